@@ -1,0 +1,273 @@
+/* main.c - the command line: run a file, -c code, stdin, or the REPL.
+ *
+ * Exit status follows CPython: 0 on success, 1 after an uncaught exception
+ * or a syntax error, 2 for bad usage or a script that cannot be opened,
+ * sys.exit(n) -> n.
+ *
+ * Start-up creates the main thread's state, readies the static types and
+ * the builtins, and makes the __main__ module. Teardown releases every module
+ * and cache again, so that --stats can count as "leaked" exactly the objects
+ * that a program left unreachable (reference cycles, by design).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../runtime/abstract.h"
+#include "../runtime/alloc.h"
+#include "../runtime/builtins.h"
+#include "../runtime/class.h"
+#include "../runtime/dict.h"
+#include "../runtime/error.h"
+#include "../runtime/exceptions.h"
+#include "../runtime/int.h"
+#include "../runtime/module.h"
+#include "../runtime/refcount.h"
+#include "../runtime/str.h"
+#include "../runtime/threadstate.h"
+#include "code.h"
+#include "compiler.h"
+#include "dis.h"
+#include "repl.h"
+#include "vm.h"
+
+#define TOY_VERSION "0.1.0"
+
+static const char usage_line[] =
+    "usage: toy [--stats] [--dis] [-c cmd | file | -] [arg] ...\n";
+
+static void print_help(void) {
+    fputs(usage_line, stdout);
+    fputs("Options:\n"
+          "  -c cmd     run the program passed as a string\n"
+          "  file       run the program in file\n"
+          "  -          read the program from standard input\n"
+          "             (no program: interactive prompt on a terminal, else stdin)\n"
+          "  --stats    print object counts at exit (allocated, freed, peak, leaked)\n"
+          "  --dis      print the bytecode of the program instead of running it\n"
+          "  --help     show this help and exit\n"
+          "  --version  show the version and exit\n",
+          stdout);
+}
+
+typedef struct {
+    const char *command;  /* -c */
+    const char *path;     /* file, "-" for stdin, NULL: REPL or stdin */
+    int argv_start;       /* index of sys.argv[0] in argv */
+} Options;
+
+/* Returns 0, or the exit status to stop with. */
+static int parse_options(int argc, char **argv, Options *opt) {
+    memset(opt, 0, sizeof(*opt));
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { print_help(); return -1; }
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            printf("Toy %s\n", TOY_VERSION);
+            return -1;
+        }
+        if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
+        if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
+        if (strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "Argument expected for the -c option\n%s", usage_line);
+                return 2;
+            }
+            opt->command = argv[i + 1];
+            opt->argv_start = i + 1; /* sys.argv[0] becomes "-c" below */
+            return 0;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "toy: unknown option %s\n%s", a, usage_line);
+            return 2;
+        }
+        break;
+    }
+    if (i < argc) {
+        opt->path = argv[i];
+        opt->argv_start = i;
+    } else {
+        opt->argv_start = argc;
+    }
+    return 0;
+}
+
+/* Read a whole stream. Returns a mem_alloc'd buffer (NUL-terminated) or NULL. */
+static char *read_stream(FILE *f, size_t *len_out) {
+    size_t cap = 8192, len = 0;
+    char *buf = mem_alloc(cap);
+    if (!buf) return NULL;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb = mem_realloc(buf, cap, cap * 2);
+            if (!nb) { mem_free(buf, cap); return NULL; }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
+    char *exact = mem_realloc(buf, cap, len + 1);
+    if (!exact) { mem_free(buf, cap); return NULL; }
+    exact[len] = '\0';
+    *len_out = len;
+    return exact;
+}
+
+/* sys.exit(code): None -> 0, an int -> that status, anything else is
+   printed to stderr and gives 1, as CPython does. */
+static int system_exit_status(Object *exc) {
+    Object *code = object_getattr_cstr(exc, "code");
+    if (!code) { error_clear(); return 1; }
+    int status = 0;
+    if (is_int(code)) {
+        status = (int)int_value(code);
+    } else if (code != None) {
+        Object *s = object_str(code);
+        fflush(stdout);
+        if (s) { fprintf(stderr, "%s\n", str_data(s)); DECREF(s); }
+        else error_clear();
+        status = 1;
+    }
+    DECREF(code);
+    return status;
+}
+
+/* The exit status for an uncaught exception (taken from the thread state):
+   SystemExit carries its own; anything else is printed with its traceback. */
+int main_handle_uncaught(void) {
+    Object *exc = error_fetch();
+    if (!exc) return 1;
+    int status = 1;
+    if (is_instance_of(exc, &exc_SystemExit)) {
+        status = system_exit_status(exc);
+    } else {
+        error_print(exc);
+    }
+    DECREF(exc);
+    return status;
+}
+
+static int run_source(const char *src, size_t len, const char *filename) {
+    CodeObject *code = compile_source(src, len, filename, PARSE_FILE);
+    if (!code) return main_handle_uncaught();
+    if (interp.flag_dis) {
+        fflush(stdout);
+        dis_code(code, stdout);
+        DECREF(code);
+        return 0;
+    }
+    Object *globals = module_dict(interp.main_module);
+    Object *result = vm_run_code(code, globals, globals);
+    DECREF(code);
+    if (!result) return main_handle_uncaught();
+    DECREF(result);
+    return 0;
+}
+
+static int run_file(const char *path) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        int err = errno;
+        fprintf(stderr, "toy: can't open file '%s': [Errno %d] %s\n", path, err, strerror(err));
+        return 2;
+    }
+    size_t len = 0;
+    char *src = read_stream(f, &len);
+    if (f != stdin) fclose(f);
+    if (!src) {
+        fputs("toy: out of memory reading the program\n", stderr);
+        return 1;
+    }
+    interp.script_path = strcmp(path, "-") == 0 ? NULL : path;
+    int status = run_source(src, len, strcmp(path, "-") == 0 ? "<stdin>" : path);
+    mem_free(src, len + 1);
+    return status;
+}
+
+static int runtime_init(int argc, char **argv, const Options *opt) {
+    ts_create();
+    if (types_init() < 0 || builtins_init() < 0) return -1;
+    interp.modules = dict_new();
+    interp.main_module = module_new("__main__");
+    if (!interp.modules || !interp.main_module) return -1;
+    if (dict_set_item_cstr(interp.modules, "__main__", interp.main_module) < 0) return -1;
+    if (dict_set_item_cstr(module_dict(interp.main_module), "__builtins__",
+                           interp.builtins) < 0)
+        return -1;
+    if (opt->argv_start < argc) {
+        sys_set_argv(argc - opt->argv_start, argv + opt->argv_start);
+    } else { /* REPL or piped stdin: sys.argv == [''] */
+        static char empty[] = "";
+        char *no_args[] = {empty, NULL};
+        sys_set_argv(1, no_args);
+    }
+    return 0;
+}
+
+/* Release everything the interpreter holds. Module dicts are cleared
+   explicitly: functions refer back to their module's dict (globals), a cycle
+   that reference counting alone would never free. */
+static void runtime_fini(void) {
+    if (interp.main_module) dict_clear(module_dict(interp.main_module));
+    CLEAR(&interp.main_module);
+    if (interp.modules) {
+        size_t pos = 0;
+        Object *k, *m;
+        while (dict_next(interp.modules, &pos, &k, &m))
+            if (is_module(m)) dict_clear(module_dict(m));
+        CLEAR(&interp.modules);
+    }
+    ThreadState *ts = ts_get();
+    CLEAR(&ts->current_exc);
+    CLEAR(&ts->handled_exc);
+    builtins_fini();
+    class_fini();
+    types_fini();
+    str_intern_clear();
+    ts_destroy(ts);
+    mem_thread_release();
+}
+
+static void print_stats(void) {
+    AllocStats s = mem_stats();
+    fflush(stdout);
+    fprintf(stderr, "--- toy stats ---\n");
+    fprintf(stderr, "allocated: %llu\n", (unsigned long long)s.allocated);
+    fprintf(stderr, "freed: %llu\n", (unsigned long long)s.freed);
+    fprintf(stderr, "peak live: %llu\n", (unsigned long long)s.peak_live);
+    fprintf(stderr, "leaked: %llu\n", (unsigned long long)s.live);
+}
+
+int main(int argc, char **argv) {
+    Options opt;
+    int status = parse_options(argc, argv, &opt);
+    if (status) return status < 0 ? 0 : status;
+
+    static char dash_c[] = "-c";
+    if (opt.command) argv[opt.argv_start] = dash_c;
+    if (runtime_init(argc, argv, &opt) < 0) {
+        fputs("toy: failed to initialise the runtime\n", stderr);
+        return 1;
+    }
+
+    if (opt.command)
+        status = run_source(opt.command, strlen(opt.command), "<string>");
+    else if (opt.path)
+        status = run_file(opt.path);
+    else if (isatty(STDIN_FILENO))
+        status = repl_run();
+    else
+        status = run_file("-");
+
+    fflush(stdout);
+    runtime_fini();
+    if (interp.flag_stats) print_stats();
+    if (fflush(stdout) != 0 && status == 0) status = 120;
+    return status;
+}

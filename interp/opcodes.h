@@ -1,0 +1,181 @@
+/* opcodes.h - Toy's instruction set, listed once.
+ *
+ * Each instruction is one 32-bit word: the opcode in the low 8 bits and an
+ * unsigned argument in the high 24 bits (INSTR_OP / INSTR_ARG). Jump
+ * arguments are absolute instruction indexes into the code object.
+ *
+ * The VM is a stack machine. The stack notation below reads left to right,
+ * bottom to top: "[a, b] -> [c]" pops b then a, then pushes c. NULL is a
+ * real stack entry (a C NULL pointer) where noted.
+ *
+ * OPCODE(name, "stack effect", "meaning of the argument and behaviour")
+ * The enum, the disassembler's names and its argument decoding all come from
+ * this one list.
+ *
+ * Code shapes the compiler emits and the VM relies on
+ * ---------------------------------------------------
+ * Calls:   PUSH_NULL; <func>; <args...>; [KW_NAMES k]; CALL n
+ *          <obj>; LOAD_METHOD name; <args...>; [KW_NAMES k]; CALL n
+ *          CALL sees [A, B, args(n)]: if A is NULL it calls B(args),
+ *          else it calls A(B, args) (B is the receiver, "self").
+ *
+ * try/except:
+ *          SETUP_FINALLY H;  <body>;  POP_BLOCK;  <else>;  JUMP END
+ *      H:  (the VM pushed the exception)          [.., exc]
+ *          PUSH_EXC_INFO                          [.., prev, exc]
+ *          DUP_TOP; <E>; JUMP_IF_NOT_EXC_MATCH H2 [.., prev, exc]
+ *          STORE_x e (or POP_TOP)                 [.., prev]
+ *          <handler body>
+ *          POP_EXCEPT                             [..]
+ *          (if named: LOAD_CONST None; STORE_x e; DELETE_x e)
+ *          JUMP END
+ *      H2: ... next clause; a bare `except:` is POP_TOP; <body>; POP_EXCEPT
+ *          if no clause matched: RERAISE           (re-raises exc)
+ *    END:
+ *
+ * try/finally:
+ *          SETUP_FINALLY H;  <body>;  POP_BLOCK;  <finally>;  JUMP END
+ *      H:  PUSH_EXC_INFO; <finally>; RERAISE
+ *    END:
+ *   A return/break/continue leaving a try-finally emits POP_BLOCK and a copy
+ *   of <finally> first (with the return value kept on the stack); leaving an
+ *   except handler emits POP_EXCEPT first (ROT_TWO before it when a return
+ *   value is on top); leaving a for loop pops its iterator.
+ *
+ * with:    <cm>; SETUP_WITH H          [.., exit, enter_result]
+ *          STORE_x target (or POP_TOP)
+ *          <body>; POP_BLOCK
+ *          LOAD_CONST None; LOAD_CONST None; LOAD_CONST None; CALL_EXIT
+ *          JUMP END
+ *      H:  PUSH_EXC_INFO                   [.., exit, prev, exc]
+ *          WITH_EXCEPT_START               [.., exit, prev, exc, result]
+ *          POP_JUMP_IF_TRUE S; RERAISE
+ *      S:  POP_TOP; POP_EXCEPT; POP_TOP    (exception suppressed)
+ *    END:
+ *
+ * for:     <iterable>; GET_ITER
+ *      T:  FOR_ITER E; <store target>; <body>; JUMP T
+ *      E:  <else body>
+ *   break pops the iterator and jumps past the else body.
+ *
+ * Handler blocks: SETUP_FINALLY/SETUP_WITH push a block {handler, stack
+ * depth}; POP_BLOCK pops it. When an exception is raised, the VM pops the
+ * innermost block, drops stack entries above its depth, pushes the exception
+ * and jumps to the handler. PUSH_EXC_INFO pushes an EXCEPT_HANDLER block; if
+ * an exception unwinds through it, the VM restores ts->handled_exc from the
+ * saved `prev` entry. With no block left, the frame returns NULL to its caller.
+ *
+ * Scopes: functions use *_FAST for locals, *_DEREF for cells (captured or
+ * captured-from-outside variables; slots are cellvars then freevars) and
+ * *_GLOBAL for globals; module and class bodies use *_NAME (frame locals
+ * dict, then globals, then builtins for loads). A parameter that is also a
+ * cell variable is copied in at function entry: LOAD_FAST p; STORE_DEREF c.
+ */
+#ifndef TOY_OPCODES_H
+#define TOY_OPCODES_H
+
+#include <stdint.h>
+
+#define OPCODE_LIST(OPCODE) \
+    OPCODE(NOP,            "[] -> []", "does nothing") \
+    OPCODE(POP_TOP,        "[a] -> []", "") \
+    OPCODE(DUP_TOP,        "[a] -> [a, a]", "") \
+    OPCODE(DUP_TOP_TWO,    "[a, b] -> [a, b, a, b]", "") \
+    OPCODE(ROT_TWO,        "[a, b] -> [b, a]", "") \
+    OPCODE(ROT_THREE,      "[a, b, c] -> [c, a, b]", "") \
+    OPCODE(ROT_FOUR,       "[a, b, c, d] -> [d, a, b, c]", "") \
+    OPCODE(PUSH_NULL,      "[] -> [NULL]", "marks a call without a receiver") \
+    \
+    OPCODE(LOAD_CONST,     "[] -> [consts[arg]]", "") \
+    OPCODE(LOAD_FAST,      "[] -> [local]", "arg: local slot; UnboundLocalError if empty") \
+    OPCODE(STORE_FAST,     "[v] -> []", "arg: local slot") \
+    OPCODE(DELETE_FAST,    "[] -> []", "arg: local slot; UnboundLocalError if empty") \
+    OPCODE(LOAD_DEREF,     "[] -> [cell contents]", "arg: cell slot (cellvars, then freevars); NameError/UnboundLocalError if empty") \
+    OPCODE(STORE_DEREF,    "[v] -> []", "arg: cell slot") \
+    OPCODE(DELETE_DEREF,   "[] -> []", "arg: cell slot") \
+    OPCODE(LOAD_CLOSURE,   "[] -> [cell]", "arg: cell slot; pushes the cell object itself") \
+    OPCODE(LOAD_GLOBAL,    "[] -> [v]", "arg: names index; globals, then builtins; NameError") \
+    OPCODE(STORE_GLOBAL,   "[v] -> []", "arg: names index") \
+    OPCODE(DELETE_GLOBAL,  "[] -> []", "arg: names index") \
+    OPCODE(LOAD_NAME,      "[] -> [v]", "arg: names index; frame locals dict, globals, builtins") \
+    OPCODE(STORE_NAME,     "[v] -> []", "arg: names index; into the frame locals dict") \
+    OPCODE(DELETE_NAME,    "[] -> []", "arg: names index") \
+    OPCODE(LOAD_ATTR,      "[obj] -> [obj.name]", "arg: names index") \
+    OPCODE(STORE_ATTR,     "[v, obj] -> []", "arg: names index; obj.name = v") \
+    OPCODE(DELETE_ATTR,    "[obj] -> []", "arg: names index") \
+    OPCODE(LOAD_METHOD,    "[obj] -> [meth, obj] or [NULL, obj.name]", "arg: names index; see Calls") \
+    \
+    OPCODE(BINARY_SUBSCR,  "[obj, key] -> [obj[key]]", "") \
+    OPCODE(STORE_SUBSCR,   "[v, obj, key] -> []", "obj[key] = v") \
+    OPCODE(DELETE_SUBSCR,  "[obj, key] -> []", "del obj[key]") \
+    OPCODE(BUILD_SLICE,    "[lo, hi] or [lo, hi, step] -> [slice]", "arg: 2 or 3; absent parts are None") \
+    OPCODE(BINARY_OP,      "[a, b] -> [a op b]", "arg: a BinaryOp (object.h)") \
+    OPCODE(INPLACE_OP,     "[a, b] -> [a op= b]", "arg: a BinaryOp; list += extends in place") \
+    OPCODE(COMPARE_OP,     "[a, b] -> [a cmp b]", "arg: a CompareOp (object.h)") \
+    OPCODE(IS_OP,          "[a, b] -> [bool]", "arg 0: is; 1: is not") \
+    OPCODE(CONTAINS_OP,    "[a, b] -> [bool]", "arg 0: a in b; 1: a not in b") \
+    OPCODE(UNARY_NEGATIVE, "[a] -> [-a]", "") \
+    OPCODE(UNARY_POSITIVE, "[a] -> [+a]", "") \
+    OPCODE(UNARY_NOT,      "[a] -> [not a]", "") \
+    OPCODE(UNARY_INVERT,   "[a] -> [~a]", "") \
+    \
+    OPCODE(JUMP,                 "[] -> []", "arg: target; a backward jump is a GIL check point") \
+    OPCODE(POP_JUMP_IF_FALSE,    "[v] -> []", "arg: target") \
+    OPCODE(POP_JUMP_IF_TRUE,     "[v] -> []", "arg: target") \
+    OPCODE(JUMP_IF_FALSE_OR_POP, "[v] -> [v] or []", "arg: target; keeps v and jumps if false") \
+    OPCODE(JUMP_IF_TRUE_OR_POP,  "[v] -> [v] or []", "arg: target; keeps v and jumps if true") \
+    OPCODE(GET_ITER,       "[obj] -> [iter(obj)]", "") \
+    OPCODE(FOR_ITER,       "[it] -> [it, next] or []", "arg: target; when exhausted pops it and jumps") \
+    \
+    OPCODE(BUILD_TUPLE,    "[a1..an] -> [tuple]", "arg: n") \
+    OPCODE(BUILD_LIST,     "[a1..an] -> [list]", "arg: n") \
+    OPCODE(BUILD_MAP,      "[k1, v1, .. kn, vn] -> [dict]", "arg: n pairs") \
+    OPCODE(BUILD_STRING,   "[s1..sn] -> [str]", "arg: n; concatenates str objects (f-strings)") \
+    OPCODE(LIST_APPEND,    "[list, .., v] -> [list, ..]", "arg: i; appends v to the list at stack[-i] after popping v") \
+    OPCODE(LIST_EXTEND,    "[list, .., it] -> [list, ..]", "arg: i; list at stack[-i] after popping it") \
+    OPCODE(LIST_TO_TUPLE,  "[list] -> [tuple]", "") \
+    OPCODE(MAP_ADD,        "[dict, .., k, v] -> [dict, ..]", "arg: i; dict at stack[-i] after popping k, v") \
+    OPCODE(DICT_MERGE,     "[dict, .., m] -> [dict, ..]", "arg: i; for f(**m): TypeError on duplicate keys") \
+    OPCODE(UNPACK_SEQUENCE,"[seq] -> [vn..v1]", "arg: n; pushes items in reverse so the first is on top") \
+    OPCODE(UNPACK_EX,      "[seq] -> [..]", "arg: before | after << 8; for a, *b, c = seq") \
+    OPCODE(FORMAT_VALUE,   "[v] or [v, spec] -> [str]", "arg: conversion (0 none, 1 !s, 2 !r, 3 !a) | 4 if a spec is on the stack") \
+    \
+    OPCODE(KW_NAMES,       "[] -> []", "arg: consts index of a tuple of keyword names for the next CALL") \
+    OPCODE(CALL,           "[A, B, args(n)] -> [result]", "arg: n, keyword values included; see Calls") \
+    OPCODE(CALL_EX,        "[f, argtuple] or [f, argtuple, kwdict] -> [result]", "arg: 1 if a kwargs dict is present") \
+    OPCODE(CALL_EXIT,      "[exit, a, b, c] -> []", "calls exit(a, b, c) and drops the result (with statements)") \
+    OPCODE(MAKE_FUNCTION,  "[(defaults), (kwdefaults), (closure), code] -> [func]", "arg flags: 1 defaults tuple, 2 kwdefaults dict, 8 closure tuple of cells") \
+    OPCODE(LOAD_BUILD_CLASS,"[] -> [__build_class__]", "called as __build_class__(body_func, name, *bases)") \
+    OPCODE(RETURN_VALUE,   "[v] -> (returns v)", "") \
+    \
+    OPCODE(SETUP_FINALLY,  "[] -> []", "arg: handler; pushes a handler block at the current depth") \
+    OPCODE(SETUP_WITH,     "[cm] -> [exit, enter_result]", "arg: handler; calls cm.__enter__(), block depth is after exit") \
+    OPCODE(POP_BLOCK,      "[] -> []", "pops the innermost handler block") \
+    OPCODE(PUSH_EXC_INFO,  "[exc] -> [prev, exc]", "prev: the handled exception (or None); sets it to exc; pushes an EXCEPT_HANDLER block") \
+    OPCODE(POP_EXCEPT,     "[prev] -> []", "pops the EXCEPT_HANDLER block; restores the handled exception to prev") \
+    OPCODE(JUMP_IF_NOT_EXC_MATCH, "[exc, type] -> []", "arg: target; type may be a class or a tuple of classes") \
+    OPCODE(RERAISE,        "[exc] -> (raises)", "re-raises exc with its traceback unchanged") \
+    OPCODE(WITH_EXCEPT_START, "[exit, prev, exc] -> [exit, prev, exc, res]", "res = exit(type(exc), exc, None)") \
+    OPCODE(RAISE_VARARGS,  "[] / [exc] / [exc, cause] -> (raises)", "arg 0: re-raise the handled exception; 1: raise exc; 2: raise exc from cause") \
+    OPCODE(LOAD_ASSERTION_ERROR, "[] -> [AssertionError]", "") \
+    \
+    OPCODE(IMPORT_NAME,    "[] -> [module]", "arg: names index of the module name") \
+    OPCODE(IMPORT_FROM,    "[module] -> [module, attr]", "arg: names index; ImportError if absent") \
+    OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._")
+
+typedef enum {
+#define OPCODE_ENUM(name, effect, doc) OP_##name,
+    OPCODE_LIST(OPCODE_ENUM)
+#undef OPCODE_ENUM
+    OP_COUNT
+} Opcode;
+
+#define INSTR(op, arg) ((uint32_t)(op) | ((uint32_t)(arg) << 8))
+#define INSTR_OP(ins)  ((Opcode)((ins) & 0xffu))
+#define INSTR_ARG(ins) ((uint32_t)(ins) >> 8)
+#define INSTR_ARG_MAX  0xffffffu
+
+/* The opcode's name, e.g. "LOAD_CONST" (dis.c). */
+const char *opcode_name(Opcode op);
+
+#endif

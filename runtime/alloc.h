@@ -1,0 +1,47 @@
+/* alloc.h - the one allocation path.
+ *
+ * Every byte Toy allocates goes through these functions: heap objects, AST
+ * arenas, code buffers, frame stacks. Having one choke point means one place
+ * to count (--stats), to poison freed memory, and (in --no-gil mode) to keep
+ * freed objects in quarantine so the race detector can recognise them.
+ *
+ * Contract:
+ *   - mem_alloc returns NULL when memory runs out; it never sets a Toy
+ *     exception itself (callers that can raise use object_alloc, or
+ *     error_no_memory()).
+ *   - mem_free and mem_realloc take the size the block was allocated with.
+ *     Knowing the size lets small blocks go back to per-thread free lists
+ *     without a header word.
+ *   - Thread-safety: small blocks are cached in per-thread free lists, so the
+ *     allocator needs no lock and stays safe even when the GIL is off.
+ */
+#ifndef TOY_ALLOC_H
+#define TOY_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *mem_alloc(size_t size);
+void *mem_realloc(void *p, size_t old_size, size_t new_size);
+void mem_free(void *p, size_t size);
+
+/* Allocate or exit with "toy: out of memory" (status 1). For internal tables
+   whose failure cannot be reported as a MemoryError. */
+void *mem_alloc_or_die(size_t size);
+
+/* A thread's cached blocks go back to the system when it ends. */
+void mem_thread_release(void);
+
+/* Object accounting for --stats: updated by object_alloc / object_free. */
+typedef struct {
+    uint64_t allocated;  /* heap objects ever allocated */
+    uint64_t freed;      /* heap objects freed */
+    uint64_t live;       /* allocated - freed, now */
+    uint64_t peak_live;  /* highest live seen */
+} AllocStats;
+
+void mem_count_object_alloc(void);
+void mem_count_object_free(void);
+AllocStats mem_stats(void);
+
+#endif

@@ -1,0 +1,80 @@
+/* exceptions.h - the built-in exception classes and exception objects.
+ *
+ * The hierarchy is CPython's. Exception instances are ordinary objects with an
+ * instance dict, so user classes can subclass any of them and add attributes.
+ * An exception owns its args tuple, its traceback chain and its
+ * __cause__/__context__ links.
+ */
+#ifndef TOY_EXCEPTIONS_H
+#define TOY_EXCEPTIONS_H
+
+#include "object.h"
+
+typedef struct Traceback {
+    Object base;
+    struct Traceback *next;  /* toward the frame where it was raised */
+    Object *code;            /* CodeObject of the frame */
+    int line;
+} Traceback;
+
+typedef struct {
+    Object base;
+    Object *dict;
+    Object *args;        /* tuple */
+    Traceback *traceback;/* outermost frame first, or NULL */
+    Object *cause;       /* raise ... from cause */
+    Object *context;     /* exception being handled when this one was raised */
+    bool suppress_context;
+} ExceptionObject;
+
+extern Type traceback_type;
+
+#define EXCEPTION_TYPES(X) \
+    X(BaseException, object_type) \
+    X(SystemExit, exc_BaseException) \
+    X(KeyboardInterrupt, exc_BaseException) \
+    X(Exception, exc_BaseException) \
+    X(StopIteration, exc_Exception) \
+    X(ArithmeticError, exc_Exception) \
+    X(ZeroDivisionError, exc_ArithmeticError) \
+    X(OverflowError, exc_ArithmeticError) \
+    X(FloatingPointError, exc_ArithmeticError) \
+    X(AssertionError, exc_Exception) \
+    X(AttributeError, exc_Exception) \
+    X(BufferError, exc_Exception) \
+    X(EOFError, exc_Exception) \
+    X(ImportError, exc_Exception) \
+    X(ModuleNotFoundError, exc_ImportError) \
+    X(LookupError, exc_Exception) \
+    X(IndexError, exc_LookupError) \
+    X(KeyError, exc_LookupError) \
+    X(MemoryError, exc_Exception) \
+    X(NameError, exc_Exception) \
+    X(UnboundLocalError, exc_NameError) \
+    X(OSError, exc_Exception) \
+    X(RuntimeError, exc_Exception) \
+    X(NotImplementedError, exc_RuntimeError) \
+    X(RecursionError, exc_RuntimeError) \
+    X(SyntaxError, exc_Exception) \
+    X(IndentationError, exc_SyntaxError) \
+    X(TypeError, exc_Exception) \
+    X(ValueError, exc_Exception) \
+    X(UnicodeError, exc_ValueError)
+
+#define DECLARE_EXC(name, base) extern Type exc_##name;
+EXCEPTION_TYPES(DECLARE_EXC)
+#undef DECLARE_EXC
+
+static inline bool is_exception(Object *o) { return (o->type->flags & TYPE_EXCEPTION) != 0; }
+
+/* Create type(*args) for a built-in or user exception class. New reference. */
+Object *exception_new(Type *type, Object *args /* tuple, borrowed */);
+/* Prepend a traceback entry (code, line) to exc's chain. 0 / -1. */
+int exception_add_traceback(Object *exc, Object *code, int line);
+/* str(e) as Python computes it (KeyError: repr of its single arg). */
+Object *exception_str(Object *exc);
+
+/* Register the exception classes in the builtins dict. */
+int exceptions_init(Object *builtins);
+
+#endif

@@ -1,0 +1,86 @@
+/* str.h - immutable Unicode strings, stored as UTF-8.
+ *
+ * A StrObject holds its bytes inline, NUL-terminated (the NUL is not part of
+ * the string; strings may contain NUL characters). `length` counts bytes,
+ * `nchars` counts code points (what len() returns); when the string is ASCII
+ * they are equal and indexing is O(1), otherwise indexing walks the UTF-8.
+ * The hash is computed once and cached (-1 until then).
+ *
+ * Interning: str_intern() returns the one shared object for a given text.
+ * Identifiers (names, attribute names, keyword names) are always interned so
+ * dict lookups can match them by pointer first. The intern table is shared by
+ * all threads and protected by its own mutex (not the GIL), so it stays safe
+ * under --no-gil.
+ */
+#ifndef TOY_STR_H
+#define TOY_STR_H
+
+#include <stdarg.h>
+#include "object.h"
+
+typedef struct {
+    Object base;
+    int64_t hash;      /* -1: not computed yet */
+    size_t length;     /* bytes */
+    size_t nchars;     /* code points */
+    bool ascii;
+    bool interned;
+    char data[];       /* length bytes + NUL */
+} StrObject;
+
+extern Type str_type;
+
+static inline bool is_str(Object *o) { return o->type == &str_type; }
+static inline const char *str_data(Object *o) { return ((StrObject *)o)->data; }
+static inline size_t str_len(Object *o) { return ((StrObject *)o)->length; }
+
+/* New strings. The bytes must be valid UTF-8 (callers decoding outside input
+   validate first). NULL on MemoryError. */
+Object *str_from_utf8(const char *s, size_t len);
+Object *str_from_cstr(const char *s);
+Object *str_from_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An uninitialised string of len bytes to fill in, then str_finish(). */
+Object *str_new_raw(size_t len);
+void str_finish(Object *s); /* computes nchars/ascii after filling data */
+
+/* Interned strings: str_intern_cstr returns a NEW reference to the shared
+   object; str_intern takes a str (borrowed) and returns a NEW reference to the
+   interned equivalent. */
+Object *str_intern_cstr(const char *s);
+Object *str_intern(Object *s);
+/* Release the intern table at exit. */
+void str_intern_clear(void);
+
+bool str_equal(Object *a, Object *b);
+int64_t str_hash(Object *s);
+Object *str_concat(Object *a, Object *b);
+/* Python's repr of a str: quotes chosen as Python does, escapes. */
+Object *str_repr(Object *s);
+
+/* A growable byte buffer for building strings (repr of containers, join,
+   formatting). Not an object; lives on the C stack. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool failed;       /* allocation failed: str_builder_finish raises MemoryError */
+    char inline_buf[128];
+} StrBuilder;
+
+void str_builder_init(StrBuilder *b);
+void str_builder_add(StrBuilder *b, const char *s, size_t len);
+void str_builder_add_cstr(StrBuilder *b, const char *s);
+void str_builder_add_char(StrBuilder *b, char c);
+void str_builder_add_str(StrBuilder *b, Object *s); /* a str object */
+void str_builder_addf(StrBuilder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the built str (new ref) and frees the buffer; NULL on MemoryError. */
+Object *str_builder_finish(StrBuilder *b);
+void str_builder_discard(StrBuilder *b);
+
+/* format(value, spec): the format-spec mini-language for int, float and str
+   ([[fill]align][sign][0][width][,][.precision][type]). Used by format(),
+   str.format and f-strings. */
+Object *format_object(Object *value, Object *spec /* str or NULL */);
+/* fmt % args for str. */
+Object *str_percent_format(Object *fmt, Object *args);
+
+#endif

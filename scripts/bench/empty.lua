@@ -1,0 +1,1 @@
+-- empty.lua -- intentionally empty: used to measure interpreter start-up.
