@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Toy test runner.  See tests/README.md.
+#
+# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]
+#
+# A FILTER is a substring of the test path (e.g. "tests/str/" or "split");
+# a test runs if it matches any FILTER (all tests run if none is given).
+# Needs only bash and coreutils/diffutils/findutils (no Python).
+
+set -u
+
+STATS_HEADER='--- toy stats ---'
+DIFF_LINES=40     # failure reports show at most this many lines ...
+LINE_WIDTH=300    # ... of at most this many characters each
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+# ---------------------------------------------------------------------------
+# helpers shared by the worker and the driver
+
+# show_file LABEL FILE: print a file (trimmed) indented, for failure reports
+show_file() {
+    local label=$1 file=$2 n
+    n=$(wc -l < "$file")
+    if [ -s "$file" ]; then
+        echo "  --- $label ---"
+        head -n "$DIFF_LINES" "$file" | cut -c 1-"$LINE_WIDTH" | sed 's/^/  | /'
+        if [ "$n" -gt "$DIFF_LINES" ]; then
+            echo "  | ... ($((n - DIFF_LINES)) more lines)"
+        fi
+    else
+        echo "  --- $label: (empty) ---"
+    fi
+}
+
+# show_diff LABEL EXPECTED ACTUAL: diff -u trimmed to DIFF_LINES lines
+show_diff() {
+    local label=$1 exp=$2 act=$3 d n
+    d=$(diff -u --label "expected $label" --label "actual $label" "$exp" "$act")
+    n=$(printf '%s\n' "$d" | wc -l)
+    printf '%s\n' "$d" | head -n "$DIFF_LINES" | cut -c 1-"$LINE_WIDTH" | sed 's/^/  /'
+    if [ "$n" -gt "$DIFF_LINES" ]; then
+        echo "  ... ($((n - DIFF_LINES)) more diff lines)"
+    fi
+}
+
+# run_script_test TEST WORKDIR -> prints "PASS" or "FAIL <reason>" + details
+run_script_test() {
+    local t=$1 w=$2 base name stdin status_exp status_act
+    base=${t%.toy}
+    name=${base##*/}
+    local -a args=()
+    if [ -f "$base.args" ]; then
+        # one argument per line
+        mapfile -t args < "$base.args"
+    fi
+    stdin=/dev/null
+    [ -f "$base.in" ] && stdin=$base.in
+
+    local -a cmd=("$TOY")
+    local stats=1
+    case $name in *nostats*) stats=0 ;; esac
+    [ $stats = 1 ] && cmd+=(--stats)
+    cmd+=("$t")
+
+    local start=$SECONDS
+    timeout -k 2 "$TIMEOUT" "${cmd[@]}" "${args[@]}" < "$stdin" > "$w/stdout" 2> "$w/stderr_raw"
+    status_act=$?
+    local elapsed=$((SECONDS - start))
+
+    status_exp=0
+    if [ -f "$base.status" ]; then
+        status_exp=$(tr -d ' \t\r\n' < "$base.status")
+    fi
+
+    local -a reasons=()
+    local details=$w/details
+    : > "$details"
+
+    # timeout(1) exits 124, or 137 if it had to SIGKILL; 137 before the
+    # deadline means toy itself was killed
+    if [ "$status_act" = 124 ] || { [ "$status_act" = 137 ] && [ "$elapsed" -ge "$TIMEOUT" ]; }; then
+        reasons+=("timeout after ${TIMEOUT}s")
+    elif [ "$status_act" -ge 128 ] && [ "$status_exp" -lt 128 ]; then
+        reasons+=("killed by signal $((status_act - 128))")
+    fi
+
+    # split stderr into program stderr and the stats block
+    awk -v h="$STATS_HEADER" '$0 == h { exit } { print }' "$w/stderr_raw" > "$w/stderr"
+    awk -v h="$STATS_HEADER" 'f || $0 == h { f = 1; print }' "$w/stderr_raw" > "$w/stats"
+    # a missing final newline before the header would glue it to the last line
+    if [ $stats = 1 ] && [ ! -s "$w/stats" ] && grep -qF -- "$STATS_HEADER" "$w/stderr_raw"; then
+        echo "  (stats header not at start of a line)" >> "$details"
+    fi
+
+    if [ "$status_act" != "$status_exp" ]; then
+        reasons+=("exit status $status_act, expected $status_exp")
+    fi
+
+    if ! cmp -s "$base.out" "$w/stdout"; then
+        reasons+=("stdout differs")
+        show_diff stdout "$base.out" "$w/stdout" >> "$details"
+    fi
+
+    if [ -f "$base.errmatch" ]; then
+        local line missing=0
+        while IFS= read -r line || [ -n "$line" ]; do
+            [ -z "$line" ] && continue
+            if ! grep -qF -- "$line" "$w/stderr"; then
+                [ $missing = 0 ] && reasons+=("stderr lacks expected text")
+                missing=1
+                echo "  missing in stderr: $line" >> "$details"
+            fi
+        done < "$base.errmatch"
+        [ $missing = 1 ] && show_file stderr "$w/stderr" >> "$details"
+    else
+        local experr=/dev/null
+        [ -f "$base.err" ] && experr=$base.err
+        if ! cmp -s "$experr" "$w/stderr"; then
+            reasons+=("stderr differs")
+            show_diff stderr "$experr" "$w/stderr" >> "$details"
+        fi
+    fi
+
+    if [ $stats = 1 ]; then
+        if [ ! -s "$w/stats" ]; then
+            reasons+=("no '$STATS_HEADER' block on stderr")
+        elif ! grep -qx 'leaked: 0' "$w/stats"; then
+            local leak
+            leak=$(grep -m1 '^leaked:' "$w/stats")
+            reasons+=("leak check failed (${leak:-no 'leaked:' line})")
+            show_file stats "$w/stats" >> "$details"
+        fi
+    fi
+
+    if [ ${#reasons[@]} = 0 ]; then
+        echo PASS
+    else
+        local msg="" r
+        for r in "${reasons[@]}"; do msg+="${msg:+; }$r"; done
+        echo "FAIL $msg"
+        cat "$details"
+    fi
+}
+
+# run_shell_test TEST WORKDIR
+run_shell_test() {
+    local t=$1 w=$2 rc reason start=$SECONDS
+    TOY=$TOY timeout -k 2 "$TIMEOUT" bash "$t" < /dev/null > "$w/stdout" 2> "$w/stderr"
+    rc=$?
+    if [ "$rc" = 137 ] && [ $((SECONDS - start)) -lt "$TIMEOUT" ]; then
+        rc=killed
+    fi
+    case $rc in
+        0) echo PASS ;;
+        77)
+            reason=$(grep -v '^[[:space:]]*$' "$w/stdout" | tail -n 1)
+            echo "SKIP ${reason:-(no reason given)}"
+            ;;
+        124|137)
+            echo "FAIL timeout after ${TIMEOUT}s"
+            show_file stdout "$w/stdout"
+            show_file stderr "$w/stderr"
+            ;;
+        *)
+            echo "FAIL exit status $rc"
+            show_file stdout "$w/stdout"
+            show_file stderr "$w/stderr"
+            ;;
+    esac
+}
+
+# worker mode: run one test, write its result file
+if [ "${1:-}" = "--worker" ]; then
+    resdir=$2 t=$3
+    id=${t//\//__}
+    w=$resdir/$id.d
+    mkdir -p "$w"
+    cd "$root" || exit 1
+    case $t in
+        *.toy) run_script_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
+        *.sh)  run_shell_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
+    esac
+    rm -rf "$w"
+    exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# driver
+
+usage() {
+    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]"
+}
+
+TOY=$root/toy
+TIMEOUT=10
+JOBS=$(nproc 2>/dev/null || echo 2)
+VERBOSE=0
+filters=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --toy) TOY=${2:?--toy needs a path}; shift 2 ;;
+        --toy=*) TOY=${1#--toy=}; shift ;;
+        --timeout) TIMEOUT=${2:?--timeout needs a value}; shift 2 ;;
+        --timeout=*) TIMEOUT=${1#--timeout=}; shift ;;
+        --jobs|-j) JOBS=${2:?--jobs needs a value}; shift 2 ;;
+        --jobs=*) JOBS=${1#--jobs=}; shift ;;
+        -v|--verbose) VERBOSE=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        --) shift; filters+=("$@"); break ;;
+        -*) usage >&2; exit 2 ;;
+        *) filters+=("$1"); shift ;;
+    esac
+done
+
+# absolute toy path
+case $TOY in
+    /*) ;;
+    */*) TOY=$(cd "$(dirname "$TOY")" && pwd)/$(basename "$TOY") ;;
+    *) TOY=$(command -v "$TOY" || echo "$PWD/$TOY") ;;
+esac
+if [ ! -x "$TOY" ]; then
+    echo "run.sh: toy binary not found or not executable: $TOY (run make first)" >&2
+    exit 2
+fi
+export TOY TIMEOUT
+
+cd "$root" || exit 2
+
+tests=()
+while IFS= read -r t; do
+    if [ ${#filters[@]} -gt 0 ]; then
+        keep=0
+        for f in "${filters[@]}"; do
+            case $t in *"$f"*) keep=1; break ;; esac
+        done
+        [ $keep = 1 ] || continue
+    fi
+    tests+=("$t")
+done < <(find tests -path tests/tools -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
+
+if [ ${#tests[@]} = 0 ]; then
+    echo "no tests matched"
+    echo "0 passed, 0 failed"
+    exit 1
+fi
+
+resdir=$(mktemp -d "${TMPDIR:-/tmp}/toy-tests.XXXXXX")
+trap 'rm -rf "$resdir"' EXIT
+trap 'exit 130' INT TERM
+
+printf '%s\n' "${tests[@]}" |
+    xargs -d '\n' -P "$JOBS" -n 1 bash "$here/run.sh" --worker "$resdir"
+
+passed=0 failed=0 skipped=0
+for t in "${tests[@]}"; do
+    res=$resdir/${t//\//__}.res
+    if [ ! -s "$res" ]; then
+        echo "FAIL $t: runner produced no result"
+        failed=$((failed + 1))
+        continue
+    fi
+    first=$(head -n 1 "$res")
+    case $first in
+        PASS)
+            passed=$((passed + 1))
+            [ $VERBOSE = 1 ] && echo "PASS $t"
+            ;;
+        SKIP*)
+            skipped=$((skipped + 1))
+            echo "SKIP $t: ${first#SKIP }"
+            ;;
+        *)
+            failed=$((failed + 1))
+            echo "FAIL $t: ${first#FAIL }"
+            tail -n +2 "$res"
+            ;;
+    esac
+done
+
+summary="$passed passed, $failed failed"
+[ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ $failed = 0 ]
