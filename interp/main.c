@@ -9,7 +9,6 @@
  * and cache again, so that --stats can count as "leaked" exactly the objects
  * that a program left unreachable (reference cycles, by design).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,6 @@
  * header, a block not yet closed by a blank line). The statement is compiled
  * in PARSE_SINGLE mode, where expression statements print their value.
  */
-#define _GNU_SOURCE
 #include "repl.h"
 
 #include <stdio.h>

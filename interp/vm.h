@@ -12,17 +12,41 @@
 
 #include "code.h"
 
+#include <stdbool.h>
+
+/* The compiler rejects deeper nesting of try/with blocks than this. */
+#define FRAME_MAX_BLOCKS 20
+
+/* A handler block: SETUP_FINALLY / SETUP_WITH push one with the handler's
+   instruction index; PUSH_EXC_INFO pushes an EXCEPT_HANDLER block
+   (handler == BLOCK_EXCEPT_HANDLER) whose saved "previously handled
+   exception" sits at slots[level]. level is a stack depth counted from
+   slots[0] (the stack lies after the locals and cells). */
+#define BLOCK_EXCEPT_HANDLER (-1)
+typedef struct {
+    int handler;
+    int level;
+} FrameBlock;
+
 typedef struct Frame {
     struct Frame *back;       /* the calling frame, or NULL */
     CodeObject *code;         /* owned */
-    Object *function;         /* owned FunctionObject, or NULL for module/class bodies */
+    Object *function;         /* owned FunctionObject; NULL for module bodies */
     Object *globals;          /* owned dict */
     Object *locals;           /* owned dict for module/class bodies, NULL for functions */
-    int ip;                   /* index of the next instruction */
-    int lasti;                /* index of the instruction being executed (tracebacks) */
+    int ip;                   /* index of the next instruction (saved at calls) */
+    int lasti;                /* index of the instruction being executed (saved on errors) */
     /* locals (code->nlocals), cells (code->ncells), then the value stack */
     Object **slots;
-    Object **sp;
+    Object **sp;              /* saved while the frame is not the running one */
+
+    /* vm.c bookkeeping */
+    Object **prev_stack_top;  /* ts->stack_top before this frame was carved */
+    const char *c_stack_limit;/* lowest C stack address C recursion may reach */
+    int nblocks;
+    bool is_entry;            /* started a C-level run loop: returning leaves it */
+    bool new_chunk;           /* carved at the start of a fresh stack chunk */
+    FrameBlock blocks[FRAME_MAX_BLOCKS];
 } Frame;
 
 /* Run a module or class body: locals is the namespace dict (for a module,
@@ -38,5 +62,11 @@ Object *vm_call_function(Object *func, Object *const *args, size_t nargs, Object
 
 /* The innermost running frame of this thread (for super(), sys, tracebacks). */
 Frame *vm_current_frame(void);
+
+/* Guard for C code that may recurse without bound (through calls back into
+   Toy, repr of nested objects, ...): returns 0, or -1 with RecursionError set
+   when the C stack is close to exhausted. Cheap: one comparison. Every run
+   loop entry and every built-in call from C checks it already. */
+int vm_check_c_stack(void);
 
 #endif

@@ -72,7 +72,8 @@ int object_isinstance(Object *o, Object *cls);
 
 /* Convert to a C index for sequences: accepts int and bool (and __index__);
    TypeError "list indices must be integers or slices, not str" style message
-   built from what. */
+   built from what ("list" gives exactly that text). what == NULL gives the
+   general "'str' object cannot be interpreted as an integer". */
 int object_as_index(Object *o, int64_t *out, const char *what);
 
 /* ---- Argument helpers for built-in functions ---------------------------- */
@@ -84,7 +85,15 @@ int object_as_index(Object *o, int64_t *out, const char *what);
    0 ok, -1 error. */
 int args_parse(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
                const char *const *names, size_t required, Object **out);
-/* Check a positional-only call: min <= nargs <= max and no keywords. */
+/* Check a positional-only call: min <= nargs <= max and no keywords.
+   fname is given without "()": "len" -> "len() takes exactly one argument
+   (2 given)", "max" -> "max expected at least 1 argument, got 0". */
 int args_check(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max);
+/* Keyword-only parameters of a function that also takes *args (print, max):
+   kwvalues are the keyword values (args + nargs), out[i] receives a borrowed
+   reference or NULL for each of the NULL-terminated names. An unknown name
+   raises "'x' is an invalid keyword argument for print()". 0 / -1. */
+int args_parse_keywords(const char *fname, Object *const *kwvalues, Object *kwnames,
+                        const char *const *names, Object **out);
 
 #endif

@@ -17,7 +17,6 @@
  * Object counts for --stats are kept per thread too and summed on demand;
  * threads fold their counts into the retired totals when they end.
  */
-#define _GNU_SOURCE
 #include "alloc.h"
 
 #include <pthread.h>

@@ -57,4 +57,20 @@ Object *dict_copy(Object *d);
 int dict_update(Object *d, Object *other);
 Object *dict_keys_list(Object *d);
 
+/* ---- Added by the containers module ---- */
+
+/* The views d.keys(), d.values(), d.items() and the iterators over a dict
+   (iter(d), iter(view), reversed(d)). */
+extern Type dict_keys_type, dict_values_type, dict_items_type;
+extern Type dict_keyiterator_type, dict_valueiterator_type, dict_itemiterator_type;
+extern Type dict_reversekeyiterator_type, dict_reversevalueiterator_type,
+    dict_reverseitemiterator_type;
+
+/* reversed(o) for a dict (its keys, last inserted first) or one of its views.
+   NULL without an exception when o is none of these. */
+Object *dict_reversed_iter(Object *o);
+/* Install dict.fromkeys (a class-level function bound to dict_type) in
+   dict_type's dict. Call once after type_ready(&dict_type). 0 / -1. */
+int dict_install_fromkeys(void);
+
 #endif

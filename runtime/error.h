@@ -39,4 +39,8 @@ void error_clear(void);
    line for exc, as CPython does, to stderr (after flushing stdout). */
 void error_print(Object *exc);
 
+/* Release what the preallocated MemoryError still holds (its traceback and
+   chained exceptions). Called at exit by exceptions_fini(). */
+void error_fini(void);
+
 #endif

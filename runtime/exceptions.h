@@ -52,6 +52,19 @@ extern Type traceback_type;
     X(NameError, exc_Exception) \
     X(UnboundLocalError, exc_NameError) \
     X(OSError, exc_Exception) \
+    X(BlockingIOError, exc_OSError) \
+    X(ChildProcessError, exc_OSError) \
+    X(ConnectionError, exc_OSError) \
+    X(BrokenPipeError, exc_ConnectionError) \
+    X(FileExistsError, exc_OSError) \
+    X(FileNotFoundError, exc_OSError) \
+    X(InterruptedError, exc_OSError) \
+    X(IsADirectoryError, exc_OSError) \
+    X(NotADirectoryError, exc_OSError) \
+    X(PermissionError, exc_OSError) \
+    X(ProcessLookupError, exc_OSError) \
+    X(TimeoutError, exc_OSError) \
+    X(UnsupportedOperation, exc_OSError) \
     X(RuntimeError, exc_Exception) \
     X(NotImplementedError, exc_RuntimeError) \
     X(RecursionError, exc_RuntimeError) \
@@ -61,6 +74,8 @@ extern Type traceback_type;
     X(ValueError, exc_Exception) \
     X(UnicodeError, exc_ValueError)
 
+/* UnsupportedOperation is io.UnsupportedOperation; in CPython it also
+   derives from ValueError, which single inheritance cannot express. */
 #define DECLARE_EXC(name, base) extern Type exc_##name;
 EXCEPTION_TYPES(DECLARE_EXC)
 #undef DECLARE_EXC
@@ -74,7 +89,20 @@ int exception_add_traceback(Object *exc, Object *code, int line);
 /* str(e) as Python computes it (KeyError: repr of its single arg). */
 Object *exception_str(Object *exc);
 
-/* Register the exception classes in the builtins dict. */
+/* Register the exception classes in the builtins dict (readies them first;
+   also adds the aliases IOError and EnvironmentError for OSError). */
 int exceptions_init(Object *builtins);
+/* Release the exception classes' dicts and what the preallocated MemoryError
+   holds. Called by class_fini() at exit. */
+void exceptions_fini(void);
+
+/* Allocate an instance of an exception class (built-in or user) with
+   args = the given positional arguments, without running any __init__.
+   class.c uses it for user subclasses, as BaseException.__new__ does. */
+Object *exception_alloc(Type *type, Object *const *args, size_t nargs);
+/* The traceback chain of an exception (borrowed), or NULL. */
+static inline Traceback *exception_traceback(Object *exc) {
+    return ((ExceptionObject *)exc)->traceback;
+}
 
 #endif

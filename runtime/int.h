@@ -57,4 +57,17 @@ Object *int_add(Object *a, Object *b);
 Object *int_sub(Object *a, Object *b);
 Object *int_mul(Object *a, Object *b);
 
+/* ---- Added by int.c for the built-ins and float.c ---------------------- */
+
+/* int(v) for a double: truncates toward zero. OverflowError "cannot convert
+   float infinity to integer" / ValueError "cannot convert float NaN to
+   integer"; OverflowError "integer overflow" outside int64. */
+Object *int_from_double(double v);
+/* divmod(x, y) for ints: (x // y, x % y) with Python's signs. */
+Object *int_divmod(int64_t x, int64_t y);
+/* pow(base, exp, mod) for ints (negative exp: modular inverse). */
+Object *int_pow_mod(int64_t base, int64_t exp, int64_t mod);
+/* round(v, ndigits) for an int: round half to even at 10**-ndigits. */
+Object *int_round(int64_t v, int64_t ndigits);
+
 #endif

@@ -35,4 +35,22 @@ Object *list_from_iterable(Object *iterable);
 int list_sort(Object *list, Object *key, bool reverse);
 Object *list_as_tuple(Object *list);
 
+/* ---- Added by the containers module ---- */
+
+extern Type list_iterator_type;        /* iter(list) */
+extern Type list_reverseiterator_type; /* reversed(list) */
+
+/* reversed(list): an iterator from the last item to the first. */
+Object *list_reversed_iter(Object *list);
+/* list.insert(index, item): index clamped as Python does. 0 / -1. */
+int list_insert(Object *list, int64_t index, Object *item);
+
+/* The repr recursion guard shared by the container reprs (list, tuple, dict,
+   dict views), kept in ts_get()->repr_stack: list_repr_enter(o) returns 1 if
+   this thread is already repr'ing o (print "[...]" instead of recursing), -1
+   on MemoryError, and 0 after recording o; every 0 must be paired with
+   list_repr_leave(o). */
+int list_repr_enter(Object *o);
+void list_repr_leave(Object *o);
+
 #endif

@@ -31,4 +31,20 @@ Object *slice_new(Object *start, Object *stop, Object *step); /* borrowed; NULL 
 int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
                   int64_t *step, int64_t *slicelength);
 
+/* ---- Added by the containers module ---- */
+
+extern Type range_iterator_type; /* iter(range) and reversed(range) */
+
+/* An iterator over seq that calls getitem with 0, 1, 2, ... until IndexError
+   (or, for built-in types with a len slot, until len): Python's iteration
+   fallback for objects with __getitem__ but no __iter__. */
+Object *seq_iter_new(Object *seq);
+/* reversed(range): a range_iterator walking backwards. */
+Object *range_reversed(Object *range);
+/* A start/stop argument of index() methods (list.index, tuple.index,
+   str.index...): int or __index__, negative values counted from the end, then
+   clamped to [0, length]. TypeError "slice indices must be integers or have
+   an __index__ method". 0 / -1. */
+int slice_clamp_index(Object *arg, int64_t length, int64_t *out);
+
 #endif

@@ -83,4 +83,26 @@ Object *format_object(Object *value, Object *spec /* str or NULL */);
 /* fmt % args for str. */
 Object *str_percent_format(Object *fmt, Object *args);
 
+/* ---- Added by str.c / format.c ---------------------------------------- */
+
+/* The iterator over a str's characters (iter("abc")); listed with the other
+   static types for type_ready. */
+extern Type str_iter_type;
+
+/* Python's str.isspace() for one code point (split, strip, int(), ...). */
+bool str_codepoint_isspace(uint32_t c);
+
+/* sep.join(iterable): TypeError "sequence item 1: expected str instance,
+   int found". */
+Object *str_join(Object *sep, Object *iterable);
+
+/* *a += b for the VM's in-place add on str: steals the reference *a and
+   stores the result there (the same object grown in place when the caller
+   holds the only reference, so building a string in a loop is linear).
+   0 ok, -1 error (then *a is unchanged and still owned by the caller). */
+int str_concat_inplace(Object **a, Object *b);
+
+/* str.format(*args, **kwargs) with self the format string (format.c). */
+Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+
 #endif

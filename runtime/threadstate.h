@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "gil.h"
 #include "object.h"
 
 struct Frame;
@@ -35,6 +36,7 @@ typedef struct ThreadState {
        created on first use. */
     Object *repr_stack;
 
+    GilStats gil_stats;    /* written by this thread only */
     uint64_t ident;        /* threading.get_ident() */
     struct ThreadState *next_thread; /* thread table link (locked, not GIL) */
 } ThreadState;

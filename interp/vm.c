@@ -1,0 +1,2609 @@
+/* vm.c - the bytecode interpreter: frames, argument binding and the eval loop.
+ *
+ * Frames. Every frame is carved from the thread's value stack: a list of
+ * chunks (StackChunk) allocated with mem_alloc and never moved, so pointers
+ * into a frame stay valid while it lives. ts->stack_base/stack_limit bound the
+ * current chunk and ts->stack_top is its first free slot. A frame is a Frame
+ * header followed by its slots: code->nlocals locals, code->ncells cells
+ * (cellvars, then freevars) and code->stacksize value-stack entries. Frames are
+ * pushed and popped in LIFO order; a call allocates nothing on the heap unless
+ * it needs a new chunk (rare: chunks are reused) or fresh cells.
+ *
+ * One C loop, many frames. run() executes frames until its entry frame
+ * returns. A call from Toy code to a Toy function pushes a frame and keeps
+ * going in the same run() (RETURN_VALUE pops back to the caller inside the
+ * loop), so Toy recursion does not consume C stack. Calls to anything else go
+ * through object_call; when C code calls a Toy function (vm_call_function:
+ * __init__, sort keys, ...) a fresh run() starts on a new entry frame.
+ *
+ * Recursion limits. ts->recursion_depth counts live Toy frames and is checked
+ * against interp.recursion_limit at every frame push. C recursion (nested
+ * run() loops, built-ins calling back into Toy) is bounded separately by the
+ * address of the C stack: the outermost frame of a thread records how low the
+ * C stack may grow (c_stack_limit, computed from the thread's real stack
+ * size), and vm_check_c_stack() raises RecursionError below it. This holds
+ * whatever sys.setrecursionlimit() says.
+ *
+ * Ownership inside the loop. Every non-NULL value-stack entry is an owned
+ * reference (NULL entries come from PUSH_NULL and LOAD_METHOD). Local and cell
+ * slots own their contents. The loop keeps ip/sp in C locals and writes them
+ * back to the Frame only when it switches frames.
+ *
+ * Exceptions. A failing instruction jumps to `error`, which prepends a
+ * traceback entry (code, line) for the current frame and unwinds: handler
+ * blocks are popped (an EXCEPT_HANDLER block restores ts->handled_exc), the
+ * stack is cut to the block's depth, the exception is pushed and control goes
+ * to the handler. With no block left the frame is popped; the exception then
+ * continues in the calling frame (same loop), or run() returns NULL.
+ * Traceback rule: an entry is added each time an exception arrives in a frame
+ * from a failing instruction (a C call, a raise, or a callee frame that
+ * propagated it). RERAISE and a bare `raise` re-raise an exception whose
+ * traceback already holds this frame's entry, so they add none.
+ */
+#include "vm.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#ifdef __GLIBC__
+#include <pthread.h>
+#endif
+
+#include "opcodes.h"
+#include "../runtime/abstract.h"
+#include "../runtime/alloc.h"
+#include "../runtime/builtins.h"
+#include "../runtime/dict.h"
+#include "../runtime/error.h"
+#include "../runtime/exceptions.h"
+#include "../runtime/function.h"
+#include "../runtime/gil.h"
+#include "../runtime/int.h"
+#include "../runtime/list.h"
+#include "../runtime/module.h"
+#include "../runtime/range.h"
+#include "../runtime/refcount.h"
+#include "../runtime/str.h"
+#include "../runtime/threadstate.h"
+#include "../runtime/tuple.h"
+
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#endif
+
+/* ======================================================================== */
+/* Value-stack chunks                                                         */
+/* ======================================================================== */
+
+typedef struct StackChunk {
+    struct StackChunk *prev;  /* older chunk */
+    struct StackChunk *next;  /* a spare newer chunk kept for reuse, or NULL */
+    size_t nslots;
+    Object *data[];
+} StackChunk;
+
+/* 32K slots (256 KB) hold a few hundred typical frames. */
+enum { STACK_CHUNK_SLOTS = 32 * 1024 };
+
+#define FRAME_HEADER_SLOTS ((sizeof(Frame) + sizeof(Object *) - 1) / sizeof(Object *))
+
+static StackChunk *current_chunk(ThreadState *ts)
+{
+    if (ts->stack_base == NULL)
+        return NULL;
+    return (StackChunk *)((char *)ts->stack_base - offsetof(StackChunk, data));
+}
+
+static StackChunk *chunk_new(size_t nslots, StackChunk *prev)
+{
+    StackChunk *c = mem_alloc(sizeof(StackChunk) + nslots * sizeof(Object *));
+    if (c == NULL)
+        return NULL;
+    c->prev = prev;
+    c->next = NULL;
+    c->nslots = nslots;
+    return c;
+}
+
+/* Free c and every newer spare chunk after it. */
+static void chunk_free_chain(StackChunk *c)
+{
+    while (c != NULL) {
+        StackChunk *next = c->next;
+        mem_free(c, sizeof(StackChunk) + c->nslots * sizeof(Object *));
+        c = next;
+    }
+}
+
+static void use_chunk(ThreadState *ts, StackChunk *c, Object **top)
+{
+    ts->stack_base = c->data;
+    ts->stack_limit = c->data + c->nslots;
+    ts->stack_top = top;
+}
+
+/* Slow path of frame_alloc: the frame does not fit in the current chunk. */
+static Frame *frame_alloc_slow(ThreadState *ts, size_t words)
+{
+    size_t want = words > STACK_CHUNK_SLOTS ? words : STACK_CHUNK_SLOTS;
+    StackChunk *cur = current_chunk(ts);
+    if (cur == NULL) {
+        /* The thread's first chunk: permanent until vm_thread_fini. */
+        StackChunk *c = chunk_new(want, NULL);
+        if (c == NULL)
+            return (Frame *)error_no_memory();
+        use_chunk(ts, c, c->data + words);
+        Frame *f = (Frame *)c->data;
+        f->prev_stack_top = c->data;
+        f->new_chunk = false;
+        return f;
+    }
+    StackChunk *next = cur->next;
+    if (next != NULL && next->nslots < words) {
+        chunk_free_chain(next);
+        cur->next = next = NULL;
+    }
+    if (next == NULL) {
+        next = chunk_new(want, cur);
+        if (next == NULL)
+            return (Frame *)error_no_memory();
+        cur->next = next;
+    }
+    Frame *f = (Frame *)next->data;
+    f->prev_stack_top = ts->stack_top;
+    f->new_chunk = true;
+    use_chunk(ts, next, next->data + words);
+    return f;
+}
+
+/* Carve `words` slots for a frame. NULL with MemoryError. */
+static inline Frame *frame_alloc(ThreadState *ts, size_t words)
+{
+    Object **top = ts->stack_top;
+    if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
+        ts->stack_top = top + words;
+        Frame *f = (Frame *)top;
+        f->prev_stack_top = top;
+        f->new_chunk = false;
+        return f;
+    }
+    return frame_alloc_slow(ts, words);
+}
+
+/* Give back the slots of the frame on top of the stack. A frame that opened
+   a new chunk returns to the previous one; the chunk stays as a spare. */
+static inline void frame_free(ThreadState *ts, Frame *f)
+{
+    if (LIKELY(!f->new_chunk)) {
+        ts->stack_top = f->prev_stack_top;
+        return;
+    }
+    use_chunk(ts, current_chunk(ts)->prev, f->prev_stack_top);
+}
+
+/* Free the thread's value-stack chunks (threadstate.h), once no frame of the
+   thread is running. */
+void vm_thread_fini(ThreadState *ts)
+{
+    StackChunk *c = current_chunk(ts);
+    if (c == NULL)
+        return;
+    while (c->prev != NULL)
+        c = c->prev;
+    chunk_free_chain(c);
+    ts->stack_base = ts->stack_top = ts->stack_limit = NULL;
+}
+
+/* ======================================================================== */
+/* C stack guard                                                              */
+/* ======================================================================== */
+
+/* C code keeps this much stack free below the last check: enough for the
+   deepest non-recursive C path (formatting, sorting, printing). */
+#define C_STACK_MARGIN ((size_t)1 << 20)
+/* Budget when the thread's stack size cannot be found. */
+#define C_STACK_DEFAULT_BUDGET ((size_t)4 << 20)
+/* Never trust a reported stack bigger than this (unlimited rlimits). */
+#define C_STACK_MAX_BUDGET ((size_t)256 << 20)
+
+static inline uintptr_t c_stack_here(void)
+{
+#if defined(__GNUC__)
+    return (uintptr_t)__builtin_frame_address(0);
+#else
+    char here;
+    return (uintptr_t)&here;
+#endif
+}
+
+/* The lowest address C recursion may reach in this thread, measured from
+   here. The C stack is assumed to grow downward (every platform Toy runs on
+   does). Called for a thread's outermost frame only. */
+static const char *c_stack_compute_limit(void)
+{
+    uintptr_t here = c_stack_here();
+    size_t budget = C_STACK_DEFAULT_BUDGET;
+#ifdef __GLIBC__
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *low;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &low, &size) == 0 && (uintptr_t)low < here) {
+            size_t avail = here - (uintptr_t)low;
+            budget = avail > 2 * C_STACK_MARGIN ? avail - C_STACK_MARGIN : avail / 2;
+            if (budget > C_STACK_MAX_BUDGET)
+                budget = C_STACK_MAX_BUDGET;
+        }
+        pthread_attr_destroy(&attr);
+    }
+#endif
+    return (const char *)(here > budget ? here - budget : 0);
+}
+
+static inline bool c_stack_exhausted(Frame *f)
+{
+    return f != NULL && c_stack_here() < (uintptr_t)f->c_stack_limit;
+}
+
+int vm_check_c_stack(void)
+{
+    ThreadState *ts = ts_get();
+    if (ts != NULL && UNLIKELY(c_stack_exhausted(ts->frame))) {
+        error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
+        return -1;
+    }
+    return 0;
+}
+
+/* ======================================================================== */
+/* Frame set-up and teardown                                                  */
+/* ======================================================================== */
+
+/* Release everything a frame owns (its value stack up to sp, its locals and
+   cells, code, function, globals and locals) and pop it. The slots are
+   released before the frame's memory is given back: a destructor that runs
+   Toy code pushes its frames above this one. */
+static void frame_pop(ThreadState *ts, Frame *f, Object **sp)
+{
+    while (sp > f->slots) {
+        Object *v = *--sp;
+        XDECREF(v);
+    }
+    DECREF(f->code);
+    XDECREF(f->function);
+    DECREF(f->globals);
+    XDECREF(f->locals);
+    ts->frame = f->back;
+    ts->recursion_depth--;
+    frame_free(ts, f);
+}
+
+/* Give the frame its cells: fresh empty ones for the cellvars, the closure's
+   for the freevars. 0, or -1 with MemoryError. */
+static int frame_init_cells(Frame *f, CodeObject *co, Object *closure)
+{
+    Object **cells = f->slots + co->nlocals;
+    size_t ncellvars = tuple_size(co->cellvars);
+    size_t nclosure = closure ? tuple_size(closure) : 0;
+    for (size_t i = 0; i < (size_t)co->ncells; i++) {
+        size_t fi = i - ncellvars;
+        if (i >= ncellvars && fi < nclosure)
+            cells[i] = NEWREF(tuple_item(closure, fi));
+        else if ((cells[i] = cell_new(NULL)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+/* Push a frame for code. function (stolen, may be NULL), globals and locals
+   (borrowed; locals may be NULL) become the frame's. Local slots start NULL;
+   cellvars get fresh empty cells, freevars the closure's cells. Returns NULL
+   with an exception (recursion limit, memory); function is released then. */
+static Frame *frame_push(ThreadState *ts, CodeObject *co, Object *function,
+                         Object *globals, Object *locals, Object *closure)
+{
+    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit)) {
+        XDECREF(function);
+        error_set(&exc_RecursionError, "maximum recursion depth exceeded");
+        return NULL;
+    }
+    size_t nslots = (size_t)co->nlocals + (size_t)co->ncells;
+    Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + nslots + (size_t)co->stacksize);
+    if (UNLIKELY(f == NULL)) {
+        XDECREF(function);
+        return NULL;
+    }
+    Frame *back = ts->frame;
+    f->back = back;
+    f->code = (CodeObject *)NEWREF(co);
+    f->function = function;
+    f->globals = NEWREF(globals);
+    XINCREF(locals);
+    f->locals = locals;
+    f->ip = 0;
+    f->lasti = 0;
+    f->slots = (Object **)f + FRAME_HEADER_SLOTS;
+    f->sp = f->slots + nslots;
+    f->c_stack_limit = back ? back->c_stack_limit : c_stack_compute_limit();
+    f->nblocks = 0;
+    f->is_entry = false;
+    for (size_t i = 0; i < nslots; i++)
+        f->slots[i] = NULL;
+    ts->frame = f;
+    ts->recursion_depth++;
+    if (co->ncells > 0 && frame_init_cells(f, co, closure) < 0) {
+        frame_pop(ts, f, f->sp);
+        return NULL;
+    }
+    return f;
+}
+
+static inline Frame *frame_push_function(ThreadState *ts, FunctionObject *fn)
+{
+    return frame_push(ts, (CodeObject *)fn->code, (Object *)fn, fn->globals, NULL, fn->closure);
+}
+
+/* ======================================================================== */
+/* Argument binding                                                           */
+/* ======================================================================== */
+
+/* A call that needs no binding work: exactly the positional parameters, no
+   keywords, no star parameters and no keyword-only parameters. */
+static inline bool call_is_simple(CodeObject *co, size_t nargs, Object *kwnames)
+{
+    return kwnames == NULL && nargs == (size_t)co->argcount &&
+           (co->flags & (CODE_VARARGS | CODE_VARKEYWORDS)) == 0 && co->kwonlyargcount == 0;
+}
+
+/* Index of the parameter called key among the first n varnames, or -1.
+   Keyword names are interned, so the pointer pass almost always decides. */
+static long find_parameter(Object *const *varnames, size_t n, Object *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (varnames[i] == key)
+            return (long)i;
+    for (size_t i = 0; i < n; i++)
+        if (str_equal(varnames[i], key))
+            return (long)i;
+    return -1;
+}
+
+/* "f() missing 2 required positional arguments: 'x' and 'y'": the names of
+   the NULL slots in locals[from..to). */
+static void error_missing_arguments(FunctionObject *fn, Object *const *locals, size_t from,
+                                    size_t to, size_t missing, const char *kind)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    Object *const *varnames = tuple_items(co->varnames);
+    StrBuilder b;
+    str_builder_init(&b);
+    str_builder_addf(&b, "%s() missing %zu required %s argument%s: ", str_data(fn->qualname),
+                     missing, kind, missing == 1 ? "" : "s");
+    size_t seen = 0;
+    for (size_t i = from; i < to; i++) {
+        if (locals[i] != NULL)
+            continue;
+        if (seen > 0)
+            str_builder_add_cstr(&b, missing == 2 ? " and " : (seen == missing - 1 ? ", and " : ", "));
+        str_builder_addf(&b, "'%s'", str_data(varnames[i]));
+        seen++;
+    }
+    Object *msg = str_builder_finish(&b);
+    if (msg != NULL) {
+        error_set_object(&exc_TypeError, msg);
+        DECREF(msg);
+    }
+}
+
+/* "f() takes 2 positional arguments but 3 were given", with CPython's
+   variants for defaults and keyword-only arguments given. */
+static void error_too_many_positional(FunctionObject *fn, Object *const *locals, size_t given)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    size_t argcount = (size_t)co->argcount;
+    size_t ndefaults = fn->defaults ? tuple_size(fn->defaults) : 0;
+    size_t kwonly_given = 0;
+    for (size_t i = argcount; i < argcount + (size_t)co->kwonlyargcount; i++)
+        if (locals[i] != NULL)
+            kwonly_given++;
+    char sig[64], kwonly[96] = "";
+    bool plural;
+    if (ndefaults > 0) {
+        snprintf(sig, sizeof sig, "from %zu to %zu", argcount - ndefaults, argcount);
+        plural = true;
+    } else {
+        snprintf(sig, sizeof sig, "%zu", argcount);
+        plural = argcount != 1;
+    }
+    if (kwonly_given > 0)
+        snprintf(kwonly, sizeof kwonly, " positional argument%s (and %zu keyword-only argument%s)",
+                 given != 1 ? "s" : "", kwonly_given, kwonly_given != 1 ? "s" : "");
+    error_set(&exc_TypeError, "%s() takes %s positional argument%s but %zu%s %s given",
+              str_data(fn->qualname), sig, plural ? "s" : "", given, kwonly,
+              given == 1 && kwonly_given == 0 ? "was" : "were");
+}
+
+/* Bind a call's arguments (borrowed: args[0..nargs) positional, then the
+   values of kwnames) to the parameters of fn in locals (all NULL on entry;
+   the frame owns what is stored). 0, or -1 with CPython's TypeError. */
+static int bind_arguments(FunctionObject *fn, Object **locals, Object *const *args,
+                          size_t nargs, Object *kwnames)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    size_t argcount = (size_t)co->argcount;
+    size_t nnamed = argcount + (size_t)co->kwonlyargcount;
+    size_t extra = nnamed; /* slot of *args, then of **kwargs */
+    Object *const *varnames = tuple_items(co->varnames);
+    Object *kwdict = NULL;
+
+    size_t npos = nargs < argcount ? nargs : argcount;
+    for (size_t i = 0; i < npos; i++)
+        locals[i] = NEWREF(args[i]);
+    if (co->flags & CODE_VARARGS) {
+        Object *rest = tuple_from_array(args + npos, nargs - npos);
+        if (rest == NULL)
+            return -1;
+        locals[extra++] = rest;
+    }
+    if (co->flags & CODE_VARKEYWORDS) {
+        if ((kwdict = dict_new()) == NULL)
+            return -1;
+        locals[extra] = kwdict;
+    }
+
+    if (kwnames != NULL) {
+        Object *const *kwvalues = args + nargs;
+        size_t nkw = tuple_size(kwnames);
+        for (size_t k = 0; k < nkw; k++) {
+            Object *key = tuple_item(kwnames, k);
+            long j = find_parameter(varnames, nnamed, key);
+            if (j < 0) {
+                if (kwdict == NULL) {
+                    error_set(&exc_TypeError, "%s() got an unexpected keyword argument '%s'",
+                              str_data(fn->qualname), str_data(key));
+                    return -1;
+                }
+                if (dict_set_item(kwdict, key, kwvalues[k]) < 0)
+                    return -1;
+                continue;
+            }
+            if (locals[j] != NULL) {
+                error_set(&exc_TypeError, "%s() got multiple values for argument '%s'",
+                          str_data(fn->qualname), str_data(key));
+                return -1;
+            }
+            locals[j] = NEWREF(kwvalues[k]);
+        }
+    }
+
+    if (nargs > argcount && !(co->flags & CODE_VARARGS)) {
+        error_too_many_positional(fn, locals, nargs);
+        return -1;
+    }
+
+    if (nargs < argcount) {
+        size_t ndefaults = fn->defaults ? tuple_size(fn->defaults) : 0;
+        if (ndefaults > argcount)
+            ndefaults = argcount;
+        size_t first_default = argcount - ndefaults;
+        size_t missing = 0;
+        for (size_t i = nargs; i < first_default; i++)
+            if (locals[i] == NULL)
+                missing++;
+        if (missing > 0) {
+            error_missing_arguments(fn, locals, nargs, first_default, missing, "positional");
+            return -1;
+        }
+        for (size_t i = first_default; i < argcount; i++)
+            if (locals[i] == NULL)
+                locals[i] = NEWREF(tuple_item(fn->defaults, i - first_default));
+    }
+
+    if (nnamed > argcount) {
+        size_t missing = 0;
+        for (size_t i = argcount; i < nnamed; i++) {
+            if (locals[i] != NULL)
+                continue;
+            Object *d = fn->kwdefaults ? dict_get_item(fn->kwdefaults, varnames[i]) : NULL;
+            if (d != NULL)
+                locals[i] = NEWREF(d);
+            else if (error_occurred())
+                return -1;
+            else
+                missing++;
+        }
+        if (missing > 0) {
+            error_missing_arguments(fn, locals, argcount, nnamed, missing, "keyword-only");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Push a frame for fn(args) with borrowed arguments, bound. fn is borrowed.
+   NULL with an exception. */
+static Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
+                              size_t nargs, Object *kwnames)
+{
+    Frame *f = frame_push_function(ts, (FunctionObject *)NEWREF(fn));
+    if (f == NULL)
+        return NULL;
+    if (call_is_simple((CodeObject *)fn->code, nargs, kwnames)) {
+        for (size_t i = 0; i < nargs; i++)
+            f->slots[i] = NEWREF(args[i]);
+    } else if (bind_arguments(fn, f->slots, args, nargs, kwnames) < 0) {
+        frame_pop(ts, f, f->sp);
+        return NULL;
+    }
+    return f;
+}
+
+/* ======================================================================== */
+/* The loop's private iterators                                               */
+/* ======================================================================== */
+
+/* GET_ITER gives `for` loops over ranges and lists these iterators, which
+   FOR_ITER advances inline. They never escape the value stack (iter() in
+   Toy code gets the containers' own iterator types), so they need no
+   methods, only a dealloc and an iternext for completeness. */
+
+typedef struct {
+    Object base;
+    int64_t next;      /* the value to produce next */
+    int64_t step;
+    int64_t remaining; /* values left */
+} RangeIterObject;
+
+typedef struct {
+    Object base;
+    Object *list;      /* owned; NULL once exhausted */
+    size_t index;
+} ListIterObject;
+
+static Object *small_or_new_int(int64_t v)
+{
+    if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
+        return int_small(v);
+    return int_from_i64(v);
+}
+
+static void range_iter_dealloc(Object *self)
+{
+    object_free(self, sizeof(RangeIterObject));
+}
+
+static Object *range_iter_next(Object *self)
+{
+    RangeIterObject *r = (RangeIterObject *)self;
+    if (r->remaining <= 0)
+        return NULL;
+    int64_t v = r->next;
+    r->remaining--;
+    /* Wrapping add: the value after the last one may not fit, and is never used. */
+    r->next = (int64_t)((uint64_t)v + (uint64_t)r->step);
+    return small_or_new_int(v);
+}
+
+static Object *iter_self(Object *self)
+{
+    return NEWREF(self);
+}
+
+static Type vm_range_iter_type = {
+    TYPE_HEAD_INIT,
+    .name = "range_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(RangeIterObject),
+    .dealloc = range_iter_dealloc,
+    .iter = iter_self,
+    .iternext = range_iter_next,
+};
+
+static Object *range_iter_new(Object *range)
+{
+    RangeObject *r = (RangeObject *)range;
+    RangeIterObject *it = (RangeIterObject *)object_alloc(&vm_range_iter_type, sizeof(RangeIterObject));
+    if (it == NULL)
+        return NULL;
+    it->next = r->start;
+    it->step = r->step;
+    it->remaining = r->length;
+    return (Object *)it;
+}
+
+static void list_iter_dealloc(Object *self)
+{
+    XDECREF(((ListIterObject *)self)->list);
+    object_free(self, sizeof(ListIterObject));
+}
+
+/* Like Python's list iterator: the index is checked against the current
+   size at each step, so appending during the loop extends it. */
+static Object *list_iter_next(Object *self)
+{
+    ListIterObject *it = (ListIterObject *)self;
+    if (it->list == NULL)
+        return NULL;
+    if (it->index < list_size(it->list))
+        return NEWREF(list_item(it->list, it->index++));
+    CLEAR(&it->list);
+    return NULL;
+}
+
+static Type vm_list_iter_type = {
+    TYPE_HEAD_INIT,
+    .name = "list_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(ListIterObject),
+    .dealloc = list_iter_dealloc,
+    .iter = iter_self,
+    .iternext = list_iter_next,
+};
+
+static Object *list_iter_new(Object *list)
+{
+    ListIterObject *it = (ListIterObject *)object_alloc(&vm_list_iter_type, sizeof(ListIterObject));
+    if (it == NULL)
+        return NULL;
+    it->list = NEWREF(list);
+    it->index = 0;
+    return (Object *)it;
+}
+
+/* ======================================================================== */
+/* Helpers for the loop (kept out of it so the loop stays small)              */
+/* ======================================================================== */
+
+static bool is_class(Object *o)
+{
+    return is_instance_of(o, &type_type);
+}
+
+static bool is_exception_class(Object *o)
+{
+    return is_class(o) && type_is_subtype((Type *)o, &exc_BaseException);
+}
+
+static bool is_exception_instance(Object *o)
+{
+    return is_instance_of(o, &exc_BaseException);
+}
+
+/* The current exception is the generic "'int' object is not iterable"
+   TypeError about o: replace it with a message specific to the context
+   (fmt gets the prefix, if any, then the type name). A TypeError raised by a
+   user __iter__ is left alone. */
+static void refine_not_iterable(Object *o, const char *fmt, const char *prefix)
+{
+    ThreadState *ts = ts_get();
+    Object *exc = ts->current_exc;
+    if (exc == NULL || TYPE(exc) != &exc_TypeError)
+        return;
+    Object *msg = exception_str(exc);
+    if (msg == NULL) {
+        error_clear();
+        error_set_instance(exc);
+        return;
+    }
+    char expected[256];
+    snprintf(expected, sizeof expected, "'%s' object is not iterable", TYPE_NAME(o));
+    bool generic = strcmp(str_data(msg), expected) == 0;
+    DECREF(msg);
+    if (!generic)
+        return;
+    if (prefix != NULL)
+        error_set(&exc_TypeError, fmt, prefix, TYPE_NAME(o));
+    else
+        error_set(&exc_TypeError, fmt, TYPE_NAME(o));
+}
+
+/* e.__context__ = ctx, breaking the cycle this could create (ctx's own
+   context chain leading back to e). Floyd's two pointers stop the walk on a
+   cycle that is already there. */
+static void exception_set_context(Object *exc, Object *ctx)
+{
+    if (ctx == NULL || ctx == exc || !is_exception_instance(exc))
+        return;
+    Object *o = ctx, *slow = ctx;
+    bool advance_slow = false;
+    while (o != NULL) {
+        ExceptionObject *eo = (ExceptionObject *)o;
+        if (eo->context == exc) {
+            eo->context = NULL;
+            DECREF(exc); /* still owned by the thread state */
+            break;
+        }
+        o = eo->context;
+        if (advance_slow)
+            slow = ((ExceptionObject *)slow)->context;
+        advance_slow = !advance_slow;
+        if (o == slow)
+            break;
+    }
+    SETREF(&((ExceptionObject *)exc)->context, NEWREF(ctx));
+}
+
+/* The operand of `raise`: an exception instance, or a class to instantiate
+   with no arguments. New reference, or NULL with TypeError (err_msg). */
+static Object *exception_from_operand(Object *o, const char *err_msg)
+{
+    if (is_exception_class(o)) {
+        Object *inst = object_call0(o);
+        if (inst == NULL)
+            return NULL;
+        if (!is_exception_instance(inst)) {
+            error_set(&exc_TypeError,
+                      "calling %s should have returned an instance of BaseException, not %s",
+                      type_name((Type *)o), TYPE_NAME(inst));
+            DECREF(inst);
+            return NULL;
+        }
+        return inst;
+    }
+    if (is_exception_instance(o))
+        return NEWREF(o);
+    error_set(&exc_TypeError, "%s", err_msg);
+    return NULL;
+}
+
+/* RAISE_VARARGS 1 and 2: raise exc [from cause] (both borrowed). Leaves the
+   exception to raise (or the error preparing it) set in ts. */
+static void do_raise(ThreadState *ts, Object *operand, Object *cause_operand)
+{
+    Object *exc = exception_from_operand(operand, "exceptions must derive from BaseException");
+    if (exc == NULL)
+        return;
+    if (cause_operand != NULL) {
+        Object *cause = NULL;
+        if (cause_operand != None) {
+            cause = exception_from_operand(cause_operand, "exception causes must derive from BaseException");
+            if (cause == NULL) {
+                DECREF(exc);
+                return;
+            }
+        }
+        ExceptionObject *e = (ExceptionObject *)exc;
+        SETREF(&e->cause, cause);
+        e->suppress_context = true;
+    }
+    exception_set_context(exc, ts->handled_exc);
+    SETREF(&ts->current_exc, exc);
+}
+
+/* JUMP_IF_NOT_EXC_MATCH: does exc match cls (a class or a tuple of them)?
+   1, 0, or -1 with TypeError. */
+static int exception_matches(Object *exc, Object *cls)
+{
+    if (is_tuple(cls)) {
+        size_t n = tuple_size(cls);
+        for (size_t i = 0; i < n; i++)
+            if (!is_exception_class(tuple_item(cls, i)))
+                goto bad;
+        for (size_t i = 0; i < n; i++)
+            if (is_instance_of(exc, (Type *)tuple_item(cls, i)))
+                return 1;
+        return 0;
+    }
+    if (!is_exception_class(cls))
+        goto bad;
+    return is_instance_of(exc, (Type *)cls);
+bad:
+    error_set(&exc_TypeError, "catching classes that do not inherit from BaseException is not allowed");
+    return -1;
+}
+
+/* Store the n items of seq at sp[0..n) with the first item on top (sp[n-1]).
+   0, or -1 with an exception (and nothing stored). */
+static int unpack_iterable(Object *seq, size_t n, Object **sp)
+{
+    Object *it = object_iter(seq);
+    if (it == NULL) {
+        refine_not_iterable(seq, "cannot unpack non-iterable %s object", NULL);
+        return -1;
+    }
+    size_t got = 0;
+    for (; got < n; got++) {
+        Object *v = object_next(it);
+        if (v == NULL) {
+            if (!error_occurred())
+                error_set(&exc_ValueError, "not enough values to unpack (expected %zu, got %zu)", n, got);
+            goto fail;
+        }
+        sp[n - 1 - got] = v;
+    }
+    Object *extra = object_next(it);
+    if (extra != NULL) {
+        DECREF(extra);
+        error_set(&exc_ValueError, "too many values to unpack (expected %zu)", n);
+        goto fail;
+    }
+    if (error_occurred())
+        goto fail;
+    DECREF(it);
+    return 0;
+fail:
+    for (size_t i = 0; i < got; i++)
+        DECREF(sp[n - 1 - i]);
+    DECREF(it);
+    return -1;
+}
+
+/* UNPACK_EX for `a, *b, c = seq`: stores, bottom to top, the `after` items
+   (last first), the list of middle items, then the `before` items (first on
+   top). Returns the new stack pointer, or NULL with an exception. */
+static Object **unpack_starred(Object *seq, size_t before, size_t after, Object **sp)
+{
+    Object *list = list_from_iterable(seq);
+    if (list == NULL) {
+        refine_not_iterable(seq, "cannot unpack non-iterable %s object", NULL);
+        return NULL;
+    }
+    size_t len = list_size(list);
+    if (len < before + after) {
+        error_set(&exc_ValueError, "not enough values to unpack (expected at least %zu, got %zu)",
+                  before + after, len);
+        DECREF(list);
+        return NULL;
+    }
+    size_t nmiddle = len - before - after;
+    Object *middle = list_new(nmiddle);
+    if (middle == NULL) {
+        DECREF(list);
+        return NULL;
+    }
+    for (size_t i = 0; i < nmiddle; i++)
+        list_set_steal(middle, i, NEWREF(list_item(list, before + i)));
+    for (size_t k = after; k-- > 0;)
+        *sp++ = NEWREF(list_item(list, len - after + k));
+    *sp++ = middle;
+    for (size_t k = before; k-- > 0;)
+        *sp++ = NEWREF(list_item(list, k));
+    DECREF(list);
+    return sp;
+}
+
+/* Decode one UTF-8 sequence at s (valid UTF-8 assumed); *len gets its size. */
+static uint32_t utf8_decode(const unsigned char *s, size_t *len)
+{
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        *len = 2;
+        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if ((s[0] & 0xF0) == 0xE0) {
+        *len = 3;
+        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    }
+    *len = 4;
+    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+/* ascii(v): repr(v) with non-ASCII characters escaped (f"{v!a}"). */
+static Object *object_ascii(Object *v)
+{
+    Object *r = object_repr(v);
+    if (r == NULL || ((StrObject *)r)->ascii)
+        return r;
+    StrBuilder b;
+    str_builder_init(&b);
+    const unsigned char *s = (const unsigned char *)str_data(r);
+    size_t n = str_len(r);
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t c = utf8_decode(s + i, &len);
+        if (c < 0x80)
+            str_builder_add_char(&b, (char)c);
+        else if (c <= 0xFF)
+            str_builder_addf(&b, "\\x%02x", (unsigned)c);
+        else if (c <= 0xFFFF)
+            str_builder_addf(&b, "\\u%04x", (unsigned)c);
+        else
+            str_builder_addf(&b, "\\U%08x", (unsigned)c);
+        i += len;
+    }
+    DECREF(r);
+    return str_builder_finish(&b);
+}
+
+/* FORMAT_VALUE: apply the conversion (1 !s, 2 !r, 3 !a), then the spec.
+   value and spec borrowed; spec may be NULL. */
+static Object *format_value(Object *value, int conversion, Object *spec)
+{
+    Object *converted;
+    switch (conversion) {
+    case 1: converted = object_str(value); break;
+    case 2: converted = object_repr(value); break;
+    case 3: converted = object_ascii(value); break;
+    default: converted = NEWREF(value); break;
+    }
+    if (converted == NULL)
+        return NULL;
+    if (spec == NULL && is_str(converted))
+        return converted;
+    Object *result = format_object(converted, spec);
+    DECREF(converted);
+    return result;
+}
+
+/* BUILD_STRING: concatenate n str objects (borrowed). */
+static Object *build_string(Object *const *items, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_str(items[i]))
+            return error_set(&exc_TypeError, "BUILD_STRING expected str, not %s", TYPE_NAME(items[i]));
+        total += str_len(items[i]);
+    }
+    Object *s = str_new_raw(total);
+    if (s == NULL)
+        return NULL;
+    char *out = ((StrObject *)s)->data;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out, str_data(items[i]), str_len(items[i]));
+        out += str_len(items[i]);
+    }
+    *out = '\0';
+    str_finish(s);
+    return s;
+}
+
+/* "__main__.f()" / "print()": how CPython names a callable in errors about
+   f(*args, **kwargs). New reference. */
+static Object *callable_description(Object *func)
+{
+    Object *qualname = object_getattr_cstr(func, "__qualname__");
+    if (qualname == NULL || !is_str(qualname)) {
+        error_clear();
+        XDECREF(qualname);
+        return object_str(func);
+    }
+    Object *module = object_getattr_cstr(func, "__module__");
+    if (module == NULL)
+        error_clear();
+    Object *desc;
+    if (module != NULL && is_str(module) && strcmp(str_data(module), "builtins") != 0)
+        desc = str_from_format("%s.%s()", str_data(module), str_data(qualname));
+    else
+        desc = str_from_format("%s()", str_data(qualname));
+    XDECREF(module);
+    DECREF(qualname);
+    return desc;
+}
+
+/* Raise TypeError with fmt taking the callable description of func first. */
+static void error_about_call(Object *func, const char *fmt, const char *detail)
+{
+    Object *desc = callable_description(func);
+    if (desc == NULL)
+        return;
+    error_set(&exc_TypeError, fmt, str_data(desc), detail);
+    DECREF(desc);
+}
+
+/* DICT_MERGE: merge mapping m into the kwargs dict being built for a call of
+   func. Duplicate keys are an error. 0 / -1. */
+static int merge_call_kwargs(Object *dict, Object *m, Object *func)
+{
+    Object *keys = NULL;
+    if (!is_dict(m)) {
+        Object *keys_method = object_getattr_cstr(m, "keys");
+        if (keys_method == NULL) {
+            if (!error_matches(&exc_AttributeError))
+                return -1;
+            error_clear();
+            error_about_call(func, "%s argument after ** must be a mapping, not %s", TYPE_NAME(m));
+            return -1;
+        }
+        Object *k = object_call0(keys_method);
+        DECREF(keys_method);
+        if (k == NULL)
+            return -1;
+        keys = list_from_iterable(k);
+        DECREF(k);
+        if (keys == NULL)
+            return -1;
+    }
+    size_t pos = 0, i = 0;
+    int result = -1;
+    for (;;) {
+        Object *key, *value;
+        Object *owned_value = NULL;
+        if (keys == NULL) {
+            if (!dict_next(m, &pos, &key, &value))
+                break;
+        } else {
+            if (i >= list_size(keys))
+                break;
+            key = list_item(keys, i++);
+            if ((owned_value = value = object_getitem(m, key)) == NULL)
+                goto done;
+        }
+        if (!is_str(key)) {
+            XDECREF(owned_value);
+            error_set(&exc_TypeError, "keywords must be strings");
+            goto done;
+        }
+        if (dict_get_item(dict, key) != NULL) {
+            XDECREF(owned_value);
+            error_about_call(func, "%s got multiple values for keyword argument '%s'", str_data(key));
+            goto done;
+        }
+        int r = dict_set_item(dict, key, value);
+        XDECREF(owned_value);
+        if (r < 0)
+            goto done;
+    }
+    result = 0;
+done:
+    XDECREF(keys);
+    return result;
+}
+
+/* f(*args, **kwargs) flattened to the vector convention. */
+typedef struct {
+    Object **argv;     /* borrowed items: [self], args..., kw values... */
+    size_t nargs;      /* positional count (self included) */
+    size_t total;      /* argv length */
+    Object *kwnames;   /* owned tuple, or NULL */
+    Object *small[16];
+} FlatArgs;
+
+/* args is a tuple, kwargs a dict or NULL, self NULL or a receiver to put
+   first. 0, or -1 with an exception. */
+static int flat_args_init(FlatArgs *fa, Object *self, Object *args, Object *kwargs)
+{
+    size_t nself = self ? 1 : 0;
+    size_t npos = tuple_size(args);
+    size_t nkw = kwargs ? dict_size(kwargs) : 0;
+    fa->total = nself + npos + nkw;
+    fa->nargs = nself + npos;
+    fa->kwnames = NULL;
+    fa->argv = fa->small;
+    if (fa->total > sizeof fa->small / sizeof fa->small[0]) {
+        fa->argv = mem_alloc(fa->total * sizeof(Object *));
+        if (fa->argv == NULL) {
+            error_no_memory();
+            return -1;
+        }
+    }
+    if (self)
+        fa->argv[0] = self;
+    for (size_t i = 0; i < npos; i++)
+        fa->argv[nself + i] = tuple_item(args, i);
+    if (nkw > 0) {
+        if ((fa->kwnames = tuple_new(nkw)) == NULL)
+            return -1;
+        size_t pos = 0, i = 0;
+        Object *key, *value;
+        while (i < nkw && dict_next(kwargs, &pos, &key, &value)) {
+            if (!is_str(key)) {
+                error_set(&exc_TypeError, "keywords must be strings");
+                return -1;
+            }
+            tuple_set_steal(fa->kwnames, i, NEWREF(key));
+            fa->argv[fa->nargs + i] = value;
+            i++;
+        }
+    }
+    return 0;
+}
+
+static void flat_args_release(FlatArgs *fa)
+{
+    if (fa->argv != fa->small)
+        mem_free(fa->argv, fa->total * sizeof(Object *));
+    XDECREF(fa->kwnames);
+}
+
+/* CALL_EX's argument tuple from whatever followed `*`. New reference. */
+static Object *star_args_tuple(Object *func, Object *args)
+{
+    if (is_tuple(args))
+        return NEWREF(args);
+    Object *t = tuple_from_iterable(args);
+    if (t == NULL) {
+        Object *desc = callable_description(func);
+        if (desc != NULL) {
+            refine_not_iterable(args, "%s argument after * must be an iterable, not %s", str_data(desc));
+            DECREF(desc);
+        }
+    }
+    return t;
+}
+
+/* __enter__ / __exit__ looked up on the type, bound to o. NULL without an
+   exception when the type has none. */
+static Object *lookup_special(Object *o, const char *name)
+{
+    Object *attr = type_lookup_cstr(TYPE(o), name);
+    if (attr == NULL)
+        return NULL;
+    if (TYPE(attr) == &function_type)
+        return method_new(attr, o);
+    if (TYPE(attr) == &method_descr_type)
+        return builtin_new(((MethodDescrObject *)attr)->def, o);
+    return object_getattr_cstr(o, name);
+}
+
+/* PRINT_EXPR: the REPL echo of an expression statement. 0 / -1. */
+static int print_expr(Object *v)
+{
+    if (v == None)
+        return 0;
+    Object *r = object_repr(v);
+    if (r == NULL)
+        return -1;
+    int rc = builtins_write_stdout(str_data(r), str_len(r));
+    DECREF(r);
+    if (rc < 0 || builtins_write_stdout("\n", 1) < 0)
+        return -1;
+    return dict_set_item_cstr(interp.builtins, "_", v);
+}
+
+/* IMPORT_FROM: `from m import name`. New reference. */
+static Object *import_from(Object *module, Object *name)
+{
+    Object *v = object_getattr(module, name);
+    if (v != NULL || !error_matches(&exc_AttributeError))
+        return v;
+    error_clear();
+    const char *mname = is_module(module) ? str_data(((ModuleObject *)module)->name) : "?";
+    return error_set(&exc_ImportError, "cannot import name '%s' from '%s' (unknown location)",
+                     str_data(name), mname);
+}
+
+/* MAKE_FUNCTION. Steals code and the optional parts. */
+static Object *make_function(Object *code, Object *globals, Object *defaults,
+                             Object *kwdefaults, Object *closure)
+{
+    FunctionObject *fn = (FunctionObject *)function_new(code, globals);
+    DECREF(code);
+    if (fn == NULL) {
+        XDECREF(defaults);
+        XDECREF(kwdefaults);
+        XDECREF(closure);
+        return NULL;
+    }
+    fn->defaults = defaults;
+    fn->kwdefaults = kwdefaults;
+    fn->closure = closure;
+    return (Object *)fn;
+}
+
+/* LOAD_METHOD can skip the bound-method object when attribute lookup is the
+   standard one (instance dict, then class), i.e. for built-in types using
+   the generic getattr and for instances of user classes. Classes themselves
+   (metatype lookup rules) and types with their own getattr do not qualify. */
+static inline bool method_lookup_is_plain(Type *t)
+{
+    return t->getattr == object_generic_getattr || t->getattr == NULL ||
+           ((t->flags & TYPE_HEAP) && !type_is_subtype(t, &type_type));
+}
+
+/* Names for messages. */
+static const char *cell_name(CodeObject *co, size_t i, bool *is_free)
+{
+    size_t ncellvars = tuple_size(co->cellvars);
+    *is_free = i >= ncellvars;
+    return str_data(*is_free ? tuple_item(co->freevars, i - ncellvars) : tuple_item(co->cellvars, i));
+}
+
+static void error_unbound_local(CodeObject *co, size_t i)
+{
+    error_set(&exc_UnboundLocalError,
+              "cannot access local variable '%s' where it is not associated with a value",
+              str_data(tuple_item(co->varnames, i)));
+}
+
+static void error_unbound_cell(CodeObject *co, size_t i)
+{
+    bool is_free;
+    const char *name = cell_name(co, i, &is_free);
+    if (is_free)
+        error_set(&exc_NameError,
+                  "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
+                  name);
+    else
+        error_set(&exc_UnboundLocalError,
+                  "cannot access local variable '%s' where it is not associated with a value", name);
+}
+
+static void error_name(Object *name)
+{
+    error_set(&exc_NameError, "name '%s' is not defined", str_data(name));
+}
+
+#ifdef TOY_TRACE_EXEC
+static void trace_instr(Frame *f, const uint32_t *ip, Object **sp)
+{
+    CodeObject *co = f->code;
+    int i = (int)(ip - co->instrs);
+    uint32_t ins = co->instrs[i];
+    fprintf(stderr, "[%s:%d] %4d %-22s %6u  (stack %d)\n", str_data(co->name), code_line(co, i), i,
+            opcode_name(INSTR_OP(ins)), (unsigned)INSTR_ARG(ins),
+            (int)(sp - f->slots - co->nlocals - co->ncells));
+}
+#endif
+
+/* Release n owned stack values. */
+static inline void release_values(Object **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        XDECREF(v[i]);
+}
+
+/* ======================================================================== */
+/* Int fast paths                                                             */
+/* ======================================================================== */
+
+/* z = x OP y for the operators worth inlining on two exact ints. false:
+   not handled here (other operator, overflow, division by zero), so the
+   generic path decides, with its own error messages. */
+static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
+{
+    switch (op) {
+    case BINOP_ADD:
+        return !__builtin_add_overflow(x, y, z);
+    case BINOP_SUB:
+        return !__builtin_sub_overflow(x, y, z);
+    case BINOP_MUL:
+        return !__builtin_mul_overflow(x, y, z);
+    case BINOP_MOD:
+        if (y == 0)
+            return false;
+        if (y == -1) { /* INT64_MIN % -1 traps in C */
+            *z = 0;
+            return true;
+        }
+        *z = x % y;
+        if (*z != 0 && ((*z ^ y) < 0)) /* Python: the result takes the divisor's sign */
+            *z += y;
+        return true;
+    case BINOP_FLOORDIV:
+        if (y == 0 || (y == -1 && x == INT64_MIN))
+            return false;
+        *z = x / y;
+        if (x % y != 0 && ((x ^ y) < 0)) /* round toward negative infinity */
+            (*z)--;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
+{
+    switch (op) {
+    case CMP_LT: return x < y;
+    case CMP_LE: return x <= y;
+    case CMP_EQ: return x == y;
+    case CMP_NE: return x != y;
+    case CMP_GT: return x > y;
+    default:     return x >= y;
+    }
+}
+
+/* ======================================================================== */
+/* The eval loop                                                              */
+/* ======================================================================== */
+
+/* Run frames, starting with `f` (pushed and bound, already ts->frame),
+   until f returns. Toy-to-Toy calls push frames and stay in this loop.
+   Returns f's result, or NULL with the exception set in ts. */
+static Object *run(ThreadState *ts, Frame *f)
+{
+    CodeObject *co;
+    const uint32_t *first_instr, *ip;
+    Object **sp, **slots;
+    Object *const *consts, *const *names;
+    uint32_t instr, oparg;
+    Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
+
+    f->is_entry = true;
+
+/* Frame state lives in C locals; these move it to and from the Frame when
+   the loop switches frames. */
+#define LOAD_FRAME()                                   \
+    do {                                               \
+        co = f->code;                                  \
+        first_instr = co->instrs;                      \
+        ip = first_instr + f->ip;                      \
+        sp = f->sp;                                    \
+        slots = f->slots;                              \
+        consts = tuple_items(co->consts);              \
+        names = tuple_items(co->names);                \
+    } while (0)
+#define SAVE_FRAME()                                   \
+    do {                                               \
+        f->ip = (int)(ip - first_instr);               \
+        f->sp = sp;                                    \
+    } while (0)
+
+#define PUSH(v) (*sp++ = (v))
+#define POP() (*--sp)
+#define TOP() (sp[-1])
+#define SECOND() (sp[-2])
+#define THIRD() (sp[-3])
+#define PEEK(n) (sp[-(ptrdiff_t)(n)])
+#define SET_TOP(v) (sp[-1] = (v))
+#define JUMP_TO(target) (ip = first_instr + (target))
+#define CELL(i) ((CellObject *)slots[co->nlocals + (i)])
+#define PUSH_BLOCK(handler_, level_)                                          \
+    do {                                                                      \
+        if (UNLIKELY(f->nblocks >= FRAME_MAX_BLOCKS)) {                       \
+            error_set(&exc_RuntimeError, "too many statically nested blocks"); \
+            goto error;                                                       \
+        }                                                                     \
+        f->blocks[f->nblocks].handler = (handler_);                           \
+        f->blocks[f->nblocks].level = (int)(level_);                          \
+        f->nblocks++;                                                         \
+    } while (0)
+
+#ifdef TOY_TRACE_EXEC
+#define TRACE_INSTR() trace_instr(f, ip - 1, sp)
+#else
+#define TRACE_INSTR() ((void)0)
+#endif
+
+#if defined(__GNUC__) && !defined(TOY_NO_COMPUTED_GOTO)
+#define USE_COMPUTED_GOTO 1
+#endif
+
+#ifdef USE_COMPUTED_GOTO
+    /* Computed goto: each instruction jumps straight to the next one's code,
+       which predicts better than one shared switch. */
+#define LABEL_ADDRESS(name, effect, doc) [OP_##name] = &&L_##name,
+    static const void *const dispatch_table[OP_COUNT] = { OPCODE_LIST(LABEL_ADDRESS) };
+#undef LABEL_ADDRESS
+#define TARGET(name) L_##name:
+#define DISPATCH()                                     \
+    do {                                               \
+        instr = *ip++;                                 \
+        oparg = INSTR_ARG(instr);                      \
+        TRACE_INSTR();                                 \
+        goto *dispatch_table[INSTR_OP(instr)];         \
+    } while (0)
+#else
+#define TARGET(name) case OP_##name:
+#define DISPATCH() goto dispatch
+#endif
+
+    LOAD_FRAME();
+#ifdef USE_COMPUTED_GOTO
+    DISPATCH();
+#else
+dispatch:
+    instr = *ip++;
+    oparg = INSTR_ARG(instr);
+    TRACE_INSTR();
+    switch (INSTR_OP(instr)) {
+#endif
+
+    /* ---- Stack manipulation ---------------------------------------------- */
+
+    TARGET(NOP) {
+        DISPATCH();
+    }
+
+    TARGET(POP_TOP) {
+        Object *v = POP();
+        XDECREF(v);
+        DISPATCH();
+    }
+
+    TARGET(DUP_TOP) {
+        Object *v = TOP();
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(DUP_TOP_TWO) {
+        Object *a = SECOND(), *b = TOP();
+        INCREF(a);
+        INCREF(b);
+        PUSH(a);
+        PUSH(b);
+        DISPATCH();
+    }
+
+    TARGET(ROT_TWO) {
+        Object *b = TOP();
+        SET_TOP(SECOND());
+        sp[-2] = b;
+        DISPATCH();
+    }
+
+    TARGET(ROT_THREE) {
+        Object *c = TOP();
+        sp[-1] = sp[-2];
+        sp[-2] = sp[-3];
+        sp[-3] = c;
+        DISPATCH();
+    }
+
+    TARGET(ROT_FOUR) {
+        Object *d = TOP();
+        sp[-1] = sp[-2];
+        sp[-2] = sp[-3];
+        sp[-3] = sp[-4];
+        sp[-4] = d;
+        DISPATCH();
+    }
+
+    TARGET(PUSH_NULL) {
+        PUSH(NULL);
+        DISPATCH();
+    }
+
+    /* ---- Variables --------------------------------------------------------- */
+
+    TARGET(LOAD_CONST) {
+        Object *v = consts[oparg];
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST) {
+        Object *v = slots[oparg];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, oparg);
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_FAST) {
+        Object *old = slots[oparg];
+        slots[oparg] = POP();
+        XDECREF(old);
+        DISPATCH();
+    }
+
+    TARGET(DELETE_FAST) {
+        if (slots[oparg] == NULL) {
+            error_unbound_local(co, oparg);
+            goto error;
+        }
+        CLEAR(&slots[oparg]);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_DEREF) {
+        Object *v = CELL(oparg)->contents;
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_cell(co, oparg);
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_DEREF) {
+        SETREF(&CELL(oparg)->contents, POP());
+        DISPATCH();
+    }
+
+    TARGET(DELETE_DEREF) {
+        CellObject *cell = CELL(oparg);
+        if (cell->contents == NULL) {
+            error_unbound_cell(co, oparg);
+            goto error;
+        }
+        CLEAR(&cell->contents);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_CLOSURE) {
+        Object *cell = (Object *)CELL(oparg);
+        INCREF(cell);
+        PUSH(cell);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_GLOBAL) {
+        Object *name = names[oparg];
+        Object *v = dict_get_str(f->globals, name);
+        if (v == NULL && (v = dict_get_str(interp.builtins, name)) == NULL) {
+            error_name(name);
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_GLOBAL) {
+        Object *v = POP();
+        int r = dict_set_item(f->globals, names[oparg], v);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(DELETE_GLOBAL) {
+        int r = dict_del_item(f->globals, names[oparg], false);
+        if (r != 0) {
+            if (r > 0)
+                error_name(names[oparg]);
+            goto error;
+        }
+        DISPATCH();
+    }
+
+    TARGET(LOAD_NAME) {
+        Object *name = names[oparg];
+        Object *v = f->locals ? dict_get_str(f->locals, name) : NULL;
+        if (v == NULL && (v = dict_get_str(f->globals, name)) == NULL &&
+            (v = dict_get_str(interp.builtins, name)) == NULL) {
+            error_name(name);
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_NAME) {
+        Object *v = POP();
+        int r = dict_set_item(f->locals ? f->locals : f->globals, names[oparg], v);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(DELETE_NAME) {
+        int r = dict_del_item(f->locals ? f->locals : f->globals, names[oparg], false);
+        if (r != 0) {
+            if (r > 0)
+                error_name(names[oparg]);
+            goto error;
+        }
+        DISPATCH();
+    }
+
+    /* ---- Attributes -------------------------------------------------------- */
+
+    TARGET(LOAD_ATTR) {
+        Object *obj = TOP();
+        GetAttrFunc getattr = TYPE(obj)->getattr;
+        Object *v = getattr ? getattr(obj, names[oparg]) : object_getattr(obj, names[oparg]);
+        if (v == NULL)
+            goto error;
+        SET_TOP(v);
+        DECREF(obj);
+        DISPATCH();
+    }
+
+    TARGET(STORE_ATTR) {
+        Object *obj = POP();
+        Object *v = POP();
+        SetAttrFunc setattr = TYPE(obj)->setattr;
+        int r = setattr ? setattr(obj, names[oparg], v) : object_setattr(obj, names[oparg], v);
+        DECREF(obj);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(DELETE_ATTR) {
+        Object *obj = POP();
+        int r = object_delattr(obj, names[oparg]);
+        DECREF(obj);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD) {
+        /* obj.name(...) without a bound-method object when name is a plain
+           function or built-in method found on obj's class: [meth, obj]. */
+        Object *obj = TOP();
+        Object *name = names[oparg];
+        Type *t = TYPE(obj);
+        if (method_lookup_is_plain(t)) {
+            Object *meth = type_lookup(t, name);
+            if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
+                Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
+                if (dictp == NULL || *dictp == NULL || dict_get_str(*dictp, name) == NULL) {
+                    INCREF(meth);
+                    SET_TOP(meth);
+                    PUSH(obj);
+                    DISPATCH();
+                }
+            }
+        }
+        Object *v = t->getattr ? t->getattr(obj, name) : object_getattr(obj, name);
+        if (v == NULL)
+            goto error;
+        SET_TOP(NULL);
+        PUSH(v);
+        DECREF(obj);
+        DISPATCH();
+    }
+
+    /* ---- Operators --------------------------------------------------------- */
+
+    TARGET(BINARY_SUBSCR) {
+        Object *key = POP();
+        Object *obj = POP();
+        Object *v;
+        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+            int64_t i = int_value(key);
+            if (i < 0)
+                i += (int64_t)list_size(obj);
+            if (i >= 0 && (uint64_t)i < list_size(obj)) {
+                v = list_item(obj, (size_t)i);
+                INCREF(v);
+                DECREF(obj);
+                DECREF(key);
+                PUSH(v);
+                DISPATCH();
+            }
+        }
+        v = object_getitem(obj, key);
+        DECREF(obj);
+        DECREF(key);
+        if (v == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_SUBSCR) {
+        Object *key = POP();
+        Object *obj = POP();
+        Object *v = POP();
+        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+            int64_t i = int_value(key);
+            if (i < 0)
+                i += (int64_t)list_size(obj);
+            if (i >= 0 && (uint64_t)i < list_size(obj)) {
+                Object **slot = &((ListObject *)obj)->items[i];
+                Object *old = *slot;
+                *slot = v; /* the stack's reference moves into the list */
+                DECREF(old);
+                DECREF(obj);
+                DECREF(key);
+                DISPATCH();
+            }
+        }
+        int r = object_setitem(obj, key, v);
+        DECREF(obj);
+        DECREF(key);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(DELETE_SUBSCR) {
+        Object *key = POP();
+        Object *obj = POP();
+        int r = object_delitem(obj, key);
+        DECREF(obj);
+        DECREF(key);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(BUILD_SLICE) {
+        Object *step = oparg == 3 ? POP() : NULL;
+        Object *hi = POP();
+        Object *lo = POP();
+        Object *s = slice_new(lo, hi, step);
+        DECREF(lo);
+        DECREF(hi);
+        XDECREF(step);
+        if (s == NULL)
+            goto error;
+        PUSH(s);
+        DISPATCH();
+    }
+
+    TARGET(BINARY_OP) {
+        Object *b = POP();
+        Object *a = POP();
+        Object *r;
+        int64_t z;
+        if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
+            int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
+            r = small_or_new_int(z);
+        } else {
+            r = object_binary_op(a, b, (BinaryOp)oparg);
+        }
+        DECREF(a);
+        DECREF(b);
+        if (r == NULL)
+            goto error;
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(INPLACE_OP) {
+        Object *b = POP();
+        Object *a = POP();
+        Object *r;
+        int64_t z;
+        if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
+            int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
+            r = small_or_new_int(z);
+        } else {
+            r = object_inplace_op(a, b, (BinaryOp)oparg);
+        }
+        DECREF(a);
+        DECREF(b);
+        if (r == NULL)
+            goto error;
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(COMPARE_OP) {
+        Object *b = POP();
+        Object *a = POP();
+        Object *r;
+        if (is_int(a) && is_int(b)) {
+            r = int_compare(oparg, int_value(a), int_value(b)) ? True_ : False_;
+            INCREF(r);
+        } else {
+            r = object_compare(a, b, (CompareOp)oparg);
+        }
+        DECREF(a);
+        DECREF(b);
+        if (r == NULL)
+            goto error;
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(IS_OP) {
+        Object *b = POP();
+        Object *a = POP();
+        Object *r = ((a == b) != (oparg != 0)) ? True_ : False_;
+        INCREF(r);
+        DECREF(a);
+        DECREF(b);
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(CONTAINS_OP) {
+        Object *b = POP();
+        Object *a = POP();
+        int found = object_contains(b, a);
+        DECREF(a);
+        DECREF(b);
+        if (found < 0)
+            goto error;
+        Object *r = ((found != 0) != (oparg != 0)) ? True_ : False_;
+        INCREF(r);
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(UNARY_NEGATIVE) {
+        Object *v = TOP();
+        Object *r;
+        if (TYPE(v) == &int_type && int_value(v) != INT64_MIN)
+            r = small_or_new_int(-int_value(v));
+        else
+            r = object_negative(v);
+        if (r == NULL)
+            goto error;
+        SET_TOP(r);
+        DECREF(v);
+        DISPATCH();
+    }
+
+    TARGET(UNARY_POSITIVE) {
+        Object *v = TOP();
+        Object *r = object_positive(v);
+        if (r == NULL)
+            goto error;
+        SET_TOP(r);
+        DECREF(v);
+        DISPATCH();
+    }
+
+    TARGET(UNARY_NOT) {
+        Object *v = TOP();
+        int t = v == True_ ? 1 : (v == False_ || v == None) ? 0 : object_truth(v);
+        if (t < 0)
+            goto error;
+        Object *r = t ? False_ : True_;
+        INCREF(r);
+        SET_TOP(r);
+        DECREF(v);
+        DISPATCH();
+    }
+
+    TARGET(UNARY_INVERT) {
+        Object *v = TOP();
+        Object *r = object_invert(v);
+        if (r == NULL)
+            goto error;
+        SET_TOP(r);
+        DECREF(v);
+        DISPATCH();
+    }
+
+    /* ---- Jumps ------------------------------------------------------------- */
+
+    TARGET(JUMP) {
+        /* A backward jump closes a loop: let a waiting thread run. */
+        if (oparg < (uint32_t)(ip - first_instr) && UNLIKELY(gil_breaker_set()))
+            gil_yield(ts);
+        JUMP_TO(oparg);
+        DISPATCH();
+    }
+
+    TARGET(POP_JUMP_IF_FALSE) {
+        Object *v = POP();
+        if (v == False_ || v == None) {
+            DECREF(v);
+            JUMP_TO(oparg);
+        } else if (v == True_) {
+            DECREF(v);
+        } else {
+            int t = object_truth(v);
+            DECREF(v);
+            if (t < 0)
+                goto error;
+            if (t == 0)
+                JUMP_TO(oparg);
+        }
+        DISPATCH();
+    }
+
+    TARGET(POP_JUMP_IF_TRUE) {
+        Object *v = POP();
+        if (v == True_) {
+            DECREF(v);
+            JUMP_TO(oparg);
+        } else if (v == False_ || v == None) {
+            DECREF(v);
+        } else {
+            int t = object_truth(v);
+            DECREF(v);
+            if (t < 0)
+                goto error;
+            if (t > 0)
+                JUMP_TO(oparg);
+        }
+        DISPATCH();
+    }
+
+    TARGET(JUMP_IF_FALSE_OR_POP) {
+        Object *v = TOP();
+        int t = v == True_ ? 1 : (v == False_ || v == None) ? 0 : object_truth(v);
+        if (t < 0)
+            goto error;
+        if (t == 0) {
+            JUMP_TO(oparg);
+        } else {
+            sp--;
+            DECREF(v);
+        }
+        DISPATCH();
+    }
+
+    TARGET(JUMP_IF_TRUE_OR_POP) {
+        Object *v = TOP();
+        int t = v == True_ ? 1 : (v == False_ || v == None) ? 0 : object_truth(v);
+        if (t < 0)
+            goto error;
+        if (t > 0) {
+            JUMP_TO(oparg);
+        } else {
+            sp--;
+            DECREF(v);
+        }
+        DISPATCH();
+    }
+
+    TARGET(GET_ITER) {
+        Object *obj = TOP();
+        Object *it;
+        if (TYPE(obj) == &range_type)
+            it = range_iter_new(obj);
+        else if (TYPE(obj) == &list_type)
+            it = list_iter_new(obj);
+        else
+            it = object_iter(obj);
+        if (it == NULL)
+            goto error;
+        SET_TOP(it);
+        DECREF(obj);
+        DISPATCH();
+    }
+
+    TARGET(FOR_ITER) {
+        Object *it = TOP();
+        Type *t = TYPE(it);
+        Object *v;
+        if (t == &vm_range_iter_type) {
+            RangeIterObject *r = (RangeIterObject *)it;
+            if (r->remaining > 0) {
+                int64_t x = r->next;
+                r->remaining--;
+                r->next = (int64_t)((uint64_t)x + (uint64_t)r->step);
+                if (x >= SMALL_INT_MIN && x <= SMALL_INT_MAX) {
+                    v = (Object *)&small_ints[x - SMALL_INT_MIN];
+                    INCREF(v);
+                } else if ((v = int_from_i64(x)) == NULL) {
+                    goto error;
+                }
+                PUSH(v);
+                DISPATCH();
+            }
+        } else if (t == &vm_list_iter_type) {
+            ListIterObject *li = (ListIterObject *)it;
+            if (li->list != NULL && li->index < list_size(li->list)) {
+                v = list_item(li->list, li->index++);
+                INCREF(v);
+                PUSH(v);
+                DISPATCH();
+            }
+        } else {
+            v = t->iternext ? t->iternext(it) : object_next(it);
+            if (v != NULL) {
+                PUSH(v);
+                DISPATCH();
+            }
+            if (ts->current_exc != NULL) {
+                if (!error_matches(&exc_StopIteration))
+                    goto error;
+                error_clear();
+            }
+        }
+        /* Exhausted: drop the iterator and leave the loop. */
+        sp--;
+        DECREF(it);
+        JUMP_TO(oparg);
+        DISPATCH();
+    }
+
+    /* ---- Building values --------------------------------------------------- */
+
+    TARGET(BUILD_TUPLE) {
+        Object *t = tuple_new(oparg);
+        if (t == NULL)
+            goto error;
+        sp -= oparg;
+        for (uint32_t i = 0; i < oparg; i++)
+            tuple_set_steal(t, i, sp[i]);
+        PUSH(t);
+        DISPATCH();
+    }
+
+    TARGET(BUILD_LIST) {
+        Object *l = list_new(oparg);
+        if (l == NULL)
+            goto error;
+        sp -= oparg;
+        for (uint32_t i = 0; i < oparg; i++)
+            list_set_steal(l, i, sp[i]);
+        PUSH(l);
+        DISPATCH();
+    }
+
+    TARGET(BUILD_MAP) {
+        Object *d = dict_new();
+        if (d == NULL)
+            goto error;
+        Object **items = sp - 2 * (size_t)oparg;
+        for (uint32_t i = 0; i < oparg; i++) {
+            if (dict_set_item(d, items[2 * i], items[2 * i + 1]) < 0) {
+                DECREF(d);
+                goto error;
+            }
+        }
+        while (sp > items) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        PUSH(d);
+        DISPATCH();
+    }
+
+    TARGET(BUILD_STRING) {
+        Object *s = build_string(sp - oparg, oparg);
+        if (s == NULL)
+            goto error;
+        for (uint32_t i = 0; i < oparg; i++) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        PUSH(s);
+        DISPATCH();
+    }
+
+    TARGET(LIST_APPEND) {
+        Object *v = POP();
+        if (list_append_steal(PEEK(oparg), v) < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(LIST_EXTEND) {
+        Object *iterable = POP();
+        if (list_extend(PEEK(oparg), iterable) < 0) {
+            refine_not_iterable(iterable, "Value after * must be an iterable, not %s", NULL);
+            DECREF(iterable);
+            goto error;
+        }
+        DECREF(iterable);
+        DISPATCH();
+    }
+
+    TARGET(LIST_TO_TUPLE) {
+        Object *l = TOP();
+        Object *t = list_as_tuple(l);
+        if (t == NULL)
+            goto error;
+        SET_TOP(t);
+        DECREF(l);
+        DISPATCH();
+    }
+
+    TARGET(MAP_ADD) {
+        Object *v = POP();
+        Object *k = POP();
+        int r = dict_set_item(PEEK(oparg), k, v);
+        DECREF(k);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(DICT_MERGE) {
+        /* Stack: [func, argtuple, dict, .., m]: the callable is named in
+           the errors (CALL_EX shape). */
+        Object *m = POP();
+        int r = merge_call_kwargs(PEEK(oparg), m, PEEK(oparg + 2));
+        DECREF(m);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(UNPACK_SEQUENCE) {
+        Object *seq = POP();
+        Object *const *items = NULL;
+        if (TYPE(seq) == &tuple_type && tuple_size(seq) == oparg)
+            items = tuple_items(seq);
+        else if (TYPE(seq) == &list_type && list_size(seq) == oparg)
+            items = ((ListObject *)seq)->items;
+        if (items != NULL) {
+            for (uint32_t i = oparg; i-- > 0;) {
+                INCREF(items[i]);
+                PUSH(items[i]);
+            }
+        } else {
+            if (unpack_iterable(seq, oparg, sp) < 0) {
+                DECREF(seq);
+                goto error;
+            }
+            sp += oparg;
+        }
+        DECREF(seq);
+        DISPATCH();
+    }
+
+    TARGET(UNPACK_EX) {
+        Object *seq = POP();
+        Object **new_sp = unpack_starred(seq, oparg & 0xff, oparg >> 8, sp);
+        DECREF(seq);
+        if (new_sp == NULL)
+            goto error;
+        sp = new_sp;
+        DISPATCH();
+    }
+
+    TARGET(FORMAT_VALUE) {
+        Object *spec = (oparg & 4) ? POP() : NULL;
+        Object *v = TOP();
+        if (spec == NULL && (oparg & 3) == 0 && TYPE(v) == &str_type)
+            DISPATCH(); /* a plain str formats to itself */
+        Object *r = format_value(v, (int)(oparg & 3), spec);
+        XDECREF(spec);
+        if (r == NULL)
+            goto error;
+        SET_TOP(r);
+        DECREF(v);
+        DISPATCH();
+    }
+
+    /* ---- Calls ------------------------------------------------------------- */
+
+    TARGET(KW_NAMES) {
+        kwnames = consts[oparg];
+        DISPATCH();
+    }
+
+    TARGET(CALL) {
+        /* [A, B, args(n)]: A NULL -> B(args), else A(B, args). */
+        Object **base = sp - oparg - 2;
+        Object *callable;
+        Object **argv;
+        size_t argc;
+        Object *kw = kwnames;
+        kwnames = NULL;
+        if (base[0] != NULL) {
+            callable = base[0];
+            argv = base + 1;
+            argc = oparg + 1;
+        } else {
+            callable = base[1];
+            argv = base + 2;
+            argc = oparg;
+            if (TYPE(callable) == &method_type &&
+                TYPE(((MethodObject *)callable)->func) == &function_type) {
+                /* Unpack a bound Toy method in place: [func, self, args]. */
+                MethodObject *m = (MethodObject *)callable;
+                base[0] = NEWREF(m->func);
+                base[1] = NEWREF(m->self);
+                DECREF(callable);
+                callable = base[0];
+                argv = base + 1;
+                argc = oparg + 1;
+            }
+        }
+        size_t nargs = argc - (kw ? tuple_size(kw) : 0);
+        Type *ct = TYPE(callable);
+
+        if (ct == &function_type) {
+            /* A Toy function: push its frame and continue in this loop. The
+               frame takes over the stack's references to the function and,
+               on the simple path, to the arguments. */
+            FunctionObject *fn = (FunctionObject *)callable;
+            sp = base;
+            SAVE_FRAME();
+            Frame *nf = frame_push_function(ts, fn);
+            if (UNLIKELY(nf == NULL)) {
+                release_values(argv, argc);
+                goto error;
+            }
+            if (LIKELY(call_is_simple((CodeObject *)fn->code, argc, kw))) {
+                memcpy(nf->slots, argv, argc * sizeof(Object *));
+            } else {
+                int r = bind_arguments(fn, nf->slots, argv, nargs, kw);
+                release_values(argv, argc);
+                if (r < 0) {
+                    frame_pop(ts, nf, nf->sp);
+                    goto error;
+                }
+            }
+            f = nf;
+            LOAD_FRAME();
+            if (UNLIKELY(gil_breaker_set()))
+                gil_yield(ts);
+            DISPATCH();
+        }
+
+        Object *res;
+        if (ct == &builtin_type) {
+            BuiltinObject *b = (BuiltinObject *)callable;
+            res = b->def->func(b->self, argv, nargs, kw);
+        } else if (ct == &method_descr_type && base[0] != NULL) {
+            /* From LOAD_METHOD: self's type is known to have the method. */
+            res = ((MethodDescrObject *)callable)->def->func(argv[0], argv + 1, nargs - 1, kw);
+        } else {
+            res = object_call(callable, argv, nargs, kw);
+        }
+        while (sp > base) {
+            Object *v = POP();
+            XDECREF(v);
+        }
+        if (res == NULL)
+            goto error;
+        PUSH(res);
+        DISPATCH();
+    }
+
+    TARGET(CALL_EX) {
+        Object *kwargs = (oparg & 1) ? POP() : NULL;
+        Object *star = POP();
+        Object *func = TOP();
+        Object *args = star_args_tuple(func, star);
+        DECREF(star);
+        if (args == NULL) {
+            XDECREF(kwargs);
+            goto error;
+        }
+        if (kwargs != NULL && !is_dict(kwargs)) {
+            Object *d = dict_new();
+            if (d == NULL || merge_call_kwargs(d, kwargs, func) < 0) {
+                XDECREF(d);
+                DECREF(kwargs);
+                DECREF(args);
+                goto error;
+            }
+            SETREF(&kwargs, d);
+        }
+        FunctionObject *fn = NULL;
+        Object *self = NULL;
+        if (TYPE(func) == &function_type) {
+            fn = (FunctionObject *)func;
+        } else if (TYPE(func) == &method_type &&
+                   TYPE(((MethodObject *)func)->func) == &function_type) {
+            fn = (FunctionObject *)((MethodObject *)func)->func;
+            self = ((MethodObject *)func)->self;
+        }
+        if (fn != NULL) {
+            FlatArgs fa;
+            Frame *nf = NULL;
+            SAVE_FRAME();
+            if (flat_args_init(&fa, self, args, kwargs) == 0)
+                nf = frame_push_call(ts, fn, fa.argv, fa.nargs, fa.kwnames);
+            flat_args_release(&fa);
+            DECREF(args);
+            XDECREF(kwargs);
+            if (nf == NULL)
+                goto error;
+            /* The new frame holds its own reference to fn: drop func from
+               the caller's stack. */
+            f->sp = sp - 1;
+            DECREF(func);
+            f = nf;
+            LOAD_FRAME();
+            DISPATCH();
+        }
+        Object *res = object_call_tuple(func, args, kwargs);
+        DECREF(args);
+        XDECREF(kwargs);
+        sp--;
+        DECREF(func);
+        if (res == NULL)
+            goto error;
+        PUSH(res);
+        DISPATCH();
+    }
+
+    TARGET(CALL_EXIT) {
+        Object *res = object_call(sp[-4], sp - 3, 3, NULL);
+        for (int i = 0; i < 4; i++) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        if (res == NULL)
+            goto error;
+        DECREF(res);
+        DISPATCH();
+    }
+
+    TARGET(MAKE_FUNCTION) {
+        Object *code = POP();
+        Object *closure = (oparg & 8) ? POP() : NULL;
+        Object *kwdefaults = (oparg & 2) ? POP() : NULL;
+        Object *defaults = (oparg & 1) ? POP() : NULL;
+        Object *fn = make_function(code, f->globals, defaults, kwdefaults, closure);
+        if (fn == NULL)
+            goto error;
+        PUSH(fn);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_BUILD_CLASS) {
+        Object *bc = dict_get_item_cstr(interp.builtins, "__build_class__");
+        if (bc == NULL) {
+            if (!error_occurred())
+                error_set(&exc_NameError, "__build_class__ not found");
+            goto error;
+        }
+        INCREF(bc);
+        PUSH(bc);
+        DISPATCH();
+    }
+
+    TARGET(RETURN_VALUE) {
+        Object *retval = POP();
+        Frame *back = f->back;
+        bool entry = f->is_entry;
+        frame_pop(ts, f, sp);
+        if (entry)
+            return retval;
+        f = back;
+        LOAD_FRAME();
+        PUSH(retval);
+        DISPATCH();
+    }
+
+    /* ---- Exceptions and with ----------------------------------------------- */
+
+    TARGET(SETUP_FINALLY) {
+        PUSH_BLOCK((int)oparg, sp - slots);
+        DISPATCH();
+    }
+
+    TARGET(SETUP_WITH) {
+        Object *cm = TOP();
+        Object *enter = lookup_special(cm, "__enter__");
+        if (enter == NULL) {
+            if (!error_occurred())
+                error_set(&exc_TypeError, "'%s' object does not support the context manager protocol",
+                          TYPE_NAME(cm));
+            goto error;
+        }
+        Object *exit = lookup_special(cm, "__exit__");
+        if (exit == NULL) {
+            DECREF(enter);
+            if (!error_occurred())
+                error_set(&exc_TypeError,
+                          "'%s' object does not support the context manager protocol (missed __exit__ method)",
+                          TYPE_NAME(cm));
+            goto error;
+        }
+        SET_TOP(exit);
+        DECREF(cm);
+        Object *res = object_call0(enter);
+        DECREF(enter);
+        if (res == NULL)
+            goto error;
+        /* The block covers the body: __exit__ runs only once __enter__ worked. */
+        PUSH(res);
+        PUSH_BLOCK((int)oparg, sp - 1 - slots);
+        DISPATCH();
+    }
+
+    TARGET(POP_BLOCK) {
+        f->nblocks--;
+        DISPATCH();
+    }
+
+    TARGET(PUSH_EXC_INFO) {
+        /* [exc] -> [prev, exc]; exc becomes the handled exception until
+           POP_EXCEPT (or unwinding through the block) restores prev. */
+        Object *exc = TOP();
+        PUSH_BLOCK(BLOCK_EXCEPT_HANDLER, sp - 1 - slots);
+        Object *prev = ts->handled_exc ? ts->handled_exc : NEWREF(None);
+        ts->handled_exc = NEWREF(exc);
+        SET_TOP(prev);
+        PUSH(exc);
+        DISPATCH();
+    }
+
+    TARGET(POP_EXCEPT) {
+        f->nblocks--;
+        Object *prev = POP();
+        if (prev == None) {
+            DECREF(prev);
+            prev = NULL;
+        }
+        SETREF(&ts->handled_exc, prev);
+        DISPATCH();
+    }
+
+    TARGET(JUMP_IF_NOT_EXC_MATCH) {
+        Object *cls = POP();
+        Object *exc = POP();
+        int match = exception_matches(exc, cls);
+        DECREF(cls);
+        DECREF(exc);
+        if (match < 0)
+            goto error;
+        if (match == 0)
+            JUMP_TO(oparg);
+        DISPATCH();
+    }
+
+    TARGET(RERAISE) {
+        SETREF(&ts->current_exc, POP());
+        goto unwind; /* its traceback already has this frame */
+    }
+
+    TARGET(WITH_EXCEPT_START) {
+        /* exit(type, value, traceback), as Python passes them. */
+        Object *exc = TOP();
+        Object *tb = is_exception_instance(exc) ? (Object *)((ExceptionObject *)exc)->traceback : NULL;
+        Object *args[3] = { (Object *)TYPE(exc), exc, tb ? tb : None };
+        Object *res = object_call(sp[-3], args, 3, NULL);
+        if (res == NULL)
+            goto error;
+        PUSH(res);
+        DISPATCH();
+    }
+
+    TARGET(RAISE_VARARGS) {
+        if (oparg == 0) {
+            if (ts->handled_exc == NULL) {
+                error_set(&exc_RuntimeError, "No active exception to reraise");
+                goto error;
+            }
+            SETREF(&ts->current_exc, NEWREF(ts->handled_exc));
+            goto unwind; /* re-raised as it is: no new traceback entry */
+        }
+        Object *cause = oparg == 2 ? POP() : NULL;
+        Object *exc = POP();
+        do_raise(ts, exc, cause);
+        DECREF(exc);
+        XDECREF(cause);
+        goto error;
+    }
+
+    TARGET(LOAD_ASSERTION_ERROR) {
+        Object *v = (Object *)&exc_AssertionError;
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    /* ---- Modules and the REPL ---------------------------------------------- */
+
+    TARGET(IMPORT_NAME) {
+        Object *m = module_import(names[oparg]);
+        if (m == NULL)
+            goto error;
+        PUSH(m);
+        DISPATCH();
+    }
+
+    TARGET(IMPORT_FROM) {
+        Object *v = import_from(TOP(), names[oparg]);
+        if (v == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(PRINT_EXPR) {
+        Object *v = POP();
+        int r = print_expr(v);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+#ifndef USE_COMPUTED_GOTO
+    default:
+        error_set(&exc_RuntimeError, "unknown opcode %u", (unsigned)INSTR_OP(instr));
+        goto error;
+    }
+#endif
+
+error:
+    /* An instruction failed: the exception arrives in this frame. */
+    {
+        if (ts->current_exc == NULL)
+            error_set(&exc_RuntimeError, "error return without exception set");
+        Object *exc = ts->current_exc;
+        kwnames = NULL;
+        f->lasti = (int)(ip - 1 - first_instr);
+        /* Recording can fail (MemoryError replaces the exception): keep the
+           original then, with the traceback it has. */
+        INCREF(exc);
+        if (exception_add_traceback(exc, (Object *)co, code_line(co, f->lasti)) < 0)
+            error_restore(exc);
+        else
+            DECREF(exc);
+        /* A new error raised while handling another gets it as __context__
+           (do_raise has already done this for explicit raises). */
+        if (ts->handled_exc != NULL && is_exception_instance(exc) &&
+            ((ExceptionObject *)exc)->context == NULL)
+            exception_set_context(exc, ts->handled_exc);
+    }
+unwind:
+    /* ts->current_exc is set. Find a handler block in this frame, else pop
+       the frame and continue in the caller. */
+    while (f->nblocks > 0) {
+        FrameBlock *b = &f->blocks[--f->nblocks];
+        Object **level = slots + b->level;
+        if (b->handler == BLOCK_EXCEPT_HANDLER) {
+            /* Leaving an except handler: restore the exception it saved. */
+            while (sp > level + 1) {
+                Object *v = POP();
+                XDECREF(v);
+            }
+            Object *prev = POP();
+            if (prev == None) {
+                DECREF(prev);
+                prev = NULL;
+            }
+            SETREF(&ts->handled_exc, prev);
+            continue;
+        }
+        while (sp > level) {
+            Object *v = POP();
+            XDECREF(v);
+        }
+        PUSH(ts->current_exc);
+        ts->current_exc = NULL;
+        JUMP_TO(b->handler);
+        DISPATCH();
+    }
+    {
+        Frame *back = f->back;
+        bool entry = f->is_entry;
+        frame_pop(ts, f, sp);
+        if (entry)
+            return NULL;
+        f = back;
+        LOAD_FRAME();
+        goto error; /* the caller's CALL failed */
+    }
+
+#undef LOAD_FRAME
+#undef SAVE_FRAME
+#undef PUSH
+#undef POP
+#undef TOP
+#undef SECOND
+#undef THIRD
+#undef PEEK
+#undef SET_TOP
+#undef JUMP_TO
+#undef CELL
+#undef PUSH_BLOCK
+#undef TRACE_INSTR
+#undef TARGET
+#undef DISPATCH
+#undef USE_COMPUTED_GOTO
+}
+
+/* ======================================================================== */
+/* Entry points                                                               */
+/* ======================================================================== */
+
+static Object *error_c_recursion(void)
+{
+    return error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
+}
+
+Object *vm_call_function(Object *func, Object *const *args, size_t nargs, Object *kwnames)
+{
+    ThreadState *ts = ts_get();
+    if (UNLIKELY(c_stack_exhausted(ts->frame)))
+        return error_c_recursion();
+    Frame *f = frame_push_call(ts, (FunctionObject *)func, args, nargs, kwnames);
+    if (f == NULL)
+        return NULL;
+    return run(ts, f);
+}
+
+Object *vm_run_code(CodeObject *code, Object *globals, Object *locals)
+{
+    ThreadState *ts = ts_get();
+    if (UNLIKELY(c_stack_exhausted(ts->frame)))
+        return error_c_recursion();
+    Frame *f = frame_push(ts, code, NULL, globals, locals, NULL);
+    if (f == NULL)
+        return NULL;
+    return run(ts, f);
+}
+
+Object *vm_run_class_body(Object *func, Object *ns)
+{
+    ThreadState *ts = ts_get();
+    FunctionObject *fn = (FunctionObject *)func;
+    if (UNLIKELY(c_stack_exhausted(ts->frame)))
+        return error_c_recursion();
+    INCREF(fn);
+    Frame *f = frame_push(ts, (CodeObject *)fn->code, func, fn->globals, ns, fn->closure);
+    if (f == NULL)
+        return NULL;
+    return run(ts, f);
+}
+
+Frame *vm_current_frame(void)
+{
+    return ts_get()->frame;
+}

@@ -1,0 +1,17 @@
+/* modules.c - the table of built-in modules that `import` can create.
+ *
+ * module_import (module.c) looks a name up here when it is not yet in
+ * interp.modules, calls the init function once, and caches the module. Each
+ * init function returns a new module object.
+ */
+#include "module.h"
+#include "builtins.h"
+
+const BuiltinModuleDef builtin_modules[] = {
+    {"builtins", builtins_module_init},
+    {"sys", sys_module_init},
+    {"time", time_module_init},
+    {"os", os_module_init},
+    /* to come: threading, _thread, multiprocessing, native */
+    {NULL, NULL},
+};
