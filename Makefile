@@ -14,8 +14,10 @@ LDLIBS  := -pthread -lm
 PREFIX  ?= /usr/local
 
 SRCS    := $(wildcard interp/*.c runtime/*.c)
-OBJS    := $(SRCS:%.c=build/%.o)
-ASAN_OBJS := $(SRCS:%.c=build-asan/%.o)
+LIBS    := $(wildcard lib/*.toy)
+GEN     := build/gen/frozen_modules.c
+OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
+ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 .PHONY: all test asan bench bench-deps install clean
@@ -28,6 +30,18 @@ toy: $(OBJS)
 build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(CFLAGS) -pthread $(DEPS) -c $< -o $@
+
+# Modules written in Toy (lib/*.toy) are compiled into the binary.
+$(GEN): $(LIBS) tools/embed.sh
+	@mkdir -p $(dir $@)
+	tools/embed.sh $@ $(LIBS)
+
+build/gen/frozen_modules.o: $(GEN)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
+
+build-asan/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(ASAN_FLAGS) -c $< -o $@
 
 toy-asan: $(ASAN_OBJS)
 	$(CC) $(ASAN_FLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)

@@ -22,10 +22,12 @@
 #include "../runtime/dict.h"
 #include "../runtime/error.h"
 #include "../runtime/exceptions.h"
+#include "../runtime/gil.h"
 #include "../runtime/int.h"
 #include "../runtime/module.h"
 #include "../runtime/refcount.h"
 #include "../runtime/str.h"
+#include "../runtime/thread.h"
 #include "../runtime/threadstate.h"
 #include "code.h"
 #include "compiler.h"
@@ -36,7 +38,7 @@
 #define TOY_VERSION "0.1.0"
 
 static const char usage_line[] =
-    "usage: toy [--stats] [--dis] [-c cmd | file | -] [arg] ...\n";
+    "usage: toy [--stats] [--dis] [--no-gil] [--switch-interval=MS] [-c cmd | file | -] [arg] ...\n";
 
 static void print_help(void) {
     fputs(usage_line, stdout);
@@ -47,6 +49,9 @@ static void print_help(void) {
           "             (no program: interactive prompt on a terminal, else stdin)\n"
           "  --stats    print object counts at exit (allocated, freed, peak, leaked)\n"
           "  --dis      print the bytecode of the program instead of running it\n"
+          "  --no-gil   run threads without the global interpreter lock (they race)\n"
+          "  --switch-interval=MS\n"
+          "             how long a thread waits for the GIL before asking for it (default 5)\n"
           "  --help     show this help and exit\n"
           "  --version  show the version and exit\n",
           stdout);
@@ -56,6 +61,7 @@ typedef struct {
     const char *command;  /* -c */
     const char *path;     /* file, "-" for stdin, NULL: REPL or stdin */
     int argv_start;       /* index of sys.argv[0] in argv */
+    double switch_interval_ms; /* 0: the default */
 } Options;
 
 /* Returns 0, or the exit status to stop with. */
@@ -71,6 +77,17 @@ static int parse_options(int argc, char **argv, Options *opt) {
         }
         if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
+        if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
+        if (strncmp(a, "--switch-interval=", 18) == 0) {
+            char *end;
+            double ms = strtod(a + 18, &end);
+            if (*end || !(ms > 0)) {
+                fprintf(stderr, "toy: --switch-interval takes milliseconds > 0\n%s", usage_line);
+                return 2;
+            }
+            opt->switch_interval_ms = ms;
+            continue;
+        }
         if (strcmp(a, "-c") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "Argument expected for the -c option\n%s", usage_line);
@@ -190,7 +207,10 @@ static int run_file(const char *path) {
 }
 
 static int runtime_init(int argc, char **argv, const Options *opt) {
-    ts_create();
+    ThreadState *ts = ts_create();
+    thread_init_main(ts);
+    gil_init(!interp.flag_no_gil, ts);
+    if (opt->switch_interval_ms > 0) gil_set_interval(opt->switch_interval_ms / 1000.0);
     if (types_init() < 0 || builtins_init() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
@@ -233,14 +253,18 @@ static void runtime_fini(void) {
     mem_thread_release();
 }
 
-static void print_stats(void) {
+static void print_stats(int daemons_running) {
     AllocStats s = mem_stats();
     fflush(stdout);
     fprintf(stderr, "--- toy stats ---\n");
+    if (daemons_running)
+        fprintf(stderr, "note: %d daemon thread(s) still running: nothing was torn down\n",
+                daemons_running);
     fprintf(stderr, "allocated: %llu\n", (unsigned long long)s.allocated);
     fprintf(stderr, "freed: %llu\n", (unsigned long long)s.freed);
     fprintf(stderr, "peak live: %llu\n", (unsigned long long)s.peak_live);
     fprintf(stderr, "leaked: %llu\n", (unsigned long long)s.live);
+    thread_print_gil_stats();
 }
 
 int main(int argc, char **argv) {
@@ -265,8 +289,12 @@ int main(int argc, char **argv) {
         status = run_file("-");
 
     fflush(stdout);
-    runtime_fini();
-    if (interp.flag_stats) print_stats();
+    /* Python waits for non-daemon threads before it exits. Daemon threads
+       still running may be using any object, so then nothing is torn down. */
+    int still_running = thread_wait_for_non_daemon(ts_get());
+    thread_exit_main(ts_get());
+    if (still_running == 0) runtime_fini();
+    if (interp.flag_stats) print_stats(still_running);
     if (fflush(stdout) != 0 && status == 0) status = 120;
     return status;
 }

@@ -107,6 +107,18 @@ void gil_drop(ThreadState *ts) {
     pthread_mutex_unlock(&gil.mutex);
 }
 
+void gil_thread_exit(ThreadState *ts) {
+    if (!gil.enabled) return;
+    pthread_mutex_lock(&gil.mutex);
+    pthread_mutex_lock(&gil.switch_mutex);
+    if (gil.last_holder == ts) gil.last_holder = NULL;
+    pthread_cond_signal(&gil.switch_cond);
+    pthread_mutex_unlock(&gil.switch_mutex);
+    gil.locked = false;
+    pthread_cond_signal(&gil.cond);
+    pthread_mutex_unlock(&gil.mutex);
+}
+
 void gil_yield(ThreadState *ts) {
     if (!gil.enabled) {
         set_drop_request(false);

@@ -52,6 +52,10 @@ bool gil_enabled(void);
 void gil_take(struct ThreadState *ts);
 void gil_drop(struct ThreadState *ts);
 
+/* A thread that is ending drops the lock for good: it stops being
+   last_holder, so a new thread whose state reuses the address starts clean. */
+void gil_thread_exit(struct ThreadState *ts);
+
 /* Called by the eval loop when gil_eval_breaker is set: drop, let another
    thread run, take again. */
 void gil_yield(struct ThreadState *ts);

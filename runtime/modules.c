@@ -6,12 +6,16 @@
  */
 #include "module.h"
 #include "builtins.h"
+#include "thread.h"
+#include "../interp/frozen.h"
 
 const BuiltinModuleDef builtin_modules[] = {
     {"builtins", builtins_module_init},
     {"sys", sys_module_init},
     {"time", time_module_init},
     {"os", os_module_init},
-    /* to come: threading, _thread, multiprocessing, native */
+    {"_thread", thread_module_init},
+    {"threading", frozen_threading_init},
+    {"queue", frozen_queue_init},
     {NULL, NULL},
 };

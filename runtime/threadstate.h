@@ -38,6 +38,7 @@ typedef struct ThreadState {
 
     GilStats gil_stats;    /* written by this thread only */
     uint64_t ident;        /* threading.get_ident() */
+    char name[48];         /* for --stats; guarded by the thread table's mutex */
     struct ThreadState *next_thread; /* thread table link (locked, not GIL) */
 } ThreadState;
 

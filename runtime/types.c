@@ -17,6 +17,7 @@
 #include "module.h"
 #include "range.h"
 #include "str.h"
+#include "thread.h"
 #include "tuple.h"
 
 #define LIST_EXC_TYPE(name, base) &exc_##name,
@@ -35,6 +36,7 @@ Type *const static_types[] = {
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
     &code_type, &module_type, &super_type, &traceback_type,
+    &lock_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
     NULL,
