@@ -13,9 +13,14 @@
 
 /* Chunks are big so that a typical module needs only a few mem_alloc calls;
  * a request larger than a quarter chunk gets a chunk of its own so the
- * current chunk's free tail is not wasted. */
+ * current chunk's free tail is not wasted.  Nothing in the tree needs more
+ * than 8-byte alignment (pointers, int64_t, double), and a smaller
+ * alignment keeps nodes packed. */
 enum { ARENA_CHUNK_SIZE = 64 * 1024 };
-#define ARENA_ALIGN alignof(max_align_t)
+#define ARENA_ALIGN 8
+_Static_assert(ARENA_ALIGN >= alignof(void *) && ARENA_ALIGN >= alignof(double)
+               && ARENA_ALIGN >= alignof(int64_t),
+               "arena alignment too small for AST nodes");
 
 struct AstChunk {
     AstChunk *next;

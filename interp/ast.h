@@ -11,15 +11,21 @@
  * - The tree is immutable after parser_parse() returns; consumers (the
  *   compiler) only read it.
  * - Positions: `line` is 1-based; `col` is the 1-based *byte* column of the
- *   node's first character within its line.  `end_line` is the line of the
- *   node's last token (useful for tracebacks of multi-line statements).
+ *   node's first character within its line (CPython's col_offset + 1).  A
+ *   node built on a left operand starts at that operand's first token, so
+ *   `(a) + b` starts at the '(' (as in CPython).  `end_line` is the line of
+ *   the node's last token (CPython's end_lineno; exact for statements).
+ *   Positions inside f-strings are real source positions.
  * - Identifiers (`const char *`) are NUL-terminated UTF-8.  String and bytes
  *   constants carry an explicit length (they may contain NUL); their data is
  *   also NUL-terminated for convenience (the terminator is not counted).
  * - Optional children are NULL when absent; lists are never NULL-arrayed
  *   inconsistently: count == 0 means empty (items may then be NULL).
- * - The parser bounds the tree height (about 2000 levels at most), so
- *   recursive walkers over the tree do not overflow the C stack.
+ * - The parser bounds nesting (1500 counted levels: nested expressions,
+ *   operator chains, a.b.c / f()() chains, elif chains, blocks), which
+ *   keeps the tree height below about 5000 even for adversarial input and
+ *   far lower for real code, so recursive walkers with ordinary frames do
+ *   not overflow an 8 MB C stack.
  *
  * Representation notes for the compiler
  * -------------------------------------
@@ -36,8 +42,21 @@
  *   NODE_IF, exactly like Python's ast module.
  * - Docstrings are not special: a docstring is simply the first statement of
  *   a body being a NODE_EXPR_STMT whose value is a NODE_STR.
- * - Decorators, yield, async/await, match and := are rejected by the parser
- *   with a SyntaxError, so they never appear in a tree.
+ * - Decorators, yield, async/await, match, :=, the @ operator, except*,
+ *   imaginary literals and \N{...} escapes are rejected by the parser with
+ *   a SyntaxError ("Toy does not support ..."), so they never appear.
+ * - Accepted but dropped: annotations (parameter `x: T`, return `-> T`,
+ *   variable `x: T = v` becomes a plain ASSIGN, a bare `x: T` becomes
+ *   PASS; annotations are never evaluated) and the positional-only marker
+ *   `/` in parameter lists (those parameters become ordinary ones).
+ * - Already checked by the parser (the compiler need not repeat it):
+ *   assignment/deletion targets, duplicate parameter names, repeated
+ *   keyword arguments, argument order (positional after keyword, ...),
+ *   `default 'except:' must be last`, at most one starred target.
+ *   NOT checked (compiler's job): return/break/continue placement,
+ *   global/nonlocal consistency, `**kwargs`/`from x import *` support.
+ * - Identifiers are not NFKC-normalised (CPython would treat 'µ' and
+ *   'μ' as the same name).
  * - Adjacent string literals are concatenated by the parser.  If any piece
  *   is an f-string the result is a NODE_JOINED_STR (see below), otherwise
  *   a single NODE_STR or NODE_BYTES.
@@ -70,7 +89,8 @@ typedef struct AstArena {
 } AstArena;
 
 void ast_arena_init(AstArena *arena);
-/* Returns zeroed, pointer-aligned memory, or NULL when out of memory. */
+/* Returns zeroed memory aligned for pointers, int64_t and double, or NULL
+ * when out of memory. */
 void *ast_arena_alloc(AstArena *arena, size_t size);
 /* Copies len bytes and appends a NUL; NULL when out of memory. */
 char *ast_arena_strdup(AstArena *arena, const char *s, size_t len);
@@ -190,7 +210,8 @@ typedef enum {
  * defaults[] runs parallel to args (NULL = no default); the parser
  * guarantees that once a positional parameter has a default, all later
  * positional parameters have one too.  A bare `*` gives vararg == NULL
- * with kwonly.count > 0.  Duplicate names are NOT checked here. */
+ * with kwonly.count > 0.  The arrays are NULL when their count is 0.
+ * The parser rejects duplicate names. */
 typedef struct Params {
     NameList args;
     Node **defaults;        /* args.count entries */

@@ -351,6 +351,8 @@ static const struct { const char *word; TokenKind kind; } keywords[] = {
 
 static TokenKind keyword_kind(const char *s, size_t len)
 {
+    if (len < 2 || len > 8)
+        return TOK_NAME;        /* keywords are 2..8 characters long */
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
         const char *w = keywords[i].word;
         if (w[0] == s[0] && strlen(w) == len && memcmp(w, s, len) == 0)
@@ -477,9 +479,11 @@ static const char *scan_digits(Lexer *lx, const char *p, int base,
                   : (c >= 'a' && c <= 'f') ? c - 'a' + 10
                   : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 99;
         if (value >= base) {
-            if (value < 10)
-                return SYNTAX_ERROR(lx, p, "invalid digit '%c' in %s literal",
-                                    c, kind), NULL;
+            if (value < 10) {
+                SYNTAX_ERROR(lx, p, "invalid digit '%c' in %s literal", c,
+                             kind);
+                return NULL;
+            }
             break;
         }
         need_digit = false;
@@ -964,6 +968,8 @@ static bool lex_operator(Lexer *lx, Token *tok)
 {
     size_t avail = (size_t)(lx->end - lx->pos);
     for (size_t i = 0; i < sizeof operators / sizeof operators[0]; i++) {
+        if (operators[i].text[0] != *lx->pos)
+            continue;
         size_t n = strlen(operators[i].text);
         if (n <= avail && memcmp(lx->pos, operators[i].text, n) == 0) {
             tok->kind = operators[i].kind;

@@ -18,6 +18,7 @@
  *   open indentation level and ENDMARKER.
  * - Errors: lexer_next returns false and fills the LexError given at init;
  *   the lexer is then finished (further calls keep returning false).
+ *   After ENDMARKER, further calls keep producing ENDMARKER.
  * - The source must already be valid UTF-8 without NUL bytes (see
  *   lexer_validate_source); the lexer relies on it.
  */

@@ -10,6 +10,7 @@
  * that a program left unreachable (reference cycles, by design).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,9 @@ int main(int argc, char **argv) {
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
 
+    /* As CPython: a closed pipe makes writes fail with BrokenPipeError
+       instead of killing the process. */
+    signal(SIGPIPE, SIG_IGN);
     static char dash_c[] = "-c";
     if (opt.command) argv[opt.argv_start] = dash_c;
     if (runtime_init(argc, argv, &opt) < 0) {

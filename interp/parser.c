@@ -56,6 +56,8 @@ typedef struct {
     Token ring[RING];
     int head, count;
     Token prev;               /* the last token consumed */
+    int last_end_line;        /* end line of the last consumed token that
+                                 is not NEWLINE/INDENT/DEDENT */
     bool in_fstring;          /* parses an f-string replacement field */
     /* An already-parsed parenthesized atom that the next expression
      * starts with (only for `with (a).b() as c:`, see parse_with). */
@@ -190,6 +192,10 @@ static bool at(Parser *p, TokenKind kind)
 static Token advance(Parser *p)
 {
     p->prev = *peek(p, 0);
+    TokenKind k = p->prev.kind;
+    if (k != TOK_NEWLINE && k != TOK_INDENT && k != TOK_DEDENT
+        && k != TOK_ENDMARKER)
+        p->last_end_line = p->prev.end_line;
     p->head = (p->head + 1) % RING;
     p->count--;
     return p->prev;
@@ -325,10 +331,11 @@ static Node *node_at_pos(Parser *p, NodeKind kind, Pos pos)
     return new_node(p, kind, pos.line, pos.col);
 }
 
-/* Marks the node as ending at the last consumed token. */
+/* Marks the node as ending at the last consumed token (a block's
+ * closing NEWLINE/DEDENT belongs to no statement). */
 static Node *finish(Parser *p, Node *n)
 {
-    n->end_line = p->prev.end_line;
+    n->end_line = p->last_end_line;
     return n;
 }
 
@@ -706,6 +713,7 @@ static void parser_init_sub(Parser *sub, Parser *parent, const FScan *fs,
     sub->sh = parent->sh;
     sub->in_fstring = true;
     sub->prev = parent->prev;
+    sub->last_end_line = parent->last_end_line;
     lexer_init_expr(&sub->lx, parent->sh->arena, fs->s, end, fs->line,
                     fs->line_start, &sub->lex_err);
 }

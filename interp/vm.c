@@ -70,9 +70,12 @@
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* For the few helpers of the call path that must be inlined into run(). */
+#define ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
+#define ALWAYS_INLINE
 #endif
 
 /* ======================================================================== */
@@ -267,15 +270,18 @@ int vm_check_c_stack(void)
    cells, code, function, globals and locals) and pop it. The slots are
    released before the frame's memory is given back: a destructor that runs
    Toy code pushes its frames above this one. */
-static void frame_pop(ThreadState *ts, Frame *f, Object **sp)
+static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
 {
     while (sp > f->slots) {
         Object *v = *--sp;
         XDECREF(v);
     }
-    DECREF(f->code);
-    XDECREF(f->function);
-    DECREF(f->globals);
+    if (f->function != NULL) {
+        DECREF(f->function);
+    } else {
+        DECREF(f->code);
+        DECREF(f->globals);
+    }
     XDECREF(f->locals);
     ts->frame = f->back;
     ts->recursion_depth--;
@@ -299,52 +305,88 @@ static int frame_init_cells(Frame *f, CodeObject *co, Object *closure)
     return 0;
 }
 
-/* Push a frame for code. function (stolen, may be NULL), globals and locals
-   (borrowed; locals may be NULL) become the frame's. Local slots start NULL;
-   cellvars get fresh empty cells, freevars the closure's cells. Returns NULL
-   with an exception (recursion limit, memory); function is released then. */
-static Frame *frame_push(ThreadState *ts, CodeObject *co, Object *function,
-                         Object *globals, Object *locals, Object *closure)
+static Object *error_recursion(void)
 {
-    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit)) {
-        XDECREF(function);
-        error_set(&exc_RecursionError, "maximum recursion depth exceeded");
-        return NULL;
-    }
+    return error_set(&exc_RecursionError, "maximum recursion depth exceeded");
+}
+
+/* The common part of every frame push: carve the frame, fill its header,
+   make it the thread's current frame. Slots from `nfilled` on start NULL;
+   the caller fills slots below it. NULL with an exception. The recursion
+   limit is checked here. GCC must not turn the short NULL-filling loop into
+   a memset call: frames usually have a handful of slots. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns"), always_inline))
+#else
+ALWAYS_INLINE
+#endif
+static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
+{
+    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
+        return (Frame *)error_recursion();
     size_t nslots = (size_t)co->nlocals + (size_t)co->ncells;
     Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + nslots + (size_t)co->stacksize);
-    if (UNLIKELY(f == NULL)) {
-        XDECREF(function);
+    if (UNLIKELY(f == NULL))
         return NULL;
-    }
     Frame *back = ts->frame;
     f->back = back;
-    f->code = (CodeObject *)NEWREF(co);
-    f->function = function;
-    f->globals = NEWREF(globals);
-    XINCREF(locals);
-    f->locals = locals;
+    f->code = co;
+    f->locals = NULL;
     f->ip = 0;
     f->lasti = 0;
     f->slots = (Object **)f + FRAME_HEADER_SLOTS;
     f->sp = f->slots + nslots;
-    f->c_stack_limit = back ? back->c_stack_limit : c_stack_compute_limit();
+    f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : c_stack_compute_limit();
     f->nblocks = 0;
     f->is_entry = false;
-    for (size_t i = 0; i < nslots; i++)
-        f->slots[i] = NULL;
+    for (Object **p = f->slots + nfilled; p < f->sp; p++)
+        *p = NULL;
     ts->frame = f;
     ts->recursion_depth++;
-    if (co->ncells > 0 && frame_init_cells(f, co, closure) < 0) {
+    return f;
+}
+
+/* Push a frame for calling fn (stolen: the frame owns it). The first
+   nfilled local slots are the caller's to fill (moved arguments); the rest
+   start NULL, and the cells are made. NULL with an exception; fn is
+   released then, and the caller still owns the values meant for the
+   first nfilled slots. */
+ALWAYS_INLINE static inline Frame *frame_push_function(ThreadState *ts, FunctionObject *fn, size_t nfilled)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    Frame *f = frame_push_raw(ts, co, nfilled);
+    if (UNLIKELY(f == NULL)) {
+        DECREF(fn);
+        return NULL;
+    }
+    f->function = (Object *)fn;
+    f->globals = fn->globals;
+    if (UNLIKELY(co->ncells > 0) && frame_init_cells(f, co, fn->closure) < 0) {
+        for (size_t i = 0; i < nfilled; i++)
+            f->slots[i] = NULL; /* not the frame's yet */
         frame_pop(ts, f, f->sp);
         return NULL;
     }
     return f;
 }
 
-static inline Frame *frame_push_function(ThreadState *ts, FunctionObject *fn)
+/* Push a frame for a module body (code and globals borrowed; locals, the
+   namespace dict, borrowed, may be NULL). NULL with an exception. */
+static Frame *frame_push_module(ThreadState *ts, CodeObject *co, Object *globals, Object *locals)
 {
-    return frame_push(ts, (CodeObject *)fn->code, (Object *)fn, fn->globals, NULL, fn->closure);
+    Frame *f = frame_push_raw(ts, co, 0);
+    if (f == NULL)
+        return NULL;
+    f->function = NULL;
+    f->code = (CodeObject *)NEWREF(co);
+    f->globals = NEWREF(globals);
+    XINCREF(locals);
+    f->locals = locals;
+    if (co->ncells > 0 && frame_init_cells(f, co, NULL) < 0) {
+        frame_pop(ts, f, f->sp);
+        return NULL;
+    }
+    return f;
 }
 
 /* ======================================================================== */
@@ -529,7 +571,8 @@ static int bind_arguments(FunctionObject *fn, Object **locals, Object *const *ar
 static Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
                               size_t nargs, Object *kwnames)
 {
-    Frame *f = frame_push_function(ts, (FunctionObject *)NEWREF(fn));
+    INCREF(fn);
+    Frame *f = frame_push_function(ts, fn, 0);
     if (f == NULL)
         return NULL;
     if (call_is_simple((CodeObject *)fn->code, nargs, kwnames)) {
@@ -1233,6 +1276,22 @@ static void trace_instr(Frame *f, const uint32_t *ip, Object **sp)
 }
 #endif
 
+/* dict_get_str with the common case inlined: an interned name found at its
+   first probe position. A key pointer match is a real hit wherever it is,
+   so anything else (collision, miss, hash not computed yet) just takes the
+   full lookup. Borrowed result, NULL if absent. */
+static inline Object *dict_lookup_name(Object *d, Object *name)
+{
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1 && dict->index != NULL)) {
+        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return dict->entries[ix].value;
+    }
+    return dict_get_str(d, name);
+}
+
 /* Release n owned stack values. */
 static inline void release_values(Object **v, size_t n)
 {
@@ -1249,9 +1308,9 @@ static inline void release_values(Object **v, size_t n)
    generic path decides, with its own error messages. */
 static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
 {
-    switch (op) {
-    case BINOP_ADD:
+    if (op == BINOP_ADD) /* by far the most common: test it first */
         return !__builtin_add_overflow(x, y, z);
+    switch (op) {
     case BINOP_SUB:
         return !__builtin_sub_overflow(x, y, z);
     case BINOP_MUL:
@@ -1279,6 +1338,18 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
     }
 }
 
+/* May the int a, an operand just popped from the stack, be overwritten with
+   an operation's result instead of allocating a new int? Yes when nobody
+   else can see it: the stack held the only reference, or the only other one
+   is the local that the next instruction (STORE_FAST) overwrites anyway, as
+   in `i = i + 1`. Small ints are immortal, so never qualify. */
+static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
+{
+    if (REFCNT(a) == 1)
+        return true;
+    return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+}
+
 static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
 {
     switch (op) {
@@ -1295,10 +1366,19 @@ static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
 /* The eval loop                                                              */
 /* ======================================================================== */
 
+/* GCC would merge the identical tails of many instructions ("INCREF; PUSH;
+   DISPATCH") into one shared indirect jump, which undoes what computed goto
+   is for: one well-predicted jump per instruction. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define RUN_ATTRIBUTES __attribute__((optimize("no-crossjumping", "no-gcse")))
+#else
+#define RUN_ATTRIBUTES
+#endif
+
 /* Run frames, starting with `f` (pushed and bound, already ts->frame),
    until f returns. Toy-to-Toy calls push frames and stay in this loop.
    Returns f's result, or NULL with the exception set in ts. */
-static Object *run(ThreadState *ts, Frame *f)
+RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 {
     CodeObject *co;
     const uint32_t *first_instr, *ip;
@@ -1515,8 +1595,8 @@ dispatch:
 
     TARGET(LOAD_GLOBAL) {
         Object *name = names[oparg];
-        Object *v = dict_get_str(f->globals, name);
-        if (v == NULL && (v = dict_get_str(interp.builtins, name)) == NULL) {
+        Object *v = dict_lookup_name(f->globals, name);
+        if (v == NULL && (v = dict_lookup_name(interp.builtins, name)) == NULL) {
             error_name(name);
             goto error;
         }
@@ -1546,9 +1626,9 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
-        Object *v = f->locals ? dict_get_str(f->locals, name) : NULL;
-        if (v == NULL && (v = dict_get_str(f->globals, name)) == NULL &&
-            (v = dict_get_str(interp.builtins, name)) == NULL) {
+        Object *v = f->locals ? dict_lookup_name(f->locals, name) : NULL;
+        if (v == NULL && (v = dict_lookup_name(f->globals, name)) == NULL &&
+            (v = dict_lookup_name(interp.builtins, name)) == NULL) {
             error_name(name);
             goto error;
         }
@@ -1724,7 +1804,21 @@ dispatch:
         int64_t z;
         if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
-            r = small_or_new_int(z);
+            if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
+                r = int_small(z);
+            } else if (int_is_reusable(a, ip, slots)) {
+                ((IntObject *)a)->value = z;
+                DECREF(b);
+                PUSH(a);
+                DISPATCH();
+            } else if (REFCNT(b) == 1) {
+                ((IntObject *)b)->value = z;
+                DECREF(a);
+                PUSH(b);
+                DISPATCH();
+            } else {
+                r = int_from_i64(z);
+            }
         } else {
             r = object_binary_op(a, b, (BinaryOp)oparg);
         }
@@ -1743,7 +1837,21 @@ dispatch:
         int64_t z;
         if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
-            r = small_or_new_int(z);
+            if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
+                r = int_small(z);
+            } else if (int_is_reusable(a, ip, slots)) {
+                ((IntObject *)a)->value = z;
+                DECREF(b);
+                PUSH(a);
+                DISPATCH();
+            } else if (REFCNT(b) == 1) {
+                ((IntObject *)b)->value = z;
+                DECREF(a);
+                PUSH(b);
+                DISPATCH();
+            } else {
+                r = int_from_i64(z);
+            }
         } else {
             r = object_inplace_op(a, b, (BinaryOp)oparg);
         }
@@ -1760,11 +1868,25 @@ dispatch:
         Object *a = POP();
         Object *r;
         if (is_int(a) && is_int(b)) {
-            r = int_compare(oparg, int_value(a), int_value(b)) ? True_ : False_;
+            bool result = int_compare(oparg, int_value(a), int_value(b));
+            DECREF(a);
+            DECREF(b);
+            /* `if a < b:` fused with its jump: no bool on the stack. */
+            uint32_t next = *ip;
+            if (INSTR_OP(next) == OP_POP_JUMP_IF_FALSE) {
+                ip = result ? ip + 1 : first_instr + INSTR_ARG(next);
+                DISPATCH();
+            }
+            if (INSTR_OP(next) == OP_POP_JUMP_IF_TRUE) {
+                ip = result ? first_instr + INSTR_ARG(next) : ip + 1;
+                DISPATCH();
+            }
+            r = result ? True_ : False_;
             INCREF(r);
-        } else {
-            r = object_compare(a, b, (CompareOp)oparg);
+            PUSH(r);
+            DISPATCH();
         }
+        r = object_compare(a, b, (CompareOp)oparg);
         DECREF(a);
         DECREF(b);
         if (r == NULL)
@@ -2175,15 +2297,17 @@ dispatch:
                frame takes over the stack's references to the function and,
                on the simple path, to the arguments. */
             FunctionObject *fn = (FunctionObject *)callable;
+            bool simple = call_is_simple((CodeObject *)fn->code, argc, kw);
             sp = base;
             SAVE_FRAME();
-            Frame *nf = frame_push_function(ts, fn);
+            Frame *nf = frame_push_function(ts, fn, simple ? argc : 0);
             if (UNLIKELY(nf == NULL)) {
                 release_values(argv, argc);
                 goto error;
             }
-            if (LIKELY(call_is_simple((CodeObject *)fn->code, argc, kw))) {
-                memcpy(nf->slots, argv, argc * sizeof(Object *));
+            if (LIKELY(simple)) {
+                for (size_t i = 0; i < argc; i++)
+                    nf->slots[i] = argv[i];
             } else {
                 int r = bind_arguments(fn, nf->slots, argv, nargs, kw);
                 release_values(argv, argc);
@@ -2584,7 +2708,7 @@ Object *vm_run_code(CodeObject *code, Object *globals, Object *locals)
     ThreadState *ts = ts_get();
     if (UNLIKELY(c_stack_exhausted(ts->frame)))
         return error_c_recursion();
-    Frame *f = frame_push(ts, code, NULL, globals, locals, NULL);
+    Frame *f = frame_push_module(ts, code, globals, locals);
     if (f == NULL)
         return NULL;
     return run(ts, f);
@@ -2597,9 +2721,11 @@ Object *vm_run_class_body(Object *func, Object *ns)
     if (UNLIKELY(c_stack_exhausted(ts->frame)))
         return error_c_recursion();
     INCREF(fn);
-    Frame *f = frame_push(ts, (CodeObject *)fn->code, func, fn->globals, ns, fn->closure);
+    Frame *f = frame_push_function(ts, fn, 0);
     if (f == NULL)
         return NULL;
+    XINCREF(ns);
+    f->locals = ns;
     return run(ts, f);
 }
 

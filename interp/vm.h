@@ -30,9 +30,11 @@ typedef struct {
 
 typedef struct Frame {
     struct Frame *back;       /* the calling frame, or NULL */
-    CodeObject *code;         /* owned */
+    /* code and globals are owned when function is NULL (module bodies);
+       otherwise they are the function's, which the frame keeps alive. */
+    CodeObject *code;
     Object *function;         /* owned FunctionObject; NULL for module bodies */
-    Object *globals;          /* owned dict */
+    Object *globals;          /* dict */
     Object *locals;           /* owned dict for module/class bodies, NULL for functions */
     int ip;                   /* index of the next instruction (saved at calls) */
     int lasti;                /* index of the instruction being executed (saved on errors) */

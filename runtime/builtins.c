@@ -12,12 +12,14 @@
  *   - print() to stdout builds each line in a StrBuilder and hands it to
  *     builtins_write_stdout in one piece; if str() of an argument fails, what
  *     was built so far is still written, as CPython's buffered stdout would.
- *     print(file=f) calls f.write once per piece, as CPython does.
+ *     print(file=f) calls f.write once per piece, as CPython does. With
+ *     file=None print writes to sys.stdout, and takes the stdout fast path
+ *     while sys.stdout is still the original stream.
  *   - The callable_iterator type (iter(f, sentinel)) lives here; it is readied
  *     in builtins_init and its dict released in builtins_fini.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getline, readlink, nanosleep */
+#define _GNU_SOURCE /* getline */
 #endif
 #include "builtins.h"
 
@@ -32,12 +34,15 @@
 #include "dict.h"
 #include "error.h"
 #include "exceptions.h"
+#include "fileobject.h"
 #include "float.h"
+#include "gil.h"
 #include "function.h"
 #include "int.h"
 #include "iter.h"
 #include "list.h"
 #include "module.h"
+#include "osfile.h"
 #include "range.h"
 #include "refcount.h"
 #include "str.h"
@@ -49,7 +54,7 @@
 /* Unused-parameter silencing for CFunctions that ignore self. */
 #define UNUSED(x) (void)(x)
 
-/* Raise an exception of type with empty args (StopIteration, EOFError ...):
+/* Raise an exception of type with empty args (a bare StopIteration):
    error_set would give it a message argument. */
 static Object *raise_no_args(Type *type) {
     Object *args = tuple_new(0);
@@ -67,11 +72,30 @@ static Object *raise_no_args(Type *type) {
 int builtins_write_stdout(const char *s, size_t len) {
     /* stdio buffers as Python does: by line on a terminal, else by block. */
     if (len && fwrite(s, 1, len, stdout) != len) {
-        int err = errno;
-        error_set(&exc_OSError, "[Errno %d] %s", err, strerror(err));
+        error_set_from_errno(errno, NULL); /* EPIPE: BrokenPipeError, ... */
         return -1;
     }
     return 0;
+}
+
+/* Interned names print() looks up on every call, so the lookups hash nothing
+   and take no lock. An immortal cache: set by builtins_init before any Toy
+   code runs, read-only afterwards, released by builtins_fini. */
+static struct {
+    Object *sys, *stdout_, *orig_stdout;
+} print_names;
+
+static int print_names_init(void) {
+    print_names.sys = str_intern_cstr("sys");
+    print_names.stdout_ = str_intern_cstr("stdout");
+    print_names.orig_stdout = str_intern_cstr("__stdout__");
+    return print_names.sys && print_names.stdout_ && print_names.orig_stdout ? 0 : -1;
+}
+
+static void print_names_fini(void) {
+    CLEAR(&print_names.sys);
+    CLEAR(&print_names.stdout_);
+    CLEAR(&print_names.orig_stdout);
 }
 
 /* sep= and end= of print: None means the default. */
@@ -88,17 +112,6 @@ static int print_text_arg(const char *what, Object *arg, const char *dflt, const
     }
     *out = str_data(arg);
     *len = str_len(arg);
-    return 0;
-}
-
-static int print_flush(Object *file) {
-    if (!file) {
-        fflush(stdout);
-        return 0;
-    }
-    Object *r = object_call_method(file, "flush", NULL, 0);
-    if (!r) return -1;
-    DECREF(r);
     return 0;
 }
 
@@ -137,11 +150,9 @@ static int print_to_stdout(Object *const *args, size_t nargs, const char *sep, s
 static int file_write_text(Object *file, const char *text, size_t len) {
     Object *s = str_from_utf8(text, len);
     if (!s) return -1;
-    Object *r = object_call_method(file, "write", &s, 1);
+    int r = file_write_str(file, s);
     DECREF(s);
-    if (!r) return -1;
-    DECREF(r);
-    return 0;
+    return r;
 }
 
 /* print to a file object: one write() per piece, in CPython's order. */
@@ -151,12 +162,24 @@ static int print_to_file(Object *file, Object *const *args, size_t nargs, const 
         if (i && file_write_text(file, sep, seplen) < 0) return -1;
         Object *s = object_str(args[i]);
         if (!s) return -1;
-        Object *r = object_call_method(file, "write", &s, 1);
+        int r = file_write_str(file, s);
         DECREF(s);
-        if (!r) return -1;
-        DECREF(r);
+        if (r < 0) return -1;
     }
     return file_write_text(file, end, endlen);
+}
+
+/* Where print(file=None) writes: sys.stdout. While that is still the original
+   stream (always, unless sys was imported and stdout replaced), this returns
+   NULL for the C stdout fast path. Borrowed; may be None (print then writes
+   nothing, as CPython does). */
+static Object *print_default_file(void) {
+    Object *sys = interp.modules ? dict_get_str(interp.modules, print_names.sys) : NULL;
+    if (!sys || !is_module(sys)) return NULL;
+    Object *d = module_dict(sys);
+    Object *out = dict_get_str(d, print_names.stdout_);
+    if (!out || out == dict_get_str(d, print_names.orig_stdout)) return NULL;
+    return out;
 }
 
 static Object *builtin_print(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -168,13 +191,16 @@ static Object *builtin_print(Object *self, Object *const *args, size_t nargs, Ob
     size_t seplen, endlen;
     if (print_text_arg("sep", kw[0], " ", &sep, &seplen) < 0) return NULL;
     if (print_text_arg("end", kw[1], "\n", &end, &endlen) < 0) return NULL;
-    Object *file = kw[2] == None ? NULL : kw[2]; /* sys.stdout objects: issue 6 */
+    Object *file = kw[2] && kw[2] != None ? kw[2] : print_default_file();
+    if (file == None) return NEWREF(None);
     int rc = file ? print_to_file(file, args, nargs, sep, seplen, end, endlen)
                   : print_to_stdout(args, nargs, sep, seplen, end, endlen);
     if (rc < 0) return NULL;
     if (kw[3]) {
         int flush = object_truth(kw[3]);
-        if (flush < 0 || (flush && print_flush(file) < 0)) return NULL;
+        if (flush < 0) return NULL;
+        if (flush && !file) fflush(stdout);
+        if (flush && file && file_flush(file) < 0) return NULL;
     }
     return NEWREF(None);
 }
@@ -192,11 +218,14 @@ static Object *builtin_input(Object *self, Object *const *args, size_t nargs, Ob
         if (r < 0) return NULL;
     }
     fflush(stdout);
-    /* TODO(gil): release the GIL around the blocking read. getline's buffer
-       comes from libc's malloc, so it goes back with free(), not mem_free. */
+    /* getline's buffer comes from libc's malloc, so it goes back with
+       free(), not mem_free. */
     char *line = NULL;
     size_t cap = 0;
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released while waiting for input */
     ssize_t n = getline(&line, &cap, stdin);
+    GIL_ACQUIRE(ts);
     if (n < 0) {
         free(line);
         return error_set(&exc_EOFError, "EOF when reading a line");
@@ -898,6 +927,7 @@ static const MethodDef builtin_functions[] = {
     {"min", builtin_min, NULL},
     {"next", builtin_next, NULL},
     {"oct", builtin_oct, NULL},
+    {"open", file_open_builtin, NULL},
     {"ord", builtin_ord, NULL},
     {"pow", builtin_pow, NULL},
     {"print", builtin_print, NULL},
@@ -950,7 +980,7 @@ static int add_constants(Object *b) {
 }
 
 int builtins_init(void) {
-    if (type_ready(&calliter_type) < 0) return -1;
+    if (type_ready(&calliter_type) < 0 || print_names_init() < 0) return -1;
     interp.builtins = dict_new();
     if (!interp.builtins) return -1;
     if (add_functions(interp.builtins, builtin_functions) < 0 ||
@@ -972,6 +1002,7 @@ void builtins_fini(void) {
         CLEAR(&interp.builtins);
     }
     CLEAR(&calliter_type.dict);
+    print_names_fini();
 }
 
 /* `import builtins`: a module whose namespace is interp.builtins itself. */

@@ -698,11 +698,12 @@ static Object *bytes_affix(const char *fname, Object *self, Object *const *args,
     size_t ncands = is_tuple(args[0]) ? tuple_size(args[0]) : 1;
     for (size_t i = 0; i < ncands; i++) {
         Object *c = cands[i];
-        if (!is_bytes(c)) {
-            if (is_tuple(args[0])) return error_set(&exc_TypeError, "a bytes-like object is required, not '%s'", TYPE_NAME(c));
-            return error_set(&exc_TypeError,
-                             "%s first arg must be bytes or a tuple of bytes, not %s", fname, TYPE_NAME(c));
-        }
+        if (!is_bytes(c) && is_tuple(args[0]))
+            return error_set(&exc_TypeError, "a bytes-like object is required, not '%s'",
+                             TYPE_NAME(c));
+        if (!is_bytes(c))
+            return error_set(&exc_TypeError, "%s first arg must be bytes or a tuple of bytes, not %s",
+                             fname, TYPE_NAME(c));
         size_t n = B(c)->size;
         if (lo > hi || hi - lo < n) continue;
         const char *at = B(self)->data + (at_end ? hi - n : lo);
@@ -711,11 +712,13 @@ static Object *bytes_affix(const char *fname, Object *self, Object *const *args,
     return bool_from(false);
 }
 
-static Object *bytes_startswith_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+static Object *bytes_startswith_method(Object *self, Object *const *args, size_t nargs,
+                                       Object *kwnames) {
     return bytes_affix("startswith", self, args, nargs, kwnames, false);
 }
 
-static Object *bytes_endswith_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+static Object *bytes_endswith_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
     return bytes_affix("endswith", self, args, nargs, kwnames, true);
 }
 
@@ -811,7 +814,8 @@ static Object *bytes_strip_method(Object *self, Object *const *args, size_t narg
     if (chars != None && need_bytes(chars) < 0) return NULL;
     const unsigned char *s = (const unsigned char *)B(self)->data;
     size_t lo = 0, hi = B(self)->size;
-#define STRIPPED(c) (chars == None ? is_ascii_space(c) : memchr(B(chars)->data, (c), B(chars)->size) != NULL)
+#define STRIPPED(c) \
+    (chars == None ? is_ascii_space(c) : memchr(B(chars)->data, (c), B(chars)->size) != NULL)
     while (lo < hi && STRIPPED(s[lo])) lo++;
     while (hi > lo && STRIPPED(s[hi - 1])) hi--;
 #undef STRIPPED

@@ -328,8 +328,10 @@ void dict_clear(Object *dobj) {
 }
 
 static void dict_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
     dict_clear(self);
     object_free(self, TYPE(self)->instance_size);
+    list_trashcan_leave();
 }
 
 bool dict_next(Object *dobj, size_t *pos, Object **key, Object **value) {

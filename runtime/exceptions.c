@@ -30,7 +30,6 @@
 #include "refcount.h"
 #include "str.h"
 #include "tuple.h"
-#include "../interp/code.h"
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
@@ -168,6 +167,20 @@ static Object *key_error_str(Object *exc) {
 }
 
 /* "[Errno 2] No such file or directory: 'x.txt'" */
+/* os.rename and friends name two files: "...: 'a' -> 'b'". */
+static int append_filename2(StrBuilder *b, Object *exc) {
+    Object *file2 = exc_attr_cstr(exc, "filename2");
+    if (!file2) return -1;
+    if (file2 != None) {
+        Object *r = object_repr(file2);
+        if (!r) { DECREF(file2); return -1; }
+        str_builder_addf(b, " -> %s", str_data(r));
+        DECREF(r);
+    }
+    DECREF(file2);
+    return 0;
+}
+
 static Object *os_error_str(Object *exc) {
     Object *err = exc_attr_cstr(exc, "errno");
     Object *msg = err ? exc_attr_cstr(exc, "strerror") : NULL;
@@ -184,7 +197,11 @@ static Object *os_error_str(Object *exc) {
     if (parts[0] && parts[1] && (file == None || parts[2])) {
         str_builder_addf(&b, "[Errno %s] %s", str_data(parts[0]), str_data(parts[1]));
         if (file != None) str_builder_addf(&b, ": %s", str_data(parts[2]));
-        result = str_builder_finish(&b);
+        if (file != None && append_filename2(&b, exc) < 0) {
+            str_builder_discard(&b);
+        } else {
+            result = str_builder_finish(&b);
+        }
     } else {
         str_builder_discard(&b);
     }
@@ -235,7 +252,7 @@ static Object *exception_str_slot(Object *exc) {
     Type *t = TYPE(exc);
     if (type_is_subtype(t, &exc_KeyError)) return key_error_str(exc);
     if (type_is_subtype(t, &exc_OSError)) return os_error_str(exc);
-    if (type_is_subtype(t, &exc_SyntaxError) && exc_nargs(exc) > 0) return syntax_error_str(exc);
+    if (type_is_subtype(t, &exc_SyntaxError)) return syntax_error_str(exc);
     return base_exception_str(exc);
 }
 

@@ -277,6 +277,7 @@ static ssize_t fd_all_len(FileObject *f) {
         return -1;
     ssize_t n;
     while ((n = fill_rbuf(f)) > 0) {
+        /* until end of file */
     }
     return n < 0 ? -1 : (ssize_t)(f->rlen - f->rpos);
 }
@@ -341,7 +342,8 @@ static Object *read_line(FileObject *f, int64_t limit) {
     if (prepare_read(f) < 0) return NULL;
     if (f->stream) return stream_read(f, limit, true);
     ssize_t len = fd_line_len(f);
-    if (len > 0 && limit >= 0) len = (ssize_t)prefix_len(f, f->rbuf + f->rpos, (size_t)len, (size_t)limit);
+    if (len > 0 && limit >= 0)
+        len = (ssize_t)prefix_len(f, f->rbuf + f->rpos, (size_t)len, (size_t)limit);
     return take_rbuf(f, len);
 }
 
@@ -547,11 +549,16 @@ static Object *file_writelines(Object *self, Object *const *args, size_t nargs, 
     return error_occurred() ? NULL : NEWREF(None);
 }
 
+/* flush() of an open file; a closed one raises (a binary file that can
+   write says so in CPython's words). */
+static int flush_open_file(FileObject *f) {
+    const char *binary_msg = f->writable ? "flush of closed file" : CLOSED_DOT;
+    return check_open(f, CLOSED_DOT, binary_msg) < 0 ? -1 : flush_file(f);
+}
+
 static Object *file_flush_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("flush", nargs, kwnames, 0, 0) < 0 ||
-        check_open(F(self), CLOSED_DOT, "flush of closed file") < 0 || flush_file(F(self)) < 0)
-        return NULL;
+    if (args_check("flush", nargs, kwnames, 0, 0) < 0 || flush_open_file(F(self)) < 0) return NULL;
     return NEWREF(None);
 }
 
@@ -1064,10 +1071,7 @@ int file_write_str(Object *file, Object *s) {
 }
 
 int file_flush(Object *file) {
-    if (is_file(file)) {
-        FileObject *f = F(file);
-        return check_open(f, CLOSED_DOT, "flush of closed file") < 0 ? -1 : flush_file(f);
-    }
+    if (is_file(file)) return flush_open_file(F(file));
     Object *r = object_call_method(file, "flush", NULL, 0);
     if (!r) return -1;
     DECREF(r);

@@ -102,48 +102,74 @@ static void increment_digits(char *digits, int n, int *exp10) {
     (*exp10)++;
 }
 
+/* Rounds the 18 correctly rounded digits in wide to p < 18 digits into out
+ * (half up, the exponent moving up on a carry out of the first digit).
+ * The result equals rounding v itself unless the dropped digits are exactly
+ * 5000...: v may then lie on either side of the half, and false says so.
+ * Otherwise v is within half a unit of the 18th digit of wide, which cannot
+ * move it across the half way point. */
+static bool round_digit_string(const char *wide, int p, char *out, int *exp10) {
+    memcpy(out, wide, (size_t)p);
+    out[p] = '\0';
+    bool up = wide[p] > '5';
+    if (wide[p] == '5') {
+        bool rest_zero = true;
+        for (int i = p + 1; i < 18; i++) rest_zero = rest_zero && wide[i] == '0';
+        if (rest_zero) return false;
+        up = true;
+    }
+    if (up) increment_digits(out, p, exp10);
+    return true;
+}
+
 /* The shortest digit string that reads back as v (finite, > 0).
  *
- * For most doubles the rounding interval is symmetric, so if p correctly
- * rounded digits read back then so do p + 1: the smallest p is found by
- * binary search. At a power of two the interval below v is half as wide as
- * the one above, and the nearest p-digit number may fall just outside below
- * while the next one up is inside: those are tried in order, p by p. */
+ * Any decimal of at most 15 significant digits survives the trip to a normal
+ * double and back to 15 digits unchanged (DBL_DIG). So when the 15-digit
+ * rounding of v reads back, it is the shortest string padded with zeros,
+ * and stripping the zeros gives the answer: one printf and one strtod for
+ * most floats a program prints. Otherwise the answer has 16 or 17 digits;
+ * the rounding interval is symmetric around v, so the nearest 16-digit
+ * number reads back if any does, and 17 digits always do.
+ *
+ * Two cases leave that path. At a power of two the interval below v is half
+ * as wide as the one above, and the nearest p-digit number may fall just
+ * outside below while the next one up is inside: the candidates are tried
+ * in order, p by p. Subnormals have fewer than 15 digits of precision, so
+ * they get the same p-by-p search (the interval is symmetric there). */
 int float_shortest_digits(double v, char *digits, int *exp10) {
     char trial[24];
     int n = 0, e = 0;
     int mant_exp;
     bool power_of_two = frexp(v, &mant_exp) == 0.5;
-    if (power_of_two) {
+    if (!power_of_two && v >= DBL_MIN) {
+        /* 18 digits from one printf; 15, 16 and 17 by rounding those. */
+        char wide[24];
+        int wide_exp;
+        rounded_digits(v, 18, wide, &wide_exp);
+        for (int p = 15; p <= 17; p++) {
+            *exp10 = wide_exp;
+            n = p;
+            if (!round_digit_string(wide, p, digits, exp10))
+                n = rounded_digits(v, p, digits, exp10);
+            if (p == 17 || reads_back(digits, n, *exp10, v)) break;
+        }
+    } else {
         for (int p = 1; p <= 17; p++) {
             n = rounded_digits(v, p, trial, &e);
             if (reads_back(trial, n, e, v)) break;
+            if (!power_of_two) continue;
             increment_digits(trial, n, &e);
             if (reads_back(trial, n, e, v)) break;
         }
         memcpy(digits, trial, (size_t)n + 1);
         *exp10 = e;
-    } else {
-        int lo = 1, hi = 17;
-        n = rounded_digits(v, 17, digits, exp10);
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            int tn = rounded_digits(v, mid, trial, &e);
-            if (reads_back(trial, tn, e, v)) {
-                hi = mid;
-                memcpy(digits, trial, (size_t)tn + 1);
-                n = tn;
-                *exp10 = e;
-            } else {
-                lo = mid + 1;
-            }
-        }
     }
     while (n > 1 && digits[n - 1] == '0') digits[--n] = '\0';
     return n;
 }
 
-/* ---- repr ----------------------------------------------------------------- */
+/* ---- repr ---- */
 
 /* Lays out digits d1 d2 ... dn (value d1.d2...dn * 10**exp10) as Python's
    repr does: scientific when exp10 < -4 or exp10 >= 16, else positional with
@@ -195,7 +221,7 @@ static Object *float_repr(Object *self) {
     return str_from_utf8(buf, (size_t)n);
 }
 
-/* ---- hash ------------------------------------------------------------------ */
+/* ---- hash ---- */
 
 /* Python hashes a number x as the rational |x| reduced modulo the prime
    P = 2**61 - 1, with x's sign. A finite double is m * 2**k with m a 53-bit
@@ -221,7 +247,7 @@ static int64_t float_hash(Object *self) {
     return float_hash_double(float_value(self));
 }
 
-/* ---- Comparison ------------------------------------------------------------- */
+/* ---- Comparison ---- */
 
 int float_compare_int(double d, int64_t i) {
     if (isnan(d)) return 2;
@@ -264,7 +290,7 @@ static Object *float_richcompare(Object *a, Object *b, int op) {
     return NEWREF(NotImplemented);
 }
 
-/* ---- Arithmetic -------------------------------------------------------------- */
+/* ---- Arithmetic ---- */
 
 /* Python's float modulo: the result has the sign of the divisor (y != 0). */
 static double float_mod_value(double x, double y) {
@@ -366,7 +392,7 @@ FLOAT_BINARY_SLOT(float_floordiv_slot, BINOP_FLOORDIV)
 FLOAT_BINARY_SLOT(float_mod_slot, BINOP_MOD)
 FLOAT_BINARY_SLOT(float_pow_slot, BINOP_POW)
 
-/* ---- Unary operations and conversions ------------------------------------- */
+/* ---- Unary operations and conversions ---- */
 
 static Object *float_neg(Object *self) { return float_from_double(-float_value(self)); }
 
@@ -381,7 +407,7 @@ static int float_truth(Object *self) { return float_value(self) != 0.0; }
 
 static Object *float_to_int(Object *self) { return int_from_double(float_value(self)); }
 
-/* ---- round() ----------------------------------------------------------------- */
+/* ---- round() ---- */
 
 /* The decimal exponent of the leading digit of v (finite, nonzero). Enough
    digits are printed that rounding cannot carry into the next decade. */
@@ -438,11 +464,7 @@ Object *float_round(double v, int64_t ndigits, bool has_ndigits) {
     return float_from_double(r);
 }
 
-/* ---- Parsing: float(str) ------------------------------------------------------ */
-
-static bool float_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
+/* ---- Parsing: float(str) ---- */
 
 /* Copies the digits of a run like "1_000" into out, dropping single
    underscores between digits. Returns the bytes consumed (0: no digits) or
@@ -494,7 +516,8 @@ static bool parse_special(const char *p, const char *end, double *out) {
     double sign = 1.0;
     if (p < end && (*p == '+' || *p == '-')) sign = *p++ == '-' ? -1.0 : 1.0;
     size_t n = (size_t)(end - p);
-    if ((n == 3 && strncasecmp(p, "inf", 3) == 0) || (n == 8 && strncasecmp(p, "infinity", 8) == 0)) {
+    if ((n == 3 && strncasecmp(p, "inf", 3) == 0) ||
+        (n == 8 && strncasecmp(p, "infinity", 8) == 0)) {
         *out = sign * INFINITY;
         return true;
     }
@@ -518,8 +541,7 @@ static Object *float_parse_error(const char *s, size_t len) {
 
 Object *float_from_string(const char *s, size_t len) {
     const char *p = s, *end = s + len;
-    while (p < end && float_space(*p)) p++;
-    while (end > p && float_space(end[-1])) end--;
+    str_trim_number_spaces(&p, &end);
     double v;
     if (parse_special(p, end, &v)) return float_from_double(v);
     char small[64];
@@ -533,7 +555,7 @@ Object *float_from_string(const char *s, size_t len) {
     return float_from_double(v);
 }
 
-/* ---- Construction: float(...) ------------------------------------------------- */
+/* ---- Construction: float(...) ---- */
 
 static Object *check_float_result(Object *r) {
     if (!r || float_check(r)) return r;
@@ -577,7 +599,7 @@ static void float_dealloc(Object *self) {
     object_free(self, TYPE(self)->instance_size);
 }
 
-/* ---- Methods -------------------------------------------------------------------- */
+/* ---- Methods ---- */
 
 static Object *float_is_integer(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;

@@ -32,7 +32,7 @@
 #include "str.h"
 #include "tuple.h"
 
-/* ---- The parsed spec ----------------------------------------------------- */
+/* ---- The parsed spec ---- */
 
 typedef struct {
     char fill[5];      /* UTF-8 of the fill character, NUL-terminated */
@@ -122,7 +122,7 @@ static Object *unknown_code(char type, Object *value) {
                      TYPE_NAME(value));
 }
 
-/* ---- Padding and grouping ---------------------------------------------------- */
+/* ---- Padding and grouping ---- */
 
 static void add_fill(StrBuilder *b, const Spec *sp, int64_t count) {
     size_t len = strlen(sp->fill);
@@ -208,7 +208,7 @@ static char sign_char(bool negative, char sign_flag) {
     return sign_flag == '+' ? '+' : sign_flag == ' ' ? ' ' : 0;
 }
 
-/* ---- Integers ------------------------------------------------------------------ */
+/* ---- Integers ---- */
 
 /* Digits of u in base (2, 8, 10, 16) into the end of buf[72]; returns start. */
 static char *unsigned_digits(uint64_t u, int base, bool upper, char *buf_end) {
@@ -256,18 +256,7 @@ static int add_code_point(StrBuilder *b, int64_t v) {
         return -1;
     }
     char buf[4];
-    uint32_t c = (uint32_t)v;
-    size_t n;
-    if (c < 0x80) { buf[0] = (char)c; n = 1; }
-    else if (c < 0x800) { buf[0] = (char)(0xC0 | (c >> 6)); buf[1] = (char)(0x80 | (c & 0x3F)); n = 2; }
-    else if (c < 0x10000) {
-        buf[0] = (char)(0xE0 | (c >> 12)); buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (c & 0x3F)); n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (c >> 18)); buf[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((c >> 6) & 0x3F)); buf[3] = (char)(0x80 | (c & 0x3F)); n = 4;
-    }
-    str_builder_add(b, buf, n);
+    str_builder_add(b, buf, str_utf8_encode((uint32_t)v, buf));
     return 0;
 }
 
@@ -315,7 +304,7 @@ static Object *format_int(Object *value, Spec *sp) {
     return str_builder_finish(&b);
 }
 
-/* ---- Floats ---------------------------------------------------------------------- */
+/* ---- Floats ---- */
 
 /* printf of one double into b (any length). */
 static void add_printf_double(StrBuilder *b, const char *fmt, int precision, double v) {
@@ -423,7 +412,8 @@ static void add_float(StrBuilder *out, const Spec *sp, double v, char type) {
     }
     size_t ndigits = 0;
     if (!isnan(a) && !isinf(a))
-        while (ndigits < body.len && body.data[ndigits] >= '0' && body.data[ndigits] <= '9') ndigits++;
+        while (ndigits < body.len && body.data[ndigits] >= '0' && body.data[ndigits] <= '9')
+            ndigits++;
     NumParts np = {
         .sign = sign_char(negative, sp->sign),
         .prefix = "",
@@ -452,7 +442,7 @@ static Object *format_float_value(double v, Spec *sp, Object *value) {
     return str_builder_finish(&b);
 }
 
-/* ---- Strings ----------------------------------------------------------------------- */
+/* ---- Strings ---- */
 
 /* Byte length of the first `chars` code points of s. */
 static size_t prefix_bytes(const char *s, size_t len, size_t chars) {
@@ -492,7 +482,7 @@ static Object *format_str(Object *value, Spec *sp) {
     return str_builder_finish(&b);
 }
 
-/* ---- format(value, spec) ------------------------------------------------------------- */
+/* ---- format(value, spec) ---- */
 
 /* A __format__ defined by a user class along value's type chain, or NULL. */
 static Object *user_format_method(Object *value) {
@@ -536,7 +526,7 @@ Object *format_object(Object *value, Object *spec) {
     return format_str(value, &sp);
 }
 
-/* ---- ascii() ------------------------------------------------------------------------------ */
+/* ---- ascii() ---- */
 
 /* repr(o) with every non-ASCII character escaped (ascii(), !a, %a). */
 static Object *ascii_of(Object *o) {
@@ -553,10 +543,8 @@ static Object *ascii_of(Object *o) {
             i++;
             continue;
         }
-        uint32_t cp;
-        size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        cp = len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-        for (size_t k = 1; k < len; k++) cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        size_t len;
+        uint32_t cp = str_utf8_decode((const char *)p + i, &len);
         if (cp < 0x100) str_builder_addf(&b, "\\x%02x", cp);
         else if (cp < 0x10000) str_builder_addf(&b, "\\u%04x", cp);
         else str_builder_addf(&b, "\\U%08x", cp);
@@ -566,7 +554,7 @@ static Object *ascii_of(Object *o) {
     return str_builder_finish(&b);
 }
 
-/* ---- fmt % args -------------------------------------------------------------------------- */
+/* ---- fmt % args ---- */
 
 typedef struct {
     Object *const *items; /* positional arguments */
@@ -607,10 +595,8 @@ static int percent_int_arg(Object *a, char conv, int64_t *out) {
         return 0;
     }
     if (TYPE(a)->index) return int_as_i64(a, out);
-    if (decimal)
-        error_set(&exc_TypeError, "%%%c format: a real number is required, not %s", conv, TYPE_NAME(a));
-    else
-        error_set(&exc_TypeError, "%%%c format: an integer is required, not %s", conv, TYPE_NAME(a));
+    error_set(&exc_TypeError, "%%%c format: %s is required, not %s", conv,
+              decimal ? "a real number" : "an integer", TYPE_NAME(a));
     return -1;
 }
 
@@ -709,10 +695,8 @@ static Object *percent_key(const char **p, const char *end, PercentArgs *pa) {
 static void unsupported_character(const char *at, const char *fmt_start) {
     size_t index = 0;
     for (const char *q = fmt_start; q < at; q++) index += ((unsigned char)*q & 0xC0) != 0x80;
-    const unsigned char *u = (const unsigned char *)at;
-    size_t len = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
-    uint32_t cp = len == 1 ? u[0] : len == 2 ? (u[0] & 0x1Fu) : len == 3 ? (u[0] & 0x0Fu) : (u[0] & 0x07u);
-    for (size_t k = 1; k < len; k++) cp = (cp << 6) | (u[k] & 0x3Fu);
+    size_t len;
+    uint32_t cp = str_utf8_decode(at, &len);
     error_set(&exc_ValueError, "unsupported format character '%.*s' (0x%x) at index %zu", (int)len,
               at, cp, index);
 }
@@ -830,7 +814,7 @@ Object *str_percent_format(Object *fmt, Object *args) {
     return str_builder_finish(&b);
 }
 
-/* ---- str.format ---------------------------------------------------------------------------- */
+/* ---- str.format ---- */
 
 typedef struct {
     Object *const *args;
@@ -866,19 +850,19 @@ static Object *field_base(FormatCall *fc, const char *s, size_t n) {
         size_t index;
         if (n == 0) {
             if (fc->manual)
-                return error_set(&exc_ValueError,
-                                 "cannot switch from manual field specification to automatic field numbering");
+                return error_set(&exc_ValueError, "cannot switch from manual field "
+                                 "specification to automatic field numbering");
             index = (size_t)fc->auto_index++;
         } else {
             if (fc->auto_index > 0)
-                return error_set(&exc_ValueError,
-                                 "cannot switch from automatic field numbering to manual field specification");
+                return error_set(&exc_ValueError, "cannot switch from automatic field "
+                                 "numbering to manual field specification");
             fc->manual = true;
             index = (size_t)strtoull(s, NULL, 10);
         }
         if (index >= fc->nargs)
-            return error_set(&exc_IndexError, "Replacement index %zu out of range for positional args tuple",
-                             index);
+            return error_set(&exc_IndexError,
+                             "Replacement index %zu out of range for positional args tuple", index);
         return NEWREF(fc->args[index]);
     }
     Object *v = keyword_arg(fc, s, n);

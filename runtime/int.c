@@ -57,7 +57,7 @@ IntObject small_ints[SMALL_INT_MAX - SMALL_INT_MIN + 1] = {
 IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1 };
 IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0 };
 
-/* ---- Construction and conversion ---------------------------------------- */
+/* ---- Construction and conversion ---- */
 
 static Object *overflow(void) {
     return error_set(&exc_OverflowError, "integer overflow");
@@ -123,7 +123,7 @@ int64_t int_hash_i64(int64_t v) {
     return h == -1 ? -2 : h;
 }
 
-/* ---- Parsing -------------------------------------------------------------- */
+/* ---- Parsing ---- */
 
 static int digit_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -175,10 +175,6 @@ static int parse_digits(const char *p, size_t n, int base, bool after_prefix, bo
     return 1;
 }
 
-static bool ascii_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
 static Object *invalid_literal(const char *s, size_t len, int base) {
     Object *text = str_from_utf8(s, len);
     if (!text) return NULL;
@@ -194,8 +190,7 @@ Object *int_from_string(const char *s, size_t len, int base) {
     if (base != 0 && (base < 2 || base > 36))
         return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
     const char *p = s, *end = s + len;
-    while (p < end && ascii_space(*p)) p++;
-    while (end > p && ascii_space(end[-1])) end--;
+    str_trim_number_spaces(&p, &end);
     bool negative = false;
     if (p < end && (*p == '+' || *p == '-')) negative = *p++ == '-';
     int b = base;
@@ -215,7 +210,7 @@ Object *int_from_string(const char *s, size_t len, int base) {
     return int_from_i64(v);
 }
 
-/* ---- repr and hash ------------------------------------------------------- */
+/* ---- repr and hash ---- */
 
 /* Decimal text of v into the end of buf[24]; returns the start. */
 static char *format_i64(int64_t v, char *buf_end) {
@@ -243,7 +238,7 @@ static int64_t int_hash(Object *self) {
     return int_hash_i64(int_value(self));
 }
 
-/* ---- Comparison ------------------------------------------------------------ */
+/* ---- Comparison ---- */
 
 static Object *compare_result(int cmp, int op) {
     bool r;
@@ -276,7 +271,7 @@ static Object *int_richcompare(Object *a, Object *b, int op) {
     return NEWREF(NotImplemented);
 }
 
-/* ---- Arithmetic ------------------------------------------------------------ */
+/* ---- Arithmetic ---- */
 
 /* Correctly rounded x / y for int64 operands (y != 0). Small operands are
    exact doubles, so one division rounds correctly; larger ones use an integer
@@ -400,7 +395,8 @@ Object *int_pow_mod(int64_t base, int64_t exp, int64_t mod) {
     uint64_t e = (uint64_t)exp;
     if (exp < 0) {
         b = modular_inverse(b, m);
-        if (b < 0) return error_set(&exc_ValueError, "base is not invertible for the given modulus");
+        if (b < 0)
+            return error_set(&exc_ValueError, "base is not invertible for the given modulus");
         e = -(uint64_t)exp;
     }
     int64_t result = 1 % m;
@@ -506,7 +502,7 @@ Object *int_add(Object *a, Object *b) { return int_binary_or_generic(a, b, BINOP
 Object *int_sub(Object *a, Object *b) { return int_binary_or_generic(a, b, BINOP_SUB); }
 Object *int_mul(Object *a, Object *b) { return int_binary_or_generic(a, b, BINOP_MUL); }
 
-/* ---- Unary operations and conversions ------------------------------------- */
+/* ---- Unary operations and conversions ---- */
 
 static Object *int_neg(Object *self) {
     int64_t r;
@@ -556,7 +552,7 @@ Object *int_round(int64_t v, int64_t ndigits) {
     return int_from_i64(result);
 }
 
-/* ---- Methods ------------------------------------------------------------- */
+/* ---- Methods ---- */
 
 static Object *int_bit_length(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -571,7 +567,7 @@ static const MethodDef int_methods[] = {
     { NULL, NULL, NULL },
 };
 
-/* ---- Construction: int(...) and bool(...) -------------------------------- */
+/* ---- Construction: int(...) and bool(...) ---- */
 
 /* The result of __int__ / __index__ / a to_int slot must be an int. */
 static Object *check_int_result(Object *r, const char *method) {
@@ -593,9 +589,8 @@ static Object *int_from_object(Object *x) {
     if (TYPE(x)->index) return check_int_result(TYPE(x)->index(x), "__index__");
     if (type_lookup_cstr(TYPE(x), "__index__"))
         return check_int_result(object_call_method(x, "__index__", NULL, 0), "__index__");
-    return error_set(&exc_TypeError,
-                     "int() argument must be a string, a bytes-like object or a real number, not '%s'",
-                     TYPE_NAME(x));
+    return error_set(&exc_TypeError, "int() argument must be a string, a bytes-like object "
+                     "or a real number, not '%s'", TYPE_NAME(x));
 }
 
 /* int(x, base): x must be a str. */
@@ -614,7 +609,8 @@ static Object *int_construct(Type *type, Object *const *args, size_t nargs, Obje
     Object *x = nargs > 0 ? args[0] : NULL, *base = nargs > 1 ? args[1] : NULL;
     size_t nkw = kwnames ? tuple_size(kwnames) : 0;
     if (nargs + nkw > 2)
-        return error_set(&exc_TypeError, "int() takes at most 2 arguments (%zu given)", nargs + nkw);
+        return error_set(&exc_TypeError, "int() takes at most 2 arguments (%zu given)",
+                         nargs + nkw);
     for (size_t i = 0; i < nkw; i++) {
         Object *name = tuple_item(kwnames, i);
         if (strcmp(str_data(name), "base") != 0 || base)
@@ -650,7 +646,7 @@ static void int_dealloc(Object *self) {
     object_free(self, TYPE(self)->instance_size);
 }
 
-/* ---- The types -------------------------------------------------------------- */
+/* ---- The types ---- */
 
 #define INT_BINARY_SLOTS                                                     \
     {                                                                        \

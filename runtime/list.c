@@ -100,11 +100,52 @@ Object *list_new(size_t n) {
     return (Object *)l;
 }
 
+/* ---- Deep deallocation (the "trashcan") ---------------------------------
+ * Releasing a container releases its items, which may be containers, and so
+ * on: freeing a chain of a million nested lists (a = [a]) would recurse a
+ * million C frames deep and overflow the stack. So container deallocs count
+ * their nesting; past TRASHCAN_DEPTH they queue the dead object instead, and
+ * the outermost dealloc empties the queue in a loop. The queue is linked
+ * through the dead objects' refcnt fields, which nothing reads any more.
+ * Depth and queue are per thread (like the allocator's caches), so this
+ * needs no lock even with the GIL off.
+ */
+
+#define TRASHCAN_DEPTH 200
+
+static _Thread_local int trashcan_depth;
+static _Thread_local bool trashcan_draining;
+static _Thread_local Object *trashcan_queue;
+
+bool list_trashcan_enter(Object *o) {
+    if (trashcan_depth >= TRASHCAN_DEPTH) {
+        o->refcnt = (intptr_t)trashcan_queue;
+        trashcan_queue = o;
+        return false;
+    }
+    trashcan_depth++;
+    return true;
+}
+
+void list_trashcan_leave(void) {
+    if (--trashcan_depth > 0 || trashcan_draining) return;
+    trashcan_draining = true;
+    while (trashcan_queue) {
+        Object *o = trashcan_queue;
+        trashcan_queue = (Object *)o->refcnt;
+        o->refcnt = 0;
+        o->type->dealloc(o);
+    }
+    trashcan_draining = false;
+}
+
 static void list_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return;
     ListObject *l = AS_LIST(self);
     for (size_t i = l->size; i-- > 0;) XDECREF(l->items[i]);
     if (l->items) mem_free(l->items, l->capacity * sizeof(Object *));
     object_free(self, TYPE(self)->instance_size);
+    list_trashcan_leave();
 }
 
 int list_append(Object *list, Object *item) {
@@ -666,7 +707,8 @@ Type list_reverseiterator_type = {
  * Items are sorted as (key, value) pairs; without a key function both are
  * the item. Only "key < key" is ever asked, and a right item moves before a
  * left one only when strictly less, which makes the sort stable. When every
- * key is an int, a float or a str, comparisons skip the generic machinery.
+ * key is an int, a float or a str, or every key is a tuple, comparisons
+ * skip (some of) the generic machinery.
  *
  * A comparison can fail (TypeError) or run Python code. On failure, every
  * merge step puts the items it holds back, so the array always stays a
@@ -678,7 +720,7 @@ typedef struct {
     Object *value;
 } SortItem;
 
-typedef enum { SORT_GENERIC, SORT_INT, SORT_FLOAT, SORT_STR } SortKind;
+typedef enum { SORT_GENERIC, SORT_INT, SORT_FLOAT, SORT_STR, SORT_TUPLE } SortKind;
 
 typedef struct {
     size_t start, len;
@@ -701,9 +743,9 @@ static int sort_str_less(Object *a, Object *b) {
     return c < 0 || (c == 0 && la < lb);
 }
 
-/* a < b: 1, 0, or -1 with an exception. */
-static inline int sort_less(SortState *st, Object *a, Object *b) {
-    switch (st->kind) {
+/* a < b for two objects of a given kind: 1, 0, or -1 with an exception. */
+static inline int sort_less_as(SortKind kind, Object *a, Object *b) {
+    switch (kind) {
     case SORT_INT: return int_value(a) < int_value(b);
     case SORT_FLOAT: return float_value(a) < float_value(b);
     case SORT_STR: return sort_str_less(a, b);
@@ -711,13 +753,50 @@ static inline int sort_less(SortState *st, Object *a, Object *b) {
     }
 }
 
+/* The fast kind of a single object (SORT_GENERIC when it has none). */
+static inline SortKind sort_kind_of(Object *o) {
+    Type *t = TYPE(o);
+    return t == &int_type ? SORT_INT : t == &float_type ? SORT_FLOAT
+         : t == &str_type ? SORT_STR : SORT_GENERIC;
+}
+
+/* a < b for tuples, as tuple comparison defines it (the first pair of
+   items that are not equal decides; else the shorter is less), with items
+   of the same fast kind compared directly. */
+static int sort_tuple_less(Object *a, Object *b) {
+    size_t na = tuple_size(a), nb = tuple_size(b);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        Object *x = tuple_item(a, i), *y = tuple_item(b, i);
+        if (x == y) continue;
+        SortKind kind = sort_kind_of(x);
+        if (kind != SORT_GENERIC && TYPE(y) == TYPE(x)) {
+            bool same = kind == SORT_INT   ? int_value(x) == int_value(y)
+                      : kind == SORT_FLOAT ? float_value(x) == float_value(y)
+                                           : str_equal(x, y);
+            if (same) continue;
+            return sort_less_as(kind, x, y);
+        }
+        int eq = object_equal(x, y);
+        if (eq < 0) return -1;
+        if (!eq) return object_compare_bool(x, y, CMP_LT);
+    }
+    return na < nb;
+}
+
+static inline int sort_less(SortState *st, Object *a, Object *b) {
+    if (st->kind == SORT_TUPLE) return sort_tuple_less(a, b);
+    return sort_less_as(st->kind, a, b);
+}
+
+/* The comparison every key allows: a fast kind shared by all keys, tuples
+   (compared item by item with fast paths), else the generic one. */
 static SortKind sort_choose_kind(SortItem *items, size_t n) {
     if (n == 0) return SORT_GENERIC;
     Type *t = TYPE(items[0].key);
-    if (t != &int_type && t != &float_type && t != &str_type) return SORT_GENERIC;
     for (size_t i = 1; i < n; i++)
         if (TYPE(items[i].key) != t) return SORT_GENERIC;
-    return t == &int_type ? SORT_INT : t == &float_type ? SORT_FLOAT : SORT_STR;
+    if (t == &tuple_type) return SORT_TUPLE;
+    return sort_kind_of(items[0].key);
 }
 
 static void sort_reverse_items(SortItem *a, size_t n) {
@@ -929,7 +1008,8 @@ static int sort_array(Object **saved, size_t n, Object *key, bool reverse) {
 int list_sort(Object *list, Object *key, bool reverse) {
     ListObject *l = AS_LIST(list);
     if (key == None) key = NULL;
-    if (l->size < 2 && !key) return 0;
+    /* A single item is still passed to the key function, as in Python. */
+    if (l->size == 0 || (l->size == 1 && !key)) return 0;
 
     /* While sorting, the list looks empty to any Python code that runs (key
        functions, __lt__), and whatever such code puts in it is discarded. */

@@ -53,4 +53,12 @@ int list_insert(Object *list, int64_t index, Object *item);
 int list_repr_enter(Object *o);
 void list_repr_leave(Object *o);
 
+/* Deallocation of deeply nested containers without deep C recursion (used by
+   list, tuple and dict; any container type may use it). A dealloc starts
+   with `if (!list_trashcan_enter(self)) return;` (false: the object was
+   queued, to be deallocated again later from a shallower point) and ends
+   with list_trashcan_leave() once the object is freed. */
+bool list_trashcan_enter(Object *o);
+void list_trashcan_leave(void);
+
 #endif

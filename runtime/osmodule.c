@@ -7,7 +7,7 @@
  * errors name it: "posix.getpid() takes no arguments (1 given)".
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getline, readlink, nanosleep */
+#define _GNU_SOURCE /* getppid */
 #endif
 #include <unistd.h>
 

@@ -30,6 +30,7 @@
 #define _GNU_SOURCE /* memmem, memrchr */
 #endif
 #include "str.h"
+#include "bytes.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -90,8 +91,7 @@ static inline size_t utf8_seq_len(unsigned char lead) {
     return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
-/* The code point at p (valid UTF-8); *len receives its byte length. */
-static uint32_t utf8_decode(const char *s, size_t *len) {
+uint32_t str_utf8_decode(const char *s, size_t *len) {
     const unsigned char *p = (const unsigned char *)s;
     if (p[0] < 0x80) { *len = 1; return p[0]; }
     if (p[0] < 0xE0) { *len = 2; return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F); }
@@ -104,8 +104,7 @@ static uint32_t utf8_decode(const char *s, size_t *len) {
            ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
 }
 
-/* Encodes cp into out (4 bytes); returns the length. */
-static size_t utf8_encode(uint32_t cp, char *out) {
+size_t str_utf8_encode(uint32_t cp, char *out) {
     if (cp < 0x80) { out[0] = (char)cp; return 1; }
     if (cp < 0x800) {
         out[0] = (char)(0xC0 | (cp >> 6));
@@ -166,7 +165,7 @@ static size_t char_index(Object *s, size_t off) {
     return count_chars(S(s)->data, off);
 }
 
-/* ---- Character classes --------------------------------------------------------- */
+/* ---- Character classes ---- */
 
 bool str_codepoint_isspace(uint32_t c) {
     if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
@@ -239,7 +238,8 @@ static bool cp_isnumeric(uint32_t c) {
 
 static bool cp_isalpha(uint32_t c) {
     if (c < 0x80) return (c | 32) >= 'a' && (c | 32) <= 'z';
-    if (c < 0x100) return c == 0xAA || c == 0xB5 || c == 0xBA || (c >= 0xC0 && c != 0xD7 && c != 0xF7);
+    if (c < 0x100)
+        return c == 0xAA || c == 0xB5 || c == 0xBA || (c >= 0xC0 && c != 0xD7 && c != 0xF7);
     return (c >= 0x100 && c <= 0x2C1) ||   /* Latin extended, IPA */
            (c >= 0x370 && c <= 0x3FF && c != 0x37E && c != 0x387 && c != 0x375) || /* Greek */
            (c >= 0x400 && c <= 0x481) || (c >= 0x48A && c <= 0x52F) || /* Cyrillic */
@@ -269,7 +269,26 @@ static bool cp_isprintable(uint32_t c) {
              (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) || c == 0x3000);
 }
 
-/* ---- Creation ------------------------------------------------------------------ */
+void str_trim_number_spaces(const char **start, const char **end) {
+    const char *p = *start, *e = *end;
+    size_t len;
+    while (p < e) {
+        uint32_t c = str_utf8_decode(p, &len);
+        if (!str_codepoint_isspace(c) || (c >= 0x1C && c <= 0x1F)) break;
+        p += len;
+    }
+    while (e > p) {
+        const char *q = e - 1;
+        while (q > p && is_continuation((unsigned char)*q)) q--;
+        uint32_t c = str_utf8_decode(q, &len);
+        if (!str_codepoint_isspace(c) || (c >= 0x1C && c <= 0x1F)) break;
+        e = q;
+    }
+    *start = p;
+    *end = e;
+}
+
+/* ---- Creation ---- */
 
 Object *str_new_raw(size_t len) {
     StrObject *s = (StrObject *)object_alloc(&str_type, sizeof(StrObject) + len + 1);
@@ -344,7 +363,7 @@ static void str_dealloc(Object *o) {
     object_free(o, sizeof(StrObject) + S(o)->length + 1);
 }
 
-/* ---- Hashing, equality, interning -------------------------------------------------- */
+/* ---- Hashing, equality, interning ---- */
 
 static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
@@ -471,7 +490,7 @@ void str_intern_clear(void) {
     mem_free(slots, capacity * sizeof *slots);
 }
 
-/* ---- Concatenation and repetition ------------------------------------------------ */
+/* ---- Concatenation and repetition ---- */
 
 Object *str_concat(Object *a, Object *b) {
     StrObject *x = S(a), *y = S(b);
@@ -489,7 +508,7 @@ Object *str_concat(Object *a, Object *b) {
 int str_concat_inplace(Object **pa, Object *b) {
     Object *a = *pa;
     StrObject *x = S(a), *y = S(b);
-    if (REFCNT(a) != 1 || x->interned || x->hash != -1 || y->length == 0 || x->length == 0) {
+    if (REFCNT(a) != 1 || x->interned || y->length == 0 || x->length == 0) {
         Object *r = str_concat(a, b);
         if (!r) return -1;
         *pa = r;
@@ -516,6 +535,7 @@ int str_concat_inplace(Object **pa, Object *b) {
     grown->ascii = grown->ascii && (b == a || y->ascii);
     grown->length = new_len;
     grown->data[new_len] = '\0';
+    grown->hash = -1;
     *pa = (Object *)grown;
     return 0;
 }
@@ -543,7 +563,7 @@ static Object *str_repeat(Object *s, int64_t n) {
     return r;
 }
 
-/* ---- repr ------------------------------------------------------------------------ */
+/* ---- repr ---- */
 
 Object *str_repr(Object *s) {
     StrObject *so = S(s);
@@ -567,7 +587,7 @@ Object *str_repr(Object *s) {
         i = run;
         if (i >= n) break;
         size_t len;
-        uint32_t c = utf8_decode(p + i, &len);
+        uint32_t c = str_utf8_decode(p + i, &len);
         if (c == '\\' || c == (uint32_t)quote) {
             str_builder_add_char(&b, '\\');
             str_builder_add_char(&b, (char)c);
@@ -596,7 +616,7 @@ static Object *str_str(Object *s) {
     return NEWREF(s);
 }
 
-/* ---- Slots: hash, compare, len, contains, truth --------------------------------- */
+/* ---- Slots: hash, compare, len, contains, truth ---- */
 
 static int64_t str_hash_slot(Object *s) { return str_hash(s); }
 
@@ -657,7 +677,7 @@ static int str_contains(Object *s, Object *item) {
     return find_bytes(S(s)->data, 0, S(s)->length, S(item)->data, S(item)->length) >= 0;
 }
 
-/* ---- Indexing and slicing ------------------------------------------------------- */
+/* ---- Indexing and slicing ---- */
 
 /* The character at byte offset off as a string (static for ASCII). */
 static Object *char_at_byte(Object *s, size_t off) {
@@ -677,7 +697,8 @@ static Object *str_slice(Object *s, Object *slice) {
     int64_t start, stop, step, count;
     if (slice_indices(slice, (int64_t)S(s)->nchars, &start, &stop, &step, &count) < 0) return NULL;
     if (count <= 0) return NEWREF(EMPTY_STR);
-    if (step == 1) return str_bytes_slice(s, byte_offset(s, (size_t)start), byte_offset(s, (size_t)stop));
+    if (step == 1)
+        return str_bytes_slice(s, byte_offset(s, (size_t)start), byte_offset(s, (size_t)stop));
     StrObject *so = S(s);
     if (so->ascii) {
         Object *r = str_new_raw((size_t)count);
@@ -714,7 +735,7 @@ static Object *str_getitem(Object *s, Object *key) {
     return error_set(&exc_TypeError, "string indices must be integers, not '%s'", TYPE_NAME(key));
 }
 
-/* ---- Iteration ---------------------------------------------------------------------- */
+/* ---- Iteration ---- */
 
 typedef struct {
     Object base;
@@ -724,7 +745,9 @@ typedef struct {
 
 
 static Object *str_iter(Object *s) {
-    StrIterObject *it = (StrIterObject *)object_alloc(&str_iter_type, sizeof(StrIterObject));
+    /* Python 3.11 names the iterator over an ASCII string differently. */
+    Type *type = S(s)->ascii ? &str_ascii_iter_type : &str_iter_type;
+    StrIterObject *it = (StrIterObject *)object_alloc(type, sizeof(StrIterObject));
     if (!it) return NULL;
     it->str = NEWREF(s);
     it->offset = 0;
@@ -768,7 +791,17 @@ Type str_iter_type = {
     .iternext = str_iter_next,
 };
 
-/* ---- Operators: + * % ------------------------------------------------------------- */
+Type str_ascii_iter_type = {
+    TYPE_HEAD_INIT,
+    .name = "str_ascii_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(StrIterObject),
+    .dealloc = str_iter_dealloc,
+    .iter = str_iter_self,
+    .iternext = str_iter_next,
+};
+
+/* ---- Operators: + * % ---- */
 
 static Object *str_add_slot(Object *a, Object *b) {
     if (is_str(a) && is_str(b)) return str_concat(a, b);
@@ -795,7 +828,7 @@ static Object *str_mod_slot(Object *a, Object *b) {
     return str_percent_format(a, b);
 }
 
-/* ---- Construction -------------------------------------------------------------------- */
+/* ---- Construction ---- */
 
 static Object *str_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     (void)type;
@@ -812,7 +845,7 @@ static Object *str_construct(Type *type, Object *const *args, size_t nargs, Obje
     return object_str(params[0]);
 }
 
-/* ---- Method helpers -------------------------------------------------------------------- */
+/* ---- Method helpers ---- */
 
 /* A str argument, or TypeError "must be str, not int". */
 static bool want_str(Object *o, const char *what) {
@@ -851,9 +884,17 @@ static int byte_range(Object *s, Object *start_obj, Object *end_obj, size_t *b0,
     return 0;
 }
 
-#define METHOD(name) static Object *name(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+/* Every method has the CFunction signature. */
+/* byte_range for the optional (start, end) after a method's first argument. */
+static int range_args(Object *self, Object *const *args, size_t nargs, size_t *b0, size_t *b1,
+                      bool *empty) {
+    return byte_range(self, nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, b0, b1, empty);
+}
 
-/* ---- find, index, count, startswith, endswith ------------------------------------------ */
+#define METHOD(name) \
+    static Object *name(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+
+/* ---- find, index, count, startswith, endswith ---- */
 
 /* Shared body of find/rfind/index/rindex: the code point index or -1. */
 static int search(Object *self, const char *fname, Object *const *args, size_t nargs,
@@ -862,7 +903,7 @@ static int search(Object *self, const char *fname, Object *const *args, size_t n
     if (!want_str(args[0], NULL)) return -1;
     size_t b0, b1;
     bool empty;
-    if (byte_range(self, nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, &b0, &b1, &empty) < 0)
+    if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
         return -1;
     *result = -1;
     if (empty) return 0;
@@ -904,7 +945,7 @@ METHOD(str_count) {
     if (!want_str(args[0], NULL)) return NULL;
     size_t b0, b1;
     bool empty;
-    if (byte_range(self, nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, &b0, &b1, &empty) < 0)
+    if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
         return NULL;
     if (empty) return int_from_i64(0);
     StrObject *sub = S(args[0]);
@@ -929,7 +970,7 @@ static Object *match_affix(Object *self, const char *fname, Object *const *args,
                          fname, TYPE_NAME(affix));
     size_t b0, b1;
     bool empty;
-    if (byte_range(self, nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, &b0, &b1, &empty) < 0)
+    if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
         return NULL;
     size_t count = is_tuple(affix) ? tuple_size(affix) : 1;
     for (size_t i = 0; i < count; i++) {
@@ -949,7 +990,7 @@ static Object *match_affix(Object *self, const char *fname, Object *const *args,
 METHOD(str_startswith) { return match_affix(self, "startswith", args, nargs, kwnames, false); }
 METHOD(str_endswith) { return match_affix(self, "endswith", args, nargs, kwnames, true); }
 
-/* ---- split, rsplit, splitlines, partition, join ------------------------------------------- */
+/* ---- split, rsplit, splitlines, partition, join ---- */
 
 /* Length of the whitespace character at p (0 if p does not start one). */
 static size_t space_at(const char *p, const char *end) {
@@ -957,7 +998,7 @@ static size_t space_at(const char *p, const char *end) {
     if (c < 0x80) return str_codepoint_isspace(c) ? 1 : 0;
     size_t len;
     (void)end;
-    uint32_t cp = utf8_decode(p, &len);
+    uint32_t cp = str_utf8_decode(p, &len);
     return str_codepoint_isspace(cp) ? len : 0;
 }
 
@@ -1098,7 +1139,7 @@ static size_t line_break_at(const char *p, const char *end) {
     if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1C && c <= 0x1E)) return 1;
     if (c < 0x80) return 0;
     size_t len;
-    uint32_t cp = utf8_decode(p, &len);
+    uint32_t cp = str_utf8_decode(p, &len);
     return (cp == 0x85 || cp == 0x2028 || cp == 0x2029) ? len : 0;
 }
 
@@ -1162,8 +1203,8 @@ static Object *join_array(Object *sep, Object *const *items, size_t n) {
     bool ascii = S(sep)->ascii;
     for (size_t i = 0; i < n; i++) {
         if (!is_str(items[i]))
-            return error_set(&exc_TypeError, "sequence item %zu: expected str instance, %s found", i,
-                             TYPE_NAME(items[i]));
+            return error_set(&exc_TypeError, "sequence item %zu: expected str instance, %s found",
+                             i, TYPE_NAME(items[i]));
         total += S(items[i])->length;
         nchars += S(items[i])->nchars;
         ascii = ascii && S(items[i])->ascii;
@@ -1204,7 +1245,7 @@ METHOD(str_join_method) {
     return str_join(self, args[0]);
 }
 
-/* ---- strip ------------------------------------------------------------------------------------ */
+/* ---- strip ---- */
 
 /* Is the character at p one of chars (NULL: whitespace)? Returns its length or 0. */
 static size_t strip_char_at(const char *p, const char *end, Object *chars) {
@@ -1263,7 +1304,7 @@ METHOD(str_removesuffix) {
     return NEWREF(self);
 }
 
-/* ---- Case mapping ------------------------------------------------------------------------------ */
+/* ---- Case mapping ---- */
 
 typedef enum { CASE_LOWER, CASE_UPPER, CASE_SWAP, CASE_CAPITALIZE, CASE_TITLE } CaseMode;
 
@@ -1276,7 +1317,7 @@ static void add_mapped(StrBuilder *b, uint32_t c, bool to_upper, bool title) {
     }
     char buf[4];
     uint32_t m = to_upper ? cp_upper(c) : cp_lower(c);
-    str_builder_add(b, buf, utf8_encode(m, buf));
+    str_builder_add(b, buf, str_utf8_encode(m, buf));
 }
 
 static Object *change_case(Object *self, CaseMode mode) {
@@ -1310,7 +1351,7 @@ static Object *change_case(Object *self, CaseMode mode) {
     bool prev_cased = false;
     size_t i = 0, len;
     for (size_t k = 0; i < s->length; k++, i += len) {
-        uint32_t c = utf8_decode(s->data + i, &len);
+        uint32_t c = str_utf8_decode(s->data + i, &len);
         bool to_upper;
         switch (mode) {
         case CASE_LOWER: to_upper = false; break;
@@ -1357,7 +1398,7 @@ METHOD(str_casefold) {
     return change_case(self, CASE_LOWER);
 }
 
-/* ---- Predicates: isdigit, isalpha, ... ------------------------------------------------------- */
+/* ---- Predicates: isdigit, isalpha, ... ---- */
 
 typedef bool (*CharPredicate)(uint32_t c);
 
@@ -1369,7 +1410,7 @@ static Object *all_chars(Object *self, const char *fname, size_t nargs, Object *
     if (s->length == 0) return bool_from(false);
     size_t len;
     for (size_t i = 0; i < s->length; i += len)
-        if (!pred(utf8_decode(s->data + i, &len))) return bool_from(false);
+        if (!pred(str_utf8_decode(s->data + i, &len))) return bool_from(false);
     return bool_from(true);
 }
 
@@ -1401,7 +1442,7 @@ static Object *check_case(Object *self, const char *fname, size_t nargs, Object 
     bool any_cased = false;
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
-        uint32_t c = utf8_decode(s->data + i, &len);
+        uint32_t c = str_utf8_decode(s->data + i, &len);
         if (upper ? cp_islower(c) : cp_isupper(c)) return bool_from(false);
         if (cp_iscased(c)) any_cased = true;
     }
@@ -1418,7 +1459,7 @@ METHOD(str_istitle) {
     bool prev_cased = false, any = false;
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
-        uint32_t c = utf8_decode(s->data + i, &len);
+        uint32_t c = str_utf8_decode(s->data + i, &len);
         if (cp_isupper(c)) {
             if (prev_cased) return bool_from(false);
             prev_cased = any = true;
@@ -1439,14 +1480,14 @@ METHOD(str_isidentifier) {
     if (s->length == 0) return bool_from(false);
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
-        uint32_t c = utf8_decode(s->data + i, &len);
+        uint32_t c = str_utf8_decode(s->data + i, &len);
         bool ok = c == '_' || cp_isalpha(c) || (i > 0 && cp_isdecimal(c));
         if (!ok) return bool_from(false);
     }
     return bool_from(true);
 }
 
-/* ---- replace ------------------------------------------------------------------------------------ */
+/* ---- replace ---- */
 
 METHOD(str_replace) {
     if (args_check("replace", nargs, kwnames, 2, 3) < 0) return NULL;
@@ -1490,7 +1531,7 @@ METHOD(str_replace) {
     return str_builder_finish(&b);
 }
 
-/* ---- Padding: zfill, center, ljust, rjust, expandtabs ---------------------------------------------- */
+/* ---- Padding: zfill, center, ljust, rjust, expandtabs ---- */
 
 /* Parses (width[, fillchar]); the fill character must be one code point. */
 static int pad_args(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
@@ -1599,6 +1640,7 @@ METHOD(str_dunder_format) {
 }
 
 static const MethodDef str_methods[] = {
+    { "encode", str_encode_method, NULL },
     { "find", str_find, NULL },
     { "rfind", str_rfind, NULL },
     { "index", str_index_method, NULL },
@@ -1670,7 +1712,7 @@ Type str_type = {
     },
 };
 
-/* ---- StrBuilder ------------------------------------------------------------------------------- */
+/* ---- StrBuilder ---- */
 
 void str_builder_init(StrBuilder *b) {
     b->data = b->inline_buf;

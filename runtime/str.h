@@ -85,12 +85,23 @@ Object *str_percent_format(Object *fmt, Object *args);
 
 /* ---- Added by str.c / format.c ---------------------------------------- */
 
-/* The iterator over a str's characters (iter("abc")); listed with the other
-   static types for type_ready. */
-extern Type str_iter_type;
+/* The iterators over a str's characters: iter("abc") is a
+   str_ascii_iterator, iter("é") a str_iterator, as in Python 3.11. Both
+   belong in the list of static types for type_ready. */
+extern Type str_iter_type, str_ascii_iter_type;
+
+/* UTF-8 of one code point: decode at s (valid UTF-8; *len gets its byte
+   length), encode into out (4 bytes; returns the length). */
+uint32_t str_utf8_decode(const char *s, size_t *len);
+size_t str_utf8_encode(uint32_t cp, char *out);
 
 /* Python's str.isspace() for one code point (split, strip, int(), ...). */
 bool str_codepoint_isspace(uint32_t c);
+
+/* Narrows [*start, *end) (valid UTF-8) past the leading and trailing
+   whitespace that int() and float() ignore: Python's whitespace except the
+   separators \x1c-\x1f. */
+void str_trim_number_spaces(const char **start, const char **end);
 
 /* sep.join(iterable): TypeError "sequence item 1: expected str instance,
    int found". */

@@ -6,12 +6,15 @@
  * itself, a reference cycle that main's teardown breaks by clearing every
  * module's dict.
  *
+ * sys.stdin / stdout / stderr are file objects over C stdio's streams
+ * (fileobject.h), so their output interleaves correctly with print().
+ *
  * The command-line arguments are handed over by main before any Toy code runs
  * (sys_set_argv) and kept as borrowed C strings: they are set once at start-up
  * and read-only afterwards, so no lock is needed.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getline, readlink, nanosleep */
+#define _GNU_SOURCE /* readlink */
 #endif
 #include <limits.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #include "dict.h"
 #include "error.h"
 #include "exceptions.h"
+#include "fileobject.h"
 #include "int.h"
 #include "list.h"
 #include "module.h"
@@ -150,6 +154,22 @@ static Object *make_version_info(void) {
     return t;
 }
 
+/* sys.stdin, sys.stdout, sys.stderr and their __xxx__ originals (print()
+   recognises the original sys.stdout and writes to C stdout directly). */
+static int add_std_streams(Object *m) {
+    static const char *const names[3][2] = {
+        {"stdin", "__stdin__"}, {"stdout", "__stdout__"}, {"stderr", "__stderr__"},
+    };
+    for (int fd = 0; fd < 3; fd++) {
+        Object *f = file_std_stream(fd);
+        if (!f) return -1;
+        int r = module_add_object(m, names[fd][0], f) < 0 ? -1 : module_add_object(m, names[fd][1], f);
+        DECREF(f);
+        if (r < 0) return -1;
+    }
+    return 0;
+}
+
 static int add_constants(Object *m) {
     const uint16_t probe = 1;
     const char *byteorder = *(const uint8_t *)&probe ? "little" : "big";
@@ -162,7 +182,7 @@ static int add_constants(Object *m) {
         add_steal(m, "executable", make_executable()) < 0)
         return -1;
     if (interp.modules && module_add_object(m, "modules", interp.modules) < 0) return -1;
-    return 0;
+    return add_std_streams(m);
 }
 
 Object *sys_module_init(void) {

@@ -4,13 +4,15 @@
  * CLOCK_MONOTONIC, as CPython does on Linux. The module holds no state.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getline, readlink, nanosleep */
+#define _GNU_SOURCE /* clock_gettime, nanosleep */
 #endif
 #include <errno.h>
 #include <math.h>
 #include <time.h>
 
 #include "builtins.h"
+#include "gil.h"
+#include "threadstate.h"
 #include "abstract.h"
 #include "error.h"
 #include "exceptions.h"
@@ -117,10 +119,12 @@ static Object *time_sleep(Object *self, Object *const *args, size_t nargs, Objec
     if (args_check("time.sleep", nargs, kwnames, 1, 1) < 0) return NULL;
     struct timespec req, rem;
     if (sleep_length(args[0], &req) < 0) return NULL;
-    /* TODO(gil): release the GIL for the duration of the sleep. A signal
-       interrupts nanosleep; it resumes with the time that remained (checking
-       for KeyboardInterrupt here comes with signal handling). */
+    /* A signal interrupts nanosleep; it resumes with the time that remained
+       (checking for KeyboardInterrupt here comes with signal handling). */
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released for the whole sleep */
     while (nanosleep(&req, &rem) < 0 && errno == EINTR) req = rem;
+    GIL_ACQUIRE(ts);
     return NEWREF(None);
 }
 

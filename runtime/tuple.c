@@ -79,10 +79,12 @@ Object *tuple_from_iterable(Object *iterable) {
 }
 
 static void tuple_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
     TupleObject *t = (TupleObject *)self;
     size_t n = t->size;
     for (size_t i = 0; i < n; i++) XDECREF(t->items[i]);
     object_free(self, tuple_alloc_size(n));
+    list_trashcan_leave();
 }
 
 /* tuple() / tuple(iterable). */
