@@ -193,12 +193,12 @@ const char *ast_kind_name(NodeKind kind)
 const char *ast_binop_symbol(BinOp op)
 {
     static const char *const symbols[] = {
-        [BINOP_ADD] = "+", [BINOP_SUB] = "-", [BINOP_MUL] = "*",
-        [BINOP_DIV] = "/", [BINOP_FLOORDIV] = "//", [BINOP_MOD] = "%",
-        [BINOP_POW] = "**", [BINOP_LSHIFT] = "<<", [BINOP_RSHIFT] = ">>",
-        [BINOP_BITOR] = "|", [BINOP_BITXOR] = "^", [BINOP_BITAND] = "&",
+        [AST_BINOP_ADD] = "+", [AST_BINOP_SUB] = "-", [AST_BINOP_MUL] = "*",
+        [AST_BINOP_DIV] = "/", [AST_BINOP_FLOORDIV] = "//", [AST_BINOP_MOD] = "%",
+        [AST_BINOP_POW] = "**", [AST_BINOP_LSHIFT] = "<<", [AST_BINOP_RSHIFT] = ">>",
+        [AST_BINOP_BITOR] = "|", [AST_BINOP_BITXOR] = "^", [AST_BINOP_BITAND] = "&",
     };
-    return (unsigned)op <= BINOP_BITAND ? symbols[op] : "?";
+    return (unsigned)op <= AST_BINOP_BITAND ? symbols[op] : "?";
 }
 
 const char *ast_unaryop_symbol(UnaryOp op)
@@ -213,11 +213,11 @@ const char *ast_unaryop_symbol(UnaryOp op)
 const char *ast_cmpop_symbol(CmpOp op)
 {
     static const char *const symbols[] = {
-        [CMP_EQ] = "==", [CMP_NE] = "!=", [CMP_LT] = "<", [CMP_LE] = "<=",
-        [CMP_GT] = ">", [CMP_GE] = ">=", [CMP_IS] = "is",
-        [CMP_IS_NOT] = "is not", [CMP_IN] = "in", [CMP_NOT_IN] = "not in",
+        [AST_CMP_EQ] = "==", [AST_CMP_NE] = "!=", [AST_CMP_LT] = "<", [AST_CMP_LE] = "<=",
+        [AST_CMP_GT] = ">", [AST_CMP_GE] = ">=", [AST_CMP_IS] = "is",
+        [AST_CMP_IS_NOT] = "is not", [AST_CMP_IN] = "in", [AST_CMP_NOT_IN] = "not in",
     };
-    return (unsigned)op <= CMP_NOT_IN ? symbols[op] : "?";
+    return (unsigned)op <= AST_CMP_NOT_IN ? symbols[op] : "?";
 }
 
 /* ------------------------------------------------------------------ */

@@ -3,7 +3,8 @@
  * A code object is immutable after code_new: the VM only reads it, so any
  * number of frames and threads may run the same one. It owns private copies
  * of the instruction and line arrays (allocated with mem_alloc, sized by
- * ninstrs) and a reference to each tuple and str it names.
+ * ninstrs) and a reference to each tuple and str it names. Python code sees
+ * the usual read-only co_* attributes (co_name, co_varnames, co_consts...).
  */
 #include "code.h"
 
@@ -11,6 +12,7 @@
 
 #include "../runtime/alloc.h"
 #include "../runtime/error.h"
+#include "../runtime/int.h"
 #include "../runtime/refcount.h"
 #include "../runtime/str.h"
 #include "../runtime/tuple.h"
@@ -38,6 +40,37 @@ static Object *code_repr(Object *self)
                            (void *)co, str_data(co->filename), co->firstline);
 }
 
+static Object *int_attr(int v)
+{
+    return int_from_i64(v);
+}
+
+/* The read-only co_* attributes Python programs commonly inspect
+   (f.__code__.co_varnames, ...); anything else is looked up as usual. */
+static Object *code_getattr(Object *self, Object *name)
+{
+    CodeObject *co = (CodeObject *)self;
+    const char *s = str_data(name);
+    if (strncmp(s, "co_", 3) == 0) {
+        s += 3;
+        if (strcmp(s, "name") == 0) return NEWREF(co->name);
+        if (strcmp(s, "qualname") == 0) return NEWREF(co->qualname);
+        if (strcmp(s, "filename") == 0) return NEWREF(co->filename);
+        if (strcmp(s, "firstlineno") == 0) return int_attr(co->firstline);
+        if (strcmp(s, "argcount") == 0) return int_attr(co->argcount);
+        if (strcmp(s, "posonlyargcount") == 0) return int_attr(0);
+        if (strcmp(s, "kwonlyargcount") == 0) return int_attr(co->kwonlyargcount);
+        if (strcmp(s, "nlocals") == 0) return int_attr(co->nlocals);
+        if (strcmp(s, "stacksize") == 0) return int_attr(co->stacksize);
+        if (strcmp(s, "consts") == 0) return NEWREF(co->consts);
+        if (strcmp(s, "names") == 0) return NEWREF(co->names);
+        if (strcmp(s, "varnames") == 0) return NEWREF(co->varnames);
+        if (strcmp(s, "cellvars") == 0) return NEWREF(co->cellvars);
+        if (strcmp(s, "freevars") == 0) return NEWREF(co->freevars);
+    }
+    return object_generic_getattr(self, name);
+}
+
 Type code_type = {
     TYPE_HEAD_INIT,
     .name = "code",
@@ -45,6 +78,7 @@ Type code_type = {
     .instance_size = sizeof(CodeObject),
     .dealloc = code_dealloc,
     .repr = code_repr,
+    .getattr = code_getattr,
 };
 
 /* A private copy of n elements of the given size; NULL with MemoryError. */

@@ -21,6 +21,32 @@
  *   blocks and loops, so break/continue/return know what cleanup to emit.
  * - Every function returns 0 / a value on success and -1 / NULL with an
  *   exception set on failure; units are freed on every path.
+ *
+ * Shapes beyond the ones opcodes.h spells out
+ * - Comprehensions: PUSH_NULL; [closure] LOAD_CONST <listcomp>;
+ *   MAKE_FUNCTION; <first iterable>; GET_ITER; CALL 1. The body is
+ *   BUILD_LIST 0 / BUILD_MAP 0; LOAD_FAST .0; FOR_ITER loops; LIST_APPEND /
+ *   MAP_ADD (ngenerators + 1); RETURN_VALUE. Generator expressions are
+ *   built the same way (named "<genexpr>") and then GET_ITER'd, so they are
+ *   list iterators: eager, but next() works on them.
+ * - `{**m}` in a dict display: DUP_TOP; LOAD_METHOD update; <m>; CALL 1;
+ *   POP_TOP (later keys win; DICT_MERGE is for calls and rejects duplicates).
+ * - Displays: constant tuples are one LOAD_CONST; a list of 3+ constants is
+ *   BUILD_LIST 0; LOAD_CONST (tuple); LIST_EXTEND 1; displays longer than
+ *   MAX_BUILD_ITEMS continue with LIST_APPEND 1 / MAP_ADD 1 so the stack
+ *   stays small; starred items use LIST_EXTEND 1 (tuples end LIST_TO_TUPLE).
+ * - Calls with * or **: <func>; <argument tuple>; [<kwargs dict>]; CALL_EX
+ *   (runs of keywords become BUILD_MAPs merged with DICT_MERGE 1).
+ * - while: the test is at the top and the loop ends with a backward JUMP
+ *   (the VM's check point); a constant-true test is not emitted.
+ * - assert t, m: <t>; POP_JUMP_IF_TRUE end; PUSH_NULL; LOAD_ASSERTION_ERROR;
+ *   <m>; CALL 1; RAISE_VARARGS 1 (without m: LOAD_ASSERTION_ERROR;
+ *   RAISE_VARARGS 1).
+ * - import a.b as c: IMPORT_NAME a.b; IMPORT_FROM b; ROT_TWO; POP_TOP;
+ *   STORE c (IMPORT_NAME yields the top-level module, as in Python).
+ * - Class bodies start with __module__ = __name__ and __qualname__ = '...';
+ *   class and module docstrings are stored as __doc__; other constant
+ *   expression statements compile to nothing.
  */
 #include "compiler.h"
 
@@ -164,22 +190,31 @@ static Object *int_or_none(int v)
     return v > 0 ? int_from_i64(v) : NEWREF(None);
 }
 
+/* Where a SyntaxError points: 1-based line and character columns (0 when
+   unknown); end_offset (exclusive) is 0 when only one caret makes sense. */
+typedef struct {
+    int lineno, offset, end_offset;
+    const char *text; /* the source line without its newline, or NULL */
+    size_t text_len;
+} SyntaxLocation;
+
 /* Raise type(msg, (filename, lineno, offset, text)) with those attributes
-   set too, as CPython's SyntaxError has them. text may be NULL. */
-static void raise_syntax_error(Type *type, const char *msg, const char *filename, int lineno,
-                               int offset, const char *text, size_t text_len)
+   set too, as CPython's SyntaxError has them (plus end_lineno/end_offset
+   when the location spans a statement, so the report can underline it). */
+static void raise_syntax_error(Type *type, const char *msg, const char *filename,
+                               const SyntaxLocation *loc)
 {
     Object *details = NULL, *args = NULL, *exc = NULL;
     Object *o_msg = str_from_cstr(msg);
     Object *o_file = str_from_cstr(filename);
-    Object *o_line = int_or_none(lineno);
-    Object *o_off = int_or_none(offset);
+    Object *o_line = int_or_none(loc->lineno);
+    Object *o_off = int_or_none(loc->offset);
     Object *o_text = NULL;
-    if (text != NULL) {
-        o_text = str_new_raw(text_len + 1);
+    if (loc->text != NULL) {
+        o_text = str_new_raw(loc->text_len + 1);
         if (o_text != NULL) {
-            memcpy(((StrObject *)o_text)->data, text, text_len);
-            ((StrObject *)o_text)->data[text_len] = '\n';
+            memcpy(((StrObject *)o_text)->data, loc->text, loc->text_len);
+            ((StrObject *)o_text)->data[loc->text_len] = '\n';
             str_finish(o_text);
         }
     } else {
@@ -192,12 +227,16 @@ static void raise_syntax_error(Type *type, const char *msg, const char *filename
     exc = args ? exception_new(type, args) : NULL;
     if (exc == NULL)
         goto done;
-    if (set_attr_steal(exc, "msg", NEWREF(o_msg)) &&
-        set_attr_steal(exc, "filename", NEWREF(o_file)) &&
-        set_attr_steal(exc, "lineno", NEWREF(o_line)) &&
-        set_attr_steal(exc, "offset", NEWREF(o_off)) &&
-        set_attr_steal(exc, "text", NEWREF(o_text)))
-        error_set_instance(exc);
+    if (!set_attr_steal(exc, "msg", NEWREF(o_msg)) ||
+        !set_attr_steal(exc, "filename", NEWREF(o_file)) ||
+        !set_attr_steal(exc, "lineno", NEWREF(o_line)) ||
+        !set_attr_steal(exc, "offset", NEWREF(o_off)) ||
+        !set_attr_steal(exc, "text", NEWREF(o_text)))
+        goto done;
+    if (loc->end_offset > 0 && (!set_attr_steal(exc, "end_lineno", NEWREF(o_line)) ||
+                                !set_attr_steal(exc, "end_offset", int_or_none(loc->end_offset))))
+        goto done;
+    error_set_instance(exc);
 done:
     XDECREF(exc);
     XDECREF(args);
@@ -211,37 +250,70 @@ done:
         error_no_memory();
 }
 
-/* 1-based character column of the 1-based byte column col in line. */
-static int char_column(const char *line, size_t len, int col)
+/* 1-based character column of byte index i (0-based) in line. */
+static int char_column(const char *line, size_t len, size_t i)
 {
     int chars = 0;
-    for (size_t i = 0; i + 1 < (size_t)col && i < len; i++)
-        if (((unsigned char)line[i] & 0xC0) != 0x80)
+    for (size_t k = 0; k < i && k < len; k++)
+        if (((unsigned char)line[k] & 0xC0) != 0x80)
             chars++;
     return chars + 1;
 }
 
-/* A SyntaxError at node n (or at line/col when n is NULL). Returns -1. */
-static int syntax_error_at(Compiler *c, int line, int col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Byte index just past the simple statement starting at byte `from` of a
+   source line: up to a `;` or `#` outside string literals, or the end of
+   the line, trailing blanks dropped. Statements continued on later lines
+   are underlined to the end of their first line, as CPython shows them. */
+static size_t statement_end(const char *text, size_t len, size_t from)
+{
+    char quote = 0;
+    size_t end = from;
+    for (size_t i = from; i < len; i++) {
+        char ch = text[i];
+        if (quote) {
+            if (ch == '\\')
+                i++;
+            else if (ch == quote)
+                quote = 0;
+        } else if (ch == '\'' || ch == '"') {
+            quote = ch;
+        } else if (ch == '#' || ch == ';') {
+            break;
+        }
+        if (ch != ' ' && ch != '\t')
+            end = i + 1;
+    }
+    return end;
+}
 
-static int syntax_error_at(Compiler *c, int line, int col, const char *fmt, ...)
+/* A SyntaxError at line/col (col: 1-based byte column). With stmt, the
+   location spans the statement starting there. Returns -1. */
+static int syntax_error_at(Compiler *c, int line, int col, bool stmt, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int syntax_error_at(Compiler *c, int line, int col, bool stmt, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *text = NULL;
-    size_t text_len = 0;
-    int offset = col;
-    if (find_line(c->src, c->srclen, line, &text, &text_len))
-        offset = char_column(text, text_len, col);
-    raise_syntax_error(&exc_SyntaxError, msg, c->filename_c, line, offset, text, text_len);
+    SyntaxLocation loc = { .lineno = line, .offset = col };
+    if (col >= 1 && find_line(c->src, c->srclen, line, &loc.text, &loc.text_len)) {
+        size_t start = (size_t)col - 1;
+        loc.offset = char_column(loc.text, loc.text_len, start);
+        if (stmt && start < loc.text_len)
+            loc.end_offset = char_column(loc.text, loc.text_len,
+                                         statement_end(loc.text, loc.text_len, start));
+    }
+    raise_syntax_error(&exc_SyntaxError, msg, c->filename_c, &loc);
     return -1;
 }
 
-#define SYNTAX_ERROR(c, n, ...) syntax_error_at((c), (n)->line, (n)->col, __VA_ARGS__)
+/* SyntaxErrors at an expression node (one caret) or a statement node
+   (underlined like CPython does). */
+#define SYNTAX_ERROR(c, n, ...) syntax_error_at((c), (n)->line, (n)->col, false, __VA_ARGS__)
+#define STMT_ERROR(c, n, ...) syntax_error_at((c), (n)->line, (n)->col, true, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Object tables                                                        */
@@ -826,7 +898,7 @@ static int push_fblock(Compiler *c, FBlockKind kind, int start, int exit, const 
 {
     Unit *u = c->u;
     if (u->nfblocks >= MAX_FBLOCKS)
-        return SYNTAX_ERROR(c, at, "too many statically nested blocks");
+        return STMT_ERROR(c, at, "too many statically nested blocks");
     u->fblocks[u->nfblocks++] = (FBlock){ kind, start, exit, node };
     return 0;
 }
@@ -2066,7 +2138,7 @@ static int compile_break_continue(Compiler *c, const Node *n)
     bool found = false;
     CHECK(unwind_fblocks(c, false, &loop, &found));
     if (!found)
-        return SYNTAX_ERROR(c, n, is_break ? "'break' outside loop"
+        return STMT_ERROR(c, n, is_break ? "'break' outside loop"
                                            : "'continue' not properly in loop");
     c->u->line = n->line;
     if (!is_break) {
@@ -2082,7 +2154,7 @@ static int compile_break_continue(Compiler *c, const Node *n)
 static int compile_return(Compiler *c, const Node *n)
 {
     if (c->u->scope->kind != SCOPE_FUNCTION)
-        return SYNTAX_ERROR(c, n, "'return' outside function");
+        return STMT_ERROR(c, n, "'return' outside function");
     const Node *value = n->u.return_stmt.value;
     bool preserve = value != NULL && !is_const_node(value);
     if (preserve)
@@ -2309,10 +2381,10 @@ static int compile_import_from(Compiler *c, const Node *n)
 {
     const NodeList *names = &n->u.import_from.names;
     if (n->u.import_from.level > 0 || n->u.import_from.module == NULL)
-        return SYNTAX_ERROR(c, n, "Toy does not support relative imports");
+        return STMT_ERROR(c, n, "Toy does not support relative imports");
     for (int i = 0; i < names->count; i++)
         if (strcmp(names->items[i]->u.alias.name, "*") == 0)
-            return SYNTAX_ERROR(c, n, "Toy does not support 'import *'");
+            return STMT_ERROR(c, n, "Toy does not support 'import *'");
     CHECK(emit_name_index_op(c, OP_IMPORT_NAME, &c->u->names, n->u.import_from.module));
     for (int i = 0; i < names->count; i++) {
         const Node *alias = names->items[i];
@@ -2620,11 +2692,12 @@ static void raise_parse_error(const ParseError *err, const char *src, size_t len
     Type *type = (err->status == PARSE_INDENT_ERROR || err->status == PARSE_TAB_ERROR)
                      ? &exc_IndentationError
                      : &exc_SyntaxError;
-    const char *text = err->source_line;
-    size_t text_len = strlen(err->source_line);
-    if (text_len == 0 && !find_line(src, len, err->line, &text, &text_len))
-        text = NULL;
-    raise_syntax_error(type, err->message, filename, err->line, err->col, text, text_len);
+    /* The parser's col is a character column within its source_line. */
+    SyntaxLocation loc = { .lineno = err->line, .offset = err->col,
+                           .text = err->source_line, .text_len = strlen(err->source_line) };
+    if (loc.text_len == 0 && !find_line(src, len, err->line, &loc.text, &loc.text_len))
+        loc.text = NULL;
+    raise_syntax_error(type, err->message, filename, &loc);
 }
 
 static void raise_symtable_error(Compiler *c, const SymtableError *err)
@@ -2637,7 +2710,7 @@ static void raise_symtable_error(Compiler *c, const SymtableError *err)
         error_set(&exc_RecursionError, "%s", err->message);
         return;
     case SYMERR_SYNTAX:
-        syntax_error_at(c, err->line, err->col, "%s", err->message);
+        syntax_error_at(c, err->line, err->col, true, "%s", err->message);
         return;
     }
 }

@@ -1301,7 +1301,7 @@ static Node *parse_power(Parser *p)
     enter(p);
     Node *n = node_at_pos(p, NODE_BINOP, start);
     n->u.binop.left = base;
-    n->u.binop.op = BINOP_POW;
+    n->u.binop.op = AST_BINOP_POW;
     n->u.binop.right = parse_factor(p);
     leave(p, 1);
     return finish(p, n);
@@ -1330,17 +1330,17 @@ enum { BIN_LEVELS = 6 };
 static int binop_at_level(TokenKind kind, int level)
 {
     switch (level) {
-    case 0: return kind == TOK_VBAR ? BINOP_BITOR : -1;
-    case 1: return kind == TOK_CARET ? BINOP_BITXOR : -1;
-    case 2: return kind == TOK_AMP ? BINOP_BITAND : -1;
-    case 3: return kind == TOK_LSHIFT ? BINOP_LSHIFT
-                 : kind == TOK_RSHIFT ? BINOP_RSHIFT : -1;
-    case 4: return kind == TOK_PLUS ? BINOP_ADD
-                 : kind == TOK_MINUS ? BINOP_SUB : -1;
+    case 0: return kind == TOK_VBAR ? AST_BINOP_BITOR : -1;
+    case 1: return kind == TOK_CARET ? AST_BINOP_BITXOR : -1;
+    case 2: return kind == TOK_AMP ? AST_BINOP_BITAND : -1;
+    case 3: return kind == TOK_LSHIFT ? AST_BINOP_LSHIFT
+                 : kind == TOK_RSHIFT ? AST_BINOP_RSHIFT : -1;
+    case 4: return kind == TOK_PLUS ? AST_BINOP_ADD
+                 : kind == TOK_MINUS ? AST_BINOP_SUB : -1;
     default:
-        return kind == TOK_STAR ? BINOP_MUL : kind == TOK_SLASH ? BINOP_DIV
-             : kind == TOK_DSLASH ? BINOP_FLOORDIV
-             : kind == TOK_PERCENT ? BINOP_MOD : -1;
+        return kind == TOK_STAR ? AST_BINOP_MUL : kind == TOK_SLASH ? AST_BINOP_DIV
+             : kind == TOK_DSLASH ? AST_BINOP_FLOORDIV
+             : kind == TOK_PERCENT ? AST_BINOP_MOD : -1;
     }
 }
 
@@ -1376,9 +1376,9 @@ static Node *parse_bitor(Parser *p)
 static int parse_cmp_op(Parser *p)
 {
     static const struct { TokenKind tok; CmpOp op; } simple[] = {
-        {TOK_EQEQ, CMP_EQ}, {TOK_NOTEQ, CMP_NE}, {TOK_LESS, CMP_LT},
-        {TOK_LESSEQ, CMP_LE}, {TOK_GREATER, CMP_GT}, {TOK_GREATEREQ, CMP_GE},
-        {TOK_IN, CMP_IN},
+        {TOK_EQEQ, AST_CMP_EQ}, {TOK_NOTEQ, AST_CMP_NE}, {TOK_LESS, AST_CMP_LT},
+        {TOK_LESSEQ, AST_CMP_LE}, {TOK_GREATER, AST_CMP_GT}, {TOK_GREATEREQ, AST_CMP_GE},
+        {TOK_IN, AST_CMP_IN},
     };
     TokenKind k = cur(p)->kind;
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
@@ -1389,11 +1389,11 @@ static int parse_cmp_op(Parser *p)
     if (k == TOK_NOT && peek(p, 1)->kind == TOK_IN) {
         advance(p);
         advance(p);
-        return CMP_NOT_IN;
+        return AST_CMP_NOT_IN;
     }
     if (k == TOK_IS) {
         advance(p);
-        return accept(p, TOK_NOT) ? CMP_IS_NOT : CMP_IS;
+        return accept(p, TOK_NOT) ? AST_CMP_IS_NOT : AST_CMP_IS;
     }
     return -1;
 }

@@ -447,11 +447,9 @@ static bool visit_stmt_inner(Builder *b, Scope *s, const Node *n)
         return visit_expr(b, s, n->u.assign.value) && visit_exprs(b, s, &n->u.assign.targets);
     case NODE_AUG_ASSIGN: {
         const Node *t = n->u.aug_assign.target;
-        if (t->kind == NODE_NAME && !note_name(b, s, t->u.name.id, SYM_DEF_LOCAL | SYM_USE))
-            return false;
-        if (t->kind != NODE_NAME && !visit_expr(b, s, t))
-            return false;
-        return visit_expr(b, s, n->u.aug_assign.value);
+        /* `x += v` binds x (its read needs no flag of its own: CPython
+           reports a later `global x` as "assigned to before"). */
+        return visit_expr(b, s, t) && visit_expr(b, s, n->u.aug_assign.value);
     }
     case NODE_IF:
         return visit_expr(b, s, n->u.if_stmt.test) && visit_stmts(b, s, &n->u.if_stmt.body) &&

@@ -36,9 +36,18 @@
  * to the handler. With no block left the frame is popped; the exception then
  * continues in the calling frame (same loop), or run() returns NULL.
  * Traceback rule: an entry is added each time an exception arrives in a frame
- * from a failing instruction (a C call, a raise, or a callee frame that
- * propagated it). RERAISE and a bare `raise` re-raise an exception whose
- * traceback already holds this frame's entry, so they add none.
+ * from a failing instruction (a C call, a `raise X`, or a callee frame that
+ * propagated it). RERAISE and a bare `raise` re-raise the exception as it is,
+ * adding nothing, as CPython does: its traceback already holds an entry for
+ * the frame that caught it, and the frames it now leaves add theirs as it
+ * passes through them.
+ *
+ * Fast paths inlined in the loop: int arithmetic and comparisons (results in
+ * the small-int range come from the cache; a result may reuse an operand
+ * object nobody else can see), compare-and-branch fused when COMPARE_OP is
+ * followed by a conditional jump, global lookups probing the dict inline,
+ * method calls without bound-method objects (LOAD_METHOD), list indexing,
+ * and `for` over ranges and lists with private iterators.
  */
 #include "vm.h"
 
@@ -211,7 +220,7 @@ void vm_thread_fini(ThreadState *ts)
 /* Budget when the thread's stack size cannot be found. */
 #define C_STACK_DEFAULT_BUDGET ((size_t)4 << 20)
 /* Never trust a reported stack bigger than this (unlimited rlimits). */
-#define C_STACK_MAX_BUDGET ((size_t)256 << 20)
+#define C_STACK_MAX_BUDGET ((size_t)64 << 20)
 
 static inline uintptr_t c_stack_here(void)
 {
@@ -1113,6 +1122,7 @@ static int flat_args_init(FlatArgs *fa, Object *self, Object *args, Object *kwar
     if (fa->total > sizeof fa->small / sizeof fa->small[0]) {
         fa->argv = mem_alloc(fa->total * sizeof(Object *));
         if (fa->argv == NULL) {
+            fa->argv = fa->small; /* nothing for flat_args_release to free */
             error_no_memory();
             return -1;
         }
@@ -1122,18 +1132,20 @@ static int flat_args_init(FlatArgs *fa, Object *self, Object *args, Object *kwar
     for (size_t i = 0; i < npos; i++)
         fa->argv[nself + i] = tuple_item(args, i);
     if (nkw > 0) {
-        if ((fa->kwnames = tuple_new(nkw)) == NULL)
-            return -1;
-        size_t pos = 0, i = 0;
+        size_t pos = 0;
         Object *key, *value;
-        while (i < nkw && dict_next(kwargs, &pos, &key, &value)) {
+        while (dict_next(kwargs, &pos, &key, &value)) {
             if (!is_str(key)) {
                 error_set(&exc_TypeError, "keywords must be strings");
                 return -1;
             }
+        }
+        if ((fa->kwnames = tuple_new(nkw)) == NULL)
+            return -1;
+        pos = 0;
+        for (size_t i = 0; i < nkw && dict_next(kwargs, &pos, &key, &value); i++) {
             tuple_set_steal(fa->kwnames, i, NEWREF(key));
             fa->argv[fa->nargs + i] = value;
-            i++;
         }
     }
     return 0;
@@ -1222,13 +1234,14 @@ static Object *make_function(Object *code, Object *globals, Object *defaults,
 }
 
 /* LOAD_METHOD can skip the bound-method object when attribute lookup is the
-   standard one (instance dict, then class), i.e. for built-in types using
-   the generic getattr and for instances of user classes. Classes themselves
-   (metatype lookup rules) and types with their own getattr do not qualify. */
+   standard one (instance dict, then class): for built-in types using the
+   generic getattr and for instances of user classes (class.c's getattr
+   differs only in what it does when that lookup fails). Classes themselves
+   and types with their own getattr (modules, ...) do not qualify; user
+   classes cannot derive from type. */
 static inline bool method_lookup_is_plain(Type *t)
 {
-    return t->getattr == object_generic_getattr || t->getattr == NULL ||
-           ((t->flags & TYPE_HEAP) && !type_is_subtype(t, &type_type));
+    return t->getattr == object_generic_getattr || t->getattr == NULL || (t->flags & TYPE_HEAP);
 }
 
 /* Names for messages. */
@@ -1290,6 +1303,41 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
             return dict->entries[ix].value;
     }
     return dict_get_str(d, name);
+}
+
+/* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
+   method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
+static inline Object *lookup_in_class(Type *t, Object *name)
+{
+    for (; t != NULL; t = t->base_type) {
+        if (t->dict != NULL) {
+            Object *v = dict_lookup_name(t->dict, name);
+            if (v != NULL)
+                return v;
+        }
+    }
+    return NULL;
+}
+
+/* s += t on two exact strs: *a (owned, from the stack) is grown in place
+   when nobody else can see it (str_concat_inplace), which makes building a
+   string in a loop linear. The local that the next instruction overwrites
+   (`s += t` is INPLACE_OP; STORE_FAST s) does not count: its reference is
+   handed to the stack first, and given back if the append fails. 0 / -1
+   (then *a is unchanged and still owned). */
+static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
+{
+    Object **local = NULL;
+    if (REFCNT(*a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
+        local = &slots[INSTR_ARG(*next)];
+        *local = NULL; /* STORE_FAST refills it */
+        DECREF(*a);    /* the stack still holds one */
+    }
+    if (str_concat_inplace(a, b) == 0)
+        return 0;
+    if (local != NULL)
+        *local = NEWREF(*a);
+    return -1;
 }
 
 /* Release n owned stack values. */
@@ -1697,7 +1745,7 @@ dispatch:
         Object *name = names[oparg];
         Type *t = TYPE(obj);
         if (method_lookup_is_plain(t)) {
-            Object *meth = type_lookup(t, name);
+            Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
                 Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
                 if (dictp == NULL || *dictp == NULL || dict_get_str(*dictp, name) == NULL) {
@@ -1835,6 +1883,16 @@ dispatch:
         Object *a = POP();
         Object *r;
         int64_t z;
+        if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
+            if (str_add_inplace(&a, b, ip, slots) < 0) {
+                DECREF(a);
+                DECREF(b);
+                goto error;
+            }
+            DECREF(b);
+            PUSH(a);
+            DISPATCH();
+        }
         if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
@@ -2489,6 +2547,8 @@ dispatch:
     }
 
     TARGET(POP_BLOCK) {
+        if (UNLIKELY(f->nblocks == 0))
+            goto block_underflow;
         f->nblocks--;
         DISPATCH();
     }
@@ -2506,6 +2566,8 @@ dispatch:
     }
 
     TARGET(POP_EXCEPT) {
+        if (UNLIKELY(f->nblocks == 0))
+            goto block_underflow;
         f->nblocks--;
         Object *prev = POP();
         if (prev == None) {
@@ -2603,6 +2665,11 @@ dispatch:
         goto error;
     }
 #endif
+
+block_underflow:
+    /* Only a compiler bug gets here; fail cleanly rather than corrupt. */
+    error_set(&exc_RuntimeError, "bad bytecode: POP_BLOCK/POP_EXCEPT without a block");
+    goto error;
 
 error:
     /* An instruction failed: the exception arrives in this frame. */

@@ -633,8 +633,7 @@ static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
     DictObject *d = AS_DICT(it->dict);
     if (d->used != it->used) {
         error_set(&exc_RuntimeError, "dictionary changed size during iteration");
-        it->remaining = 0;
-        CLEAR(&it->dict);
+        it->used = SIZE_MAX; /* keep failing, as Python does */
         return NULL;
     }
     DictEntry *e = NULL;
@@ -734,6 +733,7 @@ static void dict_iter_dealloc(Object *self) {
         .base_type = &object_type,                                               \
         .instance_size = sizeof(DictIterObject),                                 \
         .dealloc = dict_iter_dealloc,                                            \
+        .hash = object_identity_hash,                                            \
         .iter = dict_iter_self,                                                  \
         .iternext = next_fn,                                                     \
     }
@@ -852,10 +852,11 @@ static Object *dict_setview_richcompare(Object *a, Object *b, int op) {
     }
 
 /* Keys and items views are set-like, hence unhashable; a values view hashes
-   by identity (NULL: inherited from object). */
+   by identity. */
 DICT_VIEW_TYPE(dict_keys_type, "dict_keys", dict_keys_iter, dict_keys_contains,
                dict_setview_richcompare, dict_unhashable);
-DICT_VIEW_TYPE(dict_values_type, "dict_values", dict_values_iter, NULL, NULL, NULL);
+DICT_VIEW_TYPE(dict_values_type, "dict_values", dict_values_iter, NULL, NULL,
+               object_identity_hash);
 DICT_VIEW_TYPE(dict_items_type, "dict_items", dict_items_iter, dict_items_contains,
                dict_setview_richcompare, dict_unhashable);
 

@@ -1,7 +1,8 @@
 /* int.c - the int and bool types: 64-bit signed integers.
  *
  * Invariants:
- *   - An IntObject's value never changes after creation.
+ *   - An int's value never changes while anyone else can see it (the VM may
+ *     reuse an int object that only it holds for a result: vm.c).
  *   - Every result is exact: an operation whose true result does not fit in
  *     int64 raises OverflowError("integer overflow") instead of wrapping
  *     (Toy's documented departure from Python's unbounded ints). The checks
@@ -230,8 +231,11 @@ static Object *int_repr(Object *self) {
     return str_from_utf8(start, (size_t)(buf + sizeof buf - start));
 }
 
+STR_STATIC(true_text, "True");
+STR_STATIC(false_text, "False");
+
 static Object *bool_repr(Object *self) {
-    return str_intern_cstr(int_value(self) ? "True" : "False");
+    return int_value(self) ? NEWREF(&true_text) : NEWREF(&false_text);
 }
 
 static int64_t int_hash(Object *self) {
@@ -284,8 +288,10 @@ static double true_divide(int64_t x, int64_t y) {
     uint64_t n = x < 0 ? -(uint64_t)x : (uint64_t)x;
     uint64_t d = y < 0 ? -(uint64_t)y : (uint64_t)y;
     if (n == 0) return negative ? -0.0 : 0.0;
-    /* Choose a scale 2**shift so that q = n * 2**shift / d has 55 bits. */
-    int shift = 54 - (63 - __builtin_clzll(n)) + (63 - __builtin_clzll(d));
+    /* Choose a scale 2**shift so that q = n * 2**shift / d has 55 or 56
+       bits (53 kept, a rounding bit, one for the sticky bit below); the
+       loop trims a 56th. */
+    int shift = 55 - (63 - __builtin_clzll(n)) + (63 - __builtin_clzll(d));
     unsigned __int128 num = n, den = d;
     if (shift >= 0) num <<= shift;
     else den <<= -shift;

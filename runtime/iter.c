@@ -61,6 +61,7 @@ typedef struct {
     Object base;
     Object *iter;     /* owned */
     int64_t index;    /* the next count */
+    bool overflow;    /* the next count is past INT64_MAX */
     Object *result;   /* cached (index, item) tuple, or NULL */
 } EnumerateObject;
 
@@ -119,6 +120,10 @@ static Object *enumerate_next(Object *self) {
     EnumerateObject *e = (EnumerateObject *)self;
     Object *item = object_next(e->iter);
     if (!item) return NULL;
+    if (e->overflow) {
+        DECREF(item);
+        return error_set(&exc_OverflowError, "integer overflow");
+    }
     Object *index = int_from_i64(e->index);
     Object *t = index ? iter_result_tuple(&e->result, 2) : NULL;
     if (!t) {
@@ -126,7 +131,7 @@ static Object *enumerate_next(Object *self) {
         DECREF(item);
         return NULL;
     }
-    e->index++;
+    e->overflow = __builtin_add_overflow(e->index, 1, &e->index);
     iter_tuple_replace(t, 0, index);
     iter_tuple_replace(t, 1, item);
     return t;
@@ -145,6 +150,7 @@ Type enumerate_type = {
     .base_type = &object_type,
     .instance_size = sizeof(EnumerateObject),
     .dealloc = enumerate_dealloc,
+    .hash = object_identity_hash,
     .construct = enumerate_construct,
     .iter = iter_self,
     .iternext = enumerate_next,
@@ -257,6 +263,7 @@ Type zip_type = {
     .base_type = &object_type,
     .instance_size = sizeof(ZipObject),
     .dealloc = zip_dealloc,
+    .hash = object_identity_hash,
     .construct = zip_construct,
     .iter = iter_self,
     .iternext = zip_next,
@@ -339,6 +346,7 @@ Type reversed_type = {
     .base_type = &object_type,
     .instance_size = sizeof(ReversedObject),
     .dealloc = reversed_dealloc,
+    .hash = object_identity_hash,
     .construct = reversed_construct,
     .iter = iter_self,
     .iternext = reversed_next,
@@ -416,6 +424,7 @@ Type map_type = {
     .base_type = &object_type,
     .instance_size = sizeof(MapObject),
     .dealloc = map_dealloc,
+    .hash = object_identity_hash,
     .construct = map_construct,
     .iter = iter_self,
     .iternext = map_next,
@@ -478,6 +487,7 @@ Type filter_type = {
     .base_type = &object_type,
     .instance_size = sizeof(FilterObject),
     .dealloc = filter_dealloc,
+    .hash = object_identity_hash,
     .construct = filter_construct,
     .iter = iter_self,
     .iternext = filter_next,

@@ -78,11 +78,16 @@ static int list_reserve(ListObject *l, size_t needed) {
 }
 
 /* After removing items: give memory back when most of the array is unused.
-   Failing to shrink is harmless, so no error escapes. */
+   If the smaller block cannot be had, the list simply keeps the larger one
+   (no exception). */
 static void list_maybe_shrink(ListObject *l) {
-    if (l->capacity > 16 && l->size < l->capacity / 4) {
-        size_t target = l->size + (l->size >> 2) + 6;
-        if (list_set_capacity(l, target) < 0) error_clear();
+    if (l->capacity <= 16 || l->size >= l->capacity / 4) return;
+    size_t target = l->size + (l->size >> 2) + 6;
+    Object **items = mem_realloc(l->items, l->capacity * sizeof(Object *),
+                                 target * sizeof(Object *));
+    if (items) {
+        l->items = items;
+        l->capacity = target;
     }
 }
 
@@ -423,24 +428,22 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     return 0;
 }
 
-/* a[lo:hi] = value (or del when value is NULL), for step 1. */
-static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *value) {
+/* a[lo:hi] = src (a list), for step 1. */
+static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
     if (hi < lo) hi = lo;
-    if (!value) return list_delete_range(l, (size_t)lo, (size_t)hi);
-
-    Object *src = list_assignment_source(value, "can only assign an iterable");
-    if (!src) return -1;
     size_t old_n = (size_t)(hi - lo);
     Object *small[16];
     Object **old = old_n <= 16 ? small : mem_alloc(old_n * sizeof(Object *));
-    int rc = old ? list_splice(l, (size_t)lo, old_n, src, old) : -1;
-    if (!old) error_no_memory();
-    DECREF(src);
+    if (!old) {
+        error_no_memory();
+        return -1;
+    }
+    int rc = list_splice(l, (size_t)lo, old_n, src, old);
     if (rc == 0) {
         for (size_t i = 0; i < old_n; i++) DECREF(old[i]);
         list_maybe_shrink(l);
     }
-    if (old && old != small) mem_free(old, old_n * sizeof(Object *));
+    if (old != small) mem_free(old, old_n * sizeof(Object *));
     return rc;
 }
 
@@ -470,21 +473,20 @@ static int list_delete_extended(ListObject *l, int64_t start, int64_t step, int6
     return 0;
 }
 
-/* a[start::step] = value with step != 1: sizes must match. */
+static int list_extended_size_error(Object *src, int64_t n) {
+    error_set(&exc_ValueError,
+              "attempt to assign sequence of size %zu to extended slice of size %lld",
+              list_size(src), (long long)n);
+    return -1;
+}
+
+/* a[start::step] = src (a list) with step != 1: sizes must match. */
 static int list_assign_extended(ListObject *l, int64_t start, int64_t step, int64_t n,
-                                Object *value) {
-    Object *src = list_assignment_source(value, "must assign iterable to extended slice");
-    if (!src) return -1;
-    if ((int64_t)list_size(src) != n) {
-        error_set(&exc_ValueError,
-                  "attempt to assign sequence of size %zu to extended slice of size %lld",
-                  list_size(src), (long long)n);
-        DECREF(src);
-        return -1;
-    }
-    Object **old = n > 0 ? mem_alloc((size_t)n * sizeof(Object *)) : NULL;
-    if (n > 0 && !old) {
-        DECREF(src);
+                                Object *src) {
+    if ((int64_t)list_size(src) != n) return list_extended_size_error(src, n);
+    if (n == 0) return 0;
+    Object **old = mem_alloc((size_t)n * sizeof(Object *));
+    if (!old) {
         error_no_memory();
         return -1;
     }
@@ -492,18 +494,35 @@ static int list_assign_extended(ListObject *l, int64_t start, int64_t step, int6
         old[i] = l->items[j];
         l->items[j] = NEWREF(list_item(src, (size_t)i));
     }
-    DECREF(src);
     for (int64_t i = 0; i < n; i++) DECREF(old[i]);
-    if (old) mem_free(old, (size_t)n * sizeof(Object *));
+    mem_free(old, (size_t)n * sizeof(Object *));
     return 0;
 }
 
+/* a[slice] = value, or del a[slice] when value is NULL. */
 static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
     int64_t start, stop, step, n;
     if (slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n) < 0) return -1;
-    if (step == 1) return list_assign_simple_slice(l, start, stop, value);
-    if (!value) return list_delete_extended(l, start, step, n);
-    return list_assign_extended(l, start, step, n, value);
+    if (!value) {
+        if (step != 1) return list_delete_extended(l, start, step, n);
+        return list_delete_range(l, (size_t)start, (size_t)(stop > start ? stop : start));
+    }
+    size_t size_before = l->size;
+    Object *src = list_assignment_source(
+        value, step == 1 ? "can only assign an iterable" : "must assign iterable to extended slice");
+    if (!src) return -1;
+    /* Iterating value may have run code that resized the list: the sizes
+       are checked against the slice as it was, then as it is now. */
+    int rc = 0;
+    if (step != 1 && (int64_t)list_size(src) != n)
+        rc = list_extended_size_error(src, n);
+    else if (l->size != size_before)
+        rc = slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n);
+    if (rc == 0)
+        rc = step == 1 ? list_assign_simple_slice(l, start, stop, src)
+                       : list_assign_extended(l, start, step, n, src);
+    DECREF(src);
+    return rc;
 }
 
 /* a[key] = value; value NULL means del a[key]. */
@@ -535,13 +554,12 @@ static int list_contains(Object *self, Object *item) {
 
 /* ---- Operators ----------------------------------------------------------- */
 
+/* list + list. Other operands get NotImplemented: the other operand's
+   __radd__ may apply, and abstract.c raises CPython's "can only concatenate
+   list (not "int") to list" otherwise. */
 static Object *list_add(Object *a, Object *b) {
-    if (!is_instance_of(a, &list_type)) return NEWREF(NotImplemented);
-    if (!is_instance_of(b, &list_type)) {
-        if (TYPE(b)->flags & TYPE_HEAP) return NEWREF(NotImplemented); /* its __radd__ may apply */
-        return error_set(&exc_TypeError, "can only concatenate list (not \"%s\") to list",
-                         TYPE_NAME(b));
-    }
+    if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
+        return NEWREF(NotImplemented);
     size_t na = list_size(a), nb = list_size(b);
     Object *r = list_new(na + nb);
     if (!r) return NULL;
@@ -550,13 +568,18 @@ static Object *list_add(Object *a, Object *b) {
     return r;
 }
 
-/* The repeat count of seq * count; -1 with TypeError (or 1 = NotImplemented
-   for user classes, whose __rmul__ may handle it). */
+/* The repeat count of seq * count: 0, or -1 on error, or 1 for
+   NotImplemented when count is an instance of a user class (its __rmul__
+   may apply; abstract.c raises the TypeError otherwise). Built-in non-ints
+   fail here, so the message names the right operand whatever the other
+   type's slot does. */
 static int list_repeat_count(Object *count, int64_t *out) {
     if (is_int(count)) {
         *out = int_value(count);
         return 0;
     }
+    if (TYPE(count)->index || type_lookup_cstr(TYPE(count), "__index__"))
+        return object_as_index(count, out, NULL);
     if (TYPE(count)->flags & TYPE_HEAP) return 1;
     error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
               TYPE_NAME(count));
@@ -682,6 +705,7 @@ Type list_iterator_type = {
     .base_type = &object_type,
     .instance_size = sizeof(ListIterObject),
     .dealloc = list_iter_dealloc,
+    .hash = object_identity_hash,
     .iter = list_iter_self,
     .iternext = list_iter_next,
 };
@@ -692,6 +716,7 @@ Type list_reverseiterator_type = {
     .base_type = &object_type,
     .instance_size = sizeof(ListIterObject),
     .dealloc = list_iter_dealloc,
+    .hash = object_identity_hash,
     .iter = list_iter_self,
     .iternext = list_reverse_iter_next,
 };
@@ -1121,7 +1146,10 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
     int64_t i = list_find(self, args[0], 0, (int64_t)list_size(self));
     if (i == -2) return NULL;
     if (i == -1) return error_set(&exc_ValueError, "list.remove(x): x not in list");
-    if (list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0) return NULL;
+    /* The comparison may have shrunk the list: then there is nothing to delete. */
+    if ((size_t)i < list_size(self) &&
+        list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
+        return NULL;
     return NEWREF(None);
 }
 

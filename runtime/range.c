@@ -264,6 +264,7 @@ Type range_iterator_type = {
     .base_type = &object_type,
     .instance_size = sizeof(RangeIterObject),
     .dealloc = range_iter_dealloc,
+    .hash = object_identity_hash,
     .iter = range_iter_self,
     .iternext = range_iter_next,
 };
@@ -525,6 +526,7 @@ Type seq_iter_type = {
     .base_type = &object_type,
     .instance_size = sizeof(SeqIterObject),
     .dealloc = seq_iter_dealloc,
+    .hash = object_identity_hash,
     .iter = seq_iter_self,
     .iternext = seq_iter_next,
 };

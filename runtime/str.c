@@ -10,8 +10,10 @@
  *     negative, so -1 can mean "not yet".
  *   - The empty string and the 128 one-character ASCII strings are static
  *     immortal objects (empty_str, ascii_chars): indexing, iterating and
- *     slicing down to one ASCII character never allocate. They count as
- *     interned, so str_intern of "a" returns the static "a".
+ *     slicing down to one ASCII character never allocate. str_intern of
+ *     "" or "a" returns the static object, never a table entry; the static
+ *     one-character strings are flagged interned, so interned strings are
+ *     still one object per text and compare by pointer.
  *   - The intern table holds one reference to each interned string, so an
  *     interned string lives until str_intern_clear at exit. The table is
  *     shared by all threads and guarded by intern_lock (not the GIL).
@@ -62,6 +64,7 @@ typedef struct {
 _Static_assert(offsetof(StaticStr, data) == offsetof(StrObject, data),
                "StaticStr must mirror StrObject");
 
+
 #define CHAR_1(c) { STATIC_OBJECT_INIT(str_type), -1, 1, 1, true, true, { (char)(c), 0 } }
 #define CHAR_2(c) CHAR_1(c), CHAR_1((c) + 1)
 #define CHAR_4(c) CHAR_2(c), CHAR_2((c) + 2)
@@ -72,7 +75,11 @@ _Static_assert(offsetof(StaticStr, data) == offsetof(StrObject, data),
 #define CHAR_128(c) CHAR_64(c), CHAR_64((c) + 64)
 
 static StaticStr ascii_chars[128] = { CHAR_128(0) };
-static StaticStr empty_str = { STATIC_OBJECT_INIT(str_type), -1, 0, 0, true, true, { 0, 0 } };
+/* "" is made by STR_STATIC (str.h), which also checks that macro's layout. */
+STR_STATIC(empty_str, "");
+_Static_assert(offsetof(__typeof__(empty_str), data) == offsetof(StrObject, data) &&
+               offsetof(__typeof__(empty_str), nchars) == offsetof(StrObject, nchars),
+               "STR_STATIC must mirror StrObject");
 
 #define EMPTY_STR ((Object *)&empty_str)
 
@@ -832,6 +839,7 @@ static Object *str_mod_slot(Object *a, Object *b) {
 
 static Object *str_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     (void)type;
+    if (nargs == 1 && (!kwnames || tuple_size(kwnames) == 0)) return object_str(args[0]);
     static const char *const names[] = { "object", "encoding", "errors", NULL };
     Object *params[3] = { NULL, NULL, NULL };
     if (args_parse("str", args, nargs, kwnames, names, 0, params) < 0) return NULL;

@@ -90,6 +90,20 @@ Object *str_percent_format(Object *fmt, Object *args);
    belong in the list of static types for type_ready. */
 extern Type str_iter_type, str_ascii_iter_type;
 
+/* Defines `name`, a static immortal str holding an ASCII string literal
+   (not interned), for texts returned often, like repr(True):
+       STR_STATIC(true_text, "True");  ...  return NEWREF(&true_text);
+   Its layout mirrors StrObject (str.c checks that). */
+#define STR_STATIC(name, literal)                                              \
+    static struct {                                                            \
+        Object base;                                                           \
+        int64_t hash;                                                          \
+        size_t length, nchars;                                                 \
+        bool ascii, interned;                                                  \
+        char data[sizeof(literal)];                                            \
+    } name = { STATIC_OBJECT_INIT(str_type), -1, sizeof(literal) - 1,          \
+               sizeof(literal) - 1, true, false, literal }
+
 /* UTF-8 of one code point: decode at s (valid UTF-8; *len gets its byte
    length), encode into out (4 bytes; returns the length). */
 uint32_t str_utf8_decode(const char *s, size_t *len);

@@ -1,6 +1,9 @@
 /* sysmodule.c - the sys module: argv, exit, getrefcount, the recursion
  * limit, and constants describing the platform.
  *
+ * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
+ * interval (gil.h).
+ *
  * sys is created on first import (modules.c's table) and cached in
  * interp.modules like any module. Its `modules` attribute is interp.modules
  * itself, a reference cycle that main's teardown breaks by clearing every
@@ -17,6 +20,7 @@
 #define _GNU_SOURCE /* readlink */
 #endif
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -26,6 +30,8 @@
 #include "error.h"
 #include "exceptions.h"
 #include "fileobject.h"
+#include "float.h"
+#include "gil.h"
 #include "int.h"
 #include "list.h"
 #include "module.h"
@@ -120,12 +126,40 @@ static Object *sys_intern(Object *self, Object *const *args, size_t nargs, Objec
     return str_intern(args[0]);
 }
 
+/* The switch interval is kept by the GIL in nanoseconds; Python counts it in
+   whole microseconds, so both directions truncate to microseconds, as
+   CPython does (setswitchinterval(0.0001) reads back 9.999999999999999e-05).
+   Below 1 µs the GIL uses 1 µs, where CPython would report 0.0. */
+static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self;
+    if (args_check("setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    double seconds;
+    if (float_as_double(args[0], &seconds) < 0) return NULL;
+    if (!(seconds > 0.0))
+        return error_set(&exc_ValueError, "switch interval must be strictly positive");
+    double micros = 1e6 * seconds;
+    if (micros > 1e15) micros = 1e15; /* about 30 years: keeps the GIL's ns in range */
+    gil_set_interval((double)(long long)micros / 1e6);
+    return NEWREF(None);
+}
+
+static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    long long micros = llround(gil_get_interval() * 1e6);
+    return float_from_double(1e-6 * (double)micros);
+}
+
 static const MethodDef sys_functions[] = {
     {"exit", sys_exit, NULL},
     {"getrefcount", sys_getrefcount, NULL},
     {"getrecursionlimit", sys_getrecursionlimit, NULL},
     {"setrecursionlimit", sys_setrecursionlimit, NULL},
     {"intern", sys_intern, NULL},
+    {"setswitchinterval", sys_setswitchinterval, NULL},
+    {"getswitchinterval", sys_getswitchinterval, NULL},
     {NULL, NULL, NULL},
 };
 

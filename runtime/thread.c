@@ -40,10 +40,11 @@ typedef struct {
 /* Guarded by table.mutex, never by the GIL. */
 static struct {
     pthread_mutex_t mutex;
-    pthread_cond_t changed;      /* a thread finished */
+    pthread_cond_t changed;      /* a thread left the table or finished */
     ThreadState *head;
     int count;
-    int non_daemon_running;      /* started as non-daemon, not yet finished */
+    int running;                 /* started, C teardown not yet finished */
+    int non_daemon_running;      /* those of them started as non-daemon */
     FinishedThread finished[MAX_FINISHED_STATS];
     int nfinished;
     GilStats finished_total;     /* all finished threads, even past the array */
@@ -84,9 +85,19 @@ static void table_remove(ThreadState *ts) {
     pthread_mutex_unlock(&table.mutex);
 }
 
-static void finish_non_daemon(void) {
+/* A thread counts as running from just before its OS thread is created
+   until the last thing it does. */
+static void count_started(bool daemon) {
     pthread_mutex_lock(&table.mutex);
-    table.non_daemon_running--;
+    table.running++;
+    if (!daemon) table.non_daemon_running++;
+    pthread_mutex_unlock(&table.mutex);
+}
+
+static void count_finished(bool daemon) {
+    pthread_mutex_lock(&table.mutex);
+    table.running--;
+    if (!daemon) table.non_daemon_running--;
     pthread_cond_broadcast(&table.changed);
     pthread_mutex_unlock(&table.mutex);
 }
@@ -106,12 +117,27 @@ int thread_count(void) {
     return n;
 }
 
+/* How long the exit waits for daemon threads that are still running. A
+   daemon thread that was just joined may still be running the last lines of
+   its bootstrap or its C teardown; skipping the whole teardown for it would
+   report its objects as leaked. Daemon threads that really keep running only
+   delay the exit by this much. */
+#define DAEMON_GRACE_MS 100
+
 int thread_wait_for_non_daemon(ThreadState *ts) {
     GIL_RELEASE(ts); /* GIL: released while other threads finish */
     pthread_mutex_lock(&table.mutex);
     while (table.non_daemon_running > 0)
         pthread_cond_wait(&table.changed, &table.mutex);
-    int others = table.count - 1;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline); /* table.changed's clock */
+    deadline.tv_nsec += DAEMON_GRACE_MS * 1000000L;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+    deadline.tv_nsec %= 1000000000L;
+    while (table.running > 0 &&
+           pthread_cond_timedwait(&table.changed, &table.mutex, &deadline) != ETIMEDOUT) {
+    }
+    int others = table.running;
     pthread_mutex_unlock(&table.mutex);
     GIL_ACQUIRE(ts);
     return others;
@@ -126,6 +152,7 @@ void thread_after_fork_child(ThreadState *ts) {
     ts->ident = (uint64_t)pthread_self();
     table.head = ts;
     table.count = 1;
+    table.running = 0;
     table.non_daemon_running = 0;
 }
 
@@ -191,7 +218,7 @@ static void *thread_entry(void *arg) {
     ts_destroy(ts);          /* releases objects: still under the GIL */
     gil_thread_exit(ts);     /* ts is only an identity from here on */
     mem_thread_release();
-    if (!daemon) finish_non_daemon();
+    count_finished(daemon);
     return NULL;
 }
 
@@ -215,11 +242,7 @@ static Object *start_thread(Object *func, Object *args, Object *kwargs, bool dae
         snprintf(b->name, sizeof(b->name), "thread-%d", ++table.next_number);
         pthread_mutex_unlock(&table.mutex);
     }
-    if (!daemon) {
-        pthread_mutex_lock(&table.mutex);
-        table.non_daemon_running++;
-        pthread_mutex_unlock(&table.mutex);
-    }
+    count_started(daemon);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -228,7 +251,7 @@ static Object *start_thread(Object *func, Object *args, Object *kwargs, bool dae
     int err = pthread_create(&tid, &attr, thread_entry, b);
     pthread_attr_destroy(&attr);
     if (err) {
-        if (!daemon) finish_non_daemon();
+        count_finished(daemon);
         DECREF(b->func); DECREF(b->args); XDECREF(b->kwargs);
         mem_free(b, sizeof(Bootstrap));
         return error_set(&exc_RuntimeError, "can't start new thread");
@@ -300,18 +323,45 @@ static bool lock_wait(LockObject *l, double timeout) {
     return got;
 }
 
-static Object *lock_acquire(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+/* The largest timeout a lock accepts, in seconds (_thread.TIMEOUT_MAX). */
+#define LOCK_TIMEOUT_MAX 4294967.0
+
+/* acquire(blocking=True, timeout=-1), parsed as CPython does: blocking is an
+   int (bools included), timeout a number of seconds, -1 meaning forever. */
+static int lock_parse_acquire(Object *const *args, size_t nargs, Object *kwnames,
+                              bool *blocking, double *timeout) {
     static const char *const names[] = {"blocking", "timeout", NULL};
     Object *a[2] = {NULL, NULL};
-    if (args_parse("acquire", args, nargs, kwnames, names, 0, a) < 0) return NULL;
-    int blocking = a[0] ? object_truth(a[0]) : 1;
-    if (blocking < 0) return NULL;
-    double timeout = -1;
-    if (a[1] && float_as_double(a[1], &timeout) < 0) return NULL;
-    if (!blocking && timeout != -1)
-        return error_set(&exc_ValueError, "can't specify a timeout for a non-blocking call");
-    if (timeout < 0 && timeout != -1)
-        return error_set(&exc_ValueError, "timeout value must be a non-negative number");
+    if (args_parse("acquire", args, nargs, kwnames, names, 0, a) < 0) return -1;
+    int64_t b = 1;
+    if (a[0] && object_as_index(a[0], &b, NULL) < 0) return -1;
+    *blocking = b != 0;
+    *timeout = -1;
+    if (a[1] && float_as_double(a[1], timeout) < 0) {
+        error_clear(); /* CPython's wording: */
+        error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                  TYPE_NAME(a[1]));
+        return -1;
+    }
+    if (!*blocking && *timeout != -1) {
+        error_set(&exc_ValueError, "can't specify a timeout for a non-blocking call");
+        return -1;
+    }
+    if (*timeout < 0 && *timeout != -1) {
+        error_set(&exc_ValueError, "timeout value must be positive");
+        return -1;
+    }
+    if (*timeout > LOCK_TIMEOUT_MAX) {
+        error_set(&exc_OverflowError, "timeout value is too large");
+        return -1;
+    }
+    return 0;
+}
+
+static Object *lock_acquire(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    bool blocking;
+    double timeout;
+    if (lock_parse_acquire(args, nargs, kwnames, &blocking, &timeout) < 0) return NULL;
     LockObject *l = (LockObject *)self;
     bool got = lock_try(l) || (blocking && lock_wait(l, timeout));
     return bool_from(got);
@@ -474,7 +524,7 @@ static const MethodDef thread_functions[] = {
 Object *thread_module_init(void) {
     Object *m = module_new("_thread");
     if (!m) return NULL;
-    Object *timeout_max = float_from_double(4294967.0);
+    Object *timeout_max = float_from_double(LOCK_TIMEOUT_MAX);
     if (module_add_functions(m, thread_functions) < 0 || !timeout_max ||
         module_add_object(m, "LockType", (Object *)&lock_type) < 0 ||
         module_add_object(m, "error", (Object *)&exc_RuntimeError) < 0 ||

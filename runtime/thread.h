@@ -25,9 +25,10 @@ void thread_exit_main(ThreadState *ts);
 /* Threads currently registered (the main thread included). */
 int thread_count(void);
 
-/* At exit: release the GIL and wait until every thread started as
-   non-daemon has finished its C teardown. Returns the number of threads
-   still running afterwards (daemon threads). */
+/* At exit: release the GIL, wait until every thread started as non-daemon
+   has finished its C teardown, then give daemon threads a short grace period
+   (one just joined may still be finishing). Returns the number of threads
+   still running afterwards (daemon threads); the GIL is held again. */
 int thread_wait_for_non_daemon(ThreadState *ts);
 
 /* After fork(), in the child: the table holds only the calling thread. */

@@ -226,13 +226,12 @@ static int tuple_contains(Object *self, Object *item) {
     return 0;
 }
 
+/* tuple + tuple. Other operands get NotImplemented: abstract.c then tries
+   the other operand and raises CPython's "can only concatenate tuple (not
+   "int") to tuple". */
 static Object *tuple_add(Object *a, Object *b) {
-    if (!is_instance_of(a, &tuple_type)) return NEWREF(NotImplemented);
-    if (!is_instance_of(b, &tuple_type)) {
-        if (TYPE(b)->flags & TYPE_HEAP) return NEWREF(NotImplemented); /* its __radd__ may apply */
-        return error_set(&exc_TypeError, "can only concatenate tuple (not \"%s\") to tuple",
-                         TYPE_NAME(b));
-    }
+    if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
+        return NEWREF(NotImplemented);
     size_t na = tuple_size(a), nb = tuple_size(b);
     if (nb == 0 && is_tuple(a)) return NEWREF(a);
     if (na == 0 && is_tuple(b)) return NEWREF(b);
@@ -243,7 +242,9 @@ static Object *tuple_add(Object *a, Object *b) {
     return t;
 }
 
-/* tuple * n and n * tuple. */
+/* tuple * n and n * tuple, for an int n. A user class's instance gets
+   NotImplemented (abstract.c handles its __index__ or __rmul__, or raises);
+   other built-in types fail here, so the message names the right operand. */
 static Object *tuple_mul(Object *a, Object *b) {
     Object *seq = is_instance_of(a, &tuple_type) ? a : b;
     Object *count = seq == a ? b : a;
@@ -302,6 +303,7 @@ Type tuple_iterator_type = {
     .base_type = &object_type,
     .instance_size = sizeof(TupleIterObject),
     .dealloc = tuple_iter_dealloc,
+    .hash = object_identity_hash,
     .iter = tuple_iter_self,
     .iternext = tuple_iter_next,
 };
