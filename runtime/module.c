@@ -126,7 +126,54 @@ static Object *module_not_found(Object *name) {
     return NULL;
 }
 
+static Object *import_one(Object *name);
+
+/* `import a.b.c` loads a, then a.b, then a.b.c (each a module found in
+   sys.modules or as an attribute of its parent) and returns a, the top-level
+   module, which is what the statement binds. */
+static Object *import_dotted(Object *name) {
+    const char *full = str_data(name);
+    const char *dot = strchr(full, '.');
+    Object *top_name = str_from_utf8(full, (size_t)(dot - full));
+    if (!top_name) return NULL;
+    Object *top = import_one(top_name);
+    DECREF(top_name);
+    if (!top) return NULL;
+    Object *parent = NEWREF(top);
+    while (dot) {
+        const char *next = strchr(dot + 1, '.');
+        size_t end = next ? (size_t)(next - full) : strlen(full);
+        Object *prefix = str_from_utf8(full, end);
+        Object *child = prefix ? dict_get_item(interp.modules, prefix) : NULL;
+        if (child) {
+            INCREF(child);
+        } else if (prefix && !error_occurred()) {
+            Object *attr = str_from_utf8(dot + 1, end - (size_t)(dot + 1 - full));
+            child = attr ? object_getattr(parent, attr) : NULL;
+            XDECREF(attr);
+            if (!child || !is_module(child)) {
+                XDECREF(child);
+                error_clear();
+                error_set(&exc_ModuleNotFoundError, "No module named '%s'", str_data(prefix));
+                child = NULL;
+            }
+        }
+        XDECREF(prefix);
+        DECREF(parent);
+        if (!child) { DECREF(top); return NULL; }
+        parent = child;
+        dot = next;
+    }
+    DECREF(parent);
+    return top;
+}
+
 Object *module_import(Object *name) {
+    if (strchr(str_data(name), '.')) return import_dotted(name);
+    return import_one(name);
+}
+
+static Object *import_one(Object *name) {
     if (!interp.modules && !(interp.modules = dict_new())) return NULL;
     Object *m = dict_get_item(interp.modules, name);
     if (m) return NEWREF(m);

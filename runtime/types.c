@@ -25,7 +25,7 @@
 Type *const static_types[] = {
     &object_type, &type_type, &none_type, &notimplemented_type, &ellipsis_type,
     &int_type, &bool_type, &float_type,
-    &str_type, &str_iter_type, &bytes_type, &bytes_iterator_type,
+    &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
     &tuple_type, &tuple_iterator_type,
     &list_type, &list_iterator_type, &list_reverseiterator_type,
     &dict_type, &dict_keys_type, &dict_values_type, &dict_items_type,
