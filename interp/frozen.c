@@ -37,3 +37,4 @@ Object *frozen_import(const char *name) {
 
 Object *frozen_threading_init(void) { return frozen_import("threading"); }
 Object *frozen_queue_init(void) { return frozen_import("queue"); }
+Object *frozen_multiprocessing_init(void) { return frozen_import("multiprocessing"); }

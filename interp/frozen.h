@@ -21,5 +21,6 @@ Object *frozen_import(const char *name);
 /* Init functions for the builtin_modules table. */
 Object *frozen_threading_init(void);
 Object *frozen_queue_init(void);
+Object *frozen_multiprocessing_init(void);
 
 #endif

@@ -322,14 +322,8 @@ static Object *error_recursion(void)
 /* The common part of every frame push: carve the frame, fill its header,
    make it the thread's current frame. Slots from `nfilled` on start NULL;
    the caller fills slots below it. NULL with an exception. The recursion
-   limit is checked here. GCC must not turn the short NULL-filling loop into
-   a memset call: frames usually have a handful of slots. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-loop-distribute-patterns"), always_inline))
-#else
-ALWAYS_INLINE
-#endif
-static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
+   limit is checked here. */
+ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
 {
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return (Frame *)error_recursion();
@@ -1292,8 +1286,9 @@ static void trace_instr(Frame *f, const uint32_t *ip, Object **sp)
 /* dict_get_str with the common case inlined: an interned name found at its
    first probe position. A key pointer match is a real hit wherever it is,
    so anything else (collision, miss, hash not computed yet) just takes the
-   full lookup. Borrowed result, NULL if absent. */
-static inline Object *dict_lookup_name(Object *d, Object *name)
+   full lookup. dict_probe_name is the inline part alone: NULL means "not
+   found there", not "absent". Borrowed results. */
+static inline Object *dict_probe_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
     int64_t hash = ((StrObject *)name)->hash;
@@ -1302,7 +1297,13 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
         if (ix >= 0 && dict->entries[ix].key == name)
             return dict->entries[ix].value;
     }
-    return dict_get_str(d, name);
+    return NULL;
+}
+
+static inline Object *dict_lookup_name(Object *d, Object *name)
+{
+    Object *v = dict_probe_name(d, name);
+    return v != NULL ? v : dict_get_str(d, name);
 }
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
@@ -1416,9 +1417,11 @@ static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
 
 /* GCC would merge the identical tails of many instructions ("INCREF; PUSH;
    DISPATCH") into one shared indirect jump, which undoes what computed goto
-   is for: one well-predicted jump per instruction. */
+   is for: one well-predicted jump per instruction. It would also turn the
+   frame set-up's short slot-clearing loop (inlined here) into memset calls. */
 #if defined(__GNUC__) && !defined(__clang__)
-#define RUN_ATTRIBUTES __attribute__((optimize("no-crossjumping", "no-gcse")))
+#define RUN_ATTRIBUTES \
+    __attribute__((optimize("no-crossjumping", "no-gcse", "no-tree-loop-distribute-patterns")))
 #else
 #define RUN_ATTRIBUTES
 #endif
@@ -1708,7 +1711,21 @@ dispatch:
 
     TARGET(LOAD_ATTR) {
         Object *obj = TOP();
-        GetAttrFunc getattr = TYPE(obj)->getattr;
+        Type *t = TYPE(obj);
+        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION)) == TYPE_HEAP && t->dict_offset != 0) {
+            /* self.x on an instance of a user class: the instance dict comes
+               first (Toy has no data descriptors or __getattribute__), so
+               a hit there is the answer. */
+            Object *dict = *(Object **)((char *)obj + t->dict_offset);
+            Object *v = dict ? dict_probe_name(dict, names[oparg]) : NULL;
+            if (v != NULL) {
+                INCREF(v);
+                SET_TOP(v);
+                DECREF(obj);
+                DISPATCH();
+            }
+        }
+        GetAttrFunc getattr = t->getattr;
         Object *v = getattr ? getattr(obj, names[oparg]) : object_getattr(obj, names[oparg]);
         if (v == NULL)
             goto error;
@@ -1850,6 +1867,16 @@ dispatch:
         Object *a = POP();
         Object *r;
         int64_t z;
+        if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
+            if (str_add_inplace(&a, b, ip, slots) < 0) {
+                DECREF(a);
+                DECREF(b);
+                goto error;
+            }
+            DECREF(b);
+            PUSH(a);
+            DISPATCH();
+        }
         if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {

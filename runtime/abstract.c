@@ -578,6 +578,14 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
 
 static const char *plural(size_t n) { return n == 1 ? "" : "s"; }
 
+/* A method's fname is qualified ("str.lower"): CPython names the type in the
+   messages about keywords, no arguments and exactly one argument, but not in
+   the "expected at most" wording of its positional-only methods. */
+static const char *bare_name(const char *fname) {
+    const char *dot = strrchr(fname, '.');
+    return dot ? dot + 1 : fname;
+}
+
 int args_check(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max) {
     if (kwnames && tuple_size(kwnames) > 0) {
         error_set(&exc_TypeError, "%s() takes no keyword arguments", fname);
@@ -591,13 +599,29 @@ int args_check(const char *fname, size_t nargs, Object *kwnames, size_t min, siz
         error_set(&exc_TypeError, "%s() takes exactly one argument (%zu given)", fname, nargs);
     else if (min == max)
         error_set(&exc_TypeError, "%s expected %zu argument%s, got %zu",
-                  fname, min, plural(min), nargs);
+                  bare_name(fname), min, plural(min), nargs);
     else if (nargs < min)
         error_set(&exc_TypeError, "%s expected at least %zu argument%s, got %zu",
-                  fname, min, plural(min), nargs);
+                  bare_name(fname), min, plural(min), nargs);
     else
         error_set(&exc_TypeError, "%s expected at most %zu argument%s, got %zu",
-                  fname, max, plural(max), nargs);
+                  bare_name(fname), max, plural(max), nargs);
+    return -1;
+}
+
+const char *arg_type_name(Object *o) {
+    return o == None ? "None" : TYPE_NAME(o);
+}
+
+int args_check_varargs(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max) {
+    if (kwnames && tuple_size(kwnames) > 0) {
+        error_set(&exc_TypeError, "%s() takes no keyword arguments", fname);
+        return -1;
+    }
+    if (nargs >= min && nargs <= max) return 0;
+    size_t n = nargs < min ? min : max;
+    error_set(&exc_TypeError, "%s() takes %s %zu argument%s (%zu given)", bare_name(fname),
+              min == max ? "exactly" : nargs < min ? "at least" : "at most", n, plural(n), nargs);
     return -1;
 }
 

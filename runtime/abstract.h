@@ -89,6 +89,17 @@ int args_parse(const char *fname, Object *const *args, size_t nargs, Object *kwn
    fname is given without "()": "len" -> "len() takes exactly one argument
    (2 given)", "max" -> "max expected at least 1 argument, got 0". */
 int args_check(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max);
+/* Methods are checked with their qualified name ("str.lower"): the messages
+   about keywords, no argument and exactly one argument name the type, as
+   CPython's do ("str.lower() takes no arguments (1 given)"); the "expected at
+   most" ones use the bare name ("center expected at least 1 argument, got 0").
+   args_check_varargs: the older wording of methods such as str.find:
+   "find() takes at most 3 arguments (4 given)" (keywords: "str.find() takes
+   no keyword arguments"). */
+int args_check_varargs(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max);
+/* The type name CPython's argument-conversion messages show: "None" for
+   None ("argument 2 must be str, not None"), else the type's name. */
+const char *arg_type_name(Object *o);
 /* Keyword-only parameters of a function that also takes *args (print, max):
    kwvalues are the keyword values (args + nargs), out[i] receives a borrowed
    reference or NULL for each of the NULL-terminated names. An unknown name

@@ -14,10 +14,15 @@
  * Under AddressSanitizer the lists are disabled so that ASan sees every free
  * and can report use-after-free at the real point of reuse.
  *
+ * With --no-gil, freed objects do not come here at once: object_free hands
+ * them to the race detector's quarantine (race.c), which releases them with
+ * mem_free when they leave it.
+ *
  * Object counts for --stats are kept per thread too and summed on demand;
  * threads fold their counts into the retired totals when they end.
  */
 #include "alloc.h"
+#include "race.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -154,6 +159,7 @@ void mem_count_object_free(void) {
 }
 
 void mem_thread_release(void) {
+    race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
     for (size_t c = 0; c < NCLASSES; c++) {
         FreeBlock *b = thread_cache.lists[c];
         while (b) {

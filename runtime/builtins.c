@@ -317,7 +317,7 @@ static Object *builtin_format(Object *self, Object *const *args, size_t nargs, O
     if (args_check("format", nargs, kwnames, 1, 2) < 0) return NULL;
     Object *spec = nargs == 2 ? args[1] : NULL;
     if (spec && !is_str(spec))
-        return error_set(&exc_TypeError, "format() argument 2 must be str, not %s", TYPE_NAME(spec));
+        return error_set(&exc_TypeError, "format() argument 2 must be str, not %s", arg_type_name(spec));
     return format_object(args[0], spec);
 }
 
@@ -365,6 +365,8 @@ static Object *builtin_chr(Object *self, Object *const *args, size_t nargs, Obje
     if (args_check("chr", nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t cp;
     if (object_as_index(args[0], &cp, NULL) < 0) return NULL;
+    if (cp < INT32_MIN || cp > INT32_MAX) /* CPython converts to a C int first */
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
     if (cp < 0 || cp >= 0x110000)
         return error_set(&exc_ValueError, "chr() arg not in range(0x110000)");
     char buf[4];
@@ -669,9 +671,9 @@ static Object *min_max(const char *fname, Object *const *args, size_t nargs, Obj
                        CompareOp op) {
     static const char *const names[] = {"key", "default", NULL};
     Object *kw[2];
-    if (args_parse_keywords(fname, args + nargs, kwnames, names, kw) < 0) return NULL;
     if (nargs == 0)
         return error_set(&exc_TypeError, "%s expected at least 1 argument, got 0", fname);
+    if (args_parse_keywords(fname, args + nargs, kwnames, names, kw) < 0) return NULL;
     Object *key = kw[0] == None ? NULL : kw[0], *dflt = kw[1];
     if (dflt && nargs > 1)
         return error_set(&exc_TypeError,
@@ -789,11 +791,15 @@ static Object *builtin_sum(Object *self, Object *const *args, size_t nargs, Obje
     if (args_parse("sum", args, nargs, kwnames, names, 1, a) < 0) return NULL;
     Object *start = a[1] ? a[1] : int_small(0);
     if (a[1]) INCREF(start);
-    if (is_str(start)) {
-        DECREF(start);
-        return error_set(&exc_TypeError, "sum() can't sum strings [use ''.join(seq) instead]");
+    Object *it = object_iter(a[0]); /* before the start check, as CPython */
+    if (it && (is_str(start) || is_bytes(start))) {
+        DECREF(it);
+        it = NULL;
+        if (is_str(start))
+            error_set(&exc_TypeError, "sum() can't sum strings [use ''.join(seq) instead]");
+        else
+            error_set(&exc_TypeError, "sum() can't sum bytes [use b''.join(seq) instead]");
     }
-    Object *it = object_iter(a[0]);
     if (!it) {
         DECREF(start);
         return NULL;
@@ -820,12 +826,16 @@ static Object *builtin_sorted(Object *self, Object *const *args, size_t nargs, O
     Object *kw[2];
     if (nargs != 1)
         return error_set(&exc_TypeError, "sorted expected 1 argument, got %zu", nargs);
-    /* CPython reports keyword errors from list.sort, hence "sort". */
-    if (args_parse_keywords("sort", args + nargs, kwnames, names, kw) < 0) return NULL;
-    int64_t reverse = 0;
-    if (kw[1] && object_as_index(kw[1], &reverse, NULL) < 0) return NULL;
+    /* CPython copies the iterable first, then reports keyword errors from
+       list.sort, hence "sort". */
     Object *list = list_from_iterable(args[0]);
     if (!list) return NULL;
+    int64_t reverse = 0;
+    if (args_parse_keywords("sort", args + nargs, kwnames, names, kw) < 0 ||
+        (kw[1] && object_as_index(kw[1], &reverse, NULL) < 0)) {
+        DECREF(list);
+        return NULL;
+    }
     if (list_sort(list, kw[0] == None ? NULL : kw[0], reverse != 0) < 0) {
         DECREF(list);
         return NULL;
@@ -888,9 +898,16 @@ static Object *builtin_pow(Object *self, Object *const *args, size_t nargs, Obje
     Object *a[3];
     if (args_parse("pow", args, nargs, kwnames, names, 2, a) < 0) return NULL;
     if (!a[2] || a[2] == None) return object_binary_op(a[0], a[1], BINOP_POW);
-    if (!is_int(a[0]) || !is_int(a[1]) || !is_int(a[2]))
+    if (!is_int(a[0]) || !is_int(a[1]) || !is_int(a[2])) {
+        /* float's pow is the one that refuses a modulus; with no float
+           among them no type implements the operation at all */
+        if (is_float(a[0]) || is_float(a[1]) || is_float(a[2]))
+            return error_set(&exc_TypeError,
+                             "pow() 3rd argument not allowed unless all arguments are integers");
         return error_set(&exc_TypeError,
-                         "pow() 3rd argument not allowed unless all arguments are integers");
+                         "unsupported operand type(s) for ** or pow(): '%s', '%s', '%s'",
+                         TYPE_NAME(a[0]), TYPE_NAME(a[1]), TYPE_NAME(a[2]));
+    }
     return int_pow_mod(int_value(a[0]), int_value(a[1]), int_value(a[2]));
 }
 

@@ -311,7 +311,7 @@ static int codec_text_arg(const char *fname, const char *what, Object *arg, cons
     if (!arg) return 0;
     if (!is_str(arg)) {
         error_set(&exc_TypeError, "%s() argument '%s' must be str, not %s", fname, what,
-                  TYPE_NAME(arg));
+                  arg == None ? "None" : TYPE_NAME(arg));
         return -1;
     }
     if (strlen(str_data(arg)) != str_len(arg)) {
@@ -398,13 +398,15 @@ static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Ob
     Object *a[3];
     if (args_parse("bytes", args, nargs, kwnames, names, 0, a) < 0) return NULL;
     Object *src = a[0];
+    /* the types of encoding and errors are checked first, as CPython parses them */
+    const char *encoding = NULL, *errors = NULL;
+    if (codec_text_arg("bytes", "encoding", a[1], &encoding) < 0 ||
+        codec_text_arg("bytes", "errors", a[2], &errors) < 0)
+        return NULL;
     if (src && is_str(src)) {
         if (!a[1]) return error_set(&exc_TypeError, "string argument without an encoding");
-        const char *encoding = NULL, *errors = NULL;
         Codec codec;
-        if (codec_text_arg("bytes", "encoding", a[1], &encoding) < 0 ||
-            codec_text_arg("bytes", "errors", a[2], &errors) < 0 ||
-            bytes_codec_lookup(encoding, &codec) < 0)
+        if (bytes_codec_lookup(encoding, &codec) < 0)
             return NULL;
         return bytes_encode(codec, src, errors);
     }
@@ -600,22 +602,47 @@ static Object *bytes_decode_method(Object *self, Object *const *args, size_t nar
                                    Object *kwnames) {
     Codec codec;
     const char *errors;
-    if (codec_args("decode", args, nargs, kwnames, &codec, &errors) < 0) return NULL;
+    if (codec_args("decode", args, nargs, kwnames, &codec, &errors) < 0) {
+        /* CPython decodes b'' to '' before it looks the codec up */
+        if (B(self)->size == 0 && error_matches(&exc_LookupError)) {
+            error_clear();
+            return str_from_cstr("");
+        }
+        return NULL;
+    }
     return bytes_decode(codec, B(self)->data, B(self)->size, errors);
 }
 
+/* hex(sep=None, bytes_per_sep=1): a separator between groups of
+   |bytes_per_sep| bytes, counted from the right (from the left if negative). */
 static Object *bytes_hex_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("hex", nargs, kwnames, 0, 0) < 0) return NULL;
-    static const char digits[] = "0123456789abcdef";
+    static const char *const names[] = {"sep", "bytes_per_sep", NULL};
+    Object *a[2];
+    if (args_parse("hex", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    char sep = 0;
+    int64_t per = 1;
+    if (a[0]) {
+        if (!is_str(a[0]) && !is_bytes(a[0]))
+            return error_set(&exc_TypeError, "sep must be str or bytes.");
+        size_t len = is_str(a[0]) ? ((StrObject *)a[0])->nchars : B(a[0])->size;
+        if (len != 1) return error_set(&exc_ValueError, "sep must be length 1.");
+        sep = is_str(a[0]) ? str_data(a[0])[0] : B(a[0])->data[0];
+        if ((unsigned char)sep >= 0x80) return error_set(&exc_ValueError, "sep must be ASCII.");
+    }
+    if (a[1] && object_as_index(a[1], &per, NULL) < 0) return NULL;
     size_t n = B(self)->size;
-    Object *s = str_new_raw(2 * n);
+    size_t group = !sep || per == 0 ? 0 : per < 0 ? (size_t)0 - (size_t)per : (size_t)per;
+    size_t nseps = group && n > 0 ? (n - 1) / group : 0;
+    static const char digits[] = "0123456789abcdef";
+    Object *s = str_new_raw(2 * n + nseps);
     if (!s) return NULL;
     char *out = ((StrObject *)s)->data;
     for (size_t i = 0; i < n; i++) {
+        /* a separator goes before byte i when a group boundary falls there */
+        if (group && i > 0 && (per > 0 ? (n - i) % group == 0 : i % group == 0)) *out++ = sep;
         unsigned char c = (unsigned char)B(self)->data[i];
-        out[2 * i] = digits[c >> 4];
-        out[2 * i + 1] = digits[c & 15];
+        *out++ = digits[c >> 4];
+        *out++ = digits[c & 15];
     }
     str_finish(s);
     return s;
@@ -631,7 +658,11 @@ static int needle_arg(Object *o, const char **p, size_t *n, char *byte) {
         *n = 1;
         return 0;
     }
-    if (need_bytes(o) < 0) return -1;
+    if (!is_bytes(o)) {
+        error_set(&exc_TypeError, "argument should be integer or bytes-like object, not '%s'",
+                  TYPE_NAME(o));
+        return -1;
+    }
     *p = B(o)->data;
     *n = B(o)->size;
     return 0;
@@ -640,6 +671,15 @@ static int needle_arg(Object *o, const char **p, size_t *n, char *byte) {
 /* Optional start/end of find-like methods (None = absent), clamped. */
 static int range_args(Object *start, Object *end, size_t size, size_t *lo, size_t *hi) {
     int64_t s = 0, e = (int64_t)size;
+    Object *bounds[2] = { start, end };
+    for (int i = 0; i < 2; i++) {
+        Object *b = bounds[i];
+        if (b && b != None && !is_int(b) && !TYPE(b)->index) {
+            error_set(&exc_TypeError,
+                      "slice indices must be integers or None or have an __index__ method");
+            return -1;
+        }
+    }
     if (start && start != None && slice_clamp_index(start, (int64_t)size, &s) < 0) return -1;
     if (end && end != None && slice_clamp_index(end, (int64_t)size, &e) < 0) return -1;
     *lo = (size_t)s;
@@ -650,12 +690,13 @@ static int range_args(Object *start, Object *end, size_t size, size_t *lo, size_
 /* Shared body of find / index / count: the first offset (or the count). */
 static int64_t bytes_search(const char *fname, Object *self, Object *const *args, size_t nargs,
                             Object *kwnames, bool count) {
-    if (args_check(fname, nargs, kwnames, 1, 3) < 0) return -2;
+    if (args_check_varargs(fname, nargs, kwnames, 1, 3) < 0) return -2;
     const char *p;
     size_t n, lo, hi;
     char byte;
-    if (needle_arg(args[0], &p, &n, &byte) < 0 ||
-        range_args(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, B(self)->size, &lo, &hi) < 0)
+    /* CPython converts the bounds before it looks at the needle */
+    if (range_args(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, B(self)->size, &lo, &hi) < 0 ||
+        needle_arg(args[0], &p, &n, &byte) < 0)
         return -2;
     const char *hay = B(self)->data;
     if (lo > hi || hi - lo < n) return count ? 0 : -1;
@@ -672,25 +713,25 @@ static int64_t bytes_search(const char *fname, Object *self, Object *const *args
 }
 
 static Object *bytes_find_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("find", self, args, nargs, kwnames, false);
+    int64_t r = bytes_search("bytes.find", self, args, nargs, kwnames, false);
     return r == -2 ? NULL : int_from_i64(r);
 }
 
 static Object *bytes_index_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("index", self, args, nargs, kwnames, false);
+    int64_t r = bytes_search("bytes.index", self, args, nargs, kwnames, false);
     if (r == -1) return error_set(&exc_ValueError, "subsection not found");
     return r == -2 ? NULL : int_from_i64(r);
 }
 
 static Object *bytes_count_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("count", self, args, nargs, kwnames, true);
+    int64_t r = bytes_search("bytes.count", self, args, nargs, kwnames, true);
     return r == -2 ? NULL : int_from_i64(r);
 }
 
 /* startswith / endswith: a bytes or a tuple of bytes. */
 static Object *bytes_affix(const char *fname, Object *self, Object *const *args, size_t nargs,
                            Object *kwnames, bool at_end) {
-    if (args_check(fname, nargs, kwnames, 1, 3) < 0) return NULL;
+    if (args_check_varargs(fname, nargs, kwnames, 1, 3) < 0) return NULL;
     size_t lo, hi;
     if (range_args(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, B(self)->size, &lo, &hi) < 0)
         return NULL;
@@ -703,7 +744,7 @@ static Object *bytes_affix(const char *fname, Object *self, Object *const *args,
                              TYPE_NAME(c));
         if (!is_bytes(c))
             return error_set(&exc_TypeError, "%s first arg must be bytes or a tuple of bytes, not %s",
-                             fname, TYPE_NAME(c));
+                             strchr(fname, '.') + 1, TYPE_NAME(c));
         size_t n = B(c)->size;
         if (lo > hi || hi - lo < n) continue;
         const char *at = B(self)->data + (at_end ? hi - n : lo);
@@ -714,19 +755,25 @@ static Object *bytes_affix(const char *fname, Object *self, Object *const *args,
 
 static Object *bytes_startswith_method(Object *self, Object *const *args, size_t nargs,
                                        Object *kwnames) {
-    return bytes_affix("startswith", self, args, nargs, kwnames, false);
+    return bytes_affix("bytes.startswith", self, args, nargs, kwnames, false);
 }
 
 static Object *bytes_endswith_method(Object *self, Object *const *args, size_t nargs,
                                      Object *kwnames) {
-    return bytes_affix("endswith", self, args, nargs, kwnames, true);
+    return bytes_affix("bytes.endswith", self, args, nargs, kwnames, true);
 }
 
 /* sep.join(iterable of bytes) */
 static Object *bytes_join_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("join", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("bytes.join", nargs, kwnames, 1, 1) < 0) return NULL;
     Object *it = object_iter(args[0]);
-    if (!it) return NULL;
+    if (!it) {
+        if (error_matches(&exc_TypeError)) {
+            error_clear();
+            error_set(&exc_TypeError, "can only join an iterable");
+        }
+        return NULL;
+    }
     StrBuilder b;
     str_builder_init(&b);
     Object *item;
@@ -809,7 +856,7 @@ fail:
 }
 
 static Object *bytes_strip_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("strip", nargs, kwnames, 0, 1) < 0) return NULL;
+    if (args_check("bytes.strip", nargs, kwnames, 0, 1) < 0) return NULL;
     Object *chars = nargs ? args[0] : None;
     if (chars != None && need_bytes(chars) < 0) return NULL;
     const unsigned char *s = (const unsigned char *)B(self)->data;
@@ -824,7 +871,7 @@ static Object *bytes_strip_method(Object *self, Object *const *args, size_t narg
 }
 
 static Object *bytes_replace_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("replace", nargs, kwnames, 2, 3) < 0) return NULL;
+    if (args_check("bytes.replace", nargs, kwnames, 2, 3) < 0) return NULL;
     if (need_bytes(args[0]) < 0 || need_bytes(args[1]) < 0) return NULL;
     int64_t count = -1;
     if (nargs > 2 && object_as_index(args[2], &count, NULL) < 0) return NULL;

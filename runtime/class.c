@@ -865,13 +865,13 @@ Object *class_type_repr(Object *self) {
 static Object *type_new_from_parts(Object *name, Object *bases, Object *dict) {
     if (!is_str(name))
         return error_set(&exc_TypeError, "type.__new__() argument 1 must be str, not %s",
-                         TYPE_NAME(name));
+                         arg_type_name(name));
     if (!is_tuple(bases))
         return error_set(&exc_TypeError, "type.__new__() argument 2 must be tuple, not %s",
-                         TYPE_NAME(bases));
+                         arg_type_name(bases));
     if (!is_dict(dict))
         return error_set(&exc_TypeError, "type.__new__() argument 3 must be dict, not %s",
-                         TYPE_NAME(dict));
+                         arg_type_name(dict));
     if (tuple_size(bases) > 1)
         return error_set(&exc_TypeError, "Toy supports single inheritance only");
     Object *base = tuple_size(bases) ? tuple_item(bases, 0) : NULL;
@@ -893,11 +893,17 @@ static Object *type_new_from_parts(Object *name, Object *bases, Object *dict) {
 /* Calling `type` itself: type(x) is x's class. */
 Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     (void)type;
-    if (!kwnames_empty(kwnames))
+    /* CPython's order of complaints: the count, then the keywords */
+    if (nargs != 1 && nargs != 3)
+        return error_set(&exc_TypeError, "type() takes 1 or 3 arguments");
+    if (!kwnames_empty(kwnames)) {
+        if (nargs == 3 && is_str(args[0])) /* they would go to __init_subclass__ */
+            return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments",
+                             str_data(args[0]));
         return error_set(&exc_TypeError, "type() takes no keyword arguments");
+    }
     if (nargs == 1) return NEWREF(TYPE(args[0]));
-    if (nargs == 3) return type_new_from_parts(args[0], args[1], args[2]);
-    return error_set(&exc_TypeError, "type() takes 1 or 3 arguments");
+    return type_new_from_parts(args[0], args[1], args[2]);
 }
 
 void class_type_dealloc(Object *self) {

@@ -412,7 +412,7 @@ static int flush_file(FileObject *f) {
 /* write(s) of a text file: returns the characters written, -1 on error. */
 static int64_t write_text(FileObject *f, Object *s) {
     if (!is_str(s)) {
-        error_set(&exc_TypeError, "write() argument must be str, not %s", TYPE_NAME(s));
+        error_set(&exc_TypeError, "write() argument must be str, not %s", arg_type_name(s));
         return -1;
     }
     if (check_open(f, CLOSED_DOT, NULL) < 0) return -1;
@@ -914,7 +914,7 @@ static int parse_open_args(Object *const *args, size_t nargs, Object *kwnames, O
     oa->mode = "r";
     if (a[1]) {
         if (!is_str(a[1])) {
-            error_set(&exc_TypeError, "open() argument 'mode' must be str, not %s", TYPE_NAME(a[1]));
+            error_set(&exc_TypeError, "open() argument 'mode' must be str, not %s", arg_type_name(a[1]));
             return -1;
         }
         oa->mode = str_data(a[1]);

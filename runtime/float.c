@@ -29,6 +29,7 @@
 
 #include "abstract.h"
 #include "alloc.h"
+#include "bytes.h"
 #include "error.h"
 #include "exceptions.h"
 #include "int.h"
@@ -569,6 +570,21 @@ static Object *float_from_object(Object *x) {
     if (float_check(x)) return float_from_double(float_value(x));
     if (int_like(x)) return float_from_double((double)int_value(x));
     if (is_str(x)) return float_from_string(str_data(x), str_len(x));
+    if (is_bytes(x)) {
+        /* parsed as the same text; a bad one is reported with the bytes' repr */
+        /* only ASCII can be a number (and the str parser wants valid UTF-8) */
+        const char *p = bytes_data(x);
+        size_t n = bytes_size(x), i = 0;
+        while (i < n && p[i] != 0 && (unsigned char)p[i] < 0x80) i++;
+        Object *r = i == n ? float_from_string(p, n) : NULL;
+        if (r || (i == n && !error_matches(&exc_ValueError))) return r;
+        error_clear();
+        Object *repr = object_repr(x);
+        if (!repr) return NULL;
+        error_set(&exc_ValueError, "could not convert string to float: %s", str_data(repr));
+        DECREF(repr);
+        return NULL;
+    }
     if (TYPE(x)->to_float) return check_float_result(TYPE(x)->to_float(x));
     if (type_lookup_cstr(TYPE(x), "__float__"))
         return check_float_result(object_call_method(x, "__float__", NULL, 0));
@@ -603,7 +619,7 @@ static void float_dealloc(Object *self) {
 
 static Object *float_is_integer(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("is_integer", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("float.is_integer", nargs, kwnames, 0, 0) < 0) return NULL;
     double v = float_value(self);
     return bool_from(isfinite(v) && v == floor(v));
 }

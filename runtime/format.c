@@ -457,7 +457,9 @@ static size_t prefix_bytes(const char *s, size_t len, size_t chars) {
 
 static Object *format_str(Object *value, Spec *sp) {
     if (sp->type && sp->type != 's') return unknown_code(sp->type, value);
-    if (sp->sign) return error_set(&exc_ValueError, "Sign not allowed in string format specifier");
+    if (sp->sign)
+        return error_set(&exc_ValueError, "%s not allowed in string format specifier",
+                         sp->sign == ' ' ? "Space" : "Sign");
     if (sp->z)
         return error_set(&exc_ValueError,
                          "Negative zero coercion (z) not allowed in string format specifier");

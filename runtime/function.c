@@ -172,6 +172,7 @@ Type function_type = {
     .dict_offset = offsetof(FunctionObject, dict),
     .dealloc = function_dealloc,
     .repr = function_repr,
+    .hash = object_identity_hash,
     .call = vm_call_function,
     .getattr = function_getattr,
     .setattr = function_setattr,
@@ -324,14 +325,9 @@ static Object *method_getattr(Object *self, Object *name)
     if (strcmp(s, "__class__") == 0)
         return object_generic_getattr(self, name);
     /* Everything else (__name__, __qualname__, __doc__, user attributes set
-       on the function) comes from the function, as in Python. An
-       AttributeError names the method type, not the function. */
-    Object *v = object_getattr(m->func, name);
-    if (v == NULL && error_matches(&exc_AttributeError)) {
-        error_clear();
-        return error_set(&exc_AttributeError, "'method' object has no attribute '%s'", s);
-    }
-    return v;
+       on the function) comes from the function, as in Python, whose
+       AttributeError names the function's type. */
+    return object_getattr(m->func, name);
 }
 
 /* Two bound methods are equal when they bind the same object (identity) to
@@ -357,8 +353,7 @@ static int64_t method_hash(Object *self)
     if (h == -1)
         return -1;
     /* The receiver counts by identity, as in equality. */
-    uintptr_t p = (uintptr_t)m->self;
-    h ^= (int64_t)((p >> 4) | (p << (8 * sizeof(p) - 4)));
+    h ^= object_identity_hash(m->self);
     return h == -1 ? -2 : h;
 }
 
@@ -457,9 +452,10 @@ static Object *builtin_richcompare(Object *a, Object *b, int op)
 static int64_t builtin_hash(Object *self)
 {
     BuiltinObject *b = (BuiltinObject *)self;
-    uintptr_t h = (uintptr_t)b->def ^ ((uintptr_t)b->self >> 4);
-    int64_t r = (int64_t)(h >> 4);
-    return r == -1 ? -2 : r;
+    int64_t h = object_identity_hash((Object *)b->def);
+    if (b->self != NULL)
+        h ^= object_identity_hash(b->self);
+    return h == -1 ? -2 : h;
 }
 
 Type builtin_type = {
@@ -538,6 +534,7 @@ Type method_descr_type = {
     .instance_size = sizeof(MethodDescrObject),
     .dealloc = method_descr_dealloc,
     .repr = method_descr_repr,
+    .hash = object_identity_hash,
     .call = method_descr_call,
     .getattr = method_descr_getattr,
 };

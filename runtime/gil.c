@@ -6,6 +6,10 @@
  * switch uses a second mutex/condition pair: a thread that dropped the lock
  * on request waits on `switch_cond` until some other thread became the
  * holder.
+ *
+ * --gil-trace: each place the lock changes hands calls a trace.c hook, behind
+ * a test of trace_enabled (the only cost when tracing is off). The hooks run
+ * even with --no-gil, where they record when threads run.
  */
 #include "gil.h"
 
@@ -14,6 +18,7 @@
 #include <time.h>
 
 #include "threadstate.h"
+#include "trace.h"
 
 atomic_int gil_eval_breaker;
 
@@ -71,15 +76,21 @@ static bool wait_one_interval(void) {
 }
 
 void gil_take(ThreadState *ts) {
-    if (!gil.enabled) return;
+    if (!gil.enabled) {
+        if (trace_enabled) trace_gil_taken(ts, 0, now_ns(), false); /* runs again */
+        return;
+    }
     uint64_t start = now_ns();
+    bool waited = false; /* for the trace: slept on the condition at least once */
     pthread_mutex_lock(&gil.mutex);
     while (gil.locked) {
+        waited = true;
         uint64_t seen = gil.switch_number;
         /* No handover within a whole interval: ask the holder to drop. */
         if (wait_one_interval() && gil.locked && gil.switch_number == seen) {
             set_drop_request(true);
             ts->gil_stats.drop_requests++;
+            if (trace_enabled) trace_gil_drop_request(ts, now_ns());
         }
     }
     /* switch_mutex is held while last_holder changes: gil_drop reads it
@@ -94,12 +105,15 @@ void gil_take(ThreadState *ts) {
     pthread_mutex_unlock(&gil.switch_mutex);
     set_drop_request(false);
     pthread_mutex_unlock(&gil.mutex);
+    uint64_t taken = now_ns();
     ts->gil_stats.acquisitions++;
-    ts->gil_stats.wait_ns += now_ns() - start;
+    ts->gil_stats.wait_ns += taken - start;
+    if (trace_enabled) trace_gil_taken(ts, start, taken, waited);
 }
 
 void gil_drop(ThreadState *ts) {
     (void)ts;
+    if (trace_enabled) trace_gil_dropped(now_ns());
     if (!gil.enabled) return;
     pthread_mutex_lock(&gil.mutex);
     gil.locked = false;
@@ -108,6 +122,9 @@ void gil_drop(ThreadState *ts) {
 }
 
 void gil_thread_exit(ThreadState *ts) {
+    /* ts may already be freed here (it is only compared): the trace finds
+       the thread's buffer through a thread-local. */
+    if (trace_enabled) trace_thread_exit(now_ns());
     if (!gil.enabled) return;
     pthread_mutex_lock(&gil.mutex);
     pthread_mutex_lock(&gil.switch_mutex);
@@ -130,6 +147,7 @@ void gil_yield(ThreadState *ts) {
     pthread_mutex_lock(&gil.switch_mutex);
     if (gil.last_holder == ts) {
         ts->gil_stats.forced_switches++;
+        if (trace_enabled) trace_gil_forced_switch(now_ns());
         /* The thread that requested the drop is inside gil_take and will
            change last_holder when it gets the lock. */
         while (gil.last_holder == ts)
@@ -153,6 +171,7 @@ void gil_after_fork_child(ThreadState *ts) {
     /* The parent's mutexes may have been held by threads that do not exist
        here; build fresh ones rather than unlocking someone else's. */
     create_primitives();
+    if (trace_enabled) trace_after_fork_child(); /* the parent writes the trace */
     gil.locked = gil.enabled;
     gil.last_holder = ts;
     set_drop_request(false);

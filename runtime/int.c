@@ -28,6 +28,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "exceptions.h"
+#include "bytes.h"
 #include "float.h"
 #include "str.h"
 #include "tuple.h"
@@ -562,7 +563,7 @@ Object *int_round(int64_t v, int64_t ndigits) {
 
 static Object *int_bit_length(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("bit_length", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("int.bit_length", nargs, kwnames, 0, 0) < 0) return NULL;
     int64_t v = int_value(self);
     uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
     return int_from_i64(u == 0 ? 0 : 64 - __builtin_clzll(u));
@@ -583,12 +584,30 @@ static Object *check_int_result(Object *r, const char *method) {
     return NULL;
 }
 
+/* int(b) for bytes b: parsed as the same text would be; a bad literal is
+   reported with the bytes' repr ("invalid literal ...: b'x'"). */
+static Object *int_from_bytes_text(Object *b, int base) {
+    /* only ASCII can be a literal (and the str parser wants valid UTF-8) */
+    const char *p = bytes_data(b);
+    size_t n = bytes_size(b), i = 0;
+    while (i < n && p[i] != 0 && (unsigned char)p[i] < 0x80) i++;
+    Object *r = i == n ? int_from_string(p, n, base) : NULL;
+    if (r || (i == n && !error_matches(&exc_ValueError))) return r;
+    error_clear();
+    Object *repr = object_repr(b);
+    if (!repr) return NULL;
+    error_set(&exc_ValueError, "invalid literal for int() with base %d: %s", base, str_data(repr));
+    DECREF(repr);
+    return NULL;
+}
+
 /* int(x) with one argument and no base. */
 static Object *int_from_object(Object *x) {
     if (is_type(x, &int_type)) return NEWREF(x);
     if (int_check(x)) return int_from_i64(int_value(x));
     if (is_float(x)) return int_from_double(float_value(x));
     if (is_str(x)) return int_from_string(str_data(x), str_len(x), 10);
+    if (is_bytes(x)) return int_from_bytes_text(x, 10);
     if (TYPE(x)->to_int) return check_int_result(TYPE(x)->to_int(x), "__int__");
     if (type_lookup_cstr(TYPE(x), "__int__"))
         return check_int_result(object_call_method(x, "__int__", NULL, 0), "__int__");
@@ -603,10 +622,11 @@ static Object *int_from_object(Object *x) {
 static Object *int_from_object_base(Object *x, Object *base_obj) {
     int64_t base;
     if (int_as_i64(base_obj, &base) < 0) return NULL;
-    if (!is_str(x))
-        return error_set(&exc_TypeError, "int() can't convert non-string with explicit base");
     if (base != 0 && (base < 2 || base > 36))
         return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
+    if (is_bytes(x)) return int_from_bytes_text(x, (int)base);
+    if (!is_str(x))
+        return error_set(&exc_TypeError, "int() can't convert non-string with explicit base");
     return int_from_string(str_data(x), str_len(x), (int)base);
 }
 

@@ -1104,7 +1104,7 @@ static Object *list_extend_method(Object *self, Object *const *args, size_t narg
 
 static Object *list_insert_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
-    if (args_check("insert", nargs, kwnames, 2, 2) < 0) return NULL;
+    if (args_check("list.insert", nargs, kwnames, 2, 2) < 0) return NULL;
     int64_t index;
     if (object_as_index(args[0], &index, NULL) < 0) return NULL;
     if (list_insert(self, index, args[1]) < 0) return NULL;
@@ -1113,7 +1113,7 @@ static Object *list_insert_method(Object *self, Object *const *args, size_t narg
 
 static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
                                Object *kwnames) {
-    if (args_check("pop", nargs, kwnames, 0, 1) < 0) return NULL;
+    if (args_check("list.pop", nargs, kwnames, 0, 1) < 0) return NULL;
     int64_t i = -1;
     if (nargs == 1 && object_as_index(args[0], &i, NULL) < 0) return NULL;
     ListObject *l = AS_LIST(self);
@@ -1155,7 +1155,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
 
 static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
                                  Object *kwnames) {
-    if (args_check("index", nargs, kwnames, 1, 3) < 0) return NULL;
+    if (args_check("list.index", nargs, kwnames, 1, 3) < 0) return NULL;
     int64_t n = (int64_t)list_size(self), start = 0, stop = n;
     if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
     if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;
@@ -1186,10 +1186,12 @@ static Object *list_count_method(Object *self, Object *const *args, size_t nargs
 /* sort(*, key=None, reverse=False) */
 static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
                                 Object *kwnames) {
+    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
+    if (nargs + nkw > 2)
+        return error_set(&exc_TypeError, "sort() takes at most 2 arguments (%zu given)", nargs + nkw);
     if (nargs > 0) return error_set(&exc_TypeError, "sort() takes no positional arguments");
     Object *key = NULL;
     int64_t reverse = 0;
-    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
     for (size_t i = 0; i < nkw; i++) {
         Object *name = tuple_item(kwnames, i), *value = args[i];
         if (strcmp(str_data(name), "key") == 0) {

@@ -6,6 +6,8 @@
  */
 #include "module.h"
 #include "builtins.h"
+#include "nativemodule.h"
+#include "process.h"
 #include "thread.h"
 #include "../interp/frozen.h"
 
@@ -17,5 +19,9 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_thread", thread_module_init},
     {"threading", frozen_threading_init},
     {"queue", frozen_queue_init},
+    {"native", native_module_init},
+    {"_multiprocessing", mp_module_init},
+    {"multiprocessing", frozen_multiprocessing_init},
+    {"signal", signal_module_init},
     {NULL, NULL},
 };

@@ -18,6 +18,7 @@
 #include "int.h"
 #include "module.h"
 #include "osfile.h"
+#include "process.h"
 #include "refcount.h"
 #include "str.h"
 #include "threadstate.h"
@@ -74,6 +75,7 @@ Object *os_module_init(void) {
     if (!m) return NULL;
     if (module_add_functions(m, os_functions) < 0 ||
         module_add_functions(m, osfile_functions) < 0 ||
+        process_os_init(m) < 0 ||
         add_steal(m, "name", str_from_cstr("posix")) < 0 ||
         add_steal(m, "sep", str_from_cstr("/")) < 0 ||
         add_steal(m, "linesep", str_from_cstr("\n")) < 0 ||

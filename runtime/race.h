@@ -87,6 +87,10 @@ uint64_t race_anomalies(void);
 /* A thread that ends hands its ring back (alloc.c's mem_thread_release). */
 void race_thread_release(void);
 
+/* At exit, before teardown (no other thread running): check every
+   quarantined block; reports (and stops) if one was touched after its free. */
+void race_check_all(void);
+
 /* At exit, after teardown, with no other thread running: check every
    quarantined block and give the memory back. Reports (and stops) if a block
    was touched after its free. */

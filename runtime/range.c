@@ -192,12 +192,14 @@ static Object *range_getattr(Object *self, Object *name) {
 
 static Object *range_index_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
-    if (args_check("index", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("range.index", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
     int64_t pos = is_int(args[0]) ? range_position(r, int_value(args[0]))
                                   : range_search(r, args[0], NULL);
     if (pos == -2) return NULL;
     if (pos >= 0) return int_from_i64(pos);
+    if (!is_int(args[0])) /* CPython searched by iterating */
+        return error_set(&exc_ValueError, "sequence.index(x): x not in sequence");
     Object *repr = object_repr(args[0]);
     if (!repr) return NULL;
     error_set(&exc_ValueError, "%s is not in range", str_data(repr));
@@ -207,7 +209,7 @@ static Object *range_index_method(Object *self, Object *const *args, size_t narg
 
 static Object *range_count_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
-    if (args_check("count", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("range.count", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
     if (is_int(args[0])) return int_from_i64(range_position(r, int_value(args[0])) >= 0);
     int64_t count = 0;
@@ -438,7 +440,7 @@ int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {
 /* slice.indices(length) -> (start, stop, step) */
 static Object *slice_indices_method(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
-    if (args_check("indices", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("slice.indices", nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t length, start, stop, step, n;
     if (object_as_index(args[0], &length, NULL) < 0) return NULL;
     if (length < 0) return error_set(&exc_ValueError, "length should not be negative");

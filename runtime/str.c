@@ -843,14 +843,26 @@ static Object *str_construct(Type *type, Object *const *args, size_t nargs, Obje
     static const char *const names[] = { "object", "encoding", "errors", NULL };
     Object *params[3] = { NULL, NULL, NULL };
     if (args_parse("str", args, nargs, kwnames, names, 0, params) < 0) return NULL;
-    if (params[1] || params[2]) {
-        if (params[0] && is_str(params[0]))
-            return error_set(&exc_TypeError, "decoding str is not supported");
-        return error_set(&exc_TypeError, "decoding to str: need a bytes-like object, %s found",
-                         params[0] ? TYPE_NAME(params[0]) : "NoneType");
+    const char *text[2] = { "utf-8", "strict" };
+    for (int i = 1; i <= 2; i++) {
+        if (!params[i]) continue;
+        if (!is_str(params[i]))
+            return error_set(&exc_TypeError, "str() argument '%s' must be str, not %s", names[i],
+                             params[i] == None ? "None" : TYPE_NAME(params[i]));
+        text[i - 1] = str_data(params[i]);
     }
     if (!params[0]) return NEWREF(EMPTY_STR);
-    return object_str(params[0]);
+    if (!params[1] && !params[2]) return object_str(params[0]);
+    /* str(b, encoding, errors) decodes */
+    if (is_bytes(params[0])) {
+        Codec codec;
+        if (bytes_size(params[0]) == 0) return NEWREF(EMPTY_STR); /* no codec lookup */
+        if (bytes_codec_lookup(text[0], &codec) < 0) return NULL;
+        return bytes_decode(codec, bytes_data(params[0]), bytes_size(params[0]), text[1]);
+    }
+    if (is_str(params[0])) return error_set(&exc_TypeError, "decoding str is not supported");
+    return error_set(&exc_TypeError, "decoding to str: need a bytes-like object, %s found",
+                     TYPE_NAME(params[0]));
 }
 
 /* ---- Method helpers ---- */
@@ -859,7 +871,7 @@ static Object *str_construct(Type *type, Object *const *args, size_t nargs, Obje
 static bool want_str(Object *o, const char *what) {
     if (is_str(o)) return true;
     if (what)
-        error_set(&exc_TypeError, "%s must be str, not %s", what, TYPE_NAME(o));
+        error_set(&exc_TypeError, "%s must be str, not %s", what, arg_type_name(o));
     else
         error_set(&exc_TypeError, "must be str, not %s", TYPE_NAME(o));
     return false;
@@ -899,6 +911,14 @@ static int range_args(Object *self, Object *const *args, size_t nargs, size_t *b
     return byte_range(self, nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, b0, b1, empty);
 }
 
+/* "str.find" for the argument-count messages (see args_check); a static
+   buffer is fine: the name is used before anything else can run. */
+static const char *qualified(const char *fname) {
+    static _Thread_local char buf[40];
+    snprintf(buf, sizeof buf, "str.%s", fname);
+    return buf;
+}
+
 #define METHOD(name) \
     static Object *name(Object *self, Object *const *args, size_t nargs, Object *kwnames)
 
@@ -907,12 +927,13 @@ static int range_args(Object *self, Object *const *args, size_t nargs, size_t *b
 /* Shared body of find/rfind/index/rindex: the code point index or -1. */
 static int search(Object *self, const char *fname, Object *const *args, size_t nargs,
                   Object *kwnames, bool reverse, int64_t *result) {
-    if (args_check(fname, nargs, kwnames, 1, 3) < 0) return -1;
-    if (!want_str(args[0], NULL)) return -1;
+    if (args_check_varargs(qualified(fname), nargs, kwnames, 1, 3) < 0) return -1;
+    /* CPython converts the slice bounds before it looks at the substring */
     size_t b0, b1;
     bool empty;
     if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
         return -1;
+    if (!want_str(args[0], NULL)) return -1;
     *result = -1;
     if (empty) return 0;
     StrObject *sub = S(args[0]);
@@ -949,12 +970,12 @@ METHOD(str_rindex) {
 }
 
 METHOD(str_count) {
-    if (args_check("count", nargs, kwnames, 1, 3) < 0) return NULL;
-    if (!want_str(args[0], NULL)) return NULL;
+    if (args_check_varargs("str.count", nargs, kwnames, 1, 3) < 0) return NULL;
     size_t b0, b1;
     bool empty;
     if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
         return NULL;
+    if (!want_str(args[0], NULL)) return NULL;
     if (empty) return int_from_i64(0);
     StrObject *sub = S(args[0]);
     if (sub->length == 0) /* "" occurs before each character and at the end */
@@ -971,15 +992,15 @@ METHOD(str_count) {
 /* startswith / endswith: prefix is a str or a tuple of str. */
 static Object *match_affix(Object *self, const char *fname, Object *const *args, size_t nargs,
                            Object *kwnames, bool at_end) {
-    if (args_check(fname, nargs, kwnames, 1, 3) < 0) return NULL;
+    if (args_check_varargs(qualified(fname), nargs, kwnames, 1, 3) < 0) return NULL;
     Object *affix = args[0];
+    size_t b0, b1;
+    bool empty;
+    if (range_args(self, args, nargs, &b0, &b1, &empty) < 0) /* first, as CPython */
+        return NULL;
     if (!is_str(affix) && !is_tuple(affix))
         return error_set(&exc_TypeError, "%s first arg must be str or a tuple of str, not %s",
                          fname, TYPE_NAME(affix));
-    size_t b0, b1;
-    bool empty;
-    if (range_args(self, args, nargs, &b0, &b1, &empty) < 0)
-        return NULL;
     size_t count = is_tuple(affix) ? tuple_size(affix) : 1;
     for (size_t i = 0; i < count; i++) {
         Object *a = is_tuple(affix) ? tuple_item(affix, i) : affix;
@@ -1155,7 +1176,8 @@ METHOD(str_splitlines) {
     static const char *const names[] = { "keepends", NULL };
     Object *keep_obj = NULL;
     if (args_parse("splitlines", args, nargs, kwnames, names, 0, &keep_obj) < 0) return NULL;
-    int keepends = keep_obj ? object_truth(keep_obj) : 0;
+    int64_t keepends = 0; /* an int, as CPython: splitlines(None) is a TypeError */
+    if (keep_obj && object_as_index(keep_obj, &keepends, NULL) < 0) return NULL;
     if (keepends < 0) return NULL;
     Object *list = list_new(0);
     if (!list) return NULL;
@@ -1174,7 +1196,7 @@ METHOD(str_splitlines) {
 /* partition / rpartition: a 3-tuple. */
 static Object *partition(Object *self, Object *const *args, size_t nargs, Object *kwnames,
                          bool reverse) {
-    if (args_check(reverse ? "rpartition" : "partition", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check(reverse ? "str.rpartition" : "str.partition", nargs, kwnames, 1, 1) < 0) return NULL;
     Object *sep = args[0];
     if (!want_str(sep, NULL)) return NULL;
     if (S(sep)->length == 0) return error_set(&exc_ValueError, "empty separator");
@@ -1249,7 +1271,7 @@ Object *str_join(Object *sep, Object *iterable) {
 }
 
 METHOD(str_join_method) {
-    if (args_check("join", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("str.join", nargs, kwnames, 1, 1) < 0) return NULL;
     return str_join(self, args[0]);
 }
 
@@ -1271,7 +1293,7 @@ static size_t strip_char_at(const char *p, const char *end, Object *chars) {
 
 static Object *strip(Object *self, const char *fname, Object *const *args, size_t nargs,
                      Object *kwnames, bool left, bool right) {
-    if (args_check(fname, nargs, kwnames, 0, 1) < 0) return NULL;
+    if (args_check(qualified(fname), nargs, kwnames, 0, 1) < 0) return NULL;
     Object *chars = nargs > 0 && args[0] != None ? args[0] : NULL;
     if (chars && !is_str(chars))
         return error_set(&exc_TypeError, "%s arg must be None or str", fname);
@@ -1295,7 +1317,7 @@ METHOD(str_lstrip) { return strip(self, "lstrip", args, nargs, kwnames, true, fa
 METHOD(str_rstrip) { return strip(self, "rstrip", args, nargs, kwnames, false, true); }
 
 METHOD(str_removeprefix) {
-    if (args_check("removeprefix", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("str.removeprefix", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!want_str(args[0], "removeprefix() argument")) return NULL;
     size_t n = S(args[0])->length;
     if (n <= S(self)->length && memcmp(S(self)->data, S(args[0])->data, n) == 0)
@@ -1304,7 +1326,7 @@ METHOD(str_removeprefix) {
 }
 
 METHOD(str_removesuffix) {
-    if (args_check("removesuffix", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("str.removesuffix", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!want_str(args[0], "removesuffix() argument")) return NULL;
     size_t n = S(args[0])->length, len = S(self)->length;
     if (n > 0 && n <= len && memcmp(S(self)->data + len - n, S(args[0])->data, n) == 0)
@@ -1377,32 +1399,32 @@ static Object *change_case(Object *self, CaseMode mode) {
 
 METHOD(str_lower) {
     (void)args;
-    if (args_check("lower", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.lower", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_LOWER);
 }
 METHOD(str_upper) {
     (void)args;
-    if (args_check("upper", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.upper", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_UPPER);
 }
 METHOD(str_swapcase) {
     (void)args;
-    if (args_check("swapcase", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.swapcase", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_SWAP);
 }
 METHOD(str_capitalize) {
     (void)args;
-    if (args_check("capitalize", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.capitalize", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_CAPITALIZE);
 }
 METHOD(str_title) {
     (void)args;
-    if (args_check("title", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.title", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_TITLE);
 }
 METHOD(str_casefold) {
     (void)args;
-    if (args_check("casefold", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.casefold", nargs, kwnames, 0, 0) < 0) return NULL;
     return change_case(self, CASE_LOWER);
 }
 
@@ -1413,7 +1435,7 @@ typedef bool (*CharPredicate)(uint32_t c);
 /* True when s is non-empty and every character satisfies pred. */
 static Object *all_chars(Object *self, const char *fname, size_t nargs, Object *kwnames,
                          CharPredicate pred) {
-    if (args_check(fname, nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check(qualified(fname), nargs, kwnames, 0, 0) < 0) return NULL;
     StrObject *s = S(self);
     if (s->length == 0) return bool_from(false);
     size_t len;
@@ -1437,7 +1459,7 @@ PREDICATE_METHOD(str_isprintable_method, "isprintable", cp_isprintable)
 
 METHOD(str_isascii) {
     (void)args;
-    if (args_check("isascii", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.isascii", nargs, kwnames, 0, 0) < 0) return NULL;
     return bool_from(S(self)->ascii);
 }
 
@@ -1445,7 +1467,7 @@ METHOD(str_isascii) {
    of the other case. */
 static Object *check_case(Object *self, const char *fname, size_t nargs, Object *kwnames,
                           bool upper) {
-    if (args_check(fname, nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check(qualified(fname), nargs, kwnames, 0, 0) < 0) return NULL;
     StrObject *s = S(self);
     bool any_cased = false;
     size_t len;
@@ -1462,7 +1484,7 @@ METHOD(str_islower) { (void)args; return check_case(self, "islower", nargs, kwna
 
 METHOD(str_istitle) {
     (void)args;
-    if (args_check("istitle", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.istitle", nargs, kwnames, 0, 0) < 0) return NULL;
     StrObject *s = S(self);
     bool prev_cased = false, any = false;
     size_t len;
@@ -1483,7 +1505,7 @@ METHOD(str_istitle) {
 
 METHOD(str_isidentifier) {
     (void)args;
-    if (args_check("isidentifier", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("str.isidentifier", nargs, kwnames, 0, 0) < 0) return NULL;
     StrObject *s = S(self);
     if (s->length == 0) return bool_from(false);
     size_t len;
@@ -1498,7 +1520,7 @@ METHOD(str_isidentifier) {
 /* ---- replace ---- */
 
 METHOD(str_replace) {
-    if (args_check("replace", nargs, kwnames, 2, 3) < 0) return NULL;
+    if (args_check("str.replace", nargs, kwnames, 2, 3) < 0) return NULL;
     if (!want_str(args[0], "replace() argument 1") || !want_str(args[1], "replace() argument 2"))
         return NULL;
     int64_t limit = -1;
@@ -1544,7 +1566,7 @@ METHOD(str_replace) {
 /* Parses (width[, fillchar]); the fill character must be one code point. */
 static int pad_args(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
                     int64_t *width, const char **fill, size_t *fill_len) {
-    if (args_check(fname, nargs, kwnames, 1, 2) < 0) return -1;
+    if (args_check(qualified(fname), nargs, kwnames, 1, 2) < 0) return -1;
     if (int_as_i64(args[0], width) < 0) return -1;
     *fill = " ";
     *fill_len = 1;
@@ -1596,7 +1618,7 @@ METHOD(str_ljust) { return justify(self, "ljust", args, nargs, kwnames, '<'); }
 METHOD(str_rjust) { return justify(self, "rjust", args, nargs, kwnames, '>'); }
 
 METHOD(str_zfill) {
-    if (args_check("zfill", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("str.zfill", nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t width;
     if (int_as_i64(args[0], &width) < 0) return NULL;
     StrObject *s = S(self);
@@ -1642,7 +1664,7 @@ METHOD(str_expandtabs) {
 METHOD(str_format_method) { return str_format(self, args, nargs, kwnames); }
 
 METHOD(str_dunder_format) {
-    if (args_check("__format__", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("str.__format__", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!want_str(args[0], "format() argument")) return NULL;
     return format_object(self, args[0]);
 }

@@ -2,7 +2,7 @@
  * limit, and constants describing the platform.
  *
  * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
- * interval (gil.h).
+ * interval (gil.h); sys._is_gil_enabled() is False under --no-gil.
  *
  * sys is created on first import (modules.c's table) and cached in
  * interp.modules like any module. Its `modules` attribute is interp.modules
@@ -152,6 +152,14 @@ static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t n
     return float_from_double(1e-6 * (double)micros);
 }
 
+/* sys._is_gil_enabled(): False under --no-gil (the name CPython 3.13 uses). */
+static Object *sys_is_gil_enabled(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("_is_gil_enabled", nargs, kwnames, 0, 0) < 0) return NULL;
+    return bool_from(gil_enabled());
+}
+
 static const MethodDef sys_functions[] = {
     {"exit", sys_exit, NULL},
     {"getrefcount", sys_getrefcount, NULL},
@@ -160,6 +168,7 @@ static const MethodDef sys_functions[] = {
     {"intern", sys_intern, NULL},
     {"setswitchinterval", sys_setswitchinterval, NULL},
     {"getswitchinterval", sys_getswitchinterval, NULL},
+    {"_is_gil_enabled", sys_is_gil_enabled, NULL},
     {NULL, NULL, NULL},
 };
 

@@ -34,7 +34,9 @@ int thread_wait_for_non_daemon(ThreadState *ts);
 /* After fork(), in the child: the table holds only the calling thread. */
 void thread_after_fork_child(ThreadState *ts);
 
-/* Print per-thread and total GIL statistics to stderr (for --stats). */
+/* Print per-thread and total GIL statistics to stderr (for --stats), once
+   the calling (main) thread has left the table: the threads still in it are
+   listed as still running, without their (changing) numbers. */
 void thread_print_gil_stats(void);
 
 /* Module init for `_thread` (modules.c). */

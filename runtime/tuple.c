@@ -328,7 +328,7 @@ static Object *tuple_count_method(Object *self, Object *const *args, size_t narg
 
 static Object *tuple_index_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
-    if (args_check("index", nargs, kwnames, 1, 3) < 0) return NULL;
+    if (args_check("tuple.index", nargs, kwnames, 1, 3) < 0) return NULL;
     int64_t n = (int64_t)tuple_size(self), start = 0, stop = n;
     if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
     if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;

@@ -15,6 +15,7 @@
 #include "iter.h"
 #include "list.h"
 #include "module.h"
+#include "process.h"
 #include "range.h"
 #include "str.h"
 #include "thread.h"
@@ -37,6 +38,7 @@ Type *const static_types[] = {
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
     &code_type, &module_type, &super_type, &traceback_type,
     &lock_type,
+    &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
     NULL,

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# procs.sh -- what processes buy and cost, measured on this machine.
+# `make bench-procs` calls this. Prints one table; never fails on timing.
+#
+#   CPU-bound work (scripts/processes/cpu_bound.toy: the threads benchmark's
+#   primes by trial division, split into 4 pieces) run sequentially and in
+#   4 processes; the cost of starting and joining a process
+#   (scripts/processes/start_join.toy) next to a thread's
+#   (scripts/threads/start_join.toy); and the private memory of 8 idle
+#   threads next to 8 idle processes (scripts/processes/idle_memory.toy,
+#   from /proc/PID/smaps_rollup).
+#
+# Each number is the best of BENCH_RUNS runs (default 3), timed inside the
+# scripts (time.perf_counter), so the interpreter's start-up is not counted.
+# The python3 column runs the same scripts under CPython for reference.
+set -uo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: scripts/bench/procs.sh [--toy PATH] [--python PATH]
+
+  --toy PATH      toy interpreter to measure (default ./toy)
+  --python PATH   python3 for the reference column (default python3; "" for none)
+
+env: BENCH_RUNS=N         runs per measurement, best reported (default 3)
+     BENCH_PRIMES=N       the CPU-bound work: primes below N (default 300000)
+     BENCH_PROCS=N        processes started and joined for the latency (default 100)
+     BENCH_THREADS=N      threads started and joined for the latency (default 200)
+     BENCH_IDLE=N         idle threads / processes for the memory (default 8)
+USAGE
+}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TOY=./toy
+PY=python3
+RUNS=${BENCH_RUNS:-3}
+PRIMES=${BENCH_PRIMES:-300000}
+NPROCS=${BENCH_PROCS:-100}
+NTHREADS=${BENCH_THREADS:-200}
+NIDLE=${BENCH_IDLE:-8}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --toy) TOY=${2:?--toy needs a path}; shift 2 ;;
+        --python) PY=${2-}; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "procs.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+have() { command -v "$1" >/dev/null 2>&1; }
+if ! have "$TOY"; then
+    echo "procs.sh: toy not found at '$TOY' (run make, or pass --toy PATH)" >&2
+    exit 2
+fi
+if [ -n "$PY" ] && have "$PY"; then
+    PY=$("$PY" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PY")
+else
+    PY=""
+fi
+
+CPU="$ROOT/scripts/processes/cpu_bound.toy"
+PSTART="$ROOT/scripts/processes/start_join.toy"
+TSTART="$ROOT/scripts/threads/start_join.toy"
+IDLE="$ROOT/scripts/processes/idle_memory.toy"
+
+NOTES=()
+note() { NOTES+=("$*"); }
+
+min() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+# field PATTERN CMD... : the number after PATTERN in CMD's output.
+field() {
+    local pattern=$1; shift
+    local out
+    out=$("$@" 2>/dev/null) || return 1
+    printf '%s\n' "$out" | sed -n "s/^$pattern *\([0-9.eE+-]*\).*/\1/p" | head -n 1
+}
+
+# best_field PATTERN CMD... : the smallest value of `field` over RUNS runs.
+best_field() {
+    local values=() v i
+    for ((i = 0; i < RUNS; i++)); do
+        v=$(field "$@") || return 1
+        [ -n "$v" ] || return 1
+        values+=("$v")
+    done
+    min "${values[@]}"
+}
+
+# ratio A B : A / B as "N.NNx", or "-" when either is missing.
+ratio() {
+    if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
+
+secs() { if [ -n "$1" ]; then printf '%.3f s' "$1"; else echo "-"; fi; }
+usecs() { if [ -n "$1" ]; then printf '%.1f us' "$1"; else echo "-"; fi; }
+kbytes() { if [ -n "$1" ]; then printf '%d KB' "$1"; else echo "-"; fi; }
+
+# row LABEL VALUE RATIO EXPECTED PYTHON
+row() { printf '  %-34s %11s %9s  %-16s %11s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+CORES=$(nproc 2>/dev/null || echo "?")
+LOAD=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
+echo "Processes on this machine: $CORES cores (load average $LOAD when started); best of $RUNS runs"
+echo "  toy:     $TOY"
+[ -n "$PY" ] && echo "  python3: $PY ($("$PY" -V 2>&1))"
+echo
+printf '  %-34s %11s %9s  %-16s %11s\n' "" "toy" "ratio" "expected" "python3"
+
+# ---- CPU-bound work in 4 pieces ----------------------------------------------
+echo "CPU-bound: primes below $PRIMES, 4 pieces (ratio: sequential / this = speed-up)"
+seq_t=$(best_field "elapsed:" "$TOY" "$CPU" sequential "$PRIMES") || seq_t=""
+proc_t=$(best_field "elapsed:" "$TOY" "$CPU" processes "$PRIMES") || proc_t=""
+py_seq="" py_proc=""
+if [ -n "$PY" ]; then
+    py_seq=$(best_field "elapsed:" "$PY" "$CPU" sequential "$PRIMES") || py_seq=""
+    py_proc=$(best_field "elapsed:" "$PY" "$CPU" processes "$PRIMES") || py_proc=""
+fi
+[ -z "$proc_t" ] && note "cpu_bound.toy processes failed under $TOY"
+ideal=$(awk -v c="$CORES" 'BEGIN { if (c + 0 > 0) printf "~%.1fx", (c < 4 ? c : 4) * 0.9; else print "?" }')
+row "sequential" "$(secs "$seq_t")" "1.00x" "" "$(secs "$py_seq")"
+row "4 processes" "$(secs "$proc_t")" "$(ratio "$seq_t" "$proc_t")" "$ideal (>=1.8x)" "$(secs "$py_proc")"
+
+# ---- Start + join ------------------------------------------------------------------
+echo "Start + join, one at a time (mean; ratio: process / thread)"
+plat=$(best_field "mean start+join:" "$TOY" "$PSTART" "$NPROCS") || plat=""
+tlat=$(best_field "mean start+join:" "$TOY" "$TSTART" "$NTHREADS") || tlat=""
+py_plat="" py_tlat=""
+if [ -n "$PY" ]; then
+    py_plat=$(best_field "mean start+join:" "$PY" "$PSTART" "$NPROCS") || py_plat=""
+    py_tlat=$(best_field "mean start+join:" "$PY" "$TSTART" "$NTHREADS") || py_tlat=""
+fi
+row "threading.Thread" "$(usecs "$tlat")" "1.00x" "" "$(usecs "$py_tlat")"
+row "multiprocessing.Process" "$(usecs "$plat")" "$(ratio "$plat" "$tlat")" "10x-100x" "$(usecs "$py_plat")"
+
+# ---- Memory of idle workers --------------------------------------------------------
+echo "Memory: $NIDLE idle workers, private KB (ratio: processes / threads)"
+tmem=$(best_field "private KB:" "$TOY" "$IDLE" threads "$NIDLE") || tmem=""
+pmem=$(best_field "private KB:" "$TOY" "$IDLE" processes "$NIDLE") || pmem=""
+py_tmem="" py_pmem=""
+if [ -n "$PY" ]; then
+    py_tmem=$(best_field "private KB:" "$PY" "$IDLE" threads "$NIDLE") || py_tmem=""
+    py_pmem=$(best_field "private KB:" "$PY" "$IDLE" processes "$NIDLE") || py_pmem=""
+fi
+[ -z "$pmem" ] && note "idle_memory.toy needs /proc/PID/smaps_rollup or /proc/PID/smaps"
+row "$NIDLE threads (growth of the process)" "$(kbytes "$tmem")" "1.00x" "" "$(kbytes "$py_tmem")"
+row "$NIDLE processes (sum of children)" "$(kbytes "$pmem")" "$(ratio "$pmem" "$tmem")" "> 1x" "$(kbytes "$py_pmem")"
+
+if awk -v l="$LOAD" -v c="$CORES" 'BEGIN { exit !(l + 0 > c * 0.5) }' 2>/dev/null; then
+    note "the machine was busy (load $LOAD on $CORES cores): the speed-up is understated"
+fi
+if [ ${#NOTES[@]} -gt 0 ]; then
+    echo
+    for n in "${NOTES[@]}"; do echo "note: $n"; done
+fi
+exit 0

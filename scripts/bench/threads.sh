@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# threads.sh -- what threads buy under the GIL, measured on this machine.
+# `make bench-threads` calls this. Prints one table; never fails on timing.
+#
+#   CPU-bound work (scripts/threads/cpu_bound.toy: primes by trial division,
+#   split into 4 pieces) run sequentially, in 4 threads under the GIL, in 4
+#   threads with --no-gil, and 4 calls of native.count_primes (C code that
+#   releases the GIL) one after another and in 4 threads; ten 0.2 s sleeps one after another and in
+#   ten threads (scripts/threads/downloads.toy); the cost of starting and
+#   joining a thread (scripts/threads/start_join.toy); and what the GIL costs
+#   a single-threaded program (scripts/bench/loop.toy and fib.toy with and
+#   without --no-gil).
+#
+# Each number is the best of BENCH_RUNS runs (default 3). The CPU-bound and
+# sleep timings are taken inside the scripts (time.perf_counter), so the
+# interpreter's start-up is not counted; loop and fib are timed from outside.
+set -uo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: scripts/bench/threads.sh [--toy PATH] [--python PATH]
+
+  --toy PATH      toy interpreter to measure (default ./toy)
+  --python PATH   python3 for the reference column (default python3; "" for none)
+
+env: BENCH_RUNS=N         runs per measurement, best reported (default 3)
+     BENCH_PRIMES=N       the CPU-bound work: primes below N (default 150000)
+     BENCH_NATIVE_PRIMES=N  the same for native.count_primes (default 3000000)
+     BENCH_SLEEP=S        seconds per simulated download (default 0.2)
+     BENCH_THREADS=N      threads started and joined for the latency (default 200)
+USAGE
+}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TOY=./toy
+PY=python3
+RUNS=${BENCH_RUNS:-3}
+PRIMES=${BENCH_PRIMES:-150000}
+NATIVE_PRIMES=${BENCH_NATIVE_PRIMES:-3000000}
+SLEEP=${BENCH_SLEEP:-0.2}
+NTHREADS=${BENCH_THREADS:-200}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --toy) TOY=${2:?--toy needs a path}; shift 2 ;;
+        --python) PY=${2-}; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "threads.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+have() { command -v "$1" >/dev/null 2>&1; }
+if ! have "$TOY"; then
+    echo "threads.sh: toy not found at '$TOY' (run make, or pass --toy PATH)" >&2
+    exit 2
+fi
+# The real python binary: a pyenv shim would add its own start-up to each run.
+if [ -n "$PY" ] && have "$PY"; then
+    PY=$("$PY" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PY")
+else
+    PY=""
+fi
+
+CPU="$ROOT/scripts/threads/cpu_bound.toy"
+DOWNLOADS="$ROOT/scripts/threads/downloads.toy"
+START_JOIN="$ROOT/scripts/threads/start_join.toy"
+
+NOTES=()
+note() { NOTES+=("$*"); }
+
+# min A B... : the smallest of the numbers given (empty if none).
+min() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+# field PATTERN CMD... : run CMD, print the number after PATTERN in the first
+# output line starting with PATTERN (nothing if the run fails or lacks it).
+field() {
+    local pattern=$1; shift
+    local out
+    out=$("$@" 2>/dev/null) || return 1
+    printf '%s\n' "$out" | sed -n "s/^$pattern *\([0-9.eE+-]*\).*/\1/p" | head -n 1
+}
+
+# best_field PATTERN CMD... : the smallest value of `field` over RUNS runs.
+best_field() {
+    local values=() v i
+    for ((i = 0; i < RUNS; i++)); do
+        v=$(field "$@") || return 1
+        [ -n "$v" ] || return 1
+        values+=("$v")
+    done
+    min "${values[@]}"
+}
+
+# best_wall CMD... : the smallest wall time of RUNS runs, in seconds.
+best_wall() {
+    local values=() s e i
+    for ((i = 0; i < RUNS; i++)); do
+        s=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || return 1
+        e=$(date +%s%N)
+        values+=("$(awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }')")
+    done
+    min "${values[@]}"
+}
+
+# ratio A B : A / B with two decimals, or "-" when either is missing.
+ratio() {
+    if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
+
+secs() { if [ -n "$1" ]; then printf '%.3f s' "$1"; else echo "-"; fi; }
+
+# row LABEL TIME RATIO EXPECTED PYTHON
+row() { printf '  %-34s %10s %9s  %-16s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+CORES=$(nproc 2>/dev/null || echo "?")
+echo "Threads and the GIL on this machine: $CORES cores; best of $RUNS runs"
+echo "  toy:     $TOY"
+[ -n "$PY" ] && echo "  python3: $PY ($("$PY" -V 2>&1))"
+echo
+printf '  %-34s %10s %9s  %-16s %10s\n' "" "time" "ratio" "expected" "python3"
+
+# ---- CPU-bound work in 4 pieces ----------------------------------------------
+echo "CPU-bound: primes below $PRIMES, 4 pieces (ratio: time / sequential)"
+seq_t=$(best_field "elapsed:" "$TOY" "$CPU" sequential "$PRIMES") || seq_t=""
+thr_t=$(best_field "elapsed:" "$TOY" "$CPU" threads "$PRIMES") || thr_t=""
+nogil_t=$(best_field "elapsed:" "$TOY" --no-gil "$CPU" threads "$PRIMES") || nogil_t=""
+py_seq="" py_thr=""
+if [ -n "$PY" ]; then
+    py_seq=$(best_field "elapsed:" "$PY" "$CPU" sequential "$PRIMES") || py_seq=""
+    py_thr=$(best_field "elapsed:" "$PY" "$CPU" threads "$PRIMES") || py_thr=""
+fi
+[ -z "$seq_t" ] && note "cpu_bound.toy sequential failed under $TOY"
+[ -z "$nogil_t" ] && note "cpu_bound.toy threads failed under --no-gil (a reference-count race stops it? run it by hand)"
+one_over="1/$CORES = $(awk -v c="$CORES" 'BEGIN { if (c + 0 > 0) printf "%.2fx", 1 / (c < 4 ? c : 4); else print "?" }')"
+row "sequential" "$(secs "$seq_t")" "1.00x" "" "$(secs "$py_seq")"
+row "4 threads, GIL" "$(secs "$thr_t")" "$(ratio "$thr_t" "$seq_t")" "~1.0x" "$(secs "$py_thr")"
+row "4 threads, --no-gil" "$(secs "$nogil_t")" "$(ratio "$nogil_t" "$seq_t")" "~$one_over" ""
+
+# native.count_primes (C, releasing the GIL): skipped when this toy has no
+# `native` module. C is much faster than bytecode, so it gets more work and
+# its own baseline: the same 4 calls one after another.
+native_out=$("$TOY" "$CPU" native 1000 2>&1)
+if [ $? -eq 0 ]; then
+    echo "Native: native.count_primes, primes below $NATIVE_PRIMES, 4 pieces (ratio: time / one after another)"
+    nseq_t=$(best_field "elapsed:" "$TOY" "$CPU" native-sequential "$NATIVE_PRIMES") || nseq_t=""
+    nthr_t=$(best_field "elapsed:" "$TOY" "$CPU" native "$NATIVE_PRIMES") || nthr_t=""
+    row "4 calls one after another" "$(secs "$nseq_t")" "1.00x" "" ""
+    row "4 threads, GIL released in C" "$(secs "$nthr_t")" "$(ratio "$nthr_t" "$nseq_t")" "~$one_over" ""
+else
+    echo "Native: native.count_primes in 4 threads"
+    row "skipped (no native module)" "-" "-" "~$one_over" ""
+    note "native.count_primes skipped: $(printf '%s\n' "$native_out" | head -n 1)"
+fi
+
+# ---- Waiting: ten sleeps ------------------------------------------------------
+echo "Waiting: ten $SLEEP s sleeps (ratio: time / sequential)"
+sleep_seq=$(best_field "sequential:" "$TOY" "$DOWNLOADS" "$SLEEP") || sleep_seq=""
+sleep_thr=$(best_field "threaded:" "$TOY" "$DOWNLOADS" "$SLEEP") || sleep_thr=""
+row "sequential" "$(secs "$sleep_seq")" "1.00x" "" ""
+row "10 threads" "$(secs "$sleep_thr")" "$(ratio "$sleep_thr" "$sleep_seq")" "~0.10x" ""
+
+# ---- Thread start + join -----------------------------------------------------
+echo "Thread start + join, one at a time (mean over $NTHREADS threads)"
+lat=$(best_field "mean start+join:" "$TOY" "$START_JOIN" "$NTHREADS") || lat=""
+py_lat=""
+[ -n "$PY" ] && { py_lat=$(best_field "mean start+join:" "$PY" "$START_JOIN" "$NTHREADS") || py_lat=""; }
+fmt_us() { if [ -n "$1" ]; then printf '%.1f us' "$1"; else echo "-"; fi; }
+row "threading.Thread start+join" "$(fmt_us "$lat")" "" "" "$(fmt_us "$py_lat")"
+
+# ---- The GIL's cost to one thread ----------------------------------------------
+echo "One thread: the GIL's cost (ratio: GIL on / --no-gil, whole run)"
+for bench in loop fib; do
+    f="$ROOT/scripts/bench/$bench.toy"
+    on=$(best_wall "$TOY" "$f") || on=""
+    off=$(best_wall "$TOY" --no-gil "$f") || off=""
+    row "$bench.toy, GIL on" "$(secs "$on")" "$(ratio "$on" "$off")" "<= 1.02x" ""
+    row "$bench.toy, --no-gil" "$(secs "$off")" "" "" ""
+done
+
+if [ ${#NOTES[@]} -gt 0 ]; then
+    echo
+    for n in "${NOTES[@]}"; do echo "note: $n"; done
+fi
+exit 0
