@@ -50,21 +50,30 @@ typedef struct {
 
 static bool is_align(char c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
 
-/* Reads a decimal number at *p; -1 if there is none. */
-static int parse_count(const char **p, const char *end, int64_t *out) {
+/* Reads a decimal number at *p: 1, or 0 if there is none; a number above
+   `limit` raises ValueError(too_big) and gives -1. */
+static int parse_number(const char **p, const char *end, int64_t *out, int64_t limit,
+                        const char *too_big) {
     const char *q = *p;
     int64_t v = 0;
     while (q < end && *q >= '0' && *q <= '9') {
-        if (v > (INT64_C(1) << 31)) {
-            error_set(&exc_ValueError, "Too many decimal digits in format string");
+        int d = *q++ - '0';
+        if (v > (limit - d) / 10) {
+            error_set(&exc_ValueError, "%s", too_big);
             return -1;
         }
-        v = v * 10 + (*q++ - '0');
+        v = v * 10 + d;
     }
     if (q == *p) return 0;
     *out = v;
     *p = q;
     return 1;
+}
+
+/* A width or precision of the format-spec mini-language (CPython's limit is
+   the largest Py_ssize_t). */
+static int parse_count(const char **p, const char *end, int64_t *out) {
+    return parse_number(p, end, out, INT64_MAX, "Too many decimal digits in format string");
 }
 
 /* Parses [[fill]align][sign][z][#][0][width][grouping][.precision][type].
@@ -126,6 +135,7 @@ static Object *unknown_code(char type, Object *value) {
 
 static void add_fill(StrBuilder *b, const Spec *sp, int64_t count) {
     size_t len = strlen(sp->fill);
+    if (count <= 0 || !str_builder_reserve(b, (size_t)count, len)) return;
     for (int64_t i = 0; i < count; i++) str_builder_add(b, sp->fill, len);
 }
 
@@ -144,12 +154,17 @@ static void add_aligned(StrBuilder *b, const Spec *sp, char align, const char *t
    is at least that wide, never starting with a separator. */
 static void add_grouped(StrBuilder *b, const char *digits, size_t n, char sep, size_t interval,
                         size_t min_width) {
-    size_t total = n; /* digits including padding zeros */
-    for (;;) {
-        size_t width = total + (total - 1) / interval;
-        if (width >= min_width) break;
-        total++;
+    /* total: digits including padding zeros, the fewest for which the digits
+       and separators fill min_width: start from the estimate
+       min_width * interval / (interval + 1) and correct it by a step or two */
+    size_t total = n;
+    if (min_width > n) {
+        size_t t = min_width - min_width / (interval + 1);
+        if (t > total) total = t;
+        while (total > n && total - 1 + (total - 2) / interval >= min_width) total--;
+        while (total + (total - 1) / interval < min_width) total++;
     }
+    if (!str_builder_reserve(b, total + total / interval, 1)) return;
     /* A separator cannot lead: if one would, one more zero goes first. */
     for (size_t i = 0; i < total; i++) {
         size_t from_right = total - i; /* digits left including this one */
@@ -310,7 +325,10 @@ static Object *format_int(Object *value, Spec *sp) {
 static void add_printf_double(StrBuilder *b, const char *fmt, int precision, double v) {
     char small[64];
     int n = snprintf(small, sizeof small, fmt, precision, v);
-    if (n < 0) return;
+    if (n < 0) { /* the C library ran out of memory (or past INT_MAX) */
+        b->failed = true;
+        return;
+    }
     if ((size_t)n < sizeof small) {
         str_builder_add(b, small, (size_t)n);
         return;
@@ -320,8 +338,8 @@ static void add_printf_double(StrBuilder *b, const char *fmt, int precision, dou
         b->failed = true;
         return;
     }
-    snprintf(big, (size_t)n + 1, fmt, precision, v);
-    str_builder_add(b, big, (size_t)n);
+    if (snprintf(big, (size_t)n + 1, fmt, precision, v) == n) str_builder_add(b, big, (size_t)n);
+    else b->failed = true;
     mem_free(big, (size_t)n + 1);
 }
 
@@ -434,6 +452,7 @@ static Object *format_float_value(double v, Spec *sp, Object *value) {
     case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': case '%': break;
     default: return unknown_code(type, value);
     }
+    if (sp->precision > INT32_MAX) return error_set(&exc_ValueError, "precision too big");
     if (type == 'n' && sp->grouping)
         return error_set(&exc_ValueError, "Cannot specify '%c' with 'n'.", sp->grouping);
     StrBuilder b;
@@ -571,7 +590,8 @@ static Object *next_arg(PercentArgs *pa) {
 }
 
 /* A '*' width or precision: the next argument, which must be an int. */
-static int star_arg(PercentArgs *pa, int64_t *out) {
+/* A '*' width (a Py_ssize_t in CPython) or precision (a C int). */
+static int star_arg(PercentArgs *pa, int64_t *out, bool c_int) {
     Object *a = next_arg(pa);
     if (!a) return -1;
     if (!is_int(a)) {
@@ -579,6 +599,10 @@ static int star_arg(PercentArgs *pa, int64_t *out) {
         return -1;
     }
     *out = int_value(a);
+    if (c_int && (*out < INT32_MIN || *out > INT32_MAX)) {
+        error_set(&exc_OverflowError, "Python int too large to convert to C int");
+        return -1;
+    }
     return 0;
 }
 
@@ -732,9 +756,9 @@ static int percent_directive(StrBuilder *b, const char **pp, const char *end, co
     int64_t precision = -1;
     if (p < end && *p == '*') {
         p++;
-        if (star_arg(pa, &sp.width) < 0) goto fail;
+        if (star_arg(pa, &sp.width, false) < 0) goto fail;
         if (sp.width < 0) { sp.align = '<'; sp.width = -sp.width; }
-    } else if (parse_count(&p, end, &sp.width) < 0) {
+    } else if (parse_number(&p, end, &sp.width, INT64_MAX, "width too big") < 0) {
         goto fail;
     }
     if (p < end && *p == '.') {
@@ -742,8 +766,8 @@ static int percent_directive(StrBuilder *b, const char **pp, const char *end, co
         precision = 0;
         if (p < end && *p == '*') {
             p++;
-            if (star_arg(pa, &precision) < 0) goto fail;
-        } else if (parse_count(&p, end, &precision) < 0) {
+            if (star_arg(pa, &precision, true) < 0) goto fail;
+        } else if (parse_number(&p, end, &precision, INT32_MAX, "precision too big") < 0) {
             goto fail;
         }
     }

@@ -989,6 +989,7 @@ static Object *semlock_release(Object *self, Object *const *args, size_t nargs, 
     if (s->maxvalue > 0 && semlock_value(s) >= s->maxvalue)
         return error_set(&exc_ValueError, "semaphore or lock released too many times");
     int err = process_sem_release(&s->sem);
+    if (err == EAGAIN) return error_set(&exc_ValueError, "semaphore value is too large for its pipe");
     if (err) return error_set_from_errno(err, NULL);
     return NEWREF(None);
 }

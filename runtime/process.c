@@ -547,6 +547,9 @@ int process_sem_init(ProcessSem *s, unsigned value) {
         err = process_write_all(fds[1], zeros, n);
         left -= n;
     }
+    /* The write end too: a release that finds the pipe full must fail, not
+       block (possibly with the GIL held) until someone acquires. */
+    if (!err && fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0) err = errno;
     if (err) {
         close(fds[0]);
         close(fds[1]);
@@ -571,7 +574,10 @@ int process_sem_acquire(ProcessSem *s, int64_t deadline_ns) {
 }
 
 int process_sem_release(ProcessSem *s) {
-    return process_write_all(s->wfd, "", 1);
+    for (;;) {
+        if (write(s->wfd, "", 1) == 1) return 0;
+        if (errno != EINTR) return errno; /* EAGAIN: the pipe holds as many units as it can */
+    }
 }
 
 bool process_sem_available(ProcessSem *s) {

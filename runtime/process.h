@@ -135,8 +135,9 @@ Object *process_raise_io(int code, bool reading);
  * A pipe holding one byte per unit: acquire reads a byte, release writes
  * one. Forked children inherit the descriptors, so every process shares the
  * one count kept by the kernel, and a process that waits can poll() with a
- * timeout. The read end is non-blocking: when several processes wake for
- * one byte, the losers see EAGAIN and wait again. A process killed while
+ * timeout. Both ends are non-blocking: when several processes wake for
+ * one byte, the losers see EAGAIN and wait again; a release into a full pipe
+ * fails rather than waits. A process killed while
  * it holds a unit never gives it back (as with CPython's semaphores). */
 typedef struct {
     int rfd, wfd;  /* -1 when closed */
@@ -146,7 +147,8 @@ typedef struct {
 int process_sem_init(ProcessSem *s, unsigned value);
 /* 1 acquired, 0 timed out, -errno. */
 int process_sem_acquire(ProcessSem *s, int64_t deadline_ns);
-/* 0, or a positive errno. */
+/* 0, or a positive errno (EAGAIN: the pipe cannot hold another unit).
+   Never blocks. */
 int process_sem_release(ProcessSem *s);
 /* Is a unit available right now (without taking it)? */
 bool process_sem_available(ProcessSem *s);

@@ -30,17 +30,19 @@
    no fields) have no room for the name and carry RACE_POISON_SMALL. */
 typedef struct {
     Object head;            /* {RACE_POISON, &freed_object_type} */
-    const char *type_name;  /* points at the ring slot's copy */
+    const char *type_name;  /* the ring slot's type_name */
 } PoisonedBlock;
 
 #define POISON_BYTE 0xdd
-#define TYPE_NAME_MAX 40
+#define CLASS_NAME_MAX 24
 #define ALTSTACK_SIZE (64 * 1024)
 
 typedef struct {
     Object *obj;
     size_t size;
-    char type_name[TYPE_NAME_MAX]; /* copied: a class may die before its instance leaves */
+    const char *type_name;  /* a built-in type's name (static), or class_name */
+    char class_name[CLASS_NAME_MAX]; /* a user class's name, copied: the class
+                                        may die before its instance leaves */
 } Slot;
 
 /* One thread's quarantine. Slots [0, min(pushed, N)) are in use; the next
@@ -187,9 +189,12 @@ static const char *signal_text(int sig) {
 }
 
 static void crash_handler(int sig) {
-    if (atomic_load(&reporting) && !i_am_reporting) {
-        for (;;) pause(); /* the reporting thread is about to _exit */
+    /* One explanation: a second thread that crashes meanwhile waits for the
+       first to finish it and kill the process. */
+    if (atomic_exchange(&reporting, 1) && !i_am_reporting) {
+        for (;;) pause();
     }
+    i_am_reporting = true;
     write_text(signal_text(sig));
     write_text("  what happened: a thread used memory that had been freed or damaged by\n"
                "       another thread: most likely an object freed while still in use after\n"
@@ -346,10 +351,10 @@ static void check_count_at_free(Object *o) {
                 "its reference count became %ld while it was being freed", (long)rc);
 }
 
-static void poison(Object *o, size_t size, const char *name_copy) {
+static void poison(Object *o, size_t size, const char *type_name) {
     o->type = &freed_object_type;
     if (size >= sizeof(PoisonedBlock)) {
-        ((PoisonedBlock *)o)->type_name = name_copy;
+        ((PoisonedBlock *)o)->type_name = type_name;
         memset((char *)o + sizeof(PoisonedBlock), POISON_BYTE, size - sizeof(PoisonedBlock));
         o->refcnt = RACE_POISON;
     } else {
@@ -365,10 +370,13 @@ void race_quarantine(Object *o, size_t size) {
     r->pushed++;
     s->obj = o;
     s->size = size;
-    const char *name = o->type->name ? o->type->name : "?";
-    size_t n = strnlen(name, TYPE_NAME_MAX - 1);
-    memcpy(s->type_name, name, n);
-    s->type_name[n] = '\0';
+    s->type_name = o->type->name ? o->type->name : "?";
+    if (o->type->flags & TYPE_HEAP) {
+        size_t n = strnlen(s->type_name, CLASS_NAME_MAX - 1);
+        memcpy(s->class_name, s->type_name, n);
+        s->class_name[n] = '\0';
+        s->type_name = s->class_name;
+    }
     poison(o, size, s->type_name);
 }
 

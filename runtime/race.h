@@ -49,10 +49,12 @@
 #define RACE_QUARANTINE_SLOTS 16384
 
 /* Marker counts. Racing updates move a count by small amounts, so each
-   marker is recognised within RACE_MARK_RANGE of its value. */
+   marker is recognised within RACE_MARK_RANGE of its value. All are far
+   from zero, so stray DECREFs never make them reach it, and below
+   IMMORTAL_REFCNT, so they change even where INCREF skips immortals. */
 #define RACE_POISON ((intptr_t)0x0DEAD << 40)  /* freed, type name in the block */
 #define RACE_POISON_SMALL (RACE_POISON + ((intptr_t)1 << 36)) /* freed, 16-byte block */
-#define RACE_DYING (-((intptr_t)1 << 56))      /* being deallocated */
+#define RACE_DYING ((intptr_t)0x0BAD << 40)   /* being deallocated */
 #define RACE_MARK_RANGE ((intptr_t)1 << 32)
 
 /* The type of every freed object in --no-gil mode; each slot reports. */

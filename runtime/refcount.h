@@ -31,13 +31,35 @@
 
 void object_dealloc(Object *o); /* object.c: calls o->type->dealloc; checks for races */
 
+#ifndef TOY_REFCOUNT_SKIP_IMMORTAL
+
 static inline void incref_(Object *o) { o->refcnt++; }
 
 static inline void decref_(Object *o) {
     if (--o->refcnt == 0) object_dealloc(o);
 }
 
-static inline Object *newref_(Object *o) { o->refcnt++; return o; }
+#else
+/* An experiment, off by default (make CFLAGS='-O2 -DTOY_REFCOUNT_SKIP_IMMORTAL'):
+   never write an immortal object's count, as CPython 3.12 does. Without the
+   GIL, every core writing the counts of None, True, False and the small ints
+   makes those cache lines bounce between cores, and CPU-bound threads barely
+   speed up; skipping the write removes that. It costs a test and a branch on
+   every INCREF/DECREF: measured 3-12% slower single-threaded on most of
+   scripts/bench/, over the 2% budget, hence not the default
+   (docs/internals.md has the numbers). */
+static inline void incref_(Object *o) {
+    if (__builtin_expect(!(o->refcnt & IMMORTAL_REFCNT), 1)) o->refcnt++;
+}
+
+static inline void decref_(Object *o) {
+    if (__builtin_expect((o->refcnt & IMMORTAL_REFCNT) != 0, 0)) return;
+    if (--o->refcnt == 0) object_dealloc(o);
+}
+
+#endif
+
+static inline Object *newref_(Object *o) { incref_(o); return o; }
 
 /* The macros cast, so they take any object pointer (ListObject *, ...). */
 #define INCREF(o)  incref_((Object *)(o))

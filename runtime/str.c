@@ -1592,9 +1592,11 @@ static Object *pad(Object *self, size_t left, size_t right, const char *fill, si
     if (left == 0 && right == 0) return NEWREF(self);
     StrBuilder b;
     str_builder_init(&b);
-    for (size_t i = 0; i < left; i++) str_builder_add(&b, fill, fill_len);
+    if (str_builder_reserve(&b, left + right, fill_len))
+        for (size_t i = 0; i < left; i++) str_builder_add(&b, fill, fill_len);
     str_builder_add(&b, S(self)->data, S(self)->length);
-    for (size_t i = 0; i < right; i++) str_builder_add(&b, fill, fill_len);
+    if (!b.failed)
+        for (size_t i = 0; i < right; i++) str_builder_add(&b, fill, fill_len);
     return str_builder_finish(&b);
 }
 
@@ -1628,7 +1630,8 @@ METHOD(str_zfill) {
     str_builder_init(&b);
     size_t sign = (s->length > 0 && (s->data[0] == '+' || s->data[0] == '-')) ? 1 : 0;
     str_builder_add(&b, s->data, sign);
-    for (size_t i = 0; i < zeros; i++) str_builder_add_char(&b, '0');
+    if (str_builder_reserve(&b, zeros, 1))
+        for (size_t i = 0; i < zeros; i++) str_builder_add_char(&b, '0');
     str_builder_add(&b, s->data + sign, s->length - sign);
     return str_builder_finish(&b);
 }
@@ -1639,6 +1642,8 @@ METHOD(str_expandtabs) {
     if (args_parse("expandtabs", args, nargs, kwnames, names, 0, &size_obj) < 0) return NULL;
     int64_t tabsize = 8;
     if (size_obj && int_as_i64(size_obj, &tabsize) < 0) return NULL;
+    if (tabsize < INT32_MIN || tabsize > INT32_MAX) /* a C int in CPython */
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
     StrObject *s = S(self);
     StrBuilder b;
     str_builder_init(&b);
@@ -1650,6 +1655,7 @@ METHOD(str_expandtabs) {
         if (c == '\t') {
             if (tabsize > 0) {
                 int64_t spaces = tabsize - column % tabsize;
+                if (!str_builder_reserve(&b, (size_t)spaces, 1)) break;
                 for (int64_t k = 0; k < spaces; k++) str_builder_add_char(&b, ' ');
                 column += spaces;
             }
@@ -1769,6 +1775,15 @@ static bool builder_reserve(StrBuilder *b, size_t extra) {
     b->data = p;
     b->cap = cap;
     return true;
+}
+
+bool str_builder_reserve(StrBuilder *b, size_t count, size_t size) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        b->failed = true;
+        return false;
+    }
+    return builder_reserve(b, total);
 }
 
 void str_builder_add(StrBuilder *b, const char *s, size_t len) {

@@ -72,6 +72,11 @@ void str_builder_add_cstr(StrBuilder *b, const char *s);
 void str_builder_add_char(StrBuilder *b, char c);
 void str_builder_add_str(StrBuilder *b, Object *s); /* a str object */
 void str_builder_addf(StrBuilder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes room for `count` * `size` more bytes at once; false (and `failed`
+   set) when that much memory cannot be had. Padding calls it first, so
+   that "x".center(10**18) fails at once with MemoryError, as in CPython,
+   instead of growing the buffer piece by piece. */
+bool str_builder_reserve(StrBuilder *b, size_t count, size_t size);
 /* Returns the built str (new ref) and frees the buffer; NULL on MemoryError. */
 Object *str_builder_finish(StrBuilder *b);
 void str_builder_discard(StrBuilder *b);

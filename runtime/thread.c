@@ -325,7 +325,7 @@ static bool lock_wait(LockObject *l, double timeout) {
 }
 
 /* The largest timeout a lock accepts, in seconds (_thread.TIMEOUT_MAX). */
-#define LOCK_TIMEOUT_MAX 4294967.0
+#define LOCK_TIMEOUT_MAX 9223372036.0 /* CPython on 64-bit Linux */
 
 /* acquire(blocking=True, timeout=-1), parsed as CPython does: blocking is an
    int (bools included), timeout a number of seconds, -1 meaning forever. */
@@ -344,6 +344,10 @@ static int lock_parse_acquire(Object *const *args, size_t nargs, Object *kwnames
                   TYPE_NAME(a[1]));
         return -1;
     }
+    if (*timeout != *timeout) {
+        error_set(&exc_ValueError, "Invalid value NaN (not a number)");
+        return -1;
+    }
     if (!*blocking && *timeout != -1) {
         error_set(&exc_ValueError, "can't specify a timeout for a non-blocking call");
         return -1;
@@ -352,8 +356,10 @@ static int lock_parse_acquire(Object *const *args, size_t nargs, Object *kwnames
         error_set(&exc_ValueError, "timeout value must be positive");
         return -1;
     }
-    if (*timeout > LOCK_TIMEOUT_MAX) {
-        error_set(&exc_OverflowError, "timeout value is too large");
+    /* CPython converts the timeout to int64 nanoseconds first: its limit is
+       that range (TIMEOUT_MAX is the same, rounded down to whole seconds). */
+    if (*timeout >= 9223372036.854775807) {
+        error_set(&exc_OverflowError, "timestamp out of range for platform time_t");
         return -1;
     }
     return 0;

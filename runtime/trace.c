@@ -226,13 +226,32 @@ static double us_since_start(uint64_t t) {
     return t > trace.t0 ? (double)(t - trace.t0) / 1e3 : 0.0;
 }
 
+/* The length of the valid UTF-8 sequence at s, or 0 if it is not one (a
+   thread name cut short in the middle of a character, for instance). */
+static int utf8_length(const unsigned char *s) {
+    int n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xf4) return 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+/* s as a JSON string: escaped, and valid UTF-8 ('?' for stray bytes). */
 static void json_string(FILE *f, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
+    while (*p) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else if (*p < 0x80) fputc(*p, f);
+        else {
+            int n = utf8_length(p);
+            if (n == 0) fputc('?', f);
+            else fwrite(p, 1, (size_t)n, f);
+            p += n ? n : 1;
+            continue;
+        }
+        p++;
     }
     fputc('"', f);
 }

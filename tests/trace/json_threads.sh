@@ -10,7 +10,9 @@ def spin(n):
         s += i
     time.sleep(0.01)
 
-names = ["alpha", "beta", 'q"uote\\back']
+# A quote, a backslash, and a name longer than the 47 bytes kept, cut in the
+# middle of a two-byte character: the file must still be valid UTF-8 JSON.
+names = ["alpha", "beta", 'q"uote\\back', "x" * 46 + "\u00e9\u00e9"]
 threads = [threading.Thread(target=spin, args=(200000,), name=n) for n in names]
 for t in threads:
     t.start()
@@ -27,12 +29,12 @@ head -c 16 "$TMP/trace.json" | grep -q '^{"traceEvents":' || fail "does not star
 
 "$TOY" tests/trace/check_trace.py "$TMP/trace.json" > "$TMP/check" 2>&1 ||
     { cat "$TMP/check"; fail "check_trace.py rejected the trace"; }
-grep -qx 'threads: 4' "$TMP/check" || { cat "$TMP/check"; fail "expected 4 thread tracks"; }
+grep -qx 'threads: 5' "$TMP/check" || { cat "$TMP/check"; fail "expected 5 thread tracks"; }
 for n in MainThread alpha beta 'q"uote\back'; do
     grep -qxF "thread: $n" "$TMP/check" || { cat "$TMP/check"; fail "no track named $n"; }
 done
 holds=$(sed -n 's/^events X holding the GIL: //p' "$TMP/check")
-[ "${holds:-0}" -ge 4 ] || { cat "$TMP/check"; fail "expected a hold event per thread at least"; }
+[ "${holds:-0}" -ge 5 ] || { cat "$TMP/check"; fail "expected a hold event per thread at least"; }
 grep -qx 'gil: on' "$TMP/check" || { cat "$TMP/check"; fail "otherData.gil should be on"; }
 
 # Where python3 happens to exist, its json module must agree.
