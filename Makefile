@@ -25,7 +25,7 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 TSAN_OBJS := $(SRCS:%.c=build-tsan/%.o) build-tsan/gen/frozen_modules.o
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Any TSan report fails the test that caused it (exit status 66).
-TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1
+TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0
 
 .PHONY: all test asan tsan bench bench-deps install clean
 
@@ -79,7 +79,7 @@ asan: toy-asan
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.
 tsan: toy-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-tsan --timeout 120 \
-		tests/threads/ tests/native/ tests/race/
+		tests/threads/ tests/native/ tests/race/ tests/processes/
 
 bench: toy
 	@scripts/bench/run.sh --toy ./toy

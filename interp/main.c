@@ -28,6 +28,7 @@
 #include "../runtime/int.h"
 #include "../runtime/module.h"
 #include "../runtime/race.h"
+#include "../runtime/process.h"
 #include "../runtime/refcount.h"
 #include "../runtime/str.h"
 #include "../runtime/thread.h"
@@ -58,6 +59,9 @@ static void print_help(void) {
           "             reference-count updates race; the race detector explains what it\n"
           "             catches (use after free, double free, negative count) and stops\n"
           "             with exit status 3\n"
+          "  --no-race-detector\n"
+          "             with --no-gil: free objects at once, unchecked (to time --no-gil\n"
+          "             without the detector's cost; races then crash unexplained or not)\n"
           "  --switch-interval=MS\n"
           "             how long a thread waits for the GIL before asking for it (default 5)\n"
           "  --gil-trace=FILE\n"
@@ -76,6 +80,7 @@ typedef struct {
     const char *path;     /* file, "-" for stdin, NULL: REPL or stdin */
     int argv_start;       /* index of sys.argv[0] in argv */
     double switch_interval_ms; /* 0: the default */
+    bool no_race_detector;     /* --no-race-detector */
 } Options;
 
 /* Returns 0, or the exit status to stop with. */
@@ -92,6 +97,7 @@ static int parse_options(int argc, char **argv, Options *opt) {
         if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
         if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
+        if (strcmp(a, "--no-race-detector") == 0) { opt->no_race_detector = true; continue; }
         if (strncmp(a, "--gil-trace=", 12) == 0) { /* trace.h; opens FILE now */
             if (a[12] == '\0') {
                 fprintf(stderr, "toy: --gil-trace takes a file name or -\n%s", usage_line);
@@ -306,7 +312,7 @@ int main(int argc, char **argv) {
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
        instead of killing the process. */
     signal(SIGPIPE, SIG_IGN);
-    if (interp.flag_no_gil) race_enable(stats_on_race_stop);
+    if (interp.flag_no_gil) race_enable(stats_on_race_stop, !opt.no_race_detector);
     static char dash_c[] = "-c";
     if (opt.command) argv[opt.argv_start] = dash_c;
     if (runtime_init(argc, argv, &opt) < 0) {
@@ -327,6 +333,7 @@ int main(int argc, char **argv) {
     /* Python waits for non-daemon threads before it exits. Daemon threads
        still running may be using any object, so then nothing is torn down. */
     int still_running = thread_wait_for_non_daemon(ts_get());
+    process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
     /* --no-gil: a count damaged by a race would make teardown crash; the
        check reports it (and stops with status 3) before teardown starts. */
     if (interp.flag_no_gil && still_running == 0) race_check_all();

@@ -195,6 +195,13 @@ static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first)
     return r;
 }
 
+/* CPython's tp_as_sequence: dicts, ranges and instances of classes have
+   sequence methods, numbers do not. a *= seq repeats the right operand only
+   when the left one has none. */
+static bool has_sequence_slots(Object *o) {
+    return (TYPE(o)->flags & TYPE_HEAP) || TYPE(o)->contains || TYPE(o)->len;
+}
+
 /* Neither operand handled a OP b: the TypeError, with the sequence-specific
    texts CPython uses for + and * on str, list and tuple. */
 static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) {
@@ -206,7 +213,7 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
         if (is_builtin_sequence(a, &seqname))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(b));
-        if (is_builtin_sequence(b, &seqname))
+        if (is_builtin_sequence(b, &seqname) && !(inplace && has_sequence_slots(a)))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(a));
     }
@@ -241,7 +248,13 @@ Object *object_inplace_op(Object *a, Object *b, BinaryOp op) {
         if (r != NotImplemented) return r;
         DECREF(r);
     }
-    Object *r = binary_with_fallbacks(a, b, op);
+    const char *seqname;
+    Object *r;
+    if (op == BINOP_MUL && is_builtin_sequence(b, &seqname) && !is_builtin_sequence(a, &seqname) &&
+        has_sequence_slots(a)) /* only a's own multiplication is tried */
+        r = TYPE(a)->binary[op] ? TYPE(a)->binary[op](a, b) : NEWREF(NotImplemented);
+    else
+        r = binary_with_fallbacks(a, b, op);
     if (r != NotImplemented) return r;
     DECREF(r);
     return binary_op_error(a, b, op, true);

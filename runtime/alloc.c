@@ -44,6 +44,11 @@
 #define SMALL_MAX 512
 #define NCLASSES (SMALL_MAX / SIZE_STEP)
 #define MAX_CACHED_PER_CLASS 4096
+/* No request this large can succeed: refuse it here (NULL, so MemoryError)
+   rather than ask malloc. Sanitizer builds abort on such requests instead of
+   returning NULL, so without this `"x" * 10**18` would behave differently
+   under `make asan`. 2^40 bytes is also AddressSanitizer's own limit. */
+#define MAX_BLOCK ((size_t)1 << 40)
 
 typedef struct FreeBlock {
     struct FreeBlock *next;
@@ -84,6 +89,7 @@ void *mem_alloc(size_t size) {
         return malloc((c + 1) * SIZE_STEP);
     }
 #endif
+    if (size > MAX_BLOCK) return NULL;
     return malloc(size);
 }
 
@@ -122,6 +128,7 @@ void *mem_realloc(void *p, size_t old_size, size_t new_size) {
 #else
     (void)old_size;
 #endif
+    if (new_size > MAX_BLOCK) return NULL;
     return realloc(p, new_size ? new_size : 1);
 }
 

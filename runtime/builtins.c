@@ -397,6 +397,13 @@ static Object *builtin_ord(Object *self, Object *const *args, size_t nargs, Obje
     UNUSED(self);
     if (args_check("ord", nargs, kwnames, 1, 1) < 0) return NULL;
     Object *s = args[0];
+    if (is_bytes(s)) { /* ord(b'a') is the byte's value */
+        if (bytes_size(s) != 1)
+            return error_set(&exc_TypeError,
+                             "ord() expected a character, but string of length %zu found",
+                             bytes_size(s));
+        return int_from_i64((unsigned char)bytes_data(s)[0]);
+    }
     if (!is_str(s))
         return error_set(&exc_TypeError, "ord() expected string of length 1, but %s found",
                          TYPE_NAME(s));

@@ -621,15 +621,17 @@ static Object *bytes_hex_method(Object *self, Object *const *args, size_t nargs,
     if (args_parse("hex", args, nargs, kwnames, names, 0, a) < 0) return NULL;
     char sep = 0;
     int64_t per = 1;
+    /* CPython's order: bytes_per_sep, then len(sep), then sep's type */
+    if (a[1] && object_as_index(a[1], &per, NULL) < 0) return NULL;
     if (a[0]) {
+        int64_t len = object_len(a[0]);
+        if (len < 0) return NULL;
+        if (len != 1) return error_set(&exc_ValueError, "sep must be length 1.");
         if (!is_str(a[0]) && !is_bytes(a[0]))
             return error_set(&exc_TypeError, "sep must be str or bytes.");
-        size_t len = is_str(a[0]) ? ((StrObject *)a[0])->nchars : B(a[0])->size;
-        if (len != 1) return error_set(&exc_ValueError, "sep must be length 1.");
         sep = is_str(a[0]) ? str_data(a[0])[0] : B(a[0])->data[0];
         if ((unsigned char)sep >= 0x80) return error_set(&exc_ValueError, "sep must be ASCII.");
     }
-    if (a[1] && object_as_index(a[1], &per, NULL) < 0) return NULL;
     size_t n = B(self)->size;
     size_t group = !sep || per == 0 ? 0 : per < 0 ? (size_t)0 - (size_t)per : (size_t)per;
     size_t nseps = group && n > 0 ? (n - 1) / group : 0;

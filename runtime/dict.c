@@ -1030,6 +1030,21 @@ static const MethodDef dict_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* d1 | d2: a new dict with d2's items over d1's (both dicts, as CPython). */
+static Object *dict_or(Object *a, Object *b) {
+    if (!is_instance_of(a, &dict_type) || !is_instance_of(b, &dict_type))
+        return NEWREF(NotImplemented);
+    Object *r = dict_copy(a);
+    if (r && dict_update(r, b) < 0) CLEAR(&r);
+    return r;
+}
+
+/* d |= other: other may be anything dict.update takes (a mapping or pairs). */
+static Object *dict_ior(Object *a, Object *b) {
+    if (dict_update(a, b) < 0) return NULL;
+    return NEWREF(a);
+}
+
 static const MethodDef dict_fromkeys_def = {
     "fromkeys", dict_fromkeys_method,
     "Create a new dictionary with keys from iterable and values set to value."};
@@ -1051,6 +1066,8 @@ Type dict_type = {
     .getitem = dict_getitem,
     .setitem = dict_setitem,
     .contains = dict_contains,
+    .binary = {[BINOP_OR] = dict_or},
+    .inplace = {[BINOP_OR] = dict_ior},
 };
 
 int dict_install_fromkeys(void) {

@@ -23,7 +23,6 @@
 #include "race.h"
 #include "refcount.h"
 #include "str.h"
-#include "threadstate.h"
 #include "types.h"
 
 /* ---- Allocation ----------------------------------------------------------- */
@@ -46,7 +45,7 @@ Object *object_alloc(Type *type, size_t size) {
 void object_free(Object *o, size_t size) {
     Type *type = o->type;
     mem_count_object_free();
-    if (interp.flag_no_gil)
+    if (race_detector_on)
         race_quarantine(o, size); /* remembers type's name before the DECREF below */
     else
         mem_free(o, size);
@@ -54,7 +53,7 @@ void object_free(Object *o, size_t size) {
 }
 
 void object_dealloc(Object *o) {
-    if (interp.flag_no_gil) {
+    if (race_detector_on) {
         race_dealloc(o);
         return;
     }

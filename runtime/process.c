@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -221,6 +222,23 @@ static _Noreturn void child_run(Object *bootstrap) {
     child_exit(code);
 }
 
+/* As CPython's children: stdin reads nothing (/dev/null), and the text the
+   parent had read ahead into stdin's buffer is dropped, not read twice.
+   dup2 + __fpurge rather than freopen: closing a stream can seek its
+   descriptor back to the stream's position, and the child shares that
+   file offset with the parent. */
+static void child_detach_stdin(void) {
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        if (fd != STDIN_FILENO) {
+            dup2(fd, STDIN_FILENO);
+            close(fd);
+        }
+    }
+    __fpurge(stdin);
+    clearerr(stdin);
+}
+
 pid_t process_start(Object *bootstrap, bool daemon) {
     if (!children.atexit_installed) {
         atexit(at_exit_handler);
@@ -245,9 +263,7 @@ pid_t process_start(Object *bootstrap, bool daemon) {
     }
     if (pid == 0) {
         close(sentinel[0]);
-        /* As CPython's children: stdin reads nothing, and does not share
-           the parent's stdio buffer. */
-        if (!freopen("/dev/null", "r", stdin)) clearerr(stdin);
+        child_detach_stdin();
         process_after_fork_child(sentinel[1]);
         child_run(bootstrap);
     }

@@ -1,8 +1,8 @@
 /* race.c - the --no-gil race detector (what it catches and why: race.h).
  *
  * Invariants:
- *   - Nothing here runs unless race_enable() was called (--no-gil); object.c
- *     tests interp.flag_no_gil before calling in.
+ *   - Nothing here runs unless race_enable() turned the detector on
+ *     (--no-gil); object.c tests race_detector_on before calling in.
  *   - A quarantined block is in exactly one ring slot, is in no free list,
  *     and has the header {RACE_POISON or RACE_POISON_SMALL, &freed_object_type}
  *     until a racing thread changes it. Only the ring's owner thread writes
@@ -34,6 +34,8 @@ typedef struct {
 } PoisonedBlock;
 
 #define POISON_BYTE 0xdd
+#define POISON_WORD 0xddddddddddddddddull
+#define POISON_FILL_MAX 128   /* bytes of a block filled with POISON_BYTE */
 #define CLASS_NAME_MAX 24
 #define ALTSTACK_SIZE (64 * 1024)
 
@@ -61,7 +63,7 @@ static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
 static Ring *all_rings;
 static _Thread_local Ring *my_ring;
 
-static bool enabled;                 /* set once at start-up */
+bool race_detector_on;               /* set once at start-up */
 static void (*stop_hook)(void);      /* set once at start-up */
 static atomic_uint_fast64_t anomalies;
 static atomic_int reporting;         /* a report is being printed */
@@ -227,10 +229,11 @@ static void fork_prepare(void) { pthread_mutex_lock(&rings_lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&rings_lock); }
 static void fork_child(void) { pthread_mutex_init(&rings_lock, NULL); }
 
-void race_enable(void (*on_stop)(void)) {
-    enabled = true;
+void race_enable(void (*on_stop)(void), bool detector) {
     stop_hook = on_stop;
     install_crash_handlers();
+    if (!detector) return;
+    race_detector_on = true;
     pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
@@ -277,7 +280,7 @@ void race_thread_release(void) {
 }
 
 /* A block about to leave quarantine must still carry its poison. */
-static void slot_check(const Slot *s) {
+static inline void slot_check(const Slot *s) {
     Object *o = s->obj;
     intptr_t expect = s->size >= sizeof(PoisonedBlock) ? RACE_POISON : RACE_POISON_SMALL;
     intptr_t seen = o->refcnt;
@@ -355,7 +358,17 @@ static void poison(Object *o, size_t size, const char *type_name) {
     o->type = &freed_object_type;
     if (size >= sizeof(PoisonedBlock)) {
         ((PoisonedBlock *)o)->type_name = type_name;
-        memset((char *)o + sizeof(PoisonedBlock), POISON_BYTE, size - sizeof(PoisonedBlock));
+        /* Fields read after the free now hold 0xdddd... pointers: following
+           one faults at once instead of reading stale data. The pointer
+           fields of every object type come first; what lies past
+           POISON_FILL_MAX is text or numbers (a str's characters), not worth
+           the time. Word stores: most objects are a few words, too small for
+           memset to pay. */
+        if (size > POISON_FILL_MAX) size = POISON_FILL_MAX;
+        char *p = (char *)o + sizeof(PoisonedBlock), *end = (char *)o + size;
+        for (; p + sizeof(uint64_t) <= end; p += sizeof(uint64_t))
+            memcpy(p, &(uint64_t){POISON_WORD}, sizeof(uint64_t));
+        for (; p < end; p++) *p = (char)POISON_BYTE;
         o->refcnt = RACE_POISON;
     } else {
         o->refcnt = RACE_POISON_SMALL;
@@ -383,6 +396,7 @@ void race_quarantine(Object *o, size_t size) {
 /* ---- Exit ---------------------------------------------------------------------- */
 
 void race_check_all(void) {
+    if (!race_detector_on) return;
     pthread_mutex_lock(&rings_lock);
     for (Ring *r = all_rings; r; r = r->next)
         for (size_t i = 0, n = ring_filled(r); i < n; i++) slot_check(&r->slots[i]);
@@ -390,7 +404,7 @@ void race_check_all(void) {
 }
 
 void race_fini(void) {
-    if (!enabled) return;
+    if (!race_detector_on) return;
     race_thread_release();
     pthread_mutex_lock(&rings_lock);
     Ring *r = all_rings;

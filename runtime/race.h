@@ -8,9 +8,9 @@
  * lost increment lets the count reach zero while references still exist,
  * and the object is freed under a thread that is still using it.
  *
- * What the detector does, only when interp.flag_no_gil is set (with the GIL
- * on, none of this runs and the hot paths pay one predictable branch in
- * object_free and object_dealloc):
+ * What the detector does, only with --no-gil (with the GIL on, none of this
+ * runs and the hot paths pay one predictable branch in object_free and
+ * object_dealloc):
  *   - object_dealloc claims the object with an atomic compare-and-swap of its
  *     count from 0 to RACE_DYING, so two threads that both dropped "the last
  *     reference" are caught (double free), and so is a count that went below
@@ -36,6 +36,7 @@
 #ifndef TOY_RACE_H
 #define TOY_RACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,8 +46,11 @@
 #define RACE_EXIT_STATUS 3
 
 /* Objects freed by one thread that stay poisoned before their memory is
-   reused: a power of two. Four threads together keep the last 64K. */
-#define RACE_QUARANTINE_SLOTS 16384
+   reused: a power of two. A racing thread touches a wrongly freed object
+   within microseconds, a few hundred frees at most; 4096 objects (about
+   350 KB with the ring) still fit a core's L2 cache, which keeps --no-gil
+   close to the speed of the GIL build. */
+#define RACE_QUARANTINE_SLOTS 4096
 
 /* Marker counts. Racing updates move a count by small amounts, so each
    marker is recognised within RACE_MARK_RANGE of its value. All are far
@@ -60,12 +64,18 @@
 /* The type of every freed object in --no-gil mode; each slot reports. */
 extern Type freed_object_type;
 
-/* Turn the detector on: main.c calls this once, before any thread starts,
-   when --no-gil is given. Installs the crash-signal handlers. on_stop runs
-   just before the process exits after a report (main.c prints --stats). */
-void race_enable(void (*on_stop)(void));
+/* main.c calls this once, before any thread starts, when --no-gil is given:
+   installs the crash-signal handlers and, if detector is true (the default;
+   --no-race-detector turns it off, to time --no-gil without its cost), turns
+   the detector on. on_stop runs just before the process exits after a report
+   (main.c prints --stats). */
+void race_enable(void (*on_stop)(void), bool detector);
 
-/* object.c hooks, called only in --no-gil mode. */
+/* True when the detector runs: set once by race_enable, read-only after.
+   object.c tests it on every free and dealloc (one predictable branch). */
+extern bool race_detector_on;
+
+/* object.c hooks, called only when race_detector_on. */
 void race_dealloc(Object *o);                /* object_dealloc */
 void race_quarantine(Object *o, size_t size); /* object_free, instead of mem_free */
 

@@ -552,8 +552,11 @@ static Object *str_repeat(Object *s, int64_t n) {
     if (n <= 0 || so->length == 0) return NEWREF(EMPTY_STR);
     if (n == 1) return NEWREF(s);
     size_t total;
-    if (__builtin_mul_overflow(so->length, (size_t)n, &total) || total > ((size_t)1 << 48))
+    /* CPython: OverflowError past the largest length, else MemoryError */
+    if (so->nchars > (size_t)INT64_MAX / (size_t)n)
         return error_set(&exc_OverflowError, "repeated string is too long");
+    if (__builtin_mul_overflow(so->length, (size_t)n, &total) || total > ((size_t)1 << 48))
+        return error_no_memory();
     Object *r = str_new_raw(total);
     if (!r) return NULL;
     char *d = S(r)->data;

@@ -10,8 +10,9 @@
 #   threads next to 8 idle processes (scripts/processes/idle_memory.toy,
 #   from /proc/PID/smaps_rollup).
 #
-# Each number is the best of BENCH_RUNS runs (default 3), timed inside the
-# scripts (time.perf_counter), so the interpreter's start-up is not counted.
+# Each time is the best (smallest) of BENCH_RUNS runs (default 3), timed
+# inside the scripts (time.perf_counter), so the interpreter's start-up is
+# not counted; each memory figure is the largest of the runs.
 # The python3 column runs the same scripts under CPython for reference.
 set -uo pipefail
 
@@ -89,6 +90,18 @@ best_field() {
     min "${values[@]}"
 }
 
+# max_field PATTERN CMD... : the largest value of `field` over RUNS runs (for
+# memory: reclaim under memory pressure can only make a reading smaller).
+max_field() {
+    local values=() v i
+    for ((i = 0; i < RUNS; i++)); do
+        v=$(field "$@") || return 1
+        [ -n "$v" ] || return 1
+        values+=("$v")
+    done
+    printf '%s\n' "${values[@]}" | sort -g | tail -n 1
+}
+
 # ratio A B : A / B as "N.NNx", or "-" when either is missing.
 ratio() {
     if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
@@ -134,16 +147,16 @@ if [ -n "$PY" ]; then
     py_tlat=$(best_field "mean start+join:" "$PY" "$TSTART" "$NTHREADS") || py_tlat=""
 fi
 row "threading.Thread" "$(usecs "$tlat")" "1.00x" "" "$(usecs "$py_tlat")"
-row "multiprocessing.Process" "$(usecs "$plat")" "$(ratio "$plat" "$tlat")" "10x-100x" "$(usecs "$py_plat")"
+row "multiprocessing.Process" "$(usecs "$plat")" "$(ratio "$plat" "$tlat")" "5x-20x" "$(usecs "$py_plat")"
 
 # ---- Memory of idle workers --------------------------------------------------------
 echo "Memory: $NIDLE idle workers, private KB (ratio: processes / threads)"
-tmem=$(best_field "private KB:" "$TOY" "$IDLE" threads "$NIDLE") || tmem=""
-pmem=$(best_field "private KB:" "$TOY" "$IDLE" processes "$NIDLE") || pmem=""
+tmem=$(max_field "private KB:" "$TOY" "$IDLE" threads "$NIDLE") || tmem=""
+pmem=$(max_field "private KB:" "$TOY" "$IDLE" processes "$NIDLE") || pmem=""
 py_tmem="" py_pmem=""
 if [ -n "$PY" ]; then
-    py_tmem=$(best_field "private KB:" "$PY" "$IDLE" threads "$NIDLE") || py_tmem=""
-    py_pmem=$(best_field "private KB:" "$PY" "$IDLE" processes "$NIDLE") || py_pmem=""
+    py_tmem=$(max_field "private KB:" "$PY" "$IDLE" threads "$NIDLE") || py_tmem=""
+    py_pmem=$(max_field "private KB:" "$PY" "$IDLE" processes "$NIDLE") || py_pmem=""
 fi
 [ -z "$pmem" ] && note "idle_memory.toy needs /proc/PID/smaps_rollup or /proc/PID/smaps"
 row "$NIDLE threads (growth of the process)" "$(kbytes "$tmem")" "1.00x" "" "$(kbytes "$py_tmem")"

@@ -116,6 +116,15 @@ secs() { if [ -n "$1" ]; then printf '%.3f s' "$1"; else echo "-"; fi; }
 row() { printf '  %-34s %10s %9s  %-16s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
 
 CORES=$(nproc 2>/dev/null || echo "?")
+# A busy machine cannot show threads running in parallel: say so.
+busy_note() {
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null) || return
+    if awk -v l="$load" -v c="$CORES" 'BEGIN { exit !(c + 0 > 0 && l > c * 0.75) }'; then
+        note "load average $load on $CORES cores $1: other processes compete for the cores, so the parallel timings are pessimistic"
+    fi
+}
+busy_note "at the start"
 echo "Threads and the GIL on this machine: $CORES cores; best of $RUNS runs"
 echo "  toy:     $TOY"
 [ -n "$PY" ] && echo "  python3: $PY ($("$PY" -V 2>&1))"
@@ -138,6 +147,10 @@ one_over="1/$CORES = $(awk -v c="$CORES" 'BEGIN { if (c + 0 > 0) printf "%.2fx",
 row "sequential" "$(secs "$seq_t")" "1.00x" "" "$(secs "$py_seq")"
 row "4 threads, GIL" "$(secs "$thr_t")" "$(ratio "$thr_t" "$seq_t")" "~1.0x" "$(secs "$py_thr")"
 row "4 threads, --no-gil" "$(secs "$nogil_t")" "$(ratio "$nogil_t" "$seq_t")" "~$one_over" ""
+if [ -n "$nogil_t" ] && [ -n "$seq_t" ] &&
+   awk -v a="$nogil_t" -v b="$seq_t" 'BEGIN { exit !(a > 0.8 * b) }'; then
+    note "--no-gil threads gained little: every thread still writes the reference counts of the objects they all use (small ints, None, the function), so those cache lines bounce between cores; see docs/internals.md (TOY_REFCOUNT_SKIP_IMMORTAL)"
+fi
 
 # native.count_primes (C, releasing the GIL): skipped when this toy has no
 # `native` module. C is much faster than bytecode, so it gets more work and
@@ -172,6 +185,7 @@ row "threading.Thread start+join" "$(fmt_us "$lat")" "" "" "$(fmt_us "$py_lat")"
 
 # ---- The GIL's cost to one thread ----------------------------------------------
 echo "One thread: the GIL's cost (ratio: GIL on / --no-gil, whole run)"
+note "--no-gil also turns on the race detector (freed objects are poisoned and held back from reuse), which has a cost of its own: a single-thread ratio below 1.00x means the detector costs more than the GIL does"
 for bench in loop fib; do
     f="$ROOT/scripts/bench/$bench.toy"
     on=$(best_wall "$TOY" "$f") || on=""
@@ -180,6 +194,7 @@ for bench in loop fib; do
     row "$bench.toy, --no-gil" "$(secs "$off")" "" "" ""
 done
 
+busy_note "at the end"
 if [ ${#NOTES[@]} -gt 0 ]; then
     echo
     for n in "${NOTES[@]}"; do echo "note: $n"; done

@@ -2,6 +2,7 @@
 # anomaly, nothing leaks, the race detector (when built in) reports zero
 # anomalies, and the per-thread GIL statistics show the threads switching.
 . tests/tools/testlib.sh
+case $TOY in *fake_toy*) skip "toy-specific: the GIL statistics of --stats (runner self-check)" ;; esac
 run_toy --stats tests/threads/stress_gil.toy
 expect_status 0
 expect_in_stdout "token reference drift: 0"

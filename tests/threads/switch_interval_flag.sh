@@ -1,6 +1,7 @@
 # --switch-interval=MS sets what sys.getswitchinterval() reads;
 # sys._is_gil_enabled() says whether --no-gil is in force.
 . tests/tools/testlib.sh
+case $TOY in *fake_toy*) skip "toy-specific: --switch-interval, --no-gil (runner self-check)" ;; esac
 run_toy --switch-interval=2 -c 'import sys; print(sys.getswitchinterval(), sys._is_gil_enabled())'
 expect_status 0
 expect_stdout "0.002 True"
