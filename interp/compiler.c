@@ -2171,6 +2171,41 @@ static int compile_return(Compiler *c, const Node *n)
     return 0;
 }
 
+/* The body of `except E as e:` (the exception on the stack above prev).
+   e is unbound when the handler is left, also when an exception escapes
+   from its body, as in CPython:
+       STORE e; SETUP_FINALLY C; <body>; POP_BLOCK; POP_EXCEPT;
+       e = None; del e; JUMP END
+    C: PUSH_EXC_INFO; e = None; del e; RERAISE
+   A break/continue/return in the body pops the C block (the FB_TRY_EXCEPT
+   entry), then the handler's (FB_HANDLER). */
+static int compile_handler_named(Compiler *c, const Node *h, int end)
+{
+    const char *name = h->u.handler.name;
+    NEW_LABEL(c, cleanup);
+    CHECK(compile_name_op(c, name, CTX_OP_STORE));
+    EMIT(c, SETUP_FINALLY, cleanup);
+    CHECK(push_fblock(c, FB_HANDLER, -1, -1, h, h));
+    CHECK(push_fblock(c, FB_TRY_EXCEPT, -1, -1, NULL, h));
+    CHECK(compile_stmts(c, &h->u.handler.body));
+    pop_fblock(c);
+    pop_fblock(c);
+    EMIT(c, POP_BLOCK, 0);
+    EMIT(c, POP_EXCEPT, 0);
+    CHECK(emit_none(c));
+    CHECK(compile_name_op(c, name, CTX_OP_STORE));
+    CHECK(compile_name_op(c, name, CTX_OP_DELETE));
+    EMIT(c, JUMP, end);
+
+    bind_label(c, cleanup);
+    EMIT(c, PUSH_EXC_INFO, 0);
+    CHECK(emit_none(c));
+    CHECK(compile_name_op(c, name, CTX_OP_STORE));
+    CHECK(compile_name_op(c, name, CTX_OP_DELETE));
+    EMIT(c, RERAISE, 0);
+    return 0;
+}
+
 /* try/except[/else]: see opcodes.h for the shape. */
 static int compile_try_except(Compiler *c, const Node *n)
 {
@@ -2204,20 +2239,16 @@ static int compile_try_except(Compiler *c, const Node *n)
             CHECK(compile_expr(c, h->u.handler.type));
             EMIT(c, JUMP_IF_NOT_EXC_MATCH, next);
         }
-        if (h->u.handler.name)
-            CHECK(compile_name_op(c, h->u.handler.name, CTX_OP_STORE));
-        else
-            EMIT(c, POP_TOP, 0);
-        CHECK(push_fblock(c, FB_HANDLER, -1, -1, h, h));
-        CHECK(compile_stmts(c, &h->u.handler.body));
-        pop_fblock(c);
-        EMIT(c, POP_EXCEPT, 0);
         if (h->u.handler.name) {
-            CHECK(emit_none(c));
-            CHECK(compile_name_op(c, h->u.handler.name, CTX_OP_STORE));
-            CHECK(compile_name_op(c, h->u.handler.name, CTX_OP_DELETE));
+            CHECK(compile_handler_named(c, h, end));
+        } else {
+            EMIT(c, POP_TOP, 0);
+            CHECK(push_fblock(c, FB_HANDLER, -1, -1, h, h));
+            CHECK(compile_stmts(c, &h->u.handler.body));
+            pop_fblock(c);
+            EMIT(c, POP_EXCEPT, 0);
+            EMIT(c, JUMP, end);
         }
-        EMIT(c, JUMP, end);
         if (next >= 0)
             bind_label(c, next);
     }

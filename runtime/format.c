@@ -396,7 +396,14 @@ static void add_float_body(StrBuilder *b, double a, char type, int64_t precision
         if (precision < 0) {
             char buf[40];
             int n = float_repr_buf(a, buf, sizeof buf);
-            str_builder_add(b, buf, (size_t)n);
+            const char *e = memchr(buf, 'e', (size_t)n);
+            if (alt && e && !memchr(buf, '.', (size_t)n)) { /* '#': 1.e+16 */
+                str_builder_add(b, buf, (size_t)(e - buf));
+                str_builder_add_char(b, '.');
+                str_builder_add(b, e, (size_t)(n - (e - buf)));
+            } else {
+                str_builder_add(b, buf, (size_t)n);
+            }
         } else {
             add_general_default(b, a, p, alt);
         }

@@ -290,8 +290,12 @@ static inline void slot_check(const Slot *s) {
     if (seen != expect)
         race_report(RACE_USE_AFTER_FREE, o, s->type_name,
                     "its reference count changed by %+ld after it had been freed:\n"
-                    "       threads still %s references that the count no longer recorded",
-                    (long)(seen - expect), seen > expect ? "took" : "dropped");
+                    "       %s that the count no longer recorded",
+                    (long)(seen - expect),
+                    seen - expect == 1    ? "a thread still took a reference"
+                    : seen - expect == -1 ? "a thread still dropped a reference"
+                    : seen > expect       ? "threads still took references"
+                                          : "threads still dropped references");
 }
 
 static void slot_release(Slot *s) {

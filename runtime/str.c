@@ -1142,11 +1142,12 @@ static int split_args(const char *fname, Object *const *args, size_t nargs, Obje
     if (args_parse(fname, args, nargs, kwnames, names, 0, params) < 0) return -1;
     *sep = params[0] == None ? NULL : params[0];
     *maxsplit = -1;
+    /* maxsplit is converted while the arguments are parsed, sep checked later */
+    if (params[1] && int_as_i64(params[1], maxsplit) < 0) return -1;
     if (*sep && !is_str(*sep)) {
         error_set(&exc_TypeError, "must be str or None, not %s", TYPE_NAME(*sep));
         return -1;
     }
-    if (params[1] && int_as_i64(params[1], maxsplit) < 0) return -1;
     return 0;
 }
 

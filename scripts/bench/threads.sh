@@ -143,7 +143,9 @@ if [ -n "$PY" ]; then
 fi
 [ -z "$seq_t" ] && note "cpu_bound.toy sequential failed under $TOY"
 [ -z "$nogil_t" ] && note "cpu_bound.toy threads failed under --no-gil (a reference-count race stops it? run it by hand)"
-one_over="1/$CORES = $(awk -v c="$CORES" 'BEGIN { if (c + 0 > 0) printf "%.2fx", 1 / (c < 4 ? c : 4); else print "?" }')"
+# 4 pieces keep at most 4 cores busy: the best ratio is 1/min(cores, 4).
+par=$(awk -v c="$CORES" 'BEGIN { if (c + 0 <= 0) print "?"; else print (c < 4 ? c : 4) }')
+one_over="1/$par = $(awk -v p="$par" 'BEGIN { if (p + 0 > 0) printf "%.2fx", 1 / p; else print "?" }')"
 row "sequential" "$(secs "$seq_t")" "1.00x" "" "$(secs "$py_seq")"
 row "4 threads, GIL" "$(secs "$thr_t")" "$(ratio "$thr_t" "$seq_t")" "~1.0x" "$(secs "$py_thr")"
 row "4 threads, --no-gil" "$(secs "$nogil_t")" "$(ratio "$nogil_t" "$seq_t")" "~$one_over" ""
