@@ -29,6 +29,10 @@ void mem_free(void *p, size_t size);
    whose failure cannot be reported as a MemoryError. */
 void *mem_alloc_or_die(size_t size);
 
+/* After fork(), in the child: the counters' mutex may have been held by a
+   thread that does not exist there; make a fresh one. */
+void mem_after_fork_child(void);
+
 /* A thread's cached blocks go back to the system when it ends. */
 void mem_thread_release(void);
 

@@ -174,6 +174,7 @@ static void call_threading_after_fork(void) {
 
 void process_after_fork_child(int own_sentinel) {
     ThreadState *ts = ts_get();
+    mem_after_fork_child();
     gil_after_fork_child(ts);
     thread_after_fork_child(ts);
 
