@@ -69,7 +69,7 @@ static bool is_type_object(Object *o) {
 /* C-level recursion guard: counts against the recursion limit together with
    Toy frames (as in CPython 3.11, so the limit and the message match), and
    also stops before the C stack runs out when the limit is set very high. */
-static int enter_recursion(const char *where) {
+int recursion_enter(const char *where) {
     ThreadState *ts = ts_get();
     if (ts->recursion_depth >= interp.recursion_limit || vm_check_c_stack() < 0) {
         error_set(&exc_RecursionError, "maximum recursion depth exceeded%s", where);
@@ -79,7 +79,11 @@ static int enter_recursion(const char *where) {
     return 0;
 }
 
-static void leave_recursion(void) { ts_get()->recursion_depth--; }
+void recursion_leave(void) { ts_get()->recursion_depth--; }
+
+/* the local spellings */
+static int enter_recursion(const char *where) { return recursion_enter(where); }
+static void leave_recursion(void) { recursion_leave(); }
 
 /* ---- repr, str, hash, truth, len ------------------------------------------- */
 

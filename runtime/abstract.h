@@ -100,6 +100,13 @@ int args_check_varargs(const char *fname, size_t nargs, Object *kwnames, size_t 
 /* The type name CPython's argument-conversion messages show: "None" for
    None ("argument 2 must be str, not None"), else the type's name. */
 const char *arg_type_name(Object *o);
+
+/* C-level recursion guard for code that recurses into arbitrary objects
+   (tuple hashing, ...): counts against the recursion limit with the Toy
+   frames; -1 with RecursionError("maximum recursion depth exceeded" +
+   where). Every 0 is paired with recursion_leave(). */
+int recursion_enter(const char *where);
+void recursion_leave(void);
 /* Keyword-only parameters of a function that also takes *args (print, max):
    kwvalues are the keyword values (args + nargs), out[i] receives a borrowed
    reference or NULL for each of the NULL-terminated names. An unknown name

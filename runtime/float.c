@@ -624,10 +624,25 @@ static Object *float_is_integer(Object *self, Object *const *args, size_t nargs,
     return bool_from(isfinite(v) && v == floor(v));
 }
 
+static Object *float_conjugate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("float.conjugate", nargs, kwnames, 0, 0) < 0) return NULL;
+    return float_from_double(float_value(self));
+}
+
 static const MethodDef float_methods[] = {
     { "is_integer", float_is_integer, "Return True if the float is an integer." },
+    { "conjugate", float_conjugate, "Return self, the complex conjugate of any float." },
     { NULL, NULL, NULL },
 };
+
+/* real is the value, imag 0.0 */
+static Object *float_getattr(Object *self, Object *name) {
+    const char *s = str_data(name);
+    if (strcmp(s, "real") == 0) return float_from_double(float_value(self));
+    if (strcmp(s, "imag") == 0) return float_from_double(0.0);
+    return object_generic_getattr(self, name);
+}
 
 Type float_type = {
     TYPE_HEAD_INIT,
@@ -637,6 +652,7 @@ Type float_type = {
     .flags = TYPE_BASETYPE,
     .methods = float_methods,
     .dealloc = float_dealloc,
+    .getattr = float_getattr,
     .repr = float_repr,
     .hash = float_hash,
     .richcompare = float_richcompare,

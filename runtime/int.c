@@ -569,10 +569,50 @@ static Object *int_bit_length(Object *self, Object *const *args, size_t nargs, O
     return int_from_i64(u == 0 ? 0 : 64 - __builtin_clzll(u));
 }
 
+static Object *int_bit_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("int.bit_count", nargs, kwnames, 0, 0) < 0) return NULL;
+    int64_t v = int_value(self);
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    return int_from_i64(__builtin_popcountll(u));
+}
+
+/* conjugate() of a real number is the number itself, as an int */
+static Object *int_conjugate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("int.conjugate", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(int_value(self));
+}
+
+static Object *int_as_integer_ratio(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)args;
+    if (args_check("int.as_integer_ratio", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *n = int_from_i64(int_value(self));
+    if (!n) return NULL;
+    Object *r = tuple_pack(2, n, int_small(1));
+    DECREF(n);
+    return r;
+}
+
 static const MethodDef int_methods[] = {
     { "bit_length", int_bit_length, "Number of bits necessary to represent self in binary." },
+    { "bit_count", int_bit_count, "Number of ones in the binary representation of abs(self)." },
+    { "conjugate", int_conjugate, "Returns self, the complex conjugate of any int." },
+    { "as_integer_ratio", int_as_integer_ratio, "Return a pair of integers, (self, 1)." },
     { NULL, NULL, NULL },
 };
+
+/* The number-tower attributes: real and numerator are the value (an int
+   even for a bool), imag is 0, denominator 1. */
+static Object *int_getattr(Object *self, Object *name) {
+    const char *s = str_data(name);
+    if (strcmp(s, "real") == 0 || strcmp(s, "numerator") == 0)
+        return int_from_i64(int_value(self));
+    if (strcmp(s, "imag") == 0) return int_from_i64(0);
+    if (strcmp(s, "denominator") == 0) return int_from_i64(1);
+    return object_generic_getattr(self, name);
+}
 
 /* ---- Construction: int(...) and bool(...) ---- */
 
@@ -692,6 +732,7 @@ Type int_type = {
     .flags = TYPE_BASETYPE,
     .methods = int_methods,
     .dealloc = int_dealloc,
+    .getattr = int_getattr,
     .repr = int_repr,
     .hash = int_hash,
     .richcompare = int_richcompare,
@@ -716,6 +757,7 @@ Type bool_type = {
     .instance_size = sizeof(IntObject),
     .flags = 0, /* bool cannot be subclassed */
     .dealloc = int_dealloc,
+    .getattr = int_getattr,
     .repr = bool_repr,
     .hash = int_hash,
     .richcompare = int_richcompare,

@@ -138,14 +138,20 @@ static uint64_t rotate_left_31(uint64_t x) { return (x << 31) | (x >> 33); }
 static int64_t tuple_hash(Object *self) {
     TupleObject *t = (TupleObject *)self;
     if (t->hash != -1) return t->hash;
+    /* a tuple nested a million deep must not exhaust the C stack */
+    if (recursion_enter(" while hashing a tuple") < 0) return -1;
     uint64_t acc = XXPRIME_5;
     for (size_t i = 0; i < t->size; i++) {
         int64_t lane = object_hash(t->items[i]);
-        if (lane == -1) return -1;
+        if (lane == -1) {
+            recursion_leave();
+            return -1;
+        }
         acc += (uint64_t)lane * XXPRIME_2;
         acc = rotate_left_31(acc);
         acc *= XXPRIME_1;
     }
+    recursion_leave();
     acc += (uint64_t)t->size ^ (XXPRIME_5 ^ 3527539ULL);
     int64_t h = (int64_t)acc;
     if (h == -1) h = 1546275796;  /* -1 is reserved for errors */
