@@ -165,11 +165,18 @@ restart:
                 int eq = dict_keys_equal_fast(e->key, key);
                 if (eq == -2) {
                     /* User code may mutate d: hold the key, and start over
-                       if d changed meanwhile (the probe may be stale). */
-                    uint64_t version = d->version;
+                       if the table was reallocated or this entry changed
+                       meanwhile (the probe may be stale). Other changes
+                       leave the probe valid; restarting on them could
+                       loop forever when __eq__ adds keys each time (this
+                       is CPython's rule). */
+                    DictEntry *entries = d->entries;
+                    int64_t *index = d->index;
+                    size_t index_size = d->index_size;
                     Object *stored = NEWREF(e->key);
                     eq = object_equal(stored, key);
-                    bool moved = d->version != version;
+                    bool moved = d->entries != entries || d->index != index ||
+                                 d->index_size != index_size || d->entries[ix].key != stored;
                     DECREF(stored);
                     if (eq < 0) return DICT_ERROR;
                     if (moved) goto restart;

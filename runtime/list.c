@@ -336,18 +336,20 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
         INCREF(x);
         INCREF(y);
         int eq = list_item_equal(x, y);
-        if (eq == 0 && op != CMP_EQ && op != CMP_NE) {
-            Object *r = object_compare(x, y, (CompareOp)op);
-            DECREF(x);
-            DECREF(y);
-            return r;
-        }
         DECREF(x);
         DECREF(y);
         if (eq < 0) return NULL;
-        if (eq == 0) return bool_from(op == CMP_NE);
+        if (eq == 0) break;
     }
-    return list_compare_sizes(list_size(a), list_size(b), op);
+    /* __eq__ may have changed the lists: look at their sizes and items again */
+    if (i >= list_size(a) || i >= list_size(b))
+        return list_compare_sizes(list_size(a), list_size(b), op);
+    if (op == CMP_EQ || op == CMP_NE) return bool_from(op == CMP_NE);
+    Object *x = NEWREF(list_item(a, i)), *y = NEWREF(list_item(b, i));
+    Object *r = object_compare(x, y, (CompareOp)op);
+    DECREF(x);
+    DECREF(y);
+    return r;
 }
 
 /* ---- Indexing ------------------------------------------------------------ */
