@@ -2719,10 +2719,9 @@ static void raise_parse_error(const ParseError *err, const char *src, size_t len
     default:
         break;
     }
-    /* TabError is an IndentationError in Python; Toy has no TabError class. */
-    Type *type = (err->status == PARSE_INDENT_ERROR || err->status == PARSE_TAB_ERROR)
-                     ? &exc_IndentationError
-                     : &exc_SyntaxError;
+    Type *type = err->status == PARSE_TAB_ERROR      ? &exc_TabError
+                 : err->status == PARSE_INDENT_ERROR ? &exc_IndentationError
+                                                     : &exc_SyntaxError;
     /* The parser's col is a character column within its source_line. */
     SyntaxLocation loc = { .lineno = err->line, .offset = err->col,
                            .text = err->source_line, .text_len = strlen(err->source_line) };

@@ -552,6 +552,9 @@ static const char *scan_float_tail(Lexer *lx, const char *p,
         if (q < lx->end && (*q == '+' || *q == '-'))
             q++;
         if (q >= lx->end || !is_digit(*q)) {
+            /* "1else": the number ends before the keyword (CPython warns) */
+            if (q == p + 1 && lx->end - p >= 4 && memcmp(p, "else", 4) == 0)
+                return p;
             SYNTAX_ERROR(lx, start, "invalid decimal literal");
             return NULL;
         }
@@ -706,6 +709,25 @@ static bool emit_code_point(DecodeCtx *d, StrBuf *b, uint32_t cp)
     return true;
 }
 
+/* The position CPython reports for the bad escape at `at`: a byte offset
+   into the literal, except that each non-ASCII character counts 10 (CPython
+   re-escapes them as \UXXXXXXXX before decoding). */
+static size_t escape_position(const DecodeCtx *d, const char *at)
+{
+    size_t pos = 0;
+    for (const char *q = d->body; q < at; pos++) {
+        if ((unsigned char)*q < 0x80) {
+            q++;
+            continue;
+        }
+        pos += 9;
+        do
+            q++;
+        while (q < at && ((unsigned char)*q & 0xC0) == 0x80);
+    }
+    return pos;
+}
+
 /* Handles the escape whose backslash is at *pp; advances *pp. */
 static bool decode_escape(DecodeCtx *d, StrBuf *b, const char **pp)
 {
@@ -728,12 +750,23 @@ static bool decode_escape(DecodeCtx *d, StrBuf *b, const char **pp)
             return false;
     } else if (c == 'x' || (!d->is_bytes && (c == 'u' || c == 'U'))) {
         int n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-        if (!read_hex(p, d->end, n, &cp))
-            return decode_error(d, "(unicode error) '%s' codec can't decode "
-                "bytes: truncated \\%s escape",
-                d->is_bytes ? "bytes" : "unicodeescape",
-                c == 'x' ? "xXX" : c == 'u' ? "uXXXX" : "UXXXXXXXX");
+        size_t start = escape_position(d, *pp);
+        if (!read_hex(p, d->end, n, &cp)) {
+            if (d->is_bytes)
+                return decode_error(d, "(value error) invalid \\x escape at position %zu",
+                                    start);
+            int digits = 0;
+            while (digits < n && p + digits < d->end && is_hex(p[digits]))
+                digits++;
+            return decode_error(d, "(unicode error) 'unicodeescape' codec can't decode "
+                "bytes in position %zu-%zu: truncated \\%s escape", start,
+                start + 1 + (size_t)digits, c == 'x' ? "xXX" : c == 'u' ? "uXXXX" : "UXXXXXXXX");
+        }
         p += n;
+        if (!d->is_bytes && cp > 0x10FFFF)
+            return decode_error(d, "(unicode error) 'unicodeescape' codec can't decode "
+                "bytes in position %zu-%zu: illegal Unicode character", start,
+                start + 1 + (size_t)n);
         if (!emit_code_point(d, b, cp))
             return false;
     } else if (c == 'N' && !d->is_bytes) {

@@ -1020,6 +1020,9 @@ static void parse_dict_item(Parser *p, NodeVec *keys, NodeVec *values)
         return;
     }
     Node *key = parse_expression(p);
+    if (!at(p, TOK_COLON) && !at(p, TOK_COLONEQUAL)) /* CPython: at the key's last character */
+        fail_at(p, PARSE_SYNTAX_ERROR, p->prev.end_line, p->prev.end_col - 1,
+                "':' expected after dictionary key");
     expect_colon(p);
     Node *value = parse_expression(p);
     vec_push(p, keys, key);
@@ -1189,6 +1192,9 @@ static Node *parse_argument(Parser *p, CallArgs *ca, bool allow_genexp)
                 || (at(p, TOK_COMMA) && peek(p, 1)->kind != TOK_RPAR))
                 fail_node(p, e, "Generator expression must be parenthesized");
         }
+        if (at(p, TOK_EQUAL) && (e->kind == NODE_NONE || e->kind == NODE_TRUE ||
+                                 e->kind == NODE_FALSE))
+            fail_node(p, e, "cannot assign to %s", expr_name(e));
         if (at(p, TOK_EQUAL))
             fail_node(p, e, "expression cannot contain assignment, perhaps "
                       "you meant \"==\"?");
@@ -1674,6 +1680,8 @@ static Node *parse_del(Parser *p)
     do {
         if (is_stmt_end(cur(p)->kind) && targets.count > 0)
             break;          /* trailing comma */
+        if (at(p, TOK_STAR))
+            fail_tok(p, cur(p), "cannot delete starred");
         Node *t = parse_bitor(p);
         set_context(p, t, CTX_DEL, false);
         vec_push(p, &targets, t);
@@ -1966,12 +1974,26 @@ static NodeList parse_else_block(Parser *p)
     return parse_block(p, "'else' statement", kw.line);
 }
 
+/* `if x = 1:`: CPython's hint for '=' after a condition. */
+static void check_condition_eq(Parser *p, const Node *test)
+{
+    if (!at(p, TOK_EQUAL))
+        return;
+    if (test->kind == NODE_NAME)
+        fail_node(p, test, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+    if (wants_eq_hint(test))
+        fail_node(p, test, "cannot assign to %s here. Maybe you meant '==' instead of '='?",
+                  expr_name(test));
+    fail_tok(p, cur(p), "invalid syntax");
+}
+
 /* if/elif: an elif is an If inside the orelse of the previous one. */
 static Node *parse_if(Parser *p)
 {
     Token kw = advance(p);
     Node *n = node_at_tok(p, NODE_IF, &kw);
     n->u.if_stmt.test = parse_expression(p);
+    check_condition_eq(p, n->u.if_stmt.test);
     expect_colon(p);
     n->u.if_stmt.body = parse_block(p, kw.kind == TOK_IF ? "'if' statement"
                                                         : "'elif' statement",
@@ -1993,6 +2015,7 @@ static Node *parse_while(Parser *p)
     Token kw = advance(p);
     Node *n = node_at_tok(p, NODE_WHILE, &kw);
     n->u.while_stmt.test = parse_expression(p);
+    check_condition_eq(p, n->u.while_stmt.test);
     expect_colon(p);
     n->u.while_stmt.body = parse_block(p, "'while' statement", kw.line);
     n->u.while_stmt.orelse = parse_else_block(p);
@@ -2056,6 +2079,10 @@ static Node *parse_try(Parser *p)
         n->u.try_stmt.finalbody = parse_block(p, "'finally' statement",
                                               fin.line);
     } else if (handlers.count == 0) {
+        const NodeList *body = &n->u.try_stmt.body;
+        if ((at(p, TOK_ENDMARKER) || cur(p)->at_eof) && body->count > 0) /* at EOF: the body's last line */
+            fail_at(p, PARSE_SYNTAX_ERROR, body->items[body->count - 1]->end_line, 0,
+                    "expected 'except' or 'finally' block");
         fail_tok(p, cur(p), "expected 'except' or 'finally' block");
     }
     return finish(p, n);

@@ -22,6 +22,7 @@
  *     range.h's seq_iter.
  */
 #include "abstract.h"
+#include "bytes.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -185,7 +186,7 @@ static bool is_builtin_sequence(Object *o, const char **name) {
 
 /* `seq * n` where n is not an int but has __index__: repeat with the index
    value, as CPython's sequence protocol does. NotImplemented if it cannot. */
-static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first) {
+static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first, bool inplace) {
     if (is_int(count)) return NEWREF(NotImplemented);
     if (!TYPE(count)->index && !type_lookup_cstr(TYPE(count), "__index__"))
         return NEWREF(NotImplemented);
@@ -193,7 +194,9 @@ static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first)
     if (object_as_index(count, &n, NULL) < 0) return NULL;
     Object *nobj = int_from_i64(n);
     if (!nobj) return NULL;
-    Object *r = seq_first ? binary_dispatch(seq, nobj, BINOP_MUL)
+    BinaryFunc in_place = inplace && seq_first ? TYPE(seq)->inplace[BINOP_MUL] : NULL;
+    Object *r = in_place ? in_place(seq, nobj)   /* a list *= n repeats in place */
+              : seq_first ? binary_dispatch(seq, nobj, BINOP_MUL)
                           : binary_dispatch(nobj, seq, BINOP_MUL);
     DECREF(nobj);
     return r;
@@ -214,10 +217,10 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
         return error_set(&exc_TypeError, "can only concatenate %s (not \"%s\") to %s",
                          seqname, TYPE_NAME(b), seqname);
     if (op == BINOP_MUL) {
-        if (is_builtin_sequence(a, &seqname))
+        if (is_builtin_sequence(a, &seqname) || is_bytes(a))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(b));
-        if (is_builtin_sequence(b, &seqname) && !(inplace && has_sequence_slots(a)))
+        if ((is_builtin_sequence(b, &seqname) || is_bytes(b)) && !(inplace && has_sequence_slots(a)))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(a));
     }
@@ -228,18 +231,20 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
 }
 
 /* binary_dispatch, then the sequence repeat with an __index__ count. */
-static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op) {
+static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inplace) {
     Object *r = binary_dispatch(a, b, op);
     if (r != NotImplemented || op != BINOP_MUL) return r;
     DECREF(r);
     const char *seqname;
-    if (is_builtin_sequence(a, &seqname)) return sequence_repeat_index(a, b, true);
-    if (is_builtin_sequence(b, &seqname)) return sequence_repeat_index(b, a, false);
+    if (is_builtin_sequence(a, &seqname) || is_bytes(a))
+        return sequence_repeat_index(a, b, true, inplace);
+    if (is_builtin_sequence(b, &seqname) || is_bytes(b))
+        return sequence_repeat_index(b, a, false, inplace);
     return NEWREF(NotImplemented);
 }
 
 Object *object_binary_op(Object *a, Object *b, BinaryOp op) {
-    Object *r = binary_with_fallbacks(a, b, op);
+    Object *r = binary_with_fallbacks(a, b, op, false);
     if (r != NotImplemented) return r;
     DECREF(r);
     return binary_op_error(a, b, op, false);
@@ -258,7 +263,7 @@ Object *object_inplace_op(Object *a, Object *b, BinaryOp op) {
         has_sequence_slots(a)) /* only a's own multiplication is tried */
         r = TYPE(a)->binary[op] ? TYPE(a)->binary[op](a, b) : NEWREF(NotImplemented);
     else
-        r = binary_with_fallbacks(a, b, op);
+        r = binary_with_fallbacks(a, b, op, true);
     if (r != NotImplemented) return r;
     DECREF(r);
     return binary_op_error(a, b, op, true);

@@ -549,8 +549,9 @@ static Object *bytes_concat(Object *a, Object *b) {
 /* b * n and n * b. */
 static Object *bytes_repeat(Object *a, Object *b) {
     Object *seq = is_bytes(a) ? a : b, *count = is_bytes(a) ? b : a;
+    /* a class's __mul__/__rmul__ comes first, its __index__ after (abstract.c) */
+    if (TYPE(count)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
     if (!is_index_like(count)) {
-        if (TYPE(count)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
         return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                          TYPE_NAME(count));
     }

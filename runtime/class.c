@@ -69,7 +69,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(NEG, "__neg__") X(POS, "__pos__") X(INVERT, "__invert__") X(ABS, "__abs__")     \
     X(INT, "__int__") X(FLOAT, "__float__") X(INDEX, "__index__")                     \
     X(GETATTR, "__getattr__") X(QUALNAME, "__qualname__") X(MODULE, "__module__")     \
-    X(NAME_, "__name__")
+    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -95,6 +95,8 @@ static Object *binop_names[3][BINOP_COUNT];
 
 #define NAME(id) (dunder_names[D_##id])
 
+static int install_object_attr_methods(void);
+
 static int names_ready(void) {
     if (dunder_names[0]) return 0;
     for (int i = 0; i < DUNDER_COUNT; i++)
@@ -102,7 +104,7 @@ static int names_ready(void) {
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < BINOP_COUNT; i++)
             if (!(binop_names[k][i] = str_intern_cstr(binop_texts[k][i]))) return -1;
-    return 0;
+    return install_object_attr_methods();
 }
 
 static void names_release(void) {
@@ -299,6 +301,82 @@ static int slot_setitem(Object *self, Object *key, Object *value) {
     return 0;
 }
 
+/* The attribute assignment of the nearest built-in type: what
+   object.__setattr__ does, and what a class with only one of __setattr__ /
+   __delattr__ does for the other. */
+static int builtin_setattr(Object *self, Object *name, Object *value) {
+    Type *b = builtin_base(TYPE(self));
+    return b->setattr ? b->setattr(self, name, value) : object_generic_setattr(self, name, value);
+}
+
+/* obj.name = value and del obj.name through __setattr__ / __delattr__. */
+static int slot_setattr(Object *self, Object *name, Object *value) {
+    Object *args[2] = {name, value};
+    bool found;
+    Object *r = value ? call_slot(self, NAME(SETATTR), args, 2, &found)
+                      : call_slot(self, NAME(DELATTR), args, 1, &found);
+    if (!found) return builtin_setattr(self, name, value);
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* object.__setattr__(self, name, value) and object.__delattr__(self, name),
+   for the __setattr__ methods that end by storing the attribute; installed
+   on object when the first class is created (object's own table lacks them). */
+static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
+                            Object *kwnames, size_t want) {
+    if (!kwnames_empty(kwnames)) {
+        error_set(&exc_TypeError, "wrapper %s() takes no keyword arguments", fname);
+        return -1;
+    }
+    if (nargs != want) { /* CPython's texts, the leading space included */
+        error_set(&exc_TypeError, "%sexpected %zu argument%s, got %zu", want == 2 ? " " : "",
+                  want, want == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    if (!is_str(args[0])) {
+        error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(args[0]));
+        return -1;
+    }
+    (void)self;
+    return 0;
+}
+
+static Object *object_setattr_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    if (object_attr_args("__setattr__", self, args, nargs, kwnames, 2) < 0 ||
+        builtin_setattr(self, args[0], args[1]) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static Object *object_delattr_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    if (object_attr_args("__delattr__", self, args, nargs, kwnames, 1) < 0 ||
+        builtin_setattr(self, args[0], NULL) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static const MethodDef object_attr_defs[] = {
+    {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
+    {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
+};
+
+static int install_object_attr_methods(void) {
+    for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
+        const MethodDef *def = &object_attr_defs[i];
+        Object *name = i == 0 ? NAME(SETATTR) : NAME(DELATTR);
+        if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
+        Object *m = method_descr_new(&object_type, def);
+        int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
+        XDECREF(m);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
 static int slot_contains(Object *self, Object *item) {
     bool found;
     Object *r = call_slot(self, NAME(CONTAINS), &item, 1, &found);
@@ -459,6 +537,7 @@ static void install_slots(Type *t, Object *dict) {
     if (HAS(LEN)) t->len = slot_len;
     if (HAS(GETITEM)) t->getitem = slot_getitem;
     if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
+    if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
     if (HAS(CONTAINS)) t->contains = slot_contains;
     if (HAS(BOOL)) t->truth = slot_truth;
     if (HAS(NEG)) t->neg = slot_neg;

@@ -20,6 +20,7 @@
  */
 #include "exceptions.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -102,12 +103,36 @@ static int import_error_keywords(Object *self, Object *const *kwvalues, Object *
     return 0;
 }
 
+/* OSError(errno, strerror, ...) called as OSError itself creates the
+   subclass CPython picks for errno: OSError(2, 'x') is a FileNotFoundError. */
+static Type *oserror_subclass(Object *const *args, size_t nargs) {
+    if (nargs < 2 || !is_int(args[0])) return &exc_OSError;
+    switch (int_value(args[0])) {
+    case ENOENT: return &exc_FileNotFoundError;
+    case EEXIST: return &exc_FileExistsError;
+    case EACCES: case EPERM: return &exc_PermissionError;
+    case EISDIR: return &exc_IsADirectoryError;
+    case ENOTDIR: return &exc_NotADirectoryError;
+    case EPIPE: case ESHUTDOWN: return &exc_BrokenPipeError;
+    case ECONNABORTED: return &exc_ConnectionAbortedError;
+    case ECONNREFUSED: return &exc_ConnectionRefusedError;
+    case ECONNRESET: return &exc_ConnectionResetError;
+    case EINTR: return &exc_InterruptedError;
+    case ECHILD: return &exc_ChildProcessError;
+    case ESRCH: return &exc_ProcessLookupError;
+    case EAGAIN: case EALREADY: case EINPROGRESS: return &exc_BlockingIOError;
+    case ETIMEDOUT: return &exc_TimeoutError;
+    default: return &exc_OSError;
+    }
+}
+
 /* Calling a built-in exception class: ValueError('x', 2). */
 static Object *exception_construct(Type *type, Object *const *args, size_t nargs,
                                    Object *kwnames) {
     bool import_kw = !kwnames_empty(kwnames) && type_is_subtype(type, &exc_ImportError);
     if (!kwnames_empty(kwnames) && !import_kw)
         return error_set(&exc_TypeError, "%s() takes no keyword arguments", type->name);
+    if (type == &exc_OSError) type = oserror_subclass(args, nargs);
     Object *self = exception_alloc(type, args, nargs);
     if (self && import_kw && import_error_keywords(self, args + nargs, kwnames) < 0) {
         DECREF(self);

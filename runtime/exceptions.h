@@ -56,6 +56,9 @@ extern Type traceback_type;
     X(ChildProcessError, exc_OSError) \
     X(ConnectionError, exc_OSError) \
     X(BrokenPipeError, exc_ConnectionError) \
+    X(ConnectionAbortedError, exc_ConnectionError) \
+    X(ConnectionRefusedError, exc_ConnectionError) \
+    X(ConnectionResetError, exc_ConnectionError) \
     X(FileExistsError, exc_OSError) \
     X(FileNotFoundError, exc_OSError) \
     X(InterruptedError, exc_OSError) \
@@ -68,11 +71,26 @@ extern Type traceback_type;
     X(RuntimeError, exc_Exception) \
     X(NotImplementedError, exc_RuntimeError) \
     X(RecursionError, exc_RuntimeError) \
+    X(ReferenceError, exc_Exception) \
+    X(SystemError, exc_Exception) \
     X(SyntaxError, exc_Exception) \
     X(IndentationError, exc_SyntaxError) \
+    X(TabError, exc_IndentationError) \
     X(TypeError, exc_Exception) \
     X(ValueError, exc_Exception) \
-    X(UnicodeError, exc_ValueError)
+    X(UnicodeError, exc_ValueError) \
+    X(Warning, exc_Exception) \
+    X(UserWarning, exc_Warning) \
+    X(DeprecationWarning, exc_Warning) \
+    X(PendingDeprecationWarning, exc_Warning) \
+    X(SyntaxWarning, exc_Warning) \
+    X(RuntimeWarning, exc_Warning) \
+    X(FutureWarning, exc_Warning) \
+    X(ImportWarning, exc_Warning) \
+    X(UnicodeWarning, exc_Warning) \
+    X(BytesWarning, exc_Warning) \
+    X(ResourceWarning, exc_Warning) \
+    X(EncodingWarning, exc_Warning)
 
 /* UnsupportedOperation is io.UnsupportedOperation; in CPython it also
    derives from ValueError, which single inheritance cannot express. */

@@ -540,8 +540,9 @@ static Object *float_parse_error(const char *s, size_t len) {
     return NULL;
 }
 
-Object *float_from_string(const char *s, size_t len) {
-    const char *p = s, *end = s + len;
+/* Parses the ASCII text [text, text+n); errors quote the original text. */
+static Object *float_parse(const char *text, size_t n, const char *s, size_t len) {
+    const char *p = text, *end = text + n;
     str_trim_number_spaces(&p, &end);
     double v;
     if (parse_special(p, end, &v)) return float_from_double(v);
@@ -554,6 +555,19 @@ Object *float_from_string(const char *s, size_t len) {
     if (clean != small) mem_free(clean, need);
     if (!ok) return float_parse_error(s, len);
     return float_from_double(v);
+}
+
+Object *float_from_string(const char *s, size_t len) {
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    if (i == len) return float_parse(s, len, s, len);
+    /* digits and spaces of other scripts: float("\u0661.\u0665") is 1.5 */
+    size_t n;
+    char *ascii = str_number_text_to_ascii(s, len, &n);
+    if (!ascii) return NULL;
+    Object *r = float_parse(ascii, n, s, len);
+    mem_free(ascii, len + 1);
+    return r;
 }
 
 /* ---- Construction: float(...) ---- */

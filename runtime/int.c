@@ -188,10 +188,9 @@ static Object *invalid_literal(const char *s, size_t len, int base) {
     return NULL;
 }
 
-Object *int_from_string(const char *s, size_t len, int base) {
-    if (base != 0 && (base < 2 || base > 36))
-        return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
-    const char *p = s, *end = s + len;
+/* Parses the ASCII text [text, text+n); errors quote the original text. */
+static Object *int_parse(const char *text, size_t n, int base, const char *s, size_t len) {
+    const char *p = text, *end = text + n;
     str_trim_number_spaces(&p, &end);
     bool negative = false;
     if (p < end && (*p == '+' || *p == '-')) negative = *p++ == '-';
@@ -210,6 +209,21 @@ Object *int_from_string(const char *s, size_t len, int base) {
     if (rc == 0) return invalid_literal(s, len, base);
     if (rc < 0) return overflow();
     return int_from_i64(v);
+}
+
+Object *int_from_string(const char *s, size_t len, int base) {
+    if (base != 0 && (base < 2 || base > 36))
+        return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    if (i == len) return int_parse(s, len, base, s, len);
+    /* digits and spaces of other scripts: int("\u0661\u0662") is 12 */
+    size_t n;
+    char *ascii = str_number_text_to_ascii(s, len, &n);
+    if (!ascii) return NULL;
+    Object *r = int_parse(ascii, n, base, s, len);
+    mem_free(ascii, len + 1);
+    return r;
 }
 
 /* ---- repr and hash ---- */

@@ -580,9 +580,10 @@ static int list_repeat_count(Object *count, int64_t *out) {
         *out = int_value(count);
         return 0;
     }
+    /* a class's __mul__/__rmul__ comes first, its __index__ after (abstract.c) */
+    if (TYPE(count)->flags & TYPE_HEAP) return 1;
     if (TYPE(count)->index || type_lookup_cstr(TYPE(count), "__index__"))
         return object_as_index(count, out, NULL);
-    if (TYPE(count)->flags & TYPE_HEAP) return 1;
     error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
               TYPE_NAME(count));
     return -1;

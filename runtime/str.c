@@ -47,6 +47,7 @@
 #include "range.h"
 #include "refcount.h"
 #include "tuple.h"
+#include "unicodedb.h"
 
 /* ---- Static strings: "" and the one-character ASCII strings ---------------- */
 
@@ -180,100 +181,71 @@ bool str_codepoint_isspace(uint32_t c) {
            c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-static uint32_t cp_lower(uint32_t c) {
-    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-    if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x130) return 'i';
-        if (c == 0x178) return 0xFF;
-        bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
-        if (c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F) return c;
-        if (odd_upper) return (c & 1) ? c + 1 : c;
-        return (c & 1) ? c : c + 1;
-    }
-    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 32;
-    if (c >= 0x410 && c <= 0x42F) return c + 32;
-    if (c >= 0x400 && c <= 0x40F) return c + 80;
-    return c;
-}
+/* The other classes come from the Unicode database (unicodedb.c), with
+   ASCII answered directly. */
+static bool cp_has(uint32_t c, unsigned flag) { return (ucd_flags(c) & flag) != 0; }
 
-static uint32_t cp_upper(uint32_t c) {
-    if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 32 : c;
-    if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
-    if (c == 0xFF) return 0x178;
-    if (c == 0xB5) return 0x39C;
-    if (c >= 0x100 && c <= 0x17F) {
-        if (c == 0x131) return 'I';
-        if (c == 0x17F) return 'S';
-        if (c == 0x130 || c == 0x138 || c == 0x149 || c == 0x178) return c;
-        bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
-        if (odd_upper) return (c & 1) ? c : c - 1;
-        return (c & 1) ? c - 1 : c;
-    }
-    if (c == 0x3C2) return 0x3A3; /* final sigma */
-    if (c >= 0x3B1 && c <= 0x3C9) return c - 32;
-    if (c >= 0x430 && c <= 0x44F) return c - 32;
-    if (c >= 0x450 && c <= 0x45F) return c - 80;
-    return c;
+static bool cp_isupper(uint32_t c) {
+    if (c < 0x80) return c >= 'A' && c <= 'Z';
+    return cp_has(c, UCD_UPPER);
 }
-
-static bool cp_isupper(uint32_t c) { return cp_lower(c) != c || c == 0x130; }
 static bool cp_islower(uint32_t c) {
-    return cp_upper(c) != c || c == 0xDF || c == 0x138 || c == 0x149 || c == 0xAA || c == 0xBA;
+    if (c < 0x80) return c >= 'a' && c <= 'z';
+    return cp_has(c, UCD_LOWER);
 }
-static bool cp_iscased(uint32_t c) { return cp_isupper(c) || cp_islower(c); }
-
+static bool cp_istitle(uint32_t c) { return c >= 0x80 && cp_has(c, UCD_TITLE); }
+static bool cp_iscased(uint32_t c) {
+    if (c < 0x80) return (c | 32) >= 'a' && (c | 32) <= 'z';
+    return cp_has(c, UCD_CASED);
+}
 static bool cp_isdigit(uint32_t c) {
     if (c < 0x80) return c >= '0' && c <= '9';
-    return c == 0xB2 || c == 0xB3 || c == 0xB9 ||          /* superscripts */
-           (c >= 0x660 && c <= 0x669) || (c >= 0x6F0 && c <= 0x6F9) || /* Arabic */
-           (c >= 0x966 && c <= 0x96F) ||                    /* Devanagari */
-           (c >= 0xFF10 && c <= 0xFF19);                    /* fullwidth */
+    return cp_has(c, UCD_DIGIT);
 }
-
 static bool cp_isdecimal(uint32_t c) {
-    return cp_isdigit(c) && c != 0xB2 && c != 0xB3 && c != 0xB9;
+    if (c < 0x80) return c >= '0' && c <= '9';
+    return cp_has(c, UCD_DECIMAL);
 }
-
 static bool cp_isnumeric(uint32_t c) {
-    return cp_isdigit(c) || c == 0xBC || c == 0xBD || c == 0xBE || /* vulgar fractions */
-           (c >= 0x2150 && c <= 0x2189) || (c >= 0x2460 && c <= 0x249B) ||
-           (c >= 0x4E00 && (c == 0x4E00 || c == 0x4E8C || c == 0x4E09 || c == 0x56DB ||
-                            c == 0x4E94 || c == 0x516D || c == 0x4E03 || c == 0x516B ||
-                            c == 0x4E5D || c == 0x5341)); /* CJK numerals one..ten */
+    if (c < 0x80) return c >= '0' && c <= '9';
+    return cp_has(c, UCD_NUMERIC);
 }
-
 static bool cp_isalpha(uint32_t c) {
     if (c < 0x80) return (c | 32) >= 'a' && (c | 32) <= 'z';
-    if (c < 0x100)
-        return c == 0xAA || c == 0xB5 || c == 0xBA || (c >= 0xC0 && c != 0xD7 && c != 0xF7);
-    return (c >= 0x100 && c <= 0x2C1) ||   /* Latin extended, IPA */
-           (c >= 0x370 && c <= 0x3FF && c != 0x37E && c != 0x387 && c != 0x375) || /* Greek */
-           (c >= 0x400 && c <= 0x481) || (c >= 0x48A && c <= 0x52F) || /* Cyrillic */
-           (c >= 0x531 && c <= 0x587) ||   /* Armenian */
-           (c >= 0x5D0 && c <= 0x5EA) ||   /* Hebrew */
-           (c >= 0x620 && c <= 0x64A) ||   /* Arabic */
-           (c >= 0x904 && c <= 0x939) ||   /* Devanagari */
-           (c >= 0xE01 && c <= 0xE30) ||   /* Thai */
-           (c >= 0x1E00 && c <= 0x1FFF) || /* Latin/Greek extended additional */
-           (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) || /* kana */
-           (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || /* CJK */
-           (c >= 0xAC00 && c <= 0xD7A3) || /* Hangul */
-           (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+    return cp_has(c, UCD_ALPHA);
 }
-
-static bool cp_isalnum(uint32_t c) { return cp_isalpha(c) || cp_isnumeric(c); }
+static bool cp_isalnum(uint32_t c) {
+    if (c < 0x80) return ((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9');
+    return cp_has(c, UCD_ALPHA | UCD_DECIMAL | UCD_DIGIT | UCD_NUMERIC);
+}
 
 /* Characters repr() prints as they are (Python's str.isprintable). */
 static bool cp_isprintable(uint32_t c) {
     if (c < 0x80) return c >= 0x20 && c < 0x7F;
-    if (c <= 0xA0 || c == 0xAD) return false;
-    if (c >= 0xD800 && c <= 0xF8FF) return false; /* surrogates, private use */
-    if (c >= 0xFFF0 && c <= 0xFFFB) return false;
-    if (c == 0xFEFF || c == 0xFFFE || c == 0xFFFF) return false;
-    if (c >= 0xE0000) return false;
-    return !(c == 0x61C || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) ||
-             (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) || c == 0x3000);
+    return cp_has(c, UCD_PRINTABLE);
+}
+
+char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len) {
+    char *out = mem_alloc(len + 1);
+    if (!out) {
+        error_no_memory();
+        return NULL;
+    }
+    size_t n = 0, clen;
+    for (size_t i = 0; i < len; i += clen) {
+        uint32_t c = str_utf8_decode(s + i, &clen);
+        int d;
+        if (c < 0x80) out[n++] = (char)c;
+        else if (str_codepoint_isspace(c)) out[n++] = ' ';
+        else if ((d = ucd_decimal_value(c)) >= 0) out[n++] = (char)('0' + d);
+        else {
+            out[n++] = '?';
+            break;
+        }
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
 }
 
 void str_trim_number_spaces(const char **start, const char **end) {
@@ -823,8 +795,10 @@ static Object *str_add_slot(Object *a, Object *b) {
 
 static Object *str_mul_slot(Object *a, Object *b) {
     Object *s = is_str(a) ? a : b, *n = is_str(a) ? b : a;
+    /* an instance of a class gets its __mul__/__rmul__ tried first; its
+       __index__ is the fallback (abstract.c) */
+    if (TYPE(n)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
     if (is_str(n) || (!is_int(n) && !TYPE(n)->index)) {
-        if (TYPE(n)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
         return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                          TYPE_NAME(n));
     }
@@ -1340,63 +1314,108 @@ METHOD(str_removesuffix) {
 
 /* ---- Case mapping ---- */
 
-typedef enum { CASE_LOWER, CASE_UPPER, CASE_SWAP, CASE_CAPITALIZE, CASE_TITLE } CaseMode;
+typedef enum { CASE_LOWER, CASE_UPPER, CASE_SWAP, CASE_CAPITALIZE, CASE_TITLE, CASE_FOLD } CaseMode;
 
-/* Appends the mapping of c; ß becomes "SS" in upper case and "Ss" in title
-   case, as in Python. */
-static void add_mapped(StrBuilder *b, uint32_t c, bool to_upper, bool title) {
-    if (to_upper && c == 0xDF) {
-        str_builder_add(b, title ? "Ss" : "SS", 2);
-        return;
-    }
-    char buf[4];
-    uint32_t m = to_upper ? cp_upper(c) : cp_lower(c);
-    str_builder_add(b, buf, str_utf8_encode(m, buf));
+/* The code point ending just before byte offset pos of s (pos > 0). */
+static uint32_t decode_before(const char *s, size_t pos, size_t *start) {
+    size_t q = pos - 1;
+    while (q > 0 && is_continuation((unsigned char)s[q])) q--;
+    size_t len;
+    *start = q;
+    return str_utf8_decode(s + q, &len);
 }
 
+/* Unicode's Final_Sigma condition for the capital sigma at bytes [at, end)
+   of s: a cased letter before it and none after it, skipping
+   case-ignorable characters on both sides. */
+static bool final_sigma(const char *s, size_t length, size_t at, size_t end) {
+    size_t pos = at, len;
+    uint32_t c = 0;
+    bool found = false;
+    while (pos > 0) {
+        c = decode_before(s, pos, &pos);
+        if (!cp_has(c, UCD_CASE_IGNORABLE)) {
+            found = true;
+            break;
+        }
+    }
+    if (!found || !cp_iscased(c)) return false;
+    for (pos = end; pos < length; pos += len) {
+        c = str_utf8_decode(s + pos, &len);
+        if (!cp_has(c, UCD_CASE_IGNORABLE)) return !cp_iscased(c);
+    }
+    return true;
+}
+
+/* Appends the full mapping of the character c at bytes [at, end) of s. */
+static void add_mapped(StrBuilder *b, const char *s, size_t length, size_t at, size_t end,
+                       uint32_t c, UcdMapping which) {
+    uint32_t out[3];
+    int n;
+    if (which == UCD_MAP_LOWER && c == 0x3A3) { /* capital sigma: context decides */
+        out[0] = final_sigma(s, length, at, end) ? 0x3C2 : 0x3C3;
+        n = 1;
+    } else {
+        n = ucd_case_map(c, which, out);
+    }
+    char buf[4];
+    for (int i = 0; i < n; i++) str_builder_add(b, buf, str_utf8_encode(out[i], buf));
+}
+
+/* ASCII strings change case byte by byte. */
+static Object *change_case_ascii(Object *self, CaseMode mode) {
+    StrObject *s = S(self);
+    Object *r = str_new_raw(s->length);
+    if (!r) return NULL;
+    bool prev_cased = false;
+    for (size_t i = 0; i < s->length; i++) {
+        unsigned char c = (unsigned char)s->data[i];
+        bool up = (c >= 'A' && c <= 'Z'), low = (c >= 'a' && c <= 'z');
+        bool to_upper;
+        switch (mode) {
+        case CASE_LOWER: case CASE_FOLD: to_upper = false; break;
+        case CASE_UPPER: to_upper = true; break;
+        case CASE_SWAP: to_upper = low; break;
+        case CASE_CAPITALIZE: to_upper = i == 0; break;
+        default: to_upper = !prev_cased; break;
+        }
+        prev_cased = up || low;
+        if (to_upper && low) c -= 32;
+        else if (!to_upper && up) c += 32;
+        S(r)->data[i] = (char)c;
+    }
+    S(r)->nchars = s->length;
+    S(r)->ascii = true;
+    return r;
+}
+
+/* The case methods with Python's rules for all of Unicode: full mappings
+   (one character may become several), capitalize() and title() use the
+   titlecase mapping, lower() turns a final capital sigma into a final
+   small sigma. */
 static Object *change_case(Object *self, CaseMode mode) {
     StrObject *s = S(self);
-    if (s->ascii) { /* byte-wise fast path */
-        Object *r = str_new_raw(s->length);
-        if (!r) return NULL;
-        bool prev_cased = false;
-        for (size_t i = 0; i < s->length; i++) {
-            unsigned char c = (unsigned char)s->data[i];
-            bool up = (c >= 'A' && c <= 'Z'), low = (c >= 'a' && c <= 'z');
-            bool to_upper;
-            switch (mode) {
-            case CASE_LOWER: to_upper = false; break;
-            case CASE_UPPER: to_upper = true; break;
-            case CASE_SWAP: to_upper = low; break;
-            case CASE_CAPITALIZE: to_upper = i == 0; break;
-            default: to_upper = !prev_cased; break;
-            }
-            prev_cased = up || low;
-            if (to_upper && low) c -= 32;
-            else if (!to_upper && up) c += 32;
-            S(r)->data[i] = (char)c;
-        }
-        S(r)->nchars = s->length;
-        S(r)->ascii = true;
-        return r;
-    }
+    if (s->ascii) return change_case_ascii(self, mode);
     StrBuilder b;
     str_builder_init(&b);
     bool prev_cased = false;
     size_t i = 0, len;
     for (size_t k = 0; i < s->length; k++, i += len) {
         uint32_t c = str_utf8_decode(s->data + i, &len);
-        bool to_upper;
+        int which;
         switch (mode) {
-        case CASE_LOWER: to_upper = false; break;
-        case CASE_UPPER: to_upper = true; break;
-        case CASE_SWAP: to_upper = cp_islower(c); break;
-        case CASE_CAPITALIZE: to_upper = k == 0; break;
-        default: to_upper = !prev_cased; break;
+        case CASE_LOWER: which = UCD_MAP_LOWER; break;
+        case CASE_UPPER: which = UCD_MAP_UPPER; break;
+        case CASE_FOLD: which = UCD_MAP_FOLD; break;
+        case CASE_SWAP:
+            which = cp_isupper(c) ? UCD_MAP_LOWER : cp_islower(c) ? UCD_MAP_UPPER : -1;
+            break;
+        case CASE_CAPITALIZE: which = k == 0 ? UCD_MAP_TITLE : UCD_MAP_LOWER; break;
+        default: which = prev_cased ? UCD_MAP_LOWER : UCD_MAP_TITLE; break;
         }
         prev_cased = cp_iscased(c);
-        if (mode == CASE_SWAP && !cp_iscased(c)) str_builder_add(&b, s->data + i, len);
-        else add_mapped(&b, c, to_upper, mode == CASE_TITLE || mode == CASE_CAPITALIZE);
+        if (which < 0) str_builder_add(&b, s->data + i, len);
+        else add_mapped(&b, s->data, s->length, i, i + len, c, (UcdMapping)which);
     }
     return str_builder_finish(&b);
 }
@@ -1429,7 +1448,7 @@ METHOD(str_title) {
 METHOD(str_casefold) {
     (void)args;
     if (args_check("str.casefold", nargs, kwnames, 0, 0) < 0) return NULL;
-    return change_case(self, CASE_LOWER);
+    return change_case(self, CASE_FOLD);
 }
 
 /* ---- Predicates: isdigit, isalpha, ... ---- */
@@ -1459,7 +1478,13 @@ PREDICATE_METHOD(str_isnumeric, "isnumeric", cp_isnumeric)
 PREDICATE_METHOD(str_isalpha, "isalpha", cp_isalpha)
 PREDICATE_METHOD(str_isalnum, "isalnum", cp_isalnum)
 PREDICATE_METHOD(str_isspace, "isspace", str_codepoint_isspace)
-PREDICATE_METHOD(str_isprintable_method, "isprintable", cp_isprintable)
+/* unlike the others, isprintable() is true of the empty string */
+METHOD(str_isprintable_method) {
+    (void)args;
+    if (S(self)->length == 0 && nargs == 0 && (!kwnames || tuple_size(kwnames) == 0))
+        return bool_from(true);
+    return all_chars(self, "isprintable", nargs, kwnames, cp_isprintable);
+}
 
 METHOD(str_isascii) {
     (void)args;
@@ -1467,8 +1492,8 @@ METHOD(str_isascii) {
     return bool_from(S(self)->ascii);
 }
 
-/* isupper / islower: at least one cased character, and no cased character
-   of the other case. */
+/* isupper / islower: at least one character of the case, and none of the
+   other case or titlecase. */
 static Object *check_case(Object *self, const char *fname, size_t nargs, Object *kwnames,
                           bool upper) {
     if (args_check(qualified(fname), nargs, kwnames, 0, 0) < 0) return NULL;
@@ -1477,8 +1502,8 @@ static Object *check_case(Object *self, const char *fname, size_t nargs, Object 
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
         uint32_t c = str_utf8_decode(s->data + i, &len);
-        if (upper ? cp_islower(c) : cp_isupper(c)) return bool_from(false);
-        if (cp_iscased(c)) any_cased = true;
+        if ((upper ? cp_islower(c) : cp_isupper(c)) || cp_istitle(c)) return bool_from(false);
+        if (upper ? cp_isupper(c) : cp_islower(c)) any_cased = true;
     }
     return bool_from(any_cased);
 }
@@ -1494,7 +1519,7 @@ METHOD(str_istitle) {
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
         uint32_t c = str_utf8_decode(s->data + i, &len);
-        if (cp_isupper(c)) {
+        if (cp_isupper(c) || cp_istitle(c)) {
             if (prev_cased) return bool_from(false);
             prev_cased = any = true;
         } else if (cp_islower(c)) {
@@ -1515,8 +1540,7 @@ METHOD(str_isidentifier) {
     size_t len;
     for (size_t i = 0; i < s->length; i += len) {
         uint32_t c = str_utf8_decode(s->data + i, &len);
-        bool ok = c == '_' || cp_isalpha(c) || (i > 0 && cp_isdecimal(c));
-        if (!ok) return bool_from(false);
+        if (!cp_has(c, i == 0 ? UCD_ID_START : UCD_ID_CONTINUE)) return bool_from(false);
     }
     return bool_from(true);
 }

@@ -109,6 +109,14 @@ extern Type str_iter_type, str_ascii_iter_type;
     } name = { STATIC_OBJECT_INIT(str_type), -1, sizeof(literal) - 1,          \
                sizeof(literal) - 1, true, false, literal }
 
+/* int() and float() read digits of any script: a copy of the UTF-8 text
+   [s, s+len) with each non-ASCII decimal digit turned into its ASCII digit
+   and each non-ASCII space into ' ', stopping with a '?' at any other
+   non-ASCII character (the text is then no number). The buffer comes from
+   mem_alloc(len + 1), is NUL-terminated, and *out_len receives its length.
+   NULL (MemoryError set) when memory runs out. */
+char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len);
+
 /* UTF-8 of one code point: decode at s (valid UTF-8; *len gets its byte
    length), encode into out (4 bytes; returns the length). */
 uint32_t str_utf8_decode(const char *s, size_t *len);
