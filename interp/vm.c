@@ -1862,50 +1862,11 @@ dispatch:
         DISPATCH();
     }
 
-    TARGET(BINARY_OP) {
-        Object *b = POP();
-        Object *a = POP();
-        Object *r;
-        int64_t z;
-        if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
-            if (str_add_inplace(&a, b, ip, slots) < 0) {
-                DECREF(a);
-                DECREF(b);
-                goto error;
-            }
-            DECREF(b);
-            PUSH(a);
-            DISPATCH();
-        }
-        if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
-            int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
-            if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
-                r = int_small(z);
-            } else if (int_is_reusable(a, ip, slots)) {
-                ((IntObject *)a)->value = z;
-                DECREF(b);
-                PUSH(a);
-                DISPATCH();
-            } else if (REFCNT(b) == 1) {
-                ((IntObject *)b)->value = z;
-                DECREF(a);
-                PUSH(b);
-                DISPATCH();
-            } else {
-                r = int_from_i64(z);
-            }
-        } else {
-            r = object_binary_op(a, b, (BinaryOp)oparg);
-        }
-        DECREF(a);
-        DECREF(b);
-        if (r == NULL)
-            goto error;
-        PUSH(r);
-        DISPATCH();
-    }
-
+    /* a op b and a op= b share their fast paths; only the generic fallback
+       differs (for a list, += extends it in place). */
+    TARGET(BINARY_OP)
     TARGET(INPLACE_OP) {
+        bool inplace = INSTR_OP(instr) == OP_INPLACE_OP;
         Object *b = POP();
         Object *a = POP();
         Object *r;
@@ -1938,7 +1899,8 @@ dispatch:
                 r = int_from_i64(z);
             }
         } else {
-            r = object_inplace_op(a, b, (BinaryOp)oparg);
+            r = inplace ? object_inplace_op(a, b, (BinaryOp)oparg)
+                        : object_binary_op(a, b, (BinaryOp)oparg);
         }
         DECREF(a);
         DECREF(b);
