@@ -2080,7 +2080,8 @@ static Node *parse_try(Parser *p)
                                               fin.line);
     } else if (handlers.count == 0) {
         const NodeList *body = &n->u.try_stmt.body;
-        if ((at(p, TOK_ENDMARKER) || cur(p)->at_eof) && body->count > 0) /* at EOF: the body's last line */
+        /* at the end of the file CPython names the body's last line */
+        if ((at(p, TOK_ENDMARKER) || cur(p)->at_eof) && body->count > 0)
             fail_at(p, PARSE_SYNTAX_ERROR, body->items[body->count - 1]->end_line, 0,
                     "expected 'except' or 'finally' block");
         fail_tok(p, cur(p), "expected 'except' or 'finally' block");

@@ -467,27 +467,33 @@ static bool is_class(Object *o) {
     return TYPE(o) == &type_type || type_is_subtype(TYPE(o), &type_type);
 }
 
-/* issubclass(cls, classinfo) once cls is known to be a class: 1/0/-1. */
-static int subclass_check(Type *cls, Object *classinfo) {
-    if (is_class(classinfo)) return type_is_subtype(cls, (Type *)classinfo);
+/* issubclass(derived, classinfo): 1/0/-1. A tuple is searched first (so
+   issubclass(1, ()) is False); for each class found, arg 1 must be a class. */
+static int subclass_check(Object *derived, Object *classinfo) {
     if (is_tuple(classinfo)) {
         for (size_t i = 0; i < tuple_size(classinfo); i++) {
-            int r = subclass_check(cls, tuple_item(classinfo, i));
+            int r = subclass_check(derived, tuple_item(classinfo, i));
             if (r != 0) return r;
         }
         return 0;
     }
-    error_set(&exc_TypeError,
-              "issubclass() arg 2 must be a class, a tuple of classes, or a union");
-    return -1;
+    if (!is_class(derived)) {
+        error_set(&exc_TypeError, "issubclass() arg 1 must be a class");
+        return -1;
+    }
+    if (!is_class(classinfo)) {
+        error_set(&exc_TypeError,
+                  "issubclass() arg 2 must be a class, a tuple of classes, or a union");
+        return -1;
+    }
+    return type_is_subtype((Type *)derived, (Type *)classinfo);
 }
 
 static Object *builtin_issubclass(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     UNUSED(self);
     if (args_check("issubclass", nargs, kwnames, 2, 2) < 0) return NULL;
-    if (!is_class(args[0])) return error_set(&exc_TypeError, "issubclass() arg 1 must be a class");
-    int r = subclass_check((Type *)args[0], args[1]);
+    int r = subclass_check(args[0], args[1]);
     return r < 0 ? NULL : bool_from(r);
 }
 

@@ -624,6 +624,8 @@ static Object *bytes_hex_method(Object *self, Object *const *args, size_t nargs,
     int64_t per = 1;
     /* CPython's order: bytes_per_sep, then len(sep), then sep's type */
     if (a[1] && object_as_index(a[1], &per, NULL) < 0) return NULL;
+    if (per < INT32_MIN || per > INT32_MAX) /* a C int in CPython */
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
     if (a[0]) {
         int64_t len = object_len(a[0]);
         if (len < 0) return NULL;

@@ -976,10 +976,20 @@ Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Obje
     if (nargs != 1 && nargs != 3)
         return error_set(&exc_TypeError, "type() takes 1 or 3 arguments");
     if (!kwnames_empty(kwnames)) {
-        if (nargs == 3 && is_str(args[0])) /* they would go to __init_subclass__ */
-            return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments",
-                             str_data(args[0]));
-        return error_set(&exc_TypeError, "type() takes no keyword arguments");
+        if (nargs == 1) return error_set(&exc_TypeError, "type() takes no keyword arguments");
+        /* the arguments' types are checked first; the keywords would then go
+           to __init_subclass__ */
+        if (!is_str(args[0]))
+            return error_set(&exc_TypeError, "type.__new__() argument 1 must be str, not %s",
+                             arg_type_name(args[0]));
+        if (!is_tuple(args[1]))
+            return error_set(&exc_TypeError, "type.__new__() argument 2 must be tuple, not %s",
+                             arg_type_name(args[1]));
+        if (!is_dict(args[2]))
+            return error_set(&exc_TypeError, "type.__new__() argument 3 must be dict, not %s",
+                             arg_type_name(args[2]));
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments",
+                         str_data(args[0]));
     }
     if (nargs == 1) return NEWREF(TYPE(args[0]));
     return type_new_from_parts(args[0], args[1], args[2]);

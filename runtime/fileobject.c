@@ -42,6 +42,7 @@
 #include "bytes.h"
 #include "error.h"
 #include "exceptions.h"
+#include "float.h"
 #include "int.h"
 #include "list.h"
 #include "osfile.h"
@@ -63,6 +64,8 @@ typedef struct {
     Codec codec;
     bool readable, writable, binary, closed, closefd;
     bool line_buffering;    /* text, buffering=1: flush after each '\n' */
+    bool telling_off;       /* text: next() returned a line; tell() refuses
+                               until the iteration ends or a seek */
     bool unbuffered;        /* binary, buffering=0: writes go straight out */
     char *rbuf;
     size_t rpos, rlen, rcap;
@@ -503,6 +506,8 @@ static int size_arg(Object *const *args, size_t nargs, int64_t *out, bool index_
 static Object *file_read(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     FileObject *f = F(self);
     int64_t n;
+    /* a binary writer has no read at all: its arguments are never looked at */
+    if (f->binary && !f->readable) return unsupported("read"), NULL;
     if (args_check("read", nargs, kwnames, 0, 1) < 0 || size_arg(args, nargs, &n, false) < 0 ||
         check_readable(f, "read of closed file") < 0)
         return NULL;
@@ -512,9 +517,12 @@ static Object *file_read(Object *self, Object *const *args, size_t nargs, Object
 static Object *file_readline(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     FileObject *f = F(self);
     int64_t n;
-    if (args_check("readline", nargs, kwnames, 0, 1) < 0 ||
-        size_arg(args, nargs, &n, !f->binary) < 0 || check_readable(f, "readline of closed file") < 0)
+    if (args_check("readline", nargs, kwnames, 0, 1) < 0 || size_arg(args, nargs, &n, !f->binary) < 0)
         return NULL;
+    /* a binary writer's readline is the generic one, which reads nothing
+       (and so checks nothing) for a size of 0 */
+    if (f->binary && !f->readable && n == 0) return bytes_new_raw(0);
+    if (check_readable(f, "readline of closed file") < 0) return NULL;
     return read_line(f, n);
 }
 
@@ -529,7 +537,11 @@ static Object *file_readlines(Object *self, Object *const *args, size_t nargs, O
     int64_t hint;
     if (args_check("readlines", nargs, kwnames, 0, 1) < 0 || size_arg(args, nargs, &hint, false) < 0)
         return NULL;
-    if (check_open(f, CLOSED_DOT, CLOSED_DOT) < 0 || check_readable(f, CLOSED_DOT) < 0) return NULL;
+    if (check_open(f, CLOSED_DOT, CLOSED_DOT) < 0) return NULL;
+    /* CPython's readlines iterates with next(): a text file's tell() stays
+       disabled unless the end of the file is reached */
+    if (!f->binary) f->telling_off = true;
+    if (check_readable(f, CLOSED_DOT) < 0) return NULL;
     Object *list = list_new(0);
     int64_t total = 0;
     while (list) {
@@ -540,6 +552,7 @@ static Object *file_readlines(Object *self, Object *const *args, size_t nargs, O
         }
         if (is_empty_result(line)) {
             DECREF(line);
+            f->telling_off = false;
             break;
         }
         total += is_bytes(line) ? (int64_t)bytes_size(line) : (int64_t)((StrObject *)line)->nchars;
@@ -600,6 +613,10 @@ static Object *file_tell(Object *self, Object *const *args, size_t nargs, Object
     (void)args;
     if (args_check("tell", nargs, kwnames, 0, 0) < 0 || check_open(F(self), CLOSED_DOT, CLOSED) < 0)
         return NULL;
+    if (F(self)->telling_off) {
+        error_set(&exc_OSError, "telling position disabled by next() call");
+        return NULL;
+    }
     int64_t pos = file_position(F(self));
     return pos < 0 ? NULL : int_from_i64(pos);
 }
@@ -624,12 +641,18 @@ static Object *file_seek(Object *self, Object *const *args, size_t nargs, Object
     FileObject *f = F(self);
     int64_t offset, whence = 0;
     if (args_check("seek", nargs, kwnames, 1, 2) < 0 ||
-        check_open(f, CLOSED_DOT, "seek of closed file") < 0 ||
-        object_as_index(args[0], &offset, NULL) < 0 ||
+        check_open(f, CLOSED_DOT, "seek of closed file") < 0)
+        return NULL;
+    /* a text file compares the cookie with 0 first */
+    if (!f->binary && !is_int(args[0]) && !is_float(args[0]) && !TYPE(args[0])->index)
+        return error_set(&exc_TypeError, "'<' not supported between instances of '%s' and 'int'",
+                         TYPE_NAME(args[0]));
+    if (object_as_index(args[0], &offset, NULL) < 0 ||
         (nargs > 1 && object_as_index(args[1], &whence, NULL) < 0) ||
         (!f->binary && check_text_seek(offset, whence) < 0))
         return NULL;
     off_t pos;
+    f->telling_off = false;
     if (f->stream) {
         if (fseeko(f->stream, (off_t)offset, (int)whence) < 0 || (pos = ftello(f->stream)) < 0)
             return raise_errno(), NULL;
@@ -732,6 +755,8 @@ static Object *file_iternext(Object *self) {
     FileObject *f = F(self);
     if (check_readable(f, "readline of closed file") < 0) return NULL;
     Object *line = read_line(f, -1);
+    /* a text file's tell() works again once the iteration has ended */
+    if (!f->binary) f->telling_off = line && !is_empty_result(line);
     if (line && is_empty_result(line)) CLEAR(&line); /* end of file: exhausted, no exception */
     return line;
 }

@@ -1156,7 +1156,8 @@ METHOD(str_splitlines) {
     if (args_parse("splitlines", args, nargs, kwnames, names, 0, &keep_obj) < 0) return NULL;
     int64_t keepends = 0; /* an int, as CPython: splitlines(None) is a TypeError */
     if (keep_obj && object_as_index(keep_obj, &keepends, NULL) < 0) return NULL;
-    if (keepends < 0) return NULL;
+    if (keepends < INT32_MIN || keepends > INT32_MAX)
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
     Object *list = list_new(0);
     if (!list) return NULL;
     const char *p = S(self)->data, *end = p + S(self)->length;
