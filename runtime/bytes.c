@@ -685,8 +685,17 @@ static int range_args(Object *start, Object *end, size_t size, size_t *lo, size_
             return -1;
         }
     }
-    if (start && start != None && slice_clamp_index(start, (int64_t)size, &s) < 0) return -1;
-    if (end && end != None && slice_clamp_index(end, (int64_t)size, &e) < 0) return -1;
+    /* as slices, except that a start past the end stays there: then even
+       b"" is not found (b"".find(b"", 1) is -1) */
+    if (start && start != None) {
+        if (object_as_index(start, &s, NULL) < 0) return -1;
+        if (s < 0 && (s += (int64_t)size) < 0) s = 0;
+    }
+    if (end && end != None) {
+        if (object_as_index(end, &e, NULL) < 0) return -1;
+        if (e > (int64_t)size) e = (int64_t)size;
+        else if (e < 0 && (e += (int64_t)size) < 0) e = 0;
+    }
     *lo = (size_t)s;
     *hi = (size_t)e;
     return 0;

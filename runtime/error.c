@@ -26,6 +26,7 @@
 #include "refcount.h"
 #include "str.h"
 #include "threadstate.h"
+#include "list.h"
 #include "tuple.h"
 #include "../interp/code.h"
 
@@ -335,6 +336,41 @@ static void print_type_name(StrBuilder *b, Type *t) {
 }
 
 /* One exception: its traceback, then "TypeName: message". */
+/* The notes of exc.add_note(), one per line after the message. */
+static void print_notes(StrBuilder *b, Object *exc) {
+    Object *notes = object_getattr_cstr(exc, "__notes__");
+    if (!notes) {
+        error_clear();
+        return;
+    }
+    if (is_list(notes) || is_tuple(notes)) {
+        /* sizes re-read each time: a note's __str__ may change the list */
+        for (size_t i = 0; i < (is_list(notes) ? list_size(notes) : tuple_size(notes)); i++) {
+            Object *note = NEWREF(is_list(notes) ? list_item(notes, i) : tuple_item(notes, i));
+            Object *s = object_str(note);
+            DECREF(note);
+            if (!s) {
+                error_clear();
+                str_builder_add_cstr(b, "<note str() failed>");
+            } else {
+                str_builder_add_str(b, s);
+                DECREF(s);
+            }
+            str_builder_add_char(b, '\n');
+        }
+    } else {
+        Object *r = object_repr(notes);
+        if (r) {
+            str_builder_add_str(b, r);
+            DECREF(r);
+        } else {
+            error_clear();
+        }
+        str_builder_add_char(b, '\n');
+    }
+    DECREF(notes);
+}
+
 static void print_one(StrBuilder *b, Object *exc, SourceCache *cache) {
     if (!is_exception(exc)) {
         str_builder_addf(b, "TypeError: print_exception(): Exception expected for value, "
@@ -355,6 +391,7 @@ static void print_one(StrBuilder *b, Object *exc, SourceCache *cache) {
     }
     XDECREF(s);
     str_builder_add_char(b, '\n');
+    print_notes(b, exc);
 }
 
 static const char cause_message[] =

@@ -30,6 +30,7 @@
 #include "int.h"
 #include "refcount.h"
 #include "str.h"
+#include "list.h"
 #include "tuple.h"
 
 /* ---- Helpers ---------------------------------------------------------------- */
@@ -477,7 +478,31 @@ static Object *exception_with_traceback(Object *self, Object *const *args, size_
     return r < 0 ? NULL : NEWREF(self);
 }
 
+/* add_note(note): appended to the list in the __notes__ attribute, which
+   tracebacks print after the message (Python 3.11). */
+static Object *exception_add_note(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("BaseException.add_note", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!is_str(args[0]))
+        return error_set(&exc_TypeError, "note must be a str, not '%s'", TYPE_NAME(args[0]));
+    Object *name = str_from_cstr("__notes__");
+    if (!name) return NULL;
+    Object *notes = object_getattr(self, name);
+    if (!notes && error_matches(&exc_AttributeError)) {
+        error_clear();
+        notes = list_new(0);
+        if (notes && object_setattr(self, name, notes) < 0) CLEAR(&notes);
+    }
+    DECREF(name);
+    if (!notes) return NULL;
+    int rc = is_list(notes) ? list_append(notes, args[0])
+                            : (error_set(&exc_TypeError, "Cannot add note: __notes__ is not a list"), -1);
+    DECREF(notes);
+    return rc < 0 ? NULL : NEWREF(None);
+}
+
 static const MethodDef base_exception_methods[] = {
+    {"add_note", exception_add_note, NULL},
     {"__init__", exception_init_method, NULL},
     {"__str__", exception_str_method, NULL},
     {"__repr__", exception_repr_method, NULL},

@@ -753,10 +753,12 @@ static Object *file_iter(Object *self) {
 
 static Object *file_iternext(Object *self) {
     FileObject *f = F(self);
+    /* next() on a text file disables tell() first (even when it then fails);
+       tell() works again once the iteration has ended */
+    if (!f->binary) f->telling_off = true;
     if (check_readable(f, "readline of closed file") < 0) return NULL;
     Object *line = read_line(f, -1);
-    /* a text file's tell() works again once the iteration has ended */
-    if (!f->binary) f->telling_off = line && !is_empty_result(line);
+    if (!f->binary && line) f->telling_off = !is_empty_result(line);
     if (line && is_empty_result(line)) CLEAR(&line); /* end of file: exhausted, no exception */
     return line;
 }

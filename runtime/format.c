@@ -45,7 +45,8 @@ typedef struct {
     int64_t width;     /* -1: none */
     char grouping;     /* ',', '_' or 0 */
     int64_t precision; /* -1: none */
-    char type;         /* 0 when absent */
+    char type;         /* 0 when absent; '\xff' for a non-ASCII one */
+    uint32_t type_cp;  /* the type's code point, for error messages */
 } Spec;
 
 static bool is_align(char c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
@@ -76,6 +77,11 @@ static int parse_count(const char **p, const char *end, int64_t *out) {
     return parse_number(p, end, out, INT64_MAX, "Too many decimal digits in format string");
 }
 
+/* Bytes of the UTF-8 sequence starting with lead (the spec is valid UTF-8). */
+static size_t lead_len(unsigned char lead) {
+    return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
 /* Parses [[fill]align][sign][z][#][0][width][grouping][.precision][type].
    value is only used for error messages. 0 ok, -1 error. */
 static int parse_spec(const char *s, size_t n, Object *value, Spec *sp) {
@@ -83,8 +89,7 @@ static int parse_spec(const char *s, size_t n, Object *value, Spec *sp) {
     strcpy(sp->fill, " ");
     sp->width = sp->precision = -1;
     const char *p = s, *end = s + n;
-    size_t first = n ? (size_t)(((unsigned char)*p < 0x80) ? 1 : ((unsigned char)*p < 0xE0) ? 2
-                                : ((unsigned char)*p < 0xF0) ? 3 : 4) : 0;
+    size_t first = n ? lead_len((unsigned char)*p) : 0;
     if (n > first && is_align(p[first])) {
         memcpy(sp->fill, p, first);
         sp->fill[first] = '\0';
@@ -115,20 +120,30 @@ static int parse_spec(const char *s, size_t n, Object *value, Spec *sp) {
             return -1;
         }
     }
-    if (end - p > 1) {
+    /* the type is one character, possibly a non-ASCII one (then unknown) */
+    size_t type_len = p < end ? lead_len((unsigned char)*p) : 0;
+    if ((size_t)(end - p) != type_len) {
         error_set(&exc_ValueError, "Invalid format specifier '%.*s' for object of type '%s'",
                   (int)n, s, TYPE_NAME(value));
         return -1;
     }
-    if (p < end) sp->type = *p;
+    if (p < end) {
+        size_t len;
+        sp->type_cp = str_utf8_decode(p, &len);
+        sp->type = sp->type_cp < 0x80 ? *p : '\xff';
+    }
     /* '0' means zero padding after the sign, unless fill/align say otherwise. */
     if (sp->zero && !sp->fill_given) strcpy(sp->fill, "0");
     return 0;
 }
 
-static Object *unknown_code(char type, Object *value) {
-    return error_set(&exc_ValueError, "Unknown format code '%c' for object of type '%s'", type,
-                     TYPE_NAME(value));
+/* CPython shows the code of an unprintable or non-ASCII type in hex. */
+static Object *unknown_code(uint32_t type, Object *value) {
+    if (type > 32 && type < 128)
+        return error_set(&exc_ValueError, "Unknown format code '%c' for object of type '%s'",
+                         (char)type, TYPE_NAME(value));
+    return error_set(&exc_ValueError, "Unknown format code '\\x%x' for object of type '%s'",
+                     (unsigned)type, TYPE_NAME(value));
 }
 
 /* ---- Padding and grouping ---- */
@@ -284,7 +299,7 @@ static Object *format_int(Object *value, Spec *sp) {
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%':
         return format_float_value((double)v, sp, value);
     case 'd': case 'n': case 'b': case 'o': case 'x': case 'X': case 'c': break;
-    default: return unknown_code(type, value);
+    default: return unknown_code(sp->type_cp, value);
     }
     if (sp->precision >= 0)
         return error_set(&exc_ValueError, "Precision not allowed in integer format specifier");
@@ -457,7 +472,7 @@ static Object *format_float_value(double v, Spec *sp, Object *value) {
     char type = sp->type;
     switch (type) {
     case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': case '%': break;
-    default: return unknown_code(type, value);
+    default: return unknown_code(sp->type_cp, value);
     }
     if (sp->precision > INT32_MAX) return error_set(&exc_ValueError, "precision too big");
     if (type == 'n' && sp->grouping)
@@ -482,7 +497,7 @@ static size_t prefix_bytes(const char *s, size_t len, size_t chars) {
 }
 
 static Object *format_str(Object *value, Spec *sp) {
-    if (sp->type && sp->type != 's') return unknown_code(sp->type, value);
+    if (sp->type && sp->type != 's') return unknown_code(sp->type_cp, value);
     if (sp->sign)
         return error_set(&exc_ValueError, "%s not allowed in string format specifier",
                          sp->sign == ' ' ? "Space" : "Sign");
@@ -713,8 +728,9 @@ static Object *percent_key(const char **p, const char *end, PercentArgs *pa) {
         else if (**p == ')' && --depth == 0) break;
         (*p)++;
     }
-    if (*p >= end) return error_set(&exc_ValueError, "incomplete format key");
+    /* CPython wants the mapping before it looks for the closing ')' */
     if (!pa->mapping) return error_set(&exc_TypeError, "format requires a mapping");
+    if (*p >= end) return error_set(&exc_ValueError, "incomplete format key");
     Object *key = str_from_utf8(start, (size_t)(*p - start));
     (*p)++;
     if (!key) return NULL;
@@ -730,8 +746,9 @@ static void unsupported_character(const char *at, const char *fmt_start) {
     for (const char *q = fmt_start; q < at; q++) index += ((unsigned char)*q & 0xC0) != 0x80;
     size_t len;
     uint32_t cp = str_utf8_decode(at, &len);
-    error_set(&exc_ValueError, "unsupported format character '%.*s' (0x%x) at index %zu", (int)len,
-              at, cp, index);
+    /* the character itself only when it is printable ASCII, else '?' */
+    error_set(&exc_ValueError, "unsupported format character '%c' (0x%x) at index %zu",
+              cp >= 31 && cp <= 126 ? (char)cp : '?', cp, index);
 }
 
 /* One %-directive starting after the '%'. 0 ok, -1 error. */
@@ -967,13 +984,16 @@ static int render_field(FormatCall *fc, StrBuilder *out, const char *s, size_t n
     }
     size_t name_len = i;
     char conversion = 0;
+    uint32_t conversion_cp = 0;
     if (i < n && s[i] == '!') {
         if (i + 1 >= n) {
             error_set(&exc_ValueError, "unmatched '{' in format spec");
             return -1;
         }
-        conversion = s[i + 1];
-        i += 2;
+        size_t clen;
+        conversion_cp = str_utf8_decode(s + i + 1, &clen);
+        conversion = conversion_cp < 0x80 ? s[i + 1] : '\xff';
+        i += 1 + clen;
         if (i < n && s[i] != ':') {
             error_set(&exc_ValueError, "expected ':' after conversion specifier");
             return -1;
@@ -992,7 +1012,11 @@ static int render_field(FormatCall *fc, StrBuilder *out, const char *s, size_t n
         case 'a': c = ascii_of(obj); break;
         default:
             DECREF(obj);
-            error_set(&exc_ValueError, "Unknown conversion specifier %c", conversion);
+            if (conversion_cp < 0x80)
+                error_set(&exc_ValueError, "Unknown conversion specifier %c", conversion);
+            else
+                error_set(&exc_ValueError, "Unknown conversion specifier \\x%x",
+                          (unsigned)conversion_cp);
             return -1;
         }
         DECREF(obj);

@@ -93,6 +93,18 @@ def main():
         if f != prev:
             runs.append((c, f))
             prev = f
+    w("/* the flags of U+0000..U+00FF, looked up directly */")
+    w("static const uint16_t latin1_flags[256] = {")
+    line = "   "
+    for c in range(256):
+        item = " 0x%X," % flags_of(c)
+        if len(line) + len(item) > 99:
+            w(line)
+            line = "   "
+        line += item
+    w(line)
+    w("};")
+    w("")
     w("static const struct { uint32_t first; uint16_t flags; } flag_runs[] = {")
     line = "   "
     for c, f in runs:
@@ -168,6 +180,23 @@ def main():
     w(line)
     w("};")
     w("")
+    w("/* the mapping kind of U+0000..U+00FF (-1: maps to itself), looked up directly */")
+    w("static const int16_t latin1_kinds[256] = {")
+    line = "   "
+    for c in range(256):
+        kind = -1
+        for first, last, step, k in ranges:
+            if first <= c <= last and (c - first) % step == 0:
+                kind = k
+                break
+        item = " %d," % kind
+        if len(line) + len(item) > 99:
+            w(line)
+            line = "   "
+        line += item
+    w(line)
+    w("};")
+    w("")
     w("static const struct { uint32_t first, last; uint8_t step; uint16_t kind; } case_ranges[] = {")
     line = "   "
     for first, last, step, kind in ranges:
@@ -203,6 +232,7 @@ def main():
 LOOKUP = r"""#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 unsigned ucd_flags(uint32_t c) {
+    if (c < 256) return latin1_flags[c];
     /* the last run starting at or before c */
     size_t lo = 0, hi = COUNT(flag_runs);
     while (hi - lo > 1) {
@@ -213,9 +243,9 @@ unsigned ucd_flags(uint32_t c) {
     return c < 0x110000 ? flag_runs[lo].flags : 0;
 }
 
-int ucd_case_map(uint32_t c, UcdMapping which, uint32_t out[3]) {
-    out[0] = c;
-    if (c < case_ranges[0].first) return 1;
+/* The mapping kind of c, or -1 when every mapping of c is c itself. */
+static int case_kind(uint32_t c) {
+    if (c < 256) return latin1_kinds[c];
     size_t lo = 0, hi = COUNT(case_ranges);
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -223,8 +253,15 @@ int ucd_case_map(uint32_t c, UcdMapping which, uint32_t out[3]) {
         else hi = mid;
     }
     if (c > case_ranges[lo].last || (c - case_ranges[lo].first) % case_ranges[lo].step != 0)
-        return 1;
-    int32_t m = case_kinds[case_ranges[lo].kind][which];
+        return -1;
+    return case_ranges[lo].kind;
+}
+
+int ucd_case_map(uint32_t c, UcdMapping which, uint32_t out[3]) {
+    out[0] = c;
+    int kind = case_kind(c);
+    if (kind < 0) return 1;
+    int32_t m = case_kinds[kind][which];
     if (m < MULTI) {
         out[0] = (uint32_t)((int32_t)c + m);
         return 1;
