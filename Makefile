@@ -11,13 +11,13 @@
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN    := -Wall -Wextra -Werror
-STD     := -std=c11 -D_GNU_SOURCE
+STD     := -std=c11 -D_GNU_SOURCE -I. -Iruntime
 DEPS    := -MMD -MP
 LDLIBS  := -pthread -lm
 PREFIX  ?= /usr/local
 
-SRCS    := $(wildcard interp/*.c runtime/*.c)
-LIBS    := $(wildcard lib/*.toy)
+SRCS    := $(wildcard interp/*.c runtime/core/*.c runtime/objects/*.c runtime/modules/*.c)
+LIBS    := $(wildcard runtime/lib/*.toy)
 GEN     := build/gen/frozen_modules.c
 OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
 ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
@@ -38,10 +38,10 @@ build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(CFLAGS) -pthread $(DEPS) -c $< -o $@
 
-# Modules written in Toy (lib/*.toy) are compiled into the binary.
-$(GEN): $(LIBS) tools/embed.sh
+# Modules written in Toy (runtime/lib/*.toy) are compiled into the binary.
+$(GEN): $(LIBS) scripts/build/embed.sh
 	@mkdir -p $(dir $@)
-	tools/embed.sh $@ $(LIBS)
+	scripts/build/embed.sh $@ $(LIBS)
 
 build/gen/frozen_modules.o: $(GEN)
 	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@

@@ -1,11 +1,11 @@
 /* ast.c - the AST arena, node construction and the debugging dump. */
-#include "ast.h"
+#include "interp/ast.h"
 
 #include <inttypes.h>
 #include <stdalign.h>
 #include <string.h>
 
-#include "../runtime/alloc.h"
+#include "core/alloc.h"
 
 /* ------------------------------------------------------------------ */
 /* Arena                                                                */

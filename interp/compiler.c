@@ -48,25 +48,25 @@
  *   class and module docstrings are stored as __doc__; other constant
  *   expression statements compile to nothing.
  */
-#include "compiler.h"
+#include "interp/compiler.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../runtime/alloc.h"
-#include "../runtime/bytes.h"
-#include "../runtime/error.h"
-#include "../runtime/exceptions.h"
-#include "../runtime/float.h"
-#include "../runtime/int.h"
-#include "../runtime/refcount.h"
-#include "../runtime/str.h"
-#include "../runtime/abstract.h"
-#include "../runtime/tuple.h"
-#include "dis.h"
-#include "opcodes.h"
-#include "symtable.h"
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/bytes.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "interp/dis.h"
+#include "interp/opcodes.h"
+#include "interp/symtable.h"
 
 enum {
     MAX_FBLOCKS = 20,       /* CPython's limit on statically nested blocks */

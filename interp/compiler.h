@@ -9,9 +9,9 @@
 #define TOY_COMPILER_H
 
 #include <stddef.h>
-#include "code.h"
+#include "objects/code.h"
 
-#include "parser.h"
+#include "interp/parser.h"
 
 /* Parse and compile source (len bytes, need not be NUL-terminated).
  * Returns a new CodeObject, or NULL with SyntaxError / IndentationError /

@@ -5,17 +5,17 @@
  * CPython 3.11's dis module (line number 3, marker, offset 4, name 20,
  * argument 5) so that Toy listings read like the ones in Python tutorials.
  */
-#include "dis.h"
+#include "interp/dis.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "../runtime/abstract.h"
-#include "../runtime/alloc.h"
-#include "../runtime/error.h"
-#include "../runtime/refcount.h"
-#include "../runtime/str.h"
-#include "../runtime/tuple.h"
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
 
 static const char *const opcode_names[OP_COUNT] = {
 #define OPCODE_NAME(name, effect, doc) [OP_##name] = #name,

@@ -14,8 +14,8 @@
 #define TOY_DIS_H
 
 #include <stdio.h>
-#include "code.h"
-#include "opcodes.h"
+#include "objects/code.h"
+#include "interp/opcodes.h"
 
 /* Disassemble co and its nested code objects to out. Needs the runtime
    (constants are shown with repr()); errors while printing a constant are

@@ -5,14 +5,14 @@
  * second measurement with tabs as 1 column to detect inconsistent mixes),
  * brackets suspend NEWLINE/INDENT processing, and number/string scanning
  * reports the same messages CPython 3.11 does for the common mistakes. */
-#include "lexer.h"
+#include "interp/lexer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/alloc.h"
+#include "core/alloc.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */

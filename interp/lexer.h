@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ast.h"
-#include "parser.h"
+#include "interp/ast.h"
+#include "interp/parser.h"
 
 typedef enum {
     TOK_ENDMARKER, TOK_NEWLINE, TOK_INDENT, TOK_DEDENT,

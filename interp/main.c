@@ -17,28 +17,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../runtime/abstract.h"
-#include "../runtime/alloc.h"
-#include "../runtime/builtins.h"
-#include "../runtime/class.h"
-#include "../runtime/dict.h"
-#include "../runtime/error.h"
-#include "../runtime/exceptions.h"
-#include "../runtime/gil.h"
-#include "../runtime/int.h"
-#include "../runtime/module.h"
-#include "../runtime/race.h"
-#include "../runtime/process.h"
-#include "../runtime/refcount.h"
-#include "../runtime/str.h"
-#include "../runtime/thread.h"
-#include "../runtime/threadstate.h"
-#include "../runtime/trace.h"
-#include "code.h"
-#include "compiler.h"
-#include "dis.h"
-#include "repl.h"
-#include "vm.h"
+#include "core/alloc.h"
+#include "core/gil.h"
+#include "core/race.h"
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "core/trace.h"
+#include "objects/abstract.h"
+#include "objects/class.h"
+#include "objects/code.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/module.h"
+#include "objects/str.h"
+#include "objects/types.h"
+#include "modules/builtins.h"
+#include "modules/modules.h"
+#include "modules/process.h"
+#include "modules/thread.h"
+#include "interp/compiler.h"
+#include "interp/dis.h"
+#include "interp/repl.h"
+#include "interp/vm.h"
 
 #define TOY_VERSION "0.1.0"
 
@@ -239,7 +241,8 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     thread_init_main(ts);
     gil_init(!interp.flag_no_gil, ts);
     if (opt->switch_interval_ms > 0) gil_set_interval(opt->switch_interval_ms / 1000.0);
-    if (types_init() < 0 || dict_install_fromkeys() < 0 || builtins_init() < 0) return -1;
+    if (types_init(object_types) < 0 || types_init(module_types) < 0 ||
+        dict_install_fromkeys() < 0 || builtins_init() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
     if (!interp.modules || !interp.main_module) return -1;
@@ -275,7 +278,8 @@ static void runtime_fini(void) {
     CLEAR(&ts->handled_exc);
     builtins_fini();
     class_fini();
-    types_fini();
+    types_fini(module_types);
+    types_fini(object_types);
     str_intern_clear();
     ts_destroy(ts);
     race_fini(); /* --no-gil: check and release the quarantined objects */

@@ -18,7 +18,7 @@
  * replacement field is parsed by a nested Parser over the same source
  * buffer, so positions inside f-strings are real source positions.
  */
-#include "parser.h"
+#include "interp/parser.h"
 
 #include <limits.h>
 #include <setjmp.h>
@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lexer.h"
+#include "interp/lexer.h"
 
 /* Nesting limit shared by expressions and compound statements.  CPython
  * accepts 1000 nested unary operators or a 1000-term `a+b+...` chain and

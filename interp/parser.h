@@ -35,7 +35,7 @@
 #define TOY_PARSER_H
 
 #include <stddef.h>
-#include "ast.h"
+#include "interp/ast.h"
 
 typedef enum {
     PARSE_OK,

@@ -5,20 +5,20 @@
  * header, a block not yet closed by a blank line). The statement is compiled
  * in PARSE_SINGLE mode, where expression statements print their value.
  */
-#include "repl.h"
+#include "interp/repl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/alloc.h"
-#include "../runtime/error.h"
-#include "../runtime/exceptions.h"
-#include "../runtime/module.h"
-#include "../runtime/refcount.h"
-#include "../runtime/threadstate.h"
-#include "compiler.h"
-#include "vm.h"
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/module.h"
+#include "interp/compiler.h"
+#include "interp/vm.h"
 
 /* Run one complete statement. Returns -1 to go on, else an exit status. */
 static int repl_execute(const char *src, size_t len) {

@@ -18,7 +18,7 @@
  * parameter names in frame-slot order (positional, keyword-only, *args,
  * **kwargs), as code.h describes.
  */
-#include "symtable.h"
+#include "interp/symtable.h"
 
 #include <stdarg.h>
 #include <stdio.h>

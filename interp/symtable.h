@@ -31,7 +31,7 @@
 #define TOY_SYMTABLE_H
 
 #include <stdbool.h>
-#include "ast.h"
+#include "interp/ast.h"
 
 typedef enum { SCOPE_MODULE, SCOPE_FUNCTION, SCOPE_CLASS } ScopeKind;
 

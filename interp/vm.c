@@ -49,7 +49,7 @@
  * method calls without bound-method objects (LOAD_METHOD), list indexing,
  * and `for` over ranges and lists with private iterators.
  */
-#include "vm.h"
+#include "interp/vm.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -58,23 +58,24 @@
 #include <pthread.h>
 #endif
 
-#include "opcodes.h"
-#include "../runtime/abstract.h"
-#include "../runtime/alloc.h"
-#include "../runtime/builtins.h"
-#include "../runtime/dict.h"
-#include "../runtime/error.h"
-#include "../runtime/exceptions.h"
-#include "../runtime/function.h"
-#include "../runtime/gil.h"
-#include "../runtime/int.h"
-#include "../runtime/list.h"
-#include "../runtime/module.h"
-#include "../runtime/range.h"
-#include "../runtime/refcount.h"
-#include "../runtime/str.h"
-#include "../runtime/threadstate.h"
-#include "../runtime/tuple.h"
+#include "core/alloc.h"
+#include "core/gil.h"
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "objects/abstract.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/module.h"
+#include "objects/range.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "modules/builtins.h"
+#include "interp/import.h"
+#include "interp/opcodes.h"
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)

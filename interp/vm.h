@@ -10,7 +10,7 @@
 #ifndef TOY_VM_H
 #define TOY_VM_H
 
-#include "code.h"
+#include "objects/code.h"
 
 #include <stdbool.h>
 

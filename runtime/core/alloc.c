@@ -1,0 +1,215 @@
+/* alloc.c - the one allocation path: per-thread free lists over malloc.
+ *
+ * Small blocks (up to SMALL_MAX bytes) are rounded up to a multiple of
+ * SIZE_STEP and, when freed, kept on a free list of the freeing thread for
+ * that size class. The next allocation of the class pops the list: a few
+ * instructions, no lock, no system call. That is what lets `x + 1` produce a
+ * fresh int object without visible cost.
+ *
+ * Each list is private to its thread, so the allocator needs no lock and is
+ * as safe with the GIL off as with it on. A block allocated by one thread and
+ * freed by another simply joins the second thread's list: every block came
+ * from malloc, so any thread may reuse or release it.
+ *
+ * Under AddressSanitizer the lists are disabled so that ASan sees every free
+ * and can report use-after-free at the real point of reuse.
+ *
+ * With --no-gil, freed objects do not come here at once: object_free hands
+ * them to the race detector's quarantine (race.c), which releases them with
+ * mem_free when they leave it.
+ *
+ * Object counts for --stats are kept per thread too and summed on demand;
+ * threads fold their counts into the retired totals when they end.
+ */
+#include "core/alloc.h"
+#include "core/race.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOC_USE_FREE_LISTS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOC_USE_FREE_LISTS 0
+#endif
+#endif
+#ifndef ALLOC_USE_FREE_LISTS
+#define ALLOC_USE_FREE_LISTS 1
+#endif
+
+#define SIZE_STEP 16
+#define SMALL_MAX 512
+#define NCLASSES (SMALL_MAX / SIZE_STEP)
+#define MAX_CACHED_PER_CLASS 4096
+/* No request this large can succeed: refuse it here (NULL, so MemoryError)
+   rather than ask malloc. Sanitizer builds abort on such requests instead of
+   returning NULL, so without this `"x" * 10**18` would behave differently
+   under `make asan`. 2^40 bytes is also AddressSanitizer's own limit. */
+#define MAX_BLOCK ((size_t)1 << 40)
+
+typedef struct FreeBlock {
+    struct FreeBlock *next;
+} FreeBlock;
+
+/* A thread's allocator state. Counters are plain integers written only by
+   their thread; mem_stats reads them all under counters_lock. */
+typedef struct ThreadCache {
+    FreeBlock *lists[NCLASSES];
+    unsigned counts[NCLASSES];
+    uint64_t allocated, freed, peak_live;
+    struct ThreadCache *next;
+    int registered;
+} ThreadCache;
+
+static _Thread_local ThreadCache thread_cache;
+
+/* Registered caches of running threads, and the totals of finished ones. */
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
+static ThreadCache *running_caches;
+static uint64_t retired_allocated, retired_freed, retired_peak;
+
+static inline size_t size_class(size_t size) {
+    return (size + SIZE_STEP - 1) / SIZE_STEP - 1; /* size >= 1 */
+}
+
+void *mem_alloc(size_t size) {
+    if (size == 0) size = 1;
+#if ALLOC_USE_FREE_LISTS
+    if (size <= SMALL_MAX) {
+        size_t c = size_class(size);
+        FreeBlock *b = thread_cache.lists[c];
+        if (b) {
+            thread_cache.lists[c] = b->next;
+            thread_cache.counts[c]--;
+            return b;
+        }
+        return malloc((c + 1) * SIZE_STEP);
+    }
+#endif
+    if (size > MAX_BLOCK) return NULL;
+    return malloc(size);
+}
+
+void mem_free(void *p, size_t size) {
+    if (!p) return;
+    if (size == 0) size = 1;
+#if ALLOC_USE_FREE_LISTS
+    if (size <= SMALL_MAX) {
+        size_t c = size_class(size);
+        if (thread_cache.counts[c] < MAX_CACHED_PER_CLASS) {
+            FreeBlock *b = p;
+            b->next = thread_cache.lists[c];
+            thread_cache.lists[c] = b;
+            thread_cache.counts[c]++;
+            return;
+        }
+    }
+#endif
+    free(p);
+}
+
+void *mem_realloc(void *p, size_t old_size, size_t new_size) {
+    if (!p) return mem_alloc(new_size);
+#if ALLOC_USE_FREE_LISTS
+    /* Small blocks were rounded up to their class: copy between classes. */
+    if (old_size <= SMALL_MAX || new_size <= SMALL_MAX) {
+        if (old_size <= SMALL_MAX && new_size <= SMALL_MAX &&
+            size_class(old_size) == size_class(new_size))
+            return p;
+        void *q = mem_alloc(new_size);
+        if (!q) return NULL;
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+        mem_free(p, old_size);
+        return q;
+    }
+#else
+    (void)old_size;
+#endif
+    if (new_size > MAX_BLOCK) return NULL;
+    return realloc(p, new_size ? new_size : 1);
+}
+
+void *mem_alloc_or_die(size_t size) {
+    void *p = mem_alloc(size);
+    if (!p) {
+        fflush(stdout);
+        fputs("toy: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+static void register_cache(void) {
+    pthread_mutex_lock(&counters_lock);
+    thread_cache.next = running_caches;
+    running_caches = &thread_cache;
+    thread_cache.registered = 1;
+    pthread_mutex_unlock(&counters_lock);
+}
+
+void mem_after_fork_child(void) {
+    pthread_mutex_init(&counters_lock, NULL);
+}
+
+void mem_count_object_alloc(void) {
+    if (!thread_cache.registered) register_cache();
+    thread_cache.allocated++;
+    uint64_t live = thread_cache.allocated - thread_cache.freed;
+    /* Per-thread live can go "negative" (freeing another thread's objects);
+       the unsigned wrap is never a new peak because of this check. */
+    if (thread_cache.allocated >= thread_cache.freed && live > thread_cache.peak_live)
+        thread_cache.peak_live = live;
+}
+
+void mem_count_object_free(void) {
+    if (!thread_cache.registered) register_cache();
+    thread_cache.freed++;
+}
+
+void mem_thread_release(void) {
+    race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
+    for (size_t c = 0; c < NCLASSES; c++) {
+        FreeBlock *b = thread_cache.lists[c];
+        while (b) {
+            FreeBlock *next = b->next;
+            free(b);
+            b = next;
+        }
+        thread_cache.lists[c] = NULL;
+        thread_cache.counts[c] = 0;
+    }
+    if (!thread_cache.registered) return;
+    pthread_mutex_lock(&counters_lock);
+    for (ThreadCache **p = &running_caches; *p; p = &(*p)->next) {
+        if (*p == &thread_cache) { *p = thread_cache.next; break; }
+    }
+    retired_allocated += thread_cache.allocated;
+    retired_freed += thread_cache.freed;
+    retired_peak += thread_cache.peak_live;
+    thread_cache.allocated = thread_cache.freed = thread_cache.peak_live = 0;
+    thread_cache.registered = 0;
+    pthread_mutex_unlock(&counters_lock);
+}
+
+/* Totals over all threads. peak_live is exact for a single-threaded program;
+   with several threads it is the sum of the threads' own peaks (an upper
+   bound), since tracking an exact global peak would need a shared counter
+   on every allocation. */
+AllocStats mem_stats(void) {
+    AllocStats s;
+    pthread_mutex_lock(&counters_lock);
+    s.allocated = retired_allocated;
+    s.freed = retired_freed;
+    s.peak_live = retired_peak;
+    for (ThreadCache *c = running_caches; c; c = c->next) {
+        s.allocated += c->allocated;
+        s.freed += c->freed;
+        s.peak_live += c->peak_live;
+    }
+    pthread_mutex_unlock(&counters_lock);
+    s.live = s.allocated - s.freed;
+    return s;
+}

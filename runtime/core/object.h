@@ -1,0 +1,207 @@
+/* object.h - the object header, the type table, and the generic object API.
+ *
+ * Every value in Toy is a pointer to a heap (or static) object that starts
+ * with an Object header: a reference count and a pointer to its Type. The
+ * Type holds the behaviour: a table of C functions ("slots") that the VM and
+ * the built-ins call through. A slot left NULL means "this type does not
+ * support the operation", and the generic functions in abstract.h raise the
+ * TypeError Python would.
+ *
+ * Ownership follows refcount.h: results are new references, arguments are
+ * borrowed, NULL means an exception is set (error.h).
+ *
+ * Thread-safety: objects are protected by the GIL. Nothing here is safe to
+ * call without it, except where a comment says otherwise.
+ *
+ * Built-in types are static Type structs with immortal counts; their method
+ * tables (MethodDef arrays) are turned into entries of type->dict by
+ * type_ready() at start-up. User classes are heap-allocated Types (TYPE_HEAP)
+ * created by class_new() in class.c; their instances find behaviour through
+ * generic slots that look up dunder methods (__add__, __len__, ...).
+ */
+#ifndef TOY_OBJECT_H
+#define TOY_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Type Type;
+
+typedef struct Object {
+    intptr_t refcnt;
+    Type *type;
+} Object;
+
+#define TYPE(o) (((Object *)(o))->type)
+
+/* Header initialisers for static (immortal) objects and types:
+     Type int_type = { TYPE_HEAD_INIT, .name = "int", ... };
+     Object none_object = STATIC_OBJECT_INIT(none_type);            */
+#define STATIC_OBJECT_INIT(type_) { .refcnt = ((intptr_t)1 << 60), .type = &(type_) }
+#define TYPE_HEAD_INIT .base = STATIC_OBJECT_INIT(type_type)
+
+/* ---- Slot signatures -------------------------------------------------- */
+
+typedef void (*DeallocFunc)(Object *self);
+typedef Object *(*UnaryFunc)(Object *self);
+typedef Object *(*BinaryFunc)(Object *a, Object *b);
+/* Returns -1 with an exception set on error. */
+typedef int64_t (*HashFunc)(Object *self);
+typedef int64_t (*LenFunc)(Object *self);
+/* 1 true, 0 false, -1 error. */
+typedef int (*TruthFunc)(Object *self);
+typedef int (*ContainsFunc)(Object *container, Object *item);
+/* value NULL means delete. 0 ok, -1 error. */
+typedef int (*SetItemFunc)(Object *self, Object *key, Object *value);
+typedef Object *(*GetAttrFunc)(Object *self, Object *name /* str */);
+typedef int (*SetAttrFunc)(Object *self, Object *name, Object *value);
+/* Returns an object, NotImplemented (new ref) if it cannot compare these
+   operands, or NULL on error. op is a CompareOp. */
+typedef Object *(*RichCompareFunc)(Object *a, Object *b, int op);
+
+/* The calling convention for everything callable ("vector call"):
+ * args[0..nargs) are the positional arguments; when kwnames (a tuple of str)
+ * is not NULL, args[nargs..nargs+len(kwnames)) are the keyword values in the
+ * same order. All borrowed. */
+typedef Object *(*CallFunc)(Object *callable, Object *const *args, size_t nargs,
+                            Object *kwnames);
+/* Calling a type: type(args) -> new instance. Same convention, the type
+   passed as the first parameter. */
+typedef Object *(*ConstructFunc)(Type *type, Object *const *args, size_t nargs,
+                                 Object *kwnames);
+/* Next item of an iterator: a new reference, or NULL. NULL with no exception
+   set means the iterator is exhausted (StopIteration is not materialised on
+   the fast path). */
+typedef Object *(*IterNextFunc)(Object *iter);
+
+/* A built-in function or method. For methods, self is the receiver; for module
+   functions, self is the module (or NULL). */
+typedef Object *(*CFunction)(Object *self, Object *const *args, size_t nargs,
+                             Object *kwnames);
+
+typedef struct {
+    const char *name;
+    CFunction func;
+    const char *doc; /* optional, may be NULL */
+} MethodDef;
+
+typedef enum {
+    BINOP_ADD, BINOP_SUB, BINOP_MUL, BINOP_TRUEDIV, BINOP_FLOORDIV, BINOP_MOD,
+    BINOP_POW, BINOP_LSHIFT, BINOP_RSHIFT, BINOP_AND, BINOP_OR, BINOP_XOR,
+    BINOP_COUNT
+} BinaryOp;
+
+typedef enum { CMP_LT, CMP_LE, CMP_EQ, CMP_NE, CMP_GT, CMP_GE } CompareOp;
+
+enum {
+    TYPE_HEAP = 1 << 0,      /* a user class: heap allocated, refcounted */
+    TYPE_BASETYPE = 1 << 1,  /* may be subclassed */
+    TYPE_EXCEPTION = 1 << 2, /* BaseException or a subclass */
+};
+
+struct Type {
+    Object base;
+    const char *name;        /* for built-ins; user classes also keep name_obj */
+    Type *base_type;         /* single inheritance; NULL only for `object` */
+    size_t instance_size;    /* bytes of a fixed-size instance */
+    size_t dict_offset;      /* offset of an `Object *dict` in instances, or 0 */
+    unsigned flags;
+    Object *dict;            /* str -> attribute; methods live here */
+    Object *name_obj;        /* str, for heap types (NULL for static ones) */
+    const MethodDef *methods;/* static method table, installed by type_ready */
+
+    DeallocFunc dealloc;
+    UnaryFunc repr;
+    UnaryFunc str;           /* NULL: use repr */
+    HashFunc hash;           /* NULL: unhashable (static types never inherit
+                                hash, construct or dealloc; see type_inherit_slots) */
+    RichCompareFunc richcompare;
+    CallFunc call;           /* calling an instance */
+    ConstructFunc construct; /* calling the type itself */
+    GetAttrFunc getattr;     /* NULL: object_generic_getattr */
+    SetAttrFunc setattr;     /* NULL: object_generic_setattr */
+    UnaryFunc iter;
+    IterNextFunc iternext;
+    LenFunc len;
+    BinaryFunc getitem;
+    SetItemFunc setitem;
+    ContainsFunc contains;
+    TruthFunc truth;         /* NULL: use len, else always true */
+    UnaryFunc neg, pos, invert, absolute;
+    UnaryFunc to_int;        /* int(x) */
+    UnaryFunc to_float;      /* float(x) */
+    UnaryFunc index;         /* x used as an index/int without loss (__index__) */
+    BinaryFunc binary[BINOP_COUNT];  /* called for a OP b with a or b of this type */
+    BinaryFunc inplace[BINOP_COUNT]; /* a OP= b; NULL: fall back to binary */
+};
+
+/* ---- Static singletons and core types (immortal) ------------------------ */
+
+extern Type type_type, object_type, none_type, notimplemented_type, ellipsis_type;
+extern Object none_object, notimplemented_object, ellipsis_object;
+
+#define None (&none_object)
+#define NotImplemented (&notimplemented_object)
+#define Ellipsis (&ellipsis_object)
+
+static inline bool is_type(Object *o, Type *t) { return o->type == t; }
+
+/* True when t is sub or one of its bases. */
+bool type_is_subtype(Type *sub, Type *t);
+static inline bool is_instance_of(Object *o, Type *t) {
+    return o->type == t || type_is_subtype(o->type, t);
+}
+
+/* ---- Object allocation --------------------------------------------------- */
+
+/* Allocate size bytes for a new object of the given type, refcnt 1, rest of the
+   memory zeroed. Raises MemoryError and returns NULL on failure. Heap types
+   (user classes) gain a reference from each instance. */
+Object *object_alloc(Type *type, size_t size);
+/* Release the memory of an object whose type's dealloc has already released
+   its contents. Every dealloc ends with this. For instances of heap types it
+   also releases the instance's reference to its type (taken by object_alloc),
+   so deallocs never DECREF their type themselves. */
+void object_free(Object *o, size_t size);
+
+/* ---- Type set-up --------------------------------------------------------- */
+
+/* Prepare a static type at start-up: create its dict, install the MethodDef
+   table as method descriptors, inherit NULL slots from the base type.
+   Returns 0, or -1 with an exception set. */
+int type_ready(Type *type);
+/* Inherit every NULL slot of t from its base type (used by type_ready and by
+   class creation). */
+void type_inherit_slots(Type *t);
+/* Look name up along t's base chain. Borrowed; NULL (no exception) if absent. */
+Object *type_lookup(Type *t, Object *name);
+/* Same, with a C string (interns it). Borrowed. */
+Object *type_lookup_cstr(Type *t, const char *name);
+
+/* ---- Generic attribute access (object.c) ------------------------------- */
+
+/* Instance dict first, then the class chain; functions and method
+   descriptors found on the class are bound to self. */
+Object *object_generic_getattr(Object *self, Object *name);
+int object_generic_setattr(Object *self, Object *name, Object *value);
+/* The instance's dict slot (borrowed pointer to the field), or NULL. */
+Object **object_dict_ptr(Object *self);
+
+/* Identity-based hash (id(o) scrambled), for types hashed by identity. */
+int64_t object_identity_hash(Object *o);
+/* Default repr: <TYPE object at 0x...>. */
+Object *object_default_repr(Object *o);
+
+/* The name of an object's type, for error messages. */
+const char *type_name(Type *t);
+#define TYPE_NAME(o) type_name(TYPE(o))
+
+/* Start-up and teardown of a NULL-terminated list of static types
+   (objects/types.c lists the objects layer's, modules/modules.c the C
+   modules'):
+   type_ready on each; at exit, release their dicts (for leak counting). */
+int types_init(Type *const *types);
+void types_fini(Type *const *types);
+
+#endif

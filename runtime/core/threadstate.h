@@ -1,0 +1,71 @@
+/* threadstate.h - per-thread interpreter state, and the shared interpreter.
+ *
+ * Per-thread (ThreadState): everything that belongs to one thread of Toy
+ * code: the exception being raised, the exception being handled, the frame
+ * being executed, the recursion depth, the memory for frames' value stacks.
+ * It is reached through ts_get(), which reads a thread-local pointer: there is
+ * no global "current frame" that a second thread could trample.
+ *
+ * Shared (Interp): state that every thread sees: the builtins, the loaded
+ * modules, the recursion limit, command-line flags. The GIL protects it; the
+ * fields that are read without the lock are marked so.
+ */
+#ifndef TOY_THREADSTATE_H
+#define TOY_THREADSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/gil.h"
+#include "core/object.h"
+
+struct Frame;
+
+typedef struct ThreadState {
+    Object *current_exc;   /* being raised (owned), or NULL */
+    Object *handled_exc;   /* being handled by an except block (owned), or NULL */
+    struct Frame *frame;   /* innermost running frame */
+    int recursion_depth;   /* nested Toy calls (and C recursion guards) */
+
+    /* Frames are carved from one growing value-stack segment per thread. */
+    Object **stack_base;
+    Object **stack_top;
+    Object **stack_limit;
+
+    /* Containers being repr'd by this thread, so a list that contains itself
+       prints as [[...]] instead of recursing forever. A list object (owned),
+       created on first use. */
+    Object *repr_stack;
+
+    GilStats gil_stats;    /* written by this thread only */
+    uint64_t ident;        /* threading.get_ident() */
+    char name[48];         /* for --stats; guarded by the thread table's mutex */
+    struct ThreadState *next_thread; /* thread table link (locked, not GIL) */
+} ThreadState;
+
+extern _Thread_local ThreadState *ts_current;
+
+static inline ThreadState *ts_get(void) { return ts_current; }
+
+/* Create and install the state for the calling thread / tear it down. */
+ThreadState *ts_create(void);
+void ts_destroy(ThreadState *ts);
+/* vm.c: release the thread's value-stack memory. */
+void vm_thread_fini(ThreadState *ts);
+
+/* ---- The shared interpreter ---------------------------------------------- */
+
+typedef struct {
+    Object *builtins;       /* dict: the builtins module's namespace */
+    Object *modules;        /* dict: name -> loaded module (sys.modules) */
+    Object *main_module;    /* __main__ */
+    int recursion_limit;    /* sys.setrecursionlimit; default 1000 */
+    const char *script_path;/* for tracebacks' source lines, or NULL */
+    /* Command-line flags, set before any thread starts; read-only after. */
+    bool flag_stats;
+    bool flag_no_gil;
+    bool flag_dis;
+} Interp;
+
+extern Interp interp;
+
+#endif

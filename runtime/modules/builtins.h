@@ -1,0 +1,34 @@
+/* builtins.h - the builtins module: print, len, range, ... and the
+ * interpreter's start-up and teardown of shared state. */
+#ifndef TOY_BUILTINS_H
+#define TOY_BUILTINS_H
+
+#include "core/object.h"
+
+/* Create interp.builtins (the dict): built-in functions, types, exceptions.
+   Call after types_init(); interp.modules may be created before or after. */
+int builtins_init(void);
+/* Release interp.builtins (and interp.modules, if the caller has not already
+   done so) at exit. Call after the module dicts are cleared and before
+   types_fini() / str_intern_clear(). */
+void builtins_fini(void);
+
+/* Module init functions, listed in modules.c's table. */
+Object *sys_module_init(void);
+Object *time_module_init(void);
+Object *os_module_init(void);
+/* `import builtins`: a module wrapping interp.builtins. */
+Object *builtins_module_init(void);
+
+/* sys.argv contents, set by main before running. Borrowed strings: argv must
+   stay valid for the whole run (main's argv does). */
+void sys_set_argv(int argc, char **argv);
+
+/* Raise SystemExit(code) (code borrowed; NULL: SystemExit() with no
+   arguments, as sys.exit() does). Always returns NULL. */
+Object *sys_exit_raise(Object *code);
+
+/* Write s to stdout (print's path; one place to add buffering/GIL release). */
+int builtins_write_stdout(const char *s, size_t len);
+
+#endif

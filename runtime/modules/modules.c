@@ -1,0 +1,31 @@
+/* modules.c - the C modules that `import` can create, and the static types
+ * they define.
+ *
+ * module_import (interp/import.c) looks a name up here when it is not yet in
+ * interp.modules, calls the init function once, and caches the module. Each
+ * init function returns a new module object. Modules written in Toy
+ * (runtime/lib/) are not listed: the import system finds them itself.
+ */
+#include "modules/builtins.h"
+#include "modules/modules.h"
+#include "modules/nativemodule.h"
+#include "modules/process.h"
+#include "modules/thread.h"
+
+const BuiltinModuleDef builtin_modules[] = {
+    {"builtins", builtins_module_init},
+    {"sys", sys_module_init},
+    {"time", time_module_init},
+    {"os", os_module_init},
+    {"_thread", thread_module_init},
+    {"native", native_module_init},
+    {"_multiprocessing", mp_module_init},
+    {"signal", signal_module_init},
+    {NULL, NULL},
+};
+
+Type *const module_types[] = {
+    &lock_type,
+    &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
+    NULL,
+};

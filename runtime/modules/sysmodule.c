@@ -1,0 +1,239 @@
+/* sysmodule.c - the sys module: argv, exit, getrefcount, the recursion
+ * limit, and constants describing the platform.
+ *
+ * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
+ * interval (gil.h); sys._is_gil_enabled() is False under --no-gil.
+ *
+ * sys is created on first import (modules.c's table) and cached in
+ * interp.modules like any module. Its `modules` attribute is interp.modules
+ * itself, a reference cycle that main's teardown breaks by clearing every
+ * module's dict.
+ *
+ * sys.stdin / stdout / stderr are file objects over C stdio's streams
+ * (fileobject.h), so their output interleaves correctly with print().
+ *
+ * The command-line arguments are handed over by main before any Toy code runs
+ * (sys_set_argv) and kept as borrowed C strings: they are set once at start-up
+ * and read-only afterwards, so no lock is needed.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* readlink */
+#endif
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "core/gil.h"
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "objects/abstract.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/fileobject.h"
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/module.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "modules/builtins.h"
+
+/* Set once by main (sys_set_argv) before Toy code runs; read-only after. */
+static int saved_argc;
+static char **saved_argv;
+
+void sys_set_argv(int argc, char **argv) {
+    saved_argc = argc;
+    saved_argv = argv;
+}
+
+static Object *make_argv(void) {
+    Object *list = list_new(0);
+    if (!list) return NULL;
+    for (int i = 0; i < saved_argc; i++) {
+        /* Arguments that are not valid UTF-8 are not supported: Python would
+           use surrogate escapes, which Toy's strings cannot hold. */
+        Object *s = str_from_cstr(saved_argv[i]);
+        if (!s || list_append_steal(list, s) < 0) {
+            DECREF(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* ---- Functions ---------------------------------------------------------------- */
+
+Object *sys_exit_raise(Object *code) {
+    Object *args = code ? tuple_pack(1, code) : tuple_new(0);
+    if (!args) return NULL;
+    Object *exc = exception_new(&exc_SystemExit, args);
+    DECREF(args);
+    if (!exc) return NULL;
+    error_set_instance(exc);
+    DECREF(exc);
+    return NULL;
+}
+
+static Object *sys_exit(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("exit", nargs, kwnames, 0, 1) < 0) return NULL;
+    return sys_exit_raise(nargs ? args[0] : NULL);
+}
+
+/* The argument is borrowed from the caller's value stack, so the count seen
+   here includes that reference, as CPython's does: x = []; getrefcount(x) is 2. */
+static Object *sys_getrefcount(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("sys.getrefcount", nargs, kwnames, 1, 1) < 0) return NULL;
+    return int_from_i64((int64_t)REFCNT(args[0]));
+}
+
+static Object *sys_getrecursionlimit(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("sys.getrecursionlimit", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(interp.recursion_limit);
+}
+
+static Object *sys_setrecursionlimit(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self;
+    if (args_check("sys.setrecursionlimit", nargs, kwnames, 1, 1) < 0) return NULL;
+    int64_t limit;
+    if (object_as_index(args[0], &limit, NULL) < 0) return NULL;
+    if (limit > INT_MAX || limit < INT_MIN)
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
+    if (limit < 1)
+        return error_set(&exc_ValueError, "recursion limit must be greater or equal than 1");
+    int depth = ts_get()->recursion_depth;
+    if (depth >= limit)
+        return error_set(&exc_RecursionError,
+                         "cannot set the recursion limit to %d at the recursion depth %d: "
+                         "the limit is too low", (int)limit, depth);
+    interp.recursion_limit = (int)limit;
+    return NEWREF(None);
+}
+
+static Object *sys_intern(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("intern", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!is_str(args[0]))
+        return error_set(&exc_TypeError, "intern() argument must be str, not %s",
+                         TYPE_NAME(args[0]));
+    return str_intern(args[0]);
+}
+
+/* The switch interval is kept by the GIL in nanoseconds; Python counts it in
+   whole microseconds, so both directions truncate to microseconds, as
+   CPython does (setswitchinterval(0.0001) reads back 9.999999999999999e-05).
+   Below 1 µs the GIL uses 1 µs, where CPython would report 0.0. */
+static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self;
+    if (args_check("setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    double seconds;
+    if (float_as_double(args[0], &seconds) < 0) return NULL;
+    if (!(seconds > 0.0))
+        return error_set(&exc_ValueError, "switch interval must be strictly positive");
+    double micros = 1e6 * seconds;
+    if (micros > 1e15) micros = 1e15; /* about 30 years: keeps the GIL's ns in range */
+    gil_set_interval((double)(long long)micros / 1e6);
+    return NEWREF(None);
+}
+
+static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    long long micros = llround(gil_get_interval() * 1e6);
+    return float_from_double(1e-6 * (double)micros);
+}
+
+/* sys._is_gil_enabled(): False under --no-gil (the name CPython 3.13 uses). */
+static Object *sys_is_gil_enabled(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("_is_gil_enabled", nargs, kwnames, 0, 0) < 0) return NULL;
+    return bool_from(gil_enabled());
+}
+
+static const MethodDef sys_functions[] = {
+    {"exit", sys_exit, NULL},
+    {"getrefcount", sys_getrefcount, NULL},
+    {"getrecursionlimit", sys_getrecursionlimit, NULL},
+    {"setrecursionlimit", sys_setrecursionlimit, NULL},
+    {"intern", sys_intern, NULL},
+    {"setswitchinterval", sys_setswitchinterval, NULL},
+    {"getswitchinterval", sys_getswitchinterval, NULL},
+    {"_is_gil_enabled", sys_is_gil_enabled, NULL},
+    {NULL, NULL, NULL},
+};
+
+/* ---- Constants ------------------------------------------------------------------ */
+
+/* Add name = value to m, stealing value (NULL: the creation failed). */
+static int add_steal(Object *m, const char *name, Object *value) {
+    if (!value) return -1;
+    int r = module_add_object(m, name, value);
+    DECREF(value);
+    return r;
+}
+
+/* sys.executable: the interpreter's own path, or '' when unknown. */
+static Object *make_executable(void) {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return str_from_utf8(buf, n > 0 ? (size_t)n : 0);
+}
+
+static Object *make_version_info(void) {
+    Object *major = int_small(3), *minor = int_small(11), *micro = int_small(0);
+    Object *level = str_from_cstr("final"), *serial = int_small(0);
+    Object *t = level ? tuple_pack(5, major, minor, micro, level, serial) : NULL;
+    DECREF(major); DECREF(minor); DECREF(micro); XDECREF(level); DECREF(serial);
+    return t;
+}
+
+/* sys.stdin, sys.stdout, sys.stderr and their __xxx__ originals (print()
+   recognises the original sys.stdout and writes to C stdout directly). */
+static int add_std_streams(Object *m) {
+    static const char *const names[3][2] = {
+        {"stdin", "__stdin__"}, {"stdout", "__stdout__"}, {"stderr", "__stderr__"},
+    };
+    for (int fd = 0; fd < 3; fd++) {
+        Object *f = file_std_stream(fd);
+        if (!f) return -1;
+        int r = module_add_object(m, names[fd][0], f) < 0 ? -1 : module_add_object(m, names[fd][1], f);
+        DECREF(f);
+        if (r < 0) return -1;
+    }
+    return 0;
+}
+
+static int add_constants(Object *m) {
+    const uint16_t probe = 1;
+    const char *byteorder = *(const uint8_t *)&probe ? "little" : "big";
+    if (add_steal(m, "argv", make_argv()) < 0 ||
+        add_steal(m, "maxsize", int_from_i64(INT64_MAX)) < 0 ||
+        add_steal(m, "platform", str_from_cstr("linux")) < 0 ||
+        add_steal(m, "byteorder", str_from_cstr(byteorder)) < 0 ||
+        add_steal(m, "version", str_from_cstr("3.11.0 (Toy 0.1.0)")) < 0 ||
+        add_steal(m, "version_info", make_version_info()) < 0 ||
+        add_steal(m, "executable", make_executable()) < 0)
+        return -1;
+    if (interp.modules && module_add_object(m, "modules", interp.modules) < 0) return -1;
+    return add_std_streams(m);
+}
+
+Object *sys_module_init(void) {
+    Object *m = module_new("sys");
+    if (!m) return NULL;
+    if (module_add_functions(m, sys_functions) < 0 || add_constants(m) < 0) {
+        DECREF(m);
+        return NULL;
+    }
+    return m;
+}

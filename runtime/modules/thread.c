@@ -1,0 +1,545 @@
+/* thread.c - OS threads running Toy functions, the thread table, locks, and
+ * the _thread module. See thread.h for the life of a thread.
+ *
+ * Locks: a Toy Lock is a flag guarded by its own pthread mutex, with a
+ * condition variable to wait on (a plain pthread mutex cannot serve, since
+ * Python lets any thread release a Lock). A thread that must wait for a lock
+ * releases the GIL while it waits, so the holder can run and release it.
+ */
+#include "modules/thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/gil.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/float.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/module.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+/* ---- The thread table ------------------------------------------------------ */
+
+#define MAX_FINISHED_STATS 256
+
+typedef struct {
+    char name[sizeof(((ThreadState *)0)->name)];
+    GilStats stats;
+} FinishedThread;
+
+/* Guarded by table.mutex, never by the GIL. */
+static struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t changed;      /* a thread left the table or finished */
+    ThreadState *head;
+    int count;
+    int running;                 /* started, C teardown not yet finished */
+    int non_daemon_running;      /* those of them started as non-daemon */
+    FinishedThread finished[MAX_FINISHED_STATS];
+    int nfinished;
+    GilStats finished_total;     /* all finished threads, even past the array */
+    int next_number;
+} table = {
+    .mutex = PTHREAD_MUTEX_INITIALIZER,
+    .changed = PTHREAD_COND_INITIALIZER,
+};
+
+static void table_add(ThreadState *ts) {
+    pthread_mutex_lock(&table.mutex);
+    ts->next_thread = table.head;
+    table.head = ts;
+    table.count++;
+    pthread_mutex_unlock(&table.mutex);
+}
+
+static void add_stats(GilStats *total, const GilStats *s) {
+    total->acquisitions += s->acquisitions;
+    total->drop_requests += s->drop_requests;
+    total->forced_switches += s->forced_switches;
+    total->wait_ns += s->wait_ns;
+}
+
+/* Unlink ts and keep its GIL statistics. */
+static void table_remove(ThreadState *ts) {
+    pthread_mutex_lock(&table.mutex);
+    for (ThreadState **p = &table.head; *p; p = &(*p)->next_thread) {
+        if (*p == ts) { *p = ts->next_thread; break; }
+    }
+    table.count--;
+    if (table.nfinished < MAX_FINISHED_STATS) {
+        FinishedThread *f = &table.finished[table.nfinished++];
+        memcpy(f->name, ts->name, sizeof(f->name));
+        f->stats = ts->gil_stats;
+    }
+    add_stats(&table.finished_total, &ts->gil_stats);
+    pthread_mutex_unlock(&table.mutex);
+}
+
+/* A thread counts as running from just before its OS thread is created
+   until the last thing it does. */
+static void count_started(bool daemon) {
+    pthread_mutex_lock(&table.mutex);
+    table.running++;
+    if (!daemon) table.non_daemon_running++;
+    pthread_mutex_unlock(&table.mutex);
+}
+
+static void count_finished(bool daemon) {
+    pthread_mutex_lock(&table.mutex);
+    table.running--;
+    if (!daemon) table.non_daemon_running--;
+    pthread_cond_broadcast(&table.changed);
+    pthread_mutex_unlock(&table.mutex);
+}
+
+void thread_init_main(ThreadState *ts) {
+    ts->ident = (uint64_t)pthread_self();
+    snprintf(ts->name, sizeof(ts->name), "MainThread");
+    table_add(ts);
+}
+
+void thread_exit_main(ThreadState *ts) { table_remove(ts); }
+
+int thread_count(void) {
+    pthread_mutex_lock(&table.mutex);
+    int n = table.count;
+    pthread_mutex_unlock(&table.mutex);
+    return n;
+}
+
+/* How long the exit waits for daemon threads that are still running. A
+   daemon thread that was just joined may still be running the last lines of
+   its bootstrap or its C teardown; skipping the whole teardown for it would
+   report its objects as leaked. Daemon threads that really keep running only
+   delay the exit by this much. */
+#define DAEMON_GRACE_MS 100
+
+int thread_wait_for_non_daemon(ThreadState *ts) {
+    GIL_RELEASE(ts); /* GIL: released while other threads finish */
+    pthread_mutex_lock(&table.mutex);
+    while (table.non_daemon_running > 0)
+        pthread_cond_wait(&table.changed, &table.mutex);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline); /* table.changed's clock */
+    deadline.tv_nsec += DAEMON_GRACE_MS * 1000000L;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+    deadline.tv_nsec %= 1000000000L;
+    while (table.running > 0 &&
+           pthread_cond_timedwait(&table.changed, &table.mutex, &deadline) != ETIMEDOUT) {
+    }
+    int others = table.running;
+    pthread_mutex_unlock(&table.mutex);
+    GIL_ACQUIRE(ts);
+    return others;
+}
+
+void thread_after_fork_child(ThreadState *ts) {
+    /* The other threads' states belong to threads that do not exist here;
+       their objects stay unreachable (a fork with threads leaks them). */
+    pthread_mutex_init(&table.mutex, NULL);
+    pthread_cond_init(&table.changed, NULL);
+    ts->next_thread = NULL;
+    ts->ident = (uint64_t)pthread_self();
+    table.head = ts;
+    table.count = 1;
+    table.running = 0;
+    table.non_daemon_running = 0;
+}
+
+static void print_stats_line(const char *name, const GilStats *s) {
+    fprintf(stderr, "  %-20s acquisitions %8llu  drop requests %6llu  forced switches %6llu  waited %9.3f ms\n",
+            name, (unsigned long long)s->acquisitions, (unsigned long long)s->drop_requests,
+            (unsigned long long)s->forced_switches, (double)s->wait_ns / 1e6);
+}
+
+void thread_print_gil_stats(void) {
+    pthread_mutex_lock(&table.mutex);
+    GilStats total = table.finished_total;
+    fprintf(stderr, "gil: %s\n", gil_enabled() ? "on" : "off (--no-gil)");
+    for (int i = 0; i < table.nfinished; i++)
+        print_stats_line(table.finished[i].name, &table.finished[i].stats);
+    /* Threads still in the table at exit are daemon threads that are still
+       running: they update their counters under the GIL's own mutex, so
+       reading them here would race. They are listed without numbers. */
+    for (ThreadState *t = table.head; t; t = t->next_thread)
+        fprintf(stderr, "  %-20s still running\n", t->name);
+    print_stats_line("total", &total);
+    pthread_mutex_unlock(&table.mutex);
+}
+
+/* ---- Starting a thread ------------------------------------------------------ */
+
+typedef struct {
+    Object *func, *args, *kwargs; /* owned */
+    bool daemon;
+    char name[sizeof(((ThreadState *)0)->name)];
+} Bootstrap;
+
+/* An exception escaped a thread started with _thread: report it the way
+   CPython's unraisable hook does, and carry on. */
+static void report_thread_exception(Object *func) {
+    if (error_matches(&exc_SystemExit)) { error_clear(); return; }
+    Object *exc = error_fetch();
+    Object *r = object_repr(func);
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in thread started by: %s\n", r ? str_data(r) : "?");
+    if (!r) error_clear();
+    XDECREF(r);
+    if (exc) { error_print(exc); DECREF(exc); }
+}
+
+static void *thread_entry(void *arg) {
+    Bootstrap *b = arg;
+    ThreadState *ts = ts_create();
+    ts->ident = (uint64_t)pthread_self();
+    memcpy(ts->name, b->name, sizeof(ts->name));
+    table_add(ts);
+    gil_take(ts);
+
+    Object *result = object_call_tuple(b->func, b->args, b->kwargs);
+    if (result) DECREF(result);
+    else report_thread_exception(b->func);
+    DECREF(b->func);
+    DECREF(b->args);
+    XDECREF(b->kwargs);
+    bool daemon = b->daemon;
+    mem_free(b, sizeof(Bootstrap));
+
+    table_remove(ts);
+    ts_destroy(ts);          /* releases objects: still under the GIL */
+    gil_thread_exit(ts);     /* ts is only an identity from here on */
+    mem_thread_release();
+    count_finished(daemon);
+    return NULL;
+}
+
+/* Start func(*args, **kwargs) in a new OS thread. Returns its ident. */
+static Object *start_thread(Object *func, Object *args, Object *kwargs, bool daemon,
+                            Object *name) {
+    if (!object_callable(func)) return error_set(&exc_TypeError, "first arg must be callable");
+    if (!is_tuple(args)) return error_set(&exc_TypeError, "2nd arg must be a tuple");
+    if (kwargs && kwargs != None && !is_dict(kwargs))
+        return error_set(&exc_TypeError, "optional 3rd arg must be a dictionary");
+    Bootstrap *b = mem_alloc(sizeof(Bootstrap));
+    if (!b) return error_no_memory();
+    b->func = NEWREF(func);
+    b->args = NEWREF(args);
+    b->kwargs = (kwargs && kwargs != None) ? NEWREF(kwargs) : NULL;
+    b->daemon = daemon;
+    if (name && is_str(name))
+        snprintf(b->name, sizeof(b->name), "%s", str_data(name));
+    else {
+        pthread_mutex_lock(&table.mutex);
+        snprintf(b->name, sizeof(b->name), "thread-%d", ++table.next_number);
+        pthread_mutex_unlock(&table.mutex);
+    }
+    count_started(daemon);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 16u << 20); /* room for deep recursion */
+    pthread_t tid;
+    int err = pthread_create(&tid, &attr, thread_entry, b);
+    pthread_attr_destroy(&attr);
+    if (err) {
+        count_finished(daemon);
+        DECREF(b->func); DECREF(b->args); XDECREF(b->kwargs);
+        mem_free(b, sizeof(Bootstrap));
+        return error_set(&exc_RuntimeError, "can't start new thread");
+    }
+    return int_from_i64((int64_t)(uint64_t)tid);
+}
+
+/* ---- Lock objects ------------------------------------------------------------ */
+
+typedef struct {
+    Object base;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    bool locked; /* guarded by mutex */
+} LockObject;
+
+static Object *lock_new(void) {
+    LockObject *l = (LockObject *)object_alloc(&lock_type, sizeof(LockObject));
+    if (!l) return NULL;
+    pthread_mutex_init(&l->mutex, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return (Object *)l;
+}
+
+static void lock_dealloc(Object *o) {
+    LockObject *l = (LockObject *)o;
+    pthread_mutex_destroy(&l->mutex);
+    pthread_cond_destroy(&l->cond);
+    object_free(o, sizeof(LockObject));
+}
+
+static bool lock_try(LockObject *l) {
+    pthread_mutex_lock(&l->mutex);
+    bool got = !l->locked;
+    l->locked = true;
+    pthread_mutex_unlock(&l->mutex);
+    return got;
+}
+
+/* Wait for the lock with the GIL released; timeout < 0 waits forever.
+   The caller's reference keeps l alive while we wait without the GIL. */
+static bool lock_wait(LockObject *l, double timeout) {
+    struct timespec deadline;
+    if (timeout >= 0) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        double secs = (double)deadline.tv_sec + deadline.tv_nsec / 1e9 + timeout;
+        deadline.tv_sec = (time_t)secs;
+        deadline.tv_nsec = (long)((secs - (double)deadline.tv_sec) * 1e9);
+    }
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released while blocked on the lock */
+    pthread_mutex_lock(&l->mutex);
+    bool got = true;
+    while (l->locked) {
+        if (timeout < 0) {
+            pthread_cond_wait(&l->cond, &l->mutex);
+        } else if (pthread_cond_timedwait(&l->cond, &l->mutex, &deadline) == ETIMEDOUT) {
+            got = !l->locked;
+            break;
+        }
+    }
+    if (got) l->locked = true;
+    pthread_mutex_unlock(&l->mutex);
+    GIL_ACQUIRE(ts);
+    return got;
+}
+
+/* The largest timeout a lock accepts, in seconds (_thread.TIMEOUT_MAX). */
+#define LOCK_TIMEOUT_MAX 9223372036.0 /* CPython on 64-bit Linux */
+
+/* acquire(blocking=True, timeout=-1), parsed as CPython does: blocking is an
+   int (bools included), timeout a number of seconds, -1 meaning forever. */
+static int lock_parse_acquire(Object *const *args, size_t nargs, Object *kwnames,
+                              bool *blocking, double *timeout) {
+    static const char *const names[] = {"blocking", "timeout", NULL};
+    Object *a[2] = {NULL, NULL};
+    if (args_parse("acquire", args, nargs, kwnames, names, 0, a) < 0) return -1;
+    int64_t b = 1;
+    if (a[0] && object_as_index(a[0], &b, NULL) < 0) return -1;
+    *blocking = b != 0;
+    *timeout = -1;
+    if (a[1] && float_as_double(a[1], timeout) < 0) {
+        error_clear(); /* CPython's wording: */
+        error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                  TYPE_NAME(a[1]));
+        return -1;
+    }
+    if (*timeout != *timeout) {
+        error_set(&exc_ValueError, "Invalid value NaN (not a number)");
+        return -1;
+    }
+    if (!*blocking && *timeout != -1) {
+        error_set(&exc_ValueError, "can't specify a timeout for a non-blocking call");
+        return -1;
+    }
+    if (*timeout < 0 && *timeout != -1) {
+        error_set(&exc_ValueError, "timeout value must be positive");
+        return -1;
+    }
+    /* CPython converts the timeout to int64 nanoseconds first: its limit is
+       that range (TIMEOUT_MAX is the same, rounded down to whole seconds). */
+    if (*timeout >= 9223372036.854775807) {
+        error_set(&exc_OverflowError, "timestamp out of range for platform time_t");
+        return -1;
+    }
+    return 0;
+}
+
+static Object *lock_acquire(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    bool blocking;
+    double timeout;
+    if (lock_parse_acquire(args, nargs, kwnames, &blocking, &timeout) < 0) return NULL;
+    LockObject *l = (LockObject *)self;
+    bool got = lock_try(l) || (blocking && lock_wait(l, timeout));
+    return bool_from(got);
+}
+
+static Object *lock_release(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("release", nargs, kwnames, 0, 0) < 0) return NULL;
+    LockObject *l = (LockObject *)self;
+    pthread_mutex_lock(&l->mutex);
+    bool was = l->locked;
+    l->locked = false;
+    if (was) pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->mutex);
+    if (!was) return error_set(&exc_RuntimeError, "release unlocked lock");
+    return NEWREF(None);
+}
+
+static Object *lock_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("locked", nargs, kwnames, 0, 0) < 0) return NULL;
+    LockObject *l = (LockObject *)self;
+    pthread_mutex_lock(&l->mutex);
+    bool locked = l->locked;
+    pthread_mutex_unlock(&l->mutex);
+    return bool_from(locked);
+}
+
+static Object *lock_exit(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args; (void)nargs; (void)kwnames;
+    Object *r = lock_release(self, NULL, 0, NULL);
+    if (!r) return NULL;
+    DECREF(r);
+    return NEWREF(False_);
+}
+
+static Object *lock_repr(Object *o) {
+    LockObject *l = (LockObject *)o;
+    pthread_mutex_lock(&l->mutex);
+    bool locked = l->locked;
+    pthread_mutex_unlock(&l->mutex);
+    return str_from_format("<%s _thread.lock object at %p>", locked ? "locked" : "unlocked",
+                           (void *)o);
+}
+
+static const MethodDef lock_methods[] = {
+    {"acquire", lock_acquire, NULL},
+    {"acquire_lock", lock_acquire, NULL},
+    {"release", lock_release, NULL},
+    {"release_lock", lock_release, NULL},
+    {"locked", lock_locked, NULL},
+    {"locked_lock", lock_locked, NULL},
+    {"__enter__", lock_acquire, NULL},
+    {"__exit__", lock_exit, NULL},
+    {NULL, NULL, NULL},
+};
+
+Type lock_type = {
+    TYPE_HEAD_INIT,
+    .name = "lock",
+    .base_type = &object_type,
+    .instance_size = sizeof(LockObject),
+    .methods = lock_methods,
+    .dealloc = lock_dealloc,
+    .repr = lock_repr,
+    .hash = object_identity_hash,
+};
+
+/* ---- The _thread module -------------------------------------------------------- */
+
+static Object *mod_start_new_thread(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    if (args_check("start_new_thread", nargs, kwnames, 2, 3) < 0) return NULL;
+    return start_thread(args[0], args[1], nargs > 2 ? args[2] : NULL, true, NULL);
+}
+
+/* _thread._start(func, args, kwargs, daemon, name): what threading uses, so
+   that the exit of the program can wait for non-daemon threads. */
+static Object *mod_start(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("_start", nargs, kwnames, 5, 5) < 0) return NULL;
+    int daemon = object_truth(args[3]);
+    if (daemon < 0) return NULL;
+    return start_thread(args[0], args[1], args[2], daemon, args[4]);
+}
+
+static Object *mod_allocate_lock(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("allocate_lock", nargs, kwnames, 0, 0) < 0) return NULL;
+    return lock_new();
+}
+
+static Object *mod_get_ident(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("get_ident", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64((int64_t)ts_get()->ident);
+}
+
+static Object *mod_exit(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("exit", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *empty = tuple_new(0);
+    if (!empty) return NULL;
+    Object *exc = exception_new(&exc_SystemExit, empty);
+    DECREF(empty);
+    if (!exc) return NULL;
+    error_set_instance(exc);
+    DECREF(exc);
+    return NULL;
+}
+
+static Object *mod_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("_count", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(thread_count() - 1);
+}
+
+/* _thread._print_exception(header, exc): print header and exc's traceback to
+   stderr, for threading's "Exception in thread NAME:" report. */
+static Object *mod_print_exception(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)self;
+    if (args_check("_print_exception", nargs, kwnames, 2, 2) < 0) return NULL;
+    if (!is_str(args[0]) || !is_exception(args[1]))
+        return error_set(&exc_TypeError, "_print_exception(str, exception)");
+    fflush(stdout);
+    fprintf(stderr, "%s\n", str_data(args[0]));
+    error_print(args[1]);
+    return NEWREF(None);
+}
+
+/* _thread._set_name(name): the calling thread's name, for --stats. */
+static Object *mod_set_name(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("_set_name", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!is_str(args[0])) return error_set(&exc_TypeError, "name must be a str");
+    ThreadState *ts = ts_get();
+    pthread_mutex_lock(&table.mutex);
+    snprintf(ts->name, sizeof(ts->name), "%s", str_data(args[0]));
+    pthread_mutex_unlock(&table.mutex);
+    return NEWREF(None);
+}
+
+static const MethodDef thread_functions[] = {
+    {"start_new_thread", mod_start_new_thread, NULL},
+    {"start_new", mod_start_new_thread, NULL},
+    {"_start", mod_start, NULL},
+    {"allocate_lock", mod_allocate_lock, NULL},
+    {"allocate", mod_allocate_lock, NULL},
+    {"get_ident", mod_get_ident, NULL},
+    {"exit", mod_exit, NULL},
+    {"_count", mod_count, NULL},
+    {"_print_exception", mod_print_exception, NULL},
+    {"_set_name", mod_set_name, NULL},
+    {NULL, NULL, NULL},
+};
+
+Object *thread_module_init(void) {
+    Object *m = module_new("_thread");
+    if (!m) return NULL;
+    Object *timeout_max = float_from_double(LOCK_TIMEOUT_MAX);
+    if (module_add_functions(m, thread_functions) < 0 || !timeout_max ||
+        module_add_object(m, "LockType", (Object *)&lock_type) < 0 ||
+        module_add_object(m, "error", (Object *)&exc_RuntimeError) < 0 ||
+        module_add_object(m, "TIMEOUT_MAX", timeout_max) < 0) {
+        XDECREF(timeout_max);
+        DECREF(m);
+        return NULL;
+    }
+    DECREF(timeout_max);
+    return m;
+}

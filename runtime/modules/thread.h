@@ -1,0 +1,47 @@
+/* thread.h - OS threads that run Toy functions, the thread table, and the
+ * _thread module (the low-level layer under threading).
+ *
+ * Every thread that runs Toy code has a ThreadState, registered in the thread
+ * table while it lives. The table has its own mutex (not the GIL), so it
+ * stays consistent under --no-gil too.
+ *
+ * A new thread: creates its ThreadState, takes the GIL, calls the function,
+ * reports an uncaught exception, releases everything it holds, drops the
+ * GIL, and leaves the table. Its GIL statistics are kept for --stats.
+ */
+#ifndef TOY_THREAD_H
+#define TOY_THREAD_H
+
+#include <stdbool.h>
+#include "core/object.h"
+#include "core/threadstate.h"
+
+/* Register the main thread (call once, after ts_create). */
+void thread_init_main(ThreadState *ts);
+
+/* The main thread leaves the table at exit (its statistics are kept). */
+void thread_exit_main(ThreadState *ts);
+
+/* Threads currently registered (the main thread included). */
+int thread_count(void);
+
+/* At exit: release the GIL, wait until every thread started as non-daemon
+   has finished its C teardown, then give daemon threads a short grace period
+   (one just joined may still be finishing). Returns the number of threads
+   still running afterwards (daemon threads); the GIL is held again. */
+int thread_wait_for_non_daemon(ThreadState *ts);
+
+/* After fork(), in the child: the table holds only the calling thread. */
+void thread_after_fork_child(ThreadState *ts);
+
+/* Print per-thread and total GIL statistics to stderr (for --stats), once
+   the calling (main) thread has left the table: the threads still in it are
+   listed as still running, without their (changing) numbers. */
+void thread_print_gil_stats(void);
+
+/* Module init for `_thread` (modules.c). */
+Object *thread_module_init(void);
+
+extern Type lock_type;
+
+#endif

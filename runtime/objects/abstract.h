@@ -1,0 +1,117 @@
+/* abstract.h - the generic operations: what `a + b`, `x[i]`, `len(x)`,
+ * `f(*args)`, `str(x)` mean for any object.
+ *
+ * These dispatch through the type slots (object.h) and raise the TypeError
+ * Python raises when a slot is missing, with CPython's message text. The VM,
+ * the built-ins and the types themselves all go through here.
+ * Results are new references; NULL / -1 means an exception is set.
+ */
+#ifndef TOY_ABSTRACT_H
+#define TOY_ABSTRACT_H
+
+#include "core/object.h"
+
+Object *object_repr(Object *o);   /* repr(o): always a str */
+Object *object_str(Object *o);    /* str(o) */
+int64_t object_hash(Object *o);   /* -1 with TypeError "unhashable type: 'list'" */
+int object_truth(Object *o);      /* 1, 0, -1 */
+int64_t object_len(Object *o);    /* -1 with TypeError "object of type 'int' has no len()" */
+
+/* a OP b: tries a's slot, then b's; TypeError "unsupported operand type(s)
+   for +: 'int' and 'str'". */
+Object *object_binary_op(Object *a, Object *b, BinaryOp op);
+/* a OP= b: the inplace slot if the type has one, else object_binary_op. */
+Object *object_inplace_op(Object *a, Object *b, BinaryOp op);
+extern const char *const binary_op_symbols[BINOP_COUNT]; /* "+", "-", ... */
+
+Object *object_negative(Object *o);
+Object *object_positive(Object *o);
+Object *object_invert(Object *o);
+
+/* Rich comparison with Python's rules: reflected operands, == and != falling
+   back to identity, TypeError "'<' not supported between instances of 'int'
+   and 'str'". */
+Object *object_compare(Object *a, Object *b, CompareOp op);
+/* The same, as a C truth value: 1, 0, -1. */
+int object_compare_bool(Object *a, Object *b, CompareOp op);
+/* a == b as 1/0/-1, with the identity shortcut (used by containers). */
+int object_equal(Object *a, Object *b);
+extern const char *const compare_op_symbols[6]; /* "<", "<=", "==", ... */
+
+Object *object_getitem(Object *o, Object *key);
+int object_setitem(Object *o, Object *key, Object *value);
+int object_delitem(Object *o, Object *key);
+/* item in container: 1, 0, -1. Falls back to iterating. */
+int object_contains(Object *container, Object *item);
+
+Object *object_getattr(Object *o, Object *name /* str */);
+Object *object_getattr_cstr(Object *o, const char *name);
+int object_setattr(Object *o, Object *name, Object *value);
+int object_delattr(Object *o, Object *name);
+/* 1 has, 0 not (AttributeError swallowed), -1 other error. */
+int object_hasattr(Object *o, Object *name);
+
+/* iter(o): TypeError "'int' object is not iterable". */
+Object *object_iter(Object *o);
+/* next(it): a new reference, or NULL. NULL without an exception: exhausted. */
+Object *object_next(Object *it);
+
+/* Calling. object_call uses the vector convention in object.h. */
+Object *object_call(Object *callable, Object *const *args, size_t nargs, Object *kwnames);
+/* f(*args_tuple, **kwargs_dict): kwargs may be NULL. */
+Object *object_call_tuple(Object *callable, Object *args, Object *kwargs);
+Object *object_call0(Object *callable);
+Object *object_call1(Object *callable, Object *arg);
+Object *object_call2(Object *callable, Object *a, Object *b);
+/* o.name(args...) */
+Object *object_call_method(Object *o, const char *name, Object *const *args, size_t nargs);
+bool object_callable(Object *o);
+
+/* isinstance(o, cls) where cls is a type or a tuple of types: 1/0/-1. */
+int object_isinstance(Object *o, Object *cls);
+
+/* Convert to a C index for sequences: accepts int and bool (and __index__);
+   TypeError "list indices must be integers or slices, not str" style message
+   built from what ("list" gives exactly that text). what == NULL gives the
+   general "'str' object cannot be interpreted as an integer". */
+int object_as_index(Object *o, int64_t *out, const char *what);
+
+/* ---- Argument helpers for built-in functions ---------------------------- */
+
+/* Bind positional and keyword arguments to the parameter names in `names`
+   (a NULL-terminated array). out[i] receives a borrowed reference or NULL when
+   not given. `required` parameters must be present. Raises TypeError with
+   CPython's wording on too many / missing / unexpected / duplicate arguments.
+   0 ok, -1 error. */
+int args_parse(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
+               const char *const *names, size_t required, Object **out);
+/* Check a positional-only call: min <= nargs <= max and no keywords.
+   fname is given without "()": "len" -> "len() takes exactly one argument
+   (2 given)", "max" -> "max expected at least 1 argument, got 0". */
+int args_check(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max);
+/* Methods are checked with their qualified name ("str.lower"): the messages
+   about keywords, no argument and exactly one argument name the type, as
+   CPython's do ("str.lower() takes no arguments (1 given)"); the "expected at
+   most" ones use the bare name ("center expected at least 1 argument, got 0").
+   args_check_varargs: the older wording of methods such as str.find:
+   "find() takes at most 3 arguments (4 given)" (keywords: "str.find() takes
+   no keyword arguments"). */
+int args_check_varargs(const char *fname, size_t nargs, Object *kwnames, size_t min, size_t max);
+/* The type name CPython's argument-conversion messages show: "None" for
+   None ("argument 2 must be str, not None"), else the type's name. */
+const char *arg_type_name(Object *o);
+
+/* C-level recursion guard for code that recurses into arbitrary objects
+   (tuple hashing, ...): counts against the recursion limit with the Toy
+   frames; -1 with RecursionError("maximum recursion depth exceeded" +
+   where). Every 0 is paired with recursion_leave(). */
+int recursion_enter(const char *where);
+void recursion_leave(void);
+/* Keyword-only parameters of a function that also takes *args (print, max):
+   kwvalues are the keyword values (args + nargs), out[i] receives a borrowed
+   reference or NULL for each of the NULL-terminated names. An unknown name
+   raises "'x' is an invalid keyword argument for print()". 0 / -1. */
+int args_parse_keywords(const char *fname, Object *const *kwvalues, Object *kwnames,
+                        const char *const *names, Object **out);
+
+#endif

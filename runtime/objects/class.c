@@ -1,0 +1,1155 @@
+/* class.c - user classes (heap types), their instances, `type` and `super`.
+ *
+ * A class is a HeapType: a Type followed by what only user classes have
+ * (qualified name, nearest built-in base, a link in the list of live
+ * classes). It owns its dict, its name and its base type; each instance owns
+ * a reference to its class (object_alloc/object_free take care of that).
+ *
+ * Behaviour comes from "dispatcher" slots. When a class body defines a dunder
+ * (__add__, __len__, __eq__, ...), the matching slot is set to a dispatcher
+ * that looks the dunder up along the class chain at call time and calls it,
+ * so later assignments like A.__len__ = f are seen. Dunders the class does
+ * not define keep the base's slot (type_inherit_slots). Dispatchers search
+ * only the user classes of the chain (heap_lookup); when none defines the
+ * dunder they fall back to the built-in base's slot.
+ *
+ * Invariants:
+ *   - An instance's layout is its built-in base's: ClassInstance for object,
+ *     ExceptionObject for exceptions. dict_offset locates the instance dict.
+ *   - Functions found in a class body get FunctionObject.klass (owned), used
+ *     by zero-argument super(). The resulting class <-> function cycles are
+ *     broken at exit by class_fini(), which clears the dicts of every class
+ *     still alive (the list of live classes exists for that).
+ *   - The interned dunder names are created with the first class and
+ *     released by class_fini(); every dispatcher runs on an instance of a
+ *     class, so the names exist whenever one runs.
+ * All of this runs under the GIL, which protects the two file-level
+ * variables (the name table and the live-class list).
+ */
+#include "objects/class.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/float.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "interp/vm.h"
+
+typedef struct HeapType {
+    Type type;
+    Object *qualname;              /* str: "A", "f.<locals>.A" */
+    Type *builtin_base;            /* nearest built-in ancestor (borrowed: immortal) */
+    struct HeapType *prev, *next;  /* live classes, for class_fini */
+} HeapType;
+
+static HeapType *live_classes;
+
+static inline bool is_heap(Type *t) { return (t->flags & TYPE_HEAP) != 0; }
+static inline HeapType *as_heap(Type *t) { return (HeapType *)t; }
+static inline Type *builtin_base(Type *t) { return is_heap(t) ? as_heap(t)->builtin_base : t; }
+static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnames) == 0; }
+
+/* ---- Interned dunder names ------------------------------------------------- */
+
+#define DUNDERS(X)                                                                   \
+    X(INIT, "__init__") X(REPR, "__repr__") X(STR, "__str__") X(HASH, "__hash__")     \
+    X(LT, "__lt__") X(LE, "__le__") X(EQ, "__eq__") X(NE, "__ne__") X(GT, "__gt__")   \
+    X(GE, "__ge__") X(CALL, "__call__") X(ITER, "__iter__") X(NEXT, "__next__")       \
+    X(LEN, "__len__") X(GETITEM, "__getitem__") X(SETITEM, "__setitem__")             \
+    X(DELITEM, "__delitem__") X(CONTAINS, "__contains__") X(BOOL, "__bool__")         \
+    X(NEG, "__neg__") X(POS, "__pos__") X(INVERT, "__invert__") X(ABS, "__abs__")     \
+    X(INT, "__int__") X(FLOAT, "__float__") X(INDEX, "__index__")                     \
+    X(GETATTR, "__getattr__") X(QUALNAME, "__qualname__") X(MODULE, "__module__")     \
+    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")
+
+#define DUNDER_ENUM(id, text) D_##id,
+enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
+#undef DUNDER_ENUM
+
+#define DUNDER_TEXT(id, text) text,
+static const char *const dunder_texts[DUNDER_COUNT] = {DUNDERS(DUNDER_TEXT)};
+#undef DUNDER_TEXT
+
+/* Per binary operator: the method, its reflection, its in-place form. */
+enum { OP_PLAIN, OP_REFLECTED, OP_INPLACE };
+static const char *const binop_texts[3][BINOP_COUNT] = {
+    {"__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
+     "__pow__", "__lshift__", "__rshift__", "__and__", "__or__", "__xor__"},
+    {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rfloordiv__", "__rmod__",
+     "__rpow__", "__rlshift__", "__rrshift__", "__rand__", "__ror__", "__rxor__"},
+    {"__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__",
+     "__ipow__", "__ilshift__", "__irshift__", "__iand__", "__ior__", "__ixor__"},
+};
+
+static Object *dunder_names[DUNDER_COUNT];
+static Object *binop_names[3][BINOP_COUNT];
+
+#define NAME(id) (dunder_names[D_##id])
+
+static int install_object_attr_methods(void);
+
+static int names_ready(void) {
+    if (dunder_names[0]) return 0;
+    for (int i = 0; i < DUNDER_COUNT; i++)
+        if (!(dunder_names[i] = str_intern_cstr(dunder_texts[i]))) return -1;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < BINOP_COUNT; i++)
+            if (!(binop_names[k][i] = str_intern_cstr(binop_texts[k][i]))) return -1;
+    return install_object_attr_methods();
+}
+
+static void names_release(void) {
+    for (int i = 0; i < DUNDER_COUNT; i++) CLEAR(&dunder_names[i]);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < BINOP_COUNT; i++) CLEAR(&binop_names[k][i]);
+}
+
+/* ---- Looking up and calling dunders ------------------------------------------ */
+
+/* name in the dicts of the user classes of t's chain (not its built-in
+   base). Borrowed, or NULL. */
+static Object *heap_lookup(Type *t, Object *name) {
+    for (; t && is_heap(t); t = t->base_type) {
+        Object *v = dict_get_str(t->dict, name);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+/* Does calling attr (found on a class) pass the instance as first argument?
+   Functions and method descriptors bind; other callables stored on a class
+   (built-in functions, instances with __call__) are called as they are. */
+static bool binds_self(Object *attr) {
+    return TYPE(attr) == &function_type || TYPE(attr) == &method_descr_type;
+}
+
+/* func(self, *args, **kw) in the vector convention: self is prepended to the
+   arguments (on the C stack when they are few). func is borrowed from a class
+   dict that the call may change, so it is held for the call's duration. */
+static Object *call_with_self(Object *func, Object *self, Object *const *args, size_t nargs,
+                              Object *kwnames) {
+    if (!binds_self(func)) {
+        INCREF(func);
+        Object *r = object_call(func, args, nargs, kwnames);
+        DECREF(func);
+        return r;
+    }
+    enum { SMALL = 8 };
+    size_t total = nargs + (kwnames ? tuple_size(kwnames) : 0);
+    Object *small[SMALL], **argv = small;
+    if (total + 1 > SMALL && !(argv = mem_alloc((total + 1) * sizeof(Object *))))
+        return error_no_memory();
+    argv[0] = self;
+    if (total) memcpy(argv + 1, args, total * sizeof(Object *));
+    INCREF(func);
+    Object *r = object_call(func, argv, nargs + 1, kwnames);
+    DECREF(func);
+    if (argv != small) mem_free(argv, (total + 1) * sizeof(Object *));
+    return r;
+}
+
+/* func(self, *args) for a dunder found on self's class. */
+static Object *call_dunder(Object *self, Object *func, Object *const *args, size_t nargs) {
+    return call_with_self(func, self, args, nargs, NULL);
+}
+
+/* Look up dunder `name` on self's class and call it with args; sets
+   *found = false (and returns NULL, no exception) when no class defines it. */
+static Object *call_slot(Object *self, Object *name, Object *const *args, size_t nargs,
+                         bool *found) {
+    Object *f = heap_lookup(TYPE(self), name);
+    *found = f != NULL;
+    return f ? call_dunder(self, f, args, nargs) : NULL;
+}
+
+/* ---- Dispatcher slots ---------------------------------------------------------- */
+
+static Object *instance_default_repr(Object *self);
+
+/* r must be a str (the result of __repr__/__str__); r is consumed. */
+static Object *check_str_result(Object *r, const char *method) {
+    if (r && !is_str(r)) {
+        error_set(&exc_TypeError, "%s returned non-string (type %s)", method, TYPE_NAME(r));
+        DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+static Object *slot_repr(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(REPR), NULL, 0, &found);
+    if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        return b == &object_type ? instance_default_repr(self) : b->repr(self);
+    }
+    return check_str_result(r, "__repr__");
+}
+
+static Object *slot_str(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(STR), NULL, 0, &found);
+    if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        return b->str ? b->str(self) : object_repr(self);
+    }
+    return check_str_result(r, "__str__");
+}
+
+static int64_t slot_hash(Object *self) {
+    Object *f = heap_lookup(TYPE(self), NAME(HASH));
+    if (!f) return object_identity_hash(self);
+    if (f == None) {
+        error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
+        return -1;
+    }
+    Object *r = call_dunder(self, f, NULL, 0);
+    if (!r) return -1;
+    if (!is_int(r)) {
+        DECREF(r);
+        error_set(&exc_TypeError, "__hash__ method should return an integer");
+        return -1;
+    }
+    int64_t h = int_value(r); /* used as it is (CPython reduces only ints past 64 bits) */
+    DECREF(r);
+    return h == -1 ? -2 : h;
+}
+
+/* One-sided: abstract.c tries the reflected operand itself. */
+static Object *slot_richcompare(Object *a, Object *b, int op) {
+    Object *f = heap_lookup(TYPE(a), dunder_names[D_LT + op]);
+    if (f) return call_dunder(a, f, &b, 1);
+    Type *base = builtin_base(TYPE(a));
+    return base->richcompare ? base->richcompare(a, b, op) : NEWREF(NotImplemented);
+}
+
+static Object *slot_call(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    Object *f = heap_lookup(TYPE(self), NAME(CALL));
+    if (!f) return error_set(&exc_TypeError, "'%s' object is not callable", TYPE_NAME(self));
+    return call_with_self(f, self, args, nargs, kwnames);
+}
+
+static Object *slot_iter(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(ITER), NULL, 0, &found);
+    if (!found) return error_set(&exc_TypeError, "'%s' object is not iterable", TYPE_NAME(self));
+    if (r && !TYPE(r)->iternext) {
+        error_set(&exc_TypeError, "iter() returned non-iterator of type '%s'", TYPE_NAME(r));
+        DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* __next__ raising StopIteration means "exhausted": NULL, no exception. */
+static Object *slot_iternext(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(NEXT), NULL, 0, &found);
+    if (!found)
+        return error_set(&exc_TypeError, "'%s' object is not an iterator", TYPE_NAME(self));
+    if (!r && error_matches(&exc_StopIteration)) error_clear();
+    return r;
+}
+
+static int64_t slot_len(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(LEN), NULL, 0, &found);
+    if (!found) {
+        error_set(&exc_TypeError, "object of type '%s' has no len()", TYPE_NAME(self));
+        return -1;
+    }
+    if (!r) return -1;
+    int64_t n;
+    int ok = object_as_index(r, &n, NULL);
+    DECREF(r);
+    if (ok < 0) return -1;
+    if (n < 0) {
+        error_set(&exc_ValueError, "__len__() should return >= 0");
+        return -1;
+    }
+    return n;
+}
+
+static Object *slot_getitem(Object *self, Object *key) {
+    bool found;
+    Object *r = call_slot(self, NAME(GETITEM), &key, 1, &found);
+    if (!found) return error_set(&exc_TypeError, "'%s' object is not subscriptable", TYPE_NAME(self));
+    return r;
+}
+
+/* self[key] = value, or del self[key] when value is NULL. */
+static int slot_setitem(Object *self, Object *key, Object *value) {
+    Object *args[2] = {key, value};
+    bool found;
+    Object *r = value ? call_slot(self, NAME(SETITEM), args, 2, &found)
+                      : call_slot(self, NAME(DELITEM), args, 1, &found);
+    if (!found) {
+        error_set(&exc_AttributeError, value ? "__setitem__" : "__delitem__");
+        return -1;
+    }
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* The attribute assignment of the nearest built-in type: what
+   object.__setattr__ does, and what a class with only one of __setattr__ /
+   __delattr__ does for the other. */
+static int builtin_setattr(Object *self, Object *name, Object *value) {
+    Type *b = builtin_base(TYPE(self));
+    return b->setattr ? b->setattr(self, name, value) : object_generic_setattr(self, name, value);
+}
+
+/* obj.name = value and del obj.name through __setattr__ / __delattr__. */
+static int slot_setattr(Object *self, Object *name, Object *value) {
+    Object *args[2] = {name, value};
+    bool found;
+    Object *r = value ? call_slot(self, NAME(SETATTR), args, 2, &found)
+                      : call_slot(self, NAME(DELATTR), args, 1, &found);
+    if (!found) return builtin_setattr(self, name, value);
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* object.__setattr__(self, name, value) and object.__delattr__(self, name),
+   for the __setattr__ methods that end by storing the attribute; installed
+   on object when the first class is created (object's own table lacks them). */
+static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
+                            Object *kwnames, size_t want) {
+    if (!kwnames_empty(kwnames)) {
+        error_set(&exc_TypeError, "wrapper %s() takes no keyword arguments", fname);
+        return -1;
+    }
+    if (nargs != want) { /* CPython's texts, the leading space included */
+        error_set(&exc_TypeError, "%sexpected %zu argument%s, got %zu", want == 2 ? " " : "",
+                  want, want == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    if (!is_str(args[0])) {
+        error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(args[0]));
+        return -1;
+    }
+    (void)self;
+    return 0;
+}
+
+static Object *object_setattr_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    if (object_attr_args("__setattr__", self, args, nargs, kwnames, 2) < 0 ||
+        builtin_setattr(self, args[0], args[1]) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static Object *object_delattr_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    if (object_attr_args("__delattr__", self, args, nargs, kwnames, 1) < 0 ||
+        builtin_setattr(self, args[0], NULL) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static const MethodDef object_attr_defs[] = {
+    {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
+    {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
+};
+
+static int install_object_attr_methods(void) {
+    for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
+        const MethodDef *def = &object_attr_defs[i];
+        Object *name = i == 0 ? NAME(SETATTR) : NAME(DELATTR);
+        if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
+        Object *m = method_descr_new(&object_type, def);
+        int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
+        XDECREF(m);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int slot_contains(Object *self, Object *item) {
+    bool found;
+    Object *r = call_slot(self, NAME(CONTAINS), &item, 1, &found);
+    if (!found) {
+        error_set(&exc_TypeError, "argument of type '%s' is not iterable", TYPE_NAME(self));
+        return -1;
+    }
+    if (!r) return -1;
+    int t = object_truth(r);
+    DECREF(r);
+    return t;
+}
+
+/* __bool__, which must return a bool; without one, __len__ decides. */
+static int slot_truth(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(BOOL), NULL, 0, &found);
+    if (!found) {
+        if (!heap_lookup(TYPE(self), NAME(LEN))) return 1;
+        int64_t n = slot_len(self);
+        return n < 0 ? -1 : n > 0;
+    }
+    if (!r) return -1;
+    if (TYPE(r) != &bool_type) {
+        error_set(&exc_TypeError, "__bool__ should return bool, returned %s", TYPE_NAME(r));
+        DECREF(r);
+        return -1;
+    }
+    int t = r == True_;
+    DECREF(r);
+    return t;
+}
+
+static Object *unary_slot(Object *self, Object *name, const char *symbol) {
+    bool found;
+    Object *r = call_slot(self, name, NULL, 0, &found);
+    if (!found)
+        return error_set(&exc_TypeError, "bad operand type for %s: '%s'", symbol, TYPE_NAME(self));
+    return r;
+}
+
+static Object *slot_neg(Object *self) { return unary_slot(self, NAME(NEG), "unary -"); }
+static Object *slot_pos(Object *self) { return unary_slot(self, NAME(POS), "unary +"); }
+static Object *slot_invert(Object *self) { return unary_slot(self, NAME(INVERT), "unary ~"); }
+static Object *slot_abs(Object *self) { return unary_slot(self, NAME(ABS), "abs()"); }
+
+/* __index__, whose result must be an int. */
+static Object *slot_index(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(INDEX), NULL, 0, &found);
+    if (!found)
+        return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                         TYPE_NAME(self));
+    if (r && !is_int(r)) {
+        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
+        DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* int(x): __int__, else __index__. */
+static Object *slot_to_int(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(INT), NULL, 0, &found);
+    if (!found) return slot_index(self);
+    if (r && !is_int(r)) {
+        error_set(&exc_TypeError, "__int__ returned non-int (type %s)", TYPE_NAME(r));
+        DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* float(x): __float__, else __index__ converted. */
+static Object *slot_to_float(Object *self) {
+    bool found;
+    Object *r = call_slot(self, NAME(FLOAT), NULL, 0, &found);
+    if (!found) {
+        Object *i = slot_index(self);
+        if (!i) return NULL;
+        Object *f = float_from_double((double)int_value(i));
+        DECREF(i);
+        return f;
+    }
+    if (r && !is_float(r)) {
+        error_set(&exc_TypeError, "%s.__float__ returned non-float (type %s)", TYPE_NAME(self),
+                  TYPE_NAME(r));
+        DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* a OP b where a or b is an instance of a class defining the operator:
+   a.__op__(b), then b.__rop__(a) (first, when b's class is a subclass of
+   a's that overrides it), as Python's operand protocol does. abstract.c
+   calls a slot shared by both operand types once, so both sides are tried
+   here. */
+static Object *binary_slot(Object *a, Object *b, BinaryOp op) {
+    Type *ta = TYPE(a), *tb = TYPE(b);
+    Object *rname = binop_names[OP_REFLECTED][op];
+    Object *fa = is_heap(ta) ? heap_lookup(ta, binop_names[OP_PLAIN][op]) : NULL;
+    Object *fb = tb != ta && is_heap(tb) ? heap_lookup(tb, rname) : NULL;
+    Object *r;
+    if (fa && fb && type_is_subtype(tb, ta) && fb != heap_lookup(ta, rname)) {
+        r = call_dunder(b, fb, &a, 1);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+        fb = NULL;
+    }
+    if (fa) {
+        r = call_dunder(a, fa, &b, 1);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+    }
+    if (fb) return call_dunder(b, fb, &a, 1);
+    return NEWREF(NotImplemented);
+}
+
+/* a OP= b: a.__iop__(b); without it (or on NotImplemented) abstract.c falls
+   back to the binary operator. */
+static Object *inplace_slot(Object *a, Object *b, BinaryOp op) {
+    Object *f = heap_lookup(TYPE(a), binop_names[OP_INPLACE][op]);
+    return f ? call_dunder(a, f, &b, 1) : NEWREF(NotImplemented);
+}
+
+#define OP_SLOTS(op)                                                                    \
+    static Object *binary_##op(Object *a, Object *b) { return binary_slot(a, b, op); } \
+    static Object *inplace_##op(Object *a, Object *b) { return inplace_slot(a, b, op); }
+OP_SLOTS(BINOP_ADD) OP_SLOTS(BINOP_SUB) OP_SLOTS(BINOP_MUL) OP_SLOTS(BINOP_TRUEDIV)
+OP_SLOTS(BINOP_FLOORDIV) OP_SLOTS(BINOP_MOD) OP_SLOTS(BINOP_POW) OP_SLOTS(BINOP_LSHIFT)
+OP_SLOTS(BINOP_RSHIFT) OP_SLOTS(BINOP_AND) OP_SLOTS(BINOP_OR) OP_SLOTS(BINOP_XOR)
+#undef OP_SLOTS
+
+static const BinaryFunc binary_slots[BINOP_COUNT] = {
+    binary_BINOP_ADD, binary_BINOP_SUB, binary_BINOP_MUL, binary_BINOP_TRUEDIV,
+    binary_BINOP_FLOORDIV, binary_BINOP_MOD, binary_BINOP_POW, binary_BINOP_LSHIFT,
+    binary_BINOP_RSHIFT, binary_BINOP_AND, binary_BINOP_OR, binary_BINOP_XOR,
+};
+static const BinaryFunc inplace_slots[BINOP_COUNT] = {
+    inplace_BINOP_ADD, inplace_BINOP_SUB, inplace_BINOP_MUL, inplace_BINOP_TRUEDIV,
+    inplace_BINOP_FLOORDIV, inplace_BINOP_MOD, inplace_BINOP_POW, inplace_BINOP_LSHIFT,
+    inplace_BINOP_RSHIFT, inplace_BINOP_AND, inplace_BINOP_OR, inplace_BINOP_XOR,
+};
+
+/* Point t's slots at dispatchers for the dunders dict defines. Slots of
+   dunders it does not define are left alone (inherited later). */
+static void install_slots(Type *t, Object *dict) {
+#define HAS(id) (dict_get_str(dict, NAME(id)) != NULL)
+    if (HAS(REPR)) t->repr = slot_repr;
+    if (HAS(STR)) t->str = slot_str;
+    if (HAS(LT) || HAS(LE) || HAS(EQ) || HAS(NE) || HAS(GT) || HAS(GE))
+        t->richcompare = slot_richcompare;
+    if (HAS(CALL)) t->call = slot_call;
+    if (HAS(ITER)) t->iter = slot_iter;
+    if (HAS(NEXT)) t->iternext = slot_iternext;
+    if (HAS(LEN)) t->len = slot_len;
+    if (HAS(GETITEM)) t->getitem = slot_getitem;
+    if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
+    if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
+    if (HAS(CONTAINS)) t->contains = slot_contains;
+    if (HAS(BOOL)) t->truth = slot_truth;
+    if (HAS(NEG)) t->neg = slot_neg;
+    if (HAS(POS)) t->pos = slot_pos;
+    if (HAS(INVERT)) t->invert = slot_invert;
+    if (HAS(ABS)) t->absolute = slot_abs;
+    if (HAS(INT) || HAS(INDEX)) t->to_int = slot_to_int;
+    if (HAS(FLOAT) || HAS(INDEX)) t->to_float = slot_to_float;
+    if (HAS(INDEX)) t->index = slot_index;
+#undef HAS
+    for (int op = 0; op < BINOP_COUNT; op++) {
+        if (dict_get_str(dict, binop_names[OP_PLAIN][op]) ||
+            dict_get_str(dict, binop_names[OP_REFLECTED][op]))
+            t->binary[op] = binary_slots[op];
+        if (dict_get_str(dict, binop_names[OP_INPLACE][op])) t->inplace[op] = inplace_slots[op];
+    }
+}
+
+/* ---- Instances ---------------------------------------------------------------------- */
+
+/* Deallocation of a long chain of instances (a linked list of nodes) would
+   recurse once per node: past a depth, instances are parked on a per-thread
+   list and freed by the outermost dealloc instead. */
+enum { DEALLOC_MAX_DEPTH = 256 };
+static _Thread_local int dealloc_depth;
+static _Thread_local Object **parked;
+static _Thread_local size_t parked_len, parked_cap;
+
+static void instance_release(Object *self) {
+    ClassInstance *inst = (ClassInstance *)self;
+    CLEAR(&inst->dict);
+    object_free(self, TYPE(self)->instance_size);
+}
+
+/* Park self for later; false when there is no memory to do so. */
+static bool instance_park(Object *self) {
+    if (parked_len == parked_cap) {
+        size_t cap = parked_cap ? parked_cap * 2 : 64;
+        Object **p = mem_realloc(parked, parked_cap * sizeof(Object *), cap * sizeof(Object *));
+        if (!p) return false;
+        parked = p;
+        parked_cap = cap;
+    }
+    parked[parked_len++] = self;
+    return true;
+}
+
+static void instance_dealloc(Object *self) {
+    if (dealloc_depth >= DEALLOC_MAX_DEPTH && instance_park(self)) return;
+    dealloc_depth++;
+    instance_release(self);
+    if (dealloc_depth == 1) {
+        while (parked_len) instance_release(parked[--parked_len]);
+        mem_free(parked, parked_cap * sizeof(Object *));
+        parked = NULL;
+        parked_cap = 0;
+    }
+    dealloc_depth--;
+}
+
+/* <__main__.A object at 0x7f...> */
+static Object *instance_default_repr(Object *self) {
+    Type *t = TYPE(self);
+    Object *module = class_type_module(t);
+    Object *qualname = module ? class_type_qualname(t) : NULL;
+    Object *r = NULL;
+    if (qualname) {
+        if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
+            r = str_from_format("<%s.%s object at %p>", str_data(module), str_data(qualname),
+                                (void *)self);
+        else
+            r = str_from_format("<%s object at %p>", str_data(qualname), (void *)self);
+    }
+    XDECREF(module);
+    XDECREF(qualname);
+    return r;
+}
+
+/* What normal lookup did not find: __class__, __dict__, then __getattr__.
+   The AttributeError from the normal lookup is still set on entry. */
+static Object *instance_getattr_fallback(Object *self, Object *name) {
+    const char *s = str_data(name);
+    if (strcmp(s, "__class__") == 0) {
+        error_clear();
+        return NEWREF(TYPE(self));
+    }
+    Object **dictptr = object_dict_ptr(self);
+    if (dictptr && strcmp(s, "__dict__") == 0) {
+        error_clear();
+        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
+        return NEWREF(*dictptr);
+    }
+    Object *f = heap_lookup(TYPE(self), NAME(GETATTR));
+    if (!f) return NULL;
+    error_clear();
+    return call_dunder(self, f, &name, 1);
+}
+
+static Object *instance_getattr(Object *self, Object *name) {
+    Type *base = builtin_base(TYPE(self));
+    /* Fast path for self.x: the instance dict of an object-based instance. */
+    Object *dict = base == &object_type ? ((ClassInstance *)self)->dict : NULL;
+    Object *v = dict ? dict_get_str(dict, name) : NULL;
+    if (v) return NEWREF(v);
+    Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
+    return instance_getattr_fallback(self, name);
+}
+
+/* Calling a class: allocate the instance, then run __init__ if a class of
+   the chain defines one. Exception instances get args from the positional
+   arguments first, as BaseException.__new__ does. */
+static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    bool exc = (type->flags & TYPE_EXCEPTION) != 0;
+    Object *init = heap_lookup(type, NAME(INIT));
+    if (!init && !kwnames_empty(kwnames))
+        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
+                                             : "%s() takes no arguments", type->name);
+    if (!init && nargs && !exc)
+        return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
+    Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
+    if (!self || !init) return self;
+    Object *r = call_with_self(init, self, args, nargs, kwnames);
+    if (r && r != None) {
+        error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
+        DECREF(r);
+        r = NULL;
+    }
+    if (!r) {
+        DECREF(self);
+        return NULL;
+    }
+    DECREF(r);
+    return self;
+}
+
+/* ---- Creating classes ---------------------------------------------------------------- */
+
+/* Toy can subclass object, user classes and exception classes. */
+static int check_base(Object *base) {
+    if (!is_instance_of(base, &type_type)) {
+        error_set(&exc_TypeError, "bases must be types");
+        return -1;
+    }
+    Type *t = (Type *)base;
+    if (t != &object_type && !(t->flags & (TYPE_HEAP | TYPE_EXCEPTION))) {
+        error_set(&exc_TypeError, "type '%s' is not an acceptable base type", t->name);
+        return -1;
+    }
+    return 0;
+}
+
+static void live_link(HeapType *h) {
+    h->prev = NULL;
+    h->next = live_classes;
+    if (live_classes) live_classes->prev = h;
+    live_classes = h;
+}
+
+static void live_unlink(HeapType *h) {
+    if (h->prev) h->prev->next = h->next;
+    else if (live_classes == h) live_classes = h->next;
+    if (h->next) h->next->prev = h->prev;
+    h->prev = h->next = NULL;
+}
+
+/* __qualname__ from the namespace (then removed from it, as CPython keeps
+   it outside the dict), else the name. */
+static int take_qualname(HeapType *h, Object *name) {
+    Object *dict = h->type.dict;
+    Object *q = dict_get_str(dict, NAME(QUALNAME));
+    if (q && !is_str(q)) {
+        error_set(&exc_TypeError, "type __qualname__ must be a str, not %s", TYPE_NAME(q));
+        return -1;
+    }
+    h->qualname = NEWREF(q ? q : name);
+    return q ? dict_del_item(dict, NAME(QUALNAME), false) : 0;
+}
+
+/* Layout and the slots every class gets; then the dunder dispatchers, the
+   base's slots for everything else, and the __eq__-without-__hash__ rule. */
+static int setup_slots(HeapType *h) {
+    Type *t = &h->type, *base = t->base_type;
+    if (base->dict_offset) {
+        t->instance_size = base->instance_size;
+        t->dict_offset = base->dict_offset;
+    } else {
+        t->instance_size = sizeof(ClassInstance);
+        t->dict_offset = offsetof(ClassInstance, dict);
+    }
+    t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    t->construct = class_construct;
+    t->getattr = instance_getattr;
+    if (base == &object_type) t->repr = instance_default_repr;
+    install_slots(t, t->dict);
+
+    Object *hash = dict_get_str(t->dict, NAME(HASH));
+    bool unhashable = hash == None || (!hash && dict_get_str(t->dict, NAME(EQ)));
+    if (!hash && unhashable && dict_set_item(t->dict, NAME(HASH), None) < 0) return -1;
+    if (hash && hash != None) t->hash = slot_hash;
+    type_inherit_slots(t);
+    if (unhashable) t->hash = NULL;
+    return 0;
+}
+
+Object *class_new(Object *name, Type *base, Object *ns) {
+    if (names_ready() < 0) return NULL;
+    if (!base) base = &object_type;
+    if (check_base((Object *)base) < 0) return NULL;
+    HeapType *h = (HeapType *)object_alloc(&type_type, sizeof(HeapType));
+    if (!h) return NULL;
+    live_link(h);
+    Type *t = &h->type;
+    t->name_obj = NEWREF(name);
+    t->name = str_data(name);
+    t->base_type = (Type *)NEWREF(base);
+    t->flags = TYPE_HEAP | TYPE_BASETYPE | (base->flags & TYPE_EXCEPTION);
+    h->builtin_base = builtin_base(base);
+    t->dict = dict_copy(ns);
+    if (!t->dict || take_qualname(h, name) < 0 || setup_slots(h) < 0) {
+        DECREF(h);
+        return NULL;
+    }
+    return (Object *)h;
+}
+
+/* Give the functions defined in the class body their class, for super(). */
+static void set_method_classes(Object *cls) {
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
+        if (TYPE(value) != &function_type) continue;
+        FunctionObject *fn = (FunctionObject *)value;
+        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
+    }
+}
+
+/* The namespace a class body starts with: __module__ (the defining module's
+   __name__) and __qualname__ (the body function's qualified name). */
+static Object *class_namespace(FunctionObject *body) {
+    Object *ns = dict_new();
+    if (!ns) return NULL;
+    Object *modname = dict_get_str(body->globals, NAME(NAME_));
+    if ((modname && dict_set_item(ns, NAME(MODULE), modname) < 0) ||
+        dict_set_item(ns, NAME(QUALNAME), body->qualname) < 0) {
+        DECREF(ns);
+        return NULL;
+    }
+    return ns;
+}
+
+Object *class_build_class(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (!kwnames_empty(kwnames))
+        return error_set(&exc_TypeError, "Toy classes take no keyword arguments");
+    if (nargs < 2) return error_set(&exc_TypeError, "__build_class__: not enough arguments");
+    if (TYPE(args[0]) != &function_type)
+        return error_set(&exc_TypeError, "__build_class__: func must be a function");
+    if (!is_str(args[1])) return error_set(&exc_TypeError, "__build_class__: name is not a string");
+    if (nargs > 3) return error_set(&exc_TypeError, "Toy supports single inheritance only");
+    if (nargs == 3 && check_base(args[2]) < 0) return NULL;
+    if (names_ready() < 0) return NULL;
+
+    Object *ns = class_namespace((FunctionObject *)args[0]);
+    if (!ns) return NULL;
+    Object *r = vm_run_class_body(args[0], ns);
+    Object *cls = NULL;
+    if (r) {
+        DECREF(r);
+        cls = class_new(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns);
+    }
+    DECREF(ns);
+    if (cls) set_method_classes(cls);
+    return cls;
+}
+
+const MethodDef class_builtin_functions[] = {
+    {"__build_class__", class_build_class, NULL},
+    {NULL, NULL, NULL},
+};
+
+/* ---- The type type's slots -------------------------------------------------------------- */
+
+Object *class_type_name(Type *t) {
+    return t->name_obj ? NEWREF(t->name_obj) : str_from_cstr(t->name);
+}
+
+Object *class_type_qualname(Type *t) {
+    return is_heap(t) ? NEWREF(as_heap(t)->qualname) : str_from_cstr(t->name);
+}
+
+Object *class_type_module(Type *t) {
+    if (is_heap(t)) {
+        Object *m = dict_get_item_cstr(t->dict, "__module__");
+        if (m) return NEWREF(m);
+        if (error_occurred()) return NULL;
+    }
+    return str_from_cstr("builtins");
+}
+
+/* (base,) or () for object. */
+static Object *type_bases(Type *t) {
+    return t->base_type ? tuple_pack(1, t->base_type) : tuple_new(0);
+}
+
+/* (t, its base, ..., object) */
+static Object *type_mro(Type *t) {
+    size_t n = 0;
+    for (Type *b = t; b; b = b->base_type) n++;
+    Object *mro = tuple_new(n);
+    if (!mro) return NULL;
+    n = 0;
+    for (Type *b = t; b; b = b->base_type) tuple_set_steal(mro, n++, NEWREF(b));
+    return mro;
+}
+
+/* The attributes every type has (s starts with "__"); NULL without an
+   exception when s is none of them. */
+static Object *type_special_attr(Type *t, const char *s) {
+    if (strcmp(s, "__name__") == 0) return class_type_name(t);
+    if (strcmp(s, "__qualname__") == 0) return class_type_qualname(t);
+    if (strcmp(s, "__module__") == 0) return class_type_module(t);
+    if (strcmp(s, "__dict__") == 0) return t->dict ? dict_copy(t->dict) : dict_new();
+    if (strcmp(s, "__base__") == 0) return NEWREF(t->base_type ? (Object *)t->base_type : None);
+    if (strcmp(s, "__bases__") == 0) return type_bases(t);
+    if (strcmp(s, "__mro__") == 0) return type_mro(t);
+    if (strcmp(s, "__class__") == 0) return NEWREF(&type_type);
+    if (strcmp(s, "__doc__") == 0) {
+        Object *doc = is_heap(t) ? dict_get_item_cstr(t->dict, "__doc__") : NULL;
+        if (!doc && error_occurred()) return NULL;
+        return NEWREF(doc ? doc : None);
+    }
+    return NULL;
+}
+
+/* A.x: the type's own attributes, then the class chain. Functions come back
+   unbound (A.f(obj) passes self explicitly). */
+Object *class_type_getattr(Object *self, Object *name) {
+    Type *t = (Type *)self;
+    const char *s = str_data(name);
+    if (s[0] == '_' && s[1] == '_') {
+        Object *v = type_special_attr(t, s);
+        if (v || error_occurred()) return v;
+    }
+    Object *v = type_lookup(t, name);
+    if (v) return NEWREF(v);
+    return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
+}
+
+/* A.x = v / del A.x. Built-in types are immutable. Assigning a dunder
+   installs its dispatcher, so the class behaves as if it had defined it. */
+int class_type_setattr(Object *self, Object *name, Object *value) {
+    Type *t = (Type *)self;
+    const char *s = str_data(name);
+    if (!is_heap(t)) {
+        error_set(&exc_TypeError, "cannot set '%s' attribute of immutable type '%s'", s, t->name);
+        return -1;
+    }
+    if (strcmp(s, "__qualname__") == 0 || strcmp(s, "__name__") == 0) {
+        if (!value || !is_str(value)) {
+            error_set(&exc_TypeError, "can only assign string to %s.%s, not '%s'", t->name, s,
+                      value ? TYPE_NAME(value) : "NoneType");
+            return -1;
+        }
+        if (s[2] == 'q') {
+            SETREF(&as_heap(t)->qualname, NEWREF(value));
+        } else {
+            SETREF(&t->name_obj, NEWREF(value));
+            t->name = str_data(value);
+        }
+        return 0;
+    }
+    if (!value) {
+        int r = dict_del_item(t->dict, name, false);
+        if (r == 1)
+            error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
+        return r == 0 ? 0 : -1;
+    }
+    if (dict_set_item(t->dict, name, value) < 0) return -1;
+    if (s[0] == '_' && s[1] == '_') {
+        install_slots(t, t->dict);
+        if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
+    }
+    return 0;
+}
+
+/* <class '__main__.A'>, <class 'int'> */
+Object *class_type_repr(Object *self) {
+    Type *t = (Type *)self;
+    if (!is_heap(t)) return str_from_format("<class '%s'>", t->name);
+    Object *module = class_type_module(t);
+    if (!module) return NULL;
+    Object *qualname = as_heap(t)->qualname;
+    Object *r;
+    if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
+        r = str_from_format("<class '%s.%s'>", str_data(module), str_data(qualname));
+    else
+        r = str_from_format("<class '%s'>", str_data(qualname));
+    DECREF(module);
+    return r;
+}
+
+/* type(name, bases, dict) */
+static Object *type_new_from_parts(Object *name, Object *bases, Object *dict) {
+    if (!is_str(name))
+        return error_set(&exc_TypeError, "type.__new__() argument 1 must be str, not %s",
+                         arg_type_name(name));
+    if (!is_tuple(bases))
+        return error_set(&exc_TypeError, "type.__new__() argument 2 must be tuple, not %s",
+                         arg_type_name(bases));
+    if (!is_dict(dict))
+        return error_set(&exc_TypeError, "type.__new__() argument 3 must be dict, not %s",
+                         arg_type_name(dict));
+    if (tuple_size(bases) > 1)
+        return error_set(&exc_TypeError, "Toy supports single inheritance only");
+    Object *base = tuple_size(bases) ? tuple_item(bases, 0) : NULL;
+    if (base && check_base(base) < 0) return NULL;
+    if (names_ready() < 0) return NULL;
+    /* __module__ defaults to the calling module's __name__, as in a class
+       statement. */
+    Frame *f = vm_current_frame();
+    Object *modname = f ? dict_get_str(f->globals, NAME(NAME_)) : NULL;
+    if (!modname || dict_get_str(dict, NAME(MODULE))) return class_new(name, (Type *)base, dict);
+    Object *ns = dict_copy(dict);
+    if (!ns) return NULL;
+    Object *cls = dict_set_item(ns, NAME(MODULE), modname) < 0 ? NULL
+                                                                : class_new(name, (Type *)base, ns);
+    DECREF(ns);
+    return cls;
+}
+
+/* Calling `type` itself: type(x) is x's class. */
+Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)type;
+    /* CPython's order of complaints: the count, then the keywords */
+    if (nargs != 1 && nargs != 3)
+        return error_set(&exc_TypeError, "type() takes 1 or 3 arguments");
+    if (!kwnames_empty(kwnames)) {
+        if (nargs == 1) return error_set(&exc_TypeError, "type() takes no keyword arguments");
+        /* the arguments' types are checked first; the keywords would then go
+           to __init_subclass__ */
+        if (!is_str(args[0]))
+            return error_set(&exc_TypeError, "type.__new__() argument 1 must be str, not %s",
+                             arg_type_name(args[0]));
+        if (!is_tuple(args[1]))
+            return error_set(&exc_TypeError, "type.__new__() argument 2 must be tuple, not %s",
+                             arg_type_name(args[1]));
+        if (!is_dict(args[2]))
+            return error_set(&exc_TypeError, "type.__new__() argument 3 must be dict, not %s",
+                             arg_type_name(args[2]));
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments",
+                         str_data(args[0]));
+    }
+    if (nargs == 1) return NEWREF(TYPE(args[0]));
+    return type_new_from_parts(args[0], args[1], args[2]);
+}
+
+void class_type_dealloc(Object *self) {
+    Type *t = (Type *)self;
+    if (!is_heap(t)) { /* static types are immortal: a count at zero is a bug elsewhere */
+        self->refcnt = IMMORTAL_REFCNT;
+        return;
+    }
+    HeapType *h = as_heap(t);
+    live_unlink(h);
+    CLEAR(&t->dict);
+    CLEAR(&t->name_obj);
+    CLEAR(&h->qualname);
+    CLEAR((Object **)&t->base_type);
+    object_free(self, sizeof(HeapType));
+}
+
+/* ---- super ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    Object base;
+    Type *klass;  /* owned: lookups start after this class in obj's chain */
+    Object *obj;  /* owned: what found methods are bound to */
+} SuperObject;
+
+/* The receiver of zero-argument super(): the first local of the calling
+   frame, unwrapped when the compiler moved it into a cell. */
+static Object *frame_first_argument(Frame *f) {
+    CodeObject *co = f->code;
+    Object *obj = f->slots[0];
+    if (obj && TYPE(obj) == &cell_type) return ((CellObject *)obj)->contents;
+    if (obj) return obj;
+    Object *first = tuple_item(co->varnames, 0);
+    for (size_t i = 0; co->cellvars && i < tuple_size(co->cellvars); i++) {
+        if (!str_equal(tuple_item(co->cellvars, i), first)) continue;
+        Object *cell = f->slots[co->nlocals + i];
+        return cell ? ((CellObject *)cell)->contents : NULL;
+    }
+    return NULL;
+}
+
+/* super(): the class that defined the running function, and its first argument. */
+static int super_from_frame(Type **klass, Object **obj) {
+    Frame *f = vm_current_frame();
+    if (!f || !f->function || f->code->argcount == 0) {
+        error_set(&exc_RuntimeError, "super(): no arguments");
+        return -1;
+    }
+    *obj = frame_first_argument(f);
+    if (!*obj) {
+        error_set(&exc_RuntimeError, "super(): arg[0] deleted");
+        return -1;
+    }
+    *klass = ((FunctionObject *)f->function)->klass;
+    if (!*klass) {
+        error_set(&exc_RuntimeError, "super(): __class__ cell not found");
+        return -1;
+    }
+    return 0;
+}
+
+static Object *super_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    if (!kwnames_empty(kwnames))
+        return error_set(&exc_TypeError, "super() takes no keyword arguments");
+    if (nargs > 2)
+        return error_set(&exc_TypeError, "super() expected at most 2 arguments, got %zu", nargs);
+    Type *klass;
+    Object *obj = NULL;
+    if (nargs == 0) {
+        if (super_from_frame(&klass, &obj) < 0) return NULL;
+    } else {
+        if (!is_instance_of(args[0], &type_type))
+            return error_set(&exc_TypeError, "super() argument 1 must be a type, not %s",
+                             TYPE_NAME(args[0]));
+        klass = (Type *)args[0];
+        if (nargs == 2) obj = args[1];
+    }
+    if (obj && !is_instance_of(obj, klass) &&
+        !(is_instance_of(obj, &type_type) && type_is_subtype((Type *)obj, klass)))
+        return error_set(&exc_TypeError,
+                         "super(type, obj): obj must be an instance or subtype of type");
+    SuperObject *su = (SuperObject *)object_alloc(type, sizeof(SuperObject));
+    if (!su) return NULL;
+    su->klass = (Type *)NEWREF(klass);
+    su->obj = obj ? NEWREF(obj) : NULL;
+    return (Object *)su;
+}
+
+/* super().name: search the classes after klass in the receiver's chain and
+   bind what is found to the receiver. */
+static Object *super_getattr(Object *self, Object *name) {
+    SuperObject *su = (SuperObject *)self;
+    Object *obj = su->obj;
+    bool obj_is_type = obj && is_instance_of(obj, &type_type) &&
+                       type_is_subtype((Type *)obj, su->klass);
+    Type *t = !obj ? su->klass : obj_is_type ? (Type *)obj : TYPE(obj);
+    while (t && t != su->klass) t = t->base_type;
+    for (t = t ? t->base_type : NULL; t; t = t->base_type) {
+        Object *v = t->dict ? dict_get_str(t->dict, name) : NULL;
+        if (!v) continue;
+        if (!obj || obj_is_type) return NEWREF(v);
+        if (TYPE(v) == &function_type) return method_new(v, obj);
+        if (TYPE(v) == &method_descr_type) return builtin_new(((MethodDescrObject *)v)->def, obj);
+        return NEWREF(v);
+    }
+    if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
+    return error_set(&exc_AttributeError, "'super' object has no attribute '%s'", str_data(name));
+}
+
+/* <super: <class 'B'>, <B object>> (plain class names, as CPython shows them) */
+static Object *super_repr(Object *self) {
+    SuperObject *su = (SuperObject *)self;
+    if (!su->obj) return str_from_format("<super: <class '%s'>, NULL>", su->klass->name);
+    return str_from_format("<super: <class '%s'>, <%s object>>", su->klass->name,
+                           TYPE_NAME(su->obj));
+}
+
+static void super_dealloc(Object *self) {
+    SuperObject *su = (SuperObject *)self;
+    CLEAR((Object **)&su->klass);
+    CLEAR(&su->obj);
+    object_free(self, sizeof(SuperObject));
+}
+
+Type super_type = {
+    TYPE_HEAD_INIT,
+    .name = "super",
+    .base_type = &object_type,
+    .instance_size = sizeof(SuperObject),
+    .dealloc = super_dealloc,
+    .repr = super_repr,
+    .hash = object_identity_hash,
+    .construct = super_construct,
+    .getattr = super_getattr,
+};
+
+/* ---- Teardown ---------------------------------------------------------------------------------- */
+
+/* Clear the dict of every class still alive (holding a reference to each
+   meanwhile, so none is freed mid-walk), which breaks the class <-> method
+   cycles; classes nothing else refers to are then freed. */
+static void break_class_cycles(void) {
+    size_t n = 0;
+    for (HeapType *h = live_classes; h; h = h->next) n++;
+    if (!n) return;
+    Object **all = mem_alloc(n * sizeof(Object *));
+    if (!all) return;
+    size_t i = 0;
+    for (HeapType *h = live_classes; h; h = h->next) all[i++] = NEWREF(h);
+    for (i = 0; i < n; i++)
+        if (((Type *)all[i])->dict) dict_clear(((Type *)all[i])->dict);
+    for (i = 0; i < n; i++) DECREF(all[i]);
+    mem_free(all, n * sizeof(Object *));
+}
+
+void class_fini(void) {
+    break_class_cycles();
+    names_release();
+    exceptions_fini();
+}

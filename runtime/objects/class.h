@@ -1,0 +1,70 @@
+/* class.h - user classes, their instances, `type` and `super`.
+ *
+ * A class statement runs __build_class__(body, name, *bases): the body runs
+ * with a fresh namespace dict as its locals, then class_new() turns the
+ * namespace into a heap Type (TYPE_HEAP, refcounted). Instances of a class
+ * find their behaviour through "dispatcher" slots: a class that defines
+ * __add__ gets a binary[BINOP_ADD] slot that looks __add__ up on the
+ * instance's type and calls it, and so on for every supported dunder. Slots
+ * for dunders the class does not define are inherited from its base.
+ *
+ * Layout: an instance has the layout of its nearest built-in base. For
+ * `object` that is ClassInstance (header + dict); for exceptions it is
+ * ExceptionObject, whose dict field serves the same purpose. dict_offset
+ * tells object_generic_getattr/setattr where the dict is.
+ *
+ * Ownership: a class owns its dict, its name and its base. Every function
+ * found in the class body gets FunctionObject.klass = the class (owned; for
+ * zero-argument super()). That makes class <-> method reference cycles, so
+ * class_fini() breaks them at exit by clearing the dicts of the classes
+ * still alive.
+ */
+#ifndef TOY_CLASS_H
+#define TOY_CLASS_H
+
+#include "core/object.h"
+
+/* The instance layout of classes whose built-in base is `object`. */
+typedef struct {
+    Object base;
+    Object *dict;   /* attributes, created on first store (NULL until then) */
+} ClassInstance;
+
+/* super(): its type, registered in the builtins as `super`. */
+extern Type super_type;
+
+/* __build_class__(func, name, *bases), the CFunction behind LOAD_BUILD_CLASS. */
+Object *class_build_class(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+/* {"__build_class__", class_build_class}, NULL-terminated: the builtins
+   module adds these functions to its dict. */
+extern const MethodDef class_builtin_functions[];
+
+/* Create a class named name (str) with base (NULL: object) from the
+   namespace ns (a dict, copied). New reference, or NULL. */
+Object *class_new(Object *name, Type *base, Object *ns);
+
+/* The slots of type_type (object.c installs them):
+   - getattr: A.__name__, A.__qualname__, A.__module__, A.__dict__ (a copy),
+     A.__base__, A.__bases__, A.__mro__, A.__doc__, then the class chain.
+   - setattr: class attributes of user classes (built-in types are immutable).
+   - repr: <class '__main__.A'> / <class 'int'>.
+   - construct: type(x) -> x's type; type(name, bases, dict) -> a new class.
+   - dealloc: frees a heap type when its last reference goes. */
+Object *class_type_getattr(Object *type, Object *name);
+int class_type_setattr(Object *type, Object *name, Object *value);
+Object *class_type_repr(Object *type);
+Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames);
+void class_type_dealloc(Object *type);
+
+/* __name__ / __qualname__ / __module__ of any type, as str (new references).
+   Built-in types have module "builtins". */
+Object *class_type_name(Type *t);
+Object *class_type_qualname(Type *t);
+Object *class_type_module(Type *t);
+
+/* Teardown, after the module dicts are cleared: breaks the class <-> method
+   cycles of the classes still alive, releases this file's cached names, and
+   tears down the exception classes (exceptions_fini) as well. */
+void class_fini(void);
+
+#endif

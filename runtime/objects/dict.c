@@ -1,0 +1,1087 @@
+/* dict.c - insertion-ordered hash tables, their views and iterators.
+ *
+ * Layout (see dict.h): `entries` is a dense array of (key, value, hash) in
+ * insertion order; `index` is an open-addressing table of entry numbers
+ * (DICT_EMPTY, DICT_DUMMY for a deleted slot, else an entry number), probed
+ * with CPython-style perturbation so that every slot is eventually visited.
+ *
+ * Invariants:
+ *   - An empty dict may have no tables at all (index == NULL, every count
+ *     0); they are allocated on the first insertion.
+ *   - index_size is a power of two and capacity == index_size * 2 / 3, so
+ *     the index is at most 2/3 full of live+dummy slots and always has an
+ *     empty slot to end a probe.
+ *   - entries[0..nentries) are live or holes (key NULL); `used` counts the
+ *     live ones. A resize (when nentries reaches capacity) compacts holes.
+ *   - Each live entry owns a reference to its key and value.
+ *   - `version` changes on every mutation; iterators detect size changes by
+ *     comparing `used`, as Python does.
+ *
+ * Comparing keys can run Python code (__eq__), which may mutate the dict.
+ * A lookup that called out re-checks that the table and the entry are still
+ * the ones it was probing, and restarts otherwise, so it never reads freed
+ * memory. Mutations release old keys/values only after the dict is
+ * consistent again.
+ */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+#define AS_DICT(o) ((DictObject *)(o))
+
+enum {
+    DICT_EMPTY = -1,
+    DICT_DUMMY = -2,
+    DICT_ERROR = -3,          /* lookup result: an exception is set */
+    DICT_MIN_INDEX_SIZE = 8,
+    DICT_PERTURB_SHIFT = 5,
+};
+
+static size_t dict_usable(size_t index_size) { return (index_size << 1) / 3; }
+
+/* ---- Tables -------------------------------------------------------------- */
+
+static void dict_free_tables(int64_t *index, size_t index_size, DictEntry *entries,
+                             size_t capacity) {
+    if (index) mem_free(index, index_size * sizeof(int64_t));
+    if (entries) mem_free(entries, capacity * sizeof(DictEntry));
+}
+
+/* Give d fresh empty tables with index_size slots. Old tables are the
+   caller's business. 0 / -1 MemoryError. */
+static int dict_alloc_tables(DictObject *d, size_t index_size) {
+    size_t capacity = dict_usable(index_size);
+    int64_t *index = mem_alloc(index_size * sizeof(int64_t));
+    DictEntry *entries = mem_alloc(capacity * sizeof(DictEntry));
+    if (!index || !entries) {
+        dict_free_tables(index, index_size, entries, capacity);
+        error_no_memory();
+        return -1;
+    }
+    memset(index, 0xff, index_size * sizeof(int64_t)); /* all DICT_EMPTY */
+    d->index = index;
+    d->index_size = index_size;
+    d->entries = entries;
+    d->capacity = capacity;
+    d->nentries = 0;
+    return 0;
+}
+
+/* The first empty index slot on hash's probe path (the key is known absent
+   and no dummies matter: used by resize and fresh insertions). */
+static size_t dict_find_empty_slot(DictObject *d, int64_t hash) {
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    while (d->index[i] != DICT_EMPTY) {
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+    }
+    return i;
+}
+
+/* The index slot that refers to entry ix (which must be live). */
+static size_t dict_find_slot_of_entry(DictObject *d, int64_t hash, int64_t ix) {
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    while (d->index[i] != ix) {
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+    }
+    return i;
+}
+
+/* Rebuild the tables with room for `minused` entries, dropping holes. */
+static int dict_resize(DictObject *d, size_t minused) {
+    size_t index_size = DICT_MIN_INDEX_SIZE;
+    while (dict_usable(index_size) < minused) index_size <<= 1;
+    int64_t *old_index = d->index;
+    DictEntry *old_entries = d->entries;
+    size_t old_index_size = d->index_size, old_capacity = d->capacity, old_n = d->nentries;
+    if (dict_alloc_tables(d, index_size) < 0) return -1;
+    for (size_t i = 0; i < old_n; i++) {
+        if (!old_entries[i].key) continue;
+        d->entries[d->nentries] = old_entries[i];
+        d->index[dict_find_empty_slot(d, old_entries[i].hash)] = (int64_t)d->nentries;
+        d->nentries++;
+    }
+    dict_free_tables(old_index, old_index_size, old_entries, old_capacity);
+    return 0;
+}
+
+/* ---- Lookup -------------------------------------------------------------- */
+
+static inline int64_t dict_hash_of(Object *key) {
+    if (is_str(key)) {
+        int64_t h = ((StrObject *)key)->hash;
+        return h != -1 ? h : str_hash(key);
+    }
+    return object_hash(key);
+}
+
+/* Compare a stored key with a probe key of the same hash, with no user code
+   for the common types: 1 equal, 0 not, -2 "needs the generic path". */
+static inline int dict_keys_equal_fast(Object *stored, Object *key) {
+    if (is_str(stored) && is_str(key)) return str_equal(stored, key);
+    if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
+        return int_value(stored) == int_value(key);
+    return -2;
+}
+
+/* Find key (whose hash is `hash`). Returns its entry number, DICT_EMPTY when
+   absent, or DICT_ERROR. When slot is not NULL it receives the index slot
+   holding the entry, or, when absent, the slot an insertion should use (the
+   first dummy on the probe path, else the empty slot that ended it). */
+static int64_t dict_lookup(DictObject *d, Object *key, int64_t hash, size_t *slot) {
+restart:
+    if (!d->index) return DICT_EMPTY;
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    size_t free_slot = SIZE_MAX;
+    for (;;) {
+        int64_t ix = d->index[i];
+        if (ix == DICT_EMPTY) {
+            if (slot) *slot = free_slot != SIZE_MAX ? free_slot : i;
+            return DICT_EMPTY;
+        }
+        if (ix == DICT_DUMMY) {
+            if (free_slot == SIZE_MAX) free_slot = i;
+        } else {
+            DictEntry *e = &d->entries[ix];
+            if (e->key == key) goto found;
+            if (e->hash == hash) {
+                int eq = dict_keys_equal_fast(e->key, key);
+                if (eq == -2) {
+                    /* User code may mutate d: hold the key, and start over
+                       if the table was reallocated or this entry changed
+                       meanwhile (the probe may be stale). Other changes
+                       leave the probe valid; restarting on them could
+                       loop forever when __eq__ adds keys each time (this
+                       is CPython's rule). */
+                    DictEntry *entries = d->entries;
+                    int64_t *index = d->index;
+                    size_t index_size = d->index_size;
+                    Object *stored = NEWREF(e->key);
+                    eq = object_equal(stored, key);
+                    bool moved = d->entries != entries || d->index != index ||
+                                 d->index_size != index_size || d->entries[ix].key != stored;
+                    DECREF(stored);
+                    if (eq < 0) return DICT_ERROR;
+                    if (moved) goto restart;
+                }
+                if (eq) goto found;
+            }
+        }
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+        continue;
+    found:
+        if (slot) *slot = i;
+        return ix;
+    }
+}
+
+Object *dict_get_str(Object *dobj, Object *key) {
+    DictObject *d = AS_DICT(dobj);
+    if (d->used == 0) return NULL;
+    int64_t hash = ((StrObject *)key)->hash;
+    if (hash == -1) hash = str_hash(key);
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    for (;;) {
+        int64_t ix = d->index[i];
+        if (ix == DICT_EMPTY) return NULL;
+        if (ix >= 0) {
+            DictEntry *e = &d->entries[ix];
+            if (e->key == key) return e->value;
+            /* Interned keys match by pointer; others compare their text. */
+            if (e->hash == hash && is_str(e->key) && str_equal(e->key, key)) return e->value;
+        }
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+    }
+}
+
+static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
+    int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
+    return ix >= 0 ? AS_DICT(d)->entries[ix].value : NULL;
+}
+
+Object *dict_get_item(Object *d, Object *key) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return NULL;
+    return dict_lookup_value(d, key, hash);
+}
+
+Object *dict_get_item_cstr(Object *d, const char *key) {
+    Object *k = str_intern_cstr(key);
+    if (!k) return NULL;
+    Object *v = dict_get_str(d, k);
+    DECREF(k);
+    return v;
+}
+
+/* ---- Mutation ------------------------------------------------------------ */
+
+Object *dict_new(void) {
+    return object_alloc(&dict_type, sizeof(DictObject));
+}
+
+/* Set key -> value with a known hash (both borrowed). */
+static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
+    size_t slot = 0;
+    int64_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix == DICT_ERROR) return -1;
+    if (ix >= 0) {
+        d->version++;
+        SETREF(&d->entries[ix].value, NEWREF(value));
+        return 0;
+    }
+    if (!d->index || d->nentries == d->capacity) {
+        /* Room to double; a table full of holes may shrink instead. */
+        if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
+        slot = dict_find_empty_slot(d, hash);
+    }
+    d->entries[d->nentries] = (DictEntry){NEWREF(key), NEWREF(value), hash};
+    d->index[slot] = (int64_t)d->nentries;
+    d->nentries++;
+    d->used++;
+    d->version++;
+    return 0;
+}
+
+int dict_set_item(Object *d, Object *key, Object *value) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return -1;
+    return dict_insert(AS_DICT(d), key, hash, value);
+}
+
+int dict_set_item_cstr(Object *d, const char *key, Object *value) {
+    Object *k = str_intern_cstr(key);
+    if (!k) return -1;
+    int rc = dict_set_item(d, k, value);
+    DECREF(k);
+    return rc;
+}
+
+/* Remove the entry at index slot `slot` (entry number ix), handing its key
+   and value references to the caller. */
+static void dict_unlink(DictObject *d, size_t slot, int64_t ix, Object **key, Object **value) {
+    DictEntry *e = &d->entries[ix];
+    *key = e->key;
+    *value = e->value;
+    e->key = e->value = NULL;
+    d->index[slot] = DICT_DUMMY;
+    d->used--;
+    d->version++;
+}
+
+/* Find and unlink key: 1 found (references in *k, *v), 0 absent, -1 error. */
+static int dict_pop_entry(DictObject *d, Object *key, Object **k, Object **v) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return -1;
+    size_t slot;
+    int64_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix == DICT_ERROR) return -1;
+    if (ix < 0) return 0;
+    dict_unlink(d, slot, ix, k, v);
+    return 1;
+}
+
+int dict_del_item(Object *d, Object *key, bool raise_missing) {
+    Object *k, *v;
+    int rc = dict_pop_entry(AS_DICT(d), key, &k, &v);
+    if (rc < 0) return -1;
+    if (rc == 0) {
+        if (!raise_missing) return 1;
+        error_set_object(&exc_KeyError, key);
+        return -1;
+    }
+    DECREF(k);
+    DECREF(v);
+    return 0;
+}
+
+void dict_clear(Object *dobj) {
+    DictObject *d = AS_DICT(dobj);
+    /* Detach the tables first: releasing a key or value may run code that
+       uses this dict, which must then see it empty. */
+    int64_t *index = d->index;
+    DictEntry *entries = d->entries;
+    size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
+    d->index = NULL;
+    d->entries = NULL;
+    d->index_size = d->capacity = d->nentries = d->used = 0;
+    d->version++;
+    for (size_t i = 0; i < n; i++) {
+        if (!entries[i].key) continue;
+        DECREF(entries[i].key);
+        DECREF(entries[i].value);
+    }
+    dict_free_tables(index, index_size, entries, capacity);
+}
+
+static void dict_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
+    dict_clear(self);
+    object_free(self, TYPE(self)->instance_size);
+    list_trashcan_leave();
+}
+
+bool dict_next(Object *dobj, size_t *pos, Object **key, Object **value) {
+    DictObject *d = AS_DICT(dobj);
+    while (*pos < d->nentries) {
+        DictEntry *e = &d->entries[(*pos)++];
+        if (e->key) {
+            if (key) *key = e->key;
+            if (value) *value = e->value;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Insert every entry of the dict `src` into d (keys already hashed). */
+static int dict_merge_dict(DictObject *d, DictObject *src) {
+    /* Inserting can run code that mutates src: re-check bounds each time. */
+    for (size_t i = 0; i < src->nentries; i++) {
+        DictEntry e = src->entries[i];
+        if (!e.key) continue;
+        INCREF(e.key);
+        INCREF(e.value);
+        int rc = dict_insert(d, e.key, e.hash, e.value);
+        DECREF(e.key);
+        DECREF(e.value);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+Object *dict_copy(Object *dobj) {
+    DictObject *src = AS_DICT(dobj);
+    DictObject *d = AS_DICT(dict_new());
+    if (!d) return NULL;
+    if (src->used > 0 && (dict_resize(d, src->used) < 0 || dict_merge_dict(d, src) < 0)) {
+        DECREF(d);
+        return NULL;
+    }
+    return (Object *)d;
+}
+
+/* Add one (key, value) pair taken from element #index of an update sequence. */
+static int dict_update_pair(DictObject *d, Object *pair, size_t index) {
+    Object *seq;
+    if (is_tuple(pair) || is_list(pair)) {
+        seq = NEWREF(pair);
+    } else {
+        Object *it = object_iter(pair);
+        if (!it) {
+            if (error_matches(&exc_TypeError))
+                error_set(&exc_TypeError,
+                          "cannot convert dictionary update sequence element #%zu to a sequence",
+                          index);
+            return -1;
+        }
+        seq = list_from_iterable(it);
+        DECREF(it);
+        if (!seq) return -1;
+    }
+    size_t n = is_tuple(seq) ? tuple_size(seq) : list_size(seq);
+    int rc = -1;
+    if (n != 2) {
+        error_set(&exc_ValueError,
+                  "dictionary update sequence element #%zu has length %zu; 2 is required",
+                  index, n);
+    } else {
+        Object *k = is_tuple(seq) ? tuple_item(seq, 0) : list_item(seq, 0);
+        Object *v = is_tuple(seq) ? tuple_item(seq, 1) : list_item(seq, 1);
+        INCREF(k);
+        INCREF(v);
+        rc = dict_set_item((Object *)d, k, v);
+        DECREF(k);
+        DECREF(v);
+    }
+    DECREF(seq);
+    return rc;
+}
+
+static int dict_update_from_pairs(DictObject *d, Object *pairs) {
+    Object *it = object_iter(pairs);
+    if (!it) return -1;
+    for (size_t index = 0;; index++) {
+        Object *pair = object_next(it);
+        if (!pair) break;
+        int rc = dict_update_pair(d, pair, index);
+        DECREF(pair);
+        if (rc < 0) {
+            DECREF(it);
+            return -1;
+        }
+    }
+    DECREF(it);
+    return error_occurred() ? -1 : 0;
+}
+
+/* A non-dict mapping: for k in m.keys(): d[k] = m[k]. */
+static int dict_update_from_mapping(DictObject *d, Object *mapping, Object *keys_method) {
+    Object *keys = object_call0(keys_method);
+    if (!keys) return -1;
+    Object *it = object_iter(keys);
+    DECREF(keys);
+    if (!it) return -1;
+    Object *k;
+    while ((k = object_next(it)) != NULL) {
+        Object *v = object_getitem(mapping, k);
+        int rc = v ? dict_set_item((Object *)d, k, v) : -1;
+        XDECREF(v);
+        DECREF(k);
+        if (rc < 0) {
+            DECREF(it);
+            return -1;
+        }
+    }
+    DECREF(it);
+    return error_occurred() ? -1 : 0;
+}
+
+int dict_update(Object *d, Object *other) {
+    if (is_instance_of(other, &dict_type)) return dict_merge_dict(AS_DICT(d), AS_DICT(other));
+    Object *keys_name = str_intern_cstr("keys");
+    if (!keys_name) return -1;
+    int has_keys = object_hasattr(other, keys_name);
+    Object *keys_method = has_keys == 1 ? object_getattr(other, keys_name) : NULL;
+    DECREF(keys_name);
+    if (has_keys < 0 || (has_keys == 1 && !keys_method)) return -1;
+    if (keys_method) {
+        int rc = dict_update_from_mapping(AS_DICT(d), other, keys_method);
+        DECREF(keys_method);
+        return rc;
+    }
+    return dict_update_from_pairs(AS_DICT(d), other);
+}
+
+/* update(d, [other], **kwargs): the shared body of dict() and dict.update. */
+static int dict_update_args(Object *d, const char *name, Object *const *args, size_t nargs,
+                            Object *kwnames) {
+    if (nargs > 1) {
+        error_set(&exc_TypeError, "%s expected at most 1 argument, got %zu", name, nargs);
+        return -1;
+    }
+    if (nargs == 1 && dict_update(d, args[0]) < 0) return -1;
+    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
+    for (size_t i = 0; i < nkw; i++)
+        if (dict_set_item(d, tuple_item(kwnames, i), args[nargs + i]) < 0) return -1;
+    return 0;
+}
+
+Object *dict_keys_list(Object *dobj) {
+    DictObject *d = AS_DICT(dobj);
+    Object *list = list_new(d->used);
+    if (!list) return NULL;
+    size_t pos = 0, i = 0;
+    Object *key;
+    while (dict_next(dobj, &pos, &key, NULL)) list_set_steal(list, i++, NEWREF(key));
+    return list;
+}
+
+/* ---- Slots --------------------------------------------------------------- */
+
+static Object *dict_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    Object *d = type == &dict_type ? dict_new() : object_alloc(type, type->instance_size);
+    if (!d) return NULL;
+    if (dict_update_args(d, "dict", args, nargs, kwnames) < 0) {
+        DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static Object *dict_repr(Object *self) {
+    DictObject *d = AS_DICT(self);
+    if (d->used == 0) return str_from_cstr("{}");
+    int seen = list_repr_enter(self);
+    if (seen != 0) return seen > 0 ? str_from_cstr("{...}") : NULL;
+
+    StrBuilder b;
+    str_builder_init(&b);
+    str_builder_add_char(&b, '{');
+    bool first = true;
+    /* A key's or value's repr may mutate the dict: walk by position. */
+    for (size_t i = 0; i < d->nentries; i++) {
+        Object *key = d->entries[i].key, *value = d->entries[i].value;
+        if (!key) continue;
+        INCREF(key);
+        INCREF(value);
+        Object *kr = object_repr(key);
+        Object *vr = kr ? object_repr(value) : NULL;
+        DECREF(key);
+        DECREF(value);
+        if (!vr) {
+            XDECREF(kr);
+            str_builder_discard(&b);
+            list_repr_leave(self);
+            return NULL;
+        }
+        if (!first) str_builder_add(&b, ", ", 2);
+        first = false;
+        str_builder_add_str(&b, kr);
+        str_builder_add(&b, ": ", 2);
+        str_builder_add_str(&b, vr);
+        DECREF(kr);
+        DECREF(vr);
+    }
+    str_builder_add_char(&b, '}');
+    list_repr_leave(self);
+    return str_builder_finish(&b);
+}
+
+static int64_t dict_unhashable(Object *self) {
+    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
+    return -1;
+}
+
+/* a == b: same size, and every key of a maps to an equal value in b.
+   1 / 0 / -1. */
+static int dict_equal(DictObject *a, DictObject *b) {
+    if (a->used != b->used) return 0;
+    for (size_t i = 0; i < a->nentries; i++) {
+        Object *key = a->entries[i].key;
+        if (!key) continue;
+        Object *value = a->entries[i].value;
+        int64_t hash = a->entries[i].hash;
+        INCREF(key);
+        INCREF(value);
+        Object *other = dict_lookup_value((Object *)b, key, hash);
+        XINCREF(other);
+        int eq = other ? object_equal(value, other) : (error_occurred() ? -1 : 0);
+        XDECREF(other);
+        DECREF(key);
+        DECREF(value);
+        if (eq <= 0) return eq;
+    }
+    return 1;
+}
+
+static Object *dict_richcompare(Object *a, Object *b, int op) {
+    if (!is_instance_of(a, &dict_type) || !is_instance_of(b, &dict_type) ||
+        (op != CMP_EQ && op != CMP_NE))
+        return NEWREF(NotImplemented);
+    int eq = dict_equal(AS_DICT(a), AS_DICT(b));
+    if (eq < 0) return NULL;
+    return bool_from((eq == 1) == (op == CMP_EQ));
+}
+
+static int64_t dict_len(Object *self) { return (int64_t)AS_DICT(self)->used; }
+
+static Object *dict_getitem(Object *self, Object *key) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return NULL;
+    Object *v = dict_lookup_value(self, key, hash);
+    if (v) return NEWREF(v);
+    if (error_occurred()) return NULL;
+    if (TYPE(self) != &dict_type) { /* a subclass may define __missing__ */
+        Object *missing = type_lookup_cstr(TYPE(self), "__missing__");
+        if (missing) return object_call2(missing, self, key);
+    }
+    return error_set_object(&exc_KeyError, key);
+}
+
+static int dict_setitem(Object *self, Object *key, Object *value) {
+    if (!value) return dict_del_item(self, key, true);
+    return dict_set_item(self, key, value);
+}
+
+static int dict_contains(Object *self, Object *key) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return -1;
+    int64_t ix = dict_lookup(AS_DICT(self), key, hash, NULL);
+    return ix == DICT_ERROR ? -1 : ix >= 0;
+}
+
+/* ---- Iterators ------------------------------------------------------------
+ * One struct for the key, value and item iterators (forward and reverse);
+ * the type says what each step yields. */
+
+typedef struct {
+    Object base;
+    Object *dict;      /* owned; NULL once exhausted */
+    size_t pos;        /* next entry to look at (reverse: one past it) */
+    size_t used;       /* d->used when iteration started */
+    size_t remaining;  /* items still expected */
+    Object *result;    /* items: a reusable (key, value) tuple, or NULL */
+} DictIterObject;
+
+static Object *dict_make_iter(Object *dict, Type *type, bool reverse) {
+    DictIterObject *it = (DictIterObject *)object_alloc(type, sizeof(DictIterObject));
+    if (!it) return NULL;
+    DictObject *d = AS_DICT(dict);
+    it->dict = NEWREF(dict);
+    it->pos = reverse ? d->nentries : 0;
+    it->used = d->used;
+    it->remaining = d->used;
+    return (Object *)it;
+}
+
+/* The next live entry, or NULL (exhausted or RuntimeError). */
+static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
+    DictObject *d = AS_DICT(it->dict);
+    if (d->used != it->used) {
+        error_set(&exc_RuntimeError, "dictionary changed size during iteration");
+        it->used = SIZE_MAX; /* keep failing, as Python does */
+        return NULL;
+    }
+    DictEntry *e = NULL;
+    if (reverse) {
+        if (it->pos > d->nentries) it->pos = d->nentries;
+        while (it->pos > 0 && !(e = &d->entries[--it->pos])->key) e = NULL;
+    } else {
+        while (it->pos < d->nentries && !(e = &d->entries[it->pos++])->key) e = NULL;
+    }
+    if (e && it->remaining == 0) {
+        /* Same size but different keys: something was deleted and added. */
+        error_set(&exc_RuntimeError, "dictionary keys changed during iteration");
+        e = NULL;
+    }
+    if (!e) {
+        CLEAR(&it->dict);
+        return NULL;
+    }
+    it->remaining--;
+    return e;
+}
+
+static Object *dict_keyiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, false);
+    return e ? NEWREF(e->key) : NULL;
+}
+
+static Object *dict_valueiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, false);
+    return e ? NEWREF(e->value) : NULL;
+}
+
+/* A (key, value) tuple; the previous one is reused when nobody else holds
+   it, so `for k, v in d.items()` allocates nothing per step. */
+static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
+    Object *t = it->result;
+    if (t && REFCNT(t) == 1) {
+        Object *old_k = tuple_item(t, 0), *old_v = tuple_item(t, 1);
+        tuple_set_steal(t, 0, NEWREF(key));
+        tuple_set_steal(t, 1, NEWREF(value));
+        ((TupleObject *)t)->hash = -1;
+        DECREF(old_k);
+        DECREF(old_v);
+        return NEWREF(t);
+    }
+    t = tuple_pack(2, key, value);
+    if (!t) return NULL;
+    SETREF(&it->result, NEWREF(t));
+    return t;
+}
+
+static Object *dict_itemiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, false);
+    return e ? dict_item_pair(it, e->key, e->value) : NULL;
+}
+
+static Object *dict_reverse_keyiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, true);
+    return e ? NEWREF(e->key) : NULL;
+}
+
+static Object *dict_reverse_valueiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, true);
+    return e ? NEWREF(e->value) : NULL;
+}
+
+static Object *dict_reverse_itemiter_next(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    if (!it->dict) return NULL;
+    DictEntry *e = dict_iter_step(it, true);
+    return e ? dict_item_pair(it, e->key, e->value) : NULL;
+}
+
+static Object *dict_iter_self(Object *self) { return NEWREF(self); }
+
+static void dict_iter_dealloc(Object *self) {
+    DictIterObject *it = (DictIterObject *)self;
+    XDECREF(it->dict);
+    XDECREF(it->result);
+    object_free(self, sizeof(DictIterObject));
+}
+
+#define DICT_ITER_TYPE(cname, pyname, next_fn)                                   \
+    Type cname = {                                                               \
+        TYPE_HEAD_INIT,                                                          \
+        .name = pyname,                                                          \
+        .base_type = &object_type,                                               \
+        .instance_size = sizeof(DictIterObject),                                 \
+        .dealloc = dict_iter_dealloc,                                            \
+        .hash = object_identity_hash,                                            \
+        .iter = dict_iter_self,                                                  \
+        .iternext = next_fn,                                                     \
+    }
+
+DICT_ITER_TYPE(dict_keyiterator_type, "dict_keyiterator", dict_keyiter_next);
+DICT_ITER_TYPE(dict_valueiterator_type, "dict_valueiterator", dict_valueiter_next);
+DICT_ITER_TYPE(dict_itemiterator_type, "dict_itemiterator", dict_itemiter_next);
+DICT_ITER_TYPE(dict_reversekeyiterator_type, "dict_reversekeyiterator",
+               dict_reverse_keyiter_next);
+DICT_ITER_TYPE(dict_reversevalueiterator_type, "dict_reversevalueiterator",
+               dict_reverse_valueiter_next);
+DICT_ITER_TYPE(dict_reverseitemiterator_type, "dict_reverseitemiterator",
+               dict_reverse_itemiter_next);
+
+static Object *dict_iter(Object *self) {
+    return dict_make_iter(self, &dict_keyiterator_type, false);
+}
+
+
+/* ---- Views: d.keys(), d.values(), d.items() ------------------------------ */
+
+typedef struct {
+    Object base;
+    Object *dict;  /* owned */
+} DictViewObject;
+
+#define VIEW_DICT(o) (((DictViewObject *)(o))->dict)
+
+static Object *dict_view_new(Object *dict, Type *type) {
+    DictViewObject *v = (DictViewObject *)object_alloc(type, sizeof(DictViewObject));
+    if (!v) return NULL;
+    v->dict = NEWREF(dict);
+    return (Object *)v;
+}
+
+static void dict_view_dealloc(Object *self) {
+    DECREF(VIEW_DICT(self));
+    object_free(self, sizeof(DictViewObject));
+}
+
+static int64_t dict_view_len(Object *self) { return (int64_t)AS_DICT(VIEW_DICT(self))->used; }
+
+/* dict_keys(['a', 'b']): the view's name around the repr of a list of its
+   items (with the recursion guard, as a view can reach its own dict). */
+static Object *dict_view_repr(Object *self) {
+    int seen = list_repr_enter(self);
+    if (seen != 0) return seen > 0 ? str_from_cstr("...") : NULL;
+    Object *items = list_from_iterable(self);
+    Object *r = items ? object_repr(items) : NULL;
+    XDECREF(items);
+    list_repr_leave(self);
+    if (!r) return NULL;
+    Object *s = str_from_format("%s(%s)", TYPE_NAME(self), str_data(r));
+    DECREF(r);
+    return s;
+}
+
+static Object *dict_keys_iter(Object *self) {
+    return dict_make_iter(VIEW_DICT(self), &dict_keyiterator_type, false);
+}
+
+static Object *dict_values_iter(Object *self) {
+    return dict_make_iter(VIEW_DICT(self), &dict_valueiterator_type, false);
+}
+
+static Object *dict_items_iter(Object *self) {
+    return dict_make_iter(VIEW_DICT(self), &dict_itemiterator_type, false);
+}
+
+static int dict_keys_contains(Object *self, Object *key) {
+    return dict_contains(VIEW_DICT(self), key);
+}
+
+/* (k, v) in d.items(): k maps to a value equal to v. */
+static int dict_items_contains(Object *self, Object *item) {
+    if (!is_tuple(item) || tuple_size(item) != 2) return 0;
+    Object *v = dict_get_item(VIEW_DICT(self), tuple_item(item, 0));
+    if (!v) return error_occurred() ? -1 : 0;
+    INCREF(v);
+    int eq = object_equal(v, tuple_item(item, 1));
+    DECREF(v);
+    return eq;
+}
+
+/* Keys and items views compare like sets: same size, each item in the other. */
+static Object *dict_setview_richcompare(Object *a, Object *b, int op) {
+    if (TYPE(a) != TYPE(b) || (op != CMP_EQ && op != CMP_NE)) return NEWREF(NotImplemented);
+    int eq = dict_view_len(a) == dict_view_len(b);
+    if (eq) {
+        Object *it = object_iter(a);
+        if (!it) return NULL;
+        Object *x;
+        while (eq == 1 && (x = object_next(it)) != NULL) {
+            eq = TYPE(b)->contains(b, x);
+            DECREF(x);
+        }
+        DECREF(it);
+        if (eq < 0 || error_occurred()) return NULL;
+    }
+    return bool_from((eq == 1) == (op == CMP_EQ));
+}
+
+#define DICT_VIEW_TYPE(cname, pyname, iter_fn, contains_fn, compare_fn, hash_fn)  \
+    Type cname = {                                                               \
+        TYPE_HEAD_INIT,                                                          \
+        .name = pyname,                                                          \
+        .base_type = &object_type,                                               \
+        .instance_size = sizeof(DictViewObject),                                 \
+        .dealloc = dict_view_dealloc,                                            \
+        .repr = dict_view_repr,                                                  \
+        .hash = hash_fn,                                                         \
+        .richcompare = compare_fn,                                               \
+        .iter = iter_fn,                                                         \
+        .len = dict_view_len,                                                    \
+        .contains = contains_fn,                                                 \
+    }
+
+/* Keys and items views are set-like, hence unhashable; a values view hashes
+   by identity. */
+DICT_VIEW_TYPE(dict_keys_type, "dict_keys", dict_keys_iter, dict_keys_contains,
+               dict_setview_richcompare, dict_unhashable);
+DICT_VIEW_TYPE(dict_values_type, "dict_values", dict_values_iter, NULL, NULL,
+               object_identity_hash);
+DICT_VIEW_TYPE(dict_items_type, "dict_items", dict_items_iter, dict_items_contains,
+               dict_setview_richcompare, dict_unhashable);
+
+Object *dict_reversed_iter(Object *o) {
+    if (is_instance_of(o, &dict_type) || is_type(o, &dict_keys_type))
+        return dict_make_iter(is_type(o, &dict_keys_type) ? VIEW_DICT(o) : o,
+                              &dict_reversekeyiterator_type, true);
+    if (is_type(o, &dict_values_type))
+        return dict_make_iter(VIEW_DICT(o), &dict_reversevalueiterator_type, true);
+    if (is_type(o, &dict_items_type))
+        return dict_make_iter(VIEW_DICT(o), &dict_reverseitemiterator_type, true);
+    return NULL;
+}
+
+/* ---- Methods ------------------------------------------------------------- */
+
+static int dict_check_no_kwargs(const char *name, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0) {
+        error_set(&exc_TypeError, "dict.%s() takes no keyword arguments", name);
+        return -1;
+    }
+    return 0;
+}
+
+static int dict_check_no_args(const char *name, size_t nargs, Object *kwnames) {
+    if (dict_check_no_kwargs(name, kwnames) < 0) return -1;
+    if (nargs != 0) {
+        error_set(&exc_TypeError, "dict.%s() takes no arguments (%zu given)", name, nargs);
+        return -1;
+    }
+    return 0;
+}
+
+static Object *dict_get_method(Object *self, Object *const *args, size_t nargs,
+                               Object *kwnames) {
+    if (dict_check_no_kwargs("get", kwnames) < 0) return NULL;
+    if (args_check("get", nargs, NULL, 1, 2) < 0) return NULL;
+    Object *v = dict_get_item(self, args[0]);
+    if (v) return NEWREF(v);
+    if (error_occurred()) return NULL;
+    return NEWREF(nargs > 1 ? args[1] : None);
+}
+
+static Object *dict_keys_method(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("keys", nargs, kwnames) < 0) return NULL;
+    return dict_view_new(self, &dict_keys_type);
+}
+
+static Object *dict_values_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("values", nargs, kwnames) < 0) return NULL;
+    return dict_view_new(self, &dict_values_type);
+}
+
+static Object *dict_items_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("items", nargs, kwnames) < 0) return NULL;
+    return dict_view_new(self, &dict_items_type);
+}
+
+static Object *dict_pop_method(Object *self, Object *const *args, size_t nargs,
+                               Object *kwnames) {
+    if (dict_check_no_kwargs("pop", kwnames) < 0) return NULL;
+    if (args_check("pop", nargs, NULL, 1, 2) < 0) return NULL;
+    Object *k, *v;
+    /* an empty dict answers without hashing the key, as CPython's does */
+    int rc = AS_DICT(self)->used == 0 ? 0 : dict_pop_entry(AS_DICT(self), args[0], &k, &v);
+    if (rc < 0) return NULL;
+    if (rc == 0) {
+        if (nargs > 1) return NEWREF(args[1]);
+        return error_set_object(&exc_KeyError, args[0]);
+    }
+    DECREF(k);
+    return v;
+}
+
+static Object *dict_popitem_method(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("popitem", nargs, kwnames) < 0) return NULL;
+    DictObject *d = AS_DICT(self);
+    if (d->used == 0) return error_set(&exc_KeyError, "popitem(): dictionary is empty");
+    /* The last live entry; trailing holes are trimmed so LIFO stays cheap. */
+    size_t ix = d->nentries;
+    while (!d->entries[ix - 1].key) ix--;
+    Object *pair = tuple_new(2);
+    if (!pair) return NULL;
+    DictEntry *e = &d->entries[ix - 1];
+    size_t slot = dict_find_slot_of_entry(d, e->hash, (int64_t)(ix - 1));
+    Object *k, *v;
+    dict_unlink(d, slot, (int64_t)(ix - 1), &k, &v);
+    d->nentries = ix - 1;
+    tuple_set_steal(pair, 0, k);
+    tuple_set_steal(pair, 1, v);
+    return pair;
+}
+
+static Object *dict_setdefault_method(Object *self, Object *const *args, size_t nargs,
+                                      Object *kwnames) {
+    if (dict_check_no_kwargs("setdefault", kwnames) < 0) return NULL;
+    if (args_check("setdefault", nargs, NULL, 1, 2) < 0) return NULL;
+    Object *dflt = nargs > 1 ? args[1] : None;
+    int64_t hash = dict_hash_of(args[0]);
+    if (hash == -1) return NULL;
+    Object *v = dict_lookup_value(self, args[0], hash);
+    if (v) return NEWREF(v);
+    if (error_occurred() || dict_insert(AS_DICT(self), args[0], hash, dflt) < 0) return NULL;
+    return NEWREF(dflt);
+}
+
+static Object *dict_update_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (dict_update_args(self, "update", args, nargs, kwnames) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *dict_copy_method(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("copy", nargs, kwnames) < 0) return NULL;
+    return dict_copy(self);
+}
+
+static Object *dict_clear_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)args;
+    if (dict_check_no_args("clear", nargs, kwnames) < 0) return NULL;
+    dict_clear(self);
+    return NEWREF(None);
+}
+
+/* dict.fromkeys(iterable, value=None). Reached either through the type
+   (dict_install_fromkeys binds it to dict_type, so self is the type) or,
+   as d.fromkeys(...), with self a dict. */
+static Object *dict_fromkeys_method(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    if (dict_check_no_kwargs("fromkeys", kwnames) < 0) return NULL;
+    if (args_check("fromkeys", nargs, NULL, 1, 2) < 0) return NULL;
+    Object *value = nargs > 1 ? args[1] : None;
+    Object *d = dict_new();
+    if (!d) return NULL;
+    Object *it = object_iter(args[0]);
+    Object *k;
+    while (it && (k = object_next(it)) != NULL) {
+        int rc = dict_set_item(d, k, value);
+        DECREF(k);
+        if (rc < 0) break;
+    }
+    XDECREF(it);
+    if (error_occurred()) CLEAR(&d);
+    return d;
+}
+
+static const MethodDef dict_methods[] = {
+    {"get", dict_get_method, "Return the value for key if key is in the dictionary, else default."},
+    {"keys", dict_keys_method, "A set-like object providing a view on D's keys."},
+    {"values", dict_values_method, "An object providing a view on D's values."},
+    {"items", dict_items_method, "A set-like object providing a view on D's items."},
+    {"pop", dict_pop_method, "Remove specified key and return the corresponding value."},
+    {"popitem", dict_popitem_method, "Remove and return a (key, value) pair as a 2-tuple."},
+    {"setdefault", dict_setdefault_method, "Insert key with a value of default if key is not in the dictionary."},
+    {"update", dict_update_method, "Update D from dict/iterable E and F."},
+    {"copy", dict_copy_method, "A shallow copy of D."},
+    {"clear", dict_clear_method, "Remove all items from D."},
+    /* d.fromkeys(...); dict.fromkeys(...) needs dict_install_fromkeys(). */
+    {"fromkeys", dict_fromkeys_method, "Create a new dictionary with keys from iterable and values set to value."},
+    {NULL, NULL, NULL},
+};
+
+/* d1 | d2: a new dict with d2's items over d1's (both dicts, as CPython). */
+static Object *dict_or(Object *a, Object *b) {
+    if (!is_instance_of(a, &dict_type) || !is_instance_of(b, &dict_type))
+        return NEWREF(NotImplemented);
+    Object *r = dict_copy(a);
+    if (r && dict_update(r, b) < 0) CLEAR(&r);
+    return r;
+}
+
+/* d |= other: other may be anything dict.update takes (a mapping or pairs). */
+static Object *dict_ior(Object *a, Object *b) {
+    if (dict_update(a, b) < 0) return NULL;
+    return NEWREF(a);
+}
+
+static const MethodDef dict_fromkeys_def = {
+    "fromkeys", dict_fromkeys_method,
+    "Create a new dictionary with keys from iterable and values set to value."};
+
+Type dict_type = {
+    TYPE_HEAD_INIT,
+    .name = "dict",
+    .base_type = &object_type,
+    .instance_size = sizeof(DictObject),
+    .flags = TYPE_BASETYPE,
+    .methods = dict_methods,
+    .dealloc = dict_dealloc,
+    .repr = dict_repr,
+    .hash = dict_unhashable,
+    .richcompare = dict_richcompare,
+    .construct = dict_construct,
+    .iter = dict_iter,
+    .len = dict_len,
+    .getitem = dict_getitem,
+    .setitem = dict_setitem,
+    .contains = dict_contains,
+    .binary = {[BINOP_OR] = dict_or},
+    .inplace = {[BINOP_OR] = dict_ior},
+};
+
+int dict_install_fromkeys(void) {
+    Object *f = builtin_new(&dict_fromkeys_def, (Object *)&dict_type);
+    if (!f) return -1;
+    int rc = dict_set_item_cstr(dict_type.dict, "fromkeys", f);
+    DECREF(f);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* function.h - callables: Toy functions, cells, bound methods, built-in
+ * functions and the method descriptors that built-in types keep in their
+ * dicts.
+ *
+ * A FunctionObject pairs a code object with the globals it runs in, its
+ * default values and its closure (a tuple of cells). Calling it binds the
+ * arguments to the parameters (vm.c) and runs a new frame.
+ */
+#ifndef TOY_FUNCTION_H
+#define TOY_FUNCTION_H
+
+#include "core/object.h"
+
+typedef struct {
+    Object base;
+    Object *code;        /* CodeObject */
+    Object *globals;     /* dict */
+    Object *defaults;    /* tuple of positional defaults, or NULL */
+    Object *kwdefaults;  /* dict of keyword-only defaults, or NULL */
+    Object *closure;     /* tuple of CellObject, or NULL */
+    Object *name;        /* str */
+    Object *qualname;    /* str */
+    Object *dict;        /* function attributes, created on demand */
+    Type *klass;         /* the class whose body defined it (for super()); owned, or NULL */
+} FunctionObject;
+
+typedef struct {
+    Object base;
+    Object *contents;    /* NULL when empty */
+} CellObject;
+
+typedef struct {
+    Object base;
+    Object *func;        /* any callable */
+    Object *self;
+} MethodObject;          /* a bound method: obj.f */
+
+typedef struct {
+    Object base;
+    const MethodDef *def;
+    Object *self;        /* receiver for bound built-in methods, module or NULL */
+} BuiltinObject;         /* print, len, [].append */
+
+typedef struct {
+    Object base;
+    const MethodDef *def;
+    Type *owner;         /* the type whose dict holds it (borrowed: types outlive it) */
+} MethodDescrObject;     /* list.append, found on the type */
+
+extern Type function_type, cell_type, method_type, builtin_type, method_descr_type;
+
+/* Borrowed code/globals; defaults/kwdefaults/closure borrowed, may be NULL. */
+Object *function_new(Object *code, Object *globals);
+Object *cell_new(Object *contents /* borrowed, may be NULL */);
+Object *method_new(Object *func, Object *self);
+Object *builtin_new(const MethodDef *def, Object *self);
+Object *method_descr_new(Type *owner, const MethodDef *def);
+
+#endif

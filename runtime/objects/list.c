@@ -1,0 +1,1284 @@
+/* list.c - the list type: a growable array of owned references.
+ *
+ * Invariants:
+ *   - items[0..size) are owned, non-NULL references (except in a fresh
+ *     list_new(n) being filled by its creator); items[size..capacity) are
+ *     garbage and never read.
+ *   - capacity == 0 exactly when items == NULL.
+ *   - The array grows geometrically (about 1.25x plus a constant) through
+ *     mem_realloc, so append is amortised O(1), and shrinks when less than a
+ *     quarter is in use.
+ *   - Any code that can run Python code (a DECREF, a comparison, a repr) may
+ *     change the list under our feet. So we never keep a pointer into items
+ *     across such a call, re-check bounds after it, and release replaced
+ *     items only once the list is consistent again.
+ *
+ * Also here: the list iterators, the repr recursion guard every container
+ * uses, and list.sort (a stable natural merge sort; see "Sorting").
+ */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/float.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/range.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+#define AS_LIST(o) ((ListObject *)(o))
+
+/* Equality for searches and comparisons, with the common cases inline. */
+static inline int list_item_equal(Object *a, Object *b) {
+    if (a == b) return 1;
+    if (TYPE(a) == &int_type && TYPE(b) == &int_type) return int_value(a) == int_value(b);
+    if (is_str(a) && is_str(b)) return str_equal(a, b);
+    return object_equal(a, b);
+}
+
+/* ---- Storage ------------------------------------------------------------- */
+
+/* Make the array exactly `capacity` slots (>= size). 0 / -1 MemoryError. */
+static int list_set_capacity(ListObject *l, size_t capacity) {
+    if (capacity == l->capacity) return 0;
+    if (capacity > SIZE_MAX / sizeof(Object *)) {
+        error_no_memory();
+        return -1;
+    }
+    Object **items;
+    if (capacity == 0) {
+        mem_free(l->items, l->capacity * sizeof(Object *));
+        items = NULL;
+    } else if (l->items == NULL) {
+        items = mem_alloc(capacity * sizeof(Object *));
+    } else {
+        items = mem_realloc(l->items, l->capacity * sizeof(Object *),
+                            capacity * sizeof(Object *));
+    }
+    if (capacity > 0 && items == NULL) {
+        error_no_memory();
+        return -1;
+    }
+    l->items = items;
+    l->capacity = capacity;
+    return 0;
+}
+
+/* Room for at least `needed` items, growing geometrically. */
+static int list_reserve(ListObject *l, size_t needed) {
+    if (needed <= l->capacity) return 0;
+    size_t grown = needed + (needed >> 2) + 6;
+    if (grown < needed) grown = needed; /* overflow: let set_capacity fail */
+    return list_set_capacity(l, grown);
+}
+
+/* After removing items: give memory back when most of the array is unused.
+   If the smaller block cannot be had, the list simply keeps the larger one
+   (no exception). */
+static void list_maybe_shrink(ListObject *l) {
+    if (l->capacity <= 16 || l->size >= l->capacity / 4) return;
+    size_t target = l->size + (l->size >> 2) + 6;
+    Object **items = mem_realloc(l->items, l->capacity * sizeof(Object *),
+                                 target * sizeof(Object *));
+    if (items) {
+        l->items = items;
+        l->capacity = target;
+    }
+}
+
+Object *list_new(size_t n) {
+    ListObject *l = (ListObject *)object_alloc(&list_type, sizeof(ListObject));
+    if (!l) return NULL;
+    if (n > 0) {
+        if (list_set_capacity(l, n) < 0) {
+            DECREF(l);
+            return NULL;
+        }
+        memset(l->items, 0, n * sizeof(Object *));
+        l->size = n;
+    }
+    return (Object *)l;
+}
+
+/* ---- Deep deallocation (the "trashcan") ---------------------------------
+ * Releasing a container releases its items, which may be containers, and so
+ * on: freeing a chain of a million nested lists (a = [a]) would recurse a
+ * million C frames deep and overflow the stack. So container deallocs count
+ * their nesting; past TRASHCAN_DEPTH they queue the dead object instead, and
+ * the outermost dealloc empties the queue in a loop. The queue is linked
+ * through the dead objects' refcnt fields, which nothing reads any more.
+ * Depth and queue are per thread (like the allocator's caches), so this
+ * needs no lock even with the GIL off.
+ */
+
+#define TRASHCAN_DEPTH 200
+
+static _Thread_local int trashcan_depth;
+static _Thread_local bool trashcan_draining;
+static _Thread_local Object *trashcan_queue;
+
+bool list_trashcan_enter(Object *o) {
+    if (trashcan_depth >= TRASHCAN_DEPTH) {
+        o->refcnt = (intptr_t)trashcan_queue;
+        trashcan_queue = o;
+        return false;
+    }
+    trashcan_depth++;
+    return true;
+}
+
+void list_trashcan_leave(void) {
+    if (--trashcan_depth > 0 || trashcan_draining) return;
+    trashcan_draining = true;
+    while (trashcan_queue) {
+        Object *o = trashcan_queue;
+        trashcan_queue = (Object *)o->refcnt;
+        o->refcnt = 0;
+        o->type->dealloc(o);
+    }
+    trashcan_draining = false;
+}
+
+static void list_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return;
+    ListObject *l = AS_LIST(self);
+    for (size_t i = l->size; i-- > 0;) XDECREF(l->items[i]);
+    if (l->items) mem_free(l->items, l->capacity * sizeof(Object *));
+    object_free(self, TYPE(self)->instance_size);
+    list_trashcan_leave();
+}
+
+int list_append(Object *list, Object *item) {
+    ListObject *l = AS_LIST(list);
+    if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) return -1;
+    l->items[l->size++] = NEWREF(item);
+    return 0;
+}
+
+int list_append_steal(Object *list, Object *item) {
+    ListObject *l = AS_LIST(list);
+    if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) {
+        DECREF(item);
+        return -1;
+    }
+    l->items[l->size++] = item;
+    return 0;
+}
+
+int list_insert(Object *list, int64_t index, Object *item) {
+    ListObject *l = AS_LIST(list);
+    int64_t n = (int64_t)l->size;
+    if (index < 0) {
+        index += n;
+        if (index < 0) index = 0;
+    } else if (index > n) {
+        index = n;
+    }
+    if (list_reserve(l, l->size + 1) < 0) return -1;
+    memmove(&l->items[index + 1], &l->items[index], (size_t)(n - index) * sizeof(Object *));
+    l->items[index] = NEWREF(item);
+    l->size++;
+    return 0;
+}
+
+/* Append copies of items[0..n) taken from a list or tuple (which may be the
+   list itself: its items are re-read after growing). */
+static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
+    if (list_reserve(l, l->size + n) < 0) return -1;
+    Object **from = is_instance_of(src, &tuple_type) ? tuple_items(src) : AS_LIST(src)->items;
+    for (size_t i = 0; i < n; i++) l->items[l->size + i] = NEWREF(from[i]);
+    l->size += n;
+    return 0;
+}
+
+int list_extend(Object *list, Object *iterable) {
+    ListObject *l = AS_LIST(list);
+    if (is_instance_of(iterable, &list_type))
+        return list_extend_from_array(l, iterable, list_size(iterable));
+    if (is_instance_of(iterable, &tuple_type))
+        return list_extend_from_array(l, iterable, tuple_size(iterable));
+
+    Object *it = object_iter(iterable);
+    if (!it) return -1;
+    IterNextFunc next = TYPE(it)->iternext;
+    for (;;) {
+        Object *item = next ? next(it) : object_next(it);
+        if (!item) break;
+        if (list_append_steal(list, item) < 0) {
+            DECREF(it);
+            return -1;
+        }
+    }
+    DECREF(it);
+    return error_occurred() ? -1 : 0;
+}
+
+Object *list_from_iterable(Object *iterable) {
+    Object *l = list_new(0);
+    if (!l) return NULL;
+    if (list_extend(l, iterable) < 0) {
+        DECREF(l);
+        return NULL;
+    }
+    return l;
+}
+
+Object *list_as_tuple(Object *list) {
+    return tuple_from_array(AS_LIST(list)->items, list_size(list));
+}
+
+/* Remove items[lo..hi) and release them once the list is consistent. */
+static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
+    size_t n = hi - lo;
+    if (n == 0) return 0;
+    Object *small[16];
+    Object **removed = n <= 16 ? small : mem_alloc(n * sizeof(Object *));
+    if (!removed) {
+        error_no_memory();
+        return -1;
+    }
+    memcpy(removed, &l->items[lo], n * sizeof(Object *));
+    memmove(&l->items[lo], &l->items[hi], (l->size - hi) * sizeof(Object *));
+    l->size -= n;
+    list_maybe_shrink(l);
+    for (size_t i = 0; i < n; i++) DECREF(removed[i]);
+    if (removed != small) mem_free(removed, n * sizeof(Object *));
+    return 0;
+}
+
+/* ---- The repr recursion guard ------------------------------------------- */
+
+int list_repr_enter(Object *o) {
+    ThreadState *ts = ts_get();
+    if (!ts->repr_stack) {
+        ts->repr_stack = list_new(0);
+        if (!ts->repr_stack) return -1;
+    }
+    ListObject *stack = AS_LIST(ts->repr_stack);
+    for (size_t i = 0; i < stack->size; i++)
+        if (stack->items[i] == o) return 1;
+    return list_append(ts->repr_stack, o);
+}
+
+void list_repr_leave(Object *o) {
+    ThreadState *ts = ts_get();
+    if (!ts->repr_stack) return;
+    ListObject *stack = AS_LIST(ts->repr_stack);
+    for (size_t i = stack->size; i-- > 0;) {
+        if (stack->items[i] == o) {
+            memmove(&stack->items[i], &stack->items[i + 1],
+                    (stack->size - i - 1) * sizeof(Object *));
+            stack->size--;
+            DECREF(o);
+            return;
+        }
+    }
+}
+
+static Object *list_repr(Object *self) {
+    if (list_size(self) == 0) return str_from_cstr("[]");
+    int seen = list_repr_enter(self);
+    if (seen != 0) return seen > 0 ? str_from_cstr("[...]") : NULL;
+
+    StrBuilder b;
+    str_builder_init(&b);
+    str_builder_add_char(&b, '[');
+    /* An item's repr may shrink the list: re-check the size every time. */
+    for (size_t i = 0; i < list_size(self); i++) {
+        if (i > 0) str_builder_add(&b, ", ", 2);
+        Object *item = NEWREF(list_item(self, i));
+        Object *r = object_repr(item);
+        DECREF(item);
+        if (!r) {
+            str_builder_discard(&b);
+            list_repr_leave(self);
+            return NULL;
+        }
+        str_builder_add_str(&b, r);
+        DECREF(r);
+    }
+    str_builder_add_char(&b, ']');
+    list_repr_leave(self);
+    return str_builder_finish(&b);
+}
+
+/* ---- Comparison ---------------------------------------------------------- */
+
+static Object *list_compare_sizes(size_t na, size_t nb, int op) {
+    bool r;
+    switch (op) {
+    case CMP_LT: r = na < nb; break;
+    case CMP_LE: r = na <= nb; break;
+    case CMP_EQ: r = na == nb; break;
+    case CMP_NE: r = na != nb; break;
+    case CMP_GT: r = na > nb; break;
+    default: r = na >= nb; break;
+    }
+    return bool_from(r);
+}
+
+/* Lexicographic: the first pair of items that differ decides. */
+static Object *list_richcompare(Object *a, Object *b, int op) {
+    if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
+        return NEWREF(NotImplemented);
+    if (list_size(a) != list_size(b) && (op == CMP_EQ || op == CMP_NE))
+        return bool_from(op == CMP_NE);
+
+    size_t i;
+    for (i = 0; i < list_size(a) && i < list_size(b); i++) {
+        Object *x = list_item(a, i), *y = list_item(b, i);
+        if (x == y) continue;
+        INCREF(x);
+        INCREF(y);
+        int eq = list_item_equal(x, y);
+        DECREF(x);
+        DECREF(y);
+        if (eq < 0) return NULL;
+        if (eq == 0) break;
+    }
+    /* __eq__ may have changed the lists: look at their sizes and items again */
+    if (i >= list_size(a) || i >= list_size(b))
+        return list_compare_sizes(list_size(a), list_size(b), op);
+    if (op == CMP_EQ || op == CMP_NE) return bool_from(op == CMP_NE);
+    Object *x = NEWREF(list_item(a, i)), *y = NEWREF(list_item(b, i));
+    Object *r = object_compare(x, y, (CompareOp)op);
+    DECREF(x);
+    DECREF(y);
+    return r;
+}
+
+/* ---- Indexing ------------------------------------------------------------ */
+
+static int64_t list_len(Object *self) { return (int64_t)list_size(self); }
+
+static Object *list_slice(Object *self, Object *slice) {
+    int64_t start, stop, step, n;
+    if (slice_indices(slice, (int64_t)list_size(self), &start, &stop, &step, &n) < 0)
+        return NULL;
+    Object *result = list_new((size_t)n);
+    if (!result) return NULL;
+    Object **src = AS_LIST(self)->items;
+    for (int64_t i = 0, j = start; i < n; i++, j += step)
+        list_set_steal(result, (size_t)i, NEWREF(src[j]));
+    return result;
+}
+
+/* Resolve an int index against the list size; -1 with IndexError(msg). */
+static int list_resolve_index(Object *self, Object *key, int64_t *out, const char *msg) {
+    int64_t i;
+    if (is_int(key)) {
+        i = int_value(key);
+    } else if (object_as_index(key, &i, "list") < 0) {
+        return -1;
+    }
+    int64_t n = (int64_t)list_size(self);
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) {
+        error_set(&exc_IndexError, "%s", msg);
+        return -1;
+    }
+    *out = i;
+    return 0;
+}
+
+static Object *list_getitem(Object *self, Object *key) {
+    if (is_int(key)) {
+        int64_t i = int_value(key), n = (int64_t)list_size(self);
+        if (i < 0) i += n;
+        if (i < 0 || i >= n) return error_set(&exc_IndexError, "list index out of range");
+        return NEWREF(list_item(self, (size_t)i));
+    }
+    if (is_slice(key)) return list_slice(self, key);
+    int64_t i;
+    if (list_resolve_index(self, key, &i, "list index out of range") < 0) return NULL;
+    return NEWREF(list_item(self, (size_t)i));
+}
+
+/* The items of `value` for a slice assignment, as a new list (a copy, so
+   a[:] = a works and the source cannot change while we copy). */
+static Object *list_assignment_source(Object *value, const char *not_iterable_msg) {
+    if (is_instance_of(value, &list_type) || is_instance_of(value, &tuple_type)) {
+        Object *copy = list_new(0);
+        size_t n = is_instance_of(value, &list_type) ? list_size(value) : tuple_size(value);
+        if (copy && list_extend_from_array(AS_LIST(copy), value, n) < 0) CLEAR(&copy);
+        return copy;
+    }
+    Object *it = object_iter(value);
+    if (!it) {
+        if (error_matches(&exc_TypeError)) error_set(&exc_TypeError, "%s", not_iterable_msg);
+        return NULL;
+    }
+    Object *items = list_from_iterable(it);
+    DECREF(it);
+    return items;
+}
+
+/* Replace items[lo..lo+old_n) by the m items of src; the replaced items are
+   saved to `old` and released by the caller. */
+static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Object **old) {
+    size_t m = list_size(src);
+    if (m > old_n && list_reserve(l, l->size + (m - old_n)) < 0) return -1;
+    memcpy(old, &l->items[lo], old_n * sizeof(Object *));
+    memmove(&l->items[lo + m], &l->items[lo + old_n], (l->size - lo - old_n) * sizeof(Object *));
+    for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
+    l->size = l->size - old_n + m;
+    return 0;
+}
+
+/* a[lo:hi] = src (a list), for step 1. */
+static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
+    if (hi < lo) hi = lo;
+    size_t old_n = (size_t)(hi - lo);
+    Object *small[16];
+    Object **old = old_n <= 16 ? small : mem_alloc(old_n * sizeof(Object *));
+    if (!old) {
+        error_no_memory();
+        return -1;
+    }
+    int rc = list_splice(l, (size_t)lo, old_n, src, old);
+    if (rc == 0) {
+        for (size_t i = 0; i < old_n; i++) DECREF(old[i]);
+        list_maybe_shrink(l);
+    }
+    if (old != small) mem_free(old, old_n * sizeof(Object *));
+    return rc;
+}
+
+/* del a[start::step] for |step| > 1 (or -1): compact the survivors. */
+static int list_delete_extended(ListObject *l, int64_t start, int64_t step, int64_t n) {
+    if (n == 0) return 0;
+    if (step < 0) { /* walk the same items forwards */
+        start += step * (n - 1);
+        step = -step;
+    }
+    Object **removed = mem_alloc((size_t)n * sizeof(Object *));
+    if (!removed) {
+        error_no_memory();
+        return -1;
+    }
+    size_t dst = (size_t)start, k = 0;
+    for (size_t src = (size_t)start; src < l->size; src++) {
+        if (k < (size_t)n && src == (size_t)(start + (int64_t)k * step))
+            removed[k++] = l->items[src];
+        else
+            l->items[dst++] = l->items[src];
+    }
+    l->size = dst;
+    list_maybe_shrink(l);
+    for (int64_t i = 0; i < n; i++) DECREF(removed[i]);
+    mem_free(removed, (size_t)n * sizeof(Object *));
+    return 0;
+}
+
+static int list_extended_size_error(Object *src, int64_t n) {
+    error_set(&exc_ValueError,
+              "attempt to assign sequence of size %zu to extended slice of size %lld",
+              list_size(src), (long long)n);
+    return -1;
+}
+
+/* a[start::step] = src (a list) with step != 1: sizes must match. */
+static int list_assign_extended(ListObject *l, int64_t start, int64_t step, int64_t n,
+                                Object *src) {
+    if ((int64_t)list_size(src) != n) return list_extended_size_error(src, n);
+    if (n == 0) return 0;
+    Object **old = mem_alloc((size_t)n * sizeof(Object *));
+    if (!old) {
+        error_no_memory();
+        return -1;
+    }
+    for (int64_t i = 0, j = start; i < n; i++, j += step) {
+        old[i] = l->items[j];
+        l->items[j] = NEWREF(list_item(src, (size_t)i));
+    }
+    for (int64_t i = 0; i < n; i++) DECREF(old[i]);
+    mem_free(old, (size_t)n * sizeof(Object *));
+    return 0;
+}
+
+/* a[slice] = value, or del a[slice] when value is NULL. */
+static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
+    int64_t start, stop, step, n;
+    if (slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n) < 0) return -1;
+    if (!value) {
+        if (step != 1) return list_delete_extended(l, start, step, n);
+        return list_delete_range(l, (size_t)start, (size_t)(stop > start ? stop : start));
+    }
+    size_t size_before = l->size;
+    Object *src = list_assignment_source(
+        value, step == 1 ? "can only assign an iterable" : "must assign iterable to extended slice");
+    if (!src) return -1;
+    /* Iterating value may have run code that resized the list: the sizes
+       are checked against the slice as it was, then as it is now. */
+    int rc = 0;
+    if (step != 1 && (int64_t)list_size(src) != n)
+        rc = list_extended_size_error(src, n);
+    else if (l->size != size_before)
+        rc = slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n);
+    if (rc == 0)
+        rc = step == 1 ? list_assign_simple_slice(l, start, stop, src)
+                       : list_assign_extended(l, start, step, n, src);
+    DECREF(src);
+    return rc;
+}
+
+/* a[key] = value; value NULL means del a[key]. */
+static int list_setitem(Object *self, Object *key, Object *value) {
+    if (is_slice(key)) return list_assign_slice(AS_LIST(self), key, value);
+    int64_t i;
+    if (list_resolve_index(self, key, &i, "list assignment index out of range") < 0) return -1;
+    if (!value) return list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1);
+    SETREF(&AS_LIST(self)->items[i], NEWREF(value));
+    return 0;
+}
+
+/* Lists are mutable, hence unhashable. An explicit slot, so that type_ready
+   cannot give lists object's identity hash. */
+static int64_t list_hash(Object *self) {
+    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
+    return -1;
+}
+
+static int list_contains(Object *self, Object *item) {
+    for (size_t i = 0; i < list_size(self); i++) {
+        Object *x = NEWREF(list_item(self, i));
+        int eq = list_item_equal(x, item);
+        DECREF(x);
+        if (eq != 0) return eq;
+    }
+    return 0;
+}
+
+/* ---- Operators ----------------------------------------------------------- */
+
+/* list + list. Other operands get NotImplemented: the other operand's
+   __radd__ may apply, and abstract.c raises CPython's "can only concatenate
+   list (not "int") to list" otherwise. */
+static Object *list_add(Object *a, Object *b) {
+    if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
+        return NEWREF(NotImplemented);
+    size_t na = list_size(a), nb = list_size(b);
+    Object *r = list_new(na + nb);
+    if (!r) return NULL;
+    for (size_t i = 0; i < na; i++) list_set_steal(r, i, NEWREF(list_item(a, i)));
+    for (size_t i = 0; i < nb; i++) list_set_steal(r, na + i, NEWREF(list_item(b, i)));
+    return r;
+}
+
+/* The repeat count of seq * count: 0, or -1 on error, or 1 for
+   NotImplemented when count is an instance of a user class (its __rmul__
+   may apply; abstract.c raises the TypeError otherwise). Built-in non-ints
+   fail here, so the message names the right operand whatever the other
+   type's slot does. */
+static int list_repeat_count(Object *count, int64_t *out) {
+    if (is_int(count)) {
+        *out = int_value(count);
+        return 0;
+    }
+    /* a class's __mul__/__rmul__ comes first, its __index__ after (abstract.c) */
+    if (TYPE(count)->flags & TYPE_HEAP) return 1;
+    if (TYPE(count)->index || type_lookup_cstr(TYPE(count), "__index__"))
+        return object_as_index(count, out, NULL);
+    error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
+              TYPE_NAME(count));
+    return -1;
+}
+
+/* Fill r[0..n*reps) with reps copies of src[0..n). */
+static void list_fill_repeated(Object **dst, Object **src, size_t n, int64_t reps) {
+    for (int64_t r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i++) *dst++ = NEWREF(src[i]);
+}
+
+static Object *list_mul(Object *a, Object *b) {
+    Object *seq = is_instance_of(a, &list_type) ? a : b;
+    int64_t reps;
+    int rc = list_repeat_count(seq == a ? b : a, &reps);
+    if (rc != 0) return rc > 0 ? NEWREF(NotImplemented) : NULL;
+    size_t n = list_size(seq);
+    if (reps <= 0 || n == 0) return list_new(0);
+    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
+    Object *r = list_new(n * (size_t)reps);
+    if (!r) return NULL;
+    list_fill_repeated(AS_LIST(r)->items, AS_LIST(seq)->items, n, reps);
+    return r;
+}
+
+/* a += iterable: extend in place. */
+static Object *list_inplace_add(Object *self, Object *other) {
+    if (!is_instance_of(self, &list_type)) return NEWREF(NotImplemented);
+    if (list_extend(self, other) < 0) return NULL;
+    return NEWREF(self);
+}
+
+/* a *= n: repeat in place. */
+static Object *list_inplace_mul(Object *self, Object *other) {
+    if (!is_instance_of(self, &list_type)) return NEWREF(NotImplemented);
+    int64_t reps;
+    int rc = list_repeat_count(other, &reps);
+    if (rc != 0) return rc > 0 ? NEWREF(NotImplemented) : NULL;
+    ListObject *l = AS_LIST(self);
+    size_t n = l->size;
+    if (reps <= 0 || n == 0) {
+        if (list_delete_range(l, 0, n) < 0) return NULL;
+        return NEWREF(self);
+    }
+    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
+    if (n * (size_t)reps > l->capacity && list_set_capacity(l, n * (size_t)reps) < 0)
+        return NULL;
+    list_fill_repeated(l->items + n, l->items, n, reps - 1);
+    l->size = n * (size_t)reps;
+    return NEWREF(self);
+}
+
+static Object *list_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "list() takes no keyword arguments");
+    if (nargs > 1)
+        return error_set(&exc_TypeError, "list expected at most 1 argument, got %zu", nargs);
+    Object *l = type == &list_type ? list_new(0) : object_alloc(type, type->instance_size);
+    if (!l) return NULL;
+    if (nargs == 1 && list_extend(l, args[0]) < 0) {
+        DECREF(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* ---- Iterators ----------------------------------------------------------- */
+
+/* iter(list): walks by index, so it sees appends made during the loop and
+   stops early if the list shrinks, as Python's does. */
+typedef struct {
+    Object base;
+    Object *list;  /* owned; NULL once exhausted */
+    size_t index;
+} ListIterObject;
+
+static Object *list_iter(Object *self) {
+    ListIterObject *it =
+        (ListIterObject *)object_alloc(&list_iterator_type, sizeof(ListIterObject));
+    if (!it) return NULL;
+    it->list = NEWREF(self);
+    return (Object *)it;
+}
+
+static Object *list_iter_next(Object *self) {
+    ListIterObject *it = (ListIterObject *)self;
+    if (!it->list) return NULL;
+    if (it->index < list_size(it->list)) return NEWREF(list_item(it->list, it->index++));
+    CLEAR(&it->list);
+    return NULL;
+}
+
+/* reversed(list): index counts down; an index past a shrunken end stops. */
+static Object *list_reverse_iter_next(Object *self) {
+    ListIterObject *it = (ListIterObject *)self;
+    if (!it->list) return NULL;
+    if (it->index > 0 && it->index <= list_size(it->list))
+        return NEWREF(list_item(it->list, --it->index));
+    CLEAR(&it->list);
+    return NULL;
+}
+
+Object *list_reversed_iter(Object *list) {
+    ListIterObject *it =
+        (ListIterObject *)object_alloc(&list_reverseiterator_type, sizeof(ListIterObject));
+    if (!it) return NULL;
+    it->list = NEWREF(list);
+    it->index = list_size(list); /* the next item is index - 1 */
+    return (Object *)it;
+}
+
+static Object *list_iter_self(Object *self) { return NEWREF(self); }
+
+static void list_iter_dealloc(Object *self) {
+    XDECREF(((ListIterObject *)self)->list);
+    object_free(self, sizeof(ListIterObject));
+}
+
+Type list_iterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "list_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(ListIterObject),
+    .dealloc = list_iter_dealloc,
+    .hash = object_identity_hash,
+    .iter = list_iter_self,
+    .iternext = list_iter_next,
+};
+
+Type list_reverseiterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "list_reverseiterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(ListIterObject),
+    .dealloc = list_iter_dealloc,
+    .hash = object_identity_hash,
+    .iter = list_iter_self,
+    .iternext = list_reverse_iter_next,
+};
+
+/* ---- Sorting -------------------------------------------------------------
+ *
+ * A natural merge sort in the style of timsort, without galloping: find runs
+ * that are already ascending (or strictly descending, then reversed), extend
+ * short runs to MIN_RUN items with binary insertion sort, and merge adjacent
+ * runs from a stack kept balanced by timsort's invariants, copying the
+ * shorter run of each pair to a temporary buffer.
+ *
+ * Items are sorted as (key, value) pairs; without a key function both are
+ * the item. Only "key < key" is ever asked, and a right item moves before a
+ * left one only when strictly less, which makes the sort stable. When every
+ * key is an int, a float or a str, or every key is a tuple, comparisons
+ * skip (some of) the generic machinery.
+ *
+ * A comparison can fail (TypeError) or run Python code. On failure, every
+ * merge step puts the items it holds back, so the array always stays a
+ * permutation of the input and the list is left valid, partly sorted.
+ */
+
+typedef struct {
+    Object *key;
+    Object *value;
+} SortItem;
+
+typedef enum { SORT_GENERIC, SORT_INT, SORT_FLOAT, SORT_STR, SORT_TUPLE } SortKind;
+
+typedef struct {
+    size_t start, len;
+} SortRun;
+
+typedef struct {
+    SortItem *items;
+    SortItem *tmp;      /* room for len/2 + 1 items */
+    SortKind kind;
+    SortRun runs[128];  /* the invariants keep the depth below log_phi(n) */
+    size_t nruns;
+} SortState;
+
+#define MIN_RUN 32
+
+static int sort_str_less(Object *a, Object *b) {
+    size_t la = str_len(a), lb = str_len(b);
+    /* UTF-8 byte order is code point order. */
+    int c = memcmp(str_data(a), str_data(b), la < lb ? la : lb);
+    return c < 0 || (c == 0 && la < lb);
+}
+
+/* a < b for two objects of a given kind: 1, 0, or -1 with an exception. */
+static inline int sort_less_as(SortKind kind, Object *a, Object *b) {
+    switch (kind) {
+    case SORT_INT: return int_value(a) < int_value(b);
+    case SORT_FLOAT: return float_value(a) < float_value(b);
+    case SORT_STR: return sort_str_less(a, b);
+    default: return object_compare_bool(a, b, CMP_LT);
+    }
+}
+
+/* The fast kind of a single object (SORT_GENERIC when it has none). */
+static inline SortKind sort_kind_of(Object *o) {
+    Type *t = TYPE(o);
+    return t == &int_type ? SORT_INT : t == &float_type ? SORT_FLOAT
+         : t == &str_type ? SORT_STR : SORT_GENERIC;
+}
+
+/* a < b for tuples, as tuple comparison defines it (the first pair of
+   items that are not equal decides; else the shorter is less), with items
+   of the same fast kind compared directly. */
+static int sort_tuple_less(Object *a, Object *b) {
+    size_t na = tuple_size(a), nb = tuple_size(b);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        Object *x = tuple_item(a, i), *y = tuple_item(b, i);
+        if (x == y) continue;
+        SortKind kind = sort_kind_of(x);
+        if (kind != SORT_GENERIC && TYPE(y) == TYPE(x)) {
+            bool same = kind == SORT_INT   ? int_value(x) == int_value(y)
+                      : kind == SORT_FLOAT ? float_value(x) == float_value(y)
+                                           : str_equal(x, y);
+            if (same) continue;
+            return sort_less_as(kind, x, y);
+        }
+        int eq = object_equal(x, y);
+        if (eq < 0) return -1;
+        if (!eq) return object_compare_bool(x, y, CMP_LT);
+    }
+    return na < nb;
+}
+
+static inline int sort_less(SortState *st, Object *a, Object *b) {
+    if (st->kind == SORT_TUPLE) return sort_tuple_less(a, b);
+    return sort_less_as(st->kind, a, b);
+}
+
+/* The comparison every key allows: a fast kind shared by all keys, tuples
+   (compared item by item with fast paths), else the generic one. */
+static SortKind sort_choose_kind(SortItem *items, size_t n) {
+    if (n == 0) return SORT_GENERIC;
+    Type *t = TYPE(items[0].key);
+    for (size_t i = 1; i < n; i++)
+        if (TYPE(items[i].key) != t) return SORT_GENERIC;
+    if (t == &tuple_type) return SORT_TUPLE;
+    return sort_kind_of(items[0].key);
+}
+
+static void sort_reverse_items(SortItem *a, size_t n) {
+    for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+        SortItem t = a[i];
+        a[i] = a[j - 1];
+        a[j - 1] = t;
+    }
+}
+
+/* Sort a[0..n) by binary insertion, a[0..sorted) being sorted already. */
+static int sort_insertion(SortState *st, SortItem *a, size_t sorted, size_t n) {
+    for (size_t i = sorted; i < n; i++) {
+        SortItem pivot = a[i];
+        size_t lo = 0, hi = i;
+        while (lo < hi) { /* first position whose key is greater than the pivot's */
+            size_t mid = lo + (hi - lo) / 2;
+            int lt = sort_less(st, pivot.key, a[mid].key);
+            if (lt < 0) return -1;
+            if (lt) hi = mid; else lo = mid + 1;
+        }
+        memmove(&a[lo + 1], &a[lo], (i - lo) * sizeof(SortItem));
+        a[lo] = pivot;
+    }
+    return 0;
+}
+
+/* Length of the run starting at a[0] (n items left); a strictly descending
+   run is reversed in place. */
+static int64_t sort_count_run(SortState *st, SortItem *a, size_t n) {
+    if (n < 2) return (int64_t)n;
+    int desc = sort_less(st, a[1].key, a[0].key);
+    if (desc < 0) return -1;
+    size_t k = 2;
+    for (; k < n; k++) {
+        int lt = sort_less(st, a[k].key, a[k - 1].key);
+        if (lt < 0) return -1;
+        if (lt != desc) break;
+    }
+    if (desc) sort_reverse_items(a, k);
+    return (int64_t)k;
+}
+
+/* Merge a[0..na) and a[na..na+nb), copying the left run to tmp. */
+static int sort_merge_lo(SortState *st, SortItem *a, size_t na, size_t nb) {
+    SortItem *tmp = st->tmp;
+    memcpy(tmp, a, na * sizeof(SortItem));
+    size_t i = 0, j = na, d = 0, end = na + nb;
+    int rc = 0;
+    while (i < na && j < end) {
+        int lt = sort_less(st, a[j].key, tmp[i].key);
+        if (lt < 0) { rc = -1; break; }
+        a[d++] = lt ? a[j++] : tmp[i++];
+    }
+    /* Whatever remains of the right run is in place; put back the left. */
+    memcpy(&a[d], &tmp[i], (na - i) * sizeof(SortItem));
+    return rc;
+}
+
+/* Merge a[0..na) and a[na..na+nb) from the end, copying the right run. */
+static int sort_merge_hi(SortState *st, SortItem *a, size_t na, size_t nb) {
+    SortItem *tmp = st->tmp, *b = a + na;
+    memcpy(tmp, b, nb * sizeof(SortItem));
+    size_t i = na, j = nb, d = na + nb; /* counts of items left; next write at d-1 */
+    int rc = 0;
+    while (i > 0 && j > 0) {
+        int lt = sort_less(st, tmp[j - 1].key, a[i - 1].key);
+        if (lt < 0) { rc = -1; break; }
+        a[--d] = lt ? a[--i] : tmp[--j];
+    }
+    /* Whatever remains of the left run is in place; put back the right. */
+    memcpy(&a[d - j], tmp, j * sizeof(SortItem));
+    return rc;
+}
+
+/* Number of items at the start of a[0..n) whose key is <= key. */
+static int64_t sort_count_le(SortState *st, SortItem *a, size_t n, Object *key) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int lt = sort_less(st, key, a[mid].key);
+        if (lt < 0) return -1;
+        if (lt) hi = mid; else lo = mid + 1;
+    }
+    return (int64_t)lo;
+}
+
+/* Number of items at the start of a[0..n) whose key is < key. */
+static int64_t sort_count_lt(SortState *st, SortItem *a, size_t n, Object *key) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int lt = sort_less(st, a[mid].key, key);
+        if (lt < 0) return -1;
+        if (lt) lo = mid + 1; else hi = mid;
+    }
+    return (int64_t)lo;
+}
+
+/* Merge runs k and k+1 of the stack into one. */
+static int sort_merge_at(SortState *st, size_t k) {
+    SortRun *r = &st->runs[k];
+    SortItem *a = st->items + r[0].start;
+    size_t na = r[0].len, nb = r[1].len;
+    r[0].len = na + nb;
+    memmove(&st->runs[k + 1], &st->runs[k + 2], (st->nruns - k - 2) * sizeof(SortRun));
+    st->nruns--;
+
+    /* Items of the left run not greater than the right's first stay put;
+       items of the right run not less than the left's last stay put. */
+    int64_t skip = sort_count_le(st, a, na, a[na].key);
+    if (skip < 0) return -1;
+    a += skip;
+    na -= (size_t)skip;
+    if (na == 0) return 0;
+    int64_t keep = sort_count_lt(st, a + na, nb, a[na - 1].key);
+    if (keep < 0) return -1;
+    nb = (size_t)keep;
+    if (nb == 0) return 0;
+    return na <= nb ? sort_merge_lo(st, a, na, nb) : sort_merge_hi(st, a, na, nb);
+}
+
+/* Restore timsort's invariants on the run stack after a push. */
+static int sort_merge_collapse(SortState *st) {
+    while (st->nruns > 1) {
+        size_t k = st->nruns - 2;
+        SortRun *r = st->runs;
+        if ((k > 0 && r[k - 1].len <= r[k].len + r[k + 1].len) ||
+            (k > 1 && r[k - 2].len <= r[k - 1].len + r[k].len)) {
+            if (r[k - 1].len < r[k + 1].len) k--;
+        } else if (r[k].len > r[k + 1].len) {
+            break;
+        }
+        if (sort_merge_at(st, k) < 0) return -1;
+    }
+    return 0;
+}
+
+static int sort_merge_all(SortState *st) {
+    while (st->nruns > 1) {
+        size_t k = st->nruns - 2;
+        if (k > 0 && st->runs[k - 1].len < st->runs[k + 1].len) k--;
+        if (sort_merge_at(st, k) < 0) return -1;
+    }
+    return 0;
+}
+
+static int sort_items(SortState *st, size_t n) {
+    st->kind = sort_choose_kind(st->items, n);
+    st->nruns = 0;
+    for (size_t lo = 0; lo < n;) {
+        int64_t run = sort_count_run(st, st->items + lo, n - lo);
+        if (run < 0) return -1;
+        size_t len = (size_t)run;
+        if (len < MIN_RUN && lo + len < n) {
+            size_t want = n - lo < MIN_RUN ? n - lo : MIN_RUN;
+            if (sort_insertion(st, st->items + lo, len, want) < 0) return -1;
+            len = want;
+        }
+        st->runs[st->nruns++] = (SortRun){lo, len};
+        lo += len;
+        if (sort_merge_collapse(st) < 0) return -1;
+    }
+    return sort_merge_all(st);
+}
+
+/* Compute key(item) for every item; the keys own new references. */
+static int sort_compute_keys(SortItem *items, size_t n, Object *key) {
+    for (size_t i = 0; i < n; i++) {
+        Object *k = object_call1(key, items[i].value);
+        if (!k) {
+            while (i-- > 0) DECREF(items[i].key);
+            return -1;
+        }
+        items[i].key = k;
+    }
+    return 0;
+}
+
+/* Sort the n items of `saved` (the list's own array, taken out of the list)
+   into place. 0 / -1; the array is always left a permutation. */
+static int sort_array(Object **saved, size_t n, Object *key, bool reverse) {
+    SortItem *items = mem_alloc(n * sizeof(SortItem));
+    SortItem *tmp = mem_alloc((n / 2 + 1) * sizeof(SortItem));
+    if (!items || !tmp) {
+        if (items) mem_free(items, n * sizeof(SortItem));
+        if (tmp) mem_free(tmp, (n / 2 + 1) * sizeof(SortItem));
+        error_no_memory();
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) items[i] = (SortItem){saved[i], saved[i]};
+    int rc = key ? sort_compute_keys(items, n, key) : 0;
+    if (rc == 0) {
+        /* Reversing before and after keeps equal items in their original
+           order when sorting descending, as Python does. */
+        if (reverse) sort_reverse_items(items, n);
+        SortState st = {.items = items, .tmp = tmp};
+        rc = sort_items(&st, n);
+        if (reverse) sort_reverse_items(items, n);
+        for (size_t i = 0; i < n; i++) saved[i] = items[i].value;
+        if (key)
+            for (size_t i = 0; i < n; i++) DECREF(items[i].key);
+    }
+    mem_free(items, n * sizeof(SortItem));
+    mem_free(tmp, (n / 2 + 1) * sizeof(SortItem));
+    return rc;
+}
+
+int list_sort(Object *list, Object *key, bool reverse) {
+    ListObject *l = AS_LIST(list);
+    if (key == None) key = NULL;
+    /* A single item is still passed to the key function, as in Python. */
+    if (l->size == 0 || (l->size == 1 && !key)) return 0;
+
+    /* While sorting, the list looks empty to any Python code that runs (key
+       functions, __lt__), and whatever such code puts in it is discarded. */
+    Object **saved = l->items;
+    size_t n = l->size, capacity = l->capacity;
+    l->items = NULL;
+    l->size = l->capacity = 0;
+
+    int rc = sort_array(saved, n, key, reverse);
+
+    Object **intruders = l->items;
+    size_t nintruders = l->size, intruder_capacity = l->capacity;
+    l->items = saved;
+    l->size = n;
+    l->capacity = capacity;
+    if (intruders || nintruders) {
+        for (size_t i = 0; i < nintruders; i++) DECREF(intruders[i]);
+        if (intruders) mem_free(intruders, intruder_capacity * sizeof(Object *));
+        if (rc == 0) {
+            error_set(&exc_ValueError, "list modified during sort");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* ---- Methods ------------------------------------------------------------- */
+
+/* Argument checks with CPython's wording for one-argument methods. */
+static int list_check_one_arg(const char *name, size_t nargs, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0) {
+        error_set(&exc_TypeError, "list.%s() takes no keyword arguments", name);
+        return -1;
+    }
+    if (nargs != 1) {
+        error_set(&exc_TypeError, "list.%s() takes exactly one argument (%zu given)", name, nargs);
+        return -1;
+    }
+    return 0;
+}
+
+static int list_check_no_args(const char *name, size_t nargs, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0) {
+        error_set(&exc_TypeError, "list.%s() takes no keyword arguments", name);
+        return -1;
+    }
+    if (nargs != 0) {
+        error_set(&exc_TypeError, "list.%s() takes no arguments (%zu given)", name, nargs);
+        return -1;
+    }
+    return 0;
+}
+
+static Object *list_append_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (list_check_one_arg("append", nargs, kwnames) < 0) return NULL;
+    if (list_append(self, args[0]) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *list_extend_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (list_check_one_arg("extend", nargs, kwnames) < 0) return NULL;
+    if (list_extend(self, args[0]) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *list_insert_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("list.insert", nargs, kwnames, 2, 2) < 0) return NULL;
+    int64_t index;
+    if (object_as_index(args[0], &index, NULL) < 0) return NULL;
+    if (list_insert(self, index, args[1]) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
+                               Object *kwnames) {
+    if (args_check("list.pop", nargs, kwnames, 0, 1) < 0) return NULL;
+    int64_t i = -1;
+    if (nargs == 1 && object_as_index(args[0], &i, NULL) < 0) return NULL;
+    ListObject *l = AS_LIST(self);
+    if (l->size == 0) return error_set(&exc_IndexError, "pop from empty list");
+    if (i < 0) i += (int64_t)l->size;
+    if (i < 0 || i >= (int64_t)l->size) return error_set(&exc_IndexError, "pop index out of range");
+    Object *item = l->items[i];
+    memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
+    l->size--;
+    list_maybe_shrink(l);
+    return item; /* the list's reference passes to the caller */
+}
+
+/* Index of the first item equal to value in [start, stop), -1 if none,
+   -2 on error. */
+static int64_t list_find(Object *self, Object *value, int64_t start, int64_t stop) {
+    for (int64_t i = start; i < stop && i < (int64_t)list_size(self); i++) {
+        Object *x = NEWREF(list_item(self, (size_t)i));
+        int eq = list_item_equal(x, value);
+        DECREF(x);
+        if (eq < 0) return -2;
+        if (eq) return i;
+    }
+    return -1;
+}
+
+static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
+    int64_t i = list_find(self, args[0], 0, (int64_t)list_size(self));
+    if (i == -2) return NULL;
+    if (i == -1) return error_set(&exc_ValueError, "list.remove(x): x not in list");
+    /* The comparison may have shrunk the list: then there is nothing to delete. */
+    if ((size_t)i < list_size(self) &&
+        list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    if (args_check("list.index", nargs, kwnames, 1, 3) < 0) return NULL;
+    int64_t n = (int64_t)list_size(self), start = 0, stop = n;
+    if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
+    if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;
+    int64_t i = list_find(self, args[0], start, stop);
+    if (i == -2) return NULL;
+    if (i >= 0) return int_from_i64(i);
+    Object *r = object_repr(args[0]);
+    if (!r) return NULL;
+    error_set(&exc_ValueError, "%s is not in list", str_data(r));
+    DECREF(r);
+    return NULL;
+}
+
+static Object *list_count_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    if (list_check_one_arg("count", nargs, kwnames) < 0) return NULL;
+    int64_t count = 0;
+    for (size_t i = 0; i < list_size(self); i++) {
+        Object *x = NEWREF(list_item(self, i));
+        int eq = list_item_equal(x, args[0]);
+        DECREF(x);
+        if (eq < 0) return NULL;
+        count += eq;
+    }
+    return int_from_i64(count);
+}
+
+/* sort(*, key=None, reverse=False) */
+static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
+    if (nargs + nkw > 2)
+        return error_set(&exc_TypeError, "sort() takes at most 2 arguments (%zu given)", nargs + nkw);
+    if (nargs > 0) return error_set(&exc_TypeError, "sort() takes no positional arguments");
+    Object *key = NULL;
+    int64_t reverse = 0;
+    for (size_t i = 0; i < nkw; i++) {
+        Object *name = tuple_item(kwnames, i), *value = args[i];
+        if (strcmp(str_data(name), "key") == 0) {
+            key = value;
+        } else if (strcmp(str_data(name), "reverse") == 0) {
+            if (object_as_index(value, &reverse, NULL) < 0) return NULL;
+        } else {
+            return error_set(&exc_TypeError, "'%s' is an invalid keyword argument for sort()",
+                             str_data(name));
+        }
+    }
+    if (list_sort(self, key, reverse != 0) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *list_reverse_method(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)args;
+    if (list_check_no_args("reverse", nargs, kwnames) < 0) return NULL;
+    ListObject *l = AS_LIST(self);
+    for (size_t i = 0, j = l->size; i + 1 < j; i++, j--) {
+        Object *t = l->items[i];
+        l->items[i] = l->items[j - 1];
+        l->items[j - 1] = t;
+    }
+    return NEWREF(None);
+}
+
+static Object *list_copy_method(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)args;
+    if (list_check_no_args("copy", nargs, kwnames) < 0) return NULL;
+    Object *r = list_new(0);
+    if (r && list_extend_from_array(AS_LIST(r), self, list_size(self)) < 0) CLEAR(&r);
+    return r;
+}
+
+static Object *list_clear_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)args;
+    if (list_check_no_args("clear", nargs, kwnames) < 0) return NULL;
+    ListObject *l = AS_LIST(self);
+    /* Detach the array first: releasing items may run code that uses the list. */
+    Object **items = l->items;
+    size_t n = l->size, capacity = l->capacity;
+    l->items = NULL;
+    l->size = l->capacity = 0;
+    for (size_t i = 0; i < n; i++) DECREF(items[i]);
+    if (items) mem_free(items, capacity * sizeof(Object *));
+    return NEWREF(None);
+}
+
+static const MethodDef list_methods[] = {
+    {"append", list_append_method, "Append object to the end of the list."},
+    {"extend", list_extend_method, "Extend list by appending elements from the iterable."},
+    {"insert", list_insert_method, "Insert object before index."},
+    {"pop", list_pop_method, "Remove and return item at index (default last)."},
+    {"remove", list_remove_method, "Remove first occurrence of value."},
+    {"index", list_index_method, "Return first index of value."},
+    {"count", list_count_method, "Return number of occurrences of value."},
+    {"sort", list_sort_method, "Sort the list in ascending order and return None."},
+    {"reverse", list_reverse_method, "Reverse *IN PLACE*."},
+    {"copy", list_copy_method, "Return a shallow copy of the list."},
+    {"clear", list_clear_method, "Remove all items from list."},
+    {NULL, NULL, NULL},
+};
+
+Type list_type = {
+    TYPE_HEAD_INIT,
+    .name = "list",
+    .base_type = &object_type,
+    .instance_size = sizeof(ListObject),
+    .flags = TYPE_BASETYPE,
+    .methods = list_methods,
+    .dealloc = list_dealloc,
+    .repr = list_repr,
+    .hash = list_hash,
+    .richcompare = list_richcompare,
+    .construct = list_construct,
+    .iter = list_iter,
+    .len = list_len,
+    .getitem = list_getitem,
+    .setitem = list_setitem,
+    .contains = list_contains,
+    .binary = {[BINOP_ADD] = list_add, [BINOP_MUL] = list_mul},
+    .inplace = {[BINOP_ADD] = list_inplace_add, [BINOP_MUL] = list_inplace_mul},
+};

@@ -1,0 +1,64 @@
+/* list.h - mutable sequences: a growable array of owned references. */
+#ifndef TOY_LIST_H
+#define TOY_LIST_H
+
+#include "core/object.h"
+
+typedef struct {
+    Object base;
+    size_t size;
+    size_t capacity;
+    Object **items;
+} ListObject;
+
+extern Type list_type;
+
+static inline bool is_list(Object *o) { return o->type == &list_type; }
+static inline size_t list_size(Object *l) { return ((ListObject *)l)->size; }
+/* Borrowed. No bounds check. */
+static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }
+
+/* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
+Object *list_new(size_t n);
+/* Steals item; only for filling a fresh list_new(n) list. */
+static inline void list_set_steal(Object *l, size_t i, Object *item) { ((ListObject *)l)->items[i] = item; }
+/* 0 ok, -1 MemoryError. list_append borrows, list_append_steal steals (and
+   releases item even on failure). */
+int list_append(Object *list, Object *item);
+int list_append_steal(Object *list, Object *item);
+/* list.extend(iterable): 0 / -1. */
+int list_extend(Object *list, Object *iterable);
+/* list(iterable). */
+Object *list_from_iterable(Object *iterable);
+/* Sort in place, stable, with an optional key function and reverse flag.
+   Comparison errors propagate (-1). */
+int list_sort(Object *list, Object *key, bool reverse);
+Object *list_as_tuple(Object *list);
+
+/* ---- Added by the containers module ---- */
+
+extern Type list_iterator_type;        /* iter(list) */
+extern Type list_reverseiterator_type; /* reversed(list) */
+
+/* reversed(list): an iterator from the last item to the first. */
+Object *list_reversed_iter(Object *list);
+/* list.insert(index, item): index clamped as Python does. 0 / -1. */
+int list_insert(Object *list, int64_t index, Object *item);
+
+/* The repr recursion guard shared by the container reprs (list, tuple, dict,
+   dict views), kept in ts_get()->repr_stack: list_repr_enter(o) returns 1 if
+   this thread is already repr'ing o (print "[...]" instead of recursing), -1
+   on MemoryError, and 0 after recording o; every 0 must be paired with
+   list_repr_leave(o). */
+int list_repr_enter(Object *o);
+void list_repr_leave(Object *o);
+
+/* Deallocation of deeply nested containers without deep C recursion (used by
+   list, tuple and dict; any container type may use it). A dealloc starts
+   with `if (!list_trashcan_enter(self)) return;` (false: the object was
+   queued, to be deallocated again later from a shallower point) and ends
+   with list_trashcan_leave() once the object is freed. */
+bool list_trashcan_enter(Object *o);
+void list_trashcan_leave(void);
+
+#endif

@@ -1,0 +1,344 @@
+/* object.c - the root of the object system: object, type, None,
+ * NotImplemented, Ellipsis, object allocation, type set-up and generic
+ * attribute access.
+ *
+ * Attribute lookup (object_generic_getattr) is Python's for classes without
+ * descriptors: the instance dict first, then the class and its bases. A
+ * function or built-in method descriptor found on the class is bound to the
+ * instance, which is how `obj.method` becomes a bound method.
+ */
+#include "core/object.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/race.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/class.h"
+#include "objects/dict.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/str.h"
+
+/* ---- Allocation ----------------------------------------------------------- */
+
+Object *object_alloc(Type *type, size_t size) {
+    Object *o = mem_alloc(size);
+    if (!o) return error_no_memory();
+    memset(o, 0, size);
+    o->refcnt = 1;
+    o->type = type;
+    if (type->flags & TYPE_HEAP) INCREF(type);
+    mem_count_object_alloc();
+    return o;
+}
+
+/* With --no-gil the race detector (race.h) keeps freed objects poisoned in
+   quarantine instead of releasing them, and claims each object before its
+   dealloc runs. With the GIL on, each hook costs one well-predicted branch
+   on a flag that never changes after start-up. */
+void object_free(Object *o, size_t size) {
+    Type *type = o->type;
+    mem_count_object_free();
+    if (race_detector_on)
+        race_quarantine(o, size); /* remembers type's name before the DECREF below */
+    else
+        mem_free(o, size);
+    if (type->flags & TYPE_HEAP) DECREF(type);
+}
+
+void object_dealloc(Object *o) {
+    if (race_detector_on) {
+        race_dealloc(o);
+        return;
+    }
+    o->type->dealloc(o);
+}
+
+/* ---- Identity, default repr ------------------------------------------------ */
+
+int64_t object_identity_hash(Object *o) {
+    /* Objects are 16-byte aligned: drop the always-zero bits. */
+    uintptr_t p = (uintptr_t)o;
+    int64_t h = (int64_t)((p >> 4) | (p << (8 * sizeof(p) - 4)));
+    return h == -1 ? -2 : h;
+}
+
+Object *object_default_repr(Object *o) {
+    return str_from_format("<%s object at %p>", TYPE_NAME(o), (void *)o);
+}
+
+const char *type_name(Type *t) { return t->name; }
+
+bool type_is_subtype(Type *sub, Type *t) {
+    for (Type *b = sub; b; b = b->base_type)
+        if (b == t) return true;
+    return false;
+}
+
+/* ---- object ----------------------------------------------------------------- */
+
+static void object_dealloc_plain(Object *o) { object_free(o, sizeof(Object)); }
+
+static Object *object_richcompare(Object *a, Object *b, int op) {
+    if (op == CMP_EQ) return NEWREF(a == b ? True_ : NotImplemented);
+    if (op == CMP_NE) {
+        /* a != b is "not (a == b)" when the type defines only __eq__. */
+        Object *eq = object_compare(a, b, CMP_EQ);
+        if (!eq) return NULL;
+        int t = object_truth(eq);
+        DECREF(eq);
+        if (t < 0) return NULL;
+        return bool_from(!t);
+    }
+    return NEWREF(NotImplemented);
+}
+
+static Object *object_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (nargs || kwnames) return error_set(&exc_TypeError, "object() takes no arguments");
+    return object_alloc(type, sizeof(Object));
+}
+
+static Object *object_init_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (nargs || kwnames)
+        return error_set(&exc_TypeError,
+                         "object.__init__() takes exactly one argument (the instance to initialize)");
+    return NEWREF(None);
+}
+
+static Object *object_repr_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__repr__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return object_default_repr(self);
+}
+
+static Object *object_str_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__str__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return object_repr(self);
+}
+
+static Object *object_eq_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("__eq__", nargs, kwnames, 1, 1) < 0) return NULL;
+    return NEWREF(self == args[0] ? True_ : NotImplemented);
+}
+
+static Object *object_ne_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("__ne__", nargs, kwnames, 1, 1) < 0) return NULL;
+    return NEWREF(self != args[0] ? True_ : False_);
+}
+
+static Object *object_hash_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__hash__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(object_identity_hash(self));
+}
+
+static const MethodDef object_methods[] = {
+    {"__init__", object_init_method, NULL},
+    {"__repr__", object_repr_method, NULL},
+    {"__str__", object_str_method, NULL},
+    {"__eq__", object_eq_method, NULL},
+    {"__ne__", object_ne_method, NULL},
+    {"__hash__", object_hash_method, NULL},
+    {NULL, NULL, NULL},
+};
+
+Type object_type = {
+    TYPE_HEAD_INIT,
+    .name = "object",
+    .instance_size = sizeof(Object),
+    .flags = TYPE_BASETYPE,
+    .methods = object_methods,
+    .dealloc = object_dealloc_plain,
+    .repr = object_default_repr,
+    .hash = object_identity_hash,
+    .richcompare = object_richcompare,
+    .construct = object_construct,
+};
+
+/* ---- type ------------------------------------------------------------------- */
+
+static Object *type_call(Object *callable, Object *const *args, size_t nargs, Object *kwnames) {
+    Type *t = (Type *)callable;
+    if (!t->construct) return error_set(&exc_TypeError, "cannot create '%s' instances", t->name);
+    return t->construct(t, args, nargs, kwnames);
+}
+
+Type type_type = {
+    TYPE_HEAD_INIT,
+    .name = "type",
+    .base_type = &object_type,
+    .instance_size = sizeof(Type),
+    .dealloc = class_type_dealloc,
+    .repr = class_type_repr,
+    .hash = object_identity_hash,
+    .call = type_call,
+    .construct = class_type_construct,
+    .getattr = class_type_getattr,
+    .setattr = class_type_setattr,
+};
+
+/* ---- None, NotImplemented, Ellipsis ---------------------------------------- */
+
+static void singleton_dealloc(Object *o) {
+    /* Immortal: a count reaching zero means unbalanced DECREFs somewhere. */
+    fprintf(stderr, "toy: internal error: deallocating immortal %s\n", TYPE_NAME(o));
+    o->refcnt = IMMORTAL_REFCNT;
+}
+
+static Object *none_repr(Object *o) { (void)o; return str_intern_cstr("None"); }
+static int none_truth(Object *o) { (void)o; return 0; }
+static Object *notimpl_repr(Object *o) { (void)o; return str_intern_cstr("NotImplemented"); }
+static Object *ellipsis_repr(Object *o) { (void)o; return str_intern_cstr("Ellipsis"); }
+
+static Object *none_construct(Type *t, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)t; (void)args;
+    if (nargs || kwnames) return error_set(&exc_TypeError, "NoneType takes no arguments");
+    return NEWREF(None);
+}
+
+Type none_type = {
+    TYPE_HEAD_INIT, .name = "NoneType", .base_type = &object_type,
+    .dealloc = singleton_dealloc, .repr = none_repr, .truth = none_truth,
+    .hash = object_identity_hash, .construct = none_construct,
+};
+Type notimplemented_type = {
+    TYPE_HEAD_INIT, .name = "NotImplementedType", .base_type = &object_type,
+    .dealloc = singleton_dealloc, .repr = notimpl_repr, .hash = object_identity_hash,
+};
+Type ellipsis_type = {
+    TYPE_HEAD_INIT, .name = "ellipsis", .base_type = &object_type,
+    .dealloc = singleton_dealloc, .repr = ellipsis_repr, .hash = object_identity_hash,
+};
+
+Object none_object = STATIC_OBJECT_INIT(none_type);
+Object notimplemented_object = STATIC_OBJECT_INIT(notimplemented_type);
+Object ellipsis_object = STATIC_OBJECT_INIT(ellipsis_type);
+
+/* ---- Type set-up ------------------------------------------------------------ */
+
+/* Copy every slot that t leaves NULL from its base. Static types keep their
+   own hash, construct and dealloc: a NULL there means "unhashable", "cannot
+   be instantiated from Toy code" and a bug respectively, never "like object". */
+void type_inherit_slots(Type *t) {
+    Type *b = t->base_type;
+    if (!b) return;
+    bool heap = (t->flags & TYPE_HEAP) != 0;
+#define INHERIT(slot) if (!t->slot) t->slot = b->slot
+    if (heap) { INHERIT(hash); INHERIT(construct); INHERIT(dealloc); }
+    INHERIT(repr); INHERIT(str); INHERIT(richcompare); INHERIT(call);
+    INHERIT(getattr); INHERIT(setattr); INHERIT(iter); INHERIT(iternext);
+    INHERIT(len); INHERIT(getitem); INHERIT(setitem); INHERIT(contains);
+    INHERIT(truth); INHERIT(neg); INHERIT(pos); INHERIT(invert); INHERIT(absolute);
+    INHERIT(to_int); INHERIT(to_float); INHERIT(index);
+    for (int i = 0; i < BINOP_COUNT; i++) {
+        INHERIT(binary[i]);
+        INHERIT(inplace[i]);
+    }
+#undef INHERIT
+    if (!t->dict_offset) t->dict_offset = b->dict_offset;
+    if (!t->instance_size) t->instance_size = b->instance_size;
+    t->flags |= b->flags & TYPE_EXCEPTION;
+}
+
+int type_ready(Type *t) {
+    if (!t->dict) {
+        t->dict = dict_new();
+        if (!t->dict) return -1;
+    }
+    if (t != &object_type && !t->base_type) t->base_type = &object_type;
+    for (const MethodDef *m = t->methods; m && m->name; m++) {
+        Object *descr = method_descr_new(t, m);
+        if (!descr) return -1;
+        int r = dict_set_item_cstr(t->dict, m->name, descr);
+        DECREF(descr);
+        if (r < 0) return -1;
+    }
+    type_inherit_slots(t);
+    return 0;
+}
+
+Object *type_lookup(Type *t, Object *name) {
+    for (; t; t = t->base_type) {
+        if (!t->dict) continue;
+        Object *v = dict_get_str(t->dict, name);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+Object *type_lookup_cstr(Type *t, const char *name) {
+    Object *key = str_intern_cstr(name);
+    if (!key) return NULL;
+    Object *v = type_lookup(t, key);
+    DECREF(key);
+    return v;
+}
+
+/* ---- Generic attribute access ---------------------------------------------- */
+
+Object **object_dict_ptr(Object *self) {
+    size_t off = self->type->dict_offset;
+    return off ? (Object **)((char *)self + off) : NULL;
+}
+
+/* Bind what the class holds to the instance: functions become bound methods,
+   built-in method descriptors become built-in methods with a receiver. */
+static Object *bind_class_attr(Object *attr, Object *self) {
+    if (attr->type == &function_type) return method_new(attr, self);
+    if (attr->type == &method_descr_type)
+        return builtin_new(((MethodDescrObject *)attr)->def, self);
+    return NEWREF(attr);
+}
+
+Object *object_generic_getattr(Object *self, Object *name) {
+    Object **dictptr = object_dict_ptr(self);
+    if (dictptr && *dictptr) {
+        Object *v = dict_get_str(*dictptr, name);
+        if (v) return NEWREF(v);
+    }
+    Object *attr = type_lookup(self->type, name);
+    if (attr) return bind_class_attr(attr, self);
+    return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                     TYPE_NAME(self), str_data(name));
+}
+
+int object_generic_setattr(Object *self, Object *name, Object *value) {
+    Object **dictptr = object_dict_ptr(self);
+    if (!dictptr) {
+        error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                  TYPE_NAME(self), str_data(name));
+        return -1;
+    }
+    if (!value) {
+        if (*dictptr && dict_del_item(*dictptr, name, false) == 0) return 0;
+        if (!error_occurred())
+            error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                      TYPE_NAME(self), str_data(name));
+        return -1;
+    }
+    if (!*dictptr) {
+        *dictptr = dict_new();
+        if (!*dictptr) return -1;
+    }
+    return dict_set_item(*dictptr, name, value);
+}
+
+/* ---- Start-up and teardown of the static types ------------------------------ */
+
+int types_init(Type *const *types) {
+    for (Type *const *t = types; *t; t++)
+        if (type_ready(*t) < 0) return -1;
+    return 0;
+}
+
+void types_fini(Type *const *types) {
+    for (Type *const *t = types; *t; t++) CLEAR(&(*t)->dict);
+}

@@ -1,0 +1,534 @@
+/* range.c - range objects and their iterator, slice objects, and the
+ * generic sequence iterator.
+ *
+ * range: an immutable arithmetic progression (start, stop, step) with its
+ * length computed once at creation. Invariants: step != 0, 0 <= length, and
+ * every element start + i*step (0 <= i < length) fits in an int64. Positions
+ * are computed in uint64 arithmetic, which wraps instead of overflowing, and
+ * converted back only for values known to be in range.
+ *
+ * slice: a (start, stop, step) triple of objects (None when absent);
+ * slice_indices resolves one against a sequence length with Python's rules.
+ *
+ * seq_iter: iterates anything with __getitem__ by calling it with 0, 1,
+ * 2, ... until IndexError, as Python's fallback iteration protocol does.
+ */
+#include <string.h>
+
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/range.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+#define AS_RANGE(o) ((RangeObject *)(o))
+
+/* |step| as an unsigned number (step may be INT64_MIN). */
+static uint64_t range_abs_step(int64_t step) {
+    return step > 0 ? (uint64_t)step : (uint64_t)0 - (uint64_t)step;
+}
+
+/* start + i*step, for 0 <= i < length (in range, so it fits). */
+static int64_t range_at(RangeObject *r, int64_t i) {
+    return (int64_t)((uint64_t)r->start + (uint64_t)i * (uint64_t)r->step);
+}
+
+/* ---- range ----------------------------------------------------------------- */
+
+Object *range_new(int64_t start, int64_t stop, int64_t step) {
+    if (step == 0) return error_set(&exc_ValueError, "range() arg 3 must not be zero");
+    uint64_t length = 0;
+    if (step > 0 && start < stop)
+        length = ((uint64_t)stop - (uint64_t)start - 1) / range_abs_step(step) + 1;
+    else if (step < 0 && start > stop)
+        length = ((uint64_t)start - (uint64_t)stop - 1) / range_abs_step(step) + 1;
+    if (length > (uint64_t)INT64_MAX)
+        return error_set(&exc_OverflowError, "Python int too large to convert to C ssize_t");
+    RangeObject *r = (RangeObject *)object_alloc(&range_type, sizeof(RangeObject));
+    if (!r) return NULL;
+    r->start = start;
+    r->stop = stop;
+    r->step = step;
+    r->length = (int64_t)length;
+    return (Object *)r;
+}
+
+/* range(stop) / range(start, stop[, step]) */
+static Object *range_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)type;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "range() takes no keyword arguments");
+    if (nargs == 0) return error_set(&exc_TypeError, "range expected at least 1 argument, got 0");
+    if (nargs > 3)
+        return error_set(&exc_TypeError, "range expected at most 3 arguments, got %zu", nargs);
+    int64_t v[3] = {0, 0, 1};
+    for (size_t i = 0; i < nargs; i++)
+        if (object_as_index(args[i], &v[i], NULL) < 0) return NULL;
+    if (nargs == 1) return range_new(0, v[0], 1);
+    return range_new(v[0], v[1], v[2]);
+}
+
+static void range_dealloc(Object *self) { object_free(self, sizeof(RangeObject)); }
+
+static Object *range_repr(Object *self) {
+    RangeObject *r = AS_RANGE(self);
+    if (r->step == 1)
+        return str_from_format("range(%lld, %lld)", (long long)r->start, (long long)r->stop);
+    return str_from_format("range(%lld, %lld, %lld)", (long long)r->start, (long long)r->stop,
+                           (long long)r->step);
+}
+
+static int64_t range_len(Object *self) { return AS_RANGE(self)->length; }
+
+/* Ranges are equal when they produce the same sequence. */
+static bool range_same_sequence(RangeObject *a, RangeObject *b) {
+    if (a->length != b->length) return false;
+    if (a->length == 0) return true;
+    if (a->start != b->start) return false;
+    return a->length == 1 || a->step == b->step;
+}
+
+static Object *range_richcompare(Object *a, Object *b, int op) {
+    if (!is_type(a, &range_type) || !is_type(b, &range_type) || (op != CMP_EQ && op != CMP_NE))
+        return NEWREF(NotImplemented);
+    return bool_from(range_same_sequence(AS_RANGE(a), AS_RANGE(b)) == (op == CMP_EQ));
+}
+
+/* Consistent with ==: the hash of (len, start, step), with the parts that do
+   not matter for short ranges replaced by None, as Python does. */
+static int64_t range_hash(Object *self) {
+    RangeObject *r = AS_RANGE(self);
+    Object *parts[3] = {int_from_i64(r->length), NULL, NULL};
+    if (r->length > 0) parts[1] = int_from_i64(r->start);
+    if (r->length > 1) parts[2] = int_from_i64(r->step);
+    int64_t h = -1;
+    if (parts[0] && (r->length < 1 || parts[1]) && (r->length < 2 || parts[2])) {
+        Object *t = tuple_pack(3, parts[0], parts[1] ? parts[1] : None, parts[2] ? parts[2] : None);
+        if (t) {
+            h = object_hash(t);
+            DECREF(t);
+        }
+    }
+    for (int i = 0; i < 3; i++) XDECREF(parts[i]);
+    return h;
+}
+
+/* r[slice] is again a range. */
+static Object *range_slice(RangeObject *r, Object *slice) {
+    int64_t s, e, st, n;
+    if (slice_indices(slice, r->length, &s, &e, &st, &n) < 0) return NULL;
+    int64_t start, stop, step, t;
+    if (__builtin_mul_overflow(s, r->step, &t) || __builtin_add_overflow(r->start, t, &start) ||
+        __builtin_mul_overflow(e, r->step, &t) || __builtin_add_overflow(r->start, t, &stop) ||
+        __builtin_mul_overflow(st, r->step, &step))
+        return error_set(&exc_OverflowError, "integer overflow");
+    return range_new(start, stop, step);
+}
+
+static Object *range_getitem(Object *self, Object *key) {
+    RangeObject *r = AS_RANGE(self);
+    if (is_slice(key)) return range_slice(r, key);
+    int64_t i;
+    if (is_int(key)) {
+        i = int_value(key);
+    } else if (object_as_index(key, &i, "range") < 0) {
+        return NULL;
+    }
+    if (i < 0) i += r->length;
+    if (i < 0 || i >= r->length)
+        return error_set(&exc_IndexError, "range object index out of range");
+    return int_from_i64(range_at(r, i));
+}
+
+/* The position of the int v in r, or -1 if absent. */
+static int64_t range_position(RangeObject *r, int64_t v) {
+    uint64_t offset;
+    if (r->step > 0) {
+        if (v < r->start || v >= r->stop) return -1;
+        offset = (uint64_t)v - (uint64_t)r->start;
+    } else {
+        if (v > r->start || v <= r->stop) return -1;
+        offset = (uint64_t)r->start - (uint64_t)v;
+    }
+    uint64_t step = range_abs_step(r->step);
+    return offset % step == 0 ? (int64_t)(offset / step) : -1;
+}
+
+/* Position of item (any object) in r by comparing it with each element:
+   -1 absent, -2 error. Used for non-int items such as 3.0. */
+static int64_t range_search(RangeObject *r, Object *item, int64_t *count) {
+    int64_t found = -1;
+    for (int64_t i = 0; i < r->length; i++) {
+        Object *v = int_from_i64(range_at(r, i));
+        if (!v) return -2;
+        int eq = object_equal(v, item);
+        DECREF(v);
+        if (eq < 0) return -2;
+        if (eq && found < 0) found = i;
+        if (eq && !count) break;
+        if (eq) (*count)++;
+    }
+    return found;
+}
+
+static int range_contains(Object *self, Object *item) {
+    RangeObject *r = AS_RANGE(self);
+    if (is_int(item)) return range_position(r, int_value(item)) >= 0;
+    int64_t pos = range_search(r, item, NULL);
+    return pos == -2 ? -1 : pos >= 0;
+}
+
+static Object *range_getattr(Object *self, Object *name) {
+    RangeObject *r = AS_RANGE(self);
+    const char *s = str_data(name);
+    if (strcmp(s, "start") == 0) return int_from_i64(r->start);
+    if (strcmp(s, "stop") == 0) return int_from_i64(r->stop);
+    if (strcmp(s, "step") == 0) return int_from_i64(r->step);
+    return object_generic_getattr(self, name);
+}
+
+static Object *range_index_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("range.index", nargs, kwnames, 1, 1) < 0) return NULL;
+    RangeObject *r = AS_RANGE(self);
+    int64_t pos = is_int(args[0]) ? range_position(r, int_value(args[0]))
+                                  : range_search(r, args[0], NULL);
+    if (pos == -2) return NULL;
+    if (pos >= 0) return int_from_i64(pos);
+    if (!is_int(args[0])) /* CPython searched by iterating */
+        return error_set(&exc_ValueError, "sequence.index(x): x not in sequence");
+    Object *repr = object_repr(args[0]);
+    if (!repr) return NULL;
+    error_set(&exc_ValueError, "%s is not in range", str_data(repr));
+    DECREF(repr);
+    return NULL;
+}
+
+static Object *range_count_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("range.count", nargs, kwnames, 1, 1) < 0) return NULL;
+    RangeObject *r = AS_RANGE(self);
+    if (is_int(args[0])) return int_from_i64(range_position(r, int_value(args[0])) >= 0);
+    int64_t count = 0;
+    if (range_search(r, args[0], &count) == -2) return NULL;
+    return int_from_i64(count);
+}
+
+/* ---- range_iterator ---------------------------------------------------------- */
+
+typedef struct {
+    Object base;
+    uint64_t next;      /* the next value, as uint64 so stepping past the end wraps */
+    uint64_t step;      /* added per step (modulo 2**64) */
+    int64_t remaining;
+} RangeIterObject;
+
+static Object *range_iter_make(int64_t first, int64_t step, int64_t count) {
+    RangeIterObject *it = (RangeIterObject *)object_alloc(&range_iterator_type,
+                                                          sizeof(RangeIterObject));
+    if (!it) return NULL;
+    it->next = (uint64_t)first;
+    it->step = (uint64_t)step;
+    it->remaining = count;
+    return (Object *)it;
+}
+
+static Object *range_iter(Object *self) {
+    RangeObject *r = AS_RANGE(self);
+    return range_iter_make(r->start, r->step, r->length);
+}
+
+Object *range_reversed(Object *self) {
+    RangeObject *r = AS_RANGE(self);
+    int64_t last = r->length > 0 ? range_at(r, r->length - 1) : r->start;
+    return range_iter_make(last, (int64_t)((uint64_t)0 - (uint64_t)r->step), r->length);
+}
+
+static Object *range_iter_next(Object *self) {
+    RangeIterObject *it = (RangeIterObject *)self;
+    if (it->remaining <= 0) return NULL;
+    it->remaining--;
+    int64_t v = (int64_t)it->next;
+    it->next += it->step;
+    return int_from_i64(v);
+}
+
+static Object *range_iter_self(Object *self) { return NEWREF(self); }
+
+static void range_iter_dealloc(Object *self) { object_free(self, sizeof(RangeIterObject)); }
+
+Type range_iterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "range_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(RangeIterObject),
+    .dealloc = range_iter_dealloc,
+    .hash = object_identity_hash,
+    .iter = range_iter_self,
+    .iternext = range_iter_next,
+};
+
+static const MethodDef range_methods[] = {
+    {"index", range_index_method, "Return index of value."},
+    {"count", range_count_method, "Return number of occurrences of value."},
+    {NULL, NULL, NULL},
+};
+
+Type range_type = {
+    TYPE_HEAD_INIT,
+    .name = "range",
+    .base_type = &object_type,
+    .instance_size = sizeof(RangeObject),
+    .methods = range_methods,
+    .dealloc = range_dealloc,
+    .repr = range_repr,
+    .hash = range_hash,
+    .richcompare = range_richcompare,
+    .construct = range_construct,
+    .getattr = range_getattr,
+    .iter = range_iter,
+    .len = range_len,
+    .getitem = range_getitem,
+    .contains = range_contains,
+};
+
+/* ---- slice ------------------------------------------------------------------- */
+
+#define AS_SLICE(o) ((SliceObject *)(o))
+
+Object *slice_new(Object *start, Object *stop, Object *step) {
+    SliceObject *s = (SliceObject *)object_alloc(&slice_type, sizeof(SliceObject));
+    if (!s) return NULL;
+    s->start = NEWREF(start ? start : None);
+    s->stop = NEWREF(stop ? stop : None);
+    s->step = NEWREF(step ? step : None);
+    return (Object *)s;
+}
+
+/* slice(stop) / slice(start, stop[, step]) */
+static Object *slice_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)type;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "slice() takes no keyword arguments");
+    if (nargs == 0) return error_set(&exc_TypeError, "slice expected at least 1 argument, got 0");
+    if (nargs > 3)
+        return error_set(&exc_TypeError, "slice expected at most 3 arguments, got %zu", nargs);
+    if (nargs == 1) return slice_new(NULL, args[0], NULL);
+    return slice_new(args[0], args[1], nargs > 2 ? args[2] : NULL);
+}
+
+static void slice_dealloc(Object *self) {
+    SliceObject *s = AS_SLICE(self);
+    DECREF(s->start);
+    DECREF(s->stop);
+    DECREF(s->step);
+    object_free(self, sizeof(SliceObject));
+}
+
+static Object *slice_repr(Object *self) {
+    SliceObject *s = AS_SLICE(self);
+    Object *parts[3] = {object_repr(s->start), NULL, NULL};
+    if (parts[0]) parts[1] = object_repr(s->stop);
+    if (parts[1]) parts[2] = object_repr(s->step);
+    Object *r = NULL;
+    if (parts[2])
+        r = str_from_format("slice(%s, %s, %s)", str_data(parts[0]), str_data(parts[1]),
+                            str_data(parts[2]));
+    for (int i = 0; i < 3; i++) XDECREF(parts[i]);
+    return r;
+}
+
+static Object *slice_as_tuple(Object *self) {
+    SliceObject *s = AS_SLICE(self);
+    return tuple_pack(3, s->start, s->stop, s->step);
+}
+
+/* Slices compare like (start, stop, step) tuples. */
+static Object *slice_richcompare(Object *a, Object *b, int op) {
+    if (!is_slice(a) || !is_slice(b)) return NEWREF(NotImplemented);
+    Object *ta = slice_as_tuple(a);
+    Object *tb = ta ? slice_as_tuple(b) : NULL;
+    Object *r = tb ? object_compare(ta, tb, (CompareOp)op) : NULL;
+    XDECREF(ta);
+    XDECREF(tb);
+    return r;
+}
+
+static int64_t slice_hash(Object *self) {
+    (void)self;
+    error_set(&exc_TypeError, "unhashable type: 'slice'");
+    return -1;
+}
+
+static Object *slice_getattr(Object *self, Object *name) {
+    SliceObject *s = AS_SLICE(self);
+    const char *n = str_data(name);
+    if (strcmp(n, "start") == 0) return NEWREF(s->start);
+    if (strcmp(n, "stop") == 0) return NEWREF(s->stop);
+    if (strcmp(n, "step") == 0) return NEWREF(s->step);
+    return object_generic_getattr(self, name);
+}
+
+/* An int (or __index__) slice component; msg is the TypeError text. */
+static int slice_component(Object *o, int64_t *out, const char *msg) {
+    if (is_int(o)) {
+        *out = int_value(o);
+        return 0;
+    }
+    if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__"))
+        return object_as_index(o, out, NULL);
+    error_set(&exc_TypeError, "%s", msg);
+    return -1;
+}
+
+/* Clamp an index to [lo, hi] after counting negatives from the end. */
+static int64_t slice_clamp(int64_t v, int64_t length, int64_t lo, int64_t hi) {
+    if (v < 0) {
+        v += length;
+        if (v < lo) v = lo;
+    } else if (v > hi) {
+        v = hi;
+    }
+    return v;
+}
+
+int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, int64_t *step,
+                  int64_t *slicelength) {
+    static const char msg[] = "slice indices must be integers or None or have an __index__ method";
+    SliceObject *s = AS_SLICE(slice);
+    int64_t st = 1;
+    if (s->step != None && slice_component(s->step, &st, msg) < 0) return -1;
+    if (st == 0) {
+        error_set(&exc_ValueError, "slice step cannot be zero");
+        return -1;
+    }
+    if (st == INT64_MIN) st = -INT64_MAX; /* so that -step exists */
+
+    /* Defaults and bounds depend on the direction: forwards the indices run
+       over [0, length]; backwards over [-1, length - 1]. */
+    int64_t lo = st > 0 ? 0 : -1, hi = st > 0 ? length : length - 1;
+    int64_t b = st > 0 ? 0 : length - 1, e = st > 0 ? length : -1;
+    if (s->start != None) {
+        if (slice_component(s->start, &b, msg) < 0) return -1;
+        b = slice_clamp(b, length, lo, hi);
+    }
+    if (s->stop != None) {
+        if (slice_component(s->stop, &e, msg) < 0) return -1;
+        e = slice_clamp(e, length, lo, hi);
+    }
+    int64_t n = 0;
+    if (st > 0 && b < e) n = (e - b - 1) / st + 1;
+    if (st < 0 && b > e) n = (b - e - 1) / (-st) + 1;
+    *start = b;
+    *stop = e;
+    *step = st;
+    *slicelength = n;
+    return 0;
+}
+
+int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {
+    int64_t v;
+    if (slice_component(arg, &v, "slice indices must be integers or have an __index__ method") < 0)
+        return -1;
+    *out = slice_clamp(v, length, 0, length);
+    return 0;
+}
+
+/* slice.indices(length) -> (start, stop, step) */
+static Object *slice_indices_method(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    if (args_check("slice.indices", nargs, kwnames, 1, 1) < 0) return NULL;
+    int64_t length, start, stop, step, n;
+    if (object_as_index(args[0], &length, NULL) < 0) return NULL;
+    if (length < 0) return error_set(&exc_ValueError, "length should not be negative");
+    if (slice_indices(self, length, &start, &stop, &step, &n) < 0) return NULL;
+    Object *parts[3] = {int_from_i64(start), int_from_i64(stop), int_from_i64(step)};
+    Object *t = parts[0] && parts[1] && parts[2] ? tuple_pack(3, parts[0], parts[1], parts[2])
+                                                 : NULL;
+    for (int i = 0; i < 3; i++) XDECREF(parts[i]);
+    return t;
+}
+
+static const MethodDef slice_methods[] = {
+    {"indices", slice_indices_method, "Return (start, stop, stride) for a sequence of length len."},
+    {NULL, NULL, NULL},
+};
+
+Type slice_type = {
+    TYPE_HEAD_INIT,
+    .name = "slice",
+    .base_type = &object_type,
+    .instance_size = sizeof(SliceObject),
+    .methods = slice_methods,
+    .dealloc = slice_dealloc,
+    .repr = slice_repr,
+    .hash = slice_hash,
+    .richcompare = slice_richcompare,
+    .construct = slice_construct,
+    .getattr = slice_getattr,
+};
+
+/* ---- seq_iter ------------------------------------------------------------------ */
+
+typedef struct {
+    Object base;
+    Object *seq;    /* owned; NULL once exhausted */
+    int64_t index;
+} SeqIterObject;
+
+Object *seq_iter_new(Object *seq) {
+    SeqIterObject *it = (SeqIterObject *)object_alloc(&seq_iter_type, sizeof(SeqIterObject));
+    if (!it) return NULL;
+    it->seq = NEWREF(seq);
+    return (Object *)it;
+}
+
+static Object *seq_iter_next(Object *self) {
+    SeqIterObject *it = (SeqIterObject *)self;
+    if (!it->seq) return NULL;
+    Type *t = TYPE(it->seq);
+    /* A built-in sequence knows its length: stop without raising IndexError.
+       User classes get Python's protocol (their __len__ need not exist). */
+    if (!(t->flags & TYPE_HEAP) && t->len) {
+        int64_t n = t->len(it->seq);
+        if (n < 0) return NULL;
+        if (it->index >= n) {
+            CLEAR(&it->seq);
+            return NULL;
+        }
+    }
+    Object *index = int_from_i64(it->index);
+    if (!index) return NULL;
+    Object *item = object_getitem(it->seq, index);
+    DECREF(index);
+    if (item) {
+        it->index++;
+        return item;
+    }
+    if (error_matches(&exc_IndexError) || error_matches(&exc_StopIteration)) {
+        error_clear();
+        CLEAR(&it->seq);
+    }
+    return NULL;
+}
+
+static Object *seq_iter_self(Object *self) { return NEWREF(self); }
+
+static void seq_iter_dealloc(Object *self) {
+    XDECREF(((SeqIterObject *)self)->seq);
+    object_free(self, sizeof(SeqIterObject));
+}
+
+Type seq_iter_type = {
+    TYPE_HEAD_INIT,
+    .name = "iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(SeqIterObject),
+    .dealloc = seq_iter_dealloc,
+    .hash = object_identity_hash,
+    .iter = seq_iter_self,
+    .iternext = seq_iter_next,
+};

@@ -1,0 +1,50 @@
+/* range.h - range objects, slices, and the built-in iterator types.
+ *
+ * Iterators follow the iternext convention in object.h: NULL without an
+ * exception means exhausted.
+ */
+#ifndef TOY_RANGE_H
+#define TOY_RANGE_H
+
+#include "core/object.h"
+
+typedef struct {
+    Object base;
+    int64_t start, stop, step, length;
+} RangeObject;
+
+typedef struct {
+    Object base;
+    Object *start, *stop, *step; /* owned; None when absent */
+} SliceObject;
+
+extern Type range_type, slice_type;
+extern Type seq_iter_type;     /* iterator over anything with len/getitem (list, tuple, str) */
+
+static inline bool is_slice(Object *o) { return o->type == &slice_type; }
+
+Object *range_new(int64_t start, int64_t stop, int64_t step);
+Object *slice_new(Object *start, Object *stop, Object *step); /* borrowed; NULL = None */
+/* Resolve a slice against a sequence length, as Python's slice.indices():
+   0 ok, -1 with an exception (step 0 -> ValueError, non-int -> TypeError).
+   *slicelength is the number of items selected. */
+int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
+                  int64_t *step, int64_t *slicelength);
+
+/* ---- Added by the containers module ---- */
+
+extern Type range_iterator_type; /* iter(range) and reversed(range) */
+
+/* An iterator over seq that calls getitem with 0, 1, 2, ... until IndexError
+   (or, for built-in types with a len slot, until len): Python's iteration
+   fallback for objects with __getitem__ but no __iter__. */
+Object *seq_iter_new(Object *seq);
+/* reversed(range): a range_iterator walking backwards. */
+Object *range_reversed(Object *range);
+/* A start/stop argument of index() methods (list.index, tuple.index,
+   str.index...): int or __index__, negative values counted from the end, then
+   clamped to [0, length]. TypeError "slice indices must be integers or have
+   an __index__ method". 0 / -1. */
+int slice_clamp_index(Object *arg, int64_t length, int64_t *out);
+
+#endif

@@ -1,0 +1,371 @@
+/* tuple.c - the tuple type: immutable sequences with their items inline.
+ *
+ * Invariants:
+ *   - A TupleObject of size n is one block of sizeof(TupleObject) + n
+ *     pointers; every item is an owned, non-NULL reference once the tuple is
+ *     visible to other code (tuple_new hands out NULL slots to be filled).
+ *   - The empty tuple is a single static, immortal object: tuple_new(0)
+ *     always returns it, so `() is ()` holds and empty tuples cost nothing.
+ *   - `hash` caches the hash once it has been computed successfully (-1
+ *     until then). Items are immutable references, so it cannot go stale
+ *     unless an item's own hash changes, which Python forbids anyway.
+ *   - Small tuples are not kept on a free list here: object_alloc already
+ *     caches blocks per thread, which stays correct when the GIL is off.
+ *
+ * The hash is CPython's xxHash-style tuple hash, so hash((1, 2)) gives the
+ * same number as in Python.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/range.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+static TupleObject empty_tuple = {
+    .base = STATIC_OBJECT_INIT(tuple_type),
+    .hash = -1,
+    .size = 0,
+};
+
+static size_t tuple_alloc_size(size_t n) {
+    return sizeof(TupleObject) + n * sizeof(Object *);
+}
+
+/* ---- Creation ------------------------------------------------------------ */
+
+Object *tuple_new(size_t n) {
+    if (n == 0) return NEWREF(&empty_tuple);
+    if (n > (SIZE_MAX - sizeof(TupleObject)) / sizeof(Object *)) return error_no_memory();
+    TupleObject *t = (TupleObject *)object_alloc(&tuple_type, tuple_alloc_size(n));
+    if (!t) return NULL;
+    t->hash = -1;
+    t->size = n;
+    return (Object *)t;
+}
+
+Object *tuple_from_array(Object *const *items, size_t n) {
+    Object *t = tuple_new(n);
+    if (!t) return NULL;
+    for (size_t i = 0; i < n; i++) tuple_set_steal(t, i, NEWREF(items[i]));
+    return t;
+}
+
+Object *tuple_pack(size_t n, ...) {
+    Object *t = tuple_new(n);
+    if (!t) return NULL;
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++) tuple_set_steal(t, i, NEWREF(va_arg(ap, Object *)));
+    va_end(ap);
+    return t;
+}
+
+Object *tuple_from_iterable(Object *iterable) {
+    if (is_tuple(iterable)) return NEWREF(iterable);
+    if (is_list(iterable)) return list_as_tuple(iterable);
+    Object *list = list_from_iterable(iterable);
+    if (!list) return NULL;
+    Object *t = list_as_tuple(list);
+    DECREF(list);
+    return t;
+}
+
+static void tuple_dealloc(Object *self) {
+    if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
+    TupleObject *t = (TupleObject *)self;
+    size_t n = t->size;
+    for (size_t i = 0; i < n; i++) XDECREF(t->items[i]);
+    object_free(self, tuple_alloc_size(n));
+    list_trashcan_leave();
+}
+
+/* tuple() / tuple(iterable). */
+static Object *tuple_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)type;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "tuple() takes no keyword arguments");
+    if (nargs > 1)
+        return error_set(&exc_TypeError, "tuple expected at most 1 argument, got %zu", nargs);
+    if (nargs == 0) return tuple_new(0);
+    return tuple_from_iterable(args[0]);
+}
+
+/* ---- repr ---------------------------------------------------------------- */
+
+static Object *tuple_repr(Object *self) {
+    size_t n = tuple_size(self);
+    if (n == 0) return str_from_cstr("()");
+    int seen = list_repr_enter(self);
+    if (seen != 0) return seen > 0 ? str_from_cstr("(...)") : NULL;
+
+    StrBuilder b;
+    str_builder_init(&b);
+    str_builder_add_char(&b, '(');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) str_builder_add(&b, ", ", 2);
+        Object *r = object_repr(tuple_item(self, i));
+        if (!r) {
+            str_builder_discard(&b);
+            list_repr_leave(self);
+            return NULL;
+        }
+        str_builder_add_str(&b, r);
+        DECREF(r);
+    }
+    /* A 1-tuple needs its trailing comma to read back as a tuple. */
+    if (n == 1) str_builder_add_char(&b, ',');
+    str_builder_add_char(&b, ')');
+    list_repr_leave(self);
+    return str_builder_finish(&b);
+}
+
+/* ---- hash ---------------------------------------------------------------- */
+
+#define XXPRIME_1 11400714785074694791ULL
+#define XXPRIME_2 14029467366897019727ULL
+#define XXPRIME_5 2870177450012600261ULL
+
+static uint64_t rotate_left_31(uint64_t x) { return (x << 31) | (x >> 33); }
+
+static int64_t tuple_hash(Object *self) {
+    TupleObject *t = (TupleObject *)self;
+    if (t->hash != -1) return t->hash;
+    /* a tuple nested a million deep must not exhaust the C stack */
+    if (recursion_enter(" while hashing a tuple") < 0) return -1;
+    uint64_t acc = XXPRIME_5;
+    for (size_t i = 0; i < t->size; i++) {
+        int64_t lane = object_hash(t->items[i]);
+        if (lane == -1) {
+            recursion_leave();
+            return -1;
+        }
+        acc += (uint64_t)lane * XXPRIME_2;
+        acc = rotate_left_31(acc);
+        acc *= XXPRIME_1;
+    }
+    recursion_leave();
+    acc += (uint64_t)t->size ^ (XXPRIME_5 ^ 3527539ULL);
+    int64_t h = (int64_t)acc;
+    if (h == -1) h = 1546275796;  /* -1 is reserved for errors */
+    t->hash = h;
+    return h;
+}
+
+/* ---- Comparison ---------------------------------------------------------- */
+
+/* Lexicographic: the first pair of items that differ decides; if one tuple is
+   a prefix of the other, the lengths decide. */
+static Object *tuple_richcompare(Object *a, Object *b, int op) {
+    if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
+        return NEWREF(NotImplemented);
+    size_t na = tuple_size(a), nb = tuple_size(b);
+    if (na != nb && (op == CMP_EQ || op == CMP_NE)) return bool_from(op == CMP_NE);
+
+    size_t i;
+    for (i = 0; i < na && i < nb; i++) {
+        int eq = object_equal(tuple_item(a, i), tuple_item(b, i));
+        if (eq < 0) return NULL;
+        if (!eq) break;
+    }
+    if (i < na && i < nb) {
+        if (op == CMP_EQ) return bool_from(false);
+        if (op == CMP_NE) return bool_from(true);
+        return object_compare(tuple_item(a, i), tuple_item(b, i), (CompareOp)op);
+    }
+    bool r;
+    switch (op) {
+    case CMP_LT: r = na < nb; break;
+    case CMP_LE: r = na <= nb; break;
+    case CMP_EQ: r = na == nb; break;
+    case CMP_NE: r = na != nb; break;
+    case CMP_GT: r = na > nb; break;
+    default: r = na >= nb; break;
+    }
+    return bool_from(r);
+}
+
+/* ---- Sequence slots ------------------------------------------------------ */
+
+static int64_t tuple_len(Object *self) { return (int64_t)tuple_size(self); }
+
+static Object *tuple_slice(Object *self, Object *slice) {
+    int64_t start, stop, step, n;
+    if (slice_indices(slice, (int64_t)tuple_size(self), &start, &stop, &step, &n) < 0)
+        return NULL;
+    if (n == (int64_t)tuple_size(self) && step == 1 && is_tuple(self)) return NEWREF(self);
+    Object *t = tuple_new((size_t)n);
+    if (!t) return NULL;
+    for (int64_t i = 0, j = start; i < n; i++, j += step)
+        tuple_set_steal(t, (size_t)i, NEWREF(tuple_item(self, (size_t)j)));
+    return t;
+}
+
+static Object *tuple_getitem(Object *self, Object *key) {
+    int64_t i;
+    if (is_int(key)) {
+        i = int_value(key);
+    } else if (is_slice(key)) {
+        return tuple_slice(self, key);
+    } else if (object_as_index(key, &i, "tuple") < 0) {
+        return NULL;
+    }
+    int64_t n = (int64_t)tuple_size(self);
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return error_set(&exc_IndexError, "tuple index out of range");
+    return NEWREF(tuple_item(self, (size_t)i));
+}
+
+static int tuple_contains(Object *self, Object *item) {
+    size_t n = tuple_size(self);
+    for (size_t i = 0; i < n; i++) {
+        int eq = object_equal(tuple_item(self, i), item);
+        if (eq != 0) return eq;
+    }
+    return 0;
+}
+
+/* tuple + tuple. Other operands get NotImplemented: abstract.c then tries
+   the other operand and raises CPython's "can only concatenate tuple (not
+   "int") to tuple". */
+static Object *tuple_add(Object *a, Object *b) {
+    if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
+        return NEWREF(NotImplemented);
+    size_t na = tuple_size(a), nb = tuple_size(b);
+    if (nb == 0 && is_tuple(a)) return NEWREF(a);
+    if (na == 0 && is_tuple(b)) return NEWREF(b);
+    Object *t = tuple_new(na + nb);
+    if (!t) return NULL;
+    for (size_t i = 0; i < na; i++) tuple_set_steal(t, i, NEWREF(tuple_item(a, i)));
+    for (size_t i = 0; i < nb; i++) tuple_set_steal(t, na + i, NEWREF(tuple_item(b, i)));
+    return t;
+}
+
+/* tuple * n and n * tuple, for an int n. A user class's instance gets
+   NotImplemented (abstract.c handles its __index__ or __rmul__, or raises);
+   other built-in types fail here, so the message names the right operand. */
+static Object *tuple_mul(Object *a, Object *b) {
+    Object *seq = is_instance_of(a, &tuple_type) ? a : b;
+    Object *count = seq == a ? b : a;
+    if (!is_int(count)) {
+        if (TYPE(count)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
+        return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
+                         TYPE_NAME(count));
+    }
+    int64_t reps = int_value(count);
+    size_t n = tuple_size(seq);
+    if (reps <= 0 || n == 0) return tuple_new(0);
+    if (reps == 1 && is_tuple(seq)) return NEWREF(seq);
+    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
+    Object *t = tuple_new(n * (size_t)reps);
+    if (!t) return NULL;
+    Object **dst = tuple_items(t);
+    for (int64_t r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i++) *dst++ = NEWREF(tuple_item(seq, i));
+    return t;
+}
+
+/* ---- Iterator ------------------------------------------------------------ */
+
+typedef struct {
+    Object base;
+    Object *tuple;  /* owned; NULL once exhausted */
+    size_t index;
+} TupleIterObject;
+
+static Object *tuple_iter(Object *self) {
+    TupleIterObject *it =
+        (TupleIterObject *)object_alloc(&tuple_iterator_type, sizeof(TupleIterObject));
+    if (!it) return NULL;
+    it->tuple = NEWREF(self);
+    return (Object *)it;
+}
+
+static Object *tuple_iter_next(Object *self) {
+    TupleIterObject *it = (TupleIterObject *)self;
+    if (!it->tuple) return NULL;
+    if (it->index < tuple_size(it->tuple)) return NEWREF(tuple_item(it->tuple, it->index++));
+    CLEAR(&it->tuple);
+    return NULL;
+}
+
+static Object *tuple_iter_self(Object *self) { return NEWREF(self); }
+
+static void tuple_iter_dealloc(Object *self) {
+    XDECREF(((TupleIterObject *)self)->tuple);
+    object_free(self, sizeof(TupleIterObject));
+}
+
+Type tuple_iterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "tuple_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(TupleIterObject),
+    .dealloc = tuple_iter_dealloc,
+    .hash = object_identity_hash,
+    .iter = tuple_iter_self,
+    .iternext = tuple_iter_next,
+};
+
+/* ---- Methods ------------------------------------------------------------- */
+
+static Object *tuple_count_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "tuple.count() takes no keyword arguments");
+    if (nargs != 1)
+        return error_set(&exc_TypeError, "tuple.count() takes exactly one argument (%zu given)",
+                         nargs);
+    int64_t count = 0;
+    for (size_t i = 0; i < tuple_size(self); i++) {
+        int eq = object_equal(tuple_item(self, i), args[0]);
+        if (eq < 0) return NULL;
+        count += eq;
+    }
+    return int_from_i64(count);
+}
+
+static Object *tuple_index_method(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("tuple.index", nargs, kwnames, 1, 3) < 0) return NULL;
+    int64_t n = (int64_t)tuple_size(self), start = 0, stop = n;
+    if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
+    if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;
+    for (int64_t i = start; i < stop; i++) {
+        int eq = object_equal(tuple_item(self, (size_t)i), args[0]);
+        if (eq < 0) return NULL;
+        if (eq) return int_from_i64(i);
+    }
+    return error_set(&exc_ValueError, "tuple.index(x): x not in tuple");
+}
+
+static const MethodDef tuple_methods[] = {
+    {"count", tuple_count_method, "Return number of occurrences of value."},
+    {"index", tuple_index_method, "Return first index of value."},
+    {NULL, NULL, NULL},
+};
+
+Type tuple_type = {
+    TYPE_HEAD_INIT,
+    .name = "tuple",
+    .base_type = &object_type,
+    .instance_size = sizeof(TupleObject),
+    .methods = tuple_methods,
+    .dealloc = tuple_dealloc,
+    .repr = tuple_repr,
+    .hash = tuple_hash,
+    .richcompare = tuple_richcompare,
+    .construct = tuple_construct,
+    .iter = tuple_iter,
+    .len = tuple_len,
+    .getitem = tuple_getitem,
+    .contains = tuple_contains,
+    .binary = {[BINOP_ADD] = tuple_add, [BINOP_MUL] = tuple_mul},
+};

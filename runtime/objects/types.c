@@ -1,0 +1,43 @@
+/* types.c - every static type of the objects layer, in the order they are
+ * readied: a base type always before the types that derive from it. A new
+ * built-in type must be listed here (or, for a type that belongs to a C
+ * module, in module_types[] of modules/modules.c), or its methods will not be
+ * found and its dict not freed. */
+#include "objects/types.h"
+
+#include "objects/bytes.h"
+#include "objects/class.h"
+#include "objects/code.h"
+#include "objects/dict.h"
+#include "objects/exceptions.h"
+#include "objects/fileobject.h"
+#include "objects/float.h"
+#include "objects/function.h"
+#include "objects/int.h"
+#include "objects/iter.h"
+#include "objects/list.h"
+#include "objects/module.h"
+#include "objects/range.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+#define LIST_EXC_TYPE(name, base) &exc_##name,
+
+Type *const object_types[] = {
+    &object_type, &type_type, &none_type, &notimplemented_type, &ellipsis_type,
+    &int_type, &bool_type, &float_type,
+    &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
+    &tuple_type, &tuple_iterator_type,
+    &list_type, &list_iterator_type, &list_reverseiterator_type,
+    &dict_type, &dict_keys_type, &dict_values_type, &dict_items_type,
+    &dict_keyiterator_type, &dict_valueiterator_type, &dict_itemiterator_type,
+    &dict_reversekeyiterator_type, &dict_reversevalueiterator_type,
+    &dict_reverseitemiterator_type,
+    &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
+    &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
+    &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
+    &code_type, &module_type, &super_type, &traceback_type,
+    &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
+    EXCEPTION_TYPES(LIST_EXC_TYPE)
+    NULL,
+};
