@@ -100,7 +100,11 @@ bench-deps:
 # The whole story in one report, measured here (scripts/demo/run.sh; exits 0
 # even when a feature is missing: the report says what was skipped).
 .PHONY: demo
-demo: toy
+# It builds quietly: the compiler's lines are shown only if the build fails.
+demo:
+	@echo "building ./toy..."
+	@mkdir -p build
+	@$(MAKE) -s toy > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@scripts/demo/run.sh ./toy
 
 install: toy

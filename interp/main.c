@@ -342,7 +342,8 @@ int main(int argc, char **argv) {
        check reports it (and stops with status 3) before teardown starts. */
     if (interp.flag_no_gil && still_running == 0) race_check_all();
     thread_exit_main(ts_get());
-    trace_finish(); /* --gil-trace: the other threads have handed over their records */
+    /* --gil-trace: the other threads have handed over their records */
+    if (trace_finish() < 0 && status == 0) status = 1;
     if (still_running == 0) runtime_fini();
     if (interp.flag_stats) {
         char note[64];

@@ -12,6 +12,12 @@
  *     (or waits for it) at most once at a time.
  *   - Nothing here touches a Toy object: the hooks run while the lock is
  *     being taken or dropped, and the writer runs at exit.
+ *   - The file at the --gil-trace path is always a complete trace or left as
+ *     it was: the JSON goes to a temporary file next to it, renamed over it
+ *     only once fully written. A run that never reaches trace_finish (killed,
+ *     os._exit, stopped by the race detector) leaves no file behind. Only a
+ *     path that is not a regular file (a FIFO, /dev/stdout, a symlink) is
+ *     opened and written directly.
  */
 #include "core/trace.h"
 
@@ -21,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,8 +79,9 @@ bool trace_enabled;
 /* The trace being recorded. Set up by trace_start before other threads exist;
    the list and the track counter are guarded by the mutex. */
 static struct {
-    FILE *out;               /* the JSON file, or NULL for the text timeline */
-    const char *path;
+    const char *path;        /* the --gil-trace argument; "-": the text timeline */
+    FILE *out;               /* a path written directly (not a regular file) */
+    char tmp_path[4096];     /* otherwise: the temporary file next to path */
     pid_t pid;               /* the traced process (not a forked child) */
     uint64_t t0;             /* trace_start: time 0 of the trace */
     atomic_bool done;        /* trace_finish has run: no new buffers */
@@ -94,17 +102,41 @@ static uint64_t now_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+static void report_open_error(const char *path) {
+    int err = errno;
+    fprintf(stderr, "toy: can't open --gil-trace file '%s': [Errno %d] %s\n", path, err,
+            strerror(err));
+}
+
+/* Set up where the JSON goes. A regular file (or a new one) is written at
+   exit into a temporary file next to it: it must be possible to create that
+   file now, so that a bad path is reported before the program runs. */
+static int open_destination(const char *dest) {
+    struct stat st;
+    if (lstat(dest, &st) == 0 && !S_ISREG(st.st_mode)) {
+        trace.out = fopen(dest, "w");
+        if (!trace.out) report_open_error(dest);
+        return trace.out ? 0 : -1;
+    }
+    int n = snprintf(trace.tmp_path, sizeof(trace.tmp_path), "%s.%d.tmp", dest, (int)getpid());
+    if (n < 0 || (size_t)n >= sizeof(trace.tmp_path)) {
+        errno = ENAMETOOLONG;
+        report_open_error(dest);
+        return -1;
+    }
+    FILE *probe = fopen(trace.tmp_path, "w");
+    if (!probe) {
+        report_open_error(dest);
+        return -1;
+    }
+    fclose(probe);
+    unlink(trace.tmp_path);
+    return 0;
+}
+
 int trace_start(const char *dest) {
     trace.path = dest;
-    if (strcmp(dest, "-") != 0) {
-        trace.out = fopen(dest, "w");
-        if (!trace.out) {
-            int err = errno;
-            fprintf(stderr, "toy: can't open --gil-trace file '%s': [Errno %d] %s\n", dest, err,
-                    strerror(err));
-            return -1;
-        }
-    }
+    if (strcmp(dest, "-") != 0 && open_destination(dest) < 0) return -1;
     trace.pid = getpid();
     trace.t0 = now_ns();
     trace_enabled = true;
@@ -414,8 +446,28 @@ static void draw_timeline(FILE *f, TraceThread *list, int not_shown, uint64_t lo
 
 /* ---- Finishing ------------------------------------------------------------------- */
 
-void trace_finish(void) {
-    if (!trace_enabled || getpid() != trace.pid || atomic_load(&trace.done)) return;
+/* Write the JSON trace and close it; a temporary file is renamed over the
+   path only when every byte of it was written, and removed otherwise. */
+static int write_file(TraceThread *list, int not_shown, uint64_t lost, uint64_t end) {
+    const char *target = trace.out ? trace.path : trace.tmp_path;
+    FILE *f = trace.out ? trace.out : fopen(trace.tmp_path, "w");
+    trace.out = NULL;
+    bool ok = f != NULL;
+    if (f) {
+        write_json(f, list, not_shown, lost, end);
+        ok = ferror(f) == 0;
+        ok = fclose(f) == 0 && ok;
+    }
+    if (ok && target == trace.tmp_path) ok = rename(trace.tmp_path, trace.path) == 0;
+    if (ok) return 0;
+    fprintf(stderr, "toy: error writing --gil-trace file '%s': %s\n", trace.path,
+            strerror(errno));
+    if (target == trace.tmp_path) unlink(trace.tmp_path); /* never leave half a trace */
+    return -1;
+}
+
+int trace_finish(void) {
+    if (!trace_enabled || getpid() != trace.pid || atomic_load(&trace.done)) return 0;
     uint64_t end = now_ns();
     hand_over(end);
     atomic_store(&trace.done, true);
@@ -443,19 +495,15 @@ void trace_finish(void) {
     }
     pthread_mutex_unlock(&trace.mutex);
 
-    if (trace.out) {
-        write_json(trace.out, list, not_shown, lost, end);
-        bool failed = ferror(trace.out) != 0;
-        if (fclose(trace.out) != 0 || failed)
-            fprintf(stderr, "toy: error writing --gil-trace file '%s': %s\n", trace.path,
-                    strerror(errno));
-        trace.out = NULL;
-    } else {
+    int status = 0;
+    if (strcmp(trace.path, "-") == 0)
         draw_timeline(stderr, list, not_shown, lost, end);
-    }
+    else
+        status = write_file(list, not_shown, lost, end);
     while (list) {
         TraceThread *t = list;
         list = t->next;
         free_buffer(t);
     }
+    return status;
 }

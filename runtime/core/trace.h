@@ -39,13 +39,16 @@ extern bool trace_enabled;
 
 /* Start tracing to dest: a file path, or "-" for the text timeline on
    stderr. Call once, before the GIL is created. Returns 0, or -1 after
-   printing why on stderr (the file cannot be created). */
+   printing why on stderr (the file cannot be created). A regular file is
+   replaced only at exit, once the whole trace is written (trace.c). */
 int trace_start(const char *dest);
 
 /* At exit, on the main thread, after the other threads have ended: close the
-   main thread's record and write the file (or the text timeline). Does
-   nothing when tracing is off, or in a forked child. */
-void trace_finish(void);
+   main thread's record and write the file (or the text timeline). Returns 0,
+   or -1 after printing why on stderr when the file could not be written
+   (then no partial file is left at the path). Does nothing when tracing is
+   off, or in a forked child. */
+int trace_finish(void);
 
 /* ---- Hooks for gil.c (call only when trace_enabled) -----------------------
    Times are CLOCK_MONOTONIC nanoseconds. */

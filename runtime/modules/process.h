@@ -3,7 +3,7 @@
  * I/O that releases the GIL, process-shared semaphores made of pipes, and the
  * wire format that carries values between processes.
  *
- * The multiprocessing module (mpmodule.c, lib/multiprocessing.toy) and the
+ * The multiprocessing module (mpmodule.c, runtime/lib/multiprocessing.toy) and the
  * process functions of `os` (fork, waitpid, kill, _exit) are built on this.
  * docs/fork.md explains the design; the short version:
  *

@@ -1,9 +1,9 @@
 /* unicodedb.h - Unicode character properties and case mappings for str.
  *
  * The data is Unicode 14.0, the version of CPython 3.11, generated into
- * unicodedb.c by tools/gen_unicodedb.py from Python's own database, so str's
- * methods classify and convert every code point as python3 does. ASCII
- * callers keep their fast paths; these lookups are binary searches.
+ * unicodedb.c by scripts/build/gen_unicodedb.py from Python's own database,
+ * so str's methods classify and convert every code point as python3 does.
+ * ASCII callers keep their fast paths; these lookups are binary searches.
  */
 #ifndef TOY_UNICODEDB_H
 #define TOY_UNICODEDB_H
