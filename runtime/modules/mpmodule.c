@@ -1,5 +1,5 @@
 /* mpmodule.c - the _multiprocessing module: the C objects under
- * lib/multiprocessing.toy.
+ * runtime/lib/multiprocessing.toy.
  *
  *   start(bootstrap, daemon) -> Child   fork a child that runs bootstrap()
  *   Child        a started child: pid, wait(timeout), poll(), send_signal(sig)
