@@ -328,7 +328,7 @@ int main(int argc, char **argv) {
         status = run_source(opt.command, strlen(opt.command), "<string>");
     else if (opt.path)
         status = run_file(opt.path);
-    else if (isatty(STDIN_FILENO))
+    else if (repl_wanted())
         status = repl_run();
     else
         status = run_file("-");
