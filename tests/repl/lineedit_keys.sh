@@ -1,6 +1,9 @@
 # The line editor's key handling without a terminal: TOY_LINEEDIT_TEST=COLS
 # runs the REPL's editor on piped stdin (no termios, a screen COLS wide), so
 # each case feeds raw key bytes and checks the lines the REPL ran (stdout).
+# The cases marked with case_ run one after another in a single session (a
+# toy start per case is too slow on a busy machine); when that session's
+# output differs, each case is run alone to name the one that broke.
 . tests/tools/testlib.sh
 export HOME="$TMP/home"
 mkdir -p "$HOME"
@@ -10,12 +13,28 @@ feed() {
     printf "$2" > "$TMP/keys"
     TOY_LINEEDIT_TEST=$1 TOY_STDIN="$TMP/keys" run_toy
 }
-# case_ NAME KEYS WANT: from an empty history, KEYS must make stdout WANT
-case_() {
+# alone NAME KEYS WANT: from an empty history, KEYS must make stdout WANT
+alone() {
     rm -f "$HOME/.toy_history"
     feed 80 "$2"
     expect_status 0
     [ "$(cat "$TMP/out")" = "$3" ] || { dump; fail "$1: stdout differs, expected: $3"; }
+}
+# case_ NAME KEYS WANT: as alone, but queued for the shared session
+names=() all_keys=() wants=()
+case_() { names+=("$1"); all_keys+=("$2"); wants+=("$3"); }
+run_cases() {
+    local i keys="" want=""
+    for i in "${!names[@]}"; do
+        keys+=${all_keys[i]}
+        want+=${wants[i]}$'\n'
+    done
+    rm -f "$HOME/.toy_history"
+    feed 80 "$keys"
+    [ "$rc" = 0 ] && [ "$(cat "$TMP/out")" = "${want%$'\n'}" ] && return 0
+    for i in "${!names[@]}"; do alone "${names[i]}" "${all_keys[i]}" "${wants[i]}"; done
+    dump
+    fail "the cases pass alone but not in one session"
 }
 
 E='\033'
@@ -47,7 +66,7 @@ case_ unknown-keys   "1${E}[5~${E}[Z\032\0232\r"             12
 case_ history-up     '40+2\r\033[A\r'                        $'42\n42'
 case_ ctrl-p-n       '1\r2\r\020\020\016\r'                  $'1\n2\n2'
 case_ up-down-keeps  "1+1\r5${E}[A${E}[B\r"                  $'2\n5'
-case_ up-at-oldest   "1\r${E}[A${E}[A${E}[A\r"               $'1\n1'
+alone up-at-oldest   "1\r${E}[A${E}[A${E}[A\r"               $'1\n1'
 case_ recalled-edit  "10\r${E}[A0\r"                         $'10\n100'
 case_ utf8-moves     "s='\303\251\342\202\254\360\237\231\202'${E}[D${E}[D${E}[D\177\rprint(s, len(s))\r" $'\342\202\254\360\237\231\202 2'
 case_ utf8-delete    "s='\303\251x'\001${E}[C${E}[C${E}[C${E}[3~\rprint(s)\r" 'x'
@@ -55,9 +74,10 @@ case_ utf8-stray     "print(len('a\200\277b'))\r"            2
 case_ utf8-truncated "print(len('a\342\202b'))\r"            2
 case_ ctrl-c         '99\0037\r'                             7
 case_ ctrl-c-block   'if 1:\r\003print(8)\r'                 8
-case_ eof-mid-line   '6*7'                                   42
-case_ eof-in-block   'for i in range(2):\r    print(i)\r'    $'0\n1'
+alone eof-mid-line   '6*7'                                   42
+alone eof-in-block   'for i in range(2):\r    print(i)\r'    $'0\n1'
 case_ ctrl-d-block   'for i in range(2):\r    print(i)\r\004print(9)\r' $'0\n1\n9'
+run_cases
 
 # Ctrl-C prints KeyboardInterrupt on its own line; Ctrl-D on an empty line
 # exits with status 0 after a newline, and ignores what follows
