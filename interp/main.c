@@ -254,7 +254,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
         sys_set_argv(argc - opt->argv_start, argv + opt->argv_start);
     } else { /* REPL or piped stdin: sys.argv == [''] */
         static char empty[] = "";
-        char *no_args[] = {empty, NULL};
+        static char *no_args[] = {empty, NULL}; /* sys keeps the pointer */
         sys_set_argv(1, no_args);
     }
     return 0;
@@ -328,7 +328,7 @@ int main(int argc, char **argv) {
         status = run_source(opt.command, strlen(opt.command), "<string>");
     else if (opt.path)
         status = run_file(opt.path);
-    else if (isatty(STDIN_FILENO))
+    else if (repl_wanted())
         status = repl_run();
     else
         status = run_file("-");

@@ -3,6 +3,7 @@
 . tests/tools/testlib.sh
 command -v script > /dev/null 2>&1 || skip "script(1) not available"
 script -qec true /dev/null < /dev/null > /dev/null 2>&1 || skip "script(1) cannot allocate a pty here"
+export HOME="$TMP"  # the editor keeps history there
 printf '1+2\nx = 5\nx\nfor i in range(2):\n    print(i)\n\n1/0\nprint("after")\n' |
     timeout 5 script -qec "$TOY" /dev/null > "$TMP/raw" 2>&1
 rc=$?
