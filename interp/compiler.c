@@ -1653,6 +1653,26 @@ static int compile_build_items(Compiler *c, const NodeList *elts, const BuildOps
     return 0;
 }
 
+/* What a for loop or comprehension iterates over. A set display of
+   constants is one frozenset constant, as CPython's AST optimiser makes it;
+   the loop sees the frozenset's iteration order, which can differ from a
+   set built at run time. */
+static int compile_iterable(Compiler *c, const Node *n)
+{
+    if (n->kind != NODE_SET)
+        return compile_expr(c, n);
+    Node tuple;
+    memset(&tuple, 0, sizeof tuple);
+    tuple.kind = NODE_TUPLE;
+    tuple.u.seq.elts = n->u.seq.elts;
+    Object *t;
+    int r = try_const(c, &tuple, &t);
+    CHECK(r);
+    if (r == 0)
+        return compile_expr(c, n);
+    return emit_const_steal(c, make_frozenset_const(t));
+}
+
 static int compile_list_items(Compiler *c, const NodeList *elts)
 {
     return compile_build_items(c, elts, &list_ops);
@@ -1770,7 +1790,7 @@ static int compile_comp_loops(Compiler *c, const Node *n, int i)
     if (i == 0) {
         EMIT(c, LOAD_FAST, 0); /* ".0", the iterator argument */
     } else {
-        CHECK(compile_expr(c, g->u.comprehension.iter));
+        CHECK(compile_iterable(c, g->u.comprehension.iter));
         EMIT(c, GET_ITER, 0);
     }
     bind_label(c, start);
@@ -1830,7 +1850,7 @@ static int compile_comprehension(Compiler *c, const Node *n)
     }
     EMIT(c, PUSH_NULL, 0);
     CHECK(emit_make_function(c, compile_comprehension_code(c, n, name), 0));
-    CHECK(compile_expr(c, n->u.comp.generators.items[0]->u.comprehension.iter));
+    CHECK(compile_iterable(c, n->u.comp.generators.items[0]->u.comprehension.iter));
     EMIT(c, GET_ITER, 0);
     EMIT(c, CALL, 1);
     if (n->kind == NODE_GENERATOR_EXP)
@@ -2162,7 +2182,7 @@ static int compile_for(Compiler *c, const Node *n)
     NEW_LABEL(c, start);
     NEW_LABEL(c, orelse);
     NEW_LABEL(c, end);
-    CHECK(compile_expr(c, n->u.for_stmt.iter));
+    CHECK(compile_iterable(c, n->u.for_stmt.iter));
     EMIT(c, GET_ITER, 0);
     bind_label(c, start);
     EMIT(c, FOR_ITER, orelse);

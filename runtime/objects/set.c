@@ -75,7 +75,7 @@ static inline int set_keys_equal_fast(Object *stored, Object *key) {
 /* ---- Table --------------------------------------------------------------- */
 
 /* Find key. 1: present, *slot is its slot. 0: absent, *slot is where to
-   insert it (the first deleted slot on the probe path, else the unused one
+   insert it (the last deleted slot on the probe path, else the unused one
    that ended it). -1: error. */
 static int set_find(SetObject *so, Object *key, int64_t hash, SetEntry **slot) {
 restart:;
@@ -107,8 +107,8 @@ restart:;
                     *slot = e;
                     return 1;
                 }
-            } else if (e->key == SET_DUMMY && !free_slot) {
-                free_slot = e;
+            } else if (e->key == SET_DUMMY) {
+                free_slot = e; /* the last one seen, as CPython picks */
             }
         }
         perturb >>= SET_PERTURB_SHIFT;
