@@ -144,6 +144,7 @@ typedef struct {
 typedef enum { CTX_OP_LOAD, CTX_OP_STORE, CTX_OP_DELETE } NameOpKind;
 
 static int compile_expr(Compiler *c, const Node *n);
+static int compile_iterable(Compiler *c, const Node *n);
 static int compile_stmt(Compiler *c, const Node *n);
 static int compile_stmts(Compiler *c, const NodeList *l);
 static int compile_store(Compiler *c, const Node *target);
@@ -1473,9 +1474,14 @@ static int emit_compare(Compiler *c, CmpOp op)
 static int compile_compare(Compiler *c, const Node *n)
 {
     const NodeList *rest = &n->u.compare.comparators;
+    int last = rest->count - 1;
+    /* `x in {1, 2}` tests against a frozenset constant (as CPython does),
+       not a set built on every evaluation. */
+    CmpOp last_op = n->u.compare.ops[last];
+    bool last_in = last_op == AST_CMP_IN || last_op == AST_CMP_NOT_IN;
     CHECK(compile_expr(c, n->u.compare.left));
     if (rest->count == 1) {
-        CHECK(compile_expr(c, rest->items[0]));
+        CHECK(last_in ? compile_iterable(c, rest->items[0]) : compile_expr(c, rest->items[0]));
         return emit_compare(c, n->u.compare.ops[0]);
     }
     NEW_LABEL(c, cleanup);
@@ -1487,8 +1493,8 @@ static int compile_compare(Compiler *c, const Node *n)
         CHECK(emit_compare(c, n->u.compare.ops[i]));
         EMIT(c, JUMP_IF_FALSE_OR_POP, cleanup);
     }
-    CHECK(compile_expr(c, rest->items[rest->count - 1]));
-    CHECK(emit_compare(c, n->u.compare.ops[rest->count - 1]));
+    CHECK(last_in ? compile_iterable(c, rest->items[last]) : compile_expr(c, rest->items[last]));
+    CHECK(emit_compare(c, last_op));
     EMIT(c, JUMP, end);
     bind_label(c, cleanup);
     EMIT(c, ROT_TWO, 0);
@@ -1653,7 +1659,8 @@ static int compile_build_items(Compiler *c, const NodeList *elts, const BuildOps
     return 0;
 }
 
-/* What a for loop or comprehension iterates over. A set display of
+/* What a for loop or comprehension iterates over, or the right operand of
+   a final `in` / `not in` comparison. A set display of
    constants is one frozenset constant, as CPython's AST optimiser makes it;
    the loop sees the frozenset's iteration order, which can differ from a
    set built at run time. */
