@@ -4,7 +4,7 @@
  * The table is an array of (key, hash) slots: key NULL is a never-used slot,
  * key SET_DUMMY a deleted one. Its size, growth and probe sequence follow the
  * rules CPython's sets use, so that iterating a set of small ints (which hash
- * to themselves) yields the same order as python3 does. Sets of up to five
+ * to themselves) yields the same order as python3 does. Sets of up to four
  * items live in a table inside the object itself; bigger ones allocate it.
  *
  * Like dict lookups, set lookups can run user code (__eq__, __hash__), so
