@@ -25,8 +25,8 @@
  * Shapes beyond the ones opcodes.h spells out
  * - Comprehensions: PUSH_NULL; [closure] LOAD_CONST <listcomp>;
  *   MAKE_FUNCTION; <first iterable>; GET_ITER; CALL 1. The body is
- *   BUILD_LIST 0 / BUILD_MAP 0; LOAD_FAST .0; FOR_ITER loops; LIST_APPEND /
- *   MAP_ADD (ngenerators + 1); RETURN_VALUE. Generator expressions are
+ *   BUILD_LIST 0 / BUILD_SET 0 / BUILD_MAP 0; LOAD_FAST .0; FOR_ITER loops;
+ *   LIST_APPEND / SET_ADD / MAP_ADD (ngenerators + 1); RETURN_VALUE. Generator expressions are
  *   built the same way (named "<genexpr>") and then GET_ITER'd, so they are
  *   list iterators: eager, but next() works on them.
  * - `{**m}` in a dict display: DUP_TOP; LOAD_METHOD update; <m>; CALL 1;
@@ -35,6 +35,8 @@
  *   BUILD_LIST 0; LOAD_CONST (tuple); LIST_EXTEND 1; displays longer than
  *   MAX_BUILD_ITEMS continue with LIST_APPEND 1 / MAP_ADD 1 so the stack
  *   stays small; starred items use LIST_EXTEND 1 (tuples end LIST_TO_TUPLE).
+ *   Set displays are the same with BUILD_SET / SET_ADD / SET_UPDATE and a
+ *   constant frozenset.
  * - Calls with * or **: <func>; <argument tuple>; [<kwargs dict>]; CALL_EX
  *   (runs of keywords become BUILD_MAPs merged with DICT_MERGE 1).
  * - while: the test is at the top and the loop ends with a backward JUMP
@@ -62,6 +64,8 @@
 #include "objects/exceptions.h"
 #include "objects/float.h"
 #include "objects/int.h"
+#include "objects/list.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "interp/dis.h"
@@ -140,6 +144,7 @@ typedef struct {
 typedef enum { CTX_OP_LOAD, CTX_OP_STORE, CTX_OP_DELETE } NameOpKind;
 
 static int compile_expr(Compiler *c, const Node *n);
+static int compile_iterable(Compiler *c, const Node *n);
 static int compile_stmt(Compiler *c, const Node *n);
 static int compile_stmts(Compiler *c, const NodeList *l);
 static int compile_store(Compiler *c, const Node *target);
@@ -626,6 +631,13 @@ static int emit(Compiler *c, Opcode op, uint32_t arg)
 #define EMIT(c, op, arg)                           \
     do {                                           \
         if (emit((c), OP_##op, (uint32_t)(arg)) < 0) \
+            return -1;                             \
+    } while (0)
+
+/* EMIT with an opcode chosen at run time. */
+#define EMIT_OP(c, op, arg)                        \
+    do {                                           \
+        if (emit((c), (op), (uint32_t)(arg)) < 0)  \
             return -1;                             \
     } while (0)
 
@@ -1462,9 +1474,14 @@ static int emit_compare(Compiler *c, CmpOp op)
 static int compile_compare(Compiler *c, const Node *n)
 {
     const NodeList *rest = &n->u.compare.comparators;
+    int last = rest->count - 1;
+    /* `x in {1, 2}` tests against a frozenset constant (as CPython does),
+       not a set built on every evaluation. */
+    CmpOp last_op = n->u.compare.ops[last];
+    bool last_in = last_op == AST_CMP_IN || last_op == AST_CMP_NOT_IN;
     CHECK(compile_expr(c, n->u.compare.left));
     if (rest->count == 1) {
-        CHECK(compile_expr(c, rest->items[0]));
+        CHECK(last_in ? compile_iterable(c, rest->items[0]) : compile_expr(c, rest->items[0]));
         return emit_compare(c, n->u.compare.ops[0]);
     }
     NEW_LABEL(c, cleanup);
@@ -1476,8 +1493,8 @@ static int compile_compare(Compiler *c, const Node *n)
         CHECK(emit_compare(c, n->u.compare.ops[i]));
         EMIT(c, JUMP_IF_FALSE_OR_POP, cleanup);
     }
-    CHECK(compile_expr(c, rest->items[rest->count - 1]));
-    CHECK(emit_compare(c, n->u.compare.ops[rest->count - 1]));
+    CHECK(last_in ? compile_iterable(c, rest->items[last]) : compile_expr(c, rest->items[last]));
+    CHECK(emit_compare(c, last_op));
     EMIT(c, JUMP, end);
     bind_label(c, cleanup);
     EMIT(c, ROT_TWO, 0);
@@ -1566,11 +1583,38 @@ static int count_starred(const NodeList *elts)
     return n;
 }
 
-/* Build a list from elts on the stack: BUILD_LIST for a leading run of
-   plain items (at most MAX_BUILD_ITEMS), then LIST_APPEND / LIST_EXTEND
-   (for *x) for the rest. A long all-constant display is a constant tuple
-   added with LIST_EXTEND, as CPython does. */
-static int compile_list_items(Compiler *c, const NodeList *elts)
+/* The frozenset constant for a set display of constants (steals items, a
+   tuple). CPython builds the frozenset, then its constant cache rebuilds it
+   from the first one's iteration order; doing the same gives the constant
+   the same slot layout, hence the same iteration order. */
+static Object *make_frozenset_const(Object *items)
+{
+    if (items == NULL)
+        return NULL;
+    Object *first = frozenset_new(items);
+    DECREF(items);
+    Object *order = first ? list_from_iterable(first) : NULL;
+    XDECREF(first);
+    Object *frozen = order ? frozenset_new(order) : NULL;
+    XDECREF(order);
+    return frozen;
+}
+
+/* Opcodes that build a list or a set display. */
+typedef struct {
+    Opcode build, add, extend;
+} BuildOps;
+
+static const BuildOps list_ops = {OP_BUILD_LIST, OP_LIST_APPEND, OP_LIST_EXTEND};
+static const BuildOps set_ops = {OP_BUILD_SET, OP_SET_ADD, OP_SET_UPDATE};
+
+/* Build a list or set from elts on the stack: BUILD_x for a leading run of
+   plain items (at most MAX_BUILD_ITEMS), then x_APPEND/ADD and
+   x_EXTEND/UPDATE (for *x) for the rest. A display of 3+ constants is a
+   constant tuple (lists) or frozenset (sets) added with x_EXTEND/UPDATE, as
+   CPython does; a set built from that frozenset gets the frozenset's slot
+   layout, which decides its iteration order. */
+static int compile_build_items(Compiler *c, const NodeList *elts, const BuildOps *ops)
 {
     if (elts->count > 2 && count_starred(elts) == 0) {
         bool all_const = true;
@@ -1588,9 +1632,11 @@ static int compile_list_items(Compiler *c, const NodeList *elts)
             tuple.u.seq.elts = *elts;
             Object *t;
             CHECK(try_const(c, &tuple, &t));
-            EMIT(c, BUILD_LIST, 0);
+            if (ops == &set_ops)
+                t = make_frozenset_const(t);
+            EMIT_OP(c, ops->build, 0);
             CHECK(emit_const_steal(c, t));
-            EMIT(c, LIST_EXTEND, 1);
+            EMIT_OP(c, ops->extend, 1);
             return 0;
         }
     }
@@ -1599,18 +1645,44 @@ static int compile_list_items(Compiler *c, const NodeList *elts)
         lead++;
     for (int i = 0; i < lead; i++)
         CHECK(compile_expr(c, elts->items[i]));
-    EMIT(c, BUILD_LIST, lead);
+    EMIT_OP(c, ops->build, lead);
     for (int i = lead; i < elts->count; i++) {
         const Node *e = elts->items[i];
         if (e->kind == NODE_STARRED) {
             CHECK(compile_expr(c, e->u.starred.value));
-            EMIT(c, LIST_EXTEND, 1);
+            EMIT_OP(c, ops->extend, 1);
         } else {
             CHECK(compile_expr(c, e));
-            EMIT(c, LIST_APPEND, 1);
+            EMIT_OP(c, ops->add, 1);
         }
     }
     return 0;
+}
+
+/* What a for loop or comprehension iterates over, or the right operand of
+   a final `in` / `not in` comparison. A set display of
+   constants is one frozenset constant, as CPython's AST optimiser makes it;
+   the loop sees the frozenset's iteration order, which can differ from a
+   set built at run time. */
+static int compile_iterable(Compiler *c, const Node *n)
+{
+    if (n->kind != NODE_SET)
+        return compile_expr(c, n);
+    Node tuple;
+    memset(&tuple, 0, sizeof tuple);
+    tuple.kind = NODE_TUPLE;
+    tuple.u.seq.elts = n->u.seq.elts;
+    Object *t;
+    int r = try_const(c, &tuple, &t);
+    CHECK(r);
+    if (r == 0)
+        return compile_expr(c, n);
+    return emit_const_steal(c, make_frozenset_const(t));
+}
+
+static int compile_list_items(Compiler *c, const NodeList *elts)
+{
+    return compile_build_items(c, elts, &list_ops);
 }
 
 static int compile_tuple(Compiler *c, const Node *n)
@@ -1725,7 +1797,7 @@ static int compile_comp_loops(Compiler *c, const Node *n, int i)
     if (i == 0) {
         EMIT(c, LOAD_FAST, 0); /* ".0", the iterator argument */
     } else {
-        CHECK(compile_expr(c, g->u.comprehension.iter));
+        CHECK(compile_iterable(c, g->u.comprehension.iter));
         EMIT(c, GET_ITER, 0);
     }
     bind_label(c, start);
@@ -1741,7 +1813,7 @@ static int compile_comp_loops(Compiler *c, const Node *n, int i)
         EMIT(c, MAP_ADD, gens->count + 1);
     } else {
         CHECK(compile_expr(c, n->u.comp.elt));
-        EMIT(c, LIST_APPEND, gens->count + 1);
+        EMIT_OP(c, n->kind == NODE_SET_COMP ? OP_SET_ADD : OP_LIST_APPEND, gens->count + 1);
     }
     EMIT(c, JUMP, start);
     bind_label(c, end);
@@ -1758,7 +1830,9 @@ static CodeObject *compile_comprehension_code(Compiler *c, const Node *n, const 
     c->u->argcount = 1;
     int r = emit_param_cells(c);
     if (r == 0)
-        r = emit(c, n->kind == NODE_DICT_COMP ? OP_BUILD_MAP : OP_BUILD_LIST, 0);
+        r = emit(c, n->kind == NODE_DICT_COMP  ? OP_BUILD_MAP
+                    : n->kind == NODE_SET_COMP ? OP_BUILD_SET
+                                               : OP_BUILD_LIST, 0);
     if (r == 0)
         r = compile_comp_loops(c, n, 0);
     if (r == 0)
@@ -1777,13 +1851,13 @@ static int compile_comprehension(Compiler *c, const Node *n)
     const char *name;
     switch (n->kind) {
     case NODE_LIST_COMP: name = "<listcomp>"; break;
+    case NODE_SET_COMP: name = "<setcomp>"; break;
     case NODE_DICT_COMP: name = "<dictcomp>"; break;
-    case NODE_GENERATOR_EXP: name = "<genexpr>"; break;
-    default: return SYNTAX_ERROR(c, n, "Toy does not support sets");
+    default: name = "<genexpr>"; break;
     }
     EMIT(c, PUSH_NULL, 0);
     CHECK(emit_make_function(c, compile_comprehension_code(c, n, name), 0));
-    CHECK(compile_expr(c, n->u.comp.generators.items[0]->u.comprehension.iter));
+    CHECK(compile_iterable(c, n->u.comp.generators.items[0]->u.comprehension.iter));
     EMIT(c, GET_ITER, 0);
     EMIT(c, CALL, 1);
     if (n->kind == NODE_GENERATOR_EXP)
@@ -1878,10 +1952,10 @@ static int compile_expr_inner(Compiler *c, const Node *n)
     case NODE_LIST:
         return compile_list_items(c, &n->u.seq.elts);
     case NODE_SET:
-    case NODE_SET_COMP:
-        return SYNTAX_ERROR(c, n, "Toy does not support sets");
+        return compile_build_items(c, &n->u.seq.elts, &set_ops);
     case NODE_DICT:
         return compile_dict(c, n);
+    case NODE_SET_COMP:
     case NODE_LIST_COMP:
     case NODE_DICT_COMP:
     case NODE_GENERATOR_EXP:
@@ -2115,7 +2189,7 @@ static int compile_for(Compiler *c, const Node *n)
     NEW_LABEL(c, start);
     NEW_LABEL(c, orelse);
     NEW_LABEL(c, end);
-    CHECK(compile_expr(c, n->u.for_stmt.iter));
+    CHECK(compile_iterable(c, n->u.for_stmt.iter));
     EMIT(c, GET_ITER, 0);
     bind_label(c, start);
     EMIT(c, FOR_ITER, orelse);
@@ -2535,7 +2609,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_STORE_NAME: case OP_DELETE_ATTR: case OP_BINARY_SUBSCR: case OP_BINARY_OP:
     case OP_INPLACE_OP: case OP_COMPARE_OP: case OP_IS_OP: case OP_CONTAINS_OP:
     case OP_POP_JUMP_IF_FALSE: case OP_POP_JUMP_IF_TRUE: case OP_LIST_APPEND:
-    case OP_LIST_EXTEND: case OP_DICT_MERGE: case OP_RETURN_VALUE: case OP_POP_EXCEPT:
+    case OP_LIST_EXTEND: case OP_SET_ADD: case OP_SET_UPDATE: case OP_DICT_MERGE: case OP_RETURN_VALUE: case OP_POP_EXCEPT:
     case OP_RERAISE: case OP_PRINT_EXPR:
         return -1;
     case OP_STORE_ATTR: case OP_DELETE_SUBSCR: case OP_MAP_ADD: case OP_JUMP_IF_NOT_EXC_MATCH:
@@ -2552,7 +2626,8 @@ static int stack_effect(uint32_t ins, bool jump)
         return jump ? 1 : 0;
     case OP_SETUP_WITH:
         return 1; /* cm -> exit, enter_result; or, at the handler, exit + exc */
-    case OP_BUILD_SLICE: case OP_BUILD_TUPLE: case OP_BUILD_LIST: case OP_BUILD_STRING:
+    case OP_BUILD_SLICE: case OP_BUILD_TUPLE: case OP_BUILD_LIST: case OP_BUILD_SET:
+    case OP_BUILD_STRING:
         return 1 - arg;
     case OP_BUILD_MAP:
         return 1 - 2 * arg;

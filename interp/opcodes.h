@@ -134,6 +134,9 @@
     OPCODE(LIST_APPEND,    "[list, .., v] -> [list, ..]", "arg: i; appends v to the list at stack[-i] after popping v") \
     OPCODE(LIST_EXTEND,    "[list, .., it] -> [list, ..]", "arg: i; list at stack[-i] after popping it") \
     OPCODE(LIST_TO_TUPLE,  "[list] -> [tuple]", "") \
+    OPCODE(BUILD_SET,      "[a1..an] -> [set]", "arg: n; adds a1 first") \
+    OPCODE(SET_ADD,        "[set, .., v] -> [set, ..]", "arg: i; adds v to the set at stack[-i] after popping v") \
+    OPCODE(SET_UPDATE,     "[set, .., it] -> [set, ..]", "arg: i; set at stack[-i] |= the items of it, after popping it") \
     OPCODE(MAP_ADD,        "[dict, .., k, v] -> [dict, ..]", "arg: i; dict at stack[-i] after popping k, v") \
     OPCODE(DICT_MERGE,     "[dict, .., m] -> [dict, ..]", "arg: i; for f(**m): TypeError on duplicate keys") \
     OPCODE(UNPACK_SEQUENCE,"[seq] -> [vn..v1]", "arg: n; pushes items in reverse so the first is on top") \

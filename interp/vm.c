@@ -71,6 +71,7 @@
 #include "objects/list.h"
 #include "objects/module.h"
 #include "objects/range.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
@@ -2220,6 +2221,42 @@ dispatch:
             goto error;
         }
         DECREF(iterable);
+        DISPATCH();
+    }
+
+    TARGET(BUILD_SET) {
+        Object **items = sp - oparg;
+        Object *set = set_new(NULL);
+        int r = set ? 0 : -1;
+        for (uint32_t i = 0; i < oparg && r == 0; i++)
+            r = set_add(set, items[i]);
+        while (sp > items) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        if (r < 0) {
+            XDECREF(set);
+            goto error;
+        }
+        PUSH(set);
+        DISPATCH();
+    }
+
+    TARGET(SET_ADD) {
+        Object *v = POP();
+        int r = set_add(PEEK(oparg), v);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(SET_UPDATE) {
+        Object *iterable = POP();
+        int r = set_update(PEEK(oparg), iterable);
+        DECREF(iterable);
+        if (r < 0)
+            goto error;
         DISPATCH();
     }
 

@@ -46,6 +46,7 @@
 #include "objects/list.h"
 #include "objects/module.h"
 #include "objects/range.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/osfile.h"
@@ -984,7 +985,7 @@ static const struct {
 } builtin_types[] = {
     {"object", &object_type},   {"type", &type_type},       {"int", &int_type},
     {"bool", &bool_type},       {"float", &float_type},     {"str", &str_type},
-    {"bytes", &bytes_type},
+    {"bytes", &bytes_type},     {"set", &set_type},         {"frozenset", &frozenset_type},
     {"list", &list_type},       {"tuple", &tuple_type},     {"dict", &dict_type},
     {"range", &range_type},     {"slice", &slice_type},     {"super", &super_type},
     {"enumerate", &enumerate_type}, {"zip", &zip_type},     {"reversed", &reversed_type},

@@ -23,6 +23,7 @@
  * memory. Mutations release old keys/values only after the dict is
  * consistent again.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -34,6 +35,7 @@
 #include "objects/function.h"
 #include "objects/int.h"
 #include "objects/list.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -825,23 +827,157 @@ static int dict_items_contains(Object *self, Object *item) {
     return eq;
 }
 
-/* Keys and items views compare like sets: same size, each item in the other. */
-static Object *dict_setview_richcompare(Object *a, Object *b, int op) {
-    if (TYPE(a) != TYPE(b) || (op != CMP_EQ && op != CMP_NE)) return NEWREF(NotImplemented);
-    int eq = dict_view_len(a) == dict_view_len(b);
-    if (eq) {
-        Object *it = object_iter(a);
-        if (!it) return NULL;
-        Object *x;
-        while (eq == 1 && (x = object_next(it)) != NULL) {
-            eq = TYPE(b)->contains(b, x);
-            DECREF(x);
-        }
-        DECREF(it);
-        if (eq < 0 || error_occurred()) return NULL;
-    }
-    return bool_from((eq == 1) == (op == CMP_EQ));
+/* ---- Set operations of the keys and items views -------------------------- */
+
+static bool dict_is_setview(Object *o) {
+    return is_type(o, &dict_keys_type) || is_type(o, &dict_items_type);
 }
+
+/* Every item of a is in b: 1 / 0 / -1. */
+static int dict_all_contained_in(Object *a, Object *b) {
+    Object *it = object_iter(a);
+    if (!it) return -1;
+    int ok = 1;
+    Object *x;
+    while (ok == 1 && (x = object_next(it)) != NULL) {
+        ok = object_contains(b, x);
+        DECREF(x);
+    }
+    DECREF(it);
+    return ok == 1 && error_occurred() ? -1 : ok;
+}
+
+/* Keys and items views compare with each other and with sets by inclusion,
+   like sets. */
+static Object *dict_setview_richcompare(Object *a, Object *b, int op) {
+    if (!is_anyset(b) && !dict_is_setview(b)) return NEWREF(NotImplemented);
+    int64_t la = object_len(a), lb = object_len(b);
+    if (la < 0 || lb < 0) return NULL;
+    int ok = 0;
+    switch (op) {
+    case CMP_EQ:
+    case CMP_NE:
+        if (la == lb) ok = dict_all_contained_in(a, b);
+        if (op == CMP_NE && ok >= 0) ok = !ok;
+        break;
+    case CMP_LT: if (la < lb) ok = dict_all_contained_in(a, b); break;
+    case CMP_LE: if (la <= lb) ok = dict_all_contained_in(a, b); break;
+    case CMP_GT: if (la > lb) ok = dict_all_contained_in(b, a); break;
+    default: if (la >= lb) ok = dict_all_contained_in(b, a); break;
+    }
+    return ok < 0 ? NULL : bool_from(ok);
+}
+
+/* set(o). A keys view is made from its dict, which sizes the set's table
+   up front, as CPython does (the table size decides the order). */
+static Object *dict_view_to_set(Object *o) {
+    if (is_type(o, &dict_keys_type)) o = VIEW_DICT(o);
+    return set_new(o);
+}
+
+/* view OP other (or other OP view): set(left operand) OP= the right one. */
+static Object *dict_view_setop(Object *a, Object *b, BinaryOp op) {
+    Object *r = dict_view_to_set(a);
+    if (r && set_update_op(r, b, op) < 0) CLEAR(&r);
+    return r;
+}
+
+static Object *dict_view_or(Object *a, Object *b) { return dict_view_setop(a, b, BINOP_OR); }
+static Object *dict_view_sub(Object *a, Object *b) { return dict_view_setop(a, b, BINOP_SUB); }
+
+/* view & other (either order): walks the smaller side when both are
+   views, or defers to set.intersection for a set at least as big. */
+static Object *dict_view_and(Object *a, Object *b) {
+    Object *self = dict_is_setview(a) ? a : b, *other = self == a ? b : a;
+    int64_t len_self = dict_view_len(self);
+    if (is_set(other) && len_self <= (int64_t)set_size(other))
+        return object_call_method(other, "intersection", &self, 1);
+    if (dict_is_setview(other) && dict_view_len(other) > len_self) {
+        Object *t = self;
+        self = other;
+        other = t;
+    }
+    Object *result = set_new(NULL);
+    Object *it = result ? object_iter(other) : NULL;
+    Object *x;
+    while (it && (x = object_next(it)) != NULL) {
+        int in = TYPE(self)->contains(self, x);
+        int rc = in > 0 ? set_add(result, x) : in;
+        DECREF(x);
+        if (rc < 0) break;
+    }
+    XDECREF(it);
+    if (error_occurred()) CLEAR(&result);
+    return result;
+}
+
+/* d1.items() ^ d2.items(): the pairs of d2 whose key is missing from d1 or
+   maps to another value there, then d1's pairs not matched that way. */
+static Object *dict_items_xor(Object *a, Object *b) {
+    Object *rest = dict_copy(VIEW_DICT(a));
+    Object *result = rest ? set_new(NULL) : NULL;
+    Object *it = result ? object_iter(b) : NULL;
+    Object *pair;
+    while (it && (pair = object_next(it)) != NULL) {
+        Object *key = tuple_item(pair, 0), *v2 = tuple_item(pair, 1);
+        Object *v1 = dict_get_item(rest, key);
+        XINCREF(v1);
+        int eq = v1 ? object_equal(v1, v2) : (error_occurred() ? -1 : 0);
+        XDECREF(v1);
+        int rc = eq < 0 ? -1 : eq ? dict_del_item(rest, key, true) : set_add(result, pair);
+        DECREF(pair);
+        if (rc < 0) break;
+    }
+    XDECREF(it);
+    if (!error_occurred() && result) {
+        Object *items = dict_view_new(rest, &dict_items_type);
+        if (items && set_update(result, items) < 0) CLEAR(&result);
+        XDECREF(items);
+    }
+    XDECREF(rest);
+    if (error_occurred()) CLEAR(&result);
+    return result;
+}
+
+static Object *dict_view_xor(Object *a, Object *b) {
+    if (is_type(a, &dict_items_type) && is_type(b, &dict_items_type)) return dict_items_xor(a, b);
+    return dict_view_setop(a, b, BINOP_XOR);
+}
+
+/* view.isdisjoint(other): walks the smaller side when other is set-like. */
+static Object *dict_view_isdisjoint(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    char name[32];
+    snprintf(name, sizeof name, "%s.isdisjoint", TYPE_NAME(self));
+    if (args_check(name, nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *other = args[0];
+    if (other == self) return bool_from(dict_view_len(self) == 0);
+    if (is_anyset(other) || dict_is_setview(other)) {
+        int64_t len_other = object_len(other);
+        if (len_other < 0) return NULL;
+        if (len_other > dict_view_len(self)) {
+            Object *t = self;
+            self = other;
+            other = t;
+        }
+    }
+    Object *it = object_iter(other);
+    if (!it) return NULL;
+    int in = 0;
+    Object *x;
+    while (in == 0 && (x = object_next(it)) != NULL) {
+        in = object_contains(self, x);
+        DECREF(x);
+    }
+    DECREF(it);
+    if (in < 0 || error_occurred()) return NULL;
+    return bool_from(in == 0);
+}
+
+static const MethodDef dict_setview_methods[] = {
+    {"isdisjoint", dict_view_isdisjoint, "Return True if the view and the given iterable have a null intersection."},
+    {NULL, NULL, NULL},
+};
 
 #define DICT_VIEW_TYPE(cname, pyname, iter_fn, contains_fn, compare_fn, hash_fn)  \
     Type cname = {                                                               \
@@ -858,14 +994,30 @@ static Object *dict_setview_richcompare(Object *a, Object *b, int op) {
         .contains = contains_fn,                                                 \
     }
 
-/* Keys and items views are set-like, hence unhashable; a values view hashes
-   by identity. */
-DICT_VIEW_TYPE(dict_keys_type, "dict_keys", dict_keys_iter, dict_keys_contains,
-               dict_setview_richcompare, dict_unhashable);
+/* Keys and items views are set-like: unhashable, with the set operators. */
+#define DICT_SETVIEW_TYPE(cname, pyname, iter_fn, contains_fn)                   \
+    Type cname = {                                                               \
+        TYPE_HEAD_INIT,                                                          \
+        .name = pyname,                                                          \
+        .base_type = &object_type,                                               \
+        .instance_size = sizeof(DictViewObject),                                 \
+        .methods = dict_setview_methods,                                         \
+        .dealloc = dict_view_dealloc,                                            \
+        .repr = dict_view_repr,                                                  \
+        .hash = dict_unhashable,                                                 \
+        .richcompare = dict_setview_richcompare,                                 \
+        .iter = iter_fn,                                                         \
+        .len = dict_view_len,                                                    \
+        .contains = contains_fn,                                                 \
+        .binary = {[BINOP_OR] = dict_view_or, [BINOP_AND] = dict_view_and,        \
+                   [BINOP_SUB] = dict_view_sub, [BINOP_XOR] = dict_view_xor},     \
+    }
+
+DICT_SETVIEW_TYPE(dict_keys_type, "dict_keys", dict_keys_iter, dict_keys_contains);
+/* A values view hashes by identity. */
 DICT_VIEW_TYPE(dict_values_type, "dict_values", dict_values_iter, NULL, NULL,
                object_identity_hash);
-DICT_VIEW_TYPE(dict_items_type, "dict_items", dict_items_iter, dict_items_contains,
-               dict_setview_richcompare, dict_unhashable);
+DICT_SETVIEW_TYPE(dict_items_type, "dict_items", dict_items_iter, dict_items_contains);
 
 Object *dict_reversed_iter(Object *o) {
     if (is_instance_of(o, &dict_type) || is_type(o, &dict_keys_type))

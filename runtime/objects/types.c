@@ -18,6 +18,7 @@
 #include "objects/list.h"
 #include "objects/module.h"
 #include "objects/range.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -33,6 +34,7 @@ Type *const object_types[] = {
     &dict_keyiterator_type, &dict_valueiterator_type, &dict_itemiterator_type,
     &dict_reversekeyiterator_type, &dict_reversevalueiterator_type,
     &dict_reverseitemiterator_type,
+    &set_type, &frozenset_type, &set_iterator_type,
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,

@@ -1,0 +1,59 @@
+/* set.h - set and frozenset: unordered collections of distinct hashable
+ * objects, one open-addressing hash table shared by both types.
+ *
+ * The table is an array of (key, hash) slots: key NULL is a never-used slot,
+ * key SET_DUMMY a deleted one. Its size, growth and probe sequence follow the
+ * rules CPython's sets use, so that iterating a set of small ints (which hash
+ * to themselves) yields the same order as python3 does. Sets of up to four
+ * items live in a table inside the object itself; bigger ones allocate it.
+ *
+ * Like dict lookups, set lookups can run user code (__eq__, __hash__), so
+ * every operation may fail with an exception.
+ */
+#ifndef TOY_SET_H
+#define TOY_SET_H
+
+#include "core/object.h"
+
+enum { SET_MINSIZE = 8 };
+
+typedef struct {
+    Object *key;   /* NULL: never used; set_dummy_key: deleted; else owned */
+    int64_t hash;  /* the key's hash; -1 for a deleted slot, 0 for an unused one */
+} SetEntry;
+
+typedef struct {
+    Object base;
+    size_t fill;    /* live + deleted slots */
+    size_t used;    /* live slots */
+    size_t mask;    /* table size - 1 (the size is a power of two) */
+    SetEntry *table;  /* `small`, or a mem_alloc'd array of mask + 1 slots */
+    size_t finger;  /* where pop() starts looking */
+    int64_t hash;   /* frozenset: cached hash, -1 until computed */
+    SetEntry small[SET_MINSIZE];
+} SetObject;
+
+extern Type set_type, frozenset_type, set_iterator_type;
+
+static inline bool is_set(Object *o) { return o->type == &set_type; }
+static inline bool is_frozenset(Object *o) { return o->type == &frozenset_type; }
+static inline bool is_anyset(Object *o) { return is_set(o) || is_frozenset(o); }
+static inline size_t set_size(Object *s) { return ((SetObject *)s)->used; }
+
+/* set(iterable) / frozenset(iterable); iterable may be NULL (empty). */
+Object *set_new(Object *iterable);
+Object *frozenset_new(Object *iterable);
+/* s.add(key): 0 / -1. */
+int set_add(Object *s, Object *key);
+/* key in s: 1 / 0 / -1 (a set key is looked up as a frozenset, as Python does). */
+int set_contains(Object *s, Object *key);
+/* s.update(iterable): 0 / -1. */
+int set_update(Object *s, Object *iterable);
+/* s OP= other for the set operators | & - ^ with any iterable other (the
+   update methods): 0 / -1. Used by the dict views' set operations. */
+int set_update_op(Object *s, Object *other, BinaryOp op);
+/* Walk the live keys: start with *pos = 0; borrowed key. The set must not
+   change during the walk. */
+bool set_next(Object *s, size_t *pos, Object **key, int64_t *hash);
+
+#endif
