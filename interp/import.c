@@ -407,9 +407,9 @@ static int search_path(Object *path, const char *last, Found *f, Object *namespa
     return r;
 }
 
-/* sys.path, as a new reference (the sys module is imported if needed). */
 static Object *import_find_and_load(Object *name);
 
+/* sys.path, as a new reference (the sys module is imported if needed). */
 static Object *sys_path(void) {
     Object *name = str_intern_cstr("sys");
     Object *sys = name ? import_find_and_load(name) : NULL;
@@ -427,34 +427,39 @@ static Object *sys_path(void) {
 
 /* ---- Running a module's body ------------------------------------------------------------ */
 
-/* Read a whole file into a mem_alloc'd, NUL-terminated buffer. */
+/* Read a whole file into a mem_alloc'd, NUL-terminated buffer of *cap
+   bytes; NULL with errno set on failure. */
 static char *read_file(const char *path, size_t *len, size_t *cap) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     char *buf = NULL;
     long size;
+    int err = EIO;
     if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
         *cap = (size_t)size + 1;
         buf = mem_alloc(*cap);
-        if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        if (!buf) {
+            err = ENOMEM;
+        } else if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
             mem_free(buf, *cap);
             buf = NULL;
-        }
-        if (buf) {
+        } else {
             buf[size] = '\0';
             *len = (size_t)size;
         }
     }
-    int err = errno;
     fclose(f);
-    errno = err ? err : EIO;
+    if (!buf) errno = err;
     return buf;
 }
 
 static CodeObject *compile_file(Object *file) {
     size_t len = 0, cap = 0;
     char *src = read_file(str_data(file), &len, &cap);
-    if (!src) return (CodeObject *)error_set_from_errno(errno, file);
+    if (!src) {
+        if (errno == ENOMEM) return (CodeObject *)error_no_memory();
+        return (CodeObject *)error_set_from_errno(errno, file);
+    }
     CodeObject *code = compile_source(src, len, str_data(file), PARSE_FILE);
     mem_free(src, cap);
     return code;
@@ -525,18 +530,18 @@ static Object *load_frozen(Object *name, const FrozenModule *fm) {
 static Object *load_found(Object *name, const Found *f, Object *namespace) {
     if (f->kind == FOUND_NOTHING) /* a namespace package: just a __path__ */
         return exec_new_module(name, NULL, None, namespace);
-    CodeObject *code = compile_file(f->file);
-    if (!code) return NULL;
-    Object *folders = NULL;
-    if (f->kind == FOUND_PACKAGE && !(folders = list_new(0))) {
-        DECREF(code);
-        return NULL;
+    Object *folders = NULL; /* a package's __path__: [its folder] */
+    if (f->kind == FOUND_PACKAGE) {
+        folders = list_new(0);
+        if (!folders || list_append(folders, f->folder) < 0) {
+            XDECREF(folders);
+            return NULL;
+        }
     }
-    if (folders && list_append(folders, f->folder) < 0) CLEAR(&folders);
-    Object *m = folders || f->kind == FOUND_MODULE ? exec_new_module(name, code, f->file, folders)
-                                                  : NULL;
+    CodeObject *code = compile_file(f->file);
+    Object *m = code ? exec_new_module(name, code, f->file, folders) : NULL;
+    XDECREF(code);
     XDECREF(folders);
-    DECREF(code);
     return m;
 }
 
@@ -562,61 +567,76 @@ static Object *load_top_level(Object *name) {
     return m;
 }
 
-/* Find and load the submodule `name` (a.b.c) of its parent package (a.b),
-   importing the parent first; set it as the parent's attribute. */
+/* The __path__ of the package parent_name (already imported): a new
+   reference, or NULL with ModuleNotFoundError "...; 'a' is not a package"
+   for a module without one. */
+static Object *parent_path(Object *name, Object *parent_name) {
+    Object *parent = modules_get(parent_name);
+    if (!parent) {
+        if (!error_occurred()) module_not_found(parent_name);
+        return NULL;
+    }
+    Object *path = object_getattr_cstr(parent, "__path__");
+    DECREF(parent);
+    if (path && !is_list(path)) { /* CPython takes any iterable; Toy wants a list */
+        DECREF(path);
+        return error_set(&exc_ImportError, "%s.__path__ must be a list", str_data(parent_name));
+    }
+    if (path || !error_matches(&exc_AttributeError)) return path;
+    error_clear();
+    Object *r1 = object_repr(name), *r2 = object_repr(parent_name);
+    if (r1 && r2)
+        raise_import_error(&exc_ModuleNotFoundError,
+                           str_from_format("No module named %s; %s is not a package",
+                                           str_data(r1), str_data(r2)),
+                           name, NULL);
+    XDECREF(r1);
+    XDECREF(r2);
+    return NULL;
+}
+
+/* Find and load name (a.b.c) in its package's folders and make it an
+   attribute of the package (as sys.modules has it now: the body may have
+   changed that). last: the name's last part. */
+static Object *load_from_package(Object *name, Object *parent_name, const char *last) {
+    Object *path = parent_path(name, parent_name);
+    if (!path) return NULL;
+    Found f = {FOUND_NOTHING, NULL, NULL};
+    Object *namespace = list_new(0);
+    int r = namespace ? search_path(path, last, &f, namespace) : -1;
+    DECREF(path);
+    Object *m = NULL;
+    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
+    else if (r == 0) module_not_found(name);
+    XDECREF(f.file);
+    XDECREF(f.folder);
+    XDECREF(namespace);
+    Object *parent = m ? modules_get(parent_name) : NULL;
+    Object *attr = parent ? str_from_cstr(last) : NULL;
+    if (m && (!attr || object_setattr(parent, attr, m) < 0)) CLEAR(&m);
+    XDECREF(attr);
+    XDECREF(parent);
+    return m;
+}
+
+/* Load the submodule `name` (a.b.c; dot: its last dot), importing its
+   parent package (a.b) first. */
 static Object *load_submodule(Object *name, const char *dot) {
     const char *s = str_data(name);
     Object *parent_name = str_from_utf8(s, (size_t)(dot - s));
     if (!parent_name) return NULL;
-    Object *m = NULL, *parent = NULL, *path = NULL, *namespace = NULL;
-    Found f = {FOUND_NOTHING, NULL, NULL};
-    if (!(parent = modules_get(parent_name)) && !error_occurred()) {
-        Object *p = import_find_and_load(parent_name);
-        if (!p) goto done;
-        DECREF(p);
+    /* Only a missing parent is imported: one that another thread is still
+       loading is not waited for (as in CPython, whose import locks could
+       otherwise deadlock between a package and its submodules). */
+    Object *parent = modules_get(parent_name);
+    if (!parent && !error_occurred()) parent = import_find_and_load(parent_name);
+    Object *m = NULL;
+    if (parent) {
+        DECREF(parent);
+        /* The parent's body may have imported it already. */
+        m = modules_get(name);
+        if (!m && !error_occurred()) m = load_from_package(name, parent_name, dot + 1);
     }
-    XDECREF(parent);
-    if ((m = modules_get(name)) || error_occurred()) goto done; /* the parent imported it */
-    if (!(parent = modules_get(parent_name))) {
-        if (!error_occurred()) module_not_found(parent_name);
-        goto done;
-    }
-    path = object_getattr_cstr(parent, "__path__");
-    if (!path) {
-        if (!error_matches(&exc_AttributeError)) goto done;
-        error_clear();
-        Object *r1 = object_repr(name), *r2 = object_repr(parent_name);
-        if (r1 && r2)
-            raise_import_error(&exc_ModuleNotFoundError,
-                               str_from_format("No module named %s; %s is not a package",
-                                               str_data(r1), str_data(r2)),
-                               name, NULL);
-        XDECREF(r1);
-        XDECREF(r2);
-        goto done;
-    }
-    if (!is_list(path)) { /* CPython would iterate any iterable; Toy wants a list */
-        error_set(&exc_ImportError, "%s.__path__ must be a list", str_data(parent_name));
-        goto done;
-    }
-    int r = (namespace = list_new(0)) ? search_path(path, dot + 1, &f, namespace) : -1;
-    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
-    else if (r == 0) module_not_found(name);
-    if (m) {
-        /* The parent as sys.modules has it now (the body may have changed it). */
-        Object *p = modules_get(parent_name);
-        Object *attr = p ? str_from_cstr(dot + 1) : NULL;
-        if (attr && object_setattr(p, attr, m) < 0) CLEAR(&m);
-        if (p && !attr) CLEAR(&m);
-        XDECREF(attr);
-        XDECREF(p);
-    }
-done:
-    XDECREF(parent);
-    XDECREF(path);
-    XDECREF(namespace);
-    XDECREF(f.file);
-    XDECREF(f.folder);
     DECREF(parent_name);
     return m;
 }
@@ -936,6 +956,7 @@ int import_star(Object *module, Object *ns) {
 static char main_path0[PATH_MAX];
 
 int import_init_main(Object *main_module, const char *path) {
+    pthread_once(&atfork_once, locks_register_atfork);
     Object *d = module_dict(main_module);
     if (dict_set_item_cstr(d, "__package__", None) < 0) return -1;
     if (!path) return 0; /* -c and the REPL: sys.path[0] is '' */
