@@ -44,8 +44,9 @@
  * - assert t, m: <t>; POP_JUMP_IF_TRUE end; PUSH_NULL; LOAD_ASSERTION_ERROR;
  *   <m>; CALL 1; RAISE_VARARGS 1 (without m: LOAD_ASSERTION_ERROR;
  *   RAISE_VARARGS 1).
- * - import a.b as c: IMPORT_NAME a.b; IMPORT_FROM b; ROT_TWO; POP_TOP;
- *   STORE c (IMPORT_NAME yields the top-level module, as in Python).
+ * - import a.b as c: LOAD_CONST 0; LOAD_CONST None; IMPORT_NAME a.b;
+ *   IMPORT_FROM b; ROT_TWO; POP_TOP; STORE c (IMPORT_NAME pops the level
+ *   and the fromlist and yields the top-level module, as in Python).
  * - Class bodies start with __module__ = __name__ and __qualname__ = '...';
  *   class and module docstrings are stored as __doc__; other constant
  *   expression statements compile to nothing.
@@ -2440,14 +2441,38 @@ static int compile_assert(Compiler *c, const Node *n)
     return 0;
 }
 
-/* import a.b.c      IMPORT_NAME 'a.b.c'; STORE a
-   import a.b as x   IMPORT_NAME 'a.b'; IMPORT_FROM b; ROT_TWO; POP_TOP; STORE x
+/* The operands IMPORT_NAME pops: LOAD_CONST level; LOAD_CONST fromlist
+   (None, or the tuple of the names after `from m import`). */
+static int emit_import_operands(Compiler *c, int level, const NodeList *names)
+{
+    CHECK(emit_const_steal(c, int_from_i64(level)));
+    if (names == NULL)
+        return emit_none(c);
+    Object *t = tuple_new((size_t)names->count);
+    if (t == NULL)
+        return -1;
+    for (int i = 0; i < names->count; i++) {
+        Object *s = str_from_cstr(names->items[i]->u.alias.name);
+        if (s == NULL) {
+            for (int k = i; k < names->count; k++)
+                tuple_set_steal(t, (size_t)k, NEWREF(None));
+            DECREF(t);
+            return -1;
+        }
+        tuple_set_steal(t, (size_t)i, s);
+    }
+    return emit_const_steal(c, t);
+}
+
+/* import a.b.c      LOAD_CONST 0; LOAD_CONST None; IMPORT_NAME 'a.b.c'; STORE a
+   import a.b as x   ...; IMPORT_NAME 'a.b'; IMPORT_FROM b; ROT_TWO; POP_TOP; STORE x
    (IMPORT_NAME yields the top-level package, as in Python.) */
 static int compile_import(Compiler *c, const Node *n)
 {
     for (int i = 0; i < n->u.import.names.count; i++) {
         const Node *alias = n->u.import.names.items[i];
         const char *full = alias->u.alias.name;
+        CHECK(emit_import_operands(c, 0, NULL));
         CHECK(emit_name_index_op(c, OP_IMPORT_NAME, &c->u->names, full));
         const char *dot = strchr(full, '.');
         if (alias->u.alias.asname != NULL) {
@@ -2480,17 +2505,21 @@ static int compile_import(Compiler *c, const Node *n)
     return 0;
 }
 
-/* from m import a, b as c:  IMPORT_NAME m; IMPORT_FROM a; STORE a;
-   IMPORT_FROM b; STORE c; POP_TOP */
+/* from ..m import a, b as c:  LOAD_CONST 2; LOAD_CONST ('a', 'b');
+   IMPORT_NAME m; IMPORT_FROM a; STORE a; IMPORT_FROM b; STORE c; POP_TOP
+   from m import *:  LOAD_CONST 0; LOAD_CONST ('*',); IMPORT_NAME m; IMPORT_STAR
+   (`from . import x` imports the name ''; the symbol table rejects `*`
+   outside a module's top level.) */
 static int compile_import_from(Compiler *c, const Node *n)
 {
     const NodeList *names = &n->u.import_from.names;
-    if (n->u.import_from.level > 0 || n->u.import_from.module == NULL)
-        return STMT_ERROR(c, n, "Toy does not support relative imports");
-    for (int i = 0; i < names->count; i++)
-        if (strcmp(names->items[i]->u.alias.name, "*") == 0)
-            return STMT_ERROR(c, n, "Toy does not support 'import *'");
-    CHECK(emit_name_index_op(c, OP_IMPORT_NAME, &c->u->names, n->u.import_from.module));
+    const char *module = n->u.import_from.module ? n->u.import_from.module : "";
+    CHECK(emit_import_operands(c, n->u.import_from.level, names));
+    CHECK(emit_name_index_op(c, OP_IMPORT_NAME, &c->u->names, module));
+    if (names->count == 1 && strcmp(names->items[0]->u.alias.name, "*") == 0) {
+        EMIT(c, IMPORT_STAR, 0);
+        return 0;
+    }
     for (int i = 0; i < names->count; i++) {
         const Node *alias = names->items[i];
         CHECK(emit_name_index_op(c, OP_IMPORT_FROM, &c->u->names, alias->u.alias.name));
@@ -2600,8 +2629,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_DUP_TOP: case OP_PUSH_NULL: case OP_LOAD_CONST: case OP_LOAD_FAST:
     case OP_LOAD_DEREF: case OP_LOAD_CLOSURE: case OP_LOAD_GLOBAL: case OP_LOAD_NAME:
     case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:
-    case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_NAME:
-    case OP_IMPORT_FROM:
+    case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_FROM:
         return 1;
     case OP_DUP_TOP_TWO:
         return 2;
@@ -2609,8 +2637,9 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_STORE_NAME: case OP_DELETE_ATTR: case OP_BINARY_SUBSCR: case OP_BINARY_OP:
     case OP_INPLACE_OP: case OP_COMPARE_OP: case OP_IS_OP: case OP_CONTAINS_OP:
     case OP_POP_JUMP_IF_FALSE: case OP_POP_JUMP_IF_TRUE: case OP_LIST_APPEND:
-    case OP_LIST_EXTEND: case OP_SET_ADD: case OP_SET_UPDATE: case OP_DICT_MERGE: case OP_RETURN_VALUE: case OP_POP_EXCEPT:
-    case OP_RERAISE: case OP_PRINT_EXPR:
+    case OP_LIST_EXTEND: case OP_SET_ADD: case OP_SET_UPDATE: case OP_DICT_MERGE:
+    case OP_RETURN_VALUE: case OP_POP_EXCEPT: case OP_RERAISE: case OP_PRINT_EXPR:
+    case OP_IMPORT_NAME: case OP_IMPORT_STAR:
         return -1;
     case OP_STORE_ATTR: case OP_DELETE_SUBSCR: case OP_MAP_ADD: case OP_JUMP_IF_NOT_EXC_MATCH:
         return -2;

@@ -58,6 +58,7 @@ static bool opcode_has_arg(Opcode op)
     case OP_CALL_EXIT: case OP_LOAD_BUILD_CLASS: case OP_RETURN_VALUE:
     case OP_POP_BLOCK: case OP_PUSH_EXC_INFO: case OP_POP_EXCEPT: case OP_RERAISE:
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_PRINT_EXPR:
+    case OP_IMPORT_STAR:
         return false;
     default:
         return true;

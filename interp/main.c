@@ -39,6 +39,7 @@
 #include "modules/thread.h"
 #include "interp/compiler.h"
 #include "interp/dis.h"
+#include "interp/import.h"
 #include "interp/repl.h"
 #include "interp/vm.h"
 
@@ -250,6 +251,9 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     if (dict_set_item_cstr(module_dict(interp.main_module), "__builtins__",
                            interp.builtins) < 0)
         return -1;
+    const char *script = opt->command ? NULL : opt->path;
+    if (!opt->command && !script && !isatty(STDIN_FILENO)) script = "-";
+    if (import_init_main(interp.main_module, script) < 0) return -1;
     if (opt->argv_start < argc) {
         sys_set_argv(argc - opt->argv_start, argv + opt->argv_start);
     } else { /* REPL or piped stdin: sys.argv == [''] */
@@ -273,6 +277,7 @@ static void runtime_fini(void) {
             if (is_module(m)) dict_clear(module_dict(m));
         CLEAR(&interp.modules);
     }
+    import_fini();
     ThreadState *ts = ts_get();
     CLEAR(&ts->current_exc);
     CLEAR(&ts->handled_exc);

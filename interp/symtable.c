@@ -408,8 +408,14 @@ static bool visit_import(Builder *b, Scope *s, const Node *n)
         const char *bound = alias->u.alias.asname;
         if (bound == NULL) {
             const char *full = alias->u.alias.name;
-            if (strcmp(full, "*") == 0)
-                continue; /* rejected by the compiler */
+            if (strcmp(full, "*") == 0) {
+                /* IMPORT_STAR writes names the compiler cannot see: only a
+                   module's namespace is a dict it can write them into. */
+                if (s->kind != SCOPE_MODULE)
+                    return fail_syntax(b, alias->line, alias->col,
+                                       "import * only allowed at module level");
+                continue;
+            }
             const char *dot = strchr(full, '.');
             bound = dot ? ast_arena_strdup(b->arena, full, (size_t)(dot - full)) : full;
             if (bound == NULL)

@@ -1199,18 +1199,6 @@ static int print_expr(Object *v)
     return dict_set_item_cstr(interp.builtins, "_", v);
 }
 
-/* IMPORT_FROM: `from m import name`. New reference. */
-static Object *import_from(Object *module, Object *name)
-{
-    Object *v = object_getattr(module, name);
-    if (v != NULL || !error_matches(&exc_AttributeError))
-        return v;
-    error_clear();
-    const char *mname = is_module(module) ? str_data(((ModuleObject *)module)->name) : "?";
-    return error_set(&exc_ImportError, "cannot import name '%s' from '%s' (unknown location)",
-                     str_data(name), mname);
-}
-
 /* MAKE_FUNCTION. Steals code and the optional parts. */
 static Object *make_function(Object *code, Object *globals, Object *defaults,
                              Object *kwdefaults, Object *closure)
@@ -2662,15 +2650,28 @@ dispatch:
     /* ---- Modules and the REPL ---------------------------------------------- */
 
     TARGET(IMPORT_NAME) {
-        Object *m = module_import(names[oparg]);
+        Object *fromlist = POP();
+        Object *level = POP();
+        Object *m = import_name(names[oparg], f->globals, fromlist, level);
+        DECREF(fromlist);
+        DECREF(level);
         if (m == NULL)
             goto error;
         PUSH(m);
         DISPATCH();
     }
 
+    TARGET(IMPORT_STAR) {
+        Object *m = POP();
+        int r = import_star(m, f->locals ? f->locals : f->globals);
+        DECREF(m);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
     TARGET(IMPORT_FROM) {
-        Object *v = import_from(TOP(), names[oparg]);
+        Object *v = import_name_from(TOP(), names[oparg]);
         if (v == NULL)
             goto error;
         PUSH(v);

@@ -15,6 +15,7 @@ LINE_WIDTH=300    # ... of at most this many characters each
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+root_phys=$(cd "$root" && pwd -P)
 
 # ---------------------------------------------------------------------------
 # helpers shared by the worker and the driver
@@ -85,6 +86,11 @@ run_script_test() {
     elif [ "$status_act" -ge 128 ] && [ "$status_exp" -lt 128 ]; then
         reasons+=("killed by signal $((status_act - 128))")
     fi
+
+    # absolute paths under the repository become relative, as
+    # tests/tools/gen_expected.sh makes them in the expectations (the
+    # __file__ of imported modules and their tracebacks are absolute)
+    sed -i -e "s|$root/||g" -e "s|$root_phys/||g" "$w/stdout" "$w/stderr_raw"
 
     # split stderr into program stderr and the stats block
     awk -v h="$STATS_HEADER" '$0 == h { exit } { print }' "$w/stderr_raw" > "$w/stderr"

@@ -23,6 +23,10 @@ Object *builtins_module_init(void);
 /* sys.argv contents, set by main before running. Borrowed strings: argv must
    stay valid for the whole run (main's argv does). */
 void sys_set_argv(int argc, char **argv);
+/* sys.path[0] (the script's folder), set by the import system before any
+   Toy code runs; borrowed, must stay valid. Unset: '' (the current folder,
+   for -c, stdin and the REPL). */
+void sys_set_path0(const char *path0);
 
 /* Raise SystemExit(code) (code borrowed; NULL: SystemExit() with no
    arguments, as sys.exit() does). Always returns NULL. */

@@ -413,10 +413,7 @@ static Object *path_normpath(Object *self, Object *const *args, size_t nargs, Ob
     return normpath_text(str_data(args[0]), str_len(args[0]));
 }
 
-static Object *path_abspath(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self;
-    if (one_str_arg("abspath", args, nargs, kwnames) < 0) return NULL;
-    Object *p = args[0];
+Object *osfile_abspath(Object *p) {
     if (str_data(p)[0] == '/') return normpath_text(str_data(p), str_len(p));
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) return error_set_from_errno(errno, NULL);
@@ -428,6 +425,12 @@ static Object *path_abspath(Object *self, Object *const *args, size_t nargs, Obj
     Object *r = b.failed ? error_no_memory() : normpath_text(b.data, b.len);
     str_builder_discard(&b);
     return r;
+}
+
+static Object *path_abspath(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (one_str_arg("abspath", args, nargs, kwnames) < 0) return NULL;
+    return osfile_abspath(args[0]);
 }
 
 /* ---- os.path: questions to the system ------------------------------------------- */

@@ -25,4 +25,8 @@ Object *osfile_environ(void);
    value of os.path. */
 Object *ospath_module_init(void);
 
+/* os.path.abspath(path) for a str path: joined to the current directory
+   and normalised. New reference. */
+Object *osfile_abspath(Object *path);
+
 #endif

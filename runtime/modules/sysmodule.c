@@ -14,7 +14,9 @@
  *
  * The command-line arguments are handed over by main before any Toy code runs
  * (sys_set_argv) and kept as borrowed C strings: they are set once at start-up
- * and read-only afterwards, so no lock is needed.
+ * and read-only afterwards, so no lock is needed. So is sys.path[0]
+ * (sys_set_path0). sys.path is an ordinary list that the import system reads
+ * from this module at every search, so programs may change or replace it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* readlink */
@@ -47,6 +49,21 @@ static char **saved_argv;
 void sys_set_argv(int argc, char **argv) {
     saved_argc = argc;
     saved_argv = argv;
+}
+
+static const char *saved_path0 = "";
+
+void sys_set_path0(const char *path0) { saved_path0 = path0; }
+
+/* sys.path: just the script's folder (Toy has no installed library folders). */
+static Object *make_path(void) {
+    Object *list = list_new(0);
+    Object *p0 = list ? str_from_cstr(saved_path0) : NULL;
+    if (!p0 || list_append_steal(list, p0) < 0) {
+        XDECREF(list);
+        return NULL;
+    }
+    return list;
 }
 
 static Object *make_argv(void) {
@@ -217,6 +234,7 @@ static int add_constants(Object *m) {
     const uint16_t probe = 1;
     const char *byteorder = *(const uint8_t *)&probe ? "little" : "big";
     if (add_steal(m, "argv", make_argv()) < 0 ||
+        add_steal(m, "path", make_path()) < 0 ||
         add_steal(m, "maxsize", int_from_i64(INT64_MAX)) < 0 ||
         add_steal(m, "platform", str_from_cstr("linux")) < 0 ||
         add_steal(m, "byteorder", str_from_cstr(byteorder)) < 0 ||

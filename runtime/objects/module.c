@@ -84,12 +84,14 @@ static int module_setattr(Object *self, Object *name, Object *value) {
     return r == 0 ? 0 : -1;
 }
 
-/* <module 'sys' (built-in)>, <module '__main__' from 'x.toy'> */
+/* <module 'sys' (built-in)>, <module '__main__' from 'x.toy'>, <module 'ns' (namespace)> */
 static Object *module_repr(Object *self) {
     Object *file = dict_get_item_cstr(module_dict(self), "__file__");
     if (!file && error_occurred()) return NULL;
     if (file && is_str(file))
         return str_from_format("<module '%s' from '%s'>", module_name_text(self), str_data(file));
+    if (file == None) /* the import system's namespace packages */
+        return str_from_format("<module '%s' (namespace)>", module_name_text(self));
     return str_from_format("<module '%s' (built-in)>", module_name_text(self));
 }
 

@@ -11,7 +11,7 @@ for a in "$@"; do
     if [ "$a" = --stats ] && [ ${#args[@]} = 0 ]; then stats=1; else args+=("$a"); fi
 done
 err=$(mktemp)
-python3 -I "${args[@]}" 2> "$err"
+python3 -E -s -B "${args[@]}" 2> "$err"
 rc=$?
 if grep -q '^Traceback (most recent call last):' "$err"; then
     # runtime error: drop caret lines, make the script path relative

@@ -5,16 +5,18 @@
 #   (default: every tests/**/*.toy except tests/tools and "# toy-only" tests)
 #
 # For tests/<topic>/<name>.toy it runs, from the repo root,
-#   python3 -I tests/<topic>/<name>.toy [args from <name>.args] < <name>.in|/dev/null
+#   python3 -E -s -B tests/<topic>/<name>.toy [args from <name>.args] < <name>.in|/dev/null
 # and writes <name>.out, <name>.err (only if non-empty, and never when a
 # hand-written <name>.errmatch exists) and <name>.status (only if non-zero).
 # Python's caret/tilde marker lines are removed from tracebacks (Toy prints
-# the source line but no markers).
+# the source line but no markers), and the repository's absolute path is
+# removed from both outputs (paths under it become relative).
 # Files whose first line is "# toy-only" have hand-written expectations and
 # are skipped.
 
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root_phys=$(cd "$root" && pwd -P)
 cd "$root" || exit 1
 
 PY=${PYTHON:-python3}
@@ -48,12 +50,19 @@ for f in "${files[@]}"; do
     [ -f "$base.in" ] && stdin=$base.in
 
     tmp=$(mktemp)
-    timeout 60 "$PY" -I "$f" "${args[@]}" < "$stdin" > "$base.out" 2> "$tmp"
+    # -E -s: isolated from the environment and user site-packages, but (unlike
+    # -I) with the script's folder as sys.path[0], so tests can import their
+    # helper modules; -B: no __pycache__ folders next to them
+    timeout 60 "$PY" -E -s -B "$f" "${args[@]}" < "$stdin" > "$tmp.out" 2> "$tmp"
     status=$?
-    # drop Python 3.11's caret/tilde marker lines
-    # and make script paths relative as given on the command line (CPython
-    # 3.11 shows the absolute path of the main script in tracebacks)
-    grep -v -E '^ *[~^][ ~^]*$' "$tmp" | sed "s|File \"$root/|File \"|" > "$tmp.2"
+    # make paths under the repository relative (CPython 3.11 shows absolute
+    # paths: of the main script in tracebacks, of imported modules in
+    # __file__, tracebacks and ImportError messages); the runner does the
+    # same to Toy's output
+    sed -e "s|$root/||g" -e "s|$root_phys/||g" "$tmp.out" > "$base.out"
+    rm -f "$tmp.out"
+    # and drop Python 3.11's caret/tilde marker lines
+    grep -v -E '^ *[~^][ ~^]*$' "$tmp" | sed -e "s|$root/||g" -e "s|$root_phys/||g" > "$tmp.2"
     if [ -f "$base.errmatch" ]; then
         rm -f "$base.err"
     elif [ -s "$tmp.2" ]; then

@@ -1,0 +1,2 @@
+import imp_registry
+imp_registry.log.append("imp_counter body")

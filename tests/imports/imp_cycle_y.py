@@ -1,0 +1,4 @@
+import time
+time.sleep(0.2)
+import imp_cycle_x
+Y = "y"

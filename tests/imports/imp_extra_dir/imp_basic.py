@@ -1,0 +1,2 @@
+print("imp_extra_dir/imp_basic: the shadowing module")
+CONST = "shadow"

@@ -1,0 +1,2 @@
+print("imp_on_path: body runs")
+WHERE = "imp_extra_dir"

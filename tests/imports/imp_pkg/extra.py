@@ -1,0 +1,2 @@
+print("imp_pkg.extra: body runs,", __name__, __package__)
+value = "extra value"

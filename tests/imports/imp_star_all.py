@@ -1,0 +1,4 @@
+__all__ = ["alpha", "_beta"]
+alpha = "a"
+_beta = "b"
+gamma = "g"
