@@ -73,8 +73,10 @@ static Object *handler_object(Object *module, void (*h)(int)) {
     return NEWREF(None);
 }
 
-/* The C handler for a Python-level one: 0 done (*out set), -1 error. */
-static int handler_from_object(Object *module, int sig, Object *h, void (**out)(int)) {
+/* The C handler for a Python-level one: 0 done (*out set; *ours instead
+   for Toy's SIGINT handler), -1 error. */
+static int handler_from_object(Object *module, int sig, Object *h, void (**out)(int), bool *ours) {
+    *ours = false;
     if (is_int(h) && (int_value(h) == 0 || int_value(h) == 1)) {
         *out = int_value(h) ? SIG_IGN : SIG_DFL;
         return 0;
@@ -92,7 +94,7 @@ static int handler_from_object(Object *module, int sig, Object *h, void (**out)(
                   "use signal.SIG_DFL or signal.SIG_IGN");
         return -1;
     }
-    *out = NULL; /* Toy's SIGINT handler: sigint_install */
+    *ours = true; /* installed by sigint_install */
     return 0;
 }
 
@@ -104,12 +106,13 @@ static Object *signal_signal(Object *self, Object *const *args, size_t nargs, Ob
         return NULL;
     if (!sigint_is_main_thread())
         return error_set(&exc_ValueError, "signal only works in main thread of the main interpreter");
-    void (*handler)(int);
-    if (handler_from_object(self, sig, args[1], &handler) < 0) return NULL;
+    void (*handler)(int) = SIG_DFL;
+    bool ours;
+    if (handler_from_object(self, sig, args[1], &handler, &ours) < 0) return NULL;
     if (sig == SIGKILL || sig == SIGSTOP) return error_set_from_errno(EINVAL, NULL);
     struct sigaction old;
     if (sigaction(sig, NULL, &old) < 0) return error_set_from_errno(errno, NULL);
-    if (handler == NULL) {
+    if (ours) {
         if (sigint_install() < 0) return error_set_from_errno(errno, NULL);
     } else {
         struct sigaction act;
