@@ -77,7 +77,8 @@ static void print_help(void) {
           "  --help     show this help and exit\n"
           "  --version  show the version and exit\n"
           "Exit status: 0 ok, 1 uncaught exception or syntax error, 2 bad usage or\n"
-          "  unreadable script, 3 reference-count race caught (--no-gil), sys.exit(n): n\n",
+          "  unreadable script, 3 reference-count race caught (--no-gil), sys.exit(n): n,\n"
+          "  130 Ctrl-C not caught (KeyboardInterrupt; the process ends by SIGINT)\n",
           stdout);
 }
 
