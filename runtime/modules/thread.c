@@ -359,6 +359,7 @@ static int lock_wait_once(LockObject *l, const struct timespec *deadline, bool m
    without the GIL. */
 static int lock_wait(LockObject *l, double timeout) {
     struct timespec deadline;
+    if (timeout > 1e9) timeout = 1e9; /* 31 years: "forever", and no overflow below */
     if (timeout >= 0) deadline = time_after(CLOCK_MONOTONIC, (int64_t)(timeout * 1e9));
     bool main = sigint_is_main_thread();
     ThreadState *ts = ts_get();
