@@ -79,7 +79,7 @@ asan: toy-asan
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.
 tsan: toy-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-tsan --timeout 120 \
-		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/
+		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/
 
 bench: toy
 	@scripts/bench/run.sh --toy ./toy

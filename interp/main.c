@@ -2,7 +2,10 @@
  *
  * Exit status follows CPython: 0 on success, 1 after an uncaught exception
  * or a syntax error, 2 for bad usage or a script that cannot be opened,
- * sys.exit(n) -> n. Toy adds 3 (RACE_EXIT_STATUS): with --no-gil, the race
+ * sys.exit(n) -> n. An uncaught KeyboardInterrupt (Ctrl-C) prints its
+ * traceback, lets the program end normally (threads joined, output
+ * flushed, teardown) and then ends the process by SIGINT, as CPython does:
+ * a shell sees status 130. Toy adds 3 (RACE_EXIT_STATUS): with --no-gil, the race
  * detector caught a reference-count race and stopped the program.
  *
  * Start-up creates the main thread's state, readies the static types and
@@ -21,6 +24,7 @@
 #include "core/gil.h"
 #include "core/race.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "core/trace.h"
 #include "objects/abstract.h"
@@ -74,7 +78,8 @@ static void print_help(void) {
           "  --help     show this help and exit\n"
           "  --version  show the version and exit\n"
           "Exit status: 0 ok, 1 uncaught exception or syntax error, 2 bad usage or\n"
-          "  unreadable script, 3 reference-count race caught (--no-gil), sys.exit(n): n\n",
+          "  unreadable script, 3 reference-count race caught (--no-gil), sys.exit(n): n,\n"
+          "  130 Ctrl-C not caught (KeyboardInterrupt; the process ends by SIGINT)\n",
           stdout);
 }
 
@@ -185,6 +190,10 @@ static int system_exit_status(Object *exc) {
     return status;
 }
 
+/* Set when the program ended with an uncaught KeyboardInterrupt: main()
+   ends the process by SIGINT after everything else. */
+static bool exit_by_sigint;
+
 /* The exit status for an uncaught exception (taken from the thread state):
    SystemExit carries its own; anything else is printed with its traceback. */
 int main_handle_uncaught(void) {
@@ -195,6 +204,10 @@ int main_handle_uncaught(void) {
         status = system_exit_status(exc);
     } else {
         error_print(exc);
+        if (is_instance_of(exc, &exc_KeyboardInterrupt)) {
+            exit_by_sigint = true;
+            status = 130; /* if ending by the signal fails */
+        }
     }
     DECREF(exc);
     return status;
@@ -321,6 +334,7 @@ int main(int argc, char **argv) {
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
        instead of killing the process. */
     signal(SIGPIPE, SIG_IGN);
+    sigint_init(); /* Ctrl-C raises KeyboardInterrupt (core/sigint.h) */
     if (interp.flag_no_gil) race_enable(stats_on_race_stop, !opt.no_race_detector);
     static char dash_c[] = "-c";
     if (opt.command) argv[opt.argv_start] = dash_c;
@@ -356,5 +370,6 @@ int main(int argc, char **argv) {
         print_stats(still_running ? note : NULL);
     }
     if (fflush(stdout) != 0 && status == 0) status = 120;
+    if (exit_by_sigint) sigint_exit();
     return status;
 }

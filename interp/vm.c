@@ -2007,8 +2007,9 @@ dispatch:
 
     TARGET(JUMP) {
         /* A backward jump closes a loop: let a waiting thread run. */
-        if (oparg < (uint32_t)(ip - first_instr) && UNLIKELY(gil_breaker_set()))
-            gil_yield(ts);
+        if (oparg < (uint32_t)(ip - first_instr) && UNLIKELY(gil_breaker_set()) &&
+            vm_eval_breaker(ts) < 0)
+            goto error;
         JUMP_TO(oparg);
         DISPATCH();
     }
@@ -2391,8 +2392,8 @@ dispatch:
             }
             f = nf;
             LOAD_FRAME();
-            if (UNLIKELY(gil_breaker_set()))
-                gil_yield(ts);
+            if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
+                goto error;
             DISPATCH();
         }
 

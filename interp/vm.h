@@ -62,6 +62,14 @@ Object *vm_run_class_body(Object *func, Object *ns);
 /* Call a Toy function (the call slot of function_type). */
 Object *vm_call_function(Object *func, Object *const *args, size_t nargs, Object *kwnames);
 
+/* The eval loop calls this when gil_breaker_set(): it lets a waiting
+   thread have the GIL if one asked, and raises KeyboardInterrupt in the main
+   thread when a Ctrl-C is pending. 0, or -1 with an exception set (the
+   loop then unwinds from the current instruction). Defined in
+   vm_breaker.c. */
+struct ThreadState;
+int vm_eval_breaker(struct ThreadState *ts);
+
 /* The innermost running frame of this thread (for super(), sys, tracebacks). */
 Frame *vm_current_frame(void);
 

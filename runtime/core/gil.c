@@ -22,6 +22,9 @@
 
 atomic_int gil_eval_breaker;
 
+/* The SIGINT handler writes the breaker: that must not take a lock. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the eval breaker must be a lock-free atomic");
+
 static struct {
     bool enabled;
     bool locked;
@@ -61,8 +64,16 @@ void gil_init(bool enabled, ThreadState *main_ts) {
 
 bool gil_enabled(void) { return gil.enabled; }
 
+/* Only the drop bit: the signal bit belongs to core/sigint.c. */
 static void set_drop_request(bool on) {
-    atomic_store_explicit(&gil_eval_breaker, on ? 1 : 0, memory_order_relaxed);
+    if (on)
+        atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_DROP, memory_order_relaxed);
+    else
+        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_DROP, memory_order_relaxed);
+}
+
+static bool drop_requested(void) {
+    return atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_DROP;
 }
 
 /* Sleep on the condition for one interval. Returns true if it timed out. */
@@ -137,6 +148,8 @@ void gil_thread_exit(ThreadState *ts) {
 }
 
 void gil_yield(ThreadState *ts) {
+    /* Woken for a signal only: the eval loop handles that; keep the lock. */
+    if (!drop_requested()) return;
     if (!gil.enabled) {
         set_drop_request(false);
         return;

@@ -12,9 +12,12 @@
  *     switch interval (5 ms by default). If the lock was not handed over in
  *     that time, it sets the drop request, which is also the eval breaker.
  *   - The running thread polls the eval breaker at backward jumps and calls.
- *     When set, it drops the lock and, because it was asked to, waits until
- *     another thread has actually taken it (forced switching), so that it
- *     cannot immediately grab the lock back.
+ *     When the drop request is set, it drops the lock and, because it was
+ *     asked to, waits until another thread has actually taken it (forced
+ *     switching), so that it cannot immediately grab the lock back.
+ *   - The eval breaker is a bit set: besides the drop request it carries
+ *     "a signal is pending" (core/sigint.h), so one relaxed load per check
+ *     covers both. gil_yield acts only on the drop request.
  *   - Blocking calls (sleep, join, lock waits, reads, large writes) release
  *     the lock for their duration.
  *
@@ -41,8 +44,12 @@ typedef struct {
     uint64_t wait_ns;         /* time spent waiting to take the lock */
 } GilStats;
 
-/* Set by a waiting thread when the holder should drop the lock. The eval
-   loop polls it (relaxed load: a late look costs at most one more check). */
+/* The eval breaker's bits. GIL_BREAK_DROP: set by a waiting thread when the
+   holder should drop the lock, cleared by whoever takes it next.
+   GIL_BREAK_SIGNAL: set by the SIGINT handler, cleared by the main thread
+   when it consumes the Ctrl-C (core/sigint.c). The eval loop polls the whole
+   word (relaxed load: a late look costs at most one more check). */
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2 };
 extern atomic_int gil_eval_breaker;
 
 /* Create the lock (enabled unless --no-gil) and take it for the main thread. */
@@ -56,12 +63,22 @@ void gil_drop(struct ThreadState *ts);
    last_holder, so a new thread whose state reuses the address starts clean. */
 void gil_thread_exit(struct ThreadState *ts);
 
-/* Called by the eval loop when gil_eval_breaker is set: drop, let another
-   thread run, take again. */
+/* Called by the eval loop when gil_eval_breaker is set: if a drop was
+   requested, drop, let another thread run, take again; otherwise (only a
+   signal bit is set) return at once. */
 void gil_yield(struct ThreadState *ts);
 
 static inline bool gil_breaker_set(void) {
     return atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) != 0;
+}
+
+/* Set or clear the signal bit. Async-signal-safe: an atomic read-modify-write
+   on a lock-free int, no lock, no errno. */
+static inline void gil_breaker_signal(bool on) {
+    if (on)
+        atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_SIGNAL, memory_order_relaxed);
+    else
+        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_SIGNAL, memory_order_relaxed);
 }
 
 /* The switch interval, in seconds (sys.setswitchinterval). */

@@ -19,7 +19,7 @@
  *     in builtins_init and its dict released in builtins_fini.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getline */
+#define _GNU_SOURCE /* flockfile */
 #endif
 #include "modules/builtins.h"
 
@@ -30,6 +30,7 @@
 
 #include "core/gil.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -226,21 +227,39 @@ static Object *builtin_input(Object *self, Object *const *args, size_t nargs, Ob
         if (r < 0) return NULL;
     }
     fflush(stdout);
-    /* getline's buffer comes from libc's malloc, so it goes back with
-       free(), not mem_free. */
-    char *line = NULL;
-    size_t cap = 0;
+    /* A byte at a time from stdio's buffer, so that a Ctrl-C can interrupt
+       the wait (file_stdio_getc) and the rest stays for the next read. */
+    StrBuilder b;
+    str_builder_init(&b);
+    bool interrupted = false, eof = false;
     ThreadState *ts = ts_get();
-    GIL_RELEASE(ts); /* GIL: released while waiting for input */
-    ssize_t n = getline(&line, &cap, stdin);
+    sigint_interrupt_reads(true);
+    GIL_RELEASE(ts); /* GIL: released while waiting for input; the builder touches no object */
+    flockfile(stdin);
+    for (;;) {
+        int c = file_stdio_getc(stdin, &interrupted);
+        if (c == EOF) {
+            eof = b.len == 0;
+            break;
+        }
+        if (c == '\n') break;
+        str_builder_add_char(&b, (char)c);
+    }
+    clearerr(stdin);
+    funlockfile(stdin);
     GIL_ACQUIRE(ts);
-    if (n < 0) {
-        free(line);
+    sigint_interrupt_reads(false);
+    if ((interrupted && error_check_interrupt() < 0) || b.failed) {
+        if (!error_occurred()) error_no_memory();
+        str_builder_discard(&b);
+        return NULL;
+    }
+    if (eof) {
+        str_builder_discard(&b);
         return error_set(&exc_EOFError, "EOF when reading a line");
     }
-    if (n > 0 && line[n - 1] == '\n') n--;
-    Object *s = str_from_utf8(line, (size_t)n);
-    free(line);
+    Object *s = str_from_utf8(b.data ? b.data : "", b.len);
+    str_builder_discard(&b);
     return s;
 }
 

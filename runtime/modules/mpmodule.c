@@ -52,6 +52,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -244,7 +245,10 @@ static int connection_write_frame(ConnectionObject *c, ProcessBuf *b) {
 static int connection_read_frame(ConnectionObject *c, char **payload, size_t *len) {
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while waiting for the peer */
-    int rc = process_read_frame(c->fd, payload, len);
+    /* Wait first: a Ctrl-C interrupts the wait (KeyboardInterrupt), not a
+       frame half read. */
+    int ready = process_wait_fd(c->fd, POLLIN, -1); /* 1, or -errno */
+    int rc = ready < 0 ? -ready : process_read_frame(c->fd, payload, len);
     GIL_ACQUIRE(ts);
     if (rc) {
         process_raise_io(rc, true);
@@ -555,7 +559,10 @@ static int feed_put(FeedState *s, Frame *f) {
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_t tid;
+        sigset_t saved;
+        sigint_block_begin(&saved); /* Ctrl-C is for the main thread */
         err = pthread_create(&tid, &attr, feeder_main, s) ? EAGAIN : 0;
+        sigint_block_end(&saved);
         pthread_attr_destroy(&attr);
         if (!err) s->running = true;
     }

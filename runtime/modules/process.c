@@ -37,6 +37,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -175,6 +176,7 @@ static void call_threading_after_fork(void) {
 void process_after_fork_child(int own_sentinel) {
     ThreadState *ts = ts_get();
     mem_after_fork_child();
+    sigint_after_fork_child(); /* the forking thread is this process's main thread */
     gil_after_fork_child(ts);
     thread_after_fork_child(ts);
 
@@ -358,7 +360,8 @@ int process_wait(pid_t pid, double timeout, int *exitcode) {
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while the child runs */
     int ready = process_wait_fd(fd, POLLIN, deadline);
-    if (ready != 0) reap_after_sentinel(pid, deadline); /* an error: poll waitpid instead */
+    bool interrupted = ready == -EINTR; /* Ctrl-C: raise, do not wait on */
+    if (ready != 0 && !interrupted) reap_after_sentinel(pid, deadline); /* an error: poll waitpid instead */
     pthread_mutex_lock(&children.mutex);
     int done = child_result_locked(pid, exitcode) ? 1 : 0;
     c = child_find_locked(pid);
@@ -368,6 +371,7 @@ int process_wait(pid_t pid, double timeout, int *exitcode) {
     }
     pthread_mutex_unlock(&children.mutex);
     GIL_ACQUIRE(ts);
+    if (!done && interrupted && error_check_interrupt() < 0) return -1;
     return done;
 }
 
@@ -454,24 +458,9 @@ void process_wait_children_at_exit(void) {
 /* ---- Pipe I/O and pipe semaphores (no GIL) --------------------------------- */
 
 int process_wait_fd(int fd, short events, int64_t deadline_ns) {
-    for (;;) {
-        int ms = -1;
-        if (deadline_ns >= 0) {
-            int64_t left = deadline_ns - now_ns();
-            if (left < 0) left = 0;
-            /* round up, so a short wait does not spin at 0 ms */
-            int64_t m = (left + 999999) / 1000000;
-            ms = m > 1000000000 ? 1000000000 : (int)m;
-        }
-        struct pollfd p = {.fd = fd, .events = events};
-        int r = poll(&p, 1, ms);
-        if (r > 0) return 1;
-        if (r == 0) {
-            if (deadline_ns < 0 || now_ns() >= deadline_ns) return 0;
-            continue; /* woke a little early */
-        }
-        if (errno != EINTR) return -errno;
-    }
+    struct pollfd p = {.fd = fd, .events = events};
+    int r = sigint_poll(&p, 1, deadline_ns);
+    return r < 0 ? -errno : r > 0;
 }
 
 int process_write_all(int fd, const char *p, size_t n) {

@@ -56,8 +56,9 @@ pid_t process_fork(void);
 /* Wait until child pid has ended, at most timeout seconds (< 0: forever),
    with the GIL released. Returns 1 with *exitcode set when it has ended (its
    status, or -N when killed by signal N), 0 when the timeout passed, -1 with
-   an exception set (ValueError: not a child of this process). Survives
-   EINTR. Call with the GIL held. */
+   an exception set (ValueError: not a child of this process;
+   KeyboardInterrupt: a Ctrl-C in the main thread). Survives other EINTRs.
+   Call with the GIL held. */
 int process_wait(pid_t pid, double timeout, int *exitcode);
 
 /* Non-blocking: 1 with *exitcode when the child has ended, else 0. */
@@ -107,7 +108,10 @@ int64_t process_deadline(double timeout);
 
 /* Wait until fd is ready for events (POLLIN / POLLOUT) or the deadline
    passes. 1 ready (also on hang-up or error: the next read/write tells), 0
-   timed out, or -errno. Retries after EINTR with the time left. No GIL. */
+   timed out, or -errno. Retries after EINTR with the time left, except in
+   the main thread when a Ctrl-C is pending: then -EINTR (the error path,
+   error_set_from_errno / process_raise_io, raises KeyboardInterrupt). No
+   GIL. */
 int process_wait_fd(int fd, short events, int64_t deadline_ns);
 
 /* Write all n bytes / read exactly n bytes, retrying partial transfers and

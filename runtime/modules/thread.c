@@ -5,11 +5,18 @@
  * condition variable to wait on (a plain pthread mutex cannot serve, since
  * Python lets any thread release a Lock). A thread that must wait for a lock
  * releases the GIL while it waits, so the holder can run and release it.
+ *
+ * Ctrl-C: threads start with SIGINT blocked (the main thread receives it,
+ * core/sigint.h). The main thread waits on condition variables in slices of
+ * SIGINT_CHECK_NS, so a Ctrl-C interrupts its lock waits (and so joins,
+ * queue gets, Condition waits) with KeyboardInterrupt; other threads wait
+ * in one piece and are never interrupted.
  */
 #include "modules/thread.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +24,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
 #include "objects/error.h"
@@ -124,22 +132,54 @@ int thread_count(void) {
    delay the exit by this much. */
 #define DAEMON_GRACE_MS 100
 
+/* The clock's time now plus ns. */
+static struct timespec time_after(clockid_t clock, int64_t ns) {
+    struct timespec t;
+    clock_gettime(clock, &t);
+    ns += t.tv_nsec;
+    t.tv_sec += (time_t)(ns / 1000000000L);
+    t.tv_nsec = (long)(ns % 1000000000L);
+    return t;
+}
+
+static bool time_before(const struct timespec *a, const struct timespec *b) {
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* CPython reports a Ctrl-C during the exit's wait for threads as an
+   exception ignored in threading's shutdown, and exits without waiting
+   further (the exit status stays what it was). */
+static void report_exit_interrupt(void) {
+    Object *mod = interp.modules ? dict_get_item_cstr(interp.modules, "threading") : NULL;
+    Object *r = mod ? object_repr(mod) : NULL;
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in: %s\nKeyboardInterrupt: \n",
+            r ? str_data(r) : "<module 'threading'>");
+    if (!r) error_clear();
+    XDECREF(r);
+}
+
 int thread_wait_for_non_daemon(ThreadState *ts) {
     GIL_RELEASE(ts); /* GIL: released while other threads finish */
+    bool main = sigint_is_main_thread(), interrupted = false;
     pthread_mutex_lock(&table.mutex);
-    while (table.non_daemon_running > 0)
-        pthread_cond_wait(&table.changed, &table.mutex);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline); /* table.changed's clock */
-    deadline.tv_nsec += DAEMON_GRACE_MS * 1000000L;
-    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-    deadline.tv_nsec %= 1000000000L;
-    while (table.running > 0 &&
+    while (table.non_daemon_running > 0 && !interrupted) {
+        if (!main) {
+            pthread_cond_wait(&table.changed, &table.mutex);
+            continue;
+        }
+        struct timespec slice = time_after(CLOCK_REALTIME, SIGINT_CHECK_NS);
+        pthread_cond_timedwait(&table.changed, &table.mutex, &slice);
+        interrupted = sigint_take();
+    }
+    struct timespec deadline = time_after(CLOCK_REALTIME, DAEMON_GRACE_MS * 1000000L);
+    while (!interrupted && table.running > 0 &&
            pthread_cond_timedwait(&table.changed, &table.mutex, &deadline) != ETIMEDOUT) {
     }
     int others = table.running;
     pthread_mutex_unlock(&table.mutex);
     GIL_ACQUIRE(ts);
+    if (interrupted) report_exit_interrupt();
     return others;
 }
 
@@ -249,7 +289,10 @@ static Object *start_thread(Object *func, Object *args, Object *kwargs, bool dae
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 16u << 20); /* room for deep recursion */
     pthread_t tid;
+    sigset_t saved;
+    sigint_block_begin(&saved); /* the new thread starts with SIGINT blocked */
     int err = pthread_create(&tid, &attr, thread_entry, b);
+    sigint_block_end(&saved);
     pthread_attr_destroy(&attr);
     if (err) {
         count_finished(daemon);
@@ -296,29 +339,44 @@ static bool lock_try(LockObject *l) {
     return got;
 }
 
-/* Wait for the lock with the GIL released; timeout < 0 waits forever.
-   The caller's reference keeps l alive while we wait without the GIL. */
-static bool lock_wait(LockObject *l, double timeout) {
-    struct timespec deadline;
-    if (timeout >= 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        double secs = (double)deadline.tv_sec + deadline.tv_nsec / 1e9 + timeout;
-        deadline.tv_sec = (time_t)secs;
-        deadline.tv_nsec = (long)((secs - (double)deadline.tv_sec) * 1e9);
+/* One wait on the lock's condition with l->mutex held: until the deadline
+   (NULL: none), and in the main thread at most one Ctrl-C check slice.
+   Returns ETIMEDOUT only when the deadline itself has passed. */
+static int lock_wait_once(LockObject *l, const struct timespec *deadline, bool main) {
+    if (!main) {
+        return deadline ? pthread_cond_timedwait(&l->cond, &l->mutex, deadline)
+                        : pthread_cond_wait(&l->cond, &l->mutex);
     }
+    struct timespec slice = time_after(CLOCK_MONOTONIC, SIGINT_CHECK_NS);
+    bool last = deadline && time_before(deadline, &slice);
+    int r = pthread_cond_timedwait(&l->cond, &l->mutex, last ? deadline : &slice);
+    return r == ETIMEDOUT && !last ? 0 : r;
+}
+
+/* Wait for the lock with the GIL released; timeout < 0 waits forever.
+   1 acquired, 0 timed out, -1 interrupted by Ctrl-C (main thread only; the
+   lock is not taken). The caller's reference keeps l alive while we wait
+   without the GIL. */
+static int lock_wait(LockObject *l, double timeout) {
+    struct timespec deadline;
+    if (timeout > 1e9) timeout = 1e9; /* 31 years: "forever", and no overflow below */
+    if (timeout >= 0) deadline = time_after(CLOCK_MONOTONIC, (int64_t)(timeout * 1e9));
+    bool main = sigint_is_main_thread();
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while blocked on the lock */
     pthread_mutex_lock(&l->mutex);
-    bool got = true;
+    int got = 1;
     while (l->locked) {
-        if (timeout < 0) {
-            pthread_cond_wait(&l->cond, &l->mutex);
-        } else if (pthread_cond_timedwait(&l->cond, &l->mutex, &deadline) == ETIMEDOUT) {
+        if (main && sigint_pending()) {
+            got = -1;
+            break;
+        }
+        if (lock_wait_once(l, timeout >= 0 ? &deadline : NULL, main) == ETIMEDOUT) {
             got = !l->locked;
             break;
         }
     }
-    if (got) l->locked = true;
+    if (got == 1) l->locked = true;
     pthread_mutex_unlock(&l->mutex);
     GIL_ACQUIRE(ts);
     return got;
@@ -370,7 +428,13 @@ static Object *lock_acquire(Object *self, Object *const *args, size_t nargs, Obj
     double timeout;
     if (lock_parse_acquire(args, nargs, kwnames, &blocking, &timeout) < 0) return NULL;
     LockObject *l = (LockObject *)self;
-    bool got = lock_try(l) || (blocking && lock_wait(l, timeout));
+    if (lock_try(l)) return bool_from(true);
+    if (!blocking) return bool_from(false);
+    int got;
+    /* Interrupted: raise KeyboardInterrupt (the whole timeout starts again if
+       error_check_interrupt finds nothing, which only a race could cause). */
+    while ((got = lock_wait(l, timeout)) < 0)
+        if (error_check_interrupt() < 0) return NULL;
     return bool_from(got);
 }
 
@@ -514,7 +578,24 @@ static Object *mod_set_name(Object *self, Object *const *args, size_t nargs, Obj
     return NEWREF(None);
 }
 
+/* interrupt_main(signum=SIGINT): as if Ctrl-C had been pressed. Like
+   CPython, only SIGINT, and only while Toy's handler is installed. */
+static Object *mod_interrupt_main(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"signum", NULL};
+    Object *a[1] = {NULL};
+    if (args_parse("interrupt_main", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    int64_t signum = SIGINT;
+    if (a[0] && int_as_i64(a[0], &signum) < 0) return NULL;
+    if (signum != SIGINT)
+        return error_set(&exc_NotImplementedError, "Toy's interrupt_main supports only SIGINT");
+    sigint_interrupt_main();
+    return NEWREF(None);
+}
+
 static const MethodDef thread_functions[] = {
+    {"interrupt_main", mod_interrupt_main, NULL},
     {"start_new_thread", mod_start_new_thread, NULL},
     {"start_new", mod_start_new_thread, NULL},
     {"_start", mod_start, NULL},

@@ -2,6 +2,7 @@
  *
  * time() reads CLOCK_REALTIME; perf_counter() and monotonic() read
  * CLOCK_MONOTONIC, as CPython does on Linux. The module holds no state.
+ * sleep() in the main thread is cut short by Ctrl-C (KeyboardInterrupt).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* clock_gettime, nanosleep */
@@ -12,6 +13,7 @@
 
 #include "core/gil.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -117,14 +119,19 @@ static int sleep_length(Object *arg, struct timespec *out) {
 static Object *time_sleep(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self;
     if (args_check("time.sleep", nargs, kwnames, 1, 1) < 0) return NULL;
-    struct timespec req, rem;
+    struct timespec req, now;
     if (sleep_length(args[0], &req) < 0) return NULL;
-    /* A signal interrupts nanosleep; it resumes with the time that remained
-       (checking for KeyboardInterrupt here comes with signal handling). */
+    /* A deadline on the monotonic clock: other signals do not lengthen the
+       sleep, and a Ctrl-C for the main thread ends it (sigint_poll). */
+    if (req.tv_sec > 1000000000) req.tv_sec = 1000000000; /* 31 years: no overflow below */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t deadline = ((int64_t)now.tv_sec + (int64_t)req.tv_sec) * 1000000000 +
+                       now.tv_nsec + req.tv_nsec;
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released for the whole sleep */
-    while (nanosleep(&req, &rem) < 0 && errno == EINTR) req = rem;
+    int r = sigint_poll(NULL, 0, deadline);
     GIL_ACQUIRE(ts);
+    if (r < 0 && errno == EINTR && error_check_interrupt() < 0) return NULL;
     return NEWREF(None);
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/alloc.h"
 #include "core/refcount.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/class.h"
@@ -94,6 +95,17 @@ Object *error_no_memory(void) {
     CLEAR((Object **)&e->traceback); /* a stale chain from an earlier raise */
     SETREF(&ts_get()->current_exc, NEWREF(e));
     return NULL;
+}
+
+int error_check_interrupt(void) {
+    if (!sigint_take()) return 0;
+    Object *empty = tuple_new(0); /* KeyboardInterrupt() has no message */
+    Object *exc = empty ? exception_new(&exc_KeyboardInterrupt, empty) : NULL;
+    XDECREF(empty);
+    if (!exc) return -1; /* MemoryError is set instead */
+    error_set_instance(exc);
+    DECREF(exc);
+    return -1;
 }
 
 /* ---- Inspecting ------------------------------------------------------------------ */

@@ -25,6 +25,12 @@ Object *error_set_instance(Object *exc);
 /* Raise MemoryError (a preallocated instance: raising needs no memory). */
 Object *error_no_memory(void);
 
+/* A Ctrl-C (SIGINT) is pending and this is the main thread: consume it,
+   raise KeyboardInterrupt and return -1. Otherwise 0 (other threads never
+   get it). Blocking calls call this when their wait was interrupted; the
+   eval loop calls it from its breaker check. GIL held. */
+int error_check_interrupt(void);
+
 bool error_occurred(void);
 /* Is the current exception an instance of type (or a subclass)? */
 bool error_matches(Type *type);

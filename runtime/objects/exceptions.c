@@ -628,6 +628,9 @@ static Type *errno_exception_type(int err) {
 }
 
 Object *error_set_from_errno2(int err, Object *filename, Object *filename2) {
+    /* A call interrupted by Ctrl-C raises KeyboardInterrupt, not
+       InterruptedError (as CPython, which runs the handler first). */
+    if (err == EINTR && error_check_interrupt() < 0) return NULL;
     Object *code = int_from_i64(err);
     Object *msg = str_from_cstr(strerror(err));
     Object *args = NULL;

@@ -18,6 +18,12 @@
  * newline translation. Positions (tell/seek) are byte offsets, which is what
  * CPython's opaque text cookies are for these codecs.
  *
+ * Ctrl-C: reads in the main thread that may block (a pipe, a terminal, a
+ * FIFO) are interrupted and raise KeyboardInterrupt: fd reads wait with
+ * sigint_poll first; stdio reads turn SA_RESTART off around themselves and
+ * treat EINTR (core/sigint.h). Whatever was read before the interruption
+ * is dropped. Writes are never interrupted.
+ *
  * Invariants: closed == true once close() ran; then fd == -1 and both buffers
  * are freed. A file that is not closed when its last reference goes is
  * flushed and closed by dealloc (errors there are dropped, and any exception
@@ -27,6 +33,7 @@
 #define _GNU_SOURCE
 #endif
 #include "core/gil.h"
+#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/fileobject.h"
 
@@ -85,15 +92,36 @@ bool is_file(Object *o) {
 
 /* ---- System calls ------------------------------------------------------------ */
 
+/* -1 with errno EINTR: a Ctrl-C interrupted the main thread's wait (the
+   error path turns that into KeyboardInterrupt). */
 static ssize_t sys_read(int fd, char *buf, size_t n) {
     ssize_t r;
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while the kernel reads (buf is ours alone) */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     do {
+        /* Only the main thread can be interrupted: it polls first, since
+           the read itself is restarted after the handler (SA_RESTART). */
+        if (sigint_is_main_thread() && sigint_poll(&p, 1, -1) < 0 && errno == EINTR) {
+            r = -1;
+            break;
+        }
         r = read(fd, buf, n);
     } while (r < 0 && errno == EINTR);
     GIL_ACQUIRE(ts);
     return r;
+}
+
+int file_stdio_getc(FILE *s, bool *interrupted) {
+    for (;;) {
+        if (sigint_pending()) {
+            *interrupted = true;
+            return EOF;
+        }
+        int c = getc(s);
+        if (c != EOF || !ferror(s) || errno != EINTR) return c;
+        clearerr(s);
+    }
 }
 
 static int sys_write_all(int fd, const char *p, size_t n) {
@@ -307,24 +335,29 @@ static Object *stream_read(FileObject *f, int64_t limit, bool line) {
     StrBuilder b; /* used as a byte buffer */
     str_builder_init(&b);
     FILE *s = f->stream;
+    bool interrupted = false;
+    ThreadState *ts = ts_get();
+    sigint_interrupt_reads(true);
     if (limit < 0 && !line) {
         char chunk[FILE_BUFSIZE];
         size_t n;
         /* GIL: released for the whole read; the builder touches no object. */
-        ThreadState *ts = ts_get();
         GIL_RELEASE(ts);
-        while ((n = fread(chunk, 1, sizeof chunk, s)) > 0) str_builder_add(&b, chunk, n);
+        while (!(interrupted = sigint_pending())) {
+            while ((n = fread(chunk, 1, sizeof chunk, s)) > 0) str_builder_add(&b, chunk, n);
+            if (!ferror(s) || errno != EINTR) break;
+            clearerr(s); /* EINTR: go on unless it was a Ctrl-C for us */
+        }
         GIL_ACQUIRE(ts);
     } else {
         int c = 0;
         /* GIL: released while reading the line; the builder touches no object. */
-        ThreadState *ts = ts_get();
         GIL_RELEASE(ts);
         for (int64_t count = 0; (limit < 0 || count < limit) && c != '\n'; count++) {
-            if ((c = getc(s)) == EOF) break;
+            if ((c = file_stdio_getc(s, &interrupted)) == EOF) break;
             str_builder_add_char(&b, (char)c);
             for (size_t k = char_len(f, (unsigned char)c); k > 1; k--) {
-                int d = getc(s);
+                int d = file_stdio_getc(s, &interrupted);
                 if (d == EOF) break;
                 if ((d & 0xC0) != 0x80) { /* not a continuation: the next character */
                     ungetc(d, s);
@@ -336,8 +369,11 @@ static Object *stream_read(FileObject *f, int64_t limit, bool line) {
         }
         GIL_ACQUIRE(ts);
     }
+    sigint_interrupt_reads(false);
     Object *r = NULL;
-    if (ferror(s)) {
+    if (interrupted && error_check_interrupt() < 0) {
+        /* KeyboardInterrupt is set; what was read is dropped */
+    } else if (ferror(s)) {
         raise_errno();
         clearerr(s);
     } else if (b.failed) {

@@ -16,6 +16,8 @@
 #ifndef TOY_FILEOBJECT_H
 #define TOY_FILEOBJECT_H
 
+#include <stdio.h>
+
 #include "core/object.h"
 
 /* The four file types (all share one layout and one method table). */
@@ -40,6 +42,13 @@ Object *file_std_stream(int fd);
 int file_write_str(Object *file, Object *s);
 /* file.flush() for any object, done directly for file objects. 0 / -1. */
 int file_flush(Object *file);
+
+/* getc(s) with the GIL released, for reads a Ctrl-C must interrupt
+   (input(), sys.stdin): EOF also when a Ctrl-C is pending for the main
+   thread, and then *interrupted is set (the caller raises with
+   error_check_interrupt once it holds the GIL again). Other EINTRs are
+   retried. Call between sigint_interrupt_reads(true) and (false). */
+int file_stdio_getc(FILE *s, bool *interrupted);
 
 /* A path argument as a C string: a str or bytes without NUL bytes. The
    pointer is borrowed from o. TypeError "FNAME: path should be string, bytes

@@ -1,0 +1,19 @@
+/* vm_breaker.c - what the eval loop does when the eval breaker is set
+ * (core/gil.h): hand the GIL over when another thread asked for it, and
+ * turn a pending Ctrl-C into KeyboardInterrupt in the main thread.
+ *
+ * Invariant: only the main thread consumes a Ctrl-C (error_check_interrupt
+ * does nothing elsewhere), so a worker thread that finds only the signal bit
+ * set returns 0 at once and keeps running; the bit stays set until the main
+ * thread reaches its next check.
+ */
+#include "interp/vm.h"
+
+#include "core/gil.h"
+#include "core/threadstate.h"
+#include "objects/error.h"
+
+int vm_eval_breaker(ThreadState *ts) {
+    gil_yield(ts); /* returns at once unless a drop was requested */
+    return error_check_interrupt();
+}
