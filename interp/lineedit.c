@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/sigint.h"
 
 /* ---- Growable byte strings ---------------------------------------------------- */
 
@@ -466,17 +467,33 @@ static LineEditResult plain_line(const char *prompt) {
     fputs(prompt, stderr);
     fflush(stderr);
     ed.line.len = 0;
+    LineEditResult r;
+    sigint_interrupt_reads(true); /* a Ctrl-C makes getc fail with EINTR */
     for (;;) {
         int c = getc(stdin);
         if (c == EOF && ferror(stdin) && errno == EINTR) {
             clearerr(stdin);
-            continue;
+            if (!sigint_take()) continue;
+            fputc('\n', stderr); /* the terminal echoed ^C on the prompt's line */
+            r = LINEEDIT_INTERRUPT;
+            break;
         }
-        if (c == EOF) return ed.line.len ? LINEEDIT_LINE : LINEEDIT_EOF;
-        if (c == '\n') return LINEEDIT_LINE;
+        if (c == EOF) {
+            r = ed.line.len ? LINEEDIT_LINE : LINEEDIT_EOF;
+            break;
+        }
+        if (c == '\n') {
+            r = LINEEDIT_LINE;
+            break;
+        }
         char b = (char)c;
-        if (text_append(&ed.line, &b, 1) < 0) return LINEEDIT_EOF;
+        if (text_append(&ed.line, &b, 1) < 0) {
+            r = LINEEDIT_EOF;
+            break;
+        }
     }
+    sigint_interrupt_reads(false);
+    return r;
 }
 
 /* Input typed while a statement ran waits in the terminal's line buffer,
@@ -505,7 +522,12 @@ static void drain_cooked(void) {
 LineEditResult lineedit_read(const char *prompt, const char **line, size_t *len) {
     LineEditResult r;
     drain_cooked();
-    if (ed.mode == MODE_PLAIN || term_raw() < 0) {
+    if (sigint_take()) {
+        /* a Ctrl-C that came as the last statement ended: report it here,
+           as CPython does, rather than in the next statement */
+        r = LINEEDIT_INTERRUPT;
+        ed.line.len = 0;
+    } else if (ed.mode == MODE_PLAIN || term_raw() < 0) {
         r = plain_line(prompt);
     } else {
         r = edit_line(prompt);
