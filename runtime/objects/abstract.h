@@ -60,6 +60,21 @@ Object *object_next(Object *it);
 Object *object_call(Object *callable, Object *const *args, size_t nargs, Object *kwnames);
 /* f(*args_tuple, **kwargs_dict): kwargs may be NULL. */
 Object *object_call_tuple(Object *callable, Object *args, Object *kwargs);
+/* f(*args, **kwargs) in the vector convention: argv is [self,] the items
+   of the tuple args, then the values of the dict kwargs (NULL: none), all
+   borrowed; kwnames holds kwargs' keys, interned. object_call_args_init
+   returns 0, or -1 with TypeError for a key that is not a str (or
+   MemoryError); either way object_call_args_release must follow. */
+typedef struct {
+    Object *const *argv;
+    size_t nargs;       /* positional arguments, self included */
+    Object *kwnames;    /* owned tuple, or NULL */
+    Object **heap;      /* argv when it did not fit in small, else NULL */
+    size_t heap_len;
+    Object *small[8];
+} CallArgs;
+int object_call_args_init(CallArgs *ca, Object *self, Object *args, Object *kwargs);
+void object_call_args_release(CallArgs *ca);
 Object *object_call0(Object *callable);
 Object *object_call1(Object *callable, Object *arg);
 Object *object_call2(Object *callable, Object *a, Object *b);
