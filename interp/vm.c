@@ -38,7 +38,7 @@
  * object nobody else can see), compare-and-branch fused when COMPARE_OP is
  * followed by a conditional jump, global lookups probing the dict inline,
  * method calls without bound-method objects (LOAD_METHOD), list indexing,
- * and `for` over ranges and lists with private iterators.
+ * and `for` over ranges and lists (FOR_ITER steps their iterators itself).
  */
 #include "interp/vm.h"
 
@@ -66,120 +66,16 @@
 #include "interp/opcodes.h"
 
 /* ======================================================================== */
-/* The loop's private iterators                                               */
+/* Helpers for the loop (kept out of it so the loop stays small)              */
 /* ======================================================================== */
 
-/* GET_ITER gives `for` loops over ranges and lists these iterators, which
-   FOR_ITER advances inline. They never escape the value stack (iter() in
-   Toy code gets the containers' own iterator types), so they need no
-   methods, only a dealloc and an iternext for completeness. */
-
-typedef struct {
-    Object base;
-    int64_t next;      /* the value to produce next */
-    int64_t step;
-    int64_t remaining; /* values left */
-} RangeIterObject;
-
-typedef struct {
-    Object base;
-    Object *list;      /* owned; NULL once exhausted */
-    size_t index;
-} ListIterObject;
-
-static Object *small_or_new_int(int64_t v)
+/* int_from_i64, inlined for the loop. */
+static inline Object *small_or_new_int(int64_t v)
 {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return int_small(v);
     return int_from_i64(v);
 }
-
-static void range_iter_dealloc(Object *self)
-{
-    object_free(self, sizeof(RangeIterObject));
-}
-
-static Object *range_iter_next(Object *self)
-{
-    RangeIterObject *r = (RangeIterObject *)self;
-    if (r->remaining <= 0)
-        return NULL;
-    int64_t v = r->next;
-    r->remaining--;
-    /* Wrapping add: the value after the last one may not fit, and is never used. */
-    r->next = (int64_t)((uint64_t)v + (uint64_t)r->step);
-    return small_or_new_int(v);
-}
-
-static Object *iter_self(Object *self)
-{
-    return NEWREF(self);
-}
-
-static Type vm_range_iter_type = {
-    TYPE_HEAD_INIT,
-    .name = "range_iterator",
-    .base_type = &object_type,
-    .instance_size = sizeof(RangeIterObject),
-    .dealloc = range_iter_dealloc,
-    .iter = iter_self,
-    .iternext = range_iter_next,
-};
-
-static Object *range_iter_new(Object *range)
-{
-    RangeObject *r = (RangeObject *)range;
-    RangeIterObject *it = (RangeIterObject *)object_alloc(&vm_range_iter_type, sizeof(RangeIterObject));
-    if (it == NULL)
-        return NULL;
-    it->next = r->start;
-    it->step = r->step;
-    it->remaining = r->length;
-    return (Object *)it;
-}
-
-static void list_iter_dealloc(Object *self)
-{
-    XDECREF(((ListIterObject *)self)->list);
-    object_free(self, sizeof(ListIterObject));
-}
-
-/* Like Python's list iterator: the index is checked against the current
-   size at each step, so appending during the loop extends it. */
-static Object *list_iter_next(Object *self)
-{
-    ListIterObject *it = (ListIterObject *)self;
-    if (it->list == NULL)
-        return NULL;
-    if (it->index < list_size(it->list))
-        return NEWREF(list_item(it->list, it->index++));
-    CLEAR(&it->list);
-    return NULL;
-}
-
-static Type vm_list_iter_type = {
-    TYPE_HEAD_INIT,
-    .name = "list_iterator",
-    .base_type = &object_type,
-    .instance_size = sizeof(ListIterObject),
-    .dealloc = list_iter_dealloc,
-    .iter = iter_self,
-    .iternext = list_iter_next,
-};
-
-static Object *list_iter_new(Object *list)
-{
-    ListIterObject *it = (ListIterObject *)object_alloc(&vm_list_iter_type, sizeof(ListIterObject));
-    if (it == NULL)
-        return NULL;
-    it->list = NEWREF(list);
-    it->index = 0;
-    return (Object *)it;
-}
-
-/* ======================================================================== */
-/* Helpers for the loop (kept out of it so the loop stays small)              */
-/* ======================================================================== */
 
 static bool is_class(Object *o)
 {
@@ -1502,9 +1398,9 @@ dispatch:
         Object *obj = TOP();
         Object *it;
         if (TYPE(obj) == &range_type)
-            it = range_iter_new(obj);
+            it = range_iter(obj);
         else if (TYPE(obj) == &list_type)
-            it = list_iter_new(obj);
+            it = list_iter(obj);
         else
             it = object_iter(obj);
         if (it == NULL)
@@ -1518,22 +1414,19 @@ dispatch:
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
-        if (t == &vm_range_iter_type) {
+        /* The iterators of ranges and lists (range.h, list.h) step inline. */
+        if (t == &range_iterator_type) {
             RangeIterObject *r = (RangeIterObject *)it;
             if (r->remaining > 0) {
-                int64_t x = r->next;
+                int64_t x = (int64_t)r->next;
                 r->remaining--;
-                r->next = (int64_t)((uint64_t)x + (uint64_t)r->step);
-                if (x >= SMALL_INT_MIN && x <= SMALL_INT_MAX) {
-                    v = (Object *)&small_ints[x - SMALL_INT_MIN];
-                    INCREF(v);
-                } else if ((v = int_from_i64(x)) == NULL) {
+                r->next += r->step;
+                if ((v = small_or_new_int(x)) == NULL)
                     goto error;
-                }
                 PUSH(v);
                 DISPATCH();
             }
-        } else if (t == &vm_list_iter_type) {
+        } else if (t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
@@ -1541,6 +1434,10 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
+            /* Exhausted for good, as in list_iter_next: the iterator may be
+               the user's (`for x in it`), and a later next(it) must not see
+               items appended since. */
+            CLEAR(&li->list);
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {

@@ -654,13 +654,7 @@ static Object *list_construct(Type *type, Object *const *args, size_t nargs, Obj
 
 /* iter(list): walks by index, so it sees appends made during the loop and
    stops early if the list shrinks, as Python's does. */
-typedef struct {
-    Object base;
-    Object *list;  /* owned; NULL once exhausted */
-    size_t index;
-} ListIterObject;
-
-static Object *list_iter(Object *self) {
+Object *list_iter(Object *self) {
     ListIterObject *it =
         (ListIterObject *)object_alloc(&list_iterator_type, sizeof(ListIterObject));
     if (!it) return NULL;
