@@ -285,53 +285,6 @@ static Object **unpack_starred(Object *seq, size_t before, size_t after, Object 
     return sp;
 }
 
-/* Decode one UTF-8 sequence at s (valid UTF-8 assumed); *len gets its size. */
-static uint32_t utf8_decode(const unsigned char *s, size_t *len)
-{
-    if (s[0] < 0x80) {
-        *len = 1;
-        return s[0];
-    }
-    if ((s[0] & 0xE0) == 0xC0) {
-        *len = 2;
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if ((s[0] & 0xF0) == 0xE0) {
-        *len = 3;
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    *len = 4;
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
-/* ascii(v): repr(v) with non-ASCII characters escaped (f"{v!a}"). */
-static Object *object_ascii(Object *v)
-{
-    Object *r = object_repr(v);
-    if (r == NULL || ((StrObject *)r)->ascii)
-        return r;
-    StrBuilder b;
-    str_builder_init(&b);
-    const unsigned char *s = (const unsigned char *)str_data(r);
-    size_t n = str_len(r);
-    for (size_t i = 0; i < n;) {
-        size_t len;
-        uint32_t c = utf8_decode(s + i, &len);
-        if (c < 0x80)
-            str_builder_add_char(&b, (char)c);
-        else if (c <= 0xFF)
-            str_builder_addf(&b, "\\x%02x", (unsigned)c);
-        else if (c <= 0xFFFF)
-            str_builder_addf(&b, "\\u%04x", (unsigned)c);
-        else
-            str_builder_addf(&b, "\\U%08x", (unsigned)c);
-        i += len;
-    }
-    DECREF(r);
-    return str_builder_finish(&b);
-}
-
 /* FORMAT_VALUE: apply the conversion (1 !s, 2 !r, 3 !a), then the spec.
    value and spec borrowed; spec may be NULL. */
 static Object *format_value(Object *value, int conversion, Object *spec)
@@ -340,7 +293,7 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     switch (conversion) {
     case 1: converted = object_str(value); break;
     case 2: converted = object_repr(value); break;
-    case 3: converted = object_ascii(value); break;
+    case 3: converted = format_ascii(value); break;
     default: converted = NEWREF(value); break;
     }
     if (converted == NULL)

@@ -85,6 +85,8 @@ void str_builder_discard(StrBuilder *b);
    ([[fill]align][sign][0][width][,][.precision][type]). Used by format(),
    str.format and f-strings. */
 Object *format_object(Object *value, Object *spec /* str or NULL */);
+/* ascii(o): repr(o) with every non-ASCII character escaped (ascii(), !a, %a). */
+Object *format_ascii(Object *o);
 /* fmt % args for str. */
 Object *str_percent_format(Object *fmt, Object *args);
 
