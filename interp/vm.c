@@ -659,18 +659,6 @@ static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slo
     return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
 }
 
-static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
-{
-    switch (op) {
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    case CMP_NE: return x != y;
-    case CMP_GT: return x > y;
-    default:     return x >= y;
-    }
-}
-
 /* ======================================================================== */
 /* The eval loop                                                              */
 /* ======================================================================== */
@@ -1175,7 +1163,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         if (is_int(a) && is_int(b)) {
-            bool result = int_compare(oparg, int_value(a), int_value(b));
+            bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
             DECREF(a);
             DECREF(b);
             /* `if a < b:` fused with its jump: no bool on the stack. */

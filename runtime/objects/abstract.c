@@ -288,17 +288,6 @@ static const CompareOp swapped_op[6] = {
     [CMP_NE] = CMP_NE, [CMP_GT] = CMP_LT, [CMP_GE] = CMP_LE,
 };
 
-static bool compare_ints(int64_t x, int64_t y, CompareOp op) {
-    switch (op) {
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    case CMP_NE: return x != y;
-    case CMP_GT: return x > y;
-    default: return x >= y;
-    }
-}
-
 /* Python's comparison protocol, without the recursion guard. */
 static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
     RichCompareFunc fa = TYPE(a)->richcompare;
@@ -328,7 +317,7 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int(a) && is_int(b)) return bool_from(compare_ints(int_value(a), int_value(b), op));
+    if (is_int(a) && is_int(b)) return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
     leave_recursion();
@@ -341,7 +330,7 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int(a) && is_int(b)) return compare_ints(int_value(a), int_value(b), op);
+    if (is_int(a) && is_int(b)) return compare_i64(int_value(a), int_value(b), op);
     if (is_str(a) && is_str(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);
     Object *r = object_compare(a, b, op);
@@ -352,6 +341,33 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
 }
 
 int object_equal(Object *a, Object *b) { return object_compare_bool(a, b, CMP_EQ); }
+
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, SequenceItemsFunc items) {
+    size_t na, nb;
+    Object *const *ia = items(a, &na), *const *ib = items(b, &nb);
+    if (na != nb && (op == CMP_EQ || op == CMP_NE)) return bool_from(op == CMP_NE);
+    size_t i;
+    for (i = 0; i < na && i < nb; i++) {
+        Object *x = ia[i], *y = ib[i];
+        if (x == y) continue;
+        INCREF(x); /* __eq__ may drop them from a list */
+        INCREF(y);
+        int eq = object_compare_bool(x, y, CMP_EQ);
+        DECREF(x);
+        DECREF(y);
+        if (eq < 0) return NULL;
+        ia = items(a, &na);
+        ib = items(b, &nb);
+        if (eq == 0) break;
+    }
+    if (i >= na || i >= nb) return bool_from(compare_i64((int64_t)na, (int64_t)nb, op));
+    if (op == CMP_EQ || op == CMP_NE) return bool_from(op == CMP_NE);
+    Object *x = NEWREF(ia[i]), *y = NEWREF(ib[i]);
+    Object *r = object_compare(x, y, op);
+    DECREF(x);
+    DECREF(y);
+    return r;
+}
 
 /* ---- Items and membership --------------------------------------------------- */
 

@@ -38,6 +38,26 @@ int object_compare_bool(Object *a, Object *b, CompareOp op);
 int object_equal(Object *a, Object *b);
 extern const char *const compare_op_symbols[6]; /* "<", "<=", "==", ... */
 
+/* x OP y on two C integers. A three-way result c (negative, zero, positive)
+   answers `op` as compare_i64(c, 0, op). */
+static inline bool compare_i64(int64_t x, int64_t y, CompareOp op) {
+    switch (op) {
+    case CMP_LT: return x < y;
+    case CMP_LE: return x <= y;
+    case CMP_EQ: return x == y;
+    case CMP_NE: return x != y;
+    case CMP_GT: return x > y;
+    default: return x >= y;
+    }
+}
+
+/* Python's order on sequences of one kind (list < list, tuple == tuple):
+   the first pair of items that differ decides, else the lengths do. items
+   gives a sequence's item array and size; the comparison asks again after
+   each item's __eq__, which may have changed a list. */
+typedef Object *const *(*SequenceItemsFunc)(Object *seq, size_t *size);
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, SequenceItemsFunc items);
+
 Object *object_getitem(Object *o, Object *key);
 int object_setitem(Object *o, Object *key, Object *value);
 int object_delitem(Object *o, Object *key);

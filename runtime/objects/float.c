@@ -261,17 +261,9 @@ int float_compare_int(double d, int64_t i) {
     return d > f ? 1 : 0;
 }
 
+/* The answer to `op` for a three-way comparison result cmp. */
 static Object *compare_result(int cmp, int op) {
-    bool r;
-    switch (op) {
-    case CMP_LT: r = cmp < 0; break;
-    case CMP_LE: r = cmp <= 0; break;
-    case CMP_EQ: r = cmp == 0; break;
-    case CMP_NE: r = cmp != 0; break;
-    case CMP_GT: r = cmp > 0; break;
-    default: r = cmp >= 0; break;
-    }
-    return bool_from(r);
+    return bool_from(compare_i64(cmp, 0, (CompareOp)op));
 }
 
 static Object *float_richcompare(Object *a, Object *b, int op) {

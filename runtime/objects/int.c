@@ -259,17 +259,9 @@ static int64_t int_hash(Object *self) {
 
 /* ---- Comparison ---- */
 
+/* The answer to `op` for a three-way comparison result cmp. */
 static Object *compare_result(int cmp, int op) {
-    bool r;
-    switch (op) {
-    case CMP_LT: r = cmp < 0; break;
-    case CMP_LE: r = cmp <= 0; break;
-    case CMP_EQ: r = cmp == 0; break;
-    case CMP_NE: r = cmp != 0; break;
-    case CMP_GT: r = cmp > 0; break;
-    default: r = cmp >= 0; break;
-    }
-    return bool_from(r);
+    return bool_from(compare_i64(cmp, 0, (CompareOp)op));
 }
 
 static Object *int_richcompare(Object *a, Object *b, int op) {
