@@ -119,6 +119,17 @@ extern Type str_iter_type, str_ascii_iter_type;
    NULL (MemoryError set) when memory runs out. */
 char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len);
 
+/* int() and float() of text, the steps they share around a parser of the
+   number's ASCII text: text in other scripts goes through
+   str_number_text_to_ascii first. s is the UTF-8 text [s, s+len), or the
+   contents of `bytes` when that is not NULL (then only ASCII without NULs
+   can be a number). parse returns the number, NULL with an exception, or
+   NULL without one when the text is no number: ValueError then says
+   `message` followed by the repr of the argument (the str or the bytes). */
+typedef Object *(*NumberParseFunc)(const char *text, size_t n, int base);
+Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFunc parse,
+                         int base, const char *message);
+
 /* UTF-8 of one code point: decode at s (valid UTF-8; *len gets its byte
    length), encode into out (4 bytes; returns the length). */
 uint32_t str_utf8_decode(const char *s, size_t *len);
