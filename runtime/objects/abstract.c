@@ -342,7 +342,9 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
 
 int object_equal(Object *a, Object *b) { return object_compare_bool(a, b, CMP_EQ); }
 
-Object *object_compare_sequences(Object *a, Object *b, CompareOp op, SequenceItemsFunc items) {
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
+                                 SequenceItemsFunc items) {
+    if (!is_instance_of(a, type) || !is_instance_of(b, type)) return NEWREF(NotImplemented);
     size_t na, nb;
     Object *const *ia = items(a, &na), *const *ib = items(b, &nb);
     if (na != nb && (op == CMP_EQ || op == CMP_NE)) return bool_from(op == CMP_NE);

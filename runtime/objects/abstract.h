@@ -51,12 +51,14 @@ static inline bool compare_i64(int64_t x, int64_t y, CompareOp op) {
     }
 }
 
-/* Python's order on sequences of one kind (list < list, tuple == tuple):
-   the first pair of items that differ decides, else the lengths do. items
-   gives a sequence's item array and size; the comparison asks again after
-   each item's __eq__, which may have changed a list. */
+/* The richcompare of a sequence type (list, tuple): NotImplemented unless
+   both are instances of type; else the first pair of items that differ
+   decides, or the lengths do. items gives a sequence's item array and size;
+   the comparison asks again after each item's __eq__, which may have
+   changed a list. */
 typedef Object *const *(*SequenceItemsFunc)(Object *seq, size_t *size);
-Object *object_compare_sequences(Object *a, Object *b, CompareOp op, SequenceItemsFunc items);
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
+                                 SequenceItemsFunc items);
 
 Object *object_getitem(Object *o, Object *key);
 int object_setitem(Object *o, Object *key, Object *value);

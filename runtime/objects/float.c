@@ -324,14 +324,10 @@ Object *float_divmod(double x, double y) {
     if (y == 0.0) return error_set(&exc_ZeroDivisionError, "float divmod()");
     double q, r;
     float_floor_divmod(x, y, &q, &r);
-    Object *qo = float_from_double(q);
-    if (!qo) return NULL;
-    Object *ro = float_from_double(r);
-    if (!ro) { DECREF(qo); return NULL; }
-    Object *t = tuple_new(2);
-    if (!t) { DECREF(qo); DECREF(ro); return NULL; }
-    tuple_set_steal(t, 0, qo);
-    tuple_set_steal(t, 1, ro);
+    Object *qo = float_from_double(q), *ro = qo ? float_from_double(r) : NULL;
+    Object *t = ro ? tuple_pack(2, qo, ro) : NULL;
+    XDECREF(qo);
+    XDECREF(ro);
     return t;
 }
 

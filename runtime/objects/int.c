@@ -341,14 +341,10 @@ Object *int_divmod(int64_t x, int64_t y) {
     if (y == 0) return error_set(&exc_ZeroDivisionError, "integer division or modulo by zero");
     int64_t q, r;
     if (!floor_divmod(x, y, &q, &r)) return overflow();
-    Object *qo = int_from_i64(q);
-    if (!qo) return NULL;
-    Object *ro = int_from_i64(r);
-    if (!ro) { DECREF(qo); return NULL; }
-    Object *t = tuple_new(2);
-    if (!t) { DECREF(qo); DECREF(ro); return NULL; }
-    tuple_set_steal(t, 0, qo);
-    tuple_set_steal(t, 1, ro);
+    Object *qo = int_from_i64(q), *ro = qo ? int_from_i64(r) : NULL;
+    Object *t = ro ? tuple_pack(2, qo, ro) : NULL;
+    XDECREF(qo);
+    XDECREF(ro);
     return t;
 }
 

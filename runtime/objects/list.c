@@ -315,9 +315,7 @@ static Object *const *list_items_now(Object *self, size_t *size) {
 }
 
 static Object *list_richcompare(Object *a, Object *b, int op) {
-    if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
-        return NEWREF(NotImplemented);
-    return object_compare_sequences(a, b, (CompareOp)op, list_items_now);
+    return object_compare_sequences(a, b, (CompareOp)op, &list_type, list_items_now);
 }
 
 /* ---- Indexing ------------------------------------------------------------ */

@@ -167,9 +167,7 @@ static Object *const *tuple_items_of(Object *self, size_t *size) {
 }
 
 static Object *tuple_richcompare(Object *a, Object *b, int op) {
-    if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
-        return NEWREF(NotImplemented);
-    return object_compare_sequences(a, b, (CompareOp)op, tuple_items_of);
+    return object_compare_sequences(a, b, (CompareOp)op, &tuple_type, tuple_items_of);
 }
 
 /* ---- Sequence slots ------------------------------------------------------ */
