@@ -372,5 +372,5 @@ Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
     INCREF(fn);
     for (size_t i = 0; i < argc; i++)
         INCREF(args[i]);
-    return frame_push_moved(ts, fn, args, nargs, kwnames);
+    return frame_push_moved(ts, fn, args, argc, kwnames);
 }

@@ -216,27 +216,27 @@ static inline bool frame_call_is_simple(CodeObject *co, size_t nargs, Object *kw
 int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *args,
                          size_t nargs, Object *kwnames);
 
-/* The one way a call of a Toy function gets its frame. fn(args) with fn
-   and the arguments (args[0..nargs), then the values of kwnames) stolen:
+/* The one way a call of a Toy function gets its frame. fn and its argc
+   arguments (the positional ones, then the values of kwnames) are stolen:
    a simple call moves them into the local slots, any other binds them and
    releases them. The new frame is ts->frame. NULL with an exception (and
    everything released). */
 ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObject *fn,
-                                                    Object *const *args, size_t nargs,
+                                                    Object *const *args, size_t argc,
                                                     Object *kwnames)
 {
-    size_t argc = nargs + (kwnames != NULL ? tuple_size(kwnames) : 0);
-    bool simple = frame_call_is_simple((CodeObject *)fn->code, nargs, kwnames);
-    Frame *f = frame_push_function(ts, fn, simple ? nargs : 0);
+    bool simple = frame_call_is_simple((CodeObject *)fn->code, argc, kwnames);
+    Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
     if (UNLIKELY(f == NULL)) {
         frame_release_values(args, argc);
         return NULL;
     }
     if (LIKELY(simple)) {
-        for (size_t i = 0; i < nargs; i++)
+        for (size_t i = 0; i < argc; i++)
             f->slots[i] = args[i];
         return f;
     }
+    size_t nargs = argc - (kwnames != NULL ? tuple_size(kwnames) : 0);
     int r = frame_bind_arguments(fn, f->slots, args, nargs, kwnames);
     frame_release_values(args, argc);
     if (r < 0) {
@@ -246,7 +246,8 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
     return f;
 }
 
-/* frame_push_moved with fn and the arguments borrowed (calls from C). */
+/* frame_push_moved with fn and the arguments borrowed, and nargs counting
+   the positional arguments only (the vector convention of calls from C). */
 Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
                        size_t nargs, Object *kwnames);
 

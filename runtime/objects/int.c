@@ -21,7 +21,6 @@
 #include "objects/int.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -204,9 +203,8 @@ static Object *int_parse(const char *text, size_t n, int base) {
 static Object *int_from_text(const char *s, size_t len, Object *bytes, int base) {
     if (base != 0 && (base < 2 || base > 36))
         return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
-    char message[64];
-    snprintf(message, sizeof message, "invalid literal for int() with base %d: ", base);
-    return str_parse_number(s, len, bytes, int_parse, base, message);
+    return str_parse_number(s, len, bytes, int_parse, base,
+                            "invalid literal for int() with base %d: ");
 }
 
 Object *int_from_string(const char *s, size_t len, int base) {

@@ -268,7 +268,9 @@ Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFu
     Object *repr = text ? object_repr(text) : NULL;
     XDECREF(text);
     if (!repr) return NULL;
-    error_set(&exc_ValueError, "%s%s", message, str_data(repr));
+    char prefix[128]; /* formatted only here: int("12") must not pay for it */
+    snprintf(prefix, sizeof prefix, message, base);
+    error_set(&exc_ValueError, "%s%s", prefix, str_data(repr));
     DECREF(repr);
     return NULL;
 }

@@ -125,7 +125,8 @@ char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len);
    contents of `bytes` when that is not NULL (then only ASCII without NULs
    can be a number). parse returns the number, NULL with an exception, or
    NULL without one when the text is no number: ValueError then says
-   `message` followed by the repr of the argument (the str or the bytes). */
+   `message` (a printf format, given base: it may hold one %d) followed by
+   the repr of the argument (the str or the bytes). */
 typedef Object *(*NumberParseFunc)(const char *text, size_t n, int base);
 Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFunc parse,
                          int base, const char *message);
