@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "objects/str.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
@@ -77,52 +78,6 @@ static void consume_newline(Lexer *lx)
     lx->line_start = lx->pos;
 }
 
-/* Decodes one UTF-8 sequence (input is pre-validated). */
-static uint32_t utf8_decode(const char *p, int *nbytes)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    if (s[0] < 0x80) {
-        *nbytes = 1;
-        return s[0];
-    }
-    if (s[0] < 0xE0) {
-        *nbytes = 2;
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if (s[0] < 0xF0) {
-        *nbytes = 3;
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6)
-               | (s[2] & 0x3F);
-    }
-    *nbytes = 4;
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12)
-           | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* ------------------------------------------------------------------ */
 /* Source validation                                                    */
 /* ------------------------------------------------------------------ */
@@ -153,8 +108,8 @@ static int utf8_sequence_length(const unsigned char *s, size_t avail)
     for (int i = 1; i < n; i++)
         if ((s[i] & 0xC0) != 0x80)
             return 0;
-    int dummy;
-    uint32_t cp = utf8_decode((const char *)s, &dummy);
+    size_t dummy;
+    uint32_t cp = str_utf8_decode((const char *)s, &dummy);
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return n;
@@ -396,8 +351,8 @@ static bool is_identifier_cp(uint32_t cp)
 /* Reports a character that cannot start a token. */
 static bool invalid_character(Lexer *lx, const char *p)
 {
-    int n;
-    uint32_t cp = utf8_decode(p, &n);
+    size_t n;
+    uint32_t cp = str_utf8_decode(p, &n);
     if (cp < 0x20 || cp == 0x7F || is_nonprintable_cp(cp))
         return SYNTAX_ERROR(lx, p, "invalid non-printable character U+%04X",
                             (unsigned)cp);
@@ -419,8 +374,8 @@ static size_t identifier_length(const Lexer *lx, const char *p)
                 break;
             q++;
         } else {
-            int n;
-            if (!is_identifier_cp(utf8_decode(q, &n)))
+            size_t n;
+            if (!is_identifier_cp(str_utf8_decode(q, &n)))
                 break;
             q += n;
         }
@@ -453,8 +408,8 @@ static bool number_end_ok(Lexer *lx, const char *p, const char *kind,
             return true;
     }
     if (c >= 0x80) {
-        int n;
-        if (!is_identifier_cp(utf8_decode((const char *)p, &n)))
+        size_t n;
+        if (!is_identifier_cp(str_utf8_decode((const char *)p, &n)))
             return true;    /* let the next token report it */
     }
     return SYNTAX_ERROR(lx, start, "invalid %s literal", kind);
@@ -705,7 +660,7 @@ static bool emit_code_point(DecodeCtx *d, StrBuf *b, uint32_t cp)
     if (cp >= 0xD800 && cp <= 0xDFFF)
         return decode_error(d, "Toy strings cannot contain surrogate code "
                             "points (\\u%04X)", (unsigned)cp);
-    b->len += utf8_encode(cp, b->data + b->len);
+    b->len += str_utf8_encode(cp, b->data + b->len);
     return true;
 }
 
@@ -1114,7 +1069,7 @@ static bool lex_token(Lexer *lx, Token *tok)
     char c = *lx->pos;
     unsigned char uc = (unsigned char)c;
     if (is_ascii_alpha(c) || (uc >= 0x80 && is_identifier_cp(
-                                  utf8_decode(lx->pos, &(int){0}))))
+                                  str_utf8_decode(lx->pos, &(size_t){0}))))
         return lex_name_or_string(lx, tok);
     if (is_digit(c) || (c == '.' && lx->pos + 1 < lx->end
                         && is_digit(lx->pos[1])))

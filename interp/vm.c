@@ -1,13 +1,8 @@
-/* vm.c - the bytecode interpreter: frames, argument binding and the eval loop.
+/* vm.c - the bytecode interpreter: the eval loop and its entry points.
  *
- * Frames. Every frame is carved from the thread's value stack: a list of
- * chunks (StackChunk) allocated with mem_alloc and never moved, so pointers
- * into a frame stay valid while it lives. ts->stack_base/stack_limit bound the
- * current chunk and ts->stack_top is its first free slot. A frame is a Frame
- * header followed by its slots: code->nlocals locals, code->ncells cells
- * (cellvars, then freevars) and code->stacksize value-stack entries. Frames are
- * pushed and popped in LIFO order; a call allocates nothing on the heap unless
- * it needs a new chunk (rare: chunks are reused) or fresh cells.
+ * Frames, the value stack they are carved from, the C-stack guard and
+ * argument binding live in frame.c; frame.h holds what the loop inlines
+ * from there (pushing and popping a frame, the simple-call test).
  *
  * One C loop, many frames. run() executes frames until its entry frame
  * returns. A call from Toy code to a Toy function pushes a frame and keeps
@@ -16,13 +11,9 @@
  * through object_call; when C code calls a Toy function (vm_call_function:
  * __init__, sort keys, ...) a fresh run() starts on a new entry frame.
  *
- * Recursion limits. ts->recursion_depth counts live Toy frames and is checked
- * against interp.recursion_limit at every frame push. C recursion (nested
- * run() loops, built-ins calling back into Toy) is bounded separately by the
- * address of the C stack: the outermost frame of a thread records how low the
- * C stack may grow (c_stack_limit, computed from the thread's real stack
- * size), and vm_check_c_stack() raises RecursionError below it. This holds
- * whatever sys.setrecursionlimit() says.
+ * Recursion limits: frame.h. Every entry from C (vm_call_function,
+ * vm_run_code, vm_run_class_body) checks the C-stack guard before it starts
+ * a nested run().
  *
  * Ownership inside the loop. Every non-NULL value-stack entry is an owned
  * reference (NULL entries come from PUSH_NULL and LOAD_METHOD). Local and cell
@@ -47,18 +38,14 @@
  * object nobody else can see), compare-and-branch fused when COMPARE_OP is
  * followed by a conditional jump, global lookups probing the dict inline,
  * method calls without bound-method objects (LOAD_METHOD), list indexing,
- * and `for` over ranges and lists with private iterators.
+ * and `for` over ranges and lists (FOR_ITER steps their iterators itself).
  */
 #include "interp/vm.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <pthread.h>
-#endif
 
-#include "core/alloc.h"
 #include "core/gil.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -75,636 +62,21 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
+#include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
 
-#if defined(__GNUC__)
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-/* For the few helpers of the call path that must be inlined into run(). */
-#define ALWAYS_INLINE __attribute__((always_inline))
-#else
-#define LIKELY(x) (x)
-#define UNLIKELY(x) (x)
-#define ALWAYS_INLINE
-#endif
-
 /* ======================================================================== */
-/* Value-stack chunks                                                         */
+/* Helpers for the loop (kept out of it so the loop stays small)              */
 /* ======================================================================== */
 
-typedef struct StackChunk {
-    struct StackChunk *prev;  /* older chunk */
-    struct StackChunk *next;  /* a spare newer chunk kept for reuse, or NULL */
-    size_t nslots;
-    Object *data[];
-} StackChunk;
-
-/* 32K slots (256 KB) hold a few hundred typical frames. */
-enum { STACK_CHUNK_SLOTS = 32 * 1024 };
-
-#define FRAME_HEADER_SLOTS ((sizeof(Frame) + sizeof(Object *) - 1) / sizeof(Object *))
-
-static StackChunk *current_chunk(ThreadState *ts)
-{
-    if (ts->stack_base == NULL)
-        return NULL;
-    return (StackChunk *)((char *)ts->stack_base - offsetof(StackChunk, data));
-}
-
-static StackChunk *chunk_new(size_t nslots, StackChunk *prev)
-{
-    StackChunk *c = mem_alloc(sizeof(StackChunk) + nslots * sizeof(Object *));
-    if (c == NULL)
-        return NULL;
-    c->prev = prev;
-    c->next = NULL;
-    c->nslots = nslots;
-    return c;
-}
-
-/* Free c and every newer spare chunk after it. */
-static void chunk_free_chain(StackChunk *c)
-{
-    while (c != NULL) {
-        StackChunk *next = c->next;
-        mem_free(c, sizeof(StackChunk) + c->nslots * sizeof(Object *));
-        c = next;
-    }
-}
-
-static void use_chunk(ThreadState *ts, StackChunk *c, Object **top)
-{
-    ts->stack_base = c->data;
-    ts->stack_limit = c->data + c->nslots;
-    ts->stack_top = top;
-}
-
-/* Slow path of frame_alloc: the frame does not fit in the current chunk. */
-static Frame *frame_alloc_slow(ThreadState *ts, size_t words)
-{
-    size_t want = words > STACK_CHUNK_SLOTS ? words : STACK_CHUNK_SLOTS;
-    StackChunk *cur = current_chunk(ts);
-    if (cur == NULL) {
-        /* The thread's first chunk: permanent until vm_thread_fini. */
-        StackChunk *c = chunk_new(want, NULL);
-        if (c == NULL)
-            return (Frame *)error_no_memory();
-        use_chunk(ts, c, c->data + words);
-        Frame *f = (Frame *)c->data;
-        f->prev_stack_top = c->data;
-        f->new_chunk = false;
-        return f;
-    }
-    StackChunk *next = cur->next;
-    if (next != NULL && next->nslots < words) {
-        chunk_free_chain(next);
-        cur->next = next = NULL;
-    }
-    if (next == NULL) {
-        next = chunk_new(want, cur);
-        if (next == NULL)
-            return (Frame *)error_no_memory();
-        cur->next = next;
-    }
-    Frame *f = (Frame *)next->data;
-    f->prev_stack_top = ts->stack_top;
-    f->new_chunk = true;
-    use_chunk(ts, next, next->data + words);
-    return f;
-}
-
-/* Carve `words` slots for a frame. NULL with MemoryError. */
-static inline Frame *frame_alloc(ThreadState *ts, size_t words)
-{
-    Object **top = ts->stack_top;
-    if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
-        ts->stack_top = top + words;
-        Frame *f = (Frame *)top;
-        f->prev_stack_top = top;
-        f->new_chunk = false;
-        return f;
-    }
-    return frame_alloc_slow(ts, words);
-}
-
-/* Give back the slots of the frame on top of the stack. A frame that opened
-   a new chunk returns to the previous one; the chunk stays as a spare. */
-static inline void frame_free(ThreadState *ts, Frame *f)
-{
-    if (LIKELY(!f->new_chunk)) {
-        ts->stack_top = f->prev_stack_top;
-        return;
-    }
-    use_chunk(ts, current_chunk(ts)->prev, f->prev_stack_top);
-}
-
-/* Free the thread's value-stack chunks (threadstate.h), once no frame of the
-   thread is running. */
-void vm_thread_fini(ThreadState *ts)
-{
-    StackChunk *c = current_chunk(ts);
-    if (c == NULL)
-        return;
-    while (c->prev != NULL)
-        c = c->prev;
-    chunk_free_chain(c);
-    ts->stack_base = ts->stack_top = ts->stack_limit = NULL;
-}
-
-/* ======================================================================== */
-/* C stack guard                                                              */
-/* ======================================================================== */
-
-/* C code keeps this much stack free below the last check: enough for the
-   deepest non-recursive C path (formatting, sorting, printing). */
-#define C_STACK_MARGIN ((size_t)1 << 20)
-/* Budget when the thread's stack size cannot be found. */
-#define C_STACK_DEFAULT_BUDGET ((size_t)4 << 20)
-/* Never trust a reported stack bigger than this (unlimited rlimits). */
-#define C_STACK_MAX_BUDGET ((size_t)64 << 20)
-
-static inline uintptr_t c_stack_here(void)
-{
-#if defined(__GNUC__)
-    return (uintptr_t)__builtin_frame_address(0);
-#else
-    char here;
-    return (uintptr_t)&here;
-#endif
-}
-
-/* The lowest address C recursion may reach in this thread, measured from
-   here. The C stack is assumed to grow downward (every platform Toy runs on
-   does). Called for a thread's outermost frame only. */
-static const char *c_stack_compute_limit(void)
-{
-    uintptr_t here = c_stack_here();
-    size_t budget = C_STACK_DEFAULT_BUDGET;
-#ifdef __GLIBC__
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-        void *low;
-        size_t size;
-        if (pthread_attr_getstack(&attr, &low, &size) == 0 && (uintptr_t)low < here) {
-            size_t avail = here - (uintptr_t)low;
-            budget = avail > 2 * C_STACK_MARGIN ? avail - C_STACK_MARGIN : avail / 2;
-            if (budget > C_STACK_MAX_BUDGET)
-                budget = C_STACK_MAX_BUDGET;
-        }
-        pthread_attr_destroy(&attr);
-    }
-#endif
-    return (const char *)(here > budget ? here - budget : 0);
-}
-
-static inline bool c_stack_exhausted(Frame *f)
-{
-    return f != NULL && c_stack_here() < (uintptr_t)f->c_stack_limit;
-}
-
-int vm_check_c_stack(void)
-{
-    ThreadState *ts = ts_get();
-    if (ts != NULL && UNLIKELY(c_stack_exhausted(ts->frame))) {
-        error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
-        return -1;
-    }
-    return 0;
-}
-
-/* ======================================================================== */
-/* Frame set-up and teardown                                                  */
-/* ======================================================================== */
-
-/* Release everything a frame owns (its value stack up to sp, its locals and
-   cells, code, function, globals and locals) and pop it. The slots are
-   released before the frame's memory is given back: a destructor that runs
-   Toy code pushes its frames above this one. */
-static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
-{
-    while (sp > f->slots) {
-        Object *v = *--sp;
-        XDECREF(v);
-    }
-    if (f->function != NULL) {
-        DECREF(f->function);
-    } else {
-        DECREF(f->code);
-        DECREF(f->globals);
-    }
-    XDECREF(f->locals);
-    ts->frame = f->back;
-    ts->recursion_depth--;
-    frame_free(ts, f);
-}
-
-/* Give the frame its cells: fresh empty ones for the cellvars, the closure's
-   for the freevars. 0, or -1 with MemoryError. */
-static int frame_init_cells(Frame *f, CodeObject *co, Object *closure)
-{
-    Object **cells = f->slots + co->nlocals;
-    size_t ncellvars = tuple_size(co->cellvars);
-    size_t nclosure = closure ? tuple_size(closure) : 0;
-    for (size_t i = 0; i < (size_t)co->ncells; i++) {
-        size_t fi = i - ncellvars;
-        if (i >= ncellvars && fi < nclosure)
-            cells[i] = NEWREF(tuple_item(closure, fi));
-        else if ((cells[i] = cell_new(NULL)) == NULL)
-            return -1;
-    }
-    return 0;
-}
-
-static Object *error_recursion(void)
-{
-    return error_set(&exc_RecursionError, "maximum recursion depth exceeded");
-}
-
-/* The common part of every frame push: carve the frame, fill its header,
-   make it the thread's current frame. Slots from `nfilled` on start NULL;
-   the caller fills slots below it. NULL with an exception. The recursion
-   limit is checked here. */
-ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
-{
-    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
-        return (Frame *)error_recursion();
-    size_t nslots = (size_t)co->nlocals + (size_t)co->ncells;
-    Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + nslots + (size_t)co->stacksize);
-    if (UNLIKELY(f == NULL))
-        return NULL;
-    Frame *back = ts->frame;
-    f->back = back;
-    f->code = co;
-    f->locals = NULL;
-    f->ip = 0;
-    f->lasti = 0;
-    f->slots = (Object **)f + FRAME_HEADER_SLOTS;
-    f->sp = f->slots + nslots;
-    f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : c_stack_compute_limit();
-    f->nblocks = 0;
-    f->is_entry = false;
-    for (Object **p = f->slots + nfilled; p < f->sp; p++)
-        *p = NULL;
-    ts->frame = f;
-    ts->recursion_depth++;
-    return f;
-}
-
-/* Push a frame for calling fn (stolen: the frame owns it). The first
-   nfilled local slots are the caller's to fill (moved arguments); the rest
-   start NULL, and the cells are made. NULL with an exception; fn is
-   released then, and the caller still owns the values meant for the
-   first nfilled slots. */
-ALWAYS_INLINE static inline Frame *frame_push_function(ThreadState *ts, FunctionObject *fn, size_t nfilled)
-{
-    CodeObject *co = (CodeObject *)fn->code;
-    Frame *f = frame_push_raw(ts, co, nfilled);
-    if (UNLIKELY(f == NULL)) {
-        DECREF(fn);
-        return NULL;
-    }
-    f->function = (Object *)fn;
-    f->globals = fn->globals;
-    if (UNLIKELY(co->ncells > 0) && frame_init_cells(f, co, fn->closure) < 0) {
-        for (size_t i = 0; i < nfilled; i++)
-            f->slots[i] = NULL; /* not the frame's yet */
-        frame_pop(ts, f, f->sp);
-        return NULL;
-    }
-    return f;
-}
-
-/* Push a frame for a module body (code and globals borrowed; locals, the
-   namespace dict, borrowed, may be NULL). NULL with an exception. */
-static Frame *frame_push_module(ThreadState *ts, CodeObject *co, Object *globals, Object *locals)
-{
-    Frame *f = frame_push_raw(ts, co, 0);
-    if (f == NULL)
-        return NULL;
-    f->function = NULL;
-    f->code = (CodeObject *)NEWREF(co);
-    f->globals = NEWREF(globals);
-    XINCREF(locals);
-    f->locals = locals;
-    if (co->ncells > 0 && frame_init_cells(f, co, NULL) < 0) {
-        frame_pop(ts, f, f->sp);
-        return NULL;
-    }
-    return f;
-}
-
-/* ======================================================================== */
-/* Argument binding                                                           */
-/* ======================================================================== */
-
-/* A call that needs no binding work: exactly the positional parameters, no
-   keywords, no star parameters and no keyword-only parameters. */
-static inline bool call_is_simple(CodeObject *co, size_t nargs, Object *kwnames)
-{
-    return kwnames == NULL && nargs == (size_t)co->argcount &&
-           (co->flags & (CODE_VARARGS | CODE_VARKEYWORDS)) == 0 && co->kwonlyargcount == 0;
-}
-
-/* Index of the parameter called key among the first n varnames, or -1.
-   Keyword names are interned, so the pointer pass almost always decides. */
-static long find_parameter(Object *const *varnames, size_t n, Object *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (varnames[i] == key)
-            return (long)i;
-    for (size_t i = 0; i < n; i++)
-        if (str_equal(varnames[i], key))
-            return (long)i;
-    return -1;
-}
-
-/* "f() missing 2 required positional arguments: 'x' and 'y'": the names of
-   the NULL slots in locals[from..to). */
-static void error_missing_arguments(FunctionObject *fn, Object *const *locals, size_t from,
-                                    size_t to, size_t missing, const char *kind)
-{
-    CodeObject *co = (CodeObject *)fn->code;
-    Object *const *varnames = tuple_items(co->varnames);
-    StrBuilder b;
-    str_builder_init(&b);
-    str_builder_addf(&b, "%s() missing %zu required %s argument%s: ", str_data(fn->qualname),
-                     missing, kind, missing == 1 ? "" : "s");
-    size_t seen = 0;
-    for (size_t i = from; i < to; i++) {
-        if (locals[i] != NULL)
-            continue;
-        if (seen > 0)
-            str_builder_add_cstr(&b, missing == 2 ? " and " : (seen == missing - 1 ? ", and " : ", "));
-        str_builder_addf(&b, "'%s'", str_data(varnames[i]));
-        seen++;
-    }
-    Object *msg = str_builder_finish(&b);
-    if (msg != NULL) {
-        error_set_object(&exc_TypeError, msg);
-        DECREF(msg);
-    }
-}
-
-/* "f() takes 2 positional arguments but 3 were given", with CPython's
-   variants for defaults and keyword-only arguments given. */
-static void error_too_many_positional(FunctionObject *fn, Object *const *locals, size_t given)
-{
-    CodeObject *co = (CodeObject *)fn->code;
-    size_t argcount = (size_t)co->argcount;
-    size_t ndefaults = fn->defaults ? tuple_size(fn->defaults) : 0;
-    size_t kwonly_given = 0;
-    for (size_t i = argcount; i < argcount + (size_t)co->kwonlyargcount; i++)
-        if (locals[i] != NULL)
-            kwonly_given++;
-    char sig[64], kwonly[96] = "";
-    bool plural;
-    if (ndefaults > 0) {
-        snprintf(sig, sizeof sig, "from %zu to %zu", argcount - ndefaults, argcount);
-        plural = true;
-    } else {
-        snprintf(sig, sizeof sig, "%zu", argcount);
-        plural = argcount != 1;
-    }
-    if (kwonly_given > 0)
-        snprintf(kwonly, sizeof kwonly, " positional argument%s (and %zu keyword-only argument%s)",
-                 given != 1 ? "s" : "", kwonly_given, kwonly_given != 1 ? "s" : "");
-    error_set(&exc_TypeError, "%s() takes %s positional argument%s but %zu%s %s given",
-              str_data(fn->qualname), sig, plural ? "s" : "", given, kwonly,
-              given == 1 && kwonly_given == 0 ? "was" : "were");
-}
-
-/* Bind a call's arguments (borrowed: args[0..nargs) positional, then the
-   values of kwnames) to the parameters of fn in locals (all NULL on entry;
-   the frame owns what is stored). 0, or -1 with CPython's TypeError. */
-static int bind_arguments(FunctionObject *fn, Object **locals, Object *const *args,
-                          size_t nargs, Object *kwnames)
-{
-    CodeObject *co = (CodeObject *)fn->code;
-    size_t argcount = (size_t)co->argcount;
-    size_t nnamed = argcount + (size_t)co->kwonlyargcount;
-    size_t extra = nnamed; /* slot of *args, then of **kwargs */
-    Object *const *varnames = tuple_items(co->varnames);
-    Object *kwdict = NULL;
-
-    size_t npos = nargs < argcount ? nargs : argcount;
-    for (size_t i = 0; i < npos; i++)
-        locals[i] = NEWREF(args[i]);
-    if (co->flags & CODE_VARARGS) {
-        Object *rest = tuple_from_array(args + npos, nargs - npos);
-        if (rest == NULL)
-            return -1;
-        locals[extra++] = rest;
-    }
-    if (co->flags & CODE_VARKEYWORDS) {
-        if ((kwdict = dict_new()) == NULL)
-            return -1;
-        locals[extra] = kwdict;
-    }
-
-    if (kwnames != NULL) {
-        Object *const *kwvalues = args + nargs;
-        size_t nkw = tuple_size(kwnames);
-        for (size_t k = 0; k < nkw; k++) {
-            Object *key = tuple_item(kwnames, k);
-            long j = find_parameter(varnames, nnamed, key);
-            if (j < 0) {
-                if (kwdict == NULL) {
-                    error_set(&exc_TypeError, "%s() got an unexpected keyword argument '%s'",
-                              str_data(fn->qualname), str_data(key));
-                    return -1;
-                }
-                if (dict_set_item(kwdict, key, kwvalues[k]) < 0)
-                    return -1;
-                continue;
-            }
-            if (locals[j] != NULL) {
-                error_set(&exc_TypeError, "%s() got multiple values for argument '%s'",
-                          str_data(fn->qualname), str_data(key));
-                return -1;
-            }
-            locals[j] = NEWREF(kwvalues[k]);
-        }
-    }
-
-    if (nargs > argcount && !(co->flags & CODE_VARARGS)) {
-        error_too_many_positional(fn, locals, nargs);
-        return -1;
-    }
-
-    if (nargs < argcount) {
-        size_t ndefaults = fn->defaults ? tuple_size(fn->defaults) : 0;
-        if (ndefaults > argcount)
-            ndefaults = argcount;
-        size_t first_default = argcount - ndefaults;
-        size_t missing = 0;
-        for (size_t i = nargs; i < first_default; i++)
-            if (locals[i] == NULL)
-                missing++;
-        if (missing > 0) {
-            error_missing_arguments(fn, locals, nargs, first_default, missing, "positional");
-            return -1;
-        }
-        for (size_t i = first_default; i < argcount; i++)
-            if (locals[i] == NULL)
-                locals[i] = NEWREF(tuple_item(fn->defaults, i - first_default));
-    }
-
-    if (nnamed > argcount) {
-        size_t missing = 0;
-        for (size_t i = argcount; i < nnamed; i++) {
-            if (locals[i] != NULL)
-                continue;
-            Object *d = fn->kwdefaults ? dict_get_item(fn->kwdefaults, varnames[i]) : NULL;
-            if (d != NULL)
-                locals[i] = NEWREF(d);
-            else if (error_occurred())
-                return -1;
-            else
-                missing++;
-        }
-        if (missing > 0) {
-            error_missing_arguments(fn, locals, argcount, nnamed, missing, "keyword-only");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Push a frame for fn(args) with borrowed arguments, bound. fn is borrowed.
-   NULL with an exception. */
-static Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
-                              size_t nargs, Object *kwnames)
-{
-    INCREF(fn);
-    Frame *f = frame_push_function(ts, fn, 0);
-    if (f == NULL)
-        return NULL;
-    if (call_is_simple((CodeObject *)fn->code, nargs, kwnames)) {
-        for (size_t i = 0; i < nargs; i++)
-            f->slots[i] = NEWREF(args[i]);
-    } else if (bind_arguments(fn, f->slots, args, nargs, kwnames) < 0) {
-        frame_pop(ts, f, f->sp);
-        return NULL;
-    }
-    return f;
-}
-
-/* ======================================================================== */
-/* The loop's private iterators                                               */
-/* ======================================================================== */
-
-/* GET_ITER gives `for` loops over ranges and lists these iterators, which
-   FOR_ITER advances inline. They never escape the value stack (iter() in
-   Toy code gets the containers' own iterator types), so they need no
-   methods, only a dealloc and an iternext for completeness. */
-
-typedef struct {
-    Object base;
-    int64_t next;      /* the value to produce next */
-    int64_t step;
-    int64_t remaining; /* values left */
-} RangeIterObject;
-
-typedef struct {
-    Object base;
-    Object *list;      /* owned; NULL once exhausted */
-    size_t index;
-} ListIterObject;
-
-static Object *small_or_new_int(int64_t v)
+/* int_from_i64, inlined for the loop. */
+static inline Object *small_or_new_int(int64_t v)
 {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return int_small(v);
     return int_from_i64(v);
 }
-
-static void range_iter_dealloc(Object *self)
-{
-    object_free(self, sizeof(RangeIterObject));
-}
-
-static Object *range_iter_next(Object *self)
-{
-    RangeIterObject *r = (RangeIterObject *)self;
-    if (r->remaining <= 0)
-        return NULL;
-    int64_t v = r->next;
-    r->remaining--;
-    /* Wrapping add: the value after the last one may not fit, and is never used. */
-    r->next = (int64_t)((uint64_t)v + (uint64_t)r->step);
-    return small_or_new_int(v);
-}
-
-static Object *iter_self(Object *self)
-{
-    return NEWREF(self);
-}
-
-static Type vm_range_iter_type = {
-    TYPE_HEAD_INIT,
-    .name = "range_iterator",
-    .base_type = &object_type,
-    .instance_size = sizeof(RangeIterObject),
-    .dealloc = range_iter_dealloc,
-    .iter = iter_self,
-    .iternext = range_iter_next,
-};
-
-static Object *range_iter_new(Object *range)
-{
-    RangeObject *r = (RangeObject *)range;
-    RangeIterObject *it = (RangeIterObject *)object_alloc(&vm_range_iter_type, sizeof(RangeIterObject));
-    if (it == NULL)
-        return NULL;
-    it->next = r->start;
-    it->step = r->step;
-    it->remaining = r->length;
-    return (Object *)it;
-}
-
-static void list_iter_dealloc(Object *self)
-{
-    XDECREF(((ListIterObject *)self)->list);
-    object_free(self, sizeof(ListIterObject));
-}
-
-/* Like Python's list iterator: the index is checked against the current
-   size at each step, so appending during the loop extends it. */
-static Object *list_iter_next(Object *self)
-{
-    ListIterObject *it = (ListIterObject *)self;
-    if (it->list == NULL)
-        return NULL;
-    if (it->index < list_size(it->list))
-        return NEWREF(list_item(it->list, it->index++));
-    CLEAR(&it->list);
-    return NULL;
-}
-
-static Type vm_list_iter_type = {
-    TYPE_HEAD_INIT,
-    .name = "list_iterator",
-    .base_type = &object_type,
-    .instance_size = sizeof(ListIterObject),
-    .dealloc = list_iter_dealloc,
-    .iter = iter_self,
-    .iternext = list_iter_next,
-};
-
-static Object *list_iter_new(Object *list)
-{
-    ListIterObject *it = (ListIterObject *)object_alloc(&vm_list_iter_type, sizeof(ListIterObject));
-    if (it == NULL)
-        return NULL;
-    it->list = NEWREF(list);
-    it->index = 0;
-    return (Object *)it;
-}
-
-/* ======================================================================== */
-/* Helpers for the loop (kept out of it so the loop stays small)              */
-/* ======================================================================== */
 
 static bool is_class(Object *o)
 {
@@ -914,53 +286,6 @@ static Object **unpack_starred(Object *seq, size_t before, size_t after, Object 
     return sp;
 }
 
-/* Decode one UTF-8 sequence at s (valid UTF-8 assumed); *len gets its size. */
-static uint32_t utf8_decode(const unsigned char *s, size_t *len)
-{
-    if (s[0] < 0x80) {
-        *len = 1;
-        return s[0];
-    }
-    if ((s[0] & 0xE0) == 0xC0) {
-        *len = 2;
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    }
-    if ((s[0] & 0xF0) == 0xE0) {
-        *len = 3;
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    }
-    *len = 4;
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
-/* ascii(v): repr(v) with non-ASCII characters escaped (f"{v!a}"). */
-static Object *object_ascii(Object *v)
-{
-    Object *r = object_repr(v);
-    if (r == NULL || ((StrObject *)r)->ascii)
-        return r;
-    StrBuilder b;
-    str_builder_init(&b);
-    const unsigned char *s = (const unsigned char *)str_data(r);
-    size_t n = str_len(r);
-    for (size_t i = 0; i < n;) {
-        size_t len;
-        uint32_t c = utf8_decode(s + i, &len);
-        if (c < 0x80)
-            str_builder_add_char(&b, (char)c);
-        else if (c <= 0xFF)
-            str_builder_addf(&b, "\\x%02x", (unsigned)c);
-        else if (c <= 0xFFFF)
-            str_builder_addf(&b, "\\u%04x", (unsigned)c);
-        else
-            str_builder_addf(&b, "\\U%08x", (unsigned)c);
-        i += len;
-    }
-    DECREF(r);
-    return str_builder_finish(&b);
-}
-
 /* FORMAT_VALUE: apply the conversion (1 !s, 2 !r, 3 !a), then the spec.
    value and spec borrowed; spec may be NULL. */
 static Object *format_value(Object *value, int conversion, Object *spec)
@@ -969,7 +294,7 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     switch (conversion) {
     case 1: converted = object_str(value); break;
     case 2: converted = object_repr(value); break;
-    case 3: converted = object_ascii(value); break;
+    case 3: converted = format_ascii(value); break;
     default: converted = NEWREF(value); break;
     }
     if (converted == NULL)
@@ -1093,65 +418,6 @@ static int merge_call_kwargs(Object *dict, Object *m, Object *func)
 done:
     XDECREF(keys);
     return result;
-}
-
-/* f(*args, **kwargs) flattened to the vector convention. */
-typedef struct {
-    Object **argv;     /* borrowed items: [self], args..., kw values... */
-    size_t nargs;      /* positional count (self included) */
-    size_t total;      /* argv length */
-    Object *kwnames;   /* owned tuple, or NULL */
-    Object *small[16];
-} FlatArgs;
-
-/* args is a tuple, kwargs a dict or NULL, self NULL or a receiver to put
-   first. 0, or -1 with an exception. */
-static int flat_args_init(FlatArgs *fa, Object *self, Object *args, Object *kwargs)
-{
-    size_t nself = self ? 1 : 0;
-    size_t npos = tuple_size(args);
-    size_t nkw = kwargs ? dict_size(kwargs) : 0;
-    fa->total = nself + npos + nkw;
-    fa->nargs = nself + npos;
-    fa->kwnames = NULL;
-    fa->argv = fa->small;
-    if (fa->total > sizeof fa->small / sizeof fa->small[0]) {
-        fa->argv = mem_alloc(fa->total * sizeof(Object *));
-        if (fa->argv == NULL) {
-            fa->argv = fa->small; /* nothing for flat_args_release to free */
-            error_no_memory();
-            return -1;
-        }
-    }
-    if (self)
-        fa->argv[0] = self;
-    for (size_t i = 0; i < npos; i++)
-        fa->argv[nself + i] = tuple_item(args, i);
-    if (nkw > 0) {
-        size_t pos = 0;
-        Object *key, *value;
-        while (dict_next(kwargs, &pos, &key, &value)) {
-            if (!is_str(key)) {
-                error_set(&exc_TypeError, "keywords must be strings");
-                return -1;
-            }
-        }
-        if ((fa->kwnames = tuple_new(nkw)) == NULL)
-            return -1;
-        pos = 0;
-        for (size_t i = 0; i < nkw && dict_next(kwargs, &pos, &key, &value); i++) {
-            tuple_set_steal(fa->kwnames, i, NEWREF(key));
-            fa->argv[fa->nargs + i] = value;
-        }
-    }
-    return 0;
-}
-
-static void flat_args_release(FlatArgs *fa)
-{
-    if (fa->argv != fa->small)
-        mem_free(fa->argv, fa->total * sizeof(Object *));
-    XDECREF(fa->kwnames);
 }
 
 /* CALL_EX's argument tuple from whatever followed `*`. New reference. */
@@ -1331,13 +597,6 @@ static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object *
     return -1;
 }
 
-/* Release n owned stack values. */
-static inline void release_values(Object **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        XDECREF(v[i]);
-}
-
 /* ======================================================================== */
 /* Int fast paths                                                             */
 /* ======================================================================== */
@@ -1387,18 +646,6 @@ static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slo
     if (REFCNT(a) == 1)
         return true;
     return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
-}
-
-static inline bool int_compare(uint32_t op, int64_t x, int64_t y)
-{
-    switch (op) {
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    case CMP_NE: return x != y;
-    case CMP_GT: return x > y;
-    default:     return x >= y;
-    }
 }
 
 /* ======================================================================== */
@@ -1905,7 +1152,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         if (is_int(a) && is_int(b)) {
-            bool result = int_compare(oparg, int_value(a), int_value(b));
+            bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
             DECREF(a);
             DECREF(b);
             /* `if a < b:` fused with its jump: no bool on the stack. */
@@ -2082,9 +1329,9 @@ dispatch:
         Object *obj = TOP();
         Object *it;
         if (TYPE(obj) == &range_type)
-            it = range_iter_new(obj);
+            it = range_iter(obj);
         else if (TYPE(obj) == &list_type)
-            it = list_iter_new(obj);
+            it = list_iter(obj);
         else
             it = object_iter(obj);
         if (it == NULL)
@@ -2098,22 +1345,19 @@ dispatch:
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
-        if (t == &vm_range_iter_type) {
+        /* The iterators of ranges and lists (range.h, list.h) step inline. */
+        if (t == &range_iterator_type) {
             RangeIterObject *r = (RangeIterObject *)it;
             if (r->remaining > 0) {
-                int64_t x = r->next;
+                int64_t x = (int64_t)r->next;
                 r->remaining--;
-                r->next = (int64_t)((uint64_t)x + (uint64_t)r->step);
-                if (x >= SMALL_INT_MIN && x <= SMALL_INT_MAX) {
-                    v = (Object *)&small_ints[x - SMALL_INT_MIN];
-                    INCREF(v);
-                } else if ((v = int_from_i64(x)) == NULL) {
+                r->next += r->step;
+                if ((v = small_or_new_int(x)) == NULL)
                     goto error;
-                }
                 PUSH(v);
                 DISPATCH();
             }
-        } else if (t == &vm_list_iter_type) {
+        } else if (t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
@@ -2121,6 +1365,10 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
+            /* Exhausted for good, as in list_iter_next: the iterator may be
+               the user's (`for x in it`), and a later next(it) must not see
+               items appended since. */
+            CLEAR(&li->list);
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
@@ -2368,28 +1616,16 @@ dispatch:
 
         if (ct == &function_type) {
             /* A Toy function: push its frame and continue in this loop. The
-               frame takes over the stack's references to the function and,
-               on the simple path, to the arguments. */
-            FunctionObject *fn = (FunctionObject *)callable;
-            bool simple = call_is_simple((CodeObject *)fn->code, argc, kw);
+               frame takes over the stack's references to the function and
+               the arguments. The caller's ip/sp are saved once the push has
+               worked: nothing in it reads them (a failure goes to `error`
+               with the C locals), and saving first costs instructions on
+               every call. */
             sp = base;
-            SAVE_FRAME();
-            Frame *nf = frame_push_function(ts, fn, simple ? argc : 0);
-            if (UNLIKELY(nf == NULL)) {
-                release_values(argv, argc);
+            Frame *nf = frame_push_moved(ts, (FunctionObject *)callable, argv, argc, kw);
+            if (UNLIKELY(nf == NULL))
                 goto error;
-            }
-            if (LIKELY(simple)) {
-                for (size_t i = 0; i < argc; i++)
-                    nf->slots[i] = argv[i];
-            } else {
-                int r = bind_arguments(fn, nf->slots, argv, nargs, kw);
-                release_values(argv, argc);
-                if (r < 0) {
-                    frame_pop(ts, nf, nf->sp);
-                    goto error;
-                }
-            }
+            SAVE_FRAME();
             f = nf;
             LOAD_FRAME();
             if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
@@ -2447,12 +1683,12 @@ dispatch:
             self = ((MethodObject *)func)->self;
         }
         if (fn != NULL) {
-            FlatArgs fa;
+            CallArgs ca;
             Frame *nf = NULL;
             SAVE_FRAME();
-            if (flat_args_init(&fa, self, args, kwargs) == 0)
-                nf = frame_push_call(ts, fn, fa.argv, fa.nargs, fa.kwnames);
-            flat_args_release(&fa);
+            if (object_call_args_init(&ca, self, args, kwargs) == 0)
+                nf = frame_push_call(ts, fn, ca.argv, ca.nargs, ca.kwnames);
+            object_call_args_release(&ca);
             DECREF(args);
             XDECREF(kwargs);
             if (nf == NULL)
@@ -2783,46 +2019,54 @@ unwind:
 /* Entry points                                                               */
 /* ======================================================================== */
 
-static Object *error_c_recursion(void)
+/* The entries from C start a fresh run() on the C stack, so each checks
+   the C-stack guard first. The thread state, or NULL with RecursionError. */
+static ThreadState *enter_from_c(void)
 {
-    return error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
+    return vm_check_c_stack() == 0 ? ts_get() : NULL;
 }
 
 Object *vm_call_function(Object *func, Object *const *args, size_t nargs, Object *kwnames)
 {
-    ThreadState *ts = ts_get();
-    if (UNLIKELY(c_stack_exhausted(ts->frame)))
-        return error_c_recursion();
-    Frame *f = frame_push_call(ts, (FunctionObject *)func, args, nargs, kwnames);
-    if (f == NULL)
-        return NULL;
-    return run(ts, f);
+    ThreadState *ts = enter_from_c();
+    Frame *f = ts ? frame_push_call(ts, (FunctionObject *)func, args, nargs, kwnames) : NULL;
+    return f ? run(ts, f) : NULL;
 }
 
 Object *vm_run_code(CodeObject *code, Object *globals, Object *locals)
 {
-    ThreadState *ts = ts_get();
-    if (UNLIKELY(c_stack_exhausted(ts->frame)))
-        return error_c_recursion();
-    Frame *f = frame_push_module(ts, code, globals, locals);
-    if (f == NULL)
-        return NULL;
-    return run(ts, f);
+    ThreadState *ts = enter_from_c();
+    Frame *f = ts ? frame_push_module(ts, code, globals, locals) : NULL;
+    return f ? run(ts, f) : NULL;
 }
 
+/* A class body is a call of func with no arguments whose frame has ns as
+   its locals (STORE_NAME writes there). */
 Object *vm_run_class_body(Object *func, Object *ns)
 {
-    ThreadState *ts = ts_get();
-    FunctionObject *fn = (FunctionObject *)func;
-    if (UNLIKELY(c_stack_exhausted(ts->frame)))
-        return error_c_recursion();
-    INCREF(fn);
-    Frame *f = frame_push_function(ts, fn, 0);
+    ThreadState *ts = enter_from_c();
+    Frame *f = ts ? frame_push_call(ts, (FunctionObject *)func, NULL, 0, NULL) : NULL;
     if (f == NULL)
         return NULL;
     XINCREF(ns);
     f->locals = ns;
     return run(ts, f);
+}
+
+int vm_check_c_stack(void)
+{
+    ThreadState *ts = ts_get();
+    if (ts != NULL && UNLIKELY(frame_c_stack_exhausted(ts->frame))) {
+        error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
+        return -1;
+    }
+    return 0;
+}
+
+/* threadstate.h: called once no frame of the thread is running. */
+void vm_thread_fini(ThreadState *ts)
+{
+    frame_stack_fini(ts);
 }
 
 Frame *vm_current_frame(void)

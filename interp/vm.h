@@ -3,6 +3,8 @@
  * Frames live on the thread's value stack (ThreadState.stack_base..): a call
  * pushes a Frame header followed by its local slots, cell slots and value
  * stack, and pops them on return, so a call allocates nothing on the heap.
+ * interp/frame.c manages that memory and binds arguments; interp/vm.c runs
+ * the frames.
  *
  * Every frame runs under the GIL. The eval loop checks the thread's
  * "eval breaker" at backward jumps and calls (gil.h decides what it means).
@@ -42,7 +44,7 @@ typedef struct Frame {
     Object **slots;
     Object **sp;              /* saved while the frame is not the running one */
 
-    /* vm.c bookkeeping */
+    /* frame.c bookkeeping */
     Object **prev_stack_top;  /* ts->stack_top before this frame was carved */
     const char *c_stack_limit;/* lowest C stack address C recursion may reach */
     int nblocks;

@@ -49,7 +49,7 @@ static inline ThreadState *ts_get(void) { return ts_current; }
 /* Create and install the state for the calling thread / tear it down. */
 ThreadState *ts_create(void);
 void ts_destroy(ThreadState *ts);
-/* vm.c: release the thread's value-stack memory. */
+/* vm.h: release the thread's value-stack memory (interp/frame.c). */
 void vm_thread_fini(ThreadState *ts);
 
 /* ---- The shared interpreter ---------------------------------------------- */

@@ -282,27 +282,7 @@ static Object *builtin_repr(Object *self, Object *const *args, size_t nargs, Obj
 static Object *builtin_ascii(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(self);
     if (args_check("ascii", nargs, kwnames, 1, 1) < 0) return NULL;
-    Object *r = object_repr(args[0]);
-    if (!r || ((StrObject *)r)->ascii) return r;
-    StrBuilder b;
-    str_builder_init(&b);
-    const unsigned char *p = (const unsigned char *)str_data(r);
-    const unsigned char *e = p + str_len(r);
-    while (p < e) {
-        if (*p < 0x80) {
-            str_builder_add_char(&b, (char)*p++);
-            continue;
-        }
-        /* Decode one UTF-8 sequence (the str is valid UTF-8). */
-        int extra = *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : 1;
-        uint32_t cp = *p++ & (0x3F >> extra);
-        for (int i = 0; i < extra && p < e; i++) cp = (cp << 6) | (*p++ & 0x3F);
-        if (cp < 0x100) str_builder_addf(&b, "\\x%02x", (unsigned)cp);
-        else if (cp < 0x10000) str_builder_addf(&b, "\\u%04x", (unsigned)cp);
-        else str_builder_addf(&b, "\\U%08x", (unsigned)cp);
-    }
-    DECREF(r);
-    return str_builder_finish(&b);
+    return format_ascii(args[0]);
 }
 
 static Object *builtin_abs(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

@@ -288,17 +288,6 @@ static const CompareOp swapped_op[6] = {
     [CMP_NE] = CMP_NE, [CMP_GT] = CMP_LT, [CMP_GE] = CMP_LE,
 };
 
-static bool compare_ints(int64_t x, int64_t y, CompareOp op) {
-    switch (op) {
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    case CMP_NE: return x != y;
-    case CMP_GT: return x > y;
-    default: return x >= y;
-    }
-}
-
 /* Python's comparison protocol, without the recursion guard. */
 static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
     RichCompareFunc fa = TYPE(a)->richcompare;
@@ -328,7 +317,7 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int(a) && is_int(b)) return bool_from(compare_ints(int_value(a), int_value(b), op));
+    if (is_int(a) && is_int(b)) return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
     leave_recursion();
@@ -341,7 +330,7 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int(a) && is_int(b)) return compare_ints(int_value(a), int_value(b), op);
+    if (is_int(a) && is_int(b)) return compare_i64(int_value(a), int_value(b), op);
     if (is_str(a) && is_str(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);
     Object *r = object_compare(a, b, op);
@@ -352,6 +341,35 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
 }
 
 int object_equal(Object *a, Object *b) { return object_compare_bool(a, b, CMP_EQ); }
+
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
+                                 SequenceItemsFunc items) {
+    if (!is_instance_of(a, type) || !is_instance_of(b, type)) return NEWREF(NotImplemented);
+    size_t na, nb;
+    Object *const *ia = items(a, &na), *const *ib = items(b, &nb);
+    if (na != nb && (op == CMP_EQ || op == CMP_NE)) return bool_from(op == CMP_NE);
+    size_t i;
+    for (i = 0; i < na && i < nb; i++) {
+        Object *x = ia[i], *y = ib[i];
+        if (x == y) continue;
+        INCREF(x); /* __eq__ may drop them from a list */
+        INCREF(y);
+        int eq = object_compare_bool(x, y, CMP_EQ);
+        DECREF(x);
+        DECREF(y);
+        if (eq < 0) return NULL;
+        ia = items(a, &na);
+        ib = items(b, &nb);
+        if (eq == 0) break;
+    }
+    if (i >= na || i >= nb) return bool_from(compare_i64((int64_t)na, (int64_t)nb, op));
+    if (op == CMP_EQ || op == CMP_NE) return bool_from(op == CMP_NE);
+    Object *x = NEWREF(ia[i]), *y = NEWREF(ib[i]);
+    Object *r = object_compare(x, y, op);
+    DECREF(x);
+    DECREF(y);
+    return r;
+}
 
 /* ---- Items and membership --------------------------------------------------- */
 
@@ -478,39 +496,58 @@ Object *object_call(Object *callable, Object *const *args, size_t nargs, Object 
     return error_set(&exc_TypeError, "'%s' object is not callable", TYPE_NAME(callable));
 }
 
-/* Arguments up to this many travel in a C array on the stack. */
-#define SMALL_ARGS 8
-
-Object *object_call_tuple(Object *callable, Object *args, Object *kwargs) {
-    size_t nargs = tuple_size(args);
+int object_call_args_init(CallArgs *ca, Object *self, Object *args, Object *kwargs) {
+    size_t nself = self ? 1 : 0, npos = tuple_size(args);
     size_t nkw = kwargs ? dict_size(kwargs) : 0;
-    if (nkw == 0) return object_call(callable, tuple_items(args), nargs, NULL);
-
-    size_t total = nargs + nkw;
-    Object *small[SMALL_ARGS];
-    Object **vec = total <= SMALL_ARGS ? small : mem_alloc(total * sizeof(Object *));
-    if (!vec) return error_no_memory();
-    Object *kwnames = tuple_new(nkw);
-    Object *result = NULL;
-    if (!kwnames) goto done;
-    memcpy(vec, tuple_items(args), nargs * sizeof(Object *));
+    size_t total = nself + npos + nkw;
+    ca->nargs = nself + npos;
+    ca->kwnames = NULL;
+    ca->heap = NULL;
+    ca->heap_len = 0;
+    if (nself + nkw == 0) { /* the tuple's items are the vector */
+        ca->argv = tuple_items(args);
+        return 0;
+    }
+    Object **argv = ca->small;
+    if (total > sizeof ca->small / sizeof ca->small[0]) {
+        if (!(argv = ca->heap = mem_alloc(total * sizeof(Object *)))) {
+            ca->argv = ca->small;
+            error_no_memory();
+            return -1;
+        }
+        ca->heap_len = total;
+    }
+    ca->argv = argv;
+    if (self) argv[0] = self;
+    memcpy(argv + nself, tuple_items(args), npos * sizeof(Object *));
+    if (nkw == 0) return 0;
+    if (!(ca->kwnames = tuple_new(nkw))) return -1;
     size_t pos = 0, i = 0;
     Object *k, *v;
-    while (dict_next(kwargs, &pos, &k, &v)) {
+    while (i < nkw && dict_next(kwargs, &pos, &k, &v)) {
         if (!is_str(k)) {
             error_set(&exc_TypeError, "keywords must be strings");
-            goto done;
+            return -1;
         }
         Object *name = str_intern(k); /* callees match keyword names by pointer */
-        if (!name) goto done;
-        tuple_set_steal(kwnames, i, name);
-        vec[nargs + i] = v; /* borrowed from the dict, which outlives the call */
-        i++;
+        if (!name) return -1;
+        tuple_set_steal(ca->kwnames, i, name); /* a failure leaves NULLs: tuple_dealloc skips them */
+        argv[ca->nargs + i++] = v; /* borrowed from the dict, which outlives the call */
     }
-    result = object_call(callable, vec, nargs, kwnames);
-done:
-    XDECREF(kwnames);
-    if (vec != small) mem_free(vec, total * sizeof(Object *));
+    return 0;
+}
+
+void object_call_args_release(CallArgs *ca) {
+    if (ca->heap) mem_free(ca->heap, ca->heap_len * sizeof(Object *));
+    XDECREF(ca->kwnames);
+}
+
+Object *object_call_tuple(Object *callable, Object *args, Object *kwargs) {
+    CallArgs ca;
+    Object *result = NULL;
+    if (object_call_args_init(&ca, NULL, args, kwargs) == 0)
+        result = object_call(callable, ca.argv, ca.nargs, ca.kwnames);
+    object_call_args_release(&ca);
     return result;
 }
 

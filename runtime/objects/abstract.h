@@ -38,6 +38,28 @@ int object_compare_bool(Object *a, Object *b, CompareOp op);
 int object_equal(Object *a, Object *b);
 extern const char *const compare_op_symbols[6]; /* "<", "<=", "==", ... */
 
+/* x OP y on two C integers. A three-way result c (negative, zero, positive)
+   answers `op` as compare_i64(c, 0, op). */
+static inline bool compare_i64(int64_t x, int64_t y, CompareOp op) {
+    switch (op) {
+    case CMP_LT: return x < y;
+    case CMP_LE: return x <= y;
+    case CMP_EQ: return x == y;
+    case CMP_NE: return x != y;
+    case CMP_GT: return x > y;
+    default: return x >= y;
+    }
+}
+
+/* The richcompare of a sequence type (list, tuple): NotImplemented unless
+   both are instances of type; else the first pair of items that differ
+   decides, or the lengths do. items gives a sequence's item array and size;
+   the comparison asks again after each item's __eq__, which may have
+   changed a list. */
+typedef Object *const *(*SequenceItemsFunc)(Object *seq, size_t *size);
+Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
+                                 SequenceItemsFunc items);
+
 Object *object_getitem(Object *o, Object *key);
 int object_setitem(Object *o, Object *key, Object *value);
 int object_delitem(Object *o, Object *key);
@@ -60,6 +82,21 @@ Object *object_next(Object *it);
 Object *object_call(Object *callable, Object *const *args, size_t nargs, Object *kwnames);
 /* f(*args_tuple, **kwargs_dict): kwargs may be NULL. */
 Object *object_call_tuple(Object *callable, Object *args, Object *kwargs);
+/* f(*args, **kwargs) in the vector convention: argv is [self,] the items
+   of the tuple args, then the values of the dict kwargs (NULL: none), all
+   borrowed; kwnames holds kwargs' keys, interned. object_call_args_init
+   returns 0, or -1 with TypeError for a key that is not a str (or
+   MemoryError); either way object_call_args_release must follow. */
+typedef struct {
+    Object *const *argv;
+    size_t nargs;       /* positional arguments, self included */
+    Object *kwnames;    /* owned tuple, or NULL */
+    Object **heap;      /* argv when it did not fit in small, else NULL */
+    size_t heap_len;
+    Object *small[8];
+} CallArgs;
+int object_call_args_init(CallArgs *ca, Object *self, Object *args, Object *kwargs);
+void object_call_args_release(CallArgs *ca);
 Object *object_call0(Object *callable);
 Object *object_call1(Object *callable, Object *arg);
 Object *object_call2(Object *callable, Object *a, Object *b);

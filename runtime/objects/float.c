@@ -261,17 +261,9 @@ int float_compare_int(double d, int64_t i) {
     return d > f ? 1 : 0;
 }
 
+/* The answer to `op` for a three-way comparison result cmp. */
 static Object *compare_result(int cmp, int op) {
-    bool r;
-    switch (op) {
-    case CMP_LT: r = cmp < 0; break;
-    case CMP_LE: r = cmp <= 0; break;
-    case CMP_EQ: r = cmp == 0; break;
-    case CMP_NE: r = cmp != 0; break;
-    case CMP_GT: r = cmp > 0; break;
-    default: r = cmp >= 0; break;
-    }
-    return bool_from(r);
+    return bool_from(compare_i64(cmp, 0, (CompareOp)op));
 }
 
 static Object *float_richcompare(Object *a, Object *b, int op) {
@@ -332,14 +324,10 @@ Object *float_divmod(double x, double y) {
     if (y == 0.0) return error_set(&exc_ZeroDivisionError, "float divmod()");
     double q, r;
     float_floor_divmod(x, y, &q, &r);
-    Object *qo = float_from_double(q);
-    if (!qo) return NULL;
-    Object *ro = float_from_double(r);
-    if (!ro) { DECREF(qo); return NULL; }
-    Object *t = tuple_new(2);
-    if (!t) { DECREF(qo); DECREF(ro); return NULL; }
-    tuple_set_steal(t, 0, qo);
-    tuple_set_steal(t, 1, ro);
+    Object *qo = float_from_double(q), *ro = qo ? float_from_double(r) : NULL;
+    Object *t = ro ? tuple_pack(2, qo, ro) : NULL;
+    XDECREF(qo);
+    XDECREF(ro);
     return t;
 }
 
@@ -529,19 +517,9 @@ static bool parse_special(const char *p, const char *end, double *out) {
     return false;
 }
 
-static Object *float_parse_error(const char *s, size_t len) {
-    Object *text = str_from_utf8(s, len);
-    if (!text) return NULL;
-    Object *r = str_repr(text);
-    DECREF(text);
-    if (!r) return NULL;
-    error_set(&exc_ValueError, "could not convert string to float: %s", str_data(r));
-    DECREF(r);
-    return NULL;
-}
-
-/* Parses the ASCII text [text, text+n); errors quote the original text. */
-static Object *float_parse(const char *text, size_t n, const char *s, size_t len) {
+/* Parses the ASCII text [text, text+n) (str_parse_number's parser). */
+static Object *float_parse(const char *text, size_t n, int base) {
+    (void)base;
     const char *p = text, *end = text + n;
     str_trim_number_spaces(&p, &end);
     double v;
@@ -553,21 +531,13 @@ static Object *float_parse(const char *text, size_t n, const char *s, size_t len
     bool ok = clean_decimal(p, end, clean);
     if (ok) v = strtod(clean, NULL); /* overflow gives inf, as Python */
     if (clean != small) mem_free(clean, need);
-    if (!ok) return float_parse_error(s, len);
-    return float_from_double(v);
+    return ok ? float_from_double(v) : NULL;
 }
 
+static const char float_parse_message[] = "could not convert string to float: ";
+
 Object *float_from_string(const char *s, size_t len) {
-    size_t i = 0;
-    while (i < len && (unsigned char)s[i] < 0x80) i++;
-    if (i == len) return float_parse(s, len, s, len);
-    /* digits and spaces of other scripts: float("\u0661.\u0665") is 1.5 */
-    size_t n;
-    char *ascii = str_number_text_to_ascii(s, len, &n);
-    if (!ascii) return NULL;
-    Object *r = float_parse(ascii, n, s, len);
-    mem_free(ascii, len + 1);
-    return r;
+    return str_parse_number(s, len, NULL, float_parse, 0, float_parse_message);
 }
 
 /* ---- Construction: float(...) ---- */
@@ -586,18 +556,8 @@ static Object *float_from_object(Object *x) {
     if (is_str(x)) return float_from_string(str_data(x), str_len(x));
     if (is_bytes(x)) {
         /* parsed as the same text; a bad one is reported with the bytes' repr */
-        /* only ASCII can be a number (and the str parser wants valid UTF-8) */
-        const char *p = bytes_data(x);
-        size_t n = bytes_size(x), i = 0;
-        while (i < n && p[i] != 0 && (unsigned char)p[i] < 0x80) i++;
-        Object *r = i == n ? float_from_string(p, n) : NULL;
-        if (r || (i == n && !error_matches(&exc_ValueError))) return r;
-        error_clear();
-        Object *repr = object_repr(x);
-        if (!repr) return NULL;
-        error_set(&exc_ValueError, "could not convert string to float: %s", str_data(repr));
-        DECREF(repr);
-        return NULL;
+        return str_parse_number(bytes_data(x), bytes_size(x), x, float_parse, 0,
+                                float_parse_message);
     }
     if (TYPE(x)->to_float) return check_float_result(TYPE(x)->to_float(x));
     if (type_lookup_cstr(TYPE(x), "__float__"))

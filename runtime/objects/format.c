@@ -571,8 +571,7 @@ Object *format_object(Object *value, Object *spec) {
 
 /* ---- ascii() ---- */
 
-/* repr(o) with every non-ASCII character escaped (ascii(), !a, %a). */
-static Object *ascii_of(Object *o) {
+Object *format_ascii(Object *o) {
     Object *r = object_repr(o);
     if (!r || ((StrObject *)r)->ascii) return r;
     StrBuilder b;
@@ -652,7 +651,7 @@ static int percent_int_arg(Object *a, char conv, int64_t *out) {
 static int percent_convert(StrBuilder *b, Spec *sp, char conv, Object *a, int64_t precision) {
     switch (conv) {
     case 's': case 'r': case 'a': {
-        Object *s = conv == 's' ? object_str(a) : conv == 'r' ? object_repr(a) : ascii_of(a);
+        Object *s = conv == 's' ? object_str(a) : conv == 'r' ? object_repr(a) : format_ascii(a);
         if (!s) return -1;
         const char *d = str_data(s);
         size_t len = str_len(s), chars = ((StrObject *)s)->nchars;
@@ -1009,7 +1008,7 @@ static int render_field(FormatCall *fc, StrBuilder *out, const char *s, size_t n
         switch (conversion) {
         case 'r': c = object_repr(obj); break;
         case 's': c = object_str(obj); break;
-        case 'a': c = ascii_of(obj); break;
+        case 'a': c = format_ascii(obj); break;
         default:
             DECREF(obj);
             if (conversion_cp < 0x80)

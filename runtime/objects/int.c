@@ -21,7 +21,6 @@
 #include "objects/int.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -177,19 +176,8 @@ static int parse_digits(const char *p, size_t n, int base, bool after_prefix, bo
     return 1;
 }
 
-static Object *invalid_literal(const char *s, size_t len, int base) {
-    Object *text = str_from_utf8(s, len);
-    if (!text) return NULL;
-    Object *r = str_repr(text);
-    DECREF(text);
-    if (!r) return NULL;
-    error_set(&exc_ValueError, "invalid literal for int() with base %d: %s", base, str_data(r));
-    DECREF(r);
-    return NULL;
-}
-
-/* Parses the ASCII text [text, text+n); errors quote the original text. */
-static Object *int_parse(const char *text, size_t n, int base, const char *s, size_t len) {
+/* Parses the ASCII text [text, text+n) (str_parse_number's parser). */
+static Object *int_parse(const char *text, size_t n, int base) {
     const char *p = text, *end = text + n;
     str_trim_number_spaces(&p, &end);
     bool negative = false;
@@ -201,29 +189,26 @@ static Object *int_parse(const char *text, size_t n, int base, const char *s, si
         b = 10;
         if (end - p > 1 && p[0] == '0') {
             for (const char *q = p; q < end; q++)
-                if (*q != '0' && *q != '_') return invalid_literal(s, len, base);
+                if (*q != '0' && *q != '_') return NULL;
         }
     }
     int64_t v;
     int rc = parse_digits(p + skip, (size_t)(end - p) - skip, b, skip > 0, negative, &v);
-    if (rc == 0) return invalid_literal(s, len, base);
+    if (rc == 0) return NULL;
     if (rc < 0) return overflow();
     return int_from_i64(v);
 }
 
-Object *int_from_string(const char *s, size_t len, int base) {
+/* int(text, base) for the text of a str, or of bytes when bytes != NULL. */
+static Object *int_from_text(const char *s, size_t len, Object *bytes, int base) {
     if (base != 0 && (base < 2 || base > 36))
         return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
-    size_t i = 0;
-    while (i < len && (unsigned char)s[i] < 0x80) i++;
-    if (i == len) return int_parse(s, len, base, s, len);
-    /* digits and spaces of other scripts: int("\u0661\u0662") is 12 */
-    size_t n;
-    char *ascii = str_number_text_to_ascii(s, len, &n);
-    if (!ascii) return NULL;
-    Object *r = int_parse(ascii, n, base, s, len);
-    mem_free(ascii, len + 1);
-    return r;
+    return str_parse_number(s, len, bytes, int_parse, base,
+                            "invalid literal for int() with base %d: ");
+}
+
+Object *int_from_string(const char *s, size_t len, int base) {
+    return int_from_text(s, len, NULL, base);
 }
 
 /* ---- repr and hash ---- */
@@ -259,17 +244,9 @@ static int64_t int_hash(Object *self) {
 
 /* ---- Comparison ---- */
 
+/* The answer to `op` for a three-way comparison result cmp. */
 static Object *compare_result(int cmp, int op) {
-    bool r;
-    switch (op) {
-    case CMP_LT: r = cmp < 0; break;
-    case CMP_LE: r = cmp <= 0; break;
-    case CMP_EQ: r = cmp == 0; break;
-    case CMP_NE: r = cmp != 0; break;
-    case CMP_GT: r = cmp > 0; break;
-    default: r = cmp >= 0; break;
-    }
-    return bool_from(r);
+    return bool_from(compare_i64(cmp, 0, (CompareOp)op));
 }
 
 static Object *int_richcompare(Object *a, Object *b, int op) {
@@ -362,14 +339,10 @@ Object *int_divmod(int64_t x, int64_t y) {
     if (y == 0) return error_set(&exc_ZeroDivisionError, "integer division or modulo by zero");
     int64_t q, r;
     if (!floor_divmod(x, y, &q, &r)) return overflow();
-    Object *qo = int_from_i64(q);
-    if (!qo) return NULL;
-    Object *ro = int_from_i64(r);
-    if (!ro) { DECREF(qo); return NULL; }
-    Object *t = tuple_new(2);
-    if (!t) { DECREF(qo); DECREF(ro); return NULL; }
-    tuple_set_steal(t, 0, qo);
-    tuple_set_steal(t, 1, ro);
+    Object *qo = int_from_i64(q), *ro = qo ? int_from_i64(r) : NULL;
+    Object *t = ro ? tuple_pack(2, qo, ro) : NULL;
+    XDECREF(qo);
+    XDECREF(ro);
     return t;
 }
 
@@ -641,18 +614,7 @@ static Object *check_int_result(Object *r, const char *method) {
 /* int(b) for bytes b: parsed as the same text would be; a bad literal is
    reported with the bytes' repr ("invalid literal ...: b'x'"). */
 static Object *int_from_bytes_text(Object *b, int base) {
-    /* only ASCII can be a literal (and the str parser wants valid UTF-8) */
-    const char *p = bytes_data(b);
-    size_t n = bytes_size(b), i = 0;
-    while (i < n && p[i] != 0 && (unsigned char)p[i] < 0x80) i++;
-    Object *r = i == n ? int_from_string(p, n, base) : NULL;
-    if (r || (i == n && !error_matches(&exc_ValueError))) return r;
-    error_clear();
-    Object *repr = object_repr(b);
-    if (!repr) return NULL;
-    error_set(&exc_ValueError, "invalid literal for int() with base %d: %s", base, str_data(repr));
-    DECREF(repr);
-    return NULL;
+    return int_from_text(bytes_data(b), bytes_size(b), b, base);
 }
 
 /* int(x) with one argument and no base. */

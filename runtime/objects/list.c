@@ -309,47 +309,13 @@ static Object *list_repr(Object *self) {
 
 /* ---- Comparison ---------------------------------------------------------- */
 
-static Object *list_compare_sizes(size_t na, size_t nb, int op) {
-    bool r;
-    switch (op) {
-    case CMP_LT: r = na < nb; break;
-    case CMP_LE: r = na <= nb; break;
-    case CMP_EQ: r = na == nb; break;
-    case CMP_NE: r = na != nb; break;
-    case CMP_GT: r = na > nb; break;
-    default: r = na >= nb; break;
-    }
-    return bool_from(r);
+static Object *const *list_items_now(Object *self, size_t *size) {
+    *size = list_size(self);
+    return AS_LIST(self)->items;
 }
 
-/* Lexicographic: the first pair of items that differ decides. */
 static Object *list_richcompare(Object *a, Object *b, int op) {
-    if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
-        return NEWREF(NotImplemented);
-    if (list_size(a) != list_size(b) && (op == CMP_EQ || op == CMP_NE))
-        return bool_from(op == CMP_NE);
-
-    size_t i;
-    for (i = 0; i < list_size(a) && i < list_size(b); i++) {
-        Object *x = list_item(a, i), *y = list_item(b, i);
-        if (x == y) continue;
-        INCREF(x);
-        INCREF(y);
-        int eq = list_item_equal(x, y);
-        DECREF(x);
-        DECREF(y);
-        if (eq < 0) return NULL;
-        if (eq == 0) break;
-    }
-    /* __eq__ may have changed the lists: look at their sizes and items again */
-    if (i >= list_size(a) || i >= list_size(b))
-        return list_compare_sizes(list_size(a), list_size(b), op);
-    if (op == CMP_EQ || op == CMP_NE) return bool_from(op == CMP_NE);
-    Object *x = NEWREF(list_item(a, i)), *y = NEWREF(list_item(b, i));
-    Object *r = object_compare(x, y, (CompareOp)op);
-    DECREF(x);
-    DECREF(y);
-    return r;
+    return object_compare_sequences(a, b, (CompareOp)op, &list_type, list_items_now);
 }
 
 /* ---- Indexing ------------------------------------------------------------ */
@@ -654,13 +620,7 @@ static Object *list_construct(Type *type, Object *const *args, size_t nargs, Obj
 
 /* iter(list): walks by index, so it sees appends made during the loop and
    stops early if the list shrinks, as Python's does. */
-typedef struct {
-    Object base;
-    Object *list;  /* owned; NULL once exhausted */
-    size_t index;
-} ListIterObject;
-
-static Object *list_iter(Object *self) {
+Object *list_iter(Object *self) {
     ListIterObject *it =
         (ListIterObject *)object_alloc(&list_iterator_type, sizeof(ListIterObject));
     if (!it) return NULL;

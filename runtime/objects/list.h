@@ -40,6 +40,18 @@ Object *list_as_tuple(Object *list);
 extern Type list_iterator_type;        /* iter(list) */
 extern Type list_reverseiterator_type; /* reversed(list) */
 
+/* A list_iterator or list_reverseiterator. Its layout is public because the
+   eval loop's FOR_ITER advances a list_iterator inline, without a call per
+   step. */
+typedef struct {
+    Object base;
+    Object *list;  /* owned; NULL once exhausted */
+    size_t index;  /* the next item (list_reverseiterator: one past it) */
+} ListIterObject;
+
+/* iter(list). */
+Object *list_iter(Object *list);
+
 /* reversed(list): an iterator from the last item to the first. */
 Object *list_reversed_iter(Object *list);
 /* list.insert(index, item): index clamped as Python does. 0 / -1. */

@@ -219,13 +219,6 @@ static Object *range_count_method(Object *self, Object *const *args, size_t narg
 
 /* ---- range_iterator ---------------------------------------------------------- */
 
-typedef struct {
-    Object base;
-    uint64_t next;      /* the next value, as uint64 so stepping past the end wraps */
-    uint64_t step;      /* added per step (modulo 2**64) */
-    int64_t remaining;
-} RangeIterObject;
-
 static Object *range_iter_make(int64_t first, int64_t step, int64_t count) {
     RangeIterObject *it = (RangeIterObject *)object_alloc(&range_iterator_type,
                                                           sizeof(RangeIterObject));
@@ -236,7 +229,7 @@ static Object *range_iter_make(int64_t first, int64_t step, int64_t count) {
     return (Object *)it;
 }
 
-static Object *range_iter(Object *self) {
+Object *range_iter(Object *self) {
     RangeObject *r = AS_RANGE(self);
     return range_iter_make(r->start, r->step, r->length);
 }

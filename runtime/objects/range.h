@@ -35,6 +35,18 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
 
 extern Type range_iterator_type; /* iter(range) and reversed(range) */
 
+/* A range_iterator. Its layout is public because the eval loop's FOR_ITER
+   advances it inline, without a call per step. */
+typedef struct {
+    Object base;
+    uint64_t next;      /* the next value, as uint64 so stepping past the end wraps */
+    uint64_t step;      /* added per step (modulo 2**64) */
+    int64_t remaining;
+} RangeIterObject;
+
+/* iter(range). */
+Object *range_iter(Object *range);
+
 /* An iterator over seq that calls getitem with 0, 1, 2, ... until IndexError
    (or, for built-in types with a len slot, until len): Python's iteration
    fallback for objects with __getitem__ but no __iter__. */

@@ -248,6 +248,33 @@ char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len) {
     return out;
 }
 
+Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFunc parse,
+                         int base, const char *message) {
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80 && !(bytes && s[i] == 0)) i++;
+    Object *r = NULL;
+    if (i == len) {
+        r = parse(s, len, base);
+    } else if (!bytes) {
+        /* digits and spaces of other scripts: int("\u0661\u0662") is 12 */
+        size_t n;
+        char *ascii = str_number_text_to_ascii(s, len, &n);
+        if (!ascii) return NULL;
+        r = parse(ascii, n, base);
+        mem_free(ascii, len + 1);
+    }
+    if (r || error_occurred()) return r;
+    Object *text = bytes ? NEWREF(bytes) : str_from_utf8(s, len);
+    Object *repr = text ? object_repr(text) : NULL;
+    XDECREF(text);
+    if (!repr) return NULL;
+    char prefix[128]; /* formatted only here: int("12") must not pay for it */
+    snprintf(prefix, sizeof prefix, message, base);
+    error_set(&exc_ValueError, "%s%s", prefix, str_data(repr));
+    DECREF(repr);
+    return NULL;
+}
+
 void str_trim_number_spaces(const char **start, const char **end) {
     const char *p = *start, *e = *end;
     size_t len;

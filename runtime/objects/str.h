@@ -85,6 +85,8 @@ void str_builder_discard(StrBuilder *b);
    ([[fill]align][sign][0][width][,][.precision][type]). Used by format(),
    str.format and f-strings. */
 Object *format_object(Object *value, Object *spec /* str or NULL */);
+/* ascii(o): repr(o) with every non-ASCII character escaped (ascii(), !a, %a). */
+Object *format_ascii(Object *o);
 /* fmt % args for str. */
 Object *str_percent_format(Object *fmt, Object *args);
 
@@ -116,6 +118,18 @@ extern Type str_iter_type, str_ascii_iter_type;
    mem_alloc(len + 1), is NUL-terminated, and *out_len receives its length.
    NULL (MemoryError set) when memory runs out. */
 char *str_number_text_to_ascii(const char *s, size_t len, size_t *out_len);
+
+/* int() and float() of text, the steps they share around a parser of the
+   number's ASCII text: text in other scripts goes through
+   str_number_text_to_ascii first. s is the UTF-8 text [s, s+len), or the
+   contents of `bytes` when that is not NULL (then only ASCII without NULs
+   can be a number). parse returns the number, NULL with an exception, or
+   NULL without one when the text is no number: ValueError then says
+   `message` (a printf format, given base: it may hold one %d) followed by
+   the repr of the argument (the str or the bytes). */
+typedef Object *(*NumberParseFunc)(const char *text, size_t n, int base);
+Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFunc parse,
+                         int base, const char *message);
 
 /* UTF-8 of one code point: decode at s (valid UTF-8; *len gets its byte
    length), encode into out (4 bytes; returns the length). */

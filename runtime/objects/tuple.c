@@ -161,35 +161,13 @@ static int64_t tuple_hash(Object *self) {
 
 /* ---- Comparison ---------------------------------------------------------- */
 
-/* Lexicographic: the first pair of items that differ decides; if one tuple is
-   a prefix of the other, the lengths decide. */
-static Object *tuple_richcompare(Object *a, Object *b, int op) {
-    if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
-        return NEWREF(NotImplemented);
-    size_t na = tuple_size(a), nb = tuple_size(b);
-    if (na != nb && (op == CMP_EQ || op == CMP_NE)) return bool_from(op == CMP_NE);
+static Object *const *tuple_items_of(Object *self, size_t *size) {
+    *size = tuple_size(self);
+    return tuple_items(self);
+}
 
-    size_t i;
-    for (i = 0; i < na && i < nb; i++) {
-        int eq = object_equal(tuple_item(a, i), tuple_item(b, i));
-        if (eq < 0) return NULL;
-        if (!eq) break;
-    }
-    if (i < na && i < nb) {
-        if (op == CMP_EQ) return bool_from(false);
-        if (op == CMP_NE) return bool_from(true);
-        return object_compare(tuple_item(a, i), tuple_item(b, i), (CompareOp)op);
-    }
-    bool r;
-    switch (op) {
-    case CMP_LT: r = na < nb; break;
-    case CMP_LE: r = na <= nb; break;
-    case CMP_EQ: r = na == nb; break;
-    case CMP_NE: r = na != nb; break;
-    case CMP_GT: r = na > nb; break;
-    default: r = na >= nb; break;
-    }
-    return bool_from(r);
+static Object *tuple_richcompare(Object *a, Object *b, int op) {
+    return object_compare_sequences(a, b, (CompareOp)op, &tuple_type, tuple_items_of);
 }
 
 /* ---- Sequence slots ------------------------------------------------------ */

@@ -33,94 +33,25 @@ USAGE
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-TOY=./toy
-PY=python3
 RUNS=${BENCH_RUNS:-3}
 PRIMES=${BENCH_PRIMES:-300000}
 NPROCS=${BENCH_PROCS:-100}
 NTHREADS=${BENCH_THREADS:-200}
 NIDLE=${BENCH_IDLE:-8}
 
-while [ $# -gt 0 ]; do
-    case $1 in
-        --toy) TOY=${2:?--toy needs a path}; shift 2 ;;
-        --python) PY=${2-}; shift 2 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "procs.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
-    esac
-done
-
-have() { command -v "$1" >/dev/null 2>&1; }
-if ! have "$TOY"; then
-    echo "procs.sh: toy not found at '$TOY' (run make, or pass --toy PATH)" >&2
-    exit 2
-fi
-if [ -n "$PY" ] && have "$PY"; then
-    PY=$("$PY" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PY")
-else
-    PY=""
-fi
+. "$HERE/lib.sh"
+bench_options procs.sh "$@"
 
 CPU="$ROOT/scripts/processes/cpu_bound.toy"
 PSTART="$ROOT/scripts/processes/start_join.toy"
 TSTART="$ROOT/scripts/threads/start_join.toy"
 IDLE="$ROOT/scripts/processes/idle_memory.toy"
 
-NOTES=()
-note() { NOTES+=("$*"); }
-
-min() { printf '%s\n' "$@" | sort -g | head -n 1; }
-
-# field PATTERN CMD... : the number after PATTERN in CMD's output.
-field() {
-    local pattern=$1; shift
-    local out
-    out=$("$@" 2>/dev/null) || return 1
-    printf '%s\n' "$out" | sed -n "s/^$pattern *\([0-9.eE+-]*\).*/\1/p" | head -n 1
-}
-
-# best_field PATTERN CMD... : the smallest value of `field` over RUNS runs.
-best_field() {
-    local values=() v i
-    for ((i = 0; i < RUNS; i++)); do
-        v=$(field "$@") || return 1
-        [ -n "$v" ] || return 1
-        values+=("$v")
-    done
-    min "${values[@]}"
-}
-
-# max_field PATTERN CMD... : the largest value of `field` over RUNS runs (for
-# memory: reclaim under memory pressure can only make a reading smaller).
-max_field() {
-    local values=() v i
-    for ((i = 0; i < RUNS; i++)); do
-        v=$(field "$@") || return 1
-        [ -n "$v" ] || return 1
-        values+=("$v")
-    done
-    printf '%s\n' "${values[@]}" | sort -g | tail -n 1
-}
-
-# ratio A B : A / B as "N.NNx", or "-" when either is missing.
-ratio() {
-    if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
-}
-
-secs() { if [ -n "$1" ]; then printf '%.3f s' "$1"; else echo "-"; fi; }
-usecs() { if [ -n "$1" ]; then printf '%.1f us' "$1"; else echo "-"; fi; }
-kbytes() { if [ -n "$1" ]; then printf '%d KB' "$1"; else echo "-"; fi; }
-
 # row LABEL VALUE RATIO EXPECTED PYTHON
 row() { printf '  %-34s %11s %9s  %-16s %11s\n' "$1" "$2" "$3" "$4" "$5"; }
 
-CORES=$(nproc 2>/dev/null || echo "?")
 LOAD=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
-echo "Processes on this machine: $CORES cores (load average $LOAD when started); best of $RUNS runs"
-echo "  toy:     $TOY"
-[ -n "$PY" ] && echo "  python3: $PY ($("$PY" -V 2>&1))"
-echo
+bench_header "Processes on this machine: $CORES cores (load average $LOAD when started); best of $RUNS runs"
 printf '  %-34s %11s %9s  %-16s %11s\n' "" "toy" "ratio" "expected" "python3"
 
 # ---- CPU-bound work in 4 pieces ----------------------------------------------
@@ -165,8 +96,5 @@ row "$NIDLE processes (sum of children)" "$(kbytes "$pmem")" "$(ratio "$pmem" "$
 if awk -v l="$LOAD" -v c="$CORES" 'BEGIN { exit !(l + 0 > c * 0.5) }' 2>/dev/null; then
     note "the machine was busy (load $LOAD on $CORES cores): the speed-up is understated"
 fi
-if [ ${#NOTES[@]} -gt 0 ]; then
-    echo
-    for n in "${NOTES[@]}"; do echo "note: $n"; done
-fi
+print_notes
 exit 0

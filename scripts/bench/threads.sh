@@ -33,89 +33,22 @@ USAGE
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-TOY=./toy
-PY=python3
 RUNS=${BENCH_RUNS:-3}
 PRIMES=${BENCH_PRIMES:-150000}
 NATIVE_PRIMES=${BENCH_NATIVE_PRIMES:-3000000}
 SLEEP=${BENCH_SLEEP:-0.2}
 NTHREADS=${BENCH_THREADS:-200}
 
-while [ $# -gt 0 ]; do
-    case $1 in
-        --toy) TOY=${2:?--toy needs a path}; shift 2 ;;
-        --python) PY=${2-}; shift 2 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "threads.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
-    esac
-done
-
-have() { command -v "$1" >/dev/null 2>&1; }
-if ! have "$TOY"; then
-    echo "threads.sh: toy not found at '$TOY' (run make, or pass --toy PATH)" >&2
-    exit 2
-fi
-# The real python binary: a pyenv shim would add its own start-up to each run.
-if [ -n "$PY" ] && have "$PY"; then
-    PY=$("$PY" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$PY")
-else
-    PY=""
-fi
+. "$HERE/lib.sh"
+bench_options threads.sh "$@"
 
 CPU="$ROOT/scripts/threads/cpu_bound.toy"
 DOWNLOADS="$ROOT/scripts/threads/downloads.toy"
 START_JOIN="$ROOT/scripts/threads/start_join.toy"
 
-NOTES=()
-note() { NOTES+=("$*"); }
-
-# min A B... : the smallest of the numbers given (empty if none).
-min() { printf '%s\n' "$@" | sort -g | head -n 1; }
-
-# field PATTERN CMD... : run CMD, print the number after PATTERN in the first
-# output line starting with PATTERN (nothing if the run fails or lacks it).
-field() {
-    local pattern=$1; shift
-    local out
-    out=$("$@" 2>/dev/null) || return 1
-    printf '%s\n' "$out" | sed -n "s/^$pattern *\([0-9.eE+-]*\).*/\1/p" | head -n 1
-}
-
-# best_field PATTERN CMD... : the smallest value of `field` over RUNS runs.
-best_field() {
-    local values=() v i
-    for ((i = 0; i < RUNS; i++)); do
-        v=$(field "$@") || return 1
-        [ -n "$v" ] || return 1
-        values+=("$v")
-    done
-    min "${values[@]}"
-}
-
-# best_wall CMD... : the smallest wall time of RUNS runs, in seconds.
-best_wall() {
-    local values=() s e i
-    for ((i = 0; i < RUNS; i++)); do
-        s=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || return 1
-        e=$(date +%s%N)
-        values+=("$(awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }')")
-    done
-    min "${values[@]}"
-}
-
-# ratio A B : A / B with two decimals, or "-" when either is missing.
-ratio() {
-    if [ -z "$1" ] || [ -z "$2" ]; then echo "-"; return; fi
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
-}
-
-secs() { if [ -n "$1" ]; then printf '%.3f s' "$1"; else echo "-"; fi; }
-
 # row LABEL TIME RATIO EXPECTED PYTHON
 row() { printf '  %-34s %10s %9s  %-16s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
 
-CORES=$(nproc 2>/dev/null || echo "?")
 # A busy machine cannot show threads running in parallel: say so.
 busy_note() {
     local load
@@ -125,10 +58,7 @@ busy_note() {
     fi
 }
 busy_note "at the start"
-echo "Threads and the GIL on this machine: $CORES cores; best of $RUNS runs"
-echo "  toy:     $TOY"
-[ -n "$PY" ] && echo "  python3: $PY ($("$PY" -V 2>&1))"
-echo
+bench_header "Threads and the GIL on this machine: $CORES cores; best of $RUNS runs"
 printf '  %-34s %10s %9s  %-16s %10s\n' "" "time" "ratio" "expected" "python3"
 
 # ---- CPU-bound work in 4 pieces ----------------------------------------------
@@ -182,8 +112,7 @@ echo "Thread start + join, one at a time (mean over $NTHREADS threads)"
 lat=$(best_field "mean start+join:" "$TOY" "$START_JOIN" "$NTHREADS") || lat=""
 py_lat=""
 [ -n "$PY" ] && { py_lat=$(best_field "mean start+join:" "$PY" "$START_JOIN" "$NTHREADS") || py_lat=""; }
-fmt_us() { if [ -n "$1" ]; then printf '%.1f us' "$1"; else echo "-"; fi; }
-row "threading.Thread start+join" "$(fmt_us "$lat")" "" "" "$(fmt_us "$py_lat")"
+row "threading.Thread start+join" "$(usecs "$lat")" "" "" "$(usecs "$py_lat")"
 
 # ---- The GIL's cost to one thread ----------------------------------------------
 echo "One thread: the GIL's cost (ratio: GIL on / --no-gil --no-race-detector, whole run)"
@@ -197,8 +126,5 @@ for bench in loop fib; do
 done
 
 busy_note "at the end"
-if [ ${#NOTES[@]} -gt 0 ]; then
-    echo
-    for n in "${NOTES[@]}"; do echo "note: $n"; done
-fi
+print_notes
 exit 0

@@ -1,0 +1,254 @@
+/* frame.h - frames on the thread's value stack, the C-stack guard and
+ * argument binding: the eval loop's (interp/vm.c) view of interp/frame.c.
+ *
+ * Every frame is carved from the thread's value stack: a list of chunks
+ * allocated with mem_alloc and never moved, so pointers into a frame stay
+ * valid while it lives. ts->stack_base/stack_limit bound the current chunk
+ * and ts->stack_top is its first free slot. A frame is a Frame header (vm.h)
+ * followed by its slots: code->nlocals locals, code->ncells cells (cellvars,
+ * then freevars) and code->stacksize value-stack entries. Frames are pushed
+ * and popped in LIFO order; a call allocates nothing on the heap unless it
+ * needs a new chunk (rare: chunks are reused) or fresh cells.
+ *
+ * Recursion limits. ts->recursion_depth counts live Toy frames and is checked
+ * against interp.recursion_limit at every frame push. C recursion (nested
+ * run() loops, built-ins calling back into Toy) is bounded separately by the
+ * address of the C stack: the outermost frame of a thread records how low the
+ * C stack may grow (c_stack_limit, computed from the thread's real stack
+ * size), and frame_c_stack_exhausted() tells when it is reached. This holds
+ * whatever sys.setrecursionlimit() says.
+ *
+ * What a call does on every Toy-to-Toy call (carving, filling the header,
+ * popping, the simple-call test) is static inline here so that it inlines
+ * into run(); the rare paths (a new chunk, cells, binding keyword or default
+ * arguments, the errors) are functions in frame.c. Only interp/ includes
+ * this header; runtime/ sees frames through vm.h alone.
+ */
+#ifndef TOY_FRAME_H
+#define TOY_FRAME_H
+
+#include "interp/vm.h"
+
+#include <stdint.h>
+
+#include "core/refcount.h"
+#include "core/threadstate.h"
+#include "objects/code.h"
+#include "objects/function.h"
+#include "objects/tuple.h"
+
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* For the few helpers of the call path that must be inlined into run(). */
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#define ALWAYS_INLINE
+#endif
+
+#define FRAME_HEADER_SLOTS ((sizeof(Frame) + sizeof(Object *) - 1) / sizeof(Object *))
+
+/* ---- Value-stack memory ----------------------------------------------- */
+
+/* frame_alloc's slow path: the frame does not fit in the current chunk. */
+Frame *frame_alloc_slow(ThreadState *ts, size_t words);
+/* frame_free's slow path: the frame opened a chunk; go back to the previous
+   one and keep this one as a spare. */
+void frame_free_chunk(ThreadState *ts, Frame *f);
+/* Free the thread's value-stack chunks once no frame of it runs. */
+void frame_stack_fini(ThreadState *ts);
+
+/* Carve `words` slots for a frame. NULL with MemoryError. */
+static inline Frame *frame_alloc(ThreadState *ts, size_t words)
+{
+    Object **top = ts->stack_top;
+    if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
+        ts->stack_top = top + words;
+        Frame *f = (Frame *)top;
+        f->prev_stack_top = top;
+        f->new_chunk = false;
+        return f;
+    }
+    return frame_alloc_slow(ts, words);
+}
+
+/* Give back the slots of the frame on top of the stack. */
+static inline void frame_free(ThreadState *ts, Frame *f)
+{
+    if (LIKELY(!f->new_chunk)) {
+        ts->stack_top = f->prev_stack_top;
+        return;
+    }
+    frame_free_chunk(ts, f);
+}
+
+/* ---- The C stack guard ------------------------------------------------ */
+
+/* The lowest address C recursion may reach in this thread, measured from the
+   caller's stack position: for a thread's outermost frame. */
+const char *frame_c_stack_limit(void);
+
+static inline uintptr_t frame_c_stack_here(void)
+{
+#if defined(__GNUC__)
+    return (uintptr_t)__builtin_frame_address(0);
+#else
+    char here;
+    return (uintptr_t)&here;
+#endif
+}
+
+/* Has C code running below frame f (NULL: none yet) used up its C stack? */
+static inline bool frame_c_stack_exhausted(Frame *f)
+{
+    return f != NULL && frame_c_stack_here() < (uintptr_t)f->c_stack_limit;
+}
+
+/* ---- Push and pop ----------------------------------------------------- */
+
+/* RecursionError for ts->recursion_depth reaching the limit; NULL. */
+Object *frame_error_recursion(void);
+/* Give the frame its cells: fresh empty ones for the cellvars, the closure's
+   for the freevars. 0, or -1 with MemoryError. */
+int frame_init_cells(Frame *f, CodeObject *co, Object *closure);
+/* Push a frame for a module body (code and globals borrowed; locals, the
+   namespace dict, borrowed, may be NULL). NULL with an exception. */
+Frame *frame_push_module(ThreadState *ts, CodeObject *co, Object *globals, Object *locals);
+
+/* Release n owned values (NULLs allowed). */
+static inline void frame_release_values(Object *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        XDECREF(v[i]);
+}
+
+/* Release everything a frame owns (its value stack up to sp, its locals and
+   cells, code, function, globals and locals) and pop it. The slots are
+   released before the frame's memory is given back: a destructor that runs
+   Toy code pushes its frames above this one. */
+static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
+{
+    while (sp > f->slots) {
+        Object *v = *--sp;
+        XDECREF(v);
+    }
+    if (f->function != NULL) {
+        DECREF(f->function);
+    } else {
+        DECREF(f->code);
+        DECREF(f->globals);
+    }
+    XDECREF(f->locals);
+    ts->frame = f->back;
+    ts->recursion_depth--;
+    frame_free(ts, f);
+}
+
+/* The common part of every frame push: carve the frame, fill its header,
+   make it the thread's current frame. Slots from `nfilled` on start NULL;
+   the caller fills slots below it. NULL with an exception. The recursion
+   limit is checked here. */
+ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
+{
+    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
+        return (Frame *)frame_error_recursion();
+    size_t nslots = (size_t)co->nlocals + (size_t)co->ncells;
+    Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + nslots + (size_t)co->stacksize);
+    if (UNLIKELY(f == NULL))
+        return NULL;
+    Frame *back = ts->frame;
+    f->back = back;
+    f->code = co;
+    f->locals = NULL;
+    f->ip = 0;
+    f->lasti = 0;
+    f->slots = (Object **)f + FRAME_HEADER_SLOTS;
+    f->sp = f->slots + nslots;
+    f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : frame_c_stack_limit();
+    f->nblocks = 0;
+    f->is_entry = false;
+    for (Object **p = f->slots + nfilled; p < f->sp; p++)
+        *p = NULL;
+    ts->frame = f;
+    ts->recursion_depth++;
+    return f;
+}
+
+/* Push a frame for calling fn (stolen: the frame owns it). The first
+   nfilled local slots are the caller's to fill (moved arguments); the rest
+   start NULL, and the cells are made. NULL with an exception; fn is
+   released then, and the caller still owns the values meant for the
+   first nfilled slots. */
+ALWAYS_INLINE static inline Frame *frame_push_function(ThreadState *ts, FunctionObject *fn, size_t nfilled)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    Frame *f = frame_push_raw(ts, co, nfilled);
+    if (UNLIKELY(f == NULL)) {
+        DECREF(fn);
+        return NULL;
+    }
+    f->function = (Object *)fn;
+    f->globals = fn->globals;
+    if (UNLIKELY(co->ncells > 0) && frame_init_cells(f, co, fn->closure) < 0) {
+        for (size_t i = 0; i < nfilled; i++)
+            f->slots[i] = NULL; /* not the frame's yet */
+        frame_pop(ts, f, f->sp);
+        return NULL;
+    }
+    return f;
+}
+
+/* ---- Argument binding ------------------------------------------------- */
+
+/* A call that needs no binding work: exactly the positional parameters, no
+   keywords, no star parameters and no keyword-only parameters. */
+static inline bool frame_call_is_simple(CodeObject *co, size_t nargs, Object *kwnames)
+{
+    return kwnames == NULL && nargs == (size_t)co->argcount &&
+           (co->flags & (CODE_VARARGS | CODE_VARKEYWORDS)) == 0 && co->kwonlyargcount == 0;
+}
+
+/* Bind a call's arguments (borrowed: args[0..nargs) positional, then the
+   values of kwnames) to the parameters of fn in locals (all NULL on entry;
+   the frame owns what is stored). 0, or -1 with CPython's TypeError. */
+int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *args,
+                         size_t nargs, Object *kwnames);
+
+/* The one way a call of a Toy function gets its frame. fn and its argc
+   arguments (the positional ones, then the values of kwnames) are stolen:
+   a simple call moves them into the local slots, any other binds them and
+   releases them. The new frame is ts->frame. NULL with an exception (and
+   everything released). */
+ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObject *fn,
+                                                    Object *const *args, size_t argc,
+                                                    Object *kwnames)
+{
+    bool simple = frame_call_is_simple((CodeObject *)fn->code, argc, kwnames);
+    Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
+    if (UNLIKELY(f == NULL)) {
+        frame_release_values(args, argc);
+        return NULL;
+    }
+    if (LIKELY(simple)) {
+        for (size_t i = 0; i < argc; i++)
+            f->slots[i] = args[i];
+        return f;
+    }
+    size_t nargs = argc - (kwnames != NULL ? tuple_size(kwnames) : 0);
+    int r = frame_bind_arguments(fn, f->slots, args, nargs, kwnames);
+    frame_release_values(args, argc);
+    if (r < 0) {
+        frame_pop(ts, f, f->sp);
+        return NULL;
+    }
+    return f;
+}
+
+/* frame_push_moved with fn and the arguments borrowed, and nargs counting
+   the positional arguments only (the vector convention of calls from C). */
+Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
+                       size_t nargs, Object *kwnames);
+
+#endif
