@@ -306,6 +306,22 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     return result;
 }
 
+/* BUILD_SET: a new set of the n values at items, whose references it
+   releases whatever happens. Out of line: rare, and the eval loop's
+   registers are better spent on its hot opcodes. */
+static __attribute__((noinline)) Object *build_set(Object **items, size_t n)
+{
+    Object *set = set_new(NULL);
+    int r = set ? 0 : -1;
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = set_add(set, items[i]);
+    for (size_t i = 0; i < n; i++)
+        DECREF(items[i]);
+    if (r < 0)
+        CLEAR(&set);
+    return set;
+}
+
 /* BUILD_STRING: concatenate n str objects (borrowed). */
 static Object *build_string(Object *const *items, size_t n)
 {
@@ -1462,19 +1478,10 @@ dispatch:
     }
 
     TARGET(BUILD_SET) {
-        Object **items = sp - oparg;
-        Object *set = set_new(NULL);
-        int r = set ? 0 : -1;
-        for (uint32_t i = 0; i < oparg && r == 0; i++)
-            r = set_add(set, items[i]);
-        while (sp > items) {
-            Object *v = POP();
-            DECREF(v);
-        }
-        if (r < 0) {
-            XDECREF(set);
+        Object *set = build_set(sp - oparg, oparg);
+        sp -= oparg;
+        if (!set)
             goto error;
-        }
         PUSH(set);
         DISPATCH();
     }
