@@ -1209,21 +1209,6 @@ static bool has_starred(const NodeList *args, const NodeList *keywords)
     return false;
 }
 
-static int check_repeated_keywords(Compiler *c, const NodeList *keywords)
-{
-    for (int i = 0; i < keywords->count; i++) {
-        const Node *k = keywords->items[i];
-        if (k->u.keyword.name == NULL)
-            continue;
-        for (int j = 0; j < i; j++) {
-            const char *other = keywords->items[j]->u.keyword.name;
-            if (other != NULL && strcmp(other, k->u.keyword.name) == 0)
-                return SYNTAX_ERROR(c, k, "keyword argument repeated: %s", k->u.keyword.name);
-        }
-    }
-    return 0;
-}
-
 /* Arguments in the plain CALL shape: positionals, keyword values, then
    KW_NAMES with a constant tuple of the (interned) keyword names. Returns
    the argument count for CALL, or -1. */
@@ -1313,7 +1298,7 @@ static int compile_call(Compiler *c, const Node *n)
 {
     const Node *func = n->u.call.func;
     const NodeList *args = &n->u.call.args, *keywords = &n->u.call.keywords;
-    CHECK(check_repeated_keywords(c, keywords));
+    /* Repeated keyword names were rejected by the parser (parser.c: add_keyword). */
     if (has_starred(args, keywords)) {
         CHECK(compile_expr(c, func));
         int flag = compile_ex_args(c, 0, args, keywords);
@@ -1396,7 +1381,7 @@ static CodeObject *compile_class_body(Compiler *c, const Node *n)
 static int compile_class_def(Compiler *c, const Node *n)
 {
     const NodeList *bases = &n->u.class_def.bases, *keywords = &n->u.class_def.keywords;
-    CHECK(check_repeated_keywords(c, keywords));
+    /* Repeated keyword names were rejected by the parser (parser.c: add_keyword). */
     bool ex = has_starred(bases, keywords);
     if (!ex)
         EMIT(c, PUSH_NULL, 0);
