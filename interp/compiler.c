@@ -474,10 +474,11 @@ static void table_free(ObjTable *t)
     memset(t, 0, sizeof *t);
 }
 
-/* A new tuple of items [from, to) of t. */
+/* A new tuple of items [from, to) of t. (An empty table has no items
+   array: NULL + 0 is undefined, so it is not computed.) */
 static Object *table_tuple(const ObjTable *t, int from, int to)
 {
-    return tuple_from_array(t->items + from, (size_t)(to - from));
+    return tuple_from_array(to > from ? t->items + from : NULL, (size_t)(to - from));
 }
 
 /* An interned str for an identifier; new reference or NULL. */
