@@ -151,7 +151,15 @@ static Object *unknown_code(uint32_t type, Object *value) {
 static void add_fill(StrBuilder *b, const Spec *sp, int64_t count) {
     size_t len = strlen(sp->fill);
     if (count <= 0 || !str_builder_reserve(b, (size_t)count, len)) return;
-    for (int64_t i = 0; i < count; i++) str_builder_add(b, sp->fill, len);
+    /* A run of fill characters, added a chunk at a time: a huge width costs
+       one copy per byte, not one call. */
+    char chunk[256];
+    size_t per = sizeof chunk / len, n = 0;
+    for (size_t i = 0; i < per; i++) memcpy(chunk + i * len, sp->fill, len);
+    for (uint64_t left = (uint64_t)count; left > 0; left -= n) {
+        n = left < per ? (size_t)left : per;
+        str_builder_add(b, chunk, n * len);
+    }
 }
 
 /* Appends text (chars code points) padded to the spec's width. */

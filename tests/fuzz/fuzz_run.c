@@ -128,8 +128,10 @@ static const char *const fmt_specs[] = {
     "", "d", "x", "X", "o", "b", "c", "e", "E", "f", "F", "g", "G", "%", "n", "s",
     "r", ">10", "<5", "^9", "=+8", "08.3f", ",", "_", ",.2f", "#x", "#o", "#b",
     "+", " ", "-", ".0", ".3", ".50g", "*^12", "010", ".2%", "10.4e", "#.0f",
-    ".2147483647f", ".1000000000f", "2147483648", ".99999999999999999999f",
-    "9999999999999999999", ",d", "_x", "=", "z.1f",
+    /* Huge widths and precisions that CPython rejects at once (one it
+       accepts would build gigabytes of text, in CPython too). */
+    ".2147483648f", ".99999999999999999999f", "9999999999999999999", ".2147483648",
+    ".1200f", "#.1500g", ".2000", ",d", "_x", "=", "z.1f", "\u00e9^9", "0>5", "x<3",
 };
 static const char spec_chars[] = "<>^=+- #0123456789,_.eEfFgGdxXobcs%nz";
 
