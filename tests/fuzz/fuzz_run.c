@@ -199,7 +199,7 @@ static void gen_int(Gen *g) {
     case 9: gen_call(g); break;
     case 10: emit(g, "("); gen_int(g); emit(g, " if "); gen_cond(g); emit(g, " else ");
              gen_int(g); emit(g, ")"); break;
-    case 11: gen_str(g); emit(g, ".%s(", pick(g, 2) ? "find" : "count"); gen_str(g);
+    case 11: emit(g, "("); gen_str(g); emit(g, ").%s(", pick(g, 2) ? "find" : "count"); gen_str(g);
              emit(g, ")"); break;
     case 12: emit(g, "pow("); gen_int(g); emit(g, ", "); gen_int(g); emit(g, ", ");
              gen_int(g); emit(g, ")"); break;
@@ -284,7 +284,8 @@ static void gen_str(Gen *g) {
     }
     case 10: emit(g, "("); gen_str(g); emit(g, ").replace("); gen_str(g); emit(g, ", ");
              gen_str(g); emit(g, ")[:64]"); break;
-    case 11: gen_str(g); emit(g, ".join([str(v) for v in "); gen_list(g); emit(g, "][:16])"); break;
+    case 11: emit(g, "("); gen_str(g); emit(g, ").join([str(v) for v in "); gen_list(g);
+             emit(g, "][:16])"); break;
     case 12: emit(g, "chr("); gen_int(g); emit(g, ")"); break;
     case 13: emit(g, "%s(", pick(g, 2) ? "hex" : "bin"); gen_int(g); emit(g, ")"); break;
     case 14: emit(g, "("); gen_str(g); emit(g, ").%s(", pick(g, 2) ? "center" : "zfill");
@@ -407,7 +408,7 @@ static void gen_any(Gen *g) {
     case 10: gen_call(g); break;
     case 11: emit(g, "d.get("); gen_any(g); emit(g, ", "); gen_any(g); emit(g, ")"); break;
     case 12: emit(g, "l["); gen_int(g); emit(g, "]"); break;
-    case 13: gen_list(g); emit(g, "[0]"); break;
+    case 13: emit(g, "("); gen_list(g); emit(g, ")[0]"); break;
     case 14: emit(g, "getattr(o, 'v', "); gen_any(g); emit(g, ")"); break;
     default: {
         static const char *const ops[] = {"+", "*", "-", "%", "==", "<"};
@@ -440,31 +441,32 @@ static void gen_block(Gen *g, long units) {
 
 static void gen_assign(Gen *g) {
     switch (pick(g, 10)) {
-    case 0: emit(g, "%c = ", "abc"[pick(g, 3)]); gen_int(g); break;
-    case 1: emit(g, "%c = (", "st"[pick(g, 2)]); gen_str(g); emit(g, ")[:64]"); break;
-    case 2: emit(g, "l = ("); gen_list(g); emit(g, ")[:64]"); break;
-    case 3: emit(g, "d = "); gen_dict(g); break;
-    case 4: emit(g, "x = "); gen_float(g); break;
-    case 5: emit(g, "o = "); gen_any(g); break;
-    case 6: emit(g, "%c %s ", "abc"[pick(g, 3)], pick(g, 2) ? "+=" : "^="); gen_int(g); break;
+    case 0: emit(g, "%c = flat(", "abc"[pick(g, 3)]); gen_int(g); emit(g, ")"); break;
+    case 1: emit(g, "%c = flat((", "st"[pick(g, 2)]); gen_str(g); emit(g, ")[:64])"); break;
+    case 2: emit(g, "l = [flat(v) for v in ("); gen_list(g); emit(g, ")[:64]]"); break;
+    case 3: emit(g, "d = {flat(k): flat(v) for k, v in ("); gen_dict(g); emit(g, ").items()}"); break;
+    case 4: emit(g, "x = flat("); gen_float(g); emit(g, ")"); break;
+    case 5: emit(g, "o = flat("); gen_any(g); emit(g, ")"); break;
+    case 6: emit(g, "%c %s flat(", "abc"[pick(g, 3)], pick(g, 2) ? "+=" : "^="); gen_int(g);
+            emit(g, ")"); break;
     case 7: emit(g, "a, b = b, a"); break;
     case 8: emit(g, "a, *rest = l + [1]"); break;
-    default: emit(g, "s += "); gen_str(g); emit(g, "[:8]");
+    default: emit(g, "s += flat(("); gen_str(g); emit(g, ")[:8])");
     }
 }
 
 static void gen_mutate(Gen *g) {
     switch (pick(g, 10)) {
-    case 0: emit(g, "l.append("); gen_any(g); emit(g, ")"); break;
-    case 1: emit(g, "l.insert("); gen_int(g); emit(g, ", "); gen_any(g); emit(g, ")"); break;
+    case 0: emit(g, "l.append(flat("); gen_any(g); emit(g, "))"); break;
+    case 1: emit(g, "l.insert("); gen_int(g); emit(g, ", flat("); gen_any(g); emit(g, "))"); break;
     case 2: emit(g, "l.pop()"); break;
     case 3: emit(g, "l.sort()"); break;
     case 4: emit(g, "del l["); gen_int(g); emit(g, "]"); break;
-    case 5: emit(g, "d["); gen_any(g); emit(g, "] = "); gen_any(g); break;
+    case 5: emit(g, "d[flat("); gen_any(g); emit(g, ")] = flat("); gen_any(g); emit(g, ")"); break;
     case 6: emit(g, "del d["); gen_any(g); emit(g, "]"); break;
-    case 7: emit(g, "d.update("); gen_dict(g); emit(g, ")"); break;
-    case 8: emit(g, "l[a %% 4:b %% 4] = "); gen_list(g); break;
-    default: emit(g, "o.v = "); gen_any(g);
+    case 7: emit(g, "d.update({flat(k): flat(v) for k, v in ("); gen_dict(g); emit(g, ").items()})"); break;
+    case 8: emit(g, "l[a %% 4:b %% 4] = [flat(v) for v in "); gen_list(g); emit(g, "]"); break;
+    default: emit(g, "o.v = flat("); gen_any(g); emit(g, ")");
     }
 }
 
@@ -697,7 +699,7 @@ static void gen_stmt(Gen *g) {
         break;
     case 14: emit(g, "assert "); gen_cond(g); emit(g, ", "); gen_str(g); break;
     case 15: emit(g, "print(a, s, l, d, o, x)"); break;
-    case 16: emit(g, "o = "); gen_any(g); emit(g, "; print(type(o).__name__, o)"); break;
+    case 16: emit(g, "o = flat("); gen_any(g); emit(g, "); print(type(o).__name__, o)"); break;
     case 17:
         g->in_fstring = true;
         emit(g, "print(f\"{ ");
@@ -705,7 +707,7 @@ static void gen_stmt(Gen *g) {
         emit(g, "=}\")");
         g->in_fstring = false;
         break;
-    case 18: emit(g, "s = '%%r %%s' %% (("); gen_any(g); emit(g, "), ("); gen_any(g); emit(g, "))"); break;
+    case 18: emit(g, "s = ('%%r %%s' %% (("); gen_any(g); emit(g, "), ("); gen_any(g); emit(g, ")))[:64]"); break;
     default: emit(g, "print(sorted(("); gen_list(g); emit(g, ")[:16], key=repr))");
     }
     emit(g, "\n");
@@ -717,7 +719,18 @@ static const char prelude[] =
     "class CM:\n"
     "    def __init__(self, swallow):\n        self.swallow = swallow\n"
     "    def __enter__(self):\n        return self\n"
-    "    def __exit__(self, t, v, tb):\n        return self.swallow\n";
+    "    def __exit__(self, t, v, tb):\n        return self.swallow\n"
+    /* What is stored in a variable, an element or an attribute goes through
+       flat(): scalars and flat instances stay, anything else becomes a short
+       repr. Otherwise `o = (o, o)` in a loop doubles the size of o's repr
+       (and of every comparison) each time round: exponential work that
+       would be the generator's fault, not the interpreter's. */
+    "def flat(v):\n"
+    "    if type(v) in (int, float, str, bool) or v is None:\n        return v\n"
+    "    if (type(v).__name__[:1] == 'C' and not isinstance(v, (list, tuple, dict))\n"
+    "            and type(getattr(v, 'v', None)) in (int, float, str, bool, type(None))):\n"
+    "        return v\n"
+    "    return repr(v)[:40]\n";
 
 /* Writes the program for `data` into g->out (mem_alloc'd, NUL-terminated). */
 static void generate(Gen *g, const uint8_t *data, size_t size) {
