@@ -173,6 +173,8 @@ static void gen_call(Gen *g) {
     emit(g, ")");
 }
 
+/* An int expression (or an exception): the int variables a, b, c only ever
+   hold what these give, so they can size a repetition only via `% 4`. */
 static void gen_int(Gen *g) {
     g->expr_depth++;
     unsigned k = deeper(g) ? pick(g, 16) : pick(g, 2);
@@ -196,7 +198,7 @@ static void gen_int(Gen *g) {
             gen_int(g); emit(g, ")"); break;
     case 7: emit(g, "sum(l[:8])"); break;
     case 8: emit(g, "ord(("); gen_str(g); emit(g, ")[:1] or 'z')"); break;
-    case 9: gen_call(g); break;
+    case 9: emit(g, "len(repr("); gen_call(g); emit(g, "))"); break; /* an int, whatever f returns */
     case 10: emit(g, "("); gen_int(g); emit(g, " if "); gen_cond(g); emit(g, " else ");
              gen_int(g); emit(g, ")"); break;
     case 11: emit(g, "("); gen_str(g); emit(g, ").%s(", pick(g, 2) ? "find" : "count"); gen_str(g);
@@ -411,11 +413,15 @@ static void gen_any(Gen *g) {
     case 13: emit(g, "("); gen_list(g); emit(g, ")[0]"); break;
     case 14: emit(g, "getattr(o, 'v', "); gen_any(g); emit(g, ")"); break;
     default: {
+        /* Repetition only by a small count: 2**31 * 'ab' is a legitimate
+           4 GB string (in CPython too), not a bug to find. */
         static const char *const ops[] = {"+", "*", "-", "%", "==", "<"};
+        const char *op = ops[pick(g, COUNT(ops))];
         emit(g, "(");
         gen_any(g);
-        emit(g, " %s ", ops[pick(g, COUNT(ops))]);
-        gen_any(g);
+        emit(g, " %s ", op);
+        if (op[0] == '*') { emit(g, "("); gen_int(g); emit(g, " %% 4)"); }
+        else gen_any(g);
         emit(g, ")");
     }
     }
@@ -450,7 +456,7 @@ static void gen_assign(Gen *g) {
     case 6: emit(g, "%c %s flat(", "abc"[pick(g, 3)], pick(g, 2) ? "+=" : "^="); gen_int(g);
             emit(g, ")"); break;
     case 7: emit(g, "a, b = b, a"); break;
-    case 8: emit(g, "a, *rest = l + [1]"); break;
+    case 8: emit(g, "a, *rest = [len(repr(v)) for v in l] + [1]"); break;
     default: emit(g, "s += flat(("); gen_str(g); emit(g, ")[:8])");
     }
 }
