@@ -727,12 +727,13 @@ static const char prelude[] =
     "    def __enter__(self):\n        return self\n"
     "    def __exit__(self, t, v, tb):\n        return self.swallow\n"
     /* What is stored in a variable, an element or an attribute goes through
-       flat(): scalars and flat instances stay, anything else becomes a short
-       repr. Otherwise `o = (o, o)` in a loop doubles the size of o's repr
+       flat(): numbers, short strings and flat instances stay, anything
+       else becomes a short repr. Otherwise `o = (o, o)` in a loop doubles the size of o's repr
        (and of every comparison) each time round: exponential work that
        would be the generator's fault, not the interpreter's. */
     "def flat(v):\n"
-    "    if type(v) in (int, float, str, bool) or v is None:\n        return v\n"
+    "    if type(v) in (int, float, bool) or v is None:\n        return v\n"
+    "    if type(v) is str:\n        return v[:64]\n"
     "    if (type(v).__name__[:1] == 'C' and not isinstance(v, (list, tuple, dict))\n"
     "            and type(getattr(v, 'v', None)) in (int, float, str, bool, type(None))):\n"
     "        return v\n"
