@@ -7,6 +7,8 @@
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
 #   make bench      time scripts/bench/ under toy, python3 and lua5.4
 #   make install    install toy and its man page under PREFIX (default /usr/local)
+#   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
+#                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 30 s each
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -107,12 +109,73 @@ demo:
 	@$(MAKE) -s toy > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@scripts/demo/run.sh ./toy
 
+# Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with clang under
+# ASan+UBSan into build-fuzz/. fuzz_compile feeds arbitrary bytes to the
+# front end; fuzz_run turns bytes into a valid, bounded Toy program and runs
+# it. The harnesses include interp/main.c themselves, so main.o is left out.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?=
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_OBJS    := $(filter-out build-fuzz/interp/main.o,$(SRCS:%.c=build-fuzz/%.o)) \
+                build-fuzz/gen/frozen_modules.o
+FUZZ_TARGETS := build-fuzz/fuzz_compile build-fuzz/fuzz_run
+# FUZZ_ARGS: more libFuzzer flags (e.g. -jobs=2 -workers=2 -dict=...).
+# A crash, a leak, a sanitizer report or a slow input stops the run with a
+# non-zero status and leaves the input in build-fuzz/artifacts/.
+FUZZ_RUN_ARGS = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+                -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/ $(FUZZ_ARGS)
+FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=$(1):allocator_may_return_null=1 \
+                UBSAN_OPTIONS=print_stacktrace=1
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-compile fuzz-run
+fuzz-build: $(FUZZ_TARGETS)
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -pthread $(DEPS) -c $< -o $@
+
+build-fuzz/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) -c $< -o $@
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(STD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -pthread $(DEPS) \
+		-MF build-fuzz/fuzz_$*.d -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+# One harness for FUZZ_SECONDS; the corpus (build-fuzz/corpus-*) grows
+# from run to run.
+fuzz-compile: build-fuzz/fuzz_compile
+	@tests/fuzz/make_corpus.sh build-fuzz
+	@mkdir -p build-fuzz/artifacts
+	$(call FUZZ_ENV,1) build-fuzz/fuzz_compile $(FUZZ_RUN_ARGS) -max_len=65536 \
+		build-fuzz/corpus-compile
+
+# Programs that make reference cycles leak by design (no cycle collector):
+# LeakSanitizer would flag nearly every input, and cost most of the time.
+fuzz-run: build-fuzz/fuzz_run
+	@tests/fuzz/make_corpus.sh build-fuzz
+	@mkdir -p build-fuzz/artifacts
+	$(call FUZZ_ENV,0) build-fuzz/fuzz_run $(FUZZ_RUN_ARGS) \
+		-max_len=1024 -detect_leaks=0 \
+		build-fuzz/corpus-run
+
+fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-compile FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# For CI: each harness for a fixed 30 seconds.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
 install: toy
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 toy $(DESTDIR)$(PREFIX)/bin/toy
 	install -m 644 toy.1 $(DESTDIR)$(PREFIX)/share/man/man1/toy.1
 
 clean:
-	rm -rf build build-asan build-tsan toy toy-asan toy-tsan
+	rm -rf build build-asan build-tsan build-fuzz toy toy-asan toy-tsan
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+         $(FUZZ_TARGETS:=.d)

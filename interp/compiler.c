@@ -480,10 +480,11 @@ static void table_free(ObjTable *t)
     memset(t, 0, sizeof *t);
 }
 
-/* A new tuple of items [from, to) of t. */
+/* A new tuple of items [from, to) of t. (An empty table has no items
+   array: NULL + 0 is undefined, so it is not computed.) */
 static Object *table_tuple(const ObjTable *t, int from, int to)
 {
-    return tuple_from_array(t->items + from, (size_t)(to - from));
+    return tuple_from_array(to > from ? t->items + from : NULL, (size_t)(to - from));
 }
 
 /* An interned str for an identifier; new reference or NULL. */
@@ -1222,21 +1223,6 @@ static bool has_starred(const NodeList *args, const NodeList *keywords)
     return false;
 }
 
-static int check_repeated_keywords(Compiler *c, const NodeList *keywords)
-{
-    for (int i = 0; i < keywords->count; i++) {
-        const Node *k = keywords->items[i];
-        if (k->u.keyword.name == NULL)
-            continue;
-        for (int j = 0; j < i; j++) {
-            const char *other = keywords->items[j]->u.keyword.name;
-            if (other != NULL && strcmp(other, k->u.keyword.name) == 0)
-                return SYNTAX_ERROR(c, k, "keyword argument repeated: %s", k->u.keyword.name);
-        }
-    }
-    return 0;
-}
-
 /* Arguments in the plain CALL shape: positionals, keyword values, then
    KW_NAMES with a constant tuple of the (interned) keyword names. Returns
    the argument count for CALL, or -1. */
@@ -1326,7 +1312,7 @@ static int compile_call(Compiler *c, const Node *n)
 {
     const Node *func = n->u.call.func;
     const NodeList *args = &n->u.call.args, *keywords = &n->u.call.keywords;
-    CHECK(check_repeated_keywords(c, keywords));
+    /* Repeated keyword names were rejected by the parser (parser.c: add_keyword). */
     if (has_starred(args, keywords)) {
         CHECK(compile_expr(c, func));
         int flag = compile_ex_args(c, 0, args, keywords);
@@ -1409,7 +1395,7 @@ static CodeObject *compile_class_body(Compiler *c, const Node *n)
 static int compile_class_def(Compiler *c, const Node *n)
 {
     const NodeList *bases = &n->u.class_def.bases, *keywords = &n->u.class_def.keywords;
-    CHECK(check_repeated_keywords(c, keywords));
+    /* Repeated keyword names were rejected by the parser (parser.c: add_keyword). */
     bool ex = has_starred(bases, keywords);
     if (!ex)
         EMIT(c, PUSH_NULL, 0);

@@ -705,8 +705,10 @@ static bool decode_escape(DecodeCtx *d, StrBuf *b, const char **pp)
             return false;
     } else if (c == 'x' || (!d->is_bytes && (c == 'u' || c == 'U'))) {
         int n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-        size_t start = escape_position(d, *pp);
+        /* The position rescans the literal from its start: computed only
+           for an error, or every escape would cost the literal's length. */
         if (!read_hex(p, d->end, n, &cp)) {
+            size_t start = escape_position(d, *pp);
             if (d->is_bytes)
                 return decode_error(d, "(value error) invalid \\x escape at position %zu",
                                     start);
@@ -718,10 +720,12 @@ static bool decode_escape(DecodeCtx *d, StrBuf *b, const char **pp)
                 start + 1 + (size_t)digits, c == 'x' ? "xXX" : c == 'u' ? "uXXXX" : "UXXXXXXXX");
         }
         p += n;
-        if (!d->is_bytes && cp > 0x10FFFF)
+        if (!d->is_bytes && cp > 0x10FFFF) {
+            size_t start = escape_position(d, *pp);
             return decode_error(d, "(unicode error) 'unicodeescape' codec can't decode "
                 "bytes in position %zu-%zu: illegal Unicode character", start,
                 start + 1 + (size_t)n);
+        }
         if (!emit_code_point(d, b, cp))
             return false;
     } else if (c == 'N' && !d->is_bytes) {

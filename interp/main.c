@@ -1,7 +1,8 @@
 /* main.c - the command line: run a file, -c code, stdin, or the REPL.
  *
  * Exit status follows CPython: 0 on success, 1 after an uncaught exception
- * or a syntax error, 2 for bad usage or a script that cannot be opened,
+ * or a syntax error (or a directory given as the script), 2 for bad usage
+ * or a script that cannot be opened or read,
  * sys.exit(n) -> n. An uncaught KeyboardInterrupt (Ctrl-C) prints its
  * traceback, lets the program end normally (threads joined, output
  * flushed, teardown) and then ends the process by SIGINT, as CPython does:
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -148,9 +150,12 @@ static int parse_options(int argc, char **argv, Options *opt) {
     return 0;
 }
 
-/* Read a whole stream. Returns a mem_alloc'd buffer (NUL-terminated) or NULL. */
-static char *read_stream(FILE *f, size_t *len_out) {
+/* Read a whole stream. Returns a mem_alloc'd buffer (NUL-terminated), or
+   NULL with *err set: an errno from the read, or 0 when memory ran out. A
+   failed read is never taken for the end of the file. */
+static char *read_stream(FILE *f, size_t *len_out, int *err) {
     size_t cap = 8192, len = 0;
+    *err = 0;
     char *buf = mem_alloc(cap);
     if (!buf) return NULL;
     for (;;) {
@@ -164,11 +169,31 @@ static char *read_stream(FILE *f, size_t *len_out) {
         len += n;
         if (n == 0) break;
     }
+    if (ferror(f)) {
+        *err = errno ? errno : EIO;
+        mem_free(buf, cap);
+        return NULL;
+    }
     char *exact = mem_realloc(buf, cap, len + 1);
     if (!exact) { mem_free(buf, cap); return NULL; }
     exact[len] = '\0';
     *len_out = len;
     return exact;
+}
+
+/* The script path as CPython shows it in these messages: made absolute by
+   putting the working directory in front, not otherwise normalised. */
+static void print_script_error(const char *path, const char *fmt, int err) {
+    char cwd[4096];
+    const char *dir = "", *sep = "";
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        dir = cwd;
+        sep = "/";
+    }
+    fprintf(stderr, "toy: ");
+    fprintf(stderr, fmt, dir, sep, path);
+    if (err) fprintf(stderr, ": [Errno %d] %s", err, strerror(err));
+    fputc('\n', stderr);
 }
 
 /* sys.exit(code): None -> 0, an int -> that status, anything else is
@@ -230,22 +255,36 @@ static int run_source(const char *src, size_t len, const char *filename) {
     return 0;
 }
 
+/* Exit status 2 for a script that cannot be opened or read (as CPython);
+   1 for a directory, which CPython would run only if it held __main__. */
 static int run_file(const char *path) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        int err = errno;
-        fprintf(stderr, "toy: can't open file '%s': [Errno %d] %s\n", path, err, strerror(err));
+        print_script_error(path, "can't open file '%s%s%s'", errno);
         return 2;
     }
-    size_t len = 0;
-    char *src = read_stream(f, &len);
-    if (f != stdin) fclose(f);
-    if (!src) {
-        fputs("toy: out of memory reading the program\n", stderr);
+    struct stat st;
+    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        print_script_error(path, "can't find '__main__' module in '%s%s%s'", 0);
         return 1;
     }
-    interp.script_path = strcmp(path, "-") == 0 ? NULL : path;
-    int status = run_source(src, len, strcmp(path, "-") == 0 ? "<stdin>" : path);
+    size_t len = 0;
+    int err = 0;
+    char *src = read_stream(f, &len, &err);
+    if (!is_stdin) fclose(f);
+    if (!src) {
+        if (!err) {
+            fputs("toy: out of memory reading the program\n", stderr);
+            return 1;
+        }
+        if (is_stdin) fprintf(stderr, "toy: can't read <stdin>: [Errno %d] %s\n", err, strerror(err));
+        else print_script_error(path, "can't read file '%s%s%s'", err);
+        return 2;
+    }
+    interp.script_path = is_stdin ? NULL : path;
+    int status = run_source(src, len, is_stdin ? "<stdin>" : path);
     mem_free(src, len + 1);
     return status;
 }

@@ -1124,8 +1124,55 @@ static Node *parse_atom(Parser *p)
 /* Calls, subscripts, attributes                                        */
 /* ------------------------------------------------------------------ */
 
+/* Names seen so far (parameters of a def, keywords of a call), as an
+ * open-addressing hash set in the arena: checking each new name against a
+ * list would make n names cost n^2. */
+typedef struct {
+    const char **slots;     /* NULL: empty; capacity a power of two */
+    int count, cap;
+} NameSet;
+
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;           /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Adds `name`; returns false if it was already there. */
+static bool nameset_add(Parser *p, NameSet *set, const char *name)
+{
+    if ((set->count + 1) * 2 > set->cap) {
+        if (set->cap > INT_MAX / 4)
+            fail_memory(p);
+        int cap = set->cap ? set->cap * 2 : 16;
+        const char **slots = arena_alloc(p, (size_t)cap * sizeof *slots);
+        memset(slots, 0, (size_t)cap * sizeof *slots);
+        for (int i = 0; i < set->cap; i++) {
+            if (set->slots[i] == NULL)
+                continue;
+            unsigned j = name_hash(set->slots[i]) & (unsigned)(cap - 1);
+            while (slots[j] != NULL)
+                j = (j + 1) & (unsigned)(cap - 1);
+            slots[j] = set->slots[i];
+        }
+        set->slots = slots;
+        set->cap = cap;
+    }
+    unsigned mask = (unsigned)set->cap - 1;
+    unsigned j = name_hash(name) & mask;
+    for (; set->slots[j] != NULL; j = (j + 1) & mask)
+        if (strcmp(set->slots[j], name) == 0)
+            return false;
+    set->slots[j] = name;
+    set->count++;
+    return true;
+}
+
 typedef struct {
     NodeVec args, keywords;
+    NameSet keyword_names;
     bool seen_keyword, seen_dstar;
     Token open;     /* the '(' (a bare genexp argument starts there) */
 } CallArgs;
@@ -1133,12 +1180,8 @@ typedef struct {
 static void add_keyword(Parser *p, CallArgs *ca, const Token *start,
                         const char *name, Node *value)
 {
-    if (name != NULL)
-        for (int i = 0; i < ca->keywords.count; i++) {
-            const char *other = ca->keywords.items[i]->u.keyword.name;
-            if (other != NULL && strcmp(other, name) == 0)
-                fail_tok(p, start, "keyword argument repeated: %s", name);
-        }
+    if (name != NULL && !nameset_add(p, &ca->keyword_names, name))
+        fail_tok(p, start, "keyword argument repeated: %s", name);
     Node *kw = node_at_tok(p, NODE_KEYWORD, start);
     kw->u.keyword.name = name;
     kw->u.keyword.value = value;
@@ -1477,25 +1520,20 @@ typedef struct {
     bool star_seen, kwarg_seen, default_seen;
     Token bare_star;
     bool has_bare_star;
+    NameSet seen;           /* every parameter name so far */
 } ParamState;
 
-static void check_duplicate_param(Parser *p, const ParamState *ps,
+static void check_duplicate_param(Parser *p, ParamState *ps,
                                   const Token *name)
 {
     const char *id = name->v.name;
-    bool dup = (ps->vararg && strcmp(ps->vararg, id) == 0)
-               || (ps->kwarg && strcmp(ps->kwarg, id) == 0);
-    for (int i = 0; i < ps->args.count && !dup; i++)
-        dup = strcmp(ps->args.items[i], id) == 0;
-    for (int i = 0; i < ps->kwonly.count && !dup; i++)
-        dup = strcmp(ps->kwonly.items[i], id) == 0;
-    if (dup)
+    if (!nameset_add(p, &ps->seen, id))
         fail_tok(p, name, "duplicate argument '%s' in function definition",
                  id);
 }
 
 /* NAME [':' annotation]; annotations are parsed and discarded. */
-static Token parse_param_name(Parser *p, const ParamState *ps, bool annotated)
+static Token parse_param_name(Parser *p, ParamState *ps, bool annotated)
 {
     if (!at(p, TOK_NAME))
         fail_unexpected(p);

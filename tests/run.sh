@@ -244,7 +244,7 @@ while IFS= read -r t; do
         [ $keep = 1 ] || continue
     fi
     tests+=("$t")
-done < <(find tests -path tests/tools -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
+done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
 
 if [ ${#tests[@]} = 0 ]; then
     echo "no tests matched"

@@ -71,9 +71,11 @@ static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
 static ThreadCache *running_caches;
 static uint64_t retired_allocated, retired_freed, retired_peak;
 
+#if ALLOC_USE_FREE_LISTS
 static inline size_t size_class(size_t size) {
     return (size + SIZE_STEP - 1) / SIZE_STEP - 1; /* size >= 1 */
 }
+#endif
 
 void *mem_alloc(size_t size) {
     if (size == 0) size = 1;

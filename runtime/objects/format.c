@@ -151,7 +151,15 @@ static Object *unknown_code(uint32_t type, Object *value) {
 static void add_fill(StrBuilder *b, const Spec *sp, int64_t count) {
     size_t len = strlen(sp->fill);
     if (count <= 0 || !str_builder_reserve(b, (size_t)count, len)) return;
-    for (int64_t i = 0; i < count; i++) str_builder_add(b, sp->fill, len);
+    /* A run of fill characters, added a chunk at a time: a huge width costs
+       one copy per byte, not one call. */
+    char chunk[256];
+    size_t per = sizeof chunk / len, n = 0;
+    for (size_t i = 0; i < per; i++) memcpy(chunk + i * len, sp->fill, len);
+    for (uint64_t left = (uint64_t)count; left > 0; left -= n) {
+        n = left < per ? (size_t)left : per;
+        str_builder_add(b, chunk, n * len);
+    }
 }
 
 /* Appends text (chars code points) padded to the spec's width. */
@@ -336,26 +344,64 @@ static Object *format_int(Object *value, Spec *sp) {
 
 /* ---- Floats ---- */
 
-/* printf of one double into b (any length). */
+/* A double's exact decimal expansion has at most 1074 digits after the
+   point and 767 significant digits, so past this many every digit printf
+   writes is a 0 and nothing rounds. Huge precisions are formatted with this
+   many digits and the zeros added here: asked for 2**31 - 1 digits, printf
+   would build gigabytes and then fail (its count is an int). */
+#define FLOAT_EXACT_DIGITS 1100
+
+/* Inserts n '0' characters at b[at..]; the (short) text after them, an
+   exponent, moves right. */
+static void insert_zeros(StrBuilder *b, size_t at, size_t n) {
+    char tail[16];
+    size_t ntail = b->len - at;
+    if (ntail > sizeof tail) { b->failed = true; return; } /* not an exponent */
+    memcpy(tail, b->data + at, ntail);
+    b->len = at;
+    static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+    while (n > 0 && !b->failed) {
+        size_t k = n < sizeof zeros - 1 ? n : sizeof zeros - 1;
+        str_builder_add(b, zeros, k);
+        n -= k;
+    }
+    str_builder_add(b, tail, ntail);
+}
+
+/* printf of one double into b (any length). fmt has one '*' precision.
+   printf's count is checked: a negative one marks b failed. */
 static void add_printf_double(StrBuilder *b, const char *fmt, int precision, double v) {
+    size_t extra_zeros = 0;
+    if (precision > FLOAT_EXACT_DIGITS) {
+        /* %g strips trailing zeros unless '#': the zeros never show. */
+        bool strips = (strchr(fmt, 'g') || strchr(fmt, 'G')) && !strchr(fmt, '#');
+        if (!strips) extra_zeros = (size_t)(precision - FLOAT_EXACT_DIGITS);
+        precision = FLOAT_EXACT_DIGITS;
+    }
+    size_t from = b->len;
     char small[64];
     int n = snprintf(small, sizeof small, fmt, precision, v);
-    if (n < 0) { /* the C library ran out of memory (or past INT_MAX) */
+    if (n < 0) { /* cannot happen with a bounded precision; never trusted */
         b->failed = true;
         return;
     }
     if ((size_t)n < sizeof small) {
         str_builder_add(b, small, (size_t)n);
-        return;
+    } else {
+        char *big = mem_alloc((size_t)n + 1);
+        if (!big) {
+            b->failed = true;
+            return;
+        }
+        if (snprintf(big, (size_t)n + 1, fmt, precision, v) == n) str_builder_add(b, big, (size_t)n);
+        else b->failed = true;
+        mem_free(big, (size_t)n + 1);
     }
-    char *big = mem_alloc((size_t)n + 1);
-    if (!big) {
-        b->failed = true;
-        return;
-    }
-    if (snprintf(big, (size_t)n + 1, fmt, precision, v) == n) str_builder_add(b, big, (size_t)n);
-    else b->failed = true;
-    mem_free(big, (size_t)n + 1);
+    if (extra_zeros == 0 || b->failed) return;
+    /* The zeros belong at the end of the digits: before any exponent. */
+    const char *e = memchr(b->data + from, 'e', b->len - from);
+    if (!e) e = memchr(b->data + from, 'E', b->len - from);
+    insert_zeros(b, e ? (size_t)(e - b->data) : b->len, extra_zeros);
 }
 
 /* Removes trailing zeros of the fraction in b[from..] (before any exponent),
@@ -381,8 +427,12 @@ static void strip_fraction_zeros(StrBuilder *b, size_t from, bool keep_one_zero)
    point in fixed form ('1.0', not '1'). */
 static void add_general_default(StrBuilder *b, double a, int p, bool alt) {
     if (p == 0) p = 1;
-    char probe[64];
-    snprintf(probe, sizeof probe, "%.*e", p - 1, a);
+    /* Without '#' the zeros are stripped again: more digits than a double
+       has change nothing (FLOAT_EXACT_DIGITS). */
+    if (!alt && p > FLOAT_EXACT_DIGITS) p = FLOAT_EXACT_DIGITS;
+    char probe[FLOAT_EXACT_DIGITS + 100];
+    /* Only the exponent is read; past FLOAT_EXACT_DIGITS nothing rounds. */
+    snprintf(probe, sizeof probe, "%.*e", p - 1 < FLOAT_EXACT_DIGITS ? p - 1 : FLOAT_EXACT_DIGITS, a);
     int exp10 = atoi(strchr(probe, 'e') + 1);
     size_t from = b->len;
     if (exp10 >= -4 && exp10 < p - 1) {

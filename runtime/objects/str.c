@@ -341,9 +341,13 @@ Object *str_from_format(const char *fmt, ...) {
     va_copy(copy, ap);
     int n = vsnprintf(small, sizeof small, fmt, copy);
     va_end(copy);
-    if (n >= 0 && (size_t)n < sizeof small) {
+    if (n < 0) { /* printf's count is never trusted unchecked */
+        va_end(ap);
+        return error_no_memory();
+    }
+    if ((size_t)n < sizeof small) {
         str_builder_add(&b, small, (size_t)n);
-    } else if (n >= 0) {
+    } else {
         char *big = mem_alloc((size_t)n + 1);
         if (!big) {
             va_end(ap);
@@ -1867,7 +1871,8 @@ void str_builder_addf(StrBuilder *b, const char *fmt, ...) {
     size_t room = b->failed ? 0 : b->cap - b->len;
     int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, copy);
     va_end(copy);
-    if (n < 0) {
+    if (n < 0) { /* printf failed: the builder's result must not look complete */
+        b->failed = true;
         va_end(ap);
         return;
     }
