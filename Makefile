@@ -131,6 +131,8 @@ FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=$(1):allocator_may_return_null=1 \
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-compile fuzz-run
 fuzz-build: $(FUZZ_TARGETS)
+# The objects are not intermediate files: keep them between runs.
+.SECONDARY: $(FUZZ_OBJS)
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
