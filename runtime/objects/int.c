@@ -40,7 +40,7 @@
 
 /* The cache is filled by macro doubling: SMALL_N(k, v) expands to k entries
    holding v, v+1, ..., v+k-1. 1030 = 1024 + 4 + 2 entries: -5 .. 1024. */
-#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), (v), 0, NULL }
+#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), (v), NULL }
 #define SMALL_2(v) SMALL_1(v), SMALL_1((v) + 1)
 #define SMALL_4(v) SMALL_2(v), SMALL_2((v) + 2)
 #define SMALL_8(v) SMALL_4(v), SMALL_4((v) + 4)
@@ -59,8 +59,8 @@ IntObject small_ints[SMALL_INT_MAX - SMALL_INT_MIN + 1] = {
     SMALL_1024(SMALL_INT_MIN), SMALL_4(SMALL_INT_MIN + 1024), SMALL_2(SMALL_INT_MIN + 1028)
 };
 
-IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1, 0, NULL };
-IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0, 0, NULL };
+IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1, NULL };
+IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0, NULL };
 
 /* CPython 3.11's default limit on decimal digits for str <-> int. */
 int64_t int_max_str_digits = 4300;
@@ -87,14 +87,14 @@ Object *int_from_i64(int64_t v) {
 /* A BigInt view of any int object (small ones through buf): borrowed. */
 static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     IntObject *i = (IntObject *)o;
-    if (i->size == 0) {
+    if (!i->digits) {
         bigint_view_i64(v, i->value, buf);
         return;
     }
-    v->d = i->digits;
-    v->len = (size_t)(i->size < 0 ? -i->size : i->size);
+    v->d = i->digits + 1;
+    v->len = i->digits[0];
     v->cap = 0;
-    v->neg = i->size < 0;
+    v->neg = i->value < 0;
 }
 
 /* Fill o (already allocated with its type) with r's value, taking r's
@@ -103,26 +103,22 @@ static Object *int_fill(IntObject *o, BigInt *r) {
     int64_t v;
     if (bigint_to_i64(r, &v)) {
         o->value = v;
-        o->size = 0;
         o->digits = NULL;
         bigint_free(r);
         return (Object *)o;
     }
-    if (r->cap != r->len) { /* keep exactly len digits, so dealloc knows the size */
-        uint32_t *d = mem_realloc(r->d, r->cap * sizeof(uint32_t), r->len * sizeof(uint32_t));
-        if (!d) {
-            bigint_free(r);
-            object_free((Object *)o, TYPE(o)->instance_size);
-            return error_no_memory();
-        }
-        r->d = d;
-        r->cap = r->len;
+    /* A block of exactly count + digits, so dealloc knows its size. */
+    uint32_t *d = mem_alloc((r->len + 1) * sizeof(uint32_t));
+    if (!d) {
+        bigint_free(r);
+        object_free((Object *)o, TYPE(o)->instance_size);
+        return error_no_memory();
     }
+    d[0] = (uint32_t)r->len;
+    memcpy(d + 1, r->d, r->len * sizeof(uint32_t));
     o->value = r->neg ? INT64_MIN : INT64_MAX;
-    o->size = r->neg ? -(int64_t)r->len : (int64_t)r->len;
-    o->digits = r->d;
-    r->d = NULL;
-    r->len = r->cap = 0;
+    o->digits = d;
+    bigint_free(r);
     return (Object *)o;
 }
 
@@ -150,10 +146,10 @@ static Object *big_result(int rc, BigInt *r) {
 
 bool int_equal(Object *a, Object *b) {
     IntObject *x = (IntObject *)a, *y = (IntObject *)b;
-    if (x->size != y->size) return false;
-    if (x->size == 0) return x->value == y->value;
-    size_t n = (size_t)(x->size < 0 ? -x->size : x->size);
-    return memcmp(x->digits, y->digits, n * sizeof(uint32_t)) == 0;
+    if (x->value != y->value) return false; /* for big ints: the sign */
+    if (!x->digits || !y->digits) return x->digits == y->digits;
+    if (x->digits[0] != y->digits[0]) return false;
+    return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
 }
 
 Object *int_count_too_big(void) {
@@ -912,7 +908,7 @@ static Object *int_invert(Object *self) {
 }
 
 static Object *int_abs(Object *self) {
-    if (int_is_big(self)) return int_copy_signed(self, ((IntObject *)self)->size < 0);
+    if (int_is_big(self)) return int_copy_signed(self, int_value(self) < 0);
     int64_t v = int_value(self);
     if (v >= 0) return int_pos(self);
     return int_neg(self);
@@ -1230,8 +1226,7 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
 
 static void int_dealloc(Object *self) {
     IntObject *i = (IntObject *)self;
-    if (i->size)
-        mem_free(i->digits, (size_t)(i->size < 0 ? -i->size : i->size) * sizeof(uint32_t));
+    if (i->digits) mem_free(i->digits, (i->digits[0] + 1) * sizeof(uint32_t));
     object_free(self, TYPE(self)->instance_size);
 }
 

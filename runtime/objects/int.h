@@ -1,12 +1,14 @@
 /* int.h - integers of any size (and bool, their subclass).
  *
  * An int has two representations under the one type int_type. A *small*
- * int (size == 0) holds its value in `value`, an int64; that is every int
- * that fits in 64 bits, and the only kind the VM's fast paths handle. A
- * *big* int (size != 0) holds |size| base-2**32 digits of its magnitude in
- * `digits` (owned), with the sign of size; its `value` is clamped to
- * INT64_MAX or INT64_MIN so code that reads int_value() of an unexpected
- * big int sees an out-of-range number rather than garbage. Every result is
+ * int (digits == NULL) holds its value in `value`, an int64; that is every
+ * int that fits in 64 bits, and the only kind the VM's fast paths handle.
+ * A *big* int owns a digit block: digits[0] is the count n, digits[1..n]
+ * the base-2**32 digits of the magnitude, least significant first. Its
+ * `value` is INT64_MAX or INT64_MIN, which gives the sign, and means that
+ * code reading int_value() of an unexpected big int sees an out-of-range
+ * number rather than garbage. (Keeping the count in the block keeps every
+ * int object at 32 bytes.) Every result is
  * normalised: a value that fits in int64 is always small, so two equal ints
  * have the same representation. The digit arithmetic is in bigint.c.
  * Ints from SMALL_INT_MIN to SMALL_INT_MAX are immortal preallocated
@@ -23,8 +25,7 @@
 typedef struct {
     Object base;
     int64_t value;    /* small: the value; big: INT64_MAX or INT64_MIN by sign */
-    int64_t size;     /* 0: small; else the digit count, negative for negatives */
-    uint32_t *digits; /* big only: |size| digits, least significant first */
+    uint32_t *digits; /* NULL: small; big: count, then the digits (owned) */
 } IntObject;
 
 #define SMALL_INT_MIN (-5)
@@ -41,13 +42,13 @@ extern IntObject true_object, false_object;
 static inline bool is_int(Object *o) { return o->type == &int_type || o->type == &bool_type; }
 /* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
-static inline bool int_is_small(Object *o) { return ((IntObject *)o)->size == 0; }
-static inline bool int_is_big(Object *o) { return ((IntObject *)o)->size != 0; }
+static inline bool int_is_small(Object *o) { return ((IntObject *)o)->digits == NULL; }
+static inline bool int_is_big(Object *o) { return ((IntObject *)o)->digits != NULL; }
 /* Two int objects hold the same value (either representation). */
 bool int_equal(Object *a, Object *b);
-/* Both ints small: one test of both sizes (the fast paths' guard). */
+/* Both ints small: one test for both (the fast paths' guard). */
 static inline bool int_both_small(Object *a, Object *b) {
-    return (((IntObject *)a)->size | ((IntObject *)b)->size) == 0;
+    return ((uintptr_t)((IntObject *)a)->digits | (uintptr_t)((IntObject *)b)->digits) == 0;
 }
 /* The OverflowError CPython raises for a big int used as a repeat count. */
 Object *int_count_too_big(void);
