@@ -149,8 +149,87 @@ static int add_signed(const BigInt *a, const BigInt *b, bool b_neg, BigInt *r) {
 int bigint_add(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(a, b, b->neg, r); }
 int bigint_sub(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(a, b, !b->neg, r); }
 
+/* Below this many digits in the shorter operand, schoolbook multiplication
+   wins: Karatsuba's extra additions and allocations cost more than the
+   digit products it saves. */
+#define KARATSUBA_CUTOFF 48
+
+/* r[off..] += x (a magnitude); r is long enough that the carry stops. */
+static void mag_add_at(uint32_t *r, size_t off, const BigInt *x) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i < x->len; i++) {
+        carry += (uint64_t)r[off + i] + x->d[i];
+        r[off + i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    for (; carry; i++) {
+        carry += r[off + i];
+        r[off + i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+}
+
+/* A view of digits [from, to) of a magnitude, trimmed. */
+static BigInt mag_slice(const BigInt *a, size_t from, size_t to) {
+    BigInt v = { a->d + from, to - from, 0, false };
+    bigint_trim(&v);
+    return v;
+}
+
+static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
+
+/* Karatsuba: with a = a1*B**h + a0 and b = b1*B**h + b0, three half-size
+   products give a*b = z2*B**2h + (z1 - z2 - z0)*B**h + z0, where
+   z1 = (a0 + a1)(b0 + b1). Magnitudes only; r is zeroed, a->len + b->len
+   digits long. */
+static int mul_karatsuba(const BigInt *a, const BigInt *b, BigInt *r) {
+    size_t h = (a->len > b->len ? a->len : b->len) / 2;
+    BigInt a0 = mag_slice(a, 0, h), a1 = mag_slice(a, h, a->len);
+    BigInt b0 = mag_slice(b, 0, h), b1 = mag_slice(b, h, b->len);
+    BigInt z0 = BIGINT_EMPTY, z2 = BIGINT_EMPTY, sa = BIGINT_EMPTY, sb = BIGINT_EMPTY;
+    BigInt z1 = BIGINT_EMPTY, t = BIGINT_EMPTY, mid = BIGINT_EMPTY;
+    int rc = -1;
+    if (bigint_mul(&a0, &b0, &z0) < 0 || bigint_mul(&a1, &b1, &z2) < 0) goto done;
+    if (mag_add(&a0, &a1, &sa) < 0 || mag_add(&b0, &b1, &sb) < 0) goto done;
+    if (bigint_mul(&sa, &sb, &z1) < 0) goto done;
+    if (bigint_sub(&z1, &z0, &t) < 0 || bigint_sub(&t, &z2, &mid) < 0) goto done;
+    mag_add_at(r->d, 0, &z0);
+    mag_add_at(r->d, h, &mid);
+    mag_add_at(r->d, 2 * h, &z2);
+    rc = 0;
+done:
+    bigint_free(&z0);
+    bigint_free(&z2);
+    bigint_free(&sa);
+    bigint_free(&sb);
+    bigint_free(&z1);
+    bigint_free(&t);
+    bigint_free(&mid);
+    return rc;
+}
+
 int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
     if (big_alloc(r, a->len + b->len) < 0) return -1;
+    size_t shorter = a->len < b->len ? a->len : b->len, longer = a->len + b->len - shorter;
+    /* Karatsuba only for operands of similar size: splitting a long operand
+       against a short one leaves a half that is all zeros. */
+    if (shorter >= KARATSUBA_CUTOFF && shorter * 2 > longer) {
+        BigInt ma = *a, mb = *b;
+        ma.neg = mb.neg = false;
+        if (mul_karatsuba(&ma, &mb, r) < 0) {
+            bigint_free(r);
+            return -1;
+        }
+        r->neg = a->neg != b->neg;
+        bigint_trim(r);
+        return 0;
+    }
+    return mul_schoolbook(a, b, r);
+}
+
+/* The digit-by-digit product; r already holds a->len + b->len zeros. */
+static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
     for (size_t i = 0; i < a->len; i++) {
         uint64_t carry = 0, x = a->d[i];
         if (x == 0) continue;
