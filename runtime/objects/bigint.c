@@ -605,6 +605,23 @@ int bigint_from_double(double v, BigInt *r) {
     return 0;
 }
 
+/* top * 2**e as a double, rounded once (half to even), for a top of 55
+   bits whose lowest bit is sticky. A normal result keeps 53 bits and the
+   conversion rounds; a subnormal one keeps fewer, so round by hand first
+   (letting the conversion round again would round twice). */
+static double scale_rounded(uint64_t top, int64_t e) {
+    int64_t msb = e + 54; /* top is in [2**54, 2**55) */
+    if (msb > 1024) return HUGE_VAL;
+    if (msb >= -1022) return ldexp((double)top, (int)e);
+    int64_t bits = msb + 1075; /* significant bits a subnormal has room for */
+    int64_t drop = 55 - bits;
+    if (drop > 56) return 0.0;
+    uint64_t keep = drop >= 64 ? 0 : top >> drop;
+    uint64_t rest = top - (keep << drop), half = (uint64_t)1 << (drop - 1);
+    if (rest > half || (rest == half && (keep & 1))) keep++;
+    return ldexp((double)keep, -1074);
+}
+
 int bigint_true_divide(const BigInt *a, const BigInt *b, double *out) {
     bool neg = a->neg != b->neg;
     if (a->len == 0) {
@@ -626,13 +643,9 @@ int bigint_true_divide(const BigInt *a, const BigInt *b, double *out) {
         uint64_t top = top_bits(&q, &qshift);
         /* bits shifted out of q by top_bits are already sticky; add rem's */
         top |= rem.len != 0;
-        int64_t e = qshift - shift;
-        if (e + 64 > 1100) rc = 1;
-        else {
-            double v = e < -1100 ? 0.0 : ldexp((double)top, (int)e);
-            if (isinf(v)) rc = 1;
-            *out = neg ? -v : v;
-        }
+        double v = scale_rounded(top, qshift - shift);
+        if (isinf(v)) rc = 1;
+        *out = neg ? -v : v;
     }
     bigint_free(&num);
     bigint_free(&den);
