@@ -148,6 +148,7 @@ static const char *const kind_names[NODE_KIND_COUNT] = {
     [NODE_IMPORT_FROM] = "ImportFrom",
     [NODE_NAME] = "Name",
     [NODE_INT] = "Int",
+    [NODE_BIGINT] = "Int",
     [NODE_FLOAT] = "Float",
     [NODE_STR] = "Str",
     [NODE_BYTES] = "Bytes",
@@ -325,6 +326,9 @@ static void dump_header_extra(const Node *n, FILE *out)
         break;
     case NODE_INT:
         fprintf(out, " %" PRId64, n->u.int_value);
+        break;
+    case NODE_BIGINT:
+        fprintf(out, " %.*s", (int)n->u.str.len, n->u.str.data);
         break;
     case NODE_FLOAT:
         fprintf(out, " %.17g", n->u.float_value);

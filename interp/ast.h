@@ -145,6 +145,7 @@ typedef enum {
     /* ---- expressions ---- */
     NODE_NAME,          /* name.id, name.ctx */
     NODE_INT,           /* int_value */
+    NODE_BIGINT,        /* str: the text of an int literal too large for int64 */
     NODE_FLOAT,         /* float_value */
     NODE_STR,           /* str.data, str.len (UTF-8) */
     NODE_BYTES,         /* str.data, str.len (raw bytes) */

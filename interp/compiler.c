@@ -367,7 +367,7 @@ static bool const_equal(Object *a, Object *b)
     if (a->type != b->type)
         return false;
     if (is_int(a))
-        return int_value(a) == int_value(b);
+        return int_equal(a, b);
     if (is_float(a)) {
         double x = float_value(a), y = float_value(b);
         return memcmp(&x, &y, sizeof x) == 0;
@@ -813,6 +813,9 @@ static int try_const(Compiler *c, const Node *n, Object **out)
     case NODE_INT:
         *out = int_from_i64(n->u.int_value);
         break;
+    case NODE_BIGINT: /* base 0: the prefix and underscores as written */
+        *out = int_from_string(n->u.str.data, n->u.str.len, 0);
+        break;
     case NODE_FLOAT:
         *out = float_from_double(n->u.float_value);
         break;
@@ -895,8 +898,8 @@ static int try_const(Compiler *c, const Node *n, Object **out)
 static bool is_const_node(const Node *n)
 {
     switch (n->kind) {
-    case NODE_INT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES: case NODE_TRUE:
-    case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS:
+    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES:
+    case NODE_TRUE: case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS:
         return true;
     default:
         return false;
@@ -1524,6 +1527,7 @@ static int const_truth(const Node *n)
     case NODE_TRUE: return 1;
     case NODE_FALSE: case NODE_NONE: return 0;
     case NODE_INT: return n->u.int_value != 0;
+    case NODE_BIGINT: return 1;
     case NODE_STR: case NODE_BYTES: return n->u.str.len != 0;
     default: return -1;
     }
@@ -1889,8 +1893,8 @@ static int compile_expr_inner(Compiler *c, const Node *n)
     switch (n->kind) {
     case NODE_NAME:
         return compile_name_op(c, n->u.name.id, CTX_OP_LOAD);
-    case NODE_INT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES: case NODE_TRUE:
-    case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS: {
+    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES:
+    case NODE_TRUE: case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS: {
         Object *v;
         CHECK(try_const(c, n, &v));
         return emit_const_steal(c, v);

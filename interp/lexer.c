@@ -460,9 +460,12 @@ static bool int_value(Lexer *lx, const char *start, const char *p,
         if (*p == '_')
             continue;
         int d = is_digit(*p) ? *p - '0' : (*p | 0x20) - 'a' + 10;
-        if (v > (uint64_t)(INT64_MAX - d) / (uint64_t)base)
-            return SYNTAX_ERROR(lx, start,
-                "integer literal too large for Toy's 64-bit ints");
+        if (v > (uint64_t)(INT64_MAX - d) / (uint64_t)base) {
+            (void)lx;
+            (void)start;
+            *out = LEX_INT_TOO_BIG;
+            return true;
+        }
         v = v * (uint64_t)base + (uint64_t)d;
     }
     *out = (int64_t)v;

@@ -77,6 +77,10 @@ typedef struct {
     const char *body_line_start;   /* start of the source line body_line */
 } LexString;
 
+/* A TOK_INT's ival when the literal does not fit in int64 (no literal is
+   negative): the parser makes a big int from the token's text. */
+#define LEX_INT_TOO_BIG (-1)
+
 typedef struct {
     TokenKind kind;
     int line, col;          /* 1-based start; col in bytes */
@@ -87,7 +91,7 @@ typedef struct {
     const char *start;      /* token text within the source */
     size_t len;
     union {
-        int64_t ival;       /* TOK_INT */
+        int64_t ival;       /* TOK_INT; LEX_INT_TOO_BIG: see the text */
         double fval;        /* TOK_FLOAT */
         const char *name;   /* TOK_NAME: arena copy */
         LexString str;      /* TOK_STRING */

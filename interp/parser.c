@@ -1099,6 +1099,17 @@ static Node *parse_atom(Parser *p)
         n->u.name.ctx = CTX_LOAD;
         break;
     case TOK_INT:
+        if (t->v.ival == LEX_INT_TOO_BIG) {
+            char *text = arena_alloc(p, t->len + 1);
+            if (text == NULL)
+                return NULL;
+            memcpy(text, t->start, t->len);
+            text[t->len] = '\0';
+            n = node_at_tok(p, NODE_BIGINT, t);
+            n->u.str.data = text;
+            n->u.str.len = t->len;
+            break;
+        }
         n = node_at_tok(p, NODE_INT, t);
         n->u.int_value = t->v.ival;
         break;

@@ -1134,7 +1134,7 @@ dispatch:
             PUSH(a);
             DISPATCH();
         }
-        if (TYPE(a) == &int_type && TYPE(b) == &int_type &&
+        if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b) &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
                 r = int_small(z);
@@ -1167,7 +1167,7 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r;
-        if (is_int(a) && is_int(b)) {
+        if (is_int(a) && is_int(b) && int_both_small(a, b)) {
             bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
             DECREF(a);
             DECREF(b);
@@ -1223,7 +1223,7 @@ dispatch:
     TARGET(UNARY_NEGATIVE) {
         Object *v = TOP();
         Object *r;
-        if (TYPE(v) == &int_type && int_value(v) != INT64_MIN)
+        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN)
             r = small_or_new_int(-int_value(v));
         else
             r = object_negative(v);

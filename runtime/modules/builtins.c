@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/gil.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
@@ -326,6 +327,15 @@ static Object *int_to_base(const char *fname, Object *const *args, size_t nargs,
                            int bits, const char *prefix) {
     if (args_check(fname, nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t v;
+    if (is_int(args[0]) && int_is_big(args[0])) {
+        size_t len;
+        bool negative;
+        char *text = int_to_text(args[0], 1 << bits, &len, &negative);
+        if (!text) return NULL;
+        Object *r = str_from_format("%s%s%s", negative ? "-" : "", prefix, text);
+        mem_free(text, len + 1);
+        return r;
+    }
     if (object_as_index(args[0], &v, NULL) < 0) return NULL;
     uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
     char digits[65];
@@ -750,7 +760,7 @@ typedef struct {
 
 static void sum_enter_fast_mode(SumTotal *t) {
     t->changed = false;
-    if (is_type(t->obj, &int_type)) {
+    if (is_type(t->obj, &int_type) && int_is_small(t->obj)) {
         t->mode = SUM_INT;
         t->i = int_value(t->obj);
     } else if (is_float(t->obj)) {
@@ -775,13 +785,13 @@ static int sum_materialise(SumTotal *t) {
 
 static int sum_add(SumTotal *t, Object *item) {
     int64_t isum;
-    if (t->mode == SUM_INT && is_int(item) &&
+    if (t->mode == SUM_INT && is_int(item) && int_is_small(item) &&
         !__builtin_add_overflow(t->i, int_value(item), &isum)) {
         t->i = isum;
         t->changed = true;
         return 0;
     }
-    if (t->mode == SUM_FLOAT && (is_float(item) || is_int(item))) {
+    if (t->mode == SUM_FLOAT && (is_float(item) || (is_int(item) && int_is_small(item)))) {
         t->f += is_float(item) ? float_value(item) : (double)int_value(item);
         t->changed = true;
         return 0;
@@ -868,7 +878,7 @@ static Object *builtin_round(Object *self, Object *const *args, size_t nargs, Ob
         int64_t ndigits = 0;
         if (nd && object_as_index(nd, &ndigits, NULL) < 0) return NULL;
         if (is_float(x)) return float_round(float_value(x), ndigits, nd != NULL);
-        return int_round(int_value(x), nd ? ndigits : 0);
+        return int_round(x, nd ? ndigits : 0);
     }
     if (!type_lookup_cstr(TYPE(x), "__round__"))
         return error_set(&exc_TypeError, "type %s doesn't define __round__ method", TYPE_NAME(x));
@@ -892,10 +902,13 @@ static Object *builtin_divmod(Object *self, Object *const *args, size_t nargs, O
     UNUSED(self);
     if (args_check("divmod", nargs, kwnames, 2, 2) < 0) return NULL;
     Object *a = args[0], *b = args[1];
-    if (is_int(a) && is_int(b)) return int_divmod(int_value(a), int_value(b));
+    if (is_int(a) && is_int(b)) return int_divmod(a, b);
     if ((is_int(a) || is_float(a)) && (is_int(b) || is_float(b))) {
-        double x = is_float(a) ? float_value(a) : (double)int_value(a);
-        double y = is_float(b) ? float_value(b) : (double)int_value(b);
+        double x, y;
+        if (is_float(a)) x = float_value(a);
+        else if (int_as_double(a, &x) < 0) return NULL;
+        if (is_float(b)) y = float_value(b);
+        else if (int_as_double(b, &y) < 0) return NULL;
         return float_divmod(x, y);
     }
     Object *r = divmod_dunder(a, b);
@@ -921,7 +934,7 @@ static Object *builtin_pow(Object *self, Object *const *args, size_t nargs, Obje
                          "unsupported operand type(s) for ** or pow(): '%s', '%s', '%s'",
                          TYPE_NAME(a[0]), TYPE_NAME(a[1]), TYPE_NAME(a[2]));
     }
-    return int_pow_mod(int_value(a[0]), int_value(a[1]), int_value(a[2]));
+    return int_pow_mod(a[0], a[1], a[2]);
 }
 
 /* ---- exit / quit ----------------------------------------------------------------- */

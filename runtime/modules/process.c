@@ -690,6 +690,27 @@ static int encode_dict(Object *d, ProcessBuf *b, int depth) {
     return 0;
 }
 
+/* A big int travels as its hex text with a sign ('I'): any size, no
+   digit limit (that applies to decimal only). */
+static int encode_big_int(Object *o, ProcessBuf *b) {
+    size_t len;
+    bool negative;
+    char *text = int_to_text(o, 16, &len, &negative);
+    if (!text) return -1;
+    char *signed_text = mem_alloc(len + 2);
+    int rc = -1;
+    if (signed_text) {
+        signed_text[0] = negative ? '-' : '+';
+        memcpy(signed_text + 1, text, len);
+        rc = buf_bytes(b, 'I', signed_text, len + 1);
+        mem_free(signed_text, len + 2);
+    } else {
+        error_no_memory();
+    }
+    mem_free(text, len + 1);
+    return rc;
+}
+
 static int encode(Object *o, ProcessBuf *b, int depth) {
     if (depth > PROCESS_MAX_DEPTH) {
         error_set(&exc_RecursionError,
@@ -703,6 +724,7 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         b->data[b->len++] = o == None ? 'N' : o == True_ ? 'T' : 'F';
         return 0;
     }
+    if (t == &int_type && int_is_big(o)) return encode_big_int(o, b);
     if (t == &int_type) return buf_tag_u64(b, 'i', (uint64_t)int_value(o));
     if (t == &float_type) {
         double d = float_value(o);
@@ -794,6 +816,7 @@ static Object *decode(Reader *r, int depth) {
     case 'T': return NEWREF(True_);
     case 'F': return NEWREF(False_);
     case 'i': return read_u64(r, &v) ? int_from_i64((int64_t)v) : NULL;
+    case 'I': return (p = read_blob(r, &n)) ? int_from_string(p, n, 16) : NULL;
     case 'f': {
         if (!read_u64(r, &v)) return NULL;
         double d;

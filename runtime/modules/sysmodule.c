@@ -177,7 +177,31 @@ static Object *sys_is_gil_enabled(Object *self, Object *const *args, size_t narg
     return bool_from(gil_enabled());
 }
 
+static Object *sys_get_int_max_str_digits(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("sys.get_int_max_str_digits", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(int_max_str_digits);
+}
+
+/* The limit on decimal digits in str(int) and int(str) (int.c checks it). */
+static Object *sys_set_int_max_str_digits(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"maxdigits", NULL};
+    Object *a[1];
+    if (args_parse("set_int_max_str_digits", args, nargs, kwnames, names, 1, a) < 0) return NULL;
+    int64_t limit;
+    if (object_as_index(a[0], &limit, NULL) < 0) return NULL;
+    if (limit != 0 && limit < 640)
+        return error_set(&exc_ValueError, "maxdigits must be 0 or larger than 640");
+    int_max_str_digits = limit;
+    return NEWREF(None);
+}
+
 static const MethodDef sys_functions[] = {
+    {"get_int_max_str_digits", sys_get_int_max_str_digits, NULL},
+    {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
     {"exit", sys_exit, NULL},
     {"getrefcount", sys_getrefcount, NULL},
     {"getrecursionlimit", sys_getrecursionlimit, NULL},

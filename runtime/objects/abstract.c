@@ -317,7 +317,8 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int(a) && is_int(b)) return bool_from(compare_i64(int_value(a), int_value(b), op));
+    if (is_int(a) && is_int(b) && int_both_small(a, b))
+        return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
     leave_recursion();
@@ -330,7 +331,8 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int(a) && is_int(b)) return compare_i64(int_value(a), int_value(b), op);
+    if (is_int(a) && is_int(b) && int_both_small(a, b))
+        return compare_i64(int_value(a), int_value(b), op);
     if (is_str(a) && is_str(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);
     Object *r = object_compare(a, b, op);
@@ -606,8 +608,17 @@ static void index_type_error(Object *o, const char *what) {
                   TYPE_NAME(o));
 }
 
+/* A big int where an index-sized one is needed: IndexError for a
+   subscript, OverflowError otherwise (as CPython). */
+static int index_too_big(const char *what) {
+    if (what) int_index_too_big();
+    else int_count_too_big();
+    return -1;
+}
+
 int object_as_index(Object *o, int64_t *out, const char *what) {
     if (is_int(o)) {
+        if (int_is_big(o)) return index_too_big(what);
         *out = int_value(o);
         return 0;
     }
@@ -628,9 +639,10 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
         DECREF(r);
         return -1;
     }
+    bool big = int_is_big(r);
     *out = int_value(r);
     DECREF(r);
-    return 0;
+    return big ? index_too_big(what) : 0;
 }
 
 /* ---- Argument helpers ------------------------------------------------------- */

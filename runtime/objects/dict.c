@@ -137,7 +137,7 @@ static inline int64_t dict_hash_of(Object *key) {
 static inline int dict_keys_equal_fast(Object *stored, Object *key) {
     if (is_str(stored) && is_str(key)) return str_equal(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
-        return int_value(stored) == int_value(key);
+        return int_equal(stored, key);
     return -2;
 }
 

@@ -58,10 +58,7 @@ int float_as_double(Object *o, double *out) {
         *out = float_value(o);
         return 0;
     }
-    if (int_like(o)) {
-        *out = (double)int_value(o);
-        return 0;
-    }
+    if (int_like(o)) return int_as_double(o, out);
     error_set(&exc_TypeError, "must be real number, not %s", TYPE_NAME(o));
     return -1;
 }
@@ -273,11 +270,11 @@ static Object *float_richcompare(Object *a, Object *b, int op) {
         return compare_result((x > y) - (x < y), op);
     }
     if (float_check(a) && int_like(b)) {
-        int c = float_compare_int(float_value(a), int_value(b));
+        int c = int_compare_double(float_value(a), b);
         return c == 2 ? bool_from(op == CMP_NE) : compare_result(c, op);
     }
     if (int_like(a) && float_check(b)) {
-        int c = float_compare_int(float_value(b), int_value(a));
+        int c = int_compare_double(float_value(b), a);
         return c == 2 ? bool_from(op == CMP_NE) : compare_result(-c, op);
     }
     return NEWREF(NotImplemented);
@@ -345,10 +342,13 @@ static Object *float_pow_value(double x, double y) {
 Object *float_binop(Object *a, Object *b, BinaryOp op) {
     double x, y;
     if (float_check(a)) x = float_value(a);
-    else if (int_like(a)) x = (double)int_value(a);
-    else return NEWREF(NotImplemented);
+    else if (int_like(a)) {
+        if (int_as_double(a, &x) < 0) return NULL;
+    } else return NEWREF(NotImplemented);
     if (float_check(b)) y = float_value(b);
-    else if (int_like(b)) y = (double)int_value(b);
+    else if (int_like(b)) {
+        if (int_as_double(b, &y) < 0) return NULL;
+    }
     else return NEWREF(NotImplemented);
 
     double q, r;
@@ -552,7 +552,11 @@ static Object *check_float_result(Object *r) {
 static Object *float_from_object(Object *x) {
     if (is_float(x)) return NEWREF(x);
     if (float_check(x)) return float_from_double(float_value(x));
-    if (int_like(x)) return float_from_double((double)int_value(x));
+    if (int_like(x)) {
+        double d;
+        if (int_as_double(x, &d) < 0) return NULL;
+        return float_from_double(d);
+    }
     if (is_str(x)) return float_from_string(str_data(x), str_len(x));
     if (is_bytes(x)) {
         /* parsed as the same text; a bad one is reported with the bytes' repr */

@@ -259,9 +259,37 @@ static char *unsigned_digits(uint64_t u, int base, bool upper, char *buf_end) {
     return p;
 }
 
-/* Appends v in the given integer presentation (d b o x X), with
-   min_digits zeros of precision (for %-formatting's "%.3d"). */
-static void add_int(StrBuilder *b, const Spec *sp, int64_t v, char type, int64_t min_digits) {
+/* Appends the big int v in base with zeros up to min_digits, the sign and
+   prefix going into np. 0 ok, -1 error (the str-digit limit, memory). */
+static int add_big_int(StrBuilder *b, const Spec *sp, Object *v, int base, bool upper,
+                       int64_t min_digits, NumParts *np) {
+    size_t len;
+    bool negative;
+    char *text = int_to_text(v, base, &len, &negative);
+    if (!text) return -1;
+    size_t zeros = min_digits > 0 && (size_t)min_digits > len ? (size_t)min_digits - len : 0;
+    char *digits = mem_alloc(zeros + len + 1);
+    if (!digits) {
+        mem_free(text, len + 1);
+        error_no_memory();
+        return -1;
+    }
+    memset(digits, '0', zeros);
+    for (size_t i = 0; i < len; i++)
+        digits[zeros + i] = upper && text[i] >= 'a' ? (char)(text[i] - 'a' + 'A') : text[i];
+    mem_free(text, len + 1);
+    np->sign = sign_char(negative, sp->sign);
+    np->digits = digits;
+    np->ndigits = zeros + len;
+    add_number(b, sp, np);
+    mem_free(digits, zeros + len + 1);
+    return 0;
+}
+
+/* Appends the int v in the given integer presentation (d b o x X), with
+   min_digits zeros of precision (for %-formatting's "%.3d"). 0 ok, -1
+   error (only a big int can fail). */
+static int add_int(StrBuilder *b, const Spec *sp, Object *obj, char type, int64_t min_digits) {
     int base = 10;
     const char *prefix = "";
     switch (type) {
@@ -271,20 +299,23 @@ static void add_int(StrBuilder *b, const Spec *sp, int64_t v, char type, int64_t
     case 'X': base = 16; prefix = "0X"; break;
     default: break;
     }
-    char buf[72];
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    char *start = unsigned_digits(u, base, type == 'X', buf + sizeof buf);
-    while (buf + sizeof buf - start < min_digits && start > buf) *--start = '0';
     NumParts np = {
-        .sign = sign_char(v < 0, sp->sign),
         .prefix = sp->alt ? prefix : "",
-        .digits = start,
-        .ndigits = (size_t)(buf + sizeof buf - start),
         .rest = "",
         .nrest = 0,
         .interval = base == 10 ? 3 : 4,
     };
+    if (int_is_big(obj)) return add_big_int(b, sp, obj, base, type == 'X', min_digits, &np);
+    int64_t v = int_value(obj);
+    char buf[72];
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    char *start = unsigned_digits(u, base, type == 'X', buf + sizeof buf);
+    while (buf + sizeof buf - start < min_digits && start > buf) *--start = '0';
+    np.sign = sign_char(v < 0, sp->sign);
+    np.digits = start;
+    np.ndigits = (size_t)(buf + sizeof buf - start);
     add_number(b, sp, &np);
+    return 0;
 }
 
 /* The character with code point v, for 'c' and %c. */
@@ -304,8 +335,11 @@ static Object *format_int(Object *value, Spec *sp) {
     int64_t v = int_value(value);
     char type = sp->type ? sp->type : 'd';
     switch (type) {
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%':
-        return format_float_value((double)v, sp, value);
+    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%': {
+        double d;
+        if (int_as_double(value, &d) < 0) return NULL;
+        return format_float_value(d, sp, value);
+    }
     case 'd': case 'n': case 'b': case 'o': case 'x': case 'X': case 'c': break;
     default: return unknown_code(sp->type_cp, value);
     }
@@ -326,7 +360,7 @@ static Object *format_int(Object *value, Spec *sp) {
             return error_set(&exc_ValueError, "Cannot specify ',' with 'c'.");
         StrBuilder ch;
         str_builder_init(&ch);
-        if (add_code_point(&ch, v) < 0) {
+        if (add_code_point(&ch, int_is_big(value) ? -1 : v) < 0) {
             str_builder_discard(&ch);
             return NULL;
         }
@@ -338,7 +372,10 @@ static Object *format_int(Object *value, Spec *sp) {
         return error_set(&exc_ValueError, "Cannot specify ',' with '%c'.", type);
     if (sp->grouping == '_' && type == 'n')
         return error_set(&exc_ValueError, "Cannot specify '_' with 'n'.");
-    add_int(&b, sp, v, type, 0);
+    if (add_int(&b, sp, value, type, 0) < 0) {
+        str_builder_discard(&b);
+        return NULL;
+    }
     return str_builder_finish(&b);
 }
 
@@ -677,21 +714,28 @@ static int star_arg(PercentArgs *pa, int64_t *out, bool c_int) {
     return 0;
 }
 
-/* %d %i %u %x %X %o: the argument as an int64 (floats truncate for d/i/u). */
-static int percent_int_arg(Object *a, char conv, int64_t *out) {
+/* %d %i %u %x %X %o: the argument as an int (floats truncate for d/i/u),
+   a new reference in *out. */
+static int percent_int_arg(Object *a, char conv, Object **out) {
     if (is_int(a) || type_is_subtype(TYPE(a), &int_type)) {
-        *out = int_value(a);
+        *out = NEWREF(a);
         return 0;
     }
     bool decimal = conv == 'd' || conv == 'i' || conv == 'u';
     if (decimal && (is_float(a) || TYPE(a)->to_int)) {
         Object *i = is_float(a) ? int_from_double(float_value(a)) : TYPE(a)->to_int(a);
         if (!i) return -1;
-        *out = int_value(i);
-        DECREF(i);
+        *out = i;
         return 0;
     }
-    if (TYPE(a)->index) return int_as_i64(a, out);
+    if (TYPE(a)->index) {
+        *out = TYPE(a)->index(a);
+        if (*out && !is_int(*out)) {
+            error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(*out));
+            CLEAR(out);
+        }
+        return *out ? 0 : -1;
+    }
     error_set(&exc_TypeError, "%%%c format: %s is required, not %s", conv,
               decimal ? "a real number" : "an integer", TYPE_NAME(a));
     return -1;
@@ -740,10 +784,11 @@ static int percent_convert(StrBuilder *b, Spec *sp, char conv, Object *a, int64_
         return 0;
     }
     case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
-        int64_t v;
+        Object *v;
         if (percent_int_arg(a, conv, &v) < 0) return -1;
-        add_int(b, sp, v, conv == 'x' || conv == 'X' || conv == 'o' ? conv : 'd', precision);
-        return 0;
+        int rc = add_int(b, sp, v, conv == 'x' || conv == 'X' || conv == 'o' ? conv : 'd', precision);
+        DECREF(v);
+        return rc;
     }
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
         double v;

@@ -1,13 +1,14 @@
-/* int.c - the int and bool types: 64-bit signed integers.
+/* int.c - the int and bool types: integers of any size.
  *
  * Invariants:
  *   - An int's value never changes while anyone else can see it (the VM may
- *     reuse an int object that only it holds for a result: vm.c).
- *   - Every result is exact: an operation whose true result does not fit in
- *     int64 raises OverflowError("integer overflow") instead of wrapping
- *     (Toy's documented departure from Python's unbounded ints). The checks
- *     use the __builtin_*_overflow family, and the two quotient corner cases
- *     (INT64_MIN // -1, -INT64_MIN) are handled explicitly.
+ *     reuse a small int object that only it holds for a result: vm.c).
+ *   - Two representations (int.h): small (int64 in `value`) and big (digits,
+ *     bigint.c). Operations on two small ints work in int64 and detect
+ *     overflow with the __builtin_*_overflow family; an overflowing result
+ *     (and any operation with a big operand) is computed on BigInts and
+ *     normalised by int_from_big, which returns a small int whenever the
+ *     value fits. So a value has exactly one representation.
  *   - Values SMALL_INT_MIN..SMALL_INT_MAX are the static, immortal objects in
  *     small_ints[] (initialised at compile time, so no start-up call is
  *     needed); int_from_i64 never allocates for them.
@@ -25,10 +26,13 @@
 
 #include "core/alloc.h"
 #include "objects/abstract.h"
+#include "objects/bigint.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/dict.h"
 #include "objects/float.h"
+#include "objects/function.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -36,7 +40,7 @@
 
 /* The cache is filled by macro doubling: SMALL_N(k, v) expands to k entries
    holding v, v+1, ..., v+k-1. 1030 = 1024 + 4 + 2 entries: -5 .. 1024. */
-#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), (v) }
+#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), (v), NULL }
 #define SMALL_2(v) SMALL_1(v), SMALL_1((v) + 1)
 #define SMALL_4(v) SMALL_2(v), SMALL_2((v) + 2)
 #define SMALL_8(v) SMALL_4(v), SMALL_4((v) + 4)
@@ -55,14 +59,13 @@ IntObject small_ints[SMALL_INT_MAX - SMALL_INT_MIN + 1] = {
     SMALL_1024(SMALL_INT_MIN), SMALL_4(SMALL_INT_MIN + 1024), SMALL_2(SMALL_INT_MIN + 1028)
 };
 
-IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1 };
-IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0 };
+IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1, NULL };
+IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0, NULL };
+
+/* CPython 3.11's default limit on decimal digits for str <-> int. */
+int64_t int_max_str_digits = 4300;
 
 /* ---- Construction and conversion ---- */
-
-static Object *overflow(void) {
-    return error_set(&exc_OverflowError, "integer overflow");
-}
 
 /* True for int, bool, and instances of user subclasses of int (whose layout
    starts with an IntObject). */
@@ -79,12 +82,133 @@ Object *int_from_i64(int64_t v) {
     return (Object *)o;
 }
 
+/* ---- The big representation ---- */
+
+/* A BigInt view of any int object (small ones through buf): borrowed. */
+static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
+    IntObject *i = (IntObject *)o;
+    if (!i->digits) {
+        bigint_view_i64(v, i->value, buf);
+        return;
+    }
+    v->d = i->digits + 1;
+    v->len = i->digits[0];
+    v->cap = 0;
+    v->neg = i->value < 0;
+}
+
+/* Fill o (already allocated with its type) with r's value, taking r's
+   digits. Returns o, or NULL after releasing it on MemoryError. */
+static Object *int_fill(IntObject *o, BigInt *r) {
+    int64_t v;
+    if (bigint_to_i64(r, &v)) {
+        o->value = v;
+        o->digits = NULL;
+        bigint_free(r);
+        return (Object *)o;
+    }
+    /* A block of exactly count + digits, so dealloc knows its size. */
+    uint32_t *d = mem_alloc((r->len + 1) * sizeof(uint32_t));
+    if (!d) {
+        bigint_free(r);
+        object_free((Object *)o, TYPE(o)->instance_size);
+        return error_no_memory();
+    }
+    d[0] = (uint32_t)r->len;
+    memcpy(d + 1, r->d, r->len * sizeof(uint32_t));
+    o->value = r->neg ? INT64_MIN : INT64_MAX;
+    o->digits = d;
+    bigint_free(r);
+    return (Object *)o;
+}
+
+/* A new int holding r's value (normalised); r's digits are taken (or
+   freed) either way. */
+static Object *int_from_big(BigInt *r) {
+    int64_t v;
+    if (bigint_to_i64(r, &v)) {
+        bigint_free(r);
+        return int_from_i64(v);
+    }
+    IntObject *o = (IntObject *)object_alloc(&int_type, sizeof(IntObject));
+    if (!o) {
+        bigint_free(r);
+        return NULL;
+    }
+    return int_fill(o, r);
+}
+
+/* int_from_big for the result of an operation that returned rc. */
+static Object *big_result(int rc, BigInt *r) {
+    if (rc < 0) return NULL;
+    return int_from_big(r);
+}
+
+bool int_equal(Object *a, Object *b) {
+    IntObject *x = (IntObject *)a, *y = (IntObject *)b;
+    if (x->value != y->value) return false; /* for big ints: the sign */
+    if (!x->digits || !y->digits) return x->digits == y->digits;
+    if (x->digits[0] != y->digits[0]) return false;
+    return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
+}
+
+Object *int_count_too_big(void) {
+    return error_set(&exc_OverflowError, "cannot fit 'int' into an index-sized integer");
+}
+
+Object *int_index_too_big(void) {
+    return error_set(&exc_IndexError, "cannot fit 'int' into an index-sized integer");
+}
+
+static Object *too_big_for_float(void) {
+    return error_set(&exc_OverflowError, "int too large to convert to float");
+}
+
+int int_as_double(Object *o, double *out) {
+    if (int_is_small(o)) {
+        *out = (double)int_value(o);
+        return 0;
+    }
+    BigInt v;
+    uint32_t buf[2];
+    int_view(o, &v, buf);
+    if (bigint_to_double(&v, out)) return 0;
+    too_big_for_float();
+    return -1;
+}
+
+int int_compare_double(double d, Object *i) {
+    if (int_is_small(i)) return float_compare_int(d, int_value(i));
+    if (isnan(d)) return 2;
+    if (isinf(d)) return d > 0 ? 1 : -1;
+    /* Compare floor(d), an integer, exactly; equal floors leave the
+       fraction to decide. */
+    double f = floor(d);
+    BigInt fv = BIGINT_EMPTY, iv;
+    uint32_t buf[2];
+    if (bigint_from_double(f, &fv) < 0) {
+        error_clear(); /* cannot happen for a double-sized value in practice */
+        return d > 0 ? 1 : -1;
+    }
+    int_view(i, &iv, buf);
+    int c = bigint_cmp(&fv, &iv);
+    bigint_free(&fv);
+    if (c != 0) return c;
+    return d > f ? 1 : 0;
+}
+
 Object *bool_from(bool b) {
     return NEWREF(b ? True_ : False_);
 }
 
+static int too_big_for_ssize(void) {
+    error_set(&exc_OverflowError, "Python int too large to convert to C ssize_t");
+    return -1;
+}
+
 int int_as_i64(Object *o, int64_t *out) {
     if (int_check(o)) {
+        if (int_is_big(o)) return too_big_for_ssize();
         *out = int_value(o);
         return 0;
     }
@@ -96,23 +220,27 @@ int int_as_i64(Object *o, int64_t *out) {
             DECREF(r);
             return -1;
         }
+        int rc = int_is_big(r) ? too_big_for_ssize() : 0;
         *out = int_value(r);
         DECREF(r);
-        return 0;
+        return rc;
     }
     error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer", TYPE_NAME(o));
     return -1;
 }
 
 /* int(v) for a float: truncation toward zero, with CPython's errors.
-   Doubles in [-2**63, 2**63) convert exactly; anything else overflows. */
+   Doubles in [-2**63, 2**63) convert directly; larger ones become big. */
 Object *int_from_double(double v) {
     if (isinf(v))
         return error_set(&exc_OverflowError, "cannot convert float infinity to integer");
     if (isnan(v))
         return error_set(&exc_ValueError, "cannot convert float NaN to integer");
     double t = trunc(v);
-    if (t < -9223372036854775808.0 || t >= 9223372036854775808.0) return overflow();
+    if (t < -9223372036854775808.0 || t >= 9223372036854775808.0) {
+        BigInt r = BIGINT_EMPTY;
+        return big_result(bigint_from_double(t, &r), &r);
+    }
     return int_from_i64((int64_t)t);
 }
 
@@ -176,6 +304,32 @@ static int parse_digits(const char *p, size_t n, int base, bool after_prefix, bo
     return 1;
 }
 
+static Object *str_digits_limit(size_t ndigits) {
+    return error_set(&exc_ValueError, "Exceeds the limit (%lld digits) for integer string "
+                     "conversion: value has %zu digits; use sys.set_int_max_str_digits() to "
+                     "increase the limit", (long long)int_max_str_digits, ndigits);
+}
+
+/* The value of well-formed digits (checked by parse_digits) too large for
+   int64. Bases that are not powers of two obey the str-digit limit, which
+   keeps the quadratic conversion from being a denial of service. */
+static Object *parse_big(const char *p, size_t n, int base, bool negative) {
+    unsigned char *values = mem_alloc(n ? n : 1);
+    if (!values) return error_no_memory();
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != '_') values[count++] = (unsigned char)digit_value(p[i]);
+    if ((base & (base - 1)) != 0 && int_max_str_digits > 0 &&
+        count > (size_t)int_max_str_digits) {
+        mem_free(values, n ? n : 1);
+        return str_digits_limit(count);
+    }
+    BigInt r = BIGINT_EMPTY;
+    int rc = bigint_from_digit_values(values, count, base, negative, &r);
+    mem_free(values, n ? n : 1);
+    return big_result(rc, &r);
+}
+
 /* Parses the ASCII text [text, text+n) (str_parse_number's parser). */
 static Object *int_parse(const char *text, size_t n, int base) {
     const char *p = text, *end = text + n;
@@ -195,7 +349,7 @@ static Object *int_parse(const char *text, size_t n, int base) {
     int64_t v;
     int rc = parse_digits(p + skip, (size_t)(end - p) - skip, b, skip > 0, negative, &v);
     if (rc == 0) return NULL;
-    if (rc < 0) return overflow();
+    if (rc < 0) return parse_big(p + skip, (size_t)(end - p) - skip, b, negative);
     return int_from_i64(v);
 }
 
@@ -225,10 +379,38 @@ static char *format_i64(int64_t v, char *buf_end) {
     return p;
 }
 
+char *int_to_text(Object *self, int base, size_t *len, bool *negative) {
+    BigInt v;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    *negative = v.neg;
+    char *text = bigint_to_text(&v, base, len);
+    if (text && base == 10 && int_max_str_digits > 0 && *len > (size_t)int_max_str_digits) {
+        mem_free(text, *len + 1);
+        error_set(&exc_ValueError, "Exceeds the limit (%lld digits) for integer string "
+                  "conversion; use sys.set_int_max_str_digits() to increase the limit",
+                  (long long)int_max_str_digits);
+        return NULL;
+    }
+    return text;
+}
+
 static Object *int_repr(Object *self) {
-    char buf[24];
-    char *start = format_i64(int_value(self), buf + sizeof buf);
-    return str_from_utf8(start, (size_t)(buf + sizeof buf - start));
+    if (int_is_small(self)) {
+        char buf[24];
+        char *start = format_i64(int_value(self), buf + sizeof buf);
+        return str_from_utf8(start, (size_t)(buf + sizeof buf - start));
+    }
+    size_t len;
+    bool negative;
+    char *text = int_to_text(self, 10, &len, &negative);
+    if (!text) return NULL;
+    Object *digits = str_from_utf8(text, len);
+    mem_free(text, len + 1);
+    if (!digits || !negative) return digits;
+    Object *r = str_from_format("-%s", str_data(digits));
+    DECREF(digits);
+    return r;
 }
 
 STR_STATIC(true_text, "True");
@@ -239,7 +421,11 @@ static Object *bool_repr(Object *self) {
 }
 
 static int64_t int_hash(Object *self) {
-    return int_hash_i64(int_value(self));
+    if (int_is_small(self)) return int_hash_i64(int_value(self));
+    BigInt v;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    return bigint_hash(&v);
 }
 
 /* ---- Comparison ---- */
@@ -249,58 +435,149 @@ static Object *compare_result(int cmp, int op) {
     return bool_from(compare_i64(cmp, 0, (CompareOp)op));
 }
 
-static Object *int_richcompare(Object *a, Object *b, int op) {
-    if (int_check(a) && int_check(b)) {
+static int int_compare3(Object *a, Object *b) {
+    if (int_is_small(a) && int_is_small(b)) {
         int64_t x = int_value(a), y = int_value(b);
-        return compare_result((x > y) - (x < y), op);
+        return (x > y) - (x < y);
     }
+    BigInt x, y;
+    uint32_t bx[2], by[2];
+    int_view(a, &x, bx);
+    int_view(b, &y, by);
+    return bigint_cmp(&x, &y);
+}
+
+static Object *int_richcompare(Object *a, Object *b, int op) {
+    if (int_check(a) && int_check(b)) return compare_result(int_compare3(a, b), op);
     if (int_check(a) && is_float(b)) {
-        int c = float_compare_int(float_value(b), int_value(a));
+        int c = int_compare_double(float_value(b), a);
         if (c == 2) return bool_from(op == CMP_NE);
         return compare_result(-c, op);
     }
     if (is_float(a) && int_check(b)) {
-        int c = float_compare_int(float_value(a), int_value(b));
+        int c = int_compare_double(float_value(a), b);
         if (c == 2) return bool_from(op == CMP_NE);
         return compare_result(c, op);
     }
     return NEWREF(NotImplemented);
 }
 
-/* ---- Arithmetic ---- */
+/* ---- Arithmetic on big values ---- */
 
-/* Correctly rounded x / y for int64 operands (y != 0). Small operands are
-   exact doubles, so one division rounds correctly; larger ones use an integer
-   quotient with 55 significant bits plus a sticky bit, which the conversion
-   to double then rounds half-to-even exactly as a single rounding would. */
-static double true_divide(int64_t x, int64_t y) {
-    const int64_t exact = (int64_t)1 << 53;
-    if (x >= -exact && x <= exact && y >= -exact && y <= exact) return (double)x / (double)y;
-    bool negative = (x < 0) != (y < 0);
-    uint64_t n = x < 0 ? -(uint64_t)x : (uint64_t)x;
-    uint64_t d = y < 0 ? -(uint64_t)y : (uint64_t)y;
-    if (n == 0) return negative ? -0.0 : 0.0;
-    /* Choose a scale 2**shift so that q = n * 2**shift / d has 55 or 56
-       bits (53 kept, a rounding bit, one for the sticky bit below); the
-       loop trims a 56th. */
-    int shift = 55 - (63 - __builtin_clzll(n)) + (63 - __builtin_clzll(d));
-    unsigned __int128 num = n, den = d;
-    if (shift >= 0) num <<= shift;
-    else den <<= -shift;
-    unsigned __int128 q = num / den, r = num % den;
-    while (q >= ((unsigned __int128)1 << 55)) { /* the estimate may be one bit long */
-        r |= q & 1;
-        q >>= 1;
-        shift--;
-    }
-    uint64_t bits = (uint64_t)q | (r != 0);
-    double result = ldexp((double)bits, -shift);
-    return negative ? -result : result;
+static Object *zero_division(BinaryOp op) {
+    if (op == BINOP_TRUEDIV) return error_set(&exc_ZeroDivisionError, "division by zero");
+    if (op == BINOP_MOD) return error_set(&exc_ZeroDivisionError, "integer modulo by zero");
+    return error_set(&exc_ZeroDivisionError, "integer division or modulo by zero");
 }
 
+static Object *too_many_digits(void) {
+    return error_set(&exc_OverflowError, "too many digits in integer");
+}
+
+/* int ** negative int: Python computes it in floating point. */
+static Object *big_pow_negative(const BigInt *a, const BigInt *b) {
+    if (a->len == 0)
+        return error_set(&exc_ZeroDivisionError, "0.0 cannot be raised to a negative power");
+    double x, y;
+    if (!bigint_to_double(a, &x) || !bigint_to_double(b, &y)) return too_big_for_float();
+    return float_from_double(pow(x, y));
+}
+
+static Object *big_pow(const BigInt *a, const BigInt *b) {
+    if (b->neg) return big_pow_negative(a, b);
+    int64_t e;
+    BigInt r = BIGINT_EMPTY;
+    if (!bigint_to_i64(b, &e)) { /* only 0, 1 and -1 survive a huge exponent */
+        if (a->len == 0 || (a->len == 1 && a->d[0] == 1)) {
+            bool odd = b->d[0] & 1;
+            if (bigint_copy(a, &r) < 0) return NULL;
+            r.neg = a->neg && odd;
+            return int_from_big(&r);
+        }
+        return error_no_memory();
+    }
+    /* A result over 2**36 bits (8 GiB) cannot be built: fail early. */
+    if (a->len > 1 || (a->len == 1 && a->d[0] > 1)) {
+        if ((double)bigint_bit_length(a) * (double)e > 68719476736.0) return error_no_memory();
+    }
+    return big_result(bigint_pow(a, (uint64_t)e, &r), &r);
+}
+
+static Object *big_shift(const BigInt *a, const BigInt *b, BinaryOp op) {
+    if (b->neg) return error_set(&exc_ValueError, "negative shift count");
+    BigInt r = BIGINT_EMPTY;
+    int64_t n;
+    bool huge = !bigint_to_i64(b, &n) || n > ((int64_t)1 << 36);
+    if (op == BINOP_LSHIFT) {
+        if (a->len == 0) return int_from_i64(0);
+        if (huge) return too_many_digits();
+        return big_result(bigint_lshift(a, (uint64_t)n, &r), &r);
+    }
+    if (huge) return int_from_i64(a->neg ? -1 : 0);
+    return big_result(bigint_rshift(a, (uint64_t)n, &r), &r);
+}
+
+/* One operator on two ints as BigInts: the general (slow) path. */
+static Object *big_arith(const BigInt *a, const BigInt *b, BinaryOp op) {
+    BigInt r = BIGINT_EMPTY;
+    switch (op) {
+    case BINOP_ADD: return big_result(bigint_add(a, b, &r), &r);
+    case BINOP_SUB: return big_result(bigint_sub(a, b, &r), &r);
+    case BINOP_MUL: return big_result(bigint_mul(a, b, &r), &r);
+    case BINOP_TRUEDIV: {
+        if (b->len == 0) return zero_division(op);
+        double q;
+        int rc = bigint_true_divide(a, b, &q);
+        if (rc < 0) return NULL;
+        if (rc > 0)
+            return error_set(&exc_OverflowError, "integer division result too large for a float");
+        return float_from_double(q);
+    }
+    case BINOP_FLOORDIV:
+        if (b->len == 0) return zero_division(op);
+        return big_result(bigint_divmod(a, b, &r, NULL), &r);
+    case BINOP_MOD:
+        if (b->len == 0) return zero_division(op);
+        return big_result(bigint_divmod(a, b, NULL, &r), &r);
+    case BINOP_POW: return big_pow(a, b);
+    case BINOP_LSHIFT:
+    case BINOP_RSHIFT: return big_shift(a, b, op);
+    case BINOP_AND: return big_result(bigint_bitop(a, b, '&', &r), &r);
+    case BINOP_OR: return big_result(bigint_bitop(a, b, '|', &r), &r);
+    case BINOP_XOR: return big_result(bigint_bitop(a, b, '^', &r), &r);
+    default: return NEWREF(NotImplemented);
+    }
+}
+
+/* big_arith for two int64 values whose result overflowed int64. */
+static Object *big_arith_i64(int64_t x, int64_t y, BinaryOp op) {
+    BigInt a, b;
+    uint32_t ba[2], bb[2];
+    bigint_view_i64(&a, x, ba);
+    bigint_view_i64(&b, y, bb);
+    return big_arith(&a, &b, op);
+}
+
+/* big_arith for two int objects. */
+static Object *big_arith_objects(Object *x, Object *y, BinaryOp op) {
+    BigInt a, b;
+    uint32_t ba[2], bb[2];
+    int_view(x, &a, ba);
+    int_view(y, &b, bb);
+    return big_arith(&a, &b, op);
+}
+
+/* ---- Arithmetic on small values ---- */
+
+/* Correctly rounded x / y for int64 operands (y != 0). Small operands are
+   exact doubles, so one division rounds correctly; larger ones go through
+   the BigInt division, which scales and keeps a sticky bit. */
 static Object *int_truediv(int64_t x, int64_t y) {
     if (y == 0) return error_set(&exc_ZeroDivisionError, "division by zero");
-    return float_from_double(true_divide(x, y));
+    const int64_t exact = (int64_t)1 << 53;
+    if (x >= -exact && x <= exact && y >= -exact && y <= exact)
+        return float_from_double((double)x / (double)y);
+    return big_arith_i64(x, y, BINOP_TRUEDIV);
 }
 
 /* Floor quotient and modulo with Python's signs (the remainder has the sign
@@ -323,7 +600,7 @@ static bool floor_divmod(int64_t x, int64_t y, int64_t *q, int64_t *r) {
 static Object *int_floordiv(int64_t x, int64_t y) {
     if (y == 0) return error_set(&exc_ZeroDivisionError, "integer division or modulo by zero");
     int64_t q, r;
-    if (!floor_divmod(x, y, &q, &r)) return overflow();
+    if (!floor_divmod(x, y, &q, &r)) return big_arith_i64(x, y, BINOP_FLOORDIV);
     return int_from_i64(q);
 }
 
@@ -334,16 +611,28 @@ static Object *int_mod(int64_t x, int64_t y) {
     return int_from_i64(r);
 }
 
-/* divmod(x, y) for ints: a (quotient, remainder) tuple. */
-Object *int_divmod(int64_t x, int64_t y) {
-    if (y == 0) return error_set(&exc_ZeroDivisionError, "integer division or modulo by zero");
-    int64_t q, r;
-    if (!floor_divmod(x, y, &q, &r)) return overflow();
-    Object *qo = int_from_i64(q), *ro = qo ? int_from_i64(r) : NULL;
-    Object *t = ro ? tuple_pack(2, qo, ro) : NULL;
-    XDECREF(qo);
-    XDECREF(ro);
+/* A (quotient, remainder) tuple, stealing both (either may be NULL). */
+static Object *pair_steal(Object *q, Object *r) {
+    Object *t = q && r ? tuple_pack(2, q, r) : NULL;
+    XDECREF(q);
+    XDECREF(r);
     return t;
+}
+
+/* divmod(x, y) for ints: a (quotient, remainder) tuple. */
+Object *int_divmod(Object *x, Object *y) {
+    if (int_is_small(x) && int_is_small(y)) {
+        int64_t a = int_value(x), b = int_value(y), q, r;
+        if (b == 0) return zero_division(BINOP_FLOORDIV);
+        if (floor_divmod(a, b, &q, &r)) return pair_steal(int_from_i64(q), int_from_i64(r));
+    }
+    BigInt a, b, q = BIGINT_EMPTY, r = BIGINT_EMPTY;
+    uint32_t ba[2], bb[2];
+    int_view(x, &a, ba);
+    int_view(y, &b, bb);
+    if (b.len == 0) return zero_division(BINOP_FLOORDIV);
+    if (bigint_divmod(&a, &b, &q, &r) < 0) return NULL;
+    return pair_steal(int_from_big(&q), int_from_big(&r));
 }
 
 static Object *int_pow(int64_t base, int64_t exp) {
@@ -353,11 +642,12 @@ static Object *int_pow(int64_t base, int64_t exp) {
             return error_set(&exc_ZeroDivisionError, "0.0 cannot be raised to a negative power");
         return float_from_double(pow((double)base, (double)exp));
     }
-    int64_t result = 1;
-    while (exp > 0) {
-        if ((exp & 1) && __builtin_mul_overflow(result, base, &result)) return overflow();
-        exp >>= 1;
-        if (exp > 0 && __builtin_mul_overflow(base, base, &base)) return overflow();
+    int64_t result = 1, b = base, e = exp;
+    while (e > 0) {
+        if ((e & 1) && __builtin_mul_overflow(result, b, &result))
+            return big_arith_i64(base, exp, BINOP_POW);
+        e >>= 1;
+        if (e > 0 && __builtin_mul_overflow(b, b, &b)) return big_arith_i64(base, exp, BINOP_POW);
     }
     return int_from_i64(result);
 }
@@ -381,16 +671,17 @@ static int64_t modular_inverse(int64_t a, int64_t m) {
     return (int64_t)inv;
 }
 
-Object *int_pow_mod(int64_t base, int64_t exp, int64_t mod) {
-    if (mod == 0) return error_set(&exc_ValueError, "pow() 3rd argument cannot be 0");
-    if (mod == INT64_MIN) return overflow();
+static Object *not_invertible(void) {
+    return error_set(&exc_ValueError, "base is not invertible for the given modulus");
+}
+
+static Object *int_pow_mod_i64(int64_t base, int64_t exp, int64_t mod) {
     int64_t m = mod < 0 ? -mod : mod;
     int64_t b = (int64_t)(((__int128)base % m + m) % m);
     uint64_t e = (uint64_t)exp;
     if (exp < 0) {
         b = modular_inverse(b, m);
-        if (b < 0)
-            return error_set(&exc_ValueError, "base is not invertible for the given modulus");
+        if (b < 0) return not_invertible();
         e = -(uint64_t)exp;
     }
     int64_t result = 1 % m;
@@ -404,12 +695,94 @@ Object *int_pow_mod(int64_t base, int64_t exp, int64_t mod) {
     return int_from_i64(result);
 }
 
+/* *x = *x - q * *y for the extended Euclid below (all owned). */
+static int euclid_step(BigInt *x, const BigInt *q, const BigInt *y) {
+    BigInt p = BIGINT_EMPTY, d = BIGINT_EMPTY;
+    if (bigint_mul(q, y, &p) < 0) return -1;
+    int rc = bigint_sub(x, &p, &d);
+    bigint_free(&p);
+    if (rc < 0) return -1;
+    bigint_free(x);
+    *x = d;
+    return 0;
+}
+
+/* *inv = a**-1 mod m (0 <= a < m): 1 found, 0 not invertible, -1 error. */
+static int big_modular_inverse(const BigInt *a, const BigInt *m, BigInt *inv) {
+    BigInt r0 = BIGINT_EMPTY, r1 = BIGINT_EMPTY, s0 = BIGINT_EMPTY, s1 = BIGINT_EMPTY;
+    uint32_t one = 1;
+    BigInt big_one = { &one, 1, 0, false };
+    int rc = -1;
+    if (bigint_copy(m, &r0) < 0 || bigint_copy(a, &r1) < 0 || bigint_copy(&big_one, &s1) < 0)
+        goto done;
+    while (r1.len) {
+        BigInt q = BIGINT_EMPTY, t;
+        if (bigint_divmod(&r0, &r1, &q, NULL) < 0) goto done;
+        int step = euclid_step(&r0, &q, &r1) < 0 || euclid_step(&s0, &q, &s1) < 0 ? -1 : 0;
+        bigint_free(&q);
+        if (step < 0) goto done;
+        t = r0; r0 = r1; r1 = t;
+        t = s0; s0 = s1; s1 = t;
+    }
+    if (bigint_cmp(&r0, &big_one) != 0) {
+        rc = 0;
+        goto done;
+    }
+    rc = bigint_divmod(&s0, m, NULL, inv) < 0 ? -1 : 1;
+done:
+    bigint_free(&r0);
+    bigint_free(&r1);
+    bigint_free(&s0);
+    bigint_free(&s1);
+    return rc;
+}
+
+/* pow(base, exp, mod) with a big operand: |mod| as the modulus, then the
+   sign of mod on the result. */
+static Object *big_pow_mod(Object *base, Object *exp, Object *mod) {
+    BigInt a, e, m, r = BIGINT_EMPTY, inv = BIGINT_EMPTY;
+    uint32_t ba[2], be[2], bm[2];
+    int_view(base, &a, ba);
+    int_view(exp, &e, be);
+    int_view(mod, &m, bm);
+    bool mod_neg = m.neg, exp_neg = e.neg;
+    m.neg = e.neg = false;
+    if (exp_neg) { /* the inverse, raised to |exp| */
+        BigInt reduced = BIGINT_EMPTY;
+        if (bigint_divmod(&a, &m, NULL, &reduced) < 0) return NULL;
+        int found = big_modular_inverse(&reduced, &m, &inv);
+        bigint_free(&reduced);
+        if (found <= 0) return found < 0 ? NULL : not_invertible();
+        a = inv;
+    }
+    int rc = bigint_powmod(&a, &e, &m, &r);
+    bigint_free(&inv);
+    if (rc < 0) return NULL;
+    if (mod_neg && r.len) {
+        BigInt t = BIGINT_EMPTY;
+        rc = bigint_sub(&r, &m, &t);
+        bigint_free(&r);
+        if (rc < 0) return NULL;
+        r = t;
+    }
+    return int_from_big(&r);
+}
+
+Object *int_pow_mod(Object *base, Object *exp, Object *mod) {
+    if (int_is_small(mod) && int_value(mod) == 0)
+        return error_set(&exc_ValueError, "pow() 3rd argument cannot be 0");
+    if (int_is_small(base) && int_is_small(exp) && int_is_small(mod) &&
+        int_value(mod) != INT64_MIN)
+        return int_pow_mod_i64(int_value(base), int_value(exp), int_value(mod));
+    return big_pow_mod(base, exp, mod);
+}
+
 static Object *int_lshift(int64_t x, int64_t n) {
     if (n < 0) return error_set(&exc_ValueError, "negative shift count");
     if (x == 0) return int_from_i64(0);
-    if (n >= 64) return overflow();
+    if (n >= 63) return big_arith_i64(x, n, BINOP_LSHIFT);
     int64_t shifted = (int64_t)((uint64_t)x << n);
-    if ((shifted >> n) != x) return overflow();
+    if ((shifted >> n) != x) return big_arith_i64(x, n, BINOP_LSHIFT);
     return int_from_i64(shifted);
 }
 
@@ -422,18 +795,18 @@ static Object *int_rshift(int64_t x, int64_t n) {
     return int_from_i64(q);
 }
 
-/* One arithmetic operator on two int values. */
+/* One arithmetic operator on two small int values. */
 static Object *int_arith(int64_t x, int64_t y, BinaryOp op) {
     int64_t r;
     switch (op) {
     case BINOP_ADD:
-        if (__builtin_add_overflow(x, y, &r)) return overflow();
+        if (__builtin_add_overflow(x, y, &r)) return big_arith_i64(x, y, op);
         return int_from_i64(r);
     case BINOP_SUB:
-        if (__builtin_sub_overflow(x, y, &r)) return overflow();
+        if (__builtin_sub_overflow(x, y, &r)) return big_arith_i64(x, y, op);
         return int_from_i64(r);
     case BINOP_MUL:
-        if (__builtin_mul_overflow(x, y, &r)) return overflow();
+        if (__builtin_mul_overflow(x, y, &r)) return big_arith_i64(x, y, op);
         return int_from_i64(r);
     case BINOP_TRUEDIV: return int_truediv(x, y);
     case BINOP_FLOORDIV: return int_floordiv(x, y);
@@ -452,6 +825,7 @@ static Object *int_arith(int64_t x, int64_t y, BinaryOp op) {
    float.c, anything else NotImplemented. */
 static Object *int_binary(Object *a, Object *b, BinaryOp op) {
     if (int_check(a) && int_check(b)) {
+        if (int_is_big(a) || int_is_big(b)) return big_arith_objects(a, b, op);
         if (op <= BINOP_POW || op == BINOP_LSHIFT || op == BINOP_RSHIFT ||
             !is_type(a, &bool_type) || !is_type(b, &bool_type))
             return int_arith(int_value(a), int_value(b), op);
@@ -498,43 +872,93 @@ Object *int_mul(Object *a, Object *b) { return int_binary_or_generic(a, b, BINOP
 
 /* ---- Unary operations and conversions ---- */
 
+/* A new int with self's value (an exact int, even for a bool or a
+   subclass), its sign flipped when negate. */
+static Object *int_copy_signed(Object *self, bool negate) {
+    BigInt v, r = BIGINT_EMPTY;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    if (bigint_copy(&v, &r) < 0) return NULL;
+    if (negate && r.len) r.neg = !r.neg;
+    return int_from_big(&r);
+}
+
 static Object *int_neg(Object *self) {
     int64_t r;
-    if (__builtin_sub_overflow((int64_t)0, int_value(self), &r)) return overflow();
+    if (int_is_big(self) || __builtin_sub_overflow((int64_t)0, int_value(self), &r))
+        return int_copy_signed(self, true);
     return int_from_i64(r);
 }
 
 static Object *int_pos(Object *self) {
     if (is_type(self, &int_type)) return NEWREF(self);
+    if (int_is_big(self)) return int_copy_signed(self, false);
     return int_from_i64(int_value(self)); /* +True is the int 1 */
 }
 
 static Object *int_invert(Object *self) {
-    return int_from_i64(~int_value(self));
+    if (int_is_small(self)) return int_from_i64(~int_value(self));
+    BigInt v, r = BIGINT_EMPTY; /* ~x == -x - 1 */
+    uint32_t buf[2], one_buf[2];
+    BigInt one;
+    bigint_view_i64(&one, 1, one_buf);
+    int_view(self, &v, buf);
+    v.neg = !v.neg;
+    return big_result(bigint_sub(&v, &one, &r), &r);
 }
 
 static Object *int_abs(Object *self) {
+    if (int_is_big(self)) return int_copy_signed(self, int_value(self) < 0);
     int64_t v = int_value(self);
     if (v >= 0) return int_pos(self);
     return int_neg(self);
 }
 
 static int int_truth(Object *self) {
-    return int_value(self) != 0;
+    return int_is_big(self) || int_value(self) != 0;
 }
 
 static Object *int_to_float(Object *self) {
-    return float_from_double((double)int_value(self));
+    double d;
+    if (int_as_double(self, &d) < 0) return NULL;
+    return float_from_double(d);
 }
 
-Object *int_round(int64_t v, int64_t ndigits) {
-    if (ndigits >= 0) return int_from_i64(v);
-    if (ndigits < -19) return int_from_i64(0);
-    if (ndigits == -19) { /* 10**19 is out of range: v rounds to 0 or overflows */
-        const int64_t half = INT64_C(5000000000000000000);
-        if (v > half || v < -half) return overflow();
-        return int_from_i64(0);
+/* round() of a value with a big operand or result: q = v // unit and the
+   remainder decide, half to even. */
+static Object *int_round_big(Object *v, int64_t ndigits) {
+    Object *ten = int_from_i64(10), *exp = int_from_i64(-ndigits);
+    Object *unit = ten && exp ? object_binary_op(ten, exp, BINOP_POW) : NULL;
+    XDECREF(ten);
+    XDECREF(exp);
+    if (!unit) return NULL;
+    Object *qr = int_divmod(v, unit), *result = NULL;
+    if (qr) {
+        Object *q = tuple_item(qr, 0), *r = tuple_item(qr, 1);
+        Object *twice = object_binary_op(r, r, BINOP_ADD);
+        Object *q2 = NULL;
+        if (twice) {
+            int c = int_compare3(twice, unit);
+            Object *odd = c == 0 ? object_binary_op(q, int_small(1), BINOP_AND) : NULL;
+            if (c > 0 || (odd && int_value(odd) == 1))
+                q2 = object_binary_op(q, int_small(1), BINOP_ADD);
+            else if (c < 0 || odd)
+                q2 = NEWREF(q);
+            XDECREF(odd);
+            DECREF(twice);
+        }
+        if (q2) result = object_binary_op(q2, unit, BINOP_MUL);
+        XDECREF(q2);
+        DECREF(qr);
     }
+    DECREF(unit);
+    return result;
+}
+
+Object *int_round(Object *obj, int64_t ndigits) {
+    if (ndigits >= 0) return int_copy_signed(obj, false);
+    if (int_is_big(obj) || ndigits <= -19) return int_round_big(obj, ndigits);
+    int64_t v = int_value(obj);
     int64_t unit = 1;
     for (int64_t i = 0; i < -ndigits; i++) unit *= 10;
     int64_t q, r;
@@ -542,7 +966,7 @@ Object *int_round(int64_t v, int64_t ndigits) {
     /* Round half to even: r is in [0, unit). */
     if (r > unit - r || (r == unit - r && (q & 1))) q++;
     int64_t result;
-    if (__builtin_mul_overflow(q, unit, &result)) return overflow();
+    if (__builtin_mul_overflow(q, unit, &result)) return int_round_big(obj, ndigits);
     return int_from_i64(result);
 }
 
@@ -551,35 +975,142 @@ Object *int_round(int64_t v, int64_t ndigits) {
 static Object *int_bit_length(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("int.bit_length", nargs, kwnames, 0, 0) < 0) return NULL;
-    int64_t v = int_value(self);
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    return int_from_i64(u == 0 ? 0 : 64 - __builtin_clzll(u));
+    BigInt v;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    return int_from_i64((int64_t)bigint_bit_length(&v));
 }
 
 static Object *int_bit_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("int.bit_count", nargs, kwnames, 0, 0) < 0) return NULL;
-    int64_t v = int_value(self);
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    return int_from_i64(__builtin_popcountll(u));
+    BigInt v;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    return int_from_i64((int64_t)bigint_bit_count(&v));
 }
 
 /* conjugate() of a real number is the number itself, as an int */
 static Object *int_conjugate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("int.conjugate", nargs, kwnames, 0, 0) < 0) return NULL;
-    return int_from_i64(int_value(self));
+    return int_copy_signed(self, false);
 }
 
 static Object *int_as_integer_ratio(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     (void)args;
     if (args_check("int.as_integer_ratio", nargs, kwnames, 0, 0) < 0) return NULL;
-    Object *n = int_from_i64(int_value(self));
+    Object *n = int_copy_signed(self, false);
     if (!n) return NULL;
     Object *r = tuple_pack(2, n, int_small(1));
     DECREF(n);
     return r;
+}
+
+
+/* ---- to_bytes / from_bytes ---- */
+
+/* byteorder argument: 1 for "little", 0 for "big", -1 with the error set. */
+static int byteorder_arg(Object *o, const char *fname) {
+    if (!o) return 0;
+    if (!is_str(o)) {
+        error_set(&exc_TypeError, "%s() argument 'byteorder' must be str, not %s", fname,
+                  TYPE_NAME(o));
+        return -1;
+    }
+    if (strcmp(str_data(o), "little") == 0) return 1;
+    if (strcmp(str_data(o), "big") == 0) return 0;
+    error_set(&exc_ValueError, "byteorder must be either 'little' or 'big'");
+    return -1;
+}
+
+/* Byte i (little-endian) of v in two's complement (sign-extended). */
+static unsigned char twos_byte(const BigInt *v, size_t i, unsigned *borrow) {
+    uint32_t d = i / 4 < v->len ? v->d[i / 4] : 0;
+    unsigned byte = (d >> (8 * (i % 4))) & 0xff;
+    if (!v->neg) return (unsigned char)byte;
+    /* -|v| = ~(|v| - 1), one byte at a time */
+    int t = (int)byte - (int)*borrow;
+    *borrow = t < 0;
+    return (unsigned char)~(unsigned)t;
+}
+
+static Object *int_to_bytes(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    static const char *const names[] = {"length", "byteorder", "signed", NULL};
+    Object *a[3];
+    if (args_parse("to_bytes", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    int64_t length = 1;
+    if (a[0] && int_as_i64(a[0], &length) < 0) return NULL;
+    if (length < 0) return error_set(&exc_ValueError, "length argument must be non-negative");
+    int little = byteorder_arg(a[1], "to_bytes");
+    if (little < 0) return NULL;
+    int is_signed = a[2] ? object_truth(a[2]) : 0;
+    if (is_signed < 0) return NULL;
+    BigInt v;
+    uint32_t buf[2];
+    int_view(self, &v, buf);
+    if (v.neg && !is_signed)
+        return error_set(&exc_OverflowError, "can't convert negative int to unsigned");
+    /* Bits needed: the magnitude's, plus a sign bit when signed (except for
+       -2**(8k-1), which fits exactly). */
+    uint64_t bits = bigint_bit_length(&v);
+    if (is_signed && bits) {
+        bool power_of_two = v.neg && bigint_bit_count(&v) == 1;
+        if (!power_of_two) bits++;
+    }
+    if (bits > (uint64_t)length * 8) return error_set(&exc_OverflowError, "int too big to convert");
+    Object *r = bytes_new_raw((size_t)length);
+    if (!r) return NULL;
+    unsigned char *out = (unsigned char *)bytes_data(r);
+    unsigned borrow = 1;
+    for (size_t i = 0; i < (size_t)length; i++) {
+        unsigned char byte = twos_byte(&v, i, &borrow);
+        out[little ? i : (size_t)length - 1 - i] = byte;
+    }
+    return r;
+}
+
+/* int.from_bytes(bytes, byteorder='big', *, signed=False); self is the type
+   (installed by int_install_from_bytes) or an int. */
+static Object *int_from_bytes(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"bytes", "byteorder", "signed", NULL};
+    Object *a[3];
+    if (args_parse("from_bytes", args, nargs, kwnames, names, 1, a) < 0) return NULL;
+    /* anything bytes() accepts: a list of ints, a bytearray-like, ... */
+    Object *data = is_bytes(a[0]) ? NEWREF(a[0]) : bytes_type.construct(&bytes_type, a, 1, NULL);
+    if (!data) return NULL;
+    int little = byteorder_arg(a[1], "from_bytes");
+    int is_signed = little < 0 ? -1 : a[2] ? object_truth(a[2]) : 0;
+    if (little < 0 || is_signed < 0) {
+        DECREF(data);
+        return NULL;
+    }
+    const unsigned char *p = (const unsigned char *)bytes_data(data);
+    size_t n = bytes_size(data);
+    BigInt big = BIGINT_EMPTY;
+    unsigned char *values = mem_alloc(n ? n : 1);
+    if (!values) {
+        DECREF(data);
+        return error_no_memory();
+    }
+    for (size_t i = 0; i < n; i++) values[i] = p[little ? n - 1 - i : i]; /* most significant first */
+    int rc = bigint_from_digit_values(values, n, 256, false, &big);
+    bool negative = is_signed && n && (values[0] & 0x80);
+    mem_free(values, n ? n : 1);
+    DECREF(data);
+    if (rc < 0) return NULL;
+    Object *result = int_from_big(&big);
+    if (!result || !negative) return result;
+    /* signed: subtract 2**(8n) */
+    Object *shift = int_from_i64((int64_t)n * 8), *power = NULL, *diff = NULL;
+    if (shift) power = object_binary_op(int_small(1), shift, BINOP_LSHIFT);
+    if (power) diff = object_binary_op(result, power, BINOP_SUB);
+    XDECREF(shift);
+    XDECREF(power);
+    DECREF(result);
+    return diff;
 }
 
 static const MethodDef int_methods[] = {
@@ -587,6 +1118,8 @@ static const MethodDef int_methods[] = {
     { "bit_count", int_bit_count, "Number of ones in the binary representation of abs(self)." },
     { "conjugate", int_conjugate, "Returns self, the complex conjugate of any int." },
     { "as_integer_ratio", int_as_integer_ratio, "Return a pair of integers, (self, 1)." },
+    { "to_bytes", int_to_bytes, "Return an array of bytes representing an integer." },
+    { "from_bytes", int_from_bytes, "Return the integer represented by the given array of bytes." },
     { NULL, NULL, NULL },
 };
 
@@ -595,7 +1128,7 @@ static const MethodDef int_methods[] = {
 static Object *int_getattr(Object *self, Object *name) {
     const char *s = str_data(name);
     if (strcmp(s, "real") == 0 || strcmp(s, "numerator") == 0)
-        return int_from_i64(int_value(self));
+        return int_copy_signed(self, false);
     if (strcmp(s, "imag") == 0) return int_from_i64(0);
     if (strcmp(s, "denominator") == 0) return int_from_i64(1);
     return object_generic_getattr(self, name);
@@ -620,7 +1153,7 @@ static Object *int_from_bytes_text(Object *b, int base) {
 /* int(x) with one argument and no base. */
 static Object *int_from_object(Object *x) {
     if (is_type(x, &int_type)) return NEWREF(x);
-    if (int_check(x)) return int_from_i64(int_value(x));
+    if (int_check(x)) return int_copy_signed(x, false);
     if (is_float(x)) return int_from_double(float_value(x));
     if (is_str(x)) return int_from_string(str_data(x), str_len(x), 10);
     if (is_bytes(x)) return int_from_bytes_text(x, 10);
@@ -670,9 +1203,16 @@ static Object *int_construct(Type *type, Object *const *args, size_t nargs, Obje
     if (!value || type == &int_type) return value;
     /* A user subclass of int: an instance of it holding the value. */
     IntObject *o = (IntObject *)object_alloc(type, type->instance_size);
-    if (o) o->value = int_value(value);
+    BigInt v, r = BIGINT_EMPTY;
+    uint32_t buf[2];
+    int_view(value, &v, buf);
+    int rc = o ? bigint_copy(&v, &r) : -1;
     DECREF(value);
-    return (Object *)o;
+    if (rc < 0) {
+        if (o) object_free((Object *)o, type->instance_size);
+        return NULL;
+    }
+    return int_fill(o, &r);
 }
 
 static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
@@ -685,6 +1225,8 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
 }
 
 static void int_dealloc(Object *self) {
+    IntObject *i = (IntObject *)self;
+    if (i->digits) mem_free(i->digits, (i->digits[0] + 1) * sizeof(uint32_t));
     object_free(self, TYPE(self)->instance_size);
 }
 
@@ -748,3 +1290,14 @@ Type bool_type = {
     .index = int_pos,
     .binary = INT_BINARY_SLOTS,
 };
+
+static const MethodDef int_from_bytes_def = {
+    "from_bytes", int_from_bytes, "Return the integer represented by the given array of bytes."};
+
+int int_install_from_bytes(void) {
+    Object *f = builtin_new(&int_from_bytes_def, (Object *)&int_type);
+    if (!f) return -1;
+    int rc = dict_set_item_cstr(int_type.dict, "from_bytes", f);
+    DECREF(f);
+    return rc;
+}

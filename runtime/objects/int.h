@@ -1,10 +1,19 @@
-/* int.h - 64-bit signed integers (and bool, their subclass).
+/* int.h - integers of any size (and bool, their subclass).
  *
- * Toy ints are 64-bit: an operation whose exact result does not fit raises
- * OverflowError, never wraps (docs/language.md explains the difference from
- * Python's unbounded ints). Ints from SMALL_INT_MIN to SMALL_INT_MAX are
- * immortal preallocated objects, so loop counters and indexes never allocate;
- * other results come from the allocator's per-thread free lists.
+ * An int has two representations under the one type int_type. A *small*
+ * int (digits == NULL) holds its value in `value`, an int64; that is every
+ * int that fits in 64 bits, and the only kind the VM's fast paths handle.
+ * A *big* int owns a digit block: digits[0] is the count n, digits[1..n]
+ * the base-2**32 digits of the magnitude, least significant first. Its
+ * `value` is INT64_MAX or INT64_MIN, which gives the sign, and means that
+ * code reading int_value() of an unexpected big int sees an out-of-range
+ * number rather than garbage. (Keeping the count in the block keeps every
+ * int object at 32 bytes.) Every result is
+ * normalised: a value that fits in int64 is always small, so two equal ints
+ * have the same representation. The digit arithmetic is in bigint.c.
+ * Ints from SMALL_INT_MIN to SMALL_INT_MAX are immortal preallocated
+ * objects, so loop counters and indexes never allocate; other results come
+ * from the allocator's per-thread free lists.
  * True and False are IntObjects of type bool_type.
  */
 #ifndef TOY_INT_H
@@ -15,7 +24,8 @@
 
 typedef struct {
     Object base;
-    int64_t value;
+    int64_t value;    /* small: the value; big: INT64_MAX or INT64_MIN by sign */
+    uint32_t *digits; /* NULL: small; big: count, then the digits (owned) */
 } IntObject;
 
 #define SMALL_INT_MIN (-5)
@@ -30,7 +40,18 @@ extern IntObject true_object, false_object;
 
 /* int or bool (bool is a subclass of int). */
 static inline bool is_int(Object *o) { return o->type == &int_type || o->type == &bool_type; }
+/* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
+static inline bool int_is_small(Object *o) { return ((IntObject *)o)->digits == NULL; }
+static inline bool int_is_big(Object *o) { return ((IntObject *)o)->digits != NULL; }
+/* Two int objects hold the same value (either representation). */
+bool int_equal(Object *a, Object *b);
+/* Both ints small: one test for both (the fast paths' guard). */
+static inline bool int_both_small(Object *a, Object *b) {
+    return ((uintptr_t)((IntObject *)a)->digits | (uintptr_t)((IntObject *)b)->digits) == 0;
+}
+/* The OverflowError CPython raises for a big int used as a repeat count. */
+Object *int_count_too_big(void);
 
 /* A new reference (small ints come from the cache). NULL on MemoryError. */
 Object *int_from_i64(int64_t v);
@@ -45,9 +66,17 @@ Object *bool_from(bool b);
 Object *int_from_string(const char *s, size_t len, int base);
 
 /* Convert an int-like object (int, bool, or a type with an index slot) to
-   int64. -1 with an exception set (TypeError) on failure: check error_occurred
-   or use the out-parameter form. Returns 0 ok / -1 error. */
+   int64. Returns 0 ok / -1 error (TypeError; OverflowError "Python int too
+   large to convert to C ssize_t" for a big int). */
 int int_as_i64(Object *o, int64_t *out);
+/* An int-like object as a double: OverflowError "int too large to convert
+   to float" when it does not fit. */
+int int_as_double(Object *o, double *out);
+/* Exact comparison of a double with an int: 1 if d > i, -1 if d < i, 0 if
+   equal, 2 if d is NaN. */
+int int_compare_double(double d, Object *i);
+/* The IndexError CPython raises for a big int used as a sequence index. */
+Object *int_index_too_big(void);
 
 /* Hash of an int as Python computes it (modulo 2**61-1; -1 becomes -2). */
 int64_t int_hash_i64(int64_t v);
@@ -61,13 +90,23 @@ Object *int_mul(Object *a, Object *b);
 
 /* int(v) for a double: truncates toward zero. OverflowError "cannot convert
    float infinity to integer" / ValueError "cannot convert float NaN to
-   integer"; OverflowError "integer overflow" outside int64. */
+   integer". */
 Object *int_from_double(double v);
 /* divmod(x, y) for ints: (x // y, x % y) with Python's signs. */
-Object *int_divmod(int64_t x, int64_t y);
+Object *int_divmod(Object *x, Object *y);
 /* pow(base, exp, mod) for ints (negative exp: modular inverse). */
-Object *int_pow_mod(int64_t base, int64_t exp, int64_t mod);
+Object *int_pow_mod(Object *base, Object *exp, Object *mod);
 /* round(v, ndigits) for an int: round half to even at 10**-ndigits. */
-Object *int_round(int64_t v, int64_t ndigits);
+Object *int_round(Object *v, int64_t ndigits);
+/* The digits of an int in base 2, 8, 10 or 16 (no sign, no prefix; lower
+   case), as a new mem_alloc'd NUL-terminated block of *len + 1 bytes, and
+   whether it is negative. Decimal text obeys the str-digit limit. */
+char *int_to_text(Object *v, int base, size_t *len, bool *negative);
+
+/* Makes int.from_bytes callable on the type (start-up, after type_ready). */
+int int_install_from_bytes(void);
+
+/* sys.set_int_max_str_digits / get_int_max_str_digits (0: no limit). */
+extern int64_t int_max_str_digits;
 
 #endif

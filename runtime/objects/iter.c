@@ -60,8 +60,8 @@ static int iter_no_kwargs(const char *name, Object *kwnames) {
 typedef struct {
     Object base;
     Object *iter;     /* owned */
-    int64_t index;    /* the next count */
-    bool overflow;    /* the next count is past INT64_MAX */
+    int64_t index;    /* the next count, while it fits in int64 */
+    Object *big_index; /* owned: the next count once it does not, else NULL */
     Object *result;   /* cached (index, item) tuple, or NULL */
 } EnumerateObject;
 
@@ -103,7 +103,11 @@ static Object *enumerate_construct(Type *type, Object *const *args, size_t nargs
     Object *iterable, *start_arg;
     if (enumerate_parse(args, nargs, kwnames, &iterable, &start_arg) < 0) return NULL;
     int64_t start = 0;
-    if (start_arg && object_as_index(start_arg, &start, NULL) < 0) return NULL;
+    Object *big_start = NULL;
+    if (start_arg && is_int(start_arg) && int_is_big(start_arg))
+        big_start = start_arg;
+    else if (start_arg && object_as_index(start_arg, &start, NULL) < 0)
+        return NULL;
     Object *it = object_iter(iterable);
     if (!it) return NULL;
     EnumerateObject *e = (EnumerateObject *)object_alloc(&enumerate_type, sizeof(EnumerateObject));
@@ -113,6 +117,7 @@ static Object *enumerate_construct(Type *type, Object *const *args, size_t nargs
     }
     e->iter = it;
     e->index = start;
+    e->big_index = big_start ? NEWREF(big_start) : NULL;
     return (Object *)e;
 }
 
@@ -120,18 +125,19 @@ static Object *enumerate_next(Object *self) {
     EnumerateObject *e = (EnumerateObject *)self;
     Object *item = object_next(e->iter);
     if (!item) return NULL;
-    if (e->overflow) {
-        DECREF(item);
-        return error_set(&exc_OverflowError, "integer overflow");
+    Object *index = e->big_index ? NEWREF(e->big_index) : int_from_i64(e->index);
+    if (index && (e->big_index || __builtin_add_overflow(e->index, 1, &e->index))) {
+        /* past int64: count with int objects from here on */
+        Object *next = object_binary_op(index, int_small(1), BINOP_ADD);
+        if (!next) CLEAR(&index);
+        else SETREF(&e->big_index, next);
     }
-    Object *index = int_from_i64(e->index);
     Object *t = index ? iter_result_tuple(&e->result, 2) : NULL;
     if (!t) {
         XDECREF(index);
         DECREF(item);
         return NULL;
     }
-    e->overflow = __builtin_add_overflow(e->index, 1, &e->index);
     iter_tuple_replace(t, 0, index);
     iter_tuple_replace(t, 1, item);
     return t;
@@ -141,6 +147,7 @@ static void enumerate_dealloc(Object *self) {
     EnumerateObject *e = (EnumerateObject *)self;
     DECREF(e->iter);
     XDECREF(e->result);
+    XDECREF(e->big_index);
     object_free(self, sizeof(EnumerateObject));
 }
 

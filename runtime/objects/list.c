@@ -36,7 +36,7 @@
 /* Equality for searches and comparisons, with the common cases inline. */
 static inline int list_item_equal(Object *a, Object *b) {
     if (a == b) return 1;
-    if (TYPE(a) == &int_type && TYPE(b) == &int_type) return int_value(a) == int_value(b);
+    if (TYPE(a) == &int_type && TYPE(b) == &int_type) return int_equal(a, b);
     if (is_str(a) && is_str(b)) return str_equal(a, b);
     return object_equal(a, b);
 }
@@ -337,7 +337,7 @@ static Object *list_slice(Object *self, Object *slice) {
 /* Resolve an int index against the list size; -1 with IndexError(msg). */
 static int list_resolve_index(Object *self, Object *key, int64_t *out, const char *msg) {
     int64_t i;
-    if (is_int(key)) {
+    if (is_int(key) && int_is_small(key)) {
         i = int_value(key);
     } else if (object_as_index(key, &i, "list") < 0) {
         return -1;
@@ -353,7 +353,7 @@ static int list_resolve_index(Object *self, Object *key, int64_t *out, const cha
 }
 
 static Object *list_getitem(Object *self, Object *key) {
-    if (is_int(key)) {
+    if (is_int(key) && int_is_small(key)) {
         int64_t i = int_value(key), n = (int64_t)list_size(self);
         if (i < 0) i += n;
         if (i < 0 || i >= n) return error_set(&exc_IndexError, "list index out of range");
@@ -543,6 +543,10 @@ static Object *list_add(Object *a, Object *b) {
    type's slot does. */
 static int list_repeat_count(Object *count, int64_t *out) {
     if (is_int(count)) {
+        if (int_is_big(count)) {
+            int_count_too_big();
+            return -1;
+        }
         *out = int_value(count);
         return 0;
     }
@@ -744,7 +748,7 @@ static inline int sort_less_as(SortKind kind, Object *a, Object *b) {
 /* The fast kind of a single object (SORT_GENERIC when it has none). */
 static inline SortKind sort_kind_of(Object *o) {
     Type *t = TYPE(o);
-    return t == &int_type ? SORT_INT : t == &float_type ? SORT_FLOAT
+    return t == &int_type ? (int_is_small(o) ? SORT_INT : SORT_GENERIC) : t == &float_type ? SORT_FLOAT
          : t == &str_type ? SORT_STR : SORT_GENERIC;
 }
 
@@ -757,7 +761,7 @@ static int sort_tuple_less(Object *a, Object *b) {
         Object *x = tuple_item(a, i), *y = tuple_item(b, i);
         if (x == y) continue;
         SortKind kind = sort_kind_of(x);
-        if (kind != SORT_GENERIC && TYPE(y) == TYPE(x)) {
+        if (kind != SORT_GENERIC && sort_kind_of(y) == kind) {
             bool same = kind == SORT_INT   ? int_value(x) == int_value(y)
                       : kind == SORT_FLOAT ? float_value(x) == float_value(y)
                                            : str_equal(x, y);
@@ -783,6 +787,9 @@ static SortKind sort_choose_kind(SortItem *items, size_t n) {
     Type *t = TYPE(items[0].key);
     for (size_t i = 1; i < n; i++)
         if (TYPE(items[i].key) != t) return SORT_GENERIC;
+    if (t == &int_type) /* SORT_INT compares int64 values: only if all are small */
+        for (size_t i = 0; i < n; i++)
+            if (int_is_big(items[i].key)) return SORT_GENERIC;
     if (t == &tuple_type) return SORT_TUPLE;
     return sort_kind_of(items[0].key);
 }

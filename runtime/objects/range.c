@@ -65,8 +65,11 @@ static Object *range_construct(Type *type, Object *const *args, size_t nargs, Ob
     if (nargs > 3)
         return error_set(&exc_TypeError, "range expected at most 3 arguments, got %zu", nargs);
     int64_t v[3] = {0, 0, 1};
-    for (size_t i = 0; i < nargs; i++)
+    for (size_t i = 0; i < nargs; i++) {
+        if (is_int(args[i]) && int_is_big(args[i])) /* bounds beyond int64 */
+            return error_set(&exc_OverflowError, "Python int too large to convert to C ssize_t");
         if (object_as_index(args[i], &v[i], NULL) < 0) return NULL;
+    }
     if (nargs == 1) return range_new(0, v[0], 1);
     return range_new(v[0], v[1], v[2]);
 }
@@ -124,7 +127,7 @@ static Object *range_slice(RangeObject *r, Object *slice) {
     if (__builtin_mul_overflow(s, r->step, &t) || __builtin_add_overflow(r->start, t, &start) ||
         __builtin_mul_overflow(e, r->step, &t) || __builtin_add_overflow(r->start, t, &stop) ||
         __builtin_mul_overflow(st, r->step, &step))
-        return error_set(&exc_OverflowError, "integer overflow");
+        return error_set(&exc_OverflowError, "Python int too large to convert to C ssize_t");
     return range_new(start, stop, step);
 }
 
@@ -132,7 +135,7 @@ static Object *range_getitem(Object *self, Object *key) {
     RangeObject *r = AS_RANGE(self);
     if (is_slice(key)) return range_slice(r, key);
     int64_t i;
-    if (is_int(key)) {
+    if (is_int(key) && int_is_small(key)) {
         i = int_value(key);
     } else if (object_as_index(key, &i, "range") < 0) {
         return NULL;
@@ -176,7 +179,8 @@ static int64_t range_search(RangeObject *r, Object *item, int64_t *count) {
 
 static int range_contains(Object *self, Object *item) {
     RangeObject *r = AS_RANGE(self);
-    if (is_int(item)) return range_position(r, int_value(item)) >= 0;
+    /* a big int lies outside every range, whose bounds are int64 */
+    if (is_int(item)) return int_is_small(item) && range_position(r, int_value(item)) >= 0;
     int64_t pos = range_search(r, item, NULL);
     return pos == -2 ? -1 : pos >= 0;
 }
@@ -194,8 +198,9 @@ static Object *range_index_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (args_check("range.index", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
-    int64_t pos = is_int(args[0]) ? range_position(r, int_value(args[0]))
-                                  : range_search(r, args[0], NULL);
+    int64_t pos = !is_int(args[0])     ? range_search(r, args[0], NULL)
+                  : int_is_big(args[0]) ? -1
+                                        : range_position(r, int_value(args[0]));
     if (pos == -2) return NULL;
     if (pos >= 0) return int_from_i64(pos);
     if (!is_int(args[0])) /* CPython searched by iterating */
@@ -211,7 +216,8 @@ static Object *range_count_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (args_check("range.count", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
-    if (is_int(args[0])) return int_from_i64(range_position(r, int_value(args[0])) >= 0);
+    if (is_int(args[0]))
+        return int_from_i64(int_is_small(args[0]) && range_position(r, int_value(args[0])) >= 0);
     int64_t count = 0;
     if (range_search(r, args[0], &count) == -2) return NULL;
     return int_from_i64(count);

@@ -188,7 +188,7 @@ static Object *tuple_slice(Object *self, Object *slice) {
 
 static Object *tuple_getitem(Object *self, Object *key) {
     int64_t i;
-    if (is_int(key)) {
+    if (is_int(key) && int_is_small(key)) {
         i = int_value(key);
     } else if (is_slice(key)) {
         return tuple_slice(self, key);
@@ -237,6 +237,7 @@ static Object *tuple_mul(Object *a, Object *b) {
         return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                          TYPE_NAME(count));
     }
+    if (int_is_big(count)) return int_count_too_big();
     int64_t reps = int_value(count);
     size_t n = tuple_size(seq);
     if (reps <= 0 || n == 0) return tuple_new(0);

@@ -1,0 +1,732 @@
+/* bigint.c - arbitrary-precision integer arithmetic (see bigint.h).
+ *
+ * Magnitudes are arrays of base-2**32 digits, least significant first;
+ * products and carries fit in uint64_t. The mag_* helpers work on raw digit
+ * arrays; the bigint_* functions add signs and allocation. Invariants:
+ *   - a result is normalised before it is returned: no leading zero digits,
+ *     and zero is never negative (bigint_trim);
+ *   - results are written to a fresh BigInt, never over an operand, so no
+ *     helper has to worry about aliasing.
+ * The algorithms are the textbook ones: schoolbook multiplication, Knuth's
+ * algorithm D for division, square-and-multiply for powers, repeated
+ * division by 10**9 for decimal text.
+ */
+#include "objects/bigint.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "objects/error.h"
+
+#define DIGIT_BITS 32
+
+/* ---- Storage ---- */
+
+void bigint_free(BigInt *a) {
+    if (a->cap) mem_free(a->d, a->cap * sizeof(uint32_t));
+    a->d = NULL;
+    a->len = a->cap = 0;
+    a->neg = false;
+}
+
+/* Make r an owner of n zeroed digits (len n). */
+static int big_alloc(BigInt *r, size_t n) {
+    size_t cap = n ? n : 1;
+    r->d = mem_alloc(cap * sizeof(uint32_t));
+    if (!r->d) {
+        error_no_memory();
+        return -1;
+    }
+    memset(r->d, 0, cap * sizeof(uint32_t));
+    r->cap = cap;
+    r->len = n;
+    r->neg = false;
+    return 0;
+}
+
+static void bigint_trim(BigInt *r) {
+    while (r->len && r->d[r->len - 1] == 0) r->len--;
+    if (r->len == 0) r->neg = false;
+}
+
+void bigint_view_i64(BigInt *a, int64_t v, uint32_t buf[2]) {
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    buf[0] = (uint32_t)u;
+    buf[1] = (uint32_t)(u >> 32);
+    a->d = buf;
+    a->cap = 0;
+    a->len = buf[1] ? 2 : buf[0] ? 1 : 0;
+    a->neg = v < 0;
+}
+
+bool bigint_to_i64(const BigInt *a, int64_t *out) {
+    if (a->len > 2) return false;
+    uint64_t u = 0;
+    for (size_t i = a->len; i-- > 0;) u = (u << 32) | a->d[i];
+    if (a->neg) {
+        if (u > (uint64_t)1 << 63) return false;
+        *out = (int64_t)(0 - u);
+    } else {
+        if (u >= (uint64_t)1 << 63) return false;
+        *out = (int64_t)u;
+    }
+    return true;
+}
+
+int bigint_copy(const BigInt *a, BigInt *r) {
+    if (big_alloc(r, a->len) < 0) return -1;
+    if (a->len) memcpy(r->d, a->d, a->len * sizeof(uint32_t));
+    r->neg = a->neg;
+    return 0;
+}
+
+/* ---- Magnitudes ---- */
+
+static int mag_cmp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn) {
+    if (an != bn) return an < bn ? -1 : 1;
+    for (size_t i = an; i-- > 0;)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* r = |a| + |b| as a new magnitude. */
+static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
+    if (a->len < b->len) {
+        const BigInt *t = a;
+        a = b;
+        b = t;
+    }
+    if (big_alloc(r, a->len + 1) < 0) return -1;
+    uint64_t carry = 0;
+    for (size_t i = 0; i < a->len; i++) {
+        carry += (uint64_t)a->d[i] + (i < b->len ? b->d[i] : 0);
+        r->d[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    r->d[a->len] = (uint32_t)carry;
+    bigint_trim(r);
+    return 0;
+}
+
+/* r = |a| - |b|, requires |a| >= |b|. */
+static int mag_sub(const BigInt *a, const BigInt *b, BigInt *r) {
+    if (big_alloc(r, a->len) < 0) return -1;
+    int64_t borrow = 0;
+    for (size_t i = 0; i < a->len; i++) {
+        int64_t t = (int64_t)a->d[i] - (i < b->len ? b->d[i] : 0) - borrow;
+        borrow = t < 0;
+        r->d[i] = (uint32_t)t;
+    }
+    bigint_trim(r);
+    return 0;
+}
+
+/* ---- Addition, subtraction, multiplication ---- */
+
+int bigint_cmp(const BigInt *a, const BigInt *b) {
+    if (a->neg != b->neg) return a->neg ? -1 : 1;
+    int c = mag_cmp(a->d, a->len, b->d, b->len);
+    return a->neg ? -c : c;
+}
+
+/* a + b when b's sign is taken to be b_neg. */
+static int add_signed(const BigInt *a, const BigInt *b, bool b_neg, BigInt *r) {
+    if (a->neg == b_neg) {
+        if (mag_add(a, b, r) < 0) return -1;
+        r->neg = a->neg;
+    } else if (mag_cmp(a->d, a->len, b->d, b->len) >= 0) {
+        if (mag_sub(a, b, r) < 0) return -1;
+        r->neg = a->neg;
+    } else {
+        if (mag_sub(b, a, r) < 0) return -1;
+        r->neg = b_neg;
+    }
+    bigint_trim(r);
+    return 0;
+}
+
+int bigint_add(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(a, b, b->neg, r); }
+int bigint_sub(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(a, b, !b->neg, r); }
+
+/* Below this many digits in the shorter operand, schoolbook multiplication
+   wins: Karatsuba's extra additions and allocations cost more than the
+   digit products it saves. */
+#define KARATSUBA_CUTOFF 48
+
+/* r[off..] += x (a magnitude); r is long enough that the carry stops. */
+static void mag_add_at(uint32_t *r, size_t off, const BigInt *x) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i < x->len; i++) {
+        carry += (uint64_t)r[off + i] + x->d[i];
+        r[off + i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    for (; carry; i++) {
+        carry += r[off + i];
+        r[off + i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+}
+
+/* A view of digits [from, to) of a magnitude, trimmed. */
+static BigInt mag_slice(const BigInt *a, size_t from, size_t to) {
+    BigInt v = { a->d + from, to - from, 0, false };
+    bigint_trim(&v);
+    return v;
+}
+
+static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
+
+/* Karatsuba: with a = a1*B**h + a0 and b = b1*B**h + b0, three half-size
+   products give a*b = z2*B**2h + (z1 - z2 - z0)*B**h + z0, where
+   z1 = (a0 + a1)(b0 + b1). Magnitudes only; r is zeroed, a->len + b->len
+   digits long. */
+static int mul_karatsuba(const BigInt *a, const BigInt *b, BigInt *r) {
+    size_t h = (a->len > b->len ? a->len : b->len) / 2;
+    BigInt a0 = mag_slice(a, 0, h), a1 = mag_slice(a, h, a->len);
+    BigInt b0 = mag_slice(b, 0, h), b1 = mag_slice(b, h, b->len);
+    BigInt z0 = BIGINT_EMPTY, z2 = BIGINT_EMPTY, sa = BIGINT_EMPTY, sb = BIGINT_EMPTY;
+    BigInt z1 = BIGINT_EMPTY, t = BIGINT_EMPTY, mid = BIGINT_EMPTY;
+    int rc = -1;
+    if (bigint_mul(&a0, &b0, &z0) < 0 || bigint_mul(&a1, &b1, &z2) < 0) goto done;
+    if (mag_add(&a0, &a1, &sa) < 0 || mag_add(&b0, &b1, &sb) < 0) goto done;
+    if (bigint_mul(&sa, &sb, &z1) < 0) goto done;
+    if (bigint_sub(&z1, &z0, &t) < 0 || bigint_sub(&t, &z2, &mid) < 0) goto done;
+    mag_add_at(r->d, 0, &z0);
+    mag_add_at(r->d, h, &mid);
+    mag_add_at(r->d, 2 * h, &z2);
+    rc = 0;
+done:
+    bigint_free(&z0);
+    bigint_free(&z2);
+    bigint_free(&sa);
+    bigint_free(&sb);
+    bigint_free(&z1);
+    bigint_free(&t);
+    bigint_free(&mid);
+    return rc;
+}
+
+int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
+    if (big_alloc(r, a->len + b->len) < 0) return -1;
+    size_t shorter = a->len < b->len ? a->len : b->len, longer = a->len + b->len - shorter;
+    /* Karatsuba only for operands of similar size: splitting a long operand
+       against a short one leaves a half that is all zeros. */
+    if (shorter >= KARATSUBA_CUTOFF && shorter * 2 > longer) {
+        BigInt ma = *a, mb = *b;
+        ma.neg = mb.neg = false;
+        if (mul_karatsuba(&ma, &mb, r) < 0) {
+            bigint_free(r);
+            return -1;
+        }
+        r->neg = a->neg != b->neg;
+        bigint_trim(r);
+        return 0;
+    }
+    return mul_schoolbook(a, b, r);
+}
+
+/* The digit-by-digit product; r already holds a->len + b->len zeros. */
+static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
+    for (size_t i = 0; i < a->len; i++) {
+        uint64_t carry = 0, x = a->d[i];
+        if (x == 0) continue;
+        for (size_t j = 0; j < b->len; j++) {
+            carry += x * b->d[j] + r->d[i + j];
+            r->d[i + j] = (uint32_t)carry;
+            carry >>= 32;
+        }
+        r->d[i + b->len] = (uint32_t)carry;
+    }
+    r->neg = a->neg != b->neg;
+    bigint_trim(r);
+    return 0;
+}
+
+/* ---- Division ---- */
+
+/* q = |a| / d for one digit d (q has a->len digits, may be NULL); returns
+   the remainder. */
+static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t *q) {
+    uint64_t rem = 0;
+    for (size_t i = n; i-- > 0;) {
+        uint64_t cur = (rem << 32) | a[i];
+        if (q) q[i] = (uint32_t)(cur / d);
+        rem = cur % d;
+    }
+    return (uint32_t)rem;
+}
+
+/* Knuth's algorithm D: q = |a| / |b|, rem = |a| % |b| for b->len >= 2 and
+   |a| >= |b|. The divisor is shifted so its top digit has its high bit set,
+   which makes each two-digit quotient estimate at most two too large. */
+static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
+    size_t n = b->len, m = a->len - n;
+    int s = __builtin_clz(b->d[n - 1]);
+    BigInt u = BIGINT_EMPTY, v = BIGINT_EMPTY;
+    if (big_alloc(&u, a->len + 1) < 0) return -1;
+    if (big_alloc(&v, n) < 0 || big_alloc(q, m + 1) < 0) {
+        bigint_free(&u);
+        bigint_free(&v);
+        return -1;
+    }
+    for (size_t i = n; i-- > 0;)
+        v.d[i] = (b->d[i] << s) | (s && i ? b->d[i - 1] >> (32 - s) : 0);
+    u.d[a->len] = s ? a->d[a->len - 1] >> (32 - s) : 0;
+    for (size_t i = a->len; i-- > 0;)
+        u.d[i] = (a->d[i] << s) | (s && i ? a->d[i - 1] >> (32 - s) : 0);
+    const uint64_t base = (uint64_t)1 << 32;
+    for (size_t j = m + 1; j-- > 0;) {
+        uint64_t top = ((uint64_t)u.d[j + n] << 32) | u.d[j + n - 1];
+        uint64_t qhat = top / v.d[n - 1], rhat = top % v.d[n - 1];
+        while (qhat >= base || qhat * v.d[n - 2] > ((rhat << 32) | u.d[j + n - 2])) {
+            qhat--;
+            rhat += v.d[n - 1];
+            if (rhat >= base) break;
+        }
+        /* u[j..j+n] -= qhat * v */
+        int64_t borrow = 0, t;
+        uint64_t carry = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t p = qhat * v.d[i] + carry;
+            carry = p >> 32;
+            t = (int64_t)u.d[i + j] - (int64_t)(uint32_t)p - borrow;
+            borrow = t < 0;
+            u.d[i + j] = (uint32_t)t;
+        }
+        t = (int64_t)u.d[j + n] - (int64_t)carry - borrow;
+        u.d[j + n] = (uint32_t)t;
+        if (t < 0) { /* qhat was one too large: add v back */
+            qhat--;
+            uint64_t c = 0;
+            for (size_t i = 0; i < n; i++) {
+                c += (uint64_t)u.d[i + j] + v.d[i];
+                u.d[i + j] = (uint32_t)c;
+                c >>= 32;
+            }
+            u.d[j + n] += (uint32_t)c;
+        }
+        q->d[j] = (uint32_t)qhat;
+    }
+    bigint_trim(q);
+    if (rem) {
+        if (big_alloc(rem, n) < 0) {
+            bigint_free(&u);
+            bigint_free(&v);
+            bigint_free(q);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            rem->d[i] = (u.d[i] >> s) | (s ? (uint32_t)((uint64_t)u.d[i + 1] << (32 - s)) : 0);
+        bigint_trim(rem);
+    }
+    bigint_free(&u);
+    bigint_free(&v);
+    return 0;
+}
+
+/* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b|. */
+static int mag_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
+    if (mag_cmp(a->d, a->len, b->d, b->len) < 0) {
+        if (big_alloc(q, 0) < 0) return -1;
+        if (bigint_copy(a, rem) < 0) {
+            bigint_free(q);
+            return -1;
+        }
+        rem->neg = false;
+        return 0;
+    }
+    if (b->len == 1) {
+        if (big_alloc(q, a->len) < 0) return -1;
+        uint32_t r = mag_div_digit(a->d, a->len, b->d[0], q->d);
+        bigint_trim(q);
+        if (big_alloc(rem, 1) < 0) {
+            bigint_free(q);
+            return -1;
+        }
+        rem->d[0] = r;
+        bigint_trim(rem);
+        return 0;
+    }
+    return mag_divmod_long(a, b, q, rem);
+}
+
+static const uint32_t one_digit = 1;
+static const BigInt big_one = { (uint32_t *)&one_digit, 1, 0, false };
+
+int bigint_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *m) {
+    BigInt tq = BIGINT_EMPTY, tr = BIGINT_EMPTY;
+    if (mag_divmod(a, b, &tq, &tr) < 0) return -1;
+    tq.neg = tq.len && a->neg != b->neg;
+    tr.neg = tr.len && a->neg;
+    /* Truncation rounds toward zero; Python floors: when the remainder is
+       nonzero and the signs differ, step the quotient down and move the
+       remainder into the divisor's sign. */
+    if (tr.len && a->neg != b->neg) {
+        BigInt q2 = BIGINT_EMPTY, r2 = BIGINT_EMPTY;
+        if (bigint_sub(&tq, &big_one, &q2) < 0 || bigint_add(&tr, b, &r2) < 0) {
+            bigint_free(&q2);
+            bigint_free(&tq);
+            bigint_free(&tr);
+            return -1;
+        }
+        bigint_free(&tq);
+        bigint_free(&tr);
+        tq = q2;
+        tr = r2;
+    }
+    if (q) *q = tq;
+    else bigint_free(&tq);
+    if (m) *m = tr;
+    else bigint_free(&tr);
+    return 0;
+}
+
+/* ---- Powers ---- */
+
+/* *acc = *acc * x, replacing it. */
+static int mul_into(BigInt *acc, const BigInt *x) {
+    BigInt t = BIGINT_EMPTY;
+    if (bigint_mul(acc, x, &t) < 0) return -1;
+    bigint_free(acc);
+    *acc = t;
+    return 0;
+}
+
+int bigint_pow(const BigInt *a, uint64_t e, BigInt *r) {
+    BigInt result = BIGINT_EMPTY, sq = BIGINT_EMPTY;
+    if (bigint_copy(&big_one, &result) < 0) return -1;
+    if (bigint_copy(a, &sq) < 0) goto fail;
+    while (e) {
+        if ((e & 1) && mul_into(&result, &sq) < 0) goto fail;
+        e >>= 1;
+        if (e && mul_into(&sq, &sq) < 0) goto fail;
+    }
+    bigint_free(&sq);
+    *r = result;
+    return 0;
+fail:
+    bigint_free(&result);
+    bigint_free(&sq);
+    return -1;
+}
+
+/* *acc = *acc * x % m, replacing it. */
+static int mulmod_into(BigInt *acc, const BigInt *x, const BigInt *m) {
+    BigInt t = BIGINT_EMPTY, rem = BIGINT_EMPTY;
+    if (bigint_mul(acc, x, &t) < 0) return -1;
+    int rc = bigint_divmod(&t, m, NULL, &rem);
+    bigint_free(&t);
+    if (rc < 0) return -1;
+    bigint_free(acc);
+    *acc = rem;
+    return 0;
+}
+
+int bigint_powmod(const BigInt *a, const BigInt *e, const BigInt *m, BigInt *r) {
+    BigInt result = BIGINT_EMPTY, sq = BIGINT_EMPTY;
+    if (bigint_divmod(&big_one, m, NULL, &result) < 0) return -1;
+    if (bigint_divmod(a, m, NULL, &sq) < 0) goto fail;
+    uint64_t nbits = bigint_bit_length(e);
+    for (uint64_t i = 0; i < nbits; i++) {
+        if (((e->d[i / 32] >> (i % 32)) & 1) && mulmod_into(&result, &sq, m) < 0) goto fail;
+        if (i + 1 < nbits && mulmod_into(&sq, &sq, m) < 0) goto fail;
+    }
+    bigint_free(&sq);
+    *r = result;
+    return 0;
+fail:
+    bigint_free(&result);
+    bigint_free(&sq);
+    return -1;
+}
+
+/* ---- Bits ---- */
+
+uint64_t bigint_bit_length(const BigInt *a) {
+    if (a->len == 0) return 0;
+    return (uint64_t)(a->len - 1) * 32 + (uint64_t)(32 - __builtin_clz(a->d[a->len - 1]));
+}
+
+uint64_t bigint_bit_count(const BigInt *a) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < a->len; i++) n += (uint64_t)__builtin_popcount(a->d[i]);
+    return n;
+}
+
+/* Digit i of a in two's complement (infinitely sign-extended). borrow
+   carries the "-1" of the negation ~(|a| - 1) from digit to digit. */
+static uint32_t twos_digit(const BigInt *a, size_t i, uint64_t *borrow) {
+    uint32_t d = i < a->len ? a->d[i] : 0;
+    if (!a->neg) return d;
+    /* -|a| = ~(|a| - 1) */
+    uint64_t t = (uint64_t)d - *borrow;
+    *borrow = (t >> 63) & 1;
+    return ~(uint32_t)t;
+}
+
+int bigint_bitop(const BigInt *a, const BigInt *b, char op, BigInt *r) {
+    size_t n = (a->len > b->len ? a->len : b->len) + 1;
+    bool neg_a = a->neg, neg_b = b->neg;
+    bool neg = op == '&' ? (neg_a && neg_b) : op == '|' ? (neg_a || neg_b) : (neg_a != neg_b);
+    if (big_alloc(r, n) < 0) return -1;
+    uint64_t ba = 1, bb = 1, br = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = twos_digit(a, i, &ba), y = twos_digit(b, i, &bb);
+        uint32_t z = op == '&' ? (x & y) : op == '|' ? (x | y) : (x ^ y);
+        if (neg) { /* back from two's complement: |r| = ~z + 1 */
+            uint64_t t = (uint64_t)(uint32_t)~z + br;
+            br = t >> 32;
+            z = (uint32_t)t;
+        }
+        r->d[i] = z;
+    }
+    r->neg = neg;
+    bigint_trim(r);
+    return 0;
+}
+
+int bigint_lshift(const BigInt *a, uint64_t n, BigInt *r) {
+    size_t words = (size_t)(n / 32);
+    int s = (int)(n % 32);
+    if (big_alloc(r, a->len + words + 1) < 0) return -1;
+    for (size_t i = 0; i < a->len; i++) {
+        uint64_t v = (uint64_t)a->d[i] << s;
+        r->d[i + words] |= (uint32_t)v;
+        r->d[i + words + 1] = (uint32_t)(v >> 32);
+    }
+    r->neg = a->neg;
+    bigint_trim(r);
+    return 0;
+}
+
+int bigint_rshift(const BigInt *a, uint64_t n, BigInt *r) {
+    size_t words = (size_t)(n / 32);
+    int s = (int)(n % 32);
+    if (words >= a->len) {
+        if (big_alloc(r, 1) < 0) return -1;
+        r->d[0] = a->neg; /* -1 for negatives: floor */
+        r->neg = a->neg;
+        bigint_trim(r);
+        return 0;
+    }
+    if (big_alloc(r, a->len - words) < 0) return -1;
+    bool lost = false; /* any 1 bit shifted out */
+    for (size_t i = 0; i < words; i++) lost |= a->d[i] != 0;
+    if (s) lost |= (a->d[words] & ((1u << s) - 1)) != 0;
+    for (size_t i = words; i < a->len; i++) {
+        uint64_t v = a->d[i] >> s;
+        if (s && i + 1 < a->len) v |= (uint64_t)a->d[i + 1] << (32 - s);
+        r->d[i - words] = (uint32_t)v;
+    }
+    r->neg = a->neg;
+    bigint_trim(r);
+    if (a->neg && lost) { /* floor: -5 >> 1 is -3, not -2 */
+        BigInt t = BIGINT_EMPTY;
+        if (bigint_sub(r, &big_one, &t) < 0) {
+            bigint_free(r);
+            return -1;
+        }
+        bigint_free(r);
+        *r = t;
+    }
+    return 0;
+}
+
+/* ---- Hashing ---- */
+
+int64_t bigint_hash(const BigInt *a) {
+    /* Horner's rule modulo the Mersenne prime 2**61-1: multiplying by 2**32
+       is a rotation of the 61-bit value. */
+    const uint64_t p = ((uint64_t)1 << 61) - 1;
+    uint64_t h = 0;
+    for (size_t i = a->len; i-- > 0;) {
+        h = ((h << 32) & p) | (h >> 29);
+        h += a->d[i];
+        if (h >= p) h -= p;
+    }
+    int64_t v = (int64_t)h;
+    if (a->neg) v = -v;
+    return v == -1 ? -2 : v;
+}
+
+/* ---- Floats ---- */
+
+/* The top 55 bits of |a| (with the bits below folded into a sticky low
+   bit) and the shift that scales them back: |a| ~ top * 2**shift. The
+   conversion of top to double then rounds exactly as the full value would. */
+static uint64_t top_bits(const BigInt *a, int64_t *shift) {
+    uint64_t nb = bigint_bit_length(a);
+    if (nb <= 64) {
+        uint64_t u = 0;
+        for (size_t i = a->len; i-- > 0;) u = (u << 32) | a->d[i];
+        *shift = 0;
+        if (nb <= 55) return u;
+        int sh = (int)(nb - 55);
+        *shift = sh;
+        return (u >> sh) | ((u & (((uint64_t)1 << sh) - 1)) != 0);
+    }
+    uint64_t sh = nb - 55, top = 0;
+    for (uint64_t bit = nb; bit-- > sh;)
+        top = (top << 1) | ((a->d[bit / 32] >> (bit % 32)) & 1);
+    bool sticky = false;
+    for (size_t i = 0; i < sh / 32; i++) sticky |= a->d[i] != 0;
+    if (sh % 32) sticky |= (a->d[sh / 32] & ((1u << (sh % 32)) - 1)) != 0;
+    *shift = (int64_t)sh;
+    return top | sticky;
+}
+
+bool bigint_to_double(const BigInt *a, double *out) {
+    int64_t shift;
+    uint64_t top = top_bits(a, &shift);
+    if (shift > 1024) return false;
+    double v = ldexp((double)top, (int)shift);
+    if (isinf(v)) return false;
+    *out = a->neg ? -v : v;
+    return true;
+}
+
+int bigint_from_double(double v, BigInt *r) {
+    int exp;
+    double m = frexp(fabs(trunc(v)), &exp); /* |v| = m * 2**exp, 0.5 <= m < 1 */
+    if (exp <= 0) return big_alloc(r, 0);
+    uint64_t mant = (uint64_t)ldexp(m, 64);  /* exact: 53 bits scaled up */
+    BigInt t = BIGINT_EMPTY;
+    uint32_t buf[2] = { (uint32_t)mant, (uint32_t)(mant >> 32) };
+    BigInt view = { buf, 2, 0, false };
+    bigint_trim(&view);
+    int rc = exp >= 64 ? bigint_lshift(&view, (uint64_t)(exp - 64), &t)
+                       : bigint_rshift(&view, (uint64_t)(64 - exp), &t);
+    if (rc < 0) return -1;
+    t.neg = v < 0 && t.len;
+    *r = t;
+    return 0;
+}
+
+/* top * 2**e as a double, rounded once (half to even), for a top of 55
+   bits whose lowest bit is sticky. A normal result keeps 53 bits and the
+   conversion rounds; a subnormal one keeps fewer, so round by hand first
+   (letting the conversion round again would round twice). */
+static double scale_rounded(uint64_t top, int64_t e) {
+    int64_t msb = e + 54; /* top is in [2**54, 2**55) */
+    if (msb > 1024) return HUGE_VAL;
+    if (msb >= -1022) return ldexp((double)top, (int)e);
+    int64_t bits = msb + 1075; /* significant bits a subnormal has room for */
+    int64_t drop = 55 - bits;
+    if (drop > 56) return 0.0;
+    uint64_t keep = drop >= 64 ? 0 : top >> drop;
+    uint64_t rest = top - (keep << drop), half = (uint64_t)1 << (drop - 1);
+    if (rest > half || (rest == half && (keep & 1))) keep++;
+    return ldexp((double)keep, -1074);
+}
+
+int bigint_true_divide(const BigInt *a, const BigInt *b, double *out) {
+    bool neg = a->neg != b->neg;
+    if (a->len == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return 0;
+    }
+    /* Scale so that the quotient has at least 55 bits, then let the
+       remainder set a sticky bit: one correct rounding, as for ints. */
+    int64_t shift = 56 - ((int64_t)bigint_bit_length(a) - (int64_t)bigint_bit_length(b));
+    BigInt num = BIGINT_EMPTY, den = BIGINT_EMPTY, q = BIGINT_EMPTY, rem = BIGINT_EMPTY;
+    BigInt aa = *a, bb = *b;
+    aa.neg = bb.neg = false;
+    int rc = shift >= 0 ? bigint_lshift(&aa, (uint64_t)shift, &num) : bigint_copy(&aa, &num);
+    if (rc == 0)
+        rc = shift < 0 ? bigint_lshift(&bb, (uint64_t)-shift, &den) : bigint_copy(&bb, &den);
+    if (rc == 0) rc = mag_divmod(&num, &den, &q, &rem);
+    if (rc == 0) {
+        int64_t qshift;
+        uint64_t top = top_bits(&q, &qshift);
+        /* bits shifted out of q by top_bits are already sticky; add rem's */
+        top |= rem.len != 0;
+        double v = scale_rounded(top, qshift - shift);
+        if (isinf(v)) rc = 1;
+        *out = neg ? -v : v;
+    }
+    bigint_free(&num);
+    bigint_free(&den);
+    bigint_free(&q);
+    bigint_free(&rem);
+    return rc;
+}
+
+/* ---- Text ---- */
+
+char *bigint_to_text(const BigInt *a, int base, size_t *len) {
+    /* Upper bound on the digit count: bits / log2(base) <= bits (base 2). */
+    uint64_t bits = bigint_bit_length(a);
+    size_t cap = (size_t)bits + 2;
+    if (base >= 8) cap = (size_t)(bits / 3) + 2;
+    if (base >= 10) cap = (size_t)(bits * 0.30103) + 3;
+    char *buf = mem_alloc(cap + 1);
+    BigInt work = BIGINT_EMPTY;
+    if (!buf || bigint_copy(a, &work) < 0) {
+        if (buf) mem_free(buf, cap + 1);
+        else error_no_memory();
+        return NULL;
+    }
+    /* Peel off a chunk of `per` digits with one division by base**per. */
+    uint32_t chunk = (uint32_t)base;
+    int per = 1;
+    while ((uint64_t)chunk * (uint32_t)base <= 0xffffffffu) {
+        chunk *= (uint32_t)base;
+        per++;
+    }
+    size_t n = 0;
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    char *end = buf + cap;
+    while (work.len) {
+        uint32_t r = mag_div_digit(work.d, work.len, chunk, work.d);
+        bigint_trim(&work);
+        for (int i = 0; i < per && (work.len || r); i++) {
+            *--end = digits[r % (uint32_t)base];
+            r /= (uint32_t)base;
+            n++;
+        }
+    }
+    if (n == 0) {
+        *--end = '0';
+        n = 1;
+    }
+    bigint_free(&work);
+    memmove(buf, end, n);
+    buf[n] = '\0';
+    /* Shrinking a block keeps its size honest for mem_free. */
+    char *shrunk = mem_realloc(buf, cap + 1, n + 1);
+    if (shrunk) buf = shrunk;
+    else {
+        mem_free(buf, cap + 1);
+        error_no_memory();
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+int bigint_from_digit_values(const unsigned char *v, size_t n, int base, bool neg, BigInt *r) {
+    /* Each step multiplies by base**k and adds the next k digits' value. */
+    if (big_alloc(r, (size_t)((double)n * log2((double)base) / 32) + 2) < 0) return -1;
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        uint64_t mult = 1, add = 0;
+        while (i < n && mult * (uint64_t)base <= 0xffffffffu) {
+            mult *= (uint64_t)base;
+            add = add * (uint64_t)base + v[i++];
+        }
+        uint64_t carry = add;
+        for (size_t j = 0; j < len; j++) {
+            carry += (uint64_t)r->d[j] * mult;
+            r->d[j] = (uint32_t)carry;
+            carry >>= 32;
+        }
+        if (carry) r->d[len++] = (uint32_t)carry;
+    }
+    r->len = len;
+    r->neg = neg;
+    bigint_trim(r);
+    return 0;
+}
