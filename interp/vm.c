@@ -598,6 +598,13 @@ static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object *
     return -1;
 }
 
+/* o with a new reference, or NULL. */
+static inline Object *xnewref(Object *o)
+{
+    XINCREF(o);
+    return o;
+}
+
 /* RETURN_GENERATOR: copy frame f (running its first instruction, ip and sp
    saved) to the heap and make the generator that owns the copy. The copy
    takes over f's references; f itself is left for the caller to give
@@ -2167,14 +2174,21 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
     f->yielded = false;
     ts->frame = f;
     ts->recursion_depth++;
+    /* The handled exception: the generator's own while it is inside an
+       except clause, else the caller's shows through (for __context__ and
+       a bare raise), as in CPython. */
     Object *outer_exc = ts->handled_exc;
-    ts->handled_exc = *exc_state;
+    ts->handled_exc = *exc_state != NULL ? *exc_state : xnewref(outer_exc);
     *exc_state = NULL;
     if (!throwing)
         *f->sp++ = NEWREF(value);
     size_t nbytes = frame_heap_size(f->code);
     Object *r = run(ts, f, throwing);
-    *exc_state = ts->handled_exc;
+    Object *inner_exc = ts->handled_exc;
+    if (inner_exc != NULL && inner_exc == outer_exc)
+        DECREF(inner_exc); /* the caller's, still owned through outer_exc */
+    else
+        *exc_state = inner_exc;
     ts->handled_exc = outer_exc;
     *suspended = f->yielded;
     if (!f->yielded)
