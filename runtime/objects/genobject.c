@@ -260,18 +260,24 @@ static int gen_close(GenObject *g)
 
 /* ---- The type --------------------------------------------------------- */
 
-/* "Exception ignored in: <generator object f at 0x...>" and the traceback,
-   as CPython reports an error it cannot raise anywhere. */
+/* "Exception ignored in: <generator object f at 0x...>" and the exception
+   with its traceback, as CPython reports an error it cannot raise anywhere:
+   without the exceptions chained to it. */
 static void report_unraisable(Object *self)
 {
     Object *exc = error_fetch();
     Object *r = object_repr(self);
-    fflush(stdout);
-    fprintf(stderr, "Exception ignored in: %s\n", r != NULL ? str_data(r) : "<generator>");
     if (r == NULL)
         error_clear();
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in: %s\n", r != NULL ? str_data(r) : "<generator>");
     XDECREF(r);
+    ExceptionObject *e = (ExceptionObject *)exc;
+    Object *cause = e->cause, *context = e->context;
+    e->cause = e->context = NULL;
     error_print(exc);
+    e->cause = cause;
+    e->context = context;
     DECREF(exc);
 }
 
