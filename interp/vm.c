@@ -609,9 +609,8 @@ static inline Object *xnewref(Object *o)
    saved) to the heap and make the generator that owns the copy. The copy
    takes over f's references; f itself is left for the caller to give
    back without releasing anything. NULL with an exception (f unchanged). */
-static Object *make_generator(ThreadState *ts, Frame *f)
+static Object *make_generator(Frame *f)
 {
-    (void)ts;
     Frame *h = frame_copy_to_heap(f);
     if (h == NULL)
         return NULL;
@@ -1796,7 +1795,7 @@ dispatch:
         /* The first instruction of a generator's code: its frame moves to
            the heap, owned by a new generator, and the call returns that. */
         SAVE_FRAME();
-        Object *gen = make_generator(ts, f);
+        Object *gen = make_generator(f);
         if (gen == NULL)
             goto error;
         Frame *back = f->back;
