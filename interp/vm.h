@@ -39,7 +39,8 @@ typedef struct Frame {
     Object *globals;          /* dict */
     Object *locals;           /* owned dict for module/class bodies, NULL for functions */
     int ip;                   /* index of the next instruction (saved at calls) */
-    int lasti;                /* index of the instruction being executed (saved on errors) */
+    int lasti;                /* index of the instruction being executed (saved on errors);
+                                 -1: a generator frame resumed by throw() */
     /* locals (code->nlocals), cells (code->ncells), then the value stack */
     Object **slots;
     Object **sp;              /* saved while the frame is not the running one */
