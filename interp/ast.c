@@ -175,6 +175,8 @@ static const char *const kind_names[NODE_KIND_COUNT] = {
     [NODE_SET_COMP] = "SetComp",
     [NODE_DICT_COMP] = "DictComp",
     [NODE_GENERATOR_EXP] = "GeneratorExp",
+    [NODE_YIELD] = "Yield",
+    [NODE_YIELD_FROM] = "YieldFrom",
     [NODE_JOINED_STR] = "JoinedStr",
     [NODE_FORMATTED_VALUE] = "FormattedValue",
     [NODE_KEYWORD] = "keyword",
@@ -550,6 +552,10 @@ static void dump_expr_children(const Node *n, FILE *out, int d)
         dump_field("key", n->u.comp.key, out, d);
         dump_field("elt", n->u.comp.elt, out, d);
         dump_list("generators", n->u.comp.generators, out, d);
+        break;
+    case NODE_YIELD:
+    case NODE_YIELD_FROM:
+        dump_field("value", n->u.yield_expr.value, out, d);
         break;
     case NODE_JOINED_STR:
         dump_list("values", n->u.joined.values, out, d);

@@ -173,6 +173,8 @@ typedef enum {
     NODE_SET_COMP,      /* comp.elt, .generators */
     NODE_DICT_COMP,     /* comp.key, .elt (the value), .generators */
     NODE_GENERATOR_EXP, /* comp.elt, .generators */
+    NODE_YIELD,         /* yield_expr.value (NULL for a bare `yield`) */
+    NODE_YIELD_FROM,    /* yield_expr.value */
     NODE_JOINED_STR,    /* joined.values (NODE_STR and NODE_FORMATTED_VALUE parts) */
     NODE_FORMATTED_VALUE, /* formatted.value, .conversion (0, 'r', 's', 'a'),
                              .format_spec (NODE_JOINED_STR or NULL) */
@@ -266,6 +268,7 @@ struct Node {
         struct { NodeList keys, values; } dict;
         struct { Node *key, *elt; NodeList generators; } comp;     /* *_COMP, GENERATOR_EXP */
         struct { NodeList values; } joined;
+        struct { Node *value; } yield_expr;                         /* YIELD, YIELD_FROM */
         struct { Node *value; int conversion; Node *format_spec; } formatted;
 
         struct { const char *name; Node *value; } keyword;

@@ -26,9 +26,9 @@
  * - Comprehensions: PUSH_NULL; [closure] LOAD_CONST <listcomp>;
  *   MAKE_FUNCTION; <first iterable>; GET_ITER; CALL 1. The body is
  *   BUILD_LIST 0 / BUILD_SET 0 / BUILD_MAP 0; LOAD_FAST .0; FOR_ITER loops;
- *   LIST_APPEND / SET_ADD / MAP_ADD (ngenerators + 1); RETURN_VALUE. Generator expressions are
- *   built the same way (named "<genexpr>") and then GET_ITER'd, so they are
- *   list iterators: eager, but next() works on them.
+ *   LIST_APPEND / SET_ADD / MAP_ADD (ngenerators + 1); RETURN_VALUE.
+ *   A generator expression's body yields each element instead (YIELD_VALUE;
+ *   POP_TOP) and returns None; the call returns the generator.
  * - `{**m}` in a dict display: DUP_TOP; LOAD_METHOD update; <m>; CALL 1;
  *   POP_TOP (later keys win; DICT_MERGE is for calls and rejects duplicates).
  * - Displays: constant tuples are one LOAD_CONST; a list of 3+ constants is
@@ -1034,10 +1034,19 @@ static Object *make_qualname(Compiler *c, const char *name, bool nested_def)
 
 static CodeObject *assemble(Compiler *c);
 
-/* Copy captured parameters into their cells: LOAD_FAST p; STORE_DEREF c. */
+/* The start of a function body. A generator's first instructions are
+   RETURN_GENERATOR (the call returns the generator; the body runs from the
+   next instruction on the first resumption) and POP_TOP (the value that
+   first next()/send(None) delivers). Then captured parameters are copied
+   into their cells: LOAD_FAST p; STORE_DEREF c. */
 static int emit_param_cells(Compiler *c)
 {
     Unit *u = c->u;
+    if (u->scope->is_generator) {
+        u->flags |= CODE_GENERATOR;
+        EMIT(c, RETURN_GENERATOR, 0);
+        EMIT(c, POP_TOP, 0);
+    }
     for (int i = 0; i < u->scope->params.count; i++) {
         const char *p = u->scope->params.items[i];
         if (symtable_resolve(u->scope, p) != NAME_CELL)
@@ -1802,6 +1811,10 @@ static int compile_comp_loops(Compiler *c, const Node *n, int i)
         CHECK(compile_expr(c, n->u.comp.key));
         CHECK(compile_expr(c, n->u.comp.elt));
         EMIT(c, MAP_ADD, gens->count + 1);
+    } else if (n->kind == NODE_GENERATOR_EXP) {
+        CHECK(compile_expr(c, n->u.comp.elt));
+        EMIT(c, YIELD_VALUE, 0);
+        EMIT(c, POP_TOP, 0);
     } else {
         CHECK(compile_expr(c, n->u.comp.elt));
         EMIT_OP(c, n->kind == NODE_SET_COMP ? OP_SET_ADD : OP_LIST_APPEND, gens->count + 1);
@@ -1820,7 +1833,9 @@ static CodeObject *compile_comprehension_code(Compiler *c, const Node *n, const 
         return NULL;
     c->u->argcount = 1;
     int r = emit_param_cells(c);
-    if (r == 0)
+    if (r == 0 && n->kind == NODE_GENERATOR_EXP)
+        r = emit_none(c); /* the generator's return value */
+    else if (r == 0)
         r = emit(c, n->kind == NODE_DICT_COMP  ? OP_BUILD_MAP
                     : n->kind == NODE_SET_COMP ? OP_BUILD_SET
                                                : OP_BUILD_LIST, 0);
@@ -1834,9 +1849,9 @@ static CodeObject *compile_comprehension_code(Compiler *c, const Node *n, const 
 }
 
 /* A comprehension is a nested function called with the first iterator:
-   PUSH_NULL; MAKE_FUNCTION; <iter>; GET_ITER; CALL 1. Generator
-   expressions are built eagerly as lists, then GET_ITER makes them an
-   iterator (Toy has no generators). */
+   PUSH_NULL; MAKE_FUNCTION; <iter>; GET_ITER; CALL 1. For a generator
+   expression the nested function is a generator, so the call returns it
+   with only the first iterable evaluated. */
 static int compile_comprehension(Compiler *c, const Node *n)
 {
     const char *name;
@@ -1851,8 +1866,32 @@ static int compile_comprehension(Compiler *c, const Node *n)
     CHECK(compile_iterable(c, n->u.comp.generators.items[0]->u.comprehension.iter));
     EMIT(c, GET_ITER, 0);
     EMIT(c, CALL, 1);
-    if (n->kind == NODE_GENERATOR_EXP)
-        EMIT(c, GET_ITER, 0);
+    return 0;
+}
+
+/* yield x: YIELD_VALUE leaves the value sent in on the stack.
+   yield from x: <x>; GET_YIELD_FROM_ITER; LOAD_CONST None;
+   L: SEND E; YIELD_VALUE 1; JUMP L; E: (the subiterator's return value). */
+static int compile_yield(Compiler *c, const Node *n)
+{
+    if (n->kind == NODE_YIELD) {
+        if (n->u.yield_expr.value != NULL)
+            CHECK(compile_expr(c, n->u.yield_expr.value));
+        else
+            CHECK(emit_none(c));
+        EMIT(c, YIELD_VALUE, 0);
+        return 0;
+    }
+    NEW_LABEL(c, loop);
+    NEW_LABEL(c, end);
+    CHECK(compile_expr(c, n->u.yield_expr.value));
+    EMIT(c, GET_YIELD_FROM_ITER, 0);
+    CHECK(emit_none(c));
+    bind_label(c, loop);
+    EMIT(c, SEND, end);
+    EMIT(c, YIELD_VALUE, 1);
+    EMIT(c, JUMP, loop);
+    bind_label(c, end);
     return 0;
 }
 
@@ -1951,6 +1990,9 @@ static int compile_expr_inner(Compiler *c, const Node *n)
     case NODE_DICT_COMP:
     case NODE_GENERATOR_EXP:
         return compile_comprehension(c, n);
+    case NODE_YIELD:
+    case NODE_YIELD_FROM:
+        return compile_yield(c, n);
     case NODE_JOINED_STR:
         return compile_joined_str(c, n);
     case NODE_FORMATTED_VALUE:
@@ -2614,8 +2656,12 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_DELETE_FAST: case OP_DELETE_DEREF: case OP_DELETE_GLOBAL: case OP_DELETE_NAME:
     case OP_LOAD_ATTR: case OP_UNARY_NEGATIVE: case OP_UNARY_POSITIVE: case OP_UNARY_NOT:
     case OP_UNARY_INVERT: case OP_JUMP: case OP_GET_ITER: case OP_LIST_TO_TUPLE:
-    case OP_KW_NAMES: case OP_POP_BLOCK:
+    case OP_KW_NAMES: case OP_POP_BLOCK: case OP_YIELD_VALUE: case OP_GET_YIELD_FROM_ITER:
         return 0;
+    case OP_RETURN_GENERATOR:
+        return 1; /* resuming pushes the value sent in */
+    case OP_SEND:
+        return jump ? -1 : 0;
     case OP_DUP_TOP: case OP_PUSH_NULL: case OP_LOAD_CONST: case OP_LOAD_FAST:
     case OP_LOAD_DEREF: case OP_LOAD_CLOSURE: case OP_LOAD_GLOBAL: case OP_LOAD_NAME:
     case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:

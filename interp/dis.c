@@ -40,6 +40,7 @@ bool opcode_is_jump(Opcode op)
     case OP_SETUP_FINALLY:
     case OP_SETUP_WITH:
     case OP_JUMP_IF_NOT_EXC_MATCH:
+    case OP_SEND:
         return true;
     default:
         return false;
@@ -58,7 +59,7 @@ static bool opcode_has_arg(Opcode op)
     case OP_CALL_EXIT: case OP_LOAD_BUILD_CLASS: case OP_RETURN_VALUE:
     case OP_POP_BLOCK: case OP_PUSH_EXC_INFO: case OP_POP_EXCEPT: case OP_RERAISE:
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_PRINT_EXPR:
-    case OP_IMPORT_STAR:
+    case OP_IMPORT_STAR: case OP_RETURN_GENERATOR: case OP_GET_YIELD_FROM_ITER:
         return false;
     default:
         return true;

@@ -13,6 +13,7 @@
 #include "interp/frame.h"
 
 #include <stdio.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <pthread.h>
 #endif
@@ -195,6 +196,39 @@ Frame *frame_push_module(ThreadState *ts, CodeObject *co, Object *globals, Objec
         return NULL;
     }
     return f;
+}
+
+/* ======================================================================== */
+/* Generator frames                                                         */
+/* ======================================================================== */
+
+size_t frame_heap_size(CodeObject *co)
+{
+    size_t words = FRAME_HEADER_SLOTS + (size_t)co->nlocals + (size_t)co->ncells + (size_t)co->stacksize;
+    return words * sizeof(Object *);
+}
+
+/* Everything in a frame is position-independent (block levels count from
+   slots[0]) except slots and sp, which are rebased; back and the value-stack
+   bookkeeping are set each time the frame is resumed. */
+Frame *frame_copy_to_heap(Frame *f)
+{
+    size_t nbytes = frame_heap_size(f->code);
+    Frame *h = mem_alloc(nbytes);
+    if (h == NULL)
+        return (Frame *)error_no_memory();
+    memcpy(h, f, nbytes);
+    h->slots = (Object **)h + FRAME_HEADER_SLOTS;
+    h->sp = h->slots + (f->sp - f->slots);
+    h->back = NULL;
+    h->is_entry = false;
+    h->yielded = false;
+    return h;
+}
+
+void frame_heap_free_size(Frame *h, size_t nbytes)
+{
+    mem_free(h, nbytes);
 }
 
 /* ======================================================================== */

@@ -200,6 +200,18 @@ ALWAYS_INLINE static inline Frame *frame_push_function(ThreadState *ts, Function
     return f;
 }
 
+/* ---- Generator frames ------------------------------------------------- */
+
+/* A generator's frame is a heap block of this many bytes, laid out as a
+   frame on the value stack is (header, locals, cells, value stack). */
+size_t frame_heap_size(CodeObject *co);
+/* Copy frame f (ip and sp saved) into a new heap block. The copy takes
+   over f's references (f must then be given back with frame_free, not
+   frame_pop). NULL with MemoryError. */
+Frame *frame_copy_to_heap(Frame *f);
+/* Give back a heap frame's memory (its contents already released). */
+void frame_heap_free_size(Frame *h, size_t nbytes);
+
 /* ---- Argument binding ------------------------------------------------- */
 
 /* A call that needs no binding work: exactly the positional parameters, no

@@ -58,6 +58,12 @@
  *      E:  <else body>
  *   break pops the iterator and jumps past the else body.
  *
+ * yield from x:  <x>; GET_YIELD_FROM_ITER; LOAD_CONST None
+ *      L:  SEND E; YIELD_VALUE 1; JUMP L
+ *      E:  (the return value of the subiterator)
+ *   A generator suspended at YIELD_VALUE 1 has its subiterator on top of its
+ *   stack: throw() and close() are forwarded to it.
+ *
  * Handler blocks: SETUP_FINALLY/SETUP_WITH push a block {handler, stack
  * depth}; POP_BLOCK pops it. When an exception is raised, the VM pops the
  * innermost block, drops stack entries above its depth, pushes the exception
@@ -150,6 +156,10 @@
     OPCODE(MAKE_FUNCTION,  "[(defaults), (kwdefaults), (closure), code] -> [func]", "arg flags: 1 defaults tuple, 2 kwdefaults dict, 8 closure tuple of cells") \
     OPCODE(LOAD_BUILD_CLASS,"[] -> [__build_class__]", "called as __build_class__(body_func, name, *bases)") \
     OPCODE(RETURN_VALUE,   "[v] -> (returns v)", "") \
+    OPCODE(RETURN_GENERATOR,"[] -> (returns a generator) ... [sent]", "first instruction of a generator: moves the frame into a new generator object and returns it; resuming pushes the value sent in") \
+    OPCODE(YIELD_VALUE,    "[v] -> (yields v) ... [sent]", "arg: 1 inside yield from (the subiterator is then on top); suspends the generator, which pushes the value sent in when resumed") \
+    OPCODE(GET_YIELD_FROM_ITER,"[x] -> [iter]", "a generator stays itself; anything else becomes iter(x)") \
+    OPCODE(SEND,           "[it, v] -> [it, next] or [result]", "arg: target; sends v into it (next(it) for None); when it returns, pops it, pushes its return value and jumps") \
     \
     OPCODE(SETUP_FINALLY,  "[] -> []", "arg: handler; pushes a handler block at the current depth") \
     OPCODE(SETUP_WITH,     "[cm] -> [exit, enter_result]", "arg: handler; calls cm.__enter__(), block depth is after exit") \

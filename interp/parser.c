@@ -216,7 +216,7 @@ static _Noreturn void fail_unexpected(Parser *p)
     Token *t = cur(p);
     switch (t->kind) {
     case TOK_YIELD:
-        fail_tok(p, t, "Toy does not support 'yield'");
+        fail_tok(p, t, "'yield' outside parentheses is not allowed here");
     case TOK_ASYNC:
         fail_tok(p, t, "Toy does not support 'async'");
     case TOK_AWAIT:
@@ -408,6 +408,7 @@ static const char *expr_name(const Node *n)
     case NODE_CALL: return "function call";
     case NODE_BOOLOP: case NODE_BINOP: case NODE_UNARYOP: return "expression";
     case NODE_GENERATOR_EXP: return "generator expression";
+    case NODE_YIELD: case NODE_YIELD_FROM: return "yield expression";
     case NODE_LIST_COMP: return "list comprehension";
     case NODE_SET_COMP: return "set comprehension";
     case NODE_DICT_COMP: return "dict comprehension";
@@ -963,6 +964,28 @@ static void parse_elements(Parser *p, NodeVec *elts, Node *first,
     }
 }
 
+/* `yield`, `yield x`, `yield a, b` or `yield from x`. */
+static Node *parse_yield(Parser *p)
+{
+    Token kw = advance(p);
+    if (accept(p, TOK_FROM)) {
+        Node *n = node_at_tok(p, NODE_YIELD_FROM, &kw);
+        n->u.yield_expr.value = parse_expression(p);
+        return finish(p, n);
+    }
+    Node *n = node_at_tok(p, NODE_YIELD, &kw);
+    TokenKind k = cur(p)->kind;
+    if (starts_expression(k) || k == TOK_STAR)
+        n->u.yield_expr.value = parse_star_expressions(p);
+    return finish(p, n);
+}
+
+/* The right-hand side of an assignment: a yield expression or star_expressions. */
+static Node *parse_assigned_value(Parser *p)
+{
+    return at(p, TOK_YIELD) ? parse_yield(p) : parse_star_expressions(p);
+}
+
 /* '(' ... ')': empty tuple, parenthesized expression, tuple or genexp. */
 static Node *parse_paren(Parser *p)
 {
@@ -972,6 +995,11 @@ static Node *parse_paren(Parser *p)
         Node *n = make_seq(p, NODE_TUPLE, &none, open.line, open.col);
         n->u.seq.paren = 1;
         return n;
+    }
+    if (at(p, TOK_YIELD)) {
+        Node *y = parse_yield(p);
+        expect(p, TOK_RPAR);
+        return y;
     }
     Node *first = parse_star_named(p);
     if (at(p, TOK_FOR)) {
@@ -1868,7 +1896,7 @@ static Node *parse_aug_assign(Parser *p, Node *target, const Token *start)
     Node *n = node_at_tok(p, NODE_AUG_ASSIGN, start);
     n->u.aug_assign.target = target;
     n->u.aug_assign.op = (BinOp)op;
-    n->u.aug_assign.value = parse_star_expressions(p);
+    n->u.aug_assign.value = parse_assigned_value(p);
     forbid_bare_starred(p, n->u.aug_assign.value);
     return finish(p, n);
 }
@@ -1878,11 +1906,8 @@ static Node *parse_assign(Parser *p, Node *first, const Token *start)
 {
     NodeVec exprs = {0};
     vec_push(p, &exprs, first);
-    while (accept(p, TOK_EQUAL)) {
-        if (at(p, TOK_YIELD))
-            fail_unexpected(p);
-        vec_push(p, &exprs, parse_star_expressions(p));
-    }
+    while (accept(p, TOK_EQUAL))
+        vec_push(p, &exprs, parse_assigned_value(p));
     Node *value = exprs.items[exprs.count - 1];
     bool single = exprs.count == 2;
     for (int i = 0; i < exprs.count - 1; i++)
@@ -1915,7 +1940,7 @@ static Node *parse_expr_stmt(Parser *p)
     Token start = *cur(p);
     if (looks_like_match(p))
         fail_tok(p, &start, "Toy does not support 'match' statements");
-    Node *first = parse_star_expressions(p);
+    Node *first = parse_assigned_value(p);
     TokenKind k = cur(p)->kind;
     if (k == TOK_EQUAL)
         return parse_assign(p, first, &start);

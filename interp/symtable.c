@@ -557,6 +557,7 @@ static bool visit_comprehension(Builder *b, Scope *s, const Node *n)
     if (c == NULL)
         return false;
     c->is_comprehension = true;
+    c->is_generator = n->kind == NODE_GENERATOR_EXP;
     if (!add_param(b, c, ".0", n))
         return false;
     for (int i = 0; i < gens->count; i++) {
@@ -637,6 +638,19 @@ static bool visit_expr_inner(Builder *b, Scope *s, const Node *n)
                visit_opt_expr(b, s, n->u.formatted.format_spec);
     case NODE_KEYWORD:
         return visit_expr(b, s, n->u.keyword.value);
+    case NODE_YIELD:
+    case NODE_YIELD_FROM:
+        if (s->kind != SCOPE_FUNCTION)
+            return fail_syntax(b, n->line, n->col, "'yield' outside function");
+        if (s->is_comprehension) {
+            NodeKind k = s->node->kind;
+            return fail_syntax(b, n->line, n->col, "'yield' inside %s",
+                               k == NODE_LIST_COMP ? "list comprehension" :
+                               k == NODE_SET_COMP ? "set comprehension" :
+                               k == NODE_DICT_COMP ? "dict comprehension" : "generator expression");
+        }
+        s->is_generator = true;
+        return visit_opt_expr(b, s, n->u.yield_expr.value);
     default:
         return true; /* constants */
     }

@@ -87,6 +87,7 @@ struct Scope {
 
     const char *private_name;/* enclosing class name for mangling, or NULL */
     bool is_comprehension;
+    bool is_generator;       /* a function containing yield, or a genexp */
 };
 
 typedef enum {

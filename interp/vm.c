@@ -54,6 +54,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
+#include "objects/genobject.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
@@ -613,6 +614,29 @@ static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object *
     return -1;
 }
 
+/* o with a new reference, or NULL. */
+static inline Object *xnewref(Object *o)
+{
+    XINCREF(o);
+    return o;
+}
+
+/* RETURN_GENERATOR: copy frame f (running its first instruction, ip and sp
+   saved) to the heap and make the generator that owns the copy. The copy
+   takes over f's references; f itself is left for the caller to give
+   back without releasing anything. NULL with an exception (f unchanged). */
+static Object *make_generator(Frame *f)
+{
+    Frame *h = frame_copy_to_heap(f);
+    if (h == NULL)
+        return NULL;
+    FunctionObject *fn = (FunctionObject *)f->function;
+    Object *gen = gen_new(h, fn->name, fn->qualname);
+    if (gen == NULL)
+        frame_heap_free_size(h, frame_heap_size(h->code));
+    return gen;
+}
+
 /* ======================================================================== */
 /* Int fast paths                                                             */
 /* ======================================================================== */
@@ -680,8 +704,11 @@ static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slo
 #endif
 
 /* Run frames, starting with `f` (pushed and bound, already ts->frame),
-   until f returns. Toy-to-Toy calls push frames and stay in this loop.
-   Returns f's result, or NULL with the exception set in ts. */
+   until f returns (or, for a generator frame, yields). Toy-to-Toy calls
+   push frames and stay in this loop. Returns f's result, or NULL with the
+   exception set in ts. A frame with lasti -1 (generator.throw()) starts by
+   raising the current exception at its current instruction: a flag in the
+   frame rather than a parameter, which measurably slowed the loop. */
 RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 {
     CodeObject *co;
@@ -761,6 +788,8 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 #endif
 
     LOAD_FRAME();
+    if (UNLIKELY(f->lasti < 0))
+        goto error; /* generator.throw(): see vm_generator_resume */
 #ifdef USE_COMPUTED_GOTO
     DISPATCH();
 #else
@@ -1931,6 +1960,76 @@ dispatch:
         DISPATCH();
     }
 
+    /* ---- Generators -------------------------------------------------------- */
+
+    TARGET(RETURN_GENERATOR) {
+        /* The first instruction of a generator's code: its frame moves to
+           the heap, owned by a new generator, and the call returns that. */
+        SAVE_FRAME();
+        Object *gen = make_generator(f);
+        if (gen == NULL)
+            goto error;
+        Frame *back = f->back;
+        bool entry = f->is_entry;
+        ts->frame = back;
+        ts->recursion_depth--;
+        frame_free(ts, f); /* its references went to the heap frame */
+        if (entry)
+            return gen;
+        f = back;
+        LOAD_FRAME();
+        PUSH(gen);
+        DISPATCH();
+    }
+
+    TARGET(YIELD_VALUE) {
+        /* A generator frame is always the entry frame of its run(). */
+        Object *v = POP();
+        SAVE_FRAME();
+        f->yielded = true;
+        ts->frame = f->back;
+        ts->recursion_depth--;
+        return v;
+    }
+
+    TARGET(GET_YIELD_FROM_ITER) {
+        Object *obj = TOP();
+        if (TYPE(obj) != &gen_type) {
+            Object *it = object_iter(obj);
+            if (it == NULL)
+                goto error;
+            SET_TOP(it);
+            DECREF(obj);
+        }
+        DISPATCH();
+    }
+
+    TARGET(SEND) {
+        Object *v = POP();
+        Object *it = TOP();
+        bool returned = false;
+        Object *r;
+        if (TYPE(it) == &gen_type) {
+            r = gen_send(it, v, &returned);
+        } else {
+            r = v == None ? object_next(it) : object_call_method(it, "send", &v, 1);
+            if (r == NULL && (r = gen_fetch_stop_value()) != NULL)
+                returned = true;
+        }
+        DECREF(v);
+        if (r == NULL)
+            goto error;
+        if (returned) {
+            /* The subiterator is done: its return value replaces it. */
+            SET_TOP(r);
+            DECREF(it);
+            JUMP_TO(oparg);
+        } else {
+            PUSH(r);
+        }
+        DISPATCH();
+    }
+
 #ifndef USE_COMPUTED_GOTO
     default:
         error_set(&exc_RuntimeError, "unknown opcode %u", (unsigned)INSTR_OP(instr));
@@ -2058,6 +2157,88 @@ Object *vm_run_class_body(Object *func, Object *ns)
     XINCREF(ns);
     f->locals = ns;
     return run(ts, f);
+}
+
+/* ---- Generators -------------------------------------------------------- */
+
+Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc_state,
+                            bool *suspended)
+{
+    *suspended = true;
+    ThreadState *ts = enter_from_c();
+    if (ts == NULL)
+        return NULL;
+    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
+        return frame_error_recursion();
+    /* Link f on top of this thread's frames. Its memory is the generator's:
+       frame_free must leave the value stack as it is, which it does when
+       prev_stack_top is the current top. */
+    Frame *back = ts->frame;
+    f->back = back;
+    f->prev_stack_top = ts->stack_top;
+    f->new_chunk = false;
+    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
+    f->yielded = false;
+    ts->frame = f;
+    ts->recursion_depth++;
+    /* The handled exception: the generator's own while it is inside an
+       except clause, else the caller's shows through (for __context__ and
+       a bare raise), as in CPython. */
+    Object *outer_exc = ts->handled_exc;
+    ts->handled_exc = *exc_state != NULL ? *exc_state : xnewref(outer_exc);
+    *exc_state = NULL;
+    f->lasti = throwing ? -1 : 0;
+    if (!throwing)
+        *f->sp++ = NEWREF(value);
+    size_t nbytes = frame_heap_size(f->code);
+    Object *r = run(ts, f);
+    Object *inner_exc = ts->handled_exc;
+    if (inner_exc != NULL && inner_exc == outer_exc)
+        DECREF(inner_exc); /* the caller's, still owned through outer_exc */
+    else
+        *exc_state = inner_exc;
+    ts->handled_exc = outer_exc;
+    *suspended = f->yielded;
+    if (!f->yielded)
+        frame_heap_free_size(f, nbytes); /* run() has released what it held */
+    return r;
+}
+
+Object *vm_generator_delegate(Frame *f)
+{
+    uint32_t ins = f->code->instrs[f->ip - 1];
+    if (INSTR_OP(ins) == OP_YIELD_VALUE && INSTR_ARG(ins) == 1)
+        return f->sp[-1];
+    return NULL;
+}
+
+void vm_generator_leave_delegate(Frame *f)
+{
+    /* f->ip is at `JUMP L` after YIELD_VALUE 1; L is `SEND E`. */
+    const uint32_t *instrs = f->code->instrs;
+    uint32_t send = instrs[INSTR_ARG(instrs[f->ip])];
+    f->ip = (int)INSTR_ARG(send);
+    Object *sub = *--f->sp;
+    DECREF(sub);
+}
+
+bool vm_generator_in_block(Frame *f)
+{
+    return f->nblocks > 0;
+}
+
+void vm_generator_frame_free(Frame *f)
+{
+    size_t nbytes = frame_heap_size(f->code);
+    frame_release_values(f->slots, (size_t)(f->sp - f->slots));
+    if (f->function != NULL) {
+        DECREF(f->function);
+    } else {
+        DECREF(f->code);
+        DECREF(f->globals);
+    }
+    XDECREF(f->locals);
+    frame_heap_free_size(f, nbytes);
 }
 
 int vm_check_c_stack(void)

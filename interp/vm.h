@@ -39,7 +39,8 @@ typedef struct Frame {
     Object *globals;          /* dict */
     Object *locals;           /* owned dict for module/class bodies, NULL for functions */
     int ip;                   /* index of the next instruction (saved at calls) */
-    int lasti;                /* index of the instruction being executed (saved on errors) */
+    int lasti;                /* index of the instruction being executed (saved on errors);
+                                 -1: a generator frame resumed by throw() */
     /* locals (code->nlocals), cells (code->ncells), then the value stack */
     Object **slots;
     Object **sp;              /* saved while the frame is not the running one */
@@ -50,6 +51,7 @@ typedef struct Frame {
     int nblocks;
     bool is_entry;            /* started a C-level run loop: returning leaves it */
     bool new_chunk;           /* carved at the start of a fresh stack chunk */
+    bool yielded;             /* generator frames: the last run ended at a yield */
     FrameBlock blocks[FRAME_MAX_BLOCKS];
 } Frame;
 
@@ -63,6 +65,37 @@ Object *vm_run_class_body(Object *func, Object *ns);
 
 /* Call a Toy function (the call slot of function_type). */
 Object *vm_call_function(Object *func, Object *const *args, size_t nargs, Object *kwnames);
+
+/* ---- Generators -------------------------------------------------------
+ * A generator's frame lives in a heap block owned by its generator object
+ * (objects/genobject.c), not on a thread's value stack. Resuming links it
+ * on top of the running thread's frame chain and runs it as the entry frame
+ * of a fresh run(); a yield unlinks it again. */
+
+/* Resume the suspended generator frame f on this thread. Unless throwing,
+   value (borrowed) becomes the result of the yield it is suspended at;
+   throwing raises the current exception there instead. *exc_state (owned,
+   may be NULL) is the exception the generator was handling when it
+   suspended: it is the thread's handled exception while the frame runs.
+   Returns the yielded value with *suspended true; otherwise f has finished
+   (its contents and memory are released) and the result is its return
+   value, or NULL with its exception. A NULL with *suspended true means f
+   could not be resumed (RecursionError) and is unchanged. */
+Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc_state,
+                            bool *suspended);
+/* The subiterator of a generator frame suspended inside `yield from`
+   (borrowed), or NULL. */
+Object *vm_generator_delegate(Frame *f);
+/* For a frame suspended inside `yield from` whose subiterator has finished:
+   drop the subiterator and move past the loop, so that the value the next
+   resumption sends in becomes the value of the `yield from`. */
+void vm_generator_leave_delegate(Frame *f);
+/* Is a started frame suspended inside a try, except or with block (so that
+   closing it runs code)? */
+bool vm_generator_in_block(Frame *f);
+/* Release what a suspended (or never started) generator frame owns, then
+   its memory. */
+void vm_generator_frame_free(Frame *f);
 
 /* The eval loop calls this when gil_breaker_set(): it lets a waiting
    thread have the GIL if one asked, and raises KeyboardInterrupt in the main

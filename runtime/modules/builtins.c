@@ -40,6 +40,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/genobject.h"
 #include "objects/fileobject.h"
 #include "objects/float.h"
 #include "objects/function.h"
@@ -637,7 +638,8 @@ static Object *builtin_iter(Object *self, Object *const *args, size_t nargs, Obj
 static Object *builtin_next(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(self);
     if (args_check("next", nargs, kwnames, 1, 2) < 0) return NULL;
-    Object *v = object_next(args[0]);
+    /* A generator's return value travels in its StopIteration. */
+    Object *v = TYPE(args[0]) == &gen_type ? gen_next(args[0]) : object_next(args[0]);
     if (v) return v;
     if (error_occurred()) {
         if (nargs == 1 || !error_matches(&exc_StopIteration)) return NULL;

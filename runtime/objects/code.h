@@ -22,6 +22,7 @@ enum {
     CODE_VARARGS = 1 << 0,     /* has *args */
     CODE_VARKEYWORDS = 1 << 1, /* has **kwargs */
     CODE_FUNCTION = 1 << 2,    /* a function body (fast locals); else module/class body (NAME ops) */
+    CODE_GENERATOR = 1 << 3,   /* contains yield (or is a genexp): a call returns a generator */
 };
 
 typedef struct {

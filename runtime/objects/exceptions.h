@@ -33,6 +33,7 @@ extern Type traceback_type;
     X(BaseException, object_type) \
     X(SystemExit, exc_BaseException) \
     X(KeyboardInterrupt, exc_BaseException) \
+    X(GeneratorExit, exc_BaseException) \
     X(Exception, exc_BaseException) \
     X(StopIteration, exc_Exception) \
     X(ArithmeticError, exc_Exception) \

@@ -14,6 +14,7 @@
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/genobject.h"
 #include "objects/iter.h"
 #include "objects/list.h"
 #include "objects/module.h"
@@ -38,7 +39,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
-    &code_type, &module_type, &super_type, &traceback_type,
+    &code_type, &module_type, &super_type, &traceback_type, &gen_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
     NULL,

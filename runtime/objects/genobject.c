@@ -1,0 +1,448 @@
+/* genobject.c - the generator type: next/send/throw/close over a frame that
+ * the eval loop suspends at each yield.
+ *
+ * The generator owns its heap frame until the frame finishes (returns or
+ * raises), when vm_generator_resume has already released it and `frame`
+ * becomes NULL; a finished generator only ever raises StopIteration again.
+ * Every entry into the frame goes through gen_resume, which refuses a
+ * running generator ("generator already executing") and keeps `running`
+ * set while the frame runs, so a generator resumed from a second thread
+ * while the first one has it is refused too (both hold the GIL when they
+ * look at the flag).
+ *
+ * A `return value` in the generator reaches Python as StopIteration(value);
+ * a StopIteration escaping from the body becomes RuntimeError (PEP 479).
+ * throw() and close() are forwarded to the iterator a `yield from` is
+ * delegating to, as CPython does. A generator deallocated while suspended
+ * inside a try, except or with block is closed first, so its `finally`
+ * clauses run.
+ */
+#include "objects/genobject.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+
+#define GEN(o) ((GenObject *)(o))
+
+Object *gen_new(Frame *frame, Object *name, Object *qualname)
+{
+    GenObject *g = (GenObject *)object_alloc(&gen_type, sizeof(GenObject));
+    if (g == NULL)
+        return NULL;
+    g->frame = frame;
+    g->name = NEWREF(name);
+    g->qualname = NEWREF(qualname);
+    return (Object *)g;
+}
+
+/* Raise StopIteration(value), or a bare StopIteration for None, as the end
+   of a generator looks from outside. Always NULL. */
+static Object *raise_stop_iteration(Object *value)
+{
+    Object *args = value == None ? tuple_new(0) : tuple_pack(1, value);
+    if (args == NULL)
+        return NULL;
+    Object *exc = exception_new(&exc_StopIteration, args);
+    DECREF(args);
+    if (exc != NULL) {
+        error_set_instance(exc);
+        DECREF(exc);
+    }
+    return NULL;
+}
+
+Object *gen_fetch_stop_value(void)
+{
+    if (!error_occurred())
+        return NEWREF(None);
+    if (!error_matches(&exc_StopIteration))
+        return NULL;
+    Object *exc = error_fetch();
+    Object *args = ((ExceptionObject *)exc)->args;
+    Object *v = args != NULL && tuple_size(args) > 0 ? tuple_item(args, 0) : None;
+    INCREF(v);
+    DECREF(exc);
+    return v;
+}
+
+/* PEP 479: a StopIteration leaving the body is a RuntimeError caused by it. */
+static void replace_stop_iteration(void)
+{
+    Object *stop = error_fetch();
+    error_set(&exc_RuntimeError, "generator raised StopIteration");
+    Object *err = error_fetch();
+    ExceptionObject *e = (ExceptionObject *)err;
+    SETREF(&e->cause, NEWREF(stop));
+    SETREF(&e->context, stop);
+    e->suppress_context = true;
+    error_restore(err);
+}
+
+/* Run the frame once: send value in, or (throwing) raise the current
+   exception at the yield. Results as gen_send. */
+static Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
+{
+    *returned = false;
+    if (g->running)
+        return error_set(&exc_ValueError, "generator already executing");
+    if (g->frame == NULL) {
+        if (throwing)
+            return NULL; /* the exception thrown in comes straight out */
+        *returned = true;
+        return NEWREF(None);
+    }
+    if (!g->started && !throwing && value != None)
+        return error_set(&exc_TypeError, "can't send non-None value to a just-started generator");
+    g->started = true;
+    g->running = true;
+    bool suspended;
+    Object *r = vm_generator_resume(g->frame, value, throwing, &g->exc_state, &suspended);
+    g->running = false;
+    if (suspended)
+        return r;
+    g->frame = NULL;
+    if (r != NULL) {
+        *returned = true;
+        return r;
+    }
+    if (error_matches(&exc_StopIteration))
+        replace_stop_iteration();
+    return NULL;
+}
+
+Object *gen_send(Object *gen, Object *value, bool *returned)
+{
+    return gen_resume(GEN(gen), value, false, returned);
+}
+
+/* A generator's result as a method returns it: the yielded value, or
+   StopIteration carrying the return value. */
+static Object *as_method_result(Object *r, bool returned)
+{
+    if (r == NULL || !returned)
+        return r;
+    raise_stop_iteration(r);
+    DECREF(r);
+    return NULL;
+}
+
+/* ---- throw and close -------------------------------------------------- */
+
+static Object *gen_throw_instance(GenObject *g, Object *exc, bool *returned);
+
+/* close() a subiterator (borrowed) of yield from: gen.close() for a
+   generator, its close method if it has one. 0, or -1 with an exception. */
+static int close_subiterator(Object *sub)
+{
+    Object *r;
+    if (TYPE(sub) == &gen_type) {
+        r = object_call_method(sub, "close", NULL, 0);
+    } else {
+        Object *close = object_getattr_cstr(sub, "close");
+        if (close == NULL) {
+            if (!error_matches(&exc_AttributeError))
+                return -1;
+            error_clear();
+            return 0;
+        }
+        r = object_call0(close);
+        DECREF(close);
+    }
+    if (r == NULL)
+        return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* Forward exc to the subiterator sub (owned here) that g's yield from is
+   delegating to. Returns what gen_resume would; *forwarded false means the
+   subiterator had no throw method and exc must be raised in g itself. */
+static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bool *returned,
+                                      bool *forwarded)
+{
+    *forwarded = true;
+    *returned = false;
+    Object *r;
+    g->running = true;
+    if (TYPE(sub) == &gen_type) {
+        bool sub_returned = false;
+        r = gen_throw_instance(GEN(sub), exc, &sub_returned);
+        r = as_method_result(r, sub_returned);
+    } else {
+        Object *throw = object_getattr_cstr(sub, "throw");
+        if (throw == NULL && error_matches(&exc_AttributeError)) {
+            error_clear();
+            g->running = false;
+            DECREF(sub);
+            *forwarded = false;
+            return NULL;
+        }
+        r = throw != NULL ? object_call1(throw, exc) : NULL;
+        XDECREF(throw);
+    }
+    g->running = false;
+    DECREF(sub);
+    if (r != NULL)
+        return r; /* the subiterator yielded: still delegating */
+    Object *value = gen_fetch_stop_value();
+    if (value == NULL) /* it raised: that exception goes on in g */
+        return gen_resume(g, NULL, true, returned);
+    /* It returned: that is the value of the yield from. */
+    vm_generator_leave_delegate(g->frame);
+    r = gen_resume(g, value, false, returned);
+    DECREF(value);
+    return r;
+}
+
+/* Raise exc (borrowed instance) inside g at its yield, forwarding it to a
+   yield from's subiterator first. Results as gen_resume. */
+static Object *gen_throw_instance(GenObject *g, Object *exc, bool *returned)
+{
+    Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+    if (sub != NULL) {
+        INCREF(sub);
+        if (is_instance_of(exc, &exc_GeneratorExit)) {
+            g->running = true;
+            int rc = close_subiterator(sub);
+            g->running = false;
+            DECREF(sub);
+            if (rc < 0) /* closing failed: raise that error in g instead */
+                return gen_resume(g, NULL, true, returned);
+        } else {
+            bool forwarded;
+            Object *r = throw_into_subiterator(g, sub, exc, returned, &forwarded);
+            if (forwarded)
+                return r;
+        }
+    }
+    error_set_instance(exc);
+    return gen_resume(g, NULL, true, returned);
+}
+
+/* close(): raise GeneratorExit at the yield; the generator must not yield
+   again. 0, or -1 with an exception. */
+static int gen_close(GenObject *g)
+{
+    if (g->frame == NULL)
+        return 0;
+    if (!g->started) {
+        vm_generator_frame_free(g->frame);
+        g->frame = NULL;
+        return 0;
+    }
+    Object *exc = exception_alloc(&exc_GeneratorExit, NULL, 0);
+    if (exc == NULL)
+        return -1;
+    bool returned;
+    Object *r = gen_throw_instance(g, exc, &returned);
+    DECREF(exc);
+    if (r != NULL) {
+        DECREF(r);
+        if (returned)
+            return 0;
+        error_set(&exc_RuntimeError, "generator ignored GeneratorExit");
+        return -1;
+    }
+    if (error_matches(&exc_GeneratorExit) || error_matches(&exc_StopIteration)) {
+        error_clear();
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- The type --------------------------------------------------------- */
+
+/* "Exception ignored in: <generator object f at 0x...>" and the exception
+   with its traceback, as CPython reports an error it cannot raise anywhere:
+   without the exceptions chained to it. */
+static void report_unraisable(Object *self)
+{
+    Object *exc = error_fetch();
+    Object *r = object_repr(self);
+    if (r == NULL)
+        error_clear();
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in: %s\n", r != NULL ? str_data(r) : "<generator>");
+    XDECREF(r);
+    ExceptionObject *e = (ExceptionObject *)exc;
+    Object *cause = e->cause, *context = e->context;
+    e->cause = e->context = NULL;
+    error_print(exc);
+    e->cause = cause;
+    e->context = context;
+    DECREF(exc);
+}
+
+static void gen_dealloc(Object *self)
+{
+    GenObject *g = GEN(self);
+    if (g->frame != NULL && g->started && vm_generator_in_block(g->frame)) {
+        /* Run its finally clauses. The generator is alive again meanwhile:
+           the frame's code cannot reach it, but keep the count honest. */
+        self->refcnt = 1;
+        Object *pending = error_fetch();
+        if (gen_close(g) < 0)
+            report_unraisable(self);
+        if (pending != NULL)
+            error_restore(pending);
+        self->refcnt = 0;
+    }
+    if (g->frame != NULL)
+        vm_generator_frame_free(g->frame);
+    DECREF(g->name);
+    DECREF(g->qualname);
+    XDECREF(g->exc_state);
+    object_free(self, sizeof(GenObject));
+}
+
+static Object *gen_repr(Object *self)
+{
+    return str_from_format("<generator object %s at %p>", str_data(GEN(self)->qualname),
+                           (void *)self);
+}
+
+static Object *gen_iter(Object *self)
+{
+    return NEWREF(self);
+}
+
+/* The iternext slot: NULL without an exception once it has returned, as
+   every iterator's end looks to C code (the return value is dropped). */
+static Object *gen_iternext(Object *self)
+{
+    bool returned;
+    Object *r = gen_resume(GEN(self), None, false, &returned);
+    if (r == NULL || !returned)
+        return r;
+    DECREF(r);
+    return NULL;
+}
+
+Object *gen_next(Object *gen)
+{
+    bool returned;
+    Object *r = gen_resume(GEN(gen), None, false, &returned);
+    return as_method_result(r, returned);
+}
+
+static Object *gen_next_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+{
+    (void)args;
+    if (args_check("__next__", nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    return gen_next(self);
+}
+
+static Object *gen_iter_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+{
+    (void)args;
+    if (args_check("__iter__", nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    return NEWREF(self);
+}
+
+static Object *gen_send_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+{
+    if (args_check("send", nargs, kwnames, 1, 1) < 0)
+        return NULL;
+    bool returned;
+    Object *r = gen_resume(GEN(self), args[0], false, &returned);
+    return as_method_result(r, returned);
+}
+
+/* throw(exc), throw(type), throw(type, value): the exception instance to
+   raise. New reference, or NULL with TypeError. */
+static Object *throw_operand(Object *const *args, size_t nargs)
+{
+    Object *typ = args[0];
+    Object *val = nargs > 1 ? args[1] : None;
+    if (is_instance_of(typ, &type_type) && type_is_subtype((Type *)typ, &exc_BaseException)) {
+        if (val != None && is_instance_of(val, (Type *)typ))
+            return NEWREF(val);
+        Object *inst = val == None ? object_call0(typ) : object_call1(typ, val);
+        if (inst != NULL && !is_exception(inst)) {
+            error_set(&exc_TypeError,
+                      "calling %s should have returned an instance of BaseException, not %s",
+                      type_name((Type *)typ), TYPE_NAME(inst));
+            DECREF(inst);
+            return NULL;
+        }
+        return inst;
+    }
+    if (is_exception(typ)) {
+        if (val != None)
+            return error_set(&exc_TypeError, "instance exception may not have a separate value");
+        return NEWREF(typ);
+    }
+    return error_set(&exc_TypeError,
+                     "exceptions must be classes or instances deriving from BaseException, not %s",
+                     TYPE_NAME(typ));
+}
+
+static Object *gen_throw_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+{
+    if (args_check("throw", nargs, kwnames, 1, 3) < 0)
+        return NULL;
+    Object *exc = throw_operand(args, nargs);
+    if (exc == NULL)
+        return NULL;
+    bool returned;
+    Object *r = gen_throw_instance(GEN(self), exc, &returned);
+    DECREF(exc);
+    return as_method_result(r, returned);
+}
+
+static Object *gen_close_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
+{
+    (void)args;
+    if (args_check("close", nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    if (gen_close(GEN(self)) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+/* __name__, __qualname__ and gi_running; the rest is generic. */
+static Object *gen_getattr(Object *self, Object *name)
+{
+    GenObject *g = GEN(self);
+    const char *s = str_data(name);
+    if (strcmp(s, "__name__") == 0)
+        return NEWREF(g->name);
+    if (strcmp(s, "__qualname__") == 0)
+        return NEWREF(g->qualname);
+    if (strcmp(s, "gi_running") == 0)
+        return NEWREF(g->running ? True_ : False_);
+    return object_generic_getattr(self, name);
+}
+
+static const MethodDef gen_methods[] = {
+    {"__next__", gen_next_method, "Implement next(self)."},
+    {"__iter__", gen_iter_method, "Implement iter(self)."},
+    {"send", gen_send_method, "send(arg) -> send 'arg' into generator,\nreturn next yielded value or raise StopIteration."},
+    {"throw", gen_throw_method, "throw(value)\nthrow(type[,value[,tb]])\n\nRaise exception in generator, return next yielded value or raise\nStopIteration."},
+    {"close", gen_close_method, "close() -> raise GeneratorExit inside generator."},
+    {NULL, NULL, NULL},
+};
+
+Type gen_type = {
+    TYPE_HEAD_INIT,
+    .name = "generator",
+    .base_type = &object_type,
+    .instance_size = sizeof(GenObject),
+    .methods = gen_methods,
+    .dealloc = gen_dealloc,
+    .repr = gen_repr,
+    .hash = object_identity_hash,
+    .getattr = gen_getattr,
+    .iter = gen_iter,
+    .iternext = gen_iternext,
+};
