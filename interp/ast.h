@@ -47,7 +47,7 @@
  *   a SyntaxError ("Toy does not support ..."), so they never appear.
  * - Accepted but dropped: annotations (parameter `x: T`, return `-> T`,
  *   variable `x: T = v` becomes a plain ASSIGN, a bare `x: T` becomes
- *   PASS; annotations are never evaluated) and the positional-only marker
+ *   PASS (remembering a simple name target, which the annotation makes local); annotations are never evaluated) and the positional-only marker
  *   `/` in parameter lists (those parameters become ordinary ones).
  * - Already checked by the parser (the compiler need not repeat it):
  *   assignment/deletion targets, duplicate parameter names, repeated
@@ -126,7 +126,8 @@ typedef enum {
     NODE_FOR,           /* for_stmt.target (ctx STORE), .iter, .body, .orelse */
     NODE_BREAK,         /* no fields */
     NODE_CONTINUE,      /* no fields */
-    NODE_PASS,          /* no fields */
+    NODE_PASS,          /* pass_stmt.annotated: the NAME of a bare `x: T` (ctx STORE, it
+                           makes x local), else NULL */
     NODE_FUNCTION_DEF,  /* function_def.name, .params, .body */
     NODE_RETURN,        /* return_stmt.value (NULL for bare return) */
     NODE_CLASS_DEF,     /* class_def.name, .bases, .keywords (`metaclass=` etc.), .body */
@@ -229,6 +230,7 @@ struct Node {
         struct { NodeList body; } module;
 
         struct { Node *value; } expr_stmt;
+        struct { Node *annotated; } pass_stmt;
         struct { NodeList targets; Node *value; } assign;
         struct { Node *target; BinOp op; Node *value; } aug_assign;
         struct { Node *test; NodeList body, orelse; } if_stmt;

@@ -1795,8 +1795,14 @@ static Node *parse_annotated(Parser *p, Node *target, const Token *start)
         && target->kind != NODE_SUBSCRIPT)
         fail_node(p, target, "illegal target for annotation");
     parse_expression(p);
-    if (!accept(p, TOK_EQUAL))
-        return finish(p, node_at_tok(p, NODE_PASS, start));
+    if (!accept(p, TOK_EQUAL)) {
+        Node *n = node_at_tok(p, NODE_PASS, start);
+        if (target->kind == NODE_NAME) {
+            set_target(p, target, CTX_STORE, false);
+            n->u.pass_stmt.annotated = target; /* `x: T` makes x local */
+        }
+        return finish(p, n);
+    }
     set_target(p, target, CTX_STORE, false);
     Node *n = node_at_tok(p, NODE_ASSIGN, start);
     NodeVec targets = {0};

@@ -498,9 +498,10 @@ static bool visit_stmt_inner(Builder *b, Scope *s, const Node *n)
     case NODE_IMPORT:
     case NODE_IMPORT_FROM:
         return visit_import(b, s, n);
+    case NODE_PASS:
+        return !n->u.pass_stmt.annotated || visit_expr(b, s, n->u.pass_stmt.annotated);
     case NODE_BREAK:
     case NODE_CONTINUE:
-    case NODE_PASS:
         return true;
     default:
         /* An expression where a statement was expected cannot come from the

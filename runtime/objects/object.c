@@ -84,17 +84,21 @@ bool type_is_subtype(Type *sub, Type *t) {
 
 static void object_dealloc_plain(Object *o) { object_free(o, sizeof(Object)); }
 
+/* object.__ne__: "not a.__eq__(b)" by a's own type only, NotImplemented
+   when that is NotImplemented, so that the caller tries b's reflection. */
+static Object *object_ne(Object *a, Object *b) {
+    RichCompareFunc eqf = TYPE(a)->richcompare;
+    Object *eq = eqf ? eqf(a, b, CMP_EQ) : NEWREF(NotImplemented);
+    if (!eq || eq == NotImplemented) return eq;
+    int t = object_truth(eq);
+    DECREF(eq);
+    if (t < 0) return NULL;
+    return bool_from(!t);
+}
+
 static Object *object_richcompare(Object *a, Object *b, int op) {
     if (op == CMP_EQ) return NEWREF(a == b ? True_ : NotImplemented);
-    if (op == CMP_NE) {
-        /* a != b is "not (a == b)" when the type defines only __eq__. */
-        Object *eq = object_compare(a, b, CMP_EQ);
-        if (!eq) return NULL;
-        int t = object_truth(eq);
-        DECREF(eq);
-        if (t < 0) return NULL;
-        return bool_from(!t);
-    }
+    if (op == CMP_NE) return object_ne(a, b);
     return NEWREF(NotImplemented);
 }
 
@@ -131,7 +135,7 @@ static Object *object_eq_method(Object *self, Object *const *args, size_t nargs,
 
 static Object *object_ne_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("__ne__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return NEWREF(self != args[0] ? True_ : False_);
+    return object_ne(self, args[0]);
 }
 
 static Object *object_hash_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
