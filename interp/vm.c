@@ -949,10 +949,11 @@ dispatch:
     TARGET(LOAD_ATTR) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION)) == TYPE_HEAP && t->dict_offset != 0) {
-            /* self.x on an instance of a user class: the instance dict comes
-               first (Toy has no data descriptors or __getattribute__), so
-               a hit there is the answer. */
+        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS)) == TYPE_HEAP &&
+            t->dict_offset != 0) {
+            /* self.x on an instance of a user class holding no data
+               descriptor: the instance dict comes first, so a hit there is
+               the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
             Object *v = dict ? dict_probe_name(dict, names[oparg]) : NULL;
             if (v != NULL) {

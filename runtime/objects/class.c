@@ -34,6 +34,7 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -69,7 +70,10 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(NEG, "__neg__") X(POS, "__pos__") X(INVERT, "__invert__") X(ABS, "__abs__")     \
     X(INT, "__int__") X(FLOAT, "__float__") X(INDEX, "__index__")                     \
     X(GETATTR, "__getattr__") X(QUALNAME, "__qualname__") X(MODULE, "__module__")     \
-    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")
+    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")         \
+    X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
+    X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
+    X(CLASS_GETITEM, "__class_getitem__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -132,28 +136,40 @@ static bool binds_self(Object *attr) {
     return TYPE(attr) == &function_type || TYPE(attr) == &method_descr_type;
 }
 
-/* func(self, *args, **kw) in the vector convention: self is prepended to the
-   arguments (on the C stack when they are few). func is borrowed from a class
-   dict that the call may change, so it is held for the call's duration. */
-static Object *call_with_self(Object *func, Object *self, Object *const *args, size_t nargs,
+/* func(first, *args, **kw) in the vector convention: first is prepended to
+   the arguments (on the C stack when they are few). func is borrowed from a
+   class dict that the call may change, so it is held for the call's
+   duration. */
+static Object *call_prepended(Object *func, Object *first, Object *const *args, size_t nargs,
                               Object *kwnames) {
-    if (!binds_self(func)) {
-        INCREF(func);
-        Object *r = object_call(func, args, nargs, kwnames);
-        DECREF(func);
-        return r;
-    }
     enum { SMALL = 8 };
     size_t total = nargs + (kwnames ? tuple_size(kwnames) : 0);
     Object *small[SMALL], **argv = small;
     if (total + 1 > SMALL && !(argv = mem_alloc((total + 1) * sizeof(Object *))))
         return error_no_memory();
-    argv[0] = self;
+    argv[0] = first;
     if (total) memcpy(argv + 1, args, total * sizeof(Object *));
     INCREF(func);
     Object *r = object_call(func, argv, nargs + 1, kwnames);
     DECREF(func);
     if (argv != small) mem_free(argv, (total + 1) * sizeof(Object *));
+    return r;
+}
+
+/* What a dunder found on a class is, seen from self: functions are called
+   with self prepended (without building a bound method); other descriptors
+   (staticmethod, classmethod, user ones) through their __get__; anything
+   else is called as it is. */
+static Object *call_with_self(Object *func, Object *self, Object *const *args, size_t nargs,
+                              Object *kwnames) {
+    if (binds_self(func)) return call_prepended(func, self, args, nargs, kwnames);
+    DescrGetFunc get = TYPE(func)->descr_get;
+    INCREF(func);
+    Object *bound = get ? get(func, self, TYPE(self)) : NEWREF(func);
+    DECREF(func);
+    if (!bound) return NULL;
+    Object *r = object_call(bound, args, nargs, kwnames);
+    DECREF(bound);
     return r;
 }
 
@@ -294,6 +310,31 @@ static int slot_setitem(Object *self, Object *key, Object *value) {
                       : call_slot(self, NAME(DELITEM), args, 1, &found);
     if (!found) {
         error_set(&exc_AttributeError, value ? "__setitem__" : "__delitem__");
+        return -1;
+    }
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* descr.__get__(obj, type) for a user class defining __get__; obj is None
+   when the attribute is looked up on the class. */
+static Object *slot_descr_get(Object *descr, Object *obj, Type *type) {
+    Object *args[2] = {obj ? obj : None, (Object *)type};
+    bool found;
+    Object *r = call_slot(descr, NAME(GET), args, 2, &found);
+    return found ? r : NEWREF(descr);
+}
+
+/* descr.__set__(obj, value) / descr.__delete__(obj); CPython's bare
+   AttributeError when the class defines only the other one. */
+static int slot_descr_set(Object *descr, Object *obj, Object *value) {
+    Object *args[2] = {obj, value};
+    bool found;
+    Object *r = value ? call_slot(descr, NAME(SET), args, 2, &found)
+                      : call_slot(descr, NAME(DELETE), args, 1, &found);
+    if (!found) {
+        error_set(&exc_AttributeError, value ? "__set__" : "__delete__");
         return -1;
     }
     if (!r) return -1;
@@ -538,6 +579,8 @@ static void install_slots(Type *t, Object *dict) {
     if (HAS(GETITEM)) t->getitem = slot_getitem;
     if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
     if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
+    if (HAS(GET)) t->descr_get = slot_descr_get;
+    if (HAS(SET) || HAS(DELETE)) t->descr_set = slot_descr_set;
     if (HAS(CONTAINS)) t->contains = slot_contains;
     if (HAS(BOOL)) t->truth = slot_truth;
     if (HAS(NEG)) t->neg = slot_neg;
@@ -638,8 +681,10 @@ static Object *instance_getattr_fallback(Object *self, Object *name) {
 
 static Object *instance_getattr(Object *self, Object *name) {
     Type *base = builtin_base(TYPE(self));
-    /* Fast path for self.x: the instance dict of an object-based instance. */
-    Object *dict = base == &object_type ? ((ClassInstance *)self)->dict : NULL;
+    /* Fast path for self.x: the instance dict of an object-based instance
+       whose class holds no data descriptor (which would come first). */
+    bool plain = base == &object_type && !(TYPE(self)->flags & TYPE_DATA_DESCRS);
+    Object *dict = plain ? ((ClassInstance *)self)->dict : NULL;
     Object *v = dict ? dict_get_str(dict, name) : NULL;
     if (v) return NEWREF(v);
     Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
@@ -647,19 +692,10 @@ static Object *instance_getattr(Object *self, Object *name) {
     return instance_getattr_fallback(self, name);
 }
 
-/* Calling a class: allocate the instance, then run __init__ if a class of
-   the chain defines one. Exception instances get args from the positional
-   arguments first, as BaseException.__new__ does. */
-static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    bool exc = (type->flags & TYPE_EXCEPTION) != 0;
-    Object *init = heap_lookup(type, NAME(INIT));
-    if (!init && !kwnames_empty(kwnames))
-        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
-                                             : "%s() takes no arguments", type->name);
-    if (!init && nargs && !exc)
-        return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
-    Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
-    if (!self || !init) return self;
+/* self.__init__(*args, **kw), which must return None; consumes self,
+   returned on success. */
+static Object *run_init(Object *self, Object *init, Object *const *args, size_t nargs,
+                        Object *kwnames) {
     Object *r = call_with_self(init, self, args, nargs, kwnames);
     if (r && r != None) {
         error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
@@ -672,6 +708,43 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
     }
     DECREF(r);
     return self;
+}
+
+/* cls.__new__(cls, *args, **kw) for a class that defines __new__ (a static
+   method, whatever the class body wrote), then __init__ when the result is
+   an instance of cls. */
+static Object *construct_with_new(Type *type, Object *new, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    DescrGetFunc get = TYPE(new)->descr_get;
+    INCREF(new);
+    Object *fn = get ? get(new, NULL, type) : NEWREF(new);
+    DECREF(new);
+    if (!fn) return NULL;
+    Object *self = call_prepended(fn, (Object *)type, args, nargs, kwnames);
+    DECREF(fn);
+    if (!self || !is_instance_of(self, type)) return self;
+    /* object.__init__ ignores the arguments when __new__ is overridden */
+    Object *init = heap_lookup(TYPE(self), NAME(INIT));
+    return init ? run_init(self, init, args, nargs, kwnames) : self;
+}
+
+/* Calling a class: __new__ if a class of the chain defines one; otherwise
+   allocate the instance (as object.__new__ does), then run __init__ if a
+   class of the chain defines one. Exception instances get args from the
+   positional arguments first, as BaseException.__new__ does. */
+static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    Object *new = heap_lookup(type, NAME(NEW));
+    if (new) return construct_with_new(type, new, args, nargs, kwnames);
+    bool exc = (type->flags & TYPE_EXCEPTION) != 0;
+    Object *init = heap_lookup(type, NAME(INIT));
+    if (!init && !kwnames_empty(kwnames))
+        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
+                                             : "%s() takes no arguments", type->name);
+    if (!init && nargs && !exc)
+        return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
+    Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
+    if (!self || !init) return self;
+    return run_init(self, init, args, nargs, kwnames);
 }
 
 /* ---- Creating classes ---------------------------------------------------------------- */
@@ -717,6 +790,103 @@ static int take_qualname(HeapType *h, Object *name) {
     return q ? dict_del_item(dict, NAME(QUALNAME), false) : 0;
 }
 
+/* Does the dict hold a data descriptor (a property, an instance of a class
+   with __set__ or __delete__)? */
+static bool holds_data_descr(Object *dict) {
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next(dict, &pos, &key, &value))
+        if (TYPE(value)->descr_set) return true;
+    return false;
+}
+
+/* t (and every live subclass of it) may now hold a data descriptor; with
+   all_classes, every live class may (a class gained __set__/__delete__, so
+   its instances already stored in classes became data descriptors). */
+static void mark_data_descrs(Type *t, bool all_classes) {
+    t->flags |= TYPE_DATA_DESCRS;
+    for (HeapType *h = live_classes; h; h = h->next)
+        if (all_classes || type_is_subtype(&h->type, t)) h->type.flags |= TYPE_DATA_DESCRS;
+}
+
+/* A class body's __new__ is a static method, and its __init_subclass__ and
+   __class_getitem__ class methods, without being declared so. */
+static int wrap_implicit(Object *dict, Object *name, Object *(*wrap)(Object *)) {
+    Object *f = dict_get_str(dict, name);
+    if (!f || TYPE(f) != &function_type) return 0;
+    Object *w = wrap(f);
+    int r = w ? dict_set_item(dict, name, w) : -1;
+    XDECREF(w);
+    return r;
+}
+
+static int wrap_implicit_methods(Object *dict) {
+    if (wrap_implicit(dict, NAME(NEW), descr_staticmethod_new) < 0 ||
+        wrap_implicit(dict, NAME(INIT_SUBCLASS), descr_classmethod_new) < 0 ||
+        wrap_implicit(dict, NAME(CLASS_GETITEM), descr_classmethod_new) < 0)
+        return -1;
+    return 0;
+}
+
+/* Replace the current exception by CPython's RuntimeError about
+   __set_name__, with the original as its __cause__ and __context__. */
+static void set_name_error(Object *value, Object *key, Type *cls) {
+    Object *cause = error_fetch();
+    error_set(&exc_RuntimeError, "Error calling __set_name__ on '%s' instance '%s' in '%s'",
+              TYPE_NAME(value), str_data(key), cls->name);
+    Object *exc = error_fetch();
+    if (exc && cause && is_instance_of(exc, &exc_BaseException)) {
+        ExceptionObject *e = (ExceptionObject *)exc;
+        SETREF(&e->cause, NEWREF(cause));
+        SETREF(&e->context, NEWREF(cause));
+        e->suppress_context = true;
+    }
+    XDECREF(cause);
+    error_restore(exc);
+}
+
+/* value.__set_name__(cls, key) for each attribute whose type defines it,
+   over a copy of the dict (the calls may change it). A failure is reported
+   as CPython 3.11 does: a RuntimeError naming the attribute, caused by the
+   original error. */
+static int call_set_names(Type *cls) {
+    Object *copy = dict_copy(cls->dict);
+    if (!copy) return -1;
+    size_t pos = 0;
+    Object *key, *value;
+    int rc = 0;
+    while (rc == 0 && dict_next(copy, &pos, &key, &value)) {
+        Object *f = type_lookup(TYPE(value), NAME(SET_NAME));
+        if (!f) continue;
+        Object *args[2] = {(Object *)cls, key};
+        Object *r = call_with_self(f, value, args, 2, NULL);
+        if (r) {
+            DECREF(r);
+            continue;
+        }
+        rc = -1;
+        if (is_str(key)) set_name_error(value, key, cls);
+    }
+    DECREF(copy);
+    return rc;
+}
+
+/* super(cls, cls).__init_subclass__(): only a user class of the chain can
+   define one (object's does nothing). */
+static int call_init_subclass(Type *cls) {
+    Object *f = heap_lookup(cls->base_type, NAME(INIT_SUBCLASS));
+    if (!f) return 0;
+    DescrGetFunc get = TYPE(f)->descr_get;
+    INCREF(f);
+    Object *bound = get ? get(f, NULL, cls) : NEWREF(f);
+    DECREF(f);
+    Object *r = bound ? object_call(bound, NULL, 0, NULL) : NULL;
+    XDECREF(bound);
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
 /* Layout and the slots every class gets; then the dunder dispatchers, the
    base's slots for everything else, and the __eq__-without-__hash__ rule. */
 static int setup_slots(HeapType *h) {
@@ -740,6 +910,7 @@ static int setup_slots(HeapType *h) {
     if (hash && hash != None) t->hash = slot_hash;
     type_inherit_slots(t);
     if (unhashable) t->hash = NULL;
+    if (holds_data_descr(t->dict)) t->flags |= TYPE_DATA_DESCRS;
     return 0;
 }
 
@@ -757,7 +928,8 @@ Object *class_new(Object *name, Type *base, Object *ns) {
     t->flags = TYPE_HEAP | TYPE_BASETYPE | (base->flags & TYPE_EXCEPTION);
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
-    if (!t->dict || take_qualname(h, name) < 0 || setup_slots(h) < 0) {
+    if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
+        setup_slots(h) < 0 || call_set_names(t) < 0 || call_init_subclass(t) < 0) {
         DECREF(h);
         return NULL;
     }
@@ -769,6 +941,8 @@ static void set_method_classes(Object *cls) {
     size_t pos = 0;
     Object *key, *value;
     while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
+        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type)
+            value = ((WrapperDescrObject *)value)->callable;
         if (TYPE(value) != &function_type) continue;
         FunctionObject *fn = (FunctionObject *)value;
         if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
@@ -873,8 +1047,9 @@ static Object *type_special_attr(Type *t, const char *s) {
     return NULL;
 }
 
-/* A.x: the type's own attributes, then the class chain. Functions come back
-   unbound (A.f(obj) passes self explicitly). */
+/* A.x: the type's own attributes, then the class chain, through the found
+   object's __get__ with no instance: functions come back unbound (A.f(obj)
+   passes self explicitly), class methods bound to A, properties as they are. */
 Object *class_type_getattr(Object *self, Object *name) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -883,7 +1058,14 @@ Object *class_type_getattr(Object *self, Object *name) {
         if (v || error_occurred()) return v;
     }
     Object *v = type_lookup(t, name);
-    if (v) return NEWREF(v);
+    if (v) {
+        DescrGetFunc get = TYPE(v)->descr_get;
+        if (!get) return NEWREF(v);
+        INCREF(v);
+        Object *r = get(v, NULL, t);
+        DECREF(v);
+        return r;
+    }
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 
@@ -917,8 +1099,11 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         return r == 0 ? 0 : -1;
     }
     if (dict_set_item(t->dict, name, value) < 0) return -1;
+    if (TYPE(value)->descr_set) mark_data_descrs(t, false);
     if (s[0] == '_' && s[1] == '_') {
+        DescrSetFunc had = t->descr_set;
         install_slots(t, t->dict);
+        if (!had && t->descr_set) mark_data_descrs(t, true);
         if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
     }
     return 0;
@@ -1093,10 +1278,12 @@ static Object *super_getattr(Object *self, Object *name) {
     for (t = t ? t->base_type : NULL; t; t = t->base_type) {
         Object *v = t->dict ? dict_get_str(t->dict, name) : NULL;
         if (!v) continue;
-        if (!obj || obj_is_type) return NEWREF(v);
-        if (TYPE(v) == &function_type) return method_new(v, obj);
-        if (TYPE(v) == &method_descr_type) return builtin_new(((MethodDescrObject *)v)->def, obj);
-        return NEWREF(v);
+        DescrGetFunc get = TYPE(v)->descr_get;
+        if (!obj || !get) return NEWREF(v);
+        INCREF(v);
+        Object *r = obj_is_type ? get(v, NULL, (Type *)obj) : get(v, obj, TYPE(obj));
+        DECREF(v);
+        return r;
     }
     if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
     return error_set(&exc_AttributeError, "'super' object has no attribute '%s'", str_data(name));

@@ -234,6 +234,13 @@ static int function_setattr(Object *self, Object *name, Object *value)
     return dict_set_item(fn->dict, name, value);
 }
 
+/* A function found on a class: bound to the instance, itself on the class. */
+static Object *function_descr_get(Object *self, Object *obj, Type *type)
+{
+    (void)type;
+    return obj != NULL ? method_new(self, obj) : NEWREF(self);
+}
+
 Type function_type = {
     TYPE_HEAD_INIT,
     .name = "function",
@@ -246,6 +253,7 @@ Type function_type = {
     .call = vm_call_function,
     .getattr = function_getattr,
     .setattr = function_setattr,
+    .descr_get = function_descr_get,
 };
 
 /* ---- Cells ---------------------------------------------------------------- */
@@ -576,6 +584,12 @@ static Object *method_descr_call(Object *callable, Object *const *args, size_t n
     return d->def->func(args[0], args + 1, nargs - 1, kwnames);
 }
 
+static Object *method_descr_descr_get(Object *self, Object *obj, Type *type)
+{
+    (void)type;
+    return obj != NULL ? builtin_new(((MethodDescrObject *)self)->def, obj) : NEWREF(self);
+}
+
 static Object *method_descr_repr(Object *self)
 {
     MethodDescrObject *d = (MethodDescrObject *)self;
@@ -607,4 +621,5 @@ Type method_descr_type = {
     .hash = object_identity_hash,
     .call = method_descr_call,
     .getattr = method_descr_getattr,
+    .descr_get = method_descr_descr_get,
 };
