@@ -42,7 +42,7 @@
  *   NODE_IF, exactly like Python's ast module.
  * - Docstrings are not special: a docstring is simply the first statement of
  *   a body being a NODE_EXPR_STMT whose value is a NODE_STR.
- * - Decorators, yield, async/await, match, :=, the @ operator, except*,
+ * - yield, async/await, match, :=, the @ operator, except*,
  *   imaginary literals and \N{...} escapes are rejected by the parser with
  *   a SyntaxError ("Toy does not support ..."), so they never appear.
  * - Accepted but dropped: annotations (parameter `x: T`, return `-> T`,
@@ -128,9 +128,11 @@ typedef enum {
     NODE_CONTINUE,      /* no fields */
     NODE_PASS,          /* pass_stmt.annotated: the NAME of a bare `x: T` (ctx STORE, it
                            makes x local), else NULL */
-    NODE_FUNCTION_DEF,  /* function_def.name, .params, .body */
+    NODE_FUNCTION_DEF,  /* function_def.name, .params, .body, .decorators (applied last
+                           to first; the node's line is the `def` line) */
     NODE_RETURN,        /* return_stmt.value (NULL for bare return) */
-    NODE_CLASS_DEF,     /* class_def.name, .bases, .keywords (`metaclass=` etc.), .body */
+    NODE_CLASS_DEF,     /* class_def.name, .bases, .keywords (`metaclass=` etc.), .body,
+                           .decorators */
     NODE_TRY,           /* try_stmt.body, .handlers (NODE_EXCEPT_HANDLER), .orelse, .finalbody */
     NODE_RAISE,         /* raise_stmt.exc (NULL for bare raise), .cause (NULL unless `from`) */
     NODE_WITH,          /* with_stmt.items (NODE_WITH_ITEM), .body */
@@ -236,9 +238,9 @@ struct Node {
         struct { Node *test; NodeList body, orelse; } if_stmt;
         struct { Node *test; NodeList body, orelse; } while_stmt;
         struct { Node *target, *iter; NodeList body, orelse; } for_stmt;
-        struct { const char *name; Params params; NodeList body; } function_def;
+        struct { const char *name; Params params; NodeList body, decorators; } function_def;
         struct { Node *value; } return_stmt;
-        struct { const char *name; NodeList bases, keywords, body; } class_def;
+        struct { const char *name; NodeList bases, keywords, body, decorators; } class_def;
         struct { NodeList body, handlers, orelse, finalbody; } try_stmt;
         struct { Node *exc, *cause; } raise_stmt;
         struct { NodeList items, body; } with_stmt;

@@ -1189,13 +1189,38 @@ static CodeObject *compile_function_code(Compiler *c, const Node *n, const char 
     return co;
 }
 
+/* Decorators are evaluated first, top to bottom, each as a callable in the
+   CALL shape [NULL, decorator]; apply_decorators then calls them on the
+   function or class, bottom-up, each call on its decorator's line (as in
+   CPython's tracebacks). */
+static int compile_decorators(Compiler *c, const NodeList *decorators)
+{
+    for (int i = 0; i < decorators->count; i++) {
+        EMIT(c, PUSH_NULL, 0);
+        CHECK(compile_expr(c, decorators->items[i]));
+    }
+    return 0;
+}
+
+static int apply_decorators(Compiler *c, const NodeList *decorators, int def_line)
+{
+    for (int i = decorators->count - 1; i >= 0; i--) {
+        c->u->line = decorators->items[i]->line;
+        EMIT(c, CALL, 1);
+    }
+    c->u->line = def_line;
+    return 0;
+}
+
 static int compile_function_def(Compiler *c, const Node *n)
 {
     const Params *p = &n->u.function_def.params;
+    CHECK(compile_decorators(c, &n->u.function_def.decorators));
     int flags = compile_defaults(c, p);
     CHECK(flags);
     CHECK(emit_make_function(c, compile_function_code(c, n, n->u.function_def.name, p), flags));
     c->u->line = n->line;
+    CHECK(apply_decorators(c, &n->u.function_def.decorators, n->line));
     return compile_name_op(c, n->u.function_def.name, CTX_OP_STORE);
 }
 
@@ -1410,6 +1435,7 @@ static int compile_class_def(Compiler *c, const Node *n)
 {
     const NodeList *bases = &n->u.class_def.bases, *keywords = &n->u.class_def.keywords;
     CHECK(check_repeated_keywords(c, keywords));
+    CHECK(compile_decorators(c, &n->u.class_def.decorators));
     bool ex = has_starred(bases, keywords);
     if (!ex)
         EMIT(c, PUSH_NULL, 0);
@@ -1426,6 +1452,7 @@ static int compile_class_def(Compiler *c, const Node *n)
         CHECK(nargs);
         EMIT(c, CALL, 2 + nargs);
     }
+    CHECK(apply_decorators(c, &n->u.class_def.decorators, n->line));
     return compile_name_op(c, n->u.class_def.name, CTX_OP_STORE);
 }
 

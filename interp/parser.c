@@ -2199,6 +2199,28 @@ static Node *parse_classdef(Parser *p)
     return finish(p, n);
 }
 
+/* `@expr NEWLINE` lines (any expression, PEP 614), then the def or class
+   they decorate. */
+static Node *parse_decorated(Parser *p)
+{
+    NodeVec decorators = {0};
+    while (accept(p, TOK_AT)) {
+        vec_push(p, &decorators, parse_expression(p));
+        expect(p, TOK_NEWLINE);
+    }
+    Node *n;
+    if (at(p, TOK_DEF)) {
+        n = parse_funcdef(p);
+        n->u.function_def.decorators = vec_list(&decorators);
+    } else if (at(p, TOK_CLASS)) {
+        n = parse_classdef(p);
+        n->u.class_def.decorators = vec_list(&decorators);
+    } else {
+        fail_tok(p, cur(p), "invalid syntax");
+    }
+    return n;
+}
+
 static Node *parse_compound(Parser *p)
 {
     switch (cur(p)->kind) {
@@ -2209,6 +2231,7 @@ static Node *parse_compound(Parser *p)
     case TOK_WITH: return parse_with(p);
     case TOK_DEF: return parse_funcdef(p);
     case TOK_CLASS: return parse_classdef(p);
+    case TOK_AT: return parse_decorated(p);
     default: return NULL;
     }
 }
@@ -2216,8 +2239,6 @@ static Node *parse_compound(Parser *p)
 static void parse_statement(Parser *p, NodeVec *out)
 {
     Token *t = cur(p);
-    if (t->kind == TOK_AT)
-        fail_tok(p, t, "Toy does not support decorators");
     if (t->kind == TOK_INDENT)
         fail_unexpected(p);
     enter(p);
