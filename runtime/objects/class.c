@@ -871,16 +871,16 @@ static int call_set_names(Type *cls) {
     return rc;
 }
 
-/* super(cls, cls).__init_subclass__(): only a user class of the chain can
-   define one (object's does nothing). */
-static int call_init_subclass(Type *cls) {
-    Object *f = heap_lookup(cls->base_type, NAME(INIT_SUBCLASS));
+/* super(cls, cls).__init_subclass__(**kw), with the class statement's
+   keywords (object's takes none and does nothing). */
+static int call_init_subclass(Type *cls, Object *const *kwvalues, Object *kwnames) {
+    Object *f = type_lookup(cls->base_type, NAME(INIT_SUBCLASS));
     if (!f) return 0;
     DescrGetFunc get = TYPE(f)->descr_get;
     INCREF(f);
     Object *bound = get ? get(f, NULL, cls) : NEWREF(f);
     DECREF(f);
-    Object *r = bound ? object_call(bound, NULL, 0, NULL) : NULL;
+    Object *r = bound ? object_call(bound, kwvalues, 0, kwnames) : NULL;
     XDECREF(bound);
     if (!r) return -1;
     DECREF(r);
@@ -914,7 +914,25 @@ static int setup_slots(HeapType *h) {
     return 0;
 }
 
-Object *class_new(Object *name, Type *base, Object *ns) {
+/* Give the functions defined in the class body their class, for super(). */
+static void set_method_classes(Object *cls) {
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
+        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type)
+            value = ((WrapperDescrObject *)value)->callable;
+        if (TYPE(value) != &function_type) continue;
+        FunctionObject *fn = (FunctionObject *)value;
+        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
+    }
+}
+
+/* A class from its name, base (NULL: object) and namespace. A class
+   statement (body_methods) gives the functions of its body their class for
+   super() before anything can call them; kwvalues/kwnames are the class
+   statement's keywords, passed to __init_subclass__. */
+static Object *class_create(Object *name, Type *base, Object *ns, bool body_methods,
+                            Object *const *kwvalues, Object *kwnames) {
     if (names_ready() < 0) return NULL;
     if (!base) base = &object_type;
     if (check_base((Object *)base) < 0) return NULL;
@@ -929,24 +947,20 @@ Object *class_new(Object *name, Type *base, Object *ns) {
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
     if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
-        setup_slots(h) < 0 || call_set_names(t) < 0 || call_init_subclass(t) < 0) {
+        setup_slots(h) < 0) {
+        DECREF(h);
+        return NULL;
+    }
+    if (body_methods) set_method_classes((Object *)h);
+    if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) {
         DECREF(h);
         return NULL;
     }
     return (Object *)h;
 }
 
-/* Give the functions defined in the class body their class, for super(). */
-static void set_method_classes(Object *cls) {
-    size_t pos = 0;
-    Object *key, *value;
-    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
-        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type)
-            value = ((WrapperDescrObject *)value)->callable;
-        if (TYPE(value) != &function_type) continue;
-        FunctionObject *fn = (FunctionObject *)value;
-        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
-    }
+Object *class_new(Object *name, Type *base, Object *ns) {
+    return class_create(name, base, ns, false, NULL, NULL);
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
@@ -963,10 +977,16 @@ static Object *class_namespace(FunctionObject *body) {
     return ns;
 }
 
+/* Does the class statement say metaclass=? */
+static bool names_metaclass(Object *kwnames) {
+    for (size_t i = 0; kwnames && i < tuple_size(kwnames); i++)
+        if (strcmp(str_data(tuple_item(kwnames, i)), "metaclass") == 0) return true;
+    return false;
+}
+
 Object *class_build_class(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self;
-    if (!kwnames_empty(kwnames))
-        return error_set(&exc_TypeError, "Toy classes take no keyword arguments");
+    if (names_metaclass(kwnames)) return error_set(&exc_TypeError, "Toy does not support metaclasses");
     if (nargs < 2) return error_set(&exc_TypeError, "__build_class__: not enough arguments");
     if (TYPE(args[0]) != &function_type)
         return error_set(&exc_TypeError, "__build_class__: func must be a function");
@@ -981,10 +1001,10 @@ Object *class_build_class(Object *self, Object *const *args, size_t nargs, Objec
     Object *cls = NULL;
     if (r) {
         DECREF(r);
-        cls = class_new(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns);
+        cls = class_create(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns, true, args + nargs,
+                           kwnames);
     }
     DECREF(ns);
-    if (cls) set_method_classes(cls);
     return cls;
 }
 

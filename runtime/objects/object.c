@@ -168,19 +168,46 @@ static Object *object_new_function(Object *self, Object *const *args, size_t nar
 static const MethodDef object_new_def = {"__new__", object_new_function,
                                          "Create and return a new object."};
 
-/* object.__new__ is a static method holding a built-in function (so that
-   object.__new__(C) and super().__new__(C) both pass the class
-   explicitly). Installed once the descriptor types are ready. */
-static int object_install_new(void) {
-    if (dict_get_item_cstr(object_type.dict, "__new__")) return 0;
+/* object.__init_subclass__(cls): called on the base when a class is
+   created; accepts nothing. */
+static Object *object_init_subclass_function(Object *self, Object *const *args, size_t nargs,
+                                             Object *kwnames) {
+    (void)self;
+    const char *cls = nargs && is_instance_of(args[0], &type_type) ? ((Type *)args[0])->name
+                                                                    : "object";
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments", cls);
+    if (nargs != 1)
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no arguments (%zu given)",
+                         cls, nargs ? nargs - 1 : 0);
+    return NEWREF(None);
+}
+
+static const MethodDef object_init_subclass_def = {
+    "__init_subclass__", object_init_subclass_function,
+    "This method is called when a class is subclassed."};
+
+/* Put wrap(builtin def) into object's dict under def's name. */
+static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *)) {
+    if (dict_get_item_cstr(object_type.dict, def->name)) return 0;
     if (error_occurred()) return -1;
-    Object *fn = builtin_new(&object_new_def, (Object *)&object_type);
-    Object *sm = fn ? descr_staticmethod_new(fn) : NULL;
-    int r = sm ? dict_set_item_cstr(object_type.dict, "__new__", sm) : -1;
+    Object *fn = builtin_new(def, (Object *)&object_type);
+    Object *w = fn ? wrap(fn) : NULL;
+    int r = w ? dict_set_item_cstr(object_type.dict, def->name, w) : -1;
     XDECREF(fn);
-    XDECREF(sm);
+    XDECREF(w);
     return r;
 }
+
+/* object.__new__ is a static method holding a built-in function (so that
+   object.__new__(C) and super().__new__(C) both pass the class
+   explicitly), object.__init_subclass__ a class method. Installed once the
+   descriptor types are ready. */
+static int object_install_new(void) {
+    if (object_install_wrapped(&object_new_def, descr_staticmethod_new) < 0) return -1;
+    return object_install_wrapped(&object_init_subclass_def, descr_classmethod_new);
+}
+
 
 static Object *object_repr_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
