@@ -486,12 +486,14 @@ static Object *make_function(Object *code, Object *globals, Object *defaults,
 /* LOAD_METHOD can skip the bound-method object when attribute lookup is the
    standard one (instance dict, then class): for built-in types using the
    generic getattr and for instances of user classes (class.c's getattr
-   differs only in what it does when that lookup fails). Classes themselves
+   differs only in what it does when that lookup fails) unless they define
+   __getattribute__. Classes themselves
    and types with their own getattr (modules, ...) do not qualify; user
    classes cannot derive from type. */
 static inline bool method_lookup_is_plain(Type *t)
 {
-    return t->getattr == object_generic_getattr || t->getattr == NULL || (t->flags & TYPE_HEAP);
+    return t->getattr == object_generic_getattr || t->getattr == NULL ||
+           (t->flags & (TYPE_HEAP | TYPE_GETATTRIBUTE)) == TYPE_HEAP;
 }
 
 /* Names for messages. */
@@ -949,7 +951,8 @@ dispatch:
     TARGET(LOAD_ATTR) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS)) == TYPE_HEAP &&
+        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
+                TYPE_HEAP &&
             t->dict_offset != 0) {
             /* self.x on an instance of a user class holding no data
                descriptor: the instance dict comes first, so a hit there is

@@ -106,6 +106,8 @@ enum {
     TYPE_DATA_DESCRS = 1 << 3, /* a class of this chain may hold a data descriptor
                                   (a value whose type has descr_set): attribute
                                   access must not take the instance dict first */
+    TYPE_GETATTRIBUTE = 1 << 4, /* a user class of the chain defines __getattribute__:
+                                   every attribute read goes through it */
 };
 
 struct Type {

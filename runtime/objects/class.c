@@ -73,7 +73,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")         \
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
-    X(CLASS_GETITEM, "__class_getitem__")
+    X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -362,8 +362,9 @@ static int slot_setattr(Object *self, Object *name, Object *value) {
     return 0;
 }
 
-/* object.__setattr__(self, name, value) and object.__delattr__(self, name),
-   for the __setattr__ methods that end by storing the attribute; installed
+/* object.__setattr__(self, name, value), object.__delattr__(self, name) and
+   object.__getattribute__(self, name), for the overrides that end by doing
+   what object does; installed
    on object when the first class is created (object's own table lacks them). */
 static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
                             Object *kwnames, size_t want) {
@@ -400,15 +401,20 @@ static Object *object_delattr_method(Object *self, Object *const *args, size_t n
     return NEWREF(None);
 }
 
+static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames);
+
 static const MethodDef object_attr_defs[] = {
     {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
     {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
+    {"__getattribute__", object_getattribute_method, "Return getattr(self, name)."},
 };
+static const int object_attr_names[] = {D_SETATTR, D_DELATTR, D_GETATTRIBUTE};
 
 static int install_object_attr_methods(void) {
     for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
         const MethodDef *def = &object_attr_defs[i];
-        Object *name = i == 0 ? NAME(SETATTR) : NAME(DELATTR);
+        Object *name = dunder_names[object_attr_names[i]];
         if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
         Object *m = method_descr_new(&object_type, def);
         int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
@@ -564,6 +570,8 @@ static const BinaryFunc inplace_slots[BINOP_COUNT] = {
     inplace_BINOP_RSHIFT, inplace_BINOP_AND, inplace_BINOP_OR, inplace_BINOP_XOR,
 };
 
+static Object *slot_getattribute(Object *self, Object *name);
+
 /* Point t's slots at dispatchers for the dunders dict defines. Slots of
    dunders it does not define are left alone (inherited later). */
 static void install_slots(Type *t, Object *dict) {
@@ -580,6 +588,10 @@ static void install_slots(Type *t, Object *dict) {
     if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
     if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
     if (HAS(GET)) t->descr_get = slot_descr_get;
+    if (HAS(GETATTRIBUTE)) {
+        t->getattr = slot_getattribute;
+        t->flags |= TYPE_GETATTRIBUTE;
+    }
     if (HAS(SET) || HAS(DELETE)) t->descr_set = slot_descr_set;
     if (HAS(CONTAINS)) t->contains = slot_contains;
     if (HAS(BOOL)) t->truth = slot_truth;
@@ -659,9 +671,9 @@ static Object *instance_default_repr(Object *self) {
     return r;
 }
 
-/* What normal lookup did not find: __class__, __dict__, then __getattr__.
-   The AttributeError from the normal lookup is still set on entry. */
-static Object *instance_getattr_fallback(Object *self, Object *name) {
+/* What normal lookup did not find: __class__ and __dict__ (NULL with the
+   AttributeError still set when name is neither). */
+static Object *instance_special_attr(Object *self, Object *name) {
     const char *s = str_data(name);
     if (strcmp(s, "__class__") == 0) {
         error_clear();
@@ -673,6 +685,23 @@ static Object *instance_getattr_fallback(Object *self, Object *name) {
         if (!*dictptr && !(*dictptr = dict_new())) return NULL;
         return NEWREF(*dictptr);
     }
+    return NULL;
+}
+
+/* object.__getattribute__: the lookup every instance has, without
+   __getattr__. */
+static Object *instance_plain_getattr(Object *self, Object *name) {
+    Type *base = builtin_base(TYPE(self));
+    Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
+    return instance_special_attr(self, name);
+}
+
+/* What normal lookup did not find: __class__, __dict__, then __getattr__.
+   The AttributeError from the normal lookup is still set on entry. */
+static Object *instance_getattr_fallback(Object *self, Object *name) {
+    Object *r = instance_special_attr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
     Object *f = heap_lookup(TYPE(self), NAME(GETATTR));
     if (!f) return NULL;
     error_clear();
@@ -726,6 +755,24 @@ static Object *construct_with_new(Type *type, Object *new, Object *const *args, 
     /* object.__init__ ignores the arguments when __new__ is overridden */
     Object *init = heap_lookup(TYPE(self), NAME(INIT));
     return init ? run_init(self, init, args, nargs, kwnames) : self;
+}
+
+/* obj.name for a class defining __getattribute__: it answers, and
+   __getattr__ (if any) gets the names it raises AttributeError for. */
+static Object *slot_getattribute(Object *self, Object *name) {
+    Object *f = heap_lookup(TYPE(self), NAME(GETATTRIBUTE));
+    Object *r = f ? call_dunder(self, f, &name, 1) : instance_plain_getattr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
+    Object *g = heap_lookup(TYPE(self), NAME(GETATTR));
+    if (!g) return NULL;
+    error_clear();
+    return call_dunder(self, g, &name, 1);
+}
+
+static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames) {
+    if (object_attr_args("__getattribute__", self, args, nargs, kwnames, 1) < 0) return NULL;
+    return instance_plain_getattr(self, args[0]);
 }
 
 /* Calling a class: __new__ if a class of the chain defines one; otherwise
@@ -900,7 +947,8 @@ static int setup_slots(HeapType *h) {
     }
     t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
     t->construct = class_construct;
-    t->getattr = instance_getattr;
+    t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
+    t->flags |= base->flags & TYPE_GETATTRIBUTE;
     if (base == &object_type) t->repr = instance_default_repr;
     install_slots(t, t->dict);
 
@@ -1127,6 +1175,20 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
     }
     return 0;
+}
+
+Object *class_type_getitem(Object *self, Object *key) {
+    Type *t = (Type *)self;
+    Object *f = is_heap(t) ? type_lookup(t, NAME(CLASS_GETITEM)) : NULL;
+    if (!f) return error_set(&exc_TypeError, "type '%s' is not subscriptable", t->name);
+    DescrGetFunc get = TYPE(f)->descr_get;
+    INCREF(f);
+    Object *bound = get ? get(f, NULL, t) : NEWREF(f);
+    DECREF(f);
+    if (!bound) return NULL;
+    Object *r = object_call(bound, &key, 1, NULL);
+    DECREF(bound);
+    return r;
 }
 
 /* <class '__main__.A'>, <class 'int'> */

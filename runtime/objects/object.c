@@ -280,6 +280,7 @@ Type type_type = {
     .construct = class_type_construct,
     .getattr = class_type_getattr,
     .setattr = class_type_setattr,
+    .getitem = class_type_getitem,
 };
 
 /* ---- None, NotImplemented, Ellipsis ---------------------------------------- */
