@@ -108,6 +108,8 @@ enum {
                                   access must not take the instance dict first */
     TYPE_GETATTRIBUTE = 1 << 4, /* a user class of the chain defines __getattribute__:
                                    every attribute read goes through it */
+    TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" all along the chain:
+                                   instances never get an attribute dict */
 };
 
 struct Type {

@@ -41,6 +41,7 @@
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/list.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "interp/vm.h"
@@ -50,6 +51,7 @@ typedef struct HeapType {
     Object *qualname;              /* str: "A", "f.<locals>.A" */
     Type *builtin_base;            /* nearest built-in ancestor (borrowed: immortal) */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
+    size_t nslots;                 /* ClassInstance.slots used by the chain's __slots__ */
 } HeapType;
 
 static HeapType *live_classes;
@@ -73,7 +75,8 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")         \
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
-    X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")
+    X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
+    X(SLOTS, "__slots__") X(DICT, "__dict__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -624,6 +627,7 @@ static _Thread_local size_t parked_len, parked_cap;
 static void instance_release(Object *self) {
     ClassInstance *inst = (ClassInstance *)self;
     CLEAR(&inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
     object_free(self, TYPE(self)->instance_size);
 }
 
@@ -679,7 +683,7 @@ static Object *instance_special_attr(Object *self, Object *name) {
         error_clear();
         return NEWREF(TYPE(self));
     }
-    Object **dictptr = object_dict_ptr(self);
+    Object **dictptr = (TYPE(self)->flags & TYPE_NO_DICT) ? NULL : object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
         error_clear();
         if (!*dictptr && !(*dictptr = dict_new())) return NULL;
@@ -934,6 +938,67 @@ static int call_init_subclass(Type *cls, Object *const *kwvalues, Object *kwname
     return 0;
 }
 
+/* The names of __slots__ (a str or an iterable of str) as a new list. */
+static Object *slot_names(Object *spec) {
+    if (is_str(spec)) {
+        Object *one = list_new(1);
+        if (one) list_set_steal(one, 0, NEWREF(spec));
+        return one;
+    }
+    Object *names = list_from_iterable(spec);
+    if (!names) return NULL;
+    for (size_t i = 0; i < list_size(names); i++) {
+        Object *name = list_item(names, i);
+        if (!is_str(name)) {
+            error_set(&exc_TypeError, "__slots__ items must be strings, not '%s'", TYPE_NAME(name));
+            DECREF(names);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+/* __slots__: each name becomes a member descriptor for a field appended to
+   the instance layout; without "__dict__" among them (and with a base that
+   has no dict either) instances get no attribute dict. */
+static int setup_member_slots(HeapType *h) {
+    Type *t = &h->type, *base = t->base_type;
+    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0;
+    Object *spec = dict_get_str(t->dict, NAME(SLOTS));
+    if (!spec) return 0;
+    if (h->builtin_base != &object_type) {
+        error_set(&exc_TypeError, "Toy supports __slots__ only in classes based on object");
+        return -1;
+    }
+    Object *names = slot_names(spec);
+    if (!names) return -1;
+    bool has_dict = false;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < list_size(names); i++) {
+        Object *name = list_item(names, i);
+        if (str_equal(name, NAME(DICT))) {
+            has_dict = true;
+            continue;
+        }
+        if (dict_get_str(t->dict, name)) {
+            error_set(&exc_ValueError, "'%s' in __slots__ conflicts with class variable",
+                      str_data(name));
+            rc = -1;
+            break;
+        }
+        Object *m = descr_member_new(t, name, offsetof(ClassInstance, slots) +
+                                                  h->nslots * sizeof(Object *));
+        rc = m ? dict_set_item(t->dict, name, m) : -1;
+        XDECREF(m);
+        h->nslots++;
+    }
+    DECREF(names);
+    t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
+    if (!has_dict && (base == &object_type || (base->flags & TYPE_NO_DICT)))
+        t->flags |= TYPE_NO_DICT;
+    return rc;
+}
+
 /* Layout and the slots every class gets; then the dunder dispatchers, the
    base's slots for everything else, and the __eq__-without-__hash__ rule. */
 static int setup_slots(HeapType *h) {
@@ -945,6 +1010,7 @@ static int setup_slots(HeapType *h) {
         t->instance_size = sizeof(ClassInstance);
         t->dict_offset = offsetof(ClassInstance, dict);
     }
+    if (setup_member_slots(h) < 0) return -1;
     t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
     t->construct = class_construct;
     t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;

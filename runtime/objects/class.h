@@ -28,6 +28,7 @@
 typedef struct {
     Object base;
     Object *dict;   /* attributes, created on first store (NULL until then) */
+    Object *slots[];/* the values of the names in __slots__ (NULL: unset), owned */
 } ClassInstance;
 
 /* super(): its type, registered in the builtins as `super`. */

@@ -11,6 +11,8 @@
  *     instance alike.
  *   - classmethod: the wrapped callable bound to the class (the instance's
  *     class when looked up on an instance).
+ *   - member_descriptor: one name of a class's __slots__, whose value lives
+ *     at a fixed offset in the instance (an owned reference, NULL: unset).
  * Invariants: a PropertyObject owns its accessors, doc and name (NULL for
  * None / unset); a WrapperDescrObject owns its callable and its dict. Only
  * runs under the GIL.
@@ -30,6 +32,7 @@
 #include "objects/tuple.h"
 
 #define PROP(o) ((PropertyObject *)(o))
+#define MEMBER(o) ((MemberDescrObject *)(o))
 #define WRAP(o) ((WrapperDescrObject *)(o))
 
 static Object *none_to_null(Object *o) { return o == None ? NULL : o; }
@@ -373,4 +376,92 @@ Type classmethod_type = {
     .construct = wrapper_construct,
     .getattr = wrapper_getattr,
     .descr_get = classmethod_descr_get,
+};
+
+/* ---- member_descriptor (__slots__) ------------------------------------------ */
+
+Object *descr_member_new(Type *owner, Object *name, size_t offset) {
+    MemberDescrObject *m = (MemberDescrObject *)object_alloc(&member_descr_type,
+                                                             sizeof(MemberDescrObject));
+    if (!m) return NULL;
+    m->name = NEWREF(name);
+    m->owner = owner;
+    m->offset = offset;
+    return (Object *)m;
+}
+
+static void member_dealloc(Object *self) {
+    DECREF(MEMBER(self)->name);
+    object_free(self, sizeof(MemberDescrObject));
+}
+
+static Object *member_repr(Object *self) {
+    return str_from_format("<member '%s' of '%s' objects>", str_data(MEMBER(self)->name),
+                           MEMBER(self)->owner->name);
+}
+
+/* The instance's field for this member, after checking obj's class. */
+static Object **member_field(Object *self, Object *obj) {
+    MemberDescrObject *m = MEMBER(self);
+    if (!is_instance_of(obj, m->owner)) {
+        error_set(&exc_TypeError, "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+                  str_data(m->name), m->owner->name, TYPE_NAME(obj));
+        return NULL;
+    }
+    return (Object **)((char *)obj + m->offset);
+}
+
+static Object *member_descr_get(Object *self, Object *obj, Type *type) {
+    (void)type;
+    if (!obj) return NEWREF(self);
+    Object **field = member_field(self, obj);
+    if (!field) return NULL;
+    if (!*field)
+        return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'", TYPE_NAME(obj),
+                         str_data(MEMBER(self)->name));
+    return NEWREF(*field);
+}
+
+static int member_descr_set(Object *self, Object *obj, Object *value) {
+    Object **field = member_field(self, obj);
+    if (!field) return -1;
+    if (!value && !*field) {
+        error_set(&exc_AttributeError, "%s", str_data(MEMBER(self)->name));
+        return -1;
+    }
+    XINCREF(value);
+    SETREF(field, value);
+    return 0;
+}
+
+static Object *member_getattr(Object *self, Object *name) {
+    if (strcmp(str_data(name), "__name__") == 0) return NEWREF(MEMBER(self)->name);
+    return object_generic_getattr(self, name);
+}
+
+static Object *member_get_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    Object *obj;
+    Type *type;
+    if (!descr_get_args(args, nargs, kwnames, &obj, &type)) return NULL;
+    return member_descr_get(self, obj, type);
+}
+
+static const MethodDef member_methods[] = {
+    {"__get__", member_get_method, "Return an attribute of instance, which is of type owner."},
+    {NULL, NULL, NULL},
+};
+
+Type member_descr_type = {
+    TYPE_HEAD_INIT,
+    .name = "member_descriptor",
+    .base_type = &object_type,
+    .instance_size = sizeof(MemberDescrObject),
+    .methods = member_methods,
+    .dealloc = member_dealloc,
+    .repr = member_repr,
+    .hash = object_identity_hash,
+    .getattr = member_getattr,
+    .descr_get = member_descr_get,
+    .descr_set = member_descr_set,
 };

@@ -25,7 +25,17 @@ typedef struct {
     Object *dict;               /* attributes, created on demand */
 } WrapperDescrObject;           /* a staticmethod or a classmethod */
 
-extern Type property_type, staticmethod_type, classmethod_type;
+typedef struct {
+    Object base;
+    Object *name;               /* str, owned */
+    Type *owner;                /* the class (borrowed: its dict holds this) */
+    size_t offset;              /* of the instance's Object * for this name */
+} MemberDescrObject;            /* one name of __slots__ */
+
+extern Type property_type, staticmethod_type, classmethod_type, member_descr_type;
+
+/* The descriptor of a __slots__ name stored at offset in instances of owner. */
+Object *descr_member_new(Type *owner, Object *name, size_t offset);
 
 /* staticmethod(callable) / classmethod(callable): new references. */
 Object *descr_staticmethod_new(Object *callable);

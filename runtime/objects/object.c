@@ -433,6 +433,15 @@ int object_generic_setattr(Object *self, Object *name, Object *value) {
         }
     }
     Object **dictptr = object_dict_ptr(self);
+    if (self->type->flags & TYPE_NO_DICT) { /* __slots__: only its names */
+        if (value && type_lookup(self->type, name))
+            error_set(&exc_AttributeError, "'%s' object attribute '%s' is read-only",
+                      TYPE_NAME(self), str_data(name));
+        else
+            error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                      TYPE_NAME(self), str_data(name));
+        return -1;
+    }
     if (!dictptr) {
         error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                   TYPE_NAME(self), str_data(name));
