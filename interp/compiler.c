@@ -53,6 +53,7 @@
  */
 #include "interp/compiler.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -1158,6 +1159,26 @@ static Scope *child_scope(Compiler *c, const Node *n)
 }
 
 /* Compile a function body (a def or a lambda) into a code object. */
+/* A function body starting with a string literal: the string becomes the
+   first constant and the code is flagged CODE_DOCSTRING, which is where the
+   function's __doc__ comes from (as CPython's co_consts[0]). */
+static int add_function_docstring(Compiler *c, const NodeList *body)
+{
+    if (body->count == 0 || body->items[0]->kind != NODE_EXPR_STMT)
+        return 0;
+    const Node *value = body->items[0]->u.expr_stmt.value;
+    if (value->kind != NODE_STR)
+        return 0;
+    Object *doc = str_from_utf8(value->u.str.data, value->u.str.len);
+    int r = doc != NULL ? const_index(c, doc) : -1;
+    XDECREF(doc);
+    if (r < 0)
+        return -1;
+    assert(r == 0); /* the first constant of a new unit */
+    c->u->flags |= CODE_DOCSTRING;
+    return 0;
+}
+
 static CodeObject *compile_function_code(Compiler *c, const Node *n, const char *name,
                                          const Params *p)
 {
@@ -1171,7 +1192,9 @@ static CodeObject *compile_function_code(Compiler *c, const Node *n, const char 
     u->argcount = p->args.count;
     u->kwonlyargcount = p->kwonly.count;
     u->flags |= params_flags(p);
-    int r = emit_param_cells(c);
+    int r = n->kind == NODE_FUNCTION_DEF ? add_function_docstring(c, &n->u.function_def.body) : 0;
+    if (r == 0)
+        r = emit_param_cells(c);
     if (r == 0 && n->kind == NODE_LAMBDA) {
         r = compile_expr(c, n->u.lambda.body);
         if (r == 0)
@@ -1386,9 +1409,9 @@ static int compile_call(Compiler *c, const Node *n)
 /* Classes                                                              */
 /* ------------------------------------------------------------------ */
 
-/* A body starting with a string literal has a docstring: store it as
-   __doc__ (class and module bodies, as CPython does; Toy functions have no
-   __doc__). The statement itself then compiles to nothing. */
+/* A class or module body starting with a string literal has a docstring:
+   store it as __doc__, as CPython does (a function's is a constant, see
+   add_function_docstring). The statement itself then compiles to nothing. */
 static int compile_docstring(Compiler *c, const NodeList *body)
 {
     if (body->count == 0 || body->items[0]->kind != NODE_EXPR_STMT)

@@ -22,6 +22,7 @@ enum {
     CODE_VARARGS = 1 << 0,     /* has *args */
     CODE_VARKEYWORDS = 1 << 1, /* has **kwargs */
     CODE_FUNCTION = 1 << 2,    /* a function body (fast locals); else module/class body (NAME ops) */
+    CODE_DOCSTRING = 1 << 3,   /* consts[0] is the function's docstring (its __doc__) */
 };
 
 typedef struct {

@@ -124,8 +124,11 @@ static Object *function_getattr(Object *self, Object *name)
         if (error_occurred())
             return NULL;
     }
-    if (strcmp(s, "__doc__") == 0)
-        return NEWREF(None);
+    if (strcmp(s, "__doc__") == 0) {
+        CodeObject *co = (CodeObject *)fn->code;
+        bool has_doc = (co->flags & CODE_DOCSTRING) && tuple_size(co->consts) > 0;
+        return NEWREF(has_doc ? tuple_item(co->consts, 0) : None);
+    }
     /* The type's attributes, and the standard AttributeError. */
     return object_generic_getattr(self, name);
 }
