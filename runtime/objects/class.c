@@ -13,9 +13,27 @@
  * only the user classes of the chain (heap_lookup); when none defines the
  * dunder they fall back to the built-in base's slot.
  *
+ * Calling a class runs __new__ when a class of the chain defines one (the
+ * class body's __new__ is stored as a staticmethod, its __init_subclass__
+ * and __class_getitem__ as classmethods), then __init__ if the result is an
+ * instance of the class; otherwise it allocates the instance itself, as
+ * object.__new__ would. Creating a class calls __set_name__ on the
+ * attributes that define it, then the base's __init_subclass__.
+ *
+ * Attribute lookup honours descriptors (object.c). Two type flags keep the
+ * common case fast: TYPE_DATA_DESCRS (some class of the chain may hold a
+ * data descriptor: property, a __slots__ member, a user class with __set__)
+ * and TYPE_GETATTRIBUTE; without them the instance dict is the first place
+ * to look, which is what the eval loop's LOAD_ATTR shortcut relies on. The
+ * flags are set at class creation and when a class attribute is assigned
+ * (mark_data_descrs), never cleared.
+ *
  * Invariants:
  *   - An instance's layout is its built-in base's: ClassInstance for object,
  *     ExceptionObject for exceptions. dict_offset locates the instance dict.
+ *     ClassInstance.slots holds HeapType.nslots owned values (__slots__ of
+ *     the chain, NULL when unset); TYPE_NO_DICT classes never create the
+ *     dict.
  *   - Functions found in a class body get FunctionObject.klass (owned), used
  *     by zero-argument super(). The resulting class <-> function cycles are
  *     broken at exit by class_fini(), which clears the dicts of every class
