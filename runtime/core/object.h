@@ -200,7 +200,8 @@ Object *type_lookup_cstr(Type *t, const char *name);
    (functions and method descriptors become bound methods). */
 Object *object_generic_getattr(Object *self, Object *name);
 int object_generic_setattr(Object *self, Object *name, Object *value);
-/* The instance's dict slot (borrowed pointer to the field), or NULL. */
+/* The instance's dict slot (borrowed pointer to the field), or NULL (no
+   dict: a built-in type without one, or a class with __slots__). */
 Object **object_dict_ptr(Object *self);
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */

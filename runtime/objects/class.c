@@ -701,7 +701,7 @@ static Object *instance_special_attr(Object *self, Object *name) {
         error_clear();
         return NEWREF(TYPE(self));
     }
-    Object **dictptr = (TYPE(self)->flags & TYPE_NO_DICT) ? NULL : object_dict_ptr(self);
+    Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
         error_clear();
         if (!*dictptr && !(*dictptr = dict_new())) return NULL;

@@ -384,6 +384,7 @@ Object *type_lookup_cstr(Type *t, const char *name) {
 /* ---- Generic attribute access ---------------------------------------------- */
 
 Object **object_dict_ptr(Object *self) {
+    if (self->type->flags & TYPE_NO_DICT) return NULL; /* __slots__ only */
     size_t off = self->type->dict_offset;
     return off ? (Object **)((char *)self + off) : NULL;
 }
