@@ -439,6 +439,7 @@ static int dump_stmt_children(const Node *n, FILE *out, int d)
         dump_list("orelse", n->u.for_stmt.orelse, out, d);
         return 1;
     case NODE_FUNCTION_DEF:
+        dump_list("decorators", n->u.function_def.decorators, out, d);
         dump_params(&n->u.function_def.params, out, d);
         dump_list("body", n->u.function_def.body, out, d);
         return 1;
@@ -446,6 +447,7 @@ static int dump_stmt_children(const Node *n, FILE *out, int d)
         dump_field("value", n->u.return_stmt.value, out, d);
         return 1;
     case NODE_CLASS_DEF:
+        dump_list("decorators", n->u.class_def.decorators, out, d);
         dump_list("bases", n->u.class_def.bases, out, d);
         dump_list("keywords", n->u.class_def.keywords, out, d);
         dump_list("body", n->u.class_def.body, out, d);

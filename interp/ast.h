@@ -42,12 +42,12 @@
  *   NODE_IF, exactly like Python's ast module.
  * - Docstrings are not special: a docstring is simply the first statement of
  *   a body being a NODE_EXPR_STMT whose value is a NODE_STR.
- * - Decorators, yield, async/await, match, :=, the @ operator, except*,
+ * - yield, async/await, match, :=, the @ operator, except*,
  *   imaginary literals and \N{...} escapes are rejected by the parser with
  *   a SyntaxError ("Toy does not support ..."), so they never appear.
  * - Accepted but dropped: annotations (parameter `x: T`, return `-> T`,
  *   variable `x: T = v` becomes a plain ASSIGN, a bare `x: T` becomes
- *   PASS; annotations are never evaluated) and the positional-only marker
+ *   PASS (remembering a simple name target, which the annotation makes local); annotations are never evaluated) and the positional-only marker
  *   `/` in parameter lists (those parameters become ordinary ones).
  * - Already checked by the parser (the compiler need not repeat it):
  *   assignment/deletion targets, duplicate parameter names, repeated
@@ -126,10 +126,13 @@ typedef enum {
     NODE_FOR,           /* for_stmt.target (ctx STORE), .iter, .body, .orelse */
     NODE_BREAK,         /* no fields */
     NODE_CONTINUE,      /* no fields */
-    NODE_PASS,          /* no fields */
-    NODE_FUNCTION_DEF,  /* function_def.name, .params, .body */
+    NODE_PASS,          /* pass_stmt.annotated: the NAME of a bare `x: T` (ctx STORE, it
+                           makes x local), else NULL */
+    NODE_FUNCTION_DEF,  /* function_def.name, .params, .body, .decorators (applied last
+                           to first; the node's line is the `def` line) */
     NODE_RETURN,        /* return_stmt.value (NULL for bare return) */
-    NODE_CLASS_DEF,     /* class_def.name, .bases, .keywords (`metaclass=` etc.), .body */
+    NODE_CLASS_DEF,     /* class_def.name, .bases, .keywords (`metaclass=` etc.), .body,
+                           .decorators */
     NODE_TRY,           /* try_stmt.body, .handlers (NODE_EXCEPT_HANDLER), .orelse, .finalbody */
     NODE_RAISE,         /* raise_stmt.exc (NULL for bare raise), .cause (NULL unless `from`) */
     NODE_WITH,          /* with_stmt.items (NODE_WITH_ITEM), .body */
@@ -232,14 +235,15 @@ struct Node {
         struct { NodeList body; } module;
 
         struct { Node *value; } expr_stmt;
+        struct { Node *annotated; } pass_stmt;
         struct { NodeList targets; Node *value; } assign;
         struct { Node *target; BinOp op; Node *value; } aug_assign;
         struct { Node *test; NodeList body, orelse; } if_stmt;
         struct { Node *test; NodeList body, orelse; } while_stmt;
         struct { Node *target, *iter; NodeList body, orelse; } for_stmt;
-        struct { const char *name; Params params; NodeList body; } function_def;
+        struct { const char *name; Params params; NodeList body, decorators; } function_def;
         struct { Node *value; } return_stmt;
-        struct { const char *name; NodeList bases, keywords, body; } class_def;
+        struct { const char *name; NodeList bases, keywords, body, decorators; } class_def;
         struct { NodeList body, handlers, orelse, finalbody; } try_stmt;
         struct { Node *exc, *cause; } raise_stmt;
         struct { NodeList items, body; } with_stmt;

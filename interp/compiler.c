@@ -53,6 +53,7 @@
  */
 #include "interp/compiler.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -1171,6 +1172,26 @@ static Scope *child_scope(Compiler *c, const Node *n)
 }
 
 /* Compile a function body (a def or a lambda) into a code object. */
+/* A function body starting with a string literal: the string becomes the
+   first constant and the code is flagged CODE_DOCSTRING, which is where the
+   function's __doc__ comes from (as CPython's co_consts[0]). */
+static int add_function_docstring(Compiler *c, const NodeList *body)
+{
+    if (body->count == 0 || body->items[0]->kind != NODE_EXPR_STMT)
+        return 0;
+    const Node *value = body->items[0]->u.expr_stmt.value;
+    if (value->kind != NODE_STR)
+        return 0;
+    Object *doc = str_from_utf8(value->u.str.data, value->u.str.len);
+    int r = doc != NULL ? const_index(c, doc) : -1;
+    XDECREF(doc);
+    if (r < 0)
+        return -1;
+    assert(r == 0); /* the first constant of a new unit */
+    c->u->flags |= CODE_DOCSTRING;
+    return 0;
+}
+
 static CodeObject *compile_function_code(Compiler *c, const Node *n, const char *name,
                                          const Params *p)
 {
@@ -1184,7 +1205,9 @@ static CodeObject *compile_function_code(Compiler *c, const Node *n, const char 
     u->argcount = p->args.count;
     u->kwonlyargcount = p->kwonly.count;
     u->flags |= params_flags(p);
-    int r = emit_param_cells(c);
+    int r = n->kind == NODE_FUNCTION_DEF ? add_function_docstring(c, &n->u.function_def.body) : 0;
+    if (r == 0)
+        r = emit_param_cells(c);
     if (r == 0 && n->kind == NODE_LAMBDA) {
         r = compile_expr(c, n->u.lambda.body);
         if (r == 0)
@@ -1202,13 +1225,38 @@ static CodeObject *compile_function_code(Compiler *c, const Node *n, const char 
     return co;
 }
 
+/* Decorators are evaluated first, top to bottom, each as a callable in the
+   CALL shape [NULL, decorator]; apply_decorators then calls them on the
+   function or class, bottom-up, each call on its decorator's line (as in
+   CPython's tracebacks). */
+static int compile_decorators(Compiler *c, const NodeList *decorators)
+{
+    for (int i = 0; i < decorators->count; i++) {
+        EMIT(c, PUSH_NULL, 0);
+        CHECK(compile_expr(c, decorators->items[i]));
+    }
+    return 0;
+}
+
+static int apply_decorators(Compiler *c, const NodeList *decorators, int def_line)
+{
+    for (int i = decorators->count - 1; i >= 0; i--) {
+        c->u->line = decorators->items[i]->line;
+        EMIT(c, CALL, 1);
+    }
+    c->u->line = def_line;
+    return 0;
+}
+
 static int compile_function_def(Compiler *c, const Node *n)
 {
     const Params *p = &n->u.function_def.params;
+    CHECK(compile_decorators(c, &n->u.function_def.decorators));
     int flags = compile_defaults(c, p);
     CHECK(flags);
     CHECK(emit_make_function(c, compile_function_code(c, n, n->u.function_def.name, p), flags));
     c->u->line = n->line;
+    CHECK(apply_decorators(c, &n->u.function_def.decorators, n->line));
     return compile_name_op(c, n->u.function_def.name, CTX_OP_STORE);
 }
 
@@ -1359,9 +1407,9 @@ static int compile_call(Compiler *c, const Node *n)
 /* Classes                                                              */
 /* ------------------------------------------------------------------ */
 
-/* A body starting with a string literal has a docstring: store it as
-   __doc__ (class and module bodies, as CPython does; Toy functions have no
-   __doc__). The statement itself then compiles to nothing. */
+/* A class or module body starting with a string literal has a docstring:
+   store it as __doc__, as CPython does (a function's is a constant, see
+   add_function_docstring). The statement itself then compiles to nothing. */
 static int compile_docstring(Compiler *c, const NodeList *body)
 {
     if (body->count == 0 || body->items[0]->kind != NODE_EXPR_STMT)
@@ -1408,6 +1456,7 @@ static int compile_class_def(Compiler *c, const Node *n)
 {
     const NodeList *bases = &n->u.class_def.bases, *keywords = &n->u.class_def.keywords;
     /* Repeated keyword names were rejected by the parser (parser.c: add_keyword). */
+    CHECK(compile_decorators(c, &n->u.class_def.decorators));
     bool ex = has_starred(bases, keywords);
     if (!ex)
         EMIT(c, PUSH_NULL, 0);
@@ -1424,6 +1473,7 @@ static int compile_class_def(Compiler *c, const Node *n)
         CHECK(nargs);
         EMIT(c, CALL, 2 + nargs);
     }
+    CHECK(apply_decorators(c, &n->u.class_def.decorators, n->line));
     return compile_name_op(c, n->u.class_def.name, CTX_OP_STORE);
 }
 

@@ -1872,8 +1872,14 @@ static Node *parse_annotated(Parser *p, Node *target, const Token *start)
         && target->kind != NODE_SUBSCRIPT)
         fail_node(p, target, "illegal target for annotation");
     parse_expression(p);
-    if (!accept(p, TOK_EQUAL))
-        return finish(p, node_at_tok(p, NODE_PASS, start));
+    if (!accept(p, TOK_EQUAL)) {
+        Node *n = node_at_tok(p, NODE_PASS, start);
+        if (target->kind == NODE_NAME) {
+            set_target(p, target, CTX_STORE, false);
+            n->u.pass_stmt.annotated = target; /* `x: T` makes x local */
+        }
+        return finish(p, n);
+    }
     set_target(p, target, CTX_STORE, false);
     Node *n = node_at_tok(p, NODE_ASSIGN, start);
     NodeVec targets = {0};
@@ -2267,6 +2273,28 @@ static Node *parse_classdef(Parser *p)
     return finish(p, n);
 }
 
+/* `@expr NEWLINE` lines (any expression, PEP 614), then the def or class
+   they decorate. */
+static Node *parse_decorated(Parser *p)
+{
+    NodeVec decorators = {0};
+    while (accept(p, TOK_AT)) {
+        vec_push(p, &decorators, parse_expression(p));
+        expect(p, TOK_NEWLINE);
+    }
+    Node *n;
+    if (at(p, TOK_DEF)) {
+        n = parse_funcdef(p);
+        n->u.function_def.decorators = vec_list(&decorators);
+    } else if (at(p, TOK_CLASS)) {
+        n = parse_classdef(p);
+        n->u.class_def.decorators = vec_list(&decorators);
+    } else {
+        fail_tok(p, cur(p), "invalid syntax");
+    }
+    return n;
+}
+
 static Node *parse_compound(Parser *p)
 {
     switch (cur(p)->kind) {
@@ -2277,6 +2305,7 @@ static Node *parse_compound(Parser *p)
     case TOK_WITH: return parse_with(p);
     case TOK_DEF: return parse_funcdef(p);
     case TOK_CLASS: return parse_classdef(p);
+    case TOK_AT: return parse_decorated(p);
     default: return NULL;
     }
 }
@@ -2284,8 +2313,6 @@ static Node *parse_compound(Parser *p)
 static void parse_statement(Parser *p, NodeVec *out)
 {
     Token *t = cur(p);
-    if (t->kind == TOK_AT)
-        fail_tok(p, t, "Toy does not support decorators");
     if (t->kind == TOK_INDENT)
         fail_unexpected(p);
     enter(p);

@@ -349,7 +349,8 @@ static bool add_params(Builder *b, Scope *f, const Params *p, const Node *at)
 static bool visit_function(Builder *b, Scope *s, const Node *n)
 {
     const Params *p = &n->u.function_def.params;
-    if (!note_name(b, s, n->u.function_def.name, SYM_DEF_LOCAL) || !visit_defaults(b, s, p))
+    if (!visit_exprs(b, s, &n->u.function_def.decorators) ||
+        !note_name(b, s, n->u.function_def.name, SYM_DEF_LOCAL) || !visit_defaults(b, s, p))
         return false;
     Scope *f = new_scope(b, s, SCOPE_FUNCTION, n->u.function_def.name, n);
     return f != NULL && add_params(b, f, p, n) && visit_stmts(b, f, &n->u.function_def.body);
@@ -357,7 +358,7 @@ static bool visit_function(Builder *b, Scope *s, const Node *n)
 
 static bool visit_class(Builder *b, Scope *s, const Node *n)
 {
-    if (!visit_exprs(b, s, &n->u.class_def.bases))
+    if (!visit_exprs(b, s, &n->u.class_def.decorators) || !visit_exprs(b, s, &n->u.class_def.bases))
         return false;
     for (int i = 0; i < n->u.class_def.keywords.count; i++)
         if (!visit_expr(b, s, n->u.class_def.keywords.items[i]->u.keyword.value))
@@ -498,9 +499,10 @@ static bool visit_stmt_inner(Builder *b, Scope *s, const Node *n)
     case NODE_IMPORT:
     case NODE_IMPORT_FROM:
         return visit_import(b, s, n);
+    case NODE_PASS:
+        return !n->u.pass_stmt.annotated || visit_expr(b, s, n->u.pass_stmt.annotated);
     case NODE_BREAK:
     case NODE_CONTINUE:
-    case NODE_PASS:
         return true;
     default:
         /* An expression where a statement was expected cannot come from the

@@ -503,12 +503,14 @@ static Object *make_function(Object *code, Object *globals, Object *defaults,
 /* LOAD_METHOD can skip the bound-method object when attribute lookup is the
    standard one (instance dict, then class): for built-in types using the
    generic getattr and for instances of user classes (class.c's getattr
-   differs only in what it does when that lookup fails). Classes themselves
+   differs only in what it does when that lookup fails) unless they define
+   __getattribute__. Classes themselves
    and types with their own getattr (modules, ...) do not qualify; user
    classes cannot derive from type. */
 static inline bool method_lookup_is_plain(Type *t)
 {
-    return t->getattr == object_generic_getattr || t->getattr == NULL || (t->flags & TYPE_HEAP);
+    return t->getattr == object_generic_getattr || t->getattr == NULL ||
+           (t->flags & (TYPE_HEAP | TYPE_GETATTRIBUTE)) == TYPE_HEAP;
 }
 
 /* Names for messages. */
@@ -994,10 +996,12 @@ dispatch:
     TARGET(LOAD_ATTR) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION)) == TYPE_HEAP && t->dict_offset != 0) {
-            /* self.x on an instance of a user class: the instance dict comes
-               first (Toy has no data descriptors or __getattribute__), so
-               a hit there is the answer. */
+        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
+                TYPE_HEAP &&
+            t->dict_offset != 0) {
+            /* self.x on an instance of a user class holding no data
+               descriptor: the instance dict comes first, so a hit there is
+               the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
             Object *v = dict ? dict_probe_name(dict, names[oparg]) : NULL;
             if (v != NULL) {

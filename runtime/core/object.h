@@ -56,6 +56,11 @@ typedef int (*ContainsFunc)(Object *container, Object *item);
 typedef int (*SetItemFunc)(Object *self, Object *key, Object *value);
 typedef Object *(*GetAttrFunc)(Object *self, Object *name /* str */);
 typedef int (*SetAttrFunc)(Object *self, Object *name, Object *value);
+/* The descriptor protocol (__get__, __set__/__delete__) of an object found
+   on a class: get(descr, obj, type) with obj NULL when looked up on the class
+   itself; set(descr, obj, value) with value NULL to delete. */
+typedef Object *(*DescrGetFunc)(Object *descr, Object *obj, Type *type);
+typedef int (*DescrSetFunc)(Object *descr, Object *obj, Object *value);
 /* Returns an object, NotImplemented (new ref) if it cannot compare these
    operands, or NULL on error. op is a CompareOp. */
 typedef Object *(*RichCompareFunc)(Object *a, Object *b, int op);
@@ -98,6 +103,13 @@ enum {
     TYPE_HEAP = 1 << 0,      /* a user class: heap allocated, refcounted */
     TYPE_BASETYPE = 1 << 1,  /* may be subclassed */
     TYPE_EXCEPTION = 1 << 2, /* BaseException or a subclass */
+    TYPE_DATA_DESCRS = 1 << 3, /* a class of this chain may hold a data descriptor
+                                  (a value whose type has descr_set): attribute
+                                  access must not take the instance dict first */
+    TYPE_GETATTRIBUTE = 1 << 4, /* a user class of the chain defines __getattribute__:
+                                   every attribute read goes through it */
+    TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" all along the chain:
+                                   instances never get an attribute dict */
 };
 
 struct Type {
@@ -121,6 +133,8 @@ struct Type {
     ConstructFunc construct; /* calling the type itself */
     GetAttrFunc getattr;     /* NULL: object_generic_getattr */
     SetAttrFunc setattr;     /* NULL: object_generic_setattr */
+    DescrGetFunc descr_get;  /* instances are descriptors (__get__) */
+    DescrSetFunc descr_set;  /* ... data descriptors (__set__/__delete__) */
     UnaryFunc iter;
     IterNextFunc iternext;
     LenFunc len;
@@ -181,11 +195,13 @@ Object *type_lookup_cstr(Type *t, const char *name);
 
 /* ---- Generic attribute access (object.c) ------------------------------- */
 
-/* Instance dict first, then the class chain; functions and method
-   descriptors found on the class are bound to self. */
+/* Python's lookup: a data descriptor found on the class, else the instance
+   dict, else what the class holds, through its __get__ when it has one
+   (functions and method descriptors become bound methods). */
 Object *object_generic_getattr(Object *self, Object *name);
 int object_generic_setattr(Object *self, Object *name, Object *value);
-/* The instance's dict slot (borrowed pointer to the field), or NULL. */
+/* The instance's dict slot (borrowed pointer to the field), or NULL (no
+   dict: a built-in type without one, or a class with __slots__). */
 Object **object_dict_ptr(Object *self);
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */

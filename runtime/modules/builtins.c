@@ -37,6 +37,7 @@
 #include "objects/bytes.h"
 #include "objects/class.h"
 #include "objects/code.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -1004,6 +1005,8 @@ static const struct {
     {"range", &range_type},     {"slice", &slice_type},     {"super", &super_type},
     {"enumerate", &enumerate_type}, {"zip", &zip_type},     {"reversed", &reversed_type},
     {"map", &map_type},         {"filter", &filter_type},
+    {"property", &property_type}, {"staticmethod", &staticmethod_type},
+    {"classmethod", &classmethod_type},
     {NULL, NULL},
 };
 

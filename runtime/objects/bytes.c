@@ -891,9 +891,20 @@ static Object *bytes_replace_method(Object *self, Object *const *args, size_t na
     if (nargs > 2 && object_as_index(args[2], &count, NULL) < 0) return NULL;
     const char *s = B(self)->data, *end = s + B(self)->size;
     size_t oldlen = B(args[0])->size;
-    if (oldlen == 0) return NEWREF(self); /* Toy: no insertion between every byte */
     StrBuilder b;
     str_builder_init(&b);
+    if (oldlen == 0) {
+        /* an empty pattern matches before every byte and at the end */
+        while (count-- != 0) {
+            str_builder_add(&b, B(args[1])->data, B(args[1])->size);
+            if (s == end) break;
+            str_builder_add(&b, s++, 1);
+        }
+        str_builder_add(&b, s, (size_t)(end - s));
+        Object *r = b.failed ? error_no_memory() : bytes_from_data(b.data, b.len);
+        str_builder_discard(&b);
+        return r;
+    }
     while (count-- != 0) {
         const char *m = memmem(s, (size_t)(end - s), B(args[0])->data, oldlen);
         if (!m) break;

@@ -13,9 +13,27 @@
  * only the user classes of the chain (heap_lookup); when none defines the
  * dunder they fall back to the built-in base's slot.
  *
+ * Calling a class runs __new__ when a class of the chain defines one (the
+ * class body's __new__ is stored as a staticmethod, its __init_subclass__
+ * and __class_getitem__ as classmethods), then __init__ if the result is an
+ * instance of the class; otherwise it allocates the instance itself, as
+ * object.__new__ would. Creating a class calls __set_name__ on the
+ * attributes that define it, then the base's __init_subclass__.
+ *
+ * Attribute lookup honours descriptors (object.c). Two type flags keep the
+ * common case fast: TYPE_DATA_DESCRS (some class of the chain may hold a
+ * data descriptor: property, a __slots__ member, a user class with __set__)
+ * and TYPE_GETATTRIBUTE; without them the instance dict is the first place
+ * to look, which is what the eval loop's LOAD_ATTR shortcut relies on. The
+ * flags are set at class creation and when a class attribute is assigned
+ * (mark_data_descrs), never cleared.
+ *
  * Invariants:
  *   - An instance's layout is its built-in base's: ClassInstance for object,
  *     ExceptionObject for exceptions. dict_offset locates the instance dict.
+ *     ClassInstance.slots holds HeapType.nslots owned values (__slots__ of
+ *     the chain, NULL when unset); TYPE_NO_DICT classes never create the
+ *     dict.
  *   - Functions found in a class body get FunctionObject.klass (owned), used
  *     by zero-argument super(). The resulting class <-> function cycles are
  *     broken at exit by class_fini(), which clears the dicts of every class
@@ -34,12 +52,14 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/list.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "interp/vm.h"
@@ -49,6 +69,7 @@ typedef struct HeapType {
     Object *qualname;              /* str: "A", "f.<locals>.A" */
     Type *builtin_base;            /* nearest built-in ancestor (borrowed: immortal) */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
+    size_t nslots;                 /* ClassInstance.slots used by the chain's __slots__ */
 } HeapType;
 
 static HeapType *live_classes;
@@ -69,7 +90,11 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(NEG, "__neg__") X(POS, "__pos__") X(INVERT, "__invert__") X(ABS, "__abs__")     \
     X(INT, "__int__") X(FLOAT, "__float__") X(INDEX, "__index__")                     \
     X(GETATTR, "__getattr__") X(QUALNAME, "__qualname__") X(MODULE, "__module__")     \
-    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")
+    X(NAME_, "__name__") X(SETATTR, "__setattr__") X(DELATTR, "__delattr__")         \
+    X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
+    X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
+    X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
+    X(SLOTS, "__slots__") X(DICT, "__dict__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -132,28 +157,40 @@ static bool binds_self(Object *attr) {
     return TYPE(attr) == &function_type || TYPE(attr) == &method_descr_type;
 }
 
-/* func(self, *args, **kw) in the vector convention: self is prepended to the
-   arguments (on the C stack when they are few). func is borrowed from a class
-   dict that the call may change, so it is held for the call's duration. */
-static Object *call_with_self(Object *func, Object *self, Object *const *args, size_t nargs,
+/* func(first, *args, **kw) in the vector convention: first is prepended to
+   the arguments (on the C stack when they are few). func is borrowed from a
+   class dict that the call may change, so it is held for the call's
+   duration. */
+static Object *call_prepended(Object *func, Object *first, Object *const *args, size_t nargs,
                               Object *kwnames) {
-    if (!binds_self(func)) {
-        INCREF(func);
-        Object *r = object_call(func, args, nargs, kwnames);
-        DECREF(func);
-        return r;
-    }
     enum { SMALL = 8 };
     size_t total = nargs + (kwnames ? tuple_size(kwnames) : 0);
     Object *small[SMALL], **argv = small;
     if (total + 1 > SMALL && !(argv = mem_alloc((total + 1) * sizeof(Object *))))
         return error_no_memory();
-    argv[0] = self;
+    argv[0] = first;
     if (total) memcpy(argv + 1, args, total * sizeof(Object *));
     INCREF(func);
     Object *r = object_call(func, argv, nargs + 1, kwnames);
     DECREF(func);
     if (argv != small) mem_free(argv, (total + 1) * sizeof(Object *));
+    return r;
+}
+
+/* What a dunder found on a class is, seen from self: functions are called
+   with self prepended (without building a bound method); other descriptors
+   (staticmethod, classmethod, user ones) through their __get__; anything
+   else is called as it is. */
+static Object *call_with_self(Object *func, Object *self, Object *const *args, size_t nargs,
+                              Object *kwnames) {
+    if (binds_self(func)) return call_prepended(func, self, args, nargs, kwnames);
+    DescrGetFunc get = TYPE(func)->descr_get;
+    INCREF(func);
+    Object *bound = get ? get(func, self, TYPE(self)) : NEWREF(func);
+    DECREF(func);
+    if (!bound) return NULL;
+    Object *r = object_call(bound, args, nargs, kwnames);
+    DECREF(bound);
     return r;
 }
 
@@ -301,6 +338,31 @@ static int slot_setitem(Object *self, Object *key, Object *value) {
     return 0;
 }
 
+/* descr.__get__(obj, type) for a user class defining __get__; obj is None
+   when the attribute is looked up on the class. */
+static Object *slot_descr_get(Object *descr, Object *obj, Type *type) {
+    Object *args[2] = {obj ? obj : None, (Object *)type};
+    bool found;
+    Object *r = call_slot(descr, NAME(GET), args, 2, &found);
+    return found ? r : NEWREF(descr);
+}
+
+/* descr.__set__(obj, value) / descr.__delete__(obj); CPython's bare
+   AttributeError when the class defines only the other one. */
+static int slot_descr_set(Object *descr, Object *obj, Object *value) {
+    Object *args[2] = {obj, value};
+    bool found;
+    Object *r = value ? call_slot(descr, NAME(SET), args, 2, &found)
+                      : call_slot(descr, NAME(DELETE), args, 1, &found);
+    if (!found) {
+        error_set(&exc_AttributeError, value ? "__set__" : "__delete__");
+        return -1;
+    }
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
 /* The attribute assignment of the nearest built-in type: what
    object.__setattr__ does, and what a class with only one of __setattr__ /
    __delattr__ does for the other. */
@@ -321,8 +383,9 @@ static int slot_setattr(Object *self, Object *name, Object *value) {
     return 0;
 }
 
-/* object.__setattr__(self, name, value) and object.__delattr__(self, name),
-   for the __setattr__ methods that end by storing the attribute; installed
+/* object.__setattr__(self, name, value), object.__delattr__(self, name) and
+   object.__getattribute__(self, name), for the overrides that end by doing
+   what object does; installed
    on object when the first class is created (object's own table lacks them). */
 static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
                             Object *kwnames, size_t want) {
@@ -359,15 +422,20 @@ static Object *object_delattr_method(Object *self, Object *const *args, size_t n
     return NEWREF(None);
 }
 
+static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames);
+
 static const MethodDef object_attr_defs[] = {
     {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
     {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
+    {"__getattribute__", object_getattribute_method, "Return getattr(self, name)."},
 };
+static const int object_attr_names[] = {D_SETATTR, D_DELATTR, D_GETATTRIBUTE};
 
 static int install_object_attr_methods(void) {
     for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
         const MethodDef *def = &object_attr_defs[i];
-        Object *name = i == 0 ? NAME(SETATTR) : NAME(DELATTR);
+        Object *name = dunder_names[object_attr_names[i]];
         if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
         Object *m = method_descr_new(&object_type, def);
         int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
@@ -523,6 +591,8 @@ static const BinaryFunc inplace_slots[BINOP_COUNT] = {
     inplace_BINOP_RSHIFT, inplace_BINOP_AND, inplace_BINOP_OR, inplace_BINOP_XOR,
 };
 
+static Object *slot_getattribute(Object *self, Object *name);
+
 /* Point t's slots at dispatchers for the dunders dict defines. Slots of
    dunders it does not define are left alone (inherited later). */
 static void install_slots(Type *t, Object *dict) {
@@ -538,6 +608,12 @@ static void install_slots(Type *t, Object *dict) {
     if (HAS(GETITEM)) t->getitem = slot_getitem;
     if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
     if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
+    if (HAS(GET)) t->descr_get = slot_descr_get;
+    if (HAS(GETATTRIBUTE)) {
+        t->getattr = slot_getattribute;
+        t->flags |= TYPE_GETATTRIBUTE;
+    }
+    if (HAS(SET) || HAS(DELETE)) t->descr_set = slot_descr_set;
     if (HAS(CONTAINS)) t->contains = slot_contains;
     if (HAS(BOOL)) t->truth = slot_truth;
     if (HAS(NEG)) t->neg = slot_neg;
@@ -569,6 +645,7 @@ static _Thread_local size_t parked_len, parked_cap;
 static void instance_release(Object *self) {
     ClassInstance *inst = (ClassInstance *)self;
     CLEAR(&inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
     object_free(self, TYPE(self)->instance_size);
 }
 
@@ -616,9 +693,9 @@ static Object *instance_default_repr(Object *self) {
     return r;
 }
 
-/* What normal lookup did not find: __class__, __dict__, then __getattr__.
-   The AttributeError from the normal lookup is still set on entry. */
-static Object *instance_getattr_fallback(Object *self, Object *name) {
+/* What normal lookup did not find: __class__ and __dict__ (NULL with the
+   AttributeError still set when name is neither). */
+static Object *instance_special_attr(Object *self, Object *name) {
     const char *s = str_data(name);
     if (strcmp(s, "__class__") == 0) {
         error_clear();
@@ -630,6 +707,23 @@ static Object *instance_getattr_fallback(Object *self, Object *name) {
         if (!*dictptr && !(*dictptr = dict_new())) return NULL;
         return NEWREF(*dictptr);
     }
+    return NULL;
+}
+
+/* object.__getattribute__: the lookup every instance has, without
+   __getattr__. */
+static Object *instance_plain_getattr(Object *self, Object *name) {
+    Type *base = builtin_base(TYPE(self));
+    Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
+    return instance_special_attr(self, name);
+}
+
+/* What normal lookup did not find: __class__, __dict__, then __getattr__.
+   The AttributeError from the normal lookup is still set on entry. */
+static Object *instance_getattr_fallback(Object *self, Object *name) {
+    Object *r = instance_special_attr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
     Object *f = heap_lookup(TYPE(self), NAME(GETATTR));
     if (!f) return NULL;
     error_clear();
@@ -638,8 +732,10 @@ static Object *instance_getattr_fallback(Object *self, Object *name) {
 
 static Object *instance_getattr(Object *self, Object *name) {
     Type *base = builtin_base(TYPE(self));
-    /* Fast path for self.x: the instance dict of an object-based instance. */
-    Object *dict = base == &object_type ? ((ClassInstance *)self)->dict : NULL;
+    /* Fast path for self.x: the instance dict of an object-based instance
+       whose class holds no data descriptor (which would come first). */
+    bool plain = base == &object_type && !(TYPE(self)->flags & TYPE_DATA_DESCRS);
+    Object *dict = plain ? ((ClassInstance *)self)->dict : NULL;
     Object *v = dict ? dict_get_str(dict, name) : NULL;
     if (v) return NEWREF(v);
     Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
@@ -647,19 +743,10 @@ static Object *instance_getattr(Object *self, Object *name) {
     return instance_getattr_fallback(self, name);
 }
 
-/* Calling a class: allocate the instance, then run __init__ if a class of
-   the chain defines one. Exception instances get args from the positional
-   arguments first, as BaseException.__new__ does. */
-static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    bool exc = (type->flags & TYPE_EXCEPTION) != 0;
-    Object *init = heap_lookup(type, NAME(INIT));
-    if (!init && !kwnames_empty(kwnames))
-        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
-                                             : "%s() takes no arguments", type->name);
-    if (!init && nargs && !exc)
-        return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
-    Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
-    if (!self || !init) return self;
+/* self.__init__(*args, **kw), which must return None; consumes self,
+   returned on success. */
+static Object *run_init(Object *self, Object *init, Object *const *args, size_t nargs,
+                        Object *kwnames) {
     Object *r = call_with_self(init, self, args, nargs, kwnames);
     if (r && r != None) {
         error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
@@ -672,6 +759,61 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
     }
     DECREF(r);
     return self;
+}
+
+/* cls.__new__(cls, *args, **kw) for a class that defines __new__ (a static
+   method, whatever the class body wrote), then __init__ when the result is
+   an instance of cls. */
+static Object *construct_with_new(Type *type, Object *new, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    DescrGetFunc get = TYPE(new)->descr_get;
+    INCREF(new);
+    Object *fn = get ? get(new, NULL, type) : NEWREF(new);
+    DECREF(new);
+    if (!fn) return NULL;
+    Object *self = call_prepended(fn, (Object *)type, args, nargs, kwnames);
+    DECREF(fn);
+    if (!self || !is_instance_of(self, type)) return self;
+    /* object.__init__ ignores the arguments when __new__ is overridden */
+    Object *init = heap_lookup(TYPE(self), NAME(INIT));
+    return init ? run_init(self, init, args, nargs, kwnames) : self;
+}
+
+/* obj.name for a class defining __getattribute__: it answers, and
+   __getattr__ (if any) gets the names it raises AttributeError for. */
+static Object *slot_getattribute(Object *self, Object *name) {
+    Object *f = heap_lookup(TYPE(self), NAME(GETATTRIBUTE));
+    Object *r = f ? call_dunder(self, f, &name, 1) : instance_plain_getattr(self, name);
+    if (r || !error_matches(&exc_AttributeError)) return r;
+    Object *g = heap_lookup(TYPE(self), NAME(GETATTR));
+    if (!g) return NULL;
+    error_clear();
+    return call_dunder(self, g, &name, 1);
+}
+
+static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
+                                          Object *kwnames) {
+    if (object_attr_args("__getattribute__", self, args, nargs, kwnames, 1) < 0) return NULL;
+    return instance_plain_getattr(self, args[0]);
+}
+
+/* Calling a class: __new__ if a class of the chain defines one; otherwise
+   allocate the instance (as object.__new__ does), then run __init__ if a
+   class of the chain defines one. Exception instances get args from the
+   positional arguments first, as BaseException.__new__ does. */
+static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    Object *new = heap_lookup(type, NAME(NEW));
+    if (new) return construct_with_new(type, new, args, nargs, kwnames);
+    bool exc = (type->flags & TYPE_EXCEPTION) != 0;
+    Object *init = heap_lookup(type, NAME(INIT));
+    if (!init && !kwnames_empty(kwnames))
+        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
+                                             : "%s() takes no arguments", type->name);
+    if (!init && nargs && !exc)
+        return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
+    Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
+    if (!self || !init) return self;
+    return run_init(self, init, args, nargs, kwnames);
 }
 
 /* ---- Creating classes ---------------------------------------------------------------- */
@@ -717,6 +859,164 @@ static int take_qualname(HeapType *h, Object *name) {
     return q ? dict_del_item(dict, NAME(QUALNAME), false) : 0;
 }
 
+/* Does the dict hold a data descriptor (a property, an instance of a class
+   with __set__ or __delete__)? */
+static bool holds_data_descr(Object *dict) {
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next(dict, &pos, &key, &value))
+        if (TYPE(value)->descr_set) return true;
+    return false;
+}
+
+/* t (and every live subclass of it) may now hold a data descriptor; with
+   all_classes, every live class may (a class gained __set__/__delete__, so
+   its instances already stored in classes became data descriptors). */
+static void mark_data_descrs(Type *t, bool all_classes) {
+    t->flags |= TYPE_DATA_DESCRS;
+    for (HeapType *h = live_classes; h; h = h->next)
+        if (all_classes || type_is_subtype(&h->type, t)) h->type.flags |= TYPE_DATA_DESCRS;
+}
+
+/* A class body's __new__ is a static method, and its __init_subclass__ and
+   __class_getitem__ class methods, without being declared so. */
+static int wrap_implicit(Object *dict, Object *name, Object *(*wrap)(Object *)) {
+    Object *f = dict_get_str(dict, name);
+    if (!f || TYPE(f) != &function_type) return 0;
+    Object *w = wrap(f);
+    int r = w ? dict_set_item(dict, name, w) : -1;
+    XDECREF(w);
+    return r;
+}
+
+static int wrap_implicit_methods(Object *dict) {
+    if (wrap_implicit(dict, NAME(NEW), descr_staticmethod_new) < 0 ||
+        wrap_implicit(dict, NAME(INIT_SUBCLASS), descr_classmethod_new) < 0 ||
+        wrap_implicit(dict, NAME(CLASS_GETITEM), descr_classmethod_new) < 0)
+        return -1;
+    return 0;
+}
+
+/* Replace the current exception by CPython's RuntimeError about
+   __set_name__, with the original as its __cause__ and __context__. */
+static void set_name_error(Object *value, Object *key, Type *cls) {
+    Object *cause = error_fetch();
+    error_set(&exc_RuntimeError, "Error calling __set_name__ on '%s' instance '%s' in '%s'",
+              TYPE_NAME(value), str_data(key), cls->name);
+    Object *exc = error_fetch();
+    if (exc && cause && is_instance_of(exc, &exc_BaseException)) {
+        ExceptionObject *e = (ExceptionObject *)exc;
+        SETREF(&e->cause, NEWREF(cause));
+        SETREF(&e->context, NEWREF(cause));
+        e->suppress_context = true;
+    }
+    XDECREF(cause);
+    error_restore(exc);
+}
+
+/* value.__set_name__(cls, key) for each attribute whose type defines it,
+   over a copy of the dict (the calls may change it). A failure is reported
+   as CPython 3.11 does: a RuntimeError naming the attribute, caused by the
+   original error. */
+static int call_set_names(Type *cls) {
+    Object *copy = dict_copy(cls->dict);
+    if (!copy) return -1;
+    size_t pos = 0;
+    Object *key, *value;
+    int rc = 0;
+    while (rc == 0 && dict_next(copy, &pos, &key, &value)) {
+        Object *f = type_lookup(TYPE(value), NAME(SET_NAME));
+        if (!f) continue;
+        Object *args[2] = {(Object *)cls, key};
+        Object *r = call_with_self(f, value, args, 2, NULL);
+        if (r) {
+            DECREF(r);
+            continue;
+        }
+        rc = -1;
+        if (is_str(key)) set_name_error(value, key, cls);
+    }
+    DECREF(copy);
+    return rc;
+}
+
+/* super(cls, cls).__init_subclass__(**kw), with the class statement's
+   keywords (object's takes none and does nothing). */
+static int call_init_subclass(Type *cls, Object *const *kwvalues, Object *kwnames) {
+    Object *f = type_lookup(cls->base_type, NAME(INIT_SUBCLASS));
+    if (!f) return 0;
+    DescrGetFunc get = TYPE(f)->descr_get;
+    INCREF(f);
+    Object *bound = get ? get(f, NULL, cls) : NEWREF(f);
+    DECREF(f);
+    Object *r = bound ? object_call(bound, kwvalues, 0, kwnames) : NULL;
+    XDECREF(bound);
+    if (!r) return -1;
+    DECREF(r);
+    return 0;
+}
+
+/* The names of __slots__ (a str or an iterable of str) as a new list. */
+static Object *slot_names(Object *spec) {
+    if (is_str(spec)) {
+        Object *one = list_new(1);
+        if (one) list_set_steal(one, 0, NEWREF(spec));
+        return one;
+    }
+    Object *names = list_from_iterable(spec);
+    if (!names) return NULL;
+    for (size_t i = 0; i < list_size(names); i++) {
+        Object *name = list_item(names, i);
+        if (!is_str(name)) {
+            error_set(&exc_TypeError, "__slots__ items must be strings, not '%s'", TYPE_NAME(name));
+            DECREF(names);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+/* __slots__: each name becomes a member descriptor for a field appended to
+   the instance layout; without "__dict__" among them (and with a base that
+   has no dict either) instances get no attribute dict. */
+static int setup_member_slots(HeapType *h) {
+    Type *t = &h->type, *base = t->base_type;
+    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0;
+    Object *spec = dict_get_str(t->dict, NAME(SLOTS));
+    if (!spec) return 0;
+    if (h->builtin_base != &object_type) {
+        error_set(&exc_TypeError, "Toy supports __slots__ only in classes based on object");
+        return -1;
+    }
+    Object *names = slot_names(spec);
+    if (!names) return -1;
+    bool has_dict = false;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < list_size(names); i++) {
+        Object *name = list_item(names, i);
+        if (str_equal(name, NAME(DICT))) {
+            has_dict = true;
+            continue;
+        }
+        if (dict_get_str(t->dict, name)) {
+            error_set(&exc_ValueError, "'%s' in __slots__ conflicts with class variable",
+                      str_data(name));
+            rc = -1;
+            break;
+        }
+        Object *m = descr_member_new(t, name, offsetof(ClassInstance, slots) +
+                                                  h->nslots * sizeof(Object *));
+        rc = m ? dict_set_item(t->dict, name, m) : -1;
+        XDECREF(m);
+        h->nslots++;
+    }
+    DECREF(names);
+    t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
+    if (!has_dict && (base == &object_type || (base->flags & TYPE_NO_DICT)))
+        t->flags |= TYPE_NO_DICT;
+    return rc;
+}
+
 /* Layout and the slots every class gets; then the dunder dispatchers, the
    base's slots for everything else, and the __eq__-without-__hash__ rule. */
 static int setup_slots(HeapType *h) {
@@ -728,9 +1028,11 @@ static int setup_slots(HeapType *h) {
         t->instance_size = sizeof(ClassInstance);
         t->dict_offset = offsetof(ClassInstance, dict);
     }
+    if (setup_member_slots(h) < 0) return -1;
     t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
     t->construct = class_construct;
-    t->getattr = instance_getattr;
+    t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
+    t->flags |= base->flags & TYPE_GETATTRIBUTE;
     if (base == &object_type) t->repr = instance_default_repr;
     install_slots(t, t->dict);
 
@@ -740,10 +1042,29 @@ static int setup_slots(HeapType *h) {
     if (hash && hash != None) t->hash = slot_hash;
     type_inherit_slots(t);
     if (unhashable) t->hash = NULL;
+    if (holds_data_descr(t->dict)) t->flags |= TYPE_DATA_DESCRS;
     return 0;
 }
 
-Object *class_new(Object *name, Type *base, Object *ns) {
+/* Give the functions defined in the class body their class, for super(). */
+static void set_method_classes(Object *cls) {
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
+        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type)
+            value = ((WrapperDescrObject *)value)->callable;
+        if (TYPE(value) != &function_type) continue;
+        FunctionObject *fn = (FunctionObject *)value;
+        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
+    }
+}
+
+/* A class from its name, base (NULL: object) and namespace. A class
+   statement (body_methods) gives the functions of its body their class for
+   super() before anything can call them; kwvalues/kwnames are the class
+   statement's keywords, passed to __init_subclass__. */
+static Object *class_create(Object *name, Type *base, Object *ns, bool body_methods,
+                            Object *const *kwvalues, Object *kwnames) {
     if (names_ready() < 0) return NULL;
     if (!base) base = &object_type;
     if (check_base((Object *)base) < 0) return NULL;
@@ -757,22 +1078,21 @@ Object *class_new(Object *name, Type *base, Object *ns) {
     t->flags = TYPE_HEAP | TYPE_BASETYPE | (base->flags & TYPE_EXCEPTION);
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
-    if (!t->dict || take_qualname(h, name) < 0 || setup_slots(h) < 0) {
+    if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
+        setup_slots(h) < 0) {
+        DECREF(h);
+        return NULL;
+    }
+    if (body_methods) set_method_classes((Object *)h);
+    if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) {
         DECREF(h);
         return NULL;
     }
     return (Object *)h;
 }
 
-/* Give the functions defined in the class body their class, for super(). */
-static void set_method_classes(Object *cls) {
-    size_t pos = 0;
-    Object *key, *value;
-    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
-        if (TYPE(value) != &function_type) continue;
-        FunctionObject *fn = (FunctionObject *)value;
-        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
-    }
+Object *class_new(Object *name, Type *base, Object *ns) {
+    return class_create(name, base, ns, false, NULL, NULL);
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
@@ -789,10 +1109,16 @@ static Object *class_namespace(FunctionObject *body) {
     return ns;
 }
 
+/* Does the class statement say metaclass=? */
+static bool names_metaclass(Object *kwnames) {
+    for (size_t i = 0; kwnames && i < tuple_size(kwnames); i++)
+        if (strcmp(str_data(tuple_item(kwnames, i)), "metaclass") == 0) return true;
+    return false;
+}
+
 Object *class_build_class(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self;
-    if (!kwnames_empty(kwnames))
-        return error_set(&exc_TypeError, "Toy classes take no keyword arguments");
+    if (names_metaclass(kwnames)) return error_set(&exc_TypeError, "Toy does not support metaclasses");
     if (nargs < 2) return error_set(&exc_TypeError, "__build_class__: not enough arguments");
     if (TYPE(args[0]) != &function_type)
         return error_set(&exc_TypeError, "__build_class__: func must be a function");
@@ -807,10 +1133,10 @@ Object *class_build_class(Object *self, Object *const *args, size_t nargs, Objec
     Object *cls = NULL;
     if (r) {
         DECREF(r);
-        cls = class_new(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns);
+        cls = class_create(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns, true, args + nargs,
+                           kwnames);
     }
     DECREF(ns);
-    if (cls) set_method_classes(cls);
     return cls;
 }
 
@@ -873,8 +1199,9 @@ static Object *type_special_attr(Type *t, const char *s) {
     return NULL;
 }
 
-/* A.x: the type's own attributes, then the class chain. Functions come back
-   unbound (A.f(obj) passes self explicitly). */
+/* A.x: the type's own attributes, then the class chain, through the found
+   object's __get__ with no instance: functions come back unbound (A.f(obj)
+   passes self explicitly), class methods bound to A, properties as they are. */
 Object *class_type_getattr(Object *self, Object *name) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -883,7 +1210,14 @@ Object *class_type_getattr(Object *self, Object *name) {
         if (v || error_occurred()) return v;
     }
     Object *v = type_lookup(t, name);
-    if (v) return NEWREF(v);
+    if (v) {
+        DescrGetFunc get = TYPE(v)->descr_get;
+        if (!get) return NEWREF(v);
+        INCREF(v);
+        Object *r = get(v, NULL, t);
+        DECREF(v);
+        return r;
+    }
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 
@@ -917,11 +1251,28 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         return r == 0 ? 0 : -1;
     }
     if (dict_set_item(t->dict, name, value) < 0) return -1;
+    if (TYPE(value)->descr_set) mark_data_descrs(t, false);
     if (s[0] == '_' && s[1] == '_') {
+        DescrSetFunc had = t->descr_set;
         install_slots(t, t->dict);
+        if (!had && t->descr_set) mark_data_descrs(t, true);
         if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
     }
     return 0;
+}
+
+Object *class_type_getitem(Object *self, Object *key) {
+    Type *t = (Type *)self;
+    Object *f = is_heap(t) ? type_lookup(t, NAME(CLASS_GETITEM)) : NULL;
+    if (!f) return error_set(&exc_TypeError, "type '%s' is not subscriptable", t->name);
+    DescrGetFunc get = TYPE(f)->descr_get;
+    INCREF(f);
+    Object *bound = get ? get(f, NULL, t) : NEWREF(f);
+    DECREF(f);
+    if (!bound) return NULL;
+    Object *r = object_call(bound, &key, 1, NULL);
+    DECREF(bound);
+    return r;
 }
 
 /* <class '__main__.A'>, <class 'int'> */
@@ -1093,10 +1444,12 @@ static Object *super_getattr(Object *self, Object *name) {
     for (t = t ? t->base_type : NULL; t; t = t->base_type) {
         Object *v = t->dict ? dict_get_str(t->dict, name) : NULL;
         if (!v) continue;
-        if (!obj || obj_is_type) return NEWREF(v);
-        if (TYPE(v) == &function_type) return method_new(v, obj);
-        if (TYPE(v) == &method_descr_type) return builtin_new(((MethodDescrObject *)v)->def, obj);
-        return NEWREF(v);
+        DescrGetFunc get = TYPE(v)->descr_get;
+        if (!obj || !get) return NEWREF(v);
+        INCREF(v);
+        Object *r = obj_is_type ? get(v, NULL, (Type *)obj) : get(v, obj, TYPE(obj));
+        DECREF(v);
+        return r;
     }
     if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
     return error_set(&exc_AttributeError, "'super' object has no attribute '%s'", str_data(name));

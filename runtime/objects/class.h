@@ -28,6 +28,7 @@
 typedef struct {
     Object base;
     Object *dict;   /* attributes, created on first store (NULL until then) */
+    Object *slots[];/* the values of the names in __slots__ (NULL: unset), owned */
 } ClassInstance;
 
 /* super(): its type, registered in the builtins as `super`. */
@@ -53,6 +54,8 @@ Object *class_new(Object *name, Type *base, Object *ns);
 Object *class_type_getattr(Object *type, Object *name);
 int class_type_setattr(Object *type, Object *name, Object *value);
 Object *class_type_repr(Object *type);
+/* C[key]: C.__class_getitem__(key) when a class of C's chain defines it. */
+Object *class_type_getitem(Object *type, Object *key);
 Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames);
 void class_type_dealloc(Object *type);
 

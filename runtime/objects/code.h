@@ -23,6 +23,7 @@ enum {
     CODE_VARKEYWORDS = 1 << 1, /* has **kwargs */
     CODE_FUNCTION = 1 << 2,    /* a function body (fast locals); else module/class body (NAME ops) */
     CODE_GENERATOR = 1 << 3,   /* contains yield (or is a genexp): a call returns a generator */
+    CODE_DOCSTRING = 1 << 4,   /* consts[0] is the function's docstring (its __doc__) */
 };
 
 typedef struct {

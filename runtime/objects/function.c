@@ -105,8 +105,12 @@ static Object *function_getattr(Object *self, Object *name)
             return NEWREF(fn->kwdefaults ? fn->kwdefaults : None);
         if (strcmp(s, "__closure__") == 0)
             return NEWREF(fn->closure ? fn->closure : None);
-        if (strcmp(s, "__module__") == 0)
+        if (strcmp(s, "__module__") == 0) {
+            Object *m = fn->dict ? dict_get_item(fn->dict, name) : NULL;
+            if (m != NULL || error_occurred())
+                return m ? NEWREF(m) : NULL;
             return function_module(fn);
+        }
         if (strcmp(s, "__dict__") == 0) {
             if (fn->dict == NULL && (fn->dict = dict_new()) == NULL)
                 return NULL;
@@ -120,16 +124,50 @@ static Object *function_getattr(Object *self, Object *name)
         if (error_occurred())
             return NULL;
     }
-    if (strcmp(s, "__doc__") == 0)
-        return NEWREF(None);
+    if (strcmp(s, "__doc__") == 0) {
+        CodeObject *co = (CodeObject *)fn->code;
+        bool has_doc = (co->flags & CODE_DOCSTRING) && tuple_size(co->consts) > 0;
+        return NEWREF(has_doc ? tuple_item(co->consts, 0) : None);
+    }
     /* The type's attributes, and the standard AttributeError. */
     return object_generic_getattr(self, name);
 }
 
-static int function_setattr(Object *self, Object *name, Object *value)
+/* f.__code__ = code: the new code must capture as many variables as the
+   closure holds. */
+static int function_set_code(FunctionObject *fn, Object *value)
 {
-    FunctionObject *fn = (FunctionObject *)self;
-    const char *s = str_data(name);
+    if (value == NULL || TYPE(value) != &code_type) {
+        error_set(&exc_TypeError, "__code__ must be set to a code object");
+        return -1;
+    }
+    size_t nfree = tuple_size(((CodeObject *)value)->freevars);
+    size_t nclosure = fn->closure ? tuple_size(fn->closure) : 0;
+    if (nfree != nclosure) {
+        error_set(&exc_ValueError, "%s() requires a code object with %zu free vars, not %zu",
+                  str_data(fn->name), nclosure, nfree);
+        return -1;
+    }
+    SETREF(&fn->code, NEWREF(value));
+    return 0;
+}
+
+/* Optional attributes that must be a `want` object or None; deleting one
+   means None. */
+static int function_set_optional(Object **slot, Object *value, Type *want, const char *what,
+                                 const char *attr)
+{
+    if (value != NULL && value != None && TYPE(value) != want) {
+        error_set(&exc_TypeError, "%s must be set to a %s object", attr, what);
+        return -1;
+    }
+    SETREF(slot, (value == NULL || value == None) ? NULL : NEWREF(value));
+    return 0;
+}
+
+/* The special attributes: 1 when name is not one of them. */
+static int function_set_special(FunctionObject *fn, const char *s, Object *value)
+{
     bool is_name = strcmp(s, "__name__") == 0;
     if (is_name || strcmp(s, "__qualname__") == 0) {
         if (value == NULL || !is_str(value)) {
@@ -139,13 +177,48 @@ static int function_setattr(Object *self, Object *name, Object *value)
         SETREF(is_name ? &fn->name : &fn->qualname, NEWREF(value));
         return 0;
     }
-    if (strcmp(s, "__defaults__") == 0) {
-        if (value != NULL && value != None && !is_tuple(value)) {
-            error_set(&exc_TypeError, "__defaults__ must be set to a tuple object");
+    if (strcmp(s, "__defaults__") == 0)
+        return function_set_optional(&fn->defaults, value, &tuple_type, "tuple", s);
+    if (strcmp(s, "__kwdefaults__") == 0)
+        return function_set_optional(&fn->kwdefaults, value, &dict_type, "dict", s);
+    if (strcmp(s, "__code__") == 0)
+        return function_set_code(fn, value);
+    if (strcmp(s, "__globals__") == 0 || strcmp(s, "__closure__") == 0 ||
+        strcmp(s, "__builtins__") == 0) {
+        error_set(&exc_AttributeError, "readonly attribute");
+        return -1;
+    }
+    if (strcmp(s, "__dict__") == 0) {
+        if (value == NULL) {
+            error_set(&exc_TypeError, "cannot delete __dict__");
             return -1;
         }
-        SETREF(&fn->defaults, (value == NULL || value == None) ? NULL : NEWREF(value));
+        if (!is_dict(value)) {
+            error_set(&exc_TypeError, "__dict__ must be set to a dictionary, not a '%s'",
+                      TYPE_NAME(value));
+            return -1;
+        }
+        SETREF(&fn->dict, NEWREF(value));
         return 0;
+    }
+    if (strcmp(s, "__annotations__") == 0 && value != NULL && !is_dict(value)) {
+        error_set(&exc_TypeError, "__annotations__ must be set to a dict object");
+        return -1;
+    }
+    return 1;
+}
+
+static int function_setattr(Object *self, Object *name, Object *value)
+{
+    FunctionObject *fn = (FunctionObject *)self;
+    const char *s = str_data(name);
+    if (s[0] == '_' && s[1] == '_') {
+        int r = function_set_special(fn, s, value);
+        if (r <= 0)
+            return r;
+        /* __doc__ and __module__ live in the dict; deleting one leaves None */
+        if (value == NULL && (strcmp(s, "__doc__") == 0 || strcmp(s, "__module__") == 0))
+            value = None;
     }
     if (fn->dict == NULL) {
         if (value == NULL) {
@@ -164,6 +237,13 @@ static int function_setattr(Object *self, Object *name, Object *value)
     return dict_set_item(fn->dict, name, value);
 }
 
+/* A function found on a class: bound to the instance, itself on the class. */
+static Object *function_descr_get(Object *self, Object *obj, Type *type)
+{
+    (void)type;
+    return obj != NULL ? method_new(self, obj) : NEWREF(self);
+}
+
 Type function_type = {
     TYPE_HEAD_INIT,
     .name = "function",
@@ -176,6 +256,7 @@ Type function_type = {
     .call = vm_call_function,
     .getattr = function_getattr,
     .setattr = function_setattr,
+    .descr_get = function_descr_get,
 };
 
 /* ---- Cells ---------------------------------------------------------------- */
@@ -506,6 +587,12 @@ static Object *method_descr_call(Object *callable, Object *const *args, size_t n
     return d->def->func(args[0], args + 1, nargs - 1, kwnames);
 }
 
+static Object *method_descr_descr_get(Object *self, Object *obj, Type *type)
+{
+    (void)type;
+    return obj != NULL ? builtin_new(((MethodDescrObject *)self)->def, obj) : NEWREF(self);
+}
+
 static Object *method_descr_repr(Object *self)
 {
     MethodDescrObject *d = (MethodDescrObject *)self;
@@ -537,4 +624,5 @@ Type method_descr_type = {
     .hash = object_identity_hash,
     .call = method_descr_call,
     .getattr = method_descr_getattr,
+    .descr_get = method_descr_descr_get,
 };

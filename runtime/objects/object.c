@@ -2,10 +2,13 @@
  * NotImplemented, Ellipsis, object allocation, type set-up and generic
  * attribute access.
  *
- * Attribute lookup (object_generic_getattr) is Python's for classes without
- * descriptors: the instance dict first, then the class and its bases. A
- * function or built-in method descriptor found on the class is bound to the
- * instance, which is how `obj.method` becomes a bound method.
+ * Attribute lookup (object_generic_getattr) is Python's: a data descriptor
+ * on the class (property, a user class with __set__) first, then the
+ * instance dict, then the class and its bases. What is found on the class
+ * goes through its type's descr_get: that is how a function becomes a bound
+ * method. Setting an attribute looks for a data descriptor only when the
+ * class's TYPE_DATA_DESCRS flag says one may exist, so plain `self.x = v`
+ * never searches the class chain.
  */
 #include "core/object.h"
 
@@ -17,12 +20,14 @@
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/class.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
 #include "objects/int.h"
 #include "objects/str.h"
+#include "objects/tuple.h"
 
 /* ---- Allocation ----------------------------------------------------------- */
 
@@ -84,17 +89,21 @@ bool type_is_subtype(Type *sub, Type *t) {
 
 static void object_dealloc_plain(Object *o) { object_free(o, sizeof(Object)); }
 
+/* object.__ne__: "not a.__eq__(b)" by a's own type only, NotImplemented
+   when that is NotImplemented, so that the caller tries b's reflection. */
+static Object *object_ne(Object *a, Object *b) {
+    RichCompareFunc eqf = TYPE(a)->richcompare;
+    Object *eq = eqf ? eqf(a, b, CMP_EQ) : NEWREF(NotImplemented);
+    if (!eq || eq == NotImplemented) return eq;
+    int t = object_truth(eq);
+    DECREF(eq);
+    if (t < 0) return NULL;
+    return bool_from(!t);
+}
+
 static Object *object_richcompare(Object *a, Object *b, int op) {
     if (op == CMP_EQ) return NEWREF(a == b ? True_ : NotImplemented);
-    if (op == CMP_NE) {
-        /* a != b is "not (a == b)" when the type defines only __eq__. */
-        Object *eq = object_compare(a, b, CMP_EQ);
-        if (!eq) return NULL;
-        int t = object_truth(eq);
-        DECREF(eq);
-        if (t < 0) return NULL;
-        return bool_from(!t);
-    }
+    if (op == CMP_NE) return object_ne(a, b);
     return NEWREF(NotImplemented);
 }
 
@@ -104,13 +113,101 @@ static Object *object_construct(Type *type, Object *const *args, size_t nargs, O
     return object_alloc(type, sizeof(Object));
 }
 
+/* Does t (or a class of its chain) replace object's __new__ / __init__? */
+static bool type_overrides(Type *t, const char *name) {
+    Object *key = str_intern_cstr(name);
+    if (!key) {
+        error_clear();
+        return true;
+    }
+    bool r = type_lookup(t, key) != dict_get_str(object_type.dict, key);
+    DECREF(key);
+    return r;
+}
+
+/* object.__init__(self, *args): extra arguments are an error unless the
+   class replaced __new__ and not __init__ (they were for __new__), as in
+   CPython. */
 static Object *object_init_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self; (void)args;
-    if (nargs || kwnames)
+    (void)args;
+    if (!nargs && (!kwnames || tuple_size(kwnames) == 0)) return NEWREF(None);
+    Type *t = TYPE(self);
+    if (type_overrides(t, "__init__"))
         return error_set(&exc_TypeError,
                          "object.__init__() takes exactly one argument (the instance to initialize)");
+    if (!type_overrides(t, "__new__"))
+        return error_set(&exc_TypeError,
+                         "%s.__init__() takes exactly one argument (the instance to initialize)",
+                         t->name);
     return NEWREF(None);
 }
+
+/* object.__new__(cls, *args): a plain instance of cls. Extra arguments are
+   an error unless the class replaced __init__ and not __new__. */
+static Object *object_new_function(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)self;
+    if (nargs < 1) return error_set(&exc_TypeError, "object.__new__(): not enough arguments");
+    if (!is_instance_of(args[0], &type_type))
+        return error_set(&exc_TypeError, "object.__new__(X): X is not a type object (%s)",
+                         TYPE_NAME(args[0]));
+    Type *t = (Type *)args[0];
+    if (nargs > 1 || (kwnames && tuple_size(kwnames) > 0)) {
+        if (type_overrides(t, "__new__"))
+            return error_set(&exc_TypeError,
+                             "object.__new__() takes exactly one argument (the type to instantiate)");
+        if (!type_overrides(t, "__init__"))
+            return error_set(&exc_TypeError, "%s() takes no arguments", t->name);
+    }
+    if (t != &object_type && (!(t->flags & TYPE_HEAP) || (t->flags & TYPE_EXCEPTION)))
+        return error_set(&exc_TypeError, "object.__new__(%s) is not safe, use %s.__new__()",
+                         t->name, t->name);
+    return object_alloc(t, t->instance_size);
+}
+
+static const MethodDef object_new_def = {"__new__", object_new_function,
+                                         "Create and return a new object."};
+
+/* object.__init_subclass__(cls): called on the base when a class is
+   created; accepts nothing. */
+static Object *object_init_subclass_function(Object *self, Object *const *args, size_t nargs,
+                                             Object *kwnames) {
+    (void)self;
+    const char *cls = nargs && is_instance_of(args[0], &type_type) ? ((Type *)args[0])->name
+                                                                    : "object";
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no keyword arguments", cls);
+    if (nargs != 1)
+        return error_set(&exc_TypeError, "%s.__init_subclass__() takes no arguments (%zu given)",
+                         cls, nargs ? nargs - 1 : 0);
+    return NEWREF(None);
+}
+
+static const MethodDef object_init_subclass_def = {
+    "__init_subclass__", object_init_subclass_function,
+    "This method is called when a class is subclassed."};
+
+/* Put wrap(builtin def) into object's dict under def's name. */
+static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *)) {
+    if (dict_get_item_cstr(object_type.dict, def->name)) return 0;
+    if (error_occurred()) return -1;
+    Object *fn = builtin_new(def, (Object *)&object_type);
+    Object *w = fn ? wrap(fn) : NULL;
+    int r = w ? dict_set_item_cstr(object_type.dict, def->name, w) : -1;
+    XDECREF(fn);
+    XDECREF(w);
+    return r;
+}
+
+/* object.__new__ is a static method holding a built-in function (so that
+   object.__new__(C) and super().__new__(C) both pass the class
+   explicitly), object.__init_subclass__ a class method. Installed once the
+   descriptor types are ready. */
+static int object_install_new(void) {
+    if (object_install_wrapped(&object_new_def, descr_staticmethod_new) < 0) return -1;
+    return object_install_wrapped(&object_init_subclass_def, descr_classmethod_new);
+}
+
 
 static Object *object_repr_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -131,7 +228,7 @@ static Object *object_eq_method(Object *self, Object *const *args, size_t nargs,
 
 static Object *object_ne_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("__ne__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return NEWREF(self != args[0] ? True_ : False_);
+    return object_ne(self, args[0]);
 }
 
 static Object *object_hash_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -183,6 +280,7 @@ Type type_type = {
     .construct = class_type_construct,
     .getattr = class_type_getattr,
     .setattr = class_type_setattr,
+    .getitem = class_type_getitem,
 };
 
 /* ---- None, NotImplemented, Ellipsis ---------------------------------------- */
@@ -235,6 +333,7 @@ void type_inherit_slots(Type *t) {
     if (heap) { INHERIT(hash); INHERIT(construct); INHERIT(dealloc); }
     INHERIT(repr); INHERIT(str); INHERIT(richcompare); INHERIT(call);
     INHERIT(getattr); INHERIT(setattr); INHERIT(iter); INHERIT(iternext);
+    INHERIT(descr_get); INHERIT(descr_set);
     INHERIT(len); INHERIT(getitem); INHERIT(setitem); INHERIT(contains);
     INHERIT(truth); INHERIT(neg); INHERIT(pos); INHERIT(invert); INHERIT(absolute);
     INHERIT(to_int); INHERIT(to_float); INHERIT(index);
@@ -245,7 +344,7 @@ void type_inherit_slots(Type *t) {
 #undef INHERIT
     if (!t->dict_offset) t->dict_offset = b->dict_offset;
     if (!t->instance_size) t->instance_size = b->instance_size;
-    t->flags |= b->flags & TYPE_EXCEPTION;
+    t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS);
 }
 
 int type_ready(Type *t) {
@@ -285,33 +384,65 @@ Object *type_lookup_cstr(Type *t, const char *name) {
 /* ---- Generic attribute access ---------------------------------------------- */
 
 Object **object_dict_ptr(Object *self) {
+    if (self->type->flags & TYPE_NO_DICT) return NULL; /* __slots__ only */
     size_t off = self->type->dict_offset;
     return off ? (Object **)((char *)self + off) : NULL;
 }
 
-/* Bind what the class holds to the instance: functions become bound methods,
-   built-in method descriptors become built-in methods with a receiver. */
+/* What the class holds, seen from the instance: functions and built-in
+   method descriptors become bound methods, other descriptors answer through
+   their __get__, anything else is itself. */
 static Object *bind_class_attr(Object *attr, Object *self) {
     if (attr->type == &function_type) return method_new(attr, self);
     if (attr->type == &method_descr_type)
         return builtin_new(((MethodDescrObject *)attr)->def, self);
+    DescrGetFunc get = TYPE(attr)->descr_get;
+    if (get) {
+        INCREF(attr); /* __get__ may run code that removes it from the class */
+        Object *r = get(attr, self, TYPE(self));
+        DECREF(attr);
+        return r;
+    }
     return NEWREF(attr);
 }
 
 Object *object_generic_getattr(Object *self, Object *name) {
+    bool descrs = (self->type->flags & TYPE_DATA_DESCRS) != 0;
+    Object *attr = descrs ? type_lookup(self->type, name) : NULL;
+    if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
+        return bind_class_attr(attr, self); /* a data descriptor wins */
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && *dictptr) {
         Object *v = dict_get_str(*dictptr, name);
         if (v) return NEWREF(v);
     }
-    Object *attr = type_lookup(self->type, name);
+    if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);
     return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                      TYPE_NAME(self), str_data(name));
 }
 
 int object_generic_setattr(Object *self, Object *name, Object *value) {
+    if (self->type->flags & TYPE_DATA_DESCRS) {
+        Object *attr = type_lookup(self->type, name);
+        DescrSetFunc set = attr ? TYPE(attr)->descr_set : NULL;
+        if (set) {
+            INCREF(attr);
+            int r = set(attr, self, value);
+            DECREF(attr);
+            return r;
+        }
+    }
     Object **dictptr = object_dict_ptr(self);
+    if (self->type->flags & TYPE_NO_DICT) { /* __slots__: only its names */
+        if (value && type_lookup(self->type, name))
+            error_set(&exc_AttributeError, "'%s' object attribute '%s' is read-only",
+                      TYPE_NAME(self), str_data(name));
+        else
+            error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                      TYPE_NAME(self), str_data(name));
+        return -1;
+    }
     if (!dictptr) {
         error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                   TYPE_NAME(self), str_data(name));
@@ -336,7 +467,7 @@ int object_generic_setattr(Object *self, Object *name, Object *value) {
 int types_init(Type *const *types) {
     for (Type *const *t = types; *t; t++)
         if (type_ready(*t) < 0) return -1;
-    return 0;
+    return object_install_new();
 }
 
 void types_fini(Type *const *types) {

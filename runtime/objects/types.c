@@ -8,6 +8,7 @@
 #include "objects/bytes.h"
 #include "objects/class.h"
 #include "objects/code.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/exceptions.h"
 #include "objects/fileobject.h"
@@ -39,6 +40,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
+    &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
