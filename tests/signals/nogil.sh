@@ -1,7 +1,8 @@
 # --no-gil: the main thread still gets the KeyboardInterrupt while a worker
 # thread runs in parallel; the worker is not interrupted and finishes its
-# sum. (The two threads share no object while both run: with --no-gil that
-# would be a reference-count race, which is the lesson of --no-gil.)
+# sum. (The threads share few objects while both run, but some, such as the
+# worker's function, are counted by both: with --no-gil that is a
+# reference-count race, which is the lesson of --no-gil.)
 . tests/tools/testlib.sh
 . tests/tools/sigint.sh
 
@@ -38,7 +39,11 @@ interrupt
 finish_toy 60
 expect_status_exact 0
 if [ -n "$tsan" ]; then
-    ! grep -qE "signal-unsafe|sigint|vm_eval_breaker|error_check_interrupt|gil_breaker|gil_yield" "$TMP/err" ||
+    # A report is about the delivery when the racing access itself (frame #0
+    # of an access stack) is in it, or TSan calls a handler signal-unsafe.
+    # The refcount races --no-gil causes may pass through the breaker higher
+    # up their stacks; those are the lesson, not a delivery bug.
+    ! grep -qE "signal-unsafe|#0 [^(]*(sigint|vm_eval_breaker|error_check_interrupt|gil_breaker|gil_yield)" "$TMP/err" ||
         { dump; fail "TSan reported a problem in the Ctrl-C delivery"; }
     expect_in_stdout "main interrupted"
     exit 0
