@@ -545,6 +545,22 @@ static Object *load_found(Object *name, const Found *f, Object *namespace) {
     return m;
 }
 
+/* Find `last` in the folders of path (a list, borrowed) and load it as the
+   module name: a new reference, or NULL with an exception set
+   (ModuleNotFoundError when no folder has it). */
+static Object *load_from_folders(Object *name, Object *path, const char *last) {
+    Found f = {FOUND_NOTHING, NULL, NULL};
+    Object *namespace = list_new(0);
+    int r = namespace ? search_path(path, last, &f, namespace) : -1;
+    Object *m = NULL;
+    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
+    else if (r == 0) module_not_found(name);
+    XDECREF(f.file);
+    XDECREF(f.folder);
+    XDECREF(namespace);
+    return m;
+}
+
 /* Find and load a top-level module. */
 static Object *load_top_level(Object *name) {
     const char *s = str_data(name);
@@ -554,16 +570,8 @@ static Object *load_top_level(Object *name) {
         if (strcmp(fm->name, s) == 0) return load_frozen(name, fm);
     Object *path = sys_path();
     if (!path) return NULL;
-    Found f = {FOUND_NOTHING, NULL, NULL};
-    Object *namespace = list_new(0);
-    int r = namespace ? search_path(path, s, &f, namespace) : -1;
+    Object *m = load_from_folders(name, path, s);
     DECREF(path);
-    Object *m = NULL;
-    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
-    else if (r == 0) module_not_found(name);
-    XDECREF(f.file);
-    XDECREF(f.folder);
-    XDECREF(namespace);
     return m;
 }
 
@@ -601,16 +609,8 @@ static Object *parent_path(Object *name, Object *parent_name) {
 static Object *load_from_package(Object *name, Object *parent_name, const char *last) {
     Object *path = parent_path(name, parent_name);
     if (!path) return NULL;
-    Found f = {FOUND_NOTHING, NULL, NULL};
-    Object *namespace = list_new(0);
-    int r = namespace ? search_path(path, last, &f, namespace) : -1;
+    Object *m = load_from_folders(name, path, last);
     DECREF(path);
-    Object *m = NULL;
-    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
-    else if (r == 0) module_not_found(name);
-    XDECREF(f.file);
-    XDECREF(f.folder);
-    XDECREF(namespace);
     Object *parent = m ? modules_get(parent_name) : NULL;
     Object *attr = parent ? str_from_cstr(last) : NULL;
     if (m && (!attr || object_setattr(parent, attr, m) < 0)) CLEAR(&m);
