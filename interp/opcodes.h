@@ -172,7 +172,7 @@
     OPCODE(RAISE_VARARGS,  "[] / [exc] / [exc, cause] -> (raises)", "arg 0: re-raise the handled exception; 1: raise exc; 2: raise exc from cause") \
     OPCODE(LOAD_ASSERTION_ERROR, "[] -> [AssertionError]", "") \
     \
-    OPCODE(IMPORT_NAME,    "[level, fromlist] -> [module]", "arg: names index of the module name; level: the leading dots; fromlist None: yields the top-level package, else the module itself (a package's listed submodules imported)") \
+    OPCODE(IMPORT_NAME,    "[level, fromlist] -> [module]", "arg: names index of the module name; level: count of leading dots; fromlist None: push the top-level package, else the module itself, after importing the submodules fromlist names") \
     OPCODE(IMPORT_FROM,    "[module] -> [module, attr]", "arg: names index; a submodule from sys.modules when not an attribute; ImportError if absent") \
     OPCODE(IMPORT_STAR,    "[module] -> []", "from m import *: the names of m.__all__, else its public names, into the module namespace") \
     OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._")
