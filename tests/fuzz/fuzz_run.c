@@ -19,8 +19,10 @@
  *     the only recursion is the generated rN functions, with a bounded
  *     argument (a few go past the recursion limit on purpose);
  *   - sizes come from `% small` or slices: repetition counts, ranges,
- *     widths and stored strings/lists stay small (no legitimate gigabyte
- *     allocation for ASan or libFuzzer's malloc limit to trip on).
+ *     widths and stored strings/lists stay small, and so do ints: shift
+ *     counts and exponents are taken `% 256` and `% 8`, and stored ints
+ *     are cut to 200 bits (no legitimate gigabyte allocation for ASan or
+ *     libFuzzer's malloc limit to trip on).
  * Every top-level statement runs under try/except Exception, so one error
  * does not end the program. Nothing is imported; no threads, files or input.
  *
@@ -184,10 +186,17 @@ static void gen_int(Gen *g) {
     case 2: {
         static const char *const ops[] = {"+", "-", "*", "//", "%", "&", "|", "^",
                                           "<<", ">>", "**"};
+        const char *op = ops[pick(g, COUNT(ops))];
+        /* Ints have no size limit, so a shift count or an exponent is cut
+           down: 3 << 2**31 is a legitimate 256 MiB number (slow in CPython
+           too), and a ** b with a big b even more so. */
+        bool cut = op[0] == '<' || op[1] == '*';
         emit(g, "(");
         gen_int(g);
-        emit(g, " %s ", ops[pick(g, COUNT(ops))]);
+        emit(g, " %s ", op);
+        if (cut) emit(g, "((");
         gen_int(g);
+        if (cut) emit(g, ") %% %d)", op[1] == '*' ? 8 : 256);
         emit(g, ")");
         break;
     }
@@ -728,11 +737,14 @@ static const char prelude[] =
     "    def __exit__(self, t, v, tb):\n        return self.swallow\n"
     /* What is stored in a variable, an element or an attribute goes through
        flat(): numbers, short strings and flat instances stay, anything
-       else becomes a short repr. Otherwise `o = (o, o)` in a loop doubles the size of o's repr
-       (and of every comparison) each time round: exponential work that
-       would be the generator's fault, not the interpreter's. */
+       else becomes a short repr, and an int is cut to 200 bits. Otherwise
+       `o = (o, o)` in a loop doubles the size of o's repr (and of every
+       comparison) each time round, and `a = a * a` the size of a:
+       exponential work that would be the generator's fault, not the
+       interpreter's. */
     "def flat(v):\n"
-    "    if type(v) in (int, float, bool) or v is None:\n        return v\n"
+    "    if type(v) is int:\n        return v if -2**200 < v < 2**200 else v % 2**200\n"
+    "    if type(v) in (float, bool) or v is None:\n        return v\n"
     "    if type(v) is str:\n        return v[:64]\n"
     "    if (type(v).__name__[:1] == 'C' and not isinstance(v, (list, tuple, dict))\n"
     "            and type(getattr(v, 'v', None)) in (int, float, str, bool, type(None))):\n"
