@@ -31,11 +31,15 @@
 
 void object_dealloc(Object *o); /* object.c: calls o->type->dealloc; checks for races */
 
+/* Always inlined: in a function as large as the eval loop the compiler may
+   otherwise call them out of line, which costs a call on every count. */
+#define REFCOUNT_INLINE static inline __attribute__((always_inline))
+
 #ifndef TOY_REFCOUNT_SKIP_IMMORTAL
 
-static inline void incref_(Object *o) { o->refcnt++; }
+REFCOUNT_INLINE void incref_(Object *o) { o->refcnt++; }
 
-static inline void decref_(Object *o) {
+REFCOUNT_INLINE void decref_(Object *o) {
     if (--o->refcnt == 0) object_dealloc(o);
 }
 
@@ -48,18 +52,18 @@ static inline void decref_(Object *o) {
    every INCREF/DECREF: measured 3-12% slower single-threaded on most of
    scripts/bench/, over the 2% budget, hence not the default
    (docs/internals.md has the numbers). */
-static inline void incref_(Object *o) {
+REFCOUNT_INLINE void incref_(Object *o) {
     if (__builtin_expect(!(o->refcnt & IMMORTAL_REFCNT), 1)) o->refcnt++;
 }
 
-static inline void decref_(Object *o) {
+REFCOUNT_INLINE void decref_(Object *o) {
     if (__builtin_expect((o->refcnt & IMMORTAL_REFCNT) != 0, 0)) return;
     if (--o->refcnt == 0) object_dealloc(o);
 }
 
 #endif
 
-static inline Object *newref_(Object *o) { incref_(o); return o; }
+REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
 
 /* The macros cast, so they take any object pointer (ListObject *, ...). */
 #define INCREF(o)  incref_((Object *)(o))
