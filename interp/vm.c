@@ -1157,16 +1157,6 @@ dispatch:
         Object *a = POP();
         Object *r;
         int64_t z;
-        if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
-            if (str_add_inplace(&a, b, ip, slots) < 0) {
-                DECREF(a);
-                DECREF(b);
-                goto error;
-            }
-            DECREF(b);
-            PUSH(a);
-            DISPATCH();
-        }
         if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b) &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
@@ -1184,6 +1174,15 @@ dispatch:
             } else {
                 r = int_from_i64(z);
             }
+        } else if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
+            if (str_add_inplace(&a, b, ip, slots) < 0) {
+                DECREF(a);
+                DECREF(b);
+                goto error;
+            }
+            DECREF(b);
+            PUSH(a);
+            DISPATCH();
         } else {
             r = inplace ? object_inplace_op(a, b, (BinaryOp)oparg)
                         : object_binary_op(a, b, (BinaryOp)oparg);

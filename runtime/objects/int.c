@@ -1224,9 +1224,14 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
     return bool_from(t);
 }
 
+/* Out of line, so that freeing a small int stays a tail call. */
+static __attribute__((noinline)) void int_free_digits(uint32_t *digits) {
+    mem_free(digits, (digits[0] + 1) * sizeof(uint32_t));
+}
+
 static void int_dealloc(Object *self) {
-    IntObject *i = (IntObject *)self;
-    if (i->digits) mem_free(i->digits, (i->digits[0] + 1) * sizeof(uint32_t));
+    uint32_t *digits = ((IntObject *)self)->digits;
+    if (__builtin_expect(digits != NULL, 0)) int_free_digits(digits);
     object_free(self, TYPE(self)->instance_size);
 }
 
