@@ -1224,14 +1224,19 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
     return bool_from(t);
 }
 
-/* Out of line, so that freeing a small int stays a tail call. */
-static __attribute__((noinline)) void int_free_digits(uint32_t *digits) {
+/* A big int: its digits, then the object. Out of line, so that freeing a
+   small int stays a test and a tail call. */
+static __attribute__((noinline)) void int_dealloc_big(Object *self) {
+    uint32_t *digits = ((IntObject *)self)->digits;
     mem_free(digits, (digits[0] + 1) * sizeof(uint32_t));
+    object_free(self, TYPE(self)->instance_size);
 }
 
 static void int_dealloc(Object *self) {
-    uint32_t *digits = ((IntObject *)self)->digits;
-    if (__builtin_expect(digits != NULL, 0)) int_free_digits(digits);
+    if (__builtin_expect(((IntObject *)self)->digits != NULL, 0)) {
+        int_dealloc_big(self);
+        return;
+    }
     object_free(self, TYPE(self)->instance_size);
 }
 
