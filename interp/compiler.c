@@ -804,6 +804,28 @@ static Object *make_str_const(const char *s, size_t n)
     return in;
 }
 
+/* A decimal literal over sys.get_int_max_str_digits() digits is a
+   SyntaxError at compile time, as in CPython (int('...') of the same text
+   is a ValueError). Returns true after raising it. */
+static bool decimal_literal_too_long(Compiler *c, const Node *n)
+{
+    const char *s = n->u.str.data;
+    size_t len = n->u.str.len, digits = 0;
+    if (int_max_str_digits <= 0 || (len > 1 && s[0] == '0'))
+        return false; /* no limit, or 0x/0o/0b: not decimal */
+    for (size_t i = 0; i < len; i++)
+        digits += s[i] != '_';
+    if (digits <= (size_t)int_max_str_digits)
+        return false;
+    syntax_error_at(c, n->line, n->col, false,
+                    "Exceeds the limit (%lld digits) for integer string conversion: value has "
+                    "%zu digits; use sys.set_int_max_str_digits() to increase the limit - "
+                    "Consider hexadecimal for huge integer literals to avoid decimal "
+                    "conversion limits.",
+                    (long long)int_max_str_digits, digits);
+    return true;
+}
+
 /* If n is a constant expression, *out gets a new reference to its value and
    1 is returned; 0 if it is not; -1 on error. Folds unary minus/plus/invert
    on numbers and tuples of constants (nothing that could raise). */
@@ -815,6 +837,8 @@ static int try_const(Compiler *c, const Node *n, Object **out)
         *out = int_from_i64(n->u.int_value);
         break;
     case NODE_BIGINT: /* base 0: the prefix and underscores as written */
+        if (decimal_literal_too_long(c, n))
+            return -1;
         *out = int_from_string(n->u.str.data, n->u.str.len, 0);
         break;
     case NODE_FLOAT:
