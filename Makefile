@@ -7,6 +7,7 @@
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
 #   make bench      time scripts/bench/ under toy, python3 and lua5.4
 #   make install    install toy and its man page under PREFIX (default /usr/local)
+#   make difftest   random programs (tests/diff/) under toy and python3: same output
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
 #                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 30 s each
 
@@ -170,6 +171,14 @@ fuzz: fuzz-build
 # For CI: each harness for a fixed 30 seconds.
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
+# Differential testing against python3: DIFF_COUNT random programs from
+# tests/diff/gen.py, from seed DIFF_FIRST (make test runs 25 of them).
+DIFF_FIRST ?= 1000
+DIFF_COUNT ?= 500
+.PHONY: difftest
+difftest: toy
+	TOY=$(CURDIR)/toy DIFF_FIRST=$(DIFF_FIRST) DIFF_COUNT=$(DIFF_COUNT) bash tests/diff/differential.sh
 
 install: toy
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
