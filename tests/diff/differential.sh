@@ -3,6 +3,8 @@
 # status. The seeds are fixed, so a failure names the seed that reproduces it:
 #     python3 tests/diff/gen.py SEED > /tmp/p.py; python3 /tmp/p.py; ./toy /tmp/p.py
 # DIFF_FIRST and DIFF_COUNT choose the seeds (make difftest runs many more).
+# 25 programs, each run twice: more than the default 10 s on a loaded machine.
+# test-timeout: 120
 . tests/tools/testlib.sh
 
 command -v python3 > /dev/null || skip "python3 is not installed (it produces the expected output)"
