@@ -6,9 +6,11 @@
  * init function returns a new module object. Modules written in Toy
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
+#include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
+#include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/thread.h"
 
@@ -21,6 +23,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"native", native_module_init},
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
+    {"_operator", operator_module_init},
+    {"_bisect", bisect_module_init},
     {NULL, NULL},
 };
 
