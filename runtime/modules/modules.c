@@ -8,6 +8,7 @@
  */
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
+#include "modules/itertoolsmodule.h"
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/operatormodule.h"
@@ -25,11 +26,13 @@ const BuiltinModuleDef builtin_modules[] = {
     {"signal", signal_module_init},
     {"_operator", operator_module_init},
     {"_bisect", bisect_module_init},
+    {"_itertools", itertools_module_init},
     {NULL, NULL},
 };
 
 Type *const module_types[] = {
     &lock_type,
+    &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     NULL,
 };
