@@ -516,11 +516,18 @@ static Object *load_builtin(Object *name, const BuiltinModuleDef *def) {
     return r < 0 ? NULL : modules_get(name);
 }
 
+/* The first line of a Toy module that stands in for one CPython writes in C
+   (itertools, operator, ...): its frames are left out of printed tracebacks,
+   as CPython's tracebacks show no frame for a C function. */
+#define FROZEN_HIDDEN_PRAGMA "# toy: hidden frames\n"
+
 static Object *load_frozen(Object *name, const FrozenModule *fm) {
     char filename[64];
     snprintf(filename, sizeof(filename), "<frozen %s>", fm->name);
     CodeObject *code = compile_source(fm->source, fm->length, filename, PARSE_FILE);
     if (!code) return NULL;
+    if (strncmp(fm->source, FROZEN_HIDDEN_PRAGMA, strlen(FROZEN_HIDDEN_PRAGMA)) == 0)
+        code_hide(code);
     Object *m = exec_new_module(name, code, NULL, NULL);
     DECREF(code);
     return m;

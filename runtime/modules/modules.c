@@ -6,9 +6,12 @@
  * init function returns a new module object. Modules written in Toy
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
+#include "modules/bisectmodule.h"
 #include "modules/builtins.h"
+#include "modules/itertoolsmodule.h"
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
+#include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/thread.h"
 
@@ -21,11 +24,15 @@ const BuiltinModuleDef builtin_modules[] = {
     {"native", native_module_init},
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
+    {"_operator", operator_module_init},
+    {"_bisect", bisect_module_init},
+    {"_itertools", itertools_module_init},
     {NULL, NULL},
 };
 
 Type *const module_types[] = {
     &lock_type,
+    &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     NULL,
 };

@@ -95,6 +95,14 @@ static void *copy_array(const void *src, int n, size_t elem)
     return p;
 }
 
+void code_hide(CodeObject *co) {
+    co->flags |= CODE_HIDDEN;
+    for (size_t i = 0; i < tuple_size(co->consts); i++) {
+        Object *c = tuple_item(co->consts, i);
+        if (is_type(c, &code_type)) code_hide((CodeObject *)c);
+    }
+}
+
 CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
                      Object *consts, Object *names, Object *varnames,
                      Object *cellvars, Object *freevars, int argcount,

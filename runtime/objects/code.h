@@ -24,6 +24,7 @@ enum {
     CODE_FUNCTION = 1 << 2,    /* a function body (fast locals); else module/class body (NAME ops) */
     CODE_GENERATOR = 1 << 3,   /* contains yield (or is a genexp): a call returns a generator */
     CODE_DOCSTRING = 1 << 4,   /* consts[0] is the function's docstring (its __doc__) */
+    CODE_HIDDEN = 1 << 5,      /* left out of printed tracebacks (code_hide) */
 };
 
 typedef struct {
@@ -59,6 +60,13 @@ CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
                      Object *qualname, Object *filename, int firstline);
 
 /* The source line of the instruction at index i. */
+/* Flag co and every code object nested in its constants CODE_HIDDEN, so that
+   printed tracebacks leave their frames out. For the Toy modules that stand
+   in for modules CPython writes in C (itertools, operator, ...), whose frames
+   CPython's tracebacks do not show. Only for code that has not run yet: code
+   objects are otherwise immutable and shared. */
+void code_hide(CodeObject *co);
+
 static inline int code_line(const CodeObject *co, int i) {
     return (i >= 0 && i < co->ninstrs) ? co->lines[i] : co->firstline;
 }

@@ -257,6 +257,7 @@ static void print_traceback(StrBuilder *b, Traceback *tb, SourceCache *cache) {
     int last_line = -1, count = 0;
     for (; tb; tb = tb->next) {
         CodeObject *co = (CodeObject *)tb->code;
+        if (co->flags & CODE_HIDDEN) continue;
         if (!last || !same_entry(co, tb->line, last, last_line)) {
             print_repeated(b, count);
             last = co;
