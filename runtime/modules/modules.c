@@ -7,6 +7,7 @@
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
 #include "modules/builtins.h"
+#include "modules/mathmodule.h"
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/process.h"
@@ -21,6 +22,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"native", native_module_init},
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
+    {"math", math_module_init},
     {NULL, NULL},
 };
 
