@@ -11,6 +11,7 @@
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/process.h"
+#include "modules/randommodule.h"
 #include "modules/thread.h"
 
 const BuiltinModuleDef builtin_modules[] = {
@@ -23,11 +24,13 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
     {"math", math_module_init},
+    {"_random", random_module_init},
     {NULL, NULL},
 };
 
 Type *const module_types[] = {
     &lock_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
+    &random_type,
     NULL,
 };
