@@ -32,5 +32,6 @@ Type *const module_types[] = {
     &lock_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &random_type,
+    &sys_version_info_type.type, &sys_float_info_type.type,
     NULL,
 };
