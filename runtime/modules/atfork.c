@@ -24,8 +24,9 @@
 
 enum { HOOKS_BEFORE, HOOKS_AFTER_IN_CHILD, HOOKS_AFTER_IN_PARENT, HOOK_KINDS };
 
-static const char *const hook_names[HOOK_KINDS] = {"before", "after_in_child",
-                                                   "after_in_parent"};
+/* NULL-terminated, as args_parse_keywords wants it. */
+static const char *const hook_names[HOOK_KINDS + 1] = {"before", "after_in_child",
+                                                       "after_in_parent", NULL};
 static const char *const hook_lists[HOOK_KINDS] = {
     "_at_fork_before", "_at_fork_after_in_child", "_at_fork_after_in_parent"};
 
@@ -45,7 +46,7 @@ static Object *os_register_at_fork(Object *self, Object *const *args, size_t nar
                                    Object *kwnames) {
     if (nargs > 0)
         return error_set(&exc_TypeError, "register_at_fork() takes no positional arguments");
-    Object *hooks[HOOK_KINDS];
+    Object *hooks[HOOK_KINDS + 1];
     if (args_parse_keywords("register_at_fork", args, kwnames, hook_names, hooks) < 0)
         return NULL;
     if (!hooks[0] && !hooks[1] && !hooks[2])
