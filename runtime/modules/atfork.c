@@ -62,7 +62,7 @@ static Object *os_register_at_fork(Object *self, Object *const *args, size_t nar
 
 static const MethodDef atfork_functions[] = {
     {"register_at_fork", os_register_at_fork,
-     "Register callables to be called when forking a new process."},
+     "Callables to run before a fork and after it, in the parent or the child."},
     {NULL, NULL, NULL},
 };
 

@@ -106,7 +106,7 @@ static const MethodDef os_functions[] = {
     {"getppid", os_getppid, NULL},
     {"cpu_count", os_cpu_count, NULL},
     {"sched_getaffinity", os_sched_getaffinity, "The set of CPUs the process may run on."},
-    {"urandom", os_urandom, "Return a bytes object of n random bytes for cryptographic use."},
+    {"urandom", os_urandom, "n bytes from the kernel's random source, fit for cryptography."},
     {NULL, NULL, NULL},
 };
 

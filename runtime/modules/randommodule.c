@@ -274,11 +274,11 @@ static Object *random_setstate(Object *self, Object *const *args, size_t nargs,
 }
 
 static const MethodDef random_methods[] = {
-    {"seed", random_seed, "seed([n]) -> None.  Defaults to use urandom and falls back to time."},
-    {"random", random_random, "random() -> x in the interval [0, 1)."},
-    {"getrandbits", random_getrandbits, "getrandbits(k) -> x.  Generates an int with k random bits."},
-    {"getstate", random_getstate, "getstate() -> tuple containing the current state."},
-    {"setstate", random_setstate, "setstate(state) -> None.  Restores generator state."},
+    {"seed", random_seed, "Seed from an int, a hashable object, or (None) system entropy."},
+    {"random", random_random, "A float in [0.0, 1.0) with 53 random bits."},
+    {"getrandbits", random_getrandbits, "A non-negative int of k random bits."},
+    {"getstate", random_getstate, "The 624 state words and the position, as a tuple."},
+    {"setstate", random_setstate, "Restore a state that getstate() returned."},
     {NULL, NULL, NULL},
 };
 

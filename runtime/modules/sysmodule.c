@@ -270,7 +270,7 @@ static Object *sys_getsizeof(Object *self, Object *const *args, size_t nargs, Ob
 }
 
 static const MethodDef sys_functions[] = {
-    {"getsizeof", sys_getsizeof, "Return the size of object in bytes (Toy's layout)."},
+    {"getsizeof", sys_getsizeof, "The bytes an object occupies in Toy (a class may say with __sizeof__)."},
     {"get_int_max_str_digits", sys_get_int_max_str_digits, NULL},
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
     {"exit", sys_exit, NULL},
