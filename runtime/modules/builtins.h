@@ -4,6 +4,7 @@
 #define TOY_BUILTINS_H
 
 #include "core/object.h"
+#include "objects/structseq.h"
 
 /* Create interp.builtins (the dict): built-in functions, types, exceptions.
    Call after types_init(); interp.modules may be created before or after. */
@@ -19,6 +20,9 @@ Object *time_module_init(void);
 Object *os_module_init(void);
 /* `import builtins`: a module wrapping interp.builtins. */
 Object *builtins_module_init(void);
+
+/* The struct sequence types of sys (listed in modules.c's module_types). */
+extern StructSeqType sys_version_info_type, sys_float_info_type;
 
 /* sys.argv contents, set by main before running. Borrowed strings: argv must
    stay valid for the whole run (main's argv does). */

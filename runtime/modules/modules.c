@@ -9,10 +9,12 @@
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
+#include "modules/mathmodule.h"
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/operatormodule.h"
 #include "modules/process.h"
+#include "modules/randommodule.h"
 #include "modules/thread.h"
 
 const BuiltinModuleDef builtin_modules[] = {
@@ -27,6 +29,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_operator", operator_module_init},
     {"_bisect", bisect_module_init},
     {"_itertools", itertools_module_init},
+    {"math", math_module_init},
+    {"_random", random_module_init},
     {NULL, NULL},
 };
 
@@ -34,5 +38,7 @@ Type *const module_types[] = {
     &lock_type,
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
+    &random_type,
+    &sys_version_info_type.type, &sys_float_info_type.type,
     NULL,
 };

@@ -1,5 +1,6 @@
-/* osmodule.c - the os module: process ids, the CPU count and the path
- * constants of a POSIX system, merged with the file-system half from
+/* osmodule.c - the os module: process ids, the CPU count and affinity,
+ * random bytes from the system (urandom), and the path constants of a POSIX
+ * system, merged with the file-system half from
  * osfile.c (getcwd, listdir, ..., os.environ, os.path). The module holds no
  * state beyond its namespace.
  *
@@ -7,17 +8,25 @@
  * errors name it: "posix.getpid() takes no arguments (1 given)".
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getppid */
+#define _GNU_SOURCE /* getppid, sched_getaffinity, getrandom */
 #endif
+#include <errno.h>
+#include <sched.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include "core/alloc.h"
 
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/bytes.h"
 #include "objects/dict.h"
 #include "objects/error.h"
+#include "objects/exceptions.h"
 #include "objects/int.h"
 #include "objects/module.h"
+#include "objects/set.h"
 #include "objects/str.h"
 #include "modules/builtins.h"
 #include "modules/osfile.h"
@@ -43,10 +52,61 @@ static Object *os_cpu_count(Object *self, Object *const *args, size_t nargs, Obj
     return n >= 1 ? int_from_i64(n) : NEWREF(None);
 }
 
+/* The CPUs the process pid (0: this one) may run on, as a set of ints. */
+static Object *os_sched_getaffinity(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    int64_t pid;
+    if (args_check("posix.sched_getaffinity", nargs, kwnames, 1, 1) < 0 ||
+        int_as_i64(args[0], &pid) < 0)
+        return NULL;
+    if (pid > INT32_MAX || pid < INT32_MIN)
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    if (sched_getaffinity((pid_t)pid, sizeof cpus, &cpus) < 0)
+        return error_set_from_errno(errno, NULL);
+    Object *set = set_new(NULL);
+    for (int cpu = 0; set && cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &cpus)) continue;
+        Object *n = int_from_i64(cpu);
+        if (!n || set_add(set, n) < 0) CLEAR(&set);
+        XDECREF(n);
+    }
+    return set;
+}
+
+/* n bytes from the kernel's random source (getrandom, blocking only until
+   it has been seeded at boot). */
+static Object *os_urandom(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    int64_t n;
+    if (args_check("posix.urandom", nargs, kwnames, 1, 1) < 0 || int_as_i64(args[0], &n) < 0)
+        return NULL;
+    if (n < 0) return error_set(&exc_ValueError, "negative argument not allowed");
+    char *buf = mem_alloc(n ? (size_t)n : 1);
+    if (!buf) return error_no_memory();
+    size_t got = 0;
+    while (got < (size_t)n) {
+        ssize_t r = getrandom(buf + got, (size_t)n - got, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            mem_free(buf, n ? (size_t)n : 1);
+            return error_set_from_errno(errno, NULL);
+        }
+        got += (size_t)r;
+    }
+    Object *b = bytes_from_data(buf, (size_t)n);
+    mem_free(buf, n ? (size_t)n : 1);
+    return b;
+}
+
 static const MethodDef os_functions[] = {
     {"getpid", os_getpid, NULL},
     {"getppid", os_getppid, NULL},
     {"cpu_count", os_cpu_count, NULL},
+    {"sched_getaffinity", os_sched_getaffinity, "The set of CPUs the process may run on."},
+    {"urandom", os_urandom, "n bytes from the kernel's random source, fit for cryptography."},
     {NULL, NULL, NULL},
 };
 

@@ -50,6 +50,7 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "modules/atfork.h"
 #include "modules/osfile.h"
 #include "modules/thread.h"
 
@@ -195,6 +196,7 @@ void process_after_fork_child(int own_sentinel) {
     interp.flag_stats = false;
     mp_after_fork_child();
     call_threading_after_fork();
+    atfork_after_in_child();
 }
 
 static void at_exit_handler(void) { process_wait_children_at_exit(); }
@@ -253,6 +255,7 @@ pid_t process_start(Object *bootstrap, bool daemon) {
         error_set_from_errno(errno, NULL);
         return -1;
     }
+    atfork_before();
     /* Whatever sits in stdio's buffers would otherwise be written twice:
        once by the parent, once by the child. */
     fflush(NULL);
@@ -279,6 +282,7 @@ pid_t process_start(Object *bootstrap, bool daemon) {
         error_no_memory();
         return -1;
     }
+    atfork_after_in_parent();
     return pid;
 }
 
@@ -286,12 +290,14 @@ pid_t process_fork(void) {
     /* No fflush here: CPython's os.fork() leaves buffered output alone, so
        a program that prints without flushing before os.fork() prints that
        text twice under both. */
+    atfork_before();
     pid_t pid = fork();
     if (pid < 0) {
         error_set_from_errno(errno, NULL);
         return -1;
     }
     if (pid == 0) process_after_fork_child(-1);
+    else atfork_after_in_parent();
     return pid;
 }
 
@@ -957,7 +963,7 @@ static const MethodDef process_os_functions[] = {
 };
 
 int process_os_init(Object *m) {
-    if (module_add_functions(m, process_os_functions) < 0) return -1;
+    if (module_add_functions(m, process_os_functions) < 0 || atfork_os_init(m) < 0) return -1;
     Object *wnohang = int_from_i64(WNOHANG), *wuntraced = int_from_i64(WUNTRACED);
     int r = wnohang && wuntraced && module_add_object(m, "WNOHANG", wnohang) == 0 &&
                     module_add_object(m, "WUNTRACED", wuntraced) == 0

@@ -1,5 +1,7 @@
-/* sysmodule.c - the sys module: argv, exit, getrefcount, the recursion
- * limit, and constants describing the platform.
+/* sysmodule.c - the sys module: argv, exit, getrefcount, getsizeof, the
+ * recursion limit, and constants describing the platform and the
+ * interpreter (version_info and float_info are struct sequences,
+ * implementation a simple namespace).
  *
  * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
  * interval (gil.h); sys._is_gil_enabled() is False under --no-gil.
@@ -21,6 +23,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* readlink */
 #endif
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -30,6 +33,7 @@
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/bytes.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -38,7 +42,10 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
+#include "objects/namespace.h"
+#include "objects/set.h"
 #include "objects/str.h"
+#include "objects/structseq.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
 
@@ -199,7 +206,71 @@ static Object *sys_set_int_max_str_digits(Object *self, Object *const *args, siz
     return NEWREF(None);
 }
 
+/* ---- getsizeof: Toy's own sizes ---- */
+
+/* The bytes an object of a built-in type occupies in Toy: its struct and
+   the blocks it owns (a list's item array, a dict's tables, a big int's
+   digits). Not what CPython reports: the layouts differ. */
+static size_t builtin_size(Object *o) {
+    Type *t = TYPE(o);
+    if (is_instance_of(o, &str_type)) return sizeof(StrObject) + str_len(o) + 1;
+    if (is_instance_of(o, &bytes_type)) return sizeof(BytesObject) + bytes_size(o) + 1;
+    if (is_instance_of(o, &tuple_type))
+        return sizeof(TupleObject) + tuple_size(o) * sizeof(Object *);
+    if (is_instance_of(o, &list_type))
+        return sizeof(ListObject) + ((ListObject *)o)->capacity * sizeof(Object *);
+    if (is_instance_of(o, &dict_type)) {
+        DictObject *d = (DictObject *)o;
+        return sizeof(DictObject) + d->index_size * sizeof(int64_t) +
+               d->capacity * sizeof(DictEntry);
+    }
+    if (is_instance_of(o, &set_type) || is_instance_of(o, &frozenset_type)) {
+        SetObject *so = (SetObject *)o;
+        size_t table = so->table == so->small ? 0 : (so->mask + 1) * sizeof(SetEntry);
+        return t->instance_size + table;
+    }
+    if (is_instance_of(o, &int_type) && int_is_big(o))
+        return t->instance_size + (((IntObject *)o)->digits[0] + 1) * sizeof(uint32_t);
+    return t->instance_size;
+}
+
+/* What a class's __sizeof__ returned, as a size: -1 with the error. */
+static int64_t checked_sizeof(Object *r) {
+    if (!is_int(r)) {
+        error_set(&exc_TypeError, "an integer is required");
+        return -1;
+    }
+    int64_t n;
+    if (int_as_i64(r, &n) < 0) return -1;
+    if (n < 0) {
+        error_set(&exc_ValueError, "__sizeof__() should return >= 0");
+        return -1;
+    }
+    return n;
+}
+
+/* sys.getsizeof(object, default): a class's __sizeof__ when it defines
+   one, else the size of the built-in layout. */
+static Object *sys_getsizeof(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"object", "default", NULL};
+    Object *a[2];
+    if (args_parse("getsizeof", args, nargs, kwnames, names, 1, a) < 0) return NULL;
+    if (!type_lookup_cstr(TYPE(a[0]), "__sizeof__"))
+        return int_from_i64((int64_t)builtin_size(a[0]));
+    Object *r = object_call_method(a[0], "__sizeof__", NULL, 0);
+    int64_t n = r ? checked_sizeof(r) : -1;
+    XDECREF(r);
+    if (n >= 0) return int_from_i64(n);
+    if (a[1] && error_matches(&exc_TypeError)) {
+        error_clear();
+        return NEWREF(a[1]);
+    }
+    return NULL;
+}
+
 static const MethodDef sys_functions[] = {
+    {"getsizeof", sys_getsizeof, "The bytes an object occupies in Toy (a class may say with __sizeof__)."},
     {"get_int_max_str_digits", sys_get_int_max_str_digits, NULL},
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
     {"exit", sys_exit, NULL},
@@ -230,12 +301,81 @@ static Object *make_executable(void) {
     return str_from_utf8(buf, n > 0 ? (size_t)n : 0);
 }
 
+/* ---- version_info, float_info, implementation ---- */
+
+/* The Python version Toy follows (sys.version says "3.11.0 (Toy 0.1.0)"),
+   and Toy's own, which interp/main.c prints for --version: keep them in
+   step. */
+#define PYTHON_MAJOR 3
+#define PYTHON_MINOR 11
+#define PYTHON_MICRO 0
+#define TOY_MAJOR 0
+#define TOY_MINOR 1
+#define TOY_MICRO 0
+
+/* sys.hexversion's layout: 0xMMmmuuLS, L = 0xf for a final release. */
+#define HEXVERSION(major, minor, micro) (((major) << 24) | ((minor) << 16) | ((micro) << 8) | 0xf0)
+
+static const char *const version_info_fields[] = {
+    "major", "minor", "micro", "releaselevel", "serial", NULL,
+};
+StructSeqType sys_version_info_type = STRUCTSEQ_TYPE_INIT("sys.version_info",
+                                                          version_info_fields);
+
+static const char *const float_info_fields[] = {
+    "max", "max_exp", "max_10_exp", "min", "min_exp", "min_10_exp",
+    "dig", "mant_dig", "epsilon", "radix", "rounds", NULL,
+};
+StructSeqType sys_float_info_type = STRUCTSEQ_TYPE_INIT("sys.float_info", float_info_fields);
+
+/* A struct sequence of n new values (stolen; NULL: one failed). */
+static Object *structseq_steal(StructSeqType *type, Object **values, size_t n) {
+    Object *r = NULL;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) ok &= values[i] != NULL;
+    if (ok) r = structseq_new(type, values);
+    for (size_t i = 0; i < n; i++) XDECREF(values[i]);
+    return r;
+}
+
+static Object *make_version(int major, int minor, int micro) {
+    Object *v[5] = {int_from_i64(major), int_from_i64(minor), int_from_i64(micro),
+                    str_from_cstr("final"), int_from_i64(0)};
+    return structseq_steal(&sys_version_info_type, v, 5);
+}
+
 static Object *make_version_info(void) {
-    Object *major = int_small(3), *minor = int_small(11), *micro = int_small(0);
-    Object *level = str_from_cstr("final"), *serial = int_small(0);
-    Object *t = level ? tuple_pack(5, major, minor, micro, level, serial) : NULL;
-    DECREF(major); DECREF(minor); DECREF(micro); XDECREF(level); DECREF(serial);
-    return t;
+    return make_version(PYTHON_MAJOR, PYTHON_MINOR, PYTHON_MICRO);
+}
+
+static Object *make_float_info(void) {
+    Object *v[11] = {
+        float_from_double(DBL_MAX), int_from_i64(DBL_MAX_EXP), int_from_i64(DBL_MAX_10_EXP),
+        float_from_double(DBL_MIN), int_from_i64(DBL_MIN_EXP), int_from_i64(DBL_MIN_10_EXP),
+        int_from_i64(DBL_DIG), int_from_i64(DBL_MANT_DIG), float_from_double(DBL_EPSILON),
+        int_from_i64(FLT_RADIX), int_from_i64(FLT_ROUNDS),
+    };
+    return structseq_steal(&sys_float_info_type, v, 11);
+}
+
+/* sys.implementation: name 'toy'; no cache_tag, as Toy writes no
+   compiled files; version and hexversion are Toy's own. */
+static Object *make_implementation(void) {
+    Object *attrs = dict_new();
+    Object *name = str_from_cstr("toy");
+    Object *version = make_version(TOY_MAJOR, TOY_MINOR, TOY_MICRO);
+    Object *hex = int_from_i64(HEXVERSION(TOY_MAJOR, TOY_MINOR, TOY_MICRO));
+    Object *ns = NULL;
+    if (attrs && name && version && hex && dict_set_item_cstr(attrs, "name", name) == 0 &&
+        dict_set_item_cstr(attrs, "cache_tag", None) == 0 &&
+        dict_set_item_cstr(attrs, "version", version) == 0 &&
+        dict_set_item_cstr(attrs, "hexversion", hex) == 0)
+        ns = namespace_new(attrs);
+    XDECREF(attrs);
+    XDECREF(name);
+    XDECREF(version);
+    XDECREF(hex);
+    return ns;
 }
 
 /* sys.stdin, sys.stdout, sys.stderr and their __xxx__ originals (print()
@@ -264,6 +404,10 @@ static int add_constants(Object *m) {
         add_steal(m, "byteorder", str_from_cstr(byteorder)) < 0 ||
         add_steal(m, "version", str_from_cstr("3.11.0 (Toy 0.1.0)")) < 0 ||
         add_steal(m, "version_info", make_version_info()) < 0 ||
+        add_steal(m, "hexversion",
+                  int_from_i64(HEXVERSION(PYTHON_MAJOR, PYTHON_MINOR, PYTHON_MICRO))) < 0 ||
+        add_steal(m, "float_info", make_float_info()) < 0 ||
+        add_steal(m, "implementation", make_implementation()) < 0 ||
         add_steal(m, "executable", make_executable()) < 0)
         return -1;
     if (interp.modules && module_add_object(m, "modules", interp.modules) < 0) return -1;

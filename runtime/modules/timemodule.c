@@ -1,7 +1,10 @@
-/* timemodule.c - the time module: wall-clock and monotonic clocks, sleep.
+/* timemodule.c - the time module: wall-clock, monotonic and CPU-time
+ * clocks, sleep.
  *
  * time() reads CLOCK_REALTIME; perf_counter() and monotonic() read
- * CLOCK_MONOTONIC, as CPython does on Linux. The module holds no state.
+ * CLOCK_MONOTONIC; process_time() and thread_time() the CPU time of the
+ * process and of the calling thread, as CPython does on Linux. Each has an
+ * _ns twin returning an int of nanoseconds. The module holds no state.
  * sleep() in the main thread is cut short by Ctrl-C (KeyboardInterrupt).
  */
 #ifndef _GNU_SOURCE
@@ -82,6 +85,27 @@ static Object *time_process_time(Object *self, Object *const *args, size_t nargs
     return float_from_double(clock_seconds(CLOCK_PROCESS_CPUTIME_ID));
 }
 
+static Object *time_process_time_ns(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("time.process_time_ns", nargs, kwnames, 0, 0) < 0) return NULL;
+    return clock_nanoseconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static Object *time_thread_time(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("time.thread_time", nargs, kwnames, 0, 0) < 0) return NULL;
+    return float_from_double(clock_seconds(CLOCK_THREAD_CPUTIME_ID));
+}
+
+static Object *time_thread_time_ns(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("time.thread_time_ns", nargs, kwnames, 0, 0) < 0) return NULL;
+    return clock_nanoseconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
 /* The sleep length as a timespec, rounded up to whole nanoseconds as CPython
    rounds it. 0 / -1. */
 static int sleep_length(Object *arg, struct timespec *out) {
@@ -143,6 +167,9 @@ static const MethodDef time_functions[] = {
     {"monotonic", time_monotonic, NULL},
     {"monotonic_ns", time_monotonic_ns, NULL},
     {"process_time", time_process_time, NULL},
+    {"process_time_ns", time_process_time_ns, NULL},
+    {"thread_time", time_thread_time, NULL},
+    {"thread_time_ns", time_thread_time_ns, NULL},
     {"sleep", time_sleep, NULL},
     {NULL, NULL, NULL},
 };

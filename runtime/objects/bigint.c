@@ -588,6 +588,19 @@ bool bigint_to_double(const BigInt *a, double *out) {
     return true;
 }
 
+double bigint_frexp(const BigInt *a, int64_t *exp) {
+    if (a->len == 0) {
+        *exp = 0;
+        return 0.0;
+    }
+    int64_t shift;
+    uint64_t top = top_bits(a, &shift);
+    int e;
+    double m = frexp((double)top, &e); /* the conversion rounds, once */
+    *exp = shift + e;
+    return m;
+}
+
 int bigint_from_double(double v, BigInt *r) {
     int exp;
     double m = frexp(fabs(trunc(v)), &exp); /* |v| = m * 2**exp, 0.5 <= m < 1 */

@@ -60,6 +60,9 @@ int64_t bigint_hash(const BigInt *a);
 
 /* a as the nearest double (ties to even); false when it is too large. */
 bool bigint_to_double(const BigInt *a, double *out);
+/* |a| = m * 2**exp, m in [0.5, 1) rounded to 53 bits (half to even);
+   returns m, or 0.0 with *exp 0 for zero. Never overflows. */
+double bigint_frexp(const BigInt *a, int64_t *exp);
 /* The integer part of a finite double, exactly. */
 int bigint_from_double(double v, BigInt *r);
 /* a / b correctly rounded; b != 0. 1 when the result is too large. */

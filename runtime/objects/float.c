@@ -53,12 +53,44 @@ Object *float_from_double(double v) {
     return (Object *)o;
 }
 
+/* o.__float__() for a class that defines it: 0 / -1. */
+static int double_from_dunder_float(Object *o, double *out) {
+    Object *r = object_call_method(o, "__float__", NULL, 0);
+    if (!r) return -1;
+    if (!float_check(r)) {
+        error_set(&exc_TypeError, "%s.__float__ returned non-float (type %s)", TYPE_NAME(o),
+                  TYPE_NAME(r));
+        DECREF(r);
+        return -1;
+    }
+    *out = float_value(r);
+    DECREF(r);
+    return 0;
+}
+
+/* o.__index__() converted, for a class with __index__ but no __float__. */
+static int double_from_dunder_index(Object *o, double *out) {
+    Object *r = TYPE(o)->index ? TYPE(o)->index(o) : object_call_method(o, "__index__", NULL, 0);
+    if (!r) return -1;
+    int rc = -1;
+    if (!int_like(r))
+        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
+    else
+        rc = int_as_double(r, out);
+    DECREF(r);
+    return rc;
+}
+
+/* As CPython's PyFloat_AsDouble: a float, an int, __float__, then __index__. */
 int float_as_double(Object *o, double *out) {
     if (float_check(o)) {
         *out = float_value(o);
         return 0;
     }
     if (int_like(o)) return int_as_double(o, out);
+    if (type_lookup_cstr(TYPE(o), "__float__")) return double_from_dunder_float(o, out);
+    if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__"))
+        return double_from_dunder_index(o, out);
     error_set(&exc_TypeError, "must be real number, not %s", TYPE_NAME(o));
     return -1;
 }

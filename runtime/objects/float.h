@@ -18,7 +18,9 @@ static inline double float_value(Object *o) { return ((FloatObject *)o)->value; 
 Object *float_from_double(double v);
 /* repr(v) into buf (at least 32 bytes); returns the length. */
 int float_repr_buf(double v, char *buf, size_t size);
-/* Convert int or float to double: 0 ok, -1 with TypeError. */
+/* Convert a real number to double as CPython's PyFloat_AsDouble: a float,
+   an int (OverflowError when too large), __float__, then __index__.
+   0 ok, -1 with TypeError "must be real number, not str". */
 int float_as_double(Object *o, double *out);
 /* Python's hash of a float (equal to the int hash for integral values). */
 int64_t float_hash_double(double v);

@@ -972,7 +972,7 @@ Object *int_round(Object *obj, int64_t ndigits) {
 
 /* ---- Methods ---- */
 
-static Object *int_bit_length(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+static Object *int_bit_length_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("int.bit_length", nargs, kwnames, 0, 0) < 0) return NULL;
     BigInt v;
@@ -1008,6 +1008,41 @@ static Object *int_as_integer_ratio(Object *self, Object *const *args, size_t na
     return r;
 }
 
+
+/* ---- Digits for the math and _random modules ---- */
+
+size_t int_digits_view(Object *o, const uint32_t **digits, uint32_t buf[2], bool *negative) {
+    BigInt v;
+    int_view(o, &v, buf);
+    *digits = v.d;
+    *negative = v.neg;
+    return v.len;
+}
+
+Object *int_from_digits(const uint32_t *digits, size_t n, bool negative) {
+    while (n && digits[n - 1] == 0) n--;
+    if (n <= 2) { /* the common case needs no digit block */
+        uint64_t u = n == 0 ? 0 : n == 1 ? digits[0] : ((uint64_t)digits[1] << 32) | digits[0];
+        if (u <= INT64_MAX) return int_from_i64(negative ? -(int64_t)u : (int64_t)u);
+    }
+    BigInt view = { (uint32_t *)digits, n, 0, negative }, r = BIGINT_EMPTY;
+    if (view.len == 0) view.neg = false;
+    return big_result(bigint_copy(&view, &r), &r);
+}
+
+uint64_t int_bit_length(Object *o) {
+    BigInt v;
+    uint32_t buf[2];
+    int_view(o, &v, buf);
+    return bigint_bit_length(&v);
+}
+
+double int_frexp(Object *o, int64_t *exp) {
+    BigInt v;
+    uint32_t buf[2];
+    int_view(o, &v, buf);
+    return bigint_frexp(&v, exp);
+}
 
 /* ---- to_bytes / from_bytes ---- */
 
@@ -1114,7 +1149,7 @@ static Object *int_from_bytes(Object *self, Object *const *args, size_t nargs, O
 }
 
 static const MethodDef int_methods[] = {
-    { "bit_length", int_bit_length, "Number of bits necessary to represent self in binary." },
+    { "bit_length", int_bit_length_method, "Number of bits necessary to represent self in binary." },
     { "bit_count", int_bit_count, "Number of ones in the binary representation of abs(self)." },
     { "conjugate", int_conjugate, "Returns self, the complex conjugate of any int." },
     { "as_integer_ratio", int_as_integer_ratio, "Return a pair of integers, (self, 1)." },

@@ -103,6 +103,20 @@ Object *int_round(Object *v, int64_t ndigits);
    whether it is negative. Decimal text obeys the str-digit limit. */
 char *int_to_text(Object *v, int base, size_t *len, bool *negative);
 
+/* ---- Added by int.c for the math and _random modules ------------------- */
+
+/* The magnitude of an int as base-2**32 digits, least significant first:
+   borrowed (valid while o lives; a small int's go into buf). Returns the
+   digit count (0 for zero) and sets *negative. */
+size_t int_digits_view(Object *o, const uint32_t **digits, uint32_t buf[2], bool *negative);
+/* A new int from n base-2**32 digits (least significant first) and a sign. */
+Object *int_from_digits(const uint32_t *digits, size_t n, bool negative);
+/* Bits in |o| (int.bit_length()). */
+uint64_t int_bit_length(Object *o);
+/* |o| = m * 2**exp with m in [0.5, 1) rounded to 53 bits (half to even),
+   for any size of int; returns m (0.0 and *exp 0 for zero). */
+double int_frexp(Object *o, int64_t *exp);
+
 /* Makes int.from_bytes callable on the type (start-up, after type_ready). */
 int int_install_from_bytes(void);
 

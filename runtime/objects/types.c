@@ -19,6 +19,7 @@
 #include "objects/iter.h"
 #include "objects/list.h"
 #include "objects/module.h"
+#include "objects/namespace.h"
 #include "objects/range.h"
 #include "objects/set.h"
 #include "objects/str.h"
@@ -41,6 +42,7 @@ Type *const object_types[] = {
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
+    &namespace_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
