@@ -585,9 +585,10 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
 static inline Object *lookup_in_class(Type *t, Object *name)
 {
-    for (; t != NULL; t = t->base_type) {
-        if (t->dict != NULL) {
-            Object *v = dict_lookup_name(t->dict, name);
+    for (size_t i = 0; i < t->mro_len; i++) {
+        Type *b = t->mro[i];
+        if (b->dict != NULL) {
+            Object *v = dict_lookup_name(b->dict, name);
             if (v != NULL)
                 return v;
         }
