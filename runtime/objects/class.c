@@ -41,10 +41,12 @@
  *     ClassInstance.slots holds HeapType.nslots owned values (__slots__ of
  *     the base_type line, NULL when unset); TYPE_NO_DICT classes never
  *     create the dict.
- *   - Functions found in a class body get FunctionObject.klass (owned), used
- *     by zero-argument super(). The resulting class <-> function cycles are
- *     broken at exit by class_fini(), which clears the dicts of every class
- *     still alive (the list of live classes exists for that).
+ *   - The functions a class body makes share its class cell
+ *     (FunctionObject.class_cell), filled with the class before anything
+ *     can call them, for zero-argument super(). The resulting class ->
+ *     function -> cell -> class cycles are broken at exit by class_fini(),
+ *     which clears the dicts of every class still alive (the list of live
+ *     classes exists for that).
  *   - The interned dunder names are created with the first class and
  *     released by class_fini(); every dispatcher runs on an instance of a
  *     class, so the names exist whenever one runs.
@@ -1186,38 +1188,12 @@ static int setup_mro(HeapType *h, Type *const *bases, size_t n) {
     return 0;
 }
 
-/* fn's class for super(), when fn is a function that has none yet. */
-static void set_function_class(Object *fn, Object *cls) {
-    if (!fn || TYPE(fn) != &function_type) return;
-    FunctionObject *f = (FunctionObject *)fn;
-    if (!f->klass) f->klass = (Type *)NEWREF(cls);
-}
-
-/* Give the functions defined in the class body their class, for super():
-   methods, static and class methods, and a property's accessors. */
-static void set_method_classes(Object *cls) {
-    size_t pos = 0;
-    Object *key, *value;
-    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
-        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type) {
-            set_function_class(((WrapperDescrObject *)value)->callable, cls);
-        } else if (TYPE(value) == &property_type) {
-            PropertyObject *p = (PropertyObject *)value;
-            set_function_class(p->fget, cls);
-            set_function_class(p->fset, cls);
-            set_function_class(p->fdel, cls);
-        } else {
-            set_function_class(value, cls);
-        }
-    }
-}
-
 /* The flags a class takes from every base, not only from base_type. */
 enum { FLAGS_FROM_BASES = TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE };
 
 /* class_create once the bases are a C array (bs[i] is tuple item i). */
 static Object *class_create_from(Object *name, Object *bases, Type *const *bs, size_t n,
-                                 Object *ns, bool body_methods, Object *const *kwvalues,
+                                 Object *ns, Object *class_cell, Object *const *kwvalues,
                                  Object *kwnames) {
     Type *base = best_base(bs, n);
     if (!base) return NULL;
@@ -1238,7 +1214,8 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
         DECREF(h);
         return NULL;
     }
-    if (body_methods) set_method_classes((Object *)h);
+    /* before __set_name__ and __init_subclass__, which may call methods */
+    if (class_cell) SETREF(&((CellObject *)class_cell)->contents, NEWREF(h));
     if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) {
         DECREF(h);
         return NULL;
@@ -1247,11 +1224,11 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
 }
 
 /* A class from its name, bases (a tuple; empty means (object,)) and
-   namespace. A class statement (body_methods) gives the functions of its
-   body their class for super() before anything can call them;
+   namespace. A class statement passes the cell its body's functions share
+   (class_cell), which receives the class for their super() calls;
    kwvalues/kwnames are the class statement's keywords, passed to
    __init_subclass__. */
-static Object *class_create(Object *name, Object *bases, Object *ns, bool body_methods,
+static Object *class_create(Object *name, Object *bases, Object *ns, Object *class_cell,
                             Object *const *kwvalues, Object *kwnames) {
     if (names_ready() < 0) return NULL;
     Object *own = tuple_size(bases) ? NEWREF(bases) : tuple_pack(1, &object_type);
@@ -1261,7 +1238,7 @@ static Object *class_create(Object *name, Object *bases, Object *ns, bool body_m
     Object *cls = NULL;
     if (bs) {
         for (size_t i = 0; i < n; i++) bs[i] = (Type *)tuple_item(own, i);
-        cls = class_create_from(name, own, bs, n, ns, body_methods, kwvalues, kwnames);
+        cls = class_create_from(name, own, bs, n, ns, class_cell, kwvalues, kwnames);
         mem_free(bs, n * sizeof(Type *));
     } else {
         error_no_memory();
@@ -1271,7 +1248,7 @@ static Object *class_create(Object *name, Object *bases, Object *ns, bool body_m
 }
 
 Object *class_new(Object *name, Object *bases, Object *ns) {
-    return class_create(name, bases, ns, false, NULL, NULL);
+    return class_create(name, bases, ns, NULL, NULL, NULL);
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
@@ -1298,9 +1275,9 @@ static bool names_metaclass(Object *kwnames) {
 /* The class a statement's body made: a new class when its bases are
    classes; otherwise what calling their type with (name, bases, namespace)
    and the statement's keywords gives, as CPython does. */
-static Object *make_class(Type *meta, Object *name, Object *bases, Object *ns,
+static Object *make_class(Type *meta, Object *name, Object *bases, Object *ns, Object *cell,
                           Object *const *kwvalues, Object *kwnames) {
-    if (meta == &type_type) return class_create(name, bases, ns, true, kwvalues, kwnames);
+    if (meta == &type_type) return class_create(name, bases, ns, cell, kwvalues, kwnames);
     size_t nkw = kwnames ? tuple_size(kwnames) : 0;
     Object *small[8], **argv = small;
     if (3 + nkw > 8 && !(argv = mem_alloc((3 + nkw) * sizeof(Object *))))
@@ -1326,16 +1303,25 @@ Object *class_build_class(Object *self, Object *const *args, size_t nargs, Objec
     Type *meta = bases_metatype(nbases ? TYPE(bases[0]) : &type_type, bases, nbases);
     if (!meta || names_ready() < 0) return NULL;
 
-    Object *ns = class_namespace((FunctionObject *)args[0]);
-    if (!ns) return NULL;
+    FunctionObject *body = (FunctionObject *)args[0];
+    Object *ns = class_namespace(body);
+    Object *cell = ns ? cell_new(NULL) : NULL;
+    if (!cell) {
+        XDECREF(ns);
+        return NULL;
+    }
+    /* the body's functions take the cell from it (make_function in vm.c) */
+    SETREF(&body->class_cell, NEWREF(cell));
     Object *r = vm_run_class_body(args[0], ns);
+    CLEAR(&body->class_cell);
     Object *cls = NULL;
     if (r) {
         DECREF(r);
         Object *tuple = tuple_from_array(bases, nbases);
-        if (tuple) cls = make_class(meta, args[1], tuple, ns, args + nargs, kwnames);
+        if (tuple) cls = make_class(meta, args[1], tuple, ns, cell, args + nargs, kwnames);
         XDECREF(tuple);
     }
+    DECREF(cell);
     DECREF(ns);
     return cls;
 }
@@ -1611,7 +1597,8 @@ static Object *frame_first_argument(Frame *f) {
     return NULL;
 }
 
-/* super(): the class that defined the running function, and its first argument. */
+/* super(): the class whose body defined the running function (or the
+   function around it), and its first argument. */
 static int super_from_frame(Type **klass, Object **obj) {
     Frame *f = vm_current_frame();
     if (!f || !f->function || f->code->argcount == 0) {
@@ -1623,11 +1610,17 @@ static int super_from_frame(Type **klass, Object **obj) {
         error_set(&exc_RuntimeError, "super(): arg[0] deleted");
         return -1;
     }
-    *klass = ((FunctionObject *)f->function)->klass;
-    if (!*klass) {
+    Object *cell = ((FunctionObject *)f->function)->class_cell;
+    if (!cell) {
         error_set(&exc_RuntimeError, "super(): __class__ cell not found");
         return -1;
     }
+    Object *cls = ((CellObject *)cell)->contents;
+    if (!cls) { /* the class statement has not made its class (yet) */
+        error_set(&exc_RuntimeError, "super(): empty __class__ cell");
+        return -1;
+    }
+    *klass = (Type *)cls;
     return 0;
 }
 

@@ -17,8 +17,10 @@
  * tells object_generic_getattr/setattr where the dict is.
  *
  * Ownership: a class owns its dict, its name and its bases. Every function
- * found in the class body gets FunctionObject.klass = the class (owned; for
- * zero-argument super()). That makes class <-> method reference cycles, so
+ * made while a class body runs (and every function made inside one of
+ * those) holds the body's class cell (FunctionObject.class_cell), which
+ * holds the class once it exists: zero-argument super() reads it. That
+ * makes class -> dict -> method -> cell -> class reference cycles, so
  * class_fini() breaks them at exit by clearing the dicts of the classes
  * still alive.
  */
