@@ -14,6 +14,7 @@
  */
 #include "objects/mro.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -137,7 +138,10 @@ static Type **mro_fit(Type **mro, size_t cap, size_t n) {
 int mro_build(Type *t, Type *const *bases, size_t nbases) {
     if (check_duplicates(bases, nbases) < 0) return -1;
     size_t cap = 1;
-    for (size_t i = 0; i < nbases; i++) cap += bases[i]->mro_len;
+    for (size_t i = 0; i < nbases; i++) {
+        assert(bases[i]->mro && "a base is readied before the types that derive from it");
+        cap += bases[i]->mro_len;
+    }
     Type **mro = mem_alloc(cap * sizeof(Type *));
     if (!mro) {
         error_no_memory();
