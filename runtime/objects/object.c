@@ -273,7 +273,10 @@ static Object *type_call(Object *callable, Object *const *args, size_t nargs, Ob
 /* type.mro(cls): the MRO as a list (cls.__mro__ is the same as a tuple). */
 static Object *type_mro_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("mro", nargs, kwnames, 0, 0) < 0) return NULL;
+    const char *name = ((Type *)self)->name;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "%s.mro() takes no keyword arguments", name);
+    if (nargs) return error_set(&exc_TypeError, "%s.mro() takes no arguments (%zu given)", name, nargs);
     return mro_as_list((Type *)self);
 }
 
