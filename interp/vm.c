@@ -484,7 +484,7 @@ static int print_expr(Object *v)
 
 /* MAKE_FUNCTION. Steals code and the optional parts. */
 static Object *make_function(Object *code, Object *globals, Object *defaults,
-                             Object *kwdefaults, Object *closure)
+                             Object *kwdefaults, Object *closure, Object *parent)
 {
     FunctionObject *fn = (FunctionObject *)function_new(code, globals);
     DECREF(code);
@@ -497,6 +497,11 @@ static Object *make_function(Object *code, Object *globals, Object *defaults,
     fn->defaults = defaults;
     fn->kwdefaults = kwdefaults;
     fn->closure = closure;
+    /* A function made in a class body, or in a function made there, shares
+       the body's class cell, as CPython's __class__ closure does. */
+    Object *cell = parent != NULL ? ((FunctionObject *)parent)->class_cell : NULL;
+    if (cell != NULL)
+        fn->class_cell = NEWREF(cell);
     return (Object *)fn;
 }
 
@@ -585,9 +590,10 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
 static inline Object *lookup_in_class(Type *t, Object *name)
 {
-    for (; t != NULL; t = t->base_type) {
-        if (t->dict != NULL) {
-            Object *v = dict_lookup_name(t->dict, name);
+    for (size_t i = 0; i < t->mro_len; i++) {
+        Type *b = t->mro[i];
+        if (b->dict != NULL) {
+            Object *v = dict_lookup_name(b->dict, name);
             if (v != NULL)
                 return v;
         }
@@ -1768,7 +1774,7 @@ dispatch:
         Object *closure = (oparg & 8) ? POP() : NULL;
         Object *kwdefaults = (oparg & 2) ? POP() : NULL;
         Object *defaults = (oparg & 1) ? POP() : NULL;
-        Object *fn = make_function(code, f->globals, defaults, kwdefaults, closure);
+        Object *fn = make_function(code, f->globals, defaults, kwdefaults, closure, f->function);
         if (fn == NULL)
             goto error;
         PUSH(fn);

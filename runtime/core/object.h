@@ -103,19 +103,25 @@ enum {
     TYPE_HEAP = 1 << 0,      /* a user class: heap allocated, refcounted */
     TYPE_BASETYPE = 1 << 1,  /* may be subclassed */
     TYPE_EXCEPTION = 1 << 2, /* BaseException or a subclass */
-    TYPE_DATA_DESCRS = 1 << 3, /* a class of this chain may hold a data descriptor
+    TYPE_DATA_DESCRS = 1 << 3, /* a class of this MRO may hold a data descriptor
                                   (a value whose type has descr_set): attribute
                                   access must not take the instance dict first */
-    TYPE_GETATTRIBUTE = 1 << 4, /* a user class of the chain defines __getattribute__:
+    TYPE_GETATTRIBUTE = 1 << 4, /* a user class of the MRO defines __getattribute__:
                                    every attribute read goes through it */
-    TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" all along the chain:
+    TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" in every base too:
                                    instances never get an attribute dict */
 };
 
 struct Type {
     Object base;
     const char *name;        /* for built-ins; user classes also keep name_obj */
-    Type *base_type;         /* single inheritance; NULL only for `object` */
+    Type *base_type;         /* __base__: the base whose instance layout this type's
+                                instances extend (the only base, with one); NULL
+                                only for `object` */
+    Type **mro;              /* the method resolution order, mro[0] == this type,
+                                object last (objects/mro.h); set by type_ready
+                                or class creation; entries borrowed */
+    size_t mro_len;
     size_t instance_size;    /* bytes of a fixed-size instance */
     size_t dict_offset;      /* offset of an `Object *dict` in instances, or 0 */
     unsigned flags;
@@ -161,7 +167,7 @@ extern Object none_object, notimplemented_object, ellipsis_object;
 
 static inline bool is_type(Object *o, Type *t) { return o->type == t; }
 
-/* True when t is sub or one of its bases. */
+/* True when t is sub or in sub's MRO (one of its ancestors). */
 bool type_is_subtype(Type *sub, Type *t);
 static inline bool is_instance_of(Object *o, Type *t) {
     return o->type == t || type_is_subtype(o->type, t);
@@ -181,14 +187,16 @@ void object_free(Object *o, size_t size);
 
 /* ---- Type set-up --------------------------------------------------------- */
 
-/* Prepare a static type at start-up: create its dict, install the MethodDef
-   table as method descriptors, inherit NULL slots from the base type.
+/* Prepare a static type at start-up: create its dict, compute its MRO (its
+   base's, after it), install the MethodDef table as method descriptors,
+   inherit NULL slots from the base type. Readying a type twice is harmless.
    Returns 0, or -1 with an exception set. */
 int type_ready(Type *type);
-/* Inherit every NULL slot of t from its base type (used by type_ready and by
+/* Inherit every NULL slot of t from t->base_type (used by type_ready and by
    class creation). */
 void type_inherit_slots(Type *t);
-/* Look name up along t's base chain. Borrowed; NULL (no exception) if absent. */
+/* Look name up in the dicts of t's MRO, in order. Borrowed; NULL (no
+   exception) if absent. */
 Object *type_lookup(Type *t, Object *name);
 /* Same, with a C string (interns it). Borrowed. */
 Object *type_lookup_cstr(Type *t, const char *name);
@@ -216,7 +224,8 @@ const char *type_name(Type *t);
 /* Start-up and teardown of a NULL-terminated list of static types
    (objects/types.c lists the objects layer's, modules/modules.c the C
    modules'):
-   type_ready on each; at exit, release their dicts (for leak counting). */
+   type_ready on each; at exit, release their dicts and MROs (for leak
+   counting). */
 int types_init(Type *const *types);
 void types_fini(Type *const *types);
 

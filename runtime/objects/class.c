@@ -1,43 +1,52 @@
 /* class.c - user classes (heap types), their instances, `type` and `super`.
  *
  * A class is a HeapType: a Type followed by what only user classes have
- * (qualified name, nearest built-in base, a link in the list of live
- * classes). It owns its dict, its name and its base type; each instance owns
- * a reference to its class (object_alloc/object_free take care of that).
+ * (qualified name, bases, nearest built-in base, a link in the list of live
+ * classes). It owns its dict, its name and its bases tuple; each instance
+ * owns a reference to its class (object_alloc/object_free take care of
+ * that).
  *
- * Behaviour comes from "dispatcher" slots. When a class body defines a dunder
- * (__add__, __len__, __eq__, ...), the matching slot is set to a dispatcher
- * that looks the dunder up along the class chain at call time and calls it,
- * so later assignments like A.__len__ = f are seen. Dunders the class does
- * not define keep the base's slot (type_inherit_slots). Dispatchers search
- * only the user classes of the chain (heap_lookup); when none defines the
- * dunder they fall back to the built-in base's slot.
+ * Bases: a class may have several. Creating one checks each base, picks
+ * base_type (__base__: the base whose instance layout extends all the
+ * others', CPython's "best base"; a layout conflict is an error) and
+ * computes the MRO (objects/mro.h, C3). Every lookup follows the MRO.
  *
- * Calling a class runs __new__ when a class of the chain defines one (the
+ * Behaviour comes from "dispatcher" slots. When a class of the MRO defines a
+ * dunder (__add__, __len__, __eq__, ...), the matching slot is set to a
+ * dispatcher that looks the dunder up along the MRO at call time and calls
+ * it, so later assignments like A.__len__ = f are seen (by A's subclasses
+ * too: refresh_slots). Dunders no class defines keep base_type's slot
+ * (type_inherit_slots). Dispatchers search only the user classes of the MRO
+ * (heap_lookup); when none defines the dunder, or a built-in class before
+ * them does, they fall back to the built-in base's slot.
+ *
+ * Calling a class runs __new__ when a class of the MRO defines one (the
  * class body's __new__ is stored as a staticmethod, its __init_subclass__
  * and __class_getitem__ as classmethods), then __init__ if the result is an
  * instance of the class; otherwise it allocates the instance itself, as
  * object.__new__ would. Creating a class calls __set_name__ on the
- * attributes that define it, then the base's __init_subclass__.
+ * attributes that define it, then super().__init_subclass__.
  *
  * Attribute lookup honours descriptors (object.c). Two type flags keep the
- * common case fast: TYPE_DATA_DESCRS (some class of the chain may hold a
+ * common case fast: TYPE_DATA_DESCRS (some class of the MRO may hold a
  * data descriptor: property, a __slots__ member, a user class with __set__)
  * and TYPE_GETATTRIBUTE; without them the instance dict is the first place
  * to look, which is what the eval loop's LOAD_ATTR shortcut relies on. The
- * flags are set at class creation and when a class attribute is assigned
- * (mark_data_descrs), never cleared.
+ * flags are set at class creation (from every base) and when a class
+ * attribute is assigned (mark_data_descrs), never cleared.
  *
  * Invariants:
  *   - An instance's layout is its built-in base's: ClassInstance for object,
  *     ExceptionObject for exceptions. dict_offset locates the instance dict.
  *     ClassInstance.slots holds HeapType.nslots owned values (__slots__ of
- *     the chain, NULL when unset); TYPE_NO_DICT classes never create the
- *     dict.
- *   - Functions found in a class body get FunctionObject.klass (owned), used
- *     by zero-argument super(). The resulting class <-> function cycles are
- *     broken at exit by class_fini(), which clears the dicts of every class
- *     still alive (the list of live classes exists for that).
+ *     the base_type line, NULL when unset); TYPE_NO_DICT classes never
+ *     create the dict.
+ *   - The functions a class body makes share its class cell
+ *     (FunctionObject.class_cell), filled with the class before anything
+ *     can call them, for zero-argument super(). The resulting class ->
+ *     function -> cell -> class cycles are broken at exit by class_fini(),
+ *     which clears the dicts of every class still alive (the list of live
+ *     classes exists for that).
  *   - The interned dunder names are created with the first class and
  *     released by class_fini(); every dispatcher runs on an instance of a
  *     class, so the names exist whenever one runs.
@@ -60,6 +69,7 @@
 #include "objects/function.h"
 #include "objects/int.h"
 #include "objects/list.h"
+#include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "interp/vm.h"
@@ -67,9 +77,15 @@
 typedef struct HeapType {
     Type type;
     Object *qualname;              /* str: "A", "f.<locals>.A" */
-    Type *builtin_base;            /* nearest built-in ancestor (borrowed: immortal) */
+    Object *bases;                 /* __bases__: tuple of classes, owned (keeps the
+                                      MRO's entries and type.base_type alive) */
+    Type *builtin_base;            /* the built-in class whose layout instances have,
+                                      base_type's nearest (borrowed: immortal) */
+    size_t lookup_len;             /* heap_lookup searches mro[0 .. lookup_len): up
+                                      to the last user class of the MRO */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
-    size_t nslots;                 /* ClassInstance.slots used by the chain's __slots__ */
+    size_t nslots;                 /* ClassInstance.slots used by the __slots__ of
+                                      base_type's line and this class */
 } HeapType;
 
 static HeapType *live_classes;
@@ -140,11 +156,30 @@ static void names_release(void) {
 
 /* ---- Looking up and calling dunders ------------------------------------------ */
 
-/* name in the dicts of the user classes of t's chain (not its built-in
-   base). Borrowed, or NULL. */
-static Object *heap_lookup(Type *t, Object *name) {
-    for (; t && is_heap(t); t = t->base_type) {
-        Object *v = dict_get_str(t->dict, name);
+/* name as a user class defines it: the first definition along t's MRO
+   when a user class holds it; NULL (borrowed, no exception) when none does
+   or a built-in class comes first, whose slot then applies. Only the MRO
+   up to its last user class is searched: with one base that is the run of
+   user classes before the first built-in one, so the loop never looks at a
+   built-in dict; with several, a built-in class may sit between two user
+   classes (class E(Exception, Mixin)) and its dict can hide the later
+   ones (BaseException.__init__ hides Mixin.__init__, as in CPython). */
+static inline Object *heap_lookup(Type *t, Object *name) {
+    if (!is_heap(t)) return NULL;
+    /* readied types all have a dict */
+    for (Type *const *b = t->mro, *const *end = b + as_heap(t)->lookup_len; b < end; b++) {
+        Object *v = dict_get_str((*b)->dict, name);
+        if (v) return is_heap(*b) ? v : NULL;
+    }
+    return NULL;
+}
+
+/* name in the dicts of t's MRO from position start on: what super() and
+   __init_subclass__ see. Borrowed, or NULL. */
+static Object *lookup_from(Type *t, size_t start, Object *name) {
+    for (size_t i = start; i < t->mro_len; i++) {
+        Type *b = t->mro[i];
+        Object *v = b->dict ? dict_get_str(b->dict, name) : NULL;
         if (v) return v;
     }
     return NULL;
@@ -797,9 +832,9 @@ static Object *object_getattribute_method(Object *self, Object *const *args, siz
     return instance_plain_getattr(self, args[0]);
 }
 
-/* Calling a class: __new__ if a class of the chain defines one; otherwise
+/* Calling a class: __new__ if a class of the MRO defines one; otherwise
    allocate the instance (as object.__new__ does), then run __init__ if a
-   class of the chain defines one. Exception instances get args from the
+   class of the MRO defines one. Exception instances get args from the
    positional arguments first, as BaseException.__new__ does. */
 static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     Object *new = heap_lookup(type, NAME(NEW));
@@ -830,6 +865,75 @@ static int check_base(Object *base) {
         return -1;
     }
     return 0;
+}
+
+/* What a class statement's bases call for: `type` when they are classes;
+   when some are not, the type of those (all the same one, or related), which
+   the statement then calls with (name, bases, namespace) as CPython does; a
+   mixture that no one type covers is CPython's "metaclass conflict". start
+   is type(first base) for a class statement, `type` for type(name, bases,
+   dict). Toy has no metaclasses, so every class's type is `type` itself. */
+static Type *bases_metatype(Type *start, Object *const *bases, size_t n) {
+    Type *winner = start;
+    for (size_t i = 0; i < n; i++) {
+        Type *meta = TYPE(bases[i]);
+        if (type_is_subtype(winner, meta)) continue;
+        if (type_is_subtype(meta, winner)) {
+            winner = meta;
+            continue;
+        }
+        error_set(&exc_TypeError, "metaclass conflict: the metaclass of a derived class must be "
+                                  "a (non-strict) subclass of the metaclasses of all its bases");
+        return NULL;
+    }
+    return winner;
+}
+
+/* The exception classes to which CPython gives fields of their own
+   (SystemExit.code, StopIteration.value, OSError.errno, ...): no class can
+   have two of them as bases there. Toy's exceptions all share one layout,
+   but refuse the same combinations. */
+static Type *const exc_own_layout[] = {
+    &exc_SystemExit, &exc_StopIteration, &exc_ImportError, &exc_NameError,
+    &exc_AttributeError, &exc_OSError, &exc_SyntaxError, NULL,
+};
+
+/* Do t's instances have fields that its base's lack (besides the attribute
+   dict)? A user class does when its __slots__ add some. */
+static bool adds_fields(Type *t) {
+    if (is_heap(t)) {
+        Type *b = t->base_type;
+        return as_heap(t)->nslots > (is_heap(b) ? as_heap(b)->nslots : 0);
+    }
+    for (Type *const *e = exc_own_layout; *e; e++)
+        if (*e == t) return true;
+    return t->instance_size != t->base_type->instance_size;
+}
+
+/* The nearest class of t's base_type line (t included) whose layout is its
+   own. */
+static Type *solid_base(Type *t) {
+    while (t->base_type && !adds_fields(t)) t = t->base_type;
+    return t;
+}
+
+/* Check the bases, each in turn, and pick __base__: the one whose layout
+   extends every other's (the first of several equals). NULL with CPython's
+   error when a base cannot be subclassed or two layouts are incompatible. */
+static Type *best_base(Type *const *bases, size_t n) {
+    Type *winner = NULL, *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (check_base((Object *)bases[i]) < 0) return NULL;
+        Type *solid = solid_base(bases[i]);
+        if (winner && type_is_subtype(winner, solid)) continue;
+        if (winner && !type_is_subtype(solid, winner)) {
+            error_set(&exc_TypeError, "multiple bases have instance lay-out conflict");
+            return NULL;
+        }
+        winner = solid;
+        best = bases[i];
+    }
+    return best;
 }
 
 static void live_link(HeapType *h) {
@@ -943,7 +1047,7 @@ static int call_set_names(Type *cls) {
 /* super(cls, cls).__init_subclass__(**kw), with the class statement's
    keywords (object's takes none and does nothing). */
 static int call_init_subclass(Type *cls, Object *const *kwvalues, Object *kwnames) {
-    Object *f = type_lookup(cls->base_type, NAME(INIT_SUBCLASS));
+    Object *f = lookup_from(cls, 1, NAME(INIT_SUBCLASS));
     if (!f) return 0;
     DescrGetFunc get = TYPE(f)->descr_get;
     INCREF(f);
@@ -976,12 +1080,23 @@ static Object *slot_names(Object *spec) {
     return names;
 }
 
+/* Do instances of every base lack an attribute dict (object, or a class
+   whose __slots__ give none)? Then __slots__ without "__dict__" give the
+   class's instances none either. */
+static bool bases_lack_dict(HeapType *h) {
+    for (size_t i = 0; i < tuple_size(h->bases); i++) {
+        Type *b = (Type *)tuple_item(h->bases, i);
+        if (b != &object_type && !(b->flags & TYPE_NO_DICT)) return false;
+    }
+    return true;
+}
+
 /* __slots__: each name becomes a member descriptor for a field appended to
    the instance layout; without "__dict__" among them (and with a base that
    has no dict either) instances get no attribute dict. */
 static int setup_member_slots(HeapType *h) {
     Type *t = &h->type, *base = t->base_type;
-    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0;
+    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0; /* base_type's fields come first */
     Object *spec = dict_get_str(t->dict, NAME(SLOTS));
     if (!spec) return 0;
     if (h->builtin_base != &object_type) {
@@ -1012,14 +1127,12 @@ static int setup_member_slots(HeapType *h) {
     }
     DECREF(names);
     t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
-    if (!has_dict && (base == &object_type || (base->flags & TYPE_NO_DICT)))
-        t->flags |= TYPE_NO_DICT;
+    if (!has_dict && bases_lack_dict(h)) t->flags |= TYPE_NO_DICT;
     return rc;
 }
 
-/* Layout and the slots every class gets; then the dunder dispatchers, the
-   base's slots for everything else, and the __eq__-without-__hash__ rule. */
-static int setup_slots(HeapType *h) {
+/* The instance layout: base_type's, plus the fields of __slots__. */
+static int setup_layout(HeapType *h) {
     Type *t = &h->type, *base = t->base_type;
     if (base->dict_offset) {
         t->instance_size = base->instance_size;
@@ -1028,62 +1141,81 @@ static int setup_slots(HeapType *h) {
         t->instance_size = sizeof(ClassInstance);
         t->dict_offset = offsetof(ClassInstance, dict);
     }
-    if (setup_member_slots(h) < 0) return -1;
-    t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
-    t->construct = class_construct;
-    t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
-    t->flags |= base->flags & TYPE_GETATTRIBUTE;
-    if (base == &object_type) t->repr = instance_default_repr;
-    install_slots(t, t->dict);
+    return setup_member_slots(h);
+}
 
+/* __hash__: the class's own, else the first of its MRO; defining __eq__
+   alone makes the class unhashable (its dict gets __hash__ = None). Returns
+   whether instances are unhashable, or -1. */
+static int setup_hash(Type *t) {
     Object *hash = dict_get_str(t->dict, NAME(HASH));
     bool unhashable = hash == None || (!hash && dict_get_str(t->dict, NAME(EQ)));
     if (!hash && unhashable && dict_set_item(t->dict, NAME(HASH), None) < 0) return -1;
+    if (!hash && !unhashable) {
+        hash = heap_lookup(t, NAME(HASH));
+        unhashable = hash == None;
+    }
     if (hash && hash != None) t->hash = slot_hash;
+    return unhashable;
+}
+
+/* The slots every class gets; a dispatcher for each dunder that a user
+   class of the MRO defines (the dispatcher finds the right definition at
+   call time); base_type's slots for everything else. */
+static int setup_dispatch(HeapType *h) {
+    Type *t = &h->type;
+    t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    t->construct = class_construct;
+    t->getattr = (t->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
+    if (t->base_type == &object_type) t->repr = instance_default_repr;
+    for (size_t i = 0; i < h->lookup_len; i++)
+        if (is_heap(t->mro[i])) install_slots(t, t->mro[i]->dict);
+    int unhashable = setup_hash(t);
+    if (unhashable < 0) return -1;
     type_inherit_slots(t);
     if (unhashable) t->hash = NULL;
     if (holds_data_descr(t->dict)) t->flags |= TYPE_DATA_DESCRS;
     return 0;
 }
 
-/* Give the functions defined in the class body their class, for super(). */
-static void set_method_classes(Object *cls) {
-    size_t pos = 0;
-    Object *key, *value;
-    while (dict_next(((Type *)cls)->dict, &pos, &key, &value)) {
-        if (TYPE(value) == &staticmethod_type || TYPE(value) == &classmethod_type)
-            value = ((WrapperDescrObject *)value)->callable;
-        if (TYPE(value) != &function_type) continue;
-        FunctionObject *fn = (FunctionObject *)value;
-        if (!fn->klass) fn->klass = (Type *)NEWREF(cls);
-    }
+/* t's MRO, and how much of it heap_lookup searches. */
+static int setup_mro(HeapType *h, Type *const *bases, size_t n) {
+    Type *t = &h->type;
+    if (mro_build(t, bases, n) < 0) return -1;
+    h->lookup_len = 0;
+    for (size_t i = 0; i < t->mro_len; i++)
+        if (is_heap(t->mro[i])) h->lookup_len = i + 1;
+    return 0;
 }
 
-/* A class from its name, base (NULL: object) and namespace. A class
-   statement (body_methods) gives the functions of its body their class for
-   super() before anything can call them; kwvalues/kwnames are the class
-   statement's keywords, passed to __init_subclass__. */
-static Object *class_create(Object *name, Type *base, Object *ns, bool body_methods,
-                            Object *const *kwvalues, Object *kwnames) {
-    if (names_ready() < 0) return NULL;
-    if (!base) base = &object_type;
-    if (check_base((Object *)base) < 0) return NULL;
+/* The flags a class takes from every base, not only from base_type. */
+enum { FLAGS_FROM_BASES = TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE };
+
+/* class_create once the bases are a C array (bs[i] is tuple item i). */
+static Object *class_create_from(Object *name, Object *bases, Type *const *bs, size_t n,
+                                 Object *ns, Object *class_cell, Object *const *kwvalues,
+                                 Object *kwnames) {
+    Type *base = best_base(bs, n);
+    if (!base) return NULL;
     HeapType *h = (HeapType *)object_alloc(&type_type, sizeof(HeapType));
     if (!h) return NULL;
     live_link(h);
     Type *t = &h->type;
     t->name_obj = NEWREF(name);
     t->name = str_data(name);
-    t->base_type = (Type *)NEWREF(base);
-    t->flags = TYPE_HEAP | TYPE_BASETYPE | (base->flags & TYPE_EXCEPTION);
+    h->bases = NEWREF(bases);
+    t->base_type = base;
+    t->flags = TYPE_HEAP | TYPE_BASETYPE;
+    for (size_t i = 0; i < n; i++) t->flags |= bs[i]->flags & FLAGS_FROM_BASES;
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
     if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
-        setup_slots(h) < 0) {
+        setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 || setup_dispatch(h) < 0) {
         DECREF(h);
         return NULL;
     }
-    if (body_methods) set_method_classes((Object *)h);
+    /* before __set_name__ and __init_subclass__, which may call methods */
+    if (class_cell) SETREF(&((CellObject *)class_cell)->contents, NEWREF(h));
     if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) {
         DECREF(h);
         return NULL;
@@ -1091,8 +1223,32 @@ static Object *class_create(Object *name, Type *base, Object *ns, bool body_meth
     return (Object *)h;
 }
 
-Object *class_new(Object *name, Type *base, Object *ns) {
-    return class_create(name, base, ns, false, NULL, NULL);
+/* A class from its name, bases (a tuple; empty means (object,)) and
+   namespace. A class statement passes the cell its body's functions share
+   (class_cell), which receives the class for their super() calls;
+   kwvalues/kwnames are the class statement's keywords, passed to
+   __init_subclass__. */
+static Object *class_create(Object *name, Object *bases, Object *ns, Object *class_cell,
+                            Object *const *kwvalues, Object *kwnames) {
+    if (names_ready() < 0) return NULL;
+    Object *own = tuple_size(bases) ? NEWREF(bases) : tuple_pack(1, &object_type);
+    if (!own) return NULL;
+    size_t n = tuple_size(own);
+    Type **bs = mem_alloc(n * sizeof(Type *));
+    Object *cls = NULL;
+    if (bs) {
+        for (size_t i = 0; i < n; i++) bs[i] = (Type *)tuple_item(own, i);
+        cls = class_create_from(name, own, bs, n, ns, class_cell, kwvalues, kwnames);
+        mem_free(bs, n * sizeof(Type *));
+    } else {
+        error_no_memory();
+    }
+    DECREF(own);
+    return cls;
+}
+
+Object *class_new(Object *name, Object *bases, Object *ns) {
+    return class_create(name, bases, ns, NULL, NULL, NULL);
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
@@ -1116,6 +1272,25 @@ static bool names_metaclass(Object *kwnames) {
     return false;
 }
 
+/* The class a statement's body made: a new class when its bases are
+   classes; otherwise what calling their type with (name, bases, namespace)
+   and the statement's keywords gives, as CPython does. */
+static Object *make_class(Type *meta, Object *name, Object *bases, Object *ns, Object *cell,
+                          Object *const *kwvalues, Object *kwnames) {
+    if (meta == &type_type) return class_create(name, bases, ns, cell, kwvalues, kwnames);
+    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
+    Object *small[8], **argv = small;
+    if (3 + nkw > 8 && !(argv = mem_alloc((3 + nkw) * sizeof(Object *))))
+        return error_no_memory();
+    argv[0] = name;
+    argv[1] = bases;
+    argv[2] = ns;
+    for (size_t i = 0; i < nkw; i++) argv[3 + i] = kwvalues[i];
+    Object *r = object_call((Object *)meta, argv, 3, kwnames);
+    if (argv != small) mem_free(argv, (3 + nkw) * sizeof(Object *));
+    return r;
+}
+
 Object *class_build_class(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self;
     if (names_metaclass(kwnames)) return error_set(&exc_TypeError, "Toy does not support metaclasses");
@@ -1123,19 +1298,30 @@ Object *class_build_class(Object *self, Object *const *args, size_t nargs, Objec
     if (TYPE(args[0]) != &function_type)
         return error_set(&exc_TypeError, "__build_class__: func must be a function");
     if (!is_str(args[1])) return error_set(&exc_TypeError, "__build_class__: name is not a string");
-    if (nargs > 3) return error_set(&exc_TypeError, "Toy supports single inheritance only");
-    if (nargs == 3 && check_base(args[2]) < 0) return NULL;
-    if (names_ready() < 0) return NULL;
+    Object *const *bases = args + 2;
+    size_t nbases = nargs - 2;
+    Type *meta = bases_metatype(nbases ? TYPE(bases[0]) : &type_type, bases, nbases);
+    if (!meta || names_ready() < 0) return NULL;
 
-    Object *ns = class_namespace((FunctionObject *)args[0]);
-    if (!ns) return NULL;
+    FunctionObject *body = (FunctionObject *)args[0];
+    Object *ns = class_namespace(body);
+    Object *cell = ns ? cell_new(NULL) : NULL;
+    if (!cell) {
+        XDECREF(ns);
+        return NULL;
+    }
+    /* the body's functions take the cell from it (make_function in vm.c) */
+    SETREF(&body->class_cell, NEWREF(cell));
     Object *r = vm_run_class_body(args[0], ns);
+    CLEAR(&body->class_cell);
     Object *cls = NULL;
     if (r) {
         DECREF(r);
-        cls = class_create(args[1], nargs == 3 ? (Type *)args[2] : NULL, ns, true, args + nargs,
-                           kwnames);
+        Object *tuple = tuple_from_array(bases, nbases);
+        if (tuple) cls = make_class(meta, args[1], tuple, ns, cell, args + nargs, kwnames);
+        XDECREF(tuple);
     }
+    DECREF(cell);
     DECREF(ns);
     return cls;
 }
@@ -1173,20 +1359,11 @@ Object *class_type_module(Type *t) {
     return dot ? str_from_utf8(t->name, (size_t)(dot - t->name)) : str_from_cstr("builtins");
 }
 
-/* (base,) or () for object. */
+/* A class's bases as its statement named them; (base,) or () for a
+   built-in type. */
 static Object *type_bases(Type *t) {
+    if (is_heap(t)) return NEWREF(as_heap(t)->bases);
     return t->base_type ? tuple_pack(1, t->base_type) : tuple_new(0);
-}
-
-/* (t, its base, ..., object) */
-static Object *type_mro(Type *t) {
-    size_t n = 0;
-    for (Type *b = t; b; b = b->base_type) n++;
-    Object *mro = tuple_new(n);
-    if (!mro) return NULL;
-    n = 0;
-    for (Type *b = t; b; b = b->base_type) tuple_set_steal(mro, n++, NEWREF(b));
-    return mro;
 }
 
 /* The attributes every type has (s starts with "__"); NULL without an
@@ -1198,7 +1375,7 @@ static Object *type_special_attr(Type *t, const char *s) {
     if (strcmp(s, "__dict__") == 0) return t->dict ? dict_copy(t->dict) : dict_new();
     if (strcmp(s, "__base__") == 0) return NEWREF(t->base_type ? (Object *)t->base_type : None);
     if (strcmp(s, "__bases__") == 0) return type_bases(t);
-    if (strcmp(s, "__mro__") == 0) return type_mro(t);
+    if (strcmp(s, "__mro__") == 0) return mro_as_tuple(t);
     if (strcmp(s, "__class__") == 0) return NEWREF(&type_type);
     if (strcmp(s, "__doc__") == 0) {
         Object *doc = is_heap(t) ? dict_get_item_cstr(t->dict, "__doc__") : NULL;
@@ -1208,9 +1385,10 @@ static Object *type_special_attr(Type *t, const char *s) {
     return NULL;
 }
 
-/* A.x: the type's own attributes, then the class chain, through the found
+/* A.x: the type's own attributes, then the class's MRO, through the found
    object's __get__ with no instance: functions come back unbound (A.f(obj)
-   passes self explicitly), class methods bound to A, properties as they are. */
+   passes self explicitly), class methods bound to A, properties as they are;
+   last what `type` defines for every class (A.mro). */
 Object *class_type_getattr(Object *self, Object *name) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -1227,11 +1405,46 @@ Object *class_type_getattr(Object *self, Object *name) {
         DECREF(v);
         return r;
     }
+    /* then what `type` itself defines (mro()), bound to the class */
+    v = type_type.dict ? dict_get_str(type_type.dict, name) : NULL;
+    if (v && TYPE(v)->descr_get) return TYPE(v)->descr_get(v, self, &type_type);
+    if (v) return NEWREF(v);
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 
+/* A dunder was assigned to t: t and every live subclass of it (which
+   copied t's slots when it was created) get the dispatchers of the dunders
+   t now defines; with hash, their __hash__ is looked up again along their
+   MROs (a None found there makes instances unhashable). */
+static void refresh_slots(Type *t, bool hash) {
+    for (HeapType *h = live_classes; h; h = h->next) {
+        Type *c = &h->type;
+        if (!type_is_subtype(c, t)) continue;
+        install_slots(c, t->dict);
+        if (!hash) continue;
+        Object *f = heap_lookup(c, NAME(HASH));
+        if (f) c->hash = f == None ? NULL : slot_hash;
+    }
+}
+
+/* A.__mro__ / A.__base__ / A.__bases__ = v: the first two are read-only,
+   as in CPython; Toy cannot change a class's bases after the fact. 1 when
+   name is one of them (the error is set), else 0. */
+static int refuse_bases_change(const char *s) {
+    if (strcmp(s, "__mro__") == 0 || strcmp(s, "__base__") == 0) {
+        error_set(&exc_AttributeError, "readonly attribute");
+        return 1;
+    }
+    if (strcmp(s, "__bases__") == 0) {
+        error_set(&exc_TypeError, "Toy does not support assigning __bases__");
+        return 1;
+    }
+    return 0;
+}
+
 /* A.x = v / del A.x. Built-in types are immutable. Assigning a dunder
-   installs its dispatcher, so the class behaves as if it had defined it. */
+   installs its dispatcher, so the class and its subclasses behave as if it
+   had been defined in the class statement. */
 int class_type_setattr(Object *self, Object *name, Object *value) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -1253,6 +1466,7 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         }
         return 0;
     }
+    if (value && refuse_bases_change(s)) return -1;
     if (!value) {
         int r = dict_del_item(t->dict, name, false);
         if (r == 1)
@@ -1263,9 +1477,8 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
     if (TYPE(value)->descr_set) mark_data_descrs(t, false);
     if (s[0] == '_' && s[1] == '_') {
         DescrSetFunc had = t->descr_set;
-        install_slots(t, t->dict);
+        refresh_slots(t, strcmp(s, "__hash__") == 0);
         if (!had && t->descr_set) mark_data_descrs(t, true);
-        if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
     }
     return 0;
 }
@@ -1311,20 +1524,17 @@ static Object *type_new_from_parts(Object *name, Object *bases, Object *dict) {
     if (!is_dict(dict))
         return error_set(&exc_TypeError, "type.__new__() argument 3 must be dict, not %s",
                          arg_type_name(dict));
-    if (tuple_size(bases) > 1)
-        return error_set(&exc_TypeError, "Toy supports single inheritance only");
-    Object *base = tuple_size(bases) ? tuple_item(bases, 0) : NULL;
-    if (base && check_base(base) < 0) return NULL;
+    if (!bases_metatype(&type_type, tuple_items(bases), tuple_size(bases))) return NULL;
     if (names_ready() < 0) return NULL;
     /* __module__ defaults to the calling module's __name__, as in a class
        statement. */
     Frame *f = vm_current_frame();
     Object *modname = f ? dict_get_str(f->globals, NAME(NAME_)) : NULL;
-    if (!modname || dict_get_str(dict, NAME(MODULE))) return class_new(name, (Type *)base, dict);
+    if (!modname || dict_get_str(dict, NAME(MODULE))) return class_new(name, bases, dict);
     Object *ns = dict_copy(dict);
     if (!ns) return NULL;
     Object *cls = dict_set_item(ns, NAME(MODULE), modname) < 0 ? NULL
-                                                                : class_new(name, (Type *)base, ns);
+                                                                : class_new(name, bases, ns);
     DECREF(ns);
     return cls;
 }
@@ -1366,7 +1576,9 @@ void class_type_dealloc(Object *self) {
     CLEAR(&t->dict);
     CLEAR(&t->name_obj);
     CLEAR(&h->qualname);
-    CLEAR((Object **)&t->base_type);
+    mro_clear(t); /* before the bases go: its entries are theirs */
+    t->base_type = NULL;
+    CLEAR(&h->bases);
     object_free(self, sizeof(HeapType));
 }
 
@@ -1374,7 +1586,7 @@ void class_type_dealloc(Object *self) {
 
 typedef struct {
     Object base;
-    Type *klass;  /* owned: lookups start after this class in obj's chain */
+    Type *klass;  /* owned: lookups start after this class in the MRO of obj's class */
     Object *obj;  /* owned: what found methods are bound to */
 } SuperObject;
 
@@ -1394,7 +1606,8 @@ static Object *frame_first_argument(Frame *f) {
     return NULL;
 }
 
-/* super(): the class that defined the running function, and its first argument. */
+/* super(): the class whose body defined the running function (or the
+   function around it), and its first argument. */
 static int super_from_frame(Type **klass, Object **obj) {
     Frame *f = vm_current_frame();
     if (!f || !f->function || f->code->argcount == 0) {
@@ -1406,11 +1619,17 @@ static int super_from_frame(Type **klass, Object **obj) {
         error_set(&exc_RuntimeError, "super(): arg[0] deleted");
         return -1;
     }
-    *klass = ((FunctionObject *)f->function)->klass;
-    if (!*klass) {
+    Object *cell = ((FunctionObject *)f->function)->class_cell;
+    if (!cell) {
         error_set(&exc_RuntimeError, "super(): __class__ cell not found");
         return -1;
     }
+    Object *cls = ((CellObject *)cell)->contents;
+    if (!cls) { /* the class statement has not made its class (yet) */
+        error_set(&exc_RuntimeError, "super(): empty __class__ cell");
+        return -1;
+    }
+    *klass = (Type *)cls;
     return 0;
 }
 
@@ -1441,35 +1660,58 @@ static Object *super_construct(Type *type, Object *const *args, size_t nargs, Ob
     return (Object *)su;
 }
 
-/* super().name: search the classes after klass in the receiver's chain and
-   bind what is found to the receiver. */
+/* The class whose MRO super() searches: the receiver's class, or the
+   receiver itself when it is a subclass of klass (super() in a class
+   method); NULL for an unbound super(C). */
+static Type *super_start(SuperObject *su) {
+    Object *obj = su->obj;
+    if (!obj) return NULL;
+    if (is_instance_of(obj, &type_type) && type_is_subtype((Type *)obj, su->klass))
+        return (Type *)obj;
+    return TYPE(obj);
+}
+
+/* What super() has besides the names it finds: __class__ (always super),
+   __self__, __thisclass__, __self_class__. NULL with no exception when
+   name is none of them. */
+static Object *super_special_attr(SuperObject *su, const char *s) {
+    Type *start = super_start(su);
+    if (strcmp(s, "__class__") == 0) return NEWREF(TYPE(su));
+    if (strcmp(s, "__self__") == 0) return NEWREF(su->obj ? su->obj : None);
+    if (strcmp(s, "__thisclass__") == 0) return NEWREF(su->klass);
+    if (strcmp(s, "__self_class__") == 0) return NEWREF(start ? (Object *)start : None);
+    return NULL;
+}
+
+/* super().name: search the classes after klass in the MRO of the
+   receiver's class and bind what is found to the receiver. */
 static Object *super_getattr(Object *self, Object *name) {
     SuperObject *su = (SuperObject *)self;
-    Object *obj = su->obj;
-    bool obj_is_type = obj && is_instance_of(obj, &type_type) &&
-                       type_is_subtype((Type *)obj, su->klass);
-    Type *t = !obj ? su->klass : obj_is_type ? (Type *)obj : TYPE(obj);
-    while (t && t != su->klass) t = t->base_type;
-    for (t = t ? t->base_type : NULL; t; t = t->base_type) {
-        Object *v = t->dict ? dict_get_str(t->dict, name) : NULL;
-        if (!v) continue;
+    Type *start = super_start(su);
+    const char *s = str_data(name);
+    Object *v = NULL;
+    if (start && strcmp(s, "__class__") != 0)
+        v = lookup_from(start, mro_index(start, su->klass) + 1, name);
+    if (v) {
         DescrGetFunc get = TYPE(v)->descr_get;
-        if (!obj || !get) return NEWREF(v);
+        if (!get) return NEWREF(v);
         INCREF(v);
-        Object *r = obj_is_type ? get(v, NULL, (Type *)obj) : get(v, obj, TYPE(obj));
+        Object *obj = su->obj == (Object *)start ? NULL : su->obj;
+        Object *r = get(v, obj, start);
         DECREF(v);
         return r;
     }
-    if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
-    return error_set(&exc_AttributeError, "'super' object has no attribute '%s'", str_data(name));
+    Object *r = super_special_attr(su, s);
+    if (r) return r;
+    return error_set(&exc_AttributeError, "'super' object has no attribute '%s'", s);
 }
 
 /* <super: <class 'B'>, <B object>> (plain class names, as CPython shows them) */
 static Object *super_repr(Object *self) {
     SuperObject *su = (SuperObject *)self;
-    if (!su->obj) return str_from_format("<super: <class '%s'>, NULL>", su->klass->name);
-    return str_from_format("<super: <class '%s'>, <%s object>>", su->klass->name,
-                           TYPE_NAME(su->obj));
+    Type *start = super_start(su);
+    if (!start) return str_from_format("<super: <class '%s'>, NULL>", su->klass->name);
+    return str_from_format("<super: <class '%s'>, <%s object>>", su->klass->name, start->name);
 }
 
 static void super_dealloc(Object *self) {

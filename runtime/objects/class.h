@@ -8,14 +8,19 @@
  * instance's type and calls it, and so on for every supported dunder. Slots
  * for dunders the class does not define are inherited from its base.
  *
+ * A class may have several bases; lookups follow its MRO (objects/mro.h),
+ * and its base_type (__base__) is the base whose layout its instances have.
+ *
  * Layout: an instance has the layout of its nearest built-in base. For
  * `object` that is ClassInstance (header + dict); for exceptions it is
  * ExceptionObject, whose dict field serves the same purpose. dict_offset
  * tells object_generic_getattr/setattr where the dict is.
  *
- * Ownership: a class owns its dict, its name and its base. Every function
- * found in the class body gets FunctionObject.klass = the class (owned; for
- * zero-argument super()). That makes class <-> method reference cycles, so
+ * Ownership: a class owns its dict, its name and its bases. Every function
+ * made while a class body runs (and every function made inside one of
+ * those) holds the body's class cell (FunctionObject.class_cell), which
+ * holds the class once it exists: zero-argument super() reads it. That
+ * makes class -> dict -> method -> cell -> class reference cycles, so
  * class_fini() breaks them at exit by clearing the dicts of the classes
  * still alive.
  */
@@ -31,7 +36,8 @@ typedef struct {
     Object *slots[];/* the values of the names in __slots__ (NULL: unset), owned */
 } ClassInstance;
 
-/* super(): its type, registered in the builtins as `super`. */
+/* super(): its type, registered in the builtins as `super`. super(C, obj)
+   looks names up in the MRO of obj's class (or of obj, a class) after C. */
 extern Type super_type;
 
 /* __build_class__(func, name, *bases), the CFunction behind LOAD_BUILD_CLASS. */
@@ -40,21 +46,24 @@ Object *class_build_class(Object *self, Object *const *args, size_t nargs, Objec
    module adds these functions to its dict. */
 extern const MethodDef class_builtin_functions[];
 
-/* Create a class named name (str) with base (NULL: object) from the
-   namespace ns (a dict, copied). New reference, or NULL. */
-Object *class_new(Object *name, Type *base, Object *ns);
+/* Create a class named name (str) with bases (a tuple of classes; empty
+   means (object,)) from the namespace ns (a dict, copied), as
+   type(name, bases, ns) does. New reference, or NULL. */
+Object *class_new(Object *name, Object *bases, Object *ns);
 
 /* The slots of type_type (object.c installs them):
    - getattr: A.__name__, A.__qualname__, A.__module__, A.__dict__ (a copy),
-     A.__base__, A.__bases__, A.__mro__, A.__doc__, then the class chain.
-   - setattr: class attributes of user classes (built-in types are immutable).
+     A.__base__, A.__bases__, A.__mro__, A.__doc__, then the class's MRO,
+     then what `type` defines (A.mro()).
+   - setattr: class attributes of user classes (built-in types are immutable;
+     __mro__ and __base__ are read-only, __bases__ cannot be reassigned).
    - repr: <class '__main__.A'> / <class 'int'>.
    - construct: type(x) -> x's type; type(name, bases, dict) -> a new class.
    - dealloc: frees a heap type when its last reference goes. */
 Object *class_type_getattr(Object *type, Object *name);
 int class_type_setattr(Object *type, Object *name, Object *value);
 Object *class_type_repr(Object *type);
-/* C[key]: C.__class_getitem__(key) when a class of C's chain defines it. */
+/* C[key]: C.__class_getitem__(key) when a class of C's MRO defines it. */
 Object *class_type_getitem(Object *type, Object *key);
 Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames);
 void class_type_dealloc(Object *type);

@@ -614,14 +614,15 @@ static Object *format_str(Object *value, Spec *sp) {
 
 /* ---- format(value, spec) ---- */
 
-/* A __format__ defined by a user class along value's type chain, or NULL. */
+/* The __format__ that value's type's MRO finds first, when a user class
+   defines it; NULL when none does or a built-in class comes first. */
 static Object *user_format_method(Object *value) {
-    for (Type *t = TYPE(value); t; t = t->base_type) {
-        if (!(t->flags & TYPE_HEAP)) return NULL;
-        if (t->dict) {
-            Object *m = dict_get_item_cstr(t->dict, "__format__");
-            if (m) return m;
-        }
+    Type *t = TYPE(value);
+    if (!(t->flags & TYPE_HEAP)) return NULL;
+    for (size_t i = 0; i < t->mro_len; i++) {
+        Type *b = t->mro[i];
+        Object *m = b->dict ? dict_get_item_cstr(b->dict, "__format__") : NULL;
+        if (m) return (b->flags & TYPE_HEAP) ? m : NULL;
     }
     return NULL;
 }

@@ -63,7 +63,7 @@ static void function_dealloc(Object *self)
     DECREF(fn->name);
     DECREF(fn->qualname);
     XDECREF(fn->dict);
-    XDECREF(fn->klass);
+    XDECREF(fn->class_cell);
     object_free(self, sizeof(FunctionObject));
 }
 

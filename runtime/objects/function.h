@@ -21,7 +21,9 @@ typedef struct {
     Object *name;        /* str */
     Object *qualname;    /* str */
     Object *dict;        /* function attributes, created on demand */
-    Type *klass;         /* the class whose body defined it (for super()); owned, or NULL */
+    Object *class_cell;  /* a cell holding the class whose body defined this function
+                            or an enclosing one (zero-argument super() reads it;
+                            __build_class__ fills it); owned, or NULL */
 } FunctionObject;
 
 typedef struct {

@@ -26,6 +26,7 @@
 #include "objects/exceptions.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -80,8 +81,9 @@ Object *object_default_repr(Object *o) {
 const char *type_name(Type *t) { return t->name; }
 
 bool type_is_subtype(Type *sub, Type *t) {
-    for (Type *b = sub; b; b = b->base_type)
-        if (b == t) return true;
+    if (sub == t) return true;
+    for (size_t i = 1; i < sub->mro_len; i++)
+        if (sub->mro[i] == t) return true;
     return false;
 }
 
@@ -268,11 +270,27 @@ static Object *type_call(Object *callable, Object *const *args, size_t nargs, Ob
     return t->construct(t, args, nargs, kwnames);
 }
 
+/* type.mro(cls): the MRO as a list (cls.__mro__ is the same as a tuple). */
+static Object *type_mro_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    const char *name = ((Type *)self)->name;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "%s.mro() takes no keyword arguments", name);
+    if (nargs) return error_set(&exc_TypeError, "%s.mro() takes no arguments (%zu given)", name, nargs);
+    return mro_as_list((Type *)self);
+}
+
+static const MethodDef type_methods[] = {
+    {"mro", type_mro_method, "Return a type's method resolution order."},
+    {NULL, NULL, NULL},
+};
+
 Type type_type = {
     TYPE_HEAD_INIT,
     .name = "type",
     .base_type = &object_type,
     .instance_size = sizeof(Type),
+    .methods = type_methods,
     .dealloc = class_type_dealloc,
     .repr = class_type_repr,
     .hash = object_identity_hash,
@@ -353,6 +371,7 @@ int type_ready(Type *t) {
         if (!t->dict) return -1;
     }
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
+    if (!t->mro && mro_build(t, &t->base_type, t->base_type ? 1 : 0) < 0) return -1;
     for (const MethodDef *m = t->methods; m && m->name; m++) {
         Object *descr = method_descr_new(t, m);
         if (!descr) return -1;
@@ -365,9 +384,9 @@ int type_ready(Type *t) {
 }
 
 Object *type_lookup(Type *t, Object *name) {
-    for (; t; t = t->base_type) {
-        if (!t->dict) continue;
-        Object *v = dict_get_str(t->dict, name);
+    for (Type *const *b = t->mro, *const *end = b + t->mro_len; b < end; b++) {
+        Object *d = (*b)->dict;
+        Object *v = d ? dict_get_str(d, name) : NULL;
         if (v) return v;
     }
     return NULL;
@@ -472,4 +491,6 @@ int types_init(Type *const *types) {
 
 void types_fini(Type *const *types) {
     for (Type *const *t = types; *t; t++) CLEAR(&(*t)->dict);
+    /* after every dict: releasing one may still ask what is a subtype of what */
+    for (Type *const *t = types; *t; t++) mro_clear(*t);
 }
