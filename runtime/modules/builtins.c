@@ -39,6 +39,7 @@
 #include "objects/code.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
+#include "objects/dir.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/genobject.h"
@@ -579,6 +580,18 @@ static Object *builtin_vars(Object *self, Object *const *args, size_t nargs, Obj
     return error_set(&exc_TypeError, "vars() argument must have __dict__ attribute");
 }
 
+/* dir() and dir(obj): sorted names. */
+static Object *builtin_dir(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(self);
+    if (args_check("dir", nargs, kwnames, 0, 1) < 0) return NULL;
+    if (nargs == 1) return dir_of(args[0]);
+    Object *ns = builtins_caller_locals();
+    if (!ns) return NULL;
+    Object *names = dir_sorted_keys(ns);
+    DECREF(ns);
+    return names;
+}
+
 /* ---- Iteration ------------------------------------------------------------------ */
 
 /* iter(callable, sentinel): calls callable until it returns sentinel. */
@@ -967,6 +980,7 @@ static const MethodDef builtin_functions[] = {
     {"callable", builtin_callable, NULL},
     {"chr", builtin_chr, NULL},
     {"delattr", builtin_delattr, NULL},
+    {"dir", builtin_dir, NULL},
     {"divmod", builtin_divmod, NULL},
     {"exit", builtin_exit, NULL},
     {"format", builtin_format, NULL},
