@@ -51,6 +51,7 @@
 
 #include "core/alloc.h"
 #include "core/refcount.h"
+#include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
@@ -1063,6 +1064,13 @@ static void set_method_classes(Object *cls) {
    statement (body_methods) gives the functions of its body their class for
    super() before anything can call them; kwvalues/kwnames are the class
    statement's keywords, passed to __init_subclass__. */
+/* Every class has its own __doc__, None without a docstring (as CPython),
+   so that a subclass does not show its base's docstring. 0 / -1. */
+static int class_default_doc(Object *dict) {
+    if (dict_get_item_cstr(dict, "__doc__")) return 0;
+    return error_occurred() ? -1 : dict_set_item_cstr(dict, "__doc__", None);
+}
+
 static Object *class_create(Object *name, Type *base, Object *ns, bool body_methods,
                             Object *const *kwvalues, Object *kwnames) {
     if (names_ready() < 0) return NULL;
@@ -1078,7 +1086,8 @@ static Object *class_create(Object *name, Type *base, Object *ns, bool body_meth
     t->flags = TYPE_HEAP | TYPE_BASETYPE | (base->flags & TYPE_EXCEPTION);
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
-    if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
+    if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
+        wrap_implicit_methods(t->dict) < 0 ||
         setup_slots(h) < 0) {
         DECREF(h);
         return NULL;
@@ -1096,11 +1105,14 @@ Object *class_new(Object *name, Type *base, Object *ns) {
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
-   __name__) and __qualname__ (the body function's qualified name). */
+   __name__, or the builtins' one, 'builtins', when the globals have none:
+   code run by exec() in a fresh dict) and __qualname__ (the body
+   function's qualified name). */
 static Object *class_namespace(FunctionObject *body) {
     Object *ns = dict_new();
     if (!ns) return NULL;
     Object *modname = dict_get_str(body->globals, NAME(NAME_));
+    if (!modname && interp.builtins) modname = dict_get_str(interp.builtins, NAME(NAME_));
     if ((modname && dict_set_item(ns, NAME(MODULE), modname) < 0) ||
         dict_set_item(ns, NAME(QUALNAME), body->qualname) < 0) {
         DECREF(ns);
