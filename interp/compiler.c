@@ -135,6 +135,7 @@ typedef struct {
     size_t srclen;
     const char *filename_c;
     Object *filename;   /* str */
+    bool from_file;     /* the file named filename holds src (see compile_string) */
     ParseMode mode;
     Unit *u;            /* the unit being compiled */
     ObjTable const_cache; /* every constant so far, by value: equal constants
@@ -326,8 +327,8 @@ static int syntax_error_at(Compiler *c, int line, int col, bool stmt, const char
         loc.newline = line_has_newline(c->src, c->srclen, loc.text, loc.text_len);
     }
     /* CPython reads the line of an error found after parsing back from the
-       file; "<string>" and "<stdin>" have none, so their errors show no line. */
-    if (c->filename_c[0] == '<')
+       file: source that is not a file's has no line to show. */
+    if (!c->from_file)
         loc.text = NULL;
     raise_syntax_error(&exc_SyntaxError, msg, c->filename_c, &loc);
     return -1;
@@ -2932,7 +2933,7 @@ static void raise_parse_error(const ParseError *err, const char *src, size_t len
     /* The parser's col is a character column within its source_line. */
     SyntaxLocation loc = { .lineno = err->line, .offset = err->col,
                            .text = err->source_line, .text_len = strlen(err->source_line),
-                           .zero_known = err->empty_input };
+                           .zero_known = err->no_column };
     const char *line;
     size_t line_len;
     if (find_line(src, len, err->line, &line, &line_len)) {
@@ -2941,7 +2942,7 @@ static void raise_parse_error(const ParseError *err, const char *src, size_t len
             loc.text = line;
             loc.text_len = line_len;
         }
-    } else if (loc.text_len == 0 && !err->empty_input) {
+    } else if (loc.text_len == 0 && !err->no_column) {
         loc.text = NULL;
     }
     raise_syntax_error(type, err->message, filename, &loc);
@@ -2962,10 +2963,24 @@ static void raise_symtable_error(Compiler *c, const SymtableError *err)
     }
 }
 
+static CodeObject *compile_text(const char *src, size_t len, const char *filename,
+                                ParseMode mode, bool from_file);
+
 CodeObject *compile_source(const char *src, size_t len, const char *filename, ParseMode mode)
 {
     if (filename == NULL)
         filename = "<string>";
+    return compile_text(src, len, filename, mode, filename[0] != '<');
+}
+
+CodeObject *compile_string(const char *src, size_t len, const char *filename, ParseMode mode)
+{
+    return compile_text(src, len, filename, mode, false);
+}
+
+static CodeObject *compile_text(const char *src, size_t len, const char *filename,
+                                ParseMode mode, bool from_file)
+{
     AstArena arena;
     ast_arena_init(&arena);
     ParseError perr;
@@ -2979,6 +2994,7 @@ CodeObject *compile_source(const char *src, size_t len, const char *filename, Pa
         return NULL;
     }
     Compiler c = { .arena = &arena, .src = src, .srclen = len, .filename_c = filename,
+                   .from_file = from_file,
                    .mode = mode, .const_cache = { .by_value = true } };
     CodeObject *co = NULL;
     c.filename = str_from_cstr(filename);

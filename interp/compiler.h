@@ -38,6 +38,14 @@
 CodeObject *compile_source(const char *src, size_t len, const char *filename,
                            ParseMode mode);
 
+/* As compile_source, for source text that is not the content of the file
+ * named filename (compile(), exec(), eval()): errors found after parsing
+ * have text None whatever the name, as CPython, which would read that line
+ * from the file. (CPython shows the line if such a file exists; Toy never
+ * reads it.) */
+CodeObject *compile_string(const char *src, size_t len, const char *filename,
+                           ParseMode mode);
+
 /* For the REPL: 1 if the source is an incomplete statement (the parser says
  * PARSE_INCOMPLETE in PARSE_INTERACTIVE mode), else 0 (complete, or an error that
  * compile_source will report). Sets no exception. */

@@ -296,7 +296,7 @@ static CodeObject *compile_for_exec(const char *src, size_t len, const char *fil
                                     ExecMode mode) {
     ParseMode pm = mode == EXEC_MODE_EVAL ? PARSE_EVAL
                    : mode == EXEC_MODE_SINGLE ? PARSE_SINGLE : PARSE_FILE;
-    return compile_source(src, len, filename, pm);
+    return compile_string(src, len, filename, pm);
 }
 
 static int runtime_init(int argc, char **argv, const Options *opt) {

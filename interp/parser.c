@@ -215,8 +215,6 @@ static _Noreturn void fail_unexpected(Parser *p)
 {
     Token *t = cur(p);
     switch (t->kind) {
-    case TOK_YIELD:
-        fail_tok(p, t, "'yield' outside parentheses is not allowed here");
     case TOK_ASYNC:
         fail_tok(p, t, "Toy does not support 'async'");
     case TOK_AWAIT:
@@ -2359,7 +2357,7 @@ static _Noreturn void fail_empty_input(Parser *p)
             line++;
             break;
         }
-    p->sh->err->empty_input = true;
+    p->sh->err->no_column = true;
     fail_at(p, PARSE_SYNTAX_ERROR, line, 0, "invalid syntax");
 }
 
@@ -2374,6 +2372,28 @@ static _Noreturn void fail_second_statement(Parser *p, const Node *first)
             "multiple statements found while compiling a single statement");
 }
 
+/* compile(..., 'single') wants a newline after a compound statement whose
+ * last clause has its body on the same line ("if x: y"); CPython reports
+ * the missing one on the last line, without a column.  Seen in the text:
+ * no final newline, and a last line that starts at the margin. */
+static void check_single_compound_end(Parser *p)
+{
+    const char *s = p->sh->source;
+    size_t len = p->sh->len, start = 0;
+    if (len == 0 || s[len - 1] == '\n')
+        return;
+    int line = 1;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\n') {
+            line++;
+            start = i + 1;
+        }
+    if (s[start] == ' ' || s[start] == '\t' || s[start] == '\f')
+        return;
+    p->sh->err->no_column = true;
+    fail_at(p, PARSE_SYNTAX_ERROR, line, 0, "invalid syntax");
+}
+
 /* One statement (or a `;`-joined line): compile(..., 'single') and the REPL. */
 static Node *parse_single(Parser *p)
 {
@@ -2385,6 +2405,8 @@ static Node *parse_single(Parser *p)
         parse_statement(p, &body);
         if (!at(p, TOK_ENDMARKER))
             fail_second_statement(p, body.items[0]);
+        if (p->sh->mode == PARSE_SINGLE && is_compound(body.items[0]))
+            check_single_compound_end(p);
     }
     module->u.module.body = vec_list(&body);
     return finish(p, module);
@@ -2528,6 +2550,14 @@ static void finish_error(Parser *p)
     if (!sh->from_lexer && (err->status == PARSE_SYNTAX_ERROR
                             || err->status == PARSE_INDENT_ERROR))
         prefer_later_lexer_error(p);
+    /* eval of text without a final newline: CPython's end token there has
+     * no column, so an error at the end of the input has none either. */
+    if (mode == PARSE_EVAL && sh->at_eof && !sh->from_lexer
+        && err->status == PARSE_SYNTAX_ERROR
+        && (len == 0 || source[len - 1] != '\n')) {
+        err->col = 0;
+        err->no_column = true;
+    }
     fill_source_line(err, source, len);
 }
 

@@ -59,9 +59,9 @@ typedef struct {
                                source_line, for drawing the caret; 0 if none */
     char source_line[256];  /* the offending line, without its newline,
                                truncated to fit; "" if unavailable */
-    bool empty_input;       /* the input holds no expression or statement at
-                               all: CPython reports that with no column, on
-                               line 0 when no line holds anything */
+    bool no_column;         /* CPython reports this error with offset 0 (no
+                               caret), and line may be 0: blank input to
+                               eval or 'single' */
 } ParseError;
 
 typedef enum {
