@@ -318,8 +318,9 @@ static Object *builtin_exec(Object *self, Object *const *args, size_t nargs, Obj
 /* An int argument of compile() as a C int. 0 / -1. */
 static int compile_int_arg(Object *arg, int dflt, int *out) {
     int64_t v = dflt;
-    if (arg && object_as_index(arg, &v, NULL) < 0) return -1;
-    if (v < INT32_MIN || v > INT32_MAX) {
+    bool big = arg && is_int(arg) && int_is_big(arg);
+    if (!big && arg && object_as_index(arg, &v, NULL) < 0) return -1;
+    if (big || v < INT32_MIN || v > INT32_MAX) {
         error_set(&exc_OverflowError, "Python int too large to convert to C int");
         return -1;
     }
@@ -339,11 +340,11 @@ static const char *compile_filename(Object *arg) {
         len = bytes_size(arg);
     } else {
         error_set(&exc_TypeError, "expected str, bytes or os.PathLike object, not %s",
-                  arg_type_name(arg));
+                  TYPE_NAME(arg));
         return NULL;
     }
     if (strlen(s) != len) {
-        error_set(&exc_ValueError, "embedded null byte");
+        error_set(&exc_ValueError, "embedded null character");
         return NULL;
     }
     return s;
