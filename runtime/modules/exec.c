@@ -122,8 +122,12 @@ static bool is_mapping(Object *o) {
    the caller has checked against CPython's rules. 0 / -1. */
 static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
     Frame *f = vm_current_frame();
+    if (globals == None && !f) { /* called from C with no Toy code running */
+        error_set(&exc_SystemError, "frame does not exist");
+        return -1;
+    }
     if (globals == None) {
-        globals = f ? f->globals : module_dict(interp.main_module);
+        globals = f->globals;
         ns->locals = locals != None ? NEWREF(locals) : builtins_caller_locals();
         if (!ns->locals) return -1;
     } else {
