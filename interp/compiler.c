@@ -135,6 +135,7 @@ typedef struct {
     size_t srclen;
     const char *filename_c;
     Object *filename;   /* str */
+    bool from_file;     /* the file named filename holds src (see compile_string) */
     ParseMode mode;
     Unit *u;            /* the unit being compiled */
     ObjTable const_cache; /* every constant so far, by value: equal constants
@@ -192,9 +193,10 @@ static bool set_attr_steal(Object *exc, const char *name, Object *value)
     return r == 0;
 }
 
-static Object *int_or_none(int v)
+/* v as an int; 0 means unknown (None) unless zero_known. */
+static Object *int_or_none(int v, bool zero_known)
 {
-    return v > 0 ? int_from_i64(v) : NEWREF(None);
+    return v > 0 || (v == 0 && zero_known) ? int_from_i64(v) : NEWREF(None);
 }
 
 /* Where a SyntaxError points: 1-based line and character columns (0 when
@@ -203,7 +205,15 @@ typedef struct {
     int lineno, offset, end_offset;
     const char *text; /* the source line without its newline, or NULL */
     size_t text_len;
+    bool newline;     /* the line ends with a newline in the source: text keeps it */
+    bool zero_known;  /* lineno and offset 0 are real (blank input), not unknown */
 } SyntaxLocation;
+
+/* Does line `text` (found in src by find_line) end with a newline there? */
+static bool line_has_newline(const char *src, size_t len, const char *text, size_t text_len)
+{
+    return text + text_len < src + len;
+}
 
 /* Raise type(msg, (filename, lineno, offset, text)) with those attributes
    set too, as CPython's SyntaxError has them (plus end_lineno/end_offset
@@ -214,14 +224,15 @@ static void raise_syntax_error(Type *type, const char *msg, const char *filename
     Object *details = NULL, *args = NULL, *exc = NULL;
     Object *o_msg = str_from_cstr(msg);
     Object *o_file = str_from_cstr(filename);
-    Object *o_line = int_or_none(loc->lineno);
-    Object *o_off = int_or_none(loc->offset);
+    Object *o_line = int_or_none(loc->lineno, loc->zero_known);
+    Object *o_off = int_or_none(loc->offset, loc->zero_known);
     Object *o_text = NULL;
     if (loc->text != NULL) {
-        o_text = str_new_raw(loc->text_len + 1);
+        o_text = str_new_raw(loc->text_len + loc->newline);
         if (o_text != NULL) {
             memcpy(((StrObject *)o_text)->data, loc->text, loc->text_len);
-            ((StrObject *)o_text)->data[loc->text_len] = '\n';
+            if (loc->newline)
+                ((StrObject *)o_text)->data[loc->text_len] = '\n';
             str_finish(o_text);
         }
     } else {
@@ -241,7 +252,8 @@ static void raise_syntax_error(Type *type, const char *msg, const char *filename
         !set_attr_steal(exc, "text", NEWREF(o_text)))
         goto done;
     if (loc->end_offset > 0 && (!set_attr_steal(exc, "end_lineno", NEWREF(o_line)) ||
-                                !set_attr_steal(exc, "end_offset", int_or_none(loc->end_offset))))
+                                !set_attr_steal(exc, "end_offset",
+                                                int_or_none(loc->end_offset, false))))
         goto done;
     error_set_instance(exc);
 done:
@@ -312,7 +324,12 @@ static int syntax_error_at(Compiler *c, int line, int col, bool stmt, const char
         if (stmt && start < loc.text_len)
             loc.end_offset = char_column(loc.text, loc.text_len,
                                          statement_end(loc.text, loc.text_len, start));
+        loc.newline = line_has_newline(c->src, c->srclen, loc.text, loc.text_len);
     }
+    /* CPython reads the line of an error found after parsing back from the
+       file: source that is not a file's has no line to show. */
+    if (!c->from_file)
+        loc.text = NULL;
     raise_syntax_error(&exc_SyntaxError, msg, c->filename_c, &loc);
     return -1;
 }
@@ -2639,7 +2656,8 @@ static int compile_import_from(Compiler *c, const Node *n)
 static int compile_expr_stmt(Compiler *c, const Node *n)
 {
     const Node *value = n->u.expr_stmt.value;
-    if (c->mode == PARSE_SINGLE && c->u->scope->kind == SCOPE_MODULE) {
+    if ((c->mode == PARSE_SINGLE || c->mode == PARSE_INTERACTIVE) &&
+        c->u->scope->kind == SCOPE_MODULE) {
         CHECK(compile_expr(c, value));
         EMIT(c, PRINT_EXPR, 0);
         return 0;
@@ -2938,9 +2956,19 @@ static void raise_parse_error(const ParseError *err, const char *src, size_t len
                                                      : &exc_SyntaxError;
     /* The parser's col is a character column within its source_line. */
     SyntaxLocation loc = { .lineno = err->line, .offset = err->col,
-                           .text = err->source_line, .text_len = strlen(err->source_line) };
-    if (loc.text_len == 0 && !find_line(src, len, err->line, &loc.text, &loc.text_len))
+                           .text = err->source_line, .text_len = strlen(err->source_line),
+                           .zero_known = err->no_column };
+    const char *line;
+    size_t line_len;
+    if (find_line(src, len, err->line, &line, &line_len)) {
+        loc.newline = line_has_newline(src, len, line, line_len);
+        if (loc.text_len == 0) {
+            loc.text = line;
+            loc.text_len = line_len;
+        }
+    } else if (loc.text_len == 0 && !err->no_column) {
         loc.text = NULL;
+    }
     raise_syntax_error(type, err->message, filename, &loc);
 }
 
@@ -2959,10 +2987,24 @@ static void raise_symtable_error(Compiler *c, const SymtableError *err)
     }
 }
 
+static CodeObject *compile_text(const char *src, size_t len, const char *filename,
+                                ParseMode mode, bool from_file);
+
 CodeObject *compile_source(const char *src, size_t len, const char *filename, ParseMode mode)
 {
     if (filename == NULL)
         filename = "<string>";
+    return compile_text(src, len, filename, mode, filename[0] != '<');
+}
+
+CodeObject *compile_string(const char *src, size_t len, const char *filename, ParseMode mode)
+{
+    return compile_text(src, len, filename, mode, false);
+}
+
+static CodeObject *compile_text(const char *src, size_t len, const char *filename,
+                                ParseMode mode, bool from_file)
+{
     AstArena arena;
     ast_arena_init(&arena);
     ParseError perr;
@@ -2976,6 +3018,7 @@ CodeObject *compile_source(const char *src, size_t len, const char *filename, Pa
         return NULL;
     }
     Compiler c = { .arena = &arena, .src = src, .srclen = len, .filename_c = filename,
+                   .from_file = from_file,
                    .mode = mode, .const_cache = { .by_value = true } };
     CodeObject *co = NULL;
     c.filename = str_from_cstr(filename);
@@ -2999,7 +3042,7 @@ int compile_is_incomplete(const char *src, size_t len)
     ast_arena_init(&arena);
     ParseError perr;
     memset(&perr, 0, sizeof perr);
-    Node *root = parser_parse(&arena, src, len, "<stdin>", PARSE_SINGLE, &perr);
+    Node *root = parser_parse(&arena, src, len, "<stdin>", PARSE_INTERACTIVE, &perr);
     ast_arena_free(&arena);
     return root == NULL && perr.status == PARSE_INCOMPLETE;
 }

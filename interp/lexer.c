@@ -188,13 +188,6 @@ void lexer_init_expr(Lexer *lx, AstArena *arena, const char *start,
     lx->expr_mode = true;
 }
 
-void lexer_skip_blanks(Lexer *lx)
-{
-    while (lx->pos < lx->end && (*lx->pos == ' ' || *lx->pos == '\t'
-                                 || *lx->pos == '\f'))
-        lx->pos++;
-}
-
 /* ------------------------------------------------------------------ */
 /* Indentation                                                          */
 /* ------------------------------------------------------------------ */

@@ -155,9 +155,6 @@ void lexer_init_expr(Lexer *lx, AstArena *arena, const char *start,
                      const char *end, int line, const char *line_start,
                      LexError *err);
 
-/* Skips spaces and tabs at the current position (used for eval input). */
-void lexer_skip_blanks(Lexer *lx);
-
 /* Produces the next token.  Returns false on error (see LexError). */
 bool lexer_next(Lexer *lx, Token *tok);
 

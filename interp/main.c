@@ -40,6 +40,7 @@
 #include "objects/str.h"
 #include "objects/types.h"
 #include "modules/builtins.h"
+#include "modules/exec.h"
 #include "modules/modules.h"
 #include "modules/process.h"
 #include "modules/thread.h"
@@ -289,6 +290,15 @@ static int run_file(const char *path) {
     return status;
 }
 
+/* The compiler, as eval(), exec() and compile() reach it (modules/exec.h):
+   the builtins layer may not include the front end, so it is handed down. */
+static CodeObject *compile_for_exec(const char *src, size_t len, const char *filename,
+                                    ExecMode mode) {
+    ParseMode pm = mode == EXEC_MODE_EVAL ? PARSE_EVAL
+                   : mode == EXEC_MODE_SINGLE ? PARSE_SINGLE : PARSE_FILE;
+    return compile_string(src, len, filename, pm);
+}
+
 static int runtime_init(int argc, char **argv, const Options *opt) {
     ThreadState *ts = ts_create();
     thread_init_main(ts);
@@ -296,6 +306,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     if (opt->switch_interval_ms > 0) gil_set_interval(opt->switch_interval_ms / 1000.0);
     if (types_init(object_types) < 0 || types_init(module_types) < 0 ||
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
+    exec_set_compiler(compile_for_exec);
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
     if (!interp.modules || !interp.main_module) return -1;

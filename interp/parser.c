@@ -215,8 +215,6 @@ static _Noreturn void fail_unexpected(Parser *p)
 {
     Token *t = cur(p);
     switch (t->kind) {
-    case TOK_YIELD:
-        fail_tok(p, t, "'yield' outside parentheses is not allowed here");
     case TOK_ASYNC:
         fail_tok(p, t, "Toy does not support 'async'");
     case TOK_AWAIT:
@@ -2338,25 +2336,91 @@ static Node *parse_file(Parser *p)
     return finish(p, module);
 }
 
-/* One REPL input: at most one statement (or a `;`-joined line). */
+static bool is_compound(const Node *stmt);
+
+/* Input without an expression or statement, for eval and 'single':
+ * CPython reports "invalid syntax" at its end-of-input token, which has no
+ * column and sits on the last line holding a comment, or else on the line
+ * of the last newline (line 0 for blank text without one). */
+static _Noreturn void fail_empty_input(Parser *p)
+{
+    const char *s = p->sh->source;
+    size_t len = p->sh->len, last = 0;
+    int line = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\n') {
+            line++;
+            last = i + 1;
+        }
+    for (size_t i = last; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\f' && s[i] != '\r') {
+            line++;
+            break;
+        }
+    p->sh->err->no_column = true;
+    fail_at(p, PARSE_SYNTAX_ERROR, line, 0, "invalid syntax");
+}
+
+/* What follows the one statement of a 'single' input: after a compound
+ * statement nothing may (a blank line ends it), after simple statements
+ * CPython points past the newline that ended them. */
+static _Noreturn void fail_second_statement(Parser *p, const Node *first)
+{
+    if (is_compound(first))
+        fail_tok(p, cur(p), "invalid syntax");
+    fail_at(p, PARSE_SYNTAX_ERROR, p->prev.line, p->prev.col,
+            "multiple statements found while compiling a single statement");
+}
+
+/* compile(..., 'single') wants a newline after a compound statement whose
+ * last clause has its body on the same line ("if x: y"); CPython reports
+ * the missing one on the last line, without a column.  Seen in the text:
+ * no final newline, and a last line that starts at the margin. */
+static void check_single_compound_end(Parser *p)
+{
+    const char *s = p->sh->source;
+    size_t len = p->sh->len, start = 0;
+    if (len == 0 || s[len - 1] == '\n')
+        return;
+    int line = 1;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\n') {
+            line++;
+            start = i + 1;
+        }
+    if (s[start] == ' ' || s[start] == '\t' || s[start] == '\f')
+        return;
+    p->sh->err->no_column = true;
+    fail_at(p, PARSE_SYNTAX_ERROR, line, 0, "invalid syntax");
+}
+
+/* One statement (or a `;`-joined line): compile(..., 'single') and the REPL. */
 static Node *parse_single(Parser *p)
 {
     Node *module = new_node(p, NODE_MODULE, 1, 1);
     NodeVec body = {0};
+    if (at(p, TOK_ENDMARKER) && p->sh->mode == PARSE_SINGLE)
+        fail_empty_input(p);
     if (!at(p, TOK_ENDMARKER)) {
         parse_statement(p, &body);
         if (!at(p, TOK_ENDMARKER))
-            fail_tok(p, cur(p), "multiple statements found while compiling "
-                     "a single statement");
+            fail_second_statement(p, body.items[0]);
+        if (p->sh->mode == PARSE_SINGLE && is_compound(body.items[0]))
+            check_single_compound_end(p);
     }
     module->u.module.body = vec_list(&body);
     return finish(p, module);
 }
 
+/* Blank lines before the expression are skipped, as in a file; an
+ * indented first line is an IndentationError (eval() strips leading
+ * spaces itself, compile(..., 'eval') does not). */
 static Node *parse_eval(Parser *p)
 {
-    lexer_skip_blanks(&p->lx);
-    p->lx.at_line_start = false;    /* eval() ignores leading indentation */
+    if (at(p, TOK_ENDMARKER))
+        fail_empty_input(p);
+    if (at(p, TOK_INDENT))
+        fail_unexpected(p);
     Node *e = parse_star_expressions(p);
     forbid_bare_starred(p, e);
     while (accept(p, TOK_NEWLINE))
@@ -2477,7 +2541,7 @@ static void finish_error(Parser *p)
     const char *source = sh->source;
     size_t len = sh->len;
     ParseMode mode = sh->mode;
-    if (mode == PARSE_SINGLE && (err->status == PARSE_SYNTAX_ERROR
+    if (mode == PARSE_INTERACTIVE && (err->status == PARSE_SYNTAX_ERROR
                                  || err->status == PARSE_INDENT_ERROR)
         && input_incomplete(sh, source, len)) {
         set_incomplete(err);
@@ -2486,6 +2550,14 @@ static void finish_error(Parser *p)
     if (!sh->from_lexer && (err->status == PARSE_SYNTAX_ERROR
                             || err->status == PARSE_INDENT_ERROR))
         prefer_later_lexer_error(p);
+    /* eval of text without a final newline: CPython's end token there has
+     * no column, so an error at the end of the input has none either. */
+    if (mode == PARSE_EVAL && sh->at_eof && !sh->from_lexer
+        && err->status == PARSE_SYNTAX_ERROR
+        && (len == 0 || source[len - 1] != '\n')) {
+        err->col = 0;
+        err->no_column = true;
+    }
     fill_source_line(err, source, len);
 }
 
@@ -2496,8 +2568,8 @@ static Node *parse_root(Parser *p)
         fail_lexer(p);
     lexer_init(&p->lx, sh->arena, sh->source, sh->len, &p->lex_err);
     Node *root = sh->mode == PARSE_EVAL ? parse_eval(p)
-               : sh->mode == PARSE_SINGLE ? parse_single(p) : parse_file(p);
-    if (sh->mode == PARSE_SINGLE && root->u.module.body.count > 0
+               : sh->mode == PARSE_FILE ? parse_file(p) : parse_single(p);
+    if (sh->mode == PARSE_INTERACTIVE && root->u.module.body.count > 0
         && is_compound(root->u.module.body.items[0])
         && !ends_with_blank_line(sh->source, sh->len)) {
         set_incomplete(sh->err);

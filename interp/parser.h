@@ -19,21 +19,25 @@
  * Modes
  * -----
  * PARSE_FILE:   a whole module; returns NODE_MODULE.
- * PARSE_SINGLE: one interactive statement (REPL); returns NODE_MODULE whose
- *               body holds the statement(s) of that one input (several
- *               only for `a; b`; empty for blank input).  Returns
- *               PARSE_INCOMPLETE (with err->message "incomplete input")
- *               when more lines are needed: input ends inside a bracket, a
- *               triple-quoted string, after a `\` continuation, or after a
- *               compound statement that is not yet terminated by a blank
- *               line.  The REPL then appends the next line (with its '\n')
- *               and calls again with the whole text.
+ * PARSE_SINGLE: one statement, as compile(..., 'single'); returns
+ *               NODE_MODULE whose body holds the statement(s) of that one
+ *               input (several only for `a; b`).  Blank input is an error.
+ * PARSE_INTERACTIVE: PARSE_SINGLE for the REPL: blank input gives an empty
+ *               body, and the result is PARSE_INCOMPLETE (with
+ *               err->message "incomplete input") when more lines are
+ *               needed: input ends inside a bracket, a triple-quoted
+ *               string, after a `\` continuation, or after a compound
+ *               statement that is not yet terminated by a blank line.  The
+ *               REPL then appends the next line (with its '\n') and calls
+ *               again with the whole text.
  * PARSE_EVAL:   one expression (a bare tuple `1, 2` is allowed), optionally
- *               followed by newlines; returns the expression node.
+ *               preceded by blank lines and followed by newlines; returns the
+ *               expression node.  Blank input is an error.
  */
 #ifndef TOY_PARSER_H
 #define TOY_PARSER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "interp/ast.h"
 
@@ -44,7 +48,7 @@ typedef enum {
     PARSE_TAB_ERROR,        /* TabError (inconsistent tabs and spaces) */
     PARSE_RECURSION_ERROR,  /* RecursionError: nesting too deep */
     PARSE_MEMORY_ERROR,     /* MemoryError: mem_alloc returned NULL */
-    PARSE_INCOMPLETE        /* PARSE_SINGLE only: need more input */
+    PARSE_INCOMPLETE        /* PARSE_INTERACTIVE only: need more input */
 } ParseStatus;
 
 typedef struct {
@@ -55,12 +59,16 @@ typedef struct {
                                source_line, for drawing the caret; 0 if none */
     char source_line[256];  /* the offending line, without its newline,
                                truncated to fit; "" if unavailable */
+    bool no_column;         /* CPython reports this error with offset 0 (no
+                               caret), and line may be 0: blank input to
+                               eval or 'single' */
 } ParseError;
 
 typedef enum {
     PARSE_FILE,
-    PARSE_SINGLE,   /* one interactive statement (REPL) */
-    PARSE_EVAL      /* one expression */
+    PARSE_SINGLE,      /* one statement (compile(..., 'single')) */
+    PARSE_INTERACTIVE, /* one statement typed at the REPL */
+    PARSE_EVAL         /* one expression */
 } ParseMode;
 
 /* Parses source (len bytes; NUL bytes are a SyntaxError).  Returns the root

@@ -3,7 +3,7 @@
  * Lines are collected until they form a complete statement: the compiler
  * says whether the text so far is "incomplete" (an open bracket, a block
  * header, a block not yet closed by a blank line). The statement is compiled
- * in PARSE_SINGLE mode, where expression statements print their value.
+ * in PARSE_INTERACTIVE mode, where expression statements print their value.
  * Lines come from the line editor (lineedit.h), which edits on a terminal and
  * reads plainly otherwise; Ctrl-C there drops the statement being typed.
  */
@@ -28,7 +28,7 @@
 
 /* Run one complete statement. Returns -1 to go on, else an exit status. */
 static int repl_execute(const char *src, size_t len) {
-    CodeObject *code = compile_source(src, len, "<stdin>", PARSE_SINGLE);
+    CodeObject *code = compile_source(src, len, "<stdin>", PARSE_INTERACTIVE);
     Object *result = NULL;
     if (code) {
         Object *globals = module_dict(interp.main_module);

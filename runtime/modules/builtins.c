@@ -39,6 +39,7 @@
 #include "objects/code.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
+#include "objects/dir.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/genobject.h"
@@ -53,6 +54,7 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "modules/exec.h"
 #include "modules/osfile.h"
 #include "interp/vm.h"
 
@@ -518,50 +520,55 @@ static Object *builtin_globals(Object *self, Object *const *args, size_t nargs, 
     return f ? NEWREF(f->globals) : NEWREF(interp.builtins);
 }
 
-/* Add name -> value to d unless value is NULL (an unbound local or an empty
-   cell). */
-static int locals_add(Object *d, Object *name, Object *value) {
-    return value ? dict_set_item(d, name, value) : 0;
+/* Set name -> value in d, or remove name when value is NULL (an unbound
+   local or an empty cell). */
+static int locals_store(Object *d, Object *name, Object *value) {
+    if (value) return dict_set_item(d, name, value);
+    return dict_del_item(d, name, false) < 0 ? -1 : 0;
 }
 
-/* A snapshot of a function frame's variables: its fast locals, then the
-   contents of its cells (captured and free variables). */
-static Object *function_locals(Frame *f) {
+/* Bring a function frame's locals dict up to date with its variables: its
+   fast locals, then the contents of its cells (captured and free
+   variables). Other keys (stored by exec, say) stay. */
+static int function_locals_refresh(Frame *f) {
     CodeObject *co = f->code;
-    Object *d = dict_new();
-    if (!d) return NULL;
+    Object *d = f->locals;
     for (int i = 0; i < co->nlocals; i++)
-        if (locals_add(d, tuple_item(co->varnames, (size_t)i), f->slots[i]) < 0) goto fail;
+        if (locals_store(d, tuple_item(co->varnames, (size_t)i), f->slots[i]) < 0) return -1;
     size_t ncell = tuple_size(co->cellvars);
     for (int j = 0; j < co->ncells; j++) {
         Object *name = (size_t)j < ncell ? tuple_item(co->cellvars, (size_t)j)
                                          : tuple_item(co->freevars, (size_t)j - ncell);
         Object *cell = f->slots[co->nlocals + j];
-        if (cell && locals_add(d, name, ((CellObject *)cell)->contents) < 0) goto fail;
+        if (locals_store(d, name, cell ? ((CellObject *)cell)->contents : NULL) < 0) return -1;
     }
-    return d;
-fail:
-    DECREF(d);
-    return NULL;
+    return 0;
 }
 
-static Object *current_locals(void) {
+/* As CPython 3.11: a function frame has one locals dict, made on the first
+   call and refreshed from the variables on each one, so locals() returns
+   the same dict every time and names exec() stored there stay. The frame
+   owns it (f->locals is otherwise unused in function frames: their code
+   reads variables from slots) and releases it when it ends. */
+Object *builtins_caller_locals(void) {
     Frame *f = vm_current_frame();
     if (!f) return NEWREF(interp.builtins);
-    if (f->locals) return NEWREF(f->locals);
-    return function_locals(f);
+    if (!(f->code->flags & CODE_FUNCTION)) return NEWREF(f->locals ? f->locals : f->globals);
+    if (!f->locals && !(f->locals = dict_new())) return NULL;
+    if (function_locals_refresh(f) < 0) return NULL;
+    return NEWREF(f->locals);
 }
 
 static Object *builtin_locals(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(self); UNUSED(args);
     if (args_check("locals", nargs, kwnames, 0, 0) < 0) return NULL;
-    return current_locals();
+    return builtins_caller_locals();
 }
 
 static Object *builtin_vars(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(self);
     if (args_check("vars", nargs, kwnames, 0, 1) < 0) return NULL;
-    if (nargs == 0) return current_locals();
+    if (nargs == 0) return builtins_caller_locals();
     Object *o = args[0];
     if (is_module(o)) return NEWREF(module_dict(o));
     if (is_class(o) && ((Type *)o)->dict) return NEWREF(((Type *)o)->dict);
@@ -571,6 +578,18 @@ static Object *builtin_vars(Object *self, Object *const *args, size_t nargs, Obj
         return NEWREF(*dictptr);
     }
     return error_set(&exc_TypeError, "vars() argument must have __dict__ attribute");
+}
+
+/* dir() and dir(obj): sorted names. */
+static Object *builtin_dir(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(self);
+    if (args_check("dir", nargs, kwnames, 0, 1) < 0) return NULL;
+    if (nargs == 1) return dir_of(args[0]);
+    Object *ns = builtins_caller_locals();
+    if (!ns) return NULL;
+    Object *names = dir_sorted_keys(ns);
+    DECREF(ns);
+    return names;
 }
 
 /* ---- Iteration ------------------------------------------------------------------ */
@@ -961,6 +980,7 @@ static const MethodDef builtin_functions[] = {
     {"callable", builtin_callable, NULL},
     {"chr", builtin_chr, NULL},
     {"delattr", builtin_delattr, NULL},
+    {"dir", builtin_dir, NULL},
     {"divmod", builtin_divmod, NULL},
     {"exit", builtin_exit, NULL},
     {"format", builtin_format, NULL},
@@ -1040,6 +1060,7 @@ int builtins_init(void) {
     if (!interp.builtins) return -1;
     if (add_functions(interp.builtins, builtin_functions) < 0 ||
         add_functions(interp.builtins, class_builtin_functions) < 0 || /* __build_class__ */
+        add_functions(interp.builtins, exec_builtin_functions) < 0 ||  /* eval, exec, compile */
         add_constants(interp.builtins) < 0 ||
         exceptions_init(interp.builtins) < 0)
         return -1;

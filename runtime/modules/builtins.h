@@ -36,6 +36,12 @@ void sys_set_path0(const char *path0);
    arguments, as sys.exit() does). Always returns NULL. */
 Object *sys_exit_raise(Object *code);
 
+/* What locals() returns in the running frame: the namespace dict of a
+   module or class body itself; for a function, the frame's locals dict,
+   refreshed from its variables (a snapshot: storing into it changes no
+   variable). New reference. */
+Object *builtins_caller_locals(void);
+
 /* Write s to stdout (print's path; one place to add buffering/GIL release). */
 int builtins_write_stdout(const char *s, size_t len);
 

@@ -60,6 +60,7 @@
 
 #include "core/alloc.h"
 #include "core/refcount.h"
+#include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
@@ -1188,6 +1189,13 @@ static int setup_mro(HeapType *h, Type *const *bases, size_t n) {
     return 0;
 }
 
+/* Every class has its own __doc__, None without a docstring (as CPython),
+   so that a subclass does not show its base's docstring. 0 / -1. */
+static int class_default_doc(Object *dict) {
+    if (dict_get_item_cstr(dict, "__doc__")) return 0;
+    return error_occurred() ? -1 : dict_set_item_cstr(dict, "__doc__", None);
+}
+
 /* The flags a class takes from every base, not only from base_type. */
 enum { FLAGS_FROM_BASES = TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE };
 
@@ -1209,8 +1217,9 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     for (size_t i = 0; i < n; i++) t->flags |= bs[i]->flags & FLAGS_FROM_BASES;
     h->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
-    if (!t->dict || take_qualname(h, name) < 0 || wrap_implicit_methods(t->dict) < 0 ||
-        setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 || setup_dispatch(h) < 0) {
+    if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
+        wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 ||
+        setup_dispatch(h) < 0) {
         DECREF(h);
         return NULL;
     }
@@ -1252,11 +1261,14 @@ Object *class_new(Object *name, Object *bases, Object *ns) {
 }
 
 /* The namespace a class body starts with: __module__ (the defining module's
-   __name__) and __qualname__ (the body function's qualified name). */
+   __name__, or the builtins' one, 'builtins', when the globals have none:
+   code run by exec() in a fresh dict) and __qualname__ (the body
+   function's qualified name). */
 static Object *class_namespace(FunctionObject *body) {
     Object *ns = dict_new();
     if (!ns) return NULL;
     Object *modname = dict_get_str(body->globals, NAME(NAME_));
+    if (!modname && interp.builtins) modname = dict_get_str(interp.builtins, NAME(NAME_));
     if ((modname && dict_set_item(ns, NAME(MODULE), modname) < 0) ||
         dict_set_item(ns, NAME(QUALNAME), body->qualname) < 0) {
         DECREF(ns);

@@ -516,6 +516,12 @@ static Object *builtin_getattr(Object *self, Object *name)
     }
     if (strcmp(s, "__doc__") == 0)
         return b->def->doc ? str_from_cstr(b->def->doc) : NEWREF(None);
+    if (strcmp(s, "__module__") == 0) {
+        /* the module a function belongs to; None for a method */
+        if (b->self == NULL)
+            return str_from_cstr("builtins");
+        return NEWREF(is_module(b->self) ? ((ModuleObject *)b->self)->name : None);
+    }
     return object_generic_getattr(self, name);
 }
 

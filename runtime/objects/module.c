@@ -16,6 +16,7 @@
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
+#include "objects/dir.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
@@ -95,11 +96,24 @@ static Object *module_repr(Object *self) {
     return str_from_format("<module '%s' (built-in)>", module_name_text(self));
 }
 
+static Object *module_dir_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)args;
+    if (args_check("__dir__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return dir_module_default(self);
+}
+
+static const MethodDef module_methods[] = {
+    {"__dir__", module_dir_method, "Standard dir() implementation for modules."},
+    {NULL, NULL, NULL},
+};
+
 Type module_type = {
     TYPE_HEAD_INIT,
     .name = "module",
     .base_type = &object_type,
     .instance_size = sizeof(ModuleObject),
+    .methods = module_methods,
     .dealloc = module_dealloc,
     .repr = module_repr,
     .hash = object_identity_hash,

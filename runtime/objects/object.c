@@ -22,6 +22,7 @@
 #include "objects/class.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
+#include "objects/dir.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
@@ -239,6 +240,12 @@ static Object *object_hash_method(Object *self, Object *const *args, size_t narg
     return int_from_i64(object_identity_hash(self));
 }
 
+static Object *object_dir_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__dir__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return dir_object_default(self);
+}
+
 static const MethodDef object_methods[] = {
     {"__init__", object_init_method, NULL},
     {"__repr__", object_repr_method, NULL},
@@ -246,6 +253,7 @@ static const MethodDef object_methods[] = {
     {"__eq__", object_eq_method, NULL},
     {"__ne__", object_ne_method, NULL},
     {"__hash__", object_hash_method, NULL},
+    {"__dir__", object_dir_method, "Default dir() implementation."},
     {NULL, NULL, NULL},
 };
 
@@ -280,8 +288,15 @@ static Object *type_mro_method(Object *self, Object *const *args, size_t nargs, 
     return mro_as_list((Type *)self);
 }
 
+static Object *type_dir_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__dir__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return dir_type_default((Type *)self);
+}
+
 static const MethodDef type_methods[] = {
     {"mro", type_mro_method, "Return a type's method resolution order."},
+    {"__dir__", type_dir_method, "Specialized __dir__ implementation for types."},
     {NULL, NULL, NULL},
 };
 
@@ -437,6 +452,9 @@ Object *object_generic_getattr(Object *self, Object *name) {
     }
     if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);
+    /* Every object has __class__; looked for last, so it costs nothing on
+       the way to the attributes above. */
+    if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
     return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                      TYPE_NAME(self), str_data(name));
 }
