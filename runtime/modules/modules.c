@@ -21,6 +21,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"native", native_module_init},
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
+    {"_heapq", heapq_module_init},
     {NULL, NULL},
 };
 
