@@ -26,7 +26,7 @@ const BuiltinModuleDef builtin_modules[] = {
 };
 
 Type *const module_types[] = {
-    &lock_type,
+    &lock_type, &localkey_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     NULL,
 };

@@ -31,6 +31,12 @@ int thread_count(void);
    still running afterwards (daemon threads); the GIL is held again. */
 int thread_wait_for_non_daemon(ThreadState *ts);
 
+/* At exit, before waiting for the non-daemon threads: call
+   threading._shutdown() if the program imported threading (it runs the
+   callbacks of threading._register_atexit, which stop executors' workers);
+   an exception it raises is reported as CPython reports it and dropped. */
+void thread_run_shutdown_hooks(void);
+
 /* After fork(), in the child: the table holds only the calling thread. */
 void thread_after_fork_child(ThreadState *ts);
 
@@ -43,5 +49,6 @@ void thread_print_gil_stats(void);
 Object *thread_module_init(void);
 
 extern Type lock_type;
+extern Type localkey_type; /* threading.local's key: see thread.c */
 
 #endif
