@@ -191,10 +191,15 @@ int thread_wait_for_non_daemon(ThreadState *ts) {
     return others;
 }
 
+void thread_before_fork(void) { pthread_mutex_lock(&table.mutex); }
+
+void thread_after_fork_parent(void) { pthread_mutex_unlock(&table.mutex); }
+
 void thread_after_fork_child(ThreadState *ts) {
     /* The other threads' states belong to threads that do not exist here;
-       their objects stay unreachable (a fork with threads leaks them). */
-    pthread_mutex_init(&table.mutex, NULL);
+       their objects stay unreachable (a fork with threads leaks them). The
+       table's mutex is held by this thread (thread_before_fork). */
+    pthread_mutex_unlock(&table.mutex);
     pthread_cond_init(&table.changed, NULL);
     ts->next_thread = NULL;
     ts->ident = (uint64_t)pthread_self();

@@ -37,7 +37,12 @@ int thread_wait_for_non_daemon(ThreadState *ts);
    an exception it raises is reported as CPython reports it and dropped. */
 void thread_run_shutdown_hooks(void);
 
-/* After fork(), in the child: the table holds only the calling thread. */
+/* Around fork(): thread_before_fork takes the table's mutex, so that no
+   thread is entering or leaving the table at the moment of the copy; the
+   parent releases it after the fork. In the child, thread_after_fork_child
+   releases it too, and the table holds only the calling thread. */
+void thread_before_fork(void);
+void thread_after_fork_parent(void);
 void thread_after_fork_child(ThreadState *ts);
 
 /* Print per-thread and total GIL statistics to stderr (for --stats), once
