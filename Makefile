@@ -20,7 +20,7 @@ LDLIBS  := -pthread -lm
 PREFIX  ?= /usr/local
 
 SRCS    := $(wildcard interp/*.c runtime/core/*.c runtime/objects/*.c runtime/modules/*.c)
-LIBS    := $(wildcard runtime/lib/*.toy)
+LIBS    := $(sort $(shell find runtime/lib -name '*.toy'))
 GEN     := build/gen/frozen_modules.c
 OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
 ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
@@ -41,10 +41,11 @@ build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(CFLAGS) -pthread $(DEPS) -c $< -o $@
 
-# Modules written in Toy (runtime/lib/*.toy) are compiled into the binary.
+# Modules written in Toy (runtime/lib/**/*.toy) are compiled into the binary;
+# a folder with an __init__.toy is a package.
 $(GEN): $(LIBS) scripts/build/embed.sh
 	@mkdir -p $(dir $@)
-	scripts/build/embed.sh $@ $(LIBS)
+	scripts/build/embed.sh $@ runtime/lib $(LIBS)
 
 build/gen/frozen_modules.o: $(GEN)
 	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@

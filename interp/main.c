@@ -405,6 +405,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
     /* Python waits for non-daemon threads before it exits. Daemon threads
        still running may be using any object, so then nothing is torn down. */
+    thread_run_shutdown_hooks(); /* threading._shutdown(): executors stop their workers */
     int still_running = thread_wait_for_non_daemon(ts_get());
     process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
     /* --no-gil: a count damaged by a race would make teardown crash; the

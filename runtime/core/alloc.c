@@ -152,9 +152,11 @@ static void register_cache(void) {
     pthread_mutex_unlock(&counters_lock);
 }
 
-void mem_after_fork_child(void) {
-    pthread_mutex_init(&counters_lock, NULL);
-}
+void mem_before_fork(void) { pthread_mutex_lock(&counters_lock); }
+
+void mem_after_fork_parent(void) { pthread_mutex_unlock(&counters_lock); }
+
+void mem_after_fork_child(void) { pthread_mutex_unlock(&counters_lock); }
 
 void mem_count_object_alloc(void) {
     if (!thread_cache.registered) register_cache();

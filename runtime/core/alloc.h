@@ -29,8 +29,13 @@ void mem_free(void *p, size_t size);
    whose failure cannot be reported as a MemoryError. */
 void *mem_alloc_or_die(size_t size);
 
-/* After fork(), in the child: the counters' mutex may have been held by a
-   thread that does not exist there; make a fresh one. */
+/* Around fork(): mem_before_fork takes the counters' mutex, so that no
+   other thread is inside it (one that has just finished may still be
+   retiring its counters) when the process is copied; the parent then
+   releases it (mem_after_fork_parent), and so does the child, whose only
+   thread is the one that holds it (mem_after_fork_child). */
+void mem_before_fork(void);
+void mem_after_fork_parent(void);
 void mem_after_fork_child(void);
 
 /* A thread's cached blocks go back to the system when it ends. */

@@ -208,6 +208,11 @@ Object *type_lookup_cstr(Type *t, const char *name);
    (functions and method descriptors become bound methods). */
 Object *object_generic_getattr(Object *self, Object *name);
 int object_generic_setattr(Object *self, Object *name, Object *value);
+/* The same lookups with another dict standing for the instance's own
+   (threading.local gives each thread one): dict may be NULL (none yet);
+   dictptr is where a store creates the dict when *dictptr is NULL. */
+Object *object_getattr_with_dict(Object *self, Object *name, Object *dict);
+int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr);
 /* The instance's dict slot (borrowed pointer to the field), or NULL (no
    dict: a built-in type without one, or a class with __slots__). */
 Object **object_dict_ptr(Object *self);

@@ -26,6 +26,7 @@ void ts_destroy(ThreadState *ts) {
     CLEAR(&ts->current_exc);
     CLEAR(&ts->handled_exc);
     CLEAR(&ts->repr_stack);
+    CLEAR(&ts->local_dicts);
     vm_thread_fini(ts);
     if (ts_current == ts) ts_current = NULL;
     mem_free(ts, sizeof(ThreadState));

@@ -36,8 +36,15 @@ typedef struct ThreadState {
        created on first use. */
     Object *repr_stack;
 
+    /* threading.local: this thread's attribute dict of each local object,
+       keyed by the local's serial number (a dict of dicts, owned, created
+       on first use). A local that dies removes its entry from every
+       thread's (modules/thread.c); the rest go with the thread. */
+    Object *local_dicts;
+
     GilStats gil_stats;    /* written by this thread only */
     uint64_t ident;        /* threading.get_ident() */
+    int64_t native_id;     /* threading.get_native_id(): the kernel's thread id */
     char name[48];         /* for --stats; guarded by the thread table's mutex */
     struct ThreadState *next_thread; /* thread table link (locked, not GIL) */
 } ThreadState;

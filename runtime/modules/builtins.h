@@ -18,6 +18,7 @@ void builtins_fini(void);
 Object *sys_module_init(void);
 Object *time_module_init(void);
 Object *os_module_init(void);
+Object *heapq_module_init(void); /* _heapq (heapqmodule.c) */
 /* `import builtins`: a module wrapping interp.builtins. */
 Object *builtins_module_init(void);
 

@@ -31,11 +31,12 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_itertools", itertools_module_init},
     {"math", math_module_init},
     {"_random", random_module_init},
+    {"_heapq", heapq_module_init},
     {NULL, NULL},
 };
 
 Type *const module_types[] = {
-    &lock_type,
+    &lock_type, &localkey_type,
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &random_type,

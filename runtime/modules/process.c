@@ -244,6 +244,21 @@ static void child_detach_stdin(void) {
     clearerr(stdin);
 }
 
+/* fork() while holding the allocator's and the thread table's mutexes, so
+   that the copy catches no other thread inside them: a thread that has just
+   finished may still be retiring its allocation counters or leaving the
+   thread table. The child's re-initialisation releases them there. */
+static pid_t fork_locked(void) {
+    mem_before_fork();
+    thread_before_fork();
+    pid_t pid = fork();
+    if (pid != 0) {
+        thread_after_fork_parent();
+        mem_after_fork_parent();
+    }
+    return pid;
+}
+
 pid_t process_start(Object *bootstrap, bool daemon) {
     if (!children.atexit_installed) {
         atexit(at_exit_handler);
@@ -259,7 +274,7 @@ pid_t process_start(Object *bootstrap, bool daemon) {
     /* Whatever sits in stdio's buffers would otherwise be written twice:
        once by the parent, once by the child. */
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = fork_locked();
     if (pid < 0) {
         int err = errno;
         close(sentinel[0]);
@@ -291,7 +306,7 @@ pid_t process_fork(void) {
        a program that prints without flushing before os.fork() prints that
        text twice under both. */
     atfork_before();
-    pid_t pid = fork();
+    pid_t pid = fork_locked();
     if (pid < 0) {
         error_set_from_errno(errno, NULL);
         return -1;

@@ -17,9 +17,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/gil.h"
@@ -32,6 +35,7 @@
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/list.h"
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -110,8 +114,12 @@ static void count_finished(bool daemon) {
     pthread_mutex_unlock(&table.mutex);
 }
 
+/* The kernel's id of the calling thread (threading.get_native_id()). */
+static int64_t native_thread_id(void) { return (int64_t)syscall(SYS_gettid); }
+
 void thread_init_main(ThreadState *ts) {
     ts->ident = (uint64_t)pthread_self();
+    ts->native_id = native_thread_id();
     snprintf(ts->name, sizeof(ts->name), "MainThread");
     table_add(ts);
 }
@@ -183,13 +191,19 @@ int thread_wait_for_non_daemon(ThreadState *ts) {
     return others;
 }
 
+void thread_before_fork(void) { pthread_mutex_lock(&table.mutex); }
+
+void thread_after_fork_parent(void) { pthread_mutex_unlock(&table.mutex); }
+
 void thread_after_fork_child(ThreadState *ts) {
     /* The other threads' states belong to threads that do not exist here;
-       their objects stay unreachable (a fork with threads leaks them). */
-    pthread_mutex_init(&table.mutex, NULL);
+       their objects stay unreachable (a fork with threads leaks them). The
+       table's mutex is held by this thread (thread_before_fork). */
+    pthread_mutex_unlock(&table.mutex);
     pthread_cond_init(&table.changed, NULL);
     ts->next_thread = NULL;
     ts->ident = (uint64_t)pthread_self();
+    ts->native_id = native_thread_id();
     table.head = ts;
     table.count = 1;
     table.running = 0;
@@ -242,6 +256,7 @@ static void *thread_entry(void *arg) {
     Bootstrap *b = arg;
     ThreadState *ts = ts_create();
     ts->ident = (uint64_t)pthread_self();
+    ts->native_id = native_thread_id();
     memcpy(ts->name, b->name, sizeof(ts->name));
     table_add(ts);
     gil_take(ts);
@@ -501,6 +516,145 @@ Type lock_type = {
     .hash = object_identity_hash,
 };
 
+/* ---- threading.local: one dict per thread ----------------------------------- *
+ *
+ * threading.local (runtime/lib/threading.toy) keeps each thread's attributes
+ * of a local object in a dict that the thread owns: ts->local_dicts maps the
+ * serial number of the local's key (a LocalKey, held by the local object) to
+ * that dict. A thread's dicts go when the thread ends (ts_destroy); a key
+ * that dies takes its entry out of every thread's map. Both happen under the
+ * GIL, which is what guards a ts->local_dicts (its owner creates and fills
+ * it only while holding the GIL); the thread table's mutex only keeps the
+ * list of threads still while it is walked. Serial numbers are never
+ * reused, so an entry a key could not remove (no memory for the list below)
+ * is only kept too long, never found by another local. */
+
+typedef struct {
+    Object base;
+    int64_t serial;
+} LocalKeyObject;
+
+static atomic_int_fast64_t local_serials;
+
+/* Take key's entry out of ts's map; the dict, if any, goes into dead. */
+static void local_forget_in(ThreadState *ts, Object *key, Object *dead) {
+    if (!ts->local_dicts) return;
+    Object *d = dict_get_item(ts->local_dicts, key); /* borrowed */
+    if (d && list_append(dead, d) == 0) dict_del_item(ts->local_dicts, key, false);
+}
+
+static void localkey_dealloc(Object *o) {
+    Object *pending = error_fetch(); /* a dealloc may run while an error propagates */
+    Object *key = int_from_i64(((LocalKeyObject *)o)->serial);
+    Object *dead = key ? list_new(0) : NULL;
+    if (dead) {
+        ThreadState *me = ts_get();
+        bool seen_me = false;
+        pthread_mutex_lock(&table.mutex);
+        for (ThreadState *t = table.head; t; t = t->next_thread) {
+            local_forget_in(t, key, dead);
+            seen_me |= t == me;
+        }
+        pthread_mutex_unlock(&table.mutex);
+        /* The main thread leaves the table before the modules are torn down. */
+        if (me && !seen_me) local_forget_in(me, key, dead);
+    }
+    XDECREF(dead); /* the dicts are freed here, outside the table's mutex */
+    XDECREF(key);
+    error_clear();
+    error_restore(pending);
+    object_free(o, sizeof(LocalKeyObject));
+}
+
+/* key.dict() -> (the calling thread's dict for this local, created now?) */
+static Object *localkey_dict(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("dict", nargs, kwnames, 0, 0) < 0) return NULL;
+    ThreadState *ts = ts_get();
+    if (!ts->local_dicts && !(ts->local_dicts = dict_new())) return NULL;
+    Object *key = int_from_i64(((LocalKeyObject *)self)->serial);
+    if (!key) return NULL;
+    Object *d = dict_get_item(ts->local_dicts, key);
+    bool created = d == NULL;
+    if (d) {
+        INCREF(d);
+    } else if (!error_occurred() && (d = dict_new()) &&
+               dict_set_item(ts->local_dicts, key, d) < 0) {
+        CLEAR(&d);
+    }
+    DECREF(key);
+    if (!d) return NULL;
+    Object *r = tuple_pack(2, d, created ? True_ : False_);
+    DECREF(d);
+    return r;
+}
+
+/* key.discard(): drop the calling thread's dict (its __init__ failed). */
+static Object *localkey_discard(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)args;
+    if (args_check("discard", nargs, kwnames, 0, 0) < 0) return NULL;
+    ThreadState *ts = ts_get();
+    Object *key = int_from_i64(((LocalKeyObject *)self)->serial);
+    if (!key) return NULL;
+    int r = ts->local_dicts ? dict_del_item(ts->local_dicts, key, false) : 0;
+    DECREF(key);
+    return r < 0 ? NULL : NEWREF(None);
+}
+
+static const MethodDef localkey_methods[] = {
+    {"dict", localkey_dict, NULL},
+    {"discard", localkey_discard, NULL},
+    {NULL, NULL, NULL},
+};
+
+Type localkey_type = {
+    TYPE_HEAD_INIT,
+    .name = "_localkey",
+    .base_type = &object_type,
+    .instance_size = sizeof(LocalKeyObject),
+    .methods = localkey_methods,
+    .dealloc = localkey_dealloc,
+    .hash = object_identity_hash,
+};
+
+static Object *localkey_new(void) {
+    LocalKeyObject *k = (LocalKeyObject *)object_alloc(&localkey_type, sizeof(LocalKeyObject));
+    if (k) k->serial = atomic_fetch_add(&local_serials, 1);
+    return (Object *)k;
+}
+
+/* ---- Exit: threading's shutdown hooks ----------------------------------------- */
+
+void thread_run_shutdown_hooks(void) {
+    Object *mod = interp.modules ? dict_get_item_cstr(interp.modules, "threading") : NULL;
+    if (mod) INCREF(mod);
+    Object *hook = mod ? object_getattr_cstr(mod, "_shutdown") : NULL;
+    if (!hook) {
+        error_clear();
+        XDECREF(mod);
+        return;
+    }
+    Object *r = object_call0(hook);
+    DECREF(hook);
+    if (r) {
+        DECREF(r);
+    } else {
+        /* CPython reports it as an unraisable error of the module. */
+        Object *exc = error_fetch();
+        Object *repr = object_repr(mod);
+        fflush(stdout);
+        fprintf(stderr, "Exception ignored in: %s\n", repr ? str_data(repr) : "<module 'threading'>");
+        if (!repr) error_clear();
+        XDECREF(repr);
+        if (exc) {
+            error_print(exc);
+            DECREF(exc);
+        }
+    }
+    DECREF(mod);
+}
+
 /* ---- The _thread module -------------------------------------------------------- */
 
 static Object *mod_start_new_thread(Object *self, Object *const *args, size_t nargs,
@@ -594,6 +748,72 @@ static Object *mod_interrupt_main(Object *self, Object *const *args, size_t narg
     return NEWREF(None);
 }
 
+static Object *mod_get_native_id(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("get_native_id", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(ts_get()->native_id);
+}
+
+/* _thread._format_exception(exc): the traceback report error_print would
+   write, as a str. */
+static Object *mod_format_exception(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    if (args_check("_format_exception", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!is_exception(args[0])) return error_set(&exc_TypeError, "_format_exception(exception)");
+    return error_format(args[0]);
+}
+
+static Object *mod_local_key(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("_local_key", nargs, kwnames, 0, 0) < 0) return NULL;
+    return localkey_new();
+}
+
+/* The checks of the three _local_* calls below: name a str, d a dict. */
+static int local_args(Object *name, Object *d) {
+    if (!is_str(name)) {
+        error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(name));
+        return -1;
+    }
+    if (!is_dict(d)) {
+        error_set(&exc_TypeError, "a local's dict must be a dict");
+        return -1;
+    }
+    return 0;
+}
+
+/* _thread._local_getattr(obj, name, d): obj.name with d as obj's dict. */
+static Object *mod_local_getattr(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)self;
+    if (args_check("_local_getattr", nargs, kwnames, 3, 3) < 0 || local_args(args[1], args[2]) < 0)
+        return NULL;
+    return object_getattr_with_dict(args[0], args[1], args[2]);
+}
+
+/* _thread._local_setattr(obj, name, value, d) and _local_delattr(obj, name, d). */
+static Object *mod_local_setattr(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)self;
+    if (args_check("_local_setattr", nargs, kwnames, 4, 4) < 0 || local_args(args[1], args[3]) < 0)
+        return NULL;
+    Object *d = args[3];
+    if (object_setattr_with_dict(args[0], args[1], args[2], &d) < 0) return NULL;
+    return NEWREF(None);
+}
+
+static Object *mod_local_delattr(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)self;
+    if (args_check("_local_delattr", nargs, kwnames, 3, 3) < 0 || local_args(args[1], args[2]) < 0)
+        return NULL;
+    Object *d = args[2];
+    if (object_setattr_with_dict(args[0], args[1], NULL, &d) < 0) return NULL;
+    return NEWREF(None);
+}
+
 static const MethodDef thread_functions[] = {
     {"interrupt_main", mod_interrupt_main, NULL},
     {"start_new_thread", mod_start_new_thread, NULL},
@@ -602,10 +822,16 @@ static const MethodDef thread_functions[] = {
     {"allocate_lock", mod_allocate_lock, NULL},
     {"allocate", mod_allocate_lock, NULL},
     {"get_ident", mod_get_ident, NULL},
+    {"get_native_id", mod_get_native_id, NULL},
     {"exit", mod_exit, NULL},
     {"_count", mod_count, NULL},
     {"_print_exception", mod_print_exception, NULL},
     {"_set_name", mod_set_name, NULL},
+    {"_format_exception", mod_format_exception, NULL},
+    {"_local_key", mod_local_key, NULL},
+    {"_local_getattr", mod_local_getattr, NULL},
+    {"_local_setattr", mod_local_setattr, NULL},
+    {"_local_delattr", mod_local_delattr, NULL},
     {NULL, NULL, NULL},
 };
 

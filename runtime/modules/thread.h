@@ -31,7 +31,18 @@ int thread_count(void);
    still running afterwards (daemon threads); the GIL is held again. */
 int thread_wait_for_non_daemon(ThreadState *ts);
 
-/* After fork(), in the child: the table holds only the calling thread. */
+/* At exit, before waiting for the non-daemon threads: call
+   threading._shutdown() if the program imported threading (it runs the
+   callbacks of threading._register_atexit, which stop executors' workers);
+   an exception it raises is reported as CPython reports it and dropped. */
+void thread_run_shutdown_hooks(void);
+
+/* Around fork(): thread_before_fork takes the table's mutex, so that no
+   thread is entering or leaving the table at the moment of the copy; the
+   parent releases it after the fork. In the child, thread_after_fork_child
+   releases it too, and the table holds only the calling thread. */
+void thread_before_fork(void);
+void thread_after_fork_parent(void);
 void thread_after_fork_child(ThreadState *ts);
 
 /* Print per-thread and total GIL statistics to stderr (for --stats), once
@@ -43,5 +54,6 @@ void thread_print_gil_stats(void);
 Object *thread_module_init(void);
 
 extern Type lock_type;
+extern Type localkey_type; /* threading.local's key: see thread.c */
 
 #endif

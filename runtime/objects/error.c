@@ -443,17 +443,30 @@ static void print_chain(StrBuilder *b, Object *exc, SourceCache *cache) {
     }
 }
 
+/* The whole report into b. Printing runs str(): any error pending when it
+   starts is kept aside and restored; errors of the report's own str() calls
+   are written into it. */
+static void format_report(StrBuilder *b, Object *exc) {
+    Object *pending = error_fetch();
+    str_builder_init(b);
+    SourceCache cache = {0};
+    print_chain(b, exc, &cache);
+    source_release(&cache);
+    error_restore(pending);
+}
+
+Object *error_format(Object *exc) {
+    StrBuilder b;
+    format_report(&b, exc);
+    return str_builder_finish(&b);
+}
+
 void error_print(Object *exc) {
     fflush(stdout);
-    Object *pending = error_fetch(); /* printing runs str(): keep any pending error aside */
     StrBuilder b;
-    str_builder_init(&b);
-    SourceCache cache = {0};
-    print_chain(&b, exc, &cache);
-    source_release(&cache);
+    format_report(&b, exc);
     if (!b.failed) fwrite(b.data, 1, b.len, stderr);
     else fputs("toy: out of memory printing an exception\n", stderr);
     fflush(stderr);
     str_builder_discard(&b);
-    error_restore(pending);
 }

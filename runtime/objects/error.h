@@ -44,6 +44,9 @@ void error_clear(void);
 /* Print "Traceback (most recent call last):", the frames and the exception
    line for exc, as CPython does, to stderr (after flushing stdout). */
 void error_print(Object *exc);
+/* The same report as a str (new reference), for code that sends or stores
+   it (concurrent.futures' worker tracebacks); NULL on MemoryError. */
+Object *error_format(Object *exc);
 
 /* Release what the preallocated MemoryError still holds (its traceback and
    chained exceptions). Called at exit by exceptions_fini(). */

@@ -1,7 +1,8 @@
 /* module.c - module objects.
  *
  * A module is a name and a namespace dict (owned). Attribute access reads and
- * writes the dict. Finding and creating modules is the import system's work
+ * writes the dict; a name the dict lacks goes to the module's own
+ * __getattr__(name) when it defines one (PEP 562). Finding and creating modules is the import system's work
  * (interp/import.c).
  *
  * Teardown: a module's functions refer back to the module (their receiver)
@@ -73,6 +74,15 @@ static Object *module_getattr(Object *self, Object *name) {
     const char *s = str_data(name);
     if (strcmp(s, "__dict__") == 0) return NEWREF(module_dict(self));
     if (strcmp(s, "__class__") == 0) return NEWREF(&module_type);
+    /* PEP 562: a module-level __getattr__(name) answers for missing names. */
+    Object *hook = dict_get_item_cstr(module_dict(self), "__getattr__");
+    if (hook) {
+        INCREF(hook); /* the call may replace it in the dict */
+        Object *r = object_call1(hook, name);
+        DECREF(hook);
+        return r;
+    }
+    if (error_occurred()) return NULL;
     return error_set(&exc_AttributeError, "module '%s' has no attribute '%s'",
                      module_name_text(self), s);
 }

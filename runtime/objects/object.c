@@ -441,13 +441,17 @@ static Object *bind_class_attr(Object *attr, Object *self) {
 }
 
 Object *object_generic_getattr(Object *self, Object *name) {
+    Object **dictptr = object_dict_ptr(self);
+    return object_getattr_with_dict(self, name, dictptr ? *dictptr : NULL);
+}
+
+Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     bool descrs = (self->type->flags & TYPE_DATA_DESCRS) != 0;
     Object *attr = descrs ? type_lookup(self->type, name) : NULL;
     if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
         return bind_class_attr(attr, self); /* a data descriptor wins */
-    Object **dictptr = object_dict_ptr(self);
-    if (dictptr && *dictptr) {
-        Object *v = dict_get_str(*dictptr, name);
+    if (dict) {
+        Object *v = dict_get_str(dict, name);
         if (v) return NEWREF(v);
     }
     if (!descrs) attr = type_lookup(self->type, name);
@@ -460,6 +464,10 @@ Object *object_generic_getattr(Object *self, Object *name) {
 }
 
 int object_generic_setattr(Object *self, Object *name, Object *value) {
+    return object_setattr_with_dict(self, name, value, object_dict_ptr(self));
+}
+
+int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr) {
     if (self->type->flags & TYPE_DATA_DESCRS) {
         Object *attr = type_lookup(self->type, name);
         DescrSetFunc set = attr ? TYPE(attr)->descr_set : NULL;
@@ -470,7 +478,6 @@ int object_generic_setattr(Object *self, Object *name, Object *value) {
             return r;
         }
     }
-    Object **dictptr = object_dict_ptr(self);
     if (self->type->flags & TYPE_NO_DICT) { /* __slots__: only its names */
         if (value && type_lookup(self->type, name))
             error_set(&exc_AttributeError, "'%s' object attribute '%s' is read-only",

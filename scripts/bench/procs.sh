@@ -6,7 +6,10 @@
 #   primes by trial division, split into 4 pieces) run sequentially and in
 #   4 processes; the cost of starting and joining a process
 #   (scripts/processes/start_join.toy) next to a thread's
-#   (scripts/threads/start_join.toy); and the private memory of 8 idle
+#   (scripts/threads/start_join.toy); what one tiny task costs on a
+#   ProcessPoolExecutor next to a ThreadPoolExecutor, one call per message
+#   and 100 (map's chunksize) (scripts/processes/executor_tasks.toy); and the
+#   private memory of 8 idle
 #   threads next to 8 idle processes (scripts/processes/idle_memory.toy,
 #   from /proc/PID/smaps_rollup).
 #
@@ -28,6 +31,7 @@ env: BENCH_RUNS=N         runs per measurement, best reported (default 3)
      BENCH_PROCS=N        processes started and joined for the latency (default 100)
      BENCH_THREADS=N      threads started and joined for the latency (default 200)
      BENCH_IDLE=N         idle threads / processes for the memory (default 8)
+     BENCH_TASKS=N        tiny tasks given to each executor (default 2000)
 USAGE
 }
 
@@ -38,6 +42,7 @@ PRIMES=${BENCH_PRIMES:-300000}
 NPROCS=${BENCH_PROCS:-100}
 NTHREADS=${BENCH_THREADS:-200}
 NIDLE=${BENCH_IDLE:-8}
+NTASKS=${BENCH_TASKS:-2000}
 
 . "$HERE/lib.sh"
 bench_options procs.sh "$@"
@@ -46,6 +51,7 @@ CPU="$ROOT/scripts/processes/cpu_bound.toy"
 PSTART="$ROOT/scripts/processes/start_join.toy"
 TSTART="$ROOT/scripts/threads/start_join.toy"
 IDLE="$ROOT/scripts/processes/idle_memory.toy"
+TASKS="$ROOT/scripts/processes/executor_tasks.toy"
 
 # row LABEL VALUE RATIO EXPECTED PYTHON
 row() { printf '  %-34s %11s %9s  %-16s %11s\n' "$1" "$2" "$3" "$4" "$5"; }
@@ -79,6 +85,22 @@ if [ -n "$PY" ]; then
 fi
 row "threading.Thread" "$(usecs "$tlat")" "1.00x" "" "$(usecs "$py_tlat")"
 row "multiprocessing.Process" "$(usecs "$plat")" "$(ratio "$plat" "$tlat")" "5x-20x" "$(usecs "$py_plat")"
+
+# ---- Executor task overhead ------------------------------------------------------
+echo "Executors: $NTASKS tiny tasks, 4 workers (mean per task; ratio: this / threads)"
+ex_t=$(best_field "mean per task:" "$TOY" "$TASKS" threads "$NTASKS") || ex_t=""
+ex_p=$(best_field "mean per task:" "$TOY" "$TASKS" processes "$NTASKS") || ex_p=""
+ex_c=$(best_field "mean per task:" "$TOY" "$TASKS" chunks "$NTASKS") || ex_c=""
+py_ex_t="" py_ex_p="" py_ex_c=""
+if [ -n "$PY" ]; then
+    py_ex_t=$(best_field "mean per task:" "$PY" "$TASKS" threads "$NTASKS") || py_ex_t=""
+    py_ex_p=$(best_field "mean per task:" "$PY" "$TASKS" processes "$NTASKS") || py_ex_p=""
+    py_ex_c=$(best_field "mean per task:" "$PY" "$TASKS" chunks "$NTASKS") || py_ex_c=""
+fi
+[ -z "$ex_p" ] && note "executor_tasks.toy processes failed under $TOY"
+row "ThreadPoolExecutor" "$(usecs "$ex_t")" "1.00x" "" "$(usecs "$py_ex_t")"
+row "ProcessPoolExecutor" "$(usecs "$ex_p")" "$(ratio "$ex_p" "$ex_t")" "> 1x" "$(usecs "$py_ex_p")"
+row "ProcessPool map, chunksize=100" "$(usecs "$ex_c")" "$(ratio "$ex_c" "$ex_t")" "< processes" "$(usecs "$py_ex_c")"
 
 # ---- Memory of idle workers --------------------------------------------------------
 echo "Memory: $NIDLE idle workers, private KB (ratio: processes / threads)"

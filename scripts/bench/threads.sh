@@ -7,7 +7,8 @@
 #   threads with --no-gil, and 4 calls of native.count_primes (C code that
 #   releases the GIL) one after another and in 4 threads; ten 0.2 s sleeps one after another and in
 #   ten threads (scripts/threads/downloads.toy); the cost of starting and
-#   joining a thread (scripts/threads/start_join.toy); and what the GIL costs
+#   joining a thread (scripts/threads/start_join.toy); what a task costs on a
+#   ThreadPoolExecutor (scripts/processes/executor_tasks.toy); and what the GIL costs
 #   a single-threaded program (scripts/bench/loop.toy and fib.toy with and
 #   without --no-gil).
 #
@@ -28,6 +29,7 @@ env: BENCH_RUNS=N         runs per measurement, best reported (default 3)
      BENCH_NATIVE_PRIMES=N  the same for native.count_primes (default 3000000)
      BENCH_SLEEP=S        seconds per simulated download (default 0.2)
      BENCH_THREADS=N      threads started and joined for the latency (default 200)
+     BENCH_TASKS=N        tiny tasks given to the executor (default 2000)
 USAGE
 }
 
@@ -38,6 +40,7 @@ PRIMES=${BENCH_PRIMES:-150000}
 NATIVE_PRIMES=${BENCH_NATIVE_PRIMES:-3000000}
 SLEEP=${BENCH_SLEEP:-0.2}
 NTHREADS=${BENCH_THREADS:-200}
+NTASKS=${BENCH_TASKS:-2000}
 
 . "$HERE/lib.sh"
 bench_options threads.sh "$@"
@@ -45,6 +48,7 @@ bench_options threads.sh "$@"
 CPU="$ROOT/scripts/threads/cpu_bound.toy"
 DOWNLOADS="$ROOT/scripts/threads/downloads.toy"
 START_JOIN="$ROOT/scripts/threads/start_join.toy"
+TASKS="$ROOT/scripts/processes/executor_tasks.toy"
 
 # row LABEL TIME RATIO EXPECTED PYTHON
 row() { printf '  %-34s %10s %9s  %-16s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
@@ -113,6 +117,13 @@ lat=$(best_field "mean start+join:" "$TOY" "$START_JOIN" "$NTHREADS") || lat=""
 py_lat=""
 [ -n "$PY" ] && { py_lat=$(best_field "mean start+join:" "$PY" "$START_JOIN" "$NTHREADS") || py_lat=""; }
 row "threading.Thread start+join" "$(usecs "$lat")" "" "" "$(usecs "$py_lat")"
+
+# ---- Executor task overhead ----------------------------------------------------
+echo "Executor: $NTASKS tiny tasks, submit then result (mean per task)"
+ex_t=$(best_field "mean per task:" "$TOY" "$TASKS" threads "$NTASKS") || ex_t=""
+py_ex_t=""
+[ -n "$PY" ] && { py_ex_t=$(best_field "mean per task:" "$PY" "$TASKS" threads "$NTASKS") || py_ex_t=""; }
+row "ThreadPoolExecutor(4), per task" "$(usecs "$ex_t")" "" "" "$(usecs "$py_ex_t")"
 
 # ---- The GIL's cost to one thread ----------------------------------------------
 echo "One thread: the GIL's cost (ratio: GIL on / --no-gil --no-race-detector, whole run)"
