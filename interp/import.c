@@ -570,13 +570,18 @@ static Object *load_found(Object *name, const Found *f, Object *namespace) {
 
 /* Find `last` in the folders of path (a list, borrowed) and load it as the
    module name: a new reference, or NULL with an exception set
-   (ModuleNotFoundError when no folder has it). */
-static Object *load_from_folders(Object *name, Object *path, const char *last) {
+   (ModuleNotFoundError when no folder has it). A module or package found in
+   a folder comes first; then `fallback` (a frozen module, or NULL), which
+   stands where CPython's standard library folder stands on sys.path; then
+   a namespace package made of the folders that hold `last` (PEP 420). */
+static Object *load_from_folders(Object *name, Object *path, const char *last,
+                                 const FrozenModule *fallback) {
     Found f = {FOUND_NOTHING, NULL, NULL};
     Object *namespace = list_new(0);
     int r = namespace ? search_path(path, last, &f, namespace) : -1;
     Object *m = NULL;
-    if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
+    if (r == 0 && fallback) m = load_frozen(name, fallback);
+    else if (r > 0 || (r == 0 && list_size(namespace) > 0)) m = load_found(name, &f, namespace);
     else if (r == 0) module_not_found(name);
     XDECREF(f.file);
     XDECREF(f.folder);
@@ -584,16 +589,25 @@ static Object *load_from_folders(Object *name, Object *path, const char *last) {
     return m;
 }
 
-/* Find and load a top-level module. */
+/* Frozen modules that CPython builds into the interpreter (they are in
+   sys.builtin_module_names there): no file on sys.path can hide them. */
+static bool frozen_is_builtin(const FrozenModule *fm) {
+    return strcmp(fm->name, "itertools") == 0;
+}
+
+/* Find and load a top-level module: a C module first, then a file or
+   package in the folders of sys.path, then a frozen module. So a learner's
+   own random.py beside the script is imported instead of Toy's random, as
+   CPython imports it instead of its standard library's. */
 static Object *load_top_level(Object *name) {
     const char *s = str_data(name);
     for (const BuiltinModuleDef *def = builtin_modules; def->name; def++)
         if (strcmp(def->name, s) == 0) return load_builtin(name, def);
     const FrozenModule *fm = frozen_find(s);
-    if (fm) return load_frozen(name, fm);
+    if (fm && frozen_is_builtin(fm)) return load_frozen(name, fm);
     Object *path = sys_path();
     if (!path) return NULL;
-    Object *m = load_from_folders(name, path, s);
+    Object *m = load_from_folders(name, path, s, fm);
     DECREF(path);
     return m;
 }
@@ -637,7 +651,7 @@ static Object *load_from_package(Object *name, Object *parent_name, const char *
     } else {
         Object *path = parent_path(name, parent_name);
         if (!path) return NULL;
-        m = load_from_folders(name, path, last);
+        m = load_from_folders(name, path, last, NULL);
         DECREF(path);
     }
     Object *parent = m ? modules_get(parent_name) : NULL;
