@@ -206,6 +206,9 @@ Object **object_dict_ptr(Object *self);
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */
 int64_t object_identity_hash(Object *o);
+/* The hash slot of a mutable built-in type (list, dict, set): raises
+   "unhashable type". Its class shows __hash__ = None, as in CPython. */
+int64_t object_hash_not_implemented(Object *o);
 /* Default repr: <TYPE object at 0x...>. */
 Object *object_default_repr(Object *o);
 

@@ -120,8 +120,6 @@ static Object *binop_names[3][BINOP_COUNT];
 
 #define NAME(id) (dunder_names[D_##id])
 
-static int install_object_attr_methods(void);
-
 static int names_ready(void) {
     if (dunder_names[0]) return 0;
     for (int i = 0; i < DUNDER_COUNT; i++)
@@ -129,7 +127,7 @@ static int names_ready(void) {
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < BINOP_COUNT; i++)
             if (!(binop_names[k][i] = str_intern_cstr(binop_texts[k][i]))) return -1;
-    return install_object_attr_methods();
+    return 0;
 }
 
 static void names_release(void) {
@@ -210,8 +208,6 @@ static Object *call_slot(Object *self, Object *name, Object *const *args, size_t
 
 /* ---- Dispatcher slots ---------------------------------------------------------- */
 
-static Object *instance_default_repr(Object *self);
-
 /* r must be a str (the result of __repr__/__str__); r is consumed. */
 static Object *check_str_result(Object *r, const char *method) {
     if (r && !is_str(r)) {
@@ -225,10 +221,7 @@ static Object *check_str_result(Object *r, const char *method) {
 static Object *slot_repr(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(REPR), NULL, 0, &found);
-    if (!found) {
-        Type *b = builtin_base(TYPE(self));
-        return b == &object_type ? instance_default_repr(self) : b->repr(self);
-    }
+    if (!found) return builtin_base(TYPE(self))->repr(self);
     return check_str_result(r, "__repr__");
 }
 
@@ -380,68 +373,6 @@ static int slot_setattr(Object *self, Object *name, Object *value) {
     if (!found) return builtin_setattr(self, name, value);
     if (!r) return -1;
     DECREF(r);
-    return 0;
-}
-
-/* object.__setattr__(self, name, value), object.__delattr__(self, name) and
-   object.__getattribute__(self, name), for the overrides that end by doing
-   what object does; installed
-   on object when the first class is created (object's own table lacks them). */
-static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
-                            Object *kwnames, size_t want) {
-    if (!kwnames_empty(kwnames)) {
-        error_set(&exc_TypeError, "wrapper %s() takes no keyword arguments", fname);
-        return -1;
-    }
-    if (nargs != want) { /* CPython's texts, the leading space included */
-        error_set(&exc_TypeError, "%sexpected %zu argument%s, got %zu", want == 2 ? " " : "",
-                  want, want == 1 ? "" : "s", nargs);
-        return -1;
-    }
-    if (!is_str(args[0])) {
-        error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(args[0]));
-        return -1;
-    }
-    (void)self;
-    return 0;
-}
-
-static Object *object_setattr_method(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    if (object_attr_args("__setattr__", self, args, nargs, kwnames, 2) < 0 ||
-        builtin_setattr(self, args[0], args[1]) < 0)
-        return NULL;
-    return NEWREF(None);
-}
-
-static Object *object_delattr_method(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    if (object_attr_args("__delattr__", self, args, nargs, kwnames, 1) < 0 ||
-        builtin_setattr(self, args[0], NULL) < 0)
-        return NULL;
-    return NEWREF(None);
-}
-
-static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
-                                          Object *kwnames);
-
-static const MethodDef object_attr_defs[] = {
-    {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
-    {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
-    {"__getattribute__", object_getattribute_method, "Return getattr(self, name)."},
-};
-static const int object_attr_names[] = {D_SETATTR, D_DELATTR, D_GETATTRIBUTE};
-
-static int install_object_attr_methods(void) {
-    for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
-        const MethodDef *def = &object_attr_defs[i];
-        Object *name = dunder_names[object_attr_names[i]];
-        if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
-        Object *m = method_descr_new(&object_type, def);
-        int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
-        XDECREF(m);
-        if (rc < 0) return -1;
-    }
     return 0;
 }
 
@@ -675,24 +606,6 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
-/* <__main__.A object at 0x7f...> */
-static Object *instance_default_repr(Object *self) {
-    Type *t = TYPE(self);
-    Object *module = class_type_module(t);
-    Object *qualname = module ? class_type_qualname(t) : NULL;
-    Object *r = NULL;
-    if (qualname) {
-        if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
-            r = str_from_format("<%s.%s object at %p>", str_data(module), str_data(qualname),
-                                (void *)self);
-        else
-            r = str_from_format("<%s object at %p>", str_data(qualname), (void *)self);
-    }
-    XDECREF(module);
-    XDECREF(qualname);
-    return r;
-}
-
 /* What normal lookup did not find: __class__ and __dict__ (NULL with the
    AttributeError still set when name is neither). */
 static Object *instance_special_attr(Object *self, Object *name) {
@@ -789,12 +702,6 @@ static Object *slot_getattribute(Object *self, Object *name) {
     if (!g) return NULL;
     error_clear();
     return call_dunder(self, g, &name, 1);
-}
-
-static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
-                                          Object *kwnames) {
-    if (object_attr_args("__getattribute__", self, args, nargs, kwnames, 1) < 0) return NULL;
-    return instance_plain_getattr(self, args[0]);
 }
 
 /* Calling a class: __new__ if a class of the chain defines one; otherwise
@@ -1033,7 +940,6 @@ static int setup_slots(HeapType *h) {
     t->construct = class_construct;
     t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
     t->flags |= base->flags & TYPE_GETATTRIBUTE;
-    if (base == &object_type) t->repr = instance_default_repr;
     install_slots(t, t->dict);
 
     Object *hash = dict_get_str(t->dict, NAME(HASH));
@@ -1201,7 +1107,8 @@ static Object *type_special_attr(Type *t, const char *s) {
 
 /* A.x: the type's own attributes, then the class chain, through the found
    object's __get__ with no instance: functions come back unbound (A.f(obj)
-   passes self explicitly), class methods bound to A, properties as they are. */
+   passes self explicitly), class methods bound to A, properties as they are.
+   Last, what `type` defines (its slot wrappers), bound to A. */
 Object *class_type_getattr(Object *self, Object *name) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -1218,6 +1125,9 @@ Object *class_type_getattr(Object *self, Object *name) {
         DECREF(v);
         return r;
     }
+    /* What type itself defines, bound to the class: int.__call__ */
+    v = type_lookup(TYPE(self), name);
+    if (v) return TYPE(v)->descr_get ? TYPE(v)->descr_get(v, self, TYPE(self)) : NEWREF(v);
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 

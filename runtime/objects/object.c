@@ -26,6 +26,7 @@
 #include "objects/exceptions.h"
 #include "objects/function.h"
 #include "objects/int.h"
+#include "objects/slotwrapper.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -73,8 +74,29 @@ int64_t object_identity_hash(Object *o) {
     return h == -1 ? -2 : h;
 }
 
+int64_t object_hash_not_implemented(Object *o) {
+    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(o));
+    return -1;
+}
+
+/* <int object at 0x...>; an instance of a class shows where the class
+   lives: <__main__.A object at 0x...>. */
 Object *object_default_repr(Object *o) {
-    return str_from_format("<%s object at %p>", TYPE_NAME(o), (void *)o);
+    Type *t = TYPE(o);
+    if (!(t->flags & TYPE_HEAP)) return str_from_format("<%s object at %p>", t->name, (void *)o);
+    Object *module = class_type_module(t);
+    Object *qualname = module ? class_type_qualname(t) : NULL;
+    Object *r = NULL;
+    if (qualname) {
+        if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
+            r = str_from_format("<%s.%s object at %p>", str_data(module), str_data(qualname),
+                                (void *)o);
+        else
+            r = str_from_format("<%s object at %p>", str_data(qualname), (void *)o);
+    }
+    XDECREF(module);
+    XDECREF(qualname);
+    return r;
 }
 
 const char *type_name(Type *t) { return t->name; }
@@ -209,41 +231,8 @@ static int object_install_new(void) {
 }
 
 
-static Object *object_repr_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__repr__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return object_default_repr(self);
-}
-
-static Object *object_str_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__str__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return object_repr(self);
-}
-
-static Object *object_eq_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("__eq__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return NEWREF(self == args[0] ? True_ : NotImplemented);
-}
-
-static Object *object_ne_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("__ne__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return object_ne(self, args[0]);
-}
-
-static Object *object_hash_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__hash__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return int_from_i64(object_identity_hash(self));
-}
-
 static const MethodDef object_methods[] = {
-    {"__init__", object_init_method, NULL},
-    {"__repr__", object_repr_method, NULL},
-    {"__str__", object_str_method, NULL},
-    {"__eq__", object_eq_method, NULL},
-    {"__ne__", object_ne_method, NULL},
-    {"__hash__", object_hash_method, NULL},
+    {"__init__", object_init_method, "Initialize self.  See help(type(self)) for accurate signature."},
     {NULL, NULL, NULL},
 };
 
@@ -354,12 +343,14 @@ int type_ready(Type *t) {
     }
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
     for (const MethodDef *m = t->methods; m && m->name; m++) {
-        Object *descr = method_descr_new(t, m);
+        Object *descr = slotwrapper_is_special(m->name) ? slotwrapper_from_method(t, m)
+                                                        : method_descr_new(t, m);
         if (!descr) return -1;
         int r = dict_set_item_cstr(t->dict, m->name, descr);
         DECREF(descr);
         if (r < 0) return -1;
     }
+    if (slotwrapper_add_all(t) < 0) return -1; /* before t has its base's slots */
     type_inherit_slots(t);
     return 0;
 }
@@ -406,6 +397,20 @@ static Object *bind_class_attr(Object *attr, Object *self) {
     return NEWREF(attr);
 }
 
+/* What every object has without its class holding it: __class__, and
+   __dict__ where there is an attribute dict (created on demand). Else the
+   AttributeError. */
+static Object *generic_special_attr(Object *self, Object *name, Object **dictptr) {
+    const char *s = str_data(name);
+    if (s[0] == '_' && strcmp(s, "__class__") == 0) return NEWREF(TYPE(self));
+    if (dictptr && s[0] == '_' && strcmp(s, "__dict__") == 0) {
+        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
+        return NEWREF(*dictptr);
+    }
+    return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                     TYPE_NAME(self), str_data(name));
+}
+
 Object *object_generic_getattr(Object *self, Object *name) {
     bool descrs = (self->type->flags & TYPE_DATA_DESCRS) != 0;
     Object *attr = descrs ? type_lookup(self->type, name) : NULL;
@@ -418,8 +423,7 @@ Object *object_generic_getattr(Object *self, Object *name) {
     }
     if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);
-    return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
-                     TYPE_NAME(self), str_data(name));
+    return generic_special_attr(self, name, dictptr);
 }
 
 int object_generic_setattr(Object *self, Object *name, Object *value) {

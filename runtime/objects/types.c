@@ -21,6 +21,7 @@
 #include "objects/module.h"
 #include "objects/range.h"
 #include "objects/set.h"
+#include "objects/slotwrapper.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -40,6 +41,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
+    &slotwrapper_type, &methodwrapper_type,
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
