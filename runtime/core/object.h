@@ -110,6 +110,8 @@ enum {
                                    every attribute read goes through it */
     TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" all along the chain:
                                    instances never get an attribute dict */
+    TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
+                                   defined) __del__: its dealloc runs it first */
 };
 
 struct Type {

@@ -56,6 +56,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/finalize.h"
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
@@ -94,7 +95,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
     X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
-    X(SLOTS, "__slots__") X(DICT, "__dict__")
+    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -606,6 +607,29 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
+/* How the instances of h's nearest built-in base are freed. */
+static DeallocFunc base_dealloc(HeapType *h) {
+    return h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+}
+
+/* The dealloc of a class with __del__: run it first (finalize.c); an
+   instance that it brought back to life is left alone. */
+static void instance_finalize_dealloc(Object *self) {
+    if (finalize_on_dealloc(self)) return;
+    base_dealloc(as_heap(TYPE(self)))(self);
+}
+
+/* t defines __del__: t and its live subclasses run it before freeing an
+   instance (never undone: without __del__ the dealloc just frees). */
+static void mark_finalizer(Type *t) {
+    finalize_note_class();
+    for (HeapType *h = live_classes; h; h = h->next) {
+        if (!type_is_subtype(&h->type, t)) continue;
+        h->type.flags |= TYPE_FINALIZER;
+        h->type.dealloc = instance_finalize_dealloc;
+    }
+}
+
 /* What normal lookup did not find: __class__ and __dict__ (NULL with the
    AttributeError still set when name is neither). */
 static Object *instance_special_attr(Object *self, Object *name) {
@@ -936,7 +960,8 @@ static int setup_slots(HeapType *h) {
         t->dict_offset = offsetof(ClassInstance, dict);
     }
     if (setup_member_slots(h) < 0) return -1;
-    t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    t->dealloc = base_dealloc(h);
+    if (heap_lookup(t, NAME(DEL))) mark_finalizer(t);
     t->construct = class_construct;
     t->getattr = (base->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
     t->flags |= base->flags & TYPE_GETATTRIBUTE;
@@ -1167,6 +1192,7 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         install_slots(t, t->dict);
         if (!had && t->descr_set) mark_data_descrs(t, true);
         if (strcmp(s, "__hash__") == 0) t->hash = value == None ? NULL : slot_hash;
+        if (strcmp(s, "__del__") == 0) mark_finalizer(t);
     }
     return 0;
 }
