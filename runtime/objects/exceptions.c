@@ -554,12 +554,14 @@ int exception_add_traceback(Object *exc, Object *code, int line) {
 int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n) {
     Traceback *tb = as_exc(exc)->traceback;
     if (!tb || tb->code != code || tb->kept) return 0;
+    /* a local naming the exception itself would make a cycle that reference
+       counting never frees (CPython's collector does) */
     size_t count = 0;
-    for (size_t i = 0; i < n; i++) count += values[i] != NULL;
+    for (size_t i = 0; i < n; i++) count += values[i] != NULL && values[i] != exc;
     Object *kept = tuple_new(count);
     if (!kept) return -1;
     for (size_t i = 0, k = 0; i < n; i++)
-        if (values[i]) tuple_set_steal(kept, k++, NEWREF(values[i]));
+        if (values[i] && values[i] != exc) tuple_set_steal(kept, k++, NEWREF(values[i]));
     tb->kept = kept;
     return 0;
 }

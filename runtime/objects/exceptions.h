@@ -108,8 +108,8 @@ Object *exception_new(Type *type, Object *args /* tuple, borrowed */);
 /* Prepend a traceback entry (code, line) to exc's chain. 0 / -1. */
 int exception_add_traceback(Object *exc, Object *code, int line);
 /* The exception leaves the frame running code: its newest traceback entry
-   (the frame's) keeps the frame's local values (n of them, NULL ones
-   skipped) alive for as long as the exception lives, as a CPython frame
+   (the frame's) keeps the frame's local values (n of them, NULL ones and
+   exc itself skipped) alive for as long as the exception lives, as a CPython frame
    does. Only needed when a __del__ could tell the difference. 0, or -1 with
    an exception set. */
 int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n);

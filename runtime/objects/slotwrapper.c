@@ -133,10 +133,49 @@ static Object *wrap_next(const SlotWrapperObject *w, Object *self, Object *const
     return NULL;
 }
 
+/* Toy's int slots also compute int-with-float operations, which CPython
+   leaves to float's methods: an int's own methods answer NotImplemented for
+   a float, as CPython's do ((1).__add__(1.0), (5).__eq__(5.0)). */
+static bool int_method_given_float(const SlotWrapperObject *w, Object *other) {
+    return type_is_subtype(w->owner, &int_type) && is_instance_of(other, &float_type);
+}
+
 static Object *wrap_richcompare(const SlotWrapperObject *w, Object *self, Object *const *args,
                                 size_t nargs, Object *kwnames) {
     (void)nargs; (void)kwnames;
+    if (int_method_given_float(w, args[0])) return NEWREF(NotImplemented);
     return SLOT(w, RichCompareFunc)(self, args[0], w->slot->op);
+}
+
+/* A sequence's + and * are concatenation and repetition, which CPython's
+   methods do themselves: they raise rather than answer NotImplemented
+   ([1].__add__((2,)) and [1].__mul__('b') are TypeErrors), and * takes any
+   count with __index__. */
+static bool is_sequence(Type *t) { return t->getitem != NULL; }
+
+static Object *sequence_method(const SlotWrapperObject *w, Object *seq, Object *other,
+                               bool reflected) {
+    BinaryFunc f = SLOT(w, BinaryFunc);
+    if (w->slot->op == BINOP_ADD) {
+        Object *r = f(seq, other);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+        return error_set(&exc_TypeError, "can only concatenate %s (not \"%s\") to %s",
+                         TYPE_NAME(seq), TYPE_NAME(other), TYPE_NAME(seq));
+    }
+    int64_t n;
+    if (is_int(other)) return reflected ? f(other, seq) : f(seq, other);
+    if (object_as_index(other, &n, NULL) < 0) return NULL;
+    Object *count = int_from_i64(n);
+    if (!count) return NULL;
+    Object *r = reflected ? f(count, seq) : f(seq, count);
+    DECREF(count);
+    return r;
+}
+
+static bool is_sequence_method(const SlotWrapperObject *w) {
+    int op = w->slot->op;
+    return is_sequence(w->owner) && (op == BINOP_ADD || op == BINOP_MUL);
 }
 
 /* Binary slots take their operands in source order: self + value for
@@ -144,12 +183,16 @@ static Object *wrap_richcompare(const SlotWrapperObject *w, Object *self, Object
 static Object *wrap_binary(const SlotWrapperObject *w, Object *self, Object *const *args,
                            size_t nargs, Object *kwnames) {
     (void)nargs; (void)kwnames;
+    if (int_method_given_float(w, args[0])) return NEWREF(NotImplemented);
+    if (is_sequence_method(w)) return sequence_method(w, self, args[0], false);
     return SLOT(w, BinaryFunc)(self, args[0]);
 }
 
 static Object *wrap_binary_reflected(const SlotWrapperObject *w, Object *self,
                                      Object *const *args, size_t nargs, Object *kwnames) {
     (void)nargs; (void)kwnames;
+    if (int_method_given_float(w, args[0])) return NEWREF(NotImplemented);
+    if (is_sequence_method(w)) return sequence_method(w, self, args[0], true);
     return SLOT(w, BinaryFunc)(args[0], self);
 }
 
@@ -357,7 +400,7 @@ static bool object_default(const SlotDef *d) {
      type itself has no __getitem__;
    - an unhashable type's hash slot only raises: __hash__ is None instead. */
 static bool slot_is_internal(Type *t, const SlotDef *d) {
-    if (d->wrap == wrap_binary_reflected && d->op == BINOP_ADD) return t->getitem != NULL;
+    if (d->wrap == wrap_binary_reflected && d->op == BINOP_ADD) return is_sequence(t);
     if (d->offset == AT(truth)) return t->len != NULL;
     if (d->offset == AT(getitem)) return t == &type_type;
     if (d->offset == AT(hash)) return t->hash == object_hash_not_implemented;
