@@ -184,7 +184,9 @@ void object_free(Object *o, size_t size);
 /* ---- Type set-up --------------------------------------------------------- */
 
 /* Prepare a static type at start-up: create its dict, install the MethodDef
-   table as method descriptors, inherit NULL slots from the base type.
+   table as method descriptors, add a slot wrapper (int.__add__) for each
+   slot the type fills in itself (objects/slotwrapper.h), inherit NULL slots
+   from the base type.
    Returns 0, or -1 with an exception set. */
 int type_ready(Type *type);
 /* Inherit every NULL slot of t from its base type (used by type_ready and by

@@ -20,6 +20,9 @@
  * object.__new__ would. Creating a class calls __set_name__ on the
  * attributes that define it, then the base's __init_subclass__.
  *
+ * A class whose chain defines __del__ gets TYPE_FINALIZER and a dealloc
+ * that runs it first (finalize.h), also when __del__ is assigned later.
+ *
  * Attribute lookup honours descriptors (object.c). Two type flags keep the
  * common case fast: TYPE_DATA_DESCRS (some class of the chain may hold a
  * data descriptor: property, a __slots__ member, a user class with __set__)
