@@ -231,20 +231,31 @@ static void finalize_container(Object *c, PtrSet *visited) {
     DECREF(items);
 }
 
-void finalize_namespace(Object *dict) {
-    if (!any_class) return;
+/* The instances dict's values refer to, then the containers' items. With
+   classes, then the same for the dict of each class among the values. */
+static void finalize_values(Object *dict, PtrSet *visited, bool classes) {
     Object *values = values_of(dict); /* __del__ may change the dict */
     if (!values) {
         error_clear();
         return;
     }
-    PtrSet visited = {NULL, 0, 0};
     size_t n = list_size(values);
     for (size_t i = 0; i < n; i++)
-        if (is_class_instance(list_item(values, i))) finalize_tree(list_item(values, i), &visited);
-    for (size_t i = 0; i < n; i++) finalize_container(list_item(values, i), &visited);
-    ptrset_free(&visited);
+        if (is_class_instance(list_item(values, i))) finalize_tree(list_item(values, i), visited);
+    for (size_t i = 0; i < n; i++) finalize_container(list_item(values, i), visited);
+    for (size_t i = 0; classes && i < n; i++) {
+        Object *v = list_item(values, i);
+        if (is_instance_of(v, &type_type) && (((Type *)v)->flags & TYPE_HEAP) && ((Type *)v)->dict)
+            finalize_values(((Type *)v)->dict, visited, false);
+    }
     DECREF(values);
+}
+
+void finalize_namespace(Object *dict) {
+    if (!any_class) return;
+    PtrSet visited = {NULL, 0, 0};
+    finalize_values(dict, &visited, true);
+    ptrset_free(&visited);
 }
 
 void finalize_fini(void) { ptrset_free(&finalized); }

@@ -44,8 +44,9 @@ bool finalize_on_dealloc(Object *self);
    final collection shows for the common cases: the instances the names
    refer to, in the names' order, each followed by the instances held in its
    attributes; then the items of the lists and tuples (last first) and the
-   values of the dicts the names refer to. The rest are finalized as they
-   are freed by the teardown. */
+   values of the dicts the names refer to; then the same for the attributes
+   of the classes the names refer to. The rest are finalized as they are
+   freed by the teardown. */
 void finalize_namespace(Object *dict);
 
 /* Release the set's memory (teardown, after everything is freed). */
