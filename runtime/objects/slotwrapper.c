@@ -15,6 +15,10 @@
  *     static types never change after start-up, so a wrapper in a dict
  *     always has a slot to call, except on `object`, whose str, getattr and
  *     setattr slots are NULL for "the default": those rows supply it.
+ *   - Where a Toy slot does more than CPython's method (an int's slots also
+ *     take floats, a sequence's + answers NotImplemented where CPython's
+ *     method raises), the wrap function narrows it back; the rules that
+ *     keep such slots from showing as methods at all are slot_is_internal.
  */
 #include "objects/slotwrapper.h"
 
