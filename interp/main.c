@@ -35,6 +35,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/finalize.h"
 #include "objects/int.h"
 #include "objects/module.h"
 #include "objects/str.h"
@@ -327,6 +328,24 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     return 0;
 }
 
+/* Before the teardown, as CPython does when it finalizes its modules: run
+   the __del__ methods of the instances the modules' globals still reach,
+   __main__'s first, then the other modules' in import order (finalize.h
+   has the order within a module). From here on a traceback, as CPython's
+   at that point, shows no source lines. */
+static void finalize_at_exit(void) {
+    error_print_without_source();
+    if (!finalize_any_class()) return;
+    if (interp.main_module) finalize_namespace(module_dict(interp.main_module));
+    Object *modules = interp.modules ? dict_copy(interp.modules) : NULL;
+    size_t pos = 0;
+    Object *k, *m;
+    while (modules && dict_next(modules, &pos, &k, &m))
+        if (is_module(m) && m != interp.main_module) finalize_namespace(module_dict(m));
+    XDECREF(modules);
+    error_clear();
+}
+
 /* Release everything the interpreter holds. Module dicts are cleared
    explicitly: functions refer back to their module's dict (globals), a cycle
    that reference counting alone would never free. */
@@ -351,6 +370,7 @@ static void runtime_fini(void) {
     str_intern_clear();
     ts_destroy(ts);
     race_fini(); /* --no-gil: check and release the quarantined objects */
+    finalize_fini();
     mem_thread_release();
 }
 
@@ -408,6 +428,7 @@ int main(int argc, char **argv) {
     thread_run_shutdown_hooks(); /* threading._shutdown(): executors stop their workers */
     int still_running = thread_wait_for_non_daemon(ts_get());
     process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
+    if (still_running == 0) finalize_at_exit();
     /* --no-gil: a count damaged by a race would make teardown crash; the
        check reports it (and stops with status 3) before teardown starts. */
     if (interp.flag_no_gil && still_running == 0) race_check_all();

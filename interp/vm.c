@@ -53,6 +53,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/finalize.h"
 #include "objects/function.h"
 #include "objects/genobject.h"
 #include "objects/int.h"
@@ -305,6 +306,24 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     Object *result = format_object(converted, spec);
     DECREF(converted);
     return result;
+}
+
+/* The exception in ts leaves frame f. When some class defines __del__, its
+   traceback keeps f's local values alive, as a CPython frame would: their
+   __del__ then runs when the exception goes (after the except block that
+   caught it), not now. Without such a class nobody can tell the difference,
+   and nothing is kept. */
+static __attribute__((noinline)) void keep_locals_for_traceback(ThreadState *ts, Frame *f)
+{
+    Object *exc = ts->current_exc;
+    if (exc == NULL || !is_exception_instance(exc))
+        return;
+    CodeObject *co = f->code;
+    INCREF(exc);
+    if (exception_keep_locals(exc, (Object *)co, f->slots, (size_t)(co->nlocals + co->ncells)) < 0)
+        error_restore(exc); /* no memory to keep them: they go now, as before */
+    else
+        DECREF(exc);
 }
 
 /* BUILD_SET: a new set of the n values at items, whose references it
@@ -2104,6 +2123,8 @@ unwind:
     {
         Frame *back = f->back;
         bool entry = f->is_entry;
+        if (UNLIKELY(finalize_any_class()))
+            keep_locals_for_traceback(ts, f);
         frame_pop(ts, f, sp);
         if (entry)
             return NULL;

@@ -110,6 +110,8 @@ enum {
                                    every attribute read goes through it */
     TYPE_NO_DICT = 1 << 5,      /* __slots__ without "__dict__" in every base too:
                                    instances never get an attribute dict */
+    TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
+                                   defined) __del__: its dealloc runs it first */
 };
 
 struct Type {
@@ -188,8 +190,10 @@ void object_free(Object *o, size_t size);
 /* ---- Type set-up --------------------------------------------------------- */
 
 /* Prepare a static type at start-up: create its dict, compute its MRO (its
-   base's, after it), install the MethodDef table as method descriptors,
-   inherit NULL slots from the base type. Readying a type twice is harmless.
+   base's, after it), install the MethodDef table as method descriptors, add
+   a slot wrapper (int.__add__) for each slot the type fills in itself
+   (objects/slotwrapper.h), inherit NULL slots from the base type.
+   Readying a type twice is harmless.
    Returns 0, or -1 with an exception set. */
 int type_ready(Type *type);
 /* Inherit every NULL slot of t from t->base_type (used by type_ready and by
@@ -219,6 +223,9 @@ Object **object_dict_ptr(Object *self);
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */
 int64_t object_identity_hash(Object *o);
+/* The hash slot of a mutable built-in type (list, dict, set): raises
+   "unhashable type". Its class shows __hash__ = None, as in CPython. */
+int64_t object_hash_not_implemented(Object *o);
 /* Default repr: <TYPE object at 0x...>. */
 Object *object_default_repr(Object *o);
 

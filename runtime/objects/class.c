@@ -27,6 +27,9 @@
  * object.__new__ would. Creating a class calls __set_name__ on the
  * attributes that define it, then super().__init_subclass__.
  *
+ * A class whose chain defines __del__ gets TYPE_FINALIZER and a dealloc
+ * that runs it first (finalize.h), also when __del__ is assigned later.
+ *
  * Attribute lookup honours descriptors (object.c). Two type flags keep the
  * common case fast: TYPE_DATA_DESCRS (some class of the MRO may hold a
  * data descriptor: property, a __slots__ member, a user class with __set__)
@@ -66,6 +69,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/finalize.h"
 #include "objects/float.h"
 #include "objects/function.h"
 #include "objects/int.h"
@@ -111,7 +115,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
     X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
-    X(SLOTS, "__slots__") X(DICT, "__dict__")
+    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -137,8 +141,6 @@ static Object *binop_names[3][BINOP_COUNT];
 
 #define NAME(id) (dunder_names[D_##id])
 
-static int install_object_attr_methods(void);
-
 static int names_ready(void) {
     if (dunder_names[0]) return 0;
     for (int i = 0; i < DUNDER_COUNT; i++)
@@ -146,7 +148,7 @@ static int names_ready(void) {
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < BINOP_COUNT; i++)
             if (!(binop_names[k][i] = str_intern_cstr(binop_texts[k][i]))) return -1;
-    return install_object_attr_methods();
+    return 0;
 }
 
 static void names_release(void) {
@@ -246,8 +248,6 @@ static Object *call_slot(Object *self, Object *name, Object *const *args, size_t
 
 /* ---- Dispatcher slots ---------------------------------------------------------- */
 
-static Object *instance_default_repr(Object *self);
-
 /* r must be a str (the result of __repr__/__str__); r is consumed. */
 static Object *check_str_result(Object *r, const char *method) {
     if (r && !is_str(r)) {
@@ -261,10 +261,7 @@ static Object *check_str_result(Object *r, const char *method) {
 static Object *slot_repr(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(REPR), NULL, 0, &found);
-    if (!found) {
-        Type *b = builtin_base(TYPE(self));
-        return b == &object_type ? instance_default_repr(self) : b->repr(self);
-    }
+    if (!found) return builtin_base(TYPE(self))->repr(self);
     return check_str_result(r, "__repr__");
 }
 
@@ -416,68 +413,6 @@ static int slot_setattr(Object *self, Object *name, Object *value) {
     if (!found) return builtin_setattr(self, name, value);
     if (!r) return -1;
     DECREF(r);
-    return 0;
-}
-
-/* object.__setattr__(self, name, value), object.__delattr__(self, name) and
-   object.__getattribute__(self, name), for the overrides that end by doing
-   what object does; installed
-   on object when the first class is created (object's own table lacks them). */
-static int object_attr_args(const char *fname, Object *self, Object *const *args, size_t nargs,
-                            Object *kwnames, size_t want) {
-    if (!kwnames_empty(kwnames)) {
-        error_set(&exc_TypeError, "wrapper %s() takes no keyword arguments", fname);
-        return -1;
-    }
-    if (nargs != want) { /* CPython's texts, the leading space included */
-        error_set(&exc_TypeError, "%sexpected %zu argument%s, got %zu", want == 2 ? " " : "",
-                  want, want == 1 ? "" : "s", nargs);
-        return -1;
-    }
-    if (!is_str(args[0])) {
-        error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(args[0]));
-        return -1;
-    }
-    (void)self;
-    return 0;
-}
-
-static Object *object_setattr_method(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    if (object_attr_args("__setattr__", self, args, nargs, kwnames, 2) < 0 ||
-        builtin_setattr(self, args[0], args[1]) < 0)
-        return NULL;
-    return NEWREF(None);
-}
-
-static Object *object_delattr_method(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    if (object_attr_args("__delattr__", self, args, nargs, kwnames, 1) < 0 ||
-        builtin_setattr(self, args[0], NULL) < 0)
-        return NULL;
-    return NEWREF(None);
-}
-
-static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
-                                          Object *kwnames);
-
-static const MethodDef object_attr_defs[] = {
-    {"__setattr__", object_setattr_method, "Implement setattr(self, name, value)."},
-    {"__delattr__", object_delattr_method, "Implement delattr(self, name)."},
-    {"__getattribute__", object_getattribute_method, "Return getattr(self, name)."},
-};
-static const int object_attr_names[] = {D_SETATTR, D_DELATTR, D_GETATTRIBUTE};
-
-static int install_object_attr_methods(void) {
-    for (size_t i = 0; i < sizeof object_attr_defs / sizeof object_attr_defs[0]; i++) {
-        const MethodDef *def = &object_attr_defs[i];
-        Object *name = dunder_names[object_attr_names[i]];
-        if (dict_get_str(object_type.dict, name)) continue; /* object.c has them */
-        Object *m = method_descr_new(&object_type, def);
-        int rc = m ? dict_set_item(object_type.dict, name, m) : -1;
-        XDECREF(m);
-        if (rc < 0) return -1;
-    }
     return 0;
 }
 
@@ -711,22 +646,27 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
-/* <__main__.A object at 0x7f...> */
-static Object *instance_default_repr(Object *self) {
-    Type *t = TYPE(self);
-    Object *module = class_type_module(t);
-    Object *qualname = module ? class_type_qualname(t) : NULL;
-    Object *r = NULL;
-    if (qualname) {
-        if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
-            r = str_from_format("<%s.%s object at %p>", str_data(module), str_data(qualname),
-                                (void *)self);
-        else
-            r = str_from_format("<%s object at %p>", str_data(qualname), (void *)self);
+/* How the instances of h's nearest built-in base are freed. */
+static DeallocFunc base_dealloc(HeapType *h) {
+    return h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+}
+
+/* The dealloc of a class with __del__: run it first (finalize.c); an
+   instance that it brought back to life is left alone. */
+static void instance_finalize_dealloc(Object *self) {
+    if (finalize_on_dealloc(self)) return;
+    base_dealloc(as_heap(TYPE(self)))(self);
+}
+
+/* t defines __del__: t and its live subclasses run it before freeing an
+   instance (never undone: without __del__ the dealloc just frees). */
+static void mark_finalizer(Type *t) {
+    finalize_note_class();
+    for (HeapType *h = live_classes; h; h = h->next) {
+        if (!type_is_subtype(&h->type, t)) continue;
+        h->type.flags |= TYPE_FINALIZER;
+        h->type.dealloc = instance_finalize_dealloc;
     }
-    XDECREF(module);
-    XDECREF(qualname);
-    return r;
 }
 
 /* What normal lookup did not find: __class__ and __dict__ (NULL with the
@@ -825,12 +765,6 @@ static Object *slot_getattribute(Object *self, Object *name) {
     if (!g) return NULL;
     error_clear();
     return call_dunder(self, g, &name, 1);
-}
-
-static Object *object_getattribute_method(Object *self, Object *const *args, size_t nargs,
-                                          Object *kwnames) {
-    if (object_attr_args("__getattribute__", self, args, nargs, kwnames, 1) < 0) return NULL;
-    return instance_plain_getattr(self, args[0]);
 }
 
 /* Calling a class: __new__ if a class of the MRO defines one; otherwise
@@ -1165,10 +1099,10 @@ static int setup_hash(Type *t) {
    call time); base_type's slots for everything else. */
 static int setup_dispatch(HeapType *h) {
     Type *t = &h->type;
-    t->dealloc = h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    t->dealloc = base_dealloc(h);
+    if (heap_lookup(t, NAME(DEL))) mark_finalizer(t);
     t->construct = class_construct;
     t->getattr = (t->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
-    if (t->base_type == &object_type) t->repr = instance_default_repr;
     for (size_t i = 0; i < h->lookup_len; i++)
         if (is_heap(t->mro[i])) install_slots(t, t->mro[i]->dict);
     int unhashable = setup_hash(t);
@@ -1399,8 +1333,8 @@ static Object *type_special_attr(Type *t, const char *s) {
 
 /* A.x: the type's own attributes, then the class's MRO, through the found
    object's __get__ with no instance: functions come back unbound (A.f(obj)
-   passes self explicitly), class methods bound to A, properties as they are;
-   last what `type` defines for every class (A.mro). */
+   passes self explicitly), class methods bound to A, properties as they are.
+   Last, what `type` defines (its slot wrappers, mro()), bound to A. */
 Object *class_type_getattr(Object *self, Object *name) {
     Type *t = (Type *)self;
     const char *s = str_data(name);
@@ -1417,10 +1351,9 @@ Object *class_type_getattr(Object *self, Object *name) {
         DECREF(v);
         return r;
     }
-    /* then what `type` itself defines (mro()), bound to the class */
-    v = type_type.dict ? dict_get_str(type_type.dict, name) : NULL;
-    if (v && TYPE(v)->descr_get) return TYPE(v)->descr_get(v, self, &type_type);
-    if (v) return NEWREF(v);
+    /* What type itself defines, bound to the class: int.__call__ */
+    v = type_lookup(TYPE(self), name);
+    if (v) return TYPE(v)->descr_get ? TYPE(v)->descr_get(v, self, TYPE(self)) : NEWREF(v);
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 
@@ -1491,6 +1424,7 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         DescrSetFunc had = t->descr_set;
         refresh_slots(t, strcmp(s, "__hash__") == 0);
         if (!had && t->descr_set) mark_data_descrs(t, true);
+        if (strcmp(s, "__del__") == 0) mark_finalizer(t);
     }
     return 0;
 }

@@ -168,45 +168,6 @@ static Object *property_deleter_method(Object *self, Object *const *args, size_t
     return property_copy_with(self, "property.deleter", args, nargs, kwnames, 2);
 }
 
-static bool no_keywords(Object *kwnames) { return !kwnames || tuple_size(kwnames) == 0; }
-
-/* __get__(obj, type=None): the descriptor protocol called by hand. None on
-   success (borrowed), NULL with an exception set. */
-static Object *descr_get_args(Object *const *args, size_t nargs, Object *kwnames, Object **obj,
-                              Type **type) {
-    if (!no_keywords(kwnames))
-        return error_set(&exc_TypeError, "wrapper __get__() takes no keyword arguments");
-    if (nargs < 1)
-        return error_set(&exc_TypeError, " expected at least 1 argument, got %zu", nargs);
-    if (nargs > 2)
-        return error_set(&exc_TypeError, " expected at most 2 arguments, got %zu", nargs);
-    *obj = args[0] == None ? NULL : args[0];
-    Object *t = nargs == 2 && args[1] != None ? args[1] : NULL;
-    if (!t && !*obj) return error_set(&exc_TypeError, "__get__(None, None) is invalid");
-    *type = t && is_instance_of(t, &type_type) ? (Type *)t : *obj ? TYPE(*obj) : &object_type;
-    return None;
-}
-
-static Object *property_get_method(Object *self, Object *const *args, size_t nargs,
-                                   Object *kwnames) {
-    Object *obj;
-    Type *type;
-    if (!descr_get_args(args, nargs, kwnames, &obj, &type)) return NULL;
-    return property_descr_get(self, obj, type);
-}
-
-static Object *property_set_method(Object *self, Object *const *args, size_t nargs,
-                                   Object *kwnames) {
-    if (args_check("__set__", nargs, kwnames, 2, 2) < 0) return NULL;
-    return property_descr_set(self, args[0], args[1]) < 0 ? NULL : NEWREF(None);
-}
-
-static Object *property_delete_method(Object *self, Object *const *args, size_t nargs,
-                                      Object *kwnames) {
-    if (args_check("__delete__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return property_descr_set(self, args[0], NULL) < 0 ? NULL : NEWREF(None);
-}
-
 /* Called by class creation: the name used in error messages. */
 static Object *property_set_name_method(Object *self, Object *const *args, size_t nargs,
                                         Object *kwnames) {
@@ -244,9 +205,6 @@ static const MethodDef property_methods[] = {
     {"getter", property_getter_method, "Descriptor to obtain a copy of the property with a different getter."},
     {"setter", property_setter_method, "Descriptor to obtain a copy of the property with a different setter."},
     {"deleter", property_deleter_method, "Descriptor to obtain a copy of the property with a different deleter."},
-    {"__get__", property_get_method, "Return an attribute of instance, which is of type owner."},
-    {"__set__", property_set_method, "Set an attribute of instance to value."},
-    {"__delete__", property_delete_method, "Delete an attribute of instance."},
     {"__set_name__", property_set_name_method, "Method to set name of a property."},
     {NULL, NULL, NULL},
 };
@@ -277,6 +235,8 @@ static Object *wrapper_new(Type *type, Object *callable) {
 
 Object *descr_staticmethod_new(Object *callable) { return wrapper_new(&staticmethod_type, callable); }
 Object *descr_classmethod_new(Object *callable) { return wrapper_new(&classmethod_type, callable); }
+
+static bool no_keywords(Object *kwnames) { return !kwnames || tuple_size(kwnames) == 0; }
 
 static Object *wrapper_construct(Type *type, Object *const *args, size_t nargs,
                                  Object *kwnames) {
@@ -334,26 +294,12 @@ static Object *classmethod_descr_get(Object *self, Object *obj, Type *type) {
     return method_new(WRAP(self)->callable, (Object *)type);
 }
 
-static Object *wrapper_get_method(Object *self, Object *const *args, size_t nargs,
-                                  Object *kwnames) {
-    Object *obj;
-    Type *type;
-    if (!descr_get_args(args, nargs, kwnames, &obj, &type)) return NULL;
-    return TYPE(self)->descr_get(self, obj, type);
-}
-
-static const MethodDef wrapper_methods[] = {
-    {"__get__", wrapper_get_method, "Return an attribute of instance, which is of type owner."},
-    {NULL, NULL, NULL},
-};
-
 Type staticmethod_type = {
     TYPE_HEAD_INIT,
     .name = "staticmethod",
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
-    .methods = wrapper_methods,
     .dealloc = wrapper_dealloc,
     .repr = wrapper_repr,
     .hash = object_identity_hash,
@@ -369,7 +315,6 @@ Type classmethod_type = {
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
-    .methods = wrapper_methods,
     .dealloc = wrapper_dealloc,
     .repr = wrapper_repr,
     .hash = object_identity_hash,
@@ -439,25 +384,11 @@ static Object *member_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
-static Object *member_get_method(Object *self, Object *const *args, size_t nargs,
-                                 Object *kwnames) {
-    Object *obj;
-    Type *type;
-    if (!descr_get_args(args, nargs, kwnames, &obj, &type)) return NULL;
-    return member_descr_get(self, obj, type);
-}
-
-static const MethodDef member_methods[] = {
-    {"__get__", member_get_method, "Return an attribute of instance, which is of type owner."},
-    {NULL, NULL, NULL},
-};
-
 Type member_descr_type = {
     TYPE_HEAD_INIT,
     .name = "member_descriptor",
     .base_type = &object_type,
     .instance_size = sizeof(MemberDescrObject),
-    .methods = member_methods,
     .dealloc = member_dealloc,
     .repr = member_repr,
     .hash = object_identity_hash,

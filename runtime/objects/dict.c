@@ -550,11 +550,6 @@ static Object *dict_repr(Object *self) {
     return str_builder_finish(&b);
 }
 
-static int64_t dict_unhashable(Object *self) {
-    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
-    return -1;
-}
-
 /* a == b: same size, and every key of a maps to an equal value in b.
    1 / 0 / -1. */
 static int dict_equal(DictObject *a, DictObject *b) {
@@ -1004,7 +999,7 @@ static const MethodDef dict_setview_methods[] = {
         .methods = dict_setview_methods,                                         \
         .dealloc = dict_view_dealloc,                                            \
         .repr = dict_view_repr,                                                  \
-        .hash = dict_unhashable,                                                 \
+        .hash = object_hash_not_implemented,                                     \
         .richcompare = dict_setview_richcompare,                                 \
         .iter = iter_fn,                                                         \
         .len = dict_view_len,                                                    \
@@ -1218,7 +1213,7 @@ Type dict_type = {
     .methods = dict_methods,
     .dealloc = dict_dealloc,
     .repr = dict_repr,
-    .hash = dict_unhashable,
+    .hash = object_hash_not_implemented,
     .richcompare = dict_richcompare,
     .construct = dict_construct,
     .iter = dict_iter,

@@ -190,13 +190,18 @@ static bool source_index(SourceCache *c) {
     return true;
 }
 
+/* Set once, at exit (error_print_without_source); the GIL protects it. */
+static bool source_lines_off;
+
+void error_print_without_source(void) { source_lines_off = true; }
+
 /* Make the cache hold filename's text (or nothing, if unreadable). */
 static void source_load(SourceCache *c, Object *filename) {
     if (c->filename && str_equal(c->filename, filename)) return;
     source_release(c);
     c->filename = filename;
     const char *path = str_data(filename);
-    if (path[0] == '<') return; /* <string>, <stdin>: no file to read */
+    if (path[0] == '<' || source_lines_off) return; /* <string>, <stdin>: no file to read */
     if (!source_read(c, path) || !source_index(c)) source_release(c);
 }
 
@@ -459,6 +464,23 @@ Object *error_format(Object *exc) {
     StrBuilder b;
     format_report(&b, exc);
     return str_builder_finish(&b);
+}
+
+void error_report_unraisable(Object *where) {
+    Object *exc = error_fetch();
+    if (!exc) return;
+    Object *r = object_repr(where);
+    if (!r) error_clear();
+    fflush(stdout);
+    fprintf(stderr, "Exception ignored in: %s\n", r ? str_data(r) : "<object repr() failed>");
+    XDECREF(r);
+    ExceptionObject *e = (ExceptionObject *)exc;
+    Object *cause = e->cause, *context = e->context;
+    e->cause = e->context = NULL;
+    error_print(exc);
+    e->cause = cause;
+    e->context = context;
+    DECREF(exc);
 }
 
 void error_print(Object *exc) {

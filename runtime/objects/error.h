@@ -48,6 +48,17 @@ void error_print(Object *exc);
    it (concurrent.futures' worker tracebacks); NULL on MemoryError. */
 Object *error_format(Object *exc);
 
+/* An exception that cannot be raised anywhere (it escaped a __del__, or a
+   generator's finally clause run by its dealloc): take the current one and
+   print "Exception ignored in: " + repr(where) and its traceback, without
+   the exceptions chained to it, as CPython does. Nothing if none is set. */
+void error_report_unraisable(Object *where);
+
+/* From now on tracebacks show no source lines: at exit CPython can no
+   longer read them (its io module is gone), so errors in __del__ methods
+   run then print only the "File ..., line N, in f" entries. */
+void error_print_without_source(void);
+
 /* Release what the preallocated MemoryError still holds (its traceback and
    chained exceptions). Called at exit by exceptions_fini(). */
 void error_fini(void);

@@ -551,6 +551,21 @@ int exception_add_traceback(Object *exc, Object *code, int line) {
     return 0;
 }
 
+int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n) {
+    Traceback *tb = as_exc(exc)->traceback;
+    if (!tb || tb->code != code || tb->kept) return 0;
+    /* a local naming the exception itself would make a cycle that reference
+       counting never frees (CPython's collector does) */
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) count += values[i] != NULL && values[i] != exc;
+    Object *kept = tuple_new(count);
+    if (!kept) return -1;
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (values[i] && values[i] != exc) tuple_set_steal(kept, k++, NEWREF(values[i]));
+    tb->kept = kept;
+    return 0;
+}
+
 /* Iterative: a RecursionError's chain is a thousand entries long, and each
    entry usually owns the only reference to the next. */
 static void traceback_dealloc(Object *self) {
@@ -558,6 +573,7 @@ static void traceback_dealloc(Object *self) {
     while (tb) {
         Traceback *next = tb->next;
         DECREF(tb->code);
+        XDECREF(tb->kept);
         object_free((Object *)tb, sizeof(Traceback));
         if (!next) break;
         if (REFCNT(next) > 1) {

@@ -15,6 +15,8 @@ typedef struct Traceback {
     struct Traceback *next;  /* toward the frame where it was raised */
     Object *code;            /* CodeObject of the frame */
     int line;
+    Object *kept;            /* tuple of the frame's local values, kept alive as
+                                CPython's frame object keeps them, or NULL */
 } Traceback;
 
 typedef struct {
@@ -105,6 +107,12 @@ static inline bool is_exception(Object *o) { return (o->type->flags & TYPE_EXCEP
 Object *exception_new(Type *type, Object *args /* tuple, borrowed */);
 /* Prepend a traceback entry (code, line) to exc's chain. 0 / -1. */
 int exception_add_traceback(Object *exc, Object *code, int line);
+/* The exception leaves the frame running code: its newest traceback entry
+   (the frame's) keeps the frame's local values (n of them, NULL ones and
+   exc itself skipped) alive for as long as the exception lives, as a CPython frame
+   does. Only needed when a __del__ could tell the difference. 0, or -1 with
+   an exception set. */
+int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n);
 /* str(e) as Python computes it (KeyError: repr of its single arg). */
 Object *exception_str(Object *exc);
 

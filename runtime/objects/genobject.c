@@ -260,27 +260,6 @@ static int gen_close(GenObject *g)
 
 /* ---- The type --------------------------------------------------------- */
 
-/* "Exception ignored in: <generator object f at 0x...>" and the exception
-   with its traceback, as CPython reports an error it cannot raise anywhere:
-   without the exceptions chained to it. */
-static void report_unraisable(Object *self)
-{
-    Object *exc = error_fetch();
-    Object *r = object_repr(self);
-    if (r == NULL)
-        error_clear();
-    fflush(stdout);
-    fprintf(stderr, "Exception ignored in: %s\n", r != NULL ? str_data(r) : "<generator>");
-    XDECREF(r);
-    ExceptionObject *e = (ExceptionObject *)exc;
-    Object *cause = e->cause, *context = e->context;
-    e->cause = e->context = NULL;
-    error_print(exc);
-    e->cause = cause;
-    e->context = context;
-    DECREF(exc);
-}
-
 static void gen_dealloc(Object *self)
 {
     GenObject *g = GEN(self);
@@ -290,7 +269,7 @@ static void gen_dealloc(Object *self)
         self->refcnt = 1;
         Object *pending = error_fetch();
         if (gen_close(g) < 0)
-            report_unraisable(self);
+            error_report_unraisable(self);
         if (pending != NULL)
             error_restore(pending);
         self->refcnt = 0;

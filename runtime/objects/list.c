@@ -503,13 +503,6 @@ static int list_setitem(Object *self, Object *key, Object *value) {
     return 0;
 }
 
-/* Lists are mutable, hence unhashable. An explicit slot, so that type_ready
-   cannot give lists object's identity hash. */
-static int64_t list_hash(Object *self) {
-    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
-    return -1;
-}
-
 static int list_contains(Object *self, Object *item) {
     for (size_t i = 0; i < list_size(self); i++) {
         Object *x = NEWREF(list_item(self, i));
@@ -1238,7 +1231,7 @@ Type list_type = {
     .methods = list_methods,
     .dealloc = list_dealloc,
     .repr = list_repr,
-    .hash = list_hash,
+    .hash = object_hash_not_implemented,
     .richcompare = list_richcompare,
     .construct = list_construct,
     .iter = list_iter,

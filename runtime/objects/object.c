@@ -28,6 +28,7 @@
 #include "objects/function.h"
 #include "objects/int.h"
 #include "objects/mro.h"
+#include "objects/slotwrapper.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -75,8 +76,29 @@ int64_t object_identity_hash(Object *o) {
     return h == -1 ? -2 : h;
 }
 
+int64_t object_hash_not_implemented(Object *o) {
+    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(o));
+    return -1;
+}
+
+/* <int object at 0x...>; an instance of a class shows where the class
+   lives: <__main__.A object at 0x...>. */
 Object *object_default_repr(Object *o) {
-    return str_from_format("<%s object at %p>", TYPE_NAME(o), (void *)o);
+    Type *t = TYPE(o);
+    if (!(t->flags & TYPE_HEAP)) return str_from_format("<%s object at %p>", t->name, (void *)o);
+    Object *module = class_type_module(t);
+    Object *qualname = module ? class_type_qualname(t) : NULL;
+    Object *r = NULL;
+    if (qualname) {
+        if (is_str(module) && strcmp(str_data(module), "builtins") != 0)
+            r = str_from_format("<%s.%s object at %p>", str_data(module), str_data(qualname),
+                                (void *)o);
+        else
+            r = str_from_format("<%s object at %p>", str_data(qualname), (void *)o);
+    }
+    XDECREF(module);
+    XDECREF(qualname);
+    return r;
 }
 
 const char *type_name(Type *t) { return t->name; }
@@ -212,34 +234,6 @@ static int object_install_new(void) {
 }
 
 
-static Object *object_repr_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__repr__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return object_default_repr(self);
-}
-
-static Object *object_str_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__str__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return object_repr(self);
-}
-
-static Object *object_eq_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("__eq__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return NEWREF(self == args[0] ? True_ : NotImplemented);
-}
-
-static Object *object_ne_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("__ne__", nargs, kwnames, 1, 1) < 0) return NULL;
-    return object_ne(self, args[0]);
-}
-
-static Object *object_hash_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)args;
-    if (args_check("__hash__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return int_from_i64(object_identity_hash(self));
-}
-
 static Object *object_dir_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("__dir__", nargs, kwnames, 0, 0) < 0) return NULL;
@@ -247,12 +241,7 @@ static Object *object_dir_method(Object *self, Object *const *args, size_t nargs
 }
 
 static const MethodDef object_methods[] = {
-    {"__init__", object_init_method, NULL},
-    {"__repr__", object_repr_method, NULL},
-    {"__str__", object_str_method, NULL},
-    {"__eq__", object_eq_method, NULL},
-    {"__ne__", object_ne_method, NULL},
-    {"__hash__", object_hash_method, NULL},
+    {"__init__", object_init_method, "Initialize self.  See help(type(self)) for accurate signature."},
     {"__dir__", object_dir_method, "Default dir() implementation."},
     {NULL, NULL, NULL},
 };
@@ -388,12 +377,14 @@ int type_ready(Type *t) {
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
     if (!t->mro && mro_build(t, &t->base_type, t->base_type ? 1 : 0) < 0) return -1;
     for (const MethodDef *m = t->methods; m && m->name; m++) {
-        Object *descr = method_descr_new(t, m);
+        Object *descr = slotwrapper_is_special(m->name) ? slotwrapper_from_method(t, m)
+                                                        : method_descr_new(t, m);
         if (!descr) return -1;
         int r = dict_set_item_cstr(t->dict, m->name, descr);
         DECREF(descr);
         if (r < 0) return -1;
     }
+    if (slotwrapper_add_all(t) < 0) return -1; /* before t has its base's slots */
     type_inherit_slots(t);
     return 0;
 }
@@ -440,6 +431,20 @@ static Object *bind_class_attr(Object *attr, Object *self) {
     return NEWREF(attr);
 }
 
+/* What every object has without its class holding it: __class__, and
+   __dict__ where there is an attribute dict (created on demand). Else the
+   AttributeError. */
+static Object *generic_special_attr(Object *self, Object *name, Object **dictptr) {
+    const char *s = str_data(name);
+    if (s[0] == '_' && strcmp(s, "__class__") == 0) return NEWREF(TYPE(self));
+    if (dictptr && s[0] == '_' && strcmp(s, "__dict__") == 0) {
+        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
+        return NEWREF(*dictptr);
+    }
+    return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
+                     TYPE_NAME(self), str_data(name));
+}
+
 Object *object_generic_getattr(Object *self, Object *name) {
     Object **dictptr = object_dict_ptr(self);
     return object_getattr_with_dict(self, name, dictptr ? *dictptr : NULL);
@@ -456,11 +461,7 @@ Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     }
     if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);
-    /* Every object has __class__; looked for last, so it costs nothing on
-       the way to the attributes above. */
-    if (strcmp(str_data(name), "__class__") == 0) return NEWREF(TYPE(self));
-    return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
-                     TYPE_NAME(self), str_data(name));
+    return generic_special_attr(self, name, object_dict_ptr(self));
 }
 
 int object_generic_setattr(Object *self, Object *name, Object *value) {

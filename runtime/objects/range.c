@@ -356,12 +356,6 @@ static Object *slice_richcompare(Object *a, Object *b, int op) {
     return r;
 }
 
-static int64_t slice_hash(Object *self) {
-    (void)self;
-    error_set(&exc_TypeError, "unhashable type: 'slice'");
-    return -1;
-}
-
 static Object *slice_getattr(Object *self, Object *name) {
     SliceObject *s = AS_SLICE(self);
     const char *n = str_data(name);
@@ -464,7 +458,7 @@ Type slice_type = {
     .methods = slice_methods,
     .dealloc = slice_dealloc,
     .repr = slice_repr,
-    .hash = slice_hash,
+    .hash = object_hash_not_implemented, /* hashable from Python 3.12 */
     .richcompare = slice_richcompare,
     .construct = slice_construct,
     .getattr = slice_getattr,

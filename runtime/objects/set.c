@@ -694,11 +694,6 @@ static Object *set_repr(Object *self) {
     return r;
 }
 
-static int64_t set_unhashable(Object *self) {
-    error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
-    return -1;
-}
-
 /* Spread a key's hash bits before xoring them together, so that keys with
    nearby hashes do not cancel out. */
 static uint64_t frozenset_shuffle(uint64_t h) {
@@ -1028,7 +1023,7 @@ Type set_type = {
     .methods = set_methods,
     .dealloc = set_dealloc,
     .repr = set_repr,
-    .hash = set_unhashable,
+    .hash = object_hash_not_implemented,
     .richcompare = set_richcompare,
     .construct = set_construct,
     .iter = set_iter,

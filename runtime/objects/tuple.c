@@ -82,7 +82,9 @@ static void tuple_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
     TupleObject *t = (TupleObject *)self;
     size_t n = t->size;
-    for (size_t i = 0; i < n; i++) XDECREF(t->items[i]);
+    /* last item first, as CPython (and list_dealloc): the order __del__
+       methods of the items run in */
+    for (size_t i = n; i-- > 0;) XDECREF(t->items[i]);
     object_free(self, tuple_alloc_size(n));
     list_trashcan_leave();
 }

@@ -22,6 +22,7 @@
 #include "objects/namespace.h"
 #include "objects/range.h"
 #include "objects/set.h"
+#include "objects/slotwrapper.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 
@@ -41,6 +42,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
+    &slotwrapper_type, &methodwrapper_type,
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &namespace_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
