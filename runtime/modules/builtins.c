@@ -34,7 +34,9 @@
 #include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/memoryview.h"
 #include "objects/class.h"
 #include "objects/code.h"
 #include "objects/descr.h"
@@ -1001,6 +1003,7 @@ static const struct {
     {"object", &object_type},   {"type", &type_type},       {"int", &int_type},
     {"bool", &bool_type},       {"float", &float_type},     {"str", &str_type},
     {"bytes", &bytes_type},     {"set", &set_type},         {"frozenset", &frozenset_type},
+    {"bytearray", &bytearray_type}, {"memoryview", &memoryview_type},
     {"list", &list_type},       {"tuple", &tuple_type},     {"dict", &dict_type},
     {"range", &range_type},     {"slice", &slice_type},     {"super", &super_type},
     {"enumerate", &enumerate_type}, {"zip", &zip_type},     {"reversed", &reversed_type},

@@ -645,6 +645,23 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
     return big ? index_too_big(what) : 0;
 }
 
+Object *object_index(Object *o) {
+    if (is_int(o)) return NEWREF(o);
+    Object *r;
+    if (TYPE(o)->index)
+        r = TYPE(o)->index(o);
+    else if (type_lookup_cstr(TYPE(o), "__index__"))
+        r = object_call_method(o, "__index__", NULL, 0);
+    else
+        return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                         TYPE_NAME(o));
+    if (r && !is_int(r)) {
+        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
+        CLEAR(&r);
+    }
+    return r;
+}
+
 /* ---- Argument helpers ------------------------------------------------------- */
 
 static const char *plural(size_t n) { return n == 1 ? "" : "s"; }

@@ -113,6 +113,10 @@ int object_isinstance(Object *o, Object *cls);
    general "'str' object cannot be interpreted as an integer". */
 int object_as_index(Object *o, int64_t *out, const char *what);
 
+/* operator.index(o): the int o stands for (o itself for an int or bool,
+   else what __index__ returns). TypeError "'str' object cannot be
+   interpreted as an integer"; a new reference. */
+Object *object_index(Object *o);
 /* ---- Argument helpers for built-in functions ---------------------------- */
 
 /* Bind positional and keyword arguments to the parameter names in `names`

@@ -229,6 +229,19 @@ int int_as_i64(Object *o, int64_t *out) {
     return -1;
 }
 
+IntRange64 int_range64(Object *o, int64_t *out, uint64_t *uout) {
+    IntObject *i = (IntObject *)o;
+    if (!i->digits) {
+        *out = i->value;
+        return INT_FITS_I64;
+    }
+    if (i->value < 0) return INT_BELOW_I64;
+    /* big and positive: above INT64_MAX; at most two digits fit in 64 bits */
+    if (i->digits[0] > 2) return INT_ABOVE_U64;
+    *uout = (uint64_t)i->digits[1] | ((uint64_t)i->digits[2] << 32);
+    return INT_FITS_U64;
+}
+
 /* int(v) for a float: truncation toward zero, with CPython's errors.
    Doubles in [-2**63, 2**63) convert directly; larger ones become big. */
 Object *int_from_double(double v) {
