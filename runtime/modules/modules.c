@@ -13,6 +13,7 @@
 #include "modules/nativemodule.h"
 #include "modules/operatormodule.h"
 #include "modules/process.h"
+#include "modules/structmodule.h"
 #include "modules/thread.h"
 
 const BuiltinModuleDef builtin_modules[] = {
@@ -27,6 +28,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_operator", operator_module_init},
     {"_bisect", bisect_module_init},
     {"_itertools", itertools_module_init},
+    {"struct", struct_module_init},
     {NULL, NULL},
 };
 
@@ -34,5 +36,6 @@ Type *const module_types[] = {
     &lock_type,
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
+    &struct_type, &unpack_iterator_type,
     NULL,
 };

@@ -33,6 +33,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/range.h"
@@ -660,6 +661,39 @@ Object *object_index(Object *o) {
         CLEAR(&r);
     }
     return r;
+}
+
+int object_as_double(Object *o, double *out) {
+    if (is_float(o)) {
+        *out = float_value(o);
+        return 0;
+    }
+    if (is_int(o)) return int_as_double(o, out);
+    Object *f = NULL;
+    if (TYPE(o)->to_float)
+        f = TYPE(o)->to_float(o);
+    else if (type_lookup_cstr(TYPE(o), "__float__"))
+        f = object_call_method(o, "__float__", NULL, 0);
+    else if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__")) {
+        Object *i = object_index(o);
+        if (!i) return -1;
+        int rc = int_as_double(i, out);
+        DECREF(i);
+        return rc;
+    } else {
+        error_set(&exc_TypeError, "must be real number, not %s", TYPE_NAME(o));
+        return -1;
+    }
+    if (!f) return -1;
+    if (!is_float(f)) {
+        error_set(&exc_TypeError, "%s.__float__ returned non-float (type %s)", TYPE_NAME(o),
+                  TYPE_NAME(f));
+        DECREF(f);
+        return -1;
+    }
+    *out = float_value(f);
+    DECREF(f);
+    return 0;
 }
 
 /* ---- Argument helpers ------------------------------------------------------- */

@@ -113,6 +113,8 @@ static Object *memoryview_construct(Type *type, Object *const *args, size_t narg
     (void)type;
     static const char *const names[] = {"object", NULL};
     Object *a[1];
+    if (nargs > 1) /* CPython's wording for a one-parameter constructor */
+        return error_set(&exc_TypeError, "memoryview() takes at most 1 argument (%zu given)", nargs);
     if (args_parse("memoryview", args, nargs, kwnames, names, 1, a) < 0) return NULL;
     return memoryview_from_object(a[0]);
 }
@@ -232,7 +234,8 @@ static bool is_byte_format(const char *format) {
     return c == 'B' || c == 'b' || c == 'c';
 }
 
-/* cast(format, shape=None): one dimension only. */
+/* cast(format, shape=None): the shape's product must be the item count;
+   Toy's views have one dimension, so a shape of more is refused. */
 static int cast_shape_check(Object *shape, int64_t length) {
     if (!shape || shape == None) return 0;
     if (!is_list(shape) && !is_tuple(shape)) {
@@ -240,20 +243,20 @@ static int cast_shape_check(Object *shape, int64_t length) {
         return -1;
     }
     size_t n = is_list(shape) ? list_size(shape) : tuple_size(shape);
-    Object *first = n ? (is_list(shape) ? list_item(shape, 0) : tuple_item(shape, 0)) : NULL;
-    if (n != 1) {
-        if (n == 0) {
-            error_set(&exc_TypeError, "memoryview: product(shape) * itemsize != buffer size");
-            return -1;
-        }
-        error_set(&exc_NotImplementedError,
-                  "Toy's memoryview has one dimension: cast() to a shape of %zu is not supported", n);
+    int64_t product = 1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v;
+        Object *dim = is_list(shape) ? list_item(shape, i) : tuple_item(shape, i);
+        if (object_as_index(dim, &v, NULL) < 0) return -1;
+        product = v > 0 && product <= INT64_MAX / v ? product * v : -1;
+    }
+    if (n == 0 || product != length) {
+        error_set(&exc_TypeError, "memoryview: product(shape) * itemsize != buffer size");
         return -1;
     }
-    int64_t v;
-    if (object_as_index(first, &v, NULL) < 0) return -1;
-    if (v != length) {
-        error_set(&exc_TypeError, "memoryview: product(shape) * itemsize != buffer size");
+    if (n > 1) {
+        error_set(&exc_NotImplementedError,
+                  "Toy's memoryview has one dimension: cast() to a shape of %zu is not supported", n);
         return -1;
     }
     return 0;
