@@ -6,6 +6,7 @@
  * init function returns a new module object. Modules written in Toy
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
+#include "modules/arraymodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
@@ -29,6 +30,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_bisect", bisect_module_init},
     {"_itertools", itertools_module_init},
     {"struct", struct_module_init},
+    {"array", array_module_init},
     {NULL, NULL},
 };
 
@@ -36,6 +38,6 @@ Type *const module_types[] = {
     &lock_type,
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
-    &struct_type, &unpack_iterator_type,
+    &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     NULL,
 };
