@@ -796,6 +796,46 @@ static Object *array_fromunicode(Object *self, Object *const *args, size_t nargs
     return extend_from_str(self, args[0]) < 0 ? NULL : NEWREF(None);
 }
 
+/* tofile(f): f.write(the bytes). */
+static Object *array_tofile(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.tofile", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *data = bytes_from_data(AR(self)->items ? AR(self)->items : "",
+                                   AR(self)->size * ITEMSIZE(self));
+    if (!data) return NULL;
+    Object *r = object_call_method(args[0], "write", &data, 1);
+    DECREF(data);
+    if (!r) return NULL;
+    DECREF(r);
+    return NEWREF(None);
+}
+
+/* fromfile(f, n): n items read with f.read(); what was read is kept even
+   when it is short (EOFError). */
+static Object *array_fromfile(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.fromfile", nargs, kwnames, 2, 2) < 0) return NULL;
+    int64_t n;
+    if (object_as_index(args[1], &n, NULL) < 0) return NULL;
+    if (n < 0) return error_set(&exc_ValueError, "negative count");
+    if ((uint64_t)n > ((uint64_t)1 << 60) / ITEMSIZE(self)) return error_no_memory();
+    Object *want = int_from_i64(n * (int64_t)ITEMSIZE(self));
+    if (!want) return NULL;
+    Object *data = object_call_method(args[0], "read", &want, 1);
+    DECREF(want);
+    if (!data) return NULL;
+    if (!is_bytes(data)) {
+        DECREF(data);
+        return error_set(&exc_TypeError, "read() didn't return bytes");
+    }
+    size_t whole = bytes_size(data) / ITEMSIZE(self) * ITEMSIZE(self);
+    size_t end = AR(self)->size;
+    int rc = array_splice(self, end, end, bytes_data(data), whole / ITEMSIZE(self));
+    bool short_read = bytes_size(data) < (size_t)n * ITEMSIZE(self);
+    DECREF(data);
+    if (rc < 0) return NULL;
+    if (short_read) return error_set(&exc_EOFError, "read() didn't return enough bytes");
+    return NEWREF(None);
+}
+
 /* (address, length): the address is the block's, as CPython reports it. */
 static Object *array_buffer_info(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -872,6 +912,8 @@ static const MethodDef array_methods[] = {
     {"fromlist", array_fromlist, "Append items to array from list."},
     {"tounicode", array_tounicode, "Extends this array with data from the unicode string ustr."},
     {"fromunicode", array_fromunicode, "Extends this array with data from the unicode string ustr."},
+    {"tofile", array_tofile, "Write all items (as machine values) to the file object f."},
+    {"fromfile", array_fromfile, "Read n objects from the file object f and append them to the end of the array."},
     {"buffer_info", array_buffer_info, "Return a tuple (address, length) giving the current memory address and the length in items."},
     {"__copy__", array_copy, "Return a copy of the array."},
     {NULL, NULL, NULL},

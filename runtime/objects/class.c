@@ -1147,12 +1147,20 @@ const MethodDef class_builtin_functions[] = {
 
 /* ---- The type type's slots -------------------------------------------------------------- */
 
+/* A static type of a C module is named "module.Name" ("array.array",
+   "_struct.Struct"), as CPython's tp_name: its __name__ is the last part
+   and its __module__ the rest. */
+static const char *static_short_name(Type *t) {
+    const char *dot = strrchr(t->name, '.');
+    return dot ? dot + 1 : t->name;
+}
+
 Object *class_type_name(Type *t) {
-    return t->name_obj ? NEWREF(t->name_obj) : str_from_cstr(t->name);
+    return t->name_obj ? NEWREF(t->name_obj) : str_from_cstr(static_short_name(t));
 }
 
 Object *class_type_qualname(Type *t) {
-    return is_heap(t) ? NEWREF(as_heap(t)->qualname) : str_from_cstr(t->name);
+    return is_heap(t) ? NEWREF(as_heap(t)->qualname) : str_from_cstr(static_short_name(t));
 }
 
 Object *class_type_module(Type *t) {
@@ -1161,6 +1169,8 @@ Object *class_type_module(Type *t) {
         if (m) return NEWREF(m);
         if (error_occurred()) return NULL;
     }
+    const char *short_name = static_short_name(t);
+    if (short_name != t->name) return str_from_utf8(t->name, (size_t)(short_name - 1 - t->name));
     return str_from_cstr("builtins");
 }
 
