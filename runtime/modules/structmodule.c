@@ -676,14 +676,14 @@ Type unpack_iterator_type = {
 
 static Object *struct_pack_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (kwnames && tuple_size(kwnames))
-        return error_set(&exc_TypeError, "pack() takes no keyword arguments");
+        return error_set(&exc_TypeError, "Struct.pack() takes no keyword arguments");
     return struct_do_pack(self, args, nargs);
 }
 
 static Object *struct_pack_into_method(Object *self, Object *const *args, size_t nargs,
                                        Object *kwnames) {
     if (kwnames && tuple_size(kwnames))
-        return error_set(&exc_TypeError, "pack_into() takes no keyword arguments");
+        return error_set(&exc_TypeError, "Struct.pack_into() takes no keyword arguments");
     return struct_do_pack_into(self, args, nargs);
 }
 
@@ -792,7 +792,7 @@ static Object *mod_calcsize(Object *self, Object *const *args, size_t nargs, Obj
 
 static Object *mod_pack(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (kwnames && tuple_size(kwnames))
-        return error_set(&exc_TypeError, "pack() takes no keyword arguments");
+        return error_set(&exc_TypeError, "_struct.pack() takes no keyword arguments");
     if (nargs == 0) return error_set(&exc_TypeError, "missing format argument");
     Object *s = struct_for(self, args[0]);
     if (!s) return NULL;
@@ -803,7 +803,7 @@ static Object *mod_pack(Object *self, Object *const *args, size_t nargs, Object 
 
 static Object *mod_pack_into(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (kwnames && tuple_size(kwnames))
-        return error_set(&exc_TypeError, "pack_into() takes no keyword arguments");
+        return error_set(&exc_TypeError, "_struct.pack_into() takes no keyword arguments");
     if (nargs == 0) return error_set(&exc_TypeError, "missing format argument");
     Object *s = struct_for(self, args[0]);
     if (!s) return NULL;

@@ -208,14 +208,7 @@ static bool is_index_like(Object *o) {
 
 /* An int in range(256) for append, insert, b[i] = v. */
 static int byte_arg(Object *o, unsigned char *out) {
-    int64_t v;
-    if (object_as_index(o, &v, NULL) < 0) return -1;
-    if (v < 0 || v > 255) {
-        error_set(&exc_ValueError, "byte must be in range(0, 256)");
-        return -1;
-    }
-    *out = (unsigned char)v;
-    return 0;
+    return bytes_byte_value(o, "byte must be in range(0, 256)", out);
 }
 
 /* The bytes of anything bytearray() accepts without an encoding, as a
@@ -393,13 +386,7 @@ static int bytearray_contains(Object *self, Object *item) {
     /* convert first: an __index__ may change the bytearray */
     if (is_index_like(item)) {
         unsigned char c;
-        int64_t v;
-        if (object_as_index(item, &v, NULL) < 0) return -1;
-        if (v < 0 || v > 255) {
-            error_set(&exc_ValueError, "byte must be in range(0, 256)");
-            return -1;
-        }
-        c = (unsigned char)v;
+        if (byte_arg(item, &c) < 0) return -1;
         return memchr(bytearray_data(self), c, BA(self)->size) != NULL;
     }
     return bytes_contains_in(bytearray_data(self), BA(self)->size, item);

@@ -354,11 +354,14 @@ static bool is_index_like(Object *o) {
     return is_int(o) || TYPE(o)->index != NULL;
 }
 
-/* One item of bytes(iterable): an int in range(256). */
-static int byte_value(Object *o, const char *range_msg, unsigned char *out) {
+int bytes_byte_value(Object *o, const char *range_msg, unsigned char *out) {
+    Object *i = object_index(o);
+    if (!i) return -1;
     int64_t v;
-    if (object_as_index(o, &v, NULL) < 0) return -1;
-    if (v < 0 || v > 255) {
+    uint64_t u;
+    bool ok = int_range64(i, &v, &u) == INT_FITS_I64 && v >= 0 && v <= 255;
+    DECREF(i);
+    if (!ok) {
         error_set(&exc_ValueError, "%s", range_msg);
         return -1;
     }
@@ -374,7 +377,7 @@ Object *bytes_from_ints(Object *src, const char *range_msg) {
     Object *item;
     while ((item = object_next(it))) {
         unsigned char c;
-        int r = byte_value(item, range_msg, &c);
+        int r = bytes_byte_value(item, range_msg, &c);
         DECREF(item);
         if (r < 0) break;
         str_builder_add_char(&b, (char)c);
@@ -536,7 +539,7 @@ static Object *bytes_getitem(Object *self, Object *key) {
 int bytes_contains_in(const char *data, size_t size, Object *item) {
     if (is_index_like(item)) {
         unsigned char c;
-        if (byte_value(item, "byte must be in range(0, 256)", &c) < 0) return -1;
+        if (bytes_byte_value(item, "byte must be in range(0, 256)", &c) < 0) return -1;
         return memchr(data, c, size) != NULL;
     }
     Buffer view;

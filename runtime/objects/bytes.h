@@ -39,6 +39,9 @@ Object *bytes_from_data(const char *data, size_t len);
    sees it. */
 Object *bytes_new_raw(size_t len);
 
+/* An int (or __index__) in range(256) as a byte, else ValueError range_msg
+   ("byte must be in range(0, 256)"), big ints included. 0 / -1. */
+int bytes_byte_value(Object *o, const char *range_msg, unsigned char *out);
 /* bytes(iterable of ints): ValueError range_msg for an int outside
    range(256) ("bytes must be in range(0, 256)"). */
 Object *bytes_from_ints(Object *iterable, const char *range_msg);

@@ -76,18 +76,6 @@ static bool is_index_like(Object *o) {
     return is_int(o) || TYPE(o)->index != NULL;
 }
 
-/* An int in range(256), with msg as the ValueError otherwise. */
-static int byte_arg(Object *o, const char *msg, unsigned char *out) {
-    int64_t v;
-    if (object_as_index(o, &v, NULL) < 0) return -1;
-    if (v < 0 || v > 255) {
-        error_set(&exc_ValueError, "%s", msg);
-        return -1;
-    }
-    *out = (unsigned char)v;
-    return 0;
-}
-
 static bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
@@ -144,7 +132,7 @@ static int needle_get(Object *o, Needle *nd) {
     nd->buf.obj = NULL;
     if (is_index_like(o)) {
         unsigned char c;
-        if (byte_arg(o, "byte must be in range(0, 256)", &c) < 0) return -1;
+        if (bytes_byte_value(o, "byte must be in range(0, 256)", &c) < 0) return -1;
         nd->byte = (char)c;
         nd->p = &nd->byte;
         nd->n = 1;

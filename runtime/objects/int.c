@@ -1163,10 +1163,10 @@ static Object *check_int_result(Object *r, const char *method) {
    reported with the bytes' repr ("invalid literal ...: b'x'"). */
 static Object *int_from_bytes_text(Object *b, int base) {
     if (is_bytes(b)) return int_from_text(bytes_data(b), bytes_size(b), b, base);
-    /* any other bytes-like object: its bytes; a bytearray shows as itself */
+    /* any other bytes-like object: its bytes (which errors show, as CPython) */
     Object *copy = bytes_from_buffer(b);
     if (!copy) return NULL;
-    Object *r = int_from_text(bytes_data(copy), bytes_size(copy), is_bytearray(b) ? b : copy, base);
+    Object *r = int_from_text(bytes_data(copy), bytes_size(copy), copy, base);
     DECREF(copy);
     return r;
 }
