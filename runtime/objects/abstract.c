@@ -185,6 +185,16 @@ static bool is_builtin_sequence(Object *o, const char **name) {
     return false;
 }
 
+/* A built-in sequence that repeats with `*` (str, list, tuple, bytes,
+   bytearray, array.array, ...): a static type with a length and a `*`
+   slot. CPython's sq_repeat. */
+static bool is_repeatable_sequence(Object *o) {
+    const char *seqname;
+    if (is_builtin_sequence(o, &seqname)) return true;
+    Type *t = TYPE(o);
+    return !(t->flags & TYPE_HEAP) && t->len && t->binary[BINOP_MUL] && !t->index;
+}
+
 /* `seq * n` where n is not an int but has __index__: repeat with the index
    value, as CPython's sequence protocol does. NotImplemented if it cannot. */
 static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first, bool inplace) {
@@ -218,10 +228,10 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
         return error_set(&exc_TypeError, "can only concatenate %s (not \"%s\") to %s",
                          seqname, TYPE_NAME(b), seqname);
     if (op == BINOP_MUL) {
-        if (is_builtin_sequence(a, &seqname) || is_bytes(a))
+        if (is_repeatable_sequence(a))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(b));
-        if ((is_builtin_sequence(b, &seqname) || is_bytes(b)) && !(inplace && has_sequence_slots(a)))
+        if (is_repeatable_sequence(b) && !(inplace && has_sequence_slots(a)))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(a));
     }
@@ -236,11 +246,8 @@ static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inp
     Object *r = binary_dispatch(a, b, op);
     if (r != NotImplemented || op != BINOP_MUL) return r;
     DECREF(r);
-    const char *seqname;
-    if (is_builtin_sequence(a, &seqname) || is_bytes(a))
-        return sequence_repeat_index(a, b, true, inplace);
-    if (is_builtin_sequence(b, &seqname) || is_bytes(b))
-        return sequence_repeat_index(b, a, false, inplace);
+    if (is_repeatable_sequence(a)) return sequence_repeat_index(a, b, true, inplace);
+    if (is_repeatable_sequence(b)) return sequence_repeat_index(b, a, false, inplace);
     return NEWREF(NotImplemented);
 }
 
