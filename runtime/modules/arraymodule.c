@@ -854,6 +854,13 @@ static Object *array_copy(Object *self, Object *const *args, size_t nargs, Objec
     return array_from_items(AR(self)->descr, AR(self)->items, AR(self)->size);
 }
 
+/* __deepcopy__(memo): the items are numbers, so a copy is deep. */
+static Object *array_deepcopy(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("array.__deepcopy__", nargs, kwnames, 1, 1) < 0) return NULL;
+    return array_from_items(AR(self)->descr, AR(self)->items, AR(self)->size);
+}
+
 static Object *array_getattr(Object *self, Object *name) {
     const char *s = str_data(name);
     if (strcmp(s, "typecode") == 0) {
@@ -916,6 +923,7 @@ static const MethodDef array_methods[] = {
     {"fromfile", array_fromfile, "Read n objects from the file object f and append them to the end of the array."},
     {"buffer_info", array_buffer_info, "Return a tuple (address, length) giving the current memory address and the length in items."},
     {"__copy__", array_copy, "Return a copy of the array."},
+    {"__deepcopy__", array_deepcopy, "Return a copy of the array."},
     {NULL, NULL, NULL},
 };
 

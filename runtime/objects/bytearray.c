@@ -26,6 +26,7 @@
 #include "objects/int.h"
 #include "objects/range.h"
 #include "objects/str.h"
+#include "objects/tuple.h"
 
 #define BA(o) ((BytearrayObject *)(o))
 
@@ -564,6 +565,20 @@ static Object *bytearray_alloc_method(Object *self, Object *const *args, size_t 
     return int_from_i64(b->capacity ? (int64_t)(b->capacity - b->start) + 1 : 0);
 }
 
+/* __reduce_ex__(protocol): (bytearray, (bytes,), None), which copy.copy
+   and copy.deepcopy use. */
+static Object *bytearray_reduce_ex(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    (void)args;
+    if (args_check("bytearray.__reduce_ex__", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *data = bytes_from_data(bytearray_data(self), BA(self)->size);
+    Object *ctor_args = data ? tuple_pack(1, data) : NULL;
+    Object *r = ctor_args ? tuple_pack(3, (Object *)&bytearray_type, ctor_args, None) : NULL;
+    XDECREF(data);
+    XDECREF(ctor_args);
+    return r;
+}
+
 /* ---- Iterator ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -610,6 +625,7 @@ static const MethodDef bytearray_methods[] = {
     {"copy", bytearray_copy, "Return a copy of B."},
     {"reverse", bytearray_reverse, "Reverse the order of the values in B in place."},
     {"__alloc__", bytearray_alloc_method, NULL},
+    {"__reduce_ex__", bytearray_reduce_ex, NULL},
     /* b.fromhex(...), b.maketrans(...); on the type: bytes_install_class_methods */
     {"fromhex", bytesmethods_fromhex, NULL},
     {"maketrans", bytesmethods_maketrans, NULL},

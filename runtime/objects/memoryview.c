@@ -663,6 +663,16 @@ static void memory_iter_dealloc(Object *self) {
 
 /* ---- The types --------------------------------------------------------------------------------- */
 
+/* copy and pickle refuse views, with CPython's words. */
+static Object *memoryview_reduce_ex(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    (void)args;
+    (void)nargs;
+    (void)kwnames;
+    return error_set(&exc_TypeError, "cannot pickle memoryview objects");
+}
+
 static const MethodDef memoryview_methods[] = {
     {"release", memoryview_release, "Release the underlying buffer exposed by the memoryview object."},
     {"tobytes", memoryview_tobytes_method, "Return the data in the buffer as a byte string."},
@@ -671,6 +681,7 @@ static const MethodDef memoryview_methods[] = {
     {"toreadonly", memoryview_toreadonly, "Return a readonly version of the memoryview."},
     {"cast", memoryview_cast, "Cast a memoryview to a new format or shape."},
     {"__enter__", memoryview_enter, NULL},
+    {"__reduce_ex__", memoryview_reduce_ex, NULL},
     {"__exit__", memoryview_exit, NULL},
     {NULL, NULL, NULL},
 };
