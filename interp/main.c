@@ -30,6 +30,7 @@
 #include "core/threadstate.h"
 #include "core/trace.h"
 #include "objects/abstract.h"
+#include "objects/bytes.h"
 #include "objects/class.h"
 #include "objects/code.h"
 #include "objects/dict.h"
@@ -308,6 +309,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     if (types_init(object_types) < 0 || types_init(module_types) < 0 ||
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
     exec_set_compiler(compile_for_exec);
+    if (bytes_install_class_methods() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
     if (!interp.modules || !interp.main_module) return -1;

@@ -80,6 +80,15 @@ typedef Object *(*ConstructFunc)(Type *type, Object *const *args, size_t nargs,
    the fast path). */
 typedef Object *(*IterNextFunc)(Object *iter);
 
+/* The buffer protocol (objects/buffer.h): an object that holds raw memory
+   (bytes, bytearray, memoryview, array.array) lends it to another without a
+   copy. getbuffer fills *view and takes a reference to the exporter; 0, or
+   -1 with an exception set. releasebuffer (optional) is called once per
+   successful getbuffer, when the borrower is done. */
+typedef struct Buffer Buffer;
+typedef int (*GetBufferFunc)(Object *self, Buffer *view);
+typedef void (*ReleaseBufferFunc)(Object *self, Buffer *view);
+
 /* A built-in function or method. For methods, self is the receiver; for module
    functions, self is the module (or NULL). */
 typedef Object *(*CFunction)(Object *self, Object *const *args, size_t nargs,
@@ -156,6 +165,8 @@ struct Type {
     UnaryFunc index;         /* x used as an index/int without loss (__index__) */
     BinaryFunc binary[BINOP_COUNT];  /* called for a OP b with a or b of this type */
     BinaryFunc inplace[BINOP_COUNT]; /* a OP= b; NULL: fall back to binary */
+    GetBufferFunc getbuffer;         /* NULL: not a bytes-like object */
+    ReleaseBufferFunc releasebuffer; /* NULL: nothing to undo */
 };
 
 /* ---- Static singletons and core types (immortal) ------------------------ */

@@ -34,7 +34,9 @@
 #include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/memoryview.h"
 #include "objects/class.h"
 #include "objects/code.h"
 #include "objects/descr.h"
@@ -411,12 +413,12 @@ static Object *builtin_ord(Object *self, Object *const *args, size_t nargs, Obje
     UNUSED(self);
     if (args_check("ord", nargs, kwnames, 1, 1) < 0) return NULL;
     Object *s = args[0];
-    if (is_bytes(s)) { /* ord(b'a') is the byte's value */
-        if (bytes_size(s) != 1)
+    if (is_bytes(s) || is_bytearray(s)) { /* ord(b'a') is the byte's value */
+        size_t n = is_bytes(s) ? bytes_size(s) : bytearray_size(s);
+        if (n != 1)
             return error_set(&exc_TypeError,
-                             "ord() expected a character, but string of length %zu found",
-                             bytes_size(s));
-        return int_from_i64((unsigned char)bytes_data(s)[0]);
+                             "ord() expected a character, but string of length %zu found", n);
+        return int_from_i64((unsigned char)(is_bytes(s) ? bytes_data(s) : bytearray_data(s))[0]);
     }
     if (!is_str(s))
         return error_set(&exc_TypeError, "ord() expected string of length 1, but %s found",
@@ -837,13 +839,14 @@ static Object *builtin_sum(Object *self, Object *const *args, size_t nargs, Obje
     Object *start = a[1] ? a[1] : int_small(0);
     if (a[1]) INCREF(start);
     Object *it = object_iter(a[0]); /* before the start check, as CPython */
-    if (it && (is_str(start) || is_bytes(start))) {
+    if (it && (is_str(start) || is_bytes(start) || is_bytearray(start))) {
         DECREF(it);
         it = NULL;
         if (is_str(start))
             error_set(&exc_TypeError, "sum() can't sum strings [use ''.join(seq) instead]");
         else
-            error_set(&exc_TypeError, "sum() can't sum bytes [use b''.join(seq) instead]");
+            error_set(&exc_TypeError, "sum() can't sum %s [use b''.join(seq) instead]",
+                      TYPE_NAME(start));
     }
     if (!it) {
         DECREF(start);
@@ -1021,6 +1024,7 @@ static const struct {
     {"object", &object_type},   {"type", &type_type},       {"int", &int_type},
     {"bool", &bool_type},       {"float", &float_type},     {"str", &str_type},
     {"bytes", &bytes_type},     {"set", &set_type},         {"frozenset", &frozenset_type},
+    {"bytearray", &bytearray_type}, {"memoryview", &memoryview_type},
     {"list", &list_type},       {"tuple", &tuple_type},     {"dict", &dict_type},
     {"range", &range_type},     {"slice", &slice_type},     {"super", &super_type},
     {"enumerate", &enumerate_type}, {"zip", &zip_type},     {"reversed", &reversed_type},

@@ -6,6 +6,7 @@
  * init function returns a new module object. Modules written in Toy
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
+#include "modules/arraymodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
@@ -15,6 +16,7 @@
 #include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
+#include "modules/structmodule.h"
 #include "modules/thread.h"
 
 const BuiltinModuleDef builtin_modules[] = {
@@ -32,6 +34,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"math", math_module_init},
     {"_random", random_module_init},
     {"_heapq", heapq_module_init},
+    {"struct", struct_module_init},
+    {"array", array_module_init},
     {NULL, NULL},
 };
 
@@ -41,5 +45,6 @@ Type *const module_types[] = {
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &random_type,
     &sys_version_info_type.type, &sys_float_info_type.type,
+    &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     NULL,
 };

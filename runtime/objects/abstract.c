@@ -33,6 +33,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/range.h"
@@ -184,6 +185,16 @@ static bool is_builtin_sequence(Object *o, const char **name) {
     return false;
 }
 
+/* A built-in sequence that repeats with `*` (str, list, tuple, bytes,
+   bytearray, array.array, ...): a static type with a length and a `*`
+   slot. CPython's sq_repeat. */
+static bool is_repeatable_sequence(Object *o) {
+    const char *seqname;
+    if (is_builtin_sequence(o, &seqname)) return true;
+    Type *t = TYPE(o);
+    return !(t->flags & TYPE_HEAP) && t->len && t->binary[BINOP_MUL] && !t->index;
+}
+
 /* `seq * n` where n is not an int but has __index__: repeat with the index
    value, as CPython's sequence protocol does. NotImplemented if it cannot. */
 static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first, bool inplace) {
@@ -217,10 +228,10 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
         return error_set(&exc_TypeError, "can only concatenate %s (not \"%s\") to %s",
                          seqname, TYPE_NAME(b), seqname);
     if (op == BINOP_MUL) {
-        if (is_builtin_sequence(a, &seqname) || is_bytes(a))
+        if (is_repeatable_sequence(a))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(b));
-        if ((is_builtin_sequence(b, &seqname) || is_bytes(b)) && !(inplace && has_sequence_slots(a)))
+        if (is_repeatable_sequence(b) && !(inplace && has_sequence_slots(a)))
             return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                              TYPE_NAME(a));
     }
@@ -235,11 +246,8 @@ static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inp
     Object *r = binary_dispatch(a, b, op);
     if (r != NotImplemented || op != BINOP_MUL) return r;
     DECREF(r);
-    const char *seqname;
-    if (is_builtin_sequence(a, &seqname) || is_bytes(a))
-        return sequence_repeat_index(a, b, true, inplace);
-    if (is_builtin_sequence(b, &seqname) || is_bytes(b))
-        return sequence_repeat_index(b, a, false, inplace);
+    if (is_repeatable_sequence(a)) return sequence_repeat_index(a, b, true, inplace);
+    if (is_repeatable_sequence(b)) return sequence_repeat_index(b, a, false, inplace);
     return NEWREF(NotImplemented);
 }
 
@@ -643,6 +651,56 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
     *out = int_value(r);
     DECREF(r);
     return big ? index_too_big(what) : 0;
+}
+
+Object *object_index(Object *o) {
+    if (is_int(o)) return NEWREF(o);
+    Object *r;
+    if (TYPE(o)->index)
+        r = TYPE(o)->index(o);
+    else if (type_lookup_cstr(TYPE(o), "__index__"))
+        r = object_call_method(o, "__index__", NULL, 0);
+    else
+        return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
+                         TYPE_NAME(o));
+    if (r && !is_int(r)) {
+        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
+        CLEAR(&r);
+    }
+    return r;
+}
+
+int object_as_double(Object *o, double *out) {
+    if (is_float(o)) {
+        *out = float_value(o);
+        return 0;
+    }
+    if (is_int(o)) return int_as_double(o, out);
+    Object *f = NULL;
+    if (TYPE(o)->to_float)
+        f = TYPE(o)->to_float(o);
+    else if (type_lookup_cstr(TYPE(o), "__float__"))
+        f = object_call_method(o, "__float__", NULL, 0);
+    else if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__")) {
+        Object *i = object_index(o);
+        if (!i) return -1;
+        int rc = int_as_double(i, out);
+        DECREF(i);
+        return rc;
+    } else {
+        error_set(&exc_TypeError, "must be real number, not %s", TYPE_NAME(o));
+        return -1;
+    }
+    if (!f) return -1;
+    if (!is_float(f)) {
+        error_set(&exc_TypeError, "%s.__float__ returned non-float (type %s)", TYPE_NAME(o),
+                  TYPE_NAME(f));
+        DECREF(f);
+        return -1;
+    }
+    *out = float_value(f);
+    DECREF(f);
+    return 0;
 }
 
 /* ---- Argument helpers ------------------------------------------------------- */

@@ -1,5 +1,7 @@
 /* bytes.c - the bytes type, its iterator, and the text codecs (UTF-8,
- * ASCII, Latin-1) behind str.encode / bytes.decode / text files.
+ * ASCII, Latin-1) behind str.encode / bytes.decode / text files. The
+ * methods bytes shares with bytearray (find, split, upper, ...) are in
+ * bytesmethods.c; bytes % args is in format.c.
  *
  * Invariants:
  *   - A BytesObject is allocated with exactly bytes_alloc_size(size) bytes and
@@ -26,10 +28,15 @@
 
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
+#include "objects/bytearray.h"
+#include "objects/bytesmethods.h"
+#include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
-#include "objects/list.h"
+#include "objects/function.h"
+#include "objects/memoryview.h"
 #include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -306,8 +313,7 @@ Object *bytes_encode(Codec codec, Object *str, const char *errors) {
     return encode_single_byte(codec, str, errors);
 }
 
-/* encoding= / errors= arguments: a str or absent. */
-static int codec_text_arg(const char *fname, const char *what, Object *arg, const char **out) {
+int bytes_codec_text_arg(const char *fname, const char *what, Object *arg, const char **out) {
     if (!arg) return 0;
     if (!is_str(arg)) {
         error_set(&exc_TypeError, "%s() argument '%s' must be str, not %s", fname, what,
@@ -322,16 +328,15 @@ static int codec_text_arg(const char *fname, const char *what, Object *arg, cons
     return 0;
 }
 
-/* Parse (encoding='utf-8', errors='strict') for encode/decode. */
-static int codec_args(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
+int bytes_codec_args(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
                       Codec *codec, const char **errors) {
     static const char *const names[] = {"encoding", "errors", NULL};
     Object *a[2];
     const char *encoding = "utf-8";
     *errors = NULL;
     if (args_parse(fname, args, nargs, kwnames, names, 0, a) < 0) return -1;
-    if (codec_text_arg(fname, "encoding", a[0], &encoding) < 0 ||
-        codec_text_arg(fname, "errors", a[1], errors) < 0)
+    if (bytes_codec_text_arg(fname, "encoding", a[0], &encoding) < 0 ||
+        bytes_codec_text_arg(fname, "errors", a[1], errors) < 0)
         return -1;
     return bytes_codec_lookup(encoding, codec);
 }
@@ -339,17 +344,24 @@ static int codec_args(const char *fname, Object *const *args, size_t nargs, Obje
 Object *str_encode_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     Codec codec;
     const char *errors;
-    if (codec_args("encode", args, nargs, kwnames, &codec, &errors) < 0) return NULL;
+    if (bytes_codec_args("encode", args, nargs, kwnames, &codec, &errors) < 0) return NULL;
     return bytes_encode(codec, self, errors);
 }
 
 /* ---- Construction: bytes(), bytes(n), bytes(iterable), bytes(s, enc) ------- */
 
-/* One item of bytes(iterable) or of a `in` test: an int in range(256). */
-static int byte_value(Object *o, const char *range_msg, unsigned char *out) {
+static bool is_index_like(Object *o) {
+    return is_int(o) || TYPE(o)->index != NULL;
+}
+
+int bytes_byte_value(Object *o, const char *range_msg, unsigned char *out) {
+    Object *i = object_index(o);
+    if (!i) return -1;
     int64_t v;
-    if (object_as_index(o, &v, NULL) < 0) return -1;
-    if (v < 0 || v > 255) {
+    uint64_t u;
+    bool ok = int_range64(i, &v, &u) == INT_FITS_I64 && v >= 0 && v <= 255;
+    DECREF(i);
+    if (!ok) {
         error_set(&exc_ValueError, "%s", range_msg);
         return -1;
     }
@@ -357,7 +369,7 @@ static int byte_value(Object *o, const char *range_msg, unsigned char *out) {
     return 0;
 }
 
-static Object *bytes_from_iterable(Object *src) {
+Object *bytes_from_ints(Object *src, const char *range_msg) {
     Object *it = object_iter(src);
     if (!it) return NULL;
     StrBuilder b;
@@ -365,7 +377,7 @@ static Object *bytes_from_iterable(Object *src) {
     Object *item;
     while ((item = object_next(it))) {
         unsigned char c;
-        int r = byte_value(item, "bytes must be in range(0, 256)", &c);
+        int r = bytes_byte_value(item, range_msg, &c);
         DECREF(item);
         if (r < 0) break;
         str_builder_add_char(&b, (char)c);
@@ -388,8 +400,23 @@ static Object *bytes_from_count(Object *n_obj) {
     return b;
 }
 
-static bool is_index_like(Object *o) {
-    return is_int(o) || TYPE(o)->index != NULL;
+Object *bytes_from_buffer(Object *src) {
+    if (is_memoryview(src)) return memoryview_tobytes(src); /* any layout */
+    Buffer view;
+    if (buffer_get(src, &view) < 0) return NULL;
+    Object *r = bytes_from_data(view.data, view.len);
+    buffer_release(&view);
+    return r;
+}
+
+/* bytes(x) for a class with __bytes__: its result, which must be bytes. */
+static Object *bytes_from_dunder(Object *src) {
+    Object *r = object_call_method(src, "__bytes__", NULL, 0);
+    if (r && !is_bytes(r)) {
+        error_set(&exc_TypeError, "__bytes__ returned non-bytes (type %s)", TYPE_NAME(r));
+        CLEAR(&r);
+    }
+    return r;
 }
 
 static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
@@ -400,8 +427,8 @@ static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Ob
     Object *src = a[0];
     /* the types of encoding and errors are checked first, as CPython parses them */
     const char *encoding = NULL, *errors = NULL;
-    if (codec_text_arg("bytes", "encoding", a[1], &encoding) < 0 ||
-        codec_text_arg("bytes", "errors", a[2], &errors) < 0)
+    if (bytes_codec_text_arg("bytes", "encoding", a[1], &encoding) < 0 ||
+        bytes_codec_text_arg("bytes", "errors", a[2], &errors) < 0)
         return NULL;
     if (src && is_str(src)) {
         if (!a[1]) return error_set(&exc_TypeError, "string argument without an encoding");
@@ -414,77 +441,75 @@ static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Ob
     if (a[2]) return error_set(&exc_TypeError, "errors without a string argument");
     if (!src) return bytes_new_raw(0);
     if (is_bytes(src)) return NEWREF(src);
+    if ((TYPE(src)->flags & TYPE_HEAP) && type_lookup_cstr(TYPE(src), "__bytes__"))
+        return bytes_from_dunder(src);
     if (is_index_like(src)) return bytes_from_count(src);
+    if (buffer_supported(src)) return bytes_from_buffer(src);
     if (!TYPE(src)->iter && !TYPE(src)->getitem)
         return error_set(&exc_TypeError, "cannot convert '%s' object to bytes", TYPE_NAME(src));
-    return bytes_from_iterable(src);
+    return bytes_from_ints(src, "bytes must be in range(0, 256)");
 }
 
 /* ---- repr, hash, compare ---------------------------------------------------- */
 
+void bytes_repr_body(StrBuilder *b, const char *data, size_t n, bool escape_single) {
+    const unsigned char *s = (const unsigned char *)data;
+    char quote = (memchr(s, '\'', n) && !memchr(s, '"', n)) ? '"' : '\'';
+    str_builder_add_char(b, 'b');
+    str_builder_add_char(b, quote);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == quote || c == '\\' || (escape_single && c == '\'')) {
+            str_builder_add_char(b, '\\');
+            str_builder_add_char(b, (char)c);
+        } else if (c == '\t') str_builder_add(b, "\\t", 2);
+        else if (c == '\n') str_builder_add(b, "\\n", 2);
+        else if (c == '\r') str_builder_add(b, "\\r", 2);
+        else if (c < 0x20 || c >= 0x7F) str_builder_addf(b, "\\x%02x", c);
+        else str_builder_add_char(b, (char)c);
+    }
+    str_builder_add_char(b, quote);
+}
+
 /* b'...' with Python's quoting: single quotes unless the data holds a ' and
    no ", then double quotes. */
 static Object *bytes_repr(Object *self) {
-    const unsigned char *s = (const unsigned char *)B(self)->data;
-    size_t n = B(self)->size;
-    char quote = (memchr(s, '\'', n) && !memchr(s, '"', n)) ? '"' : '\'';
     StrBuilder b;
     str_builder_init(&b);
-    str_builder_add_char(&b, 'b');
-    str_builder_add_char(&b, quote);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c == quote || c == '\\') {
-            str_builder_add_char(&b, '\\');
-            str_builder_add_char(&b, (char)c);
-        } else if (c == '\t') str_builder_add(&b, "\\t", 2);
-        else if (c == '\n') str_builder_add(&b, "\\n", 2);
-        else if (c == '\r') str_builder_add(&b, "\\r", 2);
-        else if (c < 0x20 || c >= 0x7F) str_builder_addf(&b, "\\x%02x", c);
-        else str_builder_add_char(&b, (char)c);
-    }
-    str_builder_add_char(&b, quote);
+    bytes_repr_body(&b, B(self)->data, B(self)->size, false);
     return str_builder_finish(&b);
+}
+
+int64_t bytes_hash_data(const char *data, size_t n) {
+    uint64_t h = 0;
+    if (n) {
+        h = 0xcbf29ce484222325ull;
+        for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)data[i]) * 0x100000001b3ull;
+        h >>= 1; /* keep it non-negative, so never -1 */
+    }
+    return (int64_t)h;
 }
 
 static int64_t bytes_hash(Object *self) {
     BytesObject *b = B(self);
-    if (b->hash != -1) return b->hash;
-    uint64_t h = 0;
-    if (b->size) {
-        h = 0xcbf29ce484222325ull;
-        for (size_t i = 0; i < b->size; i++) h = (h ^ (unsigned char)b->data[i]) * 0x100000001b3ull;
-        h >>= 1; /* keep it non-negative, so never -1 */
-    }
-    b->hash = (int64_t)h;
+    if (b->hash == -1) b->hash = bytes_hash_data(b->data, b->size);
     return b->hash;
 }
 
-/* memcmp order, then length: Python's lexicographic order of bytes. */
-static int bytes_cmp(Object *a, Object *b) {
-    size_t na = B(a)->size, nb = B(b)->size;
-    int c = memcmp(B(a)->data, B(b)->data, na < nb ? na : nb);
+int bytes_compare_data(const char *a, size_t na, const char *b, size_t nb) {
+    int c = memcmp(a, b, na < nb ? na : nb);
     if (c) return c;
     return na < nb ? -1 : na > nb;
 }
 
+/* bytes only compare with bytes; bytearray's richcompare answers for
+   the mixed pairs (b"a" == bytearray(b"a")). */
 static Object *bytes_richcompare(Object *a, Object *b, int op) {
     if (!is_bytes(a) || !is_bytes(b)) return NEWREF(NotImplemented);
-    bool r;
-    if ((op == CMP_EQ || op == CMP_NE) && B(a)->size != B(b)->size) {
-        r = op == CMP_NE;
-    } else {
-        int c = bytes_cmp(a, b);
-        switch (op) {
-        case CMP_LT: r = c < 0; break;
-        case CMP_LE: r = c <= 0; break;
-        case CMP_EQ: r = c == 0; break;
-        case CMP_NE: r = c != 0; break;
-        case CMP_GT: r = c > 0; break;
-        default: r = c >= 0; break;
-        }
-    }
-    return bool_from(r);
+    if ((op == CMP_EQ || op == CMP_NE) && B(a)->size != B(b)->size)
+        return bool_from(op == CMP_NE);
+    int c = bytes_compare_data(B(a)->data, B(a)->size, B(b)->data, B(b)->size);
+    return bool_from(compare_i64(c, 0, (CompareOp)op));
 }
 
 /* ---- Sequence behaviour ------------------------------------------------------ */
@@ -511,38 +536,43 @@ static Object *bytes_getitem(Object *self, Object *key) {
     return int_small((unsigned char)B(self)->data[i]);
 }
 
-/* The bytes-like argument of a method or operator, or TypeError
-   "a bytes-like object is required, not 'str'". */
-static int need_bytes(Object *o) {
-    if (is_bytes(o)) return 0;
-    error_set(&exc_TypeError, "a bytes-like object is required, not '%s'", TYPE_NAME(o));
-    return -1;
-}
-
-/* x in b: an int byte, or a sub-sequence. */
-static int bytes_contains(Object *self, Object *item) {
+int bytes_contains_in(const char *data, size_t size, Object *item) {
     if (is_index_like(item)) {
         unsigned char c;
-        if (byte_value(item, "byte must be in range(0, 256)", &c) < 0) return -1;
-        return memchr(B(self)->data, c, B(self)->size) != NULL;
+        if (bytes_byte_value(item, "byte must be in range(0, 256)", &c) < 0) return -1;
+        return memchr(data, c, size) != NULL;
     }
-    if (need_bytes(item) < 0) return -1;
-    if (B(item)->size == 0) return 1;
-    return memmem(B(self)->data, B(self)->size, B(item)->data, B(item)->size) != NULL;
+    Buffer view;
+    if (buffer_get(item, &view) < 0) return -1;
+    int r = view.len == 0 || memmem(data, size, view.data, view.len) != NULL;
+    buffer_release(&view);
+    return r;
 }
 
+/* x in b: an int byte, or a bytes-like sub-sequence. */
+static int bytes_contains(Object *self, Object *item) {
+    return bytes_contains_in(B(self)->data, B(self)->size, item);
+}
+
+/* b + x for any bytes-like x: bytes. */
 static Object *bytes_concat(Object *a, Object *b) {
     if (!is_bytes(a)) return NEWREF(NotImplemented);
-    if (!is_bytes(b)) {
-        if (TYPE(b)->flags & TYPE_HEAP) return NEWREF(NotImplemented); /* b.__radd__ */
+    if (TYPE(b)->flags & TYPE_HEAP && !buffer_supported(b)) return NEWREF(NotImplemented); /* b.__radd__ */
+    Buffer view;
+    if (!buffer_supported(b) || buffer_get(b, &view) < 0) {
+        error_clear();
         return error_set(&exc_TypeError, "can't concat %s to bytes", TYPE_NAME(b));
     }
-    if (B(b)->size == 0) return NEWREF(a);
-    if (B(a)->size == 0) return NEWREF(b);
-    Object *r = bytes_new_raw(B(a)->size + B(b)->size);
-    if (!r) return NULL;
-    memcpy(B(r)->data, B(a)->data, B(a)->size);
-    memcpy(B(r)->data + B(a)->size, B(b)->data, B(b)->size);
+    Object *r;
+    if (view.len == 0) {
+        r = NEWREF(a);
+    } else if (B(a)->size == 0 && is_bytes(b)) {
+        r = NEWREF(b);
+    } else if ((r = bytes_new_raw(B(a)->size + view.len)) != NULL) {
+        memcpy(B(r)->data, B(a)->data, B(a)->size);
+        memcpy(B(r)->data + B(a)->size, view.data, view.len);
+    }
+    buffer_release(&view);
     return r;
 }
 
@@ -565,6 +595,17 @@ static Object *bytes_repeat(Object *a, Object *b) {
     if (!r) return NULL;
     for (int64_t i = 0; i < n; i++) memcpy(B(r)->data + (size_t)i * size, B(seq)->data, size);
     return r;
+}
+
+/* b % args */
+static Object *bytes_mod(Object *a, Object *b) {
+    if (!is_bytes(a)) return NEWREF(NotImplemented);
+    return bytes_percent_format(B(a)->data, B(a)->size, b, false);
+}
+
+/* The buffer protocol: bytes lend their (read-only) data. */
+static int bytes_getbuffer(Object *self, Buffer *view) {
+    return buffer_fill(self, view, B(self)->data, B(self)->size, true);
 }
 
 /* ---- Iterator ---------------------------------------------------------------- */
@@ -597,339 +638,20 @@ static void bytes_iter_dealloc(Object *self) {
     object_free(self, sizeof(BytesIterObject));
 }
 
-/* ---- Methods ------------------------------------------------------------------ */
+/* ---- The type ------------------------------------------------------------------ */
 
-static Object *bytes_decode_method(Object *self, Object *const *args, size_t nargs,
-                                   Object *kwnames) {
-    Codec codec;
-    const char *errors;
-    if (codec_args("decode", args, nargs, kwnames, &codec, &errors) < 0) {
-        /* CPython decodes b'' to '' before it looks the codec up */
-        if (B(self)->size == 0 && error_matches(&exc_LookupError)) {
-            error_clear();
-            return str_from_cstr("");
-        }
-        return NULL;
-    }
-    return bytes_decode(codec, B(self)->data, B(self)->size, errors);
-}
-
-/* hex(sep=None, bytes_per_sep=1): a separator between groups of
-   |bytes_per_sep| bytes, counted from the right (from the left if negative). */
-static Object *bytes_hex_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    static const char *const names[] = {"sep", "bytes_per_sep", NULL};
-    Object *a[2];
-    if (args_parse("hex", args, nargs, kwnames, names, 0, a) < 0) return NULL;
-    char sep = 0;
-    int64_t per = 1;
-    /* CPython's order: bytes_per_sep, then len(sep), then sep's type */
-    if (a[1] && object_as_index(a[1], &per, NULL) < 0) return NULL;
-    if (per < INT32_MIN || per > INT32_MAX) /* a C int in CPython */
-        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
-    if (a[0]) {
-        int64_t len = object_len(a[0]);
-        if (len < 0) return NULL;
-        if (len != 1) return error_set(&exc_ValueError, "sep must be length 1.");
-        if (!is_str(a[0]) && !is_bytes(a[0]))
-            return error_set(&exc_TypeError, "sep must be str or bytes.");
-        sep = is_str(a[0]) ? str_data(a[0])[0] : B(a[0])->data[0];
-        if ((unsigned char)sep >= 0x80) return error_set(&exc_ValueError, "sep must be ASCII.");
-    }
-    size_t n = B(self)->size;
-    size_t group = !sep || per == 0 ? 0 : per < 0 ? (size_t)0 - (size_t)per : (size_t)per;
-    size_t nseps = group && n > 0 ? (n - 1) / group : 0;
-    static const char digits[] = "0123456789abcdef";
-    Object *s = str_new_raw(2 * n + nseps);
-    if (!s) return NULL;
-    char *out = ((StrObject *)s)->data;
-    for (size_t i = 0; i < n; i++) {
-        /* a separator goes before byte i when a group boundary falls there */
-        if (group && i > 0 && (per > 0 ? (n - i) % group == 0 : i % group == 0)) *out++ = sep;
-        unsigned char c = (unsigned char)B(self)->data[i];
-        *out++ = digits[c >> 4];
-        *out++ = digits[c & 15];
-    }
-    str_finish(s);
-    return s;
-}
-
-/* The needle of find/count/index: bytes, or an int byte (stored in *byte). */
-static int needle_arg(Object *o, const char **p, size_t *n, char *byte) {
-    if (is_index_like(o)) {
-        unsigned char c;
-        if (byte_value(o, "byte must be in range(0, 256)", &c) < 0) return -1;
-        *byte = (char)c;
-        *p = byte;
-        *n = 1;
-        return 0;
-    }
-    if (!is_bytes(o)) {
-        error_set(&exc_TypeError, "argument should be integer or bytes-like object, not '%s'",
-                  TYPE_NAME(o));
-        return -1;
-    }
-    *p = B(o)->data;
-    *n = B(o)->size;
-    return 0;
-}
-
-/* Optional start/end of find-like methods (None = absent), clamped. */
-static int range_args(Object *start, Object *end, size_t size, size_t *lo, size_t *hi) {
-    int64_t s = 0, e = (int64_t)size;
-    Object *bounds[2] = { start, end };
-    for (int i = 0; i < 2; i++) {
-        Object *b = bounds[i];
-        if (b && b != None && !is_int(b) && !TYPE(b)->index) {
-            error_set(&exc_TypeError,
-                      "slice indices must be integers or None or have an __index__ method");
-            return -1;
-        }
-    }
-    /* as slices, except that a start past the end stays there: then even
-       b"" is not found (b"".find(b"", 1) is -1) */
-    if (start && start != None) {
-        if (object_as_index(start, &s, NULL) < 0) return -1;
-        if (s < 0 && (s += (int64_t)size) < 0) s = 0;
-    }
-    if (end && end != None) {
-        if (object_as_index(end, &e, NULL) < 0) return -1;
-        if (e > (int64_t)size) e = (int64_t)size;
-        else if (e < 0 && (e += (int64_t)size) < 0) e = 0;
-    }
-    *lo = (size_t)s;
-    *hi = (size_t)e;
-    return 0;
-}
-
-/* Shared body of find / index / count: the first offset (or the count). */
-static int64_t bytes_search(const char *fname, Object *self, Object *const *args, size_t nargs,
-                            Object *kwnames, bool count) {
-    if (args_check_varargs(fname, nargs, kwnames, 1, 3) < 0) return -2;
-    const char *p;
-    size_t n, lo, hi;
-    char byte;
-    /* CPython converts the bounds before it looks at the needle */
-    if (range_args(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, B(self)->size, &lo, &hi) < 0 ||
-        needle_arg(args[0], &p, &n, &byte) < 0)
-        return -2;
-    const char *hay = B(self)->data;
-    if (lo > hi || hi - lo < n) return count ? 0 : -1;
-    if (n == 0) return count ? (int64_t)(hi - lo + 1) : (int64_t)lo;
-    int64_t found = 0;
-    for (size_t i = lo; i + n <= hi;) {
-        const char *m = memmem(hay + i, hi - i, p, n);
-        if (!m) break;
-        if (!count) return m - hay;
-        found++;
-        i = (size_t)(m - hay) + n;
-    }
-    return count ? found : -1;
-}
-
-static Object *bytes_find_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("bytes.find", self, args, nargs, kwnames, false);
-    return r == -2 ? NULL : int_from_i64(r);
-}
-
-static Object *bytes_index_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("bytes.index", self, args, nargs, kwnames, false);
-    if (r == -1) return error_set(&exc_ValueError, "subsection not found");
-    return r == -2 ? NULL : int_from_i64(r);
-}
-
-static Object *bytes_count_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t r = bytes_search("bytes.count", self, args, nargs, kwnames, true);
-    return r == -2 ? NULL : int_from_i64(r);
-}
-
-/* startswith / endswith: a bytes or a tuple of bytes. */
-static Object *bytes_affix(const char *fname, Object *self, Object *const *args, size_t nargs,
-                           Object *kwnames, bool at_end) {
-    if (args_check_varargs(fname, nargs, kwnames, 1, 3) < 0) return NULL;
-    size_t lo, hi;
-    if (range_args(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL, B(self)->size, &lo, &hi) < 0)
-        return NULL;
-    Object *const *cands = is_tuple(args[0]) ? tuple_items(args[0]) : args;
-    size_t ncands = is_tuple(args[0]) ? tuple_size(args[0]) : 1;
-    for (size_t i = 0; i < ncands; i++) {
-        Object *c = cands[i];
-        if (!is_bytes(c) && is_tuple(args[0]))
-            return error_set(&exc_TypeError, "a bytes-like object is required, not '%s'",
-                             TYPE_NAME(c));
-        if (!is_bytes(c))
-            return error_set(&exc_TypeError, "%s first arg must be bytes or a tuple of bytes, not %s",
-                             strchr(fname, '.') + 1, TYPE_NAME(c));
-        size_t n = B(c)->size;
-        if (lo > hi || hi - lo < n) continue;
-        const char *at = B(self)->data + (at_end ? hi - n : lo);
-        if (memcmp(at, B(c)->data, n) == 0) return bool_from(true);
-    }
-    return bool_from(false);
-}
-
-static Object *bytes_startswith_method(Object *self, Object *const *args, size_t nargs,
-                                       Object *kwnames) {
-    return bytes_affix("bytes.startswith", self, args, nargs, kwnames, false);
-}
-
-static Object *bytes_endswith_method(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    return bytes_affix("bytes.endswith", self, args, nargs, kwnames, true);
-}
-
-/* sep.join(iterable of bytes) */
-static Object *bytes_join_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("bytes.join", nargs, kwnames, 1, 1) < 0) return NULL;
-    Object *it = object_iter(args[0]);
-    if (!it) {
-        if (error_matches(&exc_TypeError)) {
-            error_clear();
-            error_set(&exc_TypeError, "can only join an iterable");
-        }
-        return NULL;
-    }
-    StrBuilder b;
-    str_builder_init(&b);
-    Object *item;
-    size_t i = 0;
-    while ((item = object_next(it))) {
-        if (!is_bytes(item)) {
-            error_set(&exc_TypeError, "sequence item %zu: expected a bytes-like object, %s found",
-                      i, TYPE_NAME(item));
-            DECREF(item);
-            break;
-        }
-        if (i++) str_builder_add(&b, B(self)->data, B(self)->size);
-        str_builder_add(&b, B(item)->data, B(item)->size);
-        DECREF(item);
-    }
-    DECREF(it);
-    Object *r = error_occurred() ? NULL : b.failed ? error_no_memory()
-                                                  : bytes_from_data(b.data, b.len);
-    str_builder_discard(&b);
-    return r;
-}
-
-static bool is_ascii_space(unsigned char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-static int append_piece(Object *list, const char *p, size_t n) {
-    Object *piece = bytes_from_data(p, n);
-    return piece ? list_append_steal(list, piece) : -1;
-}
-
-/* split() on runs of ASCII whitespace. */
-static Object *split_whitespace(Object *self, int64_t maxsplit) {
-    const unsigned char *s = (const unsigned char *)B(self)->data;
-    size_t n = B(self)->size, i = 0;
-    Object *list = list_new(0);
-    if (!list) return NULL;
-    for (;;) {
-        while (i < n && is_ascii_space(s[i])) i++;
-        if (i >= n) break;
-        size_t j = i;
-        if (maxsplit-- == 0) {
-            j = n; /* the rest, trailing whitespace included, as Python */
-        } else {
-            while (j < n && !is_ascii_space(s[j])) j++;
-        }
-        if (append_piece(list, (const char *)s + i, j - i) < 0) goto fail;
-        i = j;
-    }
-    return list;
-fail:
-    DECREF(list);
-    return NULL;
-}
-
-static Object *bytes_split_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    static const char *const names[] = {"sep", "maxsplit", NULL};
-    Object *a[2];
-    int64_t maxsplit = -1;
-    if (args_parse("split", args, nargs, kwnames, names, 0, a) < 0) return NULL;
-    if (a[1] && object_as_index(a[1], &maxsplit, NULL) < 0) return NULL;
-    if (!a[0] || a[0] == None) return split_whitespace(self, maxsplit);
-    if (need_bytes(a[0]) < 0) return NULL;
-    size_t seplen = B(a[0])->size;
-    if (seplen == 0) return error_set(&exc_ValueError, "empty separator");
-    Object *list = list_new(0);
-    if (!list) return NULL;
-    const char *s = B(self)->data, *end = s + B(self)->size;
-    while (maxsplit-- != 0) {
-        const char *m = memmem(s, (size_t)(end - s), B(a[0])->data, seplen);
-        if (!m) break;
-        if (append_piece(list, s, (size_t)(m - s)) < 0) goto fail;
-        s = m + seplen;
-    }
-    if (append_piece(list, s, (size_t)(end - s)) < 0) goto fail;
-    return list;
-fail:
-    DECREF(list);
-    return NULL;
-}
-
-static Object *bytes_strip_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("bytes.strip", nargs, kwnames, 0, 1) < 0) return NULL;
-    Object *chars = nargs ? args[0] : None;
-    if (chars != None && need_bytes(chars) < 0) return NULL;
-    const unsigned char *s = (const unsigned char *)B(self)->data;
-    size_t lo = 0, hi = B(self)->size;
-#define STRIPPED(c) \
-    (chars == None ? is_ascii_space(c) : memchr(B(chars)->data, (c), B(chars)->size) != NULL)
-    while (lo < hi && STRIPPED(s[lo])) lo++;
-    while (hi > lo && STRIPPED(s[hi - 1])) hi--;
-#undef STRIPPED
-    if (lo == 0 && hi == B(self)->size) return NEWREF(self);
-    return bytes_from_data((const char *)s + lo, hi - lo);
-}
-
-static Object *bytes_replace_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("bytes.replace", nargs, kwnames, 2, 3) < 0) return NULL;
-    if (need_bytes(args[0]) < 0 || need_bytes(args[1]) < 0) return NULL;
-    int64_t count = -1;
-    if (nargs > 2 && object_as_index(args[2], &count, NULL) < 0) return NULL;
-    const char *s = B(self)->data, *end = s + B(self)->size;
-    size_t oldlen = B(args[0])->size;
-    StrBuilder b;
-    str_builder_init(&b);
-    if (oldlen == 0) {
-        /* an empty pattern matches before every byte and at the end */
-        while (count-- != 0) {
-            str_builder_add(&b, B(args[1])->data, B(args[1])->size);
-            if (s == end) break;
-            str_builder_add(&b, s++, 1);
-        }
-        str_builder_add(&b, s, (size_t)(end - s));
-        Object *r = b.failed ? error_no_memory() : bytes_from_data(b.data, b.len);
-        str_builder_discard(&b);
-        return r;
-    }
-    while (count-- != 0) {
-        const char *m = memmem(s, (size_t)(end - s), B(args[0])->data, oldlen);
-        if (!m) break;
-        str_builder_add(&b, s, (size_t)(m - s));
-        str_builder_add(&b, B(args[1])->data, B(args[1])->size);
-        s = m + oldlen;
-    }
-    str_builder_add(&b, s, (size_t)(end - s));
-    Object *r = b.failed ? error_no_memory() : bytes_from_data(b.data, b.len);
-    str_builder_discard(&b);
-    return r;
+static Object *bytes_bytes_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("bytes.__bytes__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return NEWREF(self);
 }
 
 static const MethodDef bytes_methods[] = {
-    {"decode", bytes_decode_method, "Decode the bytes to a str (utf-8, ascii or latin-1)."},
-    {"hex", bytes_hex_method, NULL},
-    {"find", bytes_find_method, NULL},
-    {"index", bytes_index_method, NULL},
-    {"count", bytes_count_method, NULL},
-    {"startswith", bytes_startswith_method, NULL},
-    {"endswith", bytes_endswith_method, NULL},
-    {"join", bytes_join_method, NULL},
-    {"split", bytes_split_method, NULL},
-    {"strip", bytes_strip_method, NULL},
-    {"replace", bytes_replace_method, NULL},
+    BYTESMETHODS_TABLE
+    {"__bytes__", bytes_bytes_method, NULL},
+    /* b.fromhex(...), b.maketrans(...); on the type: bytes_install_class_methods */
+    {"fromhex", bytesmethods_fromhex, NULL},
+    {"maketrans", bytesmethods_maketrans, NULL},
     {NULL, NULL, NULL},
 };
 
@@ -948,7 +670,8 @@ Type bytes_type = {
     .len = bytes_length,
     .getitem = bytes_getitem,
     .contains = bytes_contains,
-    .binary = {[BINOP_ADD] = bytes_concat, [BINOP_MUL] = bytes_repeat},
+    .binary = {[BINOP_ADD] = bytes_concat, [BINOP_MUL] = bytes_repeat, [BINOP_MOD] = bytes_mod},
+    .getbuffer = bytes_getbuffer,
 };
 
 Type bytes_iterator_type = {
@@ -960,3 +683,21 @@ Type bytes_iterator_type = {
     .iter = bytes_iter_self,
     .iternext = bytes_iter_next,
 };
+
+int bytes_install_class_methods(void) {
+    static const MethodDef defs[] = {
+        {"fromhex", bytesmethods_fromhex, "Create a bytes object from a string of hexadecimal numbers."},
+        {"maketrans", bytesmethods_maketrans, "Return a translation table usable for the bytes or bytearray translate method."},
+    };
+    Type *types[] = {&bytes_type, &bytearray_type};
+    for (size_t t = 0; t < 2; t++) {
+        for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+            Object *f = builtin_new(&defs[i], (Object *)types[t]);
+            if (!f) return -1;
+            int rc = dict_set_item_cstr(types[t]->dict, defs[i].name, f);
+            DECREF(f);
+            if (rc < 0) return -1;
+        }
+    }
+    return 0;
+}

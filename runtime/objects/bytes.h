@@ -16,6 +16,7 @@
 #define TOY_BYTES_H
 
 #include "core/object.h"
+#include "objects/str.h"
 
 typedef struct {
     Object base;
@@ -37,6 +38,33 @@ Object *bytes_from_data(const char *data, size_t len);
 /* A bytes object of len uninitialised bytes, to fill in before anyone else
    sees it. */
 Object *bytes_new_raw(size_t len);
+
+/* An int (or __index__) in range(256) as a byte, else ValueError range_msg
+   ("byte must be in range(0, 256)"), big ints included. 0 / -1. */
+int bytes_byte_value(Object *o, const char *range_msg, unsigned char *out);
+/* bytes(iterable of ints): ValueError range_msg for an int outside
+   range(256) ("bytes must be in range(0, 256)"). */
+Object *bytes_from_ints(Object *iterable, const char *range_msg);
+/* bytes(x) for any bytes-like x (a memoryview of any layout). */
+Object *bytes_from_buffer(Object *src);
+
+/* The pieces bytearray and memoryview share with bytes: the repr b'...'
+   appended to a builder (escape_single: escape every ', as bytearray's
+   repr does even between double quotes), the hash of a run of
+   bytes, their order (memcmp, then length), and `item in data` for an int
+   byte or a bytes-like item (1, 0, -1). */
+void bytes_repr_body(StrBuilder *b, const char *data, size_t n, bool escape_single);
+int64_t bytes_hash_data(const char *data, size_t n);
+int bytes_compare_data(const char *a, size_t na, const char *b, size_t nb);
+int bytes_contains_in(const char *data, size_t size, Object *item);
+
+/* fmt % args for bytes and bytearray (format.c): the result is a bytearray
+   when to_bytearray. */
+Object *bytes_percent_format(const char *fmt, size_t len, Object *args, bool to_bytearray);
+
+/* Makes fromhex and maketrans callable on the types bytes and bytearray
+   (start-up, after type_ready). */
+int bytes_install_class_methods(void);
 
 /* str.encode(encoding='utf-8', errors='strict'): a CFunction whose self is
    the str. To be installed in str's method table as "encode". */
@@ -60,6 +88,14 @@ Object *bytes_decode(Codec codec, const char *data, size_t len, const char *erro
 /* Encode a str to a new bytes object; errors as for bytes_decode ("replace"
    writes '?'). */
 Object *bytes_encode(Codec codec, Object *str, const char *errors);
+
+/* The encoding= / errors= argument of fname: a str without NULs, or absent
+   (*out unchanged). 0 / -1 with CPython's TypeError or ValueError. */
+int bytes_codec_text_arg(const char *fname, const char *what, Object *arg, const char **out);
+/* (encoding='utf-8', errors='strict') of encode/decode: the codec looked up
+   and the errors name (NULL: strict). 0 / -1. */
+int bytes_codec_args(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
+                     Codec *codec, const char **errors);
 
 /* The length of the UTF-8 sequence announced by lead byte c (1 for ASCII and
    for bytes that cannot start a sequence). Used to split files into whole

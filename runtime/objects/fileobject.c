@@ -47,6 +47,7 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -473,13 +474,12 @@ static int64_t write_text(FileObject *f, Object *s) {
 /* write(b) of a binary file: returns the bytes written, -1 on error. */
 static int64_t write_binary(FileObject *f, Object *b) {
     if (!f->writable) return unsupported("write");
-    if (!is_bytes(b)) {
-        error_set(&exc_TypeError, "a bytes-like object is required, not '%s'", TYPE_NAME(b));
-        return -1;
-    }
-    if (check_open(f, NULL, "write to closed file") < 0) return -1;
-    if (write_raw(f, bytes_data(b), bytes_size(b)) < 0) return -1;
-    return (int64_t)bytes_size(b);
+    Buffer view; /* bytes, bytearray, memoryview, array.array */
+    if (buffer_get(b, &view) < 0) return -1;
+    int64_t r = check_open(f, NULL, "write to closed file") < 0 ? -1
+              : write_raw(f, view.data, view.len) < 0 ? -1 : (int64_t)view.len;
+    buffer_release(&view);
+    return r;
 }
 
 static int64_t write_object(FileObject *f, Object *o) {

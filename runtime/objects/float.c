@@ -30,6 +30,8 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -594,6 +596,14 @@ static Object *float_from_object(Object *x) {
         /* parsed as the same text; a bad one is reported with the bytes' repr */
         return str_parse_number(bytes_data(x), bytes_size(x), x, float_parse, 0,
                                 float_parse_message);
+    }
+    if (buffer_supported(x)) { /* any bytes-like object: a bytearray shows as itself */
+        Object *copy = bytes_from_buffer(x);
+        if (!copy) return NULL;
+        Object *r = str_parse_number(bytes_data(copy), bytes_size(copy),
+                                     is_bytearray(x) ? x : copy, float_parse, 0, float_parse_message);
+        DECREF(copy);
+        return r;
     }
     if (TYPE(x)->to_float) return check_float_result(TYPE(x)->to_float(x));
     if (type_lookup_cstr(TYPE(x), "__float__"))

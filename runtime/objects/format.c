@@ -1,5 +1,5 @@
-/* format.c - text formatting: format() and its spec mini-language, str % args,
- * and str.format().
+/* format.c - text formatting: format() and its spec mini-language, str % args
+ * (and bytes % args, which shares the directives), and str.format().
  *
  * The three entry points share one model of a formatted number: a sign, a
  * prefix ("0x"), a run of integer digits, and the rest ('.5', 'e+05', '%').
@@ -24,6 +24,9 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
+#include "objects/bytearray.h"
+#include "objects/bytes.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -690,6 +693,7 @@ typedef struct {
     Object *const *items; /* positional arguments */
     size_t nitems, next;
     Object *mapping;      /* for %(name)s, or NULL */
+    bool bytes;           /* bytes % args: %s takes bytes-like objects, keys are bytes */
 } PercentArgs;
 
 static Object *next_arg(PercentArgs *pa) {
@@ -742,8 +746,79 @@ static int percent_int_arg(Object *a, char conv, Object **out) {
     return -1;
 }
 
+/* The bytes %s / %b take: a bytes-like object, or what __bytes__ returns.
+   A new bytes object. */
+static Object *percent_bytes_arg(Object *a) {
+    if ((TYPE(a)->flags & TYPE_HEAP) && type_lookup_cstr(TYPE(a), "__bytes__")) {
+        Object *r = object_call_method(a, "__bytes__", NULL, 0);
+        if (r && !is_bytes(r)) {
+            error_set(&exc_TypeError, "__bytes__ returned non-bytes (type %s)", TYPE_NAME(r));
+            CLEAR(&r);
+        }
+        return r;
+    }
+    if (!buffer_supported(a))
+        return error_set(&exc_TypeError, "%%b requires a bytes-like object, "
+                         "or an object that implements __bytes__, not '%s'", TYPE_NAME(a));
+    return bytes_from_buffer(a);
+}
+
+/* %c of bytes: an int in range(256) or a single byte. */
+static int percent_byte_char(Object *a, char *out) {
+    if ((is_bytes(a) && bytes_size(a) == 1) || (is_bytearray(a) && bytearray_size(a) == 1)) {
+        *out = is_bytes(a) ? bytes_data(a)[0] : bytearray_data(a)[0];
+        return 0;
+    }
+    if (!is_int(a) && !TYPE(a)->index) {
+        error_set(&exc_TypeError, "%%c requires an integer in range(256) or a single byte");
+        return -1;
+    }
+    int64_t v;
+    if (object_as_index(a, &v, NULL) < 0) {
+        if (!error_matches(&exc_OverflowError)) return -1;
+        error_clear();
+        v = -1;
+    }
+    if (v < 0 || v > 255) {
+        error_set(&exc_OverflowError, "%%c arg not in range(256)");
+        return -1;
+    }
+    *out = (char)v;
+    return 0;
+}
+
+/* The conversions that differ for bytes: s b r a c. 0, -1, or -2 for an
+   unknown conversion. */
+static int percent_convert_bytes(StrBuilder *b, Spec *sp, char conv, Object *a, int64_t precision) {
+    Object *text;
+    char c;
+    switch (conv) {
+    case 's': case 'b': text = percent_bytes_arg(a); break;
+    case 'r': case 'a': {
+        Object *s = format_ascii(a); /* ASCII only, so its UTF-8 is its bytes */
+        text = s ? bytes_from_data(str_data(s), str_len(s)) : NULL;
+        XDECREF(s);
+        break;
+    }
+    case 'c':
+        if (percent_byte_char(a, &c) < 0) return -1;
+        text = bytes_from_data(&c, 1);
+        break;
+    default: return -2;
+    }
+    if (!text) return -1;
+    size_t len = bytes_size(text);
+    if (precision >= 0 && (size_t)precision < len && conv != 'c') len = (size_t)precision;
+    strcpy(sp->fill, " ");
+    add_aligned(b, sp, sp->align, bytes_data(text), len, len);
+    DECREF(text);
+    return 0;
+}
+
 /* One conversion with its flags already in sp. 0 ok, -1 error. */
-static int percent_convert(StrBuilder *b, Spec *sp, char conv, Object *a, int64_t precision) {
+static int percent_convert(StrBuilder *b, Spec *sp, char conv, Object *a, int64_t precision,
+                           bool bytes) {
+    if (bytes && conv && strchr("sbrac", conv)) return percent_convert_bytes(b, sp, conv, a, precision);
     switch (conv) {
     case 's': case 'r': case 'a': {
         Object *s = conv == 's' ? object_str(a) : conv == 'r' ? object_repr(a) : format_ascii(a);
@@ -794,7 +869,12 @@ static int percent_convert(StrBuilder *b, Spec *sp, char conv, Object *a, int64_
     case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
         double v;
         if (float_as_double(a, &v) < 0) {
-            /* float_as_double's message is the one Python gives here. */
+            /* float_as_double's message is the one Python gives for str. */
+            if (bytes && !TYPE(a)->to_float) {
+                error_clear();
+                error_set(&exc_TypeError, "float argument required, not %s", TYPE_NAME(a));
+                return -1;
+            }
             if (TYPE(a)->to_float) {
                 error_clear();
                 Object *f = TYPE(a)->to_float(a);
@@ -826,7 +906,8 @@ static Object *percent_key(const char **p, const char *end, PercentArgs *pa) {
     /* CPython wants the mapping before it looks for the closing ')' */
     if (!pa->mapping) return error_set(&exc_TypeError, "format requires a mapping");
     if (*p >= end) return error_set(&exc_ValueError, "incomplete format key");
-    Object *key = str_from_utf8(start, (size_t)(*p - start));
+    Object *key = pa->bytes ? bytes_from_data(start, (size_t)(*p - start))
+                            : str_from_utf8(start, (size_t)(*p - start));
     (*p)++;
     if (!key) return NULL;
     Object *v = object_getitem(pa->mapping, key);
@@ -836,7 +917,13 @@ static Object *percent_key(const char **p, const char *end, PercentArgs *pa) {
 
 /* ValueError for an unknown conversion character at `at`; Python reports
    the character, its code point and its index in code points. */
-static void unsupported_character(const char *at, const char *fmt_start) {
+static void unsupported_character(const char *at, const char *fmt_start, bool bytes) {
+    if (bytes) {
+        unsigned char c = (unsigned char)*at;
+        error_set(&exc_ValueError, "unsupported format character '%c' (0x%x) at index %zu",
+                  c >= 31 && c <= 126 ? (char)c : '?', c, (size_t)(at - fmt_start));
+        return;
+    }
     size_t index = 0;
     for (const char *q = fmt_start; q < at; q++) index += ((unsigned char)*q & 0xC0) != 0x80;
     size_t len;
@@ -903,9 +990,9 @@ static int percent_directive(StrBuilder *b, const char **pp, const char *end, co
         strcpy(sp.fill, "0");
         sp.align = '=';
     }
-    rc = percent_convert(b, &sp, conv, arg, precision);
+    rc = percent_convert(b, &sp, conv, arg, precision, pa->bytes);
     if (rc == -2) {
-        unsupported_character(p - 1, fmt_start);
+        unsupported_character(p - 1, fmt_start, pa->bytes);
         rc = -1;
     }
     XDECREF(keyed);
@@ -916,47 +1003,65 @@ fail:
     return -1;
 }
 
-Object *str_percent_format(Object *fmt, Object *args) {
-    PercentArgs pa = { NULL, 0, 0, NULL };
+/* fmt % args into b, for str (bytes false) or bytes. 0 / -1. */
+static int percent_format(StrBuilder *b, const char *s, size_t n, Object *args, bool bytes) {
+    PercentArgs pa = { NULL, 0, 0, NULL, bytes };
     if (is_tuple(args)) {
         pa.items = tuple_items(args);
         pa.nitems = tuple_size(args);
     } else {
         pa.items = &args;
         pa.nitems = 1;
-        if (TYPE(args)->getitem && !is_str(args)) pa.mapping = args;
+        if (TYPE(args)->getitem && !is_str(args) && !(bytes && is_bytes(args))) pa.mapping = args;
     }
-    const char *s = str_data(fmt), *end = s + str_len(fmt), *p = s;
+    const char *end = s + n, *p = s;
     bool used_mapping = false;
-    StrBuilder b;
-    str_builder_init(&b);
     while (p < end) {
         const char *pct = memchr(p, '%', (size_t)(end - p));
         if (!pct) {
-            str_builder_add(&b, p, (size_t)(end - p));
+            str_builder_add(b, p, (size_t)(end - p));
             break;
         }
-        str_builder_add(&b, p, (size_t)(pct - p));
+        str_builder_add(b, p, (size_t)(pct - p));
         p = pct + 1;
         if (p < end && *p == '%') {
-            str_builder_add_char(&b, '%');
+            str_builder_add_char(b, '%');
             p++;
             continue;
         }
         if (p >= end) {
-            str_builder_discard(&b);
-            return error_set(&exc_ValueError, "incomplete format");
+            error_set(&exc_ValueError, "incomplete format");
+            return -1;
         }
-        if (percent_directive(&b, &p, end, s, &pa, &used_mapping) < 0) {
-            str_builder_discard(&b);
-            return NULL;
-        }
+        if (percent_directive(b, &p, end, s, &pa, &used_mapping) < 0) return -1;
     }
     if (pa.next < pa.nitems && !pa.mapping && !used_mapping) {
+        error_set(&exc_TypeError, "not all arguments converted during %s formatting",
+                  bytes ? "bytes" : "string");
+        return -1;
+    }
+    return 0;
+}
+
+Object *str_percent_format(Object *fmt, Object *args) {
+    StrBuilder b;
+    str_builder_init(&b);
+    if (percent_format(&b, str_data(fmt), str_len(fmt), args, false) < 0) {
         str_builder_discard(&b);
-        return error_set(&exc_TypeError, "not all arguments converted during string formatting");
+        return NULL;
     }
     return str_builder_finish(&b);
+}
+
+Object *bytes_percent_format(const char *fmt, size_t len, Object *args, bool to_bytearray) {
+    StrBuilder b;
+    str_builder_init(&b);
+    Object *r = NULL;
+    if (percent_format(&b, fmt, len, args, true) == 0)
+        r = b.failed ? error_no_memory()
+          : to_bytearray ? bytearray_from_data(b.data, b.len) : bytes_from_data(b.data, b.len);
+    str_builder_discard(&b);
+    return r;
 }
 
 /* ---- str.format ---- */

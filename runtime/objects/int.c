@@ -27,6 +27,8 @@
 #include "core/alloc.h"
 #include "objects/abstract.h"
 #include "objects/bigint.h"
+#include "objects/buffer.h"
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -227,6 +229,19 @@ int int_as_i64(Object *o, int64_t *out) {
     }
     error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer", TYPE_NAME(o));
     return -1;
+}
+
+IntRange64 int_range64(Object *o, int64_t *out, uint64_t *uout) {
+    IntObject *i = (IntObject *)o;
+    if (!i->digits) {
+        *out = i->value;
+        return INT_FITS_I64;
+    }
+    if (i->value < 0) return INT_BELOW_I64;
+    /* big and positive: above INT64_MAX; at most two digits fit in 64 bits */
+    if (i->digits[0] > 2) return INT_ABOVE_U64;
+    *uout = (uint64_t)i->digits[1] | ((uint64_t)i->digits[2] << 32);
+    return INT_FITS_U64;
 }
 
 /* int(v) for a float: truncation toward zero, with CPython's errors.
@@ -1182,7 +1197,13 @@ static Object *check_int_result(Object *r, const char *method) {
 /* int(b) for bytes b: parsed as the same text would be; a bad literal is
    reported with the bytes' repr ("invalid literal ...: b'x'"). */
 static Object *int_from_bytes_text(Object *b, int base) {
-    return int_from_text(bytes_data(b), bytes_size(b), b, base);
+    if (is_bytes(b)) return int_from_text(bytes_data(b), bytes_size(b), b, base);
+    /* any other bytes-like object: its bytes (which errors show, as CPython) */
+    Object *copy = bytes_from_buffer(b);
+    if (!copy) return NULL;
+    Object *r = int_from_text(bytes_data(copy), bytes_size(copy), copy, base);
+    DECREF(copy);
+    return r;
 }
 
 /* int(x) with one argument and no base. */
@@ -1191,7 +1212,7 @@ static Object *int_from_object(Object *x) {
     if (int_check(x)) return int_copy_signed(x, false);
     if (is_float(x)) return int_from_double(float_value(x));
     if (is_str(x)) return int_from_string(str_data(x), str_len(x), 10);
-    if (is_bytes(x)) return int_from_bytes_text(x, 10);
+    if (buffer_supported(x)) return int_from_bytes_text(x, 10);
     if (TYPE(x)->to_int) return check_int_result(TYPE(x)->to_int(x), "__int__");
     if (type_lookup_cstr(TYPE(x), "__int__"))
         return check_int_result(object_call_method(x, "__int__", NULL, 0), "__int__");
@@ -1208,7 +1229,7 @@ static Object *int_from_object_base(Object *x, Object *base_obj) {
     if (int_as_i64(base_obj, &base) < 0) return NULL;
     if (base != 0 && (base < 2 || base > 36))
         return error_set(&exc_ValueError, "int() base must be >= 2 and <= 36, or 0");
-    if (is_bytes(x)) return int_from_bytes_text(x, (int)base);
+    if (is_bytes(x) || is_bytearray(x)) return int_from_bytes_text(x, (int)base);
     if (!is_str(x))
         return error_set(&exc_TypeError, "int() can't convert non-string with explicit base");
     return int_from_string(str_data(x), str_len(x), (int)base);

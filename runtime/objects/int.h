@@ -69,6 +69,11 @@ Object *int_from_string(const char *s, size_t len, int base);
    int64. Returns 0 ok / -1 error (TypeError; OverflowError "Python int too
    large to convert to C ssize_t" for a big int). */
 int int_as_i64(Object *o, int64_t *out);
+/* Where an int (int or bool; no __index__) lies with respect to the C
+   64-bit types: INT_FITS_I64 (*out set), INT_FITS_U64 (above INT64_MAX,
+   *uout set), or beyond both. For the range checks of struct and array. */
+typedef enum { INT_FITS_I64, INT_FITS_U64, INT_ABOVE_U64, INT_BELOW_I64 } IntRange64;
+IntRange64 int_range64(Object *o, int64_t *out, uint64_t *uout);
 /* An int-like object as a double: OverflowError "int too large to convert
    to float" when it does not fit. */
 int int_as_double(Object *o, double *out);

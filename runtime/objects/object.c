@@ -359,6 +359,7 @@ void type_inherit_slots(Type *t) {
     INHERIT(len); INHERIT(getitem); INHERIT(setitem); INHERIT(contains);
     INHERIT(truth); INHERIT(neg); INHERIT(pos); INHERIT(invert); INHERIT(absolute);
     INHERIT(to_int); INHERIT(to_float); INHERIT(index);
+    INHERIT(getbuffer); INHERIT(releasebuffer);
     for (int i = 0; i < BINOP_COUNT; i++) {
         INHERIT(binary[i]);
         INHERIT(inplace[i]);

@@ -31,6 +31,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem, memrchr */
 #endif
+#include "objects/buffer.h"
 #include "objects/bytes.h"
 #include "objects/str.h"
 
@@ -866,11 +867,15 @@ static Object *str_construct(Type *type, Object *const *args, size_t nargs, Obje
     if (!params[0]) return NEWREF(EMPTY_STR);
     if (!params[1] && !params[2]) return object_str(params[0]);
     /* str(b, encoding, errors) decodes */
-    if (is_bytes(params[0])) {
+    if (buffer_supported(params[0])) { /* bytes, bytearray, memoryview, array */
         Codec codec;
-        if (bytes_size(params[0]) == 0) return NEWREF(EMPTY_STR); /* no codec lookup */
-        if (bytes_codec_lookup(text[0], &codec) < 0) return NULL;
-        return bytes_decode(codec, bytes_data(params[0]), bytes_size(params[0]), text[1]);
+        Object *data = bytes_from_buffer(params[0]);
+        if (!data) return NULL;
+        Object *r = bytes_size(data) == 0 ? NEWREF(EMPTY_STR) /* no codec lookup */
+                  : bytes_codec_lookup(text[0], &codec) < 0 ? NULL
+                  : bytes_decode(codec, bytes_data(data), bytes_size(data), text[1]);
+        DECREF(data);
+        return r;
     }
     if (is_str(params[0])) return error_set(&exc_TypeError, "decoding str is not supported");
     return error_set(&exc_TypeError, "decoding to str: need a bytes-like object, %s found",

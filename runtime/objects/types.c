@@ -5,6 +5,7 @@
  * found and its dict not freed. */
 #include "objects/types.h"
 
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
 #include "objects/class.h"
 #include "objects/code.h"
@@ -18,6 +19,7 @@
 #include "objects/genobject.h"
 #include "objects/iter.h"
 #include "objects/list.h"
+#include "objects/memoryview.h"
 #include "objects/module.h"
 #include "objects/namespace.h"
 #include "objects/range.h"
@@ -32,6 +34,7 @@ Type *const object_types[] = {
     &object_type, &type_type, &none_type, &notimplemented_type, &ellipsis_type,
     &int_type, &bool_type, &float_type,
     &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
+    &bytearray_type, &bytearray_iterator_type, &memoryview_type, &memory_iterator_type,
     &tuple_type, &tuple_iterator_type,
     &list_type, &list_iterator_type, &list_reverseiterator_type,
     &dict_type, &dict_keys_type, &dict_values_type, &dict_items_type,
