@@ -597,10 +597,16 @@ void mp_flush_feeders_at_exit(void) {
     pthread_mutex_unlock(&feed.mutex);
 }
 
+/* fork() happens with the feeders' mutex held (mp_before_fork), so that no
+   feeder is inside it and the child's copy is in a known state: held by
+   the forking thread, which releases it. */
+void mp_before_fork(void) { pthread_mutex_lock(&feed.mutex); }
+void mp_after_fork_parent(void) { pthread_mutex_unlock(&feed.mutex); }
+
 void mp_after_fork_child(void) {
     /* The frames in the buffers are the parent's to write; its feeders do
        not exist here. */
-    pthread_mutex_init(&feed.mutex, NULL);
+    pthread_mutex_unlock(&feed.mutex);
     pthread_cond_init(&feed.drained, NULL);
     feed.pending = 0;
     for (FeedState **p = &feed.head; *p;) {

@@ -249,12 +249,14 @@ static void child_detach_stdin(void) {
    finished may still be retiring its allocation counters or leaving the
    thread table. The child's re-initialisation releases them there. */
 static pid_t fork_locked(void) {
+    mp_before_fork();
     mem_before_fork();
     thread_before_fork();
     pid_t pid = fork();
     if (pid != 0) {
         thread_after_fork_parent();
         mem_after_fork_parent();
+        mp_after_fork_parent();
     }
     return pid;
 }

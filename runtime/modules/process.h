@@ -98,6 +98,9 @@ bool process_is_child(void);
 /* mpmodule.c: drop the queue feeders' parent-side state in a new child;
    wait for this process's feeders to write what they hold (at exit). */
 void mp_after_fork_child(void);
+/* Around fork() in the parent: hold, then release, the feeders' mutex. */
+void mp_before_fork(void);
+void mp_after_fork_parent(void);
 void mp_flush_feeders_at_exit(void);
 
 /* ---- Pipe I/O and waiting (no GIL) -------------------------------------- */
