@@ -20,8 +20,8 @@ if __name__ == "__main__":
     mp.set_start_method("fork")
     p = mp.Process(target=child)
     p.start()
-    print("ready", file=sys.stderr, flush=True)
     try:
+        print("ready", file=sys.stderr, flush=True)
         p.join()
     except KeyboardInterrupt:
         print("parent interrupted", flush=True)

@@ -16,8 +16,8 @@ def work():
     result[0] = total
 t = threading.Thread(target=work)
 t.start()
-print("ready", file=sys.stderr, flush=True)
 try:
+    print("ready", file=sys.stderr, flush=True)
     while True:
         pass
 except KeyboardInterrupt:

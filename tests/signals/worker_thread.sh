@@ -19,14 +19,14 @@ def work():
     results.append("after go")
 t = threading.Thread(target=work)
 t.start()
-print("ready", file=sys.stderr, flush=True)
 try:
+    print("ready", file=sys.stderr, flush=True)
     while True:
         pass
 except KeyboardInterrupt:
     print("main interrupted")
-print("ready again", file=sys.stderr, flush=True)
 try:
+    print("ready again", file=sys.stderr, flush=True)
     threading.Event().wait()
 except KeyboardInterrupt:
     print("wait interrupted")
