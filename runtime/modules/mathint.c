@@ -23,18 +23,7 @@
    (a bool becomes an int, as gcd(True, 4) is 1). */
 static Object *index_of(Object *o) {
     if (is_instance_of(o, &int_type)) return math_plain_int(o);
-    Object *r;
-    if (TYPE(o)->index)
-        r = TYPE(o)->index(o);
-    else if (type_lookup_cstr(TYPE(o), "__index__"))
-        r = object_call_method(o, "__index__", NULL, 0);
-    else
-        return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                         TYPE_NAME(o));
-    if (r && !is_instance_of(r, &int_type)) {
-        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
-        CLEAR(&r);
-    }
+    Object *r = object_index(o);
     if (r && TYPE(r) != &int_type) SETREF(&r, math_plain_int(r));
     return r;
 }

@@ -108,22 +108,10 @@ static Object *abs_of(Object *o) {
 
 /* operator.index(a): a itself for an int (a plain int for a bool), else
    what __index__ returns, which must be an int. */
+/* operator.index: like object_index, but always an exact int (not True). */
 static Object *index_of(Object *o) {
-    if (is_type(o, &int_type)) return NEWREF(o);
     if (is_type(o, &bool_type)) return int_from_i64(o == True_);
-    Object *r;
-    if (TYPE(o)->index)
-        r = TYPE(o)->index(o);
-    else if (type_lookup_cstr(TYPE(o), "__index__"))
-        r = object_call_method(o, "__index__", NULL, 0);
-    else
-        return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
-                         TYPE_NAME(o));
-    if (r && !is_int(r)) {
-        error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
-        CLEAR(&r);
-    }
-    return r;
+    return object_index(o);
 }
 
 OPERATOR_UNARY(neg, object_negative)
