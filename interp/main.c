@@ -55,8 +55,8 @@
 #define TOY_VERSION "0.1.0"
 
 static const char usage_line[] =
-    "usage: toy [--stats] [--dis] [--no-gil] [--switch-interval=MS] [--gil-trace=FILE]\n"
-    "           [-c cmd | file | -] [arg] ...\n";
+    "usage: toy [--stats] [--dis] [--no-gil] [--free-threaded] [-X gil=0|1]\n"
+    "           [--switch-interval=MS] [--gil-trace=FILE] [-c cmd | file | -] [arg] ...\n";
 
 static void print_help(void) {
     fputs(usage_line, stdout);
@@ -74,6 +74,11 @@ static void print_help(void) {
           "  --no-race-detector\n"
           "             with --no-gil: free objects at once, unchecked (to time --no-gil\n"
           "             without the detector's cost; races then crash unexplained or not)\n"
+          "  --free-threaded\n"
+          "             run the free-threaded interpreter (toy-ft, built beside toy): no\n"
+          "             GIL, immortal objects, biased reference counts, per-object locks\n"
+          "  -X gil=0   the same (CPython's spelling); -X gil=1: with the GIL (the\n"
+          "             default; in toy-ft it turns the lock back on)\n"
           "  --switch-interval=MS\n"
           "             how long a thread waits for the GIL before asking for it (default 5)\n"
           "  --gil-trace=FILE\n"
@@ -94,11 +99,33 @@ typedef struct {
     int argv_start;       /* index of sys.argv[0] in argv */
     double switch_interval_ms; /* 0: the default */
     bool no_race_detector;     /* --no-race-detector */
+    bool free_threaded;        /* --free-threaded or -X gil=0 */
 } Options;
+
+#ifdef TOY_FREE_THREADED
+static const bool build_free_threaded = true;
+#else
+static const bool build_free_threaded = false;
+#endif
+
+/* -X gil=0 / -X gil=1 (also -Xgil=0), as CPython 3.13 spells it. opt is the
+   option's text after "-X" (the next argument when "-X" stood alone).
+   Returns 0, or 2 for a bad option. */
+static int parse_x_option(const char *x, Options *opt) {
+    if (strcmp(x, "gil=0") == 0) { opt->free_threaded = true; return 0; }
+    if (strcmp(x, "gil=1") == 0) { opt->free_threaded = false; return 0; }
+    if (strncmp(x, "gil", 3) == 0)
+        fprintf(stderr, "toy: -X gil must be 0 or 1\n%s", usage_line);
+    else
+        fprintf(stderr, "toy: unknown -X option %s (toy knows only gil=0 and gil=1)\n%s",
+                x, usage_line);
+    return 2;
+}
 
 /* Returns 0, or the exit status to stop with. */
 static int parse_options(int argc, char **argv, Options *opt) {
     memset(opt, 0, sizeof(*opt));
+    opt->free_threaded = build_free_threaded; /* toy-ft: -X gil=1 turns it off */
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -111,6 +138,12 @@ static int parse_options(int argc, char **argv, Options *opt) {
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
         if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
         if (strcmp(a, "--no-race-detector") == 0) { opt->no_race_detector = true; continue; }
+        if (strcmp(a, "--free-threaded") == 0) { opt->free_threaded = true; continue; }
+        if (strncmp(a, "-X", 2) == 0) {
+            const char *x = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : "");
+            if (parse_x_option(x, opt)) return 2;
+            continue;
+        }
         if (strncmp(a, "--gil-trace=", 12) == 0) { /* trace.h; opens FILE now */
             if (a[12] == '\0') {
                 fprintf(stderr, "toy: --gil-trace takes a file name or -\n%s", usage_line);
@@ -370,6 +403,7 @@ static void runtime_fini(void) {
     types_fini(module_types);
     types_fini(object_types);
     str_intern_clear();
+    refcount_release_immortals(); /* toy-ft: what was made immortal at run time */
     ts_destroy(ts);
     race_fini(); /* --no-gil: check and release the quarantined objects */
     finalize_fini();
@@ -398,10 +432,37 @@ static void stats_on_race_stop(void) {
     if (interp.flag_stats) print_stats("a reference-count race was caught");
 }
 
+/* ./toy --free-threaded runs ./toy-ft, the free-threaded build of the same
+   sources, from the folder that holds this binary (as python3.13t sits
+   beside python3.13). Returns only on failure, with the exit status. */
+static int exec_free_threaded(char **argv) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+    if (n <= 0) {
+        fprintf(stderr, "toy: --free-threaded: cannot find this program's folder\n");
+        return 2;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    strcpy(slash ? slash + 1 : self, "toy-ft");
+    char *saved_argv0 = argv[0];
+    argv[0] = self;
+    execv(self, argv);
+    argv[0] = saved_argv0;
+    fprintf(stderr,
+            "toy: --free-threaded needs the free-threaded build, %s: %s\n"
+            "     (build it with `make toy-ft`; `make` builds it too)\n",
+            self, strerror(errno));
+    return 2;
+}
+
 int main(int argc, char **argv) {
     Options opt;
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
+    if (opt.free_threaded && !build_free_threaded) return exec_free_threaded(argv);
+    /* toy-ft runs without the GIL unless -X gil=1 asked for it */
+    if (build_free_threaded) interp.flag_no_gil = opt.free_threaded;
 
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
        instead of killing the process. */

@@ -10,10 +10,12 @@
 #include "interp/vm.h"
 
 #include "core/gil.h"
+#include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/error.h"
 
 int vm_eval_breaker(ThreadState *ts) {
     gil_yield(ts); /* returns at once unless a drop was requested */
+    refcount_at_breaker(); /* toy-ft: merge the objects queued for this thread */
     return error_check_interrupt();
 }

@@ -49,7 +49,9 @@ typedef struct {
    GIL_BREAK_SIGNAL: set by the SIGINT handler, cleared by the main thread
    when it consumes the Ctrl-C (core/sigint.c). The eval loop polls the whole
    word (relaxed load: a late look costs at most one more check). */
-enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2 };
+/* GIL_BREAK_MERGE (free-threaded build only, core/biased.h): some thread has
+   objects queued for it to merge; each thread merges its own queue. */
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_MERGE = 4 };
 extern atomic_int gil_eval_breaker;
 
 /* Create the lock (enabled unless --no-gil) and take it for the main thread. */

@@ -134,15 +134,11 @@ bool finalize_on_dealloc(Object *self) {
        cannot go through INCREF/DECREF: reaching zero again would free self
        from inside its own finalizer. saved is 0, or the race detector's
        "being freed" mark, which its check at the free expects back. */
-    intptr_t saved = REFCNT(self);
-    REFCNT(self) = 1;
+    intptr_t saved = refcount_revive(self);
     run_del(self);
-    bool resurrected = --REFCNT(self) != 0;
-    if (resurrected) {
-        if (!ptrset_add(&finalized, self)) error_clear(); /* then it may run again */
-    } else {
-        REFCNT(self) = saved;
-    }
+    bool resurrected = refcount_unrevive(self, saved);
+    if (resurrected && !ptrset_add(&finalized, self))
+        error_clear(); /* then it may run again */
     if (pending) error_restore(pending);
     return resurrected;
 }

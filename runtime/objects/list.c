@@ -111,7 +111,7 @@ Object *list_new(size_t n) {
  * million C frames deep and overflow the stack. So container deallocs count
  * their nesting; past TRASHCAN_DEPTH they queue the dead object instead, and
  * the outermost dealloc empties the queue in a loop. The queue is linked
- * through the dead objects' refcnt fields, which nothing reads any more.
+ * through the dead objects' count fields, which nothing reads any more.
  * Depth and queue are per thread (like the allocator's caches), so this
  * needs no lock even with the GIL off.
  */
@@ -124,7 +124,7 @@ static _Thread_local Object *trashcan_queue;
 
 bool list_trashcan_enter(Object *o) {
     if (trashcan_depth >= TRASHCAN_DEPTH) {
-        o->refcnt = (intptr_t)trashcan_queue;
+        refcount_link_set(o, trashcan_queue);
         trashcan_queue = o;
         return false;
     }
@@ -137,8 +137,7 @@ void list_trashcan_leave(void) {
     trashcan_draining = true;
     while (trashcan_queue) {
         Object *o = trashcan_queue;
-        trashcan_queue = (Object *)o->refcnt;
-        o->refcnt = 0;
+        trashcan_queue = refcount_link_take(o);
         o->type->dealloc(o);
     }
     trashcan_draining = false;

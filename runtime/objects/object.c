@@ -38,7 +38,7 @@ Object *object_alloc(Type *type, size_t size) {
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
-    o->refcnt = 1;
+    refcount_init_new(o);
     o->type = type;
     if (type->flags & TYPE_HEAP) INCREF(type);
     mem_count_object_alloc();
@@ -54,7 +54,7 @@ void object_free(Object *o, size_t size) {
     mem_count_object_free();
     if (race_detector_on)
         race_quarantine(o, size); /* remembers type's name before the DECREF below */
-    else
+    else if (!refcount_keep_block(o, size)) /* toy-ft: an immortal freed at exit */
         mem_free(o, size);
     if (type->flags & TYPE_HEAP) DECREF(type);
 }
@@ -310,7 +310,7 @@ Type type_type = {
 static void singleton_dealloc(Object *o) {
     /* Immortal: a count reaching zero means unbalanced DECREFs somewhere. */
     fprintf(stderr, "toy: internal error: deallocating immortal %s\n", TYPE_NAME(o));
-    o->refcnt = IMMORTAL_REFCNT;
+    refcount_make_immortal(o);
 }
 
 static Object *none_repr(Object *o) { (void)o; return str_intern_cstr("None"); }

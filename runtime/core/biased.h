@@ -1,0 +1,137 @@
+/* biased.h - biased reference counting, for the free-threaded build (toy-ft).
+ *
+ * Included by refcount.h only when TOY_FREE_THREADED is defined; the GIL
+ * build never sees it. The design is PEP 703's (docs/internals.md, "The
+ * free-threaded build", has the diagrams and the reasons):
+ *
+ *   - Every object records the id of the thread that created it (owner).
+ *     The owner keeps its references in `local` with a plain load and store:
+ *     no atomic instruction, no lock prefix. Every other thread counts its
+ *     references in `shared` with an atomic add. The true count is
+ *     local + shared.
+ *   - When the owner's local count reaches zero it "merges": if no other
+ *     thread ever counted the object (shared == 0) the object is freed at
+ *     once; otherwise the owner gives the object up (owner = MERGED, flag
+ *     MERGED in shared) and from then on every thread counts in shared, and
+ *     the decrement that takes shared to zero frees it.
+ *   - A decrement by another thread that would take an unmerged shared count
+ *     below zero does not subtract: it marks the object QUEUED and hands its
+ *     reference to the owner's merge queue. The owner merges the queued
+ *     objects at its next eval-breaker check (or when it ends): local and
+ *     shared are added, less the queue's reference, and the object freed if
+ *     that is zero. If the owner has ended, the thread that would queue
+ *     merges at once on its behalf (under the thread table's mutex, so no
+ *     owner can appear or vanish meanwhile).
+ *   - Immortal objects are never counted. Static ones (None, True, False,
+ *     small ints, built-in types, one-character strings) have local ==
+ *     BIASED_LOCAL_IMMORTAL, tested first. Objects made immortal at run time
+ *     (interned strings, and the shared-by-design objects below) get owner
+ *     == BIASED_OWNER_IMMORTAL; the fast path sends them to the slow path,
+ *     which returns at once: one read of a cache line nobody writes.
+ *   - Shared by design: functions, code objects, modules, classes, built-in
+ *     functions and method descriptors, and the dicts of modules and
+ *     classes, are marked when created (refcount_mark_shared). The first
+ *     time a thread other than the owner takes a reference to one, it is
+ *     made immortal, so that threads calling the same function never bounce
+ *     its count between cores. Immortalised heap objects are recorded and
+ *     freed at exit, after the teardown, so --stats still balances.
+ */
+#ifndef TOY_BIASED_H
+#define TOY_BIASED_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/object.h"
+
+#define BIASED_LOCAL_IMMORTAL UINT32_MAX   /* static objects */
+#define BIASED_OWNER_IMMORTAL UINT32_MAX   /* static, and made immortal at run time */
+#define BIASED_OWNER_MERGED (UINT32_MAX - 1) /* given up: every count is shared */
+#define BIASED_TID_DETACHED (UINT32_MAX - 2) /* a thread that has ended: owns nothing */
+
+/* shared = count << BIASED_SHIFT | flags */
+#define BIASED_QUEUED 1           /* in its owner's merge queue */
+#define BIASED_MERGED 2           /* owner gave it up */
+#define BIASED_SHARED_BY_DESIGN 4 /* immortalise on the first cross-thread reference */
+#define BIASED_SHIFT 3
+#define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
+
+/* The calling thread's id: 0 before biased_thread_attach (such a thread owns
+   nothing it creates: see biased_object_init). */
+extern _Thread_local uint32_t biased_tid;
+
+/* Slow paths (biased.c): another thread's object, or a run-time immortal. */
+void biased_incref_shared(Object *o);
+void biased_decref_shared(Object *o);
+/* The owner's local count reached zero. */
+void biased_local_zero(Object *o);
+
+#define BIASED_RELAXED memory_order_relaxed
+
+static inline __attribute__((always_inline)) void biased_incref(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL) return;
+    if (__builtin_expect(atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid, 1))
+        atomic_store_explicit(&o->local, l + 1, BIASED_RELAXED);
+    else
+        biased_incref_shared(o);
+}
+
+static inline __attribute__((always_inline)) void biased_decref(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL) return;
+    if (__builtin_expect(atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid, 1)) {
+        atomic_store_explicit(&o->local, l - 1, BIASED_RELAXED);
+        if (l == 1) biased_local_zero(o);
+    } else {
+        biased_decref_shared(o);
+    }
+}
+
+/* A new object: owned by the calling thread, count 1. */
+static inline void biased_object_init(Object *o) {
+    atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);
+    atomic_store_explicit(&o->local, 1, BIASED_RELAXED);
+    atomic_store_explicit(&o->shared, 0, BIASED_RELAXED);
+}
+
+/* The count, for sys.getrefcount and the "only reference" tests of in-place
+   string concatenation: exact when the caller owns the object or it is
+   merged; another owner's local part is read as it stands. */
+intptr_t biased_count(Object *o);
+
+/* Make o immortal now (interned strings); recorded, freed at exit. */
+void biased_make_immortal(Object *o);
+/* Mark a freshly created object shared by design (before it is published). */
+static inline void biased_mark_shared(Object *o) {
+    atomic_fetch_or_explicit(&o->shared, BIASED_SHARED_BY_DESIGN, BIASED_RELAXED);
+}
+
+/* A dealloc that runs code (__del__, a generator's finally) revives its
+   object meanwhile: count 1, owned by the caller. biased_unrevive drops that
+   reference and says whether the object is referenced again (resurrected). */
+void biased_revive(Object *o);
+bool biased_unrevive(Object *o);
+
+/* object_free: true when the block must be kept (an immortalised object
+   being freed at exit: its memory goes back after all of them are done). */
+bool biased_keep_block(Object *o, size_t size);
+
+/* ---- Threads --------------------------------------------------------------- */
+
+/* A thread that will run Toy code: gets its id and an empty merge queue. */
+void biased_thread_attach(void);
+/* A thread that ends: merges its queue, leaves the table, owns nothing more. */
+void biased_thread_detach(void);
+/* Merge the objects other threads queued for this one (the eval breaker). */
+void biased_merge_pending(void);
+/* At exit, after the teardown: free the objects made immortal at run time. */
+void biased_release_immortals(void);
+/* In a forked child: the other threads are gone; their queues are merged. */
+void biased_after_fork_child(void);
+/* --stats: objects made immortal at run time. */
+uint64_t biased_immortalized(void);
+
+#endif
