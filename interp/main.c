@@ -424,6 +424,8 @@ static void print_stats(const char *note) {
     /* Lost decrements show above as leaks; lost increments are caught by the
        race detector (--no-gil only: with the GIL this is always 0). */
     fprintf(stderr, "anomalies: %llu\n", (unsigned long long)race_anomalies());
+    if (build_free_threaded) /* shared by threads, so never counted; freed after the teardown */
+        fprintf(stderr, "made immortal: %llu\n", (unsigned long long)refcount_immortalized());
     thread_print_gil_stats();
 }
 

@@ -599,11 +599,38 @@ static inline Object *dict_probe_name(Object *d, Object *name)
     return NULL;
 }
 
+#ifndef TOY_FREE_THREADED
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     Object *v = dict_probe_name(d, name);
     return v != NULL ? v : dict_get_str(d, name);
 }
+/* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
+   reference. */
+#define dict_lookup_name_for_load(d, name) dict_lookup_name(d, name)
+#define dict_probe_name_for_load(d, name) dict_probe_name(d, name)
+#define INCREF_LOADED(v) INCREF(v)
+#else
+/* toy-ft: no probe outside the dict's lock (a resize may be freeing the
+   table), and the loads take their reference under it: another thread may
+   rebind the name and release the old value at any moment. */
+static inline Object *dict_lookup_name(Object *d, Object *name)
+{
+    return dict_get_str(d, name);
+}
+#define dict_lookup_name_for_load(d, name) dict_get_str_ref(d, name)
+#define dict_probe_name_for_load(d, name) dict_get_str_ref(d, name)
+#define INCREF_LOADED(v) ((void)(v))
+#endif
+
+/* The eval loop's own list fast paths (subscript, store, for, unpack) read
+   the item array directly. toy-ft leaves lists to their locked slots
+   (objects/list.c), so there the paths are compiled out. */
+#ifndef TOY_FREE_THREADED
+#define VM_LIST_FAST_PATHS 1
+#else
+#define VM_LIST_FAST_PATHS 0
+#endif
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
@@ -955,12 +982,12 @@ dispatch:
 
     TARGET(LOAD_GLOBAL) {
         Object *name = names[oparg];
-        Object *v = dict_lookup_name(f->globals, name);
-        if (v == NULL && (v = dict_lookup_name(interp.builtins, name)) == NULL) {
+        Object *v = dict_lookup_name_for_load(f->globals, name);
+        if (v == NULL && (v = dict_lookup_name_for_load(interp.builtins, name)) == NULL) {
             error_name(name);
             goto error;
         }
-        INCREF(v);
+        INCREF_LOADED(v);
         PUSH(v);
         DISPATCH();
     }
@@ -986,13 +1013,13 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
-        Object *v = f->locals ? dict_lookup_name(f->locals, name) : NULL;
-        if (v == NULL && (v = dict_lookup_name(f->globals, name)) == NULL &&
-            (v = dict_lookup_name(interp.builtins, name)) == NULL) {
+        Object *v = f->locals ? dict_lookup_name_for_load(f->locals, name) : NULL;
+        if (v == NULL && (v = dict_lookup_name_for_load(f->globals, name)) == NULL &&
+            (v = dict_lookup_name_for_load(interp.builtins, name)) == NULL) {
             error_name(name);
             goto error;
         }
-        INCREF(v);
+        INCREF_LOADED(v);
         PUSH(v);
         DISPATCH();
     }
@@ -1028,9 +1055,9 @@ dispatch:
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
-            Object *v = dict ? dict_probe_name(dict, names[oparg]) : NULL;
+            Object *v = dict ? dict_probe_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
-                INCREF(v);
+                INCREF_LOADED(v);
                 SET_TOP(v);
                 DECREF(obj);
                 DISPATCH();
@@ -1099,7 +1126,7 @@ dispatch:
         Object *key = POP();
         Object *obj = POP();
         Object *v;
-        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
             int64_t i = int_value(key);
             if (i < 0)
                 i += (int64_t)list_size(obj);
@@ -1125,7 +1152,7 @@ dispatch:
         Object *key = POP();
         Object *obj = POP();
         Object *v = POP();
-        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
             int64_t i = int_value(key);
             if (i < 0)
                 i += (int64_t)list_size(obj);
@@ -1430,7 +1457,7 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
-        } else if (t == &list_iterator_type) {
+        } else if (VM_LIST_FAST_PATHS && t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
@@ -1598,7 +1625,7 @@ dispatch:
         Object *const *items = NULL;
         if (TYPE(seq) == &tuple_type && tuple_size(seq) == oparg)
             items = tuple_items(seq);
-        else if (TYPE(seq) == &list_type && list_size(seq) == oparg)
+        else if (VM_LIST_FAST_PATHS && TYPE(seq) == &list_type && list_size(seq) == oparg)
             items = ((ListObject *)seq)->items;
         if (items != NULL) {
             for (uint32_t i = oparg; i-- > 0;) {

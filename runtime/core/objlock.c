@@ -30,6 +30,19 @@ void objlock_lock(const void *o) { pthread_mutex_lock(&stripe_of(o)->mutex); }
 
 void objlock_unlock(const void *o) { pthread_mutex_unlock(&stripe_of(o)->mutex); }
 
+void objlock_lock2(const void *a, const void *b) {
+    Stripe *sa = stripe_of(a), *sb = stripe_of(b);
+    if (sa > sb) { Stripe *t = sa; sa = sb; sb = t; }
+    pthread_mutex_lock(&sa->mutex);
+    if (sb != sa) pthread_mutex_lock(&sb->mutex);
+}
+
+void objlock_unlock2(const void *a, const void *b) {
+    Stripe *sa = stripe_of(a), *sb = stripe_of(b);
+    if (sb != sa) pthread_mutex_unlock(&sb->mutex);
+    pthread_mutex_unlock(&sa->mutex);
+}
+
 void objlock_after_fork_child(void) {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);

@@ -26,6 +26,9 @@
 
 void objlock_lock(const void *o);
 void objlock_unlock(const void *o);
+/* Two objects at once (list + list): stripes taken in a fixed order. */
+void objlock_lock2(const void *a, const void *b);
+void objlock_unlock2(const void *a, const void *b);
 /* In a forked child: every stripe unlocked (only one thread exists). */
 void objlock_after_fork_child(void);
 
@@ -33,6 +36,8 @@ void objlock_after_fork_child(void);
 
 static inline void objlock_lock(const void *o) { (void)o; }
 static inline void objlock_unlock(const void *o) { (void)o; }
+static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_after_fork_child(void) {}
 
 #endif

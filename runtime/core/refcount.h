@@ -159,6 +159,8 @@ static inline void refcount_thread_detach(void) {}
 static inline void refcount_at_breaker(void) {}
 static inline void refcount_after_fork_child(void) {}
 static inline void refcount_release_immortals(void) {}
+/* --stats: objects made immortal at run time (toy-ft only; 0 here). */
+static inline uint64_t refcount_immortalized(void) { return 0; }
 
 #else
 
@@ -195,6 +197,7 @@ static inline void refcount_thread_detach(void) { biased_thread_detach(); }
 static inline void refcount_at_breaker(void) { biased_merge_pending(); }
 static inline void refcount_after_fork_child(void) { biased_after_fork_child(); }
 static inline void refcount_release_immortals(void) { biased_release_immortals(); }
+static inline uint64_t refcount_immortalized(void) { return biased_immortalized(); }
 
 #endif
 

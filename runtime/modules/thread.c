@@ -219,7 +219,11 @@ static void print_stats_line(const char *name, const GilStats *s) {
 void thread_print_gil_stats(void) {
     pthread_mutex_lock(&table.mutex);
     GilStats total = table.finished_total;
+#ifdef TOY_FREE_THREADED
+    fprintf(stderr, "gil: %s\n", gil_enabled() ? "on (-X gil=1)" : "off (free-threaded build)");
+#else
     fprintf(stderr, "gil: %s\n", gil_enabled() ? "on" : "off (--no-gil)");
+#endif
     for (int i = 0; i < table.nfinished; i++)
         print_stats_line(table.finished[i].name, &table.finished[i].stats);
     /* Threads still in the table at exit are daemon threads that are still

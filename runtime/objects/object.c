@@ -457,8 +457,8 @@ Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
         return bind_class_attr(attr, self); /* a data descriptor wins */
     if (dict) {
-        Object *v = dict_get_str(dict, name);
-        if (v) return NEWREF(v);
+        Object *v = dict_get_str_ref(dict, name); /* toy-ft: taken under its lock */
+        if (v) return v;
     }
     if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);
