@@ -35,6 +35,7 @@ typedef struct BiasedThread {
     uint32_t tid;
     Object **queue;          /* objects queued for this thread to merge */
     size_t queue_len, queue_cap;
+    atomic_bool pending;     /* queue_len > 0, readable without the lock */
     struct BiasedThread *next;
 } BiasedThread;
 
@@ -130,8 +131,11 @@ static void queue_to_owner(Object *o) {
         if (t->queue_len == t->queue_cap)
             grow((void **)&t->queue, &t->queue_cap, sizeof *t->queue);
         t->queue[t->queue_len++] = o;
-        if (t->queue_len == 1 && atomic_fetch_add(&pending_threads, 1) == 0)
-            atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_MERGE, RELAXED);
+        if (t->queue_len == 1) {
+            atomic_store(&t->pending, true);
+            if (atomic_fetch_add(&pending_threads, 1) == 0)
+                atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_MERGE, RELAXED);
+        }
         pthread_mutex_unlock(&table_lock);
         return;
     }
@@ -215,6 +219,7 @@ static Object **take_queue(size_t *len, size_t *cap) {
     *cap = self->queue_cap;
     self->queue = NULL;
     self->queue_len = self->queue_cap = 0;
+    atomic_store(&self->pending, false);
     if (*len && atomic_fetch_sub(&pending_threads, 1) == 1)
         atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
     return q;
@@ -230,7 +235,9 @@ static void merge_queue(Object **q, size_t len, size_t cap) {
 }
 
 void biased_merge_pending(void) {
-    if (!self) return;
+    /* Every thread comes here while any queue is non-empty: most leave at
+       once, without the lock. */
+    if (!self || !atomic_load_explicit(&self->pending, RELAXED)) return;
     for (;;) {
         pthread_mutex_lock(&table_lock);
         size_t len, cap;
