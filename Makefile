@@ -162,7 +162,7 @@ bench-ft: toy toy-ft toy-atomic
 
 asan-ft: toy-ft-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		tests/run.sh --toy ./toy-ft-asan --timeout 120 tests/ft/ tests/threads/
+		tests/run.sh --toy ./toy-ft-asan --timeout 300 tests/ft/ tests/threads/
 
 tsan-ft: toy-ft-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-ft-tsan --timeout 120 tests/ft/

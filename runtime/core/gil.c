@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "core/refcount.h"
 #include "core/threadstate.h"
 #include "core/trace.h"
 
@@ -89,6 +90,7 @@ static bool wait_one_interval(void) {
 void gil_take(ThreadState *ts) {
     if (!gil.enabled) {
         if (trace_enabled) trace_gil_taken(ts, 0, now_ns(), false); /* runs again */
+        refcount_at_breaker(); /* toy-ft: back from a blocking call: merge its queue */
         return;
     }
     uint64_t start = now_ns();

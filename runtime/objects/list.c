@@ -51,6 +51,15 @@ static inline Object *list_fetch(Object *self, size_t i) {
     return x;
 }
 
+/* The size, read under the lock: for loops that re-check it while user code
+   may change the list (in the GIL build, list_size itself). */
+static inline size_t list_size_now(Object *self) {
+    objlock_lock(self);
+    size_t n = list_size(self);
+    objlock_unlock(self);
+    return n;
+}
+
 /* ---- Storage ------------------------------------------------------------- */
 
 /* Make the array exactly `capacity` slots (>= size). 0 / -1 MemoryError. */
@@ -314,7 +323,7 @@ void list_repr_leave(Object *o) {
 }
 
 static Object *list_repr(Object *self) {
-    if (list_size(self) == 0) return str_from_cstr("[]");
+    if (list_size_now(self) == 0) return str_from_cstr("[]");
     int seen = list_repr_enter(self);
     if (seen != 0) return seen > 0 ? str_from_cstr("[...]") : NULL;
 
@@ -322,9 +331,10 @@ static Object *list_repr(Object *self) {
     str_builder_init(&b);
     str_builder_add_char(&b, '[');
     /* An item's repr may shrink the list: re-check the size every time. */
-    for (size_t i = 0; i < list_size(self); i++) {
+    for (size_t i = 0; i < list_size_now(self); i++) {
+        Object *item = list_fetch(self, i);
+        if (!item) break;
         if (i > 0) str_builder_add(&b, ", ", 2);
-        Object *item = NEWREF(list_item(self, i));
         Object *r = object_repr(item);
         DECREF(item);
         if (!r) {
@@ -353,7 +363,7 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
 
 /* ---- Indexing ------------------------------------------------------------ */
 
-static int64_t list_len(Object *self) { return (int64_t)list_size(self); }
+static int64_t list_len(Object *self) { return (int64_t)list_size_now(self); }
 
 static Object *list_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
@@ -549,7 +559,7 @@ static int list_setitem(Object *self, Object *key, Object *value) {
 }
 
 static int list_contains(Object *self, Object *item) {
-    for (size_t i = 0; i < list_size(self); i++) {
+    for (size_t i = 0; i < list_size_now(self); i++) {
         Object *x = list_fetch(self, i);
         if (!x) break;
         int eq = list_item_equal(x, item);
@@ -1160,7 +1170,7 @@ static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
 /* Index of the first item equal to value in [start, stop), -1 if none,
    -2 on error. */
 static int64_t list_find(Object *self, Object *value, int64_t start, int64_t stop) {
-    for (int64_t i = start; i < stop && i < (int64_t)list_size(self); i++) {
+    for (int64_t i = start; i < stop && i < (int64_t)list_size_now(self); i++) {
         Object *x = list_fetch(self, (size_t)i);
         if (!x) break;
         int eq = list_item_equal(x, value);
@@ -1174,11 +1184,11 @@ static int64_t list_find(Object *self, Object *value, int64_t start, int64_t sto
 static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
-    int64_t i = list_find(self, args[0], 0, (int64_t)list_size(self));
+    int64_t i = list_find(self, args[0], 0, (int64_t)list_size_now(self));
     if (i == -2) return NULL;
     if (i == -1) return error_set(&exc_ValueError, "list.remove(x): x not in list");
     /* The comparison may have shrunk the list: then there is nothing to delete. */
-    if ((size_t)i < list_size(self) &&
+    if ((size_t)i < list_size_now(self) &&
         list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
         return NULL;
     return NEWREF(None);
@@ -1187,7 +1197,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
 static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
                                  Object *kwnames) {
     if (args_check("list.index", nargs, kwnames, 1, 3) < 0) return NULL;
-    int64_t n = (int64_t)list_size(self), start = 0, stop = n;
+    int64_t n = (int64_t)list_size_now(self), start = 0, stop = n;
     if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
     if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;
     int64_t i = list_find(self, args[0], start, stop);
@@ -1204,7 +1214,7 @@ static Object *list_count_method(Object *self, Object *const *args, size_t nargs
                                  Object *kwnames) {
     if (list_check_one_arg("count", nargs, kwnames) < 0) return NULL;
     int64_t count = 0;
-    for (size_t i = 0; i < list_size(self); i++) {
+    for (size_t i = 0; i < list_size_now(self); i++) {
         Object *x = list_fetch(self, i);
         if (!x) break;
         int eq = list_item_equal(x, args[0]);
@@ -1259,7 +1269,7 @@ static Object *list_copy_method(Object *self, Object *const *args, size_t nargs,
     (void)args;
     if (list_check_no_args("copy", nargs, kwnames) < 0) return NULL;
     Object *r = list_new(0);
-    if (r && list_extend_from_array(AS_LIST(r), self, list_size(self)) < 0) CLEAR(&r);
+    if (r && list_extend_from_array(AS_LIST(r), self, list_size_now(self)) < 0) CLEAR(&r);
     return r;
 }
 

@@ -748,7 +748,12 @@ static int64_t frozenset_hash(Object *self) {
     return so->hash;
 }
 
-static int64_t set_len(Object *self) { return (int64_t)AS_SET(self)->used; }
+static int64_t set_len(Object *self) {
+    objlock_lock(self);
+    int64_t n = (int64_t)AS_SET(self)->used;
+    objlock_unlock(self);
+    return n;
+}
 
 /* Sets compare by inclusion; only with other sets or frozensets. */
 static Object *set_richcompare(Object *a, Object *b, int op) {
