@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/objlock.h"
 #include "core/gil.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -616,10 +617,22 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
    rebind the name and release the old value at any moment. */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
-    return dict_get_str(d, name);
+    objlock_lock(d);
+    Object *v = dict_probe_name(d, name);
+    objlock_unlock(d);
+    return v != NULL ? v : dict_get_str(d, name);
 }
-#define dict_lookup_name_for_load(d, name) dict_get_str_ref(d, name)
-#define dict_probe_name_for_load(d, name) dict_get_str_ref(d, name)
+static inline Object *dict_lookup_name_ref(Object *d, Object *name)
+{
+    objlock_lock(d);
+    Object *v = dict_probe_name(d, name);
+    if (v != NULL)
+        INCREF(v);
+    objlock_unlock(d);
+    return v != NULL ? v : dict_get_str_ref(d, name);
+}
+#define dict_lookup_name_for_load(d, name) dict_lookup_name_ref(d, name)
+#define dict_probe_name_for_load(d, name) dict_lookup_name_ref(d, name)
 #define INCREF_LOADED(v) ((void)(v))
 #endif
 

@@ -29,7 +29,7 @@
 #include "core/gil.h"
 #include "core/refcount.h"
 
-_Thread_local uint32_t biased_tid;
+_Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
 
 typedef struct BiasedThread {
     uint32_t tid;
@@ -170,14 +170,6 @@ void biased_local_zero(Object *o) {
         return;
     }
     if (merge(o, biased_tid, 0) == 0) object_dealloc(o);
-}
-
-intptr_t biased_count(Object *o) {
-    if (atomic_load_explicit(&o->local, RELAXED) == BIASED_LOCAL_IMMORTAL ||
-        atomic_load_explicit(&o->owner, RELAXED) == BIASED_OWNER_IMMORTAL)
-        return IMMORTAL_REFCNT;
-    return (intptr_t)atomic_load_explicit(&o->local, RELAXED) +
-           (atomic_load_explicit(&o->shared, RELAXED) >> BIASED_SHIFT);
 }
 
 void biased_revive(Object *o) {

@@ -60,7 +60,8 @@
 
 /* The calling thread's id: 0 before biased_thread_attach (such a thread owns
    nothing it creates: see biased_object_init). */
-extern _Thread_local uint32_t biased_tid;
+/* local-exec: toy-ft is one executable, so the id is one %fs-relative load. */
+extern _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
 
 /* Slow paths (biased.c): another thread's object, or a run-time immortal. */
 void biased_incref_shared(Object *o);
@@ -100,7 +101,13 @@ static inline void biased_object_init(Object *o) {
 /* The count, for sys.getrefcount and the "only reference" tests of in-place
    string concatenation: exact when the caller owns the object or it is
    merged; another owner's local part is read as it stands. */
-intptr_t biased_count(Object *o);
+static inline intptr_t biased_count(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL ||
+        atomic_load_explicit(&o->owner, BIASED_RELAXED) == BIASED_OWNER_IMMORTAL)
+        return (intptr_t)1 << 60; /* IMMORTAL_REFCNT */
+    return (intptr_t)l + (atomic_load_explicit(&o->shared, BIASED_RELAXED) >> BIASED_SHIFT);
+}
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);

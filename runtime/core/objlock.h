@@ -2,7 +2,7 @@
  * free-threaded build (toy-ft). In the GIL build every function here is an
  * empty inline: the lock is the GIL.
  *
- * Which lock: a table of OBJLOCK_STRIPES recursive mutexes, the object's
+ * Which lock: a table of OBJLOCK_STRIPES recursive spin locks, the object's
  * address choosing one ("striped" locks). Objects keep their size (a list
  * stays as small as in the GIL build); two containers that share a stripe
  * merely serialise. A stripe is recursive, so an operation that reaches
@@ -22,10 +22,50 @@
 
 #ifdef TOY_FREE_THREADED
 
+#include <stdatomic.h>
+#include <stdint.h>
+
 #define OBJLOCK_STRIPES 1024
 
-void objlock_lock(const void *o);
-void objlock_unlock(const void *o);
+/* A stripe: a recursive spin lock on its own cache line. holder: the
+   holding thread's marker (the address of a thread-local byte), 0 when
+   free; depth: its nesting, written by the holder only. */
+typedef struct {
+    _Atomic uintptr_t holder;
+    unsigned depth;
+    char pad[64 - sizeof(uintptr_t) - sizeof(unsigned)];
+} ObjlockStripe;
+
+extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
+extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+/* Wait for a stripe another thread holds (objlock.c). */
+void objlock_lock_slow(ObjlockStripe *s);
+
+/* Objects are 16-byte aligned: drop those bits, then mix. */
+static inline ObjlockStripe *objlock_stripe(const void *o) {
+    uintptr_t p = (uintptr_t)o >> 4;
+    p ^= p >> 10;
+    return &objlock_stripes[p & (OBJLOCK_STRIPES - 1)];
+}
+
+static inline void objlock_stripe_lock(ObjlockStripe *s) {
+    uintptr_t me = (uintptr_t)&objlock_self, expected = 0;
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                             &s->holder, &expected, me, memory_order_acquire,
+                             memory_order_relaxed), 1))
+        s->depth = 1;
+    else if (expected == me)
+        s->depth++;
+    else
+        objlock_lock_slow(s);
+}
+
+static inline void objlock_stripe_unlock(ObjlockStripe *s) {
+    if (--s->depth == 0) atomic_store_explicit(&s->holder, 0, memory_order_release);
+}
+
+static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
+static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock_stripe(o)); }
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
