@@ -424,11 +424,14 @@ static int dict_merge_dict(DictObject *d, DictObject *src) {
     return 0;
 }
 
+static int64_t dict_len(Object *self);
+
 Object *dict_copy(Object *dobj) {
     DictObject *src = AS_DICT(dobj);
     DictObject *d = AS_DICT(dict_new());
     if (!d) return NULL;
-    if (src->used > 0 && (dict_resize(d, src->used) < 0 || dict_merge_dict(d, src) < 0)) {
+    size_t used = (size_t)dict_len(dobj); /* toy-ft: read under the lock */
+    if (used > 0 && (dict_resize(d, used) < 0 || dict_merge_dict(d, src) < 0)) {
         DECREF(d);
         return NULL;
     }

@@ -282,7 +282,7 @@ static SetObject *set_alloc(Type *type) {
 }
 
 /* so |= other, both sets. */
-static int set_merge(SetObject *so, SetObject *other) {
+static int set_merge_locked(SetObject *so, SetObject *other) {
     if (so == other || other->used == 0) return 0;
     /* One resize up front, expecting few common keys. */
     if ((so->fill + other->used) * 5 >= so->mask * 3 &&
@@ -310,6 +310,14 @@ static int set_merge(SetObject *so, SetObject *other) {
         if (rc < 0) return -1;
     }
     return 0;
+}
+
+/* toy-ft: both tables are read and written under their locks. */
+static int set_merge(SetObject *so, SetObject *other) {
+    objlock_lock2(so, other);
+    int rc = set_merge_locked(so, other);
+    objlock_unlock2(so, other);
+    return rc;
 }
 
 /* Add every item of an iterator. 0 / -1. */
