@@ -565,6 +565,17 @@ static void error_unbound_cell(CodeObject *co, size_t i)
                   "cannot access local variable '%s' where it is not associated with a value", name);
 }
 
+/* The implicit __class__ of a method: a new reference, or NULL with NameError. */
+static __attribute__((noinline)) Object *load_class_cell(Frame *f)
+{
+    Object *cell = f->function ? ((FunctionObject *)f->function)->class_cell : NULL;
+    Object *cls = cell ? ((CellObject *)cell)->contents : NULL;
+    if (cls == NULL)
+        return error_set(&exc_NameError, "cannot access free variable '__class__' where it "
+                         "is not associated with a value in enclosing scope");
+    return NEWREF(cls);
+}
+
 static void error_name(Object *name)
 {
     error_set(&exc_NameError, "name '%s' is not defined", str_data(name));
@@ -950,6 +961,14 @@ dispatch:
         Object *cell = (Object *)CELL(oparg);
         INCREF(cell);
         PUSH(cell);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_CLASS_CELL) {
+        Object *v = load_class_cell(f);
+        if (v == NULL)
+            goto error;
+        PUSH(v);
         DISPATCH();
     }
 
