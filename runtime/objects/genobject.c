@@ -40,6 +40,7 @@ Object *gen_new(Frame *frame, Object *name, Object *qualname)
     g->frame = frame;
     g->name = NEWREF(name);
     g->qualname = NEWREF(qualname);
+    g->code = NEWREF(frame->code);
     return (Object *)g;
 }
 
@@ -278,6 +279,7 @@ static void gen_dealloc(Object *self)
         vm_generator_frame_free(g->frame);
     DECREF(g->name);
     DECREF(g->qualname);
+    DECREF(g->code);
     XDECREF(g->exc_state);
     object_free(self, sizeof(GenObject));
 }
@@ -389,7 +391,8 @@ static Object *gen_close_method(Object *self, Object *const *args, size_t nargs,
     return NEWREF(None);
 }
 
-/* __name__, __qualname__ and gi_running; the rest is generic. */
+/* __name__, __qualname__ and the gi_ attributes (no gi_frame: Toy's frames
+   are not objects); the rest is generic. */
 static Object *gen_getattr(Object *self, Object *name)
 {
     GenObject *g = GEN(self);
@@ -400,6 +403,14 @@ static Object *gen_getattr(Object *self, Object *name)
         return NEWREF(g->qualname);
     if (strcmp(s, "gi_running") == 0)
         return NEWREF(g->running ? True_ : False_);
+    if (strcmp(s, "gi_suspended") == 0)
+        return NEWREF(g->frame != NULL && g->started && !g->running ? True_ : False_);
+    if (strcmp(s, "gi_code") == 0)
+        return NEWREF(g->code);
+    if (strcmp(s, "gi_yieldfrom") == 0) {
+        Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+        return NEWREF(sub != NULL ? sub : None);
+    }
     return object_generic_getattr(self, name);
 }
 
