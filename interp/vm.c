@@ -616,6 +616,34 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
     return v != NULL ? v : dict_get_str(d, name);
 }
 
+/* LOAD_NAME when the locals are a mapping other than a dict (exec's locals
+   argument): its __getitem__, where KeyError means "not here, try globals". */
+static __attribute__((noinline)) Object *load_name_mapping(Frame *f, Object *name)
+{
+    Object *v = object_getitem(f->locals, name);
+    if (v != NULL || !error_matches(&exc_KeyError))
+        return v;
+    error_clear();
+    if ((v = dict_lookup_name(f->globals, name)) == NULL &&
+        (v = dict_lookup_name(interp.builtins, name)) == NULL) {
+        error_name(name);
+        return NULL;
+    }
+    return NEWREF(v);
+}
+
+/* DELETE_NAME on such a mapping, with dict_del_item's results: 0 deleted,
+   1 missing (KeyError), -1 another error. */
+static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
+{
+    if (object_delitem(ns, name) == 0)
+        return 0;
+    if (!error_matches(&exc_KeyError))
+        return -1;
+    error_clear();
+    return 1;
+}
+
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
 static inline Object *lookup_in_class(Type *t, Object *name)
@@ -1005,6 +1033,13 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
+        if (UNLIKELY(f->locals != NULL && TYPE(f->locals) != &dict_type)) {
+            Object *v = load_name_mapping(f, name);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
         Object *v = f->locals ? dict_lookup_name(f->locals, name) : NULL;
         if (v == NULL && (v = dict_lookup_name(f->globals, name)) == NULL &&
             (v = dict_lookup_name(interp.builtins, name)) == NULL) {
@@ -1018,7 +1053,9 @@ dispatch:
 
     TARGET(STORE_NAME) {
         Object *v = POP();
-        int r = dict_set_item(f->locals ? f->locals : f->globals, names[oparg], v);
+        Object *ns = f->locals ? f->locals : f->globals;
+        int r = TYPE(ns) == &dict_type ? dict_set_item(ns, names[oparg], v)
+                                       : object_setitem(ns, names[oparg], v);
         DECREF(v);
         if (r < 0)
             goto error;
@@ -1026,7 +1063,9 @@ dispatch:
     }
 
     TARGET(DELETE_NAME) {
-        int r = dict_del_item(f->locals ? f->locals : f->globals, names[oparg], false);
+        Object *ns = f->locals ? f->locals : f->globals;
+        int r = TYPE(ns) == &dict_type ? dict_del_item(ns, names[oparg], false)
+                                       : del_name_mapping(ns, names[oparg]);
         if (r != 0) {
             if (r > 0)
                 error_name(names[oparg]);

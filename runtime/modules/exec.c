@@ -13,8 +13,8 @@
  *   - '__builtins__' is added to globals when it is missing (the builtins
  *     dict). Name lookups in the code fall back to the interpreter's
  *     builtins whatever globals['__builtins__'] holds.
- * Toy's eval loop reads and writes names in dicts directly, so locals must
- * be a dict: another mapping raises a TypeError that says so.
+ * locals may be any mapping: the eval loop reads and writes a dict directly
+ * and another mapping through its __getitem__/__setitem__/__delitem__.
  *
  * A code object compiled from a function body (f.__code__) runs as a call,
  * with no arguments, of a new function made from it: its missing arguments
@@ -134,18 +134,16 @@ static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
         ns->locals = NEWREF(locals != None ? locals : globals);
     }
     ns->globals = NEWREF(globals);
-    if (!is_dict(ns->locals)) {
-        error_set(&exc_TypeError, "Toy supports only a dict as locals, not '%s'",
-                  TYPE_NAME(ns->locals));
-        goto fail;
-    }
     Object *key = str_intern_cstr("__builtins__");
-    if (!key) goto fail;
+    if (!key) {
+        CLEAR(&ns->globals);
+        CLEAR(&ns->locals);
+        return -1;
+    }
     int r = 0;
     if (!dict_get_str(globals, key)) r = dict_set_item(globals, key, interp.builtins);
     DECREF(key);
     if (r == 0) return 0;
-fail:
     CLEAR(&ns->globals);
     CLEAR(&ns->locals);
     return -1;
