@@ -7,6 +7,7 @@
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
 #include "modules/arraymodule.h"
+#include "modules/collectionsmodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
@@ -36,6 +37,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"_collections", collections_module_init},
     {NULL, NULL},
 };
 
@@ -46,5 +48,6 @@ Type *const module_types[] = {
     &random_type,
     &sys_version_info_type.type, &sys_float_info_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
+    &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
     NULL,
 };

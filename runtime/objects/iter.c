@@ -304,11 +304,9 @@ static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
     Object *dict_iter = dict_reversed_iter(seq);
     if (dict_iter || error_occurred()) return dict_iter;
 
-    if (TYPE(seq)->flags & TYPE_HEAP) {
-        Object *method = type_lookup_cstr(TYPE(seq), "__reversed__");
-        if (method) return object_call1(method, seq);
-    }
-    if (!reversed_is_sequence(seq))
+    Object *method = type_lookup_cstr(TYPE(seq), "__reversed__");
+    if (method && method != None) return object_call1(method, seq);
+    if (method == None || !reversed_is_sequence(seq))
         return error_set(&exc_TypeError, "'%s' object is not reversible", TYPE_NAME(seq));
     int64_t n = object_len(seq);
     if (n < 0) return NULL;
