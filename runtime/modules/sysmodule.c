@@ -48,6 +48,7 @@
 #include "objects/structseq.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
+#include "interp/vm.h"
 
 /* Set once by main (sys_set_argv) before Toy code runs; read-only after. */
 static int saved_argc;
@@ -269,7 +270,26 @@ static Object *sys_getsizeof(Object *self, Object *const *args, size_t nargs, Ob
     return NULL;
 }
 
+/* sys._getframemodulename(depth=0), as CPython 3.12's: the __name__ in the
+   globals of the calling frame, or of the one depth calls above it; None
+   when there is no such frame. (namedtuple uses it to set __module__.) */
+static Object *sys_getframemodulename(Object *self, Object *const *args, size_t nargs,
+                                      Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"depth", NULL};
+    Object *a[1];
+    if (args_parse("_getframemodulename", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    int64_t depth = 0;
+    if (a[0] && object_as_index(a[0], &depth, NULL) < 0) return NULL;
+    Frame *f = vm_current_frame();
+    for (; f && depth > 0; depth--) f = f->back;
+    Object *name = f ? dict_get_item_cstr(f->globals, "__name__") : NULL;
+    if (!name && error_occurred()) return NULL;
+    return NEWREF(name ? name : None);
+}
+
 static const MethodDef sys_functions[] = {
+    {"_getframemodulename", sys_getframemodulename, NULL},
     {"getsizeof", sys_getsizeof, "The bytes an object occupies in Toy (a class may say with __sizeof__)."},
     {"get_int_max_str_digits", sys_get_int_max_str_digits, NULL},
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
