@@ -200,7 +200,7 @@ static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs,
     }
     size_t avail = b->pos < b->len ? b->len - b->pos : 0;
     size_t n = view.len < avail ? view.len : avail;
-    if (n) memcpy(view.data, b->buf + b->pos, n);
+    if (n) memmove(view.data, b->buf + b->pos, n); /* the view may be of this very block */
     b->pos += n;
     buffer_release(&view);
     return int_from_i64((int64_t)n);
