@@ -53,10 +53,10 @@ static size_t byte_offset(const Scanner *sc, int64_t idx) {
     return i;
 }
 
-/* Raise JSONDecodeError(msg, doc, pos) for byte position pos; NULL. */
-static Object *scan_error(Scanner *sc, const char *msg, size_t pos) {
+/* Raise JSONDecodeError(msg, doc, pos) for character index pos; NULL. */
+static Object *scan_error_at_char(Scanner *sc, const char *msg, int64_t pos) {
     Object *m = str_from_cstr(msg);
-    Object *p = m ? int_from_i64(char_index(sc, pos)) : NULL;
+    Object *p = m ? int_from_i64(pos) : NULL;
     Object *args[3] = {m, sc->doc, p};
     Object *exc = p ? object_call(sc->opt->errcls, args, 3, NULL) : NULL;
     XDECREF(m);
@@ -66,6 +66,11 @@ static Object *scan_error(Scanner *sc, const char *msg, size_t pos) {
         DECREF(exc);
     }
     return NULL;
+}
+
+/* The same for byte position pos. */
+static Object *scan_error(Scanner *sc, const char *msg, size_t pos) {
+    return scan_error_at_char(sc, msg, char_index(sc, pos));
 }
 
 static size_t skip_ws(const Scanner *sc, size_t i) {
@@ -377,6 +382,8 @@ static Object *scan_value(Scanner *sc, size_t i, size_t *end) {
 Object *json_scan(Object *doc, int64_t idx, bool whole, const JsonScanOptions *opt) {
     Scanner sc = {str_data(doc), str_len(doc), doc, opt};
     if (idx < 0) return error_set(&exc_ValueError, "idx cannot be negative");
+    if ((uint64_t)idx >= ((StrObject *)doc)->nchars) /* nothing there, not even whitespace */
+        return scan_error_at_char(&sc, "Expecting value", idx);
     size_t start = byte_offset(&sc, idx), end = start;
     if (whole) start = skip_ws(&sc, start);
     Object *value = scan_value(&sc, start, &end);
