@@ -10,6 +10,8 @@
 #include "modules/collectionsmodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
+#include "modules/iomodule.h"
+#include "modules/jsonmodule.h"
 #include "modules/itertoolsmodule.h"
 #include "modules/mathmodule.h"
 #include "modules/modules.h"
@@ -38,6 +40,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"struct", struct_module_init},
     {"array", array_module_init},
     {"_collections", collections_module_init},
+    {"io", io_module_init},
+    {"_json", json_module_init},
     {NULL, NULL},
 };
 
