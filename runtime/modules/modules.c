@@ -16,6 +16,7 @@
 #include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
+#include "modules/sharedmem.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
 
@@ -36,6 +37,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"_sharedmem", sharedmem_module_init},
     {NULL, NULL},
 };
 
@@ -46,5 +48,6 @@ Type *const module_types[] = {
     &random_type,
     &sys_version_info_type.type, &sys_float_info_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
+    &shared_block_type,
     NULL,
 };
