@@ -371,10 +371,12 @@ static Object *block_read(Object *self, Object *const *args, size_t nargs, Objec
         object_as_index(args[3], &count, NULL) < 0)
         return NULL;
     if (!b->data) return error_set(&exc_ValueError, "mmap closed or invalid");
-    int64_t n = (int64_t)(b->size / size);
-    int64_t last = start + (count - 1) * step;
-    if (count < 0 || (count > 0 && (start < 0 || start >= n || last < 0 || last >= n)))
-        return error_set(&exc_IndexError, "invalid index");
+    int64_t n = (int64_t)(b->size / size), span, last;
+    bool bad = count < 0 || count > n;
+    if (!bad && count > 0)
+        bad = start < 0 || start >= n || __builtin_mul_overflow(count - 1, step, &span) ||
+              __builtin_add_overflow(start, span, &last) || last < 0 || last >= n;
+    if (bad) return error_set(&exc_IndexError, "invalid index");
     return block_collect(b, c, size, start, step, count);
 }
 
@@ -447,6 +449,8 @@ static Object *sharedmem_open(Object *self, Object *const *args, size_t nargs, O
     if (args_check("open", nargs, kwnames, 3, 3) < 0) return NULL;
     Object *path = args[0];
     if (!is_str(path)) return error_set(&exc_TypeError, "open() argument 1 must be str");
+    if (strlen(str_data(path)) != str_len(path))
+        return error_set(&exc_ValueError, "embedded null character");
     int create = object_truth(args[1]);
     if (create < 0 || object_as_index(args[2], &size, NULL) < 0) return NULL;
     if (create && size <= 0) return error_set(&exc_ValueError, "size must be positive");
@@ -461,6 +465,8 @@ static Object *sharedmem_unlink(Object *self, Object *const *args, size_t nargs,
     (void)self;
     if (args_check("unlink", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!is_str(args[0])) return error_set(&exc_TypeError, "unlink() argument 1 must be str");
+    if (strlen(str_data(args[0])) != str_len(args[0]))
+        return error_set(&exc_ValueError, "embedded null character");
     if (shm_unlink(str_data(args[0])) < 0) return error_set_from_errno(errno, args[0]);
     return NEWREF(None);
 }
