@@ -19,6 +19,7 @@
 #include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
+#include "modules/sharedmem.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
 
@@ -42,6 +43,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_collections", collections_module_init},
     {"io", io_module_init},
     {"_json", json_module_init},
+    {"_sharedmem", sharedmem_module_init},
     {NULL, NULL},
 };
 
@@ -53,5 +55,6 @@ Type *const module_types[] = {
     &sys_version_info_type.type, &sys_float_info_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
+    &shared_block_type,
     NULL,
 };

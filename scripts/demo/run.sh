@@ -467,6 +467,35 @@ part_counter() {
     say " of where the switch points are, not a promise)"
 }
 
+# ---- 7. Processes sharing memory explicitly ------------------------------------------------
+
+part_shared() {
+    section "7. Processes share memory only when asked: multiprocessing.Value"
+    if [ $HAVE_MP = 0 ]; then
+        say "processes: skipped (import multiprocessing fails in this build)"
+        return
+    fi
+    local script=scripts/processes/shared_counter.toy mode expected got label
+    say "Four processes add 2000 each to one Value('i') in shared memory. v.value += 1"
+    say "reads, then writes: two processes on two cores can read the same number."
+    show_cmd "$TOY $script"
+    run shared "$TOY" $script
+    chart_header "final" "lost"
+    for mode in unlocked locked; do
+        expected=$(field shared "$mode" 1); got=$(field shared "$mode" 2)
+        case $mode in
+            unlocked) label="v.value += 1" ;;
+            locked) label="with lock: v.value += 1" ;;
+        esac
+        if [ -n "$got" ]; then
+            chart "$label" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
+        else
+            printf '  %-30s %9s\n' "$label" "failed"
+        fi
+    done
+    conclude "Shared memory has the races of threads, without a GIL to hide any: hold the lock."
+}
+
 # ---- Summary ---------------------------------------------------------------------------
 
 part_summary() {
@@ -513,5 +542,6 @@ part_costs
 part_race
 part_kill
 part_counter
+part_shared
 part_summary
 exit 0
