@@ -301,7 +301,7 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     }
     if (converted == NULL)
         return NULL;
-    if (spec == NULL && is_str(converted))
+    if (spec == NULL && is_str_exact(converted))
         return converted;
     Object *result = format_object(converted, spec);
     DECREF(converted);
@@ -342,13 +342,25 @@ static __attribute__((noinline)) Object *build_set(Object **items, size_t n)
     return set;
 }
 
+/* An item of BUILD_STRING that is not a plain str: false for an instance of
+   a str subclass (a __str__ or __format__ may return one), else true with
+   the TypeError set. Out of line: inlined, the subclass test slows the
+   loop below for every f-string. */
+static __attribute__((noinline)) bool build_string_bad_item(Object *o)
+{
+    if (is_str(o))
+        return false;
+    error_set(&exc_TypeError, "BUILD_STRING expected str, not %s", TYPE_NAME(o));
+    return true;
+}
+
 /* BUILD_STRING: concatenate n str objects (borrowed). */
 static Object *build_string(Object *const *items, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_str(items[i]))
-            return error_set(&exc_TypeError, "BUILD_STRING expected str, not %s", TYPE_NAME(items[i]));
+        if (!is_str_exact(items[i]) && build_string_bad_item(items[i]))
+            return NULL;
         total += str_len(items[i]);
     }
     Object *s = str_new_raw(total);
@@ -402,7 +414,7 @@ static void error_about_call(Object *func, const char *fmt, const char *detail)
 static int merge_call_kwargs(Object *dict, Object *m, Object *func)
 {
     Object *keys = NULL;
-    if (!is_dict(m)) {
+    if (!dict_is_plain_mapping(m)) {
         Object *keys_method = object_getattr_cstr(m, "keys");
         if (keys_method == NULL) {
             if (!error_matches(&exc_AttributeError))
@@ -459,7 +471,7 @@ done:
 /* CALL_EX's argument tuple from whatever followed `*`. New reference. */
 static Object *star_args_tuple(Object *func, Object *args)
 {
-    if (is_tuple(args))
+    if (is_tuple_exact(args))
         return NEWREF(args);
     Object *t = tuple_from_iterable(args);
     if (t == NULL) {
@@ -1224,7 +1236,7 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r;
-        if (is_int(a) && is_int(b) && int_both_small(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
             bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
             DECREF(a);
             DECREF(b);
@@ -1727,7 +1739,7 @@ dispatch:
             XDECREF(kwargs);
             goto error;
         }
-        if (kwargs != NULL && !is_dict(kwargs)) {
+        if (kwargs != NULL && !is_dict_exact(kwargs)) {
             Object *d = dict_new();
             if (d == NULL || merge_call_kwargs(d, kwargs, func) < 0) {
                 XDECREF(d);

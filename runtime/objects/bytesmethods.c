@@ -50,9 +50,10 @@ Object *bytesmethods_new(Object *self, const char *data, size_t len) {
     return r;
 }
 
-/* self unchanged: bytes return themselves, a bytearray a copy. */
+/* self unchanged: bytes return themselves (a subclass's instance a plain
+   copy), a bytearray a copy. */
 static Object *unchanged(Object *self) {
-    if (!is_bytearray(self)) return NEWREF(self);
+    if (!is_bytearray(self)) return bytes_unchanged(self);
     return bytearray_from_data(bytearray_data(self), bytearray_size(self));
 }
 

@@ -325,7 +325,7 @@ Type classmethod_type = {
 
 /* ---- member_descriptor (__slots__) ------------------------------------------ */
 
-Object *descr_member_new(Type *owner, Object *name, size_t offset) {
+Object *descr_member_new(Type *owner, Object *name, ptrdiff_t offset) {
     MemberDescrObject *m = (MemberDescrObject *)object_alloc(&member_descr_type,
                                                              sizeof(MemberDescrObject));
     if (!m) return NULL;

@@ -645,11 +645,11 @@ Object *format_object(Object *value, Object *spec) {
     }
     size_t n = spec ? str_len(spec) : 0;
     if (n == 0) {
-        if (is_str(value)) return NEWREF(value);
-        return object_str(value);
+        if (is_str_exact(value)) return NEWREF(value);
+        return object_str(value); /* str(x), which a str subclass may define */
     }
-    bool is_integer = is_int(value) || type_is_subtype(TYPE(value), &int_type);
-    bool is_real = is_float(value) || type_is_subtype(TYPE(value), &float_type);
+    bool is_integer = is_int(value);
+    bool is_real = is_float(value);
     if (!is_integer && !is_real && !is_str(value))
         return error_set(&exc_TypeError, "unsupported format string passed to %s.__format__",
                          TYPE_NAME(value));
@@ -722,7 +722,7 @@ static int star_arg(PercentArgs *pa, int64_t *out, bool c_int) {
 /* %d %i %u %x %X %o: the argument as an int (floats truncate for d/i/u),
    a new reference in *out. */
 static int percent_int_arg(Object *a, char conv, Object **out) {
-    if (is_int(a) || type_is_subtype(TYPE(a), &int_type)) {
+    if (is_int(a)) {
         *out = NEWREF(a);
         return 0;
     }

@@ -289,8 +289,9 @@ typedef struct {
 static bool reversed_is_sequence(Object *o) {
     Type *t = TYPE(o);
     if (is_instance_of(o, &dict_type)) return false;
-    if (t->flags & TYPE_HEAP) return type_lookup_cstr(t, "__getitem__") != NULL;
-    return t->getitem != NULL;
+    Type *builtin = t->builtin_base ? t->builtin_base : t;
+    if (builtin->getitem) return true; /* a built-in sequence, or a subclass of one */
+    return (t->flags & TYPE_HEAP) && type_lookup_cstr(t, "__getitem__") != NULL;
 }
 
 static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
@@ -299,15 +300,15 @@ static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
     if (iter_no_kwargs("reversed", kwnames) < 0) return NULL;
     if (nargs != 1) return error_set(&exc_TypeError, "reversed expected 1 argument, got %zu", nargs);
     Object *seq = args[0];
+    if (TYPE(seq)->flags & TYPE_HEAP) { /* first: a subclass of list may define it */
+        Object *method = type_lookup_cstr(TYPE(seq), "__reversed__");
+        if (method) return object_call1(method, seq);
+    }
     if (is_list(seq)) return list_reversed_iter(seq);
     if (is_type(seq, &range_type)) return range_reversed(seq);
     Object *dict_iter = dict_reversed_iter(seq);
     if (dict_iter || error_occurred()) return dict_iter;
 
-    if (TYPE(seq)->flags & TYPE_HEAP) {
-        Object *method = type_lookup_cstr(TYPE(seq), "__reversed__");
-        if (method) return object_call1(method, seq);
-    }
     if (!reversed_is_sequence(seq))
         return error_set(&exc_TypeError, "'%s' object is not reversible", TYPE_NAME(seq));
     int64_t n = object_len(seq);
@@ -325,7 +326,7 @@ static Object *reversed_next(Object *self) {
         CLEAR(&r->seq);
         return NULL;
     }
-    if (is_tuple(r->seq)) /* immutable: the index is always valid */
+    if (is_tuple_exact(r->seq)) /* immutable: the index is always valid */
         return NEWREF(tuple_item(r->seq, (size_t)r->index--));
     Object *index = int_from_i64(r->index);
     if (!index) return NULL;
