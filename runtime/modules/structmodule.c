@@ -487,7 +487,7 @@ static Object *struct_new(Object *fmt, Object *error_class) {
         DECREF(s);
         return NULL;
     }
-    s->format = is_str(fmt) ? NEWREF(fmt) : str_from_utf8(text, len);
+    s->format = is_str_exact(fmt) ? NEWREF(fmt) : str_from_utf8(text, len);
     if (!s->format) CLEAR((Object **)&s);
     return (Object *)s;
 }
