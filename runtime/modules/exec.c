@@ -14,7 +14,9 @@
  *     dict). Name lookups in the code fall back to the interpreter's
  *     builtins whatever globals['__builtins__'] holds.
  * Toy's eval loop reads and writes names in dicts directly, so locals must
- * be a dict: another mapping raises a TypeError that says so.
+ * be a dict: another mapping raises a TypeError that says so, and so does a
+ * dict subclass whose item methods CPython would call there (its
+ * __getitem__ or __missing__; for locals also __setitem__, __delitem__).
  *
  * A code object compiled from a function body (f.__code__) runs as a call,
  * with no arguments, of a new function made from it: its missing arguments
@@ -118,6 +120,35 @@ static bool is_mapping(Object *o) {
     return TYPE(o)->getitem != NULL;
 }
 
+/* The first of the item methods that CPython calls on a dict subclass
+   used as globals (as locals: names too) and that d's class defines; NULL
+   for a dict, or a subclass that leaves them alone. */
+static const char *overridden_item_method(Object *d, const char *const *names) {
+    if (is_dict_exact(d)) return NULL;
+    for (; *names; names++) {
+        Object *own = dict_get_item_cstr(dict_type.dict, *names);
+        if (type_lookup_cstr(TYPE(d), *names) != own) return *names;
+    }
+    return NULL;
+}
+
+static int check_namespace_dicts(Object *globals, Object *locals) {
+    static const char *const read[] = {"__getitem__", "__missing__", NULL};
+    static const char *const all[] = {"__getitem__", "__missing__", "__setitem__", "__delitem__",
+                                      NULL};
+    /* globals serving as locals too get the locals' checks */
+    const char *m = overridden_item_method(globals, locals == globals ? all : read);
+    const char *which = "globals";
+    if (!m && locals != globals) {
+        m = overridden_item_method(locals, all);
+        which = "locals";
+    }
+    if (!m) return 0;
+    error_set(&exc_TypeError, "Toy supports only a dict as %s, not a subclass of dict that "
+              "defines %s ('%s')", which, m, TYPE_NAME(which[0] == 'g' ? globals : locals));
+    return -1;
+}
+
 /* Fill ns from the globals and locals arguments (None: not given), which
    the caller has checked against CPython's rules. 0 / -1. */
 static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
@@ -139,6 +170,7 @@ static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
                   TYPE_NAME(ns->locals));
         goto fail;
     }
+    if (check_namespace_dicts(globals, ns->locals) < 0) goto fail;
     Object *key = str_intern_cstr("__builtins__");
     if (!key) goto fail;
     int r = 0;
