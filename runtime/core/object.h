@@ -121,6 +121,8 @@ enum {
                                    instances never get an attribute dict */
     TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
                                    defined) __del__: its dealloc runs it first */
+    TYPE_BASE_IN_CPYTHON = 1 << 7, /* CPython lets classes derive from this built-in
+                                      type and Toy does not (yet): class.c says so */
 };
 
 struct Type {

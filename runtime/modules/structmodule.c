@@ -743,6 +743,7 @@ static const MethodDef struct_methods[] = {
 
 Type struct_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "_struct.Struct",
     .base_type = &object_type,
     .instance_size = sizeof(StructObject),

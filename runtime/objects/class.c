@@ -912,6 +912,14 @@ static int check_base(Object *base) {
         return -1;
     }
     Type *t = (Type *)base;
+    if (t == &type_type) {
+        error_set(&exc_TypeError, "Toy does not support metaclasses");
+        return -1;
+    }
+    if (t->flags & TYPE_BASE_IN_CPYTHON) {
+        error_set(&exc_TypeError, "Toy does not support subclassing '%s'", t->name);
+        return -1;
+    }
     if (t != &object_type && !(t->flags & (TYPE_HEAP | TYPE_BASETYPE | TYPE_EXCEPTION))) {
         error_set(&exc_TypeError, "type '%s' is not an acceptable base type", t->name);
         return -1;
@@ -1822,6 +1830,7 @@ static void super_dealloc(Object *self) {
 
 Type super_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "super",
     .base_type = &object_type,
     .instance_size = sizeof(SuperObject),

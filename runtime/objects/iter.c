@@ -153,6 +153,7 @@ static void enumerate_dealloc(Object *self) {
 
 Type enumerate_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "enumerate",
     .base_type = &object_type,
     .instance_size = sizeof(EnumerateObject),
@@ -266,6 +267,7 @@ static void zip_dealloc(Object *self) {
 
 Type zip_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "zip",
     .base_type = &object_type,
     .instance_size = sizeof(ZipObject),
@@ -350,6 +352,7 @@ static void reversed_dealloc(Object *self) {
 
 Type reversed_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "reversed",
     .base_type = &object_type,
     .instance_size = sizeof(ReversedObject),
@@ -428,6 +431,7 @@ static void map_dealloc(Object *self) {
 
 Type map_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "map",
     .base_type = &object_type,
     .instance_size = sizeof(MapObject),
@@ -491,6 +495,7 @@ static void filter_dealloc(Object *self) {
 
 Type filter_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "filter",
     .base_type = &object_type,
     .instance_size = sizeof(FilterObject),
