@@ -1043,12 +1043,28 @@ static int percent_format(StrBuilder *b, const char *s, size_t n, Object *args, 
     return 0;
 }
 
+/* A nonempty format without a single '%' (or '{' and '}' for str.format)
+   gives back the format object itself once the arguments are checked, as
+   CPython does: an instance of a str subclass stays one. */
+static bool is_plain_text(Object *fmt, const char *marks) {
+    const char *s = str_data(fmt);
+    size_t n = str_len(fmt);
+    if (n == 0) return false;
+    for (; *marks; marks++)
+        if (memchr(s, *marks, n)) return false;
+    return true;
+}
+
 Object *str_percent_format(Object *fmt, Object *args) {
     StrBuilder b;
     str_builder_init(&b);
     if (percent_format(&b, str_data(fmt), str_len(fmt), args, false) < 0) {
         str_builder_discard(&b);
         return NULL;
+    }
+    if (is_plain_text(fmt, "%")) {
+        str_builder_discard(&b);
+        return NEWREF(fmt);
     }
     return str_builder_finish(&b);
 }
@@ -1305,5 +1321,6 @@ Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwna
         .auto_index = 0,
         .manual = false,
     };
+    if (is_plain_text(self, "{}")) return NEWREF(self);
     return render_format(&fc, str_data(self), str_len(self), 0);
 }
