@@ -137,12 +137,13 @@ struct Type {
     size_t mro_len;
     size_t instance_size;    /* bytes of a fixed-size instance */
     ptrdiff_t dict_offset;   /* offset of an `Object *dict` in instances, or 0;
-                                negative: in the prefix (below) */
+                                negative: in the prefix (prefix_word_offset) */
     size_t prefix_size;      /* bytes allocated before each instance's header: the
                                 __dict__ and __slots__ values of a user class derived
                                 from a built-in type other than object (class.c) */
-    Type *builtin_base;      /* user classes: the nearest built-in type of the chain,
-                                whose layout the instances have; NULL for built-ins */
+    Type *builtin_base;      /* user classes: the built-in type whose layout the
+                                instances have (base_type's nearest; object for plain
+                                classes); NULL for built-in types */
     unsigned flags;
     Object *dict;            /* str -> attribute; methods live here */
     Object *name_obj;        /* str, for heap types (NULL for static ones) */
