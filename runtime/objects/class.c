@@ -1,8 +1,9 @@
 /* class.c - user classes (heap types), their instances, `type` and `super`.
  *
  * A class is a HeapType: a Type followed by what only user classes have
- * (qualified name, bases, nearest built-in base, a link in the list of live
- * classes). It owns its dict, its name and its bases tuple; each instance
+ * (qualified name, bases, the count of words its instances add, a link in
+ * the list of live classes); Type.builtin_base names the built-in type whose
+ * layout its instances have. It owns its dict, its name and its bases tuple; each instance
  * owns a reference to its class (object_alloc/object_free take care of
  * that).
  *
