@@ -305,7 +305,8 @@ static int64_t slot_hash(Object *self) {
         error_set(&exc_TypeError, "__hash__ method should return an integer");
         return -1;
     }
-    int64_t h = int_value(r); /* used as it is (CPython reduces only ints past 64 bits) */
+    /* used as it is; an int past 64 bits is reduced by int's own hash, as CPython */
+    int64_t h = int_is_small(r) ? int_value(r) : int_type.hash(r);
     DECREF(r);
     return h == -1 ? -2 : h;
 }
