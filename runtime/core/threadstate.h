@@ -37,6 +37,7 @@ typedef struct ThreadState {
     Object *repr_stack;
 
     GilStats gil_stats;    /* written by this thread only */
+    int64_t gil_ticks;     /* ticks policy: switch points since the last release */
     uint64_t ident;        /* threading.get_ident() */
     char name[48];         /* for --stats; guarded by the thread table's mutex */
     struct ThreadState *next_thread; /* thread table link (locked, not GIL) */

@@ -3,6 +3,8 @@
  *
  * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
  * interval (gil.h); sys._is_gil_enabled() is False under --no-gil.
+ * sys.setcheckinterval / getcheckinterval, Python 2's (removed in 3.9), set
+ * how many switch points the ticks policy runs between releases (--gil=ticks).
  *
  * sys is created on first import (modules.c's table) and cached in
  * interp.modules like any module. Its `modules` attribute is interp.modules
@@ -169,6 +171,25 @@ static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t n
     return float_from_double(1e-6 * (double)micros);
 }
 
+/* Python 2's check interval, for --gil=ticks: the number of switch points
+   between two releases of the lock (values below 1 act as 1). */
+static Object *sys_setcheckinterval(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    if (args_check("setcheckinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    int64_t n;
+    if (object_as_index(args[0], &n, NULL) < 0) return NULL;
+    gil_set_check_interval(n);
+    return NEWREF(None);
+}
+
+static Object *sys_getcheckinterval(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("getcheckinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(gil_get_check_interval());
+}
+
 /* sys._is_gil_enabled(): False under --no-gil (the name CPython 3.13 uses). */
 static Object *sys_is_gil_enabled(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
@@ -209,6 +230,8 @@ static const MethodDef sys_functions[] = {
     {"intern", sys_intern, NULL},
     {"setswitchinterval", sys_setswitchinterval, NULL},
     {"getswitchinterval", sys_getswitchinterval, NULL},
+    {"setcheckinterval", sys_setcheckinterval, NULL},
+    {"getcheckinterval", sys_getcheckinterval, NULL},
     {"_is_gil_enabled", sys_is_gil_enabled, NULL},
     {NULL, NULL, NULL},
 };
