@@ -10,6 +10,7 @@
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/process.h"
+#include "modules/socket.h"
 #include "modules/thread.h"
 
 const BuiltinModuleDef builtin_modules[] = {
@@ -21,11 +22,15 @@ const BuiltinModuleDef builtin_modules[] = {
     {"native", native_module_init},
     {"_multiprocessing", mp_module_init},
     {"signal", signal_module_init},
+    {"socket", socket_module_init},
+    {"select", select_module_init},
     {NULL, NULL},
 };
 
 Type *const module_types[] = {
     &lock_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
+    &socket_type, &socketfile_text_type, &socketfile_reader_type, &socketfile_writer_type,
+    &socketfile_rwpair_type,
     NULL,
 };

@@ -1147,12 +1147,19 @@ const MethodDef class_builtin_functions[] = {
 
 /* ---- The type type's slots -------------------------------------------------------------- */
 
+/* A static type's name says its module before the last dot, as CPython's
+   C types do ("_io.TextIOWrapper", "socket.gaierror"); none: builtins. */
+static const char *static_type_short_name(Type *t) {
+    const char *dot = strrchr(t->name, '.');
+    return dot ? dot + 1 : t->name;
+}
+
 Object *class_type_name(Type *t) {
-    return t->name_obj ? NEWREF(t->name_obj) : str_from_cstr(t->name);
+    return t->name_obj ? NEWREF(t->name_obj) : str_from_cstr(static_type_short_name(t));
 }
 
 Object *class_type_qualname(Type *t) {
-    return is_heap(t) ? NEWREF(as_heap(t)->qualname) : str_from_cstr(t->name);
+    return is_heap(t) ? NEWREF(as_heap(t)->qualname) : str_from_cstr(static_type_short_name(t));
 }
 
 Object *class_type_module(Type *t) {
@@ -1160,8 +1167,10 @@ Object *class_type_module(Type *t) {
         Object *m = dict_get_item_cstr(t->dict, "__module__");
         if (m) return NEWREF(m);
         if (error_occurred()) return NULL;
+        return str_from_cstr("builtins");
     }
-    return str_from_cstr("builtins");
+    const char *dot = strrchr(t->name, '.');
+    return dot ? str_from_utf8(t->name, (size_t)(dot - t->name)) : str_from_cstr("builtins");
 }
 
 /* (base,) or () for object. */
