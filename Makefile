@@ -6,6 +6,7 @@
 #   make tsan       build ./toy-tsan with ThreadSanitizer; run the threaded tests under the GIL
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
 #   make bench      time scripts/bench/ under toy, python3 and lua5.4
+#   make bench-gil  the GIL's policies (--gil=ticks|modern|priority) beside CPython 3.11
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
 #                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 30 s each
@@ -19,7 +20,7 @@ LDLIBS  := -pthread -lm
 PREFIX  ?= /usr/local
 
 SRCS    := $(wildcard interp/*.c runtime/core/*.c runtime/objects/*.c runtime/modules/*.c)
-LIBS    := $(wildcard runtime/lib/*.toy)
+LIBS    := $(wildcard runtime/lib/*.toy runtime/lib/*/*.toy)
 GEN     := build/gen/frozen_modules.c
 OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
 ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
@@ -81,7 +82,8 @@ asan: toy-asan
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.
 tsan: toy-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-tsan --timeout 120 \
-		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/
+		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/ \
+		tests/sockets/
 
 bench: toy
 	@scripts/bench/run.sh --toy ./toy

@@ -516,14 +516,24 @@ static Object *load_builtin(Object *name, const BuiltinModuleDef *def) {
     return r < 0 ? NULL : modules_get(name);
 }
 
+/* A frozen package's __path__ is empty: its submodules are frozen too, and
+   load_submodule finds them by their full name. */
 static Object *load_frozen(Object *name, const FrozenModule *fm) {
-    char filename[64];
+    char filename[128];
     snprintf(filename, sizeof(filename), "<frozen %s>", fm->name);
     CodeObject *code = compile_source(fm->source, fm->length, filename, PARSE_FILE);
     if (!code) return NULL;
-    Object *m = exec_new_module(name, code, NULL, NULL);
+    Object *folders = fm->is_package ? list_new(0) : NULL;
+    Object *m = !fm->is_package || folders ? exec_new_module(name, code, NULL, folders) : NULL;
+    XDECREF(folders);
     DECREF(code);
     return m;
+}
+
+static const FrozenModule *find_frozen(const char *name) {
+    for (const FrozenModule *fm = frozen_modules; fm->name; fm++)
+        if (strcmp(fm->name, name) == 0) return fm;
+    return NULL;
 }
 
 /* Load a module found on the path, or a namespace package. */
@@ -566,8 +576,8 @@ static Object *load_top_level(Object *name) {
     const char *s = str_data(name);
     for (const BuiltinModuleDef *def = builtin_modules; def->name; def++)
         if (strcmp(def->name, s) == 0) return load_builtin(name, def);
-    for (const FrozenModule *fm = frozen_modules; fm->name; fm++)
-        if (strcmp(fm->name, s) == 0) return load_frozen(name, fm);
+    const FrozenModule *fm = find_frozen(s);
+    if (fm) return load_frozen(name, fm);
     Object *path = sys_path();
     if (!path) return NULL;
     Object *m = load_from_folders(name, path, s);
@@ -603,14 +613,20 @@ static Object *parent_path(Object *name, Object *parent_name) {
     return NULL;
 }
 
-/* Find and load name (a.b.c) in its package's folders and make it an
-   attribute of the package (as sys.modules has it now: the body may have
+/* Find and load name (a.b.c): frozen, or in its package's folders; make it
+   an attribute of the package (as sys.modules has it now: the body may have
    changed that). last: the name's last part. */
 static Object *load_from_package(Object *name, Object *parent_name, const char *last) {
-    Object *path = parent_path(name, parent_name);
-    if (!path) return NULL;
-    Object *m = load_from_folders(name, path, last);
-    DECREF(path);
+    Object *m;
+    const FrozenModule *fm = find_frozen(str_data(name)); /* a frozen package's */
+    if (fm) {
+        m = load_frozen(name, fm);
+    } else {
+        Object *path = parent_path(name, parent_name);
+        if (!path) return NULL;
+        m = load_from_folders(name, path, last);
+        DECREF(path);
+    }
     Object *parent = m ? modules_get(parent_name) : NULL;
     Object *attr = parent ? str_from_cstr(last) : NULL;
     if (m && (!attr || object_setattr(parent, attr, m) < 0)) CLEAR(&m);

@@ -171,6 +171,27 @@ static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t n
     return float_from_double(1e-6 * (double)micros);
 }
 
+/* sys.exception(): the exception being handled (an except block, here or
+   in a caller), or None. */
+static Object *sys_exception(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("exception", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *e = ts_get()->handled_exc;
+    return NEWREF(e ? e : None);
+}
+
+/* sys.exc_info(): (type, value, traceback) of that exception, or three Nones. */
+static Object *sys_exc_info(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("exc_info", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *e = ts_get()->handled_exc;
+    if (!e) return tuple_pack(3, None, None, None);
+    Object *tb = object_getattr_cstr(e, "__traceback__");
+    Object *r = tb ? tuple_pack(3, (Object *)TYPE(e), e, tb) : NULL;
+    XDECREF(tb);
+    return r;
+}
+
 /* Python 2's check interval, for --gil=ticks: the number of switch points
    between two releases of the lock (values below 1 act as 1). */
 static Object *sys_setcheckinterval(Object *self, Object *const *args, size_t nargs,
@@ -231,6 +252,8 @@ static const MethodDef sys_functions[] = {
     {"setswitchinterval", sys_setswitchinterval, NULL},
     {"getswitchinterval", sys_getswitchinterval, NULL},
     {"setcheckinterval", sys_setcheckinterval, NULL},
+    {"exception", sys_exception, NULL},
+    {"exc_info", sys_exc_info, NULL},
     {"getcheckinterval", sys_getcheckinterval, NULL},
     {"_is_gil_enabled", sys_is_gil_enabled, NULL},
     {NULL, NULL, NULL},
