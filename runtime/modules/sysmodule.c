@@ -152,7 +152,7 @@ static Object *sys_intern(Object *self, Object *const *args, size_t nargs, Objec
 static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t nargs,
                                      Object *kwnames) {
     (void)self;
-    if (args_check("setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("sys.setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
     double seconds;
     if (float_as_double(args[0], &seconds) < 0) return NULL;
     if (!(seconds > 0.0))
@@ -166,7 +166,7 @@ static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t n
 static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t nargs,
                                      Object *kwnames) {
     (void)self; (void)args;
-    if (args_check("getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("sys.getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
     long long micros = llround(gil_get_interval() * 1e6);
     return float_from_double(1e-6 * (double)micros);
 }
@@ -175,7 +175,7 @@ static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t n
    in a caller), or None. */
 static Object *sys_exception(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self; (void)args;
-    if (args_check("exception", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("sys.exception", nargs, kwnames, 0, 0) < 0) return NULL;
     Object *e = ts_get()->handled_exc;
     return NEWREF(e ? e : None);
 }
@@ -183,7 +183,7 @@ static Object *sys_exception(Object *self, Object *const *args, size_t nargs, Ob
 /* sys.exc_info(): (type, value, traceback) of that exception, or three Nones. */
 static Object *sys_exc_info(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self; (void)args;
-    if (args_check("exc_info", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("sys.exc_info", nargs, kwnames, 0, 0) < 0) return NULL;
     Object *e = ts_get()->handled_exc;
     if (!e) return tuple_pack(3, None, None, None);
     Object *tb = object_getattr_cstr(e, "__traceback__");
@@ -197,7 +197,7 @@ static Object *sys_exc_info(Object *self, Object *const *args, size_t nargs, Obj
 static Object *sys_setcheckinterval(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     (void)self;
-    if (args_check("setcheckinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("sys.setcheckinterval", nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t n;
     if (object_as_index(args[0], &n, NULL) < 0) return NULL;
     gil_set_check_interval(n);
@@ -207,7 +207,7 @@ static Object *sys_setcheckinterval(Object *self, Object *const *args, size_t na
 static Object *sys_getcheckinterval(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     (void)self; (void)args;
-    if (args_check("getcheckinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("sys.getcheckinterval", nargs, kwnames, 0, 0) < 0) return NULL;
     return int_from_i64(gil_get_check_interval());
 }
 
