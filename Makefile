@@ -98,6 +98,11 @@ bench-threads: toy
 bench-procs: toy
 	@scripts/bench/procs.sh --toy ./toy
 
+# The GIL's three policies and CPython 3.11: one table (scripts/bench/gil.sh).
+.PHONY: bench-gil
+bench-gil: toy
+	@scripts/bench/gil.sh --toy ./toy
+
 bench-deps:
 	@scripts/bench/install-tools.sh
 
