@@ -132,10 +132,11 @@ void gil_become_holder(ThreadState *ts) {
     /* switch_mutex is held while last_holder changes: the forced switch
        reads it under that mutex to decide whether the handover happened. */
     pthread_mutex_lock(&gil_state.switch_mutex);
-    gil_state.locked = true;
+    gil_set_locked(true);
     if (gil_state.last_holder != ts) {
         gil_state.last_holder = ts;
         gil_state.switch_number++;
+        ts->gil_stats.handovers++;
     }
     pthread_cond_signal(&gil_state.switch_cond);
     pthread_mutex_unlock(&gil_state.switch_mutex);
@@ -182,6 +183,7 @@ static void record_wakeup(GilStats *s, uint64_t ns) {
 
 void gil_stats_add(GilStats *total, const GilStats *s) {
     total->acquisitions += s->acquisitions;
+    total->handovers += s->handovers;
     total->drop_requests += s->drop_requests;
     total->forced_switches += s->forced_switches;
     total->wait_ns += s->wait_ns;
@@ -295,7 +297,7 @@ void gil_after_fork_child(ThreadState *ts) {
        here; build fresh ones rather than unlocking someone else's. */
     create_primitives();
     if (trace_enabled) trace_after_fork_child(); /* the parent writes the trace */
-    gil_state.locked = gil_state.enabled;
+    gil_set_locked(gil_state.enabled);
     gil_state.last_holder = ts;
     gil_state.io_waiting = 0;
     gil_state.overdue = 0;

@@ -63,6 +63,7 @@ typedef enum { GIL_POLICY_MODERN, GIL_POLICY_TICKS, GIL_POLICY_PRIORITY } GilPol
 /* Per-thread lock statistics (in ThreadState; --stats prints them). */
 typedef struct {
     uint64_t acquisitions;    /* times this thread took the lock */
+    uint64_t handovers;       /* ... of them from another thread (not a re-take) */
     uint64_t drop_requests;   /* times it asked the holder to drop it */
     uint64_t forced_switches; /* times it dropped on request and waited for the handoff */
     uint64_t wait_ns;         /* time spent waiting to take the lock */

@@ -20,6 +20,7 @@
 #define TOY_GIL_POLICY_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -43,6 +44,7 @@ typedef struct {
     GilPolicy policy;
     const GilPolicyOps *ops;
     bool locked;
+    atomic_bool locked_hint;  /* a copy of locked, read without the mutex (spinning) */
     ThreadState *last_holder;
     uint64_t switch_number;   /* handovers between different threads */
     long interval_ns;         /* modern, priority */
@@ -61,6 +63,12 @@ extern GilState gil_state;
 /* ---- Helpers the policies share (core/gil.c) ------------------------------- */
 
 uint64_t gil_now_ns(void);
+
+/* Set locked (with gil_state.mutex held), and its copy for spinners. */
+static inline void gil_set_locked(bool on) {
+    gil_state.locked = on;
+    atomic_store_explicit(&gil_state.locked_hint, on, memory_order_relaxed);
+}
 
 /* Make ts the holder. Call with gil_state.mutex held and the lock free:
    sets last_holder (counting a switch), wakes a forced switch waiting for

@@ -31,13 +31,41 @@ static void wake_next(void) {
         pthread_cond_signal(&gil_state.cond);
 }
 
+/* How long an I/O-bound thread spins before it sleeps: the holder drops
+   at its next switch point, normally within microseconds, and a sleeping
+   thread would then have to be woken by the scheduler, which costs far
+   more (tens of microseconds, milliseconds on a busy machine). */
+#define IO_SPIN_NS 50000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("pause");
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spin (without the mutex) until the lock looks free or IO_SPIN_NS pass. */
+static void spin_until_free(void) {
+    uint64_t until = gil_now_ns() + IO_SPIN_NS;
+    for (int i = 1; atomic_load_explicit(&gil_state.locked_hint, memory_order_relaxed); i++) {
+        cpu_relax();
+        if (i % 64 == 0 && gil_now_ns() > until) break;
+    }
+}
+
 static bool io_take(ThreadState *ts) {
     bool waited = false;
     pthread_mutex_lock(&gil_state.mutex);
     if (gil_state.locked || gil_state.overdue > 0) {
         waited = true;
         gil_state.io_waiting++;
-        if (gil_state.locked) gil_request_drop(ts);
+        if (gil_state.locked) {
+            gil_request_drop(ts);
+            pthread_mutex_unlock(&gil_state.mutex);
+            spin_until_free();
+            pthread_mutex_lock(&gil_state.mutex);
+        }
         while (gil_state.locked || gil_state.overdue > 0) {
             /* The request is cleared by whoever takes the lock: if that was
                an overdue CPU-bound waiter, ask its holder again after an
@@ -87,7 +115,7 @@ static bool priority_take(ThreadState *ts, GilTakeReason why) {
 static void priority_drop(ThreadState *ts) {
     (void)ts;
     pthread_mutex_lock(&gil_state.mutex);
-    gil_state.locked = false;
+    gil_set_locked(false);
     wake_next();
     pthread_mutex_unlock(&gil_state.mutex);
 }

@@ -40,7 +40,7 @@ static bool ticks_take(ThreadState *ts, GilTakeReason why) {
 static void ticks_drop(ThreadState *ts) {
     (void)ts;
     pthread_mutex_lock(&gil_state.mutex);
-    gil_state.locked = false;
+    gil_set_locked(false);
     pthread_cond_signal(&gil_state.cond);
     pthread_mutex_unlock(&gil_state.mutex);
 }

@@ -190,9 +190,13 @@ void thread_after_fork_child(ThreadState *ts) {
 }
 
 static void print_stats_line(const char *name, const GilStats *s) {
-    fprintf(stderr, "  %-20s acquisitions %8llu  drop requests %6llu  forced switches %6llu  waited %9.3f ms\n",
+    /* handovers: the acquisitions that took the lock from another thread
+       (the others were re-takes, as under --gil=ticks). */
+    fprintf(stderr, "  %-20s acquisitions %8llu  drop requests %6llu  forced switches %6llu  waited %9.3f ms"
+                    "  handovers %llu\n",
             name, (unsigned long long)s->acquisitions, (unsigned long long)s->drop_requests,
-            (unsigned long long)s->forced_switches, (double)s->wait_ns / 1e6);
+            (unsigned long long)s->forced_switches, (double)s->wait_ns / 1e6,
+            (unsigned long long)s->handovers);
     if (s->wakeups == 0 && s->futile_wakeups == 0) return;
     /* The wake-up latency: from the end of a blocking call to holding the
        lock again. Futile wake-ups: woken, the lock was taken again. */
