@@ -2,9 +2,11 @@
  * (--gil=priority; gil.h). Beazley's proposal of 2010, in a simple form.
  *
  *   - A thread coming back from a blocking call (GIL_ACQUIRE) is I/O-bound:
- *     if the lock is held, it sets the drop request at once (no interval)
- *     and waits on io_cond. The holder drops at its next switch point,
- *     within microseconds, and waits for the handover as under modern.
+ *     if the lock is held, it sets the drop request at once (no interval),
+ *     spins for up to IO_SPIN_NS, then waits on io_cond. The holder drops
+ *     at its next switch point, within microseconds, and waits for the
+ *     handover as under modern. Among themselves I/O-bound threads follow
+ *     the modern rules (they block again soon anyway).
  *   - While I/O-bound threads wait, a dropped lock goes to one of them
  *     (io_cond is signalled; CPU-bound waiters on cond stay asleep, and one
  *     that wakes for another reason steps back). An I/O-bound waiter that
@@ -17,7 +19,8 @@
  *     delays a CPU-bound thread by about one interval at most. Two CPU-bound
  *     threads take turns exactly as under modern.
  * The cost: every return from a blocking call beside a busy thread is two
- * more thread switches, paid by the CPU-bound thread.
+ * more thread switches, paid by the CPU-bound thread, and up to IO_SPIN_NS
+ * of a core spent spinning.
  */
 #include "core/gil_policy.h"
 
