@@ -241,15 +241,17 @@ cd "$root" || exit 2
 # The tests of these topics run once more under each of the other GIL
 # policies (toy honours $TOY_GIL_POLICY), as TEST@ticks and TEST@priority:
 # every threaded program must behave the same under all three. Not when the
-# whole run already has a policy, and not for the gil_policy_* tests, which
-# choose their policies themselves.
+# whole run already has a policy, not for the gil_policy_* tests, which
+# choose their policies themselves, and not for stress_gil_stats.sh, which
+# only reads the --stats of stress_gil.toy (itself run under every policy;
+# under the sanitizers each run takes tens of seconds).
 POLICY_TOPICS=(tests/threads/ tests/sockets/)
 GIL_POLICIES=(ticks priority)
 with_policies() {
     local t=$1 topic p
     echo "$t"
     [ -n "${TOY_GIL_POLICY:-}" ] && return
-    case ${t##*/} in gil_policy_*) return ;; esac
+    case ${t##*/} in gil_policy_* | stress_gil_stats.sh) return ;; esac
     for topic in "${POLICY_TOPICS[@]}"; do
         case $t in
             "$topic"*) for p in "${GIL_POLICIES[@]}"; do echo "$t@$p"; done ;;
