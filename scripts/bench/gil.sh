@@ -8,7 +8,9 @@
 #     Python 2's lock (ticks) is expected above 1 on several cores.
 #   200 x 1 ms sleeps beside a CPU thread (scripts/demo/convoy.toy sleeps):
 #     the time beside the thread / the time alone, and how late the sleeps
-#     woke up (99th percentile and worst, ms): the convoy effect.
+#     woke up (99th percentile and worst, ms): the convoy effect. For Toy,
+#     also the 99th percentile of the wait for the GIL alone after each
+#     sleep, from --stats (the lateness also counts the OS's own delays).
 #   echo requests per second (scripts/demo/convoy.toy echo): a server
 #     thread answering a client process, alone and beside a CPU thread.
 #
@@ -88,6 +90,9 @@ LOAD_BEFORE=$(loadavg)
 bench_header "The GIL's policies on this machine: $CORES cores; median of $ROUNDS rounds, run in turn"
 echo "load average before: $LOAD_BEFORE (programs wanting a core, averaged over a minute)"
 
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/toy-bench-gil.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
 for ((r = 1; r <= ROUNDS; r++)); do
     printf 'round %d of %d...\n' "$r" "$ROUNDS" >&2
     for cfg in "${CONFIGS[@]}"; do
@@ -98,12 +103,19 @@ for ((r = 1; r <= ROUNDS; r++)); do
     done
     for cfg in "${CONFIGS[@]}"; do
         add "$cfg" sleep_alone "$(result "$cfg" 4 "$CONVOY" sleeps alone "$SLEEPS")"
-        out=$(timeout 120 $(interp "$cfg") "$CONVOY" sleeps cpu "$SLEEPS" 2>/dev/null < /dev/null |
-            awk '$1 == "RESULT" { print $5, $7, $8; exit }')
-        read -r total p99 worst <<< "$out"
+        # Toy also says, with --stats, how long the sleeper waited for the
+        # GIL itself (the lateness above also counts the OS's delays).
+        stats=""
+        [ "$cfg" = python ] || stats=--stats
+        # shellcheck disable=SC2046
+        timeout 120 $(interp "$cfg") $stats "$CONVOY" sleeps cpu "$SLEEPS" \
+            > "$WORK/out" 2> "$WORK/err" < /dev/null
+        read -r total p99 worst <<< "$(awk '$1 == "RESULT" { print $5, $7, $8; exit }' "$WORK/out")"
         add "$cfg" sleep_cpu "${total:-}"
         add "$cfg" sleep_p99 "${p99:-}"
         add "$cfg" sleep_max "${worst:-}"
+        add "$cfg" gil_p99 "$(awk '$1 == "MainThread" { f = 1; next }
+            f && $1 == "wake-ups" { print $7; exit } f { exit }' "$WORK/err")"
     done
     for cfg in "${CONFIGS[@]}"; do
         add "$cfg" echo_alone "$(result "$cfg" 5 "$CONVOY" echo alone "$ECHO_SECONDS")"
@@ -132,6 +144,7 @@ m_slow() { div "$(get "$1" sleep_cpu)" "$(get "$1" sleep_alone)"; }
 m_alone() { get "$1" sleep_alone; }
 m_p99() { get "$1" sleep_p99; }
 m_max() { get "$1" sleep_max; }
+m_gil_p99() { get "$1" gil_p99; }
 m_echo_alone() { get "$1" echo_alone; }
 m_echo_cpu() { get "$1" echo_cpu; }
 m_echo_ratio() {
@@ -154,6 +167,7 @@ line "  slowdown vs alone" "%.2fx" m_slow
 line "  alone, s" "%.3f" m_alone
 line "  p99 wake-up, ms" "%.3f" m_p99
 line "  worst wake-up, ms" "%.3f" m_max
+line "  p99 wait for the GIL (--stats), ms" "%.3f" m_gil_p99
 line "echo requests/s, alone" "%.0f" m_echo_alone
 line "echo requests/s, beside a CPU thread" "%.0f" m_echo_cpu
 line "  beside / alone" "%.1f%%" m_echo_ratio
