@@ -972,22 +972,35 @@ static Object *socket_create_connection(Object *self, Object *const *args, size_
     if (args_parse("create_connection", args, nargs, kwnames, names, 1, a) < 0) return NULL;
     int64_t timeout = 0;
     if (a[1] && timeout_arg(a[1], &timeout) < 0) return NULL;
-    Object *address = a[0];
-    if (!is_tuple(address) || tuple_size(address) != 2)
-        return error_set(&exc_ValueError, "not enough values to unpack (expected 2, got %zu)",
-                         is_tuple(address) ? tuple_size(address) : (size_t)0);
+    /* host, port = address, as CPython unpacks it. */
+    Object *parts = tuple_from_iterable(a[0]);
+    if (!parts) {
+        if (!error_matches(&exc_TypeError)) return NULL;
+        error_clear();
+        return error_set(&exc_TypeError, "cannot unpack non-iterable %s object", TYPE_NAME(a[0]));
+    }
+    size_t n = tuple_size(parts);
+    if (n != 2) {
+        DECREF(parts);
+        return n < 2 ? error_set(&exc_ValueError, "not enough values to unpack (expected 2, got %zu)", n)
+                     : error_set(&exc_ValueError, "too many values to unpack (expected 2)");
+    }
     const char *host;
     int port;
-    if (host_arg(tuple_item(address, 0), &host) < 0 ||
-        port_arg(tuple_item(address, 1), "getaddrinfo", &port) < 0)
+    int ok = host_arg(tuple_item(parts, 0), &host) == 0 &&
+             port_arg(tuple_item(parts, 1), "getaddrinfo", &port) == 0;
+    if (!ok) {
+        DECREF(parts);
         return NULL;
+    }
     char service[16];
     snprintf(service, sizeof(service), "%d", port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *list = NULL;
     ThreadState *ts = ts_get();
-    GIL_RELEASE(ts); /* GIL: released while the name is resolved */
+    GIL_RELEASE(ts); /* GIL: released while the name is resolved (parts keeps host alive) */
     int code = getaddrinfo(host[0] ? host : NULL, service, &hints, &list);
     GIL_ACQUIRE(ts);
+    DECREF(parts);
     if (code != 0) return raise_gaierror(code);
     Object *result = NULL;
     for (struct addrinfo *ai = list; ai && !result; ai = ai->ai_next) {
