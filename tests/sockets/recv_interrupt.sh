@@ -35,6 +35,9 @@ except KeyboardInterrupt:
     print("interrupted", which)
 PROG
 for which in recv accept readline select timeout; do
+    # The last run's "ready" must not be mistaken for this one's: the new
+    # process truncates err only once it has started.
+    rm -f "$TMP/err" "$TMP/out"
     start_toy "$TMP/prog.toy" "$which"
     wait_for_stderr ready
     interrupt
