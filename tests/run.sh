@@ -180,13 +180,17 @@ run_shell_test() {
     esac
 }
 
-# worker mode: run one test, write its result file
+# worker mode: run one test, write its result file. TEST@POLICY runs TEST
+# with TOY_GIL_POLICY=POLICY (see POLICY_TOPICS below).
 if [ "${1:-}" = "--worker" ]; then
     resdir=$2 t=$3
     id=${t//\//__}
     w=$resdir/$id.d
     mkdir -p "$w"
     cd "$root" || exit 1
+    case $t in
+        *@*) export TOY_GIL_POLICY=${t##*@}; t=${t%@*} ;;
+    esac
     case $t in
         *.toy) run_script_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
         *.sh)  run_shell_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
@@ -237,6 +241,27 @@ export TOY TIMEOUT
 
 cd "$root" || exit 2
 
+# The tests of these topics run once more under each of the other GIL
+# policies (toy honours $TOY_GIL_POLICY), as TEST@ticks and TEST@priority:
+# every threaded program must behave the same under all three. Not when the
+# whole run already has a policy, not for the gil_policy_* tests, which
+# choose their policies themselves, and not for stress_gil_stats.sh, which
+# only reads the --stats of stress_gil.toy (itself run under every policy;
+# under the sanitizers each run takes tens of seconds).
+POLICY_TOPICS=(tests/threads/ tests/sockets/)
+GIL_POLICIES=(ticks priority)
+with_policies() {
+    local t=$1 topic p
+    echo "$t"
+    [ -n "${TOY_GIL_POLICY:-}" ] && return
+    case ${t##*/} in gil_policy_* | stress_gil_stats.sh) return ;; esac
+    for topic in "${POLICY_TOPICS[@]}"; do
+        case $t in
+            "$topic"*) for p in "${GIL_POLICIES[@]}"; do echo "$t@$p"; done ;;
+        esac
+    done
+}
+
 tests=()
 while IFS= read -r t; do
     if [ ${#filters[@]} -gt 0 ]; then
@@ -247,7 +272,8 @@ while IFS= read -r t; do
         [ $keep = 1 ] || continue
     fi
     tests+=("$t")
-done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
+done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
+    while IFS= read -r t; do with_policies "$t"; done)
 
 if [ ${#tests[@]} = 0 ]; then
     echo "no tests matched"

@@ -16,6 +16,7 @@
 #include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
+#include "modules/socket.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
 
@@ -36,6 +37,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"socket", socket_module_init},
+    {"select", select_module_init},
     {NULL, NULL},
 };
 
@@ -46,5 +49,7 @@ Type *const module_types[] = {
     &random_type,
     &sys_version_info_type.type, &sys_float_info_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
+    &socket_type, &socketfile_text_type, &socketfile_reader_type, &socketfile_writer_type,
+    &socketfile_rwpair_type,
     NULL,
 };
