@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -362,10 +363,12 @@ static Object *sf_write(Object *self, Object *const *args, size_t nargs, Object 
         size_t chars = ((StrObject *)o)->nchars;
         return append_text(f, o) < 0 ? NULL : int_from_i64((int64_t)chars);
     }
-    if (!is_bytes(o))
-        return error_set(&exc_TypeError, "a bytes-like object is required, not '%s'", TYPE_NAME(o));
-    size_t n = bytes_size(o);
-    return append_write(f, bytes_data(o), n) < 0 ? NULL : int_from_i64((int64_t)n);
+    Buffer view; /* any bytes-like object; copied before anything can resize it */
+    if (buffer_get(o, &view) < 0) return NULL;
+    size_t n = view.len;
+    int r = append_write(f, view.data, n);
+    buffer_release(&view);
+    return r < 0 ? NULL : int_from_i64((int64_t)n);
 }
 
 static Object *sf_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

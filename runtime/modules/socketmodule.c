@@ -39,6 +39,7 @@
 #include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/buffer.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -349,9 +350,11 @@ static int addr_arg(int family, Object *o, const char *caller, SockAddr *addr, s
     }
 }
 
-/* An address as Python shows it: ('127.0.0.1', 80), a Unix path, ''. */
+/* An address as Python shows it: ('127.0.0.1', 80), a Unix path, '';
+   None when the system gave none (recvfrom on a connected pair). */
 static Object *addr_to_object(const SockAddr *addr, socklen_t len) {
     char host[INET6_ADDRSTRLEN];
+    if (len == 0) return NEWREF(None);
     switch (addr->sa.sa_family) {
     case AF_INET: {
         inet_ntop(AF_INET, &addr->in4.sin_addr, host, sizeof(host));
@@ -376,8 +379,12 @@ static Object *addr_to_object(const SockAddr *addr, socklen_t len) {
             return bytes_from_data(addr->un.sun_path, n);
         return str_from_utf8(addr->un.sun_path, strnlen(addr->un.sun_path, n));
     }
-    default:
-        return tuple_pack(2, (Object *)int_from_i64(addr->sa.sa_family), None);
+    default: {
+        Object *f = int_from_i64(addr->sa.sa_family);
+        Object *t = f ? tuple_pack(2, f, None) : NULL;
+        XDECREF(f);
+        return t;
+    }
     }
 }
 
@@ -575,14 +582,11 @@ static Object *sock_shutdown(Object *self, Object *const *args, size_t nargs, Ob
 
 /* ---- Methods: data -------------------------------------------------------------- */
 
-static int data_arg(Object *o, const char **data, size_t *len) {
-    if (!is_bytes(o)) {
-        error_set(&exc_TypeError, "a bytes-like object is required, not '%s'", TYPE_NAME(o));
-        return -1;
-    }
-    *data = bytes_data(o);
-    *len = bytes_size(o);
-    return 0;
+/* What send/sendall/sendto send: any bytes-like object (bytes, bytearray,
+   memoryview, array.array). The view is held until buffer_release, so a
+   bytearray cannot be resized while the GIL is released around the send. */
+static int data_arg(Object *o, Buffer *view) {
+    return buffer_get(o, view);
 }
 
 static int bufsize_arg(Object *o, const char *caller, size_t *out) {
@@ -634,25 +638,96 @@ static Object *sock_recvfrom(Object *self, Object *const *args, size_t nargs, Ob
     return receive(SOCK(self), n, flags, true);
 }
 
+/* The writable buffer of recv_into/recvfrom_into (a bytearray, a writable
+   memoryview, an array.array), held while the GIL is released around the
+   receive so that it cannot be resized or freed. */
+static int into_arg(Object *o, const char *fname, Buffer *view) {
+    if (buffer_supported(o) && buffer_get(o, view) == 0) {
+        if (!view->readonly) return 0;
+        buffer_release(view);
+    } else if (buffer_supported(o)) {
+        error_clear(); /* a memoryview with a step: CPython says the same as for bytes */
+    }
+    error_set(&exc_TypeError, "%s() argument 1 must be read-write bytes-like object, not %s",
+              fname, TYPE_NAME(o));
+    return -1;
+}
+
+/* recv_into(buffer, nbytes=0, flags=0) and recvfrom_into: the number of
+   bytes received straight into buffer (and the sender's address). */
+static Object *receive_into(Object *self, Object *const *args, size_t nargs, Object *kwnames,
+                            bool from) {
+    const char *fname = from ? "recvfrom_into" : "recv_into";
+    static const char *const names[] = {"buffer", "nbytes", "flags", NULL};
+    Object *a[3] = {NULL, NULL, NULL};
+    if (args_parse(fname, args, nargs, kwnames, names, 1, a) < 0) return NULL;
+    Buffer view;
+    if (into_arg(a[0], fname, &view) < 0) return NULL;
+    int64_t n = 0;
+    int flags = 0;
+    Object *r = NULL;
+    if ((a[1] && object_as_index(a[1], &n, NULL) < 0) || int_arg(a[2], 0, &flags) < 0) goto done;
+    if (n < 0) {
+        error_set(&exc_ValueError, "negative buffersize in %s", fname);
+        goto done;
+    }
+    if ((uint64_t)n > view.len) {
+        error_set(&exc_ValueError, "%s", from ? "nbytes is greater than the length of the buffer"
+                                               : "buffer too small for requested bytes");
+        goto done;
+    }
+    SockAddr addr;
+    IoArgs io = {.buf = view.data, .len = n ? (size_t)n : view.len, .flags = flags, .addr = &addr};
+    ssize_t got;
+    if (io.len == 0 && !from) got = SOCK(self)->fd < 0 ? (error_set_from_errno(EBADF, NULL), -1) : 0;
+    else got = sock_call(SOCK(self), POLLIN, from ? op_recvfrom : op_recv, &io);
+    if (got < 0) goto done;
+    r = int_from_i64(got);
+    if (r && from) {
+        Object *who = addr_to_object(&addr, io.addr_len);
+        Object *pair = who ? tuple_pack(2, r, who) : NULL;
+        XDECREF(who);
+        DECREF(r);
+        r = pair;
+    }
+done:
+    buffer_release(&view);
+    return r;
+}
+
+static Object *sock_recv_into(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    return receive_into(self, args, nargs, kwnames, false);
+}
+
+static Object *sock_recvfrom_into(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    return receive_into(self, args, nargs, kwnames, true);
+}
+
 static Object *sock_send(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("send", nargs, kwnames, 1, 2) < 0) return NULL;
     IoArgs a = {0};
-    const char *data;
-    if (data_arg(args[0], &data, &a.len) < 0 || int_arg(nargs > 1 ? args[1] : NULL, 0, &a.flags) < 0)
-        return NULL;
-    a.buf = (char *)data;
-    ssize_t n = sock_call(SOCK(self), POLLOUT, op_send, &a);
+    Buffer view;
+    if (data_arg(args[0], &view) < 0) return NULL;
+    ssize_t n = -1;
+    if (int_arg(nargs > 1 ? args[1] : NULL, 0, &a.flags) == 0) {
+        a.buf = view.data;
+        a.len = view.len;
+        n = sock_call(SOCK(self), POLLOUT, op_send, &a);
+    }
+    buffer_release(&view);
     return n < 0 ? NULL : int_from_i64(n);
 }
 
 static Object *sock_sendall(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("sendall", nargs, kwnames, 1, 2) < 0) return NULL;
-    const char *data;
-    size_t len;
+    Buffer view;
     int flags;
-    if (data_arg(args[0], &data, &len) < 0 || int_arg(nargs > 1 ? args[1] : NULL, 0, &flags) < 0)
-        return NULL;
-    return socket_send_all(SOCK(self), data, len) < 0 ? NULL : NEWREF(None);
+    if (data_arg(args[0], &view) < 0) return NULL;
+    int r = int_arg(nargs > 1 ? args[1] : NULL, 0, &flags);
+    if (r == 0) r = socket_send_all(SOCK(self), view.data, view.len);
+    buffer_release(&view);
+    return r < 0 ? NULL : NEWREF(None);
 }
 
 /* sendto(data[, flags], address) */
@@ -660,13 +735,16 @@ static Object *sock_sendto(Object *self, Object *const *args, size_t nargs, Obje
     if (args_check("sendto", nargs, kwnames, 2, 3) < 0) return NULL;
     SockAddr addr;
     IoArgs a = {.addr = &addr};
-    const char *data;
-    if (data_arg(args[0], &data, &a.len) < 0 ||
-        int_arg(nargs == 3 ? args[1] : NULL, 0, &a.flags) < 0 ||
-        addr_arg(SOCK(self)->family, args[nargs - 1], "sendto", &addr, &a.addr_len) < 0)
-        return NULL;
-    a.buf = (char *)data;
-    ssize_t n = sock_call(SOCK(self), POLLOUT, op_sendto, &a);
+    Buffer view;
+    if (data_arg(args[0], &view) < 0) return NULL;
+    ssize_t n = -1;
+    if (int_arg(nargs == 3 ? args[1] : NULL, 0, &a.flags) == 0 &&
+        addr_arg(SOCK(self)->family, args[nargs - 1], "sendto", &addr, &a.addr_len) == 0) {
+        a.buf = view.data;
+        a.len = view.len;
+        n = sock_call(SOCK(self), POLLOUT, op_sendto, &a);
+    }
+    buffer_release(&view);
     return n < 0 ? NULL : int_from_i64(n);
 }
 
@@ -916,6 +994,8 @@ static const MethodDef socket_methods[] = {
     {"makefile", socketfile_new_method, NULL},
     {"recv", sock_recv, NULL},
     {"recvfrom", sock_recvfrom, NULL},
+    {"recv_into", sock_recv_into, NULL},
+    {"recvfrom_into", sock_recvfrom_into, NULL},
     {"send", sock_send, NULL},
     {"sendall", sock_sendall, NULL},
     {"sendto", sock_sendto, NULL},
