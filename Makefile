@@ -78,7 +78,7 @@ test: toy
 
 asan: toy-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		tests/run.sh --toy ./toy-asan --timeout 60
+		tests/run.sh --toy ./toy-asan --timeout 120
 
 # Under the GIL the threaded tests must make TSan report nothing;
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.

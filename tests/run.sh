@@ -241,25 +241,26 @@ export TOY TIMEOUT
 
 cd "$root" || exit 2
 
-# The tests of these topics run once more under each of the other GIL
-# policies (toy honours $TOY_GIL_POLICY), as TEST@ticks and TEST@priority:
-# every threaded program must behave the same under all three. Not when the
-# whole run already has a policy, not for the gil_policy_* tests, which
-# choose their policies themselves, and not for stress_gil_stats.sh, which
-# only reads the --stats of stress_gil.toy (itself run under every policy;
-# under the sanitizers each run takes tens of seconds).
-POLICY_TOPICS=(tests/threads/ tests/sockets/)
+# A test that exercises the lock's behaviour (hand-overs, forced switches,
+# blocking calls that give the GIL away and take it back) carries the line
+#     # gil-policies: all
+# and runs once more under each of the other GIL policies (toy honours
+# $TOY_GIL_POLICY), as TEST@ticks and TEST@priority. Not when the whole run
+# already has a policy: TOY_GIL_POLICY=ticks tests/run.sh tests/threads/
+# runs every threaded test once under ticks. Only the marked tests, not
+# every threaded one, so that make asan stays well inside CI's time.
+GIL_POLICY_MARK='# gil-policies: all'
 GIL_POLICIES=(ticks priority)
+declare -A policy_marked=()
+if [ -z "${TOY_GIL_POLICY:-}" ]; then
+    while IFS= read -r t; do policy_marked[$t]=1; done < <(
+        grep -rlxF --include='*.toy' --include='*.sh' -e "$GIL_POLICY_MARK" tests)
+fi
 with_policies() {
-    local t=$1 topic p
+    local t=$1 p
     echo "$t"
-    [ -n "${TOY_GIL_POLICY:-}" ] && return
-    case ${t##*/} in gil_policy_* | stress_gil_stats.sh) return ;; esac
-    for topic in "${POLICY_TOPICS[@]}"; do
-        case $t in
-            "$topic"*) for p in "${GIL_POLICIES[@]}"; do echo "$t@$p"; done ;;
-        esac
-    done
+    [ -n "${policy_marked[$t]:-}" ] || return 0
+    for p in "${GIL_POLICIES[@]}"; do echo "$t@$p"; done
 }
 
 tests=()
