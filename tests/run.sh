@@ -244,23 +244,24 @@ cd "$root" || exit 2
 # A test that exercises the lock's behaviour (hand-overs, forced switches,
 # blocking calls that give the GIL away and take it back) carries the line
 #     # gil-policies: all
-# and runs once more under each of the other GIL policies (toy honours
-# $TOY_GIL_POLICY), as TEST@ticks and TEST@priority. Not when the whole run
-# already has a policy: TOY_GIL_POLICY=ticks tests/run.sh tests/threads/
-# runs every threaded test once under ticks. Only the marked tests, not
-# every threaded one, so that make asan stays well inside CI's time.
-GIL_POLICY_MARK='# gil-policies: all'
-GIL_POLICIES=(ticks priority)
-declare -A policy_marked=()
+# (or names the other policies it needs: "# gil-policies: priority") and runs
+# once more under each of them (toy honours $TOY_GIL_POLICY), as TEST@ticks
+# and TEST@priority. Not when the whole run already has a policy:
+# TOY_GIL_POLICY=ticks tests/run.sh tests/threads/ runs every threaded test
+# once under ticks. Only the marked tests, not every threaded one, so that
+# make asan stays well inside CI's time.
+declare -A policy_reruns=()
 if [ -z "${TOY_GIL_POLICY:-}" ]; then
-    while IFS= read -r t; do policy_marked[$t]=1; done < <(
-        grep -rlxF --include='*.toy' --include='*.sh' -e "$GIL_POLICY_MARK" tests)
+    while IFS= read -r line; do
+        p=${line#*:# gil-policies: }
+        [ "$p" = all ] && p="ticks priority"
+        policy_reruns[${line%%:*}]=$p
+    done < <(grep -rxH --include='*.toy' --include='*.sh' -e '# gil-policies: .*' tests)
 fi
 with_policies() {
     local t=$1 p
     echo "$t"
-    [ -n "${policy_marked[$t]:-}" ] || return 0
-    for p in "${GIL_POLICIES[@]}"; do echo "$t@$p"; done
+    for p in ${policy_reruns[$t]:-}; do echo "$t@$p"; done
 }
 
 tests=()
