@@ -180,13 +180,17 @@ run_shell_test() {
     esac
 }
 
-# worker mode: run one test, write its result file
+# worker mode: run one test, write its result file. TEST@POLICY runs TEST
+# with TOY_GIL_POLICY=POLICY (see POLICY_TOPICS below).
 if [ "${1:-}" = "--worker" ]; then
     resdir=$2 t=$3
     id=${t//\//__}
     w=$resdir/$id.d
     mkdir -p "$w"
     cd "$root" || exit 1
+    case $t in
+        *@*) export TOY_GIL_POLICY=${t##*@}; t=${t%@*} ;;
+    esac
     case $t in
         *.toy) run_script_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
         *.sh)  run_shell_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
@@ -237,6 +241,29 @@ export TOY TIMEOUT
 
 cd "$root" || exit 2
 
+# A test that exercises the lock's behaviour (hand-overs, forced switches,
+# blocking calls that give the GIL away and take it back) carries the line
+#     # gil-policies: all
+# (or names the other policies it needs: "# gil-policies: priority") and runs
+# once more under each of them (toy honours $TOY_GIL_POLICY), as TEST@ticks
+# and TEST@priority. Not when the whole run already has a policy:
+# TOY_GIL_POLICY=ticks tests/run.sh tests/threads/ runs every threaded test
+# once under ticks. Only the marked tests, not every threaded one, so that
+# make asan stays well inside CI's time.
+declare -A policy_reruns=()
+if [ -z "${TOY_GIL_POLICY:-}" ]; then
+    while IFS= read -r line; do
+        p=${line#*:# gil-policies: }
+        [ "$p" = all ] && p="ticks priority"
+        policy_reruns[${line%%:*}]=$p
+    done < <(grep -rxH --include='*.toy' --include='*.sh' -e '# gil-policies: .*' tests)
+fi
+with_policies() {
+    local t=$1 p
+    echo "$t"
+    for p in ${policy_reruns[$t]:-}; do echo "$t@$p"; done
+}
+
 tests=()
 while IFS= read -r t; do
     if [ ${#filters[@]} -gt 0 ]; then
@@ -247,7 +274,8 @@ while IFS= read -r t; do
         [ $keep = 1 ] || continue
     fi
     tests+=("$t")
-done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
+done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
+    while IFS= read -r t; do with_policies "$t"; done)
 
 if [ ${#tests[@]} = 0 ]; then
     echo "no tests matched"

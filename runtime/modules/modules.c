@@ -20,6 +20,7 @@
 #include "modules/process.h"
 #include "modules/randommodule.h"
 #include "modules/sharedmem.h"
+#include "modules/socket.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
 
@@ -44,6 +45,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"io", io_module_init},
     {"_json", json_module_init},
     {"_sharedmem", sharedmem_module_init},
+    {"socket", socket_module_init},
+    {"select", select_module_init},
     {NULL, NULL},
 };
 
@@ -56,5 +59,7 @@ Type *const module_types[] = {
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
     &shared_block_type,
+    &socket_type, &socketfile_text_type, &socketfile_reader_type, &socketfile_writer_type,
+    &socketfile_rwpair_type,
     NULL,
 };
