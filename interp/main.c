@@ -41,6 +41,7 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/types.h"
+#include "modules/atexitmodule.h"
 #include "modules/builtins.h"
 #include "modules/exec.h"
 #include "modules/modules.h"
@@ -429,6 +430,7 @@ int main(int argc, char **argv) {
        still running may be using any object, so then nothing is torn down. */
     thread_run_shutdown_hooks(); /* threading._shutdown(): executors stop their workers */
     int still_running = thread_wait_for_non_daemon(ts_get());
+    atexit_run_at_exit(); /* atexit.register()ed functions, weakref.finalize */
     process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
     if (still_running == 0) finalize_at_exit();
     /* --no-gil: a count damaged by a race would make teardown crash; the

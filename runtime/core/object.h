@@ -121,6 +121,9 @@ enum {
                                    instances never get an attribute dict */
     TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
                                    defined) __del__: its dealloc runs it first */
+    TYPE_WEAKREFABLE = 1 << 15, /* instances may be weakly referenced: their
+                                   dealloc clears the weak references to them
+                                   (objects/weakref.h) */
 };
 
 struct Type {

@@ -7,6 +7,7 @@
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
 #include "modules/arraymodule.h"
+#include "modules/atexitmodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
@@ -18,6 +19,7 @@
 #include "modules/randommodule.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
+#include "modules/weakrefmodule.h"
 
 const BuiltinModuleDef builtin_modules[] = {
     {"builtins", builtins_module_init},
@@ -36,6 +38,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"_weakref", weakref_module_init},
+    {"atexit", atexit_module_init},
     {NULL, NULL},
 };
 

@@ -77,6 +77,7 @@
 #include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "interp/vm.h"
 
 typedef struct HeapType {
@@ -115,7 +116,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
     X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
-    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__")
+    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__") X(WEAKREF, "__weakref__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -615,6 +616,7 @@ static _Thread_local size_t parked_len, parked_cap;
 
 static void instance_release(Object *self) {
     ClassInstance *inst = (ClassInstance *)self;
+    weakref_on_dealloc(self); /* after __del__, before the attributes go */
     CLEAR(&inst->dict);
     for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
     object_free(self, TYPE(self)->instance_size);
@@ -646,9 +648,16 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
+/* An instance of a class based on another built-in class (an exception):
+   its weak references are cleared, then the built-in dealloc frees it. */
+static void builtin_subclass_dealloc(Object *self) {
+    weakref_on_dealloc(self);
+    as_heap(TYPE(self))->builtin_base->dealloc(self);
+}
+
 /* How the instances of h's nearest built-in base are freed. */
 static DeallocFunc base_dealloc(HeapType *h) {
-    return h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    return h->builtin_base == &object_type ? instance_dealloc : builtin_subclass_dealloc;
 }
 
 /* The dealloc of a class with __del__: run it first (finalize.c); an
@@ -676,6 +685,11 @@ static Object *instance_special_attr(Object *self, Object *name) {
     if (strcmp(s, "__class__") == 0) {
         error_clear();
         return NEWREF(TYPE(self));
+    }
+    if ((TYPE(self)->flags & TYPE_WEAKREFABLE) && strcmp(s, "__weakref__") == 0) {
+        error_clear();
+        Object *first = weakref_first(self);
+        return NEWREF(first ? first : None);
     }
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
@@ -1026,26 +1040,55 @@ static bool bases_lack_dict(HeapType *h) {
     return true;
 }
 
+/* Can instances of a base be weakly referenced (a user class whose
+   __slots__ did not leave them out)? */
+static bool bases_weakrefable(HeapType *h) {
+    for (size_t i = 0; i < tuple_size(h->bases); i++) {
+        Type *b = (Type *)tuple_item(h->bases, i);
+        if (is_heap(b) && (b->flags & TYPE_WEAKREFABLE)) return true;
+    }
+    return false;
+}
+
+/* "__weakref__" in __slots__: allowed once, where no base has it already. */
+static int slot_weakref(HeapType *h, bool *has_weakref) {
+    if (*has_weakref || bases_weakrefable(h)) {
+        error_set(&exc_TypeError,
+                  "__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0");
+        return -1;
+    }
+    *has_weakref = true;
+    return 0;
+}
+
 /* __slots__: each name becomes a member descriptor for a field appended to
    the instance layout; without "__dict__" among them (and with a base that
-   has no dict either) instances get no attribute dict. */
+   has no dict either) instances get no attribute dict; without
+   "__weakref__" (and with no base that has it) no weak references. */
 static int setup_member_slots(HeapType *h) {
     Type *t = &h->type, *base = t->base_type;
     h->nslots = is_heap(base) ? as_heap(base)->nslots : 0; /* base_type's fields come first */
     Object *spec = dict_get_str(t->dict, NAME(SLOTS));
-    if (!spec) return 0;
+    if (!spec) {
+        t->flags |= TYPE_WEAKREFABLE;
+        return 0;
+    }
     if (h->builtin_base != &object_type) {
         error_set(&exc_TypeError, "Toy supports __slots__ only in classes based on object");
         return -1;
     }
     Object *names = slot_names(spec);
     if (!names) return -1;
-    bool has_dict = false;
+    bool has_dict = false, has_weakref = false;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < list_size(names); i++) {
         Object *name = list_item(names, i);
         if (str_equal(name, NAME(DICT))) {
             has_dict = true;
+            continue;
+        }
+        if (str_equal(name, NAME(WEAKREF))) {
+            rc = slot_weakref(h, &has_weakref);
             continue;
         }
         if (dict_get_str(t->dict, name)) {
@@ -1063,6 +1106,7 @@ static int setup_member_slots(HeapType *h) {
     DECREF(names);
     t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
     if (!has_dict && bases_lack_dict(h)) t->flags |= TYPE_NO_DICT;
+    if (has_weakref || bases_weakrefable(h)) t->flags |= TYPE_WEAKREFABLE;
     return rc;
 }
 
@@ -1517,6 +1561,7 @@ void class_type_dealloc(Object *self) {
         self->refcnt = IMMORTAL_REFCNT;
         return;
     }
+    weakref_on_dealloc(self);
     HeapType *h = as_heap(t);
     live_unlink(h);
     CLEAR(&t->dict);

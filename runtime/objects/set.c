@@ -41,6 +41,7 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 #define AS_SET(o) ((SetObject *)(o))
 
@@ -658,6 +659,7 @@ int set_update_op(Object *s, Object *other, BinaryOp op) {
 
 static void set_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return;
+    weakref_on_dealloc(self);
     SetObject *so = AS_SET(self);
     for (size_t i = 0; i <= so->mask; i++)
         if (set_live(&so->table[i])) DECREF(so->table[i].key);
@@ -1020,6 +1022,7 @@ Type set_type = {
     .name = "set",
     .base_type = &object_type,
     .instance_size = sizeof(SetObject),
+    .flags = TYPE_WEAKREFABLE,
     .methods = set_methods,
     .dealloc = set_dealloc,
     .repr = set_repr,
@@ -1040,6 +1043,7 @@ Type frozenset_type = {
     .name = "frozenset",
     .base_type = &object_type,
     .instance_size = sizeof(SetObject),
+    .flags = TYPE_WEAKREFABLE,
     .methods = frozenset_methods,
     .dealloc = set_dealloc,
     .repr = set_repr,
