@@ -5,29 +5,34 @@
 
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
 #include "objects/int.h"
 #include "objects/module.h"
+#include "objects/tuple.h"
 #include "objects/weakref.h"
 
 /* proxy(object, callback=None) */
 static Object *weakref_proxy_function(Object *self, Object *const *args, size_t nargs,
                                       Object *kwnames) {
     (void)self;
-    if (args_check("proxy", nargs, kwnames, 1, 2) < 0) return NULL;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "_weakref.proxy() takes no keyword arguments");
+    if (args_check("proxy", nargs, NULL, 1, 2) < 0) return NULL;
     return weakref_proxy_new(args[0], nargs > 1 ? args[1] : NULL);
 }
 
 static Object *getweakrefcount_function(Object *self, Object *const *args, size_t nargs,
                                         Object *kwnames) {
     (void)self;
-    if (args_check("getweakrefcount", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("_weakref.getweakrefcount", nargs, kwnames, 1, 1) < 0) return NULL;
     return int_from_i64((int64_t)weakref_count(args[0]));
 }
 
 static Object *getweakrefs_function(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     (void)self;
-    if (args_check("getweakrefs", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("_weakref.getweakrefs", nargs, kwnames, 1, 1) < 0) return NULL;
     return weakref_list(args[0]);
 }
 

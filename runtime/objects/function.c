@@ -471,6 +471,7 @@ Object *builtin_new(const MethodDef *def, Object *self)
 
 static void builtin_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     XDECREF(((BuiltinObject *)self)->self);
     object_free(self, sizeof(BuiltinObject));
 }
@@ -555,6 +556,7 @@ Type builtin_type = {
     .name = "builtin_function_or_method",
     .base_type = &object_type,
     .instance_size = sizeof(BuiltinObject),
+    .flags = TYPE_WEAKREFABLE,
     .dealloc = builtin_dealloc,
     .repr = builtin_repr,
     .hash = builtin_hash,

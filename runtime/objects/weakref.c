@@ -270,8 +270,7 @@ static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Obj
     if (kwnames && tuple_size(kwnames) > 0)
         return error_set(&exc_TypeError, "weakref() takes no keyword arguments");
     if (nargs)
-        return error_set(&exc_TypeError,
-                         "weakref() takes exactly 0 positional arguments (%zu given)", nargs);
+        return error_set(&exc_TypeError, "weakref expected 0 arguments, got %zu", nargs);
     Object *o = weakref_get(self);
     return NEWREF(o ? o : None);
 }
