@@ -41,6 +41,7 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/types.h"
+#include "objects/weakref.h"
 #include "modules/atexitmodule.h"
 #include "modules/builtins.h"
 #include "modules/exec.h"
@@ -369,6 +370,7 @@ static void runtime_fini(void) {
     builtins_fini();
     class_fini();
     types_fini(module_types);
+    types_fini(weakref_types); /* readied by the first import of _weakref */
     types_fini(object_types);
     str_intern_clear();
     ts_destroy(ts);

@@ -47,6 +47,8 @@ static const MethodDef weakref_functions[] = {
 };
 
 Object *weakref_module_init(void) {
+    for (Type *const *t = weakref_types; *t; t++)
+        if (type_ready(*t) < 0) return NULL;
     Object *m = module_new("_weakref");
     if (!m) return NULL;
     if (module_add_functions(m, weakref_functions) < 0 ||

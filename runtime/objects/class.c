@@ -616,7 +616,6 @@ static _Thread_local size_t parked_len, parked_cap;
 
 static void instance_release(Object *self) {
     ClassInstance *inst = (ClassInstance *)self;
-    weakref_on_dealloc(self); /* after __del__, before the attributes go */
     CLEAR(&inst->dict);
     for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
     object_free(self, TYPE(self)->instance_size);
@@ -636,6 +635,7 @@ static bool instance_park(Object *self) {
 }
 
 static void instance_dealloc(Object *self) {
+    weakref_on_dealloc(self); /* after __del__, before the attributes go */
     if (dealloc_depth >= DEALLOC_MAX_DEPTH && instance_park(self)) return;
     dealloc_depth++;
     instance_release(self);

@@ -27,7 +27,6 @@
 #include "objects/slotwrapper.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
-#include "objects/weakref.h"
 
 #define LIST_EXC_TYPE(name, base) &exc_##name,
 
@@ -50,7 +49,6 @@ Type *const object_types[] = {
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &namespace_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
-    &weakref_type, &weakproxy_type, &weakcallableproxy_type,
     &file_text_type, &file_reader_type, &file_writer_type, &file_random_type,
     EXCEPTION_TYPES(LIST_EXC_TYPE)
     NULL,

@@ -210,3 +210,5 @@ Type weakcallableproxy_type = {
     .name = "weakref.CallableProxyType",
     .call = proxy_call,
 };
+
+Type *const weakref_types[] = {&weakref_type, &weakproxy_type, &weakcallableproxy_type, NULL};

@@ -62,6 +62,11 @@ typedef struct WeakRef {
 extern Type weakref_type;            /* weakref.ReferenceType: weakref.ref */
 extern Type weakproxy_type;          /* weakref.ProxyType */
 extern Type weakcallableproxy_type;  /* weakref.CallableProxyType */
+/* The three, NULL-terminated. Nothing can create one before _weakref is
+   imported, so they are readied then (type_ready), not at start-up, which
+   they would slow down (the proxies have a slot wrapper per operator), and
+   released at exit with types_fini like the other static types. */
+extern Type *const weakref_types[];
 
 /* The number of objects that have weak references now. Read by
    weakref_on_dealloc only; changed by this file. */
