@@ -207,37 +207,70 @@ static void call_callback(WeakRef *r) {
     DECREF(cb);
 }
 
-void weakref_clear_refs(Object *o, bool call_callbacks) {
-    WeakSlot *s = table_find(o);
-    if (!s) return;
+/* Mark every ref of o's list dead and forget the list (s is o's slot). */
+static void clear_list(WeakSlot *s) {
     WeakRef *r = s->head;
     table_remove(s);
-    /* Clear them all first; the ones with a callback stay chained (through
-       next) in `pending`, each kept alive by a reference: calling or
-       releasing a callback runs code, which must find every ref dead. */
-    WeakRef *pending = NULL, *last = NULL;
     while (r) {
         WeakRef *next = r->next;
         r->referent = NULL;
         r->prev = r->next = NULL;
-        if (r->callback) {
-            INCREF(r);
-            if (last) last->next = r;
-            else pending = r;
-            last = r;
-        }
         r = next;
     }
-    if (!pending) return;
+}
+
+Object *weakref_detach_refs(Object *o) {
+    Object *with_callback = list_new(0);
+    if (!with_callback) return NULL;
+    WeakSlot *s = table_find(o);
+    for (WeakRef *r = s ? s->head : NULL; r; r = r->next)
+        if (r->callback && list_append(with_callback, (Object *)r) < 0) {
+            DECREF(with_callback);
+            return NULL;
+        }
+    if (s) clear_list(s);
+    return with_callback;
+}
+
+void weakref_run_callback(Object *ref) {
+    WeakRef *r = (WeakRef *)ref;
+    if (!r->callback) return;
     Object *saved = error_fetch();
-    while (pending) {
-        r = pending;
-        pending = r->next;
-        r->next = NULL;
-        if (call_callbacks) call_callback(r);
-        else CLEAR(&r->callback);
-        DECREF(r);
+    INCREF(r);
+    call_callback(r);
+    DECREF(r);
+    if (saved) error_restore(saved);
+}
+
+static bool any_callback(WeakSlot *s) {
+    for (WeakRef *r = s->head; r; r = r->next)
+        if (r->callback) return true;
+    return false;
+}
+
+/* Every ref is cleared before any callback runs, so that no callback can
+   reach o through another weak reference. Without memory for the list of
+   refs with a callback, they are cleared and their callbacks are never
+   called (CPython drops them too); each is released with its ref. */
+void weakref_clear_refs(Object *o, bool call_callbacks) {
+    WeakSlot *s = table_find(o);
+    if (!s) return;
+    if (!any_callback(s)) {
+        clear_list(s);
+        return;
     }
+    Object *saved = error_fetch();
+    Object *pending = weakref_detach_refs(o);
+    if (!pending) { /* no memory: clear them, each keeps its callback uncalled */
+        error_clear();
+        clear_list(table_find(o));
+    }
+    for (size_t i = 0; pending && i < list_size(pending); i++) {
+        WeakRef *r = (WeakRef *)list_item(pending, i);
+        if (call_callbacks) weakref_run_callback((Object *)r);
+        else CLEAR(&r->callback);
+    }
+    XDECREF(pending);
     if (saved) error_restore(saved);
 }
 

@@ -94,6 +94,19 @@ bool object_has_weakrefs(Object *o);
    code: the caller must hold no borrowed pointer across this call. */
 void weakref_clear_refs(Object *o, bool call_callbacks);
 
+/* The same in two steps, for a collector that decides per ref which
+   callbacks to call (CPython calls only those of refs that are not garbage
+   themselves, after every weak reference to garbage is cleared):
+   weakref_detach_refs clears every weak reference to o and returns a new
+   list of the ones that have a callback (still set, not called); NULL with
+   MemoryError, and then nothing was cleared. weakref_run_callback calls a
+   cleared ref's callback once with the ref (nothing if it has none any
+   more), reporting an exception as unraisable, and keeps the exception
+   being raised around the call. Dropping the list without calling them
+   releases the callbacks with the refs. */
+Object *weakref_detach_refs(Object *o);
+void weakref_run_callback(Object *ref);
+
 /* ---- For the weakref module ---------------------------------------------------- */
 
 bool object_is_weakrefable(Object *o);
