@@ -1041,11 +1041,11 @@ static bool bases_lack_dict(HeapType *h) {
 }
 
 /* Can instances of a base be weakly referenced (a user class whose
-   __slots__ did not leave them out)? */
+   __slots__ did not leave them out, a weakrefable built-in type)? */
 static bool bases_weakrefable(HeapType *h) {
     for (size_t i = 0; i < tuple_size(h->bases); i++) {
         Type *b = (Type *)tuple_item(h->bases, i);
-        if (is_heap(b) && (b->flags & TYPE_WEAKREFABLE)) return true;
+        if (b->flags & TYPE_WEAKREFABLE) return true;
     }
     return false;
 }
