@@ -2,9 +2,9 @@
  *
  * The registered calls are (func, args, kwargs) tuples in a list that the
  * module's dict holds under "_exithandlers", so that teardown releases
- * whatever is left there like any other module attribute. They are called
- * last first, each taken off the list before it runs (a function that
- * registers another one has it called too, as in CPython).
+ * whatever is left there like any other module attribute. Running them
+ * takes the list (leaving an empty one) and calls its entries last first;
+ * a function registered meanwhile is dropped, as in CPython.
  */
 #include "modules/atexitmodule.h"
 
@@ -66,20 +66,34 @@ static Object *atexit_unregister(Object *self, Object *const *args, size_t nargs
     return r;
 }
 
-/* Call the handlers, last first, until none is left. */
+/* Replace the module's list of handlers with an empty one; the old one
+   (a new reference), or NULL with an error. */
+static Object *take_handlers(Object *module) {
+    Object *list = handlers_of(module);
+    Object *empty = list ? list_new(0) : NULL;
+    if (!empty) return NULL;
+    INCREF(list);
+    int rc = dict_set_item_cstr(module_dict(module), "_exithandlers", empty);
+    DECREF(empty);
+    if (rc < 0) CLEAR(&list);
+    return list;
+}
+
+/* Call the handlers registered so far, last first; the ones they register
+   meanwhile are dropped, as in CPython. */
 static void run_handlers(Object *module) {
-    for (;;) {
-        Object *list = handlers_of(module);
-        if (!list || list_size(list) == 0) break;
-        Object *entry = object_call_method(list, "pop", NULL, 0);
-        if (!entry) break;
+    Object *list = take_handlers(module);
+    for (size_t i = list ? list_size(list) : 0; i-- > 0;) {
+        Object *entry = list_item(list, i); /* the list is ours alone */
         Object *func = tuple_item(entry, 0);
         Object *kw = tuple_item(entry, 2);
         Object *r = object_call_tuple(func, tuple_item(entry, 1), dict_size(kw) ? kw : NULL);
         if (r) DECREF(r);
         else error_report_unraisable_as("Exception ignored in atexit callback", func);
-        DECREF(entry);
     }
+    XDECREF(list);
+    Object *rest = take_handlers(module);
+    XDECREF(rest);
     error_clear();
 }
 
