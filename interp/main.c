@@ -354,6 +354,7 @@ static void finalize_at_exit(void) {
    explicitly: functions refer back to their module's dict (globals), a cycle
    that reference counting alone would never free. */
 static void runtime_fini(void) {
+    weakref_teardown(); /* no weakref callbacks from here on, as in CPython */
     if (interp.main_module) dict_clear(module_dict(interp.main_module));
     CLEAR(&interp.main_module);
     if (interp.modules) {

@@ -274,7 +274,11 @@ void weakref_clear_refs(Object *o, bool call_callbacks) {
     if (saved) error_restore(saved);
 }
 
-void weakref_clear_dying(Object *o) { weakref_clear_refs(o, true); }
+static bool tearing_down; /* set once, at exit */
+
+void weakref_teardown(void) { tearing_down = true; }
+
+void weakref_clear_dying(Object *o) { weakref_clear_refs(o, !tearing_down); }
 
 /* ---- weakref.ref ------------------------------------------------------------------ */
 

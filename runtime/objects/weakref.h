@@ -80,6 +80,14 @@ static inline void weakref_on_dealloc(Object *o) {
     if (__builtin_expect(weakref_referents != 0, 0)) weakref_clear_dying(o);
 }
 
+/* At exit, when the teardown of the modules starts: from then on the
+   callbacks of the weak references to dying objects are released uncalled.
+   In CPython that teardown leaves the modules' contents, weak references
+   included, to its final collection, which calls no callback of a weak
+   reference that is garbage itself, so those callbacks do not run (nor
+   print) there either. */
+void weakref_teardown(void);
+
 /* ---- For a cycle collector --------------------------------------------------- */
 
 /* Does any weak reference refer to o? */
