@@ -41,6 +41,8 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/types.h"
+#include "objects/weakref.h"
+#include "modules/atexitmodule.h"
 #include "modules/builtins.h"
 #include "modules/exec.h"
 #include "modules/modules.h"
@@ -388,6 +390,7 @@ static void finalize_at_exit(void) {
    explicitly: functions refer back to their module's dict (globals), a cycle
    that reference counting alone would never free. */
 static void runtime_fini(void) {
+    weakref_teardown(); /* no weakref callbacks from here on, as in CPython */
     if (interp.main_module) dict_clear(module_dict(interp.main_module));
     CLEAR(&interp.main_module);
     if (interp.modules) {
@@ -404,6 +407,7 @@ static void runtime_fini(void) {
     builtins_fini();
     class_fini();
     types_fini(module_types);
+    types_fini(weakref_types); /* readied by the first import of _weakref */
     types_fini(object_types);
     str_intern_clear();
     ts_destroy(ts);
@@ -466,6 +470,7 @@ int main(int argc, char **argv) {
        still running may be using any object, so then nothing is torn down. */
     thread_run_shutdown_hooks(); /* threading._shutdown(): executors stop their workers */
     int still_running = thread_wait_for_non_daemon(ts_get());
+    atexit_run_at_exit(); /* atexit.register()ed functions, weakref.finalize */
     process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
     if (still_running == 0) finalize_at_exit();
     /* --no-gil: a count damaged by a race would make teardown crash; the

@@ -123,6 +123,9 @@ enum {
                                    defined) __del__: its dealloc runs it first */
     TYPE_BASE_IN_CPYTHON = 1 << 7, /* CPython lets classes derive from this built-in
                                       type and Toy does not (yet): class.c says so */
+    TYPE_WEAKREFABLE = 1 << 15, /* instances may be weakly referenced: their
+                                   dealloc clears the weak references to them
+                                   (objects/weakref.h) */
 };
 
 struct Type {

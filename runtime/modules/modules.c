@@ -8,6 +8,7 @@
  */
 #include "modules/arraymodule.h"
 #include "modules/collectionsmodule.h"
+#include "modules/atexitmodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/builtins.h"
 #include "modules/iomodule.h"
@@ -23,6 +24,7 @@
 #include "modules/socket.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
+#include "modules/weakrefmodule.h"
 
 const BuiltinModuleDef builtin_modules[] = {
     {"builtins", builtins_module_init},
@@ -47,6 +49,8 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_sharedmem", sharedmem_module_init},
     {"socket", socket_module_init},
     {"select", select_module_init},
+    {"_weakref", weakref_module_init},
+    {"atexit", atexit_module_init},
     {NULL, NULL},
 };
 

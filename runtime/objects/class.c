@@ -85,6 +85,7 @@
 #include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "interp/vm.h"
 
 typedef struct HeapType {
@@ -127,7 +128,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
     X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
-    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__")
+    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__") X(WEAKREF, "__weakref__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -715,6 +716,7 @@ static bool instance_park(Object *self) {
 }
 
 static void instance_dealloc(Object *self) {
+    weakref_on_dealloc(self); /* after __del__, before the attributes go */
     if (dealloc_depth >= DEALLOC_MAX_DEPTH && instance_park(self)) return;
     dealloc_depth++;
     instance_release(self);
@@ -728,11 +730,12 @@ static void instance_dealloc(Object *self) {
 }
 
 /* An instance of a class derived from a built-in type other than object:
-   release what its prefix holds (the dict, the __slots__ values), then let
-   the built-in type release the rest; its object_free frees the prefix with
-   the object. Deep chains of such instances nest through the built-in
-   containers' own deallocs. */
+   its weak references are cleared, then what its prefix holds is released
+   (the dict, the __slots__ values), then the built-in type releases the
+   rest; its object_free frees the prefix with the object. Deep chains of
+   such instances nest through the built-in containers' own deallocs. */
 static void prefixed_instance_dealloc(Object *self) {
+    weakref_on_dealloc(self);
     for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(prefix_word(self, i));
     TYPE(self)->builtin_base->dealloc(self);
 }
@@ -767,6 +770,11 @@ static Object *instance_special_attr(Object *self, Object *name) {
     if (strcmp(s, "__class__") == 0) {
         error_clear();
         return NEWREF(TYPE(self));
+    }
+    if ((TYPE(self)->flags & TYPE_WEAKREFABLE) && strcmp(s, "__weakref__") == 0) {
+        error_clear();
+        Object *first = weakref_first(self);
+        return NEWREF(first ? first : None);
     }
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
@@ -1154,6 +1162,27 @@ static bool bases_lack_dict(HeapType *h) {
     return true;
 }
 
+/* Can instances of a base be weakly referenced (a user class whose
+   __slots__ did not leave them out, a weakrefable built-in type)? */
+static bool bases_weakrefable(HeapType *h) {
+    for (size_t i = 0; i < tuple_size(h->bases); i++) {
+        Type *b = (Type *)tuple_item(h->bases, i);
+        if (b->flags & TYPE_WEAKREFABLE) return true;
+    }
+    return false;
+}
+
+/* "__weakref__" in __slots__: allowed once, where no base has it already. */
+static int slot_weakref(HeapType *h, bool *has_weakref) {
+    if (*has_weakref || bases_weakrefable(h)) {
+        error_set(&exc_TypeError,
+                  "__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0");
+        return -1;
+    }
+    *has_weakref = true;
+    return 0;
+}
+
 /* Where the instances of h keep the object pointer number i of their
    base_type line (a __slots__ value, or the dict in a prefix): after the
    ClassInstance header for classes based on object; for the others, word i
@@ -1172,14 +1201,18 @@ static bool refuses_member_slots(Type *b) {
 }
 
 /* A member descriptor for each name of __slots__ but "__dict__", at the
-   line's next object pointers; *dict_named says whether "__dict__" was
-   among them. */
-static int add_member_slots(HeapType *h, Object *names, bool *dict_named) {
+   line's next object pointers; *dict_named and *weakref_named say whether
+   "__dict__" and "__weakref__" were among them. */
+static int add_member_slots(HeapType *h, Object *names, bool *dict_named, bool *weakref_named) {
     Type *t = &h->type;
     for (size_t i = 0; i < list_size(names); i++) {
         Object *name = list_item(names, i);
         if (str_equal(name, NAME(DICT))) {
             *dict_named = true;
+            continue;
+        }
+        if (str_equal(name, NAME(WEAKREF))) {
+            if (slot_weakref(h, weakref_named) < 0) return -1;
             continue;
         }
         if (dict_get_str(t->dict, name)) {
@@ -1198,7 +1231,8 @@ static int add_member_slots(HeapType *h, Object *names, bool *dict_named) {
 
 /* __slots__: each name becomes a member descriptor for a field of the
    instance; without "__dict__" among them (and with bases that have no
-   dict either) instances get no attribute dict. A class based on a
+   dict either) instances get no attribute dict; without "__weakref__"
+   (and with no base that has it) no weak references. A class based on a
    built-in type other than object keeps these fields, and the dict when
    the built-in object has none, in the prefix (object.h). */
 static int setup_member_slots(HeapType *h) {
@@ -1207,14 +1241,14 @@ static int setup_member_slots(HeapType *h) {
     Object *spec = dict_get_str(t->dict, NAME(SLOTS));
     Object *names = spec ? slot_names(spec) : list_new(0);
     if (!names) return -1;
-    bool dict_named = false;
+    bool dict_named = false, weakref_named = false;
     int rc = 0;
     if (list_size(names) > 0 && refuses_member_slots(t->builtin_base)) {
         error_set(&exc_TypeError, "nonempty __slots__ not supported for subtype of '%s'",
                   base->name);
         rc = -1;
     }
-    if (rc == 0) rc = add_member_slots(h, names, &dict_named);
+    if (rc == 0) rc = add_member_slots(h, names, &dict_named, &weakref_named);
     DECREF(names);
     if (rc < 0) return -1;
     bool no_dict = spec && !dict_named && bases_lack_dict(h);
@@ -1225,6 +1259,7 @@ static int setup_member_slots(HeapType *h) {
         t->prefix_size = prefix_size_for(h->nslots);
     }
     if (no_dict || !t->dict_offset) t->flags |= TYPE_NO_DICT;
+    if (!spec || weakref_named || bases_weakrefable(h)) t->flags |= TYPE_WEAKREFABLE;
     return 0;
 }
 
@@ -1680,6 +1715,7 @@ void class_type_dealloc(Object *self) {
         self->refcnt = IMMORTAL_REFCNT;
         return;
     }
+    weakref_on_dealloc(self);
     HeapType *h = as_heap(t);
     live_unlink(h);
     CLEAR(&t->dict);

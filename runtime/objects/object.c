@@ -405,6 +405,7 @@ Type type_type = {
     .name = "type",
     .base_type = &object_type,
     .instance_size = sizeof(Type),
+    .flags = TYPE_WEAKREFABLE,
     .methods = type_methods,
     .dealloc = class_type_dealloc,
     .repr = class_type_repr,

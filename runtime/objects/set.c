@@ -41,6 +41,7 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 #define AS_SET(o) ((SetObject *)(o))
 
@@ -664,6 +665,7 @@ int set_update_op(Object *s, Object *other, BinaryOp op) {
 
 static void set_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return;
+    weakref_on_dealloc(self);
     SetObject *so = AS_SET(self);
     for (size_t i = 0; i <= so->mask; i++)
         if (set_live(&so->table[i])) DECREF(so->table[i].key);
@@ -1038,7 +1040,7 @@ Type set_type = {
     TYPE_HEAD_INIT,
     .name = "set",
     .base_type = &object_type,
-    .flags = TYPE_BASETYPE,
+    .flags = TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = set_methods,
     .dealloc = set_dealloc,
@@ -1059,7 +1061,7 @@ Type frozenset_type = {
     TYPE_HEAD_INIT,
     .name = "frozenset",
     .base_type = &object_type,
-    .flags = TYPE_BASETYPE,
+    .flags = TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = frozenset_methods,
     .dealloc = set_dealloc,
