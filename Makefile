@@ -74,7 +74,7 @@ build-tsan/gen/frozen_modules.o: $(GEN)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
 test: toy
-	@tests/run.sh --toy ./toy
+	@tests/run.sh --toy ./toy --all-policies
 
 asan: toy-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Toy test runner.  See tests/README.md.
 #
-# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]
+# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]
 #
 # A FILTER is a substring of the test path (e.g. "tests/str/" or "split");
 # a test runs if it matches any FILTER (all tests run if none is given).
@@ -203,13 +203,14 @@ fi
 # driver
 
 usage() {
-    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]"
+    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]"
 }
 
 TOY=$root/toy
 TIMEOUT=10
 JOBS=$(nproc 2>/dev/null || echo 2)
 VERBOSE=0
+ALL_POLICIES=0
 filters=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -220,6 +221,7 @@ while [ $# -gt 0 ]; do
         --jobs|-j) JOBS=${2:?--jobs needs a value}; shift 2 ;;
         --jobs=*) JOBS=${1#--jobs=}; shift ;;
         -v|--verbose) VERBOSE=1; shift ;;
+        --all-policies) ALL_POLICIES=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; filters+=("$@"); break ;;
         -*) usage >&2; exit 2 ;;
@@ -249,7 +251,8 @@ cd "$root" || exit 2
 # and TEST@priority. Not when the whole run already has a policy:
 # TOY_GIL_POLICY=ticks tests/run.sh tests/threads/ runs every threaded test
 # once under ticks. Only the marked tests, not every threaded one, so that
-# make asan stays well inside CI's time.
+# make asan stays well inside CI's time; with --all-policies (make test)
+# every test of tests/threads/ and tests/sockets/ runs under all three.
 declare -A policy_reruns=()
 if [ -z "${TOY_GIL_POLICY:-}" ]; then
     while IFS= read -r line; do
@@ -257,6 +260,11 @@ if [ -z "${TOY_GIL_POLICY:-}" ]; then
         [ "$p" = all ] && p="ticks priority"
         policy_reruns[${line%%:*}]=$p
     done < <(grep -rxH --include='*.toy' --include='*.sh' -e '# gil-policies: .*' tests)
+    if [ "$ALL_POLICIES" = 1 ]; then
+        while IFS= read -r t; do
+            [ -n "${policy_reruns[$t]:-}" ] || policy_reruns[$t]="ticks priority"
+        done < <(find tests/threads tests/sockets -name '*.toy' -o -name '*.sh' 2>/dev/null)
+    fi
 fi
 with_policies() {
     local t=$1 p
