@@ -769,6 +769,8 @@ static int compile_name_op(Compiler *c, const char *id, NameOpKind kind)
     NameScope sc = symtable_resolve(u->scope, m);
     if (sc == NAME_CELL || sc == NAME_FREE)
         return emit_name_index_op(c, deref[kind], &u->cells, m);
+    if (sc == NAME_CLASS_CELL) /* only ever read: a store would make it local */
+        return emit(c, OP_LOAD_CLASS_CELL, 0);
     switch (u->scope->kind) {
     case SCOPE_FUNCTION:
         if (sc == NAME_LOCAL)
@@ -2756,7 +2758,7 @@ static int stack_effect(uint32_t ins, bool jump)
         return jump ? -1 : 0;
     case OP_DUP_TOP: case OP_PUSH_NULL: case OP_LOAD_CONST: case OP_LOAD_FAST:
     case OP_LOAD_DEREF: case OP_LOAD_CLOSURE: case OP_LOAD_GLOBAL: case OP_LOAD_NAME:
-    case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:
+    case OP_LOAD_CLASS_CELL: case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_FROM:
         return 1;
     case OP_DUP_TOP_TWO:

@@ -100,6 +100,7 @@
     OPCODE(STORE_DEREF,    "[v] -> []", "arg: cell slot") \
     OPCODE(DELETE_DEREF,   "[] -> []", "arg: cell slot") \
     OPCODE(LOAD_CLOSURE,   "[] -> [cell]", "arg: cell slot; pushes the cell object itself") \
+    OPCODE(LOAD_CLASS_CELL, "[] -> [class]", "the implicit __class__ of a method: its function's class cell; NameError if empty") \
     OPCODE(LOAD_GLOBAL,    "[] -> [v]", "arg: names index; globals, then builtins; NameError") \
     OPCODE(STORE_GLOBAL,   "[v] -> []", "arg: names index") \
     OPCODE(DELETE_GLOBAL,  "[] -> []", "arg: names index") \

@@ -707,6 +707,15 @@ static bool mark_free(Builder *b, Scope *s, Scope *binder, const char *name)
     return namelist_add_unique(b, &binder->cellvars, name);
 }
 
+/* s is a function defined, directly or through other functions, in a class body. */
+static bool in_class(const Scope *s)
+{
+    for (const Scope *a = s->parent; a != NULL; a = a->parent)
+        if (a->kind == SCOPE_CLASS)
+            return true;
+    return false;
+}
+
 static bool analyse_symbol(Builder *b, Scope *s, Symbol *sym)
 {
     unsigned f = sym->flags;
@@ -727,7 +736,8 @@ static bool analyse_symbol(Builder *b, Scope *s, Symbol *sym)
         if (f & SYM_DEF_NONLOCAL)
             return fail_syntax(b, sym->decl_line, sym->decl_col,
                                "no binding for nonlocal '%s' found", sym->name);
-        sym->scope = NAME_GLOBAL_IMPLICIT;
+        sym->scope = in_class(s) && strcmp(sym->name, "__class__") == 0 ? NAME_CLASS_CELL
+                                                                        : NAME_GLOBAL_IMPLICIT;
         return true;
     }
     sym->scope = NAME_FREE;

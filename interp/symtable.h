@@ -12,6 +12,9 @@
  *                         nonlocal): reached through a cell of the closure
  *   NAME_GLOBAL_EXPLICIT  declared `global` here
  *   NAME_GLOBAL_IMPLICIT  not bound in any enclosing function: global/builtin
+ *   NAME_CLASS_CELL       `__class__` read in a function inside a class body
+ *                         and bound nowhere: the class the body makes (the
+ *                         function's class cell, the one super() reads)
  *
  * Python's rules: class bodies do not enclose the functions defined in them
  * (methods cannot see class-level names); free variables pass through
@@ -41,6 +44,7 @@ typedef enum {
     NAME_FREE,
     NAME_GLOBAL_EXPLICIT,
     NAME_GLOBAL_IMPLICIT,
+    NAME_CLASS_CELL,
 } NameScope;
 
 /* Symbol.flags: what the first pass saw the scope do with the name. */

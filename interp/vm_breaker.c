@@ -15,7 +15,11 @@
 #include "objects/error.h"
 
 int vm_eval_breaker(ThreadState *ts) {
-    gil_yield(ts); /* returns at once unless a drop was requested */
+    gil_yield(ts); /* returns at once unless a drop was requested (or ticks) */
     refcount_at_breaker(); /* toy-ft: merge the objects queued for this thread */
+    /* Under --gil=ticks the breaker is always set: look at the signal bit
+       first, so that a switch point costs no atomic write. The handler sets
+       the bit after the pending flag, so a Ctrl-C is never missed here. */
+    if (!gil_breaker_signal_set()) return 0;
     return error_check_interrupt();
 }

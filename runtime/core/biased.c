@@ -52,7 +52,7 @@ static size_t immortals_len, immortals_cap;
 static atomic_uint_fast64_t immortal_count;
 /* Set while biased_release_immortals frees them: their blocks are kept. */
 static bool releasing;
-static struct { Object *o; size_t size; } *kept;
+static struct { void *block; size_t size; } *kept;
 static size_t kept_len, kept_cap;
 
 #define RELAXED memory_order_relaxed
@@ -289,11 +289,11 @@ void biased_after_fork_child(void) {
 
 /* ---- Immortals at exit ---------------------------------------------------- */
 
-bool biased_keep_block(Object *o, size_t size) {
+bool biased_keep_block(Object *o, void *block, size_t size) {
     if (!releasing || atomic_load_explicit(&o->owner, RELAXED) != BIASED_OWNER_IMMORTAL)
         return false;
     if (kept_len == kept_cap) grow((void **)&kept, &kept_cap, sizeof *kept);
-    kept[kept_len].o = o;
+    kept[kept_len].block = block;
     kept[kept_len].size = size;
     kept_len++;
     return true;
@@ -308,7 +308,7 @@ void biased_release_immortals(void) {
     releasing = true;
     for (size_t i = 0; i < immortals_len; i++) immortals[i]->type->dealloc(immortals[i]);
     releasing = false;
-    for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].o, kept[i].size);
+    for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].block, kept[i].size);
     if (kept) mem_free(kept, kept_cap * sizeof *kept);
     if (immortals) mem_free(immortals, immortals_cap * sizeof *immortals);
     kept = NULL;

@@ -123,8 +123,9 @@ void biased_revive(Object *o);
 bool biased_unrevive(Object *o);
 
 /* object_free: true when the block must be kept (an immortalised object
-   being freed at exit: its memory goes back after all of them are done). */
-bool biased_keep_block(Object *o, size_t size);
+   being freed at exit: its memory, size bytes at block, goes back after all
+   of them are done). */
+bool biased_keep_block(Object *o, void *block, size_t size);
 
 /* ---- Threads --------------------------------------------------------------- */
 

@@ -46,6 +46,7 @@ typedef struct {
 typedef struct {
     Object *obj;
     size_t size;
+    size_t prefix;          /* bytes of the block before obj (object.h: prefix_size) */
     const char *type_name;  /* a built-in type's name (static), or class_name */
     char class_name[CLASS_NAME_MAX]; /* a user class's name, copied: the class
                                         may die before its instance leaves */
@@ -304,7 +305,7 @@ static inline void slot_check(const Slot *s) {
 
 static void slot_release(Slot *s) {
     slot_check(s);
-    mem_free(s->obj, s->size);
+    mem_free((char *)s->obj - s->prefix, s->prefix + s->size);
     s->obj = NULL;
 }
 
@@ -383,7 +384,7 @@ static void poison(Object *o, size_t size, const char *type_name) {
     }
 }
 
-void race_quarantine(Object *o, size_t size) {
+void race_quarantine(Object *o, size_t size, size_t prefix) {
     check_count_at_free(o);
     Ring *r = ring_get();
     Slot *s = &r->slots[r->pushed % RACE_QUARANTINE_SLOTS];
@@ -391,6 +392,7 @@ void race_quarantine(Object *o, size_t size) {
     r->pushed++;
     s->obj = o;
     s->size = size;
+    s->prefix = prefix;
     s->type_name = o->type->name ? o->type->name : "?";
     if (o->type->flags & TYPE_HEAP) {
         size_t n = strnlen(s->type_name, CLASS_NAME_MAX - 1);

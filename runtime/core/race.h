@@ -77,7 +77,8 @@ extern bool race_detector_on;
 
 /* object.c hooks, called only when race_detector_on. */
 void race_dealloc(Object *o);                /* object_dealloc */
-void race_quarantine(Object *o, size_t size); /* object_free, instead of mem_free */
+/* object_free, instead of mem_free: o's block starts prefix bytes before it. */
+void race_quarantine(Object *o, size_t size, size_t prefix);
 
 /* What was seen, for race_report. */
 typedef enum {

@@ -13,7 +13,10 @@ bool race_detector_on;
 
 void race_enable(void (*on_stop)(void), bool detector) { (void)on_stop; (void)detector; }
 void race_dealloc(Object *o) { o->type->dealloc(o); }
-void race_quarantine(Object *o, size_t size) { (void)o; (void)size; abort(); }
+void race_quarantine(Object *o, size_t size, size_t prefix) {
+    (void)o; (void)size; (void)prefix;
+    abort();
+}
 uint64_t race_anomalies(void) { return 0; }
 void race_thread_release(void) {}
 void race_check_all(void) {}

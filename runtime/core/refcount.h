@@ -148,8 +148,12 @@ static inline Object *refcount_link_take(Object *o) {
     o->refcnt = 0;
     return next;
 }
-/* object_free: true when the block must not be released yet (toy-ft only). */
-static inline bool refcount_keep_block(Object *o, size_t size) { (void)o; (void)size; return false; }
+/* object_free: true when the block (size bytes at block, which holds o and
+   any prefix before it) must not be released yet (toy-ft only). */
+static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
+    (void)o; (void)block; (void)size;
+    return false;
+}
 
 /* Thread and process events the counting scheme hears of (toy-ft only):
    a thread starts / ends running Toy code; the eval breaker fired; the
@@ -190,7 +194,9 @@ static inline Object *refcount_link_take(Object *o) {
     atomic_store_explicit(&o->shared, 0, memory_order_relaxed);
     return next;
 }
-static inline bool refcount_keep_block(Object *o, size_t size) { return biased_keep_block(o, size); }
+static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
+    return biased_keep_block(o, block, size);
+}
 
 static inline void refcount_thread_attach(void) { biased_thread_attach(); }
 static inline void refcount_thread_detach(void) { biased_thread_detach(); }

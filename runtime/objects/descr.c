@@ -211,6 +211,7 @@ static const MethodDef property_methods[] = {
 
 Type property_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "property",
     .base_type = &object_type,
     .instance_size = sizeof(PropertyObject),
@@ -296,6 +297,7 @@ static Object *classmethod_descr_get(Object *self, Object *obj, Type *type) {
 
 Type staticmethod_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "staticmethod",
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
@@ -311,6 +313,7 @@ Type staticmethod_type = {
 
 Type classmethod_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "classmethod",
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
@@ -325,7 +328,7 @@ Type classmethod_type = {
 
 /* ---- member_descriptor (__slots__) ------------------------------------------ */
 
-Object *descr_member_new(Type *owner, Object *name, size_t offset) {
+Object *descr_member_new(Type *owner, Object *name, ptrdiff_t offset) {
     MemberDescrObject *m = (MemberDescrObject *)object_alloc(&member_descr_type,
                                                              sizeof(MemberDescrObject));
     if (!m) return NULL;

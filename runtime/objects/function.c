@@ -31,6 +31,7 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "interp/vm.h"
 
 /* Arguments a bound method can forward without allocating: the receiver plus
@@ -55,6 +56,7 @@ Object *function_new(Object *code, Object *globals)
 
 static void function_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     FunctionObject *fn = (FunctionObject *)self;
     DECREF(fn->code);
     DECREF(fn->globals);
@@ -250,6 +252,7 @@ Type function_type = {
     .name = "function",
     .base_type = &object_type,
     .instance_size = sizeof(FunctionObject),
+    .flags = TYPE_WEAKREFABLE,
     .dict_offset = offsetof(FunctionObject, dict),
     .dealloc = function_dealloc,
     .repr = function_repr,
@@ -321,6 +324,7 @@ Object *method_new(Object *func, Object *self)
 
 static void method_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     MethodObject *m = (MethodObject *)self;
     DECREF(m->func);
     DECREF(m->self);
@@ -444,6 +448,7 @@ Type method_type = {
     .name = "method",
     .base_type = &object_type,
     .instance_size = sizeof(MethodObject),
+    .flags = TYPE_WEAKREFABLE,
     .dealloc = method_dealloc,
     .repr = method_repr,
     .hash = method_hash,
@@ -468,6 +473,7 @@ Object *builtin_new(const MethodDef *def, Object *self)
 
 static void builtin_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     XDECREF(((BuiltinObject *)self)->self);
     object_free(self, sizeof(BuiltinObject));
 }
@@ -552,6 +558,7 @@ Type builtin_type = {
     .name = "builtin_function_or_method",
     .base_type = &object_type,
     .instance_size = sizeof(BuiltinObject),
+    .flags = TYPE_WEAKREFABLE,
     .dealloc = builtin_dealloc,
     .repr = builtin_repr,
     .hash = builtin_hash,

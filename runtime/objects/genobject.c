@@ -29,6 +29,7 @@
 #include "objects/int.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 #define GEN(o) ((GenObject *)(o))
 
@@ -40,6 +41,7 @@ Object *gen_new(Frame *frame, Object *name, Object *qualname)
     g->frame = frame;
     g->name = NEWREF(name);
     g->qualname = NEWREF(qualname);
+    g->code = NEWREF(frame->code);
     return (Object *)g;
 }
 
@@ -262,6 +264,7 @@ static int gen_close(GenObject *g)
 
 static void gen_dealloc(Object *self)
 {
+    weakref_on_dealloc(self); /* before the finally clauses run, as in CPython */
     GenObject *g = GEN(self);
     if (g->frame != NULL && g->started && vm_generator_in_block(g->frame)) {
         /* Run its finally clauses. The generator is alive again meanwhile:
@@ -278,6 +281,7 @@ static void gen_dealloc(Object *self)
         vm_generator_frame_free(g->frame);
     DECREF(g->name);
     DECREF(g->qualname);
+    DECREF(g->code);
     XDECREF(g->exc_state);
     object_free(self, sizeof(GenObject));
 }
@@ -389,7 +393,8 @@ static Object *gen_close_method(Object *self, Object *const *args, size_t nargs,
     return NEWREF(None);
 }
 
-/* __name__, __qualname__ and gi_running; the rest is generic. */
+/* __name__, __qualname__ and the gi_ attributes (no gi_frame: Toy's frames
+   are not objects); the rest is generic. */
 static Object *gen_getattr(Object *self, Object *name)
 {
     GenObject *g = GEN(self);
@@ -400,6 +405,14 @@ static Object *gen_getattr(Object *self, Object *name)
         return NEWREF(g->qualname);
     if (strcmp(s, "gi_running") == 0)
         return NEWREF(g->running ? True_ : False_);
+    if (strcmp(s, "gi_suspended") == 0)
+        return NEWREF(g->frame != NULL && g->started && !g->running ? True_ : False_);
+    if (strcmp(s, "gi_code") == 0)
+        return NEWREF(g->code);
+    if (strcmp(s, "gi_yieldfrom") == 0) {
+        Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+        return NEWREF(sub != NULL ? sub : None);
+    }
     return object_generic_getattr(self, name);
 }
 
@@ -417,6 +430,7 @@ Type gen_type = {
     .name = "generator",
     .base_type = &object_type,
     .instance_size = sizeof(GenObject),
+    .flags = TYPE_WEAKREFABLE,
     .methods = gen_methods,
     .dealloc = gen_dealloc,
     .repr = gen_repr,

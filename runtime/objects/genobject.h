@@ -22,6 +22,7 @@ typedef struct {
     Frame *frame;        /* owned heap frame; NULL once finished */
     Object *name;        /* str */
     Object *qualname;    /* str */
+    Object *code;        /* the code object (gi_code), kept after the frame is gone */
     Object *exc_state;   /* the exception it was handling when it suspended, or NULL */
     bool running;
     bool started;

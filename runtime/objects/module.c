@@ -23,6 +23,7 @@
 #include "objects/function.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 static ModuleObject *as_module(Object *o) { return (ModuleObject *)o; }
 
@@ -42,6 +43,7 @@ Object *module_new(const char *name) {
 }
 
 static void module_dealloc(Object *self) {
+    weakref_on_dealloc(self);
     ModuleObject *m = as_module(self);
     CLEAR(&m->dict);
     CLEAR(&m->name);
@@ -125,6 +127,7 @@ Type module_type = {
     .name = "module",
     .base_type = &object_type,
     .instance_size = sizeof(ModuleObject),
+    .flags = TYPE_WEAKREFABLE,
     .methods = module_methods,
     .dealloc = module_dealloc,
     .repr = module_repr,
