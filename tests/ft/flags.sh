@@ -16,6 +16,17 @@ TOY=$GIL_TOY run_toy -X gil=2 -c "$prog";          expect_status 2
 expect_in_stderr "toy: -X gil must be 0 or 1"
 TOY=$GIL_TOY run_toy -X dev -c "$prog";            expect_status 2
 expect_in_stderr "unknown -X option dev"
+# toy-ft has no GIL, so no GIL policy: --gil= is refused (-X gil=1 brings
+# the lock and its policies back); $TOY_GIL_POLICY is ignored there.
+run_toy --gil=ticks -c "$prog";                     expect_status 2
+expect_in_stderr "toy: --gil=ticks: the free-threaded build has no GIL (-X gil=1 runs it with one)"
+TOY=$GIL_TOY run_toy --free-threaded --gil=priority -c "$prog"; expect_status 2
+expect_in_stderr "the free-threaded build has no GIL"
+TOY_GIL_POLICY=ticks run_toy -c "$prog";            expect_status 0; expect_stdout False
+run_toy -X gil=1 --gil=ticks --stats -c "$prog";    expect_status 0; expect_stdout True
+expect_in_stderr "gil policy: ticks"
+TOY=$GIL_TOY run_toy --gil=ticks --stats -c "$prog"; expect_status 0; expect_stdout True
+expect_in_stderr "gil policy: ticks"
 # Without toy-ft beside it, toy says how to build it.
 cp "$GIL_TOY" "$TMP/toy"
 TOY=$TMP/toy run_toy --free-threaded -c "$prog";   expect_status 2
