@@ -106,6 +106,55 @@ typedef struct HeapType {
 
 static HeapType *live_classes;
 
+/* The class of t's line that added the last __slots__ members. */
+static Type *members_owner(Type *t) {
+    while (t->base_type && (t->base_type->flags & TYPE_HEAP) &&
+           ((HeapType *)t)->nmembers == ((HeapType *)t->base_type)->nmembers)
+        t = t->base_type;
+    return t;
+}
+
+/* Can an instance of a change its class to b (obj.__class__ = b)? The same
+   memory layout: the same built-in base, sizes, dict place and __slots__
+   (the members added by one class both inherit). */
+static bool same_layout(Type *a, Type *b) {
+    HeapType *ha = (HeapType *)a, *hb = (HeapType *)b;
+    if (a->builtin_base != b->builtin_base || a->instance_size != b->instance_size ||
+        a->prefix_size != b->prefix_size || a->dict_offset != b->dict_offset ||
+        (a->flags & TYPE_NO_DICT) != (b->flags & TYPE_NO_DICT) ||
+        (a->flags & TYPE_WEAKREFABLE) != (b->flags & TYPE_WEAKREFABLE) ||
+        ha->nslots != hb->nslots || ha->nmembers != hb->nmembers)
+        return false;
+    return ha->nmembers == 0 || members_owner(a) == members_owner(b);
+}
+
+int class_set_instance_class(Object *self, Object *value) {
+    if (!value) {
+        error_set(&exc_TypeError, "can't delete __class__ attribute");
+        return -1;
+    }
+    if (!is_instance_of(value, &type_type)) {
+        error_set(&exc_TypeError, "__class__ must be set to a class, not '%s' object",
+                  TYPE_NAME(value));
+        return -1;
+    }
+    Type *old = TYPE(self), *new = (Type *)value;
+    if (!(old->flags & TYPE_HEAP) || !(new->flags & TYPE_HEAP)) {
+        error_set(&exc_TypeError,
+                  "__class__ assignment only supported for mutable types or ModuleType subclasses");
+        return -1;
+    }
+    if (!same_layout(old, new)) {
+        error_set(&exc_TypeError, "__class__ assignment: '%s' object layout differs from '%s'",
+                  str_data(new->name_obj), str_data(old->name_obj));
+        return -1;
+    }
+    INCREF(new); /* each instance holds a reference to its class (object_alloc) */
+    self->type = new;
+    DECREF(old);
+    return 0;
+}
+
 static inline bool is_heap(Type *t) { return (t->flags & TYPE_HEAP) != 0; }
 static inline HeapType *as_heap(Type *t) { return (HeapType *)t; }
 /* The built-in class whose layout t's instances have (Type.builtin_base:

@@ -84,4 +84,9 @@ Object *class_type_module(Type *t);
    tears down the exception classes (exceptions_fini) as well. */
 void class_fini(void);
 
+/* obj.__class__ = value: refused as CPython refuses it (TypeError) unless
+   both classes are user classes whose instances have the same layout; then
+   the instance changes class. 0 / -1. */
+int class_set_instance_class(Object *self, Object *value);
+
 #endif

@@ -581,7 +581,13 @@ int object_generic_setattr(Object *self, Object *name, Object *value) {
     return object_setattr_with_dict(self, name, value, object_dict_ptr(self));
 }
 
+static bool is_class_name(Object *name) {
+    const char *s = str_data(name);
+    return s[0] == '_' && s[1] == '_' && strcmp(s, "__class__") == 0;
+}
+
 int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr) {
+    if (is_class_name(name)) return class_set_instance_class(self, value);
     if (self->type->flags & TYPE_DATA_DESCRS) {
         Object *attr = type_lookup(self->type, name);
         DescrSetFunc set = attr ? TYPE(attr)->descr_set : NULL;
