@@ -348,6 +348,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
     exec_set_compiler(compile_for_exec);
     if (bytes_install_class_methods() < 0) return -1;
+    if (str_install_class_methods() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
     if (!interp.modules || !interp.main_module) return -1;
