@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/gil.h"
 #include "core/race.h"
 #include "core/refcount.h"
@@ -37,6 +38,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/finalize.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/module.h"
 #include "objects/str.h"
@@ -337,6 +339,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
    at that point, shows no source lines. */
 static void finalize_at_exit(void) {
     error_print_without_source();
+    gc_collect_at_exit(true); /* the garbage left: finalizers run while modules are intact */
     if (!finalize_any_class()) return;
     if (interp.main_module) finalize_namespace(module_dict(interp.main_module));
     Object *modules = interp.modules ? dict_copy(interp.modules) : NULL;
@@ -362,6 +365,10 @@ static void runtime_fini(void) {
         CLEAR(&interp.modules);
     }
     import_fini();
+    /* The cycles the module dicts held; only when the collector is
+       enabled, so that gc.disable() leaves its leak visible in --stats. */
+    gc_collect_at_exit(false);
+    gc_fini();
     ThreadState *ts = ts_get();
     CLEAR(&ts->current_exc);
     CLEAR(&ts->handled_exc);
@@ -390,6 +397,11 @@ static void print_stats(const char *note) {
     /* Lost decrements show above as leaks; lost increments are caught by the
        race detector (--no-gil only: with the GIL this is always 0). */
     fprintf(stderr, "anomalies: %llu\n", (unsigned long long)race_anomalies());
+    fprintf(stderr, "collected by gc: %lld\n", (long long)gc_total_collected());
+    fprintf(stderr, "gc collections: %lld %lld %lld\n",
+            (long long)gc_generation_stats(0).collections,
+            (long long)gc_generation_stats(1).collections,
+            (long long)gc_generation_stats(2).collections);
     thread_print_gil_stats();
 }
 
@@ -402,6 +414,7 @@ int main(int argc, char **argv) {
     Options opt;
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
+    gc_head_init(interp.flag_no_gil); /* before the first container */
 
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
        instead of killing the process. */

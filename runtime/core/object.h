@@ -89,6 +89,31 @@ typedef struct Buffer Buffer;
 typedef int (*GetBufferFunc)(Object *self, Buffer *view);
 typedef void (*ReleaseBufferFunc)(Object *self, Buffer *view);
 
+/* The cycle collector's slots (objects/gc.h). traverse calls visit once for
+   each object that self holds a counted reference to (NULL fields skipped),
+   and returns the first nonzero result of visit, or 0. clear drops the
+   references that could take part in a cycle, leaving self valid (empty)
+   for its dealloc; 0. is_gc says whether one particular instance of a
+   TYPE_GC type has a collector head (static instances do not); NULL: all
+   do. finalize is a finalizer that is not __del__ (a suspended generator
+   closing): the collector calls it once on garbage before breaking cycles. */
+typedef int (*VisitFunc)(Object *o, void *arg);
+typedef int (*TraverseFunc)(Object *self, VisitFunc visit, void *arg);
+typedef int (*ClearFunc)(Object *self);
+typedef bool (*IsGcFunc)(Object *self);
+typedef void (*FinalizeFunc)(Object *self);
+
+/* In a traverse function: visit o when it is not NULL, return early on a
+   nonzero result. */
+#define VISIT(o)                                              \
+    do {                                                      \
+        Object *vo_ = (Object *)(o);                          \
+        if (vo_) {                                            \
+            int vr_ = visit(vo_, arg);                        \
+            if (vr_) return vr_;                              \
+        }                                                     \
+    } while (0)
+
 /* A built-in function or method. For methods, self is the receiver; for module
    functions, self is the module (or NULL). */
 typedef Object *(*CFunction)(Object *self, Object *const *args, size_t nargs,
@@ -121,6 +146,10 @@ enum {
                                    instances never get an attribute dict */
     TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
                                    defined) __del__: its dealloc runs it first */
+    TYPE_GC = 1 << 7,           /* instances may hold references (containers):
+                                   object_alloc puts a collector head (GCHead,
+                                   core/gchead.h) in front of them and the cycle
+                                   collector follows their traverse slot */
 };
 
 struct Type {
@@ -167,7 +196,17 @@ struct Type {
     BinaryFunc inplace[BINOP_COUNT]; /* a OP= b; NULL: fall back to binary */
     GetBufferFunc getbuffer;         /* NULL: not a bytes-like object */
     ReleaseBufferFunc releasebuffer; /* NULL: nothing to undo */
+    TraverseFunc traverse;           /* TYPE_GC: the references held */
+    ClearFunc clear;                 /* TYPE_GC: drop them (NULL: cannot, as tuple) */
+    IsGcFunc is_gc;                  /* TYPE_GC with static instances: has this one a head? */
+    FinalizeFunc finalize;           /* a built-in finalizer for garbage (generators) */
 };
+
+/* Has o a collector head in front of it? (a container, not a static one) */
+static inline bool object_is_gc(Object *o) {
+    Type *t = o->type;
+    return (t->flags & TYPE_GC) && (!t->is_gc || t->is_gc(o));
+}
 
 /* ---- Static singletons and core types (immortal) ------------------------ */
 

@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     Object *obj;
     size_t size;
+    size_t head;            /* bytes in front of obj in its block (a collector head) */
     const char *type_name;  /* a built-in type's name (static), or class_name */
     char class_name[CLASS_NAME_MAX]; /* a user class's name, copied: the class
                                         may die before its instance leaves */
@@ -300,7 +301,7 @@ static inline void slot_check(const Slot *s) {
 
 static void slot_release(Slot *s) {
     slot_check(s);
-    mem_free(s->obj, s->size);
+    mem_free((char *)s->obj - s->head, s->size + s->head);
     s->obj = NULL;
 }
 
@@ -379,7 +380,7 @@ static void poison(Object *o, size_t size, const char *type_name) {
     }
 }
 
-void race_quarantine(Object *o, size_t size) {
+void race_quarantine(Object *o, size_t size, size_t head) {
     check_count_at_free(o);
     Ring *r = ring_get();
     Slot *s = &r->slots[r->pushed % RACE_QUARANTINE_SLOTS];
@@ -387,6 +388,7 @@ void race_quarantine(Object *o, size_t size) {
     r->pushed++;
     s->obj = o;
     s->size = size;
+    s->head = head;
     s->type_name = o->type->name ? o->type->name : "?";
     if (o->type->flags & TYPE_HEAP) {
         size_t n = strnlen(s->type_name, CLASS_NAME_MAX - 1);

@@ -77,7 +77,8 @@ extern bool race_detector_on;
 
 /* object.c hooks, called only when race_detector_on. */
 void race_dealloc(Object *o);                /* object_dealloc */
-void race_quarantine(Object *o, size_t size); /* object_free, instead of mem_free */
+void race_quarantine(Object *o, size_t size, size_t head); /* object_free, instead of mem_free;
+                                                           head: bytes in front of o */
 
 /* What was seen, for race_report. */
 typedef enum {

@@ -8,6 +8,7 @@
  */
 #include "modules/arraymodule.h"
 #include "modules/bisectmodule.h"
+#include "modules/gcmodule.h"
 #include "modules/builtins.h"
 #include "modules/itertoolsmodule.h"
 #include "modules/mathmodule.h"
@@ -36,6 +37,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"gc", gc_module_init},
     {NULL, NULL},
 };
 

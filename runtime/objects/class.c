@@ -646,6 +646,22 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
+/* The cycle collector's slots for instances of classes based on object
+   (the collector itself visits the class, which each instance holds). */
+static int instance_traverse(Object *self, VisitFunc visit, void *arg) {
+    ClassInstance *inst = (ClassInstance *)self;
+    VISIT(inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) VISIT(inst->slots[i]);
+    return 0;
+}
+
+static int instance_clear(Object *self) {
+    ClassInstance *inst = (ClassInstance *)self;
+    CLEAR(&inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
+    return 0;
+}
+
 /* How the instances of h's nearest built-in base are freed. */
 static DeallocFunc base_dealloc(HeapType *h) {
     return h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
@@ -1100,6 +1116,11 @@ static int setup_hash(Type *t) {
 static int setup_dispatch(HeapType *h) {
     Type *t = &h->type;
     t->dealloc = base_dealloc(h);
+    if (h->builtin_base == &object_type) { /* others inherit their base's */
+        t->flags |= TYPE_GC;
+        t->traverse = instance_traverse;
+        t->clear = instance_clear;
+    }
     if (heap_lookup(t, NAME(DEL))) mark_finalizer(t);
     t->construct = class_construct;
     t->getattr = (t->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
@@ -1511,6 +1532,30 @@ Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Obje
     return type_new_from_parts(args[0], args[1], args[2]);
 }
 
+/* The cycle collector's slots for classes (type_type's). Static types
+   have no collector head. A class refers to its dict, names and bases; its
+   MRO array and base_type are borrowed from the bases. Clearing empties
+   the dict but keeps it, so that a lookup on a dying class finds nothing
+   rather than crashing. */
+bool class_type_is_gc(Object *self) { return is_heap((Type *)self); }
+
+int class_type_traverse(Object *self, VisitFunc visit, void *arg) {
+    Type *t = (Type *)self;
+    VISIT(t->dict);
+    VISIT(t->name_obj);
+    if (is_heap(t)) {
+        VISIT(as_heap(t)->qualname);
+        VISIT(as_heap(t)->bases);
+    }
+    return 0;
+}
+
+int class_type_clear(Object *self) {
+    Type *t = (Type *)self;
+    if (t->dict) dict_clear(t->dict);
+    return 0;
+}
+
 void class_type_dealloc(Object *self) {
     Type *t = (Type *)self;
     if (!is_heap(t)) { /* static types are immortal: a count at zero is a bug elsewhere */
@@ -1667,16 +1712,25 @@ static void super_dealloc(Object *self) {
     object_free(self, sizeof(SuperObject));
 }
 
+static int super_traverse(Object *self, VisitFunc visit, void *arg) {
+    SuperObject *su = (SuperObject *)self;
+    VISIT(su->klass);
+    VISIT(su->obj);
+    return 0;
+}
+
 Type super_type = {
     TYPE_HEAD_INIT,
     .name = "super",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(SuperObject),
     .dealloc = super_dealloc,
     .repr = super_repr,
     .hash = object_identity_hash,
     .construct = super_construct,
     .getattr = super_getattr,
+    .traverse = super_traverse,
 };
 
 /* ---- Teardown ---------------------------------------------------------------------------------- */

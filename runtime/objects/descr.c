@@ -209,10 +209,30 @@ static const MethodDef property_methods[] = {
     {NULL, NULL, NULL},
 };
 
+static int property_traverse(Object *self, VisitFunc visit, void *arg) {
+    PropertyObject *o = (PropertyObject *)self;
+    VISIT(o->fget);
+    VISIT(o->fset);
+    VISIT(o->fdel);
+    VISIT(o->doc);
+    VISIT(o->name);
+    return 0;
+}
+
+static int property_clear(Object *self) {
+    PropertyObject *o = (PropertyObject *)self;
+    CLEAR(&o->fget);
+    CLEAR(&o->fset);
+    CLEAR(&o->fdel);
+    CLEAR(&o->doc);
+    return 0;
+}
+
 Type property_type = {
     TYPE_HEAD_INIT,
     .name = "property",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(PropertyObject),
     .methods = property_methods,
     .dealloc = property_dealloc,
@@ -222,6 +242,8 @@ Type property_type = {
     .setattr = property_setattr,
     .descr_get = property_descr_get,
     .descr_set = property_descr_set,
+    .traverse = property_traverse,
+    .clear = property_clear,
 };
 
 /* ---- staticmethod and classmethod ------------------------------------------ */
@@ -294,10 +316,26 @@ static Object *classmethod_descr_get(Object *self, Object *obj, Type *type) {
     return method_new(WRAP(self)->callable, (Object *)type);
 }
 
+static int wrapper_descr_traverse(Object *self, VisitFunc visit, void *arg) {
+    WrapperDescrObject *o = (WrapperDescrObject *)self;
+    VISIT(o->callable);
+    VISIT(o->dict);
+    return 0;
+}
+
+/* The wrapped callable stays: a cycle through it runs through its own
+   container (a function's globals, a dict) too. */
+static int wrapper_descr_clear(Object *self) {
+    WrapperDescrObject *o = (WrapperDescrObject *)self;
+    CLEAR(&o->dict);
+    return 0;
+}
+
 Type staticmethod_type = {
     TYPE_HEAD_INIT,
     .name = "staticmethod",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
     .dealloc = wrapper_dealloc,
@@ -307,12 +345,17 @@ Type staticmethod_type = {
     .construct = wrapper_construct,
     .getattr = wrapper_getattr,
     .descr_get = staticmethod_descr_get,
+    .traverse = wrapper_descr_traverse,
+    .clear = wrapper_descr_clear,
 };
+
+
 
 Type classmethod_type = {
     TYPE_HEAD_INIT,
     .name = "classmethod",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
     .dealloc = wrapper_dealloc,
@@ -321,6 +364,8 @@ Type classmethod_type = {
     .construct = wrapper_construct,
     .getattr = wrapper_getattr,
     .descr_get = classmethod_descr_get,
+    .traverse = wrapper_descr_traverse,
+    .clear = wrapper_descr_clear,
 };
 
 /* ---- member_descriptor (__slots__) ------------------------------------------ */

@@ -151,16 +151,26 @@ static void enumerate_dealloc(Object *self) {
     object_free(self, sizeof(EnumerateObject));
 }
 
+static int enumerate_traverse(Object *self, VisitFunc visit, void *arg) {
+    EnumerateObject *o = (EnumerateObject *)self;
+    VISIT(o->iter);
+    VISIT(o->big_index);
+    VISIT(o->result);
+    return 0;
+}
+
 Type enumerate_type = {
     TYPE_HEAD_INIT,
     .name = "enumerate",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(EnumerateObject),
     .dealloc = enumerate_dealloc,
     .hash = object_identity_hash,
     .construct = enumerate_construct,
     .iter = iter_self,
     .iternext = enumerate_next,
+    .traverse = enumerate_traverse,
 };
 
 /* ---- zip ----------------------------------------------------------------- */
@@ -264,16 +274,25 @@ static void zip_dealloc(Object *self) {
     object_free(self, sizeof(ZipObject));
 }
 
+static int zip_traverse(Object *self, VisitFunc visit, void *arg) {
+    ZipObject *o = (ZipObject *)self;
+    VISIT(o->iters);
+    VISIT(o->result);
+    return 0;
+}
+
 Type zip_type = {
     TYPE_HEAD_INIT,
     .name = "zip",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(ZipObject),
     .dealloc = zip_dealloc,
     .hash = object_identity_hash,
     .construct = zip_construct,
     .iter = iter_self,
     .iternext = zip_next,
+    .traverse = zip_traverse,
 };
 
 /* ---- reversed ------------------------------------------------------------ */
@@ -347,16 +366,24 @@ static void reversed_dealloc(Object *self) {
     object_free(self, sizeof(ReversedObject));
 }
 
+static int reversed_traverse(Object *self, VisitFunc visit, void *arg) {
+    ReversedObject *o = (ReversedObject *)self;
+    VISIT(o->seq);
+    return 0;
+}
+
 Type reversed_type = {
     TYPE_HEAD_INIT,
     .name = "reversed",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(ReversedObject),
     .dealloc = reversed_dealloc,
     .hash = object_identity_hash,
     .construct = reversed_construct,
     .iter = iter_self,
     .iternext = reversed_next,
+    .traverse = reversed_traverse,
 };
 
 /* ---- map ----------------------------------------------------------------- */
@@ -425,16 +452,25 @@ static void map_dealloc(Object *self) {
     object_free(self, sizeof(MapObject));
 }
 
+static int map_traverse(Object *self, VisitFunc visit, void *arg) {
+    MapObject *o = (MapObject *)self;
+    VISIT(o->func);
+    VISIT(o->iters);
+    return 0;
+}
+
 Type map_type = {
     TYPE_HEAD_INIT,
     .name = "map",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(MapObject),
     .dealloc = map_dealloc,
     .hash = object_identity_hash,
     .construct = map_construct,
     .iter = iter_self,
     .iternext = map_next,
+    .traverse = map_traverse,
 };
 
 /* ---- filter -------------------------------------------------------------- */
@@ -488,14 +524,23 @@ static void filter_dealloc(Object *self) {
     object_free(self, sizeof(FilterObject));
 }
 
+static int filter_traverse(Object *self, VisitFunc visit, void *arg) {
+    FilterObject *o = (FilterObject *)self;
+    VISIT(o->func);
+    VISIT(o->iter);
+    return 0;
+}
+
 Type filter_type = {
     TYPE_HEAD_INIT,
     .name = "filter",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(FilterObject),
     .dealloc = filter_dealloc,
     .hash = object_identity_hash,
     .construct = filter_construct,
     .iter = iter_self,
     .iternext = filter_next,
+    .traverse = filter_traverse,
 };

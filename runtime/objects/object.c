@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/race.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
@@ -34,7 +35,23 @@
 
 /* ---- Allocation ----------------------------------------------------------- */
 
+/* A container: a collector head in front (core/gchead.h), tracked at once.
+   Out of line so that the common allocation stays small. */
+static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size) {
+    GCHead *h = mem_alloc(sizeof(GCHead) + size);
+    if (!h) return error_no_memory();
+    Object *o = GC_OBJECT(h);
+    memset(o, 0, size);
+    o->refcnt = 1;
+    o->type = type;
+    if (type->flags & TYPE_HEAP) INCREF(type);
+    mem_count_object_alloc();
+    gc_track_new(o);
+    return o;
+}
+
 Object *object_alloc(Type *type, size_t size) {
+    if (type->flags & TYPE_GC) return object_alloc_gc(type, size);
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
@@ -48,18 +65,28 @@ Object *object_alloc(Type *type, size_t size) {
 /* With --no-gil the race detector (race.h) keeps freed objects poisoned in
    quarantine instead of releasing them, and claims each object before its
    dealloc runs. With the GIL on, each hook costs one well-predicted branch
-   on a flag that never changes after start-up. */
+   on a flag that never changes after start-up. A container leaves its
+   generation list first and gives back its head with the object. */
 void object_free(Object *o, size_t size) {
     Type *type = o->type;
+    size_t head = 0;
+    if (type->flags & TYPE_GC) {
+        gc_untrack_freed(o);
+        head = sizeof(GCHead);
+    }
     mem_count_object_free();
     if (race_detector_on)
-        race_quarantine(o, size); /* remembers type's name before the DECREF below */
+        race_quarantine(o, size, head); /* remembers type's name before the DECREF below */
     else
-        mem_free(o, size);
+        mem_free((char *)o - head, size + head);
     if (type->flags & TYPE_HEAP) DECREF(type);
 }
 
+/* A dying container leaves the collector's lists before its dealloc runs:
+   a collection started by code that the dealloc runs (a __del__ of an item)
+   must not meet it half torn down. */
 void object_dealloc(Object *o) {
+    if (o->type->flags & TYPE_GC) gc_untrack(o);
     if (race_detector_on) {
         race_dealloc(o);
         return;
@@ -294,7 +321,11 @@ Type type_type = {
     .name = "type",
     .base_type = &object_type,
     .instance_size = sizeof(Type),
+    .flags = TYPE_GC,
     .methods = type_methods,
+    .traverse = class_type_traverse,
+    .clear = class_type_clear,
+    .is_gc = class_type_is_gc,
     .dealloc = class_type_dealloc,
     .repr = class_type_repr,
     .hash = object_identity_hash,
@@ -360,6 +391,7 @@ void type_inherit_slots(Type *t) {
     INHERIT(truth); INHERIT(neg); INHERIT(pos); INHERIT(invert); INHERIT(absolute);
     INHERIT(to_int); INHERIT(to_float); INHERIT(index);
     INHERIT(getbuffer); INHERIT(releasebuffer);
+    INHERIT(traverse); INHERIT(clear); INHERIT(is_gc); INHERIT(finalize);
     for (int i = 0; i < BINOP_COUNT; i++) {
         INHERIT(binary[i]);
         INHERIT(inplace[i]);
@@ -367,7 +399,7 @@ void type_inherit_slots(Type *t) {
 #undef INHERIT
     if (!t->dict_offset) t->dict_offset = b->dict_offset;
     if (!t->instance_size) t->instance_size = b->instance_size;
-    t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS);
+    t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GC);
 }
 
 int type_ready(Type *t) {
