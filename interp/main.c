@@ -37,6 +37,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/fileobject.h"
 #include "objects/finalize.h"
 #include "objects/gc.h"
 #include "objects/int.h"
@@ -451,6 +452,7 @@ int main(int argc, char **argv) {
     /* --gil-trace: the other threads have handed over their records */
     if (trace_finish() < 0 && status == 0) status = 1;
     if (still_running == 0) runtime_fini();
+    file_flush_at_exit();
     if (interp.flag_stats) {
         char note[64];
         snprintf(note, sizeof(note), "%d daemon thread(s) still running", still_running);
