@@ -355,6 +355,7 @@ void gc_collect_automatic(void) {
     }
 }
 
+/* Only called once every other thread has ended, so also with --no-gil. */
 void gc_collect_at_exit(bool callbacks) {
-    if (gc_state.enabled && !gc_state.locking) gc_collect(GC_NGENERATIONS - 1, callbacks);
+    if (gc_state.enabled) gc_collect(GC_NGENERATIONS - 1, callbacks);
 }
