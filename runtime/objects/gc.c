@@ -67,11 +67,14 @@ static inline GCHead *collecting_head(Object *o) {
 
 /* ---- Step 1: which objects are referred to from outside ------------------- */
 
-static void update_refs(GCHead *list) {
-    for (GCHead *h = list->next; h != list; h = h->next) {
+/* Returns how many objects list holds. */
+static size_t update_refs(GCHead *list) {
+    size_t n = 0;
+    for (GCHead *h = list->next; h != list; h = h->next, n++) {
         h->refs = REFCNT(GC_OBJECT(h));
         h->flags |= GC_COLLECTING;
     }
+    return n;
 }
 
 static int visit_decref(Object *o, void *arg) {
@@ -103,13 +106,16 @@ static int visit_reachable(Object *o, void *arg) {
 
 /* Walk list in order: an object with refs > 0 is alive and marks what it
    refers to alive; one with refs == 0 moves, tentatively, to unreachable
-   (an alive object met later may bring it back, to the end of list). */
+   (an alive object met later may bring it back, to the end of list). An
+   alive object is done once scanned: it leaves the collecting set (its
+   flags are cleared), which later visits then simply skip. */
 static void move_unreachable(GCHead *list, GCHead *unreachable) {
     GCHead *h = list->next;
     while (h != list) {
         GCHead *next;
         if (h->refs > 0) {
             gc_traverse(GC_OBJECT(h), visit_reachable, list);
+            h->flags = 0;
             next = h->next;
         } else {
             next = h->next;
@@ -160,8 +166,7 @@ static void handle_resurrected(GCHead *unreachable, GCHead *final, GCHead *old) 
     clear_flags(unreachable);
     update_refs(unreachable);
     subtract_refs(unreachable);
-    move_unreachable(unreachable, final);
-    clear_flags(unreachable);
+    move_unreachable(unreachable, final); /* clears the survivors' flags */
     gc_list_merge(unreachable, old);
 }
 
@@ -275,12 +280,16 @@ static double now_seconds(void) {
 
 /* ---- One collection ---------------------------------------------------------------- */
 
-/* Generations 0..generation are collected; counts as CPython keeps them. */
-static void update_counts(int generation, GCHead *young) {
+/* Generations 0..generation were collected, survivors of them stay;
+   counts as CPython keeps them. */
+static void update_counts(int generation, int64_t survivors) {
     if (generation + 1 < GC_NGENERATIONS) gc_state.gens[generation + 1].count++;
     for (int i = 0; i <= generation; i++) gc_state.gens[i].count = 0;
-    if (generation == GC_NGENERATIONS - 2)
-        gc_state.long_lived_pending += (int64_t)gc_list_size(young);
+    if (generation == GC_NGENERATIONS - 2) gc_state.long_lived_pending += survivors;
+    if (generation == GC_NGENERATIONS - 1) {
+        gc_state.long_lived_pending = 0;
+        gc_state.long_lived_total = survivors;
+    }
 }
 
 static int64_t collect_main(int generation) {
@@ -293,19 +302,14 @@ static int64_t collect_main(int generation) {
     for (int i = 0; i < generation; i++) gc_list_merge(&gc_state.gens[i].head, young);
     GCHead *old = generation + 1 < GC_NGENERATIONS ? &gc_state.gens[generation + 1].head : young;
 
-    update_refs(young);
+    size_t n = update_refs(young);
     subtract_refs(young);
     GCHead unreachable, final;
     gc_list_init(&unreachable);
     gc_list_init(&final);
-    move_unreachable(young, &unreachable);
-    clear_flags(young);
-    update_counts(generation, young);
+    move_unreachable(young, &unreachable); /* clears the survivors' flags */
+    update_counts(generation, (int64_t)(n - gc_list_size(&unreachable)));
     if (young != old) gc_list_merge(young, old);
-    if (generation == GC_NGENERATIONS - 1) {
-        gc_state.long_lived_pending = 0;
-        gc_state.long_lived_total = (int64_t)gc_list_size(young);
-    }
     if (debug_flags & GC_DEBUG_COLLECTABLE) debug_collectable(&unreachable);
 
     /* Weak references (when Toy has them) are handled HERE, before any
