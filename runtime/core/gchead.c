@@ -55,7 +55,8 @@ void gc_track_new(Object *o) {
     /* Ask for a collection at the next safe point (objects/gc.c decides
        which generation). Never with --no-gil: see docs/internals.md. */
     if (g0->count > g0->threshold && g0->threshold && gc_state.enabled &&
-        !gc_state.collecting && !gc_state.locking)
+        !gc_state.collecting && !gc_state.locking &&
+        !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
         atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
     unlock();
 }
@@ -71,9 +72,9 @@ void gc_untrack_freed(Object *o) {
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
     if (h->prev) return;
-    h->flags = 0;
     lock();
-    gc_list_append(h, &gc_state.gens[0].head);
+    h->flags = 0;
+    if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();
 }
 
@@ -81,7 +82,7 @@ void gc_untrack(Object *o) {
     GCHead *h = GC_HEAD(o);
     if (!h->prev) return;
     lock();
-    gc_list_remove(h);
+    if (h->prev) gc_list_remove(h); /* --no-gil: looked at again under the lock */
     h->flags = 0;
     unlock();
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -335,6 +336,7 @@ void race_dealloc(Object *o) {
     if (!__atomic_compare_exchange_n(&o->refcnt, &seen, RACE_DYING, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         report_bad_claim(o, seen);
+    if (o->type->flags & TYPE_GC) gc_untrack(o); /* as object_dealloc does */
     o->type->dealloc(o);
 }
 

@@ -86,11 +86,11 @@ void object_free(Object *o, size_t size) {
    a collection started by code that the dealloc runs (a __del__ of an item)
    must not meet it half torn down. */
 void object_dealloc(Object *o) {
-    if (o->type->flags & TYPE_GC) gc_untrack(o);
     if (race_detector_on) {
-        race_dealloc(o);
+        race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
+    if (o->type->flags & TYPE_GC) gc_untrack(o);
     o->type->dealloc(o);
 }
 

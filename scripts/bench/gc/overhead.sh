@@ -10,7 +10,7 @@
 #
 # usage: scripts/bench/gc_overhead.sh [--toy PATH] [--python PATH]
 set -uo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOY=./toy
 PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
 RUNS=${BENCH_RUNS:-5}
