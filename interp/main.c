@@ -30,6 +30,7 @@
 #include "core/sigint.h"
 #include "core/threadstate.h"
 #include "core/trace.h"
+#include "core/typestats.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
 #include "objects/class.h"
@@ -69,6 +70,7 @@ static void print_help(void) {
           "  -          read the program from standard input\n"
           "             (no program: interactive prompt on a terminal, else stdin)\n"
           "  --stats    print object counts at exit (allocated, freed, peak, leaked)\n"
+          "  --stats=types  the same, and live and peak objects per type\n"
           "  --dis      print the bytecode of the program instead of running it\n"
           "  --no-gil   run threads without the global interpreter lock: their plain\n"
           "             reference-count updates race; the race detector explains what it\n"
@@ -111,6 +113,11 @@ static int parse_options(int argc, char **argv, Options *opt) {
             return -1;
         }
         if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
+        if (strcmp(a, "--stats=types") == 0) { /* also live and peak objects per type */
+            interp.flag_stats = true;
+            typestats_enable();
+            continue;
+        }
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
         if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
         if (strcmp(a, "--no-race-detector") == 0) { opt->no_race_detector = true; continue; }
@@ -403,6 +410,7 @@ static void print_stats(const char *note) {
             (long long)gc_generation_stats(0).collections,
             (long long)gc_generation_stats(1).collections,
             (long long)gc_generation_stats(2).collections);
+    if (typestats_on) typestats_print(stderr);
     thread_print_gil_stats();
 }
 

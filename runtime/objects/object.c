@@ -18,6 +18,7 @@
 #include "core/alloc.h"
 #include "core/gchead.h"
 #include "core/race.h"
+#include "core/typestats.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/class.h"
@@ -46,6 +47,7 @@ static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size
     o->type = type;
     if (type->flags & TYPE_HEAP) INCREF(type);
     mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     gc_track_new(o);
     return o;
 }
@@ -59,6 +61,7 @@ Object *object_alloc(Type *type, size_t size) {
     o->type = type;
     if (type->flags & TYPE_HEAP) INCREF(type);
     mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     return o;
 }
 
@@ -75,6 +78,7 @@ void object_free(Object *o, size_t size) {
         head = sizeof(GCHead);
     }
     mem_count_object_free();
+    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
     if (race_detector_on)
         race_quarantine(o, size, head); /* remembers type's name before the DECREF below */
     else

@@ -43,3 +43,13 @@ expect_status 0
 expect_stdout "RuntimeError: gc.collect() with --no-gil needs every other thread to have ended
 1"
 grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "expected 'leaked: 0' with --no-gil"; }
+
+# --stats=types: live and peak objects per type; the leaked cycle shows
+# as one live Node with its dict and list.
+h=$TMP/types.toy
+printf 'import gc\ngc.disable()\nclass Node:\n    pass\nfor i in range(5):\n    n = Node()\n    n.me = [n]\ndel n\n' > "$h"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run_toy --stats=types "$h"
+expect_status 0
+expect_stderr_matches '^types: name +live +peak$'
+expect_stderr_matches '^ +Node +5 +5$'
+expect_stderr_matches '^ +list +5 +'

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# gc_overhead.sh -- what the cycle collector costs the benchmarks of
+# overhead.sh -- what the cycle collector costs the benchmarks of
 # scripts/bench/: each NAME.toy is timed as it is (collector enabled, the
 # default) and with `import gc; gc.disable()` put in front, and the table
-# shows both times (best of BENCH_RUNS runs) and their ratio, with the
+# shows both CPU times (best of BENCH_RUNS runs) and their ratio, with the
 # geometric mean of the ratios. CPython 3.11 measured the same way gives the
 # comparison (its own collector's cost). Only the collections themselves
 # are compared here: the collector head and the list linking are paid in
 # both columns.
 #
-# usage: scripts/bench/gc_overhead.sh [--toy PATH] [--python PATH]
+# usage: scripts/bench/gc/overhead.sh [--toy PATH] [--python PATH]
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOY=./toy
@@ -24,15 +24,13 @@ done
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 
-# best wall time, in seconds, of RUNS runs of "$@"
+# best CPU time (user + system, in seconds) of RUNS runs of "$@": on a
+# loaded machine CPU time varies much less than wall time.
 best_of() {
     local best="" t
     for _ in $(seq "$RUNS"); do
-        local s e
-        s=$(date +%s.%N)
-        "$@" >/dev/null 2>&1 || { echo "fail"; return; }
-        e=$(date +%s.%N)
-        t=$(echo "$e - $s" | bc -l)
+        /usr/bin/time -f '%U %S' -o "$TMPD/time" "$@" >/dev/null 2>&1 || { echo "fail"; return; }
+        t=$(awk '{print $1 + $2}' "$TMPD/time")
         if [ -z "$best" ] || (( $(echo "$t < $best" | bc -l) )); then best=$t; fi
     done
     printf '%.3f' "$best"
