@@ -44,28 +44,32 @@ static inline void unlock(void) {
     if (gc_state.locking) pthread_mutex_unlock(&gc_lock);
 }
 
-void gc_track_new(Object *o) {
+/* Ask for a collection at the next safe point (objects/gc.c decides which
+   generation). Never with --no-gil: see docs/internals.md. */
+void gc_threshold_passed(void) {
+    GCGeneration *g0 = &gc_state.gens[0];
+    if (g0->threshold && gc_state.enabled && !gc_state.collecting && !gc_state.locking &&
+        !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
+        atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
+}
+
+void gc_track_new_locked(Object *o) {
     GCHead *h = GC_HEAD(o);
     h->refs = 0;
     h->flags = 0;
     lock();
-    GCGeneration *g0 = &gc_state.gens[0];
-    gc_list_append(h, &g0->head);
-    g0->count++;
-    /* Ask for a collection at the next safe point (objects/gc.c decides
-       which generation). Never with --no-gil: see docs/internals.md. */
-    if (g0->count > g0->threshold && g0->threshold && gc_state.enabled &&
-        !gc_state.collecting && !gc_state.locking &&
-        !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
-        atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
+    gc_list_append(h, &gc_state.gens[0].head);
+    gc_state.gens[0].count++;
     unlock();
 }
 
-void gc_untrack_freed(Object *o) {
+/* --no-gil: prev is looked at again under the lock. */
+void gc_untrack_locked(Object *o, bool freed) {
     GCHead *h = GC_HEAD(o);
     lock();
     if (h->prev) gc_list_remove(h);
-    if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    h->flags = 0;
+    if (freed && gc_state.gens[0].count > 0) gc_state.gens[0].count--;
     unlock();
 }
 
@@ -75,15 +79,6 @@ void gc_track(Object *o) {
     lock();
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
-    unlock();
-}
-
-void gc_untrack(Object *o) {
-    GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
-    lock();
-    if (h->prev) gc_list_remove(h); /* --no-gil: looked at again under the lock */
-    h->flags = 0;
     unlock();
 }
 

@@ -99,14 +99,53 @@ size_t gc_list_size(const GCHead *list);
 
 static inline bool gc_is_tracked(Object *o) { return GC_HEAD(o)->prev != NULL; }
 
-/* object_alloc: a new container enters generation 0 and counts toward its
-   threshold. object_free: a dying one leaves its list and uncounts. */
-void gc_track_new(Object *o);
-void gc_untrack_freed(Object *o);
+/* The slow paths of the inline functions below: --no-gil (under the
+   lock), and generation 0 past its threshold. */
+void gc_track_new_locked(Object *o);
+void gc_untrack_locked(Object *o, bool freed);
+void gc_threshold_passed(void);
 
-/* Track / untrack an object explicitly (no counting). */
+/* object_alloc: a new container enters generation 0 and counts toward its
+   threshold. Inline: every list, dict, tuple and instance comes here. */
+static inline void gc_track_new(Object *o) {
+    if (gc_state.locking) {
+        gc_track_new_locked(o);
+        return;
+    }
+    GCHead *h = GC_HEAD(o);
+    h->refs = 0;
+    h->flags = 0;
+    GCGeneration *g0 = &gc_state.gens[0];
+    gc_list_append(h, &g0->head);
+    if (++g0->count > g0->threshold) gc_threshold_passed();
+}
+
+/* Untrack an object (no counting); nothing if it is not tracked. */
+static inline void gc_untrack(Object *o) {
+    GCHead *h = GC_HEAD(o);
+    if (!h->prev) return;
+    if (gc_state.locking) {
+        gc_untrack_locked(o, false);
+        return;
+    }
+    gc_list_remove(h);
+    h->flags = 0;
+}
+
+/* object_free: a dying container leaves its list (if still in one) and
+   uncounts. */
+static inline void gc_untrack_freed(Object *o) {
+    if (gc_state.locking) {
+        gc_untrack_locked(o, true);
+        return;
+    }
+    GCHead *h = GC_HEAD(o);
+    if (h->prev) gc_list_remove(h);
+    if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+}
+
+/* Track an object explicitly (no counting): a finalizer resurrected it. */
 void gc_track(Object *o);
-void gc_untrack(Object *o);
 
 /* After fork() in the child: the lock may have been held by a thread that
    does not exist there. */
