@@ -6,6 +6,7 @@
 #   make tsan       build ./toy-tsan with ThreadSanitizer; run the threaded tests under the GIL
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
 #   make bench      time scripts/bench/ under toy, python3 and lua5.4
+#   make bench-gil  the GIL's policies (--gil=ticks|modern|priority) beside CPython 3.11
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make difftest   random programs (tests/diff/) under toy and python3: same output
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
@@ -73,17 +74,18 @@ build-tsan/gen/frozen_modules.o: $(GEN)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
 test: toy
-	@tests/run.sh --toy ./toy
+	@tests/run.sh --toy ./toy --all-policies
 
 asan: toy-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		tests/run.sh --toy ./toy-asan --timeout 60
+		tests/run.sh --toy ./toy-asan --timeout 120
 
 # Under the GIL the threaded tests must make TSan report nothing;
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.
 tsan: toy-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-tsan --timeout 120 \
-		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/
+		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/ \
+		tests/sockets/
 
 bench: toy
 	@scripts/bench/run.sh --toy ./toy
@@ -97,6 +99,11 @@ bench-threads: toy
 .PHONY: bench-procs
 bench-procs: toy
 	@scripts/bench/procs.sh --toy ./toy
+
+# The GIL's three policies and CPython 3.11: one table (scripts/bench/gil.sh).
+.PHONY: bench-gil
+bench-gil: toy
+	@scripts/bench/gil.sh --toy ./toy
 
 bench-deps:
 	@scripts/bench/install-tools.sh

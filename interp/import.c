@@ -983,7 +983,7 @@ int import_star(Object *module, Object *ns) {
             r = -1;
         } else if (from_all || str_data(key)[0] != '_') {
             Object *v = object_getattr(module, key);
-            r = v ? dict_set_item(ns, key, v) : -1;
+            r = !v ? -1 : is_dict(ns) ? dict_set_item(ns, key, v) : object_setitem(ns, key, v);
             XDECREF(v);
         }
         DECREF(key);

@@ -45,6 +45,8 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/types.h"
+#include "objects/weakref.h"
+#include "modules/atexitmodule.h"
 #include "modules/builtins.h"
 #include "modules/exec.h"
 #include "modules/modules.h"
@@ -59,7 +61,8 @@
 #define TOY_VERSION "0.1.0"
 
 static const char usage_line[] =
-    "usage: toy [--stats] [--dis] [--no-gil] [--switch-interval=MS] [--gil-trace=FILE]\n"
+    "usage: toy [--stats] [--dis] [--no-gil] [--gil=POLICY] [--switch-interval=MS]\n"
+    "           [--gil-trace=FILE]\n"
     "           [-c cmd | file | -] [arg] ...\n";
 
 static void print_help(void) {
@@ -79,6 +82,11 @@ static void print_help(void) {
           "  --no-race-detector\n"
           "             with --no-gil: free objects at once, unchecked (to time --no-gil\n"
           "             without the detector's cost; races then crash unexplained or not)\n"
+          "  --gil=POLICY\n"
+          "             how the GIL is handed over: modern (the default: CPython 3.2+),\n"
+          "             ticks (Python 2: drop and re-take every 100 switch points,\n"
+          "             sys.setcheckinterval), priority (modern, and a thread back from\n"
+          "             a blocking call gets the lock first); also $TOY_GIL_POLICY\n"
           "  --switch-interval=MS\n"
           "             how long a thread waits for the GIL before asking for it (default 5)\n"
           "  --gil-trace=FILE\n"
@@ -98,6 +106,7 @@ typedef struct {
     const char *path;     /* file, "-" for stdin, NULL: REPL or stdin */
     int argv_start;       /* index of sys.argv[0] in argv */
     double switch_interval_ms; /* 0: the default */
+    const char *gil_policy;    /* --gil=, or NULL */
     bool no_race_detector;     /* --no-race-detector */
 } Options;
 
@@ -127,6 +136,10 @@ static int parse_options(int argc, char **argv, Options *opt) {
                 return 2;
             }
             if (trace_start(a + 12) < 0) return 2;
+            continue;
+        }
+        if (strncmp(a, "--gil=", 6) == 0) {
+            opt->gil_policy = a + 6;
             continue;
         }
         if (strncmp(a, "--switch-interval=", 18) == 0) {
@@ -160,6 +173,31 @@ static int parse_options(int argc, char **argv, Options *opt) {
     } else {
         opt->argv_start = argc;
     }
+    return 0;
+}
+
+/* --gil=POLICY, else $TOY_GIL_POLICY (ignored under --no-gil, so that a
+   whole test suite can run under one policy). Returns 0, or 2 after saying
+   what is wrong. */
+static int choose_gil_policy(const Options *opt) {
+    const char *name = opt->gil_policy, *from = "--gil";
+    if (name && interp.flag_no_gil) {
+        fprintf(stderr, "toy: --gil=%s and --no-gil cannot be combined\n%s", name, usage_line);
+        return 2;
+    }
+    if (!name && !interp.flag_no_gil) {
+        name = getenv("TOY_GIL_POLICY");
+        from = "TOY_GIL_POLICY";
+        if (name && !*name) name = NULL;
+    }
+    if (!name) return 0;
+    GilPolicy p;
+    if (gil_policy_parse(name, &p) < 0) {
+        fprintf(stderr, "toy: %s takes ticks, modern or priority, not '%s'\n%s", from, name,
+                usage_line);
+        return 2;
+    }
+    gil_set_policy(p);
     return 0;
 }
 
@@ -363,6 +401,7 @@ static void finalize_at_exit(void) {
    explicitly: functions refer back to their module's dict (globals), a cycle
    that reference counting alone would never free. */
 static void runtime_fini(void) {
+    weakref_teardown(); /* no weakref callbacks from here on, as in CPython */
     if (interp.main_module) dict_clear(module_dict(interp.main_module));
     CLEAR(&interp.main_module);
     if (interp.modules) {
@@ -383,6 +422,7 @@ static void runtime_fini(void) {
     builtins_fini();
     class_fini();
     types_fini(module_types);
+    types_fini(weakref_types); /* readied by the first import of _weakref */
     types_fini(object_types);
     str_intern_clear();
     ts_destroy(ts);
@@ -424,6 +464,7 @@ int main(int argc, char **argv) {
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
     gc_head_init(interp.flag_no_gil); /* before the first container */
+    if ((status = choose_gil_policy(&opt)) != 0) return status;
 
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
        instead of killing the process. */
@@ -451,6 +492,7 @@ int main(int argc, char **argv) {
        still running may be using any object, so then nothing is torn down. */
     thread_run_shutdown_hooks(); /* threading._shutdown(): executors stop their workers */
     int still_running = thread_wait_for_non_daemon(ts_get());
+    atexit_run_at_exit(); /* atexit.register()ed functions, weakref.finalize */
     process_wait_children_at_exit(); /* multiprocessing: children, queue feeders */
     if (still_running == 0) finalize_at_exit();
     /* --no-gil: a count damaged by a race would make teardown crash; the

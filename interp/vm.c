@@ -301,7 +301,7 @@ static Object *format_value(Object *value, int conversion, Object *spec)
     }
     if (converted == NULL)
         return NULL;
-    if (spec == NULL && is_str(converted))
+    if (spec == NULL && is_str_exact(converted))
         return converted;
     Object *result = format_object(converted, spec);
     DECREF(converted);
@@ -342,13 +342,25 @@ static __attribute__((noinline)) Object *build_set(Object **items, size_t n)
     return set;
 }
 
+/* An item of BUILD_STRING that is not a plain str: false for an instance of
+   a str subclass (a __str__ or __format__ may return one), else true with
+   the TypeError set. Out of line: inlined, the subclass test slows the
+   loop below for every f-string. */
+static __attribute__((noinline)) bool build_string_bad_item(Object *o)
+{
+    if (is_str(o))
+        return false;
+    error_set(&exc_TypeError, "BUILD_STRING expected str, not %s", TYPE_NAME(o));
+    return true;
+}
+
 /* BUILD_STRING: concatenate n str objects (borrowed). */
 static Object *build_string(Object *const *items, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!is_str(items[i]))
-            return error_set(&exc_TypeError, "BUILD_STRING expected str, not %s", TYPE_NAME(items[i]));
+        if (!is_str_exact(items[i]) && build_string_bad_item(items[i]))
+            return NULL;
         total += str_len(items[i]);
     }
     Object *s = str_new_raw(total);
@@ -402,7 +414,7 @@ static void error_about_call(Object *func, const char *fmt, const char *detail)
 static int merge_call_kwargs(Object *dict, Object *m, Object *func)
 {
     Object *keys = NULL;
-    if (!is_dict(m)) {
+    if (!dict_is_plain_mapping(m)) {
         Object *keys_method = object_getattr_cstr(m, "keys");
         if (keys_method == NULL) {
             if (!error_matches(&exc_AttributeError))
@@ -459,7 +471,7 @@ done:
 /* CALL_EX's argument tuple from whatever followed `*`. New reference. */
 static Object *star_args_tuple(Object *func, Object *args)
 {
-    if (is_tuple(args))
+    if (is_tuple_exact(args))
         return NEWREF(args);
     Object *t = tuple_from_iterable(args);
     if (t == NULL) {
@@ -614,6 +626,50 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     Object *v = dict_probe_name(d, name);
     return v != NULL ? v : dict_get_str(d, name);
+}
+
+/* A name missing from the globals dict: a dict subclass's __missing__
+   answers first (as CPython's item lookup on such globals does), then the
+   builtins; else NameError. A new reference, or NULL. */
+static __attribute__((noinline)) Object *load_global_missing(Frame *f, Object *name)
+{
+    if (TYPE(f->globals) != &dict_type) {
+        Object *v = object_getitem(f->globals, name);
+        if (v != NULL || !error_matches(&exc_KeyError))
+            return v;
+        error_clear();
+    }
+    Object *v = dict_lookup_name(interp.builtins, name);
+    if (v == NULL) {
+        error_name(name);
+        return NULL;
+    }
+    return NEWREF(v);
+}
+
+/* LOAD_NAME when the locals are a mapping other than a dict (exec's locals
+   argument): its __getitem__, where KeyError means "not here, try globals". */
+static __attribute__((noinline)) Object *load_name_mapping(Frame *f, Object *name)
+{
+    Object *v = object_getitem(f->locals, name);
+    if (v != NULL || !error_matches(&exc_KeyError))
+        return v;
+    error_clear();
+    if ((v = dict_lookup_name(f->globals, name)) == NULL)
+        return load_global_missing(f, name);
+    return NEWREF(v);
+}
+
+/* DELETE_NAME on such a mapping, with dict_del_item's results: 0 deleted,
+   1 missing (KeyError), -1 another error. */
+static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
+{
+    if (object_delitem(ns, name) == 0)
+        return 0;
+    if (!error_matches(&exc_KeyError))
+        return -1;
+    error_clear();
+    return 1;
 }
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
@@ -975,9 +1031,12 @@ dispatch:
     TARGET(LOAD_GLOBAL) {
         Object *name = names[oparg];
         Object *v = dict_lookup_name(f->globals, name);
-        if (v == NULL && (v = dict_lookup_name(interp.builtins, name)) == NULL) {
-            error_name(name);
-            goto error;
+        if (v == NULL && (UNLIKELY(TYPE(f->globals) != &dict_type) ||
+                          (v = dict_lookup_name(interp.builtins, name)) == NULL)) {
+            if ((v = load_global_missing(f, name)) == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
         }
         INCREF(v);
         PUSH(v);
@@ -1005,11 +1064,21 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
+        if (UNLIKELY(f->locals != NULL && TYPE(f->locals) != &dict_type)) {
+            Object *v = load_name_mapping(f, name);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
         Object *v = f->locals ? dict_lookup_name(f->locals, name) : NULL;
         if (v == NULL && (v = dict_lookup_name(f->globals, name)) == NULL &&
-            (v = dict_lookup_name(interp.builtins, name)) == NULL) {
-            error_name(name);
-            goto error;
+            (UNLIKELY(TYPE(f->globals) != &dict_type) ||
+             (v = dict_lookup_name(interp.builtins, name)) == NULL)) {
+            if ((v = load_global_missing(f, name)) == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
         }
         INCREF(v);
         PUSH(v);
@@ -1018,7 +1087,9 @@ dispatch:
 
     TARGET(STORE_NAME) {
         Object *v = POP();
-        int r = dict_set_item(f->locals ? f->locals : f->globals, names[oparg], v);
+        Object *ns = f->locals ? f->locals : f->globals;
+        int r = TYPE(ns) == &dict_type ? dict_set_item(ns, names[oparg], v)
+                                       : object_setitem(ns, names[oparg], v);
         DECREF(v);
         if (r < 0)
             goto error;
@@ -1026,7 +1097,9 @@ dispatch:
     }
 
     TARGET(DELETE_NAME) {
-        int r = dict_del_item(f->locals ? f->locals : f->globals, names[oparg], false);
+        Object *ns = f->locals ? f->locals : f->globals;
+        int r = TYPE(ns) == &dict_type ? dict_del_item(ns, names[oparg], false)
+                                       : del_name_mapping(ns, names[oparg]);
         if (r != 0) {
             if (r > 0)
                 error_name(names[oparg]);
@@ -1243,7 +1316,7 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r;
-        if (is_int(a) && is_int(b) && int_both_small(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
             bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
             DECREF(a);
             DECREF(b);
@@ -1746,7 +1819,7 @@ dispatch:
             XDECREF(kwargs);
             goto error;
         }
-        if (kwargs != NULL && !is_dict(kwargs)) {
+        if (kwargs != NULL && !is_dict_exact(kwargs)) {
             Object *d = dict_new();
             if (d == NULL || merge_call_kwargs(d, kwargs, func) < 0) {
                 XDECREF(d);

@@ -25,6 +25,10 @@ int vm_eval_breaker(ThreadState *ts) {
         atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_GC, memory_order_relaxed);
         gc_collect_automatic();
     }
-    gil_yield(ts); /* returns at once unless a drop was requested */
+    gil_yield(ts); /* returns at once unless a drop was requested (or ticks) */
+    /* Under --gil=ticks the breaker is always set: look at the signal bit
+       first, so that a switch point costs no atomic write. The handler sets
+       the bit after the pending flag, so a Ctrl-C is never missed here. */
+    if (!gil_breaker_signal_set()) return 0;
     return error_check_interrupt();
 }

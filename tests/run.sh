@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Toy test runner.  See tests/README.md.
 #
-# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]
+# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]
 #
 # A FILTER is a substring of the test path (e.g. "tests/str/" or "split");
 # a test runs if it matches any FILTER (all tests run if none is given).
@@ -180,13 +180,17 @@ run_shell_test() {
     esac
 }
 
-# worker mode: run one test, write its result file
+# worker mode: run one test, write its result file. TEST@POLICY runs TEST
+# with TOY_GIL_POLICY=POLICY (see POLICY_TOPICS below).
 if [ "${1:-}" = "--worker" ]; then
     resdir=$2 t=$3
     id=${t//\//__}
     w=$resdir/$id.d
     mkdir -p "$w"
     cd "$root" || exit 1
+    case $t in
+        *@*) export TOY_GIL_POLICY=${t##*@}; t=${t%@*} ;;
+    esac
     case $t in
         *.toy) run_script_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
         *.sh)  run_shell_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
@@ -199,13 +203,14 @@ fi
 # driver
 
 usage() {
-    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [-v] [FILTER...]"
+    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]"
 }
 
 TOY=$root/toy
 TIMEOUT=10
 JOBS=$(nproc 2>/dev/null || echo 2)
 VERBOSE=0
+ALL_POLICIES=0
 filters=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -216,6 +221,7 @@ while [ $# -gt 0 ]; do
         --jobs|-j) JOBS=${2:?--jobs needs a value}; shift 2 ;;
         --jobs=*) JOBS=${1#--jobs=}; shift ;;
         -v|--verbose) VERBOSE=1; shift ;;
+        --all-policies) ALL_POLICIES=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; filters+=("$@"); break ;;
         -*) usage >&2; exit 2 ;;
@@ -237,6 +243,35 @@ export TOY TIMEOUT
 
 cd "$root" || exit 2
 
+# A test that exercises the lock's behaviour (hand-overs, forced switches,
+# blocking calls that give the GIL away and take it back) carries the line
+#     # gil-policies: all
+# (or names the other policies it needs: "# gil-policies: priority") and runs
+# once more under each of them (toy honours $TOY_GIL_POLICY), as TEST@ticks
+# and TEST@priority. Not when the whole run already has a policy:
+# TOY_GIL_POLICY=ticks tests/run.sh tests/threads/ runs every threaded test
+# once under ticks. Only the marked tests, not every threaded one, so that
+# make asan stays well inside CI's time; with --all-policies (make test)
+# every test of tests/threads/ and tests/sockets/ runs under all three.
+declare -A policy_reruns=()
+if [ -z "${TOY_GIL_POLICY:-}" ]; then
+    while IFS= read -r line; do
+        p=${line#*:# gil-policies: }
+        [ "$p" = all ] && p="ticks priority"
+        policy_reruns[${line%%:*}]=$p
+    done < <(grep -rxH --include='*.toy' --include='*.sh' -e '# gil-policies: .*' tests)
+    if [ "$ALL_POLICIES" = 1 ]; then
+        while IFS= read -r t; do
+            [ -n "${policy_reruns[$t]:-}" ] || policy_reruns[$t]="ticks priority"
+        done < <(find tests/threads tests/sockets -name '*.toy' -o -name '*.sh' 2>/dev/null)
+    fi
+fi
+with_policies() {
+    local t=$1 p
+    echo "$t"
+    for p in ${policy_reruns[$t]:-}; do echo "$t@$p"; done
+}
+
 tests=()
 while IFS= read -r t; do
     if [ ${#filters[@]} -gt 0 ]; then
@@ -247,7 +282,8 @@ while IFS= read -r t; do
         [ $keep = 1 ] || continue
     fi
     tests+=("$t")
-done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort)
+done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
+    while IFS= read -r t; do with_policies "$t"; done)
 
 if [ ${#tests[@]} = 0 ]; then
     echo "no tests matched"

@@ -42,6 +42,7 @@ typedef struct GCHead {
     intptr_t refs;              /* during a collection: the references not yet explained */
     uintptr_t flags;            /* GC_* below */
 } GCHead;
+_Static_assert(sizeof(GCHead) == OBJECT_GC_HEAD_SIZE, "object.h: OBJECT_GC_HEAD_SIZE");
 
 enum {
     GC_COLLECTING = 1,  /* in the set being collected now */

@@ -7,25 +7,43 @@
  * allocator, the intern table and the thread table, which have locks of
  * their own.
  *
- * The algorithm is CPython's since 3.2 (see docs/internals.md):
- *   - A thread that wants the lock waits on a condition variable for one
- *     switch interval (5 ms by default). If the lock was not handed over in
- *     that time, it sets the drop request, which is also the eval breaker.
- *   - The running thread polls the eval breaker at backward jumps and calls.
- *     When the drop request is set, it drops the lock and, because it was
- *     asked to, waits until another thread has actually taken it (forced
- *     switching), so that it cannot immediately grab the lock back.
- *   - The eval breaker is a bit set: besides the drop request it carries
- *     "a signal is pending" (core/sigint.h), so one relaxed load per check
- *     covers both. gil_yield acts only on the drop request.
- *   - Blocking calls (sleep, join, lock waits, reads, large writes) release
- *     the lock for their duration.
+ * The lock has three policies (--gil=POLICY; docs/internals.md draws each):
+ *   - modern (the default): CPython's lock since 3.2.
+ *       - A thread that wants the lock waits on a condition variable for one
+ *         switch interval (5 ms by default). If the lock was not handed over
+ *         in that time, it sets the drop request, which is also the eval
+ *         breaker.
+ *       - The running thread polls the eval breaker at backward jumps and
+ *         calls. When the drop request is set, it drops the lock and, because
+ *         it was asked to, waits until another thread has actually taken it
+ *         (forced switching), so that it cannot immediately grab it back.
+ *   - ticks: Python 2's lock. The running thread drops the lock and asks for
+ *     it again at once every N switch points (sys.setcheckinterval, default
+ *     100); waiters sleep without a time limit and nobody ever asks the
+ *     holder to drop. On several cores the thread that just dropped the lock
+ *     nearly always takes it back before a woken waiter gets there.
+ *   - priority: the modern lock, plus: a thread coming back from a blocking
+ *     call (I/O, a sleep, a lock wait) asks the holder to drop at once and
+ *     is handed the lock ahead of the other waiters. A thread that had to be
+ *     asked to drop competes as CPU-bound again; a CPU-bound waiter that has
+ *     waited a whole interval goes before the I/O-bound ones, so none starves.
+ * Each policy is a few dozen lines in its own file (core/gil_POLICY.c) that
+ * supplies the bodies of take, drop and yield (core/gil_policy.h); this
+ * header and core/gil.c are the same for all three.
+ *
+ * The eval breaker is a bit set: besides the drop request it carries "a
+ * signal is pending" (core/sigint.h) and, under ticks, a bit that stays set
+ * for the whole run so that every switch point counts one tick. One relaxed
+ * load per check covers them all; the default policy never sets the tick
+ * bit, so counting ticks costs it nothing.
+ *
+ * Blocking calls (sleep, join, lock waits, reads, sockets, large writes)
+ * release the lock for their duration with GIL_RELEASE / GIL_ACQUIRE; the
+ * time from GIL_ACQUIRE's start until the lock is held again is the thread's
+ * wake-up latency (--stats).
  *
  * With --no-gil the lock is disabled: take and drop do nothing, threads run
  * bytecode in parallel, and the plain reference counts race (the lesson).
- *
- * Future policies (the old tick-based lock, a priority lock) replace the
- * bodies of gil_take / gil_drop / gil_yield; the VM calls only these.
  */
 #ifndef TOY_GIL_H
 #define TOY_GIL_H
@@ -36,43 +54,73 @@
 
 struct ThreadState;
 
+typedef enum { GIL_POLICY_MODERN, GIL_POLICY_TICKS, GIL_POLICY_PRIORITY } GilPolicy;
+
+/* Wake-up latencies are kept as a histogram: 8 buckets per power of two
+   from 128 ns up, so a percentile is exact to within about 6%. */
+#define GIL_LATENCY_BUCKETS 240
+
 /* Per-thread lock statistics (in ThreadState; --stats prints them). */
 typedef struct {
     uint64_t acquisitions;    /* times this thread took the lock */
+    uint64_t handovers;       /* ... of them from another thread (not a re-take) */
     uint64_t drop_requests;   /* times it asked the holder to drop it */
     uint64_t forced_switches; /* times it dropped on request and waited for the handoff */
     uint64_t wait_ns;         /* time spent waiting to take the lock */
+    uint64_t futile_wakeups;  /* woken while waiting, it found the lock taken again */
+    uint64_t wakeups;         /* returns from blocking calls (the samples below) */
+    uint64_t wakeup_max_ns;   /* the longest of them */
+    uint32_t wakeup_hist[GIL_LATENCY_BUCKETS]; /* how long they waited for the lock */
 } GilStats;
 
 /* The eval breaker's bits. GIL_BREAK_DROP: set by a waiting thread when the
    holder should drop the lock, cleared by whoever takes it next.
    GIL_BREAK_SIGNAL: set by the SIGINT handler, cleared by the main thread
-   when it consumes the Ctrl-C (core/sigint.c). The eval loop polls the whole
-   word (relaxed load: a late look costs at most one more check).
+   when it consumes the Ctrl-C (core/sigint.c). GIL_BREAK_TICK: always set
+   under the ticks policy, never under the others. The eval loop polls the
+   whole word (relaxed load: a late look costs at most one more check).
    GIL_BREAK_GC: set by the allocator when generation 0 passed its
    threshold (core/gchead.h), cleared by the thread that runs the
    collection at its next check (interp/vm_breaker.c). */
-enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_GC = 4 };
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_GC = 8 };
 extern atomic_int gil_eval_breaker;
+
+/* Choose the policy. Call before gil_init. */
+void gil_set_policy(GilPolicy policy);
+GilPolicy gil_policy(void);
+const char *gil_policy_name(GilPolicy policy);
+/* "ticks", "modern" or "priority" -> 0 and *out; anything else -> -1. */
+int gil_policy_parse(const char *name, GilPolicy *out);
 
 /* Create the lock (enabled unless --no-gil) and take it for the main thread. */
 void gil_init(bool enabled, struct ThreadState *main_ts);
 bool gil_enabled(void);
 
+/* Take the lock back after a blocking call (GIL_ACQUIRE): the wait counts
+   as a wake-up in the thread's statistics, and under the priority policy
+   the thread is served as I/O-bound. */
 void gil_take(struct ThreadState *ts);
+/* A new thread takes the lock for the first time. */
+void gil_thread_start(struct ThreadState *ts);
 void gil_drop(struct ThreadState *ts);
 
 /* A thread that is ending drops the lock for good: it stops being
    last_holder, so a new thread whose state reuses the address starts clean. */
 void gil_thread_exit(struct ThreadState *ts);
 
-/* Called by the eval loop when gil_eval_breaker is set: if a drop was
-   requested, drop, let another thread run, take again; otherwise (only a
-   signal bit is set) return at once. */
+/* Called by the eval loop when gil_eval_breaker is set: does what the policy
+   says at a switch point (modern and priority: if a drop was requested,
+   drop, let another thread run, take again; ticks: count a tick, and drop
+   and take again every N of them). Returns at once when only the signal bit
+   is set. */
 void gil_yield(struct ThreadState *ts);
 
 static inline bool gil_breaker_set(void) {
     return atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) != 0;
+}
+
+static inline bool gil_breaker_signal_set(void) {
+    return atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_SIGNAL;
 }
 
 /* Set or clear the signal bit. Async-signal-safe: an atomic read-modify-write
@@ -84,9 +132,18 @@ static inline void gil_breaker_signal(bool on) {
         atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_SIGNAL, memory_order_relaxed);
 }
 
-/* The switch interval, in seconds (sys.setswitchinterval). */
+/* The switch interval, in seconds (sys.setswitchinterval; modern, priority). */
 void gil_set_interval(double seconds);
 double gil_get_interval(void);
+
+/* The check interval, in switch points (sys.setcheckinterval; ticks). */
+void gil_set_check_interval(int64_t ticks);
+int64_t gil_get_check_interval(void);
+
+/* Statistics: add s into total; the wake-up latency below which a fraction
+   q (0..1) of s's wake-ups fall, in ns (0 when there were none). */
+void gil_stats_add(GilStats *total, const GilStats *s);
+uint64_t gil_stats_latency(const GilStats *s, double q);
 
 /* After fork(), in the child: only the forking thread exists. Re-create the
    lock's mutexes and condition variables and make the child its holder. */

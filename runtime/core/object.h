@@ -146,10 +146,16 @@ enum {
                                    instances never get an attribute dict */
     TYPE_FINALIZER = 1 << 6,    /* a user class of the chain defines (or once
                                    defined) __del__: its dealloc runs it first */
-    TYPE_GC = 1 << 7,           /* instances may hold references (containers):
+    TYPE_BASE_IN_CPYTHON = 1 << 7, /* CPython lets classes derive from this built-in
+                                      type and Toy does not (yet): class.c says so */
+    TYPE_WEAKREFABLE = 1 << 15, /* instances may be weakly referenced: their
+                                   dealloc clears the weak references to them
+                                   (objects/weakref.h) */
+    TYPE_GC = 1 << 16,          /* instances may hold references (containers):
                                    object_alloc puts a collector head (GCHead,
                                    core/gchead.h) in front of them and the cycle
-                                   collector follows their traverse slot */
+                                   collector follows their traverse slot; every
+                                   user class has it */
 };
 
 struct Type {
@@ -163,7 +169,14 @@ struct Type {
                                 or class creation; entries borrowed */
     size_t mro_len;
     size_t instance_size;    /* bytes of a fixed-size instance */
-    size_t dict_offset;      /* offset of an `Object *dict` in instances, or 0 */
+    ptrdiff_t dict_offset;   /* offset of an `Object *dict` in instances, or 0;
+                                negative: in the prefix (prefix_word_offset) */
+    size_t prefix_size;      /* bytes allocated before each instance's header: the
+                                __dict__ and __slots__ values of a user class derived
+                                from a built-in type other than object (class.c) */
+    Type *builtin_base;      /* user classes: the built-in type whose layout the
+                                instances have (base_type's nearest; object for plain
+                                classes); NULL for built-in types */
     unsigned flags;
     Object *dict;            /* str -> attribute; methods live here */
     Object *name_obj;        /* str, for heap types (NULL for static ones) */
@@ -224,12 +237,56 @@ bool type_is_subtype(Type *sub, Type *t);
 static inline bool is_instance_of(Object *o, Type *t) {
     return o->type == t || type_is_subtype(o->type, t);
 }
+/* Is o an instance of the built-in type t or of a user class derived from
+   it? The type checks is_str, is_list, ... : two comparisons and no call,
+   so that they cost the fast paths nothing. */
+static inline bool is_builtin_instance(Object *o, Type *t) {
+    return o->type == t || o->type->builtin_base == t;
+}
+
+/* ---- The prefix of a user class's instances ----------------------------
+   An instance of a user class derived from a built-in type other than
+   object (int, str, list, ...) has that type's layout; the object pointers
+   the class chain adds (the attribute dict, the __slots__ values) lie
+   before the header, in a prefix of type->prefix_size bytes that
+   object_alloc/object_free allocate and release with the object:
+
+     block start                              the object pointer
+     | word n-1 | ... | word 1 | word 0 | refcnt | type | built-in fields |
+
+   These functions are the one place that knows where the prefix lies:
+   prefix_word_offset(i) is where word i lies from the object pointer (the
+   member descriptors of __slots__ and dict_offset hold such offsets), and
+   heap_bytes_before(t) how many bytes of the memory block of a t instance
+   precede its header. A header added in front of heap instances (a cycle
+   collector's) changes only them. */
+/* The bytes of the collector head (core/gchead.h checks it), which every
+   instance of a user class has right before its header; the prefix lies
+   before the head:
+
+     | (padding) | word n-1 | ... | word 0 | GCHead | refcnt | type | ... | */
+#define OBJECT_GC_HEAD_SIZE 32
+static inline ptrdiff_t prefix_word_offset(size_t i) {
+    return -(ptrdiff_t)(OBJECT_GC_HEAD_SIZE + (i + 1) * sizeof(Object *));
+}
+static inline Object **prefix_word(Object *o, size_t i) {
+    return (Object **)((char *)o + prefix_word_offset(i));
+}
+static inline size_t heap_bytes_before(const Type *t) {
+    return t->prefix_size + OBJECT_GC_HEAD_SIZE;
+}
+/* The prefix_size of n words: a multiple of 16 bytes keeps the object
+   16-byte aligned. */
+static inline size_t prefix_size_for(size_t nwords) {
+    return (nwords * sizeof(Object *) + 15) / 16 * 16;
+}
 
 /* ---- Object allocation --------------------------------------------------- */
 
 /* Allocate size bytes for a new object of the given type, refcnt 1, rest of the
    memory zeroed. Raises MemoryError and returns NULL on failure. Heap types
-   (user classes) gain a reference from each instance. */
+   (user classes) gain a reference from each instance, and their instances get
+   type->prefix_size zeroed bytes before the header. */
 Object *object_alloc(Type *type, size_t size);
 /* Release the memory of an object whose type's dealloc has already released
    its contents. Every dealloc ends with this. For instances of heap types it

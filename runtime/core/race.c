@@ -43,7 +43,8 @@ typedef struct {
 typedef struct {
     Object *obj;
     size_t size;
-    size_t head;            /* bytes in front of obj in its block (a collector head) */
+    size_t prefix;          /* bytes of the block before obj (object.h: heap_bytes_before, or a
+                               collector head) */
     const char *type_name;  /* a built-in type's name (static), or class_name */
     char class_name[CLASS_NAME_MAX]; /* a user class's name, copied: the class
                                         may die before its instance leaves */
@@ -302,7 +303,7 @@ static inline void slot_check(const Slot *s) {
 
 static void slot_release(Slot *s) {
     slot_check(s);
-    mem_free((char *)s->obj - s->head, s->size + s->head);
+    mem_free((char *)s->obj - s->prefix, s->prefix + s->size);
     s->obj = NULL;
 }
 
@@ -382,7 +383,7 @@ static void poison(Object *o, size_t size, const char *type_name) {
     }
 }
 
-void race_quarantine(Object *o, size_t size, size_t head) {
+void race_quarantine(Object *o, size_t size, size_t prefix) {
     check_count_at_free(o);
     Ring *r = ring_get();
     Slot *s = &r->slots[r->pushed % RACE_QUARANTINE_SLOTS];
@@ -390,7 +391,7 @@ void race_quarantine(Object *o, size_t size, size_t head) {
     r->pushed++;
     s->obj = o;
     s->size = size;
-    s->head = head;
+    s->prefix = prefix;
     s->type_name = o->type->name ? o->type->name : "?";
     if (o->type->flags & TYPE_HEAP) {
         size_t n = strnlen(s->type_name, CLASS_NAME_MAX - 1);

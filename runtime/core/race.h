@@ -77,8 +77,9 @@ extern bool race_detector_on;
 
 /* object.c hooks, called only when race_detector_on. */
 void race_dealloc(Object *o);                /* object_dealloc */
-void race_quarantine(Object *o, size_t size, size_t head); /* object_free, instead of mem_free;
-                                                           head: bytes in front of o */
+/* object_free, instead of mem_free: o's block starts prefix bytes
+   before it (a user class's prefix and collector head, or a container's head). */
+void race_quarantine(Object *o, size_t size, size_t prefix);
 
 /* What was seen, for race_report. */
 typedef enum {

@@ -43,6 +43,7 @@ typedef struct ThreadState {
     Object *local_dicts;
 
     GilStats gil_stats;    /* written by this thread only */
+    int64_t gil_ticks;     /* ticks policy: switch points since the last release */
     uint64_t ident;        /* threading.get_ident() */
     int64_t native_id;     /* threading.get_native_id(): the kernel's thread id */
     char name[48];         /* for --stats; guarded by the thread table's mutex */

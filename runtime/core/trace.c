@@ -345,9 +345,10 @@ static void write_json(FILE *f, TraceThread *list, int not_shown, uint64_t lost,
     for (TraceThread *t = list; t; t = t->next)
         for (size_t i = 0; i < t->len; i++) json_event(f, t, &t->events[i], gil_on);
     fprintf(f, "\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"gil\": \"%s\", "
-               "\"switch_interval_ms\": %.3f, \"duration_ms\": %.3f, "
-               "\"threads_not_shown\": %d, \"events_lost\": %llu}}\n",
-            gil_on ? "on" : "off (--no-gil)", gil_get_interval() * 1e3,
+               "\"gil_policy\": \"%s\", \"switch_interval_ms\": %.3f, \"check_interval\": %lld, "
+               "\"duration_ms\": %.3f, \"threads_not_shown\": %d, \"events_lost\": %llu}}\n",
+            gil_on ? "on" : "off (--no-gil)", gil_on ? gil_policy_name(gil_policy()) : "none",
+            gil_get_interval() * 1e3, (long long)gil_get_check_interval(),
             us_since_start(end) / 1e3, not_shown, (unsigned long long)lost);
 }
 
@@ -423,8 +424,8 @@ static void draw_timeline(FILE *f, TraceThread *list, int not_shown, uint64_t lo
     format_ms(col, sizeof(col), slice / 1e6);
     fflush(stdout);
     if (gil_on)
-        fprintf(f, "--- GIL timeline: %d thread%s, %s, one column = %s ---\n", n,
-                n == 1 ? "" : "s", run, col);
+        fprintf(f, "--- GIL timeline: %d thread%s, %s, one column = %s, policy %s ---\n", n,
+                n == 1 ? "" : "s", run, col, gil_policy_name(gil_policy()));
     else
         fprintf(f, "--- thread timeline (--no-gil: there is no lock): %d thread%s, %s, "
                    "one column = %s ---\n", n, n == 1 ? "" : "s", run, col);

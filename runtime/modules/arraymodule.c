@@ -929,6 +929,7 @@ static const MethodDef array_methods[] = {
 
 Type array_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "array.array",
     .base_type = &object_type,
     .instance_size = sizeof(ArrayObject),

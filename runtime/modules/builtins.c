@@ -796,7 +796,7 @@ static void sum_enter_fast_mode(SumTotal *t) {
     if (is_type(t->obj, &int_type) && int_is_small(t->obj)) {
         t->mode = SUM_INT;
         t->i = int_value(t->obj);
-    } else if (is_float(t->obj)) {
+    } else if (is_float_exact(t->obj)) {
         t->mode = SUM_FLOAT;
         t->f = float_value(t->obj);
     } else {
@@ -816,16 +816,19 @@ static int sum_materialise(SumTotal *t) {
     return 0;
 }
 
+/* The fast modes add the values of plain ints and floats (and, to a float
+   total, of any int, as CPython does); an instance of another subclass may
+   define __add__ / __radd__, so it goes through the + operator. */
 static int sum_add(SumTotal *t, Object *item) {
     int64_t isum;
-    if (t->mode == SUM_INT && is_int(item) && int_is_small(item) &&
+    if (t->mode == SUM_INT && is_int_exact(item) && int_is_small(item) &&
         !__builtin_add_overflow(t->i, int_value(item), &isum)) {
         t->i = isum;
         t->changed = true;
         return 0;
     }
-    if (t->mode == SUM_FLOAT && (is_float(item) || (is_int(item) && int_is_small(item)))) {
-        t->f += is_float(item) ? float_value(item) : (double)int_value(item);
+    if (t->mode == SUM_FLOAT && (is_float_exact(item) || (is_int(item) && int_is_small(item)))) {
+        t->f += is_float_exact(item) ? float_value(item) : (double)int_value(item);
         t->changed = true;
         return 0;
     }
@@ -908,7 +911,10 @@ static Object *builtin_round(Object *self, Object *const *args, size_t nargs, Ob
     Object *a[2];
     if (args_parse("round", args, nargs, kwnames, names, 1, a) < 0) return NULL;
     Object *x = a[0], *nd = a[1] == None ? NULL : a[1];
-    if (is_int(x) || is_float(x)) {
+    /* a subclass of int or float may define __round__ */
+    bool number = is_int_exact(x) || is_float_exact(x) ||
+                  ((is_int(x) || is_float(x)) && !type_lookup_cstr(TYPE(x), "__round__"));
+    if (number) {
         int64_t ndigits = 0;
         if (nd && object_as_index(nd, &ndigits, NULL) < 0) return NULL;
         if (is_float(x)) return float_round(float_value(x), ndigits, nd != NULL);
@@ -936,6 +942,13 @@ static Object *builtin_divmod(Object *self, Object *const *args, size_t nargs, O
     UNUSED(self);
     if (args_check("divmod", nargs, kwnames, 2, 2) < 0) return NULL;
     Object *a = args[0], *b = args[1];
+    /* only a class (a subclass of int or float among them) may define
+       __divmod__ or __rdivmod__ */
+    if ((TYPE(a)->flags | TYPE(b)->flags) & TYPE_HEAP) {
+        Object *r = divmod_dunder(a, b);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+    }
     if (is_int(a) && is_int(b)) return int_divmod(a, b);
     if ((is_int(a) || is_float(a)) && (is_int(b) || is_float(b))) {
         double x, y;
@@ -945,9 +958,6 @@ static Object *builtin_divmod(Object *self, Object *const *args, size_t nargs, O
         else if (int_as_double(b, &y) < 0) return NULL;
         return float_divmod(x, y);
     }
-    Object *r = divmod_dunder(a, b);
-    if (r != NotImplemented) return r;
-    DECREF(r);
     return error_set(&exc_TypeError, "unsupported operand type(s) for divmod(): '%s' and '%s'",
                      TYPE_NAME(a), TYPE_NAME(b));
 }

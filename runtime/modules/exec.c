@@ -13,8 +13,12 @@
  *   - '__builtins__' is added to globals when it is missing (the builtins
  *     dict). Name lookups in the code fall back to the interpreter's
  *     builtins whatever globals['__builtins__'] holds.
- * Toy's eval loop reads and writes names in dicts directly, so locals must
- * be a dict: another mapping raises a TypeError that says so.
+ * locals may be any mapping: the eval loop reads and writes an exact dict
+ * directly, and another mapping (a dict subclass too) through its
+ * __getitem__/__setitem__/__delitem__. Globals are read directly (a dict
+ * subclass's __missing__ is asked for a name they lack, before the
+ * builtins), so a dict subclass whose __getitem__ CPython would call there
+ * is refused with a TypeError that says so.
  *
  * A code object compiled from a function body (f.__code__) runs as a call,
  * with no arguments, of a new function made from it: its missing arguments
@@ -118,6 +122,27 @@ static bool is_mapping(Object *o) {
     return TYPE(o)->getitem != NULL;
 }
 
+/* The first of the item methods that CPython calls on a dict subclass
+   used as globals (as locals: names too) and that d's class defines; NULL
+   for a dict, or a subclass that leaves them alone. */
+static const char *overridden_item_method(Object *d, const char *const *names) {
+    if (is_dict_exact(d)) return NULL;
+    for (; *names; names++) {
+        Object *own = dict_get_item_cstr(dict_type.dict, *names);
+        if (type_lookup_cstr(TYPE(d), *names) != own) return *names;
+    }
+    return NULL;
+}
+
+static int check_globals_dict(Object *globals) {
+    static const char *const read[] = {"__getitem__", NULL};
+    const char *m = overridden_item_method(globals, read);
+    if (!m) return 0;
+    error_set(&exc_TypeError, "Toy supports only a dict as globals, not a subclass of dict that "
+              "defines %s ('%s')", m, TYPE_NAME(globals));
+    return -1;
+}
+
 /* Fill ns from the globals and locals arguments (None: not given), which
    the caller has checked against CPython's rules. 0 / -1. */
 static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
@@ -134,18 +159,21 @@ static int namespaces_init(Namespaces *ns, Object *globals, Object *locals) {
         ns->locals = NEWREF(locals != None ? locals : globals);
     }
     ns->globals = NEWREF(globals);
-    if (!is_dict(ns->locals)) {
-        error_set(&exc_TypeError, "Toy supports only a dict as locals, not '%s'",
-                  TYPE_NAME(ns->locals));
-        goto fail;
+    if (check_globals_dict(globals) < 0) {
+        CLEAR(&ns->globals);
+        CLEAR(&ns->locals);
+        return -1;
     }
     Object *key = str_intern_cstr("__builtins__");
-    if (!key) goto fail;
+    if (!key) {
+        CLEAR(&ns->globals);
+        CLEAR(&ns->locals);
+        return -1;
+    }
     int r = 0;
     if (!dict_get_str(globals, key)) r = dict_set_item(globals, key, interp.builtins);
     DECREF(key);
     if (r == 0) return 0;
-fail:
     CLEAR(&ns->globals);
     CLEAR(&ns->locals);
     return -1;

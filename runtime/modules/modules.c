@@ -7,9 +7,13 @@
  * (runtime/lib/) are not listed: the import system finds them itself.
  */
 #include "modules/arraymodule.h"
+#include "modules/collectionsmodule.h"
+#include "modules/atexitmodule.h"
 #include "modules/bisectmodule.h"
 #include "modules/gcmodule.h"
 #include "modules/builtins.h"
+#include "modules/iomodule.h"
+#include "modules/jsonmodule.h"
 #include "modules/itertoolsmodule.h"
 #include "modules/mathmodule.h"
 #include "modules/modules.h"
@@ -17,8 +21,11 @@
 #include "modules/operatormodule.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
+#include "modules/sharedmem.h"
+#include "modules/socket.h"
 #include "modules/structmodule.h"
 #include "modules/thread.h"
+#include "modules/weakrefmodule.h"
 
 const BuiltinModuleDef builtin_modules[] = {
     {"builtins", builtins_module_init},
@@ -38,6 +45,14 @@ const BuiltinModuleDef builtin_modules[] = {
     {"struct", struct_module_init},
     {"array", array_module_init},
     {"gc", gc_module_init},
+    {"_collections", collections_module_init},
+    {"io", io_module_init},
+    {"_json", json_module_init},
+    {"_sharedmem", sharedmem_module_init},
+    {"socket", socket_module_init},
+    {"select", select_module_init},
+    {"_weakref", weakref_module_init},
+    {"atexit", atexit_module_init},
     {NULL, NULL},
 };
 
@@ -48,5 +63,9 @@ Type *const module_types[] = {
     &random_type,
     &sys_version_info_type.type, &sys_float_info_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
+    &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
+    &shared_block_type,
+    &socket_type, &socketfile_text_type, &socketfile_reader_type, &socketfile_writer_type,
+    &socketfile_rwpair_type,
     NULL,
 };

@@ -990,6 +990,23 @@ static Object *semlock_acquire(Object *self, Object *const *args, size_t nargs, 
     return bool_from(r > 0);
 }
 
+/* _wait(timeout=None) -> bool: wait until a unit is available, without
+   taking it (Event.wait). */
+static Object *semlock_wait(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    static const char *const names[] = {"timeout", NULL};
+    Object *a[1] = {NULL};
+    double timeout;
+    if (args_parse("_wait", args, nargs, kwnames, names, 0, a) < 0 || timeout_arg(a[0], &timeout) < 0)
+        return NULL;
+    int64_t deadline = call_deadline(true, timeout);
+    ThreadState *ts = ts_get();
+    GIL_RELEASE(ts); /* GIL: released while waiting for a unit */
+    int r = process_wait_fd(((SemLockObject *)self)->sem.rfd, POLLIN, deadline);
+    GIL_ACQUIRE(ts);
+    if (r < 0) return error_set_from_errno(-r, NULL);
+    return bool_from(r > 0);
+}
+
 static int64_t semlock_value(SemLockObject *s) {
     int n = 0;
     return ioctl(s->sem.rfd, FIONREAD, &n) == 0 ? n : 0;
@@ -1026,6 +1043,7 @@ static const MethodDef semlock_methods[] = {
     {"acquire", semlock_acquire, NULL},
     {"release", semlock_release, NULL},
     {"get_value", semlock_get_value, NULL},
+    {"_wait", semlock_wait, NULL},
     {"__enter__", semlock_enter, NULL},
     {"__exit__", semlock_exit, NULL},
     {NULL, NULL, NULL},

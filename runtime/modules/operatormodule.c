@@ -106,13 +106,8 @@ static Object *abs_of(Object *o) {
     return f(o);
 }
 
-/* operator.index(a): a itself for an int (a plain int for a bool), else
-   what __index__ returns, which must be an int. */
-/* operator.index: like object_index, but always an exact int (not True). */
-static Object *index_of(Object *o) {
-    if (is_type(o, &bool_type)) return int_from_i64(o == True_);
-    return object_index(o);
-}
+/* operator.index(a): an exact int (object_index). */
+static Object *index_of(Object *o) { return object_index(o); }
 
 OPERATOR_UNARY(neg, object_negative)
 OPERATOR_UNARY(pos, object_positive)

@@ -1,5 +1,5 @@
 /* process.c - forked interpreter processes (process.h has the contract,
- * docs/fork.md the design).
+ * docs/internals.md §7 the design).
  *
  * Sections: the child table (who this process started, and their sentinels);
  * fork and the child's re-initialisation; waiting and reaping; pipe I/O and

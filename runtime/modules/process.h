@@ -5,7 +5,7 @@
  *
  * The multiprocessing module (mpmodule.c, runtime/lib/multiprocessing.toy) and the
  * process functions of `os` (fork, waitpid, kill, _exit) are built on this.
- * docs/fork.md explains the design; the short version:
+ * docs/internals.md §7 explains the design; the short version:
  *
  *   - fork() copies the whole heap, copy-on-write. Only the forking thread
  *     exists in the child, so the child re-creates the GIL, the thread table,

@@ -487,7 +487,7 @@ static Object *struct_new(Object *fmt, Object *error_class) {
         DECREF(s);
         return NULL;
     }
-    s->format = is_str(fmt) ? NEWREF(fmt) : str_from_utf8(text, len);
+    s->format = is_str_exact(fmt) ? NEWREF(fmt) : str_from_utf8(text, len);
     if (!s->format) CLEAR((Object **)&s);
     return (Object *)s;
 }
@@ -743,6 +743,7 @@ static const MethodDef struct_methods[] = {
 
 Type struct_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON,
     .name = "_struct.Struct",
     .base_type = &object_type,
     .instance_size = sizeof(StructObject),

@@ -5,6 +5,8 @@
  *
  * sys.setswitchinterval / getswitchinterval read and write the GIL's switch
  * interval (gil.h); sys._is_gil_enabled() is False under --no-gil.
+ * sys.setcheckinterval / getcheckinterval, Python 2's (removed in 3.9), set
+ * how many switch points the ticks policy runs between releases (--gil=ticks).
  *
  * sys is created on first import (modules.c's table) and cached in
  * interp.modules like any module. Its `modules` attribute is interp.modules
@@ -48,6 +50,7 @@
 #include "objects/structseq.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
+#include "interp/vm.h"
 
 /* Set once by main (sys_set_argv) before Toy code runs; read-only after. */
 static int saved_argc;
@@ -157,7 +160,7 @@ static Object *sys_intern(Object *self, Object *const *args, size_t nargs, Objec
 static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t nargs,
                                      Object *kwnames) {
     (void)self;
-    if (args_check("setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (args_check("sys.setswitchinterval", nargs, kwnames, 1, 1) < 0) return NULL;
     double seconds;
     if (float_as_double(args[0], &seconds) < 0) return NULL;
     if (!(seconds > 0.0))
@@ -171,9 +174,49 @@ static Object *sys_setswitchinterval(Object *self, Object *const *args, size_t n
 static Object *sys_getswitchinterval(Object *self, Object *const *args, size_t nargs,
                                      Object *kwnames) {
     (void)self; (void)args;
-    if (args_check("getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    if (args_check("sys.getswitchinterval", nargs, kwnames, 0, 0) < 0) return NULL;
     long long micros = llround(gil_get_interval() * 1e6);
     return float_from_double(1e-6 * (double)micros);
+}
+
+/* sys.exception(): the exception being handled (an except block, here or
+   in a caller), or None. */
+static Object *sys_exception(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("sys.exception", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *e = ts_get()->handled_exc;
+    return NEWREF(e ? e : None);
+}
+
+/* sys.exc_info(): (type, value, traceback) of that exception, or three Nones. */
+static Object *sys_exc_info(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("sys.exc_info", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *e = ts_get()->handled_exc;
+    if (!e) return tuple_pack(3, None, None, None);
+    Object *tb = object_getattr_cstr(e, "__traceback__");
+    Object *r = tb ? tuple_pack(3, (Object *)TYPE(e), e, tb) : NULL;
+    XDECREF(tb);
+    return r;
+}
+
+/* Python 2's check interval, for --gil=ticks: the number of switch points
+   between two releases of the lock (values below 1 act as 1). */
+static Object *sys_setcheckinterval(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    if (args_check("sys.setcheckinterval", nargs, kwnames, 1, 1) < 0) return NULL;
+    int64_t n;
+    if (object_as_index(args[0], &n, NULL) < 0) return NULL;
+    gil_set_check_interval(n);
+    return NEWREF(None);
+}
+
+static Object *sys_getcheckinterval(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self; (void)args;
+    if (args_check("sys.getcheckinterval", nargs, kwnames, 0, 0) < 0) return NULL;
+    return int_from_i64(gil_get_check_interval());
 }
 
 /* sys._is_gil_enabled(): False under --no-gil (the name CPython 3.13 uses). */
@@ -269,7 +312,26 @@ static Object *sys_getsizeof(Object *self, Object *const *args, size_t nargs, Ob
     return NULL;
 }
 
+/* sys._getframemodulename(depth=0), as CPython 3.12's: the __name__ in the
+   globals of the calling frame, or of the one depth calls above it; None
+   when there is no such frame. (namedtuple uses it to set __module__.) */
+static Object *sys_getframemodulename(Object *self, Object *const *args, size_t nargs,
+                                      Object *kwnames) {
+    (void)self;
+    static const char *const names[] = {"depth", NULL};
+    Object *a[1];
+    if (args_parse("_getframemodulename", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    int64_t depth = 0;
+    if (a[0] && object_as_index(a[0], &depth, NULL) < 0) return NULL;
+    Frame *f = vm_current_frame();
+    for (; f && depth > 0; depth--) f = f->back;
+    Object *name = f ? dict_get_item_cstr(f->globals, "__name__") : NULL;
+    if (!name && error_occurred()) return NULL;
+    return NEWREF(name ? name : None);
+}
+
 static const MethodDef sys_functions[] = {
+    {"_getframemodulename", sys_getframemodulename, NULL},
     {"getsizeof", sys_getsizeof, "The bytes an object occupies in Toy (a class may say with __sizeof__)."},
     {"get_int_max_str_digits", sys_get_int_max_str_digits, NULL},
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
@@ -280,6 +342,10 @@ static const MethodDef sys_functions[] = {
     {"intern", sys_intern, NULL},
     {"setswitchinterval", sys_setswitchinterval, NULL},
     {"getswitchinterval", sys_getswitchinterval, NULL},
+    {"setcheckinterval", sys_setcheckinterval, NULL},
+    {"exception", sys_exception, NULL},
+    {"exc_info", sys_exc_info, NULL},
+    {"getcheckinterval", sys_getcheckinterval, NULL},
     {"_is_gil_enabled", sys_is_gil_enabled, NULL},
     {NULL, NULL, NULL},
 };

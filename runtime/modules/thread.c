@@ -74,13 +74,6 @@ static void table_add(ThreadState *ts) {
     pthread_mutex_unlock(&table.mutex);
 }
 
-static void add_stats(GilStats *total, const GilStats *s) {
-    total->acquisitions += s->acquisitions;
-    total->drop_requests += s->drop_requests;
-    total->forced_switches += s->forced_switches;
-    total->wait_ns += s->wait_ns;
-}
-
 /* Unlink ts and keep its GIL statistics. */
 static void table_remove(ThreadState *ts) {
     pthread_mutex_lock(&table.mutex);
@@ -93,7 +86,7 @@ static void table_remove(ThreadState *ts) {
         memcpy(f->name, ts->name, sizeof(f->name));
         f->stats = ts->gil_stats;
     }
-    add_stats(&table.finished_total, &ts->gil_stats);
+    gil_stats_add(&table.finished_total, &ts->gil_stats);
     pthread_mutex_unlock(&table.mutex);
 }
 
@@ -211,15 +204,38 @@ void thread_after_fork_child(ThreadState *ts) {
 }
 
 static void print_stats_line(const char *name, const GilStats *s) {
-    fprintf(stderr, "  %-20s acquisitions %8llu  drop requests %6llu  forced switches %6llu  waited %9.3f ms\n",
+    /* handovers: the acquisitions that took the lock from another thread
+       (the others were re-takes, as under --gil=ticks). */
+    fprintf(stderr, "  %-20s acquisitions %8llu  drop requests %6llu  forced switches %6llu  waited %9.3f ms"
+                    "  handovers %llu\n",
             name, (unsigned long long)s->acquisitions, (unsigned long long)s->drop_requests,
-            (unsigned long long)s->forced_switches, (double)s->wait_ns / 1e6);
+            (unsigned long long)s->forced_switches, (double)s->wait_ns / 1e6,
+            (unsigned long long)s->handovers);
+    if (s->wakeups == 0 && s->futile_wakeups == 0) return;
+    /* The wake-up latency: from the end of a blocking call to holding the
+       lock again. Futile wake-ups: woken, the lock was taken again. */
+    fprintf(stderr, "  %-20s wake-ups %12llu  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms"
+                    "  futile wake-ups %llu\n",
+            "", (unsigned long long)s->wakeups, (double)gil_stats_latency(s, 0.50) / 1e6,
+            (double)gil_stats_latency(s, 0.99) / 1e6, (double)s->wakeup_max_ns / 1e6,
+            (unsigned long long)s->futile_wakeups);
+}
+
+static void print_policy_line(void) {
+    GilPolicy p = gil_policy();
+    if (p == GIL_POLICY_TICKS)
+        fprintf(stderr, "gil policy: ticks (check interval %lld)\n",
+                (long long)gil_get_check_interval());
+    else
+        fprintf(stderr, "gil policy: %s (switch interval %g ms)\n", gil_policy_name(p),
+                gil_get_interval() * 1e3);
 }
 
 void thread_print_gil_stats(void) {
     pthread_mutex_lock(&table.mutex);
     GilStats total = table.finished_total;
     fprintf(stderr, "gil: %s\n", gil_enabled() ? "on" : "off (--no-gil)");
+    if (gil_enabled()) print_policy_line();
     for (int i = 0; i < table.nfinished; i++)
         print_stats_line(table.finished[i].name, &table.finished[i].stats);
     /* Threads still in the table at exit are daemon threads that are still
@@ -259,7 +275,7 @@ static void *thread_entry(void *arg) {
     ts->native_id = native_thread_id();
     memcpy(ts->name, b->name, sizeof(ts->name));
     table_add(ts);
-    gil_take(ts);
+    gil_thread_start(ts);
 
     Object *result = object_call_tuple(b->func, b->args, b->kwargs);
     if (result) DECREF(result);

@@ -103,7 +103,7 @@ Object *object_repr(Object *o) {
 }
 
 Object *object_str(Object *o) {
-    if (is_str(o)) return NEWREF(o);
+    if (is_str_exact(o)) return NEWREF(o);
     UnaryFunc f = TYPE(o)->str;
     if (!f) return object_repr(o);
     if (enter_recursion(" while getting the str of an object") < 0) return NULL;
@@ -198,7 +198,7 @@ static bool is_repeatable_sequence(Object *o) {
 /* `seq * n` where n is not an int but has __index__: repeat with the index
    value, as CPython's sequence protocol does. NotImplemented if it cannot. */
 static Object *sequence_repeat_index(Object *seq, Object *count, bool seq_first, bool inplace) {
-    if (is_int(count)) return NEWREF(NotImplemented);
+    if (is_int_exact(count)) return NEWREF(NotImplemented);
     if (!TYPE(count)->index && !type_lookup_cstr(TYPE(count), "__index__"))
         return NEWREF(NotImplemented);
     int64_t n;
@@ -325,7 +325,7 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int(a) && is_int(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
@@ -339,9 +339,9 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int(a) && is_int(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return compare_i64(int_value(a), int_value(b), op);
-    if (is_str(a) && is_str(b) && (op == CMP_EQ || op == CMP_NE))
+    if (is_str_exact(a) && is_str_exact(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);
     Object *r = object_compare(a, b, op);
     if (!r) return -1;
@@ -432,16 +432,28 @@ int object_contains(Object *container, Object *item) {
 
 /* ---- Attributes ------------------------------------------------------------- */
 
-static int check_attr_name(Object *name) {
+/* A name that is not a plain str: 0 for an instance of a str subclass,
+   else -1 with the TypeError set. */
+static int check_other_attr_name(Object *name) {
     if (is_str(name)) return 0;
     error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(name));
     return -1;
 }
 
-Object *object_getattr(Object *o, Object *name) {
-    if (check_attr_name(name) < 0) return NULL;
+/* getattr and setattr check the name out of line (the *_other_name
+   functions), so that for the plain str they nearly always get they stay a
+   jump to the type's slot. */
+static inline Object *getattr_slot(Object *o, Object *name) {
     GetAttrFunc f = TYPE(o)->getattr;
     return f ? f(o, name) : object_generic_getattr(o, name);
+}
+
+static __attribute__((noinline)) Object *getattr_other_name(Object *o, Object *name) {
+    return check_other_attr_name(name) < 0 ? NULL : getattr_slot(o, name);
+}
+
+Object *object_getattr(Object *o, Object *name) {
+    return is_str_exact(name) ? getattr_slot(o, name) : getattr_other_name(o, name);
 }
 
 Object *object_getattr_cstr(Object *o, const char *name) {
@@ -452,10 +464,17 @@ Object *object_getattr_cstr(Object *o, const char *name) {
     return r;
 }
 
-int object_setattr(Object *o, Object *name, Object *value) {
-    if (check_attr_name(name) < 0) return -1;
+static inline int setattr_slot(Object *o, Object *name, Object *value) {
     SetAttrFunc f = TYPE(o)->setattr;
     return f ? f(o, name, value) : object_generic_setattr(o, name, value);
+}
+
+static __attribute__((noinline)) int setattr_other_name(Object *o, Object *name, Object *value) {
+    return check_other_attr_name(name) < 0 ? -1 : setattr_slot(o, name, value);
+}
+
+int object_setattr(Object *o, Object *name, Object *value) {
+    return is_str_exact(name) ? setattr_slot(o, name, value) : setattr_other_name(o, name, value);
 }
 
 int object_delattr(Object *o, Object *name) { return object_setattr(o, name, NULL); }
@@ -654,7 +673,7 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
 }
 
 Object *object_index(Object *o) {
-    if (is_int(o)) return NEWREF(o);
+    if (is_type(o, &int_type)) return NEWREF(o); /* bool and subclasses: int's index slot */
     Object *r;
     if (TYPE(o)->index)
         r = TYPE(o)->index(o);

@@ -113,9 +113,10 @@ int object_isinstance(Object *o, Object *cls);
    general "'str' object cannot be interpreted as an integer". */
 int object_as_index(Object *o, int64_t *out, const char *what);
 
-/* operator.index(o): the int o stands for (o itself for an int or bool,
-   else what __index__ returns). TypeError "'str' object cannot be
-   interpreted as an integer"; a new reference. */
+/* operator.index(o): the exact int o stands for (o itself for an int; a
+   plain int for a bool or an int subclass; else what __index__ returns).
+   TypeError "'str' object cannot be interpreted as an integer"; a new
+   reference. */
 Object *object_index(Object *o);
 /* PyFloat_AsDouble: a float, an int, or what __float__ (else __index__)
    gives, as a double. TypeError "must be real number, not str". 0 / -1. */

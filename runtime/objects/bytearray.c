@@ -21,6 +21,7 @@
 #include "objects/buffer.h"
 #include "objects/bytes.h"
 #include "objects/bytesmethods.h"
+#include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
@@ -231,8 +232,8 @@ static Object *bytes_of_source(Object *src, bool allow_count) {
     return bytes_from_ints(src, "byte must be in range(0, 256)");
 }
 
-static Object *bytearray_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)type;
+/* The value that bytearray(source, encoding, errors) holds, as a new bytes. */
+static Object *bytearray_value(Object *const *args, size_t nargs, Object *kwnames) {
     static const char *const names[] = {"source", "encoding", "errors", NULL};
     Object *a[3];
     if (args_parse("bytearray", args, nargs, kwnames, names, 0, a) < 0) return NULL;
@@ -251,14 +252,38 @@ static Object *bytearray_construct(Type *type, Object *const *args, size_t nargs
     } else if (a[2]) {
         return error_set(&exc_TypeError, "errors without a string argument");
     } else if (!src) {
-        return bytearray_new_raw(0);
+        data = bytes_new_raw(0);
     } else {
         data = bytes_of_source(src, true);
     }
+    return data;
+}
+
+/* bytearray(...), or cls(...) for a subclass (an instance of cls holding
+   the value). */
+static Object *bytearray_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    Object *data = bytearray_value(args, nargs, kwnames);
     if (!data) return NULL;
-    Object *r = bytearray_from_data(bytes_data(data), bytes_size(data));
+    Object *r;
+    if (type == &bytearray_type) {
+        r = bytearray_from_data(bytes_data(data), bytes_size(data));
+    } else {
+        r = object_alloc(type, sizeof(BytearrayObject));
+        if (r && bytearray_splice(r, 0, 0, bytes_data(data), bytes_size(data)) < 0) CLEAR(&r);
+    }
     DECREF(data);
     return r;
+}
+
+/* bytearray.__init__(self, source, encoding, errors): replaces the value
+   (what super().__init__(...) runs in a subclass). */
+static Object *bytearray_init_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    Object *data = bytearray_value(args, nargs, kwnames);
+    if (!data) return NULL;
+    int rc = bytearray_splice(self, 0, BA(self)->size, bytes_data(data), bytes_size(data));
+    DECREF(data);
+    return rc < 0 ? NULL : NEWREF(None);
 }
 
 /* ---- repr, compare -------------------------------------------------------------- */
@@ -266,7 +291,8 @@ static Object *bytearray_construct(Type *type, Object *const *args, size_t nargs
 static Object *bytearray_repr(Object *self) {
     StrBuilder b;
     str_builder_init(&b);
-    str_builder_add_cstr(&b, "bytearray(");
+    str_builder_add_cstr(&b, TYPE_NAME(self)); /* a subclass shows its name */
+    str_builder_add_char(&b, '(');
     /* CPython's bytearray repr escapes ' even inside "..." */
     bytes_repr_body(&b, bytearray_data(self), bytearray_size(self), true);
     str_builder_add_char(&b, ')');
@@ -571,9 +597,13 @@ static Object *bytearray_reduce_ex(Object *self, Object *const *args, size_t nar
                                    Object *kwnames) {
     (void)args;
     if (args_check("bytearray.__reduce_ex__", nargs, kwnames, 1, 1) < 0) return NULL;
+    /* (type(self), (bytes(self),), self.__dict__ or None) */
+    Object **dictptr = object_dict_ptr(self);
+    if (dictptr && !*dictptr && !(*dictptr = dict_new())) return NULL;
+    Object *state = dictptr ? *dictptr : None;
     Object *data = bytes_from_data(bytearray_data(self), BA(self)->size);
     Object *ctor_args = data ? tuple_pack(1, data) : NULL;
-    Object *r = ctor_args ? tuple_pack(3, (Object *)&bytearray_type, ctor_args, None) : NULL;
+    Object *r = ctor_args ? tuple_pack(3, (Object *)TYPE(self), ctor_args, state) : NULL;
     XDECREF(data);
     XDECREF(ctor_args);
     return r;
@@ -616,6 +646,7 @@ static void bytearray_iter_dealloc(Object *self) {
 
 static const MethodDef bytearray_methods[] = {
     BYTESMETHODS_TABLE
+    {"__init__", bytearray_init_method, "Initialize self."},
     {"append", bytearray_append, "Append a single item to the end of the bytearray."},
     {"extend", bytearray_extend, "Append all the items from the iterator or sequence to the end of the bytearray."},
     {"insert", bytearray_insert, "Insert a single item into the bytearray before the given index."},
@@ -636,6 +667,7 @@ Type bytearray_type = {
     TYPE_HEAD_INIT,
     .name = "bytearray",
     .base_type = &object_type,
+    .flags = TYPE_BASETYPE,
     .instance_size = sizeof(BytearrayObject),
     .methods = bytearray_methods,
     .dealloc = bytearray_dealloc,

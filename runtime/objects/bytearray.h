@@ -36,7 +36,9 @@ typedef struct {
 extern Type bytearray_type;
 extern Type bytearray_iterator_type; /* iter(bytearray(...)): yields ints */
 
-static inline bool is_bytearray(Object *o) { return o->type == &bytearray_type; }
+/* bytearray or a user subclass of it; is_bytearray_exact: bytearray itself. */
+static inline bool is_bytearray(Object *o) { return is_builtin_instance(o, &bytearray_type); }
+static inline bool is_bytearray_exact(Object *o) { return o->type == &bytearray_type; }
 /* The value's bytes (never NULL). Valid until the next mutation. */
 static inline char *bytearray_data(Object *o) {
     BytearrayObject *b = (BytearrayObject *)o;

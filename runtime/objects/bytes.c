@@ -65,6 +65,11 @@ Object *bytes_from_data(const char *data, size_t len) {
 
 static void bytes_dealloc(Object *self) { object_free(self, bytes_alloc_size(B(self)->size)); }
 
+Object *bytes_unchanged(Object *b) {
+    if (is_bytes_exact(b)) return NEWREF(b);
+    return bytes_from_data(B(b)->data, B(b)->size);
+}
+
 /* ---- Codec names ------------------------------------------------------------- */
 
 /* Python's name normalisation: lower case, every run of characters other
@@ -419,8 +424,26 @@ static Object *bytes_from_dunder(Object *src) {
     return r;
 }
 
+static Object *bytes_value(Object *const *args, size_t nargs, Object *kwnames);
+
+/* bytes(...), or cls(...) for a subclass: the value, then an instance of
+   cls holding a copy of it. */
 static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)type;
+    Object *value = bytes_value(args, nargs, kwnames);
+    if (!value || type == &bytes_type) return value;
+    size_t n = B(value)->size;
+    BytesObject *r = (BytesObject *)object_alloc(type, bytes_alloc_size(n));
+    if (r) {
+        r->hash = -1;
+        r->size = n;
+        memcpy(r->data, B(value)->data, n + 1);
+    }
+    DECREF(value);
+    return (Object *)r;
+}
+
+/* The value of bytes(source, encoding, errors): a new bytes. */
+static Object *bytes_value(Object *const *args, size_t nargs, Object *kwnames) {
     static const char *const names[] = {"source", "encoding", "errors", NULL};
     Object *a[3];
     if (args_parse("bytes", args, nargs, kwnames, names, 0, a) < 0) return NULL;
@@ -440,9 +463,9 @@ static Object *bytes_construct(Type *type, Object *const *args, size_t nargs, Ob
     if (a[1]) return error_set(&exc_TypeError, "encoding without a string argument");
     if (a[2]) return error_set(&exc_TypeError, "errors without a string argument");
     if (!src) return bytes_new_raw(0);
-    if (is_bytes(src)) return NEWREF(src);
     if ((TYPE(src)->flags & TYPE_HEAP) && type_lookup_cstr(TYPE(src), "__bytes__"))
         return bytes_from_dunder(src);
+    if (is_bytes(src)) return bytes_unchanged(src);
     if (is_index_like(src)) return bytes_from_count(src);
     if (buffer_supported(src)) return bytes_from_buffer(src);
     if (!TYPE(src)->iter && !TYPE(src)->getitem)
@@ -565,9 +588,9 @@ static Object *bytes_concat(Object *a, Object *b) {
     }
     Object *r;
     if (view.len == 0) {
-        r = NEWREF(a);
+        r = bytes_unchanged(a);
     } else if (B(a)->size == 0 && is_bytes(b)) {
-        r = NEWREF(b);
+        r = bytes_unchanged(b);
     } else if ((r = bytes_new_raw(B(a)->size + view.len)) != NULL) {
         memcpy(B(r)->data, B(a)->data, B(a)->size);
         memcpy(B(r)->data + B(a)->size, view.data, view.len);
@@ -589,7 +612,7 @@ static Object *bytes_repeat(Object *a, Object *b) {
     if (object_as_index(count, &n, NULL) < 0) return NULL;
     size_t size = B(seq)->size;
     if (n <= 0 || size == 0) return bytes_new_raw(0);
-    if (n == 1) return NEWREF(seq);
+    if (n == 1) return bytes_unchanged(seq);
     if ((uint64_t)n > ((size_t)1 << 62) / size) return error_no_memory();
     Object *r = bytes_new_raw(size * (size_t)n);
     if (!r) return NULL;
@@ -643,7 +666,7 @@ static void bytes_iter_dealloc(Object *self) {
 static Object *bytes_bytes_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("bytes.__bytes__", nargs, kwnames, 0, 0) < 0) return NULL;
-    return NEWREF(self);
+    return bytes_unchanged(self);
 }
 
 static const MethodDef bytes_methods[] = {
@@ -659,6 +682,7 @@ Type bytes_type = {
     TYPE_HEAD_INIT,
     .name = "bytes",
     .base_type = &object_type,
+    .flags = TYPE_BASETYPE,
     .instance_size = sizeof(BytesObject),
     .methods = bytes_methods,
     .dealloc = bytes_dealloc,

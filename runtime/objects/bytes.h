@@ -28,7 +28,12 @@ typedef struct {
 extern Type bytes_type;
 extern Type bytes_iterator_type; /* iter(b'...'): yields ints */
 
-static inline bool is_bytes(Object *o) { return o->type == &bytes_type; }
+/* bytes or a user subclass of it; is_bytes_exact: bytes itself. */
+static inline bool is_bytes(Object *o) { return is_builtin_instance(o, &bytes_type); }
+static inline bool is_bytes_exact(Object *o) { return o->type == &bytes_type; }
+/* What a method returns when it changes nothing: b itself, or a plain bytes
+   copy when b is an instance of a subclass (bytes' methods return bytes). */
+Object *bytes_unchanged(Object *b);
 static inline const char *bytes_data(Object *o) { return ((BytesObject *)o)->data; }
 static inline size_t bytes_size(Object *o) { return ((BytesObject *)o)->size; }
 

@@ -50,9 +50,10 @@ Object *bytesmethods_new(Object *self, const char *data, size_t len) {
     return r;
 }
 
-/* self unchanged: bytes return themselves, a bytearray a copy. */
+/* self unchanged: bytes return themselves (a subclass's instance a plain
+   copy), a bytearray a copy. */
 static Object *unchanged(Object *self) {
-    if (!is_bytearray(self)) return NEWREF(self);
+    if (!is_bytearray(self)) return bytes_unchanged(self);
     return bytearray_from_data(bytearray_data(self), bytearray_size(self));
 }
 
@@ -311,7 +312,10 @@ static Object *partition3(Object *self, ByteView v, const char *at, size_t seple
         /* not found: the whole value on the side the search started from */
         size_t whole = from_end ? 2 : 0;
         for (int i = 0; i < 3; i++)
-            parts[i] = i == (int)whole ? unchanged(self) : bytesmethods_new(self, "", 0);
+            /* bytes give themselves back, a subclass's instance too, as CPython */
+            parts[i] = i != (int)whole       ? bytesmethods_new(self, "", 0)
+                       : is_bytearray(self) ? unchanged(self)
+                                            : NEWREF(self);
     } else {
         size_t before = (size_t)(at - v.data);
         parts[0] = bytesmethods_new(self, v.data, before);

@@ -1,8 +1,9 @@
 /* class.c - user classes (heap types), their instances, `type` and `super`.
  *
  * A class is a HeapType: a Type followed by what only user classes have
- * (qualified name, bases, nearest built-in base, a link in the list of live
- * classes). It owns its dict, its name and its bases tuple; each instance
+ * (qualified name, bases, the count of words its instances add, a link in
+ * the list of live classes); Type.builtin_base names the built-in type whose
+ * layout its instances have. It owns its dict, its name and its bases tuple; each instance
  * owns a reference to its class (object_alloc/object_free take care of
  * that).
  *
@@ -24,8 +25,10 @@
  * class body's __new__ is stored as a staticmethod, its __init_subclass__
  * and __class_getitem__ as classmethods), then __init__ if the result is an
  * instance of the class; otherwise it allocates the instance itself, as
- * object.__new__ would. Creating a class calls __set_name__ on the
- * attributes that define it, then super().__init_subclass__.
+ * object.__new__ would, or lets the built-in base's construction make it (a
+ * class derived from int runs int's, for its class). Creating a class calls
+ * __set_name__ on the attributes that define it, then
+ * super().__init_subclass__.
  *
  * A class whose chain defines __del__ gets TYPE_FINALIZER and a dealloc
  * that runs it first (finalize.h), also when __del__ is assigned later.
@@ -40,10 +43,14 @@
  *
  * Invariants:
  *   - An instance's layout is its built-in base's: ClassInstance for object,
- *     ExceptionObject for exceptions. dict_offset locates the instance dict.
- *     ClassInstance.slots holds HeapType.nslots owned values (__slots__ of
- *     the base_type line, NULL when unset); TYPE_NO_DICT classes never
- *     create the dict.
+ *     ExceptionObject for exceptions, IntObject, ListObject, ... for the
+ *     data types. dict_offset locates the instance dict. For classes based
+ *     on object, ClassInstance.slots holds HeapType.nslots owned values
+ *     (__slots__ of the base_type line, NULL when unset). Every other class
+ *     keeps them in a prefix before the built-in object (object.h:
+ *     prefix_word), with the dict too when the built-in object has none, so
+ *     that the built-in type's own code sees an ordinary instance.
+ *     TYPE_NO_DICT classes never create the dict.
  *   - The functions a class body makes share its class cell
  *     (FunctionObject.class_cell), filled with the class before anything
  *     can call them, for zero-argument super(). The resulting class ->
@@ -65,6 +72,7 @@
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/bytes.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
@@ -77,6 +85,7 @@
 #include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "interp/vm.h"
 
 typedef struct HeapType {
@@ -84,20 +93,24 @@ typedef struct HeapType {
     Object *qualname;              /* str: "A", "f.<locals>.A" */
     Object *bases;                 /* __bases__: tuple of classes, owned (keeps the
                                       MRO's entries and type.base_type alive) */
-    Type *builtin_base;            /* the built-in class whose layout instances have,
-                                      base_type's nearest (borrowed: immortal) */
     size_t lookup_len;             /* heap_lookup searches mro[0 .. lookup_len): up
                                       to the last user class of the MRO */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
-    size_t nslots;                 /* ClassInstance.slots used by the __slots__ of
-                                      base_type's line and this class */
+    size_t nslots;                 /* object pointers base_type's line and this class
+                                      add to an instance: the __slots__ values in
+                                      ClassInstance.slots (classes based on object),
+                                      or the words of the prefix, the dict's among
+                                      them (the others) */
+    size_t nmembers;               /* of which __slots__ values (the dict excluded) */
 } HeapType;
 
 static HeapType *live_classes;
 
 static inline bool is_heap(Type *t) { return (t->flags & TYPE_HEAP) != 0; }
 static inline HeapType *as_heap(Type *t) { return (HeapType *)t; }
-static inline Type *builtin_base(Type *t) { return is_heap(t) ? as_heap(t)->builtin_base : t; }
+/* The built-in class whose layout t's instances have (Type.builtin_base:
+   base_type's nearest; borrowed, immortal); t itself when built-in. */
+static inline Type *builtin_base(Type *t) { return is_heap(t) ? t->builtin_base : t; }
 static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnames) == 0; }
 
 /* ---- Interned dunder names ------------------------------------------------- */
@@ -115,7 +128,7 @@ static bool kwnames_empty(Object *kwnames) { return !kwnames || tuple_size(kwnam
     X(GET, "__get__") X(SET, "__set__") X(DELETE, "__delete__")                       \
     X(SET_NAME, "__set_name__") X(NEW, "__new__") X(INIT_SUBCLASS, "__init_subclass__") \
     X(CLASS_GETITEM, "__class_getitem__") X(GETATTRIBUTE, "__getattribute__")         \
-    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__")
+    X(SLOTS, "__slots__") X(DICT, "__dict__") X(DEL, "__del__") X(WEAKREF, "__weakref__")
 
 #define DUNDER_ENUM(id, text) D_##id,
 enum { DUNDERS(DUNDER_ENUM) DUNDER_COUNT };
@@ -277,7 +290,11 @@ static Object *slot_str(Object *self) {
 
 static int64_t slot_hash(Object *self) {
     Object *f = heap_lookup(TYPE(self), NAME(HASH));
-    if (!f) return object_identity_hash(self);
+    if (!f) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->hash) return b->hash(self);
+        f = None;
+    }
     if (f == None) {
         error_set(&exc_TypeError, "unhashable type: '%s'", TYPE_NAME(self));
         return -1;
@@ -289,7 +306,8 @@ static int64_t slot_hash(Object *self) {
         error_set(&exc_TypeError, "__hash__ method should return an integer");
         return -1;
     }
-    int64_t h = int_value(r); /* used as it is (CPython reduces only ints past 64 bits) */
+    /* used as it is; an int past 64 bits is reduced by int's own hash, as CPython */
+    int64_t h = int_is_small(r) ? int_value(r) : int_type.hash(r);
     DECREF(r);
     return h == -1 ? -2 : h;
 }
@@ -311,7 +329,11 @@ static Object *slot_call(Object *self, Object *const *args, size_t nargs, Object
 static Object *slot_iter(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(ITER), NULL, 0, &found);
-    if (!found) return error_set(&exc_TypeError, "'%s' object is not iterable", TYPE_NAME(self));
+    if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->iter) return b->iter(self);
+        return error_set(&exc_TypeError, "'%s' object is not iterable", TYPE_NAME(self));
+    }
     if (r && !TYPE(r)->iternext) {
         error_set(&exc_TypeError, "iter() returned non-iterator of type '%s'", TYPE_NAME(r));
         DECREF(r);
@@ -324,8 +346,11 @@ static Object *slot_iter(Object *self) {
 static Object *slot_iternext(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(NEXT), NULL, 0, &found);
-    if (!found)
+    if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->iternext) return b->iternext(self);
         return error_set(&exc_TypeError, "'%s' object is not an iterator", TYPE_NAME(self));
+    }
     if (!r && error_matches(&exc_StopIteration)) error_clear();
     return r;
 }
@@ -334,6 +359,8 @@ static int64_t slot_len(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(LEN), NULL, 0, &found);
     if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->len) return b->len(self);
         error_set(&exc_TypeError, "object of type '%s' has no len()", TYPE_NAME(self));
         return -1;
     }
@@ -352,7 +379,11 @@ static int64_t slot_len(Object *self) {
 static Object *slot_getitem(Object *self, Object *key) {
     bool found;
     Object *r = call_slot(self, NAME(GETITEM), &key, 1, &found);
-    if (!found) return error_set(&exc_TypeError, "'%s' object is not subscriptable", TYPE_NAME(self));
+    if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->getitem) return b->getitem(self, key);
+        return error_set(&exc_TypeError, "'%s' object is not subscriptable", TYPE_NAME(self));
+    }
     return r;
 }
 
@@ -363,6 +394,8 @@ static int slot_setitem(Object *self, Object *key, Object *value) {
     Object *r = value ? call_slot(self, NAME(SETITEM), args, 2, &found)
                       : call_slot(self, NAME(DELITEM), args, 1, &found);
     if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->setitem) return b->setitem(self, key, value);
         error_set(&exc_AttributeError, value ? "__setitem__" : "__delitem__");
         return -1;
     }
@@ -420,6 +453,8 @@ static int slot_contains(Object *self, Object *item) {
     bool found;
     Object *r = call_slot(self, NAME(CONTAINS), &item, 1, &found);
     if (!found) {
+        Type *b = builtin_base(TYPE(self));
+        if (b->contains) return b->contains(self, item);
         error_set(&exc_TypeError, "argument of type '%s' is not iterable", TYPE_NAME(self));
         return -1;
     }
@@ -433,9 +468,13 @@ static int slot_contains(Object *self, Object *item) {
 static int slot_truth(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(BOOL), NULL, 0, &found);
-    if (!found) {
-        if (!heap_lookup(TYPE(self), NAME(LEN))) return 1;
-        int64_t n = slot_len(self);
+    if (!found) { /* a user __len__, else the built-in base's truth or length */
+        Type *b = builtin_base(TYPE(self));
+        bool user_len = heap_lookup(TYPE(self), NAME(LEN)) != NULL;
+        if (!user_len && b->truth) return b->truth(self);
+        LenFunc len = user_len ? slot_len : b->len;
+        if (!len) return 1;
+        int64_t n = len(self);
         return n < 0 ? -1 : n > 0;
     }
     if (!r) return -1;
@@ -449,23 +488,35 @@ static int slot_truth(Object *self) {
     return t;
 }
 
-static Object *unary_slot(Object *self, Object *name, const char *symbol) {
+/* A unary dunder; without one in the user classes, the built-in base's
+   slot (builtin, NULL when it has none). */
+static Object *unary_slot(Object *self, Object *name, const char *symbol, UnaryFunc builtin) {
     bool found;
     Object *r = call_slot(self, name, NULL, 0, &found);
-    if (!found)
-        return error_set(&exc_TypeError, "bad operand type for %s: '%s'", symbol, TYPE_NAME(self));
-    return r;
+    if (found) return r;
+    if (builtin) return builtin(self);
+    return error_set(&exc_TypeError, "bad operand type for %s: '%s'", symbol, TYPE_NAME(self));
 }
 
-static Object *slot_neg(Object *self) { return unary_slot(self, NAME(NEG), "unary -"); }
-static Object *slot_pos(Object *self) { return unary_slot(self, NAME(POS), "unary +"); }
-static Object *slot_invert(Object *self) { return unary_slot(self, NAME(INVERT), "unary ~"); }
-static Object *slot_abs(Object *self) { return unary_slot(self, NAME(ABS), "abs()"); }
+#define BUILTIN_SLOT(self, slot) (builtin_base(TYPE(self))->slot)
+static Object *slot_neg(Object *self) {
+    return unary_slot(self, NAME(NEG), "unary -", BUILTIN_SLOT(self, neg));
+}
+static Object *slot_pos(Object *self) {
+    return unary_slot(self, NAME(POS), "unary +", BUILTIN_SLOT(self, pos));
+}
+static Object *slot_invert(Object *self) {
+    return unary_slot(self, NAME(INVERT), "unary ~", BUILTIN_SLOT(self, invert));
+}
+static Object *slot_abs(Object *self) {
+    return unary_slot(self, NAME(ABS), "abs()", BUILTIN_SLOT(self, absolute));
+}
 
 /* __index__, whose result must be an int. */
 static Object *slot_index(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(INDEX), NULL, 0, &found);
+    if (!found && BUILTIN_SLOT(self, index)) return BUILTIN_SLOT(self, index)(self);
     if (!found)
         return error_set(&exc_TypeError, "'%s' object cannot be interpreted as an integer",
                          TYPE_NAME(self));
@@ -477,10 +528,12 @@ static Object *slot_index(Object *self) {
     return r;
 }
 
-/* int(x): __int__, else __index__. */
+/* int(x): __int__, else the built-in base's conversion (an int subclass
+   converts its value, whatever its __index__ says), else __index__. */
 static Object *slot_to_int(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(INT), NULL, 0, &found);
+    if (!found && BUILTIN_SLOT(self, to_int)) return BUILTIN_SLOT(self, to_int)(self);
     if (!found) return slot_index(self);
     if (r && !is_int(r)) {
         error_set(&exc_TypeError, "__int__ returned non-int (type %s)", TYPE_NAME(r));
@@ -490,10 +543,12 @@ static Object *slot_to_int(Object *self) {
     return r;
 }
 
-/* float(x): __float__, else __index__ converted. */
+/* float(x): __float__, else the built-in base's conversion, else __index__
+   converted. */
 static Object *slot_to_float(Object *self) {
     bool found;
     Object *r = call_slot(self, NAME(FLOAT), NULL, 0, &found);
+    if (!found && BUILTIN_SLOT(self, to_float)) return BUILTIN_SLOT(self, to_float)(self);
     if (!found) {
         Object *i = slot_index(self);
         if (!i) return NULL;
@@ -510,6 +565,28 @@ static Object *slot_to_float(Object *self) {
     return r;
 }
 
+/* One operand's part in a OP b: the dunder a user class of its MRO
+   defines, else its built-in base's slot (an int subclass adds as int does),
+   else nothing. Built-in slots take (a, b) in source order and serve both
+   a.__op__(b) and b.__rop__(a). */
+typedef struct {
+    Object *func;
+    BinaryFunc builtin;
+} OperandSide;
+
+static OperandSide operand_side(Type *t, Object *name, BinaryOp op) {
+    OperandSide s = {NULL, NULL};
+    if (!is_heap(t)) return s;
+    s.func = heap_lookup(t, name);
+    if (!s.func) s.builtin = builtin_base(t)->binary[op];
+    return s;
+}
+
+static Object *call_side(OperandSide s, Object *self, Object *other, Object *a, Object *b) {
+    if (s.func) return call_dunder(self, s.func, &other, 1);
+    return s.builtin ? s.builtin(a, b) : NEWREF(NotImplemented);
+}
+
 /* a OP b where a or b is an instance of a class defining the operator:
    a.__op__(b), then b.__rop__(a) (first, when b's class is a subclass of
    a's that overrides it), as Python's operand protocol does. abstract.c
@@ -518,29 +595,34 @@ static Object *slot_to_float(Object *self) {
 static Object *binary_slot(Object *a, Object *b, BinaryOp op) {
     Type *ta = TYPE(a), *tb = TYPE(b);
     Object *rname = binop_names[OP_REFLECTED][op];
-    Object *fa = is_heap(ta) ? heap_lookup(ta, binop_names[OP_PLAIN][op]) : NULL;
-    Object *fb = tb != ta && is_heap(tb) ? heap_lookup(tb, rname) : NULL;
+    OperandSide sa = operand_side(ta, binop_names[OP_PLAIN][op], op);
+    OperandSide sb = tb != ta ? operand_side(tb, rname, op) : (OperandSide){NULL, NULL};
+    if (!sb.func && sb.builtin == sa.builtin) sb.builtin = NULL; /* one call answers both */
+    bool a_side = sa.func || sa.builtin, b_side = sb.func || sb.builtin;
     Object *r;
-    if (fa && fb && type_is_subtype(tb, ta) && fb != heap_lookup(ta, rname)) {
-        r = call_dunder(b, fb, &a, 1);
+    if (a_side && sb.func && type_is_subtype(tb, ta) && sb.func != heap_lookup(ta, rname)) {
+        r = call_side(sb, b, a, a, b);
         if (r != NotImplemented) return r;
         DECREF(r);
-        fb = NULL;
+        b_side = false;
     }
-    if (fa) {
-        r = call_dunder(a, fa, &b, 1);
+    if (a_side) {
+        r = call_side(sa, a, b, a, b);
         if (r != NotImplemented) return r;
         DECREF(r);
     }
-    if (fb) return call_dunder(b, fb, &a, 1);
+    if (b_side) return call_side(sb, b, a, a, b);
     return NEWREF(NotImplemented);
 }
 
-/* a OP= b: a.__iop__(b); without it (or on NotImplemented) abstract.c falls
-   back to the binary operator. */
+/* a OP= b: a.__iop__(b), else the built-in base's in-place slot (a list
+   subclass's += extends it); without either (or on NotImplemented)
+   abstract.c falls back to the binary operator. */
 static Object *inplace_slot(Object *a, Object *b, BinaryOp op) {
     Object *f = heap_lookup(TYPE(a), binop_names[OP_INPLACE][op]);
-    return f ? call_dunder(a, f, &b, 1) : NEWREF(NotImplemented);
+    if (f) return call_dunder(a, f, &b, 1);
+    BinaryFunc builtin = BUILTIN_SLOT(a, inplace[op]);
+    return builtin ? builtin(a, b) : NEWREF(NotImplemented);
 }
 
 #define OP_SLOTS(op)                                                                    \
@@ -634,6 +716,7 @@ static bool instance_park(Object *self) {
 }
 
 static void instance_dealloc(Object *self) {
+    weakref_on_dealloc(self); /* after __del__, before the attributes go */
     if (dealloc_depth >= DEALLOC_MAX_DEPTH && instance_park(self)) return;
     dealloc_depth++;
     instance_release(self);
@@ -662,9 +745,36 @@ static int instance_clear(Object *self) {
     return 0;
 }
 
-/* How the instances of h's nearest built-in base are freed. */
+/* The same for instances of classes derived from another built-in type:
+   the prefix words (the dict, the __slots__ values), then what the built-in
+   base holds, through its own slots when it is a container. */
+static int prefixed_instance_traverse(Object *self, VisitFunc visit, void *arg) {
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) VISIT(*prefix_word(self, i));
+    Type *base = TYPE(self)->builtin_base;
+    return base->traverse ? base->traverse(self, visit, arg) : 0;
+}
+
+static int prefixed_instance_clear(Object *self) {
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(prefix_word(self, i));
+    Type *base = TYPE(self)->builtin_base;
+    return base->clear ? base->clear(self) : 0;
+}
+
+/* An instance of a class derived from a built-in type other than object:
+   its weak references are cleared, then what its prefix holds is released
+   (the dict, the __slots__ values), then the built-in type releases the
+   rest; its object_free frees the prefix and the collector head with the
+   object. Deep chains of such instances nest through the built-in
+   containers' own deallocs. */
+static void prefixed_instance_dealloc(Object *self) {
+    weakref_on_dealloc(self);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(prefix_word(self, i));
+    TYPE(self)->builtin_base->dealloc(self);
+}
+
+/* How the instances of h are freed (after __del__, for a finalizer). */
 static DeallocFunc base_dealloc(HeapType *h) {
-    return h->builtin_base == &object_type ? instance_dealloc : h->builtin_base->dealloc;
+    return h->type.builtin_base == &object_type ? instance_dealloc : prefixed_instance_dealloc;
 }
 
 /* The dealloc of a class with __del__: run it first (finalize.c); an
@@ -692,6 +802,11 @@ static Object *instance_special_attr(Object *self, Object *name) {
     if (strcmp(s, "__class__") == 0) {
         error_clear();
         return NEWREF(TYPE(self));
+    }
+    if ((TYPE(self)->flags & TYPE_WEAKREFABLE) && strcmp(s, "__weakref__") == 0) {
+        error_clear();
+        Object *first = weakref_first(self);
+        return NEWREF(first ? first : None);
     }
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
@@ -766,8 +881,13 @@ static Object *construct_with_new(Type *type, Object *new, Object *const *args, 
     Object *self = call_prepended(fn, (Object *)type, args, nargs, kwnames);
     DECREF(fn);
     if (!self || !is_instance_of(self, type)) return self;
-    /* object.__init__ ignores the arguments when __new__ is overridden */
+    /* object.__init__ ignores the arguments when __new__ is overridden; the
+       __init__ of a built-in base (list, dict, set, BaseException) does not */
     Object *init = heap_lookup(TYPE(self), NAME(INIT));
+    if (!init && builtin_base(TYPE(self)) != &object_type) {
+        init = type_lookup(TYPE(self), NAME(INIT));
+        if (init == dict_get_str(object_type.dict, NAME(INIT))) init = NULL;
+    }
     return init ? run_init(self, init, args, nargs, kwnames) : self;
 }
 
@@ -783,19 +903,40 @@ static Object *slot_getattribute(Object *self, Object *name) {
     return call_dunder(self, g, &name, 1);
 }
 
+/* Calling a class derived from a built-in data type b (int, str, list,
+   ...) that defines no __new__: b's construction makes the instance. A
+   mutable container (a type with an __init__ of its own: list, dict, set,
+   bytearray) starts empty when the class has an __init__ of its own, which
+   then gets the arguments; otherwise b fills it from them, as its __init__
+   would. */
+static Object *builtin_subclass_construct(Type *type, Type *b, Object *const *args, size_t nargs,
+                                          Object *kwnames) {
+    Object *init = heap_lookup(type, NAME(INIT));
+    if (!init) return b->construct(type, args, nargs, kwnames);
+    bool starts_empty = dict_get_str(b->dict, NAME(INIT)) != NULL;
+    Object *self = starts_empty ? b->construct(type, NULL, 0, NULL)
+                                : b->construct(type, args, nargs, kwnames);
+    if (!self) return NULL;
+    return run_init(self, init, args, nargs, kwnames);
+}
+
 /* Calling a class: __new__ if a class of the MRO defines one; otherwise
-   allocate the instance (as object.__new__ does), then run __init__ if a
-   class of the MRO defines one. Exception instances get args from the
-   positional arguments first, as BaseException.__new__ does. */
+   allocate the instance (as object.__new__ does, or the built-in base's
+   construction), then run __init__ if a class of the MRO defines one.
+   Exception instances get args from the positional arguments first, as
+   BaseException.__new__ does. */
 static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     Object *new = heap_lookup(type, NAME(NEW));
     if (new) return construct_with_new(type, new, args, nargs, kwnames);
+    Type *b = type->builtin_base;
+    if (b != &object_type && !(b->flags & TYPE_EXCEPTION))
+        return builtin_subclass_construct(type, b, args, nargs, kwnames);
     bool exc = (type->flags & TYPE_EXCEPTION) != 0;
     Object *init = heap_lookup(type, NAME(INIT));
-    if (!init && !kwnames_empty(kwnames))
-        return error_set(&exc_TypeError, exc ? "%s() takes no keyword arguments"
-                                             : "%s() takes no arguments", type->name);
-    if (!init && nargs && !exc)
+    /* the built-in exception's construction, keywords included (an
+       ImportError subclass takes name= and path=) */
+    if (!init && exc) return b->construct(type, args, nargs, kwnames);
+    if (!init && (!kwnames_empty(kwnames) || nargs))
         return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
     Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
     if (!self || !init) return self;
@@ -804,14 +945,24 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
 
 /* ---- Creating classes ---------------------------------------------------------------- */
 
-/* Toy can subclass object, user classes and exception classes. */
+/* A class may derive from user classes and from the built-in types marked
+   TYPE_BASETYPE: object, the exceptions, int, float, str, bytes, bytearray,
+   tuple, list, dict, set and frozenset. */
 static int check_base(Object *base) {
     if (!is_instance_of(base, &type_type)) {
         error_set(&exc_TypeError, "bases must be types");
         return -1;
     }
     Type *t = (Type *)base;
-    if (t != &object_type && !(t->flags & (TYPE_HEAP | TYPE_EXCEPTION))) {
+    if (t == &type_type) {
+        error_set(&exc_TypeError, "Toy does not support metaclasses");
+        return -1;
+    }
+    if (t->flags & TYPE_BASE_IN_CPYTHON) {
+        error_set(&exc_TypeError, "Toy does not support subclassing '%s'", t->name);
+        return -1;
+    }
+    if (t != &object_type && !(t->flags & (TYPE_HEAP | TYPE_BASETYPE | TYPE_EXCEPTION))) {
         error_set(&exc_TypeError, "type '%s' is not an acceptable base type", t->name);
         return -1;
     }
@@ -854,7 +1005,7 @@ static Type *const exc_own_layout[] = {
 static bool adds_fields(Type *t) {
     if (is_heap(t)) {
         Type *b = t->base_type;
-        return as_heap(t)->nslots > (is_heap(b) ? as_heap(b)->nslots : 0);
+        return as_heap(t)->nmembers > (is_heap(b) ? as_heap(b)->nmembers : 0);
     }
     for (Type *const *e = exc_own_layout; *e; e++)
         if (*e == t) return true;
@@ -1031,64 +1182,127 @@ static Object *slot_names(Object *spec) {
     return names;
 }
 
-/* Do instances of every base lack an attribute dict (object, or a class
-   whose __slots__ give none)? Then __slots__ without "__dict__" give the
-   class's instances none either. */
+/* Do instances of every base lack an attribute dict (object, a built-in
+   type without one such as list, or a class whose __slots__ give none)?
+   Then __slots__ without "__dict__" give the class's instances none either. */
 static bool bases_lack_dict(HeapType *h) {
     for (size_t i = 0; i < tuple_size(h->bases); i++) {
         Type *b = (Type *)tuple_item(h->bases, i);
-        if (b != &object_type && !(b->flags & TYPE_NO_DICT)) return false;
+        bool none = (b->flags & TYPE_NO_DICT) || (!is_heap(b) && !b->dict_offset);
+        if (!none) return false;
     }
     return true;
 }
 
-/* __slots__: each name becomes a member descriptor for a field appended to
-   the instance layout; without "__dict__" among them (and with a base that
-   has no dict either) instances get no attribute dict. */
-static int setup_member_slots(HeapType *h) {
-    Type *t = &h->type, *base = t->base_type;
-    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0; /* base_type's fields come first */
-    Object *spec = dict_get_str(t->dict, NAME(SLOTS));
-    if (!spec) return 0;
-    if (h->builtin_base != &object_type) {
-        error_set(&exc_TypeError, "Toy supports __slots__ only in classes based on object");
+/* Can instances of a base be weakly referenced (a user class whose
+   __slots__ did not leave them out, a weakrefable built-in type)? */
+static bool bases_weakrefable(HeapType *h) {
+    for (size_t i = 0; i < tuple_size(h->bases); i++) {
+        Type *b = (Type *)tuple_item(h->bases, i);
+        if (b->flags & TYPE_WEAKREFABLE) return true;
+    }
+    return false;
+}
+
+/* "__weakref__" in __slots__: allowed once, where no base has it already. */
+static int slot_weakref(HeapType *h, bool *has_weakref) {
+    if (*has_weakref || bases_weakrefable(h)) {
+        error_set(&exc_TypeError,
+                  "__weakref__ slot disallowed: either we already got one, or __itemsize__ != 0");
         return -1;
     }
-    Object *names = slot_names(spec);
-    if (!names) return -1;
-    bool has_dict = false;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < list_size(names); i++) {
+    *has_weakref = true;
+    return 0;
+}
+
+/* Where the instances of h keep the object pointer number i of their
+   base_type line (a __slots__ value, or the dict in a prefix): after the
+   ClassInstance header for classes based on object; for the others, word i
+   of the prefix before the built-in object (object.h). */
+static ptrdiff_t member_offset(HeapType *h, size_t i) {
+    if (h->type.builtin_base == &object_type)
+        return (ptrdiff_t)(offsetof(ClassInstance, slots) + i * sizeof(Object *));
+    return prefix_word_offset(i);
+}
+
+/* CPython keeps the value of an int, bytes or tuple in a block of variable
+   size and refuses nonempty __slots__ in their subclasses; so does Toy,
+   though its prefix would have room. */
+static bool refuses_member_slots(Type *b) {
+    return b == &int_type || b == &bytes_type || b == &tuple_type;
+}
+
+/* A member descriptor for each name of __slots__ but "__dict__", at the
+   line's next object pointers; *dict_named and *weakref_named say whether
+   "__dict__" and "__weakref__" were among them. */
+static int add_member_slots(HeapType *h, Object *names, bool *dict_named, bool *weakref_named) {
+    Type *t = &h->type;
+    for (size_t i = 0; i < list_size(names); i++) {
         Object *name = list_item(names, i);
         if (str_equal(name, NAME(DICT))) {
-            has_dict = true;
+            *dict_named = true;
+            continue;
+        }
+        if (str_equal(name, NAME(WEAKREF))) {
+            if (slot_weakref(h, weakref_named) < 0) return -1;
             continue;
         }
         if (dict_get_str(t->dict, name)) {
             error_set(&exc_ValueError, "'%s' in __slots__ conflicts with class variable",
                       str_data(name));
-            rc = -1;
-            break;
+            return -1;
         }
-        Object *m = descr_member_new(t, name, offsetof(ClassInstance, slots) +
-                                                  h->nslots * sizeof(Object *));
-        rc = m ? dict_set_item(t->dict, name, m) : -1;
+        Object *m = descr_member_new(t, name, member_offset(h, h->nslots++));
+        h->nmembers++;
+        int rc = m ? dict_set_item(t->dict, name, m) : -1;
         XDECREF(m);
-        h->nslots++;
+        if (rc < 0) return -1;
     }
+    return 0;
+}
+
+/* __slots__: each name becomes a member descriptor for a field of the
+   instance; without "__dict__" among them (and with bases that have no
+   dict either) instances get no attribute dict; without "__weakref__"
+   (and with no base that has it) no weak references. A class based on a
+   built-in type other than object keeps these fields, and the dict when
+   the built-in object has none, in the prefix (object.h). */
+static int setup_member_slots(HeapType *h) {
+    Type *t = &h->type, *base = t->base_type;
+    bool on_object = t->builtin_base == &object_type;
+    Object *spec = dict_get_str(t->dict, NAME(SLOTS));
+    Object *names = spec ? slot_names(spec) : list_new(0);
+    if (!names) return -1;
+    bool dict_named = false, weakref_named = false;
+    int rc = 0;
+    if (list_size(names) > 0 && refuses_member_slots(t->builtin_base)) {
+        error_set(&exc_TypeError, "nonempty __slots__ not supported for subtype of '%s'",
+                  base->name);
+        rc = -1;
+    }
+    if (rc == 0) rc = add_member_slots(h, names, &dict_named, &weakref_named);
     DECREF(names);
-    t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
-    if (!has_dict && bases_lack_dict(h)) t->flags |= TYPE_NO_DICT;
-    return rc;
+    if (rc < 0) return -1;
+    bool no_dict = spec && !dict_named && bases_lack_dict(h);
+    if (on_object) {
+        if (spec) t->instance_size = offsetof(ClassInstance, slots) + h->nslots * sizeof(Object *);
+    } else {
+        if (!no_dict && !t->dict_offset) t->dict_offset = member_offset(h, h->nslots++);
+        t->prefix_size = prefix_size_for(h->nslots);
+    }
+    if (no_dict || !t->dict_offset) t->flags |= TYPE_NO_DICT;
+    if (!spec || weakref_named || bases_weakrefable(h)) t->flags |= TYPE_WEAKREFABLE;
+    return 0;
 }
 
 /* The instance layout: base_type's, plus the fields of __slots__. */
 static int setup_layout(HeapType *h) {
     Type *t = &h->type, *base = t->base_type;
-    if (base->dict_offset) {
-        t->instance_size = base->instance_size;
-        t->dict_offset = base->dict_offset;
-    } else {
+    h->nslots = is_heap(base) ? as_heap(base)->nslots : 0; /* base_type's fields come first */
+    h->nmembers = is_heap(base) ? as_heap(base)->nmembers : 0;
+    t->instance_size = base->instance_size;
+    t->dict_offset = base->dict_offset;
+    if (t->builtin_base == &object_type && !base->dict_offset) {
         t->instance_size = sizeof(ClassInstance);
         t->dict_offset = offsetof(ClassInstance, dict);
     }
@@ -1116,11 +1330,13 @@ static int setup_hash(Type *t) {
 static int setup_dispatch(HeapType *h) {
     Type *t = &h->type;
     t->dealloc = base_dealloc(h);
-    if (h->builtin_base == &object_type) { /* others inherit their base's */
-        t->flags |= TYPE_GC;
-        t->traverse = instance_traverse;
-        t->clear = instance_clear;
-    }
+    /* Every instance of a user class has a collector head (object.h:
+       heap_bytes_before), whatever its built-in base. */
+    t->flags |= TYPE_GC;
+    t->is_gc = NULL;
+    bool plain = t->builtin_base == &object_type;
+    t->traverse = plain ? instance_traverse : prefixed_instance_traverse;
+    t->clear = plain ? instance_clear : prefixed_instance_clear;
     if (heap_lookup(t, NAME(DEL))) mark_finalizer(t);
     t->construct = class_construct;
     t->getattr = (t->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
@@ -1170,7 +1386,7 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     t->base_type = base;
     t->flags = TYPE_HEAP | TYPE_BASETYPE;
     for (size_t i = 0; i < n; i++) t->flags |= bs[i]->flags & FLAGS_FROM_BASES;
-    h->builtin_base = builtin_base(base);
+    t->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
     if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
         wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 ||
@@ -1562,6 +1778,7 @@ void class_type_dealloc(Object *self) {
         self->refcnt = IMMORTAL_REFCNT;
         return;
     }
+    weakref_on_dealloc(self);
     HeapType *h = as_heap(t);
     live_unlink(h);
     CLEAR(&t->dict);
@@ -1721,9 +1938,9 @@ static int super_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type super_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "super",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(SuperObject),
     .dealloc = super_dealloc,
     .repr = super_repr,

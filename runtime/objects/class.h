@@ -13,8 +13,13 @@
  *
  * Layout: an instance has the layout of its nearest built-in base. For
  * `object` that is ClassInstance (header + dict); for exceptions it is
- * ExceptionObject, whose dict field serves the same purpose. dict_offset
- * tells object_generic_getattr/setattr where the dict is.
+ * ExceptionObject, whose dict field serves the same purpose. A class derived
+ * from a built-in data type (int, float, str, bytes, tuple, list, dict, set,
+ * frozenset) has instances that are that type's object, preceded by a
+ * prefix holding the dict and the __slots__ values (object.h: prefix_size),
+ * so the built-in type's C code works on them unchanged. dict_offset tells
+ * object_generic_getattr/setattr where the dict is (negative: in the
+ * prefix).
  *
  * Ownership: a class owns its dict, its name and its bases. Every function
  * made while a class body runs (and every function made inside one of

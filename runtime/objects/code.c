@@ -16,9 +16,11 @@
 #include "objects/int.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 static void code_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     CodeObject *co = (CodeObject *)self;
     mem_free(co->instrs, (size_t)co->ninstrs * sizeof(uint32_t));
     mem_free(co->lines, (size_t)co->ninstrs * sizeof(int));
@@ -76,6 +78,7 @@ Type code_type = {
     .name = "code",
     .base_type = &object_type,
     .instance_size = sizeof(CodeObject),
+    .flags = TYPE_WEAKREFABLE,
     .dealloc = code_dealloc,
     .repr = code_repr,
     .getattr = code_getattr,

@@ -230,9 +230,9 @@ static int property_clear(Object *self) {
 
 Type property_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "property",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(PropertyObject),
     .methods = property_methods,
     .dealloc = property_dealloc,
@@ -333,9 +333,9 @@ static int wrapper_descr_clear(Object *self) {
 
 Type staticmethod_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "staticmethod",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
     .dealloc = wrapper_dealloc,
@@ -353,9 +353,9 @@ Type staticmethod_type = {
 
 Type classmethod_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "classmethod",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(WrapperDescrObject),
     .dict_offset = offsetof(WrapperDescrObject, dict),
     .dealloc = wrapper_dealloc,
@@ -370,7 +370,7 @@ Type classmethod_type = {
 
 /* ---- member_descriptor (__slots__) ------------------------------------------ */
 
-Object *descr_member_new(Type *owner, Object *name, size_t offset) {
+Object *descr_member_new(Type *owner, Object *name, ptrdiff_t offset) {
     MemberDescrObject *m = (MemberDescrObject *)object_alloc(&member_descr_type,
                                                              sizeof(MemberDescrObject));
     if (!m) return NULL;

@@ -29,13 +29,13 @@ typedef struct {
     Object base;
     Object *name;               /* str, owned */
     Type *owner;                /* the class (borrowed: its dict holds this) */
-    size_t offset;              /* of the instance's Object * for this name */
+    ptrdiff_t offset;           /* of the instance's Object * (< 0: in its prefix) */
 } MemberDescrObject;            /* one name of __slots__ */
 
 extern Type property_type, staticmethod_type, classmethod_type, member_descr_type;
 
 /* The descriptor of a __slots__ name stored at offset in instances of owner. */
-Object *descr_member_new(Type *owner, Object *name, size_t offset);
+Object *descr_member_new(Type *owner, Object *name, ptrdiff_t offset);
 
 /* staticmethod(callable) / classmethod(callable): new references. */
 Object *descr_staticmethod_new(Object *callable);

@@ -29,6 +29,7 @@
 #include "core/alloc.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
+#include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -125,7 +126,7 @@ static int dict_resize(DictObject *d, size_t minused) {
 /* ---- Lookup -------------------------------------------------------------- */
 
 static inline int64_t dict_hash_of(Object *key) {
-    if (is_str(key)) {
+    if (is_str_exact(key)) { /* a subclass may define __hash__ */
         int64_t h = ((StrObject *)key)->hash;
         return h != -1 ? h : str_hash(key);
     }
@@ -135,7 +136,7 @@ static inline int64_t dict_hash_of(Object *key) {
 /* Compare a stored key with a probe key of the same hash, with no user code
    for the common types: 1 equal, 0 not, -2 "needs the generic path". */
 static inline int dict_keys_equal_fast(Object *stored, Object *key) {
-    if (is_str(stored) && is_str(key)) return str_equal(stored, key);
+    if (is_str_exact(stored) && is_str_exact(key)) return str_equal(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
         return int_equal(stored, key);
     return -2;
@@ -386,7 +387,7 @@ Object *dict_copy(Object *dobj) {
 /* Add one (key, value) pair taken from element #index of an update sequence. */
 static int dict_update_pair(DictObject *d, Object *pair, size_t index) {
     Object *seq;
-    if (is_tuple(pair) || is_list(pair)) {
+    if (is_tuple_exact(pair) || is_list_exact(pair)) {
         seq = NEWREF(pair);
     } else {
         Object *it = object_iter(pair);
@@ -401,15 +402,15 @@ static int dict_update_pair(DictObject *d, Object *pair, size_t index) {
         DECREF(it);
         if (!seq) return -1;
     }
-    size_t n = is_tuple(seq) ? tuple_size(seq) : list_size(seq);
+    size_t n = is_tuple_exact(seq) ? tuple_size(seq) : list_size(seq);
     int rc = -1;
     if (n != 2) {
         error_set(&exc_ValueError,
                   "dictionary update sequence element #%zu has length %zu; 2 is required",
                   index, n);
     } else {
-        Object *k = is_tuple(seq) ? tuple_item(seq, 0) : list_item(seq, 0);
-        Object *v = is_tuple(seq) ? tuple_item(seq, 1) : list_item(seq, 1);
+        Object *k = is_tuple_exact(seq) ? tuple_item(seq, 0) : list_item(seq, 0);
+        Object *v = is_tuple_exact(seq) ? tuple_item(seq, 1) : list_item(seq, 1);
         INCREF(k);
         INCREF(v);
         rc = dict_set_item((Object *)d, k, v);
@@ -460,7 +461,7 @@ static int dict_update_from_mapping(DictObject *d, Object *mapping, Object *keys
 }
 
 int dict_update(Object *d, Object *other) {
-    if (is_instance_of(other, &dict_type)) return dict_merge_dict(AS_DICT(d), AS_DICT(other));
+    if (dict_is_plain_mapping(other)) return dict_merge_dict(AS_DICT(d), AS_DICT(other));
     Object *keys_name = str_intern_cstr("keys");
     if (!keys_name) return -1;
     int has_keys = object_hasattr(other, keys_name);
@@ -501,6 +502,14 @@ Object *dict_keys_list(Object *dobj) {
 
 /* ---- Slots --------------------------------------------------------------- */
 
+/* dict.__init__(self, [mapping or pairs], **kwargs): adds to the dict,
+   without calling a subclass's __setitem__ (as in CPython). */
+static Object *dict_init_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (dict_update_args(self, "dict", args, nargs, kwnames) < 0) return NULL;
+    return NEWREF(None);
+}
+
+/* dict(...), or cls(...) for a subclass without an __init__ of its own. */
 static Object *dict_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     Object *d = type == &dict_type ? dict_new() : object_alloc(type, type->instance_size);
     if (!d) return NULL;
@@ -1164,21 +1173,22 @@ static Object *dict_clear_method(Object *self, Object *const *args, size_t nargs
     return NEWREF(None);
 }
 
-/* dict.fromkeys(iterable, value=None). Reached either through the type
-   (dict_install_fromkeys binds it to dict_type, so self is the type) or,
-   as d.fromkeys(...), with self a dict. */
+/* dict.fromkeys(iterable, value=None), a class method
+   (dict_install_fromkeys): args[0] is the class. A subclass's instance is
+   made by calling it and filled through its __setitem__, as in CPython. */
 static Object *dict_fromkeys_method(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     (void)self;
     if (dict_check_no_kwargs("fromkeys", kwnames) < 0) return NULL;
-    if (args_check("fromkeys", nargs, NULL, 1, 2) < 0) return NULL;
-    Object *value = nargs > 1 ? args[1] : None;
-    Object *d = dict_new();
+    if (args_check("fromkeys", nargs - 1, NULL, 1, 2) < 0) return NULL;
+    Object *cls = args[0], *value = nargs > 2 ? args[2] : None;
+    Object *d = cls == (Object *)&dict_type ? dict_new() : object_call0(cls);
     if (!d) return NULL;
-    Object *it = object_iter(args[0]);
+    bool plain = is_dict_exact(d);
+    Object *it = object_iter(args[1]);
     Object *k;
     while (it && (k = object_next(it)) != NULL) {
-        int rc = dict_set_item(d, k, value);
+        int rc = plain ? dict_set_item(d, k, value) : object_setitem(d, k, value);
         DECREF(k);
         if (rc < 0) break;
     }
@@ -1188,6 +1198,7 @@ static Object *dict_fromkeys_method(Object *self, Object *const *args, size_t na
 }
 
 static const MethodDef dict_methods[] = {
+    {"__init__", dict_init_method, "Initialize self."},
     {"get", dict_get_method, "Return the value for key if key is in the dictionary, else default."},
     {"keys", dict_keys_method, "A set-like object providing a view on D's keys."},
     {"values", dict_values_method, "An object providing a view on D's values."},
@@ -1198,8 +1209,6 @@ static const MethodDef dict_methods[] = {
     {"update", dict_update_method, "Update D from dict/iterable E and F."},
     {"copy", dict_copy_method, "A shallow copy of D."},
     {"clear", dict_clear_method, "Remove all items from D."},
-    /* d.fromkeys(...); dict.fromkeys(...) needs dict_install_fromkeys(). */
-    {"fromkeys", dict_fromkeys_method, "Create a new dictionary with keys from iterable and values set to value."},
     {NULL, NULL, NULL},
 };
 
@@ -1264,8 +1273,9 @@ Type dict_type = {
 
 int dict_install_fromkeys(void) {
     Object *f = builtin_new(&dict_fromkeys_def, (Object *)&dict_type);
-    if (!f) return -1;
-    int rc = dict_set_item_cstr(dict_type.dict, "fromkeys", f);
-    DECREF(f);
+    Object *m = f ? descr_classmethod_new(f) : NULL;
+    int rc = m ? dict_set_item_cstr(dict_type.dict, "fromkeys", m) : -1;
+    XDECREF(f);
+    XDECREF(m);
     return rc;
 }

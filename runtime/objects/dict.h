@@ -33,7 +33,15 @@ typedef struct {
 
 extern Type dict_type;
 
-static inline bool is_dict(Object *o) { return o->type == &dict_type; }
+/* dict or a user subclass of it; is_dict_exact: dict itself. */
+static inline bool is_dict(Object *o) { return is_builtin_instance(o, &dict_type); }
+static inline bool is_dict_exact(Object *o) { return o->type == &dict_type; }
+/* A dict, or a subclass that leaves __iter__ alone: its items may be read
+   directly where CPython reads them so (**m, dict(m), d.update(m)); other
+   mappings go through keys() and [] instead. */
+static inline bool dict_is_plain_mapping(Object *o) {
+    return is_dict(o) && o->type->iter == dict_type.iter;
+}
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
 
 Object *dict_new(void);
@@ -69,7 +77,7 @@ extern Type dict_reversekeyiterator_type, dict_reversevalueiterator_type,
 /* reversed(o) for a dict (its keys, last inserted first) or one of its views.
    NULL without an exception when o is none of these. */
 Object *dict_reversed_iter(Object *o);
-/* Install dict.fromkeys (a class-level function bound to dict_type) in
+/* Install dict.fromkeys (a class method: MyDict.fromkeys makes a MyDict) in
    dict_type's dict. Call once after type_ready(&dict_type). 0 / -1. */
 int dict_install_fromkeys(void);
 

@@ -469,12 +469,16 @@ Object *error_format(Object *exc) {
 }
 
 void error_report_unraisable(Object *where) {
+    error_report_unraisable_as("Exception ignored in", where);
+}
+
+void error_report_unraisable_as(const char *intro, Object *where) {
     Object *exc = error_fetch();
     if (!exc) return;
     Object *r = object_repr(where);
     if (!r) error_clear();
     fflush(stdout);
-    fprintf(stderr, "Exception ignored in: %s\n", r ? str_data(r) : "<object repr() failed>");
+    fprintf(stderr, "%s: %s\n", intro, r ? str_data(r) : "<object repr() failed>");
     XDECREF(r);
     ExceptionObject *e = (ExceptionObject *)exc;
     Object *cause = e->cause, *context = e->context;

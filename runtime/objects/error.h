@@ -55,6 +55,9 @@ Object *error_format(Object *exc);
    print "Exception ignored in: " + repr(where) and its traceback, without
    the exceptions chained to it, as CPython does. Nothing if none is set. */
 void error_report_unraisable(Object *where);
+/* The same with another introduction: "Exception ignored in atexit
+   callback" + ": " + repr(where). */
+void error_report_unraisable_as(const char *intro, Object *where);
 
 /* From now on tracebacks show no source lines: at exit CPython can no
    longer read them (its io module is gone), so errors in __del__ methods

@@ -107,25 +107,12 @@ static int import_error_keywords(Object *self, Object *const *kwvalues, Object *
 
 /* OSError(errno, strerror, ...) called as OSError itself creates the
    subclass CPython picks for errno: OSError(2, 'x') is a FileNotFoundError. */
+static Type *errno_exception_type(int err);
+
 static Type *oserror_subclass(Object *const *args, size_t nargs) {
     if (nargs < 2 || !is_int(args[0])) return &exc_OSError;
-    switch (int_value(args[0])) {
-    case ENOENT: return &exc_FileNotFoundError;
-    case EEXIST: return &exc_FileExistsError;
-    case EACCES: case EPERM: return &exc_PermissionError;
-    case EISDIR: return &exc_IsADirectoryError;
-    case ENOTDIR: return &exc_NotADirectoryError;
-    case EPIPE: case ESHUTDOWN: return &exc_BrokenPipeError;
-    case ECONNABORTED: return &exc_ConnectionAbortedError;
-    case ECONNREFUSED: return &exc_ConnectionRefusedError;
-    case ECONNRESET: return &exc_ConnectionResetError;
-    case EINTR: return &exc_InterruptedError;
-    case ECHILD: return &exc_ChildProcessError;
-    case ESRCH: return &exc_ProcessLookupError;
-    case EAGAIN: case EALREADY: case EINPROGRESS: return &exc_BlockingIOError;
-    case ETIMEDOUT: return &exc_TimeoutError;
-    default: return &exc_OSError;
-    }
+    int64_t err = int_value(args[0]);
+    return err == (int)err ? errno_exception_type((int)err) : &exc_OSError;
 }
 
 /* Calling a built-in exception class: ValueError('x', 2). */
@@ -308,7 +295,9 @@ Object *exception_str(Object *exc) { return object_str(exc); }
 
 /* ValueError('x'), ValueError('x', 2), ValueError() */
 static Object *exception_repr(Object *exc) {
-    const char *name = TYPE_NAME(exc);
+    /* The class's __name__: a module's exception is "socket.gaierror". */
+    const char *name = TYPE_NAME(exc), *dot = strrchr(name, '.');
+    if (dot && !(TYPE(exc)->flags & TYPE_HEAP)) name = dot + 1;
     if (exc_nargs(exc) == 1) {
         Object *r = object_repr(exc_arg(exc, 0));
         if (!r) return NULL;
@@ -537,10 +526,11 @@ static const MethodDef base_exception_methods[] = {
 /* Every built-in exception class has the same slots; only BaseException has
    methods in its dict (exceptions_init attaches them) and the others find
    them through their base. */
-#define DEFINE_EXC(name_, base_)                           \
+#define DEFINE_EXC(name_, base_) DEFINE_NAMED_EXC(name_, #name_, base_)
+#define DEFINE_NAMED_EXC(name_, pyname_, base_)            \
     Type exc_##name_ = {                                   \
         TYPE_HEAD_INIT,                                    \
-        .name = #name_,                                    \
+        .name = pyname_,                                   \
         .base_type = &base_,                               \
         .instance_size = sizeof(ExceptionObject),          \
         .dict_offset = offsetof(ExceptionObject, dict),    \
@@ -557,11 +547,16 @@ static const MethodDef base_exception_methods[] = {
         .setattr = exception_setattr,                      \
     };
 EXCEPTION_TYPES(DEFINE_EXC)
+MODULE_EXCEPTION_TYPES(DEFINE_NAMED_EXC)
 #undef DEFINE_EXC
+#undef DEFINE_NAMED_EXC
 
 #define LIST_EXC(name_, base_) &exc_##name_,
 static Type *const all_exception_types[] = {EXCEPTION_TYPES(LIST_EXC) NULL};
 #undef LIST_EXC
+#define LIST_MODULE_EXC(name_, pyname_, base_) &exc_##name_,
+static Type *const module_exception_types[] = {MODULE_EXCEPTION_TYPES(LIST_MODULE_EXC) NULL};
+#undef LIST_MODULE_EXC
 
 /* ---- Traceback entries -------------------------------------------------------- */
 
@@ -654,6 +649,8 @@ int exceptions_init(Object *builtins) {
         if (type_ready(*t) < 0) return -1;
         if (dict_set_item_cstr(builtins, (*t)->name, (Object *)*t) < 0) return -1;
     }
+    for (Type *const *t = module_exception_types; *t; t++)
+        if (type_ready(*t) < 0) return -1;
     if (dict_set_item_cstr(builtins, "IOError", (Object *)&exc_OSError) < 0 ||
         dict_set_item_cstr(builtins, "EnvironmentError", (Object *)&exc_OSError) < 0)
         return -1;
@@ -663,6 +660,7 @@ int exceptions_init(Object *builtins) {
 void exceptions_fini(void) {
     error_fini();
     for (Type *const *t = all_exception_types; *t; t++) CLEAR(&(*t)->dict);
+    for (Type *const *t = module_exception_types; *t; t++) CLEAR(&(*t)->dict);
     CLEAR(&traceback_type.dict);
 }
 
@@ -676,6 +674,9 @@ static Type *errno_exception_type(int err) {
     case EISDIR: return &exc_IsADirectoryError;
     case ENOTDIR: return &exc_NotADirectoryError;
     case EPIPE: case ESHUTDOWN: return &exc_BrokenPipeError;
+    case ECONNABORTED: return &exc_ConnectionAbortedError;
+    case ECONNREFUSED: return &exc_ConnectionRefusedError;
+    case ECONNRESET: return &exc_ConnectionResetError;
     case EINTR: return &exc_InterruptedError;
     case ECHILD: return &exc_ChildProcessError;
     case ESRCH: return &exc_ProcessLookupError;

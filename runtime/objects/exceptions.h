@@ -101,6 +101,17 @@ extern Type traceback_type;
 EXCEPTION_TYPES(DECLARE_EXC)
 #undef DECLARE_EXC
 
+/* Exception classes that belong to a C module rather than to the builtins:
+   readied with the others, but only the module makes them visible. Their
+   name says the module ("socket.gaierror"), as CPython's C types do. */
+#define MODULE_EXCEPTION_TYPES(X) \
+    X(socket_gaierror, "socket.gaierror", exc_OSError) \
+    X(socket_herror, "socket.herror", exc_OSError)
+
+#define DECLARE_MODULE_EXC(cname, pyname, base) extern Type exc_##cname;
+MODULE_EXCEPTION_TYPES(DECLARE_MODULE_EXC)
+#undef DECLARE_MODULE_EXC
+
 static inline bool is_exception(Object *o) { return (o->type->flags & TYPE_EXCEPTION) != 0; }
 
 /* Create type(*args) for a built-in or user exception class. New reference. */

@@ -39,15 +39,6 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 
-/* float or a user subclass of float (whose layout starts with FloatObject). */
-static inline bool float_check(Object *o) {
-    return is_float(o) || type_is_subtype(TYPE(o), &float_type);
-}
-
-static inline bool int_like(Object *o) {
-    return is_int(o) || type_is_subtype(TYPE(o), &int_type);
-}
-
 Object *float_from_double(double v) {
     FloatObject *o = (FloatObject *)object_alloc(&float_type, sizeof(FloatObject));
     if (!o) return NULL;
@@ -59,7 +50,7 @@ Object *float_from_double(double v) {
 static int double_from_dunder_float(Object *o, double *out) {
     Object *r = object_call_method(o, "__float__", NULL, 0);
     if (!r) return -1;
-    if (!float_check(r)) {
+    if (!is_float(r)) {
         error_set(&exc_TypeError, "%s.__float__ returned non-float (type %s)", TYPE_NAME(o),
                   TYPE_NAME(r));
         DECREF(r);
@@ -75,7 +66,7 @@ static int double_from_dunder_index(Object *o, double *out) {
     Object *r = TYPE(o)->index ? TYPE(o)->index(o) : object_call_method(o, "__index__", NULL, 0);
     if (!r) return -1;
     int rc = -1;
-    if (!int_like(r))
+    if (!is_int(r))
         error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
     else
         rc = int_as_double(r, out);
@@ -85,11 +76,11 @@ static int double_from_dunder_index(Object *o, double *out) {
 
 /* As CPython's PyFloat_AsDouble: a float, an int, __float__, then __index__. */
 int float_as_double(Object *o, double *out) {
-    if (float_check(o)) {
+    if (is_float(o)) {
         *out = float_value(o);
         return 0;
     }
-    if (int_like(o)) return int_as_double(o, out);
+    if (is_int(o)) return int_as_double(o, out);
     if (type_lookup_cstr(TYPE(o), "__float__")) return double_from_dunder_float(o, out);
     if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__"))
         return double_from_dunder_index(o, out);
@@ -298,16 +289,16 @@ static Object *compare_result(int cmp, int op) {
 }
 
 static Object *float_richcompare(Object *a, Object *b, int op) {
-    if (float_check(a) && float_check(b)) {
+    if (is_float(a) && is_float(b)) {
         double x = float_value(a), y = float_value(b);
         if (isnan(x) || isnan(y)) return bool_from(op == CMP_NE);
         return compare_result((x > y) - (x < y), op);
     }
-    if (float_check(a) && int_like(b)) {
+    if (is_float(a) && is_int(b)) {
         int c = int_compare_double(float_value(a), b);
         return c == 2 ? bool_from(op == CMP_NE) : compare_result(c, op);
     }
-    if (int_like(a) && float_check(b)) {
+    if (is_int(a) && is_float(b)) {
         int c = int_compare_double(float_value(b), a);
         return c == 2 ? bool_from(op == CMP_NE) : compare_result(-c, op);
     }
@@ -375,12 +366,12 @@ static Object *float_pow_value(double x, double y) {
 
 Object *float_binop(Object *a, Object *b, BinaryOp op) {
     double x, y;
-    if (float_check(a)) x = float_value(a);
-    else if (int_like(a)) {
+    if (is_float(a)) x = float_value(a);
+    else if (is_int(a)) {
         if (int_as_double(a, &x) < 0) return NULL;
     } else return NEWREF(NotImplemented);
-    if (float_check(b)) y = float_value(b);
-    else if (int_like(b)) {
+    if (is_float(b)) y = float_value(b);
+    else if (is_int(b)) {
         if (int_as_double(b, &y) < 0) return NULL;
     }
     else return NEWREF(NotImplemented);
@@ -420,7 +411,7 @@ FLOAT_BINARY_SLOT(float_pow_slot, BINOP_POW)
 static Object *float_neg(Object *self) { return float_from_double(-float_value(self)); }
 
 static Object *float_pos(Object *self) {
-    if (is_float(self)) return NEWREF(self);
+    if (is_float_exact(self)) return NEWREF(self);
     return float_from_double(float_value(self));
 }
 
@@ -577,20 +568,23 @@ Object *float_from_string(const char *s, size_t len) {
 /* ---- Construction: float(...) ---- */
 
 static Object *check_float_result(Object *r) {
-    if (!r || float_check(r)) return r;
+    if (!r || is_float(r)) return r;
     error_set(&exc_TypeError, "__float__ returned non-float (type %s)", TYPE_NAME(r));
     DECREF(r);
     return NULL;
 }
 
+/* float(x). The conversion slot comes before the text of a str or bytes,
+   and an instance of a subclass of int or float converts through it too
+   (its class may define __float__). */
 static Object *float_from_object(Object *x) {
-    if (is_float(x)) return NEWREF(x);
-    if (float_check(x)) return float_from_double(float_value(x));
-    if (int_like(x)) {
+    if (is_float_exact(x)) return NEWREF(x);
+    if (is_int_exact(x)) {
         double d;
         if (int_as_double(x, &d) < 0) return NULL;
         return float_from_double(d);
     }
+    if (TYPE(x)->to_float) return check_float_result(TYPE(x)->to_float(x));
     if (is_str(x)) return float_from_string(str_data(x), str_len(x));
     if (is_bytes(x)) {
         /* parsed as the same text; a bad one is reported with the bytes' repr */
@@ -605,7 +599,6 @@ static Object *float_from_object(Object *x) {
         DECREF(copy);
         return r;
     }
-    if (TYPE(x)->to_float) return check_float_result(TYPE(x)->to_float(x));
     if (type_lookup_cstr(TYPE(x), "__float__"))
         return check_float_result(object_call_method(x, "__float__", NULL, 0));
     if (TYPE(x)->index || type_lookup_cstr(TYPE(x), "__index__")) {

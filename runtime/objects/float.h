@@ -12,7 +12,9 @@ typedef struct {
 
 extern Type float_type;
 
-static inline bool is_float(Object *o) { return o->type == &float_type; }
+/* float or a user subclass of it; is_float_exact: float itself. */
+static inline bool is_float(Object *o) { return is_builtin_instance(o, &float_type); }
+static inline bool is_float_exact(Object *o) { return o->type == &float_type; }
 static inline double float_value(Object *o) { return ((FloatObject *)o)->value; }
 
 Object *float_from_double(double v);

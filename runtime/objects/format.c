@@ -645,11 +645,11 @@ Object *format_object(Object *value, Object *spec) {
     }
     size_t n = spec ? str_len(spec) : 0;
     if (n == 0) {
-        if (is_str(value)) return NEWREF(value);
-        return object_str(value);
+        if (is_str_exact(value)) return NEWREF(value);
+        return object_str(value); /* str(x), which a str subclass may define */
     }
-    bool is_integer = is_int(value) || type_is_subtype(TYPE(value), &int_type);
-    bool is_real = is_float(value) || type_is_subtype(TYPE(value), &float_type);
+    bool is_integer = is_int(value);
+    bool is_real = is_float(value);
     if (!is_integer && !is_real && !is_str(value))
         return error_set(&exc_TypeError, "unsupported format string passed to %s.__format__",
                          TYPE_NAME(value));
@@ -722,7 +722,7 @@ static int star_arg(PercentArgs *pa, int64_t *out, bool c_int) {
 /* %d %i %u %x %X %o: the argument as an int (floats truncate for d/i/u),
    a new reference in *out. */
 static int percent_int_arg(Object *a, char conv, Object **out) {
-    if (is_int(a) || type_is_subtype(TYPE(a), &int_type)) {
+    if (is_int(a)) {
         *out = NEWREF(a);
         return 0;
     }
@@ -1043,12 +1043,28 @@ static int percent_format(StrBuilder *b, const char *s, size_t n, Object *args, 
     return 0;
 }
 
+/* A nonempty format without a single '%' (or '{' and '}' for str.format)
+   gives back the format object itself once the arguments are checked, as
+   CPython does: an instance of a str subclass stays one. */
+static bool is_plain_text(Object *fmt, const char *marks) {
+    const char *s = str_data(fmt);
+    size_t n = str_len(fmt);
+    if (n == 0) return false;
+    for (; *marks; marks++)
+        if (memchr(s, *marks, n)) return false;
+    return true;
+}
+
 Object *str_percent_format(Object *fmt, Object *args) {
     StrBuilder b;
     str_builder_init(&b);
     if (percent_format(&b, str_data(fmt), str_len(fmt), args, false) < 0) {
         str_builder_discard(&b);
         return NULL;
+    }
+    if (is_plain_text(fmt, "%")) {
+        str_builder_discard(&b);
+        return NEWREF(fmt);
     }
     return str_builder_finish(&b);
 }
@@ -1305,5 +1321,6 @@ Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwna
         .auto_index = 0,
         .manual = false,
     };
+    if (is_plain_text(self, "{}")) return NEWREF(self);
     return render_format(&fc, str_data(self), str_len(self), 0);
 }

@@ -31,6 +31,7 @@
 #include "objects/module.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 #include "interp/vm.h"
 
 /* Arguments a bound method can forward without allocating: the receiver plus
@@ -54,6 +55,7 @@ Object *function_new(Object *code, Object *globals)
 
 static void function_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     FunctionObject *fn = (FunctionObject *)self;
     DECREF(fn->code);
     XDECREF(fn->globals); /* NULL after the collector's clear */
@@ -277,7 +279,7 @@ Type function_type = {
     TYPE_HEAD_INIT,
     .name = "function",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(FunctionObject),
     .dict_offset = offsetof(FunctionObject, dict),
     .dealloc = function_dealloc,
@@ -367,6 +369,7 @@ Object *method_new(Object *func, Object *self)
 
 static void method_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     MethodObject *m = (MethodObject *)self;
     DECREF(m->func);
     DECREF(m->self);
@@ -499,7 +502,7 @@ Type method_type = {
     TYPE_HEAD_INIT,
     .name = "method",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(MethodObject),
     .dealloc = method_dealloc,
     .repr = method_repr,
@@ -525,6 +528,7 @@ Object *builtin_new(const MethodDef *def, Object *self)
 
 static void builtin_dealloc(Object *self)
 {
+    weakref_on_dealloc(self);
     XDECREF(((BuiltinObject *)self)->self);
     object_free(self, sizeof(BuiltinObject));
 }
@@ -614,7 +618,7 @@ Type builtin_type = {
     TYPE_HEAD_INIT,
     .name = "builtin_function_or_method",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(BuiltinObject),
     .dealloc = builtin_dealloc,
     .repr = builtin_repr,

@@ -28,6 +28,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/str.h"
+#include "objects/weakref.h"
 #include "objects/abstract.h"
 
 static GCGenStats gen_stats[GC_NGENERATIONS];
@@ -158,6 +159,51 @@ static void finalize_garbage(GCHead *unreachable) {
     gc_list_merge(&seen, unreachable);
 }
 
+/* Is ref (a weak reference) garbage itself, found unreachable now? */
+static bool is_garbage(Object *ref) {
+    return object_is_gc(ref) && (GC_HEAD(ref)->flags & GC_UNREACHABLE);
+}
+
+/* Move the weak references to o that have a callback and are not garbage
+   themselves into run, after clearing every weak reference to o. Without
+   memory for the list, o's weak references are cleared and their
+   callbacks dropped uncalled. */
+static void detach_weakrefs(Object *o, Object *run) {
+    Object *with_callback = weakref_detach_refs(o);
+    if (!with_callback) {
+        error_clear();
+        weakref_clear_refs(o, false);
+        return;
+    }
+    for (size_t i = 0; i < list_size(with_callback); i++) {
+        Object *ref = list_item(with_callback, i);
+        if (!is_garbage(ref) && list_append(run, ref) < 0) error_clear();
+    }
+    DECREF(with_callback);
+}
+
+/* The weak references to garbage, before any finalizer runs: first every
+   one of them is cleared, so that no callback or finalizer can reach
+   garbage through one; then the callbacks of those that are alive
+   themselves are called. The callback of a weak reference that is garbage
+   too is never called (it goes with its cycle), as in CPython. */
+static void handle_weakrefs(GCHead *unreachable) {
+    Object *run = NULL;
+    for (GCHead *h = unreachable->next; h != unreachable; h = h->next) {
+        Object *o = GC_OBJECT(h);
+        if (!object_has_weakrefs(o)) continue;
+        if (!run && !(run = list_new(0))) {
+            error_clear();
+            weakref_clear_refs(o, false);
+            continue;
+        }
+        detach_weakrefs(o, run);
+    }
+    if (!run) return;
+    for (size_t i = 0; i < list_size(run); i++) weakref_run_callback(list_item(run, i));
+    DECREF(run);
+}
+
 /* A finalizer may have stored a reference to garbage somewhere alive
    (resurrection). Judge the garbage again, alone: what is now referred to
    from outside, and what it reaches, survives into old; the rest goes to
@@ -172,7 +218,8 @@ static void handle_resurrected(GCHead *unreachable, GCHead *final, GCHead *old) 
 
 /* How many objects of final CPython 3.11 would count: there an instance of a
    plain class keeps its attributes inline, and its __dict__ becomes an
-   object of its own only when something asks for it. Toy's instances
+   object of its own only when something asks for it (not so for
+   subclasses of other built-in types: they have a real dict there too). Toy's instances
    always have one; a garbage dict that only its garbage instance holds is
    not counted, so that gc.collect() reports what CPython reports for the
    same program (unless that program looked at the instance's __dict__). */
@@ -182,6 +229,7 @@ static int64_t count_as_cpython(GCHead *final) {
         n++;
         Object *o = GC_OBJECT(h);
         if ((TYPE(o)->flags & (TYPE_HEAP | TYPE_EXCEPTION)) != TYPE_HEAP) continue;
+        if (TYPE(o)->builtin_base != &object_type) continue; /* a real dict there too */
         Object **dictp = object_dict_ptr(o);
         Object *d = dictp ? *dictp : NULL;
         if (d && is_dict(d) && REFCNT(d) == 1 &&
@@ -312,12 +360,9 @@ static int64_t collect_main(int generation) {
     if (young != old) gc_list_merge(young, old);
     if (debug_flags & GC_DEBUG_COLLECTABLE) debug_collectable(&unreachable);
 
-    /* Weak references (when Toy has them) are handled HERE, before any
-       finalizer runs, as CPython does: every weakref to an object of
-       `unreachable` is cleared first, so no finalizer or callback can reach
-       garbage through one; then the callbacks of those weakrefs that are
-       themselves alive (not in `unreachable`) are called. The objects stay
-       in `unreachable` and continue below. */
+    /* Weak references first, before any finalizer runs, as CPython does
+       (handle_weakrefs); the objects stay in `unreachable`. */
+    handle_weakrefs(&unreachable);
     finalize_garbage(&unreachable);
     handle_resurrected(&unreachable, &final, old);
 

@@ -29,6 +29,7 @@
 #include "objects/int.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 #define GEN(o) ((GenObject *)(o))
 
@@ -263,6 +264,7 @@ static int gen_close(GenObject *g)
 
 static void gen_dealloc(Object *self)
 {
+    weakref_on_dealloc(self); /* before the finally clauses run, as in CPython */
     GenObject *g = GEN(self);
     if (g->frame != NULL && g->started && vm_generator_in_block(g->frame)) {
         /* Run its finally clauses. The generator is alive again meanwhile:
@@ -479,7 +481,7 @@ Type gen_type = {
     TYPE_HEAD_INIT,
     .name = "generator",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(GenObject),
     .methods = gen_methods,
     .dealloc = gen_dealloc,

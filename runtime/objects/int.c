@@ -30,6 +30,7 @@
 #include "objects/buffer.h"
 #include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/descr.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/dict.h"
@@ -68,12 +69,6 @@ IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0, NULL };
 int64_t int_max_str_digits = 4300;
 
 /* ---- Construction and conversion ---- */
-
-/* True for int, bool, and instances of user subclasses of int (whose layout
-   starts with an IntObject). */
-static inline bool int_check(Object *o) {
-    return is_int(o) || type_is_subtype(TYPE(o), &int_type);
-}
 
 Object *int_from_i64(int64_t v) {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
@@ -209,7 +204,7 @@ static int too_big_for_ssize(void) {
 }
 
 int int_as_i64(Object *o, int64_t *out) {
-    if (int_check(o)) {
+    if (is_int(o)) {
         if (int_is_big(o)) return too_big_for_ssize();
         *out = int_value(o);
         return 0;
@@ -217,7 +212,7 @@ int int_as_i64(Object *o, int64_t *out) {
     if (TYPE(o)->index) {
         Object *r = TYPE(o)->index(o);
         if (!r) return -1;
-        if (!int_check(r)) {
+        if (!is_int(r)) {
             error_set(&exc_TypeError, "__index__ returned non-int (type %s)", TYPE_NAME(r));
             DECREF(r);
             return -1;
@@ -463,13 +458,13 @@ static int int_compare3(Object *a, Object *b) {
 }
 
 static Object *int_richcompare(Object *a, Object *b, int op) {
-    if (int_check(a) && int_check(b)) return compare_result(int_compare3(a, b), op);
-    if (int_check(a) && is_float(b)) {
+    if (is_int(a) && is_int(b)) return compare_result(int_compare3(a, b), op);
+    if (is_int(a) && is_float(b)) {
         int c = int_compare_double(float_value(b), a);
         if (c == 2) return bool_from(op == CMP_NE);
         return compare_result(-c, op);
     }
-    if (is_float(a) && int_check(b)) {
+    if (is_float(a) && is_int(b)) {
         int c = int_compare_double(float_value(a), b);
         if (c == 2) return bool_from(op == CMP_NE);
         return compare_result(c, op);
@@ -839,7 +834,7 @@ static Object *int_arith(int64_t x, int64_t y, BinaryOp op) {
 /* The common body of every binary slot: int OP int here, int OP float in
    float.c, anything else NotImplemented. */
 static Object *int_binary(Object *a, Object *b, BinaryOp op) {
-    if (int_check(a) && int_check(b)) {
+    if (is_int(a) && is_int(b)) {
         if (int_is_big(a) || int_is_big(b)) return big_arith_objects(a, b, op);
         if (op <= BINOP_POW || op == BINOP_LSHIFT || op == BINOP_RSHIFT ||
             !is_type(a, &bool_type) || !is_type(b, &bool_type))
@@ -849,7 +844,7 @@ static Object *int_binary(Object *a, Object *b, BinaryOp op) {
         int64_t r = op == BINOP_AND ? (x & y) : op == BINOP_OR ? (x | y) : (x ^ y);
         return bool_from(r != 0);
     }
-    if ((is_float(a) && int_check(b)) || (int_check(a) && is_float(b))) {
+    if ((is_float(a) && is_int(b)) || (is_int(a) && is_float(b))) {
         if (op >= BINOP_LSHIFT) return NEWREF(NotImplemented);
         return float_binop(a, b, op);
     }
@@ -1121,10 +1116,21 @@ static Object *int_to_bytes(Object *self, Object *const *args, size_t nargs, Obj
     return r;
 }
 
-/* int.from_bytes(bytes, byteorder='big', *, signed=False); self is the type
-   (installed by int_install_from_bytes) or an int. */
+static Object *int_value_from_bytes(Object *const *args, size_t nargs, Object *kwnames);
+
+/* int.from_bytes(bytes, byteorder='big', *, signed=False), a class method
+   (int_install_from_bytes): args[0] is the class, and a subclass gets
+   cls(value), as in CPython. */
 static Object *int_from_bytes(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self;
+    Object *value = int_value_from_bytes(args + 1, nargs - 1, kwnames);
+    if (!value || args[0] == (Object *)&int_type) return value;
+    Object *r = object_call1(args[0], value);
+    DECREF(value);
+    return r;
+}
+
+static Object *int_value_from_bytes(Object *const *args, size_t nargs, Object *kwnames) {
     static const char *const names[] = {"bytes", "byteorder", "signed", NULL};
     Object *a[3];
     if (args_parse("from_bytes", args, nargs, kwnames, names, 1, a) < 0) return NULL;
@@ -1169,7 +1175,6 @@ static const MethodDef int_methods[] = {
     { "conjugate", int_conjugate, "Returns self, the complex conjugate of any int." },
     { "as_integer_ratio", int_as_integer_ratio, "Return a pair of integers, (self, 1)." },
     { "to_bytes", int_to_bytes, "Return an array of bytes representing an integer." },
-    { "from_bytes", int_from_bytes, "Return the integer represented by the given array of bytes." },
     { NULL, NULL, NULL },
 };
 
@@ -1188,7 +1193,7 @@ static Object *int_getattr(Object *self, Object *name) {
 
 /* The result of __int__ / __index__ / a to_int slot must be an int. */
 static Object *check_int_result(Object *r, const char *method) {
-    if (!r || int_check(r)) return r;
+    if (!r || is_int(r)) return r;
     error_set(&exc_TypeError, "%s returned non-int (type %s)", method, TYPE_NAME(r));
     DECREF(r);
     return NULL;
@@ -1206,14 +1211,15 @@ static Object *int_from_bytes_text(Object *b, int base) {
     return r;
 }
 
-/* int(x) with one argument and no base. */
+/* int(x) with one argument and no base. The conversion slot comes before
+   the text of a str or bytes, and an instance of a subclass of int or float
+   converts through it too (its class may define __int__). */
 static Object *int_from_object(Object *x) {
     if (is_type(x, &int_type)) return NEWREF(x);
-    if (int_check(x)) return int_copy_signed(x, false);
-    if (is_float(x)) return int_from_double(float_value(x));
+    if (is_float_exact(x)) return int_from_double(float_value(x));
+    if (TYPE(x)->to_int) return check_int_result(TYPE(x)->to_int(x), "__int__");
     if (is_str(x)) return int_from_string(str_data(x), str_len(x), 10);
     if (buffer_supported(x)) return int_from_bytes_text(x, 10);
-    if (TYPE(x)->to_int) return check_int_result(TYPE(x)->to_int(x), "__int__");
     if (type_lookup_cstr(TYPE(x), "__int__"))
         return check_int_result(object_call_method(x, "__int__", NULL, 0), "__int__");
     if (TYPE(x)->index) return check_int_result(TYPE(x)->index(x), "__index__");
@@ -1362,8 +1368,9 @@ static const MethodDef int_from_bytes_def = {
 
 int int_install_from_bytes(void) {
     Object *f = builtin_new(&int_from_bytes_def, (Object *)&int_type);
-    if (!f) return -1;
-    int rc = dict_set_item_cstr(int_type.dict, "from_bytes", f);
-    DECREF(f);
+    Object *m = f ? descr_classmethod_new(f) : NULL;
+    int rc = m ? dict_set_item_cstr(int_type.dict, "from_bytes", m) : -1;
+    XDECREF(f);
+    XDECREF(m);
     return rc;
 }

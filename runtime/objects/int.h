@@ -38,8 +38,14 @@ extern IntObject true_object, false_object;
 #define True_ ((Object *)&true_object)
 #define False_ ((Object *)&false_object)
 
-/* int or bool (bool is a subclass of int). */
-static inline bool is_int(Object *o) { return o->type == &int_type || o->type == &bool_type; }
+/* int, bool (a subclass of int) or an instance of a user subclass of int,
+   whose layout is an IntObject (after a prefix: object.h). */
+static inline bool is_int(Object *o) {
+    return is_builtin_instance(o, &int_type) || o->type == &bool_type;
+}
+/* int or bool itself: what the fast paths may handle without looking for
+   a user class's overrides. */
+static inline bool is_int_exact(Object *o) { return o->type == &int_type || o->type == &bool_type; }
 /* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
 static inline bool int_is_small(Object *o) { return ((IntObject *)o)->digits == NULL; }
@@ -122,7 +128,7 @@ uint64_t int_bit_length(Object *o);
    for any size of int; returns m (0.0 and *exp 0 for zero). */
 double int_frexp(Object *o, int64_t *exp);
 
-/* Makes int.from_bytes callable on the type (start-up, after type_ready). */
+/* Installs int.from_bytes, a class method (start-up, after type_ready). */
 int int_install_from_bytes(void);
 
 /* sys.set_int_max_str_digits / get_int_max_str_digits (0: no limit). */

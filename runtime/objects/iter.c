@@ -161,9 +161,9 @@ static int enumerate_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type enumerate_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "enumerate",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(EnumerateObject),
     .dealloc = enumerate_dealloc,
     .hash = object_identity_hash,
@@ -283,9 +283,9 @@ static int zip_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type zip_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "zip",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(ZipObject),
     .dealloc = zip_dealloc,
     .hash = object_identity_hash,
@@ -308,8 +308,9 @@ typedef struct {
 static bool reversed_is_sequence(Object *o) {
     Type *t = TYPE(o);
     if (is_instance_of(o, &dict_type)) return false;
-    if (t->flags & TYPE_HEAP) return type_lookup_cstr(t, "__getitem__") != NULL;
-    return t->getitem != NULL;
+    Type *builtin = t->builtin_base ? t->builtin_base : t;
+    if (builtin->getitem) return true; /* a built-in sequence, or a subclass of one */
+    return (t->flags & TYPE_HEAP) && type_lookup_cstr(t, "__getitem__") != NULL;
 }
 
 static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
@@ -318,16 +319,19 @@ static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
     if (iter_no_kwargs("reversed", kwnames) < 0) return NULL;
     if (nargs != 1) return error_set(&exc_TypeError, "reversed expected 1 argument, got %zu", nargs);
     Object *seq = args[0];
-    if (is_list(seq)) return list_reversed_iter(seq);
-    if (is_type(seq, &range_type)) return range_reversed(seq);
-    Object *dict_iter = dict_reversed_iter(seq);
-    if (dict_iter || error_occurred()) return dict_iter;
-
-    if (TYPE(seq)->flags & TYPE_HEAP) {
-        Object *method = type_lookup_cstr(TYPE(seq), "__reversed__");
-        if (method) return object_call1(method, seq);
+    /* A class's own __reversed__ first (a subclass of list may define it);
+       None there means "not reversible", as in CPython. */
+    Object *method = NULL;
+    if (TYPE(seq)->flags & TYPE_HEAP) method = type_lookup_cstr(TYPE(seq), "__reversed__");
+    if (!method) {
+        if (is_list(seq)) return list_reversed_iter(seq);
+        if (is_type(seq, &range_type)) return range_reversed(seq);
+        Object *dict_iter = dict_reversed_iter(seq);
+        if (dict_iter || error_occurred()) return dict_iter;
+        method = type_lookup_cstr(TYPE(seq), "__reversed__"); /* deque's, say */
     }
-    if (!reversed_is_sequence(seq))
+    if (method && method != None) return object_call1(method, seq);
+    if (method == None || !reversed_is_sequence(seq))
         return error_set(&exc_TypeError, "'%s' object is not reversible", TYPE_NAME(seq));
     int64_t n = object_len(seq);
     if (n < 0) return NULL;
@@ -344,7 +348,7 @@ static Object *reversed_next(Object *self) {
         CLEAR(&r->seq);
         return NULL;
     }
-    if (is_tuple(r->seq)) /* immutable: the index is always valid */
+    if (is_tuple_exact(r->seq)) /* immutable: the index is always valid */
         return NEWREF(tuple_item(r->seq, (size_t)r->index--));
     Object *index = int_from_i64(r->index);
     if (!index) return NULL;
@@ -374,9 +378,9 @@ static int reversed_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type reversed_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "reversed",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(ReversedObject),
     .dealloc = reversed_dealloc,
     .hash = object_identity_hash,
@@ -461,9 +465,9 @@ static int map_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type map_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "map",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(MapObject),
     .dealloc = map_dealloc,
     .hash = object_identity_hash,
@@ -533,9 +537,9 @@ static int filter_traverse(Object *self, VisitFunc visit, void *arg) {
 
 Type filter_type = {
     TYPE_HEAD_INIT,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "filter",
     .base_type = &object_type,
-    .flags = TYPE_GC,
     .instance_size = sizeof(FilterObject),
     .dealloc = filter_dealloc,
     .hash = object_identity_hash,

@@ -198,9 +198,10 @@ static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
 
 int list_extend(Object *list, Object *iterable) {
     ListObject *l = AS_LIST(list);
-    if (is_instance_of(iterable, &list_type))
+    /* a subclass may override __iter__: only list and tuple are read directly */
+    if (is_list_exact(iterable))
         return list_extend_from_array(l, iterable, list_size(iterable));
-    if (is_instance_of(iterable, &tuple_type))
+    if (is_tuple_exact(iterable))
         return list_extend_from_array(l, iterable, tuple_size(iterable));
 
     Object *it = object_iter(iterable);
@@ -368,9 +369,9 @@ static Object *list_getitem(Object *self, Object *key) {
 /* The items of `value` for a slice assignment, as a new list (a copy, so
    a[:] = a works and the source cannot change while we copy). */
 static Object *list_assignment_source(Object *value, const char *not_iterable_msg) {
-    if (is_instance_of(value, &list_type) || is_instance_of(value, &tuple_type)) {
+    if (is_list_exact(value) || is_tuple_exact(value)) {
         Object *copy = list_new(0);
-        size_t n = is_instance_of(value, &list_type) ? list_size(value) : tuple_size(value);
+        size_t n = is_list_exact(value) ? list_size(value) : tuple_size(value);
         if (copy && list_extend_from_array(AS_LIST(copy), value, n) < 0) CLEAR(&copy);
         return copy;
     }
@@ -535,7 +536,7 @@ static Object *list_add(Object *a, Object *b) {
    fail here, so the message names the right operand whatever the other
    type's slot does. */
 static int list_repeat_count(Object *count, int64_t *out) {
-    if (is_int(count)) {
+    if (is_int_exact(count)) {
         if (int_is_big(count)) {
             int_count_too_big();
             return -1;
@@ -599,11 +600,23 @@ static Object *list_inplace_mul(Object *self, Object *other) {
     return NEWREF(self);
 }
 
+/* The arguments of list(...) and list.__init__: at most one, positional. */
+static int list_init_args(size_t nargs, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0) {
+        error_set(&exc_TypeError, "list() takes no keyword arguments");
+        return -1;
+    }
+    if (nargs > 1) {
+        error_set(&exc_TypeError, "list expected at most 1 argument, got %zu", nargs);
+        return -1;
+    }
+    return 0;
+}
+
+/* list(iterable), or cls(iterable) for a subclass without an __init__ of
+   its own (list.__new__ makes it empty, list.__init__ fills it). */
 static Object *list_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    if (kwnames && tuple_size(kwnames) > 0)
-        return error_set(&exc_TypeError, "list() takes no keyword arguments");
-    if (nargs > 1)
-        return error_set(&exc_TypeError, "list expected at most 1 argument, got %zu", nargs);
+    if (list_init_args(nargs, kwnames) < 0) return NULL;
     Object *l = type == &list_type ? list_new(0) : object_alloc(type, type->instance_size);
     if (!l) return NULL;
     if (nargs == 1 && list_extend(l, args[0]) < 0) {
@@ -611,6 +624,15 @@ static Object *list_construct(Type *type, Object *const *args, size_t nargs, Obj
         return NULL;
     }
     return l;
+}
+
+/* list.__init__(self, iterable=(), /): empties the list, then extends it
+   (what super().__init__(items) runs in a subclass). */
+static Object *list_init_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (list_init_args(nargs, kwnames) < 0) return NULL;
+    if (list_delete_range(AS_LIST(self), 0, list_size(self)) < 0) return NULL;
+    if (nargs == 1 && list_extend(self, args[0]) < 0) return NULL;
+    return NEWREF(None);
 }
 
 /* ---- Iterators ----------------------------------------------------------- */
@@ -1219,6 +1241,7 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
 }
 
 static const MethodDef list_methods[] = {
+    {"__init__", list_init_method, "Initialize self."},
     {"append", list_append_method, "Append object to the end of the list."},
     {"extend", list_extend_method, "Extend list by appending elements from the iterable."},
     {"insert", list_insert_method, "Insert object before index."},

@@ -13,7 +13,11 @@ typedef struct {
 
 extern Type list_type;
 
-static inline bool is_list(Object *o) { return o->type == &list_type; }
+/* list or a user subclass of it; is_list_exact: list itself (a subclass may
+   override __iter__, __len__, __getitem__: only list itself may be read
+   directly where CPython would go through them). */
+static inline bool is_list(Object *o) { return is_builtin_instance(o, &list_type); }
+static inline bool is_list_exact(Object *o) { return o->type == &list_type; }
 static inline size_t list_size(Object *l) { return ((ListObject *)l)->size; }
 /* Borrowed. No bounds check. */
 static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }

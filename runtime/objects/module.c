@@ -23,6 +23,7 @@
 #include "objects/function.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 static ModuleObject *as_module(Object *o) { return (ModuleObject *)o; }
 
@@ -40,6 +41,7 @@ Object *module_new(const char *name) {
 }
 
 static void module_dealloc(Object *self) {
+    weakref_on_dealloc(self);
     ModuleObject *m = as_module(self);
     CLEAR(&m->dict);
     CLEAR(&m->name);
@@ -136,7 +138,7 @@ Type module_type = {
     TYPE_HEAD_INIT,
     .name = "module",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(ModuleObject),
     .methods = module_methods,
     .dealloc = module_dealloc,

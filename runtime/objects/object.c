@@ -45,24 +45,58 @@ static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size
     memset(o, 0, size);
     o->refcnt = 1;
     o->type = type;
-    if (type->flags & TYPE_HEAP) INCREF(type);
     mem_count_object_alloc();
     if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     gc_track_new(o);
     return o;
 }
 
+/* An instance of a user class: the class gains a reference, and the block
+   starts with the class's prefix and the collector head (zeroed), the object
+   after them (object.h: heap_bytes_before). */
+static __attribute__((noinline)) Object *object_alloc_heap(Type *type, size_t size) {
+    size_t pre = heap_bytes_before(type);
+    char *block = mem_alloc(pre + size);
+    if (!block) return error_no_memory();
+    memset(block, 0, pre + size);
+    Object *o = (Object *)(block + pre);
+    o->refcnt = 1;
+    o->type = type;
+    INCREF(type);
+    mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
+    if (type->flags & TYPE_GC) gc_track_new(o);
+    return o;
+}
+
 Object *object_alloc(Type *type, size_t size) {
-    if (type->flags & TYPE_GC) return object_alloc_gc(type, size);
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
+        if (type->flags & TYPE_HEAP) return object_alloc_heap(type, size);
+        return object_alloc_gc(type, size);
+    }
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
     o->refcnt = 1;
     o->type = type;
-    if (type->flags & TYPE_HEAP) INCREF(type);
     mem_count_object_alloc();
     if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     return o;
+}
+
+/* An instance of a user class: its block starts with the class's prefix
+   and collector head, and it releases its reference to the class last. */
+static __attribute__((noinline)) void object_free_heap(Object *o, size_t size) {
+    Type *type = o->type;
+    size_t pre = heap_bytes_before(type);
+    if (type->flags & TYPE_GC) gc_untrack_freed(o);
+    mem_count_object_free();
+    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
+    if (race_detector_on)
+        race_quarantine(o, size, pre); /* remembers type's name before the DECREF below */
+    else
+        mem_free((char *)o - pre, pre + size);
+    DECREF(type);
 }
 
 /* With --no-gil the race detector (race.h) keeps freed objects poisoned in
@@ -73,17 +107,20 @@ Object *object_alloc(Type *type, size_t size) {
 void object_free(Object *o, size_t size) {
     Type *type = o->type;
     size_t head = 0;
-    if (type->flags & TYPE_GC) {
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
+        if (type->flags & TYPE_HEAP) {
+            object_free_heap(o, size);
+            return;
+        }
         gc_untrack_freed(o);
         head = sizeof(GCHead);
     }
     mem_count_object_free();
     if (__builtin_expect(typestats_on, 0)) typestats_free(type);
     if (race_detector_on)
-        race_quarantine(o, size, head); /* remembers type's name before the DECREF below */
+        race_quarantine(o, size, head);
     else
         mem_free((char *)o - head, size + head);
-    if (type->flags & TYPE_HEAP) DECREF(type);
 }
 
 /* A dying container leaves the collector's lists before its dealloc runs:
@@ -198,16 +235,67 @@ static Object *object_init_method(Object *self, Object *const *args, size_t narg
     return NEWREF(None);
 }
 
+/* Is t's __new__ one a user class defines (the first of its MRO to have
+   one is a user class)? Then that __new__ makes t's instances, whatever
+   built-in type lies below. */
+static bool defines_new_in_python(Type *t) {
+    Object *key = str_intern_cstr("__new__");
+    if (!key) {
+        error_clear();
+        return false;
+    }
+    bool found = false;
+    for (size_t i = 0; i < t->mro_len; i++) {
+        if (!dict_get_str(t->mro[i]->dict, key)) continue;
+        found = (t->mro[i]->flags & TYPE_HEAP) != 0;
+        break;
+    }
+    DECREF(key);
+    return found;
+}
+
+/* The nearest built-in type of t's chain (t itself when built-in). */
+static Type *static_base(Type *t) { return t->builtin_base ? t->builtin_base : t; }
+
+/* The checks of owner.__new__(sub, ...), in CPython's order and words: sub
+   must be a class derived from owner whose instances owner's construction
+   can make (int.__new__ cannot make a bool: bool has a construction of its
+   own). Returns sub, or NULL with the TypeError set. */
+static Type *new_target(Type *owner, Object *const *args, size_t nargs) {
+    const char *name = owner->name;
+    if (nargs < 1) {
+        error_set(&exc_TypeError, "%s.__new__(): not enough arguments", name);
+        return NULL;
+    }
+    if (!is_instance_of(args[0], &type_type)) {
+        error_set(&exc_TypeError, "%s.__new__(X): X is not a type object (%s)", name,
+                  TYPE_NAME(args[0]));
+        return NULL;
+    }
+    Type *sub = (Type *)args[0];
+    if (!type_is_subtype(sub, owner)) {
+        error_set(&exc_TypeError, "%s.__new__(%s): %s is not a subtype of %s", name, sub->name,
+                  sub->name, name);
+        return NULL;
+    }
+    Type *made_by = sub;
+    while ((made_by->flags & TYPE_HEAP) && defines_new_in_python(made_by))
+        made_by = made_by->base_type;
+    if (static_base(made_by)->construct != owner->construct) {
+        error_set(&exc_TypeError, "%s.__new__(%s) is not safe, use %s.__new__()", name, sub->name,
+                  made_by->name);
+        return NULL;
+    }
+    return sub;
+}
+
 /* object.__new__(cls, *args): a plain instance of cls. Extra arguments are
    an error unless the class replaced __init__ and not __new__. */
 static Object *object_new_function(Object *self, Object *const *args, size_t nargs,
                                    Object *kwnames) {
     (void)self;
-    if (nargs < 1) return error_set(&exc_TypeError, "object.__new__(): not enough arguments");
-    if (!is_instance_of(args[0], &type_type))
-        return error_set(&exc_TypeError, "object.__new__(X): X is not a type object (%s)",
-                         TYPE_NAME(args[0]));
-    Type *t = (Type *)args[0];
+    Type *t = new_target(&object_type, args, nargs);
+    if (!t) return NULL;
     if (nargs > 1 || (kwnames && tuple_size(kwnames) > 0)) {
         if (type_overrides(t, "__new__"))
             return error_set(&exc_TypeError,
@@ -215,9 +303,6 @@ static Object *object_new_function(Object *self, Object *const *args, size_t nar
         if (!type_overrides(t, "__init__"))
             return error_set(&exc_TypeError, "%s() takes no arguments", t->name);
     }
-    if (t != &object_type && (!(t->flags & TYPE_HEAP) || (t->flags & TYPE_EXCEPTION)))
-        return error_set(&exc_TypeError, "object.__new__(%s) is not safe, use %s.__new__()",
-                         t->name, t->name);
     return object_alloc(t, t->instance_size);
 }
 
@@ -264,6 +349,39 @@ static int object_install_new(void) {
     return object_install_wrapped(&object_init_subclass_def, descr_classmethod_new);
 }
 
+/* T.__new__(cls, *args) of a built-in type T that can be subclassed (self is
+   T): T's construction, making an instance of cls. A mutable container
+   (list, dict, set: a type with an __init__ of its own) starts empty and
+   leaves the arguments to __init__, as in CPython; the others build their
+   value from them. */
+static Object *builtin_type_new_function(Object *self, Object *const *args, size_t nargs,
+                                         Object *kwnames) {
+    Type *owner = (Type *)self;
+    Type *cls = new_target(owner, args, nargs);
+    if (!cls) return NULL;
+    bool init_fills = !(owner->flags & TYPE_EXCEPTION) &&
+                      dict_get_item_cstr(owner->dict, "__init__") != NULL;
+    if (error_occurred()) return NULL;
+    if (init_fills) return owner->construct(cls, NULL, 0, NULL);
+    return owner->construct(cls, args + 1, nargs - 1, kwnames);
+}
+
+static const MethodDef builtin_type_new_def = {"__new__", builtin_type_new_function,
+                                               "Create and return a new object."};
+
+/* Give each built-in type that can be subclassed (other than object) its
+   own __new__, bound to it, as CPython does: ValueError.__new__(Exception)
+   names ValueError in its complaint. */
+static int builtin_install_new(Type *t, Object *key) {
+    if (!(t->flags & TYPE_BASETYPE) || t == &object_type || !t->construct) return 0;
+    if (dict_get_str(t->dict, key)) return 0;
+    Object *fn = builtin_new(&builtin_type_new_def, (Object *)t);
+    Object *w = fn ? descr_staticmethod_new(fn) : NULL;
+    int r = w ? dict_set_item(t->dict, key, w) : -1;
+    XDECREF(fn);
+    XDECREF(w);
+    return r;
+}
 
 static Object *object_dir_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -325,7 +443,7 @@ Type type_type = {
     .name = "type",
     .base_type = &object_type,
     .instance_size = sizeof(Type),
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .methods = type_methods,
     .traverse = class_type_traverse,
     .clear = class_type_clear,
@@ -447,7 +565,7 @@ Object *type_lookup_cstr(Type *t, const char *name) {
 
 Object **object_dict_ptr(Object *self) {
     if (self->type->flags & TYPE_NO_DICT) return NULL; /* __slots__ only */
-    size_t off = self->type->dict_offset;
+    ptrdiff_t off = self->type->dict_offset;
     return off ? (Object **)((char *)self + off) : NULL;
 }
 
@@ -549,7 +667,12 @@ int object_setattr_with_dict(Object *self, Object *name, Object *value, Object *
 int types_init(Type *const *types) {
     for (Type *const *t = types; *t; t++)
         if (type_ready(*t) < 0) return -1;
-    return object_install_new();
+    if (object_install_new() < 0) return -1;
+    Object *key = str_intern_cstr("__new__");
+    int r = key ? 0 : -1;
+    for (Type *const *t = types; *t && r == 0; t++) r = builtin_install_new(*t, key);
+    XDECREF(key);
+    return r;
 }
 
 void types_fini(Type *const *types) {

@@ -179,8 +179,9 @@ static int64_t range_search(RangeObject *r, Object *item, int64_t *count) {
 
 static int range_contains(Object *self, Object *item) {
     RangeObject *r = AS_RANGE(self);
-    /* a big int lies outside every range, whose bounds are int64 */
-    if (is_int(item)) return int_is_small(item) && range_position(r, int_value(item)) >= 0;
+    /* a big int lies outside every range, whose bounds are int64; an int
+       subclass may define __eq__, so it is searched for as CPython does */
+    if (is_int_exact(item)) return int_is_small(item) && range_position(r, int_value(item)) >= 0;
     int64_t pos = range_search(r, item, NULL);
     return pos == -2 ? -1 : pos >= 0;
 }
@@ -198,12 +199,12 @@ static Object *range_index_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (args_check("range.index", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
-    int64_t pos = !is_int(args[0])     ? range_search(r, args[0], NULL)
-                  : int_is_big(args[0]) ? -1
-                                        : range_position(r, int_value(args[0]));
+    int64_t pos = !is_int_exact(args[0]) ? range_search(r, args[0], NULL)
+                  : int_is_big(args[0])   ? -1
+                                          : range_position(r, int_value(args[0]));
     if (pos == -2) return NULL;
     if (pos >= 0) return int_from_i64(pos);
-    if (!is_int(args[0])) /* CPython searched by iterating */
+    if (!is_int_exact(args[0])) /* CPython searched by iterating */
         return error_set(&exc_ValueError, "sequence.index(x): x not in sequence");
     Object *repr = object_repr(args[0]);
     if (!repr) return NULL;
@@ -216,7 +217,7 @@ static Object *range_count_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (args_check("range.count", nargs, kwnames, 1, 1) < 0) return NULL;
     RangeObject *r = AS_RANGE(self);
-    if (is_int(args[0]))
+    if (is_int_exact(args[0]))
         return int_from_i64(int_is_small(args[0]) && range_position(r, int_value(args[0])) >= 0);
     int64_t count = 0;
     if (range_search(r, args[0], &count) == -2) return NULL;

@@ -41,6 +41,7 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/weakref.h"
 
 #define AS_SET(o) ((SetObject *)(o))
 
@@ -56,7 +57,7 @@ static Object set_dummy_object;
 static inline bool set_live(const SetEntry *e) { return e->key && e->key != SET_DUMMY; }
 
 static inline int64_t set_hash_of(Object *key) {
-    if (is_str(key)) {
+    if (is_str_exact(key)) { /* a subclass may define __hash__ */
         int64_t h = ((StrObject *)key)->hash;
         return h != -1 ? h : str_hash(key);
     }
@@ -66,7 +67,7 @@ static inline int64_t set_hash_of(Object *key) {
 /* Equality without user code for the common key types: 1 / 0, or -2 when
    the generic comparison is needed. */
 static inline int set_keys_equal_fast(Object *stored, Object *key) {
-    if (is_str(stored) && is_str(key)) return str_equal(stored, key);
+    if (is_str_exact(stored) && is_str_exact(key)) return str_equal(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
         return int_equal(stored, key);
     return -2;
@@ -327,7 +328,13 @@ static Object *set_make(Type *type, Object *iterable) {
 Object *set_new(Object *iterable) { return set_make(&set_type, iterable); }
 Object *frozenset_new(Object *iterable) { return set_make(&frozenset_type, iterable); }
 
-static Object *set_copy(SetObject *so) { return set_make(TYPE(so), (Object *)so); }
+/* The type of what so's operations return: set or frozenset, also for an
+   instance of a subclass (as in CPython). */
+static Type *set_result_type(SetObject *so) {
+    return is_frozenset((Object *)so) ? &frozenset_type : &set_type;
+}
+
+static Object *set_copy(SetObject *so) { return set_make(set_result_type(so), (Object *)so); }
 
 int set_add(Object *s, Object *key) { return set_add_key(AS_SET(s), key); }
 int set_update(Object *s, Object *iterable) { return set_update_internal(AS_SET(s), iterable); }
@@ -393,7 +400,7 @@ static int set_discard_key(SetObject *so, Object *key) {
    iterable, walks it. The result's keys are the walked side's. */
 static Object *set_intersection(SetObject *so, Object *other) {
     if ((Object *)so == other) return set_copy(so);
-    SetObject *result = set_alloc(TYPE(so));
+    SetObject *result = set_alloc(set_result_type(so));
     if (!result) return NULL;
     Object *key;
     int64_t hash;
@@ -499,7 +506,7 @@ static Object *set_difference(SetObject *so, Object *other) {
     if (!is_anyset(other) && !is_dict_other) return set_copy_and_difference(so, other);
     size_t other_size = is_dict_other ? dict_size(other) : set_size(other);
     if ((so->used >> 2) > other_size) return set_copy_and_difference(so, other);
-    SetObject *result = set_alloc(TYPE(so));
+    SetObject *result = set_alloc(set_result_type(so));
     if (!result) return NULL;
     Object *key;
     int64_t hash;
@@ -554,7 +561,7 @@ static int set_symmetric_difference_update(SetObject *so, Object *other) {
         DECREF(it);
         return error_occurred() ? -1 : 0;
     }
-    Object *walk = is_anyset(other) ? NEWREF(other) : set_make(TYPE(so), other);
+    Object *walk = is_anyset(other) ? NEWREF(other) : set_make(set_result_type(so), other);
     if (!walk) return -1;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i <= AS_SET(walk)->mask; i++) {
@@ -568,7 +575,7 @@ static int set_symmetric_difference_update(SetObject *so, Object *other) {
 
 /* so ^ other: a set of other's keys, then toggled by so's. */
 static Object *set_symmetric_difference(SetObject *so, Object *other) {
-    Object *result = set_make(TYPE(so), other);
+    Object *result = set_make(set_result_type(so), other);
     if (result && set_symmetric_difference_update(AS_SET(result), (Object *)so) < 0)
         CLEAR(&result);
     return result;
@@ -658,6 +665,7 @@ int set_update_op(Object *s, Object *other, BinaryOp op) {
 
 static void set_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return;
+    weakref_on_dealloc(self);
     SetObject *so = AS_SET(self);
     for (size_t i = 0; i <= so->mask; i++)
         if (set_live(&so->table[i])) DECREF(so->table[i].key);
@@ -694,11 +702,11 @@ static Object *set_repr(Object *self) {
         if (lr) {
             StrBuilder b;
             str_builder_init(&b);
-            if (!is_set(self)) str_builder_addf(&b, "%s(", TYPE_NAME(self));
+            if (!is_set_exact(self)) str_builder_addf(&b, "%s(", TYPE_NAME(self));
             str_builder_add_char(&b, '{');
             str_builder_add(&b, str_data(lr) + 1, str_len(lr) - 2); /* drop [ and ] */
             str_builder_add_char(&b, '}');
-            if (!is_set(self)) str_builder_add_char(&b, ')');
+            if (!is_set_exact(self)) str_builder_add_char(&b, ')');
             DECREF(lr);
             r = str_builder_finish(&b);
         }
@@ -763,18 +771,30 @@ static Object *set_construct_common(Type *type, const char *name, Object *const 
     return set_make(type, nargs ? args[0] : NULL);
 }
 
+/* set(iterable), or cls(iterable) for a subclass without an __init__ of its
+   own (set.__new__ makes it empty, set.__init__ fills it). */
 static Object *set_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)type;
-    return set_construct_common(&set_type, "set", args, nargs, kwnames);
+    return set_construct_common(type, "set", args, nargs, kwnames);
+}
+
+/* set.__init__(self, iterable=(), /): empties the set, then fills it. */
+static Object *set_init_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "set() takes no keyword arguments");
+    if (nargs > 1)
+        return error_set(&exc_TypeError, "set expected at most 1 argument, got %zu", nargs);
+    set_clear_internal(AS_SET(self));
+    if (nargs == 1 && set_update_internal(AS_SET(self), args[0]) < 0) return NULL;
+    return NEWREF(None);
 }
 
 /* frozenset(f) for a frozenset f is f itself: it cannot change. */
 static Object *frozenset_construct(Type *type, Object *const *args, size_t nargs,
                                    Object *kwnames) {
-    (void)type;
-    if (nargs == 1 && !(kwnames && tuple_size(kwnames) > 0) && is_frozenset(args[0]))
+    if (type == &frozenset_type && nargs == 1 && !(kwnames && tuple_size(kwnames) > 0) &&
+        is_frozenset_exact(args[0]))
         return NEWREF(args[0]);
-    return set_construct_common(&frozenset_type, "frozenset", args, nargs, kwnames);
+    return set_construct_common(type, "frozenset", args, nargs, kwnames);
 }
 
 /* The operators take sets and frozensets only (methods take any iterable);
@@ -936,7 +956,7 @@ SET_METHOD(set_clear_method) {
 SET_METHOD(set_copy_method) {
     (void)args;
     SET_CHECK("copy", 0, 0);
-    if (is_frozenset(self)) return NEWREF(self);
+    if (is_frozenset_exact(self)) return NEWREF(self);
     return set_copy(AS_SET(self));
 }
 
@@ -1014,6 +1034,7 @@ SET_METHOD(set_isdisjoint_method) {
     {"isdisjoint", set_isdisjoint_method, "Return True if two sets have a null intersection."}
 
 static const MethodDef set_methods[] = {
+    {"__init__", set_init_method, "Initialize self."},
     {"add", set_add_method, "Add an element to a set."},
     {"remove", set_remove_method, "Remove an element from a set; it must be a member."},
     {"discard", set_discard_method, "Remove an element from a set if it is a member."},
@@ -1041,7 +1062,7 @@ Type set_type = {
     TYPE_HEAD_INIT,
     .name = "set",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = set_methods,
     .dealloc = set_dealloc,
@@ -1066,7 +1087,7 @@ Type frozenset_type = {
     TYPE_HEAD_INIT,
     .name = "frozenset",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = frozenset_methods,
     .dealloc = set_dealloc,

@@ -35,8 +35,11 @@ typedef struct {
 
 extern Type set_type, frozenset_type, set_iterator_type;
 
-static inline bool is_set(Object *o) { return o->type == &set_type; }
-static inline bool is_frozenset(Object *o) { return o->type == &frozenset_type; }
+/* set / frozenset or a user subclass of it; the _exact forms: the type itself. */
+static inline bool is_set(Object *o) { return is_builtin_instance(o, &set_type); }
+static inline bool is_frozenset(Object *o) { return is_builtin_instance(o, &frozenset_type); }
+static inline bool is_set_exact(Object *o) { return o->type == &set_type; }
+static inline bool is_frozenset_exact(Object *o) { return o->type == &frozenset_type; }
 static inline bool is_anyset(Object *o) { return is_set(o) || is_frozenset(o); }
 static inline size_t set_size(Object *s) { return ((SetObject *)s)->used; }
 

@@ -363,9 +363,23 @@ Object *str_from_format(const char *fmt, ...) {
     return str_builder_finish(&b);
 }
 
+/* What a method returns when it changes nothing: s itself, or a plain str
+   with s's text when s is an instance of a subclass (str's methods return
+   str, as in CPython). */
+static Object *str_unchanged(Object *s) {
+    if (is_str_exact(s)) return NEWREF(s);
+    StrObject *so = S(s);
+    Object *r = str_new_raw(so->length);
+    if (!r) return NULL;
+    memcpy(S(r)->data, so->data, so->length);
+    S(r)->nchars = so->nchars;
+    S(r)->ascii = so->ascii;
+    return r;
+}
+
 /* The substring of s between byte offsets b0 <= b1 (at character boundaries). */
 static Object *str_bytes_slice(Object *s, size_t b0, size_t b1) {
-    if (b0 == 0 && b1 == S(s)->length) return NEWREF(s);
+    if (b0 == 0 && b1 == S(s)->length) return str_unchanged(s);
     if (S(s)->ascii) return str_from_known(S(s)->data + b0, b1 - b0, b1 - b0);
     return str_from_utf8(S(s)->data + b0, b1 - b0);
 }
@@ -483,7 +497,8 @@ Object *str_intern_cstr(const char *s) {
 
 Object *str_intern(Object *s) {
     if (S(s)->interned) return NEWREF(s);
-    return intern_text(S(s)->data, S(s)->length, s);
+    /* an instance of a subclass is not interned itself: a plain copy is */
+    return intern_text(S(s)->data, S(s)->length, is_str_exact(s) ? s : NULL);
 }
 
 void str_intern_clear(void) {
@@ -505,8 +520,8 @@ void str_intern_clear(void) {
 
 Object *str_concat(Object *a, Object *b) {
     StrObject *x = S(a), *y = S(b);
-    if (y->length == 0) return NEWREF(a);
-    if (x->length == 0) return NEWREF(b);
+    if (y->length == 0) return str_unchanged(a);
+    if (x->length == 0) return str_unchanged(b);
     Object *r = str_new_raw(x->length + y->length);
     if (!r) return NULL;
     memcpy(S(r)->data, x->data, x->length);
@@ -554,7 +569,7 @@ int str_concat_inplace(Object **pa, Object *b) {
 static Object *str_repeat(Object *s, int64_t n) {
     StrObject *so = S(s);
     if (n <= 0 || so->length == 0) return NEWREF(EMPTY_STR);
-    if (n == 1) return NEWREF(s);
+    if (n == 1) return str_unchanged(s);
     size_t total;
     /* CPython: OverflowError past the largest length, else MemoryError */
     if (so->nchars > (size_t)INT64_MAX / (size_t)n)
@@ -627,7 +642,7 @@ Object *str_repr(Object *s) {
 }
 
 static Object *str_str(Object *s) {
-    return NEWREF(s);
+    return str_unchanged(s);
 }
 
 /* ---- Slots: hash, compare, len, contains, truth ---- */
@@ -850,8 +865,40 @@ static Object *str_mod_slot(Object *a, Object *b) {
 
 /* ---- Construction ---- */
 
+/* An instance of type (a user subclass of str) holding value's text;
+   consumes value. */
+static Object *str_subtype_from(Type *type, Object *value) {
+    if (!value) return NULL;
+    StrObject *v = S(value);
+    StrObject *r = (StrObject *)object_alloc(type, sizeof(StrObject) + v->length + 1);
+    if (r) {
+        r->hash = -1;
+        r->length = v->length;
+        r->nchars = v->nchars;
+        r->ascii = v->ascii;
+        memcpy(r->data, v->data, v->length + 1);
+    }
+    DECREF(value);
+    return (Object *)r;
+}
+
+static Object *str_value(Object *const *args, size_t nargs, Object *kwnames);
+
+/* cls(...) for a subclass of str: the text, then an instance of cls. Out of
+   line, so that str(x) stays as short as it was. */
+static __attribute__((noinline)) Object *str_subtype_construct(Type *type, Object *const *args,
+                                                               size_t nargs, Object *kwnames) {
+    return str_subtype_from(type, str_value(args, nargs, kwnames));
+}
+
 static Object *str_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)type;
+    if (type != &str_type) return str_subtype_construct(type, args, nargs, kwnames);
+    if (nargs == 1 && (!kwnames || tuple_size(kwnames) == 0)) return object_str(args[0]);
+    return str_value(args, nargs, kwnames);
+}
+
+/* The text of str(object=..., encoding=..., errors=...): a new str. */
+static Object *str_value(Object *const *args, size_t nargs, Object *kwnames) {
     if (nargs == 1 && (!kwnames || tuple_size(kwnames) == 0)) return object_str(args[0]);
     static const char *const names[] = { "object", "encoding", "errors", NULL };
     Object *params[3] = { NULL, NULL, NULL };
@@ -1247,7 +1294,7 @@ METHOD(str_rpartition) { return partition(self, args, nargs, kwnames, true); }
 /* sep.join(items) over an array of borrowed items. */
 static Object *join_array(Object *sep, Object *const *items, size_t n) {
     if (n == 0) return NEWREF(EMPTY_STR);
-    if (n == 1 && is_str(items[0])) return NEWREF(items[0]);
+    if (n == 1 && is_str_exact(items[0])) return NEWREF(items[0]);
     size_t total = 0, nchars = 0;
     bool ascii = S(sep)->ascii;
     for (size_t i = 0; i < n; i++) {
@@ -1277,9 +1324,10 @@ static Object *join_array(Object *sep, Object *const *items, size_t n) {
 }
 
 Object *str_join(Object *sep, Object *iterable) {
-    if (is_list(iterable))
+    if (is_list_exact(iterable))
         return join_array(sep, ((ListObject *)iterable)->items, list_size(iterable));
-    if (is_tuple(iterable)) return join_array(sep, tuple_items(iterable), tuple_size(iterable));
+    if (is_tuple_exact(iterable))
+        return join_array(sep, tuple_items(iterable), tuple_size(iterable));
     if (!TYPE(iterable)->iter && !TYPE(iterable)->getitem)
         return error_set(&exc_TypeError, "can only join an iterable");
     Object *list = list_from_iterable(iterable);
@@ -1341,7 +1389,7 @@ METHOD(str_removeprefix) {
     size_t n = S(args[0])->length;
     if (n <= S(self)->length && memcmp(S(self)->data, S(args[0])->data, n) == 0)
         return str_bytes_slice(self, n, S(self)->length);
-    return NEWREF(self);
+    return str_unchanged(self);
 }
 
 METHOD(str_removesuffix) {
@@ -1350,7 +1398,7 @@ METHOD(str_removesuffix) {
     size_t n = S(args[0])->length, len = S(self)->length;
     if (n > 0 && n <= len && memcmp(S(self)->data + len - n, S(args[0])->data, n) == 0)
         return str_bytes_slice(self, 0, len - n);
-    return NEWREF(self);
+    return str_unchanged(self);
 }
 
 /* ---- Case mapping ---- */
@@ -1595,7 +1643,7 @@ METHOD(str_replace) {
     int64_t limit = -1;
     if (nargs > 2 && int_as_i64(args[2], &limit) < 0) return NULL;
     StrObject *s = S(self), *old = S(args[0]), *new_ = S(args[1]);
-    if (limit == 0) return NEWREF(self);
+    if (limit == 0) return str_unchanged(self);
     StrBuilder b;
     str_builder_init(&b);
     size_t pos = 0;
@@ -1624,7 +1672,7 @@ METHOD(str_replace) {
     }
     if (done == 0) {
         str_builder_discard(&b);
-        return NEWREF(self);
+        return str_unchanged(self);
     }
     str_builder_add(&b, s->data + pos, s->length - pos);
     return str_builder_finish(&b);
@@ -1658,7 +1706,7 @@ static int pad_args(const char *fname, Object *const *args, size_t nargs, Object
 
 /* s with `left` fill characters before it and `right` after. */
 static Object *pad(Object *self, size_t left, size_t right, const char *fill, size_t fill_len) {
-    if (left == 0 && right == 0) return NEWREF(self);
+    if (left == 0 && right == 0) return str_unchanged(self);
     StrBuilder b;
     str_builder_init(&b);
     if (str_builder_reserve(&b, left + right, fill_len))
@@ -1676,7 +1724,7 @@ static Object *justify(Object *self, const char *fname, Object *const *args, siz
     size_t fill_len;
     if (pad_args(fname, args, nargs, kwnames, &width, &fill, &fill_len) < 0) return NULL;
     size_t n = S(self)->nchars;
-    if (width <= (int64_t)n) return NEWREF(self);
+    if (width <= (int64_t)n) return str_unchanged(self);
     size_t extra = (size_t)width - n, left;
     if (align == '<') left = 0;
     else if (align == '>') left = extra;
@@ -1693,7 +1741,7 @@ METHOD(str_zfill) {
     int64_t width;
     if (int_as_i64(args[0], &width) < 0) return NULL;
     StrObject *s = S(self);
-    if (width <= (int64_t)s->nchars) return NEWREF(self);
+    if (width <= (int64_t)s->nchars) return str_unchanged(self);
     size_t zeros = (size_t)width - s->nchars;
     StrBuilder b;
     str_builder_init(&b);
@@ -1797,6 +1845,7 @@ Type str_type = {
     TYPE_HEAD_INIT,
     .name = "str",
     .base_type = &object_type,
+    .flags = TYPE_BASETYPE,
     .instance_size = sizeof(StrObject),
     .methods = str_methods,
     .dealloc = str_dealloc,

@@ -30,7 +30,11 @@ typedef struct {
 
 extern Type str_type;
 
-static inline bool is_str(Object *o) { return o->type == &str_type; }
+/* str or a user subclass of it (whose instances are StrObjects: object.h);
+   is_str_exact: str itself, never interned or returned as itself where the
+   result must be a str. */
+static inline bool is_str(Object *o) { return is_builtin_instance(o, &str_type); }
+static inline bool is_str_exact(Object *o) { return o->type == &str_type; }
 static inline const char *str_data(Object *o) { return ((StrObject *)o)->data; }
 static inline size_t str_len(Object *o) { return ((StrObject *)o)->length; }
 

@@ -69,8 +69,9 @@ Object *tuple_pack(size_t n, ...) {
 }
 
 Object *tuple_from_iterable(Object *iterable) {
-    if (is_tuple(iterable)) return NEWREF(iterable);
-    if (is_list(iterable)) return list_as_tuple(iterable);
+    /* a subclass may override __iter__, and the result must be a tuple */
+    if (is_tuple_exact(iterable)) return NEWREF(iterable);
+    if (is_list_exact(iterable)) return list_as_tuple(iterable);
     Object *list = list_from_iterable(iterable);
     if (!list) return NULL;
     Object *t = list_as_tuple(list);
@@ -89,15 +90,29 @@ static void tuple_dealloc(Object *self) {
     list_trashcan_leave();
 }
 
-/* tuple() / tuple(iterable). */
+/* An instance of type (a user subclass of tuple) holding the items of
+   value; consumes value. */
+static Object *tuple_subtype_from(Type *type, Object *value) {
+    if (!value) return NULL;
+    size_t n = tuple_size(value);
+    TupleObject *t = (TupleObject *)object_alloc(type, tuple_alloc_size(n));
+    if (t) {
+        t->hash = -1;
+        t->size = n;
+        for (size_t i = 0; i < n; i++) t->items[i] = NEWREF(tuple_item(value, i));
+    }
+    DECREF(value);
+    return (Object *)t;
+}
+
+/* tuple() / tuple(iterable), or cls(...) for a subclass. */
 static Object *tuple_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)type;
     if (kwnames && tuple_size(kwnames) > 0)
         return error_set(&exc_TypeError, "tuple() takes no keyword arguments");
     if (nargs > 1)
         return error_set(&exc_TypeError, "tuple expected at most 1 argument, got %zu", nargs);
-    if (nargs == 0) return tuple_new(0);
-    return tuple_from_iterable(args[0]);
+    Object *value = nargs == 0 ? tuple_new(0) : tuple_from_iterable(args[0]);
+    return type == &tuple_type ? value : tuple_subtype_from(type, value);
 }
 
 /* ---- repr ---------------------------------------------------------------- */
@@ -180,7 +195,7 @@ static Object *tuple_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
     if (slice_indices(slice, (int64_t)tuple_size(self), &start, &stop, &step, &n) < 0)
         return NULL;
-    if (n == (int64_t)tuple_size(self) && step == 1 && is_tuple(self)) return NEWREF(self);
+    if (n == (int64_t)tuple_size(self) && step == 1 && is_tuple_exact(self)) return NEWREF(self);
     Object *t = tuple_new((size_t)n);
     if (!t) return NULL;
     for (int64_t i = 0, j = start; i < n; i++, j += step)
@@ -219,8 +234,8 @@ static Object *tuple_add(Object *a, Object *b) {
     if (!is_instance_of(a, &tuple_type) || !is_instance_of(b, &tuple_type))
         return NEWREF(NotImplemented);
     size_t na = tuple_size(a), nb = tuple_size(b);
-    if (nb == 0 && is_tuple(a)) return NEWREF(a);
-    if (na == 0 && is_tuple(b)) return NEWREF(b);
+    if (nb == 0 && is_tuple_exact(a)) return NEWREF(a);
+    if (na == 0 && is_tuple_exact(b)) return NEWREF(b);
     Object *t = tuple_new(na + nb);
     if (!t) return NULL;
     for (size_t i = 0; i < na; i++) tuple_set_steal(t, i, NEWREF(tuple_item(a, i)));
@@ -234,7 +249,7 @@ static Object *tuple_add(Object *a, Object *b) {
 static Object *tuple_mul(Object *a, Object *b) {
     Object *seq = is_instance_of(a, &tuple_type) ? a : b;
     Object *count = seq == a ? b : a;
-    if (!is_int(count)) {
+    if (!is_int_exact(count)) {
         if (TYPE(count)->flags & TYPE_HEAP) return NEWREF(NotImplemented);
         return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                          TYPE_NAME(count));
@@ -243,7 +258,7 @@ static Object *tuple_mul(Object *a, Object *b) {
     int64_t reps = int_value(count);
     size_t n = tuple_size(seq);
     if (reps <= 0 || n == 0) return tuple_new(0);
-    if (reps == 1 && is_tuple(seq)) return NEWREF(seq);
+    if (reps == 1 && is_tuple_exact(seq)) return NEWREF(seq);
     if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
     Object *t = tuple_new(n * (size_t)reps);
     if (!t) return NULL;
@@ -357,7 +372,7 @@ Type tuple_type = {
     TYPE_HEAD_INIT,
     .name = "tuple",
     .base_type = &object_type,
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_BASETYPE,
     .instance_size = sizeof(TupleObject),
     .methods = tuple_methods,
     .dealloc = tuple_dealloc,

@@ -19,7 +19,9 @@ typedef struct {
 extern Type tuple_type;
 extern Type tuple_iterator_type; /* iter(tuple) */
 
-static inline bool is_tuple(Object *o) { return o->type == &tuple_type; }
+/* tuple or a user subclass of it; is_tuple_exact: tuple itself. */
+static inline bool is_tuple(Object *o) { return is_builtin_instance(o, &tuple_type); }
+static inline bool is_tuple_exact(Object *o) { return o->type == &tuple_type; }
 static inline size_t tuple_size(Object *t) { return ((TupleObject *)t)->size; }
 /* Borrowed. No bounds check. */
 static inline Object *tuple_item(Object *t, size_t i) { return ((TupleObject *)t)->items[i]; }

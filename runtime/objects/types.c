@@ -7,6 +7,7 @@
 
 #include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/bytesio.h"
 #include "objects/class.h"
 #include "objects/code.h"
 #include "objects/descr.h"
@@ -26,6 +27,7 @@
 #include "objects/set.h"
 #include "objects/slotwrapper.h"
 #include "objects/str.h"
+#include "objects/stringio.h"
 #include "objects/tuple.h"
 
 #define LIST_EXC_TYPE(name, base) &exc_##name,
@@ -35,6 +37,7 @@ Type *const object_types[] = {
     &int_type, &bool_type, &float_type,
     &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
     &bytearray_type, &bytearray_iterator_type, &memoryview_type, &memory_iterator_type,
+    &stringio_type, &bytesio_type, &bytesio_buffer_type,
     &tuple_type, &tuple_iterator_type,
     &list_type, &list_iterator_type, &list_reverseiterator_type,
     &dict_type, &dict_keys_type, &dict_values_type, &dict_items_type,

@@ -48,6 +48,9 @@ PROG
 mkfifo "$TMP/fifo"
 exec 3<> "$TMP/fifo" # an open pipe that never gets data
 for which in sleep lock lock_timeout join event queue input readline; do
+    # The last run's "ready" must not be mistaken for this one's: the new
+    # process truncates err only once it has started.
+    rm -f "$TMP/err" "$TMP/out"
     TOY_STDIN=$TMP/fifo start_toy "$TMP/prog.toy" "$which"
     wait_for_stderr ready
     interrupt

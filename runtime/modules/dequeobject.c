@@ -1,0 +1,715 @@
+/* dequeobject.c - collections.deque: a double-ended queue (see
+ * collectionsmodule.h).
+ *
+ * The items live in a ring: an array whose capacity is a power of two, the
+ * first item at `head`, item i at items[(head + i) & (capacity - 1)]. Adding
+ * or removing at either end is O(1) (amortised: the ring doubles when full
+ * and halves when a quarter full), and so is indexing, which CPython's
+ * linked blocks make O(n) in the middle. A deque with a maxlen drops items
+ * from the other end as new ones come in.
+ *
+ * `state` counts the changes of length and order. Iterators remember it and
+ * raise CPython's "deque mutated during iteration" when it moved; the
+ * methods that compare items (count, index, remove, `in`) check it after
+ * every comparison, since a user's __eq__ may change the deque.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/str.h"
+#include "objects/tuple.h"
+#include "modules/collectionsmodule.h"
+
+typedef struct {
+    Object base;
+    Object **items;   /* the ring: capacity slots, size of them owned */
+    size_t capacity;  /* a power of two, or 0 with items NULL */
+    size_t head;      /* slot of item 0 */
+    size_t size;
+    int64_t maxlen;   /* -1: unbounded */
+    uint64_t state;   /* bumped by every change of length or order */
+} DequeObject;
+
+#define DQ(o) ((DequeObject *)(o))
+#define MIN_CAPACITY 8
+#define UNUSED(x) (void)(x)
+
+static inline Object **slot(DequeObject *d, size_t i) {
+    return &d->items[(d->head + i) & (d->capacity - 1)];
+}
+
+static Object *deque_alloc(Type *type, int64_t maxlen) {
+    DequeObject *d = (DequeObject *)object_alloc(type, sizeof(DequeObject));
+    if (d) d->maxlen = maxlen;
+    return (Object *)d;
+}
+
+/* Move the items into a ring of new_cap slots (new_cap >= size). */
+static int resize(DequeObject *d, size_t new_cap) {
+    Object **items = mem_alloc(new_cap * sizeof(Object *));
+    if (!items) {
+        error_no_memory();
+        return -1;
+    }
+    for (size_t i = 0; i < d->size; i++) items[i] = *slot(d, i);
+    if (d->items) mem_free(d->items, d->capacity * sizeof(Object *));
+    d->items = items;
+    d->capacity = new_cap;
+    d->head = 0;
+    return 0;
+}
+
+static int grow_if_full(DequeObject *d) {
+    if (d->size < d->capacity) return 0;
+    return resize(d, d->capacity ? d->capacity * 2 : MIN_CAPACITY);
+}
+
+static void shrink_if_sparse(DequeObject *d) {
+    if (d->capacity > MIN_CAPACITY && d->size < d->capacity / 4)
+        (void)resize(d, d->capacity / 2); /* on failure the bigger ring stays */
+}
+
+/* The item at one end, taken out of the ring (a reference the caller owns). */
+static Object *take_right(DequeObject *d) {
+    Object *v = *slot(d, d->size - 1);
+    d->size--;
+    d->state++;
+    return v;
+}
+
+static Object *take_left(DequeObject *d) {
+    Object *v = d->items[d->head];
+    d->head = (d->head + 1) & (d->capacity - 1);
+    d->size--;
+    d->state++;
+    return v;
+}
+
+/* Append (steals v); a full bounded deque drops its leftmost item. */
+static int push_right(DequeObject *d, Object *v) {
+    if (d->maxlen == 0) {
+        DECREF(v);
+        return 0;
+    }
+    if (grow_if_full(d) < 0) {
+        DECREF(v);
+        return -1;
+    }
+    *slot(d, d->size) = v;
+    d->size++;
+    d->state++;
+    if (d->maxlen >= 0 && d->size > (size_t)d->maxlen) DECREF(take_left(d));
+    return 0;
+}
+
+static int push_left(DequeObject *d, Object *v) {
+    if (d->maxlen == 0) {
+        DECREF(v);
+        return 0;
+    }
+    if (grow_if_full(d) < 0) {
+        DECREF(v);
+        return -1;
+    }
+    d->head = (d->head - 1) & (d->capacity - 1);
+    d->items[d->head] = v;
+    d->size++;
+    d->state++;
+    if (d->maxlen >= 0 && d->size > (size_t)d->maxlen) DECREF(take_right(d));
+    return 0;
+}
+
+static void deque_clear_items(DequeObject *d) {
+    /* Take the items out first: their destructors may look at the deque. */
+    Object **items = d->items;
+    size_t cap = d->capacity, head = d->head, size = d->size;
+    d->items = NULL;
+    d->capacity = d->head = d->size = 0;
+    d->state++;
+    for (size_t i = 0; i < size; i++) DECREF(items[(head + i) & (cap - 1)]);
+    if (items) mem_free(items, cap * sizeof(Object *));
+}
+
+/* Extend from an iterable at one end. Extending with itself iterates a copy. */
+static int extend(DequeObject *d, Object *iterable, bool left) {
+    Object *src = iterable == (Object *)d ? list_from_iterable(iterable) : NEWREF(iterable);
+    if (!src) return -1;
+    Object *it = object_iter(src);
+    DECREF(src);
+    if (!it) return -1;
+    Object *v;
+    int rc = 0;
+    while (rc == 0 && (v = object_next(it))) rc = left ? push_left(d, v) : push_right(d, v);
+    DECREF(it);
+    return rc == 0 && error_occurred() ? -1 : rc;
+}
+
+/* ---- Construction ---------------------------------------------------------------------------- */
+
+static int parse_maxlen(Object *o, int64_t *out) {
+    *out = -1;
+    if (!o || o == None) return 0;
+    if (!is_int(o)) {
+        error_set(&exc_TypeError, "an integer is required");
+        return -1;
+    }
+    if (int_as_i64(o, out) < 0) return -1;
+    if (*out < 0) {
+        error_set(&exc_ValueError, "maxlen must be non-negative");
+        return -1;
+    }
+    return 0;
+}
+
+static Object *deque_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    static const char *const names[] = {"iterable", "maxlen", NULL};
+    Object *a[2];
+    if (nargs > 2)
+        return error_set(&exc_TypeError, "deque() takes at most 2 arguments (%zu given)", nargs);
+    if (args_parse("deque", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    int64_t maxlen;
+    if (parse_maxlen(a[1], &maxlen) < 0) return NULL;
+    Object *d = deque_alloc(type, maxlen);
+    if (d && a[0] && extend(DQ(d), a[0], false) < 0) CLEAR(&d);
+    return d;
+}
+
+static void deque_dealloc(Object *self) {
+    deque_clear_items(DQ(self));
+    object_free(self, sizeof(DequeObject));
+}
+
+/* The cycle collector's slots: the items; clearing empties the deque. */
+static int deque_traverse(Object *self, VisitFunc visit, void *arg) {
+    DequeObject *d = DQ(self);
+    for (size_t i = 0; i < d->size; i++) VISIT(d->items[(d->head + i) & (d->capacity - 1)]);
+    return 0;
+}
+
+static int deque_gc_clear(Object *self) {
+    deque_clear_items(DQ(self));
+    return 0;
+}
+
+/* ---- Ends ------------------------------------------------------------------------------------ */
+
+static Object *deque_append(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("deque.append", nargs, kwnames, 1, 1) < 0) return NULL;
+    return push_right(DQ(self), NEWREF(args[0])) < 0 ? NULL : NEWREF(None);
+}
+
+static Object *deque_appendleft(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    if (args_check("deque.appendleft", nargs, kwnames, 1, 1) < 0) return NULL;
+    return push_left(DQ(self), NEWREF(args[0])) < 0 ? NULL : NEWREF(None);
+}
+
+static Object *pop_end(Object *self, size_t nargs, Object *kwnames, bool left) {
+    if (args_check(left ? "deque.popleft" : "deque.pop", nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    DequeObject *d = DQ(self);
+    if (d->size == 0) return error_set(&exc_IndexError, "pop from an empty deque");
+    Object *v = left ? take_left(d) : take_right(d);
+    shrink_if_sparse(d);
+    return v;
+}
+
+static Object *deque_pop(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    return pop_end(self, nargs, kwnames, false);
+}
+
+static Object *deque_popleft(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    return pop_end(self, nargs, kwnames, true);
+}
+
+static Object *deque_extend(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("deque.extend", nargs, kwnames, 1, 1) < 0) return NULL;
+    return extend(DQ(self), args[0], false) < 0 ? NULL : NEWREF(None);
+}
+
+static Object *deque_extendleft(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    if (args_check("deque.extendleft", nargs, kwnames, 1, 1) < 0) return NULL;
+    return extend(DQ(self), args[0], true) < 0 ? NULL : NEWREF(None);
+}
+
+static Object *deque_clear(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    if (args_check("deque.clear", nargs, kwnames, 0, 0) < 0) return NULL;
+    deque_clear_items(DQ(self));
+    return NEWREF(None);
+}
+
+/* ---- Searching: the comparisons may run user code that changes the deque ---------------------- */
+
+/* Compare item i with v (==): 1, 0, -1 with an exception, including
+   RuntimeError when the comparison changed the deque. */
+static int item_equals(DequeObject *d, size_t i, Object *v) {
+    uint64_t state = d->state;
+    Object *item = NEWREF(*slot(d, i));
+    int r = object_compare_bool(item, v, CMP_EQ);
+    DECREF(item);
+    if (r >= 0 && d->state != state) {
+        error_set(&exc_RuntimeError, "deque mutated during iteration");
+        return -1;
+    }
+    return r;
+}
+
+static Object *deque_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("deque.count", nargs, kwnames, 1, 1) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    int64_t n = 0;
+    for (size_t i = 0; i < d->size; i++) {
+        int r = item_equals(d, i, args[0]);
+        if (r < 0) return NULL;
+        n += r;
+    }
+    return int_from_i64(n);
+}
+
+static int deque_contains(Object *self, Object *v) {
+    DequeObject *d = DQ(self);
+    for (size_t i = 0; i < d->size; i++) {
+        int r = item_equals(d, i, v);
+        if (r != 0) return r;
+    }
+    return 0;
+}
+
+/* A start or stop argument of index(): clamped as slice bounds are. */
+static int clamp_bound(Object *o, size_t size, size_t *out) {
+    int64_t v;
+    if (object_as_index(o, &v, NULL) < 0) return -1;
+    if (v < 0) v += (int64_t)size;
+    *out = v < 0 ? 0 : (size_t)v > size ? size : (size_t)v;
+    return 0;
+}
+
+static Object *deque_index(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check_varargs("index", nargs, kwnames, 1, 3) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    size_t start = 0, stop = d->size;
+    if (nargs > 1 && clamp_bound(args[1], d->size, &start) < 0) return NULL;
+    if (nargs > 2 && clamp_bound(args[2], d->size, &stop) < 0) return NULL;
+    for (size_t i = start; i < stop && i < d->size; i++) {
+        int r = item_equals(d, i, args[0]);
+        if (r < 0) return NULL;
+        if (r) return int_from_i64((int64_t)i);
+    }
+    Object *rep = object_repr(args[0]);
+    if (!rep) return NULL;
+    error_set(&exc_ValueError, "%s is not in deque", str_data(rep));
+    DECREF(rep);
+    return NULL;
+}
+
+/* Remove item i, shifting the shorter side. Returns the item (owned). */
+static Object *remove_at(DequeObject *d, size_t i) {
+    Object *v = *slot(d, i);
+    if (i < d->size / 2) {
+        for (size_t j = i; j > 0; j--) *slot(d, j) = *slot(d, j - 1);
+        d->head = (d->head + 1) & (d->capacity - 1);
+    } else {
+        for (size_t j = i; j + 1 < d->size; j++) *slot(d, j) = *slot(d, j + 1);
+    }
+    d->size--;
+    d->state++;
+    return v;
+}
+
+static Object *deque_remove(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("deque.remove", nargs, kwnames, 1, 1) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    for (size_t i = 0; i < d->size; i++) {
+        int r = item_equals(d, i, args[0]);
+        if (r < 0) return NULL;
+        if (r) {
+            DECREF(remove_at(d, i));
+            shrink_if_sparse(d);
+            return NEWREF(None);
+        }
+    }
+    Object *rep = object_repr(args[0]);
+    if (!rep) return NULL;
+    error_set(&exc_ValueError, "%s is not in deque", str_data(rep));
+    DECREF(rep);
+    return NULL;
+}
+
+/* ---- Reordering ------------------------------------------------------------------------------ */
+
+static Object *deque_insert(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check_varargs("insert", nargs, kwnames, 2, 2) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    int64_t i;
+    if (object_as_index(args[0], &i, NULL) < 0) return NULL;
+    if (d->maxlen >= 0 && d->size >= (size_t)d->maxlen)
+        return error_set(&exc_IndexError, "deque already at its maximum size");
+    if (i < 0) i += (int64_t)d->size;
+    size_t at = i < 0 ? 0 : (size_t)i > d->size ? d->size : (size_t)i;
+    if (grow_if_full(d) < 0) return NULL;
+    for (size_t j = d->size; j > at; j--) *slot(d, j) = *slot(d, j - 1);
+    *slot(d, at) = NEWREF(args[1]);
+    d->size++;
+    d->state++;
+    return NEWREF(None);
+}
+
+static Object *deque_reverse(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    if (args_check("deque.reverse", nargs, kwnames, 0, 0) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    for (size_t i = 0, j = d->size; i + 1 < j; i++, j--) {
+        Object *t = *slot(d, i);
+        *slot(d, i) = *slot(d, j - 1);
+        *slot(d, j - 1) = t;
+    }
+    d->state++;
+    return NEWREF(None);
+}
+
+static Object *deque_rotate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check_varargs("rotate", nargs, kwnames, 0, 1) < 0) return NULL;
+    DequeObject *d = DQ(self);
+    int64_t n = 1;
+    if (nargs && object_as_index(args[0], &n, NULL) < 0) return NULL;
+    if (d->size < 2) return NEWREF(None);
+    int64_t k = n % (int64_t)d->size; /* steps to the right */
+    if (k < 0) k += (int64_t)d->size;
+    /* Moving k items from the right end to the left end: in a full ring
+       only head moves; otherwise move them one by one. */
+    if (d->size == d->capacity) {
+        d->head = (d->head - (size_t)k) & (d->capacity - 1);
+    } else {
+        for (int64_t s = 0; s < k; s++) {
+            Object *v = *slot(d, d->size - 1);
+            d->head = (d->head - 1) & (d->capacity - 1);
+            d->items[d->head] = v;
+        }
+    }
+    d->state++;
+    return NEWREF(None);
+}
+
+/* ---- Sequence protocol ----------------------------------------------------------------------- */
+
+static int64_t deque_len(Object *self) { return (int64_t)DQ(self)->size; }
+
+/* The item index i of an item access: 0, or -1 with CPython's errors. */
+static int item_index(DequeObject *d, Object *key, size_t *out) {
+    if (!is_int(key) && !TYPE(key)->index) {
+        error_set(&exc_TypeError, "sequence index must be integer, not '%s'", TYPE_NAME(key));
+        return -1;
+    }
+    int64_t i;
+    if (object_as_index(key, &i, NULL) < 0) return -1;
+    if (i < 0) i += (int64_t)d->size;
+    if (i < 0 || (size_t)i >= d->size) {
+        error_set(&exc_IndexError, "deque index out of range");
+        return -1;
+    }
+    *out = (size_t)i;
+    return 0;
+}
+
+static Object *deque_getitem(Object *self, Object *key) {
+    size_t i;
+    if (item_index(DQ(self), key, &i) < 0) return NULL;
+    return NEWREF(*slot(DQ(self), i));
+}
+
+static int deque_setitem(Object *self, Object *key, Object *value) {
+    DequeObject *d = DQ(self);
+    size_t i;
+    if (item_index(d, key, &i) < 0) return -1;
+    if (value) {
+        SETREF(slot(d, i), NEWREF(value));
+    } else {
+        DECREF(remove_at(d, i));
+        shrink_if_sparse(d);
+    }
+    return 0;
+}
+
+/* ---- Copies, operators, comparison, repr ------------------------------------------------------ */
+
+static Object *deque_copy_of(Object *self) {
+    DequeObject *d = DQ(self);
+    Object *c = deque_alloc(TYPE(self), d->maxlen);
+    if (!c) return NULL;
+    for (size_t i = 0; i < d->size; i++)
+        if (push_right(DQ(c), NEWREF(*slot(d, i))) < 0) {
+            DECREF(c);
+            return NULL;
+        }
+    return c;
+}
+
+static Object *deque_copy(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    if (args_check("deque.copy", nargs, kwnames, 0, 0) < 0) return NULL;
+    return deque_copy_of(self);
+}
+
+static Object *deque_add(Object *a, Object *b) {
+    if (!is_deque(a)) return NEWREF(NotImplemented);
+    if (!is_deque(b))
+        return error_set(&exc_TypeError, "can only concatenate deque (not \"%s\") to deque",
+                         TYPE_NAME(b));
+    Object *c = deque_copy_of(a);
+    if (c && extend(DQ(c), b, false) < 0) CLEAR(&c);
+    return c;
+}
+
+static Object *deque_iadd(Object *a, Object *b) {
+    if (extend(DQ(a), b, false) < 0) return NULL;
+    return NEWREF(a);
+}
+
+/* Make d hold n copies of its items in a row; with a maxlen, only the last
+   maxlen items of that row (computed, not pushed one by one). */
+static int repeat_in_place(DequeObject *d, int64_t n) {
+    size_t size = d->size;
+    if (n <= 1 || size == 0) {
+        if (n <= 0) deque_clear_items(d);
+        return 0;
+    }
+    uint64_t total;
+    if (__builtin_mul_overflow((uint64_t)size, (uint64_t)n, &total) ||
+        (d->maxlen < 0 && total > SIZE_MAX / (2 * sizeof(Object *)))) {
+        error_no_memory();
+        return -1;
+    }
+    uint64_t start = d->maxlen >= 0 && total > (uint64_t)d->maxlen ? total - (uint64_t)d->maxlen : 0;
+    Object *orig = list_from_iterable((Object *)d);
+    if (!orig) return -1;
+    deque_clear_items(d);
+    int rc = 0;
+    for (uint64_t p = start; rc == 0 && p < total; p++)
+        rc = push_right(d, NEWREF(list_item(orig, (size_t)(p % size))));
+    DECREF(orig);
+    return rc;
+}
+
+static int repeat_count(Object *n, int64_t *out) {
+    if (!is_int(n) && !TYPE(n)->index) {
+        error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'", TYPE_NAME(n));
+        return -1;
+    }
+    return object_as_index(n, out, NULL);
+}
+
+static Object *deque_mul(Object *a, Object *b) {
+    if (!is_deque(a)) { /* n * deque */
+        Object *t = a;
+        a = b;
+        b = t;
+    }
+    if (!is_deque(a)) return NEWREF(NotImplemented);
+    int64_t n;
+    if (repeat_count(b, &n) < 0) return NULL;
+    Object *c = deque_copy_of(a);
+    if (c && repeat_in_place(DQ(c), n) < 0) CLEAR(&c);
+    return c;
+}
+
+static Object *deque_imul(Object *a, Object *b) {
+    int64_t n;
+    if (repeat_count(b, &n) < 0 || repeat_in_place(DQ(a), n) < 0) return NULL;
+    return NEWREF(a);
+}
+
+/* Deques compare as lists of their items do (and only with deques). */
+static Object *deque_richcompare(Object *a, Object *b, int op) {
+    if (!is_deque(a) || !is_deque(b)) return NEWREF(NotImplemented);
+    Object *la = list_from_iterable(a);
+    Object *lb = la ? list_from_iterable(b) : NULL;
+    Object *r = lb ? object_compare(la, lb, (CompareOp)op) : NULL;
+    XDECREF(la);
+    XDECREF(lb);
+    return r;
+}
+
+static Object *deque_repr(Object *self) {
+    DequeObject *d = DQ(self);
+    int seen = list_repr_enter(self);
+    if (seen != 0) return seen > 0 ? str_from_cstr("[...]") : NULL;
+    Object *items = list_from_iterable(self);
+    Object *inner = items ? object_repr(items) : NULL;
+    XDECREF(items);
+    list_repr_leave(self);
+    if (!inner) return NULL;
+    const char *name = TYPE(self)->name_obj ? str_data(TYPE(self)->name_obj) : "deque";
+    Object *r = d->maxlen >= 0
+        ? str_from_format("%s(%s, maxlen=%lld)", name, str_data(inner), (long long)d->maxlen)
+        : str_from_format("%s(%s)", name, str_data(inner));
+    DECREF(inner);
+    return r;
+}
+
+static Object *deque_getattr(Object *self, Object *name) {
+    if (strcmp(str_data(name), "maxlen") == 0)
+        return DQ(self)->maxlen < 0 ? NEWREF(None) : int_from_i64(DQ(self)->maxlen);
+    return object_generic_getattr(self, name);
+}
+
+static int deque_setattr(Object *self, Object *name, Object *value) {
+    if (strcmp(str_data(name), "maxlen") == 0) {
+        error_set(&exc_AttributeError,
+                  "attribute 'maxlen' of 'collections.deque' objects is not writable");
+        return -1;
+    }
+    return object_generic_setattr(self, name, value);
+}
+
+/* ---- Iterators ------------------------------------------------------------------------------- */
+
+typedef struct {
+    Object base;
+    Object *deque;   /* owned; NULL once exhausted */
+    size_t index;    /* items seen so far */
+    uint64_t state;  /* the deque's state when the iterator was made */
+} DequeIterObject;
+
+static Object *iter_new(Object *self, Type *type) {
+    DequeIterObject *it = (DequeIterObject *)object_alloc(type, sizeof *it);
+    if (!it) return NULL;
+    it->deque = NEWREF(self);
+    it->state = DQ(self)->state;
+    return (Object *)it;
+}
+
+static Object *deque_iter(Object *self) { return iter_new(self, &deque_iterator_type); }
+
+static Object *deque_reversed(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    UNUSED(args);
+    if (args_check("deque.__reversed__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return iter_new(self, &deque_reverse_iterator_type);
+}
+
+static Object *iter_next(Object *self, bool reverse) {
+    DequeIterObject *it = (DequeIterObject *)self;
+    if (!it->deque) return NULL;
+    DequeObject *d = DQ(it->deque);
+    if (d->state != it->state) {
+        CLEAR(&it->deque);
+        return error_set(&exc_RuntimeError, "deque mutated during iteration");
+    }
+    if (it->index >= d->size) {
+        CLEAR(&it->deque);
+        return NULL;
+    }
+    size_t i = reverse ? d->size - 1 - it->index : it->index;
+    it->index++;
+    return NEWREF(*slot(d, i));
+}
+
+static Object *deque_iter_next(Object *self) { return iter_next(self, false); }
+static Object *deque_reverse_iter_next(Object *self) { return iter_next(self, true); }
+static Object *deque_iter_self(Object *self) { return NEWREF(self); }
+
+static int64_t deque_iter_len(Object *self) {
+    DequeIterObject *it = (DequeIterObject *)self;
+    return it->deque && DQ(it->deque)->size > it->index ? (int64_t)(DQ(it->deque)->size - it->index)
+                                                         : 0;
+}
+
+static void deque_iter_dealloc(Object *self) {
+    XDECREF(((DequeIterObject *)self)->deque);
+    object_free(self, sizeof(DequeIterObject));
+}
+
+static int deque_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((DequeIterObject *)self)->deque);
+    return 0;
+}
+
+static int deque_iter_clear(Object *self) {
+    CLEAR(&((DequeIterObject *)self)->deque);
+    return 0;
+}
+
+/* ---- The types ------------------------------------------------------------------------------- */
+
+static const MethodDef deque_methods[] = {
+    {"append", deque_append, "Add an element to the right side of the deque."},
+    {"appendleft", deque_appendleft, "Add an element to the left side of the deque."},
+    {"pop", deque_pop, "Remove and return the rightmost element."},
+    {"popleft", deque_popleft, "Remove and return the leftmost element."},
+    {"extend", deque_extend, "Extend the right side of the deque with elements from the iterable"},
+    {"extendleft", deque_extendleft, "Extend the left side of the deque with elements from the iterable"},
+    {"clear", deque_clear, "Remove all elements from the deque."},
+    {"copy", deque_copy, "Return a shallow copy of a deque."},
+    {"__copy__", deque_copy, "Return a shallow copy of a deque."},
+    {"count", deque_count, "D.count(value) -- return number of occurrences of value"},
+    {"index", deque_index, "D.index(value, [start, [stop]]) -- return first index of value.\nRaises ValueError if the value is not present."},
+    {"insert", deque_insert, "D.insert(index, object) -- insert object before index"},
+    {"remove", deque_remove, "D.remove(value) -- remove first occurrence of value."},
+    {"reverse", deque_reverse, "D.reverse() -- reverse *IN PLACE*"},
+    {"rotate", deque_rotate, "Rotate the deque n steps to the right (default n=1).  If n is negative, rotates left."},
+    {"__reversed__", deque_reversed, "D.__reversed__() -- return a reverse iterator over the deque"},
+    {NULL, NULL, NULL},
+};
+
+Type deque_type = {
+    TYPE_HEAD_INIT,
+    .name = "collections.deque",
+    .base_type = &object_type,
+    .instance_size = sizeof(DequeObject),
+    .flags = TYPE_GC,
+    .traverse = deque_traverse,
+    .clear = deque_gc_clear,
+    .methods = deque_methods,
+    .dealloc = deque_dealloc,
+    .repr = deque_repr,
+    .richcompare = deque_richcompare,
+    .construct = deque_construct,
+    .getattr = deque_getattr,
+    .setattr = deque_setattr,
+    .iter = deque_iter,
+    .len = deque_len,
+    .getitem = deque_getitem,
+    .setitem = deque_setitem,
+    .contains = deque_contains,
+    .binary = {[BINOP_ADD] = deque_add, [BINOP_MUL] = deque_mul},
+    .inplace = {[BINOP_ADD] = deque_iadd, [BINOP_MUL] = deque_imul},
+};
+
+Type deque_iterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "_collections._deque_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(DequeIterObject),
+    .flags = TYPE_GC,
+    .traverse = deque_iter_traverse,
+    .clear = deque_iter_clear,
+    .dealloc = deque_iter_dealloc,
+    .iter = deque_iter_self,
+    .iternext = deque_iter_next,
+    .len = deque_iter_len,
+};
+
+Type deque_reverse_iterator_type = {
+    TYPE_HEAD_INIT,
+    .name = "_collections._deque_reverse_iterator",
+    .base_type = &object_type,
+    .instance_size = sizeof(DequeIterObject),
+    .flags = TYPE_GC,
+    .traverse = deque_iter_traverse,
+    .clear = deque_iter_clear,
+    .dealloc = deque_iter_dealloc,
+    .iter = deque_iter_self,
+    .iternext = deque_reverse_iter_next,
+    .len = deque_iter_len,
+};

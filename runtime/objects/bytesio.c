@@ -1,0 +1,423 @@
+/* bytesio.c - io.BytesIO and the helper its getbuffer() views (bytesio.h).
+ *
+ * Every method but close() and `closed` raises "ValueError: I/O operation
+ * on closed file." once the object is closed. Anything that could move or
+ * resize the block checks `exports` first.
+ */
+#include "objects/bytesio.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/refcount.h"
+#include "objects/abstract.h"
+#include "objects/buffer.h"
+#include "objects/bytes.h"
+#include "objects/error.h"
+#include "objects/exceptions.h"
+#include "objects/int.h"
+#include "objects/list.h"
+#include "objects/memoryview.h"
+#include "objects/str.h"
+
+#define BIO(o) ((BytesIOObject *)(o))
+
+typedef struct {
+    Object base;
+    Object *bio; /* the BytesIO whose block is lent (owned) */
+} BytesIOBufferObject;
+
+/* ---- Checks and arguments ---------------------------------------------------------- */
+
+static int bio_check_open(BytesIOObject *b) {
+    if (!b->closed) return 0;
+    error_set(&exc_ValueError, "I/O operation on closed file.");
+    return -1;
+}
+
+static int bio_check_exports(BytesIOObject *b) {
+    if (b->exports == 0) return 0;
+    buffer_resize_error();
+    return -1;
+}
+
+static int bio_size_arg(Object *o, int64_t *out) {
+    if (!o || o == None) {
+        *out = -1;
+        return 0;
+    }
+    if (!is_int(o) && !TYPE(o)->index) {
+        error_set(&exc_TypeError, "argument should be integer or None, not '%s'", TYPE_NAME(o));
+        return -1;
+    }
+    return int_as_i64(o, out);
+}
+
+static int bio_parse_size(BytesIOObject *b, const char *fname, Object *const *args, size_t nargs,
+                          Object *kwnames, int64_t *out) {
+    if (args_check(fname, nargs, kwnames, 0, 1) < 0) return -1;
+    if (bio_size_arg(nargs ? args[0] : NULL, out) < 0) return -1;
+    return bio_check_open(b);
+}
+
+/* ---- The block --------------------------------------------------------------------- */
+
+static int bio_reserve(BytesIOObject *b, size_t need) {
+    if (need <= b->cap) return 0;
+    if (need > ((size_t)1 << 60)) {
+        error_no_memory();
+        return -1;
+    }
+    size_t cap = need + need / 4 + 16;
+    char *buf = b->buf ? mem_realloc(b->buf, b->cap, cap) : mem_alloc(cap);
+    if (!buf) {
+        error_no_memory();
+        return -1;
+    }
+    b->buf = buf;
+    b->cap = cap;
+    return 0;
+}
+
+/* Write data[0..n) at pos, zero-filling a gap after the end. */
+static int bio_put(BytesIOObject *b, const char *data, size_t n) {
+    if (n == 0) return 0;
+    if (bio_reserve(b, b->pos + n) < 0) return -1;
+    if (b->pos > b->len) memset(b->buf + b->len, 0, b->pos - b->len);
+    memmove(b->buf + b->pos, data, n);
+    b->pos += n;
+    if (b->pos > b->len) b->len = b->pos;
+    return 0;
+}
+
+/* write(obj): any bytes-like object; its length, or -1. */
+static int64_t bio_write_object(BytesIOObject *b, Object *o) {
+    if (bio_check_open(b) < 0 || bio_check_exports(b) < 0) return -1;
+    Buffer view;
+    if (buffer_get(o, &view) < 0) return -1;
+    int r = bio_put(b, view.data, view.len);
+    int64_t n = (int64_t)view.len;
+    buffer_release(&view);
+    return r < 0 ? -1 : n;
+}
+
+/* ---- Construction ------------------------------------------------------------------ */
+
+static Object *bytesio_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)type;
+    static const char *const names[] = {"initial_bytes", NULL};
+    Object *a[1];
+    if (nargs > 1)
+        return error_set(&exc_TypeError, "BytesIO() takes at most 1 argument (%zu given)", nargs);
+    if (args_parse("BytesIO", args, nargs, kwnames, names, 0, a) < 0) return NULL;
+    BytesIOObject *b = (BytesIOObject *)object_alloc(&bytesio_type, sizeof(BytesIOObject));
+    if (!b) return NULL;
+    if (a[0] && a[0] != None && bio_write_object(b, a[0]) < 0) {
+        DECREF(b);
+        return NULL;
+    }
+    b->pos = 0;
+    return (Object *)b;
+}
+
+static void bio_free_block(BytesIOObject *b) {
+    if (b->buf) mem_free(b->buf, b->cap);
+    b->buf = NULL;
+    b->len = b->cap = b->pos = 0;
+}
+
+static void bytesio_dealloc(Object *self) {
+    bio_free_block(BIO(self));
+    object_free(self, sizeof(BytesIOObject));
+}
+
+/* ---- Reading ----------------------------------------------------------------------- */
+
+static Object *bio_take(BytesIOObject *b, int64_t size) {
+    size_t avail = b->pos < b->len ? b->len - b->pos : 0;
+    size_t n = size < 0 || (uint64_t)size > avail ? avail : (size_t)size;
+    Object *r = bytes_from_data(n ? b->buf + b->pos : "", n);
+    if (r) b->pos += n;
+    return r;
+}
+
+static size_t bio_line_length(BytesIOObject *b, int64_t limit) {
+    if (b->pos >= b->len) return 0;
+    size_t avail = b->len - b->pos;
+    if (limit >= 0 && (uint64_t)limit < avail) avail = (size_t)limit;
+    const char *nl = memchr(b->buf + b->pos, '\n', avail);
+    return nl ? (size_t)(nl - (b->buf + b->pos)) + 1 : avail;
+}
+
+static Object *bytesio_read(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t size;
+    if (bio_parse_size(BIO(self), "BytesIO.read", args, nargs, kwnames, &size) < 0) return NULL;
+    return bio_take(BIO(self), size);
+}
+
+static Object *bytesio_read1(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t size;
+    if (bio_parse_size(BIO(self), "BytesIO.read1", args, nargs, kwnames, &size) < 0) return NULL;
+    return bio_take(BIO(self), size);
+}
+
+static Object *bytesio_readline(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t size;
+    if (bio_parse_size(BIO(self), "BytesIO.readline", args, nargs, kwnames, &size) < 0) return NULL;
+    return bio_take(BIO(self), (int64_t)bio_line_length(BIO(self), size));
+}
+
+static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t hint;
+    BytesIOObject *b = BIO(self);
+    if (bio_parse_size(b, "BytesIO.readlines", args, nargs, kwnames, &hint) < 0) return NULL;
+    Object *lines = list_new(0);
+    size_t total = 0, n;
+    while (lines && (n = bio_line_length(b, -1)) > 0) {
+        if (list_append_steal(lines, bio_take(b, (int64_t)n)) < 0) CLEAR(&lines);
+        total += n;
+        if (hint > 0 && total >= (uint64_t)hint) break;
+    }
+    return lines;
+}
+
+static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    BytesIOObject *b = BIO(self);
+    if (args_check("BytesIO.readinto", nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!buffer_supported(args[0]))
+        return error_set(&exc_TypeError, "readinto() argument must be read-write bytes-like object, not %s",
+                         TYPE_NAME(args[0]));
+    Buffer view;
+    if (buffer_get(args[0], &view) < 0) return NULL;
+    if (view.readonly) {
+        buffer_release(&view);
+        return error_set(&exc_TypeError, "readinto() argument must be read-write bytes-like object, not %s",
+                         TYPE_NAME(args[0]));
+    }
+    if (bio_check_open(b) < 0) {
+        buffer_release(&view);
+        return NULL;
+    }
+    size_t avail = b->pos < b->len ? b->len - b->pos : 0;
+    size_t n = view.len < avail ? view.len : avail;
+    if (n) memmove(view.data, b->buf + b->pos, n); /* the view may be of this very block */
+    b->pos += n;
+    buffer_release(&view);
+    return int_from_i64((int64_t)n);
+}
+
+/* iter() works even on a closed BytesIO (as in CPython); next() does not. */
+static Object *bytesio_iter(Object *self) {
+    return NEWREF(self);
+}
+
+static Object *bytesio_iternext(Object *self) {
+    BytesIOObject *b = BIO(self);
+    if (bio_check_open(b) < 0) return NULL;
+    size_t n = bio_line_length(b, -1);
+    return n ? bio_take(b, (int64_t)n) : NULL;
+}
+
+static Object *bytesio_getvalue(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    BytesIOObject *b = BIO(self);
+    if (args_check("BytesIO.getvalue", nargs, kwnames, 0, 0) < 0 || bio_check_open(b) < 0) return NULL;
+    return bytes_from_data(b->len ? b->buf : "", b->len);
+}
+
+/* getbuffer(): a writable memoryview of the block, through the helper. */
+static Object *bytesio_getbuffer(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.getbuffer", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    BytesIOBufferObject *h = (BytesIOBufferObject *)object_alloc(&bytesio_buffer_type, sizeof *h);
+    if (!h) return NULL;
+    h->bio = NEWREF(self);
+    Object *m = object_call1((Object *)&memoryview_type, (Object *)h);
+    DECREF(h);
+    return m;
+}
+
+/* ---- Writing ----------------------------------------------------------------------- */
+
+static Object *bytesio_write(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("BytesIO.write", nargs, kwnames, 1, 1) < 0) return NULL;
+    int64_t n = bio_write_object(BIO(self), args[0]);
+    return n < 0 ? NULL : int_from_i64(n);
+}
+
+static Object *bytesio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("BytesIO.writelines", nargs, kwnames, 1, 1) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    Object *it = object_iter(args[0]);
+    if (!it) return NULL;
+    Object *line;
+    while ((line = object_next(it))) {
+        int64_t n = bio_write_object(BIO(self), line);
+        DECREF(line);
+        if (n < 0) break;
+    }
+    DECREF(it);
+    return error_occurred() ? NULL : NEWREF(None);
+}
+
+static Object *bytesio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    BytesIOObject *b = BIO(self);
+    int64_t size;
+    if (bio_parse_size(b, "BytesIO.truncate", args, nargs, kwnames, &size) < 0 ||
+        bio_check_exports(b) < 0)
+        return NULL;
+    if (nargs == 0 || args[0] == None) size = (int64_t)b->pos;
+    else if (size < 0) return error_set(&exc_ValueError, "negative size value %lld", (long long)size);
+    if ((uint64_t)size < b->len) b->len = (size_t)size;
+    return int_from_i64(size);
+}
+
+/* ---- Positioning ------------------------------------------------------------------- */
+
+static Object *bytesio_seek(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    BytesIOObject *b = BIO(self);
+    int64_t pos, whence = 0;
+    if (args_check("BytesIO.seek", nargs, kwnames, 1, 2) < 0 || int_as_i64(args[0], &pos) < 0 ||
+        (nargs > 1 && int_as_i64(args[1], &whence) < 0) || bio_check_open(b) < 0)
+        return NULL;
+    if (whence < 0 || whence > 2)
+        return error_set(&exc_ValueError, "invalid whence (%lld, should be 0, 1 or 2)", (long long)whence);
+    if (whence == 0 && pos < 0)
+        return error_set(&exc_ValueError, "negative seek value %lld", (long long)pos);
+    int64_t base = whence == 1 ? (int64_t)b->pos : whence == 2 ? (int64_t)b->len : 0;
+    if (pos > INT64_MAX - base) pos = INT64_MAX;
+    else pos += base;
+    b->pos = pos < 0 ? 0 : (size_t)pos;
+    return int_from_i64((int64_t)b->pos);
+}
+
+static Object *bytesio_tell(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.tell", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    return int_from_i64((int64_t)BIO(self)->pos);
+}
+
+/* ---- State and the rest of the file protocol ----------------------------------------- */
+
+static Object *bytesio_close(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.close", nargs, kwnames, 0, 0) < 0 || bio_check_exports(BIO(self)) < 0)
+        return NULL;
+    BIO(self)->closed = true;
+    bio_free_block(BIO(self));
+    return NEWREF(None);
+}
+
+static Object *bytesio_true_if_open(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.readable", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    return NEWREF(True_);
+}
+
+static Object *bytesio_isatty(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.isatty", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    return NEWREF(False_);
+}
+
+static Object *bytesio_flush(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("BytesIO.flush", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
+        return NULL;
+    return NEWREF(None);
+}
+
+static Object *bytesio_fileno(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self; (void)args; (void)nargs; (void)kwnames;
+    return error_set(&exc_UnsupportedOperation, "fileno");
+}
+
+static Object *bytesio_enter(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("__enter__", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0) return NULL;
+    return NEWREF(self);
+}
+
+static Object *bytesio_exit(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args; (void)nargs; (void)kwnames;
+    Object *r = bytesio_close(self, NULL, 0, NULL);
+    XDECREF(r);
+    return r ? NEWREF(None) : NULL;
+}
+
+static Object *bytesio_getattr(Object *self, Object *name) {
+    if (strcmp(str_data(name), "closed") == 0) return bool_from(BIO(self)->closed);
+    return object_generic_getattr(self, name);
+}
+
+static const MethodDef bytesio_methods[] = {
+    {"read", bytesio_read, "read(size=-1): up to size bytes, all if negative or None."},
+    {"read1", bytesio_read1, NULL},
+    {"readline", bytesio_readline, NULL},
+    {"readlines", bytesio_readlines, NULL},
+    {"readinto", bytesio_readinto, NULL},
+    {"write", bytesio_write, "Write a bytes-like object; returns its length."},
+    {"writelines", bytesio_writelines, NULL},
+    {"getvalue", bytesio_getvalue, NULL},
+    {"getbuffer", bytesio_getbuffer, "A read-write memoryview of the contents."},
+    {"seek", bytesio_seek, NULL},
+    {"tell", bytesio_tell, NULL},
+    {"truncate", bytesio_truncate, NULL},
+    {"close", bytesio_close, NULL},
+    {"flush", bytesio_flush, NULL},
+    {"readable", bytesio_true_if_open, NULL},
+    {"writable", bytesio_true_if_open, NULL},
+    {"seekable", bytesio_true_if_open, NULL},
+    {"isatty", bytesio_isatty, NULL},
+    {"fileno", bytesio_fileno, NULL},
+    {"__enter__", bytesio_enter, NULL},
+    {"__exit__", bytesio_exit, NULL},
+    {NULL, NULL, NULL},
+};
+
+Type bytesio_type = {
+    TYPE_HEAD_INIT,
+    .name = "_io.BytesIO",
+    .base_type = &object_type,
+    .instance_size = sizeof(BytesIOObject),
+    .methods = bytesio_methods,
+    .dealloc = bytesio_dealloc,
+    .hash = object_identity_hash,
+    .construct = bytesio_construct,
+    .getattr = bytesio_getattr,
+    .iter = bytesio_iter,
+    .iternext = bytesio_iternext,
+};
+
+/* ---- The helper getbuffer() views ---------------------------------------------------- */
+
+static void bytesio_buffer_dealloc(Object *self) {
+    DECREF(((BytesIOBufferObject *)self)->bio);
+    object_free(self, sizeof(BytesIOBufferObject));
+}
+
+static int bytesio_buffer_get(Object *self, Buffer *view) {
+    BytesIOObject *b = BIO(((BytesIOBufferObject *)self)->bio);
+    b->exports++;
+    return buffer_fill(self, view, b->buf, b->len, false);
+}
+
+static void bytesio_buffer_release(Object *self, Buffer *view) {
+    (void)view;
+    BIO(((BytesIOBufferObject *)self)->bio)->exports--;
+}
+
+Type bytesio_buffer_type = {
+    TYPE_HEAD_INIT,
+    .name = "_io._BytesIOBuffer",
+    .base_type = &object_type,
+    .instance_size = sizeof(BytesIOBufferObject),
+    .dealloc = bytesio_buffer_dealloc,
+    .hash = object_identity_hash,
+    .getbuffer = bytesio_buffer_get,
+    .releasebuffer = bytesio_buffer_release,
+};
