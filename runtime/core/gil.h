@@ -78,8 +78,11 @@ typedef struct {
    GIL_BREAK_SIGNAL: set by the SIGINT handler, cleared by the main thread
    when it consumes the Ctrl-C (core/sigint.c). GIL_BREAK_TICK: always set
    under the ticks policy, never under the others. The eval loop polls the
-   whole word (relaxed load: a late look costs at most one more check). */
-enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4 };
+   whole word (relaxed load: a late look costs at most one more check).
+   GIL_BREAK_GC: set by the allocator when generation 0 passed its
+   threshold (core/gchead.h), cleared by the thread that runs the
+   collection at its next check (interp/vm_breaker.c). */
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_GC = 8 };
 extern atomic_int gil_eval_breaker;
 
 /* Choose the policy. Call before gil_init. */

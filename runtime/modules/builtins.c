@@ -634,14 +634,23 @@ static Object *calliter_next(Object *self) {
     return NULL;
 }
 
+static int calliter_traverse(Object *self, VisitFunc visit, void *arg) {
+    CallIterObject *o = (CallIterObject *)self;
+    VISIT(o->callable);
+    VISIT(o->sentinel);
+    return 0;
+}
+
 static Type calliter_type = {
     TYPE_HEAD_INIT,
     .name = "callable_iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(CallIterObject),
     .dealloc = calliter_dealloc,
     .iter = calliter_iter,
     .iternext = calliter_next,
+    .traverse = calliter_traverse,
 };
 
 static Object *builtin_iter(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

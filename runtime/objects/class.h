@@ -72,6 +72,10 @@ Object *class_type_repr(Object *type);
 Object *class_type_getitem(Object *type, Object *key);
 Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames);
 void class_type_dealloc(Object *type);
+/* type's collector slots: only heap types (classes) are collected. */
+bool class_type_is_gc(Object *type);
+int class_type_traverse(Object *type, VisitFunc visit, void *arg);
+int class_type_clear(Object *type);
 
 /* __name__ / __qualname__ / __module__ of any type, as str (new references).
    Built-in types have module "builtins". */
