@@ -350,6 +350,7 @@ static CodeObject *compile_for_exec(const char *src, size_t len, const char *fil
 }
 
 static int runtime_init(int argc, char **argv, const Options *opt) {
+    gc_head_init(interp.flag_no_gil); /* before the first container */
     ThreadState *ts = ts_create();
     thread_init_main(ts);
     gil_init(!interp.flag_no_gil, ts);
@@ -464,7 +465,6 @@ int main(int argc, char **argv) {
     Options opt;
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
-    gc_head_init(interp.flag_no_gil); /* before the first container */
     if ((status = choose_gil_policy(&opt)) != 0) return status;
 
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError
