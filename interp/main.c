@@ -23,12 +23,14 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/gil.h"
 #include "core/race.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "core/threadstate.h"
 #include "core/trace.h"
+#include "core/typestats.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
 #include "objects/class.h"
@@ -36,7 +38,9 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/fileobject.h"
 #include "objects/finalize.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/module.h"
 #include "objects/str.h"
@@ -68,6 +72,7 @@ static void print_help(void) {
           "  -          read the program from standard input\n"
           "             (no program: interactive prompt on a terminal, else stdin)\n"
           "  --stats    print object counts at exit (allocated, freed, peak, leaked)\n"
+          "  --stats=types  the same, and live and peak objects per type\n"
           "  --dis      print the bytecode of the program instead of running it\n"
           "  --no-gil   run threads without the global interpreter lock: their plain\n"
           "             reference-count updates race; the race detector explains what it\n"
@@ -143,6 +148,11 @@ static int parse_options(int argc, char **argv, Options *opt) {
             return -1;
         }
         if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
+        if (strcmp(a, "--stats=types") == 0) { /* also live and peak objects per type */
+            interp.flag_stats = true;
+            typestats_enable();
+            continue;
+        }
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
         if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
         if (strcmp(a, "--no-race-detector") == 0) { opt->no_race_detector = true; continue; }
@@ -378,6 +388,7 @@ static CodeObject *compile_for_exec(const char *src, size_t len, const char *fil
 }
 
 static int runtime_init(int argc, char **argv, const Options *opt) {
+    gc_head_init(interp.flag_no_gil); /* before the first container */
     ThreadState *ts = ts_create();
     thread_init_main(ts);
     gil_init(!interp.flag_no_gil, ts);
@@ -386,6 +397,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
     exec_set_compiler(compile_for_exec);
     if (bytes_install_class_methods() < 0) return -1;
+    if (str_install_class_methods() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");
     if (!interp.modules || !interp.main_module) return -1;
@@ -413,6 +425,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
    at that point, shows no source lines. */
 static void finalize_at_exit(void) {
     error_print_without_source();
+    gc_collect_at_exit(true); /* the garbage left: finalizers run while modules are intact */
     if (!finalize_any_class()) return;
     if (interp.main_module) finalize_namespace(module_dict(interp.main_module));
     Object *modules = interp.modules ? dict_copy(interp.modules) : NULL;
@@ -439,6 +452,10 @@ static void runtime_fini(void) {
         CLEAR(&interp.modules);
     }
     import_fini();
+    /* The cycles the module dicts held; only when the collector is
+       enabled, so that gc.disable() leaves its leak visible in --stats. */
+    gc_collect_at_exit(false);
+    gc_fini();
     ThreadState *ts = ts_get();
     CLEAR(&ts->current_exc);
     CLEAR(&ts->handled_exc);
@@ -471,6 +488,12 @@ static void print_stats(const char *note) {
     fprintf(stderr, "anomalies: %llu\n", (unsigned long long)race_anomalies());
     if (build_free_threaded) /* shared by threads, so never counted; freed after the teardown */
         fprintf(stderr, "made immortal: %llu\n", (unsigned long long)refcount_immortalized());
+    fprintf(stderr, "collected by gc: %lld\n", (long long)gc_total_collected());
+    fprintf(stderr, "gc collections: %lld %lld %lld\n",
+            (long long)gc_generation_stats(0).collections,
+            (long long)gc_generation_stats(1).collections,
+            (long long)gc_generation_stats(2).collections);
+    if (typestats_on) typestats_print(stderr);
     thread_print_gil_stats();
 }
 
@@ -548,6 +571,7 @@ int main(int argc, char **argv) {
     /* --gil-trace: the other threads have handed over their records */
     if (trace_finish() < 0 && status == 0) status = 1;
     if (still_running == 0) runtime_fini();
+    file_flush_at_exit();
     if (interp.flag_stats) {
         char note[64];
         snprintf(note, sizeof(note), "%d daemon thread(s) still running", still_running);

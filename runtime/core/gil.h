@@ -79,9 +79,13 @@ typedef struct {
    when it consumes the Ctrl-C (core/sigint.c). GIL_BREAK_TICK: always set
    under the ticks policy, never under the others. The eval loop polls the
    whole word (relaxed load: a late look costs at most one more check).
+   GIL_BREAK_GC: set by the allocator when generation 0 passed its
+   threshold (core/gchead.h), cleared by the thread that runs the
+   collection at its next check (interp/vm_breaker.c).
    GIL_BREAK_MERGE (free-threaded build only, core/biased.h): some thread has
    objects queued for it to merge; each thread merges its own queue. */
-enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_MERGE = 8 };
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_GC = 8,
+       GIL_BREAK_MERGE = 16 };
 extern atomic_int gil_eval_breaker;
 
 /* Choose the policy. Call before gil_init. */

@@ -106,6 +106,31 @@ typedef struct Buffer Buffer;
 typedef int (*GetBufferFunc)(Object *self, Buffer *view);
 typedef void (*ReleaseBufferFunc)(Object *self, Buffer *view);
 
+/* The cycle collector's slots (objects/gc.h). traverse calls visit once for
+   each object that self holds a counted reference to (NULL fields skipped),
+   and returns the first nonzero result of visit, or 0. clear drops the
+   references that could take part in a cycle, leaving self valid (empty)
+   for its dealloc; 0. is_gc says whether one particular instance of a
+   TYPE_GC type has a collector head (static instances do not); NULL: all
+   do. finalize is a finalizer that is not __del__ (a suspended generator
+   closing): the collector calls it once on garbage before breaking cycles. */
+typedef int (*VisitFunc)(Object *o, void *arg);
+typedef int (*TraverseFunc)(Object *self, VisitFunc visit, void *arg);
+typedef int (*ClearFunc)(Object *self);
+typedef bool (*IsGcFunc)(Object *self);
+typedef void (*FinalizeFunc)(Object *self);
+
+/* In a traverse function: visit o when it is not NULL, return early on a
+   nonzero result. */
+#define VISIT(o)                                              \
+    do {                                                      \
+        Object *vo_ = (Object *)(o);                          \
+        if (vo_) {                                            \
+            int vr_ = visit(vo_, arg);                        \
+            if (vr_) return vr_;                              \
+        }                                                     \
+    } while (0)
+
 /* A built-in function or method. For methods, self is the receiver; for module
    functions, self is the module (or NULL). */
 typedef Object *(*CFunction)(Object *self, Object *const *args, size_t nargs,
@@ -143,6 +168,11 @@ enum {
     TYPE_WEAKREFABLE = 1 << 15, /* instances may be weakly referenced: their
                                    dealloc clears the weak references to them
                                    (objects/weakref.h) */
+    TYPE_GC = 1 << 16,          /* instances may hold references (containers):
+                                   object_alloc puts a collector head (GCHead,
+                                   core/gchead.h) in front of them and the cycle
+                                   collector follows their traverse slot; every
+                                   user class has it */
 };
 
 struct Type {
@@ -196,7 +226,17 @@ struct Type {
     BinaryFunc inplace[BINOP_COUNT]; /* a OP= b; NULL: fall back to binary */
     GetBufferFunc getbuffer;         /* NULL: not a bytes-like object */
     ReleaseBufferFunc releasebuffer; /* NULL: nothing to undo */
+    TraverseFunc traverse;           /* TYPE_GC: the references held */
+    ClearFunc clear;                 /* TYPE_GC: drop them (NULL: cannot, as tuple) */
+    IsGcFunc is_gc;                  /* TYPE_GC with static instances: has this one a head? */
+    FinalizeFunc finalize;           /* a built-in finalizer for garbage (generators) */
 };
+
+/* Has o a collector head in front of it? (a container, not a static one) */
+static inline bool object_is_gc(Object *o) {
+    Type *t = o->type;
+    return (t->flags & TYPE_GC) && (!t->is_gc || t->is_gc(o));
+}
 
 /* ---- Static singletons and core types (immortal) ------------------------ */
 
@@ -237,13 +277,21 @@ static inline bool is_builtin_instance(Object *o, Type *t) {
    heap_bytes_before(t) how many bytes of the memory block of a t instance
    precede its header. A header added in front of heap instances (a cycle
    collector's) changes only them. */
+/* The bytes of the collector head (core/gchead.h checks it), which every
+   instance of a user class has right before its header; the prefix lies
+   before the head:
+
+     | (padding) | word n-1 | ... | word 0 | GCHead | refcnt | type | ... | */
+#define OBJECT_GC_HEAD_SIZE 32
 static inline ptrdiff_t prefix_word_offset(size_t i) {
-    return -(ptrdiff_t)((i + 1) * sizeof(Object *));
+    return -(ptrdiff_t)(OBJECT_GC_HEAD_SIZE + (i + 1) * sizeof(Object *));
 }
 static inline Object **prefix_word(Object *o, size_t i) {
     return (Object **)((char *)o + prefix_word_offset(i));
 }
-static inline size_t heap_bytes_before(const Type *t) { return t->prefix_size; }
+static inline size_t heap_bytes_before(const Type *t) {
+    return t->prefix_size + OBJECT_GC_HEAD_SIZE;
+}
 /* The prefix_size of n words: a multiple of 16 bytes keeps the object
    16-byte aligned. */
 static inline size_t prefix_size_for(size_t nwords) {

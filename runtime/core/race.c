@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -46,7 +47,8 @@ typedef struct {
 typedef struct {
     Object *obj;
     size_t size;
-    size_t prefix;          /* bytes of the block before obj (object.h: prefix_size) */
+    size_t prefix;          /* bytes of the block before obj (object.h: heap_bytes_before, or a
+                               collector head) */
     const char *type_name;  /* a built-in type's name (static), or class_name */
     char class_name[CLASS_NAME_MAX]; /* a user class's name, copied: the class
                                         may die before its instance leaves */
@@ -339,6 +341,7 @@ void race_dealloc(Object *o) {
     if (!__atomic_compare_exchange_n(&o->refcnt, &seen, RACE_DYING, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         report_bad_claim(o, seen);
+    if (o->type->flags & TYPE_GC) gc_untrack(o); /* as object_dealloc does */
     o->type->dealloc(o);
 }
 

@@ -77,7 +77,8 @@ extern bool race_detector_on;
 
 /* object.c hooks, called only when race_detector_on. */
 void race_dealloc(Object *o);                /* object_dealloc */
-/* object_free, instead of mem_free: o's block starts prefix bytes before it. */
+/* object_free, instead of mem_free: o's block starts prefix bytes
+   before it (a user class's prefix and collector head, or a container's head). */
 void race_quarantine(Object *o, size_t size, size_t prefix);
 
 /* What was seen, for race_report. */

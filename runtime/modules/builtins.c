@@ -386,27 +386,7 @@ static Object *builtin_chr(Object *self, Object *const *args, size_t nargs, Obje
     if (cp < 0 || cp >= 0x110000)
         return error_set(&exc_ValueError, "chr() arg not in range(0x110000)");
     char buf[4];
-    size_t n;
-    if (cp < 0x80) {
-        buf[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        buf[0] = (char)(0xC0 | (cp >> 6));
-        buf[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12));
-        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = (char)(0xF0 | (cp >> 18));
-        buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return str_from_utf8(buf, n);
+    return str_from_utf8(buf, str_utf8_encode((uint32_t)cp, buf));
 }
 
 static Object *builtin_ord(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -634,14 +614,23 @@ static Object *calliter_next(Object *self) {
     return NULL;
 }
 
+static int calliter_traverse(Object *self, VisitFunc visit, void *arg) {
+    CallIterObject *o = (CallIterObject *)self;
+    VISIT(o->callable);
+    VISIT(o->sentinel);
+    return 0;
+}
+
 static Type calliter_type = {
     TYPE_HEAD_INIT,
     .name = "callable_iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(CallIterObject),
     .dealloc = calliter_dealloc,
     .iter = calliter_iter,
     .iternext = calliter_next,
+    .traverse = calliter_traverse,
 };
 
 static Object *builtin_iter(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

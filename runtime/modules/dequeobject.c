@@ -201,6 +201,18 @@ static void deque_dealloc(Object *self) {
     object_free(self, sizeof(DequeObject));
 }
 
+/* The cycle collector's slots: the items; clearing empties the deque. */
+static int deque_traverse(Object *self, VisitFunc visit, void *arg) {
+    DequeObject *d = DQ(self);
+    for (size_t i = 0; i < d->size; i++) VISIT(d->items[(d->head + i) & (d->capacity - 1)]);
+    return 0;
+}
+
+static int deque_gc_clear(Object *self) {
+    deque_clear_items(DQ(self));
+    return 0;
+}
+
 /* ---- Ends ------------------------------------------------------------------------------------ */
 
 static Object *deque_append(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -646,6 +658,16 @@ static void deque_iter_dealloc(Object *self) {
     object_free(self, sizeof(DequeIterObject));
 }
 
+static int deque_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((DequeIterObject *)self)->deque);
+    return 0;
+}
+
+static int deque_iter_clear(Object *self) {
+    CLEAR(&((DequeIterObject *)self)->deque);
+    return 0;
+}
+
 /* ---- The types ------------------------------------------------------------------------------- */
 
 static const MethodDef deque_methods[] = {
@@ -673,6 +695,9 @@ Type deque_type = {
     .name = "collections.deque",
     .base_type = &object_type,
     .instance_size = sizeof(DequeObject),
+    .flags = TYPE_GC,
+    .traverse = deque_traverse,
+    .clear = deque_gc_clear,
     .methods = deque_methods,
     .dealloc = deque_dealloc,
     .repr = deque_repr,
@@ -694,6 +719,9 @@ Type deque_iterator_type = {
     .name = "_collections._deque_iterator",
     .base_type = &object_type,
     .instance_size = sizeof(DequeIterObject),
+    .flags = TYPE_GC,
+    .traverse = deque_iter_traverse,
+    .clear = deque_iter_clear,
     .dealloc = deque_iter_dealloc,
     .iter = deque_iter_self,
     .iternext = deque_iter_next,
@@ -705,6 +733,9 @@ Type deque_reverse_iterator_type = {
     .name = "_collections._deque_reverse_iterator",
     .base_type = &object_type,
     .instance_size = sizeof(DequeIterObject),
+    .flags = TYPE_GC,
+    .traverse = deque_iter_traverse,
+    .clear = deque_iter_clear,
     .dealloc = deque_iter_dealloc,
     .iter = deque_iter_self,
     .iternext = deque_reverse_iter_next,

@@ -164,15 +164,22 @@ static Object *comb_next(Object *self) {
     return comb_result(c);
 }
 
+static int comb_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((CombObject *)self)->pools);
+    return 0;
+}
+
 Type combinatoric_type = {
     TYPE_HEAD_INIT,
     .name = "_itertools.combinatoric",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(CombObject),
     .dealloc = comb_dealloc,
     .hash = object_identity_hash,
     .iter = comb_self,
     .iternext = comb_next,
+    .traverse = comb_traverse,
 };
 
 /* A new iterator over pools (a tuple, borrowed) drawing r items. */

@@ -10,6 +10,7 @@
 #include "modules/collectionsmodule.h"
 #include "modules/atexitmodule.h"
 #include "modules/bisectmodule.h"
+#include "modules/gcmodule.h"
 #include "modules/builtins.h"
 #include "modules/iomodule.h"
 #include "modules/jsonmodule.h"
@@ -43,6 +44,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
     {"array", array_module_init},
+    {"gc", gc_module_init},
     {"_collections", collections_module_init},
     {"io", io_module_init},
     {"_json", json_module_init},

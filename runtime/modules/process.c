@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/gchead.h"
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/objlock.h"
@@ -178,6 +179,7 @@ static void call_threading_after_fork(void) {
 void process_after_fork_child(int own_sentinel) {
     ThreadState *ts = ts_get();
     mem_after_fork_child();
+    gc_after_fork_child();
     sigint_after_fork_child(); /* the forking thread is this process's main thread */
     gil_after_fork_child(ts);
     objlock_after_fork_child();  /* toy-ft: no other thread holds a container lock */

@@ -118,31 +118,11 @@ static void store_bits(char *p, size_t n, uint64_t v) {
 
 /* One code point as a str; ValueError beyond Unicode's range. */
 static Object *char_from_code_point(uint32_t cp) {
-    char buf[4];
-    size_t n;
-    if (cp < 0x80) {
-        buf[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        buf[0] = (char)(0xC0 | (cp >> 6));
-        buf[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12));
-        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else if (cp <= 0x10FFFF) {
-        buf[0] = (char)(0xF0 | (cp >> 18));
-        buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    } else {
+    if (cp > 0x10FFFF)
         return error_set(&exc_ValueError, "character U+%x is not in range [U+0000; U+10ffff]",
                          (unsigned)cp);
-    }
-    return str_from_utf8(buf, n);
+    char buf[4];
+    return str_from_utf8(buf, str_utf8_encode(cp, buf));
 }
 
 /* The code point of a one-character str (whose UTF-8 is valid). */

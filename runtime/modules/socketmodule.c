@@ -40,6 +40,7 @@
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
+#include "objects/bytearray.h"
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -228,14 +229,52 @@ static Object *raise_gaierror(int code) {
     return NULL;
 }
 
-/* A host as a C string: str or bytes. */
-static int host_arg(Object *o, const char **out) {
-    if (is_str(o)) *out = str_data(o);
-    else if (is_bytes(o)) *out = bytes_data(o);
-    else {
-        error_set(&exc_TypeError, "str, bytes or bytearray expected, not %s", TYPE_NAME(o));
+/* A host as a C string: str, bytes or bytearray, without NUL bytes. *keep
+   receives a new reference that keeps *out alive until the caller DECREFs it
+   (a bytearray is copied: another thread may resize it while the GIL is
+   released for the resolver). `func` names the function for its messages,
+   or is NULL inside an address tuple. */
+static int host_arg(Object *o, const char *func, Object **keep, const char **out) {
+    const char *data;
+    size_t len;
+    if (is_str(o)) data = str_data(o), len = str_len(o), *keep = NEWREF(o);
+    else if (is_bytes(o)) data = bytes_data(o), len = bytes_size(o), *keep = NEWREF(o);
+    else if (is_bytearray(o)) {
+        *keep = bytes_from_data(bytearray_data(o), bytearray_size(o));
+        if (!*keep) return -1;
+        data = bytes_data(*keep), len = bytes_size(*keep);
+    } else {
+        if (func) error_set(&exc_TypeError, "%s() argument 1 must be str, bytes or bytearray, not %s",
+                            func, o == None ? "None" : TYPE_NAME(o));
+        else error_set(&exc_TypeError, "str, bytes or bytearray expected, not %s", TYPE_NAME(o));
         return -1;
     }
+    if (memchr(data, '\0', len)) {
+        if (func) error_set(&exc_TypeError, "%s() argument 1 must be encoded string without null bytes, not %s",
+                            func, TYPE_NAME(o));
+        else error_set(&exc_TypeError, "host name must not contain null character");
+        DECREF(*keep);
+        return -1;
+    }
+    *out = data;
+    return 0;
+}
+
+/* getaddrinfo()'s host, as create_connection passes it: None (NULL: the
+   loopback address), str or bytes; a NUL byte ends the name there, as in C.
+   *keep as for host_arg. */
+static int lookup_host_arg(Object *o, Object **keep, const char **out) {
+    if (o == None) {
+        *keep = NEWREF(None);
+        *out = NULL;
+        return 0;
+    }
+    if (!is_str(o) && !is_bytes(o)) {
+        error_set(&exc_TypeError, "getaddrinfo() argument 1 must be string or None");
+        return -1;
+    }
+    *keep = NEWREF(o);
+    *out = is_str(o) ? str_data(o) : bytes_data(o);
     return 0;
 }
 
@@ -296,14 +335,17 @@ static int inet_addr_arg(int family, Object *o, const char *caller, SockAddr *ad
         return -1;
     }
     const char *host;
+    Object *keep;
     int port;
-    if (host_arg(tuple_item(o, 0), &host) < 0 || port_arg(tuple_item(o, 1), caller, &port) < 0)
-        return -1;
+    if (host_arg(tuple_item(o, 0), NULL, &keep, &host) < 0) return -1;
     int64_t flowinfo = 0, scope = 0;
-    if (n > 2 && object_as_index(tuple_item(o, 2), &flowinfo, NULL) < 0) return -1;
-    if (n > 3 && object_as_index(tuple_item(o, 3), &scope, NULL) < 0) return -1;
+    int ok = port_arg(tuple_item(o, 1), caller, &port) == 0 &&
+             (n <= 2 || object_as_index(tuple_item(o, 2), &flowinfo, NULL) == 0) &&
+             (n <= 3 || object_as_index(tuple_item(o, 3), &scope, NULL) == 0);
     memset(addr, 0, sizeof(*addr));
-    if (resolve_host(family, host, addr) < 0) return -1;
+    ok = ok && resolve_host(family, host, addr) == 0;
+    DECREF(keep);
+    if (!ok) return -1;
     if (v6) {
         addr->in6.sin6_port = htons((uint16_t)port);
         addr->in6.sin6_flowinfo = htonl((uint32_t)flowinfo);
@@ -1066,10 +1108,14 @@ static Object *socket_create_connection(Object *self, Object *const *args, size_
                      : error_set(&exc_ValueError, "too many values to unpack (expected 2)");
     }
     const char *host;
+    Object *keep;
     int port;
-    int ok = host_arg(tuple_item(parts, 0), &host) == 0 &&
-             port_arg(tuple_item(parts, 1), "getaddrinfo", &port) == 0;
-    if (!ok) {
+    if (lookup_host_arg(tuple_item(parts, 0), &keep, &host) < 0) {
+        DECREF(parts);
+        return NULL;
+    }
+    if (port_arg(tuple_item(parts, 1), "getaddrinfo", &port) < 0) {
+        DECREF(keep);
         DECREF(parts);
         return NULL;
     }
@@ -1077,9 +1123,10 @@ static Object *socket_create_connection(Object *self, Object *const *args, size_
     snprintf(service, sizeof(service), "%d", port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *list = NULL;
     ThreadState *ts = ts_get();
-    GIL_RELEASE(ts); /* GIL: released while the name is resolved (parts keeps host alive) */
-    int code = getaddrinfo(host[0] ? host : NULL, service, &hints, &list);
+    GIL_RELEASE(ts); /* GIL: released while the name is resolved (keep holds host) */
+    int code = getaddrinfo(host && host[0] ? host : NULL, service, &hints, &list);
     GIL_ACQUIRE(ts);
+    DECREF(keep);
     DECREF(parts);
     if (code != 0) return raise_gaierror(code);
     Object *result = NULL;
@@ -1194,10 +1241,13 @@ static Object *socket_gethostbyname(Object *self, Object *const *args, size_t na
     (void)self;
     if (args_check("gethostbyname", nargs, kwnames, 1, 1) < 0) return NULL;
     const char *host;
-    if (host_arg(args[0], &host) < 0) return NULL;
+    Object *keep;
+    if (host_arg(args[0], "gethostbyname", &keep, &host) < 0) return NULL;
     SockAddr addr;
     memset(&addr, 0, sizeof(addr));
-    if (resolve_host(AF_INET, host, &addr) < 0) return NULL;
+    int rc = resolve_host(AF_INET, host, &addr);
+    DECREF(keep);
+    if (rc < 0) return NULL;
     char text[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.in4.sin_addr, text, sizeof(text));
     return str_from_cstr(text);

@@ -106,6 +106,55 @@ typedef struct HeapType {
 
 static HeapType *live_classes;
 
+/* The class of t's line that added the last __slots__ members. */
+static Type *members_owner(Type *t) {
+    while (t->base_type && (t->base_type->flags & TYPE_HEAP) &&
+           ((HeapType *)t)->nmembers == ((HeapType *)t->base_type)->nmembers)
+        t = t->base_type;
+    return t;
+}
+
+/* Can an instance of a change its class to b (obj.__class__ = b)? The same
+   memory layout: the same built-in base, sizes, dict place and __slots__
+   (the members added by one class both inherit). */
+static bool same_layout(Type *a, Type *b) {
+    HeapType *ha = (HeapType *)a, *hb = (HeapType *)b;
+    if (a->builtin_base != b->builtin_base || a->instance_size != b->instance_size ||
+        a->prefix_size != b->prefix_size || a->dict_offset != b->dict_offset ||
+        (a->flags & TYPE_NO_DICT) != (b->flags & TYPE_NO_DICT) ||
+        (a->flags & TYPE_WEAKREFABLE) != (b->flags & TYPE_WEAKREFABLE) ||
+        ha->nslots != hb->nslots || ha->nmembers != hb->nmembers)
+        return false;
+    return ha->nmembers == 0 || members_owner(a) == members_owner(b);
+}
+
+int class_set_instance_class(Object *self, Object *value) {
+    if (!value) {
+        error_set(&exc_TypeError, "can't delete __class__ attribute");
+        return -1;
+    }
+    if (!is_instance_of(value, &type_type)) {
+        error_set(&exc_TypeError, "__class__ must be set to a class, not '%s' object",
+                  TYPE_NAME(value));
+        return -1;
+    }
+    Type *old = TYPE(self), *new = (Type *)value;
+    if (!(old->flags & TYPE_HEAP) || !(new->flags & TYPE_HEAP)) {
+        error_set(&exc_TypeError,
+                  "__class__ assignment only supported for mutable types or ModuleType subclasses");
+        return -1;
+    }
+    if (!same_layout(old, new)) {
+        error_set(&exc_TypeError, "__class__ assignment: '%s' object layout differs from '%s'",
+                  str_data(new->name_obj), str_data(old->name_obj));
+        return -1;
+    }
+    INCREF(new); /* each instance holds a reference to its class (object_alloc) */
+    self->type = new;
+    DECREF(old);
+    return 0;
+}
+
 static inline bool is_heap(Type *t) { return (t->flags & TYPE_HEAP) != 0; }
 static inline HeapType *as_heap(Type *t) { return (HeapType *)t; }
 /* The built-in class whose layout t's instances have (Type.builtin_base:
@@ -729,11 +778,43 @@ static void instance_dealloc(Object *self) {
     dealloc_depth--;
 }
 
+/* The cycle collector's slots for instances of classes based on object
+   (the collector itself visits the class, which each instance holds). */
+static int instance_traverse(Object *self, VisitFunc visit, void *arg) {
+    ClassInstance *inst = (ClassInstance *)self;
+    VISIT(inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) VISIT(inst->slots[i]);
+    return 0;
+}
+
+static int instance_clear(Object *self) {
+    ClassInstance *inst = (ClassInstance *)self;
+    CLEAR(&inst->dict);
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(&inst->slots[i]);
+    return 0;
+}
+
+/* The same for instances of classes derived from another built-in type:
+   the prefix words (the dict, the __slots__ values), then what the built-in
+   base holds, through its own slots when it is a container. */
+static int prefixed_instance_traverse(Object *self, VisitFunc visit, void *arg) {
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) VISIT(*prefix_word(self, i));
+    Type *base = TYPE(self)->builtin_base;
+    return base->traverse ? base->traverse(self, visit, arg) : 0;
+}
+
+static int prefixed_instance_clear(Object *self) {
+    for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(prefix_word(self, i));
+    Type *base = TYPE(self)->builtin_base;
+    return base->clear ? base->clear(self) : 0;
+}
+
 /* An instance of a class derived from a built-in type other than object:
    its weak references are cleared, then what its prefix holds is released
    (the dict, the __slots__ values), then the built-in type releases the
-   rest; its object_free frees the prefix with the object. Deep chains of
-   such instances nest through the built-in containers' own deallocs. */
+   rest; its object_free frees the prefix and the collector head with the
+   object. Deep chains of such instances nest through the built-in
+   containers' own deallocs. */
 static void prefixed_instance_dealloc(Object *self) {
     weakref_on_dealloc(self);
     for (size_t i = 0, n = as_heap(TYPE(self))->nslots; i < n; i++) CLEAR(prefix_word(self, i));
@@ -1298,6 +1379,13 @@ static int setup_hash(Type *t) {
 static int setup_dispatch(HeapType *h) {
     Type *t = &h->type;
     t->dealloc = base_dealloc(h);
+    /* Every instance of a user class has a collector head (object.h:
+       heap_bytes_before), whatever its built-in base. */
+    t->flags |= TYPE_GC;
+    t->is_gc = NULL;
+    bool plain = t->builtin_base == &object_type;
+    t->traverse = plain ? instance_traverse : prefixed_instance_traverse;
+    t->clear = plain ? instance_clear : prefixed_instance_clear;
     if (heap_lookup(t, NAME(DEL))) mark_finalizer(t);
     t->construct = class_construct;
     t->getattr = (t->flags & TYPE_GETATTRIBUTE) ? slot_getattribute : instance_getattr;
@@ -1711,6 +1799,30 @@ Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Obje
     return type_new_from_parts(args[0], args[1], args[2]);
 }
 
+/* The cycle collector's slots for classes (type_type's). Static types
+   have no collector head. A class refers to its dict, names and bases; its
+   MRO array and base_type are borrowed from the bases. Clearing empties
+   the dict but keeps it, so that a lookup on a dying class finds nothing
+   rather than crashing. */
+bool class_type_is_gc(Object *self) { return is_heap((Type *)self); }
+
+int class_type_traverse(Object *self, VisitFunc visit, void *arg) {
+    Type *t = (Type *)self;
+    VISIT(t->dict);
+    VISIT(t->name_obj);
+    if (is_heap(t)) {
+        VISIT(as_heap(t)->qualname);
+        VISIT(as_heap(t)->bases);
+    }
+    return 0;
+}
+
+int class_type_clear(Object *self) {
+    Type *t = (Type *)self;
+    if (t->dict) dict_clear(t->dict);
+    return 0;
+}
+
 void class_type_dealloc(Object *self) {
     Type *t = (Type *)self;
     if (!is_heap(t)) { /* static types are immortal: a count at zero is a bug elsewhere */
@@ -1868,9 +1980,16 @@ static void super_dealloc(Object *self) {
     object_free(self, sizeof(SuperObject));
 }
 
+static int super_traverse(Object *self, VisitFunc visit, void *arg) {
+    SuperObject *su = (SuperObject *)self;
+    VISIT(su->klass);
+    VISIT(su->obj);
+    return 0;
+}
+
 Type super_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "super",
     .base_type = &object_type,
     .instance_size = sizeof(SuperObject),
@@ -1879,6 +1998,7 @@ Type super_type = {
     .hash = object_identity_hash,
     .construct = super_construct,
     .getattr = super_getattr,
+    .traverse = super_traverse,
 };
 
 /* ---- Teardown ---------------------------------------------------------------------------------- */

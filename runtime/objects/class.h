@@ -72,6 +72,10 @@ Object *class_type_repr(Object *type);
 Object *class_type_getitem(Object *type, Object *key);
 Object *class_type_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames);
 void class_type_dealloc(Object *type);
+/* type's collector slots: only heap types (classes) are collected. */
+bool class_type_is_gc(Object *type);
+int class_type_traverse(Object *type, VisitFunc visit, void *arg);
+int class_type_clear(Object *type);
 
 /* __name__ / __qualname__ / __module__ of any type, as str (new references).
    Built-in types have module "builtins". */
@@ -83,5 +87,10 @@ Object *class_type_module(Type *t);
    cycles of the classes still alive, releases this file's cached names, and
    tears down the exception classes (exceptions_fini) as well. */
 void class_fini(void);
+
+/* obj.__class__ = value: refused as CPython refuses it (TypeError) unless
+   both classes are user classes whose instances have the same layout; then
+   the instance changes class. 0 / -1. */
+int class_set_instance_class(Object *self, Object *value);
 
 #endif

@@ -209,9 +209,28 @@ static const MethodDef property_methods[] = {
     {NULL, NULL, NULL},
 };
 
+static int property_traverse(Object *self, VisitFunc visit, void *arg) {
+    PropertyObject *o = (PropertyObject *)self;
+    VISIT(o->fget);
+    VISIT(o->fset);
+    VISIT(o->fdel);
+    VISIT(o->doc);
+    VISIT(o->name);
+    return 0;
+}
+
+static int property_clear(Object *self) {
+    PropertyObject *o = (PropertyObject *)self;
+    CLEAR(&o->fget);
+    CLEAR(&o->fset);
+    CLEAR(&o->fdel);
+    CLEAR(&o->doc);
+    return 0;
+}
+
 Type property_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "property",
     .base_type = &object_type,
     .instance_size = sizeof(PropertyObject),
@@ -223,6 +242,8 @@ Type property_type = {
     .setattr = property_setattr,
     .descr_get = property_descr_get,
     .descr_set = property_descr_set,
+    .traverse = property_traverse,
+    .clear = property_clear,
 };
 
 /* ---- staticmethod and classmethod ------------------------------------------ */
@@ -295,9 +316,24 @@ static Object *classmethod_descr_get(Object *self, Object *obj, Type *type) {
     return method_new(WRAP(self)->callable, (Object *)type);
 }
 
+static int wrapper_descr_traverse(Object *self, VisitFunc visit, void *arg) {
+    WrapperDescrObject *o = (WrapperDescrObject *)self;
+    VISIT(o->callable);
+    VISIT(o->dict);
+    return 0;
+}
+
+/* The wrapped callable stays: a cycle through it runs through its own
+   container (a function's globals, a dict) too. */
+static int wrapper_descr_clear(Object *self) {
+    WrapperDescrObject *o = (WrapperDescrObject *)self;
+    CLEAR(&o->dict);
+    return 0;
+}
+
 Type staticmethod_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "staticmethod",
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
@@ -309,11 +345,15 @@ Type staticmethod_type = {
     .construct = wrapper_construct,
     .getattr = wrapper_getattr,
     .descr_get = staticmethod_descr_get,
+    .traverse = wrapper_descr_traverse,
+    .clear = wrapper_descr_clear,
 };
+
+
 
 Type classmethod_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "classmethod",
     .base_type = &object_type,
     .instance_size = sizeof(WrapperDescrObject),
@@ -324,6 +364,8 @@ Type classmethod_type = {
     .construct = wrapper_construct,
     .getattr = wrapper_getattr,
     .descr_get = classmethod_descr_get,
+    .traverse = wrapper_descr_traverse,
+    .clear = wrapper_descr_clear,
 };
 
 /* ---- member_descriptor (__slots__) ------------------------------------------ */

@@ -825,6 +825,13 @@ static Object *dict_reverse_itemiter_next(Object *self) {
 
 static Object *dict_iter_self(Object *self) { return NEWREF(self); }
 
+static int dict_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    DictIterObject *it = (DictIterObject *)self;
+    VISIT(it->dict);
+    VISIT(it->result);
+    return 0;
+}
+
 static void dict_iter_dealloc(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
     XDECREF(it->dict);
@@ -838,6 +845,8 @@ static void dict_iter_dealloc(Object *self) {
         .name = pyname,                                                          \
         .base_type = &object_type,                                               \
         .instance_size = sizeof(DictIterObject),                                 \
+        .flags = TYPE_GC,                                                        \
+        .traverse = dict_iter_traverse,                                          \
         .dealloc = dict_iter_dealloc,                                            \
         .hash = object_identity_hash,                                            \
         .iter = dict_iter_self,                                                  \
@@ -873,6 +882,11 @@ static Object *dict_view_new(Object *dict, Type *type) {
     if (!v) return NULL;
     v->dict = NEWREF(dict);
     return (Object *)v;
+}
+
+static int dict_view_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(VIEW_DICT(self));
+    return 0;
 }
 
 static void dict_view_dealloc(Object *self) {
@@ -1082,6 +1096,8 @@ static const MethodDef dict_setview_methods[] = {
         .name = pyname,                                                          \
         .base_type = &object_type,                                               \
         .instance_size = sizeof(DictViewObject),                                 \
+        .flags = TYPE_GC,                                                        \
+        .traverse = dict_view_traverse,                                          \
         .dealloc = dict_view_dealloc,                                            \
         .repr = dict_view_repr,                                                  \
         .hash = hash_fn,                                                         \
@@ -1098,6 +1114,8 @@ static const MethodDef dict_setview_methods[] = {
         .name = pyname,                                                          \
         .base_type = &object_type,                                               \
         .instance_size = sizeof(DictViewObject),                                 \
+        .flags = TYPE_GC,                                                        \
+        .traverse = dict_view_traverse,                                          \
         .methods = dict_setview_methods,                                         \
         .dealloc = dict_view_dealloc,                                            \
         .repr = dict_view_repr,                                                  \
@@ -1315,12 +1333,29 @@ static const MethodDef dict_fromkeys_def = {
     "fromkeys", dict_fromkeys_method,
     "Create a new dictionary with keys from iterable and values set to value."};
 
+/* ---- The cycle collector's slots ------------------------------------------ */
+
+static int dict_traverse(Object *self, VisitFunc visit, void *arg) {
+    DictObject *d = AS_DICT(self);
+    for (size_t i = 0; i < d->nentries; i++) {
+        if (!d->entries[i].key) continue;
+        VISIT(d->entries[i].value); /* value first, as CPython */
+        VISIT(d->entries[i].key);
+    }
+    return 0;
+}
+
+static int dict_gc_clear(Object *self) {
+    dict_clear(self);
+    return 0;
+}
+
 Type dict_type = {
     TYPE_HEAD_INIT,
     .name = "dict",
     .base_type = &object_type,
     .instance_size = sizeof(DictObject),
-    .flags = TYPE_BASETYPE,
+    .flags = TYPE_BASETYPE | TYPE_GC,
     .methods = dict_methods,
     .dealloc = dict_dealloc,
     .repr = dict_repr,
@@ -1334,6 +1369,8 @@ Type dict_type = {
     .contains = dict_contains,
     .binary = {[BINOP_OR] = dict_or},
     .inplace = {[BINOP_OR] = dict_ior},
+    .traverse = dict_traverse,
+    .clear = dict_gc_clear,
 };
 
 int dict_install_fromkeys(void) {

@@ -40,6 +40,8 @@ static ExceptionObject memory_error_instance = {
     .base = STATIC_OBJECT_INIT(exc_MemoryError),
 };
 
+bool error_is_static(Object *exc) { return exc == (Object *)&memory_error_instance; }
+
 /* Make exc (stolen) the current exception. Linking it to the exception
    being handled (__context__) is the VM's job: it does so when the error
    reaches a frame, whichever C function raised it. */

@@ -24,6 +24,8 @@ Object *error_set_object(Type *type, Object *value);
 Object *error_set_instance(Object *exc);
 /* Raise MemoryError (a preallocated instance: raising needs no memory). */
 Object *error_no_memory(void);
+/* Is exc the preallocated MemoryError (static, so without a collector head)? */
+bool error_is_static(Object *exc);
 
 /* A Ctrl-C (SIGINT) is pending and this is the main thread: consume it,
    raise KeyboardInterrupt and return -1. Otherwise 0 (other threads never

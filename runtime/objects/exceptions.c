@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/gchead.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -137,15 +138,36 @@ Object *exception_new(Type *type, Object *args) {
 
 /* ---- Lifetime ---------------------------------------------------------------- */
 
-static void exception_dealloc(Object *self) {
+static int exception_clear(Object *self) {
     ExceptionObject *e = as_exc(self);
     CLEAR(&e->dict);
     CLEAR(&e->args);
     CLEAR((Object **)&e->traceback);
     CLEAR(&e->cause);
     CLEAR(&e->context);
+    return 0;
+}
+
+static void exception_dealloc(Object *self) {
+    exception_clear(self);
     object_free(self, TYPE(self)->instance_size);
 }
+
+/* The cycle collector's slots: an exception refers to its traceback, whose
+   entries keep the frames' local values, which often include the exception
+   (`except E as e` in a function that keeps e): a classic cycle. */
+static int exception_traverse(Object *self, VisitFunc visit, void *arg) {
+    ExceptionObject *e = as_exc(self);
+    VISIT(e->dict);
+    VISIT(e->args);
+    VISIT(e->traceback);
+    VISIT(e->cause);
+    VISIT(e->context);
+    return 0;
+}
+
+/* The preallocated MemoryError (error.c) is static: no collector head. */
+static bool exception_is_gc(Object *self) { return !error_is_static(self); }
 
 /* ---- str and repr --------------------------------------------------------------- */
 
@@ -512,7 +534,10 @@ static const MethodDef base_exception_methods[] = {
         .base_type = &base_,                               \
         .instance_size = sizeof(ExceptionObject),          \
         .dict_offset = offsetof(ExceptionObject, dict),    \
-        .flags = TYPE_EXCEPTION | TYPE_BASETYPE,           \
+        .flags = TYPE_EXCEPTION | TYPE_BASETYPE | TYPE_GC, \
+        .traverse = exception_traverse,                    \
+        .clear = exception_clear,                          \
+        .is_gc = exception_is_gc,                          \
         .dealloc = exception_dealloc,                      \
         .repr = exception_repr,                            \
         .str = exception_str_slot,                         \
@@ -566,6 +591,7 @@ int exception_keep_locals(Object *exc, Object *code, Object *const *values, size
 static void traceback_dealloc(Object *self) {
     Traceback *tb = (Traceback *)self;
     while (tb) {
+        gc_untrack((Object *)tb); /* the entries after the first come here directly */
         Traceback *next = tb->next;
         DECREF(tb->code);
         XDECREF(tb->kept);
@@ -587,15 +613,31 @@ static Object *traceback_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+static int traceback_traverse(Object *self, VisitFunc visit, void *arg) {
+    Traceback *tb = (Traceback *)self;
+    VISIT(tb->next);
+    VISIT(tb->code);
+    VISIT(tb->kept);
+    return 0;
+}
+
+static int traceback_clear(Object *self) {
+    CLEAR(&((Traceback *)self)->kept);
+    return 0;
+}
+
 Type traceback_type = {
     TYPE_HEAD_INIT,
     .name = "traceback",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(Traceback),
     .dealloc = traceback_dealloc,
     .repr = object_default_repr,
     .hash = object_identity_hash,
     .getattr = traceback_getattr,
+    .traverse = traceback_traverse,
+    .clear = traceback_clear,
 };
 
 /* ---- Start-up and teardown ------------------------------------------------------ */

@@ -60,7 +60,7 @@
 #define FILE_BUFSIZE 8192              /* read and write buffer size */
 #define FILE_RBUF_KEEP (64 * 1024)     /* a larger, emptied read buffer is freed */
 
-typedef struct {
+typedef struct FileObject {
     Object base;
     int fd;                 /* -1 once closed */
     FILE *stream;           /* standard streams only: stdio's FILE */
@@ -78,7 +78,26 @@ typedef struct {
     size_t rpos, rlen, rcap;
     char *wbuf;             /* FILE_BUFSIZE bytes once allocated */
     size_t wlen;
+    struct FileObject *open_prev, *open_next; /* open files from open(): see file_flush_at_exit */
 } FileObject;
+
+/* Every file from open() that is not closed yet, so that the data still in
+   the write buffer of one never closed (or kept alive by a cycle with the
+   collector disabled) reaches its file at exit, as in CPython. Under the GIL. */
+static FileObject *open_files;
+
+static void open_files_link(FileObject *f) {
+    f->open_next = open_files;
+    if (open_files) open_files->open_prev = f;
+    open_files = f;
+}
+
+static void open_files_unlink(FileObject *f) {
+    if (f->open_prev) f->open_prev->open_next = f->open_next;
+    else if (open_files == f) open_files = f->open_next;
+    if (f->open_next) f->open_next->open_prev = f->open_prev;
+    f->open_prev = f->open_next = NULL;
+}
 
 #define F(o) ((FileObject *)(o))
 
@@ -494,6 +513,7 @@ static int close_file(FileObject *f) {
     if (f->closed) return 0;
     int r = flush_file(f);
     f->closed = true;
+    open_files_unlink(f);
     if (!f->stream && f->closefd) {
         /* close() of a regular file or pipe does not block for long: the
            GIL is kept. */
@@ -509,6 +529,7 @@ static int close_file(FileObject *f) {
 
 static void file_dealloc(Object *self) {
     FileObject *f = F(self);
+    open_files_unlink(f);
     if (!f->closed) {
         /* CPython reports a failing implicit close as "Exception ignored";
            Toy drops it, and keeps any exception already being raised. */
@@ -1079,6 +1100,7 @@ static Object *file_new(Type *type, int fd, Object *name, const char *mode) {
     if (!f) return NULL;
     f->fd = fd;
     f->closefd = true;
+    open_files_link(f);
     f->name = NEWREF(name);
     f->mode = str_from_cstr(mode);
     if (!f->mode) {
@@ -1184,4 +1206,19 @@ int fspath_arg(const char *fname, Object *o, const char **out) {
     error_set(&exc_TypeError, "%s: path should be string, bytes or os.PathLike, not %s", fname,
               o == None ? "NoneType" : TYPE_NAME(o));
     return -1;
+}
+
+/* No thread state (and no GIL) is left by now: plain write(2) calls, whose
+   errors have nowhere to go. */
+void file_flush_at_exit(void) {
+    for (FileObject *f = open_files; f; f = f->open_next) {
+        size_t done = 0;
+        while (done < f->wlen) {
+            ssize_t r = write(f->fd, f->wbuf + done, f->wlen - done);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            done += (size_t)r;
+        }
+        f->wlen = 0;
+    }
 }

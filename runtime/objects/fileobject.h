@@ -36,6 +36,10 @@ Object *file_open_builtin(Object *self, Object *const *args, size_t nargs, Objec
    writing through stdio's stdin / stdout / stderr. Closing it does not close
    the descriptor. ValueError for another fd. */
 Object *file_std_stream(int fd);
+/* At exit, after the teardown: write out the buffered data of every file
+   from open() still open (never closed, or kept by a cycle the collector
+   did not free). */
+void file_flush_at_exit(void);
 
 /* print()'s output path: file.write(s) for any object, done directly for
    file objects. 0 / -1. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -137,11 +138,23 @@ bool finalize_on_dealloc(Object *self) {
     intptr_t saved = refcount_revive(self);
     run_del(self);
     bool resurrected = refcount_unrevive(self, saved);
-    if (resurrected && !ptrset_add(&finalized, self))
-        error_clear(); /* then it may run again */
+    if (resurrected) {
+        if (!ptrset_add(&finalized, self)) error_clear(); /* then it may run again */
+        if (object_is_gc(self)) gc_track(self); /* object_dealloc untracked it */
+    }
     if (pending) error_restore(pending);
     return resurrected;
 }
+
+void finalize_run_once(Object *self) {
+    if (ptrset_has(&finalized, self)) return;
+    Object *pending = error_fetch();
+    run_del(self);
+    if (!ptrset_add(&finalized, self)) error_clear();
+    if (pending) error_restore(pending);
+}
+
+bool finalize_is_done(Object *self) { return ptrset_has(&finalized, self); }
 
 /* ---- At exit ---------------------------------------------------------------------- */
 

@@ -39,6 +39,13 @@ bool finalize_any_class(void);
    then leave it alone); false when self is to be freed now. */
 bool finalize_on_dealloc(Object *self);
 
+/* The cycle collector found self (alive, TYPE_FINALIZER) in garbage: run
+   its __del__ unless it ran before, and remember that it ran, so that the
+   free that follows does not run it again (PEP 442). */
+void finalize_run_once(Object *self);
+/* Has self's __del__ run while it stays alive? (gc.is_finalized) */
+bool finalize_is_done(Object *self);
+
 /* At exit, before the namespace dict of a module is cleared: run __del__ of
    the instances it reaches, everything still intact, in the order CPython's
    final collection shows for the common cases: the instances the names

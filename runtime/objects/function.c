@@ -59,7 +59,7 @@ static void function_dealloc(Object *self)
     weakref_on_dealloc(self);
     FunctionObject *fn = (FunctionObject *)self;
     DECREF(fn->code);
-    DECREF(fn->globals);
+    XDECREF(fn->globals); /* NULL after the collector's clear */
     XDECREF(fn->defaults);
     XDECREF(fn->kwdefaults);
     XDECREF(fn->closure);
@@ -247,12 +247,41 @@ static Object *function_descr_get(Object *self, Object *obj, Type *type)
     return obj != NULL ? method_new(self, obj) : NEWREF(self);
 }
 
+/* The cycle collector's slots. A function refers to its module's dict
+   (globals), which refers back to it: the most common cycle of all. */
+static int function_traverse(Object *self, VisitFunc visit, void *arg)
+{
+    FunctionObject *fn = (FunctionObject *)self;
+    VISIT(fn->code);
+    VISIT(fn->globals);
+    VISIT(fn->defaults);
+    VISIT(fn->kwdefaults);
+    VISIT(fn->closure);
+    VISIT(fn->name);
+    VISIT(fn->qualname);
+    VISIT(fn->dict);
+    VISIT(fn->class_cell);
+    return 0;
+}
+
+static int function_clear(Object *self)
+{
+    FunctionObject *fn = (FunctionObject *)self;
+    CLEAR(&fn->globals);
+    CLEAR(&fn->defaults);
+    CLEAR(&fn->kwdefaults);
+    CLEAR(&fn->closure);
+    CLEAR(&fn->dict);
+    CLEAR(&fn->class_cell);
+    return 0;
+}
+
 Type function_type = {
     TYPE_HEAD_INIT,
     .name = "function",
     .base_type = &object_type,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(FunctionObject),
-    .flags = TYPE_WEAKREFABLE,
     .dict_offset = offsetof(FunctionObject, dict),
     .dealloc = function_dealloc,
     .repr = function_repr,
@@ -261,6 +290,8 @@ Type function_type = {
     .getattr = function_getattr,
     .setattr = function_setattr,
     .descr_get = function_descr_get,
+    .traverse = function_traverse,
+    .clear = function_clear,
 };
 
 /* ---- Cells ---------------------------------------------------------------- */
@@ -300,14 +331,29 @@ static Object *cell_getattr(Object *self, Object *name)
     return object_generic_getattr(self, name);
 }
 
+static int cell_traverse(Object *self, VisitFunc visit, void *arg)
+{
+    VISIT(((CellObject *)self)->contents);
+    return 0;
+}
+
+static int cell_clear(Object *self)
+{
+    CLEAR(&((CellObject *)self)->contents);
+    return 0;
+}
+
 Type cell_type = {
     TYPE_HEAD_INIT,
     .name = "cell",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(CellObject),
     .dealloc = cell_dealloc,
     .repr = cell_repr,
     .getattr = cell_getattr,
+    .traverse = cell_traverse,
+    .clear = cell_clear,
 };
 
 /* ---- Bound methods -------------------------------------------------------- */
@@ -443,18 +489,29 @@ static int64_t method_hash(Object *self)
     return h == -1 ? -2 : h;
 }
 
+/* No clear slot, as in CPython: a bound method is immutable; the cycle it
+   is part of runs through its function or its receiver too. */
+static int method_traverse(Object *self, VisitFunc visit, void *arg)
+{
+    MethodObject *m = (MethodObject *)self;
+    VISIT(m->func);
+    VISIT(m->self);
+    return 0;
+}
+
 Type method_type = {
     TYPE_HEAD_INIT,
     .name = "method",
     .base_type = &object_type,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(MethodObject),
-    .flags = TYPE_WEAKREFABLE,
     .dealloc = method_dealloc,
     .repr = method_repr,
     .hash = method_hash,
     .richcompare = method_richcompare,
     .call = method_call,
     .getattr = method_getattr,
+    .traverse = method_traverse,
 };
 
 /* ---- Built-in functions and bound built-in methods ------------------------ */
@@ -553,18 +610,25 @@ static int64_t builtin_hash(Object *self)
     return h == -1 ? -2 : h;
 }
 
+static int builtin_traverse(Object *self, VisitFunc visit, void *arg)
+{
+    VISIT(((BuiltinObject *)self)->self);
+    return 0;
+}
+
 Type builtin_type = {
     TYPE_HEAD_INIT,
     .name = "builtin_function_or_method",
     .base_type = &object_type,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(BuiltinObject),
-    .flags = TYPE_WEAKREFABLE,
     .dealloc = builtin_dealloc,
     .repr = builtin_repr,
     .hash = builtin_hash,
     .richcompare = builtin_richcompare,
     .call = builtin_call,
     .getattr = builtin_getattr,
+    .traverse = builtin_traverse,
 };
 
 /* ---- Method descriptors (list.append found on the type) ------------------- */

@@ -425,12 +425,64 @@ static const MethodDef gen_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* ---- The cycle collector's slots ------------------------------------------ */
+
+/* A suspended frame's references: its locals, cells and value stack, its
+   function (or code and globals), its locals dict. A running frame is left
+   out: what it holds counts as reachable from outside (its thread). */
+static int gen_traverse(Object *self, VisitFunc visit, void *arg)
+{
+    GenObject *g = GEN(self);
+    VISIT(g->name);
+    VISIT(g->qualname);
+    VISIT(g->code);
+    VISIT(g->exc_state);
+    Frame *f = g->frame;
+    if (f == NULL || g->running)
+        return 0;
+    for (Object **p = f->slots; p < f->sp; p++)
+        VISIT(*p);
+    if (f->function != NULL) {
+        VISIT(f->function);
+    } else {
+        VISIT(f->code);
+        VISIT(f->globals);
+    }
+    VISIT(f->locals);
+    return 0;
+}
+
+/* Garbage: drop the suspended frame, as if the generator had finished. */
+static int gen_clear(Object *self)
+{
+    GenObject *g = GEN(self);
+    if (g->frame != NULL && !g->running) {
+        Frame *f = g->frame;
+        g->frame = NULL;
+        vm_generator_frame_free(f);
+    }
+    CLEAR(&g->exc_state);
+    return 0;
+}
+
+/* The finalizer the collector runs on a garbage generator (PEP 442): one
+   suspended inside a try, except or with block is closed, so its finally
+   clauses run while everything they may use is still intact. */
+static void gen_finalize(Object *self)
+{
+    GenObject *g = GEN(self);
+    if (g->frame == NULL || !g->started || g->running || !vm_generator_in_block(g->frame))
+        return;
+    if (gen_close(g) < 0)
+        error_report_unraisable(self);
+}
+
 Type gen_type = {
     TYPE_HEAD_INIT,
     .name = "generator",
     .base_type = &object_type,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(GenObject),
-    .flags = TYPE_WEAKREFABLE,
     .methods = gen_methods,
     .dealloc = gen_dealloc,
     .repr = gen_repr,
@@ -438,4 +490,7 @@ Type gen_type = {
     .getattr = gen_getattr,
     .iter = gen_iter,
     .iternext = gen_iternext,
+    .traverse = gen_traverse,
+    .clear = gen_clear,
+    .finalize = gen_finalize,
 };

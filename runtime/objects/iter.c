@@ -151,9 +151,17 @@ static void enumerate_dealloc(Object *self) {
     object_free(self, sizeof(EnumerateObject));
 }
 
+static int enumerate_traverse(Object *self, VisitFunc visit, void *arg) {
+    EnumerateObject *o = (EnumerateObject *)self;
+    VISIT(o->iter);
+    VISIT(o->big_index);
+    VISIT(o->result);
+    return 0;
+}
+
 Type enumerate_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "enumerate",
     .base_type = &object_type,
     .instance_size = sizeof(EnumerateObject),
@@ -162,6 +170,7 @@ Type enumerate_type = {
     .construct = enumerate_construct,
     .iter = iter_self,
     .iternext = enumerate_next,
+    .traverse = enumerate_traverse,
 };
 
 /* ---- zip ----------------------------------------------------------------- */
@@ -265,9 +274,16 @@ static void zip_dealloc(Object *self) {
     object_free(self, sizeof(ZipObject));
 }
 
+static int zip_traverse(Object *self, VisitFunc visit, void *arg) {
+    ZipObject *o = (ZipObject *)self;
+    VISIT(o->iters);
+    VISIT(o->result);
+    return 0;
+}
+
 Type zip_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "zip",
     .base_type = &object_type,
     .instance_size = sizeof(ZipObject),
@@ -276,6 +292,7 @@ Type zip_type = {
     .construct = zip_construct,
     .iter = iter_self,
     .iternext = zip_next,
+    .traverse = zip_traverse,
 };
 
 /* ---- reversed ------------------------------------------------------------ */
@@ -353,9 +370,15 @@ static void reversed_dealloc(Object *self) {
     object_free(self, sizeof(ReversedObject));
 }
 
+static int reversed_traverse(Object *self, VisitFunc visit, void *arg) {
+    ReversedObject *o = (ReversedObject *)self;
+    VISIT(o->seq);
+    return 0;
+}
+
 Type reversed_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "reversed",
     .base_type = &object_type,
     .instance_size = sizeof(ReversedObject),
@@ -364,6 +387,7 @@ Type reversed_type = {
     .construct = reversed_construct,
     .iter = iter_self,
     .iternext = reversed_next,
+    .traverse = reversed_traverse,
 };
 
 /* ---- map ----------------------------------------------------------------- */
@@ -432,9 +456,16 @@ static void map_dealloc(Object *self) {
     object_free(self, sizeof(MapObject));
 }
 
+static int map_traverse(Object *self, VisitFunc visit, void *arg) {
+    MapObject *o = (MapObject *)self;
+    VISIT(o->func);
+    VISIT(o->iters);
+    return 0;
+}
+
 Type map_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "map",
     .base_type = &object_type,
     .instance_size = sizeof(MapObject),
@@ -443,6 +474,7 @@ Type map_type = {
     .construct = map_construct,
     .iter = iter_self,
     .iternext = map_next,
+    .traverse = map_traverse,
 };
 
 /* ---- filter -------------------------------------------------------------- */
@@ -496,9 +528,16 @@ static void filter_dealloc(Object *self) {
     object_free(self, sizeof(FilterObject));
 }
 
+static int filter_traverse(Object *self, VisitFunc visit, void *arg) {
+    FilterObject *o = (FilterObject *)self;
+    VISIT(o->func);
+    VISIT(o->iter);
+    return 0;
+}
+
 Type filter_type = {
     TYPE_HEAD_INIT,
-    .flags = TYPE_BASE_IN_CPYTHON,
+    .flags = TYPE_BASE_IN_CPYTHON | TYPE_GC,
     .name = "filter",
     .base_type = &object_type,
     .instance_size = sizeof(FilterObject),
@@ -507,4 +546,5 @@ Type filter_type = {
     .construct = filter_construct,
     .iter = iter_self,
     .iternext = filter_next,
+    .traverse = filter_traverse,
 };

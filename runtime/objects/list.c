@@ -744,26 +744,37 @@ static void list_iter_dealloc(Object *self) {
     object_free(self, sizeof(ListIterObject));
 }
 
+static int list_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((ListIterObject *)self)->list);
+    return 0;
+}
+
 Type list_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "list_iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(ListIterObject),
     .dealloc = list_iter_dealloc,
     .hash = object_identity_hash,
     .iter = list_iter_self,
     .iternext = list_iter_next,
+    .traverse = list_iter_traverse,
 };
+
+
 
 Type list_reverseiterator_type = {
     TYPE_HEAD_INIT,
     .name = "list_reverseiterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(ListIterObject),
     .dealloc = list_iter_dealloc,
     .hash = object_identity_hash,
     .iter = list_iter_self,
     .iternext = list_reverse_iter_next,
+    .traverse = list_iter_traverse,
 };
 
 /* ---- Sorting -------------------------------------------------------------
@@ -1328,12 +1339,32 @@ static const MethodDef list_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* ---- The cycle collector's slots ------------------------------------------ */
+
+static int list_traverse(Object *self, VisitFunc visit, void *arg) {
+    ListObject *l = AS_LIST(self);
+    for (size_t i = l->size; i-- > 0;) VISIT(l->items[i]); /* last first, as CPython */
+    return 0;
+}
+
+/* Empty the list first, then release the items: their deallocs may look. */
+static int list_gc_clear(Object *self) {
+    ListObject *l = AS_LIST(self);
+    Object **items = l->items;
+    size_t n = l->size, cap = l->capacity;
+    l->items = NULL;
+    l->size = l->capacity = 0;
+    for (size_t i = n; i-- > 0;) XDECREF(items[i]);
+    if (items) mem_free(items, cap * sizeof(Object *));
+    return 0;
+}
+
 Type list_type = {
     TYPE_HEAD_INIT,
     .name = "list",
     .base_type = &object_type,
     .instance_size = sizeof(ListObject),
-    .flags = TYPE_BASETYPE,
+    .flags = TYPE_BASETYPE | TYPE_GC,
     .methods = list_methods,
     .dealloc = list_dealloc,
     .repr = list_repr,
@@ -1347,4 +1378,6 @@ Type list_type = {
     .contains = list_contains,
     .binary = {[BINOP_ADD] = list_add, [BINOP_MUL] = list_mul},
     .inplace = {[BINOP_ADD] = list_inplace_add, [BINOP_MUL] = list_inplace_mul},
+    .traverse = list_traverse,
+    .clear = list_gc_clear,
 };

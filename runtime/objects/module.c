@@ -122,16 +122,32 @@ static const MethodDef module_methods[] = {
     {NULL, NULL, NULL},
 };
 
+static int module_traverse(Object *self, VisitFunc visit, void *arg) {
+    ModuleObject *o = (ModuleObject *)self;
+    VISIT(o->dict);
+    VISIT(o->name);
+    return 0;
+}
+
+/* Empties the dict but keeps it: code holding the module still finds one. */
+static int module_clear(Object *self) {
+    ModuleObject *o = (ModuleObject *)self;
+    if (o->dict) dict_clear(o->dict);
+    return 0;
+}
+
 Type module_type = {
     TYPE_HEAD_INIT,
     .name = "module",
     .base_type = &object_type,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(ModuleObject),
-    .flags = TYPE_WEAKREFABLE,
     .methods = module_methods,
     .dealloc = module_dealloc,
     .repr = module_repr,
     .hash = object_identity_hash,
     .getattr = module_getattr,
     .setattr = module_setattr,
+    .traverse = module_traverse,
+    .clear = module_clear,
 };

@@ -95,14 +95,29 @@ static Object *namespace_richcompare(Object *a, Object *b, int op) {
                           (CompareOp)op);
 }
 
+static int namespace_traverse(Object *self, VisitFunc visit, void *arg) {
+    NamespaceObject *o = (NamespaceObject *)self;
+    VISIT(o->dict);
+    return 0;
+}
+
+static int namespace_clear(Object *self) {
+    NamespaceObject *o = (NamespaceObject *)self;
+    if (o->dict) dict_clear(o->dict);
+    return 0;
+}
+
 Type namespace_type = {
     TYPE_HEAD_INIT,
     .name = "types.SimpleNamespace",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(NamespaceObject),
     .dict_offset = offsetof(NamespaceObject, dict),
     .construct = namespace_construct,
     .dealloc = namespace_dealloc,
     .repr = namespace_repr,
     .richcompare = namespace_richcompare,
+    .traverse = namespace_traverse,
+    .clear = namespace_clear,
 };

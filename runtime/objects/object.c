@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/race.h"
+#include "core/typestats.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/class.h"
@@ -34,8 +36,24 @@
 
 /* ---- Allocation ----------------------------------------------------------- */
 
+/* A container: a collector head in front (core/gchead.h), tracked at once.
+   Out of line so that the common allocation stays small. */
+static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size) {
+    GCHead *h = mem_alloc(sizeof(GCHead) + size);
+    if (!h) return error_no_memory();
+    Object *o = GC_OBJECT(h);
+    memset(o, 0, size);
+    refcount_init_new(o);
+    o->type = type;
+    mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
+    gc_track_new(o);
+    return o;
+}
+
 /* An instance of a user class: the class gains a reference, and the block
-   starts with the class's prefix (zeroed), the object after it. */
+   starts with the class's prefix and the collector head (zeroed), the object
+   after them (object.h: heap_bytes_before). */
 static __attribute__((noinline)) Object *object_alloc_heap(Type *type, size_t size) {
     size_t pre = heap_bytes_before(type);
     char *block = mem_alloc(pre + size);
@@ -46,26 +64,34 @@ static __attribute__((noinline)) Object *object_alloc_heap(Type *type, size_t si
     o->type = type;
     INCREF(type);
     mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
+    if (type->flags & TYPE_GC) gc_track_new(o);
     return o;
 }
 
 Object *object_alloc(Type *type, size_t size) {
-    if (type->flags & TYPE_HEAP) return object_alloc_heap(type, size);
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
+        if (type->flags & TYPE_HEAP) return object_alloc_heap(type, size);
+        return object_alloc_gc(type, size);
+    }
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
     refcount_init_new(o);
     o->type = type;
     mem_count_object_alloc();
+    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     return o;
 }
 
-/* An instance of a user class: its block starts with the class's prefix,
-   and it releases its reference to the class last. */
+/* An instance of a user class: its block starts with the class's prefix
+   and collector head, and it releases its reference to the class last. */
 static __attribute__((noinline)) void object_free_heap(Object *o, size_t size) {
     Type *type = o->type;
     size_t pre = heap_bytes_before(type);
+    if (type->flags & TYPE_GC) gc_untrack_freed(o);
     mem_count_object_free();
+    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
     if (race_detector_on)
         race_quarantine(o, size, pre); /* remembers type's name before the DECREF below */
     else if (!refcount_keep_block(o, (char *)o - pre, pre + size)) /* toy-ft, as below */
@@ -76,24 +102,36 @@ static __attribute__((noinline)) void object_free_heap(Object *o, size_t size) {
 /* With --no-gil the race detector (race.h) keeps freed objects poisoned in
    quarantine instead of releasing them, and claims each object before its
    dealloc runs. With the GIL on, each hook costs one well-predicted branch
-   on a flag that never changes after start-up. */
+   on a flag that never changes after start-up. A container leaves its
+   generation list first and gives back its head with the object. */
 void object_free(Object *o, size_t size) {
-    if (o->type->flags & TYPE_HEAP) {
-        object_free_heap(o, size);
-        return;
+    Type *type = o->type;
+    size_t head = 0;
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
+        if (type->flags & TYPE_HEAP) {
+            object_free_heap(o, size);
+            return;
+        }
+        gc_untrack_freed(o);
+        head = sizeof(GCHead);
     }
     mem_count_object_free();
+    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
     if (race_detector_on)
-        race_quarantine(o, size, 0);
-    else if (!refcount_keep_block(o, o, size)) /* toy-ft: an immortal freed at exit */
-        mem_free(o, size);
+        race_quarantine(o, size, head);
+    else if (!refcount_keep_block(o, (char *)o - head, size + head)) /* toy-ft: an immortal freed at exit */
+        mem_free((char *)o - head, size + head);
 }
 
+/* A dying container leaves the collector's lists before its dealloc runs:
+   a collection started by code that the dealloc runs (a __del__ of an item)
+   must not meet it half torn down. */
 void object_dealloc(Object *o) {
     if (race_detector_on) {
-        race_dealloc(o);
+        race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
+    if (o->type->flags & TYPE_GC) gc_untrack(o);
     o->type->dealloc(o);
 }
 
@@ -405,8 +443,11 @@ Type type_type = {
     .name = "type",
     .base_type = &object_type,
     .instance_size = sizeof(Type),
-    .flags = TYPE_WEAKREFABLE,
+    .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .methods = type_methods,
+    .traverse = class_type_traverse,
+    .clear = class_type_clear,
+    .is_gc = class_type_is_gc,
     .dealloc = class_type_dealloc,
     .repr = class_type_repr,
     .hash = object_identity_hash,
@@ -472,6 +513,7 @@ void type_inherit_slots(Type *t) {
     INHERIT(truth); INHERIT(neg); INHERIT(pos); INHERIT(invert); INHERIT(absolute);
     INHERIT(to_int); INHERIT(to_float); INHERIT(index);
     INHERIT(getbuffer); INHERIT(releasebuffer);
+    INHERIT(traverse); INHERIT(clear); INHERIT(is_gc); INHERIT(finalize);
     for (int i = 0; i < BINOP_COUNT; i++) {
         INHERIT(binary[i]);
         INHERIT(inplace[i]);
@@ -479,7 +521,7 @@ void type_inherit_slots(Type *t) {
 #undef INHERIT
     if (!t->dict_offset) t->dict_offset = b->dict_offset;
     if (!t->instance_size) t->instance_size = b->instance_size;
-    t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS);
+    t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GC);
 }
 
 int type_ready(Type *t) {
@@ -581,7 +623,13 @@ int object_generic_setattr(Object *self, Object *name, Object *value) {
     return object_setattr_with_dict(self, name, value, object_dict_ptr(self));
 }
 
+static bool is_class_name(Object *name) {
+    const char *s = str_data(name);
+    return s[0] == '_' && s[1] == '_' && strcmp(s, "__class__") == 0;
+}
+
 int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr) {
+    if (is_class_name(name)) return class_set_instance_class(self, value);
     if (self->type->flags & TYPE_DATA_DESCRS) {
         Object *attr = type_lookup(self->type, name);
         DescrSetFunc set = attr ? TYPE(attr)->descr_set : NULL;

@@ -516,13 +516,21 @@ static void seq_iter_dealloc(Object *self) {
     object_free(self, sizeof(SeqIterObject));
 }
 
+static int seq_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    SeqIterObject *o = (SeqIterObject *)self;
+    VISIT(o->seq);
+    return 0;
+}
+
 Type seq_iter_type = {
     TYPE_HEAD_INIT,
     .name = "iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(SeqIterObject),
     .dealloc = seq_iter_dealloc,
     .hash = object_identity_hash,
     .iter = seq_iter_self,
     .iternext = seq_iter_next,
+    .traverse = seq_iter_traverse,
 };

@@ -713,6 +713,19 @@ static void set_dealloc(Object *self) {
     list_trashcan_leave();
 }
 
+/* The cycle collector's slots (set and frozenset). */
+static int set_traverse(Object *self, VisitFunc visit, void *arg) {
+    SetObject *so = AS_SET(self);
+    for (size_t i = 0; i <= so->mask; i++)
+        if (set_live(&so->table[i])) VISIT(so->table[i].key);
+    return 0;
+}
+
+static int set_gc_clear(Object *self) {
+    set_clear_internal(AS_SET(self));
+    return 0;
+}
+
 /* {1, 2}, set(), frozenset({1, 2}), frozenset(); "set(...)" when the set is
    reached again while its own repr is being built. */
 static Object *set_repr(Object *self) {
@@ -909,15 +922,22 @@ static void set_iter_dealloc(Object *self) {
     object_free(self, sizeof(SetIterObject));
 }
 
+static int set_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((SetIterObject *)self)->set);
+    return 0;
+}
+
 Type set_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "set_iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(SetIterObject),
     .dealloc = set_iter_dealloc,
     .hash = object_identity_hash,
     .iter = set_iter_self,
     .iternext = set_iter_next,
+    .traverse = set_iter_traverse,
 };
 
 /* ---- Methods ------------------------------------------------------------- */
@@ -1092,11 +1112,13 @@ static const MethodDef frozenset_methods[] = {
     {NULL, NULL, NULL},
 };
 
+
+
 Type set_type = {
     TYPE_HEAD_INIT,
     .name = "set",
     .base_type = &object_type,
-    .flags = TYPE_BASETYPE | TYPE_WEAKREFABLE,
+    .flags = TYPE_GC | TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = set_methods,
     .dealloc = set_dealloc,
@@ -1111,13 +1133,17 @@ Type set_type = {
                [BINOP_XOR] = set_xor},
     .inplace = {[BINOP_OR] = set_ior, [BINOP_AND] = set_iand, [BINOP_SUB] = set_isub,
                 [BINOP_XOR] = set_ixor},
+    .traverse = set_traverse,
+    .clear = set_gc_clear,
 };
+
+
 
 Type frozenset_type = {
     TYPE_HEAD_INIT,
     .name = "frozenset",
     .base_type = &object_type,
-    .flags = TYPE_BASETYPE | TYPE_WEAKREFABLE,
+    .flags = TYPE_GC | TYPE_BASETYPE | TYPE_WEAKREFABLE,
     .instance_size = sizeof(SetObject),
     .methods = frozenset_methods,
     .dealloc = set_dealloc,
@@ -1130,4 +1156,6 @@ Type frozenset_type = {
     .contains = set_contains,
     .binary = {[BINOP_OR] = set_or, [BINOP_AND] = set_and, [BINOP_SUB] = set_sub,
                [BINOP_XOR] = set_xor},
+    .traverse = set_traverse,
+    .clear = set_gc_clear,
 };

@@ -599,10 +599,18 @@ Type slotwrapper_type = {
     .descr_get = slotwrapper_descr_get,
 };
 
+static int methodwrapper_traverse(Object *self, VisitFunc visit, void *arg) {
+    MethodWrapperObject *o = (MethodWrapperObject *)self;
+    VISIT(o->descr);
+    VISIT(o->self);
+    return 0;
+}
+
 Type methodwrapper_type = {
     TYPE_HEAD_INIT,
     .name = "method-wrapper",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(MethodWrapperObject),
     .dealloc = methodwrapper_dealloc,
     .repr = methodwrapper_repr,
@@ -610,4 +618,5 @@ Type methodwrapper_type = {
     .richcompare = methodwrapper_richcompare,
     .call = methodwrapper_call,
     .getattr = methodwrapper_getattr,
+    .traverse = methodwrapper_traverse,
 };

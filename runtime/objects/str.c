@@ -1816,6 +1816,8 @@ static const MethodDef str_methods[] = {
     { "lower", str_lower, NULL },
     { "upper", str_upper, NULL },
     { "swapcase", str_swapcase, NULL },
+    { "translate", str_translate, NULL },
+    { "maketrans", str_maketrans, NULL },
     { "capitalize", str_capitalize, NULL },
     { "title", str_title, NULL },
     { "casefold", str_casefold, NULL },

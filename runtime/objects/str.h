@@ -140,6 +140,12 @@ Object *str_parse_number(const char *s, size_t len, Object *bytes, NumberParseFu
 uint32_t str_utf8_decode(const char *s, size_t *len);
 size_t str_utf8_encode(uint32_t cp, char *out);
 
+/* str.translate(table) and str.maketrans(x[, y[, z]]) (strtranslate.c);
+   maketrans is also bound to the type by str_install_class_methods. */
+Object *str_translate(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+Object *str_maketrans(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+int str_install_class_methods(void);
+
 /* Python's str.isspace() for one code point (split, strip, int(), ...). */
 bool str_codepoint_isspace(uint32_t c);
 

@@ -37,6 +37,8 @@ int64_t structseq_hash(Object *self);
             .name = type_name,                                                             \
             .base_type = &tuple_type,                                                      \
             .instance_size = sizeof(TupleObject),                                          \
+            .flags = TYPE_GC,                                                              \
+            .traverse = tuple_traverse,                                                    \
             .dealloc = structseq_dealloc,                                                  \
             .repr = structseq_repr,                                                        \
             .getattr = structseq_getattr,                                                  \

@@ -299,15 +299,22 @@ static void tuple_iter_dealloc(Object *self) {
     object_free(self, sizeof(TupleIterObject));
 }
 
+static int tuple_iter_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((TupleIterObject *)self)->tuple);
+    return 0;
+}
+
 Type tuple_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "tuple_iterator",
     .base_type = &object_type,
+    .flags = TYPE_GC,
     .instance_size = sizeof(TupleIterObject),
     .dealloc = tuple_iter_dealloc,
     .hash = object_identity_hash,
     .iter = tuple_iter_self,
     .iternext = tuple_iter_next,
+    .traverse = tuple_iter_traverse,
 };
 
 /* ---- Methods ------------------------------------------------------------- */
@@ -348,11 +355,24 @@ static const MethodDef tuple_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* ---- The cycle collector's slots ------------------------------------------ */
+
+/* Tuples are immutable: no clear slot. A cycle through a tuple always runs
+   through a mutable container too, whose clear breaks it. */
+int tuple_traverse(Object *self, VisitFunc visit, void *arg) {
+    TupleObject *t = (TupleObject *)self;
+    for (size_t i = t->size; i-- > 0;) VISIT(t->items[i]); /* last first, as CPython */
+    return 0;
+}
+
+/* The empty tuple is static: no collector head. */
+bool tuple_is_gc(Object *self) { return self != (Object *)&empty_tuple; }
+
 Type tuple_type = {
     TYPE_HEAD_INIT,
     .name = "tuple",
     .base_type = &object_type,
-    .flags = TYPE_BASETYPE,
+    .flags = TYPE_GC | TYPE_BASETYPE,
     .instance_size = sizeof(TupleObject),
     .methods = tuple_methods,
     .dealloc = tuple_dealloc,
@@ -365,4 +385,6 @@ Type tuple_type = {
     .getitem = tuple_getitem,
     .contains = tuple_contains,
     .binary = {[BINOP_ADD] = tuple_add, [BINOP_MUL] = tuple_mul},
+    .traverse = tuple_traverse,
+    .is_gc = tuple_is_gc,
 };

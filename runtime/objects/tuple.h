@@ -32,6 +32,9 @@ static inline Object **tuple_items(Object *t) { return ((TupleObject *)t)->items
 Object *tuple_new(size_t n);
 /* A tuple of n items copied (INCREF'd) from items. */
 Object *tuple_from_array(Object *const *items, size_t n);
+/* The collector's slots (struct sequences share them). */
+int tuple_traverse(Object *self, VisitFunc visit, void *arg);
+bool tuple_is_gc(Object *self);
 /* tuple_pack(2, a, b): borrowed arguments. */
 Object *tuple_pack(size_t n, ...);
 /* tuple(iterable). */

@@ -327,6 +327,21 @@ static void weakref_dealloc(Object *self) {
     object_free(self, sizeof(WeakRef));
 }
 
+/* The cycle collector's slots (the proxies share them): a ref holds its
+   callback; clearing one also clears the ref itself, as when it dies. */
+int weakref_traverse(Object *self, VisitFunc visit, void *arg) {
+    VISIT(((WeakRef *)self)->callback);
+    return 0;
+}
+
+int weakref_gc_clear(Object *self) {
+    WeakRef *r = (WeakRef *)self;
+    if (r->referent) unlink_ref(r);
+    r->referent = NULL;
+    CLEAR(&r->callback);
+    return 0;
+}
+
 /* ReferenceType(o, callback=None), as weakref.ref(...). */
 static Object *weakref_construct(Type *type, Object *const *args, size_t nargs,
                                  Object *kwnames) {
@@ -411,6 +426,9 @@ Type weakref_type = {
     .name = "weakref.ReferenceType",
     .base_type = &object_type,
     .instance_size = sizeof(WeakRef),
+    .flags = TYPE_GC,
+    .traverse = weakref_traverse,
+    .clear = weakref_gc_clear,
     .dealloc = weakref_dealloc,
     .repr = weakref_repr,
     .hash = weakref_hash,

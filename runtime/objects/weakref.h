@@ -121,6 +121,10 @@ void weakref_clear_refs(Object *o, bool call_callbacks);
 Object *weakref_detach_refs(Object *o);
 void weakref_run_callback(Object *ref);
 
+/* The cycle collector's slots of the three types (a ref holds its callback). */
+int weakref_traverse(Object *self, VisitFunc visit, void *arg);
+int weakref_gc_clear(Object *self);
+
 /* ---- For the weakref module ---------------------------------------------------- */
 
 bool object_is_weakrefable(Object *o);

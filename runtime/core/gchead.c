@@ -1,0 +1,85 @@
+/* gchead.c - the generation lists and their counts (gchead.h). */
+#include "core/gchead.h"
+
+#include <pthread.h>
+
+#include "core/gil.h"
+
+GCState gc_state;
+static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void gc_head_init(bool locking) {
+    static const int thresholds[GC_NGENERATIONS] = {700, 10, 10}; /* CPython 3.11's */
+    for (int i = 0; i < GC_NGENERATIONS; i++) {
+        gc_list_init(&gc_state.gens[i].head);
+        gc_state.gens[i].threshold = thresholds[i];
+        gc_state.gens[i].count = 0;
+    }
+    gc_list_init(&gc_state.permanent);
+    gc_state.enabled = true;
+    gc_state.locking = locking;
+}
+
+void gc_list_merge(GCHead *from, GCHead *to) {
+    if (gc_list_empty(from)) return;
+    GCHead *first = from->next, *last = from->prev;
+    first->prev = to->prev;
+    to->prev->next = first;
+    last->next = to;
+    to->prev = last;
+    gc_list_init(from);
+}
+
+size_t gc_list_size(const GCHead *list) {
+    size_t n = 0;
+    for (const GCHead *h = list->next; h != list; h = h->next) n++;
+    return n;
+}
+
+static inline void lock(void) {
+    if (gc_state.locking) pthread_mutex_lock(&gc_lock);
+}
+
+static inline void unlock(void) {
+    if (gc_state.locking) pthread_mutex_unlock(&gc_lock);
+}
+
+/* Ask for a collection at the next safe point (objects/gc.c decides which
+   generation). Never with --no-gil: see docs/internals.md. */
+void gc_threshold_passed(void) {
+    GCGeneration *g0 = &gc_state.gens[0];
+    if (g0->threshold && gc_state.enabled && !gc_state.collecting && !gc_state.locking &&
+        !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
+        atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
+}
+
+void gc_track_new_locked(Object *o) {
+    GCHead *h = GC_HEAD(o);
+    h->refs = 0;
+    h->flags = 0;
+    lock();
+    gc_list_append(h, &gc_state.gens[0].head);
+    gc_state.gens[0].count++;
+    unlock();
+}
+
+/* --no-gil: prev is looked at again under the lock. */
+void gc_untrack_locked(Object *o, bool freed) {
+    GCHead *h = GC_HEAD(o);
+    lock();
+    if (h->prev) gc_list_remove(h);
+    h->flags = 0;
+    if (freed && gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    unlock();
+}
+
+void gc_track(Object *o) {
+    GCHead *h = GC_HEAD(o);
+    if (h->prev) return;
+    lock();
+    h->flags = 0;
+    if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
+    unlock();
+}
+
+void gc_after_fork_child(void) { pthread_mutex_init(&gc_lock, NULL); }

@@ -1,0 +1,155 @@
+/* gchead.h - the cycle collector's head on container objects, and the
+ * generation lists they are linked into.
+ *
+ * A type flagged TYPE_GC (object.h) gets a GCHead in front of each heap
+ * instance: object_alloc allocates sizeof(GCHead) more bytes and returns the
+ * address just after the head; object_free gives back the whole block. So
+ *
+ *     [ GCHead: next, prev, refs, flags ][ Object: refcnt, type ][ fields ]
+ *     ^ the block                         ^ the object pointer everyone holds
+ *
+ * and GC_HEAD(o) is simply ((GCHead *)o - 1). Objects of other types (int,
+ * float, str, bytes) have no head and cost exactly what they did.
+ *
+ * A tracked object is in exactly one circular, doubly linked list: one of
+ * the three generations, the permanent generation (gc.freeze), or, during a
+ * collection, one of the collector's private lists. prev == NULL means
+ * untracked. Linking and unlinking are O(1), so the allocator can track
+ * every container at birth and untrack it at death.
+ *
+ * Counting follows CPython 3.11: generation 0's count is the number of
+ * tracked objects allocated minus those freed since its last collection;
+ * when it passes its threshold (700) and the collector is enabled, the
+ * allocating thread raises a collection request in the eval breaker
+ * (GIL_BREAK_GC, core/gil.h). The collection itself runs later, at the next
+ * breaker check of the eval loop (a backward jump or a call), where no
+ * object is half-built: objects/gc.c.
+ *
+ * Thread-safety: everything here is protected by the GIL. With --no-gil
+ * (gc_state.locking), link and unlink take gc_lock, since threads allocate
+ * in parallel; automatic collection is then off (objects/gc.c).
+ */
+#ifndef TOY_GCHEAD_H
+#define TOY_GCHEAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/object.h"
+
+typedef struct GCHead {
+    struct GCHead *next, *prev; /* prev NULL: not tracked */
+    intptr_t refs;              /* during a collection: the references not yet explained */
+    uintptr_t flags;            /* GC_* below */
+} GCHead;
+_Static_assert(sizeof(GCHead) == OBJECT_GC_HEAD_SIZE, "object.h: OBJECT_GC_HEAD_SIZE");
+
+enum {
+    GC_COLLECTING = 1,  /* in the set being collected now */
+    GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
+};
+
+#define GC_HEAD(o) ((GCHead *)(o) - 1)
+#define GC_OBJECT(h) ((Object *)((GCHead *)(h) + 1))
+
+#define GC_NGENERATIONS 3
+
+typedef struct {
+    GCHead head;   /* list head (a sentinel, never an object) */
+    int threshold;
+    int count;     /* gen 0: allocations - deallocations; older: collections of the younger */
+} GCGeneration;
+
+typedef struct {
+    GCGeneration gens[GC_NGENERATIONS];
+    GCHead permanent;           /* gc.freeze(): never collected */
+    bool enabled;               /* gc.enable() / gc.disable() */
+    bool collecting;            /* a collection is running */
+    bool locking;               /* --no-gil: link/unlink under gc_lock */
+    int64_t long_lived_total;   /* objects in generation 2 after its last collection */
+    int64_t long_lived_pending; /* objects moved to generation 2 since */
+} GCState;
+
+extern GCState gc_state;
+
+/* Start-up: empty lists, CPython's thresholds, enabled. locking: the GIL is off. */
+void gc_head_init(bool locking);
+
+/* List primitives (no counting). */
+static inline void gc_list_init(GCHead *list) { list->next = list->prev = list; }
+static inline bool gc_list_empty(const GCHead *list) { return list->next == list; }
+static inline void gc_list_remove(GCHead *h) {
+    h->prev->next = h->next;
+    h->next->prev = h->prev;
+    h->next = h->prev = NULL;
+}
+static inline void gc_list_append(GCHead *h, GCHead *list) {
+    h->prev = list->prev;
+    h->next = list;
+    list->prev->next = h;
+    list->prev = h;
+}
+static inline void gc_list_move(GCHead *h, GCHead *list) {
+    h->prev->next = h->next;
+    h->next->prev = h->prev;
+    gc_list_append(h, list);
+}
+/* Append every object of from to to; from is left empty. */
+void gc_list_merge(GCHead *from, GCHead *to);
+size_t gc_list_size(const GCHead *list);
+
+static inline bool gc_is_tracked(Object *o) { return GC_HEAD(o)->prev != NULL; }
+
+/* The slow paths of the inline functions below: --no-gil (under the
+   lock), and generation 0 past its threshold. */
+void gc_track_new_locked(Object *o);
+void gc_untrack_locked(Object *o, bool freed);
+void gc_threshold_passed(void);
+
+/* object_alloc: a new container enters generation 0 and counts toward its
+   threshold. Inline: every list, dict, tuple and instance comes here. */
+static inline void gc_track_new(Object *o) {
+    if (gc_state.locking) {
+        gc_track_new_locked(o);
+        return;
+    }
+    GCHead *h = GC_HEAD(o);
+    h->refs = 0;
+    h->flags = 0;
+    GCGeneration *g0 = &gc_state.gens[0];
+    gc_list_append(h, &g0->head);
+    if (++g0->count > g0->threshold) gc_threshold_passed();
+}
+
+/* Untrack an object (no counting); nothing if it is not tracked. */
+static inline void gc_untrack(Object *o) {
+    GCHead *h = GC_HEAD(o);
+    if (!h->prev) return;
+    if (gc_state.locking) {
+        gc_untrack_locked(o, false);
+        return;
+    }
+    gc_list_remove(h);
+    h->flags = 0;
+}
+
+/* object_free: a dying container leaves its list (if still in one) and
+   uncounts. */
+static inline void gc_untrack_freed(Object *o) {
+    if (gc_state.locking) {
+        gc_untrack_locked(o, true);
+        return;
+    }
+    GCHead *h = GC_HEAD(o);
+    if (h->prev) gc_list_remove(h);
+    if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+}
+
+/* Track an object explicitly (no counting): a finalizer resurrected it. */
+void gc_track(Object *o);
+
+/* After fork() in the child: the lock may have been held by a thread that
+   does not exist there. */
+void gc_after_fork_child(void);
+
+#endif
