@@ -6,7 +6,8 @@
  * The collection runs here, between two instructions, because this is a
  * safe point: every object is fully built (the allocator only raises the
  * request). Whichever thread reaches its check first runs it, holding the
- * GIL.
+ * GIL; without the GIL it stops the world first (core/gil_world.c), and
+ * the other threads park here.
  *
  * Invariant: only the main thread consumes a Ctrl-C (error_check_interrupt
  * does nothing elsewhere), so a worker thread that finds only the signal bit
@@ -22,6 +23,8 @@
 #include "objects/gc.h"
 
 int vm_eval_breaker(ThreadState *ts) {
+    if (atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_STOP)
+        gil_world_park(ts); /* no GIL: another thread is collecting */
     if (atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC) {
         atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_GC, memory_order_relaxed);
         gc_collect_automatic();

@@ -45,10 +45,12 @@ static inline void unlock(void) {
 }
 
 /* Ask for a collection at the next safe point (objects/gc.c decides which
-   generation). Never with --no-gil: see docs/internals.md. */
+   generation). Never with --no-gil: see docs/internals.md. Called with
+   gc_lock held when locking. */
 void gc_threshold_passed(void) {
     GCGeneration *g0 = &gc_state.gens[0];
-    if (g0->threshold && gc_state.enabled && !gc_state.collecting && !gc_state.locking &&
+    if (g0->threshold && gc_state.enabled && !gc_state.collecting &&
+        (!gc_state.locking || GC_STOPS_THE_WORLD) &&
         !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
         atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
 }
@@ -59,7 +61,7 @@ void gc_track_new_locked(Object *o) {
     h->flags = 0;
     lock();
     gc_list_append(h, &gc_state.gens[0].head);
-    gc_state.gens[0].count++;
+    if (++gc_state.gens[0].count > gc_state.gens[0].threshold) gc_threshold_passed();
     unlock();
 }
 

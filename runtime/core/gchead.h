@@ -37,6 +37,15 @@
 
 #include "core/object.h"
 
+/* The free-threaded build collects while threads run by stopping the world
+   (core/gil_world.c); --no-gil only when one thread is left (the counts it
+   would read race). */
+#ifdef TOY_FREE_THREADED
+#define GC_STOPS_THE_WORLD 1
+#else
+#define GC_STOPS_THE_WORLD 0
+#endif
+
 typedef struct GCHead {
     struct GCHead *next, *prev; /* prev NULL: not tracked */
     intptr_t refs;              /* during a collection: the references not yet explained */
@@ -123,12 +132,12 @@ static inline void gc_track_new(Object *o) {
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
-    GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
-    if (gc_state.locking) {
+    if (gc_state.locking) { /* prev is read under the lock: a neighbour's unlink writes it */
         gc_untrack_locked(o, false);
         return;
     }
+    GCHead *h = GC_HEAD(o);
+    if (!h->prev) return;
     gc_list_remove(h);
     h->flags = 0;
 }

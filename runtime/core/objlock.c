@@ -17,6 +17,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "core/gil.h"
+#include "core/threadstate.h"
+
 ObjlockStripe objlock_stripes[OBJLOCK_STRIPES] __attribute__((aligned(64)));
 _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 
@@ -36,6 +39,19 @@ void objlock_lock_slow(ObjlockStripe *s) {
             atomic_compare_exchange_weak_explicit(&s->holder, &expected, me,
                                                   memory_order_acquire, memory_order_relaxed))
             break;
+        if (atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_STOP) {
+            /* The world is stopping. A stopper that holds it may use a
+               stripe a parked thread holds: that thread is not running, so
+               the stripe is borrowed by nesting (the depth goes back to
+               the holder's at the unlock). Anyone else parks here, so that
+               a holder it waits for can park too. */
+            ThreadState *ts = ts_get();
+            if (gil_world_stopped_by(ts)) {
+                s->depth++;
+                return;
+            }
+            gil_world_park(ts);
+        }
         if (spins >= SPINS_BEFORE_YIELD) sched_yield();
         else cpu_relax();
     }

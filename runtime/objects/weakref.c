@@ -40,7 +40,7 @@ typedef struct {
 
 static WeakSlot *slots;
 static size_t cap; /* a power of two, or 0 */
-size_t weakref_referents;
+_Atomic size_t weakref_referents;
 
 /* toy-ft: the stripe of this byte's address guards slots, cap and every
    list (recursive: a DECREF under it may free another weakrefable object). */

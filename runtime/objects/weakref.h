@@ -51,6 +51,7 @@
 #ifndef TOY_WEAKREF_H
 #define TOY_WEAKREF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,15 +76,17 @@ extern Type weakcallableproxy_type;  /* weakref.CallableProxyType */
 extern Type *const weakref_types[];
 
 /* The number of objects that have weak references now. Read by
-   weakref_on_dealloc only; changed by this file. */
-extern size_t weakref_referents;
+   weakref_on_dealloc without the table's lock (toy-ft: from any thread, so
+   atomic; a relaxed load is a plain load); changed by this file. */
+extern _Atomic size_t weakref_referents;
 
 /* o's count reached zero: clear its weak references and call their
    callbacks. For the deallocs of weakrefable types; one branch when no
    object at all is weakly referenced. */
 void weakref_clear_dying(Object *o);
 static inline void weakref_on_dealloc(Object *o) {
-    if (__builtin_expect(weakref_referents != 0, 0)) weakref_clear_dying(o);
+    if (__builtin_expect(atomic_load_explicit(&weakref_referents, memory_order_relaxed) != 0, 0))
+        weakref_clear_dying(o);
 }
 
 /* At exit, when the teardown of the modules starts: from then on the
