@@ -166,10 +166,36 @@ void biased_decref_shared(Object *o) {
 void biased_local_zero(Object *o) {
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
     if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) {
-        object_dealloc(o); /* no other thread ever counted it */
-        return;
+        /* No other thread counts it. One that finds it through a weak
+           reference may be about to (biased_try_incref): settle the race
+           on the shared word. */
+        if (!(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)) ||
+            atomic_compare_exchange_strong_explicit(&o->shared, &shared, shared | BIASED_DEAD,
+                                                    memory_order_acq_rel, RELAXED)) {
+            object_dealloc(o);
+            return;
+        }
     }
     if (merge(o, biased_tid, 0) == 0) object_dealloc(o);
+}
+
+bool biased_try_incref(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, RELAXED);
+    uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL || owner == BIASED_OWNER_IMMORTAL) return true;
+    if (owner == biased_tid) { /* ours: only our own decrement can free it */
+        if (l == 0) return false;
+        atomic_store_explicit(&o->local, l + 1, RELAXED);
+        return true;
+    }
+    intptr_t old = atomic_load_explicit(&o->shared, RELAXED);
+    do {
+        if ((old & BIASED_DEAD) || ((old & BIASED_MERGED) && (old >> BIASED_SHIFT) == 0))
+            return false;
+    } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, old + BIASED_ONE,
+                                                    memory_order_acq_rel, RELAXED));
+    if (old & BIASED_SHARED_BY_DESIGN) biased_make_immortal(o);
+    return true;
 }
 
 void biased_revive(Object *o) {

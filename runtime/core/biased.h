@@ -55,7 +55,8 @@
 #define BIASED_QUEUED 1           /* in its owner's merge queue */
 #define BIASED_MERGED 2           /* owner gave it up */
 #define BIASED_SHARED_BY_DESIGN 4 /* immortalise on the first cross-thread reference */
-#define BIASED_SHIFT 3
+#define BIASED_DEAD 8             /* being freed by its owner: no new reference */
+#define BIASED_SHIFT 4
 #define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
 
 /* The calling thread's id: 0 before biased_thread_attach (such a thread owns
@@ -108,6 +109,13 @@ static inline intptr_t biased_count(Object *o) {
         return (intptr_t)1 << 60; /* IMMORTAL_REFCNT */
     return (intptr_t)l + (atomic_load_explicit(&o->shared, BIASED_RELAXED) >> BIASED_SHIFT);
 }
+
+/* A new reference to o unless it is already being freed (its count reached
+   zero on another thread): for the weak-reference table, which finds
+   objects it does not own a reference to. The owner marks a weakrefable
+   object BIASED_DEAD with a compare-and-swap before freeing it, so that
+   either this wins (the object lives on) or that does (this says false). */
+bool biased_try_incref(Object *o);
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);

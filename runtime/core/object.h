@@ -173,6 +173,12 @@ enum {
                                    core/gchead.h) in front of them and the cycle
                                    collector follows their traverse slot; every
                                    user class has it */
+    TYPE_WEAK_LOOKUP = 1 << 20, /* the weak references themselves (whose table
+                                   hands out existing ones): with
+                                   TYPE_WEAKREFABLE, the objects the table may
+                                   take a reference to without owning one
+                                   (refcount_try_incref; toy-ft settles their
+                                   free with a compare-and-swap) */
 };
 
 struct Type {

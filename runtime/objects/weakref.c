@@ -157,8 +157,11 @@ static Object *weakref_new_locked(Type *type, Object *o, Object *callback) {
     WeakRef *plain_ref, *plain_proxy;
     plain_refs(s, &plain_ref, &plain_proxy);
     bool proxy = type != &weakref_type;
-    if (!callback && !proxy && plain_ref) return NEWREF(plain_ref);
-    if (!callback && proxy && plain_proxy) return NEWREF(plain_proxy);
+    /* The existing plain ref, unless another thread is freeing it now. */
+    if (!callback && !proxy && plain_ref && refcount_try_incref((Object *)plain_ref))
+        return (Object *)plain_ref;
+    if (!callback && proxy && plain_proxy && refcount_try_incref((Object *)plain_proxy))
+        return (Object *)plain_proxy;
     WeakRef *r = (WeakRef *)object_alloc(type, sizeof(WeakRef));
     if (!r) return NULL;
     r->hash = -1;
@@ -353,6 +356,14 @@ static Object *weakref_construct(Type *type, Object *const *args, size_t nargs,
     return weakref_new(type, args[0], nargs > 1 ? args[1] : NULL);
 }
 
+Object *weakref_get_new(Object *ref) {
+    table_lock();
+    Object *o = ((WeakRef *)ref)->referent;
+    if (o && !refcount_try_incref(o)) o = NULL;
+    table_unlock();
+    return o;
+}
+
 /* r(): the referent, or None once it is dead. */
 static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -360,8 +371,8 @@ static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Obj
         return error_set(&exc_TypeError, "weakref() takes no keyword arguments");
     if (nargs)
         return error_set(&exc_TypeError, "weakref expected 0 arguments, got %zu", nargs);
-    Object *o = weakref_get(self);
-    return NEWREF(o ? o : None);
+    Object *o = weakref_get_new(self);
+    return o ? o : NEWREF(None);
 }
 
 /* The referent's hash, kept: it stays the ref's hash after the referent
@@ -369,11 +380,11 @@ static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Obj
 static int64_t weakref_hash(Object *self) {
     WeakRef *r = (WeakRef *)self;
     if (r->hash != -1) return r->hash;
-    if (!r->referent) {
+    Object *o = weakref_get_new(self); /* __hash__ may drop the last reference */
+    if (!o) {
         error_set(&exc_TypeError, "weak object has gone away");
         return -1;
     }
-    Object *o = NEWREF(r->referent); /* __hash__ may drop the last reference */
     r->hash = object_hash(o);
     DECREF(o);
     return r->hash;
@@ -385,10 +396,12 @@ static Object *weakref_richcompare(Object *a, Object *b, int op) {
     if ((op != CMP_EQ && op != CMP_NE) || !is_instance_of(a, &weakref_type) ||
         !is_instance_of(b, &weakref_type))
         return NEWREF(NotImplemented);
-    Object *x = weakref_get(a), *y = weakref_get(b);
-    if (!x || !y) return bool_from((a == b) == (op == CMP_EQ));
-    INCREF(x);
-    INCREF(y);
+    Object *x = weakref_get_new(a), *y = weakref_get_new(b);
+    if (!x || !y) {
+        XDECREF(x);
+        XDECREF(y);
+        return bool_from((a == b) == (op == CMP_EQ));
+    }
     Object *res = object_compare(x, y, (CompareOp)op);
     DECREF(x);
     DECREF(y);
@@ -398,9 +411,8 @@ static Object *weakref_richcompare(Object *a, Object *b, int op) {
 /* <weakref at 0x...; to 'C' at 0x...>, with " (name)" when the referent
    has a str __name__ (functions, classes); <weakref at 0x...; dead>. */
 static Object *weakref_repr(Object *self) {
-    Object *o = weakref_get(self);
+    Object *o = weakref_get_new(self);
     if (!o) return str_from_format("<weakref at %p; dead>", (void *)self);
-    INCREF(o);
     Object *name = object_getattr_cstr(o, "__name__");
     if (!name) error_clear();
     const char *tname = TYPE(o)->name;
@@ -426,7 +438,7 @@ Type weakref_type = {
     .name = "weakref.ReferenceType",
     .base_type = &object_type,
     .instance_size = sizeof(WeakRef),
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAK_LOOKUP,
     .traverse = weakref_traverse,
     .clear = weakref_gc_clear,
     .dealloc = weakref_dealloc,

@@ -136,8 +136,10 @@ bool object_is_weakrefable(Object *o);
    returned again. TypeError "cannot create weak reference to 'int' object". */
 Object *weakref_new(Type *type, Object *o, Object *callback);
 Object *weakref_proxy_new(Object *o, Object *callback);
-/* The referent (borrowed), or NULL when dead. */
-static inline Object *weakref_get(Object *ref) { return ((WeakRef *)ref)->referent; }
+/* A new reference to the referent, or NULL (no exception) when it is dead
+   or being freed: the table's lock orders this with the referent's dealloc,
+   and refcount_try_incref with the count reaching zero on another thread. */
+Object *weakref_get_new(Object *ref);
 size_t weakref_count(Object *o);
 /* A new list of the weak references to o, in list order. */
 Object *weakref_list(Object *o);
