@@ -738,7 +738,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
 {
     Object **local = NULL;
-    if (REFCNT(*a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
+    if (REFCNT_IS(*a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
         local = &slots[INSTR_ARG(*next)];
         *local = NULL; /* STORE_FAST refills it */
         DECREF(*a);    /* the stack still holds one */
@@ -819,9 +819,9 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
    in `i = i + 1`. Small ints are immortal, so never qualify. */
 static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
-    if (REFCNT(a) == 1)
+    if (REFCNT_IS(a, 1))
         return true;
-    return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+    return REFCNT_IS(a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
 }
 
 /* ======================================================================== */
@@ -1325,7 +1325,7 @@ dispatch:
                 DECREF(b);
                 PUSH(a);
                 DISPATCH();
-            } else if (REFCNT(b) == 1) {
+            } else if (REFCNT_IS(b, 1)) {
                 ((IntObject *)b)->value = z;
                 DECREF(a);
                 PUSH(b);
@@ -1950,7 +1950,7 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         bool entry = f->is_entry;
-        frame_pop(ts, f, sp);
+        frame_pop_inlined(ts, f, sp);
         if (entry)
             return retval;
         f = back;

@@ -114,6 +114,10 @@ static inline void CLEAR(Object **slot) { SETREF(slot, NULL); }
 #ifndef TOY_FREE_THREADED
 
 #define REFCNT(o) (((Object *)(o))->refcnt)
+/* Does the caller hold exactly n references to o, and nobody else any? The
+   tests behind in-place reuse (an int result written into its operand, a
+   str grown in place, an iterator's result tuple recycled). */
+#define REFCNT_IS(o, n) (REFCNT(o) == (n))
 
 /* object_alloc: a new object holds one reference. */
 static inline void refcount_init_new(Object *o) { o->refcnt = 1; }
@@ -169,6 +173,9 @@ static inline uint64_t refcount_immortalized(void) { return 0; }
 #else
 
 #define REFCNT(o) biased_count((Object *)(o))
+/* Only an object this thread owns can qualify: another thread's count is
+   not ours to read exactly, and false only costs the reuse. */
+#define REFCNT_IS(o, n) biased_owned_count_is((Object *)(o), (n))
 
 static inline void refcount_init_new(Object *o) { biased_object_init(o); }
 static inline void refcount_make_immortal(Object *o) {
