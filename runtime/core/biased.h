@@ -142,6 +142,15 @@ static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *
             ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0;
 }
 
+/* The count when this thread owns o and no other thread has counted it
+   (so the count is exact and all ours), else 0. */
+static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object *o) {
+    if (atomic_load_explicit(&o->owner, BIASED_RELAXED) != biased_tid ||
+        (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~(intptr_t)BIASED_SHARED_BY_DESIGN) != 0)
+        return 0;
+    return atomic_load_explicit(&o->local, BIASED_RELAXED);
+}
+
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);
 /* Mark a freshly created object shared by design (before it is published). */
