@@ -123,12 +123,14 @@ static inline void gc_track_new(Object *o) {
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
-    GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
+    /* With threads really at once (toy-ft, --no-gil), prev is read only
+       under the lock: a neighbour's unlink rewrites it. */
     if (gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
     }
+    GCHead *h = GC_HEAD(o);
+    if (!h->prev) return;
     gc_list_remove(h);
     h->flags = 0;
 }
