@@ -738,7 +738,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
 {
     Object **local = NULL;
-    if (REFCNT(*a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
+    if (REFCNT_IS(*a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
         local = &slots[INSTR_ARG(*next)];
         *local = NULL; /* STORE_FAST refills it */
         DECREF(*a);    /* the stack still holds one */
@@ -819,9 +819,10 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
    in `i = i + 1`. Small ints are immortal, so never qualify. */
 static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
-    if (REFCNT(a) == 1)
+    intptr_t n = REFCNT_OWNED(a);
+    if (n == 1)
         return true;
-    return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+    return n == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
 }
 
 /* ======================================================================== */
@@ -1325,7 +1326,7 @@ dispatch:
                 DECREF(b);
                 PUSH(a);
                 DISPATCH();
-            } else if (REFCNT(b) == 1) {
+            } else if (REFCNT_IS(b, 1)) {
                 ((IntObject *)b)->value = z;
                 DECREF(a);
                 PUSH(b);
@@ -1373,7 +1374,7 @@ dispatch:
                 DISPATCH();
             }
             r = result ? True_ : False_;
-            INCREF(r);
+            INCREF_IMMORTAL(r);
             PUSH(r);
             DISPATCH();
         }
@@ -1390,7 +1391,7 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r = ((a == b) != (oparg != 0)) ? True_ : False_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         DECREF(a);
         DECREF(b);
         PUSH(r);
@@ -1406,7 +1407,7 @@ dispatch:
         if (found < 0)
             goto error;
         Object *r = ((found != 0) != (oparg != 0)) ? True_ : False_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         PUSH(r);
         DISPATCH();
     }
@@ -1441,7 +1442,7 @@ dispatch:
         if (t < 0)
             goto error;
         Object *r = t ? False_ : True_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         SET_TOP(r);
         DECREF(v);
         DISPATCH();
@@ -1471,10 +1472,10 @@ dispatch:
     TARGET(POP_JUMP_IF_FALSE) {
         Object *v = POP();
         if (v == False_ || v == None) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
             JUMP_TO(oparg);
         } else if (v == True_) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
         } else {
             int t = object_truth(v);
             DECREF(v);
@@ -1489,10 +1490,10 @@ dispatch:
     TARGET(POP_JUMP_IF_TRUE) {
         Object *v = POP();
         if (v == True_) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
             JUMP_TO(oparg);
         } else if (v == False_ || v == None) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
         } else {
             int t = object_truth(v);
             DECREF(v);
@@ -1950,7 +1951,7 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         bool entry = f->is_entry;
-        frame_pop(ts, f, sp);
+        frame_pop_inlined(ts, f, sp);
         if (entry)
             return retval;
         f = back;

@@ -51,7 +51,7 @@ static Object **immortals;
 static size_t immortals_len, immortals_cap;
 static atomic_uint_fast64_t immortal_count;
 /* Set while biased_release_immortals frees them: their blocks are kept. */
-static bool releasing;
+bool biased_releasing;
 static struct { void *block; size_t size; } *kept;
 static size_t kept_len, kept_cap;
 
@@ -315,8 +315,8 @@ void biased_after_fork_child(void) {
 
 /* ---- Immortals at exit ---------------------------------------------------- */
 
-bool biased_keep_block(Object *o, void *block, size_t size) {
-    if (!releasing || atomic_load_explicit(&o->owner, RELAXED) != BIASED_OWNER_IMMORTAL)
+bool biased_keep_block_at_exit(Object *o, void *block, size_t size) {
+    if (atomic_load_explicit(&o->owner, RELAXED) != BIASED_OWNER_IMMORTAL)
         return false;
     if (kept_len == kept_cap) grow((void **)&kept, &kept_cap, sizeof *kept);
     kept[kept_len].block = block;
@@ -331,9 +331,9 @@ bool biased_keep_block(Object *o, void *block, size_t size) {
    their memory goes back only when every one is done. */
 void biased_release_immortals(void) {
     biased_merge_pending();
-    releasing = true;
+    biased_releasing = true;
     for (size_t i = 0; i < immortals_len; i++) immortals[i]->type->dealloc(immortals[i]);
-    releasing = false;
+    biased_releasing = false;
     for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].block, kept[i].size);
     if (kept) mem_free(kept, kept_cap * sizeof *kept);
     if (immortals) mem_free(immortals, immortals_cap * sizeof *immortals);

@@ -64,30 +64,55 @@
 /* local-exec: toy-ft is one executable, so the id is one %fs-relative load. */
 extern _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
 
-/* Slow paths (biased.c): another thread's object, or a run-time immortal. */
+/* Slow paths (biased.c): another thread's object, or a merged one. */
 void biased_incref_shared(Object *o);
 void biased_decref_shared(Object *o);
-/* The owner's local count reached zero. */
+/* The owner's local count reached zero and another thread has counted the
+   object too: merge (the common "nobody else ever counted it" case is
+   inlined in biased_decref). */
 void biased_local_zero(Object *o);
+void object_dealloc(Object *o); /* object.c */
 
 #define BIASED_RELAXED memory_order_relaxed
 
+/* The fast paths test the owner first: an object this thread owns (nearly
+   every temporary) costs one load of `owner`, one compare with the
+   thread's id and the plain update of `local`. Immortal objects have owner
+   == BIASED_OWNER_IMMORTAL (static ones have local == BIASED_LOCAL_IMMORTAL
+   as well), so they fail the owner test and return on the next compare,
+   without writing anything; only another thread's objects and merged ones
+   call out of line. Reading owner before local is safe: owner changes
+   under the owner's feet only to IMMORTAL (biased_make_immortal, by
+   compare-and-swap from another thread), after which local is never read
+   again, so an update of local that races with it is harmless. */
 static inline __attribute__((always_inline)) void biased_incref(Object *o) {
-    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
-    if (l == BIASED_LOCAL_IMMORTAL) return;
-    if (__builtin_expect(atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid, 1))
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
         atomic_store_explicit(&o->local, l + 1, BIASED_RELAXED);
-    else
+    } else if (owner != BIASED_OWNER_IMMORTAL) {
         biased_incref_shared(o);
+    }
 }
 
 static inline __attribute__((always_inline)) void biased_decref(Object *o) {
-    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
-    if (l == BIASED_LOCAL_IMMORTAL) return;
-    if (__builtin_expect(atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid, 1)) {
-        atomic_store_explicit(&o->local, l - 1, BIASED_RELAXED);
-        if (l == 1) biased_local_zero(o);
-    } else {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED) - 1;
+        atomic_store_explicit(&o->local, l, BIASED_RELAXED);
+        if (l == 0) {
+            /* No other thread ever counted it (shared is zero but for the
+               shared-by-design mark): free it now, unless a weak reference
+               may hand it out meanwhile (biased_local_zero settles that). */
+            intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
+            if (__builtin_expect((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0 &&
+                                     !(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)),
+                                 1))
+                object_dealloc(o);
+            else
+                biased_local_zero(o);
+        }
+    } else if (owner != BIASED_OWNER_IMMORTAL) {
         biased_decref_shared(o);
     }
 }
@@ -102,7 +127,7 @@ static inline void biased_object_init(Object *o) {
 /* The count, for sys.getrefcount and the "only reference" tests of in-place
    string concatenation: exact when the caller owns the object or it is
    merged; another owner's local part is read as it stands. */
-static inline intptr_t biased_count(Object *o) {
+static inline __attribute__((always_inline)) intptr_t biased_count(Object *o) {
     uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
     if (l == BIASED_LOCAL_IMMORTAL ||
         atomic_load_explicit(&o->owner, BIASED_RELAXED) == BIASED_OWNER_IMMORTAL)
@@ -116,6 +141,26 @@ static inline intptr_t biased_count(Object *o) {
    object BIASED_DEAD with a compare-and-swap before freeing it, so that
    either this wins (the object lives on) or that does (this says false). */
 bool biased_try_incref(Object *o);
+
+/* True when this thread owns o, holds exactly n references to it and no
+   other thread has counted it (shared is zero but for the shared-by-design
+   mark). Anything else is false, also when the true count is n: the
+   callers only skip an optimisation then. */
+static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *o, uint32_t n) {
+    return atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
+           atomic_load_explicit(&o->local, BIASED_RELAXED) == n &&
+           (atomic_load_explicit(&o->shared, BIASED_RELAXED) &
+            ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0;
+}
+
+/* The count when this thread owns o and no other thread has counted it
+   (so the count is exact and all ours), else 0. */
+static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object *o) {
+    if (atomic_load_explicit(&o->owner, BIASED_RELAXED) != biased_tid ||
+        (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~(intptr_t)BIASED_SHARED_BY_DESIGN) != 0)
+        return 0;
+    return atomic_load_explicit(&o->local, BIASED_RELAXED);
+}
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);
@@ -133,7 +178,11 @@ bool biased_unrevive(Object *o);
 /* object_free: true when the block must be kept (an immortalised object
    being freed at exit: its memory, size bytes at block, goes back after all
    of them are done). */
-bool biased_keep_block(Object *o, void *block, size_t size);
+bool biased_keep_block_at_exit(Object *o, void *block, size_t size);
+extern bool biased_releasing; /* set while biased_release_immortals runs */
+static inline bool biased_keep_block(Object *o, void *block, size_t size) {
+    return __builtin_expect(biased_releasing, 0) && biased_keep_block_at_exit(o, block, size);
+}
 
 /* ---- Threads --------------------------------------------------------------- */
 

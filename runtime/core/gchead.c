@@ -77,7 +77,7 @@ void gc_untrack_locked(Object *o, bool freed) {
 
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
-    if (h->prev) return;
+    if (!gc_state.locking && h->prev) return; /* with the lock on, prev is read under it */
     lock();
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);

@@ -132,7 +132,9 @@ static inline void gc_track_new(Object *o) {
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
-    if (gc_state.locking) { /* prev is read under the lock: a neighbour's unlink writes it */
+    /* With threads really at once (toy-ft, --no-gil), prev is read only
+       under the lock: a neighbour's unlink rewrites it. */
+    if (gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
     }

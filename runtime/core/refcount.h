@@ -97,6 +97,20 @@ REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
 /* A new reference to o, for `return NEWREF(x);`. */
 #define NEWREF(o)  newref_((Object *)(o))
 
+/* References to objects known to be immortal (small ints, True, False,
+   None): the GIL build counts them like any other object; toy-ft never
+   writes an immortal's count, so there they cost nothing at all. Only for
+   objects that are immortal in every build (refcount.h's rule 4). */
+#ifdef TOY_FREE_THREADED
+#define INCREF_IMMORTAL(o) ((void)(o))
+#define DECREF_IMMORTAL(o) ((void)(o))
+#define NEWREF_IMMORTAL(o) ((Object *)(o))
+#else
+#define INCREF_IMMORTAL(o) INCREF(o)
+#define DECREF_IMMORTAL(o) DECREF(o)
+#define NEWREF_IMMORTAL(o) NEWREF(o)
+#endif
+
 /* Replace *slot (owned) with value (stolen), releasing the old one last:
    the old value's destructor may run arbitrary code that reads *slot. */
 static inline void SETREF(Object **slot, Object *value) {
@@ -114,6 +128,13 @@ static inline void CLEAR(Object **slot) { SETREF(slot, NULL); }
 #ifndef TOY_FREE_THREADED
 
 #define REFCNT(o) (((Object *)(o))->refcnt)
+/* Does the caller hold exactly n references to o, and nobody else any? The
+   tests behind in-place reuse (an int result written into its operand, a
+   str grown in place, an iterator's result tuple recycled). */
+#define REFCNT_IS(o, n) (REFCNT(o) == (n))
+/* The count when REFCNT_IS could be true for it, read once (0 otherwise in
+   toy-ft; the plain count here). */
+#define REFCNT_OWNED(o) REFCNT(o)
 
 /* object_alloc: a new object holds one reference. */
 static inline void refcount_init_new(Object *o) { o->refcnt = 1; }
@@ -176,6 +197,10 @@ static inline uint64_t refcount_immortalized(void) { return 0; }
 #else
 
 #define REFCNT(o) biased_count((Object *)(o))
+/* Only an object this thread owns can qualify: another thread's count is
+   not ours to read exactly, and false only costs the reuse. */
+#define REFCNT_IS(o, n) biased_owned_count_is((Object *)(o), (n))
+#define REFCNT_OWNED(o) biased_owned_count((Object *)(o))
 
 static inline void refcount_init_new(Object *o) { biased_object_init(o); }
 static inline bool refcount_try_incref(Object *o) { return biased_try_incref(o); }

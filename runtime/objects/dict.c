@@ -764,7 +764,7 @@ static Object *dict_valueiter_next(Object *self) {
    it, so `for k, v in d.items()` allocates nothing per step. */
 static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
     Object *t = it->result;
-    if (t && REFCNT(t) == 1) {
+    if (t && REFCNT_IS(t, 1)) {
         Object *old_k = tuple_item(t, 0), *old_v = tuple_item(t, 1);
         tuple_set_steal(t, 0, NEWREF(key));
         tuple_set_steal(t, 1, NEWREF(value));
