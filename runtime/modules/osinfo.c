@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -36,6 +37,31 @@ static Object *os_uname(Object *self, Object *const *args, size_t nargs, Object 
     Object *r = NULL;
     if (v[0] && v[1] && v[2] && v[3] && v[4]) r = structseq_new(&os_uname_result_type, v);
     for (int i = 0; i < 5; i++) XDECREF(v[i]);
+    return r;
+}
+
+static const char *const terminal_size_fields[] = {"columns", "lines", NULL};
+
+StructSeqType os_terminal_size_type =
+    STRUCTSEQ_TYPE_INIT("os.terminal_size", terminal_size_fields);
+
+/* os.get_terminal_size(fd=1): the window size of the terminal on fd. */
+static Object *os_get_terminal_size(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)self;
+    int64_t fd = 1;
+    if (args_check("get_terminal_size", nargs, kwnames, 0, 1) < 0 ||
+        (nargs == 1 && int_as_i64(args[0], &fd) < 0))
+        return NULL;
+    if (fd < INT32_MIN || fd > INT32_MAX)
+        return error_set(&exc_OverflowError, "Python int too large to convert to C int");
+    struct winsize w;
+    if (ioctl((int)fd, TIOCGWINSZ, &w) < 0) return error_set_from_errno(errno, NULL);
+    Object *v[2] = {int_from_i64(w.ws_col), int_from_i64(w.ws_row)};
+    Object *r = NULL;
+    if (v[0] && v[1]) r = structseq_new(&os_terminal_size_type, v);
+    XDECREF(v[0]);
+    XDECREF(v[1]);
     return r;
 }
 
@@ -99,6 +125,7 @@ static Object *os_confstr(Object *self, Object *const *args, size_t nargs, Objec
 
 static const MethodDef osinfo_functions[] = {
     {"uname", os_uname, "The system's name, node, release, version and machine."},
+    {"get_terminal_size", os_get_terminal_size, "The columns and lines of a terminal."},
     {"confstr", os_confstr, "A string-valued system configuration value."},
     {NULL, NULL, NULL},
 };
