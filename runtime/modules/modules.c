@@ -19,6 +19,7 @@
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/operatormodule.h"
+#include "modules/osinfo.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
 #include "modules/sharedmem.h"
@@ -61,7 +62,8 @@ Type *const module_types[] = {
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &random_type,
-    &sys_version_info_type.type, &sys_float_info_type.type,
+    &sys_version_info_type.type, &sys_float_info_type.type, &os_uname_result_type.type,
+    &os_terminal_size_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
     &shared_block_type,
