@@ -49,6 +49,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
+#include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/atfork.h"
@@ -765,6 +766,11 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         return encode_items(((ListObject *)o)->items, list_size(o), 'l', b, depth);
     }
     if (t == &dict_type) return encode_dict(o, b, depth);
+    if (t == &slice_type) { /* a manager's list proxy sends l[1:3]'s key */
+        SliceObject *s = (SliceObject *)o;
+        Object *parts[3] = {s->start, s->stop, s->step};
+        return encode_items(parts, 3, 'S', b, depth);
+    }
     error_set(&exc_TypeError, "cannot send '%s' object through a multiprocessing pipe",
               TYPE_NAME(o));
     return -1;
@@ -819,6 +825,17 @@ static Object *decode_dict(Reader *r, int depth) {
     return d;
 }
 
+/* A slice: its start, stop and step, sent as a list of three. */
+static Object *decode_slice(Reader *r, int depth) {
+    Object *parts = decode_list(r, depth);
+    if (!parts) return NULL;
+    Object *s = list_size(parts) == 3
+        ? slice_new(list_item(parts, 0), list_item(parts, 1), list_item(parts, 2))
+        : malformed();
+    DECREF(parts);
+    return s;
+}
+
 /* The body of an s or b value: its length and where its bytes start. */
 static const char *read_blob(Reader *r, size_t *n) {
     uint64_t len;
@@ -860,6 +877,7 @@ static Object *decode(Reader *r, int depth) {
         return t;
     }
     case 'd': return decode_dict(r, depth);
+    case 'S': return decode_slice(r, depth);
     default: return malformed();
     }
 }
