@@ -49,6 +49,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
+#include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/atfork.h"
@@ -736,6 +737,22 @@ static int encode_big_int(Object *o, ProcessBuf *b) {
     return rc;
 }
 
+/* An object that says how to rebuild it: its instance dict holds
+   __toy_wire__ = (module, function name, args), sent as tag 'R' and, in the
+   receiver, replaced by module.function(*args) (a manager's proxies use
+   this). Only looked up for objects that could not be sent otherwise, and
+   reading it runs no Toy code. 1 = sent, 0 = no such attribute, -1 error. */
+static int encode_rebuild(Object *o, ProcessBuf *b, int depth) {
+    Object **dictp = object_dict_ptr(o);
+    if (!dictp || !*dictp) return 0;
+    Object *how = dict_get_item_cstr(*dictp, "__toy_wire__"); /* borrowed */
+    if (!how) return error_occurred() ? -1 : 0;
+    if (!is_tuple_exact(how) || tuple_size(how) != 3) return 0;
+    if (buf_reserve(b, 1) < 0) return -1;
+    b->data[b->len++] = 'R';
+    return encode(how, b, depth + 1) < 0 ? -1 : 1;
+}
+
 static int encode(Object *o, ProcessBuf *b, int depth) {
     if (depth > PROCESS_MAX_DEPTH) {
         error_set(&exc_RecursionError,
@@ -765,6 +782,13 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         return encode_items(((ListObject *)o)->items, list_size(o), 'l', b, depth);
     }
     if (t == &dict_type) return encode_dict(o, b, depth);
+    if (t == &slice_type) { /* a manager's list proxy sends l[1:3]'s key */
+        SliceObject *s = (SliceObject *)o;
+        Object *parts[3] = {s->start, s->stop, s->step};
+        return encode_items(parts, 3, 'S', b, depth);
+    }
+    int rebuilt = encode_rebuild(o, b, depth);
+    if (rebuilt != 0) return rebuilt < 0 ? -1 : 0;
     error_set(&exc_TypeError, "cannot send '%s' object through a multiprocessing pipe",
               TYPE_NAME(o));
     return -1;
@@ -819,6 +843,45 @@ static Object *decode_dict(Reader *r, int depth) {
     return d;
 }
 
+/* A slice: its start, stop and step, sent as a list of three. */
+static Object *decode_slice(Reader *r, int depth) {
+    Object *parts = decode_list(r, depth);
+    if (!parts) return NULL;
+    Object *s = list_size(parts) == 3
+        ? slice_new(list_item(parts, 0), list_item(parts, 1), list_item(parts, 2))
+        : malformed();
+    DECREF(parts);
+    return s;
+}
+
+/* 'R': (module, name, args) -> module.name(*args), the module looked up
+   among those this process has imported. */
+static Object *decode_rebuild(Reader *r, int depth) {
+    Object *how = decode(r, depth + 1);
+    if (!how) return NULL;
+    Object *result = NULL;
+    if (!is_tuple_exact(how) || tuple_size(how) != 3 || !is_str_exact(tuple_item(how, 0)) ||
+        !is_str_exact(tuple_item(how, 1)) || !is_tuple_exact(tuple_item(how, 2))) {
+        DECREF(how);
+        return malformed();
+    }
+    Object *module = interp.modules ? dict_get_item(interp.modules, tuple_item(how, 0)) : NULL;
+    if (!module) {
+        if (!error_occurred())
+            error_set(&exc_RuntimeError, "cannot rebuild a value sent through a multiprocessing "
+                      "pipe: module '%s' is not imported here", str_data(tuple_item(how, 0)));
+    } else {
+        Object *func = object_getattr(module, tuple_item(how, 1));
+        if (func) {
+            Object *args = tuple_item(how, 2);
+            result = object_call(func, tuple_items(args), tuple_size(args), NULL);
+            DECREF(func);
+        }
+    }
+    DECREF(how);
+    return result;
+}
+
 /* The body of an s or b value: its length and where its bytes start. */
 static const char *read_blob(Reader *r, size_t *n) {
     uint64_t len;
@@ -860,6 +923,8 @@ static Object *decode(Reader *r, int depth) {
         return t;
     }
     case 'd': return decode_dict(r, depth);
+    case 'S': return decode_slice(r, depth);
+    case 'R': return decode_rebuild(r, depth);
     default: return malformed();
     }
 }

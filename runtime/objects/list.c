@@ -1184,7 +1184,8 @@ static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
                                 Object *kwnames) {
     size_t nkw = kwnames ? tuple_size(kwnames) : 0;
     if (nargs + nkw > 2)
-        return error_set(&exc_TypeError, "sort() takes at most 2 arguments (%zu given)", nargs + nkw);
+        return error_set(&exc_TypeError, "sort() takes at most 2 %sarguments (%zu given)",
+                         nargs ? "" : "keyword ", nargs + nkw);
     if (nargs > 0) return error_set(&exc_TypeError, "sort() takes no positional arguments");
     Object *key = NULL;
     int64_t reverse = 0;
