@@ -477,9 +477,21 @@ static void gen_finalize(Object *self)
         error_report_unraisable(self);
 }
 
+/* Served by gen_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef gen_getsets[] = {
+    {"__name__", NULL},
+    {"__qualname__", NULL},
+    {"gi_running", NULL},
+    {"gi_suspended", NULL},
+    {"gi_code", NULL},
+    {"gi_yieldfrom", NULL},
+    {NULL, NULL},
+};
+
 Type gen_type = {
     TYPE_HEAD_INIT,
     .name = "generator",
+    .getsets = gen_getsets,
     .base_type = &object_type,
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(GenObject),
