@@ -130,10 +130,13 @@ typedef struct {
    descriptor (objects/getset.h) so that dir() and the class see it. get
    computes it (a new reference, or NULL with an exception); a NULL get
    means the type's own getattr slot serves the name before any generic
-   lookup, and the descriptor asks that slot. */
+   lookup, and the descriptor asks that slot. member: CPython stores this
+   one in a struct field (its class shows <member 'start' of 'range'
+   objects> rather than <attribute ...>). */
 typedef struct {
     const char *name;
     Object *(*get)(Object *self);
+    bool member;
 } GetSetDef;
 
 typedef enum {

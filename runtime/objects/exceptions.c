@@ -548,13 +548,13 @@ static const MethodDef base_exception_methods[] = {
 
 /* Served by exception_getattr; declared for dir() and the class. */
 static const GetSetDef base_exception_getsets[] = {
-    {"args", NULL},
-    {"__cause__", NULL},
-    {"__context__", NULL},
-    {"__suppress_context__", NULL},
-    {"__traceback__", NULL},
-    {"__dict__", NULL},
-    {NULL, NULL},
+    {"args", NULL, false},
+    {"__cause__", NULL, false},
+    {"__context__", NULL, false},
+    {"__suppress_context__", NULL, true},
+    {"__traceback__", NULL, false},
+    {"__dict__", NULL, false},
+    {NULL, NULL, false},
 };
 
 /* ---- The classes ------------------------------------------------------------ */

@@ -655,6 +655,7 @@ static const MethodDef float_methods[] = {
     { "__rdivmod__", numdunder_float_rdivmod, "Return divmod(value, self)." },
     { "__getnewargs__", numdunder_float_getnewargs, NULL },
     { "__format__", numdunder_format, NULL },
+    { "as_integer_ratio", numdunder_float_as_integer_ratio, "Return integer ratio." },
     { NULL, NULL, NULL },
 };
 
@@ -668,9 +669,9 @@ static Object *float_getattr(Object *self, Object *name) {
 
 /* Served by float_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef float_getsets[] = {
-    {"real", NULL},
-    {"imag", NULL},
-    {NULL, NULL},
+    {"real", NULL, false},
+    {"imag", NULL, false},
+    {NULL, NULL, false},
 };
 
 Type float_type = {

@@ -277,17 +277,17 @@ static int function_clear(Object *self)
 
 /* Served by function_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef function_getsets[] = {
-    {"__name__", NULL},
-    {"__qualname__", NULL},
-    {"__code__", NULL},
-    {"__globals__", NULL},
-    {"__defaults__", NULL},
-    {"__kwdefaults__", NULL},
-    {"__closure__", NULL},
-    {"__module__", NULL},
-    {"__dict__", NULL},
-    {"__doc__", NULL},
-    {NULL, NULL},
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"__code__", NULL, false},
+    {"__globals__", NULL, true},
+    {"__defaults__", NULL, false},
+    {"__kwdefaults__", NULL, false},
+    {"__closure__", NULL, true},
+    {"__module__", NULL, true},
+    {"__dict__", NULL, false},
+    {"__doc__", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type function_type = {
@@ -632,11 +632,11 @@ static int builtin_traverse(Object *self, VisitFunc visit, void *arg)
 
 /* Served by builtin_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef builtin_getsets[] = {
-    {"__name__", NULL},
-    {"__qualname__", NULL},
-    {"__self__", NULL},
-    {"__module__", NULL},
-    {NULL, NULL},
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"__self__", NULL, false},
+    {"__module__", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type builtin_type = {

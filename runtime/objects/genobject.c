@@ -479,13 +479,13 @@ static void gen_finalize(Object *self)
 
 /* Served by gen_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef gen_getsets[] = {
-    {"__name__", NULL},
-    {"__qualname__", NULL},
-    {"gi_running", NULL},
-    {"gi_suspended", NULL},
-    {"gi_code", NULL},
-    {"gi_yieldfrom", NULL},
-    {NULL, NULL},
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"gi_running", NULL, false},
+    {"gi_suspended", NULL, false},
+    {"gi_code", NULL, true},
+    {"gi_yieldfrom", NULL, false},
+    {NULL, NULL, false},
 };
 
 Type gen_type = {

@@ -58,8 +58,8 @@ static Object *getset_descr_get(Object *self, Object *obj, Type *type) {
 
 static Object *getset_repr(Object *self) {
     GetSetDescrObject *d = (GetSetDescrObject *)self;
-    return str_from_format("<attribute '%s' of '%s' objects>", d->def->name,
-                           type_name(d->owner));
+    return str_from_format("<%s '%s' of '%s' objects>", d->def->member ? "member" : "attribute",
+                           d->def->name, type_name(d->owner));
 }
 
 static Object *getset_getattr(Object *self, Object *name) {

@@ -1325,11 +1325,11 @@ static void int_dealloc(Object *self) {
 
 /* Served by int_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef int_getsets[] = {
-    {"real", NULL},
-    {"imag", NULL},
-    {"numerator", NULL},
-    {"denominator", NULL},
-    {NULL, NULL},
+    {"real", NULL, false},
+    {"imag", NULL, false},
+    {"numerator", NULL, false},
+    {"denominator", NULL, false},
+    {NULL, NULL, false},
 };
 
 Type int_type = {

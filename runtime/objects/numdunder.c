@@ -175,3 +175,42 @@ Object *numdunder_float_getnewargs(Object *self, Object *const *args, size_t nar
     DECREF(v);
     return t;
 }
+
+/* 1 << n as an int (n >= 0). */
+static Object *power_of_two(int n) {
+    Object *one = int_from_i64(1), *shift = int_from_i64(n);
+    Object *r = one && shift ? object_binary_op(one, shift, BINOP_LSHIFT) : NULL;
+    XDECREF(one);
+    XDECREF(shift);
+    return r;
+}
+
+/* x.as_integer_ratio(): the exact fraction, lowest terms, denominator > 0:
+   the mantissa doubled until it is whole, over the matching power of two. */
+Object *numdunder_float_as_integer_ratio(Object *self, Object *const *args, size_t nargs,
+                                         Object *kwnames) {
+    NO_ARGS("float.as_integer_ratio");
+    double x = float_value(self);
+    if (isinf(x)) return error_set(&exc_OverflowError, "cannot convert Infinity to integer ratio");
+    if (isnan(x)) return error_set(&exc_ValueError, "cannot convert NaN to integer ratio");
+    int e;
+    double m = frexp(x, &e);
+    while (m != floor(m)) {
+        m *= 2.0;
+        e--;
+    }
+    Object *num = int_from_double(m);
+    Object *pow2 = num ? power_of_two(e < 0 ? -e : e) : NULL;
+    Object *r = NULL;
+    if (pow2 && e >= 0) {
+        Object *big = object_binary_op(num, pow2, BINOP_MUL), *one = int_from_i64(1);
+        r = big && one ? tuple_pack(2, big, one) : NULL;
+        XDECREF(big);
+        XDECREF(one);
+    } else if (pow2) {
+        r = tuple_pack(2, num, pow2);
+    }
+    XDECREF(num);
+    XDECREF(pow2);
+    return r;
+}

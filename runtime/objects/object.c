@@ -409,8 +409,8 @@ static const MethodDef object_methods[] = {
 static Object *object_get_class(Object *self) { return NEWREF(TYPE(self)); }
 
 static const GetSetDef object_getsets[] = {
-    {"__class__", object_get_class},
-    {NULL, NULL},
+    {"__class__", object_get_class, false},
+    {NULL, NULL, false},
 };
 
 Type object_type = {
@@ -462,9 +462,10 @@ static const MethodDef type_methods[] = {
 
 /* Served by class_type_getattr (type_special_attr) before any lookup. */
 static const GetSetDef type_getsets[] = {
-    {"__name__", NULL}, {"__qualname__", NULL}, {"__module__", NULL},
-    {"__dict__", NULL}, {"__base__", NULL}, {"__bases__", NULL}, {"__mro__", NULL},
-    {NULL, NULL},
+    {"__name__", NULL, false}, {"__qualname__", NULL, false},
+    {"__module__", NULL, false}, {"__dict__", NULL, false},
+    {"__base__", NULL, true}, {"__bases__", NULL, false}, {"__mro__", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type type_type = {

@@ -316,10 +316,10 @@ static const MethodDef range_methods[] = {
 
 /* Served by range_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef range_getsets[] = {
-    {"start", NULL},
-    {"stop", NULL},
-    {"step", NULL},
-    {NULL, NULL},
+    {"start", NULL, true},
+    {"stop", NULL, true},
+    {"step", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type range_type = {
@@ -500,10 +500,10 @@ static const MethodDef slice_methods[] = {
 
 /* Served by slice_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef slice_getsets[] = {
-    {"start", NULL},
-    {"stop", NULL},
-    {"step", NULL},
-    {NULL, NULL},
+    {"start", NULL, true},
+    {"stop", NULL, true},
+    {"step", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type slice_type = {
