@@ -656,6 +656,7 @@ static const MethodDef float_methods[] = {
     { "__getnewargs__", numdunder_float_getnewargs, NULL },
     { "__format__", numdunder_format, NULL },
     { "as_integer_ratio", numdunder_float_as_integer_ratio, "Return integer ratio." },
+    { "hex", numdunder_float_hex, "Return a hexadecimal representation of a floating-point number." },
     { NULL, NULL, NULL },
 };
 
