@@ -18,6 +18,7 @@
  *     raised to a fractional power") (Python 2's text).
  */
 #include "objects/float.h"
+#include "objects/floathex.h"
 #include "objects/numdunder.h"
 
 #include <errno.h>
@@ -656,7 +657,7 @@ static const MethodDef float_methods[] = {
     { "__getnewargs__", numdunder_float_getnewargs, NULL },
     { "__format__", numdunder_format, NULL },
     { "as_integer_ratio", numdunder_float_as_integer_ratio, "Return integer ratio." },
-    { "hex", numdunder_float_hex, "Return a hexadecimal representation of a floating-point number." },
+    { "hex", floathex_hex, "Return a hexadecimal representation of a floating-point number." },
     { NULL, NULL, NULL },
 };
 

@@ -214,24 +214,3 @@ Object *numdunder_float_as_integer_ratio(Object *self, Object *const *args, size
     XDECREF(pow2);
     return r;
 }
-
-/* x.hex(): [-]0x<d>.<13 hex digits>p<exponent>, the leading digit 1 for a
-   normal float and 0 for a subnormal one (exponent -1022); 0x0.0p+0 for a
-   zero, inf and nan as repr writes them. */
-Object *numdunder_float_hex(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    NO_ARGS("float.hex");
-    double x = float_value(self);
-    if (isnan(x) || isinf(x)) return object_repr(self);
-    const char *sign = signbit(x) ? "-" : "";
-    if (x == 0.0) return str_from_format("%s0x0.0p+0", sign);
-    int e;
-    double m = frexp(fabs(x), &e) * 2.0; /* in [1, 2) */
-    e--;
-    if (e < -1022) {
-        m = ldexp(m, e + 1022);
-        e = -1022;
-    }
-    int lead = (int)m;
-    uint64_t frac = (uint64_t)ldexp(m - lead, 52); /* exact: 52 bits below the point */
-    return str_from_format("%s0x%d.%013llxp%+d", sign, lead, (unsigned long long)frac, e);
-}

@@ -26,8 +26,6 @@ Object *numdunder_float_trunc(Object *self, Object *const *args, size_t nargs, O
 Object *numdunder_float_round(Object *self, Object *const *args, size_t nargs, Object *kwnames);
 Object *numdunder_float_divmod(Object *self, Object *const *args, size_t nargs, Object *kwnames);
 Object *numdunder_float_rdivmod(Object *self, Object *const *args, size_t nargs, Object *kwnames);
-/* float.hex(). */
-Object *numdunder_float_hex(Object *self, Object *const *args, size_t nargs, Object *kwnames);
 /* float.as_integer_ratio(). */
 Object *numdunder_float_as_integer_ratio(Object *self, Object *const *args, size_t nargs,
                                          Object *kwnames);
