@@ -33,6 +33,7 @@
 #include "core/typestats.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
+#include "objects/floathex.h"
 #include "objects/class.h"
 #include "objects/code.h"
 #include "objects/dict.h"
@@ -358,7 +359,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     if (types_init(object_types) < 0 || types_init(module_types) < 0 ||
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
     exec_set_compiler(compile_for_exec);
-    if (bytes_install_class_methods() < 0) return -1;
+    if (bytes_install_class_methods() < 0 || float_install_class_methods() < 0) return -1;
     if (str_install_class_methods() < 0) return -1;
     interp.modules = dict_new();
     interp.main_module = module_new("__main__");

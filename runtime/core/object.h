@@ -125,6 +125,20 @@ typedef struct {
     const char *doc; /* optional, may be NULL */
 } MethodDef;
 
+/* A computed attribute of a built-in type's instances (int.real,
+   range.start, f.__name__), shown in the type's dict as a getset
+   descriptor (objects/getset.h) so that dir() and the class see it. get
+   computes it (a new reference, or NULL with an exception); a NULL get
+   means the type's own getattr slot serves the name before any generic
+   lookup, and the descriptor asks that slot. member: CPython stores this
+   one in a struct field (its class shows <member 'start' of 'range'
+   objects> rather than <attribute ...>). */
+typedef struct {
+    const char *name;
+    Object *(*get)(Object *self);
+    bool member;
+} GetSetDef;
+
 typedef enum {
     BINOP_ADD, BINOP_SUB, BINOP_MUL, BINOP_TRUEDIV, BINOP_FLOORDIV, BINOP_MOD,
     BINOP_POW, BINOP_LSHIFT, BINOP_RSHIFT, BINOP_AND, BINOP_OR, BINOP_XOR,
@@ -181,6 +195,7 @@ struct Type {
     Object *dict;            /* str -> attribute; methods live here */
     Object *name_obj;        /* str, for heap types (NULL for static ones) */
     const MethodDef *methods;/* static method table, installed by type_ready */
+    const GetSetDef *getsets;/* static computed attributes, installed by type_ready */
 
     DeallocFunc dealloc;
     UnaryFunc repr;

@@ -905,16 +905,24 @@ static Object *builtin_round(Object *self, Object *const *args, size_t nargs, Ob
     return object_call_method(x, "__round__", &nd, nd ? 1 : 0);
 }
 
-/* divmod for operands that are not int/float: __divmod__, then __rdivmod__.
-   NotImplemented (new reference) when neither applies. */
+/* divmod for operands that are not int/float: __divmod__, then __rdivmod__
+   (first when b's class derives from a's and gives its own, as for the
+   operators). NotImplemented (new reference) when neither applies. */
 static Object *divmod_dunder(Object *a, Object *b) {
+    Object *rmethod = TYPE(b) != TYPE(a) ? type_lookup_cstr(TYPE(b), "__rdivmod__") : NULL;
+    if (rmethod && type_is_subtype(TYPE(b), TYPE(a)) &&
+        rmethod != type_lookup_cstr(TYPE(a), "__rdivmod__")) {
+        Object *r = object_call_method(b, "__rdivmod__", &a, 1);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+        rmethod = NULL;
+    }
     if (type_lookup_cstr(TYPE(a), "__divmod__")) {
         Object *r = object_call_method(a, "__divmod__", &b, 1);
         if (r != NotImplemented) return r;
         DECREF(r);
     }
-    if (TYPE(b) != TYPE(a) && type_lookup_cstr(TYPE(b), "__rdivmod__"))
-        return object_call_method(b, "__rdivmod__", &a, 1);
+    if (rmethod) return object_call_method(b, "__rdivmod__", &a, 1);
     return NEWREF(NotImplemented);
 }
 

@@ -1197,7 +1197,15 @@ static Object *dict_fromkeys_method(Object *self, Object *const *args, size_t na
     return d;
 }
 
+static Object *dict_reversed_method(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)args;
+    if (args_check("dict.__reversed__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return dict_reversed_iter(self);
+}
+
 static const MethodDef dict_methods[] = {
+    {"__reversed__", dict_reversed_method, "Return a reverse iterator over the dict keys."},
     {"__init__", dict_init_method, "Initialize self."},
     {"get", dict_get_method, "Return the value for key if key is in the dictionary, else default."},
     {"keys", dict_keys_method, "A set-like object providing a view on D's keys."},

@@ -18,6 +18,8 @@
  *     raised to a fractional power") (Python 2's text).
  */
 #include "objects/float.h"
+#include "objects/floathex.h"
+#include "objects/numdunder.h"
 
 #include <errno.h>
 #include <float.h>
@@ -646,6 +648,16 @@ static Object *float_conjugate(Object *self, Object *const *args, size_t nargs, 
 static const MethodDef float_methods[] = {
     { "is_integer", float_is_integer, "Return True if the float is an integer." },
     { "conjugate", float_conjugate, "Return self, the complex conjugate of any float." },
+    { "__ceil__", numdunder_float_ceil, "Return the ceiling as an Integral." },
+    { "__floor__", numdunder_float_floor, "Return the floor as an Integral." },
+    { "__trunc__", numdunder_float_trunc, "Return the Integral closest to x between 0 and x." },
+    { "__round__", numdunder_float_round, NULL },
+    { "__divmod__", numdunder_float_divmod, "Return divmod(self, value)." },
+    { "__rdivmod__", numdunder_float_rdivmod, "Return divmod(value, self)." },
+    { "__getnewargs__", numdunder_float_getnewargs, NULL },
+    { "__format__", numdunder_format, NULL },
+    { "as_integer_ratio", numdunder_float_as_integer_ratio, "Return integer ratio." },
+    { "hex", floathex_hex, "Return a hexadecimal representation of a floating-point number." },
     { NULL, NULL, NULL },
 };
 
@@ -657,9 +669,17 @@ static Object *float_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+/* Served by float_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef float_getsets[] = {
+    {"real", NULL, false},
+    {"imag", NULL, false},
+    {NULL, NULL, false},
+};
+
 Type float_type = {
     TYPE_HEAD_INIT,
     .name = "float",
+    .getsets = float_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(FloatObject),
     .flags = TYPE_BASETYPE,

@@ -643,6 +643,10 @@ Object *format_object(Object *value, Object *spec) {
         }
         return r;
     }
+    return format_object_builtin(value, spec);
+}
+
+Object *format_object_builtin(Object *value, Object *spec) {
     size_t n = spec ? str_len(spec) : 0;
     if (n == 0) {
         if (is_str_exact(value)) return NEWREF(value);
@@ -1087,6 +1091,7 @@ typedef struct {
     size_t nargs;
     Object *kwnames;     /* tuple or NULL */
     Object *const *kwvalues;
+    Object *mapping;     /* str.format_map's argument (borrowed), or NULL */
     int auto_index;      /* next automatic field number; -1 once manual numbering is used */
     bool manual;
 } FormatCall;
@@ -1112,6 +1117,8 @@ static bool all_digits(const char *s, size_t n) {
 
 /* The object named by the first part of a field name (new reference). */
 static Object *field_base(FormatCall *fc, const char *s, size_t n) {
+    if (fc->mapping && (n == 0 || all_digits(s, n)))
+        return error_set(&exc_ValueError, "Format string contains positional fields");
     if (n == 0 || all_digits(s, n)) {
         size_t index;
         if (n == 0) {
@@ -1134,6 +1141,11 @@ static Object *field_base(FormatCall *fc, const char *s, size_t n) {
     Object *v = keyword_arg(fc, s, n);
     if (v) return NEWREF(v);
     Object *key = str_from_utf8(s, n);
+    if (fc->mapping) {
+        v = key ? object_getitem(fc->mapping, key) : NULL;
+        XDECREF(key);
+        return v;
+    }
     if (key) {
         error_set_object(&exc_KeyError, key);
         DECREF(key);
@@ -1321,6 +1333,16 @@ Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwna
         .auto_index = 0,
         .manual = false,
     };
+    if (is_plain_text(self, "{}")) return NEWREF(self);
+    return render_format(&fc, str_data(self), str_len(self), 0);
+}
+
+/* str.format_map(mapping): named fields are looked up as mapping[name]
+   (so a dict subclass's __missing__ applies); numbered fields are refused. */
+Object *str_format_map(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("str.format_map", nargs, kwnames, 1, 1) < 0) return NULL;
+    FormatCall fc = {.args = NULL, .nargs = 0, .kwnames = NULL, .kwvalues = NULL,
+                     .mapping = args[0], .auto_index = 0, .manual = false};
     if (is_plain_text(self, "{}")) return NEWREF(self);
     return render_format(&fc, str_data(self), str_len(self), 0);
 }

@@ -28,6 +28,9 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
+#include "objects/getset.h"
+#include "objects/objectmethods.h"
+#include "objects/typemethods.h"
 #include "objects/int.h"
 #include "objects/mro.h"
 #include "objects/slotwrapper.h"
@@ -328,13 +331,13 @@ static const MethodDef object_init_subclass_def = {
     "__init_subclass__", object_init_subclass_function,
     "This method is called when a class is subclassed."};
 
-/* Put wrap(builtin def) into object's dict under def's name. */
-static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *)) {
-    if (dict_get_item_cstr(object_type.dict, def->name)) return 0;
+/* Put wrap(builtin def) into t's dict under def's name. */
+static int type_install_wrapped(Type *t, const MethodDef *def, Object *(*wrap)(Object *)) {
+    if (dict_get_item_cstr(t->dict, def->name)) return 0;
     if (error_occurred()) return -1;
-    Object *fn = builtin_new(def, (Object *)&object_type);
+    Object *fn = builtin_new(def, (Object *)t);
     Object *w = fn ? wrap(fn) : NULL;
-    int r = w ? dict_set_item_cstr(object_type.dict, def->name, w) : -1;
+    int r = w ? dict_set_item_cstr(t->dict, def->name, w) : -1;
     XDECREF(fn);
     XDECREF(w);
     return r;
@@ -342,11 +345,16 @@ static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *
 
 /* object.__new__ is a static method holding a built-in function (so that
    object.__new__(C) and super().__new__(C) both pass the class
-   explicitly), object.__init_subclass__ a class method. Installed once the
-   descriptor types are ready. */
+   explicitly), object.__init_subclass__, object.__subclasshook__ and
+   type.__prepare__ class methods. Installed once the descriptor types are
+   ready. */
 static int object_install_new(void) {
-    if (object_install_wrapped(&object_new_def, descr_staticmethod_new) < 0) return -1;
-    return object_install_wrapped(&object_init_subclass_def, descr_classmethod_new);
+    Type *o = &object_type;
+    if (type_install_wrapped(o, &object_new_def, descr_staticmethod_new) < 0 ||
+        type_install_wrapped(o, &objectmethods_subclasshook_def, descr_classmethod_new) < 0 ||
+        type_install_wrapped(&type_type, &typemethods_prepare_def, descr_classmethod_new) < 0)
+        return -1;
+    return type_install_wrapped(o, &object_init_subclass_def, descr_classmethod_new);
 }
 
 /* T.__new__(cls, *args) of a built-in type T that can be subclassed (self is
@@ -392,12 +400,23 @@ static Object *object_dir_method(Object *self, Object *const *args, size_t nargs
 static const MethodDef object_methods[] = {
     {"__init__", object_init_method, "Initialize self.  See help(type(self)) for accurate signature."},
     {"__dir__", object_dir_method, "Default dir() implementation."},
+    {"__format__", objectmethods_format, "Default object formatter."},
+    {"__sizeof__", objectmethods_sizeof, "Size of object in memory, in bytes."},
+    {"__getstate__", objectmethods_getstate, "Helper for pickle."},
     {NULL, NULL, NULL},
+};
+
+static Object *object_get_class(Object *self) { return NEWREF(TYPE(self)); }
+
+static const GetSetDef object_getsets[] = {
+    {"__class__", object_get_class, false},
+    {NULL, NULL, false},
 };
 
 Type object_type = {
     TYPE_HEAD_INIT,
     .name = "object",
+    .getsets = object_getsets,
     .instance_size = sizeof(Object),
     .flags = TYPE_BASETYPE,
     .methods = object_methods,
@@ -435,12 +454,24 @@ static Object *type_dir_method(Object *self, Object *const *args, size_t nargs, 
 static const MethodDef type_methods[] = {
     {"mro", type_mro_method, "Return a type's method resolution order."},
     {"__dir__", type_dir_method, "Specialized __dir__ implementation for types."},
+    {"__subclasses__", typemethods_subclasses, "Return a list of immediate subclasses."},
+    {"__instancecheck__", typemethods_instancecheck, "Check if an object is an instance."},
+    {"__subclasscheck__", typemethods_subclasscheck, "Check if a class is a subclass."},
     {NULL, NULL, NULL},
+};
+
+/* Served by class_type_getattr (type_special_attr) before any lookup. */
+static const GetSetDef type_getsets[] = {
+    {"__name__", NULL, false}, {"__qualname__", NULL, false},
+    {"__module__", NULL, false}, {"__dict__", NULL, false},
+    {"__base__", NULL, true}, {"__bases__", NULL, false}, {"__mro__", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type type_type = {
     TYPE_HEAD_INIT,
     .name = "type",
+    .getsets = type_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(Type),
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
@@ -539,6 +570,7 @@ int type_ready(Type *t) {
         DECREF(descr);
         if (r < 0) return -1;
     }
+    if (getset_add_all(t) < 0) return -1;
     if (slotwrapper_add_all(t) < 0) return -1; /* before t has its base's slots */
     type_inherit_slots(t);
     return 0;

@@ -16,6 +16,7 @@
 #include "objects/fileobject.h"
 #include "objects/float.h"
 #include "objects/function.h"
+#include "objects/getset.h"
 #include "objects/int.h"
 #include "objects/genobject.h"
 #include "objects/iter.h"
@@ -48,7 +49,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
-    &slotwrapper_type, &methodwrapper_type,
+    &slotwrapper_type, &methodwrapper_type, &getset_descr_type,
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &namespace_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,
