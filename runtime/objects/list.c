@@ -391,8 +391,10 @@ static Object *list_assignment_source(Object *value, const char *not_iterable_ms
 static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Object **old) {
     size_t m = list_size(src);
     if (m > old_n && list_reserve(l, l->size + (m - old_n)) < 0) return -1;
-    memcpy(old, &l->items[lo], old_n * sizeof(Object *));
-    memmove(&l->items[lo + m], &l->items[lo + old_n], (l->size - lo - old_n) * sizeof(Object *));
+    size_t tail = l->size - lo - old_n;
+    /* An empty list may have no item array at all: no address into it. */
+    if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
+    if (tail) memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
     for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
     l->size = l->size - old_n + m;
     return 0;
