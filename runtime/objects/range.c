@@ -451,6 +451,15 @@ static const MethodDef slice_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* Not tracked by the collector, but gc.freeze(immortal=True) follows
+   this slot to make a frozen slice's bounds immortal with it. */
+static int slice_traverse(Object *self, VisitFunc visit, void *arg) {
+    SliceObject *s = (SliceObject *)self;
+    int r = visit(s->start, arg);
+    if (!r) r = visit(s->stop, arg);
+    return r ? r : visit(s->step, arg);
+}
+
 Type slice_type = {
     TYPE_HEAD_INIT,
     .name = "slice",
@@ -463,6 +472,7 @@ Type slice_type = {
     .richcompare = slice_richcompare,
     .construct = slice_construct,
     .getattr = slice_getattr,
+    .traverse = slice_traverse,
 };
 
 /* ---- seq_iter ------------------------------------------------------------------ */
