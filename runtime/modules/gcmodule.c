@@ -267,6 +267,11 @@ static Object *gc_freeze(Object *self, Object *const *args, size_t nargs, Object
     if (args_parse("freeze", args, nargs, kwnames, names, 0, &immortal_arg) < 0) return NULL;
     int immortal = immortal_arg ? object_truth(immortal_arg) : 0;
     if (immortal < 0) return NULL;
+    /* The walk reads every frozen object's references: with --no-gil, as
+       gc.collect(), only once no other thread can be changing them. */
+    if (immortal && gc_state.locking && !only_thread_left())
+        return error_set(&exc_RuntimeError,
+                         "gc.freeze(immortal=True) with --no-gil needs every other thread to have ended");
     for (int i = 0; i < GC_NGENERATIONS; i++) gc_list_merge(&gc_state.gens[i].head, &gc_state.permanent);
     gc_state.gens[0].count = 0;
     if (immortal && immortal_freeze() < 0) return NULL;

@@ -15,3 +15,13 @@ run_toy --stats "$f"
 expect_status 0
 grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "expected 'leaked: 0' after a plain freeze"; }
 if grep -q '^immortal' "$TMP/err"; then dump; fail "a plain gc.freeze() made objects immortal"; fi
+# --no-gil: the walk needs every other thread to have ended (as gc.collect())
+printf '%s\n' 'import gc, threading' 'stop = threading.Event()' \
+    't = threading.Thread(target=stop.wait)' 't.start()' \
+    'try:' '    gc.freeze(immortal=True)' 'except RuntimeError as e:' '    print("RuntimeError:", e)' \
+    'stop.set()' 't.join()' 'data = [[1]]' 'gc.freeze(immortal=True)' 'print("frozen")' > "$f"
+run_toy --stats --no-gil "$f"
+expect_status 0
+expect_stdout "RuntimeError: gc.freeze(immortal=True) with --no-gil needs every other thread to have ended
+frozen"
+grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "expected 'leaked: 0' with --no-gil"; }
