@@ -15,7 +15,28 @@
 
 static int64_t made_immortal;
 
+/* The immortal objects no collector list holds (ints, strs, untracked
+   containers), kept here for the life of the process: once their holders
+   are cleared at exit nothing else points to them, and a leak checker
+   (LeakSanitizer, make asan) would take memory kept on purpose for a leak.
+   Written at freeze time only, so children forked later share it. */
+static Object **kept;
+static size_t kept_len, kept_cap;
+
 int64_t immortal_count(void) { return made_immortal; }
+
+static bool keep(Object *o) {
+    if (object_is_gc(o) && gc_is_tracked(o)) return true;
+    if (kept_len == kept_cap) {
+        size_t cap = kept_cap ? kept_cap * 2 : 1024;
+        Object **items = mem_realloc(kept, kept_cap * sizeof(Object *), cap * sizeof(Object *));
+        if (!items) return false;
+        kept = items;
+        kept_cap = cap;
+    }
+    kept[kept_len++] = o;
+    return true;
+}
 
 typedef struct {
     Object **items;
@@ -41,7 +62,7 @@ static int visit_make_immortal(Object *o, void *arg) {
     if (object_is_immortal(o)) return 0;
     o->refcnt = IMMORTAL_REFCNT;
     made_immortal++;
-    if (!stack_push(s, o)) {
+    if (!keep(o) || !stack_push(s, o)) {
         s->failed = true;
         return -1;
     }
