@@ -2,6 +2,7 @@
 #   make            build ./toy (optimised, warnings are errors)
 #   make demo       threads, processes and the GIL measured on this machine (scripts/demo/)
 #   make test       run the test suite (ends with "N passed, N failed")
+#   make toy-immortal  ./toy-immortal: never writes immortal counts (the demo's copy-on-write part)
 #   make asan       build ./toy-asan with Address/UndefinedBehaviour sanitizers and run the suite
 #   make tsan       build ./toy-tsan with ThreadSanitizer; run the threaded tests under the GIL
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
@@ -27,6 +28,12 @@ OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
 ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 TSAN_OBJS := $(SRCS:%.c=build-tsan/%.o) build-tsan/gen/frozen_modules.o
+# ./toy-immortal: the same interpreter with TOY_REFCOUNT_SKIP_IMMORTAL, whose
+# INCREF/DECREF never write an immortal object's count (core/refcount.h).
+# Not the default (3-12% slower); the demo's copy-on-write part uses it to
+# show what immortal objects save after fork (docs/internals.md).
+IMMORTAL_OBJS := $(SRCS:%.c=build-immortal/%.o) build-immortal/gen/frozen_modules.o
+IMMORTAL_FLAGS := $(CFLAGS) -DTOY_REFCOUNT_SKIP_IMMORTAL
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Any TSan report fails the test that caused it (exit status 66).
 TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0
@@ -61,6 +68,17 @@ toy-asan: $(ASAN_OBJS)
 build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(ASAN_FLAGS) -pthread $(DEPS) -c $< -o $@
+
+toy-immortal: $(IMMORTAL_OBJS)
+	$(CC) $(IMMORTAL_FLAGS) -o $@ $(IMMORTAL_OBJS) $(LDLIBS)
+
+build-immortal/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(IMMORTAL_FLAGS) -pthread $(DEPS) -c $< -o $@
+
+build-immortal/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(IMMORTAL_FLAGS) -c $< -o $@
 
 toy-tsan: $(TSAN_OBJS)
 	$(CC) $(TSAN_FLAGS) -o $@ $(TSAN_OBJS) $(LDLIBS)
@@ -116,6 +134,8 @@ demo:
 	@echo "building ./toy..."
 	@mkdir -p build
 	@$(MAKE) -s toy > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
+	@echo "building ./toy-immortal (for the copy-on-write part)..."
+	@$(MAKE) -s toy-immortal > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@scripts/demo/run.sh ./toy
 
 # Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with clang under
@@ -194,7 +214,7 @@ install: toy
 	install -m 644 toy.1 $(DESTDIR)$(PREFIX)/share/man/man1/toy.1
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz toy toy-asan toy-tsan
+	rm -rf build build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(IMMORTAL_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
          $(FUZZ_TARGETS:=.d)

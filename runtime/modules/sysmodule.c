@@ -41,6 +41,7 @@
 #include "objects/exceptions.h"
 #include "objects/fileobject.h"
 #include "objects/float.h"
+#include "objects/immortal.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
@@ -117,6 +118,16 @@ static Object *sys_getrefcount(Object *self, Object *const *args, size_t nargs, 
     (void)self;
     if (args_check("sys.getrefcount", nargs, kwnames, 1, 1) < 0) return NULL;
     return int_from_i64((int64_t)REFCNT(args[0]));
+}
+
+/* sys._is_immortal(obj), as CPython 3.13 has it: True for the static
+   objects (None, True, False, small ints, built-in types) and for what
+   gc.freeze(immortal=True) made immortal. Toy's small ints run from -5 to
+   1024 (CPython's to 256), so _is_immortal(1000) is True here. */
+static Object *sys_is_immortal(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("sys._is_immortal", nargs, kwnames, 1, 1) < 0) return NULL;
+    return bool_from(object_is_immortal(args[0]));
 }
 
 static Object *sys_getrecursionlimit(Object *self, Object *const *args, size_t nargs,
@@ -312,6 +323,7 @@ static const MethodDef sys_functions[] = {
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
     {"exit", sys_exit, NULL},
     {"getrefcount", sys_getrefcount, NULL},
+    {"_is_immortal", sys_is_immortal, NULL},
     {"getrecursionlimit", sys_getrecursionlimit, NULL},
     {"setrecursionlimit", sys_setrecursionlimit, NULL},
     {"intern", sys_intern, NULL},

@@ -506,6 +506,15 @@ static const GetSetDef slice_getsets[] = {
     {NULL, NULL, false},
 };
 
+/* Not tracked by the collector, but gc.freeze(immortal=True) follows
+   this slot to make a frozen slice's bounds immortal with it. */
+static int slice_traverse(Object *self, VisitFunc visit, void *arg) {
+    SliceObject *s = (SliceObject *)self;
+    int r = visit(s->start, arg);
+    if (!r) r = visit(s->stop, arg);
+    return r ? r : visit(s->step, arg);
+}
+
 Type slice_type = {
     TYPE_HEAD_INIT,
     .name = "slice",
@@ -519,6 +528,7 @@ Type slice_type = {
     .richcompare = slice_richcompare,
     .construct = slice_construct,
     .getattr = slice_getattr,
+    .traverse = slice_traverse,
 };
 
 /* ---- seq_iter ------------------------------------------------------------------ */
