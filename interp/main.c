@@ -448,7 +448,11 @@ static void print_stats(const char *note, int threads) {
     AllocStats s = mem_stats();
     uint64_t immortal = (uint64_t)immortal_count();
     uint64_t other = s.live > immortal ? s.live - immortal : 0;
-    uint64_t in_threads = threads ? other : 0, leaked = threads ? 0 : other;
+    /* Nothing torn down (a daemon thread still running, or the race
+       detector stopped the run): every object still alive has its own
+       line, not `leaked`, since a leak cannot be told apart from them. */
+    uint64_t in_threads = threads && !note ? other : 0, stopped = note ? other : 0;
+    uint64_t leaked = threads || note ? 0 : other;
     fflush(stdout);
     fprintf(stderr, "--- toy stats ---\n");
     if (note) fprintf(stderr, "note: %s: nothing was torn down\n", note);
@@ -459,6 +463,7 @@ static void print_stats(const char *note, int threads) {
     fprintf(stderr, "peak live: %llu\n", (unsigned long long)s.peak_live);
     fprintf(stderr, "leaked: %llu\n", (unsigned long long)leaked);
     if (in_threads) fprintf(stderr, "alive in running threads: %llu\n", (unsigned long long)in_threads);
+    if (stopped) fprintf(stderr, "alive when stopped: %llu\n", (unsigned long long)stopped);
     if (immortal) fprintf(stderr, "immortal (gc.freeze): %llu\n", (unsigned long long)immortal);
     /* Lost decrements show above as leaks; lost increments are caught by the
        race detector (--no-gil only: with the GIL this is always 0). */

@@ -153,7 +153,7 @@ part_cpu() {
         verdict=$(race_verdict "$WORK/cpu-nogil.err")
     done
     if [ -n "$T_nogil" ]; then
-        note="race report: anomalies $(stat_of "$WORK/cpu-nogil.err" anomalies), leaked $(stat_of "$WORK/cpu-nogil.err" leaked)"
+        note="race report: anomalies $(stat_of "$WORK/cpu-nogil.err" anomalies), leaked $(stat_of "$WORK/cpu-nogil.err" leaked) (lost decrements)"
         [ $stopped -gt 0 ] && note+="; $stopped earlier run(s) $verdict"
     else
         note=${verdict:-"failed (exit $rc)"}
