@@ -139,6 +139,14 @@ static Parts parts_div(Parts a, Parts b, bool *zero) {
     return (Parts){NAN, NAN}; /* a NaN part: neither comparison held */
 }
 
+int complex_quotient(double ar, double ai, double br, double bi, double *rr, double *ri) {
+    bool zero;
+    Parts r = parts_div((Parts){ar, ai}, (Parts){br, bi}, &zero);
+    *rr = r.re;
+    *ri = r.im;
+    return zero ? -1 : 0;
+}
+
 /* x ** n for n >= 0 by repeated squaring. */
 static Parts parts_pow_unsigned(Parts x, long n) {
     Parts r = {1.0, 0.0}, p = x;

@@ -35,6 +35,10 @@ int complex_part_repr(double v, char *buf, size_t size);
    float.c uses it for a negative float to a fractional power. */
 Object *complex_pow_parts(double xr, double xi, double yr, double yi);
 
+/* (ar + ai j) / (br + bi j) as complex's `/` computes it, into *rr, *ri:
+   0, or -1 (nothing set) when the divisor is zero. */
+int complex_quotient(double ar, double ai, double br, double bi, double *rr, double *ri);
+
 /* The argument of a cmath function as a complex: a complex, __complex__,
    else a real number (float_as_double's rules and TypeError "must be real
    number, not str"). 0, or -1 with the error set. */
