@@ -16,6 +16,7 @@
 #include "modules/cmathmodule.h"
 
 #include <complex.h>
+#include <errno.h>
 #include <math.h>
 
 #include "core/refcount.h"
@@ -59,11 +60,13 @@ static int one_complex(const char *fname, Object *const *args, size_t nargs, Obj
 typedef double complex (*ComplexFunc)(double complex);
 
 /* f(z) with Python's errors: the domain rule first, then an overflow from
-   a finite argument when the function can overflow. */
-static Object *apply(double complex z, ComplexFunc f, DomainRule domain, bool can_overflow) {
+   a finite argument when the function can overflow. finite computes a
+   finite argument, special (the C library's) an infinite or NaN one. */
+static Object *apply(double complex z, ComplexFunc finite, ComplexFunc special, DomainRule domain,
+                     bool can_overflow) {
     double x = creal(z), y = cimag(z);
     if (domain && domain(x, y)) return math_domain_error();
-    double complex r = f(z);
+    double complex r = isfinite(x) && isfinite(y) ? finite(z) : special(z);
     if (can_overflow && isfinite(x) && isfinite(y) && (isinf(creal(r)) || isinf(cimag(r))))
         return math_range_error();
     return complex_from_doubles(creal(r), cimag(r));
@@ -75,30 +78,42 @@ static Object *apply(double complex z, ComplexFunc f, DomainRule domain, bool ca
         UNUSED(self);                                                                         \
         double complex z;                                                                     \
         if (one_complex("cmath." #name, args, nargs, kwnames, &z) < 0) return NULL;           \
-        return apply(z, cfunc, domain, can_overflow);                                         \
+        return apply(z, cmath_##name##_finite, cfunc, domain, can_overflow);                 \
     }
 
 CMATH_FUNC(sqrt, csqrt, NULL, false)
-CMATH_FUNC(exp, cexp, exp_domain, true)
-CMATH_FUNC(acos, cacos, NULL, false)
-CMATH_FUNC(asin, casin, NULL, false)
-CMATH_FUNC(atan, catan, atan_domain, false)
-CMATH_FUNC(cos, ccos, trig_domain, true)
-CMATH_FUNC(sin, csin, trig_domain, true)
-CMATH_FUNC(tan, ctan, tan_domain, false)
-CMATH_FUNC(acosh, cacosh, NULL, false)
+CMATH_FUNC(exp, cmath_exp_special, exp_domain, true)
+CMATH_FUNC(acos, cmath_acos_special, NULL, false)
+CMATH_FUNC(asin, cmath_asin_special, NULL, false)
+CMATH_FUNC(atan, cmath_atan_special, atan_domain, false)
+CMATH_FUNC(cos, cmath_cos_special, trig_domain, true)
+CMATH_FUNC(sin, cmath_sin_special, trig_domain, true)
+CMATH_FUNC(tan, cmath_tan_special, tan_domain, false)
+CMATH_FUNC(acosh, cmath_acosh_special, NULL, false)
 CMATH_FUNC(asinh, casinh, NULL, false)
 CMATH_FUNC(atanh, catanh, atanh_domain, false)
-CMATH_FUNC(cosh, ccosh, hyperbolic_domain, true)
-CMATH_FUNC(sinh, csinh, hyperbolic_domain, true)
-CMATH_FUNC(tanh, ctanh, tanh_domain, false)
+CMATH_FUNC(cosh, cmath_cosh_special, hyperbolic_domain, true)
+CMATH_FUNC(sinh, cmath_sinh_special, hyperbolic_domain, true)
+CMATH_FUNC(tanh, cmath_tanh_special, tanh_domain, false)
 
 /* ---- Logarithms ---- */
 
 /* The natural log; *pole set for 0 (CPython's domain error). */
 static double complex log_of(double complex z, bool *pole) {
     *pole = creal(z) == 0.0 && cimag(z) == 0.0;
-    return clog(z);
+    return isfinite(creal(z)) && isfinite(cimag(z)) ? cmath_log_finite(z) : clog(z);
+}
+
+/* atan2(y, x) for phase and polar; an underflow is a range error, as the
+   errno CPython checks after its atan2 says (phase(1e300+1e-300j)). */
+static int phase_of(double x, double y, double *phi) {
+    errno = 0;
+    *phi = atan2(y, x);
+    if (errno == ERANGE) {
+        math_range_error();
+        return -1;
+    }
+    return 0;
 }
 
 /* log(z[, base]) = log(z) / log(base). As in CPython, the error that
@@ -138,7 +153,9 @@ static Object *cmath_phase(Object *self, Object *const *args, size_t nargs, Obje
     UNUSED(self);
     double complex z;
     if (one_complex("cmath.phase", args, nargs, kwnames, &z) < 0) return NULL;
-    return float_from_double(atan2(cimag(z), creal(z)));
+    double phi;
+    if (phase_of(creal(z), cimag(z), &phi) < 0) return NULL;
+    return float_from_double(phi);
 }
 
 static Object *cmath_polar(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -147,7 +164,7 @@ static Object *cmath_polar(Object *self, Object *const *args, size_t nargs, Obje
     if (one_complex("cmath.polar", args, nargs, kwnames, &z) < 0) return NULL;
     double x = creal(z), y = cimag(z), r = hypot(x, y);
     if (isinf(r) && isfinite(x) && isfinite(y)) return math_range_error();
-    Object *ro = float_from_double(r);
+    Object *ro = float_from_double(r); /* an underflowing angle is no error here */
     Object *phi = ro ? float_from_double(atan2(y, x)) : NULL;
     Object *t = phi ? tuple_pack(2, ro, phi) : NULL;
     XDECREF(ro);
