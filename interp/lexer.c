@@ -382,8 +382,7 @@ static size_t identifier_length(const Lexer *lx, const char *p)
 
 /* CPython allows a keyword to follow a number directly (`1if x else y`);
  * anything else identifier-like right after a number is an error. */
-static bool number_end_ok(Lexer *lx, const char *p, const char *kind,
-                          const char *start)
+static bool number_end_ok(Lexer *lx, const char *p, const char *kind)
 {
     static const char *const ok_words[] = {"and", "else", "for", "if", "in",
                                            "is", "not", "or"};
@@ -402,7 +401,8 @@ static bool number_end_ok(Lexer *lx, const char *p, const char *kind,
         if (!is_identifier_cp(str_utf8_decode((const char *)p, &n)))
             return true;    /* let the next token report it */
     }
-    return SYNTAX_ERROR(lx, start, "invalid %s literal", kind);
+    /* CPython points at the number's last character */
+    return SYNTAX_ERROR(lx, p - 1, "invalid %s literal", kind);
 }
 
 /* Digits of the given base with single underscores between them.  p is at
@@ -516,7 +516,7 @@ static const char *scan_float_tail(Lexer *lx, const char *p,
 static bool finish_imaginary(Lexer *lx, Token *tok, const char *start,
                              const char *p)
 {
-    if (!number_end_ok(lx, p + 1, "imaginary", start))
+    if (!number_end_ok(lx, p + 1, "imaginary"))
         return false;
     tok->len = (size_t)(p + 1 - start);
     lx->pos = p + 1;
@@ -549,7 +549,7 @@ static bool lex_prefixed_int(Lexer *lx, Token *tok, const char *start)
     if (p < lx->end && *p == '_')
         p++;                 /* 0x_ff is allowed */
     p = scan_digits(lx, p, base, kind, start);
-    if (p == NULL || !number_end_ok(lx, p, kind, start))
+    if (p == NULL || !number_end_ok(lx, p, kind))
         return false;
     tok->kind = TOK_INT;
     tok->len = (size_t)(p - start);
@@ -590,7 +590,7 @@ static bool lex_number(Lexer *lx, Token *tok)
     }
     if (p == NULL)
         return false;
-    if (!(p < lx->end && (*p == 'j' || *p == 'J')) && !number_end_ok(lx, p, "decimal", start))
+    if (!(p < lx->end && (*p == 'j' || *p == 'J')) && !number_end_ok(lx, p, "decimal"))
         return false;
     return finish_number(lx, tok, start, p, is_float);
 }

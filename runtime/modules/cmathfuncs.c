@@ -30,7 +30,7 @@
 #define SCALE_UP 53
 #define SCALE_DOWN (-27)
 
-static double complex make(double re, double im) { return CMPLX(re, im); }
+static double complex make(double re, double im) { return cmath_complex(re, im); }
 
 /* i * w, and -i * w: the rotations the trigonometric functions need. A
    NaN keeps no sign (Python's special values ignore it; C's may not). */

@@ -53,7 +53,7 @@ static int one_complex(const char *fname, Object *const *args, size_t nargs, Obj
     if (args_check(fname, nargs, kwnames, 1, 1) < 0) return -1;
     double re, im;
     if (complex_as_parts(args[0], &re, &im) < 0) return -1;
-    *z = CMPLX(re, im);
+    *z = cmath_complex(re, im);
     return 0;
 }
 
@@ -126,11 +126,11 @@ static Object *cmath_log(Object *self, Object *const *args, size_t nargs, Object
     double re, im;
     if (complex_as_parts(args[0], &re, &im) < 0) return NULL;
     bool pole;
-    double complex r = log_of(CMPLX(re, im), &pole);
+    double complex r = log_of(cmath_complex(re, im), &pole);
     double rr = creal(r), ri = cimag(r);
     if (nargs == 2) {
         if (complex_as_parts(args[1], &re, &im) < 0) return NULL;
-        double complex b = log_of(CMPLX(re, im), &pole);
+        double complex b = log_of(cmath_complex(re, im), &pole);
         if (complex_quotient(rr, ri, creal(b), cimag(b), &rr, &ri) < 0) pole = true;
     }
     if (pole) return math_domain_error();
@@ -172,20 +172,20 @@ static Object *cmath_polar(Object *self, Object *const *args, size_t nargs, Obje
     return t;
 }
 
-/* rect for an infinite modulus and a finite phase (CPython's values, the
-   imaginary sign included, which does not follow the modulus's). */
+/* rect for an infinite modulus and a finite phase: the signs of r times
+   cos(phi) and sin(phi) (a zero phase keeps its zero). */
 static double complex rect_infinite(double r, double phi) {
-    if (phi == 0.0) return CMPLX(r, r > 0 ? phi : -phi);
-    double re = copysign(INFINITY, cos(phi));
-    return CMPLX(r > 0 ? re : -re, copysign(INFINITY, sin(phi)));
+    if (phi == 0.0) return cmath_complex(r, r > 0 ? phi : -phi);
+    double re = copysign(INFINITY, cos(phi)), im = copysign(INFINITY, sin(phi));
+    return r > 0 ? cmath_complex(re, im) : cmath_complex(-re, -im);
 }
 
 /* rect when r or phi is not finite; a domain error was ruled out. */
 static double complex rect_special(double r, double phi) {
-    if (r == 0.0) return CMPLX(0.0, 0.0);
-    if (isnan(r)) return CMPLX(NAN, phi == 0.0 ? 0.0 : NAN);
-    if (isinf(r)) return isnan(phi) ? CMPLX(INFINITY, NAN) : rect_infinite(r, phi);
-    return CMPLX(NAN, NAN); /* a finite modulus, a NaN phase */
+    if (r == 0.0) return cmath_complex(0.0, 0.0);
+    if (isnan(r)) return cmath_complex(NAN, phi == 0.0 ? 0.0 : NAN);
+    if (isinf(r)) return isnan(phi) ? cmath_complex(INFINITY, NAN) : rect_infinite(r, phi);
+    return cmath_complex(NAN, NAN); /* a finite modulus, a NaN phase */
 }
 
 static Object *cmath_rect(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -198,9 +198,9 @@ static Object *cmath_rect(Object *self, Object *const *args, size_t nargs, Objec
         if (isinf(phi) && r != 0.0 && !isnan(r)) return math_domain_error();
         z = rect_special(r, phi);
     } else if (phi == 0.0) {
-        z = CMPLX(r, r * phi);
+        z = cmath_complex(r, r * phi);
     } else {
-        z = CMPLX(r * cos(phi), r * sin(phi));
+        z = cmath_complex(r * cos(phi), r * sin(phi));
     }
     return complex_from_doubles(creal(z), cimag(z));
 }

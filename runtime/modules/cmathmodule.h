@@ -9,6 +9,18 @@
 
 Object *cmath_module_init(void);
 
+/* re + im*i exactly, signed zeros, infinities and NaNs kept (re + im*I
+   would turn (inf, 0) into (inf, nan)). C11's CMPLX is not in every C
+   library's header for every compiler; a double complex is laid out as
+   double[2], so the union gives the same value everywhere. */
+static inline double complex cmath_complex(double re, double im) {
+    union {
+        double parts[2];
+        double complex z;
+    } u = {.parts = {re, im}};
+    return u.z;
+}
+
 /* cmathfuncs.c: the functions at a finite argument, with Python's formulas
    (the same values to the last bit). Pure: no errors, no objects. */
 double complex cmath_sqrt_finite(double complex z);

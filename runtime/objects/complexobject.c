@@ -479,6 +479,10 @@ static Object *complex_value(Object *r, Object *i) {
 static Object *complex_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     static const char *const names[] = {"real", "imag", NULL};
     Object *a[2];
+    size_t nkw = kwnames ? tuple_size(kwnames) : 0;
+    if (nargs == 0 && nkw > 2) /* CPython's wording when all are keywords */
+        return error_set(&exc_TypeError, "complex() takes at most 2 keyword arguments (%zu given)",
+                         nkw);
     if (args_parse("complex", args, nargs, kwnames, names, 0, a) < 0) return NULL;
     Object *value;
     if (!a[0] && !a[1]) value = complex_from_doubles(0.0, 0.0);
