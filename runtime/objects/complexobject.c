@@ -171,6 +171,9 @@ static Parts parts_pow_general(Parts x, Parts y, bool *domain) {
         len /= exp(angle * y.im);
         phase += y.im * log(length);
     }
+    /* cos(inf) is a domain error for the C library, and CPython reports
+       its errno as this ZeroDivisionError: (inf+0j) ** 1j raises it too */
+    if (isinf(phase)) *domain = true;
     return (Parts){len * cos(phase), len * sin(phase)};
 }
 
@@ -486,7 +489,11 @@ static Object *complex_construct(Type *type, Object *const *args, size_t nargs, 
     if (args_parse("complex", args, nargs, kwnames, names, 0, a) < 0) return NULL;
     Object *value;
     if (!a[0] && !a[1]) value = complex_from_doubles(0.0, 0.0);
-    else if (!a[0]) value = complex_value(int_from_i64(0) /* small: immortal */, a[1]);
+    else if (!a[0]) { /* complex(imag=x): the real part is the int 0 */
+        Object *zero = int_from_i64(0);
+        value = zero ? complex_value(zero, a[1]) : NULL;
+        XDECREF(zero);
+    }
     else if (is_complex_exact(a[0]) && !a[1]) value = NEWREF(a[0]);
     else value = complex_value(a[0], a[1]);
     if (!value || type == &complex_type) return value;
