@@ -12,6 +12,7 @@
 #include "modules/bisectmodule.h"
 #include "modules/gcmodule.h"
 #include "modules/builtins.h"
+#include "modules/cmathmodule.h"
 #include "modules/iomodule.h"
 #include "modules/jsonmodule.h"
 #include "modules/itertoolsmodule.h"
@@ -41,6 +42,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_bisect", bisect_module_init},
     {"_itertools", itertools_module_init},
     {"math", math_module_init},
+    {"cmath", cmath_module_init},
     {"_random", random_module_init},
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},

@@ -42,6 +42,7 @@
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
+#include "objects/complexobject.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -628,6 +629,7 @@ void process_sem_close(ProcessSem *s) {
  * little-endian:
  *   N  None           T  True            F  False
  *   i  int: int64     f  float: IEEE double bits
+ *   c  complex: the bits of the real part, then of the imaginary part
  *   s  str: length, then UTF-8 bytes      b  bytes: length, then the bytes
  *   l  list / t  tuple: count, then each item
  *   d  dict: count, then key, value for each entry (insertion order)
@@ -696,6 +698,17 @@ static int buf_tag_u64(ProcessBuf *b, char tag, uint64_t v) {
 
 static int buf_bytes(ProcessBuf *b, char tag, const char *p, size_t n) {
     return buf_tag_u64(b, tag, n) < 0 ? -1 : process_buf_append(b, p, n);
+}
+
+/* A complex: the tag and the real part's bits, then the imaginary part's. */
+static int encode_complex(Object *o, ProcessBuf *b) {
+    double d[2] = {complex_real(o), complex_imag(o)};
+    uint64_t bits[2];
+    memcpy(bits, d, sizeof bits);
+    if (buf_tag_u64(b, 'c', bits[0]) < 0 || buf_reserve(b, 8) < 0) return -1;
+    put_u64((unsigned char *)b->data + b->len, bits[1]);
+    b->len += 8;
+    return 0;
 }
 
 static int encode(Object *o, ProcessBuf *b, int depth);
@@ -774,6 +787,7 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         memcpy(&bits, &d, sizeof bits);
         return buf_tag_u64(b, 'f', bits);
     }
+    if (t == &complex_type) return encode_complex(o, b);
     if (t == &str_type) return buf_bytes(b, 's', str_data(o), str_len(o));
     if (t == &bytes_type) return buf_bytes(b, 'b', bytes_data(o), bytes_size(o));
     if (t == &tuple_type) return encode_items(tuple_items(o), tuple_size(o), 't', b, depth);
@@ -893,6 +907,14 @@ static const char *read_blob(Reader *r, size_t *n) {
     return p;
 }
 
+static Object *decode_complex(Reader *r) {
+    uint64_t bits[2];
+    if (!read_u64(r, &bits[0]) || !read_u64(r, &bits[1])) return NULL;
+    double d[2];
+    memcpy(d, bits, sizeof d);
+    return complex_from_doubles(d[0], d[1]);
+}
+
 static Object *decode(Reader *r, int depth) {
     if (depth > PROCESS_MAX_DEPTH + 1 || r->p >= r->end) return malformed();
     char tag = (char)*r->p++;
@@ -911,6 +933,7 @@ static Object *decode(Reader *r, int depth) {
         memcpy(&d, &v, sizeof d);
         return float_from_double(d);
     }
+    case 'c': return decode_complex(r);
     case 's': /* validated: a corrupt pipe must not make an invalid str */
         return (p = read_blob(r, &n)) ? bytes_decode(CODEC_UTF8, p, n, "strict") : NULL;
     case 'b': return (p = read_blob(r, &n)) ? bytes_from_data(p, n) : NULL;

@@ -12,10 +12,8 @@
  *     Comparisons between an int and a float are exact (float_compare_int).
  *   - hash(x) equals hash(int(x)) for integral x, as Python requires so that
  *     1 and 1.0 are the same dict key.
- *   - Errors use CPython 3.11's texts. One deliberate difference: Python
- *     gives a complex result for a negative base raised to a fractional power;
- *     Toy has no complex type and raises ValueError("negative number cannot be
- *     raised to a fractional power") (Python 2's text).
+ *   - Errors use CPython 3.11's texts. A negative base raised to a
+ *     fractional power gives a complex result (complexobject.c), as in Python.
  */
 #include "objects/float.h"
 #include "objects/floathex.h"
@@ -35,6 +33,7 @@
 #include "objects/buffer.h"
 #include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/complexobject.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
@@ -359,7 +358,7 @@ static Object *float_pow_value(double x, double y) {
     if (x == 0.0 && y < 0.0 && isfinite(y))
         return error_set(&exc_ZeroDivisionError, "0.0 cannot be raised to a negative power");
     if (x < 0.0 && isfinite(x) && isfinite(y) && y != floor(y))
-        return error_set(&exc_ValueError, "negative number cannot be raised to a fractional power");
+        return complex_pow_parts(x, 0.0, y, 0.0); /* (-8) ** 0.5 is complex, as in Python */
     double r = pow(x, y);
     if (isinf(r) && isfinite(x) && isfinite(y))
         return error_set(&exc_OverflowError, "(34, 'Numerical result out of range')");

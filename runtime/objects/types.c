@@ -10,6 +10,7 @@
 #include "objects/bytesio.h"
 #include "objects/class.h"
 #include "objects/code.h"
+#include "objects/complexobject.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/exceptions.h"
@@ -35,7 +36,7 @@
 
 Type *const object_types[] = {
     &object_type, &type_type, &none_type, &notimplemented_type, &ellipsis_type,
-    &int_type, &bool_type, &float_type,
+    &int_type, &bool_type, &float_type, &complex_type,
     &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
     &bytearray_type, &bytearray_iterator_type, &memoryview_type, &memory_iterator_type,
     &stringio_type, &bytesio_type, &bytesio_buffer_type,
