@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "core/gil.h"
+#include "core/objhooks.h"
 
 GCState gc_state;
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -18,6 +19,7 @@ void gc_head_init(bool locking) {
     gc_list_init(&gc_state.permanent);
     gc_state.enabled = true;
     gc_state.locking = locking;
+    if (locking) object_hooks_set(OBJHOOK_GC_LOCKING);
 }
 
 void gc_list_merge(GCHead *from, GCHead *to) {
@@ -53,12 +55,13 @@ void gc_threshold_passed(void) {
         atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
 }
 
-void gc_track_new_locked(Object *o) {
+void gc_birth_locked(Object *o, bool track) {
     GCHead *h = GC_HEAD(o);
     h->refs = 0;
     h->flags = 0;
+    h->next = h->prev = NULL;
     lock();
-    gc_list_append(h, &gc_state.gens[0].head);
+    if (track) gc_list_append(h, &gc_state.gens[0].head);
     gc_state.gens[0].count++;
     unlock();
 }

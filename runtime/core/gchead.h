@@ -102,22 +102,28 @@ static inline bool gc_is_tracked(Object *o) { return GC_HEAD(o)->prev != NULL; }
 
 /* The slow paths of the inline functions below: --no-gil (under the
    lock), and generation 0 past its threshold. */
-void gc_track_new_locked(Object *o);
 void gc_untrack_locked(Object *o, bool freed);
 void gc_threshold_passed(void);
 
-/* object_alloc: a new container enters generation 0 and counts toward its
-   threshold. Inline: every list, dict, tuple and instance comes here. */
-static inline void gc_track_new(Object *o) {
-    if (gc_state.locking) {
-        gc_track_new_locked(o);
+/* object_alloc: a new container counts toward generation 0's threshold
+   and, if track, enters generation 0; else it starts untracked (prev NULL).
+   locking: --no-gil (object_hooks, core/objhooks.h, says so; callers pass
+   a constant 0 on their fast path, so that the test disappears). Inline:
+   every list, dict, tuple and instance comes here. */
+void gc_birth_locked(Object *o, bool track);
+static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track, bool locking) {
+    if (locking) {
+        gc_birth_locked(o, track);
         return;
     }
     GCHead *h = GC_HEAD(o);
     h->refs = 0;
     h->flags = 0;
     GCGeneration *g0 = &gc_state.gens[0];
-    gc_list_append(h, &g0->head);
+    if (track)
+        gc_list_append(h, &g0->head);
+    else
+        h->next = h->prev = NULL;
     if (++g0->count > g0->threshold) gc_threshold_passed();
 }
 
@@ -133,10 +139,10 @@ static inline void gc_untrack(Object *o) {
     h->flags = 0;
 }
 
-/* object_free: a dying container leaves its list (if still in one) and
-   uncounts. */
-static inline void gc_untrack_freed(Object *o) {
-    if (gc_state.locking) {
+/* object_free: a dying container leaves its list (if still in one: object_dealloc
+   has usually untracked it already) and uncounts. locking as for gc_birth. */
+static inline __attribute__((always_inline)) void gc_death(Object *o, bool locking) {
+    if (locking) {
         gc_untrack_locked(o, true);
         return;
     }

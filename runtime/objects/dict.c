@@ -34,6 +34,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/set.h"
@@ -245,6 +246,8 @@ Object *dict_new(void) {
 
 /* Set key -> value with a known hash (both borrowed). */
 static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
+    if (!gc_is_tracked((Object *)d) && (gc_may_be_tracked(key) || gc_may_be_tracked(value)))
+        gc_track((Object *)d);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);
     if (ix == DICT_ERROR) return -1;
@@ -1243,6 +1246,16 @@ static int dict_traverse(Object *self, VisitFunc visit, void *arg) {
     return 0;
 }
 
+bool dict_may_untrack(Object *self) {
+    DictObject *d = AS_DICT(self);
+    for (size_t i = 0; i < d->nentries; i++) {
+        if (!d->entries[i].key) continue;
+        if (gc_may_be_tracked(d->entries[i].value) || gc_may_be_tracked(d->entries[i].key))
+            return false;
+    }
+    return true;
+}
+
 static int dict_gc_clear(Object *self) {
     dict_clear(self);
     return 0;
@@ -1253,7 +1266,7 @@ Type dict_type = {
     .name = "dict",
     .base_type = &object_type,
     .instance_size = sizeof(DictObject),
-    .flags = TYPE_BASETYPE | TYPE_GC,
+    .flags = TYPE_BASETYPE | TYPE_GC | TYPE_GC_UNTRACKED_AT_BIRTH,
     .methods = dict_methods,
     .dealloc = dict_dealloc,
     .repr = dict_repr,
