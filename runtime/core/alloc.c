@@ -22,6 +22,7 @@
  * threads fold their counts into the retired totals when they end.
  */
 #include "core/alloc.h"
+#include "core/objhooks.h"
 #include "core/race.h"
 
 #include <pthread.h>
@@ -143,6 +144,8 @@ void *mem_alloc_or_die(size_t size) {
     }
     return p;
 }
+
+void mem_count_enable(void) { object_hooks_set(OBJHOOK_COUNT); }
 
 void mem_register_counts(void) {
     pthread_mutex_lock(&counters_lock);

@@ -41,7 +41,11 @@ void mem_after_fork_child(void);
 /* A thread's cached blocks go back to the system when it ends. */
 void mem_thread_release(void);
 
-/* Object accounting for --stats: updated by object_alloc / object_free. */
+/* Object accounting for --stats: updated by object_alloc / object_free,
+   only once mem_count_enable has been called (main.c, for --stats, before
+   the first object): nobody reads the counts otherwise, and counting
+   costs every allocation (core/objhooks.h). */
+void mem_count_enable(void);
 typedef struct {
     uint64_t allocated;  /* heap objects ever allocated */
     uint64_t freed;      /* heap objects freed */

@@ -244,10 +244,17 @@ Object *dict_new(void) {
     return object_alloc(&dict_type, sizeof(DictObject));
 }
 
-/* Set key -> value with a known hash (both borrowed). */
+/* An untracked dict is about to hold key and value, one of them a
+   container: track it unless each is an untracked tuple or a static one. */
+static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
+    if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
+}
+
+/* Set key -> value with a known hash (both borrowed). Storing atoms (str,
+   int, ...) costs one more test here, a container into a tracked dict two. */
 static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
-    if (!gc_is_tracked((Object *)d) && (gc_may_be_tracked(key) || gc_may_be_tracked(value)))
-        gc_track((Object *)d);
+    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) && !gc_is_tracked((Object *)d))
+        dict_maybe_track(d, key, value);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);
     if (ix == DICT_ERROR) return -1;

@@ -37,12 +37,11 @@
 
 /* ---- Allocation ----------------------------------------------------------- */
 
-/* Every object costs the same three steps: a block from the allocator,
-   the count for --stats, and (a container) a collector head. What makes
-   an object "slow" is known per call: the type has a collector head or a
-   prefix (TYPE_GC, TYPE_HEAP), or a rarely-used hook watches
-   (object_hooks, core/objhooks.h: --stats=types, the race detector,
-   --no-gil's collector lock). object_alloc, object_free and
+/* An object is a block from the allocator and, for a container, a
+   collector head. What makes an allocation "slow" is known per call: the
+   type has a collector head or a prefix (TYPE_GC, TYPE_HEAP), or a
+   rarely-used hook watches (object_hooks, core/objhooks.h: the counts of
+   --stats, --stats=types, the race detector, --no-gil's collector lock). object_alloc, object_free and
    object_dealloc test the hooks byte once; the functions below are
    written once (always inlined) and instantiated twice, with hooks a
    constant 0 on the common path, so that its tests compile away. */
@@ -68,7 +67,7 @@ static inline __attribute__((always_inline)) Object *alloc_object(Type *type, si
     o->refcnt = 1;
     o->type = type;
     if (flags & TYPE_HEAP) INCREF(type);
-    mem_count_object_alloc();
+    if (hooks & OBJHOOK_COUNT) mem_count_object_alloc();
     if (hooks & OBJHOOK_TYPESTATS) typestats_alloc(type);
     if (flags & TYPE_GC) {
         bool untracked = (flags & (TYPE_GC_UNTRACKED_AT_BIRTH | TYPE_HEAP)) == TYPE_GC_UNTRACKED_AT_BIRTH;
@@ -95,7 +94,6 @@ Object *object_alloc(Type *type, size_t size) {
     memset(o, 0, size);
     o->refcnt = 1;
     o->type = type;
-    mem_count_object_alloc();
     return o;
 }
 
@@ -110,7 +108,7 @@ static inline __attribute__((always_inline)) void free_object(Object *o, size_t 
     unsigned flags = type->flags;
     size_t pre = bytes_before(type, flags);
     if (flags & TYPE_GC) gc_death(o, hooks & OBJHOOK_GC_LOCKING);
-    mem_count_object_free();
+    if (hooks & OBJHOOK_COUNT) mem_count_object_free();
     if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
     if (hooks & OBJHOOK_RACE)
         race_quarantine(o, size, pre);
@@ -136,7 +134,6 @@ void object_free(Object *o, size_t size) {
         object_free_container(o, size);
         return;
     }
-    mem_count_object_free();
     mem_free(o, size);
 }
 
