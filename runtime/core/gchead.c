@@ -78,11 +78,16 @@ void gc_untrack_locked(Object *o, bool freed) {
 
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
-    if (h->prev) return;
+    if (h->prev || (h->flags & GC_NEVER_TRACK)) return;
     lock();
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();
+}
+
+void gc_never_track(Object *o) {
+    gc_untrack(o);
+    GC_HEAD(o)->flags = GC_NEVER_TRACK;
 }
 
 void gc_after_fork_child(void) { pthread_mutex_init(&gc_lock, NULL); }

@@ -47,6 +47,7 @@ _Static_assert(sizeof(GCHead) == OBJECT_GC_HEAD_SIZE, "object.h: OBJECT_GC_HEAD_
 enum {
     GC_COLLECTING = 1,  /* in the set being collected now */
     GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
+    GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)
@@ -151,8 +152,16 @@ static inline __attribute__((always_inline)) void gc_death(Object *o, bool locki
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
 }
 
-/* Track an object explicitly (no counting): a finalizer resurrected it. */
+/* Track an object explicitly (no counting): a finalizer resurrected it,
+   or a dict received a container. Nothing for a gc_never_track object. */
 void gc_track(Object *o);
+
+/* Untrack o for good: a static type's dict (objects/object.c, type_ready).
+   Whatever it refers to is reachable from an immortal type, so never
+   garbage, and an untracked container only makes the collector count the
+   references it holds as coming from outside, which is the truth here.
+   Saves traversing every built-in type's methods in each full collection. */
+void gc_never_track(Object *o);
 
 /* After fork() in the child: the lock may have been held by a thread that
    does not exist there. */

@@ -543,6 +543,7 @@ int type_ready(Type *t) {
     if (!t->dict) {
         t->dict = dict_new();
         if (!t->dict) return -1;
+        gc_never_track(t->dict); /* reachable from t, immortal, for good */
     }
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
     if (!t->mro && mro_build(t, &t->base_type, t->base_type ? 1 : 0) < 0) return -1;
