@@ -15,10 +15,12 @@
  * the three generations, the permanent generation (gc.freeze), or, during a
  * collection, one of the collector's private lists. prev == NULL means
  * untracked. Linking and unlinking are O(1), so the allocator can track
- * every container at birth and untrack it at death.
+ * nearly every container at birth (a plain dict waits until it holds a
+ * container, as CPython's) and untrack it at death.
  *
  * Counting follows CPython 3.11: generation 0's count is the number of
- * tracked objects allocated minus those freed since its last collection;
+ * containers allocated (tracked or not) minus those freed since its last
+ * collection;
  * when it passes its threshold (700) and the collector is enabled, the
  * allocating thread raises a collection request in the eval breaker
  * (GIL_BREAK_GC, core/gil.h). The collection itself runs later, at the next
