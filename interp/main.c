@@ -123,9 +123,14 @@ static int parse_options(int argc, char **argv, Options *opt) {
             printf("Toy %s\n", TOY_VERSION);
             return -1;
         }
-        if (strcmp(a, "--stats") == 0) { interp.flag_stats = true; continue; }
+        if (strcmp(a, "--stats") == 0) {
+            interp.flag_stats = true;
+            mem_count_enable();
+            continue;
+        }
         if (strcmp(a, "--stats=types") == 0) { /* also live and peak objects per type */
             interp.flag_stats = true;
+            mem_count_enable();
             typestats_enable();
             continue;
         }

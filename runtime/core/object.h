@@ -170,6 +170,11 @@ enum {
                                    core/gchead.h) in front of them and the cycle
                                    collector follows their traverse slot; every
                                    user class has it */
+    TYPE_GC_UNTRACKED_AT_BIRTH = 1 << 17, /* TYPE_GC, but a new instance (of
+                                   exactly this built-in type) starts untracked
+                                   and its type tracks it when it first holds a
+                                   reference that may be tracked (dict, as
+                                   CPython); ignored on user classes */
 };
 
 struct Type {

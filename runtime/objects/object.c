@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/gchead.h"
+#include "core/objhooks.h"
 #include "core/race.h"
 #include "core/typestats.h"
 #include "core/refcount.h"
@@ -39,98 +40,112 @@
 
 /* ---- Allocation ----------------------------------------------------------- */
 
-/* A container: a collector head in front (core/gchead.h), tracked at once.
-   Out of line so that the common allocation stays small. */
-static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size) {
-    GCHead *h = mem_alloc(sizeof(GCHead) + size);
-    if (!h) return error_no_memory();
-    Object *o = GC_OBJECT(h);
-    memset(o, 0, size);
+/* An object is a block from the allocator and, for a container, a
+   collector head. What makes an allocation "slow" is known per call: the
+   type has a collector head or a prefix (TYPE_GC, TYPE_HEAP), or a
+   rarely-used hook watches (object_hooks, core/objhooks.h: the counts of
+   --stats, --stats=types, the race detector, --no-gil's collector lock). object_alloc, object_free and
+   object_dealloc test the hooks byte once; the functions below are
+   written once (always inlined) and instantiated twice, with hooks a
+   constant 0 on the common path, so that its tests compile away. */
+
+/* The bytes of o's block before its header: a user class's prefix and
+   collector head, or a container's head. */
+static inline size_t bytes_before(Type *type, unsigned flags) {
+    if (flags & TYPE_HEAP) return heap_bytes_before(type);
+    return (flags & TYPE_GC) ? sizeof(GCHead) : 0;
+}
+
+static inline __attribute__((always_inline)) Object *alloc_object(Type *type, size_t size,
+                                                                  unsigned hooks) {
+    unsigned flags = type->flags;
+    size_t pre = bytes_before(type, flags);
+    char *block = mem_alloc(pre + size);
+    if (!block) return error_no_memory();
+    Object *o = (Object *)(block + pre);
+    if (flags & TYPE_HEAP)
+        memset(block, 0, pre + size); /* the prefix too */
+    else
+        memset(o, 0, size);
     o->refcnt = 1;
     o->type = type;
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
-    gc_track_new(o);
+    if (flags & TYPE_HEAP) INCREF(type);
+    if (hooks & OBJHOOK_COUNT) mem_count_object_alloc();
+    if (hooks & OBJHOOK_TYPESTATS) typestats_alloc(type);
+    if (flags & TYPE_GC) {
+        bool untracked = (flags & (TYPE_GC_UNTRACKED_AT_BIRTH | TYPE_HEAP)) == TYPE_GC_UNTRACKED_AT_BIRTH;
+        gc_birth(o, !untracked, hooks & OBJHOOK_GC_LOCKING);
+    }
     return o;
 }
 
-/* An instance of a user class: the class gains a reference, and the block
-   starts with the class's prefix and the collector head (zeroed), the object
-   after them (object.h: heap_bytes_before). */
-static __attribute__((noinline)) Object *object_alloc_heap(Type *type, size_t size) {
-    size_t pre = heap_bytes_before(type);
-    char *block = mem_alloc(pre + size);
-    if (!block) return error_no_memory();
-    memset(block, 0, pre + size);
-    Object *o = (Object *)(block + pre);
-    o->refcnt = 1;
-    o->type = type;
-    INCREF(type);
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
-    if (type->flags & TYPE_GC) gc_track_new(o);
-    return o;
+/* A container or an instance of a user class, no hook. Out of line so
+   that the common allocation stays small. */
+static __attribute__((noinline)) Object *object_alloc_container(Type *type, size_t size) {
+    return alloc_object(type, size, 0);
+}
+
+static __attribute__((noinline)) Object *object_alloc_hooked(Type *type, size_t size) {
+    return alloc_object(type, size, object_hooks);
 }
 
 Object *object_alloc(Type *type, size_t size) {
-    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
-        if (type->flags & TYPE_HEAP) return object_alloc_heap(type, size);
-        return object_alloc_gc(type, size);
-    }
+    if (__builtin_expect(object_hooks != 0, 0)) return object_alloc_hooked(type, size);
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) return object_alloc_container(type, size);
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
     o->refcnt = 1;
     o->type = type;
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     return o;
 }
 
-/* An instance of a user class: its block starts with the class's prefix
-   and collector head, and it releases its reference to the class last. */
-static __attribute__((noinline)) void object_free_heap(Object *o, size_t size) {
+/* With --no-gil the race detector (race.h) keeps freed objects poisoned
+   in quarantine instead of releasing them (it remembers the type's name
+   before the DECREF below). A container leaves its generation list and
+   gives back its head with the object; an instance of a user class its
+   prefix, and its reference to the class, last. */
+static inline __attribute__((always_inline)) void free_object(Object *o, size_t size,
+                                                              unsigned hooks) {
     Type *type = o->type;
-    size_t pre = heap_bytes_before(type);
-    if (type->flags & TYPE_GC) gc_untrack_freed(o);
-    mem_count_object_free();
-    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
-    if (race_detector_on)
-        race_quarantine(o, size, pre); /* remembers type's name before the DECREF below */
+    unsigned flags = type->flags;
+    size_t pre = bytes_before(type, flags);
+    if (flags & TYPE_GC) gc_death(o, hooks & OBJHOOK_GC_LOCKING);
+    if (hooks & OBJHOOK_COUNT) mem_count_object_free();
+    if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
+    if (hooks & OBJHOOK_RACE)
+        race_quarantine(o, size, pre);
     else
         mem_free((char *)o - pre, pre + size);
-    DECREF(type);
+    if (flags & TYPE_HEAP) DECREF(type);
 }
 
-/* With --no-gil the race detector (race.h) keeps freed objects poisoned in
-   quarantine instead of releasing them, and claims each object before its
-   dealloc runs. With the GIL on, each hook costs one well-predicted branch
-   on a flag that never changes after start-up. A container leaves its
-   generation list first and gives back its head with the object. */
+static __attribute__((noinline)) void object_free_container(Object *o, size_t size) {
+    free_object(o, size, 0);
+}
+
+static __attribute__((noinline)) void object_free_hooked(Object *o, size_t size) {
+    free_object(o, size, object_hooks);
+}
+
 void object_free(Object *o, size_t size) {
-    Type *type = o->type;
-    size_t head = 0;
-    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
-        if (type->flags & TYPE_HEAP) {
-            object_free_heap(o, size);
-            return;
-        }
-        gc_untrack_freed(o);
-        head = sizeof(GCHead);
+    if (__builtin_expect(object_hooks != 0, 0)) {
+        object_free_hooked(o, size);
+        return;
     }
-    mem_count_object_free();
-    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
-    if (race_detector_on)
-        race_quarantine(o, size, head);
-    else
-        mem_free((char *)o - head, size + head);
+    if (o->type->flags & (TYPE_GC | TYPE_HEAP)) {
+        object_free_container(o, size);
+        return;
+    }
+    mem_free(o, size);
 }
 
-/* A dying container leaves the collector's lists before its dealloc runs:
-   a collection started by code that the dealloc runs (a __del__ of an item)
-   must not meet it half torn down. */
+/* With the race detector on, it claims each object before its dealloc
+   runs. A dying container leaves the collector's lists before its dealloc
+   runs: a collection started by code that the dealloc runs (a __del__ of
+   an item) must not meet it half torn down. */
 void object_dealloc(Object *o) {
-    if (race_detector_on) {
+    if (__builtin_expect(object_hooks & OBJHOOK_RACE, 0)) {
         race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
@@ -559,6 +574,7 @@ int type_ready(Type *t) {
     if (!t->dict) {
         t->dict = dict_new();
         if (!t->dict) return -1;
+        gc_never_track(t->dict); /* reachable from t, immortal, for good */
     }
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
     if (!t->mro && mro_build(t, &t->base_type, t->base_type ? 1 : 0) < 0) return -1;

@@ -23,6 +23,7 @@
 #include "objects/abstract.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/range.h"
@@ -406,6 +407,14 @@ int tuple_traverse(Object *self, VisitFunc visit, void *arg) {
     TupleObject *t = (TupleObject *)self;
     for (size_t i = t->size; i-- > 0;) VISIT(t->items[i]); /* last first, as CPython */
     return 0;
+}
+
+/* A tuple still being filled (a NULL item) is left tracked. */
+bool tuple_may_untrack(Object *self) {
+    TupleObject *t = (TupleObject *)self;
+    for (size_t i = 0; i < t->size; i++)
+        if (!t->items[i] || gc_may_be_tracked(t->items[i])) return false;
+    return true;
 }
 
 /* The empty tuple is static: no collector head. */
