@@ -262,15 +262,24 @@ part_native() {
 part_cpu_timelines() {
     local quarter=$((WIDTH / 4))
     echo
-    say "Who held the GIL, 4 threads on a quarter of the job (# held, . waiting):"
+    say "Who held the GIL, 4 threads on a quarter of the job (# held it and ran on a CPU, . waiting):"
     show_cmd "$TOY --gil-trace=- $DEMO/cpu.toy threads $quarter"
     run tl-cpu "$TOY" --gil-trace=- $DEMO/cpu.toy threads $quarter
     indent "$WORK/tl-cpu.err"
-    conclude "One '#' per column: at any moment one thread runs; the others wait their turn."
-    say "The same with --no-gil ('=' running; there is no lock to wait for):"
+    say "The same with --no-gil ('=' ran on a CPU; there is no lock to wait for):"
     show_cmd "$TOY --no-gil --gil-trace=- $DEMO/cpu.toy threads $quarter"
     run tl-nogil "$TOY" --no-gil --gil-trace=- $DEMO/cpu.toy threads $quarter
     indent "$WORK/tl-nogil.err"
+    # The timelines' last line: "... N cores busy on average" (CPU time of
+    # every thread over the run's length, from the threads' own CPU clocks).
+    local busy_gil busy_nogil
+    busy_gil=$(sed -n 's/.* \([0-9.]*\) cores busy on average.*/\1/p' "$WORK/tl-cpu.err")
+    busy_nogil=$(sed -n 's/.* \([0-9.]*\) cores busy on average.*/\1/p' "$WORK/tl-nogil.err")
+    if [ -n "$busy_gil" ] && [ -n "$busy_nogil" ]; then
+        conclude "With the GIL the four threads kept $busy_gil cores busy on average: one runs" \
+                 "at a time. Without it, $busy_nogil of this machine's $CORES cores" \
+                 "(load average $(loadavg) shares them with other programs)."
+    fi
     say "For Perfetto or chrome://tracing: $TOY --gil-trace=cpu.json $DEMO/cpu.toy threads $WIDTH"
 }
 
