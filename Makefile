@@ -6,6 +6,7 @@
 #   make bench-ft   single-thread cost and 4-thread speed-up: toy, toy-atomic, toy-ft
 #   make demo       threads, processes and the GIL measured on this machine (scripts/demo/)
 #   make test       run the test suite (ends with "N passed, N failed")
+#   make toy-immortal  ./toy-immortal: never writes immortal counts (the demo's copy-on-write part)
 #   make asan       build ./toy-asan with Address/UndefinedBehaviour sanitizers and run the suite
 #   make tsan       build ./toy-tsan with ThreadSanitizer; run the threaded tests under the GIL
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
@@ -38,6 +39,12 @@ FT_OBJS := $(SRCS:%.c=build-ft/%.o) build-ft/gen/frozen_modules.o
 ATOMIC_OBJS := $(SRCS:%.c=build-atomic/%.o) build-atomic/gen/frozen_modules.o
 FT_ASAN_OBJS := $(SRCS:%.c=build-ft-asan/%.o) build-ft-asan/gen/frozen_modules.o
 FT_TSAN_OBJS := $(SRCS:%.c=build-ft-tsan/%.o) build-ft-tsan/gen/frozen_modules.o
+# ./toy-immortal: the same interpreter with TOY_REFCOUNT_SKIP_IMMORTAL, whose
+# INCREF/DECREF never write an immortal object's count (core/refcount.h).
+# Not the default (3-12% slower); the demo's copy-on-write part uses it to
+# show what immortal objects save after fork (docs/internals.md).
+IMMORTAL_OBJS := $(SRCS:%.c=build-immortal/%.o) build-immortal/gen/frozen_modules.o
+IMMORTAL_FLAGS := $(CFLAGS) -DTOY_REFCOUNT_SKIP_IMMORTAL
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Any TSan report fails the test that caused it (exit status 66).
 TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0
@@ -119,6 +126,17 @@ build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(ASAN_FLAGS) -pthread $(DEPS) -c $< -o $@
 
+toy-immortal: $(IMMORTAL_OBJS)
+	$(CC) $(IMMORTAL_FLAGS) -o $@ $(IMMORTAL_OBJS) $(LDLIBS)
+
+build-immortal/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(IMMORTAL_FLAGS) -pthread $(DEPS) -c $< -o $@
+
+build-immortal/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(IMMORTAL_FLAGS) -c $< -o $@
+
 toy-tsan: $(TSAN_OBJS)
 	$(CC) $(TSAN_FLAGS) -o $@ $(TSAN_OBJS) $(LDLIBS)
 
@@ -187,6 +205,8 @@ demo:
 	@echo "building ./toy..."
 	@mkdir -p build
 	@$(MAKE) -s toy > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
+	@echo "building ./toy-immortal (for the copy-on-write part)..."
+	@$(MAKE) -s toy-immortal > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@scripts/demo/run.sh ./toy
 
 # Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with clang under
@@ -266,9 +286,9 @@ install: toy toy-ft
 	install -m 644 toy.1 $(DESTDIR)$(PREFIX)/share/man/man1/toy.1
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz toy toy-asan toy-tsan \
+	rm -rf build build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal \
 		build-ft build-atomic build-ft-asan build-ft-tsan toy-ft toy-atomic toy-ft-asan toy-ft-tsan
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(IMMORTAL_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
          $(FT_OBJS:.o=.d) $(ATOMIC_OBJS:.o=.d) $(FT_ASAN_OBJS:.o=.d) $(FT_TSAN_OBJS:.o=.d) \
          $(FUZZ_TARGETS:=.d)

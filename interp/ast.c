@@ -150,6 +150,7 @@ static const char *const kind_names[NODE_KIND_COUNT] = {
     [NODE_INT] = "Int",
     [NODE_BIGINT] = "Int",
     [NODE_FLOAT] = "Float",
+    [NODE_IMAG] = "Imag",
     [NODE_STR] = "Str",
     [NODE_BYTES] = "Bytes",
     [NODE_TRUE] = "True",
@@ -333,6 +334,7 @@ static void dump_header_extra(const Node *n, FILE *out)
         fprintf(out, " %.*s", (int)n->u.str.len, n->u.str.data);
         break;
     case NODE_FLOAT:
+    case NODE_IMAG:
         fprintf(out, " %.17g", n->u.float_value);
         break;
     case NODE_STR:

@@ -150,6 +150,7 @@ typedef enum {
     NODE_INT,           /* int_value */
     NODE_BIGINT,        /* str: the text of an int literal too large for int64 */
     NODE_FLOAT,         /* float_value */
+    NODE_IMAG,          /* float_value: an imaginary literal, 0+float_value*j */
     NODE_STR,           /* str.data, str.len (UTF-8) */
     NODE_BYTES,         /* str.data, str.len (raw bytes) */
     NODE_TRUE,          /* no fields */

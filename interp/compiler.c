@@ -64,6 +64,7 @@
 #include "objects/bytes.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/complexobject.h"
 #include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
@@ -364,6 +365,10 @@ static uint64_t const_hash(Object *o)
         double v = float_value(o);
         return hash_bytes(&v, sizeof v, h);
     }
+    if (is_complex(o)) {
+        double v[2] = {complex_real(o), complex_imag(o)};
+        return hash_bytes(v, sizeof v, h);
+    }
     if (is_str(o))
         return hash_bytes(str_data(o), str_len(o), h);
     if (is_bytes(o))
@@ -389,6 +394,11 @@ static bool const_equal(Object *a, Object *b)
     if (is_float(a)) {
         double x = float_value(a), y = float_value(b);
         return memcmp(&x, &y, sizeof x) == 0;
+    }
+    if (is_complex(a)) { /* bitwise, so 0j and -0j stay apart */
+        double x[2] = {complex_real(a), complex_imag(a)};
+        double y[2] = {complex_real(b), complex_imag(b)};
+        return memcmp(x, y, sizeof x) == 0;
     }
     if (is_str(a))
         return str_len(a) == str_len(b) && memcmp(str_data(a), str_data(b), str_len(a)) == 0;
@@ -863,6 +873,9 @@ static int try_const(Compiler *c, const Node *n, Object **out)
     case NODE_FLOAT:
         *out = float_from_double(n->u.float_value);
         break;
+    case NODE_IMAG:
+        *out = complex_from_doubles(0.0, n->u.float_value);
+        break;
     case NODE_STR:
         *out = make_str_const(n->u.str.data, n->u.str.len);
         break;
@@ -897,6 +910,9 @@ static int try_const(Compiler *c, const Node *n, Object **out)
         } else if (operand->kind == NODE_FLOAT && op != UNARY_INVERT && op != UNARY_NOT) {
             double v = operand->u.float_value;
             *out = float_from_double(op == UNARY_NEG ? -v : v);
+        } else if (operand->kind == NODE_IMAG && op != UNARY_INVERT && op != UNARY_NOT) {
+            double v = operand->u.float_value; /* -(0+vj) is (-0.0, -v) */
+            *out = op == UNARY_NEG ? complex_from_doubles(-0.0, -v) : complex_from_doubles(0.0, v);
         } else {
             return 0;
         }
@@ -942,7 +958,7 @@ static int try_const(Compiler *c, const Node *n, Object **out)
 static bool is_const_node(const Node *n)
 {
     switch (n->kind) {
-    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES:
+    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_IMAG: case NODE_STR: case NODE_BYTES:
     case NODE_TRUE: case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS:
         return true;
     default:
@@ -2025,7 +2041,7 @@ static int compile_expr_inner(Compiler *c, const Node *n)
     switch (n->kind) {
     case NODE_NAME:
         return compile_name_op(c, n->u.name.id, CTX_OP_LOAD);
-    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES:
+    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_IMAG: case NODE_STR: case NODE_BYTES:
     case NODE_TRUE: case NODE_FALSE: case NODE_NONE: case NODE_ELLIPSIS: {
         Object *v;
         CHECK(try_const(c, n, &v));

@@ -382,17 +382,13 @@ static size_t identifier_length(const Lexer *lx, const char *p)
 
 /* CPython allows a keyword to follow a number directly (`1if x else y`);
  * anything else identifier-like right after a number is an error. */
-static bool number_end_ok(Lexer *lx, const char *p, const char *kind,
-                          const char *start)
+static bool number_end_ok(Lexer *lx, const char *p, const char *kind)
 {
     static const char *const ok_words[] = {"and", "else", "for", "if", "in",
                                            "is", "not", "or"};
     if (p >= lx->end)
         return true;
     unsigned char c = (unsigned char)*p;
-    if (c == 'j' || c == 'J')
-        return SYNTAX_ERROR(lx, start,
-                            "Toy does not support imaginary literals");
     if (!is_ascii_alpha(c) && !is_digit(c) && c < 0x80)
         return true;
     for (size_t i = 0; i < sizeof ok_words / sizeof ok_words[0]; i++) {
@@ -405,7 +401,8 @@ static bool number_end_ok(Lexer *lx, const char *p, const char *kind,
         if (!is_identifier_cp(str_utf8_decode((const char *)p, &n)))
             return true;    /* let the next token report it */
     }
-    return SYNTAX_ERROR(lx, start, "invalid %s literal", kind);
+    /* CPython points at the number's last character */
+    return SYNTAX_ERROR(lx, p - 1, "invalid %s literal", kind);
 }
 
 /* Digits of the given base with single underscores between them.  p is at
@@ -515,9 +512,23 @@ static const char *scan_float_tail(Lexer *lx, const char *p,
     return p;
 }
 
+/* An imaginary literal: the number [start, p) before its 'j' (at p). */
+static bool finish_imaginary(Lexer *lx, Token *tok, const char *start,
+                             const char *p)
+{
+    if (!number_end_ok(lx, p + 1, "imaginary"))
+        return false;
+    tok->len = (size_t)(p + 1 - start);
+    lx->pos = p + 1;
+    tok->kind = TOK_IMAG;
+    return float_value(lx, start, p, &tok->v.fval);
+}
+
 static bool finish_number(Lexer *lx, Token *tok, const char *start,
                           const char *p, bool is_float)
 {
+    if (p < lx->end && (*p == 'j' || *p == 'J'))
+        return finish_imaginary(lx, tok, start, p);
     tok->len = (size_t)(p - start);
     lx->pos = p;
     if (is_float) {
@@ -538,7 +549,7 @@ static bool lex_prefixed_int(Lexer *lx, Token *tok, const char *start)
     if (p < lx->end && *p == '_')
         p++;                 /* 0x_ff is allowed */
     p = scan_digits(lx, p, base, kind, start);
-    if (p == NULL || !number_end_ok(lx, p, kind, start))
+    if (p == NULL || !number_end_ok(lx, p, kind))
         return false;
     tok->kind = TOK_INT;
     tok->len = (size_t)(p - start);
@@ -567,8 +578,9 @@ static bool lex_number(Lexer *lx, Token *tok)
         p = scan_float_tail(lx, p, start, &is_float);
         if (p == NULL)
             return false;
-        /* "012" is an error, but "00" and "0.5"/"012.5" are fine. */
-        if (!is_float && *start == '0') {
+        /* "012" is an error, but "00", "0.5"/"012.5" and "012j" are fine. */
+        bool imaginary = p < lx->end && (*p == 'j' || *p == 'J');
+        if (!is_float && !imaginary && *start == '0') {
             for (const char *q = start; q < p; q++)
                 if (*q != '0' && *q != '_')
                     return SYNTAX_ERROR(lx, start,
@@ -576,7 +588,9 @@ static bool lex_number(Lexer *lx, Token *tok)
                         "permitted; use an 0o prefix for octal integers");
         }
     }
-    if (p == NULL || !number_end_ok(lx, p, "decimal", start))
+    if (p == NULL)
+        return false;
+    if (!(p < lx->end && (*p == 'j' || *p == 'J')) && !number_end_ok(lx, p, "decimal"))
         return false;
     return finish_number(lx, tok, start, p, is_float);
 }
@@ -1142,7 +1156,7 @@ const char *lexer_token_name(TokenKind kind)
     case TOK_INDENT: return "INDENT";
     case TOK_DEDENT: return "DEDENT";
     case TOK_NAME: return "NAME";
-    case TOK_INT: case TOK_FLOAT: return "NUMBER";
+    case TOK_INT: case TOK_FLOAT: case TOK_IMAG: return "NUMBER";
     case TOK_STRING: return "STRING";
     default: break;
     }

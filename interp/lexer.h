@@ -34,7 +34,7 @@
 
 typedef enum {
     TOK_ENDMARKER, TOK_NEWLINE, TOK_INDENT, TOK_DEDENT,
-    TOK_NAME, TOK_INT, TOK_FLOAT, TOK_STRING,
+    TOK_NAME, TOK_INT, TOK_FLOAT, TOK_IMAG, TOK_STRING,
 
     /* brackets and punctuation */
     TOK_LPAR, TOK_RPAR, TOK_LSQB, TOK_RSQB, TOK_LBRACE, TOK_RBRACE,
@@ -92,7 +92,7 @@ typedef struct {
     size_t len;
     union {
         int64_t ival;       /* TOK_INT; LEX_INT_TOO_BIG: see the text */
-        double fval;        /* TOK_FLOAT */
+        double fval;        /* TOK_FLOAT; TOK_IMAG: the imaginary part */
         const char *name;   /* TOK_NAME: arena copy */
         LexString str;      /* TOK_STRING */
     } v;

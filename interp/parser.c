@@ -269,7 +269,7 @@ static bool is_stmt_end(TokenKind kind)
 static bool starts_expression(TokenKind kind)
 {
     switch (kind) {
-    case TOK_NAME: case TOK_INT: case TOK_FLOAT: case TOK_STRING:
+    case TOK_NAME: case TOK_INT: case TOK_FLOAT: case TOK_IMAG: case TOK_STRING:
     case TOK_LPAR: case TOK_LSQB: case TOK_LBRACE: case TOK_MINUS:
     case TOK_PLUS: case TOK_TILDE: case TOK_NOT: case TOK_LAMBDA:
     case TOK_NONE: case TOK_TRUE: case TOK_FALSE: case TOK_ELLIPSIS:
@@ -1143,6 +1143,10 @@ static Node *parse_atom(Parser *p)
         n = node_at_tok(p, NODE_FLOAT, t);
         n->u.float_value = t->v.fval;
         break;
+    case TOK_IMAG:
+        n = node_at_tok(p, NODE_IMAG, t);
+        n->u.float_value = t->v.fval;
+        break;
     case TOK_TRUE: n = node_at_tok(p, NODE_TRUE, t); break;
     case TOK_FALSE: n = node_at_tok(p, NODE_FALSE, t); break;
     case TOK_NONE: n = node_at_tok(p, NODE_NONE, t); break;
@@ -1932,7 +1936,7 @@ static bool looks_like_match(Parser *p)
     if (t->kind != TOK_NAME || strcmp(t->v.name, "match") != 0)
         return false;
     TokenKind next = peek(p, 1)->kind;
-    return next == TOK_NAME || next == TOK_INT || next == TOK_FLOAT
+    return next == TOK_NAME || next == TOK_INT || next == TOK_FLOAT || next == TOK_IMAG
            || next == TOK_STRING || next == TOK_LBRACE || next == TOK_NONE
            || next == TOK_TRUE || next == TOK_FALSE || next == TOK_NOT
            || next == TOK_TILDE || next == TOK_LAMBDA;

@@ -22,6 +22,7 @@
  * threads fold their counts into the retired totals when they end.
  */
 #include "core/alloc.h"
+#include "core/objhooks.h"
 #include "core/race.h"
 
 #include <pthread.h>
@@ -54,21 +55,21 @@ typedef struct FreeBlock {
     struct FreeBlock *next;
 } FreeBlock;
 
-/* A thread's allocator state. Counters are plain integers written only by
-   their thread; mem_stats reads them all under counters_lock. */
+/* A thread's free lists. */
 typedef struct ThreadCache {
     FreeBlock *lists[NCLASSES];
     unsigned counts[NCLASSES];
-    uint64_t allocated, freed, peak_live;
-    struct ThreadCache *next;
-    int registered;
 } ThreadCache;
 
 static _Thread_local ThreadCache thread_cache;
 
-/* Registered caches of running threads, and the totals of finished ones. */
+/* A thread's object counts (alloc.h): plain integers written only by their
+   thread; mem_stats reads them all under counters_lock. */
+_Thread_local MemObjectCounts mem_object_counts;
+
+/* Registered counts of running threads, and the totals of finished ones. */
 static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
-static ThreadCache *running_caches;
+static MemObjectCounts *running_counts;
 static uint64_t retired_allocated, retired_freed, retired_peak;
 
 #if ALLOC_USE_FREE_LISTS
@@ -144,11 +145,13 @@ void *mem_alloc_or_die(size_t size) {
     return p;
 }
 
-static void register_cache(void) {
+void mem_count_enable(void) { object_hooks_set(OBJHOOK_COUNT); }
+
+void mem_register_counts(void) {
     pthread_mutex_lock(&counters_lock);
-    thread_cache.next = running_caches;
-    running_caches = &thread_cache;
-    thread_cache.registered = 1;
+    mem_object_counts.next = running_counts;
+    running_counts = &mem_object_counts;
+    mem_object_counts.registered = 1;
     pthread_mutex_unlock(&counters_lock);
 }
 
@@ -157,21 +160,6 @@ void mem_before_fork(void) { pthread_mutex_lock(&counters_lock); }
 void mem_after_fork_parent(void) { pthread_mutex_unlock(&counters_lock); }
 
 void mem_after_fork_child(void) { pthread_mutex_unlock(&counters_lock); }
-
-void mem_count_object_alloc(void) {
-    if (!thread_cache.registered) register_cache();
-    thread_cache.allocated++;
-    uint64_t live = thread_cache.allocated - thread_cache.freed;
-    /* Per-thread live can go "negative" (freeing another thread's objects);
-       the unsigned wrap is never a new peak because of this check. */
-    if (thread_cache.allocated >= thread_cache.freed && live > thread_cache.peak_live)
-        thread_cache.peak_live = live;
-}
-
-void mem_count_object_free(void) {
-    if (!thread_cache.registered) register_cache();
-    thread_cache.freed++;
-}
 
 void mem_thread_release(void) {
     race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
@@ -185,16 +173,18 @@ void mem_thread_release(void) {
         thread_cache.lists[c] = NULL;
         thread_cache.counts[c] = 0;
     }
-    if (!thread_cache.registered) return;
+    MemObjectCounts *c = &mem_object_counts;
+    if (!c->registered) return;
     pthread_mutex_lock(&counters_lock);
-    for (ThreadCache **p = &running_caches; *p; p = &(*p)->next) {
-        if (*p == &thread_cache) { *p = thread_cache.next; break; }
+    for (MemObjectCounts **p = &running_counts; *p; p = &(*p)->next) {
+        if (*p == c) { *p = c->next; break; }
     }
-    retired_allocated += thread_cache.allocated;
-    retired_freed += thread_cache.freed;
-    retired_peak += thread_cache.peak_live;
-    thread_cache.allocated = thread_cache.freed = thread_cache.peak_live = 0;
-    thread_cache.registered = 0;
+    retired_allocated += c->allocated;
+    retired_freed += c->freed;
+    retired_peak += (uint64_t)c->peak_live;
+    c->allocated = c->freed = 0;
+    c->peak_live = 0;
+    c->registered = 0;
     pthread_mutex_unlock(&counters_lock);
 }
 
@@ -208,10 +198,10 @@ AllocStats mem_stats(void) {
     s.allocated = retired_allocated;
     s.freed = retired_freed;
     s.peak_live = retired_peak;
-    for (ThreadCache *c = running_caches; c; c = c->next) {
+    for (MemObjectCounts *c = running_counts; c; c = c->next) {
         s.allocated += c->allocated;
         s.freed += c->freed;
-        s.peak_live += c->peak_live;
+        s.peak_live += (uint64_t)c->peak_live;
     }
     pthread_mutex_unlock(&counters_lock);
     s.live = s.allocated - s.freed;

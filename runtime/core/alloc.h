@@ -41,7 +41,11 @@ void mem_after_fork_child(void);
 /* A thread's cached blocks go back to the system when it ends. */
 void mem_thread_release(void);
 
-/* Object accounting for --stats: updated by object_alloc / object_free. */
+/* Object accounting for --stats: updated by object_alloc / object_free,
+   only once mem_count_enable has been called (main.c, for --stats, before
+   the first object): nobody reads the counts otherwise, and counting
+   costs every allocation (core/objhooks.h). */
+void mem_count_enable(void);
 typedef struct {
     uint64_t allocated;  /* heap objects ever allocated */
     uint64_t freed;      /* heap objects freed */
@@ -49,8 +53,35 @@ typedef struct {
     uint64_t peak_live;  /* highest live seen */
 } AllocStats;
 
-void mem_count_object_alloc(void);
-void mem_count_object_free(void);
+/* A thread's own object counts: written only by that thread, without a
+   lock; mem_stats reads them all under a mutex (alloc.c). Inline, since
+   every object allocation and free counts. */
+typedef struct MemObjectCounts {
+    uint64_t allocated, freed;
+    int64_t peak_live;      /* this thread's highest allocated - freed */
+    struct MemObjectCounts *next; /* the list of running threads' counts */
+    int registered;         /* on that list (the thread's first count puts it there) */
+} MemObjectCounts;
+
+extern _Thread_local MemObjectCounts mem_object_counts;
+void mem_register_counts(void);
+
+static inline void mem_count_object_alloc(void) {
+    MemObjectCounts *c = &mem_object_counts;
+    if (__builtin_expect(!c->registered, 0)) mem_register_counts();
+    c->allocated++;
+    /* Per-thread live goes negative when a thread frees more objects than
+       it made (another thread's): never a new peak. */
+    int64_t live = (int64_t)(c->allocated - c->freed);
+    if (live > c->peak_live) c->peak_live = live;
+}
+
+static inline void mem_count_object_free(void) {
+    MemObjectCounts *c = &mem_object_counts;
+    if (__builtin_expect(!c->registered, 0)) mem_register_counts();
+    c->freed++;
+}
+
 AllocStats mem_stats(void);
 
 #endif

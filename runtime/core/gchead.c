@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "core/gil.h"
+#include "core/objhooks.h"
 
 GCState gc_state;
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -18,6 +19,7 @@ void gc_head_init(bool locking) {
     gc_list_init(&gc_state.permanent);
     gc_state.enabled = true;
     gc_state.locking = locking;
+    if (locking) object_hooks_set(OBJHOOK_GC_LOCKING);
 }
 
 void gc_list_merge(GCHead *from, GCHead *to) {
@@ -55,12 +57,13 @@ void gc_threshold_passed(void) {
         atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
 }
 
-void gc_track_new_locked(Object *o) {
+void gc_birth_locked(Object *o, bool track) {
     GCHead *h = GC_HEAD(o);
     h->refs = 0;
     h->flags = 0;
+    h->next = h->prev = NULL;
     lock();
-    gc_list_append(h, &gc_state.gens[0].head);
+    if (track) gc_list_append(h, &gc_state.gens[0].head);
     if (++gc_state.gens[0].count > gc_state.gens[0].threshold) gc_threshold_passed();
     unlock();
 }
@@ -77,11 +80,17 @@ void gc_untrack_locked(Object *o, bool freed) {
 
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
+    if (h->flags & GC_NEVER_TRACK) return;
     if (!gc_state.locking && h->prev) return; /* with the lock on, prev is read under it */
     lock();
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();
+}
+
+void gc_never_track(Object *o) {
+    gc_untrack(o);
+    GC_HEAD(o)->flags = GC_NEVER_TRACK;
 }
 
 void gc_after_fork_child(void) { pthread_mutex_init(&gc_lock, NULL); }

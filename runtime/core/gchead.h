@@ -15,10 +15,12 @@
  * the three generations, the permanent generation (gc.freeze), or, during a
  * collection, one of the collector's private lists. prev == NULL means
  * untracked. Linking and unlinking are O(1), so the allocator can track
- * every container at birth and untrack it at death.
+ * nearly every container at birth (a plain dict waits until it holds a
+ * container, as CPython's) and untrack it at death.
  *
  * Counting follows CPython 3.11: generation 0's count is the number of
- * tracked objects allocated minus those freed since its last collection;
+ * containers allocated (tracked or not) minus those freed since its last
+ * collection;
  * when it passes its threshold (700) and the collector is enabled, the
  * allocating thread raises a collection request in the eval breaker
  * (GIL_BREAK_GC, core/gil.h). The collection itself runs later, at the next
@@ -56,6 +58,7 @@ _Static_assert(sizeof(GCHead) == OBJECT_GC_HEAD_SIZE, "object.h: OBJECT_GC_HEAD_
 enum {
     GC_COLLECTING = 1,  /* in the set being collected now */
     GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
+    GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)
@@ -111,22 +114,28 @@ static inline bool gc_is_tracked(Object *o) { return GC_HEAD(o)->prev != NULL; }
 
 /* The slow paths of the inline functions below: --no-gil (under the
    lock), and generation 0 past its threshold. */
-void gc_track_new_locked(Object *o);
 void gc_untrack_locked(Object *o, bool freed);
 void gc_threshold_passed(void);
 
-/* object_alloc: a new container enters generation 0 and counts toward its
-   threshold. Inline: every list, dict, tuple and instance comes here. */
-static inline void gc_track_new(Object *o) {
-    if (gc_state.locking) {
-        gc_track_new_locked(o);
+/* object_alloc: a new container counts toward generation 0's threshold
+   and, if track, enters generation 0; else it starts untracked (prev NULL).
+   locking: --no-gil (object_hooks, core/objhooks.h, says so; callers pass
+   a constant 0 on their fast path, so that the test disappears). Inline:
+   every list, dict, tuple and instance comes here. */
+void gc_birth_locked(Object *o, bool track);
+static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track, bool locking) {
+    if (locking) {
+        gc_birth_locked(o, track);
         return;
     }
     GCHead *h = GC_HEAD(o);
     h->refs = 0;
     h->flags = 0;
     GCGeneration *g0 = &gc_state.gens[0];
-    gc_list_append(h, &g0->head);
+    if (track)
+        gc_list_append(h, &g0->head);
+    else
+        h->next = h->prev = NULL;
     if (++g0->count > g0->threshold) gc_threshold_passed();
 }
 
@@ -144,10 +153,10 @@ static inline void gc_untrack(Object *o) {
     h->flags = 0;
 }
 
-/* object_free: a dying container leaves its list (if still in one) and
-   uncounts. */
-static inline void gc_untrack_freed(Object *o) {
-    if (gc_state.locking) {
+/* object_free: a dying container leaves its list (if still in one: object_dealloc
+   has usually untracked it already) and uncounts. locking as for gc_birth. */
+static inline __attribute__((always_inline)) void gc_death(Object *o, bool locking) {
+    if (locking) {
         gc_untrack_locked(o, true);
         return;
     }
@@ -156,8 +165,16 @@ static inline void gc_untrack_freed(Object *o) {
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
 }
 
-/* Track an object explicitly (no counting): a finalizer resurrected it. */
+/* Track an object explicitly (no counting): a finalizer resurrected it,
+   or a dict received a container. Nothing for a gc_never_track object. */
 void gc_track(Object *o);
+
+/* Untrack o for good: a static type's dict (objects/object.c, type_ready).
+   Whatever it refers to is reachable from an immortal type, so never
+   garbage, and an untracked container only makes the collector count the
+   references it holds as coming from outside, which is the truth here.
+   Saves traversing every built-in type's methods in each full collection. */
+void gc_never_track(Object *o);
 
 /* After fork() in the child: the lock may have been held by a thread that
    does not exist there. */

@@ -142,6 +142,20 @@ typedef struct {
     const char *doc; /* optional, may be NULL */
 } MethodDef;
 
+/* A computed attribute of a built-in type's instances (int.real,
+   range.start, f.__name__), shown in the type's dict as a getset
+   descriptor (objects/getset.h) so that dir() and the class see it. get
+   computes it (a new reference, or NULL with an exception); a NULL get
+   means the type's own getattr slot serves the name before any generic
+   lookup, and the descriptor asks that slot. member: CPython stores this
+   one in a struct field (its class shows <member 'start' of 'range'
+   objects> rather than <attribute ...>). */
+typedef struct {
+    const char *name;
+    Object *(*get)(Object *self);
+    bool member;
+} GetSetDef;
+
 typedef enum {
     BINOP_ADD, BINOP_SUB, BINOP_MUL, BINOP_TRUEDIV, BINOP_FLOORDIV, BINOP_MOD,
     BINOP_POW, BINOP_LSHIFT, BINOP_RSHIFT, BINOP_AND, BINOP_OR, BINOP_XOR,
@@ -173,6 +187,11 @@ enum {
                                    core/gchead.h) in front of them and the cycle
                                    collector follows their traverse slot; every
                                    user class has it */
+    TYPE_GC_UNTRACKED_AT_BIRTH = 1 << 17, /* TYPE_GC, but a new instance (of
+                                   exactly this built-in type) starts untracked
+                                   and its type tracks it when it first holds a
+                                   reference that may be tracked (dict, as
+                                   CPython); ignored on user classes */
     TYPE_WEAK_LOOKUP = 1 << 20, /* the weak references themselves (whose table
                                    hands out existing ones): with
                                    TYPE_WEAKREFABLE, the objects the table may
@@ -204,6 +223,7 @@ struct Type {
     Object *dict;            /* str -> attribute; methods live here */
     Object *name_obj;        /* str, for heap types (NULL for static ones) */
     const MethodDef *methods;/* static method table, installed by type_ready */
+    const GetSetDef *getsets;/* static computed attributes, installed by type_ready */
 
     DeallocFunc dealloc;
     UnaryFunc repr;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/objhooks.h"
 #include "core/gchead.h"
 
 /* ---- State --------------------------------------------------------------- */
@@ -241,6 +242,7 @@ void race_enable(void (*on_stop)(void), bool detector) {
     install_crash_handlers();
     if (!detector) return;
     race_detector_on = true;
+    object_hooks_set(OBJHOOK_RACE);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 

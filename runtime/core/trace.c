@@ -44,6 +44,7 @@ typedef enum {
 
 typedef struct {
     uint64_t start, end; /* CLOCK_MONOTONIC ns; end == start for instants */
+    uint64_t cpu;        /* EV_HOLD: the thread's CPU time in it, ns */
     EventKind kind;
 } TraceEvent;
 
@@ -66,6 +67,7 @@ typedef struct TraceThread {
     int track;                 /* 1 for the main thread, then in order of first use */
     bool holding;              /* inside a hold since hold_start */
     uint64_t hold_start;
+    uint64_t hold_cpu_start;   /* the thread's CPU clock at hold_start */
     uint64_t wait_start;       /* after a forced switch: waiting since; 0 = not */
     TraceEvent *events;
     size_t len, cap;
@@ -99,6 +101,15 @@ static _Thread_local TraceThread *trace_self;
 static uint64_t now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* The calling thread's CPU time: how long the OS actually ran it. A thread
+   that holds the GIL (or, with the lock off, is not blocked) may still be
+   waiting for a core; only this clock tells the two apart. */
+static uint64_t thread_cpu_ns(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
@@ -163,7 +174,7 @@ static TraceThread *self_buffer(ThreadState *ts) {
     return t;
 }
 
-static void record(TraceThread *t, EventKind kind, uint64_t start, uint64_t end) {
+static void record(TraceThread *t, EventKind kind, uint64_t start, uint64_t end, uint64_t cpu) {
     if (t->len == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 256;
         TraceEvent *grown = cap <= MAX_EVENTS_PER_THREAD
@@ -176,12 +187,13 @@ static void record(TraceThread *t, EventKind kind, uint64_t start, uint64_t end)
         t->events = grown;
         t->cap = cap;
     }
-    t->events[t->len++] = (TraceEvent){start, end, kind};
+    t->events[t->len++] = (TraceEvent){start, end, cpu, kind};
 }
 
 static void end_hold(TraceThread *t, uint64_t now) {
     if (!t->holding) return;
-    record(t, EV_HOLD, t->hold_start, now);
+    uint64_t cpu = thread_cpu_ns() - t->hold_cpu_start;
+    record(t, EV_HOLD, t->hold_start, now, cpu < now - t->hold_start ? cpu : now - t->hold_start);
     t->holding = false;
 }
 
@@ -196,10 +208,11 @@ void trace_gil_taken(ThreadState *ts, uint64_t asked, uint64_t now, bool waited)
         waited = true;
         t->wait_start = 0;
     }
-    if (waited) record(t, EV_WAIT, asked, now);
+    if (waited) record(t, EV_WAIT, asked, now, 0);
     end_hold(t, now);
     t->holding = true;
     t->hold_start = now;
+    t->hold_cpu_start = thread_cpu_ns();
 }
 
 void trace_gil_dropped(uint64_t now) {
@@ -208,13 +221,13 @@ void trace_gil_dropped(uint64_t now) {
 
 void trace_gil_drop_request(ThreadState *ts, uint64_t now) {
     TraceThread *t = self_buffer(ts);
-    if (t) record(t, EV_DROP_REQUEST, now, now);
+    if (t) record(t, EV_DROP_REQUEST, now, now, 0);
 }
 
 void trace_gil_forced_switch(uint64_t now) {
     TraceThread *t = trace_self;
     if (!t) return;
-    record(t, EV_FORCED_SWITCH, now, now);
+    record(t, EV_FORCED_SWITCH, now, now, 0);
     t->wait_start = now;
 }
 
@@ -310,9 +323,15 @@ static void json_event(FILE *f, const TraceThread *t, const TraceEvent *e, bool 
         const char *name = hold ? (gil_on ? "holding the GIL" : "running (no GIL)")
                                 : "waiting for the GIL";
         fprintf(f, ",\n{\"ph\": \"X\", \"pid\": %d, \"tid\": %d, \"name\": \"%s\", "
-                   "\"cat\": \"gil\", \"ts\": %.3f, \"dur\": %.3f}",
+                   "\"cat\": \"gil\", \"ts\": %.3f, \"dur\": %.3f",
                 (int)trace.pid, hold ? tid : wait_tid, name, ts,
                 us_since_start(e->end) - ts);
+        if (hold) { /* how much of it the OS actually ran the thread */
+            uint64_t span = e->end - e->start;
+            fprintf(f, ", \"args\": {\"on_cpu_ms\": %.3f, \"on_cpu_share\": %.2f}",
+                    (double)e->cpu / 1e6, span ? (double)e->cpu / (double)span : 0.0);
+        }
+        fputc('}', f);
         break;
     }
     case EV_DROP_REQUEST:
@@ -354,14 +373,15 @@ static void write_json(FILE *f, TraceThread *list, int not_shown, uint64_t lost,
 
 /* ---- Writing: the text timeline ------------------------------------------------- */
 
-/* Add the part of [start, end) that falls in each column to acc. */
-static void spread(double *acc, double slice, double start, double end) {
+/* Add the part of [start, end) that falls in each column to acc, times
+   weight (the share of the stretch spent on a CPU, or 1). */
+static void spread(double *acc, double slice, double start, double end, double weight) {
     if (end <= start) return;
     int c = (int)(start / slice);
     for (; c < TIMELINE_COLUMNS && c * slice < end; c++) {
         if (c < 0) continue;
         double lo = fmax(start, c * slice), hi = fmin(end, (c + 1) * slice);
-        if (hi > lo) acc[c] += hi - lo;
+        if (hi > lo) acc[c] += (hi - lo) * weight;
     }
 }
 
@@ -390,27 +410,38 @@ static void draw_axis(FILE *f, double total_ms) {
     fprintf(f, "%-*s%s\n", TIMELINE_NAME_WIDTH, "", line);
 }
 
-static void draw_row(FILE *f, const TraceThread *t, double slice, double total, bool gil_on) {
-    double held[TIMELINE_COLUMNS] = {0}, waited[TIMELINE_COLUMNS] = {0};
-    double held_total = 0;
+/* One thread's row. A column is full ('#', or '=' with the lock off) only
+   where the thread was on a CPU for most of it: holding the GIL, or not
+   being blocked, does not mean the OS ran the thread. The CPU time of a
+   stretch is spread evenly over it. Returns the thread's CPU time, ns. */
+static double draw_row(FILE *f, const TraceThread *t, double slice, double total, bool gil_on) {
+    double held[TIMELINE_COLUMNS] = {0}, on_cpu[TIMELINE_COLUMNS] = {0};
+    double waited[TIMELINE_COLUMNS] = {0};
+    double cpu_total = 0;
     for (size_t i = 0; i < t->len; i++) {
         const TraceEvent *e = &t->events[i];
         if (e->kind != EV_HOLD && e->kind != EV_WAIT) continue;
         double s = (double)(e->start - trace.t0), en = (double)(e->end - trace.t0);
-        spread(e->kind == EV_HOLD ? held : waited, slice, s, en);
-        if (e->kind == EV_HOLD) held_total += en - s;
+        if (e->kind == EV_WAIT) {
+            spread(waited, slice, s, en, 1.0);
+            continue;
+        }
+        spread(held, slice, s, en, 1.0);
+        if (en > s) spread(on_cpu, slice, s, en, (double)e->cpu / (en - s));
+        cpu_total += (double)e->cpu;
     }
     char bar[TIMELINE_COLUMNS + 1];
     for (int c = 0; c < TIMELINE_COLUMNS; c++) {
         char mark = ' ';
-        if (held[c] * 2 >= slice) mark = gil_on ? '#' : '=';
+        if (on_cpu[c] * 2 >= slice) mark = gil_on ? '#' : '=';
         else if (held[c] > 0) mark = gil_on ? '+' : '-';
         else if (waited[c] > 0) mark = '.';
         bar[c] = mark;
     }
     bar[TIMELINE_COLUMNS] = '\0';
     fprintf(f, "%-*.*s |%s| %3.0f%%\n", TIMELINE_NAME_WIDTH - 1, TIMELINE_NAME_WIDTH - 1,
-            t->name, bar, total > 0 ? 100 * held_total / total : 0.0);
+            t->name, bar, total > 0 ? 100 * cpu_total / total : 0.0);
+    return cpu_total;
 }
 
 static void draw_timeline(FILE *f, TraceThread *list, int not_shown, uint64_t lost, uint64_t end) {
@@ -430,13 +461,18 @@ static void draw_timeline(FILE *f, TraceThread *list, int not_shown, uint64_t lo
         fprintf(f, "--- thread timeline (--no-gil: there is no lock): %d thread%s, %s, "
                    "one column = %s ---\n", n, n == 1 ? "" : "s", run, col);
     draw_axis(f, total / 1e6);
-    for (TraceThread *t = list; t; t = t->next) draw_row(f, t, slice, total, gil_on);
+    double cpu = 0;
+    for (TraceThread *t = list; t; t = t->next) cpu += draw_row(f, t, slice, total, gil_on);
     if (gil_on)
-        fprintf(f, "%-*s# held the GIL most of the column  + part of it  . waited for it  "
-                   "%% = share of the run held\n", TIMELINE_NAME_WIDTH, "");
+        fprintf(f, "%-*s# held the GIL and ran on a CPU most of the column  + held it part "
+                   "of it  . waited for it\n", TIMELINE_NAME_WIDTH, "");
     else
-        fprintf(f, "%-*s= running most of the column  - part of it  "
-                   "%% = share of the run spent running\n", TIMELINE_NAME_WIDTH, "");
+        fprintf(f, "%-*s= ran on a CPU most of the column  - was not blocked for part of "
+                   "it\n", TIMELINE_NAME_WIDTH, "");
+    char cpu_ms[32];
+    format_ms(cpu_ms, sizeof(cpu_ms), cpu / 1e6);
+    fprintf(f, "%-*s%% = share of the run on a CPU; all threads together: %s of CPU time, "
+               "%.2f cores busy on average\n", TIMELINE_NAME_WIDTH, "", cpu_ms, cpu / total);
     if (not_shown)
         fprintf(f, "%-*s(%d thread%s still running at exit not shown)\n", TIMELINE_NAME_WIDTH,
                 "", not_shown, not_shown == 1 ? "" : "s");

@@ -12,8 +12,13 @@
  * when the program ends: a row per thread, a column per time slice.
  *
  * With --no-gil there is no lock: the tracks then show when each thread was
- * running (between the blocking calls that would have released the GIL),
+ * not blocked (between the blocking calls that would have released the GIL),
  * and the file says that the lock was off.
+ *
+ * In every mode each hold also records the thread's own CPU time in it:
+ * holding the lock, or not being blocked, is not running when the threads
+ * outnumber the free cores. The text timeline draws CPU time, so that four
+ * threads on one core add up to one core, not four.
  *
  * Cost: the GIL calls the hooks below only when trace_enabled is set, and the
  * GIL is only taken and dropped at switches and blocking calls, never per

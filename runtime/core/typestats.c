@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objhooks.h"
 
 #define NAME_MAX_LEN 48
 
@@ -21,7 +22,10 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static Entry *entries;
 static size_t count, cap;
 
-void typestats_enable(void) { typestats_on = true; }
+void typestats_enable(void) {
+    typestats_on = true;
+    object_hooks_set(OBJHOOK_TYPESTATS);
+}
 
 static Entry *entry_for(Type *type) {
     const char *name = type->name ? type->name : "?";

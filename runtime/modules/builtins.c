@@ -39,6 +39,7 @@
 #include "objects/memoryview.h"
 #include "objects/class.h"
 #include "objects/code.h"
+#include "objects/complexobject.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/dir.h"
@@ -905,16 +906,24 @@ static Object *builtin_round(Object *self, Object *const *args, size_t nargs, Ob
     return object_call_method(x, "__round__", &nd, nd ? 1 : 0);
 }
 
-/* divmod for operands that are not int/float: __divmod__, then __rdivmod__.
-   NotImplemented (new reference) when neither applies. */
+/* divmod for operands that are not int/float: __divmod__, then __rdivmod__
+   (first when b's class derives from a's and gives its own, as for the
+   operators). NotImplemented (new reference) when neither applies. */
 static Object *divmod_dunder(Object *a, Object *b) {
+    Object *rmethod = TYPE(b) != TYPE(a) ? type_lookup_cstr(TYPE(b), "__rdivmod__") : NULL;
+    if (rmethod && type_is_subtype(TYPE(b), TYPE(a)) &&
+        rmethod != type_lookup_cstr(TYPE(a), "__rdivmod__")) {
+        Object *r = object_call_method(b, "__rdivmod__", &a, 1);
+        if (r != NotImplemented) return r;
+        DECREF(r);
+        rmethod = NULL;
+    }
     if (type_lookup_cstr(TYPE(a), "__divmod__")) {
         Object *r = object_call_method(a, "__divmod__", &b, 1);
         if (r != NotImplemented) return r;
         DECREF(r);
     }
-    if (TYPE(b) != TYPE(a) && type_lookup_cstr(TYPE(b), "__rdivmod__"))
-        return object_call_method(b, "__rdivmod__", &a, 1);
+    if (rmethod) return object_call_method(b, "__rdivmod__", &a, 1);
     return NEWREF(NotImplemented);
 }
 
@@ -949,11 +958,15 @@ static Object *builtin_pow(Object *self, Object *const *args, size_t nargs, Obje
     if (args_parse("pow", args, nargs, kwnames, names, 2, a) < 0) return NULL;
     if (!a[2] || a[2] == None) return object_binary_op(a[0], a[1], BINOP_POW);
     if (!is_int(a[0]) || !is_int(a[1]) || !is_int(a[2])) {
-        /* float's pow is the one that refuses a modulus; with no float
-           among them no type implements the operation at all */
-        if (is_float(a[0]) || is_float(a[1]) || is_float(a[2]))
-            return error_set(&exc_TypeError,
-                             "pow() 3rd argument not allowed unless all arguments are integers");
+        /* float's pow refuses a modulus with a TypeError, complex's with a
+           ValueError: the first of the two types in operand order answers;
+           with neither among them no type implements the operation at all */
+        for (int k = 0; k < 3; k++) {
+            if (is_float(a[k]))
+                return error_set(&exc_TypeError,
+                                 "pow() 3rd argument not allowed unless all arguments are integers");
+            if (is_complex(a[k])) return error_set(&exc_ValueError, "complex modulo");
+        }
         return error_set(&exc_TypeError,
                          "unsupported operand type(s) for ** or pow(): '%s', '%s', '%s'",
                          TYPE_NAME(a[0]), TYPE_NAME(a[1]), TYPE_NAME(a[2]));
@@ -1022,6 +1035,7 @@ static const struct {
 } builtin_types[] = {
     {"object", &object_type},   {"type", &type_type},       {"int", &int_type},
     {"bool", &bool_type},       {"float", &float_type},     {"str", &str_type},
+    {"complex", &complex_type},
     {"bytes", &bytes_type},     {"set", &set_type},         {"frozenset", &frozenset_type},
     {"bytearray", &bytearray_type}, {"memoryview", &memoryview_type},
     {"list", &list_type},       {"tuple", &tuple_type},     {"dict", &dict_type},

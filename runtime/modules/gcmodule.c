@@ -1,7 +1,8 @@
 /* gcmodule.c - the `gc` module: the cycle collector's controls
  * (objects/gc.h does the collecting, core/gchead.h keeps the lists).
  *
- * Values and messages are CPython 3.11's. gc.garbage and gc.callbacks are
+ * Values and messages are CPython 3.11's. One addition is Toy's own:
+ * gc.freeze(immortal=True) (objects/immortal.h). gc.garbage and gc.callbacks are
  * plain lists in the module dict; the collector holds its own reference to
  * each (gc_set_lists) for as long as the interpreter runs.
  *
@@ -23,6 +24,7 @@
 #include "objects/exceptions.h"
 #include "objects/finalize.h"
 #include "objects/gc.h"
+#include "objects/immortal.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
@@ -254,12 +256,25 @@ static Object *gc_is_finalized(Object *self, Object *const *args, size_t nargs,
 }
 
 /* freeze(): everything tracked now moves to the permanent generation,
-   which no collection looks at. */
+   which no collection looks at. freeze(immortal=True), Toy's own keyword
+   (CPython's freeze takes no argument): then makes every object of the
+   permanent generation immortal, with all it refers to (objects/immortal.h). */
 static Object *gc_freeze(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self; (void)args;
-    if (args_check("gc.freeze", nargs, kwnames, 0, 0) < 0) return NULL;
+    (void)self;
+    if (args_check("gc.freeze", nargs, NULL, 0, 0) < 0) return NULL;
+    static const char *const names[] = {"immortal", NULL};
+    Object *immortal_arg = NULL;
+    if (args_parse("freeze", args, nargs, kwnames, names, 0, &immortal_arg) < 0) return NULL;
+    int immortal = immortal_arg ? object_truth(immortal_arg) : 0;
+    if (immortal < 0) return NULL;
+    /* The walk reads every frozen object's references: with --no-gil, as
+       gc.collect(), only once no other thread can be changing them. */
+    if (immortal && gc_state.locking && !only_thread_left())
+        return error_set(&exc_RuntimeError,
+                         "gc.freeze(immortal=True) with --no-gil needs every other thread to have ended");
     for (int i = 0; i < GC_NGENERATIONS; i++) gc_list_merge(&gc_state.gens[i].head, &gc_state.permanent);
     gc_state.gens[0].count = 0;
+    if (immortal && immortal_freeze() < 0) return NULL;
     return NEWREF(None);
 }
 

@@ -12,6 +12,7 @@
 #include "modules/bisectmodule.h"
 #include "modules/gcmodule.h"
 #include "modules/builtins.h"
+#include "modules/cmathmodule.h"
 #include "modules/iomodule.h"
 #include "modules/jsonmodule.h"
 #include "modules/itertoolsmodule.h"
@@ -19,6 +20,7 @@
 #include "modules/modules.h"
 #include "modules/nativemodule.h"
 #include "modules/operatormodule.h"
+#include "modules/osinfo.h"
 #include "modules/process.h"
 #include "modules/randommodule.h"
 #include "modules/sharedmem.h"
@@ -40,6 +42,7 @@ const BuiltinModuleDef builtin_modules[] = {
     {"_bisect", bisect_module_init},
     {"_itertools", itertools_module_init},
     {"math", math_module_init},
+    {"cmath", cmath_module_init},
     {"_random", random_module_init},
     {"_heapq", heapq_module_init},
     {"struct", struct_module_init},
@@ -61,7 +64,8 @@ Type *const module_types[] = {
     &combinatoric_type,
     &mp_child_type, &mp_connection_type, &mp_channel_type, &mp_semlock_type,
     &random_type,
-    &sys_version_info_type.type, &sys_float_info_type.type,
+    &sys_version_info_type.type, &sys_float_info_type.type, &os_uname_result_type.type,
+    &os_terminal_size_type.type,
     &struct_type, &unpack_iterator_type, &array_type, &array_iterator_type,
     &deque_type, &deque_iterator_type, &deque_reverse_iterator_type,
     &shared_block_type,

@@ -1,6 +1,6 @@
 /* osmodule.c - the os module: process ids, the CPU count and affinity,
  * random bytes from the system (urandom), and the path constants of a POSIX
- * system, merged with the file-system half from
+ * system, merged with uname and confstr from osinfo.c and with the file-system half from
  * osfile.c (getcwd, listdir, ..., os.environ, os.path). The module holds no
  * state beyond its namespace.
  *
@@ -30,6 +30,7 @@
 #include "objects/str.h"
 #include "modules/builtins.h"
 #include "modules/osfile.h"
+#include "modules/osinfo.h"
 #include "modules/process.h"
 
 static Object *os_getpid(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -136,6 +137,7 @@ Object *os_module_init(void) {
     if (module_add_functions(m, os_functions) < 0 ||
         module_add_functions(m, osfile_functions) < 0 ||
         process_os_init(m) < 0 ||
+        osinfo_init(m) < 0 ||
         add_steal(m, "name", str_from_cstr("posix")) < 0 ||
         add_steal(m, "sep", str_from_cstr("/")) < 0 ||
         add_steal(m, "linesep", str_from_cstr("\n")) < 0 ||

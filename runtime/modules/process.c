@@ -43,6 +43,7 @@
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
+#include "objects/complexobject.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -50,6 +51,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
+#include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/atfork.h"
@@ -630,6 +632,7 @@ void process_sem_close(ProcessSem *s) {
  * little-endian:
  *   N  None           T  True            F  False
  *   i  int: int64     f  float: IEEE double bits
+ *   c  complex: the bits of the real part, then of the imaginary part
  *   s  str: length, then UTF-8 bytes      b  bytes: length, then the bytes
  *   l  list / t  tuple: count, then each item
  *   d  dict: count, then key, value for each entry (insertion order)
@@ -700,6 +703,17 @@ static int buf_bytes(ProcessBuf *b, char tag, const char *p, size_t n) {
     return buf_tag_u64(b, tag, n) < 0 ? -1 : process_buf_append(b, p, n);
 }
 
+/* A complex: the tag and the real part's bits, then the imaginary part's. */
+static int encode_complex(Object *o, ProcessBuf *b) {
+    double d[2] = {complex_real(o), complex_imag(o)};
+    uint64_t bits[2];
+    memcpy(bits, d, sizeof bits);
+    if (buf_tag_u64(b, 'c', bits[0]) < 0 || buf_reserve(b, 8) < 0) return -1;
+    put_u64((unsigned char *)b->data + b->len, bits[1]);
+    b->len += 8;
+    return 0;
+}
+
 static int encode(Object *o, ProcessBuf *b, int depth);
 
 static int encode_items(Object *const *items, size_t n, char tag, ProcessBuf *b, int depth) {
@@ -739,6 +753,22 @@ static int encode_big_int(Object *o, ProcessBuf *b) {
     return rc;
 }
 
+/* An object that says how to rebuild it: its instance dict holds
+   __toy_wire__ = (module, function name, args), sent as tag 'R' and, in the
+   receiver, replaced by module.function(*args) (a manager's proxies use
+   this). Only looked up for objects that could not be sent otherwise, and
+   reading it runs no Toy code. 1 = sent, 0 = no such attribute, -1 error. */
+static int encode_rebuild(Object *o, ProcessBuf *b, int depth) {
+    Object **dictp = object_dict_ptr(o);
+    if (!dictp || !*dictp) return 0;
+    Object *how = dict_get_item_cstr(*dictp, "__toy_wire__"); /* borrowed */
+    if (!how) return error_occurred() ? -1 : 0;
+    if (!is_tuple_exact(how) || tuple_size(how) != 3) return 0;
+    if (buf_reserve(b, 1) < 0) return -1;
+    b->data[b->len++] = 'R';
+    return encode(how, b, depth + 1) < 0 ? -1 : 1;
+}
+
 static int encode(Object *o, ProcessBuf *b, int depth) {
     if (depth > PROCESS_MAX_DEPTH) {
         error_set(&exc_RecursionError,
@@ -760,6 +790,7 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         memcpy(&bits, &d, sizeof bits);
         return buf_tag_u64(b, 'f', bits);
     }
+    if (t == &complex_type) return encode_complex(o, b);
     if (t == &str_type) return buf_bytes(b, 's', str_data(o), str_len(o));
     if (t == &bytes_type) return buf_bytes(b, 'b', bytes_data(o), bytes_size(o));
     if (t == &tuple_type) return encode_items(tuple_items(o), tuple_size(o), 't', b, depth);
@@ -768,6 +799,13 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         return encode_items(((ListObject *)o)->items, list_size(o), 'l', b, depth);
     }
     if (t == &dict_type) return encode_dict(o, b, depth);
+    if (t == &slice_type) { /* a manager's list proxy sends l[1:3]'s key */
+        SliceObject *s = (SliceObject *)o;
+        Object *parts[3] = {s->start, s->stop, s->step};
+        return encode_items(parts, 3, 'S', b, depth);
+    }
+    int rebuilt = encode_rebuild(o, b, depth);
+    if (rebuilt != 0) return rebuilt < 0 ? -1 : 0;
     error_set(&exc_TypeError, "cannot send '%s' object through a multiprocessing pipe",
               TYPE_NAME(o));
     return -1;
@@ -822,6 +860,45 @@ static Object *decode_dict(Reader *r, int depth) {
     return d;
 }
 
+/* A slice: its start, stop and step, sent as a list of three. */
+static Object *decode_slice(Reader *r, int depth) {
+    Object *parts = decode_list(r, depth);
+    if (!parts) return NULL;
+    Object *s = list_size(parts) == 3
+        ? slice_new(list_item(parts, 0), list_item(parts, 1), list_item(parts, 2))
+        : malformed();
+    DECREF(parts);
+    return s;
+}
+
+/* 'R': (module, name, args) -> module.name(*args), the module looked up
+   among those this process has imported. */
+static Object *decode_rebuild(Reader *r, int depth) {
+    Object *how = decode(r, depth + 1);
+    if (!how) return NULL;
+    Object *result = NULL;
+    if (!is_tuple_exact(how) || tuple_size(how) != 3 || !is_str_exact(tuple_item(how, 0)) ||
+        !is_str_exact(tuple_item(how, 1)) || !is_tuple_exact(tuple_item(how, 2))) {
+        DECREF(how);
+        return malformed();
+    }
+    Object *module = interp.modules ? dict_get_item(interp.modules, tuple_item(how, 0)) : NULL;
+    if (!module) {
+        if (!error_occurred())
+            error_set(&exc_RuntimeError, "cannot rebuild a value sent through a multiprocessing "
+                      "pipe: module '%s' is not imported here", str_data(tuple_item(how, 0)));
+    } else {
+        Object *func = object_getattr(module, tuple_item(how, 1));
+        if (func) {
+            Object *args = tuple_item(how, 2);
+            result = object_call(func, tuple_items(args), tuple_size(args), NULL);
+            DECREF(func);
+        }
+    }
+    DECREF(how);
+    return result;
+}
+
 /* The body of an s or b value: its length and where its bytes start. */
 static const char *read_blob(Reader *r, size_t *n) {
     uint64_t len;
@@ -831,6 +908,14 @@ static const char *read_blob(Reader *r, size_t *n) {
     r->p += len;
     *n = (size_t)len;
     return p;
+}
+
+static Object *decode_complex(Reader *r) {
+    uint64_t bits[2];
+    if (!read_u64(r, &bits[0]) || !read_u64(r, &bits[1])) return NULL;
+    double d[2];
+    memcpy(d, bits, sizeof d);
+    return complex_from_doubles(d[0], d[1]);
 }
 
 static Object *decode(Reader *r, int depth) {
@@ -851,6 +936,7 @@ static Object *decode(Reader *r, int depth) {
         memcpy(&d, &v, sizeof d);
         return float_from_double(d);
     }
+    case 'c': return decode_complex(r);
     case 's': /* validated: a corrupt pipe must not make an invalid str */
         return (p = read_blob(r, &n)) ? bytes_decode(CODEC_UTF8, p, n, "strict") : NULL;
     case 'b': return (p = read_blob(r, &n)) ? bytes_from_data(p, n) : NULL;
@@ -863,6 +949,8 @@ static Object *decode(Reader *r, int depth) {
         return t;
     }
     case 'd': return decode_dict(r, depth);
+    case 'S': return decode_slice(r, depth);
+    case 'R': return decode_rebuild(r, depth);
     default: return malformed();
     }
 }

@@ -178,7 +178,7 @@ int process_buf_append(ProcessBuf *b, const char *p, size_t n);
 void process_buf_finish_frame(ProcessBuf *b);
 
 /* Append the encoding of o to b. Sendable: None, bool, int, float, str,
-   bytes, and lists, tuples and dicts of sendable values, nested up to
+   bytes, slices, and lists, tuples and dicts of sendable values, nested up to
    PROCESS_MAX_DEPTH. Anything else raises TypeError "cannot send 'function'
    object through a multiprocessing pipe". 0 / -1. */
 #define PROCESS_MAX_DEPTH 1000

@@ -41,10 +41,12 @@
 #include "objects/exceptions.h"
 #include "objects/fileobject.h"
 #include "objects/float.h"
+#include "objects/immortal.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/module.h"
 #include "objects/namespace.h"
+#include "objects/objectmethods.h"
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/structseq.h"
@@ -116,6 +118,16 @@ static Object *sys_getrefcount(Object *self, Object *const *args, size_t nargs, 
     (void)self;
     if (args_check("sys.getrefcount", nargs, kwnames, 1, 1) < 0) return NULL;
     return int_from_i64((int64_t)REFCNT(args[0]));
+}
+
+/* sys._is_immortal(obj), as CPython 3.13 has it: True for the static
+   objects (None, True, False, small ints, built-in types) and for what
+   gc.freeze(immortal=True) made immortal. Toy's small ints run from -5 to
+   1024 (CPython's to 256), so _is_immortal(1000) is True here. */
+static Object *sys_is_immortal(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)self;
+    if (args_check("sys._is_immortal", nargs, kwnames, 1, 1) < 0) return NULL;
+    return bool_from(object_is_immortal(args[0]));
 }
 
 static Object *sys_getrecursionlimit(Object *self, Object *const *args, size_t nargs,
@@ -251,32 +263,6 @@ static Object *sys_set_int_max_str_digits(Object *self, Object *const *args, siz
 
 /* ---- getsizeof: Toy's own sizes ---- */
 
-/* The bytes an object of a built-in type occupies in Toy: its struct and
-   the blocks it owns (a list's item array, a dict's tables, a big int's
-   digits). Not what CPython reports: the layouts differ. */
-static size_t builtin_size(Object *o) {
-    Type *t = TYPE(o);
-    if (is_instance_of(o, &str_type)) return sizeof(StrObject) + str_len(o) + 1;
-    if (is_instance_of(o, &bytes_type)) return sizeof(BytesObject) + bytes_size(o) + 1;
-    if (is_instance_of(o, &tuple_type))
-        return sizeof(TupleObject) + tuple_size(o) * sizeof(Object *);
-    if (is_instance_of(o, &list_type))
-        return sizeof(ListObject) + ((ListObject *)o)->capacity * sizeof(Object *);
-    if (is_instance_of(o, &dict_type)) {
-        DictObject *d = (DictObject *)o;
-        return sizeof(DictObject) + d->index_size * sizeof(int64_t) +
-               d->capacity * sizeof(DictEntry);
-    }
-    if (is_instance_of(o, &set_type) || is_instance_of(o, &frozenset_type)) {
-        SetObject *so = (SetObject *)o;
-        size_t table = so->table == so->small ? 0 : (so->mask + 1) * sizeof(SetEntry);
-        return t->instance_size + table;
-    }
-    if (is_instance_of(o, &int_type) && int_is_big(o))
-        return t->instance_size + (((IntObject *)o)->digits[0] + 1) * sizeof(uint32_t);
-    return t->instance_size;
-}
-
 /* What a class's __sizeof__ returned, as a size: -1 with the error. */
 static int64_t checked_sizeof(Object *r) {
     if (!is_int(r)) {
@@ -300,7 +286,7 @@ static Object *sys_getsizeof(Object *self, Object *const *args, size_t nargs, Ob
     Object *a[2];
     if (args_parse("getsizeof", args, nargs, kwnames, names, 1, a) < 0) return NULL;
     if (!type_lookup_cstr(TYPE(a[0]), "__sizeof__"))
-        return int_from_i64((int64_t)builtin_size(a[0]));
+        return int_from_i64((int64_t)object_sizeof(a[0]));
     Object *r = object_call_method(a[0], "__sizeof__", NULL, 0);
     int64_t n = r ? checked_sizeof(r) : -1;
     XDECREF(r);
@@ -337,6 +323,7 @@ static const MethodDef sys_functions[] = {
     {"set_int_max_str_digits", sys_set_int_max_str_digits, NULL},
     {"exit", sys_exit, NULL},
     {"getrefcount", sys_getrefcount, NULL},
+    {"_is_immortal", sys_is_immortal, NULL},
     {"getrecursionlimit", sys_getrecursionlimit, NULL},
     {"setrecursionlimit", sys_setrecursionlimit, NULL},
     {"intern", sys_intern, NULL},

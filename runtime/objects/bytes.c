@@ -669,7 +669,18 @@ static Object *bytes_bytes_method(Object *self, Object *const *args, size_t narg
     return bytes_unchanged(self);
 }
 
+/* (plain bytes with self's data,): what copy passes to bytes.__new__. */
+static Object *bytes_getnewargs(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    (void)args;
+    if (args_check("bytes.__getnewargs__", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *v = bytes_unchanged(self);
+    Object *t = v ? tuple_pack(1, v) : NULL;
+    XDECREF(v);
+    return t;
+}
+
 static const MethodDef bytes_methods[] = {
+    {"__getnewargs__", bytes_getnewargs, NULL},
     BYTESMETHODS_TABLE
     {"__bytes__", bytes_bytes_method, NULL},
     /* b.fromhex(...), b.maketrans(...); on the type: bytes_install_class_methods */

@@ -85,6 +85,7 @@
 #include "objects/mro.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/types.h"
 #include "objects/weakref.h"
 #include "interp/vm.h"
 
@@ -1092,6 +1093,28 @@ static void live_link(HeapType *h) {
     h->next = live_classes;
     if (live_classes) live_classes->prev = h;
     live_classes = h;
+}
+
+/* Does a heap class name t among its bases? */
+static bool heap_has_base(HeapType *h, Type *t) {
+    for (size_t i = 0; i < tuple_size(h->bases); i++)
+        if (tuple_item(h->bases, i) == (Object *)t) return true;
+    return false;
+}
+
+Object *class_subclasses(Type *t) {
+    Object *list = list_new(0);
+    if (!list) return NULL;
+    for (Type *const *b = object_types; *b; b++)
+        if ((*b)->base_type == t && list_append(list, (Object *)*b) < 0) goto fail;
+    HeapType *h = live_classes;
+    while (h && h->next) h = h->next; /* the oldest: the list is newest first */
+    for (; h; h = h->prev)
+        if (heap_has_base(h, t) && list_append(list, (Object *)h) < 0) goto fail;
+    return list;
+fail:
+    DECREF(list);
+    return NULL;
 }
 
 static void live_unlink(HeapType *h) {

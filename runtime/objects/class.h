@@ -83,6 +83,11 @@ Object *class_type_name(Type *t);
 Object *class_type_qualname(Type *t);
 Object *class_type_module(Type *t);
 
+/* t.__subclasses__(): a new list of the classes that name t among their
+   bases: the built-in types of the objects layer (types.c), then the live
+   user classes in the order they were created. */
+Object *class_subclasses(Type *t);
+
 /* Teardown, after the module dicts are cleared: breaks the class <-> method
    cycles of the classes still alive, releases this file's cached names, and
    tears down the exception classes (exceptions_fini) as well. */

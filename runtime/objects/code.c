@@ -73,6 +73,20 @@ static Object *code_getattr(Object *self, Object *name)
     return object_generic_getattr(self, name);
 }
 
+/* Code objects are not tracked by the collector (their constants cannot
+   lead back to them), but gc.freeze(immortal=True) follows this slot to
+   make what a frozen function's code holds immortal with it. */
+static int code_traverse(Object *self, VisitFunc visit, void *arg) {
+    CodeObject *co = (CodeObject *)self;
+    Object *held[] = {co->consts, co->names, co->varnames, co->cellvars,
+                      co->freevars, co->name, co->qualname, co->filename};
+    for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+        int r = held[i] ? visit(held[i], arg) : 0;
+        if (r) return r;
+    }
+    return 0;
+}
+
 Type code_type = {
     TYPE_HEAD_INIT,
     .name = "code",
@@ -82,6 +96,7 @@ Type code_type = {
     .dealloc = code_dealloc,
     .repr = code_repr,
     .getattr = code_getattr,
+    .traverse = code_traverse,
 };
 
 /* A private copy of n elements of the given size; NULL with MemoryError. */

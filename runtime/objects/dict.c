@@ -35,6 +35,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/set.h"
@@ -287,8 +288,20 @@ Object *dict_new(void) {
     return object_alloc(&dict_type, sizeof(DictObject));
 }
 
-/* Set key -> value with a known hash (both borrowed). */
+/* An untracked dict is about to hold key and value, one of them a
+   container: track it unless each is an untracked tuple or a static one. */
+static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
+    if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
+}
+
+/* Set key -> value with a known hash (both borrowed). Storing atoms (str,
+   int, ...) costs one more test here, a container into a tracked dict two.
+   With the collector's lock on (toy-ft, --no-gil), whether d is tracked is
+   read under that lock, in gc_track. */
 static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
+    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
+        (gc_state.locking || !gc_is_tracked((Object *)d)))
+        dict_maybe_track(d, key, value);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);
     if (ix == DICT_ERROR) return -1;
@@ -1299,7 +1312,15 @@ static Object *dict_fromkeys_method(Object *self, Object *const *args, size_t na
     return d;
 }
 
+static Object *dict_reversed_method(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)args;
+    if (args_check("dict.__reversed__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return dict_reversed_iter(self);
+}
+
 static const MethodDef dict_methods[] = {
+    {"__reversed__", dict_reversed_method, "Return a reverse iterator over the dict keys."},
     {"__init__", dict_init_method, "Initialize self."},
     {"get", dict_get_method, "Return the value for key if key is in the dictionary, else default."},
     {"keys", dict_keys_method, "A set-like object providing a view on D's keys."},
@@ -1345,6 +1366,16 @@ static int dict_traverse(Object *self, VisitFunc visit, void *arg) {
     return 0;
 }
 
+bool dict_may_untrack(Object *self) {
+    DictObject *d = AS_DICT(self);
+    for (size_t i = 0; i < d->nentries; i++) {
+        if (!d->entries[i].key) continue;
+        if (gc_may_be_tracked(d->entries[i].value) || gc_may_be_tracked(d->entries[i].key))
+            return false;
+    }
+    return true;
+}
+
 static int dict_gc_clear(Object *self) {
     dict_clear(self);
     return 0;
@@ -1355,7 +1386,7 @@ Type dict_type = {
     .name = "dict",
     .base_type = &object_type,
     .instance_size = sizeof(DictObject),
-    .flags = TYPE_BASETYPE | TYPE_GC,
+    .flags = TYPE_BASETYPE | TYPE_GC | TYPE_GC_UNTRACKED_AT_BIRTH,
     .methods = dict_methods,
     .dealloc = dict_dealloc,
     .repr = dict_repr,

@@ -479,6 +479,30 @@ static Object *exception_repr_method(Object *self, Object *const *args, size_t n
     return exception_repr(self);
 }
 
+/* e.__setstate__(state): each item of a dict state becomes an attribute
+   (None: nothing), as pickle and copy restore an exception. */
+static Object *exception_setstate(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    if (args_check("BaseException.__setstate__", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *state = args[0];
+    if (state == None) return NEWREF(None);
+    if (!is_dict(state)) return error_set(&exc_TypeError, "state is not a dictionary");
+    Object *key, *value;
+    size_t pos = 0;
+    while (dict_next(state, &pos, &key, &value)) {
+        if (!is_str(key))
+            return error_set(&exc_TypeError, "attribute name must be string, not '%s'",
+                             TYPE_NAME(key));
+        INCREF(key);
+        INCREF(value);
+        int r = object_setattr(self, key, value);
+        DECREF(key);
+        DECREF(value);
+        if (r < 0) return NULL;
+    }
+    return NEWREF(None);
+}
+
 static Object *exception_with_traceback(Object *self, Object *const *args, size_t nargs,
                                         Object *kwnames) {
     if (args_check("with_traceback", nargs, kwnames, 1, 1) < 0) return NULL;
@@ -518,7 +542,19 @@ static const MethodDef base_exception_methods[] = {
     {"__str__", exception_str_method, NULL},
     {"__repr__", exception_repr_method, NULL},
     {"with_traceback", exception_with_traceback, NULL},
+    {"__setstate__", exception_setstate, NULL},
     {NULL, NULL, NULL},
+};
+
+/* Served by exception_getattr; declared for dir() and the class. */
+static const GetSetDef base_exception_getsets[] = {
+    {"args", NULL, false},
+    {"__cause__", NULL, false},
+    {"__context__", NULL, false},
+    {"__suppress_context__", NULL, true},
+    {"__traceback__", NULL, false},
+    {"__dict__", NULL, false},
+    {NULL, NULL, false},
 };
 
 /* ---- The classes ------------------------------------------------------------ */
@@ -644,6 +680,7 @@ Type traceback_type = {
 
 int exceptions_init(Object *builtins) {
     exc_BaseException.methods = base_exception_methods;
+    exc_BaseException.getsets = base_exception_getsets;
     if (type_ready(&traceback_type) < 0) return -1;
     for (Type *const *t = all_exception_types; *t; t++) {
         if (type_ready(*t) < 0) return -1;

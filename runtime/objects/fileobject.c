@@ -898,6 +898,19 @@ static const MethodDef file_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* Files are not containers the collector tracks (they hold only strs and
+   ints), but gc.freeze(immortal=True) follows this slot to make what a
+   frozen file holds immortal with it (objects/immortal.h). */
+static int file_traverse(Object *self, VisitFunc visit, void *arg) {
+    FileObject *f = F(self);
+    Object *held[] = {f->name, f->mode, f->encoding, f->errors};
+    for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+        int r = held[i] ? visit(held[i], arg) : 0;
+        if (r) return r;
+    }
+    return 0;
+}
+
 #define FILE_TYPE(var, tname)                   \
     Type var = {                                \
         TYPE_HEAD_INIT,                         \
@@ -911,6 +924,7 @@ static const MethodDef file_methods[] = {
         .getattr = file_getattr,                \
         .iter = file_iter,                      \
         .iternext = file_iternext,              \
+        .traverse = file_traverse,              \
     }
 
 FILE_TYPE(file_text_type, "_io.TextIOWrapper");

@@ -12,12 +12,12 @@
  *     Comparisons between an int and a float are exact (float_compare_int).
  *   - hash(x) equals hash(int(x)) for integral x, as Python requires so that
  *     1 and 1.0 are the same dict key.
- *   - Errors use CPython 3.11's texts. One deliberate difference: Python
- *     gives a complex result for a negative base raised to a fractional power;
- *     Toy has no complex type and raises ValueError("negative number cannot be
- *     raised to a fractional power") (Python 2's text).
+ *   - Errors use CPython 3.11's texts. A negative base raised to a
+ *     fractional power gives a complex result (complexobject.c), as in Python.
  */
 #include "objects/float.h"
+#include "objects/floathex.h"
+#include "objects/numdunder.h"
 
 #include <errno.h>
 #include <float.h>
@@ -33,6 +33,7 @@
 #include "objects/buffer.h"
 #include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/complexobject.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
@@ -357,7 +358,7 @@ static Object *float_pow_value(double x, double y) {
     if (x == 0.0 && y < 0.0 && isfinite(y))
         return error_set(&exc_ZeroDivisionError, "0.0 cannot be raised to a negative power");
     if (x < 0.0 && isfinite(x) && isfinite(y) && y != floor(y))
-        return error_set(&exc_ValueError, "negative number cannot be raised to a fractional power");
+        return complex_pow_parts(x, 0.0, y, 0.0); /* (-8) ** 0.5 is complex, as in Python */
     double r = pow(x, y);
     if (isinf(r) && isfinite(x) && isfinite(y))
         return error_set(&exc_OverflowError, "(34, 'Numerical result out of range')");
@@ -646,6 +647,16 @@ static Object *float_conjugate(Object *self, Object *const *args, size_t nargs, 
 static const MethodDef float_methods[] = {
     { "is_integer", float_is_integer, "Return True if the float is an integer." },
     { "conjugate", float_conjugate, "Return self, the complex conjugate of any float." },
+    { "__ceil__", numdunder_float_ceil, "Return the ceiling as an Integral." },
+    { "__floor__", numdunder_float_floor, "Return the floor as an Integral." },
+    { "__trunc__", numdunder_float_trunc, "Return the Integral closest to x between 0 and x." },
+    { "__round__", numdunder_float_round, NULL },
+    { "__divmod__", numdunder_float_divmod, "Return divmod(self, value)." },
+    { "__rdivmod__", numdunder_float_rdivmod, "Return divmod(value, self)." },
+    { "__getnewargs__", numdunder_float_getnewargs, NULL },
+    { "__format__", numdunder_format, NULL },
+    { "as_integer_ratio", numdunder_float_as_integer_ratio, "Return integer ratio." },
+    { "hex", floathex_hex, "Return a hexadecimal representation of a floating-point number." },
     { NULL, NULL, NULL },
 };
 
@@ -657,9 +668,17 @@ static Object *float_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+/* Served by float_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef float_getsets[] = {
+    {"real", NULL, false},
+    {"imag", NULL, false},
+    {NULL, NULL, false},
+};
+
 Type float_type = {
     TYPE_HEAD_INIT,
     .name = "float",
+    .getsets = float_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(FloatObject),
     .flags = TYPE_BASETYPE,

@@ -27,6 +27,7 @@
 #include "objects/buffer.h"
 #include "objects/bytearray.h"
 #include "objects/bytes.h"
+#include "objects/complexobject.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -49,6 +50,7 @@ typedef struct {
     char grouping;     /* ',', '_' or 0 */
     int64_t precision; /* -1: none */
     char type;         /* 0 when absent; '\xff' for a non-ASCII one */
+    bool bare_repr;    /* a complex part without a type: repr digits, no ".0" */
     uint32_t type_cp;  /* the type's code point, for error messages */
 } Spec;
 
@@ -484,8 +486,21 @@ static void add_general_default(StrBuilder *b, double a, int p, bool alt) {
     }
 }
 
+/* A part of a complex number formatted without a type: its repr without
+   the ".0" ("2", "1e+16"), and with '#' a point however it looks ("2."). */
+static void add_bare_repr(StrBuilder *b, double a, bool alt) {
+    char buf[40];
+    int n = complex_part_repr(a, buf, sizeof buf);
+    const char *e = memchr(buf, 'e', (size_t)n);
+    size_t mantissa = e ? (size_t)(e - buf) : (size_t)n;
+    str_builder_add(b, buf, mantissa);
+    if (alt && !memchr(buf, '.', mantissa)) str_builder_add_char(b, '.');
+    str_builder_add(b, buf + mantissa, (size_t)n - mantissa);
+}
+
 /* The body of |v| (finite) for a float presentation type, without sign. */
-static void add_float_body(StrBuilder *b, double a, char type, int64_t precision, bool alt) {
+static void add_float_body(StrBuilder *b, double a, char type, int64_t precision, bool alt,
+                           bool bare_repr) {
     int p = precision < 0 ? 6 : (int)precision;
     switch (type) {
     case 'e': add_printf_double(b, alt ? "%#.*e" : "%.*e", p, a); break;
@@ -498,7 +513,9 @@ static void add_float_body(StrBuilder *b, double a, char type, int64_t precision
         str_builder_add_char(b, '%');
         break;
     default: /* no type */
-        if (precision < 0) {
+        if (precision < 0 && bare_repr) {
+            add_bare_repr(b, a, alt);
+        } else if (precision < 0) {
             char buf[40];
             int n = float_repr_buf(a, buf, sizeof buf);
             const char *e = memchr(buf, 'e', (size_t)n);
@@ -537,7 +554,7 @@ static void add_float(StrBuilder *out, const Spec *sp, double v, char type) {
         str_builder_add_cstr(&body, isnan(a) ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf"));
         if (type == '%') str_builder_add_char(&body, '%');
     } else {
-        add_float_body(&body, a, type, sp->precision, sp->alt);
+        add_float_body(&body, a, type, sp->precision, sp->alt, sp->bare_repr);
         if (sp->z && negative && body_is_zero(body.data, body.len)) negative = false;
     }
     size_t ndigits = 0;
@@ -570,6 +587,51 @@ static Object *format_float_value(double v, Spec *sp, Object *value) {
     StrBuilder b;
     str_builder_init(&b);
     add_float(&b, sp, v, type);
+    return str_builder_finish(&b);
+}
+
+/* ---- Complex numbers ---- */
+
+/* Python's rules for a complex spec: each part formatted as a float with
+   the type (the imaginary one always signed unless the real one is left
+   out), then "j", and the whole padded. Without a type the text is the
+   repr's: a real part of +0 is left out, anything else is bracketed. */
+static Object *format_complex_value(Object *value, Spec *sp) {
+    switch (sp->type) {
+    case 0: case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': break;
+    default: return unknown_code(sp->type_cp, value);
+    }
+    if (sp->precision > INT32_MAX) return error_set(&exc_ValueError, "precision too big");
+    if (sp->type == 'n' && sp->grouping)
+        return error_set(&exc_ValueError, "Cannot specify '%c' with 'n'.", sp->grouping);
+    if (strcmp(sp->fill, "0") == 0)
+        return error_set(&exc_ValueError, "Zero padding is not allowed in complex format specifier");
+    if (sp->align == '=')
+        return error_set(&exc_ValueError,
+                         "'=' alignment flag is not allowed in complex format specifier");
+    double re = complex_real(value), im = complex_imag(value);
+    bool bare = sp->type == 0;
+    bool skip_re = bare && re == 0.0 && !signbit(re);
+    char type = sp->type == 'n' ? 'g' : bare && sp->precision >= 0 ? 'g' : sp->type;
+    Spec part = *sp;
+    part.width = -1;
+    part.align = '<';
+    part.bare_repr = bare && sp->precision < 0;
+    StrBuilder body;
+    str_builder_init(&body);
+    if (bare && !skip_re) str_builder_add_char(&body, '(');
+    if (!skip_re) {
+        add_float(&body, &part, re, type);
+        part.sign = '+';
+    }
+    add_float(&body, &part, im, type);
+    str_builder_add_char(&body, 'j');
+    if (bare && !skip_re) str_builder_add_char(&body, ')');
+    StrBuilder b;
+    str_builder_init(&b);
+    if (body.failed) b.failed = true;
+    add_aligned(&b, sp, sp->align ? sp->align : '>', body.data, body.len, body.len);
+    str_builder_discard(&body);
     return str_builder_finish(&b);
 }
 
@@ -643,6 +705,10 @@ Object *format_object(Object *value, Object *spec) {
         }
         return r;
     }
+    return format_object_builtin(value, spec);
+}
+
+Object *format_object_builtin(Object *value, Object *spec) {
     size_t n = spec ? str_len(spec) : 0;
     if (n == 0) {
         if (is_str_exact(value)) return NEWREF(value);
@@ -650,13 +716,14 @@ Object *format_object(Object *value, Object *spec) {
     }
     bool is_integer = is_int(value);
     bool is_real = is_float(value);
-    if (!is_integer && !is_real && !is_str(value))
+    if (!is_integer && !is_real && !is_str(value) && !is_complex(value))
         return error_set(&exc_TypeError, "unsupported format string passed to %s.__format__",
                          TYPE_NAME(value));
     Spec sp;
     if (parse_spec(str_data(spec), n, value, &sp) < 0) return NULL;
     if (is_integer) return format_int(value, &sp);
     if (is_real) return format_float_value(float_value(value), &sp, value);
+    if (is_complex(value)) return format_complex_value(value, &sp);
     return format_str(value, &sp);
 }
 
@@ -1087,6 +1154,7 @@ typedef struct {
     size_t nargs;
     Object *kwnames;     /* tuple or NULL */
     Object *const *kwvalues;
+    Object *mapping;     /* str.format_map's argument (borrowed), or NULL */
     int auto_index;      /* next automatic field number; -1 once manual numbering is used */
     bool manual;
 } FormatCall;
@@ -1112,6 +1180,8 @@ static bool all_digits(const char *s, size_t n) {
 
 /* The object named by the first part of a field name (new reference). */
 static Object *field_base(FormatCall *fc, const char *s, size_t n) {
+    if (fc->mapping && (n == 0 || all_digits(s, n)))
+        return error_set(&exc_ValueError, "Format string contains positional fields");
     if (n == 0 || all_digits(s, n)) {
         size_t index;
         if (n == 0) {
@@ -1134,6 +1204,11 @@ static Object *field_base(FormatCall *fc, const char *s, size_t n) {
     Object *v = keyword_arg(fc, s, n);
     if (v) return NEWREF(v);
     Object *key = str_from_utf8(s, n);
+    if (fc->mapping) {
+        v = key ? object_getitem(fc->mapping, key) : NULL;
+        XDECREF(key);
+        return v;
+    }
     if (key) {
         error_set_object(&exc_KeyError, key);
         DECREF(key);
@@ -1321,6 +1396,16 @@ Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwna
         .auto_index = 0,
         .manual = false,
     };
+    if (is_plain_text(self, "{}")) return NEWREF(self);
+    return render_format(&fc, str_data(self), str_len(self), 0);
+}
+
+/* str.format_map(mapping): named fields are looked up as mapping[name]
+   (so a dict subclass's __missing__ applies); numbered fields are refused. */
+Object *str_format_map(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("str.format_map", nargs, kwnames, 1, 1) < 0) return NULL;
+    FormatCall fc = {.args = NULL, .nargs = 0, .kwnames = NULL, .kwvalues = NULL,
+                     .mapping = args[0], .auto_index = 0, .manual = false};
     if (is_plain_text(self, "{}")) return NEWREF(self);
     return render_format(&fc, str_data(self), str_len(self), 0);
 }

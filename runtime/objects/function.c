@@ -276,9 +276,25 @@ static int function_clear(Object *self)
     return 0;
 }
 
+/* Served by function_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef function_getsets[] = {
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"__code__", NULL, false},
+    {"__globals__", NULL, true},
+    {"__defaults__", NULL, false},
+    {"__kwdefaults__", NULL, false},
+    {"__closure__", NULL, true},
+    {"__module__", NULL, true},
+    {"__dict__", NULL, false},
+    {"__doc__", NULL, true},
+    {NULL, NULL, false},
+};
+
 Type function_type = {
     TYPE_HEAD_INIT,
     .name = "function",
+    .getsets = function_getsets,
     .base_type = &object_type,
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(FunctionObject),
@@ -616,9 +632,19 @@ static int builtin_traverse(Object *self, VisitFunc visit, void *arg)
     return 0;
 }
 
+/* Served by builtin_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef builtin_getsets[] = {
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"__self__", NULL, false},
+    {"__module__", NULL, true},
+    {NULL, NULL, false},
+};
+
 Type builtin_type = {
     TYPE_HEAD_INIT,
     .name = "builtin_function_or_method",
+    .getsets = builtin_getsets,
     .base_type = &object_type,
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(BuiltinObject),

@@ -30,6 +30,7 @@
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/str.h"
+#include "objects/tuple.h"
 #include "objects/weakref.h"
 #include "objects/abstract.h"
 
@@ -127,6 +128,31 @@ static void move_unreachable(GCHead *list, GCHead *unreachable) {
         }
         h = next;
     }
+}
+
+/* ---- Untracking what can never be in a cycle, as CPython does ------------ */
+
+/* Tuples (every collection) and, in a full collection, dicts that hold
+   nothing that may be tracked leave the lists: later collections skip
+   them. A dict is tracked again when such a thing is stored in it
+   (dict.c); a tuple never changes. Items are examined in list order, so a
+   tuple of tuples untracks in one pass when the inner ones come first,
+   as they do when they were made first. */
+static size_t untrack_atomic(GCHead *list, bool dicts) {
+    size_t n = 0;
+    GCHead *h = list->next;
+    while (h != list) {
+        GCHead *next = h->next;
+        Object *o = GC_OBJECT(h);
+        if ((is_tuple_exact(o) && tuple_may_untrack(o)) ||
+            (dicts && is_dict_exact(o) && dict_may_untrack(o))) {
+            gc_list_remove(h);
+            h->flags = 0;
+            n++;
+        }
+        h = next;
+    }
+    return n;
 }
 
 static void clear_flags(GCHead *list) {
@@ -358,7 +384,8 @@ static int64_t collect_main(int generation) {
     gc_list_init(&unreachable);
     gc_list_init(&final);
     move_unreachable(young, &unreachable); /* clears the survivors' flags */
-    update_counts(generation, (int64_t)(n - gc_list_size(&unreachable)));
+    size_t gone = gc_list_size(&unreachable) + untrack_atomic(young, young == old);
+    update_counts(generation, (int64_t)(n - gone));
     if (young != old) gc_list_merge(young, old);
     if (debug_flags & GC_DEBUG_COLLECTABLE) debug_collectable(&unreachable);
 

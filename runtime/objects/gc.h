@@ -31,6 +31,7 @@
 
 #include "core/gchead.h"
 #include "core/object.h"
+#include "objects/tuple.h"
 
 enum {
     GC_DEBUG_STATS = 1,
@@ -65,6 +66,21 @@ void gc_collect_automatic(void);
 /* At exit, before and after the modules are torn down: a full collection
    when the collector is enabled (with callbacks only before). */
 void gc_collect_at_exit(bool callbacks);
+
+/* Could o ever hold a reference the collector must follow? CPython's rule:
+   any container, except a tuple the collector has untracked (its items
+   can never become containers that are tracked). A dict stays untracked
+   until a key or value that may be tracked is stored in it (dict.c). */
+static inline bool gc_may_be_tracked(Object *o) {
+    if (!object_is_gc(o)) return false;
+    return !is_tuple_exact(o) || gc_is_tracked(o);
+}
+
+/* The collector's own untracking, as CPython's: a tuple whose items may
+   none be tracked (every collection, of the survivors), a dict whose keys
+   and values may none be (full collections only). */
+bool tuple_may_untrack(Object *t);
+bool dict_may_untrack(Object *d);
 
 /* Release the lists; after the teardown. */
 void gc_fini(void);

@@ -477,9 +477,21 @@ static void gen_finalize(Object *self)
         error_report_unraisable(self);
 }
 
+/* Served by gen_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef gen_getsets[] = {
+    {"__name__", NULL, false},
+    {"__qualname__", NULL, false},
+    {"gi_running", NULL, false},
+    {"gi_suspended", NULL, false},
+    {"gi_code", NULL, true},
+    {"gi_yieldfrom", NULL, false},
+    {NULL, NULL, false},
+};
+
 Type gen_type = {
     TYPE_HEAD_INIT,
     .name = "generator",
+    .getsets = gen_getsets,
     .base_type = &object_type,
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(GenObject),

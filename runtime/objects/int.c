@@ -20,6 +20,7 @@
  *     NotImplemented so that its reflected slot can try.
  */
 #include "objects/int.h"
+#include "objects/numdunder.h"
 
 #include <math.h>
 #include <string.h>
@@ -1175,6 +1176,14 @@ static const MethodDef int_methods[] = {
     { "conjugate", int_conjugate, "Returns self, the complex conjugate of any int." },
     { "as_integer_ratio", int_as_integer_ratio, "Return a pair of integers, (self, 1)." },
     { "to_bytes", int_to_bytes, "Return an array of bytes representing an integer." },
+    { "__ceil__", numdunder_int_ceil, "Ceiling of an Integral returns itself." },
+    { "__floor__", numdunder_int_floor, "Flooring an Integral returns itself." },
+    { "__trunc__", numdunder_int_trunc, "Truncating an Integral returns itself." },
+    { "__round__", numdunder_int_round, NULL },
+    { "__divmod__", numdunder_int_divmod, "Return divmod(self, value)." },
+    { "__rdivmod__", numdunder_int_rdivmod, "Return divmod(value, self)." },
+    { "__getnewargs__", numdunder_int_getnewargs, NULL },
+    { "__format__", numdunder_format, NULL },
     { NULL, NULL, NULL },
 };
 
@@ -1314,9 +1323,19 @@ static void int_dealloc(Object *self) {
         [BINOP_OR] = int_or_slot, [BINOP_XOR] = int_xor_slot,                \
     }
 
+/* Served by int_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef int_getsets[] = {
+    {"real", NULL, false},
+    {"imag", NULL, false},
+    {"numerator", NULL, false},
+    {"denominator", NULL, false},
+    {NULL, NULL, false},
+};
+
 Type int_type = {
     TYPE_HEAD_INIT,
     .name = "int",
+    .getsets = int_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(IntObject),
     .flags = TYPE_BASETYPE,

@@ -548,3 +548,13 @@ Type filter_type = {
     .iternext = filter_next,
     .traverse = filter_traverse,
 };
+
+int iter_setstate_index(const char *qualname, Object *const *args, size_t nargs,
+                        Object *kwnames, int64_t *index) {
+    if (args_check(qualname, nargs, kwnames, 1, 1) < 0) return -1;
+    if (!is_int(args[0])) {
+        error_set(&exc_TypeError, "an integer is required");
+        return -1;
+    }
+    return int_as_i64(args[0], index);
+}

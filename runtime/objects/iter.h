@@ -18,4 +18,11 @@ extern Type reversed_type;  /* reversed(sequence); lists, ranges, dicts get thei
 extern Type map_type;       /* map(function, iterable, ...) */
 extern Type filter_type;    /* filter(function or None, iterable) */
 
+/* The argument of a sequence iterator's __setstate__(index), as CPython
+   checks it: one argument ("list_iterator.__setstate__() takes exactly one
+   argument (0 given)"), an int ("an integer is required"), within int64.
+   0, or -1 with the error. */
+int iter_setstate_index(const char *qualname, Object *const *args, size_t nargs,
+                        Object *kwnames, int64_t *index);
+
 #endif

@@ -28,6 +28,7 @@
 #include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
+#include "objects/iter.h"
 #include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -437,8 +438,10 @@ static Object *list_assignment_source(Object *value, const char *not_iterable_ms
 static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Object **old) {
     size_t m = list_size(src);
     if (m > old_n && list_reserve(l, l->size + (m - old_n)) < 0) return -1;
-    memcpy(old, &l->items[lo], old_n * sizeof(Object *));
-    memmove(&l->items[lo + m], &l->items[lo + old_n], (l->size - lo - old_n) * sizeof(Object *));
+    size_t tail = l->size - lo - old_n;
+    /* An empty list may have no item array at all: no address into it. */
+    if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
+    if (tail) memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
     for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
     l->size = l->size - old_n + m;
     return 0;
@@ -739,6 +742,44 @@ Object *list_reversed_iter(Object *list) {
 
 static Object *list_iter_self(Object *self) { return NEWREF(self); }
 
+/* __length_hint__: the items left (0 once exhausted). */
+static Object *list_iter_length_hint(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)args;
+    ListIterObject *it = (ListIterObject *)self;
+    bool forward = TYPE(self) == &list_iterator_type;
+    if (args_check(forward ? "list_iterator.__length_hint__" : "list_reverseiterator.__length_hint__",
+                   nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    size_t n = it->list ? list_size(it->list) : 0, left = 0;
+    if (forward) left = it->index < n ? n - it->index : 0;
+    else left = it->index <= n ? it->index : 0;
+    return int_from_i64((int64_t)left);
+}
+
+/* __setstate__(index): where the iteration goes on, clamped to the list
+   (a no-op once exhausted). */
+static Object *list_iter_setstate(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    ListIterObject *it = (ListIterObject *)self;
+    bool forward = TYPE(self) == &list_iterator_type;
+    int64_t i;
+    if (iter_setstate_index(forward ? "list_iterator.__setstate__" : "list_reverseiterator.__setstate__",
+                            args, nargs, kwnames, &i) < 0)
+        return NULL;
+    if (!it->list) return NEWREF(None);
+    int64_t n = (int64_t)list_size(it->list);
+    if (forward) it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
+    else it->index = (size_t)(i < -1 ? 0 : i >= n ? n : i + 1);
+    return NEWREF(None);
+}
+
+static const MethodDef list_iter_methods[] = {
+    {"__length_hint__", list_iter_length_hint, "Private method returning an estimate of len(list(it))."},
+    {"__setstate__", list_iter_setstate, "Set state information for unpickling."},
+    {NULL, NULL, NULL},
+};
+
 static void list_iter_dealloc(Object *self) {
     XDECREF(((ListIterObject *)self)->list);
     object_free(self, sizeof(ListIterObject));
@@ -752,6 +793,7 @@ static int list_iter_traverse(Object *self, VisitFunc visit, void *arg) {
 Type list_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "list_iterator",
+    .methods = list_iter_methods,
     .base_type = &object_type,
     .flags = TYPE_GC,
     .instance_size = sizeof(ListIterObject),
@@ -767,6 +809,7 @@ Type list_iterator_type = {
 Type list_reverseiterator_type = {
     TYPE_HEAD_INIT,
     .name = "list_reverseiterator",
+    .methods = list_iter_methods,
     .base_type = &object_type,
     .flags = TYPE_GC,
     .instance_size = sizeof(ListIterObject),
@@ -1263,7 +1306,8 @@ static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
                                 Object *kwnames) {
     size_t nkw = kwnames ? tuple_size(kwnames) : 0;
     if (nargs + nkw > 2)
-        return error_set(&exc_TypeError, "sort() takes at most 2 arguments (%zu given)", nargs + nkw);
+        return error_set(&exc_TypeError, "sort() takes at most 2 %sarguments (%zu given)",
+                         nargs ? "" : "keyword ", nargs + nkw);
     if (nargs > 0) return error_set(&exc_TypeError, "sort() takes no positional arguments");
     Object *key = NULL;
     int64_t reverse = 0;
@@ -1323,7 +1367,15 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
     return NEWREF(None);
 }
 
+static Object *list_reversed_method(Object *self, Object *const *args, size_t nargs,
+                                    Object *kwnames) {
+    (void)args;
+    if (args_check("list.__reversed__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return list_reversed_iter(self);
+}
+
 static const MethodDef list_methods[] = {
+    {"__reversed__", list_reversed_method, "Return a reverse iterator over the list."},
     {"__init__", list_init_method, "Initialize self."},
     {"append", list_append_method, "Append object to the end of the list."},
     {"extend", list_extend_method, "Extend list by appending elements from the iterable."},

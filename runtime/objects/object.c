@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/gchead.h"
+#include "core/objhooks.h"
 #include "core/race.h"
 #include "core/typestats.h"
 #include "core/refcount.h"
@@ -28,6 +29,9 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/function.h"
+#include "objects/getset.h"
+#include "objects/objectmethods.h"
+#include "objects/typemethods.h"
 #include "objects/int.h"
 #include "objects/mro.h"
 #include "objects/slotwrapper.h"
@@ -36,98 +40,112 @@
 
 /* ---- Allocation ----------------------------------------------------------- */
 
-/* A container: a collector head in front (core/gchead.h), tracked at once.
-   Out of line so that the common allocation stays small. */
-static __attribute__((noinline)) Object *object_alloc_gc(Type *type, size_t size) {
-    GCHead *h = mem_alloc(sizeof(GCHead) + size);
-    if (!h) return error_no_memory();
-    Object *o = GC_OBJECT(h);
-    memset(o, 0, size);
+/* An object is a block from the allocator and, for a container, a
+   collector head. What makes an allocation "slow" is known per call: the
+   type has a collector head or a prefix (TYPE_GC, TYPE_HEAP), or a
+   rarely-used hook watches (object_hooks, core/objhooks.h: the counts of
+   --stats, --stats=types, the race detector, --no-gil's collector lock). object_alloc, object_free and
+   object_dealloc test the hooks byte once; the functions below are
+   written once (always inlined) and instantiated twice, with hooks a
+   constant 0 on the common path, so that its tests compile away. */
+
+/* The bytes of o's block before its header: a user class's prefix and
+   collector head, or a container's head. */
+static inline size_t bytes_before(Type *type, unsigned flags) {
+    if (flags & TYPE_HEAP) return heap_bytes_before(type);
+    return (flags & TYPE_GC) ? sizeof(GCHead) : 0;
+}
+
+static inline __attribute__((always_inline)) Object *alloc_object(Type *type, size_t size,
+                                                                  unsigned hooks) {
+    unsigned flags = type->flags;
+    size_t pre = bytes_before(type, flags);
+    char *block = mem_alloc(pre + size);
+    if (!block) return error_no_memory();
+    Object *o = (Object *)(block + pre);
+    if (flags & TYPE_HEAP)
+        memset(block, 0, pre + size); /* the prefix too */
+    else
+        memset(o, 0, size);
     refcount_init_new(o);
     o->type = type;
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
-    gc_track_new(o);
+    if (flags & TYPE_HEAP) INCREF(type);
+    if (hooks & OBJHOOK_COUNT) mem_count_object_alloc();
+    if (hooks & OBJHOOK_TYPESTATS) typestats_alloc(type);
+    if (flags & TYPE_GC) {
+        bool untracked = (flags & (TYPE_GC_UNTRACKED_AT_BIRTH | TYPE_HEAP)) == TYPE_GC_UNTRACKED_AT_BIRTH;
+        gc_birth(o, !untracked, hooks & OBJHOOK_GC_LOCKING);
+    }
     return o;
 }
 
-/* An instance of a user class: the class gains a reference, and the block
-   starts with the class's prefix and the collector head (zeroed), the object
-   after them (object.h: heap_bytes_before). */
-static __attribute__((noinline)) Object *object_alloc_heap(Type *type, size_t size) {
-    size_t pre = heap_bytes_before(type);
-    char *block = mem_alloc(pre + size);
-    if (!block) return error_no_memory();
-    memset(block, 0, pre + size);
-    Object *o = (Object *)(block + pre);
-    refcount_init_new(o);
-    o->type = type;
-    INCREF(type);
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
-    if (type->flags & TYPE_GC) gc_track_new(o);
-    return o;
+/* A container or an instance of a user class, no hook. Out of line so
+   that the common allocation stays small. */
+static __attribute__((noinline)) Object *object_alloc_container(Type *type, size_t size) {
+    return alloc_object(type, size, 0);
+}
+
+static __attribute__((noinline)) Object *object_alloc_hooked(Type *type, size_t size) {
+    return alloc_object(type, size, object_hooks);
 }
 
 Object *object_alloc(Type *type, size_t size) {
-    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
-        if (type->flags & TYPE_HEAP) return object_alloc_heap(type, size);
-        return object_alloc_gc(type, size);
-    }
+    if (__builtin_expect(object_hooks != 0, 0)) return object_alloc_hooked(type, size);
+    if (type->flags & (TYPE_GC | TYPE_HEAP)) return object_alloc_container(type, size);
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
     refcount_init_new(o);
     o->type = type;
-    mem_count_object_alloc();
-    if (__builtin_expect(typestats_on, 0)) typestats_alloc(type);
     return o;
 }
 
-/* An instance of a user class: its block starts with the class's prefix
-   and collector head, and it releases its reference to the class last. */
-static __attribute__((noinline)) void object_free_heap(Object *o, size_t size) {
+/* With --no-gil the race detector (race.h) keeps freed objects poisoned
+   in quarantine instead of releasing them (it remembers the type's name
+   before the DECREF below). A container leaves its generation list and
+   gives back its head with the object; an instance of a user class its
+   prefix, and its reference to the class, last. */
+static inline __attribute__((always_inline)) void free_object(Object *o, size_t size,
+                                                              unsigned hooks) {
     Type *type = o->type;
-    size_t pre = heap_bytes_before(type);
-    if (type->flags & TYPE_GC) gc_untrack_freed(o);
-    mem_count_object_free();
-    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
-    if (race_detector_on)
-        race_quarantine(o, size, pre); /* remembers type's name before the DECREF below */
-    else if (!refcount_keep_block(o, (char *)o - pre, pre + size)) /* toy-ft, as below */
+    unsigned flags = type->flags;
+    size_t pre = bytes_before(type, flags);
+    if (flags & TYPE_GC) gc_death(o, hooks & OBJHOOK_GC_LOCKING);
+    if (hooks & OBJHOOK_COUNT) mem_count_object_free();
+    if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
+    if (hooks & OBJHOOK_RACE)
+        race_quarantine(o, size, pre);
+    else if (!refcount_keep_block(o, (char *)o - pre, pre + size)) /* toy-ft: an immortal freed at exit */
         mem_free((char *)o - pre, pre + size);
-    DECREF(type);
+    if (flags & TYPE_HEAP) DECREF(type);
 }
 
-/* With --no-gil the race detector (race.h) keeps freed objects poisoned in
-   quarantine instead of releasing them, and claims each object before its
-   dealloc runs. With the GIL on, each hook costs one well-predicted branch
-   on a flag that never changes after start-up. A container leaves its
-   generation list first and gives back its head with the object. */
+static __attribute__((noinline)) void object_free_container(Object *o, size_t size) {
+    free_object(o, size, 0);
+}
+
+static __attribute__((noinline)) void object_free_hooked(Object *o, size_t size) {
+    free_object(o, size, object_hooks);
+}
+
 void object_free(Object *o, size_t size) {
-    Type *type = o->type;
-    size_t head = 0;
-    if (type->flags & (TYPE_GC | TYPE_HEAP)) {
-        if (type->flags & TYPE_HEAP) {
-            object_free_heap(o, size);
-            return;
-        }
-        gc_untrack_freed(o);
-        head = sizeof(GCHead);
+    if (__builtin_expect(object_hooks != 0, 0)) {
+        object_free_hooked(o, size);
+        return;
     }
-    mem_count_object_free();
-    if (__builtin_expect(typestats_on, 0)) typestats_free(type);
-    if (race_detector_on)
-        race_quarantine(o, size, head);
-    else if (!refcount_keep_block(o, (char *)o - head, size + head)) /* toy-ft: an immortal freed at exit */
-        mem_free((char *)o - head, size + head);
+    if (o->type->flags & (TYPE_GC | TYPE_HEAP)) {
+        object_free_container(o, size);
+        return;
+    }
+    if (!refcount_keep_block(o, o, size)) mem_free(o, size); /* as above */
 }
 
-/* A dying container leaves the collector's lists before its dealloc runs:
-   a collection started by code that the dealloc runs (a __del__ of an item)
-   must not meet it half torn down. */
+/* With the race detector on, it claims each object before its dealloc
+   runs. A dying container leaves the collector's lists before its dealloc
+   runs: a collection started by code that the dealloc runs (a __del__ of
+   an item) must not meet it half torn down. */
 void object_dealloc(Object *o) {
-    if (race_detector_on) {
+    if (__builtin_expect(object_hooks & OBJHOOK_RACE, 0)) {
         race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
@@ -328,13 +346,13 @@ static const MethodDef object_init_subclass_def = {
     "__init_subclass__", object_init_subclass_function,
     "This method is called when a class is subclassed."};
 
-/* Put wrap(builtin def) into object's dict under def's name. */
-static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *)) {
-    if (dict_get_item_cstr(object_type.dict, def->name)) return 0;
+/* Put wrap(builtin def) into t's dict under def's name. */
+static int type_install_wrapped(Type *t, const MethodDef *def, Object *(*wrap)(Object *)) {
+    if (dict_get_item_cstr(t->dict, def->name)) return 0;
     if (error_occurred()) return -1;
-    Object *fn = builtin_new(def, (Object *)&object_type);
+    Object *fn = builtin_new(def, (Object *)t);
     Object *w = fn ? wrap(fn) : NULL;
-    int r = w ? dict_set_item_cstr(object_type.dict, def->name, w) : -1;
+    int r = w ? dict_set_item_cstr(t->dict, def->name, w) : -1;
     XDECREF(fn);
     XDECREF(w);
     return r;
@@ -342,11 +360,16 @@ static int object_install_wrapped(const MethodDef *def, Object *(*wrap)(Object *
 
 /* object.__new__ is a static method holding a built-in function (so that
    object.__new__(C) and super().__new__(C) both pass the class
-   explicitly), object.__init_subclass__ a class method. Installed once the
-   descriptor types are ready. */
+   explicitly), object.__init_subclass__, object.__subclasshook__ and
+   type.__prepare__ class methods. Installed once the descriptor types are
+   ready. */
 static int object_install_new(void) {
-    if (object_install_wrapped(&object_new_def, descr_staticmethod_new) < 0) return -1;
-    return object_install_wrapped(&object_init_subclass_def, descr_classmethod_new);
+    Type *o = &object_type;
+    if (type_install_wrapped(o, &object_new_def, descr_staticmethod_new) < 0 ||
+        type_install_wrapped(o, &objectmethods_subclasshook_def, descr_classmethod_new) < 0 ||
+        type_install_wrapped(&type_type, &typemethods_prepare_def, descr_classmethod_new) < 0)
+        return -1;
+    return type_install_wrapped(o, &object_init_subclass_def, descr_classmethod_new);
 }
 
 /* T.__new__(cls, *args) of a built-in type T that can be subclassed (self is
@@ -392,12 +415,23 @@ static Object *object_dir_method(Object *self, Object *const *args, size_t nargs
 static const MethodDef object_methods[] = {
     {"__init__", object_init_method, "Initialize self.  See help(type(self)) for accurate signature."},
     {"__dir__", object_dir_method, "Default dir() implementation."},
+    {"__format__", objectmethods_format, "Default object formatter."},
+    {"__sizeof__", objectmethods_sizeof, "Size of object in memory, in bytes."},
+    {"__getstate__", objectmethods_getstate, "Helper for pickle."},
     {NULL, NULL, NULL},
+};
+
+static Object *object_get_class(Object *self) { return NEWREF(TYPE(self)); }
+
+static const GetSetDef object_getsets[] = {
+    {"__class__", object_get_class, false},
+    {NULL, NULL, false},
 };
 
 Type object_type = {
     TYPE_HEAD_INIT,
     .name = "object",
+    .getsets = object_getsets,
     .instance_size = sizeof(Object),
     .flags = TYPE_BASETYPE,
     .methods = object_methods,
@@ -435,12 +469,24 @@ static Object *type_dir_method(Object *self, Object *const *args, size_t nargs, 
 static const MethodDef type_methods[] = {
     {"mro", type_mro_method, "Return a type's method resolution order."},
     {"__dir__", type_dir_method, "Specialized __dir__ implementation for types."},
+    {"__subclasses__", typemethods_subclasses, "Return a list of immediate subclasses."},
+    {"__instancecheck__", typemethods_instancecheck, "Check if an object is an instance."},
+    {"__subclasscheck__", typemethods_subclasscheck, "Check if a class is a subclass."},
     {NULL, NULL, NULL},
+};
+
+/* Served by class_type_getattr (type_special_attr) before any lookup. */
+static const GetSetDef type_getsets[] = {
+    {"__name__", NULL, false}, {"__qualname__", NULL, false},
+    {"__module__", NULL, false}, {"__dict__", NULL, false},
+    {"__base__", NULL, true}, {"__bases__", NULL, false}, {"__mro__", NULL, true},
+    {NULL, NULL, false},
 };
 
 Type type_type = {
     TYPE_HEAD_INIT,
     .name = "type",
+    .getsets = type_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(Type),
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
@@ -528,6 +574,7 @@ int type_ready(Type *t) {
     if (!t->dict) {
         t->dict = dict_new();
         if (!t->dict) return -1;
+        gc_never_track(t->dict); /* reachable from t, immortal, for good */
     }
     if (t != &object_type && !t->base_type) t->base_type = &object_type;
     if (!t->mro && mro_build(t, &t->base_type, t->base_type ? 1 : 0) < 0) return -1;
@@ -539,6 +586,7 @@ int type_ready(Type *t) {
         DECREF(descr);
         if (r < 0) return -1;
     }
+    if (getset_add_all(t) < 0) return -1;
     if (slotwrapper_add_all(t) < 0) return -1; /* before t has its base's slots */
     type_inherit_slots(t);
     return 0;

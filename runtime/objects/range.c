@@ -258,11 +258,25 @@ static Object *range_iter_next(Object *self) {
 
 static Object *range_iter_self(Object *self) { return NEWREF(self); }
 
+static Object *range_iter_length_hint(Object *self, Object *const *args, size_t nargs,
+                                      Object *kwnames) {
+    (void)args;
+    if (args_check("range_iterator.__length_hint__", nargs, kwnames, 0, 0) < 0) return NULL;
+    int64_t left = ((RangeIterObject *)self)->remaining;
+    return int_from_i64(left > 0 ? left : 0);
+}
+
+static const MethodDef range_iter_methods[] = {
+    {"__length_hint__", range_iter_length_hint, "Private method returning an estimate of len(list(it))."},
+    {NULL, NULL, NULL},
+};
+
 static void range_iter_dealloc(Object *self) { object_free(self, sizeof(RangeIterObject)); }
 
 Type range_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "range_iterator",
+    .methods = range_iter_methods,
     .base_type = &object_type,
     .instance_size = sizeof(RangeIterObject),
     .dealloc = range_iter_dealloc,
@@ -271,15 +285,47 @@ Type range_iterator_type = {
     .iternext = range_iter_next,
 };
 
+static Object *range_reversed_method(Object *self, Object *const *args, size_t nargs,
+                                     Object *kwnames) {
+    (void)args;
+    if (args_check("range.__reversed__", nargs, kwnames, 0, 0) < 0) return NULL;
+    return range_reversed(self);
+}
+
+/* bool(range): whether it has an item (its length may not fit an index). */
+static int range_truth(Object *self) { return AS_RANGE(self)->length > 0; }
+
+/* range.__bool__, which CPython shows (a truth slot beside a len slot is
+   otherwise internal, slotwrapper.c). */
+static Object *range_bool_method(Object *self, Object *const *args, size_t nargs,
+                                 Object *kwnames) {
+    (void)args;
+    if (kwnames && tuple_size(kwnames) > 0)
+        return error_set(&exc_TypeError, "wrapper __bool__() takes no keyword arguments");
+    if (nargs) return error_set(&exc_TypeError, "expected 0 arguments, got %zu", nargs);
+    return bool_from(range_truth(self));
+}
+
 static const MethodDef range_methods[] = {
+    {"__reversed__", range_reversed_method, "Return a reverse iterator."},
+    {"__bool__", range_bool_method, "True if self else False"},
     {"index", range_index_method, "Return index of value."},
     {"count", range_count_method, "Return number of occurrences of value."},
     {NULL, NULL, NULL},
 };
 
+/* Served by range_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef range_getsets[] = {
+    {"start", NULL, true},
+    {"stop", NULL, true},
+    {"step", NULL, true},
+    {NULL, NULL, false},
+};
+
 Type range_type = {
     TYPE_HEAD_INIT,
     .name = "range",
+    .getsets = range_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(RangeObject),
     .methods = range_methods,
@@ -291,6 +337,7 @@ Type range_type = {
     .getattr = range_getattr,
     .iter = range_iter,
     .len = range_len,
+    .truth = range_truth,
     .getitem = range_getitem,
     .contains = range_contains,
 };
@@ -451,9 +498,27 @@ static const MethodDef slice_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* Served by slice_type's getattr slot; declared for dir() and the class. */
+static const GetSetDef slice_getsets[] = {
+    {"start", NULL, true},
+    {"stop", NULL, true},
+    {"step", NULL, true},
+    {NULL, NULL, false},
+};
+
+/* Not tracked by the collector, but gc.freeze(immortal=True) follows
+   this slot to make a frozen slice's bounds immortal with it. */
+static int slice_traverse(Object *self, VisitFunc visit, void *arg) {
+    SliceObject *s = (SliceObject *)self;
+    int r = visit(s->start, arg);
+    if (!r) r = visit(s->stop, arg);
+    return r ? r : visit(s->step, arg);
+}
+
 Type slice_type = {
     TYPE_HEAD_INIT,
     .name = "slice",
+    .getsets = slice_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(SliceObject),
     .methods = slice_methods,
@@ -463,6 +528,7 @@ Type slice_type = {
     .richcompare = slice_richcompare,
     .construct = slice_construct,
     .getattr = slice_getattr,
+    .traverse = slice_traverse,
 };
 
 /* ---- seq_iter ------------------------------------------------------------------ */

@@ -1787,10 +1787,22 @@ METHOD(str_expandtabs) {
 
 METHOD(str_format_method) { return str_format(self, args, nargs, kwnames); }
 
+METHOD(str_format_map_method) { return str_format_map(self, args, nargs, kwnames); }
+
+/* (plain str with self's text,): what copy and pickle pass to str.__new__. */
+METHOD(str_getnewargs) {
+    (void)args;
+    if (args_check("str.__getnewargs__", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *v = str_unchanged(self);
+    Object *t = v ? tuple_pack(1, v) : NULL;
+    XDECREF(v);
+    return t;
+}
+
 METHOD(str_dunder_format) {
     if (args_check("str.__format__", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!want_str(args[0], "format() argument")) return NULL;
-    return format_object(self, args[0]);
+    return format_object_builtin(self, args[0]);
 }
 
 static const MethodDef str_methods[] = {
@@ -1840,6 +1852,8 @@ static const MethodDef str_methods[] = {
     { "zfill", str_zfill, NULL },
     { "expandtabs", str_expandtabs, NULL },
     { "format", str_format_method, NULL },
+    { "format_map", str_format_map_method, NULL },
+    { "__getnewargs__", str_getnewargs, NULL },
     { "__format__", str_dunder_format, NULL },
     { NULL, NULL, NULL },
 };

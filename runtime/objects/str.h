@@ -89,6 +89,9 @@ void str_builder_discard(StrBuilder *b);
    ([[fill]align][sign][0][width][,][.precision][type]). Used by format(),
    str.format and f-strings. */
 Object *format_object(Object *value, Object *spec /* str or NULL */);
+/* The same without looking for a class's own __format__: what int.__format__,
+   float.__format__ and str.__format__ do. */
+Object *format_object_builtin(Object *value, Object *spec /* str or NULL */);
 /* ascii(o): repr(o) with every non-ASCII character escaped (ascii(), !a, %a). */
 Object *format_ascii(Object *o);
 /* fmt % args for str. */
@@ -166,5 +169,6 @@ int str_concat_inplace(Object **a, Object *b);
 
 /* str.format(*args, **kwargs) with self the format string (format.c). */
 Object *str_format(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+Object *str_format_map(Object *self, Object *const *args, size_t nargs, Object *kwnames);
 
 #endif

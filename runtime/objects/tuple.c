@@ -23,11 +23,13 @@
 #include "objects/abstract.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/gc.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/iter.h"
 
 static TupleObject empty_tuple = {
     .base = STATIC_OBJECT_INIT(tuple_type),
@@ -294,6 +296,34 @@ static Object *tuple_iter_next(Object *self) {
 
 static Object *tuple_iter_self(Object *self) { return NEWREF(self); }
 
+static Object *tuple_iter_length_hint(Object *self, Object *const *args, size_t nargs,
+                                      Object *kwnames) {
+    (void)args;
+    if (args_check("tuple_iterator.__length_hint__", nargs, kwnames, 0, 0) < 0) return NULL;
+    TupleIterObject *it = (TupleIterObject *)self;
+    size_t n = it->tuple ? tuple_size(it->tuple) : 0;
+    return int_from_i64((int64_t)(it->index < n ? n - it->index : 0));
+}
+
+/* __setstate__(index): where the iteration goes on, clamped to the tuple. */
+static Object *tuple_iter_setstate(Object *self, Object *const *args, size_t nargs,
+                                   Object *kwnames) {
+    TupleIterObject *it = (TupleIterObject *)self;
+    int64_t i;
+    if (iter_setstate_index("tuple_iterator.__setstate__", args, nargs, kwnames, &i) < 0)
+        return NULL;
+    if (!it->tuple) return NEWREF(None);
+    int64_t n = (int64_t)tuple_size(it->tuple);
+    it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
+    return NEWREF(None);
+}
+
+static const MethodDef tuple_iter_methods[] = {
+    {"__length_hint__", tuple_iter_length_hint, "Private method returning an estimate of len(list(it))."},
+    {"__setstate__", tuple_iter_setstate, "Set state information for unpickling."},
+    {NULL, NULL, NULL},
+};
+
 static void tuple_iter_dealloc(Object *self) {
     XDECREF(((TupleIterObject *)self)->tuple);
     object_free(self, sizeof(TupleIterObject));
@@ -307,6 +337,7 @@ static int tuple_iter_traverse(Object *self, VisitFunc visit, void *arg) {
 Type tuple_iterator_type = {
     TYPE_HEAD_INIT,
     .name = "tuple_iterator",
+    .methods = tuple_iter_methods,
     .base_type = &object_type,
     .flags = TYPE_GC,
     .instance_size = sizeof(TupleIterObject),
@@ -349,7 +380,20 @@ static Object *tuple_index_method(Object *self, Object *const *args, size_t narg
     return error_set(&exc_ValueError, "tuple.index(x): x not in tuple");
 }
 
+/* (plain tuple with self's items,): what copy passes to tuple.__new__. */
+static Object *tuple_getnewargs(Object *self, Object *const *args, size_t nargs,
+                                Object *kwnames) {
+    (void)args;
+    if (args_check("tuple.__getnewargs__", nargs, kwnames, 0, 0) < 0) return NULL;
+    Object *v = is_tuple_exact(self) ? NEWREF(self)
+                                     : tuple_from_array(((TupleObject *)self)->items, tuple_size(self));
+    Object *t = v ? tuple_pack(1, v) : NULL;
+    XDECREF(v);
+    return t;
+}
+
 static const MethodDef tuple_methods[] = {
+    {"__getnewargs__", tuple_getnewargs, NULL},
     {"count", tuple_count_method, "Return number of occurrences of value."},
     {"index", tuple_index_method, "Return first index of value."},
     {NULL, NULL, NULL},
@@ -363,6 +407,14 @@ int tuple_traverse(Object *self, VisitFunc visit, void *arg) {
     TupleObject *t = (TupleObject *)self;
     for (size_t i = t->size; i-- > 0;) VISIT(t->items[i]); /* last first, as CPython */
     return 0;
+}
+
+/* A tuple still being filled (a NULL item) is left tracked. */
+bool tuple_may_untrack(Object *self) {
+    TupleObject *t = (TupleObject *)self;
+    for (size_t i = 0; i < t->size; i++)
+        if (!t->items[i] || gc_may_be_tracked(t->items[i])) return false;
+    return true;
 }
 
 /* The empty tuple is static: no collector head. */

@@ -10,12 +10,14 @@
 #include "objects/bytesio.h"
 #include "objects/class.h"
 #include "objects/code.h"
+#include "objects/complexobject.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
 #include "objects/exceptions.h"
 #include "objects/fileobject.h"
 #include "objects/float.h"
 #include "objects/function.h"
+#include "objects/getset.h"
 #include "objects/int.h"
 #include "objects/genobject.h"
 #include "objects/iter.h"
@@ -34,7 +36,7 @@
 
 Type *const object_types[] = {
     &object_type, &type_type, &none_type, &notimplemented_type, &ellipsis_type,
-    &int_type, &bool_type, &float_type,
+    &int_type, &bool_type, &float_type, &complex_type,
     &str_type, &str_iter_type, &str_ascii_iter_type, &bytes_type, &bytes_iterator_type,
     &bytearray_type, &bytearray_iterator_type, &memoryview_type, &memory_iterator_type,
     &stringio_type, &bytesio_type, &bytesio_buffer_type,
@@ -48,7 +50,7 @@ Type *const object_types[] = {
     &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
-    &slotwrapper_type, &methodwrapper_type,
+    &slotwrapper_type, &methodwrapper_type, &getset_descr_type,
     &property_type, &staticmethod_type, &classmethod_type, &member_descr_type,
     &namespace_type,
     &code_type, &module_type, &super_type, &traceback_type, &gen_type,

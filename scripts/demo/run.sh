@@ -8,6 +8,9 @@
 # Environment:
 #   DEMO_CPU_SECONDS  how long the sequential CPU-bound run should take (default 1.0)
 #   DEMO_ASCII=1      draw bars with '#' instead of block characters
+#   DEMO_PARTS        the parts to run, e.g. "race_outcomes cycles cow" (default: all)
+#   DEMO_TOY_IMMORTAL the skip-immortal build for part 12 (default: toy-immortal
+#                     beside TOY; make toy-immortal)
 #
 # Every number comes from running toy on a small script in scripts/demo/ (or
 # scripts/threads/race_refcount.toy); the command is printed before its
@@ -22,6 +25,9 @@ DEMO=scripts/demo
 CPU_SECONDS=${DEMO_CPU_SECONDS:-1.0}
 IO_DELAY=0.1      # seconds the local web server waits before each answer (part 2)
 SLEEPS=100        # 1 ms sleeps beside a CPU-bound thread (part 8): ~1 s under modern
+OUTCOME_RUNS=6    # runs of each racing-count outcome (part 10), ~1 s each
+COW_ROWS=100000   # lists of 10 ints the parent builds (part 12): 1 million ints
+TOY_IMMORTAL=${DEMO_TOY_IMMORTAL:-$(dirname "${1:-./toy}")/toy-immortal}
 ECHO_SECONDS=0.3  # length of each of the four echo runs (part 8)
 BAR_WIDTH=36
 ASCII=${DEMO_ASCII:-0}
@@ -147,7 +153,7 @@ part_cpu() {
         verdict=$(race_verdict "$WORK/cpu-nogil.err")
     done
     if [ -n "$T_nogil" ]; then
-        note="race report: anomalies $(stat_of "$WORK/cpu-nogil.err" anomalies), leaked $(stat_of "$WORK/cpu-nogil.err" leaked)"
+        note="race report: anomalies $(stat_of "$WORK/cpu-nogil.err" anomalies), leaked $(stat_of "$WORK/cpu-nogil.err" leaked) (lost decrements)"
         [ $stopped -gt 0 ] && note+="; $stopped earlier run(s) $verdict"
     else
         note=${verdict:-"failed (exit $rc)"}
@@ -256,15 +262,24 @@ part_native() {
 part_cpu_timelines() {
     local quarter=$((WIDTH / 4))
     echo
-    say "Who held the GIL, 4 threads on a quarter of the job (# held, . waiting):"
+    say "Who held the GIL, 4 threads on a quarter of the job (# held it and ran on a CPU, . waiting):"
     show_cmd "$TOY --gil-trace=- $DEMO/cpu.toy threads $quarter"
     run tl-cpu "$TOY" --gil-trace=- $DEMO/cpu.toy threads $quarter
     indent "$WORK/tl-cpu.err"
-    conclude "One '#' per column: at any moment one thread runs; the others wait their turn."
-    say "The same with --no-gil ('=' running; there is no lock to wait for):"
+    say "The same with --no-gil ('=' ran on a CPU; there is no lock to wait for):"
     show_cmd "$TOY --no-gil --gil-trace=- $DEMO/cpu.toy threads $quarter"
     run tl-nogil "$TOY" --no-gil --gil-trace=- $DEMO/cpu.toy threads $quarter
     indent "$WORK/tl-nogil.err"
+    # The timelines' last line: "... N cores busy on average" (CPU time of
+    # every thread over the run's length, from the threads' own CPU clocks).
+    local busy_gil busy_nogil
+    busy_gil=$(sed -n 's/.* \([0-9.]*\) cores busy on average.*/\1/p' "$WORK/tl-cpu.err")
+    busy_nogil=$(sed -n 's/.* \([0-9.]*\) cores busy on average.*/\1/p' "$WORK/tl-nogil.err")
+    if [ -n "$busy_gil" ] && [ -n "$busy_nogil" ]; then
+        conclude "With the GIL the four threads kept $busy_gil cores busy on average: one runs" \
+                 "at a time. Without it, $busy_nogil of this machine's $CORES cores" \
+                 "(load average $(loadavg) shares them with other programs)."
+    fi
     say "For Perfetto or chrome://tracing: $TOY --gil-trace=cpu.json $DEMO/cpu.toy threads $WIDTH"
 }
 
@@ -702,6 +717,191 @@ part_convoy() {
     conclude "Priority: $(fmt '%.1f' "$pp")%. Another process has a GIL of its own: $(fmt '%.1f' "$(calc "100 * ${R_process:-0} / $R_alone")")%."
 }
 
+# ---- 10. The two outcomes of a racing count -----------------------------------------------
+
+# outcome_run MODE: run race_outcomes.toy MODE under --no-gil once; prints
+# what happened: "freed" (the race detector caught a use after free),
+# "leaked N" (objects left over at exit), "exact" or "failed".
+outcome_run() {
+    run outcome "$TOY" --stats --no-gil $OUTCOMES "$1"
+    local leaked
+    leaked=$(stat_of "$WORK/outcome.err" leaked)
+    if [ "$rc" = 3 ] && [ -n "$(race_verdict "$WORK/outcome.err")" ]; then
+        echo freed
+    elif [ "$rc" = 0 ] && [ -n "$leaked" ] && [ "$leaked" != 0 ]; then
+        echo "leaked $leaked"
+    elif [ "$rc" = 0 ]; then
+        echo exact
+    else
+        echo failed
+    fi
+}
+
+part_race_outcomes() {
+    section "10. The two outcomes of a racing count: freed too early, or never"
+    OUTCOMES=scripts/threads/race_outcomes.toy
+    say "Four threads each store (INCREF) or drop (DECREF) 2 million references to one shared"
+    say "object, with --no-gil, so that only one kind of update races at a time."
+    say "  increfs: the threads store at once, main drops alone. A lost INCREF leaves the count"
+    say "           too low: it reaches zero while lists still hold the object (use after free)."
+    say "  decrefs: main stores alone, the threads drop at once. A lost DECREF leaves the count"
+    say "           too high: it never reaches zero, and --stats counts the object as leaked."
+    local mode i n=$OUTCOME_RUNS
+    for mode in increfs decrefs; do
+        show_cmd "$TOY --stats --no-gil $OUTCOMES $mode   ($n times)"
+        local freed=0 leaked=0 exact=0 other=0 objs="" r
+        for i in $(seq 1 "$n"); do
+            r=$(outcome_run "$mode")
+            case $r in
+                freed) freed=$((freed + 1)) ;;
+                leaked*) leaked=$((leaked + 1)); objs=${r#leaked } ;;
+                exact) exact=$((exact + 1)) ;;
+                *) other=$((other + 1)) ;;
+            esac
+        done
+        printf -v "FREED_$mode" '%s' "$freed"
+        printf -v "LEAKED_$mode" '%s' "$leaked"
+        printf -v "EXACT_$mode" '%s' "$exact"
+        printf -v "OBJS_$mode" '%s' "$objs"
+        [ "$other" -gt 0 ] && say "($other run(s) of $mode ended otherwise: exit $rc)"
+    done
+    echo
+    say "How the $n runs of each ended:"
+    chart_header "runs" "the other endings"
+    chart "increfs race: freed in use" "$FREED_increfs of $n" "" "$FREED_increfs" "$n" \
+        "leaked in $LEAKED_increfs, exact in $EXACT_increfs"
+    chart "decrefs race: leaked" "$LEAKED_decrefs of $n" "" "$LEAKED_decrefs" "$n" \
+        "freed in use in $FREED_decrefs, exact in $EXACT_decrefs"
+    if [ "$FREED_increfs" -gt 0 ] && [ "$LEAKED_decrefs" -gt 0 ]; then
+        conclude "Racing increments freed a live object in $FREED_increfs of $n runs; racing decrements"
+        say "   leaked it in $LEAKED_decrefs of $n (leaked: $OBJS_decrefs, the object and what it holds)."
+        say "   The same read-add-write race, two opposite failures: that is what the GIL prevents."
+    else
+        conclude "Races need two threads on two cores at the same instant: here increments freed early"
+        say "   in $FREED_increfs of $n runs, decrements leaked in $LEAKED_decrefs of $n (load average $(loadavg))."
+        [ "$CORES" -lt 2 ] && say "   (one core: threads never truly overlap, so races are rare here)"
+    fi
+}
+
+# ---- 11. Cycles: the blind spot of counting --------------------------------------------------
+
+part_cycles() {
+    section "11. Cycles: what counting cannot free, the collector can, a weak reference avoids"
+    local script=scripts/cycle_leak.toy mode label found leaked freed
+    say "A node whose list holds the node itself: when the last outside reference goes, its"
+    say "count is still 1, and counting alone never frees it."
+    for mode in nogc gc weak; do
+        case $mode in
+            nogc) label="collector disabled"; show_cmd "$TOY --stats $script nogc" ;;
+            gc) label="collector (gc.collect())"; show_cmd "$TOY --stats $script" ;;
+            weak) label="weak reference, no cycle"; show_cmd "$TOY --stats $script weak" ;;
+        esac
+        run "cyc-$mode" "$TOY" --stats $script $([ $mode = gc ] || echo $mode)
+        found=$(sed -n 's/^gc.collect() found \([0-9]*\).*/\1/p' "$WORK/cyc-$mode.out")
+        freed=$(sed -n 's/^node freed when make_cycle returned: //p' "$WORK/cyc-$mode.out")
+        leaked=$(stat_of "$WORK/cyc-$mode.err" leaked)
+        printf -v "CYC_$mode" '%s' "${leaked:-?}"
+        printf -v "FOUND_$mode" '%s' "${found:--}"
+        printf -v "FREED_$mode" '%s' "${freed:-?}"
+    done
+    local lmax
+    lmax=$(max "${CYC_nogc//\?/0}" 1)
+    echo
+    chart_header "leaked" "node freed on return, gc.collect() found"
+    for mode in nogc gc weak; do
+        case $mode in
+            nogc) label="collector disabled" ;;
+            gc) label="collector (gc.collect())" ;;
+            weak) label="weak reference, no cycle" ;;
+        esac
+        chart "$label" "$(get "CYC_$mode")" "" "$(get "CYC_$mode" | tr -c '0-9\n' 0)" "$lmax" \
+            "$(get "FREED_$mode"), $(get "FOUND_$mode")"
+    done
+    conclude "With the collector off, $CYC_nogc objects were never freed (the node, its dict and list,"
+    say "   and the class Node's own cycles). gc.collect() found ${FOUND_gc} unreachable objects and freed"
+    say "   them: leaked $CYC_gc. A weak back link takes no count: the node died on return"
+    say "   (${FREED_weak}), the collector found ${FOUND_weak}, leaked $CYC_weak."
+}
+
+# ---- 12. Copy-on-write after fork ------------------------------------------------------------
+
+# cow_run KEY BINARY FREEZE WORK: the average Private_Dirty (MB) of the four
+# children of one run, in MB_KEY (empty when the run failed).
+cow_run() {
+    run "cow-$1" "$2" $DEMO/cow.toy "$3" "$4" "$COW_ROWS"
+    printf -v "KB_$1" '%s' "$(awk '$1 == "RESULT" && $2 == "child" { s += $3; n++ }
+        END { if (n) printf "%.0f", s / n }' "$WORK/cow-$1.out")"
+    local kb
+    kb=$(get "KB_$1")
+    printf -v "MB_$1" '%s' "${kb:+$(fmt '%.1f' "$(calc "$kb / 1024")")}"
+}
+
+part_cow() {
+    section "12. Copy-on-write after fork: reading writes the counts"
+    if [ ! -r /proc/self/smaps_rollup ]; then
+        say "skipped: /proc/self/smaps_rollup is missing (needs Linux 4.14 or later): the"
+        say "children's private memory cannot be measured here."
+        return
+    fi
+    local rows=$COW_ROWS
+    say "A parent builds $rows lists of 10 ints ($((rows * 10)) ints), then forks four children."
+    say "A child shares its parent's pages until one of them writes to a page; then the kernel"
+    say "copies it. Each child reports its private, written memory (Private_Dirty in"
+    say "/proc/self/smaps_rollup) after its work; the chart shows the average of the four."
+    say "./toy-immortal is ./toy built with TOY_REFCOUNT_SKIP_IMMORTAL: its INCREF/DECREF never"
+    say "write an immortal count (not the default: 3-12% slower; docs/internals.md)."
+    local key
+    show_cmd "$TOY $DEMO/cow.toy FREEZE WORK $rows   (FREEZE: plain|freeze|immortal, WORK: idle|collect|read)"
+    cow_run idle "$TOY" plain idle
+    cow_run collect "$TOY" plain collect
+    cow_run fcollect "$TOY" freeze collect
+    cow_run read "$TOY" plain read
+    cow_run fread "$TOY" freeze read
+    cow_run iread "$TOY" immortal read
+    if [ -x "$TOY_IMMORTAL" ]; then
+        show_cmd "$TOY_IMMORTAL $DEMO/cow.toy immortal read $rows"
+        cow_run sread "$TOY_IMMORTAL" immortal read
+    else
+        MB_sread=""
+        say "($TOY_IMMORTAL is not built: make toy-immortal; its row is skipped)"
+    fi
+    if grep -q nosmaps "$WORK/cow-idle.out" 2> /dev/null || [ -z "$MB_idle" ] || [ -z "$MB_read" ]; then
+        say "the runs failed (exit $rc): $(head -c 200 "$WORK/cow-read.err")"
+        return
+    fi
+    local mmax
+    mmax=$(max "$MB_idle" "${MB_collect:-0}" "${MB_fcollect:-0}" "$MB_read" "${MB_fread:-0}" \
+        "${MB_iread:-0}" "${MB_sread:-0}")
+    echo
+    chart_header "MB" "private per child"
+    for key in idle collect fcollect read fread iread sread; do
+        local mb lbl
+        mb=$(get "MB_$key")
+        case $key in
+            idle) lbl="idle child" ;;
+            collect) lbl="gc.collect()" ;;
+            fcollect) lbl="gc.collect(), frozen" ;;
+            read) lbl="read all" ;;
+            fread) lbl="read all, frozen" ;;
+            iread) lbl="read, immortal, ./toy" ;;
+            sread) lbl="read, immortal, toy-immortal" ;;
+        esac
+        if [ -n "$mb" ]; then
+            chart "$lbl" "$mb" MB "$mb" "$mmax"
+        else
+            printf '  %-30s %9s\n' "$lbl" "-"
+        fi
+    done
+    conclude "Only reading the data made each child own $MB_read MB, against $MB_idle MB for an idle one:"
+    say "   every INCREF/DECREF writes a count, and the page holding it is copied."
+    conclude "gc.freeze() keeps the collector off the frozen objects (gc.collect(): ${MB_collect:-?} MB, frozen:"
+    say "   ${MB_fcollect:-?} MB) but not the counts: reading still costs ${MB_fread:-?} MB."
+    if [ -n "$MB_sread" ]; then
+        conclude "Immortal objects still have their counts written by ./toy (${MB_iread:-?} MB); a build that"
+        say "   skips immortal counts leaves the pages shared: $MB_sread MB, $(fmt '%.0f' "$(calc "$KB_read / ($KB_sread > 0 ? $KB_sread : 1)")")x less than plain counts."
+    fi
+}
+
 # ---- Summary ---------------------------------------------------------------------------
 
 part_summary() {
@@ -742,14 +942,9 @@ measured here: $("$TOY" --version 2>&1), $(uname -sm), $CORES core(s), $(date '+
 load average before the demo (programs wanting a core, averaged over a minute): $(loadavg)
 Every number below comes from the command printed above it.
 EOF
-part_cpu
-part_io
-part_costs
-part_race
-part_kill
-part_counter
-part_shared
-part_oldgil
-part_convoy
-part_summary
+# DEMO_PARTS="race_outcomes cycles cow" runs only the parts named (as in
+# the part_ functions' names); all of them by default.
+for part in ${DEMO_PARTS:-cpu io costs race kill counter shared oldgil convoy race_outcomes cycles cow summary}; do
+    if declare -F "part_$part" > /dev/null; then "part_$part"; else echo "demo: no part '$part'" >&2; fi
+done
 exit 0

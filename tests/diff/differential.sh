@@ -13,7 +13,7 @@ python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' ||
 
 first=${DIFF_FIRST:-1}
 count=${DIFF_COUNT:-25}
-features=${DIFF_FEATURES:-ints,sets,gens,classes,decor,strs}
+features=${DIFF_FEATURES:-ints,sets,gens,classes,decor,strs,complex}
 # The real binary, not a version manager's shim (which costs ~100 ms a start).
 py=$(python3 -c 'import sys; print(sys.executable)')
 python3 tests/diff/gen.py --dir "$TMP" "$first" "$count" "$features" || fail "gen.py failed"

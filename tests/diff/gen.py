@@ -10,13 +10,13 @@ grow only through bounded exponents, and every statement group runs under
 try/except so one error does not hide the rest.
 
 FEATURES is a comma list of the areas to draw from (default: all):
-ints, sets, gens, classes, decor, strs. The same SEED and FEATURES always
+ints, sets, gens, classes, decor, strs, complex. The same SEED and FEATURES always
 give the same program, so a failure is reproduced from its seed alone.
 """
 import random
 import sys
 
-FEATURES = ["ints", "sets", "gens", "classes", "decor", "strs"]
+FEATURES = ["ints", "sets", "gens", "classes", "decor", "strs", "complex"]
 
 
 class Gen:
@@ -71,6 +71,17 @@ class Gen:
         if op == "round":
             return "round(%s, -%d)" % (x, r.randrange(1, 25))
         return "(%s) %s (%s)" % (x, op, y)
+
+    def complex_expr(self, depth=0):
+        r = self.r
+        if depth > 2 or r.random() < 0.3:
+            return self.pick("%sj" % self.small_int(), "(%s+%sj)" % (self.small_int(), self.small_int()),
+                             "complex(%s, -0.0)" % self.small_int(), "2.5", self.small_int(), "z",
+                             "complex('%s')" % self.pick("1-2j", " (3.5+1e3j) ", "-j", "inf", "1e-7j"))
+        x, y = self.complex_expr(depth + 1), self.complex_expr(depth + 1)
+        return self.pick("(%s + %s)" % (x, y), "(%s - %s)" % (x, y), "(%s * %s)" % (x, y),
+                         "(%s / %s)" % (x, y), "(%s) ** %s" % (x, self.pick("2", "-1", "0.5", "1j")),
+                         "-(%s)" % x, "abs(%s)" % x, "(%s).conjugate()" % x, "complex(%s)" % x)
 
     def set_expr(self, depth=0):
         r = self.r
@@ -196,6 +207,12 @@ class Gen:
                             "%s(*[2, 3], **{'k': 1})" % fn, "%s()" % fn, "%s(1, z=2)" % fn))
         self.emit("print('closure', [(lambda n=i: n * %s)() for i in range(3)])" % self.small_int())
 
+    def block_complex(self):
+        self.emit("z = %s" % self.complex_expr())
+        self.emit("print('cplx', %s)" % self.complex_expr())
+        self.emit("print('cfmt', format(z, %s), z == complex(z), z != z or hash(z) == hash(complex(z)), repr(z))"
+                  % self.pick("''", "'.3f'", "'>24'", "'g'", "'+.2e'", "'^30'"))
+
     def block_strs(self):
         self.emit("t = %s" % self.str_expr())
         self.emit("print('str', %s)" % self.str_expr())
@@ -203,10 +220,10 @@ class Gen:
 
     def program(self, nblocks):
         self.emit("a = 12345678901234567890\nb = -987654321\nbig = 3 ** 50\n"
-                  "s1 = {1, 2}\ns2 = {2, 3}\nt = 'abc'")
+                  "s1 = {1, 2}\ns2 = {2, 3}\nt = 'abc'\nz = 1 - 2j")
         blocks = {"ints": self.block_ints, "sets": self.block_sets, "gens": self.block_gens,
                   "classes": self.block_classes, "decor": self.block_decor,
-                  "strs": self.block_strs}
+                  "strs": self.block_strs, "complex": self.block_complex}
         usable = [f for f in FEATURES if f in self.features]
         for _ in range(nblocks):
             self.emit("try:")

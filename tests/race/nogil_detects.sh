@@ -25,6 +25,9 @@ for attempt in $(seq 1 20); do
         # --stats still comes out, after the report, and counts the anomaly.
         grep -qx -- '--- toy stats ---' "$TMP/err" || { dump; fail "no stats block after the report"; }
         grep -qE '^anomalies: [1-9][0-9]*$' "$TMP/err" || { dump; fail "stats do not count the anomaly"; }
+        # Nothing was torn down: what is still alive is not called a leak.
+        grep -qE '^alive when stopped: [1-9][0-9]*$' "$TMP/err" || { dump; fail "no 'alive when stopped' line"; }
+        grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "objects not torn down counted as leaked"; }
         echo "attempt $attempt: caught: $(grep -m1 'race detected' "$TMP/err")"
         exit 0
     fi

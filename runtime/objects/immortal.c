@@ -1,0 +1,85 @@
+/* immortal.c - gc.freeze(immortal=True): see immortal.h.
+ *
+ * A walk over the permanent generation with an explicit stack (a deep
+ * structure must not overflow the C stack): each object not yet immortal
+ * gets IMMORTAL_REFCNT and is pushed, and popping it visits what it refers
+ * to. The counts are written here, once, in the process that freezes, so a
+ * child forked afterwards inherits them already written.
+ */
+#include "objects/immortal.h"
+
+#include "core/alloc.h"
+#include "core/gchead.h"
+#include "objects/error.h"
+#include "objects/gc.h"
+
+static int64_t made_immortal;
+
+/* The immortal objects no collector list holds (ints, strs, untracked
+   containers), kept here for the life of the process: once their holders
+   are cleared at exit nothing else points to them, and a leak checker
+   (LeakSanitizer, make asan) would take memory kept on purpose for a leak.
+   Written at freeze time only, so children forked later share it. */
+static Object **kept;
+static size_t kept_len, kept_cap;
+
+int64_t immortal_count(void) { return made_immortal; }
+
+static bool keep(Object *o) {
+    if (object_is_gc(o) && gc_is_tracked(o)) return true;
+    if (kept_len == kept_cap) {
+        size_t cap = kept_cap ? kept_cap * 2 : 1024;
+        Object **items = mem_realloc(kept, kept_cap * sizeof(Object *), cap * sizeof(Object *));
+        if (!items) return false;
+        kept = items;
+        kept_cap = cap;
+    }
+    kept[kept_len++] = o;
+    return true;
+}
+
+typedef struct {
+    Object **items;
+    size_t len, cap;
+    bool failed;
+} Stack;
+
+static bool stack_push(Stack *s, Object *o) {
+    if (s->len == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        Object **items = mem_realloc(s->items, s->cap * sizeof(Object *), cap * sizeof(Object *));
+        if (!items) return false;
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->len++] = o;
+    return true;
+}
+
+/* Make o immortal and remember to visit what it refers to. */
+static int visit_make_immortal(Object *o, void *arg) {
+    Stack *s = arg;
+    if (object_is_immortal(o)) return 0;
+    refcount_make_immortal(o);
+    made_immortal++;
+    if (!keep(o) || !stack_push(s, o)) {
+        s->failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+int immortal_freeze(void) {
+    Stack s = {NULL, 0, 0, false};
+    GCHead *list = &gc_state.permanent;
+    for (GCHead *h = list->next; h != list && !s.failed; h = h->next) {
+        visit_make_immortal(GC_OBJECT(h), &s);
+        while (s.len > 0 && !s.failed) gc_traverse(s.items[--s.len], visit_make_immortal, &s);
+    }
+    mem_free(s.items, s.cap * sizeof(Object *));
+    if (s.failed) {
+        error_no_memory();
+        return -1;
+    }
+    return 0;
+}

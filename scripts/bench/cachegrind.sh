@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# cachegrind.sh -- instruction counts of two toy binaries on every benchmark.
+#
+#   scripts/bench/cachegrind.sh [--only NAME] BASE_TOY NEW_TOY
+#
+# Each scripts/bench/NAME.toy is copied with its size cut down (the sizes
+# are constants in the programs: SHRINK below rewrites them), run once under
+# `valgrind --tool=cachegrind` with each binary, and the table shows the
+# instructions executed (valgrind's "I refs") and NEW's difference from BASE
+# in percent. Instruction counts hardly move between runs, so a change of a
+# fraction of a percent is real even on a busy machine, where wall time is
+# not. `empty` is the interpreter's start-up. Both binaries must print the
+# same line; a difference is reported as MISMATCH.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+only=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --only) only=${2:?--only needs a name}; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) break ;;
+    esac
+done
+if [ $# -ne 2 ]; then
+    echo "usage: $0 [--only NAME] BASE_TOY NEW_TOY" >&2
+    exit 2
+fi
+base=$1 new=$2
+command -v valgrind >/dev/null || { echo "$0: valgrind not found" >&2; exit 2; }
+for t in "$base" "$new"; do
+    [ -x "$t" ] || { echo "$0: not an executable: $t" >&2; exit 2; }
+done
+
+# The sed expression that shrinks each benchmark (about 1/50 of its work).
+shrink() {
+    case $1 in
+        alloc)      echo 's/n = 1000000$/n = 20000/' ;;
+        bigint)     echo 's/pi_digits(2000)/pi_digits(200)/; s/factorial(1500)/factorial(300)/; s/range(20000)/range(2000)/' ;;
+        dict)       echo 's/n = 200000$/n = 4000/' ;;
+        fib)        echo 's/fib(30)/fib(20)/' ;;
+        generators) echo 's/numbers(2000000)/numbers(40000)/' ;;
+        list)       echo 's/n = 1000000$/n = 20000/' ;;
+        loop)       echo 's/n = 10000000$/n = 200000/' ;;
+        methods)    echo 's/range(2000000)/range(40000)/' ;;
+        sets)       echo 's/n = 200000$/n = 4000/' ;;
+        strings)    echo 's/range(70)/range(2)/' ;;
+        *)          echo '' ;;
+    esac
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# irefs BINARY SCRIPT OUTFILE: print the instruction count, write stdout to OUTFILE.
+irefs() {
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+        "$1" "$2" >"$3" 2>"$3.err"
+    sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$3.err" | tr -d ,
+}
+
+printf '%-12s %15s %15s %9s\n' benchmark base new diff
+for src in "$here"/*.toy; do
+    name=$(basename "$src" .toy)
+    [ -n "$only" ] && [ "$name" != "$only" ] && continue
+    prog="$tmp/$name.toy"
+    expr=$(shrink "$name")
+    if [ -n "$expr" ]; then
+        sed "$expr" "$src" >"$prog"
+        if cmp -s "$src" "$prog"; then
+            echo "$0: the size of $name.toy changed; update shrink()" >&2
+            exit 1
+        fi
+    else
+        cp "$src" "$prog"
+    fi
+    b=$(irefs "$base" "$prog" "$tmp/base.out")
+    n=$(irefs "$new" "$prog" "$tmp/new.out")
+    if [ -z "$b" ] || [ -z "$n" ]; then
+        printf '%-12s %s\n' "$name" "FAIL (no count from valgrind)"
+        continue
+    fi
+    mark=""
+    cmp -s "$tmp/base.out" "$tmp/new.out" || mark="  MISMATCH"
+    pct=$(awk -v b="$b" -v n="$n" 'BEGIN { printf "%+.2f%%", (n - b) * 100 / b }')
+    printf '%-12s %15s %15s %9s%s\n' "$name" "$b" "$n" "$pct" "$mark"
+done
