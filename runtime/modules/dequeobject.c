@@ -13,12 +13,17 @@
  * methods that compare items (count, index, remove, `in`) check it after
  * every comparison, since a user's __eq__ may change the deque.
  *
- * toy-ft (core/objlock.h): the ends (append, appendleft, pop, popleft and
- * the extends built on them), len, clear and d[i] reads take the deque's
- * lock, and release what they drop after unlocking, so a deque shared as a
- * queue between threads stays whole. The rest (index, count, remove,
- * insert, rotate, d[i] = v, del d[i], iteration, copies, repr) is not yet
- * locked there: docs/internals.md lists it.
+ * toy-ft (core/objlock.h): every read or write of the ring takes the
+ * deque's lock: the ends (append, appendleft, pop, popleft and the extends
+ * built on them), len, clear, d[i], d[i] = v, del d[i], insert, reverse,
+ * rotate, iteration steps, copies (a snapshot of new references taken
+ * under the lock) and the searches. Indexes are converted before locking;
+ * what a change drops is released after unlocking. The searches (count,
+ * index, remove, `in`) fetch each item under the lock and compare it
+ * unlocked, so the comparison may see another thread's change: that is
+ * the "deque mutated during iteration" RuntimeError, as with a user's
+ * __eq__ that changes the deque. remove takes out the item it compared
+ * (found again by identity when the deque moved meanwhile).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +35,7 @@
 #include "objects/abstract.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/str.h"
@@ -262,6 +268,25 @@ static Object *deque_extendleft(Object *self, Object *const *args, size_t nargs,
     return extend(DQ(self), args[0], true) < 0 ? NULL : NEWREF(None);
 }
 
+/* The items as new references in a mem_alloc'd array (*n of them; NULL
+   with *n 0 for an empty deque), taken under the lock. NULL with
+   MemoryError sets *n to SIZE_MAX. */
+static Object **snapshot(DequeObject *d, size_t *n) {
+    objlock_lock(d);
+    size_t size = d->size;
+    Object **items = size ? mem_alloc(size * sizeof(Object *)) : NULL;
+    if (items)
+        for (size_t i = 0; i < size; i++) items[i] = NEWREF(*slot(d, i));
+    objlock_unlock(d);
+    if (size && !items) {
+        error_no_memory();
+        *n = SIZE_MAX;
+        return NULL;
+    }
+    *n = size;
+    return items;
+}
+
 static Object *deque_clear(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(args);
     if (args_check("deque.clear", nargs, kwnames, 0, 0) < 0) return NULL;
@@ -269,28 +294,72 @@ static Object *deque_clear(Object *self, Object *const *args, size_t nargs, Obje
     return NEWREF(None);
 }
 
+static int64_t deque_len(Object *self);
+
 /* ---- Searching: the comparisons may run user code that changes the deque ---------------------- */
 
+#ifdef TOY_FREE_THREADED
+static bool plain_eq(Object *o) {
+    Type *t = TYPE(o);
+    return t == &int_type || t == &bool_type || t == &str_type || t == &float_type ||
+           t == &none_type;
+}
+#endif
+
 /* Compare item i with v (==): 1, 0, -1 with an exception, including
-   RuntimeError when the comparison changed the deque. */
-static int item_equals(DequeObject *d, size_t i, Object *v) {
+   RuntimeError when the deque changed during the comparison; 2 when i is
+   past the end. *state_out: the state the item was read in; *item_out (when
+   asked for, on 1): a new reference to the item compared. */
+static int item_equals_at(DequeObject *d, size_t i, Object *v, uint64_t *state_out,
+                          Object **item_out) {
+    objlock_lock(d);
+    if (i >= d->size) {
+        objlock_unlock(d);
+        return 2;
+    }
     uint64_t state = d->state;
     Object *item = NEWREF(*slot(d, i));
-    int r = object_compare_bool(item, v, CMP_EQ);
-    DECREF(item);
-    if (r >= 0 && d->state != state) {
-        error_set(&exc_RuntimeError, "deque mutated during iteration");
-        return -1;
+#ifdef TOY_FREE_THREADED
+    /* toy-ft: values whose == runs no Toy code compare under the lock, so
+       another thread's change is no "mutation during iteration" */
+    if (plain_eq(item) && plain_eq(v)) {
+        int r = object_compare_bool(item, v, CMP_EQ);
+        objlock_unlock(d);
+        if (r == 1 && item_out) *item_out = item;
+        else DECREF(item);
+        if (state_out) *state_out = state;
+        return r;
     }
+#endif
+    objlock_unlock(d);
+    int r = object_compare_bool(item, v, CMP_EQ);
+    objlock_lock(d);
+    bool moved = d->state != state;
+    objlock_unlock(d);
+    if (r == 1 && item_out) {
+        *item_out = item; /* remove: it may have moved in another thread */
+    } else {
+        DECREF(item);
+        if (r >= 0 && moved) {
+            error_set(&exc_RuntimeError, "deque mutated during iteration");
+            return -1;
+        }
+    }
+    if (state_out) *state_out = state;
     return r;
+}
+
+static int item_equals(DequeObject *d, size_t i, Object *v) {
+    return item_equals_at(d, i, v, NULL, NULL);
 }
 
 static Object *deque_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.count", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
     int64_t n = 0;
-    for (size_t i = 0; i < d->size; i++) {
+    for (size_t i = 0;; i++) {
         int r = item_equals(d, i, args[0]);
+        if (r == 2) break;
         if (r < 0) return NULL;
         n += r;
     }
@@ -299,11 +368,11 @@ static Object *deque_count(Object *self, Object *const *args, size_t nargs, Obje
 
 static int deque_contains(Object *self, Object *v) {
     DequeObject *d = DQ(self);
-    for (size_t i = 0; i < d->size; i++) {
+    for (size_t i = 0;; i++) {
         int r = item_equals(d, i, v);
+        if (r == 2) return 0;
         if (r != 0) return r;
     }
-    return 0;
 }
 
 /* A start or stop argument of index(): clamped as slice bounds are. */
@@ -318,11 +387,12 @@ static int clamp_bound(Object *o, size_t size, size_t *out) {
 static Object *deque_index(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check_varargs("index", nargs, kwnames, 1, 3) < 0) return NULL;
     DequeObject *d = DQ(self);
-    size_t start = 0, stop = d->size;
-    if (nargs > 1 && clamp_bound(args[1], d->size, &start) < 0) return NULL;
-    if (nargs > 2 && clamp_bound(args[2], d->size, &stop) < 0) return NULL;
-    for (size_t i = start; i < stop && i < d->size; i++) {
+    size_t size = (size_t)deque_len(self), start = 0, stop = size;
+    if (nargs > 1 && clamp_bound(args[1], size, &start) < 0) return NULL;
+    if (nargs > 2 && clamp_bound(args[2], size, &stop) < 0) return NULL;
+    for (size_t i = start; i < stop; i++) {
         int r = item_equals(d, i, args[0]);
+        if (r == 2) break;
         if (r < 0) return NULL;
         if (r) return int_from_i64((int64_t)i);
     }
@@ -333,7 +403,8 @@ static Object *deque_index(Object *self, Object *const *args, size_t nargs, Obje
     return NULL;
 }
 
-/* Remove item i, shifting the shorter side. Returns the item (owned). */
+/* Remove item i, shifting the shorter side. Returns the item (owned). The
+   caller holds the lock. */
 static Object *remove_at(DequeObject *d, size_t i) {
     Object *v = *slot(d, i);
     if (i < d->size / 2) {
@@ -350,12 +421,28 @@ static Object *remove_at(DequeObject *d, size_t i) {
 static Object *deque_remove(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.remove", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
-    for (size_t i = 0; i < d->size; i++) {
-        int r = item_equals(d, i, args[0]);
+    for (size_t i = 0;; i++) {
+        uint64_t state;
+        Object *item = NULL;
+        int r = item_equals_at(d, i, args[0], &state, &item);
+        if (r == 2) break;
         if (r < 0) return NULL;
         if (r) {
-            DECREF(remove_at(d, i));
-            shrink_if_sparse(d);
+            /* the deque moved during the comparison: the RuntimeError, as
+               in CPython; in toy-ft another thread may have moved it, and
+               the item compared is found again by identity */
+            objlock_lock(d);
+            Object *removed = NULL;
+            if (d->state == state) removed = remove_at(d, i);
+#ifdef TOY_FREE_THREADED
+            for (size_t j = 0; j < d->size && !removed; j++)
+                if (*slot(d, j) == item) removed = remove_at(d, j);
+#endif
+            if (removed) shrink_if_sparse(d);
+            objlock_unlock(d);
+            DECREF(item);
+            if (!removed) return error_set(&exc_RuntimeError, "deque mutated during iteration");
+            DECREF(removed);
             return NEWREF(None);
         }
     }
@@ -373,15 +460,22 @@ static Object *deque_insert(Object *self, Object *const *args, size_t nargs, Obj
     DequeObject *d = DQ(self);
     int64_t i;
     if (object_as_index(args[0], &i, NULL) < 0) return NULL;
-    if (d->maxlen >= 0 && d->size >= (size_t)d->maxlen)
+    objlock_lock(d);
+    if (d->maxlen >= 0 && d->size >= (size_t)d->maxlen) {
+        objlock_unlock(d);
         return error_set(&exc_IndexError, "deque already at its maximum size");
+    }
     if (i < 0) i += (int64_t)d->size;
     size_t at = i < 0 ? 0 : (size_t)i > d->size ? d->size : (size_t)i;
-    if (grow_if_full(d) < 0) return NULL;
+    if (grow_if_full(d) < 0) {
+        objlock_unlock(d);
+        return NULL;
+    }
     for (size_t j = d->size; j > at; j--) *slot(d, j) = *slot(d, j - 1);
     *slot(d, at) = NEWREF(args[1]);
     d->size++;
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
@@ -389,12 +483,14 @@ static Object *deque_reverse(Object *self, Object *const *args, size_t nargs, Ob
     UNUSED(args);
     if (args_check("deque.reverse", nargs, kwnames, 0, 0) < 0) return NULL;
     DequeObject *d = DQ(self);
+    objlock_lock(d);
     for (size_t i = 0, j = d->size; i + 1 < j; i++, j--) {
         Object *t = *slot(d, i);
         *slot(d, i) = *slot(d, j - 1);
         *slot(d, j - 1) = t;
     }
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
@@ -403,7 +499,11 @@ static Object *deque_rotate(Object *self, Object *const *args, size_t nargs, Obj
     DequeObject *d = DQ(self);
     int64_t n = 1;
     if (nargs && object_as_index(args[0], &n, NULL) < 0) return NULL;
-    if (d->size < 2) return NEWREF(None);
+    objlock_lock(d);
+    if (d->size < 2) {
+        objlock_unlock(d);
+        return NEWREF(None);
+    }
     int64_t k = n % (int64_t)d->size; /* steps to the right */
     if (k < 0) k += (int64_t)d->size;
     /* Moving k items from the right end to the left end: in a full ring
@@ -418,6 +518,7 @@ static Object *deque_rotate(Object *self, Object *const *args, size_t nargs, Obj
         }
     }
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
@@ -430,14 +531,19 @@ static int64_t deque_len(Object *self) {
     return n;
 }
 
-/* The item index i of an item access: 0, or -1 with CPython's errors. */
-static int item_index(DequeObject *d, Object *key, size_t *out) {
+/* The index of an item access, converted (before locking: __index__ may
+   run Toy code): 0, or -1 with CPython's TypeError. */
+static int key_index(Object *key, int64_t *out) {
     if (!is_int(key) && !TYPE(key)->index) {
         error_set(&exc_TypeError, "sequence index must be integer, not '%s'", TYPE_NAME(key));
         return -1;
     }
-    int64_t i;
-    if (object_as_index(key, &i, NULL) < 0) return -1;
+    return object_as_index(key, out, NULL);
+}
+
+/* Index i checked against the size, the deque locked: 0, or -1 with the
+   IndexError. */
+static int item_index(DequeObject *d, int64_t i, size_t *out) {
     if (i < 0) i += (int64_t)d->size;
     if (i < 0 || (size_t)i >= d->size) {
         error_set(&exc_IndexError, "deque index out of range");
@@ -448,39 +554,48 @@ static int item_index(DequeObject *d, Object *key, size_t *out) {
 }
 
 static Object *deque_getitem(Object *self, Object *key) {
+    int64_t k;
     size_t i;
-    if (item_index(DQ(self), key, &i) < 0) return NULL;
+    if (key_index(key, &k) < 0) return NULL;
     objlock_lock(self);
-    /* toy-ft: another thread may have shrunk it since item_index looked */
-    Object *v = i < DQ(self)->size ? NEWREF(*slot(DQ(self), i)) : NULL;
+    Object *v = item_index(DQ(self), k, &i) == 0 ? NEWREF(*slot(DQ(self), i)) : NULL;
     objlock_unlock(self);
-    return v ? v : error_set(&exc_IndexError, "deque index out of range");
+    return v;
 }
 
 static int deque_setitem(Object *self, Object *key, Object *value) {
     DequeObject *d = DQ(self);
+    int64_t k;
     size_t i;
-    if (item_index(d, key, &i) < 0) return -1;
-    if (value) {
-        SETREF(slot(d, i), NEWREF(value));
-    } else {
-        DECREF(remove_at(d, i));
+    if (key_index(key, &k) < 0) return -1;
+    Object *old = NULL;
+    objlock_lock(d);
+    int rc = item_index(d, k, &i);
+    if (rc == 0 && value) {
+        old = *slot(d, i);
+        *slot(d, i) = NEWREF(value);
+    } else if (rc == 0) {
+        old = remove_at(d, i);
         shrink_if_sparse(d);
     }
-    return 0;
+    objlock_unlock(d);
+    XDECREF(old); /* after unlocking: it may run __del__ */
+    return rc;
 }
 
 /* ---- Copies, operators, comparison, repr ------------------------------------------------------ */
 
 static Object *deque_copy_of(Object *self) {
     DequeObject *d = DQ(self);
+    size_t n;
+    Object **items = snapshot(d, &n);
+    if (n == SIZE_MAX) return NULL;
     Object *c = deque_alloc(TYPE(self), d->maxlen);
-    if (!c) return NULL;
-    for (size_t i = 0; i < d->size; i++)
-        if (push_right(DQ(c), NEWREF(*slot(d, i))) < 0) {
-            DECREF(c);
-            return NULL;
-        }
+    size_t i = 0;
+    for (; c && i < n; i++)
+        if (push_right(DQ(c), items[i]) < 0) CLEAR(&c); /* push_right took items[i] */
+    for (; i < n; i++) DECREF(items[i]);
+    if (items) mem_free(items, n * sizeof(Object *));
     return c;
 }
 
@@ -508,7 +623,7 @@ static Object *deque_iadd(Object *a, Object *b) {
 /* Make d hold n copies of its items in a row; with a maxlen, only the last
    maxlen items of that row (computed, not pushed one by one). */
 static int repeat_in_place(DequeObject *d, int64_t n) {
-    size_t size = d->size;
+    size_t size = (size_t)deque_len((Object *)d);
     if (n <= 1 || size == 0) {
         if (n <= 0) deque_clear_items(d);
         return 0;
@@ -614,7 +729,9 @@ static Object *iter_new(Object *self, Type *type) {
     DequeIterObject *it = (DequeIterObject *)object_alloc(type, sizeof *it);
     if (!it) return NULL;
     it->deque = NEWREF(self);
+    objlock_lock(self);
     it->state = DQ(self)->state;
+    objlock_unlock(self);
     return (Object *)it;
 }
 
@@ -630,17 +747,18 @@ static Object *iter_next(Object *self, bool reverse) {
     DequeIterObject *it = (DequeIterObject *)self;
     if (!it->deque) return NULL;
     DequeObject *d = DQ(it->deque);
-    if (d->state != it->state) {
-        CLEAR(&it->deque);
-        return error_set(&exc_RuntimeError, "deque mutated during iteration");
+    objlock_lock(d);
+    bool moved = d->state != it->state, done = it->index >= d->size;
+    Object *v = NULL;
+    if (!moved && !done) {
+        size_t i = reverse ? d->size - 1 - it->index : it->index;
+        it->index++;
+        v = NEWREF(*slot(d, i));
     }
-    if (it->index >= d->size) {
-        CLEAR(&it->deque);
-        return NULL;
-    }
-    size_t i = reverse ? d->size - 1 - it->index : it->index;
-    it->index++;
-    return NEWREF(*slot(d, i));
+    objlock_unlock(d);
+    if (v) return v;
+    CLEAR(&it->deque);
+    return moved ? error_set(&exc_RuntimeError, "deque mutated during iteration") : NULL;
 }
 
 static Object *deque_iter_next(Object *self) { return iter_next(self, false); }
@@ -649,8 +767,9 @@ static Object *deque_iter_self(Object *self) { return NEWREF(self); }
 
 static int64_t deque_iter_len(Object *self) {
     DequeIterObject *it = (DequeIterObject *)self;
-    return it->deque && DQ(it->deque)->size > it->index ? (int64_t)(DQ(it->deque)->size - it->index)
-                                                         : 0;
+    if (!it->deque) return 0;
+    size_t size = (size_t)deque_len(it->deque);
+    return size > it->index ? (int64_t)(size - it->index) : 0;
 }
 
 static void deque_iter_dealloc(Object *self) {
