@@ -353,11 +353,54 @@ static int item_equals(DequeObject *d, size_t i, Object *v) {
     return item_equals_at(d, i, v, NULL, NULL);
 }
 
+#ifdef TOY_FREE_THREADED
+/* toy-ft: from item i on, the items compared with v under one hold of the
+   lock while both are plain values, so that a search is one step as under
+   the GIL (a rotate in another thread cannot hide an item from it).
+   Returns where it stopped: at a match when first is set (*found), at an
+   item that is not plain (the caller goes on item by item), or at stop
+   when the end was reached. *count: the matches passed. */
+static size_t scan_plain(DequeObject *d, Object *v, size_t i, size_t stop, bool first,
+                         int64_t *count, bool *found) {
+    *found = false;
+    if (!plain_eq(v)) return i;
+    objlock_lock(d);
+    for (; i < stop && i < d->size; i++) {
+        Object *item = *slot(d, i);
+        if (!plain_eq(item)) break;
+        if (object_compare_bool(item, v, CMP_EQ) == 1) {
+            if (first) {
+                *found = true;
+                break;
+            }
+            (*count)++;
+        }
+    }
+    if (!*found && i >= d->size) i = stop;
+    objlock_unlock(d);
+    return i;
+}
+#endif
+
+/* Where a search starts item by item: 0, or in toy-ft where scan_plain
+   stopped. */
+static size_t search_start(DequeObject *d, Object *v, size_t start, size_t stop, bool first,
+                           int64_t *count, bool *found) {
+    *found = false;
+#ifdef TOY_FREE_THREADED
+    return scan_plain(d, v, start, stop, first, count, found);
+#else
+    (void)d, (void)v, (void)stop, (void)first, (void)count;
+    return start;
+#endif
+}
+
 static Object *deque_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.count", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
     int64_t n = 0;
-    for (size_t i = 0;; i++) {
+    bool found;
+    for (size_t i = search_start(d, args[0], 0, SIZE_MAX, false, &n, &found);; i++) {
         int r = item_equals(d, i, args[0]);
         if (r == 2) break;
         if (r < 0) return NULL;
@@ -368,7 +411,11 @@ static Object *deque_count(Object *self, Object *const *args, size_t nargs, Obje
 
 static int deque_contains(Object *self, Object *v) {
     DequeObject *d = DQ(self);
-    for (size_t i = 0;; i++) {
+    int64_t n = 0;
+    bool found;
+    size_t i = search_start(d, v, 0, SIZE_MAX, true, &n, &found);
+    if (found) return 1;
+    for (;; i++) {
         int r = item_equals(d, i, v);
         if (r == 2) return 0;
         if (r != 0) return r;
@@ -390,7 +437,11 @@ static Object *deque_index(Object *self, Object *const *args, size_t nargs, Obje
     size_t size = (size_t)deque_len(self), start = 0, stop = size;
     if (nargs > 1 && clamp_bound(args[1], size, &start) < 0) return NULL;
     if (nargs > 2 && clamp_bound(args[2], size, &stop) < 0) return NULL;
-    for (size_t i = start; i < stop; i++) {
+    int64_t n = 0;
+    bool found;
+    size_t i = search_start(d, args[0], start, stop, true, &n, &found);
+    if (found) return int_from_i64((int64_t)i);
+    for (; i < stop; i++) {
         int r = item_equals(d, i, args[0]);
         if (r == 2) break;
         if (r < 0) return NULL;
@@ -421,7 +472,18 @@ static Object *remove_at(DequeObject *d, size_t i) {
 static Object *deque_remove(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.remove", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
-    for (size_t i = 0;; i++) {
+    int64_t n = 0;
+    bool found;
+    objlock_lock(d); /* toy-ft: found by scan_plain and taken out in one step */
+    size_t from = search_start(d, args[0], 0, SIZE_MAX, true, &n, &found);
+    Object *taken = found ? remove_at(d, from) : NULL;
+    if (taken) shrink_if_sparse(d);
+    objlock_unlock(d);
+    if (taken) {
+        DECREF(taken);
+        return NEWREF(None);
+    }
+    for (size_t i = from;; i++) {
         uint64_t state;
         Object *item = NULL;
         int r = item_equals_at(d, i, args[0], &state, &item);
