@@ -928,6 +928,58 @@ static void unlock_pair(Object *a, Object *b) {
     objlock_unlock2(x, y);
 }
 
+/* No other object's lock is taken while an array's is held (but the
+   other array of a pair, in stripe order): with striped locks, holding one
+   stripe while waiting for another in no fixed order can deadlock with a
+   thread that holds them the other way round (two objects may share a
+   stripe). So what builds a list or reads an iterable, a bytes-like
+   object or a file runs outside the lock: */
+
+/* self copied under its lock; fn (tolist, repr, tofile, ...) reads the
+   private copy. */
+static Object *array_snapshot(Object *self) {
+    objlock_lock(self);
+    Object *copy = array_from_items(AR(self)->descr, AR(self)->items, AR(self)->size);
+    objlock_unlock(self);
+    return copy;
+}
+
+#define SNAPSHOT_METHOD(fn)                                                               \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        Object *copy = array_snapshot(self);                                              \
+        if (!copy) return NULL;                                                           \
+        Object *r = fn(copy, args, nargs, kwnames);                                       \
+        DECREF(copy);                                                                     \
+        return r;                                                                         \
+    }
+
+/* extend and the from* methods: the argument converted into a private
+   array unlocked, whose items (those converted before an error, too, as
+   the method appends them) are then appended under both locks. An array
+   argument is read under its own lock, paired with self's. */
+#define FROM_METHOD(fn)                                                                   \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        if (nargs && is_array(args[0])) {                                                 \
+            lock_pair(self, args[0]);                                                     \
+            Object *r = fn(self, args, nargs, kwnames);                                   \
+            unlock_pair(self, args[0]);                                                   \
+            return r;                                                                     \
+        }                                                                                 \
+        Object *tmp = array_new_empty(AR(self)->descr, 0);                                \
+        if (!tmp) return NULL;                                                            \
+        Object *r = fn(tmp, args, nargs, kwnames);                                        \
+        if (AR(tmp)->size) {                                                              \
+            lock_pair(self, tmp);                                                         \
+            int rc = extend_from_array(self, tmp);                                        \
+            unlock_pair(self, tmp);                                                       \
+            if (rc < 0 && r) CLEAR(&r);                                                   \
+        }                                                                                 \
+        DECREF(tmp);                                                                      \
+        return r;                                                                         \
+    }
+
 /* A method: self, and its first argument when that is an array. */
 #define LOCKED_METHOD(fn)                                                                 \
     static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
@@ -939,7 +991,7 @@ static void unlock_pair(Object *a, Object *b) {
         return r;                                                                         \
     }
 LOCKED_METHOD(array_append)
-LOCKED_METHOD(array_extend)
+FROM_METHOD(array_extend)
 LOCKED_METHOD(array_insert)
 LOCKED_METHOD(array_pop)
 LOCKED_METHOD(array_remove)
@@ -948,17 +1000,19 @@ LOCKED_METHOD(array_count)
 LOCKED_METHOD(array_reverse)
 LOCKED_METHOD(array_byteswap)
 LOCKED_METHOD(array_tobytes)
-LOCKED_METHOD(array_frombytes)
-LOCKED_METHOD(array_tolist)
-LOCKED_METHOD(array_fromlist)
-LOCKED_METHOD(array_tounicode)
-LOCKED_METHOD(array_fromunicode)
-LOCKED_METHOD(array_tofile)
-LOCKED_METHOD(array_fromfile)
+FROM_METHOD(array_frombytes)
+SNAPSHOT_METHOD(array_tolist)
+FROM_METHOD(array_fromlist)
+SNAPSHOT_METHOD(array_tounicode)
+FROM_METHOD(array_fromunicode)
+SNAPSHOT_METHOD(array_tofile)
+FROM_METHOD(array_fromfile)
 LOCKED_METHOD(array_buffer_info)
 LOCKED_METHOD(array_copy)
 LOCKED_METHOD(array_deepcopy)
 #undef LOCKED_METHOD
+#undef FROM_METHOD
+#undef SNAPSHOT_METHOD
 #define LM(fn) fn##_locked
 
 #define LOCKED_BINARY(fn)                                                                 \
@@ -1005,9 +1059,10 @@ static int64_t array_length_locked(Object *self) {
 }
 
 static Object *array_repr_locked(Object *self) {
-    objlock_lock(self);
-    Object *r = array_repr(self);
-    objlock_unlock(self);
+    Object *copy = array_snapshot(self);
+    if (!copy) return NULL;
+    Object *r = array_repr(copy);
+    DECREF(copy);
     return r;
 }
 

@@ -13,9 +13,10 @@
  *     to the splice that uses it (the stripe is recursive, so the mutation
  *     functions lock again harmlessly). The export count is changed under
  *     the lock too, so a resize cannot slip between a view being taken and
- *     its check. The methods shared with bytes (bytesmethods.c) read
- *     through bytesmethods_view under the same lock where self is a
- *     bytearray.
+ *     its check. The methods shared with bytes (bytesmethods.c) read a
+ *     copy of self taken under the lock. No other object's lock is taken
+ *     while a bytearray's is held (`in` with a bytes-like needle searches a
+ *     copy too).
  *   - While exports > 0 the size does not change (the block stays put).
  */
 #include "objects/bytearray.h"
@@ -457,10 +458,18 @@ static int bytearray_contains(Object *self, Object *item) {
         objlock_unlock(self);
         return r;
     }
-    objlock_lock(self); /* item's buffer is taken inside (item may be self) */
-    int r = bytes_contains_in(bytearray_data(self), BA(self)->size, item);
+#ifdef TOY_FREE_THREADED
+    /* a copy: bytes_contains_in takes item's buffer, another lock */
+    objlock_lock(self);
+    Object *copy = bytes_from_data(bytearray_data(self), BA(self)->size);
     objlock_unlock(self);
+    if (!copy) return -1;
+    int r = bytes_contains_in(bytes_data(copy), bytes_size(copy), item);
+    DECREF(copy);
     return r;
+#else
+    return bytes_contains_in(bytearray_data(self), BA(self)->size, item);
+#endif
 }
 
 /* ---- Operators ---------------------------------------------------------------------- */
@@ -749,17 +758,21 @@ static void bytearray_iter_dealloc(Object *self) {
 /* ---- The type ---------------------------------------------------------------------------- */
 
 #ifdef TOY_FREE_THREADED
-/* toy-ft: the methods shared with bytes run with the bytearray locked, so
-   that the view they take of self (bytesmethods_view) cannot be resized
-   away under them. They convert their arguments first; what still runs
-   under the lock is Toy code reached from inside (join's iteration of its
-   argument, a codec error handler of decode). */
+/* toy-ft: the methods shared with bytes read a private copy of self taken
+   under its lock (they never change self, and their results are new
+   objects), so no view of self can be resized away under them, and no
+   other object's lock (split's list, join's iterable, find's argument) is
+   taken while self's is held: with striped locks that order could
+   deadlock against a pair of lists sharing the stripes. */
 #define BYTEARRAY_LOCKED(name)                                                          \
     static Object *bytearray_locked_##name(Object *self, Object *const *args, size_t nargs, \
                                            Object *kwnames) {                           \
         objlock_lock(self);                                                             \
-        Object *r = bytesmethods_##name(self, args, nargs, kwnames);                    \
+        Object *copy = bytearray_from_data(bytearray_data(self), BA(self)->size);       \
         objlock_unlock(self);                                                           \
+        if (!copy) return NULL;                                                         \
+        Object *r = bytesmethods_##name(copy, args, nargs, kwnames);                    \
+        DECREF(copy);                                                                   \
         return r;                                                                       \
     }
 BYTESMETHODS_LIST(BYTEARRAY_LOCKED)
