@@ -221,14 +221,21 @@ static Object *memoryview_tobytes_method(Object *self, Object *const *args, size
 static Object *memoryview_tolist(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("memoryview.tolist", nargs, kwnames, 0, 0) < 0) return NULL;
-    if (lock_live(self) < 0) return NULL;
     MemoryViewObject *m = MV(self);
+    /* the items copied under the lock, the list built after (its own lock) */
+    Object *data = memoryview_tobytes(self);
+    if (!data) return NULL;
+    char c = format_char(m->format);
+    if (m->length && (!c || c == 'e')) {
+        DECREF(data);
+        return error_set(&exc_NotImplementedError, "memoryview: format %s not supported", m->format);
+    }
     Object *list = list_new(0);
     for (int64_t i = 0; list && i < m->length; i++) {
-        Object *item = unpack_item(m, i);
+        Object *item = buffer_native_unpack(c, bytes_data(data) + (size_t)i * m->itemsize);
         if (!item || list_append_steal(list, item) < 0) CLEAR(&list);
     }
-    objlock_unlock(self);
+    DECREF(data);
     return list;
 }
 
