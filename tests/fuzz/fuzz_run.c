@@ -31,8 +31,9 @@
  * uncaught exception is simply cleared. Checked besides ASan/UBSan: CPU
  * time over 1 s + 1 ms per input byte is a "slow input" (fuzz_common.h);
  * libFuzzer's -timeout catches a hang. Programs that make reference cycles
- * (classes, closures) leak by design (Toy has no cycle collector), so
- * there is no leak check here; fuzz_compile has one.
+ * (classes, closures) leave them to the cycle collector, which this harness
+ * does not run between inputs, so there is no leak check here;
+ * fuzz_compile has one.
  *
  * TOY_FUZZ_PRINT=1: also print each generated program on stderr (to turn a
  * crash artifact into a script test: build-fuzz/fuzz_run FILE).
