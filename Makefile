@@ -254,8 +254,9 @@ fuzz-compile: build-fuzz/fuzz_compile
 	$(call FUZZ_ENV,1) build-fuzz/fuzz_compile $(FUZZ_RUN_ARGS) -max_len=65536 \
 		build-fuzz/corpus-compile
 
-# Programs that make reference cycles leak by design (no cycle collector):
-# LeakSanitizer would flag nearly every input, and cost most of the time.
+# Programs that make reference cycles leave them to the cycle collector,
+# which the harness does not run between inputs: LeakSanitizer would flag
+# nearly every input, and cost most of the time.
 fuzz-run: build-fuzz/fuzz_run
 	@tests/fuzz/make_corpus.sh build-fuzz
 	@mkdir -p build-fuzz/artifacts

@@ -278,8 +278,10 @@ static void array_byteswap_items(Object *self) {
 static void array_set_strided(Object *self, int64_t start, int64_t step, int64_t count,
                               const char *src) {
     size_t isz = ITEMSIZE(self);
-    for (int64_t i = 0, j = start; i < count; i++, j += step)
+    for (int64_t i = 0; i < count; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
         memcpy(AR(self)->items + (size_t)j * isz, src + (size_t)i * isz, isz);
+    }
 }
 
 /* del a[start::step] for count items, closing up in one pass. */
@@ -528,8 +530,10 @@ static Object *array_getitem(Object *self, Object *key) {
         Object *r = array_new_empty(AR(self)->descr, (size_t)n);
         if (!r) return NULL;
         size_t isz = ITEMSIZE(self);
-        for (int64_t i = 0, j = start; i < n; i++, j += step)
+        for (int64_t i = 0; i < n; i++) {
+            int64_t j = start + i * step; /* never past the last item: no overflow */
             memcpy(AR(r)->items + (size_t)i * isz, AR(self)->items + (size_t)j * isz, isz);
+        }
         AR(r)->size = (size_t)n;
         return r;
     }

@@ -144,7 +144,10 @@ static void bytearray_reverse_bytes(Object *self) {
 static void bytearray_set_strided(Object *self, int64_t start, int64_t step, int64_t count,
                                   const char *src) {
     char *d = bytearray_data(self);
-    for (int64_t i = 0, j = start; i < count; i++, j += step) d[j] = src[i];
+    for (int64_t i = 0; i < count; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
+        d[j] = src[i];
+    }
 }
 
 /* del b[start::step] for count items: the survivors close up in one pass. */
@@ -374,7 +377,10 @@ static Object *bytearray_getitem(Object *self, Object *key) {
             (r = bytearray_new_raw((size_t)n))) {
             const char *d = bytearray_data(self);
             char *out = bytearray_data(r);
-            for (int64_t i = 0, j = start; i < n; i++, j += step) out[i] = d[j];
+            for (int64_t i = 0; i < n; i++) {
+                int64_t j = start + i * step; /* never past the last item: no overflow */
+                out[i] = d[j];
+            }
         }
         objlock_unlock(self);
         return r;

@@ -553,7 +553,10 @@ static Object *bytes_slice(Object *self, Object *slice) {
     if (step == 1) return bytes_from_data(B(self)->data + start, (size_t)n);
     Object *r = bytes_new_raw((size_t)n);
     if (!r) return NULL;
-    for (int64_t i = 0, j = start; i < n; i++, j += step) B(r)->data[i] = B(self)->data[j];
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
+        B(r)->data[i] = B(self)->data[j];
+    }
     return r;
 }
 

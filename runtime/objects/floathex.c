@@ -17,7 +17,7 @@
 #include "objects/function.h"
 #include "objects/str.h"
 
-/* x.hex(): [-]0x<d>.<13 hex digits>p<exponent>, the leading digit 1 for a
+/* x.hex(): [-]0x<d>.<13 hex digits>p<exponent>, the first digit 1 for a
    normal float and 0 for a subnormal one (exponent -1022); 0x0.0p+0 for a
    zero, inf and nan as repr writes them. */
 Object *floathex_hex(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -102,7 +102,7 @@ static int hex_to_double(HexValue *v, double *out) {
         return 0;
     }
     int len = bit_length(v->mant);
-    int64_t top = v->exp2 + len - 1;         /* exponent of the leading bit */
+    int64_t top = v->exp2 + len - 1;         /* exponent of the highest bit */
     int64_t prec = top + 1075;               /* bits a subnormal result keeps */
     if (prec > 53) prec = 53;
     if (prec < 0) {

@@ -15,18 +15,19 @@
 
 static int64_t made_immortal;
 
-/* The immortal objects no collector list holds (ints, strs, untracked
-   containers), kept here for the life of the process: once their holders
-   are cleared at exit nothing else points to them, and a leak checker
-   (LeakSanitizer, make asan) would take memory kept on purpose for a leak.
-   Written at freeze time only, so children forked later share it. */
+/* Every object made immortal, kept here for the life of the process: once
+   their holders are cleared at exit nothing else may point to them, and a
+   leak checker (LeakSanitizer, make asan) would take memory kept on purpose
+   for a leak. Containers too: one tracked now may be untracked later (the
+   collector untracks tuples and dicts that hold only atoms), and then no
+   collector list holds it either. Written at freeze time only, so children
+   forked later share it. */
 static Object **kept;
 static size_t kept_len, kept_cap;
 
 int64_t immortal_count(void) { return made_immortal; }
 
 static bool keep(Object *o) {
-    if (object_is_gc(o) && gc_is_tracked(o)) return true;
     if (kept_len == kept_cap) {
         size_t cap = kept_cap ? kept_cap * 2 : 1024;
         Object **items = mem_realloc(kept, kept_cap * sizeof(Object *), cap * sizeof(Object *));

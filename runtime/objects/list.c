@@ -380,8 +380,10 @@ static Object *list_slice(Object *self, Object *slice) {
         return list_slice(self, slice);
     }
     Object **src = AS_LIST(self)->items;
-    for (int64_t i = 0, j = start; i < n; i++, j += step)
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
         list_set_steal(result, (size_t)i, NEWREF(src[j]));
+    }
     objlock_unlock(self);
     return result;
 }
@@ -509,7 +511,8 @@ static int list_assign_extended(ListObject *l, int64_t start, int64_t step, int6
         error_no_memory();
         return -1;
     }
-    for (int64_t i = 0, j = start; i < n; i++, j += step) {
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
         old[i] = l->items[j];
         l->items[j] = NEWREF(list_item(src, (size_t)i));
     }

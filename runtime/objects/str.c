@@ -733,7 +733,10 @@ static Object *str_slice(Object *s, Object *slice) {
     if (so->ascii) {
         Object *r = str_new_raw((size_t)count);
         if (!r) return NULL;
-        for (int64_t k = 0, i = start; k < count; k++, i += step) S(r)->data[k] = so->data[i];
+        for (int64_t k = 0; k < count; k++) {
+            int64_t i = start + k * step; /* never past the last item: no overflow */
+            S(r)->data[k] = so->data[i];
+        }
         S(r)->nchars = (size_t)count;
         S(r)->ascii = true;
         return r;
@@ -748,8 +751,10 @@ static Object *str_slice(Object *s, Object *slice) {
     }
     StrBuilder b;
     str_builder_init(&b);
-    for (int64_t k = 0, i = start; k < count; k++, i += step)
+    for (int64_t k = 0; k < count; k++) {
+        int64_t i = start + k * step; /* never past the last item: no overflow */
         str_builder_add(&b, so->data + offsets[i], offsets[i + 1] - offsets[i]);
+    }
     mem_free(offsets, noffsets * sizeof *offsets);
     return str_builder_finish(&b);
 }

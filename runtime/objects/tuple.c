@@ -200,8 +200,10 @@ static Object *tuple_slice(Object *self, Object *slice) {
     if (n == (int64_t)tuple_size(self) && step == 1 && is_tuple_exact(self)) return NEWREF(self);
     Object *t = tuple_new((size_t)n);
     if (!t) return NULL;
-    for (int64_t i = 0, j = start; i < n; i++, j += step)
+    for (int64_t i = 0; i < n; i++) {
+        int64_t j = start + i * step; /* never past the last item: no overflow */
         tuple_set_steal(t, (size_t)i, NEWREF(tuple_item(self, (size_t)j)));
+    }
     return t;
 }
 
