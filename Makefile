@@ -1,5 +1,9 @@
 # Toy - build, test, benchmark.
-#   make            build ./toy (optimised, warnings are errors)
+#   make            build ./toy (optimised, warnings are errors) and ./toy-ft, the
+#                   free-threaded interpreter (`toy --free-threaded` runs it)
+#   make toy-atomic build ./toy-atomic: the GIL build with atomic INCREF/DECREF
+#                   (for the comparison in make bench-ft only)
+#   make bench-ft   single-thread cost and 4-thread speed-up: toy, toy-atomic, toy-ft
 #   make demo       threads, processes and the GIL measured on this machine (scripts/demo/)
 #   make test       run the test suite (ends with "N passed, N failed")
 #   make toy-immortal  ./toy-immortal: never writes immortal counts (the demo's copy-on-write part)
@@ -28,6 +32,13 @@ OBJS    := $(SRCS:%.c=build/%.o) build/gen/frozen_modules.o
 ASAN_OBJS := $(SRCS:%.c=build-asan/%.o) build-asan/gen/frozen_modules.o
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 TSAN_OBJS := $(SRCS:%.c=build-tsan/%.o) build-tsan/gen/frozen_modules.o
+# The free-threaded interpreter (docs/internals.md, "The free-threaded build"):
+# the same sources compiled with TOY_FREE_THREADED into build-ft/.
+FT_OBJS := $(SRCS:%.c=build-ft/%.o) build-ft/gen/frozen_modules.o
+# The comparison build: every INCREF/DECREF an atomic read-modify-write.
+ATOMIC_OBJS := $(SRCS:%.c=build-atomic/%.o) build-atomic/gen/frozen_modules.o
+FT_ASAN_OBJS := $(SRCS:%.c=build-ft-asan/%.o) build-ft-asan/gen/frozen_modules.o
+FT_TSAN_OBJS := $(SRCS:%.c=build-ft-tsan/%.o) build-ft-tsan/gen/frozen_modules.o
 # ./toy-immortal: the same interpreter with TOY_REFCOUNT_SKIP_IMMORTAL, whose
 # INCREF/DECREF never write an immortal object's count (core/refcount.h).
 # Not the default (3-12% slower); the demo's copy-on-write part uses it to
@@ -40,10 +51,56 @@ TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after
 
 .PHONY: all test asan tsan bench bench-deps install clean
 
-all: toy
+all: toy toy-ft
 
 toy: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+toy-ft: $(FT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(FT_OBJS) $(LDLIBS)
+
+build-ft/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -DTOY_FREE_THREADED -pthread $(DEPS) -c $< -o $@
+
+build-ft/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
+
+toy-atomic: $(ATOMIC_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(ATOMIC_OBJS) $(LDLIBS)
+
+build-atomic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -DTOY_ATOMIC_REFCOUNT -pthread $(DEPS) -c $< -o $@
+
+build-atomic/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
+
+# Sanitizer builds of the free-threaded interpreter (tests/ft/ under them:
+# make asan-ft, make tsan-ft).
+toy-ft-asan: $(FT_ASAN_OBJS)
+	$(CC) $(ASAN_FLAGS) -o $@ $(FT_ASAN_OBJS) $(LDLIBS)
+
+build-ft-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(ASAN_FLAGS) -DTOY_FREE_THREADED -pthread $(DEPS) -c $< -o $@
+
+build-ft-asan/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(ASAN_FLAGS) -c $< -o $@
+
+toy-ft-tsan: $(FT_TSAN_OBJS)
+	$(CC) $(TSAN_FLAGS) -o $@ $(FT_TSAN_OBJS) $(LDLIBS)
+
+build-ft-tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -DTOY_FREE_THREADED -pthread $(DEPS) -c $< -o $@
+
+build-ft-tsan/gen/frozen_modules.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,7 +148,7 @@ build-tsan/gen/frozen_modules.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
-test: toy
+test: toy toy-ft
 	@tests/run.sh --toy ./toy --all-policies
 
 asan: toy-asan
@@ -117,6 +174,20 @@ bench-threads: toy
 .PHONY: bench-procs
 bench-procs: toy
 	@scripts/bench/procs.sh --toy ./toy
+
+# Free-threading costs, one table (scripts/bench/ft.sh).
+.PHONY: bench-ft asan-ft tsan-ft
+bench-ft: toy toy-ft toy-atomic
+	@scripts/bench/ft.sh
+
+# The script tests of tests/threads/ only: its .sh tests check the GIL
+# (policies, switch interval, GIL statistics), which toy-ft has not.
+asan-ft: toy-ft-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run.sh --toy ./toy-ft-asan --timeout 300 tests/ft/ $(wildcard tests/threads/*.toy)
+
+tsan-ft: toy-ft-tsan
+	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-ft-tsan --timeout 120 tests/ft/
 
 # The GIL's three policies and CPython 3.11: one table (scripts/bench/gil.sh).
 .PHONY: bench-gil
@@ -209,13 +280,16 @@ DIFF_COUNT ?= 500
 difftest: toy
 	TOY=$(CURDIR)/toy DIFF_FIRST=$(DIFF_FIRST) DIFF_COUNT=$(DIFF_COUNT) bash tests/diff/differential.sh
 
-install: toy
+install: toy toy-ft
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 toy $(DESTDIR)$(PREFIX)/bin/toy
+	install -m 755 toy-ft $(DESTDIR)$(PREFIX)/bin/toy-ft
 	install -m 644 toy.1 $(DESTDIR)$(PREFIX)/share/man/man1/toy.1
 
 clean:
-	rm -rf build build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal
+	rm -rf build build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal \
+		build-ft build-atomic build-ft-asan build-ft-tsan toy-ft toy-atomic toy-ft-asan toy-ft-tsan
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(IMMORTAL_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+         $(FT_OBJS:.o=.d) $(ATOMIC_OBJS:.o=.d) $(FT_ASAN_OBJS:.o=.d) $(FT_TSAN_OBJS:.o=.d) \
          $(FUZZ_TARGETS:=.d)

@@ -128,7 +128,7 @@ static inline void frame_release_values(Object *const *v, size_t n)
    cells, code, function, globals and locals) and pop it. The slots are
    released before the frame's memory is given back: a destructor that runs
    Toy code pushes its frames above this one. */
-static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
+ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Object **sp)
 {
     while (sp > f->slots) {
         Object *v = *--sp;
@@ -144,6 +144,14 @@ static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
     ts->frame = f->back;
     ts->recursion_depth--;
     frame_free(ts, f);
+}
+
+/* The same, left to the compiler's judgement; the eval loop's returns use
+   frame_pop_inlined (in toy-ft, whose counts take more code, the compiler
+   would otherwise call it out of line on every return). */
+static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
+{
+    frame_pop_inlined(ts, f, sp);
 }
 
 /* The common part of every frame push: carve the frame, fill its header,

@@ -63,9 +63,8 @@
 #define TOY_VERSION "0.1.0"
 
 static const char usage_line[] =
-    "usage: toy [--stats] [--dis] [--no-gil] [--gil=POLICY] [--switch-interval=MS]\n"
-    "           [--gil-trace=FILE]\n"
-    "           [-c cmd | file | -] [arg] ...\n";
+    "usage: toy [--stats] [--dis] [--no-gil] [--gil=POLICY] [--free-threaded] [-X gil=0|1]\n"
+    "           [--switch-interval=MS] [--gil-trace=FILE] [-c cmd | file | -] [arg] ...\n";
 
 static void print_help(void) {
     fputs(usage_line, stdout);
@@ -89,6 +88,11 @@ static void print_help(void) {
           "             ticks (Python 2: drop and re-take every 100 switch points,\n"
           "             sys.setcheckinterval), priority (modern, and a thread back from\n"
           "             a blocking call gets the lock first); also $TOY_GIL_POLICY\n"
+          "  --free-threaded\n"
+          "             run the free-threaded interpreter (toy-ft, built beside toy): no\n"
+          "             GIL, immortal objects, biased reference counts, per-object locks\n"
+          "  -X gil=0   the same (CPython's spelling); -X gil=1: with the GIL (the\n"
+          "             default; in toy-ft it turns the lock back on, and --gil= works)\n"
           "  --switch-interval=MS\n"
           "             how long a thread waits for the GIL before asking for it (default 5)\n"
           "  --gil-trace=FILE\n"
@@ -110,11 +114,33 @@ typedef struct {
     double switch_interval_ms; /* 0: the default */
     const char *gil_policy;    /* --gil=, or NULL */
     bool no_race_detector;     /* --no-race-detector */
+    bool free_threaded;        /* --free-threaded or -X gil=0 */
 } Options;
+
+#ifdef TOY_FREE_THREADED
+static const bool build_free_threaded = true;
+#else
+static const bool build_free_threaded = false;
+#endif
+
+/* -X gil=0 / -X gil=1 (also -Xgil=0), as CPython 3.13 spells it. opt is the
+   option's text after "-X" (the next argument when "-X" stood alone).
+   Returns 0, or 2 for a bad option. */
+static int parse_x_option(const char *x, Options *opt) {
+    if (strcmp(x, "gil=0") == 0) { opt->free_threaded = true; return 0; }
+    if (strcmp(x, "gil=1") == 0) { opt->free_threaded = false; return 0; }
+    if (strncmp(x, "gil", 3) == 0)
+        fprintf(stderr, "toy: -X gil must be 0 or 1\n%s", usage_line);
+    else
+        fprintf(stderr, "toy: unknown -X option %s (toy knows only gil=0 and gil=1)\n%s",
+                x, usage_line);
+    return 2;
+}
 
 /* Returns 0, or the exit status to stop with. */
 static int parse_options(int argc, char **argv, Options *opt) {
     memset(opt, 0, sizeof(*opt));
+    opt->free_threaded = build_free_threaded; /* toy-ft: -X gil=1 turns it off */
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -137,6 +163,12 @@ static int parse_options(int argc, char **argv, Options *opt) {
         if (strcmp(a, "--dis") == 0) { interp.flag_dis = true; continue; }
         if (strcmp(a, "--no-gil") == 0) { interp.flag_no_gil = true; continue; }
         if (strcmp(a, "--no-race-detector") == 0) { opt->no_race_detector = true; continue; }
+        if (strcmp(a, "--free-threaded") == 0) { opt->free_threaded = true; continue; }
+        if (strncmp(a, "-X", 2) == 0) {
+            const char *x = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : "");
+            if (parse_x_option(x, opt)) return 2;
+            continue;
+        }
         if (strncmp(a, "--gil-trace=", 12) == 0) { /* trace.h; opens FILE now */
             if (a[12] == '\0') {
                 fprintf(stderr, "toy: --gil-trace takes a file name or -\n%s", usage_line);
@@ -183,11 +215,17 @@ static int parse_options(int argc, char **argv, Options *opt) {
     return 0;
 }
 
-/* --gil=POLICY, else $TOY_GIL_POLICY (ignored under --no-gil, so that a
-   whole test suite can run under one policy). Returns 0, or 2 after saying
+/* --gil=POLICY, else $TOY_GIL_POLICY (ignored under --no-gil and in toy-ft
+   without -X gil=1, so that a whole test suite can run under one policy;
+   --gil= itself is refused there: no GIL, no policy). Returns 0, or 2 after saying
    what is wrong. */
 static int choose_gil_policy(const Options *opt) {
     const char *name = opt->gil_policy, *from = "--gil";
+    if (name && interp.flag_no_gil && build_free_threaded) {
+        fprintf(stderr, "toy: --gil=%s: the free-threaded build has no GIL (-X gil=1 runs it "
+                "with one)\n%s", name, usage_line);
+        return 2;
+    }
     if (name && interp.flag_no_gil) {
         fprintf(stderr, "toy: --gil=%s and --no-gil cannot be combined\n%s", name, usage_line);
         return 2;
@@ -434,6 +472,7 @@ static void runtime_fini(void) {
     types_fini(weakref_types); /* readied by the first import of _weakref */
     types_fini(object_types);
     str_intern_clear();
+    refcount_release_immortals(); /* toy-ft: what was made immortal at run time */
     ts_destroy(ts);
     race_fini(); /* --no-gil: check and release the quarantined objects */
     finalize_fini();
@@ -473,6 +512,8 @@ static void print_stats(const char *note, int threads) {
     /* Lost decrements show above as leaks; lost increments are caught by the
        race detector (--no-gil only: with the GIL this is always 0). */
     fprintf(stderr, "anomalies: %llu\n", (unsigned long long)race_anomalies());
+    if (build_free_threaded) /* shared by threads, so never counted; freed after the teardown */
+        fprintf(stderr, "made immortal: %llu\n", (unsigned long long)refcount_immortalized());
     fprintf(stderr, "collected by gc: %lld\n", (long long)gc_total_collected());
     fprintf(stderr, "gc collections: %lld %lld %lld\n",
             (long long)gc_generation_stats(0).collections,
@@ -487,10 +528,37 @@ static void stats_on_race_stop(void) {
     if (interp.flag_stats) print_stats("a reference-count race was caught", 0);
 }
 
+/* ./toy --free-threaded runs ./toy-ft, the free-threaded build of the same
+   sources, from the folder that holds this binary (as python3.13t sits
+   beside python3.13). Returns only on failure, with the exit status. */
+static int exec_free_threaded(char **argv) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+    if (n <= 0) {
+        fprintf(stderr, "toy: --free-threaded: cannot find this program's folder\n");
+        return 2;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    strcpy(slash ? slash + 1 : self, "toy-ft");
+    char *saved_argv0 = argv[0];
+    argv[0] = self;
+    execv(self, argv);
+    argv[0] = saved_argv0;
+    fprintf(stderr,
+            "toy: --free-threaded needs the free-threaded build, %s: %s\n"
+            "     (build it with `make toy-ft`; `make` builds it too)\n",
+            self, strerror(errno));
+    return 2;
+}
+
 int main(int argc, char **argv) {
     Options opt;
     int status = parse_options(argc, argv, &opt);
     if (status) return status < 0 ? 0 : status;
+    if (opt.free_threaded && !build_free_threaded) return exec_free_threaded(argv);
+    /* toy-ft runs without the GIL unless -X gil=1 asked for it */
+    if (build_free_threaded) interp.flag_no_gil = opt.free_threaded;
     if ((status = choose_gil_policy(&opt)) != 0) return status;
 
     /* As CPython: a closed pipe makes writes fail with BrokenPipeError

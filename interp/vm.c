@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/objlock.h"
 #include "core/gil.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -622,11 +623,50 @@ static inline Object *dict_probe_name(Object *d, Object *name)
     return NULL;
 }
 
+#ifndef TOY_FREE_THREADED
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     Object *v = dict_probe_name(d, name);
     return v != NULL ? v : dict_get_str(d, name);
 }
+/* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
+   reference. */
+#define dict_lookup_name_for_load(d, name) dict_lookup_name(d, name)
+#define dict_probe_name_for_load(d, name) dict_probe_name(d, name)
+#define INCREF_LOADED(v) INCREF(v)
+#else
+/* toy-ft: no probe outside the dict's lock (a resize may be freeing the
+   table), and the loads take their reference under it: another thread may
+   rebind the name and release the old value at any moment. */
+static inline Object *dict_lookup_name(Object *d, Object *name)
+{
+    objlock_lock(d);
+    Object *v = dict_probe_name(d, name);
+    objlock_unlock(d);
+    return v != NULL ? v : dict_get_str(d, name);
+}
+static inline Object *dict_lookup_name_ref(Object *d, Object *name)
+{
+    objlock_lock(d);
+    Object *v = dict_probe_name(d, name);
+    if (v != NULL)
+        INCREF(v);
+    objlock_unlock(d);
+    return v != NULL ? v : dict_get_str_ref(d, name);
+}
+#define dict_lookup_name_for_load(d, name) dict_lookup_name_ref(d, name)
+#define dict_probe_name_for_load(d, name) dict_lookup_name_ref(d, name)
+#define INCREF_LOADED(v) ((void)(v))
+#endif
+
+/* The eval loop's own list fast paths (subscript, store, for, unpack) read
+   the item array directly. toy-ft leaves lists to their locked slots
+   (objects/list.c), so there the paths are compiled out. */
+#ifndef TOY_FREE_THREADED
+#define VM_LIST_FAST_PATHS 1
+#else
+#define VM_LIST_FAST_PATHS 0
+#endif
 
 /* A name missing from the globals dict: a dict subclass's __missing__
    answers first (as CPython's item lookup on such globals does), then the
@@ -639,12 +679,13 @@ static __attribute__((noinline)) Object *load_global_missing(Frame *f, Object *n
             return v;
         error_clear();
     }
-    Object *v = dict_lookup_name(interp.builtins, name);
+    Object *v = dict_lookup_name_for_load(interp.builtins, name);
     if (v == NULL) {
         error_name(name);
         return NULL;
     }
-    return NEWREF(v);
+    INCREF_LOADED(v);
+    return v;
 }
 
 /* LOAD_NAME when the locals are a mapping other than a dict (exec's locals
@@ -655,9 +696,10 @@ static __attribute__((noinline)) Object *load_name_mapping(Frame *f, Object *nam
     if (v != NULL || !error_matches(&exc_KeyError))
         return v;
     error_clear();
-    if ((v = dict_lookup_name(f->globals, name)) == NULL)
+    if ((v = dict_lookup_name_for_load(f->globals, name)) == NULL)
         return load_global_missing(f, name);
-    return NEWREF(v);
+    INCREF_LOADED(v);
+    return v;
 }
 
 /* DELETE_NAME on such a mapping, with dict_del_item's results: 0 deleted,
@@ -696,7 +738,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
 {
     Object **local = NULL;
-    if (REFCNT(*a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
+    if (REFCNT_IS(*a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
         local = &slots[INSTR_ARG(*next)];
         *local = NULL; /* STORE_FAST refills it */
         DECREF(*a);    /* the stack still holds one */
@@ -777,9 +819,10 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
    in `i = i + 1`. Small ints are immortal, so never qualify. */
 static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
-    if (REFCNT(a) == 1)
+    intptr_t n = REFCNT_OWNED(a);
+    if (n == 1)
         return true;
-    return REFCNT(a) == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+    return n == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
 }
 
 /* ======================================================================== */
@@ -1030,15 +1073,15 @@ dispatch:
 
     TARGET(LOAD_GLOBAL) {
         Object *name = names[oparg];
-        Object *v = dict_lookup_name(f->globals, name);
+        Object *v = dict_lookup_name_for_load(f->globals, name);
         if (v == NULL && (UNLIKELY(TYPE(f->globals) != &dict_type) ||
-                          (v = dict_lookup_name(interp.builtins, name)) == NULL)) {
+                          (v = dict_lookup_name_for_load(interp.builtins, name)) == NULL)) {
             if ((v = load_global_missing(f, name)) == NULL)
                 goto error;
             PUSH(v);
             DISPATCH();
         }
-        INCREF(v);
+        INCREF_LOADED(v);
         PUSH(v);
         DISPATCH();
     }
@@ -1071,16 +1114,16 @@ dispatch:
             PUSH(v);
             DISPATCH();
         }
-        Object *v = f->locals ? dict_lookup_name(f->locals, name) : NULL;
-        if (v == NULL && (v = dict_lookup_name(f->globals, name)) == NULL &&
+        Object *v = f->locals ? dict_lookup_name_for_load(f->locals, name) : NULL;
+        if (v == NULL && (v = dict_lookup_name_for_load(f->globals, name)) == NULL &&
             (UNLIKELY(TYPE(f->globals) != &dict_type) ||
-             (v = dict_lookup_name(interp.builtins, name)) == NULL)) {
+             (v = dict_lookup_name_for_load(interp.builtins, name)) == NULL)) {
             if ((v = load_global_missing(f, name)) == NULL)
                 goto error;
             PUSH(v);
             DISPATCH();
         }
-        INCREF(v);
+        INCREF_LOADED(v);
         PUSH(v);
         DISPATCH();
     }
@@ -1120,9 +1163,9 @@ dispatch:
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
-            Object *v = dict ? dict_probe_name(dict, names[oparg]) : NULL;
+            Object *v = dict ? dict_probe_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
-                INCREF(v);
+                INCREF_LOADED(v);
                 SET_TOP(v);
                 DECREF(obj);
                 DISPATCH();
@@ -1191,7 +1234,7 @@ dispatch:
         Object *key = POP();
         Object *obj = POP();
         Object *v;
-        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
             int64_t i = int_value(key);
             if (i < 0)
                 i += (int64_t)list_size(obj);
@@ -1217,7 +1260,7 @@ dispatch:
         Object *key = POP();
         Object *obj = POP();
         Object *v = POP();
-        if (TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
             int64_t i = int_value(key);
             if (i < 0)
                 i += (int64_t)list_size(obj);
@@ -1283,7 +1326,7 @@ dispatch:
                 DECREF(b);
                 PUSH(a);
                 DISPATCH();
-            } else if (REFCNT(b) == 1) {
+            } else if (REFCNT_IS(b, 1)) {
                 ((IntObject *)b)->value = z;
                 DECREF(a);
                 PUSH(b);
@@ -1331,7 +1374,7 @@ dispatch:
                 DISPATCH();
             }
             r = result ? True_ : False_;
-            INCREF(r);
+            INCREF_IMMORTAL(r);
             PUSH(r);
             DISPATCH();
         }
@@ -1348,7 +1391,7 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r = ((a == b) != (oparg != 0)) ? True_ : False_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         DECREF(a);
         DECREF(b);
         PUSH(r);
@@ -1364,7 +1407,7 @@ dispatch:
         if (found < 0)
             goto error;
         Object *r = ((found != 0) != (oparg != 0)) ? True_ : False_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         PUSH(r);
         DISPATCH();
     }
@@ -1399,7 +1442,7 @@ dispatch:
         if (t < 0)
             goto error;
         Object *r = t ? False_ : True_;
-        INCREF(r);
+        INCREF_IMMORTAL(r);
         SET_TOP(r);
         DECREF(v);
         DISPATCH();
@@ -1429,10 +1472,10 @@ dispatch:
     TARGET(POP_JUMP_IF_FALSE) {
         Object *v = POP();
         if (v == False_ || v == None) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
             JUMP_TO(oparg);
         } else if (v == True_) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
         } else {
             int t = object_truth(v);
             DECREF(v);
@@ -1447,10 +1490,10 @@ dispatch:
     TARGET(POP_JUMP_IF_TRUE) {
         Object *v = POP();
         if (v == True_) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
             JUMP_TO(oparg);
         } else if (v == False_ || v == None) {
-            DECREF(v);
+            DECREF_IMMORTAL(v);
         } else {
             int t = object_truth(v);
             DECREF(v);
@@ -1522,7 +1565,7 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
-        } else if (t == &list_iterator_type) {
+        } else if (VM_LIST_FAST_PATHS && t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
@@ -1690,7 +1733,7 @@ dispatch:
         Object *const *items = NULL;
         if (TYPE(seq) == &tuple_type && tuple_size(seq) == oparg)
             items = tuple_items(seq);
-        else if (TYPE(seq) == &list_type && list_size(seq) == oparg)
+        else if (VM_LIST_FAST_PATHS && TYPE(seq) == &list_type && list_size(seq) == oparg)
             items = ((ListObject *)seq)->items;
         if (items != NULL) {
             for (uint32_t i = oparg; i-- > 0;) {
@@ -1908,7 +1951,7 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         bool entry = f->is_entry;
-        frame_pop(ts, f, sp);
+        frame_pop_inlined(ts, f, sp);
         if (entry)
             return retval;
         f = back;

@@ -188,6 +188,20 @@ if [ "${1:-}" = "--worker" ]; then
     w=$resdir/$id.d
     mkdir -p "$w"
     cd "$root" || exit 1
+    # tests/ft/ and the TEST@ft copies run under the free-threaded build
+    case $t in
+        *@ft) t=${t%@ft}; use_ft=1 ;;
+        tests/ft/*) use_ft=1 ;;
+        *) use_ft=0 ;;
+    esac
+    if [ $use_ft = 1 ]; then
+        if [ -z "${TOY_FT:-}" ]; then
+            echo "SKIP needs the free-threaded build beside $TOY (make toy-ft)" > "$resdir/$id.res"
+            rm -rf "$w"
+            exit 0
+        fi
+        TOY=$TOY_FT
+    fi
     case $t in
         *@*) export TOY_GIL_POLICY=${t##*@}; t=${t%@*} ;;
     esac
@@ -239,7 +253,16 @@ if [ ! -x "$TOY" ]; then
     echo "run.sh: toy binary not found or not executable: $TOY (run make first)" >&2
     exit 2
 fi
-export TOY TIMEOUT
+# The free-threaded build: toy itself when it is one (toy-ft, toy-ft-asan,
+# ...), else toy-ft beside it if built. tests/ft/ runs under it, and so do
+# the script tests of tests/threads/ once more, listed as TEST@ft.
+TOY_FT=
+ft_extra=0
+case ${TOY##*/} in
+    toy-ft*) TOY_FT=$TOY ;;
+    *) if [ -x "$(dirname "$TOY")/toy-ft" ]; then TOY_FT=$(dirname "$TOY")/toy-ft; ft_extra=1; fi ;;
+esac
+export TOY TIMEOUT TOY_FT
 
 cd "$root" || exit 2
 
@@ -282,6 +305,9 @@ while IFS= read -r t; do
         [ $keep = 1 ] || continue
     fi
     tests+=("$t")
+    case $t in
+        tests/threads/*.toy) [ $ft_extra = 1 ] && tests+=("$t@ft") ;;
+    esac
 done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
     while IFS= read -r t; do with_policies "$t"; done)
 

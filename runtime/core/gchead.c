@@ -47,10 +47,12 @@ static inline void unlock(void) {
 }
 
 /* Ask for a collection at the next safe point (objects/gc.c decides which
-   generation). Never with --no-gil: see docs/internals.md. */
+   generation). Never with --no-gil: see docs/internals.md. Called with
+   gc_lock held when locking. */
 void gc_threshold_passed(void) {
     GCGeneration *g0 = &gc_state.gens[0];
-    if (g0->threshold && gc_state.enabled && !gc_state.collecting && !gc_state.locking &&
+    if (g0->threshold && gc_state.enabled && !gc_state.collecting &&
+        (!gc_state.locking || GC_STOPS_THE_WORLD) &&
         !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_GC))
         atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_GC, memory_order_relaxed);
 }
@@ -62,7 +64,7 @@ void gc_birth_locked(Object *o, bool track) {
     h->next = h->prev = NULL;
     lock();
     if (track) gc_list_append(h, &gc_state.gens[0].head);
-    gc_state.gens[0].count++;
+    if (++gc_state.gens[0].count > gc_state.gens[0].threshold) gc_threshold_passed();
     unlock();
 }
 
@@ -78,7 +80,8 @@ void gc_untrack_locked(Object *o, bool freed) {
 
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
-    if (h->prev || (h->flags & GC_NEVER_TRACK)) return;
+    if (h->flags & GC_NEVER_TRACK) return;
+    if (!gc_state.locking && h->prev) return; /* with the lock on, prev is read under it */
     lock();
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);

@@ -39,6 +39,15 @@
 
 #include "core/object.h"
 
+/* The free-threaded build collects while threads run by stopping the world
+   (core/gil_world.c); --no-gil only when one thread is left (the counts it
+   would read race). */
+#ifdef TOY_FREE_THREADED
+#define GC_STOPS_THE_WORLD 1
+#else
+#define GC_STOPS_THE_WORLD 0
+#endif
+
 typedef struct GCHead {
     struct GCHead *next, *prev; /* prev NULL: not tracked */
     intptr_t refs;              /* during a collection: the references not yet explained */
@@ -132,12 +141,14 @@ static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
-    GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
+    /* With threads really at once (toy-ft, --no-gil), prev is read only
+       under the lock: a neighbour's unlink rewrites it. */
     if (gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
     }
+    GCHead *h = GC_HEAD(o);
+    if (!h->prev) return;
     gc_list_remove(h);
     h->flags = 0;
 }

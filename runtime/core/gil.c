@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/gil_policy.h"
+#include "core/refcount.h"
 #include "core/threadstate.h"
 #include "core/trace.h"
 
@@ -213,7 +214,10 @@ uint64_t gil_stats_latency(const GilStats *s, double q) {
 
 void gil_take_counted(ThreadState *ts, GilTakeReason why) {
     if (!gil_state.enabled) {
+        gil_world_attach(ts); /* waits while another thread holds the world */
         if (trace_enabled) trace_gil_taken(ts, 0, gil_now_ns(), false); /* runs again */
+        /* toy-ft: back from a blocking call: merge its queue */
+        if (why == GIL_TAKE_AFTER_BLOCK) refcount_at_breaker();
         return;
     }
     uint64_t start = gil_now_ns();
@@ -241,6 +245,7 @@ void gil_drop_and_retake(ThreadState *ts) {
 void gil_drop_traced(ThreadState *ts) {
     if (trace_enabled) trace_gil_dropped(gil_now_ns());
     if (gil_state.enabled) gil_state.ops->drop(ts);
+    else gil_world_detach(ts);
 }
 
 void gil_take(ThreadState *ts) { gil_take_counted(ts, GIL_TAKE_AFTER_BLOCK); }
@@ -262,7 +267,10 @@ void gil_thread_exit(ThreadState *ts) {
     /* ts may already be freed here (it is only compared): the trace finds
        the thread's buffer through a thread-local. */
     if (trace_enabled) trace_thread_exit(gil_now_ns());
-    if (!gil_state.enabled) return;
+    if (!gil_state.enabled) {
+        gil_world_detach(ts);
+        return;
+    }
     pthread_mutex_lock(&gil_state.mutex);
     pthread_mutex_lock(&gil_state.switch_mutex);
     if (gil_state.last_holder == ts) gil_state.last_holder = NULL;
@@ -298,6 +306,7 @@ void gil_after_fork_child(ThreadState *ts) {
     create_primitives();
     if (trace_enabled) trace_after_fork_child(); /* the parent writes the trace */
     gil_set_locked(gil_state.enabled);
+    gil_world_after_fork_child();
     gil_state.last_holder = ts;
     gil_state.io_waiting = 0;
     gil_state.overdue = 0;

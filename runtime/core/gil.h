@@ -81,8 +81,13 @@ typedef struct {
    whole word (relaxed load: a late look costs at most one more check).
    GIL_BREAK_GC: set by the allocator when generation 0 passed its
    threshold (core/gchead.h), cleared by the thread that runs the
-   collection at its next check (interp/vm_breaker.c). */
-enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_GC = 8 };
+   collection at its next check (interp/vm_breaker.c).
+   GIL_BREAK_MERGE (free-threaded build only, core/biased.h): some thread has
+   objects queued for it to merge; each thread merges its own queue.
+   GIL_BREAK_STOP (no GIL only, core/gil_world.c): a thread has stopped the
+   world; every other thread parks at its next check. */
+enum { GIL_BREAK_DROP = 1, GIL_BREAK_SIGNAL = 2, GIL_BREAK_TICK = 4, GIL_BREAK_GC = 8,
+       GIL_BREAK_MERGE = 16, GIL_BREAK_STOP = 32 };
 extern atomic_int gil_eval_breaker;
 
 /* Choose the policy. Call before gil_init. */
@@ -131,6 +136,20 @@ static inline void gil_breaker_signal(bool on) {
     else
         atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_SIGNAL, memory_order_relaxed);
 }
+
+/* Stopping the world (core/gil_world.c), for the cycle collector. With the
+   GIL on, the caller holds it: stop returns true and start does nothing.
+   Without it, stop waits until every other thread is parked at a safe point
+   or in a blocking call, and returns false if another thread is doing the
+   same (then the caller should not collect). Between the two the caller
+   runs as if it held the GIL; a blocking call lets the world run meanwhile. */
+bool gil_stop_the_world(struct ThreadState *ts);
+void gil_start_the_world(struct ThreadState *ts);
+/* At a safe point with GIL_BREAK_STOP set: wait while another thread holds
+   the world. */
+void gil_world_park(struct ThreadState *ts);
+/* Is ts the thread holding the world stopped right now? (core/objlock.c) */
+bool gil_world_stopped_by(struct ThreadState *ts);
 
 /* The switch interval, in seconds (sys.setswitchinterval; modern, priority). */
 void gil_set_interval(double seconds);

@@ -39,6 +39,12 @@ typedef struct {
 
 extern const GilPolicyOps gil_ticks_ops, gil_modern_ops, gil_priority_ops;
 
+/* Without the GIL, gil.c attaches and detaches a thread where it would take
+   and drop the lock (core/gil_world.c). */
+void gil_world_attach(ThreadState *ts);
+void gil_world_detach(ThreadState *ts);
+void gil_world_after_fork_child(void);
+
 typedef struct {
     bool enabled;
     GilPolicy policy;

@@ -28,17 +28,34 @@
 
 typedef struct Type Type;
 
+#ifndef TOY_FREE_THREADED
 typedef struct Object {
     intptr_t refcnt;
     Type *type;
 } Object;
 
-#define TYPE(o) (((Object *)(o))->type)
-
 /* Header initialisers for static (immortal) objects and types:
      Type int_type = { TYPE_HEAD_INIT, .name = "int", ... };
      Object none_object = STATIC_OBJECT_INIT(none_type);            */
 #define STATIC_OBJECT_INIT(type_) { .refcnt = ((intptr_t)1 << 60), .type = &(type_) }
+#else
+/* The free-threaded build (toy-ft): a biased reference count (core/biased.h).
+   owner: the id of the thread that owns the object, or one of the marks
+   BIASED_OWNER_IMMORTAL / BIASED_OWNER_MERGED; local: the owner's count, a
+   plain load and store by the owner only; shared: every other thread's
+   count, updated atomically, shifted left by BIASED_SHIFT, flags below. */
+typedef struct Object {
+    _Atomic uint32_t owner;
+    _Atomic uint32_t local;
+    _Atomic intptr_t shared;
+    Type *type;
+} Object;
+
+#define STATIC_OBJECT_INIT(type_) \
+    { .owner = UINT32_MAX, .local = UINT32_MAX, .shared = 0, .type = &(type_) }
+#endif
+
+#define TYPE(o) (((Object *)(o))->type)
 #define TYPE_HEAD_INIT .base = STATIC_OBJECT_INIT(type_type)
 
 /* ---- Slot signatures -------------------------------------------------- */
@@ -175,6 +192,12 @@ enum {
                                    and its type tracks it when it first holds a
                                    reference that may be tracked (dict, as
                                    CPython); ignored on user classes */
+    TYPE_WEAK_LOOKUP = 1 << 20, /* the weak references themselves (whose table
+                                   hands out existing ones): with
+                                   TYPE_WEAKREFABLE, the objects the table may
+                                   take a reference to without owning one
+                                   (refcount_try_incref; toy-ft settles their
+                                   free with a compare-and-swap) */
 };
 
 struct Type {

@@ -10,7 +10,11 @@
  *     has ended.
  *   - The first report wins: it prints, runs the stop hook and _exit()s.
  *     Threads that find a second anomaly meanwhile wait for that exit.
+ *
+ * The free-threaded build (toy-ft) has no race detector: its counts do not
+ * race. It uses race_ft.c instead, and this file is empty there.
  */
+#ifndef TOY_FREE_THREADED
 #include "core/race.h"
 
 #include <pthread.h>
@@ -534,3 +538,5 @@ Type freed_object_type = {
     .binary = ALL_BINOPS(freed_binary),
     .inplace = ALL_BINOPS(freed_binary),
 };
+
+#endif /* TOY_FREE_THREADED */

@@ -19,11 +19,16 @@
  *
  * These macros are the only code that touches refcnt. Under the GIL, and in
  * --no-gil mode, they are plain non-atomic increments: with the lock off they
- * race, which is exactly what the --no-gil lesson shows. Planned modes
- * (atomic, biased, skip-immortal) change this header alone.
+ * race, which is exactly what the --no-gil lesson shows. The other ways of
+ * counting are other builds of the same sources, chosen here alone:
+ * toy-atomic (TOY_ATOMIC_REFCOUNT: every update atomic, for comparison) and
+ * toy-ft (TOY_FREE_THREADED: biased counts, core/biased.h).
  */
 #ifndef TOY_REFCOUNT_H
 #define TOY_REFCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "core/object.h"
 
@@ -35,7 +40,26 @@ void object_dealloc(Object *o); /* object.c: calls o->type->dealloc; checks for 
    otherwise call them out of line, which costs a call on every count. */
 #define REFCOUNT_INLINE static inline __attribute__((always_inline))
 
-#ifndef TOY_REFCOUNT_SKIP_IMMORTAL
+#if defined(TOY_FREE_THREADED)
+/* toy-ft: biased reference counting (core/biased.h). */
+#include "core/biased.h"
+
+REFCOUNT_INLINE void incref_(Object *o) { biased_incref(o); }
+REFCOUNT_INLINE void decref_(Object *o) { biased_decref(o); }
+
+#elif defined(TOY_ATOMIC_REFCOUNT)
+/* toy-atomic, for the comparison in make bench-ft only: every update an
+   atomic read-modify-write (a `lock` prefix on x86), nothing else changed.
+   Correct counts without the GIL; containers still race. */
+REFCOUNT_INLINE void incref_(Object *o) {
+    __atomic_fetch_add(&o->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+REFCOUNT_INLINE void decref_(Object *o) {
+    if (__atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0) object_dealloc(o);
+}
+
+#elif !defined(TOY_REFCOUNT_SKIP_IMMORTAL)
 
 REFCOUNT_INLINE void incref_(Object *o) { o->refcnt++; }
 
@@ -73,6 +97,20 @@ REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
 /* A new reference to o, for `return NEWREF(x);`. */
 #define NEWREF(o)  newref_((Object *)(o))
 
+/* References to objects known to be immortal (small ints, True, False,
+   None): the GIL build counts them like any other object; toy-ft never
+   writes an immortal's count, so there they cost nothing at all. Only for
+   objects that are immortal in every build (refcount.h's rule 4). */
+#ifdef TOY_FREE_THREADED
+#define INCREF_IMMORTAL(o) ((void)(o))
+#define DECREF_IMMORTAL(o) ((void)(o))
+#define NEWREF_IMMORTAL(o) ((Object *)(o))
+#else
+#define INCREF_IMMORTAL(o) INCREF(o)
+#define DECREF_IMMORTAL(o) DECREF(o)
+#define NEWREF_IMMORTAL(o) NEWREF(o)
+#endif
+
 /* Replace *slot (owned) with value (stolen), releasing the old one last:
    the old value's destructor may run arbitrary code that reads *slot. */
 static inline void SETREF(Object **slot, Object *value) {
@@ -84,6 +122,122 @@ static inline void SETREF(Object **slot, Object *value) {
 /* Release *slot and clear it. */
 static inline void CLEAR(Object **slot) { SETREF(slot, NULL); }
 
+/* ---- The few places that set a count by hand ------------------------------
+ * In the GIL build these are the plain stores they always were; toy-ft maps
+ * them onto the biased count. */
+#ifndef TOY_FREE_THREADED
+
 #define REFCNT(o) (((Object *)(o))->refcnt)
+/* Does the caller hold exactly n references to o, and nobody else any? The
+   tests behind in-place reuse (an int result written into its operand, a
+   str grown in place, an iterator's result tuple recycled). */
+#define REFCNT_IS(o, n) (REFCNT(o) == (n))
+/* The count when REFCNT_IS could be true for it, read once (0 otherwise in
+   toy-ft; the plain count here). */
+#define REFCNT_OWNED(o) REFCNT(o)
+
+/* object_alloc: a new object holds one reference. */
+static inline void refcount_init_new(Object *o) { o->refcnt = 1; }
+/* A new reference unless o is being freed (its count reached zero and its
+   dealloc is clearing its weak references): for the weak-reference table. */
+static inline bool refcount_try_incref(Object *o) {
+    if (o->refcnt == 0) return false;
+    o->refcnt++;
+    return true;
+}
+/* Never freed from now on (static types, singletons). */
+static inline void refcount_make_immortal(Object *o) { o->refcnt = IMMORTAL_REFCNT; }
+/* Created to be shared by every thread (functions, code, modules, classes,
+   their dicts): only toy-ft does something with it (core/biased.h). */
+static inline void refcount_mark_shared(Object *o) { (void)o; }
+/* Make an object that other threads may already hold immortal (interned
+   strings): toy-ft only; the GIL build keeps counting it. */
+static inline void refcount_immortalize(Object *o) { (void)o; }
+/* A dealloc that runs code (__del__, a generator's finally) makes its object
+   alive again meanwhile: count 1. Returns what to put back. */
+static inline intptr_t refcount_revive(Object *o) {
+    intptr_t saved = o->refcnt;
+    o->refcnt = 1;
+    return saved;
+}
+/* Drop the revival's reference: true if the object is referenced again
+   (resurrected); otherwise the count is put back as it was. */
+static inline bool refcount_unrevive(Object *o, intptr_t saved) {
+    if (--o->refcnt != 0) return true;
+    o->refcnt = saved;
+    return false;
+}
+/* Put back the count revive saved, whatever happened meanwhile. */
+static inline void refcount_restore(Object *o, intptr_t saved) { o->refcnt = saved; }
+/* The trashcan (list.c) links dead objects through their count field. */
+static inline void refcount_link_set(Object *o, Object *next) { o->refcnt = (intptr_t)next; }
+static inline Object *refcount_link_take(Object *o) {
+    Object *next = (Object *)o->refcnt;
+    o->refcnt = 0;
+    return next;
+}
+/* object_free: true when the block (size bytes at block, which holds o and
+   any prefix before it) must not be released yet (toy-ft only). */
+static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
+    (void)o; (void)block; (void)size;
+    return false;
+}
+
+/* Thread and process events the counting scheme hears of (toy-ft only):
+   a thread starts / ends running Toy code; the eval breaker fired; the
+   forking thread continues in a child; the teardown is over. */
+static inline void refcount_thread_attach(void) {}
+static inline void refcount_thread_detach(void) {}
+static inline void refcount_at_breaker(void) {}
+static inline void refcount_after_fork_child(void) {}
+static inline void refcount_release_immortals(void) {}
+/* --stats: objects made immortal at run time (toy-ft only; 0 here). */
+static inline uint64_t refcount_immortalized(void) { return 0; }
+
+#else
+
+#define REFCNT(o) biased_count((Object *)(o))
+/* Only an object this thread owns can qualify: another thread's count is
+   not ours to read exactly, and false only costs the reuse. */
+#define REFCNT_IS(o, n) biased_owned_count_is((Object *)(o), (n))
+#define REFCNT_OWNED(o) biased_owned_count((Object *)(o))
+
+static inline void refcount_init_new(Object *o) { biased_object_init(o); }
+static inline bool refcount_try_incref(Object *o) { return biased_try_incref(o); }
+static inline void refcount_make_immortal(Object *o) {
+    atomic_store_explicit(&o->owner, BIASED_OWNER_IMMORTAL, memory_order_relaxed);
+    atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, memory_order_relaxed);
+}
+static inline void refcount_mark_shared(Object *o) { biased_mark_shared(o); }
+static inline void refcount_immortalize(Object *o) { biased_make_immortal(o); }
+static inline intptr_t refcount_revive(Object *o) { biased_revive(o); return 0; }
+static inline bool refcount_unrevive(Object *o, intptr_t saved) {
+    (void)saved;
+    return biased_unrevive(o);
+}
+static inline void refcount_restore(Object *o, intptr_t saved) {
+    (void)saved;
+    atomic_store_explicit(&o->local, 0, memory_order_relaxed);
+}
+static inline void refcount_link_set(Object *o, Object *next) {
+    atomic_store_explicit(&o->shared, (intptr_t)next, memory_order_relaxed);
+}
+static inline Object *refcount_link_take(Object *o) {
+    Object *next = (Object *)atomic_load_explicit(&o->shared, memory_order_relaxed);
+    atomic_store_explicit(&o->shared, 0, memory_order_relaxed);
+    return next;
+}
+static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
+    return biased_keep_block(o, block, size);
+}
+
+static inline void refcount_thread_attach(void) { biased_thread_attach(); }
+static inline void refcount_thread_detach(void) { biased_thread_detach(); }
+static inline void refcount_at_breaker(void) { biased_merge_pending(); }
+static inline void refcount_after_fork_child(void) { biased_after_fork_child(); }
+static inline void refcount_release_immortals(void) { biased_release_immortals(); }
+static inline uint64_t refcount_immortalized(void) { return biased_immortalized(); }
+
+#endif
 
 #endif

@@ -17,6 +17,7 @@ ThreadState *ts_create(void) {
     ThreadState *ts = mem_alloc_or_die(sizeof(ThreadState));
     memset(ts, 0, sizeof(*ts));
     ts_current = ts;
+    refcount_thread_attach(); /* toy-ft: the thread gets its owner id */
     return ts;
 }
 
@@ -30,4 +31,5 @@ void ts_destroy(ThreadState *ts) {
     vm_thread_fini(ts);
     if (ts_current == ts) ts_current = NULL;
     mem_free(ts, sizeof(ThreadState));
+    refcount_thread_detach(); /* toy-ft: merges what others queued for it */
 }

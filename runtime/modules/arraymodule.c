@@ -7,8 +7,14 @@
  *
  * Invariants:
  *   - Only the functions of the "Mutation" section write the block or change
- *     size/capacity (the later per-object lock goes there); they take
- *     already converted C items, so no Toy code runs while they work.
+ *     size/capacity; they take already converted C items, so no Toy code
+ *     runs while they work.
+ *   - toy-ft (core/objlock.h): every method and slot holds the array's lock
+ *     for its whole call (both arrays' locks, in stripe order, when the
+ *     other operand is an array too), the export count included, so no
+ *     thread resizes an array while another reads or exports it. The
+ *     conversions of values (__index__, __float__) and extend's iteration
+ *     of its argument run under it; see "The lock" at the end.
  *   - While exports > 0 (a memoryview or another borrower holds the block)
  *     the size does not change: "BufferError: cannot resize an array that
  *     is exporting buffers".
@@ -21,6 +27,7 @@
 #include <wchar.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -892,9 +899,13 @@ static Object *array_iter(Object *self) {
 
 static Object *array_iter_next(Object *self) {
     ArrayIterObject *it = (ArrayIterObject *)self;
-    if (!it->array) return NULL;
-    if (it->index < AR(it->array)->size) return array_item(it->array, it->index++);
-    CLEAR(&it->array);
+    Object *a = it->array;
+    if (!a) return NULL;
+    objlock_lock(a);
+    Object *r = it->index < AR(a)->size ? array_item(a, it->index++) : NULL;
+    objlock_unlock(a);
+    if (r || error_occurred()) return r;
+    CLEAR(&it->array); /* after unlocking */
     return NULL;
 }
 
@@ -907,27 +918,197 @@ static void array_iter_dealloc(Object *self) {
 
 /* ---- The types and the module ------------------------------------------------------------------ */
 
+/* ---- The lock (toy-ft) ----------------------------------------------------------------------- */
+
+#ifdef TOY_FREE_THREADED
+/* a and b locked together when both are arrays, else the one that is. */
+static void lock_pair(Object *a, Object *b) {
+    Object *x = is_array(a) ? a : b, *y = is_array(b) ? b : x;
+    objlock_lock2(x, y);
+}
+
+static void unlock_pair(Object *a, Object *b) {
+    Object *x = is_array(a) ? a : b, *y = is_array(b) ? b : x;
+    objlock_unlock2(x, y);
+}
+
+/* No other object's lock is taken while an array's is held (but the
+   other array of a pair, in stripe order): with striped locks, holding one
+   stripe while waiting for another in no fixed order can deadlock with a
+   thread that holds them the other way round (two objects may share a
+   stripe). So what builds a list or reads an iterable, a bytes-like
+   object or a file runs outside the lock: */
+
+/* self copied under its lock; fn (tolist, repr, tofile, ...) reads the
+   private copy. */
+static Object *array_snapshot(Object *self) {
+    objlock_lock(self);
+    Object *copy = array_from_items(AR(self)->descr, AR(self)->items, AR(self)->size);
+    objlock_unlock(self);
+    return copy;
+}
+
+#define SNAPSHOT_METHOD(fn)                                                               \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        Object *copy = array_snapshot(self);                                              \
+        if (!copy) return NULL;                                                           \
+        Object *r = fn(copy, args, nargs, kwnames);                                       \
+        DECREF(copy);                                                                     \
+        return r;                                                                         \
+    }
+
+/* extend and the from* methods: the argument converted into a private
+   array unlocked, whose items (those converted before an error, too, as
+   the method appends them) are then appended under both locks. An array
+   argument is read under its own lock, paired with self's. */
+#define FROM_METHOD(fn)                                                                   \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        if (nargs && is_array(args[0])) {                                                 \
+            lock_pair(self, args[0]);                                                     \
+            Object *r = fn(self, args, nargs, kwnames);                                   \
+            unlock_pair(self, args[0]);                                                   \
+            return r;                                                                     \
+        }                                                                                 \
+        Object *tmp = array_new_empty(AR(self)->descr, 0);                                \
+        if (!tmp) return NULL;                                                            \
+        Object *r = fn(tmp, args, nargs, kwnames);                                        \
+        if (AR(tmp)->size) {                                                              \
+            lock_pair(self, tmp);                                                         \
+            int rc = extend_from_array(self, tmp);                                        \
+            unlock_pair(self, tmp);                                                       \
+            if (rc < 0 && r) CLEAR(&r);                                                   \
+        }                                                                                 \
+        DECREF(tmp);                                                                      \
+        return r;                                                                         \
+    }
+
+/* A method: self, and its first argument when that is an array. */
+#define LOCKED_METHOD(fn)                                                                 \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        Object *other = nargs && is_array(args[0]) ? args[0] : self;                      \
+        lock_pair(self, other);                                                           \
+        Object *r = fn(self, args, nargs, kwnames);                                       \
+        unlock_pair(self, other);                                                         \
+        return r;                                                                         \
+    }
+LOCKED_METHOD(array_append)
+FROM_METHOD(array_extend)
+LOCKED_METHOD(array_insert)
+LOCKED_METHOD(array_pop)
+LOCKED_METHOD(array_remove)
+LOCKED_METHOD(array_index)
+LOCKED_METHOD(array_count)
+LOCKED_METHOD(array_reverse)
+LOCKED_METHOD(array_byteswap)
+LOCKED_METHOD(array_tobytes)
+FROM_METHOD(array_frombytes)
+SNAPSHOT_METHOD(array_tolist)
+FROM_METHOD(array_fromlist)
+SNAPSHOT_METHOD(array_tounicode)
+FROM_METHOD(array_fromunicode)
+SNAPSHOT_METHOD(array_tofile)
+FROM_METHOD(array_fromfile)
+LOCKED_METHOD(array_buffer_info)
+LOCKED_METHOD(array_copy)
+LOCKED_METHOD(array_deepcopy)
+#undef LOCKED_METHOD
+#undef FROM_METHOD
+#undef SNAPSHOT_METHOD
+#define LM(fn) fn##_locked
+
+#define LOCKED_BINARY(fn)                                                                 \
+    static Object *fn##_locked(Object *a, Object *b) {                                    \
+        lock_pair(a, b);                                                                  \
+        Object *r = fn(a, b);                                                             \
+        unlock_pair(a, b);                                                                \
+        return r;                                                                         \
+    }
+LOCKED_BINARY(array_concat)
+LOCKED_BINARY(array_repeat)
+LOCKED_BINARY(array_iadd)
+LOCKED_BINARY(array_imul)
+LOCKED_BINARY(array_getitem)
+#undef LOCKED_BINARY
+
+static Object *array_richcompare_locked(Object *a, Object *b, int op) {
+    lock_pair(a, b);
+    Object *r = array_richcompare(a, b, op);
+    unlock_pair(a, b);
+    return r;
+}
+
+static int array_setitem_locked(Object *self, Object *key, Object *value) {
+    Object *other = value ? value : self;
+    lock_pair(self, other);
+    int r = array_setitem(self, key, value);
+    unlock_pair(self, other);
+    return r;
+}
+
+static int array_contains_locked(Object *self, Object *v) {
+    objlock_lock(self);
+    int r = array_contains(self, v);
+    objlock_unlock(self);
+    return r;
+}
+
+static int64_t array_length_locked(Object *self) {
+    objlock_lock(self);
+    int64_t n = array_length(self);
+    objlock_unlock(self);
+    return n;
+}
+
+static Object *array_repr_locked(Object *self) {
+    Object *copy = array_snapshot(self);
+    if (!copy) return NULL;
+    Object *r = array_repr(copy);
+    DECREF(copy);
+    return r;
+}
+
+static int array_getbuffer_locked(Object *self, Buffer *view) {
+    objlock_lock(self);
+    int r = array_getbuffer(self, view);
+    objlock_unlock(self);
+    return r;
+}
+
+static void array_releasebuffer_locked(Object *self, Buffer *view) {
+    objlock_lock(self);
+    array_releasebuffer(self, view);
+    objlock_unlock(self);
+}
+#define LOCKED_SLOT(fn) fn##_locked
+#else
+#define LM(fn) fn
+#define LOCKED_SLOT(fn) fn
+#endif
+
 static const MethodDef array_methods[] = {
-    {"append", array_append, "Append new value v to the end of the array."},
-    {"extend", array_extend, "Append items to the end of the array."},
-    {"insert", array_insert, "Insert a new item v into the array before position i."},
-    {"pop", array_pop, "Return the i-th element and delete it from the array."},
-    {"remove", array_remove, "Remove the first occurrence of v in the array."},
-    {"index", array_index, "Return index of first occurrence of v in the array."},
-    {"count", array_count, "Return number of occurrences of v in the array."},
-    {"reverse", array_reverse, "Reverse the order of the items in the array."},
-    {"byteswap", array_byteswap, "Byteswap all items of the array."},
-    {"tobytes", array_tobytes, "Convert the array to an array of machine values and return the bytes representation."},
-    {"frombytes", array_frombytes, "Appends items from the string, interpreting it as an array of machine values."},
-    {"tolist", array_tolist, "Convert array to an ordinary list with the same items."},
-    {"fromlist", array_fromlist, "Append items to array from list."},
-    {"tounicode", array_tounicode, "Extends this array with data from the unicode string ustr."},
-    {"fromunicode", array_fromunicode, "Extends this array with data from the unicode string ustr."},
-    {"tofile", array_tofile, "Write all items (as machine values) to the file object f."},
-    {"fromfile", array_fromfile, "Read n objects from the file object f and append them to the end of the array."},
-    {"buffer_info", array_buffer_info, "Return a tuple (address, length) giving the current memory address and the length in items."},
-    {"__copy__", array_copy, "Return a copy of the array."},
-    {"__deepcopy__", array_deepcopy, "Return a copy of the array."},
+    {"append", LM(array_append), "Append new value v to the end of the array."},
+    {"extend", LM(array_extend), "Append items to the end of the array."},
+    {"insert", LM(array_insert), "Insert a new item v into the array before position i."},
+    {"pop", LM(array_pop), "Return the i-th element and delete it from the array."},
+    {"remove", LM(array_remove), "Remove the first occurrence of v in the array."},
+    {"index", LM(array_index), "Return index of first occurrence of v in the array."},
+    {"count", LM(array_count), "Return number of occurrences of v in the array."},
+    {"reverse", LM(array_reverse), "Reverse the order of the items in the array."},
+    {"byteswap", LM(array_byteswap), "Byteswap all items of the array."},
+    {"tobytes", LM(array_tobytes), "Convert the array to an array of machine values and return the bytes representation."},
+    {"frombytes", LM(array_frombytes), "Appends items from the string, interpreting it as an array of machine values."},
+    {"tolist", LM(array_tolist), "Convert array to an ordinary list with the same items."},
+    {"fromlist", LM(array_fromlist), "Append items to array from list."},
+    {"tounicode", LM(array_tounicode), "Extends this array with data from the unicode string ustr."},
+    {"fromunicode", LM(array_fromunicode), "Extends this array with data from the unicode string ustr."},
+    {"tofile", LM(array_tofile), "Write all items (as machine values) to the file object f."},
+    {"fromfile", LM(array_fromfile), "Read n objects from the file object f and append them to the end of the array."},
+    {"buffer_info", LM(array_buffer_info), "Return a tuple (address, length) giving the current memory address and the length in items."},
+    {"__copy__", LM(array_copy), "Return a copy of the array."},
+    {"__deepcopy__", LM(array_deepcopy), "Return a copy of the array."},
     {NULL, NULL, NULL},
 };
 
@@ -939,20 +1120,20 @@ Type array_type = {
     .instance_size = sizeof(ArrayObject),
     .methods = array_methods,
     .dealloc = array_dealloc,
-    .repr = array_repr,
+    .repr = LOCKED_SLOT(array_repr),
     .hash = array_unhashable,
-    .richcompare = array_richcompare,
+    .richcompare = LOCKED_SLOT(array_richcompare),
     .construct = array_construct,
     .getattr = array_getattr,
     .iter = array_iter,
-    .len = array_length,
-    .getitem = array_getitem,
-    .setitem = array_setitem,
-    .contains = array_contains,
-    .binary = {[BINOP_ADD] = array_concat, [BINOP_MUL] = array_repeat},
-    .inplace = {[BINOP_ADD] = array_iadd, [BINOP_MUL] = array_imul},
-    .getbuffer = array_getbuffer,
-    .releasebuffer = array_releasebuffer,
+    .len = LOCKED_SLOT(array_length),
+    .getitem = LOCKED_SLOT(array_getitem),
+    .setitem = LOCKED_SLOT(array_setitem),
+    .contains = LOCKED_SLOT(array_contains),
+    .binary = {[BINOP_ADD] = LOCKED_SLOT(array_concat), [BINOP_MUL] = LOCKED_SLOT(array_repeat)},
+    .inplace = {[BINOP_ADD] = LOCKED_SLOT(array_iadd), [BINOP_MUL] = LOCKED_SLOT(array_imul)},
+    .getbuffer = LOCKED_SLOT(array_getbuffer),
+    .releasebuffer = LOCKED_SLOT(array_releasebuffer),
 };
 
 Type array_iterator_type = {

@@ -12,16 +12,30 @@
  * raise CPython's "deque mutated during iteration" when it moved; the
  * methods that compare items (count, index, remove, `in`) check it after
  * every comparison, since a user's __eq__ may change the deque.
+ *
+ * toy-ft (core/objlock.h): every read or write of the ring takes the
+ * deque's lock: the ends (append, appendleft, pop, popleft and the extends
+ * built on them), len, clear, d[i], d[i] = v, del d[i], insert, reverse,
+ * rotate, iteration steps, copies (a snapshot of new references taken
+ * under the lock) and the searches. Indexes are converted before locking;
+ * what a change drops is released after unlocking. The searches (count,
+ * index, remove, `in`) fetch each item under the lock and compare it
+ * unlocked, so the comparison may see another thread's change: that is
+ * the "deque mutated during iteration" RuntimeError, as with a user's
+ * __eq__ that changes the deque. remove takes out the item it compared
+ * (found again by identity when the deque moved meanwhile).
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/str.h"
@@ -93,47 +107,53 @@ static Object *take_left(DequeObject *d) {
     return v;
 }
 
-/* Append (steals v); a full bounded deque drops its leftmost item. */
-static int push_right(DequeObject *d, Object *v) {
-    if (d->maxlen == 0) {
-        DECREF(v);
-        return 0;
+/* Add v at one end, the deque locked; a full bounded deque drops the item
+   at the other end into *dropped. Returns -1 (MemoryError) when the ring
+   could not grow. v is stored, or left to the caller on -1 and maxlen 0. */
+static int push_locked(DequeObject *d, Object *v, bool left, Object **dropped) {
+    *dropped = NULL;
+    if (grow_if_full(d) < 0) return -1;
+    if (left) {
+        d->head = (d->head - 1) & (d->capacity - 1);
+        d->items[d->head] = v;
+    } else {
+        *slot(d, d->size) = v;
     }
-    if (grow_if_full(d) < 0) {
-        DECREF(v);
-        return -1;
-    }
-    *slot(d, d->size) = v;
     d->size++;
     d->state++;
-    if (d->maxlen >= 0 && d->size > (size_t)d->maxlen) DECREF(take_left(d));
+    if (d->maxlen >= 0 && d->size > (size_t)d->maxlen)
+        *dropped = left ? take_right(d) : take_left(d);
     return 0;
 }
 
-static int push_left(DequeObject *d, Object *v) {
+/* Append at one end (steals v); a full bounded deque drops the item at the
+   other end. */
+static int push(DequeObject *d, Object *v, bool left) {
     if (d->maxlen == 0) {
         DECREF(v);
         return 0;
     }
-    if (grow_if_full(d) < 0) {
-        DECREF(v);
-        return -1;
-    }
-    d->head = (d->head - 1) & (d->capacity - 1);
-    d->items[d->head] = v;
-    d->size++;
-    d->state++;
-    if (d->maxlen >= 0 && d->size > (size_t)d->maxlen) DECREF(take_right(d));
-    return 0;
+    Object *dropped;
+    objlock_lock(d);
+    int rc = push_locked(d, v, left, &dropped);
+    objlock_unlock(d);
+    if (rc < 0) DECREF(v);
+    if (dropped) DECREF(dropped);
+    return rc;
 }
+
+static int push_right(DequeObject *d, Object *v) { return push(d, v, false); }
+static int push_left(DequeObject *d, Object *v) { return push(d, v, true); }
 
 static void deque_clear_items(DequeObject *d) {
     /* Take the items out first: their destructors may look at the deque. */
+    objlock_lock(d);
     Object **items = d->items;
     size_t cap = d->capacity, head = d->head, size = d->size;
     d->items = NULL;
     d->capacity = d->head = d->size = 0;
     d->state++;
+    objlock_unlock(d);
     for (size_t i = 0; i < size; i++) DECREF(items[(head + i) & (cap - 1)]);
     if (items) mem_free(items, cap * sizeof(Object *));
 }
@@ -216,9 +236,14 @@ static Object *pop_end(Object *self, size_t nargs, Object *kwnames, bool left) {
     if (args_check(left ? "deque.popleft" : "deque.pop", nargs, kwnames, 0, 0) < 0)
         return NULL;
     DequeObject *d = DQ(self);
-    if (d->size == 0) return error_set(&exc_IndexError, "pop from an empty deque");
+    objlock_lock(d);
+    if (d->size == 0) {
+        objlock_unlock(d);
+        return error_set(&exc_IndexError, "pop from an empty deque");
+    }
     Object *v = left ? take_left(d) : take_right(d);
     shrink_if_sparse(d);
+    objlock_unlock(d);
     return v;
 }
 
@@ -243,6 +268,25 @@ static Object *deque_extendleft(Object *self, Object *const *args, size_t nargs,
     return extend(DQ(self), args[0], true) < 0 ? NULL : NEWREF(None);
 }
 
+/* The items as new references in a mem_alloc'd array (*n of them; NULL
+   with *n 0 for an empty deque), taken under the lock. NULL with
+   MemoryError sets *n to SIZE_MAX. */
+static Object **snapshot(DequeObject *d, size_t *n) {
+    objlock_lock(d);
+    size_t size = d->size;
+    Object **items = size ? mem_alloc(size * sizeof(Object *)) : NULL;
+    if (items)
+        for (size_t i = 0; i < size; i++) items[i] = NEWREF(*slot(d, i));
+    objlock_unlock(d);
+    if (size && !items) {
+        error_no_memory();
+        *n = SIZE_MAX;
+        return NULL;
+    }
+    *n = size;
+    return items;
+}
+
 static Object *deque_clear(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     UNUSED(args);
     if (args_check("deque.clear", nargs, kwnames, 0, 0) < 0) return NULL;
@@ -250,28 +294,115 @@ static Object *deque_clear(Object *self, Object *const *args, size_t nargs, Obje
     return NEWREF(None);
 }
 
+static int64_t deque_len(Object *self);
+
 /* ---- Searching: the comparisons may run user code that changes the deque ---------------------- */
 
+#ifdef TOY_FREE_THREADED
+static bool plain_eq(Object *o) {
+    Type *t = TYPE(o);
+    return t == &int_type || t == &bool_type || t == &str_type || t == &float_type ||
+           t == &none_type;
+}
+#endif
+
 /* Compare item i with v (==): 1, 0, -1 with an exception, including
-   RuntimeError when the comparison changed the deque. */
-static int item_equals(DequeObject *d, size_t i, Object *v) {
+   RuntimeError when the deque changed during the comparison; 2 when i is
+   past the end. *state_out: the state the item was read in; *item_out (when
+   asked for, on 1): a new reference to the item compared. */
+static int item_equals_at(DequeObject *d, size_t i, Object *v, uint64_t *state_out,
+                          Object **item_out) {
+    objlock_lock(d);
+    if (i >= d->size) {
+        objlock_unlock(d);
+        return 2;
+    }
     uint64_t state = d->state;
     Object *item = NEWREF(*slot(d, i));
-    int r = object_compare_bool(item, v, CMP_EQ);
-    DECREF(item);
-    if (r >= 0 && d->state != state) {
-        error_set(&exc_RuntimeError, "deque mutated during iteration");
-        return -1;
+#ifdef TOY_FREE_THREADED
+    /* toy-ft: values whose == runs no Toy code compare under the lock, so
+       another thread's change is no "mutation during iteration" */
+    if (plain_eq(item) && plain_eq(v)) {
+        int r = object_compare_bool(item, v, CMP_EQ);
+        objlock_unlock(d);
+        if (r == 1 && item_out) *item_out = item;
+        else DECREF(item);
+        if (state_out) *state_out = state;
+        return r;
     }
+#endif
+    objlock_unlock(d);
+    int r = object_compare_bool(item, v, CMP_EQ);
+    objlock_lock(d);
+    bool moved = d->state != state;
+    objlock_unlock(d);
+    if (r == 1 && item_out) {
+        *item_out = item; /* remove: it may have moved in another thread */
+    } else {
+        DECREF(item);
+        if (r >= 0 && moved) {
+            error_set(&exc_RuntimeError, "deque mutated during iteration");
+            return -1;
+        }
+    }
+    if (state_out) *state_out = state;
     return r;
+}
+
+static int item_equals(DequeObject *d, size_t i, Object *v) {
+    return item_equals_at(d, i, v, NULL, NULL);
+}
+
+#ifdef TOY_FREE_THREADED
+/* toy-ft: from item i on, the items compared with v under one hold of the
+   lock while both are plain values, so that a search is one step as under
+   the GIL (a rotate in another thread cannot hide an item from it).
+   Returns where it stopped: at a match when first is set (*found), at an
+   item that is not plain (the caller goes on item by item), or at stop
+   when the end was reached. *count: the matches passed. */
+static size_t scan_plain(DequeObject *d, Object *v, size_t i, size_t stop, bool first,
+                         int64_t *count, bool *found) {
+    *found = false;
+    if (!plain_eq(v)) return i;
+    objlock_lock(d);
+    for (; i < stop && i < d->size; i++) {
+        Object *item = *slot(d, i);
+        if (!plain_eq(item)) break;
+        if (object_compare_bool(item, v, CMP_EQ) == 1) {
+            if (first) {
+                *found = true;
+                break;
+            }
+            (*count)++;
+        }
+    }
+    if (!*found && i >= d->size) i = stop;
+    objlock_unlock(d);
+    return i;
+}
+#endif
+
+/* Where a search starts item by item: 0, or in toy-ft where scan_plain
+   stopped. */
+static size_t search_start(DequeObject *d, Object *v, size_t start, size_t stop, bool first,
+                           int64_t *count, bool *found) {
+    *found = false;
+#ifdef TOY_FREE_THREADED
+    return scan_plain(d, v, start, stop, first, count, found);
+#else
+    (void)d, (void)v, (void)stop, (void)first, (void)count;
+    return start;
+#endif
 }
 
 static Object *deque_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.count", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
     int64_t n = 0;
-    for (size_t i = 0; i < d->size; i++) {
+    bool found;
+    for (size_t i = search_start(d, args[0], 0, SIZE_MAX, false, &n, &found);; i++) {
         int r = item_equals(d, i, args[0]);
+        if (r == 2) break;
         if (r < 0) return NULL;
         n += r;
     }
@@ -280,11 +411,15 @@ static Object *deque_count(Object *self, Object *const *args, size_t nargs, Obje
 
 static int deque_contains(Object *self, Object *v) {
     DequeObject *d = DQ(self);
-    for (size_t i = 0; i < d->size; i++) {
+    int64_t n = 0;
+    bool found;
+    size_t i = search_start(d, v, 0, SIZE_MAX, true, &n, &found);
+    if (found) return 1;
+    for (;; i++) {
         int r = item_equals(d, i, v);
+        if (r == 2) return 0;
         if (r != 0) return r;
     }
-    return 0;
 }
 
 /* A start or stop argument of index(): clamped as slice bounds are. */
@@ -299,11 +434,16 @@ static int clamp_bound(Object *o, size_t size, size_t *out) {
 static Object *deque_index(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check_varargs("index", nargs, kwnames, 1, 3) < 0) return NULL;
     DequeObject *d = DQ(self);
-    size_t start = 0, stop = d->size;
-    if (nargs > 1 && clamp_bound(args[1], d->size, &start) < 0) return NULL;
-    if (nargs > 2 && clamp_bound(args[2], d->size, &stop) < 0) return NULL;
-    for (size_t i = start; i < stop && i < d->size; i++) {
+    size_t size = (size_t)deque_len(self), start = 0, stop = size;
+    if (nargs > 1 && clamp_bound(args[1], size, &start) < 0) return NULL;
+    if (nargs > 2 && clamp_bound(args[2], size, &stop) < 0) return NULL;
+    int64_t n = 0;
+    bool found;
+    size_t i = search_start(d, args[0], start, stop, true, &n, &found);
+    if (found) return int_from_i64((int64_t)i);
+    for (; i < stop; i++) {
         int r = item_equals(d, i, args[0]);
+        if (r == 2) break;
         if (r < 0) return NULL;
         if (r) return int_from_i64((int64_t)i);
     }
@@ -314,7 +454,8 @@ static Object *deque_index(Object *self, Object *const *args, size_t nargs, Obje
     return NULL;
 }
 
-/* Remove item i, shifting the shorter side. Returns the item (owned). */
+/* Remove item i, shifting the shorter side. Returns the item (owned). The
+   caller holds the lock. */
 static Object *remove_at(DequeObject *d, size_t i) {
     Object *v = *slot(d, i);
     if (i < d->size / 2) {
@@ -331,12 +472,39 @@ static Object *remove_at(DequeObject *d, size_t i) {
 static Object *deque_remove(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("deque.remove", nargs, kwnames, 1, 1) < 0) return NULL;
     DequeObject *d = DQ(self);
-    for (size_t i = 0; i < d->size; i++) {
-        int r = item_equals(d, i, args[0]);
+    int64_t n = 0;
+    bool found;
+    objlock_lock(d); /* toy-ft: found by scan_plain and taken out in one step */
+    size_t from = search_start(d, args[0], 0, SIZE_MAX, true, &n, &found);
+    Object *taken = found ? remove_at(d, from) : NULL;
+    if (taken) shrink_if_sparse(d);
+    objlock_unlock(d);
+    if (taken) {
+        DECREF(taken);
+        return NEWREF(None);
+    }
+    for (size_t i = from;; i++) {
+        uint64_t state;
+        Object *item = NULL;
+        int r = item_equals_at(d, i, args[0], &state, &item);
+        if (r == 2) break;
         if (r < 0) return NULL;
         if (r) {
-            DECREF(remove_at(d, i));
-            shrink_if_sparse(d);
+            /* the deque moved during the comparison: the RuntimeError, as
+               in CPython; in toy-ft another thread may have moved it, and
+               the item compared is found again by identity */
+            objlock_lock(d);
+            Object *removed = NULL;
+            if (d->state == state) removed = remove_at(d, i);
+#ifdef TOY_FREE_THREADED
+            for (size_t j = 0; j < d->size && !removed; j++)
+                if (*slot(d, j) == item) removed = remove_at(d, j);
+#endif
+            if (removed) shrink_if_sparse(d);
+            objlock_unlock(d);
+            DECREF(item);
+            if (!removed) return error_set(&exc_RuntimeError, "deque mutated during iteration");
+            DECREF(removed);
             return NEWREF(None);
         }
     }
@@ -354,15 +522,22 @@ static Object *deque_insert(Object *self, Object *const *args, size_t nargs, Obj
     DequeObject *d = DQ(self);
     int64_t i;
     if (object_as_index(args[0], &i, NULL) < 0) return NULL;
-    if (d->maxlen >= 0 && d->size >= (size_t)d->maxlen)
+    objlock_lock(d);
+    if (d->maxlen >= 0 && d->size >= (size_t)d->maxlen) {
+        objlock_unlock(d);
         return error_set(&exc_IndexError, "deque already at its maximum size");
+    }
     if (i < 0) i += (int64_t)d->size;
     size_t at = i < 0 ? 0 : (size_t)i > d->size ? d->size : (size_t)i;
-    if (grow_if_full(d) < 0) return NULL;
+    if (grow_if_full(d) < 0) {
+        objlock_unlock(d);
+        return NULL;
+    }
     for (size_t j = d->size; j > at; j--) *slot(d, j) = *slot(d, j - 1);
     *slot(d, at) = NEWREF(args[1]);
     d->size++;
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
@@ -370,12 +545,14 @@ static Object *deque_reverse(Object *self, Object *const *args, size_t nargs, Ob
     UNUSED(args);
     if (args_check("deque.reverse", nargs, kwnames, 0, 0) < 0) return NULL;
     DequeObject *d = DQ(self);
+    objlock_lock(d);
     for (size_t i = 0, j = d->size; i + 1 < j; i++, j--) {
         Object *t = *slot(d, i);
         *slot(d, i) = *slot(d, j - 1);
         *slot(d, j - 1) = t;
     }
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
@@ -384,7 +561,11 @@ static Object *deque_rotate(Object *self, Object *const *args, size_t nargs, Obj
     DequeObject *d = DQ(self);
     int64_t n = 1;
     if (nargs && object_as_index(args[0], &n, NULL) < 0) return NULL;
-    if (d->size < 2) return NEWREF(None);
+    objlock_lock(d);
+    if (d->size < 2) {
+        objlock_unlock(d);
+        return NEWREF(None);
+    }
     int64_t k = n % (int64_t)d->size; /* steps to the right */
     if (k < 0) k += (int64_t)d->size;
     /* Moving k items from the right end to the left end: in a full ring
@@ -399,21 +580,32 @@ static Object *deque_rotate(Object *self, Object *const *args, size_t nargs, Obj
         }
     }
     d->state++;
+    objlock_unlock(d);
     return NEWREF(None);
 }
 
 /* ---- Sequence protocol ----------------------------------------------------------------------- */
 
-static int64_t deque_len(Object *self) { return (int64_t)DQ(self)->size; }
+static int64_t deque_len(Object *self) {
+    objlock_lock(self);
+    int64_t n = (int64_t)DQ(self)->size;
+    objlock_unlock(self);
+    return n;
+}
 
-/* The item index i of an item access: 0, or -1 with CPython's errors. */
-static int item_index(DequeObject *d, Object *key, size_t *out) {
+/* The index of an item access, converted (before locking: __index__ may
+   run Toy code): 0, or -1 with CPython's TypeError. */
+static int key_index(Object *key, int64_t *out) {
     if (!is_int(key) && !TYPE(key)->index) {
         error_set(&exc_TypeError, "sequence index must be integer, not '%s'", TYPE_NAME(key));
         return -1;
     }
-    int64_t i;
-    if (object_as_index(key, &i, NULL) < 0) return -1;
+    return object_as_index(key, out, NULL);
+}
+
+/* Index i checked against the size, the deque locked: 0, or -1 with the
+   IndexError. */
+static int item_index(DequeObject *d, int64_t i, size_t *out) {
     if (i < 0) i += (int64_t)d->size;
     if (i < 0 || (size_t)i >= d->size) {
         error_set(&exc_IndexError, "deque index out of range");
@@ -424,35 +616,48 @@ static int item_index(DequeObject *d, Object *key, size_t *out) {
 }
 
 static Object *deque_getitem(Object *self, Object *key) {
+    int64_t k;
     size_t i;
-    if (item_index(DQ(self), key, &i) < 0) return NULL;
-    return NEWREF(*slot(DQ(self), i));
+    if (key_index(key, &k) < 0) return NULL;
+    objlock_lock(self);
+    Object *v = item_index(DQ(self), k, &i) == 0 ? NEWREF(*slot(DQ(self), i)) : NULL;
+    objlock_unlock(self);
+    return v;
 }
 
 static int deque_setitem(Object *self, Object *key, Object *value) {
     DequeObject *d = DQ(self);
+    int64_t k;
     size_t i;
-    if (item_index(d, key, &i) < 0) return -1;
-    if (value) {
-        SETREF(slot(d, i), NEWREF(value));
-    } else {
-        DECREF(remove_at(d, i));
+    if (key_index(key, &k) < 0) return -1;
+    Object *old = NULL;
+    objlock_lock(d);
+    int rc = item_index(d, k, &i);
+    if (rc == 0 && value) {
+        old = *slot(d, i);
+        *slot(d, i) = NEWREF(value);
+    } else if (rc == 0) {
+        old = remove_at(d, i);
         shrink_if_sparse(d);
     }
-    return 0;
+    objlock_unlock(d);
+    XDECREF(old); /* after unlocking: it may run __del__ */
+    return rc;
 }
 
 /* ---- Copies, operators, comparison, repr ------------------------------------------------------ */
 
 static Object *deque_copy_of(Object *self) {
     DequeObject *d = DQ(self);
+    size_t n;
+    Object **items = snapshot(d, &n);
+    if (n == SIZE_MAX) return NULL;
     Object *c = deque_alloc(TYPE(self), d->maxlen);
-    if (!c) return NULL;
-    for (size_t i = 0; i < d->size; i++)
-        if (push_right(DQ(c), NEWREF(*slot(d, i))) < 0) {
-            DECREF(c);
-            return NULL;
-        }
+    size_t i = 0;
+    for (; c && i < n; i++)
+        if (push_right(DQ(c), items[i]) < 0) CLEAR(&c); /* push_right took items[i] */
+    for (; i < n; i++) DECREF(items[i]);
+    if (items) mem_free(items, n * sizeof(Object *));
     return c;
 }
 
@@ -480,7 +685,7 @@ static Object *deque_iadd(Object *a, Object *b) {
 /* Make d hold n copies of its items in a row; with a maxlen, only the last
    maxlen items of that row (computed, not pushed one by one). */
 static int repeat_in_place(DequeObject *d, int64_t n) {
-    size_t size = d->size;
+    size_t size = (size_t)deque_len((Object *)d);
     if (n <= 1 || size == 0) {
         if (n <= 0) deque_clear_items(d);
         return 0;
@@ -586,7 +791,9 @@ static Object *iter_new(Object *self, Type *type) {
     DequeIterObject *it = (DequeIterObject *)object_alloc(type, sizeof *it);
     if (!it) return NULL;
     it->deque = NEWREF(self);
+    objlock_lock(self);
     it->state = DQ(self)->state;
+    objlock_unlock(self);
     return (Object *)it;
 }
 
@@ -602,17 +809,18 @@ static Object *iter_next(Object *self, bool reverse) {
     DequeIterObject *it = (DequeIterObject *)self;
     if (!it->deque) return NULL;
     DequeObject *d = DQ(it->deque);
-    if (d->state != it->state) {
-        CLEAR(&it->deque);
-        return error_set(&exc_RuntimeError, "deque mutated during iteration");
+    objlock_lock(d);
+    bool moved = d->state != it->state, done = it->index >= d->size;
+    Object *v = NULL;
+    if (!moved && !done) {
+        size_t i = reverse ? d->size - 1 - it->index : it->index;
+        it->index++;
+        v = NEWREF(*slot(d, i));
     }
-    if (it->index >= d->size) {
-        CLEAR(&it->deque);
-        return NULL;
-    }
-    size_t i = reverse ? d->size - 1 - it->index : it->index;
-    it->index++;
-    return NEWREF(*slot(d, i));
+    objlock_unlock(d);
+    if (v) return v;
+    CLEAR(&it->deque);
+    return moved ? error_set(&exc_RuntimeError, "deque mutated during iteration") : NULL;
 }
 
 static Object *deque_iter_next(Object *self) { return iter_next(self, false); }
@@ -621,8 +829,9 @@ static Object *deque_iter_self(Object *self) { return NEWREF(self); }
 
 static int64_t deque_iter_len(Object *self) {
     DequeIterObject *it = (DequeIterObject *)self;
-    return it->deque && DQ(it->deque)->size > it->index ? (int64_t)(DQ(it->deque)->size - it->index)
-                                                         : 0;
+    if (!it->deque) return 0;
+    size_t size = (size_t)deque_len(it->deque);
+    return size > it->index ? (int64_t)(size - it->index) : 0;
 }
 
 static void deque_iter_dealloc(Object *self) {

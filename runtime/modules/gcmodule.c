@@ -70,7 +70,7 @@ static Object *gc_collect_function(Object *self, Object *const *args, size_t nar
     if (gen_arg && as_c_int(gen_arg, &generation) < 0) return NULL;
     if (generation < 0 || generation >= GC_NGENERATIONS)
         return error_set(&exc_ValueError, "invalid generation");
-    if (gc_state.locking && !only_thread_left())
+    if (gc_state.locking && !GC_STOPS_THE_WORLD && !only_thread_left())
         return error_set(&exc_RuntimeError,
                          "gc.collect() with --no-gil needs every other thread to have ended");
     return int_from_i64(gc_collect(generation, true));

@@ -37,6 +37,7 @@
 #include "core/gchead.h"
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "core/threadstate.h"
@@ -183,6 +184,8 @@ void process_after_fork_child(int own_sentinel) {
     gc_after_fork_child();
     sigint_after_fork_child(); /* the forking thread is this process's main thread */
     gil_after_fork_child(ts);
+    objlock_after_fork_child();  /* toy-ft: no other thread holds a container lock */
+    refcount_after_fork_child(); /* toy-ft: the other threads' merge queues */
     thread_after_fork_child(ts);
 
     /* The parent's children are this process's siblings. Another thread of

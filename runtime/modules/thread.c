@@ -234,7 +234,11 @@ static void print_policy_line(void) {
 void thread_print_gil_stats(void) {
     pthread_mutex_lock(&table.mutex);
     GilStats total = table.finished_total;
+#ifdef TOY_FREE_THREADED
+    fprintf(stderr, "gil: %s\n", gil_enabled() ? "on (-X gil=1)" : "off (free-threaded build)");
+#else
     fprintf(stderr, "gil: %s\n", gil_enabled() ? "on" : "off (--no-gil)");
+#endif
     if (gil_enabled()) print_policy_line();
     for (int i = 0; i < table.nfinished; i++)
         print_stats_line(table.finished[i].name, &table.finished[i].stats);

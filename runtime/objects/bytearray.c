@@ -5,10 +5,18 @@
  * Invariants:
  *   - start + size <= capacity; block is NULL exactly when capacity is 0.
  *   - Only the functions of the "Mutation" section below write to the
- *     block or change start/size/capacity (the later per-object lock goes
- *     there). Everything else reads through bytearray_data/bytearray_size,
- *     and converts its arguments before it reads (converting can run Toy
- *     code, which may change the bytearray).
+ *     block or change start/size/capacity. Everything else reads through
+ *     bytearray_data/bytearray_size, and converts its arguments before it
+ *     reads (converting can run Toy code, which may change the bytearray).
+ *   - toy-ft (core/objlock.h): every read or write of the block, start,
+ *     size and exports here holds the bytearray's lock, from the size read
+ *     to the splice that uses it (the stripe is recursive, so the mutation
+ *     functions lock again harmlessly). The export count is changed under
+ *     the lock too, so a resize cannot slip between a view being taken and
+ *     its check. The methods shared with bytes (bytesmethods.c) read a
+ *     copy of self taken under the lock. No other object's lock is taken
+ *     while a bytearray's is held (`in` with a bytes-like needle searches a
+ *     copy too).
  *   - While exports > 0 the size does not change (the block stays put).
  */
 #include "objects/bytearray.h"
@@ -16,6 +24,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -79,7 +88,9 @@ static void bytearray_shrink(BytearrayObject *b) {
 static int bytearray_splice(Object *self, size_t lo, size_t hi, const char *src, size_t n) {
     BytearrayObject *b = BA(self);
     size_t removed = hi - lo;
+    objlock_lock(self);
     if (n != removed && b->exports > 0) {
+        objlock_unlock(self);
         buffer_resize_error();
         return -1;
     }
@@ -88,11 +99,13 @@ static int bytearray_splice(Object *self, size_t lo, size_t hi, const char *src,
         b->size -= removed;
         if (b->size == 0) b->start = 0;
         bytearray_shrink(b);
+        objlock_unlock(self);
         return 0;
     }
     char *copy = NULL;
     if (n && src >= bytearray_data(self) && src < bytearray_data(self) + b->size) {
         if (!(copy = mem_alloc(n))) {
+            objlock_unlock(self);
             error_no_memory();
             return -1;
         }
@@ -108,10 +121,12 @@ static int bytearray_splice(Object *self, size_t lo, size_t hi, const char *src,
         b->size = new_size;
         if (new_size < removed) bytearray_shrink(b);
     }
+    objlock_unlock(self);
     if (copy) mem_free(copy, n);
     return rc;
 }
 
+/* The callers below hold the lock from their bounds check on. */
 static void bytearray_set_byte(Object *self, size_t i, unsigned char c) {
     bytearray_data(self)[i] = (char)c;
 }
@@ -138,7 +153,7 @@ static void bytearray_set_strided(Object *self, int64_t start, int64_t step, int
 /* del b[start::step] for count items: the survivors close up in one pass. */
 static int bytearray_delete_strided(Object *self, int64_t start, int64_t step, int64_t count) {
     if (count == 0) return 0;
-    if (BA(self)->exports > 0) {
+    if (BA(self)->exports > 0) { /* the caller holds the lock */
         buffer_resize_error();
         return -1;
     }
@@ -163,21 +178,24 @@ static int bytearray_delete_strided(Object *self, int64_t start, int64_t step, i
 /* b *= n (n >= 1): the value repeated in place. */
 static int bytearray_repeat_inplace(Object *self, int64_t n) {
     BytearrayObject *b = BA(self);
+    objlock_lock(self);
     size_t size = b->size;
-    if (n <= 1 || size == 0) return n <= 0 ? bytearray_splice(self, 0, size, NULL, 0) : 0;
-    if (b->exports > 0) {
+    int rc = 0;
+    if (n <= 1 || size == 0) {
+        if (n <= 0) rc = bytearray_splice(self, 0, size, NULL, 0);
+    } else if (b->exports > 0) {
         buffer_resize_error();
-        return -1;
-    }
-    if ((uint64_t)n > ((size_t)1 << 62) / size) {
+        rc = -1;
+    } else if ((uint64_t)n > ((size_t)1 << 62) / size) {
         error_no_memory();
-        return -1;
+        rc = -1;
+    } else if ((rc = bytearray_reserve(b, size * (size_t)n)) == 0) {
+        char *d = b->block + b->start;
+        for (int64_t i = 1; i < n; i++) memcpy(d + (size_t)i * size, d, size);
+        b->size = size * (size_t)n;
     }
-    if (bytearray_reserve(b, size * (size_t)n) < 0) return -1;
-    char *d = b->block + b->start;
-    for (int64_t i = 1; i < n; i++) memcpy(d + (size_t)i * size, d, size);
-    b->size = size * (size_t)n;
-    return 0;
+    objlock_unlock(self);
+    return rc;
 }
 
 /* ---- Allocation ---------------------------------------------------------------- */
@@ -284,7 +302,9 @@ static Object *bytearray_init_method(Object *self, Object *const *args, size_t n
                                      Object *kwnames) {
     Object *data = bytearray_value(args, nargs, kwnames);
     if (!data) return NULL;
+    objlock_lock(self);
     int rc = bytearray_splice(self, 0, BA(self)->size, bytes_data(data), bytes_size(data));
+    objlock_unlock(self);
     DECREF(data);
     return rc < 0 ? NULL : NEWREF(None);
 }
@@ -297,7 +317,9 @@ static Object *bytearray_repr(Object *self) {
     str_builder_add_cstr(&b, TYPE_NAME(self)); /* a subclass shows its name */
     str_builder_add_char(&b, '(');
     /* CPython's bytearray repr escapes ' even inside "..." */
+    objlock_lock(self);
     bytes_repr_body(&b, bytearray_data(self), bytearray_size(self), true);
+    objlock_unlock(self);
     str_builder_add_char(&b, ')');
     return str_builder_finish(&b);
 }
@@ -327,12 +349,16 @@ static Object *bytearray_richcompare(Object *a, Object *b, int op) {
 
 /* ---- Items and slices ------------------------------------------------------------- */
 
-static int64_t bytearray_length(Object *self) { return (int64_t)BA(self)->size; }
+static int64_t bytearray_length(Object *self) {
+    objlock_lock(self);
+    int64_t n = (int64_t)BA(self)->size;
+    objlock_unlock(self);
+    return n;
+}
 
-/* The position of index key, or -1 with IndexError/TypeError. */
-static int64_t item_position(Object *self, Object *key) {
-    int64_t i;
-    if (object_as_index(key, &i, "bytearray") < 0) return -1;
+/* The position of index i (converted), or -1 with IndexError. The caller
+   holds the lock. */
+static int64_t item_position(Object *self, int64_t i) {
     int64_t n = (int64_t)BA(self)->size;
     if (i < 0) i += n;
     if (i < 0 || i >= n) {
@@ -345,19 +371,27 @@ static int64_t item_position(Object *self, Object *key) {
 static Object *bytearray_getitem(Object *self, Object *key) {
     if (is_slice(key)) {
         int64_t start, stop, step, n;
-        if (slice_indices(key, (int64_t)BA(self)->size, &start, &stop, &step, &n) < 0) return NULL;
-        Object *r = bytearray_new_raw((size_t)n);
-        if (!r) return NULL;
-        const char *d = bytearray_data(self);
-        char *out = bytearray_data(r);
-        for (int64_t i = 0; i < n; i++) {
-            int64_t j = start + i * step; /* never past the last item: no overflow */
-            out[i] = d[j];
+        objlock_lock(self);
+        Object *r = NULL;
+        if (slice_indices(key, (int64_t)BA(self)->size, &start, &stop, &step, &n) == 0 &&
+            (r = bytearray_new_raw((size_t)n))) {
+            const char *d = bytearray_data(self);
+            char *out = bytearray_data(r);
+            for (int64_t i = 0; i < n; i++) {
+                int64_t j = start + i * step; /* never past the last item: no overflow */
+                out[i] = d[j];
+            }
         }
+        objlock_unlock(self);
         return r;
     }
-    int64_t i = item_position(self, key);
-    return i < 0 ? NULL : int_small((unsigned char)bytearray_data(self)[i]);
+    int64_t i;
+    if (object_as_index(key, &i, "bytearray") < 0) return NULL;
+    objlock_lock(self);
+    i = item_position(self, i);
+    int c = i < 0 ? -1 : (unsigned char)bytearray_data(self)[i];
+    objlock_unlock(self);
+    return c < 0 ? NULL : int_small(c);
 }
 
 /* What b[i:j] = value assigns: the bytes of a buffer or of an iterable of
@@ -376,6 +410,7 @@ static int assign_slice(Object *self, Object *slice, Object *value) {
     /* the value is converted: the length is read after any Toy code ran */
     int64_t start, stop, step, count;
     int rc = -1;
+    objlock_lock(self);
     if (slice_indices(slice, (int64_t)BA(self)->size, &start, &stop, &step, &count) < 0) goto done;
     const char *src = data ? bytes_data(data) : "";
     size_t n = data ? bytes_size(data) : 0;
@@ -392,6 +427,7 @@ static int assign_slice(Object *self, Object *slice, Object *value) {
         rc = 0;
     }
 done:
+    objlock_unlock(self);
     XDECREF(data);
     return rc;
 }
@@ -404,15 +440,18 @@ static int bytearray_setitem(Object *self, Object *key, Object *value) {
     int64_t i;
     if (object_as_index(key, &i, "bytearray") < 0) return -1;
     if (value && byte_arg(value, &c) < 0) return -1;
-    int64_t n = (int64_t)BA(self)->size;
-    if (i < 0) i += n;
-    if (i < 0 || i >= n) {
-        error_set(&exc_IndexError, "bytearray index out of range");
-        return -1;
+    int rc = -1;
+    objlock_lock(self);
+    if ((i = item_position(self, i)) >= 0) {
+        if (!value) {
+            rc = bytearray_splice(self, (size_t)i, (size_t)i + 1, NULL, 0);
+        } else {
+            bytearray_set_byte(self, (size_t)i, c);
+            rc = 0;
+        }
     }
-    if (!value) return bytearray_splice(self, (size_t)i, (size_t)i + 1, NULL, 0);
-    bytearray_set_byte(self, (size_t)i, c);
-    return 0;
+    objlock_unlock(self);
+    return rc;
 }
 
 static int bytearray_contains(Object *self, Object *item) {
@@ -420,9 +459,23 @@ static int bytearray_contains(Object *self, Object *item) {
     if (is_index_like(item)) {
         unsigned char c;
         if (byte_arg(item, &c) < 0) return -1;
-        return memchr(bytearray_data(self), c, BA(self)->size) != NULL;
+        objlock_lock(self);
+        int r = memchr(bytearray_data(self), c, BA(self)->size) != NULL;
+        objlock_unlock(self);
+        return r;
     }
+#ifdef TOY_FREE_THREADED
+    /* a copy: bytes_contains_in takes item's buffer, another lock */
+    objlock_lock(self);
+    Object *copy = bytes_from_data(bytearray_data(self), BA(self)->size);
+    objlock_unlock(self);
+    if (!copy) return -1;
+    int r = bytes_contains_in(bytes_data(copy), bytes_size(copy), item);
+    DECREF(copy);
+    return r;
+#else
     return bytes_contains_in(bytearray_data(self), BA(self)->size, item);
+#endif
 }
 
 /* ---- Operators ---------------------------------------------------------------------- */
@@ -436,11 +489,13 @@ static Object *bytearray_concat(Object *a, Object *b) {
         error_clear();
         return error_set(&exc_TypeError, "can't concat %s to bytearray", TYPE_NAME(b));
     }
+    objlock_lock(a);
     Object *r = bytearray_new_raw(BA(a)->size + view.len);
     if (r) {
         memcpy(bytearray_data(r), bytearray_data(a), BA(a)->size);
         memcpy(bytearray_data(r) + BA(a)->size, view.data, view.len);
     }
+    objlock_unlock(a);
     buffer_release(&view);
     return r;
 }
@@ -452,8 +507,10 @@ static Object *bytearray_iadd(Object *a, Object *b) {
         error_clear();
         return error_set(&exc_TypeError, "can't concat %s to bytearray", TYPE_NAME(b));
     }
+    objlock_lock(a);
     size_t end = BA(a)->size;
     int rc = bytearray_splice(a, end, end, view.data, view.len);
+    objlock_unlock(a);
     buffer_release(&view);
     return rc < 0 ? NULL : NEWREF(a);
 }
@@ -475,7 +532,9 @@ static Object *bytearray_repeat(Object *a, Object *b) {
     int64_t n;
     int rc = repeat_count(count, &n);
     if (rc <= 0) return rc < 0 ? NULL : NEWREF(NotImplemented);
+    objlock_lock(seq);
     Object *r = bytearray_from_data(bytearray_data(seq), BA(seq)->size);
+    objlock_unlock(seq);
     if (r && bytearray_repeat_inplace(r, n) < 0) CLEAR(&r);
     return r;
 }
@@ -490,7 +549,9 @@ static Object *bytearray_imul(Object *a, Object *b) {
 static Object *bytearray_mod(Object *a, Object *b) {
     if (!is_bytearray(a)) return NEWREF(NotImplemented);
     /* a copy: formatting runs Toy code (__str__, __index__, ...) */
+    objlock_lock(a);
     Object *fmt = bytes_from_data(bytearray_data(a), BA(a)->size);
+    objlock_unlock(a);
     if (!fmt) return NULL;
     Object *r = bytes_percent_format(bytes_data(fmt), bytes_size(fmt), b, true);
     DECREF(fmt);
@@ -499,14 +560,28 @@ static Object *bytearray_mod(Object *a, Object *b) {
 
 /* ---- The buffer protocol --------------------------------------------------------------- */
 
+/* The count and the pointer are taken together under the lock: from then
+   on no thread can resize until the view is released. */
 static int bytearray_getbuffer(Object *self, Buffer *view) {
+    objlock_lock(self);
     BA(self)->exports++;
-    return buffer_fill(self, view, bytearray_data(self), BA(self)->size, false);
+    char *data = bytearray_data(self);
+    size_t size = BA(self)->size;
+    objlock_unlock(self);
+    int rc = buffer_fill(self, view, data, size, false);
+    if (rc < 0) {
+        objlock_lock(self);
+        BA(self)->exports--;
+        objlock_unlock(self);
+    }
+    return rc;
 }
 
 static void bytearray_releasebuffer(Object *self, Buffer *view) {
     (void)view;
+    objlock_lock(self);
     BA(self)->exports--;
+    objlock_unlock(self);
 }
 
 /* ---- Mutating methods ------------------------------------------------------------------ */
@@ -515,9 +590,12 @@ static Object *bytearray_append(Object *self, Object *const *args, size_t nargs,
     if (args_check("bytearray.append", nargs, kwnames, 1, 1) < 0) return NULL;
     unsigned char c;
     if (byte_arg(args[0], &c) < 0) return NULL;
-    size_t end = BA(self)->size;
     char byte = (char)c;
-    return bytearray_splice(self, end, end, &byte, 1) < 0 ? NULL : NEWREF(None);
+    objlock_lock(self);
+    size_t end = BA(self)->size;
+    int rc = bytearray_splice(self, end, end, &byte, 1);
+    objlock_unlock(self);
+    return rc < 0 ? NULL : NEWREF(None);
 }
 
 static Object *bytearray_extend(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -527,8 +605,10 @@ static Object *bytearray_extend(Object *self, Object *const *args, size_t nargs,
         return error_set(&exc_TypeError, "can't extend bytearray with %s", TYPE_NAME(src));
     Object *data = bytes_of_source(src, false);
     if (!data) return NULL;
+    objlock_lock(self);
     size_t end = BA(self)->size;
     int rc = bytearray_splice(self, end, end, bytes_data(data), bytes_size(data));
+    objlock_unlock(self);
     DECREF(data);
     return rc < 0 ? NULL : NEWREF(None);
 }
@@ -538,53 +618,78 @@ static Object *bytearray_insert(Object *self, Object *const *args, size_t nargs,
     int64_t i;
     unsigned char c;
     if (object_as_index(args[0], &i, NULL) < 0 || byte_arg(args[1], &c) < 0) return NULL;
+    char byte = (char)c;
+    objlock_lock(self);
     int64_t n = (int64_t)BA(self)->size;
     if (i < 0 && (i += n) < 0) i = 0;
     if (i > n) i = n;
-    char byte = (char)c;
-    return bytearray_splice(self, (size_t)i, (size_t)i, &byte, 1) < 0 ? NULL : NEWREF(None);
+    int rc = bytearray_splice(self, (size_t)i, (size_t)i, &byte, 1);
+    objlock_unlock(self);
+    return rc < 0 ? NULL : NEWREF(None);
 }
 
 static Object *bytearray_pop(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("bytearray.pop", nargs, kwnames, 0, 1) < 0) return NULL;
     int64_t i = -1;
     if (nargs && object_as_index(args[0], &i, NULL) < 0) return NULL;
+    objlock_lock(self);
     int64_t n = (int64_t)BA(self)->size;
-    if (n == 0) return error_set(&exc_IndexError, "pop from empty bytearray");
+    int c = -1;
     if (i < 0) i += n;
-    if (i < 0 || i >= n) return error_set(&exc_IndexError, "pop index out of range");
-    unsigned char c = (unsigned char)bytearray_data(self)[i];
-    if (bytearray_splice(self, (size_t)i, (size_t)i + 1, NULL, 0) < 0) return NULL;
-    return int_small(c);
+    if (n == 0) {
+        error_set(&exc_IndexError, "pop from empty bytearray");
+    } else if (i < 0 || i >= n) {
+        error_set(&exc_IndexError, "pop index out of range");
+    } else {
+        c = (unsigned char)bytearray_data(self)[i];
+        if (bytearray_splice(self, (size_t)i, (size_t)i + 1, NULL, 0) < 0) c = -1;
+    }
+    objlock_unlock(self);
+    return c < 0 ? NULL : int_small(c);
 }
 
 static Object *bytearray_remove(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("bytearray.remove", nargs, kwnames, 1, 1) < 0) return NULL;
     unsigned char c;
     if (byte_arg(args[0], &c) < 0) return NULL;
+    objlock_lock(self);
     const char *d = bytearray_data(self);
     const char *at = memchr(d, c, BA(self)->size);
-    if (!at) return error_set(&exc_ValueError, "value not found in bytearray");
-    size_t i = (size_t)(at - d);
-    return bytearray_splice(self, i, i + 1, NULL, 0) < 0 ? NULL : NEWREF(None);
+    int rc = -1;
+    if (!at) {
+        error_set(&exc_ValueError, "value not found in bytearray");
+    } else {
+        size_t i = (size_t)(at - d);
+        rc = bytearray_splice(self, i, i + 1, NULL, 0);
+    }
+    objlock_unlock(self);
+    return rc < 0 ? NULL : NEWREF(None);
 }
 
 static Object *bytearray_clear(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("bytearray.clear", nargs, kwnames, 0, 0) < 0) return NULL;
-    return bytearray_splice(self, 0, BA(self)->size, NULL, 0) < 0 ? NULL : NEWREF(None);
+    objlock_lock(self);
+    int rc = bytearray_splice(self, 0, BA(self)->size, NULL, 0);
+    objlock_unlock(self);
+    return rc < 0 ? NULL : NEWREF(None);
 }
 
 static Object *bytearray_copy(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("bytearray.copy", nargs, kwnames, 0, 0) < 0) return NULL;
-    return bytearray_from_data(bytearray_data(self), BA(self)->size);
+    objlock_lock(self);
+    Object *r = bytearray_from_data(bytearray_data(self), BA(self)->size);
+    objlock_unlock(self);
+    return r;
 }
 
 static Object *bytearray_reverse(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("bytearray.reverse", nargs, kwnames, 0, 0) < 0) return NULL;
+    objlock_lock(self);
     bytearray_reverse_bytes(self);
+    objlock_unlock(self);
     return NEWREF(None);
 }
 
@@ -594,7 +699,10 @@ static Object *bytearray_alloc_method(Object *self, Object *const *args, size_t 
     if (args_check("bytearray.__alloc__", nargs, kwnames, 0, 0) < 0) return NULL;
     /* the bytes usable from the start, plus one: CPython counts its trailing NUL */
     BytearrayObject *b = BA(self);
-    return int_from_i64(b->capacity ? (int64_t)(b->capacity - b->start) + 1 : 0);
+    objlock_lock(self);
+    int64_t n = b->capacity ? (int64_t)(b->capacity - b->start) + 1 : 0;
+    objlock_unlock(self);
+    return int_from_i64(n);
 }
 
 /* __reduce_ex__(protocol): (bytearray, (bytes,), None), which copy.copy
@@ -607,7 +715,9 @@ static Object *bytearray_reduce_ex(Object *self, Object *const *args, size_t nar
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && !*dictptr && !(*dictptr = dict_new())) return NULL;
     Object *state = dictptr ? *dictptr : None;
+    objlock_lock(self);
     Object *data = bytes_from_data(bytearray_data(self), BA(self)->size);
+    objlock_unlock(self);
     Object *ctor_args = data ? tuple_pack(1, data) : NULL;
     Object *r = ctor_args ? tuple_pack(3, (Object *)TYPE(self), ctor_args, state) : NULL;
     XDECREF(data);
@@ -634,9 +744,12 @@ static Object *bytearray_iter(Object *self) {
 /* The length is read at every step: the bytearray may change meanwhile. */
 static Object *bytearray_iter_next(Object *self) {
     BytearrayIterObject *it = (BytearrayIterObject *)self;
-    if (!it->seq) return NULL;
-    if (it->index < BA(it->seq)->size)
-        return int_small((unsigned char)bytearray_data(it->seq)[it->index++]);
+    Object *seq = it->seq;
+    if (!seq) return NULL;
+    objlock_lock(seq);
+    int c = it->index < BA(seq)->size ? (unsigned char)bytearray_data(seq)[it->index++] : -1;
+    objlock_unlock(seq);
+    if (c >= 0) return int_small(c);
     CLEAR(&it->seq);
     return NULL;
 }
@@ -650,8 +763,34 @@ static void bytearray_iter_dealloc(Object *self) {
 
 /* ---- The type ---------------------------------------------------------------------------- */
 
+#ifdef TOY_FREE_THREADED
+/* toy-ft: the methods shared with bytes read a private copy of self taken
+   under its lock (they never change self, and their results are new
+   objects), so no view of self can be resized away under them, and no
+   other object's lock (split's list, join's iterable, find's argument) is
+   taken while self's is held: with striped locks that order could
+   deadlock against a pair of lists sharing the stripes. */
+#define BYTEARRAY_LOCKED(name)                                                          \
+    static Object *bytearray_locked_##name(Object *self, Object *const *args, size_t nargs, \
+                                           Object *kwnames) {                           \
+        objlock_lock(self);                                                             \
+        Object *copy = bytearray_from_data(bytearray_data(self), BA(self)->size);       \
+        objlock_unlock(self);                                                           \
+        if (!copy) return NULL;                                                         \
+        Object *r = bytesmethods_##name(copy, args, nargs, kwnames);                    \
+        DECREF(copy);                                                                   \
+        return r;                                                                       \
+    }
+BYTESMETHODS_LIST(BYTEARRAY_LOCKED)
+#undef BYTEARRAY_LOCKED
+#define BYTEARRAY_LOCKED_ENTRY(name) {#name, bytearray_locked_##name, NULL},
+#define BYTEARRAY_SHARED_TABLE BYTESMETHODS_LIST(BYTEARRAY_LOCKED_ENTRY)
+#else
+#define BYTEARRAY_SHARED_TABLE BYTESMETHODS_TABLE
+#endif
+
 static const MethodDef bytearray_methods[] = {
-    BYTESMETHODS_TABLE
+    BYTEARRAY_SHARED_TABLE
     {"__init__", bytearray_init_method, "Initialize self."},
     {"append", bytearray_append, "Append a single item to the end of the bytearray."},
     {"extend", bytearray_extend, "Append all the items from the iterator or sequence to the end of the bytearray."},

@@ -8,8 +8,9 @@
  *
  * Every change to the contents goes through the few functions of
  * bytearray.c's "Mutation" section (bytearray_splice, bytearray_set_byte,
- * bytearray_reverse_bytes, ...): they are where a per-object lock would go,
- * and where the export rule is enforced: while a memoryview (or any other
+ * bytearray_reverse_bytes, ...), which hold the bytearray's lock in toy-ft
+ * (core/objlock.h; callers hold it from the size read they act on), and
+ * where the export rule is enforced: while a memoryview (or any other
  * borrower of the buffer protocol, objects/buffer.h) holds the bytes,
  * `exports` is above zero and the size may not change ("BufferError:
  * Existing exports of data: object cannot be re-sized"); overwriting bytes in

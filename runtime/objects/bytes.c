@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -407,6 +408,13 @@ static Object *bytes_from_count(Object *n_obj) {
 
 Object *bytes_from_buffer(Object *src) {
     if (is_memoryview(src)) return memoryview_tobytes(src); /* any layout */
+    if (is_bytearray(src)) { /* copied under its lock: no export that would
+                                refuse another thread's resize meanwhile */
+        objlock_lock(src);
+        Object *r = bytes_from_data(bytearray_data(src), bytearray_size(src));
+        objlock_unlock(src);
+        return r;
+    }
     Buffer view;
     if (buffer_get(src, &view) < 0) return NULL;
     Object *r = bytes_from_data(view.data, view.len);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -354,28 +355,86 @@ static Object *bytesio_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+/* toy-ft (core/objlock.h): every method holds the object's lock for its
+   whole call (its buffer, position and closed flag change together), so
+   two threads' reads and writes never interleave inside one call. The
+   argument conversions and a writelines' iteration run under it too. */
+#ifdef TOY_FREE_THREADED
+#define LOCKED_METHOD(fn)                                                                 \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        objlock_lock(self);                                                               \
+        Object *r = fn(self, args, nargs, kwnames);                                       \
+        objlock_unlock(self);                                                             \
+        return r;                                                                         \
+    }
+LOCKED_METHOD(bytesio_read)
+LOCKED_METHOD(bytesio_read1)
+LOCKED_METHOD(bytesio_readline)
+LOCKED_METHOD(bytesio_readlines)
+LOCKED_METHOD(bytesio_readinto)
+LOCKED_METHOD(bytesio_write)
+LOCKED_METHOD(bytesio_writelines)
+LOCKED_METHOD(bytesio_getvalue)
+LOCKED_METHOD(bytesio_getbuffer)
+LOCKED_METHOD(bytesio_seek)
+LOCKED_METHOD(bytesio_tell)
+LOCKED_METHOD(bytesio_truncate)
+LOCKED_METHOD(bytesio_close)
+LOCKED_METHOD(bytesio_flush)
+LOCKED_METHOD(bytesio_true_if_open)
+LOCKED_METHOD(bytesio_isatty)
+LOCKED_METHOD(bytesio_fileno)
+LOCKED_METHOD(bytesio_enter)
+LOCKED_METHOD(bytesio_exit)
+#undef LOCKED_METHOD
+#define LM(fn) fn##_locked
+
+static Object *bytesio_iternext_locked(Object *self) {
+    objlock_lock(self);
+    Object *r = bytesio_iternext(self);
+    objlock_unlock(self);
+    return r;
+}
+
+/* the state's attributes under the lock; the rest (methods, a
+   subclass's attributes) as usual */
+static Object *bytesio_getattr_locked(Object *self, Object *name) {
+    const char *n = str_data(name);
+    if (strcmp(n, "closed") != 0) return bytesio_getattr(self, name);
+    objlock_lock(self);
+    Object *r = bytesio_getattr(self, name);
+    objlock_unlock(self);
+    return r;
+}
+#define LOCKED_SLOT(fn) fn##_locked
+#else
+#define LM(fn) fn
+#define LOCKED_SLOT(fn) fn
+#endif
+
 static const MethodDef bytesio_methods[] = {
-    {"read", bytesio_read, "read(size=-1): up to size bytes, all if negative or None."},
-    {"read1", bytesio_read1, NULL},
-    {"readline", bytesio_readline, NULL},
-    {"readlines", bytesio_readlines, NULL},
-    {"readinto", bytesio_readinto, NULL},
-    {"write", bytesio_write, "Write a bytes-like object; returns its length."},
-    {"writelines", bytesio_writelines, NULL},
-    {"getvalue", bytesio_getvalue, NULL},
-    {"getbuffer", bytesio_getbuffer, "A read-write memoryview of the contents."},
-    {"seek", bytesio_seek, NULL},
-    {"tell", bytesio_tell, NULL},
-    {"truncate", bytesio_truncate, NULL},
-    {"close", bytesio_close, NULL},
-    {"flush", bytesio_flush, NULL},
-    {"readable", bytesio_true_if_open, NULL},
-    {"writable", bytesio_true_if_open, NULL},
-    {"seekable", bytesio_true_if_open, NULL},
-    {"isatty", bytesio_isatty, NULL},
-    {"fileno", bytesio_fileno, NULL},
-    {"__enter__", bytesio_enter, NULL},
-    {"__exit__", bytesio_exit, NULL},
+    {"read", LM(bytesio_read), "read(size=-1): up to size bytes, all if negative or None."},
+    {"read1", LM(bytesio_read1), NULL},
+    {"readline", LM(bytesio_readline), NULL},
+    {"readlines", LM(bytesio_readlines), NULL},
+    {"readinto", LM(bytesio_readinto), NULL},
+    {"write", LM(bytesio_write), "Write a bytes-like object; returns its length."},
+    {"writelines", LM(bytesio_writelines), NULL},
+    {"getvalue", LM(bytesio_getvalue), NULL},
+    {"getbuffer", LM(bytesio_getbuffer), "A read-write memoryview of the contents."},
+    {"seek", LM(bytesio_seek), NULL},
+    {"tell", LM(bytesio_tell), NULL},
+    {"truncate", LM(bytesio_truncate), NULL},
+    {"close", LM(bytesio_close), NULL},
+    {"flush", LM(bytesio_flush), NULL},
+    {"readable", LM(bytesio_true_if_open), NULL},
+    {"writable", LM(bytesio_true_if_open), NULL},
+    {"seekable", LM(bytesio_true_if_open), NULL},
+    {"isatty", LM(bytesio_isatty), NULL},
+    {"fileno", LM(bytesio_fileno), NULL},
+    {"__enter__", LM(bytesio_enter), NULL},
+    {"__exit__", LM(bytesio_exit), NULL},
     {NULL, NULL, NULL},
 };
 
@@ -388,9 +447,9 @@ Type bytesio_type = {
     .dealloc = bytesio_dealloc,
     .hash = object_identity_hash,
     .construct = bytesio_construct,
-    .getattr = bytesio_getattr,
+    .getattr = LOCKED_SLOT(bytesio_getattr),
     .iter = bytesio_iter,
-    .iternext = bytesio_iternext,
+    .iternext = LOCKED_SLOT(bytesio_iternext),
 };
 
 /* ---- The helper getbuffer() views ---------------------------------------------------- */
@@ -401,14 +460,22 @@ static void bytesio_buffer_dealloc(Object *self) {
 }
 
 static int bytesio_buffer_get(Object *self, Buffer *view) {
-    BytesIOObject *b = BIO(((BytesIOBufferObject *)self)->bio);
+    Object *bio = ((BytesIOBufferObject *)self)->bio;
+    BytesIOObject *b = BIO(bio);
+    objlock_lock(bio);
     b->exports++;
-    return buffer_fill(self, view, b->buf, b->len, false);
+    char *buf = b->buf;
+    size_t len = b->len;
+    objlock_unlock(bio);
+    return buffer_fill(self, view, buf, len, false);
 }
 
 static void bytesio_buffer_release(Object *self, Buffer *view) {
     (void)view;
-    BIO(((BytesIOBufferObject *)self)->bio)->exports--;
+    Object *bio = ((BytesIOBufferObject *)self)->bio;
+    objlock_lock(bio);
+    BIO(bio)->exports--;
+    objlock_unlock(bio);
 }
 
 Type bytesio_buffer_type = {

@@ -1450,6 +1450,7 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     if (!base) return NULL;
     HeapType *h = (HeapType *)object_alloc(&type_type, sizeof(HeapType));
     if (!h) return NULL;
+    refcount_mark_shared((Object *)h); /* toy-ft: immortal once threads share it */
     live_link(h);
     Type *t = &h->type;
     t->name_obj = NEWREF(name);
@@ -1460,6 +1461,7 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     for (size_t i = 0; i < n; i++) t->flags |= bs[i]->flags & FLAGS_FROM_BASES;
     t->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
+    if (t->dict) refcount_mark_shared(t->dict);
     if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
         wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 ||
         setup_dispatch(h) < 0) {
@@ -1847,7 +1849,7 @@ int class_type_clear(Object *self) {
 void class_type_dealloc(Object *self) {
     Type *t = (Type *)self;
     if (!is_heap(t)) { /* static types are immortal: a count at zero is a bug elsewhere */
-        self->refcnt = IMMORTAL_REFCNT;
+        refcount_make_immortal(self);
         return;
     }
     weakref_on_dealloc(self);

@@ -141,6 +141,7 @@ CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
         mem_free(lns, (size_t)ninstrs * sizeof(int));
         return NULL;
     }
+    refcount_mark_shared((Object *)co); /* toy-ft: immortal once threads share it */
     co->instrs = ins;
     co->lines = lns;
     co->ninstrs = ninstrs;

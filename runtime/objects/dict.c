@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/descr.h"
@@ -197,7 +198,14 @@ restart:
     }
 }
 
-Object *dict_get_str(Object *dobj, Object *key) {
+/* In the GIL build the lock calls are empty: inlined, dict_get_str is this
+   function itself (no extra call on the attribute and global lookups). */
+#ifdef TOY_FREE_THREADED
+#define GET_STR_INLINE
+#else
+#define GET_STR_INLINE inline __attribute__((always_inline))
+#endif
+static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
     DictObject *d = AS_DICT(dobj);
     if (d->used == 0) return NULL;
     int64_t hash = ((StrObject *)key)->hash;
@@ -219,9 +227,45 @@ Object *dict_get_str(Object *dobj, Object *key) {
     }
 }
 
+/* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
+   never reads tables a resize is freeing; a borrowed result is only as
+   safe as the caller's knowledge that no other thread replaces it. */
+Object *dict_get_str(Object *dobj, Object *key) {
+    objlock_lock(dobj);
+    Object *v = dict_get_str_unlocked(dobj, key);
+    objlock_unlock(dobj);
+    return v;
+}
+
+Object *dict_get_str_ref(Object *dobj, Object *key) {
+    objlock_lock(dobj);
+    Object *v = dict_get_str_unlocked(dobj, key);
+    if (v) INCREF(v);
+    objlock_unlock(dobj);
+    return v;
+}
+
 static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
+    objlock_lock(d);
     int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
-    return ix >= 0 ? AS_DICT(d)->entries[ix].value : NULL;
+    Object *v = ix >= 0 ? AS_DICT(d)->entries[ix].value : NULL;
+    objlock_unlock(d);
+    return v;
+}
+
+/* The same, as a new reference taken under the lock. */
+static Object *dict_lookup_value_ref(Object *d, Object *key, int64_t hash) {
+    objlock_lock(d);
+    int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
+    Object *v = ix >= 0 ? NEWREF(AS_DICT(d)->entries[ix].value) : NULL;
+    objlock_unlock(d);
+    return v;
+}
+
+Object *dict_get_item_ref(Object *d, Object *key) {
+    int64_t hash = dict_hash_of(key);
+    if (hash == -1) return NULL;
+    return dict_lookup_value_ref(d, key, hash);
 }
 
 Object *dict_get_item(Object *d, Object *key) {
@@ -251,9 +295,12 @@ static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *ke
 }
 
 /* Set key -> value with a known hash (both borrowed). Storing atoms (str,
-   int, ...) costs one more test here, a container into a tracked dict two. */
-static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
-    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) && !gc_is_tracked((Object *)d))
+   int, ...) costs one more test here, a container into a tracked dict two.
+   With the collector's lock on (toy-ft, --no-gil), whether d is tracked is
+   read under that lock, in gc_track. */
+static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
+    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
+        (gc_state.locking || !gc_is_tracked((Object *)d)))
         dict_maybe_track(d, key, value);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);
@@ -274,6 +321,13 @@ static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) 
     d->used++;
     d->version++;
     return 0;
+}
+
+static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
+    objlock_lock(d);
+    int rc = dict_insert_unlocked(d, key, hash, value);
+    objlock_unlock(d);
+    return rc;
 }
 
 int dict_set_item(Object *d, Object *key, Object *value) {
@@ -307,11 +361,12 @@ static int dict_pop_entry(DictObject *d, Object *key, Object **k, Object **v) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
     size_t slot;
+    objlock_lock(d);
     int64_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix >= 0) dict_unlink(d, slot, ix, k, v);
+    objlock_unlock(d);
     if (ix == DICT_ERROR) return -1;
-    if (ix < 0) return 0;
-    dict_unlink(d, slot, ix, k, v);
-    return 1;
+    return ix >= 0;
 }
 
 int dict_del_item(Object *d, Object *key, bool raise_missing) {
@@ -332,6 +387,7 @@ void dict_clear(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     /* Detach the tables first: releasing a key or value may run code that
        uses this dict, which must then see it empty. */
+    objlock_lock(d);
     int64_t *index = d->index;
     DictEntry *entries = d->entries;
     size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
@@ -339,6 +395,7 @@ void dict_clear(Object *dobj) {
     d->entries = NULL;
     d->index_size = d->capacity = d->nentries = d->used = 0;
     d->version++;
+    objlock_unlock(d);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;
         DECREF(entries[i].key);
@@ -356,25 +413,30 @@ static void dict_dealloc(Object *self) {
 
 bool dict_next(Object *dobj, size_t *pos, Object **key, Object **value) {
     DictObject *d = AS_DICT(dobj);
+    objlock_lock(d);
     while (*pos < d->nentries) {
         DictEntry *e = &d->entries[(*pos)++];
         if (e->key) {
             if (key) *key = e->key;
             if (value) *value = e->value;
+            objlock_unlock(d);
             return true;
         }
     }
+    objlock_unlock(d);
     return false;
 }
 
 /* Insert every entry of the dict `src` into d (keys already hashed). */
 static int dict_merge_dict(DictObject *d, DictObject *src) {
     /* Inserting can run code that mutates src: re-check bounds each time. */
-    for (size_t i = 0; i < src->nentries; i++) {
+    for (size_t i = 0;; i++) {
+        objlock_lock(src);
+        if (i >= src->nentries) { objlock_unlock(src); break; }
         DictEntry e = src->entries[i];
+        if (e.key) { INCREF(e.key); INCREF(e.value); }
+        objlock_unlock(src);
         if (!e.key) continue;
-        INCREF(e.key);
-        INCREF(e.value);
         int rc = dict_insert(d, e.key, e.hash, e.value);
         DECREF(e.key);
         DECREF(e.value);
@@ -383,11 +445,14 @@ static int dict_merge_dict(DictObject *d, DictObject *src) {
     return 0;
 }
 
+static int64_t dict_len(Object *self);
+
 Object *dict_copy(Object *dobj) {
     DictObject *src = AS_DICT(dobj);
     DictObject *d = AS_DICT(dict_new());
     if (!d) return NULL;
-    if (src->used > 0 && (dict_resize(d, src->used) < 0 || dict_merge_dict(d, src) < 0)) {
+    size_t used = (size_t)dict_len(dobj); /* toy-ft: read under the lock */
+    if (used > 0 && (dict_resize(d, used) < 0 || dict_merge_dict(d, src) < 0)) {
         DECREF(d);
         return NULL;
     }
@@ -600,13 +665,18 @@ static Object *dict_richcompare(Object *a, Object *b, int op) {
     return bool_from((eq == 1) == (op == CMP_EQ));
 }
 
-static int64_t dict_len(Object *self) { return (int64_t)AS_DICT(self)->used; }
+static int64_t dict_len(Object *self) {
+    objlock_lock(self);
+    int64_t n = (int64_t)AS_DICT(self)->used;
+    objlock_unlock(self);
+    return n;
+}
 
 static Object *dict_getitem(Object *self, Object *key) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return NULL;
-    Object *v = dict_lookup_value(self, key, hash);
-    if (v) return NEWREF(v);
+    Object *v = dict_lookup_value_ref(self, key, hash);
+    if (v) return v;
     if (error_occurred()) return NULL;
     if (TYPE(self) != &dict_type) { /* a subclass may define __missing__ */
         Object *missing = type_lookup_cstr(TYPE(self), "__missing__");
@@ -623,7 +693,9 @@ static int dict_setitem(Object *self, Object *key, Object *value) {
 static int dict_contains(Object *self, Object *key) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
+    objlock_lock(self);
     int64_t ix = dict_lookup(AS_DICT(self), key, hash, NULL);
+    objlock_unlock(self);
     return ix == DICT_ERROR ? -1 : ix >= 0;
 }
 
@@ -681,23 +753,31 @@ static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
 
 static Object *dict_keyiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, false);
-    return e ? NEWREF(e->key) : NULL;
+    Object *r = e ? NEWREF(e->key) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 static Object *dict_valueiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, false);
-    return e ? NEWREF(e->value) : NULL;
+    Object *r = e ? NEWREF(e->value) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 /* A (key, value) tuple; the previous one is reused when nobody else holds
    it, so `for k, v in d.items()` allocates nothing per step. */
 static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
     Object *t = it->result;
-    if (t && REFCNT(t) == 1) {
+    if (t && REFCNT_IS(t, 1)) {
         Object *old_k = tuple_item(t, 0), *old_v = tuple_item(t, 1);
         tuple_set_steal(t, 0, NEWREF(key));
         tuple_set_steal(t, 1, NEWREF(value));
@@ -714,30 +794,46 @@ static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
 
 static Object *dict_itemiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, false);
-    return e ? dict_item_pair(it, e->key, e->value) : NULL;
+    Object *r = e ? dict_item_pair(it, e->key, e->value) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 static Object *dict_reverse_keyiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, true);
-    return e ? NEWREF(e->key) : NULL;
+    Object *r = e ? NEWREF(e->key) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 static Object *dict_reverse_valueiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, true);
-    return e ? NEWREF(e->value) : NULL;
+    Object *r = e ? NEWREF(e->value) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 static Object *dict_reverse_itemiter_next(Object *self) {
     DictIterObject *it = (DictIterObject *)self;
-    if (!it->dict) return NULL;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
     DictEntry *e = dict_iter_step(it, true);
-    return e ? dict_item_pair(it, e->key, e->value) : NULL;
+    Object *r = e ? dict_item_pair(it, e->key, e->value) : NULL;
+    objlock_unlock(d);
+    return r;
 }
 
 static Object *dict_iter_self(Object *self) { return NEWREF(self); }
@@ -1085,8 +1181,8 @@ static Object *dict_get_method(Object *self, Object *const *args, size_t nargs,
                                Object *kwnames) {
     if (dict_check_no_kwargs("get", kwnames) < 0) return NULL;
     if (args_check("get", nargs, NULL, 1, 2) < 0) return NULL;
-    Object *v = dict_get_item(self, args[0]);
-    if (v) return NEWREF(v);
+    Object *v = dict_get_item_ref(self, args[0]);
+    if (v) return v;
     if (error_occurred()) return NULL;
     return NEWREF(nargs > 1 ? args[1] : None);
 }
@@ -1133,17 +1229,23 @@ static Object *dict_popitem_method(Object *self, Object *const *args, size_t nar
     (void)args;
     if (dict_check_no_args("popitem", nargs, kwnames) < 0) return NULL;
     DictObject *d = AS_DICT(self);
-    if (d->used == 0) return error_set(&exc_KeyError, "popitem(): dictionary is empty");
+    Object *pair = tuple_new(2);
+    if (!pair) return NULL;
+    objlock_lock(d);
+    if (d->used == 0) {
+        objlock_unlock(d);
+        DECREF(pair);
+        return error_set(&exc_KeyError, "popitem(): dictionary is empty");
+    }
     /* The last live entry; trailing holes are trimmed so LIFO stays cheap. */
     size_t ix = d->nentries;
     while (!d->entries[ix - 1].key) ix--;
-    Object *pair = tuple_new(2);
-    if (!pair) return NULL;
     DictEntry *e = &d->entries[ix - 1];
     size_t slot = dict_find_slot_of_entry(d, e->hash, (int64_t)(ix - 1));
     Object *k, *v;
     dict_unlink(d, slot, (int64_t)(ix - 1), &k, &v);
     d->nentries = ix - 1;
+    objlock_unlock(d);
     tuple_set_steal(pair, 0, k);
     tuple_set_steal(pair, 1, v);
     return pair;
@@ -1156,9 +1258,12 @@ static Object *dict_setdefault_method(Object *self, Object *const *args, size_t 
     Object *dflt = nargs > 1 ? args[1] : None;
     int64_t hash = dict_hash_of(args[0]);
     if (hash == -1) return NULL;
-    Object *v = dict_lookup_value(self, args[0], hash);
-    if (v) return NEWREF(v);
-    if (error_occurred() || dict_insert(AS_DICT(self), args[0], hash, dflt) < 0) return NULL;
+    objlock_lock(self); /* toy-ft: look up and insert as one step */
+    Object *v = dict_lookup_value_ref(self, args[0], hash);
+    int rc = v || error_occurred() ? 0 : dict_insert(AS_DICT(self), args[0], hash, dflt);
+    objlock_unlock(self);
+    if (v) return v;
+    if (error_occurred() || rc < 0) return NULL;
     return NEWREF(dflt);
 }
 

@@ -51,6 +51,11 @@ Object *dict_get_item_cstr(Object *d, const char *key); /* interns key */
 /* Borrowed lookup for str keys with a precomputed hash: the VM's fast path
    for globals and attributes. NULL if absent (never raises). */
 Object *dict_get_str(Object *d, Object *str_key);
+/* The same two lookups returning a NEW reference, taken under the dict's
+   lock: what the free-threaded build (toy-ft) uses where another thread may
+   replace the value and release it at any moment (globals, attributes). */
+Object *dict_get_str_ref(Object *d, Object *str_key);
+Object *dict_get_item_ref(Object *d, Object *key);
 /* 0 ok, -1 error. Both borrowed (INCREF'd). */
 int dict_set_item(Object *d, Object *key, Object *value);
 int dict_set_item_cstr(Object *d, const char *key, Object *value);

@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/gchead.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -95,8 +96,32 @@ static void ptrset_free(PtrSet *s) {
 
 /* ---- Running __del__ -------------------------------------------------------------- */
 
+/* The objects whose __del__ has run. toy-ft: any thread's dealloc looks
+   here, so every use goes through these three, under the set's lock (an
+   empty inline in the GIL build). */
 static PtrSet finalized;
 static bool any_class;
+
+static bool finalized_add(Object *o) {
+    objlock_lock(&finalized);
+    bool ok = ptrset_add(&finalized, o);
+    objlock_unlock(&finalized);
+    return ok;
+}
+
+static bool finalized_remove(Object *o) {
+    objlock_lock(&finalized);
+    bool was = ptrset_remove(&finalized, o);
+    objlock_unlock(&finalized);
+    return was;
+}
+
+static bool finalized_has(Object *o) {
+    objlock_lock(&finalized);
+    bool has = ptrset_has(&finalized, o);
+    objlock_unlock(&finalized);
+    return has;
+}
 
 void finalize_note_class(void) { any_class = true; }
 bool finalize_any_class(void) { return any_class; }
@@ -129,35 +154,32 @@ static void run_del(Object *self) {
 }
 
 bool finalize_on_dealloc(Object *self) {
-    if (ptrset_remove(&finalized, self)) return false; /* it ran before: free */
+    if (finalized_remove(self)) return false; /* it ran before: free */
     Object *pending = error_fetch();
     /* Alive again while __del__ runs. The count is set by hand, as a dealloc
        cannot go through INCREF/DECREF: reaching zero again would free self
        from inside its own finalizer. saved is 0, or the race detector's
        "being freed" mark, which its check at the free expects back. */
-    intptr_t saved = REFCNT(self);
-    REFCNT(self) = 1;
+    intptr_t saved = refcount_revive(self);
     run_del(self);
-    bool resurrected = --REFCNT(self) != 0;
+    bool resurrected = refcount_unrevive(self, saved);
     if (resurrected) {
-        if (!ptrset_add(&finalized, self)) error_clear(); /* then it may run again */
+        if (!finalized_add(self)) error_clear(); /* then it may run again */
         if (object_is_gc(self)) gc_track(self); /* object_dealloc untracked it */
-    } else {
-        REFCNT(self) = saved;
     }
     if (pending) error_restore(pending);
     return resurrected;
 }
 
 void finalize_run_once(Object *self) {
-    if (ptrset_has(&finalized, self)) return;
+    if (finalized_has(self)) return;
     Object *pending = error_fetch();
     run_del(self);
-    if (!ptrset_add(&finalized, self)) error_clear();
+    if (!finalized_add(self)) error_clear();
     if (pending) error_restore(pending);
 }
 
-bool finalize_is_done(Object *self) { return ptrset_has(&finalized, self); }
+bool finalize_is_done(Object *self) { return finalized_has(self); }
 
 /* ---- At exit ---------------------------------------------------------------------- */
 
@@ -204,10 +226,10 @@ static void finalize_tree(Object *root, PtrSet *visited) {
     while (stack.len) {
         Object *o = stack.items[--stack.len]; /* owned */
         if (!ptrset_has(visited, o) && ptrset_add(visited, o)) {
-            if ((TYPE(o)->flags & TYPE_FINALIZER) && !ptrset_has(&finalized, o)) {
+            if ((TYPE(o)->flags & TYPE_FINALIZER) && !finalized_has(o)) {
                 Object *pending = error_fetch();
                 run_del(o);
-                if (!ptrset_add(&finalized, o)) error_clear();
+                if (!finalized_add(o)) error_clear();
                 if (pending) error_restore(pending);
             }
             Object **dictp = object_dict_ptr(o);

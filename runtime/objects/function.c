@@ -46,6 +46,7 @@ Object *function_new(Object *code, Object *globals)
     FunctionObject *fn = (FunctionObject *)object_alloc(&function_type, sizeof(FunctionObject));
     if (fn == NULL)
         return NULL;
+    refcount_mark_shared((Object *)fn); /* toy-ft: immortal once threads share it */
     fn->code = NEWREF(code);
     fn->globals = NEWREF(globals);
     fn->name = NEWREF(co->name);
@@ -536,6 +537,7 @@ Object *builtin_new(const MethodDef *def, Object *self)
     BuiltinObject *b = (BuiltinObject *)object_alloc(&builtin_type, sizeof(BuiltinObject));
     if (b == NULL)
         return NULL;
+    refcount_mark_shared((Object *)b);
     b->def = def;
     XINCREF(self);
     b->self = self;
@@ -663,6 +665,7 @@ Object *method_descr_new(Type *owner, const MethodDef *def)
                                                              sizeof(MethodDescrObject));
     if (d == NULL)
         return NULL;
+    refcount_mark_shared((Object *)d);
     d->def = def;
     d->owner = owner;
     return (Object *)d;

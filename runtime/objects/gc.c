@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "core/gil.h"
 #include "core/refcount.h"
+#include "core/threadstate.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/finalize.h"
@@ -405,7 +407,9 @@ static int64_t collect_main(int generation) {
     return collected;
 }
 
-int64_t gc_collect(int generation, bool callbacks) {
+/* With the world stopped (or the GIL held): one collection, unless one is
+   already running on this thread (a finalizer calling gc.collect()). */
+static int64_t collect_stopped(int generation, bool callbacks) {
     if (gc_state.collecting) return 0;
     gc_state.collecting = true;
     Object *pending = error_fetch();
@@ -417,8 +421,19 @@ int64_t gc_collect(int generation, bool callbacks) {
     return n;
 }
 
-void gc_collect_automatic(void) {
-    if (!gc_state.enabled || gc_state.collecting || gc_state.locking) return;
+/* Without the GIL, the free-threaded build stops the world for a
+   collection (core/gil_world.c); another thread's collection under way
+   means none now. With the GIL, stopping costs nothing. */
+int64_t gc_collect(int generation, bool callbacks) {
+    ThreadState *ts = ts_get();
+    if (!gil_stop_the_world(ts)) return 0;
+    int64_t n = collect_stopped(generation, callbacks);
+    gil_start_the_world(ts);
+    return n;
+}
+
+/* The oldest generation due for a collection, or -1. */
+static int generation_due(void) {
     for (int i = GC_NGENERATIONS - 1; i >= 0; i--) {
         if (gc_state.gens[i].count <= gc_state.gens[i].threshold) continue;
         /* generation 2 waits until a quarter as many objects again have
@@ -426,9 +441,19 @@ void gc_collect_automatic(void) {
         if (i == GC_NGENERATIONS - 1 &&
             gc_state.long_lived_pending < gc_state.long_lived_total / 4)
             continue;
-        gc_collect(i, true);
-        return;
+        return i;
     }
+    return -1;
+}
+
+void gc_collect_automatic(void) {
+    if (gc_state.locking && !GC_STOPS_THE_WORLD) return; /* --no-gil */
+    ThreadState *ts = ts_get();
+    if (!gil_stop_the_world(ts)) return;
+    /* Decided with the world stopped: other threads change the counts. */
+    int generation = gc_state.enabled ? generation_due() : -1;
+    if (generation >= 0) collect_stopped(generation, true);
+    gil_start_the_world(ts);
 }
 
 /* Only called once every other thread has ended, so also with --no-gil. */

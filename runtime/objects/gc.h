@@ -73,7 +73,10 @@ void gc_collect_at_exit(bool callbacks);
    until a key or value that may be tracked is stored in it (dict.c). */
 static inline bool gc_may_be_tracked(Object *o) {
     if (!object_is_gc(o)) return false;
-    return !is_tuple_exact(o) || gc_is_tracked(o);
+    /* With the collector's lock on (toy-ft, --no-gil) another thread may be
+       linking o's neighbours: its links are read only under the lock, so
+       any container counts. */
+    return gc_state.locking || !is_tuple_exact(o) || gc_is_tracked(o);
 }
 
 /* The collector's own untracking, as CPython's: a tuple whose items may

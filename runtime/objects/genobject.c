@@ -269,13 +269,13 @@ static void gen_dealloc(Object *self)
     if (g->frame != NULL && g->started && vm_generator_in_block(g->frame)) {
         /* Run its finally clauses. The generator is alive again meanwhile:
            the frame's code cannot reach it, but keep the count honest. */
-        self->refcnt = 1;
+        intptr_t saved = refcount_revive(self);
         Object *pending = error_fetch();
         if (gen_close(g) < 0)
             error_report_unraisable(self);
         if (pending != NULL)
             error_restore(pending);
-        self->refcnt = 0;
+        refcount_restore(self, saved);
     }
     if (g->frame != NULL)
         vm_generator_frame_free(g->frame);

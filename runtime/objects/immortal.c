@@ -61,7 +61,7 @@ static bool stack_push(Stack *s, Object *o) {
 static int visit_make_immortal(Object *o, void *arg) {
     Stack *s = arg;
     if (object_is_immortal(o)) return 0;
-    o->refcnt = IMMORTAL_REFCNT;
+    refcount_make_immortal(o);
     made_immortal++;
     if (!keep(o) || !stack_push(s, o)) {
         s->failed = true;

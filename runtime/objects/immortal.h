@@ -22,7 +22,7 @@
 #include "core/object.h"
 #include "core/refcount.h"
 
-static inline bool object_is_immortal(Object *o) { return (o->refcnt & IMMORTAL_REFCNT) != 0; }
+static inline bool object_is_immortal(Object *o) { return (REFCNT(o) & IMMORTAL_REFCNT) != 0; }
 
 /* Make every object of the permanent generation immortal, and everything
    reachable from them through the collector's traverse slots. 0, or -1

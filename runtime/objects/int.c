@@ -73,7 +73,7 @@ int64_t int_max_str_digits = 4300;
 
 Object *int_from_i64(int64_t v) {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
-        return NEWREF(&small_ints[v - SMALL_INT_MIN]);
+        return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
     IntObject *o = (IntObject *)object_alloc(&int_type, sizeof(IntObject));
     if (!o) return NULL;
     o->value = v;
@@ -196,7 +196,7 @@ int int_compare_double(double d, Object *i) {
 }
 
 Object *bool_from(bool b) {
-    return NEWREF(b ? True_ : False_);
+    return NEWREF_IMMORTAL(b ? True_ : False_);
 }
 
 static int too_big_for_ssize(void) {

@@ -62,7 +62,7 @@ Object *int_count_too_big(void);
 /* A new reference (small ints come from the cache). NULL on MemoryError. */
 Object *int_from_i64(int64_t v);
 static inline Object *int_small(int64_t v) { /* v must be in small range */
-    return NEWREF(&small_ints[v - SMALL_INT_MIN]);
+    return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
 }
 /* New reference to True or False. */
 Object *bool_from(bool b);

@@ -37,7 +37,7 @@ static void iter_tuple_replace(Object *t, size_t i, Object *item) {
    reused (NULL items when fresh). */
 static Object *iter_result_tuple(Object **cache, size_t n) {
     Object *t = *cache;
-    if (t && REFCNT(t) == 1) {
+    if (t && REFCNT_IS(t, 1)) {
         ((TupleObject *)t)->hash = -1;
         return NEWREF(t);
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -40,6 +41,24 @@ static inline int list_item_equal(Object *a, Object *b) {
     if (TYPE(a) == &int_type && TYPE(b) == &int_type) return int_equal(a, b);
     if (is_str(a) && is_str(b)) return str_equal(a, b);
     return object_equal(a, b);
+}
+
+/* A new reference to item i, read under the list's lock, or NULL when the
+   list is shorter than that (it may shrink while user code runs). */
+static inline Object *list_fetch(Object *self, size_t i) {
+    objlock_lock(self);
+    Object *x = i < list_size(self) ? NEWREF(list_item(self, i)) : NULL;
+    objlock_unlock(self);
+    return x;
+}
+
+/* The size, read under the lock: for loops that re-check it while user code
+   may change the list (in the GIL build, list_size itself). */
+static inline size_t list_size_now(Object *self) {
+    objlock_lock(self);
+    size_t n = list_size(self);
+    objlock_unlock(self);
+    return n;
 }
 
 /* ---- Storage ------------------------------------------------------------- */
@@ -112,7 +131,7 @@ Object *list_new(size_t n) {
  * million C frames deep and overflow the stack. So container deallocs count
  * their nesting; past TRASHCAN_DEPTH they queue the dead object instead, and
  * the outermost dealloc empties the queue in a loop. The queue is linked
- * through the dead objects' refcnt fields, which nothing reads any more.
+ * through the dead objects' count fields, which nothing reads any more.
  * Depth and queue are per thread (like the allocator's caches), so this
  * needs no lock even with the GIL off.
  */
@@ -125,7 +144,7 @@ static _Thread_local Object *trashcan_queue;
 
 bool list_trashcan_enter(Object *o) {
     if (trashcan_depth >= TRASHCAN_DEPTH) {
-        o->refcnt = (intptr_t)trashcan_queue;
+        refcount_link_set(o, trashcan_queue);
         trashcan_queue = o;
         return false;
     }
@@ -138,8 +157,7 @@ void list_trashcan_leave(void) {
     trashcan_draining = true;
     while (trashcan_queue) {
         Object *o = trashcan_queue;
-        trashcan_queue = (Object *)o->refcnt;
-        o->refcnt = 0;
+        trashcan_queue = refcount_link_take(o);
         o->type->dealloc(o);
     }
     trashcan_draining = false;
@@ -155,24 +173,25 @@ static void list_dealloc(Object *self) {
 }
 
 int list_append(Object *list, Object *item) {
-    ListObject *l = AS_LIST(list);
-    if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) return -1;
-    l->items[l->size++] = NEWREF(item);
-    return 0;
+    return list_append_steal(list, NEWREF(item));
 }
 
+/* toy-ft: every reader and writer of a list's item array holds the list's
+   lock (core/objlock.h); in the GIL build the lock calls are empty. */
 int list_append_steal(Object *list, Object *item) {
     ListObject *l = AS_LIST(list);
+    objlock_lock(l);
     if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) {
+        objlock_unlock(l);
         DECREF(item);
         return -1;
     }
     l->items[l->size++] = item;
+    objlock_unlock(l);
     return 0;
 }
 
-int list_insert(Object *list, int64_t index, Object *item) {
-    ListObject *l = AS_LIST(list);
+static int list_insert_locked(ListObject *l, int64_t index, Object *item) {
     int64_t n = (int64_t)l->size;
     if (index < 0) {
         index += n;
@@ -187,14 +206,27 @@ int list_insert(Object *list, int64_t index, Object *item) {
     return 0;
 }
 
+int list_insert(Object *list, int64_t index, Object *item) {
+    objlock_lock(list);
+    int rc = list_insert_locked(AS_LIST(list), index, item);
+    objlock_unlock(list);
+    return rc;
+}
+
 /* Append copies of items[0..n) taken from a list or tuple (which may be the
    list itself: its items are re-read after growing). */
 static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
-    if (list_reserve(l, l->size + n) < 0) return -1;
-    Object **from = is_instance_of(src, &tuple_type) ? tuple_items(src) : AS_LIST(src)->items;
-    for (size_t i = 0; i < n; i++) l->items[l->size + i] = NEWREF(from[i]);
-    l->size += n;
-    return 0;
+    bool tuple = is_instance_of(src, &tuple_type);
+    objlock_lock2(l, src);
+    if (!tuple && n > list_size(src)) n = list_size(src); /* toy-ft: src shrank */
+    int rc = list_reserve(l, l->size + n);
+    if (rc == 0) {
+        Object **from = tuple ? tuple_items(src) : AS_LIST(src)->items;
+        for (size_t i = 0; i < n; i++) l->items[l->size + i] = NEWREF(from[i]);
+        l->size += n;
+    }
+    objlock_unlock2(l, src);
+    return rc;
 }
 
 int list_extend(Object *list, Object *iterable) {
@@ -231,7 +263,10 @@ Object *list_from_iterable(Object *iterable) {
 }
 
 Object *list_as_tuple(Object *list) {
-    return tuple_from_array(AS_LIST(list)->items, list_size(list));
+    objlock_lock(list);
+    Object *t = tuple_from_array(AS_LIST(list)->items, list_size(list));
+    objlock_unlock(list);
+    return t;
 }
 
 /* Remove items[lo..hi) and release them once the list is consistent. */
@@ -244,10 +279,17 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
         error_no_memory();
         return -1;
     }
+    objlock_lock(l);
+    if (hi > l->size) { /* toy-ft: another thread shrank the list meanwhile */
+        hi = l->size;
+        n = lo < hi ? hi - lo : 0;
+        if (lo > hi) lo = hi;
+    }
     memcpy(removed, &l->items[lo], n * sizeof(Object *));
     memmove(&l->items[lo], &l->items[hi], (l->size - hi) * sizeof(Object *));
     l->size -= n;
     list_maybe_shrink(l);
+    objlock_unlock(l);
     for (size_t i = 0; i < n; i++) DECREF(removed[i]);
     if (removed != small) mem_free(removed, n * sizeof(Object *));
     return 0;
@@ -283,7 +325,7 @@ void list_repr_leave(Object *o) {
 }
 
 static Object *list_repr(Object *self) {
-    if (list_size(self) == 0) return str_from_cstr("[]");
+    if (list_size_now(self) == 0) return str_from_cstr("[]");
     int seen = list_repr_enter(self);
     if (seen != 0) return seen > 0 ? str_from_cstr("[...]") : NULL;
 
@@ -291,9 +333,10 @@ static Object *list_repr(Object *self) {
     str_builder_init(&b);
     str_builder_add_char(&b, '[');
     /* An item's repr may shrink the list: re-check the size every time. */
-    for (size_t i = 0; i < list_size(self); i++) {
+    for (size_t i = 0; i < list_size_now(self); i++) {
+        Object *item = list_fetch(self, i);
+        if (!item) break;
         if (i > 0) str_builder_add(&b, ", ", 2);
-        Object *item = NEWREF(list_item(self, i));
         Object *r = object_repr(item);
         DECREF(item);
         if (!r) {
@@ -322,7 +365,7 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
 
 /* ---- Indexing ------------------------------------------------------------ */
 
-static int64_t list_len(Object *self) { return (int64_t)list_size(self); }
+static int64_t list_len(Object *self) { return (int64_t)list_size_now(self); }
 
 static Object *list_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
@@ -330,11 +373,18 @@ static Object *list_slice(Object *self, Object *slice) {
         return NULL;
     Object *result = list_new((size_t)n);
     if (!result) return NULL;
+    objlock_lock(self);
+    if ((size_t)n > 0 && (size_t)(step > 0 ? start + (n - 1) * step : start) >= list_size(self)) {
+        objlock_unlock(self); /* toy-ft: shrank meanwhile; take the slice again */
+        DECREF(result);
+        return list_slice(self, slice);
+    }
     Object **src = AS_LIST(self)->items;
     for (int64_t i = 0; i < n; i++) {
         int64_t j = start + i * step; /* never past the last item: no overflow */
         list_set_steal(result, (size_t)i, NEWREF(src[j]));
     }
+    objlock_unlock(self);
     return result;
 }
 
@@ -357,16 +407,13 @@ static int list_resolve_index(Object *self, Object *key, int64_t *out, const cha
 }
 
 static Object *list_getitem(Object *self, Object *key) {
-    if (is_int(key) && int_is_small(key)) {
-        int64_t i = int_value(key), n = (int64_t)list_size(self);
-        if (i < 0) i += n;
-        if (i < 0 || i >= n) return error_set(&exc_IndexError, "list index out of range");
-        return NEWREF(list_item(self, (size_t)i));
-    }
     if (is_slice(key)) return list_slice(self, key);
+    objlock_lock(self);
     int64_t i;
-    if (list_resolve_index(self, key, &i, "list index out of range") < 0) return NULL;
-    return NEWREF(list_item(self, (size_t)i));
+    Object *v = list_resolve_index(self, key, &i, "list index out of range") < 0
+                    ? NULL : NEWREF(list_item(self, (size_t)i));
+    objlock_unlock(self);
+    return v;
 }
 
 /* The items of `value` for a slice assignment, as a new list (a copy, so
@@ -506,13 +553,22 @@ static int list_setitem(Object *self, Object *key, Object *value) {
     int64_t i;
     if (list_resolve_index(self, key, &i, "list assignment index out of range") < 0) return -1;
     if (!value) return list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1);
-    SETREF(&AS_LIST(self)->items[i], NEWREF(value));
+    objlock_lock(self);
+    Object *old = NULL;
+    if ((size_t)i < list_size(self)) { /* toy-ft: unless it shrank meanwhile */
+        old = AS_LIST(self)->items[i];
+        AS_LIST(self)->items[i] = NEWREF(value);
+    }
+    objlock_unlock(self);
+    if (!old) return error_set(&exc_IndexError, "list assignment index out of range"), -1;
+    DECREF(old);
     return 0;
 }
 
 static int list_contains(Object *self, Object *item) {
-    for (size_t i = 0; i < list_size(self); i++) {
-        Object *x = NEWREF(list_item(self, i));
+    for (size_t i = 0; i < list_size_now(self); i++) {
+        Object *x = list_fetch(self, i);
+        if (!x) break;
         int eq = list_item_equal(x, item);
         DECREF(x);
         if (eq != 0) return eq;
@@ -656,7 +712,11 @@ Object *list_iter(Object *self) {
 static Object *list_iter_next(Object *self) {
     ListIterObject *it = (ListIterObject *)self;
     if (!it->list) return NULL;
-    if (it->index < list_size(it->list)) return NEWREF(list_item(it->list, it->index++));
+    Object *x = list_fetch(it->list, it->index);
+    if (x) {
+        it->index++;
+        return x;
+    }
     CLEAR(&it->list);
     return NULL;
 }
@@ -665,8 +725,11 @@ static Object *list_iter_next(Object *self) {
 static Object *list_reverse_iter_next(Object *self) {
     ListIterObject *it = (ListIterObject *)self;
     if (!it->list) return NULL;
-    if (it->index > 0 && it->index <= list_size(it->list))
-        return NEWREF(list_item(it->list, --it->index));
+    objlock_lock(it->list);
+    Object *x = it->index > 0 && it->index <= list_size(it->list)
+                    ? NEWREF(list_item(it->list, --it->index)) : NULL;
+    objlock_unlock(it->list);
+    if (x) return x;
     CLEAR(&it->list);
     return NULL;
 }
@@ -1080,18 +1143,22 @@ int list_sort(Object *list, Object *key, bool reverse) {
 
     /* While sorting, the list looks empty to any Python code that runs (key
        functions, __lt__), and whatever such code puts in it is discarded. */
+    objlock_lock(l);
     Object **saved = l->items;
     size_t n = l->size, capacity = l->capacity;
     l->items = NULL;
     l->size = l->capacity = 0;
+    objlock_unlock(l);
 
     int rc = sort_array(saved, n, key, reverse);
 
+    objlock_lock(l);
     Object **intruders = l->items;
     size_t nintruders = l->size, intruder_capacity = l->capacity;
     l->items = saved;
     l->size = n;
     l->capacity = capacity;
+    objlock_unlock(l);
     if (intruders || nintruders) {
         for (size_t i = 0; i < nintruders; i++) DECREF(intruders[i]);
         if (intruders) mem_free(intruders, intruder_capacity * sizeof(Object *));
@@ -1159,21 +1226,32 @@ static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
     int64_t i = -1;
     if (nargs == 1 && object_as_index(args[0], &i, NULL) < 0) return NULL;
     ListObject *l = AS_LIST(self);
-    if (l->size == 0) return error_set(&exc_IndexError, "pop from empty list");
-    if (i < 0) i += (int64_t)l->size;
-    if (i < 0 || i >= (int64_t)l->size) return error_set(&exc_IndexError, "pop index out of range");
-    Object *item = l->items[i];
-    memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
-    l->size--;
-    list_maybe_shrink(l);
+    objlock_lock(l);
+    const char *err = NULL;
+    Object *item = NULL;
+    if (l->size == 0) {
+        err = "pop from empty list";
+    } else {
+        if (i < 0) i += (int64_t)l->size;
+        if (i < 0 || i >= (int64_t)l->size) err = "pop index out of range";
+    }
+    if (!err) {
+        item = l->items[i];
+        memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
+        l->size--;
+        list_maybe_shrink(l);
+    }
+    objlock_unlock(l);
+    if (err) return error_set(&exc_IndexError, "%s", err);
     return item; /* the list's reference passes to the caller */
 }
 
 /* Index of the first item equal to value in [start, stop), -1 if none,
    -2 on error. */
 static int64_t list_find(Object *self, Object *value, int64_t start, int64_t stop) {
-    for (int64_t i = start; i < stop && i < (int64_t)list_size(self); i++) {
-        Object *x = NEWREF(list_item(self, (size_t)i));
+    for (int64_t i = start; i < stop && i < (int64_t)list_size_now(self); i++) {
+        Object *x = list_fetch(self, (size_t)i);
+        if (!x) break;
         int eq = list_item_equal(x, value);
         DECREF(x);
         if (eq < 0) return -2;
@@ -1185,11 +1263,11 @@ static int64_t list_find(Object *self, Object *value, int64_t start, int64_t sto
 static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
-    int64_t i = list_find(self, args[0], 0, (int64_t)list_size(self));
+    int64_t i = list_find(self, args[0], 0, (int64_t)list_size_now(self));
     if (i == -2) return NULL;
     if (i == -1) return error_set(&exc_ValueError, "list.remove(x): x not in list");
     /* The comparison may have shrunk the list: then there is nothing to delete. */
-    if ((size_t)i < list_size(self) &&
+    if ((size_t)i < list_size_now(self) &&
         list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
         return NULL;
     return NEWREF(None);
@@ -1198,7 +1276,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
 static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
                                  Object *kwnames) {
     if (args_check("list.index", nargs, kwnames, 1, 3) < 0) return NULL;
-    int64_t n = (int64_t)list_size(self), start = 0, stop = n;
+    int64_t n = (int64_t)list_size_now(self), start = 0, stop = n;
     if (nargs > 1 && slice_clamp_index(args[1], n, &start) < 0) return NULL;
     if (nargs > 2 && slice_clamp_index(args[2], n, &stop) < 0) return NULL;
     int64_t i = list_find(self, args[0], start, stop);
@@ -1215,8 +1293,9 @@ static Object *list_count_method(Object *self, Object *const *args, size_t nargs
                                  Object *kwnames) {
     if (list_check_one_arg("count", nargs, kwnames) < 0) return NULL;
     int64_t count = 0;
-    for (size_t i = 0; i < list_size(self); i++) {
-        Object *x = NEWREF(list_item(self, i));
+    for (size_t i = 0; i < list_size_now(self); i++) {
+        Object *x = list_fetch(self, i);
+        if (!x) break;
         int eq = list_item_equal(x, args[0]);
         DECREF(x);
         if (eq < 0) return NULL;
@@ -1255,11 +1334,13 @@ static Object *list_reverse_method(Object *self, Object *const *args, size_t nar
     (void)args;
     if (list_check_no_args("reverse", nargs, kwnames) < 0) return NULL;
     ListObject *l = AS_LIST(self);
+    objlock_lock(l);
     for (size_t i = 0, j = l->size; i + 1 < j; i++, j--) {
         Object *t = l->items[i];
         l->items[i] = l->items[j - 1];
         l->items[j - 1] = t;
     }
+    objlock_unlock(l);
     return NEWREF(None);
 }
 
@@ -1268,7 +1349,7 @@ static Object *list_copy_method(Object *self, Object *const *args, size_t nargs,
     (void)args;
     if (list_check_no_args("copy", nargs, kwnames) < 0) return NULL;
     Object *r = list_new(0);
-    if (r && list_extend_from_array(AS_LIST(r), self, list_size(self)) < 0) CLEAR(&r);
+    if (r && list_extend_from_array(AS_LIST(r), self, list_size_now(self)) < 0) CLEAR(&r);
     return r;
 }
 
@@ -1278,10 +1359,12 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
     if (list_check_no_args("clear", nargs, kwnames) < 0) return NULL;
     ListObject *l = AS_LIST(self);
     /* Detach the array first: releasing items may run code that uses the list. */
+    objlock_lock(l);
     Object **items = l->items;
     size_t n = l->size, capacity = l->capacity;
     l->items = NULL;
     l->size = l->capacity = 0;
+    objlock_unlock(l);
     for (size_t i = 0; i < n; i++) DECREF(items[i]);
     if (items) mem_free(items, capacity * sizeof(Object *));
     return NEWREF(None);

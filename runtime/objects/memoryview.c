@@ -8,6 +8,16 @@
  *     multiple of itemsize; a view is contiguous when stride == itemsize
  *     (or it has at most one item).
  *   - format is static text, so views never own it.
+ *   - toy-ft (core/objlock.h): a view's layout fields are fixed when it is
+ *     made; what changes is view.obj (release) and exports. Both, and every
+ *     read or write of the memory through the view, happen under the view's
+ *     lock, so a release on one thread waits for a read on another to end,
+ *     and the export it gives back (which lets a bytearray resize) is given
+ *     back after the last access. The view's lock is never held while a
+ *     buffer is taken or released (those lock the exporter, a bytearray,
+ *     whose own methods take views under its lock): release detaches the
+ *     buffer under the lock and releases it after; view_copy takes its new
+ *     export unlocked and checks the view is still live afterwards.
  */
 #include "objects/memoryview.h"
 
@@ -15,6 +25,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -39,7 +50,18 @@ static int released_error(void) {
 
 /* 0 when m can be used, else -1 with the ValueError. */
 static int check_live(Object *m) {
-    return MV(m)->view.obj ? 0 : released_error();
+    objlock_lock(m);
+    bool live = MV(m)->view.obj != NULL;
+    objlock_unlock(m);
+    return live ? 0 : released_error();
+}
+
+/* Lock m when it is live (0), else -1 with the ValueError, unlocked. */
+static int lock_live(Object *m) {
+    objlock_lock(m);
+    if (MV(m)->view.obj) return 0;
+    objlock_unlock(m);
+    return released_error();
 }
 
 static bool is_contiguous(MemoryViewObject *m) {
@@ -67,10 +89,19 @@ static Object *unpack_item(MemoryViewObject *m, int64_t i) {
 /* A new view of the same memory as m (and the same export target), with
    the layout fields copied; the caller adjusts them. */
 static MemoryViewObject *view_copy(MemoryViewObject *m) {
+    if (lock_live((Object *)m) < 0) return NULL;
+    Object *target = NEWREF(m->view.obj);
+    objlock_unlock(m);
     MemoryViewObject *r = (MemoryViewObject *)object_alloc(&memoryview_type, sizeof *r);
-    if (!r) return NULL;
+    int rc = r ? buffer_get(target, &r->view) : -1;
+    DECREF(target);
+    if (rc < 0) {
+        XDECREF(r);
+        return NULL;
+    }
     r->hash = -1;
-    if (buffer_get(m->view.obj, &r->view) < 0) {
+    /* m still live: its export kept the memory in place all along */
+    if (check_live((Object *)m) < 0) {
         DECREF(r);
         return NULL;
     }
@@ -128,10 +159,15 @@ static Object *memoryview_release(Object *self, Object *const *args, size_t narg
     (void)args;
     if (args_check("memoryview.release", nargs, kwnames, 0, 0) < 0) return NULL;
     MemoryViewObject *m = MV(self);
-    if (m->exports > 0)
+    objlock_lock(self);
+    int64_t exports = m->exports;
+    Buffer view = m->view;
+    if (exports == 0) m->view.obj = NULL; /* detached: released below */
+    objlock_unlock(self);
+    if (exports > 0)
         return error_set(&exc_BufferError, "memoryview has %lld exported buffer%s",
-                         (long long)m->exports, m->exports == 1 ? "" : "s");
-    buffer_release(&m->view);
+                         (long long)exports, exports == 1 ? "" : "s");
+    buffer_release(&view);
     return NEWREF(None);
 }
 
@@ -161,10 +197,11 @@ static void copy_items_out(MemoryViewObject *m, char *out) {
 }
 
 Object *memoryview_tobytes(Object *self) {
-    if (check_live(self) < 0) return NULL;
+    if (lock_live(self) < 0) return NULL;
     MemoryViewObject *m = MV(self);
     Object *r = bytes_new_raw((size_t)m->length * m->itemsize);
     if (r) copy_items_out(m, (char *)bytes_data(r));
+    objlock_unlock(self);
     return r;
 }
 
@@ -184,13 +221,21 @@ static Object *memoryview_tobytes_method(Object *self, Object *const *args, size
 static Object *memoryview_tolist(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("memoryview.tolist", nargs, kwnames, 0, 0) < 0) return NULL;
-    if (check_live(self) < 0) return NULL;
     MemoryViewObject *m = MV(self);
+    /* the items copied under the lock, the list built after (its own lock) */
+    Object *data = memoryview_tobytes(self);
+    if (!data) return NULL;
+    char c = format_char(m->format);
+    if (m->length && (!c || c == 'e')) {
+        DECREF(data);
+        return error_set(&exc_NotImplementedError, "memoryview: format %s not supported", m->format);
+    }
     Object *list = list_new(0);
     for (int64_t i = 0; list && i < m->length; i++) {
-        Object *item = unpack_item(m, i);
+        Object *item = buffer_native_unpack(c, bytes_data(data) + (size_t)i * m->itemsize);
         if (!item || list_append_steal(list, item) < 0) CLEAR(&list);
     }
+    DECREF(data);
     return list;
 }
 
@@ -339,7 +384,11 @@ static Object *memoryview_getitem(Object *self, Object *key) {
     int kind = subscript_kind(key, m->length, &i);
     if (kind < 0) return NULL;
     if (kind == 0) return slice_view(m, is_tuple(key) ? tuple_item(key, 0) : key);
-    return unpack_item(m, i);
+    /* the index converted (Toy code may have released m): read under the lock */
+    if (lock_live(self) < 0) return NULL;
+    Object *r = unpack_item(m, i);
+    objlock_unlock(self);
+    return r;
 }
 
 static int invalid_value(char c) {
@@ -471,8 +520,9 @@ static int memoryview_setitem(Object *self, Object *key, Object *value) {
     /* packed into a scratch item first: the value's __index__ may release m */
     char item[16];
     if (pack_item(c, item, value) < 0) return -1;
-    if (check_live(self) < 0) return -1;
+    if (lock_live(self) < 0) return -1;
     memcpy(item_at(m, i), item, m->itemsize);
+    objlock_unlock(self);
     return 0;
 }
 
@@ -498,10 +548,15 @@ static Object *memoryview_getattr(Object *self, Object *name) {
     size_t k = 0;
     while (attrs[k] && strcmp(s, attrs[k]) != 0) k++;
     if (!attrs[k]) return object_generic_getattr(self, name);
-    if (check_live(self) < 0) return NULL;
     MemoryViewObject *m = MV(self);
+    if (k == 0) {
+        if (lock_live(self) < 0) return NULL;
+        Object *obj = NEWREF(m->view.obj);
+        objlock_unlock(self);
+        return obj;
+    }
+    if (check_live(self) < 0) return NULL;
     switch (k) {
-    case 0: return NEWREF(m->view.obj);
     case 1: return int_from_i64(m->length * (int64_t)m->itemsize);
     case 2: return bool_from(m->readonly);
     case 3: return int_from_i64((int64_t)m->itemsize);
@@ -555,7 +610,8 @@ static Object *memoryview_richcompare(Object *a, Object *b, int op) {
     int eq;
     if (a == b) {
         eq = 1;
-    } else if (!MV(a)->view.obj || (is_memoryview(b) && !MV(b)->view.obj)) {
+    } else if (check_live(a) < 0 || (is_memoryview(b) && check_live(b) < 0)) {
+        error_clear();
         eq = 0;
     } else if (!buffer_supported(b)) {
         return NEWREF(NotImplemented);
@@ -576,7 +632,13 @@ static Object *memoryview_richcompare(Object *a, Object *b, int op) {
             view.format = MV(b)->format;
             view.itemsize = MV(b)->itemsize;
         }
-        eq = views_equal(MV(a), &view);
+        if (lock_live(a) < 0) { /* released meanwhile: unequal */
+            error_clear();
+            eq = 0;
+        } else {
+            eq = views_equal(MV(a), &view);
+            objlock_unlock(a);
+        }
         buffer_release(&view);
         DECREF(other);
         if (eq < 0) return NULL;
@@ -604,7 +666,10 @@ static int64_t memoryview_hash(Object *self) {
 }
 
 static Object *memoryview_repr(Object *self) {
-    if (!MV(self)->view.obj) return str_from_format("<released memory at %p>", (void *)self);
+    if (check_live(self) < 0) {
+        error_clear();
+        return str_from_format("<released memory at %p>", (void *)self);
+    }
     return str_from_format("<memory at %p>", (void *)self);
 }
 
@@ -612,21 +677,25 @@ static Object *memoryview_repr(Object *self) {
 
 static int memoryview_getbuffer(Object *self, Buffer *view) {
     MemoryViewObject *m = MV(self);
-    if (check_live(self) < 0) return -1;
     if (!is_contiguous(m)) {
+        if (check_live(self) < 0) return -1;
         error_set(&exc_BufferError, "memoryview: underlying buffer is not C-contiguous");
         return -1;
     }
+    if (lock_live(self) < 0) return -1;
+    m->exports++; /* m cannot be released from here on */
+    objlock_unlock(self);
     buffer_fill(self, view, m->start, (size_t)m->length * m->itemsize, m->readonly);
     view->itemsize = m->itemsize;
     view->format = m->format;
-    m->exports++;
     return 0;
 }
 
 static void memoryview_releasebuffer(Object *self, Buffer *view) {
     (void)view;
+    objlock_lock(self);
     MV(self)->exports--;
+    objlock_unlock(self);
 }
 
 /* ---- Iterator ------------------------------------------------------------------------------ */
@@ -648,8 +717,11 @@ static Object *memoryview_iter(Object *self) {
 static Object *memory_iter_next(Object *self) {
     MemoryIterObject *it = (MemoryIterObject *)self;
     if (!it->view) return NULL;
-    if (check_live(it->view) < 0) return NULL;
-    if (it->index < MV(it->view)->length) return unpack_item(MV(it->view), it->index++);
+    if (lock_live(it->view) < 0) return NULL;
+    Object *r = NULL;
+    if (it->index < MV(it->view)->length) r = unpack_item(MV(it->view), it->index++);
+    objlock_unlock(it->view);
+    if (r || error_occurred()) return r;
     CLEAR(&it->view);
     return NULL;
 }

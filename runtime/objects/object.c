@@ -67,7 +67,7 @@ static inline __attribute__((always_inline)) Object *alloc_object(Type *type, si
         memset(block, 0, pre + size); /* the prefix too */
     else
         memset(o, 0, size);
-    o->refcnt = 1;
+    refcount_init_new(o);
     o->type = type;
     if (flags & TYPE_HEAP) INCREF(type);
     if (hooks & OBJHOOK_COUNT) mem_count_object_alloc();
@@ -95,7 +95,7 @@ Object *object_alloc(Type *type, size_t size) {
     Object *o = mem_alloc(size);
     if (!o) return error_no_memory();
     memset(o, 0, size);
-    o->refcnt = 1;
+    refcount_init_new(o);
     o->type = type;
     return o;
 }
@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) void free_object(Object *o, size_t 
     if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
     if (hooks & OBJHOOK_RACE)
         race_quarantine(o, size, pre);
-    else
+    else if (!refcount_keep_block(o, (char *)o - pre, pre + size)) /* toy-ft: an immortal freed at exit */
         mem_free((char *)o - pre, pre + size);
     if (flags & TYPE_HEAP) DECREF(type);
 }
@@ -137,7 +137,7 @@ void object_free(Object *o, size_t size) {
         object_free_container(o, size);
         return;
     }
-    mem_free(o, size);
+    if (!refcount_keep_block(o, o, size)) mem_free(o, size); /* as above */
 }
 
 /* With the race detector on, it claims each object before its dealloc
@@ -509,7 +509,7 @@ Type type_type = {
 static void singleton_dealloc(Object *o) {
     /* Immortal: a count reaching zero means unbalanced DECREFs somewhere. */
     fprintf(stderr, "toy: internal error: deallocating immortal %s\n", TYPE_NAME(o));
-    o->refcnt = IMMORTAL_REFCNT;
+    refcount_make_immortal(o);
 }
 
 static Object *none_repr(Object *o) { (void)o; return str_intern_cstr("None"); }
@@ -659,8 +659,8 @@ Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
         return bind_class_attr(attr, self); /* a data descriptor wins */
     if (dict) {
-        Object *v = dict_get_str(dict, name);
-        if (v) return NEWREF(v);
+        Object *v = dict_get_str_ref(dict, name); /* toy-ft: taken under its lock */
+        if (v) return v;
     }
     if (!descrs) attr = type_lookup(self->type, name);
     if (attr) return bind_class_attr(attr, self);

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -166,7 +167,7 @@ static int set_resize(SetObject *so, size_t minused) {
 }
 
 /* Add key (borrowed) with its hash. 0 / -1. */
-static int set_insert(SetObject *so, Object *key, int64_t hash) {
+static int set_insert_locked(SetObject *so, Object *key, int64_t hash) {
     SetEntry *slot;
     for (;;) {
         int found = set_find(so, key, hash, &slot);
@@ -185,6 +186,14 @@ static int set_insert(SetObject *so, Object *key, int64_t hash) {
     return set_resize(so, so->used > 50000 ? so->used * 2 : so->used * 4);
 }
 
+/* toy-ft: every access to a set's table holds its lock (core/objlock.h). */
+static int set_insert(SetObject *so, Object *key, int64_t hash) {
+    objlock_lock(so);
+    int rc = set_insert_locked(so, key, hash);
+    objlock_unlock(so);
+    return rc;
+}
+
 static int set_add_key(SetObject *so, Object *key) {
     int64_t hash = set_hash_of(key);
     if (hash == -1) return -1;
@@ -194,12 +203,17 @@ static int set_add_key(SetObject *so, Object *key) {
 /* Remove key: 1 removed, 0 absent, -1 error. */
 static int set_discard_hashed(SetObject *so, Object *key, int64_t hash) {
     SetEntry *slot;
+    objlock_lock(so);
     int found = set_find(so, key, hash, &slot);
+    Object *old = NULL;
+    if (found > 0) {
+        old = slot->key;
+        slot->key = SET_DUMMY;
+        slot->hash = -1;
+        so->used--;
+    }
+    objlock_unlock(so);
     if (found <= 0) return found;
-    Object *old = slot->key;
-    slot->key = SET_DUMMY;
-    slot->hash = -1;
-    so->used--;
     DECREF(old);
     return 1;
 }
@@ -207,7 +221,8 @@ static int set_discard_hashed(SetObject *so, Object *key, int64_t hash) {
 /* Empty the set. The table is detached first: releasing a key may run code
    that looks at the set. */
 static void set_clear_internal(SetObject *so) {
-    if (so->fill == 0) return;
+    objlock_lock(so);
+    if (so->fill == 0) { objlock_unlock(so); return; }
     SetEntry saved[SET_MINSIZE];
     SetEntry *old = so->table;
     size_t old_size = so->mask + 1;
@@ -220,6 +235,7 @@ static void set_clear_internal(SetObject *so) {
     so->table = so->small;
     so->mask = SET_MINSIZE - 1;
     so->fill = so->used = 0;
+    objlock_unlock(so);
     for (size_t i = 0; i < old_size; i++)
         if (set_live(&old[i])) DECREF(old[i].key);
     if (!old_small) mem_free(old, old_size * sizeof(SetEntry));
@@ -229,22 +245,29 @@ static void set_clear_internal(SetObject *so) {
    call, so a walk `for (i = 0; i <= so->mask; i++)` stays in bounds when
    code run during the walk resizes the set. */
 static bool set_slot(SetObject *so, size_t i, Object **key, int64_t *hash) {
-    if (i > so->mask || !set_live(&so->table[i])) return false;
-    *key = NEWREF(so->table[i].key);
-    *hash = so->table[i].hash;
-    return true;
+    objlock_lock(so);
+    bool live = i <= so->mask && set_live(&so->table[i]);
+    if (live) {
+        *key = NEWREF(so->table[i].key);
+        *hash = so->table[i].hash;
+    }
+    objlock_unlock(so);
+    return live;
 }
 
 bool set_next(Object *s, size_t *pos, Object **key, int64_t *hash) {
     SetObject *so = AS_SET(s);
+    objlock_lock(so);
     while (*pos <= so->mask) {
         SetEntry *e = &so->table[(*pos)++];
         if (set_live(e)) {
             *key = e->key;
             if (hash) *hash = e->hash;
+            objlock_unlock(so);
             return true;
         }
     }
+    objlock_unlock(so);
     return false;
 }
 
@@ -260,7 +283,7 @@ static SetObject *set_alloc(Type *type) {
 }
 
 /* so |= other, both sets. */
-static int set_merge(SetObject *so, SetObject *other) {
+static int set_merge_locked(SetObject *so, SetObject *other) {
     if (so == other || other->used == 0) return 0;
     /* One resize up front, expecting few common keys. */
     if ((so->fill + other->used) * 5 >= so->mask * 3 &&
@@ -288,6 +311,14 @@ static int set_merge(SetObject *so, SetObject *other) {
         if (rc < 0) return -1;
     }
     return 0;
+}
+
+/* toy-ft: both tables are read and written under their locks. */
+static int set_merge(SetObject *so, SetObject *other) {
+    objlock_lock2(so, other);
+    int rc = set_merge_locked(so, other);
+    objlock_unlock2(so, other);
+    return rc;
 }
 
 /* Add every item of an iterator. 0 / -1. */
@@ -378,18 +409,26 @@ static int set_find_key(SetObject *so, Object *key, SetEntry **slot) {
 
 int set_contains(Object *s, Object *key) {
     SetEntry *slot;
-    return set_find_key(AS_SET(s), key, &slot);
+    objlock_lock(s);
+    int found = set_find_key(AS_SET(s), key, &slot);
+    objlock_unlock(s);
+    return found;
 }
 
 /* 1 removed, 0 absent, -1 error. */
 static int set_discard_key(SetObject *so, Object *key) {
     SetEntry *slot;
+    objlock_lock(so);
     int found = set_find_key(so, key, &slot);
+    Object *old = NULL;
+    if (found > 0) {
+        old = slot->key;
+        slot->key = SET_DUMMY;
+        slot->hash = -1;
+        so->used--;
+    }
+    objlock_unlock(so);
     if (found <= 0) return found;
-    Object *old = slot->key;
-    slot->key = SET_DUMMY;
-    slot->hash = -1;
-    so->used--;
     DECREF(old);
     return 1;
 }
@@ -738,7 +777,12 @@ static int64_t frozenset_hash(Object *self) {
     return so->hash;
 }
 
-static int64_t set_len(Object *self) { return (int64_t)AS_SET(self)->used; }
+static int64_t set_len(Object *self) {
+    objlock_lock(self);
+    int64_t n = (int64_t)AS_SET(self)->used;
+    objlock_unlock(self);
+    return n;
+}
 
 /* Sets compare by inclusion; only with other sets or frozensets. */
 static Object *set_richcompare(Object *a, Object *b, int op) {
@@ -852,14 +896,21 @@ static Object *set_iter_next(Object *self) {
     SetIterObject *it = (SetIterObject *)self;
     if (!it->set) return NULL;
     SetObject *so = AS_SET(it->set);
+    objlock_lock(so);
     if (it->used != so->used) {
+        objlock_unlock(so);
         it->used = SIZE_MAX; /* keep failing, as Python does */
         return error_set(&exc_RuntimeError, "Set changed size during iteration");
     }
     while (it->pos <= so->mask) {
         SetEntry *e = &so->table[it->pos++];
-        if (set_live(e)) return NEWREF(e->key);
+        if (set_live(e)) {
+            Object *key = NEWREF(e->key);
+            objlock_unlock(so);
+            return key;
+        }
     }
+    objlock_unlock(so);
     CLEAR(&it->set);
     return NULL;
 }
@@ -935,13 +986,18 @@ SET_METHOD(set_pop_method) {
     (void)args;
     SET_CHECK("pop", 0, 0);
     SetObject *so = AS_SET(self);
-    if (so->used == 0) return error_set(&exc_KeyError, "pop from an empty set");
+    objlock_lock(so);
+    if (so->used == 0) {
+        objlock_unlock(so);
+        return error_set(&exc_KeyError, "pop from an empty set");
+    }
     size_t i = so->finger & so->mask;
     while (!set_live(&so->table[i])) i = (i + 1) & so->mask;
     Object *key = so->table[i].key;
     so->table[i] = (SetEntry){SET_DUMMY, -1};
     so->used--;
     so->finger = i + 1;
+    objlock_unlock(so);
     return key;
 }
 

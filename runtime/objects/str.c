@@ -484,6 +484,7 @@ static Object *intern_text(const char *p, size_t n, Object *candidate) {
             S(result)->interned = true;
             *slot = S(result); /* the table's reference */
             intern_table.used++;
+            refcount_immortalize(result); /* toy-ft: never counted again */
         }
     }
     if (result) INCREF(result); /* the caller's reference */
@@ -534,7 +535,7 @@ Object *str_concat(Object *a, Object *b) {
 int str_concat_inplace(Object **pa, Object *b) {
     Object *a = *pa;
     StrObject *x = S(a), *y = S(b);
-    if (REFCNT(a) != 1 || x->interned || y->length == 0 || x->length == 0) {
+    if (!REFCNT_IS(a, 1) || x->interned || y->length == 0 || x->length == 0) {
         Object *r = str_concat(a, b);
         if (!r) return -1;
         *pa = r;

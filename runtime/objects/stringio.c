@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -507,26 +508,82 @@ static Object *stringio_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+/* toy-ft (core/objlock.h): every method holds the object's lock for its
+   whole call (its buffer, position and closed flag change together), so
+   two threads' reads and writes never interleave inside one call. The
+   argument conversions and a writelines' iteration run under it too. */
+#ifdef TOY_FREE_THREADED
+#define LOCKED_METHOD(fn)                                                                 \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        objlock_lock(self);                                                               \
+        Object *r = fn(self, args, nargs, kwnames);                                       \
+        objlock_unlock(self);                                                             \
+        return r;                                                                         \
+    }
+LOCKED_METHOD(stringio_read)
+LOCKED_METHOD(stringio_readline)
+LOCKED_METHOD(stringio_readlines)
+LOCKED_METHOD(stringio_write)
+LOCKED_METHOD(stringio_writelines)
+LOCKED_METHOD(stringio_getvalue)
+LOCKED_METHOD(stringio_seek)
+LOCKED_METHOD(stringio_tell)
+LOCKED_METHOD(stringio_truncate)
+LOCKED_METHOD(stringio_close)
+LOCKED_METHOD(stringio_flush)
+LOCKED_METHOD(stringio_true_if_open)
+LOCKED_METHOD(stringio_isatty)
+LOCKED_METHOD(stringio_fileno)
+LOCKED_METHOD(stringio_detach)
+LOCKED_METHOD(stringio_enter)
+LOCKED_METHOD(stringio_exit)
+#undef LOCKED_METHOD
+#define LM(fn) fn##_locked
+
+static Object *stringio_iternext_locked(Object *self) {
+    objlock_lock(self);
+    Object *r = stringio_iternext(self);
+    objlock_unlock(self);
+    return r;
+}
+
+/* the state's attributes under the lock; the rest (methods, a
+   subclass's attributes) as usual */
+static Object *stringio_getattr_locked(Object *self, Object *name) {
+    const char *n = str_data(name);
+    if (strcmp(n, "closed") != 0 && strcmp(n, "newlines") != 0 && strcmp(n, "line_buffering") != 0) return stringio_getattr(self, name);
+    objlock_lock(self);
+    Object *r = stringio_getattr(self, name);
+    objlock_unlock(self);
+    return r;
+}
+#define LOCKED_SLOT(fn) fn##_locked
+#else
+#define LM(fn) fn
+#define LOCKED_SLOT(fn) fn
+#endif
+
 static const MethodDef stringio_methods[] = {
-    {"read", stringio_read, "read(size=-1): up to size characters, all if negative or None."},
-    {"readline", stringio_readline, "The next line, with its line ending ('' at the end)."},
-    {"readlines", stringio_readlines, NULL},
-    {"write", stringio_write, "Write a str; returns its length."},
-    {"writelines", stringio_writelines, NULL},
-    {"getvalue", stringio_getvalue, "The whole text, wherever the position is."},
-    {"seek", stringio_seek, NULL},
-    {"tell", stringio_tell, NULL},
-    {"truncate", stringio_truncate, NULL},
-    {"close", stringio_close, NULL},
-    {"flush", stringio_flush, NULL},
-    {"readable", stringio_true_if_open, NULL},
-    {"writable", stringio_true_if_open, NULL},
-    {"seekable", stringio_true_if_open, NULL},
-    {"isatty", stringio_isatty, NULL},
-    {"fileno", stringio_fileno, NULL},
-    {"detach", stringio_detach, NULL},
-    {"__enter__", stringio_enter, NULL},
-    {"__exit__", stringio_exit, NULL},
+    {"read", LM(stringio_read), "read(size=-1): up to size characters, all if negative or None."},
+    {"readline", LM(stringio_readline), "The next line, with its line ending ('' at the end)."},
+    {"readlines", LM(stringio_readlines), NULL},
+    {"write", LM(stringio_write), "Write a str; returns its length."},
+    {"writelines", LM(stringio_writelines), NULL},
+    {"getvalue", LM(stringio_getvalue), "The whole text, wherever the position is."},
+    {"seek", LM(stringio_seek), NULL},
+    {"tell", LM(stringio_tell), NULL},
+    {"truncate", LM(stringio_truncate), NULL},
+    {"close", LM(stringio_close), NULL},
+    {"flush", LM(stringio_flush), NULL},
+    {"readable", LM(stringio_true_if_open), NULL},
+    {"writable", LM(stringio_true_if_open), NULL},
+    {"seekable", LM(stringio_true_if_open), NULL},
+    {"isatty", LM(stringio_isatty), NULL},
+    {"fileno", LM(stringio_fileno), NULL},
+    {"detach", LM(stringio_detach), NULL},
+    {"__enter__", LM(stringio_enter), NULL},
+    {"__exit__", LM(stringio_exit), NULL},
     {NULL, NULL, NULL},
 };
 
@@ -539,7 +596,7 @@ Type stringio_type = {
     .dealloc = stringio_dealloc,
     .hash = object_identity_hash,
     .construct = stringio_construct,
-    .getattr = stringio_getattr,
+    .getattr = LOCKED_SLOT(stringio_getattr),
     .iter = stringio_iter,
-    .iternext = stringio_iternext,
+    .iternext = LOCKED_SLOT(stringio_iternext),
 };

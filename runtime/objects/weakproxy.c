@@ -26,9 +26,9 @@ static bool is_proxy(Object *o) {
    (NULL with ReferenceError when it is dead). */
 static Object *unwrap(Object *o) {
     if (!is_proxy(o)) return NEWREF(o);
-    Object *r = weakref_get(o);
+    Object *r = weakref_get_new(o);
     if (!r) return error_set(&exc_ReferenceError, "weakly-referenced object no longer exists");
-    return NEWREF(r);
+    return r;
 }
 
 static void proxy_dealloc(Object *self) {
@@ -39,9 +39,12 @@ static void proxy_dealloc(Object *self) {
 /* <weakproxy at 0x... to C at 0x...>; a dead one names None, as CPython's
    does. */
 static Object *proxy_repr(Object *self) {
-    Object *o = weakref_get(self);
-    if (!o) o = None;
-    return str_from_format("<weakproxy at %p to %s at %p>", (void *)self, TYPE(o)->name, (void *)o);
+    Object *o = weakref_get_new(self);
+    if (!o) o = NEWREF(None);
+    Object *r = str_from_format("<weakproxy at %p to %s at %p>", (void *)self, TYPE(o)->name,
+                                (void *)o);
+    DECREF(o);
+    return r;
 }
 
 /* The forwarding functions, one shape per slot signature. */
@@ -191,7 +194,7 @@ static Object *proxy_call(Object *self, Object *const *args, size_t nargs, Objec
 #define ISLOT_ENTRY(OP, op) [BINOP_##OP] = proxy_i##op,
 #define PROXY_SLOTS                                                                      \
     TYPE_HEAD_INIT, .base_type = &object_type, .instance_size = sizeof(WeakRef),        \
-    .flags = TYPE_GC, .traverse = weakref_traverse, .clear = weakref_gc_clear,          \
+    .flags = TYPE_GC | TYPE_WEAK_LOOKUP, .traverse = weakref_traverse, .clear = weakref_gc_clear,          \
     .dealloc = proxy_dealloc, .repr = proxy_repr, .str = proxy_str,                     \
     .richcompare = proxy_richcompare, .getattr = proxy_getattr, .setattr = proxy_setattr, \
     .iter = proxy_iter, .iternext = proxy_iternext, .len = proxy_len,                   \

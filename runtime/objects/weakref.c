@@ -6,7 +6,10 @@
  * list is not empty; the table's memory is released when the last entry
  * goes, so a program that stops using weak references leaves nothing
  * behind. `weakref_referents` is the number of entries: the deallocs test
- * it before looking anything up. Everything here runs with the GIL held.
+ * it before looking anything up. Everything here runs with the GIL held;
+ * in toy-ft the table and the lists are guarded by one lock instead
+ * (table_lock: a recursive stripe of core/objlock.h, an empty inline in the
+ * GIL build), never held while a callback runs.
  *
  * A WeakRef owns its callback and does not own its referent. It is linked
  * in its referent's list while the referent lives; weakref_clear_refs
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -36,7 +40,13 @@ typedef struct {
 
 static WeakSlot *slots;
 static size_t cap; /* a power of two, or 0 */
-size_t weakref_referents;
+_Atomic size_t weakref_referents;
+
+/* toy-ft: the stripe of this byte's address guards slots, cap and every
+   list (recursive: a DECREF under it may free another weakrefable object). */
+static char table_key;
+static inline void table_lock(void) { objlock_lock(&table_key); }
+static inline void table_unlock(void) { objlock_unlock(&table_key); }
 
 static size_t slot_of(Object *o) {
     uint64_t h = (uint64_t)(uintptr_t)o >> 4;
@@ -141,17 +151,17 @@ static void plain_refs(WeakSlot *s, WeakRef **ref, WeakRef **proxy) {
 
 bool object_is_weakrefable(Object *o) { return (TYPE(o)->flags & TYPE_WEAKREFABLE) != 0; }
 
-Object *weakref_new(Type *type, Object *o, Object *callback) {
-    if (!object_is_weakrefable(o))
-        return error_set(&exc_TypeError, "cannot create weak reference to '%s' object",
-                         TYPE_NAME(o));
-    if (callback == None) callback = NULL;
+/* weakref_new under table_lock. */
+static Object *weakref_new_locked(Type *type, Object *o, Object *callback) {
     WeakSlot *s = table_find(o);
     WeakRef *plain_ref, *plain_proxy;
     plain_refs(s, &plain_ref, &plain_proxy);
     bool proxy = type != &weakref_type;
-    if (!callback && !proxy && plain_ref) return NEWREF(plain_ref);
-    if (!callback && proxy && plain_proxy) return NEWREF(plain_proxy);
+    /* The existing plain ref, unless another thread is freeing it now. */
+    if (!callback && !proxy && plain_ref && refcount_try_incref((Object *)plain_ref))
+        return (Object *)plain_ref;
+    if (!callback && proxy && plain_proxy && refcount_try_incref((Object *)plain_proxy))
+        return (Object *)plain_proxy;
     WeakRef *r = (WeakRef *)object_alloc(type, sizeof(WeakRef));
     if (!r) return NULL;
     r->hash = -1;
@@ -168,30 +178,53 @@ Object *weakref_new(Type *type, Object *o, Object *callback) {
     return (Object *)r;
 }
 
+Object *weakref_new(Type *type, Object *o, Object *callback) {
+    if (!object_is_weakrefable(o))
+        return error_set(&exc_TypeError, "cannot create weak reference to '%s' object",
+                         TYPE_NAME(o));
+    if (callback == None) callback = NULL;
+    table_lock();
+    Object *r = weakref_new_locked(type, o, callback);
+    table_unlock();
+    return r;
+}
+
 Object *weakref_proxy_new(Object *o, Object *callback) {
     return weakref_new(object_callable(o) ? &weakcallableproxy_type : &weakproxy_type, o, callback);
 }
 
-bool object_has_weakrefs(Object *o) { return table_find(o) != NULL; }
+bool object_has_weakrefs(Object *o) {
+    table_lock();
+    bool has = table_find(o) != NULL;
+    table_unlock();
+    return has;
+}
 
 size_t weakref_count(Object *o) {
+    table_lock();
     WeakSlot *s = table_find(o);
     size_t n = 0;
     for (WeakRef *r = s ? s->head : NULL; r; r = r->next) n++;
+    table_unlock();
     return n;
 }
 
 Object *weakref_list(Object *o) {
     Object *list = list_new(0);
+    table_lock();
     WeakSlot *s = table_find(o);
     for (WeakRef *r = s ? s->head : NULL; list && r; r = r->next)
         if (list_append(list, (Object *)r) < 0) CLEAR(&list);
+    table_unlock();
     return list;
 }
 
 Object *weakref_first(Object *o) {
+    table_lock();
     WeakSlot *s = table_find(o);
-    return s ? (Object *)s->head : NULL;
+    Object *first = s ? (Object *)s->head : NULL;
+    table_unlock();
+    return first;
 }
 
 /* ---- Clearing ---------------------------------------------------------------------- */
@@ -222,13 +255,16 @@ static void clear_list(WeakSlot *s) {
 Object *weakref_detach_refs(Object *o) {
     Object *with_callback = list_new(0);
     if (!with_callback) return NULL;
+    table_lock();
     WeakSlot *s = table_find(o);
     for (WeakRef *r = s ? s->head : NULL; r; r = r->next)
         if (r->callback && list_append(with_callback, (Object *)r) < 0) {
+            table_unlock();
             DECREF(with_callback);
             return NULL;
         }
     if (s) clear_list(s);
+    table_unlock();
     return with_callback;
 }
 
@@ -253,17 +289,19 @@ static bool any_callback(WeakSlot *s) {
    refs with a callback, they are cleared and their callbacks are never
    called (CPython drops them too); each is released with its ref. */
 void weakref_clear_refs(Object *o, bool call_callbacks) {
+    table_lock();
     WeakSlot *s = table_find(o);
-    if (!s) return;
-    if (!any_callback(s)) {
-        clear_list(s);
-        return;
-    }
+    bool plain = s && !any_callback(s);
+    if (plain) clear_list(s);
+    table_unlock();
+    if (!s || plain) return;
     Object *saved = error_fetch();
     Object *pending = weakref_detach_refs(o);
     if (!pending) { /* no memory: clear them, each keeps its callback uncalled */
         error_clear();
-        clear_list(table_find(o));
+        table_lock();
+        if ((s = table_find(o)) != NULL) clear_list(s);
+        table_unlock();
     }
     for (size_t i = 0; pending && i < list_size(pending); i++) {
         WeakRef *r = (WeakRef *)list_item(pending, i);
@@ -284,8 +322,10 @@ void weakref_clear_dying(Object *o) { weakref_clear_refs(o, !tearing_down); }
 
 static void weakref_dealloc(Object *self) {
     WeakRef *r = (WeakRef *)self;
+    table_lock();
     if (r->referent) unlink_ref(r);
     r->referent = NULL;
+    table_unlock();
     XDECREF(r->callback);
     object_free(self, sizeof(WeakRef));
 }
@@ -316,6 +356,14 @@ static Object *weakref_construct(Type *type, Object *const *args, size_t nargs,
     return weakref_new(type, args[0], nargs > 1 ? args[1] : NULL);
 }
 
+Object *weakref_get_new(Object *ref) {
+    table_lock();
+    Object *o = ((WeakRef *)ref)->referent;
+    if (o && !refcount_try_incref(o)) o = NULL;
+    table_unlock();
+    return o;
+}
+
 /* r(): the referent, or None once it is dead. */
 static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
@@ -323,8 +371,8 @@ static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Obj
         return error_set(&exc_TypeError, "weakref() takes no keyword arguments");
     if (nargs)
         return error_set(&exc_TypeError, "weakref expected 0 arguments, got %zu", nargs);
-    Object *o = weakref_get(self);
-    return NEWREF(o ? o : None);
+    Object *o = weakref_get_new(self);
+    return o ? o : NEWREF(None);
 }
 
 /* The referent's hash, kept: it stays the ref's hash after the referent
@@ -332,11 +380,11 @@ static Object *weakref_call(Object *self, Object *const *args, size_t nargs, Obj
 static int64_t weakref_hash(Object *self) {
     WeakRef *r = (WeakRef *)self;
     if (r->hash != -1) return r->hash;
-    if (!r->referent) {
+    Object *o = weakref_get_new(self); /* __hash__ may drop the last reference */
+    if (!o) {
         error_set(&exc_TypeError, "weak object has gone away");
         return -1;
     }
-    Object *o = NEWREF(r->referent); /* __hash__ may drop the last reference */
     r->hash = object_hash(o);
     DECREF(o);
     return r->hash;
@@ -348,10 +396,12 @@ static Object *weakref_richcompare(Object *a, Object *b, int op) {
     if ((op != CMP_EQ && op != CMP_NE) || !is_instance_of(a, &weakref_type) ||
         !is_instance_of(b, &weakref_type))
         return NEWREF(NotImplemented);
-    Object *x = weakref_get(a), *y = weakref_get(b);
-    if (!x || !y) return bool_from((a == b) == (op == CMP_EQ));
-    INCREF(x);
-    INCREF(y);
+    Object *x = weakref_get_new(a), *y = weakref_get_new(b);
+    if (!x || !y) {
+        XDECREF(x);
+        XDECREF(y);
+        return bool_from((a == b) == (op == CMP_EQ));
+    }
     Object *res = object_compare(x, y, (CompareOp)op);
     DECREF(x);
     DECREF(y);
@@ -361,9 +411,8 @@ static Object *weakref_richcompare(Object *a, Object *b, int op) {
 /* <weakref at 0x...; to 'C' at 0x...>, with " (name)" when the referent
    has a str __name__ (functions, classes); <weakref at 0x...; dead>. */
 static Object *weakref_repr(Object *self) {
-    Object *o = weakref_get(self);
+    Object *o = weakref_get_new(self);
     if (!o) return str_from_format("<weakref at %p; dead>", (void *)self);
-    INCREF(o);
     Object *name = object_getattr_cstr(o, "__name__");
     if (!name) error_clear();
     const char *tname = TYPE(o)->name;
@@ -389,7 +438,7 @@ Type weakref_type = {
     .name = "weakref.ReferenceType",
     .base_type = &object_type,
     .instance_size = sizeof(WeakRef),
-    .flags = TYPE_GC,
+    .flags = TYPE_GC | TYPE_WEAK_LOOKUP,
     .traverse = weakref_traverse,
     .clear = weakref_gc_clear,
     .dealloc = weakref_dealloc,

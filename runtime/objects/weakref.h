@@ -41,10 +41,17 @@
  * held. With --no-gil their plain reads and writes race like the reference
  * counts do (two threads creating or dropping weak references at once can
  * corrupt the table); weak references are not part of the --no-gil lesson.
+ * In toy-ft one lock (weakref.c's table_lock) guards the table and the
+ * lists. Not yet covered there: a ref read (weakref_get, or weakref.ref(o)
+ * handing out the existing plain ref) on one thread while another thread
+ * drops the referent's (or the ref's) last reference; the reader may then
+ * take a reference to an object being freed (CPython 3.13t has a
+ * "try to take a reference" for this; toy-ft does not yet).
  */
 #ifndef TOY_WEAKREF_H
 #define TOY_WEAKREF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,15 +76,17 @@ extern Type weakcallableproxy_type;  /* weakref.CallableProxyType */
 extern Type *const weakref_types[];
 
 /* The number of objects that have weak references now. Read by
-   weakref_on_dealloc only; changed by this file. */
-extern size_t weakref_referents;
+   weakref_on_dealloc without the table's lock (toy-ft: from any thread, so
+   atomic; a relaxed load is a plain load); changed by this file. */
+extern _Atomic size_t weakref_referents;
 
 /* o's count reached zero: clear its weak references and call their
    callbacks. For the deallocs of weakrefable types; one branch when no
    object at all is weakly referenced. */
 void weakref_clear_dying(Object *o);
 static inline void weakref_on_dealloc(Object *o) {
-    if (__builtin_expect(weakref_referents != 0, 0)) weakref_clear_dying(o);
+    if (__builtin_expect(atomic_load_explicit(&weakref_referents, memory_order_relaxed) != 0, 0))
+        weakref_clear_dying(o);
 }
 
 /* At exit, when the teardown of the modules starts: from then on the
@@ -127,8 +136,10 @@ bool object_is_weakrefable(Object *o);
    returned again. TypeError "cannot create weak reference to 'int' object". */
 Object *weakref_new(Type *type, Object *o, Object *callback);
 Object *weakref_proxy_new(Object *o, Object *callback);
-/* The referent (borrowed), or NULL when dead. */
-static inline Object *weakref_get(Object *ref) { return ((WeakRef *)ref)->referent; }
+/* A new reference to the referent, or NULL (no exception) when it is dead
+   or being freed: the table's lock orders this with the referent's dealloc,
+   and refcount_try_incref with the count reaching zero on another thread. */
+Object *weakref_get_new(Object *ref);
 size_t weakref_count(Object *o);
 /* A new list of the weak references to o, in list order. */
 Object *weakref_list(Object *o);

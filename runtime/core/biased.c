@@ -1,0 +1,350 @@
+/* biased.c - the slow paths of biased reference counting (biased.h), and
+ * the table of threads that own objects. Compiled into toy-ft only; in the
+ * GIL build this file is empty.
+ *
+ * Invariants:
+ *   - Only the thread whose id is in o->owner writes o->local (relaxed
+ *     loads and stores), except a merge on behalf of an owner that has left
+ *     the table, done under table_lock (the owner's last writes happened
+ *     before it took that lock to leave).
+ *   - o->owner changes only by compare-and-swap: owner id -> MERGED (a
+ *     merge), anything -> IMMORTAL (immortalisation). Once IMMORTAL it never
+ *     changes again before the exit.
+ *   - An object is in at most one merge queue, flagged QUEUED, and the
+ *     queue holds one counted reference to it.
+ *   - Queues and the list of threads are guarded by table_lock;
+ *     `pending_threads` counts threads with a non-empty queue, and the
+ *     eval breaker's GIL_BREAK_MERGE bit is set while it is not zero.
+ */
+#ifdef TOY_FREE_THREADED
+
+#include "core/biased.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/gil.h"
+#include "core/refcount.h"
+
+_Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
+
+typedef struct BiasedThread {
+    uint32_t tid;
+    Object **queue;          /* objects queued for this thread to merge */
+    size_t queue_len, queue_cap;
+    atomic_bool pending;     /* queue_len > 0, readable without the lock */
+    struct BiasedThread *next;
+} BiasedThread;
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static BiasedThread *threads;
+static uint32_t next_tid = 1;
+static atomic_int pending_threads;
+static _Thread_local BiasedThread *self;
+
+/* Objects made immortal at run time (heap objects only). */
+static pthread_mutex_t immortal_lock = PTHREAD_MUTEX_INITIALIZER;
+static Object **immortals;
+static size_t immortals_len, immortals_cap;
+static atomic_uint_fast64_t immortal_count;
+/* Set while biased_release_immortals frees them: their blocks are kept. */
+bool biased_releasing;
+static struct { void *block; size_t size; } *kept;
+static size_t kept_len, kept_cap;
+
+#define RELAXED memory_order_relaxed
+
+static void grow(void **arr, size_t *cap, size_t elem) {
+    size_t n = *cap ? *cap * 2 : 64;
+    void *p = mem_alloc_or_die(n * elem);
+    if (*arr) {
+        memcpy(p, *arr, *cap * elem);
+        mem_free(*arr, *cap * elem);
+    }
+    *arr = p;
+    *cap = n;
+}
+
+/* ---- Counting ------------------------------------------------------------- */
+
+static void record_immortal(Object *o) {
+    pthread_mutex_lock(&immortal_lock);
+    if (immortals_len == immortals_cap)
+        grow((void **)&immortals, &immortals_cap, sizeof *immortals);
+    immortals[immortals_len++] = o;
+    pthread_mutex_unlock(&immortal_lock);
+    atomic_fetch_add_explicit(&immortal_count, 1, RELAXED);
+}
+
+void biased_make_immortal(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+    do {
+        if (owner == BIASED_OWNER_IMMORTAL) return;
+    } while (!atomic_compare_exchange_weak(&o->owner, &owner, BIASED_OWNER_IMMORTAL));
+    /* The owner itself may also stop the fast path from writing local. */
+    if (owner == biased_tid) atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, RELAXED);
+    record_immortal(o);
+}
+
+void biased_incref_shared(Object *o) {
+    if (atomic_load_explicit(&o->owner, RELAXED) == BIASED_OWNER_IMMORTAL) return;
+    intptr_t old = atomic_fetch_add_explicit(&o->shared, BIASED_ONE, RELAXED);
+    if (old & BIASED_SHARED_BY_DESIGN) biased_make_immortal(o);
+}
+
+static BiasedThread *find_thread(uint32_t tid) {
+    for (BiasedThread *t = threads; t; t = t->next)
+        if (t->tid == tid) return t;
+    return NULL;
+}
+
+/* local + shared + extra becomes the shared count, flagged MERGED; the owner
+   is given up. The caller is the owner, or holds table_lock and found no
+   owner. Returns the count, or -1 if the object became immortal. */
+static intptr_t merge(Object *o, uint32_t owner, intptr_t extra) {
+    if (owner != BIASED_OWNER_MERGED &&
+        !atomic_compare_exchange_strong(&o->owner, &owner, BIASED_OWNER_MERGED)) {
+        if (owner == BIASED_OWNER_IMMORTAL) return -1;
+    }
+    intptr_t local = atomic_load_explicit(&o->local, RELAXED);
+    atomic_store_explicit(&o->local, 0, RELAXED);
+    intptr_t old = atomic_load_explicit(&o->shared, RELAXED), count, new;
+    do {
+        count = (old >> BIASED_SHIFT) + local + extra;
+        new = (count << BIASED_SHIFT) | BIASED_MERGED |
+              (old & BIASED_SHARED_BY_DESIGN);
+    } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, new,
+                                                    memory_order_acq_rel, RELAXED));
+    return count;
+}
+
+/* A non-owner's decrement would take an unmerged count below zero: hand the
+   reference to the owner's queue, or merge now if the owner has ended. */
+static void queue_to_owner(Object *o) {
+    pthread_mutex_lock(&table_lock);
+    uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+    BiasedThread *t = owner < BIASED_TID_DETACHED ? find_thread(owner) : NULL;
+    if (t) {
+        if (t->queue_len == t->queue_cap)
+            grow((void **)&t->queue, &t->queue_cap, sizeof *t->queue);
+        t->queue[t->queue_len++] = o;
+        if (t->queue_len == 1) {
+            atomic_store(&t->pending, true);
+            if (atomic_fetch_add(&pending_threads, 1) == 0)
+                atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_MERGE, RELAXED);
+        }
+        pthread_mutex_unlock(&table_lock);
+        return;
+    }
+    intptr_t count = owner == BIASED_OWNER_IMMORTAL ? -1 : merge(o, owner, -1);
+    pthread_mutex_unlock(&table_lock);
+    if (count == 0) object_dealloc(o);
+}
+
+void biased_decref_shared(Object *o) {
+    if (atomic_load_explicit(&o->owner, RELAXED) == BIASED_OWNER_IMMORTAL) return;
+    intptr_t old = atomic_load_explicit(&o->shared, RELAXED), new;
+    bool queue;
+    do {
+        queue = false;
+        new = old - BIASED_ONE;
+        if (!(old & (BIASED_MERGED | BIASED_QUEUED)) && (old >> BIASED_SHIFT) == 0) {
+            new = old | BIASED_QUEUED; /* the queue takes this reference */
+            queue = true;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, new,
+                                                    memory_order_acq_rel, RELAXED));
+    if (queue)
+        queue_to_owner(o);
+    else if ((new & BIASED_MERGED) && (new >> BIASED_SHIFT) == 0)
+        object_dealloc(o);
+}
+
+void biased_local_zero(Object *o) {
+    intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
+    if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) {
+        /* No other thread counts it. One that finds it through a weak
+           reference may be about to (biased_try_incref): settle the race
+           on the shared word. */
+        if (!(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)) ||
+            atomic_compare_exchange_strong_explicit(&o->shared, &shared, shared | BIASED_DEAD,
+                                                    memory_order_acq_rel, RELAXED)) {
+            object_dealloc(o);
+            return;
+        }
+    }
+    if (merge(o, biased_tid, 0) == 0) object_dealloc(o);
+}
+
+bool biased_try_incref(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, RELAXED);
+    uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL || owner == BIASED_OWNER_IMMORTAL) return true;
+    if (owner == biased_tid) { /* ours: only our own decrement can free it */
+        if (l == 0) return false;
+        atomic_store_explicit(&o->local, l + 1, RELAXED);
+        return true;
+    }
+    intptr_t old = atomic_load_explicit(&o->shared, RELAXED);
+    do {
+        if ((old & BIASED_DEAD) || ((old & BIASED_MERGED) && (old >> BIASED_SHIFT) == 0))
+            return false;
+    } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, old + BIASED_ONE,
+                                                    memory_order_acq_rel, RELAXED));
+    if (old & BIASED_SHARED_BY_DESIGN) biased_make_immortal(o);
+    return true;
+}
+
+void biased_revive(Object *o) {
+    intptr_t by_design = atomic_load_explicit(&o->shared, RELAXED) & BIASED_SHARED_BY_DESIGN;
+    atomic_store_explicit(&o->owner, biased_tid, RELAXED);
+    atomic_store_explicit(&o->local, 1, RELAXED);
+    atomic_store_explicit(&o->shared, by_design, RELAXED);
+}
+
+bool biased_unrevive(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+    if (owner == BIASED_OWNER_IMMORTAL) return true;
+    uint32_t l = atomic_load_explicit(&o->local, RELAXED) - 1;
+    atomic_store_explicit(&o->local, l, RELAXED);
+    if (l > 0) return true;
+    intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
+    if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) return false;
+    return merge(o, owner, 0) != 0;
+}
+
+/* ---- Threads ---------------------------------------------------------------- */
+
+void biased_thread_attach(void) {
+    BiasedThread *t = mem_alloc_or_die(sizeof *t);
+    memset(t, 0, sizeof *t);
+    pthread_mutex_lock(&table_lock);
+    t->tid = next_tid++;
+    t->next = threads;
+    threads = t;
+    pthread_mutex_unlock(&table_lock);
+    self = t;
+    biased_tid = t->tid;
+}
+
+/* Take this thread's queue (under table_lock). */
+static Object **take_queue(size_t *len, size_t *cap) {
+    Object **q = self->queue;
+    *len = self->queue_len;
+    *cap = self->queue_cap;
+    self->queue = NULL;
+    self->queue_len = self->queue_cap = 0;
+    atomic_store(&self->pending, false);
+    if (*len && atomic_fetch_sub(&pending_threads, 1) == 1)
+        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
+    return q;
+}
+
+static void merge_queue(Object **q, size_t len, size_t cap) {
+    for (size_t i = 0; i < len; i++) {
+        Object *o = q[i];
+        uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
+        if (merge(o, owner, -1) == 0) object_dealloc(o);
+    }
+    if (q) mem_free(q, cap * sizeof *q);
+}
+
+void biased_merge_pending(void) {
+    /* Every thread comes here while any queue is non-empty: most leave at
+       once, without the lock. */
+    if (!self || !atomic_load_explicit(&self->pending, RELAXED)) return;
+    for (;;) {
+        pthread_mutex_lock(&table_lock);
+        size_t len, cap;
+        Object **q = take_queue(&len, &cap);
+        pthread_mutex_unlock(&table_lock);
+        if (!len) { if (q) mem_free(q, cap * sizeof *q); return; }
+        merge_queue(q, len, cap); /* deallocs may queue more */
+    }
+}
+
+void biased_thread_detach(void) {
+    if (!self) return;
+    for (;;) {
+        pthread_mutex_lock(&table_lock);
+        size_t len, cap;
+        Object **q = take_queue(&len, &cap);
+        if (!len) { /* leave while holding the lock: nothing more can come */
+            for (BiasedThread **p = &threads; *p; p = &(*p)->next)
+                if (*p == self) { *p = self->next; break; }
+            biased_tid = BIASED_TID_DETACHED;
+            pthread_mutex_unlock(&table_lock);
+            if (q) mem_free(q, cap * sizeof *q);
+            break;
+        }
+        pthread_mutex_unlock(&table_lock);
+        merge_queue(q, len, cap);
+    }
+    mem_free(self, sizeof *self);
+    self = NULL;
+}
+
+void biased_after_fork_child(void) {
+    pthread_mutex_init(&table_lock, NULL);
+    pthread_mutex_init(&immortal_lock, NULL);
+    /* The other threads do not exist here: merge what was queued for them. */
+    BiasedThread *others = NULL;
+    for (BiasedThread *t = threads, *next; t; t = next) {
+        next = t->next;
+        if (t != self) { t->next = others; others = t; }
+    }
+    threads = self;
+    if (self) self->next = NULL;
+    atomic_store(&pending_threads, self && self->queue_len ? 1 : 0);
+    if (!atomic_load(&pending_threads))
+        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
+    while (others) {
+        BiasedThread *t = others;
+        others = t->next;
+        for (size_t i = 0; i < t->queue_len; i++) {
+            Object *o = t->queue[i];
+            if (merge(o, atomic_load_explicit(&o->owner, RELAXED), -1) == 0) object_dealloc(o);
+        }
+        if (t->queue) mem_free(t->queue, t->queue_cap * sizeof *t->queue);
+        mem_free(t, sizeof *t);
+    }
+}
+
+/* ---- Immortals at exit ---------------------------------------------------- */
+
+bool biased_keep_block_at_exit(Object *o, void *block, size_t size) {
+    if (atomic_load_explicit(&o->owner, RELAXED) != BIASED_OWNER_IMMORTAL)
+        return false;
+    if (kept_len == kept_cap) grow((void **)&kept, &kept_cap, sizeof *kept);
+    kept[kept_len].block = block;
+    kept[kept_len].size = size;
+    kept_len++;
+    return true;
+}
+
+/* Only the main thread runs now, and the teardown has dropped every
+   reference the program held. Each immortal's dealloc runs while all of
+   them stay immortal (their counts untouched by the others' deallocs), and
+   their memory goes back only when every one is done. */
+void biased_release_immortals(void) {
+    biased_merge_pending();
+    biased_releasing = true;
+    for (size_t i = 0; i < immortals_len; i++) immortals[i]->type->dealloc(immortals[i]);
+    biased_releasing = false;
+    for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].block, kept[i].size);
+    if (kept) mem_free(kept, kept_cap * sizeof *kept);
+    if (immortals) mem_free(immortals, immortals_cap * sizeof *immortals);
+    kept = NULL;
+    kept_len = kept_cap = 0;
+    immortals = NULL;
+    immortals_len = immortals_cap = 0;
+}
+
+uint64_t biased_immortalized(void) { return atomic_load(&immortal_count); }
+
+#else
+typedef int biased_unused_in_the_gil_build;
+#endif

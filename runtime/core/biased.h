@@ -1,0 +1,202 @@
+/* biased.h - biased reference counting, for the free-threaded build (toy-ft).
+ *
+ * Included by refcount.h only when TOY_FREE_THREADED is defined; the GIL
+ * build never sees it. The design is PEP 703's (docs/internals.md, "The
+ * free-threaded build", has the diagrams and the reasons):
+ *
+ *   - Every object records the id of the thread that created it (owner).
+ *     The owner keeps its references in `local` with a plain load and store:
+ *     no atomic instruction, no lock prefix. Every other thread counts its
+ *     references in `shared` with an atomic add. The true count is
+ *     local + shared.
+ *   - When the owner's local count reaches zero it "merges": if no other
+ *     thread ever counted the object (shared == 0) the object is freed at
+ *     once; otherwise the owner gives the object up (owner = MERGED, flag
+ *     MERGED in shared) and from then on every thread counts in shared, and
+ *     the decrement that takes shared to zero frees it.
+ *   - A decrement by another thread that would take an unmerged shared count
+ *     below zero does not subtract: it marks the object QUEUED and hands its
+ *     reference to the owner's merge queue. The owner merges the queued
+ *     objects at its next eval-breaker check (or when it ends): local and
+ *     shared are added, less the queue's reference, and the object freed if
+ *     that is zero. If the owner has ended, the thread that would queue
+ *     merges at once on its behalf (under the thread table's mutex, so no
+ *     owner can appear or vanish meanwhile).
+ *   - Immortal objects are never counted. Static ones (None, True, False,
+ *     small ints, built-in types, one-character strings) have local ==
+ *     BIASED_LOCAL_IMMORTAL, tested first. Objects made immortal at run time
+ *     (interned strings, and the shared-by-design objects below) get owner
+ *     == BIASED_OWNER_IMMORTAL; the fast path sends them to the slow path,
+ *     which returns at once: one read of a cache line nobody writes.
+ *   - Shared by design: functions, code objects, modules, classes, built-in
+ *     functions and method descriptors, and the dicts of modules and
+ *     classes, are marked when created (refcount_mark_shared). The first
+ *     time a thread other than the owner takes a reference to one, it is
+ *     made immortal, so that threads calling the same function never bounce
+ *     its count between cores. Immortalised heap objects are recorded and
+ *     freed at exit, after the teardown, so --stats still balances.
+ */
+#ifndef TOY_BIASED_H
+#define TOY_BIASED_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/object.h"
+
+#define BIASED_LOCAL_IMMORTAL UINT32_MAX   /* static objects */
+#define BIASED_OWNER_IMMORTAL UINT32_MAX   /* static, and made immortal at run time */
+#define BIASED_OWNER_MERGED (UINT32_MAX - 1) /* given up: every count is shared */
+#define BIASED_TID_DETACHED (UINT32_MAX - 2) /* a thread that has ended: owns nothing */
+
+/* shared = count << BIASED_SHIFT | flags */
+#define BIASED_QUEUED 1           /* in its owner's merge queue */
+#define BIASED_MERGED 2           /* owner gave it up */
+#define BIASED_SHARED_BY_DESIGN 4 /* immortalise on the first cross-thread reference */
+#define BIASED_DEAD 8             /* being freed by its owner: no new reference */
+#define BIASED_SHIFT 4
+#define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
+
+/* The calling thread's id: 0 before biased_thread_attach (such a thread owns
+   nothing it creates: see biased_object_init). */
+/* local-exec: toy-ft is one executable, so the id is one %fs-relative load. */
+extern _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
+
+/* Slow paths (biased.c): another thread's object, or a merged one. */
+void biased_incref_shared(Object *o);
+void biased_decref_shared(Object *o);
+/* The owner's local count reached zero and another thread has counted the
+   object too: merge (the common "nobody else ever counted it" case is
+   inlined in biased_decref). */
+void biased_local_zero(Object *o);
+void object_dealloc(Object *o); /* object.c */
+
+#define BIASED_RELAXED memory_order_relaxed
+
+/* The fast paths test the owner first: an object this thread owns (nearly
+   every temporary) costs one load of `owner`, one compare with the
+   thread's id and the plain update of `local`. Immortal objects have owner
+   == BIASED_OWNER_IMMORTAL (static ones have local == BIASED_LOCAL_IMMORTAL
+   as well), so they fail the owner test and return on the next compare,
+   without writing anything; only another thread's objects and merged ones
+   call out of line. Reading owner before local is safe: owner changes
+   under the owner's feet only to IMMORTAL (biased_make_immortal, by
+   compare-and-swap from another thread), after which local is never read
+   again, so an update of local that races with it is harmless. */
+static inline __attribute__((always_inline)) void biased_incref(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
+        atomic_store_explicit(&o->local, l + 1, BIASED_RELAXED);
+    } else if (owner != BIASED_OWNER_IMMORTAL) {
+        biased_incref_shared(o);
+    }
+}
+
+static inline __attribute__((always_inline)) void biased_decref(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED) - 1;
+        atomic_store_explicit(&o->local, l, BIASED_RELAXED);
+        if (l == 0) {
+            /* No other thread ever counted it (shared is zero but for the
+               shared-by-design mark): free it now, unless a weak reference
+               may hand it out meanwhile (biased_local_zero settles that). */
+            intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
+            if (__builtin_expect((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0 &&
+                                     !(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)),
+                                 1))
+                object_dealloc(o);
+            else
+                biased_local_zero(o);
+        }
+    } else if (owner != BIASED_OWNER_IMMORTAL) {
+        biased_decref_shared(o);
+    }
+}
+
+/* A new object: owned by the calling thread, count 1. */
+static inline void biased_object_init(Object *o) {
+    atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);
+    atomic_store_explicit(&o->local, 1, BIASED_RELAXED);
+    atomic_store_explicit(&o->shared, 0, BIASED_RELAXED);
+}
+
+/* The count, for sys.getrefcount and the "only reference" tests of in-place
+   string concatenation: exact when the caller owns the object or it is
+   merged; another owner's local part is read as it stands. */
+static inline __attribute__((always_inline)) intptr_t biased_count(Object *o) {
+    uint32_t l = atomic_load_explicit(&o->local, BIASED_RELAXED);
+    if (l == BIASED_LOCAL_IMMORTAL ||
+        atomic_load_explicit(&o->owner, BIASED_RELAXED) == BIASED_OWNER_IMMORTAL)
+        return (intptr_t)1 << 60; /* IMMORTAL_REFCNT */
+    return (intptr_t)l + (atomic_load_explicit(&o->shared, BIASED_RELAXED) >> BIASED_SHIFT);
+}
+
+/* A new reference to o unless it is already being freed (its count reached
+   zero on another thread): for the weak-reference table, which finds
+   objects it does not own a reference to. The owner marks a weakrefable
+   object BIASED_DEAD with a compare-and-swap before freeing it, so that
+   either this wins (the object lives on) or that does (this says false). */
+bool biased_try_incref(Object *o);
+
+/* True when this thread owns o, holds exactly n references to it and no
+   other thread has counted it (shared is zero but for the shared-by-design
+   mark). Anything else is false, also when the true count is n: the
+   callers only skip an optimisation then. */
+static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *o, uint32_t n) {
+    return atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
+           atomic_load_explicit(&o->local, BIASED_RELAXED) == n &&
+           (atomic_load_explicit(&o->shared, BIASED_RELAXED) &
+            ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0;
+}
+
+/* The count when this thread owns o and no other thread has counted it
+   (so the count is exact and all ours), else 0. */
+static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object *o) {
+    if (atomic_load_explicit(&o->owner, BIASED_RELAXED) != biased_tid ||
+        (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~(intptr_t)BIASED_SHARED_BY_DESIGN) != 0)
+        return 0;
+    return atomic_load_explicit(&o->local, BIASED_RELAXED);
+}
+
+/* Make o immortal now (interned strings); recorded, freed at exit. */
+void biased_make_immortal(Object *o);
+/* Mark a freshly created object shared by design (before it is published). */
+static inline void biased_mark_shared(Object *o) {
+    atomic_fetch_or_explicit(&o->shared, BIASED_SHARED_BY_DESIGN, BIASED_RELAXED);
+}
+
+/* A dealloc that runs code (__del__, a generator's finally) revives its
+   object meanwhile: count 1, owned by the caller. biased_unrevive drops that
+   reference and says whether the object is referenced again (resurrected). */
+void biased_revive(Object *o);
+bool biased_unrevive(Object *o);
+
+/* object_free: true when the block must be kept (an immortalised object
+   being freed at exit: its memory, size bytes at block, goes back after all
+   of them are done). */
+bool biased_keep_block_at_exit(Object *o, void *block, size_t size);
+extern bool biased_releasing; /* set while biased_release_immortals runs */
+static inline bool biased_keep_block(Object *o, void *block, size_t size) {
+    return __builtin_expect(biased_releasing, 0) && biased_keep_block_at_exit(o, block, size);
+}
+
+/* ---- Threads --------------------------------------------------------------- */
+
+/* A thread that will run Toy code: gets its id and an empty merge queue. */
+void biased_thread_attach(void);
+/* A thread that ends: merges its queue, leaves the table, owns nothing more. */
+void biased_thread_detach(void);
+/* Merge the objects other threads queued for this one (the eval breaker). */
+void biased_merge_pending(void);
+/* At exit, after the teardown: free the objects made immortal at run time. */
+void biased_release_immortals(void);
+/* In a forked child: the other threads are gone; their queues are merged. */
+void biased_after_fork_child(void);
+/* --stats: objects made immortal at run time. */
+uint64_t biased_immortalized(void);
+
+#endif

@@ -1,0 +1,121 @@
+/* gil_world.c - stopping the world when there is no GIL (--no-gil and the
+ * free-threaded build): what the cycle collector needs instead of the lock.
+ *
+ * With the GIL, a thread that holds it knows every other thread is either
+ * waiting for it or in a blocking call that touches no object; the
+ * collector relies on that. Without the lock the same guarantee is made
+ * here, in the same shape:
+ *   - A thread is *attached* while it may touch objects: from its start (or
+ *     its return from a blocking call) to its end (or its next blocking
+ *     call). gil.c attaches and detaches exactly where it would take and
+ *     drop the lock if there were one, so `attached` counts the threads
+ *     that would hold or want the GIL.
+ *   - gil_stop_the_world makes the caller the *stopper*: it sets
+ *     GIL_BREAK_STOP and waits until it is the only attached thread. Every
+ *     other thread parks at its next eval-breaker check (a safe point: no
+ *     object half-built), or while it spins for a container's stripe lock
+ *     (core/objlock.c); threads in blocking calls stay detached until the
+ *     world starts again.
+ *   - While the world is held the stopper runs as if it held the GIL. If it
+ *     blocks (a finalizer that sleeps or waits for a lock), it detaches and
+ *     the world runs meanwhile, exactly as the GIL would be released; when
+ *     it attaches again it waits for the others to park once more.
+ *   - Only one stopper at a time: a second thread that tries while a
+ *     collection is under way gets false (and parks at its next check).
+ *
+ * All of it is guarded by world.mutex; with the GIL on nothing here runs.
+ */
+#include "core/gil.h"
+
+#include <pthread.h>
+
+#include "core/gil_policy.h"
+
+static struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t changed; /* attached fell, or the world started again */
+    int attached;           /* threads that may touch objects now */
+    ThreadState *stopper;   /* the thread collecting, or NULL */
+    bool holding;           /* the stopper runs alone now */
+} world = {.mutex = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
+
+static void set_stop_bit(bool on) {
+    if (on) atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_STOP, memory_order_relaxed);
+    else atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_STOP, memory_order_relaxed);
+}
+
+/* With world.mutex held: hold the world for the stopper, which is attached. */
+static void hold_locked(void) {
+    world.holding = true;
+    set_stop_bit(true);
+    while (world.attached > 1) pthread_cond_wait(&world.changed, &world.mutex);
+}
+
+void gil_world_attach(ThreadState *ts) {
+    pthread_mutex_lock(&world.mutex);
+    while (world.holding && world.stopper != ts) pthread_cond_wait(&world.changed, &world.mutex);
+    world.attached++;
+    if (world.stopper == ts && !world.holding) hold_locked(); /* back from a block */
+    pthread_mutex_unlock(&world.mutex);
+}
+
+void gil_world_detach(ThreadState *ts) {
+    pthread_mutex_lock(&world.mutex);
+    world.attached--;
+    if (world.stopper == ts && world.holding) { /* the stopper blocks: let the world run */
+        world.holding = false;
+        set_stop_bit(false);
+    }
+    pthread_cond_broadcast(&world.changed);
+    pthread_mutex_unlock(&world.mutex);
+}
+
+void gil_world_park(ThreadState *ts) {
+    if (gil_enabled()) return;
+    pthread_mutex_lock(&world.mutex);
+    bool park = world.holding && world.stopper != ts;
+    pthread_mutex_unlock(&world.mutex);
+    if (!park) return;
+    gil_world_detach(ts);
+    gil_world_attach(ts);
+}
+
+bool gil_world_stopped_by(ThreadState *ts) {
+    pthread_mutex_lock(&world.mutex);
+    bool mine = world.holding && world.stopper == ts;
+    pthread_mutex_unlock(&world.mutex);
+    return mine;
+}
+
+bool gil_stop_the_world(ThreadState *ts) {
+    if (gil_enabled()) return true; /* the caller holds the GIL: nobody else runs */
+    pthread_mutex_lock(&world.mutex);
+    bool ok = world.stopper == NULL;
+    if (ok) {
+        world.stopper = ts;
+        hold_locked();
+    }
+    pthread_mutex_unlock(&world.mutex);
+    return ok;
+}
+
+void gil_start_the_world(ThreadState *ts) {
+    if (gil_enabled()) return;
+    pthread_mutex_lock(&world.mutex);
+    if (world.stopper == ts) {
+        world.stopper = NULL;
+        world.holding = false;
+        set_stop_bit(false);
+        pthread_cond_broadcast(&world.changed);
+    }
+    pthread_mutex_unlock(&world.mutex);
+}
+
+void gil_world_after_fork_child(void) {
+    pthread_mutex_init(&world.mutex, NULL);
+    pthread_cond_init(&world.changed, NULL);
+    world.attached = 1;
+    world.stopper = NULL;
+    world.holding = false;
+    set_stop_bit(false);
+}

@@ -1,0 +1,85 @@
+/* objlock.h - per-object locks for the mutable containers, in the
+ * free-threaded build (toy-ft). In the GIL build every function here is an
+ * empty inline: the lock is the GIL.
+ *
+ * Which lock: a table of OBJLOCK_STRIPES recursive spin locks, the object's
+ * address choosing one ("striped" locks). Objects keep their size (a list
+ * stays as small as in the GIL build); two containers that share a stripe
+ * merely serialise. A stripe is recursive, so an operation that reaches
+ * another container on the same stripe (or its own, through user code)
+ * does not deadlock on itself.
+ *
+ * The rule for callers: lock around every read or write of a container's
+ * item storage, take a new reference to anything read before unlocking,
+ * and release references (DECREF) after unlocking where the container was
+ * changed, since a release may run __del__. What still runs under a lock:
+ * a key's __eq__ during a dict lookup and the comparisons of list.sort;
+ * code there that waits for another thread holding a second container's
+ * stripe can deadlock (docs/internals.md lists it).
+ */
+#ifndef TOY_OBJLOCK_H
+#define TOY_OBJLOCK_H
+
+#ifdef TOY_FREE_THREADED
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define OBJLOCK_STRIPES 1024
+
+/* A stripe: a recursive spin lock on its own cache line. holder: the
+   holding thread's marker (the address of a thread-local byte), 0 when
+   free; depth: its nesting, written by the holder only. */
+typedef struct {
+    _Atomic uintptr_t holder;
+    unsigned depth;
+    char pad[64 - sizeof(uintptr_t) - sizeof(unsigned)];
+} ObjlockStripe;
+
+extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
+extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+/* Wait for a stripe another thread holds (objlock.c). */
+void objlock_lock_slow(ObjlockStripe *s);
+
+/* Objects are 16-byte aligned: drop those bits, then mix. */
+static inline ObjlockStripe *objlock_stripe(const void *o) {
+    uintptr_t p = (uintptr_t)o >> 4;
+    p ^= p >> 10;
+    return &objlock_stripes[p & (OBJLOCK_STRIPES - 1)];
+}
+
+static inline void objlock_stripe_lock(ObjlockStripe *s) {
+    uintptr_t me = (uintptr_t)&objlock_self, expected = 0;
+    if (__builtin_expect(atomic_compare_exchange_strong_explicit(
+                             &s->holder, &expected, me, memory_order_acquire,
+                             memory_order_relaxed), 1))
+        s->depth = 1;
+    else if (expected == me)
+        s->depth++;
+    else
+        objlock_lock_slow(s);
+}
+
+static inline void objlock_stripe_unlock(ObjlockStripe *s) {
+    if (--s->depth == 0) atomic_store_explicit(&s->holder, 0, memory_order_release);
+}
+
+static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
+static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock_stripe(o)); }
+/* Two objects at once (list + list): stripes taken in a fixed order. */
+void objlock_lock2(const void *a, const void *b);
+void objlock_unlock2(const void *a, const void *b);
+/* In a forked child: every stripe unlocked (only one thread exists). */
+void objlock_after_fork_child(void);
+
+#else
+
+static inline void objlock_lock(const void *o) { (void)o; }
+static inline void objlock_unlock(const void *o) { (void)o; }
+static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_after_fork_child(void) {}
+
+#endif
+
+#endif

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# ft.sh -- what each way of counting references costs one thread and buys
+# four, measured on this machine. `make bench-ft` calls this (it builds
+# ./toy, ./toy-atomic and ./toy-ft first). Prints one table; never fails on
+# timing.
+#
+#   Single thread: the benchmark suite (scripts/bench/*.toy) under
+#     toy            the GIL build, plain counts (the baseline)
+#     toy-atomic     every INCREF/DECREF an atomic read-modify-write, run
+#                    --no-gil --no-race-detector (nothing else changed)
+#     toy-ft         the free-threaded build: immortal objects, biased
+#                    counts, per-object locks
+#   and python3 where it can run the script. Ratios are to the GIL build.
+#   Four threads: scripts/threads/cpu_bound.toy (primes by trial division,
+#   4 pieces) sequential and in 4 threads under each build, plus toy
+#   --no-gil (plain counts, no lock: fast where it does not crash, counts
+#   wrong); speed-up = sequential / threads.
+#
+# Each number is the best of BENCH_RUNS runs (default 3).
+set -uo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
+
+  --toy PATH      the GIL build (default ./toy); toy-atomic and toy-ft are
+                  taken from the same folder
+  --python PATH   python3 for the reference column (default python3; "" for none)
+
+env: BENCH_RUNS=N      runs per measurement, best reported (default 3)
+     BENCH_PRIMES=N    the CPU-bound work: primes below N (default 150000)
+USAGE
+}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUNS=${BENCH_RUNS:-3}
+PRIMES=${BENCH_PRIMES:-150000}
+
+. "$HERE/lib.sh"
+bench_options ft.sh "$@"
+DIR=$(dirname "$TOY")
+ATOMIC=$DIR/toy-atomic
+FT=$DIR/toy-ft
+for b in "$ATOMIC" "$FT"; do
+    [ -x "$b" ] || { echo "ft.sh: $b not found (make toy-atomic toy-ft)" >&2; exit 2; }
+done
+CPU="$ROOT/scripts/threads/cpu_bound.toy"
+
+row() { printf '  %-22s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+load_now() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }
+
+bench_header "Free threading on this machine: $CORES cores, load average $(load_now); best of $RUNS runs"
+note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no lock, nothing else changed (its lists and dicts still race; it exists to measure the counts' cost)"
+
+echo "One thread, scripts/bench/ (ratio to the GIL build)"
+row "" "toy" "toy-atomic" "toy-ft" "python3"
+for f in "$ROOT"/scripts/bench/*.toy; do
+    name=$(basename "$f" .toy)
+    gil=$(best_wall "$TOY" "$f") || gil=""
+    atomic=$(best_wall "$ATOMIC" --no-gil --no-race-detector "$f") || atomic=""
+    ft=$(best_wall "$FT" "$f") || ft=""
+    py=""
+    [ -n "$PY" ] && { py=$(best_wall "$PY" "$f") || py=""; }
+    row "$name" "$(secs "$gil")" "$(ratio "$atomic" "$gil")" "$(ratio "$ft" "$gil")" "$(ratio "$py" "$gil")"
+done
+
+echo
+echo "CPU-bound: primes below $PRIMES in 4 pieces (speed-up: sequential / 4 threads)"
+row "" "sequential" "4 threads" "speed-up" "vs GIL seq"
+base_seq=""
+measure() { # LABEL CMD...
+    local label=$1; shift
+    local seq thr
+    seq=$(best_field "elapsed:" "$@" "$CPU" sequential "$PRIMES") || seq=""
+    thr=$(best_field "elapsed:" "$@" "$CPU" threads "$PRIMES") || thr=""
+    [ -z "$base_seq" ] && base_seq=$seq
+    [ -z "$thr" ] && note "$label: the threaded run failed (a race stopped or crashed it)"
+    row "$label" "$(secs "$seq")" "$(secs "$thr")" "$(ratio "$seq" "$thr")" "$(ratio "$seq" "$base_seq")"
+}
+measure "toy (GIL)" "$TOY"
+measure "toy --no-gil" "$TOY" --no-gil --no-race-detector
+measure "toy-atomic" "$ATOMIC" --no-gil --no-race-detector
+measure "toy-ft" "$FT"
+if [ -n "$PY" ]; then measure "python3" "$PY"; fi
+
+par=$(awk -v c="$CORES" 'BEGIN { print (c + 0 < 4 ? c : 4) }')
+note "4 pieces on $CORES cores: the best possible speed-up is ${par}x"
+note "load average at the end: $(load_now) (above $CORES, other processes share the cores and the parallel rows are pessimistic)"
+print_notes
+exit 0
