@@ -157,10 +157,11 @@ asan: toy-asan
 
 # Under the GIL the threaded tests must make TSan report nothing;
 # tests/race/tsan_nogil.sh checks that --no-gil makes it report the refcount race.
-tsan: toy-tsan
+tsan: toy-tsan toy-ft-tsan
 	@TSAN_OPTIONS="$(TSAN_OPTIONS_CI)" tests/run.sh --toy ./toy-tsan --timeout 120 \
 		tests/threads/ tests/native/ tests/race/ tests/processes/ tests/imports/ tests/signals/ \
 		tests/sockets/
+	@$(MAKE) --no-print-directory tsan-ft
 
 bench: toy
 	@scripts/bench/run.sh --toy ./toy

@@ -255,12 +255,19 @@ if [ ! -x "$TOY" ]; then
 fi
 # The free-threaded build: toy itself when it is one (toy-ft, toy-ft-asan,
 # ...), else toy-ft beside it if built. tests/ft/ runs under it, and so do
-# the script tests of tests/threads/ once more, listed as TEST@ft.
+# the script tests of tests/threads/, tests/processes/ and tests/race/ once
+# more, listed as TEST@ft.
 TOY_FT=
 ft_extra=0
-case ${TOY##*/} in
+# A sanitizer build (toy-asan) pairs with its own free-threaded twin
+# (toy-ft-asan) for the re-runs; without one, tests/ft/ still runs under
+# plain toy-ft and the re-runs are left to the plain build.
+toy_name=${TOY##*/}
+case $toy_name in
     toy-ft*) TOY_FT=$TOY ;;
-    *) if [ -x "$(dirname "$TOY")/toy-ft" ]; then TOY_FT=$(dirname "$TOY")/toy-ft; ft_extra=1; fi ;;
+    *) twin=$(dirname "$TOY")/toy-ft${toy_name#toy}
+       if [ -x "$twin" ]; then TOY_FT=$twin; ft_extra=1
+       elif [ -x "$(dirname "$TOY")/toy-ft" ]; then TOY_FT=$(dirname "$TOY")/toy-ft; fi ;;
 esac
 export TOY TIMEOUT TOY_FT
 
@@ -306,7 +313,7 @@ while IFS= read -r t; do
     fi
     tests+=("$t")
     case $t in
-        tests/threads/*.toy) [ $ft_extra = 1 ] && tests+=("$t@ft") ;;
+        tests/threads/*.toy|tests/processes/*.toy|tests/race/*.toy) [ $ft_extra = 1 ] && tests+=("$t@ft") ;;
     esac
 done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
     while IFS= read -r t; do with_policies "$t"; done)
