@@ -208,6 +208,8 @@ demo:
 	@$(MAKE) -s toy > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@echo "building ./toy-immortal (for the copy-on-write part)..."
 	@$(MAKE) -s toy-immortal > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
+	@echo "building ./toy-ft and ./toy-atomic (for the free-threading part)..."
+	@$(MAKE) -s toy-ft toy-atomic > build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 	@scripts/demo/run.sh ./toy
 
 # Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with clang under

@@ -220,7 +220,8 @@ cpu_conclude_no_gil() { # SPEEDUP_NOGIL SPEEDUP_PROCS
         say "   they share objects (small ints, True and False, the function's constants), and"
         say "   every INCREF or DECREF of those moves the same memory between the cores; the race"
         say "   detector also checks every object freed. Free-threaded CPython avoids that cost"
-        say "   with objects that are never counted (immortal) and per-thread counts; Toy does not."
+        say "   with objects that are never counted (immortal) and per-thread counts; so does"
+        say "   Toy's free-threaded build, toy-ft (part 13)."
         faster "${2:-0}" || say "   (and busy cores, load average $(loadavg), keep any parallel run from gaining)"
     fi
 }
@@ -902,6 +903,145 @@ part_cow() {
     fi
 }
 
+# ---- 13. Removing the GIL properly ------------------------------------------------------
+
+# ft_run KEY MODE CMD...: cpu.toy MODE on the job under CMD; T_KEY its time.
+ft_run() {
+    local key=$1 mode=$2
+    shift 2
+    run "ft-$key" "$@" $DEMO/cpu.toy "$mode" "$FT_WIDTH"
+    printf -v "T_$key" '%s' "$(field "ft-$key" "$mode" 2)"
+}
+
+# ft_counts LABEL TRIES CMD...: are the counts exact under CMD? Runs
+# race_refcount.toy up to TRIES times, stopping at the first wrong run;
+# prints "exact" or what went wrong.
+ft_counts() {
+    local tries=$2 i drift leaked verdict
+    shift 2
+    for ((i = 1; i <= tries; i++)); do
+        run ftrace "$@" --stats scripts/threads/race_refcount.toy
+        drift=$(sed -n 's/^drift: //p' "$WORK/ftrace.out")
+        leaked=$(stat_of "$WORK/ftrace.err" leaked)
+        verdict=$(race_verdict "$WORK/ftrace.err")
+        if [ -n "$verdict" ]; then echo "no: run $i $verdict"; return; fi
+        if [ "$rc" != 0 ]; then echo "no: run $i died (exit $rc)"; return; fi
+        if [ "${drift:-x}" != 0 ] || [ "${leaked:-x}" != 0 ]; then
+            echo "no: run $i drift ${drift:-?}, leaked ${leaked:-?}"; return
+        fi
+    done
+    echo "yes ($tries of $tries runs exact)"
+}
+
+# ft_row LABEL SEQ_KEY THR_KEY COUNTS: one row of the table.
+ft_row() {
+    local seq thr cost sp
+    seq=$(get "T_$2"); thr=$(get "T_$3")
+    if [ -z "$seq" ] || [ -z "$thr" ]; then
+        printf '  %-30s %9s     %s\n' "$1" "-" "did not finish (exit $rc); counts: $4"
+        return
+    fi
+    cost=$(calc "$seq / $T_ftgil_seq"); sp=$(calc "$seq / $thr")
+    printf '  %-30s %8sx %8sx %s %s\n' "$1" "$(fmt '%.2f' "$cost")" "$(fmt '%.2f' "$sp")" \
+        "$(bar "$sp" "$FT_IDEAL")" "$4"
+}
+
+part_freethreaded() {
+    section "13. Removing the GIL properly: the free-threaded build"
+    local dir ft atomic
+    dir=$(dirname "$TOY"); ft=$dir/toy-ft; atomic=$dir/toy-atomic
+    if [ ! -x "$ft" ] || [ ! -x "$atomic" ]; then
+        say "skipped: $ft or $atomic is missing (make toy-ft toy-atomic)"
+        return
+    fi
+    say "--no-gil only switches the lock off: the counts race (part 4). Three ways to count"
+    say "references without a lock, each running the CPU-bound job of part 1 on one thread and"
+    say "on four, and race_refcount.toy (part 4) for whether the counts stay exact:"
+    say "  toy-atomic  every INCREF/DECREF an atomic read-modify-write, nothing else changed"
+    say "  toy-ft      immortal objects (never counted), biased counts (the owner thread counts"
+    say "              without atomics, others atomically), a lock in each list, dict and set"
+    FT_WIDTH=${WIDTH:-}   # part 1's job, when it ran
+    if [ -z "$FT_WIDTH" ]; then
+        run calibrate "$TOY" $DEMO/cpu.toy calibrate "$CPU_SECONDS"
+        FT_WIDTH=$(cat "$WORK/calibrate.out")
+    fi
+    case $FT_WIDTH in '' | *[!0-9]*) FT_WIDTH=160000 ;; esac
+    FT_IDEAL=$((CORES < 4 ? CORES : 4))
+    [ "$FT_IDEAL" -lt 1 ] && FT_IDEAL=1
+    local key cmd c_gil c_nogil c_atomic c_ft
+    show_cmd "$TOY $DEMO/cpu.toy sequential|threads $FT_WIDTH   (and the same under each build)"
+    # Alternate the builds run by run so that a busy moment hurts all alike.
+    for mode in sequential threads; do
+        local tag=seq; [ $mode = threads ] && tag=thr
+        ft_run "ftgil_$tag" $mode "$TOY"
+        ft_run "ftnogil_$tag" $mode "$TOY" --no-gil
+        ft_run "ftatomic_$tag" $mode "$atomic" --no-gil --no-race-detector
+        ft_run "ftft_$tag" $mode "$ft"
+    done
+    if [ -z "$T_ftgil_seq" ]; then
+        say "the sequential run under the GIL failed (exit $rc): nothing to compare with"
+        return
+    fi
+    show_cmd "<each build> --stats scripts/threads/race_refcount.toy   (3 times; --no-gil up to 5)"
+    c_gil=$(ft_counts gil 3 "$TOY")
+    c_nogil=$(ft_counts nogil 5 "$TOY" --no-gil)
+    c_atomic=$(ft_counts atomic 3 "$atomic" --no-gil)
+    c_ft=$(ft_counts ft 3 "$ft")
+    echo
+    printf '  %-30s %9s %9s %-*s %s\n' "" "1 thread" "4 threads" "$BAR_WIDTH" "(speed-up, ${FT_IDEAL}x = all $FT_IDEAL cores)" "counts exact"
+    ft_row "GIL, plain counts (toy)" ftgil_seq ftgil_thr "$c_gil"
+    ft_row "no lock, plain (--no-gil)" ftnogil_seq ftnogil_thr "$c_nogil"
+    ft_row "no lock, atomic (toy-atomic)" ftatomic_seq ftatomic_thr "$c_atomic"
+    ft_row "free-threaded (toy-ft)" ftft_seq ftft_thr "$c_ft"
+    say "(1 thread: time relative to the GIL build; 4 threads: sequential time / threaded time)"
+    ft_conclude
+    ft_lessons "$ft"
+}
+
+ft_conclude() {
+    local sp_ft sp_atomic cost_ft cost_atomic
+    [ -n "$T_ftft_seq" ] && [ -n "$T_ftft_thr" ] || return
+    sp_ft=$(calc "$T_ftft_seq / $T_ftft_thr"); cost_ft=$(calc "($T_ftft_seq / $T_ftgil_seq - 1) * 100")
+    conclude "toy-ft runs the 4 threads at once: $(fmt '%.2f' "$sp_ft")x, with one thread $(fmt '%+.0f' "$cost_ft")% against the GIL build."
+    if [ -n "$T_ftatomic_seq" ] && [ -n "$T_ftatomic_thr" ]; then
+        sp_atomic=$(calc "$T_ftatomic_seq / $T_ftatomic_thr")
+        cost_atomic=$(calc "($T_ftatomic_seq / $T_ftgil_seq - 1) * 100")
+        say "   Atomic counts are exact too, but cost $(fmt '%+.0f' "$cost_atomic")% on one thread, and the threads"
+        say "   fight over the counts of the objects they share (small ints, constants, the"
+        say "   function): $(fmt '%.2f' "$sp_atomic")x. Immortal objects are never counted and biased counts"
+        say "   stay in the owner's cache: that is what CPython 3.13t does (PEP 683, PEP 703)."
+    fi
+    faster "$sp_ft" || say "   (busy cores, load average $(loadavg), keep the parallel rows down here)"
+}
+
+ft_lessons() {
+    local ft=$1 mode expected got label
+    echo
+    say "Safe for the interpreter is not safe for your code. Four threads, in toy-ft:"
+    show_cmd "$ft $DEMO/shared_list.toy"
+    run ftlist "$ft" $DEMO/shared_list.toy
+    show_cmd "$ft $DEMO/counter.toy plain|lock"
+    run ftctr-plain "$ft" $DEMO/counter.toy plain
+    run ftctr-lock "$ft" $DEMO/counter.toy lock
+    chart_header "final" "lost"
+    for key in ftlist:append ftctr-plain:plain ftctr-lock:lock; do
+        mode=${key#*:}
+        expected=$(field "${key%%:*}" "$mode" 1); got=$(field "${key%%:*}" "$mode" 2)
+        case $mode in
+            append) label="shared.append(i)" ;;
+            plain) label="counter += 1" ;;
+            lock) label="with lock: counter += step()" ;;
+        esac
+        if [ -n "$got" ]; then
+            chart "$label" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
+        else
+            printf '  %-30s %9s\n' "$label" "failed"
+        fi
+    done
+    conclude "The list's own lock keeps every append. counter += 1 is still load, add, store,"
+    say "   and now nothing at all stops another thread between them: hold a Lock."
+}
+
 # ---- Summary ---------------------------------------------------------------------------
 
 part_summary() {
@@ -944,7 +1084,7 @@ Every number below comes from the command printed above it.
 EOF
 # DEMO_PARTS="race_outcomes cycles cow" runs only the parts named (as in
 # the part_ functions' names); all of them by default.
-for part in ${DEMO_PARTS:-cpu io costs race kill counter shared oldgil convoy race_outcomes cycles cow summary}; do
+for part in ${DEMO_PARTS:-cpu io costs race kill counter shared oldgil convoy race_outcomes cycles cow freethreaded summary}; do
     if declare -F "part_$part" > /dev/null; then "part_$part"; else echo "demo: no part '$part'" >&2; fi
 done
 exit 0
