@@ -42,6 +42,26 @@ extern Type socketfile_text_type, socketfile_reader_type, socketfile_writer_type
 
 static inline bool is_socket(Object *o) { return o->type == &socket_type; }
 
+/* Several threads may use one socket at once (one in recv() while another
+   calls close(), or settimeout()); in toy-ft nothing else orders them. So
+   fd and timeout_ns are read and written with relaxed atomics (plain moves
+   on common hardware, in both builds): a call reads the descriptor once
+   and uses that number. close() and detach() take it with an exchange, so
+   exactly one of them (or the last makefile() file) gets a descriptor to
+   close or return, never both; io_refs and close_pending change together
+   under the socket's lock (core/objlock.h). A descriptor closed under a
+   thread's recv() makes that call fail with EBADF, as in CPython. */
+static inline int socket_fd(SocketObject *s) { return __atomic_load_n(&s->fd, __ATOMIC_RELAXED); }
+static inline int socket_take_fd(SocketObject *s) {
+    return __atomic_exchange_n(&s->fd, -1, __ATOMIC_ACQ_REL);
+}
+static inline int64_t socket_timeout(SocketObject *s) {
+    return __atomic_load_n(&s->timeout_ns, __ATOMIC_RELAXED);
+}
+static inline void socket_set_timeout(SocketObject *s, int64_t t) {
+    __atomic_store_n(&s->timeout_ns, t, __ATOMIC_RELAXED);
+}
+
 /* recv into buf (at most n bytes) honouring the socket's timeout, with the
    GIL released meanwhile. Returns the count (0: the peer closed), or -1 with
    an exception set (TimeoutError "timed out", OSError with errno). */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -433,7 +434,7 @@ static void sf_dealloc(Object *self) {
 static Object *sf_fileno(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("fileno", nargs, kwnames, 0, 0) < 0 || check_open(SF(self)) < 0) return NULL;
-    return int_from_i64(SF(self)->sock->fd);
+    return int_from_i64(socket_fd(SF(self)->sock));
 }
 
 static Object *sf_readable(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -591,12 +592,14 @@ Object *socketfile_new_method(Object *self, Object *const *args, size_t nargs, O
         newline_arg(a[4], &newline) < 0 || bytes_codec_lookup(encoding, &codec) < 0)
         return NULL;
     SocketObject *s = (SocketObject *)self;
-    if (s->fd < 0) return error_set_from_errno(EBADF, NULL);
+    if (socket_fd(s) < 0) return error_set_from_errno(EBADF, NULL);
     SocketFile *f = (SocketFile *)object_alloc(file_type_for(!b, r || !w, w), sizeof(SocketFile));
     if (!f) return NULL;
     f->sock = (SocketObject *)NEWREF(self);
+    objlock_lock(self);
     s->io_refs++;
-    f->fd = s->fd;
+    objlock_unlock(self);
+    f->fd = socket_fd(s);
     f->text = !b;
     f->reading = r || !w; /* "" and "b" read, as "r" and "rb" */
     f->writing = w;

@@ -35,6 +35,7 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "core/threadstate.h"
@@ -142,9 +143,9 @@ static int raise_closed(void) {
 /* op on s, waiting for events as s's timeout says, with the GIL released.
    Returns op's result, or -1 with an exception set. */
 static ssize_t sock_call(SocketObject *s, short events, SockOp op, void *ctx) {
-    if (s->fd < 0) return raise_closed();
-    int fd = s->fd;
-    int64_t timeout = s->timeout_ns;
+    int fd = socket_fd(s);
+    if (fd < 0) return raise_closed();
+    int64_t timeout = socket_timeout(s);
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released for the attempt and the wait; C locals only */
     CallResult r = call_waiting(fd, events, op, ctx, timeout, deadline_for(timeout));
@@ -195,9 +196,9 @@ ssize_t socket_recv_into(SocketObject *s, char *buf, size_t n) {
 
 /* sendall: one deadline for the whole buffer, as CPython 3.5+. */
 int socket_send_all(SocketObject *s, const char *buf, size_t n) {
-    if (s->fd < 0) return raise_closed();
-    int fd = s->fd;
-    int64_t timeout = s->timeout_ns, deadline = deadline_for(timeout);
+    int fd = socket_fd(s);
+    if (fd < 0) return raise_closed();
+    int64_t timeout = socket_timeout(s), deadline = deadline_for(timeout);
     ThreadState *ts = ts_get();
     CallResult r = {0, 0, false};
     GIL_RELEASE(ts); /* GIL: released while sending; buf belongs to an object the caller holds */
@@ -443,7 +444,7 @@ static Object *socket_wrap(int fd, int family, int type, int proto) {
     s->family = family;
     s->type = type;
     s->proto = proto;
-    s->timeout_ns = default_timeout_ns;
+    s->timeout_ns = __atomic_load_n(&default_timeout_ns, __ATOMIC_RELAXED);
     return (Object *)s;
 }
 
@@ -508,8 +509,8 @@ static Object *sock_bind(Object *self, Object *const *args, size_t nargs, Object
     SockAddr addr;
     socklen_t len;
     if (addr_arg(SOCK(self)->family, args[0], "bind", &addr, &len) < 0) return NULL;
-    if (SOCK(self)->fd < 0) return error_set_from_errno(EBADF, NULL);
-    if (bind(SOCK(self)->fd, &addr.sa, len) < 0) return error_set_from_errno(errno, NULL);
+    if (socket_fd(SOCK(self)) < 0) return error_set_from_errno(EBADF, NULL);
+    if (bind(socket_fd(SOCK(self)), &addr.sa, len) < 0) return error_set_from_errno(errno, NULL);
     return NEWREF(None);
 }
 
@@ -517,8 +518,8 @@ static Object *sock_listen(Object *self, Object *const *args, size_t nargs, Obje
     if (args_check("listen", nargs, kwnames, 0, 1) < 0) return NULL;
     int backlog;
     if (int_arg(nargs ? args[0] : NULL, DEFAULT_BACKLOG, &backlog) < 0) return NULL;
-    if (SOCK(self)->fd < 0) return error_set_from_errno(EBADF, NULL);
-    if (listen(SOCK(self)->fd, backlog < 0 ? 0 : backlog) < 0)
+    if (socket_fd(SOCK(self)) < 0) return error_set_from_errno(EBADF, NULL);
+    if (listen(socket_fd(SOCK(self)), backlog < 0 ? 0 : backlog) < 0)
         return error_set_from_errno(errno, NULL);
     return NEWREF(None);
 }
@@ -568,12 +569,12 @@ static int do_connect(SocketObject *s, Object *address, bool raise) {
     SockAddr addr;
     socklen_t len;
     if (addr_arg(s->family, address, "connect", &addr, &len) < 0) return -1;
-    if (s->fd < 0) {
+    int fd = socket_fd(s);
+    if (fd < 0) {
         if (!raise) return EBADF;
         return raise_closed();
     }
-    int fd = s->fd;
-    int64_t timeout = s->timeout_ns;
+    int64_t timeout = socket_timeout(s);
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while connecting; addr is a C local */
     CallResult r = connect_waiting(fd, &addr, len, timeout);
@@ -617,8 +618,8 @@ static Object *sock_shutdown(Object *self, Object *const *args, size_t nargs, Ob
     if (args_check("shutdown", nargs, kwnames, 1, 1) < 0) return NULL;
     int how;
     if (int_arg(args[0], 0, &how) < 0) return NULL;
-    if (SOCK(self)->fd < 0) return error_set_from_errno(EBADF, NULL);
-    if (shutdown(SOCK(self)->fd, how) < 0) return error_set_from_errno(errno, NULL);
+    if (socket_fd(SOCK(self)) < 0) return error_set_from_errno(EBADF, NULL);
+    if (shutdown(socket_fd(SOCK(self)), how) < 0) return error_set_from_errno(errno, NULL);
     return NEWREF(None);
 }
 
@@ -644,7 +645,7 @@ static int bufsize_arg(Object *o, const char *caller, size_t *out) {
 
 /* recv / recvfrom into a buffer on the stack (or the heap, when large). */
 static Object *receive(SocketObject *s, size_t n, int flags, bool from) {
-    if (n == 0 && !from) return s->fd < 0 ? error_set_from_errno(EBADF, NULL) : bytes_new_raw(0);
+    if (n == 0 && !from) return socket_fd(s) < 0 ? error_set_from_errno(EBADF, NULL) : bytes_new_raw(0);
     char stack[STACK_BUFFER];
     char *buf = n <= sizeof(stack) ? stack : mem_alloc(n);
     if (!buf) return error_no_memory();
@@ -721,7 +722,7 @@ static Object *receive_into(Object *self, Object *const *args, size_t nargs, Obj
     SockAddr addr;
     IoArgs io = {.buf = view.data, .len = n ? (size_t)n : view.len, .flags = flags, .addr = &addr};
     ssize_t got;
-    if (io.len == 0 && !from) got = SOCK(self)->fd < 0 ? (error_set_from_errno(EBADF, NULL), -1) : 0;
+    if (io.len == 0 && !from) got = socket_fd(SOCK(self)) < 0 ? (error_set_from_errno(EBADF, NULL), -1) : 0;
     else got = sock_call(SOCK(self), POLLIN, from ? op_recvfrom : op_recv, &io);
     if (got < 0) goto done;
     r = int_from_i64(got);
@@ -792,23 +793,30 @@ static Object *sock_sendto(Object *self, Object *const *args, size_t nargs, Obje
 
 /* ---- Methods: state --------------------------------------------------------------- */
 
-static void real_close(SocketObject *s) {
-    int fd = s->fd;
-    s->fd = -1;
+/* Called with s's lock held: the descriptor is taken under it, closed
+   after (exactly one of close(), detach() and the last file gets it). */
+static int take_for_close(SocketObject *s) {
     s->close_pending = false;
-    if (fd >= 0) close(fd);
+    return socket_take_fd(s);
 }
 
 void socket_io_release(SocketObject *s) {
-    if (--s->io_refs <= 0 && s->close_pending) real_close(s);
+    objlock_lock((Object *)s);
+    int fd = --s->io_refs <= 0 && s->close_pending ? take_for_close(s) : -1;
+    objlock_unlock((Object *)s);
+    if (fd >= 0) close(fd);
 }
 
 static Object *sock_close(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("close", nargs, kwnames, 0, 0) < 0) return NULL;
     SocketObject *s = SOCK(self);
+    objlock_lock(self);
+    int fd = -1;
     if (s->io_refs > 0) s->close_pending = true; /* the files' last close closes it */
-    else real_close(s);
+    else fd = take_for_close(s);
+    objlock_unlock(self);
+    if (fd >= 0) close(fd);
     return NEWREF(None);
 }
 
@@ -816,25 +824,25 @@ static Object *sock_detach(Object *self, Object *const *args, size_t nargs, Obje
     (void)args;
     if (args_check("detach", nargs, kwnames, 0, 0) < 0) return NULL;
     SocketObject *s = SOCK(self);
-    int fd = s->fd;
-    s->fd = -1;
+    int fd = socket_take_fd(s);
     /* Whoever takes the descriptor sees the blocking mode Python promised. */
-    if (fd >= 0) set_nonblocking(fd, s->timeout_ns >= 0);
+    if (fd >= 0) set_nonblocking(fd, socket_timeout(s) >= 0);
     return int_from_i64(fd);
 }
 
 static Object *sock_fileno(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
     if (args_check("fileno", nargs, kwnames, 0, 0) < 0) return NULL;
-    return int_from_i64(SOCK(self)->fd);
+    return int_from_i64(socket_fd(SOCK(self)));
 }
 
 static Object *name_of(SocketObject *s, bool peer) {
-    if (s->fd < 0) return error_set_from_errno(EBADF, NULL);
+    int fd = socket_fd(s);
+    if (fd < 0) return error_set_from_errno(EBADF, NULL);
     SockAddr addr;
     socklen_t len = sizeof(addr);
     memset(&addr, 0, sizeof(addr));
-    int r = peer ? getpeername(s->fd, &addr.sa, &len) : getsockname(s->fd, &addr.sa, &len);
+    int r = peer ? getpeername(fd, &addr.sa, &len) : getsockname(fd, &addr.sa, &len);
     if (r < 0) return error_set_from_errno(errno, NULL);
     return addr_to_object(&addr, len);
 }
@@ -869,8 +877,8 @@ static Object *sock_setsockopt(Object *self, Object *const *args, size_t nargs,
         return error_set(&exc_TypeError, "a bytes-like object is required, not '%s'",
                          TYPE_NAME(args[2]));
     }
-    if (SOCK(self)->fd < 0) return error_set_from_errno(EBADF, NULL);
-    if (setsockopt(SOCK(self)->fd, level, opt, data, len) < 0)
+    if (socket_fd(SOCK(self)) < 0) return error_set_from_errno(EBADF, NULL);
+    if (setsockopt(socket_fd(SOCK(self)), level, opt, data, len) < 0)
         return error_set_from_errno(errno, NULL);
     return NEWREF(None);
 }
@@ -882,18 +890,18 @@ static Object *sock_getsockopt(Object *self, Object *const *args, size_t nargs,
     if (int_arg(args[0], 0, &level) < 0 || int_arg(args[1], 0, &opt) < 0 ||
         int_arg(nargs > 2 ? args[2] : NULL, 0, &buflen) < 0)
         return NULL;
-    if (SOCK(self)->fd < 0) return error_set_from_errno(EBADF, NULL);
+    if (socket_fd(SOCK(self)) < 0) return error_set_from_errno(EBADF, NULL);
     if (nargs < 3) {
         int value = 0;
         socklen_t len = sizeof(value);
-        if (getsockopt(SOCK(self)->fd, level, opt, &value, &len) < 0)
+        if (getsockopt(socket_fd(SOCK(self)), level, opt, &value, &len) < 0)
             return error_set_from_errno(errno, NULL);
         return int_from_i64(value);
     }
     if (buflen <= 0 || buflen > 1024) return error_set(&exc_OSError, "getsockopt buflen out of range");
     char buf[1024];
     socklen_t len = (socklen_t)buflen;
-    if (getsockopt(SOCK(self)->fd, level, opt, buf, &len) < 0)
+    if (getsockopt(socket_fd(SOCK(self)), level, opt, buf, &len) < 0)
         return error_set_from_errno(errno, NULL);
     return bytes_from_data(buf, len);
 }
@@ -929,17 +937,26 @@ static Object *timeout_object(int64_t ns) {
     return ns < 0 ? NEWREF(None) : float_from_double((double)ns / 1e9);
 }
 
+/* After settimeout()/setblocking(): CPython keeps the new value and then
+   fails on a closed socket, when it sets the descriptor's mode. */
+static Object *timeout_changed(SocketObject *s) {
+    return socket_fd(s) < 0 ? error_set_from_errno(EBADF, NULL) : NEWREF(None);
+}
+
 static Object *sock_settimeout(Object *self, Object *const *args, size_t nargs,
                                Object *kwnames) {
     if (args_check("settimeout", nargs, kwnames, 1, 1) < 0) return NULL;
-    return timeout_arg(args[0], &SOCK(self)->timeout_ns) < 0 ? NULL : NEWREF(None);
+    int64_t t;
+    if (timeout_arg(args[0], &t) < 0) return NULL;
+    socket_set_timeout(SOCK(self), t);
+    return timeout_changed(SOCK(self));
 }
 
 static Object *sock_gettimeout(Object *self, Object *const *args, size_t nargs,
                                Object *kwnames) {
     (void)args;
     if (args_check("gettimeout", nargs, kwnames, 0, 0) < 0) return NULL;
-    return timeout_object(SOCK(self)->timeout_ns);
+    return timeout_object(socket_timeout(SOCK(self)));
 }
 
 static Object *sock_setblocking(Object *self, Object *const *args, size_t nargs,
@@ -947,15 +964,15 @@ static Object *sock_setblocking(Object *self, Object *const *args, size_t nargs,
     if (args_check("setblocking", nargs, kwnames, 1, 1) < 0) return NULL;
     int t = object_truth(args[0]);
     if (t < 0) return NULL;
-    SOCK(self)->timeout_ns = t ? -1 : 0;
-    return NEWREF(None);
+    socket_set_timeout(SOCK(self), t ? -1 : 0);
+    return timeout_changed(SOCK(self));
 }
 
 static Object *sock_getblocking(Object *self, Object *const *args, size_t nargs,
                                 Object *kwnames) {
     (void)args;
     if (args_check("getblocking", nargs, kwnames, 0, 0) < 0) return NULL;
-    return bool_from(SOCK(self)->timeout_ns != 0);
+    return bool_from(socket_timeout(SOCK(self)) != 0);
 }
 
 static Object *sock_enter(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -972,7 +989,8 @@ static Object *sock_exit(Object *self, Object *const *args, size_t nargs, Object
 /* ---- The type ------------------------------------------------------------------------ */
 
 static void socket_dealloc(Object *self) {
-    real_close(SOCK(self));
+    int fd = socket_take_fd(SOCK(self));
+    if (fd >= 0) close(fd);
     object_free(self, sizeof(SocketObject));
 }
 
@@ -982,7 +1000,7 @@ static Object *socket_getattr(Object *self, Object *name) {
     if (strcmp(n, "family") == 0) return int_from_i64(s->family);
     if (strcmp(n, "type") == 0) return int_from_i64(s->type);
     if (strcmp(n, "proto") == 0) return int_from_i64(s->proto);
-    if (strcmp(n, "timeout") == 0) return timeout_object(s->timeout_ns);
+    if (strcmp(n, "timeout") == 0) return timeout_object(socket_timeout(s));
     return object_generic_getattr(self, name);
 }
 
@@ -1005,10 +1023,11 @@ static Object *socket_repr(Object *self) {
     StrBuilder b;
     str_builder_init(&b);
     char head[128];
+    int fd = socket_fd(s);
     snprintf(head, sizeof(head), "<socket.socket%s fd=%d, family=%d, type=%d, proto=%d",
-             s->fd < 0 ? " [closed]" : "", s->fd, s->family, s->type, s->proto);
+             fd < 0 ? " [closed]" : "", fd, s->family, s->type, s->proto);
     str_builder_add_cstr(&b, head);
-    if (s->fd >= 0) {
+    if (fd >= 0) {
         repr_address(&b, s, false);
         repr_address(&b, s, true);
     }
@@ -1134,12 +1153,12 @@ static Object *socket_create_connection(Object *self, Object *const *args, size_
         if (ai != list) error_clear(); /* only the last failure is raised */
         SocketObject *s = (SocketObject *)socket_open(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (!s) continue;
-        if (a[1]) s->timeout_ns = timeout;
+        if (a[1]) socket_set_timeout(s, timeout);
         Object *bound = a[2] && a[2] != None ? sock_bind((Object *)s, &a[2], 1, NULL) : NEWREF(None);
         SockAddr addr;
         memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
-        int fd = s->fd;
-        int64_t t = s->timeout_ns;
+        int fd = socket_fd(s);
+        int64_t t = socket_timeout(s);
         CallResult r = {-1, 0, false};
         if (bound) {
             DECREF(bound);
@@ -1172,8 +1191,8 @@ static Object *socket_create_server(Object *self, Object *const *args, size_t na
     SocketObject *s = (SocketObject *)socket_open(family, SOCK_STREAM, 0);
     if (!s) return NULL;
     int one = 1;
-    if (family != AF_UNIX) setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (reuse_port && setsockopt(s->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
+    if (family != AF_UNIX) setsockopt(socket_fd(s), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (reuse_port && setsockopt(socket_fd(s), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) {
         DECREF(s);
         return error_set_from_errno(errno, NULL);
     }
@@ -1183,7 +1202,7 @@ static Object *socket_create_server(Object *self, Object *const *args, size_t na
         DECREF(s);
         return NULL;
     }
-    if (bind(s->fd, &addr.sa, len) < 0) {
+    if (bind(socket_fd(s), &addr.sa, len) < 0) {
         /* CPython says which address it was. */
         int err = errno;
         Object *r = object_repr(a[0]);
@@ -1204,7 +1223,7 @@ static Object *socket_create_server(Object *self, Object *const *args, size_t na
         }
         return NULL;
     }
-    if (listen(s->fd, backlog < 0 ? 0 : backlog) < 0) {
+    if (listen(socket_fd(s), backlog < 0 ? 0 : backlog) < 0) {
         DECREF(s);
         return error_set_from_errno(errno, NULL);
     }
@@ -1215,14 +1234,17 @@ static Object *socket_getdefaulttimeout(Object *self, Object *const *args, size_
                                         Object *kwnames) {
     (void)self; (void)args;
     if (args_check("getdefaulttimeout", nargs, kwnames, 0, 0) < 0) return NULL;
-    return timeout_object(default_timeout_ns);
+    return timeout_object(__atomic_load_n(&default_timeout_ns, __ATOMIC_RELAXED));
 }
 
 static Object *socket_setdefaulttimeout(Object *self, Object *const *args, size_t nargs,
                                         Object *kwnames) {
     (void)self;
     if (args_check("setdefaulttimeout", nargs, kwnames, 1, 1) < 0) return NULL;
-    return timeout_arg(args[0], &default_timeout_ns) < 0 ? NULL : NEWREF(None);
+    int64_t t;
+    if (timeout_arg(args[0], &t) < 0) return NULL;
+    __atomic_store_n(&default_timeout_ns, t, __ATOMIC_RELAXED);
+    return NEWREF(None);
 }
 
 static Object *socket_gethostname(Object *self, Object *const *args, size_t nargs,
