@@ -68,7 +68,7 @@ run_one() {
 }
 
 # The table: times, ratios, then peak memory; within 100 columns.
-table_row() { printf '%-14s %11s %11s %11s %8s %8s %8s %8s %8s\n' "$@"; }
+table_row() { printf '%-14s %11s %11s %11s %8s %8s %8s %8s %8s\n' "$@" | sed 's/ *$//'; }
 table_rule() { table_row -------------- ----------- ----------- ----------- -------- -------- -------- -------- --------; }
 table_header() {
     echo
