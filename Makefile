@@ -10,7 +10,8 @@
 #   make asan       build ./toy-asan with Address/UndefinedBehaviour sanitizers and run the suite
 #   make tsan       build ./toy-tsan with ThreadSanitizer; run the threaded tests under the GIL
 #                   (TSan must stay silent) and check it sees the --no-gil refcount race
-#   make bench      time scripts/bench/ under toy, python3 and lua5.4
+#   make bench      time scripts/bench/ (micro) and scripts/bench/programs/ under toy,
+#                   python3 and lua5.4: times, ratios, peak memory, start-up
 #   make bench-gil  the GIL's policies (--gil=ticks|modern|priority) beside CPython 3.11
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make difftest   random programs (tests/diff/) under toy and python3: same output
