@@ -9,7 +9,8 @@
 # instructions executed (valgrind's "I refs") and NEW's difference from BASE
 # in percent. Instruction counts hardly move between runs, so a change of a
 # fraction of a percent is real even on a busy machine, where wall time is
-# not. `empty` is the interpreter's start-up. Both binaries must print the
+# not. `empty` is the interpreter's start-up. The whole programs of
+# programs/ run at the small size program_size() gives. Both binaries must print the
 # same line; a difference is reported as MISMATCH.
 set -u
 
@@ -49,17 +50,47 @@ shrink() {
     esac
 }
 
+# The size each whole-program benchmark of programs/ runs at (its first
+# argument): about 1/50 of its work, as for the micro-benchmarks.
+program_size() {
+    case $1 in
+        bigint_calc)    echo 4000 ;;
+        fannkuch)       echo 7 ;;
+        gen_pipeline)   echo 20000 ;;
+        json_roundtrip) echo 1 ;;
+        nbody)          echo 1500 ;;
+        nqueens)        echo 8 ;;
+        raytrace)       echo 20 ;;
+        richards)       echo 1 ;;
+        spectral_norm)  echo 40 ;;
+        *)              echo '' ;;
+    esac
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# irefs BINARY SCRIPT OUTFILE: print the instruction count, write stdout to OUTFILE.
+# irefs BINARY SCRIPT OUTFILE [ARG]: print the instruction count, write
+# stdout to OUTFILE.
 irefs() {
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-        "$1" "$2" >"$3" 2>"$3.err"
+        "$1" "$2" ${4:+"$4"} >"$3" 2>"$3.err"
     sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$3.err" | tr -d ,
 }
 
-printf '%-12s %15s %15s %9s\n' benchmark base new diff
+# row NAME BASE_COUNT NEW_COUNT: one line of the table.
+row() {
+    if [ -z "$2" ] || [ -z "$3" ]; then
+        printf '%-14s %s\n' "$1" "FAIL (no count from valgrind)"
+        return
+    fi
+    local mark="" pct
+    cmp -s "$tmp/base.out" "$tmp/new.out" || mark="  MISMATCH"
+    pct=$(awk -v b="$2" -v n="$3" 'BEGIN { printf "%+.2f%%", (n - b) * 100 / b }')
+    printf '%-14s %15s %15s %9s%s\n' "$1" "$2" "$3" "$pct" "$mark"
+}
+
+printf '%-14s %15s %15s %9s\n' benchmark base new diff
 for src in "$here"/*.toy; do
     name=$(basename "$src" .toy)
     [ -n "$only" ] && [ "$name" != "$only" ] && continue
@@ -74,14 +105,13 @@ for src in "$here"/*.toy; do
     else
         cp "$src" "$prog"
     fi
-    b=$(irefs "$base" "$prog" "$tmp/base.out")
-    n=$(irefs "$new" "$prog" "$tmp/new.out")
-    if [ -z "$b" ] || [ -z "$n" ]; then
-        printf '%-12s %s\n' "$name" "FAIL (no count from valgrind)"
-        continue
-    fi
-    mark=""
-    cmp -s "$tmp/base.out" "$tmp/new.out" || mark="  MISMATCH"
-    pct=$(awk -v b="$b" -v n="$n" 'BEGIN { printf "%+.2f%%", (n - b) * 100 / b }')
-    printf '%-12s %15s %15s %9s%s\n' "$name" "$b" "$n" "$pct" "$mark"
+    row "$name" "$(irefs "$base" "$prog" "$tmp/base.out")" "$(irefs "$new" "$prog" "$tmp/new.out")"
+done
+for src in "$here"/programs/*.toy; do
+    name=$(basename "$src" .toy)
+    [ -n "$only" ] && [ "$name" != "$only" ] && continue
+    size=$(program_size "$name")
+    [ -n "$size" ] || { echo "$0: no size for programs/$name.toy; update program_size()" >&2; exit 1; }
+    row "$name" "$(irefs "$base" "$src" "$tmp/base.out" "$size")" \
+        "$(irefs "$new" "$src" "$tmp/new.out" "$size")"
 done
