@@ -372,20 +372,16 @@ static Object *sf_write(Object *self, Object *const *args, size_t nargs, Object 
     return r < 0 ? NULL : int_from_i64((int64_t)n);
 }
 
+static int write_item(Object *self, Object *item) {
+    Object *r = sf_write(self, &item, 1, NULL);
+    XDECREF(r);
+    return r ? 0 : -1;
+}
+
 static Object *sf_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || check_writable(SF(self)) < 0)
         return NULL;
-    Object *it = object_iter(args[0]);
-    if (!it) return NULL;
-    Object *item;
-    while ((item = object_next(it))) {
-        Object *r = sf_write(self, &item, 1, NULL);
-        DECREF(item);
-        if (!r) break;
-        DECREF(r);
-    }
-    DECREF(it);
-    return error_occurred() ? NULL : NEWREF(None);
+    return object_writelines(self, args[0], write_item);
 }
 
 static Object *sf_flush(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

@@ -600,6 +600,19 @@ Object *object_call_method(Object *o, const char *name, Object *const *args, siz
     return r;
 }
 
+Object *object_writelines(Object *f, Object *iterable, int (*write_one)(Object *f, Object *item)) {
+    Object *it = object_iter(iterable);
+    if (!it) return NULL;
+    Object *item;
+    while ((item = object_next(it))) {
+        int r = write_one(f, item);
+        DECREF(item);
+        if (r < 0) break;
+    }
+    DECREF(it);
+    return error_occurred() ? NULL : NEWREF(None);
+}
+
 bool object_callable(Object *o) {
     return TYPE(o)->call != NULL || is_type_object(o);
 }

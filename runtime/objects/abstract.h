@@ -103,6 +103,10 @@ Object *object_call2(Object *callable, Object *a, Object *b);
 /* o.name(args...) */
 Object *object_call_method(Object *o, const char *name, Object *const *args, size_t nargs);
 bool object_callable(Object *o);
+/* f.writelines(iterable) of every file type: write_one(f, item) for each
+   item, stopping at the first failure (0 / -1). None, or NULL with the
+   exception (the iteration's or the write's). */
+Object *object_writelines(Object *f, Object *iterable, int (*write_one)(Object *f, Object *item));
 
 /* isinstance(o, cls) where cls is a type or a tuple of types: 1/0/-1. */
 int object_isinstance(Object *o, Object *cls);

@@ -247,19 +247,12 @@ static Object *bytesio_write(Object *self, Object *const *args, size_t nargs, Ob
     return n < 0 ? NULL : int_from_i64(n);
 }
 
+static int write_line(Object *self, Object *line) { return bio_write_object(BIO(self), line) < 0 ? -1 : 0; }
+
 static Object *bytesio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("BytesIO.writelines", nargs, kwnames, 1, 1) < 0 || bio_check_open(BIO(self)) < 0)
         return NULL;
-    Object *it = object_iter(args[0]);
-    if (!it) return NULL;
-    Object *line;
-    while ((line = object_next(it))) {
-        int64_t n = bio_write_object(BIO(self), line);
-        DECREF(line);
-        if (n < 0) break;
-    }
-    DECREF(it);
-    return error_occurred() ? NULL : NEWREF(None);
+    return object_writelines(self, args[0], write_line);
 }
 
 static Object *bytesio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

@@ -624,20 +624,13 @@ static Object *file_write(Object *self, Object *const *args, size_t nargs, Objec
     return n < 0 ? NULL : int_from_i64(n);
 }
 
+static int write_one(Object *self, Object *item) { return write_object(F(self), item) < 0 ? -1 : 0; }
+
 static Object *file_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     FileObject *f = F(self);
     if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || check_open(f, CLOSED_DOT, CLOSED_DOT) < 0)
         return NULL;
-    Object *it = object_iter(args[0]);
-    if (!it) return NULL;
-    Object *item;
-    while ((item = object_next(it))) {
-        int64_t r = write_object(f, item);
-        DECREF(item);
-        if (r < 0) break;
-    }
-    DECREF(it);
-    return error_occurred() ? NULL : NEWREF(None);
+    return object_writelines(self, args[0], write_one);
 }
 
 /* flush() of an open file; a closed one raises (a binary file that can

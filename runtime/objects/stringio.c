@@ -365,20 +365,16 @@ static Object *stringio_write(Object *self, Object *const *args, size_t nargs, O
     return int_from_i64((int64_t)((StrObject *)args[0])->nchars);
 }
 
+static int write_line(Object *self, Object *line) {
+    Object *r = stringio_write(self, &line, 1, NULL);
+    XDECREF(r);
+    return r ? 0 : -1;
+}
+
 static Object *stringio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("StringIO.writelines", nargs, kwnames, 1, 1) < 0 || sio_check_open(SIO(self)) < 0)
         return NULL;
-    Object *it = object_iter(args[0]);
-    if (!it) return NULL;
-    Object *line;
-    while ((line = object_next(it))) {
-        Object *r = stringio_write(self, &line, 1, NULL);
-        DECREF(line);
-        if (!r) break;
-        DECREF(r);
-    }
-    DECREF(it);
-    return error_occurred() ? NULL : NEWREF(None);
+    return object_writelines(self, args[0], write_line);
 }
 
 static Object *stringio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
