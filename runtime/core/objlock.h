@@ -72,6 +72,18 @@ void objlock_unlock2(const void *a, const void *b);
 /* In a forked child: every stripe unlocked (only one thread exists). */
 void objlock_after_fork_child(void);
 
+/* fn##_locked: the method fn (the MethodDef signature) run wholly under
+   its object's lock, for the types whose every call locks (StringIO,
+   BytesIO). Expanded where Object is known. */
+#define OBJLOCK_METHOD(fn)                                                                \
+    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
+                               Object *kwnames) {                                        \
+        objlock_lock(self);                                                               \
+        Object *r = fn(self, args, nargs, kwnames);                                       \
+        objlock_unlock(self);                                                             \
+        return r;                                                                         \
+    }
+
 #else
 
 static inline void objlock_lock(const void *o) { (void)o; }

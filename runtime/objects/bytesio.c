@@ -353,34 +353,25 @@ static Object *bytesio_getattr(Object *self, Object *name) {
    two threads' reads and writes never interleave inside one call. The
    argument conversions and a writelines' iteration run under it too. */
 #ifdef TOY_FREE_THREADED
-#define LOCKED_METHOD(fn)                                                                 \
-    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
-                               Object *kwnames) {                                        \
-        objlock_lock(self);                                                               \
-        Object *r = fn(self, args, nargs, kwnames);                                       \
-        objlock_unlock(self);                                                             \
-        return r;                                                                         \
-    }
-LOCKED_METHOD(bytesio_read)
-LOCKED_METHOD(bytesio_read1)
-LOCKED_METHOD(bytesio_readline)
-LOCKED_METHOD(bytesio_readlines)
-LOCKED_METHOD(bytesio_readinto)
-LOCKED_METHOD(bytesio_write)
-LOCKED_METHOD(bytesio_writelines)
-LOCKED_METHOD(bytesio_getvalue)
-LOCKED_METHOD(bytesio_getbuffer)
-LOCKED_METHOD(bytesio_seek)
-LOCKED_METHOD(bytesio_tell)
-LOCKED_METHOD(bytesio_truncate)
-LOCKED_METHOD(bytesio_close)
-LOCKED_METHOD(bytesio_flush)
-LOCKED_METHOD(bytesio_true_if_open)
-LOCKED_METHOD(bytesio_isatty)
-LOCKED_METHOD(bytesio_fileno)
-LOCKED_METHOD(bytesio_enter)
-LOCKED_METHOD(bytesio_exit)
-#undef LOCKED_METHOD
+OBJLOCK_METHOD(bytesio_read)
+OBJLOCK_METHOD(bytesio_read1)
+OBJLOCK_METHOD(bytesio_readline)
+OBJLOCK_METHOD(bytesio_readlines)
+OBJLOCK_METHOD(bytesio_readinto)
+OBJLOCK_METHOD(bytesio_write)
+OBJLOCK_METHOD(bytesio_writelines)
+OBJLOCK_METHOD(bytesio_getvalue)
+OBJLOCK_METHOD(bytesio_getbuffer)
+OBJLOCK_METHOD(bytesio_seek)
+OBJLOCK_METHOD(bytesio_tell)
+OBJLOCK_METHOD(bytesio_truncate)
+OBJLOCK_METHOD(bytesio_close)
+OBJLOCK_METHOD(bytesio_flush)
+OBJLOCK_METHOD(bytesio_true_if_open)
+OBJLOCK_METHOD(bytesio_isatty)
+OBJLOCK_METHOD(bytesio_fileno)
+OBJLOCK_METHOD(bytesio_enter)
+OBJLOCK_METHOD(bytesio_exit)
 #define LM(fn) fn##_locked
 
 static Object *bytesio_iternext_locked(Object *self) {

@@ -509,32 +509,23 @@ static Object *stringio_getattr(Object *self, Object *name) {
    two threads' reads and writes never interleave inside one call. The
    argument conversions and a writelines' iteration run under it too. */
 #ifdef TOY_FREE_THREADED
-#define LOCKED_METHOD(fn)                                                                 \
-    static Object *fn##_locked(Object *self, Object *const *args, size_t nargs,          \
-                               Object *kwnames) {                                        \
-        objlock_lock(self);                                                               \
-        Object *r = fn(self, args, nargs, kwnames);                                       \
-        objlock_unlock(self);                                                             \
-        return r;                                                                         \
-    }
-LOCKED_METHOD(stringio_read)
-LOCKED_METHOD(stringio_readline)
-LOCKED_METHOD(stringio_readlines)
-LOCKED_METHOD(stringio_write)
-LOCKED_METHOD(stringio_writelines)
-LOCKED_METHOD(stringio_getvalue)
-LOCKED_METHOD(stringio_seek)
-LOCKED_METHOD(stringio_tell)
-LOCKED_METHOD(stringio_truncate)
-LOCKED_METHOD(stringio_close)
-LOCKED_METHOD(stringio_flush)
-LOCKED_METHOD(stringio_true_if_open)
-LOCKED_METHOD(stringio_isatty)
-LOCKED_METHOD(stringio_fileno)
-LOCKED_METHOD(stringio_detach)
-LOCKED_METHOD(stringio_enter)
-LOCKED_METHOD(stringio_exit)
-#undef LOCKED_METHOD
+OBJLOCK_METHOD(stringio_read)
+OBJLOCK_METHOD(stringio_readline)
+OBJLOCK_METHOD(stringio_readlines)
+OBJLOCK_METHOD(stringio_write)
+OBJLOCK_METHOD(stringio_writelines)
+OBJLOCK_METHOD(stringio_getvalue)
+OBJLOCK_METHOD(stringio_seek)
+OBJLOCK_METHOD(stringio_tell)
+OBJLOCK_METHOD(stringio_truncate)
+OBJLOCK_METHOD(stringio_close)
+OBJLOCK_METHOD(stringio_flush)
+OBJLOCK_METHOD(stringio_true_if_open)
+OBJLOCK_METHOD(stringio_isatty)
+OBJLOCK_METHOD(stringio_fileno)
+OBJLOCK_METHOD(stringio_detach)
+OBJLOCK_METHOD(stringio_enter)
+OBJLOCK_METHOD(stringio_exit)
 #define LM(fn) fn##_locked
 
 static Object *stringio_iternext_locked(Object *self) {

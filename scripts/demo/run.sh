@@ -452,13 +452,25 @@ part_kill() {
 
 # ---- 6. Races with the GIL ---------------------------------------------------------------
 
+# lost_row NAME MODE LABEL: a chart line for "RESULT MODE EXPECTED ACTUAL"
+# in $WORK/NAME.out: the final count, drawn against the expected one.
+lost_row() {
+    local expected got
+    expected=$(field "$1" "$2" 1); got=$(field "$1" "$2" 2)
+    if [ -n "$got" ]; then
+        chart "$3" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
+    else
+        printf '  %-30s %9s\n' "$3" "failed"
+    fi
+}
+
 part_counter() {
     section "6. Races exist even with the GIL: counter += ..."
     say "The GIL changes hands only at switch points: calls, and the jumps back at the end"
     say "of a loop body. The loop bodies of two versions, from --dis:"
     show_cmd "$TOY --dis $DEMO/counter.toy"
     run dis "$TOY" --dis $DEMO/counter.toy
-    local fn mode expected got label
+    local fn mode
     for fn in add_plain add_with_call; do
         say "$fn:"
         awk -v fn="$fn" '/^Disassembly of/ { on = index($0, "code object " fn " ") > 0; next }
@@ -474,19 +486,9 @@ part_counter() {
         run "ctr-$mode" "$TOY" --switch-interval=0.01 $DEMO/counter.toy $mode
     done
     chart_header "final" "lost"
-    for mode in plain call lock; do
-        expected=$(field "ctr-$mode" "$mode" 1); got=$(field "ctr-$mode" "$mode" 2)
-        case $mode in
-            plain) label="counter += 1" ;;
-            call) label="counter += step()" ;;
-            lock) label="with lock: counter += step()" ;;
-        esac
-        if [ -n "$got" ]; then
-            chart "$label" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
-        else
-            printf '  %-30s %9s\n' "$label" "failed"
-        fi
-    done
+    lost_row ctr-plain plain "counter += 1"
+    lost_row ctr-call call "counter += step()"
+    lost_row ctr-lock lock "with lock: counter += step()"
     conclude "The GIL keeps the interpreter's own counts exact, not your read-modify-write: use a Lock."
     say "(counter += 1 loses nothing only because no switch point falls inside it: an accident"
     say " of where the switch points are, not a promise)"
@@ -500,24 +502,14 @@ part_shared() {
         say "processes: skipped (import multiprocessing fails in this build)"
         return
     fi
-    local script=scripts/processes/shared_counter.toy mode expected got label
+    local script=scripts/processes/shared_counter.toy
     say "Four processes add 2000 each to one Value('i') in shared memory. v.value += 1"
     say "reads, then writes: two processes on two cores can read the same number."
     show_cmd "$TOY $script"
     run shared "$TOY" $script
     chart_header "final" "lost"
-    for mode in unlocked locked; do
-        expected=$(field shared "$mode" 1); got=$(field shared "$mode" 2)
-        case $mode in
-            unlocked) label="v.value += 1" ;;
-            locked) label="with lock: v.value += 1" ;;
-        esac
-        if [ -n "$got" ]; then
-            chart "$label" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
-        else
-            printf '  %-30s %9s\n' "$label" "failed"
-        fi
-    done
+    lost_row shared unlocked "v.value += 1"
+    lost_row shared locked "with lock: v.value += 1"
     conclude "Shared memory has the races of threads, without a GIL to hide any: hold the lock."
 }
 
@@ -1015,7 +1007,7 @@ ft_conclude() {
 }
 
 ft_lessons() {
-    local ft=$1 mode expected got label
+    local ft=$1
     echo
     say "Safe for the interpreter is not safe for your code. Four threads, in toy-ft:"
     show_cmd "$ft $DEMO/shared_list.toy"
@@ -1024,20 +1016,9 @@ ft_lessons() {
     run ftctr-plain "$ft" $DEMO/counter.toy plain
     run ftctr-lock "$ft" $DEMO/counter.toy lock
     chart_header "final" "lost"
-    for key in ftlist:append ftctr-plain:plain ftctr-lock:lock; do
-        mode=${key#*:}
-        expected=$(field "${key%%:*}" "$mode" 1); got=$(field "${key%%:*}" "$mode" 2)
-        case $mode in
-            append) label="shared.append(i)" ;;
-            plain) label="counter += 1" ;;
-            lock) label="with lock: counter += step()" ;;
-        esac
-        if [ -n "$got" ]; then
-            chart "$label" "$got" "" "$got" "$expected" "$((expected - got)) of $expected"
-        else
-            printf '  %-30s %9s\n' "$label" "failed"
-        fi
-    done
+    lost_row ftlist append "shared.append(i)"
+    lost_row ftctr-plain plain "counter += 1"
+    lost_row ftctr-lock lock "with lock: counter += step()"
     conclude "The list's own lock keeps every append. counter += 1 is still load, add, store,"
     say "   and now nothing at all stops another thread between them: hold a Lock."
 }
