@@ -204,7 +204,7 @@ Frame *frame_push_module(ThreadState *ts, CodeObject *co, Object *globals, Objec
 
 size_t frame_heap_size(CodeObject *co)
 {
-    size_t words = FRAME_HEADER_SLOTS + (size_t)co->nlocals + (size_t)co->ncells + (size_t)co->stacksize;
+    size_t words = FRAME_HEADER_SLOTS + (size_t)co->framewords;
     return words * sizeof(Object *);
 }
 
@@ -399,6 +399,28 @@ int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *arg
 
 /* The arguments become the frame's own references, then take the path of
    a call from the eval loop. */
+int frame_bind_moved(FunctionObject *fn, Object **locals, Object *const *args, size_t argc,
+                     Object *kwnames)
+{
+    CodeObject *co = (CodeObject *)fn->code;
+    size_t argcount = (size_t)co->argcount;
+    size_t ndefaults = fn->defaults != NULL ? tuple_size(fn->defaults) : 0;
+    if (kwnames == NULL && co->fast_argcount >= 0 && argc < argcount &&
+        argc + ndefaults >= argcount) {
+        /* f(a) for def f(a, b=1): move a, take b from the defaults */
+        Object *const *defaults = tuple_items(fn->defaults);
+        for (size_t i = 0; i < argc; i++)
+            locals[i] = args[i];
+        for (size_t i = argc; i < argcount; i++)
+            locals[i] = NEWREF(defaults[i + ndefaults - argcount]);
+        return 0;
+    }
+    size_t nargs = argc - (kwnames != NULL ? tuple_size(kwnames) : 0);
+    int r = frame_bind_arguments(fn, locals, args, nargs, kwnames);
+    frame_release_values(args, argc);
+    return r;
+}
+
 Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
                        size_t nargs, Object *kwnames)
 {

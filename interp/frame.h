@@ -162,8 +162,8 @@ ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *c
 {
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return (Frame *)frame_error_recursion();
-    size_t nslots = (size_t)co->nlocals + (size_t)co->ncells;
-    Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + nslots + (size_t)co->stacksize);
+    size_t nslots = (size_t)co->nslots;
+    Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + (size_t)co->framewords);
     if (UNLIKELY(f == NULL))
         return NULL;
     Frame *back = ts->frame;
@@ -223,11 +223,11 @@ void frame_heap_free_size(Frame *h, size_t nbytes);
 /* ---- Argument binding ------------------------------------------------- */
 
 /* A call that needs no binding work: exactly the positional parameters, no
-   keywords, no star parameters and no keyword-only parameters. */
+   keywords, no star parameters and no keyword-only parameters. One
+   comparison: code_new made fast_argcount -1 for the codes that bind. */
 static inline bool frame_call_is_simple(CodeObject *co, size_t nargs, Object *kwnames)
 {
-    return kwnames == NULL && nargs == (size_t)co->argcount &&
-           (co->flags & (CODE_VARARGS | CODE_VARKEYWORDS)) == 0 && co->kwonlyargcount == 0;
+    return kwnames == NULL && nargs == (size_t)(ptrdiff_t)co->fast_argcount;
 }
 
 /* Bind a call's arguments (borrowed: args[0..nargs) positional, then the
@@ -236,11 +236,19 @@ static inline bool frame_call_is_simple(CodeObject *co, size_t nargs, Object *kw
 int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *args,
                          size_t nargs, Object *kwnames);
 
+/* Any call but a simple one: bind fn's argc stolen arguments (positional,
+   then the values of kwnames) into locals (all NULL). Positional arguments
+   that only leave trailing defaults to fill are moved; the rest go through
+   frame_bind_arguments and are released. 0, or -1 with CPython's TypeError
+   (the arguments released either way). */
+int frame_bind_moved(FunctionObject *fn, Object **locals, Object *const *args, size_t argc,
+                     Object *kwnames);
+
 /* The one way a call of a Toy function gets its frame. fn and its argc
    arguments (the positional ones, then the values of kwnames) are stolen:
-   a simple call moves them into the local slots, any other binds them and
-   releases them. The new frame is ts->frame. NULL with an exception (and
-   everything released). */
+   a simple call moves them into the local slots, any other binds them
+   (frame_bind_moved). The new frame is ts->frame. NULL with an exception
+   (and everything released). */
 ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObject *fn,
                                                     Object *const *args, size_t argc,
                                                     Object *kwnames)
@@ -256,10 +264,7 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
             f->slots[i] = args[i];
         return f;
     }
-    size_t nargs = argc - (kwnames != NULL ? tuple_size(kwnames) : 0);
-    int r = frame_bind_arguments(fn, f->slots, args, nargs, kwnames);
-    frame_release_values(args, argc);
-    if (r < 0) {
+    if (frame_bind_moved(fn, f->slots, args, argc, kwnames) < 0) {
         frame_pop(ts, f, f->sp);
         return NULL;
     }

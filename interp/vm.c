@@ -1810,7 +1810,6 @@ dispatch:
                 argc = oparg + 1;
             }
         }
-        size_t nargs = argc - (kw ? tuple_size(kw) : 0);
         Type *ct = TYPE(callable);
 
         if (ct == &function_type) {
@@ -1832,6 +1831,7 @@ dispatch:
             DISPATCH();
         }
 
+        size_t nargs = argc - (kw ? tuple_size(kw) : 0);
         Object *res;
         if (ct == &builtin_type) {
             BuiltinObject *b = (BuiltinObject *)callable;

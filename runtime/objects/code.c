@@ -156,6 +156,10 @@ CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
     co->ncells = (int)(tuple_size(cellvars) + tuple_size(freevars));
     co->stacksize = stacksize;
     co->flags = flags;
+    bool binds = (flags & (CODE_VARARGS | CODE_VARKEYWORDS)) != 0 || kwonlyargcount > 0;
+    co->fast_argcount = binds ? -1 : argcount;
+    co->nslots = co->nlocals + co->ncells;
+    co->framewords = co->nslots + stacksize;
     co->name = NEWREF(name);
     co->qualname = NEWREF(qualname);
     co->filename = NEWREF(filename);

@@ -43,6 +43,13 @@ typedef struct {
     int ncells;         /* == len(cellvars) + len(freevars) */
     int stacksize;      /* maximum value-stack depth */
     int flags;          /* CODE_* */
+    /* Derived by code_new for the call path: */
+    int fast_argcount;  /* argcount when a call with exactly that many positional
+                           arguments (and no keywords) just moves them into the
+                           first local slots: no *args, **kwargs or keyword-only
+                           parameters; -1 otherwise */
+    int nslots;         /* nlocals + ncells */
+    int framewords;     /* nslots + stacksize: a frame's words after its header */
     Object *name;       /* str: "f", "<module>", "<lambda>", "<listcomp>" */
     Object *qualname;   /* str: "A.f", "f.<locals>.g" */
     Object *filename;   /* str */
