@@ -221,7 +221,7 @@ Frame *frame_copy_to_heap(Frame *f)
     h->slots = (Object **)h + FRAME_HEADER_SLOTS;
     h->sp = h->slots + (f->sp - f->slots);
     h->back = NULL;
-    h->is_entry = false;
+    h->on_return = FRAME_RETURN_TO_CALLER;
     h->yielded = false;
     return h;
 }

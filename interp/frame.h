@@ -176,7 +176,7 @@ ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *c
     f->sp = f->slots + nslots;
     f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : frame_c_stack_limit();
     f->nblocks = 0;
-    f->is_entry = false;
+    f->on_return = FRAME_RETURN_TO_CALLER;
     for (Object **p = f->slots + nfilled; p < f->sp; p++)
         *p = NULL;
     ts->frame = f;

@@ -51,6 +51,7 @@
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
+#include "objects/class.h"
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
@@ -757,6 +758,53 @@ static inline Object *xnewref(Object *o)
     return o;
 }
 
+/* CALL of the class at base[1] (base[0] NULL) with argc arguments (the
+   positional ones, then the values of kw) when class_plain_init applies:
+   allocate the instance, push __init__'s frame with (instance, arguments)
+   moved into it, and leave the instance at base[0], where it is the call's
+   result once __init__ returns (init_call_check_result). The class and the
+   arguments leave the stack. 1 with *out the new frame; 0 when the class is
+   not of that kind (nothing done); -1 with an exception, the stack entries
+   from base released. */
+static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **base, size_t argc, Object *kw, Frame **out)
+{
+    Type *t = (Type *)base[1];
+    FunctionObject *init = (FunctionObject *)class_plain_init(t);
+    if (init == NULL || (((CodeObject *)init->code)->flags & CODE_GENERATOR))
+        return 0;
+    INCREF(init); /* the allocation may run the collector, and finalizers */
+    Object *self = object_alloc(t, t->instance_size);
+    if (self == NULL) {
+        DECREF(init);
+        frame_release_values(base + 1, argc + 1);
+        return -1;
+    }
+    base[1] = NEWREF(self); /* __init__'s first argument */
+    DECREF(t);              /* the instance holds its own reference */
+    Frame *nf = frame_push_moved(ts, init, base + 1, argc + 1, kw);
+    if (nf == NULL) {
+        DECREF(self);
+        return -1;
+    }
+    nf->on_return = FRAME_RETURN_INIT;
+    base[0] = self;
+    *out = nf;
+    return 1;
+}
+
+/* What __init__ returned to a CALL that init_call_push ran it for (r
+   owned): it must be None. 0, or -1 with CPython's TypeError. */
+static __attribute__((noinline)) int init_call_check_result(Object *r)
+{
+    if (r == None) {
+        DECREF(r);
+        return 0;
+    }
+    error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
+    DECREF(r);
+    return -1;
+}
+
 /* RETURN_GENERATOR: copy frame f (running its first instruction, ip and sp
    saved) to the heap and make the generator that owns the copy. The copy
    takes over f's references; f itself is left for the caller to give
@@ -855,7 +903,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     uint32_t instr, oparg;
     Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
 
-    f->is_entry = true;
+    f->on_return = FRAME_RETURN_FROM_RUN;
 
 /* Frame state lives in C locals; these move it to and from the Frame when
    the loop switches frames. */
@@ -1840,6 +1888,25 @@ dispatch:
             /* From LOAD_METHOD: self's type is known to have the method. */
             res = ((MethodDescrObject *)callable)->def->func(argv[0], argv + 1, nargs - 1, kw);
         } else {
+            if (ct == &type_type && base[0] == NULL) {
+                /* A class whose call is "allocate, then run a Toy __init__":
+                   run __init__ in this loop (init_call_push). */
+                Frame *nf;
+                int pushed = init_call_push(ts, base, oparg, kw, &nf);
+                if (UNLIKELY(pushed < 0)) {
+                    sp = base;
+                    goto error;
+                }
+                if (pushed) {
+                    sp = base + 1;
+                    SAVE_FRAME();
+                    f = nf;
+                    LOAD_FRAME();
+                    if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
+                        goto error;
+                    DISPATCH();
+                }
+            }
             res = object_call(callable, argv, nargs, kw);
         }
         while (sp > base) {
@@ -1950,10 +2017,19 @@ dispatch:
     TARGET(RETURN_VALUE) {
         Object *retval = POP();
         Frame *back = f->back;
-        bool entry = f->is_entry;
+        int on_return = f->on_return;
         frame_pop_inlined(ts, f, sp);
-        if (entry)
-            return retval;
+        if (UNLIKELY(on_return != FRAME_RETURN_TO_CALLER)) {
+            if (on_return == FRAME_RETURN_FROM_RUN)
+                return retval;
+            /* FRAME_RETURN_INIT: the instance is already on the caller's
+               stack, where it is the call's result */
+            f = back;
+            LOAD_FRAME();
+            if (init_call_check_result(retval) < 0)
+                goto error;
+            DISPATCH();
+        }
         f = back;
         LOAD_FRAME();
         PUSH(retval);
@@ -2133,7 +2209,7 @@ dispatch:
         if (gen == NULL)
             goto error;
         Frame *back = f->back;
-        bool entry = f->is_entry;
+        bool entry = f->on_return == FRAME_RETURN_FROM_RUN;
         ts->frame = back;
         ts->recursion_depth--;
         frame_free(ts, f); /* its references went to the heap frame */
@@ -2257,7 +2333,7 @@ unwind:
     }
     {
         Frame *back = f->back;
-        bool entry = f->is_entry;
+        bool entry = f->on_return == FRAME_RETURN_FROM_RUN;
         if (UNLIKELY(finalize_any_class()))
             keep_locals_for_traceback(ts, f);
         frame_pop(ts, f, sp);

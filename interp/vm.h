@@ -15,6 +15,7 @@
 #include "objects/code.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The compiler rejects deeper nesting of try/with blocks than this. */
 #define FRAME_MAX_BLOCKS 20
@@ -29,6 +30,15 @@ typedef struct {
     int handler;
     int level;
 } FrameBlock;
+
+/* What returning from a frame does (Frame.on_return). */
+enum {
+    FRAME_RETURN_TO_CALLER, /* the result goes on the calling frame's stack */
+    FRAME_RETURN_FROM_RUN,  /* it started a C-level run loop: returning leaves it */
+    FRAME_RETURN_INIT,      /* __init__ run by CALL for a class call: the caller's
+                               stack top is the new instance, which is the call's
+                               result; __init__ must return None */
+};
 
 typedef struct Frame {
     struct Frame *back;       /* the calling frame, or NULL */
@@ -49,7 +59,7 @@ typedef struct Frame {
     Object **prev_stack_top;  /* ts->stack_top before this frame was carved */
     const char *c_stack_limit;/* lowest C stack address C recursion may reach */
     int nblocks;
-    bool is_entry;            /* started a C-level run loop: returning leaves it */
+    uint8_t on_return;        /* FRAME_RETURN_*: what returning from it does */
     bool new_chunk;           /* carved at the start of a fresh stack chunk */
     bool yielded;             /* generator frames: the last run ended at a yield */
     FrameBlock blocks[FRAME_MAX_BLOCKS];

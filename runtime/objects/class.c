@@ -993,6 +993,13 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
     return run_init(self, init, args, nargs, kwnames);
 }
 
+Object *class_plain_init(Type *t) {
+    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+    if (heap_lookup(t, NAME(NEW))) return NULL;
+    Object *init = heap_lookup(t, NAME(INIT));
+    return init && TYPE(init) == &function_type ? init : NULL;
+}
+
 /* ---- Creating classes ---------------------------------------------------------------- */
 
 /* A class may derive from user classes and from the built-in types marked

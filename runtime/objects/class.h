@@ -93,6 +93,14 @@ Object *class_subclasses(Type *t);
    tears down the exception classes (exceptions_fini) as well. */
 void class_fini(void);
 
+/* When calling class t would only allocate an instance, as object.__new__
+   does, and run a Toy function as its __init__ (no class of the MRO defines
+   __new__, the instances are plain objects, __init__ is a function): that
+   function, borrowed. NULL otherwise (no exception). Looked up on every
+   call, so a later `A.__init__ = g` is seen. The eval loop uses it to run
+   __init__ in its own loop instead of through class construction. */
+Object *class_plain_init(Type *t);
+
 /* obj.__class__ = value: refused as CPython refuses it (TypeError) unless
    both classes are user classes whose instances have the same layout; then
    the instance changes class. 0 / -1. */
