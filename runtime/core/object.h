@@ -385,9 +385,8 @@ const char *type_name(Type *t);
 
 /* Start-up and teardown of a NULL-terminated list of static types
    (objects/types.c lists the objects layer's, modules/modules.c the C
-   modules'):
-   type_ready on each; at exit, release their dicts and MROs (for leak
-   counting). */
+   modules'): type_ready on each; at exit, release their dicts and MROs,
+   and the names slotwrapper_add_all interned once (for leak counting). */
 int types_init(Type *const *types);
 void types_fini(Type *const *types);
 

@@ -733,4 +733,5 @@ void types_fini(Type *const *types) {
     for (Type *const *t = types; *t; t++) CLEAR(&(*t)->dict);
     /* after every dict: releasing one may still ask what is a subtype of what */
     for (Type *const *t = types; *t; t++) mro_clear(*t);
+    slotwrapper_fini();
 }

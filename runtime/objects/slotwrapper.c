@@ -371,8 +371,10 @@ static const char *const methods_only[] = {"__init__"};
 
 bool slotwrapper_is_special(const char *name) {
     if (name[0] != '_' || name[1] != '_') return false;
+    /* the third character first: most rows differ there (start-up asks
+       this for every method of every built-in type) */
     for (size_t i = 0; i < SLOT_COUNT; i++)
-        if (strcmp(slot_table[i].name, name) == 0) return true;
+        if (slot_table[i].name[2] == name[2] && strcmp(slot_table[i].name, name) == 0) return true;
     for (size_t i = 0; i < sizeof methods_only / sizeof methods_only[0]; i++)
         if (strcmp(methods_only[i], name) == 0) return true;
     return false;
@@ -437,14 +439,30 @@ Object *slotwrapper_from_method(Type *owner, const MethodDef *def) {
     return slotwrapper_new(owner, def->name, NULL, def);
 }
 
-/* t->dict[name] = value unless the dict has name already. */
-static int add_unless_present(Type *t, const char *name, Object *value) {
-    Object *key = str_intern_cstr(name);
+/* The interned name of each row, made by the first slotwrapper_add_all and
+   released by slotwrapper_fini: a cache filled once at start-up, which
+   spares interning the same few dozen names for each of the built-in
+   types. */
+static Object *row_names[SLOT_COUNT];
+
+/* row_names[i], interned on first use; borrowed, or NULL. */
+static Object *row_name(size_t i) {
+    if (!row_names[i]) row_names[i] = str_intern_cstr(slot_table[i].name);
+    return row_names[i];
+}
+
+/* The row whose method is __hash__ (every table has one). */
+static size_t hash_row(void) {
+    size_t i = 0;
+    while (slot_table[i].offset != AT(hash)) i++;
+    return i;
+}
+
+/* t->dict[key] = value unless the dict has key already. */
+static int add_unless_present(Type *t, Object *key, Object *value) {
     if (!key) return -1;
-    int r = 0;
-    if (!dict_get_str(t->dict, key)) r = dict_set_item(t->dict, key, value);
-    DECREF(key);
-    return r;
+    if (dict_get_str(t->dict, key)) return 0;
+    return dict_set_item(t->dict, key, value);
 }
 
 int slotwrapper_add_all(Type *t) {
@@ -452,14 +470,18 @@ int slotwrapper_add_all(Type *t) {
         const SlotDef *d = &slot_table[i];
         if (!type_gets_row(t, d)) continue;
         Object *w = slotwrapper_new(t, d->name, d, NULL);
-        int r = w ? add_unless_present(t, d->name, w) : -1;
+        int r = w ? add_unless_present(t, row_name(i), w) : -1;
         XDECREF(w);
         if (r < 0) return -1;
     }
     /* An unhashable built-in type says so: list.__hash__ is None. */
     if ((!t->hash || t->hash == object_hash_not_implemented) && t != &object_type)
-        return add_unless_present(t, "__hash__", None);
+        return add_unless_present(t, row_name(hash_row()), None);
     return 0;
+}
+
+void slotwrapper_fini(void) {
+    for (size_t i = 0; i < SLOT_COUNT; i++) CLEAR(&row_names[i]);
 }
 
 /* ---- Calling --------------------------------------------------------------------- */

@@ -64,4 +64,7 @@ Object *slotwrapper_from_method(Type *owner, const MethodDef *def);
    0, or -1 with an exception set. */
 int slotwrapper_add_all(Type *t);
 
+/* Teardown: release the names slotwrapper_add_all interned once. */
+void slotwrapper_fini(void);
+
 #endif
