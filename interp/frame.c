@@ -16,6 +16,7 @@
 #include <string.h>
 #ifdef __GLIBC__
 #include <pthread.h>
+#include <sys/resource.h>
 #endif
 
 #include "core/alloc.h"
@@ -133,6 +134,40 @@ void frame_stack_fini(ThreadState *ts)
 #define C_STACK_DEFAULT_BUDGET ((size_t)4 << 20)
 /* Never trust a reported stack bigger than this (unlimited rlimits). */
 #define C_STACK_MAX_BUDGET ((size_t)64 << 20)
+/* Above a quarter of the limit, what the main stack's mapping may hold
+   besides the arguments and environment (the auxiliary vector, padding). */
+#define C_STACK_ARGS_SLACK ((size_t)64 << 10)
+
+#ifdef __GLIBC__
+/* glibc's record of the top of the main thread's stack (below the program's
+   arguments and environment). */
+extern void *__libc_stack_end;
+
+/* The lowest address the main thread's stack can reach, when `here` is on
+   it and its size is limited; 0 otherwise. The stack may grow to
+   RLIMIT_STACK below the top of its mapping, which lies above
+   __libc_stack_end by the arguments and environment: Linux keeps those
+   under a quarter of the limit, so the bound below is never too low.
+   pthread_getattr_np finds the main thread's bound by reading and parsing
+   /proc/self/maps, which was a twentieth of start-up. */
+static uintptr_t main_stack_low(uintptr_t here)
+{
+    struct rlimit rl;
+    uintptr_t top = (uintptr_t)__libc_stack_end;
+    if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > C_STACK_MAX_BUDGET * 4 || rl.rlim_cur >= top)
+        return 0;
+    uintptr_t low = top - rl.rlim_cur + rl.rlim_cur / 4 + C_STACK_ARGS_SLACK;
+    return here > low && here < top ? low : 0;
+}
+#endif
+
+/* How much of `avail` bytes of stack C recursion may use. */
+static size_t c_stack_budget(size_t avail)
+{
+    size_t budget = avail > 2 * C_STACK_MARGIN ? avail - C_STACK_MARGIN : avail / 2;
+    return budget > C_STACK_MAX_BUDGET ? C_STACK_MAX_BUDGET : budget;
+}
 
 /* The C stack is assumed to grow downward (every platform Toy runs on
    does). */
@@ -141,16 +176,15 @@ const char *frame_c_stack_limit(void)
     uintptr_t here = frame_c_stack_here();
     size_t budget = C_STACK_DEFAULT_BUDGET;
 #ifdef __GLIBC__
+    uintptr_t main_low = main_stack_low(here);
     pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    if (main_low != 0) {
+        budget = c_stack_budget(here - main_low);
+    } else if (pthread_getattr_np(pthread_self(), &attr) == 0) {
         void *low;
         size_t size;
-        if (pthread_attr_getstack(&attr, &low, &size) == 0 && (uintptr_t)low < here) {
-            size_t avail = here - (uintptr_t)low;
-            budget = avail > 2 * C_STACK_MARGIN ? avail - C_STACK_MARGIN : avail / 2;
-            if (budget > C_STACK_MAX_BUDGET)
-                budget = C_STACK_MAX_BUDGET;
-        }
+        if (pthread_attr_getstack(&attr, &low, &size) == 0 && (uintptr_t)low < here)
+            budget = c_stack_budget(here - (uintptr_t)low);
         pthread_attr_destroy(&attr);
     }
 #endif
