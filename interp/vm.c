@@ -1888,9 +1888,9 @@ dispatch:
             /* From LOAD_METHOD: self's type is known to have the method. */
             res = ((MethodDescrObject *)callable)->def->func(argv[0], argv + 1, nargs - 1, kw);
         } else {
-            if (ct == &type_type && base[0] == NULL) {
-                /* A class whose call is "allocate, then run a Toy __init__":
-                   run __init__ in this loop (init_call_push). */
+            if (ct == &type_type && (((Type *)callable)->flags & TYPE_HEAP) && base[0] == NULL) {
+                /* A user class whose call is "allocate, then run a Toy
+                   __init__": run __init__ in this loop (init_call_push). */
                 Frame *nf;
                 int pushed = init_call_push(ts, base, oparg, kw, &nf);
                 if (UNLIKELY(pushed < 0)) {
