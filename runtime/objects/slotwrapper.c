@@ -439,17 +439,20 @@ Object *slotwrapper_from_method(Type *owner, const MethodDef *def) {
     return slotwrapper_new(owner, def->name, NULL, def);
 }
 
-/* The interned name of each row, made by the first slotwrapper_add_all and
-   released by slotwrapper_fini: a cache filled once at start-up, which
-   spares interning the same few dozen names for each of the built-in
-   types. */
+/* The interned name of each row, all made by the first slotwrapper_add_all
+   (at start-up, before any thread) and released by slotwrapper_fini: a
+   cache filled once, which spares interning the same few dozen names for
+   each of the built-in types. */
 static Object *row_names[SLOT_COUNT];
 
-/* row_names[i], interned on first use; borrowed, or NULL. */
-static Object *row_name(size_t i) {
-    if (!row_names[i]) row_names[i] = str_intern_cstr(slot_table[i].name);
-    return row_names[i];
+static int row_names_make(void) {
+    for (size_t i = 0; i < SLOT_COUNT; i++)
+        if (!row_names[i] && !(row_names[i] = str_intern_cstr(slot_table[i].name))) return -1;
+    return 0;
 }
+
+/* row_names[i], borrowed (made by row_names_make). */
+static Object *row_name(size_t i) { return row_names[i]; }
 
 /* The row whose method is __hash__ (every table has one). */
 static size_t hash_row(void) {
@@ -466,6 +469,7 @@ static int add_unless_present(Type *t, Object *key, Object *value) {
 }
 
 int slotwrapper_add_all(Type *t) {
+    if (!row_names[SLOT_COUNT - 1] && row_names_make() < 0) return -1;
     for (size_t i = 0; i < SLOT_COUNT; i++) {
         const SlotDef *d = &slot_table[i];
         if (!type_gets_row(t, d)) continue;
