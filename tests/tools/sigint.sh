@@ -18,6 +18,9 @@ trap 'if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null; fi; rm -rf "$TMP"' EXIT
 # /dev/null), stdout to $TOY_OUT (default $TMP/out), stderr to $TMP/err.
 # Its pid is in $pid.
 start_toy() {
+    # emptied here, not only by the background job's redirection, which may
+    # run after wait_for_stderr has read the previous run's "ready"
+    : > "$TMP/err"
     env --default-signal=INT "$TOY" "$@" < "${TOY_STDIN:-/dev/null}" \
         > "${TOY_OUT:-$TMP/out}" 2> "$TMP/err" &
     pid=$!
