@@ -476,7 +476,7 @@ static void runtime_fini(void) {
     ts_destroy(ts);
     race_fini(); /* --no-gil: check and release the quarantined objects */
     finalize_fini();
-    mem_thread_release();
+    mem_exit_release();
 }
 
 /* note: why nothing was torn down, or NULL; threads: daemon threads still

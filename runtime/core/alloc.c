@@ -161,18 +161,8 @@ void mem_after_fork_parent(void) { pthread_mutex_unlock(&counters_lock); }
 
 void mem_after_fork_child(void) { pthread_mutex_unlock(&counters_lock); }
 
-void mem_thread_release(void) {
-    race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
-    for (size_t c = 0; c < NCLASSES; c++) {
-        FreeBlock *b = thread_cache.lists[c];
-        while (b) {
-            FreeBlock *next = b->next;
-            free(b);
-            b = next;
-        }
-        thread_cache.lists[c] = NULL;
-        thread_cache.counts[c] = 0;
-    }
+/* Fold this thread's object counts into the retired totals. */
+static void retire_counts(void) {
     MemObjectCounts *c = &mem_object_counts;
     if (!c->registered) return;
     pthread_mutex_lock(&counters_lock);
@@ -186,6 +176,26 @@ void mem_thread_release(void) {
     c->peak_live = 0;
     c->registered = 0;
     pthread_mutex_unlock(&counters_lock);
+}
+
+void mem_thread_release(void) {
+    race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
+    for (size_t c = 0; c < NCLASSES; c++) {
+        FreeBlock *b = thread_cache.lists[c];
+        while (b) {
+            FreeBlock *next = b->next;
+            free(b);
+            b = next;
+        }
+        thread_cache.lists[c] = NULL;
+        thread_cache.counts[c] = 0;
+    }
+    retire_counts();
+}
+
+void mem_exit_release(void) {
+    race_thread_release();
+    retire_counts();
 }
 
 /* Totals over all threads. peak_live is exact for a single-threaded program;
