@@ -192,7 +192,9 @@
     OPCODE(LOAD_ATTR_MODULE,    "[mod] -> [mod.name]", "LOAD_ATTR from a module's dict at a cached entry") \
     OPCODE(LOAD_METHOD_FUNC,    "[obj] -> [meth, obj]", "LOAD_METHOD of a Toy function of the class, not in the instance dict") \
     OPCODE(STORE_ATTR_INSTANCE, "[v, obj] -> []", "STORE_ATTR replacing the value at a cached entry of the instance dict") \
-    OPCODE(STORE_ATTR_SLOT,     "[v, obj] -> []", "STORE_ATTR to a __slots__ member at a cached offset")
+    OPCODE(STORE_ATTR_SLOT,     "[v, obj] -> []", "STORE_ATTR to a __slots__ member at a cached offset") \
+    OPCODE(LOAD_NAME_MODULE,    "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_MODULE") \
+    OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,
@@ -207,7 +209,7 @@ typedef enum {
 #define INSTR_ARG_MAX  0xffffffu
 
 /* Inline caches. The instructions that the VM specialises while the
-   program runs (LOAD_GLOBAL, LOAD_ATTR, LOAD_METHOD, STORE_ATTR) are
+   program runs (LOAD_GLOBAL, LOAD_NAME, LOAD_ATTR, LOAD_METHOD, STORE_ATTR) are
    followed by opcode_cache_size(op) cache words, which the compiler emits
    as CACHE and the VM fills (interp/specialize.h has their layout). Every
    walk over the instructions steps by 1 + opcode_cache_size(op): cache
@@ -216,6 +218,7 @@ static inline int opcode_cache_size(Opcode op)
 {
     switch (op) {
     case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
+    case OP_LOAD_NAME: case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
     case OP_LOAD_ATTR: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT:
     case OP_LOAD_ATTR_CLASS: case OP_LOAD_ATTR_MODULE:
     case OP_LOAD_METHOD: case OP_LOAD_METHOD_FUNC:
@@ -234,6 +237,8 @@ static inline Opcode opcode_generic(Opcode op)
     switch (op) {
     case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
         return OP_LOAD_GLOBAL;
+    case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
+        return OP_LOAD_NAME;
     case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
     case OP_LOAD_ATTR_MODULE:
         return OP_LOAD_ATTR;

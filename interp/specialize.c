@@ -91,32 +91,50 @@ static void set_ptr(uint32_t *cache, int i, void *p)
 
 /* ---- LOAD_GLOBAL --------------------------------------------------------- */
 
-void specialize_load_global(uint32_t *instr, Object *globals, Object *builtins, Object *name)
+/* LOAD_GLOBAL, or LOAD_NAME where the locals are the globals: the name in
+   the globals dict, else in builtins. */
+static bool specialize_global_lookup(uint32_t *instr, Object *globals, Object *builtins,
+                                     Object *name, Opcode module_op, Opcode builtin_op)
 {
     uint32_t *cache = instr + 1;
     if (!is_dict_exact(globals) || !is_dict_exact(builtins))
-        goto fail;
+        return false;
     uint32_t gv = dict_keys_version(globals);
     int64_t ix = dict_str_entry(globals, name);
     if (gv == 0)
-        goto fail;
+        return false;
     if (ix >= 0) {
         cache[1] = gv;
         cache[3] = (uint32_t)ix;
-        rewrite(instr, OP_LOAD_GLOBAL_MODULE);
-        return;
+        rewrite(instr, module_op);
+        return true;
     }
     uint32_t bv = dict_keys_version(builtins);
     ix = dict_str_entry(builtins, name);
     if (bv == 0 || ix < 0)
-        goto fail; /* a NameError: nothing to cache */
+        return false; /* a NameError: nothing to cache */
     cache[1] = gv;
     cache[2] = bv;
     cache[3] = (uint32_t)ix;
-    rewrite(instr, OP_LOAD_GLOBAL_BUILTIN);
-    return;
-fail:
-    backoff(cache);
+    rewrite(instr, builtin_op);
+    return true;
+}
+
+void specialize_load_global(uint32_t *instr, Object *globals, Object *builtins, Object *name)
+{
+    if (!specialize_global_lookup(instr, globals, builtins, name, OP_LOAD_GLOBAL_MODULE,
+                                  OP_LOAD_GLOBAL_BUILTIN))
+        backoff(instr + 1);
+}
+
+/* Module-level code (the locals are the globals); a class body or exec
+   with separate locals stays generic. */
+void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Object *builtins,
+                          Object *name)
+{
+    if (locals != globals || !specialize_global_lookup(instr, globals, builtins, name,
+                                                       OP_LOAD_NAME_MODULE, OP_LOAD_NAME_BUILTIN))
+        backoff(instr + 1);
 }
 
 /* ---- Attributes ------------------------------------------------------------ */

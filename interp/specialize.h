@@ -12,6 +12,7 @@
  * Cache layouts (word 0 is always the counter):
  *   LOAD_GLOBAL_MODULE   1: globals keys version          3: entry
  *   LOAD_GLOBAL_BUILTIN  1: globals keys version  2: builtins keys version  3: entry
+ *   LOAD_NAME_MODULE, LOAD_NAME_BUILTIN: as the two above
  *   LOAD_ATTR_INSTANCE   1: class version tag  2: entry in the instance dict (a hint)
  *   LOAD_ATTR_SLOT       1: class version tag  2: offset of the slot
  *   LOAD_ATTR_CLASS      1: class version tag  2-3: the value (borrowed from the class)
@@ -38,7 +39,7 @@
 #include "interp/opcodes.h"
 
 enum {
-    SPEC_GLOBAL = 1 << 0, /* LOAD_GLOBAL */
+    SPEC_GLOBAL = 1 << 0, /* LOAD_GLOBAL, LOAD_NAME */
     SPEC_ATTR = 1 << 1,   /* LOAD_ATTR */
     SPEC_METHOD = 1 << 2, /* LOAD_METHOD */
     SPEC_STORE = 1 << 3,  /* STORE_ATTR */
@@ -79,6 +80,8 @@ static inline void *spec_cache_ptr(const uint32_t *cache, int i)
    instruction specialised, or generic with a backoff count. None runs
    user code or raises. */
 void specialize_load_global(uint32_t *instr, Object *globals, Object *builtins, Object *name);
+void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Object *builtins,
+                          Object *name);
 void specialize_load_attr(uint32_t *instr, Object *obj, Object *name);
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name);
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);

@@ -1183,11 +1183,14 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
+        SPECIALIZE(SPEC_GLOBAL, specialize_load_name((uint32_t *)ip - 1, f->locals, f->globals,
+                                                     interp.builtins, name));
         if (UNLIKELY(f->locals != NULL && TYPE(f->locals) != &dict_type)) {
             Object *v = load_name_mapping(f, name);
             if (v == NULL)
                 goto error;
             PUSH(v);
+            SKIP_CACHE(LOAD_NAME);
             DISPATCH();
         }
         Object *v = f->locals ? dict_lookup_name_for_load(f->locals, name) : NULL;
@@ -1197,10 +1200,33 @@ dispatch:
             if ((v = load_global_missing(f, name)) == NULL)
                 goto error;
             PUSH(v);
+            SKIP_CACHE(LOAD_NAME);
             DISPATCH();
         }
         INCREF_LOADED(v);
         PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_NAME_MODULE) {
+        DictObject *g = (DictObject *)f->globals;
+        DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1]);
+        Object *v = g->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_NAME_BUILTIN) {
+        DictObject *g = (DictObject *)f->globals, *b = (DictObject *)interp.builtins;
+        DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1] ||
+                 b->keys_version != CACHE[2]);
+        Object *v = b->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
         DISPATCH();
     }
 
