@@ -2784,7 +2784,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_CLASS_CELL: case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_FROM:
     case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN: case OP_LOAD_METHOD_FUNC:
-    case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
+    case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN: case OP_LOAD_METHOD_BUILTIN:
         return 1;
     case OP_DUP_TOP_TWO:
         return 2;

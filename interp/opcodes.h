@@ -194,7 +194,8 @@
     OPCODE(STORE_ATTR_INSTANCE, "[v, obj] -> []", "STORE_ATTR replacing the value at a cached entry of the instance dict") \
     OPCODE(STORE_ATTR_SLOT,     "[v, obj] -> []", "STORE_ATTR to a __slots__ member at a cached offset") \
     OPCODE(LOAD_NAME_MODULE,    "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_MODULE") \
-    OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN")
+    OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN") \
+    OPCODE(LOAD_METHOD_BUILTIN, "[obj] -> [meth, obj]", "LOAD_METHOD of a method of a built-in type, at a cached entry of its dict")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,
@@ -221,7 +222,7 @@ static inline int opcode_cache_size(Opcode op)
     case OP_LOAD_NAME: case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
     case OP_LOAD_ATTR: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT:
     case OP_LOAD_ATTR_CLASS: case OP_LOAD_ATTR_MODULE:
-    case OP_LOAD_METHOD: case OP_LOAD_METHOD_FUNC:
+    case OP_LOAD_METHOD: case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
         return 4;
     case OP_STORE_ATTR: case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
         return 3;
@@ -242,7 +243,7 @@ static inline Opcode opcode_generic(Opcode op)
     case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
     case OP_LOAD_ATTR_MODULE:
         return OP_LOAD_ATTR;
-    case OP_LOAD_METHOD_FUNC:
+    case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
         return OP_LOAD_METHOD;
     case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
         return OP_STORE_ATTR;

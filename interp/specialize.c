@@ -235,11 +235,30 @@ void specialize_load_attr(uint32_t *instr, Object *obj, Object *name)
         backoff(instr + 1);
 }
 
+/* obj.name(...) where name is a method of the built-in type of obj,
+   found in the type's own dict, and obj has no instance dict. */
+static bool specialize_builtin_method(uint32_t *instr, Type *t, Object *name)
+{
+    if ((t->flags & TYPE_HEAP) || t->dict_offset != 0 || t->dict == NULL ||
+        (t->getattr != NULL && t->getattr != object_generic_getattr))
+        return false;
+    uint32_t v = dict_keys_version(t->dict);
+    int64_t ix = dict_str_entry(t->dict, name);
+    if (v == 0 || ix < 0 || TYPE(((DictObject *)t->dict)->entries[ix].value) != &method_descr_type)
+        return false;
+    instr[2] = v;
+    instr[3] = (uint32_t)ix;
+    rewrite(instr, OP_LOAD_METHOD_BUILTIN);
+    return true;
+}
+
 /* obj.name(...) where name is a Toy function on obj's plain class and not
-   in the instance dict. */
+   in the instance dict, or a method of a built-in type. */
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
 {
     Type *t = TYPE(obj);
+    if (specialize_builtin_method(instr, t, name))
+        return;
     uint32_t tag = plain_instance_lookup(t) ? type_version_tag(t) : 0;
     Object *meth = tag != 0 ? type_lookup(t, name) : NULL;
     Object *dict = instance_dict(obj);

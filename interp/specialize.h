@@ -18,10 +18,14 @@
  *   LOAD_ATTR_CLASS      1: class version tag  2-3: the value (borrowed from the class)
  *   LOAD_ATTR_MODULE     1: module dict keys version  2: entry
  *   LOAD_METHOD_FUNC     1: class version tag  2-3: the function (borrowed from the class)
+ *   LOAD_METHOD_BUILTIN  1: keys version of the type's dict  2: entry there
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
  * A borrowed pointer is safe while the tag matches: the class's dict still
- * holds it, and the instance holds the class.
+ * holds it, and the instance holds the class. A built-in type has no tag
+ * (its dict is filled at start-up and not changed after); the keys version
+ * of its dict names the type, and the method is read from the entry each
+ * time, so even a change there would be seen.
  *
  * Rewriting code that threads share is safe only while one thread runs at
  * a time: the free-threaded build compiles specialisation out, and the GIL

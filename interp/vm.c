@@ -1440,6 +1440,21 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_METHOD_BUILTIN) {
+        /* Only a built-in type's dict can have the cached keys version, and
+           such a type's instances have no dict of their own. */
+        Object *obj = TOP();
+        DictObject *d = (DictObject *)TYPE(obj)->dict;
+        DEOPT_IF(d == NULL || d->keys_version != CACHE[1]);
+        Object *meth = d->entries[CACHE[2]].value;
+        DEOPT_IF(TYPE(meth) != &method_descr_type);
+        INCREF(meth);
+        SET_TOP(meth);
+        PUSH(obj);
+        SKIP_CACHE(LOAD_METHOD);
+        DISPATCH();
+    }
+
     TARGET(CACHE) {
         /* Cache words are stepped over, never run. */
         error_set(&exc_SystemError, "executed an inline cache word");
