@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 
-#include "core/threadstate.h"
 #include "objects/class.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
@@ -189,6 +188,14 @@ static bool specialize_module_attr(uint32_t *instr, Object *mod, Object *name)
     return true;
 }
 
+/* Could attr (found on a class, or NULL) turn into a descriptor without the
+   class changing? Only an instance of a user class can: its own class may
+   gain __get__ or __set__ later, which no version tag of ours sees. */
+static bool may_become_descriptor(Object *attr)
+{
+    return attr != NULL && (TYPE(attr)->flags & TYPE_HEAP);
+}
+
 /* obj.name on an instance of a plain class: the slot, the instance dict or
    a plain value of the class, whichever the generic lookup would find. */
 static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
@@ -205,8 +212,8 @@ static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
             return false; /* unset: an AttributeError */
         instr[3] = (uint32_t)offset;
         op = OP_LOAD_ATTR_SLOT;
-    } else if (attr != NULL && TYPE(attr)->descr_set != NULL) {
-        return false; /* a property or another data descriptor */
+    } else if ((attr != NULL && TYPE(attr)->descr_set != NULL) || may_become_descriptor(attr)) {
+        return false; /* a property or another data descriptor, or maybe one later */
     } else {
         int64_t ix = instance_entry(obj, name);
         if (ix >= 0) {
@@ -287,6 +294,7 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
         instr[3] = (uint32_t)offset;
         rewrite(instr, OP_STORE_ATTR_SLOT);
     } else if (tag != 0 && (attr == NULL || TYPE(attr)->descr_set == NULL) &&
+               !may_become_descriptor(attr) &&
                strcmp(str_data(name), "__class__") != 0 &&
                (ix = instance_entry(obj, name)) >= 0) {
         instr[3] = (uint32_t)ix;
