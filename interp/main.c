@@ -521,6 +521,12 @@ static void print_stats(const char *note, int threads) {
             (long long)gc_generation_stats(0).collections,
             (long long)gc_generation_stats(1).collections,
             (long long)gc_generation_stats(2).collections);
+    if (!build_free_threaded) { /* toy-ft never specialises */
+        uint64_t specialised, deopts;
+        specialize_stats(&specialised, &deopts);
+        fprintf(stderr, "specialised: %llu, despecialised: %llu\n",
+                (unsigned long long)specialised, (unsigned long long)deopts);
+    }
     if (typestats_on) typestats_print(stderr);
     thread_print_gil_stats();
 }

@@ -72,14 +72,26 @@ static void backoff(uint32_t *cache)
     cache[0] = (e << 24) | (((2u << e) - 1) << 8) | OP_CACHE;
 }
 
+/* For --stats: instructions specialised and turned back, over the run
+   (only ever written with the GIL held). */
+static uint64_t specialised_count, deopt_count;
+
+void specialize_stats(uint64_t *specialised, uint64_t *deopts)
+{
+    *specialised = specialised_count;
+    *deopts = deopt_count;
+}
+
 static void rewrite(uint32_t *instr, Opcode op)
 {
     *instr = INSTR(op, INSTR_ARG(*instr));
+    specialised_count++;
 }
 
 void specialize_deopt(uint32_t *instr)
 {
-    rewrite(instr, opcode_generic(INSTR_OP(*instr)));
+    *instr = INSTR(opcode_generic(INSTR_OP(*instr)), INSTR_ARG(*instr));
+    deopt_count++;
     backoff(instr + 1);
 }
 

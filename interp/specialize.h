@@ -93,4 +93,7 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);
 /* A guard failed: back to the generic form, to be tried again later. */
 void specialize_deopt(uint32_t *instr);
 
+/* How many times an instruction was specialised, and turned back, so far. */
+void specialize_stats(uint64_t *specialised, uint64_t *deopts);
+
 #endif
