@@ -2,7 +2,9 @@
  *
  * Each instruction is one 32-bit word: the opcode in the low 8 bits and an
  * unsigned argument in the high 24 bits (INSTR_OP / INSTR_ARG). Jump
- * arguments are absolute instruction indexes into the code object.
+ * arguments are absolute instruction indexes into the code object. Some
+ * instructions are followed by inline cache words, which are data, not
+ * instructions (opcode_cache_size, at the end of this file).
  *
  * The VM is a stack machine. The stack notation below reads left to right,
  * bottom to top: "[a, b] -> [c]" pops b then a, then pushes c. NULL is a
