@@ -73,6 +73,7 @@
 #include "objects/tuple.h"
 #include "interp/dis.h"
 #include "interp/opcodes.h"
+#include "interp/specialize.h"
 #include "interp/symtable.h"
 
 enum {
@@ -655,6 +656,10 @@ static int emit(Compiler *c, Opcode op, uint32_t arg)
     u->instrs[u->ninstrs] = INSTR(op, arg);
     u->lines[u->ninstrs] = u->line;
     u->ninstrs++;
+    /* The instruction's inline cache (opcodes.h), on the same line. */
+    for (int i = 0; i < opcode_cache_size(op); i++)
+        if (emit(c, OP_CACHE, i == 0 ? SPEC_WARMUP : 0) < 0)
+            return -1;
     return 0;
 }
 
@@ -2767,6 +2772,8 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_ATTR: case OP_UNARY_NEGATIVE: case OP_UNARY_POSITIVE: case OP_UNARY_NOT:
     case OP_UNARY_INVERT: case OP_JUMP: case OP_GET_ITER: case OP_LIST_TO_TUPLE:
     case OP_KW_NAMES: case OP_POP_BLOCK: case OP_YIELD_VALUE: case OP_GET_YIELD_FROM_ITER:
+    case OP_CACHE: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
+    case OP_LOAD_ATTR_MODULE:
         return 0;
     case OP_RETURN_GENERATOR:
         return 1; /* resuming pushes the value sent in */
@@ -2776,6 +2783,8 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_DEREF: case OP_LOAD_CLOSURE: case OP_LOAD_GLOBAL: case OP_LOAD_NAME:
     case OP_LOAD_CLASS_CELL: case OP_LOAD_METHOD: case OP_LOAD_BUILD_CLASS: case OP_PUSH_EXC_INFO:
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_FROM:
+    case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN: case OP_LOAD_METHOD_FUNC:
+    case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN: case OP_LOAD_METHOD_BUILTIN:
         return 1;
     case OP_DUP_TOP_TWO:
         return 2;
@@ -2788,6 +2797,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_IMPORT_NAME: case OP_IMPORT_STAR:
         return -1;
     case OP_STORE_ATTR: case OP_DELETE_SUBSCR: case OP_MAP_ADD: case OP_JUMP_IF_NOT_EXC_MATCH:
+    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
         return -2;
     case OP_STORE_SUBSCR:
         return -3;
@@ -2877,7 +2887,7 @@ static int stack_depth(const uint32_t *instrs, int n)
         if (falls_through(op)) {
             int d = depth[i] + stack_effect(ins, false);
             max = d > max ? d : max;
-            if (visit_depth(depth, work, &nwork, i + 1, d, n) < 0)
+            if (visit_depth(depth, work, &nwork, i + 1 + opcode_cache_size(op), d, n) < 0)
                 bad = i;
         }
     }
@@ -2895,7 +2905,7 @@ static int stack_depth(const uint32_t *instrs, int n)
 static CodeObject *assemble(Compiler *c)
 {
     Unit *u = c->u;
-    for (int i = 0; i < u->ninstrs; i++) {
+    for (int i = 0; i < u->ninstrs; i += 1 + opcode_cache_size(INSTR_OP(u->instrs[i]))) {
         Opcode op = INSTR_OP(u->instrs[i]);
         if (!opcode_is_jump(op))
             continue;

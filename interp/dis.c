@@ -193,15 +193,18 @@ static void dis_one(CodeObject *co, FILE *out)
     bool *target = mem_alloc(target_size * sizeof(bool));
     if (target != NULL) {
         memset(target, 0, target_size * sizeof(bool));
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i += 1 + opcode_cache_size(INSTR_OP(co->instrs[i])))
             if (opcode_is_jump(INSTR_OP(co->instrs[i])) && INSTR_ARG(co->instrs[i]) <= (uint32_t)n)
                 target[INSTR_ARG(co->instrs[i])] = true;
     }
     int offset_width = n * 2 >= 10000 ? snprintf(NULL, 0, "%d", n * 2) : 4;
     int prev_line = -1;
-    for (int i = 0; i < n; i++) {
+    /* Cache words are left out, as CPython's dis leaves them out, and a
+       specialised instruction shows as its generic form: the listing is
+       the same before and after the code has run. */
+    for (int i = 0; i < n; i += 1 + opcode_cache_size(INSTR_OP(co->instrs[i]))) {
         uint32_t ins = co->instrs[i];
-        Opcode op = INSTR_OP(ins);
+        Opcode op = opcode_generic(INSTR_OP(ins));
         int line = co->lines[i];
         if (line != prev_line) {
             if (i > 0)

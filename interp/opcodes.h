@@ -2,7 +2,9 @@
  *
  * Each instruction is one 32-bit word: the opcode in the low 8 bits and an
  * unsigned argument in the high 24 bits (INSTR_OP / INSTR_ARG). Jump
- * arguments are absolute instruction indexes into the code object.
+ * arguments are absolute instruction indexes into the code object. Some
+ * instructions are followed by inline cache words, which are data, not
+ * instructions (opcode_cache_size, at the end of this file).
  *
  * The VM is a stack machine. The stack notation below reads left to right,
  * bottom to top: "[a, b] -> [c]" pops b then a, then pushes c. NULL is a
@@ -176,7 +178,26 @@
     OPCODE(IMPORT_NAME,    "[level, fromlist] -> [module]", "arg: names index of the module name; level: count of leading dots; fromlist None: push the top-level package, else the module itself, after importing the submodules fromlist names") \
     OPCODE(IMPORT_FROM,    "[module] -> [module, attr]", "arg: names index; a submodule from sys.modules when not an attribute; ImportError if absent") \
     OPCODE(IMPORT_STAR,    "[module] -> []", "from m import *: the names of m.__all__, else its public names, into the module namespace") \
-    OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._")
+    OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._") \
+    \
+    /* ---- Quickening (interp/specialize.c): the cache word and the forms \
+       the VM rewrites a generic instruction into while the program runs. \
+       Each specialised form keeps its generic instruction's argument, stack \
+       effect and cache words; when its guard fails it turns back into the \
+       generic form (opcode_generic) and runs that. */ \
+    OPCODE(CACHE,          "[] -> []", "an inline cache word after the instruction before it; never executed") \
+    OPCODE(LOAD_GLOBAL_MODULE,  "[] -> [v]", "LOAD_GLOBAL found in the globals dict at a cached entry") \
+    OPCODE(LOAD_GLOBAL_BUILTIN, "[] -> [v]", "LOAD_GLOBAL absent from globals, found in builtins at a cached entry") \
+    OPCODE(LOAD_ATTR_INSTANCE,  "[obj] -> [obj.name]", "LOAD_ATTR from the instance dict, at a cached entry") \
+    OPCODE(LOAD_ATTR_SLOT,      "[obj] -> [obj.name]", "LOAD_ATTR of a __slots__ member at a cached offset") \
+    OPCODE(LOAD_ATTR_CLASS,     "[obj] -> [obj.name]", "LOAD_ATTR of a plain value of the class, not in the instance dict") \
+    OPCODE(LOAD_ATTR_MODULE,    "[mod] -> [mod.name]", "LOAD_ATTR from a module's dict at a cached entry") \
+    OPCODE(LOAD_METHOD_FUNC,    "[obj] -> [meth, obj]", "LOAD_METHOD of a Toy function of the class, not in the instance dict") \
+    OPCODE(STORE_ATTR_INSTANCE, "[v, obj] -> []", "STORE_ATTR replacing the value at a cached entry of the instance dict") \
+    OPCODE(STORE_ATTR_SLOT,     "[v, obj] -> []", "STORE_ATTR to a __slots__ member at a cached offset") \
+    OPCODE(LOAD_NAME_MODULE,    "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_MODULE") \
+    OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN") \
+    OPCODE(LOAD_METHOD_BUILTIN, "[obj] -> [meth, obj]", "LOAD_METHOD of a method of a built-in type, at a cached entry of its dict")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,
@@ -189,6 +210,49 @@ typedef enum {
 #define INSTR_OP(ins)  ((Opcode)((ins) & 0xffu))
 #define INSTR_ARG(ins) ((uint32_t)(ins) >> 8)
 #define INSTR_ARG_MAX  0xffffffu
+
+/* Inline caches. The instructions that the VM specialises while the
+   program runs (LOAD_GLOBAL, LOAD_NAME, LOAD_ATTR, LOAD_METHOD, STORE_ATTR) are
+   followed by opcode_cache_size(op) cache words, which the compiler emits
+   as CACHE and the VM fills (interp/specialize.h has their layout). Every
+   walk over the instructions steps by 1 + opcode_cache_size(op): cache
+   words are not instructions, and jumps never land on them. */
+static inline int opcode_cache_size(Opcode op)
+{
+    switch (op) {
+    case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
+    case OP_LOAD_NAME: case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
+    case OP_LOAD_ATTR: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT:
+    case OP_LOAD_ATTR_CLASS: case OP_LOAD_ATTR_MODULE:
+    case OP_LOAD_METHOD: case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
+        return 4;
+    case OP_STORE_ATTR: case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+        return 3;
+    default:
+        return 0;
+    }
+}
+
+/* The generic instruction a specialised one stands for (itself for the
+   others): what the disassembler shows and what a failed guard restores. */
+static inline Opcode opcode_generic(Opcode op)
+{
+    switch (op) {
+    case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
+        return OP_LOAD_GLOBAL;
+    case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
+        return OP_LOAD_NAME;
+    case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
+    case OP_LOAD_ATTR_MODULE:
+        return OP_LOAD_ATTR;
+    case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
+        return OP_LOAD_METHOD;
+    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+        return OP_STORE_ATTR;
+    default:
+        return op;
+    }
+}
 
 /* The opcode's name, e.g. "LOAD_CONST" (dis.c). */
 const char *opcode_name(Opcode op);

@@ -69,6 +69,7 @@
 #include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
+#include "interp/specialize.h"
 
 /* ======================================================================== */
 /* Helpers for the loop (kept out of it so the loop stays small)              */
@@ -730,6 +731,32 @@ static inline Object *lookup_in_class(Type *t, Object *name)
     return NULL;
 }
 
+/* Is name absent from the dict d? The first probe answers most cases
+   (an empty slot: absent; the name itself: present); the rest take the full
+   lookup. For the inline caches that rely on an instance dict not holding
+   a name. */
+static inline bool dict_lacks_name(Object *d, Object *name)
+{
+    DictObject *dict = (DictObject *)d;
+    if (dict->used == 0)
+        return true;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1)) {
+        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        if (ix == -1)
+            return true;
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return false;
+    }
+    return dict_get_str(d, name) == NULL;
+}
+
+/* obj's instance dict, or NULL (none, or not made yet). */
+static inline Object *instance_dict_of(Object *obj, Type *t)
+{
+    return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+}
+
 /* s += t on two exact strs: *a (owned, from the stack) is grown in place
    when nobody else can see it (str_concat_inplace), which makes building a
    string in a loop linear. The local that the next instruction overwrites
@@ -931,6 +958,29 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 #define PEEK(n) (sp[-(ptrdiff_t)(n)])
 #define SET_TOP(v) (sp[-1] = (v))
 #define JUMP_TO(target) (ip = first_instr + (target))
+/* Inline caches (specialize.h): right after an instruction's fetch, ip
+   points at its first cache word. A generic instruction counts down there
+   and, when due, is specialised and run again in its new form; a
+   specialised one whose guard fails goes back to the generic form and
+   runs that. Both step over the cache when they finish. */
+#define CACHE ip
+#define SKIP_CACHE(op) (ip += opcode_cache_size(OP_##op))
+#define SPECIALIZE(family, call)                                              \
+    do {                                                                      \
+        if ((specialize_families & (family)) && specialize_due(CACHE)) {      \
+            call;                                                             \
+            ip--;                                                             \
+            DISPATCH();                                                       \
+        }                                                                     \
+    } while (0)
+#define DEOPT_IF(cond)                                                        \
+    do {                                                                      \
+        if (UNLIKELY(cond)) {                                                 \
+            specialize_deopt((uint32_t *)ip - 1);                             \
+            ip--;                                                             \
+            DISPATCH();                                                       \
+        }                                                                     \
+    } while (0)
 #define CELL(i) ((CellObject *)slots[co->nlocals + (i)])
 #define PUSH_BLOCK(handler_, level_)                                          \
     do {                                                                      \
@@ -1121,16 +1171,42 @@ dispatch:
 
     TARGET(LOAD_GLOBAL) {
         Object *name = names[oparg];
+        SPECIALIZE(SPEC_GLOBAL, specialize_load_global((uint32_t *)ip - 1, f->globals,
+                                                       interp.builtins, name));
         Object *v = dict_lookup_name_for_load(f->globals, name);
         if (v == NULL && (UNLIKELY(TYPE(f->globals) != &dict_type) ||
                           (v = dict_lookup_name_for_load(interp.builtins, name)) == NULL)) {
             if ((v = load_global_missing(f, name)) == NULL)
                 goto error;
             PUSH(v);
+            SKIP_CACHE(LOAD_GLOBAL);
             DISPATCH();
         }
         INCREF_LOADED(v);
         PUSH(v);
+        SKIP_CACHE(LOAD_GLOBAL);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_GLOBAL_MODULE) {
+        /* The globals are a dict (exec refuses anything else), and only a
+           dict whose keys are unchanged can have the cached keys version. */
+        DictObject *g = (DictObject *)f->globals;
+        DEOPT_IF(g->keys_version != CACHE[1]);
+        Object *v = g->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_GLOBAL);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_GLOBAL_BUILTIN) {
+        DictObject *g = (DictObject *)f->globals, *b = (DictObject *)interp.builtins;
+        DEOPT_IF(g->keys_version != CACHE[1] || b->keys_version != CACHE[2]);
+        Object *v = b->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_GLOBAL);
         DISPATCH();
     }
 
@@ -1155,11 +1231,14 @@ dispatch:
 
     TARGET(LOAD_NAME) {
         Object *name = names[oparg];
+        SPECIALIZE(SPEC_GLOBAL, specialize_load_name((uint32_t *)ip - 1, f->locals, f->globals,
+                                                     interp.builtins, name));
         if (UNLIKELY(f->locals != NULL && TYPE(f->locals) != &dict_type)) {
             Object *v = load_name_mapping(f, name);
             if (v == NULL)
                 goto error;
             PUSH(v);
+            SKIP_CACHE(LOAD_NAME);
             DISPATCH();
         }
         Object *v = f->locals ? dict_lookup_name_for_load(f->locals, name) : NULL;
@@ -1169,10 +1248,33 @@ dispatch:
             if ((v = load_global_missing(f, name)) == NULL)
                 goto error;
             PUSH(v);
+            SKIP_CACHE(LOAD_NAME);
             DISPATCH();
         }
         INCREF_LOADED(v);
         PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_NAME_MODULE) {
+        DictObject *g = (DictObject *)f->globals;
+        DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1]);
+        Object *v = g->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_NAME_BUILTIN) {
+        DictObject *g = (DictObject *)f->globals, *b = (DictObject *)interp.builtins;
+        DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1] ||
+                 b->keys_version != CACHE[2]);
+        Object *v = b->entries[CACHE[3]].value;
+        INCREF(v);
+        PUSH(v);
+        SKIP_CACHE(LOAD_NAME);
         DISPATCH();
     }
 
@@ -1204,6 +1306,7 @@ dispatch:
     TARGET(LOAD_ATTR) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
+        SPECIALIZE(SPEC_ATTR, specialize_load_attr((uint32_t *)ip - 1, obj, names[oparg]));
         if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
                 TYPE_HEAP &&
             t->dict_offset != 0) {
@@ -1216,6 +1319,7 @@ dispatch:
                 INCREF_LOADED(v);
                 SET_TOP(v);
                 DECREF(obj);
+                SKIP_CACHE(LOAD_ATTR);
                 DISPATCH();
             }
         }
@@ -1225,10 +1329,74 @@ dispatch:
             goto error;
         SET_TOP(v);
         DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_INSTANCE) {
+        /* The tag says: the same class, still without a data descriptor
+           of this name, so a hit in the instance dict is the answer. */
+        Object *obj = TOP();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        DictObject *d = (DictObject *)instance_dict_of(obj, t);
+        DEOPT_IF(d == NULL);
+        Object *name = names[oparg], *v;
+        uint32_t hint = CACHE[2];
+        if (LIKELY(hint < d->nentries && d->entries[hint].key == name)) {
+            v = d->entries[hint].value;
+        } else {
+            v = dict_get_str((Object *)d, name);
+            DEOPT_IF(v == NULL);
+        }
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_SLOT) {
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj)->version_tag != CACHE[1]);
+        Object *v = *(Object **)((char *)obj + (int32_t)CACHE[2]);
+        DEOPT_IF(v == NULL); /* unset: the generic form raises */
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_CLASS) {
+        Object *obj = TOP();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        Object *d = instance_dict_of(obj, t);
+        DEOPT_IF(d != NULL && !dict_lacks_name(d, names[oparg]));
+        Object *v = spec_cache_ptr(CACHE, 2);
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_ATTR_MODULE) {
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj) != &module_type);
+        DictObject *d = (DictObject *)module_dict(obj);
+        DEOPT_IF(d->keys_version != CACHE[1]);
+        Object *v = d->entries[CACHE[2]].value;
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
         DISPATCH();
     }
 
     TARGET(STORE_ATTR) {
+        SPECIALIZE(SPEC_STORE, specialize_store_attr((uint32_t *)ip - 1, TOP(), names[oparg]));
         Object *obj = POP();
         Object *v = POP();
         SetAttrFunc setattr = TYPE(obj)->setattr;
@@ -1237,6 +1405,33 @@ dispatch:
         DECREF(v);
         if (r < 0)
             goto error;
+        SKIP_CACHE(STORE_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(STORE_ATTR_INSTANCE) {
+        Object *obj = TOP(), *v = SECOND();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        Object *d = instance_dict_of(obj, t);
+        DEOPT_IF(d == NULL || !dict_replace_at(d, CACHE[2], names[oparg], v));
+        sp -= 2;
+        DECREF(obj);
+        DECREF(v);
+        SKIP_CACHE(STORE_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(STORE_ATTR_SLOT) {
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj)->version_tag != CACHE[1]);
+        Object **slot = (Object **)((char *)obj + (int32_t)CACHE[2]);
+        Object *old = *slot;
+        *slot = SECOND(); /* the stack's reference moves into the slot */
+        sp -= 2;
+        XDECREF(old);
+        DECREF(obj);
+        SKIP_CACHE(STORE_ATTR);
         DISPATCH();
     }
 
@@ -1255,6 +1450,7 @@ dispatch:
         Object *obj = TOP();
         Object *name = names[oparg];
         Type *t = TYPE(obj);
+        SPECIALIZE(SPEC_METHOD, specialize_load_method((uint32_t *)ip - 1, obj, name));
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
@@ -1263,6 +1459,7 @@ dispatch:
                     INCREF(meth);
                     SET_TOP(meth);
                     PUSH(obj);
+                    SKIP_CACHE(LOAD_METHOD);
                     DISPATCH();
                 }
             }
@@ -1273,7 +1470,43 @@ dispatch:
         SET_TOP(NULL);
         PUSH(v);
         DECREF(obj);
+        SKIP_CACHE(LOAD_METHOD);
         DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_FUNC) {
+        Object *obj = TOP();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        Object *d = instance_dict_of(obj, t);
+        DEOPT_IF(d != NULL && !dict_lacks_name(d, names[oparg]));
+        Object *meth = spec_cache_ptr(CACHE, 2);
+        INCREF(meth);
+        SET_TOP(meth);
+        PUSH(obj);
+        SKIP_CACHE(LOAD_METHOD);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_BUILTIN) {
+        /* Only a built-in type's dict can have the cached keys version, and
+           such a type's instances have no dict of their own. */
+        Object *obj = TOP();
+        DictObject *d = (DictObject *)TYPE(obj)->dict;
+        DEOPT_IF(d == NULL || d->keys_version != CACHE[1]);
+        Object *meth = d->entries[CACHE[2]].value;
+        DEOPT_IF(TYPE(meth) != &method_descr_type);
+        INCREF(meth);
+        SET_TOP(meth);
+        PUSH(obj);
+        SKIP_CACHE(LOAD_METHOD);
+        DISPATCH();
+    }
+
+    TARGET(CACHE) {
+        /* Cache words are stepped over, never run. */
+        error_set(&exc_SystemError, "executed an inline cache word");
+        goto error;
     }
 
     /* ---- Operators --------------------------------------------------------- */

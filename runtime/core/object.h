@@ -220,6 +220,9 @@ struct Type {
                                 instances have (base_type's nearest; object for plain
                                 classes); NULL for built-in types */
     unsigned flags;
+    uint32_t version_tag;    /* 0, or a number naming the contents of the
+                                dicts of this class and its bases; in the
+                                padding after flags (objects/typeversion.h) */
     Object *dict;            /* str -> attribute; methods live here */
     Object *name_obj;        /* str, for heap types (NULL for static ones) */
     const MethodDef *methods;/* static method table, installed by type_ready */

@@ -86,6 +86,7 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "objects/types.h"
+#include "objects/typeversion.h"
 #include "objects/weakref.h"
 #include "interp/vm.h"
 
@@ -1124,6 +1125,10 @@ fail:
     return NULL;
 }
 
+void class_visit_live(void (*visit)(Type *t, void *arg), void *arg) {
+    for (HeapType *h = live_classes; h; h = h->next) visit(&h->type, arg);
+}
+
 static void live_unlink(HeapType *h) {
     if (h->prev) h->prev->next = h->next;
     else if (live_classes == h) live_classes = h->next;
@@ -1730,6 +1735,7 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
         return 0;
     }
     if (value && refuse_bases_change(s)) return -1;
+    type_version_invalidate(t); /* the inline caches of t and its subclasses */
     if (!value) {
         int r = dict_del_item(t->dict, name, false);
         if (r == 1)
@@ -1849,6 +1855,7 @@ int class_type_traverse(Object *self, VisitFunc visit, void *arg) {
 
 int class_type_clear(Object *self) {
     Type *t = (Type *)self;
+    type_version_invalidate(t);
     if (t->dict) dict_clear(t->dict);
     return 0;
 }

@@ -88,6 +88,9 @@ Object *class_type_module(Type *t);
    user classes in the order they were created. */
 Object *class_subclasses(Type *t);
 
+/* Call visit(t, arg) for every live user class (typeversion.c). */
+void class_visit_live(void (*visit)(Type *t, void *arg), void *arg);
+
 /* Teardown, after the module dicts are cleared: breaks the class <-> method
    cycles of the classes still alive, releases this file's cached names, and
    tears down the exception classes (exceptions_fini) as well. */

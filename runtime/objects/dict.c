@@ -16,6 +16,9 @@
  *   - Each live entry owns a reference to its key and value.
  *   - `version` changes on every mutation; iterators detect size changes by
  *     comparing `used`, as Python does.
+ *   - `keys_version` is 0 or a number handed out once (dict_keys_version);
+ *     adding, removing or clearing keys resets it to 0, so a nonzero value
+ *     that a cache remembers still names the same keys at the same entries.
  *
  * Comparing keys can run Python code (__eq__), which may mutate the dict.
  * A lookup that called out re-checks that the table and the entry are still
@@ -115,6 +118,7 @@ static int dict_resize(DictObject *d, size_t minused) {
     DictEntry *old_entries = d->entries;
     size_t old_index_size = d->index_size, old_capacity = d->capacity, old_n = d->nentries;
     if (dict_alloc_tables(d, index_size) < 0) return -1;
+    d->keys_version = 0; /* the entries move */
     for (size_t i = 0; i < old_n; i++) {
         if (!old_entries[i].key) continue;
         d->entries[d->nentries] = old_entries[i];
@@ -205,9 +209,8 @@ restart:
 #else
 #define GET_STR_INLINE inline __attribute__((always_inline))
 #endif
-static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
-    DictObject *d = AS_DICT(dobj);
-    if (d->used == 0) return NULL;
+static GET_STR_INLINE int64_t dict_find_str(DictObject *d, Object *key) {
+    if (d->used == 0) return -1;
     int64_t hash = ((StrObject *)key)->hash;
     if (hash == -1) hash = str_hash(key);
     size_t mask = d->index_size - 1;
@@ -215,16 +218,52 @@ static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
     size_t i = (size_t)hash & mask;
     for (;;) {
         int64_t ix = d->index[i];
-        if (ix == DICT_EMPTY) return NULL;
+        if (ix == DICT_EMPTY) return -1;
         if (ix >= 0) {
             DictEntry *e = &d->entries[ix];
-            if (e->key == key) return e->value;
+            if (e->key == key) return ix;
             /* Interned keys match by pointer; others compare their text. */
-            if (e->hash == hash && is_str(e->key) && str_equal(e->key, key)) return e->value;
+            if (e->hash == hash && is_str(e->key) && str_equal(e->key, key)) return ix;
         }
         perturb >>= DICT_PERTURB_SHIFT;
         i = (i * 5 + (size_t)perturb + 1) & mask;
     }
+}
+
+static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
+    DictObject *d = AS_DICT(dobj);
+    int64_t ix = dict_find_str(d, key);
+    return ix >= 0 ? d->entries[ix].value : NULL;
+}
+
+int64_t dict_str_entry(Object *d, Object *key) {
+    objlock_lock(d);
+    int64_t ix = dict_find_str(AS_DICT(d), key);
+    objlock_unlock(d);
+    return ix;
+}
+
+static void dict_maybe_track(DictObject *d, Object *key, Object *value);
+
+/* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
+   specialiser asks for them, and only with the GIL held. */
+static uint32_t dict_next_keys_version = 1;
+
+uint32_t dict_keys_version(Object *dobj) {
+    DictObject *d = AS_DICT(dobj);
+    if (d->keys_version == 0 && dict_next_keys_version != 0)
+        d->keys_version = dict_next_keys_version++;
+    return d->keys_version;
+}
+
+int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = AS_DICT(dobj);
+    if (ix >= d->nentries || d->entries[ix].key != key) return 0;
+    if ((TYPE(value)->flags & TYPE_GC) && (gc_state.locking || !gc_is_tracked(dobj)))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    SETREF(&d->entries[ix].value, NEWREF(value));
+    return 1;
 }
 
 /* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
@@ -320,6 +359,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
     d->nentries++;
     d->used++;
     d->version++;
+    d->keys_version = 0;
     return 0;
 }
 
@@ -354,6 +394,7 @@ static void dict_unlink(DictObject *d, size_t slot, int64_t ix, Object **key, Ob
     d->index[slot] = DICT_DUMMY;
     d->used--;
     d->version++;
+    d->keys_version = 0;
 }
 
 /* Find and unlink key: 1 found (references in *k, *v), 0 absent, -1 error. */
@@ -395,6 +436,7 @@ void dict_clear(Object *dobj) {
     d->entries = NULL;
     d->index_size = d->capacity = d->nentries = d->used = 0;
     d->version++;
+    d->keys_version = 0;
     objlock_unlock(d);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;

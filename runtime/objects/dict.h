@@ -28,7 +28,10 @@ typedef struct {
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
-    uint64_t version;    /* bumped on every change (iteration guards, caches) */
+    uint32_t version;    /* bumped on every change */
+    uint32_t keys_version; /* 0, or a number no other dict has had, which
+                              stays while the set of keys does: the inline
+                              caches' guard (dict_keys_version) */
 } DictObject;
 
 extern Type dict_type;
@@ -51,6 +54,17 @@ Object *dict_get_item_cstr(Object *d, const char *key); /* interns key */
 /* Borrowed lookup for str keys with a precomputed hash: the VM's fast path
    for globals and attributes. NULL if absent (never raises). */
 Object *dict_get_str(Object *d, Object *str_key);
+/* The entry number of a str key, or -1 when absent; like dict_get_str,
+   never runs user code nor raises. While dict_keys_version(d) stays the
+   same, the key stays at that entry. */
+int64_t dict_str_entry(Object *d, Object *str_key);
+/* A number naming d's current set of keys: the same number as long as no
+   key is added or removed (a value rebound keeps it), never reused by any
+   dict; 0 when the numbers have run out. For the VM's inline caches. */
+uint32_t dict_keys_version(Object *d);
+/* Replace the value of the entry `ix` if its key is `key` (by pointer):
+   1 done, 0 not that key (nothing changed). The value is borrowed. */
+int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
 /* The same two lookups returning a NEW reference, taken under the dict's
    lock: what the free-threaded build (toy-ft) uses where another thread may
    replace the value and release it at any moment (globals, attributes). */

@@ -1,0 +1,319 @@
+/* specialize.c - quickening: choosing a specialised form for an
+ * instruction and filling its inline cache (specialize.h).
+ *
+ * Each specialiser looks at what the generic instruction is about to do and
+ * picks the form that will do the same thing with fewer steps, as long as
+ * its guard holds. Nothing here runs user code: the lookups are the
+ * str-keyed ones (dict_str_entry, type_lookup), which compare text only.
+ */
+#include "interp/specialize.h"
+
+#include <stdlib.h>
+
+#include "objects/class.h"
+#include "objects/descr.h"
+#include "objects/dict.h"
+#include "objects/function.h"
+#include "objects/module.h"
+#include "objects/str.h"
+#include "objects/typeversion.h"
+
+#ifndef TOY_FREE_THREADED
+unsigned specialize_families;
+
+/* A family name of TOY_SPECIALIZE, or 0. */
+static unsigned family_named(const char *s, size_t n)
+{
+    static const struct { const char *name; unsigned bit; } families[] = {
+        {"global", SPEC_GLOBAL}, {"attr", SPEC_ATTR}, {"method", SPEC_METHOD},
+        {"store", SPEC_STORE},
+    };
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if (strlen(families[i].name) == n && strncmp(s, families[i].name, n) == 0)
+            return families[i].bit;
+    return 0;
+}
+
+/* Unset or "1": every family; "0": none; else a comma-separated list. */
+static unsigned families_from_env(const char *v)
+{
+    if (v == NULL || strcmp(v, "1") == 0)
+        return SPEC_ALL;
+    unsigned set = 0;
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        set |= family_named(v, n);
+        v += n + (v[n] == ',');
+    }
+    return set;
+}
+
+void specialize_init(bool gil)
+{
+    specialize_families = gil ? families_from_env(getenv("TOY_SPECIALIZE")) : 0;
+}
+#else
+void specialize_init(bool gil)
+{
+    (void)gil; /* toy-ft: never specialises (specialize.h) */
+}
+#endif
+
+/* ---- The counter ------------------------------------------------------- */
+
+#define SPEC_MAX_BACKOFF 12
+
+/* Not now: wait 2^(e+1) - 1 executions, e one more than last time. */
+static void backoff(uint32_t *cache)
+{
+    uint32_t e = cache[0] >> 24;
+    if (e < SPEC_MAX_BACKOFF)
+        e++;
+    cache[0] = (e << 24) | (((2u << e) - 1) << 8) | OP_CACHE;
+}
+
+/* For --stats: instructions specialised and turned back, over the run
+   (only ever written with the GIL held). */
+static uint64_t specialised_count, deopt_count;
+
+void specialize_stats(uint64_t *specialised, uint64_t *deopts)
+{
+    *specialised = specialised_count;
+    *deopts = deopt_count;
+}
+
+static void rewrite(uint32_t *instr, Opcode op)
+{
+    *instr = INSTR(op, INSTR_ARG(*instr));
+    specialised_count++;
+}
+
+void specialize_deopt(uint32_t *instr)
+{
+    *instr = INSTR(opcode_generic(INSTR_OP(*instr)), INSTR_ARG(*instr));
+    deopt_count++;
+    backoff(instr + 1);
+}
+
+static void set_ptr(uint32_t *cache, int i, void *p)
+{
+    memcpy(cache + i, &p, sizeof p);
+}
+
+/* ---- LOAD_GLOBAL --------------------------------------------------------- */
+
+/* LOAD_GLOBAL, or LOAD_NAME where the locals are the globals: the name in
+   the globals dict, else in builtins. */
+static bool specialize_global_lookup(uint32_t *instr, Object *globals, Object *builtins,
+                                     Object *name, Opcode module_op, Opcode builtin_op)
+{
+    uint32_t *cache = instr + 1;
+    if (!is_dict_exact(globals) || !is_dict_exact(builtins))
+        return false;
+    uint32_t gv = dict_keys_version(globals);
+    int64_t ix = dict_str_entry(globals, name);
+    if (gv == 0)
+        return false;
+    if (ix >= 0) {
+        cache[1] = gv;
+        cache[3] = (uint32_t)ix;
+        rewrite(instr, module_op);
+        return true;
+    }
+    uint32_t bv = dict_keys_version(builtins);
+    ix = dict_str_entry(builtins, name);
+    if (bv == 0 || ix < 0)
+        return false; /* a NameError: nothing to cache */
+    cache[1] = gv;
+    cache[2] = bv;
+    cache[3] = (uint32_t)ix;
+    rewrite(instr, builtin_op);
+    return true;
+}
+
+void specialize_load_global(uint32_t *instr, Object *globals, Object *builtins, Object *name)
+{
+    if (!specialize_global_lookup(instr, globals, builtins, name, OP_LOAD_GLOBAL_MODULE,
+                                  OP_LOAD_GLOBAL_BUILTIN))
+        backoff(instr + 1);
+}
+
+/* Module-level code (the locals are the globals); a class body or exec
+   with separate locals stays generic. */
+void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Object *builtins,
+                          Object *name)
+{
+    if (locals != globals || !specialize_global_lookup(instr, globals, builtins, name,
+                                                       OP_LOAD_NAME_MODULE, OP_LOAD_NAME_BUILTIN))
+        backoff(instr + 1);
+}
+
+/* ---- Attributes ------------------------------------------------------------ */
+
+/* A class whose instances look attributes up the plain way: a user class
+   based on object, without __getattribute__ (class.c's instance_getattr). */
+static bool plain_instance_lookup(Type *t)
+{
+    return (t->flags & (TYPE_HEAP | TYPE_GETATTRIBUTE | TYPE_EXCEPTION)) == TYPE_HEAP &&
+           t->builtin_base == &object_type;
+}
+
+/* obj's instance dict, or NULL. */
+static Object *instance_dict(Object *obj)
+{
+    Type *t = TYPE(obj);
+    return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+}
+
+/* A __slots__ member of t whose offset fits a cache word: its offset in
+   *offset. */
+static bool slot_offset(Object *attr, int32_t *offset)
+{
+    if (attr == NULL || TYPE(attr) != &member_descr_type)
+        return false;
+    ptrdiff_t off = ((MemberDescrObject *)attr)->offset;
+    if (off < INT32_MIN || off > INT32_MAX)
+        return false;
+    *offset = (int32_t)off;
+    return true;
+}
+
+/* The entry of name in obj's instance dict, or -1. */
+static int64_t instance_entry(Object *obj, Object *name)
+{
+    Object *dict = instance_dict(obj);
+    return dict != NULL && is_dict_exact(dict) ? dict_str_entry(dict, name) : -1;
+}
+
+static bool specialize_module_attr(uint32_t *instr, Object *mod, Object *name)
+{
+    Object *dict = module_dict(mod);
+    if (!is_dict_exact(dict))
+        return false;
+    uint32_t v = dict_keys_version(dict);
+    int64_t ix = dict_str_entry(dict, name);
+    if (v == 0 || ix < 0)
+        return false;
+    instr[2] = v;
+    instr[3] = (uint32_t)ix;
+    rewrite(instr, OP_LOAD_ATTR_MODULE);
+    return true;
+}
+
+/* Could attr (found on a class, or NULL) turn into a descriptor without the
+   class changing? Only an instance of a user class can: its own class may
+   gain __get__ or __set__ later, which no version tag of ours sees. */
+static bool may_become_descriptor(Object *attr)
+{
+    return attr != NULL && (TYPE(attr)->flags & TYPE_HEAP);
+}
+
+/* obj.name on an instance of a plain class: the slot, the instance dict or
+   a plain value of the class, whichever the generic lookup would find. */
+static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
+{
+    Type *t = TYPE(obj);
+    uint32_t tag = type_version_tag(t);
+    if (tag == 0)
+        return false;
+    Object *attr = type_lookup(t, name);
+    int32_t offset;
+    Opcode op;
+    if (slot_offset(attr, &offset)) {
+        if (*(Object **)((char *)obj + offset) == NULL)
+            return false; /* unset: an AttributeError */
+        instr[3] = (uint32_t)offset;
+        op = OP_LOAD_ATTR_SLOT;
+    } else if ((attr != NULL && TYPE(attr)->descr_set != NULL) || may_become_descriptor(attr)) {
+        return false; /* a property or another data descriptor, or maybe one later */
+    } else {
+        int64_t ix = instance_entry(obj, name);
+        if (ix >= 0) {
+            instr[3] = (uint32_t)ix;
+            op = OP_LOAD_ATTR_INSTANCE;
+        } else if (attr != NULL && TYPE(attr)->descr_get == NULL &&
+                   (instance_dict(obj) == NULL || is_dict_exact(instance_dict(obj)))) {
+            set_ptr(instr + 1, 2, attr);
+            op = OP_LOAD_ATTR_CLASS;
+        } else {
+            return false; /* a method, __getattr__, an error */
+        }
+    }
+    instr[2] = tag;
+    rewrite(instr, op);
+    return true;
+}
+
+void specialize_load_attr(uint32_t *instr, Object *obj, Object *name)
+{
+    Type *t = TYPE(obj);
+    bool done = t == &module_type ? specialize_module_attr(instr, obj, name)
+                : plain_instance_lookup(t) ? specialize_instance_attr(instr, obj, name)
+                                           : false;
+    if (!done)
+        backoff(instr + 1);
+}
+
+/* obj.name(...) where name is a method of the built-in type of obj,
+   found in the type's own dict, and obj has no instance dict. */
+static bool specialize_builtin_method(uint32_t *instr, Type *t, Object *name)
+{
+    if ((t->flags & TYPE_HEAP) || t->dict_offset != 0 || t->dict == NULL ||
+        (t->getattr != NULL && t->getattr != object_generic_getattr))
+        return false;
+    uint32_t v = dict_keys_version(t->dict);
+    int64_t ix = dict_str_entry(t->dict, name);
+    if (v == 0 || ix < 0 || TYPE(((DictObject *)t->dict)->entries[ix].value) != &method_descr_type)
+        return false;
+    instr[2] = v;
+    instr[3] = (uint32_t)ix;
+    rewrite(instr, OP_LOAD_METHOD_BUILTIN);
+    return true;
+}
+
+/* obj.name(...) where name is a Toy function on obj's plain class and not
+   in the instance dict, or a method of a built-in type. */
+void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
+{
+    Type *t = TYPE(obj);
+    if (specialize_builtin_method(instr, t, name))
+        return;
+    uint32_t tag = plain_instance_lookup(t) ? type_version_tag(t) : 0;
+    Object *meth = tag != 0 ? type_lookup(t, name) : NULL;
+    Object *dict = instance_dict(obj);
+    if (meth == NULL || TYPE(meth) != &function_type ||
+        (dict != NULL && (!is_dict_exact(dict) || dict_str_entry(dict, name) >= 0))) {
+        backoff(instr + 1);
+        return;
+    }
+    instr[2] = tag;
+    set_ptr(instr + 1, 2, meth);
+    rewrite(instr, OP_LOAD_METHOD_FUNC);
+}
+
+/* obj.name = v on an instance of a plain class without __setattr__:
+   a __slots__ member, or a name already in the instance dict. */
+void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
+{
+    Type *t = TYPE(obj);
+    bool plain = plain_instance_lookup(t) &&
+                 (t->setattr == NULL || t->setattr == object_generic_setattr);
+    uint32_t tag = plain ? type_version_tag(t) : 0;
+    Object *attr = tag != 0 ? type_lookup(t, name) : NULL;
+    int32_t offset;
+    int64_t ix;
+    if (tag != 0 && slot_offset(attr, &offset)) {
+        instr[3] = (uint32_t)offset;
+        rewrite(instr, OP_STORE_ATTR_SLOT);
+    } else if (tag != 0 && (attr == NULL || TYPE(attr)->descr_set == NULL) &&
+               !may_become_descriptor(attr) &&
+               strcmp(str_data(name), "__class__") != 0 &&
+               (ix = instance_entry(obj, name)) >= 0) {
+        instr[3] = (uint32_t)ix;
+        rewrite(instr, OP_STORE_ATTR_INSTANCE);
+    } else {
+        backoff(instr + 1);
+        return;
+    }
+    instr[2] = tag;
+}

@@ -1,0 +1,99 @@
+/* specialize.h - quickening: the VM rewrites an instruction in place into
+ * a form specialised for what it saw, with what it learned kept in the
+ * inline cache words that follow the instruction (opcodes.h).
+ *
+ * Each specialisable instruction counts down in its first cache word; at
+ * zero the VM asks this file to specialise it. A specialised form checks a
+ * guard (a class's version tag, a dict's keys version) before trusting its
+ * cache; when the guard fails it calls specialize_deopt, which puts the
+ * generic instruction back with a longer count before the next attempt
+ * (exponential backoff), and runs that.
+ *
+ * Cache layouts (word 0 is always the counter):
+ *   LOAD_GLOBAL_MODULE   1: globals keys version          3: entry
+ *   LOAD_GLOBAL_BUILTIN  1: globals keys version  2: builtins keys version  3: entry
+ *   LOAD_NAME_MODULE, LOAD_NAME_BUILTIN: as the two above
+ *   LOAD_ATTR_INSTANCE   1: class version tag  2: entry in the instance dict (a hint)
+ *   LOAD_ATTR_SLOT       1: class version tag  2: offset of the slot
+ *   LOAD_ATTR_CLASS      1: class version tag  2-3: the value (borrowed from the class)
+ *   LOAD_ATTR_MODULE     1: module dict keys version  2: entry
+ *   LOAD_METHOD_FUNC     1: class version tag  2-3: the function (borrowed from the class)
+ *   LOAD_METHOD_BUILTIN  1: keys version of the type's dict  2: entry there
+ *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
+ *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
+ * A borrowed pointer is safe while the tag matches: the class's dict still
+ * holds it, and the instance holds the class. A built-in type has no tag
+ * (its dict is filled at start-up and not changed after); the keys version
+ * of its dict names the type, and the method is read from the entry each
+ * time, so even a change there would be seen.
+ *
+ * Rewriting code that threads share is safe only while one thread runs at
+ * a time: the free-threaded build compiles specialisation out, and the GIL
+ * build turns it off under --no-gil. TOY_SPECIALIZE=0 turns it off too
+ * (for measuring), or a list of families: TOY_SPECIALIZE=global,attr,method,store.
+ */
+#ifndef TOY_SPECIALIZE_H
+#define TOY_SPECIALIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/object.h"
+#include "interp/opcodes.h"
+
+enum {
+    SPEC_GLOBAL = 1 << 0, /* LOAD_GLOBAL, LOAD_NAME */
+    SPEC_ATTR = 1 << 1,   /* LOAD_ATTR */
+    SPEC_METHOD = 1 << 2, /* LOAD_METHOD */
+    SPEC_STORE = 1 << 3,  /* STORE_ATTR */
+    SPEC_ALL = 0xf,
+};
+
+#ifndef TOY_FREE_THREADED
+/* The families specialised in this run (specialize_init); 0 before. */
+extern unsigned specialize_families;
+#else
+#define specialize_families 0u
+#endif
+
+/* Read TOY_SPECIALIZE; gil: whether the GIL is on (specialising needs it). */
+void specialize_init(bool gil);
+
+/* The counter word: the count in bits 8-23 (the argument of the CACHE
+   word the compiler emits), the backoff exponent in bits 24-31. */
+#define SPEC_WARMUP 8
+static inline bool specialize_due(const uint32_t *cache)
+{
+    uint32_t *counter = (uint32_t *)cache; /* code objects are writable */
+    if ((*counter & 0xffff00u) == 0)
+        return true;
+    *counter -= 1u << 8;
+    return false;
+}
+
+/* The pointer kept in cache words [i, i+1]. */
+static inline void *spec_cache_ptr(const uint32_t *cache, int i)
+{
+    void *p;
+    memcpy(&p, cache + i, sizeof p);
+    return p;
+}
+
+/* instr points at the instruction, its cache follows. Each leaves the
+   instruction specialised, or generic with a backoff count. None runs
+   user code or raises. */
+void specialize_load_global(uint32_t *instr, Object *globals, Object *builtins, Object *name);
+void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Object *builtins,
+                          Object *name);
+void specialize_load_attr(uint32_t *instr, Object *obj, Object *name);
+void specialize_load_method(uint32_t *instr, Object *obj, Object *name);
+void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);
+
+/* A guard failed: back to the generic form, to be tried again later. */
+void specialize_deopt(uint32_t *instr);
+
+/* How many times an instruction was specialised, and turned back, so far. */
+void specialize_stats(uint64_t *specialised, uint64_t *deopts);
+
+#endif
