@@ -35,7 +35,7 @@
  *
  * Fast paths inlined in the loop: int arithmetic and comparisons (results in
  * the small-int range come from the cache; a result may reuse an operand
- * object nobody else can see), compare-and-branch fused when COMPARE_OP is
+ * object nobody else can see), float arithmetic and comparisons (arith.h), compare-and-branch fused when COMPARE_OP is
  * followed by a conditional jump, global lookups probing the dict inline,
  * method calls without bound-method objects (LOAD_METHOD), list indexing,
  * and `for` over ranges and lists (FOR_ITER steps their iterators itself).
@@ -65,6 +65,7 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
+#include "interp/arith.h"
 #include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
@@ -812,17 +813,53 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
     }
 }
 
-/* May the int a, an operand just popped from the stack, be overwritten with
-   an operation's result instead of allocating a new int? Yes when nobody
-   else can see it: the stack held the only reference, or the only other one
-   is the local that the next instruction (STORE_FAST) overwrites anyway, as
-   in `i = i + 1`. Small ints are immortal, so never qualify. */
-static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
+/* May the int or float a, an operand just popped from the stack, be
+   overwritten with an operation's result instead of allocating a new one?
+   Yes when nobody else can see it: the stack held the only reference, or
+   the only other one is the local that the next instruction (STORE_FAST)
+   overwrites anyway, as in `i = i + 1`. Small ints are immortal, so never
+   qualify. */
+static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
     intptr_t n = REFCNT_OWNED(a);
     if (n == 1)
         return true;
     return n == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+}
+
+/* a op b (a op= b when inplace) past the int and str fast paths: floats
+   by arith_binop, whose result may reuse an operand (an exact float nobody
+   else can see), anything else by the generic operations. Out of line, so
+   that the int path in the loop does not pay for its registers. */
+static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inplace, Object *a,
+                                                         Object *b, const uint32_t *next,
+                                                         Object **slots)
+{
+    if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op)) {
+        Object *spare = NULL;
+        if (TYPE(a) == &float_type && operand_is_reusable(a, next, slots))
+            spare = a;
+        else if (TYPE(b) == &float_type && REFCNT_IS(b, 1))
+            spare = b;
+        return arith_binop((BinaryOp)op, a, b, spare);
+    }
+    return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+}
+
+/* a op b past the small-int fast path: floats by arith_float_compare,
+   anything else by object_compare. A new reference; True_ or False_ from
+   the float path. Out of line, as binop_past_ints. */
+static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b, uint32_t op)
+{
+    if (VM_FLOAT_FAST_PATHS && arith_float_operands(a, b)) {
+        int c = arith_float_compare(a, b, (CompareOp)op);
+        if (c >= 0) {
+            Object *r = c ? True_ : False_;
+            INCREF_IMMORTAL(r);
+            return r;
+        }
+    }
+    return object_compare(a, b, (CompareOp)op);
 }
 
 /* ======================================================================== */
@@ -1321,7 +1358,7 @@ dispatch:
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
                 r = int_small(z);
-            } else if (int_is_reusable(a, ip, slots)) {
+            } else if (operand_is_reusable(a, ip, slots)) {
                 ((IntObject *)a)->value = z;
                 DECREF(b);
                 PUSH(a);
@@ -1344,8 +1381,7 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
-            r = inplace ? object_inplace_op(a, b, (BinaryOp)oparg)
-                        : object_binary_op(a, b, (BinaryOp)oparg);
+            r = binop_past_ints(oparg, inplace, a, b, ip, slots);
         }
         DECREF(a);
         DECREF(b);
@@ -1359,30 +1395,38 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r;
+        bool result;
         if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
-            bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
+            result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
+        } else {
+            r = compare_past_ints(a, b, oparg);
             DECREF(a);
             DECREF(b);
-            /* `if a < b:` fused with its jump: no bool on the stack. */
-            uint32_t next = *ip;
-            if (INSTR_OP(next) == OP_POP_JUMP_IF_FALSE) {
-                ip = result ? ip + 1 : first_instr + INSTR_ARG(next);
+            if (r == NULL)
+                goto error;
+            if (r != True_ && r != False_) {
+                PUSH(r);
                 DISPATCH();
             }
-            if (INSTR_OP(next) == OP_POP_JUMP_IF_TRUE) {
-                ip = result ? first_instr + INSTR_ARG(next) : ip + 1;
-                DISPATCH();
-            }
-            r = result ? True_ : False_;
-            INCREF_IMMORTAL(r);
-            PUSH(r);
-            DISPATCH();
+            result = r == True_;
+            DECREF_IMMORTAL(r);
+            goto compare_branch;
         }
-        r = object_compare(a, b, (CompareOp)oparg);
         DECREF(a);
         DECREF(b);
-        if (r == NULL)
-            goto error;
+    compare_branch:;
+        /* `if a < b:` fused with its jump: no bool on the stack. */
+        uint32_t next = *ip;
+        if (INSTR_OP(next) == OP_POP_JUMP_IF_FALSE) {
+            ip = result ? ip + 1 : first_instr + INSTR_ARG(next);
+            DISPATCH();
+        }
+        if (INSTR_OP(next) == OP_POP_JUMP_IF_TRUE) {
+            ip = result ? first_instr + INSTR_ARG(next) : ip + 1;
+            DISPATCH();
+        }
+        r = result ? True_ : False_;
+        INCREF_IMMORTAL(r);
         PUSH(r);
         DISPATCH();
     }
