@@ -176,7 +176,16 @@
     OPCODE(IMPORT_NAME,    "[level, fromlist] -> [module]", "arg: names index of the module name; level: count of leading dots; fromlist None: push the top-level package, else the module itself, after importing the submodules fromlist names") \
     OPCODE(IMPORT_FROM,    "[module] -> [module, attr]", "arg: names index; a submodule from sys.modules when not an attribute; ImportError if absent") \
     OPCODE(IMPORT_STAR,    "[module] -> []", "from m import *: the names of m.__all__, else its public names, into the module namespace") \
-    OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._")
+    OPCODE(PRINT_EXPR,     "[v] -> []", "REPL: prints repr(v) unless None, and stores it in builtins._") \
+    \
+    /* ---- Superinstructions (superinstr.c): one dispatch runs a pair ---- */ \
+    /* The first word of a pair is replaced; the second stays as it was and */ \
+    /* is skipped. arg: SUPER_ARG(first's arg, second's arg). */ \
+    OPCODE(LOAD_FAST_LOAD_FAST,  "[] -> [local1, local2]", "LOAD_FAST; LOAD_FAST") \
+    OPCODE(LOAD_FAST_LOAD_CONST, "[] -> [local, const]", "LOAD_FAST; LOAD_CONST") \
+    OPCODE(STORE_FAST_LOAD_FAST, "[v] -> [local]", "STORE_FAST; LOAD_FAST") \
+    OPCODE(STORE_FAST_JUMP,      "[v] -> []", "STORE_FAST; JUMP (a backward jump is a GIL check point)") \
+    OPCODE(FOR_ITER_STORE_FAST,  "[it] -> [it] or []", "FOR_ITER; STORE_FAST of the next item")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,
@@ -189,6 +198,14 @@ typedef enum {
 #define INSTR_OP(ins)  ((Opcode)((ins) & 0xffu))
 #define INSTR_ARG(ins) ((uint32_t)(ins) >> 8)
 #define INSTR_ARG_MAX  0xffffffu
+
+/* A superinstruction's argument: the arguments of its two halves, 12 bits
+   each (superinstr.c fuses only pairs whose arguments fit). */
+#define SUPER_ARG_BITS 12
+#define SUPER_ARG_MAX ((1u << SUPER_ARG_BITS) - 1)
+#define SUPER_ARG(first, second) ((uint32_t)(first) | ((uint32_t)(second) << SUPER_ARG_BITS))
+#define SUPER_FIRST(arg) ((arg) & SUPER_ARG_MAX)
+#define SUPER_SECOND(arg) ((arg) >> SUPER_ARG_BITS)
 
 /* The opcode's name, e.g. "LOAD_CONST" (dis.c). */
 const char *opcode_name(Opcode op);

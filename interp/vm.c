@@ -730,6 +730,22 @@ static inline Object *lookup_in_class(Type *t, Object *name)
     return NULL;
 }
 
+/* The local slot that the instruction word next stores into first: a
+   STORE_FAST, or a superinstruction that starts with one. -1 for any
+   other instruction. */
+static inline int64_t stored_slot(uint32_t next)
+{
+    switch (INSTR_OP(next)) {
+    case OP_STORE_FAST:
+        return INSTR_ARG(next);
+    case OP_STORE_FAST_LOAD_FAST:
+    case OP_STORE_FAST_JUMP:
+        return SUPER_FIRST(INSTR_ARG(next));
+    default:
+        return -1;
+    }
+}
+
 /* s += t on two exact strs: *a (owned, from the stack) is grown in place
    when nobody else can see it (str_concat_inplace), which makes building a
    string in a loop linear. The local that the next instruction overwrites
@@ -739,8 +755,9 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
 {
     Object **local = NULL;
-    if (REFCNT_IS(*a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
-        local = &slots[INSTR_ARG(*next)];
+    int64_t slot = stored_slot(*next);
+    if (REFCNT_IS(*a, 2) && slot >= 0 && slots[slot] == *a) {
+        local = &slots[slot];
         *local = NULL; /* STORE_FAST refills it */
         DECREF(*a);    /* the stack still holds one */
     }
@@ -816,15 +833,18 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
 /* May the int or float a, an operand just popped from the stack, be
    overwritten with an operation's result instead of allocating a new one?
    Yes when nobody else can see it: the stack held the only reference, or
-   the only other one is the local that the next instruction (STORE_FAST)
-   overwrites anyway, as in `i = i + 1`. Small ints are immortal, so never
+   the only other one is the local that the next instruction (STORE_FAST,
+   alone or fused) overwrites anyway, as in `i = i + 1`. Small ints are immortal, so never
    qualify. */
 static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
     intptr_t n = REFCNT_OWNED(a);
     if (n == 1)
         return true;
-    return n == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+    if (n != 2)
+        return false;
+    int64_t slot = stored_slot(*next);
+    return slot >= 0 && slots[slot] == a;
 }
 
 /* a op b (a op= b when inplace) past the int and str fast paths: floats
@@ -1055,6 +1075,74 @@ dispatch:
         Object *old = slots[oparg];
         slots[oparg] = POP();
         XDECREF(old);
+        DISPATCH();
+    }
+
+    /* ---- Superinstructions (superinstr.h) --------------------------------
+       Each runs its first half, steps ip past its second word, then runs
+       the second half: an error there is reported at the second word. */
+
+    TARGET(LOAD_FAST_LOAD_FAST) {
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip++;
+        Object *w = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(w == NULL)) {
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        INCREF(w);
+        PUSH(w);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_CONST) {
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip++;
+        INCREF(v);
+        PUSH(v);
+        Object *c = consts[SUPER_SECOND(oparg)];
+        INCREF(c);
+        PUSH(c);
+        DISPATCH();
+    }
+
+    TARGET(STORE_FAST_LOAD_FAST) {
+        Object *old = slots[SUPER_FIRST(oparg)];
+        slots[SUPER_FIRST(oparg)] = POP();
+        ip++;
+        XDECREF(old);
+        Object *v = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_FAST_JUMP) {
+        Object *old = slots[SUPER_FIRST(oparg)];
+        slots[SUPER_FIRST(oparg)] = POP();
+        ip++;
+        XDECREF(old);
+        /* As JUMP: a backward jump closes a loop, so it lets a waiting
+           thread run. */
+        uint32_t to = SUPER_SECOND(oparg);
+        if (to < (uint32_t)(ip - first_instr) && UNLIKELY(gil_breaker_set()) &&
+            vm_eval_breaker(ts) < 0)
+            goto error;
+        JUMP_TO(to);
         DISPATCH();
     }
 
@@ -1593,7 +1681,12 @@ dispatch:
         DISPATCH();
     }
 
-    TARGET(FOR_ITER) {
+    /* FOR_ITER_STORE_FAST is FOR_ITER with the STORE_FAST after it fused:
+       the next item goes straight into the local. */
+    TARGET(FOR_ITER)
+    TARGET(FOR_ITER_STORE_FAST) {
+        bool store = INSTR_OP(instr) == OP_FOR_ITER_STORE_FAST;
+        uint32_t exit = store ? SUPER_FIRST(oparg) : oparg;
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
@@ -1606,16 +1699,14 @@ dispatch:
                 r->next += r->step;
                 if ((v = small_or_new_int(x)) == NULL)
                     goto error;
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
         } else if (VM_LIST_FAST_PATHS && t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
                 INCREF(v);
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
             /* Exhausted for good, as in list_iter_next: the iterator may be
                the user's (`for x in it`), and a later next(it) must not see
@@ -1624,8 +1715,7 @@ dispatch:
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
             if (ts->current_exc != NULL) {
                 if (!error_matches(&exc_StopIteration))
@@ -1636,7 +1726,17 @@ dispatch:
         /* Exhausted: drop the iterator and leave the loop. */
         sp--;
         DECREF(it);
-        JUMP_TO(oparg);
+        JUMP_TO(exit);
+        DISPATCH();
+    for_iter_next:
+        if (store) {
+            Object *old = slots[SUPER_SECOND(oparg)];
+            slots[SUPER_SECOND(oparg)] = v;
+            ip++;
+            XDECREF(old);
+        } else {
+            PUSH(v);
+        }
         DISPATCH();
     }
 
