@@ -35,10 +35,12 @@
  *
  * Fast paths inlined in the loop: int arithmetic and comparisons (results in
  * the small-int range come from the cache; a result may reuse an operand
- * object nobody else can see), float arithmetic and comparisons (arith.h), compare-and-branch fused when COMPARE_OP is
- * followed by a conditional jump, global lookups probing the dict inline,
- * method calls without bound-method objects (LOAD_METHOD), list indexing,
- * and `for` over ranges and lists (FOR_ITER steps their iterators itself).
+ * object nobody else can see), float arithmetic and comparisons (arith.h),
+ * test-and-branch fused when COMPARE_OP or CONTAINS_OP is followed by a
+ * conditional jump, global lookups probing the dict inline, method calls
+ * without bound-method objects (LOAD_METHOD), list indexing, and `for` over
+ * ranges and lists (FOR_ITER steps their iterators itself). Superinstructions
+ * (superinstr.h) run frequent pairs of instructions with one dispatch.
  */
 #include "interp/vm.h"
 
@@ -952,6 +954,27 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         f->nblocks++;                                                         \
     } while (0)
 
+/* The end of a test (COMPARE_OP, CONTAINS_OP) whose answer is the C bool
+   `result`: `if a < b:` fused with its jump, with no bool on the stack,
+   else push True or False. */
+#define PUSH_BOOL_OR_BRANCH(result)                                 \
+    do {                                                            \
+        bool result_ = (result);                                    \
+        uint32_t next_ = *ip;                                       \
+        if (INSTR_OP(next_) == OP_POP_JUMP_IF_FALSE) {              \
+            ip = result_ ? ip + 1 : first_instr + INSTR_ARG(next_); \
+            DISPATCH();                                             \
+        }                                                           \
+        if (INSTR_OP(next_) == OP_POP_JUMP_IF_TRUE) {               \
+            ip = result_ ? first_instr + INSTR_ARG(next_) : ip + 1; \
+            DISPATCH();                                             \
+        }                                                           \
+        Object *bool_ = result_ ? True_ : False_;                   \
+        INCREF_IMMORTAL(bool_);                                     \
+        PUSH(bool_);                                                \
+        DISPATCH();                                                 \
+    } while (0)
+
 #ifdef TOY_TRACE_EXEC
 #define TRACE_INSTR() trace_instr(f, ip - 1, sp)
 #else
@@ -1502,21 +1525,8 @@ dispatch:
         }
         DECREF(a);
         DECREF(b);
-    compare_branch:;
-        /* `if a < b:` fused with its jump: no bool on the stack. */
-        uint32_t next = *ip;
-        if (INSTR_OP(next) == OP_POP_JUMP_IF_FALSE) {
-            ip = result ? ip + 1 : first_instr + INSTR_ARG(next);
-            DISPATCH();
-        }
-        if (INSTR_OP(next) == OP_POP_JUMP_IF_TRUE) {
-            ip = result ? first_instr + INSTR_ARG(next) : ip + 1;
-            DISPATCH();
-        }
-        r = result ? True_ : False_;
-        INCREF_IMMORTAL(r);
-        PUSH(r);
-        DISPATCH();
+    compare_branch:
+        PUSH_BOOL_OR_BRANCH(result);
     }
 
     TARGET(IS_OP) {
@@ -1538,10 +1548,7 @@ dispatch:
         DECREF(b);
         if (found < 0)
             goto error;
-        Object *r = ((found != 0) != (oparg != 0)) ? True_ : False_;
-        INCREF_IMMORTAL(r);
-        PUSH(r);
-        DISPATCH();
+        PUSH_BOOL_OR_BRANCH((found != 0) != (oparg != 0));
     }
 
     TARGET(UNARY_NEGATIVE) {
