@@ -884,6 +884,20 @@ static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b,
     return object_compare(a, b, (CompareOp)op);
 }
 
+/* `for i in range(...)` storing straight into i (FOR_ITER_STORE_FAST):
+   when the int the local holds is seen by nobody else, it takes the next
+   value x in place of a new int. Only outside the small-int cache, whose
+   values are always the cached objects. */
+static inline bool loop_int_reused(Object *old, int64_t x)
+{
+    if (x >= SMALL_INT_MIN && x <= SMALL_INT_MAX)
+        return false;
+    if (old == NULL || TYPE(old) != &int_type || !int_is_small(old) || !REFCNT_IS(old, 1))
+        return false;
+    ((IntObject *)old)->value = x;
+    return true;
+}
+
 /* ======================================================================== */
 /* The eval loop                                                              */
 /* ======================================================================== */
@@ -1704,6 +1718,10 @@ dispatch:
                 int64_t x = (int64_t)r->next;
                 r->remaining--;
                 r->next += r->step;
+                if (store && loop_int_reused(slots[SUPER_SECOND(oparg)], x)) {
+                    ip++;
+                    DISPATCH();
+                }
                 if ((v = small_or_new_int(x)) == NULL)
                     goto error;
                 goto for_iter_next;
