@@ -836,8 +836,8 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
    overwritten with an operation's result instead of allocating a new one?
    Yes when nobody else can see it: the stack held the only reference, or
    the only other one is the local that the next instruction (STORE_FAST,
-   alone or fused) overwrites anyway, as in `i = i + 1`. Small ints are immortal, so never
-   qualify. */
+   alone or fused) overwrites anyway, as in `i = i + 1`. Small ints are
+   immortal, so never qualify. */
 static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
     intptr_t n = REFCNT_OWNED(a);
@@ -868,19 +868,26 @@ static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inpla
     return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
 }
 
-/* a op b past the small-int fast path: floats by arith_float_compare,
-   anything else by object_compare. A new reference; True_ or False_ from
-   the float path. Out of line, as binop_past_ints. */
+/* compare_past_ints for float operands: True_ or False_ (new reference),
+   or whatever object_compare answers for an int too big for int64. */
+static __attribute__((noinline)) Object *compare_floats(Object *a, Object *b, uint32_t op)
+{
+    int c = arith_float_compare(a, b, (CompareOp)op);
+    if (c < 0)
+        return object_compare(a, b, (CompareOp)op);
+    Object *r = c ? True_ : False_;
+    INCREF_IMMORTAL(r);
+    return r;
+}
+
+/* a op b past the small-int fast path: floats by compare_floats, anything
+   else by object_compare. A new reference. Out of line, as binop_past_ints;
+   the float work is a function of its own, so that other types pass
+   through here to object_compare by tail calls alone. */
 static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b, uint32_t op)
 {
-    if (VM_FLOAT_FAST_PATHS && arith_float_operands(a, b)) {
-        int c = arith_float_compare(a, b, (CompareOp)op);
-        if (c >= 0) {
-            Object *r = c ? True_ : False_;
-            INCREF_IMMORTAL(r);
-            return r;
-        }
-    }
+    if (VM_FLOAT_FAST_PATHS && arith_float_operands(a, b))
+        return compare_floats(a, b, op);
     return object_compare(a, b, (CompareOp)op);
 }
 
