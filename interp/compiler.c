@@ -74,6 +74,7 @@
 #include "interp/dis.h"
 #include "interp/opcodes.h"
 #include "interp/specialize.h"
+#include "interp/superinstr.h"
 #include "interp/symtable.h"
 
 enum {
@@ -2830,6 +2831,10 @@ static int stack_effect(uint32_t ins, bool jump)
         return -(((arg & 1) != 0) + ((arg & 2) != 0) + ((arg & 8) != 0));
     case OP_RAISE_VARARGS:
         return -arg;
+    case OP_LOAD_FAST_LOAD_FAST: case OP_LOAD_FAST_LOAD_CONST: case OP_STORE_FAST_LOAD_FAST:
+    case OP_STORE_FAST_JUMP: case OP_FOR_ITER_STORE_FAST:
+        assert(!"superinstructions are made after the stack depth is known");
+        break;
     case OP_COUNT:
         break;
     }
@@ -2919,6 +2924,7 @@ static CodeObject *assemble(Compiler *c)
     int stacksize = stack_depth(u->instrs, u->ninstrs);
     if (stacksize < 0)
         return NULL;
+    superinstr_fuse(u->instrs, u->ninstrs);
     CodeObject *co = NULL;
     Object *consts = table_tuple(&u->consts, 0, u->consts.count);
     Object *names = table_tuple(&u->names, 0, u->names.count);

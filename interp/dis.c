@@ -186,6 +186,53 @@ static void put_meaning(CodeObject *co, Opcode op, uint32_t arg, FILE *out)
     }
 }
 
+/* The two halves of a superinstruction (superinstr.h), or false for any
+   other opcode. */
+static bool super_halves(Opcode op, Opcode *first, Opcode *second)
+{
+    switch (op) {
+    case OP_LOAD_FAST_LOAD_FAST: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
+    case OP_LOAD_FAST_LOAD_CONST: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_STORE_FAST_LOAD_FAST: *first = OP_STORE_FAST, *second = OP_LOAD_FAST; return true;
+    case OP_STORE_FAST_JUMP: *first = OP_STORE_FAST, *second = OP_JUMP; return true;
+    case OP_FOR_ITER_STORE_FAST: *first = OP_FOR_ITER, *second = OP_STORE_FAST; return true;
+    default: return false;
+    }
+}
+
+/* Where ins can jump to, or false when it is no jump. */
+static bool jump_target(uint32_t ins, uint32_t *to)
+{
+    Opcode op = INSTR_OP(ins), first, second;
+    if (opcode_is_jump(op)) {
+        *to = INSTR_ARG(ins);
+        return true;
+    }
+    if (!super_halves(op, &first, &second))
+        return false;
+    if (opcode_is_jump(first))
+        *to = SUPER_FIRST(INSTR_ARG(ins));
+    else if (opcode_is_jump(second))
+        *to = SUPER_SECOND(INSTR_ARG(ins));
+    else
+        return false;
+    return true;
+}
+
+/* A superinstruction's name, then both halves' arguments and meanings:
+   "LOAD_FAST_LOAD_FAST   1, 2 (a) (b)". The next line shows its second
+   word, marked "+". */
+static void put_super(CodeObject *co, Opcode op, Opcode first, Opcode second, uint32_t arg,
+                      FILE *out)
+{
+    uint32_t a = SUPER_FIRST(arg), b = SUPER_SECOND(arg);
+    char args[32];
+    snprintf(args, sizeof args, "%u, %u", a, b);
+    fprintf(out, "%-20s %5s", opcode_name(op), args);
+    put_meaning(co, first, a, out);
+    put_meaning(co, second, b, out);
+}
+
 static void dis_one(CodeObject *co, FILE *out)
 {
     int n = co->ninstrs;
@@ -193,10 +240,12 @@ static void dis_one(CodeObject *co, FILE *out)
     bool *target = mem_alloc(target_size * sizeof(bool));
     if (target != NULL) {
         memset(target, 0, target_size * sizeof(bool));
+        uint32_t to;
         for (int i = 0; i < n; i += 1 + opcode_cache_size(INSTR_OP(co->instrs[i])))
-            if (opcode_is_jump(INSTR_OP(co->instrs[i])) && INSTR_ARG(co->instrs[i]) <= (uint32_t)n)
-                target[INSTR_ARG(co->instrs[i])] = true;
+            if (jump_target(co->instrs[i], &to) && to <= (uint32_t)n)
+                target[to] = true;
     }
+    bool second_half = false;
     int offset_width = n * 2 >= 10000 ? snprintf(NULL, 0, "%d", n * 2) : 4;
     int prev_line = -1;
     /* Cache words are left out, as CPython's dis leaves them out, and a
@@ -215,10 +264,18 @@ static void dis_one(CodeObject *co, FILE *out)
             fputs("   ", out);
         }
         fprintf(out, "     %s %*d ", (target && target[i]) ? ">>" : "  ", offset_width, i * 2);
-        if (opcode_has_arg(op)) {
+        Opcode first, second;
+        if (second_half) /* run by the superinstruction above, skipped by the VM */
+            fputs("+ ", out);
+        if (super_halves(op, &first, &second)) {
+            put_super(co, op, first, second, INSTR_ARG(ins), out);
+            second_half = true;
+        } else if (opcode_has_arg(op)) {
+            second_half = false;
             fprintf(out, "%-20s %5u", opcode_name(op), INSTR_ARG(ins));
             put_meaning(co, op, INSTR_ARG(ins), out);
         } else {
+            second_half = false;
             fputs(opcode_name(op), out);
         }
         fputc('\n', out);

@@ -7,7 +7,9 @@
  *
  * Offsets are instruction index * 2, like CPython's two-byte wordcode, so
  * listings look familiar. Jump arguments are absolute instruction indexes
- * (what the VM uses); "(to N)" shows the target's offset.
+ * (what the VM uses); "(to N)" shows the target's offset. A
+ * superinstruction shows both halves' arguments and meanings, and the
+ * second word it skips follows, marked "+".
  * opcode_name() is declared in opcodes.h.
  */
 #ifndef TOY_DIS_H

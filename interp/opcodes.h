@@ -197,7 +197,16 @@
     OPCODE(STORE_ATTR_SLOT,     "[v, obj] -> []", "STORE_ATTR to a __slots__ member at a cached offset") \
     OPCODE(LOAD_NAME_MODULE,    "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_MODULE") \
     OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN") \
-    OPCODE(LOAD_METHOD_BUILTIN, "[obj] -> [meth, obj]", "LOAD_METHOD of a method of a built-in type, at a cached entry of its dict")
+    OPCODE(LOAD_METHOD_BUILTIN, "[obj] -> [meth, obj]", "LOAD_METHOD of a method of a built-in type, at a cached entry of its dict") \
+    \
+    /* ---- Superinstructions (superinstr.c): one dispatch runs a pair ---- */ \
+    /* The first word of a pair is replaced; the second stays as it was and */ \
+    /* is skipped. arg: SUPER_ARG(first's arg, second's arg). */ \
+    OPCODE(LOAD_FAST_LOAD_FAST,  "[] -> [local1, local2]", "LOAD_FAST; LOAD_FAST") \
+    OPCODE(LOAD_FAST_LOAD_CONST, "[] -> [local, const]", "LOAD_FAST; LOAD_CONST") \
+    OPCODE(STORE_FAST_LOAD_FAST, "[v] -> [local]", "STORE_FAST; LOAD_FAST") \
+    OPCODE(STORE_FAST_JUMP,      "[v] -> []", "STORE_FAST; JUMP (a backward jump is a GIL check point)") \
+    OPCODE(FOR_ITER_STORE_FAST,  "[it] -> [it] or []", "FOR_ITER; STORE_FAST of the next item")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,
@@ -253,6 +262,14 @@ static inline Opcode opcode_generic(Opcode op)
         return op;
     }
 }
+
+/* A superinstruction's argument: the arguments of its two halves, 12 bits
+   each (superinstr.c fuses only pairs whose arguments fit). */
+#define SUPER_ARG_BITS 12
+#define SUPER_ARG_MAX ((1u << SUPER_ARG_BITS) - 1)
+#define SUPER_ARG(first, second) ((uint32_t)(first) | ((uint32_t)(second) << SUPER_ARG_BITS))
+#define SUPER_FIRST(arg) ((arg) & SUPER_ARG_MAX)
+#define SUPER_SECOND(arg) ((arg) >> SUPER_ARG_BITS)
 
 /* The opcode's name, e.g. "LOAD_CONST" (dis.c). */
 const char *opcode_name(Opcode op);

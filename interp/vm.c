@@ -35,10 +35,12 @@
  *
  * Fast paths inlined in the loop: int arithmetic and comparisons (results in
  * the small-int range come from the cache; a result may reuse an operand
- * object nobody else can see), compare-and-branch fused when COMPARE_OP is
- * followed by a conditional jump, global lookups probing the dict inline,
- * method calls without bound-method objects (LOAD_METHOD), list indexing,
- * and `for` over ranges and lists (FOR_ITER steps their iterators itself).
+ * object nobody else can see), float arithmetic and comparisons (arith.h),
+ * test-and-branch fused when COMPARE_OP or CONTAINS_OP is followed by a
+ * conditional jump, global lookups probing the dict inline, method calls
+ * without bound-method objects (LOAD_METHOD), list indexing, and `for` over
+ * ranges and lists (FOR_ITER steps their iterators itself). Superinstructions
+ * (superinstr.h) run frequent pairs of instructions with one dispatch.
  */
 #include "interp/vm.h"
 
@@ -66,6 +68,7 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 #include "modules/builtins.h"
+#include "interp/arith.h"
 #include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
@@ -757,6 +760,22 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
     return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
 }
 
+/* The local slot that the instruction word next stores into first: a
+   STORE_FAST, or a superinstruction that starts with one. -1 for any
+   other instruction. */
+static inline int64_t stored_slot(uint32_t next)
+{
+    switch (INSTR_OP(next)) {
+    case OP_STORE_FAST:
+        return INSTR_ARG(next);
+    case OP_STORE_FAST_LOAD_FAST:
+    case OP_STORE_FAST_JUMP:
+        return SUPER_FIRST(INSTR_ARG(next));
+    default:
+        return -1;
+    }
+}
+
 /* s += t on two exact strs: *a (owned, from the stack) is grown in place
    when nobody else can see it (str_concat_inplace), which makes building a
    string in a loop linear. The local that the next instruction overwrites
@@ -766,8 +785,9 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
 static int str_add_inplace(Object **a, Object *b, const uint32_t *next, Object **slots)
 {
     Object **local = NULL;
-    if (REFCNT_IS(*a, 2) && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == *a) {
-        local = &slots[INSTR_ARG(*next)];
+    int64_t slot = stored_slot(*next);
+    if (REFCNT_IS(*a, 2) && slot >= 0 && slots[slot] == *a) {
+        local = &slots[slot];
         *local = NULL; /* STORE_FAST refills it */
         DECREF(*a);    /* the stack still holds one */
     }
@@ -887,17 +907,77 @@ static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
     }
 }
 
-/* May the int a, an operand just popped from the stack, be overwritten with
-   an operation's result instead of allocating a new int? Yes when nobody
-   else can see it: the stack held the only reference, or the only other one
-   is the local that the next instruction (STORE_FAST) overwrites anyway, as
-   in `i = i + 1`. Small ints are immortal, so never qualify. */
-static inline bool int_is_reusable(Object *a, const uint32_t *next, Object **slots)
+/* May the int or float a, an operand just popped from the stack, be
+   overwritten with an operation's result instead of allocating a new one?
+   Yes when nobody else can see it: the stack held the only reference, or
+   the only other one is the local that the next instruction (STORE_FAST,
+   alone or fused) overwrites anyway, as in `i = i + 1`. Small ints are
+   immortal, so never qualify. */
+static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object **slots)
 {
     intptr_t n = REFCNT_OWNED(a);
     if (n == 1)
         return true;
-    return n == 2 && INSTR_OP(*next) == OP_STORE_FAST && slots[INSTR_ARG(*next)] == a;
+    if (n != 2)
+        return false;
+    int64_t slot = stored_slot(*next);
+    return slot >= 0 && slots[slot] == a;
+}
+
+/* a op b (a op= b when inplace) past the int and str fast paths: floats
+   by arith_binop, whose result may reuse an operand (an exact float nobody
+   else can see), anything else by the generic operations. Out of line, so
+   that the int path in the loop does not pay for its registers. */
+static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inplace, Object *a,
+                                                         Object *b, const uint32_t *next,
+                                                         Object **slots)
+{
+    if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op)) {
+        Object *spare = NULL;
+        if (TYPE(a) == &float_type && operand_is_reusable(a, next, slots))
+            spare = a;
+        else if (TYPE(b) == &float_type && REFCNT_IS(b, 1))
+            spare = b;
+        return arith_binop((BinaryOp)op, a, b, spare);
+    }
+    return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+}
+
+/* compare_past_ints for float operands: True_ or False_ (new reference),
+   or whatever object_compare answers for an int too big for int64. */
+static __attribute__((noinline)) Object *compare_floats(Object *a, Object *b, uint32_t op)
+{
+    int c = arith_float_compare(a, b, (CompareOp)op);
+    if (c < 0)
+        return object_compare(a, b, (CompareOp)op);
+    Object *r = c ? True_ : False_;
+    INCREF_IMMORTAL(r);
+    return r;
+}
+
+/* a op b past the small-int fast path: floats by compare_floats, anything
+   else by object_compare. A new reference. Out of line, as binop_past_ints;
+   the float work is a function of its own, so that other types pass
+   through here to object_compare by tail calls alone. */
+static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b, uint32_t op)
+{
+    if (VM_FLOAT_FAST_PATHS && arith_float_operands(a, b))
+        return compare_floats(a, b, op);
+    return object_compare(a, b, (CompareOp)op);
+}
+
+/* `for i in range(...)` storing straight into i (FOR_ITER_STORE_FAST):
+   when the int the local holds is seen by nobody else, it takes the next
+   value x in place of a new int. Only outside the small-int cache, whose
+   values are always the cached objects. */
+static inline bool loop_int_reused(Object *old, int64_t x)
+{
+    if (x >= SMALL_INT_MIN && x <= SMALL_INT_MAX)
+        return false;
+    if (old == NULL || TYPE(old) != &int_type || !int_is_small(old) || !REFCNT_IS(old, 1))
+        return false;
+    ((IntObject *)old)->value = x;
+    return true;
 }
 
 /* ======================================================================== */
@@ -991,6 +1071,27 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         f->blocks[f->nblocks].handler = (handler_);                           \
         f->blocks[f->nblocks].level = (int)(level_);                          \
         f->nblocks++;                                                         \
+    } while (0)
+
+/* The end of a test (COMPARE_OP, CONTAINS_OP) whose answer is the C bool
+   `result`: `if a < b:` fused with its jump, with no bool on the stack,
+   else push True or False. */
+#define PUSH_BOOL_OR_BRANCH(result)                                 \
+    do {                                                            \
+        bool result_ = (result);                                    \
+        uint32_t next_ = *ip;                                       \
+        if (INSTR_OP(next_) == OP_POP_JUMP_IF_FALSE) {              \
+            ip = result_ ? ip + 1 : first_instr + INSTR_ARG(next_); \
+            DISPATCH();                                             \
+        }                                                           \
+        if (INSTR_OP(next_) == OP_POP_JUMP_IF_TRUE) {               \
+            ip = result_ ? first_instr + INSTR_ARG(next_) : ip + 1; \
+            DISPATCH();                                             \
+        }                                                           \
+        Object *bool_ = result_ ? True_ : False_;                   \
+        INCREF_IMMORTAL(bool_);                                     \
+        PUSH(bool_);                                                \
+        DISPATCH();                                                 \
     } while (0)
 
 #ifdef TOY_TRACE_EXEC
@@ -1116,6 +1217,74 @@ dispatch:
         Object *old = slots[oparg];
         slots[oparg] = POP();
         XDECREF(old);
+        DISPATCH();
+    }
+
+    /* ---- Superinstructions (superinstr.h) --------------------------------
+       Each runs its first half, steps ip past its second word, then runs
+       the second half: an error there is reported at the second word. */
+
+    TARGET(LOAD_FAST_LOAD_FAST) {
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip++;
+        Object *w = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(w == NULL)) {
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        INCREF(w);
+        PUSH(w);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_CONST) {
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip++;
+        INCREF(v);
+        PUSH(v);
+        Object *c = consts[SUPER_SECOND(oparg)];
+        INCREF(c);
+        PUSH(c);
+        DISPATCH();
+    }
+
+    TARGET(STORE_FAST_LOAD_FAST) {
+        Object *old = slots[SUPER_FIRST(oparg)];
+        slots[SUPER_FIRST(oparg)] = POP();
+        ip++;
+        XDECREF(old);
+        Object *v = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        INCREF(v);
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_FAST_JUMP) {
+        Object *old = slots[SUPER_FIRST(oparg)];
+        slots[SUPER_FIRST(oparg)] = POP();
+        ip++;
+        XDECREF(old);
+        /* As JUMP: a backward jump closes a loop, so it lets a waiting
+           thread run. */
+        uint32_t to = SUPER_SECOND(oparg);
+        if (to < (uint32_t)(ip - first_instr) && UNLIKELY(gil_breaker_set()) &&
+            vm_eval_breaker(ts) < 0)
+            goto error;
+        JUMP_TO(to);
         DISPATCH();
     }
 
@@ -1602,7 +1771,7 @@ dispatch:
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
                 r = int_small(z);
-            } else if (int_is_reusable(a, ip, slots)) {
+            } else if (operand_is_reusable(a, ip, slots)) {
                 ((IntObject *)a)->value = z;
                 DECREF(b);
                 PUSH(a);
@@ -1625,8 +1794,7 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
-            r = inplace ? object_inplace_op(a, b, (BinaryOp)oparg)
-                        : object_binary_op(a, b, (BinaryOp)oparg);
+            r = binop_past_ints(oparg, inplace, a, b, ip, slots);
         }
         DECREF(a);
         DECREF(b);
@@ -1640,32 +1808,27 @@ dispatch:
         Object *b = POP();
         Object *a = POP();
         Object *r;
+        bool result;
         if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
-            bool result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
+            result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
+        } else {
+            r = compare_past_ints(a, b, oparg);
             DECREF(a);
             DECREF(b);
-            /* `if a < b:` fused with its jump: no bool on the stack. */
-            uint32_t next = *ip;
-            if (INSTR_OP(next) == OP_POP_JUMP_IF_FALSE) {
-                ip = result ? ip + 1 : first_instr + INSTR_ARG(next);
+            if (r == NULL)
+                goto error;
+            if (r != True_ && r != False_) {
+                PUSH(r);
                 DISPATCH();
             }
-            if (INSTR_OP(next) == OP_POP_JUMP_IF_TRUE) {
-                ip = result ? first_instr + INSTR_ARG(next) : ip + 1;
-                DISPATCH();
-            }
-            r = result ? True_ : False_;
-            INCREF_IMMORTAL(r);
-            PUSH(r);
-            DISPATCH();
+            result = r == True_;
+            DECREF_IMMORTAL(r);
+            goto compare_branch;
         }
-        r = object_compare(a, b, (CompareOp)oparg);
         DECREF(a);
         DECREF(b);
-        if (r == NULL)
-            goto error;
-        PUSH(r);
-        DISPATCH();
+    compare_branch:
+        PUSH_BOOL_OR_BRANCH(result);
     }
 
     TARGET(IS_OP) {
@@ -1687,10 +1850,7 @@ dispatch:
         DECREF(b);
         if (found < 0)
             goto error;
-        Object *r = ((found != 0) != (oparg != 0)) ? True_ : False_;
-        INCREF_IMMORTAL(r);
-        PUSH(r);
-        DISPATCH();
+        PUSH_BOOL_OR_BRANCH((found != 0) != (oparg != 0));
     }
 
     TARGET(UNARY_NEGATIVE) {
@@ -1830,7 +1990,12 @@ dispatch:
         DISPATCH();
     }
 
-    TARGET(FOR_ITER) {
+    /* FOR_ITER_STORE_FAST is FOR_ITER with the STORE_FAST after it fused:
+       the next item goes straight into the local. */
+    TARGET(FOR_ITER)
+    TARGET(FOR_ITER_STORE_FAST) {
+        bool store = INSTR_OP(instr) == OP_FOR_ITER_STORE_FAST;
+        uint32_t exit = store ? SUPER_FIRST(oparg) : oparg;
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
@@ -1841,18 +2006,20 @@ dispatch:
                 int64_t x = (int64_t)r->next;
                 r->remaining--;
                 r->next += r->step;
+                if (store && loop_int_reused(slots[SUPER_SECOND(oparg)], x)) {
+                    ip++;
+                    DISPATCH();
+                }
                 if ((v = small_or_new_int(x)) == NULL)
                     goto error;
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
         } else if (VM_LIST_FAST_PATHS && t == &list_iterator_type) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
                 INCREF(v);
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
             /* Exhausted for good, as in list_iter_next: the iterator may be
                the user's (`for x in it`), and a later next(it) must not see
@@ -1861,8 +2028,7 @@ dispatch:
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
-                PUSH(v);
-                DISPATCH();
+                goto for_iter_next;
             }
             if (ts->current_exc != NULL) {
                 if (!error_matches(&exc_StopIteration))
@@ -1873,7 +2039,17 @@ dispatch:
         /* Exhausted: drop the iterator and leave the loop. */
         sp--;
         DECREF(it);
-        JUMP_TO(oparg);
+        JUMP_TO(exit);
+        DISPATCH();
+    for_iter_next:
+        if (store) {
+            Object *old = slots[SUPER_SECOND(oparg)];
+            slots[SUPER_SECOND(oparg)] = v;
+            ip++;
+            XDECREF(old);
+        } else {
+            PUSH(v);
+        }
         DISPATCH();
     }
 

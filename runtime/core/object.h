@@ -334,6 +334,10 @@ static inline size_t prefix_size_for(size_t nwords) {
    (user classes) gain a reference from each instance, and their instances get
    type->prefix_size zeroed bytes before the header. */
 Object *object_alloc(Type *type, size_t size);
+/* object_alloc that zeroes only the first `zeroed` bytes (the header and the
+   fixed fields): for an object whose variable part the caller fills at
+   once, as the characters of a new str, which need no clearing first. */
+Object *object_alloc_unfilled(Type *type, size_t size, size_t zeroed);
 /* Release the memory of an object whose type's dealloc has already released
    its contents. Every dealloc ends with this. For instances of heap types it
    also releases the instance's reference to its type (taken by object_alloc),

@@ -460,7 +460,7 @@ static int int_compare3(Object *a, Object *b) {
 
 static Object *int_richcompare(Object *a, Object *b, int op) {
     if (is_int(a) && is_int(b)) return compare_result(int_compare3(a, b), op);
-    if (is_int(a) && is_float(b)) {
+    if (is_int(a) && is_float_exact(b)) { /* a float subclass: see int_binary */
         int c = int_compare_double(float_value(b), a);
         if (c == 2) return bool_from(op == CMP_NE);
         return compare_result(-c, op);
@@ -833,7 +833,9 @@ static Object *int_arith(int64_t x, int64_t y, BinaryOp op) {
 }
 
 /* The common body of every binary slot: int OP int here, int OP float in
-   float.c, anything else NotImplemented. */
+   float.c, anything else NotImplemented. An int's operators do not know a
+   float subclass: NotImplemented lets its reflected method (its own
+   __radd__, or float's) answer, as in CPython. */
 static Object *int_binary(Object *a, Object *b, BinaryOp op) {
     if (is_int(a) && is_int(b)) {
         if (int_is_big(a) || int_is_big(b)) return big_arith_objects(a, b, op);
@@ -845,7 +847,7 @@ static Object *int_binary(Object *a, Object *b, BinaryOp op) {
         int64_t r = op == BINOP_AND ? (x & y) : op == BINOP_OR ? (x | y) : (x ^ y);
         return bool_from(r != 0);
     }
-    if ((is_float(a) && is_int(b)) || (is_int(a) && is_float(b))) {
+    if ((is_float(a) && is_int(b)) || (is_int(a) && is_float_exact(b))) {
         if (op >= BINOP_LSHIFT) return NEWREF(NotImplemented);
         return float_binop(a, b, op);
     }

@@ -298,7 +298,9 @@ void str_trim_number_spaces(const char **start, const char **end) {
 /* ---- Creation ---- */
 
 Object *str_new_raw(size_t len) {
-    StrObject *s = (StrObject *)object_alloc(&str_type, sizeof(StrObject) + len + 1);
+    /* The caller fills data[0..len): only the fixed fields are cleared. */
+    StrObject *s = (StrObject *)object_alloc_unfilled(&str_type, sizeof(StrObject) + len + 1,
+                                                      sizeof(StrObject));
     if (!s) return NULL;
     s->hash = -1;
     s->length = len;

@@ -1,7 +1,9 @@
 # No starvation under the priority policy, from --stats counters (never from
 # durations):
 #   - two CPU-bound threads still take turns: each takes the lock at least
-#     35% of the times the two of them took it;
+#     35% of the times the two of them took it (their loops must run for
+#     at least 20 switch intervals to judge: a faster eval loop needs a
+#     longer loop here);
 #   - a CPU-bound thread beside four threads that block and wake up without
 #     pause (each return from a blocking call is served first) still gets
 #     the lock and finishes its work.
@@ -15,7 +17,7 @@ go = threading.Event()
 def spin(name):
     go.wait()
     n = 0
-    for i in range(2000000):
+    for i in range(6000000):
         n += i & 3
     print(name, n)
 ts = [threading.Thread(target=spin, args=(k,), name=k) for k in ("left", "right")]
@@ -29,7 +31,7 @@ acq() { awk -v n="$1" '$1 == n && $2 == "acquisitions" { print $3 }' "$TMP/err";
 for policy in priority modern; do
     run_toy --stats --gil=$policy --switch-interval=1 "$TMP/two.toy"
     expect_status 0
-    [ "$(sort "$TMP/out")" = "$(printf 'left 3000000\nright 3000000')" ] || { dump; fail "$policy: results"; }
+    [ "$(sort "$TMP/out")" = "$(printf 'left 9000000\nright 9000000')" ] || { dump; fail "$policy: results"; }
     a=$(acq left); b=$(acq right)
     [ -n "$a" ] && [ -n "$b" ] || { dump; fail "$policy: no acquisitions counted"; }
     [ $((a + b)) -ge 20 ] || { dump; fail "$policy: too few handovers to judge ($a + $b)"; }
@@ -38,7 +40,8 @@ for policy in priority modern; do
 done
 
 # Four threads that do nothing but sleep(0): each wake-up asks for the lock
-# ahead of the CPU-bound thread. The CPU-bound one must still finish.
+# ahead of the CPU-bound thread. The CPU-bound one must still finish (its
+# loop long enough to outlast one switch interval).
 run_toy --stats --gil=priority --switch-interval=1 -c '
 import threading, time
 done = []
@@ -47,7 +50,7 @@ def io():
         time.sleep(0)
 def cpu():
     n = 0
-    for i in range(300000):
+    for i in range(1500000):
         n += 1
     done.append(n)
 ios = [threading.Thread(target=io) for _ in range(4)]
@@ -58,7 +61,7 @@ c.join()
 for t in ios: t.join()
 print(done)'
 expect_status 0
-expect_stdout "[300000]"
+expect_stdout "[1500000]"
 n=$(acq cpu)
 [ -n "$n" ] && [ "$n" -ge 2 ] || { dump; fail "the CPU-bound thread's acquisitions: ${n:-none}"; }
 exit 0

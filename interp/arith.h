@@ -1,0 +1,61 @@
+/* arith.h - the eval loop's fast paths for float arithmetic and comparisons.
+ *
+ * BINARY_OP, INPLACE_OP and COMPARE_OP test their operands' exact types
+ * inline (arith_float_applies, arith_float_operands) and call the bodies
+ * here, which skip the generic dispatch of abstract.c. They apply only to
+ * the exact built-in types float and int, whose operators no program can
+ * replace, so a subclass (with its own __radd__, say) always takes the
+ * generic path and gets its reflected method called first. Every result
+ * and every error message is the one the generic path would give.
+ *
+ * Build switch: VM_FLOAT_FAST_PATHS=0 (make CFLAGS='-O2
+ * -DVM_FLOAT_FAST_PATHS=0') compiles them out, to measure what they win.
+ */
+#ifndef TOY_ARITH_H
+#define TOY_ARITH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/object.h"
+#include "objects/float.h"
+#include "objects/int.h"
+
+#ifndef VM_FLOAT_FAST_PATHS
+#define VM_FLOAT_FAST_PATHS 1
+#endif
+
+/* An exact float with an exact float or int, in either order. */
+static inline bool arith_float_operands(Object *a, Object *b)
+{
+    Type *ta = TYPE(a), *tb = TYPE(b);
+    if (ta == &float_type)
+        return tb == &float_type || tb == &int_type;
+    return ta == &int_type && tb == &float_type;
+}
+
+/* Does arith_binop handle a op b? The arithmetic operators (+ - * / // %
+   **; shifts and bitwise operators raise TypeError on floats, with a
+   message that differs for op=) on float operands (above), and the true
+   division of two exact ints, whose result is a float too. */
+static inline bool arith_float_applies(Object *a, Object *b, uint32_t op)
+{
+    if (op > BINOP_POW)
+        return false;
+    if (arith_float_operands(a, b))
+        return true;
+    return op == BINOP_TRUEDIV && TYPE(a) == &int_type && TYPE(b) == &int_type;
+}
+
+/* a op b for operands arith_float_applies accepted: a new reference, or
+   NULL with the exception set. spare is NULL or one of the operands, an
+   exact float nobody else can see (the caller still owns it): the result
+   is written into it instead of allocating a new float. */
+Object *arith_binop(BinaryOp op, Object *a, Object *b, Object *spare);
+
+/* a op b for operands arith_float_operands accepted: 0 or 1, or -1 when
+   the comparison needs the generic path (an int too big for int64). Never
+   raises. */
+int arith_float_compare(Object *a, Object *b, CompareOp op);
+
+#endif

@@ -1,0 +1,28 @@
+# --dis shows each superinstruction with both halves' arguments and
+# meanings, and the second word it skips marked "+".
+. tests/tools/testlib.sh
+run_toy --dis -c '
+def f(n):
+    t = 0
+    for i in range(n):
+        t = t + i
+    while t > 0:
+        t = t - 1
+    y = t
+    return y
+'
+expect_status 0
+expect_in_stdout 'FOR_ITER_STORE_FAST'
+expect_in_stdout '(i)'
+expect_in_stdout '+ STORE_FAST               2 (i)'
+expect_in_stdout 'LOAD_FAST_LOAD_FAST   1, 2 (t) (i)'
+expect_in_stdout '+ LOAD_FAST                2 (i)'
+expect_in_stdout 'LOAD_FAST_LOAD_CONST  1, 0 (t) (0)'
+expect_in_stdout 'STORE_FAST_JUMP'
+expect_in_stdout '+ JUMP'
+expect_in_stdout 'STORE_FAST_LOAD_FAST  3, 3 (y) (y)'
+# A jump target never starts the second half of a pair: the loop head
+# after `t = 0` stays a plain instruction.
+if grep -qE ">> +[0-9]+ \+ " "$TMP/out"; then
+    fail "a jump target is the second half of a superinstruction"
+fi
