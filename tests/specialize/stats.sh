@@ -3,6 +3,7 @@
 # that sees two kinds in turn is turned back. Nothing is specialised with
 # TOY_SPECIALIZE=0 or under --no-gil, and toy-ft has no such line.
 . tests/tools/testlib.sh
+unset TOY_SPECIALIZE # set below where a run wants it off
 
 run_toy -c 'import sys; print(sys._is_gil_enabled())'
 [ "$(cat "$TMP/out")" = True ] || skip "the free-threaded build never specialises"
