@@ -29,7 +29,12 @@
  *
  * Thread-safety: everything here is protected by the GIL. With --no-gil
  * (gc_state.locking), link and unlink take gc_lock, since threads allocate
- * in parallel; automatic collection is then off (objects/gc.c).
+ * in parallel; automatic collection is then off (objects/gc.c). The
+ * free-threaded build decides at compile time instead (GC_SPIN_LOCKS): every
+ * link, unlink and count change takes gc_spin, a stripe-style spin lock of
+ * core/objlock.h (one compare-and-swap, one store), inline on the paths
+ * every container takes; the allocation hooks stay clear, so allocation
+ * keeps its fast path.
  */
 #ifndef TOY_GCHEAD_H
 #define TOY_GCHEAD_H
@@ -46,6 +51,18 @@
 #define GC_STOPS_THE_WORLD 1
 #else
 #define GC_STOPS_THE_WORLD 0
+#endif
+
+#ifdef TOY_FREE_THREADED
+#include "core/objlock.h"
+#define GC_SPIN_LOCKS 1
+extern ObjlockStripe gc_spin;
+static inline void gc_spin_lock(void) { objlock_stripe_lock(&gc_spin); }
+static inline void gc_spin_unlock(void) { objlock_stripe_unlock(&gc_spin); }
+#else
+#define GC_SPIN_LOCKS 0
+static inline void gc_spin_lock(void) {}
+static inline void gc_spin_unlock(void) {}
 #endif
 
 typedef struct GCHead {
@@ -120,8 +137,9 @@ void gc_threshold_passed(void);
 /* object_alloc: a new container counts toward generation 0's threshold
    and, if track, enters generation 0; else it starts untracked (prev NULL).
    locking: --no-gil (object_hooks, core/objhooks.h, says so; callers pass
-   a constant 0 on their fast path, so that the test disappears). Inline:
-   every list, dict, tuple and instance comes here. */
+   a constant 0 on their fast path, so that the test disappears; toy-ft
+   takes gc_spin here instead). Inline: every list, dict, tuple and
+   instance comes here. */
 void gc_birth_locked(Object *o, bool track);
 static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track, bool locking) {
     if (locking) {
@@ -132,25 +150,28 @@ static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track
     h->refs = 0;
     h->flags = 0;
     GCGeneration *g0 = &gc_state.gens[0];
-    if (track)
-        gc_list_append(h, &g0->head);
-    else
-        h->next = h->prev = NULL;
+    if (!track) h->next = h->prev = NULL;
+    gc_spin_lock();
+    if (track) gc_list_append(h, &g0->head);
     if (++g0->count > g0->threshold) gc_threshold_passed();
+    gc_spin_unlock();
 }
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
     /* With threads really at once (toy-ft, --no-gil), prev is read only
        under the lock: a neighbour's unlink rewrites it. */
-    if (gc_state.locking) {
+    if (!GC_SPIN_LOCKS && gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
     }
     GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
-    gc_list_remove(h);
-    h->flags = 0;
+    gc_spin_lock();
+    if (h->prev) {
+        gc_list_remove(h);
+        h->flags = 0;
+    }
+    gc_spin_unlock();
 }
 
 /* object_free: a dying container leaves its list (if still in one: object_dealloc
@@ -161,8 +182,10 @@ static inline __attribute__((always_inline)) void gc_death(Object *o, bool locki
         return;
     }
     GCHead *h = GC_HEAD(o);
+    gc_spin_lock();
     if (h->prev) gc_list_remove(h);
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    gc_spin_unlock();
 }
 
 /* Track an object explicitly (no counting): a finalizer resurrected it,
