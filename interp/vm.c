@@ -660,8 +660,9 @@ static inline Object *dict_lookup_name_ref(Object *d, Object *name)
 #endif
 
 /* The eval loop's own list fast paths (subscript, store, for, unpack) read
-   the item array directly. toy-ft leaves lists to their locked slots
-   (objects/list.c), so there the paths are compiled out. */
+   the item array directly. toy-ft compiles them out: its subscript and
+   `for` read one item under the list's lock instead (list_fetch_index,
+   list_fetch in objects/list.h), and the rest go to the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
 #else
@@ -1246,6 +1247,12 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
+        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type &&
+                   (v = list_fetch_index(obj, int_value(key))) != NULL) {
+            DECREF(obj); /* a big int's clamped value is out of range */
+            DECREF(key);
+            PUSH(v);
+            DISPATCH();
         }
         v = object_getitem(obj, key);
         DECREF(obj);
@@ -1577,6 +1584,14 @@ dispatch:
                the user's (`for x in it`), and a later next(it) must not see
                items appended since. */
             CLEAR(&li->list);
+        } else if (!VM_LIST_FAST_PATHS && t == &list_iterator_type) {
+            ListIterObject *li = (ListIterObject *)it;
+            if (li->list != NULL && (v = list_fetch(li->list, li->index)) != NULL) {
+                li->index++;
+                PUSH(v);
+                DISPATCH();
+            }
+            CLEAR(&li->list); /* exhausted for good, as above */
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
