@@ -198,14 +198,11 @@ restart:
     }
 }
 
-/* In the GIL build the lock calls are empty: inlined, dict_get_str is this
-   function itself (no extra call on the attribute and global lookups). */
-#ifdef TOY_FREE_THREADED
-#define GET_STR_INLINE
-#else
-#define GET_STR_INLINE inline __attribute__((always_inline))
-#endif
-static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
+/* Inlined into its callers: in the GIL build the lock calls are empty and
+   dict_get_str is this function itself; in toy-ft the locked lookups
+   (dict_get_str, dict_get_str_ref) make no second call. */
+static inline __attribute__((always_inline)) Object *dict_get_str_unlocked(Object *dobj,
+                                                                          Object *key) {
     DictObject *d = AS_DICT(dobj);
     if (d->used == 0) return NULL;
     int64_t hash = ((StrObject *)key)->hash;
