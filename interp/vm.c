@@ -660,9 +660,10 @@ static inline Object *dict_lookup_name_ref(Object *d, Object *name)
 #endif
 
 /* The eval loop's own list fast paths (subscript, store, for, unpack) read
-   the item array directly. toy-ft compiles them out: its subscript and
-   `for` read one item under the list's lock instead (list_fetch_index,
-   list_fetch in objects/list.h), and the rest go to the locked slots. */
+   the item array directly. toy-ft compiles them out: its subscript, store
+   and `for` reach one item under the list's lock instead
+   (list_fetch_index, list_store_index, list_fetch in objects/list.h), and
+   unpacking goes to the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
 #else
@@ -1275,6 +1276,14 @@ dispatch:
                 Object **slot = &((ListObject *)obj)->items[i];
                 Object *old = *slot;
                 *slot = v; /* the stack's reference moves into the list */
+                DECREF(old);
+                DECREF(obj);
+                DECREF(key);
+                DISPATCH();
+            }
+        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+            Object *old = list_store_index(obj, int_value(key), v);
+            if (old != NULL) { /* v's reference moved into the list */
                 DECREF(old);
                 DECREF(obj);
                 DECREF(key);

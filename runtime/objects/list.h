@@ -46,6 +46,23 @@ static inline Object *list_fetch_index(Object *l, int64_t i) {
     return x;
 }
 
+/* l[i] = v for an int i (negative counts from the end), resolved and
+   stored as one step under the lock. Steals v and returns the item it
+   replaced, for the caller to release after (a release may run __del__),
+   or returns NULL and keeps v when i is out of range. */
+static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
+    objlock_lock(l);
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *old = NULL;
+    if (i >= 0 && (uint64_t)i < n) {
+        old = list_item(l, (size_t)i);
+        ((ListObject *)l)->items[i] = v;
+    }
+    objlock_unlock(l);
+    return old;
+}
+
 /* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
 Object *list_new(size_t n);
 /* Steals item; only for filling a fresh list_new(n) list. */
