@@ -203,14 +203,11 @@ static inline void biased_mark_shared(Object *o) {
 void biased_revive(Object *o);
 bool biased_unrevive(Object *o);
 
-/* object_free: true when the block must be kept (an immortalised object
-   being freed at exit: its memory, size bytes at block, goes back after all
-   of them are done). */
+/* object_free, while biased_release_immortals runs (it sets the hook
+   OBJHOOK_KEEP_AT_EXIT, core/objhooks.h, so that no other free asks): true
+   when the block must be kept (an immortalised object being freed at exit:
+   its memory, size bytes at block, goes back after all of them are done). */
 bool biased_keep_block_at_exit(Object *o, void *block, size_t size);
-extern bool biased_releasing; /* set while biased_release_immortals runs */
-static inline bool biased_keep_block(Object *o, void *block, size_t size) {
-    return __builtin_expect(biased_releasing, 0) && biased_keep_block_at_exit(o, block, size);
-}
 
 /* ---- Threads --------------------------------------------------------------- */
 
