@@ -89,6 +89,8 @@ void gc_track(Object *o) {
     /* with a lock on, prev is read under it */
     if (!GC_SPIN_LOCKS && !gc_state.locking && h->prev) return;
     lock();
+    /* toy-ft: revived by its dealloc; counted again, as it lives on */
+    if (h->flags & GC_DEATH_COUNTED) gc_state.gens[0].count++;
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();

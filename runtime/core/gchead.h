@@ -76,6 +76,7 @@ enum {
     GC_COLLECTING = 1,  /* in the set being collected now */
     GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
     GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
+    GC_DEATH_COUNTED = 8, /* toy-ft: gc_untrack_dying has uncounted it (gc_death need not) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)
@@ -174,6 +175,26 @@ static inline void gc_untrack(Object *o) {
     gc_spin_unlock();
 }
 
+/* object_dealloc: a container about to be deallocated leaves its list. In
+   toy-ft it is also uncounted there, under the same hold of gc_spin, and
+   flagged GC_DEATH_COUNTED, so that gc_death (object_free) takes no lock
+   again; if the dealloc revives it instead, gc_track counts it back. The
+   flag is read without the lock: no other thread holds a reference to a
+   dying object, so none writes its head (the collector, which might, runs
+   with the other threads stopped). */
+static inline void gc_untrack_dying(Object *o) {
+#if GC_SPIN_LOCKS
+    GCHead *h = GC_HEAD(o);
+    gc_spin_lock();
+    if (h->prev) gc_list_remove(h);
+    h->flags = GC_DEATH_COUNTED;
+    if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    gc_spin_unlock();
+#else
+    gc_untrack(o);
+#endif
+}
+
 /* object_free: a dying container leaves its list (if still in one: object_dealloc
    has usually untracked it already) and uncounts. locking as for gc_birth. */
 static inline __attribute__((always_inline)) void gc_death(Object *o, bool locking) {
@@ -182,6 +203,7 @@ static inline __attribute__((always_inline)) void gc_death(Object *o, bool locki
         return;
     }
     GCHead *h = GC_HEAD(o);
+    if (GC_SPIN_LOCKS && (h->flags & GC_DEATH_COUNTED)) return; /* unlinked and uncounted */
     gc_spin_lock();
     if (h->prev) gc_list_remove(h);
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;

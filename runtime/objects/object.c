@@ -150,7 +150,7 @@ void object_dealloc(Object *o) {
         race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
-    if (o->type->flags & TYPE_GC) gc_untrack(o);
+    if (o->type->flags & TYPE_GC) gc_untrack_dying(o);
     o->type->dealloc(o);
 }
 
