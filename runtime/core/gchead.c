@@ -9,7 +9,23 @@
 GCState gc_state;
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
 #if GC_SPIN_LOCKS
-ObjlockStripe gc_spin __attribute__((aligned(64)));
+#include <sched.h>
+_Atomic int gc_spin __attribute__((aligned(64)));
+
+/* Another thread holds gc_spin for a few instructions: spin on a plain
+   load (no write to the line while it is held), then yield the core in
+   case the holder was descheduled. */
+void gc_spin_wait(void) {
+    for (unsigned spins = 0;; spins++) {
+        if (!atomic_load_explicit(&gc_spin, memory_order_relaxed) &&
+            !atomic_exchange_explicit(&gc_spin, 1, memory_order_acquire))
+            return;
+        if (spins >= 64) sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+        else __builtin_ia32_pause();
+#endif
+    }
+}
 #endif
 
 void gc_head_init(bool locking) {
@@ -104,10 +120,8 @@ void gc_never_track(Object *o) {
 void gc_after_fork_child(void) {
     pthread_mutex_init(&gc_lock, NULL);
 #if GC_SPIN_LOCKS
-    /* Only the forking thread exists now: a hold by another is void. */
-    if (atomic_load(&gc_spin.holder) != (uintptr_t)&objlock_self) {
-        atomic_store(&gc_spin.holder, 0);
-        gc_spin.depth = 0;
-    }
+    /* Only the forking thread exists now, and it holds no gc_spin: any
+       hold was another thread's. */
+    atomic_store(&gc_spin, 0);
 #endif
 }

@@ -31,10 +31,9 @@
  * (gc_state.locking), link and unlink take gc_lock, since threads allocate
  * in parallel; automatic collection is then off (objects/gc.c). The
  * free-threaded build decides at compile time instead (GC_SPIN_LOCKS): every
- * link, unlink and count change takes gc_spin, a stripe-style spin lock of
- * core/objlock.h (one compare-and-swap, one store), inline on the paths
- * every container takes; the allocation hooks stay clear, so allocation
- * keeps its fast path.
+ * link, unlink and count change takes gc_spin, a spin lock (one exchange,
+ * one store) inline on the paths every container takes; the allocation
+ * hooks stay clear, so allocation keeps its fast path.
  */
 #ifndef TOY_GCHEAD_H
 #define TOY_GCHEAD_H
@@ -54,11 +53,23 @@
 #endif
 
 #ifdef TOY_FREE_THREADED
-#include "core/objlock.h"
+#include <stdatomic.h>
 #define GC_SPIN_LOCKS 1
-extern ObjlockStripe gc_spin;
-static inline void gc_spin_lock(void) { objlock_stripe_lock(&gc_spin); }
-static inline void gc_spin_unlock(void) { objlock_stripe_unlock(&gc_spin); }
+/* toy-ft's lock of the generation lists: one word, taken with an exchange
+   and given back with a store. Unlike a container's stripe (core/objlock.h)
+   a waiter never parks for a collection: it may be halfway through a
+   birth or a death, with the object already (or still) in a list that the
+   collector would then walk with the object's count at zero. A holder
+   never blocks, so waiting always ends. */
+extern _Atomic int gc_spin;
+void gc_spin_wait(void);
+static inline void gc_spin_lock(void) {
+    if (__builtin_expect(atomic_exchange_explicit(&gc_spin, 1, memory_order_acquire), 0))
+        gc_spin_wait();
+}
+static inline void gc_spin_unlock(void) {
+    atomic_store_explicit(&gc_spin, 0, memory_order_release);
+}
 #else
 #define GC_SPIN_LOCKS 0
 static inline void gc_spin_lock(void) {}
