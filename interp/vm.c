@@ -665,8 +665,10 @@ static inline Object *dict_lookup_name_ref(Object *d, Object *name)
 #endif
 
 /* The eval loop's own list fast paths (subscript, store, for, unpack) read
-   the item array directly. toy-ft leaves lists to their locked slots
-   (objects/list.c), so there the paths are compiled out. */
+   the item array directly. toy-ft compiles them out: its subscript, store
+   and `for` reach one item under the list's lock instead
+   (list_fetch_index, list_store_index, list_fetch in objects/list.h), and
+   unpacking goes to the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
 #else
@@ -1696,6 +1698,12 @@ dispatch:
                 PUSH(v);
                 DISPATCH();
             }
+        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type &&
+                   (v = list_fetch_index(obj, int_value(key))) != NULL) {
+            DECREF(obj); /* a big int's clamped value is out of range */
+            DECREF(key);
+            PUSH(v);
+            DISPATCH();
         }
         v = object_getitem(obj, key);
         DECREF(obj);
@@ -1718,6 +1726,14 @@ dispatch:
                 Object **slot = &((ListObject *)obj)->items[i];
                 Object *old = *slot;
                 *slot = v; /* the stack's reference moves into the list */
+                DECREF(old);
+                DECREF(obj);
+                DECREF(key);
+                DISPATCH();
+            }
+        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
+            Object *old = list_store_index(obj, int_value(key), v);
+            if (old != NULL) { /* v's reference moved into the list */
                 DECREF(old);
                 DECREF(obj);
                 DECREF(key);
@@ -2025,6 +2041,14 @@ dispatch:
                the user's (`for x in it`), and a later next(it) must not see
                items appended since. */
             CLEAR(&li->list);
+        } else if (!VM_LIST_FAST_PATHS && t == &list_iterator_type) {
+            ListIterObject *li = (ListIterObject *)it;
+            if (li->list != NULL && (v = list_fetch(li->list, li->index)) != NULL) {
+                li->index++;
+                PUSH(v);
+                DISPATCH();
+            }
+            CLEAR(&li->list); /* exhausted for good, as above */
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {

@@ -27,6 +27,7 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/objhooks.h"
 #include "core/refcount.h"
 
 _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
@@ -51,7 +52,6 @@ static Object **immortals;
 static size_t immortals_len, immortals_cap;
 static atomic_uint_fast64_t immortal_count;
 /* Set while biased_release_immortals frees them: their blocks are kept. */
-bool biased_releasing;
 static struct { void *block; size_t size; } *kept;
 static size_t kept_len, kept_cap;
 
@@ -331,9 +331,9 @@ bool biased_keep_block_at_exit(Object *o, void *block, size_t size) {
    their memory goes back only when every one is done. */
 void biased_release_immortals(void) {
     biased_merge_pending();
-    biased_releasing = true;
+    object_hooks_set(OBJHOOK_KEEP_AT_EXIT);
     for (size_t i = 0; i < immortals_len; i++) immortals[i]->type->dealloc(immortals[i]);
-    biased_releasing = false;
+    object_hooks_clear(OBJHOOK_KEEP_AT_EXIT);
     for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].block, kept[i].size);
     if (kept) mem_free(kept, kept_cap * sizeof *kept);
     if (immortals) mem_free(immortals, immortals_cap * sizeof *immortals);

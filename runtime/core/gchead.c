@@ -8,6 +8,25 @@
 
 GCState gc_state;
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
+#if GC_SPIN_LOCKS
+#include <sched.h>
+_Atomic int gc_spin __attribute__((aligned(64)));
+
+/* Another thread holds gc_spin for a few instructions: spin on a plain
+   load (no write to the line while it is held), then yield the core in
+   case the holder was descheduled. */
+void gc_spin_wait(void) {
+    for (unsigned spins = 0;; spins++) {
+        if (!atomic_load_explicit(&gc_spin, memory_order_relaxed) &&
+            !atomic_exchange_explicit(&gc_spin, 1, memory_order_acquire))
+            return;
+        if (spins >= 64) sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+        else __builtin_ia32_pause();
+#endif
+    }
+}
+#endif
 
 void gc_head_init(bool locking) {
     static const int thresholds[GC_NGENERATIONS] = {700, 10, 10}; /* CPython 3.11's */
@@ -19,7 +38,7 @@ void gc_head_init(bool locking) {
     gc_list_init(&gc_state.permanent);
     gc_state.enabled = true;
     gc_state.locking = locking;
-    if (locking) object_hooks_set(OBJHOOK_GC_LOCKING);
+    if (locking && !GC_SPIN_LOCKS) object_hooks_set(OBJHOOK_GC_LOCKING);
 }
 
 void gc_list_merge(GCHead *from, GCHead *to) {
@@ -39,11 +58,13 @@ size_t gc_list_size(const GCHead *list) {
 }
 
 static inline void lock(void) {
-    if (gc_state.locking) pthread_mutex_lock(&gc_lock);
+    if (GC_SPIN_LOCKS) gc_spin_lock();
+    else if (gc_state.locking) pthread_mutex_lock(&gc_lock);
 }
 
 static inline void unlock(void) {
-    if (gc_state.locking) pthread_mutex_unlock(&gc_lock);
+    if (GC_SPIN_LOCKS) gc_spin_unlock();
+    else if (gc_state.locking) pthread_mutex_unlock(&gc_lock);
 }
 
 /* Ask for a collection at the next safe point (objects/gc.c decides which
@@ -81,8 +102,11 @@ void gc_untrack_locked(Object *o, bool freed) {
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
     if (h->flags & GC_NEVER_TRACK) return;
-    if (!gc_state.locking && h->prev) return; /* with the lock on, prev is read under it */
+    /* with a lock on, prev is read under it */
+    if (!GC_SPIN_LOCKS && !gc_state.locking && h->prev) return;
     lock();
+    /* toy-ft: revived by its dealloc; counted again, as it lives on */
+    if (h->flags & GC_DEATH_COUNTED) gc_state.gens[0].count++;
     h->flags = 0;
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();
@@ -93,4 +117,11 @@ void gc_never_track(Object *o) {
     GC_HEAD(o)->flags = GC_NEVER_TRACK;
 }
 
-void gc_after_fork_child(void) { pthread_mutex_init(&gc_lock, NULL); }
+void gc_after_fork_child(void) {
+    pthread_mutex_init(&gc_lock, NULL);
+#if GC_SPIN_LOCKS
+    /* Only the forking thread exists now, and it holds no gc_spin: any
+       hold was another thread's. */
+    atomic_store(&gc_spin, 0);
+#endif
+}

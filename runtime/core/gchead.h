@@ -29,7 +29,11 @@
  *
  * Thread-safety: everything here is protected by the GIL. With --no-gil
  * (gc_state.locking), link and unlink take gc_lock, since threads allocate
- * in parallel; automatic collection is then off (objects/gc.c).
+ * in parallel; automatic collection is then off (objects/gc.c). The
+ * free-threaded build decides at compile time instead (GC_SPIN_LOCKS): every
+ * link, unlink and count change takes gc_spin, a spin lock (one exchange,
+ * one store) inline on the paths every container takes; the allocation
+ * hooks stay clear, so allocation keeps its fast path.
  */
 #ifndef TOY_GCHEAD_H
 #define TOY_GCHEAD_H
@@ -48,6 +52,30 @@
 #define GC_STOPS_THE_WORLD 0
 #endif
 
+#ifdef TOY_FREE_THREADED
+#include <stdatomic.h>
+#define GC_SPIN_LOCKS 1
+/* toy-ft's lock of the generation lists: one word, taken with an exchange
+   and given back with a store. Unlike a container's stripe (core/objlock.h)
+   a waiter never parks for a collection: it may be halfway through a
+   birth or a death, with the object already (or still) in a list that the
+   collector would then walk with the object's count at zero. A holder
+   never blocks, so waiting always ends. */
+extern _Atomic int gc_spin;
+void gc_spin_wait(void);
+static inline void gc_spin_lock(void) {
+    if (__builtin_expect(atomic_exchange_explicit(&gc_spin, 1, memory_order_acquire), 0))
+        gc_spin_wait();
+}
+static inline void gc_spin_unlock(void) {
+    atomic_store_explicit(&gc_spin, 0, memory_order_release);
+}
+#else
+#define GC_SPIN_LOCKS 0
+static inline void gc_spin_lock(void) {}
+static inline void gc_spin_unlock(void) {}
+#endif
+
 typedef struct GCHead {
     struct GCHead *next, *prev; /* prev NULL: not tracked */
     intptr_t refs;              /* during a collection: the references not yet explained */
@@ -59,6 +87,7 @@ enum {
     GC_COLLECTING = 1,  /* in the set being collected now */
     GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
     GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
+    GC_DEATH_COUNTED = 8, /* toy-ft: gc_untrack_dying has uncounted it (gc_death need not) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)
@@ -120,8 +149,9 @@ void gc_threshold_passed(void);
 /* object_alloc: a new container counts toward generation 0's threshold
    and, if track, enters generation 0; else it starts untracked (prev NULL).
    locking: --no-gil (object_hooks, core/objhooks.h, says so; callers pass
-   a constant 0 on their fast path, so that the test disappears). Inline:
-   every list, dict, tuple and instance comes here. */
+   a constant 0 on their fast path, so that the test disappears; toy-ft
+   takes gc_spin here instead). Inline: every list, dict, tuple and
+   instance comes here. */
 void gc_birth_locked(Object *o, bool track);
 static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track, bool locking) {
     if (locking) {
@@ -132,25 +162,48 @@ static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track
     h->refs = 0;
     h->flags = 0;
     GCGeneration *g0 = &gc_state.gens[0];
-    if (track)
-        gc_list_append(h, &g0->head);
-    else
-        h->next = h->prev = NULL;
+    if (!track) h->next = h->prev = NULL;
+    gc_spin_lock();
+    if (track) gc_list_append(h, &g0->head);
     if (++g0->count > g0->threshold) gc_threshold_passed();
+    gc_spin_unlock();
 }
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
     /* With threads really at once (toy-ft, --no-gil), prev is read only
        under the lock: a neighbour's unlink rewrites it. */
-    if (gc_state.locking) {
+    if (!GC_SPIN_LOCKS && gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
     }
     GCHead *h = GC_HEAD(o);
-    if (!h->prev) return;
-    gc_list_remove(h);
-    h->flags = 0;
+    gc_spin_lock();
+    if (h->prev) {
+        gc_list_remove(h);
+        h->flags = 0;
+    }
+    gc_spin_unlock();
+}
+
+/* object_dealloc: a container about to be deallocated leaves its list. In
+   toy-ft it is also uncounted there, under the same hold of gc_spin, and
+   flagged GC_DEATH_COUNTED, so that gc_death (object_free) takes no lock
+   again; if the dealloc revives it instead, gc_track counts it back. The
+   flag is read without the lock: no other thread holds a reference to a
+   dying object, so none writes its head (the collector, which might, runs
+   with the other threads stopped). */
+static inline void gc_untrack_dying(Object *o) {
+#if GC_SPIN_LOCKS
+    GCHead *h = GC_HEAD(o);
+    gc_spin_lock();
+    if (h->prev) gc_list_remove(h);
+    h->flags = GC_DEATH_COUNTED;
+    if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    gc_spin_unlock();
+#else
+    gc_untrack(o);
+#endif
 }
 
 /* object_free: a dying container leaves its list (if still in one: object_dealloc
@@ -161,8 +214,11 @@ static inline __attribute__((always_inline)) void gc_death(Object *o, bool locki
         return;
     }
     GCHead *h = GC_HEAD(o);
+    if (GC_SPIN_LOCKS && (h->flags & GC_DEATH_COUNTED)) return; /* unlinked and uncounted */
+    gc_spin_lock();
     if (h->prev) gc_list_remove(h);
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    gc_spin_unlock();
 }
 
 /* Track an object explicitly (no counting): a finalizer resurrected it,

@@ -13,6 +13,8 @@
  * code that turns its hook on (mem_count_enable, typestats_enable,
  * race_enable, gc_head_init)
  * and never cleared, so reading it needs no lock, with the GIL or without.
+ * The one exception, OBJHOOK_KEEP_AT_EXIT, is set and cleared at exit by
+ * biased_release_immortals (toy-ft), when only the main thread is left.
  */
 #ifndef TOY_OBJHOOKS_H
 #define TOY_OBJHOOKS_H
@@ -22,10 +24,14 @@ enum {
     OBJHOOK_RACE = 2,       /* the race detector: race_dealloc / race_quarantine */
     OBJHOOK_GC_LOCKING = 4, /* --no-gil: the generation lists are changed under a lock */
     OBJHOOK_COUNT = 8,      /* --stats: mem_count_object_alloc / mem_count_object_free */
+    OBJHOOK_KEEP_AT_EXIT = 16, /* toy-ft, at exit: blocks of immortalised objects are kept */
 };
 
 extern unsigned char object_hooks;
 
 static inline void object_hooks_set(unsigned char bit) { object_hooks |= bit; }
+/* Only OBJHOOK_KEEP_AT_EXIT is cleared again: set and cleared around the
+   release of toy-ft's immortals at exit, when only the main thread runs. */
+static inline void object_hooks_clear(unsigned char bit) { object_hooks &= (unsigned char)~bit; }
 
 #endif

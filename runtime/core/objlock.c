@@ -3,7 +3,8 @@
  *
  * A stripe is a small recursive spin lock on its own cache line: `holder`
  * is the holding thread's marker (the address of a thread-local byte, never
- * 0 for a live thread), `depth` its nesting, written only by the holder.
+ * 0 for a live thread), `depth` its nesting beyond the first hold (0 while
+ * free), written only by the holder.
  * Taking a free stripe is one compare-and-swap, releasing it one store:
  * much cheaper than a recursive pthread mutex on the paths every global
  * and attribute read takes. A waiter spins briefly, then yields its core
@@ -38,7 +39,7 @@ void objlock_lock_slow(ObjlockStripe *s) {
         if (atomic_load_explicit(&s->holder, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_weak_explicit(&s->holder, &expected, me,
                                                   memory_order_acquire, memory_order_relaxed))
-            break;
+            return; /* depth is 0: the last holder's final unlock left it so */
         if (atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_STOP) {
             /* The world is stopping. A stopper that holds it may use a
                stripe a parked thread holds: that thread is not running, so
@@ -55,7 +56,6 @@ void objlock_lock_slow(ObjlockStripe *s) {
         if (spins >= SPINS_BEFORE_YIELD) sched_yield();
         else cpu_relax();
     }
-    s->depth = 1;
 }
 
 void objlock_lock2(const void *a, const void *b) {

@@ -29,7 +29,10 @@
 
 /* A stripe: a recursive spin lock on its own cache line. holder: the
    holding thread's marker (the address of a thread-local byte), 0 when
-   free; depth: its nesting, written by the holder only. */
+   free; depth: how many times more than once the holder has taken it
+   (0 when free and when held once), written by the holder only. So the
+   common case, one hold, is one compare-and-swap to take and one test and
+   one store to give back. */
 typedef struct {
     _Atomic uintptr_t holder;
     unsigned depth;
@@ -41,11 +44,15 @@ extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 /* Wait for a stripe another thread holds (objlock.c). */
 void objlock_lock_slow(ObjlockStripe *s);
 
-/* Objects are 16-byte aligned: drop those bits, then mix. */
+/* Objects are 16-byte aligned: the address bits above those choose the
+   stripe (stripe i for bits 4-13 equal to i). Masked in place and scaled
+   to the 64-byte stripes, that is an and, a shift and an add. Objects
+   allocated together sit on different stripes; those 16 KiB apart share
+   one, which only makes them wait for each other. */
 static inline ObjlockStripe *objlock_stripe(const void *o) {
-    uintptr_t p = (uintptr_t)o >> 4;
-    p ^= p >> 10;
-    return &objlock_stripes[p & (OBJLOCK_STRIPES - 1)];
+    _Static_assert(sizeof(ObjlockStripe) == 16 << 2, "a stripe is 64 bytes");
+    uintptr_t offset = ((uintptr_t)o & ((uintptr_t)(OBJLOCK_STRIPES - 1) << 4)) << 2;
+    return (ObjlockStripe *)((char *)objlock_stripes + offset);
 }
 
 static inline void objlock_stripe_lock(ObjlockStripe *s) {
@@ -53,15 +60,18 @@ static inline void objlock_stripe_lock(ObjlockStripe *s) {
     if (__builtin_expect(atomic_compare_exchange_strong_explicit(
                              &s->holder, &expected, me, memory_order_acquire,
                              memory_order_relaxed), 1))
-        s->depth = 1;
-    else if (expected == me)
+        return;
+    if (expected == me)
         s->depth++;
     else
         objlock_lock_slow(s);
 }
 
 static inline void objlock_stripe_unlock(ObjlockStripe *s) {
-    if (--s->depth == 0) atomic_store_explicit(&s->holder, 0, memory_order_release);
+    if (__builtin_expect(s->depth == 0, 1))
+        atomic_store_explicit(&s->holder, 0, memory_order_release);
+    else
+        s->depth--;
 }
 
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }

@@ -176,8 +176,9 @@ static inline Object *refcount_link_take(Object *o) {
     o->refcnt = 0;
     return next;
 }
-/* object_free: true when the block (size bytes at block, which holds o and
-   any prefix before it) must not be released yet (toy-ft only). */
+/* object_free, when the hook OBJHOOK_KEEP_AT_EXIT is on: true when the
+   block (size bytes at block, which holds o and any prefix before it) must
+   not be released yet (toy-ft only). */
 static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
     (void)o; (void)block; (void)size;
     return false;
@@ -228,7 +229,7 @@ static inline Object *refcount_link_take(Object *o) {
     return next;
 }
 static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
-    return biased_keep_block(o, block, size);
+    return biased_keep_block_at_exit(o, block, size);
 }
 
 static inline void refcount_thread_attach(void) { biased_thread_attach(); }

@@ -202,13 +202,10 @@ restart:
     }
 }
 
-/* In the GIL build the lock calls are empty: inlined, dict_get_str is this
-   function itself (no extra call on the attribute and global lookups). */
-#ifdef TOY_FREE_THREADED
-#define GET_STR_INLINE
-#else
+/* Inlined into their callers: in the GIL build the lock calls are empty
+   and dict_get_str is this lookup itself; in toy-ft the locked lookups
+   (dict_get_str, dict_get_str_ref) make no second call. */
 #define GET_STR_INLINE inline __attribute__((always_inline))
-#endif
 static GET_STR_INLINE int64_t dict_find_str(DictObject *d, Object *key) {
     if (d->used == 0) return -1;
     int64_t hash = ((StrObject *)key)->hash;
@@ -336,8 +333,11 @@ static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *ke
 /* Set key -> value with a known hash (both borrowed). Storing atoms (str,
    int, ...) costs one more test here, a container into a tracked dict two.
    With the collector's lock on (toy-ft, --no-gil), whether d is tracked is
-   read under that lock, in gc_track. */
-static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
+   read under that lock, in gc_track. A value replaced is handed back in
+   *old, for the caller to release once the lock is dropped: its release
+   may run __del__, which must not run under the dict's lock. */
+static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value,
+                                Object **old) {
     if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
         (gc_state.locking || !gc_is_tracked((Object *)d)))
         dict_maybe_track(d, key, value);
@@ -346,7 +346,8 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
     if (ix == DICT_ERROR) return -1;
     if (ix >= 0) {
         d->version++;
-        SETREF(&d->entries[ix].value, NEWREF(value));
+        *old = d->entries[ix].value;
+        d->entries[ix].value = NEWREF(value);
         return 0;
     }
     if (!d->index || d->nentries == d->capacity) {
@@ -364,9 +365,11 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
 }
 
 static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
+    Object *old = NULL;
     objlock_lock(d);
-    int rc = dict_insert_unlocked(d, key, hash, value);
+    int rc = dict_insert_unlocked(d, key, hash, value, &old);
     objlock_unlock(d);
+    XDECREF(old);
     return rc;
 }
 

@@ -43,15 +43,6 @@ static inline int list_item_equal(Object *a, Object *b) {
     return object_equal(a, b);
 }
 
-/* A new reference to item i, read under the list's lock, or NULL when the
-   list is shorter than that (it may shrink while user code runs). */
-static inline Object *list_fetch(Object *self, size_t i) {
-    objlock_lock(self);
-    Object *x = i < list_size(self) ? NEWREF(list_item(self, i)) : NULL;
-    objlock_unlock(self);
-    return x;
-}
-
 /* The size, read under the lock: for loops that re-check it while user code
    may change the list (in the GIL build, list_size itself). */
 static inline size_t list_size_now(Object *self) {
@@ -388,31 +379,32 @@ static Object *list_slice(Object *self, Object *slice) {
     return result;
 }
 
-/* Resolve an int index against the list size; -1 with IndexError(msg). */
-static int list_resolve_index(Object *self, Object *key, int64_t *out, const char *msg) {
-    int64_t i;
+/* The value of an index key: a small int directly, anything else through
+   __index__, before any lock is taken (that may run user code). The size
+   is applied later, under the lock, so that `a[-1]` means the last item
+   at the moment of the access. 0, or -1 with an exception. */
+static int list_index_key(Object *key, int64_t *out) {
     if (is_int(key) && int_is_small(key)) {
-        i = int_value(key);
-    } else if (object_as_index(key, &i, "list") < 0) {
-        return -1;
+        *out = int_value(key);
+        return 0;
     }
+    return object_as_index(key, out, "list");
+}
+
+/* *i resolved against the size now (the caller holds the lock): true when
+   it names an item. */
+static inline bool list_index_resolve(Object *self, int64_t *i) {
     int64_t n = (int64_t)list_size(self);
-    if (i < 0) i += n;
-    if (i < 0 || i >= n) {
-        error_set(&exc_IndexError, "%s", msg);
-        return -1;
-    }
-    *out = i;
-    return 0;
+    if (*i < 0) *i += n;
+    return *i >= 0 && *i < n;
 }
 
 static Object *list_getitem(Object *self, Object *key) {
     if (is_slice(key)) return list_slice(self, key);
-    objlock_lock(self);
     int64_t i;
-    Object *v = list_resolve_index(self, key, &i, "list index out of range") < 0
-                    ? NULL : NEWREF(list_item(self, (size_t)i));
-    objlock_unlock(self);
+    if (list_index_key(key, &i) < 0) return NULL;
+    Object *v = list_fetch_index(self, i);
+    if (!v) error_set(&exc_IndexError, "list index out of range");
     return v;
 }
 
@@ -547,15 +539,31 @@ static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
     return rc;
 }
 
+/* del a[i], i resolved under the lock; the item is released after it. */
+static int list_delete_index(ListObject *l, int64_t i) {
+    objlock_lock(l);
+    Object *old = NULL;
+    if (list_index_resolve((Object *)l, &i)) {
+        old = l->items[i];
+        memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
+        l->size--;
+        list_maybe_shrink(l);
+    }
+    objlock_unlock(l);
+    if (!old) return error_set(&exc_IndexError, "list assignment index out of range"), -1;
+    DECREF(old);
+    return 0;
+}
+
 /* a[key] = value; value NULL means del a[key]. */
 static int list_setitem(Object *self, Object *key, Object *value) {
     if (is_slice(key)) return list_assign_slice(AS_LIST(self), key, value);
     int64_t i;
-    if (list_resolve_index(self, key, &i, "list assignment index out of range") < 0) return -1;
-    if (!value) return list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1);
+    if (list_index_key(key, &i) < 0) return -1;
+    if (!value) return list_delete_index(AS_LIST(self), i);
     objlock_lock(self);
     Object *old = NULL;
-    if ((size_t)i < list_size(self)) { /* toy-ft: unless it shrank meanwhile */
+    if (list_index_resolve(self, &i)) {
         old = AS_LIST(self)->items[i];
         AS_LIST(self)->items[i] = NEWREF(value);
     }

@@ -3,6 +3,8 @@
 #define TOY_LIST_H
 
 #include "core/object.h"
+#include "core/objlock.h"
+#include "core/refcount.h"
 
 typedef struct {
     Object base;
@@ -21,6 +23,45 @@ static inline bool is_list_exact(Object *o) { return o->type == &list_type; }
 static inline size_t list_size(Object *l) { return ((ListObject *)l)->size; }
 /* Borrowed. No bounds check. */
 static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }
+
+/* A new reference to item i, read under the list's lock, or NULL (no
+   exception) when the list is shorter than that: it may shrink while user
+   code runs, or on another thread in toy-ft. */
+static inline Object *list_fetch(Object *l, size_t i) {
+    objlock_lock(l);
+    Object *x = i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
+    objlock_unlock(l);
+    return x;
+}
+
+/* l[i] for an int i (negative counts from the end), resolved against the
+   size and read as one step under the lock: a new reference, or NULL (no
+   exception) when out of range. */
+static inline Object *list_fetch_index(Object *l, int64_t i) {
+    objlock_lock(l);
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *x = i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
+    objlock_unlock(l);
+    return x;
+}
+
+/* l[i] = v for an int i (negative counts from the end), resolved and
+   stored as one step under the lock. Steals v and returns the item it
+   replaced, for the caller to release after (a release may run __del__),
+   or returns NULL and keeps v when i is out of range. */
+static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
+    objlock_lock(l);
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *old = NULL;
+    if (i >= 0 && (uint64_t)i < n) {
+        old = list_item(l, (size_t)i);
+        ((ListObject *)l)->items[i] = v;
+    }
+    objlock_unlock(l);
+    return old;
+}
 
 /* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
 Object *list_new(size_t n);

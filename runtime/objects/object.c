@@ -139,7 +139,8 @@ static inline __attribute__((always_inline)) void free_object(Object *o, size_t 
     if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
     if (hooks & OBJHOOK_RACE)
         race_quarantine(o, size, pre);
-    else if (!refcount_keep_block(o, (char *)o - pre, pre + size)) /* toy-ft: an immortal freed at exit */
+    else if (!(hooks & OBJHOOK_KEEP_AT_EXIT) || /* toy-ft: an immortal freed at exit */
+             !refcount_keep_block(o, (char *)o - pre, pre + size))
         mem_free((char *)o - pre, pre + size);
     if (flags & TYPE_HEAP) DECREF(type);
 }
@@ -161,7 +162,7 @@ void object_free(Object *o, size_t size) {
         object_free_container(o, size);
         return;
     }
-    if (!refcount_keep_block(o, o, size)) mem_free(o, size); /* as above */
+    mem_free(o, size);
 }
 
 /* With the race detector on, it claims each object before its dealloc
@@ -173,7 +174,7 @@ void object_dealloc(Object *o) {
         race_dealloc(o); /* untracks once the object is claimed */
         return;
     }
-    if (o->type->flags & TYPE_GC) gc_untrack(o);
+    if (o->type->flags & TYPE_GC) gc_untrack_dying(o);
     o->type->dealloc(o);
 }
 
