@@ -946,6 +946,8 @@ Type set_iterator_type = {
    words them. */
 static int set_check_args(Object *self, const char *name, size_t nargs, Object *kwnames,
                           size_t min, size_t max) {
+    if (nargs >= min && nargs <= max && (!kwnames || tuple_size(kwnames) == 0))
+        return 0; /* the usual case: no name to format */
     char qualified[64];
     snprintf(qualified, sizeof qualified, "%s.%s", TYPE_NAME(self), name);
     return args_check(qualified, nargs, kwnames, min, max);
