@@ -1861,7 +1861,8 @@ dispatch:
     TARGET(CONTAINS_OP) {
         Object *b = POP();
         Object *a = POP();
-        int found = object_contains(b, a);
+        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains(b, a)
+                                                             : object_contains(b, a);
         DECREF(a);
         DECREF(b);
         if (found < 0)

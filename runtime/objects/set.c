@@ -57,7 +57,14 @@ static Object set_dummy_object;
 
 static inline bool set_live(const SetEntry *e) { return e->key && e->key != SET_DUMMY; }
 
+/* 2**61 - 1: an int's hash is its value reduced modulo this (int.c). */
+#define SET_INT_HASH_MODULUS (((int64_t)1 << 61) - 1)
+
 static inline int64_t set_hash_of(Object *key) {
+    if (TYPE(key) == &int_type && int_is_small(key)) { /* hash(v) == v, but -1 */
+        int64_t v = int_value(key);
+        if (v > -SET_INT_HASH_MODULUS && v < SET_INT_HASH_MODULUS) return v == -1 ? -2 : v;
+    }
     if (is_str_exact(key)) { /* a subclass may define __hash__ */
         int64_t h = ((StrObject *)key)->hash;
         return h != -1 ? h : str_hash(key);
@@ -75,6 +82,49 @@ static inline int set_keys_equal_fast(Object *stored, Object *key) {
 }
 
 /* ---- Table --------------------------------------------------------------- */
+
+/* A key whose comparison with a stored key of its own type runs no user
+   code: an exact int or an exact str. */
+static inline bool set_key_is_plain(Object *key) {
+    return TYPE(key) == &int_type || is_str_exact(key);
+}
+
+/* set_find for a plain key, in a loop that cannot call out: no restart, and
+   the deleted slots are only watched when want_free (an insertion needs the
+   last one on the path; a lookup does not). Returns -2 when a stored key of
+   another type has the same hash (1 and 1.0, or a subclass with __eq__):
+   the caller then uses set_find, which compares them the general way. */
+static inline int set_find_plain(SetObject *so, Object *key, int64_t hash, SetEntry **slot,
+                                 bool want_free) {
+    SetEntry *table = so->table;
+    size_t mask = so->mask;
+    size_t i = (size_t)hash & mask;
+    uint64_t perturb = (uint64_t)hash;
+    SetEntry *free_slot = NULL;
+    for (;;) {
+        SetEntry *e = &table[i];
+        size_t run = i + SET_LINEAR_PROBES <= mask ? SET_LINEAR_PROBES : 0;
+        for (size_t k = 0; k <= run; k++, e++) {
+            Object *stored = e->key;
+            if (!stored) {
+                *slot = free_slot ? free_slot : e;
+                return 0;
+            }
+            if (e->hash == hash) {
+                int eq = stored == key ? 1 : set_keys_equal_fast(stored, key);
+                if (eq == -2) return -2;
+                if (eq) {
+                    *slot = e;
+                    return 1;
+                }
+            } else if (want_free && stored == SET_DUMMY) {
+                free_slot = e;
+            }
+        }
+        perturb >>= SET_PERTURB_SHIFT;
+        i = (i * 5 + 1 + (size_t)perturb) & mask;
+    }
+}
 
 /* Find key. 1: present, *slot is its slot. 0: absent, *slot is where to
    insert it (the last deleted slot on the probe path, else the unused one
@@ -169,12 +219,14 @@ static int set_resize(SetObject *so, size_t minused) {
 /* Add key (borrowed) with its hash. 0 / -1. */
 static int set_insert_locked(SetObject *so, Object *key, int64_t hash) {
     SetEntry *slot;
+    int found = set_key_is_plain(key) ? set_find_plain(so, key, hash, &slot, true) : -2;
     for (;;) {
-        int found = set_find(so, key, hash, &slot);
+        if (found == -2) found = set_find(so, key, hash, &slot);
         if (found != 0) return found < 0 ? -1 : 0;
         /* A deleted slot noted before a user __eq__ ran may have been
            reused by it: look again. */
         if (!slot->key || slot->key == SET_DUMMY) break;
+        found = -2;
     }
     bool unused = slot->key == NULL;
     slot->key = NEWREF(key);
@@ -396,7 +448,10 @@ static void set_swap_bodies(SetObject *a, SetObject *b) {
    `{1} in {frozenset({1})}` works). 1 / 0 / -1. */
 static int set_find_key(SetObject *so, Object *key, SetEntry **slot) {
     int64_t hash = set_hash_of(key);
-    if (hash != -1) return set_find(so, key, hash, slot);
+    if (hash != -1) {
+        int found = set_key_is_plain(key) ? set_find_plain(so, key, hash, slot, false) : -2;
+        return found != -2 ? found : set_find(so, key, hash, slot);
+    }
     if (!is_set(key) || !error_matches(&exc_TypeError)) return -1;
     error_clear();
     Object *frozen = frozenset_new(key);
