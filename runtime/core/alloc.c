@@ -113,6 +113,19 @@ void *mem_alloc(size_t size) {
     return malloc(size);
 }
 
+void *mem_alloc_zeroed(size_t size) {
+    if (size == 0) size = 1;
+#if ALLOC_USE_FREE_LISTS
+    if (size <= SMALL_MAX) {
+        void *p = mem_alloc(size);
+        if (p) memset(p, 0, size);
+        return p;
+    }
+#endif
+    if (size > MAX_BLOCK) return NULL;
+    return calloc(1, size);
+}
+
 void mem_free(void *p, size_t size) {
     if (!p) return;
     if (size == 0) size = 1;

@@ -24,6 +24,10 @@
 void *mem_alloc(size_t size);
 void *mem_realloc(void *p, size_t old_size, size_t new_size);
 void mem_free(void *p, size_t size);
+/* mem_alloc, every byte zero (freed with mem_free). A big block comes from
+   calloc, whose fresh pages the system has already cleared: a big hash
+   table need not be written twice. */
+void *mem_alloc_zeroed(size_t size);
 
 /* Allocate or exit with "toy: out of memory" (status 1). For internal tables
    whose failure cannot be reported as a MemoryError. */

@@ -202,11 +202,12 @@ static int set_resize(SetObject *so, size_t minused) {
         old = saved;
     }
     SetEntry *table = so->small;
-    if (size > SET_MINSIZE && !(table = mem_alloc(size * sizeof(SetEntry)))) {
+    if (size == SET_MINSIZE) {
+        memset(table, 0, sizeof so->small);
+    } else if (!(table = mem_alloc_zeroed(size * sizeof(SetEntry)))) {
         error_no_memory();
         return -1;
     }
-    memset(table, 0, size * sizeof(SetEntry));
     so->table = table;
     so->mask = size - 1;
     so->fill = so->used;
