@@ -103,8 +103,8 @@ static inline int set_find_plain(SetObject *so, Object *key, int64_t hash, SetEn
     SetEntry *free_slot = NULL;
     for (;;) {
         SetEntry *e = &table[i];
-        size_t run = i + SET_LINEAR_PROBES <= mask ? SET_LINEAR_PROBES : 0;
-        for (size_t k = 0; k <= run; k++, e++) {
+        SetEntry *last = e + (i + SET_LINEAR_PROBES <= mask ? SET_LINEAR_PROBES : 0);
+        for (;; e++) {
             Object *stored = e->key;
             if (!stored) {
                 *slot = free_slot ? free_slot : e;
@@ -120,6 +120,7 @@ static inline int set_find_plain(SetObject *so, Object *key, int64_t hash, SetEn
             } else if (want_free && stored == SET_DUMMY) {
                 free_slot = e;
             }
+            if (e == last) break;
         }
         perturb >>= SET_PERTURB_SHIFT;
         i = (i * 5 + 1 + (size_t)perturb) & mask;
