@@ -256,7 +256,7 @@ Frame *frame_copy_to_heap(Frame *f)
     h->sp = h->slots + (f->sp - f->slots);
     h->back = NULL;
     h->on_return = FRAME_RETURN_TO_CALLER;
-    h->yielded = false;
+    h->yielded = 0;
     return h;
 }
 

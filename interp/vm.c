@@ -2659,7 +2659,7 @@ dispatch:
         /* A generator frame is always the entry frame of its run(). */
         Object *v = POP();
         SAVE_FRAME();
-        f->yielded = true;
+        f->yielded = (uint8_t)(1 + oparg);
         ts->frame = f->back;
         ts->recursion_depth--;
         return v;
@@ -2836,9 +2836,63 @@ Object *vm_run_class_body(Object *func, Object *ns)
 
 /* ---- Generators -------------------------------------------------------- */
 
+/* The subiterator f delegates to, if it is suspended in a yield from
+   (YIELD_VALUE 1), else NULL. Borrowed. */
+static inline Object *delegate_of(Frame *f)
+{
+    uint32_t ins = f->code->instrs[f->ip - 1];
+    if (INSTR_OP(ins) == OP_YIELD_VALUE && INSTR_ARG(ins) == 1)
+        return f->sp[-1];
+    return NULL;
+}
+
+/* f is suspended in `yield from` with sub, a generator, as its subiterator,
+   and has no handled exception of its own: send value straight to sub
+   instead of running f's frame only to pass the value on (SEND) and the
+   answer back (YIELD_VALUE). A chain of generators then costs one run() per
+   resume, in the innermost one, not one per level. f stays linked as the
+   running frame meanwhile (sub's f_back, the recursion count, the C stack
+   limit), and sub sees the caller's handled exception, as it would. When
+   sub finishes, f's frame runs: resumed with sub's return value, or with
+   sub's exception raised at its yield from, as SEND would have. */
+static __attribute__((noinline)) Object *resume_delegating(Frame *f, Object *sub, Object *value,
+                                                           Object **exc_state, bool *suspended)
+{
+    *suspended = true;
+    ThreadState *ts = enter_from_c();
+    if (ts == NULL)
+        return NULL;
+    if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
+        return frame_error_recursion();
+    Frame *back = ts->frame;
+    f->back = back;
+    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
+    ts->frame = f;
+    ts->recursion_depth++;
+    bool returned = false;
+    INCREF(sub);
+    Object *r = gen_send(sub, value, &returned);
+    DECREF(sub);
+    ts->frame = back;
+    ts->recursion_depth--;
+    if (r != NULL && !returned)
+        return r; /* f yields what sub yielded, still delegating */
+    if (r == NULL)
+        return vm_generator_resume(f, NULL, true, exc_state, suspended);
+    vm_generator_leave_delegate(f); /* so f is no longer delegating */
+    Object *res = vm_generator_resume(f, r, false, exc_state, suspended);
+    DECREF(r);
+    return res;
+}
+
 Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc_state,
                             bool *suspended)
 {
+    if (UNLIKELY(f->yielded == 2) && !throwing && *exc_state == NULL) {
+        Object *sub = delegate_of(f);
+        if (sub != NULL && TYPE(sub) == &gen_type)
+            return resume_delegating(f, sub, value, exc_state, suspended);
+    }
     *suspended = true;
     ThreadState *ts = enter_from_c();
     if (ts == NULL)
@@ -2853,7 +2907,7 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
     f->prev_stack_top = ts->stack_top;
     f->new_chunk = false;
     f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
-    f->yielded = false;
+    f->yielded = 0;
     ts->frame = f;
     ts->recursion_depth++;
     /* The handled exception: the generator's own while it is inside an
@@ -2873,7 +2927,7 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
     else
         *exc_state = inner_exc;
     ts->handled_exc = outer_exc;
-    *suspended = f->yielded;
+    *suspended = f->yielded != 0;
     if (!f->yielded)
         frame_heap_free_size(f, nbytes); /* run() has released what it held */
     return r;
@@ -2881,10 +2935,7 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
 
 Object *vm_generator_delegate(Frame *f)
 {
-    uint32_t ins = f->code->instrs[f->ip - 1];
-    if (INSTR_OP(ins) == OP_YIELD_VALUE && INSTR_ARG(ins) == 1)
-        return f->sp[-1];
-    return NULL;
+    return delegate_of(f);
 }
 
 void vm_generator_leave_delegate(Frame *f)

@@ -61,7 +61,9 @@ typedef struct Frame {
     int nblocks;
     uint8_t on_return;        /* FRAME_RETURN_*: what returning from it does */
     bool new_chunk;           /* carved at the start of a fresh stack chunk */
-    bool yielded;             /* generator frames: the last run ended at a yield */
+    uint8_t yielded;          /* generator frames: the last run ended at a yield
+                                 (1), or at the yield of a yield from (2: a hint,
+                                 the instruction before ip says for sure) */
     FrameBlock blocks[FRAME_MAX_BLOCKS];
 } Frame;
 
