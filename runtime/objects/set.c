@@ -1001,13 +1001,19 @@ Type set_iterator_type = {
 
 /* Argument checks with the method's qualified name ("set.add"), as CPython
    words them. */
-static int set_check_args(Object *self, const char *name, size_t nargs, Object *kwnames,
-                          size_t min, size_t max) {
-    if (nargs >= min && nargs <= max && (!kwnames || tuple_size(kwnames) == 0))
-        return 0; /* the usual case: no name to format */
+static int set_check_args_named(Object *self, const char *name, size_t nargs, Object *kwnames,
+                                size_t min, size_t max) {
     char qualified[64];
     snprintf(qualified, sizeof qualified, "%s.%s", TYPE_NAME(self), name);
     return args_check(qualified, nargs, kwnames, min, max);
+}
+
+/* The usual case (the count in range, no keywords) answers inline, with no
+   name to format. */
+static inline int set_check_args(Object *self, const char *name, size_t nargs, Object *kwnames,
+                                 size_t min, size_t max) {
+    if (nargs >= min && nargs <= max && (!kwnames || tuple_size(kwnames) == 0)) return 0;
+    return set_check_args_named(self, name, nargs, kwnames, min, max);
 }
 
 #define SET_CHECK(name, min, max)                                              \
