@@ -16,6 +16,7 @@
    takes no arguments (1 given)"). */
 static int check_args(Object *self, const char *method, size_t nargs, Object *kwnames,
                       size_t n) {
+    if (kwnames == NULL && nargs == n) return 0; /* the name is for the error only */
     char qualname[160];
     snprintf(qualname, sizeof qualname, "%s.%s", type_name((Type *)self), method);
     return args_check(qualname, nargs, kwnames, n, n);
