@@ -23,26 +23,62 @@
 
 /* ---- Storage ---- */
 
+/* A digit block is one header word, then cap digits, and d points past the
+   header: int.c keeps a big int's count in word 0 of its block, so it can
+   adopt a result's block as it is (bigint_release) instead of copying. */
+static size_t block_bytes(size_t cap) { return (cap + 1) * sizeof(uint32_t); }
+
 void bigint_free(BigInt *a) {
-    if (a->cap) mem_free(a->d, a->cap * sizeof(uint32_t));
+    if (a->cap) mem_free(a->d - 1, block_bytes(a->cap));
     a->d = NULL;
     a->len = a->cap = 0;
     a->neg = false;
 }
 
-/* Make r an owner of n zeroed digits (len n). */
+/* Make r an owner of n digits (len n), not initialised: every caller
+   writes each digit (or uses big_alloc_zeroed). */
 static int big_alloc(BigInt *r, size_t n) {
     size_t cap = n ? n : 1;
-    r->d = mem_alloc(cap * sizeof(uint32_t));
-    if (!r->d) {
+    uint32_t *block = mem_alloc(block_bytes(cap));
+    if (!block) {
         error_no_memory();
         return -1;
     }
-    memset(r->d, 0, cap * sizeof(uint32_t));
+    r->d = block + 1;
     r->cap = cap;
     r->len = n;
     r->neg = false;
     return 0;
+}
+
+/* big_alloc with every digit zero. */
+static int big_alloc_zeroed(BigInt *r, size_t n) {
+    if (big_alloc(r, n) < 0) return -1;
+    memset(r->d, 0, r->cap * sizeof(uint32_t));
+    return 0;
+}
+
+uint32_t *bigint_release(BigInt *r) {
+    size_t len = r->len;
+    uint32_t *block;
+    if (r->cap == 0) { /* a view: copy it */
+        block = mem_alloc(block_bytes(len));
+        if (block) memcpy(block + 1, r->d, len * sizeof(uint32_t));
+    } else if (r->cap != len) { /* trimmed: give the tail back */
+        block = mem_realloc(r->d - 1, block_bytes(r->cap), block_bytes(len));
+        if (!block) mem_free(r->d - 1, block_bytes(r->cap));
+    } else {
+        block = r->d - 1;
+    }
+    r->d = NULL;
+    r->len = r->cap = 0;
+    r->neg = false;
+    if (!block) {
+        error_no_memory();
+        return NULL;
+    }
+    block[0] = (uint32_t)len;
+    return block;
 }
 
 static void bigint_trim(BigInt *r) {
@@ -99,8 +135,14 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
     }
     if (big_alloc(r, a->len + 1) < 0) return -1;
     uint64_t carry = 0;
-    for (size_t i = 0; i < a->len; i++) {
-        carry += (uint64_t)a->d[i] + (i < b->len ? b->d[i] : 0);
+    size_t i = 0;
+    for (; i < b->len; i++) {
+        carry += (uint64_t)a->d[i] + b->d[i];
+        r->d[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    for (; i < a->len; i++) {
+        carry += a->d[i];
         r->d[i] = (uint32_t)carry;
         carry >>= 32;
     }
@@ -112,11 +154,17 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
 /* r = |a| - |b|, requires |a| >= |b|. */
 static int mag_sub(const BigInt *a, const BigInt *b, BigInt *r) {
     if (big_alloc(r, a->len) < 0) return -1;
-    int64_t borrow = 0;
-    for (size_t i = 0; i < a->len; i++) {
-        int64_t t = (int64_t)a->d[i] - (i < b->len ? b->d[i] : 0) - borrow;
-        borrow = t < 0;
+    uint64_t borrow = 0;
+    size_t i = 0;
+    for (; i < b->len; i++) {
+        uint64_t t = (uint64_t)a->d[i] - b->d[i] - borrow;
         r->d[i] = (uint32_t)t;
+        borrow = t >> 63;
+    }
+    for (; i < a->len; i++) {
+        uint64_t t = (uint64_t)a->d[i] - borrow;
+        r->d[i] = (uint32_t)t;
+        borrow = t >> 63;
     }
     bigint_trim(r);
     return 0;
@@ -177,7 +225,7 @@ static BigInt mag_slice(const BigInt *a, size_t from, size_t to) {
     return v;
 }
 
-static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
+static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
 
 /* Karatsuba: with a = a1*B**h + a0 and b = b1*B**h + b0, three half-size
    products give a*b = z2*B**2h + (z1 - z2 - z0)*B**h + z0, where
@@ -209,12 +257,39 @@ done:
     return rc;
 }
 
+/* r[0..n] = a[0..n) * x: n + 1 digits written. */
+static void mag_mul_digit(uint32_t *r, const uint32_t *a, size_t n, uint32_t x) {
+    uint64_t carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        carry += (uint64_t)a[i] * x;
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    r[n] = (uint32_t)carry;
+}
+
+/* r[0..n) += a[0..n) * x; returns the carry out (one digit). */
+static uint32_t mag_addmul_digit(uint32_t *r, const uint32_t *a, size_t n, uint32_t x) {
+    uint64_t carry = 0;
+    for (size_t i = 0; i < n; i++) {
+        carry += (uint64_t)a[i] * x + r[i];
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return (uint32_t)carry;
+}
+
 int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
-    if (big_alloc(r, a->len + b->len) < 0) return -1;
-    size_t shorter = a->len < b->len ? a->len : b->len, longer = a->len + b->len - shorter;
+    if (a->len < b->len) { /* a is the longer operand from here on */
+        const BigInt *t = a;
+        a = b;
+        b = t;
+    }
+    if (b->len == 0) return big_alloc(r, 0);
     /* Karatsuba only for operands of similar size: splitting a long operand
        against a short one leaves a half that is all zeros. */
-    if (shorter >= KARATSUBA_CUTOFF && shorter * 2 > longer) {
+    if (b->len >= KARATSUBA_CUTOFF && b->len * 2 > a->len) {
+        if (big_alloc_zeroed(r, a->len + b->len) < 0) return -1;
         BigInt ma = *a, mb = *b;
         ma.neg = mb.neg = false;
         if (mul_karatsuba(&ma, &mb, r) < 0) {
@@ -225,24 +300,20 @@ int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
         bigint_trim(r);
         return 0;
     }
-    return mul_schoolbook(a, b, r);
+    if (big_alloc(r, a->len + b->len) < 0) return -1;
+    mul_schoolbook(a, b, r);
+    return 0;
 }
 
-/* The digit-by-digit product; r already holds a->len + b->len zeros. */
-static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
-    for (size_t i = 0; i < a->len; i++) {
-        uint64_t carry = 0, x = a->d[i];
-        if (x == 0) continue;
-        for (size_t j = 0; j < b->len; j++) {
-            carry += x * b->d[j] + r->d[i + j];
-            r->d[i + j] = (uint32_t)carry;
-            carry >>= 32;
-        }
-        r->d[i + b->len] = (uint32_t)carry;
-    }
+/* The digit-by-digit product, one row per digit of the shorter operand b
+   (a big int times a small one is a single pass over a); r has
+   a->len + b->len digits, not initialised. */
+static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
+    mag_mul_digit(r->d, a->d, a->len, b->d[0]);
+    for (size_t i = 1; i < b->len; i++)
+        r->d[i + a->len] = mag_addmul_digit(r->d + i, a->d, a->len, b->d[i]);
     r->neg = a->neg != b->neg;
     bigint_trim(r);
-    return 0;
 }
 
 /* ---- Division ---- */
@@ -491,7 +562,7 @@ int bigint_bitop(const BigInt *a, const BigInt *b, char op, BigInt *r) {
 int bigint_lshift(const BigInt *a, uint64_t n, BigInt *r) {
     size_t words = (size_t)(n / 32);
     int s = (int)(n % 32);
-    if (big_alloc(r, a->len + words + 1) < 0) return -1;
+    if (big_alloc_zeroed(r, a->len + words + 1) < 0) return -1;
     for (size_t i = 0; i < a->len; i++) {
         uint64_t v = (uint64_t)a->d[i] << s;
         r->d[i + words] |= (uint32_t)v;
