@@ -117,6 +117,171 @@ int bigint_copy(const BigInt *a, BigInt *r) {
     return 0;
 }
 
+/* ---- Two digits at a time ----
+   The inner loops take digits in pairs, as one uint64 (compilers make the
+   pair one load or store), and multiply 64 by 64 bits into 128: half the
+   steps of a digit at a time, and a quarter of the products. */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Digit i is the low half: the pair's bytes are the uint64's. */
+static inline uint64_t load2(const uint32_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void store2(uint32_t *p, uint64_t v) { memcpy(p, &v, sizeof v); }
+#else
+static inline uint64_t load2(const uint32_t *p) { return p[0] | (uint64_t)p[1] << 32; }
+static inline void store2(uint32_t *p, uint64_t v) {
+    p[0] = (uint32_t)v;
+    p[1] = (uint32_t)(v >> 32);
+}
+#endif
+
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+/* a * b + c + d, which always fits in 128 bits: the low half, *hi the high. */
+static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi) {
+    u128 p = (u128)a * b + c + d;
+    *hi = (uint64_t)(p >> 64);
+    return (uint64_t)p;
+}
+#else
+static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi) {
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    uint64_t lo = (mid << 32) | (uint32_t)p00;
+    uint64_t h = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    lo += c;
+    h += lo < c;
+    lo += d;
+    h += lo < d;
+    *hi = h;
+    return lo;
+}
+#endif
+
+/* r[0..n) = a[0..n) + b[0..n) + carry (0 or 1); returns the carry out. */
+static uint64_t add_digits(uint32_t *r, const uint32_t *a, const uint32_t *b, size_t n,
+                           uint64_t carry) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i), s = x + load2(b + i);
+        uint64_t c = s < x;
+        s += carry;
+        c += s < carry;
+        store2(r + i, s);
+        carry = c;
+    }
+    if (i < n) {
+        carry += (uint64_t)a[i] + b[i];
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return carry;
+}
+
+/* r[0..n) = a[0..n) + carry (0 or 1); returns the carry out. */
+static uint64_t add_carry(uint32_t *r, const uint32_t *a, size_t n, uint64_t carry) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t s = load2(a + i) + carry;
+        carry = s < carry;
+        store2(r + i, s);
+    }
+    if (i < n) {
+        carry += a[i];
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return carry;
+}
+
+/* r[0..n) = a[0..n) - b[0..n) - borrow (0 or 1); returns the borrow out. */
+static uint64_t sub_digits(uint32_t *r, const uint32_t *a, const uint32_t *b, size_t n,
+                           uint64_t borrow) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i), y = load2(b + i), t = x - y;
+        uint64_t c = x < y;
+        c += t < borrow;
+        store2(r + i, t - borrow);
+        borrow = c;
+    }
+    if (i < n) {
+        uint64_t t = (uint64_t)a[i] - b[i] - borrow;
+        r[i] = (uint32_t)t;
+        borrow = t >> 63;
+    }
+    return borrow;
+}
+
+/* r[0..n) = a[0..n) - borrow (0 or 1); returns the borrow out. */
+static uint64_t sub_borrow(uint32_t *r, const uint32_t *a, size_t n, uint64_t borrow) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i);
+        store2(r + i, x - borrow);
+        borrow = x < borrow;
+    }
+    if (i < n) {
+        uint64_t t = (uint64_t)a[i] - borrow;
+        r[i] = (uint32_t)t;
+        borrow = t >> 63;
+    }
+    return borrow;
+}
+
+/* The carry out of a row's odd last digit: a[i] * y + add + carry fits in
+   96 bits; r[i] takes the low 32, the rest carries. */
+static inline uint64_t row_tail(uint32_t *r, uint32_t a, uint64_t y, uint32_t add, uint64_t carry) {
+    uint64_t hi, lo = mul_add2(a, y, add, carry, &hi);
+    *r = (uint32_t)lo;
+    return (lo >> 32) | (hi << 32);
+}
+
+/* r[0..n) = a[0..n) * y; returns the carry out, the digits r[n], r[n + 1]
+   of the full product (under 2**32 when y is). */
+static uint64_t mul_row(uint32_t *r, const uint32_t *a, size_t n, uint64_t y) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) store2(r + i, mul_add2(load2(a + i), y, 0, carry, &carry));
+    return i < n ? row_tail(r + i, a[i], y, 0, carry) : carry;
+}
+
+/* r[0..n) += a[0..n) * y; returns the carry out, as mul_row. */
+static uint64_t addmul_row(uint32_t *r, const uint32_t *a, size_t n, uint64_t y) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        store2(r + i, mul_add2(load2(a + i), y, load2(r + i), carry, &carry));
+    return i < n ? row_tail(r + i, a[i], y, r[i], carry) : carry;
+}
+
+/* u[0..n) -= v[0..n) * q; returns what is still to take from u[n]. */
+static uint64_t submul_row(uint32_t *u, const uint32_t *v, size_t n, uint32_t q) {
+    uint64_t carry = 0, borrow = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t hi, p = mul_add2(load2(v + i), q, carry, 0, &hi);
+        uint64_t x = load2(u + i), t = x - p;
+        uint64_t c = x < p;
+        c += t < borrow;
+        store2(u + i, t - borrow);
+        borrow = c;
+        carry = hi;
+    }
+    if (i < n) {
+        uint64_t p = (uint64_t)v[i] * q + carry;
+        uint64_t t = (uint64_t)u[i] - (uint32_t)p - borrow;
+        u[i] = (uint32_t)t;
+        borrow = t >> 63;
+        carry = p >> 32;
+    }
+    return carry + borrow;
+}
+
 /* ---- Magnitudes ---- */
 
 static int mag_cmp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn) {
@@ -134,18 +299,8 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
         b = t;
     }
     if (big_alloc(r, a->len + 1) < 0) return -1;
-    uint64_t carry = 0;
-    size_t i = 0;
-    for (; i < b->len; i++) {
-        carry += (uint64_t)a->d[i] + b->d[i];
-        r->d[i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    for (; i < a->len; i++) {
-        carry += a->d[i];
-        r->d[i] = (uint32_t)carry;
-        carry >>= 32;
-    }
+    uint64_t carry = add_digits(r->d, a->d, b->d, b->len, 0);
+    carry = add_carry(r->d + b->len, a->d + b->len, a->len - b->len, carry);
     r->d[a->len] = (uint32_t)carry;
     bigint_trim(r);
     return 0;
@@ -154,18 +309,8 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
 /* r = |a| - |b|, requires |a| >= |b|. */
 static int mag_sub(const BigInt *a, const BigInt *b, BigInt *r) {
     if (big_alloc(r, a->len) < 0) return -1;
-    uint64_t borrow = 0;
-    size_t i = 0;
-    for (; i < b->len; i++) {
-        uint64_t t = (uint64_t)a->d[i] - b->d[i] - borrow;
-        r->d[i] = (uint32_t)t;
-        borrow = t >> 63;
-    }
-    for (; i < a->len; i++) {
-        uint64_t t = (uint64_t)a->d[i] - borrow;
-        r->d[i] = (uint32_t)t;
-        borrow = t >> 63;
-    }
+    uint64_t borrow = sub_digits(r->d, a->d, b->d, b->len, 0);
+    sub_borrow(r->d + b->len, a->d + b->len, a->len - b->len, borrow);
     bigint_trim(r);
     return 0;
 }
@@ -204,16 +349,10 @@ int bigint_sub(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(
 
 /* r[off..] += x (a magnitude); r is long enough that the carry stops. */
 static void mag_add_at(uint32_t *r, size_t off, const BigInt *x) {
-    uint64_t carry = 0;
-    size_t i = 0;
-    for (; i < x->len; i++) {
-        carry += (uint64_t)r[off + i] + x->d[i];
-        r[off + i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    for (; carry; i++) {
-        carry += r[off + i];
-        r[off + i] = (uint32_t)carry;
+    uint64_t carry = add_digits(r + off, r + off, x->d, x->len, 0);
+    for (size_t i = off + x->len; carry; i++) {
+        carry += r[i];
+        r[i] = (uint32_t)carry;
         carry >>= 32;
     }
 }
@@ -257,28 +396,6 @@ done:
     return rc;
 }
 
-/* r[0..n] = a[0..n) * x: n + 1 digits written. */
-static void mag_mul_digit(uint32_t *r, const uint32_t *a, size_t n, uint32_t x) {
-    uint64_t carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        carry += (uint64_t)a[i] * x;
-        r[i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    r[n] = (uint32_t)carry;
-}
-
-/* r[0..n) += a[0..n) * x; returns the carry out (one digit). */
-static uint32_t mag_addmul_digit(uint32_t *r, const uint32_t *a, size_t n, uint32_t x) {
-    uint64_t carry = 0;
-    for (size_t i = 0; i < n; i++) {
-        carry += (uint64_t)a[i] * x + r[i];
-        r[i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    return (uint32_t)carry;
-}
-
 int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
     if (a->len < b->len) { /* a is the longer operand from here on */
         const BigInt *t = a;
@@ -305,13 +422,19 @@ int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
     return 0;
 }
 
-/* The digit-by-digit product, one row per digit of the shorter operand b
-   (a big int times a small one is a single pass over a); r has
-   a->len + b->len digits, not initialised. */
+/* The digit-by-digit product, one row per pair of digits of the shorter
+   operand b (a big int times a small one is a single pass over a); r has
+   a->len + b->len digits, not initialised. Each row's carry lands in
+   digits no earlier row has written. */
 static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
-    mag_mul_digit(r->d, a->d, a->len, b->d[0]);
-    for (size_t i = 1; i < b->len; i++)
-        r->d[i + a->len] = mag_addmul_digit(r->d + i, a->d, a->len, b->d[i]);
+    size_t n = a->len;
+    for (size_t i = 0; i < b->len; i += 2) {
+        bool pair = i + 1 < b->len;
+        uint64_t y = pair ? load2(b->d + i) : b->d[i];
+        uint64_t carry = i ? addmul_row(r->d + i, a->d, n, y) : mul_row(r->d, a->d, n, y);
+        if (pair) store2(r->d + i + n, carry);
+        else r->d[i + n] = (uint32_t)carry;
+    }
     r->neg = a->neg != b->neg;
     bigint_trim(r);
 }
@@ -358,26 +481,11 @@ static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *
             if (rhat >= base) break;
         }
         /* u[j..j+n] -= qhat * v */
-        int64_t borrow = 0, t;
-        uint64_t carry = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t p = qhat * v.d[i] + carry;
-            carry = p >> 32;
-            t = (int64_t)u.d[i + j] - (int64_t)(uint32_t)p - borrow;
-            borrow = t < 0;
-            u.d[i + j] = (uint32_t)t;
-        }
-        t = (int64_t)u.d[j + n] - (int64_t)carry - borrow;
+        int64_t t = (int64_t)u.d[j + n] - (int64_t)submul_row(u.d + j, v.d, n, (uint32_t)qhat);
         u.d[j + n] = (uint32_t)t;
         if (t < 0) { /* qhat was one too large: add v back */
             qhat--;
-            uint64_t c = 0;
-            for (size_t i = 0; i < n; i++) {
-                c += (uint64_t)u.d[i + j] + v.d[i];
-                u.d[i + j] = (uint32_t)c;
-                c >>= 32;
-            }
-            u.d[j + n] += (uint32_t)c;
+            u.d[j + n] += (uint32_t)add_digits(u.d + j, u.d + j, v.d, n, 0);
         }
         q->d[j] = (uint32_t)qhat;
     }
