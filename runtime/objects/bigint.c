@@ -298,10 +298,15 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
         a = b;
         b = t;
     }
-    if (big_alloc(r, a->len + 1) < 0) return -1;
+    /* A digit more only when the top digits could carry out (at most 1
+       comes into the top), so that the result rarely needs trimming. */
+    size_t n = a->len;
+    uint64_t top = n == 0 ? 0 : (uint64_t)a->d[n - 1] + (b->len == n ? b->d[n - 1] : 0) + 1;
+    bool grow = top > UINT32_MAX;
+    if (big_alloc(r, n + grow) < 0) return -1;
     uint64_t carry = add_digits(r->d, a->d, b->d, b->len, 0);
-    carry = add_carry(r->d + b->len, a->d + b->len, a->len - b->len, carry);
-    r->d[a->len] = (uint32_t)carry;
+    carry = add_carry(r->d + b->len, a->d + b->len, n - b->len, carry);
+    if (grow) r->d[n] = (uint32_t)carry;
     bigint_trim(r);
     return 0;
 }
