@@ -446,16 +446,23 @@ static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
 
 /* ---- Division ---- */
 
-/* q = |a| / d for one digit d (q has a->len digits, may be NULL); returns
-   the remainder. */
-static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t *q) {
+/* q[0..n) = a[0..n) / d for one digit d (q may be a); returns the
+   remainder. Always inlined, so that a constant d (decimal text's 10**9)
+   divides by a multiplication: the division instruction for a divisor
+   that large costs several times more. */
+static inline __attribute__((always_inline)) uint32_t div_digit(const uint32_t *a, size_t n,
+                                                                 uint32_t d, uint32_t *q) {
     uint64_t rem = 0;
     for (size_t i = n; i-- > 0;) {
         uint64_t cur = (rem << 32) | a[i];
-        if (q) q[i] = (uint32_t)(cur / d);
+        q[i] = (uint32_t)(cur / d);
         rem = cur % d;
     }
     return (uint32_t)rem;
+}
+
+static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t *q) {
+    return div_digit(a, n, d, q);
 }
 
 /* Knuth's algorithm D: q = |a| / |b|, rem = |a| % |b| for b->len >= 2 and
@@ -877,7 +884,8 @@ char *bigint_to_text(const BigInt *a, int base, size_t *len) {
     static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     char *end = buf + cap;
     while (work.len) {
-        uint32_t r = mag_div_digit(work.d, work.len, chunk, work.d);
+        uint32_t r = chunk == 1000000000u ? div_digit(work.d, work.len, 1000000000u, work.d)
+                                          : mag_div_digit(work.d, work.len, chunk, work.d);
         bigint_trim(&work);
         for (int i = 0; i < per && (work.len || r); i++) {
             *--end = digits[r % (uint32_t)base];
