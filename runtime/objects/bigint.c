@@ -1,15 +1,17 @@
 /* bigint.c - arbitrary-precision integer arithmetic (see bigint.h).
  *
- * Magnitudes are arrays of base-2**32 digits, least significant first;
- * products and carries fit in uint64_t. The mag_* helpers work on raw digit
- * arrays; the bigint_* functions add signs and allocation. Invariants:
+ * Magnitudes are arrays of base-2**32 digits, least significant first.
+ * The inner loops take them in pairs, as uint64s, with 128-bit products
+ * (the "two digits at a time" helpers). The mag_* helpers work on raw
+ * digit arrays; the bigint_* functions add signs and allocation. Invariants:
  *   - a result is normalised before it is returned: no leading zero digits,
  *     and zero is never negative (bigint_trim);
  *   - results are written to a fresh BigInt, never over an operand, so no
  *     helper has to worry about aliasing.
- * The algorithms are the textbook ones: schoolbook multiplication, Knuth's
- * algorithm D for division, square-and-multiply for powers, repeated
- * division by 10**9 for decimal text.
+ * The algorithms are the textbook ones: schoolbook multiplication (and
+ * Karatsuba's for long operands of similar size), Knuth's algorithm D for
+ * division, square-and-multiply for powers, repeated division by 10**9 for
+ * decimal text.
  */
 #include "objects/bigint.h"
 
