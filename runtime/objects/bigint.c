@@ -261,29 +261,6 @@ static uint64_t addmul_row(uint32_t *r, const uint32_t *a, size_t n, uint64_t y)
     return i < n ? row_tail(r + i, a[i], y, r[i], carry) : carry;
 }
 
-/* u[0..n) -= v[0..n) * q; returns what is still to take from u[n]. */
-static uint64_t submul_row(uint32_t *u, const uint32_t *v, size_t n, uint32_t q) {
-    uint64_t carry = 0, borrow = 0;
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        uint64_t hi, p = mul_add2(load2(v + i), q, carry, 0, &hi);
-        uint64_t x = load2(u + i), t = x - p;
-        uint64_t c = x < p;
-        c += t < borrow;
-        store2(u + i, t - borrow);
-        borrow = c;
-        carry = hi;
-    }
-    if (i < n) {
-        uint64_t p = (uint64_t)v[i] * q + carry;
-        uint64_t t = (uint64_t)u[i] - (uint32_t)p - borrow;
-        u[i] = (uint32_t)t;
-        borrow = t >> 63;
-        carry = p >> 32;
-    }
-    return carry + borrow;
-}
-
 /* ---- Magnitudes ---- */
 
 static int mag_cmp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn) {
@@ -467,57 +444,131 @@ static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t 
     return div_digit(a, n, d, q);
 }
 
+/* Long division works on limbs of two digits (64 bits, with 128-bit
+   products and quotient estimates) where the compiler has __int128, of
+   one digit otherwise: each pass of the multiply-and-subtract then makes
+   two digits of the quotient. */
+#ifdef __SIZEOF_INT128__
+typedef uint64_t limb;
+typedef u128 wide;
+#define LIMB_DIGITS 2
+#else
+typedef uint32_t limb;
+typedef uint64_t wide;
+#define LIMB_DIGITS 1
+#endif
+#define LIMB_BITS (32 * LIMB_DIGITS)
+
+/* Limb i of a magnitude of n digits (zero past its end). */
+static limb limb_at(const uint32_t *d, size_t n, size_t i) {
+    limb v = 0;
+    for (size_t k = LIMB_DIGITS; k-- > 0;) {
+        size_t at = i * LIMB_DIGITS + k;
+        v = (limb)((wide)v << 32) | (at < n ? d[at] : 0);
+    }
+    return v;
+}
+
+/* out[0..nl] = the nl limbs of d (n digits) shifted left by s < LIMB_BITS. */
+static void limbs_shifted(limb *out, size_t nl, const uint32_t *d, size_t n, int s) {
+    limb prev = 0;
+    for (size_t i = 0; i < nl; i++) {
+        limb x = limb_at(d, n, i);
+        out[i] = (limb)(x << s) | (s ? prev >> (LIMB_BITS - s) : 0);
+        prev = x;
+    }
+    out[nl] = s ? prev >> (LIMB_BITS - s) : 0;
+}
+
+/* Digits [i*LIMB_DIGITS ..) of r from limb x, as many as r has room for. */
+static void limb_store(BigInt *r, size_t i, limb x) {
+    for (size_t k = 0; k < LIMB_DIGITS && i * LIMB_DIGITS + k < r->len; k++)
+        r->d[i * LIMB_DIGITS + k] = (uint32_t)((wide)x >> (32 * k));
+}
+
+/* u[0..n] -= q * v[0..n); the quotient limb, less one when q was one too
+   large (then v is added back). */
+static limb limb_submul(limb *u, const limb *v, size_t n, limb q) {
+    limb carry = 0, borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        wide p = (wide)q * v[i] + carry;
+        limb lo = (limb)p, x = u[i], t = x - lo;
+        limb c = x < lo;
+        c += t < borrow;
+        u[i] = t - borrow;
+        borrow = c;
+        carry = (limb)(p >> LIMB_BITS);
+    }
+    wide take = (wide)carry + borrow;
+    bool negative = (wide)u[n] < take;
+    u[n] = (limb)(u[n] - take);
+    if (!negative) return q;
+    limb c = 0;
+    for (size_t i = 0; i < n; i++) {
+        wide sum = (wide)u[i] + v[i] + c;
+        u[i] = (limb)sum;
+        c = (limb)(sum >> LIMB_BITS);
+    }
+    u[n] += c;
+    return q - 1;
+}
+
+/* The estimate of u[n] u[n-1] u[n-2] / v[n-1] v[n-2] (v normalised, n >= 2),
+   at most one too large (Knuth's step D3). */
+static limb limb_qhat(const limb *u, const limb *v, size_t n) {
+    const wide base = (wide)1 << LIMB_BITS;
+    wide top = ((wide)u[n] << LIMB_BITS) | u[n - 1];
+    wide qhat = top / v[n - 1], rhat = top % v[n - 1];
+    while (qhat >= base || qhat * v[n - 2] > ((rhat << LIMB_BITS) | u[n - 2])) {
+        qhat--;
+        rhat += v[n - 1];
+        if (rhat >= base) break;
+    }
+    return (limb)qhat;
+}
+
 /* Knuth's algorithm D: q = |a| / |b|, rem = |a| % |b| for b->len >= 2 and
-   |a| >= |b|. The divisor is shifted so its top digit has its high bit set,
-   which makes each two-digit quotient estimate at most two too large. */
+   |a| >= |b|, on limbs. The divisor is shifted so its top limb has its high
+   bit set, which makes each quotient estimate at most two too large. */
 static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
-    size_t n = b->len, m = a->len - n;
-    int s = __builtin_clz(b->d[n - 1]);
-    BigInt u = BIGINT_EMPTY, v = BIGINT_EMPTY;
-    if (big_alloc(&u, a->len + 1) < 0) return -1;
-    if (big_alloc(&v, n) < 0 || big_alloc(q, m + 1) < 0) {
-        bigint_free(&u);
-        bigint_free(&v);
+    size_t n = (b->len + LIMB_DIGITS - 1) / LIMB_DIGITS, na = (a->len + LIMB_DIGITS - 1) / LIMB_DIGITS;
+    size_t m = na - n;
+    limb top = limb_at(b->d, b->len, n - 1);
+    int s = LIMB_DIGITS == 2 ? __builtin_clzll((unsigned long long)top) : __builtin_clz((unsigned)top);
+    limb *u = mem_alloc((na + 1) * sizeof(limb)), *v = mem_alloc((n + 1) * sizeof(limb));
+    if (!u || !v || big_alloc(q, (m + 1) * LIMB_DIGITS) < 0) {
+        if (u) mem_free(u, (na + 1) * sizeof(limb));
+        if (v) mem_free(v, (n + 1) * sizeof(limb));
+        if (!u || !v) error_no_memory();
         return -1;
     }
-    for (size_t i = n; i-- > 0;)
-        v.d[i] = (b->d[i] << s) | (s && i ? b->d[i - 1] >> (32 - s) : 0);
-    u.d[a->len] = s ? a->d[a->len - 1] >> (32 - s) : 0;
-    for (size_t i = a->len; i-- > 0;)
-        u.d[i] = (a->d[i] << s) | (s && i ? a->d[i - 1] >> (32 - s) : 0);
-    const uint64_t base = (uint64_t)1 << 32;
+    limbs_shifted(u, na, a->d, a->len, s);
+    limbs_shifted(v, n, b->d, b->len, s);
     for (size_t j = m + 1; j-- > 0;) {
-        uint64_t top = ((uint64_t)u.d[j + n] << 32) | u.d[j + n - 1];
-        uint64_t qhat = top / v.d[n - 1], rhat = top % v.d[n - 1];
-        while (qhat >= base || qhat * v.d[n - 2] > ((rhat << 32) | u.d[j + n - 2])) {
-            qhat--;
-            rhat += v.d[n - 1];
-            if (rhat >= base) break;
+        limb qhat;
+        if (n == 1) { /* one limb: u[j+1] < v[0], so the quotient fits */
+            wide cur = ((wide)u[j + 1] << LIMB_BITS) | u[j];
+            qhat = (limb)(cur / v[0]);
+            u[j] = (limb)(cur % v[0]);
+            u[j + 1] = 0;
+        } else {
+            qhat = limb_submul(u + j, v, n, limb_qhat(u + j, v, n));
         }
-        /* u[j..j+n] -= qhat * v */
-        int64_t t = (int64_t)u.d[j + n] - (int64_t)submul_row(u.d + j, v.d, n, (uint32_t)qhat);
-        u.d[j + n] = (uint32_t)t;
-        if (t < 0) { /* qhat was one too large: add v back */
-            qhat--;
-            u.d[j + n] += (uint32_t)add_digits(u.d + j, u.d + j, v.d, n, 0);
-        }
-        q->d[j] = (uint32_t)qhat;
+        limb_store(q, j, qhat);
     }
     bigint_trim(q);
-    if (rem) {
-        if (big_alloc(rem, n) < 0) {
-            bigint_free(&u);
-            bigint_free(&v);
-            bigint_free(q);
-            return -1;
-        }
+    int rc = 0;
+    if (rem && big_alloc(rem, n * LIMB_DIGITS) < 0) {
+        bigint_free(q);
+        rc = -1;
+    } else if (rem) {
         for (size_t i = 0; i < n; i++)
-            rem->d[i] = (u.d[i] >> s) | (s ? (uint32_t)((uint64_t)u.d[i + 1] << (32 - s)) : 0);
+            limb_store(rem, i, (limb)(u[i] >> s) | (s ? (limb)(u[i + 1] << (LIMB_BITS - s)) : 0));
         bigint_trim(rem);
     }
-    bigint_free(&u);
-    bigint_free(&v);
-    return 0;
+    mem_free(u, (na + 1) * sizeof(limb));
+    mem_free(v, (n + 1) * sizeof(limb));
+    return rc;
 }
 
 /* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b|. */
