@@ -460,13 +460,13 @@ typedef uint64_t wide;
 #define LIMB_BITS (32 * LIMB_DIGITS)
 
 /* Limb i of a magnitude of n digits (zero past its end). */
-static limb limb_at(const uint32_t *d, size_t n, size_t i) {
-    limb v = 0;
-    for (size_t k = LIMB_DIGITS; k-- > 0;) {
-        size_t at = i * LIMB_DIGITS + k;
-        v = (limb)((wide)v << 32) | (at < n ? d[at] : 0);
-    }
-    return v;
+static inline limb limb_at(const uint32_t *d, size_t n, size_t i) {
+#if LIMB_DIGITS == 2
+    if (2 * i + 2 <= n) return load2(d + 2 * i);
+    return 2 * i < n ? d[2 * i] : 0;
+#else
+    return i < n ? d[i] : 0;
+#endif
 }
 
 /* out[0..nl] = the nl limbs of d (n digits) shifted left by s < LIMB_BITS. */
@@ -571,10 +571,12 @@ static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *
     return rc;
 }
 
-/* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b|. */
+/* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b| (rem
+   may be NULL when only the quotient is wanted). */
 static int mag_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
     if (mag_cmp(a->d, a->len, b->d, b->len) < 0) {
         if (big_alloc(q, 0) < 0) return -1;
+        if (!rem) return 0;
         if (bigint_copy(a, rem) < 0) {
             bigint_free(q);
             return -1;
@@ -586,6 +588,7 @@ static int mag_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) 
         if (big_alloc(q, a->len) < 0) return -1;
         uint32_t r = mag_div_digit(a->d, a->len, b->d[0], q->d);
         bigint_trim(q);
+        if (!rem) return 0;
         if (big_alloc(rem, 1) < 0) {
             bigint_free(q);
             return -1;
@@ -602,7 +605,9 @@ static const BigInt big_one = { (uint32_t *)&one_digit, 1, 0, false };
 
 int bigint_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *m) {
     BigInt tq = BIGINT_EMPTY, tr = BIGINT_EMPTY;
-    if (mag_divmod(a, b, &tq, &tr) < 0) return -1;
+    /* a // b of operands of one sign never looks at the remainder. */
+    bool need_rem = m || a->neg != b->neg;
+    if (mag_divmod(a, b, &tq, need_rem ? &tr : NULL) < 0) return -1;
     tq.neg = tq.len && a->neg != b->neg;
     tr.neg = tr.len && a->neg;
     /* Truncation rounds toward zero; Python floors: when the remainder is
