@@ -469,15 +469,23 @@ static inline limb limb_at(const uint32_t *d, size_t n, size_t i) {
 #endif
 }
 
-/* out[0..nl] = the nl limbs of d (n digits) shifted left by s < LIMB_BITS. */
+/* out[0..nl] = the nl limbs of d (n digits) shifted left by s < LIMB_BITS.
+   The limbs wholly inside d are read without limb_at's tests. */
 static void limbs_shifted(limb *out, size_t nl, const uint32_t *d, size_t n, int s) {
+    size_t full = n / LIMB_DIGITS, i = 0;
+    if (s == 0) {
+        for (; i < full; i++) out[i] = LIMB_DIGITS == 2 ? load2(d + LIMB_DIGITS * i) : d[i];
+        for (; i < nl; i++) out[i] = limb_at(d, n, i);
+        out[nl] = 0;
+        return;
+    }
     limb prev = 0;
-    for (size_t i = 0; i < nl; i++) {
-        limb x = limb_at(d, n, i);
-        out[i] = (limb)(x << s) | (s ? prev >> (LIMB_BITS - s) : 0);
+    for (; i < nl; i++) {
+        limb x = i < full ? (LIMB_DIGITS == 2 ? load2(d + LIMB_DIGITS * i) : d[i]) : limb_at(d, n, i);
+        out[i] = (limb)(x << s) | prev >> (LIMB_BITS - s);
         prev = x;
     }
-    out[nl] = s ? prev >> (LIMB_BITS - s) : 0;
+    out[nl] = prev >> (LIMB_BITS - s);
 }
 
 /* Digits [i*LIMB_DIGITS ..) of r from limb x, as many as r has room for. */
