@@ -1,15 +1,17 @@
 /* bigint.c - arbitrary-precision integer arithmetic (see bigint.h).
  *
- * Magnitudes are arrays of base-2**32 digits, least significant first;
- * products and carries fit in uint64_t. The mag_* helpers work on raw digit
- * arrays; the bigint_* functions add signs and allocation. Invariants:
+ * Magnitudes are arrays of base-2**32 digits, least significant first.
+ * The inner loops take them in pairs, as uint64s, with 128-bit products
+ * (the "two digits at a time" helpers). The mag_* helpers work on raw
+ * digit arrays; the bigint_* functions add signs and allocation. Invariants:
  *   - a result is normalised before it is returned: no leading zero digits,
  *     and zero is never negative (bigint_trim);
  *   - results are written to a fresh BigInt, never over an operand, so no
  *     helper has to worry about aliasing.
- * The algorithms are the textbook ones: schoolbook multiplication, Knuth's
- * algorithm D for division, square-and-multiply for powers, repeated
- * division by 10**9 for decimal text.
+ * The algorithms are the textbook ones: schoolbook multiplication (and
+ * Karatsuba's for long operands of similar size), Knuth's algorithm D for
+ * division, square-and-multiply for powers, repeated division by 10**9 for
+ * decimal text.
  */
 #include "objects/bigint.h"
 
@@ -23,26 +25,62 @@
 
 /* ---- Storage ---- */
 
+/* A digit block is one header word, then cap digits, and d points past the
+   header: int.c keeps a big int's count in word 0 of its block, so it can
+   adopt a result's block as it is (bigint_release) instead of copying. */
+static size_t block_bytes(size_t cap) { return (cap + 1) * sizeof(uint32_t); }
+
 void bigint_free(BigInt *a) {
-    if (a->cap) mem_free(a->d, a->cap * sizeof(uint32_t));
+    if (a->cap) mem_free(a->d - 1, block_bytes(a->cap));
     a->d = NULL;
     a->len = a->cap = 0;
     a->neg = false;
 }
 
-/* Make r an owner of n zeroed digits (len n). */
+/* Make r an owner of n digits (len n), not initialised: every caller
+   writes each digit (or uses big_alloc_zeroed). */
 static int big_alloc(BigInt *r, size_t n) {
     size_t cap = n ? n : 1;
-    r->d = mem_alloc(cap * sizeof(uint32_t));
-    if (!r->d) {
+    uint32_t *block = mem_alloc(block_bytes(cap));
+    if (!block) {
         error_no_memory();
         return -1;
     }
-    memset(r->d, 0, cap * sizeof(uint32_t));
+    r->d = block + 1;
     r->cap = cap;
     r->len = n;
     r->neg = false;
     return 0;
+}
+
+/* big_alloc with every digit zero. */
+static int big_alloc_zeroed(BigInt *r, size_t n) {
+    if (big_alloc(r, n) < 0) return -1;
+    memset(r->d, 0, r->cap * sizeof(uint32_t));
+    return 0;
+}
+
+uint32_t *bigint_release(BigInt *r) {
+    size_t len = r->len;
+    uint32_t *block;
+    if (r->cap == 0) { /* a view: copy it */
+        block = mem_alloc(block_bytes(len));
+        if (block) memcpy(block + 1, r->d, len * sizeof(uint32_t));
+    } else if (r->cap != len) { /* trimmed: give the tail back */
+        block = mem_realloc(r->d - 1, block_bytes(r->cap), block_bytes(len));
+        if (!block) mem_free(r->d - 1, block_bytes(r->cap));
+    } else {
+        block = r->d - 1;
+    }
+    r->d = NULL;
+    r->len = r->cap = 0;
+    r->neg = false;
+    if (!block) {
+        error_no_memory();
+        return NULL;
+    }
+    block[0] = (uint32_t)len;
+    return block;
 }
 
 static void bigint_trim(BigInt *r) {
@@ -81,6 +119,148 @@ int bigint_copy(const BigInt *a, BigInt *r) {
     return 0;
 }
 
+/* ---- Two digits at a time ----
+   The inner loops take digits in pairs, as one uint64 (compilers make the
+   pair one load or store), and multiply 64 by 64 bits into 128: half the
+   steps of a digit at a time, and a quarter of the products. */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Digit i is the low half: the pair's bytes are the uint64's. */
+static inline uint64_t load2(const uint32_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void store2(uint32_t *p, uint64_t v) { memcpy(p, &v, sizeof v); }
+#else
+static inline uint64_t load2(const uint32_t *p) { return p[0] | (uint64_t)p[1] << 32; }
+static inline void store2(uint32_t *p, uint64_t v) {
+    p[0] = (uint32_t)v;
+    p[1] = (uint32_t)(v >> 32);
+}
+#endif
+
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+/* a * b + c + d, which always fits in 128 bits: the low half, *hi the high. */
+static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi) {
+    u128 p = (u128)a * b + c + d;
+    *hi = (uint64_t)(p >> 64);
+    return (uint64_t)p;
+}
+#else
+static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *hi) {
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    uint64_t lo = (mid << 32) | (uint32_t)p00;
+    uint64_t h = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    lo += c;
+    h += lo < c;
+    lo += d;
+    h += lo < d;
+    *hi = h;
+    return lo;
+}
+#endif
+
+/* r[0..n) = a[0..n) + b[0..n) + carry (0 or 1); returns the carry out. */
+static uint64_t add_digits(uint32_t *r, const uint32_t *a, const uint32_t *b, size_t n,
+                           uint64_t carry) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i), s = x + load2(b + i);
+        uint64_t c = s < x;
+        s += carry;
+        c += s < carry;
+        store2(r + i, s);
+        carry = c;
+    }
+    if (i < n) {
+        carry += (uint64_t)a[i] + b[i];
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return carry;
+}
+
+/* r[0..n) = a[0..n) + carry (0 or 1); returns the carry out. */
+static uint64_t add_carry(uint32_t *r, const uint32_t *a, size_t n, uint64_t carry) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t s = load2(a + i) + carry;
+        carry = s < carry;
+        store2(r + i, s);
+    }
+    if (i < n) {
+        carry += a[i];
+        r[i] = (uint32_t)carry;
+        carry >>= 32;
+    }
+    return carry;
+}
+
+/* r[0..n) = a[0..n) - b[0..n) - borrow (0 or 1); returns the borrow out. */
+static uint64_t sub_digits(uint32_t *r, const uint32_t *a, const uint32_t *b, size_t n,
+                           uint64_t borrow) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i), y = load2(b + i), t = x - y;
+        uint64_t c = x < y;
+        c += t < borrow;
+        store2(r + i, t - borrow);
+        borrow = c;
+    }
+    if (i < n) {
+        uint64_t t = (uint64_t)a[i] - b[i] - borrow;
+        r[i] = (uint32_t)t;
+        borrow = t >> 63;
+    }
+    return borrow;
+}
+
+/* r[0..n) = a[0..n) - borrow (0 or 1); returns the borrow out. */
+static uint64_t sub_borrow(uint32_t *r, const uint32_t *a, size_t n, uint64_t borrow) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        uint64_t x = load2(a + i);
+        store2(r + i, x - borrow);
+        borrow = x < borrow;
+    }
+    if (i < n) {
+        uint64_t t = (uint64_t)a[i] - borrow;
+        r[i] = (uint32_t)t;
+        borrow = t >> 63;
+    }
+    return borrow;
+}
+
+/* The carry out of a row's odd last digit: a[i] * y + add + carry fits in
+   96 bits; r[i] takes the low 32, the rest carries. */
+static inline uint64_t row_tail(uint32_t *r, uint32_t a, uint64_t y, uint32_t add, uint64_t carry) {
+    uint64_t hi, lo = mul_add2(a, y, add, carry, &hi);
+    *r = (uint32_t)lo;
+    return (lo >> 32) | (hi << 32);
+}
+
+/* r[0..n) = a[0..n) * y; returns the carry out, the digits r[n], r[n + 1]
+   of the full product (under 2**32 when y is). */
+static uint64_t mul_row(uint32_t *r, const uint32_t *a, size_t n, uint64_t y) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) store2(r + i, mul_add2(load2(a + i), y, 0, carry, &carry));
+    return i < n ? row_tail(r + i, a[i], y, 0, carry) : carry;
+}
+
+/* r[0..n) += a[0..n) * y; returns the carry out, as mul_row. */
+static uint64_t addmul_row(uint32_t *r, const uint32_t *a, size_t n, uint64_t y) {
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        store2(r + i, mul_add2(load2(a + i), y, load2(r + i), carry, &carry));
+    return i < n ? row_tail(r + i, a[i], y, r[i], carry) : carry;
+}
+
 /* ---- Magnitudes ---- */
 
 static int mag_cmp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn) {
@@ -97,14 +277,15 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
         a = b;
         b = t;
     }
-    if (big_alloc(r, a->len + 1) < 0) return -1;
-    uint64_t carry = 0;
-    for (size_t i = 0; i < a->len; i++) {
-        carry += (uint64_t)a->d[i] + (i < b->len ? b->d[i] : 0);
-        r->d[i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    r->d[a->len] = (uint32_t)carry;
+    /* A digit more only when the top digits could carry out (at most 1
+       comes into the top), so that the result rarely needs trimming. */
+    size_t n = a->len;
+    uint64_t top = n == 0 ? 0 : (uint64_t)a->d[n - 1] + (b->len == n ? b->d[n - 1] : 0) + 1;
+    bool grow = top > UINT32_MAX;
+    if (big_alloc(r, n + grow) < 0) return -1;
+    uint64_t carry = add_digits(r->d, a->d, b->d, b->len, 0);
+    carry = add_carry(r->d + b->len, a->d + b->len, n - b->len, carry);
+    if (grow) r->d[n] = (uint32_t)carry;
     bigint_trim(r);
     return 0;
 }
@@ -112,12 +293,8 @@ static int mag_add(const BigInt *a, const BigInt *b, BigInt *r) {
 /* r = |a| - |b|, requires |a| >= |b|. */
 static int mag_sub(const BigInt *a, const BigInt *b, BigInt *r) {
     if (big_alloc(r, a->len) < 0) return -1;
-    int64_t borrow = 0;
-    for (size_t i = 0; i < a->len; i++) {
-        int64_t t = (int64_t)a->d[i] - (i < b->len ? b->d[i] : 0) - borrow;
-        borrow = t < 0;
-        r->d[i] = (uint32_t)t;
-    }
+    uint64_t borrow = sub_digits(r->d, a->d, b->d, b->len, 0);
+    sub_borrow(r->d + b->len, a->d + b->len, a->len - b->len, borrow);
     bigint_trim(r);
     return 0;
 }
@@ -156,16 +333,10 @@ int bigint_sub(const BigInt *a, const BigInt *b, BigInt *r) { return add_signed(
 
 /* r[off..] += x (a magnitude); r is long enough that the carry stops. */
 static void mag_add_at(uint32_t *r, size_t off, const BigInt *x) {
-    uint64_t carry = 0;
-    size_t i = 0;
-    for (; i < x->len; i++) {
-        carry += (uint64_t)r[off + i] + x->d[i];
-        r[off + i] = (uint32_t)carry;
-        carry >>= 32;
-    }
-    for (; carry; i++) {
-        carry += r[off + i];
-        r[off + i] = (uint32_t)carry;
+    uint64_t carry = add_digits(r + off, r + off, x->d, x->len, 0);
+    for (size_t i = off + x->len; carry; i++) {
+        carry += r[i];
+        r[i] = (uint32_t)carry;
         carry >>= 32;
     }
 }
@@ -177,7 +348,7 @@ static BigInt mag_slice(const BigInt *a, size_t from, size_t to) {
     return v;
 }
 
-static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
+static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r);
 
 /* Karatsuba: with a = a1*B**h + a0 and b = b1*B**h + b0, three half-size
    products give a*b = z2*B**2h + (z1 - z2 - z0)*B**h + z0, where
@@ -210,11 +381,16 @@ done:
 }
 
 int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
-    if (big_alloc(r, a->len + b->len) < 0) return -1;
-    size_t shorter = a->len < b->len ? a->len : b->len, longer = a->len + b->len - shorter;
+    if (a->len < b->len) { /* a is the longer operand from here on */
+        const BigInt *t = a;
+        a = b;
+        b = t;
+    }
+    if (b->len == 0) return big_alloc(r, 0);
     /* Karatsuba only for operands of similar size: splitting a long operand
        against a short one leaves a half that is all zeros. */
-    if (shorter >= KARATSUBA_CUTOFF && shorter * 2 > longer) {
+    if (b->len >= KARATSUBA_CUTOFF && b->len * 2 > a->len) {
+        if (big_alloc_zeroed(r, a->len + b->len) < 0) return -1;
         BigInt ma = *a, mb = *b;
         ma.neg = mb.neg = false;
         if (mul_karatsuba(&ma, &mb, r) < 0) {
@@ -225,112 +401,190 @@ int bigint_mul(const BigInt *a, const BigInt *b, BigInt *r) {
         bigint_trim(r);
         return 0;
     }
-    return mul_schoolbook(a, b, r);
+    if (big_alloc(r, a->len + b->len) < 0) return -1;
+    mul_schoolbook(a, b, r);
+    return 0;
 }
 
-/* The digit-by-digit product; r already holds a->len + b->len zeros. */
-static int mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
-    for (size_t i = 0; i < a->len; i++) {
-        uint64_t carry = 0, x = a->d[i];
-        if (x == 0) continue;
-        for (size_t j = 0; j < b->len; j++) {
-            carry += x * b->d[j] + r->d[i + j];
-            r->d[i + j] = (uint32_t)carry;
-            carry >>= 32;
-        }
-        r->d[i + b->len] = (uint32_t)carry;
+/* The digit-by-digit product, one row per pair of digits of the shorter
+   operand b (a big int times a small one is a single pass over a); r has
+   a->len + b->len digits, not initialised. Each row's carry lands in
+   digits no earlier row has written. */
+static void mul_schoolbook(const BigInt *a, const BigInt *b, BigInt *r) {
+    size_t n = a->len;
+    for (size_t i = 0; i < b->len; i += 2) {
+        bool pair = i + 1 < b->len;
+        uint64_t y = pair ? load2(b->d + i) : b->d[i];
+        uint64_t carry = i ? addmul_row(r->d + i, a->d, n, y) : mul_row(r->d, a->d, n, y);
+        if (pair) store2(r->d + i + n, carry);
+        else r->d[i + n] = (uint32_t)carry;
     }
     r->neg = a->neg != b->neg;
     bigint_trim(r);
-    return 0;
 }
 
 /* ---- Division ---- */
 
-/* q = |a| / d for one digit d (q has a->len digits, may be NULL); returns
-   the remainder. */
-static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t *q) {
+/* q[0..n) = a[0..n) / d for one digit d (q may be a); returns the
+   remainder. Always inlined, so that a constant d (decimal text's 10**9)
+   divides by a multiplication: the division instruction for a divisor
+   that large costs several times more. */
+static inline __attribute__((always_inline)) uint32_t div_digit(const uint32_t *a, size_t n,
+                                                                 uint32_t d, uint32_t *q) {
     uint64_t rem = 0;
     for (size_t i = n; i-- > 0;) {
         uint64_t cur = (rem << 32) | a[i];
-        if (q) q[i] = (uint32_t)(cur / d);
+        q[i] = (uint32_t)(cur / d);
         rem = cur % d;
     }
     return (uint32_t)rem;
 }
 
-/* Knuth's algorithm D: q = |a| / |b|, rem = |a| % |b| for b->len >= 2 and
-   |a| >= |b|. The divisor is shifted so its top digit has its high bit set,
-   which makes each two-digit quotient estimate at most two too large. */
-static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
-    size_t n = b->len, m = a->len - n;
-    int s = __builtin_clz(b->d[n - 1]);
-    BigInt u = BIGINT_EMPTY, v = BIGINT_EMPTY;
-    if (big_alloc(&u, a->len + 1) < 0) return -1;
-    if (big_alloc(&v, n) < 0 || big_alloc(q, m + 1) < 0) {
-        bigint_free(&u);
-        bigint_free(&v);
-        return -1;
-    }
-    for (size_t i = n; i-- > 0;)
-        v.d[i] = (b->d[i] << s) | (s && i ? b->d[i - 1] >> (32 - s) : 0);
-    u.d[a->len] = s ? a->d[a->len - 1] >> (32 - s) : 0;
-    for (size_t i = a->len; i-- > 0;)
-        u.d[i] = (a->d[i] << s) | (s && i ? a->d[i - 1] >> (32 - s) : 0);
-    const uint64_t base = (uint64_t)1 << 32;
-    for (size_t j = m + 1; j-- > 0;) {
-        uint64_t top = ((uint64_t)u.d[j + n] << 32) | u.d[j + n - 1];
-        uint64_t qhat = top / v.d[n - 1], rhat = top % v.d[n - 1];
-        while (qhat >= base || qhat * v.d[n - 2] > ((rhat << 32) | u.d[j + n - 2])) {
-            qhat--;
-            rhat += v.d[n - 1];
-            if (rhat >= base) break;
-        }
-        /* u[j..j+n] -= qhat * v */
-        int64_t borrow = 0, t;
-        uint64_t carry = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t p = qhat * v.d[i] + carry;
-            carry = p >> 32;
-            t = (int64_t)u.d[i + j] - (int64_t)(uint32_t)p - borrow;
-            borrow = t < 0;
-            u.d[i + j] = (uint32_t)t;
-        }
-        t = (int64_t)u.d[j + n] - (int64_t)carry - borrow;
-        u.d[j + n] = (uint32_t)t;
-        if (t < 0) { /* qhat was one too large: add v back */
-            qhat--;
-            uint64_t c = 0;
-            for (size_t i = 0; i < n; i++) {
-                c += (uint64_t)u.d[i + j] + v.d[i];
-                u.d[i + j] = (uint32_t)c;
-                c >>= 32;
-            }
-            u.d[j + n] += (uint32_t)c;
-        }
-        q->d[j] = (uint32_t)qhat;
-    }
-    bigint_trim(q);
-    if (rem) {
-        if (big_alloc(rem, n) < 0) {
-            bigint_free(&u);
-            bigint_free(&v);
-            bigint_free(q);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++)
-            rem->d[i] = (u.d[i] >> s) | (s ? (uint32_t)((uint64_t)u.d[i + 1] << (32 - s)) : 0);
-        bigint_trim(rem);
-    }
-    bigint_free(&u);
-    bigint_free(&v);
-    return 0;
+static uint32_t mag_div_digit(const uint32_t *a, size_t n, uint32_t d, uint32_t *q) {
+    return div_digit(a, n, d, q);
 }
 
-/* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b|. */
+/* Long division works on limbs of two digits (64 bits, with 128-bit
+   products and quotient estimates) where the compiler has __int128, of
+   one digit otherwise: each pass of the multiply-and-subtract then makes
+   two digits of the quotient. */
+#ifdef __SIZEOF_INT128__
+typedef uint64_t limb;
+typedef u128 wide;
+#define LIMB_DIGITS 2
+#else
+typedef uint32_t limb;
+typedef uint64_t wide;
+#define LIMB_DIGITS 1
+#endif
+#define LIMB_BITS (32 * LIMB_DIGITS)
+
+/* Limb i of a magnitude of n digits (zero past its end). */
+static inline limb limb_at(const uint32_t *d, size_t n, size_t i) {
+#if LIMB_DIGITS == 2
+    if (2 * i + 2 <= n) return load2(d + 2 * i);
+    return 2 * i < n ? d[2 * i] : 0;
+#else
+    return i < n ? d[i] : 0;
+#endif
+}
+
+/* out[0..nl] = the nl limbs of d (n digits) shifted left by s < LIMB_BITS.
+   The limbs wholly inside d are read without limb_at's tests. */
+static void limbs_shifted(limb *out, size_t nl, const uint32_t *d, size_t n, int s) {
+    size_t full = n / LIMB_DIGITS, i = 0;
+    if (s == 0) {
+        for (; i < full; i++) out[i] = LIMB_DIGITS == 2 ? load2(d + LIMB_DIGITS * i) : d[i];
+        for (; i < nl; i++) out[i] = limb_at(d, n, i);
+        out[nl] = 0;
+        return;
+    }
+    limb prev = 0;
+    for (; i < nl; i++) {
+        limb x = i < full ? (LIMB_DIGITS == 2 ? load2(d + LIMB_DIGITS * i) : d[i]) : limb_at(d, n, i);
+        out[i] = (limb)(x << s) | prev >> (LIMB_BITS - s);
+        prev = x;
+    }
+    out[nl] = prev >> (LIMB_BITS - s);
+}
+
+/* Digits [i*LIMB_DIGITS ..) of r from limb x, as many as r has room for. */
+static void limb_store(BigInt *r, size_t i, limb x) {
+    for (size_t k = 0; k < LIMB_DIGITS && i * LIMB_DIGITS + k < r->len; k++)
+        r->d[i * LIMB_DIGITS + k] = (uint32_t)((wide)x >> (32 * k));
+}
+
+/* u[0..n] -= q * v[0..n); the quotient limb, less one when q was one too
+   large (then v is added back). */
+static limb limb_submul(limb *u, const limb *v, size_t n, limb q) {
+    limb carry = 0, borrow = 0;
+    for (size_t i = 0; i < n; i++) {
+        wide p = (wide)q * v[i] + carry;
+        limb lo = (limb)p, x = u[i], t = x - lo;
+        limb c = x < lo;
+        c += t < borrow;
+        u[i] = t - borrow;
+        borrow = c;
+        carry = (limb)(p >> LIMB_BITS);
+    }
+    wide take = (wide)carry + borrow;
+    bool negative = (wide)u[n] < take;
+    u[n] = (limb)(u[n] - take);
+    if (!negative) return q;
+    limb c = 0;
+    for (size_t i = 0; i < n; i++) {
+        wide sum = (wide)u[i] + v[i] + c;
+        u[i] = (limb)sum;
+        c = (limb)(sum >> LIMB_BITS);
+    }
+    u[n] += c;
+    return q - 1;
+}
+
+/* The estimate of u[n] u[n-1] u[n-2] / v[n-1] v[n-2] (v normalised, n >= 2),
+   at most one too large (Knuth's step D3). */
+static limb limb_qhat(const limb *u, const limb *v, size_t n) {
+    const wide base = (wide)1 << LIMB_BITS;
+    wide top = ((wide)u[n] << LIMB_BITS) | u[n - 1];
+    wide qhat = top / v[n - 1], rhat = top % v[n - 1];
+    while (qhat >= base || qhat * v[n - 2] > ((rhat << LIMB_BITS) | u[n - 2])) {
+        qhat--;
+        rhat += v[n - 1];
+        if (rhat >= base) break;
+    }
+    return (limb)qhat;
+}
+
+/* Knuth's algorithm D: q = |a| / |b|, rem = |a| % |b| for b->len >= 2 and
+   |a| >= |b|, on limbs. The divisor is shifted so its top limb has its high
+   bit set, which makes each quotient estimate at most two too large. */
+static int mag_divmod_long(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
+    size_t n = (b->len + LIMB_DIGITS - 1) / LIMB_DIGITS, na = (a->len + LIMB_DIGITS - 1) / LIMB_DIGITS;
+    size_t m = na - n;
+    limb top = limb_at(b->d, b->len, n - 1);
+    int s = LIMB_DIGITS == 2 ? __builtin_clzll((unsigned long long)top) : __builtin_clz((unsigned)top);
+    limb *u = mem_alloc((na + 1) * sizeof(limb)), *v = mem_alloc((n + 1) * sizeof(limb));
+    if (!u || !v || big_alloc(q, (m + 1) * LIMB_DIGITS) < 0) {
+        if (u) mem_free(u, (na + 1) * sizeof(limb));
+        if (v) mem_free(v, (n + 1) * sizeof(limb));
+        if (!u || !v) error_no_memory();
+        return -1;
+    }
+    limbs_shifted(u, na, a->d, a->len, s);
+    limbs_shifted(v, n, b->d, b->len, s);
+    for (size_t j = m + 1; j-- > 0;) {
+        limb qhat;
+        if (n == 1) { /* one limb: u[j+1] < v[0], so the quotient fits */
+            wide cur = ((wide)u[j + 1] << LIMB_BITS) | u[j];
+            qhat = (limb)(cur / v[0]);
+            u[j] = (limb)(cur % v[0]);
+            u[j + 1] = 0;
+        } else {
+            qhat = limb_submul(u + j, v, n, limb_qhat(u + j, v, n));
+        }
+        limb_store(q, j, qhat);
+    }
+    bigint_trim(q);
+    int rc = 0;
+    if (rem && big_alloc(rem, n * LIMB_DIGITS) < 0) {
+        bigint_free(q);
+        rc = -1;
+    } else if (rem) {
+        for (size_t i = 0; i < n; i++)
+            limb_store(rem, i, (limb)(u[i] >> s) | (s ? (limb)(u[i + 1] << (LIMB_BITS - s)) : 0));
+        bigint_trim(rem);
+    }
+    mem_free(u, (na + 1) * sizeof(limb));
+    mem_free(v, (n + 1) * sizeof(limb));
+    return rc;
+}
+
+/* Truncating division of magnitudes: q = |a| / |b|, rem = |a| % |b| (rem
+   may be NULL when only the quotient is wanted). */
 static int mag_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) {
     if (mag_cmp(a->d, a->len, b->d, b->len) < 0) {
         if (big_alloc(q, 0) < 0) return -1;
+        if (!rem) return 0;
         if (bigint_copy(a, rem) < 0) {
             bigint_free(q);
             return -1;
@@ -342,6 +596,7 @@ static int mag_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *rem) 
         if (big_alloc(q, a->len) < 0) return -1;
         uint32_t r = mag_div_digit(a->d, a->len, b->d[0], q->d);
         bigint_trim(q);
+        if (!rem) return 0;
         if (big_alloc(rem, 1) < 0) {
             bigint_free(q);
             return -1;
@@ -358,7 +613,9 @@ static const BigInt big_one = { (uint32_t *)&one_digit, 1, 0, false };
 
 int bigint_divmod(const BigInt *a, const BigInt *b, BigInt *q, BigInt *m) {
     BigInt tq = BIGINT_EMPTY, tr = BIGINT_EMPTY;
-    if (mag_divmod(a, b, &tq, &tr) < 0) return -1;
+    /* a // b of operands of one sign never looks at the remainder. */
+    bool need_rem = m || a->neg != b->neg;
+    if (mag_divmod(a, b, &tq, need_rem ? &tr : NULL) < 0) return -1;
     tq.neg = tq.len && a->neg != b->neg;
     tr.neg = tr.len && a->neg;
     /* Truncation rounds toward zero; Python floors: when the remainder is
@@ -491,7 +748,7 @@ int bigint_bitop(const BigInt *a, const BigInt *b, char op, BigInt *r) {
 int bigint_lshift(const BigInt *a, uint64_t n, BigInt *r) {
     size_t words = (size_t)(n / 32);
     int s = (int)(n % 32);
-    if (big_alloc(r, a->len + words + 1) < 0) return -1;
+    if (big_alloc_zeroed(r, a->len + words + 1) < 0) return -1;
     for (size_t i = 0; i < a->len; i++) {
         uint64_t v = (uint64_t)a->d[i] << s;
         r->d[i + words] |= (uint32_t)v;
@@ -693,7 +950,8 @@ char *bigint_to_text(const BigInt *a, int base, size_t *len) {
     static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
     char *end = buf + cap;
     while (work.len) {
-        uint32_t r = mag_div_digit(work.d, work.len, chunk, work.d);
+        uint32_t r = chunk == 1000000000u ? div_digit(work.d, work.len, 1000000000u, work.d)
+                                          : mag_div_digit(work.d, work.len, chunk, work.d);
         bigint_trim(&work);
         for (int i = 0; i < per && (work.len || r); i++) {
             *--end = digits[r % (uint32_t)base];

@@ -5,8 +5,8 @@
  * This file knows nothing about objects: int.c wraps a BigInt in an int
  * object, and turns results that fit in 64 bits back into small ints.
  *
- * Ownership: a BigInt with cap > 0 owns its digit block (mem_alloc'd, cap
- * digits) and bigint_free releases it; a view made by bigint_view_i64 has
+ * Ownership: a BigInt with cap > 0 owns its digit block (mem_alloc'd: a
+ * header word, then cap digits) and bigint_free releases it; a view made by bigint_view_i64 has
  * cap 0 and borrows a caller's buffer. Every operation writes a fresh result
  * into *r, which must start empty (BIGINT_EMPTY) and must not alias an
  * operand. Operations return 0, or -1 with MemoryError set (r left empty).
@@ -32,6 +32,10 @@ void bigint_free(BigInt *a);
 void bigint_view_i64(BigInt *a, int64_t v, uint32_t buf[2]);
 /* true and *out set when a fits in int64. */
 bool bigint_to_i64(const BigInt *a, int64_t *out);
+/* r's digits as a block of exactly r->len + 1 words, word 0 holding the
+   count (int.c's layout for a big int); r is left empty either way. NULL
+   with MemoryError set when memory runs out. */
+uint32_t *bigint_release(BigInt *r);
 /* A copy of a. */
 int bigint_copy(const BigInt *a, BigInt *r);
 

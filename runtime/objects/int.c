@@ -105,18 +105,16 @@ static Object *int_fill(IntObject *o, BigInt *r) {
         bigint_free(r);
         return (Object *)o;
     }
-    /* A block of exactly count + digits, so dealloc knows its size. */
-    uint32_t *d = mem_alloc((r->len + 1) * sizeof(uint32_t));
+    /* A block of exactly count + digits, so dealloc knows its size: the
+       result's own block, adopted. */
+    bool neg = r->neg;
+    uint32_t *d = bigint_release(r);
     if (!d) {
-        bigint_free(r);
         object_free((Object *)o, TYPE(o)->instance_size);
-        return error_no_memory();
+        return NULL;
     }
-    d[0] = (uint32_t)r->len;
-    memcpy(d + 1, r->d, r->len * sizeof(uint32_t));
-    o->value = r->neg ? INT64_MIN : INT64_MAX;
+    o->value = neg ? INT64_MIN : INT64_MAX;
     o->digits = d;
-    bigint_free(r);
     return (Object *)o;
 }
 
