@@ -22,6 +22,10 @@
  *     it attaches again it waits for the others to park once more.
  *   - Only one stopper at a time: a second thread that tries while a
  *     collection is under way gets false (and parks at its next check).
+ *   - The stopper may borrow a stripe lock a parked thread holds
+ *     (core/objlock.c). That thread then waits to attach until every
+ *     borrowed hold is given back, even if the stopper blocks and the world
+ *     runs meanwhile: the two are never inside one stripe together.
  *
  * All of it is guarded by world.mutex; with the GIL on nothing here runs.
  */
