@@ -79,8 +79,9 @@ void objlock_lock_slow(ObjlockStripe *s) {
  * Every hold the stopper takes of a lent stripe is a borrowed one, and the
  * holder does not run while any is open: an unlock with `lent` above 0 is
  * the stopper giving one back. */
-void objlock_unlock_lent(ObjlockStripe *s) {
+void objlock_unlock_nested(ObjlockStripe *s) {
     s->depth--;
+    if (__builtin_expect(atomic_load_explicit(&s->lent, memory_order_relaxed) == 0, 1)) return;
     atomic_fetch_sub_explicit(&s->lent, 1, memory_order_release);
     gil_world_borrow_end();
 }

@@ -48,8 +48,9 @@ extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
 extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 /* Wait for a stripe another thread holds (objlock.c). */
 void objlock_lock_slow(ObjlockStripe *s);
-/* Give back one borrowed hold of s (objlock.c). */
-void objlock_unlock_lent(ObjlockStripe *s);
+/* Give back a hold of s beyond the first: the holder's, or a borrowed one
+   (objlock.c). */
+void objlock_unlock_nested(ObjlockStripe *s);
 /* Does the calling thread hold a stripe that the thread stopping the world
    has borrowed and not yet given back? Such a thread must not run
    (core/gil_world.c keeps it waiting). */
@@ -81,10 +82,8 @@ static inline void objlock_stripe_lock(ObjlockStripe *s) {
 static inline void objlock_stripe_unlock(ObjlockStripe *s) {
     if (__builtin_expect(s->depth == 0, 1))
         atomic_store_explicit(&s->holder, 0, memory_order_release);
-    else if (__builtin_expect(atomic_load_explicit(&s->lent, memory_order_relaxed) == 0, 1))
-        s->depth--;
     else
-        objlock_unlock_lent(s);
+        objlock_unlock_nested(s);
 }
 
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
