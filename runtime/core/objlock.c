@@ -68,8 +68,9 @@ void objlock_lock_slow(ObjlockStripe *s) {
  *     in a blocking call), which the lookup already treats as a point where
  *     the container may change (it starts over when it did), or here,
  *     waiting for a second stripe, which code takes before it reads
- *     anything under the first (objlock_lock2; nothing keeps pointers into
- *     a container across a wait for another stripe).
+ *     anything under the first (objlock_lock2), or after which it reads
+ *     again what it needs: nothing keeps pointers into what one stripe
+ *     guards across a wait for another (objects/weakref.c).
  *   - The holder stays parked until every borrowed hold is given back,
  *     even when the world runs again meanwhile (a finalizer that sleeps
  *     while it holds the stripe lets the world run): gil_world_attach keeps
@@ -77,8 +78,8 @@ void objlock_lock_slow(ObjlockStripe *s) {
  *     cannot take the stripe either (its holder is still the parked one).
  *     So at no time do two threads run under one stripe.
  * Every hold the stopper takes of a lent stripe is a borrowed one, and the
- * holder does not run while any is open: an unlock with `lent` above 0 is
- * the stopper giving one back. */
+ * holder does not run while any is open: a nested unlock with `lent`
+ * above 0 is the stopper giving one back. */
 void objlock_unlock_nested(ObjlockStripe *s) {
     s->depth--;
     if (__builtin_expect(atomic_load_explicit(&s->lent, memory_order_relaxed) == 0, 1)) return;
