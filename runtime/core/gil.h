@@ -148,8 +148,12 @@ void gil_start_the_world(struct ThreadState *ts);
 /* At a safe point with GIL_BREAK_STOP set: wait while another thread holds
    the world. */
 void gil_world_park(struct ThreadState *ts);
-/* Is ts the thread holding the world stopped right now? (core/objlock.c) */
-bool gil_world_stopped_by(struct ThreadState *ts);
+/* Borrowing a stripe (core/objlock.c): true when ts holds the world stopped
+   right now, and then one borrowed hold is open until gil_world_borrow_end.
+   While any is open, a thread holding a lent stripe waits before it attaches
+   again, even once the world runs. */
+bool gil_world_borrow(struct ThreadState *ts);
+void gil_world_borrow_end(void);
 
 /* The switch interval, in seconds (sys.setswitchinterval; modern, priority). */
 void gil_set_interval(double seconds);

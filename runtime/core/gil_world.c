@@ -22,14 +22,20 @@
  *     it attaches again it waits for the others to park once more.
  *   - Only one stopper at a time: a second thread that tries while a
  *     collection is under way gets false (and parks at its next check).
+ *   - The stopper may borrow a stripe lock a parked thread holds
+ *     (core/objlock.c). That thread then waits to attach until every
+ *     borrowed hold is given back, even if the stopper blocks and the world
+ *     runs meanwhile: the two are never inside one stripe together.
  *
  * All of it is guarded by world.mutex; with the GIL on nothing here runs.
  */
 #include "core/gil.h"
 
+#include <assert.h>
 #include <pthread.h>
 
 #include "core/gil_policy.h"
+#include "core/objlock.h"
 
 static struct {
     pthread_mutex_t mutex;
@@ -37,6 +43,7 @@ static struct {
     int attached;           /* threads that may touch objects now */
     ThreadState *stopper;   /* the thread collecting, or NULL */
     bool holding;           /* the stopper runs alone now */
+    int borrows;            /* the stopper's holds of stripes parked threads hold */
 } world = {.mutex = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
 
 static void set_stop_bit(bool on) {
@@ -51,9 +58,18 @@ static void hold_locked(void) {
     while (world.attached > 1) pthread_cond_wait(&world.changed, &world.mutex);
 }
 
+/* With world.mutex held: must ts, about to attach, wait? While another
+   thread holds the world; and while the stopper still uses a stripe ts
+   holds (borrowed while ts was parked, core/objlock.c), even if the world
+   runs meanwhile, because the stopper blocked. */
+static bool must_wait(ThreadState *ts) {
+    if (world.stopper == ts) return false;
+    return world.holding || (world.borrows > 0 && objlock_lent_by_self());
+}
+
 void gil_world_attach(ThreadState *ts) {
     pthread_mutex_lock(&world.mutex);
-    while (world.holding && world.stopper != ts) pthread_cond_wait(&world.changed, &world.mutex);
+    while (must_wait(ts)) pthread_cond_wait(&world.changed, &world.mutex);
     world.attached++;
     if (world.stopper == ts && !world.holding) hold_locked(); /* back from a block */
     pthread_mutex_unlock(&world.mutex);
@@ -80,11 +96,19 @@ void gil_world_park(ThreadState *ts) {
     gil_world_attach(ts);
 }
 
-bool gil_world_stopped_by(ThreadState *ts) {
+bool gil_world_borrow(ThreadState *ts) {
     pthread_mutex_lock(&world.mutex);
     bool mine = world.holding && world.stopper == ts;
+    if (mine) world.borrows++;
     pthread_mutex_unlock(&world.mutex);
     return mine;
+}
+
+void gil_world_borrow_end(void) {
+    pthread_mutex_lock(&world.mutex);
+    assert(world.borrows > 0);
+    if (--world.borrows == 0) pthread_cond_broadcast(&world.changed);
+    pthread_mutex_unlock(&world.mutex);
 }
 
 bool gil_stop_the_world(ThreadState *ts) {
@@ -103,6 +127,7 @@ void gil_start_the_world(ThreadState *ts) {
     if (gil_enabled()) return;
     pthread_mutex_lock(&world.mutex);
     if (world.stopper == ts) {
+        assert(world.borrows == 0); /* every hold is given back within the collection */
         world.stopper = NULL;
         world.holding = false;
         set_stop_bit(false);
@@ -117,5 +142,6 @@ void gil_world_after_fork_child(void) {
     world.attached = 1;
     world.stopper = NULL;
     world.holding = false;
+    world.borrows = 0;
     set_stop_bit(false);
 }

@@ -41,14 +41,14 @@ void objlock_lock_slow(ObjlockStripe *s) {
                                                   memory_order_acquire, memory_order_relaxed))
             return; /* depth is 0: the last holder's final unlock left it so */
         if (atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_STOP) {
-            /* The world is stopping. A stopper that holds it may use a
-               stripe a parked thread holds: that thread is not running, so
-               the stripe is borrowed by nesting (the depth goes back to
-               the holder's at the unlock). Anyone else parks here, so that
-               a holder it waits for can park too. */
+            /* The world is stopping. The thread that stops it may need a
+               stripe a parked thread holds: it borrows it (see below).
+               Anyone else parks here, so that a holder it waits for can
+               park too. */
             ThreadState *ts = ts_get();
-            if (gil_world_stopped_by(ts)) {
+            if (gil_world_borrow(ts)) {
                 s->depth++;
+                atomic_fetch_add_explicit(&s->lent, 1, memory_order_relaxed);
                 return;
             }
             gil_world_park(ts);
@@ -56,6 +56,44 @@ void objlock_lock_slow(ObjlockStripe *s) {
         if (spins >= SPINS_BEFORE_YIELD) sched_yield();
         else cpu_relax();
     }
+}
+
+/* Borrowing. The thread that holds the world stopped (the cycle
+ * collector, with the finalizers and weakref callbacks it runs) takes a
+ * stripe held by a parked thread by nesting in the holder's depth, and
+ * counts the hold in `lent`. Why the holder's work under the stripe is not
+ * broken by that:
+ *   - Where a holder can be parked: in Toy code run under the stripe (a
+ *     key's __eq__ during a dict or set lookup, at an eval-breaker check or
+ *     in a blocking call), which the lookup already treats as a point where
+ *     the container may change (it starts over when it did), or here,
+ *     waiting for a second stripe, which code takes before it reads
+ *     anything under the first (objlock_lock2), or after which it reads
+ *     again what it needs: nothing keeps pointers into what one stripe
+ *     guards across a wait for another (objects/weakref.c).
+ *   - The holder stays parked until every borrowed hold is given back,
+ *     even when the world runs again meanwhile (a finalizer that sleeps
+ *     while it holds the stripe lets the world run): gil_world_attach keeps
+ *     a thread waiting while objlock_lent_by_self says so. Other threads
+ *     cannot take the stripe either (its holder is still the parked one).
+ *     So at no time do two threads run under one stripe.
+ * Every hold the stopper takes of a lent stripe is a borrowed one, and the
+ * holder does not run while any is open: a nested unlock with `lent`
+ * above 0 is the stopper giving one back. */
+void objlock_unlock_nested(ObjlockStripe *s) {
+    s->depth--;
+    if (__builtin_expect(atomic_load_explicit(&s->lent, memory_order_relaxed) == 0, 1)) return;
+    atomic_fetch_sub_explicit(&s->lent, 1, memory_order_release);
+    gil_world_borrow_end();
+}
+
+bool objlock_lent_by_self(void) {
+    uintptr_t me = (uintptr_t)&objlock_self;
+    for (size_t i = 0; i < OBJLOCK_STRIPES; i++)
+        if (atomic_load_explicit(&objlock_stripes[i].lent, memory_order_acquire) &&
+            atomic_load_explicit(&objlock_stripes[i].holder, memory_order_relaxed) == me)
+            return true;
+    return false;
 }
 
 void objlock_lock2(const void *a, const void *b) {
@@ -72,14 +110,19 @@ void objlock_unlock2(const void *a, const void *b) {
 }
 
 /* In a forked child only the forking thread exists: a stripe another
-   thread held stays held by nobody. */
+   thread held stays held by nobody, and nothing is borrowed. */
 void objlock_after_fork_child(void) {
     uintptr_t me = (uintptr_t)&objlock_self;
-    for (size_t i = 0; i < OBJLOCK_STRIPES; i++)
-        if (atomic_load(&objlock_stripes[i].holder) != me) {
-            atomic_store(&objlock_stripes[i].holder, 0);
-            objlock_stripes[i].depth = 0;
+    for (size_t i = 0; i < OBJLOCK_STRIPES; i++) {
+        ObjlockStripe *s = &objlock_stripes[i];
+        if (atomic_load(&s->holder) != me) {
+            atomic_store(&s->holder, 0);
+            s->depth = 0;
+        } else {
+            s->depth -= atomic_load(&s->lent); /* holds another thread borrowed */
         }
+        atomic_store(&s->lent, 0);
+    }
 }
 
 #else

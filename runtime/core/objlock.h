@@ -20,6 +20,8 @@
 #ifndef TOY_OBJLOCK_H
 #define TOY_OBJLOCK_H
 
+#include <stdbool.h>
+
 #ifdef TOY_FREE_THREADED
 
 #include <stdatomic.h>
@@ -30,19 +32,29 @@
 /* A stripe: a recursive spin lock on its own cache line. holder: the
    holding thread's marker (the address of a thread-local byte), 0 when
    free; depth: how many times more than once the holder has taken it
-   (0 when free and when held once), written by the holder only. So the
-   common case, one hold, is one compare-and-swap to take and one test and
-   one store to give back. */
+   (0 when free and when held once), written by the holder only, or by a
+   collector that borrows it; lent: how many of those holds are such a
+   collector's (objlock.c), 0 but during a collection. So the common case,
+   one hold, is one compare-and-swap to take and one test and one store to
+   give back. */
 typedef struct {
     _Atomic uintptr_t holder;
     unsigned depth;
-    char pad[64 - sizeof(uintptr_t) - sizeof(unsigned)];
+    _Atomic unsigned lent;
+    char pad[64 - sizeof(uintptr_t) - 2 * sizeof(unsigned)];
 } ObjlockStripe;
 
 extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
 extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 /* Wait for a stripe another thread holds (objlock.c). */
 void objlock_lock_slow(ObjlockStripe *s);
+/* Give back a hold of s beyond the first: the holder's, or a borrowed one
+   (objlock.c). */
+void objlock_unlock_nested(ObjlockStripe *s);
+/* Does the calling thread hold a stripe that the thread stopping the world
+   has borrowed and not yet given back? Such a thread must not run
+   (core/gil_world.c keeps it waiting). */
+bool objlock_lent_by_self(void);
 
 /* Objects are 16-byte aligned: the address bits above those choose the
    stripe (stripe i for bits 4-13 equal to i). Masked in place and scaled
@@ -71,7 +83,7 @@ static inline void objlock_stripe_unlock(ObjlockStripe *s) {
     if (__builtin_expect(s->depth == 0, 1))
         atomic_store_explicit(&s->holder, 0, memory_order_release);
     else
-        s->depth--;
+        objlock_unlock_nested(s);
 }
 
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
@@ -101,6 +113,7 @@ static inline void objlock_unlock(const void *o) { (void)o; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_after_fork_child(void) {}
+static inline bool objlock_lent_by_self(void) { return false; }
 
 #endif
 

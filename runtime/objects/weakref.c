@@ -209,14 +209,47 @@ size_t weakref_count(Object *o) {
     return n;
 }
 
-Object *weakref_list(Object *o) {
-    Object *list = list_new(0);
-    table_lock();
-    WeakSlot *s = table_find(o);
-    for (WeakRef *r = s ? s->head : NULL; list && r; r = r->next)
-        if (list_append(list, (Object *)r) < 0) CLEAR(&list);
-    table_unlock();
+/* Under table_lock: new references to the refs of slot s (only those with
+   a callback when callbacks_only) in a new array of *n; false when out of
+   memory. A ref another thread is freeing now is left out. No other stripe
+   is taken under the table's: a thread that waits for one may be parked
+   there, and the collector may then borrow the table's stripe and change
+   the table under it (core/objlock.c). */
+static bool refs_snapshot(WeakSlot *s, bool callbacks_only, Object ***out, size_t *n) {
+    size_t count = 0;
+    for (WeakRef *r = s ? s->head : NULL; r; r = r->next) count += !callbacks_only || r->callback;
+    *out = NULL;
+    *n = 0;
+    if (count == 0) return true;
+    Object **a = mem_alloc(count * sizeof *a);
+    if (!a) return false;
+    for (WeakRef *r = s->head; r; r = r->next)
+        if ((!callbacks_only || r->callback) && refcount_try_incref((Object *)r))
+            a[(*n)++] = (Object *)r;
+    *out = a;
+    return true;
+}
+
+/* A list of the snapshot's references (taken over), the array freed;
+   NULL with MemoryError. */
+static Object *list_of_refs(Object **a, size_t n) {
+    Object *list = list_new(n);
+    for (size_t i = 0; i < n; i++) {
+        if (list) list_set_steal(list, i, a[i]);
+        else DECREF(a[i]);
+    }
+    if (a) mem_free(a, n * sizeof *a);
     return list;
+}
+
+Object *weakref_list(Object *o) {
+    Object **a;
+    size_t n;
+    table_lock();
+    bool ok = refs_snapshot(table_find(o), false, &a, &n);
+    table_unlock();
+    if (!ok) return error_no_memory();
+    return list_of_refs(a, n);
 }
 
 Object *weakref_first(Object *o) {
@@ -253,19 +286,15 @@ static void clear_list(WeakSlot *s) {
 }
 
 Object *weakref_detach_refs(Object *o) {
-    Object *with_callback = list_new(0);
-    if (!with_callback) return NULL;
+    Object **a;
+    size_t n;
     table_lock();
     WeakSlot *s = table_find(o);
-    for (WeakRef *r = s ? s->head : NULL; r; r = r->next)
-        if (r->callback && list_append(with_callback, (Object *)r) < 0) {
-            table_unlock();
-            DECREF(with_callback);
-            return NULL;
-        }
-    if (s) clear_list(s);
+    bool ok = refs_snapshot(s, true, &a, &n);
+    if (ok && s) clear_list(s);
     table_unlock();
-    return with_callback;
+    if (!ok) return error_no_memory();
+    return list_of_refs(a, n);
 }
 
 void weakref_run_callback(Object *ref) {
