@@ -2798,7 +2798,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_IMPORT_NAME: case OP_IMPORT_STAR:
         return -1;
     case OP_STORE_ATTR: case OP_DELETE_SUBSCR: case OP_MAP_ADD: case OP_JUMP_IF_NOT_EXC_MATCH:
-    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT: case OP_STORE_ATTR_DICT:
         return -2;
     case OP_STORE_SUBSCR:
         return -3;

@@ -291,8 +291,21 @@ void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
     rewrite(instr, OP_LOAD_METHOD_FUNC);
 }
 
-/* obj.name = v on an instance of a plain class without __setattr__:
-   a __slots__ member, or a name already in the instance dict. */
+/* obj.name = v can go straight to obj's instance dict: no __setattr__, no
+   data descriptor of that name (nor an object that may become one), not
+   __class__, and the instance has (or will get) an exact dict. */
+static bool stores_to_instance_dict(Type *t, Object *obj, Object *attr, Object *name)
+{
+    Object *dict = instance_dict(obj);
+    return !(t->flags & TYPE_NO_DICT) && t->dict_offset != 0 &&
+           (dict == NULL || is_dict_exact(dict)) &&
+           (attr == NULL || TYPE(attr)->descr_set == NULL) && !may_become_descriptor(attr) &&
+           strcmp(str_data(name), "__class__") != 0;
+}
+
+/* obj.name = v on an instance of a plain class without __setattr__: a
+   __slots__ member, a name already in the instance dict (replaced in
+   place), or a new one (inserted into the dict). */
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
 {
     Type *t = TYPE(obj);
@@ -305,12 +318,13 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
     if (tag != 0 && slot_offset(attr, &offset)) {
         instr[3] = (uint32_t)offset;
         rewrite(instr, OP_STORE_ATTR_SLOT);
-    } else if (tag != 0 && (attr == NULL || TYPE(attr)->descr_set == NULL) &&
-               !may_become_descriptor(attr) &&
-               strcmp(str_data(name), "__class__") != 0 &&
-               (ix = instance_entry(obj, name)) >= 0) {
-        instr[3] = (uint32_t)ix;
-        rewrite(instr, OP_STORE_ATTR_INSTANCE);
+    } else if (tag != 0 && stores_to_instance_dict(t, obj, attr, name)) {
+        if ((ix = instance_entry(obj, name)) >= 0) {
+            instr[3] = (uint32_t)ix;
+            rewrite(instr, OP_STORE_ATTR_INSTANCE);
+        } else {
+            rewrite(instr, OP_STORE_ATTR_DICT);
+        }
     } else {
         backoff(instr + 1);
         return;

@@ -21,6 +21,7 @@
  *   LOAD_METHOD_BUILTIN  1: keys version of the type's dict  2: entry there
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
+ *   STORE_ATTR_DICT      1: class version tag
  * A borrowed pointer is safe while the tag matches: the class's dict still
  * holds it, and the instance holds the class. A built-in type has no tag
  * (its dict is filled at start-up and not changed after); the keys version

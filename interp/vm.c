@@ -1593,6 +1593,28 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(STORE_ATTR_DICT) {
+        /* The tag says: the same class, still without __setattr__ or a data
+           descriptor of this name, so the value goes into the instance
+           dict (made here if the instance has none yet, as the generic
+           path does), through the dict's own insert. */
+        Object *obj = TOP(), *v = SECOND();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        Object **dictp = (Object **)((char *)obj + t->dict_offset);
+        DEOPT_IF(*dictp != NULL && TYPE(*dictp) != &dict_type);
+        if (*dictp == NULL && (*dictp = dict_new()) == NULL)
+            goto error;
+        int r = dict_set_item(*dictp, names[oparg], v);
+        sp -= 2;
+        DECREF(obj);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        SKIP_CACHE(STORE_ATTR);
+        DISPATCH();
+    }
+
     TARGET(STORE_ATTR_SLOT) {
         Object *obj = TOP();
         DEOPT_IF(TYPE(obj)->version_tag != CACHE[1]);
