@@ -1566,6 +1566,20 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_ATTR_TYPE) {
+        /* Only the class that was looked at has the tag (built-in types
+           have none), so an equal tag names it, its dict and its MRO
+           unchanged. */
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        Object *v = spec_cache_ptr(CACHE, 2);
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
     TARGET(STORE_ATTR) {
         SPECIALIZE(SPEC_STORE, specialize_store_attr((uint32_t *)ip - 1, TOP(), names[oparg]));
         Object *obj = POP();
@@ -1692,6 +1706,18 @@ dispatch:
         INCREF(meth);
         SET_TOP(meth);
         PUSH(obj);
+        SKIP_CACHE(LOAD_METHOD);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_TYPE) {
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        Object *v = spec_cache_ptr(CACHE, 2);
+        INCREF(v);
+        SET_TOP(NULL);
+        PUSH(v);
+        DECREF(obj);
         SKIP_CACHE(LOAD_METHOD);
         DISPATCH();
     }
