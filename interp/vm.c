@@ -629,10 +629,22 @@ static inline Object *dict_probe_name(Object *d, Object *name)
 }
 
 #ifndef TOY_FREE_THREADED
+/* An empty index slot at the first probe also answers: absent (every key
+   with that hash would sit on the probe path that starts there). A method
+   looked up along an MRO, or in an instance dict that does not hold it,
+   misses this way. */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
-    Object *v = dict_probe_name(d, name);
-    return v != NULL ? v : dict_get_str(d, name);
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1 && dict->index != NULL)) {
+        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return dict->entries[ix].value;
+        if (ix == -1)
+            return NULL;
+    }
+    return dict_get_str(d, name);
 }
 /* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
    reference. */
@@ -1662,7 +1674,7 @@ dispatch:
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
                 Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
-                if (dictp == NULL || *dictp == NULL || dict_get_str(*dictp, name) == NULL) {
+                if (dictp == NULL || *dictp == NULL || dict_lookup_name(*dictp, name) == NULL) {
                     INCREF(meth);
                     SET_TOP(meth);
                     PUSH(obj);
