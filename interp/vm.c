@@ -774,6 +774,31 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
     return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
 }
 
+/* STORE_ATTR's generic form, for a site that sees instances of several
+   classes: self.x = v on an instance of a user class with no __setattr__
+   and no data descriptor along its MRO, whose dict holds x at the first
+   probe position, replaces the value there, as dict_set_item would. A
+   dunder name (__class__) takes the full path. toy-ft compiles it out: the
+   probe reads the dict without its lock. false: nothing done. */
+static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Object *v)
+{
+#ifndef TOY_FREE_THREADED
+    const char *s = str_data(name);
+    if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) != TYPE_HEAP ||
+        (t->setattr != NULL && t->setattr != object_generic_setattr) || (s[0] == '_' && s[1] == '_'))
+        return false;
+    DictObject *d = (DictObject *)instance_dict_of(obj, t);
+    int64_t hash = ((StrObject *)name)->hash;
+    if (d == NULL || TYPE(d) != &dict_type || hash == -1 || d->index == NULL)
+        return false;
+    int64_t ix = d->index[(size_t)hash & (d->index_size - 1)];
+    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
+#else
+    (void)obj, (void)t, (void)name, (void)v;
+    return false;
+#endif
+}
+
 /* The local slot that the instruction word next stores into first: a
    STORE_FAST, or a superinstruction that starts with one. -1 for any
    other instruction. */
@@ -1597,7 +1622,9 @@ dispatch:
         Object *obj = POP();
         Object *v = POP();
         SetAttrFunc setattr = TYPE(obj)->setattr;
-        int r = setattr ? setattr(obj, names[oparg], v) : object_setattr(obj, names[oparg], v);
+        int r = store_attr_in_place(obj, TYPE(obj), names[oparg], v) ? 0
+                : setattr ? setattr(obj, names[oparg], v)
+                          : object_setattr(obj, names[oparg], v);
         DECREF(obj);
         DECREF(v);
         if (r < 0)
