@@ -67,12 +67,14 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/typeversion.h"
 #include "modules/builtins.h"
 #include "interp/arith.h"
 #include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
 #include "interp/specialize.h"
+#include "interp/typecache.h"
 
 /* ======================================================================== */
 /* Helpers for the loop (kept out of it so the loop stays small)              */
@@ -735,7 +737,7 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
-static inline Object *lookup_in_class(Type *t, Object *name)
+static inline Object *lookup_in_class_walk(Type *t, Object *name)
 {
     for (size_t i = 0; i < t->mro_len; i++) {
         Type *b = t->mro[i];
@@ -746,6 +748,22 @@ static inline Object *lookup_in_class(Type *t, Object *name)
         }
     }
     return NULL;
+}
+
+/* lookup_in_class_walk through the type cache (interp/typecache.h) while
+   quickening is on and t is a user class with a tag. */
+static inline Object *lookup_in_class(Type *t, Object *name)
+{
+    uint32_t tag = t->version_tag;
+    if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
+        return lookup_in_class_walk(t, name);
+    TypeCacheEntry *e = typecache_entry(tag, name);
+    if (tag != 0 && e->tag == tag && e->name == name)
+        return e->value;
+    Object *v = lookup_in_class_walk(t, name);
+    if ((tag = type_version_tag(t)) != 0) /* nothing has run since the walk */
+        typecache_store(typecache_entry(tag, name), tag, name, v);
+    return v;
 }
 
 /* Is name absent from the dict d? The first probe answers most cases
