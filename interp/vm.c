@@ -1540,7 +1540,7 @@ dispatch:
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
-            Object *v = dict ? dict_probe_name_for_load(dict, names[oparg]) : NULL;
+            Object *v = dict ? dict_lookup_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
                 INCREF_LOADED(v);
                 SET_TOP(v);
