@@ -2774,7 +2774,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_UNARY_INVERT: case OP_JUMP: case OP_GET_ITER: case OP_LIST_TO_TUPLE:
     case OP_KW_NAMES: case OP_POP_BLOCK: case OP_YIELD_VALUE: case OP_GET_YIELD_FROM_ITER:
     case OP_CACHE: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
-    case OP_LOAD_ATTR_MODULE:
+    case OP_LOAD_ATTR_MODULE: case OP_LOAD_ATTR_TYPE:
         return 0;
     case OP_RETURN_GENERATOR:
         return 1; /* resuming pushes the value sent in */
@@ -2786,6 +2786,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_WITH_EXCEPT_START: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_FROM:
     case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN: case OP_LOAD_METHOD_FUNC:
     case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN: case OP_LOAD_METHOD_BUILTIN:
+    case OP_LOAD_METHOD_TYPE:
         return 1;
     case OP_DUP_TOP_TWO:
         return 2;
@@ -2798,7 +2799,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_IMPORT_NAME: case OP_IMPORT_STAR:
         return -1;
     case OP_STORE_ATTR: case OP_DELETE_SUBSCR: case OP_MAP_ADD: case OP_JUMP_IF_NOT_EXC_MATCH:
-    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT: case OP_STORE_ATTR_DICT:
         return -2;
     case OP_STORE_SUBSCR:
         return -3;

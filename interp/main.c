@@ -59,6 +59,7 @@
 #include "interp/import.h"
 #include "interp/repl.h"
 #include "interp/specialize.h"
+#include "interp/typecache.h"
 #include "interp/vm.h"
 
 #define TOY_VERSION "0.1.0"
@@ -461,6 +462,7 @@ static void runtime_fini(void) {
         CLEAR(&interp.modules);
     }
     import_fini();
+    typecache_clear();
     /* The cycles the module dicts held; only when the collector is
        enabled, so that gc.disable() leaves its leak visible in --stats. */
     gc_collect_at_exit(false);

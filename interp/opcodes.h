@@ -198,6 +198,9 @@
     OPCODE(LOAD_NAME_MODULE,    "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_MODULE") \
     OPCODE(LOAD_NAME_BUILTIN,   "[] -> [v]", "LOAD_NAME where the locals are the globals: as LOAD_GLOBAL_BUILTIN") \
     OPCODE(LOAD_METHOD_BUILTIN, "[obj] -> [meth, obj]", "LOAD_METHOD of a method of a built-in type, at a cached entry of its dict") \
+    OPCODE(LOAD_ATTR_TYPE,      "[cls] -> [cls.name]", "LOAD_ATTR on a class: a plain value or function along its MRO") \
+    OPCODE(LOAD_METHOD_TYPE,    "[cls] -> [NULL, cls.name]", "LOAD_METHOD on a class: as LOAD_ATTR_TYPE, called without self") \
+    OPCODE(STORE_ATTR_DICT,     "[v, obj] -> []", "STORE_ATTR into the instance dict through its insert path (adds a new attribute)") \
     \
     /* ---- Superinstructions (superinstr.c): one dispatch runs a pair ---- */ \
     /* The first word of a pair is replaced; the second stays as it was and */ \
@@ -232,10 +235,12 @@ static inline int opcode_cache_size(Opcode op)
     case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
     case OP_LOAD_NAME: case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
     case OP_LOAD_ATTR: case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT:
-    case OP_LOAD_ATTR_CLASS: case OP_LOAD_ATTR_MODULE:
+    case OP_LOAD_ATTR_CLASS: case OP_LOAD_ATTR_MODULE: case OP_LOAD_ATTR_TYPE:
     case OP_LOAD_METHOD: case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
+    case OP_LOAD_METHOD_TYPE:
         return 4;
     case OP_STORE_ATTR: case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+    case OP_STORE_ATTR_DICT:
         return 3;
     default:
         return 0;
@@ -252,11 +257,11 @@ static inline Opcode opcode_generic(Opcode op)
     case OP_LOAD_NAME_MODULE: case OP_LOAD_NAME_BUILTIN:
         return OP_LOAD_NAME;
     case OP_LOAD_ATTR_INSTANCE: case OP_LOAD_ATTR_SLOT: case OP_LOAD_ATTR_CLASS:
-    case OP_LOAD_ATTR_MODULE:
+    case OP_LOAD_ATTR_MODULE: case OP_LOAD_ATTR_TYPE:
         return OP_LOAD_ATTR;
-    case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN:
+    case OP_LOAD_METHOD_FUNC: case OP_LOAD_METHOD_BUILTIN: case OP_LOAD_METHOD_TYPE:
         return OP_LOAD_METHOD;
-    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT:
+    case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT: case OP_STORE_ATTR_DICT:
         return OP_STORE_ATTR;
     default:
         return op;

@@ -244,10 +244,31 @@ static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
     return true;
 }
 
+/* Cls.name on a user class (whose type is `type`: Toy has no metaclasses),
+   found along its MRO as a plain value (no __get__) or a Toy function:
+   what class_type_getattr returns as it is. The names every type answers
+   itself (__name__, __dict__, ...) come before the class there, and are
+   left alone. */
+static bool specialize_class_attr(uint32_t *instr, Object *cls, Object *name, Opcode op)
+{
+    if (TYPE(cls) != &type_type || class_type_special_name(str_data(name)))
+        return false;
+    uint32_t tag = type_version_tag((Type *)cls);
+    Object *v = tag != 0 ? type_lookup((Type *)cls, name) : NULL;
+    if (v == NULL || (TYPE(v) != &function_type &&
+                      (TYPE(v)->descr_get != NULL || may_become_descriptor(v))))
+        return false;
+    instr[2] = tag;
+    set_ptr(instr + 1, 2, v);
+    rewrite(instr, op);
+    return true;
+}
+
 void specialize_load_attr(uint32_t *instr, Object *obj, Object *name)
 {
     Type *t = TYPE(obj);
     bool done = t == &module_type ? specialize_module_attr(instr, obj, name)
+                : t == &type_type ? specialize_class_attr(instr, obj, name, OP_LOAD_ATTR_TYPE)
                 : plain_instance_lookup(t) ? specialize_instance_attr(instr, obj, name)
                                            : false;
     if (!done)
@@ -276,7 +297,8 @@ static bool specialize_builtin_method(uint32_t *instr, Type *t, Object *name)
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
 {
     Type *t = TYPE(obj);
-    if (specialize_builtin_method(instr, t, name))
+    if (specialize_builtin_method(instr, t, name) ||
+        (t == &type_type && specialize_class_attr(instr, obj, name, OP_LOAD_METHOD_TYPE)))
         return;
     uint32_t tag = plain_instance_lookup(t) ? type_version_tag(t) : 0;
     Object *meth = tag != 0 ? type_lookup(t, name) : NULL;
@@ -291,8 +313,21 @@ void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
     rewrite(instr, OP_LOAD_METHOD_FUNC);
 }
 
-/* obj.name = v on an instance of a plain class without __setattr__:
-   a __slots__ member, or a name already in the instance dict. */
+/* obj.name = v can go straight to obj's instance dict: no __setattr__, no
+   data descriptor of that name (nor an object that may become one), not
+   __class__, and the instance has (or will get) an exact dict. */
+static bool stores_to_instance_dict(Type *t, Object *obj, Object *attr, Object *name)
+{
+    Object *dict = instance_dict(obj);
+    return !(t->flags & TYPE_NO_DICT) && t->dict_offset != 0 &&
+           (dict == NULL || is_dict_exact(dict)) &&
+           (attr == NULL || TYPE(attr)->descr_set == NULL) && !may_become_descriptor(attr) &&
+           strcmp(str_data(name), "__class__") != 0;
+}
+
+/* obj.name = v on an instance of a plain class without __setattr__: a
+   __slots__ member, a name already in the instance dict (replaced in
+   place), or a new one (inserted into the dict). */
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
 {
     Type *t = TYPE(obj);
@@ -305,12 +340,13 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
     if (tag != 0 && slot_offset(attr, &offset)) {
         instr[3] = (uint32_t)offset;
         rewrite(instr, OP_STORE_ATTR_SLOT);
-    } else if (tag != 0 && (attr == NULL || TYPE(attr)->descr_set == NULL) &&
-               !may_become_descriptor(attr) &&
-               strcmp(str_data(name), "__class__") != 0 &&
-               (ix = instance_entry(obj, name)) >= 0) {
-        instr[3] = (uint32_t)ix;
-        rewrite(instr, OP_STORE_ATTR_INSTANCE);
+    } else if (tag != 0 && stores_to_instance_dict(t, obj, attr, name)) {
+        if ((ix = instance_entry(obj, name)) >= 0) {
+            instr[3] = (uint32_t)ix;
+            rewrite(instr, OP_STORE_ATTR_INSTANCE);
+        } else {
+            rewrite(instr, OP_STORE_ATTR_DICT);
+        }
     } else {
         backoff(instr + 1);
         return;

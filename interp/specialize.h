@@ -17,10 +17,13 @@
  *   LOAD_ATTR_SLOT       1: class version tag  2: offset of the slot
  *   LOAD_ATTR_CLASS      1: class version tag  2-3: the value (borrowed from the class)
  *   LOAD_ATTR_MODULE     1: module dict keys version  2: entry
+ *   LOAD_ATTR_TYPE       1: the class's own version tag  2-3: the value (borrowed from it)
  *   LOAD_METHOD_FUNC     1: class version tag  2-3: the function (borrowed from the class)
  *   LOAD_METHOD_BUILTIN  1: keys version of the type's dict  2: entry there
+ *   LOAD_METHOD_TYPE     as LOAD_ATTR_TYPE
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
+ *   STORE_ATTR_DICT      1: class version tag
  * A borrowed pointer is safe while the tag matches: the class's dict still
  * holds it, and the instance holds the class. A built-in type has no tag
  * (its dict is filled at start-up and not changed after); the keys version

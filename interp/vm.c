@@ -67,12 +67,14 @@
 #include "objects/set.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
+#include "objects/typeversion.h"
 #include "modules/builtins.h"
 #include "interp/arith.h"
 #include "interp/frame.h"
 #include "interp/import.h"
 #include "interp/opcodes.h"
 #include "interp/specialize.h"
+#include "interp/typecache.h"
 
 /* ======================================================================== */
 /* Helpers for the loop (kept out of it so the loop stays small)              */
@@ -629,10 +631,22 @@ static inline Object *dict_probe_name(Object *d, Object *name)
 }
 
 #ifndef TOY_FREE_THREADED
+/* An empty index slot at the first probe also answers: absent (every key
+   with that hash would sit on the probe path that starts there). A method
+   looked up along an MRO, or in an instance dict that does not hold it,
+   misses this way. */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
-    Object *v = dict_probe_name(d, name);
-    return v != NULL ? v : dict_get_str(d, name);
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1 && dict->index != NULL)) {
+        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return dict->entries[ix].value;
+        if (ix == -1)
+            return NULL;
+    }
+    return dict_get_str(d, name);
 }
 /* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
    reference. */
@@ -723,7 +737,7 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
-static inline Object *lookup_in_class(Type *t, Object *name)
+static inline Object *lookup_in_class_walk(Type *t, Object *name)
 {
     for (size_t i = 0; i < t->mro_len; i++) {
         Type *b = t->mro[i];
@@ -734,6 +748,22 @@ static inline Object *lookup_in_class(Type *t, Object *name)
         }
     }
     return NULL;
+}
+
+/* lookup_in_class_walk through the type cache (interp/typecache.h) while
+   quickening is on and t is a user class with a tag. */
+static inline Object *lookup_in_class(Type *t, Object *name)
+{
+    uint32_t tag = t->version_tag;
+    if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
+        return lookup_in_class_walk(t, name);
+    TypeCacheEntry *e = typecache_entry(tag, name);
+    if (tag != 0 && e->tag == tag && e->name == name)
+        return e->value;
+    Object *v = lookup_in_class_walk(t, name);
+    if ((tag = type_version_tag(t)) != 0) /* nothing has run since the walk */
+        typecache_store(typecache_entry(tag, name), tag, name, v);
+    return v;
 }
 
 /* Is name absent from the dict d? The first probe answers most cases
@@ -760,6 +790,31 @@ static inline bool dict_lacks_name(Object *d, Object *name)
 static inline Object *instance_dict_of(Object *obj, Type *t)
 {
     return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+}
+
+/* STORE_ATTR's generic form, for a site that sees instances of several
+   classes: self.x = v on an instance of a user class with no __setattr__
+   and no data descriptor along its MRO, whose dict holds x at the first
+   probe position, replaces the value there, as dict_set_item would. A
+   dunder name (__class__) takes the full path. toy-ft compiles it out: the
+   probe reads the dict without its lock. false: nothing done. */
+static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Object *v)
+{
+#ifndef TOY_FREE_THREADED
+    const char *s = str_data(name);
+    if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) != TYPE_HEAP ||
+        (t->setattr != NULL && t->setattr != object_generic_setattr) || (s[0] == '_' && s[1] == '_'))
+        return false;
+    DictObject *d = (DictObject *)instance_dict_of(obj, t);
+    int64_t hash = ((StrObject *)name)->hash;
+    if (d == NULL || TYPE(d) != &dict_type || hash == -1 || d->index == NULL)
+        return false;
+    int64_t ix = d->index[(size_t)hash & (d->index_size - 1)];
+    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
+#else
+    (void)obj, (void)t, (void)name, (void)v;
+    return false;
+#endif
 }
 
 /* The local slot that the instruction word next stores into first: a
@@ -1485,7 +1540,7 @@ dispatch:
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
             Object *dict = *(Object **)((char *)obj + t->dict_offset);
-            Object *v = dict ? dict_probe_name_for_load(dict, names[oparg]) : NULL;
+            Object *v = dict ? dict_lookup_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
                 INCREF_LOADED(v);
                 SET_TOP(v);
@@ -1566,12 +1621,28 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_ATTR_TYPE) {
+        /* Only the class that was looked at has the tag (built-in types
+           have none), so an equal tag names it, its dict and its MRO
+           unchanged. */
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        Object *v = spec_cache_ptr(CACHE, 2);
+        INCREF(v);
+        SET_TOP(v);
+        DECREF(obj);
+        SKIP_CACHE(LOAD_ATTR);
+        DISPATCH();
+    }
+
     TARGET(STORE_ATTR) {
         SPECIALIZE(SPEC_STORE, specialize_store_attr((uint32_t *)ip - 1, TOP(), names[oparg]));
         Object *obj = POP();
         Object *v = POP();
         SetAttrFunc setattr = TYPE(obj)->setattr;
-        int r = setattr ? setattr(obj, names[oparg], v) : object_setattr(obj, names[oparg], v);
+        int r = store_attr_in_place(obj, TYPE(obj), names[oparg], v) ? 0
+                : setattr ? setattr(obj, names[oparg], v)
+                          : object_setattr(obj, names[oparg], v);
         DECREF(obj);
         DECREF(v);
         if (r < 0)
@@ -1589,6 +1660,28 @@ dispatch:
         sp -= 2;
         DECREF(obj);
         DECREF(v);
+        SKIP_CACHE(STORE_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(STORE_ATTR_DICT) {
+        /* The tag says: the same class, still without __setattr__ or a data
+           descriptor of this name, so the value goes into the instance
+           dict (made here if the instance has none yet, as the generic
+           path does), through the dict's own insert. */
+        Object *obj = TOP(), *v = SECOND();
+        Type *t = TYPE(obj);
+        DEOPT_IF(t->version_tag != CACHE[1]);
+        Object **dictp = (Object **)((char *)obj + t->dict_offset);
+        DEOPT_IF(*dictp != NULL && TYPE(*dictp) != &dict_type);
+        if (*dictp == NULL && (*dictp = dict_new()) == NULL)
+            goto error;
+        int r = dict_set_item(*dictp, names[oparg], v);
+        sp -= 2;
+        DECREF(obj);
+        DECREF(v);
+        if (r < 0)
+            goto error;
         SKIP_CACHE(STORE_ATTR);
         DISPATCH();
     }
@@ -1626,7 +1719,7 @@ dispatch:
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
                 Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
-                if (dictp == NULL || *dictp == NULL || dict_get_str(*dictp, name) == NULL) {
+                if (dictp == NULL || *dictp == NULL || dict_lookup_name(*dictp, name) == NULL) {
                     INCREF(meth);
                     SET_TOP(meth);
                     PUSH(obj);
@@ -1670,6 +1763,18 @@ dispatch:
         INCREF(meth);
         SET_TOP(meth);
         PUSH(obj);
+        SKIP_CACHE(LOAD_METHOD);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_METHOD_TYPE) {
+        Object *obj = TOP();
+        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        Object *v = spec_cache_ptr(CACHE, 2);
+        INCREF(v);
+        SET_TOP(NULL);
+        PUSH(v);
+        DECREF(obj);
         SKIP_CACHE(LOAD_METHOD);
         DISPATCH();
     }

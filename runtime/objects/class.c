@@ -1635,8 +1635,18 @@ static Object *type_bases(Type *t) {
     return t->base_type ? tuple_pack(1, t->base_type) : tuple_new(0);
 }
 
+/* The names type_special_attr answers, before the class's own dict. */
+bool class_type_special_name(const char *s) {
+    static const char *const names[] = {"__name__", "__qualname__", "__module__", "__dict__",
+                                        "__base__", "__bases__",    "__mro__",    "__class__",
+                                        "__doc__"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i]) == 0) return true;
+    return false;
+}
+
 /* The attributes every type has (s starts with "__"); NULL without an
-   exception when s is none of them. */
+   exception when s is none of them (class_type_special_name lists them). */
 static Object *type_special_attr(Type *t, const char *s) {
     if (strcmp(s, "__name__") == 0) return class_type_name(t);
     if (strcmp(s, "__qualname__") == 0) return class_type_qualname(t);

@@ -66,6 +66,9 @@ Object *class_new(Object *name, Object *bases, Object *ns);
    - construct: type(x) -> x's type; type(name, bases, dict) -> a new class.
    - dealloc: frees a heap type when its last reference goes. */
 Object *class_type_getattr(Object *type, Object *name);
+/* Whether A.s is one of the attributes every type answers itself
+   (__name__, __dict__, __mro__, ...) before looking in the class. */
+bool class_type_special_name(const char *s);
 int class_type_setattr(Object *type, Object *name, Object *value);
 Object *class_type_repr(Object *type);
 /* C[key]: C.__class_getitem__(key) when a class of C's MRO defines it. */
