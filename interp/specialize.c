@@ -315,14 +315,15 @@ void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
 
 /* obj.name = v can go straight to obj's instance dict: no __setattr__, no
    data descriptor of that name (nor an object that may become one), not
-   __class__, and the instance has (or will get) an exact dict. */
+   __class__ or __dict__ (they replace the class and the dict themselves),
+   and the instance has (or will get) an exact dict. */
 static bool stores_to_instance_dict(Type *t, Object *obj, Object *attr, Object *name)
 {
     Object *dict = instance_dict(obj);
     return !(t->flags & TYPE_NO_DICT) && t->dict_offset != 0 &&
            (dict == NULL || is_dict_exact(dict)) &&
            (attr == NULL || TYPE(attr)->descr_set == NULL) && !may_become_descriptor(attr) &&
-           strcmp(str_data(name), "__class__") != 0;
+           strcmp(str_data(name), "__class__") != 0 && strcmp(str_data(name), "__dict__") != 0;
 }
 
 /* obj.name = v on an instance of a plain class without __setattr__: a

@@ -18,6 +18,7 @@
 #include "core/alloc.h"
 #include "core/gchead.h"
 #include "core/objhooks.h"
+#include "core/objlock.h"
 #include "core/race.h"
 #include "core/typestats.h"
 #include "core/refcount.h"
@@ -701,6 +702,32 @@ static bool is_class_name(Object *name) {
     return s[0] == '_' && s[1] == '_' && strcmp(s, "__class__") == 0;
 }
 
+static bool is_dict_name(Object *name) {
+    const char *s = str_data(name);
+    return s[0] == '_' && s[1] == '_' && strcmp(s, "__dict__") == 0;
+}
+
+/* obj.__dict__ = d replaces the instance's dict (del obj.__dict__ drops it:
+   a new empty one is made on demand). In toy-ft another thread may be
+   reading the old dict this moment, so it is made immortal (freed at exit)
+   instead of released. */
+static int set_instance_dict(Object *self, Object **dictptr, Object *value) {
+    if (value && !is_dict(value)) {
+        error_set(&exc_TypeError, "__dict__ must be set to a dictionary, not a '%s'",
+                  TYPE_NAME(value));
+        return -1;
+    }
+    objlock_lock(self);
+    Object *old = *dictptr;
+    *dictptr = value ? NEWREF(value) : NULL;
+    objlock_unlock(self);
+    if (old) {
+        refcount_immortalize(old);
+        DECREF(old);
+    }
+    return 0;
+}
+
 int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr) {
     if (is_class_name(name)) return class_set_instance_class(self, value);
     if (self->type->flags & TYPE_DATA_DESCRS) {
@@ -713,6 +740,8 @@ int object_setattr_with_dict(Object *self, Object *name, Object *value, Object *
             return r;
         }
     }
+    if (dictptr && dictptr == object_dict_ptr(self) && is_dict_name(name))
+        return set_instance_dict(self, dictptr, value);
     if (self->type->flags & TYPE_NO_DICT) { /* __slots__: only its names */
         if (value && type_lookup(self->type, name))
             error_set(&exc_AttributeError, "'%s' object attribute '%s' is read-only",
