@@ -87,6 +87,11 @@ if [ -n "$PY" ]; then measure "python3" "$PY"; fi
 
 par=$(awk -v c="$CORES" 'BEGIN { print (c + 0 < 4 ? c : 4) }')
 note "4 pieces on $CORES cores: the best possible speed-up is ${par}x"
-note "load average at the end: $(load_now) (above $CORES, other processes share the cores and the parallel rows are pessimistic)"
+load_end=$(load_now)
+if awk -v l="$load_end" -v c="$CORES" 'BEGIN { exit !(l + 0 > c) }'; then
+    note "load average at the end: $load_end (above $CORES, counting this run itself: other processes shared the cores, so the parallel rows are pessimistic)"
+else
+    note "load average at the end: $load_end"
+fi
 print_notes
 exit 0
