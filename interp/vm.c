@@ -613,23 +613,6 @@ static void trace_instr(Frame *f, const uint32_t *ip, Object **sp)
 }
 #endif
 
-/* dict_get_str with the common case inlined: an interned name found at its
-   first probe position. A key pointer match is a real hit wherever it is,
-   so anything else (collision, miss, hash not computed yet) just takes the
-   full lookup. dict_probe_name is the inline part alone: NULL means "not
-   found there", not "absent". Borrowed results. */
-static inline Object *dict_probe_name(Object *d, Object *name)
-{
-    DictObject *dict = (DictObject *)d;
-    int64_t hash = ((StrObject *)name)->hash;
-    if (LIKELY(hash != -1 && dict->index != NULL)) {
-        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
-        if (ix >= 0 && dict->entries[ix].key == name)
-            return dict->entries[ix].value;
-    }
-    return NULL;
-}
-
 #ifndef TOY_FREE_THREADED
 /* An empty index slot at the first probe also answers: absent (every key
    with that hash would sit on the probe path that starts there). A method
@@ -651,9 +634,25 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
 /* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
    reference. */
 #define dict_lookup_name_for_load(d, name) dict_lookup_name(d, name)
-#define dict_probe_name_for_load(d, name) dict_probe_name(d, name)
 #define INCREF_LOADED(v) INCREF(v)
 #else
+/* dict_get_str with the common case inlined: an interned name found at its
+   first probe position. A key pointer match is a real hit wherever it is,
+   so anything else (collision, miss, hash not computed yet) just takes the
+   full lookup. dict_probe_name is the inline part alone: NULL means "not
+   found there", not "absent". Borrowed results. */
+static inline Object *dict_probe_name(Object *d, Object *name)
+{
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1 && dict->index != NULL)) {
+        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return dict->entries[ix].value;
+    }
+    return NULL;
+}
+
 /* toy-ft: no probe outside the dict's lock (a resize may be freeing the
    table), and the loads take their reference under it: another thread may
    rebind the name and release the old value at any moment. */
@@ -674,7 +673,6 @@ static inline Object *dict_lookup_name_ref(Object *d, Object *name)
     return v != NULL ? v : dict_get_str_ref(d, name);
 }
 #define dict_lookup_name_for_load(d, name) dict_lookup_name_ref(d, name)
-#define dict_probe_name_for_load(d, name) dict_lookup_name_ref(d, name)
 #define INCREF_LOADED(v) ((void)(v))
 #endif
 
