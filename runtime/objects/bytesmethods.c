@@ -65,6 +65,9 @@ static const char *qualified(Object *self, const char *name, char *buf, size_t c
 
 #define QUAL(name) qualified(self, name, qual_buf_, sizeof qual_buf_)
 #define QUAL_BUF char qual_buf_[40]
+/* The count is tested first: the qualified name is formatted for the
+   error message only, not on every call. */
+#define ARGS_FIT(lo, hi) (kwnames == NULL && nargs - (size_t)(lo) <= (size_t)(hi) - (size_t)(lo))
 
 /* The builder's contents as an object of self's type; discards the builder. */
 static Object *finish(Object *self, StrBuilder *b) {
@@ -207,7 +210,7 @@ static int64_t search_view(ByteView v, size_t lo, size_t hi, const Needle *nd, S
 static int64_t search(const char *name, Object *self, Object *const *args, size_t nargs,
                       Object *kwnames, SearchKind kind) {
     QUAL_BUF;
-    if (args_check_varargs(QUAL(name), nargs, kwnames, 1, 3) < 0) return -2;
+    if (!ARGS_FIT(1, 3) && args_check_varargs(QUAL(name), nargs, kwnames, 1, 3) < 0) return -2;
     size_t lo, hi;
     Needle nd;
     /* CPython converts the bounds before it looks at the needle */
@@ -265,7 +268,7 @@ static int affix_one(Object *self, size_t lo, size_t hi, Object *c, bool at_end)
 static Object *affix(const char *name, Object *self, Object *const *args, size_t nargs,
                      Object *kwnames, bool at_end) {
     QUAL_BUF;
-    if (args_check_varargs(QUAL(name), nargs, kwnames, 1, 3) < 0) return NULL;
+    if (!ARGS_FIT(1, 3) && args_check_varargs(QUAL(name), nargs, kwnames, 1, 3) < 0) return NULL;
     size_t lo, hi;
     if (bounds_get(nargs > 1 ? args[1] : NULL, nargs > 2 ? args[2] : NULL,
                    bytesmethods_view(self).len, &lo, &hi) < 0)
@@ -331,7 +334,7 @@ static Object *partition3(Object *self, ByteView v, const char *at, size_t seple
 static Object *partition(const char *name, Object *self, Object *const *args, size_t nargs,
                          Object *kwnames, bool from_end) {
     QUAL_BUF;
-    if (args_check(QUAL(name), nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!ARGS_FIT(1, 1) && args_check(QUAL(name), nargs, kwnames, 1, 1) < 0) return NULL;
     Buffer sep;
     if (separator_get(args[0], &sep) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
@@ -473,7 +476,7 @@ Object *bytesmethods_splitlines(Object *self, Object *const *args, size_t nargs,
    code), then measured and copied. */
 Object *bytesmethods_join(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     QUAL_BUF;
-    if (args_check(QUAL("join"), nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!ARGS_FIT(1, 1) && args_check(QUAL("join"), nargs, kwnames, 1, 1) < 0) return NULL;
     if (!TYPE(args[0])->iter && !TYPE(args[0])->getitem)
         return error_set(&exc_TypeError, "can only join an iterable");
     Object *items = list_from_iterable(args[0]);
@@ -536,7 +539,7 @@ static void replace_into(StrBuilder *b, ByteView v, const Buffer *old, const Buf
 
 Object *bytesmethods_replace(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     QUAL_BUF;
-    if (args_check(QUAL("replace"), nargs, kwnames, 2, 3) < 0) return NULL;
+    if (!ARGS_FIT(2, 3) && args_check(QUAL("replace"), nargs, kwnames, 2, 3) < 0) return NULL;
     Buffer old, new_;
     int64_t count = -1;
     if (buffer_get(args[0], &old) < 0) return NULL;
@@ -560,7 +563,7 @@ Object *bytesmethods_replace(Object *self, Object *const *args, size_t nargs, Ob
 static Object *strip(const char *name, Object *self, Object *const *args, size_t nargs,
                      Object *kwnames, bool left, bool right) {
     QUAL_BUF;
-    if (args_check(QUAL(name), nargs, kwnames, 0, 1) < 0) return NULL;
+    if (!ARGS_FIT(0, 1) && args_check(QUAL(name), nargs, kwnames, 0, 1) < 0) return NULL;
     Buffer chars = {0};
     if (nargs && args[0] != None && buffer_get(args[0], &chars) < 0) return NULL;
     bool strip_set[256];
@@ -592,7 +595,7 @@ Object *bytesmethods_rstrip(Object *self, Object *const *args, size_t nargs, Obj
 static Object *remove_affix(const char *name, Object *self, Object *const *args, size_t nargs,
                             Object *kwnames, bool suffix) {
     QUAL_BUF;
-    if (args_check(QUAL(name), nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!ARGS_FIT(1, 1) && args_check(QUAL(name), nargs, kwnames, 1, 1) < 0) return NULL;
     Buffer a;
     if (buffer_get(args[0], &a) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
@@ -631,7 +634,7 @@ static Object *padded(Object *self, size_t left, size_t right, char fill) {
 static Object *pad(const char *name, Object *self, Object *const *args, size_t nargs,
                    Object *kwnames, int where) {
     QUAL_BUF;
-    if (args_check(QUAL(name), nargs, kwnames, 1, 2) < 0) return NULL;
+    if (!ARGS_FIT(1, 2) && args_check(QUAL(name), nargs, kwnames, 1, 2) < 0) return NULL;
     int64_t width;
     if (object_as_index(args[0], &width, NULL) < 0) return NULL;
     char fill = ' ';
@@ -666,7 +669,7 @@ Object *bytesmethods_rjust(Object *self, Object *const *args, size_t nargs, Obje
 /* zfill(width): zeros on the left, after a leading sign. */
 Object *bytesmethods_zfill(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     QUAL_BUF;
-    if (args_check(QUAL("zfill"), nargs, kwnames, 1, 1) < 0) return NULL;
+    if (!ARGS_FIT(1, 1) && args_check(QUAL("zfill"), nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t width;
     if (object_as_index(args[0], &width, NULL) < 0) return NULL;
     size_t len = bytesmethods_view(self).len;
@@ -718,7 +721,7 @@ static Object *map_case(const char *name, Object *self, Object *const *args, siz
                         Object *kwnames, CaseMap how) {
     QUAL_BUF;
     (void)args;
-    if (args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
+    if (!ARGS_FIT(0, 0) && args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
     char *p;
     Object *r = bytesmethods_new_raw(self, v.len, &p);
@@ -773,7 +776,7 @@ static Object *all_bytes(const char *name, Object *self, Object *const *args, si
                          Object *kwnames, BytePredicate pred, bool empty_result) {
     QUAL_BUF;
     (void)args;
-    if (args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
+    if (!ARGS_FIT(0, 0) && args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
     if (v.len == 0) return bool_from(empty_result);
     for (size_t i = 0; i < v.len; i++)
@@ -806,7 +809,7 @@ static Object *cased(const char *name, Object *self, Object *const *args, size_t
                      Object *kwnames, bool upper) {
     QUAL_BUF;
     (void)args;
-    if (args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
+    if (!ARGS_FIT(0, 0) && args_check(QUAL(name), nargs, kwnames, 0, 0) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
     bool seen = false;
     for (size_t i = 0; i < v.len; i++) {
@@ -830,7 +833,7 @@ Object *bytesmethods_isupper(Object *self, Object *const *args, size_t nargs, Ob
 Object *bytesmethods_istitle(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     QUAL_BUF;
     (void)args;
-    if (args_check(QUAL("istitle"), nargs, kwnames, 0, 0) < 0) return NULL;
+    if (!ARGS_FIT(0, 0) && args_check(QUAL("istitle"), nargs, kwnames, 0, 0) < 0) return NULL;
     ByteView v = bytesmethods_view(self);
     bool in_word = false, seen = false;
     for (size_t i = 0; i < v.len; i++) {
