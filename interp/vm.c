@@ -764,30 +764,28 @@ static inline Object *lookup_in_class(Type *t, Object *name)
     return v;
 }
 
-/* Is name absent from the dict d? The first probe answers most cases
-   (an empty slot: absent; the name itself: present); the rest take the full
-   lookup. For the inline caches that rely on an instance dict not holding
-   a name. */
-static inline bool dict_lacks_name(Object *d, Object *name)
-{
-    DictObject *dict = (DictObject *)d;
-    if (dict->used == 0)
-        return true;
-    int64_t hash = ((StrObject *)name)->hash;
-    if (LIKELY(hash != -1)) {
-        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
-        if (ix == -1)
-            return true;
-        if (ix >= 0 && dict->entries[ix].key == name)
-            return false;
-    }
-    return dict_get_str(d, name) == NULL;
-}
-
 /* obj's instance dict, or NULL (none, or not made yet). */
 static inline Object *instance_dict_of(Object *obj, Type *t)
 {
     return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+}
+
+/* The guard of the inline caches that answer from obj's class: its
+   instance dict, if it has one, does not hold name (which would shadow the
+   class's attribute). */
+static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
+{
+    Object *d = instance_dict_of(obj, t);
+    return d == NULL || dict_lookup_name(d, name) == NULL;
+}
+
+/* The guard of the inline caches that answer from a class object itself
+   (Cls.attr, Cls.method): only the class that was looked at has the tag
+   (built-in types have none), so an equal tag names it, its dict and its
+   MRO unchanged. */
+static inline bool is_class_with_tag(Object *obj, uint32_t tag)
+{
+    return TYPE(obj) == &type_type && ((Type *)obj)->version_tag == tag;
 }
 
 /* STORE_ATTR's generic form, for a site that sees instances of several
@@ -1596,8 +1594,7 @@ dispatch:
         Object *obj = TOP();
         Type *t = TYPE(obj);
         DEOPT_IF(t->version_tag != CACHE[1]);
-        Object *d = instance_dict_of(obj, t);
-        DEOPT_IF(d != NULL && !dict_lacks_name(d, names[oparg]));
+        DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *v = spec_cache_ptr(CACHE, 2);
         INCREF(v);
         SET_TOP(v);
@@ -1620,11 +1617,8 @@ dispatch:
     }
 
     TARGET(LOAD_ATTR_TYPE) {
-        /* Only the class that was looked at has the tag (built-in types
-           have none), so an equal tag names it, its dict and its MRO
-           unchanged. */
         Object *obj = TOP();
-        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        DEOPT_IF(!is_class_with_tag(obj, CACHE[1]));
         Object *v = spec_cache_ptr(CACHE, 2);
         INCREF(v);
         SET_TOP(v);
@@ -1740,8 +1734,7 @@ dispatch:
         Object *obj = TOP();
         Type *t = TYPE(obj);
         DEOPT_IF(t->version_tag != CACHE[1]);
-        Object *d = instance_dict_of(obj, t);
-        DEOPT_IF(d != NULL && !dict_lacks_name(d, names[oparg]));
+        DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *meth = spec_cache_ptr(CACHE, 2);
         INCREF(meth);
         SET_TOP(meth);
@@ -1767,7 +1760,7 @@ dispatch:
 
     TARGET(LOAD_METHOD_TYPE) {
         Object *obj = TOP();
-        DEOPT_IF(TYPE(obj) != &type_type || ((Type *)obj)->version_tag != CACHE[1]);
+        DEOPT_IF(!is_class_with_tag(obj, CACHE[1]));
         Object *v = spec_cache_ptr(CACHE, 2);
         INCREF(v);
         SET_TOP(NULL);
