@@ -4,6 +4,7 @@
 #   make toy-atomic build ./toy-atomic: the GIL build with atomic INCREF/DECREF
 #                   (for the comparison in make bench-ft only)
 #   make bench-ft   single-thread cost and 4-thread speed-up: toy, toy-atomic, toy-ft
+#   make bench-scaling  1, 2, 4, ... threads and processes, up to the core count
 #   make demo       threads, processes and the GIL measured on this machine (scripts/demo/)
 #   make test       run the test suite (ends with "N passed, N failed")
 #   make toy-immortal  ./toy-immortal: never writes immortal counts (the demo's copy-on-write part)
@@ -181,6 +182,11 @@ bench-procs: toy
 .PHONY: bench-ft asan-ft tsan-ft
 bench-ft: toy toy-ft toy-atomic
 	@scripts/bench/ft.sh
+
+# How each way around the GIL scales with this machine's cores (scripts/bench/scaling.sh).
+.PHONY: bench-scaling
+bench-scaling: toy toy-ft toy-atomic
+	@scripts/bench/scaling.sh
 
 # The script tests of tests/threads/ only: its .sh tests check the GIL
 # (policies, switch interval, GIL statistics), which toy-ft has not.
