@@ -49,7 +49,9 @@ static const char why_text[] =
     "       deque at the same moment (a Condition's waiters, a Queue's items) can\n"
     "       lose one of the changes, so a notify() or release() never reaches its\n"
     "       waiter; a lost reference-count update can free a lock while a thread\n"
-    "       still waits on it. With the GIL these updates never overlap.\n"
+    "       still waits on it, or make the thread that would have released the\n"
+    "       lock fail on a freed object and end (see any traceback above). With\n"
+    "       the GIL these updates never overlap.\n"
     "       If the program hangs the same way with the GIL (without --no-gil), the\n"
     "       deadlock is its own. TOY_NOGIL_WATCHDOG=SECONDS sets how long every\n"
     "       thread must wait before this report (0 turns the watchdog off).\n";
@@ -130,7 +132,7 @@ static size_t append_wait(char *buf, size_t cap, size_t len, const HangWait *w, 
     if (!w->describe) return len;
     char why[256];
     why[0] = '\0';
-    w->describe(w->obj, why, sizeof(why));
+    w->describe(w, why, sizeof(why));
     if (why[0]) len = append(buf, cap, len, "       %s\n", why);
     return len;
 }

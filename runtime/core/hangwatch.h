@@ -48,9 +48,11 @@
 /* The limit when $TOY_NOGIL_WATCHDOG is not set, in seconds. */
 #define HANGWATCH_DEFAULT_SECONDS 10.0
 
-/* Writes into buf (of size cap) why the wait on obj cannot end, read from
-   obj's state right now; it must not block (try-locks only). */
-typedef void (*HangDescribe)(const void *obj, char *buf, size_t cap);
+struct HangWait;
+
+/* Writes into buf (of size cap) why the wait w (on w->obj) cannot end, read
+   from the object's state right now; it must not block (try-locks only). */
+typedef void (*HangDescribe)(const struct HangWait *w, char *buf, size_t cap);
 
 /* One registered wait. It lives on the waiting thread's stack, from
    hangwatch_begin to hangwatch_end. */

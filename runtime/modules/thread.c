@@ -49,6 +49,7 @@
 
 typedef struct {
     char name[sizeof(((ThreadState *)0)->name)];
+    int64_t native_id;
     GilStats stats;
 } FinishedThread;
 
@@ -87,6 +88,7 @@ static void table_remove(ThreadState *ts) {
     if (table.nfinished < MAX_FINISHED_STATS) {
         FinishedThread *f = &table.finished[table.nfinished++];
         memcpy(f->name, ts->name, sizeof(f->name));
+        f->native_id = ts->native_id;
         f->stats = ts->gil_stats;
     }
     gil_stats_add(&table.finished_total, &ts->gil_stats);
@@ -354,6 +356,7 @@ typedef struct {
     pthread_cond_t cond;
     bool locked; /* guarded by mutex */
     int waiters; /* threads in lock_wait (guarded by mutex) */
+    int64_t taker; /* native id of the thread that acquired it last (mutex) */
 } LockObject;
 
 static Object *lock_new(void) {
@@ -362,6 +365,7 @@ static Object *lock_new(void) {
     pthread_mutex_init(&l->mutex, NULL);
     l->locked = false;
     l->waiters = 0;
+    l->taker = 0;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -396,6 +400,7 @@ static bool lock_try(LockObject *l) {
     pthread_mutex_lock(&l->mutex);
     bool got = !l->locked;
     l->locked = true;
+    if (got) l->taker = ts_get()->native_id;
     pthread_mutex_unlock(&l->mutex);
     return got;
 }
@@ -414,10 +419,49 @@ static int lock_wait_once(LockObject *l, const struct timespec *deadline, bool m
     return r == ETIMEDOUT && !last ? 0 : r;
 }
 
+/* The name of the thread whose kernel id is native_id into buf; 1 if it
+   runs, 0 if it has ended, -1 if not known (the table is busy: it is only
+   tried, never waited for; or the thread ended past MAX_FINISHED_STATS). */
+static int thread_name_of(int64_t native_id, char *buf, size_t cap) {
+    if (pthread_mutex_trylock(&table.mutex) != 0) return -1;
+    int found = -1;
+    for (ThreadState *t = table.head; t && found < 0; t = t->next_thread) {
+        if (t->native_id == native_id) {
+            snprintf(buf, cap, "%s", t->name);
+            found = 1;
+        }
+    }
+    for (int i = table.nfinished - 1; i >= 0 && found < 0; i--) {
+        if (table.finished[i].native_id == native_id) {
+            snprintf(buf, cap, "%s", table.finished[i].name);
+            found = 0;
+        }
+    }
+    pthread_mutex_unlock(&table.mutex);
+    return found;
+}
+
+/* "the lock is locked..." with who acquired it last: every thread waits
+   when this is asked, so a taker still in the table waits too. */
+static void describe_locked(const HangWait *w, int64_t taker, char *buf, size_t cap) {
+    char name[sizeof(((ThreadState *)0)->name)];
+    int alive = taker && taker != w->native_id ? thread_name_of(taker, name, sizeof(name)) : -1;
+    if (taker == w->native_id)
+        snprintf(buf, cap, "the lock is locked, and this thread acquired it last");
+    else if (alive >= 0)
+        snprintf(buf, cap, "the lock is locked, acquired last by thread '%s', which %s", name,
+                 alive ? "waits too" : "has ended");
+    else if (taker)
+        snprintf(buf, cap, "the lock is locked, acquired last by a thread (native id %lld) that "
+                 "has ended", (long long)taker);
+    else
+        snprintf(buf, cap, "the lock is locked, and no thread that could release it runs");
+}
+
 /* What a thread waiting for the lock for ever (hangwatch.h) is up against.
    The lock's mutex is only tried: the watchdog must never block on it. */
-static void lock_describe(const void *obj, char *buf, size_t cap) {
-    LockObject *l = (LockObject *)obj;
+static void lock_describe(const HangWait *w, char *buf, size_t cap) {
+    LockObject *l = (LockObject *)w->obj;
     if (l->base.type != &lock_type) {
         snprintf(buf, cap, "the lock is gone: its memory was freed while the thread waited");
         return;
@@ -431,9 +475,10 @@ static void lock_describe(const void *obj, char *buf, size_t cap) {
         sched_yield();
     }
     bool locked = l->locked;
+    int64_t taker = l->taker;
     pthread_mutex_unlock(&l->mutex);
-    snprintf(buf, cap, locked ? "the lock is locked, and no thread that could release it runs"
-                              : "the lock is free, yet the waiting thread was never woken");
+    if (locked) describe_locked(w, taker, buf, cap);
+    else snprintf(buf, cap, "the lock is free, yet the waiting thread was never woken");
 }
 
 /* Wait for the lock with the GIL released; timeout < 0 waits forever.
@@ -462,7 +507,10 @@ static int lock_wait(LockObject *l, double timeout) {
             break;
         }
     }
-    if (got == 1) l->locked = true;
+    if (got == 1) {
+        l->locked = true;
+        l->taker = ts->native_id;
+    }
     l->waiters--;
     pthread_mutex_unlock(&l->mutex);
     hangwatch_end(&hang);
