@@ -447,7 +447,8 @@ static void describe_locked(const HangWait *w, int64_t taker, char *buf, size_t 
     char name[sizeof(((ThreadState *)0)->name)];
     int alive = taker && taker != w->native_id ? thread_name_of(taker, name, sizeof(name)) : -1;
     if (taker == w->native_id)
-        snprintf(buf, cap, "the lock is locked, and this thread acquired it last");
+        snprintf(buf, cap, "the lock is locked, by this thread itself: it waits for another\n"
+                           "       thread to release it, as join() and Condition.wait() do");
     else if (alive >= 0)
         snprintf(buf, cap, "the lock is locked, acquired last by thread '%s', which %s", name,
                  alive ? "waits too" : "has ended");

@@ -25,7 +25,7 @@ expect_status 3
 expect_stdout "released"
 expect_in_stderr "toy: the program hung: its 1 thread has waited for 1.0 s, and none can go on (--no-gil)"
 expect_stderr_matches "^  thread 'MainThread' \(native id [0-9]+\) waits for a lock at 0x[0-9a-f]+, since [0-9.]+ s$"
-expect_in_stderr "the lock is locked, and this thread acquired it last"
+expect_in_stderr "the lock is locked, by this thread itself: it waits for another"
 expect_in_stderr "the GIL is off (--no-gil)"
 expect_in_stderr "a notify() or release() never reaches its"
 expect_in_stderr "toy: stopped with exit status 3 (every thread hung)"
@@ -51,7 +51,7 @@ expect_stdout_empty
 expect_in_stderr "toy: the program hung: all 2 threads have waited for 1.0 s"
 expect_stderr_matches "^  thread 'MainThread' \(native id [0-9]+\) waits for a lock at 0x"
 expect_stderr_matches "^  thread 'thread-1' \(native id [0-9]+\) waits for a lock at 0x"
-expect_in_stderr "the lock is locked, and this thread acquired it last"
+expect_in_stderr "the lock is locked, by this thread itself: it waits for another"
 expect_in_stderr "the lock is locked, acquired last by thread 'MainThread', which waits too"
 
 # The thread that took the lock ended without releasing it (here the
