@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/hangwatch.h"
 #include "core/objhooks.h"
 #include "core/gchead.h"
 
@@ -143,6 +144,21 @@ static size_t append(char *buf, size_t cap, size_t len, const char *fmt, ...) {
     return len;
 }
 
+/* The end of every report: print it and the exit status line, run the stop
+   hook (--stats), exit. The caller has claimed `reporting`. */
+static _Noreturn void finish(const char *report, const char *reason) {
+    char last[128];
+    snprintf(last, sizeof(last), "toy: stopped with exit status %d (%s)\n", RACE_EXIT_STATUS,
+             reason);
+    fflush(stdout); /* what the program printed comes first */
+    write_text(report);
+    write_text(last);
+    if (stop_hook) stop_hook();
+    fflush(stdout);
+    fflush(stderr);
+    _exit(RACE_EXIT_STATUS); /* no teardown: the counts can no longer be trusted */
+}
+
 _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
                            const char *detail, ...) {
     atomic_fetch_add(&anomalies, 1);
@@ -152,8 +168,8 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
     i_am_reporting = true;
     if (!type_name) type_name = original_type_name(o);
 
-    /* One buffer and one write(2): no interleaving with other threads'
-       output, and no stdio lock that a stopped thread might hold. */
+    /* One buffer written with write(2): no stdio lock that a stopped thread
+       might hold, and no interleaving with the other threads' reports. */
     static char buf[4096];
     size_t len = append(buf, sizeof(buf), 0, "toy: reference-count race detected: %s\n",
                         kind_text(kind));
@@ -170,15 +186,17 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
     va_start(ap, detail);
     len = append_v(buf, sizeof(buf), len, detail, ap);
     va_end(ap);
-    len = append(buf, sizeof(buf), len, "\n%s", why_text);
-    append(buf, sizeof(buf), len, "toy: stopped with exit status %d (reference-count race)\n",
-           RACE_EXIT_STATUS);
-    fflush(stdout); /* what the program printed comes first */
-    write_text(buf);
-    if (stop_hook) stop_hook();
-    fflush(stdout);
-    fflush(stderr);
-    _exit(RACE_EXIT_STATUS); /* no teardown: the counts can no longer be trusted */
+    append(buf, sizeof(buf), len, "\n%s", why_text);
+    finish(buf, "reference-count race");
+}
+
+_Noreturn void race_stop(const char *report, const char *reason) {
+    atomic_fetch_add(&anomalies, 1);
+    if (atomic_exchange(&reporting, 1)) {
+        for (;;) pause(); /* another thread is reporting; it ends the process */
+    }
+    i_am_reporting = true;
+    finish(report, reason);
 }
 
 uint64_t race_anomalies(void) { return atomic_load(&anomalies); }
@@ -240,6 +258,7 @@ static void fork_child(void) { pthread_mutex_init(&rings_lock, NULL); }
 void race_enable(void (*on_stop)(void), bool detector) {
     stop_hook = on_stop;
     install_crash_handlers();
+    hangwatch_enable(race_stop);
     if (!detector) return;
     race_detector_on = true;
     object_hooks_set(OBJHOOK_RACE);
