@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "core/objlock.h"
+#include "core/race.h"
 #include "core/gil.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -2577,6 +2578,8 @@ dispatch:
         Object *cm = TOP();
         Object *enter = lookup_special(cm, "__enter__");
         if (enter == NULL) {
+            if (race_is_freed(cm)) /* --no-gil: a count raced */
+                race_used_after_free(cm, "entered it in a `with` statement");
             if (!error_occurred())
                 error_set(&exc_TypeError, "'%s' object does not support the context manager protocol",
                           TYPE_NAME(cm));

@@ -456,7 +456,7 @@ void race_fini(void) {
 
 /* Every slot reports: reaching one means a thread called an operation on an
    object after it was freed. */
-static _Noreturn void used_after_free(Object *o, const char *what) {
+_Noreturn void race_used_after_free(Object *o, const char *what) {
     race_report(RACE_USE_AFTER_FREE, o, NULL,
                 "a thread %s after it had been freed (its last counted\n"
                 "       reference was dropped while the thread still used it)",
@@ -470,7 +470,7 @@ static void freed_dealloc(Object *o) {
 }
 
 #define FREED_UNARY(slot) \
-    static Object *freed_##slot(Object *o) { used_after_free(o, "called its " #slot " operation"); }
+    static Object *freed_##slot(Object *o) { race_used_after_free(o, "called its " #slot " operation"); }
 FREED_UNARY(repr)
 FREED_UNARY(str)
 FREED_UNARY(iter)
@@ -483,44 +483,44 @@ FREED_UNARY(to_float)
 FREED_UNARY(index)
 #undef FREED_UNARY
 
-static int64_t freed_hash(Object *o) { used_after_free(o, "hashed it"); }
-static int64_t freed_len(Object *o) { used_after_free(o, "asked for its length"); }
-static int freed_truth(Object *o) { used_after_free(o, "tested its truth"); }
-static Object *freed_iternext(Object *o) { used_after_free(o, "advanced it as an iterator"); }
+static int64_t freed_hash(Object *o) { race_used_after_free(o, "hashed it"); }
+static int64_t freed_len(Object *o) { race_used_after_free(o, "asked for its length"); }
+static int freed_truth(Object *o) { race_used_after_free(o, "tested its truth"); }
+static Object *freed_iternext(Object *o) { race_used_after_free(o, "advanced it as an iterator"); }
 static Object *freed_richcompare(Object *a, Object *b, int op) {
     (void)op;
-    used_after_free(freed_of(a, b), "compared it");
+    race_used_after_free(freed_of(a, b), "compared it");
 }
 static Object *freed_binary(Object *a, Object *b) {
-    used_after_free(freed_of(a, b), "used it as an operand");
+    race_used_after_free(freed_of(a, b), "used it as an operand");
 }
 static Object *freed_getitem(Object *o, Object *key) {
     (void)key;
-    used_after_free(o, "indexed it");
+    race_used_after_free(o, "indexed it");
 }
 static int freed_setitem(Object *o, Object *key, Object *value) {
     (void)key; (void)value;
-    used_after_free(o, "stored an item in it");
+    race_used_after_free(o, "stored an item in it");
 }
 static int freed_contains(Object *o, Object *item) {
     (void)item;
-    used_after_free(o, "searched it with `in`");
+    race_used_after_free(o, "searched it with `in`");
 }
 static Object *freed_getattr(Object *o, Object *name) {
     (void)name;
-    used_after_free(o, "read one of its attributes");
+    race_used_after_free(o, "read one of its attributes");
 }
 static int freed_setattr(Object *o, Object *name, Object *value) {
     (void)name; (void)value;
-    used_after_free(o, "set one of its attributes");
+    race_used_after_free(o, "set one of its attributes");
 }
 static Object *freed_call(Object *o, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args; (void)nargs; (void)kwnames;
-    used_after_free(o, "called it");
+    race_used_after_free(o, "called it");
 }
 static Object *freed_construct(Type *t, Object *const *args, size_t nargs, Object *kwnames) {
     (void)t; (void)args; (void)nargs; (void)kwnames;
-    used_after_free(NULL, "called the type of a freed object");
+    race_used_after_free(NULL, "called the type of a freed object");
 }
 
 _Static_assert(BINOP_COUNT == 12, "ALL_BINOPS lists one entry per BinaryOp");

@@ -98,6 +98,20 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
                            const char *detail, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* A thread used o, an object already freed, in a way that does not go
+   through one of freed_object_type's slots (the eval loop's `with` looks
+   __enter__ up on the type, and a freed object's type has none): report it
+   as those slots do. what completes "a thread ... after it had been freed". */
+_Noreturn void race_used_after_free(Object *o, const char *what);
+
+/* Whether o is a freed object (only --no-gil's detector leaves them; the
+   free-threaded build has none). */
+#ifdef TOY_FREE_THREADED
+static inline bool race_is_freed(Object *o) { (void)o; return false; }
+#else
+static inline bool race_is_freed(Object *o) { return o->type == &freed_object_type; }
+#endif
+
 /* Stop the program after a report that is not race_report's (the watchdog,
    core/hangwatch.h): print report as is, then "toy: stopped with exit status
    3 (reason)", run the stop hook, exit with RACE_EXIT_STATUS. Counts as one
