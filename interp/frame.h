@@ -54,8 +54,9 @@
 
 /* frame_alloc's slow path: the frame does not fit in the current chunk. */
 Frame *frame_alloc_slow(ThreadState *ts, size_t words);
-/* frame_free's slow path: the frame opened a chunk; go back to the previous
-   one and keep this one as a spare. */
+/* frame_free's slow path: the frame opened a chunk (go back to the previous
+   one and keep this one as a spare) or is a generator's heap frame (the
+   value stack stays as it is). */
 void frame_free_chunk(ThreadState *ts, Frame *f);
 /* Free the thread's value-stack chunks once no frame of it runs. */
 void frame_stack_fini(ThreadState *ts);
@@ -67,18 +68,19 @@ static inline Frame *frame_alloc(ThreadState *ts, size_t words)
     if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
         ts->stack_top = top + words;
         Frame *f = (Frame *)top;
-        f->prev_stack_top = top;
-        f->new_chunk = false;
+        f->memory = FRAME_IN_CHUNK;
         return f;
     }
     return frame_alloc_slow(ts, words);
 }
 
-/* Give back the slots of the frame on top of the stack. */
+/* Give back the slots of the frame on top of the stack. A frame carved
+   inside the current chunk starts where the stack's top was before it; the
+   other kinds (FRAME_NEW_CHUNK, FRAME_ON_HEAP) take the slow path. */
 static inline void frame_free(ThreadState *ts, Frame *f)
 {
-    if (LIKELY(!f->new_chunk)) {
-        ts->stack_top = f->prev_stack_top;
+    if (LIKELY(f->memory == FRAME_IN_CHUNK)) {
+        ts->stack_top = (Object **)f;
         return;
     }
     frame_free_chunk(ts, f);
@@ -253,7 +255,24 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
                                                     Object *const *args, size_t argc,
                                                     Object *kwnames)
 {
-    bool simple = frame_call_is_simple((CodeObject *)fn->code, argc, kwnames);
+    CodeObject *co = (CodeObject *)fn->code;
+    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount)) {
+        /* The common call, written out straight: exactly the positional
+           parameters and no cells, so the arguments are all it needs. */
+        Frame *f = frame_push_raw(ts, co, argc);
+        if (UNLIKELY(f == NULL)) {
+            DECREF(fn);
+            frame_release_values(args, argc);
+            return NULL;
+        }
+        f->function = (Object *)fn;
+        f->globals = fn->globals;
+        Object **slots = f->slots;
+        for (size_t i = 0; i < argc; i++)
+            slots[i] = args[i];
+        return f;
+    }
+    bool simple = frame_call_is_simple(co, argc, kwnames);
     Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
     if (UNLIKELY(f == NULL)) {
         frame_release_values(args, argc);

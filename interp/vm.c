@@ -2995,13 +2995,10 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
         return NULL;
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return frame_error_recursion();
-    /* Link f on top of this thread's frames. Its memory is the generator's:
-       frame_free must leave the value stack as it is, which it does when
-       prev_stack_top is the current top. */
+    /* Link f on top of this thread's frames. Its memory is the generator's
+       (FRAME_ON_HEAP): frame_free leaves the value stack as it is. */
     Frame *back = ts->frame;
     f->back = back;
-    f->prev_stack_top = ts->stack_top;
-    f->new_chunk = false;
     f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
     f->yielded = 0;
     ts->frame = f;
