@@ -13,9 +13,9 @@
  * Recursion limits. ts->recursion_depth counts live Toy frames and is checked
  * against interp.recursion_limit at every frame push. C recursion (nested
  * run() loops, built-ins calling back into Toy) is bounded separately by the
- * address of the C stack: the outermost frame of a thread records how low the
- * C stack may grow (c_stack_limit, computed from the thread's real stack
- * size), and frame_c_stack_exhausted() tells when it is reached. This holds
+ * address of the C stack: pushing the outermost frame of a thread records how
+ * low the C stack may grow (ts->c_stack_limit, computed from the thread's
+ * real stack size), and frame_c_stack_exhausted() tells when it is reached. This holds
  * whatever sys.setrecursionlimit() says.
  *
  * What a call does on every Toy-to-Toy call (carving, filling the header,
@@ -102,10 +102,23 @@ static inline uintptr_t frame_c_stack_here(void)
 #endif
 }
 
-/* Has C code running below frame f (NULL: none yet) used up its C stack? */
-static inline bool frame_c_stack_exhausted(Frame *f)
+/* Has C code running in this thread (below its frame ts->frame, if any) used
+   up its C stack? */
+static inline bool frame_c_stack_exhausted(ThreadState *ts)
 {
-    return f != NULL && frame_c_stack_here() < (uintptr_t)f->c_stack_limit;
+    return ts->frame != NULL && frame_c_stack_here() < (uintptr_t)ts->c_stack_limit;
+}
+
+/* Link frame f on top of the thread's frames (f->back is the running one).
+   The outermost frame measures the C stack's bound for the whole chain. */
+ALWAYS_INLINE static inline void frame_link(ThreadState *ts, Frame *f)
+{
+    Frame *back = ts->frame;
+    f->back = back;
+    if (UNLIKELY(back == NULL))
+        ts->c_stack_limit = frame_c_stack_limit();
+    ts->frame = f;
+    ts->recursion_depth++;
 }
 
 /* ---- Push and pop ----------------------------------------------------- */
@@ -168,21 +181,17 @@ ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *c
     Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + (size_t)co->framewords);
     if (UNLIKELY(f == NULL))
         return NULL;
-    Frame *back = ts->frame;
-    f->back = back;
     f->code = co;
     f->locals = NULL;
     f->ip = 0;
     f->lasti = 0;
     f->slots = (Object **)f + FRAME_HEADER_SLOTS;
     f->sp = f->slots + nslots;
-    f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : frame_c_stack_limit();
     f->nblocks = 0;
     f->on_return = FRAME_RETURN_TO_CALLER;
     for (Object **p = f->slots + nfilled; p < f->sp; p++)
         *p = NULL;
-    ts->frame = f;
-    ts->recursion_depth++;
+    frame_link(ts, f);
     return f;
 }
 

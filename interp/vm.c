@@ -2961,10 +2961,7 @@ static __attribute__((noinline)) Object *resume_delegating(Frame *f, Object *sub
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return frame_error_recursion();
     Frame *back = ts->frame;
-    f->back = back;
-    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
-    ts->frame = f;
-    ts->recursion_depth++;
+    frame_link(ts, f);
     bool returned = false;
     INCREF(sub);
     Object *r = gen_send(sub, value, &returned);
@@ -2997,12 +2994,8 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
         return frame_error_recursion();
     /* Link f on top of this thread's frames. Its memory is the generator's
        (FRAME_ON_HEAP): frame_free leaves the value stack as it is. */
-    Frame *back = ts->frame;
-    f->back = back;
-    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
+    frame_link(ts, f);
     f->yielded = 0;
-    ts->frame = f;
-    ts->recursion_depth++;
     /* The handled exception: the generator's own while it is inside an
        except clause, else the caller's shows through (for __context__ and
        a bare raise), as in CPython. */
@@ -3063,7 +3056,7 @@ void vm_generator_frame_free(Frame *f)
 int vm_check_c_stack(void)
 {
     ThreadState *ts = ts_get();
-    if (ts != NULL && UNLIKELY(frame_c_stack_exhausted(ts->frame))) {
+    if (ts != NULL && UNLIKELY(frame_c_stack_exhausted(ts))) {
         error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
         return -1;
     }

@@ -66,7 +66,6 @@ typedef struct Frame {
     /* frame.c bookkeeping */
     Object **prev_stack_top;  /* FRAME_NEW_CHUNK: ts->stack_top before the frame
                                  was carved */
-    const char *c_stack_limit;/* lowest C stack address C recursion may reach */
     int nblocks;
     uint8_t on_return;        /* FRAME_RETURN_*: what returning from it does */
     uint8_t memory;           /* FRAME_IN_CHUNK etc.: where its memory came from */
