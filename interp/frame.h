@@ -255,6 +255,32 @@ int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *arg
 int frame_bind_moved(FunctionObject *fn, Object **locals, Object *const *args, size_t argc,
                      Object *kwnames);
 
+/* Move argc arguments into a new frame's first slots. Most calls pass one
+   to four: those are copied without a loop. */
+ALWAYS_INLINE static inline void frame_move_arguments(Object **slots, Object *const *args,
+                                                      size_t argc)
+{
+    switch (argc) {
+    case 4:
+        slots[3] = args[3];
+        /* fall through */
+    case 3:
+        slots[2] = args[2];
+        /* fall through */
+    case 2:
+        slots[1] = args[1];
+        /* fall through */
+    case 1:
+        slots[0] = args[0];
+        /* fall through */
+    case 0:
+        break;
+    default:
+        for (size_t i = 0; i < argc; i++)
+            slots[i] = args[i];
+    }
+}
+
 /* The one way a call of a Toy function gets its frame. fn and its argc
    arguments (the positional ones, then the values of kwnames) are stolen:
    a simple call moves them into the local slots, any other binds them
@@ -276,9 +302,7 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
         }
         f->function = (Object *)fn;
         f->globals = fn->globals;
-        Object **slots = f->slots;
-        for (size_t i = 0; i < argc; i++)
-            slots[i] = args[i];
+        frame_move_arguments(f->slots, args, argc);
         return f;
     }
     bool simple = frame_call_is_simple(co, argc, kwnames);
