@@ -139,16 +139,16 @@ static inline void frame_release_values(Object *const *v, size_t n)
         XDECREF(v[i]);
 }
 
-/* Release everything a frame owns (its value stack up to sp, its locals and
-   cells, code, function, globals and locals) and pop it. The slots are
-   released before the frame's memory is given back: a destructor that runs
-   Toy code pushes its frames above this one. */
+/* Release everything a frame owns (its locals and cells, its value stack up
+   to sp, code, function, globals and locals) and pop it. The slots go first
+   to last, as CPython clears a frame, so the __del__ methods of the locals
+   run in the order the locals were declared. They are released before the
+   frame's memory is given back: a destructor that runs Toy code pushes its
+   frames above this one. */
 ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Object **sp)
 {
-    while (sp > f->slots) {
-        Object *v = *--sp;
-        XDECREF(v);
-    }
+    for (Object **p = f->slots; p < sp; p++)
+        XDECREF(*p);
     if (f->function != NULL) {
         DECREF(f->function);
     } else {
