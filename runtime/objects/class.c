@@ -98,6 +98,10 @@ typedef struct HeapType {
     size_t lookup_len;             /* heap_lookup searches mro[0 .. lookup_len): up
                                       to the last user class of the MRO */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
+    uint32_t plain_init_tag;       /* class_plain_init's answer, valid while the
+                                      class's version tag is this one (not 0) */
+    Object *plain_init;            /* that answer, borrowed from a class dict of
+                                      the MRO, which holds it while the tag holds */
     size_t nslots;                 /* object pointers base_type's line and this class
                                       add to an instance: the __slots__ values in
                                       ClassInstance.slots (classes based on object),
@@ -994,11 +998,32 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
     return run_init(self, init, args, nargs, kwnames);
 }
 
-Object *class_plain_init(Type *t) {
-    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+static Object *plain_init_lookup(Type *t) {
     if (heap_lookup(t, NAME(NEW))) return NULL;
     Object *init = heap_lookup(t, NAME(INIT));
     return init && TYPE(init) == &function_type ? init : NULL;
+}
+
+/* The answer is remembered under the class's version tag, which any change
+   to a dict of its MRO drops (objects/typeversion.h), as the inline caches
+   are; not where threads run at once (toy-ft, --no-gil), whose writes of the
+   two fields could be seen half done. */
+Object *class_plain_init(Type *t) {
+    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+#ifdef TOY_FREE_THREADED
+    return plain_init_lookup(t);
+#else
+    HeapType *ht = (HeapType *)t;
+    if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
+    Object *init = plain_init_lookup(t);
+    if (interp.flag_no_gil) return init;
+    uint32_t tag = type_version_tag(t); /* nothing has run since the lookup */
+    if (tag != 0) {
+        ht->plain_init_tag = tag;
+        ht->plain_init = init;
+    }
+    return init;
+#endif
 }
 
 /* ---- Creating classes ---------------------------------------------------------------- */
