@@ -2404,6 +2404,7 @@ dispatch:
             SAVE_FRAME();
             f = nf;
             LOAD_FRAME();
+            ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
             if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
                 goto error;
             DISPATCH();
@@ -2432,6 +2433,7 @@ dispatch:
                     SAVE_FRAME();
                     f = nf;
                     LOAD_FRAME();
+                    ip = first_instr;
                     if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
                         goto error;
                     DISPATCH();
