@@ -1007,14 +1007,11 @@ static Object *plain_init_lookup(Type *t) {
 /* The answer is remembered under the class's version tag, which any change
    to a dict of its MRO drops (objects/typeversion.h), as the inline caches
    are; not where threads run at once (toy-ft, --no-gil), whose writes of the
-   two fields could be seen half done. */
-Object *class_plain_init(Type *t) {
-    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
-#ifdef TOY_FREE_THREADED
-    return plain_init_lookup(t);
-#else
-    HeapType *ht = (HeapType *)t;
-    if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
+   two fields could be seen half done. Out of line, so that the common call
+   (the answer remembered) saves no registers. */
+#ifndef TOY_FREE_THREADED
+static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
+    Type *t = &ht->type;
     Object *init = plain_init_lookup(t);
     if (interp.flag_no_gil) return init;
     uint32_t tag = type_version_tag(t); /* nothing has run since the lookup */
@@ -1023,6 +1020,17 @@ Object *class_plain_init(Type *t) {
         ht->plain_init = init;
     }
     return init;
+}
+#endif
+
+Object *class_plain_init(Type *t) {
+    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+#ifdef TOY_FREE_THREADED
+    return plain_init_lookup(t);
+#else
+    HeapType *ht = (HeapType *)t;
+    if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
+    return plain_init_remember(ht);
 #endif
 }
 
