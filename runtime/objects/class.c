@@ -1004,17 +1004,21 @@ static Object *plain_init_lookup(Type *t) {
     return init && TYPE(init) == &function_type ? init : NULL;
 }
 
-/* The answer is remembered under the class's version tag, which any change
-   to a dict of its MRO drops (objects/typeversion.h), as the inline caches
-   are; not where threads run at once (toy-ft, --no-gil), whose writes of the
-   two fields could be seen half done. Out of line, so that the common call
-   (the answer remembered) saves no registers. */
+/* The answer is remembered under the class's version tag, if it has one,
+   which any change to a dict of its MRO drops (objects/typeversion.h), as
+   the inline caches are; not where threads run at once (toy-ft, --no-gil),
+   whose writes of the two fields could be seen half done. Out of line, so
+   that the common call (the answer remembered) saves no registers. */
 #ifndef TOY_FREE_THREADED
 static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
     Type *t = &ht->type;
     Object *init = plain_init_lookup(t);
     if (interp.flag_no_gil) return init;
-    uint32_t tag = type_version_tag(t); /* nothing has run since the lookup */
+    /* Only under a tag quickening has handed out: taking one here would
+       change the order tags are handed out in, and with it where the type
+       cache (interp/typecache.h) puts its entries. Nothing has run since the
+       lookup. */
+    uint32_t tag = t->version_tag;
     if (tag != 0) {
         ht->plain_init_tag = tag;
         ht->plain_init = init;
