@@ -2405,6 +2405,7 @@ dispatch:
             SAVE_FRAME();
             f = nf;
             LOAD_FRAME();
+            ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
             if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
                 goto error;
             DISPATCH();
@@ -2433,6 +2434,7 @@ dispatch:
                     SAVE_FRAME();
                     f = nf;
                     LOAD_FRAME();
+                    ip = first_instr;
                     if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
                         goto error;
                     DISPATCH();
@@ -2964,10 +2966,7 @@ static __attribute__((noinline)) Object *resume_delegating(Frame *f, Object *sub
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return frame_error_recursion();
     Frame *back = ts->frame;
-    f->back = back;
-    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
-    ts->frame = f;
-    ts->recursion_depth++;
+    frame_link(ts, f);
     bool returned = false;
     INCREF(sub);
     Object *r = gen_send(sub, value, &returned);
@@ -2998,17 +2997,10 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
         return NULL;
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return frame_error_recursion();
-    /* Link f on top of this thread's frames. Its memory is the generator's:
-       frame_free must leave the value stack as it is, which it does when
-       prev_stack_top is the current top. */
-    Frame *back = ts->frame;
-    f->back = back;
-    f->prev_stack_top = ts->stack_top;
-    f->new_chunk = false;
-    f->c_stack_limit = back != NULL ? back->c_stack_limit : frame_c_stack_limit();
+    /* Link f on top of this thread's frames. Its memory is the generator's
+       (FRAME_ON_HEAP): frame_free leaves the value stack as it is. */
+    frame_link(ts, f);
     f->yielded = 0;
-    ts->frame = f;
-    ts->recursion_depth++;
     /* The handled exception: the generator's own while it is inside an
        except clause, else the caller's shows through (for __context__ and
        a bare raise), as in CPython. */
@@ -3069,7 +3061,7 @@ void vm_generator_frame_free(Frame *f)
 int vm_check_c_stack(void)
 {
     ThreadState *ts = ts_get();
-    if (ts != NULL && UNLIKELY(frame_c_stack_exhausted(ts->frame))) {
+    if (ts != NULL && UNLIKELY(frame_c_stack_exhausted(ts))) {
         error_set(&exc_RecursionError, "maximum recursion depth exceeded while calling a Python object");
         return -1;
     }
