@@ -702,7 +702,7 @@ static Object *list_init_method(Object *self, Object *const *args, size_t nargs,
     if (list_init_args(nargs, kwnames) < 0) return NULL;
     if (list_delete_range(AS_LIST(self), 0, list_size(self)) < 0) return NULL;
     if (nargs == 1 && list_extend(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* ---- Iterators ----------------------------------------------------------- */
@@ -778,11 +778,11 @@ static Object *list_iter_setstate(Object *self, Object *const *args, size_t narg
     if (iter_setstate_index(forward ? "list_iterator.__setstate__" : "list_reverseiterator.__setstate__",
                             args, nargs, kwnames, &i) < 0)
         return NULL;
-    if (!it->list) return NEWREF(None);
+    if (!it->list) return NEWREF_IMMORTAL(None);
     int64_t n = (int64_t)list_size(it->list);
     if (forward) it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
     else it->index = (size_t)(i < -1 ? 0 : i >= n ? n : i + 1);
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static const MethodDef list_iter_methods[] = {
@@ -1209,14 +1209,14 @@ static Object *list_append_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (list_check_one_arg("append", nargs, kwnames) < 0) return NULL;
     if (list_append(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_extend_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("extend", nargs, kwnames) < 0) return NULL;
     if (list_extend(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_insert_method(Object *self, Object *const *args, size_t nargs,
@@ -1225,7 +1225,7 @@ static Object *list_insert_method(Object *self, Object *const *args, size_t narg
     int64_t index;
     if (object_as_index(args[0], &index, NULL) < 0) return NULL;
     if (list_insert(self, index, args[1]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
@@ -1278,7 +1278,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
     if ((size_t)i < list_size_now(self) &&
         list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
         return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
@@ -1334,7 +1334,7 @@ static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
         }
     }
     if (list_sort(self, key, reverse != 0) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_reverse_method(Object *self, Object *const *args, size_t nargs,
@@ -1349,7 +1349,7 @@ static Object *list_reverse_method(Object *self, Object *const *args, size_t nar
         l->items[j - 1] = t;
     }
     objlock_unlock(l);
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_copy_method(Object *self, Object *const *args, size_t nargs,
@@ -1375,7 +1375,7 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
     objlock_unlock(l);
     for (size_t i = 0; i < n; i++) DECREF(items[i]);
     if (items) mem_free(items, capacity * sizeof(Object *));
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_reversed_method(Object *self, Object *const *args, size_t nargs,

@@ -886,7 +886,7 @@ static Object *set_init_method(Object *self, Object *const *args, size_t nargs, 
         return error_set(&exc_TypeError, "set expected at most 1 argument, got %zu", nargs);
     set_clear_internal(AS_SET(self));
     if (nargs == 1 && set_update_internal(AS_SET(self), args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* frozenset(f) for a frozenset f is f itself: it cannot change. */
@@ -1026,7 +1026,7 @@ static inline int set_check_args(Object *self, const char *name, size_t nargs, O
     static Object *fname(Object *self, Object *const *args, size_t nargs,      \
                          Object *kwnames)
 
-static Object *none_or_null(int rc) { return rc < 0 ? NULL : NEWREF(None); }
+static Object *none_or_null(int rc) { return rc < 0 ? NULL : NEWREF_IMMORTAL(None); }
 
 SET_METHOD(set_add_method) {
     SET_CHECK("add", 1, 1);
@@ -1070,7 +1070,7 @@ SET_METHOD(set_clear_method) {
     (void)args;
     SET_CHECK("clear", 0, 0);
     set_clear_internal(AS_SET(self));
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* A frozenset's copy is itself. */
@@ -1085,7 +1085,7 @@ SET_METHOD(set_update_method) {
     SET_CHECK("update", 0, SIZE_MAX);
     for (size_t i = 0; i < nargs; i++)
         if (set_update_internal(AS_SET(self), args[i]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 SET_METHOD(set_intersection_update_method) {
@@ -1097,7 +1097,7 @@ SET_METHOD(set_difference_update_method) {
     SET_CHECK("difference_update", 0, SIZE_MAX);
     for (size_t i = 0; i < nargs; i++)
         if (set_difference_update_internal(AS_SET(self), args[i]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 SET_METHOD(set_symmetric_difference_update_method) {
