@@ -373,11 +373,13 @@ static int set_merge_locked(SetObject *so, SetObject *other) {
         so->fill = so->used = other->used;
         return 0;
     }
-    Object *key;
-    int64_t hash;
+    /* Both locks are held (set_merge): other's table is read directly, and
+       re-read for each slot, since a key's __eq__ may change either set. */
     for (size_t i = 0; i <= other->mask; i++) {
-        if (!set_slot(other, i, &key, &hash)) continue;
-        int rc = set_insert(so, key, hash);
+        SetEntry *e = &other->table[i];
+        if (!set_live(e)) continue;
+        Object *key = NEWREF(e->key);
+        int rc = set_insert_locked(so, key, e->hash);
         DECREF(key);
         if (rc < 0) return -1;
     }
