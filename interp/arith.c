@@ -33,7 +33,7 @@ static bool operand_double(Object *o, double *out)
 static Object *float_result(double v, Object *spare)
 {
     if (spare == NULL)
-        return float_from_double(v);
+        return float_new(v);
     ((FloatObject *)spare)->value = v;
     return NEWREF(spare);
 }
@@ -51,7 +51,7 @@ static Object *int_true_divide(Object *a, Object *b)
         return error_set(&exc_ZeroDivisionError, "division by zero");
     if (x < -exact || x > exact || y < -exact || y > exact)
         return object_binary_op(a, b, BINOP_TRUEDIV);
-    return float_from_double((double)x / (double)y);
+    return float_new((double)x / (double)y);
 }
 
 Object *arith_binop(BinaryOp op, Object *a, Object *b, Object *spare)
