@@ -47,6 +47,33 @@ static inline bool arith_float_applies(Object *a, Object *b, uint32_t op)
     return op == BINOP_TRUEDIV && TYPE(a) == &int_type && TYPE(b) == &int_type;
 }
 
+/* The four operators that need no more than one C operation on two
+   exact floats: *r = a op b, true. false for anything else (other types,
+   other operators, a division by zero), which arith_binop or the generic
+   path then does with its own checks and messages. */
+static inline bool arith_float_pair(uint32_t op, Object *a, Object *b, double *r)
+{
+    if (TYPE(a) != &float_type || TYPE(b) != &float_type)
+        return false;
+    double x = float_value(a), y = float_value(b);
+    switch (op) {
+    case BINOP_ADD:
+        *r = x + y;
+        return true;
+    case BINOP_SUB:
+        *r = x - y;
+        return true;
+    case BINOP_MUL:
+        *r = x * y;
+        return true;
+    case BINOP_TRUEDIV:
+        *r = x / y;
+        return y != 0.0;
+    default:
+        return false;
+    }
+}
+
 /* a op b for operands arith_float_applies accepted: a new reference, or
    NULL with the exception set. spare is NULL or one of the operands, an
    exact float nobody else can see (the caller still owns it): the result
