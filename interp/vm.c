@@ -1002,6 +1002,22 @@ static inline bool list_slot_reusable(Object *a, const uint32_t *next, Object **
 #endif
 }
 
+/* float_spare once neither operand is free: the overwritten local, or the
+   list item. Out of line: the loop tests the operands itself. */
+static __attribute__((noinline)) Object *float_spare_past_operands(Object *a, Object *b,
+                                                                   const uint32_t *next,
+                                                                   Object **slots, Object **below)
+{
+    int64_t slot = stored_slot(*next);
+    if (slot >= 0) {
+        Object *t = slots[slot];
+        if (t != NULL && TYPE(t) == &float_type && REFCNT_IS(t, 1 + (t == a) + (t == b)))
+            return t;
+        return NULL;
+    }
+    return TYPE(a) == &float_type && list_slot_reusable(a, next, below) ? a : NULL;
+}
+
 /* The exact float that the result of a op b may be written into instead
    of a new one, or NULL. It must be a float nobody else can see: an
    operand whose only reference the stack held; the float of the local
@@ -1015,17 +1031,11 @@ static inline Object *float_spare(Object *a, Object *b, const uint32_t *next, Ob
         return a;
     if (TYPE(b) == &float_type && REFCNT_IS(b, 1))
         return b;
-    int64_t slot = stored_slot(*next);
-    if (slot >= 0) {
-        Object *t = slots[slot];
-        if (t != NULL && TYPE(t) == &float_type && REFCNT_IS(t, 1 + (t == a) + (t == b)))
-            return t;
-        return NULL;
-    }
-    return TYPE(a) == &float_type && list_slot_reusable(a, next, below) ? a : NULL;
+    return float_spare_past_operands(a, b, next, slots, below);
 }
 
-/* a op b (a op= b when inplace) past the int and str fast paths: floats
+/* a op b (a op= b when inplace) past the int, float and str fast paths:
+   an int with a float, and the float operators the loop does not inline,
    by arith_binop, whose result may go into a spare float (float_spare),
    anything else by the generic operations. below is the stack under a.
    Out of line, so that the int path in the loop does not pay for its
@@ -1034,14 +1044,6 @@ static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inpla
                                                          Object *b, const uint32_t *next,
                                                          Object **slots, Object **below)
 {
-    double r;
-    if (VM_FLOAT_FAST_PATHS && arith_float_pair(op, a, b, &r)) {
-        Object *spare = float_spare(a, b, next, slots, below);
-        if (spare == NULL)
-            return float_new(r);
-        ((FloatObject *)spare)->value = r;
-        return NEWREF(spare);
-    }
     if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op))
         return arith_binop((BinaryOp)op, a, b, float_spare(a, b, next, slots, below));
     return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
@@ -1930,6 +1932,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         int64_t z;
+        double d;
         if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b) &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
@@ -1946,6 +1949,16 @@ dispatch:
                 DISPATCH();
             } else {
                 r = int_from_i64(z);
+            }
+        } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
+            Object *spare = REFCNT_IS(a, 1)   ? a
+                            : REFCNT_IS(b, 1) ? b
+                                              : float_spare_past_operands(a, b, ip, slots, sp);
+            if (spare != NULL) {
+                ((FloatObject *)spare)->value = d;
+                r = NEWREF(spare);
+            } else {
+                r = float_new(d);
             }
         } else if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
             if (str_add_inplace(&a, b, ip, slots) < 0) {
