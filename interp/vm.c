@@ -921,6 +921,53 @@ static Object *make_generator(Frame *f)
     return gen;
 }
 
+/* obj[key] for an exact list and an int in range: a new reference. NULL,
+   with no exception set, when the generic path must answer (another type,
+   an index out of range, which raises there). toy-ft reads the item
+   under the list's lock (list_fetch_index). */
+static inline Object *list_subscr_fast(Object *obj, Object *key)
+{
+    if (TYPE(obj) != &list_type || TYPE(key) != &int_type)
+        return NULL;
+#if VM_LIST_FAST_PATHS
+    int64_t i = int_value(key);
+    if (i < 0)
+        i += (int64_t)list_size(obj);
+    if (i < 0 || (uint64_t)i >= list_size(obj))
+        return NULL;
+    return NEWREF(list_item(obj, (size_t)i));
+#else
+    return list_fetch_index(obj, int_value(key)); /* a big int's clamped value is out of range */
+#endif
+}
+
+/* obj[key] = v for an exact list and an int in range: v's reference (the
+   stack's) moves into the list and the old item is released; true. false
+   when the generic path must do it (nothing done). */
+static inline bool list_store_fast(Object *obj, Object *key, Object *v)
+{
+    if (TYPE(obj) != &list_type || TYPE(key) != &int_type)
+        return false;
+#if VM_LIST_FAST_PATHS
+    int64_t i = int_value(key);
+    if (i < 0)
+        i += (int64_t)list_size(obj);
+    if (i < 0 || (uint64_t)i >= list_size(obj))
+        return false;
+    Object **slot = &((ListObject *)obj)->items[i];
+    Object *old = *slot;
+    *slot = v;
+    DECREF(old);
+    return true;
+#else
+    Object *old = list_store_index(obj, int_value(key), v);
+    if (old == NULL)
+        return false;
+    DECREF(old);
+    return true;
+#endif
+}
+
 /* ======================================================================== */
 /* Int fast paths                                                             */
 /* ======================================================================== */
@@ -978,7 +1025,7 @@ static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object *
 }
 
 /* `a[i] op= x` is DUP_TOP_TWO; BINARY_SUBSCR; ...; INPLACE_OP;
-   ROT_THREE; STORE_SUBSCR: the result goes back into the list slot that a
+   ROT_THREE; STORE_SUBSCR (the pairs fused or not): the result goes back into the list slot that a
    was read from. When that slot holds the only other reference to a (an
    exact float), the result may be written into a itself. below is the
    stack under the operands: the list and the index, still there for
@@ -986,8 +1033,9 @@ static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object *
 static inline bool list_slot_reusable(Object *a, const uint32_t *next, Object **below)
 {
 #if VM_LIST_FAST_PATHS
-    if (INSTR_OP(next[0]) != OP_ROT_THREE || INSTR_OP(next[1]) != OP_STORE_SUBSCR ||
-        !REFCNT_IS(a, 2))
+    bool stores = INSTR_OP(next[0]) == OP_ROT_THREE_STORE_SUBSCR ||
+                  (INSTR_OP(next[0]) == OP_ROT_THREE && INSTR_OP(next[1]) == OP_STORE_SUBSCR);
+    if (!stores || !REFCNT_IS(a, 2))
         return false;
     Object *list = below[-2], *key = below[-1];
     if (TYPE(list) != &list_type || TYPE(key) != &int_type || !int_is_small(key))
@@ -1376,6 +1424,50 @@ dispatch:
         }
         INCREF(v);
         PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_CONST_SUBSCR) {
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip += 2; /* the LOAD_CONST and BINARY_SUBSCR words */
+        Object *key = consts[SUPER_SECOND(oparg)];
+        Object *v = list_subscr_fast(obj, key);
+        if (v == NULL && (v = object_getitem(obj, key)) == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(DUP_TOP_TWO_SUBSCR) {
+        Object *key = TOP(), *obj = SECOND();
+        ip++;
+        Object *v = list_subscr_fast(obj, key);
+        if (v == NULL && (v = object_getitem(obj, key)) == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(ROT_THREE_STORE_SUBSCR) {
+        Object *v = POP();
+        Object *key = POP();
+        Object *obj = POP();
+        ip++;
+        if (list_store_fast(obj, key, v)) {
+            DECREF(obj);
+            DECREF(key);
+            DISPATCH();
+        }
+        int r = object_setitem(obj, key, v);
+        DECREF(obj);
+        DECREF(key);
+        DECREF(v);
+        if (r < 0)
+            goto error;
         DISPATCH();
     }
 
@@ -1834,31 +1926,14 @@ dispatch:
     TARGET(BINARY_SUBSCR) {
         Object *key = POP();
         Object *obj = POP();
-        Object *v;
-        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
-            int64_t i = int_value(key);
-            if (i < 0)
-                i += (int64_t)list_size(obj);
-            if (i >= 0 && (uint64_t)i < list_size(obj)) {
-                v = list_item(obj, (size_t)i);
-                INCREF(v);
-                DECREF(obj);
-                DECREF(key);
-                PUSH(v);
-                DISPATCH();
-            }
-        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type &&
-                   (v = list_fetch_index(obj, int_value(key))) != NULL) {
-            DECREF(obj); /* a big int's clamped value is out of range */
+        Object *v = list_subscr_fast(obj, key);
+        if (v == NULL && (v = object_getitem(obj, key)) == NULL) {
+            DECREF(obj);
             DECREF(key);
-            PUSH(v);
-            DISPATCH();
+            goto error;
         }
-        v = object_getitem(obj, key);
         DECREF(obj);
         DECREF(key);
-        if (v == NULL)
-            goto error;
         PUSH(v);
         DISPATCH();
     }
@@ -1867,27 +1942,10 @@ dispatch:
         Object *key = POP();
         Object *obj = POP();
         Object *v = POP();
-        if (VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
-            int64_t i = int_value(key);
-            if (i < 0)
-                i += (int64_t)list_size(obj);
-            if (i >= 0 && (uint64_t)i < list_size(obj)) {
-                Object **slot = &((ListObject *)obj)->items[i];
-                Object *old = *slot;
-                *slot = v; /* the stack's reference moves into the list */
-                DECREF(old);
-                DECREF(obj);
-                DECREF(key);
-                DISPATCH();
-            }
-        } else if (!VM_LIST_FAST_PATHS && TYPE(obj) == &list_type && TYPE(key) == &int_type) {
-            Object *old = list_store_index(obj, int_value(key), v);
-            if (old != NULL) { /* v's reference moved into the list */
-                DECREF(old);
-                DECREF(obj);
-                DECREF(key);
-                DISPATCH();
-            }
+        if (list_store_fast(obj, key, v)) {
+            DECREF(obj);
+            DECREF(key);
+            DISPATCH();
         }
         int r = object_setitem(obj, key, v);
         DECREF(obj);
