@@ -1092,6 +1092,14 @@ static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inpla
                                                          Object *b, const uint32_t *next,
                                                          Object **slots, Object **below)
 {
+    double d;
+    if (VM_FLOAT_FAST_PATHS && arith_mixed_pair(op, a, b, &d)) {
+        Object *spare = float_spare(a, b, next, slots, below);
+        if (spare == NULL)
+            return float_new(d);
+        ((FloatObject *)spare)->value = d;
+        return NEWREF(spare);
+    }
     if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op))
         return arith_binop((BinaryOp)op, a, b, float_spare(a, b, next, slots, below));
     return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
@@ -2009,9 +2017,7 @@ dispatch:
                 r = int_from_i64(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
-            Object *spare = REFCNT_IS(a, 1)   ? a
-                            : REFCNT_IS(b, 1) ? b
-                                              : float_spare_past_operands(a, b, ip, slots, sp);
+            Object *spare = float_spare(a, b, ip, slots, sp);
             if (spare != NULL) {
                 ((FloatObject *)spare)->value = d;
                 r = NEWREF(spare);
