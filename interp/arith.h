@@ -114,6 +114,20 @@ static inline bool arith_mixed_pair(uint32_t op, Object *a, Object *b, double *r
    is written into it instead of allocating a new float. */
 Object *arith_binop(BinaryOp op, Object *a, Object *b, Object *spare);
 
+/* The answer to op for x and y. C's comparisons already give Python's
+   answers for NaN: false, except for !=. */
+static inline bool arith_compare_doubles(double x, double y, CompareOp op)
+{
+    switch (op) {
+    case CMP_LT: return x < y;
+    case CMP_LE: return x <= y;
+    case CMP_EQ: return x == y;
+    case CMP_NE: return x != y;
+    case CMP_GT: return x > y;
+    default:     return x >= y;
+    }
+}
+
 /* a op b for operands arith_float_operands accepted: 0 or 1, or -1 when
    the comparison needs the generic path (an int too big for int64). Never
    raises. */

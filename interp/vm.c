@@ -2051,6 +2051,8 @@ dispatch:
         bool result;
         if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
             result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
+        } else if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type) {
+            result = arith_compare_doubles(float_value(a), float_value(b), (CompareOp)oparg);
         } else {
             r = compare_past_ints(a, b, oparg);
             DECREF(a);
