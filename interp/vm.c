@@ -1056,6 +1056,8 @@ static __attribute__((noinline)) Object *float_spare_past_operands(Object *a, Ob
                                                                    const uint32_t *next,
                                                                    Object **slots, Object **below)
 {
+    if (!VM_FLOAT_REUSE_TARGETS)
+        return NULL;
     int64_t slot = stored_slot(*next);
     if (slot >= 0) {
         Object *t = slots[slot];
