@@ -8,9 +8,8 @@
  * generic path and gets its reflected method called first. Every result
  * and every error message is the one the generic path would give.
  *
- * Build switches: VM_FLOAT_FAST_PATHS=0 (make CFLAGS='-O2
- * -DVM_FLOAT_FAST_PATHS=0') compiles them out, to measure what they win;
- * VM_FLOAT_REUSE_TARGETS=0 (below) only the reuse of a replaced float.
+ * Build switch: VM_FLOAT_FAST_PATHS=0 (make CFLAGS='-O2
+ * -DVM_FLOAT_FAST_PATHS=0') compiles them out, to measure what they win.
  */
 #ifndef TOY_ARITH_H
 #define TOY_ARITH_H
@@ -24,12 +23,6 @@
 
 #ifndef VM_FLOAT_FAST_PATHS
 #define VM_FLOAT_FAST_PATHS 1
-#endif
-/* VM_FLOAT_REUSE_TARGETS=0 keeps the float paths but writes a result only
-   into an operand the stack held alone, never into the local or list item
-   it replaces (vm.c, float_spare_past_operands), to measure that. */
-#ifndef VM_FLOAT_REUSE_TARGETS
-#define VM_FLOAT_REUSE_TARGETS 1
 #endif
 
 /* An exact float with an exact float or int, in either order. */

@@ -1024,86 +1024,40 @@ static inline bool operand_is_reusable(Object *a, const uint32_t *next, Object *
     return slot >= 0 && slots[slot] == a;
 }
 
-/* `a[i] op= x` is DUP_TOP_TWO; BINARY_SUBSCR; ...; INPLACE_OP;
-   ROT_THREE; STORE_SUBSCR (the pairs fused or not): the result goes back into the list slot that a
-   was read from. When that slot holds the only other reference to a (an
-   exact float), the result may be written into a itself. below is the
-   stack under the operands: the list and the index, still there for
-   STORE_SUBSCR. toy-ft compiles it out, with the other direct item reads. */
-static inline bool list_slot_reusable(Object *a, const uint32_t *next, Object **below)
-{
-#if VM_LIST_FAST_PATHS
-    bool stores = INSTR_OP(next[0]) == OP_ROT_THREE_STORE_SUBSCR ||
-                  (INSTR_OP(next[0]) == OP_ROT_THREE && INSTR_OP(next[1]) == OP_STORE_SUBSCR);
-    if (!stores || !REFCNT_IS(a, 2))
-        return false;
-    Object *list = below[-2], *key = below[-1];
-    if (TYPE(list) != &list_type || TYPE(key) != &int_type || !int_is_small(key))
-        return false;
-    int64_t i = int_value(key);
-    if (i < 0)
-        i += (int64_t)list_size(list);
-    return i >= 0 && (uint64_t)i < list_size(list) && list_item(list, (size_t)i) == a;
-#else
-    (void)a, (void)next, (void)below;
-    return false;
-#endif
-}
-
-/* float_spare once neither operand is free: the overwritten local, or the
-   list item. Out of line: the loop tests the operands itself. */
-static __attribute__((noinline)) Object *float_spare_past_operands(Object *a, Object *b,
-                                                                   const uint32_t *next,
-                                                                   Object **slots, Object **below)
-{
-    if (!VM_FLOAT_REUSE_TARGETS)
-        return NULL;
-    int64_t slot = stored_slot(*next);
-    if (slot >= 0) {
-        Object *t = slots[slot];
-        if (t != NULL && TYPE(t) == &float_type && REFCNT_IS(t, 1 + (t == a) + (t == b)))
-            return t;
-        return NULL;
-    }
-    return TYPE(a) == &float_type && list_slot_reusable(a, next, below) ? a : NULL;
-}
-
 /* The exact float that the result of a op b may be written into instead
-   of a new one, or NULL. It must be a float nobody else can see: an
-   operand whose only reference the stack held; the float of the local
-   that the next instruction overwrites (`d = x - y`), when the frame and
-   the operands hold its only references; or a, when the list slot it came
-   from is about to take the result (list_slot_reusable). */
-static inline Object *float_spare(Object *a, Object *b, const uint32_t *next, Object **slots,
-                                  Object **below)
+   of a new one, or NULL: an operand whose only reference the stack held
+   (an intermediate result). Also looking for the float of the local the
+   next STORE_FAST overwrites, or the list item that `a[i] op= x` replaces,
+   was tried: with the float free list, the search cost more on the
+   operations where it found nothing than it saved where it did (nbody
+   +4% instructions). */
+static inline Object *float_spare(Object *a, Object *b)
 {
     if (TYPE(a) == &float_type && REFCNT_IS(a, 1))
         return a;
     if (TYPE(b) == &float_type && REFCNT_IS(b, 1))
         return b;
-    return float_spare_past_operands(a, b, next, slots, below);
+    return NULL;
 }
 
 /* a op b (a op= b when inplace) past the int, float and str fast paths:
    an int with a float, and the float operators the loop does not inline,
    by arith_binop, whose result may go into a spare float (float_spare),
-   anything else by the generic operations. below is the stack under a.
-   Out of line, so that the int path in the loop does not pay for its
+   anything else by the generic operations. Out of line, so that the int path in the loop does not pay for its
    registers. */
 static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inplace, Object *a,
-                                                         Object *b, const uint32_t *next,
-                                                         Object **slots, Object **below)
+                                                         Object *b)
 {
     double d;
     if (VM_FLOAT_FAST_PATHS && arith_mixed_pair(op, a, b, &d)) {
-        Object *spare = float_spare(a, b, next, slots, below);
+        Object *spare = float_spare(a, b);
         if (spare == NULL)
             return float_new(d);
         ((FloatObject *)spare)->value = d;
         return NEWREF(spare);
     }
     if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op))
-        return arith_binop((BinaryOp)op, a, b, float_spare(a, b, next, slots, below));
+        return arith_binop((BinaryOp)op, a, b, float_spare(a, b));
     return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
 }
 
@@ -2019,7 +1973,7 @@ dispatch:
                 r = int_from_i64(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
-            Object *spare = float_spare(a, b, ip, slots, sp);
+            Object *spare = float_spare(a, b);
             if (spare != NULL) {
                 ((FloatObject *)spare)->value = d;
                 r = NEWREF(spare);
@@ -2036,7 +1990,7 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
-            r = binop_past_ints(oparg, inplace, a, b, ip, slots, sp);
+            r = binop_past_ints(oparg, inplace, a, b);
         }
         DECREF(a);
         DECREF(b);
