@@ -1973,13 +1973,17 @@ dispatch:
                 r = int_from_i64(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
+            /* Both are exact floats: the result goes into one the stack
+               held alone, and the other, if this was its last reference,
+               straight back to the free list. */
             Object *spare = float_spare(a, b);
             if (spare != NULL) {
                 ((FloatObject *)spare)->value = d;
-                r = NEWREF(spare);
-            } else {
-                r = float_new(d);
+                float_release(spare == a ? b : a);
+                PUSH(spare);
+                DISPATCH();
             }
+            r = float_new(d);
         } else if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
             if (str_add_inplace(&a, b, ip, slots) < 0) {
                 DECREF(a);

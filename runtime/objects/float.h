@@ -65,6 +65,22 @@ static inline Object *float_new(double v)
     return (Object *)o;
 }
 
+/* Drop a reference to o, an exact float: when it was the last one, o goes
+   straight onto the free list, without the calls through object_dealloc
+   and the type's dealloc slot that reach float_dealloc. */
+static inline void float_release(Object *o)
+{
+    if (FLOAT_FREE_LIST && REFCNT_IS(o, 1) && float_free_list.count < FLOAT_FREE_MAX &&
+        object_hooks == 0) {
+        FloatObject *f = (FloatObject *)o;
+        f->next_free = float_free_list.head;
+        float_free_list.head = f;
+        float_free_list.count++;
+        return;
+    }
+    DECREF(o);
+}
+
 /* Give the calling thread's free floats back to the allocator (thread exit). */
 void float_thread_release(void);
 
