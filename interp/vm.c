@@ -957,7 +957,10 @@ static inline bool list_store_fast(Object *obj, Object *key, Object *v)
     Object **slot = &((ListObject *)obj)->items[i];
     Object *old = *slot;
     *slot = v;
-    DECREF(old);
+    if (TYPE(old) == &float_type) /* a[i] = a[i] + x: the old float dies here */
+        float_release(old);
+    else
+        DECREF(old);
     return true;
 #else
     Object *old = list_store_index(obj, int_value(key), v);
