@@ -33,7 +33,7 @@ static bool operand_double(Object *o, double *out)
 static Object *float_result(double v, Object *spare)
 {
     if (spare == NULL)
-        return float_from_double(v);
+        return float_new(v);
     ((FloatObject *)spare)->value = v;
     return NEWREF(spare);
 }
@@ -51,7 +51,7 @@ static Object *int_true_divide(Object *a, Object *b)
         return error_set(&exc_ZeroDivisionError, "division by zero");
     if (x < -exact || x > exact || y < -exact || y > exact)
         return object_binary_op(a, b, BINOP_TRUEDIV);
-    return float_from_double((double)x / (double)y);
+    return float_new((double)x / (double)y);
 }
 
 Object *arith_binop(BinaryOp op, Object *a, Object *b, Object *spare)
@@ -77,24 +77,10 @@ Object *arith_binop(BinaryOp op, Object *a, Object *b, Object *spare)
     }
 }
 
-/* The answer to op for x and y. C's comparisons already give Python's
-   answers for NaN: false, except for !=. */
-static int compare_doubles(double x, double y, CompareOp op)
-{
-    switch (op) {
-    case CMP_LT: return x < y;
-    case CMP_LE: return x <= y;
-    case CMP_EQ: return x == y;
-    case CMP_NE: return x != y;
-    case CMP_GT: return x > y;
-    default:     return x >= y;
-    }
-}
-
 int arith_float_compare(Object *a, Object *b, CompareOp op)
 {
     if (TYPE(a) == &float_type && TYPE(b) == &float_type)
-        return compare_doubles(float_value(a), float_value(b), op);
+        return arith_compare_doubles(float_value(a), float_value(b), op);
     /* A float against an int compares exactly, never through a rounded
        double: 2**53 + 1 != float(2**53). */
     bool float_first = TYPE(a) == &float_type;

@@ -196,8 +196,19 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_STORE_FAST_LOAD_FAST: *first = OP_STORE_FAST, *second = OP_LOAD_FAST; return true;
     case OP_STORE_FAST_JUMP: *first = OP_STORE_FAST, *second = OP_JUMP; return true;
     case OP_FOR_ITER_STORE_FAST: *first = OP_FOR_ITER, *second = OP_STORE_FAST; return true;
+    case OP_DUP_TOP_TWO_SUBSCR: *first = OP_DUP_TOP_TWO, *second = OP_BINARY_SUBSCR; return true;
+    case OP_ROT_THREE_STORE_SUBSCR: *first = OP_ROT_THREE, *second = OP_STORE_SUBSCR; return true;
+    case OP_LOAD_FAST_CONST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     default: return false;
     }
+}
+
+/* How many words after a superinstruction it runs and the VM skips: two
+   for a triple (whose third word has no argument to show), one for a
+   pair. */
+static int super_skipped(Opcode op)
+{
+    return op == OP_LOAD_FAST_CONST_SUBSCR ? 2 : 1;
 }
 
 /* Where ins can jump to, or false when it is no jump. */
@@ -226,6 +237,10 @@ static void put_super(CodeObject *co, Opcode op, Opcode first, Opcode second, ui
                       FILE *out)
 {
     uint32_t a = SUPER_FIRST(arg), b = SUPER_SECOND(arg);
+    if (!opcode_has_arg(first) && !opcode_has_arg(second)) {
+        fputs(opcode_name(op), out);
+        return;
+    }
     char args[32];
     snprintf(args, sizeof args, "%u, %u", a, b);
     fprintf(out, "%-20s %5s", opcode_name(op), args);
@@ -245,7 +260,7 @@ static void dis_one(CodeObject *co, FILE *out)
             if (jump_target(co->instrs[i], &to) && to <= (uint32_t)n)
                 target[to] = true;
     }
-    bool second_half = false;
+    int skipped = 0; /* words still to come that the superinstruction above runs */
     int offset_width = n * 2 >= 10000 ? snprintf(NULL, 0, "%d", n * 2) : 4;
     int prev_line = -1;
     /* Cache words are left out, as CPython's dis leaves them out, and a
@@ -265,17 +280,18 @@ static void dis_one(CodeObject *co, FILE *out)
         }
         fprintf(out, "     %s %*d ", (target && target[i]) ? ">>" : "  ", offset_width, i * 2);
         Opcode first, second;
-        if (second_half) /* run by the superinstruction above, skipped by the VM */
+        bool run_above = skipped > 0;
+        if (run_above) { /* run by the superinstruction above, skipped by the VM */
             fputs("+ ", out);
-        if (super_halves(op, &first, &second)) {
+            skipped--;
+        }
+        if (!run_above && super_halves(op, &first, &second)) {
             put_super(co, op, first, second, INSTR_ARG(ins), out);
-            second_half = true;
+            skipped = super_skipped(op);
         } else if (opcode_has_arg(op)) {
-            second_half = false;
             fprintf(out, "%-20s %5u", opcode_name(op), INSTR_ARG(ins));
             put_meaning(co, op, INSTR_ARG(ins), out);
         } else {
-            second_half = false;
             fputs(opcode_name(op), out);
         }
         fputc('\n', out);

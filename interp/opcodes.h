@@ -209,7 +209,11 @@
     OPCODE(LOAD_FAST_LOAD_CONST, "[] -> [local, const]", "LOAD_FAST; LOAD_CONST") \
     OPCODE(STORE_FAST_LOAD_FAST, "[v] -> [local]", "STORE_FAST; LOAD_FAST") \
     OPCODE(STORE_FAST_JUMP,      "[v] -> []", "STORE_FAST; JUMP (a backward jump is a GIL check point)") \
-    OPCODE(FOR_ITER_STORE_FAST,  "[it] -> [it] or []", "FOR_ITER; STORE_FAST of the next item")
+    OPCODE(FOR_ITER_STORE_FAST,  "[it] -> [it] or []", "FOR_ITER; STORE_FAST of the next item") \
+    OPCODE(DUP_TOP_TWO_SUBSCR,   "[obj, key] -> [obj, key, obj[key]]", "DUP_TOP_TWO; BINARY_SUBSCR (a[i] op= x)") \
+    OPCODE(ROT_THREE_STORE_SUBSCR, "[obj, key, v] -> []", "ROT_THREE; STORE_SUBSCR (a[i] op= x)") \
+    /* A triple: the first word is replaced, the other two are skipped. */ \
+    OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,

@@ -1,4 +1,4 @@
-/* superinstr.c - fusing pairs of instructions (superinstr.h). */
+/* superinstr.c - fusing pairs and triples of instructions (superinstr.h). */
 #include "interp/superinstr.h"
 
 #include <stdbool.h>
@@ -23,6 +23,18 @@ static const struct {
     {OP_STORE_FAST, OP_LOAD_FAST, OP_STORE_FAST_LOAD_FAST},
     {OP_STORE_FAST, OP_JUMP, OP_STORE_FAST_JUMP},
     {OP_FOR_ITER, OP_STORE_FAST, OP_FOR_ITER_STORE_FAST},
+    {OP_DUP_TOP_TWO, OP_BINARY_SUBSCR, OP_DUP_TOP_TWO_SUBSCR},
+    {OP_ROT_THREE, OP_STORE_SUBSCR, OP_ROT_THREE_STORE_SUBSCR},
+};
+
+/* The triples: fused before any pair that would take their first word
+   (`x = a[0]` after a store: STORE_FAST; LOAD_FAST a; LOAD_CONST 0;
+   BINARY_SUBSCR leaves the STORE_FAST alone and fuses the three). The
+   argument packs the first two words' arguments; the third has none. */
+static const struct {
+    Opcode first, second, third, fused;
+} triples[] = {
+    {OP_LOAD_FAST, OP_LOAD_CONST, OP_BINARY_SUBSCR, OP_LOAD_FAST_CONST_SUBSCR},
 };
 
 /* How many words the instruction starting with op takes: itself and its
@@ -40,6 +52,23 @@ static Opcode fused_opcode(Opcode first, Opcode second)
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         if (pairs[i].first == first && pairs[i].second == second)
             return pairs[i].fused;
+    return OP_COUNT;
+}
+
+/* The superinstruction for the three instructions starting at instrs[i],
+   or OP_COUNT: none, or one of the last two is a jump target, or an
+   argument does not fit. Only instructions without cache words take part,
+   so the three are consecutive words. */
+static Opcode fused_triple(const uint32_t *instrs, int n, int i, const bool *target)
+{
+    if (i + 2 >= n || target[i + 1] || target[i + 2])
+        return OP_COUNT;
+    for (size_t k = 0; k < sizeof triples / sizeof triples[0]; k++) {
+        if (INSTR_OP(instrs[i]) == triples[k].first && INSTR_OP(instrs[i + 1]) == triples[k].second &&
+            INSTR_OP(instrs[i + 2]) == triples[k].third && INSTR_ARG(instrs[i]) <= SUPER_ARG_MAX &&
+            INSTR_ARG(instrs[i + 1]) <= SUPER_ARG_MAX)
+            return triples[k].fused;
+    }
     return OP_COUNT;
 }
 
@@ -68,9 +97,15 @@ void superinstr_fuse(uint32_t *instrs, int n)
         if (j >= n)
             break;
         uint32_t a = instrs[i], b = instrs[j];
+        Opcode triple = fused_triple(instrs, n, i, target);
+        if (triple != OP_COUNT) {
+            instrs[i] = INSTR(triple, SUPER_ARG(INSTR_ARG(a), INSTR_ARG(b)));
+            i += 3;
+            continue;
+        }
         Opcode fused = fused_opcode(INSTR_OP(a), INSTR_OP(b));
         if (fused == OP_COUNT || target[j] || INSTR_ARG(a) > SUPER_ARG_MAX ||
-            INSTR_ARG(b) > SUPER_ARG_MAX) {
+            INSTR_ARG(b) > SUPER_ARG_MAX || fused_triple(instrs, n, j, target) != OP_COUNT) {
             i = j;
             continue;
         }

@@ -10,6 +10,9 @@
  * it) before anything in the second half can fail, so an error there is
  * reported at the second half's own line.
  *
+ * A triple (LOAD_FAST_CONST_SUBSCR) works the same way with two skipped
+ * words, counted as done before its last part can fail.
+ *
  * A pair is fused only when its second word is no jump target (a jump
  * there runs the second half alone, which the plain word still does, but
  * the rule keeps the pairs easy to reason about) and both arguments fit in

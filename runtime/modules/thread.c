@@ -303,6 +303,7 @@ static void *thread_entry(void *arg) {
     table_remove(ts);
     ts_destroy(ts);          /* releases objects: still under the GIL */
     gil_thread_exit(ts);     /* ts is only an identity from here on */
+    float_thread_release();  /* before the blocks it hands back are released */
     mem_thread_release();
     count_finished(daemon);
     return NULL;

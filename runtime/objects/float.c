@@ -1,7 +1,10 @@
 /* float.c - the float type: IEEE doubles with Python's printing and rules.
  *
  * Invariants:
- *   - A FloatObject's value never changes after creation.
+ *   - A FloatObject's value never changes while anyone can see it. (The
+ *     eval loop writes a result into an operand that only its stack held:
+ *     float_spare in interp/vm.c.) Freed exact floats wait on a per-thread
+ *     free list (float.h) for the next float_new.
  *   - repr (and str, which is the same) is the shortest decimal string that
  *     reads back as the same double, laid out as Python lays it out
  *     (float_repr_buf). The digits come from the C library's correctly
@@ -40,7 +43,11 @@
 #include "objects/str.h"
 #include "objects/tuple.h"
 
+_Thread_local FloatFreeList float_free_list;
+
 Object *float_from_double(double v) {
+    if (FLOAT_FREE_LIST && float_free_list.head != NULL && object_hooks == 0)
+        return float_new(v);
     FloatObject *o = (FloatObject *)object_alloc(&float_type, sizeof(FloatObject));
     if (!o) return NULL;
     o->value = v;
@@ -625,8 +632,29 @@ static Object *float_construct(Type *type, Object *const *args, size_t nargs, Ob
     return (Object *)o;
 }
 
+/* An exact float goes to its thread's free list (float.h) when that has
+   room; a subclass's instance, whose block has a prefix, never does. */
 static void float_dealloc(Object *self) {
+    FloatFreeList *fl = &float_free_list;
+    if (FLOAT_FREE_LIST && TYPE(self) == &float_type && fl->count < FLOAT_FREE_MAX &&
+        object_hooks == 0) {
+        FloatObject *o = (FloatObject *)self;
+        o->next_free = fl->head;
+        fl->head = o;
+        fl->count++;
+        return;
+    }
     object_free(self, TYPE(self)->instance_size);
+}
+
+void float_thread_release(void) {
+    FloatFreeList *fl = &float_free_list;
+    while (fl->head != NULL) {
+        FloatObject *o = fl->head;
+        fl->head = o->next_free;
+        mem_free(o, sizeof(FloatObject));
+    }
+    fl->count = 0;
 }
 
 /* ---- Methods ---- */

@@ -3,21 +3,92 @@
 #ifndef TOY_FLOAT_H
 #define TOY_FLOAT_H
 
-#include "core/object.h"
+#include <string.h>
 
-typedef struct {
+#include "core/object.h"
+#include "core/objhooks.h"
+#include "core/refcount.h"
+
+typedef struct FloatObject {
     Object base;
-    double value;
+    union {
+        double value;
+        struct FloatObject *next_free; /* on its thread's free list (below) */
+    };
 } FloatObject;
 
 extern Type float_type;
+
+/* The float free list: each thread keeps up to FLOAT_FREE_MAX freed
+   floats, so that arithmetic, which makes and drops a float per
+   operation, takes one from here and gives it back with a few loads and
+   stores instead of going through object_alloc and object_free. The
+   blocks came from the allocator and go back to it when the list is full
+   or the thread ends (float_thread_release). While an object hook watches
+   allocations (--stats counts, the race detector: core/objhooks.h), or
+   under AddressSanitizer, which must see every block, floats take the
+   ordinary path. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOAT_FREE_LIST 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOAT_FREE_LIST 0
+#endif
+#endif
+#ifndef FLOAT_FREE_LIST
+#define FLOAT_FREE_LIST 1
+#endif
+#define FLOAT_FREE_MAX 256
+
+typedef struct {
+    FloatObject *head;
+    unsigned count;
+} FloatFreeList;
+
+extern _Thread_local FloatFreeList float_free_list;
+
+Object *float_from_double(double v);
+
+/* A new float holding v, from the free list when it has one: inline, for
+   the eval loop's arithmetic. NULL with MemoryError. */
+static inline Object *float_new(double v)
+{
+    FloatObject *o = float_free_list.head;
+    if (!FLOAT_FREE_LIST || o == NULL || object_hooks != 0)
+        return float_from_double(v);
+    float_free_list.head = o->next_free;
+    float_free_list.count--;
+    memset(&o->base, 0, sizeof o->base);
+    refcount_init_new(&o->base);
+    o->base.type = &float_type;
+    o->value = v;
+    return (Object *)o;
+}
+
+/* Drop a reference to o, an exact float: when it was the last one, o goes
+   straight onto the free list, without the calls through object_dealloc
+   and the type's dealloc slot that reach float_dealloc. */
+static inline void float_release(Object *o)
+{
+    if (FLOAT_FREE_LIST && REFCNT_IS(o, 1) && float_free_list.count < FLOAT_FREE_MAX &&
+        object_hooks == 0) {
+        FloatObject *f = (FloatObject *)o;
+        f->next_free = float_free_list.head;
+        float_free_list.head = f;
+        float_free_list.count++;
+        return;
+    }
+    DECREF(o);
+}
+
+/* Give the calling thread's free floats back to the allocator (thread exit). */
+void float_thread_release(void);
 
 /* float or a user subclass of it; is_float_exact: float itself. */
 static inline bool is_float(Object *o) { return is_builtin_instance(o, &float_type); }
 static inline bool is_float_exact(Object *o) { return o->type == &float_type; }
 static inline double float_value(Object *o) { return ((FloatObject *)o)->value; }
 
-Object *float_from_double(double v);
 /* repr(v) into buf (at least 32 bytes); returns the length. */
 int float_repr_buf(double v, char *buf, size_t size);
 /* Convert a real number to double as CPython's PyFloat_AsDouble: a float,
