@@ -156,14 +156,7 @@ void specialize_deopt(uint32_t *instr)
     backoff(instr + 1);
 }
 
-/* May a cache keep v as a borrowed pointer? In the GIL build always: the
-   guard's tag says the class still holds it. In toy-ft another thread may
-   rebind the attribute and release v between a guard and its use, so only
-   an immortal object is kept: one that already is (small ints, interned
-   strings, None), or a function, class, module or built-in method, which
-   toy-ft makes immortal once threads share them anyway (refcount.h), made
-   immortal now. v is a reference the caller holds. */
-static bool keep_borrowed(Object *v)
+bool specialize_keep_borrowed(Object *v)
 {
 #ifdef TOY_FREE_THREADED
     Type *t = TYPE(v);
@@ -333,7 +326,7 @@ static bool specialize_instance_attr_as(uint32_t *instr, Object *obj, Object *na
             op = OP_LOAD_ATTR_INSTANCE;
         } else if (attr != NULL && TYPE(attr)->descr_get == NULL &&
                    (instance_dict(obj) == NULL || is_dict_exact(instance_dict(obj))) &&
-                   keep_borrowed(attr)) {
+                   specialize_keep_borrowed(attr)) {
             set_ptr(instr + 1, 2, attr);
             op = OP_LOAD_ATTR_CLASS;
         } else {
@@ -370,7 +363,7 @@ static bool specialize_class_attr(uint32_t *instr, Object *cls, Object *name, Op
     bool done = v != NULL &&
                 (TYPE(v) == &function_type ||
                  (TYPE(v)->descr_get == NULL && !may_become_descriptor(v))) &&
-                keep_borrowed(v);
+                specialize_keep_borrowed(v);
     if (done) {
         instr[2] = tag;
         set_ptr(instr + 1, 2, v);
@@ -421,7 +414,7 @@ void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
     Object *dict = instance_dict(obj);
     if (meth == NULL || TYPE(meth) != &function_type ||
         (dict != NULL && (!is_dict_exact(dict) || dict_str_entry(dict, name) >= 0)) ||
-        !keep_borrowed(meth)) {
+        !specialize_keep_borrowed(meth)) {
         backoff(instr + 1);
     } else {
         instr[2] = tag;

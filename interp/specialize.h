@@ -114,6 +114,17 @@ static inline void *spec_cache_ptr(const uint32_t *cache, int i)
     return p;
 }
 
+/* May a cache (or the type cache) keep v, found on a class, as a borrowed
+   pointer? In the GIL build always: the guard's tag says the class still
+   holds it. In toy-ft another thread may rebind the attribute and release
+   v between a guard and its use, so only an immortal object is kept: one
+   that already is (small ints, interned strings, None), or a function,
+   class, module or built-in method, which toy-ft makes immortal once
+   threads share them anyway (core/refcount.h), made immortal now. The
+   caller holds a reference to v (or, as LOAD_METHOD's walk, reads it
+   from a class dict as attribute lookup does). */
+bool specialize_keep_borrowed(Object *v);
+
 /* instr points at the instruction, its cache follows. Each leaves the
    instruction specialised, or generic with a backoff count. None runs
    user code or raises. */

@@ -655,13 +655,21 @@ static inline Object *dict_probe_name(Object *d, Object *name)
 
 /* toy-ft: no probe outside the dict's lock (a resize may be freeing the
    table), and the loads take their reference under it: another thread may
-   rebind the name and release the old value at any moment. */
+   rebind the name and release the old value at any moment. As in the GIL
+   build, an empty index slot at the first probe answers "absent" too. */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
-    objlock_lock(d);
-    Object *v = dict_probe_name(d, name);
-    objlock_unlock(d);
-    return v != NULL ? v : dict_get_str(d, name);
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1)) {
+        objlock_lock(d);
+        int64_t ix = dict->index != NULL ? dict->index[(size_t)hash & (dict->index_size - 1)] : -2;
+        Object *v = ix >= 0 && dict->entries[ix].key == name ? dict->entries[ix].value : NULL;
+        objlock_unlock(d);
+        if (v != NULL || ix == -1)
+            return v;
+    }
+    return dict_get_str(d, name);
 }
 static inline Object *dict_lookup_name_ref(Object *d, Object *name)
 {
@@ -733,18 +741,17 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
     return 1;
 }
 
-/* Quickening (specialize.h). The GIL build rewrites co->instrs itself and
-   uses the type cache; toy-ft runs each thread's own copy, quickens only a
-   copy (never the shared original, which a thread without a copy runs),
-   and leaves the type cache out (one table that all threads would write). */
+/* Quickening (specialize.h). The GIL build rewrites co->instrs itself;
+   toy-ft runs each thread's own copy, and quickens only a copy (never the
+   shared original, which a thread without a copy runs). */
 #ifndef TOY_FREE_THREADED
 #define CODE_INSTRS(co) ((co)->instrs)
 #define OWN_INSTRS 1
-#define TYPECACHE_ON (specialize_families != 0)
+#define TYPECACHE_MAY_KEEP(v) 1
 #else
 #define CODE_INSTRS(co) specialize_thread_code(co)
 #define OWN_INSTRS (first_instr != co->instrs)
-#define TYPECACHE_ON 0
+#define TYPECACHE_MAY_KEEP(v) ((v) == NULL || specialize_keep_borrowed(v))
 #endif
 
 /* A cached dict entry's value, read as the GIL build reads it: the dict's
@@ -820,15 +827,21 @@ static inline Object *lookup_in_class_walk(Type *t, Object *name)
    quickening is on and t is a user class with a tag. */
 static inline Object *lookup_in_class(Type *t, Object *name)
 {
-    if (!TYPECACHE_ON || UNLIKELY(((StrObject *)name)->hash == -1))
+    if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
         return lookup_in_class_walk(t, name);
-    uint32_t tag = t->version_tag;
-    TypeCacheEntry *e = typecache_entry(tag, name);
+    TypeCacheEntry *table = typecache_table();
+    uint32_t tag = type_version_tag_now(t);
+    if (UNLIKELY(table == NULL))
+        return lookup_in_class_walk(t, name);
+    TypeCacheEntry *e = typecache_entry(table, tag, name);
     if (tag != 0 && e->tag == tag && e->name == name)
         return e->value;
     Object *v = lookup_in_class_walk(t, name);
-    if ((tag = type_version_tag(t)) != 0) /* nothing has run since the walk */
-        typecache_store(typecache_entry(tag, name), tag, name, v);
+    /* Nothing has run since the walk. In toy-ft another thread may have
+       changed the class meanwhile: then its tag is dropped after the
+       change (typeversion.h), and a value kept must be immortal. */
+    if ((tag = type_version_tag(t)) != 0 && TYPECACHE_MAY_KEEP(v))
+        typecache_store(typecache_entry(table, tag, name), tag, name, v);
     return v;
 }
 
@@ -860,25 +873,30 @@ static inline bool is_class_with_tag(Object *obj, uint32_t tag)
    classes: self.x = v on an instance of a user class with no __setattr__
    and no data descriptor along its MRO, whose dict holds x at the first
    probe position, replaces the value there, as dict_set_item would. A
-   dunder name (__class__) takes the full path. toy-ft compiles it out: the
-   probe reads the dict without its lock. false: nothing done. */
+   dunder name (__class__) takes the full path. In toy-ft the probe reads
+   the index under the dict's lock, and dict_replace_at takes it again and
+   checks the key before it replaces (the dict may have changed between).
+   false: nothing done. */
 static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Object *v)
 {
-#ifndef TOY_FREE_THREADED
     const char *s = str_data(name);
     if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) != TYPE_HEAP ||
         (t->setattr != NULL && t->setattr != object_generic_setattr) || (s[0] == '_' && s[1] == '_'))
         return false;
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
     int64_t hash = ((StrObject *)name)->hash;
+#ifndef TOY_FREE_THREADED
     if (d == NULL || TYPE(d) != &dict_type || hash == -1 || d->index == NULL)
         return false;
     int64_t ix = d->index[(size_t)hash & (d->index_size - 1)];
-    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
 #else
-    (void)obj, (void)t, (void)name, (void)v;
-    return false;
+    if (d == NULL || TYPE(d) != &dict_type || hash == -1)
+        return false;
+    objlock_lock(d);
+    int64_t ix = d->index != NULL ? d->index[(size_t)hash & (d->index_size - 1)] : -1;
+    objlock_unlock(d);
 #endif
+    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
 }
 
 /* The local slot that the instruction word next stores into first: a
@@ -1555,9 +1573,15 @@ dispatch:
 
     TARGET(LOAD_NAME_MODULE) {
         DictObject *g = (DictObject *)f->globals;
-        DEOPT_IF(f->locals != f->globals);
         Object *v;
+#ifndef TOY_FREE_THREADED
+        DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1]);
+        v = g->entries[CACHE[3]].value;
+        INCREF(v);
+#else
+        DEOPT_IF(f->locals != f->globals);
         LOAD_CACHED_ENTRY(v, g, CACHE[1], CACHE[3]);
+#endif
         PUSH(v);
         SKIP_CACHE(LOAD_NAME);
         DISPATCH();
@@ -3178,8 +3202,10 @@ void vm_thread_fini(ThreadState *ts)
 {
     frame_stack_fini(ts);
 #ifdef TOY_FREE_THREADED
-    if (ts == ts_get())
+    if (ts == ts_get()) {
         specialize_thread_fini();
+        typecache_clear();
+    }
 #endif
 }
 
