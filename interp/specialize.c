@@ -59,12 +59,6 @@ void specialize_init(bool gil)
     specialize_families = gil ? families_from_env(getenv("TOY_SPECIALIZE")) : 0;
 }
 #else
-void specialize_init(bool gil)
-{
-    (void)gil; /* toy-ft: each thread quickens its own copies */
-    specialize_families = families_from_env(getenv("TOY_SPECIALIZE"));
-}
-
 /* ---- toy-ft: one copy of the instructions per thread ---------------------- */
 
 _Thread_local int specialize_slot = -1;
@@ -72,6 +66,23 @@ _Thread_local int specialize_slot = -1;
 /* Which slots a running thread holds; changed under slots_mutex. */
 static bool slot_taken[CODE_THREAD_COPIES];
 static pthread_mutex_t slots_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* In a forked child only the forking thread exists: the others' slots are
+   free again (their copies stay with the code objects), and the mutex,
+   which one of them may have held, starts unlocked. */
+static void slots_after_fork_child(void)
+{
+    pthread_mutex_init(&slots_mutex, NULL);
+    for (int i = 0; i < CODE_THREAD_COPIES; i++)
+        slot_taken[i] = i == specialize_slot;
+}
+
+void specialize_init(bool gil)
+{
+    (void)gil; /* toy-ft: each thread quickens its own copies */
+    specialize_families = families_from_env(getenv("TOY_SPECIALIZE"));
+    pthread_atfork(NULL, NULL, slots_after_fork_child);
+}
 
 static int take_slot(void)
 {
