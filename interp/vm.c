@@ -707,6 +707,15 @@ static __attribute__((noinline)) Object *load_global_missing(Frame *f, Object *n
         error_clear();
     }
     Object *v = dict_lookup_name_for_load(interp.builtins, name);
+#ifdef TOY_FREE_THREADED
+    /* The globals and the builtins are looked at one after the other, each
+       under its own lock: another thread may have bound the name in the
+       globals after the first look there, and then removed it from the
+       builtins. Look at the globals again, so that a name bound at every
+       moment is always found (under the GIL the lookups are one step). */
+    if (v == NULL && TYPE(f->globals) == &dict_type)
+        v = dict_lookup_name_ref(f->globals, name);
+#endif
     if (v == NULL) {
         error_name(name);
         return NULL;
