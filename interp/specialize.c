@@ -115,6 +115,8 @@ const uint32_t *specialize_thread_code_slow(CodeObject *co)
         specialize_slot = specialize_families != 0 ? take_slot() : -2;
     if (specialize_slot < 0)
         return co->instrs;
+    if (co->thread_instrs[specialize_slot] != NULL)
+        return co->thread_instrs[specialize_slot]; /* left by the slot's last thread */
     size_t size = (size_t)co->ninstrs * sizeof(uint32_t);
     uint32_t *copy = mem_alloc(size);
     if (copy == NULL)
