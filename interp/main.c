@@ -403,7 +403,7 @@ static int runtime_init(int argc, char **argv, const Options *opt) {
     ThreadState *ts = ts_create();
     thread_init_main(ts);
     gil_init(!interp.flag_no_gil, ts);
-    specialize_init(!interp.flag_no_gil); /* rewriting shared code needs the GIL */
+    specialize_init(!interp.flag_no_gil); /* the GIL build's rewriting of shared code needs the GIL */
     if (opt->switch_interval_ms > 0) gil_set_interval(opt->switch_interval_ms / 1000.0);
     if (types_init(object_types) < 0 || types_init(module_types) < 0 ||
         dict_install_fromkeys() < 0 || int_install_from_bytes() < 0 || builtins_init() < 0) return -1;
@@ -525,12 +525,10 @@ static void print_stats(const char *note, int threads) {
             (long long)gc_generation_stats(0).collections,
             (long long)gc_generation_stats(1).collections,
             (long long)gc_generation_stats(2).collections);
-    if (!build_free_threaded) { /* toy-ft never specialises */
-        uint64_t specialised, deopts;
-        specialize_stats(&specialised, &deopts);
-        fprintf(stderr, "specialised: %llu, despecialised: %llu\n",
-                (unsigned long long)specialised, (unsigned long long)deopts);
-    }
+    uint64_t specialised, deopts;
+    specialize_stats(&specialised, &deopts);
+    fprintf(stderr, "specialised: %llu, despecialised: %llu\n", (unsigned long long)specialised,
+            (unsigned long long)deopts);
     if (typestats_on) typestats_print(stderr);
     thread_print_gil_stats();
 }

@@ -9,6 +9,12 @@
 #include "interp/specialize.h"
 
 #include <stdlib.h>
+#ifdef TOY_FREE_THREADED
+#include <pthread.h>
+#endif
+
+#include "core/alloc.h"
+#include "core/refcount.h"
 
 #include "objects/class.h"
 #include "objects/descr.h"
@@ -18,7 +24,6 @@
 #include "objects/str.h"
 #include "objects/typeversion.h"
 
-#ifndef TOY_FREE_THREADED
 unsigned specialize_families;
 
 /* A family name of TOY_SPECIALIZE, or 0. */
@@ -48,14 +53,77 @@ static unsigned families_from_env(const char *v)
     return set;
 }
 
+#ifndef TOY_FREE_THREADED
 void specialize_init(bool gil)
 {
     specialize_families = gil ? families_from_env(getenv("TOY_SPECIALIZE")) : 0;
 }
 #else
+/* ---- toy-ft: one copy of the instructions per thread ---------------------- */
+
+_Thread_local int specialize_slot = -1;
+
+/* Which slots a running thread holds; changed under slots_mutex. */
+static bool slot_taken[CODE_THREAD_COPIES];
+static pthread_mutex_t slots_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* In a forked child only the forking thread exists: the others' slots are
+   free again (their copies stay with the code objects), and the mutex,
+   which one of them may have held, starts unlocked. */
+static void slots_after_fork_child(void)
+{
+    pthread_mutex_init(&slots_mutex, NULL);
+    for (int i = 0; i < CODE_THREAD_COPIES; i++)
+        slot_taken[i] = i == specialize_slot;
+}
+
 void specialize_init(bool gil)
 {
-    (void)gil; /* toy-ft: never specialises (specialize.h) */
+    (void)gil; /* toy-ft: each thread quickens its own copies */
+    specialize_families = families_from_env(getenv("TOY_SPECIALIZE"));
+    pthread_atfork(NULL, NULL, slots_after_fork_child);
+}
+
+static int take_slot(void)
+{
+    int slot = -2;
+    pthread_mutex_lock(&slots_mutex);
+    for (int i = 0; i < CODE_THREAD_COPIES && slot < 0; i++)
+        if (!slot_taken[i]) {
+            slot_taken[i] = true;
+            slot = i;
+        }
+    pthread_mutex_unlock(&slots_mutex);
+    return slot;
+}
+
+void specialize_thread_fini(void)
+{
+    if (specialize_slot < 0)
+        return;
+    pthread_mutex_lock(&slots_mutex);
+    slot_taken[specialize_slot] = false;
+    pthread_mutex_unlock(&slots_mutex);
+    specialize_slot = -2; /* nothing runs here any more */
+}
+
+/* The copy starts as the original, generic instructions: each site counts
+   down and specialises on this thread alone. */
+const uint32_t *specialize_thread_code_slow(CodeObject *co)
+{
+    if (specialize_slot == -1)
+        specialize_slot = specialize_families != 0 ? take_slot() : -2;
+    if (specialize_slot < 0)
+        return co->instrs;
+    if (co->thread_instrs[specialize_slot] != NULL)
+        return co->thread_instrs[specialize_slot]; /* left by the slot's last thread */
+    size_t size = (size_t)co->ninstrs * sizeof(uint32_t);
+    uint32_t *copy = mem_alloc(size);
+    if (copy == NULL)
+        return co->instrs; /* runs generic; no error */
+    memcpy(copy, co->instrs, size);
+    co->thread_instrs[specialize_slot] = copy;
+    return copy;
 }
 #endif
 
@@ -73,26 +141,64 @@ static void backoff(uint32_t *cache)
 }
 
 /* For --stats: instructions specialised and turned back, over the run
-   (only ever written with the GIL held). */
+   (written with the GIL held; in toy-ft by every thread, atomically). */
 static uint64_t specialised_count, deopt_count;
+
+#ifndef TOY_FREE_THREADED
+#define COUNT(n) ((n)++)
+#else
+#define COUNT(n) __atomic_fetch_add(&(n), 1, __ATOMIC_RELAXED)
+#endif
 
 void specialize_stats(uint64_t *specialised, uint64_t *deopts)
 {
-    *specialised = specialised_count;
-    *deopts = deopt_count;
+    *specialised = __atomic_load_n(&specialised_count, __ATOMIC_RELAXED);
+    *deopts = __atomic_load_n(&deopt_count, __ATOMIC_RELAXED);
 }
 
 static void rewrite(uint32_t *instr, Opcode op)
 {
     *instr = INSTR(op, INSTR_ARG(*instr));
-    specialised_count++;
+    COUNT(specialised_count);
 }
 
 void specialize_deopt(uint32_t *instr)
 {
     *instr = INSTR(opcode_generic(INSTR_OP(*instr)), INSTR_ARG(*instr));
-    deopt_count++;
+    COUNT(deopt_count);
     backoff(instr + 1);
+}
+
+bool specialize_keep_borrowed(Object *v)
+{
+#ifdef TOY_FREE_THREADED
+    Type *t = TYPE(v);
+    if (refcount_is_immortal(v))
+        return true;
+    if (t != &function_type && t != &type_type && t != &module_type && t != &builtin_type &&
+        t != &method_descr_type)
+        return false;
+    refcount_immortalize(v);
+#else
+    (void)v;
+#endif
+    return true;
+}
+
+/* type_lookup with a new reference (or NULL): a class dict that another
+   thread changes cannot free the answer while it is looked at. */
+static Object *class_lookup_ref(Type *t, Object *name)
+{
+#ifdef TOY_FREE_THREADED
+    Object *v = NULL;
+    for (size_t i = 0; i < t->mro_len && v == NULL; i++)
+        if (t->mro[i]->dict != NULL)
+            v = dict_get_str_ref(t->mro[i]->dict, name);
+#else
+    Object *v = type_lookup(t, name);
+    XINCREF(v);
+#endif
+    return v;
 }
 
 static void set_ptr(uint32_t *cache, int i, void *p)
@@ -169,6 +275,10 @@ static Object *instance_dict(Object *obj)
    *offset. */
 static bool slot_offset(Object *attr, int32_t *offset)
 {
+#ifdef TOY_FREE_THREADED
+    (void)attr, (void)offset;
+    return false; /* toy-ft: a slot is read and written without a lock */
+#endif
     if (attr == NULL || TYPE(attr) != &member_descr_type)
         return false;
     ptrdiff_t off = ((MemberDescrObject *)attr)->offset;
@@ -210,13 +320,9 @@ static bool may_become_descriptor(Object *attr)
 
 /* obj.name on an instance of a plain class: the slot, the instance dict or
    a plain value of the class, whichever the generic lookup would find. */
-static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
+static bool specialize_instance_attr_as(uint32_t *instr, Object *obj, Object *name, uint32_t tag,
+                                       Object *attr)
 {
-    Type *t = TYPE(obj);
-    uint32_t tag = type_version_tag(t);
-    if (tag == 0)
-        return false;
-    Object *attr = type_lookup(t, name);
     int32_t offset;
     Opcode op;
     if (slot_offset(attr, &offset)) {
@@ -232,7 +338,8 @@ static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
             instr[3] = (uint32_t)ix;
             op = OP_LOAD_ATTR_INSTANCE;
         } else if (attr != NULL && TYPE(attr)->descr_get == NULL &&
-                   (instance_dict(obj) == NULL || is_dict_exact(instance_dict(obj)))) {
+                   (instance_dict(obj) == NULL || is_dict_exact(instance_dict(obj))) &&
+                   specialize_keep_borrowed(attr)) {
             set_ptr(instr + 1, 2, attr);
             op = OP_LOAD_ATTR_CLASS;
         } else {
@@ -242,6 +349,17 @@ static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
     instr[2] = tag;
     rewrite(instr, op);
     return true;
+}
+
+static bool specialize_instance_attr(uint32_t *instr, Object *obj, Object *name)
+{
+    uint32_t tag = type_version_tag(TYPE(obj));
+    if (tag == 0)
+        return false;
+    Object *attr = class_lookup_ref(TYPE(obj), name);
+    bool done = specialize_instance_attr_as(instr, obj, name, tag, attr);
+    XDECREF(attr);
+    return done;
 }
 
 /* Cls.name on a user class (whose type is `type`: Toy has no metaclasses),
@@ -254,14 +372,18 @@ static bool specialize_class_attr(uint32_t *instr, Object *cls, Object *name, Op
     if (TYPE(cls) != &type_type || class_type_special_name(str_data(name)))
         return false;
     uint32_t tag = type_version_tag((Type *)cls);
-    Object *v = tag != 0 ? type_lookup((Type *)cls, name) : NULL;
-    if (v == NULL || (TYPE(v) != &function_type &&
-                      (TYPE(v)->descr_get != NULL || may_become_descriptor(v))))
-        return false;
-    instr[2] = tag;
-    set_ptr(instr + 1, 2, v);
-    rewrite(instr, op);
-    return true;
+    Object *v = tag != 0 ? class_lookup_ref((Type *)cls, name) : NULL;
+    bool done = v != NULL &&
+                (TYPE(v) == &function_type ||
+                 (TYPE(v)->descr_get == NULL && !may_become_descriptor(v))) &&
+                specialize_keep_borrowed(v);
+    if (done) {
+        instr[2] = tag;
+        set_ptr(instr + 1, 2, v);
+        rewrite(instr, op);
+    }
+    XDECREF(v);
+    return done;
 }
 
 void specialize_load_attr(uint32_t *instr, Object *obj, Object *name)
@@ -301,16 +423,18 @@ void specialize_load_method(uint32_t *instr, Object *obj, Object *name)
         (t == &type_type && specialize_class_attr(instr, obj, name, OP_LOAD_METHOD_TYPE)))
         return;
     uint32_t tag = plain_instance_lookup(t) ? type_version_tag(t) : 0;
-    Object *meth = tag != 0 ? type_lookup(t, name) : NULL;
+    Object *meth = tag != 0 ? class_lookup_ref(t, name) : NULL;
     Object *dict = instance_dict(obj);
     if (meth == NULL || TYPE(meth) != &function_type ||
-        (dict != NULL && (!is_dict_exact(dict) || dict_str_entry(dict, name) >= 0))) {
+        (dict != NULL && (!is_dict_exact(dict) || dict_str_entry(dict, name) >= 0)) ||
+        !specialize_keep_borrowed(meth)) {
         backoff(instr + 1);
-        return;
+    } else {
+        instr[2] = tag;
+        set_ptr(instr + 1, 2, meth);
+        rewrite(instr, OP_LOAD_METHOD_FUNC);
     }
-    instr[2] = tag;
-    set_ptr(instr + 1, 2, meth);
-    rewrite(instr, OP_LOAD_METHOD_FUNC);
+    XDECREF(meth);
 }
 
 /* obj.name = v can go straight to obj's instance dict: no __setattr__, no
@@ -335,7 +459,7 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
     bool plain = plain_instance_lookup(t) &&
                  (t->setattr == NULL || t->setattr == object_generic_setattr);
     uint32_t tag = plain ? type_version_tag(t) : 0;
-    Object *attr = tag != 0 ? type_lookup(t, name) : NULL;
+    Object *attr = tag != 0 ? class_lookup_ref(t, name) : NULL;
     int32_t offset;
     int64_t ix;
     if (tag != 0 && slot_offset(attr, &offset)) {
@@ -350,7 +474,9 @@ void specialize_store_attr(uint32_t *instr, Object *obj, Object *name)
         }
     } else {
         backoff(instr + 1);
+        XDECREF(attr);
         return;
     }
     instr[2] = tag;
+    XDECREF(attr);
 }

@@ -31,9 +31,14 @@
  * time, so even a change there would be seen.
  *
  * Rewriting code that threads share is safe only while one thread runs at
- * a time: the free-threaded build compiles specialisation out, and the GIL
- * build turns it off under --no-gil. TOY_SPECIALIZE=0 turns it off too
- * (for measuring), or a list of families: TOY_SPECIALIZE=global,attr,method,store.
+ * a time: the GIL build turns it off under --no-gil. toy-ft quickens only
+ * code no other thread reads: each thread runs its own copy of a code
+ * object's instructions (specialize_thread_code), and the shared original
+ * stays generic. What the specialised forms read of objects other threads
+ * share is read as docs/internals.md ("Quickening without a GIL") says:
+ * tags atomically, dicts under their lock, cached pointers only to
+ * immortal objects. TOY_SPECIALIZE=0 turns it off too (for measuring), or
+ * a list of families: TOY_SPECIALIZE=global,attr,method,store.
  */
 #ifndef TOY_SPECIALIZE_H
 #define TOY_SPECIALIZE_H
@@ -44,6 +49,7 @@
 
 #include "core/object.h"
 #include "interp/opcodes.h"
+#include "objects/code.h"
 
 enum {
     SPEC_GLOBAL = 1 << 0, /* LOAD_GLOBAL, LOAD_NAME */
@@ -53,15 +59,40 @@ enum {
     SPEC_ALL = 0xf,
 };
 
-#ifndef TOY_FREE_THREADED
 /* The families specialised in this run (specialize_init); 0 before. */
 extern unsigned specialize_families;
-#else
-#define specialize_families 0u
-#endif
 
-/* Read TOY_SPECIALIZE; gil: whether the GIL is on (specialising needs it). */
+/* Read TOY_SPECIALIZE; gil: whether the GIL is on (the GIL build's
+   specialising needs it; toy-ft's does not). */
 void specialize_init(bool gil);
+
+#ifdef TOY_FREE_THREADED
+/* This thread's copy slot (CodeObject.thread_instrs): -1 before its first
+   call, -2 for none (all were taken, or quickening is off). */
+extern _Thread_local int specialize_slot;
+
+const uint32_t *specialize_thread_code_slow(CodeObject *co);
+
+/* The instructions this thread runs co with: its own copy, made on first
+   use, or co->instrs (never written) when quickening is off or more
+   threads run than there are slots. */
+static inline const uint32_t *specialize_thread_code(CodeObject *co)
+{
+    int slot = specialize_slot;
+    if (__builtin_expect(slot >= 0, 1)) {
+        const uint32_t *mine = co->thread_instrs[slot];
+        if (__builtin_expect(mine != NULL, 1))
+            return mine;
+    } else if (slot == -2) {
+        return co->instrs;
+    }
+    return specialize_thread_code_slow(co);
+}
+
+/* The thread is ending: its slot goes back, for the next thread to take
+   (with the copies in it, whose caches are checked like any). */
+void specialize_thread_fini(void);
+#endif
 
 /* The counter word: the count in bits 8-23 (the argument of the CACHE
    word the compiler emits), the backoff exponent in bits 24-31. */
@@ -82,6 +113,17 @@ static inline void *spec_cache_ptr(const uint32_t *cache, int i)
     memcpy(&p, cache + i, sizeof p);
     return p;
 }
+
+/* May a cache (or the type cache) keep v, found on a class, as a borrowed
+   pointer? In the GIL build always: the guard's tag says the class still
+   holds it. In toy-ft another thread may rebind the attribute and release
+   v between a guard and its use, so only an immortal object is kept: one
+   that already is (small ints, interned strings, None), or a function,
+   class, module or built-in method, which toy-ft makes immortal once
+   threads share them anyway (core/refcount.h), made immortal now. The
+   caller holds a reference to v (or, as LOAD_METHOD's walk, reads it
+   from a class dict as attribute lookup does). */
+bool specialize_keep_borrowed(Object *v);
 
 /* instr points at the instruction, its cache follows. Each leaves the
    instruction specialised, or generic with a backoff count. None runs

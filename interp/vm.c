@@ -603,11 +603,11 @@ static void error_name(Object *name)
 }
 
 #ifdef TOY_TRACE_EXEC
-static void trace_instr(Frame *f, const uint32_t *ip, Object **sp)
+static void trace_instr(Frame *f, const uint32_t *first_instr, const uint32_t *ip, Object **sp)
 {
     CodeObject *co = f->code;
-    int i = (int)(ip - co->instrs);
-    uint32_t ins = co->instrs[i];
+    int i = (int)(ip - first_instr);
+    uint32_t ins = first_instr[i];
     fprintf(stderr, "[%s:%d] %4d %-22s %6u  (stack %d)\n", str_data(co->name), code_line(co, i), i,
             opcode_name(INSTR_OP(ins)), (unsigned)INSTR_ARG(ins),
             (int)(sp - f->slots - co->nlocals - co->ncells));
@@ -656,13 +656,21 @@ static inline Object *dict_probe_name(Object *d, Object *name)
 
 /* toy-ft: no probe outside the dict's lock (a resize may be freeing the
    table), and the loads take their reference under it: another thread may
-   rebind the name and release the old value at any moment. */
+   rebind the name and release the old value at any moment. As in the GIL
+   build, an empty index slot at the first probe answers "absent" too. */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
-    objlock_lock(d);
-    Object *v = dict_probe_name(d, name);
-    objlock_unlock(d);
-    return v != NULL ? v : dict_get_str(d, name);
+    DictObject *dict = (DictObject *)d;
+    int64_t hash = ((StrObject *)name)->hash;
+    if (LIKELY(hash != -1)) {
+        objlock_lock(d);
+        int64_t ix = dict->index != NULL ? dict->index[(size_t)hash & (dict->index_size - 1)] : -2;
+        Object *v = ix >= 0 && dict->entries[ix].key == name ? dict->entries[ix].value : NULL;
+        objlock_unlock(d);
+        if (v != NULL || ix == -1)
+            return v;
+    }
+    return dict_get_str(d, name);
 }
 static inline Object *dict_lookup_name_ref(Object *d, Object *name)
 {
@@ -700,6 +708,15 @@ static __attribute__((noinline)) Object *load_global_missing(Frame *f, Object *n
         error_clear();
     }
     Object *v = dict_lookup_name_for_load(interp.builtins, name);
+#ifdef TOY_FREE_THREADED
+    /* The globals and the builtins are looked at one after the other, each
+       under its own lock: another thread may have bound the name in the
+       globals after the first look there, and then removed it from the
+       builtins. Look at the globals again, so that a name bound at every
+       moment is always found (under the GIL the lookups are one step). */
+    if (v == NULL && TYPE(f->globals) == &dict_type)
+        v = dict_lookup_name_ref(f->globals, name);
+#endif
     if (v == NULL) {
         error_name(name);
         return NULL;
@@ -734,6 +751,73 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
     return 1;
 }
 
+/* Quickening (specialize.h). The GIL build rewrites co->instrs itself;
+   toy-ft runs each thread's own copy, and quickens only a copy (never the
+   shared original, which a thread without a copy runs). */
+#ifndef TOY_FREE_THREADED
+#define CODE_INSTRS(co) ((co)->instrs)
+#define OWN_INSTRS 1
+#define TYPECACHE_MAY_KEEP(v) 1
+#else
+#define CODE_INSTRS(co) specialize_thread_code(co)
+#define OWN_INSTRS (first_instr != co->instrs)
+#define TYPECACHE_MAY_KEEP(v) ((v) == NULL || specialize_keep_borrowed(v))
+#endif
+
+/* A cached dict entry's value, read as the GIL build reads it: the dict's
+   keys version equal to the cache's says the entry still has the key. In
+   toy-ft the compare, the read and the new reference happen under the
+   dict's lock (another thread may resize the dict or rebind the name and
+   release the value at any moment); v is NULL when the version differs. */
+#ifndef TOY_FREE_THREADED
+#define LOAD_CACHED_ENTRY(v, d, version, ix)                                  \
+    do {                                                                      \
+        DEOPT_IF((d)->keys_version != (version));                             \
+        (v) = (d)->entries[ix].value;                                         \
+        INCREF(v);                                                            \
+    } while (0)
+#else
+#define LOAD_CACHED_ENTRY(v, d, version, ix)                                  \
+    do {                                                                      \
+        (v) = dict_entry_ref_if((d), (version), (ix));                        \
+        DEOPT_IF((v) == NULL);                                                \
+    } while (0)
+
+static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_t ix)
+{
+    Object *v = NULL;
+    objlock_lock(d);
+    if (d->keys_version == version) {
+        v = d->entries[ix].value;
+        INCREF(v);
+    }
+    objlock_unlock(d);
+    return v;
+}
+
+static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
+{
+    objlock_lock(d);
+    bool same = d->keys_version == version;
+    objlock_unlock(d);
+    return same;
+}
+
+/* LOAD_ATTR_INSTANCE's hint: the value of entry ix if its key is name,
+   with a new reference taken under the lock; else NULL. */
+static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
+{
+    Object *v = NULL;
+    objlock_lock(d);
+    if (ix < d->nentries && d->entries[ix].key == name) {
+        v = d->entries[ix].value;
+        INCREF(v);
+    }
+    objlock_unlock(d);
+    return v;
+}
+#endif
+
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
    method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
 static inline Object *lookup_in_class_walk(Type *t, Object *name)
@@ -753,15 +837,21 @@ static inline Object *lookup_in_class_walk(Type *t, Object *name)
    quickening is on and t is a user class with a tag. */
 static inline Object *lookup_in_class(Type *t, Object *name)
 {
-    uint32_t tag = t->version_tag;
     if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
         return lookup_in_class_walk(t, name);
-    TypeCacheEntry *e = typecache_entry(tag, name);
+    TypeCacheEntry *table = typecache_table();
+    uint32_t tag = type_version_tag_now(t);
+    if (UNLIKELY(table == NULL))
+        return lookup_in_class_walk(t, name);
+    TypeCacheEntry *e = typecache_entry(table, tag, name);
     if (tag != 0 && e->tag == tag && e->name == name)
         return e->value;
     Object *v = lookup_in_class_walk(t, name);
-    if ((tag = type_version_tag(t)) != 0) /* nothing has run since the walk */
-        typecache_store(typecache_entry(tag, name), tag, name, v);
+    /* Nothing has run since the walk. In toy-ft another thread may have
+       changed the class meanwhile: then its tag is dropped after the
+       change (typeversion.h), and a value kept must be immortal. */
+    if ((tag = type_version_tag(t)) != 0 && TYPECACHE_MAY_KEEP(v))
+        typecache_store(typecache_entry(table, tag, name), tag, name, v);
     return v;
 }
 
@@ -786,32 +876,37 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
    MRO unchanged. */
 static inline bool is_class_with_tag(Object *obj, uint32_t tag)
 {
-    return TYPE(obj) == &type_type && ((Type *)obj)->version_tag == tag;
+    return TYPE(obj) == &type_type && type_version_tag_now((Type *)obj) == tag;
 }
 
 /* STORE_ATTR's generic form, for a site that sees instances of several
    classes: self.x = v on an instance of a user class with no __setattr__
    and no data descriptor along its MRO, whose dict holds x at the first
    probe position, replaces the value there, as dict_set_item would. A
-   dunder name (__class__) takes the full path. toy-ft compiles it out: the
-   probe reads the dict without its lock. false: nothing done. */
+   dunder name (__class__) takes the full path. In toy-ft the probe reads
+   the index under the dict's lock, and dict_replace_at takes it again and
+   checks the key before it replaces (the dict may have changed between).
+   false: nothing done. */
 static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Object *v)
 {
-#ifndef TOY_FREE_THREADED
     const char *s = str_data(name);
     if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) != TYPE_HEAP ||
         (t->setattr != NULL && t->setattr != object_generic_setattr) || (s[0] == '_' && s[1] == '_'))
         return false;
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
     int64_t hash = ((StrObject *)name)->hash;
+#ifndef TOY_FREE_THREADED
     if (d == NULL || TYPE(d) != &dict_type || hash == -1 || d->index == NULL)
         return false;
     int64_t ix = d->index[(size_t)hash & (d->index_size - 1)];
-    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
 #else
-    (void)obj, (void)t, (void)name, (void)v;
-    return false;
+    if (d == NULL || TYPE(d) != &dict_type || hash == -1)
+        return false;
+    objlock_lock(d);
+    int64_t ix = d->index != NULL ? d->index[(size_t)hash & (d->index_size - 1)] : -1;
+    objlock_unlock(d);
 #endif
+    return ix >= 0 && dict_replace_at((Object *)d, (size_t)ix, name, v);
 }
 
 /* The local slot that the instruction word next stores into first: a
@@ -1147,7 +1242,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 #define LOAD_FRAME()                                   \
     do {                                               \
         co = f->code;                                  \
-        first_instr = co->instrs;                      \
+        first_instr = CODE_INSTRS(co);                 \
         ip = first_instr + f->ip;                      \
         sp = f->sp;                                    \
         slots = f->slots;                              \
@@ -1177,7 +1272,8 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 #define SKIP_CACHE(op) (ip += opcode_cache_size(OP_##op))
 #define SPECIALIZE(family, call)                                              \
     do {                                                                      \
-        if ((specialize_families & (family)) && specialize_due(CACHE)) {      \
+        if ((specialize_families & (family)) && OWN_INSTRS &&                 \
+            specialize_due(CACHE)) {                                          \
             call;                                                             \
             ip--;                                                             \
             DISPATCH();                                                       \
@@ -1225,7 +1321,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     } while (0)
 
 #ifdef TOY_TRACE_EXEC
-#define TRACE_INSTR() trace_instr(f, ip - 1, sp)
+#define TRACE_INSTR() trace_instr(f, first_instr, ip - 1, sp)
 #else
 #define TRACE_INSTR() ((void)0)
 #endif
@@ -1535,9 +1631,8 @@ dispatch:
         /* The globals are a dict (exec refuses anything else), and only a
            dict whose keys are unchanged can have the cached keys version. */
         DictObject *g = (DictObject *)f->globals;
-        DEOPT_IF(g->keys_version != CACHE[1]);
-        Object *v = g->entries[CACHE[3]].value;
-        INCREF(v);
+        Object *v;
+        LOAD_CACHED_ENTRY(v, g, CACHE[1], CACHE[3]);
         PUSH(v);
         SKIP_CACHE(LOAD_GLOBAL);
         DISPATCH();
@@ -1545,9 +1640,15 @@ dispatch:
 
     TARGET(LOAD_GLOBAL_BUILTIN) {
         DictObject *g = (DictObject *)f->globals, *b = (DictObject *)interp.builtins;
+        Object *v;
+#ifndef TOY_FREE_THREADED
         DEOPT_IF(g->keys_version != CACHE[1] || b->keys_version != CACHE[2]);
-        Object *v = b->entries[CACHE[3]].value;
+        v = b->entries[CACHE[3]].value;
         INCREF(v);
+#else
+        DEOPT_IF(!dict_has_keys_version(g, CACHE[1]));
+        LOAD_CACHED_ENTRY(v, b, CACHE[2], CACHE[3]);
+#endif
         PUSH(v);
         SKIP_CACHE(LOAD_GLOBAL);
         DISPATCH();
@@ -1602,9 +1703,15 @@ dispatch:
 
     TARGET(LOAD_NAME_MODULE) {
         DictObject *g = (DictObject *)f->globals;
+        Object *v;
+#ifndef TOY_FREE_THREADED
         DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1]);
-        Object *v = g->entries[CACHE[3]].value;
+        v = g->entries[CACHE[3]].value;
         INCREF(v);
+#else
+        DEOPT_IF(f->locals != f->globals);
+        LOAD_CACHED_ENTRY(v, g, CACHE[1], CACHE[3]);
+#endif
         PUSH(v);
         SKIP_CACHE(LOAD_NAME);
         DISPATCH();
@@ -1612,10 +1719,16 @@ dispatch:
 
     TARGET(LOAD_NAME_BUILTIN) {
         DictObject *g = (DictObject *)f->globals, *b = (DictObject *)interp.builtins;
+        Object *v;
+#ifndef TOY_FREE_THREADED
         DEOPT_IF(f->locals != f->globals || g->keys_version != CACHE[1] ||
                  b->keys_version != CACHE[2]);
-        Object *v = b->entries[CACHE[3]].value;
+        v = b->entries[CACHE[3]].value;
         INCREF(v);
+#else
+        DEOPT_IF(f->locals != f->globals || !dict_has_keys_version(g, CACHE[1]));
+        LOAD_CACHED_ENTRY(v, b, CACHE[2], CACHE[3]);
+#endif
         PUSH(v);
         SKIP_CACHE(LOAD_NAME);
         DISPATCH();
@@ -1681,11 +1794,12 @@ dispatch:
            of this name, so a hit in the instance dict is the answer. */
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(t->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         DictObject *d = (DictObject *)instance_dict_of(obj, t);
         DEOPT_IF(d == NULL);
         Object *name = names[oparg], *v;
         uint32_t hint = CACHE[2];
+#ifndef TOY_FREE_THREADED
         if (LIKELY(hint < d->nentries && d->entries[hint].key == name)) {
             v = d->entries[hint].value;
         } else {
@@ -1693,6 +1807,12 @@ dispatch:
             DEOPT_IF(v == NULL);
         }
         INCREF(v);
+#else
+        if (UNLIKELY((v = dict_hint_ref(d, hint, name)) == NULL)) {
+            v = dict_get_str_ref((Object *)d, name);
+            DEOPT_IF(v == NULL);
+        }
+#endif
         SET_TOP(v);
         DECREF(obj);
         SKIP_CACHE(LOAD_ATTR);
@@ -1701,7 +1821,7 @@ dispatch:
 
     TARGET(LOAD_ATTR_SLOT) {
         Object *obj = TOP();
-        DEOPT_IF(TYPE(obj)->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(TYPE(obj)) != CACHE[1]);
         Object *v = *(Object **)((char *)obj + (int32_t)CACHE[2]);
         DEOPT_IF(v == NULL); /* unset: the generic form raises */
         INCREF(v);
@@ -1714,7 +1834,7 @@ dispatch:
     TARGET(LOAD_ATTR_CLASS) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(t->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *v = spec_cache_ptr(CACHE, 2);
         INCREF(v);
@@ -1728,9 +1848,8 @@ dispatch:
         Object *obj = TOP();
         DEOPT_IF(TYPE(obj) != &module_type);
         DictObject *d = (DictObject *)module_dict(obj);
-        DEOPT_IF(d->keys_version != CACHE[1]);
-        Object *v = d->entries[CACHE[2]].value;
-        INCREF(v);
+        Object *v;
+        LOAD_CACHED_ENTRY(v, d, CACHE[1], CACHE[2]);
         SET_TOP(v);
         DECREF(obj);
         SKIP_CACHE(LOAD_ATTR);
@@ -1767,7 +1886,7 @@ dispatch:
     TARGET(STORE_ATTR_INSTANCE) {
         Object *obj = TOP(), *v = SECOND();
         Type *t = TYPE(obj);
-        DEOPT_IF(t->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         Object *d = instance_dict_of(obj, t);
         DEOPT_IF(d == NULL || !dict_replace_at(d, CACHE[2], names[oparg], v));
         sp -= 2;
@@ -1784,12 +1903,19 @@ dispatch:
            path does), through the dict's own insert. */
         Object *obj = TOP(), *v = SECOND();
         Type *t = TYPE(obj);
-        DEOPT_IF(t->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         Object **dictp = (Object **)((char *)obj + t->dict_offset);
         DEOPT_IF(*dictp != NULL && TYPE(*dictp) != &dict_type);
+#ifndef TOY_FREE_THREADED
         if (*dictp == NULL && (*dictp = dict_new()) == NULL)
             goto error;
         int r = dict_set_item(*dictp, names[oparg], v);
+#else
+        /* toy-ft: a missing dict is made by the generic path, as when two
+           threads store into a new instance at once. */
+        int r = *dictp != NULL ? dict_set_item(*dictp, names[oparg], v)
+                               : object_setattr(obj, names[oparg], v);
+#endif
         sp -= 2;
         DECREF(obj);
         DECREF(v);
@@ -1801,7 +1927,7 @@ dispatch:
 
     TARGET(STORE_ATTR_SLOT) {
         Object *obj = TOP();
-        DEOPT_IF(TYPE(obj)->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(TYPE(obj)) != CACHE[1]);
         Object **slot = (Object **)((char *)obj + (int32_t)CACHE[2]);
         Object *old = *slot;
         *slot = SECOND(); /* the stack's reference moves into the slot */
@@ -1854,7 +1980,7 @@ dispatch:
     TARGET(LOAD_METHOD_FUNC) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(t->version_tag != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *meth = spec_cache_ptr(CACHE, 2);
         INCREF(meth);
@@ -1869,7 +1995,14 @@ dispatch:
            such a type's instances have no dict of their own. */
         Object *obj = TOP();
         DictObject *d = (DictObject *)TYPE(obj)->dict;
+#ifndef TOY_FREE_THREADED
         DEOPT_IF(d == NULL || d->keys_version != CACHE[1]);
+#else
+        /* A user class's dict may be changing under its lock: not read
+           here. A built-in type's never changes once threads run. */
+        DEOPT_IF((TYPE(obj)->flags & TYPE_HEAP) || d == NULL ||
+                 __atomic_load_n(&d->keys_version, __ATOMIC_RELAXED) != CACHE[1]);
+#endif
         Object *meth = d->entries[CACHE[2]].value;
         DEOPT_IF(TYPE(meth) != &method_descr_type);
         INCREF(meth);
@@ -3173,6 +3306,12 @@ int vm_check_c_stack(void)
 void vm_thread_fini(ThreadState *ts)
 {
     frame_stack_fini(ts);
+#ifdef TOY_FREE_THREADED
+    if (ts == ts_get()) {
+        specialize_thread_fini();
+        typecache_clear();
+    }
+#endif
 }
 
 Frame *vm_current_frame(void)

@@ -211,6 +211,11 @@ static inline void refcount_make_immortal(Object *o) {
 }
 static inline void refcount_mark_shared(Object *o) { biased_mark_shared(o); }
 static inline void refcount_immortalize(Object *o) { biased_make_immortal(o); }
+/* Is o immortal (static, or made so)? It stays so: its memory is never
+   freed before exit. */
+static inline bool refcount_is_immortal(Object *o) {
+    return atomic_load_explicit(&o->owner, memory_order_relaxed) == BIASED_OWNER_IMMORTAL;
+}
 static inline intptr_t refcount_revive(Object *o) { biased_revive(o); return 0; }
 static inline bool refcount_unrevive(Object *o, intptr_t saved) {
     (void)saved;

@@ -69,6 +69,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -1133,11 +1134,18 @@ static Type *best_base(Type *const *bases, size_t n) {
     return best;
 }
 
+/* toy-ft: the stripe of this byte's address guards live_classes for
+   live_link, live_unlink and class_visit_live (classes are made and freed
+   on any thread, and tags are dropped while others run). */
+static char live_key;
+
 static void live_link(HeapType *h) {
+    objlock_lock(&live_key);
     h->prev = NULL;
     h->next = live_classes;
     if (live_classes) live_classes->prev = h;
     live_classes = h;
+    objlock_unlock(&live_key);
 }
 
 /* Does a heap class name t among its bases? */
@@ -1163,14 +1171,18 @@ fail:
 }
 
 void class_visit_live(void (*visit)(Type *t, void *arg), void *arg) {
+    objlock_lock(&live_key);
     for (HeapType *h = live_classes; h; h = h->next) visit(&h->type, arg);
+    objlock_unlock(&live_key);
 }
 
 static void live_unlink(HeapType *h) {
+    objlock_lock(&live_key);
     if (h->prev) h->prev->next = h->next;
     else if (live_classes == h) live_classes = h->next;
     if (h->next) h->next->prev = h->prev;
     h->prev = h->next = NULL;
+    objlock_unlock(&live_key);
 }
 
 /* __qualname__ from the namespace (then removed from it, as CPython keeps
@@ -1783,13 +1795,16 @@ int class_type_setattr(Object *self, Object *name, Object *value) {
     }
     if (value && refuse_bases_change(s)) return -1;
     type_version_invalidate(t); /* the inline caches of t and its subclasses */
+    int r = value ? dict_set_item(t->dict, name, value) : dict_del_item(t->dict, name, false);
+#ifdef TOY_FREE_THREADED
+    type_version_invalidate(t); /* and a tag handed out meanwhile (typeversion.h) */
+#endif
     if (!value) {
-        int r = dict_del_item(t->dict, name, false);
         if (r == 1)
             error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
         return r == 0 ? 0 : -1;
     }
-    if (dict_set_item(t->dict, name, value) < 0) return -1;
+    if (r < 0) return -1;
     if (TYPE(value)->descr_set) mark_data_descrs(t, false);
     if (s[0] == '_' && s[1] == '_') {
         DescrSetFunc had = t->descr_set;

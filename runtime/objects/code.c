@@ -3,7 +3,9 @@
  * A code object is immutable after code_new: the VM only reads it, so any
  * number of frames and threads may run the same one. It owns private copies
  * of the instruction and line arrays (allocated with mem_alloc, sized by
- * ninstrs) and a reference to each tuple and str it names. Python code sees
+ * ninstrs) and a reference to each tuple and str it names; the VM's
+ * quickening rewrites instructions in place in the GIL build, and in
+ * toy-ft only in per-thread copies (thread_instrs). Python code sees
  * the usual read-only co_* attributes (co_name, co_varnames, co_consts...).
  */
 #include "objects/code.h"
@@ -24,6 +26,11 @@ static void code_dealloc(Object *self)
     CodeObject *co = (CodeObject *)self;
     mem_free(co->instrs, (size_t)co->ninstrs * sizeof(uint32_t));
     mem_free(co->lines, (size_t)co->ninstrs * sizeof(int));
+#ifdef TOY_FREE_THREADED
+    for (int i = 0; i < CODE_THREAD_COPIES; i++)
+        if (co->thread_instrs[i] != NULL)
+            mem_free(co->thread_instrs[i], (size_t)co->ninstrs * sizeof(uint32_t));
+#endif
     XDECREF(co->consts);
     XDECREF(co->names);
     XDECREF(co->varnames);
@@ -143,6 +150,9 @@ CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
     }
     refcount_mark_shared((Object *)co); /* toy-ft: immortal once threads share it */
     co->instrs = ins;
+#ifdef TOY_FREE_THREADED
+    memset(co->thread_instrs, 0, sizeof co->thread_instrs);
+#endif
     co->lines = lns;
     co->ninstrs = ninstrs;
     co->consts = NEWREF(consts);

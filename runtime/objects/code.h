@@ -27,9 +27,13 @@ enum {
     CODE_HIDDEN = 1 << 5,      /* left out of printed tracebacks (code_hide) */
 };
 
+/* toy-ft: how many threads at once can run a quickened copy of a code
+   object's instructions; the others run the shared, generic ones. */
+#define CODE_THREAD_COPIES 8
+
 typedef struct {
     Object base;
-    uint32_t *instrs;   /* INSTR(op, arg) words */
+    uint32_t *instrs;   /* INSTR(op, arg) words; toy-ft never writes them */
     int *lines;         /* lines[i]: source line of instrs[i] */
     int ninstrs;
     Object *consts;     /* tuple */
@@ -57,6 +61,12 @@ typedef struct {
     Object *qualname;   /* str: "A.f", "f.<locals>.g" */
     Object *filename;   /* str */
     int firstline;
+#ifdef TOY_FREE_THREADED
+    /* toy-ft: each thread's own copy of instrs, which only that thread
+       quickens (interp/specialize.h), by the thread's copy slot; NULL
+       until the thread first runs this code. */
+    uint32_t *thread_instrs[CODE_THREAD_COPIES];
+#endif
 } CodeObject;
 
 extern Type code_type;

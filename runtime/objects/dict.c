@@ -243,9 +243,10 @@ int64_t dict_str_entry(Object *d, Object *key) {
 static void dict_maybe_track(DictObject *d, Object *key, Object *value);
 
 /* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
-   specialiser asks for them, and only with the GIL held. */
+   specialiser asks for them. */
 static uint32_t dict_next_keys_version = 1;
 
+#ifndef TOY_FREE_THREADED
 uint32_t dict_keys_version(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     if (d->keys_version == 0 && dict_next_keys_version != 0)
@@ -262,6 +263,49 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     SETREF(&d->entries[ix].value, NEWREF(value));
     return 1;
 }
+#else
+/* toy-ft: specialisers on several threads ask at once, each for the dicts
+   it looks at: a number is taken by compare-and-swap (never past 0) and
+   given under the dict's lock. The store is atomic because the VM reads a
+   built-in type's dict's version without the lock (that dict never
+   changes once threads run). */
+static uint32_t take_keys_version(void) {
+    uint32_t n = __atomic_load_n(&dict_next_keys_version, __ATOMIC_RELAXED);
+    while (n != 0 && !__atomic_compare_exchange_n(&dict_next_keys_version, &n, n + 1, true,
+                                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    return n;
+}
+
+uint32_t dict_keys_version(Object *dobj) {
+    DictObject *d = AS_DICT(dobj);
+    objlock_lock(dobj);
+    uint32_t v = d->keys_version;
+    if (v == 0 && (v = take_keys_version()) != 0)
+        __atomic_store_n(&d->keys_version, v, __ATOMIC_RELAXED);
+    objlock_unlock(dobj);
+    return v;
+}
+
+/* Under the lock; the old value is released after unlocking (it may run
+   __del__). */
+int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = AS_DICT(dobj);
+    objlock_lock(dobj);
+    if (ix >= d->nentries || d->entries[ix].key != key) {
+        objlock_unlock(dobj);
+        return 0;
+    }
+    if ((TYPE(value)->flags & TYPE_GC) && (gc_state.locking || !gc_is_tracked(dobj)))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    Object *old = d->entries[ix].value;
+    d->entries[ix].value = NEWREF(value);
+    objlock_unlock(dobj);
+    DECREF(old);
+    return 1;
+}
+#endif
 
 /* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
    never reads tables a resize is freeing; a borrowed result is only as

@@ -12,13 +12,30 @@
  * Invariant: a class with a tag has bases with tags, so invalidating a
  * class whose tag is already 0 need not visit its subclasses. When the
  * 32-bit numbers run out, no class gets a tag again and nothing is cached.
- * Tags are handed out and reset with the GIL held; the free-threaded build
- * never asks for one.
+ * Tags are handed out and reset with the GIL held. In toy-ft, where
+ * threads run at once, every read and write of a tag is atomic: a number
+ * is given to a class by compare-and-swap, a reset is a release store, and
+ * the VM's guards read the tag with a relaxed load (type_version_tag_now).
+ * A class changed while other threads run has its tag reset before and
+ * after the change (class.c), so that a tag handed out in between, with a
+ * lookup that may have seen the old value, does not outlive it; and the
+ * subclasses are visited even when the class has no tag (another thread
+ * may be tagging its bases and then it at that moment).
  */
 #ifndef TOY_TYPEVERSION_H
 #define TOY_TYPEVERSION_H
 
 #include "core/object.h"
+
+/* t's tag as it is now (0: none), for a guard. */
+static inline uint32_t type_version_tag_now(const Type *t)
+{
+#ifdef TOY_FREE_THREADED
+    return __atomic_load_n(&t->version_tag, __ATOMIC_RELAXED);
+#else
+    return t->version_tag;
+#endif
+}
 
 /* t's tag, given to it (and its bases) now if it has none; 0 if t is not a
    user class or the tags have run out. */
