@@ -89,8 +89,9 @@ static inline uint32_t dict_write_begin(DictObject *d) {
         seq = 1;
     if (seq & 1) {
         if (seq == UINT32_MAX) seq = 1; /* wrap without passing 0 */
+        /* The changes that follow are release stores (DICT_PUBLISH): a
+           reader that sees one sees this too. */
         __atomic_store_n(&d->seq, seq + 1, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_RELEASE);
     }
     return seq;
 }
@@ -189,7 +190,7 @@ void dict_free_retired(void) {
 static void dict_release_tables(DictObject *d, int64_t *index, size_t index_size,
                                 DictEntry *entries, size_t capacity) {
     if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) == 0 || (!index && !entries) ||
-        gil_world_alone(ts_get())) {
+        ts_single_threaded() || gil_world_alone(ts_get())) {
         dict_free_tables(index, index_size, entries, capacity);
         return;
     }

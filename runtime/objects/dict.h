@@ -107,8 +107,9 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
     DictEntry *entries = __atomic_load_n(&d->entries, __ATOMIC_ACQUIRE);
     size_t index_size = __atomic_load_n(&d->index_size, __ATOMIC_ACQUIRE);
     size_t capacity = __atomic_load_n(&d->capacity, __ATOMIC_ACQUIRE);
-    /* The tables and their size belong together only if seq is unchanged. */
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    /* The tables and their size belong together only if seq is unchanged.
+       Every load here is an acquire, so the next load of seq cannot move
+       before any of them (no fences: ThreadSanitizer does not model them). */
     if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
     Object *found = NULL;
     uint32_t immortal = 0;
@@ -122,19 +123,18 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
             if (ix >= 0) {
                 if ((size_t)ix >= capacity) return -1; /* read while it changed */
                 DictEntry *e = &entries[ix];
-                if (__atomic_load_n(&e->key, __ATOMIC_RELAXED) == key) {
-                    found = __atomic_load_n(&e->value, __ATOMIC_RELAXED);
-                    immortal = __atomic_load_n(&e->value_immortal, __ATOMIC_RELAXED);
+                if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) == key) {
+                    found = __atomic_load_n(&e->value, __ATOMIC_ACQUIRE);
+                    immortal = __atomic_load_n(&e->value_immortal, __ATOMIC_ACQUIRE);
                     break;
                 }
-                if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash) return -1;
+                if (__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) == hash) return -1;
             }
             if (probes > mask) return -1; /* slots changing under the probe */
             perturb >>= 5;
             i = (i * 5 + (size_t)perturb + 1) & mask;
         }
     }
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
     if (found == NULL) return 0;
     if (!immortal) return -1;
