@@ -85,8 +85,7 @@ Frame *frame_alloc_slow(ThreadState *ts, size_t words)
             return (Frame *)error_no_memory();
         use_chunk(ts, c, c->data + words);
         Frame *f = (Frame *)c->data;
-        f->prev_stack_top = c->data;
-        f->new_chunk = false;
+        f->memory = FRAME_IN_CHUNK;
         return f;
     }
     StackChunk *next = cur->next;
@@ -102,14 +101,15 @@ Frame *frame_alloc_slow(ThreadState *ts, size_t words)
     }
     Frame *f = (Frame *)next->data;
     f->prev_stack_top = ts->stack_top;
-    f->new_chunk = true;
+    f->memory = FRAME_NEW_CHUNK;
     use_chunk(ts, next, next->data + words);
     return f;
 }
 
 void frame_free_chunk(ThreadState *ts, Frame *f)
 {
-    use_chunk(ts, current_chunk(ts)->prev, f->prev_stack_top);
+    if (f->memory == FRAME_NEW_CHUNK)
+        use_chunk(ts, current_chunk(ts)->prev, f->prev_stack_top);
 }
 
 void frame_stack_fini(ThreadState *ts)
@@ -256,6 +256,7 @@ Frame *frame_copy_to_heap(Frame *f)
     h->sp = h->slots + (f->sp - f->slots);
     h->back = NULL;
     h->on_return = FRAME_RETURN_TO_CALLER;
+    h->memory = FRAME_ON_HEAP;
     h->yielded = 0;
     return h;
 }

@@ -13,9 +13,9 @@
  * Recursion limits. ts->recursion_depth counts live Toy frames and is checked
  * against interp.recursion_limit at every frame push. C recursion (nested
  * run() loops, built-ins calling back into Toy) is bounded separately by the
- * address of the C stack: the outermost frame of a thread records how low the
- * C stack may grow (c_stack_limit, computed from the thread's real stack
- * size), and frame_c_stack_exhausted() tells when it is reached. This holds
+ * address of the C stack: pushing the outermost frame of a thread records how
+ * low the C stack may grow (ts->c_stack_limit, computed from the thread's
+ * real stack size), and frame_c_stack_exhausted() tells when it is reached. This holds
  * whatever sys.setrecursionlimit() says.
  *
  * What a call does on every Toy-to-Toy call (carving, filling the header,
@@ -54,8 +54,9 @@
 
 /* frame_alloc's slow path: the frame does not fit in the current chunk. */
 Frame *frame_alloc_slow(ThreadState *ts, size_t words);
-/* frame_free's slow path: the frame opened a chunk; go back to the previous
-   one and keep this one as a spare. */
+/* frame_free's slow path: the frame opened a chunk (go back to the previous
+   one and keep this one as a spare) or is a generator's heap frame (the
+   value stack stays as it is). */
 void frame_free_chunk(ThreadState *ts, Frame *f);
 /* Free the thread's value-stack chunks once no frame of it runs. */
 void frame_stack_fini(ThreadState *ts);
@@ -67,18 +68,19 @@ static inline Frame *frame_alloc(ThreadState *ts, size_t words)
     if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
         ts->stack_top = top + words;
         Frame *f = (Frame *)top;
-        f->prev_stack_top = top;
-        f->new_chunk = false;
+        f->memory = FRAME_IN_CHUNK;
         return f;
     }
     return frame_alloc_slow(ts, words);
 }
 
-/* Give back the slots of the frame on top of the stack. */
+/* Give back the slots of the frame on top of the stack. A frame carved
+   inside the current chunk starts where the stack's top was before it; the
+   other kinds (FRAME_NEW_CHUNK, FRAME_ON_HEAP) take the slow path. */
 static inline void frame_free(ThreadState *ts, Frame *f)
 {
-    if (LIKELY(!f->new_chunk)) {
-        ts->stack_top = f->prev_stack_top;
+    if (LIKELY(f->memory == FRAME_IN_CHUNK)) {
+        ts->stack_top = (Object **)f;
         return;
     }
     frame_free_chunk(ts, f);
@@ -100,10 +102,23 @@ static inline uintptr_t frame_c_stack_here(void)
 #endif
 }
 
-/* Has C code running below frame f (NULL: none yet) used up its C stack? */
-static inline bool frame_c_stack_exhausted(Frame *f)
+/* Has C code running in this thread (below its frame ts->frame, if any) used
+   up its C stack? */
+static inline bool frame_c_stack_exhausted(ThreadState *ts)
 {
-    return f != NULL && frame_c_stack_here() < (uintptr_t)f->c_stack_limit;
+    return ts->frame != NULL && frame_c_stack_here() < (uintptr_t)ts->c_stack_limit;
+}
+
+/* Link frame f on top of the thread's frames (f->back is the running one).
+   The outermost frame measures the C stack's bound for the whole chain. */
+ALWAYS_INLINE static inline void frame_link(ThreadState *ts, Frame *f)
+{
+    Frame *back = ts->frame;
+    f->back = back;
+    if (UNLIKELY(back == NULL))
+        ts->c_stack_limit = frame_c_stack_limit();
+    ts->frame = f;
+    ts->recursion_depth++;
 }
 
 /* ---- Push and pop ----------------------------------------------------- */
@@ -124,16 +139,16 @@ static inline void frame_release_values(Object *const *v, size_t n)
         XDECREF(v[i]);
 }
 
-/* Release everything a frame owns (its value stack up to sp, its locals and
-   cells, code, function, globals and locals) and pop it. The slots are
-   released before the frame's memory is given back: a destructor that runs
-   Toy code pushes its frames above this one. */
+/* Release everything a frame owns (its locals and cells, its value stack up
+   to sp, code, function, globals and locals) and pop it. The slots go first
+   to last, as CPython clears a frame, so the __del__ methods of the locals
+   run in the order the locals were declared. They are released before the
+   frame's memory is given back: a destructor that runs Toy code pushes its
+   frames above this one. */
 ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Object **sp)
 {
-    while (sp > f->slots) {
-        Object *v = *--sp;
-        XDECREF(v);
-    }
+    for (Object **p = f->slots; p < sp; p++)
+        XDECREF(*p);
     if (f->function != NULL) {
         DECREF(f->function);
     } else {
@@ -166,21 +181,17 @@ ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *c
     Frame *f = frame_alloc(ts, FRAME_HEADER_SLOTS + (size_t)co->framewords);
     if (UNLIKELY(f == NULL))
         return NULL;
-    Frame *back = ts->frame;
-    f->back = back;
     f->code = co;
     f->locals = NULL;
     f->ip = 0;
     f->lasti = 0;
     f->slots = (Object **)f + FRAME_HEADER_SLOTS;
     f->sp = f->slots + nslots;
-    f->c_stack_limit = LIKELY(back != NULL) ? back->c_stack_limit : frame_c_stack_limit();
     f->nblocks = 0;
     f->on_return = FRAME_RETURN_TO_CALLER;
     for (Object **p = f->slots + nfilled; p < f->sp; p++)
         *p = NULL;
-    ts->frame = f;
-    ts->recursion_depth++;
+    frame_link(ts, f);
     return f;
 }
 
@@ -244,6 +255,32 @@ int frame_bind_arguments(FunctionObject *fn, Object **locals, Object *const *arg
 int frame_bind_moved(FunctionObject *fn, Object **locals, Object *const *args, size_t argc,
                      Object *kwnames);
 
+/* Move argc arguments into a new frame's first slots. Most calls pass one
+   to four: those are copied without a loop. */
+ALWAYS_INLINE static inline void frame_move_arguments(Object **slots, Object *const *args,
+                                                      size_t argc)
+{
+    switch (argc) {
+    case 4:
+        slots[3] = args[3];
+        /* fall through */
+    case 3:
+        slots[2] = args[2];
+        /* fall through */
+    case 2:
+        slots[1] = args[1];
+        /* fall through */
+    case 1:
+        slots[0] = args[0];
+        /* fall through */
+    case 0:
+        break;
+    default:
+        for (size_t i = 0; i < argc; i++)
+            slots[i] = args[i];
+    }
+}
+
 /* The one way a call of a Toy function gets its frame. fn and its argc
    arguments (the positional ones, then the values of kwnames) are stolen:
    a simple call moves them into the local slots, any other binds them
@@ -253,7 +290,22 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
                                                     Object *const *args, size_t argc,
                                                     Object *kwnames)
 {
-    bool simple = frame_call_is_simple((CodeObject *)fn->code, argc, kwnames);
+    CodeObject *co = (CodeObject *)fn->code;
+    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount)) {
+        /* The common call, written out straight: exactly the positional
+           parameters and no cells, so the arguments are all it needs. */
+        Frame *f = frame_push_raw(ts, co, argc);
+        if (UNLIKELY(f == NULL)) {
+            DECREF(fn);
+            frame_release_values(args, argc);
+            return NULL;
+        }
+        f->function = (Object *)fn;
+        f->globals = fn->globals;
+        frame_move_arguments(f->slots, args, argc);
+        return f;
+    }
+    bool simple = frame_call_is_simple(co, argc, kwnames);
     Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
     if (UNLIKELY(f == NULL)) {
         frame_release_values(args, argc);

@@ -54,6 +54,7 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/hangwatch.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -287,6 +288,8 @@ static LockResult lock_acquire(const char *name, bool if_loading, ImportLock **o
     e->waiters++;
     pthread_mutex_unlock(&locks_mutex);
     GIL_RELEASE(ts);
+    HangWait hang; /* --no-gil: the watchdog sees this wait (core/hangwatch.h) */
+    hangwatch_begin(&hang, "the import of", e->name, NULL, NULL);
     pthread_mutex_lock(&locks_mutex);
     while (!e->done) pthread_cond_wait(&locks_done, &locks_mutex);
     Waiter **p = &waiters;
@@ -294,6 +297,7 @@ static LockResult lock_acquire(const char *name, bool if_loading, ImportLock **o
     *p = w.next;
     bool last = --e->waiters == 0;
     pthread_mutex_unlock(&locks_mutex);
+    hangwatch_end(&hang);
     if (last) mem_free(e, lock_size(e));
     GIL_ACQUIRE(ts);
     return LOCK_WAITED;

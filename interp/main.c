@@ -80,8 +80,9 @@ static void print_help(void) {
           "  --dis      print the bytecode of the program instead of running it\n"
           "  --no-gil   run threads without the global interpreter lock: their plain\n"
           "             reference-count updates race; the race detector explains what it\n"
-          "             catches (use after free, double free, negative count) and stops\n"
-          "             with exit status 3\n"
+          "             catches (use after free, double free, negative count, and every\n"
+          "             thread hung for $TOY_NOGIL_WATCHDOG seconds, default 10, 0 off)\n"
+          "             and stops with exit status 3\n"
           "  --no-race-detector\n"
           "             with --no-gil: free objects at once, unchecked (to time --no-gil\n"
           "             without the detector's cost; races then crash unexplained or not)\n"
@@ -104,8 +105,9 @@ static void print_help(void) {
           "  --help     show this help and exit\n"
           "  --version  show the version and exit\n"
           "Exit status: 0 ok, 1 uncaught exception or syntax error, 2 bad usage or\n"
-          "  unreadable script, 3 reference-count race caught (--no-gil), sys.exit(n): n,\n"
-          "  130 Ctrl-C not caught (KeyboardInterrupt; the process ends by SIGINT)\n",
+          "  unreadable script, 3 reference-count race or hang caught (--no-gil),\n"
+          "  sys.exit(n): n, 130 Ctrl-C not caught (KeyboardInterrupt; the process\n"
+          "  ends by SIGINT)\n",
           stdout);
 }
 
@@ -535,7 +537,7 @@ static void print_stats(const char *note, int threads) {
 
 /* The race detector stops the program: print the stats it has. */
 static void stats_on_race_stop(void) {
-    if (interp.flag_stats) print_stats("a reference-count race was caught", 0);
+    if (interp.flag_stats) print_stats("the race detector stopped the program", 0);
 }
 
 /* ./toy --free-threaded runs ./toy-ft, the free-threaded build of the same

@@ -40,6 +40,14 @@ enum {
                                result; __init__ must return None */
 };
 
+/* Where a frame's memory came from (Frame.memory), for giving it back. */
+enum {
+    FRAME_IN_CHUNK,  /* carved from the current value-stack chunk: the stack's
+                        top goes back to the frame's own address */
+    FRAME_NEW_CHUNK, /* carved at the start of a fresh chunk */
+    FRAME_ON_HEAP,   /* a generator's heap frame: the value stack is untouched */
+};
+
 typedef struct Frame {
     struct Frame *back;       /* the calling frame, or NULL */
     /* code and globals are owned when function is NULL (module bodies);
@@ -56,11 +64,11 @@ typedef struct Frame {
     Object **sp;              /* saved while the frame is not the running one */
 
     /* frame.c bookkeeping */
-    Object **prev_stack_top;  /* ts->stack_top before this frame was carved */
-    const char *c_stack_limit;/* lowest C stack address C recursion may reach */
+    Object **prev_stack_top;  /* FRAME_NEW_CHUNK: ts->stack_top before the frame
+                                 was carved */
     int nblocks;
     uint8_t on_return;        /* FRAME_RETURN_*: what returning from it does */
-    bool new_chunk;           /* carved at the start of a fresh stack chunk */
+    uint8_t memory;           /* FRAME_IN_CHUNK etc.: where its memory came from */
     uint8_t yielded;          /* generator frames: the last run ended at a yield
                                  (1), or at the yield of a yield from (2: a hint,
                                  the instruction before ip says for sure) */

@@ -122,6 +122,34 @@ void objlock_unlock2(const void *a, const void *b) {
     objlock_stripe_unlock(sa);
 }
 
+/* The distinct stripes of a, b and c in address order (the order every
+   multi-stripe hold takes them in); returns how many. */
+static size_t objlock_sorted3(const void *a, const void *b, const void *c, ObjlockStripe **out) {
+    ObjlockStripe *s[3] = {objlock_stripe(a), objlock_stripe(b), objlock_stripe(c)};
+    for (size_t i = 1; i < 3; i++)
+        for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+            ObjlockStripe *t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++)
+        if (n == 0 || s[i] != out[n - 1]) out[n++] = s[i];
+    return n;
+}
+
+void objlock_lock3(const void *a, const void *b, const void *c) {
+    ObjlockStripe *s[3];
+    size_t n = objlock_sorted3(a, b, c, s);
+    for (size_t i = 0; i < n; i++) objlock_stripe_lock(s[i]);
+}
+
+void objlock_unlock3(const void *a, const void *b, const void *c) {
+    ObjlockStripe *s[3];
+    size_t n = objlock_sorted3(a, b, c, s);
+    while (n-- > 0) objlock_stripe_unlock(s[n]);
+}
+
 /* In a forked child only the forking thread exists: a stripe another
    thread held stays held by nobody, and nothing is borrowed. */
 void objlock_after_fork_child(void) {

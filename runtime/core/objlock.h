@@ -91,6 +91,9 @@ static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
+/* Three at once (a set operation's operands and its result), the same way. */
+void objlock_lock3(const void *a, const void *b, const void *c);
+void objlock_unlock3(const void *a, const void *b, const void *c);
 /* In a forked child: every stripe unlocked (only one thread exists). */
 void objlock_after_fork_child(void);
 
@@ -112,6 +115,12 @@ static inline void objlock_lock(const void *o) { (void)o; }
 static inline void objlock_unlock(const void *o) { (void)o; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_lock3(const void *a, const void *b, const void *c) {
+    (void)a; (void)b; (void)c;
+}
+static inline void objlock_unlock3(const void *a, const void *b, const void *c) {
+    (void)a; (void)b; (void)c;
+}
 static inline void objlock_after_fork_child(void) {}
 static inline bool objlock_lent_by_self(void) { return false; }
 

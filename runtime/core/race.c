@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/hangwatch.h"
 #include "core/objhooks.h"
 #include "core/gchead.h"
 
@@ -143,6 +144,21 @@ static size_t append(char *buf, size_t cap, size_t len, const char *fmt, ...) {
     return len;
 }
 
+/* The end of every report: print it and the exit status line, run the stop
+   hook (--stats), exit. The caller has claimed `reporting`. */
+static _Noreturn void finish(const char *report, const char *reason) {
+    char last[128];
+    snprintf(last, sizeof(last), "toy: stopped with exit status %d (%s)\n", RACE_EXIT_STATUS,
+             reason);
+    fflush(stdout); /* what the program printed comes first */
+    write_text(report);
+    write_text(last);
+    if (stop_hook) stop_hook();
+    fflush(stdout);
+    fflush(stderr);
+    _exit(RACE_EXIT_STATUS); /* no teardown: the counts can no longer be trusted */
+}
+
 _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
                            const char *detail, ...) {
     atomic_fetch_add(&anomalies, 1);
@@ -152,8 +168,8 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
     i_am_reporting = true;
     if (!type_name) type_name = original_type_name(o);
 
-    /* One buffer and one write(2): no interleaving with other threads'
-       output, and no stdio lock that a stopped thread might hold. */
+    /* One buffer written with write(2): no stdio lock that a stopped thread
+       might hold, and no interleaving with the other threads' reports. */
     static char buf[4096];
     size_t len = append(buf, sizeof(buf), 0, "toy: reference-count race detected: %s\n",
                         kind_text(kind));
@@ -170,15 +186,17 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
     va_start(ap, detail);
     len = append_v(buf, sizeof(buf), len, detail, ap);
     va_end(ap);
-    len = append(buf, sizeof(buf), len, "\n%s", why_text);
-    append(buf, sizeof(buf), len, "toy: stopped with exit status %d (reference-count race)\n",
-           RACE_EXIT_STATUS);
-    fflush(stdout); /* what the program printed comes first */
-    write_text(buf);
-    if (stop_hook) stop_hook();
-    fflush(stdout);
-    fflush(stderr);
-    _exit(RACE_EXIT_STATUS); /* no teardown: the counts can no longer be trusted */
+    append(buf, sizeof(buf), len, "\n%s", why_text);
+    finish(buf, "reference-count race");
+}
+
+_Noreturn void race_stop(const char *report, const char *reason) {
+    atomic_fetch_add(&anomalies, 1);
+    if (atomic_exchange(&reporting, 1)) {
+        for (;;) pause(); /* another thread is reporting; it ends the process */
+    }
+    i_am_reporting = true;
+    finish(report, reason);
 }
 
 uint64_t race_anomalies(void) { return atomic_load(&anomalies); }
@@ -240,6 +258,7 @@ static void fork_child(void) { pthread_mutex_init(&rings_lock, NULL); }
 void race_enable(void (*on_stop)(void), bool detector) {
     stop_hook = on_stop;
     install_crash_handlers();
+    hangwatch_enable(race_stop);
     if (!detector) return;
     race_detector_on = true;
     object_hooks_set(OBJHOOK_RACE);
@@ -437,7 +456,7 @@ void race_fini(void) {
 
 /* Every slot reports: reaching one means a thread called an operation on an
    object after it was freed. */
-static _Noreturn void used_after_free(Object *o, const char *what) {
+_Noreturn void race_used_after_free(Object *o, const char *what) {
     race_report(RACE_USE_AFTER_FREE, o, NULL,
                 "a thread %s after it had been freed (its last counted\n"
                 "       reference was dropped while the thread still used it)",
@@ -451,7 +470,7 @@ static void freed_dealloc(Object *o) {
 }
 
 #define FREED_UNARY(slot) \
-    static Object *freed_##slot(Object *o) { used_after_free(o, "called its " #slot " operation"); }
+    static Object *freed_##slot(Object *o) { race_used_after_free(o, "called its " #slot " operation"); }
 FREED_UNARY(repr)
 FREED_UNARY(str)
 FREED_UNARY(iter)
@@ -464,44 +483,44 @@ FREED_UNARY(to_float)
 FREED_UNARY(index)
 #undef FREED_UNARY
 
-static int64_t freed_hash(Object *o) { used_after_free(o, "hashed it"); }
-static int64_t freed_len(Object *o) { used_after_free(o, "asked for its length"); }
-static int freed_truth(Object *o) { used_after_free(o, "tested its truth"); }
-static Object *freed_iternext(Object *o) { used_after_free(o, "advanced it as an iterator"); }
+static int64_t freed_hash(Object *o) { race_used_after_free(o, "hashed it"); }
+static int64_t freed_len(Object *o) { race_used_after_free(o, "asked for its length"); }
+static int freed_truth(Object *o) { race_used_after_free(o, "tested its truth"); }
+static Object *freed_iternext(Object *o) { race_used_after_free(o, "advanced it as an iterator"); }
 static Object *freed_richcompare(Object *a, Object *b, int op) {
     (void)op;
-    used_after_free(freed_of(a, b), "compared it");
+    race_used_after_free(freed_of(a, b), "compared it");
 }
 static Object *freed_binary(Object *a, Object *b) {
-    used_after_free(freed_of(a, b), "used it as an operand");
+    race_used_after_free(freed_of(a, b), "used it as an operand");
 }
 static Object *freed_getitem(Object *o, Object *key) {
     (void)key;
-    used_after_free(o, "indexed it");
+    race_used_after_free(o, "indexed it");
 }
 static int freed_setitem(Object *o, Object *key, Object *value) {
     (void)key; (void)value;
-    used_after_free(o, "stored an item in it");
+    race_used_after_free(o, "stored an item in it");
 }
 static int freed_contains(Object *o, Object *item) {
     (void)item;
-    used_after_free(o, "searched it with `in`");
+    race_used_after_free(o, "searched it with `in`");
 }
 static Object *freed_getattr(Object *o, Object *name) {
     (void)name;
-    used_after_free(o, "read one of its attributes");
+    race_used_after_free(o, "read one of its attributes");
 }
 static int freed_setattr(Object *o, Object *name, Object *value) {
     (void)name; (void)value;
-    used_after_free(o, "set one of its attributes");
+    race_used_after_free(o, "set one of its attributes");
 }
 static Object *freed_call(Object *o, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args; (void)nargs; (void)kwnames;
-    used_after_free(o, "called it");
+    race_used_after_free(o, "called it");
 }
 static Object *freed_construct(Type *t, Object *const *args, size_t nargs, Object *kwnames) {
     (void)t; (void)args; (void)nargs; (void)kwnames;
-    used_after_free(NULL, "called the type of a freed object");
+    race_used_after_free(NULL, "called the type of a freed object");
 }
 
 _Static_assert(BINOP_COUNT == 12, "ALL_BINOPS lists one entry per BinaryOp");

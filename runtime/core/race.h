@@ -26,6 +26,8 @@
  *     whose every slot reports a use after free.
  *   - A crash signal (SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL) prints the
  *     same kind of explanation before the process dies of it.
+ *   - A run in which every thread waits for ever (a wake-up lost to a race)
+ *     is reported by the watchdog of core/hangwatch.h.
  * A report goes to stderr and the program stops with RACE_EXIT_STATUS.
  *
  * Thread-safety: the rings are per thread (a ring is handed to the next new
@@ -65,7 +67,8 @@
 extern Type freed_object_type;
 
 /* main.c calls this once, before any thread starts, when --no-gil is given:
-   installs the crash-signal handlers and, if detector is true (the default;
+   installs the crash-signal handlers, starts the watchdog that explains a
+   run in which every thread hangs (core/hangwatch.h), and, if detector is true (the default;
    --no-race-detector turns it off, to time --no-gil without its cost), turns
    the detector on. on_stop runs just before the process exits after a report
    (main.c prints --stats). */
@@ -94,6 +97,26 @@ typedef enum {
 _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
                            const char *detail, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A thread used o, an object already freed, in a way that does not go
+   through one of freed_object_type's slots (the eval loop's `with` looks
+   __enter__ up on the type, and a freed object's type has none): report it
+   as those slots do. what completes "a thread ... after it had been freed". */
+_Noreturn void race_used_after_free(Object *o, const char *what);
+
+/* Whether o is a freed object (only --no-gil's detector leaves them; the
+   free-threaded build has none). */
+#ifdef TOY_FREE_THREADED
+static inline bool race_is_freed(Object *o) { (void)o; return false; }
+#else
+static inline bool race_is_freed(Object *o) { return o->type == &freed_object_type; }
+#endif
+
+/* Stop the program after a report that is not race_report's (the watchdog,
+   core/hangwatch.h): print report as is, then "toy: stopped with exit status
+   3 (reason)", run the stop hook, exit with RACE_EXIT_STATUS. Counts as one
+   anomaly. Never returns. */
+_Noreturn void race_stop(const char *report, const char *reason);
 
 /* Anomalies caught so far (for --stats: "anomalies: N"). */
 uint64_t race_anomalies(void);

@@ -28,6 +28,11 @@ _Noreturn void race_report(RaceKind kind, Object *o, const char *type_name,
     abort();
 }
 
+_Noreturn void race_used_after_free(Object *o, const char *what) {
+    (void)o; (void)what;
+    abort();
+}
+
 #else
 typedef int race_ft_unused_in_the_gil_build;
 #endif

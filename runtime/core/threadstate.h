@@ -25,6 +25,9 @@ typedef struct ThreadState {
     Object *handled_exc;   /* being handled by an except block (owned), or NULL */
     struct Frame *frame;   /* innermost running frame */
     int recursion_depth;   /* nested Toy calls (and C recursion guards) */
+    /* While frame is not NULL: the lowest C stack address C recursion may
+       reach, measured when the outermost frame of the chain was pushed. */
+    const char *c_stack_limit;
 
     /* Frames are carved from one growing value-stack segment per thread. */
     Object **stack_base;

@@ -98,7 +98,8 @@ static Object *index_error(void) { return error_set(&exc_IndexError, "index out 
 /* Remove and return the last item (owned); the list is not empty. */
 static Object *heap_pop_last(Object *heap) {
     ListObject *l = (ListObject *)heap;
-    return l->items[--l->size];
+    list_set_size(l, l->size - 1);
+    return l->items[l->size];
 }
 
 /* heap[0] = item, returning the old heap[0] (owned); the list is not empty. */

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/hangwatch.h"
+#include "core/race.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "objects/abstract.h"
@@ -46,6 +49,7 @@
 
 typedef struct {
     char name[sizeof(((ThreadState *)0)->name)];
+    int64_t native_id;
     GilStats stats;
 } FinishedThread;
 
@@ -84,6 +88,7 @@ static void table_remove(ThreadState *ts) {
     if (table.nfinished < MAX_FINISHED_STATS) {
         FinishedThread *f = &table.finished[table.nfinished++];
         memcpy(f->name, ts->name, sizeof(f->name));
+        f->native_id = ts->native_id;
         f->stats = ts->gil_stats;
     }
     gil_stats_add(&table.finished_total, &ts->gil_stats);
@@ -97,9 +102,11 @@ static void count_started(bool daemon) {
     table.running++;
     if (!daemon) table.non_daemon_running++;
     pthread_mutex_unlock(&table.mutex);
+    hangwatch_thread_count(+1);
 }
 
 static void count_finished(bool daemon) {
+    hangwatch_thread_count(-1);
     pthread_mutex_lock(&table.mutex);
     table.running--;
     if (!daemon) table.non_daemon_running--;
@@ -163,6 +170,8 @@ static void report_exit_interrupt(void) {
 int thread_wait_for_non_daemon(ThreadState *ts) {
     GIL_RELEASE(ts); /* GIL: released while other threads finish */
     bool main = sigint_is_main_thread(), interrupted = false;
+    HangWait hang; /* --no-gil: the watchdog sees this wait (core/hangwatch.h) */
+    hangwatch_begin(&hang, "the other threads to finish (at exit)", NULL, NULL, NULL);
     pthread_mutex_lock(&table.mutex);
     while (table.non_daemon_running > 0 && !interrupted) {
         if (!main) {
@@ -173,6 +182,7 @@ int thread_wait_for_non_daemon(ThreadState *ts) {
         pthread_cond_timedwait(&table.changed, &table.mutex, &slice);
         interrupted = sigint_take();
     }
+    hangwatch_end(&hang);
     struct timespec deadline = time_after(CLOCK_REALTIME, DAEMON_GRACE_MS * 1000000L);
     while (!interrupted && table.running > 0 &&
            pthread_cond_timedwait(&table.changed, &table.mutex, &deadline) != ETIMEDOUT) {
@@ -346,12 +356,17 @@ typedef struct {
     pthread_mutex_t mutex;
     pthread_cond_t cond;
     bool locked; /* guarded by mutex */
+    int waiters; /* threads in lock_wait (guarded by mutex) */
+    int64_t taker; /* native id of the thread that acquired it last (mutex) */
 } LockObject;
 
 static Object *lock_new(void) {
     LockObject *l = (LockObject *)object_alloc(&lock_type, sizeof(LockObject));
     if (!l) return NULL;
     pthread_mutex_init(&l->mutex, NULL);
+    l->locked = false;
+    l->waiters = 0;
+    l->taker = 0;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -360,8 +375,23 @@ static Object *lock_new(void) {
     return (Object *)l;
 }
 
+/* A waiting thread holds a reference to the lock, so only a lost increment
+   (--no-gil) can free a lock with waiters. Destroying its condition then
+   would block for ever (the waiters never leave it): report instead. */
+static void lock_check_no_waiters(LockObject *l) {
+    pthread_mutex_lock(&l->mutex);
+    int waiters = l->waiters;
+    pthread_mutex_unlock(&l->mutex);
+    if (waiters > 0)
+        race_report(RACE_USE_AFTER_FREE, (Object *)l, "lock",
+                    "it was freed while %d thread%s waited to acquire it: its last\n"
+                    "       counted reference was dropped while the waiters still held theirs",
+                    waiters, waiters == 1 ? "" : "s");
+}
+
 static void lock_dealloc(Object *o) {
     LockObject *l = (LockObject *)o;
+    lock_check_no_waiters(l);
     pthread_mutex_destroy(&l->mutex);
     pthread_cond_destroy(&l->cond);
     object_free(o, sizeof(LockObject));
@@ -371,6 +401,7 @@ static bool lock_try(LockObject *l) {
     pthread_mutex_lock(&l->mutex);
     bool got = !l->locked;
     l->locked = true;
+    if (got) l->taker = ts_get()->native_id;
     pthread_mutex_unlock(&l->mutex);
     return got;
 }
@@ -389,6 +420,69 @@ static int lock_wait_once(LockObject *l, const struct timespec *deadline, bool m
     return r == ETIMEDOUT && !last ? 0 : r;
 }
 
+/* The name of the thread whose kernel id is native_id into buf; 1 if it
+   runs, 0 if it has ended, -1 if not known (the table is busy: it is only
+   tried, never waited for; or the thread ended past MAX_FINISHED_STATS). */
+static int thread_name_of(int64_t native_id, char *buf, size_t cap) {
+    if (pthread_mutex_trylock(&table.mutex) != 0) return -1;
+    int found = -1;
+    for (ThreadState *t = table.head; t && found < 0; t = t->next_thread) {
+        if (t->native_id == native_id) {
+            snprintf(buf, cap, "%s", t->name);
+            found = 1;
+        }
+    }
+    for (int i = table.nfinished - 1; i >= 0 && found < 0; i--) {
+        if (table.finished[i].native_id == native_id) {
+            snprintf(buf, cap, "%s", table.finished[i].name);
+            found = 0;
+        }
+    }
+    pthread_mutex_unlock(&table.mutex);
+    return found;
+}
+
+/* "the lock is locked..." with who acquired it last: every thread waits
+   when this is asked, so a taker still in the table waits too. */
+static void describe_locked(const HangWait *w, int64_t taker, char *buf, size_t cap) {
+    char name[sizeof(((ThreadState *)0)->name)];
+    int alive = taker && taker != w->native_id ? thread_name_of(taker, name, sizeof(name)) : -1;
+    if (taker == w->native_id)
+        snprintf(buf, cap, "the lock is locked, by this thread itself: it waits for another\n"
+                           "       thread to release it, as join() and Condition.wait() do");
+    else if (alive >= 0)
+        snprintf(buf, cap, "the lock is locked, acquired last by thread '%s', which %s", name,
+                 alive ? "waits too" : "has ended");
+    else if (taker)
+        snprintf(buf, cap, "the lock is locked, acquired last by a thread (native id %lld) that "
+                 "has ended", (long long)taker);
+    else
+        snprintf(buf, cap, "the lock is locked, and no thread that could release it runs");
+}
+
+/* What a thread waiting for the lock for ever (hangwatch.h) is up against.
+   The lock's mutex is only tried: the watchdog must never block on it. */
+static void lock_describe(const HangWait *w, char *buf, size_t cap) {
+    LockObject *l = (LockObject *)w->obj;
+    if (l->base.type != &lock_type) {
+        snprintf(buf, cap, "the lock is gone: its memory was freed while the thread waited");
+        return;
+    }
+    int tries = 0;
+    while (pthread_mutex_trylock(&l->mutex) != 0) {
+        if (++tries == 1000) {
+            snprintf(buf, cap, "the lock's own mutex stays held: nobody can release it");
+            return;
+        }
+        sched_yield();
+    }
+    bool locked = l->locked;
+    int64_t taker = l->taker;
+    pthread_mutex_unlock(&l->mutex);
+    if (locked) describe_locked(w, taker, buf, cap);
+    else snprintf(buf, cap, "the lock is free, yet the waiting thread was never woken");
+}
+
 /* Wait for the lock with the GIL released; timeout < 0 waits forever.
    1 acquired, 0 timed out, -1 interrupted by Ctrl-C (main thread only; the
    lock is not taken). The caller's reference keeps l alive while we wait
@@ -400,7 +494,10 @@ static int lock_wait(LockObject *l, double timeout) {
     bool main = sigint_is_main_thread();
     ThreadState *ts = ts_get();
     GIL_RELEASE(ts); /* GIL: released while blocked on the lock */
+    HangWait hang = {.listed = false}; /* a wait with a timeout ends by itself */
+    if (timeout < 0) hangwatch_begin(&hang, "a lock", NULL, l, lock_describe);
     pthread_mutex_lock(&l->mutex);
+    l->waiters++;
     int got = 1;
     while (l->locked) {
         if (main && sigint_pending()) {
@@ -412,8 +509,13 @@ static int lock_wait(LockObject *l, double timeout) {
             break;
         }
     }
-    if (got == 1) l->locked = true;
+    if (got == 1) {
+        l->locked = true;
+        l->taker = ts->native_id;
+    }
+    l->waiters--;
     pthread_mutex_unlock(&l->mutex);
+    hangwatch_end(&hang);
     GIL_ACQUIRE(ts);
     return got;
 }
@@ -480,6 +582,10 @@ static Object *lock_release(Object *self, Object *const *args, size_t nargs, Obj
     LockObject *l = (LockObject *)self;
     pthread_mutex_lock(&l->mutex);
     bool was = l->locked;
+    if (was && hangwatch_lose_release()) { /* test hook: this release is lost */
+        pthread_mutex_unlock(&l->mutex);
+        return NEWREF(None);
+    }
     l->locked = false;
     if (was) pthread_cond_signal(&l->cond);
     pthread_mutex_unlock(&l->mutex);

@@ -98,6 +98,10 @@ typedef struct HeapType {
     size_t lookup_len;             /* heap_lookup searches mro[0 .. lookup_len): up
                                       to the last user class of the MRO */
     struct HeapType *prev, *next;  /* live classes, for class_fini */
+    uint32_t plain_init_tag;       /* class_plain_init's answer, valid while the
+                                      class's version tag is this one (not 0) */
+    Object *plain_init;            /* that answer, borrowed from a class dict of
+                                      the MRO, which holds it while the tag holds */
     size_t nslots;                 /* object pointers base_type's line and this class
                                       add to an instance: the __slots__ values in
                                       ClassInstance.slots (classes based on object),
@@ -994,11 +998,44 @@ static Object *class_construct(Type *type, Object *const *args, size_t nargs, Ob
     return run_init(self, init, args, nargs, kwnames);
 }
 
-Object *class_plain_init(Type *t) {
-    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+static Object *plain_init_lookup(Type *t) {
     if (heap_lookup(t, NAME(NEW))) return NULL;
     Object *init = heap_lookup(t, NAME(INIT));
     return init && TYPE(init) == &function_type ? init : NULL;
+}
+
+/* The answer is remembered under the class's version tag, if it has one,
+   which any change to a dict of its MRO drops (objects/typeversion.h), as
+   the inline caches are; not where threads run at once (toy-ft, --no-gil),
+   whose writes of the two fields could be seen half done. Out of line, so
+   that the common call (the answer remembered) saves no registers. */
+#ifndef TOY_FREE_THREADED
+static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
+    Type *t = &ht->type;
+    Object *init = plain_init_lookup(t);
+    if (interp.flag_no_gil) return init;
+    /* Only under a tag quickening has handed out: taking one here would
+       change the order tags are handed out in, and with it where the type
+       cache (interp/typecache.h) puts its entries. Nothing has run since the
+       lookup. */
+    uint32_t tag = t->version_tag;
+    if (tag != 0) {
+        ht->plain_init_tag = tag;
+        ht->plain_init = init;
+    }
+    return init;
+}
+#endif
+
+Object *class_plain_init(Type *t) {
+    if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
+#ifdef TOY_FREE_THREADED
+    return plain_init_lookup(t);
+#else
+    HeapType *ht = (HeapType *)t;
+    if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
+    return plain_init_remember(ht);
+#endif
 }
 
 /* ---- Creating classes ---------------------------------------------------------------- */

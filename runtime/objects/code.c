@@ -158,6 +158,7 @@ CodeObject *code_new(const uint32_t *instrs, const int *lines, int ninstrs,
     co->flags = flags;
     bool binds = (flags & (CODE_VARARGS | CODE_VARKEYWORDS)) != 0 || kwonlyargcount > 0;
     co->fast_argcount = binds ? -1 : argcount;
+    co->plain_argcount = co->ncells > 0 ? -1 : co->fast_argcount;
     co->nslots = co->nlocals + co->ncells;
     co->framewords = co->nslots + stacksize;
     co->name = NEWREF(name);

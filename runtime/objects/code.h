@@ -48,6 +48,9 @@ typedef struct {
                            arguments (and no keywords) just moves them into the
                            first local slots: no *args, **kwargs or keyword-only
                            parameters; -1 otherwise */
+    int plain_argcount; /* fast_argcount when the code has no cells either (such
+                           a call needs nothing but its moved arguments); -1
+                           otherwise */
     int nslots;         /* nlocals + ncells */
     int framewords;     /* nslots + stacksize: a frame's words after its header */
     Object *name;       /* str: "f", "<module>", "<lambda>", "<listcomp>" */

@@ -616,8 +616,10 @@ int exception_keep_locals(Object *exc, Object *code, Object *const *values, size
     for (size_t i = 0; i < n; i++) count += values[i] != NULL && values[i] != exc;
     Object *kept = tuple_new(count);
     if (!kept) return -1;
-    for (size_t i = 0, k = 0; i < n; i++)
-        if (values[i] && values[i] != exc) tuple_set_steal(kept, k++, NEWREF(values[i]));
+    /* stored last local first: a tuple releases its last item first, so the
+       locals go in the order a CPython frame releases them */
+    for (size_t i = 0, k = count; i < n; i++)
+        if (values[i] && values[i] != exc) tuple_set_steal(kept, --k, NEWREF(values[i]));
     tb->kept = kept;
     return 0;
 }

@@ -64,7 +64,7 @@ static Object *raise_stop_iteration(Object *value)
 Object *gen_fetch_stop_value(void)
 {
     if (!error_occurred())
-        return NEWREF(None);
+        return NEWREF_IMMORTAL(None);
     if (!error_matches(&exc_StopIteration))
         return NULL;
     Object *exc = error_fetch();
@@ -99,7 +99,7 @@ static Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *retu
         if (throwing)
             return NULL; /* the exception thrown in comes straight out */
         *returned = true;
-        return NEWREF(None);
+        return NEWREF_IMMORTAL(None);
     }
     if (!g->started && !throwing && value != None)
         return error_set(&exc_TypeError, "can't send non-None value to a just-started generator");
@@ -390,7 +390,7 @@ static Object *gen_close_method(Object *self, Object *const *args, size_t nargs,
         return NULL;
     if (gen_close(GEN(self)) < 0)
         return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* __name__, __qualname__ and the gi_ attributes (no gi_frame: Toy's frames

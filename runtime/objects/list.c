@@ -111,7 +111,7 @@ Object *list_new(size_t n) {
             return NULL;
         }
         memset(l->items, 0, n * sizeof(Object *));
-        l->size = n;
+        list_set_size(l, n);
     }
     return (Object *)l;
 }
@@ -177,7 +177,8 @@ int list_append_steal(Object *list, Object *item) {
         DECREF(item);
         return -1;
     }
-    l->items[l->size++] = item;
+    l->items[l->size] = item;
+    list_set_size(l, l->size + 1);
     objlock_unlock(l);
     return 0;
 }
@@ -193,7 +194,7 @@ static int list_insert_locked(ListObject *l, int64_t index, Object *item) {
     if (list_reserve(l, l->size + 1) < 0) return -1;
     memmove(&l->items[index + 1], &l->items[index], (size_t)(n - index) * sizeof(Object *));
     l->items[index] = NEWREF(item);
-    l->size++;
+    list_set_size(l, l->size + 1);
     return 0;
 }
 
@@ -214,7 +215,7 @@ static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
     if (rc == 0) {
         Object **from = tuple ? tuple_items(src) : AS_LIST(src)->items;
         for (size_t i = 0; i < n; i++) l->items[l->size + i] = NEWREF(from[i]);
-        l->size += n;
+        list_set_size(l, l->size + n);
     }
     objlock_unlock2(l, src);
     return rc;
@@ -278,7 +279,7 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
     }
     memcpy(removed, &l->items[lo], n * sizeof(Object *));
     memmove(&l->items[lo], &l->items[hi], (l->size - hi) * sizeof(Object *));
-    l->size -= n;
+    list_set_size(l, l->size - n);
     list_maybe_shrink(l);
     objlock_unlock(l);
     for (size_t i = 0; i < n; i++) DECREF(removed[i]);
@@ -308,7 +309,7 @@ void list_repr_leave(Object *o) {
         if (stack->items[i] == o) {
             memmove(&stack->items[i], &stack->items[i + 1],
                     (stack->size - i - 1) * sizeof(Object *));
-            stack->size--;
+            list_set_size(stack, stack->size - 1);
             DECREF(o);
             return;
         }
@@ -356,7 +357,9 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
 
 /* ---- Indexing ------------------------------------------------------------ */
 
-static int64_t list_len(Object *self) { return (int64_t)list_size_now(self); }
+/* len(): no lock (toy-ft), since every change of the size is one store
+   (list_set_size): the size at that moment, as under the GIL. */
+static int64_t list_len(Object *self) { return (int64_t)list_size_unlocked(self); }
 
 static Object *list_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
@@ -437,7 +440,7 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
     if (tail) memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
     for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
-    l->size = l->size - old_n + m;
+    list_set_size(l, l->size - old_n + m);
     return 0;
 }
 
@@ -479,7 +482,7 @@ static int list_delete_extended(ListObject *l, int64_t start, int64_t step, int6
         else
             l->items[dst++] = l->items[src];
     }
-    l->size = dst;
+    list_set_size(l, dst);
     list_maybe_shrink(l);
     for (int64_t i = 0; i < n; i++) DECREF(removed[i]);
     mem_free(removed, (size_t)n * sizeof(Object *));
@@ -546,7 +549,7 @@ static int list_delete_index(ListObject *l, int64_t i) {
     if (list_index_resolve((Object *)l, &i)) {
         old = l->items[i];
         memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
-        l->size--;
+        list_set_size(l, l->size - 1);
         list_maybe_shrink(l);
     }
     objlock_unlock(l);
@@ -657,16 +660,22 @@ static Object *list_inplace_mul(Object *self, Object *other) {
     int rc = list_repeat_count(other, &reps);
     if (rc != 0) return rc > 0 ? NEWREF(NotImplemented) : NULL;
     ListObject *l = AS_LIST(self);
+    objlock_lock(l);
     size_t n = l->size;
     if (reps <= 0 || n == 0) {
+        objlock_unlock(l);
         if (list_delete_range(l, 0, n) < 0) return NULL;
         return NEWREF(self);
     }
-    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
-    if (n * (size_t)reps > l->capacity && list_set_capacity(l, n * (size_t)reps) < 0)
-        return NULL;
+    bool too_big = (uint64_t)reps > SIZE_MAX / sizeof(Object *) / n;
+    if (too_big || (n * (size_t)reps > l->capacity &&
+                    list_set_capacity(l, n * (size_t)reps) < 0)) {
+        objlock_unlock(l);
+        return too_big ? error_no_memory() : NULL;
+    }
     list_fill_repeated(l->items + n, l->items, n, reps - 1);
-    l->size = n * (size_t)reps;
+    list_set_size(l, n * (size_t)reps);
+    objlock_unlock(l);
     return NEWREF(self);
 }
 
@@ -702,7 +711,7 @@ static Object *list_init_method(Object *self, Object *const *args, size_t nargs,
     if (list_init_args(nargs, kwnames) < 0) return NULL;
     if (list_delete_range(AS_LIST(self), 0, list_size(self)) < 0) return NULL;
     if (nargs == 1 && list_extend(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* ---- Iterators ----------------------------------------------------------- */
@@ -778,11 +787,11 @@ static Object *list_iter_setstate(Object *self, Object *const *args, size_t narg
     if (iter_setstate_index(forward ? "list_iterator.__setstate__" : "list_reverseiterator.__setstate__",
                             args, nargs, kwnames, &i) < 0)
         return NULL;
-    if (!it->list) return NEWREF(None);
+    if (!it->list) return NEWREF_IMMORTAL(None);
     int64_t n = (int64_t)list_size(it->list);
     if (forward) it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
     else it->index = (size_t)(i < -1 ? 0 : i >= n ? n : i + 1);
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static const MethodDef list_iter_methods[] = {
@@ -1147,7 +1156,8 @@ int list_sort(Object *list, Object *key, bool reverse) {
     ListObject *l = AS_LIST(list);
     if (key == None) key = NULL;
     /* A single item is still passed to the key function, as in Python. */
-    if (l->size == 0 || (l->size == 1 && !key)) return 0;
+    size_t size = list_size_unlocked(list);
+    if (size == 0 || (size == 1 && !key)) return 0;
 
     /* While sorting, the list looks empty to any Python code that runs (key
        functions, __lt__), and whatever such code puts in it is discarded. */
@@ -1155,7 +1165,8 @@ int list_sort(Object *list, Object *key, bool reverse) {
     Object **saved = l->items;
     size_t n = l->size, capacity = l->capacity;
     l->items = NULL;
-    l->size = l->capacity = 0;
+    list_set_size(l, 0);
+    l->capacity = 0;
     objlock_unlock(l);
 
     int rc = sort_array(saved, n, key, reverse);
@@ -1164,7 +1175,7 @@ int list_sort(Object *list, Object *key, bool reverse) {
     Object **intruders = l->items;
     size_t nintruders = l->size, intruder_capacity = l->capacity;
     l->items = saved;
-    l->size = n;
+    list_set_size(l, n);
     l->capacity = capacity;
     objlock_unlock(l);
     if (intruders || nintruders) {
@@ -1209,14 +1220,14 @@ static Object *list_append_method(Object *self, Object *const *args, size_t narg
                                   Object *kwnames) {
     if (list_check_one_arg("append", nargs, kwnames) < 0) return NULL;
     if (list_append(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_extend_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("extend", nargs, kwnames) < 0) return NULL;
     if (list_extend(self, args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_insert_method(Object *self, Object *const *args, size_t nargs,
@@ -1225,7 +1236,7 @@ static Object *list_insert_method(Object *self, Object *const *args, size_t narg
     int64_t index;
     if (object_as_index(args[0], &index, NULL) < 0) return NULL;
     if (list_insert(self, index, args[1]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
@@ -1246,7 +1257,7 @@ static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
     if (!err) {
         item = l->items[i];
         memmove(&l->items[i], &l->items[i + 1], (l->size - (size_t)i - 1) * sizeof(Object *));
-        l->size--;
+        list_set_size(l, l->size - 1);
         list_maybe_shrink(l);
     }
     objlock_unlock(l);
@@ -1278,7 +1289,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
     if ((size_t)i < list_size_now(self) &&
         list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
         return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_index_method(Object *self, Object *const *args, size_t nargs,
@@ -1334,7 +1345,7 @@ static Object *list_sort_method(Object *self, Object *const *args, size_t nargs,
         }
     }
     if (list_sort(self, key, reverse != 0) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_reverse_method(Object *self, Object *const *args, size_t nargs,
@@ -1349,7 +1360,7 @@ static Object *list_reverse_method(Object *self, Object *const *args, size_t nar
         l->items[j - 1] = t;
     }
     objlock_unlock(l);
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_copy_method(Object *self, Object *const *args, size_t nargs,
@@ -1371,11 +1382,12 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
     Object **items = l->items;
     size_t n = l->size, capacity = l->capacity;
     l->items = NULL;
-    l->size = l->capacity = 0;
+    list_set_size(l, 0);
+    l->capacity = 0;
     objlock_unlock(l);
     for (size_t i = 0; i < n; i++) DECREF(items[i]);
     if (items) mem_free(items, capacity * sizeof(Object *));
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 static Object *list_reversed_method(Object *self, Object *const *args, size_t nargs,
@@ -1416,7 +1428,8 @@ static int list_gc_clear(Object *self) {
     Object **items = l->items;
     size_t n = l->size, cap = l->capacity;
     l->items = NULL;
-    l->size = l->capacity = 0;
+    list_set_size(l, 0);
+    l->capacity = 0;
     for (size_t i = n; i-- > 0;) XDECREF(items[i]);
     if (items) mem_free(items, cap * sizeof(Object *));
     return 0;

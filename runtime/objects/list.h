@@ -21,6 +21,21 @@ extern Type list_type;
 static inline bool is_list(Object *o) { return is_builtin_instance(o, &list_type); }
 static inline bool is_list_exact(Object *o) { return o->type == &list_type; }
 static inline size_t list_size(Object *l) { return ((ListObject *)l)->size; }
+/* Every change of a list's size goes through list_set_size, under the
+   list's lock. In toy-ft it is a relaxed atomic store, so that len() can
+   read the size without the lock (list_size_unlocked) and still see a size
+   the list had; the GIL build stores and reads it plainly. */
+#ifdef TOY_FREE_THREADED
+static inline void list_set_size(ListObject *l, size_t n) {
+    __atomic_store_n(&l->size, n, __ATOMIC_RELAXED);
+}
+static inline size_t list_size_unlocked(Object *l) {
+    return __atomic_load_n(&((ListObject *)l)->size, __ATOMIC_RELAXED);
+}
+#else
+static inline void list_set_size(ListObject *l, size_t n) { l->size = n; }
+static inline size_t list_size_unlocked(Object *l) { return list_size(l); }
+#endif
 /* Borrowed. No bounds check. */
 static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }
 

@@ -218,6 +218,20 @@ static int set_resize(SetObject *so, size_t minused) {
     return 0;
 }
 
+/* Put key (borrowed) with its hash into slot, an unused or deleted slot
+   that a lookup found for it, and grow the table when it is full enough.
+   0 / -1 MemoryError. */
+static int set_insert_at(SetObject *so, SetEntry *slot, Object *key, int64_t hash) {
+    bool unused = slot->key == NULL;
+    slot->key = NEWREF(key);
+    slot->hash = hash;
+    so->used++;
+    if (!unused) return 0;
+    so->fill++;
+    if (so->fill * 5 < so->mask * 3) return 0;
+    return set_resize(so, so->used > 50000 ? so->used * 2 : so->used * 4);
+}
+
 /* Add key (borrowed) with its hash. 0 / -1. */
 static int set_insert_locked(SetObject *so, Object *key, int64_t hash) {
     SetEntry *slot;
@@ -230,14 +244,7 @@ static int set_insert_locked(SetObject *so, Object *key, int64_t hash) {
         if (!slot->key || slot->key == SET_DUMMY) break;
         found = -2;
     }
-    bool unused = slot->key == NULL;
-    slot->key = NEWREF(key);
-    slot->hash = hash;
-    so->used++;
-    if (!unused) return 0;
-    so->fill++;
-    if (so->fill * 5 < so->mask * 3) return 0;
-    return set_resize(so, so->used > 50000 ? so->used * 2 : so->used * 4);
+    return set_insert_at(so, slot, key, hash);
 }
 
 /* toy-ft: every access to a set's table holds its lock (core/objlock.h). */
@@ -309,6 +316,16 @@ static bool set_slot(SetObject *so, size_t i, Object **key, int64_t *hash) {
     return live;
 }
 
+/* set_find under so's lock: a probe of another set than the one a walk
+   holds (in toy-ft another thread may be changing or resizing it). */
+static int set_lookup(SetObject *so, Object *key, int64_t hash) {
+    SetEntry *slot;
+    objlock_lock(so);
+    int found = set_find(so, key, hash, &slot);
+    objlock_unlock(so);
+    return found;
+}
+
 bool set_next(Object *s, size_t *pos, Object **key, int64_t *hash) {
     SetObject *so = AS_SET(s);
     objlock_lock(so);
@@ -356,11 +373,13 @@ static int set_merge_locked(SetObject *so, SetObject *other) {
         so->fill = so->used = other->used;
         return 0;
     }
-    Object *key;
-    int64_t hash;
+    /* Both locks are held (set_merge): other's table is read directly, and
+       re-read for each slot, since a key's __eq__ may change either set. */
     for (size_t i = 0; i <= other->mask; i++) {
-        if (!set_slot(other, i, &key, &hash)) continue;
-        int rc = set_insert(so, key, hash);
+        SetEntry *e = &other->table[i];
+        if (!set_live(e)) continue;
+        Object *key = NEWREF(e->key);
+        int rc = set_insert_locked(so, key, e->hash);
         DECREF(key);
         if (rc < 0) return -1;
     }
@@ -393,8 +412,10 @@ static int set_update_internal(SetObject *so, Object *other) {
         /* A dict's size is known: pre-size the table, as CPython does (this
            decides the table size, hence the order). */
         size_t n = dict_size(other);
-        if ((so->fill + n) * 5 >= so->mask * 3 && set_resize(so, (so->used + n) * 2) < 0)
-            return -1;
+        objlock_lock(so);
+        int rc = (so->fill + n) * 5 >= so->mask * 3 ? set_resize(so, (so->used + n) * 2) : 0;
+        objlock_unlock(so);
+        if (rc < 0) return -1;
     }
     Object *it = object_iter(other);
     if (!it) return -1;
@@ -490,6 +511,53 @@ static int set_discard_key(SetObject *so, Object *key) {
     return 1;
 }
 
+/* ---- Walking one set while probing another ------------------------------ */
+
+/* One key of set_walk_probing's walk, under the three sets' locks: added
+   to result if its presence in probe is `want`. 0: settled; 1: the key
+   must be looked up the general way (it is not a plain key, or it meets a
+   key of another type with its hash, where an __eq__ may run); -1:
+   MemoryError. */
+static int set_walk_step(SetObject *probe, bool want, SetObject *result, Object *key,
+                         int64_t hash) {
+    if (!set_key_is_plain(key)) return 1;
+    SetEntry *slot;
+    int found = set_find_plain(probe, key, hash, &slot, false);
+    if (found == -2) return 1;
+    if (found != want) return 0;
+    found = set_find_plain(result, key, hash, &slot, true);
+    if (found == -2) return 1;
+    return found ? 0 : set_insert_at(result, slot, key, hash);
+}
+
+/* Add to result the keys of walk that are in probe (want) or are not
+   (!want), in walk's slot order. The three sets' locks are held for the
+   whole walk while the keys are plain ones (comparing exact ints and strs
+   runs no user code), so that the result is what the two sets held at one
+   moment, as under the GIL; in toy-ft that is one hold of three stripes
+   instead of three holds a key. A key that needs an __eq__ is looked up
+   with the locks released, and the walk goes on from the next slot.
+   0 / -1. */
+static int set_walk_probing(SetObject *walk, SetObject *probe, bool want, SetObject *result) {
+    size_t pos = 0;
+    int rc = 0;
+    objlock_lock3(walk, probe, result);
+    while (rc >= 0 && pos <= walk->mask) {
+        SetEntry *e = &walk->table[pos++];
+        if (!set_live(e) || (rc = set_walk_step(probe, want, result, e->key, e->hash)) <= 0)
+            continue;
+        Object *key = NEWREF(e->key);
+        int64_t hash = e->hash;
+        objlock_unlock3(walk, probe, result);
+        int found = set_lookup(probe, key, hash);
+        rc = found < 0 ? -1 : found == want ? set_insert(result, key, hash) : 0;
+        DECREF(key);
+        objlock_lock3(walk, probe, result);
+    }
+    objlock_unlock3(walk, probe, result);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- The set algebra ----------------------------------------------------- */
 
 /* so & other: walks the smaller set and probes the bigger one; for another
@@ -502,23 +570,16 @@ static Object *set_intersection(SetObject *so, Object *other) {
     int64_t hash;
     if (is_anyset(other)) {
         SetObject *walk = AS_SET(other), *probe = so;
-        if (walk->used > probe->used) walk = so, probe = AS_SET(other);
-        for (size_t i = 0; i <= walk->mask; i++) {
-            if (!set_slot(walk, i, &key, &hash)) continue;
-            SetEntry *slot;
-            int found = set_find(probe, key, hash, &slot);
-            if (found > 0) found = set_insert(result, key, hash);
-            DECREF(key);
-            if (found < 0) goto fail;
-        }
+        if (set_size((Object *)walk) > set_size((Object *)probe))
+            walk = so, probe = AS_SET(other);
+        if (set_walk_probing(walk, probe, true, result) < 0) goto fail;
         return (Object *)result;
     }
     Object *it = object_iter(other);
     if (!it) goto fail;
     while ((key = object_next(it)) != NULL) {
-        SetEntry *slot;
         hash = set_hash_of(key);
-        int found = hash == -1 ? -1 : set_find(so, key, hash, &slot);
+        int found = hash == -1 ? -1 : set_lookup(so, key, hash);
         if (found > 0) found = set_insert(result, key, hash);
         DECREF(key);
         if (found < 0) break;
@@ -545,7 +606,9 @@ static Object *set_intersection_multi(SetObject *so, Object *const *others, size
 static int set_intersection_update(SetObject *so, Object *const *others, size_t n) {
     Object *tmp = set_intersection_multi(so, others, n);
     if (!tmp) return -1;
+    objlock_lock2(so, tmp);
     set_swap_bodies(so, AS_SET(tmp));
+    objlock_unlock2(so, tmp);
     DECREF(tmp);
     return 0;
 }
@@ -560,7 +623,7 @@ static int set_difference_update_internal(SetObject *so, Object *other) {
     Object *key;
     int64_t hash;
     if (is_anyset(other)) {
-        Object *walk = (set_size(other) >> 3) > so->used ? set_intersection(so, other)
+        Object *walk = (set_size(other) >> 3) > set_size((Object *)so) ? set_intersection(so, other)
                                                          : NEWREF(other);
         if (!walk) return -1;
         for (size_t i = 0; i <= AS_SET(walk)->mask; i++) {
@@ -584,8 +647,12 @@ static int set_difference_update_internal(SetObject *so, Object *other) {
         DECREF(it);
         if (error_occurred()) return -1;
     }
-    if (so->fill - so->used <= so->mask / 4) return 0;
-    return set_resize(so, so->used > 50000 ? so->used * 2 : so->used * 4);
+    objlock_lock(so);
+    int rc = 0;
+    if (so->fill - so->used > so->mask / 4)
+        rc = set_resize(so, so->used > 50000 ? so->used * 2 : so->used * 4);
+    objlock_unlock(so);
+    return rc;
 }
 
 /* A copy of so without other's keys. */
@@ -601,16 +668,19 @@ static Object *set_difference(SetObject *so, Object *other) {
     bool is_dict_other = is_instance_of(other, &dict_type);
     if (!is_anyset(other) && !is_dict_other) return set_copy_and_difference(so, other);
     size_t other_size = is_dict_other ? dict_size(other) : set_size(other);
-    if ((so->used >> 2) > other_size) return set_copy_and_difference(so, other);
+    if ((set_size((Object *)so) >> 2) > other_size) return set_copy_and_difference(so, other);
     SetObject *result = set_alloc(set_result_type(so));
     if (!result) return NULL;
+    if (!is_dict_other) {
+        if (set_walk_probing(so, AS_SET(other), false, result) == 0) return (Object *)result;
+        DECREF(result);
+        return NULL;
+    }
     Object *key;
     int64_t hash;
     for (size_t i = 0; i <= so->mask; i++) {
         if (!set_slot(so, i, &key, &hash)) continue;
-        SetEntry *slot;
-        int found = is_dict_other ? object_contains(other, key)
-                                  : set_find(AS_SET(other), key, hash, &slot);
+        int found = object_contains(other, key);
         if (found == 0) found = set_insert(result, key, hash);
         DECREF(key);
         if (found < 0) {
@@ -694,13 +764,12 @@ static int set_issubset(SetObject *so, Object *other) {
         DECREF(tmp);
         return r;
     }
-    if (so->used > set_size(other)) return 0;
+    if (set_size((Object *)so) > set_size(other)) return 0;
     Object *key;
     int64_t hash;
     for (size_t i = 0; i <= so->mask; i++) {
         if (!set_slot(so, i, &key, &hash)) continue;
-        SetEntry *slot;
-        int found = set_find(AS_SET(other), key, hash, &slot);
+        int found = set_lookup(AS_SET(other), key, hash);
         DECREF(key);
         if (found <= 0) return found;
     }
@@ -718,16 +787,16 @@ static int set_issuperset(SetObject *so, Object *other) {
 
 /* No common key: 1 / 0 / -1. Walks the smaller set, or other's iterator. */
 static int set_isdisjoint(SetObject *so, Object *other) {
-    if ((Object *)so == other) return so->used == 0;
+    if ((Object *)so == other) return set_size(other) == 0;
     Object *key;
     int64_t hash;
-    SetEntry *slot;
     if (is_anyset(other)) {
         SetObject *walk = AS_SET(other), *probe = so;
-        if (walk->used > probe->used) walk = so, probe = AS_SET(other);
+        if (set_size((Object *)walk) > set_size((Object *)probe))
+            walk = so, probe = AS_SET(other);
         for (size_t i = 0; i <= walk->mask; i++) {
             if (!set_slot(walk, i, &key, &hash)) continue;
-            int found = set_find(probe, key, hash, &slot);
+            int found = set_lookup(probe, key, hash);
             DECREF(key);
             if (found != 0) return found < 0 ? -1 : 0;
         }
@@ -738,7 +807,7 @@ static int set_isdisjoint(SetObject *so, Object *other) {
     int result = 1;
     while (result == 1 && (key = object_next(it)) != NULL) {
         hash = set_hash_of(key);
-        int found = hash == -1 ? -1 : set_find(so, key, hash, &slot);
+        int found = hash == -1 ? -1 : set_lookup(so, key, hash);
         DECREF(key);
         if (found != 0) result = found < 0 ? -1 : 0;
     }
@@ -849,7 +918,7 @@ static Object *set_richcompare(Object *a, Object *b, int op) {
     switch (op) {
     case CMP_EQ:
     case CMP_NE:
-        if (v->used != w->used || (v->hash != -1 && w->hash != -1 && v->hash != w->hash))
+        if (set_size(a) != set_size(b) || (v->hash != -1 && w->hash != -1 && v->hash != w->hash))
             r = 0;
         else
             r = set_issubset(v, b);
@@ -857,8 +926,8 @@ static Object *set_richcompare(Object *a, Object *b, int op) {
         break;
     case CMP_LE: r = set_issubset(v, b); break;
     case CMP_GE: r = set_issuperset(v, b); break;
-    case CMP_LT: r = v->used < w->used ? set_issubset(v, b) : 0; break;
-    default: r = v->used > w->used ? set_issuperset(v, b) : 0; break;
+    case CMP_LT: r = set_size(a) < set_size(b) ? set_issubset(v, b) : 0; break;
+    default: r = set_size(a) > set_size(b) ? set_issuperset(v, b) : 0; break;
     }
     return r < 0 ? NULL : bool_from(r);
 }
@@ -886,7 +955,7 @@ static Object *set_init_method(Object *self, Object *const *args, size_t nargs, 
         return error_set(&exc_TypeError, "set expected at most 1 argument, got %zu", nargs);
     set_clear_internal(AS_SET(self));
     if (nargs == 1 && set_update_internal(AS_SET(self), args[0]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* frozenset(f) for a frozenset f is f itself: it cannot change. */
@@ -945,7 +1014,7 @@ static Object *set_iter(Object *self) {
     SetIterObject *it = (SetIterObject *)object_alloc(&set_iterator_type, sizeof(SetIterObject));
     if (!it) return NULL;
     it->set = NEWREF(self);
-    it->used = AS_SET(self)->used;
+    it->used = set_size(self);
     return (Object *)it;
 }
 
@@ -1026,7 +1095,7 @@ static inline int set_check_args(Object *self, const char *name, size_t nargs, O
     static Object *fname(Object *self, Object *const *args, size_t nargs,      \
                          Object *kwnames)
 
-static Object *none_or_null(int rc) { return rc < 0 ? NULL : NEWREF(None); }
+static Object *none_or_null(int rc) { return rc < 0 ? NULL : NEWREF_IMMORTAL(None); }
 
 SET_METHOD(set_add_method) {
     SET_CHECK("add", 1, 1);
@@ -1070,7 +1139,7 @@ SET_METHOD(set_clear_method) {
     (void)args;
     SET_CHECK("clear", 0, 0);
     set_clear_internal(AS_SET(self));
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 /* A frozenset's copy is itself. */
@@ -1085,7 +1154,7 @@ SET_METHOD(set_update_method) {
     SET_CHECK("update", 0, SIZE_MAX);
     for (size_t i = 0; i < nargs; i++)
         if (set_update_internal(AS_SET(self), args[i]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 SET_METHOD(set_intersection_update_method) {
@@ -1097,7 +1166,7 @@ SET_METHOD(set_difference_update_method) {
     SET_CHECK("difference_update", 0, SIZE_MAX);
     for (size_t i = 0; i < nargs; i++)
         if (set_difference_update_internal(AS_SET(self), args[i]) < 0) return NULL;
-    return NEWREF(None);
+    return NEWREF_IMMORTAL(None);
 }
 
 SET_METHOD(set_symmetric_difference_update_method) {

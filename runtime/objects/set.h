@@ -14,6 +14,7 @@
 #define TOY_SET_H
 
 #include "core/object.h"
+#include "core/objlock.h"
 
 enum { SET_MINSIZE = 8 };
 
@@ -41,7 +42,13 @@ static inline bool is_frozenset(Object *o) { return is_builtin_instance(o, &froz
 static inline bool is_set_exact(Object *o) { return o->type == &set_type; }
 static inline bool is_frozenset_exact(Object *o) { return o->type == &frozenset_type; }
 static inline bool is_anyset(Object *o) { return is_set(o) || is_frozenset(o); }
-static inline size_t set_size(Object *s) { return ((SetObject *)s)->used; }
+/* The number of keys, read under the set's lock (toy-ft). */
+static inline size_t set_size(Object *s) {
+    objlock_lock(s);
+    size_t n = ((SetObject *)s)->used;
+    objlock_unlock(s);
+    return n;
+}
 
 /* set(iterable) / frozenset(iterable); iterable may be NULL (empty). */
 Object *set_new(Object *iterable);

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -1332,8 +1333,14 @@ static Object *join_array(Object *sep, Object *const *items, size_t n) {
 }
 
 Object *str_join(Object *sep, Object *iterable) {
-    if (is_list_exact(iterable))
-        return join_array(sep, ((ListObject *)iterable)->items, list_size(iterable));
+    if (is_list_exact(iterable)) {
+        /* Joined under the list's lock (toy-ft: another thread may grow it
+           and move its items meanwhile); join_array runs no user code. */
+        objlock_lock(iterable);
+        Object *r = join_array(sep, ((ListObject *)iterable)->items, list_size(iterable));
+        objlock_unlock(iterable);
+        return r;
+    }
     if (is_tuple_exact(iterable))
         return join_array(sep, tuple_items(iterable), tuple_size(iterable));
     if (!TYPE(iterable)->iter && !TYPE(iterable)->getitem)
