@@ -672,14 +672,28 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
     }
     return dict_get_str(d, name);
 }
-static inline Object *dict_lookup_name_ref(Object *d, Object *name)
+/* Once threads run, the dicts of modules and classes answer without the
+   lock when the value is immortal (dict_read_ref: no reference to take) or
+   the name is absent; anything else takes the reference under the lock. */
+static __attribute__((noinline)) Object *dict_lookup_name_threaded(Object *d, Object *name)
 {
-    objlock_lock(d);
+    Object *v;
+    int found = dict_read_ref(d, name, &v);
+    if (LIKELY(found >= 0))
+        return found ? v : NULL;
+    return dict_get_str_ref(d, name);
+}
+/* Before a second thread starts, the first probe needs no lock: nobody
+   else can change the dict. */
+static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object *d, Object *name)
+{
+    if (UNLIKELY(!ts_single_threaded()))
+        return dict_lookup_name_threaded(d, name);
     Object *v = dict_probe_name(d, name);
-    if (v != NULL)
-        INCREF(v);
-    objlock_unlock(d);
-    return v != NULL ? v : dict_get_str_ref(d, name);
+    if (v == NULL)
+        return dict_get_str_ref(d, name);
+    INCREF(v);
+    return v;
 }
 #define dict_lookup_name_for_load(d, name) dict_lookup_name_ref(d, name)
 #define INCREF_LOADED(v) ((void)(v))

@@ -154,6 +154,11 @@ void gil_world_park(struct ThreadState *ts);
    again, even once the world runs. */
 bool gil_world_borrow(struct ThreadState *ts);
 void gil_world_borrow_end(void);
+/* Is ts, which runs Toy code, the only thread that may touch objects now
+   (the GIL is on and ts holds it; no other thread is attached; or ts holds
+   the world stopped)? Memory that other threads might still be reading
+   without a lock can then be freed at once (objects/dict.c). */
+bool gil_world_alone(struct ThreadState *ts);
 
 /* The switch interval, in seconds (sys.setswitchinterval; modern, priority). */
 void gil_set_interval(double seconds);

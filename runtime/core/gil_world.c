@@ -111,6 +111,14 @@ void gil_world_borrow_end(void) {
     pthread_mutex_unlock(&world.mutex);
 }
 
+bool gil_world_alone(ThreadState *ts) {
+    if (gil_enabled()) return true; /* the caller holds the GIL */
+    pthread_mutex_lock(&world.mutex);
+    bool alone = world.attached <= 1 || (world.holding && world.stopper == ts);
+    pthread_mutex_unlock(&world.mutex);
+    return alone;
+}
+
 bool gil_stop_the_world(ThreadState *ts) {
     if (gil_enabled()) return true; /* the caller holds the GIL: nobody else runs */
     pthread_mutex_lock(&world.mutex);

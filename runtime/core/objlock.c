@@ -7,9 +7,9 @@
  * free), written only by the holder.
  * Taking a free stripe is one compare-and-swap, releasing it one store:
  * much cheaper than a recursive pthread mutex on the paths every global
- * and attribute read takes. A waiter spins briefly, then yields its core
- * (the holder may have been descheduled: containers are held for a few
- * instructions, except around a dict key's __eq__). */
+ * and attribute read takes. A waiter spins with a growing pause, then
+ * yields its core (the holder may have been descheduled: containers are
+ * held for a few instructions, except around a dict key's __eq__). */
 #ifdef TOY_FREE_THREADED
 
 #include "core/objlock.h"
@@ -24,7 +24,15 @@
 ObjlockStripe objlock_stripes[OBJLOCK_STRIPES] __attribute__((aligned(64)));
 _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 
-#define SPINS_BEFORE_YIELD 64
+/* A waiter pauses 1, 2, 4, ... up to BACKOFF_MAX times between its looks
+   at the stripe (fewer looks: the holder's cache line is not pulled away
+   from it on every pause), and yields its core only after SPIN_ROUNDS
+   looks, about 2,000 pauses: stripes are held for a few instructions, and
+   sched_yield, a system call, cost far more than the wait itself when many
+   threads wanted one stripe (threads loading globals under the module
+   dict's lock spent most of their time in the kernel). */
+#define BACKOFF_MAX 64
+#define SPIN_ROUNDS 40
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -34,7 +42,8 @@ static inline void cpu_relax(void) {
 
 void objlock_lock_slow(ObjlockStripe *s) {
     uintptr_t me = (uintptr_t)&objlock_self;
-    for (unsigned spins = 0;; spins++) {
+    unsigned backoff = 1;
+    for (unsigned rounds = 0;; rounds++) {
         uintptr_t expected = 0;
         if (atomic_load_explicit(&s->holder, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_weak_explicit(&s->holder, &expected, me,
@@ -53,8 +62,12 @@ void objlock_lock_slow(ObjlockStripe *s) {
             }
             gil_world_park(ts);
         }
-        if (spins >= SPINS_BEFORE_YIELD) sched_yield();
-        else cpu_relax();
+        if (rounds >= SPIN_ROUNDS) {
+            sched_yield();
+            continue;
+        }
+        for (unsigned i = 0; i < backoff; i++) cpu_relax();
+        if (backoff < BACKOFF_MAX) backoff <<= 1;
     }
 }
 

@@ -8,6 +8,9 @@
 #include "core/refcount.h"
 
 _Thread_local ThreadState *ts_current;
+#ifdef TOY_FREE_THREADED
+atomic_bool ts_threads_started;
+#endif
 
 Interp interp = {
     .recursion_limit = 1000,

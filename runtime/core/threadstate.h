@@ -59,6 +59,24 @@ static inline ThreadState *ts_get(void) { return ts_current; }
 
 /* Create and install the state for the calling thread / tear it down. */
 ThreadState *ts_create(void);
+
+#ifdef TOY_FREE_THREADED
+#include <stdatomic.h>
+/* toy-ft: false until a second thread that runs Toy code is first started
+   (ts_note_thread_start, called by the starting thread before the new one
+   exists), then true for good. While it is false the main thread is the
+   only one touching objects, and the eval loop reads globals with neither
+   a lock nor a check (interp/vm.c). */
+extern atomic_bool ts_threads_started;
+static inline bool ts_single_threaded(void) {
+    return !atomic_load_explicit(&ts_threads_started, memory_order_relaxed);
+}
+static inline void ts_note_thread_start(void) {
+    atomic_store_explicit(&ts_threads_started, true, memory_order_relaxed);
+}
+#else
+static inline void ts_note_thread_start(void) {}
+#endif
 void ts_destroy(ThreadState *ts);
 /* vm.h: release the thread's value-stack memory (interp/frame.c). */
 void vm_thread_fini(ThreadState *ts);

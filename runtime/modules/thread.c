@@ -330,6 +330,7 @@ static Object *start_thread(Object *func, Object *args, Object *kwargs, bool dae
         pthread_mutex_unlock(&table.mutex);
     }
     count_started(daemon);
+    ts_note_thread_start(); /* toy-ft: no more reads without a lock or a check */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -26,12 +26,15 @@
  * memory. Mutations release old keys/values only after the dict is
  * consistent again.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gil.h"
 #include "core/objlock.h"
 #include "core/refcount.h"
+#include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/descr.h"
 #include "objects/dict.h"
@@ -57,6 +60,94 @@ enum {
 
 static size_t dict_usable(size_t index_size) { return (index_size << 1) / 3; }
 
+/* ---- Changes that lock-free readers may see (toy-ft) --------------------- */
+
+/* toy-ft: dict_read_ref (dict.h) reads the dicts of modules and
+   classes without their lock. What such a reader loads, a writer stores
+   with DICT_PUBLISH (atomic, release: whatever was written before, such as
+   an entry before the index slot naming it, is seen by a reader that sees
+   the store), between dict_write_begin and dict_write_end. The GIL build
+   compiles all of it to the plain stores it had. */
+#ifdef TOY_FREE_THREADED
+#define DICT_PUBLISH(lvalue, v) __atomic_store_n(&(lvalue), (v), __ATOMIC_RELEASE)
+
+/* An entry's value_immortal, for a value the entry holds a reference to. */
+static inline uint32_t dict_immortal(Object *v) {
+    return atomic_load_explicit(&v->owner, memory_order_relaxed) == BIASED_OWNER_IMMORTAL;
+}
+
+/* Start a change of d, whose stripe the caller holds: seq becomes even
+   (not 0) until dict_write_end, so lock-free readers retry under the lock.
+   A dict marked shared by design becomes readable so at its first change;
+   others keep seq 0 and pay one test. A nested change (user code that a
+   lookup under the lock runs: a key's __eq__) finds seq even and leaves it
+   to the outer one. */
+static inline uint32_t dict_write_begin(DictObject *d) {
+    uint32_t seq = d->seq;
+    if (seq == 0 && (atomic_load_explicit(&d->base.shared, memory_order_relaxed) &
+                     BIASED_SHARED_BY_DESIGN))
+        seq = 1;
+    if (seq & 1) {
+        if (seq == UINT32_MAX) seq = 1; /* wrap without passing 0 */
+        /* The changes that follow are release stores (DICT_PUBLISH): a
+           reader that sees one sees this too. */
+        __atomic_store_n(&d->seq, seq + 1, __ATOMIC_RELAXED);
+    }
+    return seq;
+}
+
+static inline void dict_write_end(DictObject *d, uint32_t seq) {
+    if (seq & 1) __atomic_store_n(&d->seq, seq + 2, __ATOMIC_RELEASE);
+}
+#else
+#define DICT_PUBLISH(lvalue, v) ((lvalue) = (v))
+static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
+static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
+#endif
+
+/* Lock d for a change / give it back. */
+static inline uint32_t dict_lock_write(DictObject *d) {
+    objlock_lock(d);
+    return dict_write_begin(d);
+}
+
+static inline void dict_unlock_write(DictObject *d, uint32_t seq) {
+    dict_write_end(d, seq);
+    objlock_unlock(d);
+}
+
+/* Fill entry e, not yet named by the index. */
+static inline void dict_entry_set(DictEntry *e, Object *key, Object *value, int64_t hash) {
+#ifdef TOY_FREE_THREADED
+    DICT_PUBLISH(e->hash, hash);
+    DICT_PUBLISH(e->value, value);
+    DICT_PUBLISH(e->value_immortal, dict_immortal(value));
+    DICT_PUBLISH(e->key, key);
+#else
+    *e = (DictEntry){key, value, hash};
+#endif
+}
+
+/* Copy entry src into dst, not yet named by the index (a resize). */
+static inline void dict_entry_copy(DictEntry *dst, const DictEntry *src) {
+#ifdef TOY_FREE_THREADED
+    DICT_PUBLISH(dst->hash, src->hash);
+    DICT_PUBLISH(dst->value, src->value);
+    DICT_PUBLISH(dst->value_immortal, src->value_immortal);
+    DICT_PUBLISH(dst->key, src->key);
+#else
+    *dst = *src;
+#endif
+}
+
+/* Rebind entry e's value (the old one is the caller's to release). */
+static inline void dict_entry_rebind(DictEntry *e, Object *value) {
+    DICT_PUBLISH(e->value, value);
+#ifdef TOY_FREE_THREADED
+    DICT_PUBLISH(e->value_immortal, dict_immortal(value));
+#endif
+}
+
 /* ---- Tables -------------------------------------------------------------- */
 
 static void dict_free_tables(int64_t *index, size_t index_size, DictEntry *entries,
@@ -64,6 +155,60 @@ static void dict_free_tables(int64_t *index, size_t index_size, DictEntry *entri
     if (index) mem_free(index, index_size * sizeof(int64_t));
     if (entries) mem_free(entries, capacity * sizeof(DictEntry));
 }
+
+#ifdef TOY_FREE_THREADED
+/* Tables replaced while lock-free readers may still be reading them: kept
+   in this list until dict_free_retired runs with every other thread parked
+   (a collection stops the world; the exit). */
+typedef struct DictRetired {
+    struct DictRetired *next;
+    int64_t *index;
+    DictEntry *entries;
+    size_t index_size, capacity;
+} DictRetired;
+
+static struct {
+    pthread_mutex_t mutex;
+    DictRetired *list;
+} dict_retired = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+
+void dict_free_retired(void) {
+    pthread_mutex_lock(&dict_retired.mutex);
+    DictRetired *r = dict_retired.list;
+    dict_retired.list = NULL;
+    pthread_mutex_unlock(&dict_retired.mutex);
+    while (r != NULL) {
+        DictRetired *next = r->next;
+        dict_free_tables(r->index, r->index_size, r->entries, r->capacity);
+        mem_free(r, sizeof *r);
+        r = next;
+    }
+}
+
+/* Free d's old tables now when no lock-free reader can hold them (d was
+   never read so, or no other thread runs Toy code), else retire them. */
+static void dict_release_tables(DictObject *d, int64_t *index, size_t index_size,
+                                DictEntry *entries, size_t capacity) {
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) == 0 || (!index && !entries) ||
+        ts_single_threaded() || gil_world_alone(ts_get())) {
+        dict_free_tables(index, index_size, entries, capacity);
+        return;
+    }
+    DictRetired *r = mem_alloc(sizeof *r);
+    if (r == NULL) return; /* out of memory: the tables stay allocated (a leak, not a crash) */
+    *r = (DictRetired){NULL, index, entries, index_size, capacity};
+    pthread_mutex_lock(&dict_retired.mutex);
+    r->next = dict_retired.list;
+    dict_retired.list = r;
+    pthread_mutex_unlock(&dict_retired.mutex);
+}
+#else
+static inline void dict_release_tables(DictObject *d, int64_t *index, size_t index_size,
+                                       DictEntry *entries, size_t capacity) {
+    (void)d;
+    dict_free_tables(index, index_size, entries, capacity);
+}
+#endif
 
 /* Give d fresh empty tables with index_size slots. Old tables are the
    caller's business. 0 / -1 MemoryError. */
@@ -77,10 +222,10 @@ static int dict_alloc_tables(DictObject *d, size_t index_size) {
         return -1;
     }
     memset(index, 0xff, index_size * sizeof(int64_t)); /* all DICT_EMPTY */
-    d->index = index;
-    d->index_size = index_size;
-    d->entries = entries;
-    d->capacity = capacity;
+    DICT_PUBLISH(d->index, index);
+    DICT_PUBLISH(d->index_size, index_size);
+    DICT_PUBLISH(d->entries, entries);
+    DICT_PUBLISH(d->capacity, capacity);
     d->nentries = 0;
     return 0;
 }
@@ -120,12 +265,13 @@ static int dict_resize(DictObject *d, size_t minused) {
     if (dict_alloc_tables(d, index_size) < 0) return -1;
     d->keys_version = 0; /* the entries move */
     for (size_t i = 0; i < old_n; i++) {
-        if (!old_entries[i].key) continue;
-        d->entries[d->nentries] = old_entries[i];
-        d->index[dict_find_empty_slot(d, old_entries[i].hash)] = (int64_t)d->nentries;
+        DictEntry *e = &old_entries[i];
+        if (!e->key) continue;
+        dict_entry_copy(&d->entries[d->nentries], e);
+        DICT_PUBLISH(d->index[dict_find_empty_slot(d, e->hash)], (int64_t)d->nentries);
         d->nentries++;
     }
-    dict_free_tables(old_index, old_index_size, old_entries, old_capacity);
+    dict_release_tables(d, old_index, old_index_size, old_entries, old_capacity);
     return 0;
 }
 
@@ -260,7 +406,11 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     if ((TYPE(value)->flags & TYPE_GC) && (gc_state.locking || !gc_is_tracked(dobj)))
         dict_maybe_track(d, key, value);
     d->version++;
-    SETREF(&d->entries[ix].value, NEWREF(value));
+    Object *old = d->entries[ix].value;
+    uint32_t seq = dict_write_begin(d); /* toy-ft: callers hold the dict's lock */
+    dict_entry_rebind(&d->entries[ix], NEWREF(value));
+    dict_write_end(d, seq);
+    DECREF(old);
     return 1;
 }
 #else
@@ -317,11 +467,24 @@ Object *dict_get_str(Object *dobj, Object *key) {
     return v;
 }
 
+/* In toy-ft the reference taken here may make the value immortal (a
+   function or class that a second thread loads): the entry then says so,
+   and dict_read_ref answers for it from then on without the lock. That
+   needs no change of seq: the entry holds the same value, immortal for
+   good, and every rebinding sets value_immortal anew. */
 Object *dict_get_str_ref(Object *dobj, Object *key) {
-    objlock_lock(dobj);
-    Object *v = dict_get_str_unlocked(dobj, key);
-    if (v) INCREF(v);
-    objlock_unlock(dobj);
+    DictObject *d = AS_DICT(dobj);
+    objlock_lock(d);
+    int64_t ix = dict_find_str(d, key);
+    Object *v = ix >= 0 ? d->entries[ix].value : NULL;
+    if (v) {
+        INCREF(v);
+#ifdef TOY_FREE_THREADED
+        if (!d->entries[ix].value_immortal && dict_immortal(v))
+            DICT_PUBLISH(d->entries[ix].value_immortal, 1u);
+#endif
+    }
+    objlock_unlock(d);
     return v;
 }
 
@@ -391,7 +554,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
     if (ix >= 0) {
         d->version++;
         *old = d->entries[ix].value;
-        d->entries[ix].value = NEWREF(value);
+        dict_entry_rebind(&d->entries[ix], NEWREF(value));
         return 0;
     }
     if (!d->index || d->nentries == d->capacity) {
@@ -399,8 +562,8 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
         slot = dict_find_empty_slot(d, hash);
     }
-    d->entries[d->nentries] = (DictEntry){NEWREF(key), NEWREF(value), hash};
-    d->index[slot] = (int64_t)d->nentries;
+    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     d->nentries++;
     d->used++;
     d->version++;
@@ -410,9 +573,9 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
 
 static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
     Object *old = NULL;
-    objlock_lock(d);
+    uint32_t seq = dict_lock_write(d);
     int rc = dict_insert_unlocked(d, key, hash, value, &old);
-    objlock_unlock(d);
+    dict_unlock_write(d, seq);
     XDECREF(old);
     return rc;
 }
@@ -437,8 +600,9 @@ static void dict_unlink(DictObject *d, size_t slot, int64_t ix, Object **key, Ob
     DictEntry *e = &d->entries[ix];
     *key = e->key;
     *value = e->value;
-    e->key = e->value = NULL;
-    d->index[slot] = DICT_DUMMY;
+    DICT_PUBLISH(e->key, NULL);
+    DICT_PUBLISH(e->value, NULL);
+    DICT_PUBLISH(d->index[slot], (int64_t)DICT_DUMMY);
     d->used--;
     d->version++;
     d->keys_version = 0;
@@ -449,10 +613,10 @@ static int dict_pop_entry(DictObject *d, Object *key, Object **k, Object **v) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
     size_t slot;
-    objlock_lock(d);
+    uint32_t seq = dict_lock_write(d);
     int64_t ix = dict_lookup(d, key, hash, &slot);
     if (ix >= 0) dict_unlink(d, slot, ix, k, v);
-    objlock_unlock(d);
+    dict_unlock_write(d, seq);
     if (ix == DICT_ERROR) return -1;
     return ix >= 0;
 }
@@ -475,22 +639,24 @@ void dict_clear(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     /* Detach the tables first: releasing a key or value may run code that
        uses this dict, which must then see it empty. */
-    objlock_lock(d);
+    uint32_t seq = dict_lock_write(d);
     int64_t *index = d->index;
     DictEntry *entries = d->entries;
     size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
-    d->index = NULL;
-    d->entries = NULL;
-    d->index_size = d->capacity = d->nentries = d->used = 0;
+    DICT_PUBLISH(d->index, NULL);
+    DICT_PUBLISH(d->entries, NULL);
+    DICT_PUBLISH(d->index_size, (size_t)0);
+    DICT_PUBLISH(d->capacity, (size_t)0);
+    d->nentries = d->used = 0;
     d->version++;
     d->keys_version = 0;
-    objlock_unlock(d);
+    dict_unlock_write(d, seq);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;
         DECREF(entries[i].key);
         DECREF(entries[i].value);
     }
-    dict_free_tables(index, index_size, entries, capacity);
+    dict_release_tables(d, index, index_size, entries, capacity);
 }
 
 static void dict_dealloc(Object *self) {
@@ -1320,9 +1486,9 @@ static Object *dict_popitem_method(Object *self, Object *const *args, size_t nar
     DictObject *d = AS_DICT(self);
     Object *pair = tuple_new(2);
     if (!pair) return NULL;
-    objlock_lock(d);
+    uint32_t seq = dict_lock_write(d);
     if (d->used == 0) {
-        objlock_unlock(d);
+        dict_unlock_write(d, seq);
         DECREF(pair);
         return error_set(&exc_KeyError, "popitem(): dictionary is empty");
     }
@@ -1334,7 +1500,7 @@ static Object *dict_popitem_method(Object *self, Object *const *args, size_t nar
     Object *k, *v;
     dict_unlink(d, slot, (int64_t)(ix - 1), &k, &v);
     d->nentries = ix - 1;
-    objlock_unlock(d);
+    dict_unlock_write(d, seq);
     tuple_set_steal(pair, 0, k);
     tuple_set_steal(pair, 1, v);
     return pair;

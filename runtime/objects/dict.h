@@ -13,11 +13,15 @@
 #define TOY_DICT_H
 
 #include "core/object.h"
+#include "objects/str.h"
 
 typedef struct {
     Object *key;     /* NULL: deleted entry */
     Object *value;
     int64_t hash;
+#ifdef TOY_FREE_THREADED
+    uint32_t value_immortal; /* 1: `value` is immortal (dict_read_ref) */
+#endif
 } DictEntry;
 
 typedef struct {
@@ -32,6 +36,11 @@ typedef struct {
     uint32_t keys_version; /* 0, or a number no other dict has had, which
                               stays while the set of keys does: the inline
                               caches' guard (dict_keys_version) */
+#ifdef TOY_FREE_THREADED
+    uint32_t seq;        /* 0: read under the lock only; odd: readable
+                            without it (dict_read_ref); even and not 0:
+                            a change is under way */
+#endif
 } DictObject;
 
 extern Type dict_type;
@@ -70,6 +79,76 @@ int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
    replace the value and release it at any moment (globals, attributes). */
 Object *dict_get_str_ref(Object *d, Object *str_key);
 Object *dict_get_item_ref(Object *d, Object *key);
+#ifdef TOY_FREE_THREADED
+/* toy-ft: lock-free reads of the dicts of modules and classes (marked
+   shared by design, refcount_mark_shared), for LOAD_GLOBAL and LOAD_NAME
+   (docs/internals.md, 5b, "Lock-free reads of module and class dicts").
+   A sequence lock: writers, who still hold the dict's stripe, make `seq`
+   even (and not 0) while they change the dict and odd again after; a
+   reader notes an odd `seq`, reads the tables and the entry with atomic
+   loads, and trusts what it read only if `seq` has not moved meanwhile.
+   Tables a resize or clear replaces are kept until no thread can be
+   reading them (dict_free_retired).
+   Returns 1 with *value set when key (an interned str with its hash
+   computed) is there and its entry says the value is immortal: it is
+   never freed while threads run, so the reader needs no reference (and
+   counts none: an immortal's count is never written); 0 when key is
+   certainly absent; -1 when only the locked lookup can tell (a dict not
+   read this way, a change under way, a value not known to be immortal, a
+   key equal by text but not by pointer). The value's own header is never
+   read here: another thread may free a mortal value at any moment. */
+static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Object *key,
+                                                             Object **value) {
+    DictObject *d = (DictObject *)dobj;
+    uint32_t seq = __atomic_load_n(&d->seq, __ATOMIC_ACQUIRE);
+    int64_t hash = ((StrObject *)key)->hash;
+    if (!(seq & 1) || hash == -1) return -1;
+    int64_t *index = __atomic_load_n(&d->index, __ATOMIC_ACQUIRE);
+    DictEntry *entries = __atomic_load_n(&d->entries, __ATOMIC_ACQUIRE);
+    size_t index_size = __atomic_load_n(&d->index_size, __ATOMIC_ACQUIRE);
+    size_t capacity = __atomic_load_n(&d->capacity, __ATOMIC_ACQUIRE);
+    /* The tables and their size belong together only if seq is unchanged.
+       Every load here is an acquire, so the next load of seq cannot move
+       before any of them (no fences: ThreadSanitizer does not model them). */
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
+    Object *found = NULL;
+    uint32_t immortal = 0;
+    if (index != NULL) {
+        size_t mask = index_size - 1;
+        uint64_t perturb = (uint64_t)hash;
+        size_t i = (size_t)hash & mask;
+        for (size_t probes = 0;; probes++) {
+            int64_t ix = __atomic_load_n(&index[i], __ATOMIC_ACQUIRE);
+            if (ix == -1) break; /* an empty slot: absent */
+            if (ix >= 0) {
+                if ((size_t)ix >= capacity) return -1; /* read while it changed */
+                DictEntry *e = &entries[ix];
+                if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) == key) {
+                    found = __atomic_load_n(&e->value, __ATOMIC_ACQUIRE);
+                    immortal = __atomic_load_n(&e->value_immortal, __ATOMIC_ACQUIRE);
+                    break;
+                }
+                if (__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) == hash) return -1;
+            }
+            if (probes > mask) return -1; /* slots changing under the probe */
+            perturb >>= 5;
+            i = (i * 5 + (size_t)perturb + 1) & mask;
+        }
+    }
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
+    if (found == NULL) return 0;
+    if (!immortal) return -1;
+    *value = found;
+    return 1;
+}
+/* Free the tables kept for lock-free readers: called with every other
+   thread parked or in a blocking call (a collection's stopped world, the
+   exit), when none can be reading them. */
+void dict_free_retired(void);
+#else
+static inline void dict_free_retired(void) {}
+#endif
+
 /* 0 ok, -1 error. Both borrowed (INCREF'd). */
 int dict_set_item(Object *d, Object *key, Object *value);
 int dict_set_item_cstr(Object *d, const char *key, Object *value);

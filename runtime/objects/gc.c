@@ -427,6 +427,7 @@ static int64_t collect_stopped(int generation, bool callbacks) {
 int64_t gc_collect(int generation, bool callbacks) {
     ThreadState *ts = ts_get();
     if (!gil_stop_the_world(ts)) return 0;
+    dict_free_retired(); /* toy-ft: no lock-free reader is under way */
     int64_t n = collect_stopped(generation, callbacks);
     gil_start_the_world(ts);
     return n;
@@ -450,6 +451,7 @@ void gc_collect_automatic(void) {
     if (gc_state.locking && !GC_STOPS_THE_WORLD) return; /* --no-gil */
     ThreadState *ts = ts_get();
     if (!gil_stop_the_world(ts)) return;
+    dict_free_retired(); /* toy-ft: no lock-free reader is under way */
     /* Decided with the world stopped: other threads change the counts. */
     int generation = gc_state.enabled ? generation_due() : -1;
     if (generation >= 0) collect_stopped(generation, true);
@@ -459,4 +461,5 @@ void gc_collect_automatic(void) {
 /* Only called once every other thread has ended, so also with --no-gil. */
 void gc_collect_at_exit(bool callbacks) {
     if (gc_state.enabled) gc_collect(GC_NGENERATIONS - 1, callbacks);
+    dict_free_retired(); /* toy-ft: every other thread has ended */
 }
