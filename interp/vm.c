@@ -800,10 +800,17 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
 static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_t ix)
 {
     Object *v = NULL;
+    /* The dict of a module or class, an immortal value: no lock, no count
+       (dict.h, dict_read_entry); anything else is read under the lock. */
+    if (dict_read_entry((Object *)d, version, ix, &v) == 1)
+        return v;
+    v = NULL;
     objlock_lock(d);
     if (d->keys_version == version) {
         v = d->entries[ix].value;
-        INCREF(v);
+        INCREF(v); /* may make it immortal: a second thread's reference */
+        if (!d->entries[ix].value_immortal && refcount_is_immortal(v)) /* as dict_get_str_ref */
+            __atomic_store_n(&d->entries[ix].value_immortal, 1u, __ATOMIC_RELEASE);
     }
     objlock_unlock(d);
     return v;
@@ -811,6 +818,9 @@ static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_
 
 static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
 {
+    int known = dict_read_keys_version((Object *)d, version);
+    if (known >= 0)
+        return known;
     objlock_lock(d);
     bool same = d->keys_version == version;
     objlock_unlock(d);

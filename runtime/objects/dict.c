@@ -263,7 +263,7 @@ static int dict_resize(DictObject *d, size_t minused) {
     DictEntry *old_entries = d->entries;
     size_t old_index_size = d->index_size, old_capacity = d->capacity, old_n = d->nentries;
     if (dict_alloc_tables(d, index_size) < 0) return -1;
-    d->keys_version = 0; /* the entries move */
+    DICT_PUBLISH(d->keys_version, 0u); /* the entries move */
     for (size_t i = 0; i < old_n; i++) {
         DictEntry *e = &old_entries[i];
         if (!e->key) continue;
@@ -450,7 +450,9 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
         dict_maybe_track(d, key, value);
     d->version++;
     Object *old = d->entries[ix].value;
-    d->entries[ix].value = NEWREF(value);
+    uint32_t seq = dict_write_begin(d); /* lock-free readers retry meanwhile */
+    dict_entry_rebind(&d->entries[ix], NEWREF(value));
+    dict_write_end(d, seq);
     objlock_unlock(dobj);
     DECREF(old);
     return 1;
@@ -567,7 +569,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
     d->nentries++;
     d->used++;
     d->version++;
-    d->keys_version = 0;
+    DICT_PUBLISH(d->keys_version, 0u);
     return 0;
 }
 
@@ -605,7 +607,7 @@ static void dict_unlink(DictObject *d, size_t slot, int64_t ix, Object **key, Ob
     DICT_PUBLISH(d->index[slot], (int64_t)DICT_DUMMY);
     d->used--;
     d->version++;
-    d->keys_version = 0;
+    DICT_PUBLISH(d->keys_version, 0u);
 }
 
 /* Find and unlink key: 1 found (references in *k, *v), 0 absent, -1 error. */
@@ -649,7 +651,7 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->capacity, (size_t)0);
     d->nentries = d->used = 0;
     d->version++;
-    d->keys_version = 0;
+    DICT_PUBLISH(d->keys_version, 0u);
     dict_unlock_write(d, seq);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;

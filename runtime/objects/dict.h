@@ -141,6 +141,38 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
     *value = found;
     return 1;
 }
+/* The same kind of read for the VM's inline caches, which remember an
+   entry number under a keys version (dict_keys_version): 1 with *value set
+   when d's keys version is still `version` and entry ix holds an immortal
+   value (no reference needed), -1 when only the locked read can tell. A
+   dict whose keys version is `version` has the cached key at entry ix. */
+static inline __attribute__((always_inline)) int dict_read_entry(Object *dobj, uint32_t version,
+                                                               size_t ix, Object **value) {
+    DictObject *d = (DictObject *)dobj;
+    uint32_t seq = __atomic_load_n(&d->seq, __ATOMIC_ACQUIRE);
+    if (!(seq & 1) || __atomic_load_n(&d->keys_version, __ATOMIC_ACQUIRE) != version)
+        return -1;
+    DictEntry *entries = __atomic_load_n(&d->entries, __ATOMIC_ACQUIRE);
+    size_t capacity = __atomic_load_n(&d->capacity, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq || ix >= capacity) return -1;
+    Object *found = __atomic_load_n(&entries[ix].value, __ATOMIC_ACQUIRE);
+    uint32_t immortal = __atomic_load_n(&entries[ix].value_immortal, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq || found == NULL || !immortal)
+        return -1;
+    *value = found;
+    return 1;
+}
+/* Whether d's keys version is `version`, read the same way: 1 yes, 0 no,
+   -1 only the locked read can tell. */
+static inline __attribute__((always_inline)) int dict_read_keys_version(Object *dobj,
+                                                                      uint32_t version) {
+    DictObject *d = (DictObject *)dobj;
+    uint32_t seq = __atomic_load_n(&d->seq, __ATOMIC_ACQUIRE);
+    if (!(seq & 1)) return -1;
+    bool same = __atomic_load_n(&d->keys_version, __ATOMIC_ACQUIRE) == version;
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
+    return same;
+}
 /* Free the tables kept for lock-free readers: called with every other
    thread parked or in a blocking call (a collection's stopped world, the
    exit), when none can be reading them. */
