@@ -800,6 +800,15 @@ static __attribute__((noinline)) int del_name_mapping(Object *ns, Object *name)
 static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_t ix)
 {
     Object *v = NULL;
+    if (LIKELY(ts_single_threaded())) {
+        /* Before a second thread starts nobody else can change the dict
+           (as dict_lookup_name_ref). */
+        if (d->keys_version != version)
+            return NULL;
+        v = d->entries[ix].value;
+        INCREF(v);
+        return v;
+    }
     /* The dict of a module or class, an immortal value: no lock, no count
        (dict.h, dict_read_entry); anything else is read under the lock. */
     if (dict_read_entry((Object *)d, version, ix, &v) == 1)
@@ -818,6 +827,8 @@ static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_
 
 static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
 {
+    if (LIKELY(ts_single_threaded()))
+        return d->keys_version == version;
     int known = dict_read_keys_version((Object *)d, version);
     if (known >= 0)
         return known;
@@ -832,6 +843,13 @@ static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
 static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
 {
     Object *v = NULL;
+    if (LIKELY(ts_single_threaded())) { /* no other thread to lock out */
+        if (ix < d->nentries && d->entries[ix].key == name) {
+            v = d->entries[ix].value;
+            INCREF(v);
+        }
+        return v;
+    }
     objlock_lock(d);
     if (ix < d->nentries && d->entries[ix].key == name) {
         v = d->entries[ix].value;
