@@ -150,7 +150,7 @@ build-tsan/gen/frozen_modules.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
-test: toy toy-ft
+test: toy toy-ft toy-atomic
 	@tests/run.sh --toy ./toy --all-policies
 
 asan: toy-asan
