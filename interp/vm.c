@@ -843,13 +843,25 @@ static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
 #endif
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
-   method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
+   method lookup of LOAD_METHOD. NULL if absent. Borrowed in the GIL build;
+   in toy-ft a new reference (another thread may rebind the name and free
+   the value), which LOAD_METHOD keeps or gives back (LOOKUP_KEEP,
+   LOOKUP_PUT). */
+#ifndef TOY_FREE_THREADED
+#define dict_lookup_name_for_class(d, name) dict_lookup_name(d, name)
+#define LOOKUP_KEEP(v) INCREF(v)
+#define LOOKUP_PUT(v) ((void)(v))
+#else
+#define dict_lookup_name_for_class(d, name) dict_lookup_name_ref(d, name)
+#define LOOKUP_KEEP(v) ((void)(v))
+#define LOOKUP_PUT(v) XDECREF(v)
+#endif
 static inline Object *lookup_in_class_walk(Type *t, Object *name)
 {
     for (size_t i = 0; i < t->mro_len; i++) {
         Type *b = t->mro[i];
         if (b->dict != NULL) {
-            Object *v = dict_lookup_name(b->dict, name);
+            Object *v = dict_lookup_name_for_class(b->dict, name);
             if (v != NULL)
                 return v;
         }
@@ -869,7 +881,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
         return lookup_in_class_walk(t, name);
     TypeCacheEntry *e = typecache_entry(table, tag, name);
     if (tag != 0 && e->tag == tag && e->name == name)
-        return e->value;
+        return e->value; /* toy-ft: immortal, no reference needed */
     Object *v = lookup_in_class_walk(t, name);
     /* Nothing has run since the walk. In toy-ft another thread may have
        changed the class meanwhile: then its tag is dropped after the
@@ -1983,13 +1995,14 @@ dispatch:
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
                 Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
                 if (dictp == NULL || *dictp == NULL || dict_lookup_name(*dictp, name) == NULL) {
-                    INCREF(meth);
+                    LOOKUP_KEEP(meth);
                     SET_TOP(meth);
                     PUSH(obj);
                     SKIP_CACHE(LOAD_METHOD);
                     DISPATCH();
                 }
             }
+            LOOKUP_PUT(meth);
         }
         Object *v = t->getattr ? t->getattr(obj, name) : object_getattr(obj, name);
         if (v == NULL)

@@ -361,6 +361,24 @@ void type_inherit_slots(Type *t);
 Object *type_lookup(Type *t, Object *name);
 /* Same, with a C string (interns it). Borrowed. */
 Object *type_lookup_cstr(Type *t, const char *name);
+/* The generic attribute lookups' form of type_lookup: class_attr_get
+   finds name along t's MRO, class_attr_put gives back what it found (NULL
+   allowed) once the caller has its own reference. In the GIL build that is
+   type_lookup's borrowed value and nothing to give back; in toy-ft another
+   thread may rebind the attribute and free the value at any moment, so it
+   is a new reference, taken under the class dict's lock (or none needed:
+   an immortal value read without it). class_attr_keep: the caller's own
+   reference to what class_attr_get found, in place of class_attr_put. */
+#ifdef TOY_FREE_THREADED
+Object *type_lookup_ref(Type *t, Object *name);
+#define class_attr_get(t, name) type_lookup_ref(t, name)
+#define class_attr_put(v) XDECREF(v)
+#define class_attr_keep(v) (v)
+#else
+#define class_attr_get(t, name) type_lookup(t, name)
+#define class_attr_put(v) ((void)(v))
+#define class_attr_keep(v) NEWREF(v)
+#endif
 
 /* ---- Generic attribute access (object.c) ------------------------------- */
 

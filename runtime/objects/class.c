@@ -1724,18 +1724,24 @@ Object *class_type_getattr(Object *self, Object *name) {
         Object *v = type_special_attr(t, s);
         if (v || error_occurred()) return v;
     }
-    Object *v = type_lookup(t, name);
+    Object *v = class_attr_get(t, name);
     if (v) {
         DescrGetFunc get = TYPE(v)->descr_get;
-        if (!get) return NEWREF(v);
+        if (!get) return class_attr_keep(v);
         INCREF(v);
         Object *r = get(v, NULL, t);
         DECREF(v);
+        class_attr_put(v);
         return r;
     }
     /* What type itself defines, bound to the class: int.__call__ */
-    v = type_lookup(TYPE(self), name);
-    if (v) return TYPE(v)->descr_get ? TYPE(v)->descr_get(v, self, TYPE(self)) : NEWREF(v);
+    v = class_attr_get(TYPE(self), name);
+    if (v) {
+        if (!TYPE(v)->descr_get) return class_attr_keep(v);
+        Object *r = TYPE(v)->descr_get(v, self, TYPE(self));
+        class_attr_put(v);
+        return r;
+    }
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 

@@ -627,6 +627,23 @@ Object *type_lookup(Type *t, Object *name) {
     return NULL;
 }
 
+#ifdef TOY_FREE_THREADED
+/* A class's dict answers without its lock when the value is immortal (no
+   reference needed) or the name is absent (dict_read_ref); anything else
+   takes the reference under the lock. */
+Object *type_lookup_ref(Type *t, Object *name) {
+    for (Type *const *b = t->mro, *const *end = b + t->mro_len; b < end; b++) {
+        Object *d = (*b)->dict, *v;
+        if (!d) continue;
+        int found = dict_read_ref(d, name, &v);
+        if (found == 1) return v;
+        if (found == 0) continue;
+        if ((v = dict_get_str_ref(d, name))) return v;
+    }
+    return NULL;
+}
+#endif
+
 Object *type_lookup_cstr(Type *t, const char *name) {
     Object *key = str_intern_cstr(name);
     if (!key) return NULL;
@@ -679,17 +696,27 @@ Object *object_generic_getattr(Object *self, Object *name) {
     return object_getattr_with_dict(self, name, dictptr ? *dictptr : NULL);
 }
 
+/* bind_class_attr, then class_attr_put of attr. */
+static Object *bind_class_attr_put(Object *attr, Object *self) {
+    Object *r = bind_class_attr(attr, self);
+    class_attr_put(attr);
+    return r;
+}
+
 Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     bool descrs = (self->type->flags & TYPE_DATA_DESCRS) != 0;
-    Object *attr = descrs ? type_lookup(self->type, name) : NULL;
+    Object *attr = descrs ? class_attr_get(self->type, name) : NULL;
     if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
-        return bind_class_attr(attr, self); /* a data descriptor wins */
+        return bind_class_attr_put(attr, self); /* a data descriptor wins */
     if (dict) {
         Object *v = dict_get_str_ref(dict, name); /* toy-ft: taken under its lock */
-        if (v) return v;
+        if (v) {
+            class_attr_put(attr);
+            return v;
+        }
     }
-    if (!descrs) attr = type_lookup(self->type, name);
-    if (attr) return bind_class_attr(attr, self);
+    if (!descrs) attr = class_attr_get(self->type, name);
+    if (attr) return bind_class_attr_put(attr, self);
     return generic_special_attr(self, name, object_dict_ptr(self));
 }
 
