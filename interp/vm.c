@@ -894,7 +894,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 /* obj's instance dict, or NULL (none, or not made yet). */
 static inline Object *instance_dict_of(Object *obj, Type *t)
 {
-    return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+    return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
 
 /* The guard of the inline caches that answer from obj's class: its
@@ -1805,7 +1805,7 @@ dispatch:
             /* self.x on an instance of a user class holding no data
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
-            Object *dict = *(Object **)((char *)obj + t->dict_offset);
+            Object *dict = instance_dict_load((Object **)((char *)obj + t->dict_offset));
             Object *v = dict ? dict_lookup_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
                 INCREF_LOADED(v);
@@ -1941,7 +1941,8 @@ dispatch:
         Type *t = TYPE(obj);
         DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         Object **dictp = (Object **)((char *)obj + t->dict_offset);
-        DEOPT_IF(*dictp != NULL && TYPE(*dictp) != &dict_type);
+        Object *dict = instance_dict_load(dictp);
+        DEOPT_IF(dict != NULL && TYPE(dict) != &dict_type);
 #ifndef TOY_FREE_THREADED
         if (*dictp == NULL && (*dictp = dict_new()) == NULL)
             goto error;
@@ -1949,8 +1950,8 @@ dispatch:
 #else
         /* toy-ft: a missing dict is made by the generic path, as when two
            threads store into a new instance at once. */
-        int r = *dictp != NULL ? dict_set_item(*dictp, names[oparg], v)
-                               : object_setattr(obj, names[oparg], v);
+        int r = dict != NULL ? dict_set_item(dict, names[oparg], v)
+                             : object_setattr(obj, names[oparg], v);
 #endif
         sp -= 2;
         DECREF(obj);
@@ -1993,8 +1994,8 @@ dispatch:
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
-                Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
-                if (dictp == NULL || *dictp == NULL || dict_lookup_name(*dictp, name) == NULL) {
+                Object *dict = instance_dict_of(obj, t);
+                if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
                     LOOKUP_KEEP(meth);
                     SET_TOP(meth);
                     PUSH(obj);

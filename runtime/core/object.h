@@ -395,6 +395,26 @@ int object_setattr_with_dict(Object *self, Object *name, Object *value, Object *
 /* The instance's dict slot (borrowed pointer to the field), or NULL (no
    dict: a built-in type without one, or a class with __slots__). */
 Object **object_dict_ptr(Object *self);
+/* The dict in an instance's dict slot, or NULL. In toy-ft another thread
+   may assign obj.__dict__ (the dict replaced stays alive: object.c makes it
+   immortal) or make the dict on demand, so the slot is read with an atomic
+   load. */
+static inline Object *instance_dict_load(Object *const *dictptr) {
+#ifdef TOY_FREE_THREADED
+    return __atomic_load_n(dictptr, __ATOMIC_ACQUIRE);
+#else
+    return *dictptr;
+#endif
+}
+/* The dict in the slot, made there if there is none yet (borrowed; NULL
+   with the error set when it cannot be made). In toy-ft two threads may
+   make it at once: one dict wins, installed with a compare-and-swap. The
+   GIL build's form is expanded where dict_new is known. */
+#ifdef TOY_FREE_THREADED
+Object *instance_dict_make(Object **dictptr);
+#else
+#define instance_dict_make(dictptr) (*(dictptr) ? *(dictptr) : (*(dictptr) = dict_new()))
+#endif
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */
 int64_t object_identity_hash(Object *o);

@@ -867,8 +867,8 @@ static Object *instance_special_attr(Object *self, Object *name) {
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
         error_clear();
-        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
-        return NEWREF(*dictptr);
+        Object *d = instance_dict_make(dictptr);
+        return d ? NEWREF(d) : NULL;
     }
     return NULL;
 }
@@ -898,9 +898,16 @@ static Object *instance_getattr(Object *self, Object *name) {
     /* Fast path for self.x: the instance dict of an object-based instance
        whose class holds no data descriptor (which would come first). */
     bool plain = base == &object_type && !(TYPE(self)->flags & TYPE_DATA_DESCRS);
-    Object *dict = plain ? ((ClassInstance *)self)->dict : NULL;
+    Object *dict = plain ? instance_dict_load(&((ClassInstance *)self)->dict) : NULL;
+#ifndef TOY_FREE_THREADED
     Object *v = dict ? dict_get_str(dict, name) : NULL;
     if (v) return NEWREF(v);
+#else
+    /* the reference taken under the dict's lock: another thread may
+       rebind the attribute and release the value at any moment */
+    Object *v = dict ? dict_get_str_ref(dict, name) : NULL;
+    if (v) return v;
+#endif
     Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
     if (r || !error_matches(&exc_AttributeError)) return r;
     return instance_getattr_fallback(self, name);
