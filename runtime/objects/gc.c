@@ -18,6 +18,7 @@
  */
 #include "objects/gc.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -432,6 +433,22 @@ int64_t gc_collect(int generation, bool callbacks) {
     gil_start_the_world(ts);
     return n;
 }
+
+#ifdef TOY_FREE_THREADED
+bool gc_walk_begin(void) {
+    ThreadState *ts = ts_get();
+    for (;;) {
+        if (gil_stop_the_world(ts)) return true;
+        if (gil_world_alone(ts)) return false; /* stopped by this thread */
+        gil_world_park(ts); /* another thread's collection: wait it out */
+        sched_yield();
+    }
+}
+
+void gc_walk_end(bool stopped) {
+    if (stopped) gil_start_the_world(ts_get());
+}
+#endif
 
 /* The oldest generation due for a collection, or -1. */
 static int generation_due(void) {
