@@ -268,7 +268,7 @@ static bool plain_instance_lookup(Type *t)
 static Object *instance_dict(Object *obj)
 {
     Type *t = TYPE(obj);
-    return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+    return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
 
 /* A __slots__ member of t whose offset fits a cache word: its offset in

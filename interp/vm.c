@@ -861,13 +861,25 @@ static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
 #endif
 
 /* type_lookup (object.c) with dict_lookup_name's inlined first probe: the
-   method lookup of LOAD_METHOD. Borrowed, NULL if absent. */
+   method lookup of LOAD_METHOD. NULL if absent. Borrowed in the GIL build;
+   in toy-ft a new reference (another thread may rebind the name and free
+   the value), which LOAD_METHOD keeps or gives back (LOOKUP_KEEP,
+   LOOKUP_PUT). */
+#ifndef TOY_FREE_THREADED
+#define dict_lookup_name_for_class(d, name) dict_lookup_name(d, name)
+#define LOOKUP_KEEP(v) INCREF(v)
+#define LOOKUP_PUT(v) ((void)(v))
+#else
+#define dict_lookup_name_for_class(d, name) dict_lookup_name_ref(d, name)
+#define LOOKUP_KEEP(v) ((void)(v))
+#define LOOKUP_PUT(v) XDECREF(v)
+#endif
 static inline Object *lookup_in_class_walk(Type *t, Object *name)
 {
     for (size_t i = 0; i < t->mro_len; i++) {
         Type *b = t->mro[i];
         if (b->dict != NULL) {
-            Object *v = dict_lookup_name(b->dict, name);
+            Object *v = dict_lookup_name_for_class(b->dict, name);
             if (v != NULL)
                 return v;
         }
@@ -887,7 +899,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
         return lookup_in_class_walk(t, name);
     TypeCacheEntry *e = typecache_entry(table, tag, name);
     if (tag != 0 && e->tag == tag && e->name == name)
-        return e->value;
+        return e->value; /* toy-ft: immortal, no reference needed */
     Object *v = lookup_in_class_walk(t, name);
     /* Nothing has run since the walk. In toy-ft another thread may have
        changed the class meanwhile: then its tag is dropped after the
@@ -900,7 +912,7 @@ static inline Object *lookup_in_class(Type *t, Object *name)
 /* obj's instance dict, or NULL (none, or not made yet). */
 static inline Object *instance_dict_of(Object *obj, Type *t)
 {
-    return t->dict_offset ? *(Object **)((char *)obj + t->dict_offset) : NULL;
+    return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
 
 /* The guard of the inline caches that answer from obj's class: its
@@ -1811,7 +1823,7 @@ dispatch:
             /* self.x on an instance of a user class holding no data
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
-            Object *dict = *(Object **)((char *)obj + t->dict_offset);
+            Object *dict = instance_dict_load((Object **)((char *)obj + t->dict_offset));
             Object *v = dict ? dict_lookup_name_for_load(dict, names[oparg]) : NULL;
             if (v != NULL) {
                 INCREF_LOADED(v);
@@ -1947,7 +1959,8 @@ dispatch:
         Type *t = TYPE(obj);
         DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         Object **dictp = (Object **)((char *)obj + t->dict_offset);
-        DEOPT_IF(*dictp != NULL && TYPE(*dictp) != &dict_type);
+        Object *dict = instance_dict_load(dictp);
+        DEOPT_IF(dict != NULL && TYPE(dict) != &dict_type);
 #ifndef TOY_FREE_THREADED
         if (*dictp == NULL && (*dictp = dict_new()) == NULL)
             goto error;
@@ -1955,8 +1968,8 @@ dispatch:
 #else
         /* toy-ft: a missing dict is made by the generic path, as when two
            threads store into a new instance at once. */
-        int r = *dictp != NULL ? dict_set_item(*dictp, names[oparg], v)
-                               : object_setattr(obj, names[oparg], v);
+        int r = dict != NULL ? dict_set_item(dict, names[oparg], v)
+                             : object_setattr(obj, names[oparg], v);
 #endif
         sp -= 2;
         DECREF(obj);
@@ -1999,15 +2012,16 @@ dispatch:
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
-                Object **dictp = t->dict_offset ? (Object **)((char *)obj + t->dict_offset) : NULL;
-                if (dictp == NULL || *dictp == NULL || dict_lookup_name(*dictp, name) == NULL) {
-                    INCREF(meth);
+                Object *dict = instance_dict_of(obj, t);
+                if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
+                    LOOKUP_KEEP(meth);
                     SET_TOP(meth);
                     PUSH(obj);
                     SKIP_CACHE(LOAD_METHOD);
                     DISPATCH();
                 }
             }
+            LOOKUP_PUT(meth);
         }
         Object *v = t->getattr ? t->getattr(obj, name) : object_getattr(obj, name);
         if (v == NULL)

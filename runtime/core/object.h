@@ -361,6 +361,24 @@ void type_inherit_slots(Type *t);
 Object *type_lookup(Type *t, Object *name);
 /* Same, with a C string (interns it). Borrowed. */
 Object *type_lookup_cstr(Type *t, const char *name);
+/* The generic attribute lookups' form of type_lookup: class_attr_get
+   finds name along t's MRO, class_attr_put gives back what it found (NULL
+   allowed) once the caller has its own reference. In the GIL build that is
+   type_lookup's borrowed value and nothing to give back; in toy-ft another
+   thread may rebind the attribute and free the value at any moment, so it
+   is a new reference, taken under the class dict's lock (or none needed:
+   an immortal value read without it). class_attr_keep: the caller's own
+   reference to what class_attr_get found, in place of class_attr_put. */
+#ifdef TOY_FREE_THREADED
+Object *type_lookup_ref(Type *t, Object *name);
+#define class_attr_get(t, name) type_lookup_ref(t, name)
+#define class_attr_put(v) XDECREF(v)
+#define class_attr_keep(v) (v)
+#else
+#define class_attr_get(t, name) type_lookup(t, name)
+#define class_attr_put(v) ((void)(v))
+#define class_attr_keep(v) NEWREF(v)
+#endif
 
 /* ---- Generic attribute access (object.c) ------------------------------- */
 
@@ -377,6 +395,26 @@ int object_setattr_with_dict(Object *self, Object *name, Object *value, Object *
 /* The instance's dict slot (borrowed pointer to the field), or NULL (no
    dict: a built-in type without one, or a class with __slots__). */
 Object **object_dict_ptr(Object *self);
+/* The dict in an instance's dict slot, or NULL. In toy-ft another thread
+   may assign obj.__dict__ (the dict replaced stays alive: object.c makes it
+   immortal) or make the dict on demand, so the slot is read with an atomic
+   load. */
+static inline Object *instance_dict_load(Object *const *dictptr) {
+#ifdef TOY_FREE_THREADED
+    return __atomic_load_n(dictptr, __ATOMIC_ACQUIRE);
+#else
+    return *dictptr;
+#endif
+}
+/* The dict in the slot, made there if there is none yet (borrowed; NULL
+   with the error set when it cannot be made). In toy-ft two threads may
+   make it at once: one dict wins, installed with a compare-and-swap. The
+   GIL build's form is expanded where dict_new is known. */
+#ifdef TOY_FREE_THREADED
+Object *instance_dict_make(Object **dictptr);
+#else
+#define instance_dict_make(dictptr) (*(dictptr) ? *(dictptr) : (*(dictptr) = dict_new()))
+#endif
 
 /* Identity-based hash (id(o) scrambled), for types hashed by identity. */
 int64_t object_identity_hash(Object *o);

@@ -176,13 +176,16 @@ static Object *gc_get_objects(Object *self, Object *const *args, size_t nargs,
     }
     Object *result = list_new(0);
     if (!result) return NULL;
+    bool stopped = gc_walk_begin();
     for (int i = 0; i < GC_NGENERATIONS; i++) {
         if (generation >= 0 && i != generation) continue;
         if (append_list(result, &gc_state.gens[i].head) < 0) {
+            gc_walk_end(stopped);
             DECREF(result);
             return NULL;
         }
     }
+    gc_walk_end(stopped);
     return result;
 }
 

@@ -713,8 +713,8 @@ static Object *bytearray_reduce_ex(Object *self, Object *const *args, size_t nar
     if (args_check("bytearray.__reduce_ex__", nargs, kwnames, 1, 1) < 0) return NULL;
     /* (type(self), (bytes(self),), self.__dict__ or None) */
     Object **dictptr = object_dict_ptr(self);
-    if (dictptr && !*dictptr && !(*dictptr = dict_new())) return NULL;
-    Object *state = dictptr ? *dictptr : None;
+    Object *state = dictptr ? instance_dict_make(dictptr) : None;
+    if (!state) return NULL;
     objlock_lock(self);
     Object *data = bytes_from_data(bytearray_data(self), BA(self)->size);
     objlock_unlock(self);

@@ -867,8 +867,8 @@ static Object *instance_special_attr(Object *self, Object *name) {
     Object **dictptr = object_dict_ptr(self);
     if (dictptr && strcmp(s, "__dict__") == 0) {
         error_clear();
-        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
-        return NEWREF(*dictptr);
+        Object *d = instance_dict_make(dictptr);
+        return d ? NEWREF(d) : NULL;
     }
     return NULL;
 }
@@ -898,9 +898,16 @@ static Object *instance_getattr(Object *self, Object *name) {
     /* Fast path for self.x: the instance dict of an object-based instance
        whose class holds no data descriptor (which would come first). */
     bool plain = base == &object_type && !(TYPE(self)->flags & TYPE_DATA_DESCRS);
-    Object *dict = plain ? ((ClassInstance *)self)->dict : NULL;
+    Object *dict = plain ? instance_dict_load(&((ClassInstance *)self)->dict) : NULL;
+#ifndef TOY_FREE_THREADED
     Object *v = dict ? dict_get_str(dict, name) : NULL;
     if (v) return NEWREF(v);
+#else
+    /* the reference taken under the dict's lock: another thread may
+       rebind the attribute and release the value at any moment */
+    Object *v = dict ? dict_get_str_ref(dict, name) : NULL;
+    if (v) return v;
+#endif
     Object *r = base->getattr ? base->getattr(self, name) : object_generic_getattr(self, name);
     if (r || !error_matches(&exc_AttributeError)) return r;
     return instance_getattr_fallback(self, name);
@@ -1724,18 +1731,24 @@ Object *class_type_getattr(Object *self, Object *name) {
         Object *v = type_special_attr(t, s);
         if (v || error_occurred()) return v;
     }
-    Object *v = type_lookup(t, name);
+    Object *v = class_attr_get(t, name);
     if (v) {
         DescrGetFunc get = TYPE(v)->descr_get;
-        if (!get) return NEWREF(v);
+        if (!get) return class_attr_keep(v);
         INCREF(v);
         Object *r = get(v, NULL, t);
         DECREF(v);
+        class_attr_put(v);
         return r;
     }
     /* What type itself defines, bound to the class: int.__call__ */
-    v = type_lookup(TYPE(self), name);
-    if (v) return TYPE(v)->descr_get ? TYPE(v)->descr_get(v, self, TYPE(self)) : NEWREF(v);
+    v = class_attr_get(TYPE(self), name);
+    if (v) {
+        if (!TYPE(v)->descr_get) return class_attr_keep(v);
+        Object *r = TYPE(v)->descr_get(v, self, TYPE(self));
+        class_attr_put(v);
+        return r;
+    }
     return error_set(&exc_AttributeError, "type object '%s' has no attribute '%s'", t->name, s);
 }
 

@@ -58,6 +58,20 @@ void gc_set_lists(Object *garbage, Object *callbacks);
    collection is already running. The current exception is kept aside.
    callbacks: call gc.callbacks around it. */
 int64_t gc_collect(int generation, bool callbacks);
+/* gc.get_objects' walk of the generation lists. toy-ft: other threads link
+   and unlink objects all the time, and an object may sit in a list with
+   its count at zero, halfway through its death, so the walk runs with the
+   world stopped, as a collection does: gc_walk_begin returns whether it
+   stopped it (false: the GIL build, or this thread already holds the world
+   stopped, a finalizer or callback of its own collection), which
+   gc_walk_end is given. */
+#ifdef TOY_FREE_THREADED
+bool gc_walk_begin(void);
+void gc_walk_end(bool stopped);
+#else
+static inline bool gc_walk_begin(void) { return false; }
+static inline void gc_walk_end(bool stopped) { (void)stopped; }
+#endif
 
 /* The eval breaker saw GIL_BREAK_GC: collect the oldest generation whose
    count passed its threshold, as CPython 3.11 chooses it. */

@@ -206,11 +206,18 @@ int list_insert(Object *list, int64_t index, Object *item) {
 }
 
 /* Append copies of items[0..n) taken from a list or tuple (which may be the
-   list itself: its items are re-read after growing). */
+   list itself: its items are re-read after growing). In toy-ft a list's n
+   is its size read under the lock: another thread may have changed it
+   since the caller looked, and the copy must be the whole list at one
+   moment. */
 static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
     bool tuple = is_instance_of(src, &tuple_type);
     objlock_lock2(l, src);
-    if (!tuple && n > list_size(src)) n = list_size(src); /* toy-ft: src shrank */
+#ifdef TOY_FREE_THREADED
+    if (!tuple) n = list_size(src);
+#else
+    if (!tuple && n > list_size(src)) n = list_size(src);
+#endif
     int rc = list_reserve(l, l->size + n);
     if (rc == 0) {
         Object **from = tuple ? tuple_items(src) : AS_LIST(src)->items;
@@ -225,7 +232,7 @@ int list_extend(Object *list, Object *iterable) {
     ListObject *l = AS_LIST(list);
     /* a subclass may override __iter__: only list and tuple are read directly */
     if (is_list_exact(iterable))
-        return list_extend_from_array(l, iterable, list_size(iterable));
+        return list_extend_from_array(l, iterable, list_size_unlocked(iterable));
     if (is_tuple_exact(iterable))
         return list_extend_from_array(l, iterable, tuple_size(iterable));
 
@@ -363,7 +370,7 @@ static int64_t list_len(Object *self) { return (int64_t)list_size_unlocked(self)
 
 static Object *list_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
-    if (slice_indices(slice, (int64_t)list_size(self), &start, &stop, &step, &n) < 0)
+    if (slice_indices(slice, (int64_t)list_size_unlocked(self), &start, &stop, &step, &n) < 0)
         return NULL;
     Object *result = list_new((size_t)n);
     if (!result) return NULL;
@@ -416,7 +423,7 @@ static Object *list_getitem(Object *self, Object *key) {
 static Object *list_assignment_source(Object *value, const char *not_iterable_msg) {
     if (is_list_exact(value) || is_tuple_exact(value)) {
         Object *copy = list_new(0);
-        size_t n = is_list_exact(value) ? list_size(value) : tuple_size(value);
+        size_t n = is_list_exact(value) ? list_size_unlocked(value) : tuple_size(value);
         if (copy && list_extend_from_array(AS_LIST(copy), value, n) < 0) CLEAR(&copy);
         return copy;
     }
@@ -595,11 +602,14 @@ static int list_contains(Object *self, Object *item) {
 static Object *list_add(Object *a, Object *b) {
     if (!is_instance_of(a, &list_type) || !is_instance_of(b, &list_type))
         return NEWREF(NotImplemented);
+    objlock_lock2(a, b); /* toy-ft: both lists as they are at one moment */
     size_t na = list_size(a), nb = list_size(b);
     Object *r = list_new(na + nb);
-    if (!r) return NULL;
-    for (size_t i = 0; i < na; i++) list_set_steal(r, i, NEWREF(list_item(a, i)));
-    for (size_t i = 0; i < nb; i++) list_set_steal(r, na + i, NEWREF(list_item(b, i)));
+    if (r) {
+        for (size_t i = 0; i < na; i++) list_set_steal(r, i, NEWREF(list_item(a, i)));
+        for (size_t i = 0; i < nb; i++) list_set_steal(r, na + i, NEWREF(list_item(b, i)));
+    }
+    objlock_unlock2(a, b);
     return r;
 }
 
@@ -637,12 +647,19 @@ static Object *list_mul(Object *a, Object *b) {
     int64_t reps;
     int rc = list_repeat_count(seq == a ? b : a, &reps);
     if (rc != 0) return rc > 0 ? NEWREF(NotImplemented) : NULL;
+    objlock_lock(seq); /* toy-ft: the list as it is at one moment */
     size_t n = list_size(seq);
-    if (reps <= 0 || n == 0) return list_new(0);
-    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) return error_no_memory();
+    if (reps <= 0 || n == 0) {
+        objlock_unlock(seq);
+        return list_new(0);
+    }
+    if ((uint64_t)reps > SIZE_MAX / sizeof(Object *) / n) {
+        objlock_unlock(seq);
+        return error_no_memory();
+    }
     Object *r = list_new(n * (size_t)reps);
-    if (!r) return NULL;
-    list_fill_repeated(AS_LIST(r)->items, AS_LIST(seq)->items, n, reps);
+    if (r) list_fill_repeated(AS_LIST(r)->items, AS_LIST(seq)->items, n, reps);
+    objlock_unlock(seq);
     return r;
 }
 
@@ -756,7 +773,7 @@ Object *list_reversed_iter(Object *list) {
         (ListIterObject *)object_alloc(&list_reverseiterator_type, sizeof(ListIterObject));
     if (!it) return NULL;
     it->list = NEWREF(list);
-    it->index = list_size(list); /* the next item is index - 1 */
+    it->index = list_size_unlocked(list); /* the next item is index - 1 */
     return (Object *)it;
 }
 
@@ -771,7 +788,7 @@ static Object *list_iter_length_hint(Object *self, Object *const *args, size_t n
     if (args_check(forward ? "list_iterator.__length_hint__" : "list_reverseiterator.__length_hint__",
                    nargs, kwnames, 0, 0) < 0)
         return NULL;
-    size_t n = it->list ? list_size(it->list) : 0, left = 0;
+    size_t n = it->list ? list_size_unlocked(it->list) : 0, left = 0;
     if (forward) left = it->index < n ? n - it->index : 0;
     else left = it->index <= n ? it->index : 0;
     return int_from_i64((int64_t)left);

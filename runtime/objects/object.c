@@ -627,6 +627,23 @@ Object *type_lookup(Type *t, Object *name) {
     return NULL;
 }
 
+#ifdef TOY_FREE_THREADED
+/* A class's dict answers without its lock when the value is immortal (no
+   reference needed) or the name is absent (dict_read_ref); anything else
+   takes the reference under the lock. */
+Object *type_lookup_ref(Type *t, Object *name) {
+    for (Type *const *b = t->mro, *const *end = b + t->mro_len; b < end; b++) {
+        Object *d = (*b)->dict, *v;
+        if (!d) continue;
+        int found = dict_read_ref(d, name, &v);
+        if (found == 1) return v;
+        if (found == 0) continue;
+        if ((v = dict_get_str_ref(d, name))) return v;
+    }
+    return NULL;
+}
+#endif
+
 Object *type_lookup_cstr(Type *t, const char *name) {
     Object *key = str_intern_cstr(name);
     if (!key) return NULL;
@@ -667,8 +684,8 @@ static Object *generic_special_attr(Object *self, Object *name, Object **dictptr
     const char *s = str_data(name);
     if (s[0] == '_' && strcmp(s, "__class__") == 0) return NEWREF(TYPE(self));
     if (dictptr && s[0] == '_' && strcmp(s, "__dict__") == 0) {
-        if (!*dictptr && !(*dictptr = dict_new())) return NULL;
-        return NEWREF(*dictptr);
+        Object *d = instance_dict_make(dictptr);
+        return d ? NEWREF(d) : NULL;
     }
     return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                      TYPE_NAME(self), str_data(name));
@@ -676,20 +693,30 @@ static Object *generic_special_attr(Object *self, Object *name, Object **dictptr
 
 Object *object_generic_getattr(Object *self, Object *name) {
     Object **dictptr = object_dict_ptr(self);
-    return object_getattr_with_dict(self, name, dictptr ? *dictptr : NULL);
+    return object_getattr_with_dict(self, name, dictptr ? instance_dict_load(dictptr) : NULL);
+}
+
+/* bind_class_attr, then class_attr_put of attr. */
+static Object *bind_class_attr_put(Object *attr, Object *self) {
+    Object *r = bind_class_attr(attr, self);
+    class_attr_put(attr);
+    return r;
 }
 
 Object *object_getattr_with_dict(Object *self, Object *name, Object *dict) {
     bool descrs = (self->type->flags & TYPE_DATA_DESCRS) != 0;
-    Object *attr = descrs ? type_lookup(self->type, name) : NULL;
+    Object *attr = descrs ? class_attr_get(self->type, name) : NULL;
     if (attr && TYPE(attr)->descr_set && TYPE(attr)->descr_get)
-        return bind_class_attr(attr, self); /* a data descriptor wins */
+        return bind_class_attr_put(attr, self); /* a data descriptor wins */
     if (dict) {
         Object *v = dict_get_str_ref(dict, name); /* toy-ft: taken under its lock */
-        if (v) return v;
+        if (v) {
+            class_attr_put(attr);
+            return v;
+        }
     }
-    if (!descrs) attr = type_lookup(self->type, name);
-    if (attr) return bind_class_attr(attr, self);
+    if (!descrs) attr = class_attr_get(self->type, name);
+    if (attr) return bind_class_attr_put(attr, self);
     return generic_special_attr(self, name, object_dict_ptr(self));
 }
 
@@ -707,6 +734,31 @@ static bool is_dict_name(Object *name) {
     return s[0] == '_' && s[1] == '_' && strcmp(s, "__dict__") == 0;
 }
 
+#ifdef TOY_FREE_THREADED
+Object *instance_dict_make(Object **dictptr) {
+    Object *d = instance_dict_load(dictptr);
+    if (d) return d;
+    Object *made = dict_new();
+    if (!made) return NULL;
+    if (__atomic_compare_exchange_n(dictptr, &d, made, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return made;
+    DECREF(made); /* another thread's dict is there now */
+    return d;
+}
+#endif
+
+/* Put d in the dict slot; the dict it held, which the caller releases. */
+static inline Object *instance_dict_swap(Object **dictptr, Object *d) {
+#ifdef TOY_FREE_THREADED
+    return __atomic_exchange_n(dictptr, d, __ATOMIC_ACQ_REL);
+#else
+    Object *old = *dictptr;
+    *dictptr = d;
+    return old;
+#endif
+}
+
 /* obj.__dict__ = d replaces the instance's dict (del obj.__dict__ drops it:
    a new empty one is made on demand). In toy-ft another thread may be
    reading the old dict this moment, so it is made immortal (freed at exit)
@@ -718,8 +770,7 @@ static int set_instance_dict(Object *self, Object **dictptr, Object *value) {
         return -1;
     }
     objlock_lock(self);
-    Object *old = *dictptr;
-    *dictptr = value ? NEWREF(value) : NULL;
+    Object *old = instance_dict_swap(dictptr, value ? NEWREF(value) : NULL);
     objlock_unlock(self);
     if (old) {
         refcount_immortalize(old);
@@ -757,17 +808,15 @@ int object_setattr_with_dict(Object *self, Object *name, Object *value, Object *
         return -1;
     }
     if (!value) {
-        if (*dictptr && dict_del_item(*dictptr, name, false) == 0) return 0;
+        Object *dict = instance_dict_load(dictptr);
+        if (dict && dict_del_item(dict, name, false) == 0) return 0;
         if (!error_occurred())
             error_set(&exc_AttributeError, "'%s' object has no attribute '%s'",
                       TYPE_NAME(self), str_data(name));
         return -1;
     }
-    if (!*dictptr) {
-        *dictptr = dict_new();
-        if (!*dictptr) return -1;
-    }
-    return dict_set_item(*dictptr, name, value);
+    Object *dict = instance_dict_make(dictptr);
+    return dict ? dict_set_item(dict, name, value) : -1;
 }
 
 /* ---- Start-up and teardown of the static types ------------------------------ */

@@ -87,7 +87,8 @@ Object *objectmethods_getstate(Object *self, Object *const *args, size_t nargs, 
     (void)args;
     if (args_check("object.__getstate__", nargs, kwnames, 0, 0) < 0) return NULL;
     Object **dictptr = object_dict_ptr(self);
-    Object *state = dictptr && *dictptr && dict_size(*dictptr) > 0 ? *dictptr : None;
+    Object *dict = dictptr ? instance_dict_load(dictptr) : NULL;
+    Object *state = dict && dict_size(dict) > 0 ? dict : None;
     Object *slots = NULL;
     if (getstate_slots(self, &slots) < 0) {
         XDECREF(slots);

@@ -889,9 +889,28 @@ static uint64_t frozenset_shuffle(uint64_t h) {
 /* An order-independent hash, computed the way CPython computes it (so
    hash(frozenset({1, 2})) is the same number): the xor of the shuffled key
    hashes, mixed with the size, then scrambled once more for nesting. */
+/* A frozenset's cached hash. In toy-ft several threads may compute it at
+   once: each stores the same number, with relaxed atomics. */
+static inline int64_t set_cached_hash(SetObject *so) {
+#ifdef TOY_FREE_THREADED
+    return __atomic_load_n(&so->hash, __ATOMIC_RELAXED);
+#else
+    return so->hash;
+#endif
+}
+
+static inline void set_cache_hash(SetObject *so, int64_t h) {
+#ifdef TOY_FREE_THREADED
+    __atomic_store_n(&so->hash, h, __ATOMIC_RELAXED);
+#else
+    so->hash = h;
+#endif
+}
+
 static int64_t frozenset_hash(Object *self) {
     SetObject *so = AS_SET(self);
-    if (so->hash != -1) return so->hash;
+    int64_t cached = set_cached_hash(so);
+    if (cached != -1) return cached;
     uint64_t h = 0;
     for (size_t i = 0; i <= so->mask; i++)
         if (set_live(&so->table[i])) h ^= frozenset_shuffle((uint64_t)so->table[i].hash);
@@ -899,8 +918,8 @@ static int64_t frozenset_hash(Object *self) {
     h ^= (h >> 11) ^ (h >> 25);
     h = h * 69069u + 907133923u;
     if (h == UINT64_MAX) h = 590923713u;
-    so->hash = (int64_t)h;
-    return so->hash;
+    set_cache_hash(so, (int64_t)h);
+    return (int64_t)h;
 }
 
 static int64_t set_len(Object *self) {
@@ -908,6 +927,14 @@ static int64_t set_len(Object *self) {
     int64_t n = (int64_t)AS_SET(self)->used;
     objlock_unlock(self);
     return n;
+}
+
+/* Two frozensets whose hashes are both known and differ are unequal. */
+static inline bool set_hashes_differ(SetObject *v, SetObject *w) {
+    int64_t hv = set_cached_hash(v);
+    if (hv == -1) return false;
+    int64_t hw = set_cached_hash(w);
+    return hv != hw && hw != -1;
 }
 
 /* Sets compare by inclusion; only with other sets or frozensets. */
@@ -918,7 +945,7 @@ static Object *set_richcompare(Object *a, Object *b, int op) {
     switch (op) {
     case CMP_EQ:
     case CMP_NE:
-        if (set_size(a) != set_size(b) || (v->hash != -1 && w->hash != -1 && v->hash != w->hash))
+        if (set_size(a) != set_size(b) || set_hashes_differ(v, w))
             r = 0;
         else
             r = set_issubset(v, b);
