@@ -353,13 +353,47 @@ static Object *list_repr(Object *self) {
 
 /* ---- Comparison ---------------------------------------------------------- */
 
+#ifndef TOY_FREE_THREADED
 static Object *const *list_items_now(Object *self, size_t *size) {
     *size = list_size(self);
     return AS_LIST(self)->items;
 }
+#endif
+
+#ifdef TOY_FREE_THREADED
+/* toy-ft: object_compare_sequences reads the item arrays directly, which
+   another thread's pop or append may free or move at any moment. Here each
+   pair of items is fetched under the lists' locks (a new reference each)
+   and compared unlocked; when a list has no item i (now), the one that
+   ended is the shorter, as the loop over the shorter list decides. */
+static Object *list_compare_locked(Object *a, Object *b, CompareOp op) {
+    if (!is_list(a) || !is_list(b)) return NEWREF(NotImplemented);
+    if (list_size_unlocked(a) != list_size_unlocked(b) && (op == CMP_EQ || op == CMP_NE))
+        return bool_from(op == CMP_NE);
+    for (size_t i = 0;; i++) {
+        Object *x = list_fetch(a, i), *y = list_fetch(b, i);
+        if (x == NULL || y == NULL) { /* the one that ended is the shorter */
+            XDECREF(x);
+            XDECREF(y);
+            return bool_from(compare_i64(x != NULL, y != NULL, op));
+        }
+        int eq = x == y ? 1 : object_compare_bool(x, y, CMP_EQ);
+        Object *r = NULL;
+        if (eq == 0)
+            r = op == CMP_EQ || op == CMP_NE ? bool_from(op == CMP_NE) : object_compare(x, y, op);
+        DECREF(x);
+        DECREF(y);
+        if (eq <= 0) return r; /* NULL with the exception when eq < 0 */
+    }
+}
+#endif
 
 static Object *list_richcompare(Object *a, Object *b, int op) {
+#ifdef TOY_FREE_THREADED
+    return list_compare_locked(a, b, (CompareOp)op);
+#else
     return object_compare_sequences(a, b, (CompareOp)op, &list_type, list_items_now);
+#endif
 }
 
 /* ---- Indexing ------------------------------------------------------------ */
