@@ -37,7 +37,16 @@ start_toy --no-gil "$TMP/prog.toy"
 wait_for_stderr ready
 interrupt
 finish_toy 60
-expect_status_exact 0
+# Both threads count the Thread's Condition (join) and the worker's function,
+# so now and then the race detector catches a lost update and stops the run
+# with status 3 and its explanation: that is --no-gil's lesson, not a failure
+# of the Ctrl-C delivery. Any other status is.
+if [ "$rc" = 3 ]; then
+    grep -q "reference-count race detected" "$TMP/err" ||
+        { dump; fail "status 3 without the race detector's report"; }
+else
+    expect_status_exact 0
+fi
 if [ -n "$tsan" ]; then
     # A report is about the delivery when the racing access itself (frame #0
     # of an access stack) is in it, or TSan calls a handler signal-unsafe.
@@ -45,8 +54,8 @@ if [ -n "$tsan" ]; then
     # up their stacks; those are the lesson, not a delivery bug.
     ! grep -qE "signal-unsafe|#0 [^(]*(sigint|vm_eval_breaker|error_check_interrupt|gil_breaker|gil_yield)" "$TMP/err" ||
         { dump; fail "TSan reported a problem in the Ctrl-C delivery"; }
-    expect_in_stdout "main interrupted"
-    exit 0
 fi
-expect_stdout "main interrupted
+[ "$rc" = 3 ] && exit 0
+expect_in_stdout "main interrupted"
+[ -n "$tsan" ] || expect_stdout "main interrupted
 1999999000000"

@@ -26,11 +26,13 @@ start_toy() {
     pid=$!
 }
 
-# wait_for_stderr TEXT : poll (up to 30 s) until the program's stderr holds TEXT.
+# wait_for_stderr TEXT : poll (up to 30 s) until a whole line of the program's
+# stderr is TEXT. Whole lines, because under ThreadSanitizer stderr also holds
+# its reports, whose stack frames (type_ready, ...) contain the usual markers.
 wait_for_stderr() {
     local i
     for i in $(seq 600); do
-        grep -qF -- "$1" "$TMP/err" 2>/dev/null && return 0
+        grep -qxF -- "$1" "$TMP/err" 2>/dev/null && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
