@@ -210,17 +210,21 @@ static Object *gc_get_referrers(Object *self, Object *const *args, size_t nargs,
     Targets t = {args, nargs};
     Object *result = list_new(0);
     if (!result) return NULL;
+    bool stopped = gc_walk_begin(); /* toy-ft: as get_objects, and the
+                                       containers' references hold still */
     for (int i = 0; i < GC_NGENERATIONS; i++) {
         GCHead *list = &gc_state.gens[i].head;
         for (GCHead *h = list->next; h != list; h = h->next) {
             Object *o = GC_OBJECT(h);
             if (o == result || !gc_traverse(o, visit_finds_target, &t)) continue;
             if (list_append(result, o) < 0) {
+                gc_walk_end(stopped);
                 DECREF(result);
                 return NULL;
             }
         }
     }
+    gc_walk_end(stopped);
     return result;
 }
 
@@ -275,16 +279,22 @@ static Object *gc_freeze(Object *self, Object *const *args, size_t nargs, Object
     if (immortal && gc_state.locking && !only_thread_left())
         return error_set(&exc_RuntimeError,
                          "gc.freeze(immortal=True) with --no-gil needs every other thread to have ended");
+    /* toy-ft: other threads link and unlink objects on these lists, and
+       the immortal walk reads references: both with the world stopped. */
+    bool stopped = gc_walk_begin();
     for (int i = 0; i < GC_NGENERATIONS; i++) gc_list_merge(&gc_state.gens[i].head, &gc_state.permanent);
     gc_state.gens[0].count = 0;
-    if (immortal && immortal_freeze() < 0) return NULL;
-    return NEWREF(None);
+    int failed = immortal && immortal_freeze() < 0;
+    gc_walk_end(stopped);
+    return failed ? NULL : NEWREF(None);
 }
 
 static Object *gc_unfreeze(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self; (void)args;
     if (args_check("gc.unfreeze", nargs, kwnames, 0, 0) < 0) return NULL;
+    bool stopped = gc_walk_begin();
     gc_list_merge(&gc_state.permanent, &gc_state.gens[GC_NGENERATIONS - 1].head);
+    gc_walk_end(stopped);
     return NEWREF(None);
 }
 
@@ -292,7 +302,10 @@ static Object *gc_get_freeze_count(Object *self, Object *const *args, size_t nar
                                    Object *kwnames) {
     (void)self; (void)args;
     if (args_check("gc.get_freeze_count", nargs, kwnames, 0, 0) < 0) return NULL;
-    return int_from_i64((int64_t)gc_list_size(&gc_state.permanent));
+    bool stopped = gc_walk_begin();
+    size_t n = gc_list_size(&gc_state.permanent);
+    gc_walk_end(stopped);
+    return int_from_i64((int64_t)n);
 }
 
 static Object *stats_dict(GCGenStats s) {
