@@ -81,6 +81,7 @@
 #include "objects/finalize.h"
 #include "objects/float.h"
 #include "objects/function.h"
+#include "objects/immortal.h"
 #include "objects/int.h"
 #include "objects/list.h"
 #include "objects/mro.h"
@@ -246,13 +247,48 @@ static inline Object *heap_lookup(Type *t, Object *name) {
     return NULL;
 }
 
+/* The dunder a caller goes on to call: heap_lookup's value, kept alive.
+   In the GIL build nothing runs between the lookup and the call's own
+   reference, so the borrowed value serves. In toy-ft another thread may
+   rebind the class attribute and release the old value in between, so
+   dunder_get returns a reference (none needed for an immortal value, read
+   without the dict's lock: dict_read_ref) and dunder_put gives it back. */
+#ifdef TOY_FREE_THREADED
+static Object *heap_lookup_ref(Type *t, Object *name) {
+    if (!is_heap(t)) return NULL;
+    for (Type *const *b = t->mro, *const *end = b + as_heap(t)->lookup_len; b < end; b++) {
+        Object *v;
+        int found = dict_read_ref((*b)->dict, name, &v);
+        if (found == 0) continue;
+        if (found < 0 && !(v = dict_get_str_ref((*b)->dict, name))) continue;
+        if (is_heap(*b)) return v;
+        DECREF(v); /* a built-in class comes first: its slot applies */
+        return NULL;
+    }
+    return NULL;
+}
+#define dunder_get(t, name) heap_lookup_ref(t, name)
+#define dunder_put(v) XDECREF(v)
+#else
+#define dunder_get(t, name) heap_lookup(t, name)
+#define dunder_put(v) ((void)(v))
+#endif
+
 /* name in the dicts of t's MRO from position start on: what super() and
-   __init_subclass__ see. Borrowed, or NULL. */
+   __init_subclass__ see. A new reference (toy-ft: taken as dunder_get
+   takes it), or NULL. */
 static Object *lookup_from(Type *t, size_t start, Object *name) {
     for (size_t i = start; i < t->mro_len; i++) {
-        Type *b = t->mro[i];
-        Object *v = b->dict ? dict_get_str(b->dict, name) : NULL;
-        if (v) return v;
+        Object *d = t->mro[i]->dict, *v;
+        if (!d) continue;
+#ifdef TOY_FREE_THREADED
+        int found = dict_read_ref(d, name, &v);
+        if (found == 1) return v;
+        if (found == 0) continue;
+        if ((v = dict_get_str_ref(d, name))) return v;
+#else
+        if ((v = dict_get_str(d, name))) return NEWREF(v);
+#endif
     }
     return NULL;
 }
@@ -310,9 +346,11 @@ static Object *call_dunder(Object *self, Object *func, Object *const *args, size
    *found = false (and returns NULL, no exception) when no class defines it. */
 static Object *call_slot(Object *self, Object *name, Object *const *args, size_t nargs,
                          bool *found) {
-    Object *f = heap_lookup(TYPE(self), name);
+    Object *f = dunder_get(TYPE(self), name);
     *found = f != NULL;
-    return f ? call_dunder(self, f, args, nargs) : NULL;
+    Object *r = f ? call_dunder(self, f, args, nargs) : NULL;
+    dunder_put(f);
+    return r;
 }
 
 /* ---- Dispatcher slots ---------------------------------------------------------- */
@@ -345,7 +383,7 @@ static Object *slot_str(Object *self) {
 }
 
 static int64_t slot_hash(Object *self) {
-    Object *f = heap_lookup(TYPE(self), NAME(HASH));
+    Object *f = dunder_get(TYPE(self), NAME(HASH));
     if (!f) {
         Type *b = builtin_base(TYPE(self));
         if (b->hash) return b->hash(self);
@@ -356,6 +394,7 @@ static int64_t slot_hash(Object *self) {
         return -1;
     }
     Object *r = call_dunder(self, f, NULL, 0);
+    dunder_put(f);
     if (!r) return -1;
     if (!is_int(r)) {
         DECREF(r);
@@ -370,16 +409,22 @@ static int64_t slot_hash(Object *self) {
 
 /* One-sided: abstract.c tries the reflected operand itself. */
 static Object *slot_richcompare(Object *a, Object *b, int op) {
-    Object *f = heap_lookup(TYPE(a), dunder_names[D_LT + op]);
-    if (f) return call_dunder(a, f, &b, 1);
+    Object *f = dunder_get(TYPE(a), dunder_names[D_LT + op]);
+    if (f) {
+        Object *r = call_dunder(a, f, &b, 1);
+        dunder_put(f);
+        return r;
+    }
     Type *base = builtin_base(TYPE(a));
     return base->richcompare ? base->richcompare(a, b, op) : NEWREF(NotImplemented);
 }
 
 static Object *slot_call(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    Object *f = heap_lookup(TYPE(self), NAME(CALL));
+    Object *f = dunder_get(TYPE(self), NAME(CALL));
     if (!f) return error_set(&exc_TypeError, "'%s' object is not callable", TYPE_NAME(self));
-    return call_with_self(f, self, args, nargs, kwnames);
+    Object *r = call_with_self(f, self, args, nargs, kwnames);
+    dunder_put(f);
+    return r;
 }
 
 static Object *slot_iter(Object *self) {
@@ -633,7 +678,7 @@ typedef struct {
 static OperandSide operand_side(Type *t, Object *name, BinaryOp op) {
     OperandSide s = {NULL, NULL};
     if (!is_heap(t)) return s;
-    s.func = heap_lookup(t, name);
+    s.func = dunder_get(t, name); /* binary_slot gives it back */
     if (!s.func) s.builtin = builtin_base(t)->binary[op];
     return s;
 }
@@ -648,12 +693,9 @@ static Object *call_side(OperandSide s, Object *self, Object *other, Object *a, 
    a's that overrides it), as Python's operand protocol does. abstract.c
    calls a slot shared by both operand types once, so both sides are tried
    here. */
-static Object *binary_slot(Object *a, Object *b, BinaryOp op) {
+static Object *binary_sides(Object *a, Object *b, OperandSide sa, OperandSide sb,
+                            Object *rname) {
     Type *ta = TYPE(a), *tb = TYPE(b);
-    Object *rname = binop_names[OP_REFLECTED][op];
-    OperandSide sa = operand_side(ta, binop_names[OP_PLAIN][op], op);
-    OperandSide sb = tb != ta ? operand_side(tb, rname, op) : (OperandSide){NULL, NULL};
-    if (!sb.func && sb.builtin == sa.builtin) sb.builtin = NULL; /* one call answers both */
     bool a_side = sa.func || sa.builtin, b_side = sb.func || sb.builtin;
     Object *r;
     if (a_side && sb.func && type_is_subtype(tb, ta) && sb.func != heap_lookup(ta, rname)) {
@@ -671,12 +713,28 @@ static Object *binary_slot(Object *a, Object *b, BinaryOp op) {
     return NEWREF(NotImplemented);
 }
 
+static Object *binary_slot(Object *a, Object *b, BinaryOp op) {
+    Type *ta = TYPE(a), *tb = TYPE(b);
+    Object *rname = binop_names[OP_REFLECTED][op];
+    OperandSide sa = operand_side(ta, binop_names[OP_PLAIN][op], op);
+    OperandSide sb = tb != ta ? operand_side(tb, rname, op) : (OperandSide){NULL, NULL};
+    if (!sb.func && sb.builtin == sa.builtin) sb.builtin = NULL; /* one call answers both */
+    Object *r = binary_sides(a, b, sa, sb, rname);
+    dunder_put(sa.func);
+    dunder_put(sb.func);
+    return r;
+}
+
 /* a OP= b: a.__iop__(b), else the built-in base's in-place slot (a list
    subclass's += extends it); without either (or on NotImplemented)
    abstract.c falls back to the binary operator. */
 static Object *inplace_slot(Object *a, Object *b, BinaryOp op) {
-    Object *f = heap_lookup(TYPE(a), binop_names[OP_INPLACE][op]);
-    if (f) return call_dunder(a, f, &b, 1);
+    Object *f = dunder_get(TYPE(a), binop_names[OP_INPLACE][op]);
+    if (f) {
+        Object *r = call_dunder(a, f, &b, 1);
+        dunder_put(f);
+        return r;
+    }
     BinaryFunc builtin = BUILTIN_SLOT(a, inplace[op]);
     return builtin ? builtin(a, b) : NEWREF(NotImplemented);
 }
@@ -702,42 +760,51 @@ static const BinaryFunc inplace_slots[BINOP_COUNT] = {
 
 static Object *slot_getattribute(Object *self, Object *name);
 
+/* A slot is written only when it changes: a class whose __add__ is
+   rebound keeps the dispatcher it has, and other threads reading the slot
+   (toy-ft) see no write at all. A class gaining its first dunder while
+   another thread uses it is a plain pointer store, seen before or after. */
+#define SET_SLOT(field, value)                  \
+    do {                                        \
+        if ((field) != (value)) (field) = (value); \
+    } while (0)
+
 /* Point t's slots at dispatchers for the dunders dict defines. Slots of
    dunders it does not define are left alone (inherited later). */
 static void install_slots(Type *t, Object *dict) {
 #define HAS(id) (dict_get_str(dict, NAME(id)) != NULL)
-    if (HAS(REPR)) t->repr = slot_repr;
-    if (HAS(STR)) t->str = slot_str;
+    if (HAS(REPR)) SET_SLOT(t->repr, slot_repr);
+    if (HAS(STR)) SET_SLOT(t->str, slot_str);
     if (HAS(LT) || HAS(LE) || HAS(EQ) || HAS(NE) || HAS(GT) || HAS(GE))
-        t->richcompare = slot_richcompare;
-    if (HAS(CALL)) t->call = slot_call;
-    if (HAS(ITER)) t->iter = slot_iter;
-    if (HAS(NEXT)) t->iternext = slot_iternext;
-    if (HAS(LEN)) t->len = slot_len;
-    if (HAS(GETITEM)) t->getitem = slot_getitem;
-    if (HAS(SETITEM) || HAS(DELITEM)) t->setitem = slot_setitem;
-    if (HAS(SETATTR) || HAS(DELATTR)) t->setattr = slot_setattr;
-    if (HAS(GET)) t->descr_get = slot_descr_get;
+        SET_SLOT(t->richcompare, slot_richcompare);
+    if (HAS(CALL)) SET_SLOT(t->call, slot_call);
+    if (HAS(ITER)) SET_SLOT(t->iter, slot_iter);
+    if (HAS(NEXT)) SET_SLOT(t->iternext, slot_iternext);
+    if (HAS(LEN)) SET_SLOT(t->len, slot_len);
+    if (HAS(GETITEM)) SET_SLOT(t->getitem, slot_getitem);
+    if (HAS(SETITEM) || HAS(DELITEM)) SET_SLOT(t->setitem, slot_setitem);
+    if (HAS(SETATTR) || HAS(DELATTR)) SET_SLOT(t->setattr, slot_setattr);
+    if (HAS(GET)) SET_SLOT(t->descr_get, slot_descr_get);
     if (HAS(GETATTRIBUTE)) {
-        t->getattr = slot_getattribute;
-        t->flags |= TYPE_GETATTRIBUTE;
+        SET_SLOT(t->getattr, slot_getattribute);
+        if (!(t->flags & TYPE_GETATTRIBUTE)) t->flags |= TYPE_GETATTRIBUTE;
     }
-    if (HAS(SET) || HAS(DELETE)) t->descr_set = slot_descr_set;
-    if (HAS(CONTAINS)) t->contains = slot_contains;
-    if (HAS(BOOL)) t->truth = slot_truth;
-    if (HAS(NEG)) t->neg = slot_neg;
-    if (HAS(POS)) t->pos = slot_pos;
-    if (HAS(INVERT)) t->invert = slot_invert;
-    if (HAS(ABS)) t->absolute = slot_abs;
-    if (HAS(INT) || HAS(INDEX)) t->to_int = slot_to_int;
-    if (HAS(FLOAT) || HAS(INDEX)) t->to_float = slot_to_float;
-    if (HAS(INDEX)) t->index = slot_index;
+    if (HAS(SET) || HAS(DELETE)) SET_SLOT(t->descr_set, slot_descr_set);
+    if (HAS(CONTAINS)) SET_SLOT(t->contains, slot_contains);
+    if (HAS(BOOL)) SET_SLOT(t->truth, slot_truth);
+    if (HAS(NEG)) SET_SLOT(t->neg, slot_neg);
+    if (HAS(POS)) SET_SLOT(t->pos, slot_pos);
+    if (HAS(INVERT)) SET_SLOT(t->invert, slot_invert);
+    if (HAS(ABS)) SET_SLOT(t->absolute, slot_abs);
+    if (HAS(INT) || HAS(INDEX)) SET_SLOT(t->to_int, slot_to_int);
+    if (HAS(FLOAT) || HAS(INDEX)) SET_SLOT(t->to_float, slot_to_float);
+    if (HAS(INDEX)) SET_SLOT(t->index, slot_index);
 #undef HAS
     for (int op = 0; op < BINOP_COUNT; op++) {
         if (dict_get_str(dict, binop_names[OP_PLAIN][op]) ||
             dict_get_str(dict, binop_names[OP_REFLECTED][op]))
-            t->binary[op] = binary_slots[op];
-        if (dict_get_str(dict, binop_names[OP_INPLACE][op])) t->inplace[op] = inplace_slots[op];
+            SET_SLOT(t->binary[op], binary_slots[op]);
+        if (dict_get_str(dict, binop_names[OP_INPLACE][op])) SET_SLOT(t->inplace[op], inplace_slots[op]);
     }
 }
 
@@ -882,15 +949,23 @@ static Object *instance_plain_getattr(Object *self, Object *name) {
     return instance_special_attr(self, name);
 }
 
+/* self.__getattr__(name) once normal lookup has raised AttributeError
+   (still set on entry): NULL with it still set when no class defines one. */
+static Object *call_getattr_hook(Object *self, Object *name) {
+    Object *f = dunder_get(TYPE(self), NAME(GETATTR));
+    if (!f) return NULL;
+    error_clear();
+    Object *r = call_dunder(self, f, &name, 1);
+    dunder_put(f);
+    return r;
+}
+
 /* What normal lookup did not find: __class__, __dict__, then __getattr__.
    The AttributeError from the normal lookup is still set on entry. */
 static Object *instance_getattr_fallback(Object *self, Object *name) {
     Object *r = instance_special_attr(self, name);
     if (r || !error_matches(&exc_AttributeError)) return r;
-    Object *f = heap_lookup(TYPE(self), NAME(GETATTR));
-    if (!f) return NULL;
-    error_clear();
-    return call_dunder(self, f, &name, 1);
+    return call_getattr_hook(self, name);
 }
 
 static Object *instance_getattr(Object *self, Object *name) {
@@ -914,10 +989,11 @@ static Object *instance_getattr(Object *self, Object *name) {
 }
 
 /* self.__init__(*args, **kw), which must return None; consumes self,
-   returned on success. */
+   returned on success, and gives back init (dunder_put). */
 static Object *run_init(Object *self, Object *init, Object *const *args, size_t nargs,
                         Object *kwnames) {
     Object *r = call_with_self(init, self, args, nargs, kwnames);
+    dunder_put(init); /* from dunder_get (or class_attr_get) */
     if (r && r != None) {
         error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
         DECREF(r);
@@ -946,10 +1022,13 @@ static Object *construct_with_new(Type *type, Object *new, Object *const *args, 
     if (!self || !is_instance_of(self, type)) return self;
     /* object.__init__ ignores the arguments when __new__ is overridden; the
        __init__ of a built-in base (list, dict, set, BaseException) does not */
-    Object *init = heap_lookup(TYPE(self), NAME(INIT));
+    Object *init = dunder_get(TYPE(self), NAME(INIT));
     if (!init && builtin_base(TYPE(self)) != &object_type) {
-        init = type_lookup(TYPE(self), NAME(INIT));
-        if (init == dict_get_str(object_type.dict, NAME(INIT))) init = NULL;
+        init = class_attr_get(TYPE(self), NAME(INIT));
+        if (init == dict_get_str(object_type.dict, NAME(INIT))) {
+            class_attr_put(init);
+            init = NULL;
+        }
     }
     return init ? run_init(self, init, args, nargs, kwnames) : self;
 }
@@ -957,13 +1036,11 @@ static Object *construct_with_new(Type *type, Object *new, Object *const *args, 
 /* obj.name for a class defining __getattribute__: it answers, and
    __getattr__ (if any) gets the names it raises AttributeError for. */
 static Object *slot_getattribute(Object *self, Object *name) {
-    Object *f = heap_lookup(TYPE(self), NAME(GETATTRIBUTE));
+    Object *f = dunder_get(TYPE(self), NAME(GETATTRIBUTE));
     Object *r = f ? call_dunder(self, f, &name, 1) : instance_plain_getattr(self, name);
+    dunder_put(f);
     if (r || !error_matches(&exc_AttributeError)) return r;
-    Object *g = heap_lookup(TYPE(self), NAME(GETATTR));
-    if (!g) return NULL;
-    error_clear();
-    return call_dunder(self, g, &name, 1);
+    return call_getattr_hook(self, name);
 }
 
 /* Calling a class derived from a built-in data type b (int, str, list,
@@ -974,12 +1051,15 @@ static Object *slot_getattribute(Object *self, Object *name) {
    would. */
 static Object *builtin_subclass_construct(Type *type, Type *b, Object *const *args, size_t nargs,
                                           Object *kwnames) {
-    Object *init = heap_lookup(type, NAME(INIT));
+    Object *init = dunder_get(type, NAME(INIT));
     if (!init) return b->construct(type, args, nargs, kwnames);
     bool starts_empty = dict_get_str(b->dict, NAME(INIT)) != NULL;
     Object *self = starts_empty ? b->construct(type, NULL, 0, NULL)
                                 : b->construct(type, args, nargs, kwnames);
-    if (!self) return NULL;
+    if (!self) {
+        dunder_put(init);
+        return NULL;
+    }
     return run_init(self, init, args, nargs, kwnames);
 }
 
@@ -989,20 +1069,27 @@ static Object *builtin_subclass_construct(Type *type, Type *b, Object *const *ar
    Exception instances get args from the positional arguments first, as
    BaseException.__new__ does. */
 static Object *class_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
-    Object *new = heap_lookup(type, NAME(NEW));
-    if (new) return construct_with_new(type, new, args, nargs, kwnames);
+    Object *new = dunder_get(type, NAME(NEW));
+    if (new) {
+        Object *r = construct_with_new(type, new, args, nargs, kwnames);
+        dunder_put(new);
+        return r;
+    }
     Type *b = type->builtin_base;
     if (b != &object_type && !(b->flags & TYPE_EXCEPTION))
         return builtin_subclass_construct(type, b, args, nargs, kwnames);
     bool exc = (type->flags & TYPE_EXCEPTION) != 0;
-    Object *init = heap_lookup(type, NAME(INIT));
+    Object *init = dunder_get(type, NAME(INIT));
     /* the built-in exception's construction, keywords included (an
        ImportError subclass takes name= and path=) */
     if (!init && exc) return b->construct(type, args, nargs, kwnames);
     if (!init && (!kwnames_empty(kwnames) || nargs))
         return error_set(&exc_TypeError, "%s() takes no arguments", type->name);
     Object *self = exc ? exception_alloc(type, args, nargs) : object_alloc(type, type->instance_size);
-    if (!self || !init) return self;
+    if (!self || !init) {
+        dunder_put(init);
+        return self;
+    }
     return run_init(self, init, args, nargs, kwnames);
 }
 
@@ -1035,10 +1122,29 @@ static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
 }
 #endif
 
+#ifdef TOY_FREE_THREADED
+/* toy-ft: the eval loop borrows the answer until its own INCREF, safe only
+   where no other thread can release the function meanwhile: no other
+   thread yet, or an immortal function (what one becomes once a second
+   thread uses it). A mortal __init__ with threads about goes the generic
+   way, which holds a reference (dunder_get). */
+static Object *plain_init_shared(Type *t) {
+    if (ts_single_threaded()) return plain_init_lookup(t);
+    Object *new = dunder_get(t, NAME(NEW));
+    if (new) {
+        dunder_put(new);
+        return NULL;
+    }
+    Object *init = dunder_get(t, NAME(INIT));
+    if (init && (TYPE(init) != &function_type || !object_is_immortal(init))) CLEAR(&init);
+    return init; /* immortal: giving back its reference would change nothing */
+}
+#endif
+
 Object *class_plain_init(Type *t) {
     if (t->construct != class_construct || t->builtin_base != &object_type) return NULL;
 #ifdef TOY_FREE_THREADED
-    return plain_init_lookup(t);
+    return plain_init_shared(t);
 #else
     HeapType *ht = (HeapType *)t;
     if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
@@ -1292,7 +1398,6 @@ static int call_init_subclass(Type *cls, Object *const *kwvalues, Object *kwname
     Object *f = lookup_from(cls, 1, NAME(INIT_SUBCLASS));
     if (!f) return 0;
     DescrGetFunc get = TYPE(f)->descr_get;
-    INCREF(f);
     Object *bound = get ? get(f, NULL, cls) : NEWREF(f);
     DECREF(f);
     Object *r = bound ? object_call(bound, kwvalues, 0, kwnames) : NULL;
@@ -1763,7 +1868,7 @@ static void refresh_slots(Type *t, bool hash) {
         install_slots(c, t->dict);
         if (!hash) continue;
         Object *f = heap_lookup(c, NAME(HASH));
-        if (f) c->hash = f == None ? NULL : slot_hash;
+        if (f) SET_SLOT(c->hash, f == None ? NULL : slot_hash);
     }
 }
 
@@ -2065,8 +2170,7 @@ static Object *super_getattr(Object *self, Object *name) {
         v = lookup_from(start, mro_index(start, su->klass) + 1, name);
     if (v) {
         DescrGetFunc get = TYPE(v)->descr_get;
-        if (!get) return NEWREF(v);
-        INCREF(v);
+        if (!get) return v;
         Object *obj = su->obj == (Object *)start ? NULL : su->obj;
         Object *r = get(v, obj, start);
         DECREF(v);
