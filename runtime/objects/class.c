@@ -256,6 +256,11 @@ static inline Object *heap_lookup(Type *t, Object *name) {
 #ifdef TOY_FREE_THREADED
 static Object *heap_lookup_ref(Type *t, Object *name) {
     if (!is_heap(t)) return NULL;
+    if (ts_single_threaded()) { /* nobody else to rebind it */
+        Object *v = heap_lookup(t, name);
+        XINCREF(v);
+        return v;
+    }
     for (Type *const *b = t->mro, *const *end = b + as_heap(t)->lookup_len; b < end; b++) {
         Object *v;
         int found = dict_read_ref((*b)->dict, name, &v);
