@@ -86,7 +86,7 @@ static inline Object *small_or_new_int(int64_t v)
 {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return int_small(v);
-    return int_from_i64(v);
+    return int_new_i64(v);
 }
 
 static bool is_class(Object *o)
@@ -2171,7 +2171,7 @@ dispatch:
                 PUSH(b);
                 DISPATCH();
             } else {
-                r = int_from_i64(z);
+                r = int_new_i64(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
             /* Both are exact floats: the result goes into one the stack
