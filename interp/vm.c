@@ -1571,7 +1571,7 @@ dispatch:
        the second half: an error there is reported at the second word. */
 
     TARGET(LOAD_FAST_LOAD_FAST) {
-    load_fast_load_fast: /* also the fallback of the runs that start with it */
+    load_fast_load_fast:; /* also the fallback of the runs that start with it */
         Object *v = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(v == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
@@ -1591,7 +1591,7 @@ dispatch:
     }
 
     TARGET(LOAD_FAST_LOAD_CONST) {
-    load_fast_load_const: /* also the fallback of the runs that start with it */
+    load_fast_load_const:; /* also the fallback of the runs that start with it */
         Object *v = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(v == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
