@@ -2835,6 +2835,9 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_FAST_LOAD_FAST: case OP_LOAD_FAST_LOAD_CONST: case OP_STORE_FAST_LOAD_FAST:
     case OP_STORE_FAST_JUMP: case OP_FOR_ITER_STORE_FAST: case OP_DUP_TOP_TWO_SUBSCR:
     case OP_ROT_THREE_STORE_SUBSCR: case OP_LOAD_FAST_CONST_SUBSCR:
+    case OP_LOAD_CONST_BINOP: case OP_LOAD_FAST_BINOP:
+    case OP_LOAD_FAST_LOAD_FAST_BINOP: case OP_LOAD_FAST_LOAD_CONST_BINOP:
+    case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
         assert(!"superinstructions are made after the stack depth is known");
         break;
     case OP_COUNT:

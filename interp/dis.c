@@ -199,16 +199,29 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_DUP_TOP_TWO_SUBSCR: *first = OP_DUP_TOP_TWO, *second = OP_BINARY_SUBSCR; return true;
     case OP_ROT_THREE_STORE_SUBSCR: *first = OP_ROT_THREE, *second = OP_STORE_SUBSCR; return true;
     case OP_LOAD_FAST_CONST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_CONST_BINOP: *first = OP_LOAD_CONST, *second = OP_BINARY_OP; return true;
+    case OP_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_BINARY_OP; return true;
+    case OP_LOAD_FAST_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
+    case OP_LOAD_FAST_LOAD_CONST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
+    case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     default: return false;
     }
 }
 
-/* How many words after a superinstruction it runs and the VM skips: two
-   for a triple (whose third word has no argument to show), one for a
-   pair. */
+/* How many words after a superinstruction it runs and the VM skips: three
+   for a compare and its jump, two for another triple, one for a pair. */
 static int super_skipped(Opcode op)
 {
-    return op == OP_LOAD_FAST_CONST_SUBSCR ? 2 : 1;
+    switch (op) {
+    case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
+        return 3;
+    case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_BINOP:
+    case OP_LOAD_FAST_LOAD_CONST_BINOP:
+        return 2;
+    default:
+        return 1;
+    }
 }
 
 /* Where ins can jump to, or false when it is no jump. */

@@ -212,8 +212,18 @@
     OPCODE(FOR_ITER_STORE_FAST,  "[it] -> [it] or []", "FOR_ITER; STORE_FAST of the next item") \
     OPCODE(DUP_TOP_TWO_SUBSCR,   "[obj, key] -> [obj, key, obj[key]]", "DUP_TOP_TWO; BINARY_SUBSCR (a[i] op= x)") \
     OPCODE(ROT_THREE_STORE_SUBSCR, "[obj, key, v] -> []", "ROT_THREE; STORE_SUBSCR (a[i] op= x)") \
+    OPCODE(LOAD_CONST_BINOP,     "[a] -> [a op const]", "LOAD_CONST; BINARY_OP or INPLACE_OP (two small ints or two floats inline, else as the two words)") \
+    OPCODE(LOAD_FAST_BINOP,      "[a] -> [a op local]", "LOAD_FAST; BINARY_OP or INPLACE_OP (two small ints or two floats inline, else as the two words)") \
     /* A triple: the first word is replaced, the other two are skipped. */ \
-    OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR")
+    OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR") \
+    /* Runs of arithmetic and tests on locals: inline for two small ints or */ \
+    /* two floats, else they run as their first pair (the words after it */ \
+    /* then run as they are). The operator and the jump come from their */ \
+    /* own words. */ \
+    OPCODE(LOAD_FAST_LOAD_FAST_BINOP,  "[] -> [local1 op local2]", "LOAD_FAST; LOAD_FAST; BINARY_OP or INPLACE_OP") \
+    OPCODE(LOAD_FAST_LOAD_CONST_BINOP, "[] -> [local op const]", "LOAD_FAST; LOAD_CONST; BINARY_OP or INPLACE_OP") \
+    OPCODE(LOAD_FAST_LOAD_FAST_COMPARE_JUMP,  "[] -> []", "LOAD_FAST; LOAD_FAST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
+    OPCODE(LOAD_FAST_LOAD_CONST_COMPARE_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,

@@ -1,4 +1,5 @@
-/* superinstr.c - fusing pairs and triples of instructions (superinstr.h). */
+/* superinstr.c - fusing pairs and runs of three or four instructions
+   (superinstr.h). */
 #include "interp/superinstr.h"
 
 #include <stdbool.h>
@@ -25,16 +26,33 @@ static const struct {
     {OP_FOR_ITER, OP_STORE_FAST, OP_FOR_ITER_STORE_FAST},
     {OP_DUP_TOP_TWO, OP_BINARY_SUBSCR, OP_DUP_TOP_TWO_SUBSCR},
     {OP_ROT_THREE, OP_STORE_SUBSCR, OP_ROT_THREE_STORE_SUBSCR},
+    {OP_LOAD_CONST, OP_BINARY_OP, OP_LOAD_CONST_BINOP},
+    {OP_LOAD_CONST, OP_INPLACE_OP, OP_LOAD_CONST_BINOP},
+    {OP_LOAD_FAST, OP_BINARY_OP, OP_LOAD_FAST_BINOP},
+    {OP_LOAD_FAST, OP_INPLACE_OP, OP_LOAD_FAST_BINOP},
 };
 
-/* The triples: fused before any pair that would take their first word
-   (`x = a[0]` after a store: STORE_FAST; LOAD_FAST a; LOAD_CONST 0;
-   BINARY_SUBSCR leaves the STORE_FAST alone and fuses the three). The
-   argument packs the first two words' arguments; the third has none. */
+/* The runs of three or four words: fused before any pair that would take
+   their first word (`x = a[0]` after a store: STORE_FAST; LOAD_FAST a;
+   LOAD_CONST 0; BINARY_SUBSCR leaves the STORE_FAST alone and fuses the
+   three). The argument packs the first two words' arguments; the VM reads
+   the others' (the operator, the jump target) from their own words. The
+   arithmetic and compare runs fall back to running their first two words
+   as LOAD_FAST_LOAD_FAST or LOAD_FAST_LOAD_CONST when their operands are
+   not what they handle inline, so the words after them run as they are. */
 static const struct {
-    Opcode first, second, third, fused;
-} triples[] = {
-    {OP_LOAD_FAST, OP_LOAD_CONST, OP_BINARY_SUBSCR, OP_LOAD_FAST_CONST_SUBSCR},
+    Opcode words[4]; /* OP_COUNT after the last of a triple */
+    Opcode fused;
+} runs[] = {
+    {{OP_LOAD_FAST, OP_LOAD_FAST, OP_COMPARE_OP, OP_POP_JUMP_IF_FALSE}, OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP},
+    {{OP_LOAD_FAST, OP_LOAD_FAST, OP_COMPARE_OP, OP_POP_JUMP_IF_TRUE}, OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_COMPARE_OP, OP_POP_JUMP_IF_FALSE}, OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_COMPARE_OP, OP_POP_JUMP_IF_TRUE}, OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP},
+    {{OP_LOAD_FAST, OP_LOAD_FAST, OP_BINARY_OP, OP_COUNT}, OP_LOAD_FAST_LOAD_FAST_BINOP},
+    {{OP_LOAD_FAST, OP_LOAD_FAST, OP_INPLACE_OP, OP_COUNT}, OP_LOAD_FAST_LOAD_FAST_BINOP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_BINARY_OP, OP_COUNT}, OP_LOAD_FAST_LOAD_CONST_BINOP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_INPLACE_OP, OP_COUNT}, OP_LOAD_FAST_LOAD_CONST_BINOP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_BINARY_SUBSCR, OP_COUNT}, OP_LOAD_FAST_CONST_SUBSCR},
 };
 
 /* How many words the instruction starting with op takes: itself and its
@@ -55,20 +73,32 @@ static Opcode fused_opcode(Opcode first, Opcode second)
     return OP_COUNT;
 }
 
-/* The superinstruction for the three instructions starting at instrs[i],
-   or OP_COUNT: none, or one of the last two is a jump target, or an
-   argument does not fit. Only instructions without cache words take part,
-   so the three are consecutive words. */
-static Opcode fused_triple(const uint32_t *instrs, int n, int i, const bool *target)
+/* Does runs[k] match the words starting at instrs[i]? Only instructions
+   without cache words take part, so its words are consecutive; none but
+   the first may be a jump target. *len is its length. */
+static bool run_matches(size_t k, const uint32_t *instrs, int n, int i, const bool *target,
+                        int *len)
 {
-    if (i + 2 >= n || target[i + 1] || target[i + 2])
+    int m = runs[k].words[3] == OP_COUNT ? 3 : 4;
+    if (i + m > n)
+        return false;
+    for (int w = 0; w < m; w++)
+        if (INSTR_OP(instrs[i + w]) != runs[k].words[w] || (w > 0 && target[i + w]))
+            return false;
+    *len = m;
+    return true;
+}
+
+/* The superinstruction for the run starting at instrs[i], or OP_COUNT:
+   none, or an argument does not fit. *len is the number of words it
+   covers. */
+static Opcode fused_run(const uint32_t *instrs, int n, int i, const bool *target, int *len)
+{
+    if (INSTR_ARG(instrs[i]) > SUPER_ARG_MAX || i + 1 >= n || INSTR_ARG(instrs[i + 1]) > SUPER_ARG_MAX)
         return OP_COUNT;
-    for (size_t k = 0; k < sizeof triples / sizeof triples[0]; k++) {
-        if (INSTR_OP(instrs[i]) == triples[k].first && INSTR_OP(instrs[i + 1]) == triples[k].second &&
-            INSTR_OP(instrs[i + 2]) == triples[k].third && INSTR_ARG(instrs[i]) <= SUPER_ARG_MAX &&
-            INSTR_ARG(instrs[i + 1]) <= SUPER_ARG_MAX)
-            return triples[k].fused;
-    }
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++)
+        if (run_matches(k, instrs, n, i, target, len))
+            return runs[k].fused;
     return OP_COUNT;
 }
 
@@ -97,15 +127,16 @@ void superinstr_fuse(uint32_t *instrs, int n)
         if (j >= n)
             break;
         uint32_t a = instrs[i], b = instrs[j];
-        Opcode triple = fused_triple(instrs, n, i, target);
-        if (triple != OP_COUNT) {
-            instrs[i] = INSTR(triple, SUPER_ARG(INSTR_ARG(a), INSTR_ARG(b)));
-            i += 3;
+        int len;
+        Opcode run = fused_run(instrs, n, i, target, &len);
+        if (run != OP_COUNT) {
+            instrs[i] = INSTR(run, SUPER_ARG(INSTR_ARG(a), INSTR_ARG(b)));
+            i += len;
             continue;
         }
         Opcode fused = fused_opcode(INSTR_OP(a), INSTR_OP(b));
         if (fused == OP_COUNT || target[j] || INSTR_ARG(a) > SUPER_ARG_MAX ||
-            INSTR_ARG(b) > SUPER_ARG_MAX || fused_triple(instrs, n, j, target) != OP_COUNT) {
+            INSTR_ARG(b) > SUPER_ARG_MAX || fused_run(instrs, n, j, target, &len) != OP_COUNT) {
             i = j;
             continue;
         }

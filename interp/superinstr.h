@@ -11,7 +11,11 @@
  * reported at the second half's own line.
  *
  * A triple (LOAD_FAST_CONST_SUBSCR) works the same way with two skipped
- * words, counted as done before its last part can fail.
+ * words, counted as done before its last part can fail. The arithmetic
+ * and compare runs (three or four words: two loads, BINARY_OP, INPLACE_OP
+ * or COMPARE_OP, and a compare's conditional jump) finish inline only for
+ * the operands they handle; for any other they run their first two words
+ * as the pair and leave the rest to the plain words, which are still there.
  *
  * A pair is fused only when its second word is no jump target (a jump
  * there runs the second half alone, which the plain word still does, but
@@ -27,7 +31,7 @@
 
 #include <stdint.h>
 
-/* Fuse the pairs of instrs[0..n) in place. Runs after jump targets are
+/* Fuse the pairs and runs of instrs[0..n) in place. Runs after jump targets are
    resolved and the stack depth is known. Needs scratch memory; without
    it the code is left as it is (fusion only makes it faster). */
 void superinstr_fuse(uint32_t *instrs, int n);

@@ -86,7 +86,7 @@ static inline Object *small_or_new_int(int64_t v)
 {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return int_small(v);
-    return int_from_i64(v);
+    return int_new_i64(v);
 }
 
 static bool is_class(Object *o)
@@ -1245,6 +1245,72 @@ static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b,
     return object_compare(a, b, (CompareOp)op);
 }
 
+/* The inline arithmetic of the runs LOAD_FAST_LOAD_FAST_BINOP and
+   LOAD_FAST_LOAD_CONST_BINOP, on operands borrowed from the locals and
+   constants: two exact small ints as BINARY_OP's int path takes them (1,
+   *z set), two exact floats with + - * / (2, *d set), else 0: the run
+   falls back to the plain words. */
+static inline __attribute__((always_inline)) int local_binop(uint32_t op, Object *a, Object *b,
+                                                          int64_t *z, double *d)
+{
+    if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b))
+        return int_binop_fast(op, int_value(a), int_value(b), z) ? 1 : 0;
+    if (VM_FLOAT_FAST_PATHS && arith_float_pair(op, a, b, d))
+        return 2;
+    return 0;
+}
+
+/* The int z, the result of such a run whose first operand a is the
+   local in slot: written into a itself when the local holds its only
+   reference and the next instruction overwrites that local (`i = i + 1`),
+   as BINARY_OP does for an operand on the stack. A new reference. */
+static inline Object *local_int_result(Object *a, int64_t z, uint32_t next, uint32_t slot)
+{
+    if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX)
+        return int_small(z);
+    if (REFCNT_IS(a, 1) && stored_slot(next) == (int64_t)slot) {
+        ((IntObject *)a)->value = z;
+        return NEWREF(a);
+    }
+    return int_new_i64(z);
+}
+
+/* The result of LOAD_CONST_BINOP or LOAD_FAST_BINOP (local_binop's kind
+   1 with z, or 2 with d), whose left operand a is on top of the stack: a
+   itself, its value replaced, when nobody else can see it (an int also
+   when its other reference is the local the next instruction overwrites,
+   as BINARY_OP decides), else a new reference; NULL with MemoryError. */
+static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double d,
+                                         const uint32_t *next, Object **slots)
+{
+    if (kind == 2) {
+        if (TYPE(a) == &float_type && REFCNT_IS(a, 1)) {
+            ((FloatObject *)a)->value = d;
+            return a;
+        }
+        return float_new(d);
+    }
+    if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX)
+        return int_small(z);
+    if (operand_is_reusable(a, next, slots)) {
+        ((IntObject *)a)->value = z;
+        return a;
+    }
+    return int_new_i64(z);
+}
+
+/* The inline test of the compare runs: the answer (1 or 0) for two exact
+   small ints (bools too) or two exact floats, as COMPARE_OP gives it;
+   -1: the run falls back to the plain words. */
+static inline int local_compare(uint32_t op, Object *a, Object *b)
+{
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
+        return compare_i64(int_value(a), int_value(b), (CompareOp)op);
+    if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
+        return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
+    return -1;
+}
+
 /* `for i in range(...)` storing straight into i (FOR_ITER_STORE_FAST):
    when the int the local holds is seen by nobody else, it takes the next
    value x in place of a new int. Only outside the small-int cache, whose
@@ -1505,6 +1571,7 @@ dispatch:
        the second half: an error there is reported at the second word. */
 
     TARGET(LOAD_FAST_LOAD_FAST) {
+    load_fast_load_fast:; /* also the fallback of the runs that start with it */
         Object *v = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(v == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
@@ -1524,6 +1591,7 @@ dispatch:
     }
 
     TARGET(LOAD_FAST_LOAD_CONST) {
+    load_fast_load_const:; /* also the fallback of the runs that start with it */
         Object *v = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(v == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
@@ -1565,6 +1633,117 @@ dispatch:
         if (v == NULL && (v = object_getitem(obj, key)) == NULL)
             goto error;
         PUSH(v);
+        DISPATCH();
+    }
+
+    /* `expr op const` and `expr op local`: the left operand is on the stack,
+       the right one borrowed; anything the inline paths do not take runs
+       the first word alone, and the BINARY_OP or INPLACE_OP word after it
+       as it is. */
+    TARGET(LOAD_CONST_BINOP) {
+        Object *a = TOP(), *b = consts[SUPER_FIRST(oparg)];
+        int64_t z = 0; /* set when kind says so; gcc cannot tell in toy-ft */
+        double d = 0.0;
+        int kind = local_binop(SUPER_SECOND(oparg), a, b, &z, &d);
+        if (kind == 0) {
+            INCREF(b);
+            PUSH(b);
+            DISPATCH();
+        }
+        ip++;
+        Object *r = stack_binop_result(kind, a, z, d, ip, slots);
+        if (r == NULL)
+            goto error;
+        if (r != a) {
+            SET_TOP(r);
+            DECREF(a);
+        }
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_BINOP) {
+        Object *a = TOP(), *b = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(b == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        int64_t z = 0; /* set when kind says so; gcc cannot tell in toy-ft */
+        double d = 0.0;
+        int kind = local_binop(SUPER_SECOND(oparg), a, b, &z, &d);
+        if (kind == 0) {
+            INCREF(b);
+            PUSH(b);
+            DISPATCH();
+        }
+        ip++;
+        Object *r = stack_binop_result(kind, a, z, d, ip, slots);
+        if (r == NULL)
+            goto error;
+        if (r != a) {
+            SET_TOP(r);
+            DECREF(a);
+        }
+        DISPATCH();
+    }
+
+    /* The arithmetic and compare runs (superinstr.c): the operator is the
+       argument of the third word (ip[1]), a compare's jump the fourth
+       (ip[2]). Operands that the inline paths do not take run the first
+       two words as their pair, and the rest as the plain words they are,
+       so every other case, and every error, is the generic path's. */
+    TARGET(LOAD_FAST_LOAD_FAST_BINOP) {
+        Object *a = slots[SUPER_FIRST(oparg)], *b = slots[SUPER_SECOND(oparg)];
+        int64_t z;
+        double d;
+        int kind = a != NULL && b != NULL ? local_binop(INSTR_ARG(ip[1]), a, b, &z, &d) : 0;
+        if (kind == 0)
+            goto load_fast_load_fast;
+        ip += 2;
+        Object *r = kind == 1 ? local_int_result(a, z, *ip, SUPER_FIRST(oparg)) : float_new(d);
+        if (r == NULL)
+            goto error;
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_CONST_BINOP) {
+        Object *a = slots[SUPER_FIRST(oparg)], *b = consts[SUPER_SECOND(oparg)];
+        int64_t z;
+        double d;
+        int kind = a != NULL ? local_binop(INSTR_ARG(ip[1]), a, b, &z, &d) : 0;
+        if (kind == 0)
+            goto load_fast_load_const;
+        ip += 2;
+        Object *r = kind == 1 ? local_int_result(a, z, *ip, SUPER_FIRST(oparg)) : float_new(d);
+        if (r == NULL)
+            goto error;
+        PUSH(r);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_FAST_COMPARE_JUMP) {
+        Object *a = slots[SUPER_FIRST(oparg)], *b = slots[SUPER_SECOND(oparg)];
+        int t = a != NULL && b != NULL ? local_compare(INSTR_ARG(ip[1]), a, b) : -1;
+        if (t < 0)
+            goto load_fast_load_fast;
+        uint32_t jump = ip[2];
+        if (t == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
+            JUMP_TO(INSTR_ARG(jump));
+        else
+            ip += 3;
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_CONST_COMPARE_JUMP) {
+        Object *a = slots[SUPER_FIRST(oparg)], *b = consts[SUPER_SECOND(oparg)];
+        int t = a != NULL ? local_compare(INSTR_ARG(ip[1]), a, b) : -1;
+        if (t < 0)
+            goto load_fast_load_const;
+        uint32_t jump = ip[2];
+        if (t == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
+            JUMP_TO(INSTR_ARG(jump));
+        else
+            ip += 3;
         DISPATCH();
     }
 
@@ -2171,7 +2350,7 @@ dispatch:
                 PUSH(b);
                 DISPATCH();
             } else {
-                r = int_from_i64(z);
+                r = int_new_i64(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
             /* Both are exact floats: the result goes into one the stack

@@ -304,6 +304,7 @@ static void *thread_entry(void *arg) {
     ts_destroy(ts);          /* releases objects: still under the GIL */
     gil_thread_exit(ts);     /* ts is only an identity from here on */
     float_thread_release();  /* before the blocks it hands back are released */
+    int_thread_release();
     mem_thread_release();
     count_finished(daemon);
     return NULL;

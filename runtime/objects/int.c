@@ -44,7 +44,7 @@
 
 /* The cache is filled by macro doubling: SMALL_N(k, v) expands to k entries
    holding v, v+1, ..., v+k-1. 1030 = 1024 + 4 + 2 entries: -5 .. 1024. */
-#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), (v), NULL }
+#define SMALL_1(v) { STATIC_OBJECT_INIT(int_type), { (v) }, NULL }
 #define SMALL_2(v) SMALL_1(v), SMALL_1((v) + 1)
 #define SMALL_4(v) SMALL_2(v), SMALL_2((v) + 2)
 #define SMALL_8(v) SMALL_4(v), SMALL_4((v) + 4)
@@ -63,21 +63,38 @@ IntObject small_ints[SMALL_INT_MAX - SMALL_INT_MIN + 1] = {
     SMALL_1024(SMALL_INT_MIN), SMALL_4(SMALL_INT_MIN + 1024), SMALL_2(SMALL_INT_MIN + 1028)
 };
 
-IntObject true_object = { STATIC_OBJECT_INIT(bool_type), 1, NULL };
-IntObject false_object = { STATIC_OBJECT_INIT(bool_type), 0, NULL };
+IntObject true_object = { STATIC_OBJECT_INIT(bool_type), { 1 }, NULL };
+IntObject false_object = { STATIC_OBJECT_INIT(bool_type), { 0 }, NULL };
 
 /* CPython 3.11's default limit on decimal digits for str <-> int. */
 int64_t int_max_str_digits = 4300;
 
 /* ---- Construction and conversion ---- */
 
-Object *int_from_i64(int64_t v) {
-    if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
-        return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
+_Thread_local IntFreeList int_free_list;
+
+/* int_new_i64 without a free int at hand: a new block from the allocator. */
+Object *int_alloc_i64(int64_t v) {
     IntObject *o = (IntObject *)object_alloc(&int_type, sizeof(IntObject));
     if (!o) return NULL;
     o->value = v;
     return (Object *)o;
+}
+
+Object *int_from_i64(int64_t v) {
+    if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
+        return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
+    return int_new_i64(v);
+}
+
+void int_thread_release(void) {
+    IntFreeList *fl = &int_free_list;
+    while (fl->head != NULL) {
+        IntObject *o = fl->head;
+        fl->head = o->next_free;
+        mem_free(o, sizeof(IntObject));
+    }
+    fl->count = 0;
 }
 
 /* ---- The big representation ---- */
@@ -1303,9 +1320,20 @@ static __attribute__((noinline)) void int_dealloc_big(Object *self) {
     object_free(self, TYPE(self)->instance_size);
 }
 
+/* A small exact int goes to its thread's free list (int.h) when that has
+   room; a subclass's instance, whose block has a prefix, never does. */
 static void int_dealloc(Object *self) {
     if (__builtin_expect(((IntObject *)self)->digits != NULL, 0)) {
         int_dealloc_big(self);
+        return;
+    }
+    IntFreeList *fl = &int_free_list;
+    if (INT_FREE_LIST && TYPE(self) == &int_type && fl->count < INT_FREE_MAX &&
+        object_hooks == 0) {
+        IntObject *o = (IntObject *)self;
+        o->next_free = fl->head;
+        fl->head = o;
+        fl->count++;
         return;
     }
     object_free(self, TYPE(self)->instance_size);

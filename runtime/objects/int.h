@@ -13,18 +13,24 @@
  * have the same representation. The digit arithmetic is in bigint.c.
  * Ints from SMALL_INT_MIN to SMALL_INT_MAX are immortal preallocated
  * objects, so loop counters and indexes never allocate; other results come
- * from the allocator's per-thread free lists.
+ * from the int free list (below), else from the allocator.
  * True and False are IntObjects of type bool_type.
  */
 #ifndef TOY_INT_H
 #define TOY_INT_H
 
+#include <string.h>
+
 #include "core/object.h"
+#include "core/objhooks.h"
 #include "core/refcount.h"
 
-typedef struct {
+typedef struct IntObject {
     Object base;
-    int64_t value;    /* small: the value; big: INT64_MAX or INT64_MIN by sign */
+    union {
+        int64_t value; /* small: the value; big: INT64_MAX or INT64_MIN by sign */
+        struct IntObject *next_free; /* on its thread's free list (below) */
+    };
     uint32_t *digits; /* NULL: small; big: count, then the digits (owned) */
 } IntObject;
 
@@ -64,6 +70,55 @@ Object *int_from_i64(int64_t v);
 static inline Object *int_small(int64_t v) { /* v must be in small range */
     return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
 }
+
+/* The int free list: each thread keeps up to INT_FREE_MAX freed exact
+   ints, so that arithmetic whose results leave the small-int cache takes
+   an object from here and gives it back with a few loads and stores
+   instead of a trip through object_alloc and object_free (as the float
+   free list does: float.h). The blocks came from the allocator and go back
+   to it when the list is full or the thread ends (int_thread_release).
+   While an object hook watches allocations (--stats counts, the race
+   detector), or under AddressSanitizer, ints take the ordinary path. */
+#if defined(__SANITIZE_ADDRESS__)
+#define INT_FREE_LIST 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define INT_FREE_LIST 0
+#endif
+#endif
+#ifndef INT_FREE_LIST
+#define INT_FREE_LIST 1
+#endif
+#define INT_FREE_MAX 256
+
+typedef struct {
+    IntObject *head;
+    unsigned count;
+} IntFreeList;
+
+extern _Thread_local IntFreeList int_free_list;
+
+/* int_from_i64 for a v outside the small-int cache, inline for the eval
+   loop: from the free list when it has one. NULL with MemoryError. */
+Object *int_alloc_i64(int64_t v);
+static inline Object *int_new_i64(int64_t v)
+{
+    IntObject *o = int_free_list.head;
+    if (!INT_FREE_LIST || o == NULL || object_hooks != 0)
+        return int_alloc_i64(v);
+    int_free_list.head = o->next_free;
+    int_free_list.count--;
+    memset(&o->base, 0, sizeof o->base);
+    refcount_init_new(&o->base);
+    o->base.type = &int_type;
+    o->value = v;
+    o->digits = NULL;
+    return (Object *)o;
+}
+
+/* Give the calling thread's free ints back to the allocator (thread exit). */
+void int_thread_release(void);
+
 /* New reference to True or False. */
 Object *bool_from(bool b);
 

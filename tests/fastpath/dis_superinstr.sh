@@ -1,5 +1,5 @@
 # --dis shows each superinstruction with both halves' arguments and
-# meanings, and the second word it skips marked "+".
+# meanings, and the words it skips marked "+".
 . tests/tools/testlib.sh
 run_toy --dis -c '
 def f(n):
@@ -8,6 +8,8 @@ def f(n):
         t = t + i
     while t > 0:
         t = t - 1
+    print(t, i)
+    print(t, 0)
     y = t
     return y
 '
@@ -18,6 +20,13 @@ expect_in_stdout '+ STORE_FAST               2 (i)'
 expect_in_stdout 'LOAD_FAST_LOAD_FAST   1, 2 (t) (i)'
 expect_in_stdout '+ LOAD_FAST                2 (i)'
 expect_in_stdout 'LOAD_FAST_LOAD_CONST  1, 0 (t) (0)'
+# Runs of three and four words: each skipped word is marked.
+expect_in_stdout 'LOAD_FAST_LOAD_FAST_BINOP  1, 2 (t) (i)'
+expect_in_stdout '+ BINARY_OP                0 (+)'
+expect_in_stdout 'LOAD_FAST_LOAD_CONST_BINOP  1, 1 (t) (1)'
+expect_in_stdout 'LOAD_FAST_LOAD_CONST_COMPARE_JUMP  1, 0 (t) (0)'
+expect_in_stdout '+ COMPARE_OP               4 (>)'
+expect_in_stdout '+ POP_JUMP_IF_FALSE'
 expect_in_stdout 'STORE_FAST_JUMP'
 expect_in_stdout '+ JUMP'
 expect_in_stdout 'STORE_FAST_LOAD_FAST  3, 3 (y) (y)'
