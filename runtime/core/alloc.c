@@ -1,4 +1,4 @@
-/* alloc.c - the one allocation path: per-thread free lists over malloc.
+/* alloc.c - the one allocation path: per-thread free lists over pools.
  *
  * Small blocks (up to SMALL_MAX bytes) are rounded up to a multiple of
  * SIZE_STEP and, when freed, kept on a free list of the freeing thread for
@@ -6,13 +6,21 @@
  * instructions, no lock, no system call. That is what lets `x + 1` produce a
  * fresh int object without visible cost.
  *
- * Each list is private to its thread, so the allocator needs no lock and is
- * as safe with the GIL off as with it on. A block allocated by one thread and
- * freed by another simply joins the second thread's list: every block came
- * from malloc, so any thread may reuse or release it.
+ * Behind the lists are the pools of pool.c: when a list is empty the thread
+ * claims a batch of blocks of its class (given back ones, and a run of
+ * never-used ones it then cuts off one at a time); when a list is over its
+ * budget, a batch goes back to the pools the blocks came from. Both take
+ * pool.c's one mutex, once per batch. Bigger blocks come from malloc.
  *
- * Under AddressSanitizer the lists are disabled so that ASan sees every free
- * and can report use-after-free at the real point of reuse.
+ * Each list is private to its thread, so the fast paths need no lock and
+ * are as safe with the GIL off as with it on. A block allocated by one
+ * thread and freed by another simply joins the second thread's list; from
+ * there it may go back to its pool, which any thread may do. A thread that
+ * ends gives all its blocks back (mem_thread_release).
+ *
+ * Under AddressSanitizer the lists and pools are disabled so that ASan sees
+ * every malloc and free and can report use-after-free at the real point of
+ * reuse.
  *
  * With --no-gil, freed objects do not come here at once: object_free hands
  * them to the race detector's quarantine (race.c), which releases them with
@@ -23,6 +31,7 @@
  */
 #include "core/alloc.h"
 #include "core/objhooks.h"
+#include "core/pool.h"
 #include "core/race.h"
 
 #include <pthread.h>
@@ -42,32 +51,31 @@
 #define ALLOC_USE_FREE_LISTS 1
 #endif
 
-#define SIZE_STEP 16
-#define SMALL_MAX 512
-#define NCLASSES (SMALL_MAX / SIZE_STEP)
+#define SIZE_STEP POOL_SIZE_STEP
+#define SMALL_MAX POOL_SMALL_MAX
+#define NCLASSES POOL_NCLASSES
 /* Each class keeps MIN_CACHED_PER_CLASS free blocks, or more up to
    MAX_CACHED_BYTES_PER_CLASS bytes of them (65536 blocks of the smallest
    class). The budget in bytes lets the small classes that ints, floats,
    short strings and small lists use hold a burst of tens of thousands of
    objects freed together (a list of them dropped) for the next burst,
-   instead of handing them to free() and asking malloc() again, while a
-   thread holds on to about 40 MiB at most over all classes. */
+   while a thread holds on to about 40 MiB at most over all classes. Past
+   the budget, FLUSH_BLOCKS of them go back to their pools at once. */
 #define MIN_CACHED_PER_CLASS 4096
 #define MAX_CACHED_BYTES_PER_CLASS ((size_t)1 << 20)
+#define FLUSH_BLOCKS 512
 /* No request this large can succeed: refuse it here (NULL, so MemoryError)
    rather than ask malloc. Sanitizer builds abort on such requests instead of
    returning NULL, so without this `"x" * 10**18` would behave differently
    under `make asan`. 2^40 bytes is also AddressSanitizer's own limit. */
 #define MAX_BLOCK ((size_t)1 << 40)
 
-typedef struct FreeBlock {
-    struct FreeBlock *next;
-} FreeBlock;
-
-/* A thread's free lists. */
+/* A thread's free lists, and for each class the run of never-used blocks
+   it is cutting from its last claim (pool.h). */
 typedef struct ThreadCache {
-    FreeBlock *lists[NCLASSES];
+    PoolBlock *lists[NCLASSES];
     unsigned counts[NCLASSES];
+    char *fresh[NCLASSES], *fresh_end[NCLASSES];
 } ThreadCache;
 
 static _Thread_local ThreadCache thread_cache;
@@ -86,12 +94,45 @@ static inline size_t size_class(size_t size) {
     return (size + SIZE_STEP - 1) / SIZE_STEP - 1; /* size >= 1 */
 }
 
-/* May class c keep one more free block? This runs on every free: below
-   MIN_CACHED_PER_CLASS blocks one comparison answers. */
-static inline bool class_has_room(size_t c) {
+/* Has class c more free blocks than it may keep? This runs on every free:
+   below MIN_CACHED_PER_CLASS blocks one comparison answers. */
+static inline bool class_over_budget(size_t c) {
     unsigned n = thread_cache.counts[c];
-    return n < MIN_CACHED_PER_CLASS ||
-           (size_t)n * ((c + 1) * SIZE_STEP) < MAX_CACHED_BYTES_PER_CLASS;
+    return n > MIN_CACHED_PER_CLASS &&
+           (size_t)n * pool_class_bytes(c) > MAX_CACHED_BYTES_PER_CLASS;
+}
+
+/* Class c's list is empty: cut a block from the fresh run, or claim more
+   from the pools. */
+static __attribute__((noinline)) void *alloc_refill(size_t c) {
+    ThreadCache *tc = &thread_cache;
+    if (tc->fresh[c] == tc->fresh_end[c]) {
+        PoolClaim claim;
+        if (pool_claim(c, &claim) < 0) return NULL;
+        tc->fresh[c] = claim.fresh;
+        tc->fresh_end[c] = claim.fresh_end;
+        if (claim.list) {
+            PoolBlock *b = claim.list;
+            tc->lists[c] = b->next;
+            tc->counts[c] = (unsigned)claim.count - 1;
+            return b;
+        }
+    }
+    void *p = tc->fresh[c];
+    tc->fresh[c] += pool_class_bytes(c);
+    return p;
+}
+
+/* Class c is over its budget: its FLUSH_BLOCKS most recently freed blocks
+   go back to their pools. */
+static __attribute__((noinline)) void free_flush(size_t c) {
+    ThreadCache *tc = &thread_cache;
+    PoolBlock *first = tc->lists[c], *last = first;
+    for (unsigned i = 1; i < FLUSH_BLOCKS; i++) last = last->next;
+    tc->lists[c] = last->next;
+    tc->counts[c] -= FLUSH_BLOCKS;
+    last->next = NULL;
+    pool_give_back(c, first);
 }
 #endif
 
@@ -100,13 +141,13 @@ void *mem_alloc(size_t size) {
 #if ALLOC_USE_FREE_LISTS
     if (size <= SMALL_MAX) {
         size_t c = size_class(size);
-        FreeBlock *b = thread_cache.lists[c];
+        PoolBlock *b = thread_cache.lists[c];
         if (b) {
             thread_cache.lists[c] = b->next;
             thread_cache.counts[c]--;
             return b;
         }
-        return malloc((c + 1) * SIZE_STEP);
+        return alloc_refill(c);
     }
 #endif
     if (size > MAX_BLOCK) return NULL;
@@ -132,13 +173,12 @@ void mem_free(void *p, size_t size) {
 #if ALLOC_USE_FREE_LISTS
     if (size <= SMALL_MAX) {
         size_t c = size_class(size);
-        if (class_has_room(c)) {
-            FreeBlock *b = p;
-            b->next = thread_cache.lists[c];
-            thread_cache.lists[c] = b;
-            thread_cache.counts[c]++;
-            return;
-        }
+        PoolBlock *b = p;
+        b->next = thread_cache.lists[c];
+        thread_cache.lists[c] = b;
+        thread_cache.counts[c]++;
+        if (__builtin_expect(class_over_budget(c), 0)) free_flush(c);
+        return;
     }
 #endif
     free(p);
@@ -185,11 +225,20 @@ void mem_register_counts(void) {
     pthread_mutex_unlock(&counters_lock);
 }
 
-void mem_before_fork(void) { pthread_mutex_lock(&counters_lock); }
+void mem_before_fork(void) {
+    pthread_mutex_lock(&counters_lock);
+    pool_before_fork();
+}
 
-void mem_after_fork_parent(void) { pthread_mutex_unlock(&counters_lock); }
+void mem_after_fork_parent(void) {
+    pool_after_fork();
+    pthread_mutex_unlock(&counters_lock);
+}
 
-void mem_after_fork_child(void) { pthread_mutex_unlock(&counters_lock); }
+void mem_after_fork_child(void) {
+    pool_after_fork();
+    pthread_mutex_unlock(&counters_lock);
+}
 
 /* Fold this thread's object counts into the retired totals. */
 static void retire_counts(void) {
@@ -210,16 +259,16 @@ static void retire_counts(void) {
 
 void mem_thread_release(void) {
     race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
+#if ALLOC_USE_FREE_LISTS
+    ThreadCache *tc = &thread_cache;
     for (size_t c = 0; c < NCLASSES; c++) {
-        FreeBlock *b = thread_cache.lists[c];
-        while (b) {
-            FreeBlock *next = b->next;
-            free(b);
-            b = next;
-        }
-        thread_cache.lists[c] = NULL;
-        thread_cache.counts[c] = 0;
+        pool_give_back(c, tc->lists[c]);
+        pool_give_back_fresh(c, tc->fresh[c], tc->fresh_end[c]);
+        tc->lists[c] = NULL;
+        tc->counts[c] = 0;
+        tc->fresh[c] = tc->fresh_end[c] = NULL;
     }
+#endif
     retire_counts();
 }
 
