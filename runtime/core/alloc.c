@@ -102,25 +102,22 @@ static inline bool class_over_budget(size_t c) {
            (size_t)n * pool_class_bytes(c) > MAX_CACHED_BYTES_PER_CLASS;
 }
 
-/* Class c's list is empty: cut a block from the fresh run, or claim more
-   from the pools. */
+/* Class c's list is empty and so is its fresh run: claim more blocks from
+   the pools. */
 static __attribute__((noinline)) void *alloc_refill(size_t c) {
     ThreadCache *tc = &thread_cache;
-    if (tc->fresh[c] == tc->fresh_end[c]) {
-        PoolClaim claim;
-        if (pool_claim(c, &claim) < 0) return NULL;
-        tc->fresh[c] = claim.fresh;
-        tc->fresh_end[c] = claim.fresh_end;
-        if (claim.list) {
-            PoolBlock *b = claim.list;
-            tc->lists[c] = b->next;
-            tc->counts[c] = (unsigned)claim.count - 1;
-            return b;
-        }
+    PoolClaim claim;
+    if (pool_claim(c, &claim) < 0) return NULL;
+    tc->fresh[c] = claim.fresh;
+    tc->fresh_end[c] = claim.fresh_end;
+    if (claim.list) {
+        PoolBlock *b = claim.list;
+        tc->lists[c] = b->next;
+        tc->counts[c] = (unsigned)claim.count - 1;
+        return b;
     }
-    void *p = tc->fresh[c];
     tc->fresh[c] += pool_class_bytes(c);
-    return p;
+    return claim.fresh;
 }
 
 /* Class c is over its budget: its FLUSH_BLOCKS most recently freed blocks
@@ -146,6 +143,11 @@ void *mem_alloc(size_t size) {
             thread_cache.lists[c] = b->next;
             thread_cache.counts[c]--;
             return b;
+        }
+        char *fresh = thread_cache.fresh[c];
+        if (fresh != thread_cache.fresh_end[c]) {
+            thread_cache.fresh[c] = fresh + pool_class_bytes(c);
+            return fresh;
         }
         return alloc_refill(c);
     }
