@@ -1,7 +1,7 @@
 /* alloc.c - the one allocation path: per-thread free lists over pools.
  *
- * Small blocks (up to SMALL_MAX bytes) are rounded up to a multiple of
- * SIZE_STEP and, when freed, kept on a free list of the freeing thread for
+ * Small blocks (up to POOL_SMALL_MAX bytes) are rounded up to a multiple of
+ * POOL_SIZE_STEP and, when freed, kept on a free list of the freeing thread for
  * that size class. The next allocation of the class pops the list: a few
  * instructions, no lock, no system call. That is what lets `x + 1` produce a
  * fresh int object without visible cost.
@@ -40,29 +40,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ALLOC_USE_FREE_LISTS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ALLOC_USE_FREE_LISTS 0
-#endif
-#endif
-#ifndef ALLOC_USE_FREE_LISTS
-#define ALLOC_USE_FREE_LISTS 1
-#endif
-
-#define SIZE_STEP POOL_SIZE_STEP
-#define SMALL_MAX POOL_SMALL_MAX
-#define NCLASSES POOL_NCLASSES
-/* Each class keeps MIN_CACHED_PER_CLASS free blocks, or more up to
-   MAX_CACHED_BYTES_PER_CLASS bytes of them (65536 blocks of the smallest
-   class). The budget in bytes lets the small classes that ints, floats,
-   short strings and small lists use hold a burst of tens of thousands of
-   objects freed together (a list of them dropped) for the next burst,
-   while a thread holds on to about 40 MiB at most over all classes. Past
-   the budget, FLUSH_BLOCKS of them go back to their pools at once. */
-#define MIN_CACHED_PER_CLASS 4096
-#define MAX_CACHED_BYTES_PER_CLASS ((size_t)1 << 20)
+/* The budget of each class (MEM_MIN_CACHED_PER_CLASS blocks, or up to
+   MEM_MAX_CACHED_BYTES_PER_CLASS bytes of them, alloc.h) lets the small
+   classes that ints, floats, short strings and small lists use hold a
+   burst of tens of thousands of objects freed together (a list of them
+   dropped) for the next burst, while a thread holds on to about 40 MiB at
+   most over all classes. Past the budget, FLUSH_BLOCKS of them go back to
+   their pools at once. */
 #define FLUSH_BLOCKS 512
 /* No request this large can succeed: refuse it here (NULL, so MemoryError)
    rather than ask malloc. Sanitizer builds abort on such requests instead of
@@ -70,15 +54,7 @@
    under `make asan`. 2^40 bytes is also AddressSanitizer's own limit. */
 #define MAX_BLOCK ((size_t)1 << 40)
 
-/* A thread's free lists, and for each class the run of never-used blocks
-   it is cutting from its last claim (pool.h). */
-typedef struct ThreadCache {
-    PoolBlock *lists[NCLASSES];
-    unsigned counts[NCLASSES];
-    char *fresh[NCLASSES], *fresh_end[NCLASSES];
-} ThreadCache;
-
-static _Thread_local ThreadCache thread_cache;
+_Thread_local MemThreadCache mem_thread_cache;
 
 /* A thread's object counts (alloc.h): plain integers written only by their
    thread; mem_stats reads them all under counters_lock. */
@@ -89,23 +65,10 @@ static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
 static MemObjectCounts *running_counts;
 static uint64_t retired_allocated, retired_freed, retired_peak;
 
-#if ALLOC_USE_FREE_LISTS
-static inline size_t size_class(size_t size) {
-    return (size + SIZE_STEP - 1) / SIZE_STEP - 1; /* size >= 1 */
-}
-
-/* Has class c more free blocks than it may keep? This runs on every free:
-   below MIN_CACHED_PER_CLASS blocks one comparison answers. */
-static inline bool class_over_budget(size_t c) {
-    unsigned n = thread_cache.counts[c];
-    return n > MIN_CACHED_PER_CLASS &&
-           (size_t)n * pool_class_bytes(c) > MAX_CACHED_BYTES_PER_CLASS;
-}
-
 /* Class c's list is empty and so is its fresh run: claim more blocks from
    the pools. */
-static __attribute__((noinline)) void *alloc_refill(size_t c) {
-    ThreadCache *tc = &thread_cache;
+void *mem_alloc_refill(size_t c) {
+    MemThreadCache *tc = &mem_thread_cache;
     PoolClaim claim;
     if (pool_claim(c, &claim) < 0) return NULL;
     tc->fresh[c] = claim.fresh;
@@ -122,8 +85,8 @@ static __attribute__((noinline)) void *alloc_refill(size_t c) {
 
 /* Class c is over its budget: its FLUSH_BLOCKS most recently freed blocks
    go back to their pools. */
-static __attribute__((noinline)) void free_flush(size_t c) {
-    ThreadCache *tc = &thread_cache;
+void mem_free_flush(size_t c) {
+    MemThreadCache *tc = &mem_thread_cache;
     PoolBlock *first = tc->lists[c], *last = first;
     for (unsigned i = 1; i < FLUSH_BLOCKS; i++) last = last->next;
     tc->lists[c] = last->next;
@@ -131,68 +94,32 @@ static __attribute__((noinline)) void free_flush(size_t c) {
     last->next = NULL;
     pool_give_back(c, first);
 }
-#endif
 
-void *mem_alloc(size_t size) {
-    if (size == 0) size = 1;
-#if ALLOC_USE_FREE_LISTS
-    if (size <= SMALL_MAX) {
-        size_t c = size_class(size);
-        PoolBlock *b = thread_cache.lists[c];
-        if (b) {
-            thread_cache.lists[c] = b->next;
-            thread_cache.counts[c]--;
-            return b;
-        }
-        char *fresh = thread_cache.fresh[c];
-        if (fresh != thread_cache.fresh_end[c]) {
-            thread_cache.fresh[c] = fresh + pool_class_bytes(c);
-            return fresh;
-        }
-        return alloc_refill(c);
-    }
-#endif
+void *mem_alloc_big(size_t size) {
     if (size > MAX_BLOCK) return NULL;
     return malloc(size);
 }
 
+void mem_free_big(void *p) { free(p); }
+
 void *mem_alloc_zeroed(size_t size) {
     if (size == 0) size = 1;
-#if ALLOC_USE_FREE_LISTS
-    if (size <= SMALL_MAX) {
+    if (ALLOC_USE_FREE_LISTS && size <= POOL_SMALL_MAX) {
         void *p = mem_alloc(size);
         if (p) memset(p, 0, size);
         return p;
     }
-#endif
     if (size > MAX_BLOCK) return NULL;
     return calloc(1, size);
-}
-
-void mem_free(void *p, size_t size) {
-    if (!p) return;
-    if (size == 0) size = 1;
-#if ALLOC_USE_FREE_LISTS
-    if (size <= SMALL_MAX) {
-        size_t c = size_class(size);
-        PoolBlock *b = p;
-        b->next = thread_cache.lists[c];
-        thread_cache.lists[c] = b;
-        thread_cache.counts[c]++;
-        if (__builtin_expect(class_over_budget(c), 0)) free_flush(c);
-        return;
-    }
-#endif
-    free(p);
 }
 
 void *mem_realloc(void *p, size_t old_size, size_t new_size) {
     if (!p) return mem_alloc(new_size);
 #if ALLOC_USE_FREE_LISTS
     /* Small blocks were rounded up to their class: copy between classes. */
-    if (old_size <= SMALL_MAX || new_size <= SMALL_MAX) {
-        if (old_size <= SMALL_MAX && new_size <= SMALL_MAX &&
-            size_class(old_size) == size_class(new_size))
+    if (old_size <= POOL_SMALL_MAX || new_size <= POOL_SMALL_MAX) {
+        if (old_size <= POOL_SMALL_MAX && new_size <= POOL_SMALL_MAX &&
+            mem_size_class(old_size) == mem_size_class(new_size))
             return p;
         void *q = mem_alloc(new_size);
         if (!q) return NULL;
@@ -262,8 +189,8 @@ static void retire_counts(void) {
 void mem_thread_release(void) {
     race_thread_release(); /* --no-gil: the quarantine ring goes to the next thread */
 #if ALLOC_USE_FREE_LISTS
-    ThreadCache *tc = &thread_cache;
-    for (size_t c = 0; c < NCLASSES; c++) {
+    MemThreadCache *tc = &mem_thread_cache;
+    for (size_t c = 0; c < POOL_NCLASSES; c++) {
         pool_give_back(c, tc->lists[c]);
         pool_give_back_fresh(c, tc->fresh[c], tc->fresh_end[c]);
         tc->lists[c] = NULL;

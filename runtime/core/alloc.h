@@ -18,12 +18,97 @@
 #ifndef TOY_ALLOC_H
 #define TOY_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-void *mem_alloc(size_t size);
+#include "core/pool.h"
+
+/* Under AddressSanitizer every block comes from malloc and goes back to
+   free, so that ASan sees each one and reports a use after free at the
+   real point of reuse; otherwise blocks of up to POOL_SMALL_MAX bytes come
+   from per-thread free lists over the pools of pool.h. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOC_USE_FREE_LISTS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOC_USE_FREE_LISTS 0
+#endif
+#endif
+#ifndef ALLOC_USE_FREE_LISTS
+#define ALLOC_USE_FREE_LISTS 1
+#endif
+
 void *mem_realloc(void *p, size_t old_size, size_t new_size);
-void mem_free(void *p, size_t size);
+
+/* A thread's free lists, one per size class, and for each class the run of
+   never-used blocks it is cutting from its last claim (pool.h). Private to
+   the thread: no lock. */
+typedef struct MemThreadCache {
+    PoolBlock *lists[POOL_NCLASSES];
+    unsigned counts[POOL_NCLASSES];
+    char *fresh[POOL_NCLASSES], *fresh_end[POOL_NCLASSES];
+} MemThreadCache;
+extern _Thread_local MemThreadCache mem_thread_cache;
+
+/* The paths past the free lists (alloc.c): an empty list and fresh run, a
+   list over its budget, a block too big for the pools. */
+void *mem_alloc_refill(size_t c);
+void mem_free_flush(size_t c);
+void *mem_alloc_big(size_t size);
+void mem_free_big(void *p);
+
+/* Each class keeps MIN_CACHED_PER_CLASS free blocks, or more up to
+   MAX_CACHED_BYTES_PER_CLASS bytes of them (65536 blocks of the smallest
+   class): see alloc.c. */
+#define MEM_MIN_CACHED_PER_CLASS 4096
+#define MEM_MAX_CACHED_BYTES_PER_CLASS ((size_t)1 << 20)
+
+static inline size_t mem_size_class(size_t size) {
+    return (size + POOL_SIZE_STEP - 1) / POOL_SIZE_STEP - 1; /* size >= 1 */
+}
+
+/* Inline, as every object allocation and free comes here: a pop or a push
+   on the thread's list of the size class, a few instructions; with a
+   constant size the class is known at compile time. */
+static inline void *mem_alloc(size_t size) {
+    if (size == 0) size = 1;
+    if (!ALLOC_USE_FREE_LISTS || size > POOL_SMALL_MAX) return mem_alloc_big(size);
+    size_t c = mem_size_class(size);
+    MemThreadCache *tc = &mem_thread_cache;
+    PoolBlock *b = tc->lists[c];
+    if (__builtin_expect(b != NULL, 1)) {
+        tc->lists[c] = b->next;
+        tc->counts[c]--;
+        return b;
+    }
+    char *fresh = tc->fresh[c];
+    if (fresh != tc->fresh_end[c]) {
+        tc->fresh[c] = fresh + pool_class_bytes(c);
+        return fresh;
+    }
+    return mem_alloc_refill(c);
+}
+
+/* A class over its budget gives a batch back to the pools. Below
+   MIN_CACHED_PER_CLASS blocks one comparison answers. */
+static inline void mem_free(void *p, size_t size) {
+    if (!p) return;
+    if (size == 0) size = 1;
+    if (!ALLOC_USE_FREE_LISTS || size > POOL_SMALL_MAX) {
+        mem_free_big(p);
+        return;
+    }
+    size_t c = mem_size_class(size);
+    MemThreadCache *tc = &mem_thread_cache;
+    PoolBlock *b = p;
+    b->next = tc->lists[c];
+    tc->lists[c] = b;
+    unsigned n = ++tc->counts[c];
+    if (__builtin_expect(n > MEM_MIN_CACHED_PER_CLASS, 0) &&
+        (size_t)n * pool_class_bytes(c) > MEM_MAX_CACHED_BYTES_PER_CLASS)
+        mem_free_flush(c);
+}
 /* mem_alloc, every byte zero (freed with mem_free). A big block comes from
    calloc, whose fresh pages the system has already cleared: a big hash
    table need not be written twice. */
