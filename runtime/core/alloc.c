@@ -100,7 +100,28 @@ void *mem_alloc_big(size_t size) {
     return malloc(size);
 }
 
-void mem_free_big(void *p) { free(p); }
+#if !ALLOC_USE_FREE_LISTS && defined(__GLIBC__)
+#include <malloc.h>
+/* AddressSanitizer's malloc_usable_size answers the size that was asked
+   for: check that p is freed with a size of the same class. The sanitizer
+   builds skip the pools, but in the others a block freed with the size of
+   another class would join the wrong list, and a malloc'd block a pool's. */
+static void check_size(void *p, size_t size) {
+    size_t real = malloc_usable_size(p);
+    bool small = size <= POOL_SMALL_MAX, real_small = real <= POOL_SMALL_MAX;
+    if (small != real_small || (small && mem_size_class(size) != mem_size_class(real))) {
+        fprintf(stderr, "toy: a block of %zu bytes freed as %zu bytes\n", real, size);
+        abort();
+    }
+}
+#else
+static void check_size(void *p, size_t size) { (void)p, (void)size; }
+#endif
+
+void mem_free_big(void *p, size_t size) {
+    if (!ALLOC_USE_FREE_LISTS) check_size(p, size);
+    free(p);
+}
 
 void *mem_alloc_zeroed(size_t size) {
     if (size == 0) size = 1;
@@ -128,7 +149,7 @@ void *mem_realloc(void *p, size_t old_size, size_t new_size) {
         return q;
     }
 #else
-    (void)old_size;
+    check_size(p, old_size ? old_size : 1);
 #endif
     if (new_size > MAX_BLOCK) return NULL;
     return realloc(p, new_size ? new_size : 1);

@@ -56,7 +56,7 @@ extern _Thread_local MemThreadCache mem_thread_cache;
 void *mem_alloc_refill(size_t c);
 void mem_free_flush(size_t c);
 void *mem_alloc_big(size_t size);
-void mem_free_big(void *p);
+void mem_free_big(void *p, size_t size);
 
 /* Each class keeps MIN_CACHED_PER_CLASS free blocks, or more up to
    MAX_CACHED_BYTES_PER_CLASS bytes of them (65536 blocks of the smallest
@@ -96,7 +96,7 @@ static inline void mem_free(void *p, size_t size) {
     if (!p) return;
     if (size == 0) size = 1;
     if (!ALLOC_USE_FREE_LISTS || size > POOL_SMALL_MAX) {
-        mem_free_big(p);
+        mem_free_big(p, size);
         return;
     }
     size_t c = mem_size_class(size);
