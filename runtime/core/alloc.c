@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The budget of each class (MEM_MIN_CACHED_PER_CLASS blocks, or up to
    MEM_MAX_CACHED_BYTES_PER_CLASS bytes of them, alloc.h) lets the small
@@ -132,6 +133,30 @@ void *mem_alloc_zeroed(size_t size) {
     }
     if (size > MAX_BLOCK) return NULL;
     return calloc(1, size);
+}
+
+/* Below this, a table is a few pages: the system call would cost more
+   than the faults it saves. */
+#define POPULATE_MIN ((size_t)64 << 10)
+
+/* Map in the whole pages of [p, p + size), writable. Where the system
+   lacks MADV_POPULATE_WRITE (Linux before 5.14), writing zeros over the
+   block does it too, a page fault each. */
+static void populate(void *p, size_t size) {
+    uintptr_t page = 4096;
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
+    if (end <= start) return;
+#ifdef MADV_POPULATE_WRITE
+    if (madvise((void *)start, end - start, MADV_POPULATE_WRITE) == 0) return;
+#endif
+    memset((void *)start, 0, end - start);
+}
+
+void *mem_alloc_zeroed_populated(size_t size) {
+    void *p = mem_alloc_zeroed(size);
+    if (p && size >= POPULATE_MIN) populate(p, size);
+    return p;
 }
 
 void *mem_realloc(void *p, size_t old_size, size_t new_size) {

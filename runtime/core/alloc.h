@@ -111,8 +111,15 @@ static inline void mem_free(void *p, size_t size) {
 }
 /* mem_alloc, every byte zero (freed with mem_free). A big block comes from
    calloc, whose fresh pages the system has already cleared: a big hash
-   table need not be written twice. */
+   table need not be written twice, and the pages of a sparse one that are
+   never written cost no memory. */
 void *mem_alloc_zeroed(size_t size);
+/* mem_alloc_zeroed for a table about to be written all over (a set's
+   resize): fresh pages are also mapped in at once, with one system call.
+   Otherwise the first probe of each page reads it before writing it, and
+   a page read first faults twice (the read maps the system's shared zero
+   page, the write replaces it), which cost more than clearing the table. */
+void *mem_alloc_zeroed_populated(size_t size);
 
 /* Allocate or exit with "toy: out of memory" (status 1). For internal tables
    whose failure cannot be reported as a MemoryError. */

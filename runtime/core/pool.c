@@ -26,8 +26,6 @@
 
 #define POOL_SIZE ((size_t)16 << 10)
 #define ARENA_SIZE ((size_t)1 << 20)
-/* Fully free arenas kept mapped instead of returned to the system. */
-#define SPARE_ARENAS 2
 /* A claim gathers the free lists of several pools until it holds this many
    blocks, so that pools with few blocks back cost one lock per batch, not
    one per block. */
@@ -153,7 +151,7 @@ static void arena_give_pool(Pool *p) {
     a->free_pools = p;
     if (a->nfree++ == 0) usable_push(a);
     if (a->nfree < a->npools) return;
-    if (nspare < SPARE_ARENAS) nspare++;
+    if (nspare < POOL_SPARE_ARENAS) nspare++;
     else arena_release(a);
 }
 

@@ -14,8 +14,8 @@
  * needs no header of its own, and a block freed by any thread goes back to
  * the pool it came from. A pool whose blocks have all come back is free for
  * any class again; an arena whose pools are all free goes back to the
- * system (a couple are kept, so that a program hovering around a boundary
- * does not map and unmap the same memory over and over).
+ * system (POOL_SPARE_ARENAS are kept, so that a program hovering around a
+ * boundary does not map and unmap the same memory over and over).
  *
  * Thread-safety: every function takes pool_lock, one mutex for all arenas.
  * Threads come here only once per batch of blocks, so the lock is rarely
@@ -29,6 +29,9 @@
 #define POOL_SIZE_STEP 16
 #define POOL_SMALL_MAX 512
 #define POOL_NCLASSES (POOL_SMALL_MAX / POOL_SIZE_STEP)
+
+/* Fully free arenas kept mapped instead of returned to the system. */
+#define POOL_SPARE_ARENAS 4
 
 /* The bytes of a block of class c (0 .. POOL_NCLASSES - 1). */
 static inline size_t pool_class_bytes(size_t c) { return (c + 1) * POOL_SIZE_STEP; }
