@@ -9,16 +9,17 @@
  *   - mem_alloc returns NULL when memory runs out; it never sets a Toy
  *     exception itself (callers that can raise use object_alloc, or
  *     error_no_memory()).
- *   - mem_free and mem_realloc take the size the block was allocated with.
+ *   - mem_free and mem_realloc take the size the block was allocated with
+ *     (the sanitizer builds check that it is at least of the same class).
  *     Knowing the size lets small blocks go back to per-thread free lists
  *     without a header word.
  *   - Thread-safety: small blocks are cached in per-thread free lists, so the
- *     allocator needs no lock and stays safe even when the GIL is off.
+ *     fast paths need no lock and stay safe even when the GIL is off; the
+ *     pools behind them (core/pool.h) have a mutex of their own.
  */
 #ifndef TOY_ALLOC_H
 #define TOY_ALLOC_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
