@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* The budget of each class (MEM_MIN_CACHED_PER_CLASS blocks, or up to
    MEM_MAX_CACHED_BYTES_PER_CLASS bytes of them, alloc.h) lets the small
@@ -143,7 +144,7 @@ void *mem_alloc_zeroed(size_t size) {
    lacks MADV_POPULATE_WRITE (Linux before 5.14), writing zeros over the
    block does it too, a page fault each. */
 static void populate(void *p, size_t size) {
-    uintptr_t page = 4096;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
     uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
     if (end <= start) return;

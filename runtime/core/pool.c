@@ -50,7 +50,7 @@ _Static_assert(sizeof(Pool) <= POOL_HEADER && POOL_HEADER % 16 == 0, "pool heade
 
 struct Arena {
     char *map;                  /* what mmap returned (ARENA_SIZE bytes) */
-    char *untouched, *pools_end; /* pools never used: [untouched, pools_end) */
+    char *untouched;            /* the first pool never used; those after it neither */
     Pool *free_pools;           /* pools used before and free again */
     unsigned nfree, npools;     /* free pools (both kinds), and all of them */
     Arena *next, *prev;         /* in usable */
@@ -113,7 +113,6 @@ static Arena *arena_new(void) {
     uintptr_t first = ((uintptr_t)map + POOL_SIZE - 1) & ~(uintptr_t)(POOL_SIZE - 1);
     a->untouched = (char *)first;
     a->npools = (unsigned)(((uintptr_t)map + ARENA_SIZE - first) / POOL_SIZE);
-    a->pools_end = a->untouched + (size_t)a->npools * POOL_SIZE;
     a->free_pools = NULL;
     a->nfree = a->npools;
     usable_push(a);
@@ -221,6 +220,7 @@ static void pool_block_back(Pool *p, bool had_blocks) {
 }
 
 void pool_give_back(size_t c, PoolBlock *list) {
+    if (!list) return;
     pthread_mutex_lock(&pool_lock);
     while (list) {
         PoolBlock *b = list;
