@@ -4,10 +4,11 @@
  * free lists, one list per size class (a multiple of POOL_SIZE_STEP bytes).
  * When a thread's list for a class runs dry it claims blocks here in bulk;
  * when the list grows past its budget it gives a batch back. Nothing else
- * calls these functions.
+ * in Toy calls these functions (tests/memory/pool_unit.c drives them alone).
  *
- *   arena: ARENA_SIZE bytes mapped from the system at once, cut into pools
- *   pool:  POOL_SIZE bytes, aligned on POOL_SIZE, holding blocks of one
+ *   arena: 1 MiB (ARENA_SIZE, pool.c) mapped from the system at once, cut
+ *          into pools
+ *   pool:  16 KiB (POOL_SIZE), aligned on its size, holding blocks of one
  *          size class after a small header (struct Pool, pool.c)
  *
  * A block's pool is its address rounded down to POOL_SIZE, so a block
