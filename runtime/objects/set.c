@@ -205,7 +205,7 @@ static int set_resize(SetObject *so, size_t minused) {
     SetEntry *table = so->small;
     if (size == SET_MINSIZE) {
         memset(table, 0, sizeof so->small);
-    } else if (!(table = mem_alloc_zeroed(size * sizeof(SetEntry)))) {
+    } else if (!(table = mem_alloc_zeroed_populated(size * sizeof(SetEntry)))) {
         error_no_memory();
         return -1;
     }
