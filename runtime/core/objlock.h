@@ -147,6 +147,24 @@ static inline void objlock_stripe_unlock(ObjlockStripe *s) {
 
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
 static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock_stripe(o)); }
+
+/* A hold around work that runs no Toy code: no comparison, hash, key
+   function or release that may run __del__, only loads, stores and memory
+   (a list's item read, an append). While the thread is alone it is left
+   out altogether, and the unlock asks again: the answer cannot have
+   changed in between, since only this thread could start another, and
+   starting one takes Toy code. Anything that may run Toy code uses
+   objlock_lock, whose hold stays taken (the opening comment). */
+static inline void objlock_lock_nocode(const void *o) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_lock(o);
+}
+static inline void objlock_unlock_nocode(const void *o) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_unlock(o);
+}
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
@@ -172,6 +190,8 @@ void objlock_after_fork_child(void);
 
 static inline void objlock_lock(const void *o) { (void)o; }
 static inline void objlock_unlock(const void *o) { (void)o; }
+static inline void objlock_lock_nocode(const void *o) { (void)o; }
+static inline void objlock_unlock_nocode(const void *o) { (void)o; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_lock3(const void *a, const void *b, const void *c) {

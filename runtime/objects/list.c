@@ -171,15 +171,15 @@ int list_append(Object *list, Object *item) {
    lock (core/objlock.h); in the GIL build the lock calls are empty. */
 int list_append_steal(Object *list, Object *item) {
     ListObject *l = AS_LIST(list);
-    objlock_lock(l);
+    objlock_lock_nocode(l); /* growing runs no Toy code; item is released after */
     if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) {
-        objlock_unlock(l);
+        objlock_unlock_nocode(l);
         DECREF(item);
         return -1;
     }
     l->items[l->size] = item;
     list_set_size(l, l->size + 1);
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return 0;
 }
 
