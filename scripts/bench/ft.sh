@@ -52,8 +52,8 @@ for b in "$ATOMIC" "$FT"; do
 done
 CPU="$ROOT/scripts/threads/cpu_bound.toy"
 
-row() { printf '  %-22s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
-row6() { printf '  %-22s %10s %10s %10s %24s %10s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
+row() { printf '  %-24s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
+row6() { printf '  %-24s %10s %10s %10s %24s %10s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
 
 load_now() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }
 
