@@ -11,6 +11,7 @@
 # _thread.start_new_thread, not threading: Thread.start() waits for the new
 # thread, which may need the held stripe first.
 import _thread
+import time
 
 ROUNDS = 3000
 
@@ -59,10 +60,13 @@ def start(fn, *args):
     return done
 
 
-def work(d, lst, other, mine, tag, out):
+def work(d, lst, other, mine, tag, out, ready=None):
     """Fill d, lst and other; sort mine, a list only this thread changes,
     on their stripe (a sort of lst itself would meet the other thread's
-    appends: "list modified during sort", as it would in CPython 3.13t)."""
+    appends: "list modified during sort", as it would in CPython 3.13t).
+    ready: released first, to say that the thread runs."""
+    if ready is not None:
+        ready.release()
     for i in range(ROUNDS):
         d[(tag, i)] = i
         lst.append(i)
@@ -76,9 +80,19 @@ def work(d, lst, other, mine, tag, out):
         lst.pop()
 
 
+def wait_for_start(ready):
+    """Wait until the new thread runs (or 5 s, should it need a stripe this
+    thread holds before it can say so), then give it time to reach the
+    held stripe."""
+    ready.acquire(timeout=5)
+    time.sleep(0.05)
+
+
 def run_dict(nested):
     """A lookup in d whose __eq__ starts the thread (nested: whose __eq__
-    looks up a second dict on d's stripe, whose __eq__ starts it)."""
+    looks up a second dict on d's stripe, whose __eq__ starts it). In
+    toy-ft the thread must not change d or other while the lookup holds
+    their stripe ("waited"); under CPython's GIL it would (toy-only)."""
     d, other = same_stripe(dict)
     lst, mine = same_stripe(list)
     theirs, _ = same_stripe(list)
@@ -87,9 +101,15 @@ def run_dict(nested):
     outs = ([], [])
     started = []
     found = []
+    waited = []
 
     def start_worker():
-        started.append(start(work, d, lst, other, theirs, "w", outs[0]))
+        sizes = (len(d), len(other))
+        ready = _thread.allocate_lock()
+        ready.acquire()
+        started.append(start(work, d, lst, other, theirs, "w", outs[0], ready))
+        wait_for_start(ready)
+        waited.append(sizes == (len(d), len(other)))
 
     def look_in_other():
         armed.append(start_worker)
@@ -100,7 +120,7 @@ def run_dict(nested):
     work(d, lst, other, mine, "m", outs[1])
     for done in started:
         done.acquire()
-    print(found, len(started), "thread")
+    print(found, len(started), "thread, waited for the stripe:", waited)
     print("dict", len(d), "expected", 1 + ROUNDS)
     print("other", len(other), "expected", 1 + 2 * ROUNDS)
     print("list", len(lst), "expected", ROUNDS)
@@ -108,17 +128,30 @@ def run_dict(nested):
     print("checks", sum(outs[0]), sum(outs[1]))
 
 
-def add_range(s, lo, hi):
+def add_range(s, lo, hi, ready=None):
+    if ready is not None:
+        ready.release()
     for i in range(lo, hi):
         s.add(i)
 
 
 def run_set():
-    """`x in s` whose __eq__ starts a thread that adds to s."""
+    """`x in s` whose __eq__ starts a thread that adds to s; in toy-ft it
+    waits for the lookup's stripe (toy-only, as run_dict)."""
     s = {Key("x")}
     started = []
-    armed.append(lambda: started.append(start(add_range, s, 0, ROUNDS)))
-    print("in:", Key("x") in s)
+    waited = []
+
+    def start_adder():
+        size = len(s)
+        ready = _thread.allocate_lock()
+        ready.acquire()
+        started.append(start(add_range, s, 0, ROUNDS, ready))
+        wait_for_start(ready)
+        waited.append(size == len(s))
+
+    armed.append(start_adder)
+    print("in:", Key("x") in s, "waited for the stripe:", waited)
     add_range(s, ROUNDS, 2 * ROUNDS)
     for done in started:
         done.acquire()
