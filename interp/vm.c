@@ -700,14 +700,21 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
 #endif
 
 /* The eval loop's own list fast paths (subscript, store, for, unpack) read
-   the item array directly. toy-ft compiles them out: its subscript, store
-   and `for` reach one item under the list's lock instead
-   (list_fetch_index, list_store_index, list_fetch in objects/list.h), and
-   unpacking goes to the locked slots. */
+   the item array directly. toy-ft takes them only while the main thread is
+   alone, asked at each use (none of them runs Toy code, so no thread can
+   start in the middle of one); once threads run, its subscript, store and
+   `for` reach one item under the list's lock instead (list_fetch_index,
+   list_store_index, list_fetch in objects/list.h), and unpacking goes to
+   the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
+#define FT_INLINE static inline
 #else
-#define VM_LIST_FAST_PATHS 0
+#define VM_LIST_FAST_PATHS LIKELY(ts_single_threaded())
+/* Helpers the GIL build inlines on its own and toy-ft's gcc called out of
+   line: list_subscr_fast and list_store_fast with both their forms in them
+   (nbody.toy: 18% of its instructions), stored_slot (list.toy: 3%). */
+#define FT_INLINE static inline __attribute__((always_inline))
 #endif
 
 /* A name missing from the globals dict: a dict subclass's __missing__
@@ -966,7 +973,7 @@ static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Objec
 /* The local slot that the instruction word next stores into first: a
    STORE_FAST, or a superinstruction that starts with one. -1 for any
    other instruction. */
-static inline int64_t stored_slot(uint32_t next)
+FT_INLINE int64_t stored_slot(uint32_t next)
 {
     switch (INSTR_OP(next)) {
     case OP_STORE_FAST:
@@ -1073,52 +1080,49 @@ static Object *make_generator(Frame *f)
 
 /* obj[key] for an exact list and an int in range: a new reference. NULL,
    with no exception set, when the generic path must answer (another type,
-   an index out of range, which raises there). toy-ft reads the item
-   under the list's lock (list_fetch_index). */
-static inline Object *list_subscr_fast(Object *obj, Object *key)
+   an index out of range, which raises there). toy-ft with threads running
+   reads the item under the list's lock (list_fetch_index). */
+FT_INLINE Object *list_subscr_fast(Object *obj, Object *key)
 {
     if (TYPE(obj) != &list_type || TYPE(key) != &int_type)
         return NULL;
-#if VM_LIST_FAST_PATHS
+    if (!VM_LIST_FAST_PATHS)
+        return list_fetch_index(obj, int_value(key)); /* a big int's clamped value is out of range */
     int64_t i = int_value(key);
     if (i < 0)
         i += (int64_t)list_size(obj);
     if (i < 0 || (uint64_t)i >= list_size(obj))
         return NULL;
     return NEWREF(list_item(obj, (size_t)i));
-#else
-    return list_fetch_index(obj, int_value(key)); /* a big int's clamped value is out of range */
-#endif
 }
 
 /* obj[key] = v for an exact list and an int in range: v's reference (the
    stack's) moves into the list and the old item is released; true. false
    when the generic path must do it (nothing done). */
-static inline bool list_store_fast(Object *obj, Object *key, Object *v)
+FT_INLINE bool list_store_fast(Object *obj, Object *key, Object *v)
 {
     if (TYPE(obj) != &list_type || TYPE(key) != &int_type)
         return false;
-#if VM_LIST_FAST_PATHS
-    int64_t i = int_value(key);
-    if (i < 0)
-        i += (int64_t)list_size(obj);
-    if (i < 0 || (uint64_t)i >= list_size(obj))
+    Object *old;
+    if (VM_LIST_FAST_PATHS) {
+        int64_t i = int_value(key);
+        if (i < 0)
+            i += (int64_t)list_size(obj);
+        if (i < 0 || (uint64_t)i >= list_size(obj))
+            return false;
+        Object **slot = &((ListObject *)obj)->items[i];
+        old = *slot;
+        *slot = v;
+    } else if ((old = list_store_index(obj, int_value(key), v)) == NULL) {
         return false;
-    Object **slot = &((ListObject *)obj)->items[i];
-    Object *old = *slot;
-    *slot = v;
+    }
+    /* Released once the store is done (and, with threads, the lock given
+       back): a release may run __del__. */
     if (TYPE(old) == &float_type) /* a[i] = a[i] + x: the old float dies here */
         float_release(old);
     else
         DECREF(old);
     return true;
-#else
-    Object *old = list_store_index(obj, int_value(key), v);
-    if (old == NULL)
-        return false;
-    DECREF(old);
-    return true;
-#endif
 }
 
 /* ======================================================================== */
@@ -2597,7 +2601,7 @@ dispatch:
                     goto error;
                 goto for_iter_next;
             }
-        } else if (VM_LIST_FAST_PATHS && t == &list_iterator_type) {
+        } else if (t == &list_iterator_type && VM_LIST_FAST_PATHS) {
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && li->index < list_size(li->list)) {
                 v = list_item(li->list, li->index++);
@@ -2608,7 +2612,7 @@ dispatch:
                the user's (`for x in it`), and a later next(it) must not see
                items appended since. */
             CLEAR(&li->list);
-        } else if (!VM_LIST_FAST_PATHS && t == &list_iterator_type) {
+        } else if (t == &list_iterator_type) { /* toy-ft, threads running */
             ListIterObject *li = (ListIterObject *)it;
             if (li->list != NULL && (v = list_fetch(li->list, li->index)) != NULL) {
                 li->index++;
@@ -2781,7 +2785,7 @@ dispatch:
         Object *const *items = NULL;
         if (TYPE(seq) == &tuple_type && tuple_size(seq) == oparg)
             items = tuple_items(seq);
-        else if (VM_LIST_FAST_PATHS && TYPE(seq) == &list_type && list_size(seq) == oparg)
+        else if (TYPE(seq) == &list_type && VM_LIST_FAST_PATHS && list_size(seq) == oparg)
             items = ((ListObject *)seq)->items;
         if (items != NULL) {
             for (uint32_t i = oparg; i-- > 0;) {

@@ -23,6 +23,7 @@
 
 ObjlockStripe objlock_stripes[OBJLOCK_STRIPES] __attribute__((aligned(64)));
 _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+_Atomic uintptr_t objlock_alone;
 
 /* A waiter pauses 1, 2, 4, ... up to BACKOFF_MAX times between its looks
    at the stripe (fewer looks: the holder's cache line is not pulled away

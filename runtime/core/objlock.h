@@ -16,6 +16,34 @@
  * a key's __eq__ during a dict lookup and the comparisons of list.sort;
  * code there that waits for another thread holding a second container's
  * stripe can deadlock (docs/internals.md lists it).
+ *
+ * Biased to the one thread, while there is one. Until a second thread that
+ * runs Toy code is started, only the main thread takes stripes, so nobody
+ * can race for one: it takes a free stripe with a plain store of its
+ * marker (objlock_alone) instead of the locked compare-and-swap, which
+ * costs tens of cycles. This is the JVM's biased locking done once for the
+ * whole process: the lock belongs to the first thread until a second one
+ * appears, and then every stripe goes back to compare-and-swap for good
+ * (ts_note_thread_start ends it, before pthread_create). Why that is safe:
+ *   - The hold is taken, never skipped. Toy code can run while a stripe is
+ *     held (a key's __eq__ in a dict lookup) and start a thread there; the
+ *     stripe must then read as held by the main thread, so that the new
+ *     thread waits for the lookup to end, and the lookup's unlock must
+ *     give back a hold that was really taken (an unlock of a stripe never
+ *     taken would release the new thread's).
+ *   - The stores are seen in time: the main thread makes them before its
+ *     pthread_create, which orders everything before it ahead of anything
+ *     the new thread does; the new thread's compare-and-swap finds the
+ *     marker and waits. The unlock is the same store-release either way.
+ *   - Nothing is borrowed while one thread runs (a collection that stops
+ *     the world has no one to stop), so `lent` stays 0.
+ *   - A child forked while the parent was alone is alone too (the forking
+ *     thread's marker is at the same address in it); a child forked once
+ *     threads ran keeps the compare-and-swap, and objlock_after_fork_child
+ *     frees the stripes the lost threads held.
+ * Code may also leave a lock out altogether while ts_single_threaded(),
+ * but only around work that runs no Toy code (a list's item read), and
+ * asking at each use: never across code that may start a thread.
  */
 #ifndef TOY_OBJLOCK_H
 #define TOY_OBJLOCK_H
@@ -67,7 +95,38 @@ static inline ObjlockStripe *objlock_stripe(const void *o) {
     return (ObjlockStripe *)((char *)objlock_stripes + offset);
 }
 
+/* The marker of the one thread that runs Toy code, from its start-up
+   (objlock_alone_begin) until a second thread is about to start
+   (objlock_alone_end, called by ts_note_thread_start before
+   pthread_create); 0 before and after. */
+extern _Atomic uintptr_t objlock_alone;
+static inline void objlock_alone_begin(void) {
+    atomic_store_explicit(&objlock_alone, (uintptr_t)&objlock_self, memory_order_relaxed);
+}
+static inline void objlock_alone_end(void) {
+    atomic_store_explicit(&objlock_alone, 0, memory_order_relaxed);
+}
+
+/* Taking a stripe. While one thread is alone, nobody can race for the
+   stripe: a free one is taken by a plain store of the thread's marker, one
+   it holds already by depth + 1, and the locked compare-and-swap (tens of
+   cycles) is left for when threads run. The hold is taken all the same,
+   never skipped (see the opening comment). A holder that is neither free
+   nor the thread cannot be seen while it is alone; the slow path would
+   deal with it anyway. */
 static inline void objlock_stripe_lock(ObjlockStripe *s) {
+    uintptr_t alone = atomic_load_explicit(&objlock_alone, memory_order_relaxed);
+    if (__builtin_expect(alone != 0, 1)) {
+        uintptr_t holder = atomic_load_explicit(&s->holder, memory_order_relaxed);
+        if (__builtin_expect(holder == 0, 1)) {
+            atomic_store_explicit(&s->holder, alone, memory_order_relaxed);
+            return;
+        }
+        if (holder == alone) {
+            s->depth++;
+            return;
+        }
+    }
     uintptr_t me = (uintptr_t)&objlock_self, expected = 0;
     if (__builtin_expect(atomic_compare_exchange_strong_explicit(
                              &s->holder, &expected, me, memory_order_acquire,
@@ -88,6 +147,24 @@ static inline void objlock_stripe_unlock(ObjlockStripe *s) {
 
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
 static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock_stripe(o)); }
+
+/* A hold around work that runs no Toy code: no comparison, hash, key
+   function or release that may run __del__, only loads, stores and memory
+   (a list's item read, an append). While the thread is alone it is left
+   out altogether, and the unlock asks again: the answer cannot have
+   changed in between, since only this thread could start another, and
+   starting one takes Toy code. Anything that may run Toy code uses
+   objlock_lock, whose hold stays taken (the opening comment). */
+static inline void objlock_lock_nocode(const void *o) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_lock(o);
+}
+static inline void objlock_unlock_nocode(const void *o) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_unlock(o);
+}
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
@@ -113,6 +190,8 @@ void objlock_after_fork_child(void);
 
 static inline void objlock_lock(const void *o) { (void)o; }
 static inline void objlock_unlock(const void *o) { (void)o; }
+static inline void objlock_lock_nocode(const void *o) { (void)o; }
+static inline void objlock_unlock_nocode(const void *o) { (void)o; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_lock3(const void *a, const void *b, const void *c) {

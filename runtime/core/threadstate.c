@@ -2,6 +2,7 @@
  * and the one shared Interp. */
 #include "core/threadstate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -16,11 +17,30 @@ Interp interp = {
     .recursion_limit = 1000,
 };
 
+#ifdef TOY_FREE_THREADED
+/* toy-ft, the first thread's start-up: it is alone, and its stripe locks
+   take the plain-store path (core/objlock.h) until a second thread starts.
+   TOY_FT_THREADS_STARTED=1 in the environment starts the program as if one
+   had already been started (every shortcut of being alone off), so that
+   the cost of running with threads can be measured on a single thread
+   (make bench-ft). */
+static void ts_first_thread_start(void) {
+    const char *started = getenv("TOY_FT_THREADS_STARTED");
+    if (started != NULL && strcmp(started, "1") == 0)
+        ts_note_thread_start();
+    else
+        objlock_alone_begin();
+}
+#endif
+
 ThreadState *ts_create(void) {
     ThreadState *ts = mem_alloc_or_die(sizeof(ThreadState));
     memset(ts, 0, sizeof(*ts));
     ts_current = ts;
     refcount_thread_attach(); /* toy-ft: the thread gets its owner id */
+#ifdef TOY_FREE_THREADED
+    if (ts_single_threaded()) ts_first_thread_start();
+#endif
     return ts;
 }
 

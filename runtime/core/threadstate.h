@@ -62,6 +62,7 @@ ThreadState *ts_create(void);
 
 #ifdef TOY_FREE_THREADED
 #include <stdatomic.h>
+#include "core/objlock.h"
 /* toy-ft: false until a second thread that runs Toy code is first started
    (ts_note_thread_start, called by the starting thread before the new one
    exists), then true for good. While it is false the main thread is the
@@ -73,6 +74,7 @@ static inline bool ts_single_threaded(void) {
 }
 static inline void ts_note_thread_start(void) {
     atomic_store_explicit(&ts_threads_started, true, memory_order_relaxed);
+    objlock_alone_end(); /* stripes: the compare-and-swap from now on */
 }
 #else
 static inline void ts_note_thread_start(void) {}

@@ -168,18 +168,21 @@ int list_append(Object *list, Object *item) {
 }
 
 /* toy-ft: every reader and writer of a list's item array holds the list's
-   lock (core/objlock.h); in the GIL build the lock calls are empty. */
+   lock (core/objlock.h); in the GIL build the lock calls are empty. Where
+   nothing under it can run Toy code (no comparison, no release: items
+   dropped are released after unlocking) it is objlock_lock_nocode, which
+   leaves the lock out while the main thread is alone. */
 int list_append_steal(Object *list, Object *item) {
     ListObject *l = AS_LIST(list);
-    objlock_lock(l);
+    objlock_lock_nocode(l); /* growing runs no Toy code; item is released after */
     if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) {
-        objlock_unlock(l);
+        objlock_unlock_nocode(l);
         DECREF(item);
         return -1;
     }
     l->items[l->size] = item;
     list_set_size(l, l->size + 1);
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return 0;
 }
 
@@ -199,9 +202,9 @@ static int list_insert_locked(ListObject *l, int64_t index, Object *item) {
 }
 
 int list_insert(Object *list, int64_t index, Object *item) {
-    objlock_lock(list);
+    objlock_lock_nocode(list);
     int rc = list_insert_locked(AS_LIST(list), index, item);
-    objlock_unlock(list);
+    objlock_unlock_nocode(list);
     return rc;
 }
 
@@ -278,7 +281,7 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
         error_no_memory();
         return -1;
     }
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     if (hi > l->size) { /* toy-ft: another thread shrank the list meanwhile */
         hi = l->size;
         n = lo < hi ? hi - lo : 0;
@@ -288,7 +291,7 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
     memmove(&l->items[lo], &l->items[hi], (l->size - hi) * sizeof(Object *));
     list_set_size(l, l->size - n);
     list_maybe_shrink(l);
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     for (size_t i = 0; i < n; i++) DECREF(removed[i]);
     if (removed != small) mem_free(removed, n * sizeof(Object *));
     return 0;
@@ -408,9 +411,9 @@ static Object *list_slice(Object *self, Object *slice) {
         return NULL;
     Object *result = list_new((size_t)n);
     if (!result) return NULL;
-    objlock_lock(self);
+    objlock_lock_nocode(self);
     if ((size_t)n > 0 && (size_t)(step > 0 ? start + (n - 1) * step : start) >= list_size(self)) {
-        objlock_unlock(self); /* toy-ft: shrank meanwhile; take the slice again */
+        objlock_unlock_nocode(self); /* toy-ft: shrank meanwhile; take the slice again */
         DECREF(result);
         return list_slice(self, slice);
     }
@@ -419,7 +422,7 @@ static Object *list_slice(Object *self, Object *slice) {
         int64_t j = start + i * step; /* never past the last item: no overflow */
         list_set_steal(result, (size_t)i, NEWREF(src[j]));
     }
-    objlock_unlock(self);
+    objlock_unlock_nocode(self);
     return result;
 }
 
@@ -585,7 +588,7 @@ static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
 
 /* del a[i], i resolved under the lock; the item is released after it. */
 static int list_delete_index(ListObject *l, int64_t i) {
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     Object *old = NULL;
     if (list_index_resolve((Object *)l, &i)) {
         old = l->items[i];
@@ -593,7 +596,7 @@ static int list_delete_index(ListObject *l, int64_t i) {
         list_set_size(l, l->size - 1);
         list_maybe_shrink(l);
     }
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     if (!old) return error_set(&exc_IndexError, "list assignment index out of range"), -1;
     DECREF(old);
     return 0;
@@ -605,13 +608,13 @@ static int list_setitem(Object *self, Object *key, Object *value) {
     int64_t i;
     if (list_index_key(key, &i) < 0) return -1;
     if (!value) return list_delete_index(AS_LIST(self), i);
-    objlock_lock(self);
+    objlock_lock_nocode(self);
     Object *old = NULL;
     if (list_index_resolve(self, &i)) {
         old = AS_LIST(self)->items[i];
         AS_LIST(self)->items[i] = NEWREF(value);
     }
-    objlock_unlock(self);
+    objlock_unlock_nocode(self);
     if (!old) return error_set(&exc_IndexError, "list assignment index out of range"), -1;
     DECREF(old);
     return 0;
@@ -793,10 +796,10 @@ static Object *list_iter_next(Object *self) {
 static Object *list_reverse_iter_next(Object *self) {
     ListIterObject *it = (ListIterObject *)self;
     if (!it->list) return NULL;
-    objlock_lock(it->list);
+    objlock_lock_nocode(it->list);
     Object *x = it->index > 0 && it->index <= list_size(it->list)
                     ? NEWREF(list_item(it->list, --it->index)) : NULL;
-    objlock_unlock(it->list);
+    objlock_unlock_nocode(it->list);
     if (x) return x;
     CLEAR(&it->list);
     return NULL;
@@ -1296,7 +1299,7 @@ static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
     int64_t i = -1;
     if (nargs == 1 && object_as_index(args[0], &i, NULL) < 0) return NULL;
     ListObject *l = AS_LIST(self);
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     const char *err = NULL;
     Object *item = NULL;
     if (l->size == 0) {
@@ -1311,7 +1314,7 @@ static Object *list_pop_method(Object *self, Object *const *args, size_t nargs,
         list_set_size(l, l->size - 1);
         list_maybe_shrink(l);
     }
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     if (err) return error_set(&exc_IndexError, "%s", err);
     return item; /* the list's reference passes to the caller */
 }
@@ -1404,13 +1407,13 @@ static Object *list_reverse_method(Object *self, Object *const *args, size_t nar
     (void)args;
     if (list_check_no_args("reverse", nargs, kwnames) < 0) return NULL;
     ListObject *l = AS_LIST(self);
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     for (size_t i = 0, j = l->size; i + 1 < j; i++, j--) {
         Object *t = l->items[i];
         l->items[i] = l->items[j - 1];
         l->items[j - 1] = t;
     }
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return NEWREF_IMMORTAL(None);
 }
 
@@ -1429,13 +1432,13 @@ static Object *list_clear_method(Object *self, Object *const *args, size_t nargs
     if (list_check_no_args("clear", nargs, kwnames) < 0) return NULL;
     ListObject *l = AS_LIST(self);
     /* Detach the array first: releasing items may run code that uses the list. */
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     Object **items = l->items;
     size_t n = l->size, capacity = l->capacity;
     l->items = NULL;
     list_set_size(l, 0);
     l->capacity = 0;
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     for (size_t i = 0; i < n; i++) DECREF(items[i]);
     if (items) mem_free(items, capacity * sizeof(Object *));
     return NEWREF_IMMORTAL(None);

@@ -41,11 +41,12 @@ static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)-
 
 /* A new reference to item i, read under the list's lock, or NULL (no
    exception) when the list is shorter than that: it may shrink while user
-   code runs, or on another thread in toy-ft. */
+   code runs, or on another thread in toy-ft. These three run no Toy code
+   under the lock (objlock_lock_nocode: none while the thread is alone). */
 static inline Object *list_fetch(Object *l, size_t i) {
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     Object *x = i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return x;
 }
 
@@ -53,11 +54,11 @@ static inline Object *list_fetch(Object *l, size_t i) {
    size and read as one step under the lock: a new reference, or NULL (no
    exception) when out of range. */
 static inline Object *list_fetch_index(Object *l, int64_t i) {
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     size_t n = list_size(l);
     if (i < 0) i += (int64_t)n;
     Object *x = i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return x;
 }
 
@@ -66,7 +67,7 @@ static inline Object *list_fetch_index(Object *l, int64_t i) {
    replaced, for the caller to release after (a release may run __del__),
    or returns NULL and keeps v when i is out of range. */
 static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
-    objlock_lock(l);
+    objlock_lock_nocode(l);
     size_t n = list_size(l);
     if (i < 0) i += (int64_t)n;
     Object *old = NULL;
@@ -74,7 +75,7 @@ static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
         old = list_item(l, (size_t)i);
         ((ListObject *)l)->items[i] = v;
     }
-    objlock_unlock(l);
+    objlock_unlock_nocode(l);
     return old;
 }
 

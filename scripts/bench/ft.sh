@@ -9,7 +9,12 @@
 #     toy-atomic     every INCREF/DECREF an atomic read-modify-write, run
 #                    --no-gil --no-race-detector (nothing else changed)
 #     toy-ft         the free-threaded build: immortal objects, biased
-#                    counts, per-object locks
+#                    counts, per-object locks, run as the only thread
+#                    (its locks biased to it, its shortcuts of being alone on)
+#     toy-ft, threads started
+#                    the same with TOY_FT_THREADS_STARTED=1: as if a second
+#                    thread had been started, what every lock and check
+#                    costs a program once its threads run
 #   and python3 where it can run the script. Ratios are to the GIL build.
 #   Four threads: scripts/threads/cpu_bound.toy (primes by trial division,
 #   4 pieces) sequential and in 4 threads under each build, plus toy
@@ -47,7 +52,8 @@ for b in "$ATOMIC" "$FT"; do
 done
 CPU="$ROOT/scripts/threads/cpu_bound.toy"
 
-row() { printf '  %-22s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
+row() { printf '  %-24s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
+row6() { printf '  %-24s %10s %10s %10s %24s %10s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
 
 load_now() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }
 
@@ -55,16 +61,19 @@ bench_header "Free threading on this machine: $CORES cores, load average $(load_
 note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no lock, nothing else changed (its lists and dicts still race; it exists to measure the counts' cost)"
 
 echo "One thread, scripts/bench/ (ratio to the GIL build)"
-row "" "toy" "toy-atomic" "toy-ft" "python3"
+row6 "" "toy" "toy-atomic" "toy-ft" "toy-ft, threads started" "python3"
 for f in "$ROOT"/scripts/bench/*.toy; do
     name=$(basename "$f" .toy)
     gil=$(best_wall "$TOY" "$f") || gil=""
     atomic=$(best_wall "$ATOMIC" --no-gil --no-race-detector "$f") || atomic=""
     ft=$(best_wall "$FT" "$f") || ft=""
+    ftt=$(best_wall env TOY_FT_THREADS_STARTED=1 "$FT" "$f") || ftt=""
     py=""
     [ -n "$PY" ] && { py=$(best_wall "$PY" "$f") || py=""; }
-    row "$name" "$(secs "$gil")" "$(ratio "$atomic" "$gil")" "$(ratio "$ft" "$gil")" "$(ratio "$py" "$gil")"
+    row6 "$name" "$(secs "$gil")" "$(ratio "$atomic" "$gil")" "$(ratio "$ft" "$gil")" \
+        "$(ratio "$ftt" "$gil")" "$(ratio "$py" "$gil")"
 done
+note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a program pays once a second thread has started, on one thread"
 
 echo
 echo "CPU-bound: primes below $PRIMES in 4 pieces (speed-up: sequential / 4 threads)"
@@ -83,6 +92,7 @@ measure "toy (GIL)" "$TOY"
 measure "toy --no-gil" "$TOY" --no-gil --no-race-detector
 measure "toy-atomic" "$ATOMIC" --no-gil --no-race-detector
 measure "toy-ft" "$FT"
+measure "toy-ft, threads started" env TOY_FT_THREADS_STARTED=1 "$FT"
 if [ -n "$PY" ]; then measure "python3" "$PY"; fi
 
 par=$(awk -v c="$CORES" 'BEGIN { print (c + 0 < 4 ? c : 4) }')
