@@ -1470,8 +1470,13 @@ static Object *dict_pop_method(Object *self, Object *const *args, size_t nargs,
     if (dict_check_no_kwargs("pop", kwnames) < 0) return NULL;
     if (args_check("pop", nargs, NULL, 1, 2) < 0) return NULL;
     Object *k, *v;
-    /* an empty dict answers without hashing the key, as CPython's does */
-    int rc = AS_DICT(self)->used == 0 ? 0 : dict_pop_entry(AS_DICT(self), args[0], &k, &v);
+    /* an empty dict answers without hashing the key, as CPython's does
+       (toy-ft: the count read under the lock, as another thread may be
+       popping too) */
+    objlock_lock(self);
+    bool empty = AS_DICT(self)->used == 0;
+    objlock_unlock(self);
+    int rc = empty ? 0 : dict_pop_entry(AS_DICT(self), args[0], &k, &v);
     if (rc < 0) return NULL;
     if (rc == 0) {
         if (nargs > 1) return NEWREF(args[1]);
