@@ -107,7 +107,7 @@ void gc_track(Object *o) {
     lock();
     /* toy-ft: revived by its dealloc; counted again, as it lives on */
     if (h->flags & GC_DEATH_COUNTED) gc_state.gens[0].count++;
-    h->flags = 0;
+    h->flags = GC_SPIN_LOCKS ? GC_TRACKED : 0; /* toy-ft: see gc_tracked_already */
     if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
     unlock();
 }

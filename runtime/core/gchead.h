@@ -88,6 +88,7 @@ enum {
     GC_UNREACHABLE = 2, /* in the collector's tentatively-unreachable list */
     GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
     GC_DEATH_COUNTED = 8, /* toy-ft: gc_untrack_dying has uncounted it (gc_death need not) */
+    GC_TRACKED = 16,    /* toy-ft: gc_track linked it; every untrack clears it (gc_tracked_already) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)

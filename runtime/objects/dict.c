@@ -403,7 +403,7 @@ uint32_t dict_keys_version(Object *dobj) {
 int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
     if (ix >= d->nentries || d->entries[ix].key != key) return 0;
-    if ((TYPE(value)->flags & TYPE_GC) && (gc_state.locking || !gc_is_tracked(dobj)))
+    if ((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj))
         dict_maybe_track(d, key, value);
     d->version++;
     Object *old = d->entries[ix].value;
@@ -437,23 +437,24 @@ uint32_t dict_keys_version(Object *dobj) {
     return v;
 }
 
-/* Under the lock; the old value is released after unlocking (it may run
-   __del__). */
+/* Under the lock, which runs no Toy code, so that a thread alone leaves
+   it out (objlock_lock_nocode); the old value is released after unlocking
+   (it may run __del__). */
 int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock(dobj);
+    objlock_lock_nocode(dobj);
     if (ix >= d->nentries || d->entries[ix].key != key) {
-        objlock_unlock(dobj);
+        objlock_unlock_nocode(dobj);
         return 0;
     }
-    if ((TYPE(value)->flags & TYPE_GC) && (gc_state.locking || !gc_is_tracked(dobj)))
+    if ((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj))
         dict_maybe_track(d, key, value);
     d->version++;
     Object *old = d->entries[ix].value;
     uint32_t seq = dict_write_begin(d); /* lock-free readers retry meanwhile */
     dict_entry_rebind(&d->entries[ix], NEWREF(value));
     dict_write_end(d, seq);
-    objlock_unlock(dobj);
+    objlock_unlock_nocode(dobj);
     DECREF(old);
     return 1;
 }
@@ -540,15 +541,14 @@ static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *ke
 }
 
 /* Set key -> value with a known hash (both borrowed). Storing atoms (str,
-   int, ...) costs one more test here, a container into a tracked dict two.
-   With the collector's lock on (toy-ft, --no-gil), whether d is tracked is
-   read under that lock, in gc_track. A value replaced is handed back in
+   int, ...) costs one more test here, a container into a tracked dict two
+   (gc_tracked_already, objects/gc.h, says when d is). A value replaced is handed back in
    *old, for the caller to release once the lock is dropped: its release
    may run __del__, which must not run under the dict's lock. */
 static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value,
                                 Object **old) {
     if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
-        (gc_state.locking || !gc_is_tracked((Object *)d)))
+        !gc_tracked_already((Object *)d))
         dict_maybe_track(d, key, value);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);

@@ -262,7 +262,8 @@ static int64_t count_as_cpython(GCHead *final) {
         Object **dictp = object_dict_ptr(o);
         Object *d = dictp ? *dictp : NULL;
         if (d && is_dict(d) && REFCNT(d) == 1 &&
-            GC_HEAD(d)->flags == (GC_COLLECTING | GC_UNREACHABLE))
+            (GC_HEAD(d)->flags & (GC_COLLECTING | GC_UNREACHABLE)) ==
+                (GC_COLLECTING | GC_UNREACHABLE))
             n--;
     }
     return n;

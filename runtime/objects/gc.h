@@ -93,6 +93,25 @@ static inline bool gc_may_be_tracked(Object *o) {
     return gc_state.locking || !is_tuple_exact(o) || gc_is_tracked(o);
 }
 
+/* A store into dict o, with o's lock held (core/objlock.h): is o surely
+   tracked already, so that storing a container needs no gc_track? The GIL
+   build reads prev, but not with --no-gil (gc_state.locking), where a
+   neighbour's unlink may be rewriting it: the answer is then no, and
+   gc_track looks under the collector's lock. toy-ft reads GC_TRACKED
+   instead, without gc_spin: only gc_track sets it and every untrack clears
+   it (a collection clears it too, on whatever it leaves tracked), and for
+   a dict all of those happen under the dict's lock (its stores), with the
+   world stopped (the collector) or where no other thread holds the dict
+   (its birth and death). So a clear bit may mean tracked (one gc_track
+   more), a set bit always means tracked. */
+static inline bool gc_tracked_already(Object *o) {
+#if GC_SPIN_LOCKS
+    return GC_HEAD(o)->flags & GC_TRACKED;
+#else
+    return !gc_state.locking && gc_is_tracked(o);
+#endif
+}
+
 /* The collector's own untracking, as CPython's: a tuple whose items may
    none be tracked (every collection, of the survivors), a dict whose keys
    and values may none be (full collections only). */
