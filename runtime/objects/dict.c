@@ -447,12 +447,13 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
         objlock_unlock_nocode(dobj);
         return 0;
     }
-    if ((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj))
+    DictEntry *e = &d->entries[ix]; /* dict_maybe_track changes no table */
+    if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
         dict_maybe_track(d, key, value);
     d->version++;
-    Object *old = d->entries[ix].value;
+    Object *old = e->value;
     uint32_t seq = dict_write_begin(d); /* lock-free readers retry meanwhile */
-    dict_entry_rebind(&d->entries[ix], NEWREF(value));
+    dict_entry_rebind(e, NEWREF(value));
     dict_write_end(d, seq);
     objlock_unlock_nocode(dobj);
     DECREF(old);
