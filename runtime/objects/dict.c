@@ -151,17 +151,58 @@ static inline void dict_entry_rebind(DictEntry *e, Object *value) {
 
 /* ---- Tables -------------------------------------------------------------- */
 
-/* A dict's index and entries are one block: the index, then the entries
-   (8-byte aligned, as the index is), so making or dropping a table is one
-   call to the allocator. */
+/* A small dict's index and entries are one block: the index, then the
+   entries (8-byte aligned, as the index is), so making or dropping its
+   tables is one call to the allocator. Tables too big for one small block
+   of the pools (alloc.h) are two blocks, each of which may still be small:
+   one block past POOL_SMALL_MAX would go to malloc. */
 static size_t dict_tables_bytes(size_t index_size, size_t capacity) {
     return index_size * sizeof(int64_t) + capacity * sizeof(DictEntry);
 }
 
+static bool dict_tables_joined(size_t index_size, size_t capacity) {
+    return dict_tables_bytes(index_size, capacity) <= POOL_SMALL_MAX;
+}
+
+/* Tables of two blocks (out of line: the common small tables stay short). */
+static __attribute__((noinline)) int64_t *dict_tables_new_split(size_t index_size,
+                                                                 size_t capacity,
+                                                                 DictEntry **entries) {
+    int64_t *index = mem_alloc(index_size * sizeof(int64_t));
+    *entries = mem_alloc(capacity * sizeof(DictEntry));
+    if (index && *entries) return index;
+    if (index) mem_free(index, index_size * sizeof(int64_t));
+    if (*entries) mem_free(*entries, capacity * sizeof(DictEntry));
+    return NULL;
+}
+
+static __attribute__((noinline)) void dict_free_tables_split(int64_t *index, size_t index_size,
+                                                             DictEntry *entries,
+                                                             size_t capacity) {
+    mem_free(index, index_size * sizeof(int64_t));
+    mem_free(entries, capacity * sizeof(DictEntry));
+}
+
+/* Uninitialised tables: the index, and its entries in *entries; NULL
+   when memory runs out. */
+static inline int64_t *dict_tables_new(size_t index_size, size_t capacity,
+                                       DictEntry **entries) {
+    if (!dict_tables_joined(index_size, capacity))
+        return dict_tables_new_split(index_size, capacity, entries);
+    int64_t *index = mem_alloc(dict_tables_bytes(index_size, capacity));
+    *entries = index ? (DictEntry *)(index + index_size) : NULL;
+    return index;
+}
+
 static void dict_free_tables(int64_t *index, size_t index_size, DictEntry *entries,
                              size_t capacity) {
-    assert(index ? entries == (DictEntry *)(index + index_size) : entries == NULL);
-    if (index) mem_free(index, dict_tables_bytes(index_size, capacity));
+    if (!index) return;
+    if (!dict_tables_joined(index_size, capacity)) {
+        dict_free_tables_split(index, index_size, entries, capacity);
+        return;
+    }
+    assert(entries == (DictEntry *)(index + index_size));
+    mem_free(index, dict_tables_bytes(index_size, capacity));
 }
 
 #ifdef TOY_FREE_THREADED
@@ -222,12 +263,12 @@ static inline void dict_release_tables(DictObject *d, int64_t *index, size_t ind
    caller's business. 0 / -1 MemoryError. */
 static inline int dict_alloc_tables(DictObject *d, size_t index_size) {
     size_t capacity = dict_usable(index_size);
-    int64_t *index = mem_alloc(dict_tables_bytes(index_size, capacity));
+    DictEntry *entries;
+    int64_t *index = dict_tables_new(index_size, capacity, &entries);
     if (!index) {
         error_no_memory();
         return -1;
     }
-    DictEntry *entries = (DictEntry *)(index + index_size);
     if (index_size == DICT_MIN_INDEX_SIZE) /* the usual size: a few stores, no call */
         for (size_t i = 0; i < DICT_MIN_INDEX_SIZE; i++) index[i] = DICT_EMPTY;
     else
@@ -265,9 +306,9 @@ static size_t dict_find_slot_of_entry(DictObject *d, int64_t hash, int64_t ix) {
     return i;
 }
 
-/* Move d's live entries into fresh tables of index_size slots, dropping
-   holes, and release the old ones. Out of line: a dict's first tables
-   (dict_resize) need none of it. */
+/* Move d's live entries (if it has tables) into fresh tables of
+   index_size slots, dropping holes, and release the old ones. Out of line:
+   a dict's first tables (dict_resize) need none of it. */
 static __attribute__((noinline)) int dict_rebuild(DictObject *d, size_t index_size) {
     int64_t *old_index = d->index;
     DictEntry *old_entries = d->entries;
@@ -286,11 +327,14 @@ static __attribute__((noinline)) int dict_rebuild(DictObject *d, size_t index_si
 }
 
 /* Give d tables with room for `minused` entries. A dict without tables
-   (new, or cleared) just gets them: nothing to move. */
+   (new, or cleared) that needs the smallest just gets them: nothing to
+   move, and their size known here, so that making them is a few stores. */
 static int dict_resize(DictObject *d, size_t minused) {
+    if (!d->index && minused <= dict_usable(DICT_MIN_INDEX_SIZE))
+        return dict_alloc_tables(d, DICT_MIN_INDEX_SIZE);
     size_t index_size = DICT_MIN_INDEX_SIZE;
     while (dict_usable(index_size) < minused) index_size <<= 1;
-    return d->index ? dict_rebuild(d, index_size) : dict_alloc_tables(d, index_size);
+    return dict_rebuild(d, index_size);
 }
 
 /* ---- Lookup -------------------------------------------------------------- */
