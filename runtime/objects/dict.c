@@ -26,6 +26,7 @@
  * memory. Mutations release old keys/values only after the dict is
  * consistent again.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,10 +151,58 @@ static inline void dict_entry_rebind(DictEntry *e, Object *value) {
 
 /* ---- Tables -------------------------------------------------------------- */
 
+/* A small dict's index and entries are one block: the index, then the
+   entries (8-byte aligned, as the index is), so making or dropping its
+   tables is one call to the allocator. Tables too big for one small block
+   of the pools (alloc.h) are two blocks, each of which may still be small:
+   one block past POOL_SMALL_MAX would go to malloc. */
+static size_t dict_tables_bytes(size_t index_size, size_t capacity) {
+    return index_size * sizeof(int64_t) + capacity * sizeof(DictEntry);
+}
+
+static bool dict_tables_joined(size_t index_size, size_t capacity) {
+    return dict_tables_bytes(index_size, capacity) <= POOL_SMALL_MAX;
+}
+
+/* Tables of two blocks (out of line: the common small tables stay short). */
+static __attribute__((noinline)) int64_t *dict_tables_new_split(size_t index_size,
+                                                                 size_t capacity,
+                                                                 DictEntry **entries) {
+    int64_t *index = mem_alloc(index_size * sizeof(int64_t));
+    *entries = mem_alloc(capacity * sizeof(DictEntry));
+    if (index && *entries) return index;
+    if (index) mem_free(index, index_size * sizeof(int64_t));
+    if (*entries) mem_free(*entries, capacity * sizeof(DictEntry));
+    return NULL;
+}
+
+static __attribute__((noinline)) void dict_free_tables_split(int64_t *index, size_t index_size,
+                                                             DictEntry *entries,
+                                                             size_t capacity) {
+    mem_free(index, index_size * sizeof(int64_t));
+    mem_free(entries, capacity * sizeof(DictEntry));
+}
+
+/* Uninitialised tables: the index, and its entries in *entries; NULL
+   when memory runs out. */
+static inline int64_t *dict_tables_new(size_t index_size, size_t capacity,
+                                       DictEntry **entries) {
+    if (!dict_tables_joined(index_size, capacity))
+        return dict_tables_new_split(index_size, capacity, entries);
+    int64_t *index = mem_alloc(dict_tables_bytes(index_size, capacity));
+    *entries = index ? (DictEntry *)(index + index_size) : NULL;
+    return index;
+}
+
 static void dict_free_tables(int64_t *index, size_t index_size, DictEntry *entries,
                              size_t capacity) {
-    if (index) mem_free(index, index_size * sizeof(int64_t));
-    if (entries) mem_free(entries, capacity * sizeof(DictEntry));
+    if (!index) return;
+    if (!dict_tables_joined(index_size, capacity)) {
+        dict_free_tables_split(index, index_size, entries, capacity);
+        return;
+    }
+    assert(entries == (DictEntry *)(index + index_size));
+    mem_free(index, dict_tables_bytes(index_size, capacity));
 }
 
 #ifdef TOY_FREE_THREADED
@@ -212,16 +261,18 @@ static inline void dict_release_tables(DictObject *d, int64_t *index, size_t ind
 
 /* Give d fresh empty tables with index_size slots. Old tables are the
    caller's business. 0 / -1 MemoryError. */
-static int dict_alloc_tables(DictObject *d, size_t index_size) {
+static inline int dict_alloc_tables(DictObject *d, size_t index_size) {
     size_t capacity = dict_usable(index_size);
-    int64_t *index = mem_alloc(index_size * sizeof(int64_t));
-    DictEntry *entries = mem_alloc(capacity * sizeof(DictEntry));
-    if (!index || !entries) {
-        dict_free_tables(index, index_size, entries, capacity);
+    DictEntry *entries;
+    int64_t *index = dict_tables_new(index_size, capacity, &entries);
+    if (!index) {
         error_no_memory();
         return -1;
     }
-    memset(index, 0xff, index_size * sizeof(int64_t)); /* all DICT_EMPTY */
+    if (index_size == DICT_MIN_INDEX_SIZE) /* the usual size: a few stores, no call */
+        for (size_t i = 0; i < DICT_MIN_INDEX_SIZE; i++) index[i] = DICT_EMPTY;
+    else
+        memset(index, 0xff, index_size * sizeof(int64_t)); /* all DICT_EMPTY */
     DICT_PUBLISH(d->index, index);
     DICT_PUBLISH(d->index_size, index_size);
     DICT_PUBLISH(d->entries, entries);
@@ -255,10 +306,10 @@ static size_t dict_find_slot_of_entry(DictObject *d, int64_t hash, int64_t ix) {
     return i;
 }
 
-/* Rebuild the tables with room for `minused` entries, dropping holes. */
-static int dict_resize(DictObject *d, size_t minused) {
-    size_t index_size = DICT_MIN_INDEX_SIZE;
-    while (dict_usable(index_size) < minused) index_size <<= 1;
+/* Move d's live entries (if it has tables) into fresh tables of
+   index_size slots, dropping holes, and release the old ones. Out of line:
+   a dict's first tables (dict_resize) need none of it. */
+static __attribute__((noinline)) int dict_rebuild(DictObject *d, size_t index_size) {
     int64_t *old_index = d->index;
     DictEntry *old_entries = d->entries;
     size_t old_index_size = d->index_size, old_capacity = d->capacity, old_n = d->nentries;
@@ -273,6 +324,17 @@ static int dict_resize(DictObject *d, size_t minused) {
     }
     dict_release_tables(d, old_index, old_index_size, old_entries, old_capacity);
     return 0;
+}
+
+/* Give d tables with room for `minused` entries. A dict without tables
+   (new, or cleared) that needs the smallest just gets them: nothing to
+   move, and their size known here, so that making them is a few stores. */
+static int dict_resize(DictObject *d, size_t minused) {
+    if (!d->index && minused <= dict_usable(DICT_MIN_INDEX_SIZE))
+        return dict_alloc_tables(d, DICT_MIN_INDEX_SIZE);
+    size_t index_size = DICT_MIN_INDEX_SIZE;
+    while (dict_usable(index_size) < minused) index_size <<= 1;
+    return dict_rebuild(d, index_size);
 }
 
 /* ---- Lookup -------------------------------------------------------------- */

@@ -64,7 +64,8 @@ static inline void zero_new_object(void *p, size_t n) {
 #define ZERO_CASE(k) case k: memset(p, 0, k); return;
     switch (n) {
     ZERO_CASE(16) ZERO_CASE(24) ZERO_CASE(32) ZERO_CASE(40)
-    ZERO_CASE(48) ZERO_CASE(56) ZERO_CASE(64)
+    ZERO_CASE(48) ZERO_CASE(56) ZERO_CASE(64) ZERO_CASE(72)
+    ZERO_CASE(80) ZERO_CASE(88) ZERO_CASE(96)
     default: memset(p, 0, n); return;
     }
 #undef ZERO_CASE
@@ -78,7 +79,7 @@ static inline __attribute__((always_inline)) Object *alloc_object(Type *type, si
     if (!block) return error_no_memory();
     Object *o = (Object *)(block + pre);
     if (flags & TYPE_HEAP)
-        memset(block, 0, pre + size); /* the prefix too */
+        zero_new_object(block, pre + size); /* the prefix too */
     else
         zero_new_object(o, size);
     refcount_init_new(o);
