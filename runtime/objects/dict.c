@@ -367,10 +367,15 @@ restart:
     uint64_t perturb = (uint64_t)hash;
     size_t i = (size_t)hash & mask;
     size_t free_slot = SIZE_MAX;
+    bool ran_code = false; /* an __eq__ ran: the slots seen may be taken now */
     for (;;) {
         int64_t ix = d->index[i];
         if (ix == DICT_EMPTY) {
-            if (slot) *slot = free_slot != SIZE_MAX ? free_slot : i;
+            /* After an __eq__ that inserted into d (without moving its
+               tables), the free slot noted before it may hold the new key:
+               look again for one that is empty now, as CPython does. */
+            if (slot) *slot = ran_code ? dict_find_empty_slot(d, hash)
+                            : free_slot != SIZE_MAX ? free_slot : i;
             return DICT_EMPTY;
         }
         if (ix == DICT_DUMMY) {
@@ -391,6 +396,7 @@ restart:
                     int64_t *index = d->index;
                     size_t index_size = d->index_size;
                     Object *stored = NEWREF(e->key);
+                    ran_code = true;
                     eq = object_equal(stored, key);
                     bool moved = d->entries != entries || d->index != index ||
                                  d->index_size != index_size || d->entries[ix].key != stored;
