@@ -677,11 +677,7 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
    the name is absent; anything else takes the reference under the lock. */
 static __attribute__((noinline)) Object *dict_lookup_name_threaded(Object *d, Object *name)
 {
-    Object *v;
-    int found = dict_read_ref(d, name, &v);
-    if (LIKELY(found >= 0))
-        return found ? v : NULL;
-    return dict_get_str_ref(d, name);
+    return dict_read_str_ref(d, name);
 }
 /* Before a second thread starts, the first probe needs no lock: nobody
    else can change the dict. */

@@ -252,7 +252,7 @@ static inline Object *heap_lookup(Type *t, Object *name) {
    reference, so the borrowed value serves. In toy-ft another thread may
    rebind the class attribute and release the old value in between, so
    dunder_get returns a reference (none needed for an immortal value, read
-   without the dict's lock: dict_read_ref) and dunder_put gives it back. */
+   without the dict's lock: dict_read_str_ref) and dunder_put gives it back. */
 #ifdef TOY_FREE_THREADED
 static Object *heap_lookup_ref(Type *t, Object *name) {
     if (!is_heap(t)) return NULL;
@@ -262,10 +262,8 @@ static Object *heap_lookup_ref(Type *t, Object *name) {
         return v;
     }
     for (Type *const *b = t->mro, *const *end = b + as_heap(t)->lookup_len; b < end; b++) {
-        Object *v;
-        int found = dict_read_ref((*b)->dict, name, &v);
-        if (found == 0) continue;
-        if (found < 0 && !(v = dict_get_str_ref((*b)->dict, name))) continue;
+        Object *v = dict_read_str_ref((*b)->dict, name);
+        if (v == NULL) continue;
         if (is_heap(*b)) return v;
         DECREF(v); /* a built-in class comes first: its slot applies */
         return NULL;
@@ -287,10 +285,7 @@ static Object *lookup_from(Type *t, size_t start, Object *name) {
         Object *d = t->mro[i]->dict, *v;
         if (!d) continue;
 #ifdef TOY_FREE_THREADED
-        int found = dict_read_ref(d, name, &v);
-        if (found == 1) return v;
-        if (found == 0) continue;
-        if ((v = dict_get_str_ref(d, name))) return v;
+        if ((v = dict_read_str_ref(d, name))) return v;
 #else
         if ((v = dict_get_str(d, name))) return NEWREF(v);
 #endif

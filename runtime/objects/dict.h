@@ -141,6 +141,16 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
     *value = found;
     return 1;
 }
+/* A new reference to the value of key (an interned str) in the dict of a
+   module or class, or NULL when absent: without the lock where dict_read_ref
+   can answer (an immortal value needs no reference taken), else under it
+   (dict_get_str_ref). */
+static inline Object *dict_read_str_ref(Object *d, Object *key) {
+    Object *v;
+    int found = dict_read_ref(d, key, &v);
+    if (found >= 0) return found ? v : NULL;
+    return dict_get_str_ref(d, key);
+}
 /* The same kind of read for the VM's inline caches, which remember an
    entry number under a keys version (dict_keys_version): 1 with *value set
    when d's keys version is still `version` and entry ix holds an immortal

@@ -635,11 +635,7 @@ Object *type_lookup(Type *t, Object *name) {
 Object *type_lookup_ref(Type *t, Object *name) {
     for (Type *const *b = t->mro, *const *end = b + t->mro_len; b < end; b++) {
         Object *d = (*b)->dict, *v;
-        if (!d) continue;
-        int found = dict_read_ref(d, name, &v);
-        if (found == 1) return v;
-        if (found == 0) continue;
-        if ((v = dict_get_str_ref(d, name))) return v;
+        if (d && (v = dict_read_str_ref(d, name))) return v;
     }
     return NULL;
 }
