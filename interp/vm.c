@@ -1354,6 +1354,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     Object *const *consts, *const *names;
     uint32_t instr, oparg;
     Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
+    Object *binop_right;    /* LOAD_FAST_BINOP's local, for LOAD_CONST_BINOP's body */
 
     f->on_return = FRAME_RETURN_FROM_RUN;
 
@@ -1640,33 +1641,19 @@ dispatch:
        the right one borrowed; anything the inline paths do not take runs
        the first word alone, and the BINARY_OP or INPLACE_OP word after it
        as it is. */
-    TARGET(LOAD_CONST_BINOP) {
-        Object *a = TOP(), *b = consts[SUPER_FIRST(oparg)];
-        int64_t z = 0; /* set when kind says so; gcc cannot tell in toy-ft */
-        double d = 0.0;
-        int kind = local_binop(SUPER_SECOND(oparg), a, b, &z, &d);
-        if (kind == 0) {
-            INCREF(b);
-            PUSH(b);
-            DISPATCH();
-        }
-        ip++;
-        Object *r = stack_binop_result(kind, a, z, d, ip, slots);
-        if (r == NULL)
-            goto error;
-        if (r != a) {
-            SET_TOP(r);
-            DECREF(a);
-        }
-        DISPATCH();
-    }
-
     TARGET(LOAD_FAST_BINOP) {
-        Object *a = TOP(), *b = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(b == NULL)) {
+        binop_right = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(binop_right == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
             goto error;
         }
+        goto stack_binop;
+    }
+
+    TARGET(LOAD_CONST_BINOP) {
+        binop_right = consts[SUPER_FIRST(oparg)];
+    stack_binop:; /* LOAD_FAST_BINOP too, with its local in binop_right */
+        Object *a = TOP(), *b = binop_right;
         int64_t z = 0; /* set when kind says so; gcc cannot tell in toy-ft */
         double d = 0.0;
         int kind = local_binop(SUPER_SECOND(oparg), a, b, &z, &d);
