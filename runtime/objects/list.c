@@ -369,6 +369,23 @@ static Object *const *list_items_now(Object *self, size_t *size) {
    pair of items is fetched under the lists' locks (a new reference each)
    and compared unlocked; when a list has no item i (now), the one that
    ended is the shorter, as the loop over the shorter list decides. */
+/* The first pair that differs decides, read again: the __eq__ that told
+   them apart may have changed the lists. A list that no longer reaches i is
+   the shorter, as in the GIL build; when neither does, their sizes decide. */
+static Object *list_compare_at(Object *a, Object *b, size_t i, CompareOp op) {
+    Object *x = list_fetch(a, i), *y = list_fetch(b, i);
+    Object *r;
+    if (x == NULL && y == NULL)
+        r = bool_from(compare_i64((int64_t)list_size_now(a), (int64_t)list_size_now(b), op));
+    else if (x == NULL || y == NULL)
+        r = bool_from(compare_i64(x != NULL, y != NULL, op));
+    else
+        r = op == CMP_EQ || op == CMP_NE ? bool_from(op == CMP_NE) : object_compare(x, y, op);
+    XDECREF(x);
+    XDECREF(y);
+    return r;
+}
+
 static Object *list_compare_locked(Object *a, Object *b, CompareOp op) {
     if (!is_list(a) || !is_list(b)) return NEWREF(NotImplemented);
     if (list_size_unlocked(a) != list_size_unlocked(b) && (op == CMP_EQ || op == CMP_NE))
@@ -381,12 +398,10 @@ static Object *list_compare_locked(Object *a, Object *b, CompareOp op) {
             return bool_from(compare_i64(x != NULL, y != NULL, op));
         }
         int eq = x == y ? 1 : object_compare_bool(x, y, CMP_EQ);
-        Object *r = NULL;
-        if (eq == 0)
-            r = op == CMP_EQ || op == CMP_NE ? bool_from(op == CMP_NE) : object_compare(x, y, op);
         DECREF(x);
         DECREF(y);
-        if (eq <= 0) return r; /* NULL with the exception when eq < 0 */
+        if (eq < 0) return NULL;
+        if (eq == 0) return list_compare_at(a, b, i, op);
     }
 }
 #endif
