@@ -272,9 +272,9 @@ if [ ! -x "$TOY" ]; then
     exit 2
 fi
 # The free-threaded build: toy itself when it is one (toy-ft, toy-ft-asan,
-# ...), else toy-ft beside it if built. tests/ft/ runs under it, and so do
-# the script tests of tests/threads/, tests/processes/ and tests/race/ once
-# more, listed as TEST@ft.
+# ...), else toy-ft beside it if built. tests/ft/ runs under it, and so does
+# every other script test once more, listed as TEST@ft (but those marked
+# gil-build-only, below).
 TOY_FT=
 ft_extra=0
 # A sanitizer build (toy-asan) pairs with its own free-threaded twin
@@ -320,7 +320,16 @@ with_policies() {
     for p in ${policy_reruns[$t]:-}; do echo "$t@$p"; done
 }
 
+# A script test that checks what only the GIL build does (its object
+# sizes, the GIL's own flags) says so in its first lines, with the reason:
+#     # gil-build-only: object sizes include the GIL build's header
+# and is not repeated under toy-ft; the run names how many were left out.
+gil_build_only() {
+    head -n 5 "$1" | grep -q '^# gil-build-only: '
+}
+
 tests=()
+gil_only=()
 while IFS= read -r t; do
     if [ ${#filters[@]} -gt 0 ]; then
         keep=0
@@ -331,7 +340,10 @@ while IFS= read -r t; do
     fi
     tests+=("$t")
     case $t in
-        tests/threads/*.toy|tests/processes/*.toy|tests/race/*.toy) [ $ft_extra = 1 ] && tests+=("$t@ft") ;;
+        tests/ft/*|*@*) ;;
+        *.toy) if [ $ft_extra = 1 ]; then
+                   if gil_build_only "$t"; then gil_only+=("$t"); else tests+=("$t@ft"); fi
+               fi ;;
     esac
 done < <(find tests \( -path tests/tools -o -path tests/fuzz \) -prune -o -type f -path 'tests/*/*' \( -name '*.toy' -o -name '*.sh' \) -print | LC_ALL=C sort |
     while IFS= read -r t; do with_policies "$t"; done)
@@ -377,6 +389,8 @@ for t in "${tests[@]}"; do
     esac
 done
 
+[ ${#gil_only[@]} -gt 0 ] &&
+    echo "NOTE ${#gil_only[@]} script tests not repeated under toy-ft (their '# gil-build-only:' line says why): ${gil_only[*]}"
 summary="$passed passed, $failed failed"
 [ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
