@@ -996,7 +996,7 @@ static inline Object *instance_attr_at(Object *obj, Type *t, uint32_t hint, Obje
    another class) or not at all. A found entry becomes the hint, so a site
    that sees such instances in turn looks up once per change. The value
    as a new reference, or NULL (absent: the generic form decides). */
-static Object *instance_attr_relearn(Object *obj, Type *t, uint32_t *hint, Object *name)
+static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type *t, uint32_t *hint, Object *name)
 {
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
     int64_t ix = d != NULL ? instance_entry_of(d, name) : -1;
@@ -1006,21 +1006,27 @@ static Object *instance_attr_relearn(Object *obj, Type *t, uint32_t *hint, Objec
     return instance_attr_at(obj, t, *hint, name); /* toy-ft: checked again under the lock */
 }
 
-/* STORE_ATTR_INSTANCE's replace at entry `hint`, or, when the hint
-   misses, at the entry name is found at, which becomes the hint. false:
-   nothing done (no dict, or name not in it: a new attribute). */
-static inline bool instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name, Object *v)
+/* STORE_ATTR_INSTANCE's hint missed: replace at the entry name is found
+   at, which becomes the hint. false: not in the dict (a new attribute). */
+static __attribute__((noinline)) bool instance_store_relearn(Object *d, uint32_t *hint,
+                                                             Object *name, Object *v)
 {
-    Object *d = instance_dict_of(obj, t);
-    if (d == NULL)
-        return false;
-    if (LIKELY(dict_replace_at(d, *hint, name, v)))
-        return true;
     int64_t ix = instance_entry_of((DictObject *)d, name);
     if (ix < 0 || !dict_replace_at(d, (size_t)ix, name, v))
         return false;
     *hint = (uint32_t)ix;
     return true;
+}
+
+/* STORE_ATTR_INSTANCE's replace at entry `hint`, or, when the hint
+   misses, at the entry name is found at. false: nothing done (no dict, or
+   name not in it: a new attribute). */
+static inline bool instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name, Object *v)
+{
+    Object *d = instance_dict_of(obj, t);
+    if (d == NULL)
+        return false;
+    return LIKELY(dict_replace_at(d, *hint, name, v)) || instance_store_relearn(d, hint, name, v);
 }
 
 /* The guard of the inline caches that answer from a class object itself
