@@ -932,10 +932,11 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
    descriptor anywhere along its MRO (TYPE_DATA_DESCRS is set for good once
    one may exist) and without __getattribute__: then a hit in the instance
    dict is the answer. (A class based on another built-in type inherits
-   its data descriptors, `int.real`, which the flag does not count.) The generic LOAD_ATTR asks this before its probe, and the
-   instance forms ask it when the class is not the one their cache was
-   filled for, so that a site seeing several such classes (a method that
-   subclasses share) stays specialised. */
+   its data descriptors, int.real, which the flag does not count.) The
+   generic LOAD_ATTR asks this before its probe, and the instance forms ask
+   it when the class is not the one their cache was filled for, so that a
+   site seeing several such classes (a method that subclasses share) stays
+   specialised. */
 static inline bool instance_dict_first(Type *t)
 {
     return (t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
@@ -997,7 +998,8 @@ static inline Object *instance_attr_at(Object *obj, Type *t, uint32_t hint, Obje
    another class) or not at all. A found entry becomes the hint, so a site
    that sees such instances in turn looks up once per change. The value
    as a new reference, or NULL (absent: the generic form decides). */
-static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type *t, uint32_t *hint, Object *name)
+static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type *t,
+                                                               uint32_t *hint, Object *name)
 {
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
     int64_t ix = d != NULL ? instance_entry_of(d, name) : -1;
