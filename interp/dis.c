@@ -205,6 +205,8 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_LOAD_FAST_LOAD_CONST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_FAST_LOAD_ATTR: *first = OP_LOAD_FAST, *second = OP_LOAD_ATTR; return true;
+    case OP_LOAD_FAST_STORE_ATTR: *first = OP_LOAD_FAST, *second = OP_STORE_ATTR; return true;
     default: return false;
     }
 }

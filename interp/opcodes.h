@@ -223,7 +223,14 @@
     OPCODE(LOAD_FAST_LOAD_FAST_BINOP,  "[] -> [local1 op local2]", "LOAD_FAST; LOAD_FAST; BINARY_OP or INPLACE_OP") \
     OPCODE(LOAD_FAST_LOAD_CONST_BINOP, "[] -> [local op const]", "LOAD_FAST; LOAD_CONST; BINARY_OP or INPLACE_OP") \
     OPCODE(LOAD_FAST_LOAD_FAST_COMPARE_JUMP,  "[] -> []", "LOAD_FAST; LOAD_FAST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
-    OPCODE(LOAD_FAST_LOAD_CONST_COMPARE_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE")
+    OPCODE(LOAD_FAST_LOAD_CONST_COMPARE_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
+    /* An attribute of a local: the second word keeps its cache words and */ \
+    /* its own quickening. When it is LOAD_ATTR_INSTANCE or */ \
+    /* STORE_ATTR_INSTANCE and its guard holds, the pair runs here without */ \
+    /* pushing the local; else it runs as LOAD_FAST and the second word */ \
+    /* runs as it is. */ \
+    OPCODE(LOAD_FAST_LOAD_ATTR,  "[] -> [local.name]", "LOAD_FAST; LOAD_ATTR") \
+    OPCODE(LOAD_FAST_STORE_ATTR, "[v] -> []", "LOAD_FAST; STORE_ATTR (local.name = v)")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,

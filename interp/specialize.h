@@ -13,7 +13,8 @@
  *   LOAD_GLOBAL_MODULE   1: globals keys version          3: entry
  *   LOAD_GLOBAL_BUILTIN  1: globals keys version  2: builtins keys version  3: entry
  *   LOAD_NAME_MODULE, LOAD_NAME_BUILTIN: as the two above
- *   LOAD_ATTR_INSTANCE   1: class version tag  2: entry in the instance dict (a hint)
+ *   LOAD_ATTR_INSTANCE   1: class version tag  2: entry in the instance dict (a hint,
+ *                        learned again by the VM when it misses)
  *   LOAD_ATTR_SLOT       1: class version tag  2: offset of the slot
  *   LOAD_ATTR_CLASS      1: class version tag  2-3: the value (borrowed from the class)
  *   LOAD_ATTR_MODULE     1: module dict keys version  2: entry
@@ -21,9 +22,13 @@
  *   LOAD_METHOD_FUNC     1: class version tag  2-3: the function (borrowed from the class)
  *   LOAD_METHOD_BUILTIN  1: keys version of the type's dict  2: entry there
  *   LOAD_METHOD_TYPE     as LOAD_ATTR_TYPE
- *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
+ *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (as above)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
  *   STORE_ATTR_DICT      1: class version tag
+ * LOAD_ATTR_INSTANCE and STORE_ATTR_INSTANCE also accept an instance of
+ * another class whose instance dict answers first (the VM's
+ * instance_dict_first, instance_dict_stores): a site that sees several
+ * such classes stays specialised.
  * A borrowed pointer is safe while the tag matches: the class's dict still
  * holds it, and the instance holds the class. A built-in type has no tag
  * (its dict is filled at start-up and not changed after); the keys version

@@ -14,8 +14,9 @@
 #endif
 
 /* The pairs, most frequent first (counted on the benchmarks of
-   scripts/bench/). Only instructions without inline cache words take
-   part. */
+   scripts/bench/). A first word never has inline cache words; a second
+   word may (LOAD_ATTR, STORE_ATTR): it keeps them, the VM reads them there,
+   and the pass steps over them. */
 static const struct {
     Opcode first, second, fused;
 } pairs[] = {
@@ -30,6 +31,8 @@ static const struct {
     {OP_LOAD_CONST, OP_INPLACE_OP, OP_LOAD_CONST_BINOP},
     {OP_LOAD_FAST, OP_BINARY_OP, OP_LOAD_FAST_BINOP},
     {OP_LOAD_FAST, OP_INPLACE_OP, OP_LOAD_FAST_BINOP},
+    {OP_LOAD_FAST, OP_LOAD_ATTR, OP_LOAD_FAST_LOAD_ATTR},
+    {OP_LOAD_FAST, OP_STORE_ATTR, OP_LOAD_FAST_STORE_ATTR},
 };
 
 /* The runs of three or four words: fused before any pair that would take
@@ -57,8 +60,7 @@ static const struct {
 
 /* How many words the instruction starting with op takes: itself and its
    inline cache words (opcodes.h). Every walk over the code goes through
-   here, so a pair is never fused across cache words, and no opcode with
-   cache words is in pairs[]. */
+   here, so a pair is never fused across cache words. */
 static int instr_words(Opcode op)
 {
     return 1 + opcode_cache_size(op);
@@ -102,6 +104,20 @@ static Opcode fused_run(const uint32_t *instrs, int n, int i, const bool *target
     return OP_COUNT;
 }
 
+/* Does an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR) start
+   at instrs[j]? It is preferred to a pair that would take its LOAD_FAST as
+   a second word (`f(a, b.x)`, `self.x = x`): besides a dispatch, it saves
+   the count changes of the local, which the stack never holds. */
+static bool attr_pair_at(const uint32_t *instrs, int n, int j, const bool *target)
+{
+    int k = j + instr_words(INSTR_OP(instrs[j]));
+    if (k >= n || target[k] || INSTR_ARG(instrs[j]) > SUPER_ARG_MAX ||
+        INSTR_ARG(instrs[k]) > SUPER_ARG_MAX)
+        return false;
+    Opcode fused = fused_opcode(INSTR_OP(instrs[j]), INSTR_OP(instrs[k]));
+    return fused == OP_LOAD_FAST_LOAD_ATTR || fused == OP_LOAD_FAST_STORE_ATTR;
+}
+
 /* Marks every instruction a jump can land on. */
 static void mark_targets(const uint32_t *instrs, int n, bool *target)
 {
@@ -136,7 +152,8 @@ void superinstr_fuse(uint32_t *instrs, int n)
         }
         Opcode fused = fused_opcode(INSTR_OP(a), INSTR_OP(b));
         if (fused == OP_COUNT || target[j] || INSTR_ARG(a) > SUPER_ARG_MAX ||
-            INSTR_ARG(b) > SUPER_ARG_MAX || fused_run(instrs, n, j, target, &len) != OP_COUNT) {
+            INSTR_ARG(b) > SUPER_ARG_MAX || fused_run(instrs, n, j, target, &len) != OP_COUNT ||
+            attr_pair_at(instrs, n, j, target)) {
             i = j;
             continue;
         }

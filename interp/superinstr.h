@@ -17,6 +17,13 @@
  * the operands they handle; for any other they run their first two words
  * as the pair and leave the rest to the plain words, which are still there.
  *
+ * LOAD_FAST_LOAD_ATTR and LOAD_FAST_STORE_ATTR are pairs whose second
+ * word has inline cache words: it keeps them and goes on being quickened;
+ * the superinstruction runs both only when that word is in its
+ * instance-dict form and its guard holds, else it runs as LOAD_FAST and
+ * lets the second word run. They are preferred to a pair that would take
+ * their LOAD_FAST as its second word.
+ *
  * A pair is fused only when its second word is no jump target (a jump
  * there runs the second half alone, which the plain word still does, but
  * the rule keeps the pairs easy to reason about) and both arguments fit in

@@ -927,6 +927,111 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
     return d == NULL || dict_lookup_name(d, name) == NULL;
 }
 
+/* Does an attribute read on an instance of t find it in the instance dict
+   first, whatever the name? A user class based on object, without a data
+   descriptor anywhere along its MRO (TYPE_DATA_DESCRS is set for good once
+   one may exist) and without __getattribute__: then a hit in the instance
+   dict is the answer. (A class based on another built-in type inherits
+   its data descriptors, int.real, which the flag does not count.) The
+   generic LOAD_ATTR asks this before its probe, and the instance forms ask
+   it when the class is not the one their cache was filled for, so that a
+   site seeing several such classes (a method that subclasses share) stays
+   specialised. */
+static inline bool instance_dict_first(Type *t)
+{
+    return (t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
+               TYPE_HEAP &&
+           t->dict_offset != 0 && t->builtin_base == &object_type;
+}
+
+/* The same for a store of name: a class based on object, no __setattr__,
+   no data descriptor, an instance dict, and not a dunder name (__class__
+   and __dict__ replace the class and the dict themselves). */
+static inline bool instance_dict_stores(Type *t, Object *name)
+{
+    const char *s = str_data(name);
+    return (t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) ==
+               TYPE_HEAP &&
+           (t->setattr == NULL || t->setattr == object_generic_setattr) &&
+           t->dict_offset != 0 && t->builtin_base == &object_type && !(s[0] == '_' && s[1] == '_');
+}
+
+/* The entry of name in the instance dict d, or -1: the first probe inline
+   (where nearly every attribute is found), else the full lookup. In toy-ft
+   the probe holds the dict's lock (a no-op in the GIL build); the entry is
+   a hint there, which dict_hint_ref and dict_replace_at check again. */
+static inline int64_t instance_entry_of(DictObject *d, Object *name)
+{
+    int64_t hash = ((StrObject *)name)->hash;
+    if (UNLIKELY(hash == -1))
+        return dict_str_entry((Object *)d, name);
+    objlock_lock(d);
+    int64_t ix = d->index != NULL ? d->index[(size_t)hash & (d->index_size - 1)] : -1;
+    bool found = ix >= 0 && d->entries[ix].key == name;
+    objlock_unlock(d);
+    if (found)
+        return ix;
+    return ix == -1 ? -1 : dict_str_entry((Object *)d, name);
+}
+
+/* LOAD_ATTR_INSTANCE's hit, once the caller has checked the class: the
+   value at entry `hint` of obj's instance dict if its key is name, as a
+   new reference (toy-ft: taken under the dict's lock), else NULL. */
+static inline Object *instance_attr_at(Object *obj, Type *t, uint32_t hint, Object *name)
+{
+    DictObject *d = (DictObject *)instance_dict_of(obj, t);
+    if (d == NULL)
+        return NULL;
+#ifndef TOY_FREE_THREADED
+    if (hint >= d->nentries || d->entries[hint].key != name)
+        return NULL;
+    Object *v = d->entries[hint].value;
+    INCREF(v);
+    return v;
+#else
+    return dict_hint_ref(d, hint, name);
+#endif
+}
+
+/* LOAD_ATTR_INSTANCE's hint missed: this instance's dict holds name at
+   another entry (its attributes were set in another order, or it is of
+   another class) or not at all. A found entry becomes the hint, so a site
+   that sees such instances in turn looks up once per change. The value
+   as a new reference, or NULL (absent: the generic form decides). */
+static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type *t,
+                                                               uint32_t *hint, Object *name)
+{
+    DictObject *d = (DictObject *)instance_dict_of(obj, t);
+    int64_t ix = d != NULL ? instance_entry_of(d, name) : -1;
+    if (ix < 0)
+        return NULL;
+    *hint = (uint32_t)ix;
+    return instance_attr_at(obj, t, *hint, name); /* toy-ft: checked again under the lock */
+}
+
+/* STORE_ATTR_INSTANCE's hint missed: replace at the entry name is found
+   at, which becomes the hint. false: not in the dict (a new attribute). */
+static __attribute__((noinline)) bool instance_store_relearn(Object *d, uint32_t *hint,
+                                                             Object *name, Object *v)
+{
+    int64_t ix = instance_entry_of((DictObject *)d, name);
+    if (ix < 0 || !dict_replace_at(d, (size_t)ix, name, v))
+        return false;
+    *hint = (uint32_t)ix;
+    return true;
+}
+
+/* STORE_ATTR_INSTANCE's replace at entry `hint`, or, when the hint
+   misses, at the entry name is found at. false: nothing done (no dict, or
+   name not in it: a new attribute). */
+static inline bool instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name, Object *v)
+{
+    Object *d = instance_dict_of(obj, t);
+    if (d == NULL)
+        return false;
+    return LIKELY(dict_replace_at(d, *hint, name, v)) || instance_store_relearn(d, hint, name, v);
+}
+
 /* The guard of the inline caches that answer from a class object itself
    (Cls.attr, Cls.method): only the class that was looked at has the tag
    (built-in types have none), so an equal tag names it, its dict and its
@@ -946,9 +1051,7 @@ static inline bool is_class_with_tag(Object *obj, uint32_t tag)
    false: nothing done. */
 static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Object *v)
 {
-    const char *s = str_data(name);
-    if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) != TYPE_HEAP ||
-        (t->setattr != NULL && t->setattr != object_generic_setattr) || (s[0] == '_' && s[1] == '_'))
+    if (!instance_dict_stores(t, name))
         return false;
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
     int64_t hash = ((StrObject *)name)->hash;
@@ -1983,9 +2086,7 @@ dispatch:
         Object *obj = TOP();
         Type *t = TYPE(obj);
         SPECIALIZE(SPEC_ATTR, specialize_load_attr((uint32_t *)ip - 1, obj, names[oparg]));
-        if ((t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
-                TYPE_HEAP &&
-            t->dict_offset != 0) {
+        if (instance_dict_first(t)) {
             /* self.x on an instance of a user class holding no data
                descriptor: the instance dict comes first, so a hit there is
                the answer. */
@@ -2014,25 +2115,12 @@ dispatch:
            of this name, so a hit in the instance dict is the answer. */
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
-        DictObject *d = (DictObject *)instance_dict_of(obj, t);
-        DEOPT_IF(d == NULL);
-        Object *name = names[oparg], *v;
-        uint32_t hint = CACHE[2];
-#ifndef TOY_FREE_THREADED
-        if (LIKELY(hint < d->nentries && d->entries[hint].key == name)) {
-            v = d->entries[hint].value;
-        } else {
-            v = dict_get_str((Object *)d, name);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1] && !instance_dict_first(t));
+        Object *v = instance_attr_at(obj, t, CACHE[2], names[oparg]);
+        if (UNLIKELY(v == NULL)) {
+            v = instance_attr_relearn(obj, t, (uint32_t *)CACHE + 2, names[oparg]);
             DEOPT_IF(v == NULL);
         }
-        INCREF(v);
-#else
-        if (UNLIKELY((v = dict_hint_ref(d, hint, name)) == NULL)) {
-            v = dict_get_str_ref((Object *)d, name);
-            DEOPT_IF(v == NULL);
-        }
-#endif
         SET_TOP(v);
         DECREF(obj);
         SKIP_CACHE(LOAD_ATTR);
@@ -2106,9 +2194,8 @@ dispatch:
     TARGET(STORE_ATTR_INSTANCE) {
         Object *obj = TOP(), *v = SECOND();
         Type *t = TYPE(obj);
-        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
-        Object *d = instance_dict_of(obj, t);
-        DEOPT_IF(d == NULL || !dict_replace_at(d, CACHE[2], names[oparg], v));
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1] && !instance_dict_stores(t, names[oparg]));
+        DEOPT_IF(!instance_store_at(obj, t, (uint32_t *)CACHE + 2, names[oparg], v));
         sp -= 2;
         DECREF(obj);
         DECREF(v);
@@ -2156,6 +2243,58 @@ dispatch:
         XDECREF(old);
         DECREF(obj);
         SKIP_CACHE(STORE_ATTR);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_ATTR) {
+        /* local.name: when the LOAD_ATTR word is LOAD_ATTR_INSTANCE and
+           its guard and hint hold, the value is read with the local
+           borrowed from its slot (nothing can run meanwhile); anything
+           else runs as LOAD_FAST, then the LOAD_ATTR word as it is. */
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        if (LIKELY(INSTR_OP(*ip) == OP_LOAD_ATTR_INSTANCE)) {
+            const uint32_t *cache = ip + 1;
+            Type *t = TYPE(obj);
+            Object *v;
+            if (LIKELY(type_version_tag_now(t) == cache[1] || instance_dict_first(t)) &&
+                LIKELY((v = instance_attr_at(obj, t, cache[2], names[SUPER_SECOND(oparg)])) != NULL)) {
+                PUSH(v);
+                ip += 1 + opcode_cache_size(OP_LOAD_ATTR);
+                DISPATCH();
+            }
+        }
+        INCREF(obj);
+        PUSH(obj);
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_STORE_ATTR) {
+        /* local.name = v: as LOAD_FAST_LOAD_ATTR, with STORE_ATTR_INSTANCE
+           replacing the value in place. The old value's release may run
+           code (__del__), after which the local is no longer used. */
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        if (LIKELY(INSTR_OP(*ip) == OP_STORE_ATTR_INSTANCE)) {
+            uint32_t *cache = (uint32_t *)ip + 1;
+            Type *t = TYPE(obj);
+            Object *name = names[SUPER_SECOND(oparg)];
+            if (LIKELY(type_version_tag_now(t) == cache[1] || instance_dict_stores(t, name)) &&
+                instance_store_at(obj, t, cache + 2, name, TOP())) {
+                Object *v = POP();
+                DECREF(v);
+                ip += 1 + opcode_cache_size(OP_STORE_ATTR);
+                DISPATCH();
+            }
+        }
+        INCREF(obj);
+        PUSH(obj);
         DISPATCH();
     }
 

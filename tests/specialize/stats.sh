@@ -1,6 +1,8 @@
 # --stats counts the instructions specialised and turned back: a site that
 # keeps seeing one kind of object is specialised once and stays so; one
-# that sees two kinds in turn is turned back. Nothing is specialised with
+# that sees two kinds in turn is turned back, unless both are plain classes
+# whose instance dicts answer first (then LOAD_ATTR_INSTANCE stays, and
+# learns each instance's entry). Nothing is specialised with
 # TOY_SPECIALIZE=0, nor by the GIL build under --no-gil. toy-ft (beside
 # the binary tested) specialises each thread's copy and counts the same.
 . tests/tools/testlib.sh
@@ -35,6 +37,10 @@ class B:
         self.y = 0
         self.x = 2
 
+    @property
+    def z(self):
+        return 3
+
 
 def get(o):
     return o.x
@@ -46,6 +52,9 @@ for i in range(100):
     t += get(objs[i // 20 % 2])
 print(t)
 PROG
+# as poly.toy, but B is plain too (no data descriptor): x is at entry 1 of
+# its instances' dicts, entry 0 of A's
+sed 's/^    @property$//; s/^    def z(self):$//; s/^        return 3$//' "$TMP/poly.toy" > "$TMP/poly_plain.toy"
 
 # counts FILE: "SPECIALISED DESPECIALISED" from the --stats line
 counts() {
@@ -63,6 +72,10 @@ check() {
     "$1" --stats "$TMP/poly.toy" > "$TMP/out" 2> "$TMP/err" || { rc=$?; dump; fail "$1: poly failed"; }
     set -- "$1" $(counts "$TMP/err")
     [ "$3" -ge 1 ] || { dump; fail "$1: a site seeing two classes was never turned back"; }
+    "$1" --stats "$TMP/poly_plain.toy" > "$TMP/out" 2> "$TMP/err" || { rc=$?; dump; fail "$1: poly_plain failed"; }
+    set -- "$1" $(counts "$TMP/err")
+    [ "$3" = 0 ] && grep -qx 140 "$TMP/out" ||
+        { dump; fail "$1: a site seeing two plain classes was turned back ($3) or read a wrong value"; }
     env TOY_SPECIALIZE=0 "$1" --stats "$TMP/mono.toy" > "$TMP/out" 2> "$TMP/err"
     grep -qx 'specialised: 0, despecialised: 0' "$TMP/err" ||
         { rc=$?; dump; fail "$1 with TOY_SPECIALIZE=0: expected nothing specialised"; }
