@@ -737,6 +737,10 @@ Object *instance_dict_make(Object **dictptr) {
     if (d) return d;
     Object *made = dict_new();
     if (!made) return NULL;
+    if (ts_single_threaded()) { /* nobody to race: a store, not a locked exchange */
+        __atomic_store_n(dictptr, made, __ATOMIC_RELEASE);
+        return made;
+    }
     if (__atomic_compare_exchange_n(dictptr, &d, made, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
         return made;
