@@ -183,7 +183,8 @@ void object_dealloc(Object *o) {
 /* ---- Identity, default repr ------------------------------------------------ */
 
 int64_t object_identity_hash(Object *o) {
-    /* Objects are 16-byte aligned: drop the always-zero bits. */
+    /* Rotate the low bits away: they are zero in the GIL build, whose
+       objects are 16-byte aligned (8-byte in toy-ft: core/pool.h). */
     uintptr_t p = (uintptr_t)o;
     int64_t h = (int64_t)((p >> 4) | (p << (8 * sizeof(p) - 4)));
     return h == -1 ? -2 : h;
