@@ -192,9 +192,12 @@ static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object 
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);
-/* Mark a freshly created object shared by design (before it is published). */
+/* Mark a freshly created object shared by design (before it is published:
+   no other thread can reach it yet, so a load and a store do, where an
+   atomic or would be a locked instruction). */
 static inline void biased_mark_shared(Object *o) {
-    atomic_fetch_or_explicit(&o->shared, BIASED_SHARED_BY_DESIGN, BIASED_RELAXED);
+    intptr_t shared = atomic_load_explicit(&o->shared, BIASED_RELAXED);
+    atomic_store_explicit(&o->shared, shared | BIASED_SHARED_BY_DESIGN, BIASED_RELAXED);
 }
 
 /* A dealloc that runs code (__del__, a generator's finally) revives its
