@@ -29,6 +29,7 @@
 #include "core/gil.h"
 #include "core/objhooks.h"
 #include "core/refcount.h"
+#include "core/threadstate.h"
 
 _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
 
@@ -163,15 +164,28 @@ void biased_decref_shared(Object *o) {
         object_dealloc(o);
 }
 
+/* Mark o, whose count is all local and zero, DEAD for biased_try_incref;
+   false if another thread counted it meanwhile. While one thread runs
+   nobody else can, and a plain store does (the compare-and-swap is a
+   locked instruction, tens of cycles, on every death of an instance):
+   the dealloc may run Toy code that starts a thread, but the store is
+   made before, and pthread_create orders it ahead of the new thread. */
+static bool mark_dead(Object *o, intptr_t shared) {
+    if (ts_single_threaded()) {
+        atomic_store_explicit(&o->shared, shared | BIASED_DEAD, RELAXED);
+        return true;
+    }
+    return atomic_compare_exchange_strong_explicit(&o->shared, &shared, shared | BIASED_DEAD,
+                                                   memory_order_acq_rel, RELAXED);
+}
+
 void biased_local_zero(Object *o) {
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
     if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) {
         /* No other thread counts it. One that finds it through a weak
            reference may be about to (biased_try_incref): settle the race
            on the shared word. */
-        if (!(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)) ||
-            atomic_compare_exchange_strong_explicit(&o->shared, &shared, shared | BIASED_DEAD,
-                                                    memory_order_acq_rel, RELAXED)) {
+        if (!(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)) || mark_dead(o, shared)) {
             object_dealloc(o);
             return;
         }

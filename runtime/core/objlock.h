@@ -84,8 +84,9 @@ void objlock_unlock_nested(ObjlockStripe *s);
    (core/gil_world.c keeps it waiting). */
 bool objlock_lent_by_self(void);
 
-/* Objects are 16-byte aligned: the address bits above those choose the
-   stripe (stripe i for bits 4-13 equal to i). Masked in place and scaled
+/* Address bits 4-13 choose the stripe (stripe i for bits 4-13 equal to
+   i): objects are at least 24 bytes and 8-byte aligned (core/pool.h), so
+   neighbours differ there. Masked in place and scaled
    to the 64-byte stripes, that is an and, a shift and an add. Objects
    allocated together sit on different stripes; those 16 KiB apart share
    one, which only makes them wait for each other. */

@@ -183,7 +183,8 @@ void object_dealloc(Object *o) {
 /* ---- Identity, default repr ------------------------------------------------ */
 
 int64_t object_identity_hash(Object *o) {
-    /* Objects are 16-byte aligned: drop the always-zero bits. */
+    /* Rotate the low bits away: they are zero in the GIL build, whose
+       objects are 16-byte aligned (8-byte in toy-ft: core/pool.h). */
     uintptr_t p = (uintptr_t)o;
     int64_t h = (int64_t)((p >> 4) | (p << (8 * sizeof(p) - 4)));
     return h == -1 ? -2 : h;
@@ -737,6 +738,10 @@ Object *instance_dict_make(Object **dictptr) {
     if (d) return d;
     Object *made = dict_new();
     if (!made) return NULL;
+    if (ts_single_threaded()) { /* nobody to race: a store, not a locked exchange */
+        __atomic_store_n(dictptr, made, __ATOMIC_RELEASE);
+        return made;
+    }
     if (__atomic_compare_exchange_n(dictptr, &d, made, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
         return made;

@@ -37,6 +37,9 @@ typedef struct Held {
 static Held take(size_t c, size_t n, unsigned owner) {
     Held h = {malloc(n * sizeof(PoolBlock *)), 0};
     size_t bytes = pool_class_bytes(c);
+    /* The largest power of two up to 16 that divides the size (pool.h). */
+    uintptr_t align = bytes & -bytes;
+    if (align > 16) align = 16;
     while (h.n < n) {
         PoolClaim claim;
         if (pool_claim(c, &claim) < 0) {
@@ -56,7 +59,7 @@ static Held take(size_t c, size_t n, unsigned owner) {
         pool_give_back_fresh(c, claim.fresh, claim.fresh_end);
     }
     for (size_t i = 0; i < h.n; i++) {
-        check(((uintptr_t)h.blocks[i] & 15) == 0, "block not 16-byte aligned", c);
+        check(((uintptr_t)h.blocks[i] & (align - 1)) == 0, "block not aligned", c);
         memset(h.blocks[i], (int)(owner * 31 + c) & 0xff, bytes);
     }
     return h;
@@ -118,14 +121,15 @@ static void *worker(void *arg) {
 }
 
 int main(void) {
-    /* One thread: many blocks of one class, freed in reverse. */
-    Held big = take(1, 200000, 99);
+    /* One thread: many blocks of one class (32 bytes), freed in reverse. */
+    size_t c32 = 32 / POOL_SIZE_STEP - 1;
+    Held big = take(c32, 200000, 99);
     PoolStats s = pool_stats();
-    check(s.arenas > POOL_SPARE_ARENAS, "200000 blocks of 32 bytes in too few arenas", 1);
-    give(1, &big, 0, big.n, 99);
+    check(s.arenas > POOL_SPARE_ARENAS, "200000 blocks of 32 bytes in too few arenas", c32);
+    give(c32, &big, 0, big.n, 99);
     free(big.blocks);
     s = pool_stats();
-    check(s.arenas <= POOL_SPARE_ARENAS, "arenas kept after every block came back", 1);
+    check(s.arenas <= POOL_SPARE_ARENAS, "arenas kept after every block came back", c32);
 
     pthread_barrier_init(&barrier, NULL, THREADS);
     pthread_t t[THREADS];
