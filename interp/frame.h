@@ -161,6 +161,20 @@ ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Ob
     frame_free(ts, f);
 }
 
+/* frame_pop_inlined for the frame of a call made in the eval loop (CALL,
+   CALL_EX, a class's __init__): it always has a function, and never a
+   locals dict (only module and class bodies have one, and those are the
+   entry frames of a run()), so returning skips both tests. */
+ALWAYS_INLINE static inline void frame_pop_call(ThreadState *ts, Frame *f, Object **sp)
+{
+    for (Object **p = f->slots; p < sp; p++)
+        XDECREF(*p);
+    DECREF(f->function);
+    ts->frame = f->back;
+    ts->recursion_depth--;
+    frame_free(ts, f);
+}
+
 /* The same, left to the compiler's judgement; the eval loop's returns use
    frame_pop_inlined (in toy-ft, whose counts take more code, the compiler
    would otherwise call it out of line on every return). */

@@ -3007,20 +3007,21 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         int on_return = f->on_return;
-        frame_pop_inlined(ts, f, sp);
-        if (UNLIKELY(on_return != FRAME_RETURN_TO_CALLER)) {
-            if (on_return == FRAME_RETURN_FROM_RUN)
-                return retval;
-            /* FRAME_RETURN_INIT: the instance is already on the caller's
-               stack, where it is the call's result */
-            f = back;
-            LOAD_FRAME();
+        if (UNLIKELY(on_return == FRAME_RETURN_FROM_RUN)) {
+            frame_pop_inlined(ts, f, sp);
+            return retval;
+        }
+        /* A frame a call in this loop pushed: a function's, no locals */
+        frame_pop_call(ts, f, sp);
+        f = back;
+        LOAD_FRAME();
+        if (UNLIKELY(on_return == FRAME_RETURN_INIT)) {
+            /* the instance is already on the caller's stack, where it is
+               the call's result */
             if (init_call_check_result(retval) < 0)
                 goto error;
             DISPATCH();
         }
-        f = back;
-        LOAD_FRAME();
         PUSH(retval);
         DISPATCH();
     }
