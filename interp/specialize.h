@@ -56,7 +56,8 @@ enum {
     SPEC_ATTR = 1 << 1,   /* LOAD_ATTR */
     SPEC_METHOD = 1 << 2, /* LOAD_METHOD */
     SPEC_STORE = 1 << 3,  /* STORE_ATTR */
-    SPEC_ALL = 0xf,
+    SPEC_CALL = 1 << 4,   /* CALL */
+    SPEC_ALL = 0x1f,
 };
 
 /* The families specialised in this run (specialize_init); 0 before. */
@@ -134,6 +135,11 @@ void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Obje
 void specialize_load_attr(uint32_t *instr, Object *obj, Object *name);
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name);
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);
+/* A CALL without keywords that called a Toy function becomes op
+   (CALL_PY_FUNC or CALL_PY_SELF). It has no cache: its guard is the
+   callable's type, read at every call, and a miss runs the generic CALL
+   without turning back (the site's next Toy function needs it again). */
+void specialize_call(uint32_t *instr, Opcode op);
 
 /* A guard failed: back to the generic form, to be tried again later. */
 void specialize_deopt(uint32_t *instr);

@@ -1408,6 +1408,24 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
             DISPATCH();                                                       \
         }                                                                     \
     } while (0)
+/* Call the Toy function fn: push its frame and go on in this loop. The
+   frame takes over the references to fn and the argc arguments at argv
+   (sp already below them). The caller's ip/sp are saved once the push has
+   worked: nothing in it reads them (a failure goes to `error` with the C
+   locals), and saving first costs instructions on every call. */
+#define CALL_TOY_FUNCTION(fn, argv, argc, kw)                                  \
+    do {                                                                      \
+        Frame *nf_ = frame_push_moved(ts, (fn), (argv), (argc), (kw));        \
+        if (UNLIKELY(nf_ == NULL))                                            \
+            goto error;                                                       \
+        SAVE_FRAME();                                                         \
+        f = nf_;                                                              \
+        LOAD_FRAME();                                                         \
+        ip = first_instr; /* a new frame starts at 0: f->ip need not be read */ \
+        if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)            \
+            goto error;                                                       \
+        DISPATCH();                                                           \
+    } while (0)
 #define CELL(i) ((CellObject *)slots[co->nlocals + (i)])
 #define PUSH_BLOCK(handler_, level_)                                          \
     do {                                                                      \
@@ -2819,20 +2837,24 @@ dispatch:
 
     TARGET(CALL) {
         /* [A, B, args(n)]: A NULL -> B(args), else A(B, args). */
+    call_generic:;
         Object **base = sp - oparg - 2;
         Object *callable;
         Object **argv;
         size_t argc;
         Object *kw = kwnames;
         kwnames = NULL;
+        Opcode quick; /* what this site becomes if it calls a Toy function */
         if (base[0] != NULL) {
             callable = base[0];
             argv = base + 1;
             argc = oparg + 1;
+            quick = OP_CALL_PY_SELF;
         } else {
             callable = base[1];
             argv = base + 2;
             argc = oparg;
+            quick = OP_CALL_PY_FUNC;
             if (TYPE(callable) == &method_type &&
                 TYPE(((MethodObject *)callable)->func) == &function_type) {
                 /* Unpack a bound Toy method in place: [func, self, args]. */
@@ -2843,28 +2865,16 @@ dispatch:
                 callable = base[0];
                 argv = base + 1;
                 argc = oparg + 1;
+                quick = OP_CALL;
             }
         }
         Type *ct = TYPE(callable);
 
         if (ct == &function_type) {
-            /* A Toy function: push its frame and continue in this loop. The
-               frame takes over the stack's references to the function and
-               the arguments. The caller's ip/sp are saved once the push has
-               worked: nothing in it reads them (a failure goes to `error`
-               with the C locals), and saving first costs instructions on
-               every call. */
+            if (kw == NULL && quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                specialize_call((uint32_t *)ip - 1, quick);
             sp = base;
-            Frame *nf = frame_push_moved(ts, (FunctionObject *)callable, argv, argc, kw);
-            if (UNLIKELY(nf == NULL))
-                goto error;
-            SAVE_FRAME();
-            f = nf;
-            LOAD_FRAME();
-            ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
-            if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
-                goto error;
-            DISPATCH();
+            CALL_TOY_FUNCTION((FunctionObject *)callable, argv, argc, kw);
         }
 
         size_t nargs = argc - (kw ? tuple_size(kw) : 0);
@@ -2906,6 +2916,27 @@ dispatch:
             goto error;
         PUSH(res);
         DISPATCH();
+    }
+
+    TARGET(CALL_PY_SELF) {
+        /* [func, self, args(n)]: CALL after a LOAD_METHOD that found a Toy
+           function on the class. No keywords at this site. */
+        Object **base = sp - oparg - 2;
+        Object *callable = base[0];
+        if (UNLIKELY(callable == NULL || TYPE(callable) != &function_type))
+            goto call_generic;
+        sp = base;
+        CALL_TOY_FUNCTION((FunctionObject *)callable, base + 1, oparg + 1, NULL);
+    }
+
+    TARGET(CALL_PY_FUNC) {
+        /* [NULL, func, args(n)]. No keywords at this site. */
+        Object **base = sp - oparg - 2;
+        Object *callable = base[1];
+        if (UNLIKELY(base[0] != NULL || TYPE(callable) != &function_type))
+            goto call_generic;
+        sp = base;
+        CALL_TOY_FUNCTION((FunctionObject *)callable, base + 2, oparg, NULL);
     }
 
     TARGET(CALL_EX) {
@@ -3347,6 +3378,7 @@ unwind:
 #undef SET_TOP
 #undef JUMP_TO
 #undef CELL
+#undef CALL_TOY_FUNCTION
 #undef PUSH_BLOCK
 #undef TRACE_INSTR
 #undef TARGET
