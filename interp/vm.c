@@ -1415,7 +1415,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
    locals), and saving first costs instructions on every call. */
 #define CALL_TOY_FUNCTION(fn, argv, argc, kw)                                  \
     do {                                                                      \
-        Frame *nf_ = frame_push_moved(ts, (fn), (argv), (argc), (kw));        \
+        Frame *nf_ = frame_push_moved_to(ts, (fn), (argv), (argc), (kw), f);  \
         if (UNLIKELY(nf_ == NULL))                                            \
             goto error;                                                       \
         SAVE_FRAME();                                                         \
