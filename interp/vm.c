@@ -1015,11 +1015,13 @@ static inline Object *xnewref(Object *o)
    positional ones, then the values of kw) when class_plain_init applies:
    allocate the instance, push __init__'s frame with (instance, arguments)
    moved into it, and leave the instance at base[0], where it is the call's
-   result once __init__ returns (init_call_check_result). The class and the
-   arguments leave the stack. 1 with *out the new frame; 0 when the class is
-   not of that kind (nothing done); -1 with an exception, the stack entries
-   from base released. */
-static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **base, size_t argc, Object *kw, Frame **out)
+   result once __init__ returns (init_call_check_result); running is the
+   frame making the call (ts->frame). The class and the arguments leave the
+   stack. 1 with *out the new frame; 0 when the class is not of that kind
+   (nothing done); -1 with an exception, the stack entries from base
+   released. */
+static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *running, Object **base,
+                                                    size_t argc, Object *kw, Frame **out)
 {
     Type *t = (Type *)base[1];
     FunctionObject *init = (FunctionObject *)class_plain_init(t);
@@ -1034,7 +1036,7 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **ba
     }
     base[1] = NEWREF(self); /* __init__'s first argument */
     DECREF(t);              /* the instance holds its own reference */
-    Frame *nf = frame_push_moved(ts, init, base + 1, argc + 1, kw);
+    Frame *nf = frame_push_moved_to(ts, init, base + 1, argc + 1, kw, running);
     if (nf == NULL) {
         DECREF(self);
         return -1;
@@ -1418,8 +1420,15 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         Frame *nf_ = frame_push_moved_to(ts, (fn), (argv), (argc), (kw), f);  \
         if (UNLIKELY(nf_ == NULL))                                            \
             goto error;                                                       \
+        ENTER_PUSHED_FRAME(nf_);                                              \
+    } while (0)
+/* Go on in the frame nf a call has just pushed (sp already where the
+   call's result will go). A call polls the GIL's drop request, as a
+   backward jump does. */
+#define ENTER_PUSHED_FRAME(nf)                                                 \
+    do {                                                                      \
         SAVE_FRAME();                                                         \
-        f = nf_;                                                              \
+        f = (nf);                                                             \
         LOAD_FRAME();                                                         \
         ip = first_instr; /* a new frame starts at 0: f->ip need not be read */ \
         if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)            \
@@ -2890,20 +2899,16 @@ dispatch:
                 /* A user class whose call is "allocate, then run a Toy
                    __init__": run __init__ in this loop (init_call_push). */
                 Frame *nf;
-                int pushed = init_call_push(ts, base, oparg, kw, &nf);
+                int pushed = init_call_push(ts, f, base, oparg, kw, &nf);
                 if (UNLIKELY(pushed < 0)) {
                     sp = base;
                     goto error;
                 }
                 if (pushed) {
+                    if (kw == NULL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                        specialize_call((uint32_t *)ip - 1, OP_CALL_CLASS_INIT);
                     sp = base + 1;
-                    SAVE_FRAME();
-                    f = nf;
-                    LOAD_FRAME();
-                    ip = first_instr;
-                    if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
-                        goto error;
-                    DISPATCH();
+                    ENTER_PUSHED_FRAME(nf);
                 }
             }
             res = object_call(callable, argv, nargs, kw);
@@ -2937,6 +2942,26 @@ dispatch:
             goto call_generic;
         sp = base;
         CALL_TOY_FUNCTION((FunctionObject *)callable, base + 2, oparg, NULL);
+    }
+
+    TARGET(CALL_CLASS_INIT) {
+        /* [NULL, class, args(n)]: a CALL that last ran a class's Toy
+           __init__ in this loop. No keywords at this site. init_call_push
+           checks the class as the generic CALL does. */
+        Object **base = sp - oparg - 2;
+        Type *t = (Type *)base[1];
+        if (UNLIKELY(base[0] != NULL || TYPE(t) != &type_type || !(t->flags & TYPE_HEAP)))
+            goto call_generic;
+        Frame *nf;
+        int pushed = init_call_push(ts, f, base, oparg, NULL, &nf);
+        if (UNLIKELY(pushed <= 0)) {
+            if (pushed == 0)
+                goto call_generic; /* not a class of that kind (any more) */
+            sp = base;
+            goto error;
+        }
+        sp = base + 1;
+        ENTER_PUSHED_FRAME(nf);
     }
 
     TARGET(CALL_EX) {
@@ -3379,6 +3404,7 @@ unwind:
 #undef JUMP_TO
 #undef CELL
 #undef CALL_TOY_FUNCTION
+#undef ENTER_PUSHED_FRAME
 #undef PUSH_BLOCK
 #undef TRACE_INSTR
 #undef TARGET
