@@ -1015,7 +1015,7 @@ static inline Object *xnewref(Object *o)
    positional ones, then the values of kw) when class_plain_init applies:
    allocate the instance, push __init__'s frame with (instance, arguments)
    moved into it, and leave the instance at base[0], where it is the call's
-   result once __init__ returns (init_call_check_result); running is the
+   result once __init__ returns (RETURN_VALUE checks it); running is the
    frame making the call (ts->frame). The class and the arguments leave the
    stack. 1 with *out the new frame; 0 when the class is not of that kind
    (nothing done); -1 with an exception, the stack entries from base
@@ -1047,17 +1047,12 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
     return 1;
 }
 
-/* What __init__ returned to a CALL that init_call_push ran it for (r
-   owned): it must be None. 0, or -1 with CPython's TypeError. */
-static __attribute__((noinline)) int init_call_check_result(Object *r)
+/* __init__, run by a CALL through init_call_push, returned r (owned), not
+   None: CPython's TypeError, raised at the call. */
+static __attribute__((noinline)) void init_call_bad_result(Object *r)
 {
-    if (r == None) {
-        DECREF(r);
-        return 0;
-    }
     error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
     DECREF(r);
-    return -1;
 }
 
 /* RETURN_GENERATOR: copy frame f (running its first instruction, ip and sp
@@ -3073,9 +3068,12 @@ dispatch:
         LOAD_FRAME();
         if (UNLIKELY(on_return == FRAME_RETURN_INIT)) {
             /* the instance is already on the caller's stack, where it is
-               the call's result */
-            if (init_call_check_result(retval) < 0)
+               the call's result; __init__ must have returned None */
+            if (UNLIKELY(retval != None)) {
+                init_call_bad_result(retval);
                 goto error;
+            }
+            DECREF(retval);
             DISPATCH();
         }
         PUSH(retval);
