@@ -173,10 +173,11 @@ ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Ob
     frame_free(ts, f);
 }
 
-/* frame_pop_inlined for the frame of a call made in the eval loop (CALL,
-   CALL_EX, a class's __init__): it always has a function, and never a
-   locals dict (only module and class bodies have one, and those are the
-   entry frames of a run()), so returning skips both tests. */
+/* frame_pop_inlined for a frame whose return goes on in the same loop
+   (FRAME_RETURN_TO_CALLER): a call made in the eval loop pushed it, so it
+   has a function (module and class bodies are the entry frames of a run()),
+   and no locals dict (a frame that locals() gave one is marked
+   FRAME_RETURN_TO_CALLER_WITH_LOCALS). Returning skips both tests. */
 ALWAYS_INLINE static inline void frame_pop_call(ThreadState *ts, Frame *f, Object **sp)
 {
     for (Object **p = f->slots; p < sp; p++)

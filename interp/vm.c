@@ -3058,15 +3058,20 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         int on_return = f->on_return;
-        if (UNLIKELY(on_return == FRAME_RETURN_FROM_RUN)) {
-            frame_pop_inlined(ts, f, sp);
-            return retval;
+        if (LIKELY(on_return == FRAME_RETURN_TO_CALLER)) {
+            /* a function's frame, without a locals dict */
+            frame_pop_call(ts, f, sp);
+            f = back;
+            LOAD_FRAME();
+            PUSH(retval);
+            DISPATCH();
         }
-        /* A frame a call in this loop pushed: a function's, no locals */
-        frame_pop_call(ts, f, sp);
+        frame_pop_inlined(ts, f, sp);
+        if (on_return == FRAME_RETURN_FROM_RUN)
+            return retval;
         f = back;
         LOAD_FRAME();
-        if (UNLIKELY(on_return == FRAME_RETURN_INIT)) {
+        if (on_return == FRAME_RETURN_INIT) {
             /* the instance is already on the caller's stack, where it is
                the call's result; __init__ must have returned None */
             if (UNLIKELY(retval != None)) {
@@ -3596,4 +3601,11 @@ void vm_thread_fini(ThreadState *ts)
 Frame *vm_current_frame(void)
 {
     return ts_get()->frame;
+}
+
+void vm_frame_give_locals(Frame *f, Object *locals)
+{
+    f->locals = locals;
+    if (f->on_return == FRAME_RETURN_TO_CALLER)
+        f->on_return = FRAME_RETURN_TO_CALLER_WITH_LOCALS;
 }
