@@ -24,6 +24,8 @@
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (a hint)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
  *   STORE_ATTR_DICT      1: class version tag
+ *   CALL_PY_FUNC, CALL_PY_SELF, CALL_CLASS_INIT: no cache (CALL has none);
+ *                        the guard reads the callable's type each time
  * A borrowed pointer is safe while the tag matches: the class's dict still
  * holds it, and the instance holds the class. A built-in type has no tag
  * (its dict is filled at start-up and not changed after); the keys version
@@ -38,7 +40,7 @@
  * share is read as docs/internals.md ("Quickening without a GIL") says:
  * tags atomically, dicts under their lock, cached pointers only to
  * immortal objects. TOY_SPECIALIZE=0 turns it off too (for measuring), or
- * a list of families: TOY_SPECIALIZE=global,attr,method,store.
+ * a list of families: TOY_SPECIALIZE=global,attr,method,store,call.
  */
 #ifndef TOY_SPECIALIZE_H
 #define TOY_SPECIALIZE_H
