@@ -326,26 +326,33 @@ ALWAYS_INLINE static inline void frame_move_arguments(Object **slots, Object *co
    (frame_bind_moved). The new frame is ts->frame. NULL with an exception
    (and everything released). back: as for frame_push_raw_to (only the
    straight path uses it). */
+/* The straight path of frame_push_moved_to: for a call that passes exactly
+   co's (fn's code's) positional parameters, no keywords, and co has no
+   cells (argc == co->plain_argcount), so the arguments are all it needs. */
+ALWAYS_INLINE static inline Frame *frame_push_plain(ThreadState *ts, FunctionObject *fn,
+                                                    CodeObject *co, Object *const *args,
+                                                    size_t argc, Frame *back)
+{
+    Frame *f = frame_push_raw_to(ts, co, argc, back);
+    if (UNLIKELY(f == NULL)) {
+        DECREF(fn);
+        frame_release_values(args, argc);
+        return NULL;
+    }
+    f->function = (Object *)fn;
+    f->globals = fn->globals;
+    /* the slots follow the header: addressed from f, one register */
+    frame_move_arguments((Object **)f + FRAME_HEADER_SLOTS, args, argc);
+    return f;
+}
+
 ALWAYS_INLINE static inline Frame *frame_push_moved_to(ThreadState *ts, FunctionObject *fn,
                                                        Object *const *args, size_t argc,
                                                        Object *kwnames, Frame *back)
 {
     CodeObject *co = (CodeObject *)fn->code;
-    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount)) {
-        /* The common call, written out straight: exactly the positional
-           parameters and no cells, so the arguments are all it needs. */
-        Frame *f = frame_push_raw_to(ts, co, argc, back);
-        if (UNLIKELY(f == NULL)) {
-            DECREF(fn);
-            frame_release_values(args, argc);
-            return NULL;
-        }
-        f->function = (Object *)fn;
-        f->globals = fn->globals;
-        /* the slots follow the header: addressed from f, one register */
-        frame_move_arguments((Object **)f + FRAME_HEADER_SLOTS, args, argc);
-        return f;
-    }
+    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount))
+        return frame_push_plain(ts, fn, co, args, argc, back);
     bool simple = frame_call_is_simple(co, argc, kwnames);
     Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
     if (UNLIKELY(f == NULL)) {

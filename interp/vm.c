@@ -2875,7 +2875,8 @@ dispatch:
         Type *ct = TYPE(callable);
 
         if (ct == &function_type) {
-            if (kw == NULL && quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+            if (kw == NULL && quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS &&
+                argc == (size_t)(ptrdiff_t)((CodeObject *)((FunctionObject *)callable)->code)->plain_argcount)
                 specialize_call((uint32_t *)ip - 1, quick);
             sp = base;
             CALL_TOY_FUNCTION((FunctionObject *)callable, argv, argc, kw);
@@ -2922,21 +2923,33 @@ dispatch:
         /* [func, self, args(n)]: CALL after a LOAD_METHOD that found a Toy
            function on the class. No keywords at this site. */
         Object **base = sp - oparg - 2;
-        Object *callable = base[0];
-        if (UNLIKELY(callable == NULL || TYPE(callable) != &function_type))
+        FunctionObject *fn = (FunctionObject *)base[0];
+        if (UNLIKELY(fn == NULL || TYPE(fn) != &function_type))
+            goto call_generic;
+        CodeObject *callee = (CodeObject *)fn->code;
+        if (UNLIKELY(oparg + 1 != (size_t)(ptrdiff_t)callee->plain_argcount))
             goto call_generic;
         sp = base;
-        CALL_TOY_FUNCTION((FunctionObject *)callable, base + 1, oparg + 1, NULL);
+        Frame *nf = frame_push_plain(ts, fn, callee, base + 1, oparg + 1, f);
+        if (UNLIKELY(nf == NULL))
+            goto error;
+        ENTER_PUSHED_FRAME(nf);
     }
 
     TARGET(CALL_PY_FUNC) {
         /* [NULL, func, args(n)]. No keywords at this site. */
         Object **base = sp - oparg - 2;
-        Object *callable = base[1];
-        if (UNLIKELY(base[0] != NULL || TYPE(callable) != &function_type))
+        FunctionObject *fn = (FunctionObject *)base[1];
+        if (UNLIKELY(base[0] != NULL || TYPE(fn) != &function_type))
+            goto call_generic;
+        CodeObject *callee = (CodeObject *)fn->code;
+        if (UNLIKELY(oparg != (size_t)(ptrdiff_t)callee->plain_argcount))
             goto call_generic;
         sp = base;
-        CALL_TOY_FUNCTION((FunctionObject *)callable, base + 2, oparg, NULL);
+        Frame *nf = frame_push_plain(ts, fn, callee, base + 2, oparg, f);
+        if (UNLIKELY(nf == NULL))
+            goto error;
+        ENTER_PUSHED_FRAME(nf);
     }
 
     TARGET(CALL_CLASS_INIT) {
