@@ -379,6 +379,11 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
     return frame_push_moved_to(ts, fn, args, argc, kwnames, NULL);
 }
 
+/* frame_push_moved out of line: for the calls the eval loop does not push
+   by the straight path (keywords, defaults to fill, cells). */
+Frame *frame_push_bound(ThreadState *ts, FunctionObject *fn, Object *const *args, size_t argc,
+                        Object *kwnames);
+
 /* frame_push_moved with fn and the arguments borrowed, and nargs counting
    the positional arguments only (the vector convention of calls from C). */
 Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,

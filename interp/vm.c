@@ -1405,18 +1405,6 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
             DISPATCH();                                                       \
         }                                                                     \
     } while (0)
-/* Call the Toy function fn: push its frame and go on in this loop. The
-   frame takes over the references to fn and the argc arguments at argv
-   (sp already below them). The caller's ip/sp are saved once the push has
-   worked: nothing in it reads them (a failure goes to `error` with the C
-   locals), and saving first costs instructions on every call. */
-#define CALL_TOY_FUNCTION(fn, argv, argc, kw)                                  \
-    do {                                                                      \
-        Frame *nf_ = frame_push_moved_to(ts, (fn), (argv), (argc), (kw), f);  \
-        if (UNLIKELY(nf_ == NULL))                                            \
-            goto error;                                                       \
-        ENTER_PUSHED_FRAME(nf_);                                              \
-    } while (0)
 /* Go on in the frame nf a call has just pushed (sp already where the
    call's result will go). A call polls the GIL's drop request, as a
    backward jump does. */
@@ -2875,11 +2863,27 @@ dispatch:
         Type *ct = TYPE(callable);
 
         if (ct == &function_type) {
-            if (kw == NULL && quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS &&
-                argc == (size_t)(ptrdiff_t)((CodeObject *)((FunctionObject *)callable)->code)->plain_argcount)
-                specialize_call((uint32_t *)ip - 1, quick);
+            /* Push its frame and go on in this loop: the frame takes over
+               the stack's references to the function and the arguments.
+               The caller's ip/sp are saved once the push has worked:
+               nothing in it reads them (a failure goes to `error` with the
+               C locals), and saving first costs instructions on every
+               call. Anything but the straight path is bound out of line;
+               a site whose call takes it is quickened. */
+            FunctionObject *fn = (FunctionObject *)callable;
+            CodeObject *callee = (CodeObject *)fn->code;
             sp = base;
-            CALL_TOY_FUNCTION((FunctionObject *)callable, argv, argc, kw);
+            Frame *nf;
+            if (LIKELY(kw == NULL && argc == (size_t)(ptrdiff_t)callee->plain_argcount)) {
+                if (quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                    specialize_call((uint32_t *)ip - 1, quick);
+                nf = frame_push_plain(ts, fn, callee, argv, argc, f);
+            } else {
+                nf = frame_push_bound(ts, fn, argv, argc, kw);
+            }
+            if (UNLIKELY(nf == NULL))
+                goto error;
+            ENTER_PUSHED_FRAME(nf);
         }
 
         size_t nargs = argc - (kw ? tuple_size(kw) : 0);
@@ -3419,7 +3423,6 @@ unwind:
 #undef SET_TOP
 #undef JUMP_TO
 #undef CELL
-#undef CALL_TOY_FUNCTION
 #undef ENTER_PUSHED_FRAME
 #undef PUSH_BLOCK
 #undef TRACE_INSTR
