@@ -1352,6 +1352,13 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     uint32_t instr, oparg;
     Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
     Object *binop_right;    /* LOAD_FAST_BINOP's local, for LOAD_CONST_BINOP's body */
+    /* The calls' shared tails (call_push_plain, enter_pushed_frame), so that
+       the loop holds one copy of the push: what to call, and the frame. */
+    FunctionObject *call_fn;
+    CodeObject *call_code;
+    Object **call_args;
+    size_t call_argc;
+    Frame *pushed_frame;
 
     f->on_return = FRAME_RETURN_FROM_RUN;
 
@@ -1405,18 +1412,12 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
             DISPATCH();                                                       \
         }                                                                     \
     } while (0)
-/* Go on in the frame nf a call has just pushed (sp already where the
-   call's result will go). A call polls the GIL's drop request, as a
-   backward jump does. */
+/* Go on in the frame nf a call has just pushed (enter_pushed_frame: one
+   copy in the loop). */
 #define ENTER_PUSHED_FRAME(nf)                                                 \
     do {                                                                      \
-        SAVE_FRAME();                                                         \
-        f = (nf);                                                             \
-        LOAD_FRAME();                                                         \
-        ip = first_instr; /* a new frame starts at 0: f->ip need not be read */ \
-        if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)            \
-            goto error;                                                       \
-        DISPATCH();                                                           \
+        pushed_frame = (nf);                                                  \
+        goto enter_pushed_frame;                                              \
     } while (0)
 #define CELL(i) ((CellObject *)slots[co->nlocals + (i)])
 #define PUSH_BLOCK(handler_, level_)                                          \
@@ -2873,14 +2874,16 @@ dispatch:
             FunctionObject *fn = (FunctionObject *)callable;
             CodeObject *callee = (CodeObject *)fn->code;
             sp = base;
-            Frame *nf;
             if (LIKELY(kw == NULL && argc == (size_t)(ptrdiff_t)callee->plain_argcount)) {
                 if (quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
                     specialize_call((uint32_t *)ip - 1, quick);
-                nf = frame_push_plain(ts, fn, callee, argv, argc, f);
-            } else {
-                nf = frame_push_bound(ts, fn, argv, argc, kw);
+                call_fn = fn;
+                call_code = callee;
+                call_args = argv;
+                call_argc = argc;
+                goto call_push_plain;
             }
+            Frame *nf = frame_push_bound(ts, fn, argv, argc, kw);
             if (UNLIKELY(nf == NULL))
                 goto error;
             ENTER_PUSHED_FRAME(nf);
@@ -2934,10 +2937,11 @@ dispatch:
         if (UNLIKELY(oparg + 1 != (size_t)(ptrdiff_t)callee->plain_argcount))
             goto call_generic;
         sp = base;
-        Frame *nf = frame_push_plain(ts, fn, callee, base + 1, oparg + 1, f);
-        if (UNLIKELY(nf == NULL))
-            goto error;
-        ENTER_PUSHED_FRAME(nf);
+        call_fn = fn;
+        call_code = callee;
+        call_args = base + 1;
+        call_argc = oparg + 1;
+        goto call_push_plain;
     }
 
     TARGET(CALL_PY_FUNC) {
@@ -2950,11 +2954,30 @@ dispatch:
         if (UNLIKELY(oparg != (size_t)(ptrdiff_t)callee->plain_argcount))
             goto call_generic;
         sp = base;
-        Frame *nf = frame_push_plain(ts, fn, callee, base + 2, oparg, f);
+        call_fn = fn;
+        call_code = callee;
+        call_args = base + 2;
+        call_argc = oparg;
+    }
+    call_push_plain: {
+        /* The straight path of every call of a Toy function in this loop:
+           call_fn's frame, its call_argc arguments moved from call_args */
+        Frame *nf = frame_push_plain(ts, call_fn, call_code, call_args, call_argc, f);
         if (UNLIKELY(nf == NULL))
             goto error;
-        ENTER_PUSHED_FRAME(nf);
+        pushed_frame = nf;
     }
+    enter_pushed_frame:
+        /* Go on in the frame a call has just pushed (sp already where the
+           call's result will go). A call polls the GIL's drop request, as
+           a backward jump does. */
+        SAVE_FRAME();
+        f = pushed_frame;
+        LOAD_FRAME();
+        ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
+        if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
+            goto error;
+        DISPATCH();
 
     TARGET(CALL_CLASS_INIT) {
         /* [NULL, class, args(n)]: a CALL that last ran a class's Toy
