@@ -2824,7 +2824,7 @@ static int stack_effect(uint32_t ins, bool jump)
         return (arg & 0xff) + (arg >> 8);
     case OP_FORMAT_VALUE:
         return (arg & 4) ? -1 : 0;
-    case OP_CALL:
+    case OP_CALL: case OP_CALL_PY_FUNC: case OP_CALL_PY_SELF: case OP_CALL_CLASS_INIT:
         return -(arg + 1);
     case OP_CALL_EX:
         return -(arg + 1);

@@ -456,6 +456,12 @@ int frame_bind_moved(FunctionObject *fn, Object **locals, Object *const *args, s
     return r;
 }
 
+Frame *frame_push_bound(ThreadState *ts, FunctionObject *fn, Object *const *args, size_t argc,
+                        Object *kwnames)
+{
+    return frame_push_moved(ts, fn, args, argc, kwnames);
+}
+
 Frame *frame_push_call(ThreadState *ts, FunctionObject *fn, Object *const *args,
                        size_t nargs, Object *kwnames)
 {

@@ -65,8 +65,10 @@ void frame_stack_fini(ThreadState *ts);
 static inline Frame *frame_alloc(ThreadState *ts, size_t words)
 {
     Object **top = ts->stack_top;
-    if (LIKELY((size_t)(ts->stack_limit - top) >= words)) {
-        ts->stack_top = top + words;
+    /* As addresses, so that the end is computed once: one comparison */
+    uintptr_t end = (uintptr_t)top + words * sizeof(Object *);
+    if (LIKELY(end <= (uintptr_t)ts->stack_limit)) {
+        ts->stack_top = (Object **)end;
         Frame *f = (Frame *)top;
         f->memory = FRAME_IN_CHUNK;
         return f;
@@ -121,6 +123,16 @@ ALWAYS_INLINE static inline void frame_link(ThreadState *ts, Frame *f)
     ts->recursion_depth++;
 }
 
+/* frame_link when the caller knows the running frame: back is ts->frame,
+   not NULL (the eval loop's frame, at a call), so there is nothing to read
+   or measure. */
+ALWAYS_INLINE static inline void frame_link_above(ThreadState *ts, Frame *f, Frame *back)
+{
+    f->back = back;
+    ts->frame = f;
+    ts->recursion_depth++;
+}
+
 /* ---- Push and pop ----------------------------------------------------- */
 
 /* RecursionError for ts->recursion_depth reaching the limit; NULL. */
@@ -161,6 +173,21 @@ ALWAYS_INLINE static inline void frame_pop_inlined(ThreadState *ts, Frame *f, Ob
     frame_free(ts, f);
 }
 
+/* frame_pop_inlined for a frame whose return goes on in the same loop
+   (FRAME_RETURN_TO_CALLER): a call made in the eval loop pushed it, so it
+   has a function (module and class bodies are the entry frames of a run()),
+   and no locals dict (a frame that locals() gave one is marked
+   FRAME_RETURN_TO_CALLER_WITH_LOCALS). Returning skips both tests. */
+ALWAYS_INLINE static inline void frame_pop_call(ThreadState *ts, Frame *f, Object **sp)
+{
+    for (Object **p = f->slots; p < sp; p++)
+        XDECREF(*p);
+    DECREF(f->function);
+    ts->frame = f->back;
+    ts->recursion_depth--;
+    frame_free(ts, f);
+}
+
 /* The same, left to the compiler's judgement; the eval loop's returns use
    frame_pop_inlined (in toy-ft, whose counts take more code, the compiler
    would otherwise call it out of line on every return). */
@@ -172,8 +199,11 @@ static inline void frame_pop(ThreadState *ts, Frame *f, Object **sp)
 /* The common part of every frame push: carve the frame, fill its header,
    make it the thread's current frame. Slots from `nfilled` on start NULL;
    the caller fills slots below it. NULL with an exception. The recursion
-   limit is checked here. */
-ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
+   limit is checked here. back: the running frame (ts->frame) when the
+   caller knows it is not NULL (a call in the eval loop), else NULL (a
+   constant where these inline: the test folds away). */
+ALWAYS_INLINE static inline Frame *frame_push_raw_to(ThreadState *ts, CodeObject *co, size_t nfilled,
+                                                     Frame *back)
 {
     if (UNLIKELY(ts->recursion_depth >= interp.recursion_limit))
         return (Frame *)frame_error_recursion();
@@ -191,8 +221,17 @@ ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *c
     f->on_return = FRAME_RETURN_TO_CALLER;
     for (Object **p = f->slots + nfilled; p < f->sp; p++)
         *p = NULL;
-    frame_link(ts, f);
+    if (back != NULL)
+        frame_link_above(ts, f, back);
+    else
+        frame_link(ts, f);
     return f;
+}
+
+/* frame_push_raw_to when the running frame is not known. */
+ALWAYS_INLINE static inline Frame *frame_push_raw(ThreadState *ts, CodeObject *co, size_t nfilled)
+{
+    return frame_push_raw_to(ts, co, nfilled, NULL);
 }
 
 /* Push a frame for calling fn (stolen: the frame owns it). The first
@@ -285,26 +324,35 @@ ALWAYS_INLINE static inline void frame_move_arguments(Object **slots, Object *co
    arguments (the positional ones, then the values of kwnames) are stolen:
    a simple call moves them into the local slots, any other binds them
    (frame_bind_moved). The new frame is ts->frame. NULL with an exception
-   (and everything released). */
-ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObject *fn,
-                                                    Object *const *args, size_t argc,
-                                                    Object *kwnames)
+   (and everything released). back: as for frame_push_raw_to (only the
+   straight path uses it). */
+/* The straight path of frame_push_moved_to: for a call that passes exactly
+   co's (fn's code's) positional parameters, no keywords, and co has no
+   cells (argc == co->plain_argcount), so the arguments are all it needs. */
+ALWAYS_INLINE static inline Frame *frame_push_plain(ThreadState *ts, FunctionObject *fn,
+                                                    CodeObject *co, Object *const *args,
+                                                    size_t argc, Frame *back)
+{
+    Frame *f = frame_push_raw_to(ts, co, argc, back);
+    if (UNLIKELY(f == NULL)) {
+        DECREF(fn);
+        frame_release_values(args, argc);
+        return NULL;
+    }
+    f->function = (Object *)fn;
+    f->globals = fn->globals;
+    /* the slots follow the header: addressed from f, one register */
+    frame_move_arguments((Object **)f + FRAME_HEADER_SLOTS, args, argc);
+    return f;
+}
+
+ALWAYS_INLINE static inline Frame *frame_push_moved_to(ThreadState *ts, FunctionObject *fn,
+                                                       Object *const *args, size_t argc,
+                                                       Object *kwnames, Frame *back)
 {
     CodeObject *co = (CodeObject *)fn->code;
-    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount)) {
-        /* The common call, written out straight: exactly the positional
-           parameters and no cells, so the arguments are all it needs. */
-        Frame *f = frame_push_raw(ts, co, argc);
-        if (UNLIKELY(f == NULL)) {
-            DECREF(fn);
-            frame_release_values(args, argc);
-            return NULL;
-        }
-        f->function = (Object *)fn;
-        f->globals = fn->globals;
-        frame_move_arguments(f->slots, args, argc);
-        return f;
-    }
+    if (LIKELY(kwnames == NULL && argc == (size_t)(ptrdiff_t)co->plain_argcount))
+        return frame_push_plain(ts, fn, co, args, argc, back);
     bool simple = frame_call_is_simple(co, argc, kwnames);
     Frame *f = frame_push_function(ts, fn, simple ? argc : 0);
     if (UNLIKELY(f == NULL)) {
@@ -322,6 +370,19 @@ ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObj
     }
     return f;
 }
+
+/* frame_push_moved_to from C, where the running frame is not known. */
+ALWAYS_INLINE static inline Frame *frame_push_moved(ThreadState *ts, FunctionObject *fn,
+                                                    Object *const *args, size_t argc,
+                                                    Object *kwnames)
+{
+    return frame_push_moved_to(ts, fn, args, argc, kwnames, NULL);
+}
+
+/* frame_push_moved out of line: for the calls the eval loop does not push
+   by the straight path (keywords, defaults to fill, cells). */
+Frame *frame_push_bound(ThreadState *ts, FunctionObject *fn, Object *const *args, size_t argc,
+                        Object *kwnames);
 
 /* frame_push_moved with fn and the arguments borrowed, and nargs counting
    the positional arguments only (the vector convention of calls from C). */

@@ -201,6 +201,9 @@
     OPCODE(LOAD_ATTR_TYPE,      "[cls] -> [cls.name]", "LOAD_ATTR on a class: a plain value or function along its MRO") \
     OPCODE(LOAD_METHOD_TYPE,    "[cls] -> [NULL, cls.name]", "LOAD_METHOD on a class: as LOAD_ATTR_TYPE, called without self") \
     OPCODE(STORE_ATTR_DICT,     "[v, obj] -> []", "STORE_ATTR into the instance dict through its insert path (adds a new attribute)") \
+    OPCODE(CALL_PY_FUNC,        "[NULL, func, args(n)] -> [result]", "CALL that last called a Toy function, without keywords (no cache: the guard is func's type)") \
+    OPCODE(CALL_PY_SELF,        "[func, self, args(n)] -> [result]", "CALL after LOAD_METHOD that last called a Toy function, without keywords") \
+    OPCODE(CALL_CLASS_INIT,     "[NULL, class, args(n)] -> [instance]", "CALL that last made an instance of a user class and ran its Toy __init__ in the loop, without keywords") \
     \
     /* ---- Superinstructions (superinstr.c): one dispatch runs a pair ---- */ \
     /* The first word of a pair is replaced; the second stays as it was and */ \
@@ -284,6 +287,8 @@ static inline Opcode opcode_generic(Opcode op)
         return OP_LOAD_METHOD;
     case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT: case OP_STORE_ATTR_DICT:
         return OP_STORE_ATTR;
+    case OP_CALL_PY_FUNC: case OP_CALL_PY_SELF: case OP_CALL_CLASS_INIT:
+        return OP_CALL;
     default:
         return op;
     }

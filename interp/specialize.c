@@ -31,7 +31,7 @@ static unsigned family_named(const char *s, size_t n)
 {
     static const struct { const char *name; unsigned bit; } families[] = {
         {"global", SPEC_GLOBAL}, {"attr", SPEC_ATTR}, {"method", SPEC_METHOD},
-        {"store", SPEC_STORE},
+        {"store", SPEC_STORE}, {"call", SPEC_CALL},
     };
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         if (strlen(families[i].name) == n && strncmp(s, families[i].name, n) == 0)
@@ -160,6 +160,11 @@ static void rewrite(uint32_t *instr, Opcode op)
 {
     *instr = INSTR(op, INSTR_ARG(*instr));
     COUNT(specialised_count);
+}
+
+void specialize_call(uint32_t *instr, Opcode op)
+{
+    rewrite(instr, op);
 }
 
 void specialize_deopt(uint32_t *instr)

@@ -25,6 +25,8 @@
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (as above)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
  *   STORE_ATTR_DICT      1: class version tag
+ *   CALL_PY_FUNC, CALL_PY_SELF, CALL_CLASS_INIT: no cache (CALL has none);
+ *                        the guard reads the callable's type each time
  * LOAD_ATTR_INSTANCE and STORE_ATTR_INSTANCE also accept an instance of
  * another class whose instance dict answers first (the VM's
  * instance_dict_first, instance_dict_stores): a site that sees several
@@ -43,7 +45,7 @@
  * share is read as docs/internals.md ("Quickening without a GIL") says:
  * tags atomically, dicts under their lock, cached pointers only to
  * immortal objects. TOY_SPECIALIZE=0 turns it off too (for measuring), or
- * a list of families: TOY_SPECIALIZE=global,attr,method,store.
+ * a list of families: TOY_SPECIALIZE=global,attr,method,store,call.
  */
 #ifndef TOY_SPECIALIZE_H
 #define TOY_SPECIALIZE_H
@@ -61,7 +63,8 @@ enum {
     SPEC_ATTR = 1 << 1,   /* LOAD_ATTR */
     SPEC_METHOD = 1 << 2, /* LOAD_METHOD */
     SPEC_STORE = 1 << 3,  /* STORE_ATTR */
-    SPEC_ALL = 0xf,
+    SPEC_CALL = 1 << 4,   /* CALL */
+    SPEC_ALL = 0x1f,
 };
 
 /* The families specialised in this run (specialize_init); 0 before. */
@@ -139,6 +142,11 @@ void specialize_load_name(uint32_t *instr, Object *locals, Object *globals, Obje
 void specialize_load_attr(uint32_t *instr, Object *obj, Object *name);
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name);
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);
+/* A CALL without keywords that called a Toy function becomes op
+   (CALL_PY_FUNC or CALL_PY_SELF). It has no cache: its guard is the
+   callable's type, read at every call, and a miss runs the generic CALL
+   without turning back (the site's next Toy function needs it again). */
+void specialize_call(uint32_t *instr, Opcode op);
 
 /* A guard failed: back to the generic form, to be tried again later. */
 void specialize_deopt(uint32_t *instr);

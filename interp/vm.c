@@ -1118,11 +1118,13 @@ static inline Object *xnewref(Object *o)
    positional ones, then the values of kw) when class_plain_init applies:
    allocate the instance, push __init__'s frame with (instance, arguments)
    moved into it, and leave the instance at base[0], where it is the call's
-   result once __init__ returns (init_call_check_result). The class and the
-   arguments leave the stack. 1 with *out the new frame; 0 when the class is
-   not of that kind (nothing done); -1 with an exception, the stack entries
-   from base released. */
-static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **base, size_t argc, Object *kw, Frame **out)
+   result once __init__ returns (RETURN_VALUE checks it); running is the
+   frame making the call (ts->frame). The class and the arguments leave the
+   stack. 1 with *out the new frame; 0 when the class is not of that kind
+   (nothing done); -1 with an exception, the stack entries from base
+   released. */
+static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *running, Object **base,
+                                                    size_t argc, Object *kw, Frame **out)
 {
     Type *t = (Type *)base[1];
     FunctionObject *init = (FunctionObject *)class_plain_init(t);
@@ -1137,7 +1139,7 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **ba
     }
     base[1] = NEWREF(self); /* __init__'s first argument */
     DECREF(t);              /* the instance holds its own reference */
-    Frame *nf = frame_push_moved(ts, init, base + 1, argc + 1, kw);
+    Frame *nf = frame_push_moved_to(ts, init, base + 1, argc + 1, kw, running);
     if (nf == NULL) {
         DECREF(self);
         return -1;
@@ -1148,17 +1150,12 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Object **ba
     return 1;
 }
 
-/* What __init__ returned to a CALL that init_call_push ran it for (r
-   owned): it must be None. 0, or -1 with CPython's TypeError. */
-static __attribute__((noinline)) int init_call_check_result(Object *r)
+/* __init__, run by a CALL through init_call_push, returned r (owned), not
+   None: CPython's TypeError, raised at the call. */
+static __attribute__((noinline)) void init_call_bad_result(Object *r)
 {
-    if (r == None) {
-        DECREF(r);
-        return 0;
-    }
     error_set(&exc_TypeError, "__init__() should return None, not '%s'", TYPE_NAME(r));
     DECREF(r);
-    return -1;
 }
 
 /* RETURN_GENERATOR: copy frame f (running its first instruction, ip and sp
@@ -1458,6 +1455,13 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     uint32_t instr, oparg;
     Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
     Object *binop_right;    /* LOAD_FAST_BINOP's local, for LOAD_CONST_BINOP's body */
+    /* The calls' shared tails (call_push_plain, enter_pushed_frame), so that
+       the loop holds one copy of the push: what to call, and the frame. */
+    FunctionObject *call_fn;
+    CodeObject *call_code;
+    Object **call_args;
+    size_t call_argc;
+    Frame *pushed_frame;
 
     f->on_return = FRAME_RETURN_FROM_RUN;
 
@@ -1510,6 +1514,13 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
             ip--;                                                             \
             DISPATCH();                                                       \
         }                                                                     \
+    } while (0)
+/* Go on in the frame nf a call has just pushed (enter_pushed_frame: one
+   copy in the loop). */
+#define ENTER_PUSHED_FRAME(nf)                                                 \
+    do {                                                                      \
+        pushed_frame = (nf);                                                  \
+        goto enter_pushed_frame;                                              \
     } while (0)
 #define CELL(i) ((CellObject *)slots[co->nlocals + (i)])
 #define PUSH_BLOCK(handler_, level_)                                          \
@@ -2958,20 +2969,24 @@ dispatch:
 
     TARGET(CALL) {
         /* [A, B, args(n)]: A NULL -> B(args), else A(B, args). */
+    call_generic:;
         Object **base = sp - oparg - 2;
         Object *callable;
         Object **argv;
         size_t argc;
         Object *kw = kwnames;
         kwnames = NULL;
+        Opcode quick; /* what this site becomes if it calls a Toy function */
         if (base[0] != NULL) {
             callable = base[0];
             argv = base + 1;
             argc = oparg + 1;
+            quick = OP_CALL_PY_SELF;
         } else {
             callable = base[1];
             argv = base + 2;
             argc = oparg;
+            quick = OP_CALL_PY_FUNC;
             if (TYPE(callable) == &method_type &&
                 TYPE(((MethodObject *)callable)->func) == &function_type) {
                 /* Unpack a bound Toy method in place: [func, self, args]. */
@@ -2982,28 +2997,35 @@ dispatch:
                 callable = base[0];
                 argv = base + 1;
                 argc = oparg + 1;
+                quick = OP_CALL;
             }
         }
         Type *ct = TYPE(callable);
 
         if (ct == &function_type) {
-            /* A Toy function: push its frame and continue in this loop. The
-               frame takes over the stack's references to the function and
-               the arguments. The caller's ip/sp are saved once the push has
-               worked: nothing in it reads them (a failure goes to `error`
-               with the C locals), and saving first costs instructions on
-               every call. */
+            /* Push its frame and go on in this loop: the frame takes over
+               the stack's references to the function and the arguments.
+               The caller's ip/sp are saved once the push has worked:
+               nothing in it reads them (a failure goes to `error` with the
+               C locals), and saving first costs instructions on every
+               call. Anything but the straight path is bound out of line;
+               a site whose call takes it is quickened. */
+            FunctionObject *fn = (FunctionObject *)callable;
+            CodeObject *callee = (CodeObject *)fn->code;
             sp = base;
-            Frame *nf = frame_push_moved(ts, (FunctionObject *)callable, argv, argc, kw);
+            if (LIKELY(kw == NULL && argc == (size_t)(ptrdiff_t)callee->plain_argcount)) {
+                if (quick != OP_CALL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                    specialize_call((uint32_t *)ip - 1, quick);
+                call_fn = fn;
+                call_code = callee;
+                call_args = argv;
+                call_argc = argc;
+                goto call_push_plain;
+            }
+            Frame *nf = frame_push_bound(ts, fn, argv, argc, kw);
             if (UNLIKELY(nf == NULL))
                 goto error;
-            SAVE_FRAME();
-            f = nf;
-            LOAD_FRAME();
-            ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
-            if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
-                goto error;
-            DISPATCH();
+            ENTER_PUSHED_FRAME(nf);
         }
 
         size_t nargs = argc - (kw ? tuple_size(kw) : 0);
@@ -3019,20 +3041,16 @@ dispatch:
                 /* A user class whose call is "allocate, then run a Toy
                    __init__": run __init__ in this loop (init_call_push). */
                 Frame *nf;
-                int pushed = init_call_push(ts, base, oparg, kw, &nf);
+                int pushed = init_call_push(ts, f, base, oparg, kw, &nf);
                 if (UNLIKELY(pushed < 0)) {
                     sp = base;
                     goto error;
                 }
                 if (pushed) {
+                    if (kw == NULL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                        specialize_call((uint32_t *)ip - 1, OP_CALL_CLASS_INIT);
                     sp = base + 1;
-                    SAVE_FRAME();
-                    f = nf;
-                    LOAD_FRAME();
-                    ip = first_instr;
-                    if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
-                        goto error;
-                    DISPATCH();
+                    ENTER_PUSHED_FRAME(nf);
                 }
             }
             res = object_call(callable, argv, nargs, kw);
@@ -3045,6 +3063,79 @@ dispatch:
             goto error;
         PUSH(res);
         DISPATCH();
+    }
+
+    TARGET(CALL_PY_SELF) {
+        /* [func, self, args(n)]: CALL after a LOAD_METHOD that found a Toy
+           function on the class. No keywords at this site. */
+        Object **base = sp - oparg - 2;
+        FunctionObject *fn = (FunctionObject *)base[0];
+        if (UNLIKELY(fn == NULL || TYPE(fn) != &function_type))
+            goto call_generic;
+        CodeObject *callee = (CodeObject *)fn->code;
+        if (UNLIKELY(oparg + 1 != (size_t)(ptrdiff_t)callee->plain_argcount))
+            goto call_generic;
+        sp = base;
+        call_fn = fn;
+        call_code = callee;
+        call_args = base + 1;
+        call_argc = oparg + 1;
+        goto call_push_plain;
+    }
+
+    TARGET(CALL_PY_FUNC) {
+        /* [NULL, func, args(n)]. No keywords at this site. */
+        Object **base = sp - oparg - 2;
+        FunctionObject *fn = (FunctionObject *)base[1];
+        if (UNLIKELY(base[0] != NULL || TYPE(fn) != &function_type))
+            goto call_generic;
+        CodeObject *callee = (CodeObject *)fn->code;
+        if (UNLIKELY(oparg != (size_t)(ptrdiff_t)callee->plain_argcount))
+            goto call_generic;
+        sp = base;
+        call_fn = fn;
+        call_code = callee;
+        call_args = base + 2;
+        call_argc = oparg;
+    }
+    call_push_plain: {
+        /* The straight path of every call of a Toy function in this loop:
+           call_fn's frame, its call_argc arguments moved from call_args */
+        Frame *nf = frame_push_plain(ts, call_fn, call_code, call_args, call_argc, f);
+        if (UNLIKELY(nf == NULL))
+            goto error;
+        pushed_frame = nf;
+    }
+    enter_pushed_frame:
+        /* Go on in the frame a call has just pushed (sp already where the
+           call's result will go). A call polls the GIL's drop request, as
+           a backward jump does. */
+        SAVE_FRAME();
+        f = pushed_frame;
+        LOAD_FRAME();
+        ip = first_instr; /* a new frame starts at 0: f->ip need not be read */
+        if (UNLIKELY(gil_breaker_set()) && vm_eval_breaker(ts) < 0)
+            goto error;
+        DISPATCH();
+
+    TARGET(CALL_CLASS_INIT) {
+        /* [NULL, class, args(n)]: a CALL that last ran a class's Toy
+           __init__ in this loop. No keywords at this site. init_call_push
+           checks the class as the generic CALL does. */
+        Object **base = sp - oparg - 2;
+        Type *t = (Type *)base[1];
+        if (UNLIKELY(base[0] != NULL || TYPE(t) != &type_type || !(t->flags & TYPE_HEAP)))
+            goto call_generic;
+        Frame *nf;
+        int pushed = init_call_push(ts, f, base, oparg, NULL, &nf);
+        if (UNLIKELY(pushed <= 0)) {
+            if (pushed == 0)
+                goto call_generic; /* not a class of that kind (any more) */
+            sp = base;
+            goto error;
+        }
+        sp = base + 1;
+        ENTER_PUSHED_FRAME(nf);
     }
 
     TARGET(CALL_EX) {
@@ -3146,20 +3237,29 @@ dispatch:
         Object *retval = POP();
         Frame *back = f->back;
         int on_return = f->on_return;
-        frame_pop_inlined(ts, f, sp);
-        if (UNLIKELY(on_return != FRAME_RETURN_TO_CALLER)) {
-            if (on_return == FRAME_RETURN_FROM_RUN)
-                return retval;
-            /* FRAME_RETURN_INIT: the instance is already on the caller's
-               stack, where it is the call's result */
+        if (LIKELY(on_return == FRAME_RETURN_TO_CALLER)) {
+            /* a function's frame, without a locals dict */
+            frame_pop_call(ts, f, sp);
             f = back;
             LOAD_FRAME();
-            if (init_call_check_result(retval) < 0)
-                goto error;
+            PUSH(retval);
             DISPATCH();
         }
+        frame_pop_inlined(ts, f, sp);
+        if (on_return == FRAME_RETURN_FROM_RUN)
+            return retval;
         f = back;
         LOAD_FRAME();
+        if (on_return == FRAME_RETURN_INIT) {
+            /* the instance is already on the caller's stack, where it is
+               the call's result; __init__ must have returned None */
+            if (UNLIKELY(retval != None)) {
+                init_call_bad_result(retval);
+                goto error;
+            }
+            DECREF(retval);
+            DISPATCH();
+        }
         PUSH(retval);
         DISPATCH();
     }
@@ -3485,6 +3585,7 @@ unwind:
 #undef SET_TOP
 #undef JUMP_TO
 #undef CELL
+#undef ENTER_PUSHED_FRAME
 #undef PUSH_BLOCK
 #undef TRACE_INSTR
 #undef TARGET
@@ -3678,4 +3779,11 @@ void vm_thread_fini(ThreadState *ts)
 Frame *vm_current_frame(void)
 {
     return ts_get()->frame;
+}
+
+void vm_frame_give_locals(Frame *f, Object *locals)
+{
+    f->locals = locals;
+    if (f->on_return == FRAME_RETURN_TO_CALLER)
+        f->on_return = FRAME_RETURN_TO_CALLER_WITH_LOCALS;
 }

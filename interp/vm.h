@@ -38,6 +38,10 @@ enum {
     FRAME_RETURN_INIT,      /* __init__ run by CALL for a class call: the caller's
                                stack top is the new instance, which is the call's
                                result; __init__ must return None */
+    FRAME_RETURN_TO_CALLER_WITH_LOCALS, /* as TO_CALLER, for a function's frame
+                               that locals() gave a dict (vm_frame_give_locals):
+                               only these have one, so the others' return need
+                               not look */
 };
 
 /* Where a frame's memory came from (Frame.memory), for giving it back. */
@@ -127,6 +131,11 @@ int vm_eval_breaker(struct ThreadState *ts);
 
 /* The innermost running frame of this thread (for super(), sys, tracebacks). */
 Frame *vm_current_frame(void);
+
+/* Give f, a function's frame without a locals dict, the dict locals (stolen:
+   locals() keeps one per frame, as CPython 3.11). The frame releases it when
+   it ends. */
+void vm_frame_give_locals(Frame *f, Object *locals);
 
 /* Guard for C code that may recurse without bound (through calls back into
    Toy, repr of nested objects, ...): returns 0, or -1 with RecursionError set

@@ -537,7 +537,11 @@ Object *builtins_caller_locals(void) {
     Frame *f = vm_current_frame();
     if (!f) return NEWREF(interp.builtins);
     if (!(f->code->flags & CODE_FUNCTION)) return NEWREF(f->locals ? f->locals : f->globals);
-    if (!f->locals && !(f->locals = dict_new())) return NULL;
+    if (!f->locals) {
+        Object *d = dict_new();
+        if (!d) return NULL;
+        vm_frame_give_locals(f, d);
+    }
     if (function_locals_refresh(f) < 0) return NULL;
     return NEWREF(f->locals);
 }
