@@ -1867,6 +1867,20 @@ static int compile_slice(Compiler *c, const Node *n)
     return 0;
 }
 
+/* x[a:b] without a step pushes the bounds themselves for BINARY_SLICE and
+   STORE_SLICE (None for an absent one): no slice object is built when x
+   is a list, tuple or str. True when the subscript has that shape. */
+static bool is_plain_slice(const Node *index)
+{
+    return index->kind == NODE_SLICE && index->u.slice.step == NULL;
+}
+
+static int compile_slice_bounds(Compiler *c, const Node *index)
+{
+    CHECK(compile_slice_part(c, index->u.slice.lower));
+    return compile_slice_part(c, index->u.slice.upper);
+}
+
 static int compile_joined_str(Compiler *c, const Node *n)
 {
     const NodeList *parts = &n->u.joined.values;
@@ -2058,6 +2072,11 @@ static int compile_expr_inner(Compiler *c, const Node *n)
         return emit_attr_op(c, OP_LOAD_ATTR, n->u.attribute.attr);
     case NODE_SUBSCRIPT:
         CHECK(compile_expr(c, n->u.subscript.value));
+        if (is_plain_slice(n->u.subscript.index)) {
+            CHECK(compile_slice_bounds(c, n->u.subscript.index));
+            EMIT(c, BINARY_SLICE, 0);
+            return 0;
+        }
         CHECK(compile_expr(c, n->u.subscript.index));
         EMIT(c, BINARY_SUBSCR, 0);
         return 0;
@@ -2190,6 +2209,12 @@ static int compile_store(Compiler *c, const Node *target)
         break;
     case NODE_SUBSCRIPT:
         r = compile_expr(c, target->u.subscript.value);
+        if (r == 0 && is_plain_slice(target->u.subscript.index)) {
+            r = compile_slice_bounds(c, target->u.subscript.index);
+            if (r == 0)
+                r = emit(c, OP_STORE_SLICE, 0);
+            break;
+        }
         if (r == 0)
             r = compile_expr(c, target->u.subscript.index);
         if (r == 0)
@@ -2803,7 +2828,9 @@ static int stack_effect(uint32_t ins, bool jump)
         return -2;
     case OP_STORE_SUBSCR:
         return -3;
-    case OP_CALL_EXIT:
+    case OP_BINARY_SLICE:
+        return -2;
+    case OP_CALL_EXIT: case OP_STORE_SLICE:
         return -4;
     case OP_JUMP_IF_FALSE_OR_POP: case OP_JUMP_IF_TRUE_OR_POP:
         return jump ? 0 : -1;

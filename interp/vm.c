@@ -2312,6 +2312,35 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(BINARY_SLICE) {
+        Object *hi = POP();
+        Object *lo = POP();
+        Object *obj = POP();
+        Object *v = slice_subscript(obj, lo, hi);
+        DECREF(obj);
+        DECREF(lo);
+        DECREF(hi);
+        if (v == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
+    TARGET(STORE_SLICE) {
+        Object *hi = POP();
+        Object *lo = POP();
+        Object *obj = POP();
+        Object *v = POP();
+        int r = slice_store(obj, lo, hi, v);
+        DECREF(lo);
+        DECREF(hi);
+        DECREF(obj);
+        DECREF(v);
+        if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
     /* a op b and a op= b share their fast paths; only the generic fallback
        differs (for a list, += extends it in place). */
     TARGET(BINARY_OP)

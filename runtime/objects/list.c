@@ -292,7 +292,7 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
     list_set_size(l, l->size - n);
     list_maybe_shrink(l);
     objlock_unlock_nocode(l);
-    for (size_t i = 0; i < n; i++) DECREF(removed[i]);
+    for (size_t i = n; i-- > 0;) DECREF(removed[i]); /* last first, as CPython */
     if (removed != small) mem_free(removed, n * sizeof(Object *));
     return 0;
 }
@@ -482,29 +482,59 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     size_t tail = l->size - lo - old_n;
     /* An empty list may have no item array at all: no address into it. */
     if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
-    if (tail) memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
+    if (tail && m != old_n)
+        memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
     for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
     list_set_size(l, l->size - old_n + m);
     return 0;
 }
 
-/* a[lo:hi] = src (a list), for step 1. */
+/* a[lo:hi] = src (a list, not a itself), for step 1. The replaced items
+   are released after both locks are given back (a release may run
+   __del__). */
 static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
     if (hi < lo) hi = lo;
-    size_t old_n = (size_t)(hi - lo);
+    size_t room = (size_t)(hi - lo);
     Object *small[16];
-    Object **old = old_n <= 16 ? small : mem_alloc(old_n * sizeof(Object *));
+    Object **old = room <= 16 ? small : mem_alloc(room * sizeof(Object *));
     if (!old) {
         error_no_memory();
         return -1;
     }
-    int rc = list_splice(l, (size_t)lo, old_n, src, old);
-    if (rc == 0) {
-        for (size_t i = 0; i < old_n; i++) DECREF(old[i]);
-        list_maybe_shrink(l);
-    }
-    if (old != small) mem_free(old, old_n * sizeof(Object *));
+    objlock_lock2(l, src);
+    /* toy-ft: the bounds were resolved before the lock; never past the end */
+    size_t first = (size_t)lo < l->size ? (size_t)lo : l->size;
+    size_t old_n = (size_t)hi < l->size ? (size_t)hi - first : l->size - first;
+    int rc = list_splice(l, first, old_n, src, old);
+    if (rc == 0) list_maybe_shrink(l);
+    objlock_unlock2(l, src);
+    if (rc == 0)
+        for (size_t i = old_n; i-- > 0;) DECREF(old[i]); /* last first, as CPython */
+    if (old != small) mem_free(old, room * sizeof(Object *));
     return rc;
+}
+
+Object *list_get_range(Object *self, Object *lo, Object *hi) {
+    int64_t start, stop;
+    slice_range_bounds(lo, hi, (int64_t)list_size_unlocked(self), &start, &stop);
+    Object *result = list_new((size_t)(stop - start));
+    if (!result) return NULL;
+    objlock_lock_nocode(self);
+    if ((size_t)stop > list_size(self)) {
+        objlock_unlock_nocode(self); /* toy-ft: shrank meanwhile; take the range again */
+        DECREF(result);
+        return list_get_range(self, lo, hi);
+    }
+    Object **src = AS_LIST(self)->items + start;
+    for (int64_t i = 0; i < stop - start; i++) list_set_steal(result, (size_t)i, NEWREF(src[i]));
+    objlock_unlock_nocode(self);
+    return result;
+}
+
+int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
+    int64_t start, stop;
+    slice_range_bounds(lo, hi, (int64_t)list_size_unlocked(self), &start, &stop);
+    return list_assign_simple_slice(AS_LIST(self), start, stop, src);
 }
 
 /* del a[start::step] for |step| > 1 (or -1): compact the survivors. */
@@ -569,8 +599,12 @@ static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
         return list_delete_range(l, (size_t)start, (size_t)(stop > start ? stop : start));
     }
     size_t size_before = l->size;
-    Object *src = list_assignment_source(
-        value, step == 1 ? "can only assign an iterable" : "must assign iterable to extended slice");
+    /* Another exact list is read in place (no code runs while it is read);
+       anything else, the list itself included, is copied first. */
+    Object *src = step == 1 && is_list_exact(value) && value != (Object *)l
+                      ? NEWREF(value)
+                      : list_assignment_source(value, step == 1 ? "can only assign an iterable"
+                                                                : "must assign iterable to extended slice");
     if (!src) return -1;
     /* Iterating value may have run code that resized the list: the sizes
        are checked against the slice as it was, then as it is now. */

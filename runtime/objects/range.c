@@ -20,6 +20,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
+#include "objects/list.h"
 #include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -468,6 +469,57 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, 
     *step = st;
     *slicelength = n;
     return 0;
+}
+
+/* A bound the direct paths take: None, or an int that is not a big one
+   (bool and int subclasses go the generic way, through slice_indices). */
+static bool slice_bound_is_simple(Object *o) {
+    return o == None || (TYPE(o) == &int_type && int_is_small(o));
+}
+
+void slice_range_bounds(Object *lo, Object *hi, int64_t length, int64_t *start, int64_t *stop) {
+    int64_t b = lo == None ? 0 : slice_clamp(int_value(lo), length, 0, length);
+    int64_t e = hi == None ? length : slice_clamp(int_value(hi), length, 0, length);
+    *start = b;
+    *stop = e > b ? e : b;
+}
+
+/* The generic obj[lo:hi] (value NULL) or obj[lo:hi] = value, through a
+   slice object. */
+static Object *slice_subscript_generic(Object *obj, Object *lo, Object *hi) {
+    Object *s = slice_new(lo, hi, NULL);
+    if (!s) return NULL;
+    Object *r = object_getitem(obj, s);
+    DECREF(s);
+    return r;
+}
+
+Object *slice_subscript(Object *obj, Object *lo, Object *hi) {
+    Type *t = TYPE(obj);
+    if ((t != &list_type && t != &tuple_type && t != &str_type) || !slice_bound_is_simple(lo) ||
+        !slice_bound_is_simple(hi))
+        return slice_subscript_generic(obj, lo, hi);
+    if (t == &list_type) return list_get_range(obj, lo, hi);
+    int64_t start, stop;
+    if (t == &tuple_type) {
+        slice_range_bounds(lo, hi, (int64_t)tuple_size(obj), &start, &stop);
+        return tuple_get_range(obj, start, stop);
+    }
+    slice_range_bounds(lo, hi, (int64_t)((StrObject *)obj)->nchars, &start, &stop);
+    return str_get_range(obj, start, stop);
+}
+
+int slice_store(Object *obj, Object *lo, Object *hi, Object *value) {
+    /* Another list as the source is read in place; the list itself
+       (a[i:j] = a) and other iterables are copied first (the generic path). */
+    if (TYPE(obj) == &list_type && TYPE(value) == &list_type && value != obj &&
+        slice_bound_is_simple(lo) && slice_bound_is_simple(hi))
+        return list_set_range(obj, lo, hi, value);
+    Object *s = slice_new(lo, hi, NULL);
+    if (!s) return -1;
+    int r = object_setitem(obj, s, value);
+    DECREF(s);
+    return r;
 }
 
 int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {

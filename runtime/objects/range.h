@@ -31,6 +31,19 @@ Object *slice_new(Object *start, Object *stop, Object *step); /* borrowed; NULL 
 int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
                   int64_t *step, int64_t *slicelength);
 
+/* obj[lo:hi] and obj[lo:hi] = value without a step, as the eval loop's
+   BINARY_SLICE and STORE_SLICE do them: an exact list, tuple or str with
+   bounds that are None or small ints is sliced directly, without a slice
+   object; anything else gets slice(lo, hi) and the generic subscript, so
+   subclasses, __index__ bounds and other types behave as before. Borrowed
+   arguments; a new reference / 0, or NULL / -1 with an exception. */
+Object *slice_subscript(Object *obj, Object *lo, Object *hi);
+int slice_store(Object *obj, Object *lo, Object *hi, Object *value);
+/* The start and stop of lo:hi (step 1) against a sequence of `length`
+   items, both None or small ints (the callers of slice_subscript check),
+   as slice_indices gives them: 0 <= *start <= *stop <= length. */
+void slice_range_bounds(Object *lo, Object *hi, int64_t length, int64_t *start, int64_t *stop);
+
 /* ---- Added by the containers module ---- */
 
 extern Type range_iterator_type; /* iter(range) and reversed(range) */
