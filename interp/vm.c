@@ -2313,13 +2313,15 @@ dispatch:
     }
 
     TARGET(BINARY_SLICE) {
+        Object *step = oparg == 3 ? POP() : NULL;
         Object *hi = POP();
         Object *lo = POP();
         Object *obj = POP();
-        Object *v = slice_subscript(obj, lo, hi);
+        Object *v = slice_subscript(obj, lo, hi, step);
         DECREF(obj);
         DECREF(lo);
         DECREF(hi);
+        XDECREF(step);
         if (v == NULL)
             goto error;
         PUSH(v);

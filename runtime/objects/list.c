@@ -405,17 +405,20 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
    (list_set_size): the size at that moment, as under the GIL. */
 static int64_t list_len(Object *self) { return (int64_t)list_size_unlocked(self); }
 
-static Object *list_slice(Object *self, Object *slice) {
-    int64_t start, stop, step, n;
-    if (slice_indices(slice, (int64_t)list_size_unlocked(self), &start, &stop, &step, &n) < 0)
-        return NULL;
+/* The n items of self from start by step, as a new list. NULL without an
+   exception when the list no longer reaches that far (toy-ft: another
+   thread shrank it after the bounds were resolved): the caller resolves
+   them again. */
+static Object *list_take(Object *self, int64_t start, int64_t step, int64_t n, bool *shrank) {
+    *shrank = false;
     Object *result = list_new((size_t)n);
     if (!result) return NULL;
     objlock_lock_nocode(self);
     if ((size_t)n > 0 && (size_t)(step > 0 ? start + (n - 1) * step : start) >= list_size(self)) {
-        objlock_unlock_nocode(self); /* toy-ft: shrank meanwhile; take the slice again */
+        objlock_unlock_nocode(self);
         DECREF(result);
-        return list_slice(self, slice);
+        *shrank = true;
+        return NULL;
     }
     Object **src = AS_LIST(self)->items;
     for (int64_t i = 0; i < n; i++) {
@@ -423,6 +426,29 @@ static Object *list_slice(Object *self, Object *slice) {
         list_set_steal(result, (size_t)i, NEWREF(src[j]));
     }
     objlock_unlock_nocode(self);
+    return result;
+}
+
+static Object *list_slice(Object *self, Object *slice) {
+    int64_t start, stop, step, n;
+    bool shrank;
+    Object *result;
+    do {
+        if (slice_indices(slice, (int64_t)list_size_unlocked(self), &start, &stop, &step, &n) < 0)
+            return NULL;
+        result = list_take(self, start, step, n, &shrank);
+    } while (shrank);
+    return result;
+}
+
+Object *list_get_slice(Object *self, Object *lo, Object *hi, Object *step) {
+    int64_t start, st, n;
+    bool shrank;
+    Object *result;
+    do {
+        slice_simple_indices(lo, hi, step, (int64_t)list_size_unlocked(self), &start, &st, &n);
+        result = list_take(self, start, st, n, &shrank);
+    } while (shrank);
     return result;
 }
 
@@ -512,23 +538,6 @@ static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Objec
         for (size_t i = old_n; i-- > 0;) DECREF(old[i]); /* last first, as CPython */
     if (old != small) mem_free(old, room * sizeof(Object *));
     return rc;
-}
-
-Object *list_get_range(Object *self, Object *lo, Object *hi) {
-    int64_t start, stop;
-    slice_range_bounds(lo, hi, (int64_t)list_size_unlocked(self), &start, &stop);
-    Object *result = list_new((size_t)(stop - start));
-    if (!result) return NULL;
-    objlock_lock_nocode(self);
-    if ((size_t)stop > list_size(self)) {
-        objlock_unlock_nocode(self); /* toy-ft: shrank meanwhile; take the range again */
-        DECREF(result);
-        return list_get_range(self, lo, hi);
-    }
-    Object **src = AS_LIST(self)->items + start;
-    for (int64_t i = 0; i < stop - start; i++) list_set_steal(result, (size_t)i, NEWREF(src[i]));
-    objlock_unlock_nocode(self);
-    return result;
 }
 
 int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
