@@ -90,7 +90,7 @@ static void replace_stop_iteration(void)
 
 /* Run the frame once: send value in, or (throwing) raise the current
    exception at the yield. Results as gen_send. */
-static Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
+static inline Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
 {
     *returned = false;
     if (g->running)
