@@ -515,14 +515,27 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     return 0;
 }
 
-/* a[lo:hi] = src (a list, not a itself), for step 1. The replaced items
-   are released after both locks are given back (a release may run
-   __del__). */
+/* Where the items a slice assignment replaces wait until they are
+   released: `small` when n fit in it, else a new array (NULL: no memory). */
+static Object **list_old_items(Object **small, size_t n) {
+    return n <= 16 ? small : mem_alloc(n * sizeof(Object *));
+}
+
+/* Release the n replaced items, last first (as CPython does), then their
+   array of `room` slots. Called with no lock held: a release may run
+   __del__. */
+static void list_release_old(Object **old, Object **small, size_t n, size_t room) {
+    for (size_t i = n; i-- > 0;) DECREF(old[i]);
+    if (old != small) mem_free(old, room * sizeof(Object *));
+}
+
+/* a[lo:hi] = src (a list, not a itself), for step 1, the bounds resolved
+   by the caller. */
 static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
     if (hi < lo) hi = lo;
     size_t room = (size_t)(hi - lo);
     Object *small[16];
-    Object **old = room <= 16 ? small : mem_alloc(room * sizeof(Object *));
+    Object **old = list_old_items(small, room);
     if (!old) {
         error_no_memory();
         return -1;
@@ -534,16 +547,30 @@ static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Objec
     int rc = list_splice(l, first, old_n, src, old);
     if (rc == 0) list_maybe_shrink(l);
     objlock_unlock2(l, src);
-    if (rc == 0)
-        for (size_t i = old_n; i-- > 0;) DECREF(old[i]); /* last first, as CPython */
-    if (old != small) mem_free(old, room * sizeof(Object *));
+    list_release_old(old, small, rc == 0 ? old_n : 0, room);
     return rc;
 }
 
+/* The bounds are resolved under both locks, so that in toy-ft a[-2:] = v
+   names the last two items at the moment of the assignment, as it would
+   with the whole statement under one lock. */
 int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
+    ListObject *l = AS_LIST(self);
+    Object *small[16];
+    objlock_lock2(l, src);
     int64_t start, stop;
-    slice_range_bounds(lo, hi, (int64_t)list_size_unlocked(self), &start, &stop);
-    return list_assign_simple_slice(AS_LIST(self), start, stop, src);
+    slice_range_bounds(lo, hi, (int64_t)l->size, &start, &stop);
+    size_t old_n = (size_t)(stop - start);
+    Object **old = list_old_items(small, old_n);
+    int rc = old ? list_splice(l, (size_t)start, old_n, src, old) : -1;
+    if (rc == 0) list_maybe_shrink(l);
+    objlock_unlock2(l, src);
+    if (!old) {
+        error_no_memory();
+        return -1;
+    }
+    list_release_old(old, small, rc == 0 ? old_n : 0, old_n);
+    return rc;
 }
 
 /* del a[start::step] for |step| > 1 (or -1): compact the survivors. */
