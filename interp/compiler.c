@@ -1867,6 +1867,27 @@ static int compile_slice(Compiler *c, const Node *n)
     return 0;
 }
 
+/* x[a:b] and x[a:b:c] push their parts themselves for BINARY_SLICE (None
+   for an absent bound), x[a:b] = v for STORE_SLICE: no slice object is
+   built when x is a list (or, without a step, a tuple or str). */
+static bool is_plain_slice(const Node *index)
+{
+    return index->kind == NODE_SLICE && index->u.slice.step == NULL;
+}
+
+/* The parts of a slice subscript: 2, or 3 with the step. */
+static int compile_slice_parts(Compiler *c, const Node *index, int *nparts)
+{
+    CHECK(compile_slice_part(c, index->u.slice.lower));
+    CHECK(compile_slice_part(c, index->u.slice.upper));
+    *nparts = 2;
+    if (index->u.slice.step) {
+        CHECK(compile_expr(c, index->u.slice.step));
+        *nparts = 3;
+    }
+    return 0;
+}
+
 static int compile_joined_str(Compiler *c, const Node *n)
 {
     const NodeList *parts = &n->u.joined.values;
@@ -2058,6 +2079,12 @@ static int compile_expr_inner(Compiler *c, const Node *n)
         return emit_attr_op(c, OP_LOAD_ATTR, n->u.attribute.attr);
     case NODE_SUBSCRIPT:
         CHECK(compile_expr(c, n->u.subscript.value));
+        if (n->u.subscript.index->kind == NODE_SLICE) {
+            int nparts;
+            CHECK(compile_slice_parts(c, n->u.subscript.index, &nparts));
+            EMIT(c, BINARY_SLICE, nparts);
+            return 0;
+        }
         CHECK(compile_expr(c, n->u.subscript.index));
         EMIT(c, BINARY_SUBSCR, 0);
         return 0;
@@ -2190,6 +2217,13 @@ static int compile_store(Compiler *c, const Node *target)
         break;
     case NODE_SUBSCRIPT:
         r = compile_expr(c, target->u.subscript.value);
+        if (r == 0 && is_plain_slice(target->u.subscript.index)) {
+            int nparts;
+            r = compile_slice_parts(c, target->u.subscript.index, &nparts);
+            if (r == 0)
+                r = emit(c, OP_STORE_SLICE, 0);
+            break;
+        }
         if (r == 0)
             r = compile_expr(c, target->u.subscript.index);
         if (r == 0)
@@ -2803,7 +2837,9 @@ static int stack_effect(uint32_t ins, bool jump)
         return -2;
     case OP_STORE_SUBSCR:
         return -3;
-    case OP_CALL_EXIT:
+    case OP_BINARY_SLICE:
+        return -arg;
+    case OP_CALL_EXIT: case OP_STORE_SLICE:
         return -4;
     case OP_JUMP_IF_FALSE_OR_POP: case OP_JUMP_IF_TRUE_OR_POP:
         return jump ? 0 : -1;

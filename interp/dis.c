@@ -54,6 +54,7 @@ static bool opcode_has_arg(Opcode op)
     case OP_NOP: case OP_POP_TOP: case OP_DUP_TOP: case OP_DUP_TOP_TWO:
     case OP_ROT_TWO: case OP_ROT_THREE: case OP_ROT_FOUR: case OP_PUSH_NULL:
     case OP_BINARY_SUBSCR: case OP_STORE_SUBSCR: case OP_DELETE_SUBSCR:
+    case OP_STORE_SLICE:
     case OP_UNARY_NEGATIVE: case OP_UNARY_POSITIVE: case OP_UNARY_NOT:
     case OP_UNARY_INVERT: case OP_GET_ITER: case OP_LIST_TO_TUPLE:
     case OP_CALL_EXIT: case OP_LOAD_BUILD_CLASS: case OP_RETURN_VALUE:

@@ -127,6 +127,8 @@
     OPCODE(UNARY_POSITIVE, "[a] -> [+a]", "") \
     OPCODE(UNARY_NOT,      "[a] -> [not a]", "") \
     OPCODE(UNARY_INVERT,   "[a] -> [~a]", "") \
+    OPCODE(BINARY_SLICE,   "[obj, lo, hi] or [obj, lo, hi, step] -> [obj[lo:hi:step]]", "arg: 2 or 3 (with a step); absent bounds are None; no slice object for a list (or, without a step, a tuple or str)") \
+    OPCODE(STORE_SLICE,    "[v, obj, lo, hi] -> []", "obj[lo:hi] = v without a step") \
     \
     OPCODE(JUMP,                 "[] -> []", "arg: target; a backward jump is a GIL check point") \
     OPCODE(POP_JUMP_IF_FALSE,    "[v] -> []", "arg: target") \

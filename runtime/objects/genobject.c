@@ -90,7 +90,7 @@ static void replace_stop_iteration(void)
 
 /* Run the frame once: send value in, or (throwing) raise the current
    exception at the yield. Results as gen_send. */
-static Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
+static inline Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
 {
     *returned = false;
     if (g->running)
@@ -334,7 +334,7 @@ static Object *gen_iter_method(Object *self, Object *const *args, size_t nargs, 
 
 static Object *gen_send_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
 {
-    if (args_check("send", nargs, kwnames, 1, 1) < 0)
+    if (args_check("generator.send", nargs, kwnames, 1, 1) < 0)
         return NULL;
     bool returned;
     Object *r = gen_resume(GEN(self), args[0], false, &returned);
@@ -386,7 +386,7 @@ static Object *gen_throw_method(Object *self, Object *const *args, size_t nargs,
 static Object *gen_close_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
 {
     (void)args;
-    if (args_check("close", nargs, kwnames, 0, 0) < 0)
+    if (args_check("generator.close", nargs, kwnames, 0, 0) < 0)
         return NULL;
     if (gen_close(GEN(self)) < 0)
         return NULL;
@@ -394,26 +394,40 @@ static Object *gen_close_method(Object *self, Object *const *args, size_t nargs,
 }
 
 /* __name__, __qualname__ and the gi_ attributes (no gi_frame: Toy's frames
-   are not objects); the rest is generic. */
-static Object *gen_getattr(Object *self, Object *name)
+   are not objects), as getset descriptors in the type's dict: every other
+   name goes the generic way, so a method call (g.send) finds its method in
+   the dict and LOAD_METHOD can remember it. */
+static Object *gen_get_name(Object *self)
+{
+    return NEWREF(GEN(self)->name);
+}
+
+static Object *gen_get_qualname(Object *self)
+{
+    return NEWREF(GEN(self)->qualname);
+}
+
+static Object *gen_get_running(Object *self)
+{
+    return NEWREF(GEN(self)->running ? True_ : False_);
+}
+
+static Object *gen_get_suspended(Object *self)
 {
     GenObject *g = GEN(self);
-    const char *s = str_data(name);
-    if (strcmp(s, "__name__") == 0)
-        return NEWREF(g->name);
-    if (strcmp(s, "__qualname__") == 0)
-        return NEWREF(g->qualname);
-    if (strcmp(s, "gi_running") == 0)
-        return NEWREF(g->running ? True_ : False_);
-    if (strcmp(s, "gi_suspended") == 0)
-        return NEWREF(g->frame != NULL && g->started && !g->running ? True_ : False_);
-    if (strcmp(s, "gi_code") == 0)
-        return NEWREF(g->code);
-    if (strcmp(s, "gi_yieldfrom") == 0) {
-        Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
-        return NEWREF(sub != NULL ? sub : None);
-    }
-    return object_generic_getattr(self, name);
+    return NEWREF(g->frame != NULL && g->started && !g->running ? True_ : False_);
+}
+
+static Object *gen_get_code(Object *self)
+{
+    return NEWREF(GEN(self)->code);
+}
+
+static Object *gen_get_yieldfrom(Object *self)
+{
+    GenObject *g = GEN(self);
+    Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+    return NEWREF(sub != NULL ? sub : None);
 }
 
 static const MethodDef gen_methods[] = {
@@ -477,14 +491,13 @@ static void gen_finalize(Object *self)
         error_report_unraisable(self);
 }
 
-/* Served by gen_type's getattr slot; declared for dir() and the class. */
 static const GetSetDef gen_getsets[] = {
-    {"__name__", NULL, false},
-    {"__qualname__", NULL, false},
-    {"gi_running", NULL, false},
-    {"gi_suspended", NULL, false},
-    {"gi_code", NULL, true},
-    {"gi_yieldfrom", NULL, false},
+    {"__name__", gen_get_name, false},
+    {"__qualname__", gen_get_qualname, false},
+    {"gi_running", gen_get_running, false},
+    {"gi_suspended", gen_get_suspended, false},
+    {"gi_code", gen_get_code, true},
+    {"gi_yieldfrom", gen_get_yieldfrom, false},
     {NULL, NULL, false},
 };
 
@@ -499,7 +512,6 @@ Type gen_type = {
     .dealloc = gen_dealloc,
     .repr = gen_repr,
     .hash = object_identity_hash,
-    .getattr = gen_getattr,
     .iter = gen_iter,
     .iternext = gen_iternext,
     .traverse = gen_traverse,

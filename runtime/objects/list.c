@@ -292,7 +292,7 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
     list_set_size(l, l->size - n);
     list_maybe_shrink(l);
     objlock_unlock_nocode(l);
-    for (size_t i = 0; i < n; i++) DECREF(removed[i]);
+    for (size_t i = n; i-- > 0;) DECREF(removed[i]); /* last first, as CPython */
     if (removed != small) mem_free(removed, n * sizeof(Object *));
     return 0;
 }
@@ -420,17 +420,20 @@ static Object *list_richcompare(Object *a, Object *b, int op) {
    (list_set_size): the size at that moment, as under the GIL. */
 static int64_t list_len(Object *self) { return (int64_t)list_size_unlocked(self); }
 
-static Object *list_slice(Object *self, Object *slice) {
-    int64_t start, stop, step, n;
-    if (slice_indices(slice, (int64_t)list_size_unlocked(self), &start, &stop, &step, &n) < 0)
-        return NULL;
+/* The n items of self from start by step, as a new list. NULL without an
+   exception when the list no longer reaches that far (toy-ft: another
+   thread shrank it after the bounds were resolved): the caller resolves
+   them again. */
+static Object *list_take(Object *self, int64_t start, int64_t step, int64_t n, bool *shrank) {
+    *shrank = false;
     Object *result = list_new((size_t)n);
     if (!result) return NULL;
     objlock_lock_nocode(self);
     if ((size_t)n > 0 && (size_t)(step > 0 ? start + (n - 1) * step : start) >= list_size(self)) {
-        objlock_unlock_nocode(self); /* toy-ft: shrank meanwhile; take the slice again */
+        objlock_unlock_nocode(self);
         DECREF(result);
-        return list_slice(self, slice);
+        *shrank = true;
+        return NULL;
     }
     Object **src = AS_LIST(self)->items;
     for (int64_t i = 0; i < n; i++) {
@@ -438,6 +441,29 @@ static Object *list_slice(Object *self, Object *slice) {
         list_set_steal(result, (size_t)i, NEWREF(src[j]));
     }
     objlock_unlock_nocode(self);
+    return result;
+}
+
+static Object *list_slice(Object *self, Object *slice) {
+    int64_t start, stop, step, n;
+    bool shrank;
+    Object *result;
+    do {
+        if (slice_indices(slice, (int64_t)list_size_unlocked(self), &start, &stop, &step, &n) < 0)
+            return NULL;
+        result = list_take(self, start, step, n, &shrank);
+    } while (shrank);
+    return result;
+}
+
+Object *list_get_slice(Object *self, Object *lo, Object *hi, Object *step) {
+    int64_t start, st, n;
+    bool shrank;
+    Object *result;
+    do {
+        slice_simple_indices(lo, hi, step, (int64_t)list_size_unlocked(self), &start, &st, &n);
+        result = list_take(self, start, st, n, &shrank);
+    } while (shrank);
     return result;
 }
 
@@ -497,28 +523,68 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     size_t tail = l->size - lo - old_n;
     /* An empty list may have no item array at all: no address into it. */
     if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
-    if (tail) memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
+    if (tail && m != old_n)
+        memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
     for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
     list_set_size(l, l->size - old_n + m);
     return 0;
 }
 
-/* a[lo:hi] = src (a list), for step 1. */
+/* Where the items a slice assignment replaces wait until they are
+   released: `small` when n fit in it, else a new array (NULL: no memory). */
+static Object **list_old_items(Object **small, size_t n) {
+    return n <= 16 ? small : mem_alloc(n * sizeof(Object *));
+}
+
+/* Release the n replaced items, last first (as CPython does), then their
+   array of `room` slots. Called with no lock held: a release may run
+   __del__. */
+static void list_release_old(Object **old, Object **small, size_t n, size_t room) {
+    for (size_t i = n; i-- > 0;) DECREF(old[i]);
+    if (old != small) mem_free(old, room * sizeof(Object *));
+}
+
+/* a[lo:hi] = src (a list, not a itself), for step 1, the bounds resolved
+   by the caller. */
 static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
     if (hi < lo) hi = lo;
-    size_t old_n = (size_t)(hi - lo);
+    size_t room = (size_t)(hi - lo);
     Object *small[16];
-    Object **old = old_n <= 16 ? small : mem_alloc(old_n * sizeof(Object *));
+    Object **old = list_old_items(small, room);
     if (!old) {
         error_no_memory();
         return -1;
     }
-    int rc = list_splice(l, (size_t)lo, old_n, src, old);
-    if (rc == 0) {
-        for (size_t i = 0; i < old_n; i++) DECREF(old[i]);
-        list_maybe_shrink(l);
+    objlock_lock2(l, src);
+    /* toy-ft: the bounds were resolved before the lock; never past the end */
+    size_t first = (size_t)lo < l->size ? (size_t)lo : l->size;
+    size_t old_n = (size_t)hi < l->size ? (size_t)hi - first : l->size - first;
+    int rc = list_splice(l, first, old_n, src, old);
+    if (rc == 0) list_maybe_shrink(l);
+    objlock_unlock2(l, src);
+    list_release_old(old, small, rc == 0 ? old_n : 0, room);
+    return rc;
+}
+
+/* The bounds are resolved under both locks, so that in toy-ft a[-2:] = v
+   names the last two items at the moment of the assignment, as it would
+   with the whole statement under one lock. */
+int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
+    ListObject *l = AS_LIST(self);
+    Object *small[16];
+    objlock_lock2(l, src);
+    int64_t start, stop;
+    slice_range_bounds(lo, hi, (int64_t)l->size, &start, &stop);
+    size_t old_n = (size_t)(stop - start);
+    Object **old = list_old_items(small, old_n);
+    int rc = old ? list_splice(l, (size_t)start, old_n, src, old) : -1;
+    if (rc == 0) list_maybe_shrink(l);
+    objlock_unlock2(l, src);
+    if (!old) {
+        error_no_memory();
+        return -1;
     }
-    if (old != small) mem_free(old, old_n * sizeof(Object *));
+    list_release_old(old, small, rc == 0 ? old_n : 0, old_n);
     return rc;
 }
 
@@ -584,8 +650,12 @@ static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
         return list_delete_range(l, (size_t)start, (size_t)(stop > start ? stop : start));
     }
     size_t size_before = l->size;
-    Object *src = list_assignment_source(
-        value, step == 1 ? "can only assign an iterable" : "must assign iterable to extended slice");
+    /* Another exact list is read in place (no code runs while it is read);
+       anything else, the list itself included, is copied first. */
+    Object *src = step == 1 && is_list_exact(value) && value != (Object *)l
+                      ? NEWREF(value)
+                      : list_assignment_source(value, step == 1 ? "can only assign an iterable"
+                                                                : "must assign iterable to extended slice");
     if (!src) return -1;
     /* Iterating value may have run code that resized the list: the sizes
        are checked against the slice as it was, then as it is now. */

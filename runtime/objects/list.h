@@ -95,6 +95,12 @@ Object *list_from_iterable(Object *iterable);
    Comparison errors propagate (-1). */
 int list_sort(Object *list, Object *key, bool reverse);
 Object *list_as_tuple(Object *list);
+/* list[lo:hi:step] and list[lo:hi] = src for an exact list, bounds and
+   step None or small ints, step not 0 (slice_subscript and slice_store in
+   range.c check); src is an exact list other than list, read in place.
+   New reference / 0, or NULL / -1 with an exception. */
+Object *list_get_slice(Object *list, Object *lo, Object *hi, Object *step);
+int list_set_range(Object *list, Object *lo, Object *hi, Object *src);
 
 /* ---- Added by the containers module ---- */
 

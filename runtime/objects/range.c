@@ -20,6 +20,7 @@
 #include "objects/error.h"
 #include "objects/exceptions.h"
 #include "objects/int.h"
+#include "objects/list.h"
 #include "objects/range.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -436,30 +437,16 @@ static int64_t slice_clamp(int64_t v, int64_t length, int64_t lo, int64_t hi) {
     return v;
 }
 
-int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, int64_t *step,
-                  int64_t *slicelength) {
-    static const char msg[] = "slice indices must be integers or None or have an __index__ method";
-    SliceObject *s = AS_SLICE(slice);
-    int64_t st = 1;
-    if (s->step != None && slice_component(s->step, &st, msg) < 0) return -1;
-    if (st == 0) {
-        error_set(&exc_ValueError, "slice step cannot be zero");
-        return -1;
-    }
+/* slice.indices() once the components are read: b and e count when has_b
+   and has_e (else the defaults of the direction apply); st != 0. */
+static void slice_resolve(int64_t st, bool has_b, int64_t b, bool has_e, int64_t e, int64_t length,
+                          int64_t *start, int64_t *stop, int64_t *step, int64_t *slicelength) {
     if (st == INT64_MIN) st = -INT64_MAX; /* so that -step exists */
-
     /* Defaults and bounds depend on the direction: forwards the indices run
        over [0, length]; backwards over [-1, length - 1]. */
     int64_t lo = st > 0 ? 0 : -1, hi = st > 0 ? length : length - 1;
-    int64_t b = st > 0 ? 0 : length - 1, e = st > 0 ? length : -1;
-    if (s->start != None) {
-        if (slice_component(s->start, &b, msg) < 0) return -1;
-        b = slice_clamp(b, length, lo, hi);
-    }
-    if (s->stop != None) {
-        if (slice_component(s->stop, &e, msg) < 0) return -1;
-        e = slice_clamp(e, length, lo, hi);
-    }
+    b = has_b ? slice_clamp(b, length, lo, hi) : st > 0 ? 0 : length - 1;
+    e = has_e ? slice_clamp(e, length, lo, hi) : st > 0 ? length : -1;
     int64_t n = 0;
     if (st > 0 && b < e) n = (e - b - 1) / st + 1;
     if (st < 0 && b > e) n = (b - e - 1) / (-st) + 1;
@@ -467,7 +454,90 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, 
     *stop = e;
     *step = st;
     *slicelength = n;
+}
+
+int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, int64_t *step,
+                  int64_t *slicelength) {
+    static const char msg[] = "slice indices must be integers or None or have an __index__ method";
+    SliceObject *s = AS_SLICE(slice);
+    int64_t st = 1, b = 0, e = 0;
+    if (s->step != None && slice_component(s->step, &st, msg) < 0) return -1;
+    if (st == 0) {
+        error_set(&exc_ValueError, "slice step cannot be zero");
+        return -1;
+    }
+    if (s->start != None && slice_component(s->start, &b, msg) < 0) return -1;
+    if (s->stop != None && slice_component(s->stop, &e, msg) < 0) return -1;
+    slice_resolve(st, s->start != None, b, s->stop != None, e, length, start, stop, step,
+                  slicelength);
     return 0;
+}
+
+/* A bound the direct paths take: None, or an int that is not a big one
+   (bool and int subclasses go the generic way, through slice_indices). */
+static bool slice_bound_is_simple(Object *o) {
+    return o == None || (TYPE(o) == &int_type && int_is_small(o));
+}
+
+void slice_range_bounds(Object *lo, Object *hi, int64_t length, int64_t *start, int64_t *stop) {
+    int64_t b = lo == None ? 0 : slice_clamp(int_value(lo), length, 0, length);
+    int64_t e = hi == None ? length : slice_clamp(int_value(hi), length, 0, length);
+    *start = b;
+    *stop = e > b ? e : b;
+}
+
+void slice_simple_indices(Object *lo, Object *hi, Object *step, int64_t length, int64_t *start,
+                          int64_t *st, int64_t *slicelength) {
+    int64_t stop;
+    slice_resolve(step == None ? 1 : int_value(step), lo != None, lo == None ? 0 : int_value(lo),
+                  hi != None, hi == None ? 0 : int_value(hi), length, start, &stop, st,
+                  slicelength);
+}
+
+/* The generic obj[lo:hi:step] (step NULL when absent), through a slice object. */
+static Object *slice_subscript_generic(Object *obj, Object *lo, Object *hi, Object *step) {
+    Object *s = slice_new(lo, hi, step);
+    if (!s) return NULL;
+    Object *r = object_getitem(obj, s);
+    DECREF(s);
+    return r;
+}
+
+/* obj[lo:hi:step] for an exact list (step not 0: slice_indices raises). */
+static Object *slice_subscript_step(Object *obj, Object *lo, Object *hi, Object *step) {
+    if (TYPE(obj) == &list_type && slice_bound_is_simple(lo) && slice_bound_is_simple(hi) &&
+        slice_bound_is_simple(step) && (step == None || int_value(step) != 0))
+        return list_get_slice(obj, lo, hi, step);
+    return slice_subscript_generic(obj, lo, hi, step);
+}
+
+Object *slice_subscript(Object *obj, Object *lo, Object *hi, Object *step) {
+    if (step) return slice_subscript_step(obj, lo, hi, step);
+    Type *t = TYPE(obj);
+    if ((t != &list_type && t != &tuple_type && t != &str_type) || !slice_bound_is_simple(lo) ||
+        !slice_bound_is_simple(hi))
+        return slice_subscript_generic(obj, lo, hi, NULL);
+    if (t == &list_type) return list_get_slice(obj, lo, hi, None);
+    int64_t start, stop;
+    if (t == &tuple_type) {
+        slice_range_bounds(lo, hi, (int64_t)tuple_size(obj), &start, &stop);
+        return tuple_get_range(obj, start, stop);
+    }
+    slice_range_bounds(lo, hi, (int64_t)((StrObject *)obj)->nchars, &start, &stop);
+    return str_get_range(obj, start, stop);
+}
+
+int slice_store(Object *obj, Object *lo, Object *hi, Object *value) {
+    /* Another list as the source is read in place; the list itself
+       (a[i:j] = a) and other iterables are copied first (the generic path). */
+    if (TYPE(obj) == &list_type && TYPE(value) == &list_type && value != obj &&
+        slice_bound_is_simple(lo) && slice_bound_is_simple(hi))
+        return list_set_range(obj, lo, hi, value);
+    Object *s = slice_new(lo, hi, NULL);
+    if (!s) return -1;
+    int r = object_setitem(obj, s, value);
+    DECREF(s);
+    return r;
 }
 
 int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {

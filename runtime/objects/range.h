@@ -31,6 +31,25 @@ Object *slice_new(Object *start, Object *stop, Object *step); /* borrowed; NULL 
 int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
                   int64_t *step, int64_t *slicelength);
 
+/* obj[lo:hi:step] (step NULL when the subscript has none) and
+   obj[lo:hi] = value, as the eval loop's BINARY_SLICE and STORE_SLICE do
+   them: an exact list, tuple or str (with a step, an exact list) whose
+   bounds and step are None or small ints is sliced directly, without a
+   slice object; anything else gets a slice and the generic subscript, so
+   subclasses, __index__ bounds, a zero step and other types behave as
+   before. Borrowed arguments; a new reference / 0, or NULL / -1 with an
+   exception. */
+Object *slice_subscript(Object *obj, Object *lo, Object *hi, Object *step);
+int slice_store(Object *obj, Object *lo, Object *hi, Object *value);
+/* The start and stop of lo:hi (step 1) against a sequence of `length`
+   items, both None or small ints (the callers of slice_subscript check),
+   as slice_indices gives them: 0 <= *start <= *stop <= length. */
+void slice_range_bounds(Object *lo, Object *hi, int64_t length, int64_t *start, int64_t *stop);
+/* slice_indices for lo:hi:step read directly: each None or a small int,
+   step not 0 (None for 1). */
+void slice_simple_indices(Object *lo, Object *hi, Object *step, int64_t length, int64_t *start,
+                          int64_t *st, int64_t *slicelength);
+
 /* ---- Added by the containers module ---- */
 
 extern Type range_iterator_type; /* iter(range) and reversed(range) */

@@ -726,12 +726,16 @@ static Object *str_index_char(Object *s, int64_t i) {
     return char_at_byte(s, byte_offset(s, (size_t)i));
 }
 
+Object *str_get_range(Object *s, int64_t start, int64_t stop) {
+    if (stop <= start) return NEWREF(EMPTY_STR);
+    return str_bytes_slice(s, byte_offset(s, (size_t)start), byte_offset(s, (size_t)stop));
+}
+
 static Object *str_slice(Object *s, Object *slice) {
     int64_t start, stop, step, count;
     if (slice_indices(slice, (int64_t)S(s)->nchars, &start, &stop, &step, &count) < 0) return NULL;
     if (count <= 0) return NEWREF(EMPTY_STR);
-    if (step == 1)
-        return str_bytes_slice(s, byte_offset(s, (size_t)start), byte_offset(s, (size_t)stop));
+    if (step == 1) return str_get_range(s, start, stop);
     StrObject *so = S(s);
     if (so->ascii) {
         Object *r = str_new_raw((size_t)count);

@@ -55,6 +55,10 @@ Object *str_intern(Object *s);
 /* Release the intern table at exit. */
 void str_intern_clear(void);
 
+/* s[start:stop] for 0 <= start <= stop <= len(s) (BINARY_SLICE's direct
+   path): a new reference. */
+Object *str_get_range(Object *s, int64_t start, int64_t stop);
+
 bool str_equal(Object *a, Object *b);
 int64_t str_hash(Object *s);
 Object *str_concat(Object *a, Object *b);

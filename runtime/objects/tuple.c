@@ -193,11 +193,20 @@ static Object *tuple_richcompare(Object *a, Object *b, int op) {
 
 static int64_t tuple_len(Object *self) { return (int64_t)tuple_size(self); }
 
+Object *tuple_get_range(Object *t, int64_t start, int64_t stop) {
+    size_t n = (size_t)(stop - start);
+    if (n == tuple_size(t) && is_tuple_exact(t)) return NEWREF(t);
+    Object *r = tuple_new(n);
+    if (!r) return NULL;
+    for (size_t i = 0; i < n; i++) tuple_set_steal(r, i, NEWREF(tuple_item(t, (size_t)start + i)));
+    return r;
+}
+
 static Object *tuple_slice(Object *self, Object *slice) {
     int64_t start, stop, step, n;
     if (slice_indices(slice, (int64_t)tuple_size(self), &start, &stop, &step, &n) < 0)
         return NULL;
-    if (n == (int64_t)tuple_size(self) && step == 1 && is_tuple_exact(self)) return NEWREF(self);
+    if (step == 1) return tuple_get_range(self, start, start + n);
     Object *t = tuple_new((size_t)n);
     if (!t) return NULL;
     for (int64_t i = 0; i < n; i++) {

@@ -35,6 +35,9 @@ Object *tuple_from_array(Object *const *items, size_t n);
 /* The collector's slots (struct sequences share them). */
 int tuple_traverse(Object *self, VisitFunc visit, void *arg);
 bool tuple_is_gc(Object *self);
+/* t[start:stop] for 0 <= start <= stop <= len(t) (BINARY_SLICE's direct
+   path): a new reference; an exact tuple's whole range is itself. */
+Object *tuple_get_range(Object *t, int64_t start, int64_t stop);
 /* tuple_pack(2, a, b): borrowed arguments. */
 Object *tuple_pack(size_t n, ...);
 /* tuple(iterable). */
