@@ -1,7 +1,7 @@
 # --no-gil: threads taking and dropping references to one shared object race
-# on its count. Run shared_refs.toy up to 20 times until the race detector
-# reports an anomaly (exit status 3 and an explanation) or a leak, and check
-# the report says what a learner needs: the kind of race, the type of the
+# on its count. Run shared_refs.toy up to 20 times, longer as it goes, until
+# the race detector reports an anomaly (exit status 3 and an explanation) or
+# a leak, and check the report says what a learner needs: the kind of race, the type of the
 # object, and that the GIL was off.
 . tests/tools/testlib.sh
 if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
@@ -15,8 +15,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 # A race that leaves every thread waiting for ever is reported by the
 # watchdog (exit status 3 too); the outer timeout is only a safety net.
 export TOY_NOGIL_WATCHDOG=5
+# An attempt takes milliseconds, short enough for the threads to miss each
+# other on a busy machine (each finishes within its time slice), so every
+# fourth attempt runs four times as many rounds, up to 1,280,000.
+rounds=20000
 for attempt in $(seq 1 20); do
-    timeout -s KILL 60 "$TOY" --stats --no-gil tests/race/shared_refs.toy 4 20000 \
+    if [ $attempt -gt 1 ] && [ $(( (attempt - 1) % 4 )) = 0 ] && [ $rounds -lt 1280000 ]; then
+        rounds=$((rounds * 4))
+    fi
+    timeout -s KILL 60 "$TOY" --stats --no-gil tests/race/shared_refs.toy 4 $rounds \
         </dev/null >"$TMP/out" 2>"$TMP/err"
     rc=$?
     if [ "$rc" = 137 ]; then dump; fail "attempt $attempt: hung without the watchdog's report"; fi
