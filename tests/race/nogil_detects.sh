@@ -1,8 +1,8 @@
 # --no-gil: threads taking and dropping references to one shared object race
 # on its count. Run shared_refs.toy up to 20 times, longer as it goes, until
 # the race detector reports an anomaly (exit status 3 and an explanation) or
-# a leak, and check the report says what a learner needs: the kind of race, the type of the
-# object, and that the GIL was off.
+# a leak, and check the report says what a learner needs: the kind of race,
+# the type of the object, and that the GIL was off.
 . tests/tools/testlib.sh
 if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
     skip "one CPU core: threads without the GIL never run at the same moment, so they cannot race"
