@@ -928,32 +928,31 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
 }
 
 /* Does an attribute read on an instance of t find it in the instance dict
-   first, whatever the name? A user class based on object, without a data
-   descriptor anywhere along its MRO (TYPE_DATA_DESCRS is set for good once
-   one may exist) and without __getattribute__: then a hit in the instance
-   dict is the answer. (A class based on another built-in type inherits
-   its data descriptors, int.real, which the flag does not count.) The
-   generic LOAD_ATTR asks this before its probe, and the instance forms ask
-   it when the class is not the one their cache was filled for, so that a
-   site seeing several such classes (a method that subclasses share) stays
-   specialised. */
+   first, whatever the name? A user class without a data descriptor
+   anywhere along its MRO (TYPE_DATA_DESCRS is set for good once one may
+   exist; a built-in base with computed attributes, int.real, has it too)
+   and without __getattribute__: then a hit in the instance dict is the
+   answer. The generic LOAD_ATTR asks this before its probe, and the
+   instance forms ask it when the class is not the one their cache was
+   filled for, so that a site seeing several such classes (a method that
+   subclasses share) stays specialised. */
 static inline bool instance_dict_first(Type *t)
 {
     return (t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GETATTRIBUTE)) ==
                TYPE_HEAP &&
-           t->dict_offset != 0 && t->builtin_base == &object_type;
+           t->dict_offset != 0;
 }
 
-/* The same for a store of name: a class based on object, no __setattr__,
-   no data descriptor, an instance dict, and not a dunder name (__class__
-   and __dict__ replace the class and the dict themselves). */
+/* The same for a store of name: a user class with no __setattr__, no data
+   descriptor, an instance dict, and not a dunder name (__class__ and
+   __dict__ replace the class and the dict themselves). */
 static inline bool instance_dict_stores(Type *t, Object *name)
 {
     const char *s = str_data(name);
     return (t->flags & (TYPE_HEAP | TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_NO_DICT)) ==
                TYPE_HEAP &&
            (t->setattr == NULL || t->setattr == object_generic_setattr) &&
-           t->dict_offset != 0 && t->builtin_base == &object_type && !(s[0] == '_' && s[1] == '_');
+           t->dict_offset != 0 && !(s[0] == '_' && s[1] == '_');
 }
 
 /* The entry of name in the instance dict d, or -1: the first probe inline

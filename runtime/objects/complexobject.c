@@ -570,9 +570,17 @@ static Object *complex_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
+/* Served by complex_getattr; declared for dir() and the class. */
+static const GetSetDef complex_getsets[] = {
+    {"real", NULL, true},
+    {"imag", NULL, true},
+    {NULL, NULL, false},
+};
+
 Type complex_type = {
     TYPE_HEAD_INIT,
     .name = "complex",
+    .getsets = complex_getsets,
     .base_type = &object_type,
     .instance_size = sizeof(ComplexObject),
     .flags = TYPE_BASETYPE,

@@ -56,6 +56,27 @@ static Object *getset_descr_get(Object *self, Object *obj, Type *type) {
     return d->owner->getattr(obj, d->name);
 }
 
+/* obj.NAME = value / del obj.NAME through the descriptor (value NULL).
+   An owner with a setattr slot of its own (BaseException, function, type)
+   decides there which of its names may be set, with its own messages;
+   every other computed attribute is read-only, in CPython's words. */
+static int getset_descr_set(Object *self, Object *obj, Object *value) {
+    GetSetDescrObject *d = (GetSetDescrObject *)self;
+    if (!is_instance_of(obj, d->owner)) {
+        error_set(&exc_TypeError, "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+                  d->def->name, type_name(d->owner), TYPE_NAME(obj));
+        return -1;
+    }
+    SetAttrFunc set = d->owner->setattr;
+    if (set && set != object_generic_setattr) return set(obj, d->name, value);
+    if (d->def->member)
+        error_set(&exc_AttributeError, "readonly attribute");
+    else
+        error_set(&exc_AttributeError, "attribute '%s' of '%s' objects is not writable",
+                  d->def->name, type_name(d->owner));
+    return -1;
+}
+
 static Object *getset_repr(Object *self) {
     GetSetDescrObject *d = (GetSetDescrObject *)self;
     return str_from_format("<%s '%s' of '%s' objects>", d->def->member ? "member" : "attribute",
@@ -82,4 +103,5 @@ Type getset_descr_type = {
     .hash = object_identity_hash,
     .getattr = getset_getattr,
     .descr_get = getset_descr_get,
+    .descr_set = getset_descr_set,
 };

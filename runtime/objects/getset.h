@@ -10,9 +10,16 @@
  * then serves that name itself before any generic lookup (the descriptor
  * only declares the name; the type's fast getattr keeps serving it).
  *
- * Getset descriptors are not data descriptors in Toy (they have no __set__):
- * assigning to a computed attribute goes through the type's setattr slot,
- * which refuses as it did before.
+ * Getset descriptors are data descriptors, as in CPython: they come before
+ * the instance dict, and assigning or deleting through one (value NULL)
+ * asks the owner type's own setattr slot when it has one (BaseException
+ * sets args, function sets __defaults__), which decides what may be set;
+ * any other raises AttributeError: "attribute 'real' of 'int' objects is
+ * not writable", or "readonly attribute" for a member. type_ready() gives
+ * the owner TYPE_DATA_DESCRS, which subclasses inherit, so the generic
+ * setattr finds the descriptor. A __dict__ getset only declares the
+ * instance dict: object_setattr_with_dict replaces the dict without it
+ * (the owner's setattr falls back there for that name).
  *
  * Ownership: a descriptor borrows its owner (a static type, immortal) and
  * its GetSetDef (static), and owns its name.

@@ -598,6 +598,19 @@ void type_inherit_slots(Type *t) {
     t->flags |= b->flags & (TYPE_EXCEPTION | TYPE_DATA_DESCRS | TYPE_GC);
 }
 
+/* Does t serve some names itself, before any instance dict? Its computed
+   attributes (getset descriptors, data descriptors as in CPython), or a
+   getattr slot of its own that a subclass inherits (complex.real,
+   deque.maxlen). Such a type carries TYPE_DATA_DESCRS, which its
+   subclasses inherit, so that no fast path answers from an instance dict
+   first. object's own __class__ does not count: setting it is handled
+   before any descriptor, and reading it is its getset's. */
+static bool type_serves_names(const Type *t) {
+    if (t == &object_type) return false;
+    if (t->getsets && t->getsets[0].name) return true;
+    return (t->flags & TYPE_BASETYPE) && t->getattr && t->getattr != object_generic_getattr;
+}
+
 int type_ready(Type *t) {
     if (!t->dict) {
         t->dict = dict_new();
@@ -615,6 +628,7 @@ int type_ready(Type *t) {
         if (r < 0) return -1;
     }
     if (getset_add_all(t) < 0) return -1;
+    if (type_serves_names(t)) t->flags |= TYPE_DATA_DESCRS;
     if (slotwrapper_add_all(t) < 0) return -1; /* before t has its base's slots */
     type_inherit_slots(t);
     return 0;
@@ -781,12 +795,20 @@ static int set_instance_dict(Object *self, Object **dictptr, Object *value) {
     return 0;
 }
 
+/* A built-in type's __dict__ getset (BaseException, function) declares the
+   instance dict, which object_setattr_with_dict replaces itself: its
+   descriptor hands a store to the owner's setattr slot, which may come
+   back here for __dict__. */
+static bool declares_instance_dict(Object *attr, Object *name) {
+    return TYPE(attr) == &getset_descr_type && is_dict_name(name);
+}
+
 int object_setattr_with_dict(Object *self, Object *name, Object *value, Object **dictptr) {
     if (is_class_name(name)) return class_set_instance_class(self, value);
     if (self->type->flags & TYPE_DATA_DESCRS) {
         Object *attr = type_lookup(self->type, name);
         DescrSetFunc set = attr ? TYPE(attr)->descr_set : NULL;
-        if (set) {
+        if (set && !declares_instance_dict(attr, name)) {
             INCREF(attr);
             int r = set(attr, self, value);
             DECREF(attr);
