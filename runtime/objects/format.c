@@ -712,6 +712,7 @@ Object *format_object_builtin(Object *value, Object *spec) {
     size_t n = spec ? str_len(spec) : 0;
     if (n == 0) {
         if (is_str_exact(value)) return NEWREF(value);
+        if (TYPE(value) == &int_type) return int_repr(value); /* f"{i}": no dispatch */
         return object_str(value); /* str(x), which a str subclass may define */
     }
     bool is_integer = is_int(value);

@@ -393,18 +393,6 @@ Object *int_from_string(const char *s, size_t len, int base) {
 
 /* ---- repr and hash ---- */
 
-/* Decimal text of v into the end of buf[24]; returns the start. */
-static char *format_i64(int64_t v, char *buf_end) {
-    char *p = buf_end;
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) *--p = '-';
-    return p;
-}
-
 char *int_to_text(Object *self, int base, size_t *len, bool *negative) {
     BigInt v;
     uint32_t buf[2];
@@ -421,17 +409,40 @@ char *int_to_text(Object *self, int base, size_t *len, bool *negative) {
     return text;
 }
 
-static Object *int_repr(Object *self) {
-    if (int_is_small(self)) {
-        char buf[24];
-        char *start = format_i64(int_value(self), buf + sizeof buf);
-        return str_from_utf8(start, (size_t)(buf + sizeof buf - start));
+/* How many decimal digits u has (1 for 0). */
+static size_t decimal_width(uint64_t u) {
+    size_t n = 1;
+    for (; u >= 10000; u /= 10000) n += 4;
+    return n + (u >= 10) + (u >= 100) + (u >= 1000);
+}
+
+/* The text of a small int, its digits written straight into a new ASCII str:
+   no buffer, no scan. The digits 0..9 are the static one-character strings. */
+static Object *small_int_text(int64_t v) {
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    if (v >= 0 && u < 10) {
+        char c = (char)('0' + u);
+        return str_from_ascii(&c, 1);
     }
+    size_t n = decimal_width(u) + (v < 0);
+    Object *s = str_new_ascii(n);
+    if (!s) return NULL;
+    char *p = ((StrObject *)s)->data + n;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    return s;
+}
+
+Object *int_repr(Object *self) {
+    if (int_is_small(self)) return small_int_text(int_value(self));
     size_t len;
     bool negative;
     char *text = int_to_text(self, 10, &len, &negative);
     if (!text) return NULL;
-    Object *digits = str_from_utf8(text, len);
+    Object *digits = str_from_ascii(text, len);
     mem_free(text, len + 1);
     if (!digits || !negative) return digits;
     Object *r = str_from_format("-%s", str_data(digits));

@@ -168,6 +168,9 @@ Object *int_round(Object *v, int64_t ndigits);
    case), as a new mem_alloc'd NUL-terminated block of *len + 1 bytes, and
    whether it is negative. Decimal text obeys the str-digit limit. */
 char *int_to_text(Object *v, int base, size_t *len, bool *negative);
+/* repr(v) (and str(v)) of an int, ignoring any subclass: callers that skip
+   the repr dispatch test TYPE(v) == &int_type first. A new str. */
+Object *int_repr(Object *v);
 
 /* ---- Added by int.c for the math and _random modules ------------------- */
 

@@ -331,6 +331,18 @@ Object *str_from_utf8(const char *p, size_t n) {
     return str_from_known(p, n, count_chars(p, n));
 }
 
+Object *str_from_ascii(const char *p, size_t n) {
+    return str_from_known(p, n, n);
+}
+
+Object *str_new_ascii(size_t len) {
+    Object *s = str_new_raw(len);
+    if (!s) return NULL;
+    S(s)->nchars = len;
+    S(s)->ascii = true;
+    return s;
+}
+
 Object *str_from_cstr(const char *s) {
     return str_from_utf8(s, strlen(s));
 }
@@ -906,7 +918,11 @@ static __attribute__((noinline)) Object *str_subtype_construct(Type *type, Objec
 
 static Object *str_construct(Type *type, Object *const *args, size_t nargs, Object *kwnames) {
     if (type != &str_type) return str_subtype_construct(type, args, nargs, kwnames);
-    if (nargs == 1 && (!kwnames || tuple_size(kwnames) == 0)) return object_str(args[0]);
+    if (nargs == 1 && (!kwnames || tuple_size(kwnames) == 0)) {
+        /* str(i) for an int (not a subclass, not bool) needs no dispatch */
+        if (TYPE(args[0]) == &int_type) return int_repr(args[0]);
+        return object_str(args[0]);
+    }
     return str_value(args, nargs, kwnames);
 }
 

@@ -46,6 +46,11 @@ Object *str_from_format(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* An uninitialised string of len bytes to fill in, then str_finish(). */
 Object *str_new_raw(size_t len);
 void str_finish(Object *s); /* computes nchars/ascii after filling data */
+/* Text the caller knows is ASCII, so nothing scans it: str_from_ascii copies
+   n bytes (one byte gives the static one-character string); str_new_ascii
+   is complete except for its len bytes, which the caller fills with ASCII. */
+Object *str_from_ascii(const char *s, size_t len);
+Object *str_new_ascii(size_t len);
 
 /* Interned strings: str_intern_cstr returns a NEW reference to the shared
    object; str_intern takes a str (borrowed) and returns a NEW reference to the
