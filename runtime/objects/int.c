@@ -416,6 +416,14 @@ static size_t decimal_width(uint64_t u) {
     return n + (u >= 10) + (u >= 100) + (u >= 1000);
 }
 
+/* "00", "01", ... "99": the decimal text of every two-digit pair. */
+static const char digit_pairs[201] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* The text of a small int, its digits written straight into a new ASCII str:
    no buffer, no scan. The digits 0..9 are the static one-character strings. */
 static Object *small_int_text(int64_t v) {
@@ -428,10 +436,16 @@ static Object *small_int_text(int64_t v) {
     Object *s = str_new_ascii(n);
     if (!s) return NULL;
     char *p = ((StrObject *)s)->data + n;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    for (; u >= 100; u /= 100) { /* two digits a division */
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (u % 100), 2);
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (v < 0) *--p = '-';
     return s;
 }
