@@ -366,11 +366,12 @@ static __attribute__((noinline)) bool build_string_bad_item(Object *o)
 /* BUILD_STRING: concatenate n str objects (borrowed). */
 static Object *build_string(Object *const *items, size_t n)
 {
-    size_t total = 0;
+    size_t total = 0, nchars = 0;
     for (size_t i = 0; i < n; i++) {
         if (!is_str_exact(items[i]) && build_string_bad_item(items[i]))
             return NULL;
         total += str_len(items[i]);
+        nchars += ((StrObject *)items[i])->nchars;
     }
     Object *s = str_new_raw(total);
     if (s == NULL)
@@ -381,7 +382,8 @@ static Object *build_string(Object *const *items, size_t n)
         out += str_len(items[i]);
     }
     *out = '\0';
-    str_finish(s);
+    ((StrObject *)s)->nchars = nchars; /* the parts' counts: no scan */
+    ((StrObject *)s)->ascii = nchars == total;
     return s;
 }
 
