@@ -407,6 +407,21 @@ static void str_dealloc(Object *o) {
 
 static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
+/* The last 1..7 bytes of a string as one word, first byte lowest, the rest
+   zero: what memcpy into a zeroed word gives on a little-endian machine, but
+   without a call of variable length. Two reads that may overlap cover 4..7
+   bytes, and three 1..3; an overlapping byte lands on itself. */
+static inline uint64_t tail_word(const unsigned char *p, size_t n) {
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+           (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
 /* Multiply-rotate over 8-byte words, then a final avalanche so that short
    keys differing in one byte spread over the whole table index. */
 static int64_t hash_bytes(const char *p, size_t n) {
@@ -419,11 +434,7 @@ static int64_t hash_bytes(const char *p, size_t n) {
         p += 8;
         n -= 8;
     }
-    if (n > 0) {
-        uint64_t w = 0;
-        memcpy(&w, p, n);
-        h = (rotl64(h, 5) ^ w) * k;
-    }
+    if (n > 0) h = (rotl64(h, 5) ^ tail_word((const unsigned char *)p, n)) * k;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDull;
     h ^= h >> 33;
