@@ -693,6 +693,7 @@ static Object *user_format_method(Object *value) {
 }
 
 Object *format_object(Object *value, Object *spec) {
+    if (!spec && TYPE(value) == &int_type) return int_repr(value); /* f"{i}" */
     if (user_format_method(value)) {
         Object *arg = spec ? NEWREF(spec) : str_from_cstr("");
         if (!arg) return NULL;
