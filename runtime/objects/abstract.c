@@ -104,6 +104,7 @@ Object *object_repr(Object *o) {
 
 Object *object_str(Object *o) {
     if (is_str_exact(o)) return NEWREF(o);
+    if (TYPE(o) == &int_type) return int_repr(o); /* print(i), "%s" % i: the digits directly */
     UnaryFunc f = TYPE(o)->str;
     if (!f) return object_repr(o);
     if (enter_recursion(" while getting the str of an object") < 0) return NULL;
