@@ -917,7 +917,7 @@ static inline Object *lookup_in_class_walk(Type *t, Object *name)
 
 /* lookup_in_class_walk through the type cache (interp/typecache.h) while
    quickening is on and t is a user class with a tag. */
-static inline Object *lookup_in_class(Type *t, Object *name)
+static inline __attribute__((always_inline)) Object *lookup_in_class(Type *t, Object *name)
 {
     if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
         return lookup_in_class_walk(t, name);
@@ -959,8 +959,9 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
    before the cached pointer is trusted: a pointer cached from a class that
    has changed since may name a freed object, or a new one at the same
    address. A site where the subclass overrides the method finds another
-   function and deoptimises. */
-static inline bool finds_same_function(Type *t, Object *name, Object *meth)
+   function and deoptimises. Out of line: the eval loop keeps only the
+   call. */
+static __attribute__((noinline)) bool finds_same_function(Type *t, Object *name, Object *meth)
 {
     if (!method_lookup_is_plain(t))
         return false;
@@ -2394,10 +2395,10 @@ dispatch:
     TARGET(LOAD_METHOD_FUNC) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        Object *meth = spec_cache_ptr(CACHE, 2);
-        if (UNLIKELY(type_version_tag_now(t) != CACHE[1]))
-            DEOPT_IF(!finds_same_function(t, names[oparg], meth));
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1] &&
+                 !finds_same_function(t, names[oparg], spec_cache_ptr(CACHE, 2)));
         DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
+        Object *meth = spec_cache_ptr(CACHE, 2);
         INCREF(meth);
         SET_TOP(meth);
         PUSH(obj);
