@@ -617,20 +617,45 @@ static void trace_instr(Frame *f, const uint32_t *first_instr, const uint32_t *i
 #endif
 
 #ifndef TOY_FREE_THREADED
+/* dict_lookup_name after a first probe at slot i that found neither name
+   nor an empty slot: the probe path is followed on (dict.c's order) past
+   entries whose hash differs, which cannot equal name, and past deleted
+   slots, to an empty slot (absent) or name itself; an entry of the same
+   hash that is not name (an equal string not interned) leaves it to
+   dict_get_str. Out of line, so that the inlined first probe stays small. */
+static __attribute__((noinline)) Object *dict_lookup_name_on(DictObject *dict, Object *name,
+                                                            size_t i)
+{
+    int64_t hash = ((StrObject *)name)->hash;
+    size_t mask = dict->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    int64_t ix = dict->index[i];
+    while (ix == -2 || (ix >= 0 && dict->entries[ix].hash != hash)) {
+        perturb >>= 5; /* dict.c's DICT_PERTURB_SHIFT */
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+        ix = dict->index[i];
+        if (ix >= 0 && dict->entries[ix].key == name)
+            return dict->entries[ix].value;
+    }
+    return ix == -1 ? NULL : dict_get_str((Object *)dict, name);
+}
+
 /* An empty index slot at the first probe also answers: absent (every key
    with that hash would sit on the probe path that starts there). A method
    looked up along an MRO, or in an instance dict that does not hold it,
-   misses this way. */
+   misses this way, or a little further along (dict_lookup_name_on). */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
     int64_t hash = ((StrObject *)name)->hash;
     if (LIKELY(hash != -1 && dict->index != NULL)) {
-        int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
+        size_t i = (size_t)hash & (dict->index_size - 1);
+        int64_t ix = dict->index[i];
         if (ix >= 0 && dict->entries[ix].key == name)
             return dict->entries[ix].value;
         if (ix == -1)
             return NULL;
+        return dict_lookup_name_on(dict, name, i);
     }
     return dict_get_str(d, name);
 }
@@ -894,7 +919,7 @@ static inline Object *lookup_in_class_walk(Type *t, Object *name)
 
 /* lookup_in_class_walk through the type cache (interp/typecache.h) while
    quickening is on and t is a user class with a tag. */
-static inline Object *lookup_in_class(Type *t, Object *name)
+static inline __attribute__((always_inline)) Object *lookup_in_class(Type *t, Object *name)
 {
     if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
         return lookup_in_class_walk(t, name);
@@ -927,6 +952,25 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
 {
     Object *d = instance_dict_of(obj, t);
     return d == NULL || dict_lookup_name(d, name) == NULL;
+}
+
+/* LOAD_METHOD_FUNC's guard for an instance of a class other than the one
+   its cache was filled for (a subclass, or a sibling, sharing a method of
+   their base): does a plain method lookup on t still find the cached
+   function? The lookup result is compared, and tested to be a function,
+   before the cached pointer is trusted: a pointer cached from a class that
+   has changed since may name a freed object, or a new one at the same
+   address. A site where the subclass overrides the method finds another
+   function and deoptimises. Out of line: the eval loop keeps only the
+   call. */
+static __attribute__((noinline)) bool finds_same_function(Type *t, Object *name, Object *meth)
+{
+    if (!method_lookup_is_plain(t))
+        return false;
+    Object *found = lookup_in_class(t, name);
+    bool same = found == meth && TYPE(found) == &function_type;
+    LOOKUP_PUT(found);
+    return same;
 }
 
 /* Does an attribute read on an instance of t find it in the instance dict
@@ -2353,7 +2397,8 @@ dispatch:
     TARGET(LOAD_METHOD_FUNC) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
+        DEOPT_IF(type_version_tag_now(t) != CACHE[1] &&
+                 !finds_same_function(t, names[oparg], spec_cache_ptr(CACHE, 2)));
         DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *meth = spec_cache_ptr(CACHE, 2);
         INCREF(meth);
