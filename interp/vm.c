@@ -617,33 +617,10 @@ static void trace_instr(Frame *f, const uint32_t *first_instr, const uint32_t *i
 #endif
 
 #ifndef TOY_FREE_THREADED
-/* dict_lookup_name after a first probe at slot i that found neither name
-   nor an empty slot: the probe path is followed on (dict.c's order) past
-   entries whose hash differs, which cannot equal name, and past deleted
-   slots, to an empty slot (absent) or name itself; an entry of the same
-   hash that is not name (an equal string not interned) leaves it to
-   dict_get_str. Out of line, so that the inlined first probe stays small. */
-static __attribute__((noinline)) Object *dict_lookup_name_on(DictObject *dict, Object *name,
-                                                            size_t i)
-{
-    int64_t hash = ((StrObject *)name)->hash;
-    size_t mask = dict->index_size - 1;
-    uint64_t perturb = (uint64_t)hash;
-    int64_t ix = dict->index[i];
-    while (ix == -2 || (ix >= 0 && dict->entries[ix].hash != hash)) {
-        perturb >>= 5; /* dict.c's DICT_PERTURB_SHIFT */
-        i = (i * 5 + (size_t)perturb + 1) & mask;
-        ix = dict->index[i];
-        if (ix >= 0 && dict->entries[ix].key == name)
-            return dict->entries[ix].value;
-    }
-    return ix == -1 ? NULL : dict_get_str((Object *)dict, name);
-}
-
 /* An empty index slot at the first probe also answers: absent (every key
    with that hash would sit on the probe path that starts there). A method
    looked up along an MRO, or in an instance dict that does not hold it,
-   misses this way, or a little further along (dict_lookup_name_on). */
+   misses this way, or a little further along (dict_get_str_from). */
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
@@ -655,7 +632,7 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
             return dict->entries[ix].value;
         if (ix == -1)
             return NULL;
-        return dict_lookup_name_on(dict, name, i);
+        return dict_get_str_from(d, name, i);
     }
     return dict_get_str(d, name);
 }

@@ -529,6 +529,29 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
 }
 #endif
 
+#ifndef TOY_FREE_THREADED
+/* The eval loop's name lookup after its first probe, at slot i, found
+   neither name nor an empty slot: the probe path goes on past deleted slots
+   and entries whose hash differs (they cannot equal name), to an empty
+   slot (absent) or name itself; an entry of the same hash that is not name
+   (an equal string not interned) leaves it to dict_get_str. */
+Object *dict_get_str_from(Object *dobj, Object *name, size_t i) {
+    DictObject *d = AS_DICT(dobj);
+    int64_t hash = ((StrObject *)name)->hash;
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    int64_t ix = d->index[i];
+    while (ix == DICT_DUMMY || (ix >= 0 && d->entries[ix].hash != hash)) {
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+        ix = d->index[i];
+        if (ix >= 0 && d->entries[ix].key == name)
+            return d->entries[ix].value;
+    }
+    return ix == DICT_EMPTY ? NULL : dict_get_str(dobj, name);
+}
+#endif
+
 /* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
    never reads tables a resize is freeing; a borrowed result is only as
    safe as the caller's knowledge that no other thread replaces it. */
