@@ -3034,7 +3034,11 @@ dispatch:
             res = b->def->func(b->self, argv, nargs, kw);
         } else if (ct == &method_descr_type && base[0] != NULL) {
             /* From LOAD_METHOD: self's type is known to have the method. */
-            res = ((MethodDescrObject *)callable)->def->func(argv[0], argv + 1, nargs - 1, kw);
+            CFunction cf = ((MethodDescrObject *)callable)->def->func;
+            if (cf == list_append_method && oparg == 1 && kw == NULL &&
+                (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                specialize_call((uint32_t *)ip - 1, OP_CALL_LIST_APPEND);
+            res = cf(argv[0], argv + 1, nargs - 1, kw);
         } else {
             if (ct == &type_type && (((Type *)callable)->flags & TYPE_HEAP) && base[0] == NULL) {
                 /* A user class whose call is "allocate, then run a Toy
@@ -3532,6 +3536,31 @@ dispatch:
         DECREF(v);
         if (r < 0)
             goto error;
+        DISPATCH();
+    }
+
+    /* ---- Calls of C methods, quickened --------------------------------------
+       At the end of the loop, as the slices are, so that they do not move
+       the code of the others. */
+
+    TARGET(CALL_LIST_APPEND) {
+        /* [list.append, list, item]: a CALL after LOAD_METHOD that last
+           called list.append with its one argument, no keywords at this
+           site. The guard is the descriptor: LOAD_METHOD found it on the
+           type of the object under it, so that is a list (or a subclass
+           that does not override append). Anything else: the generic CALL. */
+        Object *descr = sp[-3];
+        if (UNLIKELY(descr == NULL || TYPE(descr) != &method_descr_type ||
+                     ((MethodDescrObject *)descr)->def->func != list_append_method))
+            goto call_generic;
+        Object *list = sp[-2];
+        sp -= 3;
+        int r = list_append_steal(list, sp[2]);
+        DECREF(list);
+        DECREF(descr);
+        if (UNLIKELY(r < 0))
+            goto error;
+        PUSH(NEWREF_IMMORTAL(None));
         DISPATCH();
     }
 
