@@ -493,6 +493,14 @@ static Object *star_args_tuple(Object *func, Object *args)
     return t;
 }
 
+/* Is meth a built-in type's method that may be called with obj as self
+   (obj an instance of that type: `f = list.append` in a class body does
+   not make its instances lists)? */
+static inline bool method_descr_applies(Object *meth, Object *obj)
+{
+    return TYPE(meth) == &method_descr_type && is_instance_of(obj, ((MethodDescrObject *)meth)->owner);
+}
+
 /* __enter__ / __exit__ looked up on the type, bound to o. NULL without an
    exception when the type has none. */
 static Object *lookup_special(Object *o, const char *name)
@@ -502,7 +510,7 @@ static Object *lookup_special(Object *o, const char *name)
         return NULL;
     if (TYPE(attr) == &function_type)
         return method_new(attr, o);
-    if (TYPE(attr) == &method_descr_type)
+    if (method_descr_applies(attr, o))
         return builtin_new(((MethodDescrObject *)attr)->def, o);
     return object_getattr_cstr(o, name);
 }
@@ -2326,7 +2334,7 @@ dispatch:
         SPECIALIZE(SPEC_METHOD, specialize_load_method((uint32_t *)ip - 1, obj, name));
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
-            if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
+            if (meth != NULL && (TYPE(meth) == &function_type || method_descr_applies(meth, obj))) {
                 Object *dict = instance_dict_of(obj, t);
                 if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
                     LOOKUP_KEEP(meth);
