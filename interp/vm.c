@@ -3043,9 +3043,10 @@ dispatch:
         } else if (ct == &method_descr_type && base[0] != NULL) {
             /* From LOAD_METHOD: self's type is known to have the method. */
             CFunction cf = ((MethodDescrObject *)callable)->def->func;
-            if (cf == list_append_method && oparg == 1 && kw == NULL &&
-                (specialize_families & SPEC_CALL) && OWN_INSTRS)
-                specialize_call((uint32_t *)ip - 1, OP_CALL_LIST_APPEND);
+            if (kw == NULL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                specialize_call((uint32_t *)ip - 1, cf == list_append_method && oparg == 1
+                                                        ? OP_CALL_LIST_APPEND
+                                                        : OP_CALL_METHOD_DESCR);
             res = cf(argv[0], argv + 1, nargs - 1, kw);
         } else {
             if (ct == &type_type && (((Type *)callable)->flags & TYPE_HEAP) && base[0] == NULL) {
@@ -3569,6 +3570,26 @@ dispatch:
         if (UNLIKELY(r < 0))
             goto error;
         PUSH(NEWREF_IMMORTAL(None));
+        DISPATCH();
+    }
+
+    TARGET(CALL_METHOD_DESCR) {
+        /* [descr, self, args(n)]: a CALL after LOAD_METHOD that last called
+           a method of a built-in type (set.add, list.pop, dict.get), no
+           keywords at this site. LOAD_METHOD found descr on self's type, so
+           its C body takes self, as the generic CALL's call does. */
+        Object **base = sp - oparg - 2;
+        Object *descr = base[0];
+        if (UNLIKELY(descr == NULL || TYPE(descr) != &method_descr_type))
+            goto call_generic;
+        Object *res = ((MethodDescrObject *)descr)->def->func(base[1], base + 2, oparg, NULL);
+        while (sp > base) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        if (UNLIKELY(res == NULL))
+            goto error;
+        PUSH(res);
         DISPATCH();
     }
 
