@@ -2861,6 +2861,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_FORMAT_VALUE:
         return (arg & 4) ? -1 : 0;
     case OP_CALL: case OP_CALL_PY_FUNC: case OP_CALL_PY_SELF: case OP_CALL_CLASS_INIT:
+    case OP_CALL_LIST_APPEND: case OP_CALL_METHOD_DESCR:
         return -(arg + 1);
     case OP_CALL_EX:
         return -(arg + 1);

@@ -206,6 +206,8 @@
     OPCODE(CALL_PY_FUNC,        "[NULL, func, args(n)] -> [result]", "CALL that last called a Toy function, without keywords (no cache: the guard is func's type)") \
     OPCODE(CALL_PY_SELF,        "[func, self, args(n)] -> [result]", "CALL after LOAD_METHOD that last called a Toy function, without keywords") \
     OPCODE(CALL_CLASS_INIT,     "[NULL, class, args(n)] -> [instance]", "CALL that last made an instance of a user class and ran its Toy __init__ in the loop, without keywords") \
+    OPCODE(CALL_LIST_APPEND,    "[list.append, list, item] -> [None]", "CALL after LOAD_METHOD that last called list.append with one argument: appends without a call") \
+    OPCODE(CALL_METHOD_DESCR,   "[descr, self, args(n)] -> [result]", "CALL after LOAD_METHOD that last called a method of a built-in type, without keywords: its C body, called directly") \
     \
     /* ---- Superinstructions (superinstr.c): one dispatch runs a pair ---- */ \
     /* The first word of a pair is replaced; the second stays as it was and */ \
@@ -290,6 +292,7 @@ static inline Opcode opcode_generic(Opcode op)
     case OP_STORE_ATTR_INSTANCE: case OP_STORE_ATTR_SLOT: case OP_STORE_ATTR_DICT:
         return OP_STORE_ATTR;
     case OP_CALL_PY_FUNC: case OP_CALL_PY_SELF: case OP_CALL_CLASS_INIT:
+    case OP_CALL_LIST_APPEND: case OP_CALL_METHOD_DESCR:
         return OP_CALL;
     default:
         return op;

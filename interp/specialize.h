@@ -25,8 +25,9 @@
  *   STORE_ATTR_INSTANCE  1: class version tag  2: entry in the instance dict (as above)
  *   STORE_ATTR_SLOT      1: class version tag  2: offset of the slot
  *   STORE_ATTR_DICT      1: class version tag
- *   CALL_PY_FUNC, CALL_PY_SELF, CALL_CLASS_INIT: no cache (CALL has none);
- *                        the guard reads the callable's type each time
+ *   CALL_PY_FUNC, CALL_PY_SELF, CALL_CLASS_INIT, CALL_LIST_APPEND,
+ *   CALL_METHOD_DESCR:   no cache (CALL has none); the guard reads the
+ *                        callable each time
  * LOAD_ATTR_INSTANCE and STORE_ATTR_INSTANCE also accept an instance of
  * another class whose instance dict answers first (the VM's
  * instance_dict_first, instance_dict_stores): a site that sees several
@@ -145,9 +146,12 @@ void specialize_load_attr(uint32_t *instr, Object *obj, Object *name);
 void specialize_load_method(uint32_t *instr, Object *obj, Object *name);
 void specialize_store_attr(uint32_t *instr, Object *obj, Object *name);
 /* A CALL without keywords that called a Toy function becomes op
-   (CALL_PY_FUNC or CALL_PY_SELF). It has no cache: its guard is the
-   callable's type, read at every call, and a miss runs the generic CALL
-   without turning back (the site's next Toy function needs it again). */
+   (CALL_PY_FUNC or CALL_PY_SELF; CALL_CLASS_INIT for a class's Toy
+   __init__, CALL_LIST_APPEND for list.append with one argument,
+   CALL_METHOD_DESCR for another method of a built-in type). It has no
+   cache: its guard is the callable, read at every call, and a miss runs
+   the generic CALL without turning back (the site's next Toy function
+   needs it again). */
 void specialize_call(uint32_t *instr, Opcode op);
 
 /* A guard failed: back to the generic form, to be tried again later. */

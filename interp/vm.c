@@ -495,6 +495,14 @@ static Object *star_args_tuple(Object *func, Object *args)
     return t;
 }
 
+/* Is meth a built-in type's method that may be called with obj as self
+   (obj an instance of that type: `f = list.append` in a class body does
+   not make its instances lists)? */
+static inline bool method_descr_applies(Object *meth, Object *obj)
+{
+    return TYPE(meth) == &method_descr_type && is_instance_of(obj, ((MethodDescrObject *)meth)->owner);
+}
+
 /* __enter__ / __exit__ looked up on the type, bound to o. NULL without an
    exception when the type has none. */
 static Object *lookup_special(Object *o, const char *name)
@@ -504,7 +512,7 @@ static Object *lookup_special(Object *o, const char *name)
         return NULL;
     if (TYPE(attr) == &function_type)
         return method_new(attr, o);
-    if (TYPE(attr) == &method_descr_type)
+    if (method_descr_applies(attr, o))
         return builtin_new(((MethodDescrObject *)attr)->def, o);
     return object_getattr_cstr(o, name);
 }
@@ -2349,7 +2357,7 @@ dispatch:
         SPECIALIZE(SPEC_METHOD, specialize_load_method((uint32_t *)ip - 1, obj, name));
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
-            if (meth != NULL && (TYPE(meth) == &function_type || TYPE(meth) == &method_descr_type)) {
+            if (meth != NULL && (TYPE(meth) == &function_type || method_descr_applies(meth, obj))) {
                 Object *dict = instance_dict_of(obj, t);
                 if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
                     LOOKUP_KEEP(meth);
@@ -3058,7 +3066,12 @@ dispatch:
             res = b->def->func(b->self, argv, nargs, kw);
         } else if (ct == &method_descr_type && base[0] != NULL) {
             /* From LOAD_METHOD: self's type is known to have the method. */
-            res = ((MethodDescrObject *)callable)->def->func(argv[0], argv + 1, nargs - 1, kw);
+            CFunction cf = ((MethodDescrObject *)callable)->def->func;
+            if (kw == NULL && (specialize_families & SPEC_CALL) && OWN_INSTRS)
+                specialize_call((uint32_t *)ip - 1, cf == list_append_method && oparg == 1
+                                                        ? OP_CALL_LIST_APPEND
+                                                        : OP_CALL_METHOD_DESCR);
+            res = cf(argv[0], argv + 1, nargs - 1, kw);
         } else {
             if (ct == &type_type && (((Type *)callable)->flags & TYPE_HEAP) && base[0] == NULL) {
                 /* A user class whose call is "allocate, then run a Toy
@@ -3556,6 +3569,51 @@ dispatch:
         DECREF(v);
         if (r < 0)
             goto error;
+        DISPATCH();
+    }
+
+    /* ---- Calls of C methods, quickened --------------------------------------
+       At the end of the loop, as the slices are, so that they do not move
+       the code of the others. */
+
+    TARGET(CALL_LIST_APPEND) {
+        /* [list.append, list, item]: a CALL after LOAD_METHOD that last
+           called list.append with its one argument, no keywords at this
+           site. The guard is the descriptor: LOAD_METHOD found it on the
+           type of the object under it, so that is a list (or a subclass
+           that does not override append). Anything else: the generic CALL. */
+        Object *descr = sp[-3];
+        if (UNLIKELY(descr == NULL || TYPE(descr) != &method_descr_type ||
+                     ((MethodDescrObject *)descr)->def->func != list_append_method))
+            goto call_generic;
+        Object *list = sp[-2];
+        sp -= 3;
+        int r = list_append_steal(list, sp[2]);
+        DECREF(list);
+        DECREF(descr);
+        if (UNLIKELY(r < 0))
+            goto error;
+        PUSH(NEWREF_IMMORTAL(None));
+        DISPATCH();
+    }
+
+    TARGET(CALL_METHOD_DESCR) {
+        /* [descr, self, args(n)]: a CALL after LOAD_METHOD that last called
+           a method of a built-in type (set.add, list.pop, dict.get), no
+           keywords at this site. LOAD_METHOD found descr on self's type, so
+           its C body takes self, as the generic CALL's call does. */
+        Object **base = sp - oparg - 2;
+        Object *descr = base[0];
+        if (UNLIKELY(descr == NULL || TYPE(descr) != &method_descr_type))
+            goto call_generic;
+        Object *res = ((MethodDescrObject *)descr)->def->func(base[1], base + 2, oparg, NULL);
+        while (sp > base) {
+            Object *v = POP();
+            DECREF(v);
+        }
+        if (UNLIKELY(res == NULL))
+            goto error;
+        PUSH(res);
         DISPATCH();
     }
 

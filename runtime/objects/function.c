@@ -696,7 +696,13 @@ static Object *method_descr_call(Object *callable, Object *const *args, size_t n
 static Object *method_descr_descr_get(Object *self, Object *obj, Type *type)
 {
     (void)type;
-    return obj != NULL ? builtin_new(((MethodDescrObject *)self)->def, obj) : NEWREF(self);
+    MethodDescrObject *d = (MethodDescrObject *)self;
+    if (obj == NULL)
+        return NEWREF(self);
+    if (!is_instance_of(obj, d->owner))
+        return error_set(&exc_TypeError, "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+                         d->def->name, type_name(d->owner), TYPE_NAME(obj));
+    return builtin_new(d->def, obj);
 }
 
 static Object *method_descr_repr(Object *self)

@@ -1355,8 +1355,7 @@ static int list_check_no_args(const char *name, size_t nargs, Object *kwnames) {
     return 0;
 }
 
-static Object *list_append_method(Object *self, Object *const *args, size_t nargs,
-                                  Object *kwnames) {
+Object *list_append_method(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (list_check_one_arg("append", nargs, kwnames) < 0) return NULL;
     if (list_append(self, args[0]) < 0) return NULL;
     return NEWREF_IMMORTAL(None);

@@ -87,6 +87,9 @@ static inline void list_set_steal(Object *l, size_t i, Object *item) { ((ListObj
    releases item even on failure). */
 int list_append(Object *list, Object *item);
 int list_append_steal(Object *list, Object *item);
+/* The C body of list.append (its MethodDef's func): the eval loop knows the
+   method by it (CALL_LIST_APPEND). */
+Object *list_append_method(Object *self, Object *const *args, size_t nargs, Object *kwnames);
 /* list.extend(iterable): 0 / -1. */
 int list_extend(Object *list, Object *iterable);
 /* list(iterable). */

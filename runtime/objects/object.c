@@ -672,13 +672,11 @@ Object **object_dict_ptr(Object *self) {
     return off ? (Object **)((char *)self + off) : NULL;
 }
 
-/* What the class holds, seen from the instance: functions and built-in
-   method descriptors become bound methods, other descriptors answer through
-   their __get__, anything else is itself. */
+/* What the class holds, seen from the instance: functions become bound
+   methods, descriptors answer through their __get__ (a built-in method's
+   checks that self is an instance of its type), anything else is itself. */
 static Object *bind_class_attr(Object *attr, Object *self) {
     if (attr->type == &function_type) return method_new(attr, self);
-    if (attr->type == &method_descr_type)
-        return builtin_new(((MethodDescrObject *)attr)->def, self);
     DescrGetFunc get = TYPE(attr)->descr_get;
     if (get) {
         INCREF(attr); /* __get__ may run code that removes it from the class */
