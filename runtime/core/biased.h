@@ -154,8 +154,8 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
 
 /* A new object: owned by the calling thread, count 1. Nobody else can
    reach it yet, so owner and local are written with one plain 8-byte store
-   (they are adjacent, 8-byte aligned at the start of the header): a load
-   and two stores fewer than the two fields one by one. Later 4-byte loads
+   (they are adjacent, 8-byte aligned at the start of the header), where
+   the two fields one by one took two stores. Later 4-byte loads
    of either field lie within the store, which the processor forwards. */
 static inline __attribute__((always_inline)) void biased_object_init(Object *o) {
 #if !defined(BIASED_LOCAL_ATOMIC) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
