@@ -32,14 +32,6 @@
 #include "core/threadstate.h"
 
 _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
-_Thread_local uint64_t biased_new_header __attribute__((tls_model("local-exec"))) =
-    BIASED_NEW_HEADER(0);
-
-/* The thread's id, and the new-object header that goes with it. */
-static void set_tid(uint32_t tid) {
-    biased_tid = tid;
-    biased_new_header = BIASED_NEW_HEADER(tid);
-}
 
 typedef struct BiasedThread {
     uint32_t tid;
@@ -249,7 +241,7 @@ void biased_thread_attach(void) {
     threads = t;
     pthread_mutex_unlock(&table_lock);
     self = t;
-    set_tid(t->tid);
+    biased_tid = t->tid;
 }
 
 /* Take this thread's queue (under table_lock). */
@@ -297,7 +289,7 @@ void biased_thread_detach(void) {
         if (!len) { /* leave while holding the lock: nothing more can come */
             for (BiasedThread **p = &threads; *p; p = &(*p)->next)
                 if (*p == self) { *p = self->next; break; }
-            set_tid(BIASED_TID_DETACHED);
+            biased_tid = BIASED_TID_DETACHED;
             pthread_mutex_unlock(&table_lock);
             if (q) mem_free(q, cap * sizeof *q);
             break;

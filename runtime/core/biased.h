@@ -64,12 +64,6 @@
    nothing it creates: see biased_object_init). */
 /* local-exec: toy-ft is one executable, so the id is one %fs-relative load. */
 extern _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
-/* A new object's owner and local count as one word: the thread's id, and
-   count 1 above it (the fields' order in memory on a little-endian
-   machine), kept beside biased_tid (biased.c sets both), so that
-   biased_object_init writes the two fields with one store. */
-extern _Thread_local uint64_t biased_new_header __attribute__((tls_model("local-exec")));
-#define BIASED_NEW_HEADER(tid) ((uint64_t)(tid) | (uint64_t)1 << 32)
 
 /* Slow paths (biased.c): another thread's object, or a merged one. */
 void biased_incref_shared(Object *o);
@@ -152,22 +146,10 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     }
 }
 
-/* A new object: owned by the calling thread, count 1. Nobody else can
-   reach it yet, so owner and local are written with one plain 8-byte store
-   (they are adjacent, 8-byte aligned at the start of the header), where
-   the two fields one by one took two stores. Later 4-byte loads
-   of either field lie within the store, which the processor forwards. */
-static inline __attribute__((always_inline)) void biased_object_init(Object *o) {
-#if !defined(BIASED_LOCAL_ATOMIC) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    _Static_assert(offsetof(Object, local) == offsetof(Object, owner) + sizeof(uint32_t) &&
-                       offsetof(Object, owner) % 8 == 0,
-                   "owner and local: one aligned 8-byte word, owner first");
-    uint64_t header = biased_new_header;
-    memcpy((void *)&o->owner, &header, sizeof header);
-#else
+/* A new object: owned by the calling thread, count 1. */
+static inline void biased_object_init(Object *o) {
     atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);
     atomic_store_explicit(&o->local, 1, BIASED_RELAXED);
-#endif
     atomic_store_explicit(&o->shared, 0, BIASED_RELAXED);
 }
 
