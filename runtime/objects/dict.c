@@ -55,6 +55,7 @@ enum {
     DICT_EMPTY = -1,
     DICT_DUMMY = -2,
     DICT_ERROR = -3,          /* lookup result: an exception is set */
+    DICT_NEEDS_CODE = -4,     /* dict_probe_nocode: a comparison may run code */
     DICT_MIN_INDEX_SIZE = 8,
     DICT_PERTURB_SHIFT = 5,
 };
@@ -583,7 +584,46 @@ Object *dict_get_str_ref(Object *dobj, Object *key) {
     return v;
 }
 
+#ifdef TOY_FREE_THREADED
+/* toy-ft: dict_lookup for as far as it runs no Toy code: the entry number,
+   DICT_EMPTY, or DICT_NEEDS_CODE at the first key of the same hash that
+   only a user __eq__ can compare (then nothing is known, and the caller
+   looks again with dict_lookup). Most lookups (str and int keys) end
+   here, under objlock_lock_nocode, which a thread alone leaves out: its
+   compare-and-swap and the stripe's hold are only needed for an __eq__
+   that may start a thread (core/objlock.h). */
+static inline __attribute__((always_inline)) int64_t dict_probe_nocode(DictObject *d, Object *key,
+                                                                       int64_t hash) {
+    if (!d->index) return DICT_EMPTY;
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    for (;;) {
+        int64_t ix = d->index[i];
+        if (ix == DICT_EMPTY) return DICT_EMPTY;
+        if (ix >= 0) {
+            DictEntry *e = &d->entries[ix];
+            if (e->key == key) return ix;
+            if (e->hash == hash) {
+                int eq = dict_keys_equal_fast(e->key, key);
+                if (eq == -2) return DICT_NEEDS_CODE;
+                if (eq) return ix;
+            }
+        }
+        perturb >>= DICT_PERTURB_SHIFT;
+        i = (i * 5 + (size_t)perturb + 1) & mask;
+    }
+}
+#endif
+
 static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
+#ifdef TOY_FREE_THREADED
+    objlock_lock_nocode(d);
+    int64_t probe = dict_probe_nocode(AS_DICT(d), key, hash);
+    Object *found = probe >= 0 ? AS_DICT(d)->entries[probe].value : NULL;
+    objlock_unlock_nocode(d);
+    if (probe != DICT_NEEDS_CODE) return found;
+#endif
     objlock_lock(d);
     int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
     Object *v = ix >= 0 ? AS_DICT(d)->entries[ix].value : NULL;
@@ -593,6 +633,13 @@ static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
 
 /* The same, as a new reference taken under the lock. */
 static Object *dict_lookup_value_ref(Object *d, Object *key, int64_t hash) {
+#ifdef TOY_FREE_THREADED
+    objlock_lock_nocode(d);
+    int64_t probe = dict_probe_nocode(AS_DICT(d), key, hash);
+    Object *found = probe >= 0 ? NEWREF(AS_DICT(d)->entries[probe].value) : NULL;
+    objlock_unlock_nocode(d);
+    if (probe != DICT_NEEDS_CODE) return found;
+#endif
     objlock_lock(d);
     int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
     Object *v = ix >= 0 ? NEWREF(AS_DICT(d)->entries[ix].value) : NULL;
@@ -1042,6 +1089,12 @@ static int dict_setitem(Object *self, Object *key, Object *value) {
 static int dict_contains(Object *self, Object *key) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
+#ifdef TOY_FREE_THREADED
+    objlock_lock_nocode(self);
+    int64_t probe = dict_probe_nocode(AS_DICT(self), key, hash);
+    objlock_unlock_nocode(self);
+    if (probe != DICT_NEEDS_CODE) return probe >= 0;
+#endif
     objlock_lock(self);
     int64_t ix = dict_lookup(AS_DICT(self), key, hash, NULL);
     objlock_unlock(self);
