@@ -57,7 +57,7 @@ static inline TypeCacheEntry *typecache_table(void)
 /* The entry of table for (tag, name), whatever it holds now. */
 static inline TypeCacheEntry *typecache_entry(TypeCacheEntry *table, uint32_t tag, Object *name)
 {
-    uint64_t h = (uint64_t)((StrObject *)name)->hash ^ ((uint64_t)tag * 0x9e3779b97f4a7c15u);
+    uint64_t h = (uint64_t)str_hash_cached(name) ^ ((uint64_t)tag * 0x9e3779b97f4a7c15u);
     return &table[(h >> 20) & (TYPECACHE_SIZE - 1)];
 }
 

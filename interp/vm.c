@@ -632,7 +632,7 @@ static void trace_instr(Frame *f, const uint32_t *first_instr, const uint32_t *i
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1 && dict->index != NULL)) {
         size_t i = (size_t)hash & (dict->index_size - 1);
         int64_t ix = dict->index[i];
@@ -657,7 +657,7 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
 static inline Object *dict_probe_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1 && dict->index != NULL)) {
         int64_t ix = dict->index[(size_t)hash & (dict->index_size - 1)];
         if (ix >= 0 && dict->entries[ix].key == name)
@@ -673,7 +673,7 @@ static inline Object *dict_probe_name(Object *d, Object *name)
 static inline Object *dict_lookup_name(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1)) {
         objlock_lock(d);
         int64_t ix = dict->index != NULL ? dict->index[(size_t)hash & (dict->index_size - 1)] : -2;
@@ -906,7 +906,7 @@ static inline Object *lookup_in_class_walk(Type *t, Object *name)
    quickening is on and t is a user class with a tag. */
 static inline __attribute__((always_inline)) Object *lookup_in_class(Type *t, Object *name)
 {
-    if (specialize_families == 0 || UNLIKELY(((StrObject *)name)->hash == -1))
+    if (specialize_families == 0 || UNLIKELY(str_hash_cached(name) == -1))
         return lookup_in_class_walk(t, name);
     TypeCacheEntry *table = typecache_table();
     uint32_t tag = type_version_tag_now(t);
@@ -992,7 +992,7 @@ static inline bool instance_dict_stores(Type *t, Object *name)
    a hint there, which dict_hint_ref and dict_replace_at check again. */
 static inline int64_t instance_entry_of(DictObject *d, Object *name)
 {
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
     if (UNLIKELY(hash == -1))
         return dict_str_entry((Object *)d, name);
     objlock_lock(d);
@@ -1084,7 +1084,7 @@ static inline bool store_attr_in_place(Object *obj, Type *t, Object *name, Objec
     if (!instance_dict_stores(t, name))
         return false;
     DictObject *d = (DictObject *)instance_dict_of(obj, t);
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
 #ifndef TOY_FREE_THREADED
     if (d == NULL || TYPE(d) != &dict_type || hash == -1 || d->index == NULL)
         return false;

@@ -342,7 +342,7 @@ static int dict_resize(DictObject *d, size_t minused) {
 
 static inline int64_t dict_hash_of(Object *key) {
     if (is_str_exact(key)) { /* a subclass may define __hash__ */
-        int64_t h = ((StrObject *)key)->hash;
+        int64_t h = str_hash_cached(key);
         return h != -1 ? h : str_hash(key);
     }
     return object_hash(key);
@@ -423,7 +423,7 @@ restart:
 #define GET_STR_INLINE inline __attribute__((always_inline))
 static GET_STR_INLINE int64_t dict_find_str(DictObject *d, Object *key) {
     if (d->used == 0) return -1;
-    int64_t hash = ((StrObject *)key)->hash;
+    int64_t hash = str_hash_cached(key);
     if (hash == -1) hash = str_hash(key);
     size_t mask = d->index_size - 1;
     uint64_t perturb = (uint64_t)hash;
@@ -538,7 +538,7 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
    (an equal string not interned) leaves it to dict_get_str. */
 Object *dict_get_str_from(Object *dobj, Object *name, size_t i) {
     DictObject *d = AS_DICT(dobj);
-    int64_t hash = ((StrObject *)name)->hash;
+    int64_t hash = str_hash_cached(name);
     size_t mask = d->index_size - 1;
     uint64_t perturb = (uint64_t)hash;
     int64_t ix = d->index[i];

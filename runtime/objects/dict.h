@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
                                                              Object **value) {
     DictObject *d = (DictObject *)dobj;
     uint32_t seq = __atomic_load_n(&d->seq, __ATOMIC_ACQUIRE);
-    int64_t hash = ((StrObject *)key)->hash;
+    int64_t hash = str_hash_cached(key);
     if (!(seq & 1) || hash == -1) return -1;
     int64_t *index = __atomic_load_n(&d->index, __ATOMIC_ACQUIRE);
     DictEntry *entries = __atomic_load_n(&d->entries, __ATOMIC_ACQUIRE);

@@ -66,7 +66,7 @@ static inline int64_t set_hash_of(Object *key) {
         if (v > -SET_INT_HASH_MODULUS && v < SET_INT_HASH_MODULUS) return v == -1 ? -2 : v;
     }
     if (is_str_exact(key)) { /* a subclass may define __hash__ */
-        int64_t h = ((StrObject *)key)->hash;
+        int64_t h = str_hash_cached(key);
         return h != -1 ? h : str_hash(key);
     }
     return object_hash(key);

@@ -445,8 +445,12 @@ static int64_t hash_bytes(const char *p, size_t n) {
 
 int64_t str_hash(Object *s) {
     StrObject *so = S(s);
-    if (so->hash == -1) so->hash = hash_bytes(so->data, so->length);
-    return so->hash;
+    int64_t h = HASH_CACHE_LOAD(so->hash);
+    if (h == -1) {
+        h = hash_bytes(so->data, so->length);
+        HASH_CACHE_STORE(so->hash, h);
+    }
+    return h;
 }
 
 bool str_equal(Object *a, Object *b) {
@@ -454,7 +458,8 @@ bool str_equal(Object *a, Object *b) {
     StrObject *x = S(a), *y = S(b);
     if (x->length != y->length) return false;
     if (x->interned && y->interned) return false; /* one object per interned text */
-    if (x->hash != -1 && y->hash != -1 && x->hash != y->hash) return false;
+    int64_t hx = HASH_CACHE_LOAD(x->hash), hy = HASH_CACHE_LOAD(y->hash);
+    if (hx != -1 && hy != -1 && hx != hy) return false;
     return memcmp(x->data, y->data, x->length) == 0;
 }
 

@@ -66,6 +66,21 @@ Object *str_get_range(Object *s, int64_t start, int64_t stop);
 
 bool str_equal(Object *a, Object *b);
 int64_t str_hash(Object *s);
+
+/* A str's hash is computed on first use and kept in the object. In toy-ft
+   two threads may compute it at once and both store the same value: the
+   field is read and written with relaxed atomics (plain moves on x86) so
+   that this benign race is a defined one. -1: not computed yet. */
+#ifdef TOY_FREE_THREADED
+#define HASH_CACHE_LOAD(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define HASH_CACHE_STORE(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#else
+#define HASH_CACHE_LOAD(field) (field)
+#define HASH_CACHE_STORE(field, v) ((field) = (v))
+#endif
+static inline int64_t str_hash_cached(Object *s) {
+    return HASH_CACHE_LOAD(((StrObject *)s)->hash);
+}
 Object *str_concat(Object *a, Object *b);
 /* Python's repr of a str: quotes chosen as Python does, escapes. */
 Object *str_repr(Object *s);

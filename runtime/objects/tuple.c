@@ -156,7 +156,8 @@ static uint64_t rotate_left_31(uint64_t x) { return (x << 31) | (x >> 33); }
 
 static int64_t tuple_hash(Object *self) {
     TupleObject *t = (TupleObject *)self;
-    if (t->hash != -1) return t->hash;
+    int64_t cached = HASH_CACHE_LOAD(t->hash);
+    if (cached != -1) return cached;
     /* a tuple nested a million deep must not exhaust the C stack */
     if (recursion_enter(" while hashing a tuple") < 0) return -1;
     uint64_t acc = XXPRIME_5;
@@ -174,7 +175,7 @@ static int64_t tuple_hash(Object *self) {
     acc += (uint64_t)t->size ^ (XXPRIME_5 ^ 3527539ULL);
     int64_t h = (int64_t)acc;
     if (h == -1) h = 1546275796;  /* -1 is reserved for errors */
-    t->hash = h;
+    HASH_CACHE_STORE(t->hash, h); /* another thread may store the same value */
     return h;
 }
 
