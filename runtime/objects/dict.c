@@ -57,7 +57,6 @@ enum {
     DICT_ERROR = -3,          /* lookup result: an exception is set */
     DICT_NEEDS_CODE = -4,     /* dict_probe_nocode: a comparison may run code */
     DICT_MIN_INDEX_SIZE = 8,
-    DICT_PERTURB_SHIFT = 5,
 };
 
 static size_t dict_usable(size_t index_size) { return (index_size << 1) / 3; }
@@ -289,8 +288,7 @@ static size_t dict_find_empty_slot(DictObject *d, int64_t hash) {
     uint64_t perturb = (uint64_t)hash;
     size_t i = (size_t)hash & mask;
     while (d->index[i] != DICT_EMPTY) {
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
     }
     return i;
 }
@@ -301,8 +299,7 @@ static size_t dict_find_slot_of_entry(DictObject *d, int64_t hash, int64_t ix) {
     uint64_t perturb = (uint64_t)hash;
     size_t i = (size_t)hash & mask;
     while (d->index[i] != ix) {
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
     }
     return i;
 }
@@ -408,8 +405,7 @@ restart:
                 if (eq) goto found;
             }
         }
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
         continue;
     found:
         if (slot) *slot = i;
@@ -437,8 +433,7 @@ static GET_STR_INLINE int64_t dict_find_str(DictObject *d, Object *key) {
             /* Interned keys match by pointer; others compare their text. */
             if (e->hash == hash && is_str(e->key) && str_equal(e->key, key)) return ix;
         }
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
     }
 }
 
@@ -543,8 +538,7 @@ Object *dict_get_str_from(Object *dobj, Object *name, size_t i) {
     uint64_t perturb = (uint64_t)hash;
     int64_t ix = d->index[i];
     while (ix == DICT_DUMMY || (ix >= 0 && d->entries[ix].hash != hash)) {
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
         ix = d->index[i];
         if (ix >= 0 && d->entries[ix].key == name)
             return d->entries[ix].value;
@@ -610,8 +604,7 @@ static inline __attribute__((always_inline)) int64_t dict_probe_nocode(DictObjec
                 if (eq) return ix;
             }
         }
-        perturb >>= DICT_PERTURB_SHIFT;
-        i = (i * 5 + (size_t)perturb + 1) & mask;
+        i = dict_probe_next(i, &perturb, mask);
     }
 }
 #endif

@@ -56,6 +56,15 @@ static inline bool dict_is_plain_mapping(Object *o) {
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
 
+/* The probe order of a dict's index (CPython's): after slot i, the next
+   slot on the path of the hash that perturb started as. Every lookup and
+   insertion, in dict.c and beside the eval loop, walks this one path. */
+enum { DICT_PERTURB_SHIFT = 5 };
+static inline size_t dict_probe_next(size_t i, uint64_t *perturb, size_t mask) {
+    *perturb >>= DICT_PERTURB_SHIFT;
+    return (i * 5 + (size_t)*perturb + 1) & mask;
+}
+
 Object *dict_new(void);
 /* Borrowed value or NULL (absent, or error: see error_occurred()). */
 Object *dict_get_item(Object *d, Object *key);
@@ -137,8 +146,7 @@ static inline __attribute__((always_inline)) int dict_read_ref(Object *dobj, Obj
                 if (__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) == hash) return -1;
             }
             if (probes > mask) return -1; /* slots changing under the probe */
-            perturb >>= 5;
-            i = (i * 5 + (size_t)perturb + 1) & mask;
+            i = dict_probe_next(i, &perturb, mask);
         }
     }
     if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
