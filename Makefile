@@ -55,30 +55,84 @@ TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after
 
 all: toy toy-ft
 
-toy: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+# The three optimised builds: ./toy (build/), ./toy-ft (build-ft/, no GIL)
+# and ./toy-atomic (build-atomic/, the comparison build).
+#
+# The profile-guided build (docs/internals.md, "The profile-guided build").
+# With PGO=1, the default with gcc, each of them is compiled twice. First
+# with counters into DIR-pgogen/ (-fprofile-generate); that binary runs the
+# training programs (scripts/build/pgo-train.sh: the benchmarks at small
+# sizes), which write a .gcda file of branch counts beside each object; the
+# counts are copied into DIR/ and the real build reads them back
+# (-fprofile-use) to lay the eval loop out for the paths programs take.
+# Editing any source retrains, so a build stays consistent with its
+# profile. PGO=0 compiles each once, plainly: quicker while editing, and
+# what clang gets (its profiles use another format).
+PGO ?= $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),0,1)
+PGO_GEN := -fprofile-generate -fprofile-update=prefer-atomic
+PGO_USE = -fprofile-use -fprofile-partial-training -fprofile-correction -Wno-missing-profile \
+           $(PGO_USE_QUIET)
+# The warnings gcc derives from what it inlined, which the profile decides:
+# a build must not pass or fail by its training counts. The instrumented
+# compile before it checks the same sources at the same -O2 with them on.
+PGO_USE_QUIET := -Wno-restrict -Wno-stringop-overflow -Wno-stringop-overread \
+                 -Wno-array-bounds -Wno-maybe-uninitialized
+PGO_TRAIN := scripts/build/pgo-train.sh scripts/bench/sizes.sh \
+             $(wildcard scripts/bench/*.toy scripts/bench/programs/*.toy) scripts/threads/cpu_bound.toy
 
-toy-ft: $(FT_OBJS)
-	$(CC) $(CFLAGS) -o $@ $(FT_OBJS) $(LDLIBS)
+# $(call optimised_build,BINARY,DIR,DEFINES): the rules of one of them.
+define optimised_build
+$(1): $$($(2)_OBJS)
+	$$(CC) $$(CFLAGS) -o $$@ $$($(2)_OBJS) $$(LDLIBS)
 
-build-ft/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -DTOY_FREE_THREADED -pthread $(DEPS) -c $< -o $@
+$(2)/%.o: %.c $$($(2)_PROFILE)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$($(2)_PGO) $(3) -pthread $$(DEPS) -c $$< -o $$@
 
-build-ft/gen/frozen_modules.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
+# The frozen modules are data: no profile.
+$(2)/gen/frozen_modules.o $(2)-pgogen/$(2)/gen/frozen_modules.o: $$(GEN)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(STD) $$(WARN) $$(CFLAGS) -c $$< -o $$@
 
-toy-atomic: $(ATOMIC_OBJS)
-	$(CC) $(CFLAGS) -o $@ $(ATOMIC_OBJS) $(LDLIBS)
+# The instrumented objects are compiled inside DIR-pgogen/, which links to
+# the sources, into DIR-pgogen/DIR/: gcc names a static function's profile
+# after the source path and the object path, and both must read as in the
+# real build for the counts to be found.
+$(2)-pgogen/$(2)/%.o: %.c | $(2)-pgogen/interp $(2)-pgogen/runtime
+	@mkdir -p $$(dir $$@)
+	cd $(2)-pgogen && $$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$(PGO_GEN) $(3) -pthread \
+		$$(DEPS) -MT $$@ -MF $$(@:$(2)-pgogen/%.o=%.d) -c $$< -o $$(@:$(2)-pgogen/%=%)
 
-build-atomic/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -DTOY_ATOMIC_REFCOUNT -pthread $(DEPS) -c $< -o $@
+$(2)-pgogen/interp $(2)-pgogen/runtime:
+	@mkdir -p $(2)-pgogen
+	ln -sfn ../$$(notdir $$@) $$@
 
-build-atomic/gen/frozen_modules.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
+$(2)-pgogen/$(1): $$($(2)_OBJS:%=$(2)-pgogen/%)
+	$$(CC) $$(CFLAGS) $$(PGO_GEN) -o $$@ $$^ $$(LDLIBS)
+
+# The training run; its counts replace the last ones.
+$(2)/profile.stamp: $(2)-pgogen/$(1) $$(PGO_TRAIN)
+	@find $(2)-pgogen -name '*.gcda' -delete
+	scripts/build/pgo-train.sh $(2)-pgogen/$(1)
+	@cd $(2)-pgogen/$(2) && find . -name '*.gcda' | while read -r f; do \
+		mkdir -p "../../$(2)/$$$${f%/*}" && cp "$$$$f" "../../$(2)/$$$$f"; done
+	@touch $$@
+endef
+
+ifeq ($(PGO),1)
+build_PROFILE := build/profile.stamp
+build-ft_PROFILE := build-ft/profile.stamp
+build-atomic_PROFILE := build-atomic/profile.stamp
+build_PGO = $(PGO_USE)
+build-ft_PGO = $(PGO_USE)
+build-atomic_PGO = $(PGO_USE)
+endif
+build_OBJS := $(OBJS)
+build-ft_OBJS := $(FT_OBJS)
+build-atomic_OBJS := $(ATOMIC_OBJS)
+$(eval $(call optimised_build,toy,build,))
+$(eval $(call optimised_build,toy-ft,build-ft,-DTOY_FREE_THREADED))
+$(eval $(call optimised_build,toy-atomic,build-atomic,-DTOY_ATOMIC_REFCOUNT))
 
 # Sanitizer builds of the free-threaded interpreter (tests/ft/ under them:
 # make asan-ft, make tsan-ft).
@@ -104,18 +158,11 @@ build-ft-tsan/gen/frozen_modules.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(TSAN_FLAGS) -c $< -o $@
 
-build/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -pthread $(DEPS) -c $< -o $@
-
 # Modules written in Toy (runtime/lib/**/*.toy) are compiled into the binary;
 # a folder with an __init__.toy is a package.
 $(GEN): $(LIBS) scripts/build/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/build/embed.sh $@ runtime/lib $(LIBS)
-
-build/gen/frozen_modules.o: $(GEN)
-	$(CC) $(STD) $(WARN) $(CFLAGS) -c $< -o $@
 
 build-asan/gen/frozen_modules.o: $(GEN)
 	@mkdir -p $(dir $@)
@@ -297,9 +344,10 @@ install: toy toy-ft
 	install -m 644 toy.1 $(DESTDIR)$(PREFIX)/share/man/man1/toy.1
 
 clean:
-	rm -rf build build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal \
+	rm -rf build build-pgogen build-ft-pgogen build-atomic-pgogen build-asan build-tsan build-immortal build-fuzz toy toy-asan toy-tsan toy-immortal \
 		build-ft build-atomic build-ft-asan build-ft-tsan toy-ft toy-atomic toy-ft-asan toy-ft-tsan
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(IMMORTAL_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
+-include $(OBJS:.o=.d) $(OBJS:%.o=build-pgogen/%.d) $(FT_OBJS:%.o=build-ft-pgogen/%.d) \
+         $(ATOMIC_OBJS:%.o=build-atomic-pgogen/%.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(IMMORTAL_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
          $(FT_OBJS:.o=.d) $(ATOMIC_OBJS:.o=.d) $(FT_ASAN_OBJS:.o=.d) $(FT_TSAN_OBJS:.o=.d) \
          $(FUZZ_TARGETS:=.d)
