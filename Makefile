@@ -1,6 +1,7 @@
 # Toy - build, test, benchmark.
 #   make            build ./toy (optimised, warnings are errors) and ./toy-ft, the
-#                   free-threaded interpreter (`toy --free-threaded` runs it)
+#                   free-threaded interpreter (`toy --free-threaded` runs it);
+#                   with gcc both are profile-guided (PGO=0: one plain build)
 #   make toy-atomic build ./toy-atomic: the GIL build with atomic INCREF/DECREF
 #                   (for the comparison in make bench-ft only)
 #   make bench-ft   single-thread cost and 4-thread speed-up: toy, toy-atomic, toy-ft
