@@ -80,10 +80,31 @@ if [ $((${#MICRO[@]} + ${#PROGRAMS[@]})) -eq 0 ]; then
     echo "run.sh: no benchmark named '$ONLY'" >&2; exit 2
 fi
 
+# How each interpreter was compiled: a profile-guided build is faster on
+# the programs it was trained on (docs/internals.md, "The profile-guided build").
+toy_build() {
+    local stamp
+    stamp=$(dirname "$1")/build/profile.stamp
+    if [ -f "$stamp" ] && [ ! "$stamp" -nt "$1" ]; then
+        echo "profile-guided, trained on these benchmarks at 1/50 size"
+    else
+        echo "no profile"
+    fi
+}
+# What CPython's own configuration says (a distribution may add a profile
+# by other means, which this cannot see).
+python_build() {
+    "$1" -c 'import sysconfig as s
+a = s.get_config_var("CONFIG_ARGS") or ""
+print("compiled %s, configured %s --enable-optimizations" % (
+      s.get_config_var("OPT") or "?", "with" if "--enable-optimizations" in a else "without"))' \
+        2>/dev/null || echo "build unknown"
+}
+
 timer="built-in timer (date +%s%N)"; [ "$HYPERFINE" = 1 ] && timer="hyperfine -N"
 echo "Toy benchmarks: best of $RUNS runs, $timer; times in seconds, peak memory (max RSS) in MB"
-echo "  toy:     ${TOY_CMD[*]}"
-[ "$HAVE_PY" = 1 ]  && echo "  python3: $PY ($("$PY" -V 2>&1))"
+echo "  toy:     ${TOY_CMD[*]} ($(toy_build "$TOY"))"
+[ "$HAVE_PY" = 1 ]  && echo "  python3: $PY ($("$PY" -V 2>&1), $(python_build "$PY"))"
 [ "$HAVE_LUA" = 1 ] && echo "  lua5.4:  $(command -v lua5.4) ($(lua5.4 -v 2>&1 | cut -d' ' -f1-2))"
 echo "  load average at start: $(loadavg)"
 
