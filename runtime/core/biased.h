@@ -208,10 +208,18 @@ static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o)
 
 /* True when this thread owns o, holds exactly n references to it and no
    other thread has counted it. Anything else is false, also when the true
-   count is n: the callers only skip an optimisation then. */
+   count is n: the callers only skip an optimisation then. `local` is
+   compared first: the usual "no" (an operand the stack and a local both
+   hold, an immortal small int, whose local is BIASED_LOCAL_IMMORTAL) is
+   then one compare with memory and a branch, where testing the owner
+   first took a load, a compare with the thread's id and a branch before
+   it. Reading another thread's `local` is harmless: its value decides
+   nothing unless the owner test that follows says the object is ours, and
+   then only this thread writes it. */
 static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *o, uint32_t n) {
-    return atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
-           biased_local_read(o) == n && biased_shared_clean(o);
+    return biased_local_read(o) == n &&
+           atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
+           biased_shared_clean(o);
 }
 
 /* The count when this thread owns o and no other thread has counted it

@@ -78,10 +78,24 @@ static inline void gc_spin_unlock(void) {
     if (__builtin_expect(ts_single_threaded(), 1)) return;
     atomic_store_explicit(&gc_spin, 0, memory_order_release);
 }
+/* The same pair asking once, for a container's birth and death: the lock
+   says whether it took gc_spin, the unlock gives back only what was
+   taken. */
+static inline bool gc_spin_lock_taken(void) {
+    if (__builtin_expect(ts_single_threaded(), 1)) return false;
+    if (__builtin_expect(atomic_exchange_explicit(&gc_spin, 1, memory_order_acquire), 0))
+        gc_spin_wait();
+    return true;
+}
+static inline void gc_spin_unlock_taken(bool taken) {
+    if (__builtin_expect(taken, 0)) atomic_store_explicit(&gc_spin, 0, memory_order_release);
+}
 #else
 #define GC_SPIN_LOCKS 0
 static inline void gc_spin_lock(void) {}
 static inline void gc_spin_unlock(void) {}
+static inline bool gc_spin_lock_taken(void) { return false; }
+static inline void gc_spin_unlock_taken(bool taken) { (void)taken; }
 #endif
 
 typedef struct GCHead {
@@ -172,10 +186,10 @@ static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track
     h->flags = 0;
     GCGeneration *g0 = &gc_state.gens[0];
     if (!track) h->next = h->prev = NULL;
-    gc_spin_lock();
+    bool taken = gc_spin_lock_taken();
     if (track) gc_list_append(h, &g0->head);
     if (++g0->count > g0->threshold) gc_threshold_passed();
-    gc_spin_unlock();
+    gc_spin_unlock_taken(taken);
 }
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
@@ -205,11 +219,11 @@ static inline void gc_untrack(Object *o) {
 static inline void gc_untrack_dying(Object *o) {
 #if GC_SPIN_LOCKS
     GCHead *h = GC_HEAD(o);
-    gc_spin_lock();
+    bool taken = gc_spin_lock_taken();
     if (h->prev) gc_list_remove(h);
     h->flags = GC_DEATH_COUNTED;
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
-    gc_spin_unlock();
+    gc_spin_unlock_taken(taken);
 #else
     gc_untrack(o);
 #endif
@@ -224,10 +238,10 @@ static inline __attribute__((always_inline)) void gc_death(Object *o, bool locki
     }
     GCHead *h = GC_HEAD(o);
     if (GC_SPIN_LOCKS && (h->flags & GC_DEATH_COUNTED)) return; /* unlinked and uncounted */
-    gc_spin_lock();
+    bool taken = gc_spin_lock_taken();
     if (h->prev) gc_list_remove(h);
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
-    gc_spin_unlock();
+    gc_spin_unlock_taken(taken);
 }
 
 /* Track an object explicitly (no counting): a finalizer resurrected it,

@@ -166,6 +166,15 @@ static inline void objlock_unlock_nocode(const void *o) {
         return;
     objlock_unlock(o);
 }
+/* Would objlock_lock_nocode leave the lock out now? For a hot path that
+   asks once and then does its work with no lock at all (an append to a
+   list with room: list_append_steal), where the pair of calls asks twice
+   and keeps the object in a saved register across the work. The same rule
+   as theirs: only around work that runs no Toy code, asked at each use.
+   Always true in the GIL build. */
+static inline bool objlock_nocode_skips(void) {
+    return __builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1);
+}
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
@@ -193,6 +202,7 @@ static inline void objlock_lock(const void *o) { (void)o; }
 static inline void objlock_unlock(const void *o) { (void)o; }
 static inline void objlock_lock_nocode(const void *o) { (void)o; }
 static inline void objlock_unlock_nocode(const void *o) { (void)o; }
+static inline bool objlock_nocode_skips(void) { return true; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_lock3(const void *a, const void *b, const void *c) {

@@ -58,8 +58,7 @@ static inline Object *float_new(double v)
         return float_from_double(v);
     float_free_list.head = o->next_free;
     float_free_list.count--;
-    memset(&o->base, 0, sizeof o->base);
-    refcount_init_new(&o->base);
+    refcount_init_new(&o->base); /* with the type below: every header field */
     o->base.type = &float_type;
     o->value = v;
     return (Object *)o;

@@ -108,8 +108,7 @@ static inline Object *int_new_i64(int64_t v)
         return int_alloc_i64(v);
     int_free_list.head = o->next_free;
     int_free_list.count--;
-    memset(&o->base, 0, sizeof o->base);
-    refcount_init_new(&o->base);
+    refcount_init_new(&o->base); /* with the type below: every header field */
     o->base.type = &int_type;
     o->value = v;
     o->digits = NULL;

@@ -172,18 +172,44 @@ int list_append(Object *list, Object *item) {
    nothing under it can run Toy code (no comparison, no release: items
    dropped are released after unlocking) it is objlock_lock_nocode, which
    leaves the lock out while the main thread is alone. */
-int list_append_steal(Object *list, Object *item) {
-    ListObject *l = AS_LIST(list);
-    objlock_lock_nocode(l); /* growing runs no Toy code; item is released after */
-    if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) {
-        objlock_unlock_nocode(l);
-        DECREF(item);
-        return -1;
-    }
+static inline __attribute__((always_inline)) int list_append_held(ListObject *l, Object *item) {
+    if (l->size == l->capacity && list_reserve(l, l->size + 1) < 0) return -1;
     l->items[l->size] = item;
     list_set_size(l, l->size + 1);
-    objlock_unlock_nocode(l);
     return 0;
+}
+
+/* toy-ft calls it only when the list must grow or threads run: out of
+   line, so that the append alone into a list with room (below) saves no
+   registers. */
+#ifdef TOY_FREE_THREADED
+#define LIST_APPEND_LOCKING static __attribute__((noinline))
+#else
+#define LIST_APPEND_LOCKING static inline
+#endif
+LIST_APPEND_LOCKING int list_append_locking(ListObject *l, Object *item) {
+    int r;
+    if (objlock_nocode_skips()) { /* growing runs no Toy code */
+        r = list_append_held(l, item);
+    } else {
+        objlock_lock(l);
+        r = list_append_held(l, item);
+        objlock_unlock(l);
+    }
+    if (r < 0) DECREF(item); /* released after unlocking */
+    return r;
+}
+
+int list_append_steal(Object *list, Object *item) {
+    ListObject *l = AS_LIST(list);
+#ifdef TOY_FREE_THREADED
+    if (objlock_nocode_skips() && l->size < l->capacity) {
+        l->items[l->size] = item;
+        list_set_size(l, l->size + 1);
+        return 0;
+    }
+#endif
+    return list_append_locking(l, item);
 }
 
 static int list_insert_locked(ListObject *l, int64_t index, Object *item) {
