@@ -1039,27 +1039,31 @@ static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type
     return instance_attr_at(obj, t, *hint, name); /* toy-ft: checked again under the lock */
 }
 
-/* STORE_ATTR_INSTANCE's hint missed: replace at the entry name is found
-   at, which becomes the hint. false: not in the dict (a new attribute). */
-static __attribute__((noinline)) bool instance_store_relearn(Object *d, uint32_t *hint,
-                                                             Object *name, Object *v)
+/* STORE_ATTR_INSTANCE's hint missed: swap at the entry name is found
+   at, which becomes the hint. NULL: not in the dict (a new attribute). */
+static __attribute__((noinline)) Object *instance_store_relearn(Object *d, uint32_t *hint,
+                                                                Object *name, Object *v)
 {
     int64_t ix = instance_entry_of((DictObject *)d, name);
-    if (ix < 0 || !dict_replace_at(d, (size_t)ix, name, v))
-        return false;
-    *hint = (uint32_t)ix;
-    return true;
+    Object *old = ix >= 0 ? dict_swap_at(d, (size_t)ix, name, v) : NULL;
+    if (old != NULL)
+        *hint = (uint32_t)ix;
+    return old;
 }
 
-/* STORE_ATTR_INSTANCE's replace at entry `hint`, or, when the hint
-   misses, at the entry name is found at. false: nothing done (no dict, or
-   name not in it: a new attribute). */
-static inline bool instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name, Object *v)
+/* STORE_ATTR_INSTANCE's store at entry `hint`, or, when the hint misses,
+   at the entry name is found at: the dict takes over the caller's
+   reference to v and hands back the old value's (dict_swap_at), which the
+   caller releases once its stack no longer holds v. NULL: nothing done
+   (no dict, or name not in it: a new attribute). */
+static inline Object *instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name,
+                                        Object *v)
 {
     Object *d = instance_dict_of(obj, t);
     if (d == NULL)
-        return false;
-    return LIKELY(dict_replace_at(d, *hint, name, v)) || instance_store_relearn(d, hint, name, v);
+        return NULL;
+    Object *old = dict_swap_at(d, *hint, name, v);
+    return LIKELY(old != NULL) ? old : instance_store_relearn(d, hint, name, v);
 }
 
 /* The guard of the inline caches that answer from a class object itself
@@ -2236,10 +2240,11 @@ dispatch:
         Object *obj = TOP(), *v = SECOND();
         Type *t = TYPE(obj);
         DEOPT_IF(type_version_tag_now(t) != CACHE[1] && !instance_dict_stores(t, names[oparg]));
-        DEOPT_IF(!instance_store_at(obj, t, (uint32_t *)CACHE + 2, names[oparg], v));
-        sp -= 2;
+        Object *old = instance_store_at(obj, t, (uint32_t *)CACHE + 2, names[oparg], v);
+        DEOPT_IF(old == NULL);
+        sp -= 2; /* v's reference is the dict's now */
         DECREF(obj);
-        DECREF(v);
+        DECREF(old);
         SKIP_CACHE(STORE_ATTR);
         DISPATCH();
     }
@@ -2316,7 +2321,8 @@ dispatch:
     TARGET(LOAD_FAST_STORE_ATTR) {
         /* local.name = v: as LOAD_FAST_LOAD_ATTR, with STORE_ATTR_INSTANCE
            replacing the value in place. The old value's release may run
-           code (__del__), after which the local is no longer used. */
+           code (__del__): it comes last, after which the local is no
+           longer used. */
         Object *obj = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(obj == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
@@ -2326,10 +2332,11 @@ dispatch:
             uint32_t *cache = (uint32_t *)ip + 1;
             Type *t = TYPE(obj);
             Object *name = names[SUPER_SECOND(oparg)];
+            Object *old;
             if (LIKELY(type_version_tag_now(t) == cache[1] || instance_dict_stores(t, name)) &&
-                instance_store_at(obj, t, cache + 2, name, TOP())) {
-                Object *v = POP();
-                DECREF(v);
+                (old = instance_store_at(obj, t, cache + 2, name, TOP())) != NULL) {
+                sp--; /* the value's reference is the dict's now */
+                DECREF(old);
                 ip += 1 + opcode_cache_size(OP_STORE_ATTR);
                 DISPATCH();
             }

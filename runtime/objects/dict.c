@@ -450,7 +450,9 @@ int64_t dict_str_entry(Object *d, Object *key) {
     return ix;
 }
 
+#ifdef TOY_FREE_THREADED
 static void dict_maybe_track(DictObject *d, Object *key, Object *value);
+#endif
 
 /* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
    specialiser asks for them. */
@@ -522,6 +524,26 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     objlock_unlock_nocode(dobj);
     DECREF(old);
     return 1;
+}
+
+/* dict_replace_at's swap (dict.h), under the same lock. */
+Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = AS_DICT(dobj);
+    objlock_lock_nocode(dobj);
+    if (ix >= d->nentries || d->entries[ix].key != key) {
+        objlock_unlock_nocode(dobj);
+        return NULL;
+    }
+    DictEntry *e = &d->entries[ix];
+    if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    Object *old = e->value;
+    uint32_t seq = dict_write_begin(d);
+    dict_entry_rebind(e, value);
+    dict_write_end(d, seq);
+    objlock_unlock_nocode(dobj);
+    return old;
 }
 #endif
 
@@ -668,7 +690,10 @@ Object *dict_new(void) {
 
 /* An untracked dict is about to hold key and value, one of them a
    container: track it unless each is an untracked tuple or a static one. */
-static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
+#ifdef TOY_FREE_THREADED
+static
+#endif
+__attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
     if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
 }
 

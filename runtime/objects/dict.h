@@ -13,6 +13,8 @@
 #define TOY_DICT_H
 
 #include "core/object.h"
+#include "core/refcount.h"
+#include "objects/gc.h"
 #include "objects/str.h"
 
 typedef struct {
@@ -89,6 +91,28 @@ uint32_t dict_keys_version(Object *d);
 /* Replace the value of the entry `ix` if its key is `key` (by pointer):
    1 done, 0 not that key (nothing changed). The value is borrowed. */
 int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
+/* The same as a swap, for STORE_ATTR's instance forms: the entry takes
+   over the caller's reference to value and the old value's reference is
+   handed back, for the caller to release last (its release may run
+   __del__, which may read the dict or the caller's stack); NULL when entry
+   ix does not hold key (nothing changed, value still the caller's). */
+#ifndef TOY_FREE_THREADED
+/* d is about to hold value, a container, and is not tracked yet. */
+void dict_maybe_track(DictObject *d, Object *key, Object *value);
+
+static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = (DictObject *)dobj;
+    if (ix >= d->nentries || d->entries[ix].key != key) return NULL;
+    if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    Object *old = d->entries[ix].value;
+    d->entries[ix].value = value;
+    return old;
+}
+#else
+Object *dict_swap_at(Object *d, size_t ix, Object *key, Object *value);
+#endif
 /* The same two lookups returning a NEW reference, taken under the dict's
    lock: what the free-threaded build (toy-ft) uses where another thread may
    replace the value and release it at any moment (globals, attributes). */
