@@ -939,23 +939,44 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
     return d == NULL || dict_lookup_name(d, name) == NULL;
 }
 
-/* LOAD_METHOD_FUNC's guard for an instance of a class other than the one
-   its cache was filled for (a subclass, or a sibling, sharing a method of
-   their base): does a plain method lookup on t still find the cached
-   function? The lookup result is compared, and tested to be a function,
-   before the cached pointer is trusted: a pointer cached from a class that
-   has changed since may name a freed object, or a new one at the same
-   address. A site where the subclass overrides the method finds another
-   function and deoptimises. Out of line: the eval loop keeps only the
-   call. */
-static __attribute__((noinline)) bool finds_same_function(Type *t, Object *name, Object *meth)
+/* LOAD_METHOD_FUNC for an instance of a class other than the one its cache
+   was filled for (a subclass or a sibling, sharing the method of their
+   base or overriding it): the Toy function a plain method lookup on t
+   finds, as a new reference, or NULL when the lookup is not plain or finds
+   anything else (the generic form decides then). The cached pointer is not
+   used: a class that has changed since may have freed it. So a call site
+   whose receivers are of several classes (richards' task.run()) stays
+   specialised whether or not they share the method. */
+static __attribute__((noinline)) Object *function_of_class_slow(Type *t, Object *name)
 {
     if (!method_lookup_is_plain(t))
-        return false;
+        return NULL;
     Object *found = lookup_in_class(t, name);
-    bool same = found == meth && TYPE(found) == &function_type;
+    if (found != NULL && TYPE(found) == &function_type) {
+        LOOKUP_KEEP(found);
+        return found;
+    }
     LOOKUP_PUT(found);
-    return same;
+    return NULL;
+}
+
+/* function_of_class_slow with the type cache's hit inline in the GIL
+   build (an entry is borrowed from a class dict that holds it while the
+   tag matches). toy-ft reads its own thread's table through
+   lookup_in_class. */
+static inline Object *function_of_class(Type *t, Object *name)
+{
+#ifndef TOY_FREE_THREADED
+    uint32_t tag = type_version_tag_now(t);
+    TypeCacheEntry *e = typecache_entry(typecache, tag, name);
+    Object *v = e->value;
+    if (LIKELY(e->tag == tag && e->name == name && tag != 0 && v != NULL &&
+               TYPE(v) == &function_type && method_lookup_is_plain(t))) {
+        INCREF(v);
+        return v;
+    }
+#endif
+    return function_of_class_slow(t, name);
 }
 
 /* Does an attribute read on an instance of t find it in the instance dict
@@ -2389,11 +2410,18 @@ dispatch:
     TARGET(LOAD_METHOD_FUNC) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(type_version_tag_now(t) != CACHE[1] &&
-                 !finds_same_function(t, names[oparg], spec_cache_ptr(CACHE, 2)));
-        DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
-        Object *meth = spec_cache_ptr(CACHE, 2);
-        INCREF(meth);
+        Object *meth;
+        if (LIKELY(type_version_tag_now(t) == CACHE[1])) {
+            meth = spec_cache_ptr(CACHE, 2);
+            INCREF(meth);
+        } else {
+            meth = function_of_class(t, names[oparg]);
+            DEOPT_IF(meth == NULL);
+        }
+        if (UNLIKELY(!instance_lacks_name(obj, t, names[oparg]))) {
+            DECREF(meth); /* a function: its class still holds it */
+            DEOPT_IF(true);
+        }
         SET_TOP(meth);
         PUSH(obj);
         SKIP_CACHE(LOAD_METHOD);
