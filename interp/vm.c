@@ -936,7 +936,16 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
 static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
 {
     Object *d = instance_dict_of(obj, t);
-    return d == NULL || dict_lookup_name(d, name) == NULL;
+    if (d == NULL)
+        return true;
+#ifndef TOY_FREE_THREADED
+    /* An instance dict holds a few attributes, rarely one named as a
+       method: most often its key bits answer without a probe. */
+    int64_t hash = str_hash_cached(name);
+    if (LIKELY(hash != -1) && dict_surely_lacks(d, hash))
+        return true;
+#endif
+    return dict_lookup_name(d, name) == NULL;
 }
 
 /* LOAD_METHOD_FUNC for an instance of a class other than the one its cache
@@ -2386,8 +2395,7 @@ dispatch:
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || method_descr_applies(meth, obj))) {
-                Object *dict = instance_dict_of(obj, t);
-                if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
+                if (instance_lacks_name(obj, t, name)) {
                     LOOKUP_KEEP(meth);
                     SET_TOP(meth);
                     PUSH(obj);

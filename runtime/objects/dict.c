@@ -722,6 +722,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         slot = dict_find_empty_slot(d, hash);
     }
     dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    d->key_bits |= dict_key_bit(hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     d->nentries++;
     d->used++;
@@ -807,6 +808,7 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->index_size, (size_t)0);
     DICT_PUBLISH(d->capacity, (size_t)0);
     d->nentries = d->used = 0;
+    d->key_bits = 0;
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
     dict_unlock_write(d, seq);
