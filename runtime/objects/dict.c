@@ -106,6 +106,16 @@ static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
 static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
 #endif
 
+/* A key of this hash is added / every key is gone: the key bits
+   (dict_surely_lacks, dict.h) of the GIL build. */
+#ifndef TOY_FREE_THREADED
+static inline void dict_note_key(DictObject *d, int64_t hash) { d->key_bits |= dict_key_bit(hash); }
+static inline void dict_forget_keys(DictObject *d) { d->key_bits = 0; }
+#else
+static inline void dict_note_key(DictObject *d, int64_t hash) { (void)d, (void)hash; }
+static inline void dict_forget_keys(DictObject *d) { (void)d; }
+#endif
+
 /* Lock d for a change / give it back. */
 static inline uint32_t dict_lock_write(DictObject *d) {
     objlock_lock(d);
@@ -722,7 +732,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         slot = dict_find_empty_slot(d, hash);
     }
     dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
-    d->key_bits |= dict_key_bit(hash);
+    dict_note_key(d, hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     d->nentries++;
     d->used++;
@@ -808,7 +818,7 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->index_size, (size_t)0);
     DICT_PUBLISH(d->capacity, (size_t)0);
     d->nentries = d->used = 0;
-    d->key_bits = 0;
+    dict_forget_keys(d);
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
     dict_unlock_write(d, seq);

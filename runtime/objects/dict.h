@@ -34,9 +34,11 @@ typedef struct {
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
+#ifndef TOY_FREE_THREADED
     uint64_t key_bits;   /* dict_key_bit of every key added since the
                             dict was made or cleared: a bit that is clear
                             says a key of that hash is absent */
+#endif
     uint32_t version;    /* bumped on every change */
     uint32_t keys_version; /* 0, or a number no other dict has had, which
                               stays while the set of keys does: the inline
@@ -61,15 +63,16 @@ static inline bool dict_is_plain_mapping(Object *o) {
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
 
+#ifndef TOY_FREE_THREADED
 /* The bit of key_bits a key of this hash sets: one of 64, chosen by the
    hash's top bits (the index uses its low bits). */
 static inline uint64_t dict_key_bit(int64_t hash) { return 1ull << ((uint64_t)hash >> 58); }
 
-#ifndef TOY_FREE_THREADED
 /* Does d surely lack every key of this hash (computed: not -1)? Without
    a probe: for the eval loop's "the instance dict does not shadow the
-   class's method". false: it may hold one, look it up. (toy-ft writes
-   key_bits under the dict's lock and never reads it outside.) */
+   class's method". false: it may hold one, look it up. toy-ft has no key
+   bits: its instance-dict probe holds the dict's lock, and a read of the
+   bits outside it would race with another thread's insert. */
 static inline bool dict_surely_lacks(Object *d, int64_t hash) {
     return (((DictObject *)d)->key_bits & dict_key_bit(hash)) == 0;
 }
