@@ -32,8 +32,9 @@
  * another class whose instance dict answers first (the VM's
  * instance_dict_first, instance_dict_stores): a site that sees several
  * such classes stays specialised. LOAD_METHOD_FUNC likewise accepts an
- * instance of another class whose method lookup finds the same function
- * (the VM's finds_same_function).
+ * instance of another class whose method lookup finds a Toy function,
+ * the cached one or another (the VM's function_of_class, through the type
+ * cache of interp/typecache.h).
  * A borrowed pointer is safe while the tag matches: the class's dict still
  * holds it, and the instance holds the class. A built-in type has no tag
  * (its dict is filled at start-up and not changed after); the keys version

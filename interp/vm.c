@@ -937,26 +937,56 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
 static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
 {
     Object *d = instance_dict_of(obj, t);
-    return d == NULL || dict_lookup_name(d, name) == NULL;
+    if (d == NULL)
+        return true;
+#ifndef TOY_FREE_THREADED
+    /* An instance dict holds a few attributes, rarely one named as a
+       method: most often its key bits answer without a probe. */
+    int64_t hash = str_hash_cached(name);
+    if (LIKELY(hash != -1) && dict_surely_lacks(d, hash))
+        return true;
+#endif
+    return dict_lookup_name(d, name) == NULL;
 }
 
-/* LOAD_METHOD_FUNC's guard for an instance of a class other than the one
-   its cache was filled for (a subclass, or a sibling, sharing a method of
-   their base): does a plain method lookup on t still find the cached
-   function? The lookup result is compared, and tested to be a function,
-   before the cached pointer is trusted: a pointer cached from a class that
-   has changed since may name a freed object, or a new one at the same
-   address. A site where the subclass overrides the method finds another
-   function and deoptimises. Out of line: the eval loop keeps only the
-   call. */
-static __attribute__((noinline)) bool finds_same_function(Type *t, Object *name, Object *meth)
+/* LOAD_METHOD_FUNC for an instance of a class other than the one its cache
+   was filled for (a subclass or a sibling, sharing the method of their
+   base or overriding it): the Toy function a plain method lookup on t
+   finds, as a new reference, or NULL when the lookup is not plain or finds
+   anything else (the generic form decides then). The cached pointer is not
+   used: a class that has changed since may have freed it. So a call site
+   whose receivers are of several classes (richards' task.run()) stays
+   specialised whether or not they share the method. */
+static __attribute__((noinline)) Object *function_of_class_slow(Type *t, Object *name)
 {
     if (!method_lookup_is_plain(t))
-        return false;
+        return NULL;
     Object *found = lookup_in_class(t, name);
-    bool same = found == meth && TYPE(found) == &function_type;
+    if (found != NULL && TYPE(found) == &function_type) {
+        LOOKUP_KEEP(found);
+        return found;
+    }
     LOOKUP_PUT(found);
-    return same;
+    return NULL;
+}
+
+/* function_of_class_slow with the type cache's hit inline in the GIL
+   build (an entry is borrowed from a class dict that holds it while the
+   tag matches). toy-ft reads its own thread's table through
+   lookup_in_class. */
+static inline Object *function_of_class(Type *t, Object *name)
+{
+#ifndef TOY_FREE_THREADED
+    uint32_t tag = type_version_tag_now(t);
+    TypeCacheEntry *e = typecache_entry(typecache, tag, name);
+    Object *v = e->value;
+    if (LIKELY(e->tag == tag && e->name == name && tag != 0 && v != NULL &&
+               TYPE(v) == &function_type && method_lookup_is_plain(t))) {
+        INCREF(v);
+        return v;
+    }
+#endif
+    return function_of_class_slow(t, name);
 }
 
 /* Does an attribute read on an instance of t find it in the instance dict
@@ -1040,27 +1070,31 @@ static __attribute__((noinline)) Object *instance_attr_relearn(Object *obj, Type
     return instance_attr_at(obj, t, *hint, name); /* toy-ft: checked again under the lock */
 }
 
-/* STORE_ATTR_INSTANCE's hint missed: replace at the entry name is found
-   at, which becomes the hint. false: not in the dict (a new attribute). */
-static __attribute__((noinline)) bool instance_store_relearn(Object *d, uint32_t *hint,
-                                                             Object *name, Object *v)
+/* STORE_ATTR_INSTANCE's hint missed: swap at the entry name is found
+   at, which becomes the hint. NULL: not in the dict (a new attribute). */
+static __attribute__((noinline)) Object *instance_store_relearn(Object *d, uint32_t *hint,
+                                                                Object *name, Object *v)
 {
     int64_t ix = instance_entry_of((DictObject *)d, name);
-    if (ix < 0 || !dict_replace_at(d, (size_t)ix, name, v))
-        return false;
-    *hint = (uint32_t)ix;
-    return true;
+    Object *old = ix >= 0 ? dict_swap_at(d, (size_t)ix, name, v) : NULL;
+    if (old != NULL)
+        *hint = (uint32_t)ix;
+    return old;
 }
 
-/* STORE_ATTR_INSTANCE's replace at entry `hint`, or, when the hint
-   misses, at the entry name is found at. false: nothing done (no dict, or
-   name not in it: a new attribute). */
-static inline bool instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name, Object *v)
+/* STORE_ATTR_INSTANCE's store at entry `hint`, or, when the hint misses,
+   at the entry name is found at: the dict takes over the caller's
+   reference to v and hands back the old value's (dict_swap_at), which the
+   caller releases once its stack no longer holds v. NULL: nothing done
+   (no dict, or name not in it: a new attribute). */
+static inline Object *instance_store_at(Object *obj, Type *t, uint32_t *hint, Object *name,
+                                        Object *v)
 {
     Object *d = instance_dict_of(obj, t);
     if (d == NULL)
-        return false;
-    return LIKELY(dict_replace_at(d, *hint, name, v)) || instance_store_relearn(d, hint, name, v);
+        return NULL;
+    Object *old = dict_swap_at(d, *hint, name, v);
+    return LIKELY(old != NULL) ? old : instance_store_relearn(d, hint, name, v);
 }
 
 /* The guard of the inline caches that answer from a class object itself
@@ -2237,10 +2271,11 @@ dispatch:
         Object *obj = TOP(), *v = SECOND();
         Type *t = TYPE(obj);
         DEOPT_IF(type_version_tag_now(t) != CACHE[1] && !instance_dict_stores(t, names[oparg]));
-        DEOPT_IF(!instance_store_at(obj, t, (uint32_t *)CACHE + 2, names[oparg], v));
-        sp -= 2;
+        Object *old = instance_store_at(obj, t, (uint32_t *)CACHE + 2, names[oparg], v);
+        DEOPT_IF(old == NULL);
+        sp -= 2; /* v's reference is the dict's now */
         DECREF(obj);
-        DECREF(v);
+        DECREF(old);
         SKIP_CACHE(STORE_ATTR);
         DISPATCH();
     }
@@ -2317,7 +2352,8 @@ dispatch:
     TARGET(LOAD_FAST_STORE_ATTR) {
         /* local.name = v: as LOAD_FAST_LOAD_ATTR, with STORE_ATTR_INSTANCE
            replacing the value in place. The old value's release may run
-           code (__del__), after which the local is no longer used. */
+           code (__del__): it comes last, after which the local is no
+           longer used. */
         Object *obj = slots[SUPER_FIRST(oparg)];
         if (UNLIKELY(obj == NULL)) {
             error_unbound_local(co, SUPER_FIRST(oparg));
@@ -2327,10 +2363,11 @@ dispatch:
             uint32_t *cache = (uint32_t *)ip + 1;
             Type *t = TYPE(obj);
             Object *name = names[SUPER_SECOND(oparg)];
+            Object *old;
             if (LIKELY(type_version_tag_now(t) == cache[1] || instance_dict_stores(t, name)) &&
-                instance_store_at(obj, t, cache + 2, name, TOP())) {
-                Object *v = POP();
-                DECREF(v);
+                (old = instance_store_at(obj, t, cache + 2, name, TOP())) != NULL) {
+                sp--; /* the value's reference is the dict's now */
+                DECREF(old);
                 ip += 1 + opcode_cache_size(OP_STORE_ATTR);
                 DISPATCH();
             }
@@ -2359,8 +2396,7 @@ dispatch:
         if (method_lookup_is_plain(t)) {
             Object *meth = lookup_in_class(t, name);
             if (meth != NULL && (TYPE(meth) == &function_type || method_descr_applies(meth, obj))) {
-                Object *dict = instance_dict_of(obj, t);
-                if (dict == NULL || dict_lookup_name(dict, name) == NULL) {
+                if (instance_lacks_name(obj, t, name)) {
                     LOOKUP_KEEP(meth);
                     SET_TOP(meth);
                     PUSH(obj);
@@ -2383,11 +2419,18 @@ dispatch:
     TARGET(LOAD_METHOD_FUNC) {
         Object *obj = TOP();
         Type *t = TYPE(obj);
-        DEOPT_IF(type_version_tag_now(t) != CACHE[1] &&
-                 !finds_same_function(t, names[oparg], spec_cache_ptr(CACHE, 2)));
-        DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
-        Object *meth = spec_cache_ptr(CACHE, 2);
-        INCREF(meth);
+        Object *meth;
+        if (LIKELY(type_version_tag_now(t) == CACHE[1])) {
+            meth = spec_cache_ptr(CACHE, 2);
+            INCREF(meth);
+        } else {
+            meth = function_of_class(t, names[oparg]);
+            DEOPT_IF(meth == NULL);
+        }
+        if (UNLIKELY(!instance_lacks_name(obj, t, names[oparg]))) {
+            DECREF(meth); /* a function: its class still holds it */
+            DEOPT_IF(true);
+        }
         SET_TOP(meth);
         PUSH(obj);
         SKIP_CACHE(LOAD_METHOD);

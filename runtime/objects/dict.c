@@ -106,6 +106,16 @@ static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
 static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
 #endif
 
+/* A key of this hash is added / every key is gone: the key bits
+   (dict_surely_lacks, dict.h) of the GIL build. */
+#ifndef TOY_FREE_THREADED
+static inline void dict_note_key(DictObject *d, int64_t hash) { d->key_bits |= dict_key_bit(hash); }
+static inline void dict_forget_keys(DictObject *d) { d->key_bits = 0; }
+#else
+static inline void dict_note_key(DictObject *d, int64_t hash) { (void)d, (void)hash; }
+static inline void dict_forget_keys(DictObject *d) { (void)d; }
+#endif
+
 /* Lock d for a change / give it back. */
 static inline uint32_t dict_lock_write(DictObject *d) {
     objlock_lock(d);
@@ -450,7 +460,9 @@ int64_t dict_str_entry(Object *d, Object *key) {
     return ix;
 }
 
+#ifdef TOY_FREE_THREADED
 static void dict_maybe_track(DictObject *d, Object *key, Object *value);
+#endif
 
 /* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
    specialiser asks for them. */
@@ -522,6 +534,26 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     objlock_unlock_nocode(dobj);
     DECREF(old);
     return 1;
+}
+
+/* dict_replace_at's swap (dict.h), under the same lock. */
+Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = AS_DICT(dobj);
+    objlock_lock_nocode(dobj);
+    if (ix >= d->nentries || d->entries[ix].key != key) {
+        objlock_unlock_nocode(dobj);
+        return NULL;
+    }
+    DictEntry *e = &d->entries[ix];
+    if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    Object *old = e->value;
+    uint32_t seq = dict_write_begin(d);
+    dict_entry_rebind(e, value);
+    dict_write_end(d, seq);
+    objlock_unlock_nocode(dobj);
+    return old;
 }
 #endif
 
@@ -668,7 +700,10 @@ Object *dict_new(void) {
 
 /* An untracked dict is about to hold key and value, one of them a
    container: track it unless each is an untracked tuple or a static one. */
-static __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
+#ifdef TOY_FREE_THREADED
+static
+#endif
+__attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
     if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
 }
 
@@ -697,6 +732,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         slot = dict_find_empty_slot(d, hash);
     }
     dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    dict_note_key(d, hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     d->nentries++;
     d->used++;
@@ -782,6 +818,7 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->index_size, (size_t)0);
     DICT_PUBLISH(d->capacity, (size_t)0);
     d->nentries = d->used = 0;
+    dict_forget_keys(d);
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
     dict_unlock_write(d, seq);

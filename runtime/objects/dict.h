@@ -13,6 +13,8 @@
 #define TOY_DICT_H
 
 #include "core/object.h"
+#include "core/refcount.h"
+#include "objects/gc.h"
 #include "objects/str.h"
 
 typedef struct {
@@ -32,6 +34,11 @@ typedef struct {
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
+#ifndef TOY_FREE_THREADED
+    uint64_t key_bits;   /* dict_key_bit of every key added since the
+                            dict was made or cleared: a bit that is clear
+                            says a key of that hash is absent */
+#endif
     uint32_t version;    /* bumped on every change */
     uint32_t keys_version; /* 0, or a number no other dict has had, which
                               stays while the set of keys does: the inline
@@ -55,6 +62,21 @@ static inline bool dict_is_plain_mapping(Object *o) {
     return is_dict(o) && o->type->iter == dict_type.iter;
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
+
+#ifndef TOY_FREE_THREADED
+/* The bit of key_bits a key of this hash sets: one of 64, chosen by the
+   hash's top bits (the index uses its low bits). */
+static inline uint64_t dict_key_bit(int64_t hash) { return 1ull << ((uint64_t)hash >> 58); }
+
+/* Does d surely lack every key of this hash (computed: not -1)? Without
+   a probe: for the eval loop's "the instance dict does not shadow the
+   class's method". false: it may hold one, look it up. toy-ft has no key
+   bits: its instance-dict probe holds the dict's lock, and a read of the
+   bits outside it would race with another thread's insert. */
+static inline bool dict_surely_lacks(Object *d, int64_t hash) {
+    return (((DictObject *)d)->key_bits & dict_key_bit(hash)) == 0;
+}
+#endif
 
 /* The probe order of a dict's index (CPython's): after slot i, the next
    slot on the path of the hash that perturb started as. Every lookup and
@@ -89,6 +111,28 @@ uint32_t dict_keys_version(Object *d);
 /* Replace the value of the entry `ix` if its key is `key` (by pointer):
    1 done, 0 not that key (nothing changed). The value is borrowed. */
 int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
+/* The same as a swap, for STORE_ATTR's instance forms: the entry takes
+   over the caller's reference to value and the old value's reference is
+   handed back, for the caller to release last (its release may run
+   __del__, which may read the dict or the caller's stack); NULL when entry
+   ix does not hold key (nothing changed, value still the caller's). */
+#ifndef TOY_FREE_THREADED
+/* d is about to hold value, a container, and is not tracked yet. */
+void dict_maybe_track(DictObject *d, Object *key, Object *value);
+
+static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+    DictObject *d = (DictObject *)dobj;
+    if (ix >= d->nentries || d->entries[ix].key != key) return NULL;
+    if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
+        dict_maybe_track(d, key, value);
+    d->version++;
+    Object *old = d->entries[ix].value;
+    d->entries[ix].value = value;
+    return old;
+}
+#else
+Object *dict_swap_at(Object *d, size_t ix, Object *key, Object *value);
+#endif
 /* The same two lookups returning a NEW reference, taken under the dict's
    lock: what the free-threaded build (toy-ft) uses where another thread may
    replace the value and release it at any moment (globals, attributes). */
