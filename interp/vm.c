@@ -2258,7 +2258,7 @@ dispatch:
 #ifndef TOY_FREE_THREADED
         if (*dictp == NULL && (*dictp = dict_new()) == NULL)
             goto error;
-        int r = dict_set_item(*dictp, names[oparg], v);
+        int r = dict_add_str(*dictp, names[oparg], v);
 #else
         /* toy-ft: a missing dict is made by the generic path, as when two
            threads store into a new instance at once. */
