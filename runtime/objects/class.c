@@ -80,6 +80,7 @@
 #include "objects/exceptions.h"
 #include "objects/finalize.h"
 #include "objects/float.h"
+#include "objects/code.h"
 #include "objects/function.h"
 #include "objects/immortal.h"
 #include "objects/int.h"
@@ -752,6 +753,21 @@ static const BinaryFunc binary_slots[BINOP_COUNT] = {
     binary_BINOP_FLOORDIV, binary_BINOP_MOD, binary_BINOP_POW, binary_BINOP_LSHIFT,
     binary_BINOP_RSHIFT, binary_BINOP_AND, binary_BINOP_OR, binary_BINOP_XOR,
 };
+
+Object *class_binop_function(Type *t, BinaryOp op) {
+    if (!is_heap(t) || t->builtin_base != &object_type || t->binary[op] != binary_slots[op])
+        return NULL;
+    Object *f = dunder_get(t, binop_names[OP_PLAIN][op]);
+    if (f != NULL && TYPE(f) == &function_type &&
+        !(((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR)) {
+#ifndef TOY_FREE_THREADED
+        INCREF(f); /* dunder_get's is borrowed here */
+#endif
+        return f;
+    }
+    dunder_put(f);
+    return NULL;
+}
 static const BinaryFunc inplace_slots[BINOP_COUNT] = {
     inplace_BINOP_ADD, inplace_BINOP_SUB, inplace_BINOP_MUL, inplace_BINOP_TRUEDIV,
     inplace_BINOP_FLOORDIV, inplace_BINOP_MOD, inplace_BINOP_POW, inplace_BINOP_LSHIFT,
