@@ -1185,25 +1185,24 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
    class, or of a built-in type, and no in-place method for op=. Push that
    function's frame with (a, b) as its arguments (new references: the
    caller's stack keeps its own until the frame returns, binop_call_result).
-   1 with *out the new frame; 0 when this does not apply (nothing done); -1
-   with an exception. */
-static __attribute__((noinline)) int binop_call_push(ThreadState *ts, Frame *running, Object *a,
-                                                     Object *b, uint32_t op, bool inplace,
-                                                     Frame **out)
+   The new frame; NULL when this does not apply (nothing done);
+   BINOP_PUSH_FAILED with an exception. */
+#define BINOP_PUSH_FAILED ((Frame *)1)
+static __attribute__((noinline)) Frame *binop_call_push(ThreadState *ts, Frame *running, Object *a,
+                                                        Object *b, uint32_t op, bool inplace)
 {
     Type *ta = TYPE(a), *tb = TYPE(b);
     if ((tb != ta && (tb->flags & TYPE_HEAP)) || (inplace && ta->inplace[op] != NULL))
-        return 0;
+        return NULL;
     FunctionObject *fn = (FunctionObject *)class_binop_function(ta, (BinaryOp)op);
     if (fn == NULL)
-        return 0;
+        return NULL;
     Object *args[2] = {NEWREF(a), NEWREF(b)};
     Frame *nf = frame_push_moved_to(ts, fn, args, 2, NULL, running); /* takes fn's reference */
     if (nf == NULL)
-        return -1;
+        return BINOP_PUSH_FAILED;
     nf->on_return = (uint8_t)(FRAME_RETURN_BINOP + 2 * op + inplace);
-    *out = nf;
-    return 1;
+    return nf;
 }
 
 /* The result of a frame binop_call_push pushed: r (owned) unless it is
@@ -2583,11 +2582,10 @@ dispatch:
         } else {
             if (UNLIKELY(TYPE(a)->flags & TYPE_HEAP)) {
                 /* a user class's Toy __op__: run in this loop */
-                Frame *nf;
-                int pushed = binop_call_push(ts, f, a, b, oparg, inplace, &nf);
-                if (pushed != 0) {
+                Frame *nf = binop_call_push(ts, f, a, b, oparg, inplace);
+                if (nf != NULL) {
                     sp += 2; /* a and b stay until it returns */
-                    if (pushed < 0)
+                    if (UNLIKELY(nf == BINOP_PUSH_FAILED))
                         goto error;
                     ENTER_PUSHED_FRAME(nf);
                 }
