@@ -1188,6 +1188,13 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
    The new frame; NULL when this does not apply (nothing done);
    BINOP_PUSH_FAILED with an exception. */
 #define BINOP_PUSH_FAILED ((Frame *)1)
+#ifndef VM_BINOP_FRAMES
+#ifdef TOY_FREE_THREADED
+#define VM_BINOP_FRAMES 0
+#else
+#define VM_BINOP_FRAMES 1
+#endif
+#endif
 static __attribute__((noinline)) Frame *binop_call_push(ThreadState *ts, Frame *running, Object *a,
                                                         Object *b, uint32_t op, bool inplace)
 {
@@ -2580,7 +2587,7 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
-            if (UNLIKELY(TYPE(a)->flags & TYPE_HEAP)) {
+            if (VM_BINOP_FRAMES && UNLIKELY(TYPE(a)->flags & TYPE_HEAP)) {
                 /* a user class's Toy __op__: run in this loop */
                 Frame *nf = binop_call_push(ts, f, a, b, oparg, inplace);
                 if (nf != NULL) {
