@@ -2307,7 +2307,7 @@ dispatch:
 #else
         /* toy-ft: a missing dict is made by the generic path, as when two
            threads store into a new instance at once. */
-        int r = dict != NULL ? dict_set_item(dict, names[oparg], v)
+        int r = dict != NULL ? dict_add_str(dict, names[oparg], v)
                              : object_setattr(obj, names[oparg], v);
 #endif
         sp -= 2;

@@ -89,12 +89,10 @@ uint32_t dict_keys_version(Object *d);
 /* Replace the value of the entry `ix` if its key is `key` (by pointer):
    1 done, 0 not that key (nothing changed). The value is borrowed. */
 int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
-#ifndef TOY_FREE_THREADED
 /* d[key] = value for an attribute name (an exact str, hash cached) that is
    usually absent: a new entry without a call when the probe path is clear,
    else dict_set_item. 0 / -1 with the error set. */
 int dict_add_str(Object *d, Object *key, Object *value);
-#endif
 /* The same two lookups returning a NEW reference, taken under the dict's
    lock: what the free-threaded build (toy-ft) uses where another thread may
    replace the value and release it at any moment (globals, attributes). */
