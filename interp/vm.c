@@ -1215,6 +1215,51 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
     return 1;
 }
 
+/* a op b (a op= b when inplace) when a's class calls a Toy function for it
+   first (class_binop_function) and nothing can come before it: b of a's
+   class, or of a built-in type, and no in-place method for op=. Push that
+   function's frame with (a, b) as its arguments (new references: the
+   caller's stack keeps its own until the frame returns, binop_call_result).
+   The new frame; NULL when this does not apply (nothing done);
+   BINOP_PUSH_FAILED with an exception. */
+#define BINOP_PUSH_FAILED ((Frame *)1)
+#ifndef VM_BINOP_FRAMES
+#ifdef TOY_FREE_THREADED
+#define VM_BINOP_FRAMES 0
+#else
+#define VM_BINOP_FRAMES 1
+#endif
+#endif
+static __attribute__((noinline)) Frame *binop_call_push(ThreadState *ts, Frame *running, Object *a,
+                                                        Object *b, uint32_t op, bool inplace)
+{
+    Type *ta = TYPE(a), *tb = TYPE(b);
+    if ((tb != ta && (tb->flags & TYPE_HEAP)) || (inplace && ta->inplace[op] != NULL))
+        return NULL;
+    FunctionObject *fn = (FunctionObject *)class_binop_function(ta, (BinaryOp)op);
+    if (fn == NULL)
+        return NULL;
+    Object *args[2] = {NEWREF(a), NEWREF(b)};
+    Frame *nf = frame_push_moved_to(ts, fn, args, 2, NULL, running); /* takes fn's reference */
+    if (nf == NULL)
+        return BINOP_PUSH_FAILED;
+    nf->on_return = (uint8_t)(FRAME_RETURN_BINOP + 2 * op + inplace);
+    return nf;
+}
+
+/* The result of a frame binop_call_push pushed: r (owned) unless it is
+   NotImplemented, then what the operator's protocol does next. The
+   operands a and b are borrowed. */
+static __attribute__((noinline)) Object *binop_call_result(Object *r, Object *a, Object *b,
+                                                           int on_return)
+{
+    if (r != NotImplemented)
+        return r;
+    DECREF(r);
+    int k = on_return - FRAME_RETURN_BINOP;
+    return object_binary_op_after_left(a, b, (BinaryOp)(k >> 1), (k & 1) != 0);
+}
+
 /* __init__, run by a CALL through init_call_push, returned r (owned), not
    None: CPython's TypeError, raised at the call. */
 static __attribute__((noinline)) void init_call_bad_result(Object *r)
@@ -2294,11 +2339,11 @@ dispatch:
 #ifndef TOY_FREE_THREADED
         if (*dictp == NULL && (*dictp = dict_new()) == NULL)
             goto error;
-        int r = dict_set_item(*dictp, names[oparg], v);
+        int r = dict_add_str(*dictp, names[oparg], v);
 #else
         /* toy-ft: a missing dict is made by the generic path, as when two
            threads store into a new instance at once. */
-        int r = dict != NULL ? dict_set_item(dict, names[oparg], v)
+        int r = dict != NULL ? dict_add_str(dict, names[oparg], v)
                              : object_setattr(obj, names[oparg], v);
 #endif
         sp -= 2;
@@ -2586,6 +2631,16 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
+            if (VM_BINOP_FRAMES && UNLIKELY(TYPE(a)->flags & TYPE_HEAP)) {
+                /* a user class's Toy __op__: run in this loop */
+                Frame *nf = binop_call_push(ts, f, a, b, oparg, inplace);
+                if (nf != NULL) {
+                    sp += 2; /* a and b stay until it returns */
+                    if (UNLIKELY(nf == BINOP_PUSH_FAILED))
+                        goto error;
+                    ENTER_PUSHED_FRAME(nf);
+                }
+            }
             r = binop_past_ints(oparg, inplace, a, b);
         }
         DECREF(a);
@@ -3339,6 +3394,14 @@ dispatch:
             }
             DECREF(retval);
             DISPATCH();
+        }
+        if (on_return >= FRAME_RETURN_BINOP) {
+            Object *b = POP(), *a = POP();
+            retval = binop_call_result(retval, a, b, on_return);
+            DECREF(a);
+            DECREF(b);
+            if (retval == NULL)
+                goto error;
         }
         PUSH(retval);
         DISPATCH();

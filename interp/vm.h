@@ -42,6 +42,12 @@ enum {
                                that locals() gave a dict (vm_frame_give_locals):
                                only these have one, so the others' return need
                                not look */
+    FRAME_RETURN_BINOP,     /* a user class's __op__ run by BINARY_OP or INPLACE_OP
+                               (binop_call_push), the operator and whether in place
+                               added as FRAME_RETURN_BINOP + 2 * op + inplace: the
+                               caller's stack top holds the two operands, which the
+                               result replaces (NotImplemented: the rest of the
+                               operator's protocol) */
 };
 
 /* Where a frame's memory came from (Frame.memory), for giving it back. */

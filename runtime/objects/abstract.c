@@ -242,9 +242,9 @@ static Object *binary_op_error(Object *a, Object *b, BinaryOp op, bool inplace) 
                      sym, TYPE_NAME(a), TYPE_NAME(b));
 }
 
-/* binary_dispatch, then the sequence repeat with an __index__ count. */
-static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inplace) {
-    Object *r = binary_dispatch(a, b, op);
+/* After r from the operands' slots: the sequence repeat with an
+   __index__ count when r is NotImplemented for `*`. */
+static Object *repeat_fallback(Object *r, Object *a, Object *b, BinaryOp op, bool inplace) {
     if (r != NotImplemented || op != BINOP_MUL) return r;
     DECREF(r);
     if (is_repeatable_sequence(a)) return sequence_repeat_index(a, b, true, inplace);
@@ -252,11 +252,33 @@ static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inp
     return NEWREF(NotImplemented);
 }
 
+/* binary_dispatch, then the sequence repeat with an __index__ count. */
+static Object *binary_with_fallbacks(Object *a, Object *b, BinaryOp op, bool inplace) {
+    return repeat_fallback(binary_dispatch(a, b, op), a, b, op, inplace);
+}
+
 Object *object_binary_op(Object *a, Object *b, BinaryOp op) {
     Object *r = binary_with_fallbacks(a, b, op, false);
     if (r != NotImplemented) return r;
     DECREF(r);
     return binary_op_error(a, b, op, false);
+}
+
+Object *object_binary_op_after_left(Object *a, Object *b, BinaryOp op, bool inplace) {
+    const char *seqname;
+    Object *r;
+    if (inplace && op == BINOP_MUL && is_builtin_sequence(b, &seqname) &&
+        !is_builtin_sequence(a, &seqname) && has_sequence_slots(a)) {
+        r = NEWREF(NotImplemented); /* a's own multiplication was all there was to try */
+    } else {
+        BinaryFunc fa = TYPE(a)->binary[op];
+        BinaryFunc fb = TYPE(b) != TYPE(a) ? TYPE(b)->binary[op] : NULL;
+        r = fb && fb != fa ? fb(a, b) : NEWREF(NotImplemented);
+        r = repeat_fallback(r, a, b, op, inplace);
+    }
+    if (r != NotImplemented) return r;
+    DECREF(r);
+    return binary_op_error(a, b, op, inplace);
 }
 
 Object *object_inplace_op(Object *a, Object *b, BinaryOp op) {

@@ -22,6 +22,12 @@ int64_t object_len(Object *o);    /* -1 with TypeError "object of type 'int' has
 Object *object_binary_op(Object *a, Object *b, BinaryOp op);
 /* a OP= b: the inplace slot if the type has one, else object_binary_op. */
 Object *object_inplace_op(Object *a, Object *b, BinaryOp op);
+/* a OP b (a OP= b when inplace, for an a without an in-place method)
+   once a's own __op__, a Toy function the eval loop ran
+   (class_binop_function), returned NotImplemented, b being of a's class
+   or of a built-in type: what object_binary_op (object_inplace_op) does
+   next, b's slot, the repeat of a sequence, then CPython's TypeError. */
+Object *object_binary_op_after_left(Object *a, Object *b, BinaryOp op, bool inplace);
 extern const char *const binary_op_symbols[BINOP_COUNT]; /* "+", "-", ... */
 
 Object *object_negative(Object *o);

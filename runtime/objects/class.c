@@ -80,6 +80,7 @@
 #include "objects/exceptions.h"
 #include "objects/finalize.h"
 #include "objects/float.h"
+#include "objects/code.h"
 #include "objects/function.h"
 #include "objects/immortal.h"
 #include "objects/int.h"
@@ -104,6 +105,10 @@ typedef struct HeapType {
                                       class's version tag is this one (not 0) */
     Object *plain_init;            /* that answer, borrowed from a class dict of
                                       the MRO, which holds it while the tag holds */
+    uint32_t binop_tag;            /* class_binop_function's answers, valid while
+                                      the version tag is this one (not 0): */
+    uint32_t binop_known;          /* bit op: binop_funcs[op] is the answer for op */
+    Object *binop_funcs[BINOP_COUNT]; /* borrowed, as plain_init; NULL: none */
     size_t nslots;                 /* object pointers base_type's line and this class
                                       add to an instance: the __slots__ values in
                                       ClassInstance.slots (classes based on object),
@@ -752,6 +757,55 @@ static const BinaryFunc binary_slots[BINOP_COUNT] = {
     binary_BINOP_FLOORDIV, binary_BINOP_MOD, binary_BINOP_POW, binary_BINOP_LSHIFT,
     binary_BINOP_RSHIFT, binary_BINOP_AND, binary_BINOP_OR, binary_BINOP_XOR,
 };
+
+#ifndef TOY_FREE_THREADED
+/* t's __op__ when a Toy function (not a generator function's), else NULL:
+   borrowed, as heap_lookup's. */
+static Object *binop_function_lookup(Type *t, BinaryOp op) {
+    Object *f = heap_lookup(t, binop_names[OP_PLAIN][op]);
+    if (f == NULL || TYPE(f) != &function_type ||
+        (((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR))
+        return NULL;
+    return f;
+}
+
+/* The answers are remembered as class_plain_init's are (plain_init_remember
+   below): under a version tag quickening handed out, never in toy-ft or
+   under --no-gil. */
+static __attribute__((noinline)) Object *binop_function_remember(HeapType *ht, BinaryOp op) {
+    Object *f = binop_function_lookup(&ht->type, op);
+    uint32_t tag = ht->type.version_tag;
+    if (tag == 0 || interp.flag_no_gil) return f;
+    if (ht->binop_tag != tag) {
+        ht->binop_tag = tag;
+        ht->binop_known = 0;
+    }
+    ht->binop_known |= 1u << op;
+    ht->binop_funcs[op] = f;
+    return f;
+}
+#endif
+
+Object *class_binop_function(Type *t, BinaryOp op) {
+    if (!is_heap(t) || t->builtin_base != &object_type || t->binary[op] != binary_slots[op])
+        return NULL;
+#ifdef TOY_FREE_THREADED
+    Object *f = dunder_get(t, binop_names[OP_PLAIN][op]); /* a reference */
+    if (f != NULL && TYPE(f) == &function_type &&
+        !(((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR))
+        return f;
+    dunder_put(f);
+    return NULL;
+#else
+    HeapType *ht = (HeapType *)t;
+    Object *f = t->version_tag != 0 && ht->binop_tag == t->version_tag &&
+                        (ht->binop_known >> op & 1u)
+                    ? ht->binop_funcs[op]
+                    : binop_function_remember(ht, op);
+    XINCREF(f);
+    return f;
+#endif
+}
 static const BinaryFunc inplace_slots[BINOP_COUNT] = {
     inplace_BINOP_ADD, inplace_BINOP_SUB, inplace_BINOP_MUL, inplace_BINOP_TRUEDIV,
     inplace_BINOP_FLOORDIV, inplace_BINOP_MOD, inplace_BINOP_POW, inplace_BINOP_LSHIFT,

@@ -107,6 +107,14 @@ void class_fini(void);
    __init__ in its own loop instead of through class construction. */
 Object *class_plain_init(Type *t);
 
+/* When a OP b, for an instance a of t, would call a Toy function first:
+   t is a user class based on object whose MRO defines __op__ as a
+   function (not a generator function's). That function, a new reference;
+   NULL otherwise (no exception). Looked up on every call. The eval loop
+   runs it in its own loop; what follows a NotImplemented is
+   object_binary_op_after_left's. */
+Object *class_binop_function(Type *t, BinaryOp op);
+
 /* obj.__class__ = value: refused as CPython refuses it (TypeError) unless
    both classes are user classes whose instances have the same layout; then
    the instance changes class. 0 / -1. */

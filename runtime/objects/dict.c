@@ -756,6 +756,47 @@ int dict_set_item(Object *d, Object *key, Object *value) {
     return dict_insert(AS_DICT(d), key, hash, value);
 }
 
+/* d[key] = value when key is an exact str with its hash cached (an
+   attribute name) that the probe shows absent: the new entry is written
+   with no call, where dict_set_item hashes, looks up with the comparisons
+   any key may need and resizes. A fresh dict gets its first tables here.
+   1 done; 0 when dict_set_item must do it (key present, a deleted slot or
+   an equal hash on the path, a full table: nothing changed); -1
+   MemoryError. The caller holds d's lock (toy-ft). */
+static int dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
+    if (!d->index) {
+        if (dict_alloc_tables(d, DICT_MIN_INDEX_SIZE) < 0) return -1;
+    } else if (d->nentries == d->capacity) {
+        return 0;
+    }
+    size_t mask = d->index_size - 1;
+    uint64_t perturb = (uint64_t)hash;
+    size_t i = (size_t)hash & mask;
+    for (int64_t ix; (ix = d->index[i]) != DICT_EMPTY; i = dict_probe_next(i, &perturb, mask))
+        if (ix == DICT_DUMMY || d->entries[ix].hash == hash) return 0;
+    if ((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already((Object *)d))
+        dict_maybe_track(d, key, value);
+    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    dict_note_key(d, hash);
+    DICT_PUBLISH(d->index[i], (int64_t)d->nentries);
+    d->nentries++;
+    d->used++;
+    d->version++;
+    DICT_PUBLISH(d->keys_version, 0u);
+    return 1;
+}
+
+int dict_add_str(Object *dobj, Object *key, Object *value) {
+    DictObject *d = AS_DICT(dobj);
+    int64_t hash = is_str_exact(key) ? str_hash_cached(key) : -1;
+    if (hash == -1) return dict_set_item(dobj, key, value);
+    uint32_t seq = dict_lock_write(d);
+    int r = dict_add_str_unlocked(d, key, hash, value);
+    dict_unlock_write(d, seq);
+    if (r == 0) return dict_set_item(dobj, key, value);
+    return r < 0 ? -1 : 0;
+}
+
 int dict_set_item_cstr(Object *d, const char *key, Object *value) {
     Object *k = str_intern_cstr(key);
     if (!k) return -1;

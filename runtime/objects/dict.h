@@ -133,6 +133,10 @@ static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object 
 #else
 Object *dict_swap_at(Object *d, size_t ix, Object *key, Object *value);
 #endif
+/* d[key] = value for an attribute name (an exact str, hash cached) that is
+   usually absent: a new entry without a call when the probe path is clear,
+   else dict_set_item. 0 / -1 with the error set. */
+int dict_add_str(Object *d, Object *key, Object *value);
 /* The same two lookups returning a NEW reference, taken under the dict's
    lock: what the free-threaded build (toy-ft) uses where another thread may
    replace the value and release it at any moment (globals, attributes). */

@@ -5,7 +5,8 @@
 . tests/tools/testlib.sh
 
 for setting in 0 global attr method store call global,attr,method,store,call bogus; do
-    for t in tests/specialize/*.toy tests/calls/quickened_sites.toy tests/calls/quickened_init.toy; do
+    for t in tests/specialize/*.toy tests/calls/quickened_sites.toy tests/calls/quickened_init.toy \
+             tests/classes/attr_insert_paths.toy tests/classes/binop_frames.toy; do
         TOY_SPECIALIZE=$setting run_toy "$t"
         expect_status 0
         cmp -s "$TMP/out" "${t%.toy}.out" ||
