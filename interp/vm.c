@@ -44,6 +44,7 @@
  */
 #include "interp/vm.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -1202,6 +1203,76 @@ static Object *make_generator(Frame *f)
     if (gen == NULL)
         frame_heap_free_size(h, frame_heap_size(h->code));
     return gen;
+}
+
+/* ---- Generators run inline -----------------------------------------------
+   FOR_ITER over a generator runs the generator's frame in the same loop, as
+   a call would, instead of a nested run() (vm_generator_resume): the frame
+   is linked above the loop's frame, marked FRAME_RETURN_GEN_INLINE, and its
+   yield or return goes back to that FOR_ITER, which finds the generator on
+   top of its stack. What vm_generator_resume and gen_resume do around the
+   nested run() happens here around the jump: running is set meanwhile, the
+   handled exception is swapped in and out, a finished frame is released. */
+
+/* Can FOR_ITER resume g inline? Not while it runs (gen_iternext then raises
+   "generator already executing"), once finished, while its yield from is
+   delegating (vm_generator_resume sends to the subiterator directly), or at
+   the recursion limit (gen_iternext raises RecursionError). */
+static inline bool gen_can_enter_inline(ThreadState *ts, GenObject *g)
+{
+    Frame *gf = g->frame;
+    return gf != NULL && !g->running && gf->yielded != 2 &&
+           ts->recursion_depth < interp.recursion_limit;
+}
+
+/* Resume g's frame above back, the running frame, with None as the value of
+   its yield; the caller goes on in the returned frame. */
+static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back)
+{
+    Frame *gf = g->frame;
+    g->started = true;
+    g->running = true;
+    frame_link_above(ts, gf, back);
+    gf->yielded = 0;
+    gf->on_return = FRAME_RETURN_GEN_INLINE;
+    Object *outer = ts->handled_exc;
+    g->outer_exc = outer;
+    ts->handled_exc = g->exc_state != NULL ? g->exc_state : xnewref(outer);
+    g->exc_state = NULL;
+    *gf->sp++ = NEWREF_IMMORTAL(None);
+    return gf;
+}
+
+/* The generator whose inline frame has just left for back, the frame of
+   the FOR_ITER that resumed it (borrowed: on back's stack). */
+static inline GenObject *gen_of_inline(Frame *back)
+{
+    GenObject *g = (GenObject *)back->sp[-1];
+    assert(TYPE(g) == &gen_type && g->running);
+    return g;
+}
+
+/* g's inline frame has yielded or finished: the caller's handled exception
+   comes back (g keeps its own, if it was handling one), and g runs no more. */
+static inline void gen_leave_inline(ThreadState *ts, GenObject *g)
+{
+    Object *inner = ts->handled_exc, *outer = g->outer_exc;
+    if (inner != NULL && inner == outer)
+        DECREF(inner); /* the caller's, still owned through outer_exc */
+    else
+        g->exc_state = inner;
+    ts->handled_exc = outer;
+    g->outer_exc = NULL;
+    g->running = false;
+}
+
+/* g's inline frame gf has finished (popped, its contents released): give
+   back its memory, as vm_generator_resume and gen_resume do. */
+static inline void gen_finish_inline(ThreadState *ts, GenObject *g, Frame *gf)
+{
+    gen_leave_inline(ts, g);
+    g->frame = NULL;
+    frame_heap_free_size(gf, frame_heap_size((CodeObject *)g->code));
 }
 
 /* obj[key] for an exact list and an int in range: a new reference. NULL,
@@ -2784,6 +2855,11 @@ dispatch:
                 DISPATCH();
             }
             CLEAR(&li->list); /* exhausted for good, as above */
+        } else if (t == &gen_type && gen_can_enter_inline(ts, (GenObject *)it)) {
+            SAVE_FRAME();
+            f = gen_enter_inline(ts, (GenObject *)it, f);
+            LOAD_FRAME();
+            DISPATCH();
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
@@ -3284,6 +3360,21 @@ dispatch:
         frame_pop_inlined(ts, f, sp);
         if (on_return == FRAME_RETURN_FROM_RUN)
             return retval;
+        if (on_return == FRAME_RETURN_GEN_INLINE) {
+            /* The generator is exhausted: its FOR_ITER drops it and leaves
+               the loop (the return value goes nowhere). */
+            GenObject *g = gen_of_inline(back);
+            gen_finish_inline(ts, g, f);
+            DECREF(retval);
+            f = back;
+            LOAD_FRAME();
+            uint32_t for_iter = ip[-1];
+            uint32_t arg = INSTR_ARG(for_iter);
+            sp--;
+            DECREF(g);
+            JUMP_TO(INSTR_OP(for_iter) == OP_FOR_ITER_STORE_FAST ? SUPER_FIRST(arg) : arg);
+            DISPATCH();
+        }
         f = back;
         LOAD_FRAME();
         if (on_return == FRAME_RETURN_INIT) {
@@ -3488,13 +3579,30 @@ dispatch:
     }
 
     TARGET(YIELD_VALUE) {
-        /* A generator frame is always the entry frame of its run(). */
+        /* The generator's frame is the entry frame of its run(), or was
+           resumed inline by a FOR_ITER (gen_enter_inline), which gets v. */
         Object *v = POP();
         SAVE_FRAME();
         f->yielded = (uint8_t)(1 + oparg);
-        ts->frame = f->back;
+        Frame *back = f->back;
+        ts->frame = back;
         ts->recursion_depth--;
-        return v;
+        if (f->on_return != FRAME_RETURN_GEN_INLINE)
+            return v;
+        gen_leave_inline(ts, gen_of_inline(back));
+        f = back;
+        LOAD_FRAME();
+        /* The FOR_ITER that resumed the generator: v is its next item. */
+        uint32_t for_iter = ip[-1];
+        if (INSTR_OP(for_iter) == OP_FOR_ITER_STORE_FAST) {
+            Object *old = slots[SUPER_SECOND(INSTR_ARG(for_iter))];
+            slots[SUPER_SECOND(INSTR_ARG(for_iter))] = v;
+            ip++;
+            XDECREF(old);
+        } else {
+            PUSH(v);
+        }
+        DISPATCH();
     }
 
     TARGET(GET_YIELD_FROM_ITER) {
@@ -3681,12 +3789,18 @@ unwind:
     }
     {
         Frame *back = f->back;
-        bool entry = f->on_return == FRAME_RETURN_FROM_RUN;
+        int on_return = f->on_return;
         if (UNLIKELY(finalize_any_class()))
             keep_locals_for_traceback(ts, f);
         frame_pop(ts, f, sp);
-        if (entry)
+        if (on_return == FRAME_RETURN_FROM_RUN)
             return NULL;
+        if (on_return == FRAME_RETURN_GEN_INLINE) {
+            /* A generator resumed inline raised: the exception goes on in
+               its FOR_ITER, as from gen_iternext (PEP 479 applied). */
+            gen_finish_inline(ts, gen_of_inline(back), f);
+            gen_check_stop_iteration();
+        }
         f = back;
         LOAD_FRAME();
         goto error; /* the caller's CALL failed */
