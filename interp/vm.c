@@ -1206,28 +1206,28 @@ static Object *make_generator(Frame *f)
 }
 
 /* ---- Generators run inline -----------------------------------------------
-   FOR_ITER over a generator runs the generator's frame in the same loop, as
-   a call would, instead of a nested run() (vm_generator_resume): the frame
-   is linked above the loop's frame, marked FRAME_RETURN_GEN_INLINE, and its
-   yield or return goes back to that FOR_ITER, which finds the generator on
-   top of its stack. What vm_generator_resume and gen_resume do around the
-   nested run() happens here around the jump: running is set meanwhile, the
-   handled exception is swapped in and out, a finished frame is released. */
+   FOR_ITER over a generator, and SEND to one (yield from), run the
+   generator's frame in the same loop, as a call would, instead of a nested
+   run() (vm_generator_resume): the frame is linked above the loop's frame,
+   marked FRAME_RETURN_GEN_INLINE, and its yield, return or exception goes
+   back to that FOR_ITER or SEND (its "resumer"), which finds the generator
+   on top of its stack. What vm_generator_resume and gen_resume do around
+   the nested run() happens here around the jump: running is set meanwhile,
+   the handled exception is swapped in and out, a finished frame is
+   released. A generator suspended in a yield from resumes at its SEND, so a
+   chain of them runs in this loop too. */
 
-/* Can FOR_ITER resume g inline? Not while it runs (gen_iternext then raises
-   "generator already executing"), once finished, while its yield from is
-   delegating (vm_generator_resume sends to the subiterator directly), or at
-   the recursion limit (gen_iternext raises RecursionError). */
+/* Can g be resumed inline? Not while it runs (gen_resume then raises
+   "generator already executing"), once finished, or at the recursion limit
+   (RecursionError from vm_generator_resume). */
 static inline bool gen_can_enter_inline(ThreadState *ts, GenObject *g)
 {
-    Frame *gf = g->frame;
-    return gf != NULL && !g->running && gf->yielded != 2 &&
-           ts->recursion_depth < interp.recursion_limit;
+    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit;
 }
 
-/* Resume g's frame above back, the running frame, with None as the value of
-   its yield; the caller goes on in the returned frame. */
-static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back)
+/* Resume g's frame above back, the running frame, with value (stolen) as
+   the value of its yield; the caller goes on in the returned frame. */
+static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back, Object *value)
 {
     Frame *gf = g->frame;
     g->started = true;
@@ -1239,12 +1239,12 @@ static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back
     g->outer_exc = outer;
     ts->handled_exc = g->exc_state != NULL ? g->exc_state : xnewref(outer);
     g->exc_state = NULL;
-    *gf->sp++ = NEWREF_IMMORTAL(None);
+    *gf->sp++ = value;
     return gf;
 }
 
 /* The generator whose inline frame has just left for back, the frame of
-   the FOR_ITER that resumed it (borrowed: on back's stack). */
+   the FOR_ITER or SEND that resumed it (borrowed: on back's stack). */
 static inline GenObject *gen_of_inline(Frame *back)
 {
     GenObject *g = (GenObject *)back->sp[-1];
@@ -2857,7 +2857,7 @@ dispatch:
             CLEAR(&li->list); /* exhausted for good, as above */
         } else if (t == &gen_type && gen_can_enter_inline(ts, (GenObject *)it)) {
             SAVE_FRAME();
-            f = gen_enter_inline(ts, (GenObject *)it, f);
+            f = gen_enter_inline(ts, (GenObject *)it, f, NEWREF_IMMORTAL(None));
             LOAD_FRAME();
             DISPATCH();
         } else {
@@ -3361,18 +3361,24 @@ dispatch:
         if (on_return == FRAME_RETURN_FROM_RUN)
             return retval;
         if (on_return == FRAME_RETURN_GEN_INLINE) {
-            /* The generator is exhausted: its FOR_ITER drops it and leaves
-               the loop (the return value goes nowhere). */
+            /* The generator has finished: its SEND replaces it with the
+               return value, the value of the yield from; its FOR_ITER
+               drops it and the return value and leaves the loop. */
             GenObject *g = gen_of_inline(back);
             gen_finish_inline(ts, g, f);
-            DECREF(retval);
             f = back;
             LOAD_FRAME();
-            uint32_t for_iter = ip[-1];
-            uint32_t arg = INSTR_ARG(for_iter);
-            sp--;
+            uint32_t resumer = ip[-1];
+            uint32_t arg = INSTR_ARG(resumer);
+            if (INSTR_OP(resumer) == OP_SEND) {
+                SET_TOP(retval);
+                JUMP_TO(arg);
+            } else {
+                sp--;
+                DECREF(retval);
+                JUMP_TO(INSTR_OP(resumer) == OP_FOR_ITER_STORE_FAST ? SUPER_FIRST(arg) : arg);
+            }
             DECREF(g);
-            JUMP_TO(INSTR_OP(for_iter) == OP_FOR_ITER_STORE_FAST ? SUPER_FIRST(arg) : arg);
             DISPATCH();
         }
         f = back;
@@ -3592,11 +3598,12 @@ dispatch:
         gen_leave_inline(ts, gen_of_inline(back));
         f = back;
         LOAD_FRAME();
-        /* The FOR_ITER that resumed the generator: v is its next item. */
-        uint32_t for_iter = ip[-1];
-        if (INSTR_OP(for_iter) == OP_FOR_ITER_STORE_FAST) {
-            Object *old = slots[SUPER_SECOND(INSTR_ARG(for_iter))];
-            slots[SUPER_SECOND(INSTR_ARG(for_iter))] = v;
+        /* The FOR_ITER or SEND that resumed the generator: v is its next
+           item, or what the yield from yields. */
+        uint32_t resumer = ip[-1];
+        if (INSTR_OP(resumer) == OP_FOR_ITER_STORE_FAST) {
+            Object *old = slots[SUPER_SECOND(INSTR_ARG(resumer))];
+            slots[SUPER_SECOND(INSTR_ARG(resumer))] = v;
             ip++;
             XDECREF(old);
         } else {
@@ -3623,6 +3630,13 @@ dispatch:
         bool returned = false;
         Object *r;
         if (TYPE(it) == &gen_type) {
+            GenObject *sub = (GenObject *)it;
+            if (gen_can_enter_inline(ts, sub) && (sub->started || v == None)) {
+                SAVE_FRAME();
+                f = gen_enter_inline(ts, sub, f, v);
+                LOAD_FRAME();
+                DISPATCH();
+            }
             r = gen_send(it, v, &returned);
         } else {
             r = v == None ? object_next(it) : object_call_method(it, "send", &v, 1);
@@ -3797,7 +3811,7 @@ unwind:
             return NULL;
         if (on_return == FRAME_RETURN_GEN_INLINE) {
             /* A generator resumed inline raised: the exception goes on in
-               its FOR_ITER, as from gen_iternext (PEP 479 applied). */
+               its FOR_ITER or SEND, as from gen_resume (PEP 479 applied). */
             gen_finish_inline(ts, gen_of_inline(back), f);
             gen_check_stop_iteration();
         }
