@@ -3638,8 +3638,24 @@ dispatch:
                 DISPATCH();
             }
             r = gen_send(it, v, &returned);
+        } else if (v == None && TYPE(it) == &range_iterator_type) {
+            /* yield from range(...): stepped here, as FOR_ITER does */
+            RangeIterObject *ri = (RangeIterObject *)it;
+            if (ri->remaining > 0) {
+                int64_t x = (int64_t)ri->next;
+                ri->remaining--;
+                ri->next += ri->step;
+                r = small_or_new_int(x);
+            } else {
+                r = NEWREF_IMMORTAL(None);
+                returned = true;
+            }
         } else {
-            r = v == None ? object_next(it) : object_call_method(it, "send", &v, 1);
+            IterNextFunc next = TYPE(it)->iternext;
+            if (v != None)
+                r = object_call_method(it, "send", &v, 1);
+            else
+                r = next != NULL ? next(it) : object_next(it);
             if (r == NULL && (r = gen_fetch_stop_value()) != NULL)
                 returned = true;
         }
