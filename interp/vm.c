@@ -3968,7 +3968,6 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
     f->lasti = throwing ? -1 : 0;
     if (!throwing)
         *f->sp++ = NEWREF(value);
-    size_t nbytes = frame_heap_size(f->code);
     Object *r = run(ts, f);
     Object *inner_exc = ts->handled_exc;
     if (inner_exc != NULL && inner_exc == outer_exc)
@@ -3977,8 +3976,8 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
         *exc_state = inner_exc;
     ts->handled_exc = outer_exc;
     *suspended = f->yielded != 0;
-    if (!f->yielded)
-        frame_heap_free_size(f, nbytes); /* run() has released what it held */
+    if (!f->yielded) /* run() has released what it held; the generator still holds the code */
+        frame_heap_free_size(f, frame_heap_size(f->code));
     return r;
 }
 

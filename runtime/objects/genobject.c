@@ -340,7 +340,8 @@ static Object *gen_iter_method(Object *self, Object *const *args, size_t nargs, 
 
 static Object *gen_send_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
 {
-    if (args_check("generator.send", nargs, kwnames, 1, 1) < 0)
+    /* g.send(v) in a loop: one argument and no keywords decide it at once */
+    if ((nargs != 1 || kwnames != NULL) && args_check("generator.send", nargs, kwnames, 1, 1) < 0)
         return NULL;
     bool returned;
     Object *r = gen_resume(GEN(self), args[0], false, &returned);
