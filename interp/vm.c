@@ -44,6 +44,7 @@
  */
 #include "interp/vm.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -1282,6 +1283,76 @@ static Object *make_generator(Frame *f)
     if (gen == NULL)
         frame_heap_free_size(h, frame_heap_size(h->code));
     return gen;
+}
+
+/* ---- Generators run inline -----------------------------------------------
+   FOR_ITER over a generator, and SEND to one (yield from), run the
+   generator's frame in the same loop, as a call would, instead of a nested
+   run() (vm_generator_resume): the frame is linked above the loop's frame,
+   marked FRAME_RETURN_GEN_INLINE, and its yield, return or exception goes
+   back to that FOR_ITER or SEND (its "resumer"), which finds the generator
+   on top of its stack. What vm_generator_resume and gen_resume do around
+   the nested run() happens here around the jump: running is set meanwhile,
+   the handled exception is swapped in and out, a finished frame is
+   released. A generator suspended in a yield from resumes at its SEND, so a
+   chain of them runs in this loop too. */
+
+/* Can g be resumed inline? Not while it runs (gen_resume then raises
+   "generator already executing"), once finished, or at the recursion limit
+   (RecursionError from vm_generator_resume). */
+static inline bool gen_can_enter_inline(ThreadState *ts, GenObject *g)
+{
+    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit;
+}
+
+/* Resume g's frame above back, the running frame, with value (stolen) as
+   the value of its yield; the caller goes on in the returned frame. */
+static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back, Object *value)
+{
+    Frame *gf = g->frame;
+    g->started = true;
+    g->running = true;
+    frame_link_above(ts, gf, back);
+    gf->yielded = 0;
+    gf->on_return = FRAME_RETURN_GEN_INLINE;
+    Object *outer = ts->handled_exc;
+    g->outer_exc = outer;
+    ts->handled_exc = g->exc_state != NULL ? g->exc_state : xnewref(outer);
+    g->exc_state = NULL;
+    *gf->sp++ = value;
+    return gf;
+}
+
+/* The generator whose inline frame has just left for back, the frame of
+   the FOR_ITER or SEND that resumed it (borrowed: on back's stack). */
+static inline GenObject *gen_of_inline(Frame *back)
+{
+    GenObject *g = (GenObject *)back->sp[-1];
+    assert(TYPE(g) == &gen_type && g->running);
+    return g;
+}
+
+/* g's inline frame has yielded or finished: the caller's handled exception
+   comes back (g keeps its own, if it was handling one), and g runs no more. */
+static inline void gen_leave_inline(ThreadState *ts, GenObject *g)
+{
+    Object *inner = ts->handled_exc, *outer = g->outer_exc;
+    if (inner != NULL && inner == outer)
+        DECREF(inner); /* the caller's, still owned through outer_exc */
+    else
+        g->exc_state = inner;
+    ts->handled_exc = outer;
+    g->outer_exc = NULL;
+    g->running = false;
+}
+
+/* g's inline frame gf has finished (popped, its contents released): give
+   back its memory, as vm_generator_resume and gen_resume do. */
+static inline void gen_finish_inline(ThreadState *ts, GenObject *g, Frame *gf)
+{
+    gen_leave_inline(ts, g);
+    g->frame = NULL;
+    frame_heap_free_size(gf, frame_heap_size((CodeObject *)g->code));
 }
 
 /* obj[key] for an exact list and an int in range: a new reference. NULL,
@@ -2883,6 +2954,11 @@ dispatch:
                 DISPATCH();
             }
             CLEAR(&li->list); /* exhausted for good, as above */
+        } else if (t == &gen_type && gen_can_enter_inline(ts, (GenObject *)it)) {
+            SAVE_FRAME();
+            f = gen_enter_inline(ts, (GenObject *)it, f, NEWREF_IMMORTAL(None));
+            LOAD_FRAME();
+            DISPATCH();
         } else {
             v = t->iternext ? t->iternext(it) : object_next(it);
             if (v != NULL) {
@@ -3383,6 +3459,27 @@ dispatch:
         frame_pop_inlined(ts, f, sp);
         if (on_return == FRAME_RETURN_FROM_RUN)
             return retval;
+        if (on_return == FRAME_RETURN_GEN_INLINE) {
+            /* The generator has finished: its SEND replaces it with the
+               return value, the value of the yield from; its FOR_ITER
+               drops it and the return value and leaves the loop. */
+            GenObject *g = gen_of_inline(back);
+            gen_finish_inline(ts, g, f);
+            f = back;
+            LOAD_FRAME();
+            uint32_t resumer = ip[-1];
+            uint32_t arg = INSTR_ARG(resumer);
+            if (INSTR_OP(resumer) == OP_SEND) {
+                SET_TOP(retval);
+                JUMP_TO(arg);
+            } else {
+                sp--;
+                DECREF(retval);
+                JUMP_TO(INSTR_OP(resumer) == OP_FOR_ITER_STORE_FAST ? SUPER_FIRST(arg) : arg);
+            }
+            DECREF(g);
+            DISPATCH();
+        }
         f = back;
         LOAD_FRAME();
         if (on_return == FRAME_RETURN_INIT) {
@@ -3595,13 +3692,31 @@ dispatch:
     }
 
     TARGET(YIELD_VALUE) {
-        /* A generator frame is always the entry frame of its run(). */
+        /* The generator's frame is the entry frame of its run(), or was
+           resumed inline by a FOR_ITER (gen_enter_inline), which gets v. */
         Object *v = POP();
         SAVE_FRAME();
         f->yielded = (uint8_t)(1 + oparg);
-        ts->frame = f->back;
+        Frame *back = f->back;
+        ts->frame = back;
         ts->recursion_depth--;
-        return v;
+        if (f->on_return != FRAME_RETURN_GEN_INLINE)
+            return v;
+        gen_leave_inline(ts, gen_of_inline(back));
+        f = back;
+        LOAD_FRAME();
+        /* The FOR_ITER or SEND that resumed the generator: v is its next
+           item, or what the yield from yields. */
+        uint32_t resumer = ip[-1];
+        if (INSTR_OP(resumer) == OP_FOR_ITER_STORE_FAST) {
+            Object *old = slots[SUPER_SECOND(INSTR_ARG(resumer))];
+            slots[SUPER_SECOND(INSTR_ARG(resumer))] = v;
+            ip++;
+            XDECREF(old);
+        } else {
+            PUSH(v);
+        }
+        DISPATCH();
     }
 
     TARGET(GET_YIELD_FROM_ITER) {
@@ -3622,9 +3737,32 @@ dispatch:
         bool returned = false;
         Object *r;
         if (TYPE(it) == &gen_type) {
+            GenObject *sub = (GenObject *)it;
+            if (gen_can_enter_inline(ts, sub) && (sub->started || v == None)) {
+                SAVE_FRAME();
+                f = gen_enter_inline(ts, sub, f, v);
+                LOAD_FRAME();
+                DISPATCH();
+            }
             r = gen_send(it, v, &returned);
+        } else if (v == None && TYPE(it) == &range_iterator_type) {
+            /* yield from range(...): stepped here, as FOR_ITER does */
+            RangeIterObject *ri = (RangeIterObject *)it;
+            if (ri->remaining > 0) {
+                int64_t x = (int64_t)ri->next;
+                ri->remaining--;
+                ri->next += ri->step;
+                r = small_or_new_int(x);
+            } else {
+                r = NEWREF_IMMORTAL(None);
+                returned = true;
+            }
         } else {
-            r = v == None ? object_next(it) : object_call_method(it, "send", &v, 1);
+            IterNextFunc next = TYPE(it)->iternext;
+            if (v != None)
+                r = object_call_method(it, "send", &v, 1);
+            else
+                r = next != NULL ? next(it) : object_next(it);
             if (r == NULL && (r = gen_fetch_stop_value()) != NULL)
                 returned = true;
         }
@@ -3788,12 +3926,18 @@ unwind:
     }
     {
         Frame *back = f->back;
-        bool entry = f->on_return == FRAME_RETURN_FROM_RUN;
+        int on_return = f->on_return;
         if (UNLIKELY(finalize_any_class()))
             keep_locals_for_traceback(ts, f);
         frame_pop(ts, f, sp);
-        if (entry)
+        if (on_return == FRAME_RETURN_FROM_RUN)
             return NULL;
+        if (on_return == FRAME_RETURN_GEN_INLINE) {
+            /* A generator resumed inline raised: the exception goes on in
+               its FOR_ITER or SEND, as from gen_resume (PEP 479 applied). */
+            gen_finish_inline(ts, gen_of_inline(back), f);
+            gen_check_stop_iteration();
+        }
         f = back;
         LOAD_FRAME();
         goto error; /* the caller's CALL failed */
@@ -3931,7 +4075,6 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
     f->lasti = throwing ? -1 : 0;
     if (!throwing)
         *f->sp++ = NEWREF(value);
-    size_t nbytes = frame_heap_size(f->code);
     Object *r = run(ts, f);
     Object *inner_exc = ts->handled_exc;
     if (inner_exc != NULL && inner_exc == outer_exc)
@@ -3940,8 +4083,8 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
         *exc_state = inner_exc;
     ts->handled_exc = outer_exc;
     *suspended = f->yielded != 0;
-    if (!f->yielded)
-        frame_heap_free_size(f, nbytes); /* run() has released what it held */
+    if (!f->yielded) /* run() has released what it held; the generator still holds the code */
+        frame_heap_free_size(f, frame_heap_size(f->code));
     return r;
 }
 

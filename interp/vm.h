@@ -42,6 +42,9 @@ enum {
                                that locals() gave a dict (vm_frame_give_locals):
                                only these have one, so the others' return need
                                not look */
+    FRAME_RETURN_GEN_INLINE, /* a generator's frame that FOR_ITER resumed in
+                               the same loop: a yield or return goes back to
+                               that FOR_ITER (gen_enter_inline) */
     FRAME_RETURN_BINOP,     /* a user class's __op__ run by BINARY_OP or INPLACE_OP
                                (binop_call_push), the operator and whether in place
                                added as FRAME_RETURN_BINOP + 2 * op + inplace: the

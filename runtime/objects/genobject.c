@@ -42,6 +42,7 @@ Object *gen_new(Frame *frame, Object *name, Object *qualname)
     g->name = NEWREF(name);
     g->qualname = NEWREF(qualname);
     g->code = NEWREF(frame->code);
+    g->outer_exc = NULL;
     return (Object *)g;
 }
 
@@ -88,6 +89,12 @@ static void replace_stop_iteration(void)
     error_restore(err);
 }
 
+void gen_check_stop_iteration(void)
+{
+    if (error_matches(&exc_StopIteration))
+        replace_stop_iteration();
+}
+
 /* Run the frame once: send value in, or (throwing) raise the current
    exception at the yield. Results as gen_send. */
 static inline Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
@@ -115,8 +122,7 @@ static inline Object *gen_resume(GenObject *g, Object *value, bool throwing, boo
         *returned = true;
         return r;
     }
-    if (error_matches(&exc_StopIteration))
-        replace_stop_iteration();
+    gen_check_stop_iteration();
     return NULL;
 }
 
@@ -334,7 +340,8 @@ static Object *gen_iter_method(Object *self, Object *const *args, size_t nargs, 
 
 static Object *gen_send_method(Object *self, Object *const *args, size_t nargs, Object *kwnames)
 {
-    if (args_check("generator.send", nargs, kwnames, 1, 1) < 0)
+    /* g.send(v) in a loop: one argument and no keywords decide it at once */
+    if ((nargs != 1 || kwnames != NULL) && args_check("generator.send", nargs, kwnames, 1, 1) < 0)
         return NULL;
     bool returned;
     Object *r = gen_resume(GEN(self), args[0], false, &returned);

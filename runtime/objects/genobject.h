@@ -24,6 +24,9 @@ typedef struct {
     Object *qualname;    /* str */
     Object *code;        /* the code object (gi_code), kept after the frame is gone */
     Object *exc_state;   /* the exception it was handling when it suspended, or NULL */
+    Object *outer_exc;   /* while the eval loop runs its frame inline: the
+                            caller's handled exception, restored at the yield
+                            (owned), else NULL */
     bool running;
     bool started;
 } GenObject;
@@ -44,6 +47,10 @@ Object *gen_send(Object *gen, Object *value, bool *returned);
    carrying the return value (its iternext slot drops it, as C callers
    want). */
 Object *gen_next(Object *gen);
+
+/* PEP 479, for a generator whose body raised: a StopIteration set becomes
+   a RuntimeError caused by it; any other exception is left as it is. */
+void gen_check_stop_iteration(void);
 
 /* After an iterator stopped (NULL returned): its return value, from the
    StopIteration set (cleared) or None when none is set. New reference; NULL

@@ -89,13 +89,37 @@ static inline bool set_key_is_plain(Object *key) {
     return TYPE(key) == &int_type || is_str_exact(key);
 }
 
+/* One slot of set_find_plain's probe: SET_PROBE_ON to go on to the next
+   slot, else set_find_plain's answer (*slot set for 0 and 1). */
+enum { SET_PROBE_ON = 2 };
+static inline __attribute__((always_inline)) int
+set_probe_slot(SetEntry *e, Object *key, int64_t hash, SetEntry **slot, bool want_free,
+               SetEntry **free_slot) {
+    Object *stored = e->key;
+    if (!stored) {
+        *slot = *free_slot ? *free_slot : e;
+        return 0;
+    }
+    if (e->hash == hash) {
+        int eq = stored == key ? 1 : set_keys_equal_fast(stored, key);
+        if (eq == -2) return -2;
+        if (eq) {
+            *slot = e;
+            return 1;
+        }
+    } else if (want_free && stored == SET_DUMMY) {
+        *free_slot = e;
+    }
+    return SET_PROBE_ON;
+}
+
 /* set_find for a plain key, in a loop that cannot call out: no restart, and
    the deleted slots are only watched when want_free (an insertion needs the
    last one on the path; a lookup does not). Returns -2 when a stored key of
    another type has the same hash (1 and 1.0, or a subclass with __eq__):
    the caller then uses set_find, which compares them the general way. */
-static inline int set_find_plain(SetObject *so, Object *key, int64_t hash, SetEntry **slot,
-                                 bool want_free) {
+static inline __attribute__((always_inline)) int
+set_find_plain(SetObject *so, Object *key, int64_t hash, SetEntry **slot, bool want_free) {
     SetEntry *table = so->table;
     size_t mask = so->mask;
     size_t i = (size_t)hash & mask;
@@ -103,24 +127,16 @@ static inline int set_find_plain(SetObject *so, Object *key, int64_t hash, SetEn
     SetEntry *free_slot = NULL;
     for (;;) {
         SetEntry *e = &table[i];
-        SetEntry *last = e + (i + SET_LINEAR_PROBES <= mask ? SET_LINEAR_PROBES : 0);
-        for (;; e++) {
-            Object *stored = e->key;
-            if (!stored) {
-                *slot = free_slot ? free_slot : e;
-                return 0;
+        int r;
+        if (i + SET_LINEAR_PROBES <= mask) {
+#pragma GCC unroll 10
+            for (int k = 0; k <= SET_LINEAR_PROBES; k++) {
+                r = set_probe_slot(e + k, key, hash, slot, want_free, &free_slot);
+                if (r != SET_PROBE_ON) return r;
             }
-            if (e->hash == hash) {
-                int eq = stored == key ? 1 : set_keys_equal_fast(stored, key);
-                if (eq == -2) return -2;
-                if (eq) {
-                    *slot = e;
-                    return 1;
-                }
-            } else if (want_free && stored == SET_DUMMY) {
-                free_slot = e;
-            }
-            if (e == last) break;
+        } else {
+            r = set_probe_slot(e, key, hash, slot, want_free, &free_slot);
+            if (r != SET_PROBE_ON) return r;
         }
         perturb >>= SET_PERTURB_SHIFT;
         i = (i * 5 + 1 + (size_t)perturb) & mask;
