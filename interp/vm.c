@@ -1297,21 +1297,37 @@ static Object *make_generator(Frame *f)
    released. A generator suspended in a yield from resumes at its SEND, so a
    chain of them runs in this loop too. */
 
-/* Can g be resumed inline? Not while it runs (gen_resume then raises
-   "generator already executing"), once finished, or at the recursion limit
-   (RecursionError from vm_generator_resume). */
-static inline bool gen_can_enter_inline(ThreadState *ts, GenObject *g)
+/* Claim g to resume it inline with value (borrowed), as gen_claim does;
+   true when claimed. Not while it runs (gen_resume then raises "generator
+   already executing"), once finished, when a non-None value would be sent
+   to a just-started one (TypeError there), or at the recursion limit
+   (RecursionError from vm_generator_resume). The flag is claimed before
+   the frame is looked at: in toy-ft another thread may be finishing it. */
+static inline bool gen_claim_inline(ThreadState *ts, GenObject *g, Object *value)
 {
-    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit;
+#ifdef TOY_FREE_THREADED
+    if (ts->recursion_depth >= interp.recursion_limit || !gen_claim(g))
+        return false;
+    if (g->frame != NULL && (g->started || value == None))
+        return true;
+    gen_release(g);
+    return false;
+#else /* the GIL makes the test and the set one step: gen_enter_inline sets it */
+    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit &&
+           (g->started || value == None);
+#endif
 }
 
-/* Resume g's frame above back, the running frame, with value (stolen) as
-   the value of its yield; the caller goes on in the returned frame. */
+/* Resume g's frame (claimed by gen_claim_inline) above back, the running
+   frame, with value (stolen) as the value of its yield; the caller goes on
+   in the returned frame. */
 static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back, Object *value)
 {
     Frame *gf = g->frame;
     g->started = true;
-    g->running = true;
+#ifndef TOY_FREE_THREADED
+    g->running = true; /* in toy-ft gen_claim_inline has set it */
+#endif
     frame_link_above(ts, gf, back);
     gf->yielded = 0;
     gf->on_return = FRAME_RETURN_GEN_INLINE;
@@ -1328,7 +1344,7 @@ static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back
 static inline GenObject *gen_of_inline(Frame *back)
 {
     GenObject *g = (GenObject *)back->sp[-1];
-    assert(TYPE(g) == &gen_type && g->running);
+    assert(TYPE(g) == &gen_type && gen_is_running(g));
     return g;
 }
 
@@ -1343,15 +1359,15 @@ static inline void gen_leave_inline(ThreadState *ts, GenObject *g)
         g->exc_state = inner;
     ts->handled_exc = outer;
     g->outer_exc = NULL;
-    g->running = false;
+    gen_release(g);
 }
 
 /* g's inline frame gf has finished (popped, its contents released): give
    back its memory, as vm_generator_resume and gen_resume do. */
 static inline void gen_finish_inline(ThreadState *ts, GenObject *g, Frame *gf)
 {
+    g->frame = NULL; /* before the release: another thread may claim g next */
     gen_leave_inline(ts, g);
-    g->frame = NULL;
     frame_heap_free_size(gf, frame_heap_size((CodeObject *)g->code));
 }
 
@@ -2954,7 +2970,7 @@ dispatch:
                 DISPATCH();
             }
             CLEAR(&li->list); /* exhausted for good, as above */
-        } else if (t == &gen_type && gen_can_enter_inline(ts, (GenObject *)it)) {
+        } else if (t == &gen_type && gen_claim_inline(ts, (GenObject *)it, None)) {
             SAVE_FRAME();
             f = gen_enter_inline(ts, (GenObject *)it, f, NEWREF_IMMORTAL(None));
             LOAD_FRAME();
@@ -3738,7 +3754,7 @@ dispatch:
         Object *r;
         if (TYPE(it) == &gen_type) {
             GenObject *sub = (GenObject *)it;
-            if (gen_can_enter_inline(ts, sub) && (sub->started || v == None)) {
+            if (gen_claim_inline(ts, sub, v)) {
                 SAVE_FRAME();
                 f = gen_enter_inline(ts, sub, f, v);
                 LOAD_FRAME();

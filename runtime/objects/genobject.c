@@ -7,8 +7,8 @@
  * Every entry into the frame goes through gen_resume, which refuses a
  * running generator ("generator already executing") and keeps `running`
  * set while the frame runs, so a generator resumed from a second thread
- * while the first one has it is refused too (both hold the GIL when they
- * look at the flag).
+ * while the first one has it is refused too: gen_claim tests and sets the
+ * flag in one step (an atomic exchange in the free-threaded build).
  *
  * A `return value` in the generator reaches Python as StopIteration(value);
  * a StopIteration escaping from the body becomes RuntimeError (PEP 479).
@@ -100,24 +100,28 @@ void gen_check_stop_iteration(void)
 static inline Object *gen_resume(GenObject *g, Object *value, bool throwing, bool *returned)
 {
     *returned = false;
-    if (g->running)
+    if (!gen_claim(g))
         return error_set(&exc_ValueError, "generator already executing");
     if (g->frame == NULL) {
+        gen_release(g);
         if (throwing)
             return NULL; /* the exception thrown in comes straight out */
         *returned = true;
         return NEWREF_IMMORTAL(None);
     }
-    if (!g->started && !throwing && value != None)
+    if (!g->started && !throwing && value != None) {
+        gen_release(g);
         return error_set(&exc_TypeError, "can't send non-None value to a just-started generator");
+    }
     g->started = true;
-    g->running = true;
     bool suspended;
     Object *r = vm_generator_resume(g->frame, value, throwing, &g->exc_state, &suspended);
-    g->running = false;
-    if (suspended)
+    if (suspended) {
+        gen_release(g);
         return r;
-    g->frame = NULL;
+    }
+    g->frame = NULL; /* before the release: another thread may claim g next */
+    gen_release(g);
     if (r != NULL) {
         *returned = true;
         return r;
@@ -171,7 +175,7 @@ static int close_subiterator(Object *sub)
 }
 
 /* Forward exc to the subiterator sub (owned here) that g's yield from is
-   delegating to. Returns what gen_resume would; *forwarded false means the
+   delegating to; the caller has claimed g, released here. Returns what gen_resume would; *forwarded false means the
    subiterator had no throw method and exc must be raised in g itself. */
 static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bool *returned,
                                       bool *forwarded)
@@ -179,7 +183,6 @@ static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bo
     *forwarded = true;
     *returned = false;
     Object *r;
-    g->running = true;
     if (TYPE(sub) == &gen_type) {
         bool sub_returned = false;
         r = gen_throw_instance(GEN(sub), exc, &sub_returned);
@@ -188,7 +191,7 @@ static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bo
         Object *throw = object_getattr_cstr(sub, "throw");
         if (throw == NULL && error_matches(&exc_AttributeError)) {
             error_clear();
-            g->running = false;
+            gen_release(g);
             DECREF(sub);
             *forwarded = false;
             return NULL;
@@ -196,7 +199,7 @@ static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bo
         r = throw != NULL ? object_call1(throw, exc) : NULL;
         XDECREF(throw);
     }
-    g->running = false;
+    gen_release(g);
     DECREF(sub);
     if (r != NULL)
         return r; /* the subiterator yielded: still delegating */
@@ -214,13 +217,17 @@ static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bo
    yield from's subiterator first. Results as gen_resume. */
 static Object *gen_throw_instance(GenObject *g, Object *exc, bool *returned)
 {
-    Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+    Object *sub = NULL;
+    if (gen_claim(g)) { /* held while the subiterator is closed or thrown into */
+        sub = g->frame != NULL ? vm_generator_delegate(g->frame) : NULL;
+        if (sub == NULL)
+            gen_release(g);
+    }
     if (sub != NULL) {
         INCREF(sub);
         if (is_instance_of(exc, &exc_GeneratorExit)) {
-            g->running = true;
             int rc = close_subiterator(sub);
-            g->running = false;
+            gen_release(g);
             DECREF(sub);
             if (rc < 0) /* closing failed: raise that error in g instead */
                 return gen_resume(g, NULL, true, returned);
@@ -239,13 +246,18 @@ static Object *gen_throw_instance(GenObject *g, Object *exc, bool *returned)
    again. 0, or -1 with an exception. */
 static int gen_close(GenObject *g)
 {
-    if (g->frame == NULL)
-        return 0;
-    if (!g->started) {
+    if (!gen_claim(g)) {
+        error_set(&exc_ValueError, "generator already executing");
+        return -1;
+    }
+    bool done = g->frame == NULL || !g->started;
+    if (g->frame != NULL && !g->started) {
         vm_generator_frame_free(g->frame);
         g->frame = NULL;
-        return 0;
     }
+    gen_release(g);
+    if (done)
+        return 0;
     Object *exc = exception_alloc(&exc_GeneratorExit, NULL, 0);
     if (exc == NULL)
         return -1;
@@ -416,13 +428,13 @@ static Object *gen_get_qualname(Object *self)
 
 static Object *gen_get_running(Object *self)
 {
-    return NEWREF(GEN(self)->running ? True_ : False_);
+    return NEWREF(gen_is_running(GEN(self)) ? True_ : False_);
 }
 
 static Object *gen_get_suspended(Object *self)
 {
     GenObject *g = GEN(self);
-    return NEWREF(g->frame != NULL && g->started && !g->running ? True_ : False_);
+    return NEWREF(g->frame != NULL && g->started && !gen_is_running(g) ? True_ : False_);
 }
 
 static Object *gen_get_code(Object *self)
@@ -433,7 +445,7 @@ static Object *gen_get_code(Object *self)
 static Object *gen_get_yieldfrom(Object *self)
 {
     GenObject *g = GEN(self);
-    Object *sub = g->frame != NULL && !g->running ? vm_generator_delegate(g->frame) : NULL;
+    Object *sub = g->frame != NULL && !gen_is_running(g) ? vm_generator_delegate(g->frame) : NULL;
     return NEWREF(sub != NULL ? sub : None);
 }
 
@@ -459,7 +471,7 @@ static int gen_traverse(Object *self, VisitFunc visit, void *arg)
     VISIT(g->code);
     VISIT(g->exc_state);
     Frame *f = g->frame;
-    if (f == NULL || g->running)
+    if (f == NULL || gen_is_running(g))
         return 0;
     for (Object **p = f->slots; p < f->sp; p++)
         VISIT(*p);
@@ -477,7 +489,7 @@ static int gen_traverse(Object *self, VisitFunc visit, void *arg)
 static int gen_clear(Object *self)
 {
     GenObject *g = GEN(self);
-    if (g->frame != NULL && !g->running) {
+    if (g->frame != NULL && !gen_is_running(g)) {
         Frame *f = g->frame;
         g->frame = NULL;
         vm_generator_frame_free(f);
@@ -492,7 +504,7 @@ static int gen_clear(Object *self)
 static void gen_finalize(Object *self)
 {
     GenObject *g = GEN(self);
-    if (g->frame == NULL || !g->started || g->running || !vm_generator_in_block(g->frame))
+    if (g->frame == NULL || !g->started || gen_is_running(g) || !vm_generator_in_block(g->frame))
         return;
     if (gen_close(g) < 0)
         error_report_unraisable(self);

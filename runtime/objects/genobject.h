@@ -7,12 +7,21 @@
  * `running` is set while the frame runs (or while a throw/close is being
  * forwarded to the iterator it delegates to with `yield from`); resuming a
  * running generator, from the same thread or another one, is an error.
- * All of it is protected by the GIL.
+ * Whoever sets `running` owns the frame until it clears it: gen_claim sets
+ * it and says whether it was clear. Under the GIL that is a plain test and
+ * set; in the free-threaded build, where two threads can call next() on
+ * one generator at the same moment, it is one atomic fetch-or (acquire:
+ * a `lock bts` on x86), and gen_release a release store, so exactly one of them gets the frame
+ * and the other "generator already executing". The other fields are read
+ * and written only by the thread holding the claim.
  */
 #ifndef TOY_GENOBJECT_H
 #define TOY_GENOBJECT_H
 
 #include <stdbool.h>
+#ifdef TOY_FREE_THREADED
+#include <stdatomic.h>
+#endif
 
 #include "core/object.h"
 #include "interp/vm.h"
@@ -27,9 +36,47 @@ typedef struct {
     Object *outer_exc;   /* while the eval loop runs its frame inline: the
                             caller's handled exception, restored at the yield
                             (owned), else NULL */
+#ifdef TOY_FREE_THREADED
+    _Atomic unsigned running; /* 0 or 1; only through the functions below */
+#else
     bool running;
+#endif
     bool started;
 } GenObject;
+
+/* Set g's running flag; true when it was clear, so the caller now owns the
+   frame (and must gen_release it), false when someone else is running it. */
+static inline bool gen_claim(GenObject *g)
+{
+#ifdef TOY_FREE_THREADED
+    return !(atomic_fetch_or_explicit(&g->running, 1u, memory_order_acquire) & 1u);
+#else
+    if (g->running)
+        return false;
+    g->running = true;
+    return true;
+#endif
+}
+
+/* Give up a claim made by gen_claim. */
+static inline void gen_release(GenObject *g)
+{
+#ifdef TOY_FREE_THREADED
+    atomic_store_explicit(&g->running, 0u, memory_order_release);
+#else
+    g->running = false;
+#endif
+}
+
+/* Is g running now (gi_running)? Only a snapshot while other threads run. */
+static inline bool gen_is_running(GenObject *g)
+{
+#ifdef TOY_FREE_THREADED
+    return atomic_load_explicit(&g->running, memory_order_acquire) != 0;
+#else
+    return g->running;
+#endif
+}
 
 extern Type gen_type;
 
