@@ -2044,23 +2044,6 @@ dispatch:
         DISPATCH();
     }
 
-    TARGET(LOAD_FAST_LOAD_CONST_IS_JUMP) {
-        /* local is (not) the constant: nothing is pushed or counted. The
-           IS_OP is the third word (ip[1]), the jump the fourth (ip[2]). An
-           unbound local runs the first two words as their pair, which
-           raises. */
-        Object *a = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(a == NULL))
-            goto load_fast_load_const;
-        bool same = (a == consts[SUPER_SECOND(oparg)]) != (INSTR_ARG(ip[1]) != 0);
-        uint32_t jump = ip[2];
-        if (same == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
-            JUMP_TO(INSTR_ARG(jump));
-        else
-            ip += 3;
-        DISPATCH();
-    }
-
     TARGET(DUP_TOP_TWO_SUBSCR) {
         Object *key = TOP(), *obj = SECOND();
         ip++;
