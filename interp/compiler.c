@@ -2875,7 +2875,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_CONST_BINOP: case OP_LOAD_FAST_BINOP:
     case OP_LOAD_FAST_LOAD_FAST_BINOP: case OP_LOAD_FAST_LOAD_CONST_BINOP:
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
-    case OP_LOAD_FAST_LOAD_ATTR: case OP_LOAD_FAST_STORE_ATTR:
+    case OP_LOAD_CONST_IS_JUMP: case OP_LOAD_FAST_LOAD_ATTR: case OP_LOAD_FAST_STORE_ATTR:
         assert(!"superinstructions are made after the stack depth is known");
         break;
     case OP_COUNT:

@@ -206,6 +206,7 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_LOAD_FAST_LOAD_CONST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_CONST_IS_JUMP: *first = OP_LOAD_CONST, *second = OP_IS_OP; return true;
     case OP_LOAD_FAST_LOAD_ATTR: *first = OP_LOAD_FAST, *second = OP_LOAD_ATTR; return true;
     case OP_LOAD_FAST_STORE_ATTR: *first = OP_LOAD_FAST, *second = OP_STORE_ATTR; return true;
     default: return false;
@@ -220,7 +221,7 @@ static int super_skipped(Opcode op)
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
         return 3;
     case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_BINOP:
-    case OP_LOAD_FAST_LOAD_CONST_BINOP:
+    case OP_LOAD_FAST_LOAD_CONST_BINOP: case OP_LOAD_CONST_IS_JUMP:
         return 2;
     default:
         return 1;

@@ -231,6 +231,8 @@
     OPCODE(LOAD_FAST_LOAD_CONST_BINOP, "[] -> [local op const]", "LOAD_FAST; LOAD_CONST; BINARY_OP or INPLACE_OP") \
     OPCODE(LOAD_FAST_LOAD_FAST_COMPARE_JUMP,  "[] -> []", "LOAD_FAST; LOAD_FAST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
     OPCODE(LOAD_FAST_LOAD_CONST_COMPARE_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
+    /* An identity test and its jump: `x is None`, `self.link is not None`. */ \
+    OPCODE(LOAD_CONST_IS_JUMP, "[v] -> []", "LOAD_CONST; IS_OP; POP_JUMP_IF_FALSE or _TRUE") \
     /* An attribute of a local: the second word keeps its cache words and */ \
     /* its own quickening. When it is LOAD_ATTR_INSTANCE or */ \
     /* STORE_ATTR_INSTANCE and its guard holds, the pair runs here without */ \

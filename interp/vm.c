@@ -2045,6 +2045,21 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_CONST_IS_JUMP) {
+        /* v is (not) the constant: no bool is made, and nothing can fail.
+           IS_OP's argument is the second half of oparg, the jump the
+           third word (ip[1]). */
+        Object *v = POP();
+        bool same = (v == consts[SUPER_FIRST(oparg)]) != (SUPER_SECOND(oparg) != 0);
+        DECREF(v);
+        uint32_t jump = ip[1];
+        if (same == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
+            JUMP_TO(INSTR_ARG(jump));
+        else
+            ip += 2;
+        DISPATCH();
+    }
+
     TARGET(DUP_TOP_TWO_SUBSCR) {
         Object *key = TOP(), *obj = SECOND();
         ip++;

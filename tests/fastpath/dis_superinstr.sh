@@ -35,3 +35,15 @@ expect_in_stdout 'STORE_FAST_LOAD_FAST  3, 3 (y) (y)'
 if grep -qE ">> +[0-9]+ \+ " "$TMP/out"; then
     fail "a jump target is the second half of a superinstruction"
 fi
+
+# An identity test and its jump fuse into three words, after a local or
+# after an attribute pair.
+run_toy --dis -c '
+def g(a, o):
+    if a is None:
+        return o.link is not None
+'
+expect_status 0
+expect_in_stdout 'LOAD_CONST_IS_JUMP    0, 0 (None) (is)'
+expect_in_stdout '+ IS_OP                    0 (is)'
+expect_in_stdout 'LOAD_FAST_LOAD_ATTR   1, 0 (o) (link)'
