@@ -707,6 +707,22 @@ __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Obje
     if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
 }
 
+/* A new entry for key -> value (both borrowed) at the end of the entries,
+   named by the empty index slot `slot` on its probe path; there is room.
+   Every insertion of a new key ends here, so the key bits, the versions
+   and the order of the publishing stores (toy-ft's lock-free readers see
+   a filled entry before the index names it) are kept in one place. */
+static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Object *value,
+                                     int64_t hash) {
+    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    dict_note_key(d, hash);
+    DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
+    d->nentries++;
+    d->used++;
+    d->version++;
+    DICT_PUBLISH(d->keys_version, 0u);
+}
+
 /* Set key -> value with a known hash (both borrowed). Storing atoms (str,
    int, ...) costs one more test here, a container into a tracked dict two
    (gc_tracked_already, objects/gc.h, says when d is). A value replaced is handed back in
@@ -731,13 +747,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
         slot = dict_find_empty_slot(d, hash);
     }
-    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
-    dict_note_key(d, hash);
-    DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
-    d->nentries++;
-    d->used++;
-    d->version++;
-    DICT_PUBLISH(d->keys_version, 0u);
+    dict_append_entry(d, slot, key, value, hash);
     return 0;
 }
 
@@ -776,13 +786,7 @@ static int dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Objec
         if (ix == DICT_DUMMY || d->entries[ix].hash == hash) return 0;
     if ((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already((Object *)d))
         dict_maybe_track(d, key, value);
-    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
-    dict_note_key(d, hash);
-    DICT_PUBLISH(d->index[i], (int64_t)d->nentries);
-    d->nentries++;
-    d->used++;
-    d->version++;
-    DICT_PUBLISH(d->keys_version, 0u);
+    dict_append_entry(d, i, key, value, hash);
     return 1;
 }
 
