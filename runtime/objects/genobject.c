@@ -8,7 +8,7 @@
  * running generator ("generator already executing") and keeps `running`
  * set while the frame runs, so a generator resumed from a second thread
  * while the first one has it is refused too: gen_claim tests and sets the
- * flag in one step (an atomic exchange in the free-threaded build).
+ * flag in one step (an atomic fetch-or in the free-threaded build).
  *
  * A `return value` in the generator reaches Python as StopIteration(value);
  * a StopIteration escaping from the body becomes RuntimeError (PEP 479).
@@ -175,8 +175,9 @@ static int close_subiterator(Object *sub)
 }
 
 /* Forward exc to the subiterator sub (owned here) that g's yield from is
-   delegating to; the caller has claimed g, released here. Returns what gen_resume would; *forwarded false means the
-   subiterator had no throw method and exc must be raised in g itself. */
+   delegating to; the caller has claimed g, which is released here. Returns
+   what gen_resume would; *forwarded false means the subiterator had no
+   throw method and exc must be raised in g itself. */
 static Object *throw_into_subiterator(GenObject *g, Object *sub, Object *exc, bool *returned,
                                       bool *forwarded)
 {

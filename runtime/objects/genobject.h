@@ -11,8 +11,9 @@
  * it and says whether it was clear. Under the GIL that is a plain test and
  * set; in the free-threaded build, where two threads can call next() on
  * one generator at the same moment, it is one atomic fetch-or (acquire:
- * a `lock bts` on x86), and gen_release a release store, so exactly one of them gets the frame
- * and the other "generator already executing". The other fields are read
+ * a `lock bts` on x86), and gen_release a release store, so exactly one
+ * of them gets the frame and the other "generator already executing".
+ * The other fields are read
  * and written only by the thread holding the claim.
  */
 #ifndef TOY_GENOBJECT_H
