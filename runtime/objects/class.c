@@ -758,15 +758,19 @@ static const BinaryFunc binary_slots[BINOP_COUNT] = {
     binary_BINOP_RSHIFT, binary_BINOP_AND, binary_BINOP_OR, binary_BINOP_XOR,
 };
 
+/* f is a Toy function whose call runs its frame (not a generator
+   function, whose call makes a generator): what BINARY_OP can push. */
+static bool binop_frame_function(Object *f) {
+    return f != NULL && TYPE(f) == &function_type &&
+           !(((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR);
+}
+
 #ifndef TOY_FREE_THREADED
-/* t's __op__ when a Toy function (not a generator function's), else NULL:
-   borrowed, as heap_lookup's. */
+/* t's __op__ when binop_frame_function, else NULL: borrowed, as
+   heap_lookup's. */
 static Object *binop_function_lookup(Type *t, BinaryOp op) {
     Object *f = heap_lookup(t, binop_names[OP_PLAIN][op]);
-    if (f == NULL || TYPE(f) != &function_type ||
-        (((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR))
-        return NULL;
-    return f;
+    return binop_frame_function(f) ? f : NULL;
 }
 
 /* The answers are remembered as class_plain_init's are (plain_init_remember
@@ -791,8 +795,7 @@ Object *class_binop_function(Type *t, BinaryOp op) {
         return NULL;
 #ifdef TOY_FREE_THREADED
     Object *f = dunder_get(t, binop_names[OP_PLAIN][op]); /* a reference */
-    if (f != NULL && TYPE(f) == &function_type &&
-        !(((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR))
+    if (binop_frame_function(f))
         return f;
     dunder_put(f);
     return NULL;
