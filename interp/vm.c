@@ -1297,6 +1297,31 @@ static Object *make_generator(Frame *f)
    released. A generator suspended in a yield from resumes at its SEND, so a
    chain of them runs in this loop too. */
 
+/* A generator's handled exception on entering its frame: its own while it
+   is inside an except clause (*exc_state, taken), else the caller's shows
+   through (for __context__ and a bare raise), as in CPython. Returns the
+   caller's, for gen_exc_leave. */
+static inline Object *gen_exc_enter(ThreadState *ts, Object **exc_state)
+{
+    Object *outer = ts->handled_exc;
+    ts->handled_exc = *exc_state != NULL ? *exc_state : xnewref(outer);
+    *exc_state = NULL;
+    return outer;
+}
+
+/* Leaving the frame (a yield, return or exception): the caller's handled
+   exception, outer, comes back; the generator keeps its own in *exc_state
+   if it was handling one. */
+static inline void gen_exc_leave(ThreadState *ts, Object **exc_state, Object *outer)
+{
+    Object *inner = ts->handled_exc;
+    if (inner != NULL && inner == outer)
+        DECREF(inner); /* the caller's, still owned through outer */
+    else
+        *exc_state = inner;
+    ts->handled_exc = outer;
+}
+
 /* Claim g to resume it inline with value (borrowed), as gen_claim does;
    true when claimed. Not while it runs (gen_resume then raises "generator
    already executing"), once finished, when a non-None value would be sent
@@ -1331,10 +1356,7 @@ static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back
     frame_link_above(ts, gf, back);
     gf->yielded = 0;
     gf->on_return = FRAME_RETURN_GEN_INLINE;
-    Object *outer = ts->handled_exc;
-    g->outer_exc = outer;
-    ts->handled_exc = g->exc_state != NULL ? g->exc_state : xnewref(outer);
-    g->exc_state = NULL;
+    g->outer_exc = gen_exc_enter(ts, &g->exc_state);
     *gf->sp++ = value;
     return gf;
 }
@@ -1352,12 +1374,7 @@ static inline GenObject *gen_of_inline(Frame *back)
    comes back (g keeps its own, if it was handling one), and g runs no more. */
 static inline void gen_leave_inline(ThreadState *ts, GenObject *g)
 {
-    Object *inner = ts->handled_exc, *outer = g->outer_exc;
-    if (inner != NULL && inner == outer)
-        DECREF(inner); /* the caller's, still owned through outer_exc */
-    else
-        g->exc_state = inner;
-    ts->handled_exc = outer;
+    gen_exc_leave(ts, &g->exc_state, g->outer_exc);
     g->outer_exc = NULL;
     gen_release(g);
 }
@@ -4097,22 +4114,12 @@ Object *vm_generator_resume(Frame *f, Object *value, bool throwing, Object **exc
        (FRAME_ON_HEAP): frame_free leaves the value stack as it is. */
     frame_link(ts, f);
     f->yielded = 0;
-    /* The handled exception: the generator's own while it is inside an
-       except clause, else the caller's shows through (for __context__ and
-       a bare raise), as in CPython. */
-    Object *outer_exc = ts->handled_exc;
-    ts->handled_exc = *exc_state != NULL ? *exc_state : xnewref(outer_exc);
-    *exc_state = NULL;
+    Object *outer_exc = gen_exc_enter(ts, exc_state);
     f->lasti = throwing ? -1 : 0;
     if (!throwing)
         *f->sp++ = NEWREF(value);
     Object *r = run(ts, f);
-    Object *inner_exc = ts->handled_exc;
-    if (inner_exc != NULL && inner_exc == outer_exc)
-        DECREF(inner_exc); /* the caller's, still owned through outer_exc */
-    else
-        *exc_state = inner_exc;
-    ts->handled_exc = outer_exc;
+    gen_exc_leave(ts, exc_state, outer_exc);
     *suspended = f->yielded != 0;
     if (!f->yielded) /* run() has released what it held; the generator still holds the code */
         frame_heap_free_size(f, frame_heap_size(f->code));
