@@ -432,10 +432,16 @@ static int exception_setattr(Object *self, Object *name, Object *value) {
         return 0;
     }
     if (strcmp(s, "__context__") == 0) return set_chain_link(&e->context, value, "__context__", "context");
-    if (strcmp(s, "__suppress_context__") == 0) {
-        int t = value ? object_truth(value) : 0;
-        if (t < 0) return -1;
-        e->suppress_context = t;
+    if (strcmp(s, "__suppress_context__") == 0) { /* a bool member, as in CPython */
+        if (!value) {
+            error_set(&exc_TypeError, "can't delete numeric/char attribute");
+            return -1;
+        }
+        if (TYPE(value) != &bool_type) {
+            error_set(&exc_TypeError, "attribute value type must be bool");
+            return -1;
+        }
+        e->suppress_context = value == True_;
         return 0;
     }
     if (strcmp(s, "__traceback__") == 0) {

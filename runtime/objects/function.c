@@ -168,18 +168,23 @@ static int function_set_optional(Object **slot, Object *value, Type *want, const
     return 0;
 }
 
+int function_set_name_slot(Object **slot, const char *attr, Object *value)
+{
+    if (value == NULL || !is_str(value)) {
+        error_set(&exc_TypeError, "%s must be set to a string object", attr);
+        return -1;
+    }
+    SETREF(slot, NEWREF(value));
+    return 0;
+}
+
 /* The special attributes: 1 when name is not one of them. */
 static int function_set_special(FunctionObject *fn, const char *s, Object *value)
 {
-    bool is_name = strcmp(s, "__name__") == 0;
-    if (is_name || strcmp(s, "__qualname__") == 0) {
-        if (value == NULL || !is_str(value)) {
-            error_set(&exc_TypeError, "%s must be set to a string object", s);
-            return -1;
-        }
-        SETREF(is_name ? &fn->name : &fn->qualname, NEWREF(value));
-        return 0;
-    }
+    if (strcmp(s, "__name__") == 0)
+        return function_set_name_slot(&fn->name, s, value);
+    if (strcmp(s, "__qualname__") == 0)
+        return function_set_name_slot(&fn->qualname, s, value);
     if (strcmp(s, "__defaults__") == 0)
         return function_set_optional(&fn->defaults, value, &tuple_type, "tuple", s);
     if (strcmp(s, "__kwdefaults__") == 0)

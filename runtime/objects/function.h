@@ -53,6 +53,10 @@ extern Type function_type, cell_type, method_type, builtin_type, method_descr_ty
 
 /* Borrowed code/globals; defaults/kwdefaults/closure borrowed, may be NULL. */
 Object *function_new(Object *code, Object *globals);
+/* Stores value in *slot for `x.__name__ = value` or `x.__qualname__ = value`
+   (functions, generators): a str, or CPython's TypeError naming attr.
+   0 on success, -1 with an exception. */
+int function_set_name_slot(Object **slot, const char *attr, Object *value);
 Object *cell_new(Object *contents /* borrowed, may be NULL */);
 Object *method_new(Object *func, Object *self);
 Object *builtin_new(const MethodDef *def, Object *self);

@@ -26,6 +26,8 @@
 #include "objects/abstract.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/function.h"
+#include "objects/getset.h"
 #include "objects/int.h"
 #include "objects/str.h"
 #include "objects/tuple.h"
@@ -521,10 +523,27 @@ static const GetSetDef gen_getsets[] = {
     {NULL, NULL, false},
 };
 
+/* __name__ and __qualname__ may be rebound to any str, as in CPython; the
+   gi_ attributes are read-only. (The getset descriptors send every
+   assignment of their names here.) */
+static int gen_setattr(Object *self, Object *name, Object *value)
+{
+    const char *s = str_data(name);
+    if (strcmp(s, "__name__") == 0)
+        return function_set_name_slot(&GEN(self)->name, s, value);
+    if (strcmp(s, "__qualname__") == 0)
+        return function_set_name_slot(&GEN(self)->qualname, s, value);
+    for (const GetSetDef *d = gen_getsets; d->name; d++)
+        if (strcmp(s, d->name) == 0)
+            return getset_read_only(&gen_type, d);
+    return object_generic_setattr(self, name, value);
+}
+
 Type gen_type = {
     TYPE_HEAD_INIT,
     .name = "generator",
     .getsets = gen_getsets,
+    .setattr = gen_setattr,
     .base_type = &object_type,
     .flags = TYPE_GC | TYPE_WEAKREFABLE,
     .instance_size = sizeof(GenObject),

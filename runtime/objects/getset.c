@@ -69,11 +69,15 @@ static int getset_descr_set(Object *self, Object *obj, Object *value) {
     }
     SetAttrFunc set = d->owner->setattr;
     if (set && set != object_generic_setattr) return set(obj, d->name, value);
-    if (d->def->member)
+    return getset_read_only(d->owner, d->def);
+}
+
+int getset_read_only(Type *owner, const GetSetDef *def) {
+    if (def->member)
         error_set(&exc_AttributeError, "readonly attribute");
     else
         error_set(&exc_AttributeError, "attribute '%s' of '%s' objects is not writable",
-                  d->def->name, type_name(d->owner));
+                  def->name, type_name(owner));
     return -1;
 }
 

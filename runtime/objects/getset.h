@@ -45,4 +45,8 @@ Object *getset_descr_new(Type *owner, const GetSetDef *def);
    0, or -1 with an exception set. */
 int getset_add_all(Type *t);
 
+/* Raise the AttributeError for assigning a read-only entry of owner's table
+   (for a setattr slot that serves some of its names itself). Returns -1. */
+int getset_read_only(Type *owner, const GetSetDef *def);
+
 #endif
