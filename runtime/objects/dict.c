@@ -355,17 +355,10 @@ static inline int64_t dict_hash_of(Object *key) {
     return object_hash(key);
 }
 
-/* Two distinct exact strs whose hashes are known equal: their texts are
-   compared inline, where str_equal is a call that tests the hashes again. */
-static inline int dict_strs_equal(Object *a, Object *b) {
-    size_t n = str_len(a);
-    return n == str_len(b) && memcmp(str_data(a), str_data(b), n) == 0;
-}
-
 /* Compare a stored key with a probe key of the same hash, with no user code
    for the common types: 1 equal, 0 not, -2 "needs the generic path". */
 static inline int dict_keys_equal_fast(Object *stored, Object *key) {
-    if (is_str_exact(stored) && is_str_exact(key)) return dict_strs_equal(stored, key);
+    if (is_str_exact(stored) && is_str_exact(key)) return str_equal_same_hash(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
         return int_equal(stored, key);
     return -2;
