@@ -358,7 +358,7 @@ static inline int64_t dict_hash_of(Object *key) {
 /* Compare a stored key with a probe key of the same hash, with no user code
    for the common types: 1 equal, 0 not, -2 "needs the generic path". */
 static inline int dict_keys_equal_fast(Object *stored, Object *key) {
-    if (is_str_exact(stored) && is_str_exact(key)) return str_equal(stored, key);
+    if (is_str_exact(stored) && is_str_exact(key)) return str_equal_same_hash(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
         return int_equal(stored, key);
     return -2;
@@ -610,12 +610,12 @@ Object *dict_get_str_ref(Object *dobj, Object *key) {
     return v;
 }
 
-#ifdef TOY_FREE_THREADED
-/* toy-ft: dict_lookup for as far as it runs no Toy code: the entry number,
+/* dict_lookup for as far as it runs no Toy code: the entry number,
    DICT_EMPTY, or DICT_NEEDS_CODE at the first key of the same hash that
    only a user __eq__ can compare (then nothing is known, and the caller
    looks again with dict_lookup). Most lookups (str and int keys) end
-   here, under objlock_lock_nocode, which a thread alone leaves out: its
+   here, in a loop that keeps no free slot and never restarts. In toy-ft
+   it runs under objlock_lock_nocode, which a thread alone leaves out: its
    compare-and-swap and the stripe's hold are only needed for an __eq__
    that may start a thread (core/objlock.h). */
 static inline __attribute__((always_inline)) int64_t dict_probe_nocode(DictObject *d, Object *key,
@@ -639,16 +639,13 @@ static inline __attribute__((always_inline)) int64_t dict_probe_nocode(DictObjec
         i = dict_probe_next(i, &perturb, mask);
     }
 }
-#endif
 
 static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
-#ifdef TOY_FREE_THREADED
     objlock_lock_nocode(d);
     int64_t probe = dict_probe_nocode(AS_DICT(d), key, hash);
     Object *found = probe >= 0 ? AS_DICT(d)->entries[probe].value : NULL;
     objlock_unlock_nocode(d);
     if (probe != DICT_NEEDS_CODE) return found;
-#endif
     objlock_lock(d);
     int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
     Object *v = ix >= 0 ? AS_DICT(d)->entries[ix].value : NULL;
@@ -658,13 +655,11 @@ static Object *dict_lookup_value(Object *d, Object *key, int64_t hash) {
 
 /* The same, as a new reference taken under the lock. */
 static Object *dict_lookup_value_ref(Object *d, Object *key, int64_t hash) {
-#ifdef TOY_FREE_THREADED
     objlock_lock_nocode(d);
     int64_t probe = dict_probe_nocode(AS_DICT(d), key, hash);
     Object *found = probe >= 0 ? NEWREF(AS_DICT(d)->entries[probe].value) : NULL;
     objlock_unlock_nocode(d);
     if (probe != DICT_NEEDS_CODE) return found;
-#endif
     objlock_lock(d);
     int64_t ix = dict_lookup(AS_DICT(d), key, hash, NULL);
     Object *v = ix >= 0 ? NEWREF(AS_DICT(d)->entries[ix].value) : NULL;
@@ -1164,12 +1159,10 @@ static int dict_setitem(Object *self, Object *key, Object *value) {
 static int dict_contains(Object *self, Object *key) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
-#ifdef TOY_FREE_THREADED
     objlock_lock_nocode(self);
     int64_t probe = dict_probe_nocode(AS_DICT(self), key, hash);
     objlock_unlock_nocode(self);
     if (probe != DICT_NEEDS_CODE) return probe >= 0;
-#endif
     objlock_lock(self);
     int64_t ix = dict_lookup(AS_DICT(self), key, hash, NULL);
     objlock_unlock(self);

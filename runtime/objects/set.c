@@ -72,10 +72,11 @@ static inline int64_t set_hash_of(Object *key) {
     return object_hash(key);
 }
 
-/* Equality without user code for the common key types: 1 / 0, or -2 when
-   the generic comparison is needed. */
+/* Equality of a stored key and a probe key of the same hash, without user
+   code for the common key types: 1 / 0, or -2 when the generic comparison
+   is needed. */
 static inline int set_keys_equal_fast(Object *stored, Object *key) {
-    if (is_str_exact(stored) && is_str_exact(key)) return str_equal(stored, key);
+    if (is_str_exact(stored) && is_str_exact(key)) return str_equal_same_hash(stored, key);
     if (TYPE(stored) == &int_type && TYPE(key) == &int_type)
         return int_equal(stored, key);
     return -2;

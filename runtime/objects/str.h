@@ -16,6 +16,8 @@
 #define TOY_STR_H
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
 #include "core/object.h"
 
 typedef struct {
@@ -65,6 +67,27 @@ void str_intern_clear(void);
 Object *str_get_range(Object *s, int64_t start, int64_t stop);
 
 bool str_equal(Object *a, Object *b);
+/* Do two distinct strs whose hashes are known equal (a dict's or a set's
+   probe found the hash) hold the same text? Texts of up to 16 bytes are
+   compared with a few loads, each inside both texts, and no call. */
+static inline bool str_equal_same_hash(Object *a, Object *b) {
+    size_t n = ((StrObject *)a)->length;
+    if (n != ((StrObject *)b)->length) return false;
+    const char *x = ((StrObject *)a)->data, *y = ((StrObject *)b)->data;
+    if (n > 16) return memcmp(x, y, n) == 0;
+    if (n >= 8) { /* the first and last 8 bytes, overlapping */
+        uint64_t x0, y0, x1, y1;
+        memcpy(&x0, x, 8), memcpy(&y0, y, 8), memcpy(&x1, x + n - 8, 8), memcpy(&y1, y + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4) { /* the first and last 4 bytes */
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, x, 4), memcpy(&y0, y, 4), memcpy(&x1, x + n - 4, 4), memcpy(&y1, y + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    /* 0 to 3 bytes: the first, the middle and the last cover them all */
+    return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1]);
+}
 int64_t str_hash(Object *s);
 
 /* A str's hash is computed on first use and kept in the object. In toy-ft
