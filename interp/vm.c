@@ -917,11 +917,15 @@ static inline __attribute__((always_inline)) Object *lookup_in_class(Type *t, Ob
     TypeCacheEntry *e = typecache_entry(table, tag, name);
     if (tag != 0 && e->tag == tag && e->name == name)
         return e->value; /* toy-ft: immortal, no reference needed */
+    /* The tag is taken before the walk, as the specialiser does. In toy-ft
+       another thread may change the class during the walk: its second tag
+       drop (typeversion.h) then kills this tag, and a value kept must be
+       immortal. Taken after the walk, the tag could be given after that
+       drop and keep what the walk saw before the change, until the class
+       changed again. */
+    tag = type_version_tag(t);
     Object *v = lookup_in_class_walk(t, name);
-    /* Nothing has run since the walk. In toy-ft another thread may have
-       changed the class meanwhile: then its tag is dropped after the
-       change (typeversion.h), and a value kept must be immortal. */
-    if ((tag = type_version_tag(t)) != 0 && TYPECACHE_MAY_KEEP(v))
+    if (tag != 0 && TYPECACHE_MAY_KEEP(v))
         typecache_store(typecache_entry(table, tag, name), tag, name, v);
     return v;
 }

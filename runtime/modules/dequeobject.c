@@ -434,9 +434,16 @@ static int clamp_bound(Object *o, size_t size, size_t *out) {
 static Object *deque_index(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check_varargs("index", nargs, kwnames, 1, 3) < 0) return NULL;
     DequeObject *d = DQ(self);
-    size_t size = (size_t)deque_len(self), start = 0, stop = size;
-    if (nargs > 1 && clamp_bound(args[1], size, &start) < 0) return NULL;
-    if (nargs > 2 && clamp_bound(args[2], size, &stop) < 0) return NULL;
+    /* Without a stop the search runs to the end as it is when searched (as
+       the one step CPython's is): in toy-ft a size read beforehand, under
+       another hold of the lock, would leave out the items that other
+       threads' insertions moved past it. */
+    size_t start = 0, stop = SIZE_MAX;
+    if (nargs > 1) {
+        size_t size = (size_t)deque_len(self);
+        if (clamp_bound(args[1], size, &start) < 0) return NULL;
+        if (nargs > 2 && clamp_bound(args[2], size, &stop) < 0) return NULL;
+    }
     int64_t n = 0;
     bool found;
     size_t i = search_start(d, args[0], start, stop, true, &n, &found);

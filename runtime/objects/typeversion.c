@@ -43,11 +43,24 @@ static void drop_tag(Type *t)
 }
 #endif
 
+/* t's tag for a caller about to look at t's dicts and keep what it finds
+   under the tag. toy-ft: an acquire load, so that a tag another thread
+   gave after a change (its compare-and-swap ordered after the change's
+   last drop) comes with the change for the lookup that follows. */
+static uint32_t tag_before_lookup(const Type *t)
+{
+#ifdef TOY_FREE_THREADED
+    return __atomic_load_n(&t->version_tag, __ATOMIC_ACQUIRE);
+#else
+    return t->version_tag;
+#endif
+}
+
 uint32_t type_version_tag(Type *t)
 {
     if (!(t->flags & TYPE_HEAP))
         return 0;
-    uint32_t tag = type_version_tag_now(t);
+    uint32_t tag = tag_before_lookup(t);
     if (tag != 0)
         return tag;
     /* Bases first, so that a tagged class never has an untagged base. */
@@ -60,7 +73,7 @@ uint32_t type_version_tag(Type *t)
         }
     }
     assign_tag(t);
-    return type_version_tag_now(t);
+    return tag_before_lookup(t);
 }
 
 static void clear_if_derived(Type *sub, void *base)

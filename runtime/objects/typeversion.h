@@ -38,7 +38,9 @@ static inline uint32_t type_version_tag_now(const Type *t)
 }
 
 /* t's tag, given to it (and its bases) now if it has none; 0 if t is not a
-   user class or the tags have run out. */
+   user class or the tags have run out. A cache takes the tag first and then
+   looks the attribute up: a change made meanwhile drops the tag after it
+   (class.c), while a tag taken after the lookup could outlive the change. */
 uint32_t type_version_tag(Type *t);
 
 /* t's dict changed (or something that decides its attribute lookup): drop
