@@ -812,7 +812,7 @@ static Object *iter_next(Object *self, bool reverse) {
     DequeObject *d = DQ(it->deque);
     objlock_lock(d);
     size_t seen = iter_index(&it->index);
-    bool done = seen >= d->size, moved = !done && d->state != it->state;
+    bool moved = d->state != it->state && !iter_spent(it->deque, &seen), done = seen >= d->size;
     Object *v = NULL;
     if (!moved && !done) {
         iter_set_index(&it->index, seen + 1);
