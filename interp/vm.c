@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/iterstate.h"
 #include "core/objlock.h"
 #include "core/race.h"
 #include "core/gil.h"
@@ -2997,15 +2998,17 @@ dispatch:
             /* Exhausted for good, as in list_iter_next: the iterator may be
                the user's (`for x in it`), and a later next(it) must not see
                items appended since. */
-            CLEAR(&li->list);
+            iter_exhaust(&li->list, &li->index);
         } else if (t == &list_iterator_type) { /* toy-ft, threads running */
+            /* Other threads may step the same iterator (core/iterstate.h). */
             ListIterObject *li = (ListIterObject *)it;
-            if (li->list != NULL && (v = list_fetch(li->list, li->index)) != NULL) {
-                li->index++;
+            size_t i = iter_index(&li->index);
+            if (li->list != NULL && (v = list_fetch(li->list, i)) != NULL) {
+                iter_set_index(&li->index, i + 1);
                 PUSH(v);
                 DISPATCH();
             }
-            CLEAR(&li->list); /* exhausted for good, as above */
+            iter_exhaust(&li->list, &li->index); /* exhausted for good, as above */
         } else if (t == &gen_type && gen_claim_inline(ts, (GenObject *)it, None)) {
             SAVE_FRAME();
             f = gen_enter_inline(ts, (GenObject *)it, f, NEWREF_IMMORTAL(None));

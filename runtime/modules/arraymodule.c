@@ -28,6 +28,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -886,8 +887,8 @@ static Object *array_getattr(Object *self, Object *name) {
 
 typedef struct {
     Object base;
-    Object *array;   /* owned; NULL once exhausted */
-    size_t index;
+    Object *array;   /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;    /* the next item; ITER_SPENT once exhausted in toy-ft */
 } ArrayIterObject;
 
 static Object *array_iter(Object *self) {
@@ -902,10 +903,15 @@ static Object *array_iter_next(Object *self) {
     Object *a = it->array;
     if (!a) return NULL;
     objlock_lock(a);
-    Object *r = it->index < AR(a)->size ? array_item(a, it->index++) : NULL;
+    size_t i = iter_index(&it->index);
+    Object *r = NULL;
+    if (i < AR(a)->size) {
+        r = array_item(a, i);
+        iter_set_index(&it->index, i + 1);
+    }
     objlock_unlock(a);
     if (r || error_occurred()) return r;
-    CLEAR(&it->array); /* after unlocking */
+    iter_exhaust(&it->array, &it->index); /* after unlocking */
     return NULL;
 }
 

@@ -30,6 +30,7 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "core/threadstate.h"
@@ -581,11 +582,14 @@ static Object *builtin_dir(Object *self, Object *const *args, size_t nargs, Obje
 
 /* ---- Iteration ------------------------------------------------------------------ */
 
-/* iter(callable, sentinel): calls callable until it returns sentinel. */
+/* iter(callable, sentinel): calls callable until it returns sentinel.
+   Threads may share it (core/iterstate.h): in toy-ft the two references
+   stay until the iterator is freed, and `spent` says it has run out. */
 typedef struct {
     Object base;
-    Object *callable;  /* owned; NULL once exhausted */
-    Object *sentinel;  /* owned; NULL once exhausted */
+    Object *callable;  /* owned; NULL once exhausted (toy-ft: kept) */
+    Object *sentinel;  /* owned; NULL once exhausted (toy-ft: kept) */
+    size_t spent;      /* ITER_SPENT once exhausted in toy-ft, else 0 */
 } CallIterObject;
 
 static void calliter_dealloc(Object *self) {
@@ -597,25 +601,26 @@ static void calliter_dealloc(Object *self) {
 
 static Object *calliter_iter(Object *self) { return NEWREF(self); }
 
+static void calliter_exhaust(CallIterObject *it) {
+    iter_exhaust(&it->callable, &it->spent);
+    iter_exhaust(&it->sentinel, &it->spent);
+}
+
 static Object *calliter_next(Object *self) {
     CallIterObject *it = (CallIterObject *)self;
-    if (!it->callable) return NULL;
+    if (iter_spent(it->callable, &it->spent)) return NULL;
     Object *v = object_call0(it->callable);
     if (!v) {
         if (error_matches(&exc_StopIteration)) {
             error_clear();
-            CLEAR(&it->callable);
-            CLEAR(&it->sentinel);
+            calliter_exhaust(it);
         }
         return NULL;
     }
     int eq = object_equal(v, it->sentinel);
     if (eq == 0) return v;
     DECREF(v);
-    if (eq > 0) {
-        CLEAR(&it->callable);
-        CLEAR(&it->sentinel);
-    }
+    if (eq > 0) calliter_exhaust(it);
     return NULL;
 }
 

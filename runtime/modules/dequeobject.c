@@ -31,6 +31,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -789,8 +790,8 @@ static int deque_setattr(Object *self, Object *name, Object *value) {
 
 typedef struct {
     Object base;
-    Object *deque;   /* owned; NULL once exhausted */
-    size_t index;    /* items seen so far */
+    Object *deque;   /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;    /* items seen so far; ITER_SPENT once exhausted in toy-ft */
     uint64_t state;  /* the deque's state when the iterator was made */
 } DequeIterObject;
 
@@ -817,16 +818,16 @@ static Object *iter_next(Object *self, bool reverse) {
     if (!it->deque) return NULL;
     DequeObject *d = DQ(it->deque);
     objlock_lock(d);
-    bool moved = d->state != it->state, done = it->index >= d->size;
+    size_t seen = iter_index(&it->index);
+    bool moved = d->state != it->state && !iter_spent(it->deque, &seen), done = seen >= d->size;
     Object *v = NULL;
     if (!moved && !done) {
-        size_t i = reverse ? d->size - 1 - it->index : it->index;
-        it->index++;
-        v = NEWREF(*slot(d, i));
+        iter_set_index(&it->index, seen + 1);
+        v = NEWREF(*slot(d, reverse ? d->size - 1 - seen : seen));
     }
     objlock_unlock(d);
     if (v) return v;
-    CLEAR(&it->deque);
+    iter_exhaust(&it->deque, &it->index);
     return moved ? error_set(&exc_RuntimeError, "deque mutated during iteration") : NULL;
 }
 
@@ -837,8 +838,8 @@ static Object *deque_iter_self(Object *self) { return NEWREF(self); }
 static int64_t deque_iter_len(Object *self) {
     DequeIterObject *it = (DequeIterObject *)self;
     if (!it->deque) return 0;
-    size_t size = (size_t)deque_len(it->deque);
-    return size > it->index ? (int64_t)(size - it->index) : 0;
+    size_t size = (size_t)deque_len(it->deque), seen = iter_index(&it->index);
+    return size > seen ? (int64_t)(size - seen) : 0;
 }
 
 static void deque_iter_dealloc(Object *self) {

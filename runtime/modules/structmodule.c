@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -617,7 +618,8 @@ typedef struct {
     Object base;
     Object *structure;   /* the Struct (owned) */
     Buffer view;         /* released when exhausted */
-    size_t offset;
+    size_t offset;       /* view and offset: read and changed under the
+                            iterator's own lock (toy-ft: threads may share it) */
 } UnpackIterObject;
 
 static Object *struct_do_iter_unpack(Object *self, Object *buffer) {
@@ -640,16 +642,26 @@ static Object *struct_do_iter_unpack(Object *self, Object *buffer) {
     return (Object *)it;
 }
 
+/* Unlike the other iterators (core/iterstate.h), this one releases its
+   buffer when exhausted in toy-ft too, since Python code can see the
+   release (a bytearray may be resized again): the step and the release
+   take turns under the iterator's lock, and the view is released after
+   unlocking, as releasing it may free the exporter. */
 static Object *unpack_iter_next(Object *self) {
     UnpackIterObject *it = (UnpackIterObject *)self;
-    if (!it->view.obj) return NULL;
     StructLayout *l = &ST(it->structure)->layout;
-    if (it->offset + l->size > it->view.len) {
-        buffer_release(&it->view);
-        return NULL;
+    Buffer spent = {0};
+    Object *r = NULL;
+    objlock_lock_nocode(self);
+    if (it->view.obj && it->offset + l->size > it->view.len) {
+        spent = it->view;
+        it->view.obj = NULL;
+    } else if (it->view.obj) {
+        r = layout_unpack(l, it->view.data + it->offset);
+        it->offset += l->size;
     }
-    Object *r = layout_unpack(l, it->view.data + it->offset);
-    it->offset += l->size;
+    objlock_unlock_nocode(self);
+    buffer_release(&spent);
     return r;
 }
 

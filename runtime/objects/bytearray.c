@@ -25,6 +25,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -729,8 +730,9 @@ static Object *bytearray_reduce_ex(Object *self, Object *const *args, size_t nar
 
 typedef struct {
     Object base;
-    Object *seq;   /* the bytearray (owned); NULL once exhausted */
-    size_t index;
+    Object *seq;   /* the bytearray (owned); NULL once exhausted (toy-ft: kept,
+                      core/iterstate.h) */
+    size_t index;  /* the next byte; ITER_SPENT once exhausted in toy-ft */
 } BytearrayIterObject;
 
 static Object *bytearray_iter(Object *self) {
@@ -747,10 +749,15 @@ static Object *bytearray_iter_next(Object *self) {
     Object *seq = it->seq;
     if (!seq) return NULL;
     objlock_lock(seq);
-    int c = it->index < BA(seq)->size ? (unsigned char)bytearray_data(seq)[it->index++] : -1;
+    size_t i = iter_index(&it->index);
+    int c = -1;
+    if (i < BA(seq)->size) {
+        c = (unsigned char)bytearray_data(seq)[i];
+        iter_set_index(&it->index, i + 1);
+    }
     objlock_unlock(seq);
     if (c >= 0) return int_small(c);
-    CLEAR(&it->seq);
+    iter_exhaust(&it->seq, &it->index);
     return NULL;
 }
 

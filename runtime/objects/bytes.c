@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/buffer.h"
@@ -646,8 +647,8 @@ static int bytes_getbuffer(Object *self, Buffer *view) {
 
 typedef struct {
     Object base;
-    Object *seq;   /* the bytes (owned); NULL once exhausted */
-    size_t index;
+    Object *seq;   /* the bytes (owned); NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;  /* the next byte; ITER_SPENT once exhausted in toy-ft */
 } BytesIterObject;
 
 static Object *bytes_iter(Object *self) {
@@ -660,8 +661,12 @@ static Object *bytes_iter(Object *self) {
 static Object *bytes_iter_next(Object *self) {
     BytesIterObject *it = (BytesIterObject *)self;
     if (!it->seq) return NULL;
-    if (it->index < B(it->seq)->size) return int_small((unsigned char)B(it->seq)->data[it->index++]);
-    CLEAR(&it->seq);
+    size_t i = iter_index(&it->index);
+    if (i < B(it->seq)->size) {
+        iter_set_index(&it->index, i + 1);
+        return int_small((unsigned char)B(it->seq)->data[i]);
+    }
+    iter_exhaust(&it->seq, &it->index);
     return NULL;
 }
 

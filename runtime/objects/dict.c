@@ -34,6 +34,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -1175,8 +1176,9 @@ static int dict_contains(Object *self, Object *key) {
 
 typedef struct {
     Object base;
-    Object *dict;      /* owned; NULL once exhausted */
-    size_t pos;        /* next entry to look at (reverse: one past it) */
+    Object *dict;      /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t pos;        /* next entry to look at (reverse: one past it);
+                          ITER_SPENT once exhausted in toy-ft */
     size_t used;       /* d->used when iteration started */
     size_t remaining;  /* items still expected */
     Object *result;    /* items: a reusable (key, value) tuple, or NULL */
@@ -1193,8 +1195,10 @@ static Object *dict_make_iter(Object *dict, Type *type, bool reverse) {
     return (Object *)it;
 }
 
-/* The next live entry, or NULL (exhausted or RuntimeError). */
+/* The next live entry, or NULL (exhausted or RuntimeError). Runs under the
+   dict's lock, which in toy-ft every thread stepping the iterator takes. */
 static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
+    if (iter_spent(it->dict, &it->pos)) return NULL;
     DictObject *d = AS_DICT(it->dict);
     if (d->used != it->used) {
         error_set(&exc_RuntimeError, "dictionary changed size during iteration");
@@ -1214,7 +1218,7 @@ static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
         e = NULL;
     }
     if (!e) {
-        CLEAR(&it->dict);
+        iter_exhaust(&it->dict, &it->pos);
         return NULL;
     }
     it->remaining--;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/iterstate.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -34,8 +36,12 @@ static void iter_tuple_replace(Object *t, size_t i, Object *item) {
 /* The result tuple of size n to fill for this step: the cached one when
    nobody else holds it (its hash reset), else a fresh one that becomes the
    cache. Returns a new reference, with the old items still in place when
-   reused (NULL items when fresh). */
+   reused (NULL items when fresh). In toy-ft with other threads running,
+   always a fresh one, and the cache is left alone: two threads stepping
+   one zip or enumerate could both take the cached tuple, or both replace
+   it and release the old one twice. */
 static Object *iter_result_tuple(Object **cache, size_t n) {
+    if (!objlock_nocode_skips()) return tuple_new(n);
     Object *t = *cache;
     if (t && REFCNT_IS(t, 1)) {
         ((TupleObject *)t)->hash = -1;
@@ -300,8 +306,9 @@ Type zip_type = {
 /* The generic case: a sequence walked by index from len - 1 down to 0. */
 typedef struct {
     Object base;
-    Object *seq;      /* owned; NULL once exhausted */
-    int64_t index;    /* next index to fetch */
+    Object *seq;      /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t left;      /* items left: the next index is left - 1; ITER_SPENT
+                         once exhausted in toy-ft */
 } ReversedObject;
 
 /* Does o support indexing (__getitem__), dicts excepted? */
@@ -338,29 +345,32 @@ static Object *reversed_construct(Type *type, Object *const *args, size_t nargs,
     ReversedObject *r = (ReversedObject *)object_alloc(&reversed_type, sizeof(ReversedObject));
     if (!r) return NULL;
     r->seq = NEWREF(seq);
-    r->index = n - 1;
+    r->left = (size_t)n;
     return (Object *)r;
 }
 
 static Object *reversed_next(Object *self) {
     ReversedObject *r = (ReversedObject *)self;
-    if (!r->seq || r->index < 0) {
-        CLEAR(&r->seq);
+    size_t left = iter_index(&r->left); /* read once: threads may share r */
+    if (left == 0 || iter_spent(r->seq, &left)) {
+        if (r->seq) iter_exhaust(&r->seq, &r->left);
         return NULL;
     }
-    if (is_tuple_exact(r->seq)) /* immutable: the index is always valid */
-        return NEWREF(tuple_item(r->seq, (size_t)r->index--));
-    Object *index = int_from_i64(r->index);
+    if (is_tuple_exact(r->seq)) { /* immutable: the index is always valid */
+        iter_set_index(&r->left, left - 1);
+        return NEWREF(tuple_item(r->seq, left - 1));
+    }
+    Object *index = int_from_i64((int64_t)(left - 1));
     if (!index) return NULL;
     Object *item = object_getitem(r->seq, index);
     DECREF(index);
     if (item) {
-        r->index--;
+        iter_set_index(&r->left, left - 1);
         return item;
     }
     if (error_matches(&exc_IndexError) || error_matches(&exc_StopIteration)) {
         error_clear();
-        CLEAR(&r->seq);
+        iter_exhaust(&r->seq, &r->left);
     }
     return NULL;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/iterstate.h"
 #include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -891,28 +892,35 @@ Object *list_iter(Object *self) {
     return (Object *)it;
 }
 
+/* Threads may share the iterator (core/iterstate.h): the index is read
+   once, and the list is never released here in toy-ft. */
 static Object *list_iter_next(Object *self) {
     ListIterObject *it = (ListIterObject *)self;
     if (!it->list) return NULL;
-    Object *x = list_fetch(it->list, it->index);
+    size_t i = iter_index(&it->index);
+    Object *x = list_fetch(it->list, i);
     if (x) {
-        it->index++;
+        iter_set_index(&it->index, i + 1);
         return x;
     }
-    CLEAR(&it->list);
+    iter_exhaust(&it->list, &it->index);
     return NULL;
 }
 
-/* reversed(list): index counts down; an index past a shrunken end stops. */
+/* reversed(list): index counts down; an index past a shrunken end (or
+   ITER_SPENT) stops. */
 static Object *list_reverse_iter_next(Object *self) {
     ListIterObject *it = (ListIterObject *)self;
     if (!it->list) return NULL;
+    size_t i = iter_index(&it->index);
     objlock_lock_nocode(it->list);
-    Object *x = it->index > 0 && it->index <= list_size(it->list)
-                    ? NEWREF(list_item(it->list, --it->index)) : NULL;
+    Object *x = i > 0 && i <= list_size(it->list) ? NEWREF(list_item(it->list, i - 1)) : NULL;
     objlock_unlock_nocode(it->list);
-    if (x) return x;
-    CLEAR(&it->list);
+    if (x) {
+        iter_set_index(&it->index, i - 1);
+        return x;
+    }
+    iter_exhaust(&it->list, &it->index);
     return NULL;
 }
 
@@ -936,9 +944,9 @@ static Object *list_iter_length_hint(Object *self, Object *const *args, size_t n
     if (args_check(forward ? "list_iterator.__length_hint__" : "list_reverseiterator.__length_hint__",
                    nargs, kwnames, 0, 0) < 0)
         return NULL;
-    size_t n = it->list ? list_size_unlocked(it->list) : 0, left = 0;
-    if (forward) left = it->index < n ? n - it->index : 0;
-    else left = it->index <= n ? it->index : 0;
+    size_t n = it->list ? list_size_unlocked(it->list) : 0, left = 0, i = iter_index(&it->index);
+    if (forward) left = i < n ? n - i : 0;
+    else left = i <= n ? i : 0;
     return int_from_i64((int64_t)left);
 }
 
@@ -952,10 +960,10 @@ static Object *list_iter_setstate(Object *self, Object *const *args, size_t narg
     if (iter_setstate_index(forward ? "list_iterator.__setstate__" : "list_reverseiterator.__setstate__",
                             args, nargs, kwnames, &i) < 0)
         return NULL;
-    if (!it->list) return NEWREF_IMMORTAL(None);
-    int64_t n = (int64_t)list_size(it->list);
-    if (forward) it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
-    else it->index = (size_t)(i < -1 ? 0 : i >= n ? n : i + 1);
+    if (iter_spent(it->list, &it->index)) return NEWREF_IMMORTAL(None);
+    int64_t n = (int64_t)list_size_unlocked(it->list);
+    if (forward) iter_set_index(&it->index, (size_t)(i < 0 ? 0 : i > n ? n : i));
+    else iter_set_index(&it->index, (size_t)(i < -1 ? 0 : i >= n ? n : i + 1));
     return NEWREF_IMMORTAL(None);
 }
 

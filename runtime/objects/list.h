@@ -115,8 +115,9 @@ extern Type list_reverseiterator_type; /* reversed(list) */
    step. */
 typedef struct {
     Object base;
-    Object *list;  /* owned; NULL once exhausted */
-    size_t index;  /* the next item (list_reverseiterator: one past it) */
+    Object *list;  /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;  /* the next item (list_reverseiterator: one past it);
+                      ITER_SPENT once exhausted in toy-ft */
 } ListIterObject;
 
 /* iter(list). */

@@ -26,6 +26,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -702,8 +703,9 @@ static void memoryview_releasebuffer(Object *self, Buffer *view) {
 
 typedef struct {
     Object base;
-    Object *view;   /* the memoryview (owned); NULL once exhausted */
-    int64_t index;
+    Object *view;   /* the memoryview (owned); NULL once exhausted (toy-ft: kept,
+                       core/iterstate.h) */
+    size_t index;   /* the next item; ITER_SPENT once exhausted in toy-ft */
 } MemoryIterObject;
 
 static Object *memoryview_iter(Object *self) {
@@ -716,13 +718,17 @@ static Object *memoryview_iter(Object *self) {
 
 static Object *memory_iter_next(Object *self) {
     MemoryIterObject *it = (MemoryIterObject *)self;
-    if (!it->view) return NULL;
+    if (iter_spent(it->view, &it->index)) return NULL; /* even once released */
     if (lock_live(it->view) < 0) return NULL;
     Object *r = NULL;
-    if (it->index < MV(it->view)->length) r = unpack_item(MV(it->view), it->index++);
+    size_t i = iter_index(&it->index);
+    if (i < (uint64_t)MV(it->view)->length) {
+        r = unpack_item(MV(it->view), (int64_t)i);
+        iter_set_index(&it->index, i + 1);
+    }
     objlock_unlock(it->view);
     if (r || error_occurred()) return r;
-    CLEAR(&it->view);
+    iter_exhaust(&it->view, &it->index);
     return NULL;
 }
 

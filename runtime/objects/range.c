@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -248,12 +249,34 @@ Object *range_reversed(Object *self) {
     return range_iter_make(last, (int64_t)((uint64_t)0 - (uint64_t)r->step), r->length);
 }
 
-static Object *range_iter_next(Object *self) {
-    RangeIterObject *it = (RangeIterObject *)self;
-    if (it->remaining <= 0) return NULL;
+#ifdef TOY_FREE_THREADED
+/* toy-ft: threads may share the iterator. Each step claims one of the
+   values left (a compare-and-swap on the count, which never goes below 0)
+   and then takes the next value (a fetch-and-add), so that no value is
+   returned twice or lies past the end. The eval loop's inline step
+   (FOR_ITER) stays plain. */
+static bool range_iter_take(RangeIterObject *it, int64_t *value) {
+    int64_t left = __atomic_load_n(&it->remaining, __ATOMIC_RELAXED);
+    do {
+        if (left <= 0) return false;
+    } while (!__atomic_compare_exchange_n(&it->remaining, &left, left - 1, true,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    *value = (int64_t)__atomic_fetch_add(&it->next, it->step, __ATOMIC_RELAXED);
+    return true;
+}
+#else
+static bool range_iter_take(RangeIterObject *it, int64_t *value) {
+    if (it->remaining <= 0) return false;
     it->remaining--;
-    int64_t v = (int64_t)it->next;
+    *value = (int64_t)it->next;
     it->next += it->step;
+    return true;
+}
+#endif
+
+static Object *range_iter_next(Object *self) {
+    int64_t v;
+    if (!range_iter_take((RangeIterObject *)self, &v)) return NULL;
     return int_from_i64(v);
 }
 
@@ -263,7 +286,7 @@ static Object *range_iter_length_hint(Object *self, Object *const *args, size_t 
                                       Object *kwnames) {
     (void)args;
     if (args_check("range_iterator.__length_hint__", nargs, kwnames, 0, 0) < 0) return NULL;
-    int64_t left = ((RangeIterObject *)self)->remaining;
+    int64_t left = __atomic_load_n(&((RangeIterObject *)self)->remaining, __ATOMIC_RELAXED);
     return int_from_i64(left > 0 ? left : 0);
 }
 
@@ -605,8 +628,8 @@ Type slice_type = {
 
 typedef struct {
     Object base;
-    Object *seq;    /* owned; NULL once exhausted */
-    int64_t index;
+    Object *seq;    /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;   /* the next index; ITER_SPENT once exhausted in toy-ft */
 } SeqIterObject;
 
 Object *seq_iter_new(Object *seq) {
@@ -618,29 +641,30 @@ Object *seq_iter_new(Object *seq) {
 
 static Object *seq_iter_next(Object *self) {
     SeqIterObject *it = (SeqIterObject *)self;
-    if (!it->seq) return NULL;
+    size_t i = iter_index(&it->index); /* read once: ITER_SPENT must not become -1 */
+    if (iter_spent(it->seq, &i)) return NULL;
     Type *t = TYPE(it->seq);
     /* A built-in sequence knows its length: stop without raising IndexError.
        User classes get Python's protocol (their __len__ need not exist). */
     if (!(t->flags & TYPE_HEAP) && t->len) {
         int64_t n = t->len(it->seq);
         if (n < 0) return NULL;
-        if (it->index >= n) {
-            CLEAR(&it->seq);
+        if (i >= (uint64_t)n) {
+            iter_exhaust(&it->seq, &it->index);
             return NULL;
         }
     }
-    Object *index = int_from_i64(it->index);
+    Object *index = int_from_i64((int64_t)i);
     if (!index) return NULL;
     Object *item = object_getitem(it->seq, index);
     DECREF(index);
     if (item) {
-        it->index++;
+        iter_set_index(&it->index, i + 1);
         return item;
     }
     if (error_matches(&exc_IndexError) || error_matches(&exc_StopIteration)) {
         error_clear();
-        CLEAR(&it->seq);
+        iter_exhaust(&it->seq, &it->index);
     }
     return NULL;
 }

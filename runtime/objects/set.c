@@ -32,6 +32,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -1049,8 +1050,8 @@ static Object *set_ixor(Object *a, Object *b) { return set_inplace(a, b, BINOP_X
 
 typedef struct {
     Object base;
-    Object *set;   /* owned; NULL once exhausted */
-    size_t pos;    /* next slot to look at */
+    Object *set;   /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t pos;    /* next slot to look at; ITER_SPENT once exhausted in toy-ft */
     size_t used;   /* the set's size when iteration started; SIZE_MAX after a change */
 } SetIterObject;
 
@@ -1066,7 +1067,11 @@ static Object *set_iter_next(Object *self) {
     SetIterObject *it = (SetIterObject *)self;
     if (!it->set) return NULL;
     SetObject *so = AS_SET(it->set);
-    objlock_lock(so);
+    objlock_lock(so); /* in toy-ft, every thread stepping it takes this lock */
+    if (iter_spent(it->set, &it->pos)) {
+        objlock_unlock(so);
+        return NULL;
+    }
     if (it->used != so->used) {
         objlock_unlock(so);
         it->used = SIZE_MAX; /* keep failing, as Python does */
@@ -1080,8 +1085,8 @@ static Object *set_iter_next(Object *self) {
             return key;
         }
     }
+    iter_exhaust(&it->set, &it->pos);
     objlock_unlock(so);
-    CLEAR(&it->set);
     return NULL;
 }
 

@@ -41,6 +41,7 @@
 
 #include "core/alloc.h"
 #include "core/objlock.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -812,8 +813,10 @@ static Object *str_getitem(Object *s, Object *key) {
 
 typedef struct {
     Object base;
-    Object *str;    /* owned; NULL once exhausted */
-    size_t offset;  /* byte offset of the next character */
+    Object *str;    /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t offset;  /* byte offset of the next character; ITER_SPENT once
+                       exhausted in toy-ft. Only offsets of character starts
+                       are ever stored, whichever thread stores last. */
 } StrIterObject;
 
 
@@ -831,19 +834,19 @@ static Object *str_iter_next(Object *self) {
     StrIterObject *it = (StrIterObject *)self;
     if (!it->str) return NULL;
     StrObject *s = S(it->str);
-    if (it->offset >= s->length) {
-        CLEAR(&it->str);
+    size_t at = iter_index(&it->offset);
+    if (at >= s->length) {
+        iter_exhaust(&it->str, &it->offset);
         return NULL;
     }
-    unsigned char c = (unsigned char)s->data[it->offset];
+    unsigned char c = (unsigned char)s->data[at];
     if (c < 0x80) {
-        it->offset++;
+        iter_set_index(&it->offset, at + 1);
         return ascii_char(c);
     }
     size_t len = utf8_seq_len(c);
-    Object *r = str_from_known(s->data + it->offset, len, 1);
-    it->offset += len;
-    return r;
+    iter_set_index(&it->offset, at + len);
+    return str_from_known(s->data + at, len, 1);
 }
 
 static Object *str_iter_self(Object *self) { return NEWREF(self); }

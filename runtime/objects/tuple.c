@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/iterstate.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -286,8 +287,8 @@ static Object *tuple_mul(Object *a, Object *b) {
 
 typedef struct {
     Object base;
-    Object *tuple;  /* owned; NULL once exhausted */
-    size_t index;
+    Object *tuple;  /* owned; NULL once exhausted (toy-ft: kept, core/iterstate.h) */
+    size_t index;   /* the next item; ITER_SPENT once exhausted in toy-ft */
 } TupleIterObject;
 
 static Object *tuple_iter(Object *self) {
@@ -301,8 +302,12 @@ static Object *tuple_iter(Object *self) {
 static Object *tuple_iter_next(Object *self) {
     TupleIterObject *it = (TupleIterObject *)self;
     if (!it->tuple) return NULL;
-    if (it->index < tuple_size(it->tuple)) return NEWREF(tuple_item(it->tuple, it->index++));
-    CLEAR(&it->tuple);
+    size_t i = iter_index(&it->index);
+    if (i < tuple_size(it->tuple)) {
+        iter_set_index(&it->index, i + 1);
+        return NEWREF(tuple_item(it->tuple, i));
+    }
+    iter_exhaust(&it->tuple, &it->index);
     return NULL;
 }
 
@@ -313,8 +318,8 @@ static Object *tuple_iter_length_hint(Object *self, Object *const *args, size_t 
     (void)args;
     if (args_check("tuple_iterator.__length_hint__", nargs, kwnames, 0, 0) < 0) return NULL;
     TupleIterObject *it = (TupleIterObject *)self;
-    size_t n = it->tuple ? tuple_size(it->tuple) : 0;
-    return int_from_i64((int64_t)(it->index < n ? n - it->index : 0));
+    size_t n = it->tuple ? tuple_size(it->tuple) : 0, i = iter_index(&it->index);
+    return int_from_i64((int64_t)(i < n ? n - i : 0));
 }
 
 /* __setstate__(index): where the iteration goes on, clamped to the tuple. */
@@ -324,9 +329,9 @@ static Object *tuple_iter_setstate(Object *self, Object *const *args, size_t nar
     int64_t i;
     if (iter_setstate_index("tuple_iterator.__setstate__", args, nargs, kwnames, &i) < 0)
         return NULL;
-    if (!it->tuple) return NEWREF(None);
+    if (iter_spent(it->tuple, &it->index)) return NEWREF(None);
     int64_t n = (int64_t)tuple_size(it->tuple);
-    it->index = (size_t)(i < 0 ? 0 : i > n ? n : i);
+    iter_set_index(&it->index, (size_t)(i < 0 ? 0 : i > n ? n : i));
     return NEWREF(None);
 }
 
