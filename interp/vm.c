@@ -1326,21 +1326,33 @@ static inline void gen_exc_leave(ThreadState *ts, Object **exc_state, Object *ou
    true when claimed. Not while it runs (gen_resume then raises "generator
    already executing"), once finished, when a non-None value would be sent
    to a just-started one (TypeError there), or at the recursion limit
-   (RecursionError from vm_generator_resume). The flag is claimed before
-   the frame is looked at: in toy-ft another thread may be finishing it. */
-static inline bool gen_claim_inline(ThreadState *ts, GenObject *g, Object *value)
-{
+   (RecursionError from vm_generator_resume). Under the GIL, and in toy-ft
+   while no second thread has been started (asked at each resume), nobody
+   can race for the flag: it is tested here and set by gen_enter_inline,
+   which follows at once with no Toy code between. Once threads run, the
+   flag is claimed before the frame is looked at: another thread may be
+   finishing it. */
 #ifdef TOY_FREE_THREADED
+static __attribute__((noinline)) bool gen_claim_inline_threaded(ThreadState *ts, GenObject *g,
+                                                                Object *value)
+{
     if (ts->recursion_depth >= interp.recursion_limit || !gen_claim(g))
         return false;
     if (g->frame != NULL && (g->started || value == None))
         return true;
     gen_release(g);
     return false;
-#else /* the GIL makes the test and the set one step: gen_enter_inline sets it */
-    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit &&
-           (g->started || value == None);
+}
 #endif
+
+static inline bool gen_claim_inline(ThreadState *ts, GenObject *g, Object *value)
+{
+#ifdef TOY_FREE_THREADED
+    if (UNLIKELY(!ts_single_threaded()))
+        return gen_claim_inline_threaded(ts, g, value);
+#endif
+    return g->frame != NULL && !gen_is_running(g) && ts->recursion_depth < interp.recursion_limit &&
+           (g->started || value == None);
 }
 
 /* Resume g's frame (claimed by gen_claim_inline) above back, the running
@@ -1350,9 +1362,7 @@ static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back
 {
     Frame *gf = g->frame;
     g->started = true;
-#ifndef TOY_FREE_THREADED
-    g->running = true; /* in toy-ft gen_claim_inline has set it */
-#endif
+    gen_mark_running(g); /* claimed already once threads run */
     frame_link_above(ts, gf, back);
     gf->yielded = 0;
     gf->on_return = FRAME_RETURN_GEN_INLINE;
