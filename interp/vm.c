@@ -1327,24 +1327,47 @@ static inline void gen_exc_leave(ThreadState *ts, Object **exc_state, Object *ou
     ts->handled_exc = outer;
 }
 
-/* Claim g to resume it inline with value (borrowed), as gen_claim does;
-   true when claimed. Not while it runs (gen_resume then raises "generator
-   already executing"), once finished, when a non-None value would be sent
-   to a just-started one (TypeError there), or at the recursion limit
-   (RecursionError from vm_generator_resume). The flag is claimed before
-   the frame is looked at: in toy-ft another thread may be finishing it. */
-static inline bool gen_claim_inline(ThreadState *ts, GenObject *g, Object *value)
+/* May g be resumed inline with value (borrowed)? Not while it runs
+   (gen_resume then raises "generator already executing"), once finished,
+   when a non-None value would be sent to a just-started one (TypeError
+   there), or at the recursion limit (RecursionError from
+   vm_generator_resume). */
+static inline bool gen_may_enter_inline(ThreadState *ts, GenObject *g, Object *value)
 {
+    return g->frame != NULL && !gen_is_running(g) && ts->recursion_depth < interp.recursion_limit &&
+           (g->started || value == None);
+}
+
 #ifdef TOY_FREE_THREADED
+/* Once threads run, the flag is claimed before the frame is looked at:
+   another thread may be finishing it. */
+static inline bool gen_claim_inline_threaded(ThreadState *ts, GenObject *g, Object *value)
+{
     if (ts->recursion_depth >= interp.recursion_limit || !gen_claim(g))
         return false;
     if (g->frame != NULL && (g->started || value == None))
         return true;
     gen_release(g);
     return false;
-#else /* the GIL makes the test and the set one step: gen_enter_inline sets it */
-    return g->frame != NULL && !g->running && ts->recursion_depth < interp.recursion_limit &&
-           (g->started || value == None);
+}
+#endif
+
+/* Claim g to resume it inline with value, as gen_claim does; true when
+   claimed. Under the GIL, and in toy-ft while no second thread has been
+   started (asked at each resume), nobody can race for the flag: it is
+   tested, then set (by gen_enter_inline under the GIL, which follows at
+   once with no Toy code between). */
+static inline bool gen_claim_inline(ThreadState *ts, GenObject *g, Object *value)
+{
+#ifdef TOY_FREE_THREADED
+    if (UNLIKELY(!ts_single_threaded()))
+        return gen_claim_inline_threaded(ts, g, value);
+    if (!gen_may_enter_inline(ts, g, value))
+        return false;
+    gen_mark_running(g);
+    return true;
+#else /* gen_enter_inline sets the flag */
+    return gen_may_enter_inline(ts, g, value);
 #endif
 }
 
@@ -1356,7 +1379,7 @@ static inline Frame *gen_enter_inline(ThreadState *ts, GenObject *g, Frame *back
     Frame *gf = g->frame;
     g->started = true;
 #ifndef TOY_FREE_THREADED
-    g->running = true; /* in toy-ft gen_claim_inline has set it */
+    gen_mark_running(g); /* in toy-ft gen_claim_inline has set it */
 #endif
     frame_link_above(ts, gf, back);
     gf->yielded = 0;
