@@ -52,7 +52,7 @@ TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 # Any TSan report fails the test that caused it (exit status 66).
 TSAN_OPTIONS_CI := halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0
 
-.PHONY: all test asan tsan bench bench-deps install clean
+.PHONY: all test asan tsan bench bench-deps install clean FORCE
 
 all: toy toy-ft
 
@@ -86,9 +86,16 @@ define optimised_build
 $(1): $$($(2)_OBJS)
 	$$(CC) $$(CFLAGS) -o $$@ $$($(2)_OBJS) $$(LDLIBS)
 
-$(2)/%.o: %.c $$($(2)_PROFILE)
+$(2)/%.o: %.c $$($(2)_PROFILE) $(2)/pgo.mode
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$($(2)_PGO) $(3) -pthread $$(DEPS) -c $$< -o $$@
+
+# The PGO setting the objects were compiled with: rewritten (and so every
+# object rebuilt) only when it changes, so that `make PGO=0` after a
+# profile-guided build does not call those objects up to date.
+$(2)/pgo.mode: FORCE
+	@mkdir -p $(2)
+	@echo $$(PGO) | cmp -s - $$@ || echo $$(PGO) > $$@
 
 # The frozen modules are data: no profile.
 $(2)/gen/frozen_modules.o $(2)-pgogen/$(2)/gen/frozen_modules.o: $$(GEN)
