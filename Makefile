@@ -62,9 +62,9 @@ all: toy toy-ft
 # The profile-guided build (docs/internals.md, "The profile-guided build").
 # With PGO=1, the default with gcc, each of them is compiled twice. First
 # with counters into DIR-pgogen/ (-fprofile-generate); that binary runs the
-# training programs (scripts/build/pgo-train.sh: the benchmarks at small
-# sizes), which write a .gcda file of branch counts beside each object; the
-# counts are copied into DIR/ and the real build reads them back
+# training programs (scripts/build/pgo-train.sh: workloads and the script
+# tests, not the benchmarks), which write a .gcda file of branch counts beside each
+# object; the counts are copied into DIR/ and the real build reads them back
 # (-fprofile-use) to lay the eval loop out for the paths programs take.
 # Editing any source retrains, so a build stays consistent with its
 # profile. PGO=0 compiles each once, plainly: quicker while editing, and
@@ -78,8 +78,10 @@ PGO_USE = -fprofile-use -fprofile-partial-training -fprofile-correction -Wno-mis
 # compile before it checks the same sources at the same -O2 with them on.
 PGO_USE_QUIET := -Wno-restrict -Wno-stringop-overflow -Wno-stringop-overread \
                  -Wno-array-bounds -Wno-maybe-uninitialized
-PGO_TRAIN := scripts/build/pgo-train.sh scripts/bench/sizes.sh \
-             $(wildcard scripts/bench/*.toy scripts/bench/programs/*.toy) scripts/threads/cpu_bound.toy
+# The training programs are workloads and script tests (none a benchmark);
+# editing a test does not retrain, editing a workload or the script does.
+PGO_TRAIN := scripts/build/pgo-train.sh scripts/threads/cpu_bound.toy \
+             $(wildcard scripts/build/pgo/*.toy)
 
 # $(call optimised_build,BINARY,DIR,DEFINES): the rules of one of them.
 define optimised_build
@@ -124,7 +126,7 @@ $(2)/profile.stamp: $(2)-pgogen/$(1) $$(PGO_TRAIN)
 	scripts/build/pgo-train.sh $(2)-pgogen/$(1)
 	@cd $(2)-pgogen/$(2) && find . -name '*.gcda' | while read -r f; do \
 		mkdir -p "../../$(2)/$$$${f%/*}" && cp "$$$$f" "../../$(2)/$$$$f"; done
-	@touch $$@
+	@echo "$$$${PGO_TRAIN_SET:-tests}" > $$@
 endef
 
 ifeq ($(PGO),1)

@@ -81,12 +81,16 @@ if [ $((${#MICRO[@]} + ${#PROGRAMS[@]})) -eq 0 ]; then
 fi
 
 # How each interpreter was compiled: a profile-guided build is faster on
-# the programs it was trained on (docs/internals.md, "The profile-guided build").
+# the programs it was trained on (docs/internals.md, "The profile-guided
+# build"); its stamp names the training set (pgo-train.sh, PGO_TRAIN_SET).
 toy_build() {
     local stamp
     stamp=$(dirname "$1")/build/profile.stamp
     if [ -f "$stamp" ] && [ ! "$stamp" -nt "$1" ]; then
-        echo "profile-guided, trained on these benchmarks at 1/50 size"
+        case $(cat "$stamp") in
+        bench) echo "profile-guided, trained on these benchmarks at 1/50 size" ;;
+        *) echo "profile-guided, trained on workloads and tests, none of these benchmarks" ;;
+        esac
     else
         echo "no profile"
     fi

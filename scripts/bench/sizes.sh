@@ -1,7 +1,7 @@
 # sizes.sh -- the small sizes of the benchmarks, about 1/50 of the work
 # make bench measures. Sourced, never run: by cachegrind.sh (instruction
 # counts) and by scripts/build/pgo-train.sh (the profile-guided build's
-# training run).
+# training run, when PGO_TRAIN_SET=bench asks it to train on the benchmarks).
 
 # The sed expression that shrinks each benchmark (about 1/50 of its work).
 shrink() {

@@ -9,15 +9,21 @@
 # the optimised build reads those counts back (-fprofile-use) to place the
 # hot paths of the eval loop together and the error paths out of the way.
 #
-# The training programs are the benchmark suite at its small sizes (about
-# 1/50 of what make bench measures: scripts/bench/sizes.sh), plus one
-# threaded run of scripts/threads/cpu_bound.toy so that the paths threads
-# take are counted too. docs/internals.md ("The profile-guided build")
-# measures what the profile is worth on programs left out of the training.
-# $PGO_TRAIN_SKIP names benchmarks to leave out of the training (e.g.
-# "nbody raytrace"), to measure the profile on programs it has not seen.
-# A program that fails here fails the build: it would mean the interpreter
-# is broken, and its profile would be too.
+# The training programs are the workloads of scripts/build/pgo/ (small
+# programs of the kinds learners write: floats, text, classes, containers,
+# recursion; see its README), the test suite's single-threaded script tests
+# (tests/TOPIC/*.toy of the topics listed below, each run once, its output
+# and exit status ignored: a test of an error is as good a workload as
+# any), and one threaded run of scripts/threads/cpu_bound.toy so that the
+# paths threads take are counted too. No benchmark is among them: the speed
+# make bench reports is the speed of programs the profile has not seen.
+# PGO_TRAIN_SET=bench trains on the benchmark suite at its small sizes
+# instead (about 1/50 of what make bench measures: scripts/bench/sizes.sh),
+# to measure how much a profile of the measured programs themselves would
+# flatter them; $PGO_TRAIN_SKIP then names benchmarks to leave out (e.g.
+# "nbody raytrace"). docs/internals.md ("The profile-guided build") has the
+# comparison. The threaded run must succeed: a failure there fails the
+# build, as it would mean the interpreter is broken.
 set -euo pipefail
 
 toy=${1:?usage: pgo-train.sh BINARY}
@@ -39,20 +45,45 @@ run() { # SCRIPT [ARGS...]
     fi
 }
 
-for src in "$bench"/*.toy; do
-    name=$(basename "$src" .toy)
-    skipped "$name" && continue
-    expr=$(shrink "$name")
-    if [ -n "$expr" ]; then
-        sed "$expr" "$src" > "$tmp/$name.toy"
-        run "$tmp/$name.toy"
-    else
+TOPICS="bigint builtins bytes calls classes complex control dict diff dir errors
+        exceptions fastpath files format functions gc generators imports io json
+        lexical list memory modules sets slots specialize stdlib str types weakref"
+
+train_on_tests() {
+    local topic src
+    for src in "$root"/scripts/build/pgo/*.toy; do
         run "$src"
-    fi
-done
-for src in "$bench"/programs/*.toy; do
-    name=$(basename "$src" .toy)
-    skipped "$name" && continue
-    run "$src" "$(program_size "$name")"
-done
+    done
+    for topic in $TOPICS; do
+        for src in "$root/tests/$topic"/*.toy; do
+            timeout 20 "$toy" "$src" </dev/null >/dev/null 2>&1 || true
+        done
+    done
+}
+
+train_on_benchmarks() {
+    local src name expr
+    for src in "$bench"/*.toy; do
+        name=$(basename "$src" .toy)
+        skipped "$name" && continue
+        expr=$(shrink "$name")
+        if [ -n "$expr" ]; then
+            sed "$expr" "$src" > "$tmp/$name.toy"
+            run "$tmp/$name.toy"
+        else
+            run "$src"
+        fi
+    done
+    for src in "$bench"/programs/*.toy; do
+        name=$(basename "$src" .toy)
+        skipped "$name" && continue
+        run "$src" "$(program_size "$name")"
+    done
+}
+
+case ${PGO_TRAIN_SET:-tests} in
+tests) train_on_tests ;;
+bench) train_on_benchmarks ;;
+*) echo "pgo-train.sh: PGO_TRAIN_SET is tests or bench, not $PGO_TRAIN_SET" >&2; exit 2 ;;
+esac
 run "$root/scripts/threads/cpu_bound.toy" threads 20000
