@@ -13,11 +13,7 @@ for prog in scripts/build/pgo/*.toy; do
     [ -f "$want" ] || fail "$want is missing"
     run_toy --stats "$prog"
     expect_status 0
-    if ! diff -u "$want" "$TMP/out" > "$TMP/diff"; then
-        head -n 20 "$TMP/diff"
-        fail "$name: stdout differs from $want"
-    fi
-    grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "$name: leak check failed"; }
+    expect_stdout_file "$want" "$name"
     n=$((n + 1))
 done
 [ "$n" -ge 6 ] || fail "ran $n workloads, expected at least 6"

@@ -26,11 +26,7 @@ for prog in "$dir"/*.toy; do
     [ -f "$want" ] || fail "$want is missing"
     run_toy --stats "$prog" "${size[$name]}"
     expect_status 0
-    if ! diff -u "$want" "$TMP/out" > "$TMP/diff"; then
-        head -n 20 "$TMP/diff"
-        fail "$name ${size[$name]}: stdout differs from $want"
-    fi
-    grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "$name: leak check failed"; }
+    expect_stdout_file "$want" "$name ${size[$name]}"
     n=$((n + 1))
 done
 [ "$n" -eq "${#size[@]}" ] || fail "ran $n programs, expected ${#size[@]}"

@@ -45,6 +45,16 @@ expect_stdout() {  # exact stdout
     [ "$(cat "$TMP/out")" = "$want" ] || { dump; fail "stdout differs, expected: $want"; }
 }
 
+# expect_stdout_file FILE LABEL: stdout is exactly the content of FILE (a diff
+# of the first lines on failure), and --stats reported no leak.
+expect_stdout_file() {
+    if ! diff -u "$1" "$TMP/out" > "$TMP/diff"; then
+        head -n 20 "$TMP/diff"
+        fail "$2: stdout differs from $1"
+    fi
+    grep -qx 'leaked: 0' "$TMP/err" || { dump; fail "$2: leak check failed"; }
+}
+
 expect_stdout_empty() {
     [ ! -s "$TMP/out" ] || { dump; fail "expected empty stdout"; }
 }
