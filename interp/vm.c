@@ -718,9 +718,14 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
    the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
+#define VM_RANGE_INLINE_STEP 1
 #define FT_INLINE static inline
 #else
 #define VM_LIST_FAST_PATHS LIKELY(ts_single_threaded())
+/* The inline range step of FOR_ITER and `yield from` (plain stores), only
+   while one thread runs: once threads run, another may step the same
+   range iterator, and its own next() claims each value (objects/range.c). */
+#define VM_RANGE_INLINE_STEP LIKELY(ts_single_threaded())
 /* Helpers the GIL build inlines on its own and toy-ft's gcc called out of
    line: list_subscr_fast and list_store_fast with both their forms in them
    (nbody.toy: 18% of its instructions), stored_slot (list.toy: 3%),
@@ -2973,8 +2978,10 @@ dispatch:
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
-        /* The iterators of ranges and lists (range.h, list.h) step inline. */
-        if (t == &range_iterator_type) {
+        /* The iterators of ranges and lists (range.h, list.h) step inline
+           (in toy-ft, with threads running, under the rules of
+           core/iterstate.h, or not at all for a range). */
+        if (t == &range_iterator_type && VM_RANGE_INLINE_STEP) {
             RangeIterObject *r = (RangeIterObject *)it;
             if (r->remaining > 0) {
                 int64_t x = (int64_t)r->next;
@@ -3800,7 +3807,7 @@ dispatch:
                 DISPATCH();
             }
             r = gen_send(it, v, &returned);
-        } else if (v == None && TYPE(it) == &range_iterator_type) {
+        } else if (v == None && TYPE(it) == &range_iterator_type && VM_RANGE_INLINE_STEP) {
             /* yield from range(...): stepped here, as FOR_ITER does */
             RangeIterObject *ri = (RangeIterObject *)it;
             if (ri->remaining > 0) {
