@@ -109,21 +109,24 @@ static Object *enumerate_construct(Type *type, Object *const *args, size_t nargs
     Object *iterable, *start_arg;
     if (enumerate_parse(args, nargs, kwnames, &iterable, &start_arg) < 0) return NULL;
     int64_t start = 0;
-    Object *big_start = NULL;
-    if (start_arg && is_int(start_arg) && int_is_big(start_arg))
-        big_start = start_arg;
-    else if (start_arg && object_as_index(start_arg, &start, NULL) < 0)
+    Object *big_start = NULL; /* owned */
+    if (start_arg && is_int(start_arg) && int_is_big(start_arg)) {
+        /* an exact int, as CPython's operator.index makes of a subclass */
+        if (!(big_start = int_type.index(start_arg))) return NULL;
+    } else if (start_arg && object_as_index(start_arg, &start, NULL) < 0) {
         return NULL;
+    }
     Object *it = object_iter(iterable);
-    if (!it) return NULL;
-    EnumerateObject *e = (EnumerateObject *)object_alloc(&enumerate_type, sizeof(EnumerateObject));
+    EnumerateObject *e = it ? (EnumerateObject *)object_alloc(&enumerate_type,
+                                                              sizeof(EnumerateObject)) : NULL;
     if (!e) {
-        DECREF(it);
+        XDECREF(it);
+        XDECREF(big_start);
         return NULL;
     }
     e->iter = it;
     e->index = start;
-    e->big_index = big_start ? NEWREF(big_start) : NULL;
+    e->big_index = big_start;
     return (Object *)e;
 }
 
@@ -142,11 +145,11 @@ static inline Object *enumerate_count(EnumerateObject *e) {
 #else
 /* toy-ft: threads may share the enumerate (core/iterstate.h). The count is
    claimed under the iterator's lock: the int64 one read and moved on at
-   once, the int object one taken with a reference of its own. Adding 1 to
-   that object may run Toy code (a start of an int subclass), so it runs
-   outside the lock, and the sum replaces the stored count under it, the
-   old one released after. Two threads counting past 2**63 at once may
-   then both get the same count, but neither releases the other's. */
+   once, the int object one taken with a reference of its own. The sum of
+   that object and 1 is made outside the lock and replaces the stored
+   count under it, the old one released after unlocking. Two threads
+   counting past 2**63 at once may then both get the same count, but
+   neither releases the other's. */
 static Object *enumerate_count(EnumerateObject *e) {
     objlock_lock_nocode(e);
     Object *big = e->big_index;
