@@ -401,6 +401,7 @@ static CodeObject *compile_for_exec(const char *src, size_t len, const char *fil
 static int runtime_init(int argc, char **argv, const Options *opt) {
     gc_head_init(interp.flag_no_gil); /* before the first container */
     ThreadState *ts = ts_create();
+    vm_init_inline_steps();
     thread_init_main(ts);
     gil_init(!interp.flag_no_gil, ts);
     specialize_init(!interp.flag_no_gil); /* the GIL build's rewriting of shared code needs the GIL */

@@ -282,7 +282,7 @@ static bool slot_offset(Object *attr, int32_t *offset)
 {
 #ifdef TOY_FREE_THREADED
     (void)attr, (void)offset;
-    return false; /* toy-ft: a slot is read and written without a lock */
+    return false; /* toy-ft: a slot is read and written under a lock (descr.c) */
 #endif
     if (attr == NULL || TYPE(attr) != &member_descr_type)
         return false;

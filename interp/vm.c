@@ -718,9 +718,17 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
    the locked slots. */
 #ifndef TOY_FREE_THREADED
 #define VM_LIST_FAST_PATHS 1
+#define VM_RANGE_STEP_TYPE (&range_iterator_type)
 #define FT_INLINE static inline
 #else
 #define VM_LIST_FAST_PATHS LIKELY(ts_single_threaded())
+/* The inline range step of FOR_ITER and `yield from` (plain stores) runs
+   only while one thread runs: once threads run, another may step the same
+   range iterator, and its own next() claims each value (objects/range.c).
+   The iterator's type is compared with range_iterator while alone, NULL
+   after (ts_alone_inline_type, set by vm_init_inline_steps): one
+   comparison for both questions, asked at each step. */
+#define VM_RANGE_STEP_TYPE ((const Type *)ts_alone_inline_type_now())
 /* Helpers the GIL build inlines on its own and toy-ft's gcc called out of
    line: list_subscr_fast and list_store_fast with both their forms in them
    (nbody.toy: 18% of its instructions), stored_slot (list.toy: 3%),
@@ -2996,8 +3004,10 @@ dispatch:
         Object *it = TOP();
         Type *t = TYPE(it);
         Object *v;
-        /* The iterators of ranges and lists (range.h, list.h) step inline. */
-        if (t == &range_iterator_type) {
+        /* The iterators of ranges and lists (range.h, list.h) step inline
+           (in toy-ft, with threads running, under the rules of
+           core/iterstate.h, or not at all for a range). */
+        if (t == VM_RANGE_STEP_TYPE) {
             RangeIterObject *r = (RangeIterObject *)it;
             if (r->remaining > 0) {
                 int64_t x = (int64_t)r->next;
@@ -3823,7 +3833,7 @@ dispatch:
                 DISPATCH();
             }
             r = gen_send(it, v, &returned);
-        } else if (v == None && TYPE(it) == &range_iterator_type) {
+        } else if (v == None && TYPE(it) == VM_RANGE_STEP_TYPE) {
             /* yield from range(...): stepped here, as FOR_ITER does */
             RangeIterObject *ri = (RangeIterObject *)it;
             if (ri->remaining > 0) {
@@ -4188,6 +4198,15 @@ void vm_generator_frame_free(Frame *f)
     }
     XDECREF(f->locals);
     frame_heap_free_size(f, nbytes);
+}
+
+void vm_init_inline_steps(void)
+{
+#ifdef TOY_FREE_THREADED
+    if (ts_single_threaded())
+        atomic_store_explicit(&ts_alone_inline_type, (const void *)&range_iterator_type,
+                              memory_order_relaxed);
+#endif
 }
 
 int vm_check_c_stack(void)

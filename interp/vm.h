@@ -152,4 +152,9 @@ void vm_frame_give_locals(Frame *f, Object *locals);
    loop entry and every built-in call from C checks it already. */
 int vm_check_c_stack(void);
 
+/* At start-up, after the first thread's state exists: in toy-ft, lets the
+   eval loop step range iterators inline while that thread is alone
+   (core/threadstate.h, ts_alone_inline_type). Nothing in the GIL build. */
+void vm_init_inline_steps(void);
+
 #endif

@@ -11,6 +11,7 @@
 _Thread_local ThreadState *ts_current;
 #ifdef TOY_FREE_THREADED
 atomic_bool ts_threads_started;
+_Atomic(const void *) ts_alone_inline_type;
 #endif
 
 Interp interp = {

@@ -72,8 +72,18 @@ extern atomic_bool ts_threads_started;
 static inline bool ts_single_threaded(void) {
     return !atomic_load_explicit(&ts_threads_started, memory_order_relaxed);
 }
+/* toy-ft: a type whose objects the eval loop steps inline only while one
+   thread runs (interp/vm.c sets it at start-up), NULL once a second thread
+   is started. Comparing an object's type with it asks "that type?" and
+   "alone?" in one comparison, where the question of ts_single_threaded on
+   top would cost an instruction or two more at each step. */
+extern _Atomic(const void *) ts_alone_inline_type;
+static inline const void *ts_alone_inline_type_now(void) {
+    return atomic_load_explicit(&ts_alone_inline_type, memory_order_relaxed);
+}
 static inline void ts_note_thread_start(void) {
     atomic_store_explicit(&ts_threads_started, true, memory_order_relaxed);
+    atomic_store_explicit(&ts_alone_inline_type, NULL, memory_order_relaxed);
     objlock_alone_end(); /* stripes: the compare-and-swap from now on */
 }
 #else

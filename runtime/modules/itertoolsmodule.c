@@ -21,10 +21,18 @@
  * Each step costs O(r) (O(r + n) at worst for permutations, whose scans
  * pass at most r used positions). The iterator holds no reference to
  * anything but its pools, so it makes no cycle. The module holds no state.
+ *
+ * Threads may share one iterator (core/iterstate.h). A step rewrites the
+ * index array in place, and a thread reading it halfway through could
+ * index past a pool, so in toy-ft a step and the result built from it run
+ * under the iterator's own lock. Nothing there runs Toy code (the items
+ * are only referenced), so the lock is the no-code kind, left out while
+ * one thread runs. Each result then comes out exactly once.
  */
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -142,8 +150,8 @@ static bool combinations_next(CombObject *c, bool replace) {
     return false;
 }
 
-static Object *comb_next(Object *self) {
-    CombObject *c = (CombObject *)self;
+/* The next result, or NULL at the end; under the iterator's lock. */
+static Object *comb_step(CombObject *c) {
     if (c->done) return NULL;
     bool more;
     if (!c->started) {
@@ -162,6 +170,13 @@ static Object *comb_next(Object *self) {
         return NULL;
     }
     return comb_result(c);
+}
+
+static Object *comb_next(Object *self) {
+    objlock_lock_nocode(self);
+    Object *result = comb_step((CombObject *)self);
+    objlock_unlock_nocode(self);
+    return result;
 }
 
 static int comb_traverse(Object *self, VisitFunc visit, void *arg) {

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -401,26 +402,39 @@ static Object **member_field(Object *self, Object *obj) {
     return (Object **)((char *)obj + m->offset);
 }
 
+/* A slot's field is read and written under the instance's lock (a no-code
+   hold: only the pointer and a reference), the old value released after
+   unlocking. In toy-ft threads may share the instance (an itertools
+   iterator written in Toy): a reader takes its reference before a writer
+   can release the value, and two writers never release one value twice. */
 static Object *member_descr_get(Object *self, Object *obj, Type *type) {
     (void)type;
     if (!obj) return NEWREF(self);
     Object **field = member_field(self, obj);
     if (!field) return NULL;
-    if (!*field)
+    objlock_lock_nocode(obj);
+    Object *value = *field;
+    XINCREF(value);
+    objlock_unlock_nocode(obj);
+    if (!value)
         return error_set(&exc_AttributeError, "'%s' object has no attribute '%s'", TYPE_NAME(obj),
                          str_data(MEMBER(self)->name));
-    return NEWREF(*field);
+    return value;
 }
 
 static int member_descr_set(Object *self, Object *obj, Object *value) {
     Object **field = member_field(self, obj);
     if (!field) return -1;
-    if (!value && !*field) {
+    XINCREF(value);
+    objlock_lock_nocode(obj);
+    Object *old = *field;
+    if (value || old) *field = value;
+    objlock_unlock_nocode(obj);
+    if (!value && !old) {
         error_set(&exc_AttributeError, "%s", str_data(MEMBER(self)->name));
         return -1;
     }
-    XINCREF(value);
-    SETREF(field, value);
+    XDECREF(old);
     return 0;
 }
 

@@ -109,28 +109,30 @@ static Object *enumerate_construct(Type *type, Object *const *args, size_t nargs
     Object *iterable, *start_arg;
     if (enumerate_parse(args, nargs, kwnames, &iterable, &start_arg) < 0) return NULL;
     int64_t start = 0;
-    Object *big_start = NULL;
-    if (start_arg && is_int(start_arg) && int_is_big(start_arg))
-        big_start = start_arg;
-    else if (start_arg && object_as_index(start_arg, &start, NULL) < 0)
+    Object *big_start = NULL; /* owned */
+    if (start_arg && is_int(start_arg) && int_is_big(start_arg)) {
+        /* an exact int, as CPython's operator.index makes of a subclass */
+        if (!(big_start = int_type.index(start_arg))) return NULL;
+    } else if (start_arg && object_as_index(start_arg, &start, NULL) < 0) {
         return NULL;
+    }
     Object *it = object_iter(iterable);
-    if (!it) return NULL;
-    EnumerateObject *e = (EnumerateObject *)object_alloc(&enumerate_type, sizeof(EnumerateObject));
+    EnumerateObject *e = it ? (EnumerateObject *)object_alloc(&enumerate_type,
+                                                              sizeof(EnumerateObject)) : NULL;
     if (!e) {
-        DECREF(it);
+        XDECREF(it);
+        XDECREF(big_start);
         return NULL;
     }
     e->iter = it;
     e->index = start;
-    e->big_index = big_start ? NEWREF(big_start) : NULL;
+    e->big_index = big_start;
     return (Object *)e;
 }
 
-static Object *enumerate_next(Object *self) {
-    EnumerateObject *e = (EnumerateObject *)self;
-    Object *item = object_next(e->iter);
-    if (!item) return NULL;
+#ifndef TOY_FREE_THREADED
+/* The count for this step (a new reference), moving it on. */
+static inline Object *enumerate_count(EnumerateObject *e) {
     Object *index = e->big_index ? NEWREF(e->big_index) : int_from_i64(e->index);
     if (index && (e->big_index || __builtin_add_overflow(e->index, 1, &e->index))) {
         /* past int64: count with int objects from here on */
@@ -138,6 +140,46 @@ static Object *enumerate_next(Object *self) {
         if (!next) CLEAR(&index);
         else SETREF(&e->big_index, next);
     }
+    return index;
+}
+#else
+/* toy-ft: threads may share the enumerate (core/iterstate.h). The count is
+   claimed under the iterator's lock: the int64 one read and moved on at
+   once, the int object one taken with a reference of its own. The sum of
+   that object and 1 is made outside the lock and replaces the stored
+   count under it, the old one released after unlocking. Two threads
+   counting past 2**63 at once may then both get the same count, but
+   neither releases the other's. */
+static Object *enumerate_count(EnumerateObject *e) {
+    objlock_lock_nocode(e);
+    Object *big = e->big_index;
+    int64_t i = e->index;
+    bool fits = !big && i < INT64_MAX;
+    if (fits) e->index = i + 1;
+    else if (big) INCREF(big);
+    objlock_unlock_nocode(e);
+    if (fits) return int_from_i64(i);
+    Object *index = big ? big : int_from_i64(i);
+    if (!index) return NULL;
+    Object *next = object_binary_op(index, int_small(1), BINOP_ADD);
+    if (!next) {
+        DECREF(index);
+        return NULL;
+    }
+    objlock_lock_nocode(e);
+    Object *old = e->big_index;
+    e->big_index = next;
+    objlock_unlock_nocode(e);
+    XDECREF(old);
+    return index;
+}
+#endif
+
+static Object *enumerate_next(Object *self) {
+    EnumerateObject *e = (EnumerateObject *)self;
+    Object *item = object_next(e->iter);
+    if (!item) return NULL;
+    Object *index = enumerate_count(e);
     Object *t = index ? iter_result_tuple(&e->result, 2) : NULL;
     if (!t) {
         XDECREF(index);
