@@ -265,6 +265,9 @@ int list_extend(Object *list, Object *iterable) {
         return list_extend_from_array(l, iterable, list_size_unlocked(iterable));
     if (is_tuple_exact(iterable))
         return list_extend_from_array(l, iterable, tuple_size(iterable));
+    /* CPython sizes the list from len() first, so list(range(2**64))
+       raises its OverflowError instead of filling memory. */
+    if (TYPE(iterable) == &range_type && range_type.len(iterable) < 0) return -1;
 
     Object *it = object_iter(iterable);
     if (!it) return -1;

@@ -8,9 +8,15 @@
 
 #include "core/object.h"
 
+/* A range keeps its bounds, step and length as int64 whenever all four
+   fit. Otherwise (range(2**64), range(0, 2**70, 2**68), range(-2**63,
+   2**63)) `big` holds them as ints, a tuple (start, stop, step, length),
+   and the int64 fields are unused; big is NULL in the common case, so the
+   fast paths only test it. */
 typedef struct {
     Object base;
     int64_t start, stop, step, length;
+    Object *big; /* owned tuple of four ints, or NULL */
 } RangeObject;
 
 typedef struct {
@@ -53,6 +59,7 @@ void slice_simple_indices(Object *lo, Object *hi, Object *step, int64_t length, 
 /* ---- Added by the containers module ---- */
 
 extern Type range_iterator_type; /* iter(range) and reversed(range) */
+extern Type longrange_iterator_type; /* the same over a range held as ints */
 
 /* A range_iterator. Its layout is public because the eval loop's FOR_ITER
    advances it inline, without a call per step. */
@@ -63,7 +70,8 @@ typedef struct {
     int64_t remaining;
 } RangeIterObject;
 
-/* iter(range). */
+/* iter(range): a range_iterator, or a longrange_iterator when the range
+   is held as ints. */
 Object *range_iter(Object *range);
 
 /* An iterator over seq that calls getitem with 0, 1, 2, ... until IndexError

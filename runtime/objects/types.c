@@ -47,7 +47,7 @@ Type *const object_types[] = {
     &dict_reversekeyiterator_type, &dict_reversevalueiterator_type,
     &dict_reverseitemiterator_type,
     &set_type, &frozenset_type, &set_iterator_type,
-    &range_type, &range_iterator_type, &slice_type, &seq_iter_type,
+    &range_type, &range_iterator_type, &longrange_iterator_type, &slice_type, &seq_iter_type,
     &enumerate_type, &zip_type, &reversed_type, &map_type, &filter_type,
     &function_type, &cell_type, &method_type, &builtin_type, &method_descr_type,
     &slotwrapper_type, &methodwrapper_type, &getset_descr_type,
