@@ -564,7 +564,8 @@ Object *range_reversed(Object *self) {
    values left (a compare-and-swap on the count, which never goes below 0)
    and then takes the next value (a fetch-and-add), so that no value is
    returned twice or lies past the end. The eval loop's inline step
-   (FOR_ITER) stays plain. */
+   (FOR_ITER, plain stores) runs only while one thread runs
+   (ts_alone_inline_type); once threads run, FOR_ITER calls this too. */
 static bool range_iter_take(RangeIterObject *it, int64_t *value) {
     int64_t left = __atomic_load_n(&it->remaining, __ATOMIC_RELAXED);
     do {
