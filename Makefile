@@ -71,6 +71,12 @@ all: toy toy-ft
 # what clang gets (its profiles use another format).
 PGO ?= $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),0,1)
 PGO_GEN := -fprofile-generate -fprofile-update=prefer-atomic
+# Link-time optimisation goes with the profile (LTO=0 leaves it out): gcc
+# then inlines across files, e.g. the dict and set probes into the eval
+# loop, where the profile says the calls are hot (docs/internals.md, "The
+# profile-guided build").
+LTO ?= $(PGO)
+LTO_FLAGS := $(if $(filter 1,$(LTO)),-flto=auto)
 PGO_USE = -fprofile-use -fprofile-partial-training -fprofile-correction -Wno-missing-profile \
            $(PGO_USE_QUIET)
 # The warnings gcc derives from what it inlined, which the profile decides:
@@ -86,18 +92,18 @@ PGO_TRAIN := scripts/build/pgo-train.sh scripts/threads/cpu_bound.toy \
 # $(call optimised_build,BINARY,DIR,DEFINES): the rules of one of them.
 define optimised_build
 $(1): $$($(2)_OBJS)
-	$$(CC) $$(CFLAGS) -o $$@ $$($(2)_OBJS) $$(LDLIBS)
+	$$(CC) $$(CFLAGS) $$(LTO_FLAGS) -o $$@ $$($(2)_OBJS) $$(LDLIBS)
 
 $(2)/%.o: %.c $$($(2)_PROFILE) $(2)/pgo.mode
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$($(2)_PGO) $(3) -pthread $$(DEPS) -c $$< -o $$@
+	$$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$(LTO_FLAGS) $$($(2)_PGO) $(3) -pthread $$(DEPS) -c $$< -o $$@
 
-# The PGO setting the objects were compiled with: rewritten (and so every
-# object rebuilt) only when it changes, so that `make PGO=0` after a
+# The PGO and LTO settings the objects were compiled with: rewritten (and so
+# every object rebuilt) only when they change, so that `make PGO=0` after a
 # profile-guided build does not call those objects up to date.
 $(2)/pgo.mode: FORCE
 	@mkdir -p $(2)
-	@echo $$(PGO) | cmp -s - $$@ || echo $$(PGO) > $$@
+	@echo "$$(PGO) $$(LTO)" | cmp -s - $$@ || echo "$$(PGO) $$(LTO)" > $$@
 
 # The frozen modules are data: no profile.
 $(2)/gen/frozen_modules.o $(2)-pgogen/$(2)/gen/frozen_modules.o: $$(GEN)
@@ -110,7 +116,7 @@ $(2)/gen/frozen_modules.o $(2)-pgogen/$(2)/gen/frozen_modules.o: $$(GEN)
 # real build for the counts to be found.
 $(2)-pgogen/$(2)/%.o: %.c | $(2)-pgogen/interp $(2)-pgogen/runtime
 	@mkdir -p $$(dir $$@)
-	cd $(2)-pgogen && $$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$(PGO_GEN) $(3) -pthread \
+	cd $(2)-pgogen && $$(CC) $$(STD) $$(WARN) $$(CFLAGS) $$(LTO_FLAGS) $$(PGO_GEN) $(3) -pthread \
 		$$(DEPS) -MT $$@ -MF $$(@:$(2)-pgogen/%.o=%.d) -c $$< -o $$(@:$(2)-pgogen/%=%)
 
 $(2)-pgogen/interp $(2)-pgogen/runtime:
@@ -118,7 +124,7 @@ $(2)-pgogen/interp $(2)-pgogen/runtime:
 	ln -sfn ../$$(notdir $$@) $$@
 
 $(2)-pgogen/$(1): $$($(2)_OBJS:%=$(2)-pgogen/%)
-	$$(CC) $$(CFLAGS) $$(PGO_GEN) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(CFLAGS) $$(LTO_FLAGS) $$(PGO_GEN) -o $$@ $$^ $$(LDLIBS)
 
 # The training run; its counts replace the last ones.
 $(2)/profile.stamp: $(2)-pgogen/$(1) $$(PGO_TRAIN)
