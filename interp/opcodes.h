@@ -258,8 +258,10 @@ typedef enum {
    followed by opcode_cache_size(op) cache words, which the compiler emits
    as CACHE and the VM fills (interp/specialize.h has their layout). Every
    walk over the instructions steps by 1 + opcode_cache_size(op): cache
-   words are not instructions, and jumps never land on them. */
-static inline int opcode_cache_size(Opcode op)
+   words are not instructions, and jumps never land on them. Always
+   inlined: the eval loop steps over the cache with a constant op, which
+   then folds to a number (a profile-guided build otherwise may call it). */
+static inline __attribute__((always_inline)) int opcode_cache_size(Opcode op)
 {
     switch (op) {
     case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_MODULE: case OP_LOAD_GLOBAL_BUILTIN:
