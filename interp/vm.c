@@ -1727,11 +1727,37 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         consts = tuple_items(co->consts);              \
         names = tuple_items(co->names);                \
     } while (0)
+#ifndef TOY_FREE_THREADED
 #define SAVE_FRAME()                                   \
     do {                                               \
         f->ip = (int)(ip - first_instr);               \
         f->sp = sp;                                    \
     } while (0)
+#define LOAD_FRAME_BACK() LOAD_FRAME()
+#else
+/* toy-ft: a frame this loop returns to (a caller, or the FOR_ITER that
+   resumed a generator inline) last ran on this thread, in this loop, and
+   saved the instructions it ran: they are this thread's copy still, so the
+   return reads them back instead of asking specialize_thread_code again.
+   Only a frame entered afresh (a call, a generator resumed, perhaps on
+   another thread than before) asks. */
+#define SAVE_FRAME()                                   \
+    do {                                               \
+        f->ip = (int)(ip - first_instr);               \
+        f->sp = sp;                                    \
+        f->instrs = first_instr;                       \
+    } while (0)
+#define LOAD_FRAME_BACK()                              \
+    do {                                               \
+        co = f->code;                                  \
+        first_instr = f->instrs;                       \
+        ip = first_instr + f->ip;                      \
+        sp = f->sp;                                    \
+        slots = f->slots;                              \
+        consts = tuple_items(co->consts);              \
+        names = tuple_items(co->names);                \
+    } while (0)
+#endif
 
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
@@ -3540,7 +3566,7 @@ dispatch:
             /* a function's frame, without a locals dict */
             frame_pop_call(ts, f, sp);
             f = back;
-            LOAD_FRAME();
+            LOAD_FRAME_BACK();
             PUSH(retval);
             DISPATCH();
         }
@@ -3554,7 +3580,7 @@ dispatch:
             GenObject *g = gen_of_inline(back);
             gen_finish_inline(ts, g, f);
             f = back;
-            LOAD_FRAME();
+            LOAD_FRAME_BACK();
             uint32_t resumer = ip[-1];
             uint32_t arg = INSTR_ARG(resumer);
             if (INSTR_OP(resumer) == OP_SEND) {
@@ -3569,7 +3595,7 @@ dispatch:
             DISPATCH();
         }
         f = back;
-        LOAD_FRAME();
+        LOAD_FRAME_BACK();
         if (on_return == FRAME_RETURN_INIT) {
             /* the instance is already on the caller's stack, where it is
                the call's result; __init__ must have returned None */
@@ -3774,7 +3800,7 @@ dispatch:
         if (entry)
             return gen;
         f = back;
-        LOAD_FRAME();
+        LOAD_FRAME_BACK();
         PUSH(gen);
         DISPATCH();
     }
@@ -3792,7 +3818,7 @@ dispatch:
             return v;
         gen_leave_inline(ts, gen_of_inline(back));
         f = back;
-        LOAD_FRAME();
+        LOAD_FRAME_BACK();
         /* The FOR_ITER or SEND that resumed the generator: v is its next
            item, or what the yield from yields. */
         uint32_t resumer = ip[-1];
@@ -4027,7 +4053,7 @@ unwind:
             gen_check_stop_iteration();
         }
         f = back;
-        LOAD_FRAME();
+        LOAD_FRAME_BACK();
         goto error; /* the caller's CALL failed */
     }
 

@@ -75,6 +75,11 @@ typedef struct Frame {
     /* locals (code->nlocals), cells (code->ncells), then the value stack */
     Object **slots;
     Object **sp;              /* saved while the frame is not the running one */
+#ifdef TOY_FREE_THREADED
+    const uint32_t *instrs;   /* saved with ip: the instructions (this thread's
+                                 copy of code's) the frame ran when it called,
+                                 for the return to it (LOAD_FRAME_BACK) */
+#endif
 
     /* frame.c bookkeeping */
     Object **prev_stack_top;  /* FRAME_NEW_CHUNK: ts->stack_top before the frame
