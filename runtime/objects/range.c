@@ -869,16 +869,28 @@ static Object *slice_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
-/* An int (or __index__) slice component; msg is the TypeError text. */
-static int slice_component(Object *o, int64_t *out, const char *msg) {
-    if (is_int(o)) {
-        *out = int_value(o);
-        return 0;
-    }
-    if (TYPE(o)->index || type_lookup_cstr(TYPE(o), "__index__"))
-        return object_as_index(o, out, NULL);
-    error_set(&exc_TypeError, "%s", msg);
-    return -1;
+/* An int (or __index__) slice component, as an exact int (a new
+   reference); msg is the TypeError text. */
+static Object *slice_component_int(Object *o, const char *msg) {
+    if (is_int(o)) return NEWREF(o);
+    if (!TYPE(o)->index && !type_lookup_cstr(TYPE(o), "__index__"))
+        return error_set(&exc_TypeError, "%s", msg);
+    return object_index(o);
+}
+
+/* The same as an int64. A big int reads as INT64_MIN or INT64_MAX by its
+   sign (int_value, int.h): the clamp CPython applies to a slice's bounds,
+   before slice_resolve clamps them to the sequence. whole, if not NULL,
+   gets the exact int as well. */
+static int slice_component(Object *o, int64_t *out, const char *msg, Object **whole) {
+    Object *index = slice_component_int(o, msg);
+    if (index == NULL) return -1;
+    *out = int_value(index);
+    if (whole != NULL)
+        *whole = index;
+    else
+        DECREF(index);
+    return 0;
 }
 
 /* Clamp an index to [lo, hi] after counting negatives from the end. */
@@ -911,21 +923,30 @@ static void slice_resolve(int64_t st, bool has_b, int64_t b, bool has_e, int64_t
     *slicelength = n;
 }
 
-int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, int64_t *step,
-                  int64_t *slicelength) {
+/* slice_indices, and the step as an exact int in *step_whole when not
+   NULL (a new reference; None's is 1). */
+static int slice_indices_step(Object *slice, int64_t length, int64_t *start, int64_t *stop,
+                              int64_t *step, int64_t *slicelength, Object **step_whole) {
     static const char msg[] = "slice indices must be integers or None or have an __index__ method";
     SliceObject *s = AS_SLICE(slice);
     int64_t st = 1, b = 0, e = 0;
-    if (s->step != None && slice_component(s->step, &st, msg) < 0) return -1;
+    if (s->step != None && slice_component(s->step, &st, msg, step_whole) < 0) return -1;
+    if (s->step == None && step_whole != NULL) *step_whole = int_from_i64(1);
     if (st == 0) {
         error_set(&exc_ValueError, "slice step cannot be zero");
         return -1;
     }
-    if (s->start != None && slice_component(s->start, &b, msg) < 0) return -1;
-    if (s->stop != None && slice_component(s->stop, &e, msg) < 0) return -1;
+    if ((s->start != None && slice_component(s->start, &b, msg, NULL) < 0) ||
+        (s->stop != None && slice_component(s->stop, &e, msg, NULL) < 0))
+        return -1;
     slice_resolve(st, s->start != None, b, s->stop != None, e, length, start, stop, step,
                   slicelength);
     return 0;
+}
+
+int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, int64_t *step,
+                  int64_t *slicelength) {
+    return slice_indices_step(slice, length, start, stop, step, slicelength, NULL);
 }
 
 /* A bound the direct paths take: None, or an int that is not a big one
@@ -997,7 +1018,8 @@ int slice_store(Object *obj, Object *lo, Object *hi, Object *value) {
 
 int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {
     int64_t v;
-    if (slice_component(arg, &v, "slice indices must be integers or have an __index__ method") < 0)
+    if (slice_component(arg, &v, "slice indices must be integers or have an __index__ method",
+                        NULL) < 0)
         return -1;
     *out = slice_clamp(v, length, 0, length);
     return 0;
@@ -1010,8 +1032,15 @@ static Object *slice_indices_method(Object *self, Object *const *args, size_t na
     int64_t length, start, stop, step, n;
     if (object_as_index(args[0], &length, NULL) < 0) return NULL;
     if (length < 0) return error_set(&exc_ValueError, "length should not be negative");
-    if (slice_indices(self, length, &start, &stop, &step, &n) < 0) return NULL;
-    Object *parts[3] = {int_from_i64(start), int_from_i64(stop), int_from_i64(step)};
+    /* The step is given back whole, as CPython does: one beyond int64 was
+       clamped for the arithmetic, which that does not change (one step
+       leaves the sequence). */
+    Object *whole = NULL;
+    if (slice_indices_step(self, length, &start, &stop, &step, &n, &whole) < 0) {
+        XDECREF(whole);
+        return NULL;
+    }
+    Object *parts[3] = {int_from_i64(start), int_from_i64(stop), whole};
     Object *t = parts[0] && parts[1] && parts[2] ? tuple_pack(3, parts[0], parts[1], parts[2])
                                                  : NULL;
     for (int i = 0; i < 3; i++) XDECREF(parts[i]);
