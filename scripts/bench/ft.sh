@@ -21,8 +21,9 @@
 #   --no-gil (plain counts, no lock: fast where it does not crash, counts
 #   wrong); speed-up = sequential / threads.
 #
-# Each number is the best of BENCH_RUNS runs (default 3); the CPU-bound rows
-# take the best of at least 5, sequential and threaded runs alternating.
+# Each number is the best of at least 5 runs (BENCH_RUNS, default 3, raises
+# it), the runs alternating: the builds in turn on each single-thread row,
+# sequential and threaded runs on the CPU-bound rows.
 set -uo pipefail
 
 usage() {
@@ -33,7 +34,7 @@ usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
                   taken from the same folder
   --python PATH   python3 for the reference column (default python3; "" for none)
 
-env: BENCH_RUNS=N      runs per measurement, best reported (default 3)
+env: BENCH_RUNS=N      runs per measurement, best reported (at least 5)
      BENCH_PRIMES=N    the CPU-bound work: primes below N (default 150000)
 USAGE
 }
@@ -58,19 +59,39 @@ row6() { printf '  %-24s %10s %10s %10s %24s %10s\n' "$1" "$2" "$3" "$4" "$5" "$
 
 load_now() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }
 
-bench_header "Free threading on this machine: $CORES cores, load average $(load_now); best of $RUNS runs"
+bench_header "Free threading on this machine: $CORES cores, load average $(load_now)"
 note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no lock, nothing else changed (its lists and dicts still race; it exists to measure the counts' cost)"
 
-echo "One thread, scripts/bench/ (ratio to the GIL build)"
+# The single-thread rows alternate too: each round runs every build once,
+# in turn, so that a change in the machine's load falls on all of them;
+# the best of ST_ROUNDS is kept for each.
+ST_ROUNDS=$((RUNS > 5 ? RUNS : 5))
+one_wall() { # CMD... : one run's wall time in seconds; fails if the run does
+    local s e
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || return 1
+    e=$(date +%s%N)
+    awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }'
+}
+best_of() { [ $# -gt 0 ] && min "$@"; }
+
+echo "One thread, scripts/bench/ (ratio to the GIL build; best of $ST_ROUNDS, the builds in turn)"
 row6 "" "toy" "toy-atomic" "toy-ft" "toy-ft, threads started" "python3"
 for f in "$ROOT"/scripts/bench/*.toy; do
     name=$(basename "$f" .toy)
-    gil=$(best_wall "$TOY" "$f") || gil=""
-    atomic=$(best_wall "$ATOMIC" --no-gil --no-race-detector "$f") || atomic=""
-    ft=$(best_wall "$FT" "$f") || ft=""
-    ftt=$(best_wall env TOY_FT_THREADS_STARTED=1 "$FT" "$f") || ftt=""
-    py=""
-    [ -n "$PY" ] && { py=$(best_wall "$PY" "$f") || py=""; }
+    gils=() atomics=() fts=() ftts=() pys=()
+    for ((i = 0; i < ST_ROUNDS; i++)); do
+        v=$(one_wall "$TOY" "$f") && gils+=("$v")
+        v=$(one_wall "$ATOMIC" --no-gil --no-race-detector "$f") && atomics+=("$v")
+        v=$(one_wall "$FT" "$f") && fts+=("$v")
+        v=$(one_wall env TOY_FT_THREADS_STARTED=1 "$FT" "$f") && ftts+=("$v")
+        [ -n "$PY" ] && v=$(one_wall "$PY" "$f") && pys+=("$v")
+    done
+    gil=$(best_of "${gils[@]}") || gil=""
+    atomic=$(best_of "${atomics[@]}") || atomic=""
+    ft=$(best_of "${fts[@]}") || ft=""
+    ftt=$(best_of "${ftts[@]}") || ftt=""
+    py=$(best_of "${pys[@]}") || py=""
     row6 "$name" "$(secs "$gil")" "$(ratio "$atomic" "$gil")" "$(ratio "$ft" "$gil")" \
         "$(ratio "$ftt" "$gil")" "$(ratio "$py" "$gil")"
 done
