@@ -2491,16 +2491,13 @@ dispatch:
         Object **dictp = (Object **)((char *)obj + t->dict_offset);
         Object *dict = instance_dict_load(dictp);
         DEOPT_IF(dict != NULL && TYPE(dict) != &dict_type);
-#ifndef TOY_FREE_THREADED
-        if (*dictp == NULL && (*dictp = dict_new()) == NULL)
+        /* A fresh instance's first store makes its dict (toy-ft: with a
+           compare-and-swap once threads run, so that of two threads
+           storing into a new instance at once, both use the dict that
+           won: instance_dict_make, core/object.h). */
+        if (dict == NULL && (dict = instance_dict_make(dictp)) == NULL)
             goto error;
-        int r = dict_add_str(*dictp, names[oparg], v);
-#else
-        /* toy-ft: a missing dict is made by the generic path, as when two
-           threads store into a new instance at once. */
-        int r = dict != NULL ? dict_add_str(dict, names[oparg], v)
-                             : object_setattr(obj, names[oparg], v);
-#endif
+        int r = dict_add_str(dict, names[oparg], v);
         sp -= 2;
         DECREF(obj);
         DECREF(v);
