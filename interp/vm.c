@@ -953,13 +953,12 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
     Object *d = instance_dict_of(obj, t);
     if (d == NULL)
         return true;
-#ifndef TOY_FREE_THREADED
     /* An instance dict holds a few attributes, rarely one named as a
-       method: most often its key bits answer without a probe. */
+       method: most often its key bits answer without a probe (in toy-ft
+       without the dict's lock too: dict_surely_lacks says why). */
     int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1) && dict_surely_lacks(d, hash))
         return true;
-#endif
     return dict_lookup_name(d, name) == NULL;
 }
 

@@ -107,15 +107,19 @@ static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
 static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
 #endif
 
-/* A key of this hash is added / every key is gone: the key bits
-   (dict_surely_lacks, dict.h) of the GIL build. */
-#ifndef TOY_FREE_THREADED
-static inline void dict_note_key(DictObject *d, int64_t hash) { d->key_bits |= dict_key_bit(hash); }
-static inline void dict_forget_keys(DictObject *d) { d->key_bits = 0; }
+/* A key of this hash is added / every key is gone (after the entries):
+   the key bits (dict_surely_lacks, dict.h). The caller holds d's lock, so
+   no other writer runs; toy-ft's store is atomic for the readers without
+   the lock. */
+#ifdef TOY_FREE_THREADED
+#define DICT_SET_KEY_BITS(d, bits) __atomic_store_n(&(d)->key_bits, (bits), __ATOMIC_RELAXED)
 #else
-static inline void dict_note_key(DictObject *d, int64_t hash) { (void)d, (void)hash; }
-static inline void dict_forget_keys(DictObject *d) { (void)d; }
+#define DICT_SET_KEY_BITS(d, bits) ((d)->key_bits = (bits))
 #endif
+static inline void dict_note_key(DictObject *d, int64_t hash) {
+    DICT_SET_KEY_BITS(d, d->key_bits | dict_key_bit(hash));
+}
+static inline void dict_forget_keys(DictObject *d) { DICT_SET_KEY_BITS(d, 0); }
 
 /* Lock d for a change / give it back. */
 static inline uint32_t dict_lock_write(DictObject *d) {

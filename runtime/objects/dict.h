@@ -34,11 +34,10 @@ typedef struct {
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
-#ifndef TOY_FREE_THREADED
     uint64_t key_bits;   /* dict_key_bit of every key added since the
                             dict was made or cleared: a bit that is clear
-                            says a key of that hash is absent */
-#endif
+                            says a key of that hash is absent (toy-ft:
+                            written under the lock, read without it) */
     uint32_t version;    /* bumped on every change */
     uint32_t keys_version; /* 0, or a number no other dict has had, which
                               stays while the set of keys does: the inline
@@ -63,20 +62,32 @@ static inline bool dict_is_plain_mapping(Object *o) {
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
 
-#ifndef TOY_FREE_THREADED
 /* The bit of key_bits a key of this hash sets: one of 64, chosen by the
    hash's top bits (the index uses its low bits). */
 static inline uint64_t dict_key_bit(int64_t hash) { return 1ull << ((uint64_t)hash >> 58); }
 
 /* Does d surely lack every key of this hash (computed: not -1)? Without
    a probe: for the eval loop's "the instance dict does not shadow the
-   class's method". false: it may hold one, look it up. toy-ft has no key
-   bits: its instance-dict probe holds the dict's lock, and a read of the
-   bits outside it would race with another thread's insert. */
+   class's method". false: it may hold one, look it up.
+   toy-ft reads the bits without the dict's lock, one relaxed atomic load
+   of one word; they are written under the lock only (dict.c,
+   dict_note_key). Why the answer holds: a bit is set when a key of its
+   hash is added, in the same hold of the lock, and cleared only by a
+   clear once every entry is gone, so it is never clear while a key of
+   that hash is in the dict. A clear bit therefore means that when it was
+   read no such key was there, or one was being added by another thread
+   at that moment: the check then counts as made before that insert,
+   which it overlapped. A thread that learnt of an insert by any
+   synchronisation (a lock, a join, a queue) reads the bit it set or a
+   later value, never an earlier one. */
 static inline bool dict_surely_lacks(Object *d, int64_t hash) {
-    return (((DictObject *)d)->key_bits & dict_key_bit(hash)) == 0;
-}
+#ifdef TOY_FREE_THREADED
+    uint64_t bits = __atomic_load_n(&((DictObject *)d)->key_bits, __ATOMIC_RELAXED);
+#else
+    uint64_t bits = ((DictObject *)d)->key_bits;
 #endif
+    return (bits & dict_key_bit(hash)) == 0;
+}
 
 /* The probe order of a dict's index (CPython's): after slot i, the next
    slot on the path of the hash that perturb started as. Every lookup and
