@@ -465,10 +465,6 @@ int64_t dict_str_entry(Object *d, Object *key) {
     return ix;
 }
 
-#ifdef TOY_FREE_THREADED
-static void dict_maybe_track(DictObject *d, Object *key, Object *value);
-#endif
-
 /* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
    specialiser asks for them. */
 static uint32_t dict_next_keys_version = 1;
@@ -541,12 +537,13 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     return 1;
 }
 
-/* dict_replace_at's swap (dict.h), under the same lock. */
-Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+/* dict_replace_at's swap (dict.h), under the same lock, taken for good:
+   the inline swap in dict.h comes here only once threads run. */
+Object *dict_swap_at_locked(Object *dobj, size_t ix, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock_nocode(dobj);
+    objlock_lock(dobj);
     if (ix >= d->nentries || d->entries[ix].key != key) {
-        objlock_unlock_nocode(dobj);
+        objlock_unlock(dobj);
         return NULL;
     }
     DictEntry *e = &d->entries[ix];
@@ -557,7 +554,7 @@ Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
     uint32_t seq = dict_write_begin(d);
     dict_entry_rebind(e, value);
     dict_write_end(d, seq);
-    objlock_unlock_nocode(dobj);
+    objlock_unlock(dobj);
     return old;
 }
 #endif
@@ -700,9 +697,6 @@ Object *dict_new(void) {
 
 /* An untracked dict is about to hold key and value, one of them a
    container: track it unless each is an untracked tuple or a static one. */
-#ifdef TOY_FREE_THREADED
-static
-#endif
 __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
     if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
 }

@@ -13,6 +13,7 @@
 #define TOY_DICT_H
 
 #include "core/object.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/gc.h"
 #include "objects/str.h"
@@ -127,11 +128,24 @@ int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
    handed back, for the caller to release last (its release may run
    __del__, which may read the dict or the caller's stack); NULL when entry
    ix does not hold key (nothing changed, value still the caller's). */
-#ifndef TOY_FREE_THREADED
 /* d is about to hold value, a container, and is not tracked yet. */
 void dict_maybe_track(DictObject *d, Object *key, Object *value);
+#ifdef TOY_FREE_THREADED
+/* toy-ft's swap once threads run: under the dict's lock (dict.c). */
+Object *dict_swap_at_locked(Object *d, size_t ix, Object *key, Object *value);
+#endif
 
 static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+#ifdef TOY_FREE_THREADED
+    /* While one thread runs (the swap runs no Toy code, so none can start
+       meanwhile), nothing can read the dict between these stores: they
+       are the GIL build's, and seq stays as it is (a dict marked shared
+       by design and not yet readable without the lock becomes so at its
+       next change under the lock). value_immortal becomes 0, "not known":
+       a read without the lock then takes the lock, and the locked read
+       sets it again for an immortal value (dict_get_str_ref). */
+    if (!objlock_nocode_skips()) return dict_swap_at_locked(dobj, ix, key, value);
+#endif
     DictObject *d = (DictObject *)dobj;
     if (ix >= d->nentries || d->entries[ix].key != key) return NULL;
     if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
@@ -139,11 +153,11 @@ static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object 
     d->version++;
     Object *old = d->entries[ix].value;
     d->entries[ix].value = value;
+#ifdef TOY_FREE_THREADED
+    d->entries[ix].value_immortal = 0;
+#endif
     return old;
 }
-#else
-Object *dict_swap_at(Object *d, size_t ix, Object *key, Object *value);
-#endif
 /* d[key] = value for an attribute name (an exact str, hash cached) that is
    usually absent: a new entry without a call when the probe path is clear,
    else dict_set_item. 0 / -1 with the error set. */
