@@ -945,6 +945,18 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
     return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
 
+/* instance_lacks_name's probe when the key bits cannot answer: in
+   toy-ft out of line, under the dict's lock, so that the check the loop
+   inlines stays the bits' one load. */
+#ifndef TOY_FREE_THREADED
+#define dict_lacks_name(d, name) (dict_lookup_name(d, name) == NULL)
+#else
+static __attribute__((noinline)) bool dict_lacks_name(Object *d, Object *name)
+{
+    return dict_lookup_name(d, name) == NULL;
+}
+#endif
+
 /* The guard of the inline caches that answer from obj's class: its
    instance dict, if it has one, does not hold name (which would shadow the
    class's attribute). */
@@ -959,7 +971,7 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
     int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1) && dict_surely_lacks(d, hash))
         return true;
-    return dict_lookup_name(d, name) == NULL;
+    return dict_lacks_name(d, name);
 }
 
 /* LOAD_METHOD_FUNC for an instance of a class other than the one its cache
