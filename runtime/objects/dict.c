@@ -132,6 +132,19 @@ static inline void dict_unlock_write(DictObject *d, uint32_t seq) {
     objlock_unlock(d);
 }
 
+/* The same around a change that runs no Toy code (no comparison that may
+   call __eq__, no release): objlock_lock_nocode, which a thread alone
+   leaves out. */
+static inline uint32_t dict_lock_write_nocode(DictObject *d) {
+    objlock_lock_nocode(d);
+    return dict_write_begin(d);
+}
+
+static inline void dict_unlock_write_nocode(DictObject *d, uint32_t seq) {
+    dict_write_end(d, seq);
+    objlock_unlock_nocode(d);
+}
+
 /* Fill entry e, not yet named by the index. */
 static inline void dict_entry_set(DictEntry *e, Object *key, Object *value, int64_t hash) {
 #ifdef TOY_FREE_THREADED
@@ -788,9 +801,9 @@ int dict_add_str(Object *dobj, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
     int64_t hash = is_str_exact(key) ? str_hash_cached(key) : -1;
     if (hash == -1) return dict_set_item(dobj, key, value);
-    uint32_t seq = dict_lock_write(d);
+    uint32_t seq = dict_lock_write_nocode(d); /* pointers and hashes compared only */
     int r = dict_add_str_unlocked(d, key, hash, value);
-    dict_unlock_write(d, seq);
+    dict_unlock_write_nocode(d, seq);
     if (r == 0) return dict_set_item(dobj, key, value);
     return r < 0 ? -1 : 0;
 }
@@ -847,8 +860,9 @@ int dict_del_item(Object *d, Object *key, bool raise_missing) {
 void dict_clear(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     /* Detach the tables first: releasing a key or value may run code that
-       uses this dict, which must then see it empty. */
-    uint32_t seq = dict_lock_write(d);
+       uses this dict, which must then see it empty. The detaching runs
+       no code. */
+    uint32_t seq = dict_lock_write_nocode(d);
     int64_t *index = d->index;
     DictEntry *entries = d->entries;
     size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
@@ -860,7 +874,7 @@ void dict_clear(Object *dobj) {
     dict_forget_keys(d);
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
-    dict_unlock_write(d, seq);
+    dict_unlock_write_nocode(d, seq);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;
         DECREF(entries[i].key);
