@@ -945,6 +945,18 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
     return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
 
+/* instance_lacks_name's probe when the key bits cannot answer: in
+   toy-ft out of line, under the dict's lock, so that the check the loop
+   inlines stays the bits' one load. */
+#ifndef TOY_FREE_THREADED
+#define dict_lacks_name(d, name) (dict_lookup_name(d, name) == NULL)
+#else
+static __attribute__((noinline)) bool dict_lacks_name(Object *d, Object *name)
+{
+    return dict_lookup_name(d, name) == NULL;
+}
+#endif
+
 /* The guard of the inline caches that answer from obj's class: its
    instance dict, if it has one, does not hold name (which would shadow the
    class's attribute). */
@@ -953,14 +965,13 @@ static inline bool instance_lacks_name(Object *obj, Type *t, Object *name)
     Object *d = instance_dict_of(obj, t);
     if (d == NULL)
         return true;
-#ifndef TOY_FREE_THREADED
     /* An instance dict holds a few attributes, rarely one named as a
-       method: most often its key bits answer without a probe. */
+       method: most often its key bits answer without a probe (in toy-ft
+       without the dict's lock too: dict_surely_lacks says why). */
     int64_t hash = str_hash_cached(name);
     if (LIKELY(hash != -1) && dict_surely_lacks(d, hash))
         return true;
-#endif
-    return dict_lookup_name(d, name) == NULL;
+    return dict_lacks_name(d, name);
 }
 
 /* LOAD_METHOD_FUNC for an instance of a class other than the one its cache
@@ -2517,16 +2528,13 @@ dispatch:
         Object **dictp = (Object **)((char *)obj + t->dict_offset);
         Object *dict = instance_dict_load(dictp);
         DEOPT_IF(dict != NULL && TYPE(dict) != &dict_type);
-#ifndef TOY_FREE_THREADED
-        if (*dictp == NULL && (*dictp = dict_new()) == NULL)
+        /* A fresh instance's first store makes its dict (toy-ft: with a
+           compare-and-swap once threads run, so that of two threads
+           storing into a new instance at once, both use the dict that
+           won: instance_dict_make, core/object.h). */
+        if (dict == NULL && (dict = instance_dict_make(dictp)) == NULL)
             goto error;
-        int r = dict_add_str(*dictp, names[oparg], v);
-#else
-        /* toy-ft: a missing dict is made by the generic path, as when two
-           threads store into a new instance at once. */
-        int r = dict != NULL ? dict_add_str(dict, names[oparg], v)
-                             : object_setattr(obj, names[oparg], v);
-#endif
+        int r = dict_add_str(dict, names[oparg], v);
         sp -= 2;
         DECREF(obj);
         DECREF(v);

@@ -1158,14 +1158,18 @@ static Object *plain_init_lookup(Type *t) {
 
 /* The answer is remembered under the class's version tag, if it has one,
    which any change to a dict of its MRO drops (objects/typeversion.h), as
-   the inline caches are; not where threads run at once (toy-ft, --no-gil),
-   whose writes of the two fields could be seen half done. Out of line, so
-   that the common call (the answer remembered) saves no registers. */
-#ifndef TOY_FREE_THREADED
+   the inline caches are; not where threads run at once (--no-gil, toy-ft
+   once a second thread has started), whose writes of the two fields could
+   be seen half done. toy-ft's one thread remembers and reads the answer
+   only while it is alone (plain_init_shared), so no other thread ever
+   reads the fields. Out of line, so that the common call (the answer
+   remembered) saves no registers. */
 static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
     Type *t = &ht->type;
     Object *init = plain_init_lookup(t);
+#ifndef TOY_FREE_THREADED /* toy-ft comes here only while it is alone */
     if (interp.flag_no_gil) return init;
+#endif
     /* Only under a tag quickening has handed out: taking one here would
        change the order tags are handed out in, and with it where the type
        cache (interp/typecache.h) puts its entries. Nothing has run since the
@@ -1177,16 +1181,25 @@ static __attribute__((noinline)) Object *plain_init_remember(HeapType *ht) {
     }
     return init;
 }
-#endif
+
+/* The remembered answer if the tag still holds, else a new lookup. */
+static inline Object *plain_init_remembered(HeapType *ht) {
+    uint32_t tag = type_version_tag_now(&ht->type);
+    if (tag != 0 && ht->plain_init_tag == tag) return ht->plain_init;
+    return plain_init_remember(ht);
+}
 
 #ifdef TOY_FREE_THREADED
 /* toy-ft: the eval loop borrows the answer until its own INCREF, safe only
    where no other thread can release the function meanwhile: no other
    thread yet, or an immortal function (what one becomes once a second
    thread uses it). A mortal __init__ with threads about goes the generic
-   way, which holds a reference (dunder_get). */
+   way, which holds a reference (dunder_get). While no other thread has
+   started, the remembered answer serves as in the GIL build: nobody else
+   can change a class meanwhile, and the fields are left for good when a
+   thread starts. */
 static Object *plain_init_shared(Type *t) {
-    if (ts_single_threaded()) return plain_init_lookup(t);
+    if (ts_single_threaded()) return plain_init_remembered((HeapType *)t);
     Object *new = dunder_get(t, NAME(NEW));
     if (new) {
         dunder_put(new);
@@ -1203,9 +1216,7 @@ Object *class_plain_init(Type *t) {
 #ifdef TOY_FREE_THREADED
     return plain_init_shared(t);
 #else
-    HeapType *ht = (HeapType *)t;
-    if (t->version_tag != 0 && ht->plain_init_tag == t->version_tag) return ht->plain_init;
-    return plain_init_remember(ht);
+    return plain_init_remembered((HeapType *)t);
 #endif
 }
 

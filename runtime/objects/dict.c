@@ -107,15 +107,19 @@ static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
 static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
 #endif
 
-/* A key of this hash is added / every key is gone: the key bits
-   (dict_surely_lacks, dict.h) of the GIL build. */
-#ifndef TOY_FREE_THREADED
-static inline void dict_note_key(DictObject *d, int64_t hash) { d->key_bits |= dict_key_bit(hash); }
-static inline void dict_forget_keys(DictObject *d) { d->key_bits = 0; }
+/* A key of this hash is added / every key is gone (after the entries):
+   the key bits (dict_surely_lacks, dict.h). The caller holds d's lock, so
+   no other writer runs; toy-ft's store is atomic for the readers without
+   the lock. */
+#ifdef TOY_FREE_THREADED
+#define DICT_SET_KEY_BITS(d, bits) __atomic_store_n(&(d)->key_bits, (bits), __ATOMIC_RELAXED)
 #else
-static inline void dict_note_key(DictObject *d, int64_t hash) { (void)d, (void)hash; }
-static inline void dict_forget_keys(DictObject *d) { (void)d; }
+#define DICT_SET_KEY_BITS(d, bits) ((d)->key_bits = (bits))
 #endif
+static inline void dict_note_key(DictObject *d, int64_t hash) {
+    DICT_SET_KEY_BITS(d, d->key_bits | dict_key_bit(hash));
+}
+static inline void dict_forget_keys(DictObject *d) { DICT_SET_KEY_BITS(d, 0); }
 
 /* Lock d for a change / give it back. */
 static inline uint32_t dict_lock_write(DictObject *d) {
@@ -126,6 +130,19 @@ static inline uint32_t dict_lock_write(DictObject *d) {
 static inline void dict_unlock_write(DictObject *d, uint32_t seq) {
     dict_write_end(d, seq);
     objlock_unlock(d);
+}
+
+/* The same around a change that runs no Toy code (no comparison that may
+   call __eq__, no release): objlock_lock_nocode, which a thread alone
+   leaves out. */
+static inline uint32_t dict_lock_write_nocode(DictObject *d) {
+    objlock_lock_nocode(d);
+    return dict_write_begin(d);
+}
+
+static inline void dict_unlock_write_nocode(DictObject *d, uint32_t seq) {
+    dict_write_end(d, seq);
+    objlock_unlock_nocode(d);
 }
 
 /* Fill entry e, not yet named by the index. */
@@ -461,10 +478,6 @@ int64_t dict_str_entry(Object *d, Object *key) {
     return ix;
 }
 
-#ifdef TOY_FREE_THREADED
-static void dict_maybe_track(DictObject *d, Object *key, Object *value);
-#endif
-
 /* The numbers dict_keys_version hands out (0 is "none"). Only the VM's
    specialiser asks for them. */
 static uint32_t dict_next_keys_version = 1;
@@ -537,12 +550,13 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
     return 1;
 }
 
-/* dict_replace_at's swap (dict.h), under the same lock. */
-Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+/* dict_replace_at's swap (dict.h), under the same lock, taken for good:
+   the inline swap in dict.h comes here only once threads run. */
+Object *dict_swap_at_locked(Object *dobj, size_t ix, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock_nocode(dobj);
+    objlock_lock(dobj);
     if (ix >= d->nentries || d->entries[ix].key != key) {
-        objlock_unlock_nocode(dobj);
+        objlock_unlock(dobj);
         return NULL;
     }
     DictEntry *e = &d->entries[ix];
@@ -553,7 +567,7 @@ Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
     uint32_t seq = dict_write_begin(d);
     dict_entry_rebind(e, value);
     dict_write_end(d, seq);
-    objlock_unlock_nocode(dobj);
+    objlock_unlock(dobj);
     return old;
 }
 #endif
@@ -696,9 +710,6 @@ Object *dict_new(void) {
 
 /* An untracked dict is about to hold key and value, one of them a
    container: track it unless each is an untracked tuple or a static one. */
-#ifdef TOY_FREE_THREADED
-static
-#endif
 __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Object *value) {
     if (gc_may_be_tracked(key) || gc_may_be_tracked(value)) gc_track((Object *)d);
 }
@@ -790,9 +801,9 @@ int dict_add_str(Object *dobj, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
     int64_t hash = is_str_exact(key) ? str_hash_cached(key) : -1;
     if (hash == -1) return dict_set_item(dobj, key, value);
-    uint32_t seq = dict_lock_write(d);
+    uint32_t seq = dict_lock_write_nocode(d); /* pointers and hashes compared only */
     int r = dict_add_str_unlocked(d, key, hash, value);
-    dict_unlock_write(d, seq);
+    dict_unlock_write_nocode(d, seq);
     if (r == 0) return dict_set_item(dobj, key, value);
     return r < 0 ? -1 : 0;
 }
@@ -849,8 +860,9 @@ int dict_del_item(Object *d, Object *key, bool raise_missing) {
 void dict_clear(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     /* Detach the tables first: releasing a key or value may run code that
-       uses this dict, which must then see it empty. */
-    uint32_t seq = dict_lock_write(d);
+       uses this dict, which must then see it empty. The detaching runs
+       no code. */
+    uint32_t seq = dict_lock_write_nocode(d);
     int64_t *index = d->index;
     DictEntry *entries = d->entries;
     size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
@@ -862,7 +874,7 @@ void dict_clear(Object *dobj) {
     dict_forget_keys(d);
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
-    dict_unlock_write(d, seq);
+    dict_unlock_write_nocode(d, seq);
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;
         DECREF(entries[i].key);

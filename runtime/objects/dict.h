@@ -13,6 +13,7 @@
 #define TOY_DICT_H
 
 #include "core/object.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/gc.h"
 #include "objects/str.h"
@@ -34,11 +35,10 @@ typedef struct {
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
-#ifndef TOY_FREE_THREADED
     uint64_t key_bits;   /* dict_key_bit of every key added since the
                             dict was made or cleared: a bit that is clear
-                            says a key of that hash is absent */
-#endif
+                            says a key of that hash is absent (toy-ft:
+                            written under the lock, read without it) */
     uint32_t version;    /* bumped on every change */
     uint32_t keys_version; /* 0, or a number no other dict has had, which
                               stays while the set of keys does: the inline
@@ -63,20 +63,32 @@ static inline bool dict_is_plain_mapping(Object *o) {
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
 
-#ifndef TOY_FREE_THREADED
 /* The bit of key_bits a key of this hash sets: one of 64, chosen by the
    hash's top bits (the index uses its low bits). */
 static inline uint64_t dict_key_bit(int64_t hash) { return 1ull << ((uint64_t)hash >> 58); }
 
 /* Does d surely lack every key of this hash (computed: not -1)? Without
    a probe: for the eval loop's "the instance dict does not shadow the
-   class's method". false: it may hold one, look it up. toy-ft has no key
-   bits: its instance-dict probe holds the dict's lock, and a read of the
-   bits outside it would race with another thread's insert. */
+   class's method". false: it may hold one, look it up.
+   toy-ft reads the bits without the dict's lock, one relaxed atomic load
+   of one word; they are written under the lock only (dict.c,
+   dict_note_key). Why the answer holds: a bit is set when a key of its
+   hash is added, in the same hold of the lock, and cleared only by a
+   clear once every entry is gone, so it is never clear while a key of
+   that hash is in the dict. A clear bit therefore means that when it was
+   read no such key was there, or one was being added by another thread
+   at that moment: the check then counts as made before that insert,
+   which it overlapped. A thread that learnt of an insert by any
+   synchronisation (a lock, a join, a queue) reads the bit it set or a
+   later value, never an earlier one. */
 static inline bool dict_surely_lacks(Object *d, int64_t hash) {
-    return (((DictObject *)d)->key_bits & dict_key_bit(hash)) == 0;
-}
+#ifdef TOY_FREE_THREADED
+    uint64_t bits = __atomic_load_n(&((DictObject *)d)->key_bits, __ATOMIC_RELAXED);
+#else
+    uint64_t bits = ((DictObject *)d)->key_bits;
 #endif
+    return (bits & dict_key_bit(hash)) == 0;
+}
 
 /* The probe order of a dict's index (CPython's): after slot i, the next
    slot on the path of the hash that perturb started as. Every lookup and
@@ -116,11 +128,24 @@ int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
    handed back, for the caller to release last (its release may run
    __del__, which may read the dict or the caller's stack); NULL when entry
    ix does not hold key (nothing changed, value still the caller's). */
-#ifndef TOY_FREE_THREADED
 /* d is about to hold value, a container, and is not tracked yet. */
 void dict_maybe_track(DictObject *d, Object *key, Object *value);
+#ifdef TOY_FREE_THREADED
+/* toy-ft's swap once threads run: under the dict's lock (dict.c). */
+Object *dict_swap_at_locked(Object *d, size_t ix, Object *key, Object *value);
+#endif
 
 static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object *value) {
+#ifdef TOY_FREE_THREADED
+    /* While one thread runs (the swap runs no Toy code, so none can start
+       meanwhile), nothing can read the dict between these stores: they
+       are the GIL build's, and seq stays as it is (a dict marked shared
+       by design and not yet readable without the lock becomes so at its
+       next change under the lock). value_immortal becomes 0, "not known":
+       a read without the lock then takes the lock, and the locked read
+       sets it again for an immortal value (dict_get_str_ref). */
+    if (!objlock_nocode_skips()) return dict_swap_at_locked(dobj, ix, key, value);
+#endif
     DictObject *d = (DictObject *)dobj;
     if (ix >= d->nentries || d->entries[ix].key != key) return NULL;
     if (__builtin_expect((TYPE(value)->flags & TYPE_GC) && !gc_tracked_already(dobj), 0))
@@ -128,11 +153,11 @@ static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object 
     d->version++;
     Object *old = d->entries[ix].value;
     d->entries[ix].value = value;
+#ifdef TOY_FREE_THREADED
+    d->entries[ix].value_immortal = 0;
+#endif
     return old;
 }
-#else
-Object *dict_swap_at(Object *d, size_t ix, Object *key, Object *value);
-#endif
 /* d[key] = value for an attribute name (an exact str, hash cached) that is
    usually absent: a new entry without a call when the probe path is clear,
    else dict_set_item. 0 / -1 with the error set. */
