@@ -200,6 +200,7 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_DUP_TOP_TWO_SUBSCR: *first = OP_DUP_TOP_TWO, *second = OP_BINARY_SUBSCR; return true;
     case OP_ROT_THREE_STORE_SUBSCR: *first = OP_ROT_THREE, *second = OP_STORE_SUBSCR; return true;
     case OP_LOAD_FAST_CONST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_FAST_LOAD_FAST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_CONST_BINOP: *first = OP_LOAD_CONST, *second = OP_BINARY_OP; return true;
     case OP_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_BINARY_OP; return true;
     case OP_LOAD_FAST_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
@@ -220,7 +221,8 @@ static int super_skipped(Opcode op)
     switch (op) {
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
         return 3;
-    case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_BINOP:
+    case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_SUBSCR:
+    case OP_LOAD_FAST_LOAD_FAST_BINOP:
     case OP_LOAD_FAST_LOAD_CONST_BINOP: case OP_LOAD_CONST_IS_JUMP:
         return 2;
     default:

@@ -223,6 +223,7 @@
     OPCODE(LOAD_FAST_BINOP,      "[a] -> [a op local]", "LOAD_FAST; BINARY_OP or INPLACE_OP (two small ints or two floats inline, else as the two words)") \
     /* A triple: the first word is replaced, the other two are skipped. */ \
     OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR") \
+    OPCODE(LOAD_FAST_LOAD_FAST_SUBSCR, "[] -> [local1[local2]]", "LOAD_FAST; LOAD_FAST; BINARY_SUBSCR") \
     /* Runs of arithmetic and tests on locals: inline for two small ints or */ \
     /* two floats, else they run as their first pair (the words after it */ \
     /* then run as they are). The operator and the jump come from their */ \

@@ -2038,6 +2038,29 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_FAST_LOAD_FAST_SUBSCR) {
+        /* a[i] of two locals, both borrowed from their slots (nothing runs
+           before the lookup is done that could rebind them): the stack
+           never holds them, so neither count changes. */
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        Object *key = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(key == NULL)) {
+            ip += 1; /* the error is the second LOAD_FAST's */
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        ip += 2; /* the LOAD_FAST and BINARY_SUBSCR words */
+        Object *v = list_subscr_fast(obj, key);
+        if (v == NULL && (v = object_getitem(obj, key)) == NULL)
+            goto error;
+        PUSH(v);
+        DISPATCH();
+    }
+
     /* `expr op const` and `expr op local`: the left operand is on the stack,
        the right one borrowed; anything the inline paths do not take runs
        the first word alone, and the BINARY_OP or INPLACE_OP word after it
