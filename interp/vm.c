@@ -2645,10 +2645,13 @@ dispatch:
 #ifndef TOY_FREE_THREADED
         DEOPT_IF(d == NULL || d->keys_version != CACHE[1]);
 #else
-        /* A user class's dict may be changing under its lock: not read
-           here. A built-in type's never changes once threads run. */
-        DEOPT_IF((TYPE(obj)->flags & TYPE_HEAP) || d == NULL ||
-                 __atomic_load_n(&d->keys_version, __ATOMIC_RELAXED) != CACHE[1]);
+        /* A user class's dict may be changing under its lock, but it can
+           never have the cached version: a keys version is handed out to
+           one dict only (dict_keys_version), and the specializer takes it
+           from a built-in type's dict alone, which never changes once
+           threads run. So the version, read atomically, tells the two
+           apart, and the entry is read only from the built-in's dict. */
+        DEOPT_IF(d == NULL || __atomic_load_n(&d->keys_version, __ATOMIC_RELAXED) != CACHE[1]);
 #endif
         Object *meth = d->entries[CACHE[2]].value;
         DEOPT_IF(TYPE(meth) != &method_descr_type);
