@@ -3135,7 +3135,7 @@ dispatch:
 
     TARGET(LIST_APPEND) {
         Object *v = POP();
-        if (list_append_steal(PEEK(oparg), v) < 0)
+        if (list_append_steal_inline(PEEK(oparg), v) < 0)
             goto error;
         DISPATCH();
     }
@@ -3924,7 +3924,7 @@ dispatch:
             goto call_generic;
         Object *list = sp[-2];
         sp -= 3;
-        int r = list_append_steal(list, sp[2]);
+        int r = list_append_steal_inline(list, sp[2]);
         DECREF(list);
         DECREF(descr);
         if (UNLIKELY(r < 0))
