@@ -503,8 +503,20 @@ static int set_find_key(SetObject *so, Object *key, SetEntry **slot) {
     return found;
 }
 
+/* An exact int or str key is looked up under objlock_lock_nocode (none at
+   all while the thread is alone): its hash and the comparisons of
+   set_find_plain run no Toy code. Only when that meets a stored key of
+   another type with the same hash does the lookup go the general way,
+   under the full lock, where __eq__ may run. */
 int set_contains(Object *s, Object *key) {
     SetEntry *slot;
+    if (set_key_is_plain(key)) {
+        int64_t hash = set_hash_of(key);
+        objlock_lock_nocode(s);
+        int found = set_find_plain(AS_SET(s), key, hash, &slot, false);
+        objlock_unlock_nocode(s);
+        if (found != -2) return found;
+    }
     objlock_lock(s);
     int found = set_find_key(AS_SET(s), key, &slot);
     objlock_unlock(s);
