@@ -2852,7 +2852,7 @@ dispatch:
     TARGET(CONTAINS_OP) {
         Object *b = POP();
         Object *a = POP();
-        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains(b, a)
+        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains_inline(b, a)
                                                              : object_contains(b, a);
         DECREF(a);
         DECREF(b);
