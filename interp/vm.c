@@ -2245,8 +2245,16 @@ dispatch:
         v = b->entries[CACHE[3]].value;
         INCREF(v);
 #else
-        DEOPT_IF(!dict_has_keys_version(g, CACHE[1]));
-        LOAD_CACHED_ENTRY(v, b, CACHE[2], CACHE[3]);
+        if (LIKELY(ts_single_threaded())) {
+            /* Asked once for both dicts: alone, nobody else changes them
+               (as dict_entry_ref_if and dict_has_keys_version). */
+            DEOPT_IF(g->keys_version != CACHE[1] || b->keys_version != CACHE[2]);
+            v = b->entries[CACHE[3]].value;
+            INCREF(v);
+        } else {
+            DEOPT_IF(!dict_has_keys_version(g, CACHE[1]));
+            LOAD_CACHED_ENTRY(v, b, CACHE[2], CACHE[3]);
+        }
 #endif
         PUSH(v);
         SKIP_CACHE(LOAD_GLOBAL);
