@@ -273,9 +273,23 @@ static int set_insert(SetObject *so, Object *key, int64_t hash) {
     return rc;
 }
 
+/* s.add(key), and a set display's or comprehension's items. An exact int
+   or str key goes in under objlock_lock_nocode (none while the thread is
+   alone): set_find_plain runs no Toy code, nor does set_insert_at (a
+   count, and memory when the table grows). Only a stored key of another
+   type with the same hash sends it the general way, under the full lock,
+   where __eq__ may run. */
 static int set_add_key(SetObject *so, Object *key) {
     int64_t hash = set_hash_of(key);
     if (hash == -1) return -1;
+    if (set_key_is_plain(key)) {
+        SetEntry *slot;
+        objlock_lock_nocode(so);
+        int found = set_find_plain(so, key, hash, &slot, true);
+        int rc = found == 0 ? set_insert_at(so, slot, key, hash) : found == 1 ? 0 : -2;
+        objlock_unlock_nocode(so);
+        if (rc != -2) return rc;
+    }
     return set_insert(so, key, hash);
 }
 
