@@ -204,11 +204,7 @@ LIST_APPEND_LOCKING int list_append_locking(ListObject *l, Object *item) {
 int list_append_steal(Object *list, Object *item) {
     ListObject *l = AS_LIST(list);
 #ifdef TOY_FREE_THREADED
-    if (objlock_nocode_skips() && l->size < l->capacity) {
-        l->items[l->size] = item;
-        list_set_size(l, l->size + 1);
-        return 0;
-    }
+    if (list_append_if_room(list, item)) return 0;
 #endif
     return list_append_locking(l, item);
 }

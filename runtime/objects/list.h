@@ -87,6 +87,30 @@ static inline void list_set_steal(Object *l, size_t i, Object *item) { ((ListObj
    releases item even on failure). */
 int list_append(Object *list, Object *item);
 int list_append_steal(Object *list, Object *item);
+#ifdef TOY_FREE_THREADED
+/* toy-ft: the append that needs neither the lock nor a new item array (the
+   thread is alone, so objlock_nocode_skips, and the list has room): done,
+   stealing item, when true; false leaves item with the caller, for
+   list_append_steal. */
+static inline __attribute__((always_inline)) bool list_append_if_room(Object *list,
+                                                                      Object *item) {
+    ListObject *l = (ListObject *)list;
+    if (!objlock_nocode_skips() || l->size >= l->capacity) return false;
+    l->items[l->size] = item;
+    list_set_size(l, l->size + 1);
+    return true;
+}
+/* list_append_steal with that case inline, for the eval loop's appends
+   (the GIL build's call already inlines it). */
+static inline __attribute__((always_inline)) int list_append_steal_inline(Object *list,
+                                                                          Object *item) {
+    return list_append_if_room(list, item) ? 0 : list_append_steal(list, item);
+}
+#else
+static inline int list_append_steal_inline(Object *list, Object *item) {
+    return list_append_steal(list, item);
+}
+#endif
 /* The C body of list.append (its MethodDef's func): the eval loop knows the
    method by it (CALL_LIST_APPEND). */
 Object *list_append_method(Object *self, Object *const *args, size_t nargs, Object *kwnames);

@@ -273,9 +273,23 @@ static int set_insert(SetObject *so, Object *key, int64_t hash) {
     return rc;
 }
 
+/* s.add(key), and a set display's or comprehension's items. An exact int
+   or str key goes in under objlock_lock_nocode (none while the thread is
+   alone): set_find_plain runs no Toy code, nor does set_insert_at (a
+   count, and memory when the table grows). Only a stored key of another
+   type with the same hash sends it the general way, under the full lock,
+   where __eq__ may run. */
 static int set_add_key(SetObject *so, Object *key) {
     int64_t hash = set_hash_of(key);
     if (hash == -1) return -1;
+    if (set_key_is_plain(key)) {
+        SetEntry *slot;
+        objlock_lock_nocode(so);
+        int found = set_find_plain(so, key, hash, &slot, true);
+        int rc = found == 0 ? set_insert_at(so, slot, key, hash) : found == 1 ? 0 : -2;
+        objlock_unlock_nocode(so);
+        if (rc != -2) return rc;
+    }
     return set_insert(so, key, hash);
 }
 
@@ -503,8 +517,20 @@ static int set_find_key(SetObject *so, Object *key, SetEntry **slot) {
     return found;
 }
 
+/* An exact int or str key is looked up under objlock_lock_nocode (none at
+   all while the thread is alone): its hash and the comparisons of
+   set_find_plain run no Toy code. Only when that meets a stored key of
+   another type with the same hash does the lookup go the general way,
+   under the full lock, where __eq__ may run. */
 int set_contains(Object *s, Object *key) {
     SetEntry *slot;
+    if (set_key_is_plain(key)) {
+        int64_t hash = set_hash_of(key);
+        objlock_lock_nocode(s);
+        int found = set_find_plain(AS_SET(s), key, hash, &slot, false);
+        objlock_unlock_nocode(s);
+        if (found != -2) return found;
+    }
     objlock_lock(s);
     int found = set_find_key(AS_SET(s), key, &slot);
     objlock_unlock(s);
