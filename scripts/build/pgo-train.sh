@@ -14,15 +14,16 @@
 # recursion; see its README), the test suite's single-threaded script tests
 # (tests/TOPIC/*.toy of the topics listed below, each run once, its output
 # and exit status ignored: a test of an error is as good a workload as
-# any), and one threaded run of scripts/threads/cpu_bound.toy so that the
-# paths threads take are counted too. No benchmark is among them: the speed
-# make bench reports is the speed of programs the profile has not seen.
+# any), and one run of scripts/threads/cpu_bound.toy with threads (see its
+# end) so that the paths threads take are counted too. No benchmark is
+# among them: the speed make bench reports is the speed of programs the
+# profile has not seen.
 # The training is repeatable: the tests that start threads or processes
 # are left out, and every run goes without address-space randomisation, so
 # two builds of the same sources get the same profile and the same eval
-# loop (only the GIL's contended paths, which the threaded run counts,
-# may differ). Before, the same sources built twice could differ by 15%
-# in loop.toy's time.
+# loop (only the GIL's contended paths, which the GIL build's threaded run
+# counts, may differ). Before, the same sources built twice could differ
+# by 15% in loop.toy's time.
 # PGO_TRAIN_SET=bench trains on the benchmark suite at its small sizes
 # instead (about 1/50 of what make bench measures: scripts/bench/sizes.sh),
 # to measure how much a profile of the measured programs themselves would
@@ -108,4 +109,16 @@ tests) train_on_tests ;;
 bench) train_on_benchmarks ;;
 *) echo "pgo-train.sh: PGO_TRAIN_SET is tests or bench, not $PGO_TRAIN_SET" >&2; exit 2 ;;
 esac
-run "$root/scripts/threads/cpu_bound.toy" threads 20000
+# The paths a program takes once its threads run. Under a GIL the threads
+# take turns, and only the lock's own contended paths count differently
+# from one run to the next. toy-ft's threads run at once, and how often
+# they met would change the eval loop's profile from build to build: there
+# the same work runs in one thread with TOY_FT_THREADS_STARTED=1, which
+# takes every path of threads started (the locks, the shared counts) in
+# one fixed order.
+cpu_bound=$root/scripts/threads/cpu_bound.toy
+if [ "$(toy_run -c 'import sys; print(sys._is_gil_enabled())')" = False ]; then
+    TOY_FT_THREADS_STARTED=1 run "$cpu_bound" sequential 20000
+else
+    run "$cpu_bound" threads 20000
+fi
