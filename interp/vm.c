@@ -1728,16 +1728,17 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
 
 /* Frame state lives in C locals; these move it to and from the Frame when
    the loop switches frames. */
-#define LOAD_FRAME()                                   \
+#define LOAD_FRAME_AT(instrs)                          \
     do {                                               \
         co = f->code;                                  \
-        first_instr = CODE_INSTRS(co);                 \
+        first_instr = (instrs);                        \
         ip = first_instr + f->ip;                      \
         sp = f->sp;                                    \
         slots = f->slots;                              \
         consts = tuple_items(co->consts);              \
         names = tuple_items(co->names);                \
     } while (0)
+#define LOAD_FRAME() LOAD_FRAME_AT(CODE_INSTRS(co))
 #ifndef TOY_FREE_THREADED
 #define SAVE_FRAME()                                   \
     do {                                               \
@@ -1758,16 +1759,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         f->sp = sp;                                    \
         f->instrs = first_instr;                       \
     } while (0)
-#define LOAD_FRAME_BACK()                              \
-    do {                                               \
-        co = f->code;                                  \
-        first_instr = f->instrs;                       \
-        ip = first_instr + f->ip;                      \
-        sp = f->sp;                                    \
-        slots = f->slots;                              \
-        consts = tuple_items(co->consts);              \
-        names = tuple_items(co->names);                \
-    } while (0)
+#define LOAD_FRAME_BACK() LOAD_FRAME_AT(f->instrs)
 #endif
 
 #define PUSH(v) (*sp++ = (v))
