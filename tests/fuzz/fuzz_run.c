@@ -192,9 +192,12 @@ static void gen_int(Gen *g) {
            down: 3 << 2**31 is a legitimate 256 MiB number (slow in CPython
            too), and a ** b with a big b even more so. */
         bool cut = op[0] == '<' || op[1] == '*';
-        emit(g, "(");
+        /* The left operand in parentheses of its own: a literal such as
+           2**62 would otherwise take the cut exponent as its own, and
+           2**62 ** (k % 8) is 2 ** (62 ** 7). */
+        emit(g, "((");
         gen_int(g);
-        emit(g, " %s ", op);
+        emit(g, ") %s ", op);
         if (cut) emit(g, "((");
         gen_int(g);
         if (cut) emit(g, ") %% %d)", op[1] == '*' ? 8 : 256);
