@@ -1025,13 +1025,66 @@ int slice_clamp_index(Object *arg, int64_t length, int64_t *out) {
     return 0;
 }
 
+/* One bound of slice.indices() for a length beyond int64, as exact ints:
+   v (None: dflt) counted from the end when negative, clamped to
+   [lower, upper]. A new reference, or NULL. */
+static Object *slice_bound_big(Object *v, Object *dflt, Object *length, Object *lower,
+                               Object *upper, const char *msg) {
+    if (v == None) return NEWREF(dflt);
+    Object *i = slice_component_int(v, msg);
+    if (i != NULL && int_value(i) < 0) SETREF(&i, object_binary_op(i, length, BINOP_ADD));
+    if (i == NULL) return NULL;
+    int below = object_compare_bool(i, lower, CMP_LT);
+    int above = below == 0 ? object_compare_bool(i, upper, CMP_GT) : 0;
+    if (below < 0 || above < 0) CLEAR(&i);
+    else if (below || above) SETREF(&i, NEWREF(below ? lower : upper));
+    return i;
+}
+
+/* slice.indices(length) for a length beyond int64: CPython's arithmetic
+   on exact ints (the indices of the int64 path cannot hold it). */
+static Object *slice_indices_big(SliceObject *s, Object *length) {
+    static const char msg[] = "slice indices must be integers or None or have an __index__ method";
+    Object *step = s->step == None ? int_from_i64(1) : slice_component_int(s->step, msg);
+    if (step == NULL) return NULL;
+    if (!int_is_big(step) && int_value(step) == 0) {
+        DECREF(step);
+        return error_set(&exc_ValueError, "slice step cannot be zero");
+    }
+    bool back = int_value(step) < 0;
+    Object *lower = int_from_i64(back ? -1 : 0);
+    Object *upper = back ? object_binary_op(length, lower, BINOP_ADD) : NEWREF(length);
+    Object *start = NULL, *stop = NULL, *t = NULL;
+    if (lower && upper &&
+        (start = slice_bound_big(s->start, back ? upper : lower, length, lower, upper, msg)) &&
+        (stop = slice_bound_big(s->stop, back ? lower : upper, length, lower, upper, msg)))
+        t = tuple_pack(3, start, stop, step);
+    XDECREF(start);
+    XDECREF(stop);
+    XDECREF(lower);
+    XDECREF(upper);
+    DECREF(step);
+    return t;
+}
+
 /* slice.indices(length) -> (start, stop, step) */
 static Object *slice_indices_method(Object *self, Object *const *args, size_t nargs,
                                     Object *kwnames) {
     if (args_check("slice.indices", nargs, kwnames, 1, 1) < 0) return NULL;
     int64_t length, start, stop, step, n;
-    if (object_as_index(args[0], &length, NULL) < 0) return NULL;
-    if (length < 0) return error_set(&exc_ValueError, "length should not be negative");
+    Object *len_int = object_index(args[0]);
+    if (len_int == NULL) return NULL;
+    length = int_value(len_int); /* a big int's reads as INT64_MIN or INT64_MAX */
+    if (length < 0) {
+        DECREF(len_int);
+        return error_set(&exc_ValueError, "length should not be negative");
+    }
+    if (int_is_big(len_int)) {
+        Object *t = slice_indices_big(AS_SLICE(self), len_int);
+        DECREF(len_int);
+        return t;
+    }
+    DECREF(len_int);
     /* The step is given back whole, as CPython does: one beyond int64 was
        clamped for the arithmetic, which that does not change (one step
        leaves the sequence). */
