@@ -66,13 +66,6 @@ note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no loc
 # in turn, so that a change in the machine's load falls on all of them;
 # the best of ST_ROUNDS is kept for each.
 ST_ROUNDS=$((RUNS > 5 ? RUNS : 5))
-one_wall() { # CMD... : one run's wall time in seconds; fails if the run does
-    local s e
-    s=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || return 1
-    e=$(date +%s%N)
-    awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }'
-}
 best_of() { [ $# -gt 0 ] && min "$@"; }
 
 echo "One thread, scripts/bench/ (ratio to the GIL build; best of $ST_ROUNDS, the builds in turn)"

@@ -82,14 +82,21 @@ best_field() { local v; v=$(fields "$@") || return 1; printf '%s\n' "$v" | sort 
 # memory: reclaim under memory pressure can only make a reading smaller).
 max_field() { local v; v=$(fields "$@") || return 1; printf '%s\n' "$v" | sort -g | tail -n 1; }
 
+# one_wall CMD... : the wall time of one run, in seconds; fails if the run does.
+one_wall() {
+    local s e
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || return 1
+    e=$(date +%s%N)
+    awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }'
+}
+
 # best_wall CMD... : the smallest wall time of RUNS runs, in seconds.
 best_wall() {
-    local values=() s e i
+    local values=() v i
     for ((i = 0; i < RUNS; i++)); do
-        s=$(date +%s%N)
-        "$@" >/dev/null 2>&1 || return 1
-        e=$(date +%s%N)
-        values+=("$(awk -v ns=$((e - s)) 'BEGIN { printf "%.6f", ns / 1e9 }')")
+        v=$(one_wall "$@") || return 1
+        values+=("$v")
     done
     min "${values[@]}"
 }
