@@ -69,19 +69,16 @@ static inline void gen_mark_running(GenObject *g)
 static inline bool gen_claim(GenObject *g)
 {
 #ifdef TOY_FREE_THREADED
-    if (__builtin_expect(ts_single_threaded(), 1)) {
-        if (atomic_load_explicit(&g->running, memory_order_relaxed) != 0)
-            return false;
-        gen_mark_running(g);
-        return true;
-    }
-    return !(atomic_fetch_or_explicit(&g->running, 1u, memory_order_acquire) & 1u);
+    if (__builtin_expect(!ts_single_threaded(), 0))
+        return !(atomic_fetch_or_explicit(&g->running, 1u, memory_order_acquire) & 1u);
+    if (atomic_load_explicit(&g->running, memory_order_relaxed) != 0)
+        return false;
 #else
     if (g->running)
         return false;
-    g->running = true;
-    return true;
 #endif
+    gen_mark_running(g);
+    return true;
 }
 
 /* Give up a claim made by gen_claim. */
