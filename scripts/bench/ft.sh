@@ -21,8 +21,8 @@
 #   --no-gil (plain counts, no lock: fast where it does not crash, counts
 #   wrong); speed-up = sequential / threads.
 #
-# Each number is the best of at least 5 runs (BENCH_RUNS, default 3, raises
-# it), the runs alternating: the builds in turn on each single-thread row,
+# Each number is the best of at least 5 runs (9 for the CPU-bound rows;
+# BENCH_RUNS, default 3, raises it), the runs alternating: the builds in turn on each single-thread row,
 # sequential and threaded runs on the CPU-bound rows.
 set -uo pipefail
 
@@ -34,7 +34,7 @@ usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
                   taken from the same folder
   --python PATH   python3 for the reference column (default python3; "" for none)
 
-env: BENCH_RUNS=N      runs per measurement, best reported (at least 5)
+env: BENCH_RUNS=N      runs per measurement, best reported (at least 5; 9 for the CPU-bound rows)
      BENCH_PRIMES=N    the CPU-bound work: primes below N (default 150000)
 USAGE
 }
@@ -91,8 +91,11 @@ done
 note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a program pays once a second thread has started, on one thread"
 
 # The sequential and threaded runs alternate, CPU_ROUNDS of each, so that a
-# change in the machine's load falls on both; the best of each is kept.
-CPU_ROUNDS=$((RUNS > 5 ? RUNS : 5))
+# change in the machine's load falls on both; the best of each is kept. A
+# threaded run needs every core at once, so anything else running on the
+# machine slows it more than a sequential one: it takes more rounds to find
+# a quiet moment for it (at least 9).
+CPU_ROUNDS=$((RUNS > 9 ? RUNS : 9))
 echo
 echo "CPU-bound: primes below $PRIMES in 4 pieces of equal work (best of $CPU_ROUNDS, alternating; speed-up: sequential / 4 threads)"
 row "" "sequential" "4 threads" "speed-up" "vs GIL seq"
