@@ -1486,18 +1486,21 @@ FT_INLINE bool list_store_fast(Object *obj, Object *key, Object *v)
 /* Int fast paths                                                             */
 /* ======================================================================== */
 
-/* z = x OP y for the operators worth inlining on two exact ints. false:
-   not handled here (other operator, overflow, division by zero), so the
-   generic path decides, with its own error messages. */
+/* z = x OP y for the operators worth inlining on two small ints, z small
+   too (callers may write it into a small int's block). false: not handled
+   here (other operator, overflow, a result of INT64_MAX or INT64_MIN, which
+   are big ints, division by zero), so the generic path decides, with its
+   own error messages. With x and y strictly between INT64_MIN and
+   INT64_MAX, % and // cannot reach those two values. */
 static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
 {
     if (op == BINOP_ADD) /* by far the most common: test it first */
-        return !__builtin_add_overflow(x, y, z);
+        return !__builtin_add_overflow(x, y, z) && !int_i64_is_big(*z);
     switch (op) {
     case BINOP_SUB:
-        return !__builtin_sub_overflow(x, y, z);
+        return !__builtin_sub_overflow(x, y, z) && !int_i64_is_big(*z);
     case BINOP_MUL:
-        return !__builtin_mul_overflow(x, y, z);
+        return !__builtin_mul_overflow(x, y, z) && !int_i64_is_big(*z);
     case BINOP_MOD:
         if (y == 0)
             return false;
@@ -2921,7 +2924,7 @@ dispatch:
     TARGET(UNARY_NEGATIVE) {
         Object *v = TOP();
         Object *r;
-        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN)
+        if (TYPE(v) == &int_type && int_is_small(v)) /* -v is small too */
             r = small_or_new_int(-int_value(v));
         else
             r = object_negative(v);

@@ -681,7 +681,7 @@ static int index_too_big(const char *what) {
 
 int object_as_index(Object *o, int64_t *out, const char *what) {
     if (is_int(o)) {
-        if (int_is_big(o)) return index_too_big(what);
+        if (!int_fits_i64(o)) return index_too_big(what);
         *out = int_value(o);
         return 0;
     }
@@ -702,7 +702,7 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
         DECREF(r);
         return -1;
     }
-    bool big = int_is_big(r);
+    bool big = !int_fits_i64(r);
     *out = int_value(r);
     DECREF(r);
     return big ? index_too_big(what) : 0;

@@ -1,24 +1,33 @@
 /* int.h - integers of any size (and bool, their subclass).
  *
- * An int has two representations under the one type int_type. A *small*
- * int (digits == NULL) holds its value in `value`, an int64; that is every
- * int that fits in 64 bits, and the only kind the VM's fast paths handle.
- * A *big* int owns a digit block: digits[0] is the count n, digits[1..n]
- * the base-2**32 digits of the magnitude, least significant first. Its
- * `value` is INT64_MAX or INT64_MIN, which gives the sign, and means that
- * code reading int_value() of an unexpected big int sees an out-of-range
- * number rather than garbage. (Keeping the count in the block keeps every
- * int object at 32 bytes.) Every result is
- * normalised: a value that fits in int64 is always small, so two equal ints
- * have the same representation. The digit arithmetic is in bigint.c.
+ * An int has two representations under the one type int_type, told apart
+ * by `value` alone. A *small* int holds its value in `value`, an int64
+ * strictly between INT64_MIN and INT64_MAX; it is the only kind the VM's
+ * fast paths handle, and an exact small int is allocated without the
+ * `digits` field (INT_SMALL_SIZE bytes: header and value) and never reads
+ * or writes it. A *big* int has `value` INT64_MAX or INT64_MIN, which
+ * gives its sign, and owns a digit block: digits[0] is the count n,
+ * digits[1..n] the base-2**32 digits of the magnitude, least significant
+ * first. (Keeping the count in the block keeps a big int's object at
+ * sizeof(IntObject).) The two values INT64_MAX and INT64_MIN themselves are
+ * big ints, so that no small int ever holds one of the two markers; their
+ * `value` happens to be their exact value (int_fits_i64). Every result is
+ * normalised: a value strictly between INT64_MIN and INT64_MAX is always
+ * small, every other value big, so two equal ints have the same
+ * representation. Code reading int_value() of an unexpected big int sees
+ * an out-of-range number rather than garbage. The digit arithmetic is in
+ * bigint.c.
  * Ints from SMALL_INT_MIN to SMALL_INT_MAX are immortal preallocated
  * objects, so loop counters and indexes never allocate; other results come
  * from the int free list (below), else from the allocator.
- * True and False are IntObjects of type bool_type.
+ * True and False are IntObjects of type bool_type. Instances of a user
+ * subclass of int have the full layout (type->instance_size), whichever
+ * value they hold.
  */
 #ifndef TOY_INT_H
 #define TOY_INT_H
 
+#include <stddef.h>
 #include <string.h>
 
 #include "core/object.h"
@@ -31,8 +40,12 @@ typedef struct IntObject {
         int64_t value; /* small: the value; big: INT64_MAX or INT64_MIN by sign */
         struct IntObject *next_free; /* on its thread's free list (below) */
     };
-    uint32_t *digits; /* NULL: small; big: count, then the digits (owned) */
+    uint32_t *digits; /* big only: count, then the digits (owned); absent
+                         from an exact small int's block */
 } IntObject;
+
+/* The block of an exact small int: the header and the value, no digits. */
+#define INT_SMALL_SIZE offsetof(IntObject, digits)
 
 #define SMALL_INT_MIN (-5)
 #define SMALL_INT_MAX 1024
@@ -54,13 +67,26 @@ static inline bool is_int(Object *o) {
 static inline bool is_int_exact(Object *o) { return o->type == &int_type || o->type == &bool_type; }
 /* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
-static inline bool int_is_small(Object *o) { return ((IntObject *)o)->digits == NULL; }
-static inline bool int_is_big(Object *o) { return ((IntObject *)o)->digits != NULL; }
+/* Is v one of the two values that mark a big int (INT64_MIN, INT64_MAX)?
+   Adding 2**63 + 1 (mod 2**64) maps exactly those two to 0 and 1. */
+static inline bool int_i64_is_big(int64_t v) { return (uint64_t)v + 0x8000000000000001u <= 1; }
+static inline bool int_is_big(Object *o) { return int_i64_is_big(((IntObject *)o)->value); }
+static inline bool int_is_small(Object *o) { return !int_is_big(o); }
 /* Two int objects hold the same value (either representation). */
 bool int_equal(Object *a, Object *b);
-/* Both ints small: one test for both (the fast paths' guard). */
+/* Both ints small: the fast paths' guard. */
 static inline bool int_both_small(Object *a, Object *b) {
-    return ((uintptr_t)((IntObject *)a)->digits | (uintptr_t)((IntObject *)b)->digits) == 0;
+    return !int_i64_is_big(((IntObject *)a)->value) && !int_i64_is_big(((IntObject *)b)->value);
+}
+/* Does o's value fit in int64, so that int_value(o) is exactly it? Every
+   small int, and the two big ints INT64_MAX and INT64_MIN. The test for
+   code that converts an int to a C integer (an index, a bound, a count). */
+bool int_big_fits_i64(Object *o);
+static inline bool int_fits_i64(Object *o) { return int_is_small(o) || int_big_fits_i64(o); }
+/* The size of o's block: what it was allocated with and is freed with. */
+static inline size_t int_block_size(Object *o) {
+    if (TYPE(o) != &int_type) return TYPE(o)->instance_size; /* a subclass (bool: static) */
+    return int_is_small(o) ? INT_SMALL_SIZE : sizeof(IntObject);
 }
 /* The OverflowError CPython raises for a big int used as a repeat count. */
 Object *int_count_too_big(void);
@@ -99,19 +125,20 @@ typedef struct {
 extern _Thread_local IntFreeList int_free_list;
 
 /* int_from_i64 for a v outside the small-int cache, inline for the eval
-   loop: from the free list when it has one. NULL with MemoryError. */
+   loop: from the free list when it has one (whose blocks are all
+   INT_SMALL_SIZE); INT64_MAX and INT64_MIN become big ints, out of line.
+   NULL with MemoryError. */
 Object *int_alloc_i64(int64_t v);
 static inline Object *int_new_i64(int64_t v)
 {
     IntObject *o = int_free_list.head;
-    if (!INT_FREE_LIST || o == NULL || object_hooks != 0)
+    if (!INT_FREE_LIST || o == NULL || object_hooks != 0 || int_i64_is_big(v))
         return int_alloc_i64(v);
     int_free_list.head = o->next_free;
     int_free_list.count--;
     refcount_init_new(&o->base); /* with the type below: every header field */
     o->base.type = &int_type;
-    o->value = v;
-    o->digits = NULL;
+    o->value = v; /* the block has no digits field */
     return (Object *)o;
 }
 
