@@ -80,7 +80,8 @@ _Thread_local IntFreeList int_free_list;
 
 static Object *int_from_big(BigInt *r);
 
-/* INT64_MAX or INT64_MIN: a big int, whose digits hold the magnitude. */
+/* INT64_MAX or INT64_MIN when INT_SMALL_BY_VALUE: a big int, whose digits
+   hold the magnitude. */
 static __attribute__((noinline, cold)) Object *int_alloc_boundary(int64_t v) {
     uint32_t buf[2];
     BigInt view, r = BIGINT_EMPTY;
@@ -94,7 +95,7 @@ Object *int_alloc_i64(int64_t v) {
     if (int_i64_is_big(v)) return int_alloc_boundary(v);
     IntObject *o = (IntObject *)object_alloc(&int_type, INT_SMALL_SIZE);
     if (!o) return NULL;
-    o->value = v;
+    int_set_small(o, v);
     return (Object *)o;
 }
 
@@ -129,8 +130,8 @@ static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     v->neg = i->value < 0;
 }
 
-/* Does r's value belong in a small int (strictly between INT64_MIN and
-   INT64_MAX)? *v set when it does. */
+/* Does r's value belong in a small int (it fits in int64, and is not one
+   of the values only a big int holds: int.h)? *v set when it does. */
 static bool big_is_small(const BigInt *r, int64_t *v) {
     return bigint_to_i64(r, v) && !int_i64_is_big(*v);
 }
@@ -140,7 +141,7 @@ static bool big_is_small(const BigInt *r, int64_t *v) {
 static Object *int_fill(IntObject *o, BigInt *r) {
     int64_t v;
     if (big_is_small(r, &v)) {
-        o->value = v;
+        int_set_small(o, v);
         bigint_free(r);
         return (Object *)o;
     }
@@ -181,13 +182,14 @@ static Object *big_result(int rc, BigInt *r) {
 bool int_equal(Object *a, Object *b) {
     IntObject *x = (IntObject *)a, *y = (IntObject *)b;
     if (x->value != y->value) return false; /* for big ints: the sign */
-    if (int_is_small(a)) return true; /* so b is small too */
+    if (int_is_small(a) || int_is_small(b)) return int_is_small(a) && int_is_small(b);
     if (x->digits[0] != y->digits[0]) return false;
     return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
 }
 
 /* A big int fits in int64 only as INT64_MAX (magnitude 2**63 - 1) or
-   INT64_MIN (2**63), whose `value` is then exact. */
+   INT64_MIN (2**63), whose `value` is then exact; only when
+   INT_SMALL_BY_VALUE, as otherwise those two are small ints. */
 bool int_big_fits_i64(Object *o) {
     const uint32_t *d = ((IntObject *)o)->digits;
     if (d[0] != 2) return false;

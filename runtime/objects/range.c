@@ -6,9 +6,10 @@
  * fields, and a tuple of ints for a range whose bounds, step or length do
  * not fit (range(2**64), range(-2**63, 2**63)). With the int64 fields:
  * step != 0, 0 <= length, and every element start + i*step (0 <= i <
- * length) fits in an int64 and is a small int (int.h: never INT64_MIN or
- * INT64_MAX, so the eval loop may store one into a small int's block; a
- * non-empty range starting at one of those two is held as ints); positions are computed in uint64 arithmetic,
+ * length) fits in an int64 and is a small int (int.h: never one of the
+ * values only a big int holds, so the eval loop may store one into a small
+ * int's block; as every element lies between start and stop, it is enough
+ * that a non-empty range's start is small, else it is held as ints); positions are computed in uint64 arithmetic,
  * which wraps instead of overflowing, and converted back only for values
  * known to be in range. Held as ints, every operation goes through the
  * generic int operations (which run no Toy code on exact ints), and
@@ -955,7 +956,7 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, 
 
 /* A bound the direct paths take: None, or an int that is not a big one
    (bool and int subclasses go the generic way, through slice_indices). */
-static bool slice_bound_is_simple(Object *o) {
+static inline bool slice_bound_is_simple(Object *o) {
     return o == None || (TYPE(o) == &int_type && int_fits_i64(o));
 }
 
