@@ -90,13 +90,19 @@ static __attribute__((noinline, cold)) Object *int_alloc_boundary(int64_t v) {
     return int_from_big(&r);
 }
 
-/* int_new_i64 without a free int at hand: a new block from the allocator. */
-Object *int_alloc_i64(int64_t v) {
-    if (int_i64_is_big(v)) return int_alloc_boundary(v);
+/* int_new_small without a free int at hand: a new block from the
+   allocator. */
+Object *int_alloc_small(int64_t v) {
     IntObject *o = (IntObject *)object_alloc(&int_type, INT_SMALL_SIZE);
     if (!o) return NULL;
     int_set_small(o, v);
     return (Object *)o;
+}
+
+/* int_new_i64's out-of-line path: any v. */
+Object *int_alloc_i64(int64_t v) {
+    if (int_i64_is_big(v)) return int_alloc_boundary(v);
+    return int_alloc_small(v);
 }
 
 Object *int_from_i64(int64_t v) {
@@ -182,7 +188,9 @@ static Object *big_result(int rc, BigInt *r) {
 bool int_equal(Object *a, Object *b) {
     IntObject *x = (IntObject *)a, *y = (IntObject *)b;
     if (x->value != y->value) return false; /* for big ints: the sign */
-    if (int_is_small(a) || int_is_small(b)) return int_is_small(a) && int_is_small(b);
+    /* By value, equal values are both small or both big. */
+    if (int_is_small(a)) return INT_SMALL_BY_VALUE || int_is_small(b);
+    if (int_is_small(b)) return false;
     if (x->digits[0] != y->digits[0]) return false;
     return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
 }
@@ -1374,7 +1382,7 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
 static __attribute__((noinline)) void int_dealloc_big(Object *self) {
     uint32_t *digits = ((IntObject *)self)->digits;
     mem_free(digits, (digits[0] + 1) * sizeof(uint32_t));
-    object_free(self, int_block_size(self));
+    object_free(self, int_block_size_of(self, true));
 }
 
 /* A small exact int goes to its thread's free list (int.h) when that has
@@ -1393,7 +1401,7 @@ static void int_dealloc(Object *self) {
         fl->count++;
         return;
     }
-    object_free(self, int_block_size(self));
+    object_free(self, int_block_size_of(self, false));
 }
 
 /* ---- The types ---- */
