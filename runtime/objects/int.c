@@ -3,17 +3,18 @@
  * Invariants:
  *   - An int's value never changes while anyone else can see it (the VM may
  *     reuse a small int object that only it holds for a result: vm.c).
- *   - Two representations (int.h): small (int64 in `value`, strictly
- *     between INT64_MIN and INT64_MAX) and big (digits, bigint.c).
- *     Operations on two small ints work in int64 and detect overflow with
- *     the __builtin_*_overflow family; an overflowing result (and any
- *     operation with a big operand) is computed on BigInts and normalised by
- *     int_from_big, which returns a small int whenever the value is strictly
- *     between INT64_MIN and INT64_MAX. int_from_i64 makes those two values
- *     big ints. So a value has exactly one representation.
- *   - An exact small int's block is INT_SMALL_SIZE bytes and has no digits
- *     field; an exact big int's is sizeof(IntObject); a subclass instance's
- *     is its type's instance_size (int_block_size).
+ *   - Two representations (int.h): small (int64 in `value`) and big
+ *     (digits, bigint.c). Operations on two small ints work in int64 and
+ *     detect overflow with the __builtin_*_overflow family; an overflowing
+ *     result (and any operation with a big operand) is computed on BigInts
+ *     and normalised by int_from_big, which returns a small int whenever the
+ *     value belongs in one (big_is_small). When small and big are told
+ *     apart by value (INT_SMALL_BY_VALUE), INT64_MAX and INT64_MIN are big
+ *     ints, and int_from_i64 makes them so. So a value has exactly one
+ *     representation.
+ *   - An exact small int's block is INT_SMALL_SIZE bytes (by value, without
+ *     the digits field); an exact big int's is sizeof(IntObject); a subclass
+ *     instance's is its type's instance_size (int_block_size).
  *   - Values SMALL_INT_MIN..SMALL_INT_MAX are the static, immortal objects in
  *     small_ints[] (initialised at compile time, so no start-up call is
  *     needed); int_from_i64 never allocates for them.
