@@ -83,12 +83,13 @@
 /* Helpers for the loop (kept out of it so the loop stays small)              */
 /* ======================================================================== */
 
-/* int_from_i64, inlined for the loop. */
+/* int_from_i64, inlined for the loop, for a v that a small int holds
+   (int_new_small: the results of the int fast paths, a range's elements). */
 static inline Object *small_or_new_int(int64_t v)
 {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return int_small(v);
-    return int_new_i64(v);
+    return int_new_small(v);
 }
 
 static bool is_class(Object *o)
@@ -1486,18 +1487,21 @@ FT_INLINE bool list_store_fast(Object *obj, Object *key, Object *v)
 /* Int fast paths                                                             */
 /* ======================================================================== */
 
-/* z = x OP y for the operators worth inlining on two exact ints. false:
-   not handled here (other operator, overflow, division by zero), so the
-   generic path decides, with its own error messages. */
+/* z = x OP y for the operators worth inlining on two ints that passed
+   int_both_fast, z small too (callers may write it into a small int's
+   block). false: not handled here (other operator, a result the
+   int_*_fast functions of int.h do not keep, division by zero), so the
+   generic path decides, with its own error messages. From two small
+   operands, % and // cannot reach a value only a big int holds. */
 static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
 {
     if (op == BINOP_ADD) /* by far the most common: test it first */
-        return !__builtin_add_overflow(x, y, z);
+        return int_add_fast(x, y, z);
     switch (op) {
     case BINOP_SUB:
-        return !__builtin_sub_overflow(x, y, z);
+        return int_sub_fast(x, y, z);
     case BINOP_MUL:
-        return !__builtin_mul_overflow(x, y, z);
+        return int_mul_fast(x, y, z);
     case BINOP_MOD:
         if (y == 0)
             return false;
@@ -1614,7 +1618,7 @@ static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b,
 static inline __attribute__((always_inline)) int local_binop(uint32_t op, Object *a, Object *b,
                                                           int64_t *z, double *d)
 {
-    if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b))
+    if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_fast(a, b))
         return int_binop_fast(op, int_value(a), int_value(b), z) ? 1 : 0;
     if (VM_FLOAT_FAST_PATHS && arith_float_pair(op, a, b, d))
         return 2;
@@ -1633,7 +1637,7 @@ static inline Object *local_int_result(Object *a, int64_t z, uint32_t next, uint
         ((IntObject *)a)->value = z;
         return NEWREF(a);
     }
-    return int_new_i64(z);
+    return int_new_small(z);
 }
 
 /* The result of LOAD_CONST_BINOP or LOAD_FAST_BINOP (local_binop's kind
@@ -1657,7 +1661,7 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
         ((IntObject *)a)->value = z;
         return a;
     }
-    return int_new_i64(z);
+    return int_new_small(z);
 }
 
 /* The inline test of the compare runs: the answer (1 or 0) for two exact
@@ -1665,7 +1669,7 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
    -1: the run falls back to the plain words. */
 static inline int local_compare(uint32_t op, Object *a, Object *b)
 {
-    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
         return compare_i64(int_value(a), int_value(b), (CompareOp)op);
     if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
         return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
@@ -2807,7 +2811,7 @@ dispatch:
         Object *r;
         int64_t z;
         double d;
-        if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b) &&
+        if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_fast(a, b) &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
                 r = int_small(z);
@@ -2822,7 +2826,7 @@ dispatch:
                 PUSH(b);
                 DISPATCH();
             } else {
-                r = int_new_i64(z);
+                r = int_new_small(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
             /* Both are exact floats: the result goes into one the stack
@@ -2871,7 +2875,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         bool result;
-        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b)) {
             result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
         } else if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type) {
             result = arith_compare_doubles(float_value(a), float_value(b), (CompareOp)oparg);
@@ -2921,7 +2925,8 @@ dispatch:
     TARGET(UNARY_NEGATIVE) {
         Object *v = TOP();
         Object *r;
-        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN)
+        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN &&
+            !int_i64_is_big(-int_value(v))) /* -(-INT64_MAX) may be big: int.h */
             r = small_or_new_int(-int_value(v));
         else
             r = object_negative(v);

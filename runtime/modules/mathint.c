@@ -227,7 +227,7 @@ static const char max_i64_text[] = "9223372036854775807";
 static Object *factorial_of(Object *n) {
     if (math_int_sign(n) < 0)
         return error_set(&exc_ValueError, "factorial() not defined for negative values");
-    if (int_is_big(n))
+    if (!int_fits_i64(n))
         return error_set(&exc_OverflowError, "factorial() argument should not exceed %s",
                          max_i64_text);
     return range_product(1, (uint64_t)int_value(n));
@@ -320,7 +320,7 @@ static Object *perm_of(Object *n, Object *k) {
     if (check_non_negative(n, k) < 0) return NULL;
     int fewer = object_compare_bool(n, k, CMP_LT);
     if (fewer) return fewer < 0 ? NULL : int_from_i64(0);
-    if (int_is_big(k))
+    if (!int_fits_i64(k))
         return error_set(&exc_OverflowError, "k must not exceed %s", max_i64_text);
     return falling_product(n, (uint64_t)int_value(k));
 }
@@ -356,7 +356,7 @@ static Object *comb_of(Object *n, Object *k) {
     Object *r;
     if (less < 0)
         r = NULL;
-    else if (int_is_big(kmin))
+    else if (!int_fits_i64(kmin))
         r = error_set(&exc_OverflowError, "min(n - k, k) must not exceed %s", max_i64_text);
     else
         r = binomial(n, (uint64_t)int_value(kmin));

@@ -782,7 +782,7 @@ static int encode(Object *o, ProcessBuf *b, int depth) {
         b->data[b->len++] = o == None ? 'N' : o == True_ ? 'T' : 'F';
         return 0;
     }
-    if (t == &int_type && int_is_big(o)) return encode_big_int(o, b);
+    if (t == &int_type && !int_fits_i64(o)) return encode_big_int(o, b);
     if (t == &int_type) return buf_tag_u64(b, 'i', (uint64_t)int_value(o));
     if (t == &float_type) {
         double d = float_value(o);

@@ -348,7 +348,7 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
         return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
@@ -362,7 +362,7 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
         return compare_i64(int_value(a), int_value(b), op);
     if (is_str_exact(a) && is_str_exact(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);
@@ -681,7 +681,7 @@ static int index_too_big(const char *what) {
 
 int object_as_index(Object *o, int64_t *out, const char *what) {
     if (is_int(o)) {
-        if (int_is_big(o)) return index_too_big(what);
+        if (!int_fits_i64(o)) return index_too_big(what);
         *out = int_value(o);
         return 0;
     }
@@ -702,7 +702,7 @@ int object_as_index(Object *o, int64_t *out, const char *what) {
         DECREF(r);
         return -1;
     }
-    bool big = int_is_big(r);
+    bool big = !int_fits_i64(r);
     *out = int_value(r);
     DECREF(r);
     return big ? index_too_big(what) : 0;

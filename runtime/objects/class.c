@@ -407,7 +407,7 @@ static int64_t slot_hash(Object *self) {
         return -1;
     }
     /* used as it is; an int past 64 bits is reduced by int's own hash, as CPython */
-    int64_t h = int_is_small(r) ? int_value(r) : int_type.hash(r);
+    int64_t h = int_fits_i64(r) ? int_value(r) : int_type.hash(r);
     DECREF(r);
     return h == -1 ? -2 : h;
 }

@@ -3,12 +3,18 @@
  * Invariants:
  *   - An int's value never changes while anyone else can see it (the VM may
  *     reuse a small int object that only it holds for a result: vm.c).
- *   - Two representations (int.h): small (int64 in `value`) and big (digits,
- *     bigint.c). Operations on two small ints work in int64 and detect
- *     overflow with the __builtin_*_overflow family; an overflowing result
- *     (and any operation with a big operand) is computed on BigInts and
- *     normalised by int_from_big, which returns a small int whenever the
- *     value fits. So a value has exactly one representation.
+ *   - Two representations (int.h): small (int64 in `value`) and big
+ *     (digits, bigint.c). Operations on two small ints work in int64 and
+ *     detect overflow with the __builtin_*_overflow family; an overflowing
+ *     result (and any operation with a big operand) is computed on BigInts
+ *     and normalised by int_from_big, which returns a small int whenever the
+ *     value belongs in one (big_is_small). When small and big are told
+ *     apart by value (INT_SMALL_BY_VALUE), INT64_MAX and INT64_MIN are big
+ *     ints, and int_from_i64 makes them so. So a value has exactly one
+ *     representation.
+ *   - An exact small int's block is INT_SMALL_SIZE bytes (by value, without
+ *     the digits field); an exact big int's is sizeof(IntObject); a subclass
+ *     instance's is its type's instance_size (int_block_size).
  *   - Values SMALL_INT_MIN..SMALL_INT_MAX are the static, immortal objects in
  *     small_ints[] (initialised at compile time, so no start-up call is
  *     needed); int_from_i64 never allocates for them.
@@ -73,12 +79,31 @@ int64_t int_max_str_digits = 4300;
 
 _Thread_local IntFreeList int_free_list;
 
-/* int_new_i64 without a free int at hand: a new block from the allocator. */
-Object *int_alloc_i64(int64_t v) {
-    IntObject *o = (IntObject *)object_alloc(&int_type, sizeof(IntObject));
+static Object *int_from_big(BigInt *r);
+
+/* INT64_MAX or INT64_MIN when INT_SMALL_BY_VALUE: a big int, whose digits
+   hold the magnitude. */
+static __attribute__((noinline, cold)) Object *int_alloc_boundary(int64_t v) {
+    uint32_t buf[2];
+    BigInt view, r = BIGINT_EMPTY;
+    bigint_view_i64(&view, v, buf);
+    if (bigint_copy(&view, &r) < 0) return NULL;
+    return int_from_big(&r);
+}
+
+/* int_new_small without a free int at hand: a new block from the
+   allocator. */
+Object *int_alloc_small(int64_t v) {
+    IntObject *o = (IntObject *)object_alloc(&int_type, INT_SMALL_SIZE);
     if (!o) return NULL;
-    o->value = v;
+    int_set_small(o, v);
     return (Object *)o;
+}
+
+/* int_new_i64's out-of-line path: any v. */
+Object *int_alloc_i64(int64_t v) {
+    if (int_i64_is_big(v)) return int_alloc_boundary(v);
+    return int_alloc_small(v);
 }
 
 Object *int_from_i64(int64_t v) {
@@ -92,7 +117,7 @@ void int_thread_release(void) {
     while (fl->head != NULL) {
         IntObject *o = fl->head;
         fl->head = o->next_free;
-        mem_free(o, sizeof(IntObject));
+        mem_free(o, INT_SMALL_SIZE);
     }
     fl->count = 0;
 }
@@ -102,7 +127,7 @@ void int_thread_release(void) {
 /* A BigInt view of any int object (small ones through buf): borrowed. */
 static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     IntObject *i = (IntObject *)o;
-    if (!i->digits) {
+    if (int_is_small(o)) {
         bigint_view_i64(v, i->value, buf);
         return;
     }
@@ -112,25 +137,29 @@ static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     v->neg = i->value < 0;
 }
 
-/* Fill o (already allocated with its type) with r's value, taking r's
-   digits. Returns o, or NULL after releasing it on MemoryError. */
+/* Does r's value belong in a small int (it fits in int64, and is not one
+   of the values only a big int holds: int.h)? *v set when it does. */
+static bool big_is_small(const BigInt *r, int64_t *v) {
+    return bigint_to_i64(r, v) && !int_i64_is_big(*v);
+}
+
+/* Fill o (already allocated with its type, full size) with r's value,
+   taking r's digits. Returns o, or NULL after releasing it on MemoryError. */
 static Object *int_fill(IntObject *o, BigInt *r) {
     int64_t v;
-    if (bigint_to_i64(r, &v)) {
-        o->value = v;
-        o->digits = NULL;
+    if (big_is_small(r, &v)) {
+        int_set_small(o, v);
         bigint_free(r);
         return (Object *)o;
     }
     /* A block of exactly count + digits, so dealloc knows its size: the
        result's own block, adopted. */
-    bool neg = r->neg;
+    o->value = r->neg ? INT64_MIN : INT64_MAX;
     uint32_t *d = bigint_release(r);
     if (!d) {
-        object_free((Object *)o, TYPE(o)->instance_size);
+        object_free((Object *)o, int_block_size((Object *)o));
         return NULL;
     }
-    o->value = neg ? INT64_MIN : INT64_MAX;
     o->digits = d;
     return (Object *)o;
 }
@@ -139,7 +168,7 @@ static Object *int_fill(IntObject *o, BigInt *r) {
    freed) either way. */
 static Object *int_from_big(BigInt *r) {
     int64_t v;
-    if (bigint_to_i64(r, &v)) {
+    if (big_is_small(r, &v)) {
         bigint_free(r);
         return int_from_i64(v);
     }
@@ -160,9 +189,21 @@ static Object *big_result(int rc, BigInt *r) {
 bool int_equal(Object *a, Object *b) {
     IntObject *x = (IntObject *)a, *y = (IntObject *)b;
     if (x->value != y->value) return false; /* for big ints: the sign */
-    if (!x->digits || !y->digits) return x->digits == y->digits;
+    /* By value, equal values are both small or both big. */
+    if (int_is_small(a)) return INT_SMALL_BY_VALUE || int_is_small(b);
+    if (int_is_small(b)) return false;
     if (x->digits[0] != y->digits[0]) return false;
     return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
+}
+
+/* A big int fits in int64 only as INT64_MAX (magnitude 2**63 - 1) or
+   INT64_MIN (2**63), whose `value` is then exact; only when
+   INT_SMALL_BY_VALUE, as otherwise those two are small ints. */
+bool int_big_fits_i64(Object *o) {
+    const uint32_t *d = ((IntObject *)o)->digits;
+    if (d[0] != 2) return false;
+    uint64_t magnitude = (uint64_t)d[1] | ((uint64_t)d[2] << 32);
+    return magnitude == (int_value(o) < 0 ? (uint64_t)1 << 63 : (uint64_t)INT64_MAX);
 }
 
 Object *int_count_too_big(void) {
@@ -221,7 +262,7 @@ static int too_big_for_ssize(void) {
 
 int int_as_i64(Object *o, int64_t *out) {
     if (is_int(o)) {
-        if (int_is_big(o)) return too_big_for_ssize();
+        if (!int_fits_i64(o)) return too_big_for_ssize();
         *out = int_value(o);
         return 0;
     }
@@ -233,7 +274,7 @@ int int_as_i64(Object *o, int64_t *out) {
             DECREF(r);
             return -1;
         }
-        int rc = int_is_big(r) ? too_big_for_ssize() : 0;
+        int rc = int_fits_i64(r) ? 0 : too_big_for_ssize();
         *out = int_value(r);
         DECREF(r);
         return rc;
@@ -244,7 +285,7 @@ int int_as_i64(Object *o, int64_t *out) {
 
 IntRange64 int_range64(Object *o, int64_t *out, uint64_t *uout) {
     IntObject *i = (IntObject *)o;
-    if (!i->digits) {
+    if (int_fits_i64(o)) {
         *out = i->value;
         return INT_FITS_I64;
     }
@@ -1342,13 +1383,13 @@ static Object *bool_construct(Type *type, Object *const *args, size_t nargs, Obj
 static __attribute__((noinline)) void int_dealloc_big(Object *self) {
     uint32_t *digits = ((IntObject *)self)->digits;
     mem_free(digits, (digits[0] + 1) * sizeof(uint32_t));
-    object_free(self, TYPE(self)->instance_size);
+    object_free(self, int_block_size_of(self, true));
 }
 
 /* A small exact int goes to its thread's free list (int.h) when that has
    room; a subclass's instance, whose block has a prefix, never does. */
 static void int_dealloc(Object *self) {
-    if (__builtin_expect(((IntObject *)self)->digits != NULL, 0)) {
+    if (__builtin_expect(int_is_big(self), 0)) {
         int_dealloc_big(self);
         return;
     }
@@ -1361,7 +1402,7 @@ static void int_dealloc(Object *self) {
         fl->count++;
         return;
     }
-    object_free(self, TYPE(self)->instance_size);
+    object_free(self, int_block_size_of(self, false));
 }
 
 /* ---- The types ---- */

@@ -110,7 +110,7 @@ static Object *enumerate_construct(Type *type, Object *const *args, size_t nargs
     if (enumerate_parse(args, nargs, kwnames, &iterable, &start_arg) < 0) return NULL;
     int64_t start = 0;
     Object *big_start = NULL; /* owned */
-    if (start_arg && is_int(start_arg) && int_is_big(start_arg)) {
+    if (start_arg && is_int(start_arg) && !int_fits_i64(start_arg)) {
         /* an exact int, as CPython's operator.index makes of a subclass */
         if (!(big_start = int_type.index(start_arg))) return NULL;
     } else if (start_arg && object_as_index(start_arg, &start, NULL) < 0) {

@@ -768,7 +768,7 @@ static Object *list_add(Object *a, Object *b) {
    type's slot does. */
 static int list_repeat_count(Object *count, int64_t *out) {
     if (is_int_exact(count)) {
-        if (int_is_big(count)) {
+        if (!int_fits_i64(count)) {
             int_count_too_big();
             return -1;
         }

@@ -44,8 +44,9 @@ size_t object_sizeof(Object *o) {
         size_t table = so->table == so->small ? 0 : (so->mask + 1) * sizeof(SetEntry);
         return t->instance_size + table;
     }
-    if (is_instance_of(o, &int_type) && int_is_big(o))
-        return t->instance_size + (((IntObject *)o)->digits[0] + 1) * sizeof(uint32_t);
+    if (is_instance_of(o, &int_type))
+        return int_block_size(o) +
+               (int_is_big(o) ? (((IntObject *)o)->digits[0] + 1) * sizeof(uint32_t) : 0);
     return t->instance_size;
 }
 

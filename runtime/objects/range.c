@@ -6,7 +6,10 @@
  * fields, and a tuple of ints for a range whose bounds, step or length do
  * not fit (range(2**64), range(-2**63, 2**63)). With the int64 fields:
  * step != 0, 0 <= length, and every element start + i*step (0 <= i <
- * length) fits in an int64; positions are computed in uint64 arithmetic,
+ * length) fits in an int64 and is a small int (int.h: never one of the
+ * values only a big int holds, so the eval loop may store one into a small
+ * int's block; as every element lies between start and stop, it is enough
+ * that a non-empty range's start is small, else it is held as ints); positions are computed in uint64 arithmetic,
  * which wraps instead of overflowing, and converted back only for values
  * known to be in range. Held as ints, every operation goes through the
  * generic int operations (which run no Toy code on exact ints), and
@@ -94,7 +97,7 @@ static Object *range_from_ints(Object *start, Object *stop, Object *step) {
     if (int_sign(step) == 0) return error_set(&exc_ValueError, "range() arg 3 must not be zero");
     Object *length = range_ints_length(start, stop, step);
     if (!length) return NULL;
-    if (int_is_small(start) && int_is_small(stop) && int_is_small(step) && int_is_small(length)) {
+    if (int_is_small(start) && int_fits_i64(stop) && int_fits_i64(step) && int_fits_i64(length)) {
         DECREF(length);
         return range_new(int_value(start), int_value(stop), int_value(step));
     }
@@ -123,7 +126,7 @@ static Object *range_new_wide(int64_t start, int64_t stop, int64_t step) {
    asked, as CPython's PyNumber_Index does not ask it), else __index__. */
 static Object *range_index(Object *o) {
     if (!is_int(o)) return object_index(o);
-    if (int_is_small(o)) return int_from_i64(int_value(o));
+    if (int_fits_i64(o)) return int_from_i64(int_value(o));
     const uint32_t *digits;
     uint32_t buf[2];
     bool negative;
@@ -282,7 +285,8 @@ Object *range_new(int64_t start, int64_t stop, int64_t step) {
         length = ((uint64_t)stop - (uint64_t)start - 1) / range_abs_step(step) + 1;
     else if (step < 0 && start > stop)
         length = ((uint64_t)start - (uint64_t)stop - 1) / range_abs_step(step) + 1;
-    if (length > (uint64_t)INT64_MAX) return range_new_wide(start, stop, step);
+    if (length > (uint64_t)INT64_MAX || (length > 0 && int_i64_is_big(start)))
+        return range_new_wide(start, stop, step);
     RangeObject *r = (RangeObject *)object_alloc(&range_type, sizeof(RangeObject));
     if (!r) return NULL;
     r->start = start;
@@ -303,7 +307,7 @@ static Object *range_construct(Type *type, Object *const *args, size_t nargs, Ob
         return error_set(&exc_TypeError, "range expected at most 3 arguments, got %zu", nargs);
     int64_t v[3] = {0, 0, 1};
     for (size_t i = 0; i < nargs; i++) {
-        if (!is_int_exact(args[i]) || int_is_big(args[i])) return range_construct_ints(args, nargs);
+        if (!is_int_exact(args[i]) || !int_fits_i64(args[i])) return range_construct_ints(args, nargs);
         v[i] = int_value(args[i]);
     }
     if (nargs == 1) return range_new(0, v[0], 1);
@@ -336,7 +340,7 @@ static int64_t range_len(Object *self) {
     RangeObject *r = AS_RANGE(self);
     if (!r->big) return r->length;
     Object *length = big_part(r, RANGE_LENGTH);
-    if (int_is_small(length)) return int_value(length);
+    if (int_fits_i64(length)) return int_value(length);
     error_set(&exc_OverflowError, "Python int too large to convert to C ssize_t");
     return -1;
 }
@@ -396,7 +400,7 @@ static int64_t range_hash(Object *self) {
 static bool slice_is_small(SliceObject *s) {
     Object *parts[3] = {s->start, s->stop, s->step};
     for (int i = 0; i < 3; i++)
-        if (parts[i] != None && (!is_int(parts[i]) || int_is_big(parts[i]))) return false;
+        if (parts[i] != None && (!is_int(parts[i]) || !int_fits_i64(parts[i]))) return false;
     return true;
 }
 
@@ -417,7 +421,7 @@ static Object *range_slice(RangeObject *r, Object *slice) {
 static Object *range_getitem(Object *self, Object *key) {
     RangeObject *r = AS_RANGE(self);
     if (is_slice(key)) return range_slice(r, key);
-    if (r->big || !is_int(key) || int_is_big(key)) return range_item_int(r, key);
+    if (r->big || !is_int(key) || !int_fits_i64(key)) return range_item_int(r, key);
     int64_t i = int_value(key);
     if (i < 0) i += r->length;
     if (i < 0 || i >= r->length)
@@ -461,8 +465,9 @@ static int64_t range_search(RangeObject *r, Object *item, int64_t *count) {
 
 static int range_contains(Object *self, Object *item) {
     RangeObject *r = AS_RANGE(self);
-    /* a big int lies outside every range, whose bounds are int64; an int
-       subclass may define __eq__, so it is searched for as CPython does */
+    /* a big int lies outside every range held in int64 fields, whose
+       elements are all small; an int subclass may define __eq__, so it is
+       searched for as CPython does */
     if (is_int_exact(item) && !r->big)
         return int_is_small(item) && range_position(r, int_value(item)) >= 0;
     if (is_int_exact(item)) {
@@ -951,8 +956,8 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, 
 
 /* A bound the direct paths take: None, or an int that is not a big one
    (bool and int subclasses go the generic way, through slice_indices). */
-static bool slice_bound_is_simple(Object *o) {
-    return o == None || (TYPE(o) == &int_type && int_is_small(o));
+static inline bool slice_bound_is_simple(Object *o) {
+    return o == None || (TYPE(o) == &int_type && int_fits_i64(o));
 }
 
 void slice_range_bounds(Object *lo, Object *hi, int64_t length, int64_t *start, int64_t *stop) {
@@ -1079,7 +1084,7 @@ static Object *slice_indices_method(Object *self, Object *const *args, size_t na
         DECREF(len_int);
         return error_set(&exc_ValueError, "length should not be negative");
     }
-    if (int_is_big(len_int)) {
+    if (!int_fits_i64(len_int)) {
         Object *t = slice_indices_big(AS_SLICE(self), len_int);
         DECREF(len_int);
         return t;

@@ -797,7 +797,7 @@ static Object *str_slice(Object *s, Object *slice) {
 
 static Object *str_getitem(Object *s, Object *key) {
     if (is_int(key)) {
-        if (int_is_big(key)) return int_index_too_big();
+        if (!int_fits_i64(key)) return int_index_too_big();
         return str_index_char(s, int_value(key));
     }
     if (is_slice(key)) return str_slice(s, key);
@@ -897,7 +897,7 @@ static Object *str_mul_slot(Object *a, Object *b) {
                          TYPE_NAME(n));
     }
     int64_t count;
-    if (is_int(n) && int_is_big(n)) return int_count_too_big();
+    if (is_int(n) && !int_fits_i64(n)) return int_count_too_big();
     if (int_as_i64(n, &count) < 0) return NULL;
     return str_repeat(s, count);
 }

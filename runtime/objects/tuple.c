@@ -269,7 +269,7 @@ static Object *tuple_mul(Object *a, Object *b) {
         return error_set(&exc_TypeError, "can't multiply sequence by non-int of type '%s'",
                          TYPE_NAME(count));
     }
-    if (int_is_big(count)) return int_count_too_big();
+    if (!int_fits_i64(count)) return int_count_too_big();
     int64_t reps = int_value(count);
     size_t n = tuple_size(seq);
     if (reps <= 0 || n == 0) return tuple_new(0);
