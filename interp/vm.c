@@ -1669,7 +1669,7 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
    -1: the run falls back to the plain words. */
 static inline int local_compare(uint32_t op, Object *a, Object *b)
 {
-    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return compare_i64(int_value(a), int_value(b), (CompareOp)op);
     if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
         return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
@@ -2875,7 +2875,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         bool result;
-        if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
             result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
         } else if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type) {
             result = arith_compare_doubles(float_value(a), float_value(b), (CompareOp)oparg);

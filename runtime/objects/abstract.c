@@ -348,7 +348,7 @@ static Object *compare_dispatch(Object *a, Object *b, CompareOp op) {
 }
 
 Object *object_compare(Object *a, Object *b, CompareOp op) {
-    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return bool_from(compare_i64(int_value(a), int_value(b), op));
     if (enter_recursion(" in comparison") < 0) return NULL;
     Object *r = compare_dispatch(a, b, op);
@@ -362,7 +362,7 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
         if (op == CMP_EQ) return 1;
         if (op == CMP_NE) return 0;
     }
-    if (is_int_exact(a) && is_int_exact(b) && int_values_compare(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return compare_i64(int_value(a), int_value(b), op);
     if (is_str_exact(a) && is_str_exact(b) && (op == CMP_EQ || op == CMP_NE))
         return str_equal(a, b) == (op == CMP_EQ);

@@ -169,14 +169,6 @@ static inline bool int_mul_fast(int64_t x, int64_t y, int64_t *z) {
 
 /* Two int objects hold the same value (either representation). */
 bool int_equal(Object *a, Object *b);
-/* Do the values of two exact ints (bools too) order them, so that
-   compare_i64 on int_value() answers every comparison? When both are small,
-   and also whenever the two values differ: a big int's value, INT64_MAX or
-   INT64_MIN, lies beyond every small int's on its side (or is the same
-   value, which the second test sends to the digits). */
-static inline bool int_values_compare(Object *a, Object *b) {
-    return int_value(a) != int_value(b) || int_both_small(a, b);
-}
 /* Does o's value fit in int64, so that int_value(o) is exactly it? Every
    small int, and (INT_SMALL_BY_VALUE) the two big ints INT64_MAX and
    INT64_MIN. The test for code that converts an int to a C integer (an
