@@ -9,11 +9,12 @@
  * length) fits in an int64 and is a small int (int.h: never one of the
  * values only a big int holds, so the eval loop may store one into a small
  * int's block; as every element lies between start and stop, it is enough
- * that a non-empty range's start is small, else it is held as ints); positions are computed in uint64 arithmetic,
- * which wraps instead of overflowing, and converted back only for values
- * known to be in range. Held as ints, every operation goes through the
- * generic int operations (which run no Toy code on exact ints), and
- * iterating gives a longrange_iterator, as CPython's does.
+ * that a non-empty range's start is small, else it is held as ints);
+ * positions are computed in uint64 arithmetic, which wraps instead of
+ * overflowing, and converted back only for values known to be in range.
+ * Held as ints, every operation goes through the generic int operations
+ * (which run no Toy code on exact ints), and iterating gives a
+ * longrange_iterator, as CPython's does.
  *
  * slice: a (start, stop, step) triple of objects (None when absent);
  * slice_indices resolves one against a sequence length with Python's rules.
