@@ -1665,11 +1665,13 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
 }
 
 /* The inline test of the compare runs: the answer (1 or 0) for two exact
-   small ints (bools too) or two exact floats, as COMPARE_OP gives it;
-   -1: the run falls back to the plain words. */
-static inline int local_compare(uint32_t op, Object *a, Object *b)
+   small ints that int_both_fast takes (bools too) or two exact floats, as
+   COMPARE_OP gives it; -1: the run falls back to the plain words. Always
+   inlined: in toy-ft's profile-guided build gcc otherwise called it out of
+   line, a call on every loop test (int.h's INT_GUARD_INLINE). */
+static inline __attribute__((always_inline)) int local_compare(uint32_t op, Object *a, Object *b)
 {
-    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_fast(a, b))
         return compare_i64(int_value(a), int_value(b), (CompareOp)op);
     if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
         return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
@@ -2884,7 +2886,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         bool result;
-        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_both_fast(a, b)) {
             result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
         } else if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type) {
             result = arith_compare_doubles(float_value(a), float_value(b), (CompareOp)oparg);

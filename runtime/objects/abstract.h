@@ -45,8 +45,9 @@ int object_equal(Object *a, Object *b);
 extern const char *const compare_op_symbols[6]; /* "<", "<=", "==", ... */
 
 /* x OP y on two C integers. A three-way result c (negative, zero, positive)
-   answers `op` as compare_i64(c, 0, op). */
-static inline bool compare_i64(int64_t x, int64_t y, CompareOp op) {
+   answers `op` as compare_i64(c, 0, op). Always inlined, for the eval
+   loop's compare runs (int.h's INT_GUARD_INLINE says why). */
+static inline __attribute__((always_inline)) bool compare_i64(int64_t x, int64_t y, CompareOp op) {
     switch (op) {
     case CMP_LT: return x < y;
     case CMP_LE: return x <= y;

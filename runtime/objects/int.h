@@ -91,9 +91,16 @@ extern IntObject true_object, false_object;
 static inline bool is_int(Object *o) {
     return is_builtin_instance(o, &int_type) || o->type == &bool_type;
 }
+/* The eval loop's type and size guards (is_int_exact, int_both_small,
+   int_both_fast) are always inlined: in toy-ft's profile-guided build the
+   eval loop is at gcc's growth limit, and gcc then called them, and the
+   compare that used them, out of line (a call on every `i < n`). */
+#define INT_GUARD_INLINE static inline __attribute__((always_inline))
 /* int or bool itself: what the fast paths may handle without looking for
    a user class's overrides. */
-static inline bool is_int_exact(Object *o) { return o->type == &int_type || o->type == &bool_type; }
+INT_GUARD_INLINE bool is_int_exact(Object *o) {
+    return o->type == &int_type || o->type == &bool_type;
+}
 /* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
 #if INT_SMALL_BY_VALUE
@@ -107,7 +114,7 @@ static inline bool int_i64_is_big(int64_t v) {
 }
 static inline bool int_is_big(Object *o) { return int_i64_is_big(((IntObject *)o)->value); }
 /* Both ints small: the fast paths' guard. */
-static inline bool int_both_small(Object *a, Object *b) {
+INT_GUARD_INLINE bool int_both_small(Object *a, Object *b) {
     return !int_i64_is_big(((IntObject *)a)->value) && !int_i64_is_big(((IntObject *)b)->value);
 }
 /* o, just allocated or reused, becomes the small int v. */
@@ -115,7 +122,7 @@ static inline void int_set_small(IntObject *o, int64_t v) { o->value = v; }
 #else
 static inline bool int_i64_is_big(int64_t v) { (void)v; return false; }
 static inline bool int_is_big(Object *o) { return ((IntObject *)o)->digits != NULL; }
-static inline bool int_both_small(Object *a, Object *b) {
+INT_GUARD_INLINE bool int_both_small(Object *a, Object *b) {
     return ((uintptr_t)((IntObject *)a)->digits | (uintptr_t)((IntObject *)b)->digits) == 0;
 }
 static inline void int_set_small(IntObject *o, int64_t v) {
@@ -125,11 +132,11 @@ static inline void int_set_small(IntObject *o, int64_t v) {
 #endif
 static inline bool int_is_small(Object *o) { return !int_is_big(o); }
 
-/* The eval loop's int arithmetic (vm.c): int_both_fast(a, b) is its guard,
-   true when both are small ints it may compute with in int64, and
-   int_add_fast / int_sub_fast / int_mul_fast compute x op y, true when the
-   result is one it may write into a small int (else the generic path
-   decides). By digits, that is every small int and every result that does
+/* The eval loop's int arithmetic and comparisons (vm.c): int_both_fast(a,
+   b) is their guard, true when both are small ints it may compute with in
+   int64, and int_add_fast / int_sub_fast / int_mul_fast compute x op y,
+   true when the result is one it may write into a small int (else the
+   generic path decides). By digits, that is every small int and every result that does
    not overflow. By value, the guard takes only ints in [-2**62, 2**62), one
    sign test for both operands (INT64_MIN and INT64_MAX lie outside), and a
    result is kept only inside the same range: cheaper than testing each
@@ -140,7 +147,7 @@ static inline bool int_is_small(Object *o) { return !int_is_big(o); }
 #if INT_SMALL_BY_VALUE
 #define INT_FAST_BIAS ((uint64_t)1 << 62)
 static inline bool int_i64_fast(int64_t v) { return (int64_t)((uint64_t)v + INT_FAST_BIAS) >= 0; }
-static inline bool int_both_fast(Object *a, Object *b) {
+INT_GUARD_INLINE bool int_both_fast(Object *a, Object *b) {
     uint64_t x = (uint64_t)((IntObject *)a)->value + INT_FAST_BIAS;
     uint64_t y = (uint64_t)((IntObject *)b)->value + INT_FAST_BIAS;
     return (int64_t)(x | y) >= 0;
@@ -155,7 +162,9 @@ static inline bool int_mul_fast(int64_t x, int64_t y, int64_t *z) {
     return !__builtin_mul_overflow(x, y, z) && int_i64_fast(*z);
 }
 #else
-static inline bool int_both_fast(Object *a, Object *b) { return int_both_small(a, b); }
+INT_GUARD_INLINE bool int_both_fast(Object *a, Object *b) {
+    return int_both_small(a, b);
+}
 static inline bool int_add_fast(int64_t x, int64_t y, int64_t *z) {
     return !__builtin_add_overflow(x, y, z);
 }
