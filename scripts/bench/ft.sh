@@ -21,8 +21,8 @@
 #   --no-gil (plain counts, no lock: fast where it does not crash, counts
 #   wrong); speed-up = sequential / threads.
 #
-# Each number is the best of at least 5 runs (9 for the CPU-bound rows;
-# BENCH_RUNS, default 3, raises it), the runs alternating: the builds in turn on each single-thread row,
+# Each number is the best of at least 9 runs (BENCH_RUNS, default 3, raises
+# it), the runs alternating: the builds in turn on each single-thread row,
 # sequential and threaded runs on the CPU-bound rows.
 set -uo pipefail
 
@@ -34,7 +34,7 @@ usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
                   taken from the same folder
   --python PATH   python3 for the reference column (default python3; "" for none)
 
-env: BENCH_RUNS=N      runs per measurement, best reported (at least 5; 9 for the CPU-bound rows)
+env: BENCH_RUNS=N      runs per measurement, best reported (at least 9)
      BENCH_PRIMES=N    the CPU-bound work: primes below N (default 150000)
 USAGE
 }
@@ -64,8 +64,10 @@ note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no loc
 
 # The single-thread rows alternate too: each round runs every build once,
 # in turn, so that a change in the machine's load falls on all of them;
-# the best of ST_ROUNDS is kept for each.
-ST_ROUNDS=$((RUNS > 5 ? RUNS : 5))
+# the best of ST_ROUNDS is kept for each. On a shared machine the best of
+# 5 still moved single rows by 5% between runs minutes apart, the size of
+# the differences the table is for: 9 rounds.
+ST_ROUNDS=$((RUNS > 9 ? RUNS : 9))
 best_of() { [ $# -gt 0 ] && min "$@"; }
 
 echo "One thread, scripts/bench/ (ratio to the GIL build; best of $ST_ROUNDS, the builds in turn)"
