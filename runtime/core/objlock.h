@@ -74,6 +74,11 @@ typedef struct {
 
 extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
 extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+/* At start-up: map in the stripe table's pages at once. Objects all over
+   memory lock stripes all over the table from the first lines of a
+   program, and each page's first lock was two page faults (a read, then
+   a write) where one system call maps in all 16. */
+void objlock_map_in(void);
 /* Wait for a stripe another thread holds (objlock.c). */
 void objlock_lock_slow(ObjlockStripe *s);
 /* Give back a hold of s beyond the first: the holder's, or a borrowed one

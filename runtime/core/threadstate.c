@@ -26,6 +26,7 @@ Interp interp = {
    the cost of running with threads can be measured on a single thread
    (make bench-ft). */
 static void ts_first_thread_start(void) {
+    objlock_map_in();
     const char *started = getenv("TOY_FT_THREADS_STARTED");
     if (started != NULL && strcmp(started, "1") == 0)
         ts_note_thread_start();
