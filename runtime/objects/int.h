@@ -136,14 +136,14 @@ static inline bool int_is_small(Object *o) { return !int_is_big(o); }
    b) is their guard, true when both are small ints it may compute with in
    int64, and int_add_fast / int_sub_fast / int_mul_fast compute x op y,
    true when the result is one it may write into a small int (else the
-   generic path decides). By digits, that is every small int and every result that does
-   not overflow. By value, the guard takes only ints in [-2**62, 2**62), one
-   sign test for both operands (INT64_MIN and INT64_MAX lie outside), and a
-   result is kept only inside the same range: cheaper than testing each
-   value for the two marks. Ints beyond take the generic path, which gives
-   the same answers. (+ and - of two such ints cannot overflow, but without
-   the overflow test gcc's code for the eval loop ran loop.toy 10% slower,
-   for as many instructions.) */
+   generic path decides). By digits, that is every small int and every
+   result that does not overflow. By value, the guard takes only ints in
+   [-2**62, 2**62), one sign test for both operands (INT64_MIN and
+   INT64_MAX lie outside), and a result is kept only inside the same range:
+   cheaper than testing each value for the two marks. Ints beyond take the
+   generic path, which gives the same answers. (+ and - of two such ints
+   cannot overflow, but without the overflow test gcc's code for the eval
+   loop ran loop.toy 10% slower, for as many instructions.) */
 #if INT_SMALL_BY_VALUE
 #define INT_FAST_BIAS ((uint64_t)1 << 62)
 static inline bool int_i64_fast(int64_t v) { return (int64_t)((uint64_t)v + INT_FAST_BIAS) >= 0; }
