@@ -92,41 +92,58 @@ for f in "$ROOT"/scripts/bench/*.toy; do
 done
 note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a program pays once a second thread has started, on one thread"
 
-# The sequential and threaded runs alternate, CPU_ROUNDS of each, so that a
-# change in the machine's load falls on both; the best of each is kept. A
+# The sequential and threaded runs alternate, CPU_ROUNDS of each, and so do
+# the builds: each round runs every build's sequential and threaded job in
+# turn, so that a change in the machine's load falls on all of them and each
+# build's runs spread over the whole section; the best of each is kept. A
 # threaded run needs every core at once, so anything else running on the
 # machine slows it more than a sequential one: it takes more rounds to find
-# a quiet moment for it (at least 9).
+# a quiet moment for it (at least 9). (Each build's rounds run back to back
+# once read 1.26x-1.38x for toy-ft in runs where, minutes apart, its
+# threaded job ran in 0.050 s against 0.091 s sequential: a few seconds of
+# a busy neighbour fell on all of one build's rounds.)
 CPU_ROUNDS=$((RUNS > 9 ? RUNS : 9))
 echo
 echo "CPU-bound: primes below $PRIMES in 4 pieces of equal work (best of $CPU_ROUNDS, alternating; speed-up: sequential / 4 threads)"
 row "" "sequential" "4 threads" "speed-up" "vs GIL seq"
-base_seq=""
-measure() { # LABEL CMD...
-    local label=$1; shift
-    local seq thr v i seqs=() thrs=() failed=0
-    for ((i = 0; i < CPU_ROUNDS; i++)); do
-        v=$(field "elapsed:" "$@" "$CPU" sequential "$PRIMES") && [ -n "$v" ] && seqs+=("$v")
-        if v=$(field "elapsed:" "$@" "$CPU" threads "$PRIMES") && [ -n "$v" ]; then
-            thrs+=("$v")
+labels=("toy (GIL)" "toy --no-gil" "toy-atomic" "toy-ft" "toy-ft, threads started")
+if [ -n "$PY" ]; then labels+=("python3"); fi
+cpu_cmd() { # K: build K's command (labels[K]) into cmd
+    case $1 in
+    0) cmd=("$TOY") ;;
+    1) cmd=("$TOY" --no-gil --no-race-detector) ;;
+    2) cmd=("$ATOMIC" --no-gil --no-race-detector) ;;
+    3) cmd=("$FT") ;;
+    4) cmd=(env TOY_FT_THREADS_STARTED=1 "$FT") ;;
+    *) cmd=("$PY") ;;
+    esac
+}
+seqs=() thrs=() fails=()
+for ((k = 0; k < ${#labels[@]}; k++)); do seqs[k]=""; thrs[k]=""; fails[k]=0; done
+for ((i = 0; i < CPU_ROUNDS; i++)); do
+    for ((k = 0; k < ${#labels[@]}; k++)); do
+        cpu_cmd "$k"
+        v=$(field "elapsed:" "${cmd[@]}" "$CPU" sequential "$PRIMES") && [ -n "$v" ] &&
+            seqs[k]="${seqs[k]} $v"
+        if v=$(field "elapsed:" "${cmd[@]}" "$CPU" threads "$PRIMES") && [ -n "$v" ]; then
+            thrs[k]="${thrs[k]} $v"
         else
-            failed=$((failed + 1))
+            fails[k]=$((fails[k] + 1))
         fi
     done
+done
+base_seq=""
+for ((k = 0; k < ${#labels[@]}; k++)); do
     seq=""; thr=""
-    [ ${#seqs[@]} -gt 0 ] && seq=$(min "${seqs[@]}")
-    [ ${#thrs[@]} -gt 0 ] && thr=$(min "${thrs[@]}")
+    # shellcheck disable=SC2086 # the lists are space-separated numbers
+    [ -n "${seqs[k]}" ] && seq=$(min ${seqs[k]})
+    # shellcheck disable=SC2086
+    [ -n "${thrs[k]}" ] && thr=$(min ${thrs[k]})
     [ -z "$base_seq" ] && base_seq=$seq
-    [ "$failed" -gt 0 ] &&
-        note "$label: $failed of $CPU_ROUNDS threaded runs failed (a race stopped or crashed them)"
-    row "$label" "$(secs "$seq")" "$(secs "$thr")" "$(ratio "$seq" "$thr")" "$(ratio "$seq" "$base_seq")"
-}
-measure "toy (GIL)" "$TOY"
-measure "toy --no-gil" "$TOY" --no-gil --no-race-detector
-measure "toy-atomic" "$ATOMIC" --no-gil --no-race-detector
-measure "toy-ft" "$FT"
-measure "toy-ft, threads started" env TOY_FT_THREADS_STARTED=1 "$FT"
-if [ -n "$PY" ]; then measure "python3" "$PY"; fi
+    [ "${fails[k]}" -gt 0 ] &&
+        note "${labels[k]}: ${fails[k]} of $CPU_ROUNDS threaded runs failed (a race stopped or crashed them)"
+    row "${labels[k]}" "$(secs "$seq")" "$(secs "$thr")" "$(ratio "$seq" "$thr")" "$(ratio "$seq" "$base_seq")"
+done
 
 par=$(awk -v c="$CORES" 'BEGIN { print (c + 0 < 4 ? c : 4) }')
 note "4 pieces on $CORES cores: the best possible speed-up is ${par}x"
