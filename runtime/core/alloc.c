@@ -39,8 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 /* The budget of each class (MEM_MIN_CACHED_PER_CLASS blocks, or up to
    MEM_MAX_CACHED_BYTES_PER_CLASS bytes of them, alloc.h) lets the small
@@ -140,18 +138,11 @@ void *mem_alloc_zeroed(size_t size) {
    than the faults it saves. */
 #define POPULATE_MIN ((size_t)64 << 10)
 
-/* Map in the whole pages of [p, p + size), writable. Where the system
-   lacks MADV_POPULATE_WRITE (Linux before 5.14), writing zeros over the
-   block does it too, a page fault each. */
+/* Map in the whole pages of [p, p + size), writable (pool_map_in). Where
+   the system cannot, writing zeros over the block does it too, a page
+   fault each. */
 static void populate(void *p, size_t size) {
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
-    if (end <= start) return;
-#ifdef MADV_POPULATE_WRITE
-    if (madvise((void *)start, end - start, MADV_POPULATE_WRITE) == 0) return;
-#endif
-    memset((void *)start, 0, end - start);
+    if (!pool_map_in(p, size)) memset(p, 0, size);
 }
 
 void *mem_alloc_zeroed_populated(size_t size) {

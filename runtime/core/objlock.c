@@ -17,9 +17,9 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <sys/mman.h>
 
 #include "core/gil.h"
+#include "core/pool.h"
 #include "core/threadstate.h"
 
 /* Page-aligned, for objlock_map_in. */
@@ -27,11 +27,7 @@ ObjlockStripe objlock_stripes[OBJLOCK_STRIPES] __attribute__((aligned(4096)));
 _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
 _Atomic uintptr_t objlock_alone;
 
-void objlock_map_in(void) {
-#ifdef MADV_POPULATE_WRITE
-    (void)madvise(objlock_stripes, sizeof objlock_stripes, MADV_POPULATE_WRITE);
-#endif
-}
+void objlock_map_in(void) { (void)pool_map_in(objlock_stripes, sizeof objlock_stripes); }
 
 /* A waiter pauses 1, 2, 4, ... up to BACKOFF_MAX times between its looks
    at the stripe (fewer looks: the holder's cache line is not pulled away

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define POOL_SIZE ((size_t)16 << 10)
 #define ARENA_SIZE ((size_t)1 << 20)
@@ -134,19 +135,25 @@ static void arena_release(Arena *a) {
 /* Pools are mapped in this many bytes at a time, ahead of use. */
 #define POPULATE_STEP ((size_t)64 << 10)
 
-/* Map in the pages of a's next never-used pools, up to POPULATE_STEP
-   bytes past `populated`, with one system call, before anything writes
-   them: a page fault costs a trap into the kernel for each page (on some
-   virtual machines 10-20 microseconds), MADV_POPULATE_WRITE one call for
-   them all. A system without it (Linux before 5.14) faults them in one by
-   one, as before. */
+bool pool_map_in(void *p, size_t size) {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)p + size) & ~(page - 1);
+    if (end <= start) return true;
+#ifdef MADV_POPULATE_WRITE
+    return madvise((void *)start, end - start, MADV_POPULATE_WRITE) == 0;
+#else
+    return false;
+#endif
+}
+
+/* Map in a's next never-used pools, up to POPULATE_STEP bytes past
+   `populated` (pool_map_in), before the first of them is cut. */
 static void arena_populate(Arena *a) {
     char *end = a->map + ARENA_SIZE;
     size_t len = (size_t)(end - a->populated) < POPULATE_STEP ? (size_t)(end - a->populated)
                                                                : POPULATE_STEP;
-#ifdef MADV_POPULATE_WRITE
-    (void)madvise(a->populated, len, MADV_POPULATE_WRITE);
-#endif
+    (void)pool_map_in(a->populated, len);
     a->populated += len;
 }
 

@@ -4,7 +4,8 @@
  * free lists, one list per size class (a multiple of POOL_SIZE_STEP bytes).
  * When a thread's list for a class runs dry it claims blocks here in bulk;
  * when the list grows past its budget it gives a batch back. Nothing else
- * in Toy calls these functions (tests/memory/pool_unit.c drives them alone).
+ * in Toy calls these functions (tests/memory/pool_unit.c drives them alone),
+ * except pool_map_in, which alloc.c and objlock.c share.
  *
  *   arena: 1 MiB (ARENA_SIZE, pool.c) mapped from the system at once, cut
  *          into pools
@@ -25,6 +26,7 @@
 #ifndef TOY_POOL_H
 #define TOY_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Size classes are multiples of 16 bytes, so that every block is 16-byte
@@ -77,6 +79,14 @@ void pool_give_back_fresh(size_t c, char *fresh, char *fresh_end);
 /* fork(): taken before, released after in both processes (alloc.h). */
 void pool_before_fork(void);
 void pool_after_fork(void);
+
+/* Map in the whole pages inside [p, p + size), writable, with one system
+   call, before anything writes them: a page fault costs a trap into the
+   kernel for each page (on some virtual machines 10-20 microseconds),
+   MADV_POPULATE_WRITE one call for them all. False where the system lacks
+   it (Linux before 5.14) or refuses; the pages then fault in one by one
+   when written, as they would have anyway. */
+bool pool_map_in(void *p, size_t size);
 
 /* --stats and the tests: arenas mapped now, and the most ever at once. */
 typedef struct PoolStats {
