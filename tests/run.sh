@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Toy test runner.  See tests/README.md.
 #
-# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]
+# usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [--slowest N] [-v] [FILTER...]
 #
 # A FILTER is a substring of the test path (e.g. "tests/str/" or "split");
 # a test runs if it matches any FILTER (all tests run if none is given).
@@ -201,7 +201,9 @@ if [ "${1:-}" = "--worker" ]; then
             exit 0
         fi
         TOY=$TOY_FT
+        TOY_TEST_SANITIZER=$TOY_FT_SANITIZER
     fi
+    export TOY_TEST_SANITIZER
     case $t in
         *@*) export TOY_GIL_POLICY=${t##*@}; t=${t%@*} ;;
     esac
@@ -211,6 +213,7 @@ if [ "${1:-}" = "--worker" ]; then
             *.sh)  run_shell_test "$t" "$w" > "$resdir/$id.res" 2>&1 ;;
         esac
     }
+    t0=$EPOCHREALTIME
     run_one
     # ThreadSanitizer's runtime can deadlock in a child forked while another
     # thread of the parent holds one of its internal locks (a limitation of
@@ -218,7 +221,7 @@ if [ "${1:-}" = "--worker" ]; then
     # that forks and times out under a TSan build runs once more, and the
     # summary says so.
     if head -n 1 "$resdir/$id.res" | grep -q '^FAIL timeout' &&
-        grep -q __tsan_init "$TOY" 2>/dev/null &&
+        [ "$TOY_TEST_SANITIZER" = thread ] &&
         grep -qE 'multiprocessing|ProcessPool|os\.fork' "$t" 2>/dev/null; then
         first=$(head -n 1 "$resdir/$id.res")
         run_one
@@ -227,6 +230,8 @@ if [ "${1:-}" = "--worker" ]; then
                 "${first#FAIL }" > "$resdir/$id.res"
         fi
     fi
+    # The wall time, reruns included, for --slowest.
+    echo "$t0 $EPOCHREALTIME" | awk '{ printf "%.1f\n", $2 - $1 }' > "$resdir/$id.time"
     rm -rf "$w"
     exit 0
 fi
@@ -235,7 +240,7 @@ fi
 # driver
 
 usage() {
-    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [-v] [FILTER...]"
+    echo "usage: tests/run.sh [--toy PATH] [--timeout SECS] [--jobs N] [--all-policies] [--slowest N] [-v] [FILTER...]"
 }
 
 TOY=$root/toy
@@ -243,6 +248,7 @@ TIMEOUT=10
 JOBS=$(nproc 2>/dev/null || echo 2)
 VERBOSE=0
 ALL_POLICIES=0
+SLOWEST=0
 filters=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -254,6 +260,8 @@ while [ $# -gt 0 ]; do
         --jobs=*) JOBS=${1#--jobs=}; shift ;;
         -v|--verbose) VERBOSE=1; shift ;;
         --all-policies) ALL_POLICIES=1; shift ;;
+        --slowest) SLOWEST=${2:?--slowest needs a count}; shift 2 ;;
+        --slowest=*) SLOWEST=${1#--slowest=}; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; filters+=("$@"); break ;;
         -*) usage >&2; exit 2 ;;
@@ -287,7 +295,22 @@ case $toy_name in
        if [ -x "$twin" ]; then TOY_FT=$twin; ft_extra=1
        elif [ -x "$(dirname "$TOY")/toy-ft" ]; then TOY_FT=$(dirname "$TOY")/toy-ft; fi ;;
 esac
-export TOY TIMEOUT TOY_FT
+# A sanitizer build runs programs 3 to 60 times slower. The stress tests,
+# many rounds of threads racing over shared objects, take fewer rounds
+# under one: a sanitizer judges each access it sees (ThreadSanitizer
+# reports two accesses unordered by any lock, whether or not they happened
+# to collide), so a few rounds check what many do, and the plain builds run
+# them at full size. A test reads TOY_TEST_SANITIZER ("address", "thread"
+# or empty) to choose its size.
+sanitizer_of() {
+    if grep -q __tsan_init "$1" 2>/dev/null; then echo thread
+    elif grep -q __asan_init "$1" 2>/dev/null; then echo address
+    fi
+}
+TOY_TEST_SANITIZER=$(sanitizer_of "$TOY")
+TOY_FT_SANITIZER=
+[ -n "$TOY_FT" ] && TOY_FT_SANITIZER=$(sanitizer_of "$TOY_FT")
+export TOY TIMEOUT TOY_FT TOY_TEST_SANITIZER TOY_FT_SANITIZER
 
 cd "$root" || exit 2
 
@@ -391,6 +414,15 @@ done
 
 [ ${#gil_only[@]} -gt 0 ] &&
     echo "NOTE ${#gil_only[@]} script tests not repeated under toy-ft (their '# gil-build-only:' line says why): ${gil_only[*]}"
+# --slowest N: where the run's time went (wall seconds of each test, with
+# the others running beside it), to keep make test and CI inside their time.
+if [ "$SLOWEST" -gt 0 ] 2>/dev/null; then
+    echo "slowest $SLOWEST (seconds):"
+    for t in "${tests[@]}"; do
+        f=$resdir/${t//\//__}.time
+        [ -s "$f" ] && echo "$(cat "$f") $t"
+    done | sort -rn | head -n "$SLOWEST" | sed 's/^/  /'
+fi
 summary="$passed passed, $failed failed"
 [ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
