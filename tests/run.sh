@@ -15,7 +15,9 @@ LINE_WIDTH=300    # ... of at most this many characters each
 
 # A worker (one per test) takes these from the driver: each command
 # substitution is a fork, a few milliseconds that add up over 1,500 tests.
-if [ -n "${RUN_SH_ROOT:-}" ]; then
+# Only a worker trusts them: a driver started under another run (a test
+# that runs this script, say) works its own paths out.
+if [ "${1:-}" = "--worker" ] && [ -n "${RUN_SH_ROOT:-}" ]; then
     here=$RUN_SH_HERE root=$RUN_SH_ROOT root_phys=$RUN_SH_ROOT_PHYS
 else
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
