@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gchead.h"
 #include "core/refcount.h"
 
 _Thread_local ThreadState *ts_current;
@@ -40,6 +41,7 @@ ThreadState *ts_create(void) {
     memset(ts, 0, sizeof(*ts));
     ts_current = ts;
     refcount_thread_attach(); /* toy-ft: the thread gets its owner id */
+    gc_stripe_attach();       /* toy-ft: and its stripe of the gc lists */
 #ifdef TOY_FREE_THREADED
     if (ts_single_threaded()) ts_first_thread_start();
 #endif

@@ -108,7 +108,7 @@ static Object *three_ints(int64_t a, int64_t b, int64_t c) {
 static Object *gc_get_count(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)self; (void)args;
     if (args_check("gc.get_count", nargs, kwnames, 0, 0) < 0) return NULL;
-    return three_ints(gc_state.gens[0].count, gc_state.gens[1].count, gc_state.gens[2].count);
+    return three_ints(gc_young_count(), gc_state.gens[1].count, gc_state.gens[2].count);
 }
 
 static Object *gc_get_threshold(Object *self, Object *const *args, size_t nargs,
@@ -179,10 +179,12 @@ static Object *gc_get_objects(Object *self, Object *const *args, size_t nargs,
     bool stopped = gc_walk_begin();
     for (int i = 0; i < GC_NGENERATIONS; i++) {
         if (generation >= 0 && i != generation) continue;
-        if (append_list(result, &gc_state.gens[i].head) < 0) {
-            gc_walk_end(stopped);
-            DECREF(result);
-            return NULL;
+        for (unsigned s = 0; s < GC_STRIPES; s++) {
+            if (append_list(result, gc_list_of(s, i)) < 0) {
+                gc_walk_end(stopped);
+                DECREF(result);
+                return NULL;
+            }
         }
     }
     gc_walk_end(stopped);
@@ -212,8 +214,8 @@ static Object *gc_get_referrers(Object *self, Object *const *args, size_t nargs,
     if (!result) return NULL;
     bool stopped = gc_walk_begin(); /* toy-ft: as get_objects, and the
                                        containers' references hold still */
-    for (int i = 0; i < GC_NGENERATIONS; i++) {
-        GCHead *list = &gc_state.gens[i].head;
+    for (int i = 0; i < GC_NGENERATIONS * GC_STRIPES; i++) { /* each stripe's generations */
+        GCHead *list = gc_list_of((unsigned)i / GC_NGENERATIONS, i % GC_NGENERATIONS);
         for (GCHead *h = list->next; h != list; h = h->next) {
             Object *o = GC_OBJECT(h);
             if (o == result || !gc_traverse(o, visit_finds_target, &t)) continue;
@@ -282,8 +284,10 @@ static Object *gc_freeze(Object *self, Object *const *args, size_t nargs, Object
     /* toy-ft: other threads link and unlink objects on these lists, and
        the immortal walk reads references: both with the world stopped. */
     bool stopped = gc_walk_begin();
-    for (int i = 0; i < GC_NGENERATIONS; i++) gc_list_merge(&gc_state.gens[i].head, &gc_state.permanent);
-    gc_state.gens[0].count = 0;
+    for (unsigned s = 0; s < GC_STRIPES; s++)
+        for (int i = 0; i < GC_NGENERATIONS; i++)
+            gc_list_merge(gc_list_of(s, i), gc_list_of(s, GC_PERMANENT));
+    gc_young_count_reset();
     int failed = immortal && immortal_freeze() < 0;
     gc_walk_end(stopped);
     return failed ? NULL : NEWREF(None);
@@ -293,7 +297,8 @@ static Object *gc_unfreeze(Object *self, Object *const *args, size_t nargs, Obje
     (void)self; (void)args;
     if (args_check("gc.unfreeze", nargs, kwnames, 0, 0) < 0) return NULL;
     bool stopped = gc_walk_begin();
-    gc_list_merge(&gc_state.permanent, &gc_state.gens[GC_NGENERATIONS - 1].head);
+    for (unsigned s = 0; s < GC_STRIPES; s++)
+        gc_list_merge(gc_list_of(s, GC_PERMANENT), gc_list_of(s, GC_NGENERATIONS - 1));
     gc_walk_end(stopped);
     return NEWREF(None);
 }
@@ -303,7 +308,7 @@ static Object *gc_get_freeze_count(Object *self, Object *const *args, size_t nar
     (void)self; (void)args;
     if (args_check("gc.get_freeze_count", nargs, kwnames, 0, 0) < 0) return NULL;
     bool stopped = gc_walk_begin();
-    size_t n = gc_list_size(&gc_state.permanent);
+    size_t n = gc_lists_size(GC_PERMANENT);
     gc_walk_end(stopped);
     return int_from_i64((int64_t)n);
 }

@@ -337,11 +337,9 @@ static void run_callbacks(const char *phase, int generation, int64_t collected,
 
 static void debug_start(int generation) {
     fprintf(stderr, "gc: collecting generation %d...\n", generation);
-    fprintf(stderr, "gc: objects in each generation: %zu %zu %zu\n",
-            gc_list_size(&gc_state.gens[0].head), gc_list_size(&gc_state.gens[1].head),
-            gc_list_size(&gc_state.gens[2].head));
-    fprintf(stderr, "gc: objects in permanent generation: %zu\n",
-            gc_list_size(&gc_state.permanent));
+    fprintf(stderr, "gc: objects in each generation: %zu %zu %zu\n", gc_lists_size(0),
+            gc_lists_size(1), gc_lists_size(2));
+    fprintf(stderr, "gc: objects in permanent generation: %zu\n", gc_lists_size(GC_PERMANENT));
 }
 
 static void debug_collectable(GCHead *list) {
@@ -362,7 +360,8 @@ static double now_seconds(void) {
    counts as CPython keeps them. */
 static void update_counts(int generation, int64_t survivors) {
     if (generation + 1 < GC_NGENERATIONS) gc_state.gens[generation + 1].count++;
-    for (int i = 0; i <= generation; i++) gc_state.gens[i].count = 0;
+    gc_young_count_reset();
+    for (int i = 1; i <= generation; i++) gc_state.gens[i].count = 0;
     if (generation == GC_NGENERATIONS - 2) gc_state.long_lived_pending += survivors;
     if (generation == GC_NGENERATIONS - 1) {
         gc_state.long_lived_pending = 0;
@@ -376,29 +375,36 @@ static int64_t collect_main(int generation) {
         debug_start(generation);
         t0 = now_seconds();
     }
-    GCHead *young = &gc_state.gens[generation].head;
-    for (int i = 0; i < generation; i++) gc_list_merge(&gc_state.gens[i].head, young);
-    GCHead *old = generation + 1 < GC_NGENERATIONS ? &gc_state.gens[generation + 1].head : young;
-
-    size_t n = update_refs(young);
-    subtract_refs(young);
-    GCHead unreachable, final;
+    /* The generation collected, then the younger ones after it; from
+       every stripe (toy-ft, core/gchead.h). Survivors go to the next
+       generation (the oldest stays where it is), each in its stripe. */
+    GCHead young, unreachable, final, late;
+    gc_list_init(&young);
     gc_list_init(&unreachable);
     gc_list_init(&final);
-    move_unreachable(young, &unreachable); /* clears the survivors' flags */
-    size_t gone = gc_list_size(&unreachable) + untrack_atomic(young, young == old);
+    gc_list_init(&late);
+    gc_lists_gather(generation, &young);
+    for (int i = 0; i < generation; i++) gc_lists_gather(i, &young);
+    bool oldest = generation + 1 == GC_NGENERATIONS;
+    int older = oldest ? generation : generation + 1;
+
+    size_t n = update_refs(&young);
+    subtract_refs(&young);
+    move_unreachable(&young, &unreachable); /* clears the survivors' flags */
+    size_t gone = gc_list_size(&unreachable) + untrack_atomic(&young, oldest);
     update_counts(generation, (int64_t)(n - gone));
-    if (young != old) gc_list_merge(young, old);
+    gc_lists_scatter(&young, older);
     if (debug_flags & GC_DEBUG_COLLECTABLE) debug_collectable(&unreachable);
 
     /* Weak references first, before any finalizer runs, as CPython does
        (handle_weakrefs); the objects stay in `unreachable`. */
     handle_weakrefs(&unreachable);
     finalize_garbage(&unreachable);
-    handle_resurrected(&unreachable, &final, old);
+    handle_resurrected(&unreachable, &final, &late);
 
     int64_t collected = count_as_cpython(&final);
-    delete_garbage(&final, old);
+    delete_garbage(&final, &late);
+    gc_lists_scatter(&late, older);
 
     gen_stats[generation].collections++;
     gen_stats[generation].collected += collected;

@@ -98,7 +98,7 @@ static inline bool gc_may_be_tracked(Object *o) {
    build reads prev, but not with --no-gil (gc_state.locking), where a
    neighbour's unlink may be rewriting it: the answer is then no, and
    gc_track looks under the collector's lock. toy-ft reads GC_TRACKED
-   instead, without gc_spin: only gc_track sets it and every untrack clears
+   instead, without its stripe's lock: only gc_track sets it and every untrack clears
    it (a collection clears it too, on whatever it leaves tracked), and for
    a dict all of those happen under the dict's lock (its stores), with the
    world stopped (the collector) or where no other thread holds the dict

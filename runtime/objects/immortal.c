@@ -72,10 +72,12 @@ static int visit_make_immortal(Object *o, void *arg) {
 
 int immortal_freeze(void) {
     Stack s = {NULL, 0, 0, false};
-    GCHead *list = &gc_state.permanent;
-    for (GCHead *h = list->next; h != list && !s.failed; h = h->next) {
-        visit_make_immortal(GC_OBJECT(h), &s);
-        while (s.len > 0 && !s.failed) gc_traverse(s.items[--s.len], visit_make_immortal, &s);
+    for (unsigned stripe = 0; stripe < GC_STRIPES; stripe++) {
+        GCHead *list = gc_list_of(stripe, GC_PERMANENT);
+        for (GCHead *h = list->next; h != list && !s.failed; h = h->next) {
+            visit_make_immortal(GC_OBJECT(h), &s);
+            while (s.len > 0 && !s.failed) gc_traverse(s.items[--s.len], visit_make_immortal, &s);
+        }
     }
     mem_free(s.items, s.cap * sizeof(Object *));
     if (s.failed) {
