@@ -19,11 +19,14 @@
 #   Four threads: scripts/threads/cpu_bound.toy (primes by trial division,
 #   4 pieces) sequential and in 4 threads under each build, plus toy
 #   --no-gil (plain counts, no lock: fast where it does not crash, counts
-#   wrong); speed-up = sequential / threads.
+#   wrong); speed-up = sequential / threads. The same for
+#   scripts/threads/containers.toy (a list and a dict built at every step),
+#   which takes the paths of a container's birth and death that the primes
+#   job never takes.
 #
 # Each number is the best of at least 9 runs (BENCH_RUNS, default 3, raises
 # it), the runs alternating: the builds in turn on each single-thread row,
-# sequential and threaded runs on the CPU-bound rows.
+# sequential and threaded runs on the rows of the threaded jobs.
 set -uo pipefail
 
 usage() {
@@ -36,6 +39,7 @@ usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
 
 env: BENCH_RUNS=N      runs per measurement, best reported (at least 9)
      BENCH_PRIMES=N    the CPU-bound work: primes below N (default 150000)
+     BENCH_STEPS=N     the containers work: N steps per piece (default 200000)
 USAGE
 }
 
@@ -43,6 +47,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 RUNS=${BENCH_RUNS:-3}
 PRIMES=${BENCH_PRIMES:-150000}
+STEPS=${BENCH_STEPS:-200000}
 
 . "$HERE/lib.sh"
 bench_options ft.sh "$@"
@@ -53,6 +58,7 @@ for b in "$ATOMIC" "$FT"; do
     [ -x "$b" ] || { echo "ft.sh: $b not found (make toy-atomic toy-ft)" >&2; exit 2; }
 done
 CPU="$ROOT/scripts/threads/cpu_bound.toy"
+CONTAINERS="$ROOT/scripts/threads/containers.toy"
 
 row() { printf '  %-24s %10s %10s %10s %10s\n' "$1" "$2" "$3" "$4" "$5"; }
 row6() { printf '  %-24s %10s %10s %10s %24s %10s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
@@ -103,9 +109,6 @@ note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a 
 # threaded job ran in 0.050 s against 0.091 s sequential: a few seconds of
 # a busy neighbour fell on all of one build's rounds.)
 CPU_ROUNDS=$((RUNS > 9 ? RUNS : 9))
-echo
-echo "CPU-bound: primes below $PRIMES in 4 pieces of equal work (best of $CPU_ROUNDS, alternating; speed-up: sequential / 4 threads)"
-row "" "sequential" "4 threads" "speed-up" "vs GIL seq"
 labels=("toy (GIL)" "toy --no-gil" "toy-atomic" "toy-ft" "toy-ft, threads started")
 if [ -n "$PY" ]; then labels+=("python3"); fi
 cpu_cmd() { # K: build K's command (labels[K]) into cmd
@@ -118,32 +121,50 @@ cpu_cmd() { # K: build K's command (labels[K]) into cmd
     *) cmd=("$PY") ;;
     esac
 }
-seqs=() thrs=() fails=()
-for ((k = 0; k < ${#labels[@]}; k++)); do seqs[k]=""; thrs[k]=""; fails[k]=0; done
-for ((i = 0; i < CPU_ROUNDS; i++)); do
-    for ((k = 0; k < ${#labels[@]}; k++)); do
-        cpu_cmd "$k"
-        v=$(field "elapsed:" "${cmd[@]}" "$CPU" sequential "$PRIMES") && [ -n "$v" ] &&
-            seqs[k]="${seqs[k]} $v"
-        if v=$(field "elapsed:" "${cmd[@]}" "$CPU" threads "$PRIMES") && [ -n "$v" ]; then
-            thrs[k]="${thrs[k]} $v"
-        else
-            fails[k]=$((fails[k] + 1))
-        fi
+# threaded_rows SCRIPT ARG: one row per build, SCRIPT's sequential and
+# threaded runs (`SCRIPT sequential|threads ARG`, which print
+# "elapsed: S s") alternating, as above.
+threaded_rows() {
+    local script=$1 arg=$2 seqs=() thrs=() fails=() i k v seq thr base_seq=""
+    row "" "sequential" "4 threads" "speed-up" "vs GIL seq"
+    for ((k = 0; k < ${#labels[@]}; k++)); do seqs[k]=""; thrs[k]=""; fails[k]=0; done
+    for ((i = 0; i < CPU_ROUNDS; i++)); do
+        for ((k = 0; k < ${#labels[@]}; k++)); do
+            cpu_cmd "$k"
+            v=$(field "elapsed:" "${cmd[@]}" "$script" sequential "$arg") && [ -n "$v" ] &&
+                seqs[k]="${seqs[k]} $v"
+            if v=$(field "elapsed:" "${cmd[@]}" "$script" threads "$arg") && [ -n "$v" ]; then
+                thrs[k]="${thrs[k]} $v"
+            else
+                fails[k]=$((fails[k] + 1))
+            fi
+        done
     done
-done
-base_seq=""
-for ((k = 0; k < ${#labels[@]}; k++)); do
-    seq=""; thr=""
-    # shellcheck disable=SC2086 # the lists are space-separated numbers
-    [ -n "${seqs[k]}" ] && seq=$(min ${seqs[k]})
-    # shellcheck disable=SC2086
-    [ -n "${thrs[k]}" ] && thr=$(min ${thrs[k]})
-    [ -z "$base_seq" ] && base_seq=$seq
-    [ "${fails[k]}" -gt 0 ] &&
-        note "${labels[k]}: ${fails[k]} of $CPU_ROUNDS threaded runs failed (a race stopped or crashed them)"
-    row "${labels[k]}" "$(secs "$seq")" "$(secs "$thr")" "$(ratio "$seq" "$thr")" "$(ratio "$seq" "$base_seq")"
-done
+    for ((k = 0; k < ${#labels[@]}; k++)); do
+        seq=""; thr=""
+        # shellcheck disable=SC2086 # the lists are space-separated numbers
+        [ -n "${seqs[k]}" ] && seq=$(min ${seqs[k]})
+        # shellcheck disable=SC2086
+        [ -n "${thrs[k]}" ] && thr=$(min ${thrs[k]})
+        [ -z "$base_seq" ] && base_seq=$seq
+        [ "${fails[k]}" -gt 0 ] &&
+            note "${labels[k]}, $(basename "$script"): ${fails[k]} of $CPU_ROUNDS threaded runs failed (a race stopped or crashed them)"
+        row "${labels[k]}" "$(secs "$seq")" "$(secs "$thr")" "$(ratio "$seq" "$thr")" "$(ratio "$seq" "$base_seq")"
+    done
+}
+
+echo
+echo "CPU-bound: primes below $PRIMES in 4 pieces of equal work (best of $CPU_ROUNDS, alternating; speed-up: sequential / 4 threads)"
+threaded_rows "$CPU" "$PRIMES"
+
+# The primes job computes with ints, which each thread allocates from its
+# own free list. This one builds a list and a dict at every step: the
+# paths every container's birth and death take (the allocator, the
+# collector's lists, a dict's lock), which threads that share a lock or a
+# cache line there stop scaling on.
+echo
+echo "Containers: 4 pieces of $STEPS steps, each building a list and a dict (best of $CPU_ROUNDS, alternating)"
+threaded_rows "$CONTAINERS" "$STEPS"
 
 par=$(awk -v c="$CORES" 'BEGIN { print (c + 0 < 4 ? c : 4) }')
 note "4 pieces on $CORES cores: the best possible speed-up is ${par}x"
