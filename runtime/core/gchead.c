@@ -150,12 +150,21 @@ size_t gc_list_size(const GCHead *list) {
     return n;
 }
 
+/* How many stripes may hold objects: while one thread has ever run, every
+   object is in stripe 0, and a collection needs neither to look at the
+   other 63 nor to put its survivors back one by one. */
+static inline unsigned stripes_in_use(void) { return gc_alone() ? 1 : GC_STRIPES; }
+
 void gc_lists_gather(int list, GCHead *into) {
-    for (unsigned s = 0; s < GC_STRIPES; s++) gc_list_merge(gc_list_of(s, list), into);
+    for (unsigned s = 0; s < stripes_in_use(); s++) gc_list_merge(gc_list_of(s, list), into);
 }
 
 void gc_lists_scatter(GCHead *from, int list) {
 #if GC_SPIN_LOCKS
+    if (stripes_in_use() == 1) {
+        gc_list_merge(from, gc_list_of(0, list));
+        return;
+    }
     while (!gc_list_empty(from)) {
         GCHead *h = from->next;
         gc_list_move(h, gc_list_of(h->stripe, list));
