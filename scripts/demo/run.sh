@@ -1016,12 +1016,21 @@ ft_conclude() {
         say "   stay in the owner's cache: that is what CPython 3.13t does (PEP 683, PEP 703)."
     fi
     faster "$sp_ft" || say "   (busy cores, load average $(loadavg), keep the parallel rows down here)"
-    # No job runs more than FT_IDEAL times faster on FT_IDEAL cores: a
-    # speed-up above that means other programs slowed the sequential run.
+    # No job runs more than FT_IDEAL times faster on FT_IDEAL cores, and
+    # the GIL's threads take turns, so no faster than one: a speed-up above
+    # either means other programs slowed the sequential runs.
+    local why="" sp_gil
     if awk -v s="$sp_ft" -v c="$FT_IDEAL" 'BEGIN { exit !(s > c * 1.1) }'; then
-        say "   (More than the ${FT_IDEAL}x that $FT_IDEAL cores allow: other programs took the cores during"
-        say "   the sequential run (load average $(loadavg)), so the other ratios of this table may be"
-        say "   off too. Run make demo again on a quieter machine for numbers to trust.)"
+        why="More than the ${FT_IDEAL}x that $FT_IDEAL cores allow"
+    elif [ -n "$T_ftgil_thr" ]; then
+        sp_gil=$(calc "$T_ftgil_seq / $T_ftgil_thr")
+        awk -v s="$sp_gil" 'BEGIN { exit !(s > 1.1) }' &&
+            why="The GIL build's threads take turns, yet read $(fmt '%.2f' "$sp_gil")x"
+    fi
+    if [ -n "$why" ]; then
+        say "   ($why: other programs took the cores during"
+        say "   the sequential runs (load average $(loadavg)), so the other ratios of this table"
+        say "   may be off too. Run make demo again on a quieter machine for numbers to trust.)"
     fi
 }
 
