@@ -22,7 +22,8 @@
 #   wrong); speed-up = sequential / threads. The same for
 #   scripts/threads/containers.toy (a list and a dict built at every step),
 #   which takes the paths of a container's birth and death that the primes
-#   job never takes.
+#   job never takes. And the primes counted in C with the lock released:
+#   the speed-up the cores give at that moment.
 #
 # Each number is the best of at least 9 runs (BENCH_RUNS, default 3, raises
 # it), the runs alternating: the builds in turn on each single-thread row,
