@@ -122,11 +122,9 @@ void gc_young_count_reset(void) {
 void gc_head_init(bool locking) {
     static const int thresholds[GC_NGENERATIONS] = {700, 10, 10}; /* CPython 3.11's */
     for (int i = 0; i < GC_NGENERATIONS; i++) {
-        gc_list_init(&gc_state.gens[i].head);
         gc_state.gens[i].threshold = thresholds[i];
         gc_state.gens[i].count = 0;
     }
-    gc_list_init(&gc_state.permanent);
     for (unsigned s = 0; s < GC_STRIPES; s++)
         for (int i = 0; i < GC_NLISTS; i++) gc_list_init(gc_list_of(s, i));
     gc_state.enabled = true;
@@ -156,21 +154,20 @@ size_t gc_list_size(const GCHead *list) {
 static inline unsigned stripes_in_use(void) { return gc_alone() ? 1 : GC_STRIPES; }
 
 void gc_lists_gather(int list, GCHead *into) {
-    for (unsigned s = 0; s < stripes_in_use(); s++) gc_list_merge(gc_list_of(s, list), into);
+    unsigned stripes = stripes_in_use();
+    for (unsigned s = 0; s < stripes; s++) gc_list_merge(gc_list_of(s, list), into);
 }
 
 void gc_lists_scatter(GCHead *from, int list) {
-#if GC_SPIN_LOCKS
     if (stripes_in_use() == 1) {
         gc_list_merge(from, gc_list_of(0, list));
         return;
     }
+#if GC_SPIN_LOCKS
     while (!gc_list_empty(from)) {
         GCHead *h = from->next;
         gc_list_move(h, gc_list_of(h->stripe, list));
     }
-#else
-    gc_list_merge(from, gc_list_of(0, list));
 #endif
 }
 
@@ -206,7 +203,7 @@ void gc_birth_locked(Object *o, bool track) {
     h->flags = 0;
     h->next = h->prev = NULL;
     lock();
-    if (track) gc_list_append(h, &gc_state.gens[0].head);
+    if (track) gc_list_append(h, gc_list_of(0, 0));
     if (++gc_state.gens[0].count > gc_state.gens[0].threshold) gc_threshold_passed();
     unlock();
 }
@@ -240,7 +237,7 @@ void gc_track(Object *o) {
     if (!gc_state.locking && h->prev) return;
     lock();
     h->flags = 0;
-    if (!h->prev) gc_list_append(h, &gc_state.gens[0].head);
+    if (!h->prev) gc_list_append(h, gc_list_of(0, 0));
     unlock();
 #endif
 }

@@ -120,7 +120,8 @@ enum {
 #define GC_NLISTS (GC_NGENERATIONS + 1)
 
 typedef struct {
-    GCHead head;   /* list head (a sentinel, never an object); toy-ft: unused (GCStripe) */
+    GCHead head;   /* list head (a sentinel, never an object), made by gc_head_init
+                      through gc_list_of; toy-ft: unused (GCStripe) */
     int threshold;
     int count;     /* gen 0: allocations - deallocations; older: collections of the younger */
 } GCGeneration;

@@ -96,9 +96,9 @@ bool objlock_lent_by_self(void);
    threads doing the same work allocate in step, each from its own pools:
    by the offset alone, their dicts sat at the same offsets and shared a
    stripe at every operation (four threads each building dicts ran 2.7x
-   slower than one thread doing all their work). Masked in place and scaled to the
-   64-byte stripes, that is a shift, an exclusive or, an and, a shift and
-   an add. */
+   slower than one thread doing all their work). Masked in place and
+   scaled to the 64-byte stripes, that is a shift, an exclusive or, an
+   and, a shift and an add. */
 static inline ObjlockStripe *objlock_stripe(const void *o) {
     _Static_assert(sizeof(ObjlockStripe) == 16 << 2, "a stripe is 64 bytes");
     _Static_assert(OBJLOCK_STRIPES == 1 << 10, "bits 4-13 and 14-23");

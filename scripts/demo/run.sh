@@ -966,7 +966,7 @@ part_freethreaded() {
     case $FT_WIDTH in '' | *[!0-9]*) FT_WIDTH=160000 ;; esac
     FT_IDEAL=$((CORES < 4 ? CORES : 4))
     [ "$FT_IDEAL" -lt 1 ] && FT_IDEAL=1
-    local key cmd c_gil c_nogil c_atomic c_ft
+    local key c_gil c_nogil c_atomic c_ft
     show_cmd "$TOY $DEMO/cpu.toy sequential|threads $FT_WIDTH   (each build, best of 3)"
     # Alternate the builds run by run so that a busy moment hurts all alike,
     # and keep each one's best of 3 rounds: one round alone, on a shared
