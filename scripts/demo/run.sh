@@ -968,11 +968,15 @@ part_freethreaded() {
     [ "$FT_IDEAL" -lt 1 ] && FT_IDEAL=1
     local key c_gil c_nogil c_atomic c_ft
     show_cmd "$TOY $DEMO/cpu.toy sequential|threads $FT_WIDTH   (each build, best of 3)"
+    [ $HAVE_MP = 1 ] && show_cmd "$TOY $DEMO/cpu.toy processes $FT_WIDTH   (best of 3)"
     # Alternate the builds run by run so that a busy moment hurts all alike,
     # and keep each one's best of 3 rounds: one round alone, on a shared
     # machine, has read 1.5x for four threads under the GIL.
     local round mode tag
-    for key in gil nogil atomic ft; do printf -v "T_ft${key}_seq" ''; printf -v "T_ft${key}_thr" ''; done
+    # The same pieces in 4 processes of the GIL build take turns with them
+    # when multiprocessing works: sharing nothing, they show what the cores
+    # give this work at that moment, on a shared machine often less than 2x.
+    for key in gil nogil atomic ft procs; do printf -v "T_ft${key}_seq" ''; printf -v "T_ft${key}_thr" ''; done
     for round in 1 2 3; do
         for mode in sequential threads; do
             tag=seq; [ $mode = threads ] && tag=thr
@@ -981,6 +985,7 @@ part_freethreaded() {
             ft_run "ftatomic_$tag" $mode "$atomic" --no-gil --no-race-detector
             ft_run "ftft_$tag" $mode "$ft"
         done
+        [ $HAVE_MP = 1 ] && ft_run ftprocs_thr processes "$TOY"
     done
     if [ -z "$T_ftgil_seq" ]; then
         say "the sequential run under the GIL failed (exit $rc): nothing to compare with"
@@ -997,6 +1002,7 @@ part_freethreaded() {
     ft_row "no lock, plain (--no-gil)" ftnogil_seq ftnogil_thr "$c_nogil"
     ft_row "no lock, atomic (toy-atomic)" ftatomic_seq ftatomic_thr "$c_atomic"
     ft_row "free-threaded (toy-ft)" ftft_seq ftft_thr "$c_ft"
+    [ $HAVE_MP = 1 ] && ft_row "4 processes, GIL each (toy)" ftgil_seq ftprocs_thr "(nothing shared)"
     say "(1 thread: time relative to the GIL build; 4 threads: sequential time / threaded time)"
     ft_conclude
     ft_lessons "$ft"
@@ -1015,6 +1021,7 @@ ft_conclude() {
         say "   function): $(fmt '%.2f' "$sp_atomic")x. Immortal objects are never counted and biased counts"
         say "   stay in the owner's cache: that is what CPython 3.13t does (PEP 683, PEP 703)."
     fi
+    ft_against_processes "$sp_ft"
     faster "$sp_ft" || say "   (busy cores, load average $(loadavg), keep the parallel rows down here)"
     # No job runs more than FT_IDEAL times faster on FT_IDEAL cores, and
     # the GIL's threads take turns, so no faster than one: a speed-up above
@@ -1031,6 +1038,21 @@ ft_conclude() {
         say "   ($why: other programs took the cores during"
         say "   the sequential runs (load average $(loadavg)), so the other ratios of this table"
         say "   may be off too. Run make demo again on a quieter machine for numbers to trust.)"
+    fi
+}
+
+# ft_against_processes SPEEDUP_FT: toy-ft's speed-up beside that of the
+# 4 processes, which share nothing: what the cores gave at that moment.
+ft_against_processes() {
+    local sp_procs share
+    [ -n "${T_ftprocs_thr:-}" ] || return
+    sp_procs=$(calc "$T_ftgil_seq / $T_ftprocs_thr")
+    share=$(calc "$1 / $sp_procs * 100")
+    say "   4 processes of the GIL build, sharing nothing, read $(fmt '%.2f' "$sp_procs")x in the same rounds:"
+    if awk -v p="$share" 'BEGIN { exit !(p >= 90) }'; then
+        say "   that is what the cores gave this work, and toy-ft's threads kept up ($(fmt '%.0f' "$share")%)."
+    else
+        say "   that is what the cores gave this work; toy-ft's threads got $(fmt '%.0f' "$share")% of it."
     fi
 }
 
