@@ -845,8 +845,7 @@ static inline Object *dict_entry_ref_if(DictObject *d, uint32_t version, uint32_
     if (d->keys_version == version) {
         v = d->entries[ix].value;
         INCREF(v); /* may make it immortal: a second thread's reference */
-        if (!d->entries[ix].value_immortal && refcount_is_immortal(v)) /* as dict_get_str_ref */
-            __atomic_store_n(&d->entries[ix].value_immortal, 1u, __ATOMIC_RELEASE);
+        dict_read_settle(d, ix, v);
     }
     objlock_unlock(d);
     return v;

@@ -216,6 +216,10 @@ static inline void refcount_immortalize(Object *o) { biased_make_immortal(o); }
 static inline bool refcount_is_immortal(Object *o) {
     return atomic_load_explicit(&o->owner, memory_order_relaxed) == BIASED_OWNER_IMMORTAL;
 }
+/* Was o marked by refcount_mark_shared? */
+static inline bool refcount_is_shared_by_design(Object *o) {
+    return atomic_load_explicit(&o->shared, memory_order_relaxed) & BIASED_SHARED_BY_DESIGN;
+}
 static inline intptr_t refcount_revive(Object *o) { biased_revive(o); return 0; }
 static inline bool refcount_unrevive(Object *o, intptr_t saved) {
     (void)saved;

@@ -617,8 +617,7 @@ Object *dict_get_str_ref(Object *dobj, Object *key) {
     if (v) {
         INCREF(v);
 #ifdef TOY_FREE_THREADED
-        if (!d->entries[ix].value_immortal && dict_immortal(v))
-            DICT_PUBLISH(d->entries[ix].value_immortal, 1u);
+        dict_read_settle(d, (size_t)ix, v);
 #endif
     }
     objlock_unlock(d);
