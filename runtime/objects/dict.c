@@ -74,9 +74,7 @@ static size_t dict_usable(size_t index_size) { return (index_size << 1) / 3; }
 #define DICT_PUBLISH(lvalue, v) __atomic_store_n(&(lvalue), (v), __ATOMIC_RELEASE)
 
 /* An entry's value_immortal, for a value the entry holds a reference to. */
-static inline uint32_t dict_immortal(Object *v) {
-    return atomic_load_explicit(&v->owner, memory_order_relaxed) == BIASED_OWNER_IMMORTAL;
-}
+static inline uint32_t dict_immortal(Object *v) { return refcount_is_immortal(v); }
 
 /* Start a change of d, whose stripe the caller holds: seq becomes even
    (not 0) until dict_write_end, so lock-free readers retry under the lock.
@@ -86,9 +84,7 @@ static inline uint32_t dict_immortal(Object *v) {
    to the outer one. */
 static inline uint32_t dict_write_begin(DictObject *d) {
     uint32_t seq = d->seq;
-    if (seq == 0 && (atomic_load_explicit(&d->base.shared, memory_order_relaxed) &
-                     BIASED_SHARED_BY_DESIGN))
-        seq = 1;
+    if (seq == 0 && refcount_is_shared_by_design((Object *)d)) seq = 1;
     if (seq & 1) {
         if (seq == UINT32_MAX) seq = 1; /* wrap without passing 0 */
         /* The changes that follow are release stores (DICT_PUBLISH): a

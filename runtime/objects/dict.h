@@ -283,14 +283,12 @@ static inline __attribute__((always_inline)) int dict_read_keys_version(Object *
    becomes readable now (seq 1: "no change under way"). */
 static inline void dict_read_settle(DictObject *d, size_t ix, Object *v) {
     if (d->entries[ix].value_immortal) return;
-    bool shared_dict = refcount_is_shared_by_design((Object *)d);
-    if (shared_dict && !refcount_is_immortal(v) && refcount_is_shared_by_design(v) &&
-        !ts_single_threaded())
+    bool shared_now = !ts_single_threaded() && refcount_is_shared_by_design((Object *)d);
+    if (shared_now && !refcount_is_immortal(v) && refcount_is_shared_by_design(v))
         refcount_immortalize(v);
     if (!refcount_is_immortal(v)) return;
     __atomic_store_n(&d->entries[ix].value_immortal, 1u, __ATOMIC_RELEASE);
-    if (shared_dict && d->seq == 0 && !ts_single_threaded())
-        __atomic_store_n(&d->seq, 1u, __ATOMIC_RELEASE);
+    if (shared_now && d->seq == 0) __atomic_store_n(&d->seq, 1u, __ATOMIC_RELEASE);
 }
 
 /* Free the tables kept for lock-free readers: called with every other

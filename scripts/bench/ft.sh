@@ -145,7 +145,7 @@ cpu_cmd() { # K: build K's command (labels[K]) into cmd
 # more than a loop of divisions. Measured: the same job 1.7x slower on one
 # of two cores while C ran at the same speed on both.)
 threaded_rows() {
-    local script=$1 arg=$2 procs=${3:-} seqs=() thrs=() fails=() i k v seq thr base_seq="" n
+    local script=$1 arg=$2 procs=${3:-} seqs=() thrs=() fails=() i k v seq thr base_seq="" n job par
     local -a names=("${labels[@]}")
     [ -n "$procs" ] && names+=("toy, 4 processes")
     n=${#names[@]}
@@ -153,7 +153,7 @@ threaded_rows() {
     for ((k = 0; k < n; k++)); do seqs[k]=""; thrs[k]=""; fails[k]=0; done
     for ((i = 0; i < CPU_ROUNDS; i++)); do
         for ((k = 0; k < n; k++)); do
-            local job=$script par=threads
+            job=$script par=threads
             if [ "$k" -lt "${#labels[@]}" ]; then
                 cpu_cmd "$k"
             else
