@@ -966,13 +966,15 @@ static void instance_finalize_dealloc(Object *self) {
 
 /* t defines __del__: t and its live subclasses run it before freeing an
    instance (never undone: without __del__ the dealloc just frees). */
+static void mark_finalizer_if_derived(Type *c, void *t) {
+    if (!type_is_subtype(c, t)) return;
+    c->flags |= TYPE_FINALIZER;
+    c->dealloc = instance_finalize_dealloc;
+}
+
 static void mark_finalizer(Type *t) {
     finalize_note_class();
-    for (HeapType *h = live_classes; h; h = h->next) {
-        if (!type_is_subtype(&h->type, t)) continue;
-        h->type.flags |= TYPE_FINALIZER;
-        h->type.dealloc = instance_finalize_dealloc;
-    }
+    class_visit_live(mark_finalizer_if_derived, t);
 }
 
 /* What normal lookup did not find: __class__ and __dict__ (NULL with the
@@ -1316,8 +1318,11 @@ static Type *best_base(Type *const *bases, size_t n) {
 }
 
 /* toy-ft: the stripe of this byte's address guards live_classes for
-   live_link, live_unlink and class_visit_live (classes are made and freed
-   on any thread, and tags are dropped while others run). */
+   live_link, live_unlink, class_visit_live and live_subclasses (classes
+   are made and freed on any thread, and tags are dropped, slots refreshed
+   and __subclasses__ read while others run). A class is linked once its
+   bases and MRO are complete, and set up under the same hold, so a walker
+   under the lock finds it whole. */
 static char live_key;
 
 static void live_link(HeapType *h) {
@@ -1336,15 +1341,57 @@ static bool heap_has_base(HeapType *h, Type *t) {
     return false;
 }
 
+/* References to classes, gathered under the live lock. */
+typedef struct {
+    HeapType **items;
+    size_t len, cap;
+} ClassRefs;
+
+static bool class_refs_push(ClassRefs *r, HeapType *h) {
+    if (r->len == r->cap) {
+        size_t grown = r->cap ? 2 * r->cap : 8;
+        HeapType **more = mem_realloc(r->items, r->cap * sizeof *more, grown * sizeof *more);
+        if (!more) return false;
+        r->items = more;
+        r->cap = grown;
+    }
+    r->items[r->len++] = h;
+    return true;
+}
+
+/* The live heap classes that name t among their bases, oldest first, as
+   new references, taken under the live lock: toy-ft makes and frees
+   classes on every thread, and a class whose count has reached zero (its
+   dealloc waits for the lock to unlink it) is skipped. 0, or -1 out of
+   memory (the references taken are still in r). */
+static int live_subclasses(Type *t, ClassRefs *r) {
+    HeapType *unkept = NULL;
+    objlock_lock(&live_key);
+    HeapType *h = live_classes;
+    while (h && h->next) h = h->next; /* the oldest: the list is newest first */
+    for (; h && !unkept; h = h->prev)
+        if (heap_has_base(h, t) && refcount_try_incref((Object *)h) && !class_refs_push(r, h))
+            unkept = h;
+    objlock_unlock(&live_key);
+    if (!unkept) return 0;
+    DECREF(unkept); /* after unlocking: it may be the last reference */
+    error_no_memory();
+    return -1;
+}
+
 Object *class_subclasses(Type *t) {
     Object *list = list_new(0);
     if (!list) return NULL;
     for (Type *const *b = object_types; *b; b++)
         if ((*b)->base_type == t && list_append(list, (Object *)*b) < 0) goto fail;
-    HeapType *h = live_classes;
-    while (h && h->next) h = h->next; /* the oldest: the list is newest first */
-    for (; h; h = h->prev)
-        if (heap_has_base(h, t) && list_append(list, (Object *)h) < 0) goto fail;
+    ClassRefs found = {0};
+    int status = live_subclasses(t, &found);
+    for (size_t i = 0; i < found.len; i++) {
+        if (status == 0) status = list_append(list, (Object *)found.items[i]);
+        DECREF(found.items[i]);
+    }
+    if (found.items) mem_free(found.items, found.cap * sizeof *found.items);
+    if (status < 0) goto fail;
     return list;
 fail:
     DECREF(list);
@@ -1392,10 +1439,13 @@ static bool holds_data_descr(Object *dict) {
 /* t (and every live subclass of it) may now hold a data descriptor; with
    all_classes, every live class may (a class gained __set__/__delete__, so
    its instances already stored in classes became data descriptors). */
+static void mark_data_descrs_if_derived(Type *c, void *t) { /* t NULL: every class */
+    if (!t || type_is_subtype(c, t)) c->flags |= TYPE_DATA_DESCRS;
+}
+
 static void mark_data_descrs(Type *t, bool all_classes) {
     t->flags |= TYPE_DATA_DESCRS;
-    for (HeapType *h = live_classes; h; h = h->next)
-        if (all_classes || type_is_subtype(&h->type, t)) h->type.flags |= TYPE_DATA_DESCRS;
+    class_visit_live(mark_data_descrs_if_derived, all_classes ? NULL : t);
 }
 
 /* A class body's __new__ is a static method, and its __init_subclass__ and
@@ -1692,7 +1742,6 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     HeapType *h = (HeapType *)object_alloc(&type_type, sizeof(HeapType));
     if (!h) return NULL;
     refcount_mark_shared((Object *)h); /* toy-ft: immortal once threads share it */
-    live_link(h);
     Type *t = &h->type;
     t->name_obj = NEWREF(name);
     t->name = str_data(name);
@@ -1704,18 +1753,26 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     t->dict = dict_copy(ns);
     if (t->dict) refcount_mark_shared(t->dict);
     if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
-        wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0 ||
-        setup_dispatch(h) < 0) {
-        DECREF(h);
-        return NULL;
-    }
+        wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0)
+        goto fail;
+    /* Listed, and its slots set, under the live lock (toy-ft): other
+       threads walk the live classes under it, reading bases and MRO and
+       changing slots and flags, so they find a class only whole, and a
+       change to a base either comes before this class copies the base's
+       slots or finds it listed. setup_dispatch's walk for __del__ must
+       find the class itself (the lock is recursive). */
+    objlock_lock(&live_key);
+    live_link(h);
+    int dispatched = setup_dispatch(h);
+    objlock_unlock(&live_key);
+    if (dispatched < 0) goto fail;
     /* before __set_name__ and __init_subclass__, which may call methods */
     if (class_cell) SETREF(&((CellObject *)class_cell)->contents, NEWREF(h));
-    if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) {
-        DECREF(h);
-        return NULL;
-    }
+    if (call_set_names(t) < 0 || call_init_subclass(t, kwvalues, kwnames) < 0) goto fail;
     return (Object *)h;
+fail:
+    DECREF(h);
+    return NULL;
 }
 
 /* A class from its name, bases (a tuple; empty means (object,)) and
@@ -1929,15 +1986,23 @@ Object *class_type_getattr(Object *self, Object *name) {
    copied t's slots when it was created) get the dispatchers of the dunders
    t now defines; with hash, their __hash__ is looked up again along their
    MROs (a None found there makes instances unhashable). */
+typedef struct {
+    Type *changed;
+    bool hash;
+} SlotRefresh;
+
+static void refresh_slots_if_derived(Type *c, void *arg) {
+    SlotRefresh *r = arg;
+    if (!type_is_subtype(c, r->changed)) return;
+    install_slots(c, r->changed->dict);
+    if (!r->hash) return;
+    Object *f = heap_lookup(c, NAME(HASH));
+    if (f) SET_SLOT(c->hash, f == None ? NULL : slot_hash);
+}
+
 static void refresh_slots(Type *t, bool hash) {
-    for (HeapType *h = live_classes; h; h = h->next) {
-        Type *c = &h->type;
-        if (!type_is_subtype(c, t)) continue;
-        install_slots(c, t->dict);
-        if (!hash) continue;
-        Object *f = heap_lookup(c, NAME(HASH));
-        if (f) SET_SLOT(c->hash, f == None ? NULL : slot_hash);
-    }
+    SlotRefresh r = {t, hash};
+    class_visit_live(refresh_slots_if_derived, &r);
 }
 
 /* A.__mro__ / A.__base__ / A.__bases__ = v: the first two are read-only,
