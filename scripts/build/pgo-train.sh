@@ -62,7 +62,7 @@ run() { # SCRIPT [ARGS...]
     fi
 }
 
-TOPICS="bigint builtins bytes calls classes complex control dict diff dir errors
+TOPICS="bigint builtins bytes calls classes complex control dict dir errors
         exceptions fastpath files format functions gc generators imports io json
         lexical list memory modules sets slots specialize stdlib str types weakref"
 
