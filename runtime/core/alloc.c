@@ -172,13 +172,30 @@ void *mem_realloc(void *p, size_t old_size, size_t new_size) {
     return realloc(p, new_size ? new_size : 1);
 }
 
+bool mem_grow(void *items, size_t len, size_t *cap, size_t elem, size_t first) {
+    if (len < *cap) return true;
+    if (*cap > SIZE_MAX / 2 / elem) return false;
+    size_t grown_cap = *cap ? *cap * 2 : first;
+    void *old, *grown;
+    /* The caller's pointer is read and written as bytes: it may point to
+       any element type. */
+    memcpy(&old, items, sizeof old);
+    grown = mem_realloc(old, *cap * elem, grown_cap * elem);
+    if (!grown) return false;
+    memcpy(items, &grown, sizeof grown);
+    *cap = grown_cap;
+    return true;
+}
+
+void mem_die_out_of_memory(void) {
+    fflush(stdout);
+    fputs("toy: out of memory\n", stderr);
+    exit(1);
+}
+
 void *mem_alloc_or_die(size_t size) {
     void *p = mem_alloc(size);
-    if (!p) {
-        fflush(stdout);
-        fputs("toy: out of memory\n", stderr);
-        exit(1);
-    }
+    if (!p) mem_die_out_of_memory();
     return p;
 }
 

@@ -20,6 +20,7 @@
 #ifndef TOY_ALLOC_H
 #define TOY_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -122,9 +123,19 @@ void *mem_alloc_zeroed(size_t size);
    page, the write replaces it), which cost more than clearing the table. */
 void *mem_alloc_zeroed_populated(size_t size);
 
+/* Room for one more element at the end of a growable array. items points
+   to the caller's pointer to the array (of any element type), which holds
+   *cap elements of elem bytes, len of them used. While len < *cap nothing
+   changes; otherwise the array doubles, or starts at first elements, and
+   *cap says so. false out of memory, with the array as it was: the caller
+   raises (error_no_memory) or reports as it can. */
+bool mem_grow(void *items, size_t len, size_t *cap, size_t elem, size_t first);
+
 /* Allocate or exit with "toy: out of memory" (status 1). For internal tables
    whose failure cannot be reported as a MemoryError. */
 void *mem_alloc_or_die(size_t size);
+/* Print "toy: out of memory" and exit with status 1. */
+_Noreturn void mem_die_out_of_memory(void);
 
 /* Around fork(): mem_before_fork takes the counters' mutex, so that no
    other thread is inside it (one that has just finished may still be

@@ -58,23 +58,17 @@ static size_t kept_len, kept_cap;
 
 #define RELAXED memory_order_relaxed
 
-static void grow(void **arr, size_t *cap, size_t elem) {
-    size_t n = *cap ? *cap * 2 : 64;
-    void *p = mem_alloc_or_die(n * elem);
-    if (*arr) {
-        memcpy(p, *arr, *cap * elem);
-        mem_free(*arr, *cap * elem);
-    }
-    *arr = p;
-    *cap = n;
+/* Room for one more in one of these tables, or exit: a reference the
+   table cannot hold cannot be reported as a MemoryError. */
+static void grow(void *arr, size_t len, size_t *cap, size_t elem) {
+    if (!mem_grow(arr, len, cap, elem, 64)) mem_die_out_of_memory();
 }
 
 /* ---- Counting ------------------------------------------------------------- */
 
 static void record_immortal(Object *o) {
     pthread_mutex_lock(&immortal_lock);
-    if (immortals_len == immortals_cap)
-        grow((void **)&immortals, &immortals_cap, sizeof *immortals);
+    grow(&immortals, immortals_len, &immortals_cap, sizeof *immortals);
     immortals[immortals_len++] = o;
     pthread_mutex_unlock(&immortal_lock);
     atomic_fetch_add_explicit(&immortal_count, 1, RELAXED);
@@ -129,8 +123,7 @@ static void queue_to_owner(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
     BiasedThread *t = owner < BIASED_TID_DETACHED ? find_thread(owner) : NULL;
     if (t) {
-        if (t->queue_len == t->queue_cap)
-            grow((void **)&t->queue, &t->queue_cap, sizeof *t->queue);
+        grow(&t->queue, t->queue_len, &t->queue_cap, sizeof *t->queue);
         t->queue[t->queue_len++] = o;
         if (t->queue_len == 1) {
             atomic_store(&t->pending, true);
@@ -332,7 +325,7 @@ void biased_after_fork_child(void) {
 bool biased_keep_block_at_exit(Object *o, void *block, size_t size) {
     if (atomic_load_explicit(&o->owner, RELAXED) != BIASED_OWNER_IMMORTAL)
         return false;
-    if (kept_len == kept_cap) grow((void **)&kept, &kept_cap, sizeof *kept);
+    grow(&kept, kept_len, &kept_cap, sizeof *kept);
     kept[kept_len].block = block;
     kept[kept_len].size = size;
     kept_len++;

@@ -37,13 +37,7 @@ static Entry *entry_for(Type *type) {
             entries[i].last = type;
             return &entries[i];
         }
-    if (count == cap) {
-        size_t ncap = cap ? cap * 2 : 64;
-        Entry *grown = mem_realloc(entries, cap * sizeof(Entry), ncap * sizeof(Entry));
-        if (!grown) return NULL;
-        entries = grown;
-        cap = ncap;
-    }
+    if (!mem_grow(&entries, count, &cap, sizeof *entries, 64)) return NULL;
     Entry *e = &entries[count++];
     memset(e, 0, sizeof(*e));
     strncpy(e->name, name, NAME_MAX_LEN - 1);

@@ -135,16 +135,9 @@ static int mark(Encoder *e, Object *o) {
             error_set(&exc_ValueError, "Circular reference detected");
             return -1;
         }
-    if (e->nmarkers == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        Object **m = e->markers ? mem_realloc(e->markers, e->cap * sizeof(Object *), cap * sizeof(Object *))
-                                : mem_alloc(cap * sizeof(Object *));
-        if (!m) {
-            error_no_memory();
-            return -1;
-        }
-        e->markers = m;
-        e->cap = cap;
+    if (!mem_grow(&e->markers, e->nmarkers, &e->cap, sizeof *e->markers, 16)) {
+        error_no_memory();
+        return -1;
     }
     e->markers[e->nmarkers++] = o;
     return 0;

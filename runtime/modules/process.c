@@ -127,16 +127,9 @@ static void child_tidy_locked(Child *c) {
 
 static int child_add(pid_t pid, int sentinel, bool daemon) {
     pthread_mutex_lock(&children.mutex);
-    if (children.count == children.cap) {
-        size_t cap = children.cap ? children.cap * 2 : 16;
-        Child *items = mem_realloc(children.items, children.cap * sizeof(Child),
-                                   cap * sizeof(Child));
-        if (!items) {
-            pthread_mutex_unlock(&children.mutex);
-            return -1;
-        }
-        children.items = items;
-        children.cap = cap;
+    if (!mem_grow(&children.items, children.count, &children.cap, sizeof *children.items, 16)) {
+        pthread_mutex_unlock(&children.mutex);
+        return -1;
     }
     children.items[children.count++] = (Child){
         .pid = pid, .sentinel = sentinel, .daemon = daemon,

@@ -81,16 +81,9 @@ static int watch_add(Watch *w, Object *seq, short events) {
     while (r == 0 && (o = object_next(it))) {
         int fd = fd_of(o);
         if (fd < 0) r = -1;
-        if (r == 0 && w->n == w->cap) {
-            size_t cap = w->cap ? w->cap * 2 : 16;
-            struct pollfd *g = mem_realloc(w->fds, w->cap * sizeof(*g), cap * sizeof(*g));
-            if (!g) {
-                error_no_memory();
-                r = -1;
-            } else {
-                w->fds = g;
-                w->cap = cap;
-            }
+        if (r == 0 && !mem_grow(&w->fds, w->n, &w->cap, sizeof *w->fds, 16)) {
+            error_no_memory();
+            r = -1;
         }
         if (r == 0 && list_append(w->items, o) < 0) r = -1;
         if (r == 0) w->fds[w->n++] = (struct pollfd){.fd = fd, .events = events};

@@ -149,15 +149,9 @@ static int layout_parse(const char *fmt, size_t n, StructLayout *l, Object *erro
             struct_error(error_class, "total struct size too long");
             goto fail;
         }
-        if (l->ncodes == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            StructCode *codes = mem_realloc(l->codes, cap * sizeof *codes, ncap * sizeof *codes);
-            if (!codes) {
-                error_no_memory();
-                goto fail;
-            }
-            l->codes = codes;
-            cap = ncap;
+        if (!mem_grow(&l->codes, l->ncodes, &cap, sizeof *l->codes, 8)) {
+            error_no_memory();
+            goto fail;
         }
         l->codes[l->ncodes++] = (StructCode){c, count, offset, size};
         offset += count * size;

@@ -884,13 +884,7 @@ static void instance_release(Object *self) {
 
 /* Park self for later; false when there is no memory to do so. */
 static bool instance_park(Object *self) {
-    if (parked_len == parked_cap) {
-        size_t cap = parked_cap ? parked_cap * 2 : 64;
-        Object **p = mem_realloc(parked, parked_cap * sizeof(Object *), cap * sizeof(Object *));
-        if (!p) return false;
-        parked = p;
-        parked_cap = cap;
-    }
+    if (!mem_grow(&parked, parked_len, &parked_cap, sizeof *parked, 64)) return false;
     parked[parked_len++] = self;
     return true;
 }
@@ -1348,13 +1342,7 @@ typedef struct {
 } ClassRefs;
 
 static bool class_refs_push(ClassRefs *r, HeapType *h) {
-    if (r->len == r->cap) {
-        size_t grown = r->cap ? 2 * r->cap : 8;
-        HeapType **more = mem_realloc(r->items, r->cap * sizeof *more, grown * sizeof *more);
-        if (!more) return false;
-        r->items = more;
-        r->cap = grown;
-    }
+    if (!mem_grow(&r->items, r->len, &r->cap, sizeof *r->items, 8)) return false;
     r->items[r->len++] = h;
     return true;
 }

@@ -190,13 +190,7 @@ typedef struct {
 } Stack;
 
 static bool stack_push(Stack *s, Object *o) {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        Object **items = mem_realloc(s->items, s->cap * sizeof(Object *), cap * sizeof(Object *));
-        if (!items) return false;
-        s->items = items;
-        s->cap = cap;
-    }
+    if (!mem_grow(&s->items, s->len, &s->cap, sizeof *s->items, 32)) return false;
     s->items[s->len++] = NEWREF(o);
     return true;
 }

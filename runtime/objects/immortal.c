@@ -28,13 +28,7 @@ static size_t kept_len, kept_cap;
 int64_t immortal_count(void) { return made_immortal; }
 
 static bool keep(Object *o) {
-    if (kept_len == kept_cap) {
-        size_t cap = kept_cap ? kept_cap * 2 : 1024;
-        Object **items = mem_realloc(kept, kept_cap * sizeof(Object *), cap * sizeof(Object *));
-        if (!items) return false;
-        kept = items;
-        kept_cap = cap;
-    }
+    if (!mem_grow(&kept, kept_len, &kept_cap, sizeof *kept, 1024)) return false;
     kept[kept_len++] = o;
     return true;
 }
@@ -46,13 +40,7 @@ typedef struct {
 } Stack;
 
 static bool stack_push(Stack *s, Object *o) {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        Object **items = mem_realloc(s->items, s->cap * sizeof(Object *), cap * sizeof(Object *));
-        if (!items) return false;
-        s->items = items;
-        s->cap = cap;
-    }
+    if (!mem_grow(&s->items, s->len, &s->cap, sizeof *s->items, 256)) return false;
     s->items[s->len++] = o;
     return true;
 }
