@@ -70,7 +70,15 @@ all: toy toy-ft
 # profile. PGO=0 compiles each once, plainly: quicker while editing, and
 # what clang gets (its profiles use another format).
 PGO ?= $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),0,1)
-PGO_GEN := -fprofile-generate -fprofile-update=prefer-atomic
+# The counters are plain additions (-fprofile-update=single). The training
+# runs one thread, but for the GIL builds' threaded run, whose threads may
+# count a path near a switch once or twice more or less (toy-ft's runs in
+# one thread); -fprofile-correction below takes the counts as they are.
+# Atomic counters (prefer-atomic) made every counted branch a locked add:
+# each training took 45-60% longer (toy's 48 s against 33 s), for
+# optimised binaries whose instruction counts on every benchmark were the
+# same to 0.01% (scripts/bench/cachegrind.sh).
+PGO_GEN := -fprofile-generate -fprofile-update=single
 # Link-time optimisation goes with the profile (LTO=0 leaves it out): gcc
 # then inlines across files, e.g. the dict and set probes into the eval
 # loop, where the profile says the calls are hot (docs/internals.md, "The

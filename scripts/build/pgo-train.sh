@@ -21,9 +21,10 @@
 # The training is repeatable: the tests that start threads or processes
 # are left out, and every run goes without address-space randomisation, so
 # two builds of the same sources get the same profile and the same eval
-# loop (only the GIL's contended paths, which the GIL build's threaded run
-# counts, may differ). Before, the same sources built twice could differ
-# by 15% in loop.toy's time.
+# loop (only the counts of the threaded run may differ: the GIL's
+# contended paths, and by an increment or two the paths around them, since
+# the counters are plain additions: PGO_GEN in the Makefile). Before, the
+# same sources built twice could differ by 15% in loop.toy's time.
 # PGO_TRAIN_SET=bench trains on the benchmark suite at its small sizes
 # instead (about 1/50 of what make bench measures: scripts/bench/sizes.sh),
 # to measure how much a profile of the measured programs themselves would
