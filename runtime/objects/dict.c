@@ -1232,28 +1232,6 @@ static DictEntry *dict_iter_step(DictIterObject *it, bool reverse) {
     return e;
 }
 
-static Object *dict_keyiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, false);
-    Object *r = e ? NEWREF(e->key) : NULL;
-    objlock_unlock(d);
-    return r;
-}
-
-static Object *dict_valueiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, false);
-    Object *r = e ? NEWREF(e->value) : NULL;
-    objlock_unlock(d);
-    return r;
-}
-
 /* A (key, value) tuple; the previous one is reused when nobody else holds
    it, so `for k, v in d.items()` allocates nothing per step. */
 static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
@@ -1273,48 +1251,42 @@ static Object *dict_item_pair(DictIterObject *it, Object *key, Object *value) {
     return t;
 }
 
+/* What a dict iterator hands out. */
+typedef enum { DICT_ITER_KEYS, DICT_ITER_VALUES, DICT_ITER_ITEMS } DictIterKind;
+
+/* The next key, value or (key, value) of a dict iterator, in order or in
+   reverse, read under the dict's lock; NULL at the end or with an error. */
+static inline Object *dict_iter_next_as(Object *self, bool reverse, DictIterKind kind) {
+    DictIterObject *it = (DictIterObject *)self;
+    Object *d = it->dict;
+    if (!d) return NULL;
+    objlock_lock(d);
+    DictEntry *e = dict_iter_step(it, reverse);
+    Object *r = !e                        ? NULL
+              : kind == DICT_ITER_KEYS   ? NEWREF(e->key)
+              : kind == DICT_ITER_VALUES ? NEWREF(e->value)
+                                         : dict_item_pair(it, e->key, e->value);
+    objlock_unlock(d);
+    return r;
+}
+
+static Object *dict_keyiter_next(Object *self) {
+    return dict_iter_next_as(self, false, DICT_ITER_KEYS);
+}
+static Object *dict_valueiter_next(Object *self) {
+    return dict_iter_next_as(self, false, DICT_ITER_VALUES);
+}
 static Object *dict_itemiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, false);
-    Object *r = e ? dict_item_pair(it, e->key, e->value) : NULL;
-    objlock_unlock(d);
-    return r;
+    return dict_iter_next_as(self, false, DICT_ITER_ITEMS);
 }
-
 static Object *dict_reverse_keyiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, true);
-    Object *r = e ? NEWREF(e->key) : NULL;
-    objlock_unlock(d);
-    return r;
+    return dict_iter_next_as(self, true, DICT_ITER_KEYS);
 }
-
 static Object *dict_reverse_valueiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, true);
-    Object *r = e ? NEWREF(e->value) : NULL;
-    objlock_unlock(d);
-    return r;
+    return dict_iter_next_as(self, true, DICT_ITER_VALUES);
 }
-
 static Object *dict_reverse_itemiter_next(Object *self) {
-    DictIterObject *it = (DictIterObject *)self;
-    Object *d = it->dict;
-    if (!d) return NULL;
-    objlock_lock(d);
-    DictEntry *e = dict_iter_step(it, true);
-    Object *r = e ? dict_item_pair(it, e->key, e->value) : NULL;
-    objlock_unlock(d);
-    return r;
+    return dict_iter_next_as(self, true, DICT_ITER_ITEMS);
 }
 
 static Object *dict_iter_self(Object *self) { return NEWREF(self); }
