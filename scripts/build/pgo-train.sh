@@ -112,7 +112,8 @@ bench) train_on_benchmarks ;;
 esac
 # The paths a program takes once its threads run. Under a GIL the threads
 # take turns, and only the lock's own contended paths count differently
-# from one run to the next. toy-ft's threads run at once, and how often
+# from one run to the next (and, the counters being plain additions, a
+# path near a switch by a count or two). toy-ft's threads run at once, and how often
 # they met would change the eval loop's profile from build to build: there
 # the same work runs in one thread with TOY_FT_THREADS_STARTED=1, which
 # takes every path of threads started (the locks, the shared counts) in
