@@ -18,7 +18,7 @@
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make difftest   random programs (tests/diff/) under toy and python3: same output
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
-#                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 30 s each
+#                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 20 s each
 
 CC      ?= cc
 CFLAGS  ?= -O2
