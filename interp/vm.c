@@ -864,24 +864,42 @@ static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
     return same;
 }
 
-/* LOAD_ATTR_INSTANCE's hint: the value of entry ix if its key is name,
-   with a new reference taken under the lock; else NULL. */
-static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
+/* LOAD_ATTR_INSTANCE's hint once threads run: the value of entry ix if
+   its key is name, with a new reference taken under the lock; else NULL.
+   An immortal value (None, a small int, an interned str, a function) is
+   read without the lock and counted by nobody, by a probe of the index
+   (dict_read_ref: an entry the index names is a complete one, where an
+   entry past the hint's may hold an earlier dict's leftovers), once a
+   locked read has found such a value and made the dict readable so. Out
+   of line: the single thread's path below stays small enough to inline. */
+static __attribute__((noinline)) Object *dict_hint_ref_threads(DictObject *d, uint32_t ix,
+                                                                Object *name)
 {
-    Object *v = NULL;
-    if (LIKELY(ts_single_threaded())) { /* no other thread to lock out */
-        if (ix < d->nentries && d->entries[ix].key == name) {
-            v = d->entries[ix].value;
-            INCREF(v);
-        }
+    Object *v;
+    if (dict_read_ref((Object *)d, name, &v) == 1)
         return v;
-    }
+    v = NULL;
     objlock_lock(d);
     if (ix < d->nentries && d->entries[ix].key == name) {
         v = d->entries[ix].value;
         INCREF(v);
+        dict_read_settle_attr(d, ix, v);
     }
     objlock_unlock(d);
+    return v;
+}
+
+/* LOAD_ATTR_INSTANCE's hint: the value of entry ix if its key is name, as
+   a new reference; else NULL. */
+static inline Object *dict_hint_ref(DictObject *d, uint32_t ix, Object *name)
+{
+    if (UNLIKELY(!ts_single_threaded()))
+        return dict_hint_ref_threads(d, ix, name);
+    Object *v = NULL; /* no other thread to lock out */
+    if (ix < d->nentries && d->entries[ix].key == name) {
+        v = d->entries[ix].value;
+        INCREF(v);
+    }
     return v;
 }
 #endif
@@ -1062,7 +1080,7 @@ static inline int64_t instance_entry_of(DictObject *d, Object *name)
 
 /* LOAD_ATTR_INSTANCE's hit, once the caller has checked the class: the
    value at entry `hint` of obj's instance dict if its key is name, as a
-   new reference (toy-ft: taken under the dict's lock), else NULL. */
+   new reference (toy-ft, threads running: dict_hint_ref_threads), else NULL. */
 static inline Object *instance_attr_at(Object *obj, Type *t, uint32_t hint, Object *name)
 {
     DictObject *d = (DictObject *)instance_dict_of(obj, t);

@@ -290,6 +290,25 @@ static inline void dict_read_settle(DictObject *d, size_t ix, Object *v) {
     __atomic_store_n(&d->entries[ix].value_immortal, 1u, __ATOMIC_RELEASE);
     if (shared_now && d->seq == 0) __atomic_store_n(&d->seq, 1u, __ATOMIC_RELEASE);
 }
+/* The same after an attribute read under the lock of an instance dict
+   (the eval loop's LOAD_ATTR_INSTANCE, once threads run), which nothing
+   marks shared: an immortal value makes the dict readable without the
+   lock from now on, so that the next read of that attribute, by any
+   thread, is a few loads (dict_read_ref) instead of a compare-and-swap.
+   A dict whose attributes are all mortal stays seq 0: its writes skip the
+   sequence and a resize frees its old tables at once, where a readable
+   dict's are kept until the world stops (dict_release_tables). Not while
+   the stripe is held more than once: a change of this dict may be under
+   way outside (a key's __eq__ that read the attribute), begun with seq 0,
+   which dict_write_begin left alone, and it would end with seq 1, as if
+   no change had happened. */
+static inline void dict_read_settle_attr(DictObject *d, size_t ix, Object *v) {
+    if (!refcount_is_immortal(v)) return;
+    if (!d->entries[ix].value_immortal)
+        __atomic_store_n(&d->entries[ix].value_immortal, 1u, __ATOMIC_RELEASE);
+    if (d->seq == 0 && objlock_stripe(d)->depth == 0)
+        __atomic_store_n(&d->seq, 1u, __ATOMIC_RELEASE);
+}
 
 /* Free the tables kept for lock-free readers: called with every other
    thread parked or in a blocking call (a collection's stopped world, the
