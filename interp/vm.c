@@ -878,16 +878,14 @@ static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
 /* LOAD_ATTR_INSTANCE's hint once threads run: the value of entry ix if
    its key is name, with a new reference taken under the lock; else NULL.
    An immortal value (None, a small int, an interned str, a function) is
-   read without the lock and counted by nobody, by a probe of the index
-   (dict_read_ref: an entry the index names is a complete one, where an
-   entry past the hint's may hold an earlier dict's leftovers), once a
+   read without the lock and counted by nobody (dict_read_hint), once a
    locked read has found such a value and made the dict readable so. Out
    of line: the single thread's path below stays small enough to inline. */
 static __attribute__((noinline)) Object *dict_hint_ref_threads(DictObject *d, uint32_t ix,
                                                                 Object *name)
 {
     Object *v;
-    if (dict_read_ref((Object *)d, name, &v) == 1)
+    if (dict_read_hint((Object *)d, ix, name, &v) == 1)
         return v;
     v = NULL;
     objlock_lock(d);

@@ -301,7 +301,7 @@ static inline int dict_alloc_tables(DictObject *d, size_t index_size) {
     DICT_PUBLISH(d->index_size, index_size);
     DICT_PUBLISH(d->entries, entries);
     DICT_PUBLISH(d->capacity, capacity);
-    d->nentries = 0;
+    DICT_PUBLISH(d->nentries, (size_t)0);
     return 0;
 }
 
@@ -342,7 +342,7 @@ static __attribute__((noinline)) int dict_rebuild(DictObject *d, size_t index_si
         if (!e->key) continue;
         dict_entry_copy(&d->entries[d->nentries], e);
         DICT_PUBLISH(d->index[dict_find_empty_slot(d, e->hash)], (int64_t)d->nentries);
-        d->nentries++;
+        DICT_PUBLISH(d->nentries, d->nentries + 1);
     }
     dict_release_tables(d, old_index, old_index_size, old_entries, old_capacity);
     return 0;
@@ -719,7 +719,7 @@ static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Ob
     dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
     dict_note_key(d, hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
-    d->nentries++;
+    DICT_PUBLISH(d->nentries, d->nentries + 1);
     d->used++;
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
@@ -865,7 +865,8 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->entries, NULL);
     DICT_PUBLISH(d->index_size, (size_t)0);
     DICT_PUBLISH(d->capacity, (size_t)0);
-    d->nentries = d->used = 0;
+    DICT_PUBLISH(d->nentries, (size_t)0);
+    d->used = 0;
     dict_forget_keys(d);
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
@@ -1702,7 +1703,7 @@ static Object *dict_popitem_method(Object *self, Object *const *args, size_t nar
     size_t slot = dict_find_slot_of_entry(d, e->hash, (int64_t)(ix - 1));
     Object *k, *v;
     dict_unlink(d, slot, (int64_t)(ix - 1), &k, &v);
-    d->nentries = ix - 1;
+    DICT_PUBLISH(d->nentries, ix - 1);
     dict_unlock_write(d, seq);
     tuple_set_steal(pair, 0, k);
     tuple_set_steal(pair, 1, v);

@@ -30,7 +30,8 @@ typedef struct {
 typedef struct {
     Object base;
     size_t used;         /* live entries */
-    size_t nentries;     /* entries used in the entry array, holes included */
+    size_t nentries;     /* entries used in the entry array, holes included
+                            (toy-ft: stored atomically, for dict_read_hint) */
     size_t capacity;     /* entry array capacity */
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
@@ -256,6 +257,35 @@ static inline __attribute__((always_inline)) int dict_read_entry(Object *dobj, u
     uint32_t immortal = __atomic_load_n(&entries[ix].value_immortal, __ATOMIC_ACQUIRE);
     if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq || found == NULL || !immortal)
         return -1;
+    *value = found;
+    return 1;
+}
+/* The same kind of read for an instance dict's attribute (the eval loop's
+   LOAD_ATTR_INSTANCE), at the entry number its cache holds as a hint: 1
+   with *value set when entry ix holds key and an immortal value, -1 when
+   only the locked read can tell (a hint that misses, a mortal value). The
+   tables' pointer, capacity and entry count are read together under one
+   seq, so ix below that count names an entry written in full: an entry
+   past it may hold what an earlier dict left in the same memory. A mortal
+   value costs these few loads before the lock, where a probe of the index
+   (dict_read_ref) cost a hash probe as well. */
+static inline __attribute__((always_inline)) int dict_read_hint(Object *dobj, size_t ix,
+                                                              Object *key, Object **value) {
+    DictObject *d = (DictObject *)dobj;
+    uint32_t seq = __atomic_load_n(&d->seq, __ATOMIC_ACQUIRE);
+    if (!(seq & 1)) return -1;
+    DictEntry *entries = __atomic_load_n(&d->entries, __ATOMIC_ACQUIRE);
+    size_t capacity = __atomic_load_n(&d->capacity, __ATOMIC_ACQUIRE);
+    size_t nentries = __atomic_load_n(&d->nentries, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq || ix >= nentries ||
+        nentries > capacity)
+        return -1;
+    DictEntry *e = &entries[ix];
+    if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) != key ||
+        !__atomic_load_n(&e->value_immortal, __ATOMIC_ACQUIRE))
+        return -1;
+    Object *found = __atomic_load_n(&e->value, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&d->seq, __ATOMIC_RELAXED) != seq) return -1;
     *value = found;
     return 1;
 }
