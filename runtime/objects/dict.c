@@ -881,6 +881,16 @@ void dict_clear(Object *dobj) {
 
 static void dict_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
+#ifdef TOY_FREE_THREADED
+    /* No lock-free reader can reach a dict whose count has reached zero:
+       each reads it through an object it holds a reference to (a frame's
+       function and its module, a class, an instance), which holds the
+       dict. So its tables are freed now, not retired until the world
+       stops (dict_release_tables): four threads that each made and
+       dropped objects whose attributes had been read lock-free spent most
+       of their time retiring tables under one mutex. */
+    __atomic_store_n(&AS_DICT(self)->seq, 0u, __ATOMIC_RELAXED);
+#endif
     dict_clear(self);
     object_free(self, TYPE(self)->instance_size);
     list_trashcan_leave();
