@@ -877,7 +877,7 @@ static inline bool dict_has_keys_version(DictObject *d, uint32_t version)
 
 /* LOAD_ATTR_INSTANCE's hint once threads run: the value of entry ix if
    its key is name, with a new reference taken under the lock; else NULL.
-   An immortal value (None, a small int, an interned str, a function) is
+   An immortal value (None, a small int, an interned str, a shared function) is
    read without the lock and counted by nobody (dict_read_hint), once a
    locked read has found such a value and made the dict readable so. Out
    of line: the single thread's path below stays small enough to inline. */
