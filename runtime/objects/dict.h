@@ -324,7 +324,7 @@ static inline void dict_read_settle(DictObject *d, size_t ix, Object *v) {
    (the eval loop's LOAD_ATTR_INSTANCE, once threads run), which nothing
    marks shared: an immortal value makes the dict readable without the
    lock from now on, so that the next read of that attribute, by any
-   thread, is a few loads (dict_read_ref) instead of a compare-and-swap.
+   thread, is a few loads (dict_read_hint) instead of a compare-and-swap.
    A dict whose attributes are all mortal stays seq 0: its writes skip the
    sequence and a resize frees its old tables at once, where a readable
    dict's are kept until the world stops (dict_release_tables). Not while
