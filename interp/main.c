@@ -25,6 +25,7 @@
 #include "core/alloc.h"
 #include "core/gchead.h"
 #include "core/gil.h"
+#include "core/osthread.h"
 #include "core/race.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
@@ -608,6 +609,7 @@ int main(int argc, char **argv) {
     /* --gil-trace: the other threads have handed over their records */
     if (trace_finish() < 0 && status == 0) status = 1;
     if (still_running == 0) runtime_fini();
+    osthread_join_ended(); /* the feeders that teardown stopped, too */
     file_flush_at_exit();
     if (interp.flag_stats) {
         print_stats(NULL, still_running);

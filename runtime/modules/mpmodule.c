@@ -51,8 +51,8 @@
 
 #include "core/alloc.h"
 #include "core/gil.h"
+#include "core/osthread.h"
 #include "core/refcount.h"
-#include "core/sigint.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -530,8 +530,8 @@ static void *feeder_main(void *arg) {
         int err = s->write_error;
         pthread_mutex_unlock(&feed.mutex);
         if (!err) err = feed_write(s, f);
-        frame_free(f);
         pthread_mutex_lock(&feed.mutex);
+        frame_free(f); /* under the mutex, which fork() takes (core/osthread.h) */
         if (err && !s->write_error) s->write_error = err;
         feed_frame_done_locked(s);
     }
@@ -544,8 +544,10 @@ static void *feeder_main(void *arg) {
     if (last) feed_unlink_locked(s);
     pthread_cond_broadcast(&feed.drained);
     pthread_mutex_unlock(&feed.mutex);
+    osthread_exit_begin();
     if (last) feedstate_destroy(s);
     mem_thread_release();
+    osthread_exit_end();
     return NULL;
 }
 
@@ -555,15 +557,8 @@ static int feed_put(FeedState *s, Frame *f) {
     pthread_mutex_lock(&feed.mutex);
     int err = s->write_error;
     if (!err && !s->running) {
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_t tid;
-        sigset_t saved;
-        sigint_block_begin(&saved); /* Ctrl-C is for the main thread */
-        err = pthread_create(&tid, &attr, feeder_main, s) ? EAGAIN : 0;
-        sigint_block_end(&saved);
-        pthread_attr_destroy(&attr);
+        err = osthread_create(&tid, feeder_main, s, 0) ? EAGAIN : 0;
         if (!err) s->running = true;
     }
     if (!err) {

@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/hangwatch.h"
+#include "core/osthread.h"
 #include "core/race.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
@@ -302,11 +303,13 @@ static void *thread_entry(void *arg) {
 
     table_remove(ts);
     ts_destroy(ts);          /* releases objects: still under the GIL */
+    osthread_exit_begin();   /* a fork now waits for the rest */
     gil_thread_exit(ts);     /* ts is only an identity from here on */
     float_thread_release();  /* before the blocks it hands back are released */
     int_thread_release();
     mem_thread_release();
     count_finished(daemon);
+    osthread_exit_end();
     return NULL;
 }
 
@@ -332,16 +335,8 @@ static Object *start_thread(Object *func, Object *args, Object *kwargs, bool dae
     }
     count_started(daemon);
     ts_note_thread_start(); /* toy-ft: no more reads without a lock or a check */
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 16u << 20); /* room for deep recursion */
     pthread_t tid;
-    sigset_t saved;
-    sigint_block_begin(&saved); /* the new thread starts with SIGINT blocked */
-    int err = pthread_create(&tid, &attr, thread_entry, b);
-    sigint_block_end(&saved);
-    pthread_attr_destroy(&attr);
+    int err = osthread_create(&tid, thread_entry, b, 16u << 20); /* room for deep recursion */
     if (err) {
         count_finished(daemon);
         DECREF(b->func); DECREF(b->args); XDECREF(b->kwargs);
