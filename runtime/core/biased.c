@@ -294,9 +294,20 @@ void biased_thread_detach(void) {
     self = NULL;
 }
 
+void biased_before_fork(void) {
+    pthread_mutex_lock(&table_lock);
+    pthread_mutex_lock(&immortal_lock);
+}
+
+void biased_after_fork_parent(void) {
+    pthread_mutex_unlock(&immortal_lock);
+    pthread_mutex_unlock(&table_lock);
+}
+
 void biased_after_fork_child(void) {
-    pthread_mutex_init(&table_lock, NULL);
-    pthread_mutex_init(&immortal_lock, NULL);
+    /* Held by this thread since biased_before_fork. */
+    pthread_mutex_unlock(&immortal_lock);
+    pthread_mutex_unlock(&table_lock);
     /* The other threads do not exist here: merge what was queued for them. */
     BiasedThread *others = NULL;
     for (BiasedThread *t = threads, *next; t; t = next) {

@@ -265,7 +265,12 @@ void biased_thread_detach(void);
 void biased_merge_pending(void);
 /* At exit, after the teardown: free the objects made immortal at run time. */
 void biased_release_immortals(void);
-/* In a forked child: the other threads are gone; their queues are merged. */
+/* Around fork(): the table's and the immortals' locks are held across it,
+   so that the child copies no thread entering or leaving the table and no
+   queue half-grown. In the child the other threads are gone: their queues
+   are merged. */
+void biased_before_fork(void);
+void biased_after_fork_parent(void);
 void biased_after_fork_child(void);
 /* --stats: objects made immortal at run time. */
 uint64_t biased_immortalized(void);

@@ -145,6 +145,10 @@ static inline void gil_breaker_signal(bool on) {
    runs as if it held the GIL; a blocking call lets the world run meanwhile. */
 bool gil_stop_the_world(struct ThreadState *ts);
 void gil_start_the_world(struct ThreadState *ts);
+/* The same for a fork, which cannot give up: waits out another thread's
+   stop. False when ts already holds the world (a fork from a finalizer of
+   its own collection): then it must not start it again. */
+bool gil_stop_the_world_wait(struct ThreadState *ts);
 /* At a safe point with GIL_BREAK_STOP set: wait while another thread holds
    the world. */
 void gil_world_park(struct ThreadState *ts);

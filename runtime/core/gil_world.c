@@ -33,6 +33,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "core/gil_policy.h"
 #include "core/objlock.h"
@@ -129,6 +130,18 @@ bool gil_stop_the_world(ThreadState *ts) {
     }
     pthread_mutex_unlock(&world.mutex);
     return ok;
+}
+
+bool gil_stop_the_world_wait(ThreadState *ts) {
+    for (;;) {
+        if (gil_stop_the_world(ts)) return true;
+        pthread_mutex_lock(&world.mutex);
+        bool mine = world.stopper == ts;
+        pthread_mutex_unlock(&world.mutex);
+        if (mine) return false;
+        gil_world_park(ts);
+        sched_yield();
+    }
 }
 
 void gil_start_the_world(ThreadState *ts) {

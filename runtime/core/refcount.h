@@ -190,6 +190,8 @@ static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
 static inline void refcount_thread_attach(void) {}
 static inline void refcount_thread_detach(void) {}
 static inline void refcount_at_breaker(void) {}
+static inline void refcount_before_fork(void) {}
+static inline void refcount_after_fork_parent(void) {}
 static inline void refcount_after_fork_child(void) {}
 static inline void refcount_release_immortals(void) {}
 /* --stats: objects made immortal at run time (toy-ft only; 0 here). */
@@ -244,6 +246,8 @@ static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
 static inline void refcount_thread_attach(void) { biased_thread_attach(); }
 static inline void refcount_thread_detach(void) { biased_thread_detach(); }
 static inline void refcount_at_breaker(void) { biased_merge_pending(); }
+static inline void refcount_before_fork(void) { biased_before_fork(); }
+static inline void refcount_after_fork_parent(void) { biased_after_fork_parent(); }
 static inline void refcount_after_fork_child(void) { biased_after_fork_child(); }
 static inline void refcount_release_immortals(void) { biased_release_immortals(); }
 static inline uint64_t refcount_immortalized(void) { return biased_immortalized(); }

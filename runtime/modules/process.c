@@ -38,6 +38,7 @@
 #include "core/alloc.h"
 #include "core/gil.h"
 #include "core/objlock.h"
+#include "core/osthread.h"
 #include "core/refcount.h"
 #include "core/sigint.h"
 #include "core/threadstate.h"
@@ -173,6 +174,7 @@ static void call_threading_after_fork(void) {
 
 void process_after_fork_child(int own_sentinel) {
     ThreadState *ts = ts_get();
+    osthread_after_fork_child();
     mem_after_fork_child();
     gc_after_fork_child();
     sigint_after_fork_child(); /* the forking thread is this process's main thread */
@@ -244,19 +246,32 @@ static void child_detach_stdin(void) {
     clearerr(stdin);
 }
 
-/* fork() while holding the allocator's and the thread table's mutexes, so
-   that the copy catches no other thread inside them: a thread that has just
-   finished may still be retiring its allocation counters or leaving the
-   thread table. The child's re-initialisation releases them there. */
+/* fork() once no thread is ending (core/osthread.h), while holding the
+   feeders', the allocator's and the thread table's mutexes, so that the
+   copy catches no other thread inside them: a thread that has just finished
+   may still be retiring its allocation counters or leaving the thread
+   table. The child's re-initialisation releases them there.
+   Without the GIL (toy-ft, --no-gil) the other threads would run on
+   through the fork, and the child would copy whatever list, dict or table
+   they were changing half-changed: the world is stopped first, so each of
+   them is parked at a safe point or blocked in a call that touches no
+   object, as the GIL would leave them. */
 static pid_t fork_locked(void) {
+    ThreadState *ts = ts_get();
+    bool stopped = gil_stop_the_world_wait(ts); /* toy-ft, --no-gil: see above */
     mp_before_fork();
+    osthread_before_fork(); /* no thread is ending (core/osthread.h) */
+    refcount_before_fork(); /* toy-ft: the biased counts' tables (they allocate) */
     mem_before_fork();
     thread_before_fork();
     pid_t pid = fork();
     if (pid != 0) {
         thread_after_fork_parent();
         mem_after_fork_parent();
+        refcount_after_fork_parent();
+        osthread_after_fork_parent();
         mp_after_fork_parent();
+        if (stopped) gil_start_the_world(ts);
     }
     return pid;
 }
