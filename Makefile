@@ -18,7 +18,7 @@
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make difftest   random programs (tests/diff/) under toy and python3: same output
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
-#                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 20 s each
+#                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 12 s each
 
 CC      ?= cc
 CFLAGS  ?= -O2
@@ -349,10 +349,10 @@ fuzz: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-compile FUZZ_SECONDS=$(FUZZ_SECONDS)
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-# For CI: each harness for a fixed 20 seconds (the whole run should stay
+# For CI: each harness for a fixed 12 seconds (the whole run should stay
 # under 20 minutes on a 2-core machine; .ci/run logs where it goes).
 fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=12
 
 # Differential testing against python3: DIFF_COUNT random programs from
 # tests/diff/gen.py, from seed DIFF_FIRST (make test runs 25 of them).
