@@ -27,8 +27,9 @@
  *     Ending threads never wait for one another: threads that end in
  *     quick succession do not queue behind each other's teardown.
  *
- * Lock order: the GIL, then the feeders' mutex (mpmodule.c: a feeder is
- * started with it held), then this module's mutex, then the allocator's
+ * Lock order: the GIL (without it, the stopped world: process.c), then the
+ * feeders' mutex (mpmodule.c: a feeder is started with it held), then this
+ * module's mutex, then the biased counts' locks (toy-ft), the allocator's
  * and the thread table's.
  *
  * Not covered: a thread blocked in the C library without the GIL is
