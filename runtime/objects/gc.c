@@ -18,7 +18,6 @@
  */
 #include "objects/gc.h"
 
-#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -415,27 +414,16 @@ static int64_t collect_main(int generation) {
     return collected;
 }
 
-#ifdef TOY_FREE_THREADED
-/* The thread whose collection is under way, or NULL: gc_walk_begin asks
-   whether it is its own (each thread compares it only with itself). */
-static ThreadState *collecting_thread;
-#define SET_COLLECTING_THREAD(t) __atomic_store_n(&collecting_thread, (t), __ATOMIC_RELAXED)
-#else
-#define SET_COLLECTING_THREAD(t) ((void)0)
-#endif
-
 /* With the world stopped (or the GIL held): one collection, unless one is
    already running on this thread (a finalizer calling gc.collect()). */
 static int64_t collect_stopped(int generation, bool callbacks) {
     if (gc_state.collecting) return 0;
     gc_state.collecting = true;
-    SET_COLLECTING_THREAD(ts_get());
     Object *pending = error_fetch();
     if (callbacks) run_callbacks("start", generation, 0, 0);
     int64_t n = collect_main(generation);
     if (callbacks) run_callbacks("stop", generation, n, 0);
     if (pending) error_restore(pending);
-    SET_COLLECTING_THREAD(NULL);
     gc_state.collecting = false;
     return n;
 }
@@ -453,16 +441,9 @@ int64_t gc_collect(int generation, bool callbacks) {
 }
 
 #ifdef TOY_FREE_THREADED
-bool gc_walk_begin(void) {
-    ThreadState *ts = ts_get();
-    if (__atomic_load_n(&collecting_thread, __ATOMIC_RELAXED) == ts)
-        return false; /* a finalizer or callback of this thread's collection */
-    while (!gil_stop_the_world(ts)) {
-        gil_world_park(ts); /* another thread's collection: wait it out */
-        sched_yield();
-    }
-    return true;
-}
+/* false: a finalizer or callback of this thread's own collection, which
+   holds the world already. */
+bool gc_walk_begin(void) { return gil_stop_the_world_wait(ts_get()); }
 
 void gc_walk_end(bool stopped) {
     if (stopped) gil_start_the_world(ts_get());
