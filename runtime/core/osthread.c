@@ -49,6 +49,12 @@ static void join_ended_locked(void) {
     ends.nended = 0;
 }
 
+/* Wait until no thread is ending, then join every one that has ended. */
+static void drain_locked(void) {
+    while (ends.ending > 0) pthread_cond_wait(&ends.changed, &ends.mutex);
+    join_ended_locked();
+}
+
 /* Room for one more thread's place in ended. 0 / ENOMEM. */
 static int reserve_locked(void) {
     if (!JOINABLE) return 0;
@@ -105,16 +111,14 @@ void osthread_exit_end(void) {
 
 void osthread_join_ended(void) {
     pthread_mutex_lock(&ends.mutex);
-    while (ends.ending > 0) pthread_cond_wait(&ends.changed, &ends.mutex);
-    join_ended_locked();
+    drain_locked();
     pthread_mutex_unlock(&ends.mutex);
 }
 
 void osthread_before_fork(void) {
     pthread_mutex_lock(&ends.mutex);
     ends.forking++;
-    while (ends.ending > 0) pthread_cond_wait(&ends.changed, &ends.mutex);
-    join_ended_locked();
+    drain_locked();
 }
 
 void osthread_after_fork_parent(void) {

@@ -52,7 +52,7 @@ void osthread_exit_begin(void);
 void osthread_exit_end(void);
 
 /* At exit, after the threads Toy waits for: wait for those still ending
-   and join the last one. */
+   and join every one that has ended. */
 void osthread_join_ended(void);
 
 void osthread_before_fork(void);
