@@ -12,7 +12,11 @@
  *     the index is at most 2/3 full of live+dummy slots and always has an
  *     empty slot to end a probe.
  *   - entries[0..nentries) are live or holes (key NULL); `used` counts the
- *     live ones. A resize (when nentries reaches capacity) compacts holes.
+ *     live ones. A resize (when `usable` reaches 0) compacts holes.
+ *   - Every index slot that is not empty was taken by an entry appended
+ *     since the last resize, so nentries + usable <= capacity keeps the
+ *     2/3 bound: popitem, which shortens the entries and leaves the
+ *     slot a dummy, gives no room back (nor does CPython's).
  *   - Each live entry owns a reference to its key and value.
  *   - `version` changes on every mutation; iterators detect size changes by
  *     comparing `used`, as Python does.
@@ -302,6 +306,7 @@ static inline int dict_alloc_tables(DictObject *d, size_t index_size) {
     DICT_PUBLISH(d->entries, entries);
     DICT_PUBLISH(d->capacity, capacity);
     DICT_PUBLISH(d->nentries, (size_t)0);
+    d->usable = capacity;
     return 0;
 }
 
@@ -343,6 +348,7 @@ static __attribute__((noinline)) int dict_rebuild(DictObject *d, size_t index_si
         dict_entry_copy(&d->entries[d->nentries], e);
         DICT_PUBLISH(d->index[dict_find_empty_slot(d, e->hash)], (int64_t)d->nentries);
         DICT_PUBLISH(d->nentries, d->nentries + 1);
+        d->usable--;
     }
     dict_release_tables(d, old_index, old_index_size, old_entries, old_capacity);
     return 0;
@@ -720,6 +726,7 @@ static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Ob
     dict_note_key(d, hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     DICT_PUBLISH(d->nentries, d->nentries + 1);
+    d->usable--;
     d->used++;
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
@@ -744,7 +751,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         dict_entry_rebind(&d->entries[ix], NEWREF(value));
         return 0;
     }
-    if (!d->index || d->nentries == d->capacity) {
+    if (!d->index || d->usable == 0) {
         /* Room to double; a table full of holes may shrink instead. */
         if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
         slot = dict_find_empty_slot(d, hash);
@@ -778,7 +785,7 @@ int dict_set_item(Object *d, Object *key, Object *value) {
 static int dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
     if (!d->index) {
         if (dict_alloc_tables(d, DICT_MIN_INDEX_SIZE) < 0) return -1;
-    } else if (d->nentries == d->capacity) {
+    } else if (d->usable == 0) {
         return 0;
     }
     size_t mask = d->index_size - 1;
@@ -866,6 +873,7 @@ void dict_clear(Object *dobj) {
     DICT_PUBLISH(d->index_size, (size_t)0);
     DICT_PUBLISH(d->capacity, (size_t)0);
     DICT_PUBLISH(d->nentries, (size_t)0);
+    d->usable = 0;
     d->used = 0;
     dict_forget_keys(d);
     d->version++;

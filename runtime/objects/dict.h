@@ -33,6 +33,9 @@ typedef struct {
     size_t nentries;     /* entries used in the entry array, holes included
                             (toy-ft: stored atomically, for dict_read_hint) */
     size_t capacity;     /* entry array capacity */
+    size_t usable;       /* new entries that fit before a resize: capacity -
+                            nentries, less one for each entry popitem took
+                            off the end (its index slot stays a dummy) */
     size_t index_size;   /* power of two */
     int64_t *index;      /* -1 empty, -2 dummy, else entry number */
     DictEntry *entries;
