@@ -570,28 +570,6 @@ static void list_release_old(Object **old, Object **small, size_t n, size_t room
     if (old != small) mem_free(old, room * sizeof(Object *));
 }
 
-/* a[lo:hi] = src (a list, not a itself), for step 1, the bounds resolved
-   by the caller. */
-static int list_assign_simple_slice(ListObject *l, int64_t lo, int64_t hi, Object *src) {
-    if (hi < lo) hi = lo;
-    size_t room = (size_t)(hi - lo);
-    Object *small[16];
-    Object **old = list_old_items(small, room);
-    if (!old) {
-        error_no_memory();
-        return -1;
-    }
-    objlock_lock2(l, src);
-    /* toy-ft: the bounds were resolved before the lock; never past the end */
-    size_t first = (size_t)lo < l->size ? (size_t)lo : l->size;
-    size_t old_n = (size_t)hi < l->size ? (size_t)hi - first : l->size - first;
-    int rc = list_splice(l, first, old_n, src, old);
-    if (rc == 0) list_maybe_shrink(l);
-    objlock_unlock2(l, src);
-    list_release_old(old, small, rc == 0 ? old_n : 0, room);
-    return rc;
-}
-
 /* The bounds are resolved under both locks, so that in toy-ft a[-2:] = v
    names the last two items at the moment of the assignment, as it would
    with the whole statement under one lock. */
@@ -614,29 +592,99 @@ int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
     return rc;
 }
 
-/* del a[start::step] for |step| > 1 (or -1): compact the survivors. */
-static int list_delete_extended(ListObject *l, int64_t start, int64_t step, int64_t n) {
-    if (n == 0) return 0;
-    if (step < 0) { /* walk the same items forwards */
-        start += step * (n - 1);
-        step = -step;
+/* ---- Slices through a slice object ------------------------------------------
+
+   a[slice] = value and del a[slice]. The slice's components are read first
+   (slice_unpack: that may run __index__), and resolved against the size
+   under the list's lock (slice_adjust), so that in toy-ft the indices
+   name items of the list as it is while it is changed, whatever another
+   thread did in between. Nothing is allocated under the lock: the array
+   that keeps the replaced items until they are released is made before,
+   and the lock taken again should the list have grown past its room. */
+
+typedef struct {
+    Object *small[16];
+    Object **items; /* small, or an array of `room` slots */
+    size_t room;
+} SliceOld;
+
+static void slice_lock(ListObject *l, Object *src) {
+    if (src) objlock_lock2(l, src);
+    else objlock_lock_nocode(l);
+}
+
+static void slice_unlock(ListObject *l, Object *src) {
+    if (src) objlock_unlock2(l, src);
+    else objlock_unlock_nocode(l);
+}
+
+static void slice_old_free(SliceOld *old) {
+    if (old->items != old->small) mem_free(old->items, old->room * sizeof(Object *));
+}
+
+/* Take l's lock (and src's, when not NULL) with the slice resolved against
+   the size now and room in `old` for the n items it names. false with an
+   exception and no lock held when there is no memory for them. */
+static bool slice_lock_resolved(ListObject *l, Object *src, const SliceBounds *b, SliceOld *old,
+                                int64_t *start, int64_t *step, int64_t *n) {
+    old->items = old->small;
+    old->room = sizeof old->small / sizeof old->small[0];
+    for (;;) {
+        slice_lock(l, src);
+        int64_t stop;
+        slice_adjust(b, (int64_t)l->size, start, &stop, step, n);
+        if ((size_t)*n <= old->room) return true;
+        slice_unlock(l, src);
+        slice_old_free(old);
+        old->room = (size_t)*n;
+        old->items = mem_alloc(old->room * sizeof(Object *));
+        if (!old->items) {
+            old->items = old->small;
+            old->room = sizeof old->small / sizeof old->small[0];
+            error_no_memory();
+            return false;
+        }
     }
-    Object **removed = mem_alloc((size_t)n * sizeof(Object *));
-    if (!removed) {
-        error_no_memory();
-        return -1;
-    }
-    size_t dst = (size_t)start, k = 0;
-    for (size_t src = (size_t)start; src < l->size; src++) {
-        if (k < (size_t)n && src == (size_t)(start + (int64_t)k * step))
+}
+
+/* Release the n items kept in old, then its array: with no lock held, as a
+   release may run __del__. CPython's order: last first for a contiguous
+   slice, first first for an extended one. */
+static void slice_old_release(SliceOld *old, size_t n, bool last_first) {
+    if (last_first)
+        for (size_t i = n; i-- > 0;) DECREF(old->items[i]);
+    else
+        for (size_t i = 0; i < n; i++) DECREF(old->items[i]);
+    slice_old_free(old);
+}
+
+/* Move the n items start, start + step, ... (step > 0) into removed and
+   close the gaps. With the lock held. */
+static void list_cut_stepped(ListObject *l, size_t start, size_t step, size_t n,
+                             Object **removed) {
+    size_t dst = start, k = 0;
+    for (size_t src = start; src < l->size; src++) {
+        if (k < n && src == start + k * step)
             removed[k++] = l->items[src];
         else
             l->items[dst++] = l->items[src];
     }
     list_set_size(l, dst);
+}
+
+/* del a[slice] */
+static int list_delete_slice(ListObject *l, const SliceBounds *b) {
+    SliceOld old;
+    int64_t start, step, n;
+    if (!slice_lock_resolved(l, NULL, b, &old, &start, &step, &n)) return -1;
+    if (step < 0 && n > 0) { /* walk the same items forwards */
+        start += step * (n - 1);
+        step = -step;
+    }
+    list_cut_stepped(l, (size_t)start, n > 1 ? (size_t)step : 1, (size_t)n, old.items);
     list_maybe_shrink(l);
-    for (int64_t i = 0; i < n; i++) DECREF(removed[i]);
-    mem_free(removed, (size_t)n * sizeof(Object *));
+    slice_unlock(l, NULL);
+    slice_old_release(&old, (size_t)n, b->step == 1);
     return 0;
 }
 
@@ -647,54 +695,54 @@ static int list_extended_size_error(Object *src, int64_t n) {
     return -1;
 }
 
-/* a[start::step] = src (a list) with step != 1: sizes must match. */
-static int list_assign_extended(ListObject *l, int64_t start, int64_t step, int64_t n,
-                                Object *src) {
-    if ((int64_t)list_size(src) != n) return list_extended_size_error(src, n);
-    if (n == 0) return 0;
-    Object **old = mem_alloc((size_t)n * sizeof(Object *));
-    if (!old) {
-        error_no_memory();
-        return -1;
-    }
+/* a[slice] = src (a list), the lock held and the slice resolved: items
+   replaced one by one (step != 1, sizes equal) or spliced (step 1). */
+static int list_assign_resolved(ListObject *l, int64_t start, int64_t step, int64_t n,
+                                Object *src, Object **old) {
+    if (step == 1) return list_splice(l, (size_t)start, (size_t)n, src, old);
     for (int64_t i = 0; i < n; i++) {
         int64_t j = start + i * step; /* never past the last item: no overflow */
         old[i] = l->items[j];
         l->items[j] = NEWREF(list_item(src, (size_t)i));
     }
-    for (int64_t i = 0; i < n; i++) DECREF(old[i]);
-    mem_free(old, (size_t)n * sizeof(Object *));
     return 0;
+}
+
+/* a[slice] = value: value's items are copied first (iterating it may run
+   code that changes the list; a[::-1] = a reads a before it changes);
+   another exact list is read in place, under its lock, for step 1. An
+   extended slice must name as many items as value has, both before that
+   copy and at the assignment. */
+static int list_store_slice(ListObject *l, const SliceBounds *b, Object *value) {
+    int64_t start, stop, step, n;
+    slice_adjust(b, (int64_t)list_size_unlocked((Object *)l), &start, &stop, &step, &n);
+    Object *src = b->step == 1 && is_list_exact(value) && value != (Object *)l
+                      ? NEWREF(value)
+                      : list_assignment_source(value, b->step == 1
+                                                          ? "can only assign an iterable"
+                                                          : "must assign iterable to extended slice");
+    if (!src) return -1;
+    int rc = -1;
+    SliceOld old;
+    if (b->step != 1 && (int64_t)list_size(src) != n)
+        list_extended_size_error(src, n);
+    else if (slice_lock_resolved(l, src, b, &old, &start, &step, &n)) {
+        bool fits = b->step == 1 || (int64_t)list_size(src) == n;
+        rc = fits ? list_assign_resolved(l, start, step, n, src, old.items) : -1;
+        if (rc == 0 && b->step == 1) list_maybe_shrink(l);
+        slice_unlock(l, src);
+        if (!fits) list_extended_size_error(src, n);
+        slice_old_release(&old, rc == 0 ? (size_t)n : 0, b->step == 1);
+    }
+    DECREF(src);
+    return rc;
 }
 
 /* a[slice] = value, or del a[slice] when value is NULL. */
 static int list_assign_slice(ListObject *l, Object *slice, Object *value) {
-    int64_t start, stop, step, n;
-    if (slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n) < 0) return -1;
-    if (!value) {
-        if (step != 1) return list_delete_extended(l, start, step, n);
-        return list_delete_range(l, (size_t)start, (size_t)(stop > start ? stop : start));
-    }
-    size_t size_before = l->size;
-    /* Another exact list is read in place (no code runs while it is read);
-       anything else, the list itself included, is copied first. */
-    Object *src = step == 1 && is_list_exact(value) && value != (Object *)l
-                      ? NEWREF(value)
-                      : list_assignment_source(value, step == 1 ? "can only assign an iterable"
-                                                                : "must assign iterable to extended slice");
-    if (!src) return -1;
-    /* Iterating value may have run code that resized the list: the sizes
-       are checked against the slice as it was, then as it is now. */
-    int rc = 0;
-    if (step != 1 && (int64_t)list_size(src) != n)
-        rc = list_extended_size_error(src, n);
-    else if (l->size != size_before)
-        rc = slice_indices(slice, (int64_t)l->size, &start, &stop, &step, &n);
-    if (rc == 0)
-        rc = step == 1 ? list_assign_simple_slice(l, start, stop, src)
-                       : list_assign_extended(l, start, step, n, src);
-    DECREF(src);
-    return rc;
+    SliceBounds b;
+    if (slice_unpack(slice, &b) < 0) return -1;
+    return value ? list_store_slice(l, &b, value) : list_delete_slice(l, &b);
 }
 
 /* del a[i], i resolved under the lock; the item is released after it. */

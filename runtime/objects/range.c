@@ -929,24 +929,42 @@ static void slice_resolve(int64_t st, bool has_b, int64_t b, bool has_e, int64_t
     *slicelength = n;
 }
 
-/* slice_indices, and the step as an exact int in *step_whole when not
-   NULL (a new reference; None's is 1). */
-static int slice_indices_step(Object *slice, int64_t length, int64_t *start, int64_t *stop,
-                              int64_t *step, int64_t *slicelength, Object **step_whole) {
+/* slice_unpack, and the step as an exact int in *step_whole when not NULL
+   (a new reference, None's is 1; the caller releases it on an error too). */
+static int slice_unpack_step(Object *slice, SliceBounds *b, Object **step_whole) {
     static const char msg[] = "slice indices must be integers or None or have an __index__ method";
     SliceObject *s = AS_SLICE(slice);
-    int64_t st = 1, b = 0, e = 0;
-    if (s->step != None && slice_component(s->step, &st, msg, step_whole) < 0) return -1;
+    b->step = 1;
+    b->start = b->stop = 0;
+    b->has_start = s->start != None;
+    b->has_stop = s->stop != None;
+    if (s->step != None && slice_component(s->step, &b->step, msg, step_whole) < 0) return -1;
     if (s->step == None && step_whole != NULL) *step_whole = int_from_i64(1);
-    if (st == 0) {
+    if (b->step == 0) {
         error_set(&exc_ValueError, "slice step cannot be zero");
         return -1;
     }
-    if ((s->start != None && slice_component(s->start, &b, msg, NULL) < 0) ||
-        (s->stop != None && slice_component(s->stop, &e, msg, NULL) < 0))
+    if ((b->has_start && slice_component(s->start, &b->start, msg, NULL) < 0) ||
+        (b->has_stop && slice_component(s->stop, &b->stop, msg, NULL) < 0))
         return -1;
-    slice_resolve(st, s->start != None, b, s->stop != None, e, length, start, stop, step,
-                  slicelength);
+    return 0;
+}
+
+int slice_unpack(Object *slice, SliceBounds *b) { return slice_unpack_step(slice, b, NULL); }
+
+void slice_adjust(const SliceBounds *b, int64_t length, int64_t *start, int64_t *stop,
+                  int64_t *step, int64_t *slicelength) {
+    slice_resolve(b->step, b->has_start, b->start, b->has_stop, b->stop, length, start, stop,
+                  step, slicelength);
+}
+
+/* slice_indices, and the step as an exact int in *step_whole when not
+   NULL (as slice_unpack_step). */
+static int slice_indices_step(Object *slice, int64_t length, int64_t *start, int64_t *stop,
+                              int64_t *step, int64_t *slicelength, Object **step_whole) {
+    SliceBounds b;
+    if (slice_unpack_step(slice, &b, step_whole) < 0) return -1;
+    slice_adjust(&b, length, start, stop, step, slicelength);
     return 0;
 }
 

@@ -36,6 +36,18 @@ Object *slice_new(Object *start, Object *stop, Object *step); /* borrowed; NULL 
    *slicelength is the number of items selected. */
 int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop,
                   int64_t *step, int64_t *slicelength);
+/* slice_indices in two steps, for a container whose length may change
+   meanwhile (toy-ft): slice_unpack reads the components (it may run
+   __index__, so no lock may be held; 0, or -1 with an exception), and
+   slice_adjust resolves them against the length at that moment (no code
+   runs: call it under the container's lock). */
+typedef struct {
+    int64_t step, start, stop; /* step != 0; start and stop count when has_ */
+    bool has_start, has_stop;
+} SliceBounds;
+int slice_unpack(Object *slice, SliceBounds *b);
+void slice_adjust(const SliceBounds *b, int64_t length, int64_t *start, int64_t *stop,
+                  int64_t *step, int64_t *slicelength);
 
 /* obj[lo:hi:step] (step NULL when the subscript has none) and
    obj[lo:hi] = value, as the eval loop's BINARY_SLICE and STORE_SLICE do
