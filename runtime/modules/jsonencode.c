@@ -233,8 +233,10 @@ static Object *dict_items_list(Encoder *e, Object *d) {
     Object *items = list_new(0);
     size_t pos = 0;
     Object *k, *v;
-    while (items && dict_next(d, &pos, &k, &v)) {
+    while (items && dict_next_ref(d, &pos, &k, &v)) {
         Object *pair = tuple_pack(2, k, v);
+        DECREF(k);
+        DECREF(v);
         if (!pair || list_append_steal(items, pair) < 0) CLEAR(&items);
     }
     if (items && e->opt->sort_keys && list_sort(items, NULL, false) < 0) CLEAR(&items);

@@ -920,6 +920,30 @@ bool dict_next(Object *dobj, size_t *pos, Object **key, Object **value) {
     return false;
 }
 
+/* The next live entry from *pos: new references to its key and value,
+   and its hash, taken under the lock. */
+static bool dict_next_entry(DictObject *d, size_t *pos, Object **key, Object **value,
+                            int64_t *hash) {
+    objlock_lock_nocode(d);
+    while (*pos < d->nentries) {
+        DictEntry *e = &d->entries[(*pos)++];
+        if (e->key) {
+            *key = NEWREF(e->key);
+            *value = NEWREF(e->value);
+            *hash = e->hash;
+            objlock_unlock_nocode(d);
+            return true;
+        }
+    }
+    objlock_unlock_nocode(d);
+    return false;
+}
+
+bool dict_next_ref(Object *d, size_t *pos, Object **key, Object **value) {
+    int64_t hash;
+    return dict_next_entry(AS_DICT(d), pos, key, value, &hash);
+}
+
 /* Insert every entry of the dict `src` into d (keys already hashed). */
 static int dict_merge_dict(DictObject *d, DictObject *src) {
     /* Inserting can run code that mutates src: re-check bounds each time. */
@@ -1059,12 +1083,13 @@ static int dict_update_args(Object *d, const char *name, Object *const *args, si
 }
 
 Object *dict_keys_list(Object *dobj) {
-    DictObject *d = AS_DICT(dobj);
-    Object *list = list_new(d->used);
-    if (!list) return NULL;
-    size_t pos = 0, i = 0;
-    Object *key;
-    while (dict_next(dobj, &pos, &key, NULL)) list_set_steal(list, i++, NEWREF(key));
+    Object *list = list_new(0);
+    size_t pos = 0;
+    Object *key, *value;
+    while (list && dict_next_ref(dobj, &pos, &key, &value)) {
+        DECREF(value);
+        if (list_append_steal(list, key) < 0) CLEAR(&list);
+    }
     return list;
 }
 
@@ -1099,11 +1124,9 @@ static Object *dict_repr(Object *self) {
     str_builder_add_char(&b, '{');
     bool first = true;
     /* A key's or value's repr may mutate the dict: walk by position. */
-    for (size_t i = 0; i < d->nentries; i++) {
-        Object *key = d->entries[i].key, *value = d->entries[i].value;
-        if (!key) continue;
-        INCREF(key);
-        INCREF(value);
+    size_t pos = 0;
+    Object *key, *value;
+    while (dict_next_ref(self, &pos, &key, &value)) {
         Object *kr = object_repr(key);
         Object *vr = kr ? object_repr(value) : NULL;
         DECREF(key);
@@ -1131,15 +1154,11 @@ static Object *dict_repr(Object *self) {
    1 / 0 / -1. */
 static int dict_equal(DictObject *a, DictObject *b) {
     if (a->used != b->used) return 0;
-    for (size_t i = 0; i < a->nentries; i++) {
-        Object *key = a->entries[i].key;
-        if (!key) continue;
-        Object *value = a->entries[i].value;
-        int64_t hash = a->entries[i].hash;
-        INCREF(key);
-        INCREF(value);
-        Object *other = dict_lookup_value((Object *)b, key, hash);
-        XINCREF(other);
+    size_t pos = 0;
+    Object *key, *value;
+    int64_t hash;
+    while (dict_next_entry(a, &pos, &key, &value, &hash)) {
+        Object *other = dict_lookup_value_ref((Object *)b, key, hash);
         int eq = other ? object_equal(value, other) : (error_occurred() ? -1 : 0);
         XDECREF(other);
         DECREF(key);

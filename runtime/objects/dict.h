@@ -360,6 +360,11 @@ void dict_clear(Object *d);
 /* Iterate: start with *pos = 0; returns true and borrowed key/value while
    entries remain. The dict must not change during the walk. */
 bool dict_next(Object *d, size_t *pos, Object **key, Object **value);
+/* The same with new references to the key and the value, taken under the
+   dict's lock: for a walk of a dict that code run during the walk, or
+   another thread (toy-ft), may change. Entries added or removed meanwhile
+   may be seen or missed, as in the GIL build; none is seen freed. */
+bool dict_next_ref(Object *d, size_t *pos, Object **key, Object **value);
 Object *dict_copy(Object *d);
 /* d.update(other): other is a dict or an iterable of pairs. */
 int dict_update(Object *d, Object *other);

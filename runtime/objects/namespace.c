@@ -61,10 +61,14 @@ static Object *namespace_repr(Object *self) {
     Object *dict = ((NamespaceObject *)self)->dict, *key, *value;
     size_t pos = 0;
     bool first = true, failed = false;
-    while (!failed && dict_next(dict, &pos, &key, &value)) {
-        if (!is_str(key)) continue;
-        INCREF(key); /* the value's repr may change the dict */
-        INCREF(value);
+    /* New references: the value's repr, or another thread, may change
+       the dict. */
+    while (!failed && dict_next_ref(dict, &pos, &key, &value)) {
+        if (!is_str(key)) {
+            DECREF(key);
+            DECREF(value);
+            continue;
+        }
         Object *r = object_repr(value);
         DECREF(value);
         if (r) {
