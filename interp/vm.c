@@ -449,30 +449,29 @@ static int merge_call_kwargs(Object *dict, Object *m, Object *func)
     size_t pos = 0, i = 0;
     int result = -1;
     for (;;) {
+        /* New references: another thread (toy-ft) may change m meanwhile. */
         Object *key, *value;
-        Object *owned_value = NULL;
         if (keys == NULL) {
-            if (!dict_next(m, &pos, &key, &value))
+            if (!dict_next_ref(m, &pos, &key, &value))
                 break;
         } else {
             if (i >= list_size(keys))
                 break;
-            key = list_item(keys, i++);
-            if ((owned_value = value = object_getitem(m, key)) == NULL)
+            key = NEWREF(list_item(keys, i++));
+            if ((value = object_getitem(m, key)) == NULL) {
+                DECREF(key);
                 goto done;
+            }
         }
-        if (!is_str(key)) {
-            XDECREF(owned_value);
+        int r = -1;
+        if (!is_str(key))
             error_set(&exc_TypeError, "keywords must be strings");
-            goto done;
-        }
-        if (dict_get_item(dict, key) != NULL) {
-            XDECREF(owned_value);
+        else if (dict_get_item(dict, key) != NULL)
             error_about_call(func, "%s got multiple values for keyword argument '%s'", str_data(key));
-            goto done;
-        }
-        int r = dict_set_item(dict, key, value);
-        XDECREF(owned_value);
+        else
+            r = dict_set_item(dict, key, value);
+        DECREF(key);
+        DECREF(value);
         if (r < 0)
             goto done;
     }

@@ -731,13 +731,18 @@ static int encode_items(Object *const *items, size_t n, char tag, ProcessBuf *b,
     return 0;
 }
 
+/* A copy is encoded, taken under the dict's lock: the count goes first,
+   and another thread (toy-ft) may change the dict while it is encoded. */
 static int encode_dict(Object *d, ProcessBuf *b, int depth) {
-    if (buf_tag_u64(b, 'd', dict_size(d)) < 0) return -1;
+    Object *copy = dict_copy(d);
+    if (!copy) return -1;
+    int rc = buf_tag_u64(b, 'd', dict_size(copy));
     size_t pos = 0;
     Object *k, *v;
-    while (dict_next(d, &pos, &k, &v))
-        if (encode(k, b, depth + 1) < 0 || encode(v, b, depth + 1) < 0) return -1;
-    return 0;
+    while (rc == 0 && dict_next(copy, &pos, &k, &v))
+        if (encode(k, b, depth + 1) < 0 || encode(v, b, depth + 1) < 0) rc = -1;
+    DECREF(copy);
+    return rc;
 }
 
 /* A big int travels as its hex text with a sign ('I'): any size, no

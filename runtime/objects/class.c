@@ -1419,9 +1419,13 @@ static int take_qualname(HeapType *h, Object *name) {
 static bool holds_data_descr(Object *dict) {
     size_t pos = 0;
     Object *key, *value;
-    while (dict_next(dict, &pos, &key, &value))
-        if (TYPE(value)->descr_set) return true;
-    return false;
+    bool found = false;
+    while (!found && dict_next_ref(dict, &pos, &key, &value)) {
+        found = TYPE(value)->descr_set != NULL;
+        DECREF(key);
+        DECREF(value);
+    }
+    return found;
 }
 
 /* t (and every live subclass of it) may now hold a data descriptor; with

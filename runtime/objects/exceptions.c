@@ -495,12 +495,13 @@ static Object *exception_setstate(Object *self, Object *const *args, size_t narg
     if (!is_dict(state)) return error_set(&exc_TypeError, "state is not a dictionary");
     Object *key, *value;
     size_t pos = 0;
-    while (dict_next(state, &pos, &key, &value)) {
-        if (!is_str(key))
-            return error_set(&exc_TypeError, "attribute name must be string, not '%s'",
-                             TYPE_NAME(key));
-        INCREF(key);
-        INCREF(value);
+    while (dict_next_ref(state, &pos, &key, &value)) {
+        if (!is_str(key)) {
+            error_set(&exc_TypeError, "attribute name must be string, not '%s'", TYPE_NAME(key));
+            DECREF(key);
+            DECREF(value);
+            return NULL;
+        }
         int r = object_setattr(self, key, value);
         DECREF(key);
         DECREF(value);

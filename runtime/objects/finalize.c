@@ -205,8 +205,10 @@ static Object *values_of(Object *d) {
     Object *values = list_new(0);
     size_t pos = 0;
     Object *key, *value;
-    while (values && dict_next(d, &pos, &key, &value))
-        if (list_append(values, value) < 0) CLEAR(&values);
+    while (values && dict_next_ref(d, &pos, &key, &value)) {
+        DECREF(key);
+        if (list_append_steal(values, value) < 0) CLEAR(&values);
+    }
     return values;
 }
 
