@@ -1498,16 +1498,34 @@ static int64_t list_find(Object *self, Object *value, int64_t start, int64_t sto
     return -1;
 }
 
+/* remove(x): the search and the deletion are one step under the list's
+   lock (toy-ft; a key's __eq__ in a dict lookup runs under its dict's
+   lock the same way). Searched item by item without it, an item another
+   thread shifted was skipped, and the index found named another item by
+   the time it was deleted. The comparison itself may change the list:
+   then, as CPython does, whatever is at the index found goes. */
 static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
-    int64_t i = list_find(self, args[0], 0, (int64_t)list_size_now(self));
-    if (i == -2) return NULL;
-    if (i == -1) return error_set(&exc_ValueError, "list.remove(x): x not in list");
-    /* The comparison may have shrunk the list: then there is nothing to delete. */
-    if ((size_t)i < list_size_now(self) &&
-        list_delete_range(AS_LIST(self), (size_t)i, (size_t)i + 1) < 0)
-        return NULL;
+    ListObject *l = AS_LIST(self);
+    Object *removed = NULL;
+    int eq = 0;
+    objlock_lock(l);
+    for (size_t i = 0; eq == 0 && i < l->size; i++) {
+        Object *x = NEWREF(l->items[i]);
+        eq = list_item_equal(x, args[0]);
+        DECREF(x);
+        if (eq > 0 && i < l->size) {
+            removed = l->items[i];
+            memmove(&l->items[i], &l->items[i + 1], (l->size - i - 1) * sizeof(Object *));
+            list_set_size(l, l->size - 1);
+            list_maybe_shrink(l);
+        }
+    }
+    objlock_unlock(l);
+    XDECREF(removed);
+    if (eq < 0) return NULL;
+    if (eq == 0) return error_set(&exc_ValueError, "list.remove(x): x not in list");
     return NEWREF_IMMORTAL(None);
 }
 
