@@ -11,6 +11,7 @@
  * hi=None (or -1) means len(a), key= applies to the items but not to x
  * (insort applies it to x too). The module holds no state.
  */
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -26,15 +27,16 @@
 typedef struct {
     Object *a, *x, *key; /* borrowed; key NULL when None or not given */
     int64_t lo, hi;
+    bool hi_given;       /* false: hi is len(a), read when parsed */
 } BisectArgs;
 
-/* a[i] (new reference). A list is read directly: a Toy __lt__ may have
-   shrunk it since the search began, so the index is checked again. */
+/* a[i] (new reference). A list is read directly, under its lock: a Toy
+   __lt__, or another thread (toy-ft), may have shrunk it since the search
+   began, so the index is checked again. */
 static Object *sequence_item(Object *a, int64_t i) {
     if (is_list(a)) {
-        if (i < 0 || (size_t)i >= list_size(a))
-            return error_set(&exc_IndexError, "list index out of range");
-        return NEWREF(list_item(a, (size_t)i));
+        Object *item = i < 0 ? NULL : list_fetch(a, (size_t)i);
+        return item ? item : error_set(&exc_IndexError, "list index out of range");
     }
     Object *index = int_from_i64(i);
     if (!index) return NULL;
@@ -60,6 +62,7 @@ static int bisect_parse(const char *fname, Object *const *args, size_t nargs, Ob
     out->key = v[4] == None ? NULL : v[4];
     out->lo = 0;
     out->hi = -1;
+    out->hi_given = v[3] && v[3] != None;
     if (v[2] && int_as_i64(v[2], &out->lo) < 0) return -1;
     if (out->lo < 0) {
         error_set(&exc_ValueError, "lo must be non-negative");
@@ -120,13 +123,22 @@ static Object *insort(const char *fname, Object *const *args, size_t nargs, Obje
     if (bisect_parse(fname, args, nargs, kwnames, &b) < 0) return NULL;
     Object *kx = b.key ? object_call1(b.key, b.x) : NEWREF(b.x);
     if (!kx) return NULL;
+    if (is_list(b.a)) {
+        /* The search and the insertion as one step under the list's lock
+           (toy-ft), as under the GIL for items that compare in C: two
+           threads' insort on one list keep it sorted. The comparisons run
+           under it, as a key's __eq__ does under a dict's. */
+        objlock_lock(b.a);
+        if (!b.hi_given) b.hi = (int64_t)list_size(b.a); /* the length now */
+        int64_t i = bisect_search(&b, kx, right);
+        int rc = i < 0 ? -1 : list_insert(b.a, i, b.x);
+        objlock_unlock(b.a);
+        DECREF(kx);
+        return rc < 0 ? NULL : NEWREF(None);
+    }
     int64_t i = bisect_search(&b, kx, right);
     DECREF(kx);
     if (i < 0) return NULL;
-    if (is_list(b.a)) {
-        if (list_insert(b.a, i, b.x) < 0) return NULL;
-        return NEWREF(None);
-    }
     Object *index = int_from_i64(i);
     if (!index) return NULL;
     Object *insert_args[2] = {index, b.x};

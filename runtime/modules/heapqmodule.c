@@ -21,6 +21,7 @@
  */
 #include <stdbool.h>
 
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/error.h"
@@ -112,16 +113,29 @@ static Object *heap_replace_root(Object *heap, Object *item) {
 
 /* ---- The functions ------------------------------------------------------------- */
 
-static Object *heapq_heappush(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq.heappush", nargs, kwnames, 2, 2) < 0 ||
-        heap_arg("heappush", args[0], false) < 0 || list_append(args[0], args[1]) < 0)
+/* Each operation below runs as one step under the heap list's lock (in
+   toy-ft; CPython's free-threaded build runs them in a critical section
+   the same way), so that threads pushing and popping one heap never see
+   it half-sifted. A user's __lt__ runs under that lock, as a key's __eq__
+   does under a dict's (core/objlock.h). */
+typedef Object *(*HeapOp)(Object *heap, Object *item, bool max);
+
+static Object *heap_locked(HeapOp op, Object *heap, Object *item, bool max) {
+    objlock_lock(heap);
+    Object *r = op(heap, item, max);
+    objlock_unlock(heap);
+    return r;
+}
+
+static Object *heap_push(Object *heap, Object *item, bool max) {
+    if (list_append(heap, item) < 0 ||
+        sift_towards_root(heap, 0, list_size(heap) - 1, max) < 0)
         return NULL;
-    if (sift_towards_root(args[0], 0, list_size(args[0]) - 1, false) < 0) return NULL;
     return NEWREF(None);
 }
 
-static Object *heap_pop(Object *heap, bool max) {
+static Object *heap_pop(Object *heap, Object *unused, bool max) {
+    (void)unused;
     if (list_size(heap) == 0) return index_error();
     Object *last = heap_pop_last(heap);
     if (list_size(heap) == 0) return last;
@@ -134,23 +148,6 @@ static Object *heap_pop(Object *heap, bool max) {
     return top;
 }
 
-static Object *heapq_heappop(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq.heappop", nargs, kwnames, 1, 1) < 0 ||
-        heap_arg("heappop", args[0], true) < 0)
-        return NULL;
-    return heap_pop(args[0], false);
-}
-
-static Object *heapq_heappop_max(Object *self, Object *const *args, size_t nargs,
-                                 Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq._heappop_max", nargs, kwnames, 1, 1) < 0 ||
-        heap_arg("_heappop_max", args[0], true) < 0)
-        return NULL;
-    return heap_pop(args[0], true);
-}
-
 static Object *heap_replace(Object *heap, Object *item, bool max) {
     if (list_size(heap) == 0) return index_error();
     Object *top = heap_replace_root(heap, item);
@@ -161,64 +158,44 @@ static Object *heap_replace(Object *heap, Object *item, bool max) {
     return top;
 }
 
-static Object *heapq_heapreplace(Object *self, Object *const *args, size_t nargs,
-                                 Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq.heapreplace", nargs, kwnames, 2, 2) < 0 ||
-        heap_arg("heapreplace", args[0], false) < 0)
-        return NULL;
-    return heap_replace(args[0], args[1], false);
-}
-
-static Object *heapq_heapreplace_max(Object *self, Object *const *args, size_t nargs,
-                                     Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq._heapreplace_max", nargs, kwnames, 2, 2) < 0 ||
-        heap_arg("_heapreplace_max", args[0], false) < 0)
-        return NULL;
-    return heap_replace(args[0], args[1], true);
-}
-
 /* Push item, then pop the smallest: item itself when it is not larger than
    heap[0] (the heap is then left alone). */
-static Object *heapq_heappushpop(Object *self, Object *const *args, size_t nargs,
-                                 Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq.heappushpop", nargs, kwnames, 2, 2) < 0 ||
-        heap_arg("heappushpop", args[0], false) < 0)
-        return NULL;
-    Object *heap = args[0], *item = args[1];
+static Object *heap_pushpop(Object *heap, Object *item, bool max) {
     if (list_size(heap) == 0) return NEWREF(item);
-    int less = heap_less(list_item(heap, 0), item, false);
+    int less = heap_less(list_item(heap, 0), item, max);
     if (less < 0) return NULL;
     if (!less) return NEWREF(item);
     if (list_size(heap) == 0) return index_error(); /* __lt__ emptied it */
-    return heap_replace(heap, item, false);
+    return heap_replace(heap, item, max);
 }
 
-static Object *heapify(Object *heap, bool max) {
+static Object *heapify(Object *heap, Object *unused, bool max) {
+    (void)unused;
     /* The leaves are heaps already; fix each parent, the last one first. */
     for (size_t i = list_size(heap) / 2; i-- > 0;)
         if (sift_to_leaf(heap, i, max) < 0) return NULL;
     return NEWREF(None);
 }
 
-static Object *heapq_heapify(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq.heapify", nargs, kwnames, 1, 1) < 0 ||
-        heap_arg("heapify", args[0], true) < 0)
-        return NULL;
-    return heapify(args[0], false);
-}
+/* The module's functions: (heap, item) or (heap), checked, then the
+   operation under the lock. */
+#define HEAPQ_FUNCTION(cname, name, nargs_wanted, op, max)                                   \
+    static Object *cname(Object *self, Object *const *args, size_t nargs, Object *kwnames) { \
+        (void)self;                                                                          \
+        if (args_check("_heapq." name, nargs, kwnames, nargs_wanted, nargs_wanted) < 0 ||    \
+            heap_arg(name, args[0], nargs_wanted == 1) < 0)                                  \
+            return NULL;                                                                     \
+        return heap_locked(op, args[0], nargs_wanted == 2 ? args[1] : NULL, max);            \
+    }
 
-static Object *heapq_heapify_max(Object *self, Object *const *args, size_t nargs,
-                                 Object *kwnames) {
-    (void)self;
-    if (args_check("_heapq._heapify_max", nargs, kwnames, 1, 1) < 0 ||
-        heap_arg("_heapify_max", args[0], true) < 0)
-        return NULL;
-    return heapify(args[0], true);
-}
+HEAPQ_FUNCTION(heapq_heappush, "heappush", 2, heap_push, false)
+HEAPQ_FUNCTION(heapq_heappop, "heappop", 1, heap_pop, false)
+HEAPQ_FUNCTION(heapq_heappop_max, "_heappop_max", 1, heap_pop, true)
+HEAPQ_FUNCTION(heapq_heapreplace, "heapreplace", 2, heap_replace, false)
+HEAPQ_FUNCTION(heapq_heapreplace_max, "_heapreplace_max", 2, heap_replace, true)
+HEAPQ_FUNCTION(heapq_heappushpop, "heappushpop", 2, heap_pushpop, false)
+HEAPQ_FUNCTION(heapq_heapify, "heapify", 1, heapify, false)
+HEAPQ_FUNCTION(heapq_heapify_max, "_heapify_max", 1, heapify, true)
 
 static const MethodDef heapq_functions[] = {
     {"heappush", heapq_heappush, "Push item onto heap, maintaining the heap invariant."},
