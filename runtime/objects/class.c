@@ -69,6 +69,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/gil.h"
 #include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -163,7 +164,13 @@ int class_set_instance_class(Object *self, Object *value) {
         return -1;
     }
     INCREF(new); /* each instance holds a reference to its class (object_alloc) */
+    /* toy-ft: every thread reads an object's class all the time, without a
+       lock; the world is stopped while it changes, as CPython's
+       free-threaded build does. With the GIL this costs nothing. */
+    ThreadState *ts = ts_get();
+    bool stopped = gil_stop_the_world_wait(ts);
     self->type = new;
+    if (stopped) gil_start_the_world(ts);
     DECREF(old);
     return 0;
 }
