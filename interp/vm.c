@@ -2261,28 +2261,27 @@ dispatch:
     }
 
     TARGET(LOAD_DEREF) {
-        Object *v = CELL(oparg)->contents;
+        Object *v = cell_get_ref(CELL(oparg));
         if (UNLIKELY(v == NULL)) {
             error_unbound_cell(co, oparg);
             goto error;
         }
-        INCREF(v);
         PUSH(v);
         DISPATCH();
     }
 
     TARGET(STORE_DEREF) {
-        SETREF(&CELL(oparg)->contents, POP());
+        XDECREF(cell_swap(CELL(oparg), POP()));
         DISPATCH();
     }
 
     TARGET(DELETE_DEREF) {
-        CellObject *cell = CELL(oparg);
-        if (cell->contents == NULL) {
+        Object *old = cell_swap(CELL(oparg), NULL);
+        if (old == NULL) {
             error_unbound_cell(co, oparg);
             goto error;
         }
-        CLEAR(&cell->contents);
+        DECREF(old);
         DISPATCH();
     }
 

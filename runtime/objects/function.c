@@ -344,10 +344,10 @@ static Object *cell_repr(Object *self)
 static Object *cell_getattr(Object *self, Object *name)
 {
     if (strcmp(str_data(name), "cell_contents") == 0) {
-        Object *c = ((CellObject *)self)->contents;
+        Object *c = cell_get_ref((CellObject *)self);
         if (c == NULL)
             return error_set(&exc_ValueError, "Cell is empty");
-        return NEWREF(c);
+        return c;
     }
     return object_generic_getattr(self, name);
 }

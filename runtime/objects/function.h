@@ -10,6 +10,8 @@
 #define TOY_FUNCTION_H
 
 #include "core/object.h"
+#include "core/objlock.h"
+#include "core/refcount.h"
 
 typedef struct {
     Object base;
@@ -30,6 +32,27 @@ typedef struct {
     Object base;
     Object *contents;    /* NULL when empty */
 } CellObject;
+
+/* A cell's contents as a new reference (NULL when empty), and a store that
+   steals v (NULL empties it) and returns the old contents for the caller
+   to release. toy-ft: a closure called on another thread reads and
+   stores the same cell, so both are made under the cell's lock: read
+   without it, a value the other thread replaced was counted after it was
+   freed. With the thread alone, or with the GIL, no lock is taken. */
+static inline Object *cell_get_ref(CellObject *cell) {
+    objlock_lock_nocode(cell);
+    Object *v = cell->contents;
+    if (v) INCREF(v);
+    objlock_unlock_nocode(cell);
+    return v;
+}
+static inline Object *cell_swap(CellObject *cell, Object *v) {
+    objlock_lock_nocode(cell);
+    Object *old = cell->contents;
+    cell->contents = v;
+    objlock_unlock_nocode(cell);
+    return old;
+}
 
 typedef struct {
     Object base;
