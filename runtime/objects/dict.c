@@ -1114,8 +1114,7 @@ static Object *dict_construct(Type *type, Object *const *args, size_t nargs, Obj
 }
 
 static Object *dict_repr(Object *self) {
-    DictObject *d = AS_DICT(self);
-    if (d->used == 0) return str_from_cstr("{}");
+    if (dict_len(self) == 0) return str_from_cstr("{}");
     int seen = list_repr_enter(self);
     if (seen != 0) return seen > 0 ? str_from_cstr("{...}") : NULL;
 
@@ -1153,7 +1152,7 @@ static Object *dict_repr(Object *self) {
 /* a == b: same size, and every key of a maps to an equal value in b.
    1 / 0 / -1. */
 static int dict_equal(DictObject *a, DictObject *b) {
-    if (a->used != b->used) return 0;
+    if (dict_len((Object *)a) != dict_len((Object *)b)) return 0;
     size_t pos = 0;
     Object *key, *value;
     int64_t hash;
@@ -1234,9 +1233,11 @@ static Object *dict_make_iter(Object *dict, Type *type, bool reverse) {
     if (!it) return NULL;
     DictObject *d = AS_DICT(dict);
     it->dict = NEWREF(dict);
+    objlock_lock_nocode(d); /* toy-ft: the size and the end read together */
     it->pos = reverse ? d->nentries : 0;
     it->used = d->used;
-    it->remaining = d->used;
+    objlock_unlock_nocode(d);
+    it->remaining = it->used;
     return (Object *)it;
 }
 
@@ -1398,7 +1399,7 @@ static void dict_view_dealloc(Object *self) {
     object_free(self, sizeof(DictViewObject));
 }
 
-static int64_t dict_view_len(Object *self) { return (int64_t)AS_DICT(VIEW_DICT(self))->used; }
+static int64_t dict_view_len(Object *self) { return dict_len(VIEW_DICT(self)); }
 
 /* dict_keys(['a', 'b']): the view's name around the repr of a list of its
    items (with the recursion guard, as a view can reach its own dict). */
