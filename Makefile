@@ -17,6 +17,7 @@
 #   make bench-gil  the GIL's policies (--gil=ticks|modern|priority) beside CPython 3.11
 #   make install    install toy and its man page under PREFIX (default /usr/local)
 #   make difftest   random programs (tests/diff/) under toy and python3: same output
+#   make ft-stress  random programs whose threads share every object (tests/ft/), under toy-ft
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/, clang) into build-fuzz/
 #                   and run each for FUZZ_SECONDS (default 60); make fuzz-smoke: 12 s each
 
@@ -361,6 +362,16 @@ DIFF_COUNT ?= 500
 .PHONY: difftest
 difftest: toy
 	TOY=$(CURDIR)/toy DIFF_FIRST=$(DIFF_FIRST) DIFF_COUNT=$(DIFF_COUNT) bash tests/diff/differential.sh
+
+# Stress for the free-threaded build: STRESS_COUNT random programs from
+# tests/ft/stress_gen.py, from seed STRESS_FIRST, whose threads all work on
+# the same objects (make test runs 6 of them): none may crash, hang or
+# lose a count.
+STRESS_FIRST ?= 1000
+STRESS_COUNT ?= 200
+.PHONY: ft-stress
+ft-stress: toy-ft
+	TOY=$(CURDIR)/toy-ft STRESS_FIRST=$(STRESS_FIRST) STRESS_COUNT=$(STRESS_COUNT) bash tests/ft/stress.sh
 
 install: toy toy-ft
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
