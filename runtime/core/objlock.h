@@ -13,7 +13,9 @@
  * item storage, take a new reference to anything read before unlocking,
  * and release references (DECREF) after unlocking where the container was
  * changed, since a release may run __del__. What still runs under a lock:
- * a key's __eq__ during a dict lookup and the comparisons of list.sort;
+ * a key's __eq__ during a dict lookup, the comparisons of list.sort and
+ * list.remove, and the __lt__ of the heapq functions and bisect.insort on
+ * a list (each one step, as under the GIL for items that compare in C);
  * code there that waits for another thread holding a second container's
  * stripe can deadlock (docs/internals.md lists it).
  *
