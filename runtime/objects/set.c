@@ -1085,7 +1085,9 @@ static Object *set_iter(Object *self) {
     SetIterObject *it = (SetIterObject *)object_alloc(&set_iterator_type, sizeof(SetIterObject));
     if (!it) return NULL;
     it->set = NEWREF(self);
+    objlock_lock_nocode(self); /* toy-ft: another thread may be changing it */
     it->used = set_size(self);
+    objlock_unlock_nocode(self);
     return (Object *)it;
 }
 
@@ -1099,8 +1101,9 @@ static Object *set_iter_next(Object *self) {
         return NULL;
     }
     if (it->used != so->used) {
+        it->used = SIZE_MAX; /* keep failing, as Python does (under the lock:
+                                another thread may step the same iterator) */
         objlock_unlock(so);
-        it->used = SIZE_MAX; /* keep failing, as Python does */
         return error_set(&exc_RuntimeError, "Set changed size during iteration");
     }
     while (it->pos <= so->mask) {
