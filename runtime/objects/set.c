@@ -334,13 +334,15 @@ static void set_clear_internal(SetObject *so) {
     if (!old_small) mem_free(old, old_size * sizeof(SetEntry));
 }
 
-/* The live key in slot i, as a new reference. The table is re-read on each
-   call, so a walk `for (i = 0; i <= so->mask; i++)` stays in bounds when
-   code run during the walk resizes the set. */
-static bool set_slot(SetObject *so, size_t i, Object **key, int64_t *hash) {
+/* The live key in slot i, as a new reference: 1, or 0 when the slot holds
+   none, or -1 past the end of the table. The table and its size are read
+   under the lock on each call, so a walk `for (i = 0; (live = set_slot(so,
+   i, ...)) >= 0; i++)` stays in bounds when code run during the walk, or
+   another thread (toy-ft), resizes the set. */
+static int set_slot(SetObject *so, size_t i, Object **key, int64_t *hash) {
     objlock_lock(so);
-    bool live = i <= so->mask && set_live(&so->table[i]);
-    if (live) {
+    int live = i > so->mask ? -1 : set_live(&so->table[i]);
+    if (live > 0) {
         *key = NEWREF(so->table[i].key);
         *hash = so->table[i].hash;
     }
@@ -670,8 +672,9 @@ static int set_difference_update_internal(SetObject *so, Object *other) {
         Object *walk = (set_size(other) >> 3) > set_size((Object *)so) ? set_intersection(so, other)
                                                          : NEWREF(other);
         if (!walk) return -1;
-        for (size_t i = 0; i <= AS_SET(walk)->mask; i++) {
-            if (!set_slot(AS_SET(walk), i, &key, &hash)) continue;
+        int live;
+        for (size_t i = 0; (live = set_slot(AS_SET(walk), i, &key, &hash)) >= 0; i++) {
+            if (!live) continue;
             int rc = set_discard_hashed(so, key, hash);
             DECREF(key);
             if (rc < 0) {
@@ -722,8 +725,9 @@ static Object *set_difference(SetObject *so, Object *other) {
     }
     Object *key;
     int64_t hash;
-    for (size_t i = 0; i <= so->mask; i++) {
-        if (!set_slot(so, i, &key, &hash)) continue;
+    int live;
+    for (size_t i = 0; (live = set_slot(so, i, &key, &hash)) >= 0; i++) {
+        if (!live) continue;
         int found = object_contains(other, key);
         if (found == 0) found = set_insert(result, key, hash);
         DECREF(key);
@@ -774,8 +778,9 @@ static int set_symmetric_difference_update(SetObject *so, Object *other) {
     Object *walk = is_anyset(other) ? NEWREF(other) : set_make(set_result_type(so), other);
     if (!walk) return -1;
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i <= AS_SET(walk)->mask; i++) {
-        if (!set_slot(AS_SET(walk), i, &key, &hash)) continue;
+    int live;
+    for (size_t i = 0; rc == 0 && (live = set_slot(AS_SET(walk), i, &key, &hash)) >= 0; i++) {
+        if (!live) continue;
         rc = set_toggle(so, key, hash);
         DECREF(key);
     }
@@ -811,8 +816,9 @@ static int set_issubset(SetObject *so, Object *other) {
     if (set_size((Object *)so) > set_size(other)) return 0;
     Object *key;
     int64_t hash;
-    for (size_t i = 0; i <= so->mask; i++) {
-        if (!set_slot(so, i, &key, &hash)) continue;
+    int live;
+    for (size_t i = 0; (live = set_slot(so, i, &key, &hash)) >= 0; i++) {
+        if (!live) continue;
         int found = set_lookup(AS_SET(other), key, hash);
         DECREF(key);
         if (found <= 0) return found;
@@ -838,8 +844,9 @@ static int set_isdisjoint(SetObject *so, Object *other) {
         SetObject *walk = AS_SET(other), *probe = so;
         if (set_size((Object *)walk) > set_size((Object *)probe))
             walk = so, probe = AS_SET(other);
-        for (size_t i = 0; i <= walk->mask; i++) {
-            if (!set_slot(walk, i, &key, &hash)) continue;
+        int live;
+        for (size_t i = 0; (live = set_slot(walk, i, &key, &hash)) >= 0; i++) {
+            if (!live) continue;
             int found = set_lookup(probe, key, hash);
             DECREF(key);
             if (found != 0) return found < 0 ? -1 : 0;
