@@ -658,10 +658,16 @@ static void slice_old_release(SliceOld *old, size_t n, bool last_first) {
     slice_old_free(old);
 }
 
-/* Move the n items start, start + step, ... (step > 0) into removed and
-   close the gaps. With the lock held. */
+/* Move the n items start, start + step, ... (step > 0, n > 0) into
+   removed and close the gaps. With the lock held. */
 static void list_cut_stepped(ListObject *l, size_t start, size_t step, size_t n,
                              Object **removed) {
+    if (step == 1) { /* a contiguous run: two block moves */
+        memcpy(removed, &l->items[start], n * sizeof(Object *));
+        memmove(&l->items[start], &l->items[start + n], (l->size - start - n) * sizeof(Object *));
+        list_set_size(l, l->size - n);
+        return;
+    }
     size_t dst = start, k = 0;
     for (size_t src = start; src < l->size; src++) {
         if (k < n && src == start + k * step)
@@ -677,12 +683,14 @@ static int list_delete_slice(ListObject *l, const SliceBounds *b) {
     SliceOld old;
     int64_t start, step, n;
     if (!slice_lock_resolved(l, NULL, b, &old, &start, &step, &n)) return -1;
-    if (step < 0 && n > 0) { /* walk the same items forwards */
-        start += step * (n - 1);
-        step = -step;
+    if (n > 0) {
+        if (step < 0) { /* walk the same items forwards */
+            start += step * (n - 1);
+            step = -step;
+        }
+        list_cut_stepped(l, (size_t)start, n > 1 ? (size_t)step : 1, (size_t)n, old.items);
+        list_maybe_shrink(l);
     }
-    list_cut_stepped(l, (size_t)start, n > 1 ? (size_t)step : 1, (size_t)n, old.items);
-    list_maybe_shrink(l);
     slice_unlock(l, NULL);
     slice_old_release(&old, (size_t)n, b->step == 1);
     return 0;
