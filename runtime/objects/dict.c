@@ -946,17 +946,15 @@ bool dict_next_ref(Object *d, size_t *pos, Object **key, Object **value) {
 
 /* Insert every entry of the dict `src` into d (keys already hashed). */
 static int dict_merge_dict(DictObject *d, DictObject *src) {
-    /* Inserting can run code that mutates src: re-check bounds each time. */
-    for (size_t i = 0;; i++) {
-        objlock_lock(src);
-        if (i >= src->nentries) { objlock_unlock(src); break; }
-        DictEntry e = src->entries[i];
-        if (e.key) { INCREF(e.key); INCREF(e.value); }
-        objlock_unlock(src);
-        if (!e.key) continue;
-        int rc = dict_insert(d, e.key, e.hash, e.value);
-        DECREF(e.key);
-        DECREF(e.value);
+    /* Inserting can run code that mutates src: each entry is read, and
+       counted, under src's lock (dict_next_entry). */
+    size_t pos = 0;
+    Object *key, *value;
+    int64_t hash;
+    while (dict_next_entry(src, &pos, &key, &value, &hash)) {
+        int rc = dict_insert(d, key, hash, value);
+        DECREF(key);
+        DECREF(value);
         if (rc < 0) return -1;
     }
     return 0;
