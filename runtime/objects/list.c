@@ -297,12 +297,33 @@ Object *list_as_tuple(Object *list) {
     return t;
 }
 
+/* Move the n items start, start + step, ... (step > 0, n > 0) into
+   removed and close the gaps. With the lock held. */
+static void list_cut_stepped(ListObject *l, size_t start, size_t step, size_t n,
+                             Object **removed) {
+    if (step == 1) { /* a contiguous run: two block moves */
+        memcpy(removed, &l->items[start], n * sizeof(Object *));
+        memmove(&l->items[start], &l->items[start + n], (l->size - start - n) * sizeof(Object *));
+        list_set_size(l, l->size - n);
+        return;
+    }
+    size_t dst = start, k = 0;
+    for (size_t src = start; src < l->size; src++) {
+        if (k < n && src == start + k * step)
+            removed[k++] = l->items[src];
+        else
+            l->items[dst++] = l->items[src];
+    }
+    list_set_size(l, dst);
+}
+
 /* Remove items[lo..hi) and release them once the list is consistent. */
 static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
     size_t n = hi - lo;
     if (n == 0) return 0;
     Object *small[16];
-    Object **removed = n <= 16 ? small : mem_alloc(n * sizeof(Object *));
+    size_t room = n; /* n may shrink below */
+    Object **removed = n <= 16 ? small : mem_alloc(room * sizeof(Object *));
     if (!removed) {
         error_no_memory();
         return -1;
@@ -313,13 +334,11 @@ static int list_delete_range(ListObject *l, size_t lo, size_t hi) {
         n = lo < hi ? hi - lo : 0;
         if (lo > hi) lo = hi;
     }
-    memcpy(removed, &l->items[lo], n * sizeof(Object *));
-    memmove(&l->items[lo], &l->items[hi], (l->size - hi) * sizeof(Object *));
-    list_set_size(l, l->size - n);
+    if (n) list_cut_stepped(l, lo, 1, n, removed);
     list_maybe_shrink(l);
     objlock_unlock_nocode(l);
     for (size_t i = n; i-- > 0;) DECREF(removed[i]); /* last first, as CPython */
-    if (removed != small) mem_free(removed, n * sizeof(Object *));
+    if (removed != small) mem_free(removed, room * sizeof(Object *));
     return 0;
 }
 
@@ -656,26 +675,6 @@ static void slice_old_release(SliceOld *old, size_t n, bool last_first) {
     else
         for (size_t i = 0; i < n; i++) DECREF(old->items[i]);
     slice_old_free(old);
-}
-
-/* Move the n items start, start + step, ... (step > 0, n > 0) into
-   removed and close the gaps. With the lock held. */
-static void list_cut_stepped(ListObject *l, size_t start, size_t step, size_t n,
-                             Object **removed) {
-    if (step == 1) { /* a contiguous run: two block moves */
-        memcpy(removed, &l->items[start], n * sizeof(Object *));
-        memmove(&l->items[start], &l->items[start + n], (l->size - start - n) * sizeof(Object *));
-        list_set_size(l, l->size - n);
-        return;
-    }
-    size_t dst = start, k = 0;
-    for (size_t src = start; src < l->size; src++) {
-        if (k < n && src == start + k * step)
-            removed[k++] = l->items[src];
-        else
-            l->items[dst++] = l->items[src];
-    }
-    list_set_size(l, dst);
 }
 
 /* del a[slice] */
@@ -1524,9 +1523,7 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
         eq = list_item_equal(x, args[0]);
         DECREF(x);
         if (eq > 0 && i < l->size) {
-            removed = l->items[i];
-            memmove(&l->items[i], &l->items[i + 1], (l->size - i - 1) * sizeof(Object *));
-            list_set_size(l, l->size - 1);
+            list_cut_stepped(l, i, 1, 1, &removed);
             list_maybe_shrink(l);
         }
     }
