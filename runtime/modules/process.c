@@ -48,6 +48,7 @@
 #include "objects/dict.h"
 #include "objects/error.h"
 #include "objects/exceptions.h"
+#include "objects/fileobject.h"
 #include "objects/float.h"
 #include "objects/int.h"
 #include "objects/list.h"
@@ -182,6 +183,7 @@ void process_after_fork_child(int own_sentinel) {
     objlock_after_fork_child();  /* toy-ft: no other thread holds a container lock */
     refcount_after_fork_child(); /* toy-ft: the other threads' merge queues */
     thread_after_fork_child(ts);
+    file_after_fork_child();     /* the files the lost threads were using */
 
     /* The parent's children are this process's siblings. Another thread of
        the parent may have held the mutex while we forked: make a new one. */

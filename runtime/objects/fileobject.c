@@ -24,6 +24,20 @@
  * treat EINTR (core/sigint.h). Whatever was read before the interruption
  * is dropped. Writes are never interrupted.
  *
+ * The file's lock. Every operation holds the file's own lock from start to
+ * end, the system calls it makes without the GIL included: without it, a
+ * thread whose write(2) had released the GIL could have its buffer sent a
+ * second time, refilled, or freed (close()) by another thread meanwhile;
+ * and toy-ft has no GIL at all. A thread that finds the lock taken waits
+ * without the GIL (file_lock_wait); a thread that finds it taken by itself
+ * (an __index__ of an argument that uses the same file) gets CPython's
+ * RuntimeError "reentrant call inside ..." instead of waiting for ever. The
+ * lock is one word, the holder's thread state and the fork generation,
+ * taken with a compare-and-swap, so that a forked child sees a lock that a
+ * thread it does not have held as free (file_after_fork_child).
+ * writelines takes it once per line, as CPython's write() per item; the
+ * list of open files has a lock of its own.
+ *
  * Invariants: closed == true once close() ran; then fd == -1 and both buffers
  * are freed. A file that is not closed when its last reference goes is
  * flushed and closed by dealloc (errors there are dropped, and any exception
@@ -37,8 +51,12 @@
 #include "core/threadstate.h"
 #include "objects/fileobject.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,24 +97,41 @@ typedef struct FileObject {
     char *wbuf;             /* FILE_BUFSIZE bytes once allocated */
     size_t wlen;
     struct FileObject *open_prev, *open_next; /* open files from open(): see file_flush_at_exit */
+    _Atomic uint64_t holder; /* the file's lock: file_lock; 0 when free */
 } FileObject;
 
 /* Every file from open() that is not closed yet, so that the data still in
    the write buffer of one never closed (or kept alive by a cycle with the
-   collector disabled) reaches its file at exit, as in CPython. Under the GIL. */
+   collector disabled) reaches its file at exit, as in CPython. Under
+   open_files_busy, a spin lock held for a few stores (toy-ft and --no-gil
+   open and close files in parallel). */
 static FileObject *open_files;
+static atomic_flag open_files_busy = ATOMIC_FLAG_INIT;
+
+static void open_files_lock(void) {
+    while (atomic_flag_test_and_set_explicit(&open_files_busy, memory_order_acquire))
+        sched_yield();
+}
+
+static void open_files_unlock(void) {
+    atomic_flag_clear_explicit(&open_files_busy, memory_order_release);
+}
 
 static void open_files_link(FileObject *f) {
+    open_files_lock();
     f->open_next = open_files;
     if (open_files) open_files->open_prev = f;
     open_files = f;
+    open_files_unlock();
 }
 
 static void open_files_unlink(FileObject *f) {
+    open_files_lock();
     if (f->open_prev) f->open_prev->open_next = f->open_next;
     else if (open_files == f) open_files = f->open_next;
     if (f->open_next) f->open_next->open_prev = f->open_prev;
     f->open_prev = f->open_next = NULL;
+    open_files_unlock();
 }
 
 #define F(o) ((FileObject *)(o))
@@ -108,6 +143,71 @@ bool is_file(Object *o) {
     Type *t = TYPE(o);
     return t == &file_text_type || t == &file_reader_type || t == &file_writer_type ||
            t == &file_random_type;
+}
+
+/* ---- The file's lock (see the top) ------------------------------------------------ */
+
+/* Bumped in each forked child: a lock word of an older generation was taken
+   by a thread of the parent, which the child does not have. */
+static _Atomic uint64_t lock_generation;
+#define LOCK_GENERATION_SHIFT 48 /* thread states sit below 2^47 (x86-64, arm64) */
+
+static uint64_t lock_word_self(void) {
+    uintptr_t ts = (uintptr_t)ts_get();
+    assert(ts >> LOCK_GENERATION_SHIFT == 0);
+    return atomic_load_explicit(&lock_generation, memory_order_relaxed) << LOCK_GENERATION_SHIFT | ts;
+}
+
+static bool lock_try(FileObject *f, uint64_t from, uint64_t me) {
+    return atomic_compare_exchange_strong_explicit(&f->holder, &from, me, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
+static int reentrant_call(FileObject *f) {
+    Object *r = object_repr((Object *)f);
+    if (!r) return -1;
+    error_set(&exc_RuntimeError, "reentrant call inside %s", str_data(r));
+    DECREF(r);
+    return -1;
+}
+
+/* The lock is held by another thread, which may be blocked in a system call
+   for as long as a pipe's reader makes it: wait without the GIL, yielding
+   at first and then sleeping up to a millisecond at a time. The main thread
+   stops waiting for Ctrl-C. */
+static int file_lock_wait(FileObject *f, uint64_t me) {
+    ThreadState *ts = ts_get();
+    uint64_t generation = me >> LOCK_GENERATION_SHIFT;
+    for (unsigned tries = 0;; tries++) {
+        uint64_t h = atomic_load_explicit(&f->holder, memory_order_relaxed);
+        if (h == me) return reentrant_call(f);
+        if ((h == 0 || h >> LOCK_GENERATION_SHIFT != generation) && lock_try(f, h, me)) return 0;
+        if (sigint_is_main_thread() && error_check_interrupt() < 0) return -1;
+        GIL_RELEASE(ts); /* GIL: released while another thread uses the file */
+        if (tries < 16) {
+            sched_yield();
+        } else {
+            unsigned shift = tries - 16 < 10 ? tries - 16 : 10;
+            struct timespec pause = {0, 1000L << shift}; /* 1 us doubling to about 1 ms */
+            nanosleep(&pause, NULL);
+        }
+        GIL_ACQUIRE(ts);
+    }
+}
+
+/* 0 with the lock held, or -1 with an exception set. */
+static int file_lock(FileObject *f) {
+    uint64_t me = lock_word_self();
+    return lock_try(f, 0, me) ? 0 : file_lock_wait(f, me);
+}
+
+static void file_unlock(FileObject *f) {
+    atomic_store_explicit(&f->holder, 0, memory_order_release);
+}
+
+void file_after_fork_child(void) {
+    atomic_fetch_add_explicit(&lock_generation, 1, memory_order_relaxed);
+    atomic_flag_clear(&open_files_busy);
 }
 
 /* ---- System calls ------------------------------------------------------------ */
@@ -512,7 +612,7 @@ static int64_t write_object(FileObject *f, Object *o) {
 static int close_file(FileObject *f) {
     if (f->closed) return 0;
     int r = flush_file(f);
-    f->closed = true;
+    atomic_store_explicit((_Atomic bool *)&f->closed, true, memory_order_relaxed);
     open_files_unlink(f);
     if (!f->stream && f->closefd) {
         /* close() of a regular file or pipe does not block for long: the
@@ -624,13 +724,21 @@ static Object *file_write(Object *self, Object *const *args, size_t nargs, Objec
     return n < 0 ? NULL : int_from_i64(n);
 }
 
-static int write_one(Object *self, Object *item) { return write_object(F(self), item) < 0 ? -1 : 0; }
+/* One line of writelines, under the lock: the iteration between the lines
+   runs Toy code, which may use the file too. */
+static int write_one(Object *self, Object *item) {
+    if (file_lock(F(self)) < 0) return -1;
+    int64_t r = write_object(F(self), item);
+    file_unlock(F(self));
+    return r < 0 ? -1 : 0;
+}
 
 static Object *file_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     FileObject *f = F(self);
-    if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || check_open(f, CLOSED_DOT, CLOSED_DOT) < 0)
-        return NULL;
-    return object_writelines(self, args[0], write_one);
+    if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || file_lock(f) < 0) return NULL;
+    int r = check_open(f, CLOSED_DOT, CLOSED_DOT);
+    file_unlock(f);
+    return r < 0 ? NULL : object_writelines(self, args[0], write_one);
 }
 
 /* flush() of an open file; a closed one raises (a binary file that can
@@ -693,7 +801,7 @@ static Object *file_seek(Object *self, Object *const *args, size_t nargs, Object
         check_open(f, CLOSED_DOT, "seek of closed file") < 0)
         return NULL;
     /* a text file compares the cookie with 0 first */
-    if (!f->binary && !is_int(args[0]) && !is_float(args[0]) && !TYPE(args[0])->index)
+    if (!f->binary && !is_int(args[0]) && !is_float(args[0]))
         return error_set(&exc_TypeError, "'<' not supported between instances of '%s' and 'int'",
                          TYPE_NAME(args[0]));
     if (object_as_index(args[0], &offset, NULL) < 0 ||
@@ -796,12 +904,13 @@ static Object *file_exit(Object *self, Object *const *args, size_t nargs, Object
 /* ---- Iteration: a file is its own iterator over lines ----------------------------------- */
 
 static Object *file_iter(Object *self) {
-    if (check_open(F(self), CLOSED_DOT, CLOSED_DOT) < 0) return NULL;
-    return NEWREF(self);
+    if (file_lock(F(self)) < 0) return NULL;
+    int r = check_open(F(self), CLOSED_DOT, CLOSED_DOT);
+    file_unlock(F(self));
+    return r < 0 ? NULL : NEWREF(self);
 }
 
-static Object *file_iternext(Object *self) {
-    FileObject *f = F(self);
+static Object *file_next_line(FileObject *f) {
     /* next() on a text file disables tell() first (even when it then fails);
        tell() works again once the iteration has ended */
     if (!f->binary) f->telling_off = true;
@@ -809,6 +918,13 @@ static Object *file_iternext(Object *self) {
     Object *line = read_line(f, -1);
     if (!f->binary && line) f->telling_off = !is_empty_result(line);
     if (line && is_empty_result(line)) CLEAR(&line); /* end of file: exhausted, no exception */
+    return line;
+}
+
+static Object *file_iternext(Object *self) {
+    if (file_lock(F(self)) < 0) return NULL;
+    Object *line = file_next_line(F(self));
+    file_unlock(F(self));
     return line;
 }
 
@@ -839,7 +955,8 @@ static Object *file_next_method(Object *self, Object *const *args, size_t nargs,
 static Object *file_getattr(Object *self, Object *name) {
     FileObject *f = F(self);
     const char *n = str_data(name);
-    if (strcmp(n, "closed") == 0) return bool_from(f->closed);
+    if (strcmp(n, "closed") == 0) /* read without the lock: a close may be under way */
+        return bool_from(atomic_load_explicit((_Atomic bool *)&f->closed, memory_order_relaxed));
     if (strcmp(n, "name") == 0) return NEWREF(f->name);
     if (strcmp(n, "mode") == 0) return NEWREF(f->mode);
     if (f->encoding && strcmp(n, "encoding") == 0) return NEWREF(f->encoding);
@@ -868,24 +985,76 @@ static Object *file_repr(Object *self) {
     return r;
 }
 
+typedef Object *(*FileMethod)(Object *self, Object *const *args, size_t nargs, Object *kwnames);
+
+/* fn(self, *args) under the file's lock. With index_args, an argument with
+   __index__ (a size, a position) is made an int first, without the lock, as
+   CPython converts its arguments before it locks: that __index__ may use
+   the file too. */
+static Object *call_locked(FileMethod fn, Object *self, Object *const *args, size_t nargs,
+                           Object *kwnames, bool index_args) {
+    Object *ints[2] = {NULL, NULL}, *argv[2];
+    for (size_t i = 0; i < nargs && i < 2; i++) {
+        argv[i] = args[i];
+        if (!index_args || is_int(args[i]) || !TYPE(args[i])->index) continue;
+        if (!(argv[i] = ints[i] = object_index(args[i]))) {
+            XDECREF(ints[0]);
+            return NULL;
+        }
+    }
+    Object *r = NULL;
+    if (file_lock(F(self)) == 0) {
+        r = fn(self, nargs <= 2 ? argv : args, nargs, kwnames);
+        file_unlock(F(self));
+    }
+    XDECREF(ints[0]);
+    XDECREF(ints[1]);
+    return r;
+}
+
+/* The method locked_fn: fn run start to end under the file's lock. A text
+   file's seek compares its cookie with 0 before anything (a TypeError for
+   an object that only has __index__): its argument is left as it is. */
+#define LOCKED(fn, index_args)                                                                  \
+    static Object *locked_##fn(Object *self, Object *const *args, size_t nargs, Object *kwnames) { \
+        return call_locked(fn, self, args, nargs, kwnames, index_args);                         \
+    }
+LOCKED(file_read, true)
+LOCKED(file_readline, true)
+LOCKED(file_readlines, true)
+LOCKED(file_write, false)
+LOCKED(file_flush_method, false)
+LOCKED(file_seek, F(self)->binary)
+LOCKED(file_tell, false)
+LOCKED(file_truncate, true)
+LOCKED(file_close_method, false)
+LOCKED(file_fileno, false)
+LOCKED(file_readable, false)
+LOCKED(file_writable, false)
+LOCKED(file_seekable, false)
+LOCKED(file_isatty, false)
+LOCKED(file_enter, false)
+LOCKED(file_exit, false)
+#undef LOCKED
+
 static const MethodDef file_methods[] = {
-    {"read", file_read, "read(size=-1): up to size characters (bytes), all if negative."},
-    {"readline", file_readline, "The next line, with its '\\n' ('' at end of file)."},
-    {"readlines", file_readlines, NULL},
-    {"write", file_write, "Write a str (text) or bytes (binary); returns the count."},
+    {"read", locked_file_read, "read(size=-1): up to size characters (bytes), all if negative."},
+    {"readline", locked_file_readline, "The next line, with its '\\n' ('' at end of file)."},
+    {"readlines", locked_file_readlines, NULL},
+    {"write", locked_file_write, "Write a str (text) or bytes (binary); returns the count."},
     {"writelines", file_writelines, NULL},
-    {"flush", file_flush_method, NULL},
-    {"seek", file_seek, NULL},
-    {"tell", file_tell, NULL},
-    {"truncate", file_truncate, NULL},
-    {"close", file_close_method, NULL},
-    {"fileno", file_fileno, NULL},
-    {"readable", file_readable, NULL},
-    {"writable", file_writable, NULL},
-    {"seekable", file_seekable, NULL},
-    {"isatty", file_isatty, NULL},
-    {"__enter__", file_enter, NULL},
-    {"__exit__", file_exit, NULL},
+    {"flush", locked_file_flush_method, NULL},
+    {"seek", locked_file_seek, NULL},
+    {"tell", locked_file_tell, NULL},
+    {"truncate", locked_file_truncate, NULL},
+    {"close", locked_file_close_method, NULL},
+    {"fileno", locked_file_fileno, NULL},
+    {"readable", locked_file_readable, NULL},
+    {"writable", locked_file_writable, NULL},
+    {"seekable", locked_file_seekable, NULL},
+    {"isatty", locked_file_isatty, NULL},
+    {"__enter__", locked_file_enter, NULL},
+    {"__exit__", locked_file_exit, NULL},
     {"__iter__", file_iter_method, NULL},
     {"__next__", file_next_method, NULL},
     {NULL, NULL, NULL},
@@ -1178,7 +1347,7 @@ Object *file_std_stream(int fd) {
 /* ---- print()'s path ------------------------------------------------------------------ */
 
 int file_write_str(Object *file, Object *s) {
-    if (is_file(file)) return write_object(F(file), s) < 0 ? -1 : 0;
+    if (is_file(file)) return write_one(file, s);
     Object *r = object_call_method(file, "write", &s, 1);
     if (!r) return -1;
     DECREF(r);
@@ -1186,7 +1355,12 @@ int file_write_str(Object *file, Object *s) {
 }
 
 int file_flush(Object *file) {
-    if (is_file(file)) return flush_open_file(F(file));
+    if (is_file(file)) {
+        if (file_lock(F(file)) < 0) return -1;
+        int r = flush_open_file(F(file));
+        file_unlock(F(file));
+        return r;
+    }
     Object *r = object_call_method(file, "flush", NULL, 0);
     if (!r) return -1;
     DECREF(r);
@@ -1216,9 +1390,11 @@ int fspath_arg(const char *fname, Object *o, const char **out) {
 }
 
 /* No thread state (and no GIL) is left by now: plain write(2) calls, whose
-   errors have nowhere to go. */
+   errors have nowhere to go. A file whose lock a daemon thread still holds
+   is left as it is. */
 void file_flush_at_exit(void) {
     for (FileObject *f = open_files; f; f = f->open_next) {
+        if (atomic_load_explicit(&f->holder, memory_order_acquire) != 0) continue;
         size_t done = 0;
         while (done < f->wlen) {
             ssize_t r = write(f->fd, f->wbuf + done, f->wlen - done);

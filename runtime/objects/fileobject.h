@@ -40,6 +40,9 @@ Object *file_std_stream(int fd);
    from open() still open (never closed, or kept by a cycle the collector
    did not free). */
 void file_flush_at_exit(void);
+/* In a forked child: the locks of files that the parent's other threads
+   held read as free, and so does the list of open files. */
+void file_after_fork_child(void);
 
 /* print()'s output path: file.write(s) for any object, done directly for
    file objects. 0 / -1. */
