@@ -137,28 +137,30 @@ static void refine_not_iterable(Object *o, const char *fmt, const char *prefix)
 
 /* e.__context__ = ctx, breaking the cycle this could create (ctx's own
    context chain leading back to e). Floyd's two pointers stop the walk on a
-   cycle that is already there. */
+   cycle that is already there. Each link is read with a new reference under
+   its exception's lock: another thread raising one of these exceptions may
+   be changing the chain (toy-ft). */
 static void exception_set_context(Object *exc, Object *ctx)
 {
     if (ctx == NULL || ctx == exc || !is_exception_instance(exc))
         return;
-    Object *o = ctx, *slow = ctx;
+    Object *o = NEWREF(ctx), *slow = NEWREF(ctx);
     bool advance_slow = false;
     while (o != NULL) {
-        ExceptionObject *eo = (ExceptionObject *)o;
-        if (eo->context == exc) {
-            eo->context = NULL;
-            DECREF(exc); /* still owned by the thread state */
+        if (exception_unlink_context(o, exc)) {
+            DECREF(exc); /* the link's; exc is still owned by the thread state */
             break;
         }
-        o = eo->context;
+        SETREF(&o, exception_context_ref(o));
         if (advance_slow)
-            slow = ((ExceptionObject *)slow)->context;
+            SETREF(&slow, exception_context_ref(slow));
         advance_slow = !advance_slow;
         if (o == slow)
             break;
     }
-    SETREF(&((ExceptionObject *)exc)->context, NEWREF(ctx));
+    XDECREF(o);
+    XDECREF(slow);
+    exception_set_context_link(exc, ctx);
 }
 
 /* The operand of `raise`: an exception instance, or a class to instantiate

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/gchead.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/dict.h"
@@ -56,6 +57,50 @@ static Object *exc_arg(Object *exc, size_t i) {
 }
 
 static bool name_is(Object *name, const char *s) { return strcmp(str_data(name), s) == 0; }
+
+/* ---- The links other threads may change (toy-ft) ------------------------------
+   One exception object can be raised by several threads at once (a module's
+   instance, raised again and again): each raise prepends to its traceback
+   and may set its context. So the traceback, __context__ and __cause__ are
+   read with a new reference, and replaced, under the exception's lock; a
+   replaced value is released after it. */
+
+/* *slot as a new reference, or NULL. */
+static Object *link_ref(Object *self, Object **slot) {
+    objlock_lock_nocode(self);
+    Object *v = *slot ? NEWREF(*slot) : NULL;
+    objlock_unlock_nocode(self);
+    return v;
+}
+
+/* *slot = v (stolen; NULL clears it). */
+static void link_set(Object *self, Object **slot, Object *v) {
+    objlock_lock_nocode(self);
+    Object *old = *slot;
+    *slot = v;
+    objlock_unlock_nocode(self);
+    XDECREF(old);
+}
+
+/* A link as an attribute value: the object, or None. */
+static Object *link_attr(Object *self, Object **slot) {
+    Object *v = link_ref(self, slot);
+    return v ? v : NEWREF(None);
+}
+
+Object *exception_context_ref(Object *exc) { return link_ref(exc, &as_exc(exc)->context); }
+
+void exception_set_context_link(Object *exc, Object *ctx) {
+    link_set(exc, &as_exc(exc)->context, ctx ? NEWREF(ctx) : NULL);
+}
+
+bool exception_unlink_context(Object *exc, Object *ctx) {
+    objlock_lock_nocode(exc);
+    bool found = as_exc(exc)->context == ctx;
+    if (found) as_exc(exc)->context = NULL;
+    objlock_unlock_nocode(exc);
+    return found;
+}
 
 /* ---- Creation --------------------------------------------------------------- */
 
@@ -375,10 +420,10 @@ static Object *exc_special_attr(Object *exc, const char *name) {
 static Object *exc_field(Object *self, const char *s) {
     ExceptionObject *e = as_exc(self);
     if (strcmp(s, "args") == 0) return exc_args_new(self);
-    if (strcmp(s, "__cause__") == 0) return NEWREF(e->cause ? e->cause : None);
-    if (strcmp(s, "__context__") == 0) return NEWREF(e->context ? e->context : None);
+    if (strcmp(s, "__cause__") == 0) return link_attr(self, &e->cause);
+    if (strcmp(s, "__context__") == 0) return link_attr(self, &e->context);
     if (strcmp(s, "__suppress_context__") == 0) return bool_from(e->suppress_context);
-    if (strcmp(s, "__traceback__") == 0) return NEWREF(e->traceback ? (Object *)e->traceback : None);
+    if (strcmp(s, "__traceback__") == 0) return link_attr(self, (Object **)&e->traceback);
     if (strcmp(s, "__class__") == 0) return NEWREF(TYPE(self));
     if (strcmp(s, "__dict__") == 0) {
         if (!e->dict && !(e->dict = dict_new())) return NULL;
@@ -400,7 +445,8 @@ static Object *exception_getattr(Object *self, Object *name) {
 }
 
 /* e.__cause__ = x / e.__context__ = x: x must be an exception or None. */
-static int set_chain_link(Object **slot, Object *value, const char *attr, const char *what) {
+static int set_chain_link(Object *self, Object **slot, Object *value, const char *attr,
+                          const char *what) {
     if (!value) {
         error_set(&exc_TypeError, "%s may not be deleted", attr);
         return -1;
@@ -409,7 +455,7 @@ static int set_chain_link(Object **slot, Object *value, const char *attr, const 
         error_set(&exc_TypeError, "exception %s must be None or derive from BaseException", what);
         return -1;
     }
-    SETREF(slot, value == None ? NULL : NEWREF(value));
+    link_set(self, slot, value == None ? NULL : NEWREF(value));
     return 0;
 }
 
@@ -427,11 +473,12 @@ static int exception_setattr(Object *self, Object *name, Object *value) {
         return 0;
     }
     if (strcmp(s, "__cause__") == 0) {
-        if (set_chain_link(&e->cause, value, "__cause__", "cause") < 0) return -1;
+        if (set_chain_link(self, &e->cause, value, "__cause__", "cause") < 0) return -1;
         e->suppress_context = true;
         return 0;
     }
-    if (strcmp(s, "__context__") == 0) return set_chain_link(&e->context, value, "__context__", "context");
+    if (strcmp(s, "__context__") == 0)
+        return set_chain_link(self, &e->context, value, "__context__", "context");
     if (strcmp(s, "__suppress_context__") == 0) { /* a bool member, as in CPython */
         if (!value) {
             error_set(&exc_TypeError, "can't delete numeric/char attribute");
@@ -449,7 +496,7 @@ static int exception_setattr(Object *self, Object *name, Object *value) {
             error_set(&exc_TypeError, "__traceback__ must be a traceback or None");
             return -1;
         }
-        SETREF((Object **)&e->traceback, value == None ? NULL : NEWREF(value));
+        link_set(self, (Object **)&e->traceback, value == None ? NULL : NEWREF(value));
         return 0;
     }
     return object_generic_setattr(self, name, value);
@@ -607,16 +654,21 @@ int exception_add_traceback(Object *exc, Object *code, int line) {
     Traceback *tb = (Traceback *)object_alloc(&traceback_type, sizeof(Traceback));
     if (!tb) return -1;
     ExceptionObject *e = as_exc(exc);
-    tb->next = e->traceback; /* the chain moves into the new head */
     tb->code = NEWREF(code);
     tb->line = line;
+    objlock_lock_nocode(exc);
+    tb->next = e->traceback; /* the chain moves into the new head */
     e->traceback = tb;
+    objlock_unlock_nocode(exc);
     return 0;
 }
 
-int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n) {
-    Traceback *tb = as_exc(exc)->traceback;
-    if (!tb || tb->code != code || tb->kept) return 0;
+static int traceback_keep_locals(Object *exc, Traceback *tb, Object *code, Object *const *values,
+                                 size_t n) {
+    objlock_lock_nocode(exc);
+    bool kept_already = tb->kept != NULL;
+    objlock_unlock_nocode(exc);
+    if (tb->code != code || kept_already) return 0;
     /* a local naming the exception itself would make a cycle that reference
        counting never frees (CPython's collector does) */
     size_t count = 0;
@@ -627,8 +679,22 @@ int exception_keep_locals(Object *exc, Object *code, Object *const *values, size
        locals go in the order a CPython frame releases them */
     for (size_t i = 0, k = count; i < n; i++)
         if (values[i] && values[i] != exc) tuple_set_steal(kept, --k, NEWREF(values[i]));
-    tb->kept = kept;
+    objlock_lock_nocode(exc); /* another thread's raise may be keeping them too */
+    if (!tb->kept) {
+        tb->kept = kept;
+        kept = NULL;
+    }
+    objlock_unlock_nocode(exc);
+    XDECREF(kept);
     return 0;
+}
+
+int exception_keep_locals(Object *exc, Object *code, Object *const *values, size_t n) {
+    Traceback *tb = (Traceback *)link_ref(exc, (Object **)&as_exc(exc)->traceback);
+    if (!tb) return 0;
+    int r = traceback_keep_locals(exc, tb, code, values, n);
+    DECREF(tb);
+    return r;
 }
 
 /* Iterative: a RecursionError's chain is a thousand entries long, and each

@@ -118,6 +118,15 @@ static inline bool is_exception(Object *o) { return (o->type->flags & TYPE_EXCEP
 Object *exception_new(Type *type, Object *args /* tuple, borrowed */);
 /* Prepend a traceback entry (code, line) to exc's chain. 0 / -1. */
 int exception_add_traceback(Object *exc, Object *code, int line);
+
+/* exc.__context__ as a new reference, or NULL; read under exc's lock, since
+   another thread raising the same exception may be replacing it. */
+Object *exception_context_ref(Object *exc);
+/* exc.__context__ = ctx (NULL clears it), under exc's lock. */
+void exception_set_context_link(Object *exc, Object *ctx);
+/* If exc.__context__ is ctx, clear it and return true: the caller then owns
+   the reference the link held. */
+bool exception_unlink_context(Object *exc, Object *ctx);
 /* The exception leaves the frame running code: its newest traceback entry
    (the frame's) keeps the frame's local values (n of them, NULL ones and
    exc itself skipped) alive for as long as the exception lives, as a CPython frame
