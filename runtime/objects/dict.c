@@ -833,21 +833,35 @@ static void dict_unlink(DictObject *d, size_t slot, int64_t ix, Object **key, Ob
 }
 
 /* Find and unlink key: 1 found (references in *k, *v), 0 absent, -1 error. */
-static int dict_pop_entry(DictObject *d, Object *key, Object **k, Object **v) {
+/* Unlink key's entry (only if its value is `only`, when that is not NULL),
+   handing its key and value to the caller: 1, 0 when absent (or another
+   value), -1 error. */
+static int dict_pop_entry(DictObject *d, Object *key, Object *only, Object **k, Object **v) {
     int64_t hash = dict_hash_of(key);
     if (hash == -1) return -1;
     size_t slot;
     uint32_t seq = dict_lock_write(d);
     int64_t ix = dict_lookup(d, key, hash, &slot);
+    if (ix >= 0 && only && d->entries[ix].value != only) ix = DICT_EMPTY;
     if (ix >= 0) dict_unlink(d, slot, ix, k, v);
     dict_unlock_write(d, seq);
     if (ix == DICT_ERROR) return -1;
     return ix >= 0;
 }
 
+int dict_del_item_if_is(Object *d, Object *key, Object *value) {
+    Object *k, *v;
+    int rc = dict_pop_entry(AS_DICT(d), key, value, &k, &v);
+    if (rc == 1) {
+        DECREF(k);
+        DECREF(v);
+    }
+    return rc;
+}
+
 int dict_del_item(Object *d, Object *key, bool raise_missing) {
     Object *k, *v;
-    int rc = dict_pop_entry(AS_DICT(d), key, &k, &v);
+    int rc = dict_pop_entry(AS_DICT(d), key, NULL, &k, &v);
     if (rc < 0) return -1;
     if (rc == 0) {
         if (!raise_missing) return 1;
@@ -1709,7 +1723,7 @@ static Object *dict_pop_method(Object *self, Object *const *args, size_t nargs,
     objlock_lock(self);
     bool empty = AS_DICT(self)->used == 0;
     objlock_unlock(self);
-    int rc = empty ? 0 : dict_pop_entry(AS_DICT(self), args[0], &k, &v);
+    int rc = empty ? 0 : dict_pop_entry(AS_DICT(self), args[0], NULL, &k, &v);
     if (rc < 0) return NULL;
     if (rc == 0) {
         if (nargs > 1) return NEWREF(args[1]);

@@ -356,6 +356,9 @@ int dict_set_item(Object *d, Object *key, Object *value);
 int dict_set_item_cstr(Object *d, const char *key, Object *value);
 /* 0 ok, -1 error; KeyError when absent and raise_missing, else returns 1 when absent. */
 int dict_del_item(Object *d, Object *key, bool raise_missing);
+/* del d[key] only if d[key] is value, found and removed as one step: 1 when
+   removed, 0 when absent or another value, -1 error. */
+int dict_del_item_if_is(Object *d, Object *key, Object *value);
 void dict_clear(Object *d);
 /* Iterate: start with *pos = 0; returns true and borrowed key/value while
    entries remain. The dict must not change during the walk. */
