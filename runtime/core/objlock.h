@@ -12,12 +12,18 @@
  * The rule for callers: lock around every read or write of a container's
  * item storage, take a new reference to anything read before unlocking,
  * and release references (DECREF) after unlocking where the container was
- * changed, since a release may run __del__. What still runs under a lock:
- * a key's __eq__ during a dict lookup, the comparisons of list.sort and
- * list.remove, and the __lt__ of the heapq functions and bisect.insort on
- * a list (each one step, as under the GIL for items that compare in C);
- * code there that waits for another thread holding a second container's
- * stripe can deadlock (docs/internals.md lists it).
+ * changed, since a release may run __del__. Never take a second
+ * container's stripe while holding one, except both at once in address
+ * order (objlock_lock2): two threads taking two stripes the other way
+ * round deadlock, and with striped locks any two containers may share a
+ * stripe, so comparing two dicts under a list's lock is enough. So the
+ * walks that compare under a list's lock (list.remove, heapq, bisect.insort)
+ * compare there only what compares plainly (ints, floats, strs, tuples of
+ * them: no code, no lock) and let the lock go for anything else
+ * (list_compare_held, objects/list.h); list.sort sorts with the items
+ * taken out of the list. What still runs under a lock: a key's __eq__
+ * during a dict lookup; code there that waits for another thread holding
+ * a second container's stripe can deadlock (docs/internals.md lists it).
  *
  * Biased to the one thread, while there is one. Until a second thread that
  * runs Toy code is started, only the main thread takes stripes, so nobody

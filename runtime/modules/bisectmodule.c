@@ -83,23 +83,50 @@ static int bisect_parse(const char *fname, Object *const *args, size_t nargs, Ob
     return 0;
 }
 
+/* Release o; when `held`, with the list's lock let go unless o compares
+   plainly (the last reference to anything else may run a __del__). */
+static void drop(const BisectArgs *b, Object *o, bool held) {
+    if (!held || object_compares_plainly(o, o)) {
+        DECREF(o);
+        return;
+    }
+    objlock_unlock(b->a);
+    DECREF(o);
+    objlock_lock(b->a);
+}
+
+/* key(item), with the list's lock let go for the call when `held`. */
+static Object *key_of(const BisectArgs *b, Object *item, bool held) {
+    if (held) objlock_unlock(b->a);
+    Object *k = object_call1(b->key, item);
+    if (held) objlock_lock(b->a);
+    return k;
+}
+
 /* The search: the first position whose item is not less than x (left), or
    the first whose item is greater than x (right). x is a key value when a
-   key function is given. -1 on error. */
-static int64_t bisect_search(const BisectArgs *b, Object *x, bool right) {
+   key function is given. `held`: the caller holds the list's lock, which
+   Toy code (a key function, an __lt__) must not run under
+   (list_compare_held). -1 on error. */
+static int64_t bisect_search(const BisectArgs *b, Object *x, bool right, bool held) {
     int64_t lo = b->lo, hi = b->hi;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
         Object *item = sequence_item(b->a, mid);
         if (item && b->key) {
-            Object *k = object_call1(b->key, item);
-            DECREF(item);
+            Object *k = key_of(b, item, held);
+            drop(b, item, held);
             item = k;
         }
         if (!item) return -1;
-        int less = right ? object_compare_bool(x, item, CMP_LT)
+        int less;
+        if (held)
+            less = right ? list_compare_held(b->a, x, item, CMP_LT)
+                         : list_compare_held(b->a, item, x, CMP_LT);
+        else
+            less = right ? object_compare_bool(x, item, CMP_LT)
                          : object_compare_bool(item, x, CMP_LT);
-        DECREF(item);
+        drop(b, item, held);
         if (less < 0) return -1;
         if (right == (bool)less) hi = mid;
         else lo = mid + 1;
@@ -111,7 +138,7 @@ static Object *bisect(const char *fname, Object *const *args, size_t nargs, Obje
                       bool right) {
     BisectArgs b;
     if (bisect_parse(fname, args, nargs, kwnames, &b) < 0) return NULL;
-    int64_t i = bisect_search(&b, b.x, right);
+    int64_t i = bisect_search(&b, b.x, right, false);
     return i < 0 ? NULL : int_from_i64(i);
 }
 
@@ -126,17 +153,18 @@ static Object *insort(const char *fname, Object *const *args, size_t nargs, Obje
     if (is_list(b.a)) {
         /* The search and the insertion as one step under the list's lock
            (toy-ft), as under the GIL for items that compare in C: two
-           threads' insort on one list keep it sorted. The comparisons run
-           under it, as a key's __eq__ does under a dict's. */
+           threads' insort on one sorted list of ints, strs or tuples of
+           them keep it sorted. A key function, and a comparison that is
+           not plain, run with the lock let go. */
         objlock_lock(b.a);
         if (!b.hi_given) b.hi = (int64_t)list_size(b.a); /* the length now */
-        int64_t i = bisect_search(&b, kx, right);
+        int64_t i = bisect_search(&b, kx, right, true);
         int rc = i < 0 ? -1 : list_insert(b.a, i, b.x);
         objlock_unlock(b.a);
         DECREF(kx);
         return rc < 0 ? NULL : NEWREF(None);
     }
-    int64_t i = bisect_search(&b, kx, right);
+    int64_t i = bisect_search(&b, kx, right, false);
     DECREF(kx);
     if (i < 0) return NULL;
     Object *index = int_from_i64(i);

@@ -18,6 +18,15 @@
  * comparison, items are re-read afterwards, and a change of length raises
  * CPython's RuntimeError. The _max variants order the other way; nsmallest
  * in heapq.toy uses them.
+ *
+ * Each operation runs under the heap list's lock (toy-ft), so that threads
+ * pushing and popping one heap of ints, floats, strs or tuples of them
+ * never see it half-sifted, as CPython's free-threaded build runs them in
+ * a critical section. Items that do not compare plainly (instances with
+ * __lt__, lists) are compared with the lock let go (list_compare_held,
+ * objects/list.h): that comparison could take other locks. Other threads
+ * may then see such a heap between two moves, as under the GIL when __lt__
+ * is Toy code.
  */
 #include <stdbool.h>
 
@@ -30,14 +39,9 @@
 #include "objects/module.h"
 #include "modules/builtins.h"
 
-/* a < b, or b < a for a max-heap: 1, 0, -1. */
-static int heap_less(Object *a, Object *b, bool max) {
-    INCREF(a);
-    INCREF(b);
-    int r = max ? object_compare_bool(b, a, CMP_LT) : object_compare_bool(a, b, CMP_LT);
-    DECREF(a);
-    DECREF(b);
-    return r;
+/* a < b, or b < a for a max-heap, with the heap's lock held: 1, 0, -1. */
+static int heap_less(Object *heap, Object *a, Object *b, bool max) {
+    return max ? list_compare_held(heap, b, a, CMP_LT) : list_compare_held(heap, a, b, CMP_LT);
 }
 
 static int heap_check_size(Object *heap, size_t size) {
@@ -58,7 +62,7 @@ static int sift_towards_root(Object *heap, size_t start, size_t pos, bool max) {
     size_t size = list_size(heap);
     while (pos > start) {
         size_t parent = (pos - 1) / 2;
-        int less = heap_less(list_item(heap, pos), list_item(heap, parent), max);
+        int less = heap_less(heap, list_item(heap, pos), list_item(heap, parent), max);
         if (less < 0 || heap_check_size(heap, size) < 0) return -1;
         if (!less) break;
         heap_swap(heap, pos, parent);
@@ -73,7 +77,7 @@ static int sift_to_leaf(Object *heap, size_t pos, bool max) {
     while (pos < size / 2) {
         size_t child = 2 * pos + 1;
         if (child + 1 < size) {
-            int less = heap_less(list_item(heap, child), list_item(heap, child + 1), max);
+            int less = heap_less(heap, list_item(heap, child), list_item(heap, child + 1), max);
             if (less < 0 || heap_check_size(heap, size) < 0) return -1;
             if (!less) child++; /* the right child is the smaller (or equal) */
         }
@@ -113,11 +117,7 @@ static Object *heap_replace_root(Object *heap, Object *item) {
 
 /* ---- The functions ------------------------------------------------------------- */
 
-/* Each operation below runs as one step under the heap list's lock (in
-   toy-ft; CPython's free-threaded build runs them in a critical section
-   the same way), so that threads pushing and popping one heap never see
-   it half-sifted. A user's __lt__ runs under that lock, as a key's __eq__
-   does under a dict's (core/objlock.h). */
+/* Each operation below runs under the heap list's lock (see the top). */
 typedef Object *(*HeapOp)(Object *heap, Object *item, bool max);
 
 static Object *heap_locked(HeapOp op, Object *heap, Object *item, bool max) {
@@ -162,7 +162,7 @@ static Object *heap_replace(Object *heap, Object *item, bool max) {
    heap[0] (the heap is then left alone). */
 static Object *heap_pushpop(Object *heap, Object *item, bool max) {
     if (list_size(heap) == 0) return NEWREF(item);
-    int less = heap_less(list_item(heap, 0), item, max);
+    int less = heap_less(heap, list_item(heap, 0), item, max);
     if (less < 0) return NULL;
     if (!less) return NEWREF(item);
     if (list_size(heap) == 0) return index_error(); /* __lt__ emptied it */

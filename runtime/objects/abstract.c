@@ -375,6 +375,21 @@ int object_compare_bool(Object *a, Object *b, CompareOp op) {
 
 int object_equal(Object *a, Object *b) { return object_compare_bool(a, b, CMP_EQ); }
 
+static bool compares_plainly(Object *o, int depth) {
+    Type *t = TYPE(o);
+    if (t == &int_type || t == &bool_type || t == &float_type || t == &str_type ||
+        t == &bytes_type || t == &none_type)
+        return true;
+    if (t != &tuple_type || depth == 0) return false;
+    for (size_t i = 0; i < tuple_size(o); i++)
+        if (!compares_plainly(tuple_item(o, i), depth - 1)) return false;
+    return true;
+}
+
+bool object_compares_plainly(Object *a, Object *b) {
+    return compares_plainly(a, 2) && compares_plainly(b, 2);
+}
+
 Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
                                  SequenceItemsFunc items) {
     if (!is_instance_of(a, type) || !is_instance_of(b, type)) return NEWREF(NotImplemented);

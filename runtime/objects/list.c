@@ -1511,6 +1511,24 @@ static int64_t list_find(Object *self, Object *value, int64_t start, int64_t sto
    thread shifted was skipped, and the index found named another item by
    the time it was deleted. The comparison itself may change the list:
    then, as CPython does, whatever is at the index found goes. */
+int list_compare_held(Object *l, Object *a, Object *b, CompareOp op) {
+    if (object_compares_plainly(a, b))
+        return op == CMP_EQ ? list_item_equal(a, b) : object_compare_bool(a, b, op);
+    INCREF(a);
+    INCREF(b);
+    objlock_unlock(l);
+    int r = object_compare_bool(a, b, op);
+    DECREF(a);
+    DECREF(b);
+    objlock_lock(l);
+    return r;
+}
+
+/* The search and the deletion under the list's lock, so that another
+   thread's insertion at the front can neither hide x nor make the item
+   before it go; an item that does not compare plainly is compared with
+   the lock let go (list_compare_held), and index i is then deleted as
+   CPython deletes it, whatever the comparison did to the list. */
 static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
@@ -1519,9 +1537,8 @@ static Object *list_remove_method(Object *self, Object *const *args, size_t narg
     int eq = 0;
     objlock_lock(l);
     for (size_t i = 0; eq == 0 && i < l->size; i++) {
-        Object *x = NEWREF(l->items[i]);
-        eq = list_item_equal(x, args[0]);
-        DECREF(x);
+        Object *x = l->items[i];
+        eq = x == args[0] ? 1 : list_compare_held(self, x, args[0], CMP_EQ);
         if (eq > 0 && i < l->size) {
             list_cut_stepped(l, i, 1, 1, &removed);
             list_maybe_shrink(l);

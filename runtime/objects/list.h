@@ -50,6 +50,18 @@ static inline Object *list_fetch(Object *l, size_t i) {
     return x;
 }
 
+/* a OP b for code that holds l's lock across a walk that compares (remove,
+   heapq, bisect.insort): under the lock when a and b compare plainly
+   (object_compares_plainly), else with the lock let go for the comparison.
+   A comparison that runs Toy code or takes another container's lock must
+   not run under l's: with striped locks, a thread holding l's stripe and
+   waiting for the stripe of an item it compares, while another thread
+   holds that one and waits for l's (sorted(l), l == m), deadlocks both. In
+   the GIL build this is object_compare_bool. The caller re-reads l after:
+   it may have changed meanwhile, as it may under the GIL while __lt__
+   runs. 1, 0, -1. */
+int list_compare_held(Object *l, Object *a, Object *b, CompareOp op);
+
 /* l[i] for an int i (negative counts from the end), resolved against the
    size and read as one step under the lock: a new reference, or NULL (no
    exception) when out of range. */
