@@ -4,8 +4,12 @@
     python3 tests/ft/stress_gen.py SEED [THREADS] [ROUNDS] > prog.toy
 
 Each program makes one list, dict, set, deque, bytearray, array, heap,
-instance, class, weak dictionary, shared iterators and a generator, and
-starts THREADS threads (2 to 8 by the seed when not given) that each run
+instance, class, weak dictionary, shared iterators and a generator; a
+file, a StringIO, a BytesIO and a socket pair; iterator objects (map,
+zip, reversed, tee, islice, ...), a generator to send to, an OrderedDict,
+defaultdict, Counter, lru_cache, Queue, Event, Semaphore and WeakSet, one
+exception instance, a __slots__ instance and a property; and starts
+THREADS threads (2 to 8 by the seed when not given) that each run
 ROUNDS rounds of a random mix of some 250 operations on them. Any
 operation may fail as it would in Python (a pop from an empty list, a
 dict changed during iteration): each one is wrapped in try/except. What
@@ -92,6 +96,35 @@ OPS = [
     "O.lst.sort(key=repr)", "len(O.lst) > 30 and O.lst.clear()", "len(O.d) > 30 and O.d.clear()",
     "vars(O).get('x')", "O.__dict__.update({'z': i})", "hasattr(O, 'z') and delattr(O, 'z')",
     "str(O.__dict__)[:20]", "repr(Q)[:30]", "W.pop(i % 5, None)", "list(W.keys())",
+    # in-memory files, a real file and a socket pair
+    "SIO.write(str(i))", "SIO.getvalue()[:5]", "SIO.seek(0)", "SIO.read(3)", "SIO.tell()",
+    "SIO.tell() > 2000 and SIO.truncate(0)", "SIO.readline()", "BIO.write(b'ab')", "BIO.getvalue()[:4]",
+    "BIO.seek(i % 7)", "BIO.read(2)", "BIO.tell() > 2000 and BIO.truncate(1)", "BIO.getbuffer()[0]",
+    "FH.write('x%d' % i)", "FH.tell()", "FH.seek(0)", "FH.read(4)", "FH.flush()",
+    "FH.tell() > 4000 and FH.truncate(0)", "SA.send(b'z')", "SB.recv(16)", "SA.fileno()",
+    # a buffer exported while others resize it (its contents, written through
+    # the export without a lock, would race as in CPython: not done here)
+    "mv_op()", "struct.unpack_from('b', bytes(B), 0)",
+    # generators sent to and thrown into from several threads
+    "GEN2.send(i)", "GEN2.throw(KeyError)", "next(GEN2)", "GEN3 and next(GEN3)", "newgen()",
+    # iterator objects stepped by several threads
+    "next(MAP)", "next(FIL)", "next(ENU)", "next(ZIP)", "next(REV)", "next(QIT)", "next(BIT)",
+    "next(TEE[0])", "next(TEE[1])", "next(CYC)", "next(CNT)", "next(ACC)", "next(ISL)",
+    "next(DITEMS)", "next(RIT)", "newits2()", "list(itertools.islice(CYC, 3))",
+    # library containers and caches
+    "OD[{k}] = {v}", "OD.move_to_end({k})", "OD.popitem(last=False)", "OD.popitem()", "list(OD)",
+    "len(OD) > 40 and OD.clear()", "repr(OD)[:20]", "DD[{k}].append(i)", "len(DD) > 30 and DD.clear()",
+    "list(DD.items())[:2]", "CN.update([{k}])", "CN.most_common(2)", "CN[{k}] += 1", "CN.subtract([{k}])",
+    "len(CN) > 30 and CN.clear()", "cached(i % 20)", "cached.cache_info()", "i % 50 == 0 and cached.cache_clear()",
+    "PART(i)", "QU.put_nowait({v})", "QU.get_nowait()", "QU.qsize()", "EV.set()", "EV.clear()",
+    "EV.is_set()", "SEM.acquire(blocking=False) and SEM.release()", "LK.acquire(False) and LK.release()",
+    "WS.add(O)", "WS.discard(O)", "len(WS)", "list(WS)",
+    # shared exceptions, slots, properties, type slots
+    "raise_shared()", "EXC.__traceback__", "EXC.args", "str(EXC)", "SL.a = {v}", "SL.a", "del SL.a",
+    "SL.b = SL.a", "O.p = i", "O.p", "Box.__repr__ = (lambda self: 'B') if i % 2 else Box.r0",
+    "repr(Box(i))", "Box(i) == Box(i)", "globals().get('G')", "sys.getrefcount(L)",
+    "json.loads(json.dumps([len(L), len(D)]))", "sorted(L2, key=repr)[:2]", "L2.sort(key=repr)",
+    "set(map(repr, L))", "dict(zip(map(repr, L), L))", "with RL: O.x = {v}",
 ]
 
 KEYS = ["i % 11", "'k%d' % (i % 7)", "(i % 5, 1)", "10 ** 20 + i % 3", "i % 3 * 1.0", "None"]
@@ -106,6 +139,13 @@ import heapq
 import bisect
 import copy
 import itertools
+import io
+import os
+import sys
+import socket
+import struct
+import functools
+import queue
 
 class Box:
     shared = 0
@@ -185,6 +225,86 @@ def cyc():
     b["self"] = b
     return len(a)
 
+SIO = io.StringIO()
+BIO = io.BytesIO()
+FN = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'stress%%d.txt' %% os.getpid())
+FH = open(FN, 'w+')
+SA, SB = socket.socketpair()
+SA.setblocking(False)
+SB.setblocking(False)
+
+def mv_op():
+    m = memoryview(B)
+    try:
+        B.append(1)
+    finally:
+        m.release()
+
+def gen2():
+    k = 0
+    while True:
+        try:
+            got = yield k
+            k += 1 if got is None else 2
+        except KeyError:
+            k -= 1
+GEN2 = gen2()
+next(GEN2)
+GEN3 = None
+
+def newgen():
+    global GEN3
+    GEN3 = (x * 2 for x in range(50))
+
+def newits2():
+    global MAP, FIL, ENU, ZIP, REV, QIT, BIT, DITEMS, RIT, ISL, ACC, TEE
+    MAP = map(repr, L)
+    FIL = filter(None, L)
+    ENU = enumerate(L)
+    ZIP = zip(L, L2)
+    REV = reversed(L)
+    QIT = iter(Q)
+    BIT = iter(B)
+    DITEMS = iter(D.items())
+    RIT = iter(range(100))
+    ISL = itertools.islice(L, 1, None, 2)
+    ACC = itertools.accumulate(range(100))
+    TEE = itertools.tee(iter(L), 2)
+newits2()
+CYC = itertools.cycle([1, 2, 3])
+CNT = itertools.count()
+
+OD = collections.OrderedDict()
+DD = collections.defaultdict(list)
+CN = collections.Counter()
+
+@functools.lru_cache(maxsize=8)
+def cached(x):
+    return [x]
+
+PART = functools.partial(max, 3)
+QU = queue.Queue(maxsize=50)
+EV = threading.Event()
+SEM = threading.Semaphore(3)
+LK = threading.Lock()
+RL = threading.RLock()
+WS = weakref.WeakSet()
+EXC = ValueError("shared")
+
+def raise_shared():
+    raise EXC
+
+class Slotted:
+    __slots__ = ("a", "b")
+SL = Slotted()
+
+def get_p(self):
+    return self.__dict__.get("_p", 0)
+def set_p(self, v):
+    self._p = v
+Obj.p = property(get_p, set_p)
+Box.r0 = Box.__repr__
+
 errors = [0] * %(n)d
 '''
 
@@ -212,7 +332,11 @@ def main():
                % (rounds, ", ".join("work%d" % t for t in range(nthreads))))
     out.append("for t in ts:\n    t.start()\nfor t in ts:\n    t.join()")
     out.append("L.clear(); L2.clear(); D.clear(); D2.clear(); O.__dict__.clear()")
-    out.append("IT = DIT = SIT = GEN = None")
+    out.append("IT = DIT = SIT = GEN = GEN2 = GEN3 = None")
+    out.append("MAP = FIL = ENU = ZIP = REV = QIT = BIT = DITEMS = RIT = ISL = ACC = TEE = None")
+    out.append("OD.clear(); DD.clear(); CN.clear(); cached.cache_clear(); WS.clear()")
+    out.append("FH.close(); os.remove(FN); SA.close(); SB.close()")
+    out.append("while not QU.empty():\n    QU.get_nowait()")
     out.append("gc.collect()")
     out.append("print('ok', len(errors))")
     print("\n".join(out))
