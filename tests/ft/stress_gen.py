@@ -10,7 +10,7 @@ zip, reversed, tee, islice, ...), a generator to send to, an OrderedDict,
 defaultdict, Counter, lru_cache, Queue, Event, Semaphore and WeakSet, one
 exception instance, a __slots__ instance and a property; and starts
 THREADS threads (2 to 8 by the seed when not given) that each run
-ROUNDS rounds of a random mix of some 250 operations on them. Any
+ROUNDS rounds of a random mix of some 300 operations on them. Any
 operation may fail as it would in Python (a pop from an empty list, a
 dict changed during iteration): each one is wrapped in try/except. What
 must hold is what Toy promises of the free-threaded build: nothing
