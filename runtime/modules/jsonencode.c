@@ -257,7 +257,7 @@ static int encode_member(Encoder *e, Object *key, Object *value, bool *first) {
 }
 
 static int encode_dict(Encoder *e, Object *d) {
-    if (dict_size(d) == 0) {
+    if (dict_size_locked(d) == 0) {
         str_builder_add_cstr(&e->out, "{}");
         return 0;
     }

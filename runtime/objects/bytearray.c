@@ -341,8 +341,10 @@ static Object *bytearray_richcompare(Object *a, Object *b, int op) {
         return NEWREF(NotImplemented);
     }
     bool r;
+    objlock_lock2(a, b); /* toy-ft: another thread may be writing either one's bytes */
     if ((op == CMP_EQ || op == CMP_NE) && va.len != vb.len) r = op == CMP_NE;
     else r = compare_i64(bytes_compare_data(va.data, va.len, vb.data, vb.len), 0, (CompareOp)op);
+    objlock_unlock2(a, b);
     buffer_release(&va);
     buffer_release(&vb);
     return bool_from(r);

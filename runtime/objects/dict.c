@@ -1188,12 +1188,14 @@ static Object *dict_richcompare(Object *a, Object *b, int op) {
     return bool_from((eq == 1) == (op == CMP_EQ));
 }
 
-static int64_t dict_len(Object *self) {
-    objlock_lock(self);
-    int64_t n = (int64_t)AS_DICT(self)->used;
-    objlock_unlock(self);
+size_t dict_size_locked(Object *d) {
+    objlock_lock_nocode(d);
+    size_t n = AS_DICT(d)->used;
+    objlock_unlock_nocode(d);
     return n;
 }
+
+static int64_t dict_len(Object *self) { return (int64_t)dict_size_locked(self); }
 
 static Object *dict_getitem(Object *self, Object *key) {
     int64_t hash = dict_hash_of(key);

@@ -66,6 +66,9 @@ static inline bool dict_is_plain_mapping(Object *o) {
     return is_dict(o) && o->type->iter == dict_type.iter;
 }
 static inline size_t dict_size(Object *d) { return ((DictObject *)d)->used; }
+/* The same read under the dict's lock, for a dict other threads may be
+   changing (toy-ft). */
+size_t dict_size_locked(Object *d);
 
 /* The bit of key_bits a key of this hash sets: one of 64, chosen by the
    hash's top bits (the index uses its low bits). */

@@ -2,6 +2,7 @@
  * __subclasshook__ (see objectmethods.h). */
 #include "objects/objectmethods.h"
 
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "objects/abstract.h"
 #include "objects/bytes.h"
@@ -26,7 +27,7 @@ Object *objectmethods_format(Object *self, Object *const *args, size_t nargs, Ob
     return object_str(self);
 }
 
-size_t object_sizeof(Object *o) {
+static size_t sizeof_locked(Object *o) {
     Type *t = TYPE(o);
     if (is_instance_of(o, &str_type)) return sizeof(StrObject) + str_len(o) + 1;
     if (is_instance_of(o, &bytes_type)) return sizeof(BytesObject) + bytes_size(o) + 1;
@@ -48,6 +49,13 @@ size_t object_sizeof(Object *o) {
         return int_block_size(o) +
                (int_is_big(o) ? (((IntObject *)o)->digits[0] + 1) * sizeof(uint32_t) : 0);
     return t->instance_size;
+}
+
+size_t object_sizeof(Object *o) {
+    objlock_lock_nocode(o); /* toy-ft: a list's, dict's or set's table may be growing */
+    size_t n = sizeof_locked(o);
+    objlock_unlock_nocode(o);
+    return n;
 }
 
 Object *objectmethods_sizeof(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -89,7 +97,7 @@ Object *objectmethods_getstate(Object *self, Object *const *args, size_t nargs, 
     if (args_check("object.__getstate__", nargs, kwnames, 0, 0) < 0) return NULL;
     Object **dictptr = object_dict_ptr(self);
     Object *dict = dictptr ? instance_dict_load(dictptr) : NULL;
-    Object *state = dict && dict_size(dict) > 0 ? dict : None;
+    Object *state = dict && dict_size_locked(dict) > 0 ? dict : None;
     Object *slots = NULL;
     if (getstate_slots(self, &slots) < 0) {
         XDECREF(slots);

@@ -445,7 +445,7 @@ static int set_update_internal(SetObject *so, Object *other) {
     if (is_instance_of(other, &dict_type)) {
         /* A dict's size is known: pre-size the table, as CPython does (this
            decides the table size, hence the order). */
-        size_t n = dict_size(other);
+        size_t n = dict_size_locked(other);
         objlock_lock(so);
         int rc = (so->fill + n) * 5 >= so->mask * 3 ? set_resize(so, (so->used + n) * 2) : 0;
         objlock_unlock(so);
@@ -714,7 +714,7 @@ static Object *set_copy_and_difference(SetObject *so, Object *other) {
 static Object *set_difference(SetObject *so, Object *other) {
     bool is_dict_other = is_instance_of(other, &dict_type);
     if (!is_anyset(other) && !is_dict_other) return set_copy_and_difference(so, other);
-    size_t other_size = is_dict_other ? dict_size(other) : set_size(other);
+    size_t other_size = is_dict_other ? dict_size_locked(other) : set_size(other);
     if ((set_size((Object *)so) >> 2) > other_size) return set_copy_and_difference(so, other);
     SetObject *result = set_alloc(set_result_type(so));
     if (!result) return NULL;
