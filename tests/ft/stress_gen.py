@@ -125,6 +125,28 @@ OPS = [
     "repr(Box(i))", "Box(i) == Box(i)", "globals().get('G')", "sys.getrefcount(L)",
     "json.loads(json.dumps([len(L), len(D)]))", "sorted(L2, key=repr)[:2]", "L2.sort(key=repr)",
     "set(map(repr, L))", "dict(zip(map(repr, L), L))", "with RL: O.x = {v}",
+    # deep copies, combinatorics and views over containers others change
+    "copy.deepcopy(D2)", "copy.deepcopy(L2)", "list(itertools.product(L[:3], repeat=2))",
+    "list(itertools.islice(itertools.permutations(Q, 2), 3))",
+    "list(itertools.islice(itertools.combinations(S, 2), 3))",
+    "D.keys() | S", "D.items() - {1}", "D.keys() == S", "frozenset(D.keys())",
+    # strings joined from a list others change
+    "LS.append(str(i))", "''.join(LS)[:5]", "len(LS) > 50 and LS.clear()", "LS.sort()",
+    "','.join(sorted(LS))[:9]", "LS.insert(0, 'k%d' % i)",
+    # more of array and bytearray
+    "sum(A)", "max(A) if A else 0", "A.tolist()[:3]", "A.reverse()", "A.insert(0, i)",
+    "A.remove(i)", "A.index(1)", "A.count(1)", "bytes(A)[:4]", "A * 2", "B.replace(b'a', b'b')",
+    "B.split(b'z')[:2]", "B.insert(0, 97)", "B.remove(97)", "B.reverse()", "B.index(97)",
+    "B.count(b'a')", "B.strip()", "bytearray(B) == B",
+    # a bounded deque, a priority queue, a thread pool, thread-locals, a condition
+    "QM.append(i)", "list(QM)", "QM.extend(L[:3])", "PQ.put_nowait((i % 7, i))", "PQ.get_nowait()",
+    "EX.submit(pow, 2, i % 10).result()", "TL.v = i", "getattr(TL, 'v', None)",
+    "CD.acquire(False) and (CD.notify_all(), CD.release())",
+    # attributes, classes and namespaces made and removed while used
+    "type('T%d' % (i % 3), (Box,), {'z': i})(i).z", "Box.shared2 = i", "del Box.shared2",
+    "del O.x", "O.x = i", "exec('Z = %d' % i, G2)", "G2.get('Z')", "dir(O)[:3]",
+    "vars(Box).get('shared')", "PX.x", "i % 97 == 0 and len(gc.get_referrers(O))",
+    "sys.getsizeof(L)", "threading.active_count()",
 ]
 
 KEYS = ["i % 11", "'k%d' % (i % 7)", "(i % 5, 1)", "10 ** 20 + i % 3", "i % 3 * 1.0", "None"]
@@ -305,6 +327,16 @@ def set_p(self, v):
 Obj.p = property(get_p, set_p)
 Box.r0 = Box.__repr__
 
+LS = []
+QM = collections.deque(maxlen=5)
+PQ = queue.PriorityQueue()
+from concurrent.futures import ThreadPoolExecutor
+EX = ThreadPoolExecutor(max_workers=2)
+TL = threading.local()
+CD = threading.Condition()
+G2 = {}
+PX = weakref.proxy(O)
+
 errors = [0] * %(n)d
 '''
 
@@ -336,6 +368,7 @@ def main():
     out.append("MAP = FIL = ENU = ZIP = REV = QIT = BIT = DITEMS = RIT = ISL = ACC = TEE = None")
     out.append("OD.clear(); DD.clear(); CN.clear(); cached.cache_clear(); WS.clear()")
     out.append("FH.close(); os.remove(FN); SA.close(); SB.close()")
+    out.append("EX.shutdown(); LS.clear(); G2.clear(); PX = None")
     out.append("while not QU.empty():\n    QU.get_nowait()")
     out.append("gc.collect()")
     out.append("print('ok', len(errors))")
