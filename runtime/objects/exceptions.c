@@ -39,20 +39,18 @@
 
 static inline ExceptionObject *as_exc(Object *o) { return (ExceptionObject *)o; }
 
-/* The args tuple as a new reference (the empty tuple when there is none). */
-static Object *exc_args_new(Object *exc) {
-    Object *args = as_exc(exc)->args;
-    return args ? NEWREF(args) : tuple_new(0);
-}
-
 static size_t exc_nargs(Object *exc) {
     Object *args = as_exc(exc)->args;
     return args ? tuple_size(args) : 0;
 }
 
-/* args[i] (borrowed) or NULL when there are not that many. */
-static Object *exc_arg(Object *exc, size_t i) {
-    Object *args = as_exc(exc)->args;
+/* Readers other than the constructor hold their own reference to the args
+   tuple (exc_args_ref, below) while they use its items: another thread may
+   replace args meanwhile (toy-ft). */
+static size_t args_count(Object *args) { return args ? tuple_size(args) : 0; }
+
+/* args[i] (borrowed from the held tuple) or NULL when there are not that many. */
+static Object *args_item(Object *args, size_t i) {
     return args && i < tuple_size(args) ? tuple_item(args, i) : NULL;
 }
 
@@ -61,9 +59,10 @@ static bool name_is(Object *name, const char *s) { return strcmp(str_data(name),
 /* ---- The links other threads may change (toy-ft) ------------------------------
    One exception object can be raised by several threads at once (a module's
    instance, raised again and again): each raise prepends to its traceback
-   and may set its context. So the traceback, __context__ and __cause__ are
-   read with a new reference, and replaced, under the exception's lock; a
-   replaced value is released after it. */
+   and may set its context, and any thread may set its args. So the
+   traceback, __context__, __cause__ and args are read with a new
+   reference, and replaced, under the exception's lock; a replaced value is
+   released after it. */
 
 /* *slot as a new reference, or NULL. */
 static Object *link_ref(Object *self, Object **slot) {
@@ -86,6 +85,15 @@ static void link_set(Object *self, Object **slot, Object *v) {
 static Object *link_attr(Object *self, Object **slot) {
     Object *v = link_ref(self, slot);
     return v ? v : NEWREF(None);
+}
+
+/* The args tuple as a new reference, or NULL when there is none. */
+static Object *exc_args_ref(Object *exc) { return link_ref(exc, &as_exc(exc)->args); }
+
+/* The args tuple as a new reference (the empty tuple when there is none). */
+static Object *exc_args_new(Object *exc) {
+    Object *args = exc_args_ref(exc);
+    return args ? args : tuple_new(0);
 }
 
 Object *exception_context_ref(Object *exc) { return link_ref(exc, &as_exc(exc)->context); }
@@ -117,7 +125,7 @@ static int oserror_split_filename(Object *self) {
         return -1;
     Object *two = tuple_from_array(tuple_items(e->args), 2);
     if (!two) return -1;
-    SETREF(&e->args, two);
+    link_set(self, &e->args, two);
     return 0;
 }
 
@@ -233,17 +241,20 @@ static Object *exc_attr_cstr(Object *exc, const char *name) {
 
 /* BaseException.__str__: '' / str(args[0]) / str(args). */
 static Object *base_exception_str(Object *exc) {
-    size_t n = exc_nargs(exc);
-    if (n == 0) return str_from_cstr("");
-    if (n == 1) return object_str(exc_arg(exc, 0));
-    return object_str(as_exc(exc)->args);
+    Object *args = exc_args_ref(exc);
+    size_t n = args_count(args);
+    Object *r = n == 0 ? str_from_cstr("") : object_str(n == 1 ? args_item(args, 0) : args);
+    XDECREF(args);
+    return r;
 }
 
 /* KeyError('k') prints as 'k': the key's repr, so that KeyError('') is
    visible. */
 static Object *key_error_str(Object *exc) {
-    if (exc_nargs(exc) == 1) return object_repr(exc_arg(exc, 0));
-    return base_exception_str(exc);
+    Object *args = exc_args_ref(exc);
+    Object *r = args_count(args) == 1 ? object_repr(args_item(args, 0)) : base_exception_str(exc);
+    XDECREF(args);
+    return r;
 }
 
 /* "[Errno 2] No such file or directory: 'x.txt'" */
@@ -343,19 +354,13 @@ static Object *exception_repr(Object *exc) {
     /* The class's __name__: a module's exception is "socket.gaierror". */
     const char *name = TYPE_NAME(exc), *dot = strrchr(name, '.');
     if (dot && !(TYPE(exc)->flags & TYPE_HEAP)) name = dot + 1;
-    if (exc_nargs(exc) == 1) {
-        Object *r = object_repr(exc_arg(exc, 0));
-        if (!r) return NULL;
-        Object *s = str_from_format("%s(%s)", name, str_data(r));
-        DECREF(r);
-        return s;
-    }
     Object *args = exc_args_new(exc);
     if (!args) return NULL;
-    Object *r = object_repr(args);
+    bool one = tuple_size(args) == 1;
+    Object *r = object_repr(one ? tuple_item(args, 0) : args);
     DECREF(args);
     if (!r) return NULL;
-    Object *s = str_from_format("%s%s", name, str_data(r));
+    Object *s = str_from_format(one ? "%s(%s)" : "%s%s", name, str_data(r));
     DECREF(r);
     return s;
 }
@@ -364,55 +369,62 @@ static Object *exception_repr(Object *exc) {
 
 /* SyntaxError's details tuple (filename, lineno, offset, text[, end_lineno,
    end_offset]) from args[1], item i (borrowed) or NULL. */
-static Object *syntax_detail(Object *exc, size_t i) {
-    Object *info = exc_arg(exc, 1);
-    if (exc_nargs(exc) != 2 || !info || !is_tuple(info) || i >= tuple_size(info)) return NULL;
+static Object *syntax_detail(Object *args, size_t i) {
+    Object *info = args_item(args, 1);
+    if (args_count(args) != 2 || !info || !is_tuple(info) || i >= tuple_size(info)) return NULL;
     return tuple_item(info, i);
 }
 
 /* The attributes some exception classes derive from args. New reference;
    NULL without an exception when name is not one of exc's. */
-static Object *exc_special_attr(Object *exc, const char *name) {
+static Object *special_attr_of(Object *exc, Object *args, const char *name) {
     Type *t = TYPE(exc);
     Object *v = NULL;
     bool known = false;
     if (type_is_subtype(t, &exc_SystemExit) && strcmp(name, "code") == 0) {
         known = true;
-        size_t n = exc_nargs(exc);
-        if (n == 1) v = exc_arg(exc, 0);
-        else if (n > 1) v = as_exc(exc)->args;
+        size_t n = args_count(args);
+        if (n == 1) v = args_item(args, 0);
+        else if (n > 1) v = args;
     } else if (type_is_subtype(t, &exc_StopIteration) && strcmp(name, "value") == 0) {
         known = true;
-        v = exc_arg(exc, 0);
+        v = args_item(args, 0);
     } else if (type_is_subtype(t, &exc_OSError)) {
         static const char *const os_names[] = {"errno", "strerror", "filename", "filename2"};
-        size_t n = exc_nargs(exc);
+        size_t n = args_count(args);
         for (size_t i = 0; i < 4; i++) {
             if (strcmp(name, os_names[i]) != 0) continue;
             known = true;
-            if (i < 2 && n >= 2 && n <= 5) v = exc_arg(exc, i);
+            if (i < 2 && n >= 2 && n <= 5) v = args_item(args, i);
         }
     } else if (type_is_subtype(t, &exc_SyntaxError)) {
         static const char *const syn_names[] = {"filename", "lineno", "offset", "text",
                                                 "end_lineno", "end_offset"};
         if (strcmp(name, "msg") == 0) {
             known = true;
-            v = exc_arg(exc, 0);
+            v = args_item(args, 0);
         } else if (strcmp(name, "print_file_and_line") == 0) {
             known = true;
         }
         for (size_t i = 0; i < 6; i++) {
             if (strcmp(name, syn_names[i]) != 0) continue;
             known = true;
-            v = syntax_detail(exc, i);
+            v = syntax_detail(args, i);
         }
     } else if (type_is_subtype(t, &exc_ImportError)) {
         known = strcmp(name, "name") == 0 || strcmp(name, "path") == 0 ||
                 strcmp(name, "msg") == 0;
-        if (name[0] == 'm') v = exc_arg(exc, 0);
+        if (name[0] == 'm') v = args_item(args, 0);
     }
     if (!known) return NULL;
     return NEWREF(v ? v : None);
+}
+
+static Object *exc_special_attr(Object *exc, const char *name) {
+    Object *args = exc_args_ref(exc);
+    Object *v = special_attr_of(exc, args, name);
+    XDECREF(args);
+    return v;
 }
 
 /* The fields every exception has, by name (new reference), or NULL without
@@ -469,7 +481,7 @@ static int exception_setattr(Object *self, Object *name, Object *value) {
         }
         Object *t = tuple_from_iterable(value);
         if (!t) return -1;
-        SETREF(&e->args, t);
+        link_set(self, &e->args, t);
         return 0;
     }
     if (strcmp(s, "__cause__") == 0) {
@@ -512,7 +524,7 @@ static Object *exception_init_method(Object *self, Object *const *args, size_t n
         return error_set(&exc_TypeError, "%s() takes no keyword arguments", TYPE_NAME(self));
     Object *t = tuple_from_array(args, nargs);
     if (!t) return NULL;
-    SETREF(&as_exc(self)->args, t);
+    link_set(self, &as_exc(self)->args, t);
     if (type_is_subtype(TYPE(self), &exc_OSError) && oserror_split_filename(self) < 0)
         return NULL;
     return NEWREF(None);

@@ -120,7 +120,7 @@ OPS = [
     "EV.is_set()", "SEM.acquire(blocking=False) and SEM.release()", "LK.acquire(False) and LK.release()",
     "WS.add(O)", "WS.discard(O)", "len(WS)", "list(WS)",
     # shared exceptions, slots, properties, type slots
-    "raise_shared()", "EXC.__traceback__", "EXC.args", "str(EXC)", "SL.a = {v}", "SL.a", "del SL.a",
+    "raise_shared()", "EXC.__traceback__", "EXC.args", "str(EXC)", "EXC.args = ('shared', i)", "SL.a = {v}", "SL.a", "del SL.a",
     "SL.b = SL.a", "O.p = i", "O.p", "Box.__repr__ = (lambda self: 'B') if i % 2 else Box.r0",
     "repr(Box(i))", "Box(i) == Box(i)", "globals().get('G')", "sys.getrefcount(L)",
     "json.loads(json.dumps([len(L), len(D)]))", "sorted(L2, key=repr)[:2]", "L2.sort(key=repr)",
