@@ -733,12 +733,19 @@ static int write_one(Object *self, Object *item) {
     return r < 0 ? -1 : 0;
 }
 
-static Object *file_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    FileObject *f = F(self);
-    if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || file_lock(f) < 0) return NULL;
+/* check_open with CPython's "I/O operation on closed file." for both kinds,
+   for a method that does the rest of its work without the lock. */
+static int check_open_now(FileObject *f) {
+    if (file_lock(f) < 0) return -1;
     int r = check_open(f, CLOSED_DOT, CLOSED_DOT);
     file_unlock(f);
-    return r < 0 ? NULL : object_writelines(self, args[0], write_one);
+    return r;
+}
+
+static Object *file_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("writelines", nargs, kwnames, 1, 1) < 0 || check_open_now(F(self)) < 0)
+        return NULL;
+    return object_writelines(self, args[0], write_one);
 }
 
 /* flush() of an open file; a closed one raises (a binary file that can
@@ -904,10 +911,7 @@ static Object *file_exit(Object *self, Object *const *args, size_t nargs, Object
 /* ---- Iteration: a file is its own iterator over lines ----------------------------------- */
 
 static Object *file_iter(Object *self) {
-    if (file_lock(F(self)) < 0) return NULL;
-    int r = check_open(F(self), CLOSED_DOT, CLOSED_DOT);
-    file_unlock(F(self));
-    return r < 0 ? NULL : NEWREF(self);
+    return check_open_now(F(self)) < 0 ? NULL : NEWREF(self);
 }
 
 static Object *file_next_line(FileObject *f) {
