@@ -6,7 +6,10 @@
  * list is not empty; the table's memory is released when the last entry
  * goes, so a program that stops using weak references leaves nothing
  * behind. `weakref_referents` is the number of entries: the deallocs test
- * it before looking anything up. Everything here runs with the GIL held;
+ * it before looking anything up, in toy-ft without the table's lock, so it
+ * changes only when an entry comes or goes, never while entries move (a
+ * growth's rehash, a removal's shift): a count that passed through 0
+ * there let another thread free a referent without clearing its refs. Everything here runs with the GIL held;
  * in toy-ft the table and the lists are guarded by one lock instead
  * (table_lock: a recursive stripe of core/objlock.h, an empty inline in the
  * GIL build), never held while a callback runs.
@@ -62,11 +65,12 @@ static WeakSlot *table_find(Object *o) {
     }
 }
 
-static WeakSlot *table_put(Object *o, WeakRef *head) {
+/* Put o's list in the first free slot from o's own; the count of
+   referents is left to the caller. */
+static WeakSlot *table_place(Object *o, WeakRef *head) {
     size_t i = slot_of(o);
     while (slots[i].key) i = (i + 1) & (cap - 1);
     slots[i] = (WeakSlot){o, head};
-    weakref_referents++;
     return &slots[i];
 }
 
@@ -85,12 +89,13 @@ static WeakSlot *table_add(Object *o, WeakRef *head) {
         size_t ocap = cap;
         slots = grown;
         cap = ncap;
-        weakref_referents = 0;
         for (size_t i = 0; i < ocap; i++)
-            if (old[i].key) table_put(old[i].key, old[i].head);
+            if (old[i].key) table_place(old[i].key, old[i].head);
         if (old) mem_free(old, ocap * sizeof(WeakSlot));
     }
-    return table_put(o, head);
+    WeakSlot *s = table_place(o, head);
+    weakref_referents++;
+    return s;
 }
 
 static void table_remove(WeakSlot *s) {
@@ -100,8 +105,7 @@ static void table_remove(WeakSlot *s) {
     for (size_t j = (i + 1) & mask; slots[j].key; j = (j + 1) & mask) {
         WeakSlot moved = slots[j];
         slots[j].key = NULL;
-        weakref_referents--;
-        table_put(moved.key, moved.head);
+        table_place(moved.key, moved.head);
     }
     if (!weakref_referents) {
         mem_free(slots, cap * sizeof(WeakSlot));

@@ -77,7 +77,9 @@ extern Type *const weakref_types[];
 
 /* The number of objects that have weak references now. Read by
    weakref_on_dealloc without the table's lock (toy-ft: from any thread, so
-   atomic; a relaxed load is a plain load); changed by this file. */
+   atomic; a relaxed load is a plain load); changed by this file, only when
+   an object gains its first weak reference or loses its last, so that it
+   never reads 0 while one has any. */
 extern _Atomic size_t weakref_referents;
 
 /* o's count reached zero: clear its weak references and call their
