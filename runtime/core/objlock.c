@@ -9,7 +9,8 @@
  * much cheaper than a recursive pthread mutex on the paths every global
  * and attribute read takes. A waiter spins with a growing pause, then
  * yields its core (the holder may have been descheduled: containers are
- * held for a few instructions, except around a dict key's __eq__). */
+ * held for a few instructions, except around Toy code that a StringIO's
+ * whole-call hold runs). */
 #ifdef TOY_FREE_THREADED
 
 #include "core/objlock.h"
@@ -25,6 +26,7 @@
 /* Page-aligned, for objlock_map_in. */
 ObjlockStripe objlock_stripes[OBJLOCK_STRIPES] __attribute__((aligned(4096)));
 _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+_Thread_local unsigned objlock_pairs __attribute__((tls_model("local-exec")));
 _Atomic uintptr_t objlock_alone;
 
 void objlock_map_in(void) { (void)pool_map_in(objlock_stripes, sizeof objlock_stripes); }
@@ -82,9 +84,9 @@ void objlock_lock_slow(ObjlockStripe *s) {
  * counts the hold in `lent`. Why the holder's work under the stripe is not
  * broken by that:
  *   - Where a holder can be parked: in Toy code run under the stripe (a
- *     key's __eq__ during a dict or set lookup, at an eval-breaker check or
- *     in a blocking call), which the lookup already treats as a point where
- *     the container may change (it starts over when it did), or here,
+ *     StringIO's writelines generator, at an eval-breaker check or in a
+ *     blocking call), which may change the object itself, so the call
+ *     already expects it to change there, or here,
  *     waiting for a second stripe, which code takes before it reads
  *     anything under the first (objlock_lock2), or after which it reads
  *     again what it needs: nothing keeps pointers into what one stripe
@@ -117,6 +119,7 @@ bool objlock_lent_by_self(void) {
 void objlock_lock2(const void *a, const void *b) {
     ObjlockStripe *sa = objlock_stripe(a), *sb = objlock_stripe(b);
     if (sa > sb) { ObjlockStripe *t = sa; sa = sb; sb = t; }
+    objlock_pairs++;
     objlock_stripe_lock(sa);
     if (sb != sa) objlock_stripe_lock(sb);
 }
@@ -125,6 +128,7 @@ void objlock_unlock2(const void *a, const void *b) {
     ObjlockStripe *sa = objlock_stripe(a), *sb = objlock_stripe(b);
     if (sb != sa) objlock_stripe_unlock(sb);
     objlock_stripe_unlock(sa);
+    objlock_pairs--;
 }
 
 /* The distinct stripes of a, b and c in address order (the order every
@@ -146,6 +150,7 @@ static size_t objlock_sorted3(const void *a, const void *b, const void *c, Objlo
 void objlock_lock3(const void *a, const void *b, const void *c) {
     ObjlockStripe *s[3];
     size_t n = objlock_sorted3(a, b, c, s);
+    objlock_pairs++;
     for (size_t i = 0; i < n; i++) objlock_stripe_lock(s[i]);
 }
 
@@ -153,6 +158,7 @@ void objlock_unlock3(const void *a, const void *b, const void *c) {
     ObjlockStripe *s[3];
     size_t n = objlock_sorted3(a, b, c, s);
     while (n-- > 0) objlock_stripe_unlock(s[n]);
+    objlock_pairs--;
 }
 
 /* In a forked child only the forking thread exists: a stripe another

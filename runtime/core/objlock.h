@@ -21,9 +21,14 @@
  * compare there only what compares plainly (ints, floats, strs, tuples of
  * them: no code, no lock) and let the lock go for anything else
  * (list_compare_held, objects/list.h); list.sort sorts with the items
- * taken out of the list. What still runs under a lock: a key's __eq__
- * during a dict lookup; code there that waits for another thread holding
- * a second container's stripe can deadlock (docs/internals.md lists it).
+ * taken out of the list; a dict or set lookup lets its stripe go around a
+ * key's __eq__ (objlock_suspend, below) unless the thread holds it twice
+ * or holds a pair, and a set merge lets both sets' go around such an
+ * insertion.
+ * What still runs Toy code under a stripe: StringIO and BytesIO, locked
+ * for a whole call (a writelines generator, an argument's __index__);
+ * code there that waits for another thread that wants the stripe can
+ * deadlock (docs/internals.md lists it).
  *
  * Biased to the one thread, while there is one. Until a second thread that
  * runs Toy code is started, only the main thread takes stripes, so nobody
@@ -34,11 +39,12 @@
  * appears, and then every stripe goes back to compare-and-swap for good
  * (ts_note_thread_start ends it, before pthread_create). Why that is safe:
  *   - The hold is taken, never skipped. Toy code can run while a stripe is
- *     held (a key's __eq__ in a dict lookup) and start a thread there; the
- *     stripe must then read as held by the main thread, so that the new
- *     thread waits for the lookup to end, and the lookup's unlock must
+ *     held (a StringIO's writelines generator) and start a thread there;
+ *     the stripe must then read as held by the main thread, so that the
+ *     new thread waits for the call to end, and the call's unlock must
  *     give back a hold that was really taken (an unlock of a stripe never
- *     taken would release the new thread's).
+ *     taken would release the new thread's). A lookup that lets its
+ *     stripe go around __eq__ gives back a hold it took.
  *   - The stores are seen in time: the main thread makes them before its
  *     pthread_create, which orders everything before it ahead of anything
  *     the new thread does; the new thread's compare-and-swap finds the
@@ -82,6 +88,10 @@ typedef struct {
 
 extern ObjlockStripe objlock_stripes[OBJLOCK_STRIPES];
 extern _Thread_local char objlock_self __attribute__((tls_model("local-exec")));
+/* How many holds of two or three stripes at once (objlock_lock2,
+   objlock_lock3) the thread has open: objlock_suspend asks it. Counted in
+   those calls only, so that the one-stripe paths stay as they were. */
+extern _Thread_local unsigned objlock_pairs __attribute__((tls_model("local-exec")));
 /* At start-up: map in the stripe table's pages at once. Objects all over
    memory lock stripes all over the table from the first lines of a
    program, and each page's first lock was two page faults (a read, then
@@ -168,6 +178,35 @@ static inline void objlock_stripe_unlock(ObjlockStripe *s) {
 static inline void objlock_lock(const void *o) { objlock_stripe_lock(objlock_stripe(o)); }
 static inline void objlock_unlock(const void *o) { objlock_stripe_unlock(objlock_stripe(o)); }
 
+/* Around Toy code run in the middle of an operation that holds o's stripe
+   (a key's __eq__ during a dict or set lookup): when that hold is the
+   thread's only one, give it back for the code's run and take it again
+   after (objlock_resume), as CPython 3.13t suspends its critical sections
+   when a thread blocks. Under the GIL the code may wait for other threads
+   (the GIL goes to them meanwhile); held, the stripe would stop every
+   thread that wants any object on it, the one waited for included, and
+   neither would go on. The caller must expect the container to change in
+   between (the lookups already do: the code may change it itself, and
+   they start over when its table moved). The stripe stays held when it is
+   held more than once (nested, or borrowed by a collector: depth above 0)
+   or while the thread holds a pair or three (objlock_pairs): giving back
+   the lower of two and taking it again while holding the higher would
+   take them out of address order, and deadlock against objlock_lock2.
+   Another single hold, taken before this one, is left as it is: taking
+   this one again under it is the order it was first taken in. Returns
+   whether the stripe was given back. */
+static inline bool objlock_suspend(const void *o) {
+    ObjlockStripe *s = objlock_stripe(o);
+    if (objlock_pairs != 0 || s->depth != 0 ||
+        atomic_load_explicit(&s->holder, memory_order_relaxed) != (uintptr_t)&objlock_self)
+        return false;
+    objlock_stripe_unlock(s);
+    return true;
+}
+static inline void objlock_resume(const void *o, bool suspended) {
+    if (suspended) objlock_stripe_lock(objlock_stripe(o));
+}
+
 /* A hold around work that runs no Toy code: no comparison, hash, key
    function or release that may run __del__, only loads, stores and memory
    (a list's item read, an append). While the thread is alone it is left
@@ -222,6 +261,8 @@ static inline void objlock_unlock(const void *o) { (void)o; }
 static inline void objlock_lock_nocode(const void *o) { (void)o; }
 static inline void objlock_unlock_nocode(const void *o) { (void)o; }
 static inline bool objlock_nocode_skips(void) { return true; }
+static inline bool objlock_suspend(const void *o) { (void)o; return false; }
+static inline void objlock_resume(const void *o, bool suspended) { (void)o; (void)suspended; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_lock3(const void *a, const void *b, const void *c) {

@@ -83,9 +83,10 @@ static inline uint32_t dict_immortal(Object *v) { return refcount_is_immortal(v)
 /* Start a change of d, whose stripe the caller holds: seq becomes even
    (not 0) until dict_write_end, so lock-free readers retry under the lock.
    A dict marked shared by design becomes readable so at its first change;
-   others keep seq 0 and pay one test. A nested change (user code that a
-   lookup under the lock runs: a key's __eq__) finds seq even and leaves it
-   to the outer one. */
+   others keep seq 0 and pay one test. A change made while another is
+   open (by a key's __eq__ that the other's lookup runs, or by another
+   thread while the lookup has let the stripe go around that __eq__)
+   finds seq even and leaves it to the open one. */
 static inline uint32_t dict_write_begin(DictObject *d) {
     uint32_t seq = d->seq;
     if (seq == 0 && refcount_is_shared_by_design((Object *)d)) seq = 1;
@@ -384,6 +385,32 @@ static inline int dict_keys_equal_fast(Object *stored, Object *key) {
     return -2;
 }
 
+/* toy-ft: dict_lookup lets d's stripe go around a key's __eq__ when that
+   is the thread's only hold (objlock_suspend), and takes it back here. A
+   change of d that the lookup is part of may have begun at seq 0 (d read
+   under its lock only, and dict_write_begin leaves seq 0 alone). If d
+   became readable without the lock meanwhile (another thread's attribute
+   read or change made seq odd), that change would go on unmarked, and a
+   lock-free reader would trust what it half did: so a change is marked
+   open here, for good, since the change's dict_write_end, which saw seq 0,
+   will not close it. Readers of d take its lock from then on. */
+#ifdef TOY_FREE_THREADED
+static inline uint32_t dict_seq_now(DictObject *d) {
+    return __atomic_load_n(&d->seq, __ATOMIC_RELAXED);
+}
+static void dict_lookup_resume(DictObject *d, bool suspended, uint32_t seq0) {
+    if (!suspended) return;
+    objlock_resume(d, true);
+    uint32_t now = d->seq;
+    if (seq0 == 0 && (now & 1)) __atomic_store_n(&d->seq, now + 1, __ATOMIC_RELAXED);
+}
+#else
+static inline uint32_t dict_seq_now(DictObject *d) { (void)d; return 0; }
+static inline void dict_lookup_resume(DictObject *d, bool suspended, uint32_t seq0) {
+    (void)d, (void)suspended, (void)seq0;
+}
+#endif
+
 /* Find key (whose hash is `hash`). Returns its entry number, DICT_EMPTY when
    absent, or DICT_ERROR. When slot is not NULL it receives the index slot
    holding the entry, or, when absent, the slot an insertion should use (the
@@ -419,16 +446,30 @@ restart:
                        meanwhile (the probe may be stale). Other changes
                        leave the probe valid; restarting on them could
                        loop forever when __eq__ adds keys each time (this
-                       is CPython's rule). */
+                       is CPython's rule). In toy-ft other threads may
+                       change d meanwhile too: the stripe is let go around
+                       the code, which may wait for them (objlock_suspend). */
                     DictEntry *entries = d->entries;
                     int64_t *index = d->index;
                     size_t index_size = d->index_size;
                     Object *stored = NEWREF(e->key);
                     ran_code = true;
+                    uint32_t seq0 = dict_seq_now(d);
+                    bool suspended = objlock_suspend(d);
                     eq = object_equal(stored, key);
+                    dict_lookup_resume(d, suspended, seq0);
                     bool moved = d->entries != entries || d->index != index ||
                                  d->index_size != index_size || d->entries[ix].key != stored;
-                    DECREF(stored);
+                    if (!moved) {
+                        DECREF(stored); /* d still holds it */
+                    } else {
+                        /* maybe the last reference, whose release may
+                           run __del__: the stripe let go around it too */
+                        seq0 = dict_seq_now(d);
+                        suspended = objlock_suspend(d);
+                        DECREF(stored);
+                        dict_lookup_resume(d, suspended, seq0);
+                    }
                     if (eq < 0) return DICT_ERROR;
                     if (moved) goto restart;
                 }
@@ -737,6 +778,19 @@ static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Ob
    (gc_tracked_already, objects/gc.h, says when d is). A value replaced is handed back in
    *old, for the caller to release once the lock is dropped: its release
    may run __del__, which must not run under the dict's lock. */
+/* Add key, which dict_lookup just found absent, naming `slot` for it.
+   Inlined: the insertion path of every new key. */
+static inline __attribute__((always_inline)) int dict_insert_absent(DictObject *d, Object *key, int64_t hash, Object *value,
+                              size_t slot) {
+    if (!d->index || d->usable == 0) {
+        /* Room to double; a table full of holes may shrink instead. */
+        if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
+        slot = dict_find_empty_slot(d, hash);
+    }
+    dict_append_entry(d, slot, key, value, hash);
+    return 0;
+}
+
 static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value,
                                 Object **old) {
     if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
@@ -751,13 +805,7 @@ static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object
         dict_entry_rebind(&d->entries[ix], NEWREF(value));
         return 0;
     }
-    if (!d->index || d->usable == 0) {
-        /* Room to double; a table full of holes may shrink instead. */
-        if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
-        slot = dict_find_empty_slot(d, hash);
-    }
-    dict_append_entry(d, slot, key, value, hash);
-    return 0;
+    return dict_insert_absent(d, key, hash, value, slot);
 }
 
 static int dict_insert(DictObject *d, Object *key, int64_t hash, Object *value) {
@@ -1769,12 +1817,23 @@ static Object *dict_setdefault_method(Object *self, Object *const *args, size_t 
     Object *dflt = nargs > 1 ? args[1] : None;
     int64_t hash = dict_hash_of(args[0]);
     if (hash == -1) return NULL;
-    objlock_lock(self); /* toy-ft: look up and insert as one step */
-    Object *v = dict_lookup_value_ref(self, args[0], hash);
-    int rc = v || error_occurred() ? 0 : dict_insert(AS_DICT(self), args[0], hash, dflt);
-    objlock_unlock(self);
+    /* toy-ft: looked up and inserted under one hold, as one step but for
+       a key's __eq__, around which the lookup lets the lock go */
+    DictObject *d = AS_DICT(self);
+    Object *key = args[0];
+    size_t slot = 0;
+    uint32_t seq = dict_lock_write(d);
+    int64_t ix = dict_lookup(d, key, hash, &slot);
+    Object *v = ix >= 0 ? NEWREF(d->entries[ix].value) : NULL;
+    int rc = 0;
+    if (ix == DICT_EMPTY) {
+        if (((TYPE(key)->flags | TYPE(dflt)->flags) & TYPE_GC) && !gc_tracked_already(self))
+            dict_maybe_track(d, key, dflt);
+        rc = dict_insert_absent(d, key, hash, dflt, slot);
+    }
+    dict_unlock_write(d, seq);
     if (v) return v;
-    if (error_occurred() || rc < 0) return NULL;
+    if (ix == DICT_ERROR || rc < 0) return NULL;
     return NEWREF(dflt);
 }
 

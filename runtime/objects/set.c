@@ -167,10 +167,23 @@ restart:;
                 Object *stored = e->key;
                 int eq = stored == key ? 1 : set_keys_equal_fast(stored, key);
                 if (eq == -2) {
+                    /* __eq__ may change so, and other threads may meanwhile
+                       in toy-ft (the stripe let go: objlock_suspend); start
+                       over when the table moved or this entry changed. */
                     INCREF(stored);
+                    bool suspended = objlock_suspend(so);
                     eq = object_equal(stored, key);
+                    objlock_resume(so, suspended);
                     bool moved = so->table != table || so->mask != mask || e->key != stored;
-                    DECREF(stored);
+                    if (!moved) {
+                        DECREF(stored); /* so still holds it */
+                    } else {
+                        /* maybe the last reference, whose release may
+                           run __del__: the stripe let go around it too */
+                        suspended = objlock_suspend(so);
+                        DECREF(stored);
+                        objlock_resume(so, suspended);
+                    }
                     if (eq < 0) return -1;
                     if (moved) goto restart;
                 }
@@ -387,7 +400,33 @@ static SetObject *set_alloc(Type *type) {
     return so;
 }
 
-/* so |= other, both sets. */
+/* Add other's member key to so during a merge, both sets' stripes held.
+   A plain key that meets only plain keys goes in under them; one that
+   needs a user __eq__ goes in with both let go (taken again in address
+   order after), so that the lookup lets so's stripe go around that
+   __eq__ too (objlock_suspend): a merge holds no lock while Toy code
+   runs. Takes the caller's reference to key, released before the locks
+   are taken again (its release may run __del__). 0 / -1. */
+static int set_merge_one(SetObject *so, SetObject *other, Object *key, int64_t hash) {
+    int rc;
+    if (set_key_is_plain(key)) {
+        SetEntry *slot;
+        int found = set_find_plain(so, key, hash, &slot, true);
+        if (found != -2) {
+            rc = found == 0 ? set_insert_at(so, slot, key, hash) : 0;
+            DECREF(key); /* an exact int or str: no __del__ */
+            return rc;
+        }
+    }
+    objlock_unlock2(so, other);
+    rc = set_insert(so, key, hash);
+    DECREF(key);
+    objlock_lock2(so, other);
+    return rc;
+}
+
+/* so |= other, both sets, both stripes held (set_merge), but around a
+   member's __eq__ (set_merge_one). */
 static int set_merge_locked(SetObject *so, SetObject *other) {
     if (so == other || other->used == 0) return 0;
     /* One resize up front, expecting few common keys. */
@@ -407,15 +446,13 @@ static int set_merge_locked(SetObject *so, SetObject *other) {
         so->fill = so->used = other->used;
         return 0;
     }
-    /* Both locks are held (set_merge): other's table is read directly, and
-       re-read for each slot, since a key's __eq__ may change either set. */
+    /* other's table is read directly, and re-read for each slot, since a
+       key's __eq__ may change either set, and other threads may while
+       set_merge_one has let the locks go. */
     for (size_t i = 0; i <= other->mask; i++) {
         SetEntry *e = &other->table[i];
         if (!set_live(e)) continue;
-        Object *key = NEWREF(e->key);
-        int rc = set_insert_locked(so, key, e->hash);
-        DECREF(key);
-        if (rc < 0) return -1;
+        if (set_merge_one(so, other, NEWREF(e->key), e->hash) < 0) return -1;
     }
     return 0;
 }

@@ -1,12 +1,17 @@
 # Helpers of the tests/ft/alone_*.toy tests. While the main thread is the
 # only one, toy-ft takes a container's stripe lock with a plain store
-# instead of a compare-and-swap (core/objlock.h). Toy code can run while a
-# stripe is held (a dict key's or set member's __eq__ during a lookup) or
-# in the middle of an operation (a sort's key function), and start a
-# thread there. The new thread must find a held stripe held (the plain
-# store recorded the holder) and wait for it; then both threads change the
-# same containers, and others on the same stripe, at once. The counts must
-# be exact and nothing may hang. Each case is its own test, so that each
+# instead of a compare-and-swap (core/objlock.h). Toy code can run in the
+# middle of an operation on a container (a dict key's or set member's
+# __eq__ during a lookup, a sort's key function) and start a thread there.
+# A lookup lets its stripe go around __eq__ when that is its thread's only
+# hold, as CPython lets the GIL go: the new thread then changes the
+# container while __eq__ runs (run_dict, run_set). Where Toy code runs
+# under a stripe that stays held (a StringIO's writelines runs its
+# generator under the StringIO's stripe: run_writelines) the new thread
+# must find it held (the plain store recorded the holder) and wait for
+# it. Then both threads change the same containers, and others on the
+# same stripe, at once. The counts must be
+# exact and nothing may hang. Each case is its own test, so that each
 # starts its first thread while the main thread is still alone.
 # _thread.start_new_thread, not threading: Thread.start() waits for the new
 # thread, which may need the held stripe first.
@@ -16,14 +21,21 @@ import time
 ROUNDS = 3000
 
 
+def stripe_of(o):
+    """toy-ft's stripe for o (objlock_stripe in core/objlock.h): address
+    bits 4-13 exclusive-or'ed with bits 14-23."""
+    a = id(o)
+    return ((a ^ (a >> 10)) >> 4) & 1023
+
+
 def same_stripe(make):
-    """Two new containers whose addresses share the stripe bits (4-13)."""
+    """Two new containers on one stripe."""
     keep = []
     seen = {}
     while True:
         o = make()
         keep.append(o)
-        s = (id(o) >> 4) & 1023
+        s = stripe_of(o)
         if s in seen:
             return seen[s], o
         seen[s] = o
@@ -80,6 +92,27 @@ def work(d, lst, other, mine, tag, out, ready=None):
         lst.pop()
 
 
+def on_stripe_of(target, make):
+    """A new container on target's stripe."""
+    keep = []
+    while True:
+        o = make()
+        if stripe_of(o) == stripe_of(target):
+            return o
+        keep.append(o)
+
+
+def changed_meanwhile(before, now):
+    """Wait (up to 10 s) until now() differs from before: True when it
+    did, as under CPython's GIL, which __eq__'s wait gives up."""
+    deadline = time.time() + 10
+    while now() == before:
+        if time.time() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
 def wait_for_start(ready):
     """Wait until the new thread runs (or 5 s, should it need a stripe this
     thread holds before it can say so), then give it time to reach the
@@ -90,9 +123,9 @@ def wait_for_start(ready):
 
 def run_dict(nested):
     """A lookup in d whose __eq__ starts the thread (nested: whose __eq__
-    looks up a second dict on d's stripe, whose __eq__ starts it). In
-    toy-ft the thread must not change d or other while the lookup holds
-    their stripe ("waited"); under CPython's GIL it would (toy-only)."""
+    looks up a second dict on d's stripe, whose __eq__ starts it), and
+    waits until the thread has changed d and other, as it would under
+    CPython's GIL: the lookups let the stripe go around __eq__."""
     d, other = same_stripe(dict)
     lst, mine = same_stripe(list)
     theirs, _ = same_stripe(list)
@@ -101,15 +134,12 @@ def run_dict(nested):
     outs = ([], [])
     started = []
     found = []
-    waited = []
+    changed = []
 
     def start_worker():
         sizes = (len(d), len(other))
-        ready = _thread.allocate_lock()
-        ready.acquire()
-        started.append(start(work, d, lst, other, theirs, "w", outs[0], ready))
-        wait_for_start(ready)
-        waited.append(sizes == (len(d), len(other)))
+        started.append(start(work, d, lst, other, theirs, "w", outs[0]))
+        changed.append(changed_meanwhile(sizes, lambda: (len(d), len(other))))
 
     def look_in_other():
         armed.append(start_worker)
@@ -120,7 +150,7 @@ def run_dict(nested):
     work(d, lst, other, mine, "m", outs[1])
     for done in started:
         done.acquire()
-    print(found, len(started), "thread, waited for the stripe:", waited)
+    print(found, len(started), "thread, changed d during __eq__:", changed)
     print("dict", len(d), "expected", 1 + ROUNDS)
     print("other", len(other), "expected", 1 + 2 * ROUNDS)
     print("list", len(lst), "expected", ROUNDS)
@@ -136,26 +166,63 @@ def add_range(s, lo, hi, ready=None):
 
 
 def run_set():
-    """`x in s` whose __eq__ starts a thread that adds to s; in toy-ft it
-    waits for the lookup's stripe (toy-only, as run_dict)."""
+    """`x in s` whose __eq__ starts a thread that adds to s, and waits
+    until it has (the lookup lets the stripe go around __eq__, as
+    run_dict)."""
     s = {Key("x")}
     started = []
-    waited = []
+    changed = []
 
     def start_adder():
         size = len(s)
-        ready = _thread.allocate_lock()
-        ready.acquire()
-        started.append(start(add_range, s, 0, ROUNDS, ready))
-        wait_for_start(ready)
-        waited.append(size == len(s))
+        started.append(start(add_range, s, 0, ROUNDS))
+        changed.append(changed_meanwhile(size, lambda: len(s)))
 
     armed.append(start_adder)
-    print("in:", Key("x") in s, "waited for the stripe:", waited)
+    print("in:", Key("x") in s, "changed s during __eq__:", changed)
     add_range(s, ROUNDS, 2 * ROUNDS)
     for done in started:
         done.acquire()
     print("set", len(s), "expected", 2 * ROUNDS + 1)
+
+
+def run_writelines():
+    """sio.writelines(gen) holds the StringIO's stripe while the generator
+    runs (docs/internals.md lists it): a generator that starts a thread
+    writing to sio and adding to a set on its stripe finds the stripe held,
+    and in toy-ft the thread must wait for the call to end (toy-only:
+    under CPython's GIL it would not)."""
+    import io
+
+    sio = io.StringIO()
+    partner = on_stripe_of(sio, list)
+    started = []
+    waited = []
+
+    def lines():
+        yield "main\n"
+        sizes = (len(sio.getvalue()), len(partner))
+        ready = _thread.allocate_lock()
+        ready.acquire()
+        started.append(start(write_both, sio, partner, ready))
+        wait_for_start(ready)
+        waited.append(sizes == (len(sio.getvalue()), len(partner)))
+        yield "main again\n"
+
+    sio.writelines(lines())
+    print("writelines: waited for the stripe:", waited)
+    for done in started:
+        done.acquire()
+    text = sio.getvalue().splitlines()
+    print("lines", len(text), "expected", ROUNDS + 2, text[:2])
+    print("partner", len(partner), "expected", ROUNDS)
+
+
+def write_both(sio, partner, ready):
+    ready.release()
+    for i in range(ROUNDS):
+        sio.write("%d\n" % i)
+        partner.append(i)
 
 
 def run_sort():
