@@ -86,7 +86,7 @@ static int bisect_parse(const char *fname, Object *const *args, size_t nargs, Ob
 /* Release o; when `held`, with the list's lock let go unless o compares
    plainly (the last reference to anything else may run a __del__). */
 static void drop(const BisectArgs *b, Object *o, bool held) {
-    if (!held || object_compares_plainly(o, o)) {
+    if (!held || object_is_plain(o)) {
         DECREF(o);
         return;
     }

@@ -386,9 +386,7 @@ static bool compares_plainly(Object *o, int depth) {
     return true;
 }
 
-bool object_compares_plainly(Object *a, Object *b) {
-    return compares_plainly(a, 2) && compares_plainly(b, 2);
-}
+bool object_is_plain(Object *o) { return compares_plainly(o, 2); }
 
 Object *object_compare_sequences(Object *a, Object *b, CompareOp op, Type *type,
                                  SequenceItemsFunc items) {

@@ -42,11 +42,14 @@ Object *object_compare(Object *a, Object *b, CompareOp op);
 int object_compare_bool(Object *a, Object *b, CompareOp op);
 /* a == b as 1/0/-1, with the identity shortcut (used by containers). */
 int object_equal(Object *a, Object *b);
-/* Do a and b compare plainly: both an exact int, bool, float, str, bytes or
-   None, or a tuple of such (nested two deep at most)? Their comparisons run
-   no Toy code and take no container's lock, so they may run while a lock
-   is held (objects/list.h, list_compare_held). */
-bool object_compares_plainly(Object *a, Object *b);
+/* Is o an exact int, bool, float, str, bytes or None, or a tuple of such
+   (nested two deep at most)? Comparing two such runs no Toy code and takes
+   no container's lock, so it may run while a lock is held (objects/list.h,
+   list_compare_held), and releasing one runs no __del__. */
+bool object_is_plain(Object *o);
+static inline bool object_compares_plainly(Object *a, Object *b) {
+    return object_is_plain(a) && object_is_plain(b);
+}
 extern const char *const compare_op_symbols[6]; /* "<", "<=", "==", ... */
 
 /* x OP y on two C integers. A three-way result c (negative, zero, positive)

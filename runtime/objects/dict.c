@@ -385,8 +385,9 @@ static inline int dict_keys_equal_fast(Object *stored, Object *key) {
     return -2;
 }
 
-/* toy-ft: dict_lookup lets d's stripe go around a key's __eq__ when that
-   is the thread's only hold (objlock_suspend), and takes it back here. A
+/* toy-ft: dict_lookup lets d's stripe go around a key's __eq__
+   (dict_let_go: objlock_suspend, which may keep it held), and takes it
+   back in dict_take_back. A
    change of d that the lookup is part of may have begun at seq 0 (d read
    under its lock only, and dict_write_begin leaves seq 0 alone). If d
    became readable without the lock meanwhile (another thread's attribute
@@ -394,21 +395,25 @@ static inline int dict_keys_equal_fast(Object *stored, Object *key) {
    lock-free reader would trust what it half did: so a change is marked
    open here, for good, since the change's dict_write_end, which saw seq 0,
    will not close it. Readers of d take its lock from then on. */
+typedef struct {
+    bool suspended; /* the stripe was given back */
+    uint32_t seq0;  /* d's seq before */
+} DictLetGo;
+
 #ifdef TOY_FREE_THREADED
-static inline uint32_t dict_seq_now(DictObject *d) {
-    return __atomic_load_n(&d->seq, __ATOMIC_RELAXED);
+static inline DictLetGo dict_let_go(DictObject *d) {
+    uint32_t seq0 = __atomic_load_n(&d->seq, __ATOMIC_RELAXED); /* read while held */
+    return (DictLetGo){objlock_suspend(d), seq0};
 }
-static void dict_lookup_resume(DictObject *d, bool suspended, uint32_t seq0) {
-    if (!suspended) return;
+static void dict_take_back(DictObject *d, DictLetGo g) {
+    if (!g.suspended) return;
     objlock_resume(d, true);
     uint32_t now = d->seq;
-    if (seq0 == 0 && (now & 1)) __atomic_store_n(&d->seq, now + 1, __ATOMIC_RELAXED);
+    if (g.seq0 == 0 && (now & 1)) __atomic_store_n(&d->seq, now + 1, __ATOMIC_RELAXED);
 }
 #else
-static inline uint32_t dict_seq_now(DictObject *d) { (void)d; return 0; }
-static inline void dict_lookup_resume(DictObject *d, bool suspended, uint32_t seq0) {
-    (void)d, (void)suspended, (void)seq0;
-}
+static inline DictLetGo dict_let_go(DictObject *d) { (void)d; return (DictLetGo){false, 0}; }
+static inline void dict_take_back(DictObject *d, DictLetGo g) { (void)d, (void)g; }
 #endif
 
 /* Find key (whose hash is `hash`). Returns its entry number, DICT_EMPTY when
@@ -454,10 +459,9 @@ restart:
                     size_t index_size = d->index_size;
                     Object *stored = NEWREF(e->key);
                     ran_code = true;
-                    uint32_t seq0 = dict_seq_now(d);
-                    bool suspended = objlock_suspend(d);
+                    DictLetGo g = dict_let_go(d);
                     eq = object_equal(stored, key);
-                    dict_lookup_resume(d, suspended, seq0);
+                    dict_take_back(d, g);
                     bool moved = d->entries != entries || d->index != index ||
                                  d->index_size != index_size || d->entries[ix].key != stored;
                     if (!moved) {
@@ -465,10 +469,9 @@ restart:
                     } else {
                         /* maybe the last reference, whose release may
                            run __del__: the stripe let go around it too */
-                        seq0 = dict_seq_now(d);
-                        suspended = objlock_suspend(d);
+                        g = dict_let_go(d);
                         DECREF(stored);
-                        dict_lookup_resume(d, suspended, seq0);
+                        dict_take_back(d, g);
                     }
                     if (eq < 0) return DICT_ERROR;
                     if (moved) goto restart;
@@ -773,15 +776,19 @@ static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Ob
     DICT_PUBLISH(d->keys_version, 0u);
 }
 
-/* Set key -> value with a known hash (both borrowed). Storing atoms (str,
-   int, ...) costs one more test here, a container into a tracked dict two
-   (gc_tracked_already, objects/gc.h, says when d is). A value replaced is handed back in
-   *old, for the caller to release once the lock is dropped: its release
-   may run __del__, which must not run under the dict's lock. */
+/* d is about to hold key and value (both borrowed). Storing atoms (str,
+   int, ...) costs one test here, a container into a tracked dict two
+   (gc_tracked_already, objects/gc.h, says when d is). */
+static inline void dict_track_for(DictObject *d, Object *key, Object *value) {
+    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
+        !gc_tracked_already((Object *)d))
+        dict_maybe_track(d, key, value);
+}
+
 /* Add key, which dict_lookup just found absent, naming `slot` for it.
    Inlined: the insertion path of every new key. */
-static inline __attribute__((always_inline)) int dict_insert_absent(DictObject *d, Object *key, int64_t hash, Object *value,
-                              size_t slot) {
+static inline __attribute__((always_inline)) int
+dict_insert_absent(DictObject *d, Object *key, int64_t hash, Object *value, size_t slot) {
     if (!d->index || d->usable == 0) {
         /* Room to double; a table full of holes may shrink instead. */
         if (dict_resize(d, d->used * 2 + 1) < 0) return -1;
@@ -791,11 +798,13 @@ static inline __attribute__((always_inline)) int dict_insert_absent(DictObject *
     return 0;
 }
 
+/* Set key -> value with a known hash (both borrowed). A value replaced is
+   handed back in *old, for the caller to release once the lock is
+   dropped: its release may run __del__, which must not run under the
+   dict's lock. */
 static int dict_insert_unlocked(DictObject *d, Object *key, int64_t hash, Object *value,
                                 Object **old) {
-    if (((TYPE(key)->flags | TYPE(value)->flags) & TYPE_GC) &&
-        !gc_tracked_already((Object *)d))
-        dict_maybe_track(d, key, value);
+    dict_track_for(d, key, value);
     size_t slot = 0;
     int64_t ix = dict_lookup(d, key, hash, &slot);
     if (ix == DICT_ERROR) return -1;
@@ -1770,9 +1779,7 @@ static Object *dict_pop_method(Object *self, Object *const *args, size_t nargs,
     /* an empty dict answers without hashing the key, as CPython's does
        (toy-ft: the count read under the lock, as another thread may be
        popping too) */
-    objlock_lock(self);
-    bool empty = AS_DICT(self)->used == 0;
-    objlock_unlock(self);
+    bool empty = dict_size_locked(self) == 0;
     int rc = empty ? 0 : dict_pop_entry(AS_DICT(self), args[0], NULL, &k, &v);
     if (rc < 0) return NULL;
     if (rc == 0) {
@@ -1827,8 +1834,7 @@ static Object *dict_setdefault_method(Object *self, Object *const *args, size_t 
     Object *v = ix >= 0 ? NEWREF(d->entries[ix].value) : NULL;
     int rc = 0;
     if (ix == DICT_EMPTY) {
-        if (((TYPE(key)->flags | TYPE(dflt)->flags) & TYPE_GC) && !gc_tracked_already(self))
-            dict_maybe_track(d, key, dflt);
+        dict_track_for(d, key, dflt);
         rc = dict_insert_absent(d, key, hash, dflt, slot);
     }
     dict_unlock_write(d, seq);

@@ -1505,12 +1505,7 @@ static int64_t list_find(Object *self, Object *value, int64_t start, int64_t sto
     return -1;
 }
 
-/* remove(x): the search and the deletion are one step under the list's
-   lock (toy-ft; a key's __eq__ in a dict lookup runs under its dict's
-   lock the same way). Searched item by item without it, an item another
-   thread shifted was skipped, and the index found named another item by
-   the time it was deleted. The comparison itself may change the list:
-   then, as CPython does, whatever is at the index found goes. */
+/* list.h says when the lock is let go. */
 int list_compare_held(Object *l, Object *a, Object *b, CompareOp op) {
     if (object_compares_plainly(a, b))
         return op == CMP_EQ ? list_item_equal(a, b) : object_compare_bool(a, b, op);
@@ -1524,11 +1519,14 @@ int list_compare_held(Object *l, Object *a, Object *b, CompareOp op) {
     return r;
 }
 
-/* The search and the deletion under the list's lock, so that another
-   thread's insertion at the front can neither hide x nor make the item
-   before it go; an item that does not compare plainly is compared with
-   the lock let go (list_compare_held), and index i is then deleted as
-   CPython deletes it, whatever the comparison did to the list. */
+/* remove(x): the search and the deletion under the list's lock (toy-ft),
+   so that another thread's insertion at the front can neither hide x nor
+   make the item before it go (searched item by item without it, an item
+   another thread shifted was skipped, and the index found named another
+   item by the time it was deleted). An item that does not compare
+   plainly is compared with the lock let go (list_compare_held), and index
+   i is then deleted as CPython deletes it, whatever the comparison did to
+   the list. */
 static Object *list_remove_method(Object *self, Object *const *args, size_t nargs,
                                   Object *kwnames) {
     if (list_check_one_arg("remove", nargs, kwnames) < 0) return NULL;
