@@ -9,6 +9,14 @@
  * object, take the GIL back, build the result. While one thread computes,
  * others run bytecode or compute too: threads calling count_primes use every
  * core even with the GIL on.
+ *
+ *   native.locked_call(obj, fn, *args) -> fn(*args), called while holding
+ *   obj's lock in toy-ft (core/objlock.h), as an extension holds an
+ *   object's lock around a call back into Toy code. The GIL build has no
+ *   such lock: it only calls fn. No built-in type runs Toy code under its
+ *   lock; the tests use this to make a thread hold a lock for as long as
+ *   they need (a collection that must borrow it, a thread started under
+ *   it that must wait).
  */
 #include "modules/nativemodule.h"
 
@@ -17,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/gil.h"
+#include "core/objlock.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
 #include "objects/abstract.h"
@@ -59,9 +68,21 @@ static Object *native_count_primes(Object *self, Object *const *args, size_t nar
     return int_from_i64(count);
 }
 
+static Object *native_locked_call(Object *self, Object *const *args, size_t nargs,
+                                  Object *kwnames) {
+    (void)self;
+    if (args_check_varargs("locked_call", nargs, kwnames, 2, SIZE_MAX) < 0) return NULL;
+    objlock_lock(args[0]);
+    Object *r = object_call(args[1], args + 2, nargs - 2, NULL);
+    objlock_unlock(args[0]);
+    return r;
+}
+
 static const MethodDef native_functions[] = {
     {"count_primes", native_count_primes,
      "count_primes(lo, hi): the number of primes in [lo, hi), counted in C with the GIL released"},
+    {"locked_call", native_locked_call,
+     "locked_call(obj, fn, *args): fn(*args), called holding obj's lock (toy-ft; only the call in the GIL build)"},
     {NULL, NULL, NULL},
 };
 

@@ -275,7 +275,7 @@ static Object *sf_readlines(Object *self, Object *const *args, size_t nargs, Obj
         total += (int64_t)(is_str(line) ? str_len(line) : bytes_size(line));
         if (list_append(lines, line) < 0) CLEAR(&lines);
         DECREF(line);
-        if (hint > 0 && total >= hint) break;
+        if (hint > 0 && total > hint) break; /* IOBase.readlines: more than hint */
     }
     return lines;
 }

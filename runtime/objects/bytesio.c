@@ -54,11 +54,13 @@ static int bio_size_arg(Object *o, int64_t *out) {
     return int_as_i64(o, out);
 }
 
-static int bio_parse_size(BytesIOObject *b, const char *fname, Object *const *args, size_t nargs,
-                          Object *kwnames, int64_t *out) {
+/* The one optional size argument of read/read1/readline/truncate.
+   Its __index__ may run Toy code, so the methods convert it before they
+   take the lock (below), and test for a closed file after. */
+static int bio_parse_size(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
+                          int64_t *out) {
     if (args_check(fname, nargs, kwnames, 0, 1) < 0) return -1;
-    if (bio_size_arg(nargs ? args[0] : NULL, out) < 0) return -1;
-    return bio_check_open(b);
+    return bio_size_arg(nargs ? args[0] : NULL, out);
 }
 
 /* ---- The block --------------------------------------------------------------------- */
@@ -150,28 +152,16 @@ static size_t bio_line_length(BytesIOObject *b, int64_t limit) {
     return nl ? (size_t)(nl - (b->buf + b->pos)) + 1 : avail;
 }
 
-static Object *bytesio_read(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t size;
-    if (bio_parse_size(BIO(self), "BytesIO.read", args, nargs, kwnames, &size) < 0) return NULL;
-    return bio_take(BIO(self), size);
+static Object *bio_read_locked(BytesIOObject *b, int64_t size) {
+    return bio_check_open(b) < 0 ? NULL : bio_take(b, size);
 }
 
-static Object *bytesio_read1(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t size;
-    if (bio_parse_size(BIO(self), "BytesIO.read1", args, nargs, kwnames, &size) < 0) return NULL;
-    return bio_take(BIO(self), size);
+static Object *bio_readline_locked(BytesIOObject *b, int64_t size) {
+    return bio_check_open(b) < 0 ? NULL : bio_take(b, (int64_t)bio_line_length(b, size));
 }
 
-static Object *bytesio_readline(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t size;
-    if (bio_parse_size(BIO(self), "BytesIO.readline", args, nargs, kwnames, &size) < 0) return NULL;
-    return bio_take(BIO(self), (int64_t)bio_line_length(BIO(self), size));
-}
-
-static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t hint;
-    BytesIOObject *b = BIO(self);
-    if (bio_parse_size(b, "BytesIO.readlines", args, nargs, kwnames, &hint) < 0) return NULL;
+static Object *bio_readlines_locked(BytesIOObject *b, int64_t hint) {
+    if (bio_check_open(b) < 0) return NULL;
     Object *lines = list_new(0);
     size_t total = 0, n;
     while (lines && (n = bio_line_length(b, -1)) > 0) {
@@ -180,6 +170,37 @@ static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs
         if (hint > 0 && total >= (uint64_t)hint) break;
     }
     return lines;
+}
+
+/* read(), read1(), readline(): the size converted, then the
+   rest under the lock (core/objlock.h; nothing in the GIL build). */
+#define BIO_SIZED_METHOD(name, body)                                                       \
+    static Object *bytesio_##name(Object *self, Object *const *args, size_t nargs,         \
+                                  Object *kwnames) {                                       \
+        int64_t size;                                                                      \
+        if (bio_parse_size("BytesIO." #name, args, nargs, kwnames, &size) < 0) return NULL; \
+        objlock_lock(self);                                                                \
+        Object *r = body(BIO(self), size);                                                 \
+        objlock_unlock(self);                                                              \
+        return r;                                                                          \
+    }
+BIO_SIZED_METHOD(read, bio_read_locked)
+BIO_SIZED_METHOD(read1, bio_read_locked)
+BIO_SIZED_METHOD(readline, bio_readline_locked)
+
+/* readlines(hint): an int or None only, no __index__ (CPython's message). */
+static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t hint = -1;
+    if (args_check("BytesIO.readlines", nargs, kwnames, 0, 1) < 0) return NULL;
+    if (nargs && args[0] != None) {
+        if (!is_int(args[0]))
+            return error_set(&exc_TypeError, "integer argument expected, got '%s'", TYPE_NAME(args[0]));
+        if (int_as_i64(args[0], &hint) < 0) return NULL;
+    }
+    objlock_lock(self);
+    Object *r = bio_readlines_locked(BIO(self), hint);
+    objlock_unlock(self);
+    return r;
 }
 
 static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -241,40 +262,52 @@ static Object *bytesio_getbuffer(Object *self, Object *const *args, size_t nargs
 
 /* ---- Writing ----------------------------------------------------------------------- */
 
+static int64_t bio_write_now(Object *self, Object *o) {
+    objlock_lock(self);
+    int64_t n = bio_write_object(BIO(self), o);
+    objlock_unlock(self);
+    return n;
+}
+
 static Object *bytesio_write(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("BytesIO.write", nargs, kwnames, 1, 1) < 0) return NULL;
-    int64_t n = bio_write_object(BIO(self), args[0]);
+    int64_t n = bio_write_now(self, args[0]);
     return n < 0 ? NULL : int_from_i64(n);
 }
 
-static int write_line(Object *self, Object *line) { return bio_write_object(BIO(self), line) < 0 ? -1 : 0; }
+static int write_line(Object *self, Object *line) { return bio_write_now(self, line) < 0 ? -1 : 0; }
 
+/* The iteration runs Toy code, so it runs without the lock, which each
+   line's write takes (as CPython calls write() per line). */
 static Object *bytesio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("BytesIO.writelines", nargs, kwnames, 1, 1) < 0 || bio_check_open(BIO(self)) < 0)
-        return NULL;
-    return object_writelines(self, args[0], write_line);
+    if (args_check("BytesIO.writelines", nargs, kwnames, 1, 1) < 0) return NULL;
+    objlock_lock(self);
+    int open = bio_check_open(BIO(self));
+    objlock_unlock(self);
+    return open < 0 ? NULL : object_writelines(self, args[0], write_line);
 }
 
-static Object *bytesio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    BytesIOObject *b = BIO(self);
-    int64_t size;
-    if (bio_parse_size(b, "BytesIO.truncate", args, nargs, kwnames, &size) < 0 ||
-        bio_check_exports(b) < 0)
-        return NULL;
-    if (nargs == 0 || args[0] == None) size = (int64_t)b->pos;
+static Object *bio_truncate_locked(BytesIOObject *b, bool to_pos, int64_t size) {
+    if (bio_check_open(b) < 0 || bio_check_exports(b) < 0) return NULL;
+    if (to_pos) size = (int64_t)b->pos;
     else if (size < 0) return error_set(&exc_ValueError, "negative size value %lld", (long long)size);
     if ((uint64_t)size < b->len) b->len = (size_t)size;
     return int_from_i64(size);
 }
 
+static Object *bytesio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t size;
+    if (bio_parse_size("BytesIO.truncate", args, nargs, kwnames, &size) < 0) return NULL;
+    objlock_lock(self);
+    Object *r = bio_truncate_locked(BIO(self), nargs == 0 || args[0] == None, size);
+    objlock_unlock(self);
+    return r;
+}
+
 /* ---- Positioning ------------------------------------------------------------------- */
 
-static Object *bytesio_seek(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    BytesIOObject *b = BIO(self);
-    int64_t pos, whence = 0;
-    if (args_check("BytesIO.seek", nargs, kwnames, 1, 2) < 0 || int_as_i64(args[0], &pos) < 0 ||
-        (nargs > 1 && int_as_i64(args[1], &whence) < 0) || bio_check_open(b) < 0)
-        return NULL;
+static Object *bio_seek_locked(BytesIOObject *b, int64_t pos, int64_t whence) {
+    if (bio_check_open(b) < 0) return NULL;
     if (whence < 0 || whence > 2)
         return error_set(&exc_ValueError, "invalid whence (%lld, should be 0, 1 or 2)", (long long)whence);
     if (whence == 0 && pos < 0)
@@ -284,6 +317,18 @@ static Object *bytesio_seek(Object *self, Object *const *args, size_t nargs, Obj
     else pos += base;
     b->pos = pos < 0 ? 0 : (size_t)pos;
     return int_from_i64((int64_t)b->pos);
+}
+
+/* The arguments' __index__ runs before the lock is taken. */
+static Object *bytesio_seek(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t pos, whence = 0;
+    if (args_check("BytesIO.seek", nargs, kwnames, 1, 2) < 0 || int_as_i64(args[0], &pos) < 0 ||
+        (nargs > 1 && int_as_i64(args[1], &whence) < 0))
+        return NULL;
+    objlock_lock(self);
+    Object *r = bio_seek_locked(BIO(self), pos, whence);
+    objlock_unlock(self);
+    return r;
 }
 
 static Object *bytesio_tell(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -348,23 +393,18 @@ static Object *bytesio_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
-/* toy-ft (core/objlock.h): every method holds the object's lock for its
-   whole call (its buffer, position and closed flag change together), so
-   two threads' reads and writes never interleave inside one call. The
-   argument conversions and a writelines' iteration run under it too. */
+/* toy-ft (core/objlock.h): every method holds the object's lock while it
+   reads or changes the buffer, position, export count and closed flag
+   (they change together), so two threads' reads and writes never
+   interleave inside one call. No Toy code runs under it: read, read1,
+   readline, readlines, truncate and seek convert their arguments first,
+   write and writelines lock themselves (writelines once per line, its
+   iteration outside), and the rest below hold it for the whole call. */
 #ifdef TOY_FREE_THREADED
-OBJLOCK_METHOD(bytesio_read)
-OBJLOCK_METHOD(bytesio_read1)
-OBJLOCK_METHOD(bytesio_readline)
-OBJLOCK_METHOD(bytesio_readlines)
 OBJLOCK_METHOD(bytesio_readinto)
-OBJLOCK_METHOD(bytesio_write)
-OBJLOCK_METHOD(bytesio_writelines)
 OBJLOCK_METHOD(bytesio_getvalue)
 OBJLOCK_METHOD(bytesio_getbuffer)
-OBJLOCK_METHOD(bytesio_seek)
 OBJLOCK_METHOD(bytesio_tell)
-OBJLOCK_METHOD(bytesio_truncate)
 OBJLOCK_METHOD(bytesio_close)
 OBJLOCK_METHOD(bytesio_flush)
 OBJLOCK_METHOD(bytesio_true_if_open)
@@ -398,18 +438,18 @@ static Object *bytesio_getattr_locked(Object *self, Object *name) {
 #endif
 
 static const MethodDef bytesio_methods[] = {
-    {"read", LM(bytesio_read), "read(size=-1): up to size bytes, all if negative or None."},
-    {"read1", LM(bytesio_read1), NULL},
-    {"readline", LM(bytesio_readline), NULL},
-    {"readlines", LM(bytesio_readlines), NULL},
+    {"read", bytesio_read, "read(size=-1): up to size bytes, all if negative or None."},
+    {"read1", bytesio_read1, NULL},
+    {"readline", bytesio_readline, NULL},
+    {"readlines", bytesio_readlines, NULL},
     {"readinto", LM(bytesio_readinto), NULL},
-    {"write", LM(bytesio_write), "Write a bytes-like object; returns its length."},
-    {"writelines", LM(bytesio_writelines), NULL},
+    {"write", bytesio_write, "Write a bytes-like object; returns its length."},
+    {"writelines", bytesio_writelines, NULL},
     {"getvalue", LM(bytesio_getvalue), NULL},
     {"getbuffer", LM(bytesio_getbuffer), "A read-write memoryview of the contents."},
-    {"seek", LM(bytesio_seek), NULL},
+    {"seek", bytesio_seek, NULL},
     {"tell", LM(bytesio_tell), NULL},
-    {"truncate", LM(bytesio_truncate), NULL},
+    {"truncate", bytesio_truncate, NULL},
     {"close", LM(bytesio_close), NULL},
     {"flush", LM(bytesio_flush), NULL},
     {"readable", LM(bytesio_true_if_open), NULL},

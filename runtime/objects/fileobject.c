@@ -686,8 +686,8 @@ static bool is_empty_result(Object *o) {
     return is_bytes(o) ? bytes_size(o) == 0 : str_len(o) == 0;
 }
 
-/* readlines(hint=-1): lines until end of file, or until they total at least
-   hint characters. */
+/* readlines(hint=-1): lines until end of file, or until they total more
+   than hint characters (CPython's IOBase.readlines). */
 static Object *file_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     FileObject *f = F(self);
     int64_t hint;
@@ -713,7 +713,7 @@ static Object *file_readlines(Object *self, Object *const *args, size_t nargs, O
         }
         total += is_bytes(line) ? (int64_t)bytes_size(line) : (int64_t)((StrObject *)line)->nchars;
         if (list_append_steal(list, line) < 0) CLEAR(&list);
-        else if (hint > 0 && total >= hint) break;
+        else if (hint > 0 && total > hint) break;
     }
     return list;
 }

@@ -210,12 +210,13 @@ static int sio_size_arg(Object *o, int64_t *out) {
     return int_as_i64(o, out);
 }
 
-/* The one optional size argument of read/readline/readlines/truncate. */
-static int sio_parse_size(StringIOObject *s, const char *fname, Object *const *args, size_t nargs,
-                          Object *kwnames, int64_t *out) {
+/* The one optional size argument of read/readline/readlines/truncate.
+   Its __index__ may run Toy code, so the methods convert it before they
+   take the lock (below), and test for a closed file after. */
+static int sio_parse_size(const char *fname, Object *const *args, size_t nargs, Object *kwnames,
+                          int64_t *out) {
     if (args_check(fname, nargs, kwnames, 0, 1) < 0) return -1;
-    if (sio_size_arg(nargs ? args[0] : NULL, out) < 0) return -1;
-    return sio_check_open(s);
+    return sio_size_arg(nargs ? args[0] : NULL, out);
 }
 
 /* ---- Construction ------------------------------------------------------------------ */
@@ -309,31 +310,41 @@ static size_t sio_line_length(StringIOObject *s, int64_t limit) {
     return end - start;
 }
 
-static Object *stringio_read(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t size;
-    if (sio_parse_size(SIO(self), "StringIO.read", args, nargs, kwnames, &size) < 0) return NULL;
-    return sio_take(SIO(self), size);
+static Object *sio_read_locked(StringIOObject *s, int64_t size) {
+    return sio_check_open(s) < 0 ? NULL : sio_take(s, size);
 }
 
-static Object *stringio_readline(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t size;
-    if (sio_parse_size(SIO(self), "StringIO.readline", args, nargs, kwnames, &size) < 0) return NULL;
-    return sio_take(SIO(self), (int64_t)sio_line_length(SIO(self), size));
+static Object *sio_readline_locked(StringIOObject *s, int64_t size) {
+    return sio_check_open(s) < 0 ? NULL : sio_take(s, (int64_t)sio_line_length(s, size));
 }
 
-static Object *stringio_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    int64_t hint;
-    StringIOObject *s = SIO(self);
-    if (sio_parse_size(s, "StringIO.readlines", args, nargs, kwnames, &hint) < 0) return NULL;
+static Object *sio_readlines_locked(StringIOObject *s, int64_t hint) {
+    if (sio_check_open(s) < 0) return NULL;
     Object *lines = list_new(0);
     size_t total = 0, n;
     while (lines && (n = sio_line_length(s, -1)) > 0) {
         if (list_append_steal(lines, sio_take(s, (int64_t)n)) < 0) CLEAR(&lines);
         total += n;
-        if (hint > 0 && total >= (uint64_t)hint) break;
+        if (hint > 0 && total > (uint64_t)hint) break; /* IOBase.readlines: more than hint */
     }
     return lines;
 }
+
+/* read(), readline(), readlines(): the size converted, then the rest under
+   the lock (core/objlock.h; nothing in the GIL build). */
+#define SIO_SIZED_METHOD(name, body)                                                        \
+    static Object *stringio_##name(Object *self, Object *const *args, size_t nargs,         \
+                                   Object *kwnames) {                                       \
+        int64_t size;                                                                       \
+        if (sio_parse_size("StringIO." #name, args, nargs, kwnames, &size) < 0) return NULL; \
+        objlock_lock(self);                                                                 \
+        Object *r = body(SIO(self), size);                                                  \
+        objlock_unlock(self);                                                               \
+        return r;                                                                           \
+    }
+SIO_SIZED_METHOD(read, sio_read_locked)
+SIO_SIZED_METHOD(readline, sio_readline_locked)
+SIO_SIZED_METHOD(readlines, sio_readlines_locked)
 
 static Object *stringio_iter(Object *self) {
     if (SIO(self)->closed) return error_set(&exc_ValueError, "I/O operation on closed file.");
@@ -361,8 +372,10 @@ static Object *stringio_write(Object *self, Object *const *args, size_t nargs, O
     if (args_check("StringIO.write", nargs, kwnames, 1, 1) < 0) return NULL;
     if (!is_str(args[0]))
         return error_set(&exc_TypeError, "string argument expected, got '%s'", TYPE_NAME(args[0]));
-    if (sio_check_open(SIO(self)) < 0 || sio_write_str(SIO(self), args[0]) < 0) return NULL;
-    return int_from_i64((int64_t)((StrObject *)args[0])->nchars);
+    objlock_lock(self);
+    int r = sio_check_open(SIO(self)) < 0 ? -1 : sio_write_str(SIO(self), args[0]);
+    objlock_unlock(self);
+    return r < 0 ? NULL : int_from_i64((int64_t)((StrObject *)args[0])->nchars);
 }
 
 static int write_line(Object *self, Object *line) {
@@ -371,30 +384,37 @@ static int write_line(Object *self, Object *line) {
     return r ? 0 : -1;
 }
 
+/* The iteration runs Toy code, so it runs without the lock, which each
+   line's write takes (as CPython calls write() per line). */
 static Object *stringio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    if (args_check("StringIO.writelines", nargs, kwnames, 1, 1) < 0 || sio_check_open(SIO(self)) < 0)
-        return NULL;
-    return object_writelines(self, args[0], write_line);
+    if (args_check("StringIO.writelines", nargs, kwnames, 1, 1) < 0) return NULL;
+    objlock_lock(self);
+    int open = sio_check_open(SIO(self));
+    objlock_unlock(self);
+    return open < 0 ? NULL : object_writelines(self, args[0], write_line);
 }
 
-static Object *stringio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    StringIOObject *s = SIO(self);
-    int64_t size;
-    if (sio_parse_size(s, "StringIO.truncate", args, nargs, kwnames, &size) < 0) return NULL;
-    if (nargs == 0 || args[0] == None) size = (int64_t)s->pos;
+static Object *sio_truncate_locked(StringIOObject *s, bool to_pos, int64_t size) {
+    if (sio_check_open(s) < 0) return NULL;
+    if (to_pos) size = (int64_t)s->pos;
     else if (size < 0) return error_set(&exc_ValueError, "Negative size value %lld", (long long)size);
     if ((uint64_t)size < s->len) s->len = (size_t)size;
     return int_from_i64(size);
 }
 
+static Object *stringio_truncate(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t size;
+    if (sio_parse_size("StringIO.truncate", args, nargs, kwnames, &size) < 0) return NULL;
+    objlock_lock(self);
+    Object *r = sio_truncate_locked(SIO(self), nargs == 0 || args[0] == None, size);
+    objlock_unlock(self);
+    return r;
+}
+
 /* ---- Positioning ------------------------------------------------------------------- */
 
-static Object *stringio_seek(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
-    StringIOObject *s = SIO(self);
-    int64_t pos, whence = 0;
-    if (args_check("StringIO.seek", nargs, kwnames, 1, 2) < 0 || int_as_i64(args[0], &pos) < 0 ||
-        (nargs > 1 && int_as_i64(args[1], &whence) < 0) || sio_check_open(s) < 0)
-        return NULL;
+static Object *sio_seek_locked(StringIOObject *s, int64_t pos, int64_t whence) {
+    if (sio_check_open(s) < 0) return NULL;
     if (whence < 0 || whence > 2)
         return error_set(&exc_ValueError, "Invalid whence (%lld, should be 0, 1 or 2)", (long long)whence);
     if (whence == 0 && pos < 0)
@@ -403,6 +423,18 @@ static Object *stringio_seek(Object *self, Object *const *args, size_t nargs, Ob
     if (whence == 0) s->pos = (size_t)pos;
     else if (whence == 2) s->pos = s->len;
     return int_from_i64((int64_t)s->pos);
+}
+
+/* The arguments' __index__ runs before the lock is taken. */
+static Object *stringio_seek(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t pos, whence = 0;
+    if (args_check("StringIO.seek", nargs, kwnames, 1, 2) < 0 || int_as_i64(args[0], &pos) < 0 ||
+        (nargs > 1 && int_as_i64(args[1], &whence) < 0))
+        return NULL;
+    objlock_lock(self);
+    Object *r = sio_seek_locked(SIO(self), pos, whence);
+    objlock_unlock(self);
+    return r;
 }
 
 static Object *stringio_tell(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -504,20 +536,16 @@ static Object *stringio_getattr(Object *self, Object *name) {
     return object_generic_getattr(self, name);
 }
 
-/* toy-ft (core/objlock.h): every method holds the object's lock for its
-   whole call (its buffer, position and closed flag change together), so
-   two threads' reads and writes never interleave inside one call. The
-   argument conversions and a writelines' iteration run under it too. */
+/* toy-ft (core/objlock.h): every method holds the object's lock while it
+   reads or changes the buffer, position and closed flag (they change
+   together), so two threads' reads and writes never interleave inside one
+   call. No Toy code runs under it: read, readline, readlines, truncate and
+   seek convert their arguments first, write and writelines lock
+   themselves (writelines once per line, its iteration outside), and the
+   rest below hold it for the whole call. */
 #ifdef TOY_FREE_THREADED
-OBJLOCK_METHOD(stringio_read)
-OBJLOCK_METHOD(stringio_readline)
-OBJLOCK_METHOD(stringio_readlines)
-OBJLOCK_METHOD(stringio_write)
-OBJLOCK_METHOD(stringio_writelines)
 OBJLOCK_METHOD(stringio_getvalue)
-OBJLOCK_METHOD(stringio_seek)
 OBJLOCK_METHOD(stringio_tell)
-OBJLOCK_METHOD(stringio_truncate)
 OBJLOCK_METHOD(stringio_close)
 OBJLOCK_METHOD(stringio_flush)
 OBJLOCK_METHOD(stringio_true_if_open)
@@ -552,15 +580,15 @@ static Object *stringio_getattr_locked(Object *self, Object *name) {
 #endif
 
 static const MethodDef stringio_methods[] = {
-    {"read", LM(stringio_read), "read(size=-1): up to size characters, all if negative or None."},
-    {"readline", LM(stringio_readline), "The next line, with its line ending ('' at the end)."},
-    {"readlines", LM(stringio_readlines), NULL},
-    {"write", LM(stringio_write), "Write a str; returns its length."},
-    {"writelines", LM(stringio_writelines), NULL},
+    {"read", stringio_read, "read(size=-1): up to size characters, all if negative or None."},
+    {"readline", stringio_readline, "The next line, with its line ending ('' at the end)."},
+    {"readlines", stringio_readlines, NULL},
+    {"write", stringio_write, "Write a str; returns its length."},
+    {"writelines", stringio_writelines, NULL},
     {"getvalue", LM(stringio_getvalue), "The whole text, wherever the position is."},
-    {"seek", LM(stringio_seek), NULL},
+    {"seek", stringio_seek, NULL},
     {"tell", LM(stringio_tell), NULL},
-    {"truncate", LM(stringio_truncate), NULL},
+    {"truncate", stringio_truncate, NULL},
     {"close", LM(stringio_close), NULL},
     {"flush", LM(stringio_flush), NULL},
     {"readable", LM(stringio_true_if_open), NULL},

@@ -6,10 +6,10 @@
 # A lookup lets its stripe go around __eq__ when that is its thread's only
 # hold, as CPython lets the GIL go: the new thread then changes the
 # container while __eq__ runs (run_dict, run_set). Where Toy code runs
-# under a stripe that stays held (a StringIO's writelines runs its
-# generator under the StringIO's stripe: run_writelines) the new thread
-# must find it held (the plain store recorded the holder) and wait for
-# it. Then both threads change the same containers, and others on the
+# under a stripe that stays held (no built-in type does that, but an
+# extension may: native.locked_call holds an object's stripe around a
+# call, run_locked_call) the new thread must find it held (the plain store
+# recorded the holder) and wait for it. Then both threads change the same containers, and others on the
 # same stripe, at once. The counts must be
 # exact and nothing may hang. Each case is its own test, so that each
 # starts its first thread while the main thread is still alone.
@@ -186,31 +186,32 @@ def run_set():
     print("set", len(s), "expected", 2 * ROUNDS + 1)
 
 
-def run_writelines():
-    """sio.writelines(gen) holds the StringIO's stripe while the generator
-    runs (docs/internals.md lists it): a generator that starts a thread
-    writing to sio and adding to a set on its stripe finds the stripe held,
-    and in toy-ft the thread must wait for the call to end (toy-only:
-    under CPython's GIL it would not)."""
+def run_locked_call():
+    """native.locked_call(sio, fn) holds the StringIO's stripe while fn
+    runs, as an extension's lock around a call back into Toy code: a
+    thread that fn starts, writing to sio and adding to a list on its
+    stripe, finds the stripe held, and in toy-ft must wait for the call to
+    end (toy-only: under CPython's GIL it would not)."""
     import io
+    import native
 
     sio = io.StringIO()
     partner = on_stripe_of(sio, list)
     started = []
     waited = []
 
-    def lines():
-        yield "main\n"
+    def under_lock():
+        sio.write("main\n")
         sizes = (len(sio.getvalue()), len(partner))
         ready = _thread.allocate_lock()
         ready.acquire()
         started.append(start(write_both, sio, partner, ready))
         wait_for_start(ready)
         waited.append(sizes == (len(sio.getvalue()), len(partner)))
-        yield "main again\n"
+        sio.write("main again\n")
 
-    sio.writelines(lines())
-    print("writelines: waited for the stripe:", waited)
+    native.locked_call(sio, under_lock)
+    print("locked_call: waited for the stripe:", waited)
     for done in started:
         done.acquire()
     text = sio.getvalue().splitlines()
