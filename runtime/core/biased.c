@@ -110,7 +110,7 @@ static intptr_t merge(Object *o, uint32_t owner, intptr_t extra) {
     do {
         count = (old >> BIASED_SHIFT) + local + extra;
         new = (count << BIASED_SHIFT) | BIASED_MERGED |
-              (old & BIASED_SHARED_BY_DESIGN);
+              (old & (BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY));
     } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, new,
                                                     memory_order_acq_rel, RELAXED));
     return count;
@@ -174,11 +174,12 @@ static bool mark_dead(Object *o, intptr_t shared) {
 
 void biased_local_zero(Object *o) {
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
-    if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) {
-        /* No other thread counts it. One that finds it through a weak
-           reference may be about to (biased_try_incref): settle the race
-           on the shared word. */
-        if (!(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)) || mark_dead(o, shared)) {
+    if ((shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0) {
+        /* No other thread counts it. One that finds it through the weak
+           reference table (WEAKLY) or a table of classes (shared by
+           design) may be about to (biased_try_incref): settle the race on
+           the shared word. */
+        if (mark_dead(o, shared)) {
             object_dealloc(o);
             return;
         }
@@ -206,10 +207,11 @@ bool biased_try_incref(Object *o) {
 }
 
 void biased_revive(Object *o) {
-    intptr_t by_design = atomic_load_explicit(&o->shared, RELAXED) & BIASED_SHARED_BY_DESIGN;
+    intptr_t marks = atomic_load_explicit(&o->shared, RELAXED) &
+                     (BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY);
     atomic_store_explicit(&o->owner, biased_tid, RELAXED);
     atomic_store_explicit(&o->local, 1, RELAXED);
-    atomic_store_explicit(&o->shared, by_design, RELAXED);
+    atomic_store_explicit(&o->shared, marks, RELAXED);
 }
 
 bool biased_unrevive(Object *o) {
@@ -219,7 +221,7 @@ bool biased_unrevive(Object *o) {
     atomic_store_explicit(&o->local, l, RELAXED);
     if (l > 0) return true;
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
-    if ((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0) return false;
+    if ((shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0) return false;
     return merge(o, owner, 0) != 0;
 }
 

@@ -22,7 +22,16 @@
  *     that is zero. If the owner has ended, the thread that would queue
  *     merges at once on its behalf (under the thread table's mutex, so no
  *     owner can appear or vanish meanwhile).
- *   - Immortal objects are never counted. Static ones (None, True, False,
+ *   - The weak reference table finds objects it holds no reference to (the
+     referents, and the refs themselves), and takes one with
+     biased_try_incref, which must never revive an object whose count
+     has reached zero. Such objects are marked WEAKLY (in shared, for
+     good) when the first weak reference to them is made; the owner's
+     decrement to zero frees an object with shared == 0 at once, and
+     sends any other (WEAKLY, shared by design, counted by another
+     thread) to biased_local_zero, which settles the race with a
+     compare-and-swap (BIASED_DEAD).
+   - Immortal objects are never counted. Static ones (None, True, False,
  *     small ints, built-in types, one-character strings) have local ==
  *     BIASED_LOCAL_IMMORTAL, tested first. Objects made immortal at run time
  *     (interned strings, and the shared-by-design objects below) get owner
@@ -57,7 +66,8 @@
 #define BIASED_MERGED 2           /* owner gave it up */
 #define BIASED_SHARED_BY_DESIGN 4 /* immortalise on the first cross-thread reference */
 #define BIASED_DEAD 8             /* being freed by its owner: no new reference */
-#define BIASED_SHIFT 4
+#define BIASED_WEAKLY 16          /* the weak reference table may hand it out */
+#define BIASED_SHIFT 5
 #define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
 
 /* The calling thread's id: 0 before biased_thread_attach (such a thread owns
@@ -130,13 +140,10 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
     if (__builtin_expect(owner == biased_tid, 1)) {
         if (biased_local_add(o, (uint32_t)-1) == 0) {
-            /* No other thread ever counted it (shared is zero but for the
-               shared-by-design mark): free it now, unless a weak reference
-               may hand it out meanwhile (biased_local_zero settles that). */
-            intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
-            if (__builtin_expect((shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0 &&
-                                     !(o->type->flags & (TYPE_WEAKREFABLE | TYPE_WEAK_LOOKUP)),
-                                 1))
+            /* No other thread ever counted it, no weak reference can hand
+               it out, and it is not shared by design (shared == 0): free
+               it now. Anything else is settled by biased_local_zero. */
+            if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
                 object_dealloc(o);
             else
                 biased_local_zero(o);
@@ -166,10 +173,19 @@ static inline __attribute__((always_inline)) intptr_t biased_count(Object *o) {
 
 /* A new reference to o unless it is already being freed (its count reached
    zero on another thread): for the weak-reference table, which finds
-   objects it does not own a reference to. The owner marks a weakrefable
+   objects it does not own a reference to. Only for objects marked by
+   biased_mark_weakly (or shared by design): the owner marks such an
    object BIASED_DEAD with a compare-and-swap before freeing it, so that
    either this wins (the object lives on) or that does (this says false). */
 bool biased_try_incref(Object *o);
+/* Mark o as one the weak reference table may hand out (a referent, or a
+   weak reference itself), for good. The caller holds a reference to o, so
+   its count is not zero: if it is another thread's, shared counts that
+   reference, and the owner's fast path cannot miss the mark. */
+static inline void biased_mark_weakly(Object *o) {
+    if (!(atomic_load_explicit(&o->shared, BIASED_RELAXED) & BIASED_WEAKLY))
+        atomic_fetch_or_explicit(&o->shared, BIASED_WEAKLY, BIASED_RELAXED);
+}
 
 /* The tests behind in-place reuse (an int result written into its operand,
    a str grown in place) run on every arithmetic instruction, so they read
@@ -195,7 +211,7 @@ static inline __attribute__((always_inline)) uint32_t biased_local_read(Object *
 }
 
 /* Has no other thread counted o (shared zero but for the shared-by-design
-   mark)? */
+   and weakly-referenced marks)? */
 static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o) {
 #ifdef BIASED_LOCAL_ATOMIC
     intptr_t shared = atomic_load_explicit(&o->shared, BIASED_RELAXED);
@@ -203,7 +219,7 @@ static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o)
     intptr_t shared;
     memcpy(&shared, (const void *)&o->shared, sizeof shared);
 #endif
-    return (shared & ~(intptr_t)BIASED_SHARED_BY_DESIGN) == 0;
+    return (shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0;
 }
 
 /* True when this thread owns o, holds exactly n references to it and no
@@ -228,7 +244,8 @@ static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *
    laid out the eval loop so that fib.toy ran 3-7% slower in wall time. */
 static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object *o) {
     if (atomic_load_explicit(&o->owner, BIASED_RELAXED) != biased_tid ||
-        (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~(intptr_t)BIASED_SHARED_BY_DESIGN) != 0)
+        (atomic_load_explicit(&o->shared, BIASED_RELAXED) &
+         ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) != 0)
         return 0;
     return atomic_load_explicit(&o->local, BIASED_RELAXED);
 }

@@ -192,12 +192,6 @@ enum {
                                    and its type tracks it when it first holds a
                                    reference that may be tracked (dict, as
                                    CPython); ignored on user classes */
-    TYPE_WEAK_LOOKUP = 1 << 20, /* the weak references themselves (whose table
-                                   hands out existing ones): with
-                                   TYPE_WEAKREFABLE, the objects the table may
-                                   take a reference to without owning one
-                                   (refcount_try_incref; toy-ft settles their
-                                   free with a compare-and-swap) */
 };
 
 struct Type {

@@ -139,12 +139,17 @@ static inline void CLEAR(Object **slot) { SETREF(slot, NULL); }
 /* object_alloc: a new object holds one reference. */
 static inline void refcount_init_new(Object *o) { o->refcnt = 1; }
 /* A new reference unless o is being freed (its count reached zero and its
-   dealloc is clearing its weak references): for the weak-reference table. */
+   dealloc is clearing its weak references): for the weak-reference table,
+   on objects marked by refcount_mark_weakly (or refcount_mark_shared). */
 static inline bool refcount_try_incref(Object *o) {
     if (o->refcnt == 0) return false;
     o->refcnt++;
     return true;
 }
+/* The weak-reference table may find o without holding a reference (a
+   referent, or a weak reference itself): the caller holds one now. Only
+   toy-ft does something with it (core/biased.h). */
+static inline void refcount_mark_weakly(Object *o) { (void)o; }
 /* Never freed from now on (static types, singletons). */
 static inline void refcount_make_immortal(Object *o) { o->refcnt = IMMORTAL_REFCNT; }
 /* Created to be shared by every thread (functions, code, modules, classes,
@@ -207,6 +212,7 @@ static inline uint64_t refcount_immortalized(void) { return 0; }
 
 static inline void refcount_init_new(Object *o) { biased_object_init(o); }
 static inline bool refcount_try_incref(Object *o) { return biased_try_incref(o); }
+static inline void refcount_mark_weakly(Object *o) { biased_mark_weakly(o); }
 static inline void refcount_make_immortal(Object *o) {
     atomic_store_explicit(&o->owner, BIASED_OWNER_IMMORTAL, memory_order_relaxed);
     atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, memory_order_relaxed);

@@ -194,7 +194,7 @@ static Object *proxy_call(Object *self, Object *const *args, size_t nargs, Objec
 #define ISLOT_ENTRY(OP, op) [BINOP_##OP] = proxy_i##op,
 #define PROXY_SLOTS                                                                      \
     TYPE_HEAD_INIT, .base_type = &object_type, .instance_size = sizeof(WeakRef),        \
-    .flags = TYPE_GC | TYPE_WEAK_LOOKUP, .traverse = weakref_traverse, .clear = weakref_gc_clear,          \
+    .flags = TYPE_GC, .traverse = weakref_traverse, .clear = weakref_gc_clear,          \
     .dealloc = proxy_dealloc, .repr = proxy_repr, .str = proxy_str,                     \
     .richcompare = proxy_richcompare, .getattr = proxy_getattr, .setattr = proxy_setattr, \
     .iter = proxy_iter, .iternext = proxy_iternext, .len = proxy_len,                   \

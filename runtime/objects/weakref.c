@@ -173,6 +173,10 @@ static Object *weakref_new_locked(Type *type, Object *o, Object *callback) {
         DECREF(r); /* referent still NULL: nothing to unlink */
         return NULL;
     }
+    /* Both are found through the table from now on, without a reference
+       (refcount_try_incref): the caller holds one to o, and r is new. */
+    refcount_mark_weakly(o);
+    refcount_mark_weakly((Object *)r);
     r->referent = o;
     r->callback = callback ? NEWREF(callback) : NULL;
     WeakRef *after = !callback && !proxy ? NULL
@@ -471,7 +475,7 @@ Type weakref_type = {
     .name = "weakref.ReferenceType",
     .base_type = &object_type,
     .instance_size = sizeof(WeakRef),
-    .flags = TYPE_GC | TYPE_WEAK_LOOKUP,
+    .flags = TYPE_GC,
     .traverse = weakref_traverse,
     .clear = weakref_gc_clear,
     .dealloc = weakref_dealloc,
