@@ -1000,13 +1000,7 @@ static Object *array_snapshot(Object *self) {
         unlock_pair(self, other);                                                         \
         return r;                                                                         \
     }
-LOCKED_METHOD(array_append)
 FROM_METHOD(array_extend)
-LOCKED_METHOD(array_insert)
-LOCKED_METHOD(array_pop)
-LOCKED_METHOD(array_remove)
-LOCKED_METHOD(array_index)
-LOCKED_METHOD(array_count)
 LOCKED_METHOD(array_reverse)
 LOCKED_METHOD(array_byteswap)
 LOCKED_METHOD(array_tobytes)
@@ -1036,7 +1030,6 @@ LOCKED_BINARY(array_concat)
 LOCKED_BINARY(array_repeat)
 LOCKED_BINARY(array_iadd)
 LOCKED_BINARY(array_imul)
-LOCKED_BINARY(array_getitem)
 #undef LOCKED_BINARY
 
 static Object *array_richcompare_locked(Object *a, Object *b, int op) {
@@ -1046,18 +1039,210 @@ static Object *array_richcompare_locked(Object *a, Object *b, int op) {
     return r;
 }
 
-static int array_setitem_locked(Object *self, Object *key, Object *value) {
-    Object *other = value ? value : self;
-    lock_pair(self, other);
-    int r = array_setitem(self, key, value);
-    unlock_pair(self, other);
+
+/* No Toy code runs under an array's lock either: an argument whose
+   conversion would run it (an __index__, a __float__) is converted first,
+   and a search for a value that is not plain (object_is_plain) reads each
+   item under the lock and compares it without, reading the size again at
+   each step, as CPython's loop does with the GIL let go around __eq__. */
+
+/* o, or its __index__'s result when it has one (an int stays as it is). */
+static Object *index_now(Object *o) {
+    if (is_int(o) || (!TYPE(o)->index && !type_lookup_cstr(TYPE(o), "__index__"))) return NEWREF(o);
+    return object_index(o);
+}
+
+/* A subscript with its bounds converted: step first, as slice_unpack does,
+   and nothing after a zero step (whose error comes first). */
+static Object *key_now(Object *key) {
+    if (!is_slice(key)) return index_now(key);
+    SliceObject *s = (SliceObject *)key;
+    Object *in[3] = {s->step, s->start, s->stop}, *out[3] = {NULL, NULL, NULL};
+    bool plain = true;
+    for (int i = 0; i < 3; i++) plain = plain && (in[i] == None || is_int(in[i]));
+    if (plain) return NEWREF(key);
+    Object *r = NULL;
+    for (int i = 0; i < 3; i++) {
+        bool zero_step = i > 0 && is_int(out[0]) && int_is_small(out[0]) && int_value(out[0]) == 0;
+        out[i] = in[i] == None || zero_step ? NEWREF(in[i]) : index_now(in[i]);
+        if (!out[i]) goto done;
+    }
+    r = slice_new(out[1], out[2], out[0]);
+done:
+    for (int i = 0; i < 3; i++) XDECREF(out[i]);
     return r;
 }
 
+/* v as a value whose conversion to an item of self runs no Toy code. */
+static Object *item_now(Object *self, Object *v) {
+    char c = AR(self)->descr->typecode;
+    if (c == 'u' || object_is_plain(v)) return NEWREF(v);
+    if (c == 'f' || c == 'd') {
+        double x;
+        return object_as_double(v, &x) < 0 ? NULL : float_from_double(x);
+    }
+    return object_index(v);
+}
+
+/* Item i read under the lock into *x: 1, 0 past the end, -1 on an error. */
+static int item_at(Object *self, size_t i, Object **x) {
+    objlock_lock(self);
+    bool past = i >= AR(self)->size;
+    *x = past ? NULL : array_item(self, i);
+    objlock_unlock(self);
+    return past ? 0 : *x ? 1 : -1;
+}
+
+/* find_item for a v that is not plain. */
+static int64_t find_item_unlocked(Object *self, Object *v, size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; i++) {
+        Object *x;
+        int rc = item_at(self, i, &x);
+        if (rc <= 0) return rc < 0 ? -2 : -1;
+        int eq = object_compare_bool(x, v, CMP_EQ);
+        DECREF(x);
+        if (eq != 0) return eq < 0 ? -2 : (int64_t)i;
+    }
+    return -1;
+}
+
+/* fn(self, args) under self's lock, args[i] replaced by conv[i] (new
+   references, released here). */
+static Object *call_locked(Object *self, Object *(*fn)(Object *, Object *const *, size_t, Object *),
+                           Object **conv, size_t nargs) {
+    Object *r = NULL;
+    bool ok = true;
+    for (size_t i = 0; i < nargs; i++) ok = ok && conv[i];
+    if (ok) {
+        objlock_lock(self);
+        r = fn(self, conv, nargs, NULL);
+        objlock_unlock(self);
+    }
+    for (size_t i = 0; i < nargs; i++) XDECREF(conv[i]);
+    return r;
+}
+
+static Object *array_append_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.append", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *conv[1] = {item_now(self, args[0])};
+    return call_locked(self, array_append, conv, 1);
+}
+
+static Object *array_insert_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.insert", nargs, kwnames, 2, 2) < 0) return NULL;
+    Object *conv[2] = {index_now(args[0]), NULL};
+    if (conv[0]) conv[1] = item_now(self, args[1]);
+    return call_locked(self, array_insert, conv, 2);
+}
+
+static Object *array_pop_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.pop", nargs, kwnames, 0, 1) < 0) return NULL;
+    Object *conv[1] = {nargs ? index_now(args[0]) : NULL};
+    return call_locked(self, array_pop, conv, nargs);
+}
+
+static Object *array_count_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.count", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *conv[1] = {NEWREF(args[0])};
+    if (object_is_plain(args[0])) return call_locked(self, array_count, conv, 1);
+    int64_t count = 0;
+    Object *x;
+    int rc;
+    for (size_t i = 0; (rc = item_at(self, i, &x)) > 0; i++) {
+        int eq = object_compare_bool(x, args[0], CMP_EQ);
+        DECREF(x);
+        if (eq < 0) {
+            rc = -1;
+            break;
+        }
+        count += eq;
+    }
+    DECREF(conv[0]);
+    return rc < 0 ? NULL : int_from_i64(count);
+}
+
+static Object *array_index_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.index", nargs, kwnames, 1, 3) < 0) return NULL;
+    Object *conv[3] = {NEWREF(args[0]), NULL, NULL};
+    for (size_t i = 1; i < nargs && conv[i - 1]; i++) conv[i] = index_now(args[i]);
+    if (object_is_plain(args[0]) || !conv[nargs - 1]) return call_locked(self, array_index, conv, nargs);
+    objlock_lock(self);
+    int64_t n = (int64_t)AR(self)->size, lo = 0, hi = n;
+    objlock_unlock(self);
+    Object *r = NULL;
+    if ((nargs < 2 || slice_clamp_index(conv[1], n, &lo) == 0) &&
+        (nargs < 3 || slice_clamp_index(conv[2], n, &hi) == 0)) {
+        int64_t i = find_item_unlocked(self, args[0], (size_t)lo, (size_t)(hi > lo ? hi : lo));
+        r = i >= 0 ? int_from_i64(i)
+          : i == -1 ? error_set(&exc_ValueError, "array.index(x): x not in array") : NULL;
+    }
+    for (size_t i = 0; i < nargs; i++) DECREF(conv[i]);
+    return r;
+}
+
+static Object *array_remove_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    if (args_check("array.remove", nargs, kwnames, 1, 1) < 0) return NULL;
+    Object *conv[1] = {NEWREF(args[0])};
+    if (object_is_plain(args[0])) return call_locked(self, array_remove, conv, 1);
+    DECREF(conv[0]);
+    int64_t i = find_item_unlocked(self, args[0], 0, SIZE_MAX);
+    if (i == -2) return NULL;
+    if (i < 0) return error_set(&exc_ValueError, "array.remove(x): x not in array");
+    objlock_lock(self);
+    int rc = (size_t)i < AR(self)->size ? array_splice(self, (size_t)i, (size_t)i + 1, NULL, 0) : 0;
+    objlock_unlock(self);
+    return rc < 0 ? NULL : NEWREF(None);
+}
+
 static int array_contains_locked(Object *self, Object *v) {
+    if (!object_is_plain(v)) {
+        int64_t i = find_item_unlocked(self, v, 0, SIZE_MAX);
+        return i == -2 ? -1 : i >= 0;
+    }
     objlock_lock(self);
     int r = array_contains(self, v);
     objlock_unlock(self);
+    return r;
+}
+
+static Object *array_getitem_locked(Object *self, Object *key) {
+    Object *k = key_now(key);
+    if (!k) return NULL;
+    objlock_lock(self);
+    Object *r = array_getitem(self, k);
+    objlock_unlock(self);
+    DECREF(k);
+    return r;
+}
+
+/* The index is checked before the value is converted, as the GIL build
+   does (its IndexError comes before the value's error), and again with
+   the value in hand. A slice's value is an array, read under its own lock
+   paired with self's. */
+static int array_setitem_locked(Object *self, Object *key, Object *value) {
+    Object *k = key_now(key), *v = NULL;
+    if (!k) return -1;
+    int r = -1;
+    if (value && !is_slice(k) && !is_array(value) && AR(self)->descr->typecode != 'u' &&
+        !object_is_plain(value)) {
+        int64_t i;
+        objlock_lock(self);
+        r = index_of(self, k, &i, "array assignment index out of range");
+        objlock_unlock(self);
+        v = r < 0 ? NULL : item_now(self, value);
+    } else {
+        v = value ? NEWREF(value) : NULL;
+    }
+    if (value && !v) {
+        DECREF(k);
+        return -1;
+    }
+    Object *other = v ? v : self;
+    lock_pair(self, other);
+    r = array_setitem(self, k, v);
+    unlock_pair(self, other);
+    DECREF(k);
+    XDECREF(v);
     return r;
 }
 
