@@ -160,16 +160,23 @@ static Object *bio_readline_locked(BytesIOObject *b, int64_t size) {
     return bio_check_open(b) < 0 ? NULL : bio_take(b, (int64_t)bio_line_length(b, size));
 }
 
-static Object *bio_readlines_locked(BytesIOObject *b, int64_t hint) {
-    if (bio_check_open(b) < 0) return NULL;
-    Object *lines = list_new(0);
-    size_t total = 0, n;
-    while (lines && (n = bio_line_length(b, -1)) > 0) {
-        if (list_append_steal(lines, bio_take(b, (int64_t)n)) < 0) CLEAR(&lines);
-        total += n;
+/* readlines' lines, taken under the lock into a growable array (*lines,
+   *n of *cap used: the caller frees it and, on an error, releases them). */
+static int bio_take_lines(BytesIOObject *b, int64_t hint, Object ***lines, size_t *n, size_t *cap) {
+    if (bio_check_open(b) < 0) return -1;
+    size_t total = 0, len;
+    while ((len = bio_line_length(b, -1)) > 0) {
+        if (!mem_grow(lines, *n, cap, sizeof **lines, 8)) {
+            error_no_memory();
+            return -1;
+        }
+        Object *line = bio_take(b, (int64_t)len);
+        if (!line) return -1;
+        (*lines)[(*n)++] = line;
+        total += len;
         if (hint > 0 && total >= (uint64_t)hint) break;
     }
-    return lines;
+    return 0;
 }
 
 /* read(), read1(), readline(): the size converted, then the
@@ -197,10 +204,16 @@ static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs
             return error_set(&exc_TypeError, "integer argument expected, got '%s'", TYPE_NAME(args[0]));
         if (int_as_i64(args[0], &hint) < 0) return NULL;
     }
+    Object **lines = NULL;
+    size_t n = 0, cap = 0;
     objlock_lock(self);
-    Object *r = bio_readlines_locked(BIO(self), hint);
+    int rc = bio_take_lines(BIO(self), hint, &lines, &n, &cap);
     objlock_unlock(self);
-    return r;
+    Object *list = NULL; /* made after unlocking: no list's lock under this one */
+    if (rc == 0) list = list_steal_array(lines, n);
+    else for (size_t i = 0; i < n; i++) DECREF(lines[i]);
+    if (lines) mem_free(lines, cap * sizeof *lines);
+    return list;
 }
 
 static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -216,16 +229,20 @@ static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs,
         return error_set(&exc_TypeError, "readinto() argument must be read-write bytes-like object, not %s",
                          TYPE_NAME(args[0]));
     }
-    if (bio_check_open(b) < 0) {
-        buffer_release(&view);
-        return NULL;
+    /* the buffer is taken and given back outside the lock (a bytearray's
+       takes its own); the copy is made under it */
+    objlock_lock(self);
+    int open = bio_check_open(b);
+    size_t n = 0;
+    if (open == 0) {
+        size_t avail = b->pos < b->len ? b->len - b->pos : 0;
+        n = view.len < avail ? view.len : avail;
+        if (n) memmove(view.data, b->buf + b->pos, n); /* the view may be of this very block */
+        b->pos += n;
     }
-    size_t avail = b->pos < b->len ? b->len - b->pos : 0;
-    size_t n = view.len < avail ? view.len : avail;
-    if (n) memmove(view.data, b->buf + b->pos, n); /* the view may be of this very block */
-    b->pos += n;
+    objlock_unlock(self);
     buffer_release(&view);
-    return int_from_i64((int64_t)n);
+    return open < 0 ? NULL : int_from_i64((int64_t)n);
 }
 
 /* iter() works even on a closed BytesIO (as in CPython); next() does not. */
@@ -262,11 +279,23 @@ static Object *bytesio_getbuffer(Object *self, Object *const *args, size_t nargs
 
 /* ---- Writing ----------------------------------------------------------------------- */
 
+/* write(o) under the lock, all but taking o's buffer, which may take o's
+   own lock (a bytearray's): no other object's lock is taken under this
+   one. The state is checked before it, so that a closed BytesIO says so
+   first, as in CPython, and again with the buffer in hand. */
 static int64_t bio_write_now(Object *self, Object *o) {
+    BytesIOObject *b = BIO(self);
     objlock_lock(self);
-    int64_t n = bio_write_object(BIO(self), o);
+    int ok = bio_check_open(b) == 0 && bio_check_exports(b) == 0;
     objlock_unlock(self);
-    return n;
+    Buffer view;
+    if (!ok || buffer_get(o, &view) < 0) return -1;
+    objlock_lock(self);
+    int r = bio_check_open(b) < 0 || bio_check_exports(b) < 0 ? -1 : bio_put(b, view.data, view.len);
+    objlock_unlock(self);
+    int64_t n = (int64_t)view.len;
+    buffer_release(&view);
+    return r < 0 ? -1 : n;
 }
 
 static Object *bytesio_write(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -396,12 +425,14 @@ static Object *bytesio_getattr(Object *self, Object *name) {
 /* toy-ft (core/objlock.h): every method holds the object's lock while it
    reads or changes the buffer, position, export count and closed flag
    (they change together), so two threads' reads and writes never
-   interleave inside one call. No Toy code runs under it: read, read1,
-   readline, readlines, truncate and seek convert their arguments first,
-   write and writelines lock themselves (writelines once per line, its
-   iteration outside), and the rest below hold it for the whole call. */
+   interleave inside one call. No Toy code runs under it, nor does any
+   other object's lock: read, read1, readline, readlines, truncate and
+   seek convert their arguments first (readlines makes its list after
+   unlocking), write, writelines and readinto lock themselves (writelines
+   once per line, its iteration outside; write and readinto take the
+   argument's buffer outside), and the rest below hold it for the whole
+   call. */
 #ifdef TOY_FREE_THREADED
-OBJLOCK_METHOD(bytesio_readinto)
 OBJLOCK_METHOD(bytesio_getvalue)
 OBJLOCK_METHOD(bytesio_getbuffer)
 OBJLOCK_METHOD(bytesio_tell)
@@ -442,7 +473,7 @@ static const MethodDef bytesio_methods[] = {
     {"read1", bytesio_read1, NULL},
     {"readline", bytesio_readline, NULL},
     {"readlines", bytesio_readlines, NULL},
-    {"readinto", LM(bytesio_readinto), NULL},
+    {"readinto", bytesio_readinto, NULL},
     {"write", bytesio_write, "Write a bytes-like object; returns its length."},
     {"writelines", bytesio_writelines, NULL},
     {"getvalue", LM(bytesio_getvalue), NULL},

@@ -103,6 +103,15 @@ static void list_maybe_shrink(ListObject *l) {
     }
 }
 
+Object *list_steal_array(Object **items, size_t n) {
+    Object *l = list_new(n);
+    for (size_t i = 0; i < n; i++) {
+        if (l) list_set_steal(l, i, items[i]);
+        else DECREF(items[i]);
+    }
+    return l;
+}
+
 Object *list_new(size_t n) {
     ListObject *l = (ListObject *)object_alloc(&list_type, sizeof(ListObject));
     if (!l) return NULL;

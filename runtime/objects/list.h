@@ -93,6 +93,11 @@ static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
 
 /* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
 Object *list_new(size_t n);
+/* A list of items[0..n), whose references it takes (released when the list
+   cannot be made: NULL then, with MemoryError). The array stays the
+   caller's. For code that gathers items under another object's lock and
+   must not take a list's lock inside it (core/objlock.h). */
+Object *list_steal_array(Object **items, size_t n);
 /* Steals item; only for filling a fresh list_new(n) list. */
 static inline void list_set_steal(Object *l, size_t i, Object *item) { ((ListObject *)l)->items[i] = item; }
 /* 0 ok, -1 MemoryError. list_append borrows, list_append_steal steals (and

@@ -197,6 +197,14 @@ static int sio_check_open(StringIOObject *s) {
     return -1;
 }
 
+/* The methods CPython's StringIO inherits from IOBase (readlines,
+   writelines, isatty) end their message with a period. */
+static int sio_check_open_iobase(StringIOObject *s) {
+    if (!s->closed) return 0;
+    error_set(&exc_ValueError, "I/O operation on closed file.");
+    return -1;
+}
+
 /* A size argument: an int (or __index__), or None for -1. */
 static int sio_size_arg(Object *o, int64_t *out) {
     if (!o || o == None) {
@@ -318,19 +326,26 @@ static Object *sio_readline_locked(StringIOObject *s, int64_t size) {
     return sio_check_open(s) < 0 ? NULL : sio_take(s, (int64_t)sio_line_length(s, size));
 }
 
-static Object *sio_readlines_locked(StringIOObject *s, int64_t hint) {
-    if (sio_check_open(s) < 0) return NULL;
-    Object *lines = list_new(0);
-    size_t total = 0, n;
-    while (lines && (n = sio_line_length(s, -1)) > 0) {
-        if (list_append_steal(lines, sio_take(s, (int64_t)n)) < 0) CLEAR(&lines);
-        total += n;
+/* readlines' lines, taken under the lock into a growable array (*lines,
+   *n of *cap used: the caller frees it and, on an error, releases them). */
+static int sio_take_lines(StringIOObject *s, int64_t hint, Object ***lines, size_t *n, size_t *cap) {
+    if (sio_check_open_iobase(s) < 0) return -1;
+    size_t total = 0, len;
+    while ((len = sio_line_length(s, -1)) > 0) {
+        if (!mem_grow(lines, *n, cap, sizeof **lines, 8)) {
+            error_no_memory();
+            return -1;
+        }
+        Object *line = sio_take(s, (int64_t)len);
+        if (!line) return -1;
+        (*lines)[(*n)++] = line;
+        total += len;
         if (hint > 0 && total > (uint64_t)hint) break; /* IOBase.readlines: more than hint */
     }
-    return lines;
+    return 0;
 }
 
-/* read(), readline(), readlines(): the size converted, then the rest under
+/* read(), readline(): the size converted, then the rest under
    the lock (core/objlock.h; nothing in the GIL build). */
 #define SIO_SIZED_METHOD(name, body)                                                        \
     static Object *stringio_##name(Object *self, Object *const *args, size_t nargs,         \
@@ -344,7 +359,23 @@ static Object *sio_readlines_locked(StringIOObject *s, int64_t hint) {
     }
 SIO_SIZED_METHOD(read, sio_read_locked)
 SIO_SIZED_METHOD(readline, sio_readline_locked)
-SIO_SIZED_METHOD(readlines, sio_readlines_locked)
+
+/* The list is made after unlocking: no other object's lock is taken under
+   this one. */
+static Object *stringio_readlines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
+    int64_t hint;
+    if (sio_parse_size("StringIO.readlines", args, nargs, kwnames, &hint) < 0) return NULL;
+    Object **lines = NULL;
+    size_t n = 0, cap = 0;
+    objlock_lock(self);
+    int rc = sio_take_lines(SIO(self), hint, &lines, &n, &cap);
+    objlock_unlock(self);
+    Object *list = NULL;
+    if (rc == 0) list = list_steal_array(lines, n);
+    else for (size_t i = 0; i < n; i++) DECREF(lines[i]);
+    if (lines) mem_free(lines, cap * sizeof *lines);
+    return list;
+}
 
 static Object *stringio_iter(Object *self) {
     if (SIO(self)->closed) return error_set(&exc_ValueError, "I/O operation on closed file.");
@@ -389,7 +420,7 @@ static int write_line(Object *self, Object *line) {
 static Object *stringio_writelines(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("StringIO.writelines", nargs, kwnames, 1, 1) < 0) return NULL;
     objlock_lock(self);
-    int open = sio_check_open(SIO(self));
+    int open = sio_check_open_iobase(SIO(self));
     objlock_unlock(self);
     return open < 0 ? NULL : object_writelines(self, args[0], write_line);
 }
@@ -467,7 +498,7 @@ static Object *stringio_true_if_open(Object *self, Object *const *args, size_t n
 
 static Object *stringio_isatty(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("StringIO.isatty", nargs, kwnames, 0, 0) < 0 || sio_check_open(SIO(self)) < 0)
+    if (args_check("StringIO.isatty", nargs, kwnames, 0, 0) < 0 || sio_check_open_iobase(SIO(self)) < 0)
         return NULL;
     return NEWREF(False_);
 }
@@ -539,10 +570,11 @@ static Object *stringio_getattr(Object *self, Object *name) {
 /* toy-ft (core/objlock.h): every method holds the object's lock while it
    reads or changes the buffer, position and closed flag (they change
    together), so two threads' reads and writes never interleave inside one
-   call. No Toy code runs under it: read, readline, readlines, truncate and
-   seek convert their arguments first, write and writelines lock
-   themselves (writelines once per line, its iteration outside), and the
-   rest below hold it for the whole call. */
+   call. No Toy code runs under it, nor does any other object's lock:
+   read, readline, readlines, truncate and seek convert their arguments
+   first (readlines makes its list after unlocking), write and writelines
+   lock themselves (writelines once per line, its iteration outside), and
+   the rest below hold it for the whole call. */
 #ifdef TOY_FREE_THREADED
 OBJLOCK_METHOD(stringio_getvalue)
 OBJLOCK_METHOD(stringio_tell)
