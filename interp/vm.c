@@ -736,14 +736,15 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
    after its other types, so that a loop alone pays nothing for it), when
    the loop's own reference on its stack is the only one (REFCNT_IS: this
    thread owns it, counts 1 and no other thread has counted it, as with
-   `for i in range(n)`): no other thread can reach it, nor get a reference
-   from one that only this frame holds, so the two atomic operations of
-   range_iter_take buy nothing (alloc.toy with threads started: 13% of its
+   `for i in range(n)`; read with acquire ordering, REFCNT_IS_ONLY, so that
+   the steps of another thread that held it before come first): no other
+   thread can reach it, nor get a reference from one that only this frame
+   holds, so the two atomic operations of range_iter_take buy nothing (alloc.toy with threads started: 13% of its
    time). Nor can one reach it without a count: a range iterator takes no
    weak references and the collector does not track it (gc.get_objects
    cannot hand it out). An iterator the program also names
    (`it = iter(r)`) counts 2 and takes them. */
-#define VM_RANGE_ITER_UNSHARED(t, it) ((t) == &range_iterator_type && REFCNT_IS((it), 1))
+#define VM_RANGE_ITER_UNSHARED(t, it) ((t) == &range_iterator_type && REFCNT_IS_ONLY(it))
 /* Helpers the GIL build inlines on its own and toy-ft's gcc called out of
    line: list_subscr_fast and list_store_fast with both their forms in them
    (nbody.toy: 18% of its instructions), stored_slot (list.toy: 3%),

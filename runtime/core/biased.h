@@ -238,6 +238,21 @@ static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *
            biased_shared_clean(o);
 }
 
+/* biased_owned_count_is(o, 1), with the shared word read with acquire
+   ordering: when it says yes after other threads have counted o, their
+   last decrement (a release) happens before whatever the caller then
+   reads or writes in o without atomics. FOR_ITER's inline range step
+   (vm.c) relies on it: a range iterator another thread stepped and let go
+   is then stepped with plain loads and stores, which must see that
+   thread's last step. (On x86 the acquire load is a plain one: it only
+   keeps the compiler from moving the loads that follow above it.) */
+static inline __attribute__((always_inline)) bool biased_only_reference(Object *o) {
+    return biased_local_read(o) == 1 &&
+           atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
+           (atomic_load_explicit(&o->shared, memory_order_acquire) &
+            ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0;
+}
+
 /* The count when this thread owns o and no other thread has counted it
    (so the count is exact and all ours), else 0. Read with atomic loads:
    the plain views made no difference in instructions here, and gcc then

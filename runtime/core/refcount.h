@@ -132,6 +132,8 @@ static inline void CLEAR(Object **slot) { SETREF(slot, NULL); }
    tests behind in-place reuse (an int result written into its operand, a
    str grown in place, an iterator's result tuple recycled). */
 #define REFCNT_IS(o, n) (REFCNT(o) == (n))
+/* REFCNT_IS(o, 1), ordered after other threads' use of o (toy-ft). */
+#define REFCNT_IS_ONLY(o) REFCNT_IS(o, 1)
 /* The count when REFCNT_IS could be true for it, read once (0 otherwise in
    toy-ft; the plain count here). */
 #define REFCNT_OWNED(o) REFCNT(o)
@@ -208,6 +210,9 @@ static inline uint64_t refcount_immortalized(void) { return 0; }
 /* Only an object this thread owns can qualify: another thread's count is
    not ours to read exactly, and false only costs the reuse. */
 #define REFCNT_IS(o, n) biased_owned_count_is((Object *)(o), (n))
+/* REFCNT_IS(o, 1), and everything other threads did to o before they let
+   it go happens before what the caller does next (biased_only_reference). */
+#define REFCNT_IS_ONLY(o) biased_only_reference((Object *)(o))
 #define REFCNT_OWNED(o) biased_owned_count((Object *)(o))
 
 static inline void refcount_init_new(Object *o) { biased_object_init(o); }
