@@ -265,10 +265,16 @@ static Object *bytesio_getvalue(Object *self, Object *const *args, size_t nargs,
 }
 
 /* getbuffer(): a writable memoryview of the block, through the helper. */
+/* The view is made outside the lock: the helper's buffer slot
+   (bytesio_buffer_get) counts the export under it, and the memoryview's
+   own lock is never taken under this one. */
 static Object *bytesio_getbuffer(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     (void)args;
-    if (args_check("BytesIO.getbuffer", nargs, kwnames, 0, 0) < 0 || bio_check_open(BIO(self)) < 0)
-        return NULL;
+    if (args_check("BytesIO.getbuffer", nargs, kwnames, 0, 0) < 0) return NULL;
+    objlock_lock(self);
+    int open = bio_check_open(BIO(self));
+    objlock_unlock(self);
+    if (open < 0) return NULL;
     BytesIOBufferObject *h = (BytesIOBufferObject *)object_alloc(&bytesio_buffer_type, sizeof *h);
     if (!h) return NULL;
     h->bio = NEWREF(self);
@@ -428,13 +434,12 @@ static Object *bytesio_getattr(Object *self, Object *name) {
    interleave inside one call. No Toy code runs under it, nor does any
    other object's lock: read, read1, readline, readlines, truncate and
    seek convert their arguments first (readlines makes its list after
-   unlocking), write, writelines and readinto lock themselves (writelines
-   once per line, its iteration outside; write and readinto take the
-   argument's buffer outside), and the rest below hold it for the whole
-   call. */
+   unlocking), write, writelines, readinto and getbuffer lock themselves
+   (writelines once per line, its iteration outside; write and readinto
+   take the argument's buffer outside; getbuffer makes its memoryview
+   outside), and the rest below hold it for the whole call. */
 #ifdef TOY_FREE_THREADED
 OBJLOCK_METHOD(bytesio_getvalue)
-OBJLOCK_METHOD(bytesio_getbuffer)
 OBJLOCK_METHOD(bytesio_tell)
 OBJLOCK_METHOD(bytesio_close)
 OBJLOCK_METHOD(bytesio_flush)
@@ -477,7 +482,7 @@ static const MethodDef bytesio_methods[] = {
     {"write", bytesio_write, "Write a bytes-like object; returns its length."},
     {"writelines", bytesio_writelines, NULL},
     {"getvalue", LM(bytesio_getvalue), NULL},
-    {"getbuffer", LM(bytesio_getbuffer), "A read-write memoryview of the contents."},
+    {"getbuffer", bytesio_getbuffer, "A read-write memoryview of the contents."},
     {"seek", bytesio_seek, NULL},
     {"tell", LM(bytesio_tell), NULL},
     {"truncate", bytesio_truncate, NULL},
@@ -518,11 +523,12 @@ static int bytesio_buffer_get(Object *self, Buffer *view) {
     Object *bio = ((BytesIOBufferObject *)self)->bio;
     BytesIOObject *b = BIO(bio);
     objlock_lock(bio);
-    b->exports++;
+    int open = bio_check_open(b); /* toy-ft: closed since getbuffer() looked */
+    if (open == 0) b->exports++;
     char *buf = b->buf;
     size_t len = b->len;
     objlock_unlock(bio);
-    return buffer_fill(self, view, buf, len, false);
+    return open < 0 ? -1 : buffer_fill(self, view, buf, len, false);
 }
 
 static void bytesio_buffer_release(Object *self, Buffer *view) {
