@@ -739,8 +739,8 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
    `for i in range(n)`; read with acquire ordering, REFCNT_IS_ONLY, so that
    the steps of another thread that held it before come first): no other
    thread can reach it, nor get a reference from one that only this frame
-   holds, so the two atomic operations of range_iter_take buy nothing (alloc.toy with threads started: 13% of its
-   time). Nor can one reach it without a count: a range iterator takes no
+   holds, so the two atomic operations of range_iter_take buy nothing
+   (alloc.toy with threads started: 13% of its time). Nor can one reach it without a count: a range iterator takes no
    weak references and the collector does not track it (gc.get_objects
    cannot hand it out). An iterator the program also names
    (`it = iter(r)`) counts 2 and takes them. */

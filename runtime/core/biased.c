@@ -110,7 +110,7 @@ static intptr_t merge(Object *o, uint32_t owner, intptr_t extra) {
     do {
         count = (old >> BIASED_SHIFT) + local + extra;
         new = (count << BIASED_SHIFT) | BIASED_MERGED |
-              (old & (BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY));
+              (old & BIASED_MARKS);
     } while (!atomic_compare_exchange_weak_explicit(&o->shared, &old, new,
                                                     memory_order_acq_rel, RELAXED));
     return count;
@@ -174,7 +174,7 @@ static bool mark_dead(Object *o, intptr_t shared) {
 
 void biased_local_zero(Object *o) {
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
-    if ((shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0) {
+    if ((shared & ~BIASED_MARKS) == 0) {
         /* No other thread counts it. One that finds it through the weak
            reference table (WEAKLY) or a table of classes (shared by
            design) may be about to (biased_try_incref): settle the race on
@@ -207,8 +207,7 @@ bool biased_try_incref(Object *o) {
 }
 
 void biased_revive(Object *o) {
-    intptr_t marks = atomic_load_explicit(&o->shared, RELAXED) &
-                     (BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY);
+    intptr_t marks = atomic_load_explicit(&o->shared, RELAXED) & BIASED_MARKS;
     atomic_store_explicit(&o->owner, biased_tid, RELAXED);
     atomic_store_explicit(&o->local, 1, RELAXED);
     atomic_store_explicit(&o->shared, marks, RELAXED);
@@ -221,7 +220,7 @@ bool biased_unrevive(Object *o) {
     atomic_store_explicit(&o->local, l, RELAXED);
     if (l > 0) return true;
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
-    if ((shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0) return false;
+    if ((shared & ~BIASED_MARKS) == 0) return false;
     return merge(o, owner, 0) != 0;
 }
 

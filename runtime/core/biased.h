@@ -23,15 +23,15 @@
  *     merges at once on its behalf (under the thread table's mutex, so no
  *     owner can appear or vanish meanwhile).
  *   - The weak reference table finds objects it holds no reference to (the
-     referents, and the refs themselves), and takes one with
-     biased_try_incref, which must never revive an object whose count
-     has reached zero. Such objects are marked WEAKLY (in shared, for
-     good) when the first weak reference to them is made; the owner's
-     decrement to zero frees an object with shared == 0 at once, and
-     sends any other (WEAKLY, shared by design, counted by another
-     thread) to biased_local_zero, which settles the race with a
-     compare-and-swap (BIASED_DEAD).
-   - Immortal objects are never counted. Static ones (None, True, False,
+ *     referents, and the refs themselves), and takes one with
+ *     biased_try_incref, which must never revive an object whose count
+ *     has reached zero. Such objects are marked WEAKLY (in shared, for
+ *     good) when the first weak reference to them is made; the owner's
+ *     decrement to zero frees an object with shared == 0 at once, and
+ *     sends any other (WEAKLY, shared by design, counted by another
+ *     thread) to biased_local_zero, which settles the race with a
+ *     compare-and-swap (BIASED_DEAD).
+ *   - Immortal objects are never counted. Static ones (None, True, False,
  *     small ints, built-in types, one-character strings) have local ==
  *     BIASED_LOCAL_IMMORTAL, tested first. Objects made immortal at run time
  *     (interned strings, and the shared-by-design objects below) get owner
@@ -68,6 +68,9 @@
 #define BIASED_DEAD 8             /* being freed by its owner: no new reference */
 #define BIASED_WEAKLY 16          /* the weak reference table may hand it out */
 #define BIASED_SHIFT 5
+/* The marks an object keeps for good, which count no other thread's
+   reference: "no other thread counts it" is shared & ~BIASED_MARKS == 0. */
+#define BIASED_MARKS ((intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY))
 #define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
 
 /* The calling thread's id: 0 before biased_thread_attach (such a thread owns
@@ -219,7 +222,7 @@ static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o)
     intptr_t shared;
     memcpy(&shared, (const void *)&o->shared, sizeof shared);
 #endif
-    return (shared & ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0;
+    return (shared & ~BIASED_MARKS) == 0;
 }
 
 /* True when this thread owns o, holds exactly n references to it and no
@@ -249,8 +252,7 @@ static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *
 static inline __attribute__((always_inline)) bool biased_only_reference(Object *o) {
     return biased_local_read(o) == 1 &&
            atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
-           (atomic_load_explicit(&o->shared, memory_order_acquire) &
-            ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) == 0;
+           (atomic_load_explicit(&o->shared, memory_order_acquire) & ~BIASED_MARKS) == 0;
 }
 
 /* The count when this thread owns o and no other thread has counted it
@@ -259,8 +261,7 @@ static inline __attribute__((always_inline)) bool biased_only_reference(Object *
    laid out the eval loop so that fib.toy ran 3-7% slower in wall time. */
 static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object *o) {
     if (atomic_load_explicit(&o->owner, BIASED_RELAXED) != biased_tid ||
-        (atomic_load_explicit(&o->shared, BIASED_RELAXED) &
-         ~(intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY)) != 0)
+        (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~BIASED_MARKS) != 0)
         return 0;
     return atomic_load_explicit(&o->local, BIASED_RELAXED);
 }

@@ -1039,7 +1039,6 @@ static Object *array_richcompare_locked(Object *a, Object *b, int op) {
     return r;
 }
 
-
 /* No Toy code runs under an array's lock either: an argument whose
    conversion would run it (an __index__, a __float__) is converted first,
    and a search for a value that is not plain (object_is_plain) reads each
@@ -1141,24 +1140,23 @@ static Object *array_pop_locked(Object *self, Object *const *args, size_t nargs,
     return call_locked(self, array_pop, conv, nargs);
 }
 
+/* fn(self, args) under self's lock, for a plain value (its compares run
+   no Toy code). */
+static Object *call_plain_locked(Object *self, Object *(*fn)(Object *, Object *const *, size_t, Object *),
+                                 Object *const *args, size_t nargs) {
+    objlock_lock(self);
+    Object *r = fn(self, args, nargs, NULL);
+    objlock_unlock(self);
+    return r;
+}
+
 static Object *array_count_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("array.count", nargs, kwnames, 1, 1) < 0) return NULL;
-    Object *conv[1] = {NEWREF(args[0])};
-    if (object_is_plain(args[0])) return call_locked(self, array_count, conv, 1);
-    int64_t count = 0;
-    Object *x;
-    int rc;
-    for (size_t i = 0; (rc = item_at(self, i, &x)) > 0; i++) {
-        int eq = object_compare_bool(x, args[0], CMP_EQ);
-        DECREF(x);
-        if (eq < 0) {
-            rc = -1;
-            break;
-        }
-        count += eq;
-    }
-    DECREF(conv[0]);
-    return rc < 0 ? NULL : int_from_i64(count);
+    if (object_is_plain(args[0])) return call_plain_locked(self, array_count, args, 1);
+    int64_t count = 0, i;
+    for (size_t lo = 0; (i = find_item_unlocked(self, args[0], lo, SIZE_MAX)) >= 0; lo = (size_t)i + 1)
+        count++;
+    return i == -2 ? NULL : int_from_i64(count);
 }
 
 static Object *array_index_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
@@ -1182,9 +1180,7 @@ static Object *array_index_locked(Object *self, Object *const *args, size_t narg
 
 static Object *array_remove_locked(Object *self, Object *const *args, size_t nargs, Object *kwnames) {
     if (args_check("array.remove", nargs, kwnames, 1, 1) < 0) return NULL;
-    Object *conv[1] = {NEWREF(args[0])};
-    if (object_is_plain(args[0])) return call_locked(self, array_remove, conv, 1);
-    DECREF(conv[0]);
+    if (object_is_plain(args[0])) return call_plain_locked(self, array_remove, args, 1);
     int64_t i = find_item_unlocked(self, args[0], 0, SIZE_MAX);
     if (i == -2) return NULL;
     if (i < 0) return error_set(&exc_ValueError, "array.remove(x): x not in array");

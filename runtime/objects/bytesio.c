@@ -161,7 +161,7 @@ static Object *bio_readline_locked(BytesIOObject *b, int64_t size) {
 }
 
 /* readlines' lines, taken under the lock into a growable array (*lines,
-   *n of *cap used: the caller frees it and, on an error, releases them). */
+   *n of *cap used, for list_steal_array). */
 static int bio_take_lines(BytesIOObject *b, int64_t hint, Object ***lines, size_t *n, size_t *cap) {
     if (bio_check_open(b) < 0) return -1;
     size_t total = 0, len;
@@ -209,11 +209,8 @@ static Object *bytesio_readlines(Object *self, Object *const *args, size_t nargs
     objlock_lock(self);
     int rc = bio_take_lines(BIO(self), hint, &lines, &n, &cap);
     objlock_unlock(self);
-    Object *list = NULL; /* made after unlocking: no list's lock under this one */
-    if (rc == 0) list = list_steal_array(lines, n);
-    else for (size_t i = 0; i < n; i++) DECREF(lines[i]);
-    if (lines) mem_free(lines, cap * sizeof *lines);
-    return list;
+    /* the list made after unlocking: no list's lock under this one */
+    return list_steal_array(rc == 0, lines, n, cap);
 }
 
 static Object *bytesio_readinto(Object *self, Object *const *args, size_t nargs, Object *kwnames) {

@@ -103,12 +103,13 @@ static void list_maybe_shrink(ListObject *l) {
     }
 }
 
-Object *list_steal_array(Object **items, size_t n) {
-    Object *l = list_new(n);
+Object *list_steal_array(bool ok, Object **items, size_t n, size_t cap) {
+    Object *l = ok ? list_new(n) : NULL;
     for (size_t i = 0; i < n; i++) {
         if (l) list_set_steal(l, i, items[i]);
         else DECREF(items[i]);
     }
+    if (items) mem_free(items, cap * sizeof *items);
     return l;
 }
 

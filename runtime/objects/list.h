@@ -93,11 +93,13 @@ static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
 
 /* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
 Object *list_new(size_t n);
-/* A list of items[0..n), whose references it takes (released when the list
-   cannot be made: NULL then, with MemoryError). The array stays the
-   caller's. For code that gathers items under another object's lock and
-   must not take a list's lock inside it (core/objlock.h). */
-Object *list_steal_array(Object **items, size_t n);
+/* A list of items[0..n), gathered in an array of cap slots (mem_grow),
+   all of which it takes over: the references go into the list, the array
+   is freed. When !ok (the gathering failed, its exception set) or the list
+   cannot be made (MemoryError), the items are released and it returns
+   NULL. For code that gathers items under another object's lock and must
+   not take a list's lock inside it (core/objlock.h). */
+Object *list_steal_array(bool ok, Object **items, size_t n, size_t cap);
 /* Steals item; only for filling a fresh list_new(n) list. */
 static inline void list_set_steal(Object *l, size_t i, Object *item) { ((ListObject *)l)->items[i] = item; }
 /* 0 ok, -1 MemoryError. list_append borrows, list_append_steal steals (and

@@ -327,7 +327,7 @@ static Object *sio_readline_locked(StringIOObject *s, int64_t size) {
 }
 
 /* readlines' lines, taken under the lock into a growable array (*lines,
-   *n of *cap used: the caller frees it and, on an error, releases them). */
+   *n of *cap used, for list_steal_array). */
 static int sio_take_lines(StringIOObject *s, int64_t hint, Object ***lines, size_t *n, size_t *cap) {
     if (sio_check_open_iobase(s) < 0) return -1;
     size_t total = 0, len;
@@ -370,11 +370,7 @@ static Object *stringio_readlines(Object *self, Object *const *args, size_t narg
     objlock_lock(self);
     int rc = sio_take_lines(SIO(self), hint, &lines, &n, &cap);
     objlock_unlock(self);
-    Object *list = NULL;
-    if (rc == 0) list = list_steal_array(lines, n);
-    else for (size_t i = 0; i < n; i++) DECREF(lines[i]);
-    if (lines) mem_free(lines, cap * sizeof *lines);
-    return list;
+    return list_steal_array(rc == 0, lines, n, cap);
 }
 
 static Object *stringio_iter(Object *self) {
