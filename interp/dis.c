@@ -203,6 +203,8 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_LOAD_FAST_LOAD_FAST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_CONST_BINOP: *first = OP_LOAD_CONST, *second = OP_BINARY_OP; return true;
     case OP_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_BINARY_OP; return true;
+    case OP_LOAD_CONST_COMPARE: *first = OP_LOAD_CONST, *second = OP_COMPARE_OP; return true;
+    case OP_LOAD_FAST_COMPARE: *first = OP_LOAD_FAST, *second = OP_COMPARE_OP; return true;
     case OP_LOAD_FAST_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_FAST_LOAD_CONST_BINOP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;

@@ -31,6 +31,8 @@ static const struct {
     {OP_LOAD_CONST, OP_INPLACE_OP, OP_LOAD_CONST_BINOP},
     {OP_LOAD_FAST, OP_BINARY_OP, OP_LOAD_FAST_BINOP},
     {OP_LOAD_FAST, OP_INPLACE_OP, OP_LOAD_FAST_BINOP},
+    {OP_LOAD_CONST, OP_COMPARE_OP, OP_LOAD_CONST_COMPARE},
+    {OP_LOAD_FAST, OP_COMPARE_OP, OP_LOAD_FAST_COMPARE},
     {OP_LOAD_FAST, OP_LOAD_ATTR, OP_LOAD_FAST_LOAD_ATTR},
     {OP_LOAD_FAST, OP_STORE_ATTR, OP_LOAD_FAST_STORE_ATTR},
 };
@@ -107,18 +109,21 @@ static Opcode fused_run(const uint32_t *instrs, int n, int i, const bool *target
     return OP_COUNT;
 }
 
-/* Does an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR) start
-   at instrs[j]? It is preferred to a pair that would take its LOAD_FAST as
-   a second word (`f(a, b.x)`, `self.x = x`): besides a dispatch, it saves
-   the count changes of the local, which the stack never holds. */
-static bool attr_pair_at(const uint32_t *instrs, int n, int j, const bool *target)
+/* Does a pair start at instrs[j] whose first word the stack never holds:
+   an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR) or a
+   compare with a borrowed right operand (LOAD_FAST_COMPARE,
+   LOAD_CONST_COMPARE)? It is preferred to a pair that would take its load
+   as a second word (`f(a, b.x)`, `self.x = x`, `r = a < b`): as many
+   dispatches either way, and it saves the count changes of the load. */
+static bool preferred_pair_at(const uint32_t *instrs, int n, int j, const bool *target)
 {
     int k = j + instr_words(INSTR_OP(instrs[j]));
     if (k >= n || target[k] || INSTR_ARG(instrs[j]) > SUPER_ARG_MAX ||
         INSTR_ARG(instrs[k]) > SUPER_ARG_MAX)
         return false;
     Opcode fused = fused_opcode(INSTR_OP(instrs[j]), INSTR_OP(instrs[k]));
-    return fused == OP_LOAD_FAST_LOAD_ATTR || fused == OP_LOAD_FAST_STORE_ATTR;
+    return fused == OP_LOAD_FAST_LOAD_ATTR || fused == OP_LOAD_FAST_STORE_ATTR ||
+           fused == OP_LOAD_FAST_COMPARE || fused == OP_LOAD_CONST_COMPARE;
 }
 
 /* Marks every instruction a jump can land on. */
@@ -156,7 +161,7 @@ void superinstr_fuse(uint32_t *instrs, int n)
         Opcode fused = fused_opcode(INSTR_OP(a), INSTR_OP(b));
         if (fused == OP_COUNT || target[j] || INSTR_ARG(a) > SUPER_ARG_MAX ||
             INSTR_ARG(b) > SUPER_ARG_MAX || fused_run(instrs, n, j, target, &len) != OP_COUNT ||
-            attr_pair_at(instrs, n, j, target)) {
+            preferred_pair_at(instrs, n, j, target)) {
             i = j;
             continue;
         }

@@ -1760,7 +1760,7 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
     Object *const *consts, *const *names;
     uint32_t instr, oparg;
     Object *kwnames = NULL; /* from KW_NAMES, for the next CALL (borrowed constant) */
-    Object *binop_right;    /* LOAD_FAST_BINOP's local, for LOAD_CONST_BINOP's body */
+    Object *binop_right;    /* the local of LOAD_FAST_BINOP and _COMPARE, for the LOAD_CONST bodies */
     /* The calls' shared tails (call_push_plain, enter_pushed_frame), so that
        the loop holds one copy of the push: what to call, and the frame. */
     FunctionObject *call_fn;
@@ -2132,6 +2132,35 @@ dispatch:
             DECREF(a);
         }
         DISPATCH();
+    }
+
+    /* `expr cmp const` and `expr cmp local` (`n % d == 0`, `d * d <= n`):
+       the same with a compare, whose answer is taken as COMPARE_OP takes
+       it (a conditional jump after it at once, else a bool pushed). The
+       right operand is never counted; other operands run the two words. */
+    TARGET(LOAD_FAST_COMPARE) {
+        binop_right = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(binop_right == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        goto stack_compare;
+    }
+
+    TARGET(LOAD_CONST_COMPARE) {
+        binop_right = consts[SUPER_FIRST(oparg)];
+    stack_compare:; /* LOAD_FAST_COMPARE too, with its local in binop_right */
+        Object *a = TOP(), *b = binop_right;
+        int t = local_compare(SUPER_SECOND(oparg), a, b);
+        if (t < 0) {
+            INCREF(b);
+            PUSH(b);
+            DISPATCH();
+        }
+        ip++;
+        (void)POP();
+        DECREF(a);
+        PUSH_BOOL_OR_BRANCH(t);
     }
 
     /* The arithmetic and compare runs (superinstr.c): the operator is the

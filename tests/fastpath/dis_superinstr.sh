@@ -47,3 +47,15 @@ expect_status 0
 expect_in_stdout 'LOAD_CONST_IS_JUMP    0, 0 (None) (is)'
 expect_in_stdout '+ IS_OP                    0 (is)'
 expect_in_stdout 'LOAD_FAST_LOAD_ATTR   1, 0 (o) (link)'
+
+# A compare whose left operand is on the stack and whose right one is a
+# constant or a local fuses with that load.
+run_toy --dis -c '
+def h(n, d):
+    if n % d == 0:
+        return d * d <= n
+'
+expect_status 0
+expect_in_stdout 'LOAD_CONST_COMPARE    0, 2 (0) (==)'
+expect_in_stdout 'LOAD_FAST_COMPARE     0, 1 (n) (<=)'
+expect_in_stdout '+ COMPARE_OP               1 (<=)'
