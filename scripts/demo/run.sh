@@ -898,17 +898,36 @@ part_cow() {
 # ---- 13. Removing the GIL properly ------------------------------------------------------
 
 # ft_run KEY MODE CMD...: cpu.toy MODE on the job under CMD; T_KEY the
-# best of its runs so far (a run that failed leaves it as it was).
+# best of its runs so far, W_KEY the worst (a run that failed leaves both
+# as they were).
 ft_run() {
-    local key=$1 mode=$2 t best
+    local key=$1 mode=$2 t best worst
     shift 2
     run "ft-$key" "$@" $DEMO/cpu.toy "$mode" "$FT_WIDTH"
     t=$(field "ft-$key" "$mode" 2)
-    best="T_$key"
-    best=${!best:-}
-    if [ -n "$t" ] && { [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; }; then
+    [ -n "$t" ] || return
+    best=$(get "T_$key"); worst=$(get "W_$key")
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
         printf -v "T_$key" '%s' "$t"
     fi
+    if [ -z "$worst" ] || awk -v a="$t" -v b="$worst" 'BEGIN { exit !(a > b) }'; then
+        printf -v "W_$key" '%s' "$t"
+    fi
+}
+
+# ft_spread: how far apart the sequential runs of the GIL build and of
+# toy-ft came out (slowest / fastest, the larger of the two, as a
+# percentage), when that is more than 10%: the same program on the same
+# build, so all of it is the machine. A cost smaller than that spread is
+# within the noise.
+ft_spread() {
+    local key spread worst=0
+    for key in ftgil_seq ftft_seq; do
+        [ -n "$(get "T_$key")" ] && [ -n "$(get "W_$key")" ] || continue
+        spread=$(calc "($(get "W_$key") / $(get "T_$key") - 1) * 100")
+        worst=$(max "$worst" "$spread")
+    done
+    awk -v w="$worst" 'BEGIN { exit !(w > 10) }' && fmt '%.0f' "$worst"
 }
 
 # ft_counts LABEL TRIES CMD...: are the counts exact under CMD? Runs
@@ -976,7 +995,10 @@ part_freethreaded() {
     # The same pieces in 4 processes of the GIL build take turns with them
     # when multiprocessing works: sharing nothing, they show what the cores
     # give this work at that moment, on a shared machine often less than 2x.
-    for key in gil nogil atomic ft procs; do printf -v "T_ft${key}_seq" ''; printf -v "T_ft${key}_thr" ''; done
+    for key in gil nogil atomic ft procs; do
+        printf -v "T_ft${key}_seq" ''; printf -v "T_ft${key}_thr" ''
+        printf -v "W_ft${key}_seq" ''; printf -v "W_ft${key}_thr" ''
+    done
     for round in 1 2 3; do
         for mode in sequential threads; do
             tag=seq; [ $mode = threads ] && tag=thr
@@ -1009,10 +1031,16 @@ part_freethreaded() {
 }
 
 ft_conclude() {
-    local sp_ft sp_atomic cost_ft cost_atomic
+    local sp_ft sp_atomic cost_ft cost_atomic spread
     [ -n "$T_ftft_seq" ] && [ -n "$T_ftft_thr" ] || return
     sp_ft=$(calc "$T_ftft_seq / $T_ftft_thr"); cost_ft=$(calc "($T_ftft_seq / $T_ftgil_seq - 1) * 100")
     conclude "toy-ft runs the 4 threads at once: $(fmt '%.2f' "$sp_ft")x, with one thread $(fmt '%+.0f' "$cost_ft")% against the GIL build."
+    spread=$(ft_spread)
+    if [ -n "$spread" ]; then
+        say "   (The same build's runs of one thread came out up to $spread% apart here: other"
+        say "   programs were using this machine, so a cost smaller than that is noise. Rerun"
+        say "   make demo on a quieter machine, or see make bench-ft, for a closer figure.)"
+    fi
     if [ -n "$T_ftatomic_seq" ] && [ -n "$T_ftatomic_thr" ]; then
         sp_atomic=$(calc "$T_ftatomic_seq / $T_ftatomic_thr")
         cost_atomic=$(calc "($T_ftatomic_seq / $T_ftgil_seq - 1) * 100")
