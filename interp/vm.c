@@ -2102,13 +2102,20 @@ dispatch:
        the right one borrowed; anything the inline paths do not take runs
        the first word alone, and the BINARY_OP or INPLACE_OP word after it
        as it is. */
+    /* The local of LOAD_FAST_BINOP and LOAD_FAST_COMPARE, into binop_right
+       for the LOAD_CONST body at label. */
+#define BORROW_RIGHT_LOCAL(label)                            \
+    do {                                                     \
+        binop_right = slots[SUPER_FIRST(oparg)];             \
+        if (UNLIKELY(binop_right == NULL)) {                 \
+            error_unbound_local(co, SUPER_FIRST(oparg));     \
+            goto error;                                      \
+        }                                                    \
+        goto label;                                          \
+    } while (0)
+
     TARGET(LOAD_FAST_BINOP) {
-        binop_right = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(binop_right == NULL)) {
-            error_unbound_local(co, SUPER_FIRST(oparg));
-            goto error;
-        }
-        goto stack_binop;
+        BORROW_RIGHT_LOCAL(stack_binop);
     }
 
     TARGET(LOAD_CONST_BINOP) {
@@ -2139,12 +2146,7 @@ dispatch:
        it (a conditional jump after it at once, else a bool pushed). The
        right operand is never counted; other operands run the two words. */
     TARGET(LOAD_FAST_COMPARE) {
-        binop_right = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(binop_right == NULL)) {
-            error_unbound_local(co, SUPER_FIRST(oparg));
-            goto error;
-        }
-        goto stack_compare;
+        BORROW_RIGHT_LOCAL(stack_compare);
     }
 
     TARGET(LOAD_CONST_COMPARE) {
