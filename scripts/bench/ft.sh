@@ -85,6 +85,17 @@ note "toy-atomic runs with --no-gil --no-race-detector: atomic counts and no loc
 # the differences the table is for: 9 rounds.
 ST_ROUNDS=$((RUNS > 9 ? RUNS : 9))
 best_of() { [ $# -gt 0 ] && min "$@"; }
+# spread N...: the median run over the best, when the median is more than
+# 10% slower: the runs of one build on one benchmark should all take about
+# as long, and a spread that wide means other programs slowed most of
+# them, so the best may have met a quiet moment that another build's runs
+# did not (a ratio of 0.80x or 1.37x between builds whose instruction
+# counts differ by 11% has come out of such runs).
+spread() {
+    [ $# -gt 0 ] || return 0
+    awk -v m="$(median "$@")" -v b="$(min "$@")" 'BEGIN { if (b > 0 && m / b > 1.1) printf "%.2fx", m / b }'
+}
+NOISY=()
 
 echo "One thread, scripts/bench/ (ratio to the GIL build; best of $ST_ROUNDS, the builds in turn)"
 row6 "" "toy" "toy-atomic" "toy-ft" "toy-ft, threads started" "python3"
@@ -105,7 +116,14 @@ for f in "$ROOT"/scripts/bench/*.toy; do
     py=$(best_of "${pys[@]}") || py=""
     row6 "$name" "$(secs "$gil")" "$(ratio "$atomic" "$gil")" "$(ratio "$ft" "$gil")" \
         "$(ratio "$ftt" "$gil")" "$(ratio "$py" "$gil")"
+    s_gil=$(spread "${gils[@]}") s_ft=$(spread "${fts[@]}")
+    if [ -n "$s_gil$s_ft" ]; then
+        NOISY+=("$name (toy ${s_gil:-under 1.10x}, toy-ft ${s_ft:-under 1.10x})")
+    fi
 done
+if [ ${#NOISY[@]} -gt 0 ]; then
+    note "the same build's runs spread widely (median run / best run) on: $(printf '%s; ' "${NOISY[@]}" | sed 's/; $//'). Other programs slowed most runs there, so the toy-ft ratios of those rows may be off by as much; rerun on a quieter machine, or compare instructions (scripts/bench/cachegrind.sh), which do not move"
+fi
 note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a program pays once a second thread has started, on one thread"
 
 # The sequential and threaded runs alternate, CPU_ROUNDS of each, and so do

@@ -55,6 +55,8 @@ bench_header() {
 
 # min A B... : the smallest of the numbers given (empty if none).
 min() { printf '%s\n' "$@" | sort -g | head -n 1; }
+# median N...: the middle number (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
 # field PATTERN CMD... : run CMD, print the number after PATTERN in the first
 # output line starting with PATTERN (nothing if the run fails or lacks it).
