@@ -2098,10 +2098,6 @@ dispatch:
         DISPATCH();
     }
 
-    /* `expr op const` and `expr op local`: the left operand is on the stack,
-       the right one borrowed; anything the inline paths do not take runs
-       the first word alone, and the BINARY_OP or INPLACE_OP word after it
-       as it is. */
     /* The local of LOAD_FAST_BINOP and LOAD_FAST_COMPARE, into binop_right
        for the LOAD_CONST body at label. */
 #define BORROW_RIGHT_LOCAL(label)                            \
@@ -2114,6 +2110,10 @@ dispatch:
         goto label;                                          \
     } while (0)
 
+    /* `expr op const` and `expr op local`: the left operand is on the stack,
+       the right one borrowed; anything the inline paths do not take runs
+       the first word alone, and the BINARY_OP or INPLACE_OP word after it
+       as it is. */
     TARGET(LOAD_FAST_BINOP) {
         BORROW_RIGHT_LOCAL(stack_binop);
     }
