@@ -221,8 +221,8 @@
     OPCODE(ROT_THREE_STORE_SUBSCR, "[obj, key, v] -> []", "ROT_THREE; STORE_SUBSCR (a[i] op= x)") \
     OPCODE(LOAD_CONST_BINOP,     "[a] -> [a op const]", "LOAD_CONST; BINARY_OP or INPLACE_OP (two small ints or two floats inline, else as the two words)") \
     OPCODE(LOAD_FAST_BINOP,      "[a] -> [a op local]", "LOAD_FAST; BINARY_OP or INPLACE_OP (two small ints or two floats inline, else as the two words)") \
-    OPCODE(LOAD_CONST_COMPARE,   "[a] -> [a cmp const]", "LOAD_CONST; COMPARE_OP (two small ints or two floats inline, a jump after it taken at once, else as the two words)") \
-    OPCODE(LOAD_FAST_COMPARE,    "[a] -> [a cmp local]", "LOAD_FAST; COMPARE_OP (two small ints or two floats inline, a jump after it taken at once, else as the two words)") \
+    OPCODE(LOAD_CONST_COMPARE,   "[a] -> [a cmp const]", "LOAD_CONST; COMPARE_OP (two small ints, two floats, two strs for == and != inline, a jump after it taken at once, else as the two words)") \
+    OPCODE(LOAD_FAST_COMPARE,    "[a] -> [a cmp local]", "LOAD_FAST; COMPARE_OP (two small ints, two floats, two strs for == and != inline, a jump after it taken at once, else as the two words)") \
     /* A triple: the first word is replaced, the other two are skipped. */ \
     OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR") \
     OPCODE(LOAD_FAST_LOAD_FAST_SUBSCR, "[] -> [local1[local2]]", "LOAD_FAST; LOAD_FAST; BINARY_SUBSCR") \

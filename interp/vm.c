@@ -1695,8 +1695,9 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
 }
 
 /* The inline test of the compare runs: the answer (1 or 0) for two exact
-   small ints that int_both_fast takes (bools too) or two exact floats, as
-   COMPARE_OP gives it; -1: the run falls back to the plain words. Always
+   small ints that int_both_fast takes (bools too), two exact floats, or,
+   for == and != only, two exact strs, as COMPARE_OP gives it; -1: the run
+   falls back to the plain words. Always
    inlined: in toy-ft's profile-guided build gcc otherwise called it out of
    line, a call on every loop test (int.h's INT_GUARD_INLINE). */
 static inline __attribute__((always_inline)) int local_compare(uint32_t op, Object *a, Object *b)
@@ -1705,6 +1706,8 @@ static inline __attribute__((always_inline)) int local_compare(uint32_t op, Obje
         return compare_i64(int_value(a), int_value(b), (CompareOp)op);
     if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
         return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
+    if ((op == CMP_EQ || op == CMP_NE) && TYPE(a) == &str_type && TYPE(b) == &str_type)
+        return str_equal(a, b) == (op == CMP_EQ);
     return -1;
 }
 
