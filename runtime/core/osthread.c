@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "core/alloc.h"
 #include "core/sigint.h"
@@ -31,9 +32,28 @@
 #define JOINABLE 1
 #endif
 
+/* AddressSanitizer's allocator is not locked around fork(), and a new
+   thread allocates from it before its start routine runs (the sanitizer
+   reads the thread's stack bounds through pthread_getattr_np, which
+   allocates). A fork at that moment leaves the child with the allocator
+   locked: its first new thread (a Channel's feeder) then hangs as it
+   starts. Under it, osthread_create returns once the new thread has
+   reached its routine (started_thread). */
+#if defined(__SANITIZE_ADDRESS__)
+#define WAIT_FOR_START 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WAIT_FOR_START 1
+#endif
+#endif
+#ifndef WAIT_FOR_START
+#define WAIT_FOR_START 0
+#endif
+
 static struct {
     pthread_mutex_t mutex;
     pthread_cond_t changed;  /* ending reached 0, or forking went down */
+    pthread_cond_t started;  /* a thread reached started_thread (WAIT_FOR_START) */
     int ending;
     int forking;             /* forks waiting for ending to reach 0 */
     pthread_t *ended;
@@ -41,7 +61,27 @@ static struct {
 } ends = {
     .mutex = PTHREAD_MUTEX_INITIALIZER,
     .changed = PTHREAD_COND_INITIALIZER,
+    .started = PTHREAD_COND_INITIALIZER,
 };
+
+/* What osthread_create hands a new thread, on its own stack: it waits
+   until the thread has taken it (WAIT_FOR_START). */
+typedef struct {
+    void *(*fn)(void *);
+    void *arg;
+    bool taken;
+} Start;
+
+static void *started_thread(void *p) {
+    Start *s = p;
+    void *(*fn)(void *) = s->fn;
+    void *arg = s->arg;
+    pthread_mutex_lock(&ends.mutex);
+    s->taken = true;
+    pthread_cond_broadcast(&ends.started);
+    pthread_mutex_unlock(&ends.mutex);
+    return fn(arg);
+}
 
 /* Join every ended thread: each had only the C library's teardown left. */
 static void join_ended_locked(void) {
@@ -83,12 +123,19 @@ int osthread_create(pthread_t *tid, void *(*fn)(void *), void *arg, size_t stack
     if (stack_size) pthread_attr_setstacksize(&attr, stack_size);
     sigset_t saved;
     sigint_block_begin(&saved);
-    err = pthread_create(tid, &attr, fn, arg);
+    Start start = {fn, arg, false};
+    if (WAIT_FOR_START)
+        err = pthread_create(tid, &attr, started_thread, &start);
+    else
+        err = pthread_create(tid, &attr, fn, arg);
     sigint_block_end(&saved);
     pthread_attr_destroy(&attr);
-    if (err) {
+    if (err || WAIT_FOR_START) {
         pthread_mutex_lock(&ends.mutex);
-        ends.live--;
+        if (err)
+            ends.live--;
+        else
+            while (!start.taken) pthread_cond_wait(&ends.started, &ends.mutex);
         pthread_mutex_unlock(&ends.mutex);
     }
     return err;
@@ -135,5 +182,6 @@ void osthread_after_fork_child(void) {
     ends.nended = 0;
     ends.live = 0;
     pthread_cond_init(&ends.changed, NULL);
+    pthread_cond_init(&ends.started, NULL);
     pthread_mutex_unlock(&ends.mutex);
 }

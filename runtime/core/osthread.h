@@ -12,7 +12,11 @@
  *
  *   - Every thread Toy starts is made by osthread_create: joinable (but
  *     under ThreadSanitizer, osthread.c says why), with SIGINT blocked (the
- *     main thread takes Ctrl-C, core/sigint.h).
+ *     main thread takes Ctrl-C, core/sigint.h). Under AddressSanitizer a
+ *     thread also allocates as it starts, before its routine runs (the
+ *     sanitizer asks the C library for its stack): there osthread_create
+ *     returns only once the new thread has reached its routine, so the
+ *     thread that made it cannot fork meanwhile.
  *   - A thread calls osthread_exit_begin before the part of its ending that
  *     runs without the GIL (a Toy thread: still holding it; a feeder: before
  *     it frees anything outside the feeders' mutex), and osthread_exit_end
