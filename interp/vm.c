@@ -740,10 +740,11 @@ static inline __attribute__((always_inline)) Object *dict_lookup_name_ref(Object
    the steps of another thread that held it before come first): no other
    thread can reach it, nor get a reference from one that only this frame
    holds, so the two atomic operations of range_iter_take buy nothing
-   (alloc.toy with threads started: 13% of its time). Nor can one reach it without a count: a range iterator takes no
-   weak references and the collector does not track it (gc.get_objects
-   cannot hand it out). An iterator the program also names
-   (`it = iter(r)`) counts 2 and takes them. */
+   (alloc.toy with threads started: 13% of its time). Nor can one reach
+   it without a count: a range iterator takes no weak references and the
+   collector does not track it (gc.get_objects cannot hand it out). An
+   iterator the program also names (`it = iter(r)`) counts 2 and takes
+   them. */
 #define VM_RANGE_ITER_UNSHARED(t, it) ((t) == &range_iterator_type && REFCNT_IS_ONLY(it))
 /* Helpers the GIL build inlines on its own and toy-ft's gcc called out of
    line: list_subscr_fast and list_store_fast with both their forms in them
@@ -1697,9 +1698,9 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
 /* The inline test of the compare runs: the answer (1 or 0) for two exact
    small ints that int_both_fast takes (bools too), two exact floats, or,
    for == and != only, two exact strs, as COMPARE_OP gives it; -1: the run
-   falls back to the plain words. Always
-   inlined: in toy-ft's profile-guided build gcc otherwise called it out of
-   line, a call on every loop test (int.h's INT_GUARD_INLINE). */
+   falls back to the plain words. Always inlined: in toy-ft's
+   profile-guided build gcc otherwise called it out of line, a call on
+   every loop test (int.h's INT_GUARD_INLINE). */
 static inline __attribute__((always_inline)) int local_compare(uint32_t op, Object *a, Object *b)
 {
     if (is_int_exact(a) && is_int_exact(b) && int_both_fast(a, b))
