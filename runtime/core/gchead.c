@@ -8,95 +8,8 @@
 
 GCState gc_state;
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
-#if GC_SPIN_LOCKS
-#include <sched.h>
-GCStripe gc_stripes[GC_STRIPES];
-_Thread_local uint32_t gc_stripe_self __attribute__((tls_model("initial-exec")));
-
-/* Another thread holds the stripe's lock for a few instructions: spin on a
-   plain load (no write to the line while it is held), then yield the core
-   in case the holder was descheduled. */
-static void stripe_wait(GCStripe *st) {
-    for (unsigned spins = 0;; spins++) {
-        if (!atomic_load_explicit(&st->lock, memory_order_relaxed) &&
-            !atomic_exchange_explicit(&st->lock, 1, memory_order_acquire))
-            return;
-        if (spins >= 64) sched_yield();
-#if defined(__x86_64__) || defined(__i386__)
-        else __builtin_ia32_pause();
-#endif
-    }
-}
-
-static inline void stripe_lock(GCStripe *st) {
-    if (__builtin_expect(atomic_exchange_explicit(&st->lock, 1, memory_order_acquire), 0))
-        stripe_wait(st);
-}
-
-static inline void stripe_unlock(GCStripe *st) {
-    atomic_store_explicit(&st->lock, 0, memory_order_release);
-}
-
-void gc_stripe_attach(void) {
-    static atomic_uint threads;
-    unsigned n = atomic_fetch_add_explicit(&threads, 1, memory_order_relaxed);
-    gc_stripe_self = n == 0 ? 0 : 1 + (n - 1) % (GC_STRIPES - 1);
-}
-
-/* Add the stripe's count to generation 0's, with its lock held. The sum
-   stops at 0, as a single count does (more deaths than births since the
-   last collection). */
-static void count_flush(GCStripe *st) {
-    int delta = atomic_load_explicit(&st->count, memory_order_relaxed);
-    atomic_store_explicit(&st->count, 0, memory_order_relaxed);
-    int *g0 = &gc_state.gens[0].count, old = __atomic_load_n(g0, __ATOMIC_RELAXED), now;
-    do {
-        now = old + delta < 0 ? 0 : old + delta;
-    } while (!__atomic_compare_exchange_n(g0, &old, now, true, __ATOMIC_RELAXED,
-                                          __ATOMIC_RELAXED));
-    if (now > gc_state.gens[0].threshold) gc_threshold_passed();
-}
-
-/* Count a birth (+1) or a death (-1) in the stripe, with its lock held. */
-static inline void count_change(GCStripe *st, int by) {
-    int c = atomic_load_explicit(&st->count, memory_order_relaxed) + by;
-    atomic_store_explicit(&st->count, c, memory_order_relaxed);
-    if (c >= GC_COUNT_BATCH || c <= -GC_COUNT_BATCH) count_flush(st);
-}
-
-void gc_birth_striped(Object *o, bool track) {
-    GCHead *h = GC_HEAD(o);
-    uint32_t s = gc_stripe_self;
-    GCStripe *st = &gc_stripes[s];
-    h->stripe = s;
-    stripe_lock(st);
-    if (track) gc_list_append(h, &st->lists[0]);
-    count_change(st, 1);
-    stripe_unlock(st);
-}
-
-void gc_untrack_striped(Object *o) {
-    GCHead *h = GC_HEAD(o);
-    GCStripe *st = &gc_stripes[h->stripe];
-    stripe_lock(st);
-    if (h->prev) {
-        gc_list_remove(h);
-        h->flags = 0;
-    }
-    stripe_unlock(st);
-}
-
-void gc_death_striped(Object *o, bool dying) {
-    GCHead *h = GC_HEAD(o);
-    GCStripe *st = &gc_stripes[h->stripe];
-    stripe_lock(st);
-    if (h->prev) gc_list_remove(h);
-    if (dying) h->flags = GC_DEATH_COUNTED;
-    count_change(st, -1);
-    stripe_unlock(st);
-}
-#else
-void gc_stripe_attach(void) {}
+#if !GC_SPIN_LOCKS
+void gc_stripe_attach(void) {} /* toy-ft's stripes: core/gcstripe.c */
 #endif
 
 int gc_young_count(void) {
@@ -127,6 +40,9 @@ void gc_head_init(bool locking) {
     }
     for (unsigned s = 0; s < GC_STRIPES; s++)
         for (int i = 0; i < GC_NLISTS; i++) gc_list_init(gc_list_of(s, i));
+#if GC_SPIN_LOCKS
+    gc_stripes_init();
+#endif
     gc_state.enabled = true;
     gc_state.locking = locking;
     if (locking && !GC_SPIN_LOCKS) object_hooks_set(OBJHOOK_GC_LOCKING);
@@ -155,6 +71,7 @@ static inline unsigned stripes_in_use(void) { return gc_alone() ? 1 : GC_STRIPES
 
 void gc_lists_gather(int list, GCHead *into) {
     unsigned stripes = stripes_in_use();
+    if (stripes > 1) gc_lists_settle(); /* toy-ft: what other threads asked owners to do */
     for (unsigned s = 0; s < stripes; s++) gc_list_merge(gc_list_of(s, list), into);
 }
 
@@ -172,6 +89,7 @@ void gc_lists_scatter(GCHead *from, int list) {
 }
 
 size_t gc_lists_size(int list) {
+    if (stripes_in_use() > 1) gc_lists_settle();
     size_t n = 0;
     for (unsigned s = 0; s < GC_STRIPES; s++) n += gc_list_size(gc_list_of(s, list));
     return n;
@@ -220,18 +138,17 @@ void gc_untrack_locked(Object *o, bool freed) {
 
 void gc_track(Object *o) {
     GCHead *h = GC_HEAD(o);
+#if GC_SPIN_LOCKS
+    if (!gc_alone()) {
+        gc_track_striped(o);
+        return;
+    }
+#endif
     if (h->flags & GC_NEVER_TRACK) return;
 #if GC_SPIN_LOCKS
-    GCStripe *st = &gc_stripes[h->stripe];
-    bool alone = gc_alone();
-    if (!alone) stripe_lock(st);
-    if (h->flags & GC_DEATH_COUNTED) { /* revived by its dealloc: it lives on */
-        if (alone) gc_state.gens[0].count++;
-        else count_change(st, 1);
-    }
+    if (h->flags & GC_DEATH_COUNTED) gc_state.gens[0].count++; /* revived by its dealloc */
     h->flags = GC_TRACKED; /* see gc_tracked_already */
-    if (!h->prev) gc_list_append(h, &st->lists[0]);
-    if (!alone) stripe_unlock(st);
+    if (!h->prev) gc_list_append(h, gc_list_of(0, 0));
 #else
     /* with a lock on, prev is read under it */
     if (!gc_state.locking && h->prev) return;
@@ -250,8 +167,6 @@ void gc_never_track(Object *o) {
 void gc_after_fork_child(void) {
     pthread_mutex_init(&gc_lock, NULL);
 #if GC_SPIN_LOCKS
-    /* Only the forking thread exists now, and it holds no stripe's lock:
-       any hold was another thread's. */
-    for (unsigned s = 0; s < GC_STRIPES; s++) atomic_store(&gc_stripes[s].lock, 0);
+    gc_stripes_after_fork_child();
 #endif
 }

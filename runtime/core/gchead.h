@@ -57,19 +57,25 @@
 #include "core/threadstate.h"
 #define GC_SPIN_LOCKS 1
 /* toy-ft's generation lists come in GC_STRIPES stripes, each with its own
-   lists (generations 0-2 and the permanent one), its own lock and its own
-   share of generation 0's count, on cache lines of their own. A thread
-   links what it allocates into its own stripe (gc_stripe_self: 0 for the
-   first thread, each later one the next of 1..GC_STRIPES-1 in turn), so
-   threads that allocate containers at once never write the same line:
-   with one lock and one list for everything, four threads building lists
-   ran 6-12x slower than one thread doing all their work (the line moved
-   between the cores at every birth and death). An object keeps its
-   stripe for life (GCHead.stripe, written at birth and never again), so
-   whichever thread frees it, or tracks or untracks it, knows which lock
-   to take without a lock. The collector stops the world and gathers the
-   stripes' lists into one (gc_lists_gather), then puts each survivor back
-   in its own stripe (gc_lists_scatter).
+   lists (generations 0-2 and the permanent one), its own share of
+   generation 0's count, its own queue and its own lock, on cache lines of
+   their own. A thread links what it allocates into its own stripe, which
+   it owns (gc_stripe_mine) until it ends: it changes that stripe's lists
+   with plain loads and stores, and other threads ask it to, through the
+   stripe's queue (core/gcstripe.c has the protocol). So threads that
+   allocate containers at once never write the same line, and none takes a
+   lock: with one lock and one list for everything, four threads building
+   lists ran 6-12x slower than one thread doing all their work (the line
+   moved between the cores at every birth and death), and a spin lock per
+   stripe still cost two locked instructions in every container's life. An
+   object keeps its stripe for life (GCHead.stripe, written at birth and
+   never again), so whichever thread frees it, or tracks or untracks it,
+   knows whom to ask. A stripe whose thread has ended has no owner, and is
+   changed under its lock by any thread, until a new thread takes it. The
+   collector stops the world, carries out every request still queued
+   (gc_lists_settle), gathers the stripes' lists into one
+   (gc_lists_gather), then puts each survivor back in its own stripe
+   (gc_lists_scatter).
    A stripe's lock is one word, taken with an exchange and given back with
    a store. Unlike a container's stripe (core/objlock.h) a waiter never
    parks for a collection: it may be halfway through a birth or a death,
@@ -77,13 +83,12 @@
    then walk with the object's count at zero. A holder never blocks, so
    waiting always ends.
    While one thread runs (ts_single_threaded) nobody can race for the
-   lists: the locks are left out (the exchange is a locked instruction,
-   tens of cycles, taken twice in every container's life), every object
-   is in stripe 0, and generation 0's count is counted exactly, in
-   gc_state. Once threads run, each stripe counts its births less its
-   deaths and adds them to gc_state's count GC_COUNT_BATCH at a time
-   (gc_count_flush), as CPython's free-threaded build does: the count, and
-   so the next automatic collection, may lag by that many per stripe. */
+   lists: the first thread owns stripe 0 from its start, every object is
+   in stripe 0, and generation 0's count is counted exactly, in gc_state.
+   Once threads run, each stripe counts its births less its deaths and
+   adds them to gc_state's count GC_COUNT_BATCH at a time (count_flush),
+   as CPython's free-threaded build does: the count, and so the next
+   automatic collection, may lag by that many per stripe. */
 #define GC_STRIPES 64
 #define GC_COUNT_BATCH 64
 #else
@@ -109,6 +114,7 @@ enum {
     GC_NEVER_TRACK = 4, /* untracked, and gc_track leaves it so (gc_never_track) */
     GC_DEATH_COUNTED = 8, /* toy-ft: gc_untrack_dying has uncounted it (gc_death need not) */
     GC_TRACKED = 16,    /* toy-ft: gc_track linked it; every untrack clears it (gc_tracked_already) */
+    GC_TRACK_ASKED = 32, /* toy-ft: another thread asked the owner to track it (core/gcstripe.c) */
 };
 
 #define GC_HEAD(o) ((GCHead *)(o) - 1)
@@ -139,14 +145,36 @@ typedef struct {
 extern GCState gc_state;
 
 #if GC_SPIN_LOCKS
+typedef struct GCRequest GCRequest; /* another thread's change, queued (core/gcstripe.c) */
+#define GC_QUEUE_CLOSED ((GCRequest *)1) /* the stripe has no owner: change it under its lock */
+#define GC_STRIPE_NONE UINT32_MAX        /* gc_stripe_mine of a thread that owns no stripe */
+#define GC_STRIPE_COMMON (GC_STRIPES - 1) /* never owned: births of threads that own none */
 typedef struct {
-    _Atomic int lock;   /* 0 free, 1 held */
+    _Atomic int lock;   /* 0 free, 1 held; taken only while the stripe has no owner */
     _Atomic int count;  /* births - deaths not yet added to gc_state.gens[0].count;
-                           written by the lock's holder only */
+                           written by the owner (or the lock's holder) only */
+    _Atomic(GCRequest *) queue; /* other threads' requests, newest first, or GC_QUEUE_CLOSED */
     GCHead lists[GC_NLISTS];
 } __attribute__((aligned(64))) GCStripe;
 extern GCStripe gc_stripes[GC_STRIPES];
+/* The stripe this thread's containers are born into, and the one it owns
+   (the same, or GC_STRIPE_NONE). */
 extern _Thread_local uint32_t gc_stripe_self __attribute__((tls_model("initial-exec")));
+extern _Thread_local uint32_t gc_stripe_mine __attribute__((tls_model("initial-exec")));
+
+/* A head's flags, read and written by the owner while another thread may
+   test GC_TRACKED or set GC_TRACK_ASKED: relaxed atomics, plain moves on
+   the machine. (The collector writes them plainly, with the world stopped.) */
+static inline uint32_t gc_flags(const GCHead *h) { return __atomic_load_n(&h->flags, __ATOMIC_RELAXED); }
+static inline void gc_flags_set(GCHead *h, uint32_t f) { __atomic_store_n(&h->flags, f, __ATOMIC_RELAXED); }
+
+/* The owner of st: carry out the requests others have queued (gcstripe.c);
+   first, if there are any (one load, at each change it makes). */
+void gc_stripe_drain(GCStripe *st);
+static inline void gc_stripe_drain_if_asked(GCStripe *st) {
+    if (__builtin_expect(atomic_load_explicit(&st->queue, memory_order_relaxed) != NULL, 0))
+        gc_stripe_drain(st);
+}
 #endif
 
 /* Stripe s's list: a generation (0 .. GC_NGENERATIONS - 1) or GC_PERMANENT.
@@ -210,13 +238,25 @@ void gc_untrack_locked(Object *o, bool freed);
 void gc_threshold_passed(void);
 
 #if GC_SPIN_LOCKS
-/* toy-ft, once threads run: the same under the object's stripe lock,
-   counting in its stripe (gchead.c). */
+/* toy-ft, once threads run: the same in the object's stripe, by its
+   owner or at its owner's hands (core/gcstripe.c). gc_death_striped says
+   true when the block went to the owner with the request, which gives it
+   back once the object has left its list. */
 void gc_birth_striped(Object *o, bool track);
+void gc_track_striped(Object *o);
 void gc_untrack_striped(Object *o);
-void gc_death_striped(Object *o, bool dying); /* dying: flag it GC_DEATH_COUNTED */
+void gc_dying_striped(Object *o);
+bool gc_death_striped(Object *o, void *block, size_t bytes);
+/* A thread that ends gives its stripe up (ts_destroy). */
+void gc_stripe_detach(void);
+/* With the world stopped: carry out every queued request (gcstripe.c). */
+void gc_lists_settle(void);
+void gc_stripes_init(void);
+void gc_stripes_after_fork_child(void);
 static inline bool gc_alone(void) { return __builtin_expect(ts_single_threaded(), 1); }
 #else
+static inline void gc_stripe_detach(void) {}
+static inline void gc_lists_settle(void) {}
 static inline bool gc_alone(void) { return true; }
 #endif
 
@@ -224,7 +264,7 @@ static inline bool gc_alone(void) { return true; }
    and, if track, enters generation 0; else it starts untracked (prev NULL).
    locking: --no-gil (object_hooks, core/objhooks.h, says so; callers pass
    a constant 0 on their fast path, so that the test disappears; toy-ft
-   takes its stripe's lock instead, once threads run). Inline: every list,
+   links into the thread's own stripe instead, once threads run). Inline: every list,
    dict, tuple and instance comes here. */
 void gc_birth_locked(Object *o, bool track);
 static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track, bool locking) {
@@ -250,8 +290,9 @@ static inline __attribute__((always_inline)) void gc_birth(Object *o, bool track
 
 /* Untrack an object (no counting); nothing if it is not tracked. */
 static inline void gc_untrack(Object *o) {
-    /* With threads really at once (toy-ft, --no-gil), prev is read only
-       under the lock: a neighbour's unlink rewrites it. */
+    /* With threads really at once, prev is read only under the lock
+       (--no-gil) or by the object's owner (toy-ft): a neighbour's unlink
+       rewrites it. */
     if (!GC_SPIN_LOCKS && gc_state.locking) {
         gc_untrack_locked(o, false);
         return;
@@ -270,16 +311,15 @@ static inline void gc_untrack(Object *o) {
 }
 
 /* object_dealloc: a container about to be deallocated leaves its list. In
-   toy-ft it is also uncounted there, under the same hold of its stripe's
-   lock, and flagged GC_DEATH_COUNTED, so that gc_death (object_free) takes
-   no lock again; if the dealloc revives it instead, gc_track counts it
-   back. The flag is read without the lock: no other thread holds a
-   reference to a dying object, so none writes its head (the collector,
-   which might, runs with the other threads stopped). */
+   toy-ft it is also uncounted there, and flagged GC_DEATH_COUNTED, so that
+   gc_death (object_free) need not look for it again; if the dealloc
+   revives it instead, gc_track counts it back. Once threads run, the
+   object's owner does both if this thread is not it; the flag is then
+   left to the owner, who writes it. */
 static inline void gc_untrack_dying(Object *o) {
 #if GC_SPIN_LOCKS
     if (!gc_alone()) {
-        gc_death_striped(o, true);
+        gc_dying_striped(o);
         return;
     }
     GCHead *h = GC_HEAD(o);
@@ -291,23 +331,33 @@ static inline void gc_untrack_dying(Object *o) {
 #endif
 }
 
-/* object_free: a dying container leaves its list (if still in one: object_dealloc
-   has usually untracked it already) and uncounts. locking as for gc_birth. */
-static inline __attribute__((always_inline)) void gc_death(Object *o, bool locking) {
+/* object_free: a dying container leaves its list (if still in one:
+   object_dealloc has usually untracked it already) and uncounts; the
+   block, of bytes bytes, follows. locking as for gc_birth. True when the
+   block is no longer the caller's to free: toy-ft, once threads run, an
+   object of another thread's stripe, whose block goes to that thread with
+   the request to unlink it (core/gcstripe.c). */
+static inline __attribute__((always_inline)) bool gc_death(Object *o, bool locking, void *block,
+                                                           size_t bytes) {
+    (void)block;
+    (void)bytes;
     if (locking) {
         gc_untrack_locked(o, true);
-        return;
+        return false;
     }
     GCHead *h = GC_HEAD(o);
-    if (GC_SPIN_LOCKS && (h->flags & GC_DEATH_COUNTED)) return; /* unlinked and uncounted */
 #if GC_SPIN_LOCKS
     if (!gc_alone()) {
-        gc_death_striped(o, false);
-        return;
+        /* the owner's object after gc_untrack_dying: nothing left to do
+           (another thread's flags are its owner's to read) */
+        if (h->stripe == gc_stripe_mine && (gc_flags(h) & GC_DEATH_COUNTED)) return false;
+        return gc_death_striped(o, block, bytes);
     }
+    if (h->flags & GC_DEATH_COUNTED) return false; /* unlinked and uncounted */
 #endif
     if (h->prev) gc_list_remove(h);
     if (gc_state.gens[0].count > 0) gc_state.gens[0].count--;
+    return false;
 }
 
 /* Track an object explicitly (no counting): a finalizer resurrected it,
@@ -322,7 +372,7 @@ void gc_track(Object *o);
 void gc_never_track(Object *o);
 
 /* After fork() in the child: the lock may have been held by a thread that
-   does not exist there. */
+   does not exist there (toy-ft: and the stripes' owners do not either). */
 void gc_after_fork_child(void);
 
 #endif

@@ -163,6 +163,10 @@ void gil_world_borrow_end(void);
    the world stopped)? Memory that other threads might still be reading
    without a lock can then be freed at once (objects/dict.c). */
 bool gil_world_alone(struct ThreadState *ts);
+/* Does ts (not NULL) hold the world stopped right now, so that every other
+   thread that may touch objects is parked at a safe point? One load when
+   nobody does (core/gcstripe.c asks it before each request it queues). */
+bool gil_world_held_by(struct ThreadState *ts);
 
 /* The switch interval, in seconds (sys.setswitchinterval; modern, priority). */
 void gil_set_interval(double seconds);

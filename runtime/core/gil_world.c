@@ -120,6 +120,16 @@ bool gil_world_alone(ThreadState *ts) {
     return alone;
 }
 
+bool gil_world_held_by(ThreadState *ts) {
+    if (!ts || gil_enabled() ||
+        !(atomic_load_explicit(&gil_eval_breaker, memory_order_relaxed) & GIL_BREAK_STOP))
+        return false;
+    pthread_mutex_lock(&world.mutex);
+    bool held = world.holding && world.stopper == ts;
+    pthread_mutex_unlock(&world.mutex);
+    return held;
+}
+
 bool gil_stop_the_world(ThreadState *ts) {
     if (gil_enabled()) return true; /* the caller holds the GIL: nobody else runs */
     pthread_mutex_lock(&world.mutex);

@@ -59,4 +59,5 @@ void ts_destroy(ThreadState *ts) {
     if (ts_current == ts) ts_current = NULL;
     mem_free(ts, sizeof(ThreadState));
     refcount_thread_detach(); /* toy-ft: merges what others queued for it */
+    gc_stripe_detach();       /* toy-ft: then carries out what they asked of its stripe */
 }

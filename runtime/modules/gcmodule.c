@@ -254,7 +254,14 @@ static Object *gc_is_tracked_function(Object *self, Object *const *args, size_t 
                                       Object *kwnames) {
     (void)self;
     if (args_check("gc.is_tracked", nargs, kwnames, 1, 1) < 0) return NULL;
-    return bool_from(object_is_gc(args[0]) && gc_is_tracked(args[0]));
+    if (!object_is_gc(args[0])) return bool_from(false);
+    /* toy-ft: with the world stopped, the object's owner has done what
+       other threads asked (a store of a container into its dict asks it
+       to track the dict), and is not rewriting the object's links */
+    bool stopped = gc_walk_begin();
+    bool tracked = gc_is_tracked(args[0]);
+    gc_walk_end(stopped);
+    return bool_from(tracked);
 }
 
 static Object *gc_is_finalized(Object *self, Object *const *args, size_t nargs,

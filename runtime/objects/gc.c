@@ -443,7 +443,11 @@ int64_t gc_collect(int generation, bool callbacks) {
 #ifdef TOY_FREE_THREADED
 /* false: a finalizer or callback of this thread's own collection, which
    holds the world already. */
-bool gc_walk_begin(void) { return gil_stop_the_world_wait(ts_get()); }
+bool gc_walk_begin(void) {
+    bool stopped = gil_stop_the_world_wait(ts_get());
+    gc_lists_settle(); /* every change other threads asked for, made */
+    return stopped;
+}
 
 void gc_walk_end(bool stopped) {
     if (stopped) gil_start_the_world(ts_get());

@@ -98,15 +98,16 @@ static inline bool gc_may_be_tracked(Object *o) {
    build reads prev, but not with --no-gil (gc_state.locking), where a
    neighbour's unlink may be rewriting it: the answer is then no, and
    gc_track looks under the collector's lock. toy-ft reads GC_TRACKED
-   instead, without its stripe's lock: only gc_track sets it and every
-   untrack clears it (a collection clears it too, on whatever it leaves
-   tracked), and for a dict all of those happen under the dict's lock (its
-   stores), with the world stopped (the collector) or where no other thread
-   holds the dict (its birth and death). So a clear bit may mean tracked
-   (one gc_track more), a set bit always means tracked. */
+   instead, which the dict's owner may be writing meanwhile (an atomic
+   load, a plain one on the machine): only a track sets it, as it links
+   the dict, and every untrack clears it (a collection clears it too, on
+   whatever it leaves tracked). Untracks of a dict happen with the world
+   stopped (the collector) or where no other thread holds the dict (its
+   death). So a clear bit may mean tracked (one gc_track more), a set bit
+   always means tracked. */
 static inline bool gc_tracked_already(Object *o) {
 #if GC_SPIN_LOCKS
-    return GC_HEAD(o)->flags & GC_TRACKED;
+    return gc_flags(GC_HEAD(o)) & GC_TRACKED;
 #else
     return !gc_state.locking && gc_is_tracked(o);
 #endif
