@@ -249,6 +249,12 @@ void gc_dying_striped(Object *o);
 bool gc_death_striped(Object *o, void *block, size_t bytes);
 /* A thread that ends gives its stripe up (ts_destroy). */
 void gc_stripe_detach(void);
+/* Before a blocking call (core/gil.c): carry out what other threads asked
+   of this thread's stripe, so that a thread that sleeps or waits does not
+   hold the blocks of what it made and others freed. */
+static inline void gc_stripe_drain_mine(void) {
+    if (gc_stripe_mine != GC_STRIPE_NONE) gc_stripe_drain_if_asked(&gc_stripes[gc_stripe_mine]);
+}
 /* With the world stopped: carry out every queued request (gcstripe.c). */
 void gc_lists_settle(void);
 void gc_stripes_init(void);
@@ -256,6 +262,7 @@ void gc_stripes_after_fork_child(void);
 static inline bool gc_alone(void) { return __builtin_expect(ts_single_threaded(), 1); }
 #else
 static inline void gc_stripe_detach(void) {}
+static inline void gc_stripe_drain_mine(void) {}
 static inline void gc_lists_settle(void) {}
 static inline bool gc_alone(void) { return true; }
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/gchead.h"
 #include "core/gil_policy.h"
 #include "core/refcount.h"
 #include "core/threadstate.h"
@@ -244,8 +245,12 @@ void gil_drop_and_retake(ThreadState *ts) {
 
 void gil_drop_traced(ThreadState *ts) {
     if (trace_enabled) trace_gil_dropped(gil_now_ns());
-    if (gil_state.enabled) gil_state.ops->drop(ts);
-    else gil_world_detach(ts);
+    if (gil_state.enabled) {
+        gil_state.ops->drop(ts);
+    } else {
+        gc_stripe_drain_mine(); /* toy-ft: what others asked, before a wait */
+        gil_world_detach(ts);
+    }
 }
 
 void gil_take(ThreadState *ts) { gil_take_counted(ts, GIL_TAKE_AFTER_BLOCK); }
