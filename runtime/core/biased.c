@@ -13,8 +13,18 @@
  *   - An object is in at most one merge queue, flagged QUEUED, and the
  *     queue holds one counted reference to it.
  *   - Queues and the list of threads are guarded by table_lock;
- *     `pending_threads` counts threads with a non-empty queue, and the
- *     eval breaker's GIL_BREAK_MERGE bit is set while it is not zero.
+ *     `pending_threads` counts the threads that are *raised*: a non-empty
+ *     queue, and attached (running Toy code, not in a blocking call), and
+ *     the eval breaker's GIL_BREAK_MERGE bit is set while it is not zero.
+ *     The bit is global: every thread takes the breaker's slow path while
+ *     it is set. A thread that waits in join() while the threads it
+ *     started queue it the locks of their start-up would keep the bit set,
+ *     and the workers on that slow path (3% of their time, in the 4-thread
+ *     job of make bench-ft), for as long as it waits; so a waiting owner
+ *     is lowered, and raised again when it comes back with its queue
+ *     non-empty. `pending` and `attached` are written before the other is
+ *     read, on both sides (sequentially consistent), so that the queuer or
+ *     the returning owner raises it.
  */
 #ifdef TOY_FREE_THREADED
 
@@ -38,6 +48,8 @@ typedef struct BiasedThread {
     Object **queue;          /* objects queued for this thread to merge */
     size_t queue_len, queue_cap;
     atomic_bool pending;     /* queue_len > 0, readable without the lock */
+    atomic_bool attached;    /* not in a blocking call (biased_thread_attached) */
+    atomic_bool raised;      /* counted in pending_threads (table_lock) */
     struct BiasedThread *next;
 } BiasedThread;
 
@@ -116,6 +128,20 @@ static intptr_t merge(Object *o, uint32_t owner, intptr_t extra) {
     return count;
 }
 
+/* Under table_lock: count t in pending_threads, and the breaker's bit,
+   while it has a queue and runs; else not. */
+static void update_raise(BiasedThread *t) {
+    bool want = t->queue_len > 0 && atomic_load(&t->attached);
+    if (want == atomic_load_explicit(&t->raised, RELAXED)) return;
+    atomic_store_explicit(&t->raised, want, RELAXED);
+    if (want) {
+        if (atomic_fetch_add(&pending_threads, 1) == 0)
+            atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_MERGE, RELAXED);
+    } else if (atomic_fetch_sub(&pending_threads, 1) == 1) {
+        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
+    }
+}
+
 /* A non-owner's decrement would take an unmerged count below zero: hand the
    reference to the owner's queue, or merge now if the owner has ended. */
 static void queue_to_owner(Object *o) {
@@ -126,9 +152,8 @@ static void queue_to_owner(Object *o) {
         grow(&t->queue, t->queue_len, &t->queue_cap, sizeof *t->queue);
         t->queue[t->queue_len++] = o;
         if (t->queue_len == 1) {
-            atomic_store(&t->pending, true);
-            if (atomic_fetch_add(&pending_threads, 1) == 0)
-                atomic_fetch_or_explicit(&gil_eval_breaker, GIL_BREAK_MERGE, RELAXED);
+            atomic_store(&t->pending, true); /* before attached is read */
+            update_raise(t);
         }
         pthread_mutex_unlock(&table_lock);
         return;
@@ -229,6 +254,7 @@ bool biased_unrevive(Object *o) {
 void biased_thread_attach(void) {
     BiasedThread *t = mem_alloc_or_die(sizeof *t);
     memset(t, 0, sizeof *t);
+    atomic_store(&t->attached, true); /* about to attach: ts_create runs first */
     pthread_mutex_lock(&table_lock);
     t->tid = next_tid++;
     t->next = threads;
@@ -246,9 +272,18 @@ static Object **take_queue(size_t *len, size_t *cap) {
     self->queue = NULL;
     self->queue_len = self->queue_cap = 0;
     atomic_store(&self->pending, false);
-    if (*len && atomic_fetch_sub(&pending_threads, 1) == 1)
-        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
+    update_raise(self);
     return q;
+}
+
+void biased_thread_attached(bool attached) {
+    if (!self) return; /* an ending thread, past biased_thread_detach */
+    atomic_store(&self->attached, attached); /* before pending is read */
+    bool change = attached ? atomic_load(&self->pending) : atomic_load(&self->raised);
+    if (!change) return;
+    pthread_mutex_lock(&table_lock);
+    update_raise(self);
+    pthread_mutex_unlock(&table_lock);
 }
 
 static void merge_queue(Object **q, size_t len, size_t cap) {
@@ -317,9 +352,14 @@ void biased_after_fork_child(void) {
     }
     threads = self;
     if (self) self->next = NULL;
-    atomic_store(&pending_threads, self && self->queue_len ? 1 : 0);
-    if (!atomic_load(&pending_threads))
-        atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
+    /* the forking thread runs, attached */
+    bool raised = self && self->queue_len;
+    if (self) {
+        atomic_store(&self->attached, true);
+        atomic_store(&self->raised, raised);
+    }
+    atomic_store(&pending_threads, raised ? 1 : 0);
+    if (!raised) atomic_fetch_and_explicit(&gil_eval_breaker, ~GIL_BREAK_MERGE, RELAXED);
     while (others) {
         BiasedThread *t = others;
         others = t->next;

@@ -294,6 +294,10 @@ bool biased_keep_block_at_exit(Object *o, void *block, size_t size);
 void biased_thread_attach(void);
 /* A thread that ends: merges its queue, leaves the table, owns nothing more. */
 void biased_thread_detach(void);
+/* The thread returns from (true) or enters (false) a blocking call
+   (core/gil_world.c): a queue waiting for it raises the eval breaker only
+   while it runs (biased.c). */
+void biased_thread_attached(bool attached);
 /* Merge the objects other threads queued for this one (the eval breaker). */
 void biased_merge_pending(void);
 /* At exit, after the teardown: free the objects made immortal at run time. */

@@ -37,6 +37,7 @@
 
 #include "core/gil_policy.h"
 #include "core/objlock.h"
+#include "core/refcount.h"
 
 static struct {
     pthread_mutex_t mutex;
@@ -74,9 +75,11 @@ void gil_world_attach(ThreadState *ts) {
     world.attached++;
     if (world.stopper == ts && !world.holding) hold_locked(); /* back from a block */
     pthread_mutex_unlock(&world.mutex);
+    refcount_thread_attached(true); /* toy-ft: merges queued meanwhile raise the breaker */
 }
 
 void gil_world_detach(ThreadState *ts) {
+    refcount_thread_attached(false); /* toy-ft: its queue no longer raises the breaker */
     pthread_mutex_lock(&world.mutex);
     world.attached--;
     if (world.stopper == ts && world.holding) { /* the stopper blocks: let the world run */

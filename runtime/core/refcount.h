@@ -192,10 +192,12 @@ static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
 }
 
 /* Thread and process events the counting scheme hears of (toy-ft only):
-   a thread starts / ends running Toy code; the eval breaker fired; the
+   a thread starts / ends running Toy code; it returns from / enters a
+   blocking call (refcount_thread_attached); the eval breaker fired; the
    forking thread continues in a child; the teardown is over. */
 static inline void refcount_thread_attach(void) {}
 static inline void refcount_thread_detach(void) {}
+static inline void refcount_thread_attached(bool attached) { (void)attached; }
 static inline void refcount_at_breaker(void) {}
 static inline void refcount_before_fork(void) {}
 static inline void refcount_after_fork_parent(void) {}
@@ -256,6 +258,7 @@ static inline bool refcount_keep_block(Object *o, void *block, size_t size) {
 
 static inline void refcount_thread_attach(void) { biased_thread_attach(); }
 static inline void refcount_thread_detach(void) { biased_thread_detach(); }
+static inline void refcount_thread_attached(bool attached) { biased_thread_attached(attached); }
 static inline void refcount_at_breaker(void) { biased_merge_pending(); }
 static inline void refcount_before_fork(void) { biased_before_fork(); }
 static inline void refcount_after_fork_parent(void) { biased_after_fork_parent(); }
