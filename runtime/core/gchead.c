@@ -71,7 +71,6 @@ static inline unsigned stripes_in_use(void) { return gc_alone() ? 1 : GC_STRIPES
 
 void gc_lists_gather(int list, GCHead *into) {
     unsigned stripes = stripes_in_use();
-    if (stripes > 1) gc_lists_settle(); /* toy-ft: what other threads asked owners to do */
     for (unsigned s = 0; s < stripes; s++) gc_list_merge(gc_list_of(s, list), into);
 }
 
@@ -89,7 +88,6 @@ void gc_lists_scatter(GCHead *from, int list) {
 }
 
 size_t gc_lists_size(int list) {
-    if (stripes_in_use() > 1) gc_lists_settle();
     size_t n = 0;
     for (unsigned s = 0; s < GC_STRIPES; s++) n += gc_list_size(gc_list_of(s, list));
     return n;

@@ -220,7 +220,8 @@ size_t gc_list_size(const GCHead *list);
    world stopped (or the GIL held): append every stripe's list `list` to
    into / put each object of from into its own stripe's list `list` (the
    GIL build: append from to it) / how many objects every stripe's list
-   `list` holds. */
+   `list` holds. toy-ft: the caller has settled the lists first
+   (gc_lists_settle: objects/gc.c does, as a collection or a walk starts). */
 void gc_lists_gather(int list, GCHead *into);
 void gc_lists_scatter(GCHead *from, int list);
 size_t gc_lists_size(int list);

@@ -378,6 +378,7 @@ void gc_stripe_detach(void) {
    waiting in any queue carried out, so that the lists hold exactly the
    objects that live and are tracked. */
 void gc_lists_settle(void) {
+    if (gc_alone()) return; /* nobody to ask anything of */
     for (unsigned s = 0; s < GC_STRIPES; s++) settle(&gc_stripes[s]);
 }
 

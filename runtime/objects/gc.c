@@ -369,6 +369,7 @@ static void update_counts(int generation, int64_t survivors) {
 }
 
 static int64_t collect_main(int generation) {
+    gc_lists_settle(); /* toy-ft: every change other threads asked for, made */
     double t0 = 0;
     if (debug_flags & GC_DEBUG_STATS) {
         debug_start(generation);

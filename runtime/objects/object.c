@@ -136,19 +136,20 @@ static inline __attribute__((always_inline)) void free_object(Object *o, size_t 
     Type *type = o->type;
     unsigned flags = type->flags;
     size_t pre = bytes_before(type, flags);
+    char *block = (char *)o - pre;
+    size_t bytes = pre + size;
     /* toy-ft: the block of another thread's object may go to that thread,
        which frees it once the object has left its list (core/gcstripe.c) */
-    bool handed = (flags & TYPE_GC) &&
-                  gc_death(o, hooks & OBJHOOK_GC_LOCKING, (char *)o - pre, pre + size);
+    bool handed = (flags & TYPE_GC) && gc_death(o, hooks & OBJHOOK_GC_LOCKING, block, bytes);
     if (hooks & OBJHOOK_COUNT) mem_count_object_free();
     if (hooks & OBJHOOK_TYPESTATS) typestats_free(type);
-    if (handed)
-        ;
-    else if (hooks & OBJHOOK_RACE)
-        race_quarantine(o, size, pre);
-    else if (!(hooks & OBJHOOK_KEEP_AT_EXIT) || /* toy-ft: an immortal freed at exit */
-             !refcount_keep_block(o, (char *)o - pre, pre + size))
-        mem_free((char *)o - pre, pre + size);
+    if (!handed) {
+        if (hooks & OBJHOOK_RACE)
+            race_quarantine(o, size, pre);
+        else if (!(hooks & OBJHOOK_KEEP_AT_EXIT) || /* toy-ft: an immortal freed at exit */
+                 !refcount_keep_block(o, block, bytes))
+            mem_free(block, bytes);
+    }
     if (flags & TYPE_HEAP) DECREF(type);
 }
 
