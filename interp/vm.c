@@ -628,12 +628,14 @@ static void trace_instr(Frame *f, const uint32_t *first_instr, const uint32_t *i
 }
 #endif
 
-#ifndef TOY_FREE_THREADED
 /* An empty index slot at the first probe also answers: absent (every key
    with that hash would sit on the probe path that starts there). A method
    looked up along an MRO, or in an instance dict that does not hold it,
-   misses this way, or a little further along (dict_get_str_from). */
-static inline Object *dict_lookup_name(Object *d, Object *name)
+   misses this way, or a little further along (dict_get_str_from). The
+   GIL build's lookup; toy-ft's only while the thread is alone (it runs no
+   Toy code: a key of the same hash that is not name goes to dict_get_str,
+   which takes the lock). */
+static inline Object *dict_lookup_name_plain(Object *d, Object *name)
 {
     DictObject *dict = (DictObject *)d;
     int64_t hash = str_hash_cached(name);
@@ -648,6 +650,8 @@ static inline Object *dict_lookup_name(Object *d, Object *name)
     }
     return dict_get_str(d, name);
 }
+#ifndef TOY_FREE_THREADED
+#define dict_lookup_name(d, name) dict_lookup_name_plain(d, name)
 /* LOAD_GLOBAL and LOAD_NAME: the lookup is borrowed, the opcode takes the
    reference. */
 #define dict_lookup_name_for_load(d, name) dict_lookup_name(d, name)
@@ -978,13 +982,16 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
 }
 
 /* instance_lacks_name's probe when the key bits cannot answer: in
-   toy-ft out of line, under the dict's lock, so that the check the loop
-   inlines stays the bits' one load. */
+   toy-ft out of line, so that the check the loop inlines stays the bits'
+   one load; without the lock while the thread is alone (the probe runs no
+   Toy code, so no thread can start meanwhile), else under it. */
 #ifndef TOY_FREE_THREADED
 #define dict_lacks_name(d, name) (dict_lookup_name(d, name) == NULL)
 #else
 static __attribute__((noinline)) bool dict_lacks_name(Object *d, Object *name)
 {
+    if (ts_single_threaded())
+        return dict_lookup_name_plain(d, name) == NULL;
     return dict_lookup_name(d, name) == NULL;
 }
 #endif
@@ -1027,22 +1034,29 @@ static __attribute__((noinline)) Object *function_of_class_slow(Type *t, Object 
     return NULL;
 }
 
-/* function_of_class_slow with the type cache's hit inline in the GIL
-   build (an entry is borrowed from a class dict that holds it while the
-   tag matches). toy-ft reads its own thread's table through
-   lookup_in_class. */
+/* function_of_class_slow with the type cache's hit inline. In the GIL
+   build an entry is borrowed from a class dict that holds it while the
+   tag matches; toy-ft reads its own thread's table, whose values are all
+   immortal (TYPECACHE_MAY_KEEP): a reference to one is counted by nobody.
+   A thread whose table is not made yet takes the slow path, which makes
+   it. */
 static inline Object *function_of_class(Type *t, Object *name)
 {
-#ifndef TOY_FREE_THREADED
     uint32_t tag = type_version_tag_now(t);
+#ifndef TOY_FREE_THREADED
     TypeCacheEntry *e = typecache_entry(typecache, tag, name);
+#else
+    TypeCacheEntry *table = typecache_mine;
+    if (UNLIKELY(table == NULL))
+        return function_of_class_slow(t, name);
+    TypeCacheEntry *e = typecache_entry(table, tag, name);
+#endif
     Object *v = e->value;
     if (LIKELY(e->tag == tag && e->name == name && tag != 0 && v != NULL &&
                TYPE(v) == &function_type && method_lookup_is_plain(t))) {
         INCREF(v);
         return v;
     }
-#endif
     return function_of_class_slow(t, name);
 }
 

@@ -236,6 +236,18 @@ static inline bool objlock_nocode_skips(void) {
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
 void objlock_unlock2(const void *a, const void *b);
+/* The pair around work that runs no Toy code, left out while the thread
+   is alone: objlock_lock_nocode's rule. */
+static inline void objlock_lock2_nocode(const void *a, const void *b) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_lock2(a, b);
+}
+static inline void objlock_unlock2_nocode(const void *a, const void *b) {
+    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
+        return;
+    objlock_unlock2(a, b);
+}
 /* Three at once (a set operation's operands and its result), the same way. */
 void objlock_lock3(const void *a, const void *b, const void *c);
 void objlock_unlock3(const void *a, const void *b, const void *c);
@@ -265,6 +277,8 @@ static inline bool objlock_suspend(const void *o) { (void)o; return false; }
 static inline void objlock_resume(const void *o, bool suspended) { (void)o; (void)suspended; }
 static inline void objlock_lock2(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_unlock2(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_lock2_nocode(const void *a, const void *b) { (void)a; (void)b; }
+static inline void objlock_unlock2_nocode(const void *a, const void *b) { (void)a; (void)b; }
 static inline void objlock_lock3(const void *a, const void *b, const void *c) {
     (void)a; (void)b; (void)c;
 }

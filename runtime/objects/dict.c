@@ -618,7 +618,6 @@ Object *dict_swap_at_locked(Object *dobj, size_t ix, Object *key, Object *value)
 }
 #endif
 
-#ifndef TOY_FREE_THREADED
 /* The eval loop's name lookup after its first probe, at slot i, found
    neither name nor an empty slot: the probe path goes on past deleted slots
    and entries whose hash differs (they cannot equal name), to an empty
@@ -638,7 +637,6 @@ Object *dict_get_str_from(Object *dobj, Object *name, size_t i) {
     }
     return ix == DICT_EMPTY ? NULL : dict_get_str(dobj, name);
 }
-#endif
 
 /* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
    never reads tables a resize is freeing; a borrowed result is only as

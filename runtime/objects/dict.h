@@ -113,12 +113,11 @@ Object *dict_get_item_cstr(Object *d, const char *key); /* interns key */
 /* Borrowed lookup for str keys with a precomputed hash: the VM's fast path
    for globals and attributes. NULL if absent (never raises). */
 Object *dict_get_str(Object *d, Object *str_key);
-#ifndef TOY_FREE_THREADED
 /* dict_get_str for an interned name whose first probe, at index slot i,
    found another key (the eval loop's inlined first probe): the probe path
-   continued. Borrowed value or NULL (absent). */
+   continued. Borrowed value or NULL (absent). Reads the tables without the
+   lock: in toy-ft only while the calling thread is alone. */
 Object *dict_get_str_from(Object *d, Object *name, size_t i);
-#endif
 /* The entry number of a str key, or -1 when absent; like dict_get_str,
    never runs user code nor raises. While dict_keys_version(d) stays the
    same, the key stays at that entry. */

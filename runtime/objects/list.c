@@ -248,7 +248,7 @@ int list_insert(Object *list, int64_t index, Object *item) {
    moment. */
 static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
     bool tuple = is_instance_of(src, &tuple_type);
-    objlock_lock2(l, src);
+    objlock_lock2_nocode(l, src); /* copies references: no Toy code */
 #ifdef TOY_FREE_THREADED
     if (!tuple) n = list_size(src);
 #else
@@ -260,7 +260,7 @@ static int list_extend_from_array(ListObject *l, Object *src, size_t n) {
         for (size_t i = 0; i < n; i++) l->items[l->size + i] = NEWREF(from[i]);
         list_set_size(l, l->size + n);
     }
-    objlock_unlock2(l, src);
+    objlock_unlock2_nocode(l, src);
     return rc;
 }
 
@@ -605,14 +605,14 @@ static void list_release_old(Object **old, Object **small, size_t n, size_t room
 int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
     ListObject *l = AS_LIST(self);
     Object *small[16];
-    objlock_lock2(l, src);
+    objlock_lock2_nocode(l, src); /* no Toy code: the old items go after */
     int64_t start, stop;
     slice_range_bounds(lo, hi, (int64_t)l->size, &start, &stop);
     size_t old_n = (size_t)(stop - start);
     Object **old = list_old_items(small, old_n);
     int rc = old ? list_splice(l, (size_t)start, old_n, src, old) : -1;
     if (rc == 0) list_maybe_shrink(l);
-    objlock_unlock2(l, src);
+    objlock_unlock2_nocode(l, src);
     if (!old) {
         error_no_memory();
         return -1;

@@ -975,7 +975,7 @@ int slice_indices(Object *slice, int64_t length, int64_t *start, int64_t *stop, 
 
 /* A bound the direct paths take: None, or an int that is not a big one
    (bool and int subclasses go the generic way, through slice_indices). */
-static inline bool slice_bound_is_simple(Object *o) {
+static inline __attribute__((always_inline)) bool slice_bound_is_simple(Object *o) {
     return o == None || (TYPE(o) == &int_type && int_fits_i64(o));
 }
 
