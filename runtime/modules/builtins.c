@@ -1087,7 +1087,7 @@ int builtins_init(void) {
     /* toy-ft: read by every thread's every builtin lookup, so shared by
        design like a module's dict (objects/module.c): marked before its
        first store, it is read without its lock (objects/dict.h). */
-    refcount_mark_shared(interp.builtins);
+    dict_mark_shared(interp.builtins);
     if (add_functions(interp.builtins, builtin_functions) < 0 ||
         add_functions(interp.builtins, class_builtin_functions) < 0 || /* __build_class__ */
         add_functions(interp.builtins, exec_builtin_functions) < 0 ||  /* eval, exec, compile */

@@ -1750,7 +1750,7 @@ static Object *class_create_from(Object *name, Object *bases, Type *const *bs, s
     for (size_t i = 0; i < n; i++) t->flags |= bs[i]->flags & FLAGS_FROM_BASES;
     t->builtin_base = builtin_base(base);
     t->dict = dict_copy(ns);
-    if (t->dict) refcount_mark_shared(t->dict);
+    if (t->dict) dict_mark_shared(t->dict);
     if (!t->dict || class_default_doc(t->dict) < 0 || take_qualname(h, name) < 0 ||
         wrap_implicit_methods(t->dict) < 0 || setup_layout(h) < 0 || setup_mro(h, bs, n) < 0)
         goto fail;

@@ -82,14 +82,13 @@ static inline uint32_t dict_immortal(Object *v) { return refcount_is_immortal(v)
 
 /* Start a change of d, whose stripe the caller holds: seq becomes even
    (not 0) until dict_write_end, so lock-free readers retry under the lock.
-   A dict marked shared by design becomes readable so at its first change;
-   others keep seq 0 and pay one test. A change made while another is
+   Only a dict marked shared (dict_mark_shared: odd from then on) is read
+   so; others keep seq 0 and pay one test. A change made while another is
    open (by a key's __eq__ that the other's lookup runs, or by another
    thread while the lookup has let the stripe go around that __eq__)
    finds seq even and leaves it to the open one. */
 static inline uint32_t dict_write_begin(DictObject *d) {
     uint32_t seq = d->seq;
-    if (seq == 0 && refcount_is_shared_by_design((Object *)d)) seq = 1;
     if (seq & 1) {
         if (seq == UINT32_MAX) seq = 1; /* wrap without passing 0 */
         /* The changes that follow are release stores (DICT_PUBLISH): a
@@ -107,6 +106,14 @@ static inline void dict_write_end(DictObject *d, uint32_t seq) {
 static inline uint32_t dict_write_begin(DictObject *d) { (void)d; return 0; }
 static inline void dict_write_end(DictObject *d, uint32_t seq) { (void)d, (void)seq; }
 #endif
+
+void dict_mark_shared(Object *dobj) {
+    refcount_mark_shared(dobj);
+#ifdef TOY_FREE_THREADED
+    DictObject *d = AS_DICT(dobj);
+    if (d->seq == 0) __atomic_store_n(&d->seq, 1, __ATOMIC_RELAXED);
+#endif
+}
 
 /* A key of this hash is added / every key is gone (after the entries):
    the key bits (dict_surely_lacks, dict.h). The caller holds d's lock, so

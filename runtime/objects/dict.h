@@ -126,6 +126,11 @@ int64_t dict_str_entry(Object *d, Object *str_key);
    key is added or removed (a value rebound keeps it), never reused by any
    dict; 0 when the numbers have run out. For the VM's inline caches. */
 uint32_t dict_keys_version(Object *d);
+/* d is read by every thread (a module's or a class's dict, the builtins),
+   and nobody else holds it yet: marked shared by design
+   (refcount_mark_shared), and in toy-ft readable without its lock from
+   now on (dict_read_ref). */
+void dict_mark_shared(Object *d);
 /* Replace the value of the entry `ix` if its key is `key` (by pointer):
    1 done, 0 not that key (nothing changed). The value is borrowed. */
 int dict_replace_at(Object *d, size_t ix, Object *key, Object *value);
@@ -145,9 +150,9 @@ static inline Object *dict_swap_at(Object *dobj, size_t ix, Object *key, Object 
 #ifdef TOY_FREE_THREADED
     /* While one thread runs (the swap runs no Toy code, so none can start
        meanwhile), nothing can read the dict between these stores: they
-       are the GIL build's, and seq stays as it is (a dict marked shared
-       by design and not yet readable without the lock becomes so at its
-       next change under the lock). value_immortal becomes 0, "not known":
+       are the GIL build's, and seq stays as it is (threads that start
+       later see the stores: pthread_create orders them before anything
+       the new thread does). value_immortal becomes 0, "not known":
        a read without the lock then takes the lock, and the locked read
        sets it again for an immortal value (dict_get_str_ref). */
     if (!objlock_nocode_skips()) return dict_swap_at_locked(dobj, ix, key, value);
@@ -175,7 +180,7 @@ Object *dict_get_str_ref(Object *d, Object *str_key);
 Object *dict_get_item_ref(Object *d, Object *key);
 #ifdef TOY_FREE_THREADED
 /* toy-ft: lock-free reads of the dicts of modules and classes (marked
-   shared by design, refcount_mark_shared), for LOAD_GLOBAL and LOAD_NAME
+   shared by design, dict_mark_shared), for LOAD_GLOBAL and LOAD_NAME
    (docs/internals.md, 5b, "Lock-free reads of module and class dicts").
    A sequence lock: writers, who still hold the dict's stripe, make `seq`
    even (and not 0) while they change the dict and odd again after; a

@@ -33,7 +33,7 @@ Object *module_new(const char *name) {
     m->name = str_from_cstr(name);
     m->dict = dict_new();
     refcount_mark_shared((Object *)m); /* toy-ft: immortal once threads share it */
-    if (m->dict) refcount_mark_shared(m->dict);
+    if (m->dict) dict_mark_shared(m->dict);
     if (!m->name || !m->dict || dict_set_item_cstr(m->dict, "__name__", m->name) < 0 ||
         dict_set_item_cstr(m->dict, "__doc__", None) < 0) {
         DECREF(m);
