@@ -16,6 +16,9 @@
 #                    thread had been started, what every lock and check
 #                    costs a program once its threads run
 #   and python3 where it can run the script. Ratios are to the GIL build.
+#   Then the same in instructions (scripts/bench/cachegrind.sh, with and
+#   without TOY_FT_THREADS_STARTED=1), which the machine's load does not
+#   move; left out without valgrind or with BENCH_FT_INSTRUCTIONS=0.
 #   Four threads: scripts/threads/cpu_bound.toy (primes by trial division,
 #   4 pieces) sequential and in 4 threads under each build, plus toy
 #   --no-gil (plain counts, no lock: fast where it does not crash, counts
@@ -43,6 +46,7 @@ usage: scripts/bench/ft.sh [--toy PATH] [--python PATH]
 env: BENCH_RUNS=N      runs per measurement, best reported (at least 9)
      BENCH_PRIMES=N    the CPU-bound work: primes below N (default 400000)
      BENCH_STEPS=N     the containers work: N steps per piece (default 200000)
+     BENCH_FT_INSTRUCTIONS=0  leave out the instruction counts (about a minute)
 USAGE
 }
 
@@ -125,6 +129,33 @@ if [ ${#NOISY[@]} -gt 0 ]; then
     note "the same build's runs spread widely (median run / best run) on: $(printf '%s; ' "${NOISY[@]}" | sed 's/; $//'). Other programs slowed most runs there, so the toy-ft ratios of those rows may be off by as much; rerun on a quieter machine, or compare instructions (scripts/bench/cachegrind.sh), which do not move"
 fi
 note "toy-ft, threads started: TOY_FT_THREADS_STARTED=1, the locks and checks a program pays once a second thread has started, on one thread"
+
+# The same cost in instructions, which do not move with the machine's
+# load: scripts/bench/cachegrind.sh (the benchmarks at small sizes, and
+# the programs of programs/), run twice, the second time with
+# TOY_FT_THREADS_STARTED=1 (which the GIL build ignores). Left out when
+# valgrind is missing, or with BENCH_FT_INSTRUCTIONS=0.
+instruction_rows() {
+    local plain started
+    plain=$("$HERE/cachegrind.sh" "$TOY" "$FT" 2>/dev/null) || return 1
+    started=$(TOY_FT_THREADS_STARTED=1 "$HERE/cachegrind.sh" "$TOY" "$FT" 2>/dev/null) || return 1
+    echo "Instructions, one thread (valgrind's count at small sizes; ratio to the GIL build)"
+    row "" "toy" "toy-ft" "threads started" ""
+    join <(printf '%s\n' "$plain" | awk 'NR > 1 && $2 ~ /^[0-9]+$/ { print $1, $2, $3 }' | sort) \
+         <(printf '%s\n' "$started" | awk 'NR > 1 && $3 ~ /^[0-9]+$/ { print $1, $3 }' | sort) |
+        while read -r name gil ft ftt; do
+            row "$name" "$(awk -v n="$gil" 'BEGIN { printf "%.1f M", n / 1e6 }')" \
+                "$(ratio "$ft" "$gil")" "$(ratio "$ftt" "$gil")" ""
+        done
+    local differ
+    differ=$(printf '%s\n%s\n' "$plain" "$started" | awk '/MISMATCH/ { print $1 }' | sort -u | tr '\n' ' ')
+    [ -z "$differ" ] || note "instruction counts: the builds printed different output on: $differ"
+    note "instructions: valgrind --tool=cachegrind counts every instruction run, so these ratios do not move with the machine's load as the times above do; they are what a change's single-thread cost is judged by (docs/internals.md, 5b)"
+}
+if [ "${BENCH_FT_INSTRUCTIONS:-1}" != 0 ] && have valgrind; then
+    echo
+    instruction_rows || note "instruction counts: scripts/bench/cachegrind.sh failed"
+fi
 
 # The sequential and threaded runs alternate, CPU_ROUNDS of each, and so do
 # the builds: each round runs every build's sequential and threaded job in
