@@ -48,16 +48,28 @@ ThreadState *ts_create(void) {
     return ts;
 }
 
-/* Releases what the thread still owns. The caller has already finished
-   running Toy code on this thread. */
-void ts_destroy(ThreadState *ts) {
+/* The references the thread state itself holds. */
+static void ts_clear_refs(ThreadState *ts) {
     CLEAR(&ts->current_exc);
     CLEAR(&ts->handled_exc);
     CLEAR(&ts->repr_stack);
     CLEAR(&ts->local_dicts);
+}
+
+/* Releases what the thread still owns. The caller has finished running the
+   thread's own Toy code; finalizers may still run here, on this thread
+   and with this thread state. */
+void ts_destroy(ThreadState *ts) {
+    ts_clear_refs(ts);
+    /* toy-ft: merge what other threads queued for this one, and leave the
+       owners' table. A merge may free objects whose __del__ runs here, so
+       it comes while the thread state, its frame stack and its quickened
+       code are all still there. Such a finalizer may leave references in
+       the state again (a repr, a threading.local): released after. */
+    refcount_thread_detach();
+    ts_clear_refs(ts);
     vm_thread_fini(ts);
     if (ts_current == ts) ts_current = NULL;
     mem_free(ts, sizeof(ThreadState));
-    refcount_thread_detach(); /* toy-ft: merges what others queued for it */
-    gc_stripe_detach();       /* toy-ft: then carries out what they asked of its stripe */
+    gc_stripe_detach(); /* toy-ft: then carries out what they asked of its stripe */
 }
