@@ -3014,8 +3014,7 @@ dispatch:
     TARGET(UNARY_NEGATIVE) {
         Object *v = TOP();
         Object *r;
-        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN &&
-            !int_i64_is_big(-int_value(v))) /* -(-INT64_MAX) may be big: int.h */
+        if (TYPE(v) == &int_type && int_is_small(v) && int_value(v) != INT64_MIN)
             r = small_or_new_int(-int_value(v));
         else
             r = object_negative(v);

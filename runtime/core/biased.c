@@ -199,6 +199,11 @@ static bool mark_dead(Object *o, intptr_t shared) {
 
 void biased_local_zero(Object *o) {
     intptr_t shared = atomic_load_explicit(&o->shared, memory_order_acquire);
+    if ((shared & ~BIASED_TYPE_MARK) == 0) {
+        /* No other thread counts it or can find it (a big int). */
+        object_dealloc(o);
+        return;
+    }
     if ((shared & ~BIASED_MARKS) == 0) {
         /* No other thread counts it. One that finds it through the weak
            reference table (WEAKLY) or a table of classes (shared by

@@ -67,10 +67,11 @@
 #define BIASED_SHARED_BY_DESIGN 4 /* immortalise on the first cross-thread reference */
 #define BIASED_DEAD 8             /* being freed by its owner: no new reference */
 #define BIASED_WEAKLY 16          /* the weak reference table may hand it out */
-#define BIASED_SHIFT 5
+#define BIASED_TYPE_MARK 32       /* its type's own mark: int's big ints */
+#define BIASED_SHIFT 6
 /* The marks an object keeps for good, which count no other thread's
    reference: "no other thread counts it" is shared & ~BIASED_MARKS == 0. */
-#define BIASED_MARKS ((intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY))
+#define BIASED_MARKS ((intptr_t)(BIASED_SHARED_BY_DESIGN | BIASED_WEAKLY | BIASED_TYPE_MARK))
 #define BIASED_ONE ((intptr_t)1 << BIASED_SHIFT)
 
 /* The calling thread's id: 0 before biased_thread_attach (such a thread owns
@@ -213,16 +214,20 @@ static inline __attribute__((always_inline)) uint32_t biased_local_read(Object *
 #endif
 }
 
-/* Has no other thread counted o (shared zero but for the shared-by-design
-   and weakly-referenced marks)? */
-static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o) {
+/* The shared word, read the same way. */
+static inline __attribute__((always_inline)) intptr_t biased_shared_read(Object *o) {
 #ifdef BIASED_LOCAL_ATOMIC
-    intptr_t shared = atomic_load_explicit(&o->shared, BIASED_RELAXED);
+    return atomic_load_explicit(&o->shared, BIASED_RELAXED);
 #else
     intptr_t shared;
     memcpy(&shared, (const void *)&o->shared, sizeof shared);
+    return shared;
 #endif
-    return (shared & ~BIASED_MARKS) == 0;
+}
+
+/* Has no other thread counted o (shared zero but for the marks)? */
+static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o) {
+    return (biased_shared_read(o) & ~BIASED_MARKS) == 0;
 }
 
 /* True when this thread owns o, holds exactly n references to it and no
@@ -264,6 +269,25 @@ static inline __attribute__((always_inline)) uint32_t biased_owned_count(Object 
         (atomic_load_explicit(&o->shared, BIASED_RELAXED) & ~BIASED_MARKS) != 0)
         return 0;
     return atomic_load_explicit(&o->local, BIASED_RELAXED);
+}
+
+/* The type mark: one bit of the shared word that an object's type may
+   use for good (int tells its big ints by it: objects/int.h). It is set
+   once, before the object is published, and never cleared; every change
+   of the shared word keeps it (it is one of BIASED_MARKS), so a plain
+   read, racing only with other threads' atomic adds, always sees it as
+   set. biased_shared_clean and the decrement to zero treat it as they do
+   the other marks. */
+static inline void biased_set_type_mark(Object *o) {
+    intptr_t shared = atomic_load_explicit(&o->shared, BIASED_RELAXED);
+    atomic_store_explicit(&o->shared, shared | BIASED_TYPE_MARK, BIASED_RELAXED);
+}
+/* Does a or b carry the type mark? (Both reads, one test.) */
+static inline __attribute__((always_inline)) bool biased_type_marked2(Object *a, Object *b) {
+    return ((biased_shared_read(a) | biased_shared_read(b)) & BIASED_TYPE_MARK) != 0;
+}
+static inline __attribute__((always_inline)) bool biased_type_marked(Object *o) {
+    return (biased_shared_read(o) & BIASED_TYPE_MARK) != 0;
 }
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */

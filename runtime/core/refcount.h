@@ -225,6 +225,15 @@ static inline void refcount_make_immortal(Object *o) {
     atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, memory_order_relaxed);
 }
 static inline void refcount_mark_shared(Object *o) { biased_mark_shared(o); }
+/* The type mark (core/biased.h): one bit of the header that o's type may
+   set, once, before o is published; int marks its big ints with it. */
+static inline void refcount_set_type_mark(Object *o) { biased_set_type_mark(o); }
+static inline __attribute__((always_inline)) bool refcount_type_marked(Object *o) {
+    return biased_type_marked(o);
+}
+static inline __attribute__((always_inline)) bool refcount_type_marked2(Object *a, Object *b) {
+    return biased_type_marked2(a, b);
+}
 static inline void refcount_immortalize(Object *o) { biased_make_immortal(o); }
 /* Is o immortal (static, or made so)? It stays so: its memory is never
    freed before exit. */

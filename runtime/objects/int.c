@@ -8,12 +8,10 @@
  *     detect overflow with the __builtin_*_overflow family; an overflowing
  *     result (and any operation with a big operand) is computed on BigInts
  *     and normalised by int_from_big, which returns a small int whenever the
- *     value belongs in one (big_is_small). When small and big are told
- *     apart by value (INT_SMALL_BY_VALUE), INT64_MAX and INT64_MIN are big
- *     ints, and int_from_i64 makes them so. So a value has exactly one
- *     representation.
- *   - An exact small int's block is INT_SMALL_SIZE bytes (by value, without
- *     the digits field); an exact big int's is sizeof(IntObject); a subclass
+ *     value belongs in one (big_is_small): every value that fits in int64.
+ *     So a value has exactly one representation.
+ *   - An exact small int's block is INT_SMALL_SIZE bytes (in toy-ft without
+ *     the digits field: int.h); an exact big int's is sizeof(IntObject); a subclass
  *     instance's is its type's instance_size (int_block_size).
  *   - Values SMALL_INT_MIN..SMALL_INT_MAX are the static, immortal objects in
  *     small_ints[] (initialised at compile time, so no start-up call is
@@ -81,16 +79,6 @@ _Thread_local IntFreeList int_free_list;
 
 static Object *int_from_big(BigInt *r);
 
-/* INT64_MAX or INT64_MIN when INT_SMALL_BY_VALUE: a big int, whose digits
-   hold the magnitude. */
-static __attribute__((noinline, cold)) Object *int_alloc_boundary(int64_t v) {
-    uint32_t buf[2];
-    BigInt view, r = BIGINT_EMPTY;
-    bigint_view_i64(&view, v, buf);
-    if (bigint_copy(&view, &r) < 0) return NULL;
-    return int_from_big(&r);
-}
-
 /* int_new_small without a free int at hand: a new block from the
    allocator. */
 Object *int_alloc_small(int64_t v) {
@@ -100,16 +88,10 @@ Object *int_alloc_small(int64_t v) {
     return (Object *)o;
 }
 
-/* int_new_i64's out-of-line path: any v. */
-Object *int_alloc_i64(int64_t v) {
-    if (int_i64_is_big(v)) return int_alloc_boundary(v);
-    return int_alloc_small(v);
-}
-
 Object *int_from_i64(int64_t v) {
     if (v >= SMALL_INT_MIN && v <= SMALL_INT_MAX)
         return NEWREF_IMMORTAL(&small_ints[v - SMALL_INT_MIN]);
-    return int_new_i64(v);
+    return int_new_small(v);
 }
 
 void int_thread_release(void) {
@@ -137,10 +119,10 @@ static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     v->neg = i->value < 0;
 }
 
-/* Does r's value belong in a small int (it fits in int64, and is not one
-   of the values only a big int holds: int.h)? *v set when it does. */
+/* Does r's value belong in a small int (it fits in int64)? *v set when it
+   does. */
 static bool big_is_small(const BigInt *r, int64_t *v) {
-    return bigint_to_i64(r, v) && !int_i64_is_big(*v);
+    return bigint_to_i64(r, v);
 }
 
 /* Fill o (already allocated with its type, full size) with r's value,
@@ -161,6 +143,9 @@ static Object *int_fill(IntObject *o, BigInt *r) {
         return NULL;
     }
     o->digits = d;
+#if INT_BIG_BY_MARK
+    refcount_set_type_mark(&o->base);
+#endif
     return (Object *)o;
 }
 
@@ -189,21 +174,10 @@ static Object *big_result(int rc, BigInt *r) {
 bool int_equal(Object *a, Object *b) {
     IntObject *x = (IntObject *)a, *y = (IntObject *)b;
     if (x->value != y->value) return false; /* for big ints: the sign */
-    /* By value, equal values are both small or both big. */
-    if (int_is_small(a)) return INT_SMALL_BY_VALUE || int_is_small(b);
+    if (int_is_small(a)) return int_is_small(b);
     if (int_is_small(b)) return false;
     if (x->digits[0] != y->digits[0]) return false;
     return memcmp(x->digits + 1, y->digits + 1, x->digits[0] * sizeof(uint32_t)) == 0;
-}
-
-/* A big int fits in int64 only as INT64_MAX (magnitude 2**63 - 1) or
-   INT64_MIN (2**63), whose `value` is then exact; only when
-   INT_SMALL_BY_VALUE, as otherwise those two are small ints. */
-bool int_big_fits_i64(Object *o) {
-    const uint32_t *d = ((IntObject *)o)->digits;
-    if (d[0] != 2) return false;
-    uint64_t magnitude = (uint64_t)d[1] | ((uint64_t)d[2] << 32);
-    return magnitude == (int_value(o) < 0 ? (uint64_t)1 << 63 : (uint64_t)INT64_MAX);
 }
 
 Object *int_count_too_big(void) {

@@ -11,21 +11,19 @@
  * normalised, so two equal ints have the same representation. The digit
  * arithmetic is in bigint.c.
  *
- * How small is told from big depends on the build (INT_SMALL_BY_VALUE):
- *   - By value (toy-ft, whose 24-byte header would make every int 40
- *     bytes): a small int's value lies strictly between INT64_MIN and
- *     INT64_MAX, and an exact small int is allocated without the `digits`
- *     field (INT_SMALL_SIZE bytes, 32) and never reads or writes it. The
- *     two values INT64_MAX and INT64_MIN themselves are big ints (whose
- *     `value` is then exact: int_fits_i64), so that no small int holds one
- *     of the two marks. The invariant: a value strictly between INT64_MIN
- *     and INT64_MAX is always small, every other value big.
+ * A small int holds any int64, so a value that fits in int64 is always
+ * small. How small is told from big depends on the build (INT_BIG_BY_MARK):
  *   - By digits (the GIL build, whose ints are 32 bytes either way): every
- *     int has the field, NULL in a small one, which holds any int64; the
- *     eval loop's guard is one OR of the two operands' fields. The
- *     invariant: a value that fits in int64 is always small.
- * Code outside this file asks int_is_small / int_is_big / int_fits_i64 and
- * is correct under both.
+ *     int has the field, NULL in a small one; the eval loop's guard is one
+ *     OR of the two operands' fields.
+ *   - By the header's type mark (toy-ft, whose 24-byte header would make
+ *     every int 40 bytes with the field): a big int carries the mark
+ *     (core/refcount.h), set before it is published and never cleared, and
+ *     an exact small int is allocated without the `digits` field
+ *     (INT_SMALL_SIZE bytes, 32) and never reads or writes it. The guard is
+ *     one OR of the two operands' shared words and a test of the bit.
+ * Code outside this file asks int_is_small / int_is_big and is correct
+ * under both.
  *
  * Ints from SMALL_INT_MIN to SMALL_INT_MAX are immortal preallocated
  * objects, so loop counters and indexes never allocate; other results come
@@ -44,18 +42,12 @@
 #include "core/objhooks.h"
 #include "core/refcount.h"
 
-/* 1: small and big are told apart by the value (above); 0: by the digits
-   field. The value test costs the eval loop's int guard a few more
-   instructions than one OR of two loads, and a check of each result that
-   it writes into an int; toy-ft pays that for its 32-byte ints, the GIL
-   build has nothing to gain. make CFLAGS='-O2 -DINT_SMALL_BY_VALUE=1'
-   builds either way. */
-#ifndef INT_SMALL_BY_VALUE
+/* 1: big ints carry the header's type mark (above); 0: by the digits
+   field. Only toy-ft's header has the mark. */
 #ifdef TOY_FREE_THREADED
-#define INT_SMALL_BY_VALUE 1
+#define INT_BIG_BY_MARK 1
 #else
-#define INT_SMALL_BY_VALUE 0
-#endif
+#define INT_BIG_BY_MARK 0
 #endif
 
 typedef struct IntObject {
@@ -65,12 +57,12 @@ typedef struct IntObject {
         struct IntObject *next_free; /* on its thread's free list (below) */
     };
     uint32_t *digits; /* big: count, then the digits (owned); small: NULL,
-                         or (INT_SMALL_BY_VALUE) absent from an exact
-                         small int's block */
+                         or (INT_BIG_BY_MARK) absent from an exact small
+                         int's block */
 } IntObject;
 
 /* The block of an exact small int. */
-#if INT_SMALL_BY_VALUE
+#if INT_BIG_BY_MARK
 #define INT_SMALL_SIZE offsetof(IntObject, digits)
 #else
 #define INT_SMALL_SIZE sizeof(IntObject)
@@ -103,24 +95,13 @@ INT_GUARD_INLINE bool is_int_exact(Object *o) {
 }
 /* The value of a small int (clamped for a big one: check int_is_small). */
 static inline int64_t int_value(Object *o) { return ((IntObject *)o)->value; }
-#if INT_SMALL_BY_VALUE
-/* Is v one of the two values that only a big int holds (INT64_MIN,
-   INT64_MAX)? Most values are settled by one test, that v + v does not
-   overflow (|v| < 2**62); adding 2**63 + 1 (mod 2**64) to the others maps
-   exactly those two to 0 and 1. */
-static inline bool int_i64_is_big(int64_t v) {
-    int64_t twice;
-    return __builtin_add_overflow(v, v, &twice) && (uint64_t)v + 0x8000000000000001u <= 1;
-}
-static inline bool int_is_big(Object *o) { return int_i64_is_big(((IntObject *)o)->value); }
+#if INT_BIG_BY_MARK
+static inline bool int_is_big(Object *o) { return refcount_type_marked(o); }
 /* Both ints small: the fast paths' guard. */
-INT_GUARD_INLINE bool int_both_small(Object *a, Object *b) {
-    return !int_i64_is_big(((IntObject *)a)->value) && !int_i64_is_big(((IntObject *)b)->value);
-}
+INT_GUARD_INLINE bool int_both_small(Object *a, Object *b) { return !refcount_type_marked2(a, b); }
 /* o, just allocated or reused, becomes the small int v. */
 static inline void int_set_small(IntObject *o, int64_t v) { o->value = v; }
 #else
-static inline bool int_i64_is_big(int64_t v) { (void)v; return false; }
 static inline bool int_is_big(Object *o) { return ((IntObject *)o)->digits != NULL; }
 INT_GUARD_INLINE bool int_both_small(Object *a, Object *b) {
     return ((uintptr_t)((IntObject *)a)->digits | (uintptr_t)((IntObject *)b)->digits) == 0;
@@ -133,35 +114,10 @@ static inline void int_set_small(IntObject *o, int64_t v) {
 static inline bool int_is_small(Object *o) { return !int_is_big(o); }
 
 /* The eval loop's int arithmetic and comparisons (vm.c): int_both_fast(a,
-   b) is their guard, true when both are small ints it may compute with in
-   int64, and int_add_fast / int_sub_fast / int_mul_fast compute x op y,
-   true when the result is one it may write into a small int (else the
-   generic path decides). By digits, that is every small int and every
-   result that does not overflow. By value, the guard takes only ints in
-   [-2**62, 2**62), one sign test for both operands (INT64_MIN and
-   INT64_MAX lie outside), and a result is kept only inside the same range:
-   cheaper than testing each value for the two marks. Ints beyond take the
-   generic path, which gives the same answers. (+ and - of two such ints
-   cannot overflow, but without the overflow test gcc's code for the eval
-   loop ran loop.toy 10% slower, for as many instructions.) */
-#if INT_SMALL_BY_VALUE
-#define INT_FAST_BIAS ((uint64_t)1 << 62)
-static inline bool int_i64_fast(int64_t v) { return (int64_t)((uint64_t)v + INT_FAST_BIAS) >= 0; }
-INT_GUARD_INLINE bool int_both_fast(Object *a, Object *b) {
-    uint64_t x = (uint64_t)((IntObject *)a)->value + INT_FAST_BIAS;
-    uint64_t y = (uint64_t)((IntObject *)b)->value + INT_FAST_BIAS;
-    return (int64_t)(x | y) >= 0;
-}
-static inline bool int_add_fast(int64_t x, int64_t y, int64_t *z) {
-    return !__builtin_add_overflow(x, y, z) && int_i64_fast(*z);
-}
-static inline bool int_sub_fast(int64_t x, int64_t y, int64_t *z) {
-    return !__builtin_sub_overflow(x, y, z) && int_i64_fast(*z);
-}
-static inline bool int_mul_fast(int64_t x, int64_t y, int64_t *z) {
-    return !__builtin_mul_overflow(x, y, z) && int_i64_fast(*z);
-}
-#else
+   b) is their guard, true when both are small ints, and int_add_fast /
+   int_sub_fast / int_mul_fast compute x op y, true when the result does
+   not overflow, so that it may be written into a small int (else the
+   generic path decides). */
 INT_GUARD_INLINE bool int_both_fast(Object *a, Object *b) {
     return int_both_small(a, b);
 }
@@ -174,18 +130,13 @@ static inline bool int_sub_fast(int64_t x, int64_t y, int64_t *z) {
 static inline bool int_mul_fast(int64_t x, int64_t y, int64_t *z) {
     return !__builtin_mul_overflow(x, y, z);
 }
-#endif
 
 /* Two int objects hold the same value (either representation). */
 bool int_equal(Object *a, Object *b);
 /* Does o's value fit in int64, so that int_value(o) is exactly it? Every
-   small int, and (INT_SMALL_BY_VALUE) the two big ints INT64_MAX and
-   INT64_MIN. The test for code that converts an int to a C integer (an
-   index, a bound, a count). */
-bool int_big_fits_i64(Object *o);
-static inline bool int_fits_i64(Object *o) {
-    return int_is_small(o) || (INT_SMALL_BY_VALUE && int_big_fits_i64(o));
-}
+   small int, and only those. The test for code that converts an int to a
+   C integer (an index, a bound, a count). */
+static inline bool int_fits_i64(Object *o) { return int_is_small(o); }
 /* The size of o's block, big or not: what it was allocated with and is
    freed with. */
 static inline size_t int_block_size_of(Object *o, bool big) {
@@ -229,9 +180,8 @@ typedef struct {
 
 extern _Thread_local IntFreeList int_free_list;
 
-/* int_from_i64 for a v outside the small-int cache that a small int holds
-   (not int_i64_is_big: the eval loop's results, a range's elements),
-   inline for the eval loop: from the free list when it has one (whose
+/* int_from_i64 for a v outside the small-int cache (the eval loop's
+   results, a range's elements), inline for the eval loop: from the free list when it has one (whose
    blocks are all INT_SMALL_SIZE). NULL with MemoryError. */
 Object *int_alloc_small(int64_t v);
 static inline Object *int_new_small(int64_t v)
@@ -245,16 +195,6 @@ static inline Object *int_new_small(int64_t v)
     o->base.type = &int_type;
     int_set_small(o, v);
     return (Object *)o;
-}
-
-/* The same for any v outside the small-int cache: one that only a big int
-   holds becomes one, out of line (int_alloc_i64). */
-Object *int_alloc_i64(int64_t v);
-static inline Object *int_new_i64(int64_t v)
-{
-    if (int_i64_is_big(v))
-        return int_alloc_i64(v);
-    return int_new_small(v);
 }
 
 /* Give the calling thread's free ints back to the allocator (thread exit). */

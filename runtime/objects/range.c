@@ -286,7 +286,7 @@ Object *range_new(int64_t start, int64_t stop, int64_t step) {
         length = ((uint64_t)stop - (uint64_t)start - 1) / range_abs_step(step) + 1;
     else if (step < 0 && start > stop)
         length = ((uint64_t)start - (uint64_t)stop - 1) / range_abs_step(step) + 1;
-    if (length > (uint64_t)INT64_MAX || (length > 0 && int_i64_is_big(start)))
+    if (length > (uint64_t)INT64_MAX)
         return range_new_wide(start, stop, step);
     RangeObject *r = (RangeObject *)object_alloc(&range_type, sizeof(RangeObject));
     if (!r) return NULL;
