@@ -78,22 +78,31 @@ static void grow(void *arr, size_t len, size_t *cap, size_t elem) {
 
 /* ---- Counting ------------------------------------------------------------- */
 
-static void record_immortal(Object *o) {
-    pthread_mutex_lock(&immortal_lock);
+/* alone: no other thread runs Toy code (ts_single_threaded), and none can
+   start before this returns, since only this one could start it: the
+   table needs no lock then. Start-up interns some 450 names this way. */
+static void record_immortal(Object *o, bool alone) {
+    if (!alone) pthread_mutex_lock(&immortal_lock);
     grow(&immortals, immortals_len, &immortals_cap, sizeof *immortals);
     immortals[immortals_len++] = o;
-    pthread_mutex_unlock(&immortal_lock);
+    if (!alone) pthread_mutex_unlock(&immortal_lock);
     atomic_fetch_add_explicit(&immortal_count, 1, RELAXED);
 }
 
 void biased_make_immortal(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
-    do {
+    bool alone = ts_single_threaded();
+    if (alone) { /* nobody else can write owner: no compare-and-swap */
         if (owner == BIASED_OWNER_IMMORTAL) return;
-    } while (!atomic_compare_exchange_weak(&o->owner, &owner, BIASED_OWNER_IMMORTAL));
+        atomic_store_explicit(&o->owner, BIASED_OWNER_IMMORTAL, RELAXED);
+    } else {
+        do {
+            if (owner == BIASED_OWNER_IMMORTAL) return;
+        } while (!atomic_compare_exchange_weak(&o->owner, &owner, BIASED_OWNER_IMMORTAL));
+    }
     /* The owner itself may also stop the fast path from writing local. */
     if (owner == biased_tid) atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, RELAXED);
-    record_immortal(o);
+    record_immortal(o, alone);
 }
 
 void biased_incref_shared(Object *o) {

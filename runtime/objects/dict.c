@@ -875,7 +875,7 @@ int dict_add_str(Object *dobj, Object *key, Object *value) {
 int dict_set_item_cstr(Object *d, const char *key, Object *value) {
     Object *k = str_intern_cstr(key);
     if (!k) return -1;
-    int rc = dict_set_item(d, k, value);
+    int rc = dict_add_str(d, k, value);
     DECREF(k);
     return rc;
 }

@@ -31,7 +31,7 @@ int getset_add_all(Type *t) {
         assert(g->get || (t->getattr && t->getattr != object_generic_getattr));
         Object *descr = getset_descr_new(t, g);
         if (!descr) return -1;
-        int r = dict_set_item(t->dict, ((GetSetDescrObject *)descr)->name, descr);
+        int r = dict_add_str(t->dict, ((GetSetDescrObject *)descr)->name, descr);
         DECREF(descr);
         if (r < 0) return -1;
     }

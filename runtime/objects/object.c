@@ -434,7 +434,7 @@ static int builtin_install_new(Type *t, Object *key) {
     if (dict_get_str(t->dict, key)) return 0;
     Object *fn = builtin_new(&builtin_type_new_def, (Object *)t);
     Object *w = fn ? descr_staticmethod_new(fn) : NULL;
-    int r = w ? dict_set_item(t->dict, key, w) : -1;
+    int r = w ? dict_add_str(t->dict, key, w) : -1;
     XDECREF(fn);
     XDECREF(w);
     return r;

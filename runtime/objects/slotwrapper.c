@@ -465,7 +465,7 @@ static size_t hash_row(void) {
 static int add_unless_present(Type *t, Object *key, Object *value) {
     if (!key) return -1;
     if (dict_get_str(t->dict, key)) return 0;
-    return dict_set_item(t->dict, key, value);
+    return dict_add_str(t->dict, key, value);
 }
 
 int slotwrapper_add_all(Type *t) {
