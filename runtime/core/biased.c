@@ -63,6 +63,9 @@ static _Thread_local BiasedThread *self;
 static pthread_mutex_t immortal_lock = PTHREAD_MUTEX_INITIALIZER;
 static Object **immortals;
 static size_t immortals_len, immortals_cap;
+/* Of them, those that hold no reference (biased_make_immortal_leaf). */
+static Object **leaves;
+static size_t leaves_len, leaves_cap;
 static atomic_uint_fast64_t immortal_count;
 /* Set while biased_release_immortals frees them: their blocks are kept. */
 static struct { void *block; size_t size; } *kept;
@@ -81,15 +84,20 @@ static void grow(void *arr, size_t len, size_t *cap, size_t elem) {
 /* alone: no other thread runs Toy code (ts_single_threaded), and none can
    start before this returns, since only this one could start it: the
    table needs no lock then. Start-up interns some 450 names this way. */
-static void record_immortal(Object *o, bool alone) {
+static void record_immortal(Object *o, bool alone, bool leaf) {
     if (!alone) pthread_mutex_lock(&immortal_lock);
-    grow(&immortals, immortals_len, &immortals_cap, sizeof *immortals);
-    immortals[immortals_len++] = o;
+    if (leaf) {
+        grow(&leaves, leaves_len, &leaves_cap, sizeof *leaves);
+        leaves[leaves_len++] = o;
+    } else {
+        grow(&immortals, immortals_len, &immortals_cap, sizeof *immortals);
+        immortals[immortals_len++] = o;
+    }
     if (!alone) pthread_mutex_unlock(&immortal_lock);
     atomic_fetch_add_explicit(&immortal_count, 1, RELAXED);
 }
 
-void biased_make_immortal(Object *o) {
+static void make_immortal(Object *o, bool leaf) {
     uint32_t owner = atomic_load_explicit(&o->owner, RELAXED);
     bool alone = ts_single_threaded();
     if (alone) { /* nobody else can write owner: no compare-and-swap */
@@ -102,8 +110,11 @@ void biased_make_immortal(Object *o) {
     }
     /* The owner itself may also stop the fast path from writing local. */
     if (owner == biased_tid) atomic_store_explicit(&o->local, BIASED_LOCAL_IMMORTAL, RELAXED);
-    record_immortal(o, alone);
+    record_immortal(o, alone, leaf);
 }
+
+void biased_make_immortal(Object *o) { make_immortal(o, false); }
+void biased_make_immortal_leaf(Object *o) { make_immortal(o, true); }
 
 void biased_incref_shared(Object *o) {
     if (atomic_load_explicit(&o->owner, RELAXED) == BIASED_OWNER_IMMORTAL) return;
@@ -408,12 +419,18 @@ void biased_release_immortals(void) {
     for (size_t i = 0; i < immortals_len; i++) immortals[i]->type->dealloc(immortals[i]);
     object_hooks_clear(OBJHOOK_KEEP_AT_EXIT);
     for (size_t i = 0; i < kept_len; i++) mem_free(kept[i].block, kept[i].size);
+    /* The leaves last, each freed at once: the deallocs above were the
+       last readers of their headers, and theirs read nothing else. */
+    for (size_t i = 0; i < leaves_len; i++) leaves[i]->type->dealloc(leaves[i]);
     if (kept) mem_free(kept, kept_cap * sizeof *kept);
     if (immortals) mem_free(immortals, immortals_cap * sizeof *immortals);
+    if (leaves) mem_free(leaves, leaves_cap * sizeof *leaves);
     kept = NULL;
     kept_len = kept_cap = 0;
     immortals = NULL;
     immortals_len = immortals_cap = 0;
+    leaves = NULL;
+    leaves_len = leaves_cap = 0;
 }
 
 uint64_t biased_immortalized(void) { return atomic_load(&immortal_count); }

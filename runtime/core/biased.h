@@ -292,6 +292,10 @@ static inline __attribute__((always_inline)) bool biased_type_marked(Object *o) 
 
 /* Make o immortal now (interned strings); recorded, freed at exit. */
 void biased_make_immortal(Object *o);
+/* The same for an object that holds no reference to another (an interned
+   str): freed at exit after all the others, and without keeping its block
+   for them (biased_release_immortals). */
+void biased_make_immortal_leaf(Object *o);
 /* Mark a freshly created object shared by design (before it is published:
    no other thread can reach it yet, so a load and a store do, where an
    atomic or would be a locked instruction). */

@@ -160,6 +160,7 @@ static inline void refcount_mark_shared(Object *o) { (void)o; }
 /* Make an object that other threads may already hold immortal (interned
    strings): toy-ft only; the GIL build keeps counting it. */
 static inline void refcount_immortalize(Object *o) { (void)o; }
+static inline void refcount_immortalize_leaf(Object *o) { (void)o; }
 /* A dealloc that runs code (__del__, a generator's finally) makes its object
    alive again meanwhile: count 1. Returns what to put back. */
 static inline intptr_t refcount_revive(Object *o) {
@@ -235,6 +236,9 @@ static inline __attribute__((always_inline)) bool refcount_type_marked2(Object *
     return biased_type_marked2(a, b);
 }
 static inline void refcount_immortalize(Object *o) { biased_make_immortal(o); }
+/* The same for an object that holds no reference (an interned str), which
+   the exit frees after every other: core/biased.h. */
+static inline void refcount_immortalize_leaf(Object *o) { biased_make_immortal_leaf(o); }
 /* Is o immortal (static, or made so)? It stays so: its memory is never
    freed before exit. */
 static inline bool refcount_is_immortal(Object *o) {

@@ -516,7 +516,7 @@ static Object *intern_text(const char *p, size_t n, Object *candidate) {
             S(result)->interned = true;
             *slot = S(result); /* the table's reference */
             intern_table.used++;
-            refcount_immortalize(result); /* toy-ft: never counted again */
+            refcount_immortalize_leaf(result); /* toy-ft: never counted again */
         }
     }
     if (result) INCREF(result); /* the caller's reference */
