@@ -1533,11 +1533,10 @@ FT_INLINE bool list_store_fast(Object *obj, Object *key, Object *v)
 /* ======================================================================== */
 
 /* z = x OP y for the operators worth inlining on two ints that passed
-   int_both_fast, z small too (callers may write it into a small int's
-   block). false: not handled here (other operator, a result the
-   int_*_fast functions of int.h do not keep, division by zero), so the
-   generic path decides, with its own error messages. From two small
-   operands, % and // cannot reach a value only a big int holds. */
+   int_both_small, z small too (callers may write it into a small int's
+   block). false: not handled here (other operator, a result that
+   overflows int64, division by zero), so the generic path decides, with
+   its own error messages. */
 static inline bool int_binop_fast(uint32_t op, int64_t x, int64_t y, int64_t *z)
 {
     if (op == BINOP_ADD) /* by far the most common: test it first */
@@ -1663,7 +1662,7 @@ static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b,
 static inline __attribute__((always_inline)) int local_binop(uint32_t op, Object *a, Object *b,
                                                           int64_t *z, double *d)
 {
-    if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_fast(a, b))
+    if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b))
         return int_binop_fast(op, int_value(a), int_value(b), z) ? 1 : 0;
     if (VM_FLOAT_FAST_PATHS && arith_float_pair(op, a, b, d))
         return 2;
@@ -1710,14 +1709,14 @@ static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double 
 }
 
 /* The inline test of the compare runs: the answer (1 or 0) for two exact
-   small ints that int_both_fast takes (bools too), two exact floats, or,
+   small ints that int_both_small takes (bools too), two exact floats, or,
    for == and != only, two exact strs, as COMPARE_OP gives it; -1: the run
    falls back to the plain words. Always inlined: in toy-ft's
    profile-guided build gcc otherwise called it out of line, a call on
    every loop test (int.h's INT_GUARD_INLINE). */
 static inline __attribute__((always_inline)) int local_compare(uint32_t op, Object *a, Object *b)
 {
-    if (is_int_exact(a) && is_int_exact(b) && int_both_fast(a, b))
+    if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b))
         return compare_i64(int_value(a), int_value(b), (CompareOp)op);
     if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type)
         return arith_compare_doubles(float_value(a), float_value(b), (CompareOp)op);
@@ -2900,7 +2899,7 @@ dispatch:
         Object *r;
         int64_t z;
         double d;
-        if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_fast(a, b) &&
+        if (TYPE(a) == &int_type && TYPE(b) == &int_type && int_both_small(a, b) &&
             int_binop_fast(oparg, int_value(a), int_value(b), &z)) {
             if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX) {
                 r = int_small(z);
@@ -2964,7 +2963,7 @@ dispatch:
         Object *a = POP();
         Object *r;
         bool result;
-        if (is_int_exact(a) && is_int_exact(b) && int_both_fast(a, b)) {
+        if (is_int_exact(a) && is_int_exact(b) && int_both_small(a, b)) {
             result = compare_i64(int_value(a), int_value(b), (CompareOp)oparg);
         } else if (VM_FLOAT_FAST_PATHS && TYPE(a) == &float_type && TYPE(b) == &float_type) {
             result = arith_compare_doubles(float_value(a), float_value(b), (CompareOp)oparg);

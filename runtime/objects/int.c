@@ -8,11 +8,11 @@
  *     detect overflow with the __builtin_*_overflow family; an overflowing
  *     result (and any operation with a big operand) is computed on BigInts
  *     and normalised by int_from_big, which returns a small int whenever the
- *     value belongs in one (big_is_small): every value that fits in int64.
+ *     value belongs in one: every value that fits in int64 (bigint_to_i64).
  *     So a value has exactly one representation.
  *   - An exact small int's block is INT_SMALL_SIZE bytes (in toy-ft without
- *     the digits field: int.h); an exact big int's is sizeof(IntObject); a subclass
- *     instance's is its type's instance_size (int_block_size).
+ *     the digits field: int.h); an exact big int's is sizeof(IntObject); a
+ *     subclass instance's is its type's instance_size (int_block_size).
  *   - Values SMALL_INT_MIN..SMALL_INT_MAX are the static, immortal objects in
  *     small_ints[] (initialised at compile time, so no start-up call is
  *     needed); int_from_i64 never allocates for them.
@@ -119,17 +119,11 @@ static void int_view(Object *o, BigInt *v, uint32_t buf[2]) {
     v->neg = i->value < 0;
 }
 
-/* Does r's value belong in a small int (it fits in int64)? *v set when it
-   does. */
-static bool big_is_small(const BigInt *r, int64_t *v) {
-    return bigint_to_i64(r, v);
-}
-
 /* Fill o (already allocated with its type, full size) with r's value,
    taking r's digits. Returns o, or NULL after releasing it on MemoryError. */
 static Object *int_fill(IntObject *o, BigInt *r) {
     int64_t v;
-    if (big_is_small(r, &v)) {
+    if (bigint_to_i64(r, &v)) {
         int_set_small(o, v);
         bigint_free(r);
         return (Object *)o;
@@ -153,7 +147,7 @@ static Object *int_fill(IntObject *o, BigInt *r) {
    freed) either way. */
 static Object *int_from_big(BigInt *r) {
     int64_t v;
-    if (big_is_small(r, &v)) {
+    if (bigint_to_i64(r, &v)) {
         bigint_free(r);
         return int_from_i64(v);
     }

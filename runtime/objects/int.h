@@ -83,8 +83,8 @@ extern IntObject true_object, false_object;
 static inline bool is_int(Object *o) {
     return is_builtin_instance(o, &int_type) || o->type == &bool_type;
 }
-/* The eval loop's type and size guards (is_int_exact, int_both_small,
-   int_both_fast) are always inlined: in toy-ft's profile-guided build the
+/* The eval loop's type and size guards (is_int_exact, int_both_small)
+   are always inlined: in toy-ft's profile-guided build the
    eval loop is at gcc's growth limit, and gcc then called them, and the
    compare that used them, out of line (a call on every `i < n`). */
 #define INT_GUARD_INLINE static inline __attribute__((always_inline))
@@ -113,14 +113,10 @@ static inline void int_set_small(IntObject *o, int64_t v) {
 #endif
 static inline bool int_is_small(Object *o) { return !int_is_big(o); }
 
-/* The eval loop's int arithmetic and comparisons (vm.c): int_both_fast(a,
-   b) is their guard, true when both are small ints, and int_add_fast /
-   int_sub_fast / int_mul_fast compute x op y, true when the result does
-   not overflow, so that it may be written into a small int (else the
-   generic path decides). */
-INT_GUARD_INLINE bool int_both_fast(Object *a, Object *b) {
-    return int_both_small(a, b);
-}
+/* The eval loop's int arithmetic and comparisons (vm.c) take two ints
+   that int_both_small passed: int_add_fast / int_sub_fast / int_mul_fast
+   compute x op y, true when the result does not overflow, so that it may
+   be written into a small int (else the generic path decides). */
 static inline bool int_add_fast(int64_t x, int64_t y, int64_t *z) {
     return !__builtin_add_overflow(x, y, z);
 }
@@ -181,8 +177,9 @@ typedef struct {
 extern _Thread_local IntFreeList int_free_list;
 
 /* int_from_i64 for a v outside the small-int cache (the eval loop's
-   results, a range's elements), inline for the eval loop: from the free list when it has one (whose
-   blocks are all INT_SMALL_SIZE). NULL with MemoryError. */
+   results, a range's elements), inline for the eval loop: from the free
+   list when it has one (whose blocks are all INT_SMALL_SIZE). NULL with
+   MemoryError. */
 Object *int_alloc_small(int64_t v);
 static inline Object *int_new_small(int64_t v)
 {
