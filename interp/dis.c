@@ -210,8 +210,10 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_CONST_IS_JUMP: *first = OP_LOAD_CONST, *second = OP_IS_OP; return true;
+    case OP_LOAD_FAST_LOAD_CONST_IS_JUMP: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_FAST_LOAD_ATTR: *first = OP_LOAD_FAST, *second = OP_LOAD_ATTR; return true;
     case OP_LOAD_FAST_STORE_ATTR: *first = OP_LOAD_FAST, *second = OP_STORE_ATTR; return true;
+    case OP_LOAD_FAST_RETURN_VALUE: *first = OP_LOAD_FAST, *second = OP_RETURN_VALUE; return true;
     default: return false;
     }
 }
@@ -222,6 +224,7 @@ static int super_skipped(Opcode op)
 {
     switch (op) {
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
+    case OP_LOAD_FAST_LOAD_CONST_IS_JUMP:
         return 3;
     case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_SUBSCR:
     case OP_LOAD_FAST_LOAD_FAST_BINOP:

@@ -236,13 +236,17 @@
     OPCODE(LOAD_FAST_LOAD_CONST_COMPARE_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; COMPARE_OP; POP_JUMP_IF_FALSE or _TRUE") \
     /* An identity test and its jump: `x is None`, `self.link is not None`. */ \
     OPCODE(LOAD_CONST_IS_JUMP, "[v] -> []", "LOAD_CONST; IS_OP; POP_JUMP_IF_FALSE or _TRUE") \
+    /* The same of a local, which the stack never holds: `if x is None:`. */ \
+    OPCODE(LOAD_FAST_LOAD_CONST_IS_JUMP, "[] -> []", "LOAD_FAST; LOAD_CONST; IS_OP; POP_JUMP_IF_FALSE or _TRUE") \
     /* An attribute of a local: the second word keeps its cache words and */ \
     /* its own quickening. When it is LOAD_ATTR_INSTANCE or */ \
     /* STORE_ATTR_INSTANCE and its guard holds, the pair runs here without */ \
     /* pushing the local; else it runs as LOAD_FAST and the second word */ \
     /* runs as it is. */ \
     OPCODE(LOAD_FAST_LOAD_ATTR,  "[] -> [local.name]", "LOAD_FAST; LOAD_ATTR") \
-    OPCODE(LOAD_FAST_STORE_ATTR, "[v] -> []", "LOAD_FAST; STORE_ATTR (local.name = v)")
+    OPCODE(LOAD_FAST_STORE_ATTR, "[v] -> []", "LOAD_FAST; STORE_ATTR (local.name = v)") \
+    /* `return x`: the local's reference leaves with the frame. */ \
+    OPCODE(LOAD_FAST_RETURN_VALUE, "[] -> (returns)", "LOAD_FAST; RETURN_VALUE")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,

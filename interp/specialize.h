@@ -137,6 +137,15 @@ static inline void *spec_cache_ptr(const uint32_t *cache, int i)
    from a class dict as attribute lookup does). */
 bool specialize_keep_borrowed(Object *v);
 
+/* A new reference to v, kept by a cache (or the type cache) as
+   specialize_keep_borrowed allowed: counted in the GIL build; in toy-ft
+   v is immortal, whose count nobody writes, so nothing is done. */
+#ifdef TOY_FREE_THREADED
+#define INCREF_KEPT(v) ((void)(v))
+#else
+#define INCREF_KEPT(v) INCREF(v)
+#endif
+
 /* instr points at the instruction, its cache follows. Each leaves the
    instruction specialised, or generic with a backoff count. None runs
    user code or raises. */

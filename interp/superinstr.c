@@ -35,6 +35,7 @@ static const struct {
     {OP_LOAD_FAST, OP_COMPARE_OP, OP_LOAD_FAST_COMPARE},
     {OP_LOAD_FAST, OP_LOAD_ATTR, OP_LOAD_FAST_LOAD_ATTR},
     {OP_LOAD_FAST, OP_STORE_ATTR, OP_LOAD_FAST_STORE_ATTR},
+    {OP_LOAD_FAST, OP_RETURN_VALUE, OP_LOAD_FAST_RETURN_VALUE},
 };
 
 /* The runs of three or four words: fused before any pair that would take
@@ -59,6 +60,8 @@ static const struct {
     {{OP_LOAD_FAST, OP_LOAD_CONST, OP_INPLACE_OP, OP_COUNT}, OP_LOAD_FAST_LOAD_CONST_BINOP},
     {{OP_LOAD_FAST, OP_LOAD_CONST, OP_BINARY_SUBSCR, OP_COUNT}, OP_LOAD_FAST_CONST_SUBSCR},
     {{OP_LOAD_FAST, OP_LOAD_FAST, OP_BINARY_SUBSCR, OP_COUNT}, OP_LOAD_FAST_LOAD_FAST_SUBSCR},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_IS_OP, OP_POP_JUMP_IF_FALSE}, OP_LOAD_FAST_LOAD_CONST_IS_JUMP},
+    {{OP_LOAD_FAST, OP_LOAD_CONST, OP_IS_OP, OP_POP_JUMP_IF_TRUE}, OP_LOAD_FAST_LOAD_CONST_IS_JUMP},
     {{OP_LOAD_CONST, OP_IS_OP, OP_POP_JUMP_IF_FALSE, OP_COUNT}, OP_LOAD_CONST_IS_JUMP},
     {{OP_LOAD_CONST, OP_IS_OP, OP_POP_JUMP_IF_TRUE, OP_COUNT}, OP_LOAD_CONST_IS_JUMP},
 };
@@ -110,10 +113,11 @@ static Opcode fused_run(const uint32_t *instrs, int n, int i, const bool *target
 }
 
 /* Does a pair start at instrs[j] whose first word the stack never holds:
-   an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR) or a
+   an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR), a
    compare with a borrowed right operand (LOAD_FAST_COMPARE,
-   LOAD_CONST_COMPARE)? It is preferred to a pair that would take its load
-   as a second word (`f(a, b.x)`, `self.x = x`, `r = a < b`): as many
+   LOAD_CONST_COMPARE) or a return of a local (LOAD_FAST_RETURN_VALUE)?
+   It is preferred to a pair that would take its load as a second word
+   (`f(a, b.x)`, `self.x = x`, `r = a < b`, `y = x; return y`): as many
    dispatches either way, and it saves the count changes of the load. */
 static bool preferred_pair_at(const uint32_t *instrs, int n, int j, const bool *target)
 {
@@ -123,7 +127,8 @@ static bool preferred_pair_at(const uint32_t *instrs, int n, int j, const bool *
         return false;
     Opcode fused = fused_opcode(INSTR_OP(instrs[j]), INSTR_OP(instrs[k]));
     return fused == OP_LOAD_FAST_LOAD_ATTR || fused == OP_LOAD_FAST_STORE_ATTR ||
-           fused == OP_LOAD_FAST_COMPARE || fused == OP_LOAD_CONST_COMPARE;
+           fused == OP_LOAD_FAST_COMPARE || fused == OP_LOAD_CONST_COMPARE ||
+           fused == OP_LOAD_FAST_RETURN_VALUE;
 }
 
 /* Marks every instruction a jump can land on. */

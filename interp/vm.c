@@ -1054,7 +1054,7 @@ static inline Object *function_of_class(Type *t, Object *name)
     Object *v = e->value;
     if (LIKELY(e->tag == tag && e->name == name && tag != 0 && v != NULL &&
                TYPE(v) == &function_type && method_lookup_is_plain(t))) {
-        INCREF(v);
+        INCREF_KEPT(v);
         return v;
     }
     return function_of_class_slow(t, name);
@@ -2243,6 +2243,22 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_FAST_LOAD_CONST_IS_JUMP) {
+        /* `x is c` of a local x, borrowed from its slot: nothing runs
+           between the load and the test, so neither count changes. IS_OP
+           is the third word (ip[1]), the jump the fourth (ip[2]). */
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL))
+            goto load_fast_load_const; /* its error */
+        bool same = (v == consts[SUPER_SECOND(oparg)]) != (INSTR_ARG(ip[1]) != 0);
+        uint32_t jump = ip[2];
+        if (same == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
+            JUMP_TO(INSTR_ARG(jump));
+        else
+            ip += 3;
+        DISPATCH();
+    }
+
     TARGET(LOAD_CONST_IS_JUMP) {
         /* v is (not) the constant: no bool is made, and nothing can fail.
            IS_OP's argument is the second half of oparg, the jump the
@@ -2573,7 +2589,7 @@ dispatch:
         DEOPT_IF(type_version_tag_now(t) != CACHE[1]);
         DEOPT_IF(!instance_lacks_name(obj, t, names[oparg]));
         Object *v = spec_cache_ptr(CACHE, 2);
-        INCREF(v);
+        INCREF_KEPT(v);
         SET_TOP(v);
         DECREF(obj);
         SKIP_CACHE(LOAD_ATTR);
@@ -2596,7 +2612,7 @@ dispatch:
         Object *obj = TOP();
         DEOPT_IF(!is_class_with_tag(obj, CACHE[1]));
         Object *v = spec_cache_ptr(CACHE, 2);
-        INCREF(v);
+        INCREF_KEPT(v);
         SET_TOP(v);
         DECREF(obj);
         SKIP_CACHE(LOAD_ATTR);
@@ -2771,7 +2787,7 @@ dispatch:
         Object *meth;
         if (LIKELY(type_version_tag_now(t) == CACHE[1])) {
             meth = spec_cache_ptr(CACHE, 2);
-            INCREF(meth);
+            INCREF_KEPT(meth);
         } else {
             meth = function_of_class(t, names[oparg]);
             DEOPT_IF(meth == NULL);
@@ -2815,7 +2831,7 @@ dispatch:
         Object *obj = TOP();
         DEOPT_IF(!is_class_with_tag(obj, CACHE[1]));
         Object *v = spec_cache_ptr(CACHE, 2);
-        INCREF(v);
+        INCREF_KEPT(v);
         SET_TOP(NULL);
         PUSH(v);
         DECREF(obj);
@@ -3688,7 +3704,23 @@ dispatch:
         DISPATCH();
     }
 
+    TARGET(LOAD_FAST_RETURN_VALUE) {
+        /* `return x`: the frame is leaving, and its slots with it, so the
+           local's reference moves to the stack (the slot left empty is
+           skipped as the frame is released): neither count changes. */
+        Object *v = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(v == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        slots[SUPER_FIRST(oparg)] = NULL;
+        ip++;
+        PUSH(v);
+        goto return_value;
+    }
+
     TARGET(RETURN_VALUE) {
+    return_value:; /* LOAD_FAST_RETURN_VALUE too, with the local pushed */
         Object *retval = POP();
         Frame *back = f->back;
         int on_return = f->on_return;

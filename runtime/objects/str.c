@@ -89,7 +89,7 @@ _Static_assert(offsetof(__typeof__(empty_str), data) == offsetof(StrObject, data
 
 /* New reference to the static one-character string for an ASCII byte. */
 static inline Object *ascii_char(unsigned char c) {
-    return NEWREF(&ascii_chars[c]);
+    return NEWREF_IMMORTAL(&ascii_chars[c]);
 }
 
 static inline StrObject *S(Object *o) { return (StrObject *)o; }
@@ -318,7 +318,7 @@ void str_finish(Object *o) {
 
 /* A new string of n bytes whose character count is already known. */
 static Object *str_from_known(const char *p, size_t n, size_t nchars) {
-    if (n == 0) return NEWREF(EMPTY_STR);
+    if (n == 0) return NEWREF_IMMORTAL(EMPTY_STR);
     if (n == 1) return ascii_char((unsigned char)p[0]);
     Object *s = str_new_raw(n);
     if (!s) return NULL;
@@ -499,7 +499,7 @@ static bool intern_grow(void) {
 /* The interned string for text (p, n): existing, or `candidate` (a str with
    that text, borrowed, may be NULL) made interned, or a new one. NEW ref. */
 static Object *intern_text(const char *p, size_t n, Object *candidate) {
-    if (n == 0) return NEWREF(EMPTY_STR);
+    if (n == 0) return NEWREF_IMMORTAL(EMPTY_STR);
     if (n == 1 && (unsigned char)p[0] < 0x80) return ascii_char((unsigned char)p[0]);
     int64_t hash = candidate ? str_hash(candidate) : hash_bytes(p, n);
     pthread_mutex_lock(&intern_lock);
@@ -601,7 +601,7 @@ int str_concat_inplace(Object **pa, Object *b) {
 
 static Object *str_repeat(Object *s, int64_t n) {
     StrObject *so = S(s);
-    if (n <= 0 || so->length == 0) return NEWREF(EMPTY_STR);
+    if (n <= 0 || so->length == 0) return NEWREF_IMMORTAL(EMPTY_STR);
     if (n == 1) return str_unchanged(s);
     size_t total;
     /* CPython: OverflowError past the largest length, else MemoryError */
@@ -756,14 +756,14 @@ static Object *str_index_char(Object *s, int64_t i) {
 }
 
 Object *str_get_range(Object *s, int64_t start, int64_t stop) {
-    if (stop <= start) return NEWREF(EMPTY_STR);
+    if (stop <= start) return NEWREF_IMMORTAL(EMPTY_STR);
     return str_bytes_slice(s, byte_offset(s, (size_t)start), byte_offset(s, (size_t)stop));
 }
 
 static Object *str_slice(Object *s, Object *slice) {
     int64_t start, stop, step, count;
     if (slice_indices(slice, (int64_t)S(s)->nchars, &start, &stop, &step, &count) < 0) return NULL;
-    if (count <= 0) return NEWREF(EMPTY_STR);
+    if (count <= 0) return NEWREF_IMMORTAL(EMPTY_STR);
     if (step == 1) return str_get_range(s, start, stop);
     StrObject *so = S(s);
     if (so->ascii) {
@@ -959,14 +959,14 @@ static Object *str_value(Object *const *args, size_t nargs, Object *kwnames) {
                              params[i] == None ? "None" : TYPE_NAME(params[i]));
         text[i - 1] = str_data(params[i]);
     }
-    if (!params[0]) return NEWREF(EMPTY_STR);
+    if (!params[0]) return NEWREF_IMMORTAL(EMPTY_STR);
     if (!params[1] && !params[2]) return object_str(params[0]);
     /* str(b, encoding, errors) decodes */
     if (buffer_supported(params[0])) { /* bytes, bytearray, memoryview, array */
         Codec codec;
         Object *data = bytes_from_buffer(params[0]);
         if (!data) return NULL;
-        Object *r = bytes_size(data) == 0 ? NEWREF(EMPTY_STR) /* no codec lookup */
+        Object *r = bytes_size(data) == 0 ? NEWREF_IMMORTAL(EMPTY_STR) /* no codec lookup */
                   : bytes_codec_lookup(text[0], &codec) < 0 ? NULL
                   : bytes_decode(codec, bytes_data(data), bytes_size(data), text[1]);
         DECREF(data);
@@ -1319,9 +1319,9 @@ static Object *partition(Object *self, Object *const *args, size_t nargs, Object
                           : find_bytes(S(self)->data, 0, len, S(sep)->data, n);
     Object *parts[3];
     if (off < 0) {
-        parts[0] = reverse ? NEWREF(EMPTY_STR) : NEWREF(self);
-        parts[1] = NEWREF(EMPTY_STR);
-        parts[2] = reverse ? NEWREF(self) : NEWREF(EMPTY_STR);
+        parts[0] = reverse ? NEWREF_IMMORTAL(EMPTY_STR) : NEWREF(self);
+        parts[1] = NEWREF_IMMORTAL(EMPTY_STR);
+        parts[2] = reverse ? NEWREF(self) : NEWREF_IMMORTAL(EMPTY_STR);
     } else {
         parts[0] = str_bytes_slice(self, 0, (size_t)off);
         parts[1] = NEWREF(sep);
@@ -1341,7 +1341,7 @@ METHOD(str_rpartition) { return partition(self, args, nargs, kwnames, true); }
 
 /* sep.join(items) over an array of borrowed items. */
 static Object *join_array(Object *sep, Object *const *items, size_t n) {
-    if (n == 0) return NEWREF(EMPTY_STR);
+    if (n == 0) return NEWREF_IMMORTAL(EMPTY_STR);
     if (n == 1 && is_str_exact(items[0])) return NEWREF(items[0]);
     size_t total = 0, nchars = 0;
     bool ascii = S(sep)->ascii;

@@ -45,7 +45,7 @@ static size_t tuple_alloc_size(size_t n) {
 /* ---- Creation ------------------------------------------------------------ */
 
 Object *tuple_new(size_t n) {
-    if (n == 0) return NEWREF(&empty_tuple);
+    if (n == 0) return NEWREF_IMMORTAL(&empty_tuple);
     if (n > (SIZE_MAX - sizeof(TupleObject)) / sizeof(Object *)) return error_no_memory();
     TupleObject *t = (TupleObject *)object_alloc(&tuple_type, tuple_alloc_size(n));
     if (!t) return NULL;

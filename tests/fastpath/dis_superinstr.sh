@@ -11,7 +11,8 @@ def f(n):
     print(t, i)
     print(t, 0)
     y = t
-    return y
+    z = y, t
+    return z
 '
 expect_status 0
 expect_in_stdout 'FOR_ITER_STORE_FAST'
@@ -30,22 +31,31 @@ expect_in_stdout '+ POP_JUMP_IF_FALSE'
 expect_in_stdout 'STORE_FAST_JUMP'
 expect_in_stdout '+ JUMP'
 expect_in_stdout 'STORE_FAST_LOAD_FAST  3, 3 (y) (y)'
+# `z = ...; return z`: the return of a local is preferred to the store's
+# pair, which would take the load as its second word.
+expect_in_stdout 'STORE_FAST               4 (z)'
+expect_in_stdout 'LOAD_FAST_RETURN_VALUE  4, 0 (z)'
+expect_in_stdout '+ RETURN_VALUE'
 # A jump target never starts the second half of a pair: the loop head
 # after `t = 0` stays a plain instruction.
 if grep -qE ">> +[0-9]+ \+ " "$TMP/out"; then
     fail "a jump target is the second half of a superinstruction"
 fi
 
-# An identity test and its jump fuse into three words, after a local or
-# after an attribute pair.
+# An identity test and its jump fuse into three words after an attribute
+# pair, and into four with the load of a local.
 run_toy --dis -c '
 def g(a, o):
     if a is None:
-        return o.link is not None
+        if o.link is not None:
+            return 1
 '
 expect_status 0
-expect_in_stdout 'LOAD_CONST_IS_JUMP    0, 0 (None) (is)'
+expect_in_stdout 'LOAD_FAST_LOAD_CONST_IS_JUMP  0, 0 (a) (None)'
+expect_in_stdout '+ LOAD_CONST               0 (None)'
 expect_in_stdout '+ IS_OP                    0 (is)'
+expect_in_stdout 'LOAD_CONST_IS_JUMP    0, 1 (None) (is not)'
+expect_in_stdout '+ IS_OP                    1 (is not)'
 expect_in_stdout 'LOAD_FAST_LOAD_ATTR   1, 0 (o) (link)'
 
 # A compare whose left operand is on the stack and whose right one is a
