@@ -963,19 +963,32 @@ void dict_clear(Object *dobj) {
     dict_release_tables(d, index, index_size, entries, capacity);
 }
 
+/* A dict whose count has reached zero is reached by nobody: every reader,
+   with the lock or without it, reads it through a reference it holds (a
+   frame's function and its module, a class, an instance, the dict
+   itself), and the collector has let it go (object_dealloc). So, unlike
+   dict_clear, its teardown takes no lock and publishes nothing (toy-ft),
+   and its tables are freed now, not retired until the world stops
+   (dict_release_tables): four threads that each made and dropped objects
+   whose attributes had been read lock-free spent most of their time
+   retiring tables under one mutex. The tables are detached before the
+   entries are released all the same, so that no code those releases run
+   could find them through a stale pointer. */
 static void dict_dealloc(Object *self) {
     if (!list_trashcan_enter(self)) return; /* deeply nested: freed later */
-#ifdef TOY_FREE_THREADED
-    /* No lock-free reader can reach a dict whose count has reached zero:
-       each reads it through an object it holds a reference to (a frame's
-       function and its module, a class, an instance), which holds the
-       dict. So its tables are freed now, not retired until the world
-       stops (dict_release_tables): four threads that each made and
-       dropped objects whose attributes had been read lock-free spent most
-       of their time retiring tables under one mutex. */
-    __atomic_store_n(&AS_DICT(self)->seq, 0u, __ATOMIC_RELAXED);
-#endif
-    dict_clear(self);
+    DictObject *d = AS_DICT(self);
+    int64_t *index = d->index;
+    DictEntry *entries = d->entries;
+    size_t index_size = d->index_size, capacity = d->capacity, n = d->nentries;
+    d->index = NULL;
+    d->entries = NULL;
+    d->nentries = d->used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!entries[i].key) continue;
+        DECREF(entries[i].key);
+        DECREF(entries[i].value);
+    }
+    dict_free_tables(index, index_size, entries, capacity);
     object_free(self, TYPE(self)->instance_size);
     list_trashcan_leave();
 }
