@@ -1684,21 +1684,14 @@ static inline Object *local_int_result(Object *a, int64_t z, uint32_t next, uint
     return int_new_small(z);
 }
 
-/* The result of LOAD_CONST_BINOP or LOAD_FAST_BINOP (local_binop's kind
-   1 with z, or 2 with d), whose left operand a is on top of the stack: a
-   itself, its value replaced, when nobody else can see it (an int also
-   when its other reference is the local the next instruction overwrites,
-   as BINARY_OP decides), else a new reference; NULL with MemoryError. */
-static inline Object *stack_binop_result(int kind, Object *a, int64_t z, double d,
-                                         const uint32_t *next, Object **slots)
+/* The int result z of LOAD_CONST_BINOP or LOAD_FAST_BINOP (local_binop's
+   kind 1), whose left operand a is on top of the stack: a itself, its
+   value replaced, when nobody else can see it or its other reference is
+   the local the next instruction overwrites (as BINARY_OP decides), else
+   a new reference; NULL with MemoryError. A float result is
+   float_result_into's. */
+static inline Object *stack_int_result(Object *a, int64_t z, const uint32_t *next, Object **slots)
 {
-    if (kind == 2) {
-        if (TYPE(a) == &float_type && REFCNT_IS(a, 1)) {
-            ((FloatObject *)a)->value = d;
-            return a;
-        }
-        return float_new(d);
-    }
     if (z >= SMALL_INT_MIN && z <= SMALL_INT_MAX)
         return int_small(z);
     if (operand_is_reusable(a, next, slots)) {
@@ -2148,7 +2141,15 @@ dispatch:
             DISPATCH();
         }
         ip++;
-        Object *r = stack_binop_result(kind, a, z, d, ip, slots);
+        if (kind == 2) { /* a float: a is let go of at once, as in BINARY_OP */
+            sp--;
+            Object *r = float_result_into(a, NULL, d);
+            if (r == NULL)
+                goto error;
+            PUSH(r);
+            DISPATCH();
+        }
+        Object *r = stack_int_result(a, z, ip, slots);
         if (r == NULL)
             goto error;
         if (r != a) {
@@ -2933,17 +2934,14 @@ dispatch:
                 r = int_new_small(z);
             }
         } else if (VM_FLOAT_FAST_PATHS && arith_float_pair(oparg, a, b, &d)) {
-            /* Both are exact floats: the result goes into one the stack
-               held alone, and the other, if this was its last reference,
-               straight back to the free list. */
-            Object *spare = float_spare(a, b);
-            if (spare != NULL) {
-                ((FloatObject *)spare)->value = d;
-                float_release(spare == a ? b : a);
-                PUSH(spare);
-                DISPATCH();
-            }
-            r = float_new(d);
+            /* Both are exact floats, let go of at once: the result goes
+               into one whose last reference the stack held, and the other,
+               if this was its last reference, straight back to the free
+               list. */
+            if ((r = float_result_into(a, b, d)) == NULL)
+                goto error;
+            PUSH(r);
+            DISPATCH();
         } else if (oparg == BINOP_ADD && TYPE(a) == &str_type && TYPE(b) == &str_type) {
             if (str_add_inplace(&a, b, ip, slots) < 0) {
                 DECREF(a);

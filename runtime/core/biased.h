@@ -157,6 +157,22 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     }
 }
 
+/* biased_decref, except that the owner's last reference to an object no
+   other thread counted does not free it: true then, and the dead object's
+   memory is the caller's (refcount_drop_last). */
+static inline __attribute__((always_inline)) bool biased_drop_last(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        if (biased_local_add(o, (uint32_t)-1) != 0) return false;
+        if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
+            return true;
+        biased_local_zero(o);
+    } else if (owner != BIASED_OWNER_IMMORTAL) {
+        biased_decref_shared(o);
+    }
+    return false;
+}
+
 /* A new object: owned by the calling thread, count 1. */
 static inline void biased_object_init(Object *o) {
     atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);

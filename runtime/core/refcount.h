@@ -46,6 +46,11 @@ void object_dealloc(Object *o); /* object.c: calls o->type->dealloc; checks for 
 
 REFCOUNT_INLINE void incref_(Object *o) { biased_incref(o); }
 REFCOUNT_INLINE void decref_(Object *o) { biased_decref(o); }
+REFCOUNT_INLINE bool drop_last_(Object *o) { return biased_drop_last(o); }
+/* The dead object's owner is this thread and nobody else counted it. */
+REFCOUNT_INLINE void reclaim_(Object *o) {
+    atomic_store_explicit(&o->local, 1, memory_order_relaxed);
+}
 
 #elif defined(TOY_ATOMIC_REFCOUNT)
 /* toy-atomic, for the comparison in make bench-ft only: every update an
@@ -59,6 +64,12 @@ REFCOUNT_INLINE void decref_(Object *o) {
     if (__atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0) object_dealloc(o);
 }
 
+REFCOUNT_INLINE bool drop_last_(Object *o) {
+    return __atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+REFCOUNT_INLINE void reclaim_(Object *o) { __atomic_store_n(&o->refcnt, 1, __ATOMIC_RELAXED); }
+
 #elif !defined(TOY_REFCOUNT_SKIP_IMMORTAL)
 
 REFCOUNT_INLINE void incref_(Object *o) { o->refcnt++; }
@@ -66,6 +77,10 @@ REFCOUNT_INLINE void incref_(Object *o) { o->refcnt++; }
 REFCOUNT_INLINE void decref_(Object *o) {
     if (--o->refcnt == 0) object_dealloc(o);
 }
+
+REFCOUNT_INLINE bool drop_last_(Object *o) { return --o->refcnt == 0; }
+
+REFCOUNT_INLINE void reclaim_(Object *o) { o->refcnt = 1; }
 
 #else
 /* An experiment, off by default (make CFLAGS='-O2 -DTOY_REFCOUNT_SKIP_IMMORTAL'):
@@ -85,6 +100,13 @@ REFCOUNT_INLINE void decref_(Object *o) {
     if (--o->refcnt == 0) object_dealloc(o);
 }
 
+REFCOUNT_INLINE bool drop_last_(Object *o) {
+    if (__builtin_expect((o->refcnt & IMMORTAL_REFCNT) != 0, 0)) return false;
+    return --o->refcnt == 0;
+}
+
+REFCOUNT_INLINE void reclaim_(Object *o) { o->refcnt = 1; }
+
 #endif
 
 REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
@@ -96,6 +118,16 @@ REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
 #define XDECREF(o) do { Object *xo_ = (Object *)(o); if (xo_) decref_(xo_); } while (0)
 /* A new reference to o, for `return NEWREF(x);`. */
 #define NEWREF(o)  newref_((Object *)(o))
+
+/* Drop a reference to o, as DECREF does, except that when it was the last
+   one o is not freed: true, and o is dead, its memory the caller's, who
+   either makes it live again with one reference (REFCOUNT_RECLAIM: a
+   float's arithmetic reusing an operand for its result) or hands it to
+   object_dealloc as DECREF would have. Only for objects of a type whose
+   dealloc runs no code. One test where "is this the only reference?" and
+   then DECREF were two (toy-ft's first is five loads and compares). */
+#define REFCOUNT_DROP_LAST(o) drop_last_((Object *)(o))
+#define REFCOUNT_RECLAIM(o) reclaim_((Object *)(o))
 
 /* References to objects known to be immortal (small ints, True, False,
    None): the GIL build counts them like any other object; toy-ft never

@@ -2,9 +2,10 @@
  *
  * Invariants:
  *   - A FloatObject's value never changes while anyone can see it. (The
- *     eval loop writes a result into an operand that only its stack held:
- *     float_spare in interp/vm.c.) Freed exact floats wait on a per-thread
- *     free list (float.h) for the next float_new.
+ *     eval loop writes a result into an operand whose last reference its
+ *     stack held: float_result_into in float.h, float_spare in
+ *     interp/vm.c.) Freed exact floats wait on a per-thread free list
+ *     (float.h) for the next float_new.
  *   - repr (and str, which is the same) is the shortest decimal string that
  *     reads back as the same double, laid out as Python lays it out
  *     (float_repr_buf). The digits come from the C library's correctly

@@ -64,20 +64,51 @@ static inline Object *float_new(double v)
     return (Object *)o;
 }
 
-/* Drop a reference to o, an exact float: when it was the last one, o goes
+/* o, an exact float whose last reference REFCOUNT_DROP_LAST dropped:
    straight onto the free list, without the calls through object_dealloc
-   and the type's dealloc slot that reach float_dealloc. */
-static inline void float_release(Object *o)
+   and the type's dealloc slot that reach float_dealloc; while an object
+   hook watches, or with the list full, through them. */
+static inline __attribute__((always_inline)) void float_free_dead(Object *o)
 {
-    if (FLOAT_FREE_LIST && REFCNT_IS(o, 1) && float_free_list.count < FLOAT_FREE_MAX &&
-        object_hooks == 0) {
+    if (FLOAT_FREE_LIST && float_free_list.count < FLOAT_FREE_MAX && object_hooks == 0) {
         FloatObject *f = (FloatObject *)o;
         f->next_free = float_free_list.head;
         float_free_list.head = f;
         float_free_list.count++;
         return;
     }
-    DECREF(o);
+    object_dealloc(o);
+}
+
+/* Drop a reference to o, an exact float. */
+static inline void float_release(Object *o)
+{
+    if (REFCOUNT_DROP_LAST(o))
+        float_free_dead(o);
+}
+
+/* d, the result of arithmetic on the exact float a (or the exact floats a
+   and b), whose references the caller hands over: written into an operand
+   that this was the last reference to (an intermediate result), and any
+   other dead operand freed; else a new float. NULL with MemoryError (the
+   operands released all the same). */
+static inline __attribute__((always_inline)) Object *float_result_into(Object *a, Object *b,
+                                                                   double d)
+{
+    Object *spare = NULL;
+    if (REFCOUNT_DROP_LAST(a))
+        spare = a;
+    if (b != NULL && REFCOUNT_DROP_LAST(b)) {
+        if (spare == NULL)
+            spare = b;
+        else
+            float_free_dead(b);
+    }
+    if (spare == NULL)
+        return float_new(d);
+    REFCOUNT_RECLAIM(spare);
+    ((FloatObject *)spare)->value = d;
+    return spare;
 }
 
 /* Give the calling thread's free floats back to the allocator (thread exit). */
