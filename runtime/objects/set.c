@@ -306,18 +306,22 @@ static int set_add_key(SetObject *so, Object *key) {
     return set_insert(so, key, hash);
 }
 
+/* Take the key out of its slot, leaving a deleted one: the key's
+   reference, which the caller releases once the lock is given back. */
+static inline Object *set_unlink(SetObject *so, SetEntry *slot) {
+    Object *old = slot->key;
+    slot->key = SET_DUMMY;
+    slot->hash = -1;
+    so->used--;
+    return old;
+}
+
 /* Remove key: 1 removed, 0 absent, -1 error. */
 static int set_discard_hashed(SetObject *so, Object *key, int64_t hash) {
     SetEntry *slot;
     objlock_lock(so);
     int found = set_find(so, key, hash, &slot);
-    Object *old = NULL;
-    if (found > 0) {
-        old = slot->key;
-        slot->key = SET_DUMMY;
-        slot->hash = -1;
-        so->used--;
-    }
+    Object *old = found > 0 ? set_unlink(so, slot) : NULL;
     objlock_unlock(so);
     if (found <= 0) return found;
     DECREF(old);
@@ -576,19 +580,27 @@ int set_contains(Object *s, Object *key) {
     return found;
 }
 
-/* 1 removed, 0 absent, -1 error. */
+/* 1 removed, 0 absent, -1 error. An int or exact str key is found and
+   taken out as set_add_key puts it in: under the no-code lock, since
+   neither the probe nor the unlinking runs Toy code (the key's release
+   comes after the lock). */
 static int set_discard_key(SetObject *so, Object *key) {
     SetEntry *slot;
-    objlock_lock(so);
-    int found = set_find_key(so, key, &slot);
+    int found = -2;
     Object *old = NULL;
-    if (found > 0) {
-        old = slot->key;
-        slot->key = SET_DUMMY;
-        slot->hash = -1;
-        so->used--;
+    if (set_key_is_plain(key)) {
+        int64_t hash = set_hash_of(key);
+        objlock_lock_nocode(so);
+        found = set_find_plain(so, key, hash, &slot, false);
+        if (found == 1) old = set_unlink(so, slot);
+        objlock_unlock_nocode(so);
     }
-    objlock_unlock(so);
+    if (found == -2) {
+        objlock_lock(so);
+        found = set_find_key(so, key, &slot);
+        if (found > 0) old = set_unlink(so, slot);
+        objlock_unlock(so);
+    }
     if (found <= 0) return found;
     DECREF(old);
     return 1;
