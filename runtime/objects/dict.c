@@ -524,10 +524,13 @@ static GET_STR_INLINE Object *dict_get_str_unlocked(Object *dobj, Object *key) {
     return ix >= 0 ? d->entries[ix].value : NULL;
 }
 
+/* dict_find_str compares str keys by pointer and text only: no Toy code
+   runs, so it holds the no-code lock (core/objlock.h), which a thread
+   alone leaves out. */
 int64_t dict_str_entry(Object *d, Object *key) {
-    objlock_lock(d);
+    objlock_lock_nocode(d);
     int64_t ix = dict_find_str(AS_DICT(d), key);
-    objlock_unlock(d);
+    objlock_unlock_nocode(d);
     return ix;
 }
 
@@ -572,11 +575,11 @@ static uint32_t take_keys_version(void) {
 
 uint32_t dict_keys_version(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock(dobj);
+    objlock_lock_nocode(dobj);
     uint32_t v = d->keys_version;
     if (v == 0 && (v = take_keys_version()) != 0)
         __atomic_store_n(&d->keys_version, v, __ATOMIC_RELAXED);
-    objlock_unlock(dobj);
+    objlock_unlock_nocode(dobj);
     return v;
 }
 
@@ -645,13 +648,14 @@ Object *dict_get_str_from(Object *dobj, Object *name, size_t i) {
     return ix == DICT_EMPTY ? NULL : dict_get_str(dobj, name);
 }
 
-/* toy-ft: the lookup holds the dict's lock (core/objlock.h), so that it
-   never reads tables a resize is freeing; a borrowed result is only as
-   safe as the caller's knowledge that no other thread replaces it. */
+/* toy-ft: the lookup holds the dict's lock (core/objlock.h; the no-code
+   one, as dict_str_entry), so that it never reads tables a resize is
+   freeing; a borrowed result is only as safe as the caller's knowledge
+   that no other thread replaces it. */
 Object *dict_get_str(Object *dobj, Object *key) {
-    objlock_lock(dobj);
+    objlock_lock_nocode(dobj);
     Object *v = dict_get_str_unlocked(dobj, key);
-    objlock_unlock(dobj);
+    objlock_unlock_nocode(dobj);
     return v;
 }
 
@@ -662,7 +666,7 @@ Object *dict_get_str(Object *dobj, Object *key) {
    good, and every rebinding sets value_immortal anew. */
 Object *dict_get_str_ref(Object *dobj, Object *key) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock(d);
+    objlock_lock_nocode(d); /* neither the lookup nor the settling runs Toy code */
     int64_t ix = dict_find_str(d, key);
     Object *v = ix >= 0 ? d->entries[ix].value : NULL;
     if (v) {
@@ -671,7 +675,7 @@ Object *dict_get_str_ref(Object *dobj, Object *key) {
         dict_read_settle(d, (size_t)ix, v);
 #endif
     }
-    objlock_unlock(d);
+    objlock_unlock_nocode(d);
     return v;
 }
 
@@ -993,19 +997,20 @@ static void dict_dealloc(Object *self) {
     list_trashcan_leave();
 }
 
+/* Loads only, under the no-code lock. */
 bool dict_next(Object *dobj, size_t *pos, Object **key, Object **value) {
     DictObject *d = AS_DICT(dobj);
-    objlock_lock(d);
+    objlock_lock_nocode(d);
     while (*pos < d->nentries) {
         DictEntry *e = &d->entries[(*pos)++];
         if (e->key) {
             if (key) *key = e->key;
             if (value) *value = e->value;
-            objlock_unlock(d);
+            objlock_unlock_nocode(d);
             return true;
         }
     }
-    objlock_unlock(d);
+    objlock_unlock_nocode(d);
     return false;
 }
 
