@@ -1889,6 +1889,19 @@ RUN_ATTRIBUTES static Object *run(ThreadState *ts, Frame *f)
         DISPATCH();                                                 \
     } while (0)
 
+/* The end of a run whose last word is the conditional jump `jump`: take
+   it when the answer t (0 or 1) is what it tests for, else step past the
+   `words` words the run has after its first. */
+#define RUN_BRANCH(t, jump, words)                                  \
+    do {                                                            \
+        uint32_t jump_ = (jump);                                    \
+        if ((t) == (INSTR_OP(jump_) == OP_POP_JUMP_IF_TRUE))        \
+            JUMP_TO(INSTR_ARG(jump_));                              \
+        else                                                        \
+            ip += (words);                                          \
+        DISPATCH();                                                 \
+    } while (0)
+
 #ifdef TOY_TRACE_EXEC
 #define TRACE_INSTR() trace_instr(f, first_instr, ip - 1, sp)
 #else
@@ -2223,12 +2236,7 @@ dispatch:
         int t = a != NULL && b != NULL ? local_compare(INSTR_ARG(ip[1]), a, b) : -1;
         if (t < 0)
             goto load_fast_load_fast;
-        uint32_t jump = ip[2];
-        if (t == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
-            JUMP_TO(INSTR_ARG(jump));
-        else
-            ip += 3;
-        DISPATCH();
+        RUN_BRANCH(t, ip[2], 3);
     }
 
     TARGET(LOAD_FAST_LOAD_CONST_COMPARE_JUMP) {
@@ -2236,12 +2244,7 @@ dispatch:
         int t = a != NULL ? local_compare(INSTR_ARG(ip[1]), a, b) : -1;
         if (t < 0)
             goto load_fast_load_const;
-        uint32_t jump = ip[2];
-        if (t == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
-            JUMP_TO(INSTR_ARG(jump));
-        else
-            ip += 3;
-        DISPATCH();
+        RUN_BRANCH(t, ip[2], 3);
     }
 
     TARGET(LOAD_FAST_LOAD_CONST_IS_JUMP) {
@@ -2252,12 +2255,7 @@ dispatch:
         if (UNLIKELY(v == NULL))
             goto load_fast_load_const; /* its error */
         bool same = (v == consts[SUPER_SECOND(oparg)]) != (INSTR_ARG(ip[1]) != 0);
-        uint32_t jump = ip[2];
-        if (same == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
-            JUMP_TO(INSTR_ARG(jump));
-        else
-            ip += 3;
-        DISPATCH();
+        RUN_BRANCH(same, ip[2], 3);
     }
 
     TARGET(LOAD_CONST_IS_JUMP) {
@@ -2267,12 +2265,7 @@ dispatch:
         Object *v = POP();
         bool same = (v == consts[SUPER_FIRST(oparg)]) != (SUPER_SECOND(oparg) != 0);
         DECREF(v);
-        uint32_t jump = ip[1];
-        if (same == (INSTR_OP(jump) == OP_POP_JUMP_IF_TRUE))
-            JUMP_TO(INSTR_ARG(jump));
-        else
-            ip += 2;
-        DISPATCH();
+        RUN_BRANCH(same, ip[1], 2);
     }
 
     TARGET(DUP_TOP_TWO_SUBSCR) {
@@ -4227,6 +4220,7 @@ unwind:
 #undef PEEK
 #undef SET_TOP
 #undef JUMP_TO
+#undef RUN_BRANCH
 #undef CELL
 #undef ENTER_PUSHED_FRAME
 #undef PUSH_BLOCK
