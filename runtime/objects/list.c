@@ -47,9 +47,9 @@ static inline int list_item_equal(Object *a, Object *b) {
 /* The size, read under the lock: for loops that re-check it while user code
    may change the list (in the GIL build, list_size itself). */
 static inline size_t list_size_now(Object *self) {
-    objlock_lock(self);
+    objlock_lock_nocode(self);
     size_t n = list_size(self);
-    objlock_unlock(self);
+    objlock_unlock_nocode(self);
     return n;
 }
 
@@ -300,10 +300,11 @@ Object *list_from_iterable(Object *iterable) {
     return l;
 }
 
+/* The copy allocates and counts, and runs no Toy code: the no-code lock. */
 Object *list_as_tuple(Object *list) {
-    objlock_lock(list);
+    objlock_lock_nocode(list);
     Object *t = tuple_from_array(AS_LIST(list)->items, list_size(list));
-    objlock_unlock(list);
+    objlock_unlock_nocode(list);
     return t;
 }
 

@@ -357,13 +357,13 @@ static void set_clear_internal(SetObject *so) {
    i, ...)) >= 0; i++)` stays in bounds when code run during the walk, or
    another thread (toy-ft), resizes the set. */
 static int set_slot(SetObject *so, size_t i, Object **key, int64_t *hash) {
-    objlock_lock(so);
+    objlock_lock_nocode(so); /* loads and a new reference: no Toy code */
     int live = i > so->mask ? -1 : set_live(&so->table[i]);
     if (live > 0) {
         *key = NEWREF(so->table[i].key);
         *hash = so->table[i].hash;
     }
-    objlock_unlock(so);
+    objlock_unlock_nocode(so);
     return live;
 }
 
@@ -379,17 +379,17 @@ static int set_lookup(SetObject *so, Object *key, int64_t hash) {
 
 bool set_next(Object *s, size_t *pos, Object **key, int64_t *hash) {
     SetObject *so = AS_SET(s);
-    objlock_lock(so);
+    objlock_lock_nocode(so); /* loads only */
     while (*pos <= so->mask) {
         SetEntry *e = &so->table[(*pos)++];
         if (set_live(e)) {
             *key = e->key;
             if (hash) *hash = e->hash;
-            objlock_unlock(so);
+            objlock_unlock_nocode(so);
             return true;
         }
     }
-    objlock_unlock(so);
+    objlock_unlock_nocode(so);
     return false;
 }
 
@@ -1023,9 +1023,9 @@ static int64_t frozenset_hash(Object *self) {
 }
 
 static int64_t set_len(Object *self) {
-    objlock_lock(self);
+    objlock_lock_nocode(self);
     int64_t n = (int64_t)AS_SET(self)->used;
-    objlock_unlock(self);
+    objlock_unlock_nocode(self);
     return n;
 }
 
