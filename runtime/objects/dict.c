@@ -939,6 +939,16 @@ int dict_del_item(Object *d, Object *key, bool raise_missing) {
     return 0;
 }
 
+/* Release the keys and values of the first n entries of tables already
+   taken off their dict (a release may run code that looks at it). */
+static void dict_release_entries(DictEntry *entries, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (!entries[i].key) continue;
+        DECREF(entries[i].key);
+        DECREF(entries[i].value);
+    }
+}
+
 void dict_clear(Object *dobj) {
     DictObject *d = AS_DICT(dobj);
     /* Detach the tables first: releasing a key or value may run code that
@@ -959,11 +969,7 @@ void dict_clear(Object *dobj) {
     d->version++;
     DICT_PUBLISH(d->keys_version, 0u);
     dict_unlock_write_nocode(d, seq);
-    for (size_t i = 0; i < n; i++) {
-        if (!entries[i].key) continue;
-        DECREF(entries[i].key);
-        DECREF(entries[i].value);
-    }
+    dict_release_entries(entries, n);
     dict_release_tables(d, index, index_size, entries, capacity);
 }
 
@@ -987,11 +993,7 @@ static void dict_dealloc(Object *self) {
     d->index = NULL;
     d->entries = NULL;
     d->nentries = d->used = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!entries[i].key) continue;
-        DECREF(entries[i].key);
-        DECREF(entries[i].value);
-    }
+    dict_release_entries(entries, n);
     dict_free_tables(index, index_size, entries, capacity);
     object_free(self, TYPE(self)->instance_size);
     list_trashcan_leave();

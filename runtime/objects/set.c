@@ -586,7 +586,7 @@ int set_contains(Object *s, Object *key) {
    comes after the lock). */
 static int set_discard_key(SetObject *so, Object *key) {
     SetEntry *slot;
-    int found = -2;
+    int found;
     Object *old = NULL;
     if (set_key_is_plain(key)) {
         int64_t hash = set_hash_of(key);
@@ -594,8 +594,8 @@ static int set_discard_key(SetObject *so, Object *key) {
         found = set_find_plain(so, key, hash, &slot, false);
         if (found == 1) old = set_unlink(so, slot);
         objlock_unlock_nocode(so);
-    }
-    if (found == -2) {
+        if (found == -2) return set_discard_hashed(so, key, hash); /* the hash is known */
+    } else {
         objlock_lock(so);
         found = set_find_key(so, key, &slot);
         if (found > 0) old = set_unlink(so, slot);
