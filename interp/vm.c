@@ -976,7 +976,7 @@ static inline __attribute__((always_inline)) Object *lookup_in_class(Type *t, Ob
 }
 
 /* obj's instance dict, or NULL (none, or not made yet). */
-static inline Object *instance_dict_of(Object *obj, Type *t)
+FT_INLINE Object *instance_dict_of(Object *obj, Type *t)
 {
     return t->dict_offset ? instance_dict_load((Object **)((char *)obj + t->dict_offset)) : NULL;
 }
@@ -988,11 +988,18 @@ static inline Object *instance_dict_of(Object *obj, Type *t)
 #ifndef TOY_FREE_THREADED
 #define dict_lacks_name(d, name) (dict_lookup_name(d, name) == NULL)
 #else
+/* Once threads run; its own function, so that the probe of a thread
+   alone saves no register for the lock's call. */
+static __attribute__((noinline)) bool dict_lacks_name_locked(Object *d, Object *name)
+{
+    return dict_lookup_name(d, name) == NULL;
+}
+
 static __attribute__((noinline)) bool dict_lacks_name(Object *d, Object *name)
 {
-    if (ts_single_threaded())
-        return dict_lookup_name_plain(d, name) == NULL;
-    return dict_lookup_name(d, name) == NULL;
+    if (UNLIKELY(!ts_single_threaded()))
+        return dict_lacks_name_locked(d, name);
+    return dict_lookup_name_plain(d, name) == NULL;
 }
 #endif
 

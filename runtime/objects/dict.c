@@ -607,8 +607,10 @@ int dict_replace_at(Object *dobj, size_t ix, Object *key, Object *value) {
 }
 
 /* dict_replace_at's swap (dict.h), under the same lock, taken for good:
-   the inline swap in dict.h comes here only once threads run. */
-Object *dict_swap_at_locked(Object *dobj, size_t ix, Object *key, Object *value) {
+   the inline swap in dict.h comes here only once threads run. Never
+   inlined into it: the lock's call would make the swap save and restore
+   registers on every store, threads or not. */
+__attribute__((noinline)) Object *dict_swap_at_locked(Object *dobj, size_t ix, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
     objlock_lock(dobj);
     if (ix >= d->nentries || d->entries[ix].key != key) {
