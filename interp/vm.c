@@ -1293,39 +1293,34 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
     return 1;
 }
 
-/* a op b (a op= b when inplace) when a's class calls a Toy function for it
-   first (class_binop_function) and nothing can come before it: b of a's
-   class, or of a built-in type, and no in-place method for op=. Push that
-   function's frame with (a, b) as its arguments (new references: the
-   caller's stack keeps its own until the frame returns, binop_call_result).
-   The new frame; NULL when this does not apply (nothing done);
-   BINOP_PUSH_FAILED with an exception. */
-#define BINOP_PUSH_FAILED ((Frame *)1)
-#ifndef VM_BINOP_FRAMES
-#ifdef TOY_FREE_THREADED
-#define VM_BINOP_FRAMES 0
-#else
-#define VM_BINOP_FRAMES 1
-#endif
-#endif
-static __attribute__((noinline)) Frame *binop_call_push(ThreadState *ts, Frame *running, Object *a,
-                                                        Object *b, uint32_t op, bool inplace)
+/* a op b (a op= b when inplace) for an instance a of a user class. When
+   a's class calls a Toy function for it first (class_binop_function) and
+   nothing can come before it (b of a's class, or of a built-in type, and
+   no in-place method for op=), that function's frame is pushed above the
+   running one (ts->frame) with (a, b) as its arguments (new references:
+   the caller's stack keeps its own until the frame returns,
+   binop_call_result), for the eval loop to run: BINOP_FRAME_PUSHED. Else
+   the generic operation's result. NULL with an exception. */
+#define BINOP_FRAME_PUSHED ((Object *)1)
+static __attribute__((noinline)) Object *binop_of_class(uint32_t op, bool inplace, Object *a,
+                                                        Object *b)
 {
     Type *ta = TYPE(a), *tb = TYPE(b);
-    if ((tb != ta && (tb->flags & TYPE_HEAP)) || (inplace && ta->inplace[op] != NULL))
-        return NULL;
-    FunctionObject *fn = (FunctionObject *)class_binop_function(ta, (BinaryOp)op);
+    FunctionObject *fn = NULL;
+    if ((tb == ta || !(tb->flags & TYPE_HEAP)) && !(inplace && ta->inplace[op] != NULL))
+        fn = (FunctionObject *)class_binop_function(ta, (BinaryOp)op);
     if (fn == NULL)
-        return NULL;
+        return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+    ThreadState *ts = ts_get();
     Object *args[2] = {NEWREF(a), NEWREF(b)};
-    Frame *nf = frame_push_moved_to(ts, fn, args, 2, NULL, running); /* takes fn's reference */
+    Frame *nf = frame_push_moved_to(ts, fn, args, 2, NULL, ts->frame); /* takes fn's reference */
     if (nf == NULL)
-        return BINOP_PUSH_FAILED;
+        return NULL;
     nf->on_return = (uint8_t)(FRAME_RETURN_BINOP + 2 * op + inplace);
-    return nf;
+    return BINOP_FRAME_PUSHED;
 }
 
-/* The result of a frame binop_call_push pushed: r (owned) unless it is
+/* The result of a frame binop_of_class pushed: r (owned) unless it is
    NotImplemented, then what the operator's protocol does next. The
    operands a and b are borrowed. */
 static __attribute__((noinline)) Object *binop_call_result(Object *r, Object *a, Object *b,
@@ -1620,8 +1615,11 @@ static inline Object *float_spare(Object *a, Object *b)
 /* a op b (a op= b when inplace) past the int, float and str fast paths:
    an int with a float, and the float operators the loop does not inline,
    by arith_binop, whose result may go into a spare float (float_spare),
-   anything else by the generic operations. Out of line, so that the int path in the loop does not pay for its
-   registers. */
+   an instance of a user class by binop_of_class (which may push its
+   operator's frame: BINOP_FRAME_PUSHED), anything else by the generic
+   operations. Out of line, so that the int path in the loop does not pay
+   for its registers; the class test is here, past the fast paths, so that
+   they do not pay for it either. */
 static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inplace, Object *a,
                                                          Object *b)
 {
@@ -1635,6 +1633,8 @@ static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inpla
     }
     if (VM_FLOAT_FAST_PATHS && arith_float_applies(a, b, op))
         return arith_binop((BinaryOp)op, a, b, float_spare(a, b));
+    if (TYPE(a)->flags & TYPE_HEAP)
+        return binop_of_class(op, inplace, a, b);
     return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
 }
 
@@ -2952,17 +2952,12 @@ dispatch:
             PUSH(a);
             DISPATCH();
         } else {
-            if (VM_BINOP_FRAMES && UNLIKELY(TYPE(a)->flags & TYPE_HEAP)) {
-                /* a user class's Toy __op__: run in this loop */
-                Frame *nf = binop_call_push(ts, f, a, b, oparg, inplace);
-                if (nf != NULL) {
-                    sp += 2; /* a and b stay until it returns */
-                    if (UNLIKELY(nf == BINOP_PUSH_FAILED))
-                        goto error;
-                    ENTER_PUSHED_FRAME(nf);
-                }
-            }
             r = binop_past_ints(oparg, inplace, a, b);
+            if (UNLIKELY(r == BINOP_FRAME_PUSHED)) {
+                /* a user class's Toy __op__, run in this loop */
+                sp += 2; /* a and b stay until it returns */
+                ENTER_PUSHED_FRAME(ts->frame);
+            }
         }
         DECREF(a);
         DECREF(b);

@@ -46,7 +46,7 @@ enum {
                                the same loop: a yield or return goes back to
                                that FOR_ITER (gen_enter_inline) */
     FRAME_RETURN_BINOP,     /* a user class's __op__ run by BINARY_OP or INPLACE_OP
-                               (binop_call_push), the operator and whether in place
+                               (binop_of_class), the operator and whether in place
                                added as FRAME_RETURN_BINOP + 2 * op + inplace: the
                                caller's stack top holds the two operands, which the
                                result replaces (NotImplemented: the rest of the
