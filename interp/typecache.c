@@ -1,6 +1,7 @@
 /* typecache.c - remembered method lookups along a class's MRO (typecache.h). */
 #include "interp/typecache.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "core/alloc.h"
@@ -15,9 +16,19 @@ static bool typecache_used;
 #else
 _Thread_local TypeCacheEntry *typecache_mine;
 
+/* One table that needs no allocation, taken by the first thread to look a
+   method up (most often the only one) and given back when it clears it:
+   zero pages of its own, where an allocated table is 96 KiB written with
+   zeros. Every other thread allocates its own. */
+static TypeCacheEntry typecache_static[TYPECACHE_SIZE];
+static atomic_bool typecache_static_taken;
+
 TypeCacheEntry *typecache_make_mine(void)
 {
-    typecache_mine = mem_alloc_zeroed(TYPECACHE_SIZE * sizeof(TypeCacheEntry));
+    if (!atomic_exchange_explicit(&typecache_static_taken, true, memory_order_acquire))
+        typecache_mine = typecache_static;
+    else
+        typecache_mine = mem_alloc_zeroed(TYPECACHE_SIZE * sizeof(TypeCacheEntry));
     return typecache_mine;
 }
 #endif
@@ -52,6 +63,9 @@ void typecache_clear(void)
         CLEAR(&table[i].name);
     }
 #ifdef TOY_FREE_THREADED
-    mem_free(table, TYPECACHE_SIZE * sizeof(TypeCacheEntry));
+    if (table == typecache_static)
+        atomic_store_explicit(&typecache_static_taken, false, memory_order_release);
+    else
+        mem_free(table, TYPECACHE_SIZE * sizeof(TypeCacheEntry));
 #endif
 }
