@@ -157,6 +157,20 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     }
 }
 
+/* biased_incref with the immortal test first, for the items of a
+   container copied in bulk when they are most likely immortal (small
+   ints, None, interned strs: refcount_copy_items): an immortal item then
+   costs a load and a compare where the owner-first order costs two of
+   each, and an item this thread owns one compare more. */
+static inline __attribute__((always_inline)) void biased_incref_item(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (owner == BIASED_OWNER_IMMORTAL) return;
+    if (__builtin_expect(owner == biased_tid, 1))
+        biased_local_add(o, 1);
+    else
+        biased_incref_shared(o);
+}
+
 /* biased_decref, except that the owner's last reference to an object no
    other thread counted does not free it: true then, and the dead object's
    memory is the caller's (refcount_drop_last). */

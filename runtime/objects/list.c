@@ -491,11 +491,8 @@ static Object *list_take(Object *self, int64_t start, int64_t step, int64_t n, b
         *shrank = true;
         return NULL;
     }
-    Object **src = AS_LIST(self)->items;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t j = start + i * step; /* never past the last item: no overflow */
-        list_set_steal(result, (size_t)i, NEWREF(src[j]));
-    }
+    if (n > 0) /* never past the last item: no overflow */
+        refcount_copy_items(AS_LIST(result)->items, AS_LIST(self)->items + start, (size_t)n, step);
     objlock_unlock_nocode(self);
     return result;
 }
@@ -581,7 +578,7 @@ static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Obje
     if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
     if (tail && m != old_n)
         memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
-    for (size_t i = 0; i < m; i++) l->items[lo + i] = NEWREF(list_item(src, i));
+    if (m) refcount_copy_items(&l->items[lo], AS_LIST(src)->items, m, 1);
     list_set_size(l, l->size - old_n + m);
     return 0;
 }
