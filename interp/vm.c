@@ -1959,7 +1959,7 @@ dispatch:
 
     TARGET(POP_TOP) {
         Object *v = POP();
-        XDECREF(v);
+        XDECREF_LIKELY_IMMORTAL(v); /* most often the None a call returned */
         DISPATCH();
     }
 
@@ -2012,7 +2012,7 @@ dispatch:
 
     TARGET(LOAD_CONST) {
         Object *v = consts[oparg];
-        INCREF(v);
+        INCREF_LIKELY_IMMORTAL(v);
         PUSH(v);
         DISPATCH();
     }
@@ -2070,7 +2070,7 @@ dispatch:
         INCREF(v);
         PUSH(v);
         Object *c = consts[SUPER_SECOND(oparg)];
-        INCREF(c);
+        INCREF_LIKELY_IMMORTAL(c);
         PUSH(c);
         DISPATCH();
     }
@@ -2199,7 +2199,7 @@ dispatch:
         }
         ip++;
         (void)POP();
-        DECREF(a);
+        DECREF_LIKELY_IMMORTAL(a); /* most often a small int: n % d == 0 */
         PUSH_BOOL_OR_BRANCH(t);
     }
 
@@ -2292,7 +2292,7 @@ dispatch:
         ip++;
         if (list_store_fast(obj, key, v)) {
             DECREF(obj);
-            DECREF(key);
+            DECREF_LIKELY_IMMORTAL(key); /* a small int */
             DISPATCH();
         }
         int r = object_setitem(obj, key, v);
@@ -2869,7 +2869,7 @@ dispatch:
         Object *v = POP();
         if (list_store_fast(obj, key, v)) {
             DECREF(obj);
-            DECREF(key);
+            DECREF_LIKELY_IMMORTAL(key); /* a small int */
             DISPATCH();
         }
         int r = object_setitem(obj, key, v);
@@ -2922,7 +2922,7 @@ dispatch:
                 r = int_small(z);
             } else if (operand_is_reusable(a, ip, slots)) {
                 ((IntObject *)a)->value = z;
-                DECREF(b);
+                DECREF_LIKELY_IMMORTAL(b); /* a small int, most often */
                 PUSH(a);
                 DISPATCH();
             } else if (REFCNT_IS(b, 1)) {
@@ -2960,7 +2960,7 @@ dispatch:
             }
         }
         DECREF(a);
-        DECREF(b);
+        DECREF_LIKELY_IMMORTAL(b); /* most often a small int or a constant */
         if (r == NULL)
             goto error;
         PUSH(r);
@@ -3233,7 +3233,7 @@ dispatch:
             Object *old = slots[SUPER_SECOND(oparg)];
             slots[SUPER_SECOND(oparg)] = v;
             ip++;
-            XDECREF(old);
+            XDECREF_LIKELY_IMMORTAL(old); /* most often a small int of a range */
         } else {
             PUSH(v);
         }

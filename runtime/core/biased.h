@@ -157,11 +157,11 @@ static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     }
 }
 
-/* biased_incref with the immortal test first, for the items of a
-   container copied in bulk when they are most likely immortal (small
-   ints, None, interned strs: refcount_copy_items): an immortal item then
-   costs a load and a compare where the owner-first order costs two of
-   each, and an item this thread owns one compare more. */
+/* biased_incref and biased_decref with the immortal test first, where
+   the object is most likely immortal (small ints, None, interned strs:
+   refcount_copy_items, INCREF_LIKELY_IMMORTAL): an immortal then costs a
+   load and a compare where the owner-first order costs two of each, and
+   an object this thread owns one compare more. */
 static inline __attribute__((always_inline)) void biased_incref_item(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
     if (owner == BIASED_OWNER_IMMORTAL) return;
@@ -169,6 +169,21 @@ static inline __attribute__((always_inline)) void biased_incref_item(Object *o) 
         biased_local_add(o, 1);
     else
         biased_incref_shared(o);
+}
+
+static inline __attribute__((always_inline)) void biased_decref_item(Object *o) {
+    uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
+    if (owner == BIASED_OWNER_IMMORTAL) return;
+    if (__builtin_expect(owner == biased_tid, 1)) {
+        if (biased_local_add(o, (uint32_t)-1) == 0) {
+            if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
+                object_dealloc(o);
+            else
+                biased_local_zero(o);
+        }
+    } else {
+        biased_decref_shared(o);
+    }
 }
 
 /* biased_decref, except that the owner's last reference to an object no

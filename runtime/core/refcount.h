@@ -143,6 +143,23 @@ REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
 #define NEWREF_IMMORTAL(o) NEWREF(o)
 #endif
 
+/* A reference at a site where the object is most often immortal: a
+   constant, the None a call returned and its statement drops, the small
+   int a loop counts with. toy-ft tests for immortality first there
+   (biased_incref_item); the other builds count as INCREF and DECREF do. */
+#ifdef TOY_FREE_THREADED
+#define INCREF_LIKELY_IMMORTAL(o) biased_incref_item((Object *)(o))
+#define DECREF_LIKELY_IMMORTAL(o) biased_decref_item((Object *)(o))
+#else
+#define INCREF_LIKELY_IMMORTAL(o) INCREF(o)
+#define DECREF_LIKELY_IMMORTAL(o) DECREF(o)
+#endif
+#define XDECREF_LIKELY_IMMORTAL(o)                   \
+    do {                                             \
+        Object *xo_ = (Object *)(o);                 \
+        if (xo_) DECREF_LIKELY_IMMORTAL(xo_);        \
+    } while (0)
+
 /* Replace *slot (owned) with value (stolen), releasing the old one last:
    the old value's destructor may run arbitrary code that reads *slot. */
 static inline void SETREF(Object **slot, Object *value) {
