@@ -777,7 +777,8 @@ __attribute__((noinline)) void dict_maybe_track(DictObject *d, Object *key, Obje
    a filled entry before the index names it) are kept in one place. */
 static inline void dict_append_entry(DictObject *d, size_t slot, Object *key, Object *value,
                                      int64_t hash) {
-    dict_entry_set(&d->entries[d->nentries], NEWREF(key), NEWREF(value), hash);
+    INCREF_LIKELY_IMMORTAL(key); /* most often an attribute's name, interned */
+    dict_entry_set(&d->entries[d->nentries], key, NEWREF(value), hash);
     dict_note_key(d, hash);
     DICT_PUBLISH(d->index[slot], (int64_t)d->nentries);
     DICT_PUBLISH(d->nentries, d->nentries + 1);
@@ -946,7 +947,7 @@ int dict_del_item(Object *d, Object *key, bool raise_missing) {
 static void dict_release_entries(DictEntry *entries, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (!entries[i].key) continue;
-        DECREF(entries[i].key);
+        DECREF_LIKELY_IMMORTAL(entries[i].key); /* most often an attribute's name */
         DECREF(entries[i].value);
     }
 }
