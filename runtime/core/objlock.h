@@ -230,7 +230,7 @@ static inline void objlock_unlock_nocode(const void *o) {
    and keeps the object in a saved register across the work. The same rule
    as theirs: only around work that runs no Toy code, asked at each use.
    Always true in the GIL build. */
-static inline bool objlock_nocode_skips(void) {
+static inline __attribute__((always_inline)) bool objlock_nocode_skips(void) {
     return __builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1);
 }
 /* Two objects at once (list + list): stripes taken in a fixed order. */

@@ -174,6 +174,37 @@ static void list_dealloc(Object *self) {
     list_trashcan_leave();
 }
 
+/* list.h's reads and writes of one item once threads run: each one step
+   under the list's lock. Never inlined (list.h says why). */
+__attribute__((noinline)) Object *list_fetch_locked(Object *l, size_t i) {
+    objlock_lock_nocode(l);
+    Object *x = i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
+    objlock_unlock_nocode(l);
+    return x;
+}
+
+__attribute__((noinline)) Object *list_fetch_index_locked(Object *l, int64_t i) {
+    objlock_lock_nocode(l);
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *x = i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
+    objlock_unlock_nocode(l);
+    return x;
+}
+
+__attribute__((noinline)) Object *list_store_index_locked(Object *l, int64_t i, Object *v) {
+    objlock_lock_nocode(l);
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *old = NULL;
+    if (i >= 0 && (uint64_t)i < n) {
+        old = list_item(l, (size_t)i);
+        AS_LIST(l)->items[i] = v;
+    }
+    objlock_unlock_nocode(l);
+    return old;
+}
+
 int list_append(Object *list, Object *item) {
     return list_append_steal(list, NEWREF(item));
 }

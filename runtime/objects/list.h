@@ -39,15 +39,21 @@ static inline size_t list_size_unlocked(Object *l) { return list_size(l); }
 /* Borrowed. No bounds check. */
 static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }
 
+/* The three reads and writes below, each as one step under the list's
+   lock once threads run (list.c): out of line, so that while the thread
+   is alone, when they take no lock (they run no Toy code:
+   objlock_lock_nocode's rule), the inline forms save no register for a
+   call. Always the inline forms in the GIL build. */
+Object *list_fetch_locked(Object *l, size_t i);
+Object *list_fetch_index_locked(Object *l, int64_t i);
+Object *list_store_index_locked(Object *l, int64_t i, Object *v);
+
 /* A new reference to item i, read under the list's lock, or NULL (no
    exception) when the list is shorter than that: it may shrink while user
-   code runs, or on another thread in toy-ft. These three run no Toy code
-   under the lock (objlock_lock_nocode: none while the thread is alone). */
+   code runs, or on another thread in toy-ft. */
 static inline Object *list_fetch(Object *l, size_t i) {
-    objlock_lock_nocode(l);
-    Object *x = i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
-    objlock_unlock_nocode(l);
-    return x;
+    if (!objlock_nocode_skips()) return list_fetch_locked(l, i);
+    return i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
 }
 
 /* a OP b for code that holds l's lock across a walk that compares (remove,
@@ -66,12 +72,10 @@ int list_compare_held(Object *l, Object *a, Object *b, CompareOp op);
    size and read as one step under the lock: a new reference, or NULL (no
    exception) when out of range. */
 static inline Object *list_fetch_index(Object *l, int64_t i) {
-    objlock_lock_nocode(l);
+    if (!objlock_nocode_skips()) return list_fetch_index_locked(l, i);
     size_t n = list_size(l);
     if (i < 0) i += (int64_t)n;
-    Object *x = i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
-    objlock_unlock_nocode(l);
-    return x;
+    return i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
 }
 
 /* l[i] = v for an int i (negative counts from the end), resolved and
@@ -79,7 +83,7 @@ static inline Object *list_fetch_index(Object *l, int64_t i) {
    replaced, for the caller to release after (a release may run __del__),
    or returns NULL and keeps v when i is out of range. */
 static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
-    objlock_lock_nocode(l);
+    if (!objlock_nocode_skips()) return list_store_index_locked(l, i, v);
     size_t n = list_size(l);
     if (i < 0) i += (int64_t)n;
     Object *old = NULL;
@@ -87,7 +91,6 @@ static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
         old = list_item(l, (size_t)i);
         ((ListObject *)l)->items[i] = v;
     }
-    objlock_unlock_nocode(l);
     return old;
 }
 
