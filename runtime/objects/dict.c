@@ -868,13 +868,27 @@ static int dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Objec
     return 1;
 }
 
+/* dict_add_str_unlocked once threads run: under d's lock, the change
+   opened and closed for the readers without it. Never inlined, so that a
+   thread alone saves no register for the lock's calls. */
+static __attribute__((noinline)) int dict_add_str_locked(DictObject *d, Object *key,
+                                                         int64_t hash, Object *value) {
+    uint32_t seq = dict_lock_write_nocode(d); /* pointers and hashes compared only */
+    int r = dict_add_str_unlocked(d, key, hash, value);
+    dict_unlock_write_nocode(d, seq);
+    return r;
+}
+
 int dict_add_str(Object *dobj, Object *key, Object *value) {
     DictObject *d = AS_DICT(dobj);
     int64_t hash = is_str_exact(key) ? str_hash_cached(key) : -1;
     if (hash == -1) return dict_set_item(dobj, key, value);
-    uint32_t seq = dict_lock_write_nocode(d); /* pointers and hashes compared only */
-    int r = dict_add_str_unlocked(d, key, hash, value);
-    dict_unlock_write_nocode(d, seq);
+    /* A thread alone (the addition runs no Toy code, so none can start
+       meanwhile) takes no lock, and opens no change: nobody can read d
+       until the stores are done (a thread started later sees them, as
+       dict_swap_at explains). */
+    int r = objlock_nocode_skips() ? dict_add_str_unlocked(d, key, hash, value)
+                                   : dict_add_str_locked(d, key, hash, value);
     if (r == 0) return dict_set_item(dobj, key, value);
     return r < 0 ? -1 : 0;
 }
