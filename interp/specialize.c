@@ -413,6 +413,11 @@ static bool specialize_builtin_method(uint32_t *instr, Type *t, Object *name)
     int64_t ix = dict_str_entry(t->dict, name);
     if (v == 0 || ix < 0 || TYPE(((DictObject *)t->dict)->entries[ix].value) != &method_descr_type)
         return false;
+    /* toy-ft: the descriptor, which lives as long as its type, is made
+       immortal, so that the calls it serves count it cheaply (its
+       INCREF_LIKELY_IMMORTAL in LOAD_METHOD_BUILTIN, and the release after
+       the call). */
+    specialize_keep_borrowed(((DictObject *)t->dict)->entries[ix].value);
     instr[2] = v;
     instr[3] = (uint32_t)ix;
     rewrite(instr, OP_LOAD_METHOD_BUILTIN);

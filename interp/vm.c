@@ -2821,7 +2821,7 @@ dispatch:
 #endif
         Object *meth = d->entries[CACHE[2]].value;
         DEOPT_IF(TYPE(meth) != &method_descr_type);
-        INCREF(meth);
+        INCREF_LIKELY_IMMORTAL(meth); /* toy-ft: made so when the site was specialized */
         SET_TOP(meth);
         PUSH(obj);
         SKIP_CACHE(LOAD_METHOD);
@@ -4104,7 +4104,7 @@ dispatch:
         sp -= 3;
         int r = list_append_steal_inline(list, sp[2]);
         DECREF(list);
-        DECREF(descr);
+        DECREF_LIKELY_IMMORTAL(descr);
         if (UNLIKELY(r < 0))
             goto error;
         PUSH(NEWREF_IMMORTAL(None));
@@ -4121,10 +4121,12 @@ dispatch:
         if (UNLIKELY(descr == NULL || TYPE(descr) != &method_descr_type))
             goto call_generic;
         Object *res = ((MethodDescrObject *)descr)->def->func(base[1], base + 2, oparg, NULL);
-        while (sp > base) {
+        while (sp > base + 1) {
             Object *v = POP();
             DECREF(v);
         }
+        sp = base;
+        DECREF_LIKELY_IMMORTAL(descr);
         if (UNLIKELY(res == NULL))
             goto error;
         PUSH(res);
