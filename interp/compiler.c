@@ -2879,6 +2879,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_LOAD_FAST_LOAD_FAST_COMPARE_JUMP: case OP_LOAD_FAST_LOAD_CONST_COMPARE_JUMP:
     case OP_LOAD_CONST_IS_JUMP: case OP_LOAD_FAST_LOAD_CONST_IS_JUMP:
     case OP_LOAD_FAST_LOAD_ATTR: case OP_LOAD_FAST_STORE_ATTR: case OP_LOAD_FAST_RETURN_VALUE:
+    case OP_LOAD_FAST_CONTAINS:
         assert(!"superinstructions are made after the stack depth is known");
         break;
     case OP_COUNT:

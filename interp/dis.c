@@ -214,6 +214,7 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_LOAD_FAST_LOAD_ATTR: *first = OP_LOAD_FAST, *second = OP_LOAD_ATTR; return true;
     case OP_LOAD_FAST_STORE_ATTR: *first = OP_LOAD_FAST, *second = OP_STORE_ATTR; return true;
     case OP_LOAD_FAST_RETURN_VALUE: *first = OP_LOAD_FAST, *second = OP_RETURN_VALUE; return true;
+    case OP_LOAD_FAST_CONTAINS: *first = OP_LOAD_FAST, *second = OP_CONTAINS_OP; return true;
     default: return false;
     }
 }

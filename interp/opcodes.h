@@ -246,7 +246,9 @@
     OPCODE(LOAD_FAST_LOAD_ATTR,  "[] -> [local.name]", "LOAD_FAST; LOAD_ATTR") \
     OPCODE(LOAD_FAST_STORE_ATTR, "[v] -> []", "LOAD_FAST; STORE_ATTR (local.name = v)") \
     /* `return x`: the local's reference leaves with the frame. */ \
-    OPCODE(LOAD_FAST_RETURN_VALUE, "[] -> (returns)", "LOAD_FAST; RETURN_VALUE")
+    OPCODE(LOAD_FAST_RETURN_VALUE, "[] -> (returns)", "LOAD_FAST; RETURN_VALUE") \
+    /* `x in local`: the container is read in its slot, never pushed. */ \
+    OPCODE(LOAD_FAST_CONTAINS,   "[a] -> [a in local]", "LOAD_FAST; CONTAINS_OP (a jump after it taken at once)")
 
 typedef enum {
 #define OPCODE_ENUM(name, effect, doc) OP_##name,

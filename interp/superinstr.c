@@ -36,6 +36,7 @@ static const struct {
     {OP_LOAD_FAST, OP_LOAD_ATTR, OP_LOAD_FAST_LOAD_ATTR},
     {OP_LOAD_FAST, OP_STORE_ATTR, OP_LOAD_FAST_STORE_ATTR},
     {OP_LOAD_FAST, OP_RETURN_VALUE, OP_LOAD_FAST_RETURN_VALUE},
+    {OP_LOAD_FAST, OP_CONTAINS_OP, OP_LOAD_FAST_CONTAINS},
 };
 
 /* The runs of three or four words: fused before any pair that would take
@@ -115,9 +116,11 @@ static Opcode fused_run(const uint32_t *instrs, int n, int i, const bool *target
 /* Does a pair start at instrs[j] whose first word the stack never holds:
    an attribute pair (LOAD_FAST_LOAD_ATTR, LOAD_FAST_STORE_ATTR), a
    compare with a borrowed right operand (LOAD_FAST_COMPARE,
-   LOAD_CONST_COMPARE) or a return of a local (LOAD_FAST_RETURN_VALUE)?
+   LOAD_CONST_COMPARE), a test of membership in a local
+   (LOAD_FAST_CONTAINS) or a return of a local (LOAD_FAST_RETURN_VALUE)?
    It is preferred to a pair that would take its load as a second word
-   (`f(a, b.x)`, `self.x = x`, `r = a < b`, `y = x; return y`): as many
+   (`f(a, b.x)`, `self.x = x`, `r = a < b`, `c in cols`, `y = x; return
+   y`): as many
    dispatches either way, and it saves the count changes of the load. */
 static bool preferred_pair_at(const uint32_t *instrs, int n, int j, const bool *target)
 {
@@ -128,7 +131,7 @@ static bool preferred_pair_at(const uint32_t *instrs, int n, int j, const bool *
     Opcode fused = fused_opcode(INSTR_OP(instrs[j]), INSTR_OP(instrs[k]));
     return fused == OP_LOAD_FAST_LOAD_ATTR || fused == OP_LOAD_FAST_STORE_ATTR ||
            fused == OP_LOAD_FAST_COMPARE || fused == OP_LOAD_CONST_COMPARE ||
-           fused == OP_LOAD_FAST_RETURN_VALUE;
+           fused == OP_LOAD_FAST_CONTAINS || fused == OP_LOAD_FAST_RETURN_VALUE;
 }
 
 /* Marks every instruction a jump can land on. */

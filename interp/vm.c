@@ -4086,6 +4086,28 @@ dispatch:
         DISPATCH();
     }
 
+    /* `x in local` (`if c in cols:`): the container stays in its slot,
+       borrowed, where CONTAINS_OP would count it on and off the stack.
+       Nothing can empty the slot meanwhile: only this frame's code stores
+       into it, and that code waits for the test (a __contains__ or
+       __eq__ it runs has frames of its own). At the end of the loop, as
+       the slices are, so that it does not move the code of the others. */
+    TARGET(LOAD_FAST_CONTAINS) {
+        Object *b = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(b == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip++;
+        Object *a = POP();
+        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains_inline(b, a)
+                                                             : object_contains(b, a);
+        DECREF(a);
+        if (found < 0)
+            goto error;
+        PUSH_BOOL_OR_BRANCH((found != 0) != (SUPER_SECOND(oparg) != 0));
+    }
+
     /* ---- Calls of C methods, quickened --------------------------------------
        At the end of the loop, as the slices are, so that they do not move
        the code of the others. */

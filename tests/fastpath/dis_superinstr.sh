@@ -69,3 +69,15 @@ expect_status 0
 expect_in_stdout 'LOAD_CONST_COMPARE    0, 2 (0) (==)'
 expect_in_stdout 'LOAD_FAST_COMPARE     0, 1 (n) (<=)'
 expect_in_stdout '+ COMPARE_OP               1 (<=)'
+
+# A test of membership in a local reads the container in its slot; the
+# pair is preferred to LOAD_FAST_LOAD_FAST, which would take its load.
+run_toy --dis -c '
+def m(c, cols):
+    if c not in cols:
+        return c in cols
+'
+expect_status 0
+expect_in_stdout 'LOAD_FAST_CONTAINS    1, 1 (cols) (not in)'
+expect_in_stdout 'LOAD_FAST_CONTAINS    1, 0 (cols) (in)'
+expect_in_stdout '+ CONTAINS_OP              0 (in)'
