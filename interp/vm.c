@@ -1293,6 +1293,12 @@ static __attribute__((noinline)) int init_call_push(ThreadState *ts, Frame *runn
     return 1;
 }
 
+/* a op b, or a op= b when inplace, by the generic operations. */
+static inline Object *binop_generic(uint32_t op, bool inplace, Object *a, Object *b)
+{
+    return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+}
+
 /* a op b (a op= b when inplace) for an instance a of a user class. When
    a's class calls a Toy function for it first (class_binop_function) and
    nothing can come before it (b of a's class, or of a built-in type, and
@@ -1310,7 +1316,7 @@ static __attribute__((noinline)) Object *binop_of_class(uint32_t op, bool inplac
     if ((tb == ta || !(tb->flags & TYPE_HEAP)) && !(inplace && ta->inplace[op] != NULL))
         fn = (FunctionObject *)class_binop_function(ta, (BinaryOp)op);
     if (fn == NULL)
-        return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+        return binop_generic(op, inplace, a, b);
     ThreadState *ts = ts_get();
     Object *args[2] = {NEWREF(a), NEWREF(b)};
     Frame *nf = frame_push_moved_to(ts, fn, args, 2, NULL, ts->frame); /* takes fn's reference */
@@ -1635,7 +1641,15 @@ static __attribute__((noinline)) Object *binop_past_ints(uint32_t op, bool inpla
         return arith_binop((BinaryOp)op, a, b, float_spare(a, b));
     if (TYPE(a)->flags & TYPE_HEAP)
         return binop_of_class(op, inplace, a, b);
-    return inplace ? object_inplace_op(a, b, (BinaryOp)op) : object_binary_op(a, b, (BinaryOp)op);
+    return binop_generic(op, inplace, a, b);
+}
+
+/* `a in b` for CONTAINS_OP and LOAD_FAST_CONTAINS: an exact set or
+   frozenset probed inline, anything else by object_contains. 1, 0, -1. */
+static inline __attribute__((always_inline)) int contains_test(Object *b, Object *a)
+{
+    return is_set_exact(b) || is_frozenset_exact(b) ? set_contains_inline(b, a)
+                                                    : object_contains(b, a);
 }
 
 /* compare_past_ints for float operands: True_ or False_ (new reference),
@@ -3010,8 +3024,7 @@ dispatch:
     TARGET(CONTAINS_OP) {
         Object *b = POP();
         Object *a = POP();
-        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains_inline(b, a)
-                                                             : object_contains(b, a);
+        int found = contains_test(b, a);
         DECREF(a);
         DECREF(b);
         if (found < 0)
@@ -4100,8 +4113,7 @@ dispatch:
         }
         ip++;
         Object *a = POP();
-        int found = is_set_exact(b) || is_frozenset_exact(b) ? set_contains_inline(b, a)
-                                                             : object_contains(b, a);
+        int found = contains_test(b, a);
         DECREF(a);
         if (found < 0)
             goto error;

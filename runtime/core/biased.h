@@ -140,21 +140,25 @@ static inline __attribute__((always_inline)) void biased_incref(Object *o) {
     }
 }
 
+/* The owner's decrement: at zero, an object no other thread ever
+   counted, that no weak reference can hand out and that is not shared by
+   design (shared == 0) is freed now; anything else is settled by
+   biased_local_zero. */
+static inline __attribute__((always_inline)) void biased_decref_owned(Object *o) {
+    if (biased_local_add(o, (uint32_t)-1) == 0) {
+        if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
+            object_dealloc(o);
+        else
+            biased_local_zero(o);
+    }
+}
+
 static inline __attribute__((always_inline)) void biased_decref(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
-    if (__builtin_expect(owner == biased_tid, 1)) {
-        if (biased_local_add(o, (uint32_t)-1) == 0) {
-            /* No other thread ever counted it, no weak reference can hand
-               it out, and it is not shared by design (shared == 0): free
-               it now. Anything else is settled by biased_local_zero. */
-            if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
-                object_dealloc(o);
-            else
-                biased_local_zero(o);
-        }
-    } else if (owner != BIASED_OWNER_IMMORTAL) {
+    if (__builtin_expect(owner == biased_tid, 1))
+        biased_decref_owned(o);
+    else if (owner != BIASED_OWNER_IMMORTAL)
         biased_decref_shared(o);
-    }
 }
 
 /* biased_incref and biased_decref with the immortal test first, where
@@ -174,16 +178,10 @@ static inline __attribute__((always_inline)) void biased_incref_item(Object *o) 
 static inline __attribute__((always_inline)) void biased_decref_item(Object *o) {
     uint32_t owner = atomic_load_explicit(&o->owner, BIASED_RELAXED);
     if (owner == BIASED_OWNER_IMMORTAL) return;
-    if (__builtin_expect(owner == biased_tid, 1)) {
-        if (biased_local_add(o, (uint32_t)-1) == 0) {
-            if (__builtin_expect(atomic_load_explicit(&o->shared, memory_order_acquire) == 0, 1))
-                object_dealloc(o);
-            else
-                biased_local_zero(o);
-        }
-    } else {
+    if (__builtin_expect(owner == biased_tid, 1))
+        biased_decref_owned(o);
+    else
         biased_decref_shared(o);
-    }
 }
 
 /* biased_decref, except that the owner's last reference to an object no

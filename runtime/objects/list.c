@@ -178,29 +178,21 @@ static void list_dealloc(Object *self) {
    under the list's lock. Never inlined (list.h says why). */
 __attribute__((noinline)) Object *list_fetch_locked(Object *l, size_t i) {
     objlock_lock_nocode(l);
-    Object *x = i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
+    Object *x = list_fetch_unlocked(l, i);
     objlock_unlock_nocode(l);
     return x;
 }
 
 __attribute__((noinline)) Object *list_fetch_index_locked(Object *l, int64_t i) {
     objlock_lock_nocode(l);
-    size_t n = list_size(l);
-    if (i < 0) i += (int64_t)n;
-    Object *x = i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
+    Object *x = list_fetch_index_unlocked(l, i);
     objlock_unlock_nocode(l);
     return x;
 }
 
 __attribute__((noinline)) Object *list_store_index_locked(Object *l, int64_t i, Object *v) {
     objlock_lock_nocode(l);
-    size_t n = list_size(l);
-    if (i < 0) i += (int64_t)n;
-    Object *old = NULL;
-    if (i >= 0 && (uint64_t)i < n) {
-        old = list_item(l, (size_t)i);
-        AS_LIST(l)->items[i] = v;
-    }
+    Object *old = list_store_index_unlocked(l, i, v);
     objlock_unlock_nocode(l);
     return old;
 }

@@ -39,11 +39,29 @@ static inline size_t list_size_unlocked(Object *l) { return list_size(l); }
 /* Borrowed. No bounds check. */
 static inline Object *list_item(Object *l, size_t i) { return ((ListObject *)l)->items[i]; }
 
-/* The three reads and writes below, each as one step under the list's
-   lock once threads run (list.c): out of line, so that while the thread
-   is alone, when they take no lock (they run no Toy code:
-   objlock_lock_nocode's rule), the inline forms save no register for a
-   call. Always the inline forms in the GIL build. */
+/* The three reads and writes below, without the lock: the inline forms
+   take them so while the thread is alone (they run no Toy code:
+   objlock_lock_nocode's rule), and list.c's locked forms (once threads
+   run) under the list's lock, out of line, so that the inline forms save
+   no register for a call. Always the inline forms in the GIL build. */
+static inline Object *list_fetch_unlocked(Object *l, size_t i) {
+    return i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
+}
+static inline Object *list_fetch_index_unlocked(Object *l, int64_t i) {
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    return i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
+}
+static inline Object *list_store_index_unlocked(Object *l, int64_t i, Object *v) {
+    size_t n = list_size(l);
+    if (i < 0) i += (int64_t)n;
+    Object *old = NULL;
+    if (i >= 0 && (uint64_t)i < n) {
+        old = list_item(l, (size_t)i);
+        ((ListObject *)l)->items[i] = v;
+    }
+    return old;
+}
 Object *list_fetch_locked(Object *l, size_t i);
 Object *list_fetch_index_locked(Object *l, int64_t i);
 Object *list_store_index_locked(Object *l, int64_t i, Object *v);
@@ -53,7 +71,7 @@ Object *list_store_index_locked(Object *l, int64_t i, Object *v);
    code runs, or on another thread in toy-ft. */
 static inline Object *list_fetch(Object *l, size_t i) {
     if (!objlock_nocode_skips()) return list_fetch_locked(l, i);
-    return i < list_size(l) ? NEWREF(list_item(l, i)) : NULL;
+    return list_fetch_unlocked(l, i);
 }
 
 /* a OP b for code that holds l's lock across a walk that compares (remove,
@@ -73,9 +91,7 @@ int list_compare_held(Object *l, Object *a, Object *b, CompareOp op);
    exception) when out of range. */
 static inline Object *list_fetch_index(Object *l, int64_t i) {
     if (!objlock_nocode_skips()) return list_fetch_index_locked(l, i);
-    size_t n = list_size(l);
-    if (i < 0) i += (int64_t)n;
-    return i >= 0 && (uint64_t)i < n ? NEWREF(list_item(l, (size_t)i)) : NULL;
+    return list_fetch_index_unlocked(l, i);
 }
 
 /* l[i] = v for an int i (negative counts from the end), resolved and
@@ -84,14 +100,7 @@ static inline Object *list_fetch_index(Object *l, int64_t i) {
    or returns NULL and keeps v when i is out of range. */
 static inline Object *list_store_index(Object *l, int64_t i, Object *v) {
     if (!objlock_nocode_skips()) return list_store_index_locked(l, i, v);
-    size_t n = list_size(l);
-    if (i < 0) i += (int64_t)n;
-    Object *old = NULL;
-    if (i >= 0 && (uint64_t)i < n) {
-        old = list_item(l, (size_t)i);
-        ((ListObject *)l)->items[i] = v;
-    }
-    return old;
+    return list_store_index_unlocked(l, i, v);
 }
 
 /* A list of n NULL items when n > 0 (fill with list_set_steal), else empty. */
