@@ -267,7 +267,7 @@ static inline uint64_t refcount_immortalized(void) { return 0; }
 #define REFCNT_IS_ONLY(o) biased_only_reference((Object *)(o))
 #define REFCNT_OWNED(o) biased_owned_count((Object *)(o))
 
-static inline void refcount_init_new(Object *o) { biased_object_init(o); }
+REFCOUNT_INLINE void refcount_init_new(Object *o) { biased_object_init(o); }
 static inline bool refcount_try_incref(Object *o) { return biased_try_incref(o); }
 static inline void refcount_mark_weakly(Object *o) { biased_mark_weakly(o); }
 static inline void refcount_make_immortal(Object *o) {
