@@ -42,6 +42,13 @@
 #include "core/threadstate.h"
 
 _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
+_Thread_local uint64_t biased_tid_one __attribute__((tls_model("local-exec")));
+
+/* The thread's id, and the same id with a local count of 1 above it. */
+static void set_tid(uint32_t tid) {
+    biased_tid = tid;
+    biased_tid_one = biased_head(tid, 1);
+}
 
 typedef struct BiasedThread {
     uint32_t tid;
@@ -286,7 +293,7 @@ void biased_thread_attach(void) {
     threads = t;
     pthread_mutex_unlock(&table_lock);
     self = t;
-    biased_tid = t->tid;
+    set_tid(t->tid);
 }
 
 /* Take this thread's queue (under table_lock). */
@@ -343,7 +350,7 @@ void biased_thread_detach(void) {
         if (!len) { /* leave while holding the lock: nothing more can come */
             for (BiasedThread **p = &threads; *p; p = &(*p)->next)
                 if (*p == self) { *p = self->next; break; }
-            biased_tid = BIASED_TID_DETACHED;
+            set_tid(BIASED_TID_DETACHED);
             pthread_mutex_unlock(&table_lock);
             if (q) mem_free(q, cap * sizeof *q);
             break;

@@ -79,6 +79,21 @@
 /* local-exec: toy-ft is one executable, so the id is one %fs-relative load. */
 extern _Thread_local uint32_t biased_tid __attribute__((tls_model("local-exec")));
 
+/* `owner` and `local` are adjacent 32-bit words (core/object.h), so an
+   object's owner and its owner's count can be read as one 64-bit word:
+   biased_head(owner, local) is that word's value. biased_tid_one is
+   biased_head(biased_tid, 1), kept beside biased_tid: "this thread owns o
+   and holds its only local reference", the test of every in-place reuse
+   of an operand, is then one load and one compare with the thread's
+   word, where the two words read apart take two loads, two compares and
+   two branches. Under ThreadSanitizer the words are read apart with
+   atomic loads, as biased_local_add explains. */
+extern _Thread_local uint64_t biased_tid_one __attribute__((tls_model("local-exec")));
+
+static inline __attribute__((always_inline)) uint64_t biased_head(uint32_t owner, uint32_t local) {
+    return (uint64_t)owner | (uint64_t)local << 32;
+}
+
 /* Slow paths (biased.c): another thread's object, or a merged one. */
 void biased_incref_shared(Object *o);
 void biased_decref_shared(Object *o);
@@ -118,6 +133,27 @@ static inline __attribute__((always_inline)) uint32_t biased_local_add(Object *o
     _Static_assert(sizeof(o->local) == sizeof(uint32_t), "local: a plain 32-bit word");
     uint32_t *plain = (uint32_t *)&o->local;
     return *plain += delta;
+#endif
+}
+
+/* The owner and local words as one plain 64-bit word (biased_head),
+   where the build allows: not under ThreadSanitizer (biased_local_add),
+   and owner the low half. The view is declared may_alias: the compiler
+   must assume that it reads what the 32-bit stores wrote. */
+#if !defined(BIASED_LOCAL_ATOMIC) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BIASED_HEAD_PLAIN 1
+typedef uint64_t __attribute__((may_alias)) BiasedHeadWord;
+_Static_assert(offsetof(Object, owner) == 0 && offsetof(Object, local) == 4,
+               "owner and local: one aligned 64-bit word, owner first");
+#endif
+
+/* o's owner and local words as one (biased_head), each as it stands. */
+static inline __attribute__((always_inline)) uint64_t biased_head_read(Object *o) {
+#ifdef BIASED_HEAD_PLAIN
+    return *(const BiasedHeadWord *)o;
+#else
+    return biased_head(atomic_load_explicit(&o->owner, BIASED_RELAXED),
+                       atomic_load_explicit(&o->local, BIASED_RELAXED));
 #endif
 }
 
@@ -201,9 +237,13 @@ static inline __attribute__((always_inline)) bool biased_drop_last(Object *o) {
 }
 
 /* A new object: owned by the calling thread, count 1. */
-static inline void biased_object_init(Object *o) {
+static inline __attribute__((always_inline)) void biased_object_init(Object *o) {
+#ifdef BIASED_HEAD_PLAIN
+    *(BiasedHeadWord *)o = biased_tid_one; /* nobody else sees o yet */
+#else
     atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);
     atomic_store_explicit(&o->local, 1, BIASED_RELAXED);
+#endif
     atomic_store_explicit(&o->shared, 0, BIASED_RELAXED);
 }
 
@@ -275,18 +315,16 @@ static inline __attribute__((always_inline)) bool biased_shared_clean(Object *o)
 
 /* True when this thread owns o, holds exactly n references to it and no
    other thread has counted it. Anything else is false, also when the true
-   count is n: the callers only skip an optimisation then. `local` is
-   compared first: the usual "no" (an operand the stack and a local both
-   hold, an immortal small int, whose local is BIASED_LOCAL_IMMORTAL) is
-   then one compare with memory and a branch, where testing the owner
-   first took a load, a compare with the thread's id and a branch before
-   it. Reading another thread's `local` is harmless: its value decides
-   nothing unless the owner test that follows says the object is ours, and
-   then only this thread writes it. */
+   count is n: the callers only skip an optimisation then. The owner and
+   `local` are compared at once (biased_head_read), with the thread's
+   word biased_tid_one when n is 1: the usual "no" (an operand the stack
+   and a local both hold, an immortal small int) and the "yes" cost one
+   load, one compare and a branch before the shared word's test. Reading
+   another thread's `local` is harmless: the word then differs from ours
+   in its owner half whatever the count, and only the owner writes it. */
 static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *o, uint32_t n) {
-    return biased_local_read(o) == n &&
-           atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
-           biased_shared_clean(o);
+    uint64_t want = __builtin_constant_p(n) && n == 1 ? biased_tid_one : biased_head(biased_tid, n);
+    return biased_head_read(o) == want && biased_shared_clean(o);
 }
 
 /* biased_owned_count_is(o, 1), with the shared word read with acquire
@@ -298,8 +336,7 @@ static inline __attribute__((always_inline)) bool biased_owned_count_is(Object *
    thread's last step. (On x86 the acquire load is a plain one: it only
    keeps the compiler from moving the loads that follow above it.) */
 static inline __attribute__((always_inline)) bool biased_only_reference(Object *o) {
-    return biased_local_read(o) == 1 &&
-           atomic_load_explicit(&o->owner, BIASED_RELAXED) == biased_tid &&
+    return biased_head_read(o) == biased_tid_one &&
            (atomic_load_explicit(&o->shared, memory_order_acquire) & ~BIASED_MARKS) == 0;
 }
 
