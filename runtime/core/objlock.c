@@ -116,6 +116,11 @@ bool objlock_lent_by_self(void) {
     return false;
 }
 
+/* The holds of objlock_lock_nocode and objlock_unlock_nocode, out of
+   line. */
+void objlock_lock_called(const void *o) { objlock_lock(o); }
+void objlock_unlock_called(const void *o) { objlock_unlock(o); }
+
 void objlock_lock2(const void *a, const void *b) {
     ObjlockStripe *sa = objlock_stripe(a), *sb = objlock_stripe(b);
     if (sa > sb) { ObjlockStripe *t = sa; sa = sb; sb = t; }

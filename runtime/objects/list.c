@@ -81,12 +81,16 @@ static int list_set_capacity(ListObject *l, size_t capacity) {
     return 0;
 }
 
-/* Room for at least `needed` items, growing geometrically. */
-static int list_reserve(ListObject *l, size_t needed) {
-    if (needed <= l->capacity) return 0;
+/* Grow l geometrically to room for at least `needed` items. */
+static int list_grow(ListObject *l, size_t needed) {
     size_t grown = needed + (needed >> 2) + 6;
     if (grown < needed) grown = needed; /* overflow: let set_capacity fail */
     return list_set_capacity(l, grown);
+}
+
+/* Room for at least `needed` items: the test inlined, the growth a call. */
+static inline __attribute__((always_inline)) int list_reserve(ListObject *l, size_t needed) {
+    return needed <= l->capacity ? 0 : list_grow(l, needed);
 }
 
 /* After removing items: give memory back when most of the array is unused.
