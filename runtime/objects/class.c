@@ -772,7 +772,6 @@ static bool binop_frame_function(Object *f) {
            !(((CodeObject *)((FunctionObject *)f)->code)->flags & CODE_GENERATOR);
 }
 
-#ifndef TOY_FREE_THREADED
 /* t's __op__ when binop_frame_function, else NULL: borrowed, as
    heap_lookup's. */
 static Object *binop_function_lookup(Type *t, BinaryOp op) {
@@ -781,12 +780,16 @@ static Object *binop_function_lookup(Type *t, BinaryOp op) {
 }
 
 /* The answers are remembered as class_plain_init's are (plain_init_remember
-   below): under a version tag quickening handed out, never in toy-ft or
-   under --no-gil. */
+   below): under a version tag quickening handed out, never under
+   --no-gil, and in toy-ft only while no second thread has started
+   (class_binop_function). */
 static __attribute__((noinline)) Object *binop_function_remember(HeapType *ht, BinaryOp op) {
     Object *f = binop_function_lookup(&ht->type, op);
     uint32_t tag = ht->type.version_tag;
-    if (tag == 0 || interp.flag_no_gil) return f;
+#ifndef TOY_FREE_THREADED /* toy-ft comes here only while it is alone */
+    if (interp.flag_no_gil) return f;
+#endif
+    if (tag == 0) return f;
     if (ht->binop_tag != tag) {
         ht->binop_tag = tag;
         ht->binop_known = 0;
@@ -795,18 +798,23 @@ static __attribute__((noinline)) Object *binop_function_remember(HeapType *ht, B
     ht->binop_funcs[op] = f;
     return f;
 }
-#endif
 
 Object *class_binop_function(Type *t, BinaryOp op) {
     if (!is_heap(t) || t->builtin_base != &object_type || t->binary[op] != binary_slots[op])
         return NULL;
 #ifdef TOY_FREE_THREADED
-    Object *f = dunder_get(t, binop_names[OP_PLAIN][op]); /* a reference */
-    if (binop_frame_function(f))
-        return f;
-    dunder_put(f);
-    return NULL;
-#else
+    /* Once a second thread has started, another may replace and release
+       the function between a borrowed read and the INCREF: the lookup
+       takes the reference, and the remembered answers are left for good,
+       as plain_init_shared leaves class_plain_init's. */
+    if (!ts_single_threaded()) {
+        Object *f = dunder_get(t, binop_names[OP_PLAIN][op]); /* a reference */
+        if (binop_frame_function(f))
+            return f;
+        dunder_put(f);
+        return NULL;
+    }
+#endif
     HeapType *ht = (HeapType *)t;
     Object *f = t->version_tag != 0 && ht->binop_tag == t->version_tag &&
                         (ht->binop_known >> op & 1u)
@@ -814,7 +822,6 @@ Object *class_binop_function(Type *t, BinaryOp op) {
                     : binop_function_remember(ht, op);
     XINCREF(f);
     return f;
-#endif
 }
 static const BinaryFunc inplace_slots[BINOP_COUNT] = {
     inplace_BINOP_ADD, inplace_BINOP_SUB, inplace_BINOP_MUL, inplace_BINOP_TRUEDIV,
