@@ -239,12 +239,16 @@ static inline __attribute__((always_inline)) bool biased_drop_last(Object *o) {
 /* A new object: owned by the calling thread, count 1. */
 static inline __attribute__((always_inline)) void biased_object_init(Object *o) {
 #ifdef BIASED_HEAD_PLAIN
-    *(BiasedHeadWord *)o = biased_tid_one; /* nobody else sees o yet */
+    /* Plain stores: nobody else sees o yet, and the compiler may then
+       leave out the shared word's where the object was just zeroed. */
+    intptr_t zero = 0;
+    *(BiasedHeadWord *)o = biased_tid_one;
+    memcpy((void *)&o->shared, &zero, sizeof zero);
 #else
     atomic_store_explicit(&o->owner, biased_tid, BIASED_RELAXED);
     atomic_store_explicit(&o->local, 1, BIASED_RELAXED);
-#endif
     atomic_store_explicit(&o->shared, 0, BIASED_RELAXED);
+#endif
 }
 
 /* The count, for sys.getrefcount and the "only reference" tests of in-place

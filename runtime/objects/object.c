@@ -65,7 +65,8 @@ static inline void zero_new_object(void *p, size_t n) {
     switch (n) {
     ZERO_CASE(16) ZERO_CASE(24) ZERO_CASE(32) ZERO_CASE(40)
     ZERO_CASE(48) ZERO_CASE(56) ZERO_CASE(64) ZERO_CASE(72)
-    ZERO_CASE(80) ZERO_CASE(88) ZERO_CASE(96)
+    ZERO_CASE(80) ZERO_CASE(88) ZERO_CASE(96) ZERO_CASE(104)
+    ZERO_CASE(112) ZERO_CASE(120) ZERO_CASE(128)
     default: memset(p, 0, n); return;
     }
 #undef ZERO_CASE
