@@ -580,6 +580,14 @@ int set_contains(Object *s, Object *key) {
     return found;
 }
 
+#ifdef TOY_FREE_THREADED
+int set_contains_int_alone(Object *s, Object *key, int64_t hash) {
+    SetEntry *slot;
+    int found = set_find_plain(AS_SET(s), key, hash, &slot, false);
+    return found != -2 ? found : set_contains(s, key);
+}
+#endif
+
 /* 1 removed, 0 absent, -1 error. An int or exact str key is found and
    taken out as set_add_key puts it in: under the no-code lock, since
    neither the probe nor the unlinking runs Toy code (the key's release

@@ -61,20 +61,24 @@ int set_add(Object *s, Object *key);
 /* key in s: 1 / 0 / -1 (a set key is looked up as a frozenset, as Python does). */
 int set_contains(Object *s, Object *key);
 #ifdef TOY_FREE_THREADED
+/* set_contains for an exact int key of 0 up to 2**61 - 2 (its own hash)
+   while the thread is alone: the probe with neither the lock nor the
+   key's tests again. */
+int set_contains_int_alone(Object *s, Object *key, int64_t hash);
 /* The start of set_contains, inline for toy-ft's `in` in the eval loop: s
-   an exact set or frozenset, key an exact int of 0 up to 2**61 - 2 (its
-   own hash), looked up in the one slot that hash picks, while the thread
-   is alone (objlock_nocode_skips: no lock needed). 1 / 0 when that slot
-   settles it (the key is there; the slot was never used), else
-   SET_CONTAINS_MORE: a probe further on, a stored key of another type with
-   the same hash (1.0 for 1), or threads running; then set_contains. Runs
-   no Toy code. */
-enum { SET_CONTAINS_MORE = 2 };
-static inline int set_contains_first_slot(Object *s, Object *key) {
+   an exact set or frozenset, key an exact int of 0 up to 2**61 - 2, looked
+   up in the one slot its hash picks, while the thread is alone
+   (objlock_nocode_skips: no lock needed). The key there, or a slot never
+   used, settles it; a probe further on (a slot taken by another key or
+   left by a removed one) goes on in set_contains_int_alone, and any other
+   key, or threads running, to set_contains. Always inlined: a call here
+   cost more than the probe on sets whose removals leave most first slots
+   unsettled. Runs no Toy code. */
+static inline __attribute__((always_inline)) int set_contains_inline(Object *s, Object *key) {
     if (TYPE(key) != &int_type || !int_is_small(key) || !objlock_nocode_skips())
-        return SET_CONTAINS_MORE;
+        return set_contains(s, key);
     int64_t v = int_value(key);
-    if (v < 0 || v >= ((int64_t)1 << 61) - 1) return SET_CONTAINS_MORE;
+    if (v < 0 || v >= ((int64_t)1 << 61) - 1) return set_contains(s, key);
     SetObject *so = (SetObject *)s;
     const SetEntry *e = &so->table[(size_t)v & so->mask];
     Object *stored = e->key;
@@ -82,11 +86,7 @@ static inline int set_contains_first_slot(Object *s, Object *key) {
     if (stored == key ||
         (e->hash == v && TYPE(stored) == &int_type && int_is_small(stored) && int_value(stored) == v))
         return 1;
-    return SET_CONTAINS_MORE;
-}
-static inline int set_contains_inline(Object *s, Object *key) {
-    int found = set_contains_first_slot(s, key);
-    return found != SET_CONTAINS_MORE ? found : set_contains(s, key);
+    return set_contains_int_alone(s, key, v);
 }
 #else
 /* The GIL build calls set_contains: the inline step above made gcc lay
