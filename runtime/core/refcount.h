@@ -47,6 +47,7 @@ void object_dealloc(Object *o); /* object.c: calls o->type->dealloc; checks for 
 REFCOUNT_INLINE void incref_(Object *o) { biased_incref(o); }
 REFCOUNT_INLINE void decref_(Object *o) { biased_decref(o); }
 REFCOUNT_INLINE bool drop_last_(Object *o) { return biased_drop_last(o); }
+REFCOUNT_INLINE void drop_not_last_(Object *o) { biased_local_add(o, (uint32_t)-1); }
 /* The dead object's owner is this thread and nobody else counted it. */
 REFCOUNT_INLINE void reclaim_(Object *o) {
     atomic_store_explicit(&o->local, 1, memory_order_relaxed);
@@ -68,6 +69,10 @@ REFCOUNT_INLINE bool drop_last_(Object *o) {
     return __atomic_sub_fetch(&o->refcnt, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
+REFCOUNT_INLINE void drop_not_last_(Object *o) {
+    __atomic_fetch_sub(&o->refcnt, 1, __ATOMIC_RELEASE);
+}
+
 REFCOUNT_INLINE void reclaim_(Object *o) { __atomic_store_n(&o->refcnt, 1, __ATOMIC_RELAXED); }
 
 #elif !defined(TOY_REFCOUNT_SKIP_IMMORTAL)
@@ -79,6 +84,8 @@ REFCOUNT_INLINE void decref_(Object *o) {
 }
 
 REFCOUNT_INLINE bool drop_last_(Object *o) { return --o->refcnt == 0; }
+
+REFCOUNT_INLINE void drop_not_last_(Object *o) { o->refcnt--; }
 
 REFCOUNT_INLINE void reclaim_(Object *o) { o->refcnt = 1; }
 
@@ -105,6 +112,8 @@ REFCOUNT_INLINE bool drop_last_(Object *o) {
     return --o->refcnt == 0;
 }
 
+REFCOUNT_INLINE void drop_not_last_(Object *o) { o->refcnt--; } /* 2: not immortal */
+
 REFCOUNT_INLINE void reclaim_(Object *o) { o->refcnt = 1; }
 
 #endif
@@ -128,6 +137,10 @@ REFCOUNT_INLINE Object *newref_(Object *o) { incref_(o); return o; }
    then DECREF were two (toy-ft's first is five loads and compares). */
 #define REFCOUNT_DROP_LAST(o) drop_last_((Object *)(o))
 #define REFCOUNT_RECLAIM(o) reclaim_((Object *)(o))
+/* Drop one of the caller's references to o, where REFCNT_OWNED(o) has just
+   said 2 and nothing has run since: the count cannot reach zero, so it is
+   a decrement with no test (in toy-ft, of the owner's local count). */
+#define REFCOUNT_DROP_NOT_LAST(o) drop_not_last_((Object *)(o))
 
 /* References to objects known to be immortal (small ints, True, False,
    None): the GIL build counts them like any other object; toy-ft never
