@@ -210,33 +210,30 @@ static inline void objlock_resume(const void *o, bool suspended) {
 /* A hold around work that runs no Toy code: no comparison, hash, key
    function or release that may run __del__, only loads, stores and memory
    (a list's item read, an append). While the thread is alone it is left
-   out altogether, and the unlock asks again: the answer cannot have
-   changed in between, since only this thread could start another, and
-   starting one takes Toy code. Anything that may run Toy code uses
-   objlock_lock, whose hold stays taken (the opening comment). The test is
-   always inlined and the hold taken by a call (objlock_lock_called): left
-   to itself, the profile-guided build made the pair calls, which cost a
-   thread alone two calls per use. */
+   out altogether (objlock_nocode_skips), and the unlock asks again: the
+   answer cannot have changed in between, since only this thread could
+   start another, and starting one takes Toy code. Anything that may run
+   Toy code uses objlock_lock, whose hold stays taken (the opening
+   comment).
+
+   objlock_nocode_skips asks the question alone, for a hot path that asks
+   once and then does its work with no lock at all (an append to a list
+   with room: list_append_steal), where the pair asks twice and keeps the
+   object in a saved register across the work; the same rule: only around
+   work that runs no Toy code, asked at each use. Always true in the GIL
+   build. The test is always inlined and a hold taken by a call
+   (objlock_lock_called): left to itself, the profile-guided build made
+   the pair calls, which cost a thread alone two calls per use. */
+static inline __attribute__((always_inline)) bool objlock_nocode_skips(void) {
+    return __builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1);
+}
 void objlock_lock_called(const void *o);
 void objlock_unlock_called(const void *o);
 static inline __attribute__((always_inline)) void objlock_lock_nocode(const void *o) {
-    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
-        return;
-    objlock_lock_called(o);
+    if (!objlock_nocode_skips()) objlock_lock_called(o);
 }
 static inline __attribute__((always_inline)) void objlock_unlock_nocode(const void *o) {
-    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
-        return;
-    objlock_unlock_called(o);
-}
-/* Would objlock_lock_nocode leave the lock out now? For a hot path that
-   asks once and then does its work with no lock at all (an append to a
-   list with room: list_append_steal), where the pair of calls asks twice
-   and keeps the object in a saved register across the work. The same rule
-   as theirs: only around work that runs no Toy code, asked at each use.
-   Always true in the GIL build. */
-static inline __attribute__((always_inline)) bool objlock_nocode_skips(void) {
-    return __builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1);
+    if (!objlock_nocode_skips()) objlock_unlock_called(o);
 }
 /* Two objects at once (list + list): stripes taken in a fixed order. */
 void objlock_lock2(const void *a, const void *b);
@@ -245,15 +242,11 @@ void objlock_unlock2(const void *a, const void *b);
    is alone: objlock_lock_nocode's rule. */
 static inline __attribute__((always_inline)) void objlock_lock2_nocode(const void *a,
                                                                      const void *b) {
-    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
-        return;
-    objlock_lock2(a, b);
+    if (!objlock_nocode_skips()) objlock_lock2(a, b);
 }
 static inline __attribute__((always_inline)) void objlock_unlock2_nocode(const void *a,
                                                                        const void *b) {
-    if (__builtin_expect(atomic_load_explicit(&objlock_alone, memory_order_relaxed) != 0, 1))
-        return;
-    objlock_unlock2(a, b);
+    if (!objlock_nocode_skips()) objlock_unlock2(a, b);
 }
 /* Three at once (a set operation's operands and its result), the same way. */
 void objlock_lock3(const void *a, const void *b, const void *c);

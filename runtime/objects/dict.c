@@ -853,7 +853,8 @@ int dict_set_item(Object *d, Object *key, Object *value) {
    MemoryError. The caller holds d's lock (toy-ft). Always inlined: a
    call here would save and restore five registers on every new
    attribute. */
-static inline __attribute__((always_inline)) int dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
+static inline __attribute__((always_inline)) int
+dict_add_str_unlocked(DictObject *d, Object *key, int64_t hash, Object *value) {
     if (!d->index) {
         if (dict_alloc_tables(d, DICT_MIN_INDEX_SIZE) < 0) return -1;
     } else if (d->usable == 0) {
