@@ -2290,9 +2290,35 @@ static int compile_assign(Compiler *c, const Node *n)
     return 0;
 }
 
+/* Does n load the same object every time it is evaluated in this
+   function, without running any code: a literal, or a local of the
+   function's fast slots (Toy has no `:=` and no writable f_locals, so
+   nothing in an expression can rebind one)? */
+static bool is_stable_operand(Compiler *c, const Node *n)
+{
+    switch (n->kind) {
+    case NODE_INT: case NODE_BIGINT: case NODE_FLOAT: case NODE_STR: case NODE_BYTES:
+    case NODE_TRUE: case NODE_FALSE: case NODE_NONE:
+        return true;
+    case NODE_NAME: {
+        if (c->u->scope->kind != SCOPE_FUNCTION)
+            return false;
+        const char *m = symtable_mangle(c->arena, c->u->scope->private_name, n->u.name.id);
+        return m != NULL && symtable_resolve(c->u->scope, m) == NAME_LOCAL;
+    }
+    default:
+        return false;
+    }
+}
+
 /* x op= v:      LOAD x; v; INPLACE_OP; STORE x
    o.a op= v:    o; DUP_TOP; LOAD_ATTR a; v; INPLACE_OP; ROT_TWO; STORE_ATTR a
-   o[k] op= v:   o; k; DUP_TOP_TWO; BINARY_SUBSCR; v; INPLACE_OP; ROT_THREE; STORE_SUBSCR */
+   o[k] op= v:   o; k; DUP_TOP_TWO; BINARY_SUBSCR; v; INPLACE_OP; ROT_THREE; STORE_SUBSCR
+   When o (and k) are stable operands (a local, a literal), they are loaded
+   again for the store instead of being kept on the stack under v: the same
+   objects, and the pairs and runs that read a local in its slot take the
+   loads (LOAD_FAST_LOAD_ATTR and LOAD_FAST_STORE_ATTR, LOAD_FAST_CONST_SUBSCR
+   and LOAD_FAST_CONST_STORE_SUBSCR, ...), so the stack never holds them. */
 static int compile_aug_assign(Compiler *c, const Node *n)
 {
     const Node *t = n->u.aug_assign.target;
@@ -2304,6 +2330,14 @@ static int compile_aug_assign(Compiler *c, const Node *n)
         EMIT(c, INPLACE_OP, op);
         return compile_name_op(c, t->u.name.id, CTX_OP_STORE);
     case NODE_ATTRIBUTE:
+        if (is_stable_operand(c, t->u.attribute.value)) {
+            CHECK(compile_expr(c, t->u.attribute.value));
+            CHECK(emit_attr_op(c, OP_LOAD_ATTR, t->u.attribute.attr));
+            CHECK(compile_expr(c, n->u.aug_assign.value));
+            EMIT(c, INPLACE_OP, op);
+            CHECK(compile_expr(c, t->u.attribute.value));
+            return emit_attr_op(c, OP_STORE_ATTR, t->u.attribute.attr);
+        }
         CHECK(compile_expr(c, t->u.attribute.value));
         EMIT(c, DUP_TOP, 0);
         CHECK(emit_attr_op(c, OP_LOAD_ATTR, t->u.attribute.attr));
@@ -2312,6 +2346,17 @@ static int compile_aug_assign(Compiler *c, const Node *n)
         EMIT(c, ROT_TWO, 0);
         return emit_attr_op(c, OP_STORE_ATTR, t->u.attribute.attr);
     case NODE_SUBSCRIPT:
+        if (is_stable_operand(c, t->u.subscript.value) && is_stable_operand(c, t->u.subscript.index)) {
+            CHECK(compile_expr(c, t->u.subscript.value));
+            CHECK(compile_expr(c, t->u.subscript.index));
+            EMIT(c, BINARY_SUBSCR, 0);
+            CHECK(compile_expr(c, n->u.aug_assign.value));
+            EMIT(c, INPLACE_OP, op);
+            CHECK(compile_expr(c, t->u.subscript.value));
+            CHECK(compile_expr(c, t->u.subscript.index));
+            EMIT(c, STORE_SUBSCR, 0);
+            return 0;
+        }
         CHECK(compile_expr(c, t->u.subscript.value));
         CHECK(compile_expr(c, t->u.subscript.index));
         EMIT(c, DUP_TOP_TWO, 0);
@@ -2873,6 +2918,7 @@ static int stack_effect(uint32_t ins, bool jump)
     case OP_STORE_FAST_JUMP: case OP_FOR_ITER_STORE_FAST: case OP_DUP_TOP_TWO_SUBSCR:
     case OP_ROT_THREE_STORE_SUBSCR: case OP_LOAD_FAST_CONST_SUBSCR:
     case OP_LOAD_FAST_LOAD_FAST_SUBSCR:
+    case OP_LOAD_FAST_CONST_STORE_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_STORE_SUBSCR:
     case OP_LOAD_CONST_BINOP: case OP_LOAD_FAST_BINOP:
     case OP_LOAD_CONST_COMPARE: case OP_LOAD_FAST_COMPARE:
     case OP_LOAD_FAST_LOAD_FAST_BINOP: case OP_LOAD_FAST_LOAD_CONST_BINOP:

@@ -201,6 +201,8 @@ static bool super_halves(Opcode op, Opcode *first, Opcode *second)
     case OP_ROT_THREE_STORE_SUBSCR: *first = OP_ROT_THREE, *second = OP_STORE_SUBSCR; return true;
     case OP_LOAD_FAST_CONST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
     case OP_LOAD_FAST_LOAD_FAST_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
+    case OP_LOAD_FAST_CONST_STORE_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_CONST; return true;
+    case OP_LOAD_FAST_LOAD_FAST_STORE_SUBSCR: *first = OP_LOAD_FAST, *second = OP_LOAD_FAST; return true;
     case OP_LOAD_CONST_BINOP: *first = OP_LOAD_CONST, *second = OP_BINARY_OP; return true;
     case OP_LOAD_FAST_BINOP: *first = OP_LOAD_FAST, *second = OP_BINARY_OP; return true;
     case OP_LOAD_CONST_COMPARE: *first = OP_LOAD_CONST, *second = OP_COMPARE_OP; return true;
@@ -228,6 +230,7 @@ static int super_skipped(Opcode op)
     case OP_LOAD_FAST_LOAD_CONST_IS_JUMP:
         return 3;
     case OP_LOAD_FAST_CONST_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_SUBSCR:
+    case OP_LOAD_FAST_CONST_STORE_SUBSCR: case OP_LOAD_FAST_LOAD_FAST_STORE_SUBSCR:
     case OP_LOAD_FAST_LOAD_FAST_BINOP:
     case OP_LOAD_FAST_LOAD_CONST_BINOP: case OP_LOAD_CONST_IS_JUMP:
         return 2;

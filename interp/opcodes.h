@@ -226,6 +226,8 @@
     /* A triple: the first word is replaced, the other two are skipped. */ \
     OPCODE(LOAD_FAST_CONST_SUBSCR, "[] -> [local[const]]", "LOAD_FAST; LOAD_CONST; BINARY_SUBSCR") \
     OPCODE(LOAD_FAST_LOAD_FAST_SUBSCR, "[] -> [local1[local2]]", "LOAD_FAST; LOAD_FAST; BINARY_SUBSCR") \
+    OPCODE(LOAD_FAST_CONST_STORE_SUBSCR, "[v] -> []", "LOAD_FAST; LOAD_CONST; STORE_SUBSCR (local[const] = v)") \
+    OPCODE(LOAD_FAST_LOAD_FAST_STORE_SUBSCR, "[v] -> []", "LOAD_FAST; LOAD_FAST; STORE_SUBSCR (local1[local2] = v)") \
     /* Runs of arithmetic and tests on locals: inline for two small ints or */ \
     /* two floats, else they run as their first pair (the words after it */ \
     /* then run as they are). The operator and the jump come from their */ \

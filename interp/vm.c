@@ -1689,6 +1689,20 @@ static __attribute__((noinline)) Object *compare_past_ints(Object *a, Object *b,
     return object_compare(a, b, (CompareOp)op);
 }
 
+/* obj[key] = v for the runs that store into a local (obj, and key when it
+   is one, borrowed from their slots; v's reference taken): an exact list
+   and a small int index inline, anything else through object_setitem.
+   0, or -1 with an exception. */
+static inline __attribute__((always_inline)) int store_subscr_borrowed(Object *obj, Object *key,
+                                                                    Object *v)
+{
+    if (list_store_fast(obj, key, v))
+        return 0;
+    int r = object_setitem(obj, key, v);
+    DECREF(v);
+    return r;
+}
+
 /* The inline arithmetic of the runs LOAD_FAST_LOAD_FAST_BINOP and
    LOAD_FAST_LOAD_CONST_BINOP, on operands borrowed from the locals and
    constants: two exact small ints as BINARY_OP's int path takes them (1,
@@ -2918,6 +2932,39 @@ dispatch:
         DECREF(key);
         DECREF(v);
         if (r < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    /* local[const] = v and local1[local2] = v: the container and the key
+       are read in their slots, never pushed (no code can rebind a local
+       while the store runs), so neither count changes. */
+    TARGET(LOAD_FAST_CONST_STORE_SUBSCR) {
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        ip += 2; /* the LOAD_CONST and STORE_SUBSCR words */
+        if (store_subscr_borrowed(obj, consts[SUPER_SECOND(oparg)], POP()) < 0)
+            goto error;
+        DISPATCH();
+    }
+
+    TARGET(LOAD_FAST_LOAD_FAST_STORE_SUBSCR) {
+        Object *obj = slots[SUPER_FIRST(oparg)];
+        if (UNLIKELY(obj == NULL)) {
+            error_unbound_local(co, SUPER_FIRST(oparg));
+            goto error;
+        }
+        Object *key = slots[SUPER_SECOND(oparg)];
+        if (UNLIKELY(key == NULL)) {
+            ip += 1; /* the error is the second LOAD_FAST's */
+            error_unbound_local(co, SUPER_SECOND(oparg));
+            goto error;
+        }
+        ip += 2; /* the LOAD_FAST and STORE_SUBSCR words */
+        if (store_subscr_borrowed(obj, key, POP()) < 0)
             goto error;
         DISPATCH();
     }
