@@ -4163,11 +4163,10 @@ dispatch:
         Object *lo = POP();
         Object *obj = POP();
         Object *v = POP();
-        int r = slice_store(obj, lo, hi, v);
+        int r = slice_store_taking(obj, lo, hi, v);
         DECREF(lo);
         DECREF(hi);
         DECREF(obj);
-        DECREF(v);
         if (r < 0)
             goto error;
         DISPATCH();

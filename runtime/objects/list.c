@@ -595,17 +595,32 @@ static Object *list_assignment_source(Object *value, const char *not_iterable_ms
     return items;
 }
 
-/* Replace items[lo..lo+old_n) by the m items of src; the replaced items are
-   saved to `old` and released by the caller. */
-static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Object **old) {
+/* n item pointers from src to dst, which do not overlap: a loop, since the
+   few items of a typical splice take fewer instructions so than through
+   memcpy's string instruction. */
+static void items_move(Object **dst, Object *const *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* Replace items[lo..lo+old_n) by the m items of src, counted again or, with
+   `move`, moved out of src and their references with them (src is left
+   empty); the replaced items are saved to `old` and released by the
+   caller. */
+static int list_splice(ListObject *l, size_t lo, size_t old_n, Object *src, Object **old,
+                       bool move) {
     size_t m = list_size(src);
     if (m > old_n && list_reserve(l, l->size + (m - old_n)) < 0) return -1;
     size_t tail = l->size - lo - old_n;
     /* An empty list may have no item array at all: no address into it. */
-    if (old_n) memcpy(old, &l->items[lo], old_n * sizeof(Object *));
+    if (old_n) items_move(old, &l->items[lo], old_n);
     if (tail && m != old_n)
         memmove(&l->items[lo + m], &l->items[lo + old_n], tail * sizeof(Object *));
-    if (m) refcount_copy_items(&l->items[lo], AS_LIST(src)->items, m, 1);
+    if (m && move) {
+        items_move(&l->items[lo], AS_LIST(src)->items, m);
+        list_set_size(AS_LIST(src), 0);
+    } else if (m) {
+        refcount_copy_items(&l->items[lo], AS_LIST(src)->items, m, 1);
+    }
     list_set_size(l, l->size - old_n + m);
     return 0;
 }
@@ -626,8 +641,11 @@ static void list_release_old(Object **old, Object **small, size_t n, size_t room
 
 /* The bounds are resolved under both locks, so that in toy-ft a[-2:] = v
    names the last two items at the moment of the assignment, as it would
-   with the whole statement under one lock. */
-int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
+   with the whole statement under one lock. With `take`, src is the
+   caller's only reference (list_set_range_taking): its items are moved,
+   and it is released before the replaced items, whose release may run
+   __del__, so that no code ever sees it emptied. */
+static int list_set_range_from(Object *self, Object *lo, Object *hi, Object *src, bool take) {
     ListObject *l = AS_LIST(self);
     Object *small[16];
     objlock_lock2_nocode(l, src); /* no Toy code: the old items go after */
@@ -635,15 +653,24 @@ int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
     slice_range_bounds(lo, hi, (int64_t)l->size, &start, &stop);
     size_t old_n = (size_t)(stop - start);
     Object **old = list_old_items(small, old_n);
-    int rc = old ? list_splice(l, (size_t)start, old_n, src, old) : -1;
+    int rc = old ? list_splice(l, (size_t)start, old_n, src, old, take) : -1;
     if (rc == 0) list_maybe_shrink(l);
     objlock_unlock2_nocode(l, src);
+    if (take) DECREF(src);
     if (!old) {
         error_no_memory();
         return -1;
     }
     list_release_old(old, small, rc == 0 ? old_n : 0, old_n);
     return rc;
+}
+
+int list_set_range(Object *self, Object *lo, Object *hi, Object *src) {
+    return list_set_range_from(self, lo, hi, src, false);
+}
+
+int list_set_range_taking(Object *self, Object *lo, Object *hi, Object *src) {
+    return list_set_range_from(self, lo, hi, src, true);
 }
 
 /* ---- Slices through a slice object ------------------------------------------
@@ -741,7 +768,7 @@ static int list_extended_size_error(Object *src, int64_t n) {
    replaced one by one (step != 1, sizes equal) or spliced (step 1). */
 static int list_assign_resolved(ListObject *l, int64_t start, int64_t step, int64_t n,
                                 Object *src, Object **old) {
-    if (step == 1) return list_splice(l, (size_t)start, (size_t)n, src, old);
+    if (step == 1) return list_splice(l, (size_t)start, (size_t)n, src, old, false);
     for (int64_t i = 0; i < n; i++) {
         int64_t j = start + i * step; /* never past the last item: no overflow */
         old[i] = l->items[j];

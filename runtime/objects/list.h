@@ -154,11 +154,14 @@ Object *list_from_iterable(Object *iterable);
 int list_sort(Object *list, Object *key, bool reverse);
 Object *list_as_tuple(Object *list);
 /* list[lo:hi:step] and list[lo:hi] = src for an exact list, bounds and
-   step None or small ints, step not 0 (slice_subscript and slice_store in
-   range.c check); src is an exact list other than list, read in place.
-   New reference / 0, or NULL / -1 with an exception. */
+   step None or small ints, step not 0 (slice_subscript and
+   slice_store_taking in range.c check); src is an exact list other than
+   list, read in place. New reference / 0, or NULL / -1 with an exception. */
 Object *list_get_slice(Object *list, Object *lo, Object *hi, Object *step);
 int list_set_range(Object *list, Object *lo, Object *hi, Object *src);
+/* list_set_range with the caller's only reference to src (REFCNT_IS_ONLY),
+   which it takes: the items move from src to list uncounted. */
+int list_set_range_taking(Object *list, Object *lo, Object *hi, Object *src);
 
 /* ---- Added by the containers module ---- */
 

@@ -1027,16 +1027,22 @@ Object *slice_subscript(Object *obj, Object *lo, Object *hi, Object *step) {
     return str_get_range(obj, start, stop);
 }
 
-int slice_store(Object *obj, Object *lo, Object *hi, Object *value) {
-    /* Another list as the source is read in place; the list itself
-       (a[i:j] = a) and other iterables are copied first (the generic path). */
+int slice_store_taking(Object *obj, Object *lo, Object *hi, Object *value) {
+    /* Another list as the source is read in place, or its items moved when
+       this was its only reference; the list itself (a[i:j] = a) and other
+       iterables are copied first (the generic path). */
+    int r;
     if (TYPE(obj) == &list_type && TYPE(value) == &list_type && value != obj &&
-        slice_bound_is_simple(lo) && slice_bound_is_simple(hi))
-        return list_set_range(obj, lo, hi, value);
-    Object *s = slice_new(lo, hi, NULL);
-    if (!s) return -1;
-    int r = object_setitem(obj, s, value);
-    DECREF(s);
+        slice_bound_is_simple(lo) && slice_bound_is_simple(hi)) {
+        if (REFCNT_IS_ONLY(value))
+            return list_set_range_taking(obj, lo, hi, value);
+        r = list_set_range(obj, lo, hi, value);
+    } else {
+        Object *s = slice_new(lo, hi, NULL);
+        r = s ? object_setitem(obj, s, value) : -1;
+        XDECREF(s);
+    }
+    DECREF(value);
     return r;
 }
 

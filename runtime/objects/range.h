@@ -58,7 +58,10 @@ void slice_adjust(const SliceBounds *b, int64_t length, int64_t *start, int64_t 
    before. Borrowed arguments; a new reference / 0, or NULL / -1 with an
    exception. */
 Object *slice_subscript(Object *obj, Object *lo, Object *hi, Object *step);
-int slice_store(Object *obj, Object *lo, Object *hi, Object *value);
+/* obj[lo:hi] = value, the same way, taking the caller's reference to
+   value: a list whose only reference that was (`p[:k] = p[k::-1]`) gives
+   its items up instead of having each counted onto obj and off it again. */
+int slice_store_taking(Object *obj, Object *lo, Object *hi, Object *value);
 /* The start and stop of lo:hi (step 1) against a sequence of `length`
    items, both None or small ints (the callers of slice_subscript check),
    as slice_indices gives them: 0 <= *start <= *stop <= length. */
