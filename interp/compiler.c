@@ -2292,8 +2292,8 @@ static int compile_assign(Compiler *c, const Node *n)
 
 /* Does n load the same object every time it is evaluated in this
    function, without running any code: a literal, or a local of the
-   function's fast slots (Toy has no `:=` and no writable f_locals, so
-   nothing in an expression can rebind one)? */
+   function's fast slots (Toy has no `:=`, and its frames are not objects
+   a program could reach, so nothing in an expression can rebind one)? */
 static bool is_stable_operand(Compiler *c, const Node *n)
 {
     switch (n->kind) {

@@ -2160,21 +2160,27 @@ dispatch:
         DISPATCH();
     }
 
+    /* The two locals of a run that starts LOAD_FAST; LOAD_FAST, borrowed
+       from their slots into a and b; an empty one raises UnboundLocalError
+       at its own word. */
+#define BORROW_TWO_LOCALS(a, b)                                \
+    Object *a = slots[SUPER_FIRST(oparg)];                     \
+    if (UNLIKELY(a == NULL)) {                                 \
+        error_unbound_local(co, SUPER_FIRST(oparg));           \
+        goto error;                                            \
+    }                                                          \
+    Object *b = slots[SUPER_SECOND(oparg)];                    \
+    if (UNLIKELY(b == NULL)) {                                 \
+        ip += 1; /* the error is the second LOAD_FAST's */     \
+        error_unbound_local(co, SUPER_SECOND(oparg));          \
+        goto error;                                            \
+    }
+
     TARGET(LOAD_FAST_LOAD_FAST_SUBSCR) {
         /* a[i] of two locals, both borrowed from their slots (nothing runs
            before the lookup is done that could rebind them): the stack
            never holds them, so neither count changes. */
-        Object *obj = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(obj == NULL)) {
-            error_unbound_local(co, SUPER_FIRST(oparg));
-            goto error;
-        }
-        Object *key = slots[SUPER_SECOND(oparg)];
-        if (UNLIKELY(key == NULL)) {
-            ip += 1; /* the error is the second LOAD_FAST's */
-            error_unbound_local(co, SUPER_SECOND(oparg));
-            goto error;
-        }
+        BORROW_TWO_LOCALS(obj, key);
         ip += 2; /* the LOAD_FAST and BINARY_SUBSCR words */
         Object *v = list_subscr_fast(obj, key);
         if (v == NULL && (v = object_getitem(obj, key)) == NULL)
@@ -2952,17 +2958,7 @@ dispatch:
     }
 
     TARGET(LOAD_FAST_LOAD_FAST_STORE_SUBSCR) {
-        Object *obj = slots[SUPER_FIRST(oparg)];
-        if (UNLIKELY(obj == NULL)) {
-            error_unbound_local(co, SUPER_FIRST(oparg));
-            goto error;
-        }
-        Object *key = slots[SUPER_SECOND(oparg)];
-        if (UNLIKELY(key == NULL)) {
-            ip += 1; /* the error is the second LOAD_FAST's */
-            error_unbound_local(co, SUPER_SECOND(oparg));
-            goto error;
-        }
+        BORROW_TWO_LOCALS(obj, key);
         ip += 2; /* the LOAD_FAST and STORE_SUBSCR words */
         if (store_subscr_borrowed(obj, key, POP()) < 0)
             goto error;
