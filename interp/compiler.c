@@ -2329,43 +2329,39 @@ static int compile_aug_assign(Compiler *c, const Node *n)
         CHECK(compile_expr(c, n->u.aug_assign.value));
         EMIT(c, INPLACE_OP, op);
         return compile_name_op(c, t->u.name.id, CTX_OP_STORE);
-    case NODE_ATTRIBUTE:
-        if (is_stable_operand(c, t->u.attribute.value)) {
-            CHECK(compile_expr(c, t->u.attribute.value));
-            CHECK(emit_attr_op(c, OP_LOAD_ATTR, t->u.attribute.attr));
-            CHECK(compile_expr(c, n->u.aug_assign.value));
-            EMIT(c, INPLACE_OP, op);
-            CHECK(compile_expr(c, t->u.attribute.value));
-            return emit_attr_op(c, OP_STORE_ATTR, t->u.attribute.attr);
-        }
+    case NODE_ATTRIBUTE: {
+        bool reload = is_stable_operand(c, t->u.attribute.value);
         CHECK(compile_expr(c, t->u.attribute.value));
-        EMIT(c, DUP_TOP, 0);
+        if (!reload)
+            EMIT(c, DUP_TOP, 0);
         CHECK(emit_attr_op(c, OP_LOAD_ATTR, t->u.attribute.attr));
         CHECK(compile_expr(c, n->u.aug_assign.value));
         EMIT(c, INPLACE_OP, op);
-        EMIT(c, ROT_TWO, 0);
+        if (reload)
+            CHECK(compile_expr(c, t->u.attribute.value));
+        else
+            EMIT(c, ROT_TWO, 0);
         return emit_attr_op(c, OP_STORE_ATTR, t->u.attribute.attr);
-    case NODE_SUBSCRIPT:
-        if (is_stable_operand(c, t->u.subscript.value) && is_stable_operand(c, t->u.subscript.index)) {
-            CHECK(compile_expr(c, t->u.subscript.value));
-            CHECK(compile_expr(c, t->u.subscript.index));
-            EMIT(c, BINARY_SUBSCR, 0);
-            CHECK(compile_expr(c, n->u.aug_assign.value));
-            EMIT(c, INPLACE_OP, op);
-            CHECK(compile_expr(c, t->u.subscript.value));
-            CHECK(compile_expr(c, t->u.subscript.index));
-            EMIT(c, STORE_SUBSCR, 0);
-            return 0;
-        }
-        CHECK(compile_expr(c, t->u.subscript.value));
-        CHECK(compile_expr(c, t->u.subscript.index));
-        EMIT(c, DUP_TOP_TWO, 0);
+    }
+    case NODE_SUBSCRIPT: {
+        const Node *o = t->u.subscript.value, *k = t->u.subscript.index;
+        bool reload = is_stable_operand(c, o) && is_stable_operand(c, k);
+        CHECK(compile_expr(c, o));
+        CHECK(compile_expr(c, k));
+        if (!reload)
+            EMIT(c, DUP_TOP_TWO, 0);
         EMIT(c, BINARY_SUBSCR, 0);
         CHECK(compile_expr(c, n->u.aug_assign.value));
         EMIT(c, INPLACE_OP, op);
-        EMIT(c, ROT_THREE, 0);
+        if (reload) {
+            CHECK(compile_expr(c, o));
+            CHECK(compile_expr(c, k));
+        } else {
+            EMIT(c, ROT_THREE, 0);
+        }
         EMIT(c, STORE_SUBSCR, 0);
         return 0;
+    }
     default:
         return SYNTAX_ERROR(c, t, "'%s' is an illegal expression for augmented assignment",
                             ast_kind_name(t->kind));

@@ -596,8 +596,8 @@ static Object *list_assignment_source(Object *value, const char *not_iterable_ms
 }
 
 /* n item pointers from src to dst, which do not overlap: a loop, since the
-   few items of a typical splice take fewer instructions so than through
-   memcpy's string instruction. */
+   few items of a typical splice take fewer instructions that way than
+   through memcpy's string instruction. */
 static void items_move(Object **dst, Object *const *src, size_t n) {
     for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
